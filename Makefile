@@ -1,0 +1,50 @@
+# DSAR Reviewer: the two front-door commands are `make run` and `make test`.
+PYTHON ?= $(shell for p in python3.13 python3.12 python3.11 python3; do \
+	command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 11))' && { echo $$p; break; }; done)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+DEMO := .demo
+
+.PHONY: install run test lint typecheck contracts pytest samples bench demo clean
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	@test -n "$(PYTHON)" || { echo "error: Python 3.11 or newer is needed (python3.11+ on PATH)"; exit 2; }
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev,postgres]'
+	@if $(BIN)/python tools/has_alsa.py; then \
+		$(BIN)/python -m pip install --quiet -e '.[audio]' || echo "note: simpleaudio failed to build; the app runs without audio playback"; \
+	else \
+		echo "note: ALSA headers (libasound2-dev) not found: installing without simpleaudio; the app runs without audio playback"; \
+	fi
+	@touch $(STAMP)
+
+run: install
+	$(BIN)/python -m reviewer.demo --dir $(DEMO)
+	$(BIN)/reviewer --db sqlite:///$(abspath $(DEMO))/reviewer.db
+
+test: install lint typecheck contracts pytest
+
+lint: install
+	$(BIN)/ruff check reviewer tests benchmarks tools sample_archives/build.py
+
+typecheck: install
+	$(BIN)/mypy
+
+contracts: install
+	$(BIN)/lint-imports
+
+pytest: install
+	$(BIN)/pytest -q
+
+samples: install
+	$(BIN)/python sample_archives/build.py
+
+bench: install
+	$(BIN)/python benchmarks/bench_check.py
+
+clean:
+	rm -rf $(VENV) $(DEMO) .pytest_cache .mypy_cache .ruff_cache

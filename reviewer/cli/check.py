@@ -1,0 +1,38 @@
+"""`reviewer check REQUEST_DIR [--json]`: review one request folder without a store."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from reviewer.domain.model import Verdict
+
+
+@click.command()
+@click.argument("request_dir", type=click.Path(path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON on stdout.")
+def check(request_dir: Path, as_json: bool) -> None:
+    """Check the export in REQUEST_DIR against its request ticket.
+
+    REQUEST_DIR holds request.json (the ticket) and export.zip (what would be delivered).
+
+    \b
+    Exit codes:
+      0  verdict pass or review (nothing critical)
+      1  verdict block (at least one critical finding)
+      2  the request cannot be read at all, or bad usage
+    """
+    from reviewer.domain.review import review_request
+
+    review = review_request(request_dir)
+    report = review.report
+    if as_json:
+        sys.stdout.write(json.dumps(report.to_dict(), indent=2) + "\n")
+    else:
+        from reviewer.cli.render import render_report
+
+        render_report(review)
+    sys.exit(1 if report.verdict is Verdict.BLOCK else 0)

@@ -1,0 +1,252 @@
+"""The review core's vocabulary: the request ticket, what an export holds, and findings.
+
+These types are plain data. The archive reader (`reviewer.domain.archive`) fills an
+`ExportIndex`; the checks (`reviewer.domain.checks`) turn a `Request` and an `ExportIndex`
+into `Finding`s; the report (`reviewer.domain.report`) turns findings into a verdict.
+Nothing here does I/O.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Any
+
+
+class Severity(StrEnum):
+    CRITICAL = "critical"
+    WARNING = "warning"
+    INFO = "info"
+
+    @property
+    def rank(self) -> int:
+        return {"critical": 0, "warning": 1, "info": 2}[self.value]
+
+
+class Verdict(StrEnum):
+    BLOCK = "block"
+    REVIEW = "review"
+    PASS = "pass"
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """One thing a reviewer must know about an export.
+
+    `code` is stable and machine-readable (``wrong-customer``, ``zip-traversal`` ...);
+    `detail` tells a reviewer in plain words what to look at; `members` names the archive
+    members involved (``outer.zip!inner/file.csv`` for members of nested archives).
+    """
+
+    code: str
+    severity: Severity
+    title: str
+    detail: str
+    members: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "code": self.code,
+            "severity": self.severity.value,
+            "title": self.title,
+            "detail": self.detail,
+            "members": list(self.members),
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Finding:
+        return cls(
+            code=str(data["code"]),
+            severity=Severity(data["severity"]),
+            title=str(data["title"]),
+            detail=str(data["detail"]),
+            members=tuple(str(m) for m in data.get("members", ())),
+        )
+
+
+# --------------------------------------------------------------------------- request ticket
+
+
+@dataclass(frozen=True, slots=True)
+class Address:
+    street: str = ""
+    postcode: str = ""
+    city: str = ""
+    country: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Device:
+    serial: str
+    type: str = ""
+    name: str = ""
+    registered_at: date | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class HouseholdMember:
+    name: str
+    relation: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Requester:
+    customer_id: str
+    name: str = ""
+    email: str = ""
+    phone: str = ""
+    locale: str = ""
+    account_created_at: date | None = None
+    addresses: tuple[Address, ...] = ()
+    devices: tuple[Device, ...] = ()
+    household: tuple[HouseholdMember, ...] = ()
+
+    def device(self, serial: str) -> Device | None:
+        for d in self.devices:
+            if d.serial == serial:
+                return d
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class Request:
+    """The ticket from the ticketing / identity-verification side: who asked."""
+
+    request_id: str
+    requester: Requester
+    received_at: datetime | None = None
+    due_at: datetime | None = None
+    verification_method: str = ""
+    verified_at: datetime | None = None
+    raw: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+
+
+# --------------------------------------------------------------------------- export index
+
+
+class MemberKind(StrEnum):
+    AUDIO = "audio"
+    PDF = "pdf"
+    CSV = "csv"
+    JSON = "json"
+    TEXT = "text"
+    ARCHIVE = "archive"
+    DIRECTORY = "directory"
+    OTHER = "other"
+
+
+@dataclass(slots=True)
+class AudioInfo:
+    """What a recording is, as read from its bytes (never from a header we did not check)."""
+
+    format: str  # "wav", "mp3", "ogg", ...
+    duration_s: float | None = None
+    rate: int | None = None
+    channels: int | None = None
+    bits: int | None = None
+
+
+@dataclass(slots=True)
+class Member:
+    """One archive member as listed and, where it was safe, read."""
+
+    path: str  # display path; nested members are "outer.zip!inner/path"
+    declared_size: int
+    compressed_size: int
+    kind: MemberKind
+    type_label: str  # human description: "WAV audio", "CSV table", "PDF document", ...
+    read_bytes: int | None = None  # real bytes inflated; None when not read
+    sha256: str | None = None  # of the inflated bytes; None when not fully read
+    readable: bool = False  # fully read with a good CRC
+    audio: AudioInfo | None = None
+
+
+@dataclass(slots=True)
+class Table:
+    """Rows of a CSV member, or records of a JSON member that is a list of objects."""
+
+    member: str
+    columns: tuple[str, ...]
+    rows: list[dict[str, str]]
+
+
+@dataclass(slots=True)
+class Recording:
+    """One voice interaction, from the voice history (or an equivalent table)."""
+
+    utterance_id: str
+    timestamp: datetime | None
+    customer_id: str
+    device_serial: str
+    device_type: str
+    audio_member: str  # member path of its audio, or ""
+    transcript: str
+    source_member: str  # the table the row came from
+
+
+@dataclass(slots=True)
+class TranscriptEntry:
+    """One entry of the transcript catalogue PDF."""
+
+    timestamp: datetime | None
+    timestamp_text: str
+    device_serial: str
+    utterance_id: str
+    text: str
+    page: int  # 1-based
+
+
+@dataclass(slots=True)
+class ExportIndex:
+    """Everything the checks and the reviewer need to know about one export archive."""
+
+    archive_path: str
+    archive_sha256: str
+    archive_bytes: int
+    members: list[Member] = field(default_factory=list)
+    # Findings raised by reading itself: hostile archives, corrupt or unreadable members.
+    read_findings: list[Finding] = field(default_factory=list)
+    manifest: dict[str, Any] | None = None
+    manifest_member: str | None = None
+    profile: dict[str, Any] | None = None  # Account/Profile.json or an equivalent
+    tables: dict[str, Table] = field(default_factory=dict)  # member path -> table
+    json_docs: dict[str, Any] = field(default_factory=dict)  # member path -> parsed JSON
+    recordings: list[Recording] = field(default_factory=list)
+    transcripts: list[TranscriptEntry] = field(default_factory=list)
+    transcript_member: str | None = None
+    # Readable text per member (CSV, JSON, text, PDF), capped; used by the identity scan.
+    texts: dict[str, str] = field(default_factory=dict)
+    # Members whose text was only partly kept because of the cap.
+    texts_truncated: list[str] = field(default_factory=list)
+
+    def member(self, path: str) -> Member | None:
+        for m in self.members:
+            if m.path == path:
+                return m
+        return None
+
+    @property
+    def audio_members(self) -> list[Member]:
+        return [m for m in self.members if m.kind is MemberKind.AUDIO]
+
+    @property
+    def recording_seconds(self) -> float:
+        return round(
+            sum(m.audio.duration_s or 0.0 for m in self.members if m.audio is not None), 3
+        )
+
+
+def jsonable(obj: Any) -> Any:
+    """Dataclasses, dates and enums to plain JSON values (for storing an index)."""
+    if hasattr(obj, "__dataclass_fields__"):
+        return {k: jsonable(v) for k, v in asdict(obj).items()}
+    if isinstance(obj, dict):
+        return {str(k): jsonable(v) for k, v in obj.items()}
+    if isinstance(obj, list | tuple):
+        return [jsonable(v) for v in obj]
+    if isinstance(obj, datetime | date):
+        return obj.isoformat()
+    if isinstance(obj, StrEnum):
+        return obj.value
+    return obj
