@@ -1,0 +1,286 @@
+"""Four-eyes sign-off rules: states, stages, the approval gate. Pure: no I/O, no database.
+
+The store enforces the same rules again with database constraints; this module is where a
+person reads them, and where the reasons a sign-off is refused are put into plain words.
+
+States of an export version::
+
+    pending ──approve──▶ first-signoff ──approve (approver)──▶ approved ──release──▶ released
+       │                     │                                   │
+       └──reject──▶ rejected ◀┘                                   └─ lapses after the policy
+                                                                     period: back to pending
+
+A changed archive for the same request is a new version; earlier versions become ``voided``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+from reviewer.domain.model import Finding, Severity
+
+MIN_PASSPHRASE_CHARS = 12
+MIN_PLAY_SECONDS = 2.0
+END_TOLERANCE_S = 0.05  # a play that reaches the last 50 ms counts as played to its end
+MAX_FAILED_SIGN_INS = 5
+LOCKOUT = timedelta(minutes=15)
+DEFAULT_UNLOCK_LAPSE_DAYS = 7
+
+
+class Role(StrEnum):
+    REVIEWER = "reviewer"
+    APPROVER = "approver"
+    SUPERVISOR = "supervisor"
+
+
+class Decision(StrEnum):
+    APPROVE = "approve"
+    REJECT = "reject"
+
+
+class Stage(StrEnum):
+    FIRST = "first"
+    SECOND = "second"
+
+    @property
+    def number(self) -> int:
+        return 1 if self is Stage.FIRST else 2
+
+
+class State(StrEnum):
+    PENDING = "pending"
+    FIRST_SIGNOFF = "first-signoff"
+    APPROVED = "approved"
+    RELEASED = "released"
+    REJECTED = "rejected"
+    VOIDED = "voided"  # a newer archive arrived for the same request
+
+
+class InspectionKind(StrEnum):
+    OPENED = "opened"  # the request was opened for review (target: request id)
+    PLAYED = "played"  # a recording was played (target: audio member path; seconds played)
+    VIEWED_TRANSCRIPT = "viewed_transcript"  # target: the recording's audio member path
+    VIEWED_MEMBER = "viewed_member"  # target: any member path (preview)
+
+
+# The checklist a regulator expects before personal data leaves the building.
+CHECKLIST: tuple[tuple[str, str], ...] = (
+    ("identity_verified", "The requester's identity was verified"),
+    ("data_is_requesters", "The data is the requester's own"),
+    ("third_parties_redacted", "Third parties are redacted, or there are none"),
+    ("nothing_withheld", "Nothing is withheld without a recorded reason"),
+    ("delivery_to_verified_contact", "Delivery goes to the verified contact"),
+)
+CHECKLIST_KEYS = tuple(k for k, _ in CHECKLIST)
+
+
+class SignOffRefused(Exception):
+    """The gate does not hold; `reasons` says why in plain words."""
+
+    def __init__(self, reasons: Sequence[str]) -> None:
+        self.reasons = tuple(reasons)
+        super().__init__("; ".join(self.reasons) or "sign-off refused")
+
+
+@dataclass(frozen=True, slots=True)
+class WarningToAck:
+    """A warning the signer must acknowledge with a note. `key` identifies it in the report."""
+
+    key: str
+    finding: Finding
+
+
+def finding_key(position: int, finding: Finding) -> str:
+    """Stable key of a finding within its (immutable) stored report: ``"<pos>:<code>"``."""
+    return f"{position}:{finding.code}"
+
+
+def warnings_to_ack(findings: Sequence[Finding]) -> tuple[WarningToAck, ...]:
+    return tuple(
+        WarningToAck(finding_key(i, f), f)
+        for i, f in enumerate(findings)
+        if f.severity is Severity.WARNING
+    )
+
+
+def has_critical(findings: Iterable[Finding]) -> bool:
+    return any(f.severity is Severity.CRITICAL for f in findings)
+
+
+@dataclass(frozen=True, slots=True)
+class SignOffFact:
+    """A sign-off already recorded for the version's current round."""
+
+    reviewer: str
+    role: Role
+    stage: Stage
+    decision: Decision
+    at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    """What one reviewer did with one sampled recording."""
+
+    played_seconds: float = 0.0
+    viewed_transcript: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class SampleRequirement:
+    """One sampled recording as the gate sees it."""
+
+    member: str
+    duration_s: float | None
+    has_transcript: bool
+
+
+def state_of(
+    signoffs: Sequence[SignOffFact],
+    *,
+    released: bool,
+    voided: bool,
+    now: datetime,
+    lapse_days: int,
+) -> State:
+    """The state of a version's current round from its sign-offs."""
+    if released:
+        return State.RELEASED
+    if voided:
+        return State.VOIDED
+    if any(s.decision is Decision.REJECT for s in signoffs):
+        return State.REJECTED
+    stages = {s.stage for s in signoffs if s.decision is Decision.APPROVE}
+    if Stage.SECOND in stages:
+        second = next(s for s in signoffs if s.stage is Stage.SECOND)
+        if unlock_lapsed(second.at, now, lapse_days):
+            return State.PENDING
+        return State.APPROVED
+    if Stage.FIRST in stages:
+        return State.FIRST_SIGNOFF
+    return State.PENDING
+
+
+def unlock_lapsed(approved_at: datetime, now: datetime, lapse_days: int) -> bool:
+    return now >= approved_at + timedelta(days=lapse_days)
+
+
+def next_stage(state: State) -> Stage | None:
+    if state is State.PENDING:
+        return Stage.FIRST
+    if state is State.FIRST_SIGNOFF:
+        return Stage.SECOND
+    return None
+
+
+def played_enough(seconds: float, duration_s: float | None) -> bool:
+    """At least two seconds, or to the end of a shorter recording."""
+    if seconds >= MIN_PLAY_SECONDS:
+        return True
+    return duration_s is not None and seconds >= duration_s - END_TOLERANCE_S
+
+
+@dataclass(frozen=True, slots=True)
+class GateDecision:
+    allowed: bool  # approve allowed
+    stage: Stage | None
+    reasons: tuple[str, ...]  # why approve is refused, in plain words
+    can_reject: bool
+    reject_reasons: tuple[str, ...]
+    missing: tuple[str, ...] = field(default=())  # sampled members not yet fully inspected
+
+
+def evaluate_gate(
+    *,
+    reviewer: str,
+    role: Role,
+    state: State,
+    signoffs: Sequence[SignOffFact],
+    findings: Sequence[Finding],
+    sample: Sequence[SampleRequirement],
+    evidence: Mapping[str, Evidence],
+) -> GateDecision:
+    """May `reviewer` approve (or reject) the version now? Every reason a person needs."""
+    stage = next_stage(state)
+    common: list[str] = []
+    if role is Role.SUPERVISOR:
+        common.append("supervisors do not sign off")
+    if state is State.REJECTED:
+        common.append("this export was rejected")
+    elif state is State.RELEASED:
+        common.append("this export was already released")
+    elif state is State.VOIDED:
+        common.append("a newer archive arrived for this request; review that one")
+    elif state is State.APPROVED:
+        common.append("this export already has both sign-offs")
+    if any(s.reviewer == reviewer for s in signoffs):
+        common.append("you already signed this export; the other sign-off must be someone else's")
+    if stage is Stage.SECOND and role is not Role.APPROVER and role is not Role.SUPERVISOR:
+        common.append("the second sign-off needs the approver role")
+    approve = list(common)
+    if has_critical(findings):
+        n = sum(1 for f in findings if f.severity is Severity.CRITICAL)
+        approve.append(
+            f"{n} critical finding{'s' if n != 1 else ''}: this export can only be rejected"
+        )
+    missing: list[str] = []
+    for item in sample:
+        ev = evidence.get(item.member, Evidence())
+        if not played_enough(ev.played_seconds, item.duration_s) or (
+            item.has_transcript and not ev.viewed_transcript
+        ):
+            missing.append(item.member)
+    if missing:
+        approve.append(
+            f"{len(missing)} of {len(sample)} sampled recordings not yet played (2 s or to the end)"
+            " and their transcript viewed by you"
+        )
+    return GateDecision(
+        allowed=not approve and stage is not None,
+        stage=stage,
+        reasons=tuple(approve),
+        can_reject=not common and stage is not None,
+        reject_reasons=tuple(common),
+        missing=tuple(missing),
+    )
+
+
+def check_sign_off(
+    gate: GateDecision,
+    *,
+    decision: Decision,
+    note: str,
+    checklist: Mapping[str, bool],
+    acknowledgements: Mapping[str, str],
+    warnings: Sequence[WarningToAck],
+) -> None:
+    """Raise `SignOffRefused` unless this sign-off may be recorded as given."""
+    if decision is Decision.REJECT:
+        reasons = list(gate.reject_reasons)
+        if not note.strip():
+            reasons.append("a rejection needs a note saying why")
+        if reasons:
+            raise SignOffRefused(reasons)
+        return
+    reasons = list(gate.reasons)
+    unchecked = [text for key, text in CHECKLIST if not checklist.get(key)]
+    if unchecked:
+        reasons.append("checklist not complete: " + "; ".join(unchecked))
+    unacked = [w.finding.title for w in warnings if not acknowledgements.get(w.key, "").strip()]
+    if unacked:
+        reasons.append(
+            f"{len(unacked)} warning{'s' if len(unacked) != 1 else ''} not acknowledged with a note"
+        )
+    if reasons:
+        raise SignOffRefused(reasons)
+
+
+def passphrase_problem(passphrase: str) -> str | None:
+    if len(passphrase) < MIN_PASSPHRASE_CHARS:
+        return f"a passphrase needs at least {MIN_PASSPHRASE_CHARS} characters"
+    if not passphrase.strip():
+        return "a passphrase cannot be blank"
+    return None

@@ -1,0 +1,214 @@
+"""Plain data the review service hands out. No ORM objects ever leave the store."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from reviewer.domain.model import ExportIndex, Finding, Request, Verdict
+from reviewer.domain.report import Report
+from reviewer.domain.sampling import DEFAULT_CONFIDENCE as _CONF
+from reviewer.domain.sampling import DEFAULT_MIN_FOREIGN_FRACTION as _P
+from reviewer.domain.sampling import Sample
+from reviewer.domain.signoff import DEFAULT_UNLOCK_LAPSE_DAYS as _LAPSE
+from reviewer.domain.signoff import (
+    Decision,
+    InspectionKind,
+    Role,
+    Stage,
+    State,
+    WarningToAck,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class SignedIn:
+    """A reviewer who has just proved their passphrase."""
+
+    name: str
+    role: Role
+    at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class UserRow:
+    name: str
+    role: Role
+    disabled: bool
+    locked_until: datetime | None
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Signer:
+    """A sign-off as shown in the queue and the detail view."""
+
+    name: str
+    role: Role
+    stage: Stage
+    decision: Decision
+    at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class QueueRow:
+    request_id: str
+    requester_name: str
+    customer_id: str
+    state: State
+    verdict: Verdict
+    due_at: datetime | None
+    days_left: int | None  # whole days until due (negative when overdue); None without a due date
+    signers: tuple[Signer, ...]
+    version_id: int
+    archive_sha256: str
+    critical: int
+    warnings: int
+    received_at: datetime | None
+    ingested_at: datetime
+    unlock_expires_at: datetime | None  # when an approved export stops being releasable
+
+
+@dataclass(frozen=True, slots=True)
+class Inspection:
+    reviewer: str
+    kind: InspectionKind
+    target: str
+    seconds: float
+    at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class RequestDetail:
+    """Everything the review screen needs, served from the store (the archive is not re-read).
+
+    `index` is the export index stored at ingest: members (kind, size, type label, audio info),
+    recordings, transcript entries, profile, manifest and the reading findings. Its `tables`,
+    `json_docs` and `texts` are empty: member previews read the archive at `archive_path`.
+    """
+
+    request: Request
+    version_id: int
+    version_number: int  # 1 for the first archive of this request, 2 for the next ...
+    archive_sha256: str
+    archive_path: Path
+    report: Report
+    index: ExportIndex
+    sample: Sample
+    sampling_statement: str
+    state: State
+    signers: tuple[Signer, ...]
+    evidence: dict[str, tuple[Inspection, ...]]  # reviewer name -> what they did, oldest first
+    ingested_at: datetime
+    unlock_expires_at: datetime | None
+    older_versions: tuple[int, ...] = ()  # voided versions of the same request
+
+
+@dataclass(frozen=True, slots=True)
+class Gate:
+    """May this reviewer sign this version now, and if not, why not (in plain words)."""
+
+    allowed: bool  # approve allowed
+    stage: Stage | None  # the stage a sign-off would fill; None when nothing can be signed
+    reasons: tuple[str, ...]  # why approve is refused
+    warnings: tuple[WarningToAck, ...]  # each needs a note in `acknowledgements`
+    sampling_statement: str
+    can_reject: bool
+    reject_reasons: tuple[str, ...]
+    missing: tuple[str, ...]  # sampled members this reviewer has not fully inspected
+    checklist: tuple[tuple[str, str], ...]  # (key, text) every item must be True to approve
+
+
+@dataclass(frozen=True, slots=True)
+class SignOffRow:
+    id: int
+    request_id: str
+    version_id: int
+    archive_sha256: str
+    reviewer: str
+    role: Role
+    stage: Stage
+    decision: Decision
+    note: str
+    checklist: dict[str, bool]
+    acknowledged: dict[str, str]  # warning key -> note
+    sampling_statement: str
+    at: datetime
+    voided: bool  # a newer archive arrived, or the unlock lapsed, after this sign-off
+    review_seconds: float | None  # first inspection of the version by this reviewer -> sign-off
+
+
+@dataclass(frozen=True, slots=True)
+class ReleaseReceipt:
+    request_id: str
+    version_id: int
+    archive_sha256: str
+    released_by: str
+    released_at: datetime
+    approvers: tuple[Signer, ...]  # first and second sign-off
+    checklist: dict[str, dict[str, bool]]  # approver name -> answers
+    outbox_dir: Path  # DIR/REQUEST_ID
+    audit_head: str
+    audit_checkpoint: dict[str, object] | None
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "request_id": self.request_id,
+            "version_id": self.version_id,
+            "archive_sha256": self.archive_sha256,
+            "released_by": self.released_by,
+            "released_at": self.released_at.isoformat(),
+            "approvers": [
+                {
+                    "name": s.name,
+                    "role": s.role.value,
+                    "stage": s.stage.value,
+                    "decision": s.decision.value,
+                    "at": s.at.isoformat(),
+                }
+                for s in self.approvers
+            ],
+            "checklist": self.checklist,
+            "audit_head": self.audit_head,
+            "audit_checkpoint": self.audit_checkpoint,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class ReviewerFigures:
+    name: str
+    role: Role
+    reviews: int  # sign-offs given
+    median_review_seconds: float | None
+    recordings_played_per_review: float
+    approvals_nothing_played: int
+    pairs: tuple[tuple[str, int], ...]  # other approver -> times both approved the same export
+
+
+@dataclass(frozen=True, slots=True)
+class AuditStatus:
+    ok: bool
+    events: int
+    head: str
+    message: str  # one line: "chain verifies (N events)" or the first bad event
+    checkpoint_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Policy:
+    sample_confidence: float = _CONF
+    sample_min_foreign_fraction: float = _P
+    unlock_lapse_days: int = _LAPSE
+    updated_by: str = ""
+    updated_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class IngestResult:
+    request_id: str
+    outcome: str  # "new", "new-version" (earlier versions voided) or "unchanged"
+    version_id: int
+    archive_sha256: str
+    verdict: Verdict
+    findings: tuple[Finding, ...] = field(default=())
