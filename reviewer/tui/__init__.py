@@ -1,0 +1,1 @@
+"""The reviewer's terminal app (Textual): a thin layer over `reviewer.store.service`."""

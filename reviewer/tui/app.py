@@ -1,0 +1,143 @@
+"""The reviewer's terminal app.
+
+`ReviewerApp` holds the review service and who is signed in; each screen is a thin view over
+`reviewer.store.service.ReviewService`, which holds every rule. Blocking work (database calls,
+archive reads, audio) runs in thread workers; their failures reach `worker_failed`, the one
+place that turns them into an error dialog.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from textual.app import App
+from textual.binding import Binding
+from textual.worker import Worker
+
+from reviewer.tui.dialogs.error import ErrorDialog
+from reviewer.tui.screens.help import HelpScreen
+from reviewer.tui.screens.signin import SignInScreen
+
+if TYPE_CHECKING:
+    from reviewer.store.service import ReviewService
+    from reviewer.store.views import SignedIn
+
+OUTBOX_ENV = "REVIEWER_OUTBOX"
+
+
+def one_line(exc: BaseException | None) -> str:
+    if exc is None:
+        return "unknown error"
+    text = str(exc).strip().splitlines()
+    message = text[0] if text else ""
+    return message or type(exc).__name__
+
+
+class ReviewerApp(App[None]):
+    CSS_PATH = "app.tcss"
+    TITLE = "DSAR Reviewer"
+    ENABLE_COMMAND_PALETTE = True
+
+    BINDINGS = [
+        Binding("question_mark", "help", "Help", id="app.help", tooltip="List every key that works here"),
+        Binding("ctrl+o", "switch_user", "Switch user", id="app.switch_user",
+                tooltip="Sign out and let someone else sign in at this terminal"),
+    ]
+
+    def __init__(self, service: ReviewService, outbox: Path | None = None) -> None:
+        super().__init__()
+        self.service = service
+        self.outbox = outbox or default_outbox(service)
+        self.user: SignedIn | None = None
+
+    # ------------------------------------------------------------------ lifecycle
+
+    def on_mount(self) -> None:
+        self.push_screen(SignInScreen())
+
+    def signed_in(self, user: SignedIn) -> None:
+        """Route a freshly signed-in person to the first screen of their role."""
+        from reviewer.domain.signoff import Role
+
+        self.user = user
+        self.sub_title = f"{user.name} ({user.role.value})"
+        if user.role is Role.SUPERVISOR:
+            try:
+                from reviewer.tui.screens.supervisor import SupervisorScreen
+            except ImportError:
+                self.push_screen(ErrorDialog("Supervisor screen", "The supervisor screen is not available in this build."))
+                return
+            self.push_screen(SupervisorScreen())
+        else:
+            from reviewer.tui.screens.queue import QueueScreen
+
+            self.push_screen(QueueScreen())
+
+    # ------------------------------------------------------------------ actions
+
+    def action_help(self) -> None:
+        screen = self.screen
+        if isinstance(screen, HelpScreen):
+            return
+        title = getattr(screen, "HELP_TITLE", "") or screen.__class__.__name__
+        about = getattr(screen, "HELP_TEXT", "")
+        self.push_screen(HelpScreen(title, about, dict(screen.active_bindings)))
+
+    def action_switch_user(self) -> None:
+        """Back to sign-in without quitting, so a second approver can sign in here."""
+        self.user = None
+        self.sub_title = ""
+        while len(self.screen_stack) > 1 and not isinstance(self.screen, SignInScreen):
+            self.pop_screen()
+        if isinstance(self.screen, SignInScreen):
+            self.screen.reset()
+        else:
+            self.push_screen(SignInScreen())
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "switch_user":
+            return self.user is not None
+        return True
+
+    # ------------------------------------------------------------------ failures
+
+    def worker_failed(self, worker: Worker[object]) -> None:
+        """The one place a failed worker becomes something the user sees."""
+        error = worker.error
+        self.log.error(f"worker {worker.name} ({worker.group}) failed: {error!r}")
+        title = "Something went wrong"
+        if worker.group:
+            title = f"Could not {worker.group.replace('-', ' ')}"
+        self.push_screen(ErrorDialog(title, one_line(error)))
+
+
+def store_dir(service: ReviewService) -> Path:
+    """Where the store lives: the SQLite file's folder, else the user data directory."""
+    url = str(getattr(service, "url", "") or "")
+    if url.startswith("sqlite:///"):
+        return Path(url.removeprefix("sqlite:///")).resolve().parent
+    import platformdirs
+
+    return Path(platformdirs.user_data_dir("dsar-reviewer"))
+
+
+def default_outbox(service: ReviewService) -> Path:
+    env = os.environ.get(OUTBOX_ENV, "").strip()
+    if env:
+        return Path(env).expanduser()
+    return store_dir(service) / "outbox"
+
+
+def run_app(db_url: str | None) -> None:
+    """Open the store at `db_url` (or the configured default) and run the app on it."""
+    from reviewer.store.service import ReviewService
+
+    service = ReviewService.open(db_url)
+    try:
+        ReviewerApp(service).run()
+    finally:
+        close = getattr(service, "close", None)
+        if callable(close):
+            close()

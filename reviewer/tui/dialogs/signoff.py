@@ -1,0 +1,243 @@
+"""The sign-off: the regulator's checklist, the warnings to acknowledge, the sampling
+statement, a note and the passphrase again. Approve stays disabled, with the reason shown,
+until the gate holds; the rules are the domain's (`reviewer.domain.signoff.check_sign_off`)
+and the service checks them again when the sign-off is recorded."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.message import Message
+from textual.widgets import Button, Checkbox, Footer, Input, Label, Static
+
+from reviewer.domain.signoff import Decision, GateDecision, SignOffRefused, check_sign_off
+from reviewer.tui.base import ReviewerDialog
+
+if TYPE_CHECKING:
+    from reviewer.store.views import Gate, RequestDetail, SignOffRow
+
+
+def _escape(text: str) -> str:
+    from rich.markup import escape
+
+    return escape(text)
+
+
+class SignOffDialog(ReviewerDialog["SignOffRow | None"]):
+    HELP_TITLE = "Sign-off"
+    HELP_TEXT = (
+        "Tick every checklist item that is true, acknowledge each warning with a note, read the "
+        "sampling statement, then type your passphrase and approve or reject. Approve stays "
+        "disabled until the gate holds; the reason is shown beside it. A rejection needs a note."
+    )
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel", id="signoff.cancel"),
+        Binding("f2", "approve", "Approve", id="signoff.approve"),
+        Binding("f3", "reject", "Reject", id="signoff.reject"),
+    ]
+
+    @dataclass
+    class Refused(Message):
+        reason: str
+
+    @dataclass
+    class Done(Message):
+        row: SignOffRow
+
+    def __init__(self, detail: RequestDetail, gate: Gate) -> None:
+        super().__init__(classes="dialog")
+        self.detail = detail
+        self.gate = gate
+        self._busy = False
+
+    def compose(self) -> ComposeResult:
+        g = self.gate
+        stage = f"{g.stage.value} sign-off" if g.stage is not None else "no sign-off possible"
+        with Vertical(id="signoff-box", classes="dialog-box"):
+            yield Label(f"Sign off {self.detail.request.request_id}: {stage}", classes="dialog-title")
+            with VerticalScroll(id="signoff-scroll"):
+                yield Label("Checklist", classes="section-title")
+                for key, text in g.checklist:
+                    yield Checkbox(text, id=f"check-{key}", classes="checklist")
+                if g.warnings:
+                    yield Label(f"Warnings to acknowledge ({len(g.warnings)})", classes="section-title")
+                    for w in g.warnings:
+                        yield Static(
+                            f"[b yellow]{_escape(w.finding.title)}[/]  {_escape(w.finding.detail)}",
+                            classes="warning-text",
+                        )
+                        yield Input(
+                            placeholder="note: why this is acceptable or what was done",
+                            id=f"ack-{_safe_id(w.key)}",
+                            classes="ack-note",
+                        )
+                yield Label("Sampling", classes="section-title")
+                yield Static(_escape(g.sampling_statement or self.detail.sampling_statement), id="signoff-sampling")
+                yield Label("Note", classes="section-title")
+                yield Input(placeholder="note (required to reject)", id="signoff-note")
+                yield Label("Passphrase", classes="section-title")
+                yield Input(placeholder="your passphrase, again", password=True, id="signoff-passphrase")
+            yield Static("", id="signoff-reason")
+            with Horizontal(classes="dialog-buttons"):
+                yield Button("Approve", id="signoff-approve", variant="success", disabled=True)
+                yield Button("Reject", id="signoff-reject", variant="error")
+                yield Button("Cancel", id="signoff-cancel")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        first = self.query(Checkbox).first() if self.query(Checkbox) else None
+        if first is not None:
+            first.focus()
+        self._update()
+
+    # ------------------------------------------------------------------ state
+
+    def _checklist(self) -> dict[str, bool]:
+        return {key: self.query_one(f"#check-{key}", Checkbox).value for key, _ in self.gate.checklist}
+
+    def _acks(self) -> dict[str, str]:
+        return {
+            w.key: self.query_one(f"#ack-{_safe_id(w.key)}", Input).value for w in self.gate.warnings
+        }
+
+    def _refusal(self, decision: Decision) -> list[str]:
+        g = self.gate
+        decision_gate = GateDecision(
+            allowed=g.allowed,
+            stage=g.stage,
+            reasons=g.reasons,
+            can_reject=g.can_reject,
+            reject_reasons=g.reject_reasons,
+            missing=g.missing,
+        )
+        try:
+            check_sign_off(
+                decision_gate,
+                decision=decision,
+                note=self.query_one("#signoff-note", Input).value,
+                checklist=self._checklist(),
+                acknowledgements=self._acks(),
+                warnings=g.warnings,
+            )
+        except SignOffRefused as refused:
+            return list(refused.reasons)
+        return []
+
+    def _update(self) -> None:
+        approve_reasons = self._refusal(Decision.APPROVE)
+        approve = self.query_one("#signoff-approve", Button)
+        approve.disabled = bool(approve_reasons) or self._busy
+        reject = self.query_one("#signoff-reject", Button)
+        reject.disabled = not self.gate.can_reject or self._busy
+        reason = self.query_one("#signoff-reason", Static)
+        if approve_reasons:
+            reason.update("[b]Approve is disabled:[/] " + _escape("; ".join(approve_reasons)))
+            reason.set_class(True, "-refused")
+        else:
+            reason.update("[b green]The gate holds: you may approve.[/]")
+            reason.set_class(False, "-refused")
+        self.refresh_bindings()
+
+    @on(Checkbox.Changed)
+    @on(Input.Changed)
+    def _changed(self) -> None:
+        self._update()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "approve":
+            return not self._refusal(Decision.APPROVE) and not self._busy
+        if action == "reject":
+            return self.gate.can_reject and not self._busy
+        return True
+
+    # ------------------------------------------------------------------ actions
+
+    @on(Button.Pressed, "#signoff-approve")
+    def action_approve(self) -> None:
+        self._submit(Decision.APPROVE)
+
+    @on(Button.Pressed, "#signoff-reject")
+    def action_reject(self) -> None:
+        self._submit(Decision.REJECT)
+
+    @on(Button.Pressed, "#signoff-cancel")
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+    def _submit(self, decision: Decision) -> None:
+        if self._busy:
+            return
+        reasons = self._refusal(decision)
+        if reasons:
+            self._say("; ".join(reasons))
+            return
+        passphrase = self.query_one("#signoff-passphrase", Input).value
+        if not passphrase:
+            self._say("Type your passphrase to sign.")
+            self.query_one("#signoff-passphrase", Input).focus()
+            return
+        self._busy = True
+        self._update()
+        self.query_one("#signoff-reason", Static).update("Recording the sign-off...")
+        self._sign(
+            decision,
+            passphrase,
+            self.query_one("#signoff-note", Input).value,
+            self._checklist(),
+            self._acks() if decision is Decision.APPROVE else {},
+        )
+
+    def _say(self, text: str) -> None:
+        reason = self.query_one("#signoff-reason", Static)
+        reason.update(f"[b red]{_escape(text)}[/]")
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="sign-off")
+    def _sign(
+        self,
+        decision: Decision,
+        passphrase: str,
+        note: str,
+        checklist: dict[str, bool],
+        acks: dict[str, str],
+    ) -> None:
+        from reviewer.store.errors import StoreError
+
+        user = self.reviewer_app.user
+        if user is None:
+            self.post_message(self.Refused("nobody is signed in"))
+            return
+        try:
+            row = self.reviewer_app.service.sign_off(
+                user.name,
+                passphrase,
+                self.detail.version_id,
+                decision,
+                note,
+                checklist,
+                acks,
+            )
+        except StoreError as exc:
+            self.post_message(self.Refused(str(exc)))
+            return
+        self.post_message(self.Done(row))
+
+    @on(Refused)
+    def _refused(self, message: Refused) -> None:
+        self._busy = False
+        self._update()
+        self._say(message.reason)
+        passphrase = self.query_one("#signoff-passphrase", Input)
+        passphrase.value = ""
+
+    @on(Done)
+    def _done(self, message: Done) -> None:
+        self.dismiss(message.row)
+
+
+def _safe_id(key: str) -> str:
+    return "".join(c if c.isalnum() else "-" for c in key)

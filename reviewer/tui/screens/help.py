@@ -1,0 +1,58 @@
+"""`?`: every key that works where you are, with what it does."""
+
+from __future__ import annotations
+
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import ActiveBinding, Binding
+from textual.containers import Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Label, Static
+
+
+class HelpScreen(ModalScreen[None]):
+    """Lists the bindings active on the screen beneath (gathered before this one opened)."""
+
+    BINDINGS = [
+        Binding("escape,question_mark,q", "close", "Close help", id="help.close"),
+    ]
+
+    def __init__(self, title: str, about: str, bindings: dict[str, ActiveBinding]) -> None:
+        super().__init__(classes="dialog")
+        self._title = title
+        self._about = about
+        self._keys = bindings
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="help-box", classes="dialog-box"):
+            yield Label(f"Help: {self._title}", classes="dialog-title")
+            with VerticalScroll(id="help-scroll"):
+                if self._about:
+                    yield Static(self._about, id="help-about", markup=False)
+                yield Static(self._table(), id="help-keys")
+            yield Label("Esc closes this help.  Ctrl+P opens the command palette.", classes="dim")
+
+    def _table(self) -> Table:
+        table = Table(box=None, show_header=True, header_style="bold", expand=True)
+        table.add_column("Key", no_wrap=True, style="bold cyan")
+        table.add_column("Does")
+        # Several keys for one action (escape and q ...) are listed together.
+        grouped: dict[tuple[str, str], tuple[list[str], bool]] = {}
+        for key, active in self._keys.items():
+            binding = active.binding
+            description = binding.description or binding.tooltip
+            if not description:
+                continue
+            label = binding.key_display or self.app.get_key_display(
+                Binding(key, binding.action, description)
+            )
+            keys, enabled = grouped.setdefault((binding.action, description), ([], active.enabled))
+            if label not in keys:
+                keys.append(label)
+        for (_action, description), (keys, enabled) in grouped.items():
+            table.add_row(", ".join(keys), Text(description, style="" if enabled else "dim"))
+        return table
+
+    def action_close(self) -> None:
+        self.dismiss(None)

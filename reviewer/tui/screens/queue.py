@@ -1,0 +1,237 @@
+"""The queue: every request with its state, verdict, due date, days left and who signed.
+
+`/` filters (free text, or `state:pending`, `verdict:block`, `signed:alice`), `s` changes the
+sort, Enter opens the request under the cursor.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.message import Message
+from textual.widgets import DataTable, Footer, Header, Input, Static
+
+from reviewer.tui.base import ReviewerScreen
+from reviewer.tui.widgets.verdict_badge import verdict_text
+
+if TYPE_CHECKING:
+    from reviewer.store.views import QueueRow
+
+STATE_STYLES = {
+    "pending": "",
+    "first-signoff": "cyan",
+    "approved": "bold green",
+    "released": "green",
+    "rejected": "red",
+    "voided": "dim",
+}
+
+SORTS: tuple[tuple[str, str], ...] = (
+    ("due", "due date"),
+    ("verdict", "verdict"),
+    ("state", "state"),
+    ("request", "request id"),
+)
+VERDICT_ORDER = {"block": 0, "review": 1, "pass": 2}
+STATE_ORDER = {"pending": 0, "first-signoff": 1, "approved": 2, "released": 3, "rejected": 4, "voided": 5}
+
+
+def matches(row: QueueRow, query: str) -> bool:
+    """Every word must match: `state:X`, `verdict:X`, `signed:NAME`, or free text."""
+    for word in query.lower().split():
+        key, _, value = word.partition(":")
+        if value and key == "state":
+            if not row.state.value.startswith(value):
+                return False
+        elif value and key == "verdict":
+            if not row.verdict.value.startswith(value):
+                return False
+        elif value and key in ("signed", "by"):
+            if not any(s.name.lower().startswith(value) for s in row.signers):
+                return False
+        else:
+            hay = " ".join(
+                (row.request_id, row.requester_name, row.customer_id, row.state.value, row.verdict.value)
+            ).lower()
+            if word not in hay:
+                return False
+    return True
+
+
+def sort_key(name: str):  # type: ignore[no-untyped-def]
+    if name == "verdict":
+        return lambda r: (VERDICT_ORDER.get(r.verdict.value, 9), r.request_id)
+    if name == "state":
+        return lambda r: (STATE_ORDER.get(r.state.value, 9), r.request_id)
+    if name == "request":
+        return lambda r: r.request_id
+    return lambda r: (r.days_left is None, r.days_left if r.days_left is not None else 0, r.request_id)
+
+
+def days_left_text(days: int | None, state: str) -> Text:
+    if days is None:
+        return Text("-", style="dim")
+    if state in ("released", "rejected", "voided"):
+        return Text(str(days), style="dim")
+    if days < 0:
+        return Text(f"{-days} late", style="bold red")
+    if days <= 3:
+        return Text(str(days), style="bold yellow")
+    return Text(str(days))
+
+
+def signers_text(row: QueueRow) -> Text:
+    text = Text()
+    for i, s in enumerate(row.signers):
+        if i:
+            text.append(", ")
+        style = "green" if s.decision.value == "approve" else "red"
+        mark = "✓" if s.decision.value == "approve" else "✗"
+        text.append(f"{s.name}{mark}", style=style)
+    if not row.signers:
+        text.append("-", style="dim")
+    return text
+
+
+class QueueScreen(ReviewerScreen):
+    HELP_TITLE = "Queue"
+    HELP_TEXT = (
+        "Every request in the store. Verdict is the automatic check: BLOCK (a critical finding: "
+        "the export can only be rejected), REVIEW (warnings to acknowledge), PASS. State follows "
+        "the sign-offs: pending, first-signoff, approved, released, rejected.\n"
+        "Filter with words: state:pending verdict:block signed:alice, or any text."
+    )
+    BINDINGS = [
+        Binding("enter", "open", "Open", id="queue.open", tooltip="Review the request under the cursor"),
+        Binding("slash", "filter", "Filter", id="queue.filter", tooltip="Filter by text, state:, verdict:, signed:"),
+        Binding("s", "sort", "Sort", id="queue.sort", tooltip="Change the sort order"),
+        Binding("r", "refresh", "Refresh", id="queue.refresh", tooltip="Reload the queue from the store"),
+        Binding("escape", "clear_filter", "Clear filter", id="queue.clear_filter"),
+        Binding("q", "app.quit", "Quit", id="queue.quit"),
+    ]
+
+    @dataclass
+    class Loaded(Message):
+        rows: list[QueueRow]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._rows: list[QueueRow] = []
+        self._sort = 0
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Input(placeholder="filter: text, state:pending, verdict:block, signed:alice", id="queue-filter")
+        yield DataTable(id="queue-table", cursor_type="row", zebra_stripes=True)
+        yield Static("", id="queue-status")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one("#queue-table", DataTable)
+        table.add_column("Request", key="request")
+        table.add_column("Requester", key="requester")
+        table.add_column("Verdict", key="verdict")
+        table.add_column("State", key="state")
+        table.add_column("Due", key="due")
+        table.add_column("Days", key="days")
+        table.add_column("Signed by", key="signed")
+        table.focus()
+        self.action_refresh()
+
+    def on_screen_resume(self) -> None:
+        # Back from a review: sign-offs may have changed the state.
+        if self._rows:
+            self.action_refresh()
+
+    # ------------------------------------------------------------------ data
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="load-the-queue")
+    def action_refresh(self) -> None:
+        rows = self.reviewer_app.service.queue()
+        self.post_message(self.Loaded(rows))
+
+    @on(Loaded)
+    def _loaded(self, message: Loaded) -> None:
+        self._rows = message.rows
+        self._fill()
+
+    def _visible(self) -> Sequence[QueueRow]:
+        query = self.query_one("#queue-filter", Input).value
+        rows = [r for r in self._rows if matches(r, query)]
+        return sorted(rows, key=sort_key(SORTS[self._sort][0]))
+
+    def _fill(self) -> None:
+        table = self.query_one("#queue-table", DataTable)
+        current = None
+        if table.row_count and table.cursor_row >= 0:
+            current = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        table.clear()
+        rows = self._visible()
+        for r in rows:
+            due = r.due_at.strftime("%Y-%m-%d") if r.due_at else "-"
+            table.add_row(
+                r.request_id,
+                r.requester_name or r.customer_id,
+                verdict_text(r.verdict),
+                Text(r.state.value, style=STATE_STYLES.get(r.state.value, "")),
+                due,
+                days_left_text(r.days_left, r.state.value),
+                signers_text(r),
+                key=r.request_id,
+            )
+        if current is not None and current in table.rows:
+            table.move_cursor(row=table.get_row_index(current))
+        shown = f"{len(rows)} of {len(self._rows)} requests" if len(rows) != len(self._rows) else f"{len(rows)} requests"
+        self.query_one("#queue-status", Static).update(
+            f"{shown}, sorted by {SORTS[self._sort][1]}.  Enter opens, / filters, s sorts, ? help"
+        )
+
+    # ------------------------------------------------------------------ actions
+
+    def action_open(self) -> None:
+        table = self.query_one("#queue-table", DataTable)
+        if not table.row_count:
+            return
+        request_id = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        if request_id:
+            from reviewer.tui.screens.review import ReviewScreen
+
+            self.app.push_screen(ReviewScreen(request_id))
+
+    @on(DataTable.RowSelected, "#queue-table")
+    def _row_selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        self.action_open()
+
+    def action_filter(self) -> None:
+        self.query_one("#queue-filter", Input).focus()
+
+    def action_clear_filter(self) -> None:
+        box = self.query_one("#queue-filter", Input)
+        box.value = ""
+        self.query_one("#queue-table", DataTable).focus()
+
+    @on(Input.Changed, "#queue-filter")
+    def _filter_changed(self) -> None:
+        self._fill()
+
+    @on(Input.Submitted, "#queue-filter")
+    def _filter_done(self) -> None:
+        self.query_one("#queue-table", DataTable).focus()
+
+    def action_sort(self) -> None:
+        self._sort = (self._sort + 1) % len(SORTS)
+        self._fill()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "open":
+            return bool(self._rows)
+        if action == "clear_filter":
+            return bool(self.query("#queue-filter") and self.query_one("#queue-filter", Input).value)
+        return True

@@ -1,0 +1,490 @@
+"""Review one request: the requester beside the export, the findings that point at what is
+wrong, the recordings to hear, the catalogue, the timeline and every other member.
+
+Everything shown comes from the store (`ReviewService.request_detail`): the archive is only
+read again for what a person asks to hear or see (audio, member previews), in workers.
+Evidence of what the reviewer did (opened, played and for how long, viewed a transcript or a
+member) is recorded through the service as it happens.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.message import Message
+from textual.timer import Timer
+from textual.widget import Widget
+from textual.widgets import Footer, Header, Static, TabbedContent, TabPane
+
+from reviewer.domain.model import Member, MemberKind, Severity
+from reviewer.tui.base import ReviewerScreen
+from reviewer.tui.widgets.findings import FindingsList
+from reviewer.tui.widgets.member_preview import MemberPreview
+from reviewer.tui.widgets.members import MembersList
+from reviewer.tui.widgets.profile import ProfilePane
+from reviewer.tui.widgets.recordings import RecordingRow, RecordingsList
+from reviewer.tui.widgets.verdict_badge import VerdictBadge
+
+if TYPE_CHECKING:
+    from reviewer.store.views import Gate, RequestDetail
+
+PREVIEW_BYTES = 256 * 1024
+AUDIO_BYTES = 64 * 1024 * 1024
+SETTLE_S = 0.25  # a highlighted item counts as seen (and is previewed) after this long
+NARROW = 110  # below this width panes stack instead of sitting side by side
+
+TABS = ("overview", "recordings", "catalogue", "timeline", "members")
+
+
+def _optional_widget(module: str, name: str) -> type[Widget] | None:
+    import importlib
+
+    try:
+        return getattr(importlib.import_module(module), name)  # type: ignore[no-any-return]
+    except (ImportError, AttributeError):
+        return None
+
+
+class ReviewScreen(ReviewerScreen):
+    HELP_TITLE = "Review"
+    HELP_TEXT = (
+        "Compare the export with the requester. Overview: the ticket's profile and the findings "
+        "(Enter on a finding jumps to its members). Recordings: the sample is marked S; play each "
+        "sampled recording (space) for 2 s or to its end and read its transcript; n and p move "
+        "between sampled recordings. Catalogue: the transcript catalogue, / searches. Timeline: "
+        "recordings per month per device against registration dates. Members: every member, "
+        "previewed as you move. Then s opens the sign-off."
+    )
+    BINDINGS = [
+        Binding("escape", "back", "Queue", id="review.back", tooltip="Back to the queue"),
+        Binding("s", "sign_off", "Sign off", id="review.sign_off", tooltip="Approve or reject this export"),
+        Binding("r", "release", "Release", id="review.release", tooltip="Release the approved export to the outbox"),
+        Binding("space", "play", "Play/stop", id="review.play", tooltip="Play or stop the selected recording"),
+        Binding("n", "sample(1)", "Next sample", id="review.next_sample"),
+        Binding("p", "sample(-1)", "Prev sample", id="review.prev_sample"),
+        Binding("slash", "search", "Search", id="review.search", tooltip="Search the transcript catalogue"),
+        Binding("1", "tab('overview')", "Overview", show=False, id="review.tab_overview"),
+        Binding("2", "tab('recordings')", "Recordings", show=False, id="review.tab_recordings"),
+        Binding("3", "tab('catalogue')", "Catalogue", show=False, id="review.tab_catalogue"),
+        Binding("4", "tab('timeline')", "Timeline", show=False, id="review.tab_timeline"),
+        Binding("5", "tab('members')", "Members", show=False, id="review.tab_members"),
+        Binding("ctrl+r", "reload", "Reload", show=False, id="review.reload"),
+    ]
+
+    # ------------------------------------------------------------------ messages
+
+    @dataclass
+    class Loaded(Message):
+        detail: RequestDetail
+
+    @dataclass
+    class MemberRead(Message):
+        member: Member
+        data: bytes
+        truncated: bool
+
+    @dataclass
+    class GateReady(Message):
+        gate: Gate
+
+    @dataclass
+    class Released(Message):
+        where: str
+
+    def __init__(self, request_id: str) -> None:
+        super().__init__()
+        self.request_id = request_id
+        self.detail: RequestDetail | None = None
+        self._members_by_path: dict[str, Member] = {}
+        self._preview_timer: Timer | None = None
+        self._transcript_timer: Timer | None = None
+        self._transcripts: dict[str, str] = {}
+        self._seen: set[tuple[str, str]] = set()
+
+    # ------------------------------------------------------------------ layout
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Horizontal(id="review-summary"):
+            yield VerdictBadge(id="review-verdict")
+            yield Static(f" {self.request_id}  loading...", id="review-title")
+        with TabbedContent(id="review-tabs", initial="overview"):
+            with TabPane("Overview", id="overview"), Horizontal(classes="panes"):
+                yield ProfilePane(id="profile")
+                yield FindingsList(id="findings")
+            with TabPane("Recordings", id="recordings"), Horizontal(classes="panes"):
+                yield RecordingsList(id="recordings-list")
+                with Vertical(id="listen"):
+                    yield self._player()
+                    yield Static("", id="transcript-entry")
+            with TabPane("Catalogue", id="catalogue"):
+                yield self._catalogue()
+            with TabPane("Timeline", id="timeline"):
+                yield self._timeline()
+            with TabPane("Members", id="members"), Horizontal(classes="panes"):
+                yield MembersList(id="members-list")
+                yield MemberPreview(id="member-preview")
+        yield Footer()
+
+    def _player(self) -> Widget:
+        cls = _optional_widget("reviewer.tui.widgets.player", "PlayerPane")
+        if cls is None:
+            return Static("The audio player is not available in this build.", id="player")
+        return cls(id="player")
+
+    def _catalogue(self) -> Widget:
+        cls = _optional_widget("reviewer.tui.widgets.catalogue", "CataloguePane")
+        if cls is None:
+            return Static("The catalogue view is not available in this build.", id="catalogue-view")
+        return cls(id="catalogue-view")
+
+    def _timeline(self) -> Widget:
+        cls = _optional_widget("reviewer.tui.widgets.timeline", "TimelinePane")
+        if cls is None:
+            return Static("The timeline view is not available in this build.", id="timeline-view")
+        return cls(id="timeline-view")
+
+    def on_mount(self) -> None:
+        self._apply_width(self.size.width)
+        self.query_one("#findings", FindingsList).focus()
+        self._load()
+
+    def on_resize(self) -> None:
+        self._apply_width(self.size.width)
+
+    def _apply_width(self, width: int) -> None:
+        self.set_class(width < NARROW, "-narrow")
+
+    # ------------------------------------------------------------------ loading
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="open-the-request")
+    def _load(self) -> None:
+        service = self.reviewer_app.service
+        detail = service.request_detail(self.request_id)
+        self.post_message(self.Loaded(detail))
+        user = self.reviewer_app.user
+        if user is not None:
+            service.record_inspection(user.name, detail.version_id, "opened", detail.request.request_id)
+
+    def action_reload(self) -> None:
+        self._load()
+
+    @on(Loaded)
+    def _loaded(self, message: Loaded) -> None:
+        d = message.detail
+        first = self.detail is None
+        self.detail = d
+        self._members_by_path = {m.path: m for m in d.index.members}
+        self._transcripts = {}
+        by_utterance = {t.utterance_id: t for t in d.index.transcripts}
+        for rec in d.index.recordings:
+            entry = by_utterance.get(rec.utterance_id)
+            if rec.audio_member and entry is not None:
+                self._transcripts[rec.audio_member] = entry.text
+        self._show_summary(d)
+        if first:
+            self.query_one("#profile", ProfilePane).show(d.request)
+            self.query_one("#findings", FindingsList).show(d.report.findings)
+            self.query_one("#recordings-list", RecordingsList).show(self._recording_rows(d), self._played(d))
+            self.query_one("#members-list", MembersList).show(d.index.members)
+            self._feed_optional(d)
+        self.refresh_bindings()
+
+    def _feed_optional(self, d: RequestDetail) -> None:
+        """Hand the detail to the catalogue and timeline views (each takes what it needs)."""
+        for selector in ("#catalogue-view", "#timeline-view", "#player"):
+            widget = self.query_one(selector)
+            load = getattr(widget, "load_detail", None)
+            if callable(load):
+                load(d)
+
+    def _show_summary(self, d: RequestDetail) -> None:
+        self.query_one("#review-verdict", VerdictBadge).verdict = d.report.verdict.value
+        r = d.request.requester
+        text = Text()
+        text.append(f" {d.request.request_id} ", style="bold")
+        text.append(f"{r.name or r.customer_id}  ")
+        text.append(d.state.value, style="bold cyan")
+        if d.request.due_at:
+            text.append(f"  due {d.request.due_at:%Y-%m-%d}")
+        signed = ", ".join(f"{s.name} ({s.stage.value}: {s.decision.value})" for s in d.signers)
+        text.append(f"  signed: {signed or 'nobody yet'}", style="green" if d.signers else "dim")
+        text.append(f"  v{d.version_number} {d.archive_sha256[:12]}", style="dim")
+        self.query_one("#review-title", Static).update(text)
+        self.sub_title = f"{d.request.request_id}: {d.report.verdict.value}, {d.state.value}"
+
+    def _recording_rows(self, d: RequestDetail) -> list[RecordingRow]:
+        sampled = set(d.sample.members)
+        flagged: set[str] = set()
+        for f in d.report.findings:
+            if f.severity is not Severity.INFO:
+                flagged.update(f.members)
+        rows = []
+        seen: set[str] = set()
+        for rec in d.index.recordings:
+            member = self._members_by_path.get(rec.audio_member)
+            duration = member.audio.duration_s if member is not None and member.audio else None
+            key = rec.audio_member or rec.utterance_id
+            seen.add(key)
+            rows.append(
+                RecordingRow(rec, duration, sampled=key in sampled, flagged=key in flagged)
+            )
+        return rows
+
+    def _played(self, d: RequestDetail) -> set[str]:
+        from reviewer.domain.signoff import played_enough
+
+        user = self.reviewer_app.user
+        if user is None:
+            return set()
+        played: dict[str, float] = {}
+        for ev in d.evidence.get(user.name, ()):
+            if ev.kind.value == "played":
+                played[ev.target] = played.get(ev.target, 0.0) + ev.seconds
+        out = set()
+        for target, seconds in played.items():
+            member = self._members_by_path.get(target)
+            duration = member.audio.duration_s if member is not None and member.audio else None
+            if played_enough(seconds, duration):
+                out.add(target)
+        return out
+
+    # ------------------------------------------------------------------ evidence
+
+    @work(thread=True, exit_on_error=False, group="record-evidence")
+    def _record(self, kind: str, target: str, seconds: float = 0.0) -> None:
+        user = self.reviewer_app.user
+        if user is None or self.detail is None:
+            return
+        self.reviewer_app.service.record_inspection(user.name, self.detail.version_id, kind, target, seconds)
+
+    def _record_once(self, kind: str, target: str) -> None:
+        if (kind, target) in self._seen:
+            return
+        self._seen.add((kind, target))
+        self._record(kind, target)
+
+    # ------------------------------------------------------------------ findings
+
+    @on(FindingsList.Selected)
+    def _finding_selected(self, message: FindingsList.Selected) -> None:
+        finding = message.finding
+        if not finding.members:
+            self.notify("This finding names no members.", timeout=3)
+            return
+        recordings = self.query_one("#recordings-list", RecordingsList)
+        members = self.query_one("#members-list", MembersList)
+        members.mark(finding.members)
+        for path in finding.members:
+            if recordings.select_key(path):
+                self.action_tab("recordings")
+                recordings.focus()
+                return
+        self.action_tab("members")
+        members.focus()
+
+    # ------------------------------------------------------------------ recordings
+
+    @on(RecordingsList.Highlighted)
+    def _recording_highlighted(self, message: RecordingsList.Highlighted) -> None:
+        row = message.row
+        rec = row.recording
+        text = Text()
+        text.append(f"{rec.utterance_id}  ", style="bold")
+        text.append(f"{rec.device_serial} {rec.device_type}  ", style="dim")
+        if rec.timestamp:
+            text.append(f"{rec.timestamp:%Y-%m-%d %H:%M:%S}\n", style="dim")
+        if row.sampled:
+            text.append("In the sample: play it and read its transcript.\n", style="magenta")
+        catalogue = self._transcripts.get(rec.audio_member)
+        text.append("Transcript: ", style="bold")
+        text.append(catalogue if catalogue is not None else rec.transcript or "(none)")
+        if catalogue is not None and rec.transcript and catalogue.strip() != rec.transcript.strip():
+            text.append(f"\nVoice history says: {rec.transcript}", style="yellow")
+        self.query_one("#transcript-entry", Static).update(text)
+        player = self.query_one("#player")
+        select = getattr(player, "select_recording", None)
+        if callable(select):
+            select(row)
+        if self._transcript_timer is not None:
+            self._transcript_timer.stop()
+        if rec.audio_member:
+            member = rec.audio_member
+            self._transcript_timer = self.set_timer(
+                SETTLE_S, lambda: self._record_once("viewed_transcript", member)
+            )
+
+    def action_play(self) -> None:
+        player = self.query_one("#player")
+        toggle = getattr(player, "toggle", None)
+        if callable(toggle):
+            toggle()
+
+    def action_sample(self, direction: int) -> None:
+        self.action_tab("recordings")
+        recordings = self.query_one("#recordings-list", RecordingsList)
+        if recordings.step_sample(direction) is None:
+            self.notify("No sampled recordings in this export.", timeout=3)
+        recordings.focus()
+
+    def mark_played(self, member: str, seconds: float) -> None:
+        """The player reports what was actually heard; record it as evidence."""
+        self._record("played", member, seconds)
+        from reviewer.domain.signoff import played_enough
+
+        m = self._members_by_path.get(member)
+        duration = m.audio.duration_s if m is not None and m.audio else None
+        if played_enough(seconds, duration):
+            self.query_one("#recordings-list", RecordingsList).mark_played(member)
+
+    # ------------------------------------------------------------------ members
+
+    @on(MembersList.Highlighted)
+    def _member_highlighted(self, message: MembersList.Highlighted) -> None:
+        if self._preview_timer is not None:
+            self._preview_timer.stop()
+        member = message.member
+        self._preview_timer = self.set_timer(SETTLE_S, lambda: self._preview(member))
+
+    @on(MembersList.Selected)
+    def _member_selected(self, message: MembersList.Selected) -> None:
+        self._preview(message.member)
+        self.query_one("#member-preview", MemberPreview).focus()
+
+    def _preview(self, member: Member) -> None:
+        preview = self.query_one("#member-preview", MemberPreview)
+        d = self.detail
+        if d is None:
+            return
+        if member.kind is MemberKind.DIRECTORY:
+            preview.show_message(f"{member.path} is a folder.")
+            return
+        if member.kind is MemberKind.PDF and member.path == d.index.transcript_member and d.index.transcripts:
+            lines = [
+                f"{t.timestamp_text}  {t.device_serial}  {t.utterance_id}\n    {t.text}"
+                for t in d.index.transcripts
+            ]
+            preview.show_text(member, "\n".join(lines), f"{len(lines):,} transcript entries (page order)")
+            self._record_once("viewed_member", member.path)
+            return
+        preview.show_message(f"Reading {member.path}...")
+        self._read_member(member)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="read-the-member")
+    def _read_member(self, member: Member) -> None:
+        from reviewer.domain.archive import read_member  # type: ignore[attr-defined]
+
+        assert self.detail is not None
+        data = read_member(self.detail.archive_path, member.path, PREVIEW_BYTES + 1)
+        truncated = len(data) > PREVIEW_BYTES
+        self.post_message(self.MemberRead(member, data[:PREVIEW_BYTES], truncated))
+
+    @on(MemberRead)
+    def _member_read(self, message: MemberRead) -> None:
+        members = self.query_one("#members-list", MembersList)
+        current = members.current
+        if current is None or current.path != message.member.path:
+            return
+        self.query_one("#member-preview", MemberPreview).show_bytes(message.member, message.data, message.truncated)
+        self._record_once("viewed_member", message.member.path)
+
+    # ------------------------------------------------------------------ tabs and search
+
+    def action_tab(self, tab: str) -> None:
+        self.query_one("#review-tabs", TabbedContent).active = tab
+
+    def action_search(self) -> None:
+        self.action_tab("catalogue")
+        view = self.query_one("#catalogue-view")
+        start = getattr(view, "start_search", None)
+        if callable(start):
+            start()
+
+    def action_back(self) -> None:
+        player = self.query_one("#player")
+        stop = getattr(player, "stop", None)
+        if callable(stop):
+            stop()
+        self.app.pop_screen()
+
+    # ------------------------------------------------------------------ sign-off and release
+
+    def action_sign_off(self) -> None:
+        self._fetch_gate()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="check-the-gate")
+    def _fetch_gate(self) -> None:
+        user = self.reviewer_app.user
+        if user is None or self.detail is None:
+            return
+        gate = self.reviewer_app.service.gate(user.name, self.detail.version_id)
+        self.post_message(self.GateReady(gate))
+
+    @on(GateReady)
+    def _gate_ready(self, message: GateReady) -> None:
+        from reviewer.tui.dialogs.signoff import SignOffDialog
+
+        assert self.detail is not None
+        self.app.push_screen(SignOffDialog(self.detail, message.gate), self._signed)
+
+    def _signed(self, result: Any) -> None:
+        if result is None:
+            return
+        self.notify(f"Signed: {result.decision.value} ({result.stage.value} sign-off)", timeout=5)
+        self._load()
+
+    def action_release(self) -> None:
+        from reviewer.tui.dialogs.confirm import ConfirmDialog
+
+        assert self.detail is not None
+        where = self.reviewer_app.outbox / self.detail.request.request_id
+        self.app.push_screen(
+            ConfirmDialog(
+                "Release this export?",
+                f"Both sign-offs are in. The archive is hashed again and written with its "
+                f"release receipt to {where}. This cannot be undone.",
+                yes_label="Release",
+            ),
+            self._release_confirmed,
+        )
+
+    def _release_confirmed(self, yes: bool | None) -> None:
+        if yes:
+            self._release()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="release-the-export")
+    def _release(self) -> None:
+        user = self.reviewer_app.user
+        if user is None or self.detail is None:
+            return
+        receipt = self.reviewer_app.service.release(user.name, self.detail.request.request_id, self.reviewer_app.outbox)
+        self.post_message(self.Released(str(receipt.outbox_dir)))
+
+    @on(Released)
+    def _released(self, message: Released) -> None:
+        self.notify(f"Released to {message.where}", title="Released", timeout=8)
+        self._load()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        d = self.detail
+        user = self.reviewer_app.user
+        if action == "sign_off":
+            if d is None or user is None or user.role.value == "supervisor":
+                return False
+            return d.state.value in ("pending", "first-signoff")
+        if action == "release":
+            return (
+                d is not None
+                and user is not None
+                and user.role.value == "approver"
+                and d.state.value == "approved"
+            )
+        if action in ("play", "sample"):
+            return d is not None and bool(d.index.recordings)
+        return True
