@@ -1,0 +1,467 @@
+"""The audit chain: canonical events, the hash chain, signed checkpoints and the verifier.
+
+Pure code, no database. The store (`reviewer.store.audit_log`) feeds it rows and checkpoints.
+
+The chain
+    Every event is a JSON object with the keys ``seq, at, actor, action, subject, payload``.
+    Its canonical form is JSON with sorted keys, no spaces, UTF-8 (not ASCII-escaped) and no
+    NaN or infinities (`canonical`). Event ``i`` (``seq`` counts from 1, without gaps) carries
+    ``h_i = sha256(0x00 || h_{i-1} || canonical(event_i))``, with ``h_0 = GENESIS`` (32 bytes,
+    the SHA-256 of ``b"dsar-reviewer audit chain v1"``). Hashes are stored as lowercase hex.
+
+    The payload is stored as its own canonical JSON text and the hash covers those exact
+    bytes, so any change to a stored byte changes the hash (`event_bytes` builds the canonical
+    event straight from the stored text; it equals `canonical` of the parsed event).
+
+Checkpoints
+    A checkpoint states "the log had ``size`` events and its head hash was ``head`` at time
+    ``at``", signed with Ed25519 over ``CHECKPOINT_CONTEXT || canonical({"at","head","size"})``.
+    Checkpoints are kept in the database and also appended to a file kept apart from it. Without
+    the private key nobody can make one, so a rewritten chain (every hash recomputed) or a cut
+    tail no longer matches the signed heads.
+
+Keys
+    `load_or_create_signing_key(dir)` keeps the private key in ``dir/audit-signing.key``
+    (PKCS#8 PEM, mode 0600) and the public key beside it in ``dir/audit-signing.pub``.
+    `load_trusted_keys(dir)` reads every ``audit-signing*.pub`` in ``dir``; to trust the
+    checkpoints of another terminal on a shared store, copy its ``audit-signing.pub`` there as
+    ``audit-signing-<name>.pub``.
+
+Verification
+    `verify_chain(rows, checkpoints, keys)` walks the events in order and stops at the first bad
+    one, returning its seq and the reason in plain words, or ok with the size and head.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import json
+import os
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+
+from reviewer.domain.errors import ReviewerError
+
+GENESIS: bytes = hashlib.sha256(b"dsar-reviewer audit chain v1").digest()
+GENESIS_HEX: str = GENESIS.hex()
+CHECKPOINT_CONTEXT = b"dsar-reviewer audit checkpoint v1\n"
+PRIVATE_KEY_NAME = "audit-signing.key"
+PUBLIC_KEY_NAME = "audit-signing.pub"
+TRUSTED_KEY_GLOB = "audit-signing*.pub"
+
+EVENT_FIELDS = ("seq", "at", "actor", "action", "subject", "payload")
+# Payload keys that would carry a secret. An event holding one is refused, never recorded.
+SECRET_KEY_WORDS = ("passphrase", "password", "passwd", "secret", "private_key", "privatekey")
+
+_AT_RE = re.compile(r"\A\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z\Z")
+_HEX64_RE = re.compile(r"\A[0-9a-f]{64}\Z")
+
+
+class AuditError(ReviewerError):
+    """The audit trail cannot be written or read (bad event, missing key, unreadable file)."""
+
+
+# ---------------------------------------------------------------------------------------------
+# Canonical form and the chain
+
+
+def canonical(value: Any) -> bytes:
+    """Canonical JSON: sorted keys, no spaces, UTF-8, no NaN/Infinity."""
+    try:
+        text = json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False,
+                          allow_nan=False)
+    except (TypeError, ValueError) as exc:
+        raise AuditError(f"audit payload is not plain JSON: {exc}") from None
+    return text.encode("utf-8")
+
+
+def now_at() -> str:
+    """The current time in the chain's fixed format: UTC, microseconds, ``Z``."""
+    return format_at(datetime.now(UTC))
+
+
+def format_at(moment: datetime) -> str:
+    if moment.tzinfo is None:
+        raise AuditError("audit times must be timezone-aware")
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def find_secret_keys(payload: Any, path: str = "") -> list[str]:
+    """Paths of keys in `payload` (at any depth) whose name says they hold a secret."""
+    found: list[str] = []
+    if isinstance(payload, Mapping):
+        for key, value in payload.items():
+            name = str(key)
+            here = f"{path}.{name}" if path else name
+            squashed = name.lower().replace("-", "").replace("_", "").replace(" ", "")
+            if any(word.replace("_", "") in squashed for word in SECRET_KEY_WORDS):
+                found.append(here)
+            found.extend(find_secret_keys(value, here))
+    elif isinstance(payload, list | tuple):
+        for index, value in enumerate(payload):
+            found.extend(find_secret_keys(value, f"{path}[{index}]"))
+    return found
+
+
+def payload_text(payload: Mapping[str, Any] | None) -> str:
+    """The canonical text stored for a payload; refuses secrets and non-JSON values."""
+    data: Mapping[str, Any] = {} if payload is None else payload
+    if not isinstance(data, Mapping):
+        raise AuditError("audit payload must be a JSON object")
+    secrets = find_secret_keys(data)
+    if secrets:
+        raise AuditError("audit events never record secrets; refused payload key(s): "
+                         + ", ".join(secrets))
+    return canonical(dict(data)).decode("utf-8")
+
+
+def _enc(text: str) -> bytes:
+    return json.dumps(text, ensure_ascii=False).encode("utf-8")
+
+
+def event_bytes(seq: int, at: str, actor: str, action: str, subject: str, payload: str) -> bytes:
+    """The canonical bytes of an event, with `payload` given as its stored canonical text.
+
+    Equal to ``canonical({"seq": seq, ..., "payload": json.loads(payload)})`` whenever the
+    payload text is canonical, which `payload_text` guarantees; the hash covers the stored
+    bytes exactly, so a payload altered in any way no longer matches.
+    """
+    return b"".join((
+        b'{"action":', _enc(action),
+        b',"actor":', _enc(actor),
+        b',"at":', _enc(at),
+        b',"payload":', payload.encode("utf-8"),
+        b',"seq":', str(seq).encode("ascii"),
+        b',"subject":', _enc(subject),
+        b"}",
+    ))
+
+
+def chain_hash(prev: bytes, body: bytes) -> bytes:
+    """``sha256(0x00 || prev || body)``."""
+    return hashlib.sha256(b"\x00" + prev + body).digest()
+
+
+@dataclass(frozen=True, slots=True)
+class ChainedEvent:
+    """One event as recorded: its fields, the previous head and its own hash (hex)."""
+
+    seq: int
+    at: str
+    actor: str
+    action: str
+    subject: str
+    payload: str
+    prev_hash: str
+    hash: str
+
+    @property
+    def data(self) -> dict[str, Any]:
+        parsed: dict[str, Any] = json.loads(self.payload)
+        return parsed
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "seq": self.seq, "at": self.at, "actor": self.actor, "action": self.action,
+            "subject": self.subject, "payload": self.data, "prev_hash": self.prev_hash,
+            "hash": self.hash,
+        }
+
+
+def make_event(prev_seq: int, prev_hash: str, actor: str, action: str, subject: str,
+               payload: Mapping[str, Any] | None, at: str | None = None) -> ChainedEvent:
+    """The next event of a chain whose head is (`prev_seq`, `prev_hash`)."""
+    for name, value in (("actor", actor), ("action", action), ("subject", subject)):
+        if not isinstance(value, str):
+            raise AuditError(f"audit event {name} must be text")
+    when = now_at() if at is None else at
+    if not _AT_RE.match(when):
+        raise AuditError(f"audit event time {when!r} is not in the chain's format")
+    text = payload_text(payload)
+    seq = prev_seq + 1
+    digest = chain_hash(bytes.fromhex(prev_hash),
+                        event_bytes(seq, when, actor, action, subject, text))
+    return ChainedEvent(seq, when, actor, action, subject, text, prev_hash, digest.hex())
+
+
+# ---------------------------------------------------------------------------------------------
+# Checkpoints and keys
+
+
+@dataclass(frozen=True, slots=True)
+class Checkpoint:
+    """A signed statement of the log's size and head hash at a time."""
+
+    size: int
+    head: str
+    at: str
+    signature: str  # base64 of the 64-byte Ed25519 signature
+    key_id: str  # first 16 hex digits of the SHA-256 of the raw public key
+
+    def message(self) -> bytes:
+        return checkpoint_message(self.size, self.head, self.at)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"size": self.size, "head": self.head, "at": self.at,
+                "signature": self.signature, "key_id": self.key_id}
+
+    def to_line(self) -> str:
+        return canonical(self.to_dict()).decode("utf-8") + "\n"
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Checkpoint:
+        size = data["size"]
+        if not isinstance(size, int) or isinstance(size, bool):
+            raise ValueError("size is not an integer")
+        fields = [data[k] for k in ("head", "at", "signature", "key_id")]
+        if not all(isinstance(f, str) for f in fields):
+            raise ValueError("a field is not text")
+        return cls(size, *fields)
+
+
+def checkpoint_message(size: int, head: str, at: str) -> bytes:
+    return CHECKPOINT_CONTEXT + canonical({"at": at, "head": head, "size": size})
+
+
+def key_id(public_key: Ed25519PublicKey) -> str:
+    raw = public_key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+    return hashlib.sha256(raw).hexdigest()[:16]
+
+
+def sign_checkpoint(private_key: Ed25519PrivateKey, size: int, head: str,
+                    at: str | None = None) -> Checkpoint:
+    when = now_at() if at is None else at
+    signature = private_key.sign(checkpoint_message(size, head, when))
+    return Checkpoint(size, head, when, base64.b64encode(signature).decode("ascii"),
+                      key_id(private_key.public_key()))
+
+
+def checkpoint_signature_ok(checkpoint: Checkpoint, public_key: Ed25519PublicKey) -> bool:
+    try:
+        signature = base64.b64decode(checkpoint.signature.encode("ascii"), validate=True)
+        public_key.verify(signature, checkpoint.message())
+    except (InvalidSignature, binascii.Error, ValueError, UnicodeEncodeError):
+        return False
+    return True
+
+
+def parse_checkpoint_lines(lines: Iterable[str], source: str) -> list[Checkpoint]:
+    """Checkpoints from a checkpoint file's lines; an unreadable line is an AuditError."""
+    out: list[Checkpoint] = []
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            out.append(Checkpoint.from_dict(json.loads(line)))
+        except (ValueError, KeyError, TypeError) as exc:
+            raise AuditError(f"{source} line {number} is not a checkpoint ({exc})") from None
+    return out
+
+
+def load_or_create_signing_key(key_dir: Path) -> Ed25519PrivateKey:
+    """The signing key in `key_dir`, created (0600, public key beside it) if there is none."""
+    private_path = key_dir / PRIVATE_KEY_NAME
+    if private_path.exists():
+        return load_signing_key(key_dir)
+    key_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+    key = Ed25519PrivateKey.generate()
+    pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                            serialization.NoEncryption())
+    try:
+        fd = os.open(private_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:  # another process made it first
+        return load_signing_key(key_dir)
+    except OSError as exc:
+        raise AuditError(f"cannot create the audit signing key in {key_dir}: "
+                         f"{exc.strerror}") from None
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(pem)
+        handle.flush()
+        os.fsync(handle.fileno())
+    public_pem = key.public_key().public_bytes(serialization.Encoding.PEM,
+                                               serialization.PublicFormat.SubjectPublicKeyInfo)
+    _atomic_write(key_dir / PUBLIC_KEY_NAME, public_pem)
+    return key
+
+
+def load_signing_key(key_dir: Path) -> Ed25519PrivateKey:
+    path = key_dir / PRIVATE_KEY_NAME
+    try:
+        mode = path.stat().st_mode & 0o777
+        if mode & 0o077:
+            raise AuditError(f"{path} is readable by others (mode {mode:o}); "
+                             f"make it private with: chmod 600 {path}")
+        key = serialization.load_pem_private_key(path.read_bytes(), password=None)
+    except OSError as exc:
+        raise AuditError(f"cannot read the audit signing key {path}: {exc.strerror}") from None
+    except ValueError:
+        raise AuditError(f"{path} is not a PEM private key") from None
+    if not isinstance(key, Ed25519PrivateKey):
+        raise AuditError(f"{path} is not an Ed25519 key")
+    return key
+
+
+def load_trusted_keys(key_dir: Path) -> dict[str, Ed25519PublicKey]:
+    """Every ``audit-signing*.pub`` in `key_dir`, by key id. Missing dir: no keys."""
+    keys: dict[str, Ed25519PublicKey] = {}
+    if not key_dir.is_dir():
+        return keys
+    for path in sorted(key_dir.glob(TRUSTED_KEY_GLOB)):
+        try:
+            key = serialization.load_pem_public_key(path.read_bytes())
+        except (OSError, ValueError):
+            raise AuditError(f"{path} is not a readable PEM public key") from None
+        if not isinstance(key, Ed25519PublicKey):
+            raise AuditError(f"{path} is not an Ed25519 public key")
+        keys[key_id(key)] = key
+    return keys
+
+
+def _atomic_write(path: Path, data: bytes) -> None:
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    with open(tmp, "wb") as handle:
+        handle.write(data)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(tmp, path)
+
+
+# ---------------------------------------------------------------------------------------------
+# Verification
+
+
+@dataclass(frozen=True, slots=True)
+class VerifyResult:
+    """What `verify_chain` found.
+
+    ok: the chain and every checkpoint verify. size/head: how far the walk got and the head hash
+    there (on failure, the last good event). bad_seq/reason: the first bad event, in plain words.
+    checkpoints: how many distinct signed checkpoints were checked; last_checkpoint: the largest
+    size a valid checkpoint covers; unsigned_tail: events after it (protected by the chain only).
+    """
+
+    ok: bool
+    size: int
+    head: str
+    bad_seq: int | None = None
+    reason: str | None = None
+    checkpoints: int = 0
+    last_checkpoint: int = 0
+    unsigned_tail: int = 0
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "ok": self.ok, "size": self.size, "head": self.head, "bad_seq": self.bad_seq,
+            "reason": self.reason, "checkpoints": self.checkpoints,
+            "last_checkpoint": self.last_checkpoint, "unsigned_tail": self.unsigned_tail,
+        }
+
+
+EventRow = tuple[int, str, str, str, str, str, str, str]
+"""(seq, at, actor, action, subject, payload, prev_hash, hash) as stored, ordered by seq."""
+
+
+def verify_chain(rows: Iterable[Any], checkpoints: Iterable[Checkpoint],
+                 trusted_keys: Mapping[str, Ed25519PublicKey]) -> VerifyResult:
+    """Walk `rows` (EventRow tuples in seq order) and check every checkpoint against them."""
+    issues: list[tuple[int, str]] = []  # checkpoint problems, (seq, reason)
+    expected_at: dict[int, list[Checkpoint]] = {}
+    distinct = {(c.size, c.head, c.at, c.signature, c.key_id): c for c in checkpoints}
+    for cp in distinct.values():
+        key = trusted_keys.get(cp.key_id)
+        covers = f"the checkpoint of {cp.at!r} covering events 1..{cp.size}"
+        if key is None:
+            issues.append((max(cp.size, 1), f"{covers} is signed by key {cp.key_id!r}, "
+                                            f"which is not a trusted audit key"))
+        elif not checkpoint_signature_ok(cp, key):
+            issues.append((max(cp.size, 1), f"{covers} has an invalid signature "
+                                            f"(forged or altered)"))
+        elif cp.size < 1:
+            issues.append((1, f"{covers} claims an empty log"))
+        else:
+            expected_at.setdefault(cp.size, []).append(cp)
+    first_issue = min(issues) if issues else None
+    stop_at = first_issue[0] if first_issue else None
+
+    prev_digest = GENESIS
+    prev_hex = GENESIS_HEX
+    expected = 1
+    sha256 = hashlib.sha256
+    enc = _enc
+    last_good_cp = 0
+    for row in rows:
+        seq, at, actor, action, subject, payload, prev_hash, stored = row
+        if stop_at is not None and expected >= stop_at:
+            break
+        bad: str | None = None
+        if seq != expected:
+            bad = (f"found event {seq} where event {expected} belongs: events were deleted, "
+                   f"inserted or reordered")
+            return _bad(expected, bad, expected - 1, prev_hex, distinct, last_good_cp)
+        if prev_hash != prev_hex:
+            bad = ("its previous-hash does not link to the event before it: events were "
+                   "deleted, inserted or reordered, or the link was edited")
+        else:
+            try:
+                body = b"".join((
+                    b'{"action":', enc(action), b',"actor":', enc(actor), b',"at":', enc(at),
+                    b',"payload":', payload.encode("utf-8"), b',"seq":', str(seq).encode(),
+                    b',"subject":', enc(subject), b"}",
+                ))
+            except (TypeError, AttributeError, UnicodeEncodeError):
+                body = b""
+            digest = sha256(b"\x00" + prev_digest + body).digest()
+            digest_hex = digest.hex()
+            if stored != digest_hex:
+                bad = "its contents do not match its hash: the event was edited"
+            elif not isinstance(at, str) or not _AT_RE.match(at):
+                bad = f"its time {at!r} is not in the chain's format"
+        if bad is not None:
+            return _bad(seq, bad, seq - 1, prev_hex, distinct, last_good_cp, first_issue)
+        prev_digest = digest
+        prev_hex = digest_hex
+        cps = expected_at.get(seq)
+        if cps is not None:
+            for cp in cps:
+                if cp.head != digest_hex:
+                    return _bad(seq, f"the signed checkpoint of {cp.at!r} covering events "
+                                     f"1..{seq} does not match the chain: events up to {seq} "
+                                     f"were rewritten", seq, digest_hex, distinct, last_good_cp)
+            last_good_cp = seq
+        expected += 1
+    size = expected - 1
+    if first_issue is not None and first_issue[0] <= size + 1:
+        return _bad(first_issue[0], first_issue[1], size, prev_hex, distinct, last_good_cp)
+    beyond = [c for sizes in expected_at.values() for c in sizes if c.size > size]
+    if beyond:
+        cp = max(beyond, key=lambda c: c.size)
+        return _bad(size + 1, f"the log ends at event {size} but the signed checkpoint of "
+                              f"{cp.at!r} covers {cp.size} events: events {size + 1}.."
+                              f"{cp.size} were cut off", size, prev_hex, distinct, last_good_cp)
+    if first_issue is not None:
+        return _bad(first_issue[0], first_issue[1], size, prev_hex, distinct, last_good_cp)
+    return VerifyResult(True, size, prev_hex, checkpoints=len(distinct),
+                        last_checkpoint=last_good_cp, unsigned_tail=size - last_good_cp)
+
+
+def _bad(seq: int, reason: str, size: int, head: str, distinct: Mapping[Any, Checkpoint],
+         last_good_cp: int, first_issue: tuple[int, str] | None = None) -> VerifyResult:
+    if first_issue is not None and first_issue[0] < seq:
+        seq, reason = first_issue
+    return VerifyResult(False, size, head, bad_seq=seq, reason=reason,
+                        checkpoints=len(distinct), last_checkpoint=last_good_cp,
+                        unsigned_tail=max(size - last_good_cp, 0))
+
+
+def is_hex_hash(value: str) -> bool:
+    return bool(_HEX64_RE.match(value))

@@ -1,0 +1,315 @@
+"""The audit trail in the store: append events, sign checkpoints, verify, export.
+
+What the rest of the store calls (every function takes the caller's SQLAlchemy/SQLModel
+`Session`; nothing here commits, the caller's transaction does)::
+
+    from reviewer.store import audit_log
+
+    event = audit_log.append(session, actor, action, subject, {"key": "value"})
+    cp = audit_log.checkpoint(session)          # sign the current head (on release, say)
+    size, head = audit_log.head(session)
+    result = audit_log.verify(session)          # VerifyResult: ok, size, head, bad_seq, reason
+    rows = audit_log.export_csv(session, path)
+
+- `append` must run inside a write transaction: on SQLite the engine's ``BEGIN IMMEDIATE``
+  (`reviewer.store.engine`) already holds the write lock; on PostgreSQL `append` takes
+  ``pg_advisory_xact_lock(AUDIT_LOCK_ID)`` until the transaction ends. Either way concurrent
+  writers form one chain. Call it in the same transaction as the change it records, so the
+  event and the change commit (or vanish) together.
+- Payload keys naming a secret (passphrase, password, secret ...) are refused with
+  `AuditError`, never recorded; record the fact ("passphrase checked"), never the value.
+- Every `CHECKPOINT_EVERY` events `append` signs a checkpoint; `checkpoint` signs one on demand
+  (the release calls it and puts the result in the receipt). A checkpoint is stored in the
+  ``audit_checkpoint`` table and, once the transaction commits, appended to the checkpoint
+  file (`reviewer.store.paths.checkpoint_path`) beside the signing key: for a SQLite store the
+  database file's directory, otherwise the user data dir. A line is written only after commit,
+  so a rolled-back transaction never leaves a checkpoint the database lacks.
+- `verify` reads the checkpoint file first, then the database, so call it in a fresh
+  transaction; on SQLite pass a session on a connection opened with
+  ``execution_options(**reviewer.store.engine.READONLY)`` so a long verify does not hold the
+  write lock.
+- `key_dir` arguments default to `reviewer.store.paths.key_dir` of the session's database.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+import logging
+import os
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import Any, NamedTuple
+
+import sqlalchemy as sa
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from sqlalchemy import event as sa_event
+from sqlalchemy.orm import Session
+
+from reviewer.domain.audit import (
+    GENESIS_HEX,
+    AuditError,
+    ChainedEvent,
+    Checkpoint,
+    VerifyResult,
+    canonical,
+    load_or_create_signing_key,
+    load_trusted_keys,
+    make_event,
+    parse_checkpoint_lines,
+    sign_checkpoint,
+    verify_chain,
+)
+from reviewer.store import paths
+from reviewer.store.audit_tables import CHECKPOINT_TABLE, EVENT_TABLE
+
+__all__ = [
+    "AUDIT_LOCK_ID",
+    "CHECKPOINT_EVERY",
+    "AuditError",
+    "Head",
+    "VerifyResult",
+    "append",
+    "checkpoint",
+    "export_csv",
+    "head",
+    "iter_events",
+    "key_dir_for",
+    "latest_checkpoint",
+    "verify",
+]
+
+log = logging.getLogger(__name__)
+
+CHECKPOINT_EVERY = 100
+# pg_advisory_xact_lock key that serialises appends on PostgreSQL (any fixed bigint will do).
+AUDIT_LOCK_ID = int.from_bytes(hashlib.sha256(b"reviewer.audit.head").digest()[:8], "big",
+                               signed=True)
+STREAM_BATCH = 20_000
+CSV_COLUMNS = ("seq", "at", "actor", "action", "subject", "payload", "prev_hash", "hash")
+
+_SELECT_EVENTS = (f"SELECT seq, at, actor, action, subject, payload, prev_hash, hash "
+                  f"FROM {EVENT_TABLE}")
+_PENDING = "reviewer.audit.pending_lines"
+_HOOKED = "reviewer.audit.hooked"
+_keys: dict[Path, Ed25519PrivateKey] = {}
+
+
+class Head(NamedTuple):
+    size: int
+    hash: str
+
+
+# ---------------------------------------------------------------------------------------------
+# Where things live
+
+
+def _url(session: Session) -> sa.URL:
+    return session.get_bind().engine.url
+
+
+def key_dir_for(session: Session) -> Path:
+    """The directory holding the signing key and the checkpoint file for this store."""
+    url = _url(session)
+    if url.get_backend_name() == "sqlite" and paths.sqlite_file(
+            url.render_as_string(hide_password=False)) is None:
+        raise AuditError("an in-memory store has no place for its audit key; give a key dir")
+    return paths.key_dir(url.render_as_string(hide_password=False))
+
+
+def _store_tag(session: Session) -> str:
+    """Names this database in the checkpoint file, which several stores may share."""
+    url = _url(session)
+    if url.get_backend_name() == "sqlite":
+        return Path(url.database or ":memory:").name
+    return f"{url.get_backend_name()}://{url.host or 'localhost'}:{url.port or 5432}/{url.database}"
+
+
+def _checkpoint_file(key_dir: Path) -> Path:
+    return key_dir / paths.CHECKPOINT_FILE
+
+
+# ---------------------------------------------------------------------------------------------
+# Writing
+
+
+def _lock_head(session: Session) -> None:
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(sa.text("SELECT pg_advisory_xact_lock(:k)"), {"k": AUDIT_LOCK_ID})
+
+
+def head(session: Session) -> Head:
+    """The number of events and the head hash (the genesis hash for an empty log)."""
+    row = session.execute(sa.text(
+        f"SELECT seq, hash FROM {EVENT_TABLE} ORDER BY seq DESC LIMIT 1")).first()
+    if row is None:
+        return Head(0, GENESIS_HEX)
+    return Head(int(row[0]), str(row[1]))
+
+
+def append(session: Session, actor: str, action: str, subject: str,
+           payload: Mapping[str, Any] | None = None, *, key_dir: Path | None = None,
+           checkpoint_every: int = CHECKPOINT_EVERY) -> ChainedEvent:
+    """Record one event at the head of the chain; returns it as recorded."""
+    _lock_head(session)
+    size, prev = head(session)
+    event = make_event(size, prev, actor, action, subject, payload)
+    session.execute(
+        sa.text(f"INSERT INTO {EVENT_TABLE} (seq, at, actor, action, subject, payload, "
+                f"prev_hash, hash) VALUES (:seq, :at, :actor, :action, :subject, :payload, "
+                f":prev_hash, :hash)"),
+        {"seq": event.seq, "at": event.at, "actor": event.actor, "action": event.action,
+         "subject": event.subject, "payload": event.payload, "prev_hash": event.prev_hash,
+         "hash": event.hash},
+    )
+    if checkpoint_every > 0 and event.seq % checkpoint_every == 0:
+        _sign_and_store(session, Head(event.seq, event.hash), key_dir)
+    return event
+
+
+def checkpoint(session: Session, key_dir: Path | None = None) -> Checkpoint | None:
+    """Sign the current head (None for an empty log); reuses a checkpoint of the same head."""
+    _lock_head(session)
+    current = head(session)
+    if current.size == 0:
+        return None
+    latest = latest_checkpoint(session)
+    if latest is not None and latest.size == current.size and latest.head == current.hash:
+        return latest
+    return _sign_and_store(session, current, key_dir)
+
+
+def latest_checkpoint(session: Session) -> Checkpoint | None:
+    row = session.execute(sa.text(
+        f"SELECT size, head, at, signature, key_id FROM {CHECKPOINT_TABLE} "
+        f"ORDER BY size DESC, id DESC LIMIT 1")).first()
+    return None if row is None else Checkpoint(int(row[0]), *map(str, row[1:]))
+
+
+def _signing_key(key_dir: Path) -> Ed25519PrivateKey:
+    key = _keys.get(key_dir)
+    if key is None:
+        key = _keys[key_dir] = load_or_create_signing_key(key_dir)
+    return key
+
+
+def _sign_and_store(session: Session, at_head: Head, key_dir: Path | None) -> Checkpoint:
+    directory = key_dir if key_dir is not None else key_dir_for(session)
+    cp = sign_checkpoint(_signing_key(directory), at_head.size, at_head.hash)
+    session.execute(
+        sa.text(f"INSERT INTO {CHECKPOINT_TABLE} (size, head, at, signature, key_id) "
+                f"VALUES (:size, :head, :at, :signature, :key_id)"),
+        cp.to_dict(),
+    )
+    line = canonical({**cp.to_dict(), "store": _store_tag(session)}).decode("utf-8") + "\n"
+    _after_commit_write(session, _checkpoint_file(directory), line)
+    return cp
+
+
+def _after_commit_write(session: Session, path: Path, line: str) -> None:
+    session.info.setdefault(_PENDING, []).append((path, line))
+    if not session.info.get(_HOOKED):
+        session.info[_HOOKED] = True
+        sa_event.listen(session, "after_commit", _write_pending)
+        sa_event.listen(session, "after_rollback", _drop_pending)
+
+
+def _drop_pending(session: Session) -> None:
+    session.info.pop(_PENDING, None)
+
+
+def _write_pending(session: Session) -> None:
+    pending = session.info.pop(_PENDING, None) or []
+    for path, line in pending:
+        try:
+            path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+            fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+            try:
+                os.write(fd, line.encode("utf-8"))
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+        except OSError as exc:  # the database copy stands; the file is the outside witness
+            log.warning("could not append the audit checkpoint to %s: %s", path, exc.strerror)
+
+
+# ---------------------------------------------------------------------------------------------
+# Reading
+
+
+def _stream(session: Session, sql: str) -> Iterator[Any]:
+    result = session.execute(sa.text(sql),
+                             execution_options={"stream_results": True,
+                                                "yield_per": STREAM_BATCH})
+    for partition in result.partitions():
+        yield from partition
+
+
+def iter_events(session: Session, after_seq: int = 0) -> Iterator[ChainedEvent]:
+    """Events in order, from `after_seq` + 1."""
+    for row in _stream(session, f"{_SELECT_EVENTS} WHERE seq > {int(after_seq)} ORDER BY seq"):
+        yield ChainedEvent(*row)
+
+
+def _db_checkpoints(session: Session) -> list[Checkpoint]:
+    rows = session.execute(sa.text(
+        f"SELECT size, head, at, signature, key_id FROM {CHECKPOINT_TABLE}")).all()
+    return [Checkpoint(int(r[0]), *map(str, r[1:])) for r in rows]
+
+
+def _file_checkpoints(path: Path, tag: str) -> list[Checkpoint]:
+    try:
+        with open(path, encoding="utf-8", errors="strict") as handle:
+            lines = handle.read().splitlines()
+    except FileNotFoundError:
+        return []
+    except (OSError, UnicodeDecodeError) as exc:
+        raise AuditError(f"cannot read the checkpoint file {path}: {exc}") from None
+    mine: list[str] = []
+    for line in lines:
+        try:
+            store = json.loads(line).get("store") if line.strip() else None
+        except (ValueError, AttributeError):
+            store = tag  # unreadable: let the parser name the line
+        if store == tag:
+            mine.append(line)
+        else:
+            mine.append("")  # keeps line numbers right
+    return parse_checkpoint_lines(mine, str(path))
+
+
+def verify(session: Session, key_dir: Path | None = None) -> VerifyResult:
+    """Walk the whole chain and check every checkpoint, from the database and the file."""
+    directory = key_dir if key_dir is not None else key_dir_for(session)
+    from_file = _file_checkpoints(_checkpoint_file(directory), _store_tag(session))
+    trusted = load_trusted_keys(directory)
+    checkpoints = from_file + _db_checkpoints(session)
+    rows = _stream(session, f"{_SELECT_EVENTS} ORDER BY seq")
+    return verify_chain(rows, checkpoints, trusted)
+
+
+def export_csv(session: Session, path: Path) -> int:
+    """Write every event as CSV (one row per event, fields exactly as stored and hashed, so an
+    auditor can recompute the chain from the file); returns the number of events. The file is
+    written to a temporary name beside `path` and renamed into place."""
+    path = Path(path)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    count = 0
+    try:
+        with open(tmp, "w", encoding="utf-8", newline="") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(CSV_COLUMNS)
+            for row in _stream(session, f"{_SELECT_EVENTS} ORDER BY seq"):
+                writer.writerow(row)
+                count += 1
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise AuditError(f"cannot write {path}: {exc.strerror}") from None
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return count
