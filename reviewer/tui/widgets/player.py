@@ -77,12 +77,27 @@ class PlayerPane(Vertical, can_focus=True):
     """
 
     BINDINGS = [
-        Binding("space", "toggle_play", "Play/Stop", id="player.toggle",
-                tooltip="Play the recording from the start, or stop it"),
-        Binding("n", "next_sample", "Next sample", id="player.next",
-                tooltip="Go to the next sampled recording"),
-        Binding("p", "previous_sample", "Prev sample", id="player.previous",
-                tooltip="Go to the previous sampled recording"),
+        Binding(
+            "space",
+            "toggle_play",
+            "Play/Stop",
+            id="player.toggle",
+            tooltip="Play the recording from the start, or stop it",
+        ),
+        Binding(
+            "n",
+            "next_sample",
+            "Next sample",
+            id="player.next",
+            tooltip="Go to the next sampled recording",
+        ),
+        Binding(
+            "p",
+            "previous_sample",
+            "Prev sample",
+            id="player.previous",
+            tooltip="Go to the previous sampled recording",
+        ),
     ]
 
     @dataclass
