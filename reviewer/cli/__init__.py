@@ -68,9 +68,11 @@ def main(ctx: click.Context, db_url: str | None) -> None:
 
 
 def _register() -> None:
+    from reviewer.cli.audit import audit
     from reviewer.cli.check import check
 
     main.add_command(check)
+    main.add_command(audit)
 
 
 _register()

@@ -1,0 +1,122 @@
+"""`reviewer audit verify [--json]` and `reviewer audit export --csv FILE`."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+
+from reviewer.domain.errors import ReviewerError
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+
+class AuditCommandError(ReviewerError):
+    """The store or the audit trail cannot be opened."""
+
+
+@contextmanager
+def _read_session(db_url: str | None) -> Iterator[Session]:
+    """A session on a read-only transaction (no write lock on SQLite); never creates a store."""
+    import sqlalchemy as sa
+    from sqlalchemy.orm import Session
+
+    from reviewer.store.audit_tables import EVENT_TABLE
+    from reviewer.store.engine import READONLY, make_engine
+    from reviewer.store.paths import resolve_url, sqlite_file
+
+    url = resolve_url(db_url)
+    shown = sa.make_url(url).render_as_string(hide_password=True)
+    file = sqlite_file(url)
+    if file is not None and not file.is_file():
+        raise AuditCommandError(f"no store at {file}")
+    engine = make_engine(url)
+    try:
+        with engine.connect() as conn:
+            conn.execution_options(**READONLY)
+            if not sa.inspect(conn).has_table(EVENT_TABLE):
+                raise AuditCommandError(f"the store at {shown} has no audit trail (not set up "
+                                        f"by this version of reviewer)")
+            with Session(bind=conn) as session:
+                yield session
+    except sa.exc.OperationalError as exc:
+        reason = str(exc.orig).strip().splitlines()[0] if exc.orig else "unreachable"
+        raise AuditCommandError(f"cannot read the store at {shown}: {reason}") from None
+    except sa.exc.DatabaseError as exc:
+        reason = str(exc.orig).strip().splitlines()[0] if exc.orig else type(exc).__name__
+        raise AuditCommandError(f"cannot read the store at {shown}: {reason}") from None
+    finally:
+        engine.dispose()
+
+
+@click.group()
+def audit() -> None:
+    """Check and export the tamper-evident audit trail."""
+
+
+@audit.command()
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON on stdout.")
+@click.option("--key-dir", type=click.Path(path_type=Path, file_okay=False),
+              help="Directory with the audit public key(s) and checkpoint file "
+                   "(default: beside a SQLite store, else the user data dir).")
+@click.pass_context
+def verify(ctx: click.Context, as_json: bool, key_dir: Path | None) -> None:
+    """Verify the whole hash chain and every signed checkpoint.
+
+    Catches an edited, deleted, inserted or reordered event, a cut-off tail and a chain
+    recomputed without the signing key.
+
+    \b
+    Exit codes:
+      0  the chain and all its checkpoints verify
+      1  they do not: the first bad event is named
+      2  the store cannot be read
+    """
+    from reviewer.store import audit_log
+
+    with _read_session(ctx.obj.get("db_url")) as session:
+        directory = key_dir if key_dir is not None else audit_log.key_dir_for(session)
+        result = audit_log.verify(session, directory)
+    if as_json:
+        sys.stdout.write(json.dumps(dict(result.to_dict(), key_dir=str(directory)), indent=2)
+                         + "\n")
+    elif result.ok:
+        line = (f"audit trail verifies: {result.size:,} events, head {result.head[:16]}, "
+                f"{result.checkpoints:,} signed checkpoints")
+        if result.last_checkpoint:
+            line += f" (the latest covers events 1..{result.last_checkpoint:,})"
+        click.echo(line)
+        if result.unsigned_tail:
+            click.echo(f"note: the {result.unsigned_tail:,} latest events are not yet covered "
+                       f"by a signed checkpoint (protected by the hash chain alone)")
+    else:
+        click.echo(f"audit trail does NOT verify: event {result.bad_seq}: {result.reason}")
+        click.echo(f"events 1..{result.size:,} verify; key dir {directory}")
+    sys.exit(0 if result.ok else 1)
+
+
+@audit.command()
+@click.option("--csv", "csv_path", required=True, type=click.Path(path_type=Path, dir_okay=False),
+              help="Write every event to this CSV file.")
+@click.pass_context
+def export(ctx: click.Context, csv_path: Path) -> None:
+    """Export every audit event as CSV, fields exactly as stored and hashed.
+
+    \b
+    Exit codes:
+      0  written
+      2  the store cannot be read or the file cannot be written
+    """
+    from reviewer.store import audit_log
+
+    if not csv_path.parent.is_dir():
+        raise AuditCommandError(f"no such directory: {csv_path.parent}")
+    with _read_session(ctx.obj.get("db_url")) as session:
+        count = audit_log.export_csv(session, csv_path)
+    click.echo(f"wrote {count:,} audit events to {csv_path}")
