@@ -1,17 +1,46 @@
 """The checks: each module holds one pure function `check(request, index) -> list[Finding]`.
 
-`CHECKS` lists them in report order; `run_checks` runs them all.
+`CHECKS` lists them in report order; `run_checks` runs them all after the reader's own
+findings (hostile archives, unreadable members).
+
+Finding codes: wrong-customer, foreign-records, previous-owner, unknown-device,
+manifest-missing-member, manifest-changed-member, manifest-unlisted-member, manifest-invalid,
+manifest-absent, catalogue-mismatch, foreign-identifier, unattributable-archive,
+third-party-names, unattributed-member, locale-mismatch.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
+from reviewer.domain.checks import (
+    catalogue,
+    evidence,
+    foreign_records,
+    locale_match,
+    manifest,
+    previous_owner,
+    third_party,
+    unattributed,
+    unknown_device,
+    wrong_customer,
+)
 from reviewer.domain.model import ExportIndex, Finding, Request
 
 Check = Callable[[Request, ExportIndex], list[Finding]]
 
-CHECKS: tuple[Check, ...] = ()
+CHECKS: tuple[Check, ...] = (
+    wrong_customer.check,
+    foreign_records.check,
+    previous_owner.check,
+    unknown_device.check,
+    manifest.check,
+    catalogue.check,
+    evidence.check,
+    third_party.check,
+    unattributed.check,
+    locale_match.check,
+)
 
 
 def run_checks(request: Request, index: ExportIndex) -> list[Finding]:

@@ -1,0 +1,263 @@
+"""Helpers shared by the checks: who a row belongs to, known names, short lists in words.
+
+Everything here is linear in the size of the index (dicts and sets, no rescans).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from reviewer.domain.model import ExportIndex, Recording, Request, Table
+
+# Column or JSON key names (lower-case, letters and digits only) that hold an account id.
+CUSTOMER_KEYS = frozenset(
+    {
+        "customerid",
+        "customer",
+        "customernumber",
+        "customerno",
+        "custid",
+        "accountid",
+        "account",
+        "accountnumber",
+        "ownerid",
+        "userid",
+    }
+)
+# Keys that hold the account holder's name (only when the object is about an account).
+NAME_KEYS = frozenset(
+    {"name", "fullname", "customername", "accountname", "accountholder", "holder", "displayname"}
+)
+# Keys that are unambiguously the account holder's name, wherever they appear.
+HOLDER_NAME_KEYS = frozenset({"customername", "accountname", "accountholder", "fullname"})
+EMAIL_KEYS = frozenset({"email", "emailaddress", "mail", "customeremail", "accountemail"})
+
+MAX_LISTED = 10  # ids or values spelled out in a detail before "and N more"
+
+
+def norm_key(key: str) -> str:
+    """`Customer_ID`, `customerId`, `customer-id` -> `customerid`."""
+    return "".join(ch for ch in key.lower() if ch.isalnum())
+
+
+def norm_id(value: object) -> str:
+    return str(value).strip().upper() if value is not None else ""
+
+
+def norm_text(value: str) -> str:
+    """Case-folded, accents kept, whitespace collapsed: for comparing names and texts."""
+    return " ".join(unicodedata.normalize("NFC", value).casefold().split())
+
+
+def customer_column(table: Table) -> str | None:
+    """The column of `table` that names the account a row belongs to, if any."""
+    for col in table.columns:
+        if norm_key(col) in CUSTOMER_KEYS:
+            return col
+    return None
+
+
+def listing(items: Iterable[str], limit: int = MAX_LISTED) -> str:
+    """`a, b, c` or `a, b, c and 7 more`."""
+    items = list(items)
+    if len(items) <= limit:
+        return ", ".join(items)
+    return ", ".join(items[:limit]) + f" and {len(items) - limit:,} more"
+
+
+def plural(n: int, word: str, words: str | None = None) -> str:
+    return f"{n:,} {word if n == 1 else (words or word + 's')}"
+
+
+def unique(items: Iterable[str]) -> tuple[str, ...]:
+    """Drop empties and duplicates, keep first-seen order."""
+    return tuple(dict.fromkeys(i for i in items if i))
+
+
+def as_utc_naive(ts: datetime) -> datetime:
+    if ts.tzinfo is None:
+        return ts
+    return ts.astimezone(UTC).replace(tzinfo=None)
+
+
+def profile_member(index: ExportIndex) -> str | None:
+    """The member the account profile was read from."""
+    if index.profile is None:
+        return None
+    for path, doc in index.json_docs.items():
+        if doc is index.profile:
+            return path
+    for path in index.json_docs:
+        if path.rsplit("/", 1)[-1].lower() == "profile.json":
+            return path
+    return None
+
+
+def is_foreign_id(value: str, request: Request) -> bool:
+    v = norm_id(value)
+    return bool(v) and v != norm_id(request.requester.customer_id)
+
+
+def is_foreign_recording(rec: Recording, request: Request) -> bool:
+    return is_foreign_id(rec.customer_id, request)
+
+
+# --------------------------------------------------------------------------- attribution
+
+
+@dataclass
+class Attribution:
+    """Whose rows the export holds, per table, as read from the customer columns."""
+
+    requester_id: str = ""
+    requester_rows: int = 0
+    foreign_rows: Counter[str] = field(default_factory=Counter)  # foreign id -> rows
+    # member -> foreign id -> rows; member -> requester rows
+    foreign_by_table: dict[str, Counter[str]] = field(default_factory=dict)
+    requester_by_table: dict[str, int] = field(default_factory=dict)
+    manifest_id: str = ""
+    profile_id: str = ""
+    profile_member: str | None = None
+
+    @property
+    def attributed_rows(self) -> int:
+        return self.requester_rows + sum(self.foreign_rows.values())
+
+    @property
+    def manifest_foreign(self) -> bool:
+        return bool(self.manifest_id) and self.manifest_id != self.requester_id
+
+    @property
+    def profile_foreign(self) -> bool:
+        return bool(self.profile_id) and self.profile_id != self.requester_id
+
+    @property
+    def rows_mostly_foreign(self) -> bool:
+        foreign = sum(self.foreign_rows.values())
+        return foreign > 0 and foreign > self.requester_rows
+
+    @property
+    def wrong_customer(self) -> bool:
+        """The archive as a whole is another account's."""
+        return self.manifest_foreign or self.profile_foreign or self.rows_mostly_foreign
+
+    @property
+    def owner_id(self) -> str:
+        """The foreign account the archive belongs to (the most evident one)."""
+        if self.manifest_foreign:
+            return self.manifest_id
+        if self.profile_foreign:
+            return self.profile_id
+        if self.foreign_rows:
+            return self.foreign_rows.most_common(1)[0][0]
+        return ""
+
+
+def attribute(request: Request, index: ExportIndex) -> Attribution:
+    req = norm_id(request.requester.customer_id)
+    att = Attribution(requester_id=req)
+    if isinstance(index.manifest, dict):
+        att.manifest_id = norm_id(index.manifest.get("customer_id") or "")
+    if isinstance(index.profile, dict):
+        for key, value in index.profile.items():
+            if norm_key(str(key)) in CUSTOMER_KEYS and isinstance(value, str | int):
+                att.profile_id = norm_id(value)
+                break
+        att.profile_member = profile_member(index)
+    for path, table in index.tables.items():
+        col = customer_column(table)
+        if col is None:
+            continue
+        foreign: Counter[str] = Counter()
+        mine = 0
+        for row in table.rows:
+            value = norm_id(row.get(col) or "")
+            if not value:
+                continue
+            if value == req:
+                mine += 1
+            else:
+                foreign[value] += 1
+        att.requester_rows += mine
+        att.requester_by_table[path] = mine
+        if foreign:
+            att.foreign_by_table[path] = foreign
+            att.foreign_rows.update(foreign)
+    return att
+
+
+# --------------------------------------------------------------------------- people
+
+
+def known_name_tokens(request: Request) -> tuple[set[str], set[str]]:
+    """(full names, single name tokens) of the requester and household, case-folded."""
+    full: set[str] = set()
+    tokens: set[str] = set()
+    names = [request.requester.name] + [h.name for h in request.requester.household]
+    for name in names:
+        n = norm_text(name.replace(",", " "))
+        if not n:
+            continue
+        full.add(n)
+        full.add(" ".join(reversed(n.split())))
+        tokens.update(t for t in re.split(r"[\s\-]+", n) if len(t) > 1)
+    return full, tokens
+
+
+def is_known_person(candidate: str, request: Request) -> bool:
+    """Whether `candidate` (a name as written) is the requester or someone of the household.
+
+    A full name must match a known full name; a single word must be a known first or last
+    name ("Anna", "Mrs. Weber"). "Anna Schmidt" is not "Anna Weber".
+    """
+    full, tokens = known_name_tokens(request)
+    n = norm_text(candidate.replace(",", " "))
+    if not n:
+        return True
+    if n in full:
+        return True
+    parts = n.split()
+    return len(parts) == 1 and parts[0] in tokens
+
+
+def referenced_members(index: ExportIndex) -> set[str]:
+    """Member paths some row points at: recordings' audio, or a table cell naming a member.
+
+    A cell counts when it equals a member's path or its file name (``u123.wav``).
+    """
+    by_name: dict[str, list[str]] = {}
+    paths = set()
+    for m in index.members:
+        paths.add(m.path)
+        by_name.setdefault(m.path.rsplit("/", 1)[-1].rsplit("!", 1)[-1], []).append(m.path)
+    refs = {r.audio_member for r in index.recordings if r.audio_member}
+    for table in index.tables.values():
+        for row in table.rows:
+            for value in row.values():
+                if not value or len(value) > 512:
+                    continue
+                v = value.strip()
+                if v in paths:
+                    refs.add(v)
+                elif v in by_name:
+                    refs.update(by_name[v])
+    return refs
+
+
+def recording_members(recs: Iterable[Recording]) -> list[str]:
+    """The tables the recordings came from, then their audio members."""
+    recs = list(recs)
+    return list(unique([r.source_member for r in recs] + [r.audio_member for r in recs]))
+
+
+def date_range(recs: Iterable[Recording]) -> str:
+    stamps = sorted(r.timestamp for r in recs if r.timestamp is not None)
+    if not stamps:
+        return "undated"
+    first, last = stamps[0].date().isoformat(), stamps[-1].date().isoformat()
+    return first if first == last else f"{first} to {last}"

@@ -1,0 +1,130 @@
+"""catalogue-mismatch: the transcript catalogue (PDF) disagrees with the voice history.
+
+The catalogue is what a person skims; the voice history is what the pipeline recorded. An
+entry missing on either side, or with another text, device or time, means one of them is not
+what it claims to be.
+"""
+
+from __future__ import annotations
+
+import re
+
+from reviewer.domain.checks._common import as_utc_naive, listing, norm_id, plural, unique
+from reviewer.domain.model import (
+    ExportIndex,
+    Finding,
+    Recording,
+    Request,
+    Severity,
+    TranscriptEntry,
+)
+
+CODE = "catalogue-mismatch"
+_PUNCT = re.compile(r"[^\w\s]")
+
+
+def _text_key(text: str) -> str:
+    # PDF extraction changes line breaks, hyphenation and quotes; words are what count.
+    return " ".join(_PUNCT.sub(" ", text.casefold()).split())
+
+
+def check(request: Request, index: ExportIndex) -> list[Finding]:
+    catalogue = index.transcript_member
+    if catalogue is None or not index.recordings:
+        return []
+    if not index.transcripts and any(catalogue in f.members for f in index.read_findings):
+        return []  # the catalogue could not be read; the reader's finding says why
+    history: dict[str, Recording] = {}
+    for rec in index.recordings:
+        history.setdefault(rec.utterance_id.strip(), rec)
+    entries: dict[str, TranscriptEntry] = {}
+    for e in index.transcripts:
+        entries.setdefault(e.utterance_id.strip(), e)
+    sources = sorted({r.source_member for r in index.recordings if r.source_member})
+
+    not_in_catalogue = [u for u in history if u not in entries]
+    not_in_history = [u for u in entries if u not in history]
+    text, device, time = [], [], []
+    for uid, e in entries.items():
+        found = history.get(uid)
+        if found is None:
+            continue
+        rec = found
+        if _text_key(e.text) != _text_key(rec.transcript):
+            text.append(uid)
+        if norm_id(e.device_serial) != norm_id(rec.device_serial):
+            device.append(uid)
+        if _time_differs(e, rec):
+            time.append(uid)
+
+    findings = []
+
+    def add(uids: list[str], title: str, detail: str) -> None:
+        audio = [history[u].audio_member for u in uids if u in history]
+        findings.append(
+            Finding(
+                code=CODE,
+                severity=Severity.CRITICAL,
+                title=title,
+                detail=detail,
+                members=unique([catalogue, *sources, *audio]),
+            )
+        )
+
+    if not_in_catalogue:
+        add(
+            not_in_catalogue,
+            f"{plural(len(not_in_catalogue), 'recording')} missing from the transcript catalogue",
+            f"The voice history has {plural(len(not_in_catalogue), 'utterance')} that "
+            f"{catalogue} does not list: {listing(not_in_catalogue)}.",
+        )
+    if not_in_history:
+        add(
+            not_in_history,
+            f"{plural(len(not_in_history), 'catalogue entry', 'catalogue entries')} "
+            "not in the voice history",
+            f"{catalogue} lists {plural(len(not_in_history), 'utterance')} the voice history "
+            f"does not have: {listing(not_in_history)}. Whose recordings are these?",
+        )
+    if text:
+        first = entries[text[0]]
+        add(
+            text,
+            f"{plural(len(text), 'transcript')} differ between catalogue and voice history",
+            f"The text of {plural(len(text), 'utterance')} differs: {listing(text)}. For "
+            f'example {text[0]}: the catalogue says "{_short(first.text)}", the voice '
+            f'history says "{_short(history[text[0]].transcript)}".',
+        )
+    if device:
+        first = entries[device[0]]
+        add(
+            device,
+            f"{plural(len(device), 'entry', 'entries')} with another device in the catalogue",
+            f"The device of {plural(len(device), 'utterance')} differs: {listing(device)}. "
+            f"For example {device[0]}: catalogue {first.device_serial or '(none)'}, voice "
+            f"history {history[device[0]].device_serial or '(none)'}.",
+        )
+    if time:
+        first = entries[time[0]]
+        rec_ts = history[time[0]].timestamp
+        add(
+            time,
+            f"{plural(len(time), 'entry', 'entries')} with another time in the catalogue",
+            f"The timestamp of {plural(len(time), 'utterance')} differs: {listing(time)}. "
+            f"For example {time[0]}: catalogue {first.timestamp_text or '(none)'}, voice "
+            f"history {rec_ts.isoformat() if rec_ts else '(none)'}.",
+        )
+    return findings
+
+
+def _time_differs(e: TranscriptEntry, rec: Recording) -> bool:
+    if e.timestamp is None and rec.timestamp is None:
+        return False
+    if e.timestamp is None or rec.timestamp is None:
+        return True
+    return as_utc_naive(e.timestamp) != as_utc_naive(rec.timestamp)
+
+
+def _short(text: str, limit: int = 80) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -1,0 +1,234 @@
+"""Identity evidence over every readable text member, whatever the layout.
+
+`foreign-identifier` (critical): a customer id shaped like the requester's but not theirs,
+an e-mail address that is not theirs, or another person's name in a name field of an account
+record. `unattributable-archive` (critical): no trace of the requester at all (customer id,
+e-mail, phone or name); an archive nobody can attribute is not a pass.
+
+What the specific checks already report is not repeated: the ids in customer columns of tables
+(`foreign-records`), and the other account's identifiers in the members named by
+`wrong-customer`. The exporter's own role mailboxes (privacy@, noreply@ ...) are allowed only at
+a domain the manifest itself names in such an address.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterator
+from typing import Any
+
+from reviewer.domain.checks import wrong_customer
+from reviewer.domain.checks._common import (
+    CUSTOMER_KEYS,
+    EMAIL_KEYS,
+    HOLDER_NAME_KEYS,
+    attribute,
+    customer_column,
+    is_known_person,
+    listing,
+    norm_id,
+    norm_key,
+    plural,
+    unique,
+)
+from reviewer.domain.checks._identity import (
+    ROLE_LOCALS,
+    RequesterMatcher,
+    emails,
+    id_shape,
+    shaped_ids,
+)
+from reviewer.domain.model import ExportIndex, Finding, Request, Severity
+
+ACCOUNTISH_PARENTS = frozenset(
+    {"customer", "account", "profile", "user", "holder", "owner", "requester", "accountholder"}
+)
+MAX_DEPTH = 32
+
+
+def _walk(
+    doc: Any, parent: str = "", depth: int = 0
+) -> Iterator[tuple[str, str, str, dict[str, Any]]]:
+    """(normalised key, parent key, string value, the object) for every scalar in a JSON doc."""
+    if depth > MAX_DEPTH:
+        return
+    if isinstance(doc, dict):
+        for key, value in doc.items():
+            k = norm_key(str(key))
+            if isinstance(value, str | int) and not isinstance(value, bool):
+                yield k, parent, str(value), doc
+            else:
+                yield from _walk(value, k, depth + 1)
+    elif isinstance(doc, list):
+        for item in doc:
+            yield from _walk(item, parent, depth + 1)
+
+
+def _exporter_emails(index: ExportIndex) -> set[str]:
+    """Role mailboxes the manifest itself names (the exporter's privacy@ / noreply@)."""
+    if not isinstance(index.manifest, dict):
+        return set()
+    found: set[str] = set()
+    for key, value in index.manifest.items():
+        if key == "files":
+            continue
+        for _k, _p, text, _o in _walk({key: value}):
+            found |= {e for e in emails(text) if e.split("@", 1)[0] in ROLE_LOCALS}
+    return found
+
+
+def _allowed(address: str, exporter: set[str]) -> bool:
+    local, _, domain = address.partition("@")
+    return local in ROLE_LOCALS and any(e.endswith("@" + domain) for e in exporter)
+
+
+def check(request: Request, index: ExportIndex) -> list[Finding]:
+    req = request.requester
+    req_id = norm_id(req.customer_id)
+    req_email = req.email.strip().casefold()
+    matcher = RequesterMatcher.for_request(request)
+    shape = id_shape(req.customer_id)
+    exporter = _exporter_emails(index)
+    att = attribute(request, index)
+
+    # Identifiers that the specific checks already report, per member.
+    covered: set[tuple[str, str]] = set()
+    for path, counts in att.foreign_by_table.items():
+        covered |= {(path, cid) for cid in counts}
+    if att.wrong_customer:
+        owner = att.owner_id
+        owner_ids = {owner, att.manifest_id, att.profile_id} - {"", req_id}
+        owner_emails = {
+            v.casefold() for k, _p, v, _o in _walk(index.profile or {}) if k in EMAIL_KEYS
+        }
+        owner_names = {
+            v.casefold() for k, _p, v, _o in _walk(index.profile or {}) if k in {"name", "fullname"}
+        }
+        for f in wrong_customer.check(request, index):
+            for m in f.members:
+                covered |= {(m, i) for i in owner_ids | owner_emails | owner_names}
+
+    # Serials and utterance ids are not customer ids, whatever their shape.
+    not_ids = {norm_id(d.serial) for d in req.devices}
+    not_ids |= {norm_id(r.device_serial) for r in index.recordings}
+    not_ids |= {norm_id(r.utterance_id) for r in index.recordings}
+    for table in index.tables.values():
+        cols = [c for c in table.columns if any(w in norm_key(c) for w in ("serial", "device"))]
+        for row in table.rows:
+            not_ids |= {norm_id(row.get(c) or "") for c in cols}
+
+    requester_seen: dict[str, set[str]] = defaultdict(set)  # kind -> members
+    foreign: dict[tuple[str, str], set[str]] = defaultdict(set)  # (kind, value) -> members
+
+    def foreign_hit(kind: str, value: str, member: str) -> None:
+        key = value.casefold() if kind != "customer id" else norm_id(value)
+        if (member, key) not in covered:
+            foreign[(kind, value)].add(member)
+
+    for path, text in index.texts.items():
+        for kind in matcher.found_in(text):
+            requester_seen[kind].add(path)
+        for address in emails(text):
+            if address != req_email and not _allowed(address, exporter):
+                foreign_hit("e-mail", address, path)
+        if shape is not None:
+            for token in shaped_ids(shape, text):
+                if token != req_id and token not in not_ids:
+                    foreign_hit("customer id", token, path)
+
+    # Structured fields: account ids of any shape, holders' names.
+    for path, doc in index.json_docs.items():
+        for key, parent, value, obj in _walk(doc):
+            v = value.strip()
+            if not v:
+                continue
+            is_id = key in CUSTOMER_KEYS or (key == "id" and parent in ACCOUNTISH_PARENTS)
+            if is_id:
+                if norm_id(v) == req_id:
+                    requester_seen["customer id"].add(path)
+                elif norm_id(v) not in not_ids:
+                    foreign_hit("customer id", norm_id(v), path)
+            elif _is_name_field(key, parent, obj, doc is index.profile) and req.name:
+                if is_known_person(v, request):
+                    requester_seen["name"].add(path)
+                elif any(ch.isalpha() for ch in v):
+                    foreign_hit("name", v, path)
+    for path, table in index.tables.items():
+        col = customer_column(table)
+        if col is not None and att.requester_by_table.get(path):
+            requester_seen["customer id"].add(path)
+        name_cols = [c for c in table.columns if norm_key(c) in HOLDER_NAME_KEYS]
+        if path in index.json_docs or not name_cols or not req.name:
+            continue
+        for row in table.rows:
+            for c in name_cols:
+                v = (row.get(c) or "").strip()
+                if v and not is_known_person(v, request):
+                    foreign_hit("name", v, path)
+
+    findings = []
+    if foreign:
+        by_kind: dict[str, list[tuple[str, set[str]]]] = defaultdict(list)
+        for (kind, value), members in foreign.items():
+            by_kind[kind].append((value, members))
+        parts = []
+        all_members: list[str] = []
+        for kind in ("customer id", "e-mail", "name"):
+            items = sorted(by_kind.get(kind, []), key=lambda vm: (-len(vm[1]), vm[0]))
+            if not items:
+                continue
+            words = {
+                "customer id": ("customer id", "customer ids"),
+                "e-mail": ("e-mail address", "e-mail addresses"),
+                "name": ("account holder name", "account holder names"),
+            }[kind]
+            parts.append(
+                f"{plural(len(items), *words)} that are not the requester's: "
+                + listing((f"{v} (in {listing(sorted(ms), 3)})" for v, ms in items), 5)
+            )
+            for _v, ms in items:
+                all_members.extend(sorted(ms))
+        kinds = [k for k in ("customer id", "e-mail", "name") if k in by_kind]
+        findings.append(
+            Finding(
+                code="foreign-identifier",
+                severity=Severity.CRITICAL,
+                title=f"Someone else's {' and '.join(kinds)} in the export",
+                detail=(
+                    "; ".join(parts)
+                    + f". The requester is {req.customer_id}"
+                    + (f" <{req.email}>" if req.email else "")
+                    + ". Find out whose data these members hold before anything is delivered."
+                ),
+                members=unique(all_members),
+            )
+        )
+    if not requester_seen and not att.wrong_customer:
+        searched = sorted(index.texts)
+        looked_for = [k for k, _p in matcher.patterns]
+        findings.append(
+            Finding(
+                code="unattributable-archive",
+                severity=Severity.CRITICAL,
+                title="Nothing in the export identifies the requester",
+                detail=(
+                    f"None of the requester's identifiers ({', '.join(looked_for) or 'none given'})"
+                    f" appear in {plural(len(searched), 'readable text member')}"
+                    + (" (the archive has no readable text)" if not searched else "")
+                    + ". Nobody can say whose data this is: it cannot be delivered as the "
+                    "requester's until someone establishes that it is."
+                ),
+                members=tuple(searched),
+            )
+        )
+    return findings
+
+
+def _is_name_field(key: str, parent: str, obj: dict[str, Any], is_profile: bool) -> bool:
+    if key in HOLDER_NAME_KEYS:
+        return True
+    if key not in {"name", "displayname"}:
+        return False
+    if is_profile or parent in ACCOUNTISH_PARENTS:
+        return True
+    return any(norm_key(str(k)) in EMAIL_KEYS for k in obj)

@@ -1,0 +1,249 @@
+"""locale-mismatch: where the export says the account lives or speaks, against the ticket.
+
+The profile's locale against the requester's, order shipping cities against the requester's
+addresses, and a cheap hint of the transcripts' language against the requester's locale.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+from reviewer.domain.checks._common import (
+    customer_column,
+    is_foreign_id,
+    listing,
+    norm_key,
+    norm_text,
+    plural,
+)
+from reviewer.domain.model import ExportIndex, Finding, Request, Severity
+
+CODE = "locale-mismatch"
+# A few very common function words per language: enough to tell a German catalogue from an
+# English one, not a language detector.
+FUNCTION_WORDS = {
+    "de": frozenset(
+        [
+            "der",
+            "die",
+            "das",
+            "und",
+            "ist",
+            "nicht",
+            "ich",
+            "du",
+            "wie",
+            "was",
+            "mir",
+            "mich",
+            "ein",
+            "eine",
+            "auf",
+            "für",
+            "bitte",
+            "spiel",
+            "spiele",
+            "stell",
+            "wetter",
+            "morgen",
+            "heute",
+        ]
+    ),
+    "en": frozenset(
+        [
+            "the",
+            "and",
+            "is",
+            "not",
+            "you",
+            "what",
+            "how",
+            "my",
+            "me",
+            "a",
+            "an",
+            "on",
+            "for",
+            "please",
+            "play",
+            "set",
+            "weather",
+            "tomorrow",
+            "today",
+        ]
+    ),
+    "fr": frozenset(
+        [
+            "le",
+            "la",
+            "les",
+            "et",
+            "est",
+            "pas",
+            "je",
+            "tu",
+            "comment",
+            "quoi",
+            "moi",
+            "un",
+            "une",
+            "sur",
+            "pour",
+            "joue",
+            "météo",
+            "demain",
+        ]
+    ),
+    "es": frozenset(
+        [
+            "el",
+            "la",
+            "los",
+            "las",
+            "y",
+            "es",
+            "no",
+            "yo",
+            "tú",
+            "cómo",
+            "qué",
+            "mi",
+            "un",
+            "una",
+            "en",
+            "para",
+            "por",
+            "favor",
+            "pon",
+            "tiempo",
+            "mañana",
+            "hoy",
+        ]
+    ),
+}
+_WORDS = re.compile(r"[^\W\d_]+")
+MIN_WORDS = 200  # below this the hint is too weak to say anything
+
+
+def _lang(locale: str) -> str:
+    return locale.replace("_", "-").split("-")[0].strip().lower()
+
+
+def check(request: Request, index: ExportIndex) -> list[Finding]:
+    req = request.requester
+    findings = []
+    profile_locale = ""
+    if isinstance(index.profile, dict):
+        for key, value in index.profile.items():
+            if norm_key(str(key)) in {"locale", "language", "lang"} and isinstance(value, str):
+                profile_locale = value.strip()
+    if (
+        req.locale
+        and profile_locale
+        and (profile_locale.replace("_", "-").lower() != req.locale.replace("_", "-").lower())
+    ):
+        from reviewer.domain.checks._common import profile_member
+
+        member = profile_member(index)
+        findings.append(
+            Finding(
+                code=CODE,
+                severity=Severity.WARNING,
+                title="The account profile has another locale",
+                detail=(
+                    f"The export's profile says locale {profile_locale}, the request says "
+                    f"{req.locale}. Make sure this is the requester's account."
+                ),
+                members=(member,) if member else (),
+            )
+        )
+    cities = {norm_text(a.city) for a in req.addresses if a.city}
+    if cities:
+        findings.extend(_ship_cities(request, index, cities))
+    if req.locale:
+        hint = _language_hint(request, index)
+        if hint:
+            findings.append(hint)
+    return findings
+
+
+def _ship_cities(request: Request, index: ExportIndex, cities: set[str]) -> list[Finding]:
+    findings = []
+    for path, table in index.tables.items():
+        city_cols = [
+            c
+            for c in table.columns
+            if norm_key(c) in {"shipcity", "shippingcity", "deliverycity", "city"}
+        ]
+        if not city_cols:
+            continue
+        cust = customer_column(table)
+        order_col = next(
+            (c for c in table.columns if norm_key(c) in {"orderid", "order", "ordernumber"}), None
+        )
+        other: Counter[str] = Counter()
+        orders: list[str] = []
+        for row in table.rows:
+            if cust is not None and is_foreign_id(row.get(cust) or "", request):
+                continue  # another account's rows are reported as foreign records
+            city = (row.get(city_cols[0]) or "").strip()
+            if city and norm_text(city) not in cities:
+                other[city] += 1
+                if order_col:
+                    orders.append((row.get(order_col) or "").strip())
+        if not other:
+            continue
+        total = sum(other.values())
+        findings.append(
+            Finding(
+                code=CODE,
+                severity=Severity.WARNING,
+                title=f"{plural(total, 'order')} shipped outside the requester's cities",
+                detail=(
+                    f"In {path}, {plural(total, 'row')} ship to "
+                    + listing(f"{c} ({n})" for c, n in other.most_common())
+                    + f", none of the requester's addresses ({listing(sorted(cities))})"
+                    + (f"; orders {listing([o for o in orders if o])}" if any(orders) else "")
+                    + ". Possibly another household's orders: check before delivery."
+                ),
+                members=(path,),
+            )
+        )
+    return findings
+
+
+def _language_hint(request: Request, index: ExportIndex) -> Finding | None:
+    want = _lang(request.requester.locale)
+    if want not in FUNCTION_WORDS:
+        return None
+    counts: Counter[str] = Counter()
+    total = 0
+    texts = [r.transcript for r in index.recordings if not is_foreign_id(r.customer_id, request)]
+    if not texts:
+        texts = [e.text for e in index.transcripts]
+    for text in texts:
+        for w in _WORDS.findall(text.casefold()):
+            total += 1
+            for lang, words in FUNCTION_WORDS.items():
+                if w in words:
+                    counts[lang] += 1
+    if total < MIN_WORDS or not counts:
+        return None
+    top, n = counts.most_common(1)[0]
+    if top == want or n < 2 * counts.get(want, 0) or n < total * 0.1:
+        return None
+    members = sorted({r.source_member for r in index.recordings if r.source_member})
+    if index.transcript_member:
+        members.append(index.transcript_member)
+    return Finding(
+        code=CODE,
+        severity=Severity.WARNING,
+        title="Transcripts are in another language than the requester's",
+        detail=(
+            f"The transcripts read like {top!r} ({n} of {total} words are common {top} words, "
+            f"{counts.get(want, 0)} are {want}), while the requester's locale is "
+            f"{request.requester.locale}. Check that the recordings are the requester's."
+        ),
+        members=tuple(members),
+    )

@@ -1,0 +1,80 @@
+"""unattributed-member: members nobody can say whose they are.
+
+Audio that no row describes (when the requester has devices; otherwise `unknown-device`
+reports it), tables with neither a customer column nor any identifier in them, and members of
+a type no reader understands. Each needs a person to open it and decide.
+"""
+
+from __future__ import annotations
+
+from reviewer.domain.checks._common import customer_column, listing, plural, referenced_members
+from reviewer.domain.checks._identity import RequesterMatcher, emails, id_shape, shaped_ids
+from reviewer.domain.model import ExportIndex, Finding, MemberKind, Request, Severity
+
+CODE = "unattributed-member"
+
+
+def check(request: Request, index: ExportIndex) -> list[Finding]:
+    findings = []
+    if request.requester.devices:
+        refs = referenced_members(index)
+        loose = [m.path for m in index.audio_members if m.path not in refs]
+        if loose:
+            findings.append(
+                Finding(
+                    code=CODE,
+                    severity=Severity.WARNING,
+                    title=f"{plural(len(loose), 'recording')} that no row describes",
+                    detail=(
+                        f"{listing(loose)}: no voice-history row names "
+                        f"{'this audio' if len(loose) == 1 else 'these audio members'}, so "
+                        "there is no date, device or account for "
+                        f"{'it' if len(loose) == 1 else 'them'}. Listen before delivering, or "
+                        "remove."
+                    ),
+                    members=tuple(loose),
+                )
+            )
+    matcher = RequesterMatcher.for_request(request)
+    shape = id_shape(request.requester.customer_id)
+    bare_tables = []
+    for path, table in index.tables.items():
+        if customer_column(table) is not None or not table.rows:
+            continue
+        text = index.texts.get(path)
+        if text is None:
+            text = "\n".join(",".join(r.values()) for r in table.rows)
+        if matcher.found_in(text) or emails(text):
+            continue
+        if shape is not None and shaped_ids(shape, text):
+            continue
+        bare_tables.append((path, len(table.rows)))
+    if bare_tables:
+        findings.append(
+            Finding(
+                code=CODE,
+                severity=Severity.WARNING,
+                title=f"{plural(len(bare_tables), 'table')} with no account or identifier",
+                detail=(
+                    listing(f"{p} ({plural(n, 'row')})" for p, n in bare_tables)
+                    + ": no customer column and no identifier of anyone in the rows, so "
+                    "nothing shows they are the requester's. Check where they came from."
+                ),
+                members=tuple(p for p, _ in bare_tables),
+            )
+        )
+    opaque = [m.path for m in index.members if m.kind is MemberKind.OTHER]
+    if opaque:
+        findings.append(
+            Finding(
+                code=CODE,
+                severity=Severity.WARNING,
+                title=f"{plural(len(opaque), 'member')} of a type the reviewer cannot read",
+                detail=(
+                    f"{listing(opaque)}: not audio, text, a table or a document, so their "
+                    "content cannot be checked against the requester. Open them by hand."
+                ),
+                members=tuple(opaque),
+            )
+        )
+    return findings
