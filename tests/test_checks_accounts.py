@@ -1,0 +1,98 @@
+"""wrong-customer and foreign-records on hand-built indexes."""
+
+from __future__ import annotations
+
+from test_checks_common import OTHER_ID, REQ_ID, ExportBuilder, clean_export, codes, make_request
+
+from reviewer.domain.checks import foreign_records, run_checks, wrong_customer
+from reviewer.domain.model import Severity
+
+
+def _incident() -> ExportBuilder:
+    b = ExportBuilder(customer_id=OTHER_ID)
+    b.profile.update(name="Max Mustermann", email="max.mustermann@example.com")
+    for i in range(5):
+        b.record(f"w{i}", f"2017-0{i + 1}-03T10:00:00Z", serial="G0911W0000000001")
+    return b
+
+
+def test_the_whole_archive_of_another_account_is_wrong_customer() -> None:
+    index = _incident().build()
+    [f] = wrong_customer.check(make_request(), index)
+    assert f.code == "wrong-customer"
+    assert f.severity is Severity.CRITICAL
+    assert OTHER_ID in f.title
+    assert "Max Mustermann" in f.detail and "max.mustermann@example.com" in f.detail
+    assert REQ_ID in f.detail
+    assert f.members == (
+        "manifest.json",
+        "Account/Profile.json",
+        "Alexa/VoiceHistory.csv",
+        "Devices/Devices.csv",
+        "Retail/OrderHistory.csv",
+        "Retail/SearchHistory.csv",
+    )
+
+
+def test_wrong_customer_is_not_repeated_as_foreign_records_or_identifiers() -> None:
+    findings = run_checks(make_request(), _incident().build())
+    assert "wrong-customer" in codes(findings)
+    assert "foreign-records" not in codes(findings)
+    assert "foreign-identifier" not in codes(findings)
+    assert "unattributable-archive" not in codes(findings)
+
+
+def test_a_manifest_naming_another_customer_alone_is_enough() -> None:
+    index = clean_export().build()
+    assert index.manifest is not None
+    index.manifest["customer_id"] = OTHER_ID
+    [f] = wrong_customer.check(make_request(), index)
+    assert f.members == ("manifest.json",)
+    assert "manifest names customer " + OTHER_ID in f.detail
+
+
+def test_mostly_foreign_rows_are_wrong_customer_even_with_the_requesters_manifest() -> None:
+    b = clean_export()
+    for i in range(10):
+        b.record(f"x{i}", customer=OTHER_ID)
+    index = b.build()
+    [f] = wrong_customer.check(make_request(), index)
+    assert f.members == ("Alexa/VoiceHistory.csv",)
+    assert "10 of 16 rows" in f.detail
+
+
+def test_a_few_foreign_rows_are_foreign_records_naming_table_and_audio() -> None:
+    b = clean_export().record("x1", customer=OTHER_ID).record("x2", customer=OTHER_ID)
+    b.rows(
+        "Retail/OrderHistory.csv",
+        {"customer_id": OTHER_ID, "order_id": "9", "ship_city": "Hannover"},
+    )
+    index = b.build()
+    assert wrong_customer.check(make_request(), index) == []
+    [f] = foreign_records.check(make_request(), index)
+    assert f.code == "foreign-records"
+    assert f.severity is Severity.CRITICAL
+    assert f.members == (
+        "Alexa/VoiceHistory.csv",
+        "Retail/OrderHistory.csv",
+        "Alexa/Audio/x1.wav",
+        "Alexa/Audio/x2.wav",
+    )
+    assert "Alexa/VoiceHistory.csv: 2 rows" in f.detail
+    assert "Retail/OrderHistory.csv: 1 row" in f.detail
+    assert "x1, x2" in f.detail
+
+
+def test_each_foreign_account_gets_its_own_finding() -> None:
+    third = "A9Z9Z9Z9Z9Z9Z9"
+    b = clean_export().record("x1", customer=OTHER_ID).record("y1", customer=third)
+    found = foreign_records.check(make_request(), b.build())
+    assert [f.members for f in found] == [
+        ("Alexa/VoiceHistory.csv", "Alexa/Audio/x1.wav"),
+        ("Alexa/VoiceHistory.csv", "Alexa/Audio/y1.wav"),
+    ]
+
+
+def test_ids_compare_without_case_or_padding() -> None:
+    b = clean_export().record("u9", customer=f" {REQ_ID.lower()} ")
+    assert run_checks(make_request(), b.build()) == []

@@ -1,0 +1,67 @@
+"""previous-owner and unknown-device on hand-built indexes."""
+
+from __future__ import annotations
+
+from test_checks_common import OTHER_ID, OTHER_SERIAL, SERIAL, clean_export, codes, make_request
+
+from reviewer.domain.checks import previous_owner, run_checks, unattributed, unknown_device
+from reviewer.domain.model import Severity
+
+
+def test_recordings_before_registration_are_a_previous_owners() -> None:
+    b = clean_export().record("p1", "2017-11-30T21:00:00Z").record("p2", "2017-12-23T23:59:00Z")
+    b.record("ok", "2017-12-24T00:01:00Z")
+    [f] = previous_owner.check(make_request(), b.build())
+    assert f.code == "previous-owner"
+    assert f.severity is Severity.CRITICAL
+    assert f.members == ("Alexa/VoiceHistory.csv", "Alexa/Audio/p1.wav", "Alexa/Audio/p2.wav")
+    assert SERIAL in f.detail and "2017-12-24" in f.detail
+    assert "2017-11-30 to 2017-12-23" in f.detail
+    assert "p1, p2" in f.detail and "ok" not in f.detail
+
+
+def test_without_registration_date_the_account_creation_is_the_limit() -> None:
+    req = make_request(devices=[{"serial": SERIAL, "type": "Echo Dot"}])
+    b = clean_export().record("old", "2013-05-01T10:00:00Z")
+    [f] = previous_owner.check(req, b.build())
+    assert f.members == ("Alexa/VoiceHistory.csv", "Alexa/Audio/old.wav")
+    assert "created the account on 2014-03-11" in f.detail
+
+
+def test_a_foreign_accounts_old_recordings_are_not_previous_owner() -> None:
+    b = clean_export().record("x", "2016-01-01T00:00:00Z", customer=OTHER_ID)
+    assert previous_owner.check(make_request(), b.build()) == []
+
+
+def test_recordings_from_an_unregistered_serial_are_unknown_device() -> None:
+    b = clean_export().record("d1", serial=OTHER_SERIAL).record("d2", serial=OTHER_SERIAL)
+    [f] = unknown_device.check(make_request(), b.build())
+    assert f.code == "unknown-device"
+    assert f.severity is Severity.CRITICAL
+    assert OTHER_SERIAL in f.title
+    assert f.members == ("Alexa/VoiceHistory.csv", "Alexa/Audio/d1.wav", "Alexa/Audio/d2.wav")
+    assert f"registered only {SERIAL}" in f.detail
+
+
+def test_a_requester_without_devices_has_only_unknown_devices() -> None:
+    req = make_request(devices=[])
+    b = clean_export()
+    b.extra["Alexa/Audio/stray.wav"] = b"RIFF"
+    found = unknown_device.check(req, b.build())
+    assert [f.members for f in found] == [
+        (
+            "Alexa/VoiceHistory.csv",
+            "Alexa/Audio/u001.wav",
+            "Alexa/Audio/u002.wav",
+            "Alexa/Audio/u003.wav",
+        ),
+        ("Alexa/Audio/stray.wav",),
+    ]
+    assert "no registered devices" in found[0].detail
+    # ... and the stray audio is not reported a second time as unattributed.
+    assert unattributed.check(req, b.build()) == []
+
+
+def test_a_clean_export_has_no_device_findings() -> None:
+    found = run_checks(make_request(), clean_export().build())
+    assert "unknown-device" not in codes(found) and "previous-owner" not in codes(found)

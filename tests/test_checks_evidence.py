@@ -1,0 +1,134 @@
+"""The identity-evidence scan on other layouts, and its silence where specific checks speak."""
+
+from __future__ import annotations
+
+import json
+
+from test_checks_common import OTHER_ID, REQ_ID, SERIAL, _member, clean_export, codes, make_request
+
+from reviewer.domain.checks import evidence, run_checks
+from reviewer.domain.model import ExportIndex, Severity, Table
+
+
+def _other_layout(docs: dict[str, object], texts: dict[str, str] | None = None) -> ExportIndex:
+    """No manifest, JSON instead of CSV: what another pipeline delivers."""
+    index = ExportIndex(archive_path="export.zip", archive_sha256="0" * 64, archive_bytes=0)
+    for path, doc in docs.items():
+        raw = json.dumps(doc)
+        index.members.append(_member(path, raw.encode()))
+        index.json_docs[path] = doc
+        index.texts[path] = raw
+        if isinstance(doc, list) and all(isinstance(r, dict) for r in doc):
+            cols = tuple(dict.fromkeys(k for r in doc for k in r))
+            rows = [{k: str(v) for k, v in r.items()} for r in doc]
+            index.tables[path] = Table(member=path, columns=cols, rows=rows)
+    for path, text in (texts or {}).items():
+        index.members.append(_member(path, text.encode()))
+        index.texts[path] = text
+    return index
+
+
+def test_the_requesters_own_data_in_another_layout_passes() -> None:
+    index = _other_layout(
+        {"data/account.json": {"account": {"id": REQ_ID, "email": "jonas.weber@example.de"}}},
+        {"data/notes.txt": "Kontakt: 0511 555 0199"},
+    )
+    assert evidence.check(make_request(), index) == []
+
+
+def test_a_foreign_email_and_customer_id_in_free_text_are_critical() -> None:
+    index = _other_layout(
+        {"data/account.json": {"account": {"id": REQ_ID}}},
+        {
+            "data/notes.txt": f"forwarded to max.mustermann@example.com for {OTHER_ID}",
+            "data/more.txt": "cc: Max.Mustermann@Example.com",
+        },
+    )
+    [f] = evidence.check(make_request(), index)
+    assert (f.code, f.severity) == ("foreign-identifier", Severity.CRITICAL)
+    assert f.members == ("data/notes.txt", "data/more.txt")
+    assert OTHER_ID in f.detail and "max.mustermann@example.com" in f.detail
+
+
+def test_an_account_id_of_any_shape_in_an_account_field_is_foreign() -> None:
+    index = _other_layout(
+        {
+            "me.json": {"customerId": REQ_ID},
+            "orders.json": [{"customer": {"id": "987654"}, "total": 3}],
+        }
+    )
+    [f] = evidence.check(make_request(), index)
+    assert f.members == ("orders.json",)
+    assert "987654" in f.detail
+
+
+def test_another_name_in_the_account_holder_field_is_foreign() -> None:
+    index = _other_layout(
+        {"user.json": {"user": {"id": REQ_ID, "name": "Erika Musterfrau"}}},
+    )
+    [f] = evidence.check(make_request(), index)
+    assert f.members == ("user.json",)
+    assert "Erika Musterfrau" in f.detail
+
+
+def test_device_names_are_not_account_holders() -> None:
+    index = _other_layout(
+        {"devices.json": [{"customer_id": REQ_ID, "serial": "X", "name": "Living room TV"}]}
+    )
+    assert evidence.check(make_request(), index) == []
+
+
+def test_an_archive_without_any_trace_of_the_requester_is_unattributable() -> None:
+    index = _other_layout({"stuff.json": {"weather": "sunny"}}, {"readme.txt": "export"})
+    index.members.append(_member("audio/1.mp3", b"ID3"))
+    [f] = evidence.check(make_request(), index)
+    assert (f.code, f.severity) == ("unattributable-archive", Severity.CRITICAL)
+    assert f.members == ("readme.txt", "stuff.json")
+
+
+def test_an_archive_with_no_text_at_all_is_unattributable() -> None:
+    index = ExportIndex(archive_path="x", archive_sha256="0" * 64, archive_bytes=0)
+    index.members.append(_member("a.mp3", b"ID3"))
+    [f] = evidence.check(make_request(), index)
+    assert f.code == "unattributable-archive" and f.members == ()
+    assert "no readable text" in f.detail
+
+
+def test_exporter_role_mailboxes_named_in_the_manifest_are_allowed() -> None:
+    b = clean_export()
+    b.extra["README.txt"] = b"Questions: privacy@shop.example, or reply to noreply@shop.example"
+    index = b.build()
+    assert index.manifest is not None
+    assert codes(evidence.check(make_request(), index)) == ["foreign-identifier"]
+    index.manifest["contact"] = "privacy@shop.example"
+    assert evidence.check(make_request(), index) == []
+    # A person's address at the exporter's domain is still someone else's.
+    index.texts["README.txt"] += " or peter@shop.example"
+    [f] = evidence.check(make_request(), index)
+    assert "peter@shop.example" in f.detail and "privacy@" not in f.detail
+
+
+def test_on_the_reference_layout_foreign_rows_are_reported_once() -> None:
+    b = clean_export().record("x1", customer=OTHER_ID)
+    found = run_checks(make_request(), b.build())
+    assert codes(found) == ["foreign-records"]
+
+
+def test_a_foreign_email_in_the_requesters_profile_is_caught() -> None:
+    b = clean_export()
+    b.profile["email"] = "someone.else@example.org"
+    [f] = evidence.check(make_request(), b.build())
+    assert f.members == ("Account/Profile.json",)
+    assert "someone.else@example.org" in f.detail
+
+
+def test_serials_shaped_like_customer_ids_are_not_foreign() -> None:
+    serial = "A000ABCDEF1234"  # a device serial that happens to have the customer id shape
+    req = make_request(
+        devices=[
+            {"serial": SERIAL, "registered_at": "2017-12-24"},
+            {"serial": serial, "registered_at": "2015-01-01"},
+        ]
+    )
+    b = clean_export().record("s1", serial=serial)
+    assert run_checks(req, b.build()) == []

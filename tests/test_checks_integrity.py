@@ -1,0 +1,94 @@
+"""Manifest integrity and the transcript catalogue against the voice history."""
+
+from __future__ import annotations
+
+from test_checks_common import OTHER_SERIAL, clean_export, make_request
+
+from reviewer.domain.checks import catalogue, manifest
+from reviewer.domain.model import Severity
+
+
+def _codes_and_members(found):  # type: ignore[no-untyped-def]
+    return [(f.code, f.severity, f.members) for f in found]
+
+
+def test_missing_changed_and_unlisted_members() -> None:
+    index = clean_export().build()
+    index.members = [m for m in index.members if m.path != "Retail/SearchHistory.csv"]
+    changed = next(m for m in index.members if m.path == "Alexa/Audio/u002.wav")
+    changed.sha256 = "f" * 64
+    resized = next(m for m in index.members if m.path == "Retail/OrderHistory.csv")
+    resized.read_bytes = (resized.read_bytes or 0) + 10
+    resized.sha256 = None  # not fully read: judged by the size in its header
+    resized.declared_size += 10
+    from test_checks_common import _member
+
+    index.members.append(_member("Extra/notes.txt", b"hello"))
+    found = manifest.check(make_request(), index)
+    assert _codes_and_members(found) == [
+        ("manifest-missing-member", Severity.CRITICAL, ("Retail/SearchHistory.csv",)),
+        (
+            "manifest-changed-member",
+            Severity.CRITICAL,
+            ("Alexa/Audio/u002.wav", "Retail/OrderHistory.csv"),
+        ),
+        ("manifest-unlisted-member", Severity.CRITICAL, ("Extra/notes.txt",)),
+    ]
+    assert "SHA-256 differs" in found[1].detail
+
+
+def test_a_clean_manifest_has_no_findings_and_nested_members_are_not_unlisted() -> None:
+    index = clean_export().build()
+    from test_checks_common import _member
+
+    index.members.append(_member("Alexa/VoiceHistory.csv!inner.txt", b"x"))
+    assert manifest.check(make_request(), index) == []
+
+
+def test_no_manifest_is_an_informational_note() -> None:
+    b = clean_export()
+    b.with_manifest = False
+    [f] = manifest.check(make_request(), b.build())
+    assert (f.code, f.severity, f.members) == ("manifest-absent", Severity.INFO, ())
+
+
+def test_a_manifest_without_a_file_list_is_critical() -> None:
+    index = clean_export().build()
+    assert index.manifest is not None
+    index.manifest["files"] = "everything"
+    [f] = manifest.check(make_request(), index)
+    assert (f.code, f.severity, f.members) == (
+        "manifest-invalid",
+        Severity.CRITICAL,
+        ("manifest.json",),
+    )
+
+
+def test_catalogue_disagreements_each_name_their_utterances() -> None:
+    b = clean_export().record("u004", "2018-07-01T10:00:00Z").record("u005", "2018-07-02T10:00:00Z")
+    b.catalogue = [dict(r) for r in b.recordings]
+    by_id = {r["utterance_id"]: r for r in b.catalogue}
+    by_id["u001"]["transcript"] = "Alexa, bestell Katzenfutter"
+    by_id["u002"]["device_serial"] = OTHER_SERIAL
+    by_id["u003"]["timestamp"] = "2018-06-01T07:16:00Z"
+    b.catalogue.remove(by_id["u004"])
+    b.catalogue.append({**by_id["u005"], "utterance_id": "z999"})
+    found = catalogue.check(make_request(), b.build())
+    base = ("Alexa/Transcripts.pdf", "Alexa/VoiceHistory.csv")
+    assert _codes_and_members(found) == [
+        ("catalogue-mismatch", Severity.CRITICAL, (*base, "Alexa/Audio/u004.wav")),
+        ("catalogue-mismatch", Severity.CRITICAL, base),
+        ("catalogue-mismatch", Severity.CRITICAL, (*base, "Alexa/Audio/u001.wav")),
+        ("catalogue-mismatch", Severity.CRITICAL, (*base, "Alexa/Audio/u002.wav")),
+        ("catalogue-mismatch", Severity.CRITICAL, (*base, "Alexa/Audio/u003.wav")),
+    ]
+    assert "u004" in found[0].detail and "z999" in found[1].detail
+    assert "Katzenfutter" in found[2].detail
+    assert OTHER_SERIAL in found[3].detail
+
+
+def test_catalogue_text_is_compared_by_words() -> None:
+    b = clean_export()
+    b.catalogue = [dict(r) for r in b.recordings]
+    b.catalogue[0]["transcript"] = "alexa  spiel Musik\nvon Herbert Grönemeyer"
+    assert catalogue.check(make_request(), b.build()) == []

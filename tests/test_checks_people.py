@@ -1,0 +1,112 @@
+"""third-party-names, unattributed-member and locale-mismatch."""
+
+from __future__ import annotations
+
+from test_checks_common import OTHER_ID, SERIAL, clean_export, make_request
+
+from reviewer.domain.checks import locale_match, third_party, unattributed
+from reviewer.domain.model import Severity
+
+
+def test_names_of_people_outside_the_household_are_flagged_with_their_utterances() -> None:
+    b = clean_export()
+    b.record("t1", text="Alexa, erinnere mich an den Termin bei Dr. Schmidt")
+    b.record("t2", text="Alexa, call Peter Lange")
+    b.record("t3", text="Alexa, ruf Anna an")  # household
+    b.record("t4", text="Frau Weber anrufen")  # the household's surname
+    b.record("t5", text="Wie wird das Wetter in Hannover")
+    [f] = third_party.check(make_request(), b.build())
+    assert (f.code, f.severity) == ("third-party-names", Severity.WARNING)
+    assert f.members == (
+        "Alexa/Transcripts.pdf",
+        "Alexa/VoiceHistory.csv",
+        "Alexa/Audio/t1.wav",
+        "Alexa/Audio/t2.wav",
+    )
+    assert '"Dr. Schmidt" (t1)' in f.detail and '"Peter Lange" (t2)' in f.detail
+    assert "Art. 15(4)" in f.detail
+
+
+def test_capitalised_pairs_and_stop_words() -> None:
+    b = clean_export()
+    b.record("t1", text="Termin mit Klaus Becker morgen")
+    b.record("t2", text="Play Bohemian Rhapsody by Queen")
+    b.record("t3", text="Turn On the Living Room lights")
+    b.record("t4", text="Anna Schmidt kommt zum Essen")  # not Anna Weber
+    [f] = third_party.check(make_request(), b.build())
+    assert f.members == (
+        "Alexa/Transcripts.pdf",
+        "Alexa/VoiceHistory.csv",
+        "Alexa/Audio/t1.wav",
+        "Alexa/Audio/t4.wav",
+    )
+    assert "Klaus Becker" in f.detail and "Anna Schmidt" in f.detail
+
+
+def test_another_accounts_recordings_are_left_to_the_critical_findings() -> None:
+    b = clean_export().record("x1", customer=OTHER_ID, text="call Peter Lange")
+    assert third_party.check(make_request(), b.build()) == []
+
+
+def test_audio_no_row_describes_is_unattributed() -> None:
+    b = clean_export()
+    b.extra["Alexa/Audio/stray.wav"] = b"RIFF-stray"
+    [f] = unattributed.check(make_request(), b.build())
+    assert (f.code, f.severity, f.members) == (
+        "unattributed-member",
+        Severity.WARNING,
+        ("Alexa/Audio/stray.wav",),
+    )
+
+
+def test_tables_without_account_or_identifier_and_opaque_members_are_unattributed() -> None:
+    index = clean_export().build()
+    from test_checks_common import _member
+
+    from reviewer.domain.model import Table
+
+    index.tables["Misc/Queries.csv"] = Table(
+        "Misc/Queries.csv", ("timestamp", "query"), [{"timestamp": "2018", "query": "socks"}]
+    )
+    index.texts["Misc/Queries.csv"] = "timestamp,query\n2018,socks\n"
+    index.tables["Misc/Mine.csv"] = Table(
+        "Misc/Mine.csv", ("email",), [{"email": "jonas.weber@example.de"}]
+    )
+    index.members.append(_member("Photos/IMG_1.heic", b"\x00\x01"))
+    found = unattributed.check(make_request(), index)
+    assert [(f.code, f.members) for f in found] == [
+        ("unattributed-member", ("Misc/Queries.csv",)),
+        ("unattributed-member", ("Photos/IMG_1.heic",)),
+    ]
+
+
+def test_profile_locale_and_shipping_city_mismatches() -> None:
+    b = clean_export()
+    b.profile["locale"] = "en_GB"
+    b.rows(
+        "Retail/OrderHistory.csv",
+        {"customer_id": b.customer_id, "order_id": "302-9", "ship_city": "Leeds"},
+        {"customer_id": b.customer_id, "order_id": "302-8", "ship_city": "hannover"},
+        {"customer_id": OTHER_ID, "order_id": "302-7", "ship_city": "York"},
+    )
+    found = locale_match.check(make_request(), b.build())
+    assert [(f.code, f.severity, f.members) for f in found] == [
+        ("locale-mismatch", Severity.WARNING, ("Account/Profile.json",)),
+        ("locale-mismatch", Severity.WARNING, ("Retail/OrderHistory.csv",)),
+    ]
+    assert "en_GB" in found[0].detail and "de-DE" in found[0].detail
+    assert "Leeds (1)" in found[1].detail and "302-9" in found[1].detail
+    assert "York" not in found[1].detail
+
+
+def test_transcripts_in_another_language_than_the_requesters() -> None:
+    b = clean_export()
+    for i in range(60):
+        b.record(
+            f"e{i}", serial=SERIAL, text="what is the weather like tomorrow in the park please"
+        )
+    found = locale_match.check(make_request(), b.build())
+    assert [f.members for f in found] == [("Alexa/VoiceHistory.csv", "Alexa/Transcripts.pdf")]
+    assert "'en'" in found[0].detail
+    b.profile["locale"] = "en-GB"
+    assert locale_match.check(make_request(locale="en-GB"), b.build()) == []
