@@ -25,6 +25,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 
+from reviewer.domain.model import ExportIndex, Finding, Severity
+
 DEFAULT_CONFIDENCE = 0.95
 DEFAULT_MIN_FOREIGN_FRACTION = 0.05
 
@@ -268,3 +270,38 @@ def _item(c: Candidate, reason: str) -> SampleItem:
         utterance_id=c.utterance_id,
         has_transcript=c.has_transcript,
     )
+
+
+def candidates_from_index(index: ExportIndex, findings: Iterable[Finding]) -> list[Candidate]:
+    """Every recording of an export as a sampling candidate.
+
+    A recording is an audio member; its device and month come from the voice-history row that
+    points at it, its transcript from that row or the catalogue entry with the same utterance id. It is
+    flagged when a critical or warning finding names it.
+    """
+    flagged_members = {
+        m
+        for f in findings
+        if f.severity in (Severity.CRITICAL, Severity.WARNING)
+        for m in f.members
+    }
+    by_audio = {r.audio_member: r for r in index.recordings if r.audio_member}
+    in_catalogue = {t.utterance_id for t in index.transcripts if t.utterance_id}
+    out: list[Candidate] = []
+    for m in index.audio_members:
+        rec = by_audio.get(m.path)
+        utterance = rec.utterance_id if rec else ""
+        month = rec.timestamp.strftime("%Y-%m") if rec and rec.timestamp else ""
+        out.append(
+            Candidate(
+                member=m.path,
+                device=rec.device_serial if rec else "",
+                month=month,
+                duration_s=m.audio.duration_s if m.audio else None,
+                utterance_id=utterance,
+                has_transcript=rec is not None
+                and (bool(rec.transcript) or utterance in in_catalogue),
+                flagged=m.path in flagged_members,
+            )
+        )
+    return out

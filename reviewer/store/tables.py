@@ -1,0 +1,272 @@
+"""SQLModel table models. They stay inside the store; the service hands out `views` dataclasses.
+
+The four-eyes rules are enforced here a second time, by constraints the database itself checks:
+
+- one sign-off per stage and one per reviewer for each version and round
+  (``uq_signoff_stage``, ``uq_signoff_reviewer``): two distinct people, never both stages;
+- the signer's role is copied into the sign-off and tied to the reviewer row by a composite
+  foreign key; supervisors never sign; the second stage needs the approver role;
+- every sign-off carries the archive SHA-256, tied to its version by a composite foreign key;
+- a version with a critical finding is ``blocked`` (checked against its critical count), and a
+  blocked version cannot be approved (the flag is tied to the version by a composite key);
+- a second-stage sign-off points at the first-stage approval it follows;
+- a version is released at most once, and only against an approving second-stage sign-off.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.types import TypeDecorator
+from sqlmodel import Field, SQLModel
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Timezone-aware UTC datetimes on both SQLite (stored as UTC text) and PostgreSQL."""
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to the store")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+def _dt(nullable: bool = False) -> Any:
+    return Field(sa_column=sa.Column(UTCDateTime(), nullable=nullable))
+
+
+def _json() -> Any:
+    return Field(sa_column=sa.Column(sa.JSON(), nullable=False))
+
+
+ROLES = ("reviewer", "approver", "supervisor")
+DECISIONS = ("approve", "reject")
+INSPECTION_KINDS = ("opened", "played", "viewed_transcript", "viewed_member")
+
+
+class RequestRow(SQLModel, table=True):
+    __tablename__ = "requests"
+
+    request_id: str = Field(primary_key=True, max_length=200)
+    customer_id: str = Field(max_length=200)
+    requester_name: str = Field(default="", max_length=400)
+    received_at: datetime | None = _dt(nullable=True)
+    due_at: datetime | None = _dt(nullable=True)
+    ticket: dict[str, Any] = _json()
+    created_at: datetime = _dt()
+
+
+class ExportVersionRow(SQLModel, table=True):
+    __tablename__ = "export_versions"
+    __table_args__ = (
+        sa.UniqueConstraint("request_id", "number", name="uq_version_number"),
+        sa.UniqueConstraint("id", "archive_sha256", name="uq_version_sha"),
+        sa.UniqueConstraint("id", "blocked", name="uq_version_blocked"),
+        sa.CheckConstraint("length(archive_sha256) = 64", name="ck_version_sha_len"),
+        sa.CheckConstraint(
+            "(blocked AND critical > 0) OR (NOT blocked AND critical = 0)",
+            name="ck_version_blocked",
+        ),
+        sa.CheckConstraint("round >= 1", name="ck_version_round"),
+        sa.Index("ix_version_request", "request_id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    request_id: str = Field(foreign_key="requests.request_id", max_length=200)
+    number: int
+    archive_sha256: str = Field(max_length=64)
+    archive_path: str = Field(sa_column=sa.Column(sa.Text(), nullable=False))
+    archive_bytes: int = Field(sa_column=sa.Column(sa.BigInteger(), nullable=False))
+    verdict: str = Field(max_length=10)
+    critical: int
+    warnings: int
+    blocked: bool
+    report: dict[str, Any] = _json()
+    index_summary: dict[str, Any] = _json()
+    sample: dict[str, Any] = _json()
+    sampling_statement: str = Field(sa_column=sa.Column(sa.Text(), nullable=False))
+    round: int = Field(default=1)
+    ingested_at: datetime = _dt()
+    ingested_by: str = Field(max_length=200)
+    voided_at: datetime | None = _dt(nullable=True)
+
+
+class ReviewerRow(SQLModel, table=True):
+    __tablename__ = "reviewers"
+    __table_args__ = (
+        sa.UniqueConstraint("id", "role", name="uq_reviewer_role"),
+        sa.CheckConstraint(f"role IN {ROLES!r}", name="ck_reviewer_role"),
+        sa.CheckConstraint("failed_count >= 0", name="ck_reviewer_failed"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=100, unique=True)
+    role: str = Field(max_length=20)
+    passphrase_hash: str = Field(sa_column=sa.Column(sa.Text(), nullable=False))
+    disabled: bool = Field(default=False)
+    failed_count: int = Field(default=0)
+    locked_until: datetime | None = _dt(nullable=True)
+    created_at: datetime = _dt()
+
+
+class InspectionRow(SQLModel, table=True):
+    __tablename__ = "inspections"
+    __table_args__ = (
+        sa.CheckConstraint(f"kind IN {INSPECTION_KINDS!r}", name="ck_inspection_kind"),
+        sa.CheckConstraint("seconds >= 0", name="ck_inspection_seconds"),
+        sa.Index("ix_inspection_version_reviewer", "version_id", "reviewer_id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    version_id: int = Field(foreign_key="export_versions.id")
+    reviewer_id: int = Field(foreign_key="reviewers.id")
+    kind: str = Field(max_length=30)
+    target: str = Field(sa_column=sa.Column(sa.Text(), nullable=False))
+    seconds: float = Field(default=0.0)
+    at: datetime = _dt()
+
+
+class SignOffRowT(SQLModel, table=True):
+    __tablename__ = "signoffs"
+    __table_args__ = (
+        sa.UniqueConstraint("version_id", "round", "stage", name="uq_signoff_stage"),
+        sa.UniqueConstraint("version_id", "round", "reviewer_id", name="uq_signoff_reviewer"),
+        sa.UniqueConstraint("id", "stage", "decision", name="uq_signoff_stage_decision"),
+        sa.ForeignKeyConstraint(
+            ["version_id", "archive_sha256"],
+            ["export_versions.id", "export_versions.archive_sha256"],
+            name="fk_signoff_version_sha",
+        ),
+        sa.ForeignKeyConstraint(
+            ["version_id", "version_blocked"],
+            ["export_versions.id", "export_versions.blocked"],
+            name="fk_signoff_version_blocked",
+        ),
+        sa.ForeignKeyConstraint(
+            ["reviewer_id", "reviewer_role"],
+            ["reviewers.id", "reviewers.role"],
+            name="fk_signoff_reviewer_role",
+        ),
+        sa.ForeignKeyConstraint(
+            ["first_signoff_id", "first_stage", "first_decision"],
+            ["signoffs.id", "signoffs.stage", "signoffs.decision"],
+            name="fk_signoff_first",
+        ),
+        sa.CheckConstraint("stage IN (1, 2)", name="ck_signoff_stage"),
+        sa.CheckConstraint(f"decision IN {DECISIONS!r}", name="ck_signoff_decision"),
+        sa.CheckConstraint(
+            "reviewer_role IN ('reviewer', 'approver')", name="ck_signoff_no_supervisor"
+        ),
+        sa.CheckConstraint(
+            "stage = 1 OR reviewer_role = 'approver'", name="ck_signoff_second_approver"
+        ),
+        sa.CheckConstraint(
+            "NOT (version_blocked AND decision = 'approve')", name="ck_signoff_blocked"
+        ),
+        sa.CheckConstraint(
+            "(stage = 1 AND first_signoff_id IS NULL)"
+            " OR (stage = 2 AND first_signoff_id IS NOT NULL"
+            " AND first_stage = 1 AND first_decision = 'approve')",
+            name="ck_signoff_follows_first",
+        ),
+        sa.Index("ix_signoff_version", "version_id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    version_id: int
+    round: int
+    stage: int
+    reviewer_id: int
+    reviewer_role: str = Field(max_length=20)
+    decision: str = Field(max_length=10)
+    archive_sha256: str = Field(max_length=64)
+    version_blocked: bool
+    first_signoff_id: int | None = None
+    first_stage: int | None = None
+    first_decision: str | None = Field(default=None, max_length=10)
+    note: str = Field(sa_column=sa.Column(sa.Text(), nullable=False))
+    checklist: dict[str, Any] = _json()
+    acknowledged: dict[str, Any] = _json()
+    sampling_statement: str = Field(sa_column=sa.Column(sa.Text(), nullable=False))
+    at: datetime = _dt()
+
+
+class ReleaseRow(SQLModel, table=True):
+    __tablename__ = "releases"
+    __table_args__ = (
+        sa.UniqueConstraint("version_id", name="uq_release_version"),
+        sa.ForeignKeyConstraint(
+            ["version_id", "archive_sha256"],
+            ["export_versions.id", "export_versions.archive_sha256"],
+            name="fk_release_version_sha",
+        ),
+        sa.ForeignKeyConstraint(
+            ["signoff_id", "signoff_stage", "signoff_decision"],
+            ["signoffs.id", "signoffs.stage", "signoffs.decision"],
+            name="fk_release_signoff",
+        ),
+        sa.CheckConstraint(
+            "signoff_stage = 2 AND signoff_decision = 'approve'", name="ck_release_approved"
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    version_id: int
+    archive_sha256: str = Field(max_length=64)
+    signoff_id: int
+    signoff_stage: int
+    signoff_decision: str = Field(max_length=10)
+    released_by: str = Field(max_length=200)
+    released_at: datetime = _dt()
+    outbox_path: str = Field(sa_column=sa.Column(sa.Text(), nullable=False))
+    receipt: dict[str, Any] = _json()
+
+
+class PolicyRow(SQLModel, table=True):
+    __tablename__ = "policy"
+    __table_args__ = (
+        sa.CheckConstraint("id = 1", name="ck_policy_single"),
+        sa.CheckConstraint(
+            "sample_confidence > 0 AND sample_confidence < 1", name="ck_policy_conf"
+        ),
+        sa.CheckConstraint(
+            "sample_min_foreign_fraction > 0 AND sample_min_foreign_fraction <= 1",
+            name="ck_policy_fraction",
+        ),
+        sa.CheckConstraint("unlock_lapse_days >= 1", name="ck_policy_lapse"),
+    )
+
+    id: int = Field(default=1, primary_key=True)
+    sample_confidence: float
+    sample_min_foreign_fraction: float
+    unlock_lapse_days: int
+    updated_by: str = Field(max_length=200)
+    updated_at: datetime = _dt()
+
+
+class StoreMetaRow(SQLModel, table=True):
+    __tablename__ = "store_meta"
+
+    key: str = Field(primary_key=True, max_length=100)
+    value: dict[str, Any] = _json()
+
+
+def metadata() -> sa.MetaData:
+    """Every table of the store, the audit trail's included."""
+    import reviewer.store.audit_tables  # noqa: F401  (registers its tables)
+
+    return SQLModel.metadata

@@ -1,0 +1,46 @@
+"""The review service's bridge to the audit trail (`reviewer.store.audit_log`).
+
+Every action the service takes calls `append` inside the same transaction as the change it
+records, so the change and its event commit or vanish together.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine
+from sqlmodel import Session
+
+from reviewer.store import audit_log
+from reviewer.store.engine import READONLY
+from reviewer.store.views import AuditStatus
+
+
+def append(
+    session: Session, actor: str, action: str, subject: str, payload: dict[str, Any]
+) -> None:
+    audit_log.append(session, actor, action, subject, payload)
+
+
+def head(session: Session) -> tuple[int, str]:
+    h = audit_log.head(session)
+    return h.size, h.hash
+
+
+def checkpoint(session: Session, key_dir: Path) -> dict[str, Any] | None:
+    """Sign a checkpoint over the current head (inside the caller's transaction)."""
+    cp = audit_log.checkpoint(session, key_dir)
+    return None if cp is None else cp.to_dict()
+
+
+def status(engine: Engine, key_dir: Path) -> AuditStatus:
+    with Session(engine.execution_options(**READONLY)) as s, s.begin():
+        result = audit_log.verify(s, key_dir)
+    if result.ok:
+        message = f"chain verifies: {result.size} events, {result.checkpoints} signed checkpoints"
+    elif result.bad_seq is not None:
+        message = f"event {result.bad_seq}: {result.reason}"
+    else:
+        message = str(result.reason)
+    return AuditStatus(ok=result.ok, events=result.size, head=result.head, message=message)
