@@ -115,12 +115,9 @@ class ReviewerApp(App[None]):
 
 def store_dir(service: ReviewService) -> Path:
     """Where the store lives: the SQLite file's folder, else the user data directory."""
-    url = str(getattr(service, "url", "") or "")
-    if url.startswith("sqlite:///"):
-        return Path(url.removeprefix("sqlite:///")).resolve().parent
-    import platformdirs
+    from reviewer.store.paths import key_dir
 
-    return Path(platformdirs.user_data_dir("dsar-reviewer"))
+    return key_dir(service.url)
 
 
 def default_outbox(service: ReviewService) -> Path:

@@ -22,11 +22,15 @@ from textual.timer import Timer
 from textual.widget import Widget
 from textual.widgets import Footer, Header, Static, TabbedContent, TabPane
 
+from reviewer.audio.clip import Clip
 from reviewer.domain.model import Member, MemberKind, Severity
 from reviewer.tui.base import ReviewerScreen
+from reviewer.tui.terms import gather_terms
+from reviewer.tui.widgets.catalogue import TranscriptCatalogue
 from reviewer.tui.widgets.findings import FindingsList
 from reviewer.tui.widgets.member_preview import MemberPreview
 from reviewer.tui.widgets.members import MembersList
+from reviewer.tui.widgets.player import PlayerPane, PlayItem
 from reviewer.tui.widgets.profile import ProfilePane
 from reviewer.tui.widgets.recordings import RecordingRow, RecordingsList
 from reviewer.tui.widgets.verdict_badge import VerdictBadge
@@ -39,7 +43,14 @@ AUDIO_BYTES = 64 * 1024 * 1024
 SETTLE_S = 0.25  # a highlighted item counts as seen (and is previewed) after this long
 NARROW = 110  # below this width panes stack instead of sitting side by side
 
-TABS = ("overview", "recordings", "catalogue", "timeline", "members")
+# The widget that takes the focus when a tab opens.
+PRIMARY = {
+    "overview": "findings",
+    "recordings": "recordings-list",
+    "catalogue": "catalogue-pane",
+    "timeline": "timeline-view",
+    "members": "members-list",
+}
 
 
 def _optional_widget(module: str, name: str) -> type[Widget] | None:
@@ -90,6 +101,12 @@ class ReviewScreen(ReviewerScreen):
         truncated: bool
 
     @dataclass
+    class ClipReady(Message):
+        row: RecordingRow
+        clip: Clip | None
+        problem: str
+
+    @dataclass
     class GateReady(Message):
         gate: Gate
 
@@ -133,16 +150,10 @@ class ReviewScreen(ReviewerScreen):
         yield Footer()
 
     def _player(self) -> Widget:
-        cls = _optional_widget("reviewer.tui.widgets.player", "PlayerPane")
-        if cls is None:
-            return Static("The audio player is not available in this build.", id="player")
-        return cls(id="player")
+        return PlayerPane(id="player")
 
     def _catalogue(self) -> Widget:
-        cls = _optional_widget("reviewer.tui.widgets.catalogue", "CataloguePane")
-        if cls is None:
-            return Static("The catalogue view is not available in this build.", id="catalogue-view")
-        return cls(id="catalogue-view")
+        return TranscriptCatalogue(id="catalogue-pane")
 
     def _timeline(self) -> Widget:
         cls = _optional_widget("reviewer.tui.widgets.timeline", "TimelinePane")
@@ -197,12 +208,15 @@ class ReviewScreen(ReviewerScreen):
         self.refresh_bindings()
 
     def _feed_optional(self, d: RequestDetail) -> None:
-        """Hand the detail to the catalogue and timeline views (each takes what it needs)."""
-        for selector in ("#catalogue-view", "#timeline-view", "#player"):
-            widget = self.query_one(selector)
-            load = getattr(widget, "load_detail", None)
-            if callable(load):
-                load(d)
+        """Hand the detail to the catalogue and timeline views."""
+        catalogue = self.query_one("#catalogue-pane", TranscriptCatalogue)
+        catalogue.set_entries(d.index.transcripts)
+        terms = gather_terms(d.request, d.index, d.report.findings)
+        catalogue.set_terms(requester=terms.requester, foreign=terms.foreign, third_party=terms.third_party)
+        timeline = self.query_one("#timeline-view")
+        load = getattr(timeline, "load_detail", None)
+        if callable(load):
+            load(d)
 
     def _show_summary(self, d: RequestDetail) -> None:
         self.query_one("#review-verdict", VerdictBadge).verdict = d.report.verdict.value
@@ -225,15 +239,18 @@ class ReviewScreen(ReviewerScreen):
         for f in d.report.findings:
             if f.severity is not Severity.INFO:
                 flagged.update(f.members)
+        by_audio = {r.audio_member: r for r in d.index.recordings if r.audio_member}
         rows = []
-        seen: set[str] = set()
-        for rec in d.index.recordings:
-            member = self._members_by_path.get(rec.audio_member)
-            duration = member.audio.duration_s if member is not None and member.audio else None
-            key = rec.audio_member or rec.utterance_id
-            seen.add(key)
+        for member in d.index.audio_members:
+            duration = member.audio.duration_s if member.audio else None
             rows.append(
-                RecordingRow(rec, duration, sampled=key in sampled, flagged=key in flagged)
+                RecordingRow(
+                    member.path,
+                    by_audio.get(member.path),
+                    duration,
+                    sampled=member.path in sampled,
+                    flagged=member.path in flagged,
+                )
             )
         return rows
 
@@ -296,35 +313,80 @@ class ReviewScreen(ReviewerScreen):
         row = message.row
         rec = row.recording
         text = Text()
-        text.append(f"{rec.utterance_id}  ", style="bold")
-        text.append(f"{rec.device_serial} {rec.device_type}  ", style="dim")
-        if rec.timestamp:
-            text.append(f"{rec.timestamp:%Y-%m-%d %H:%M:%S}\n", style="dim")
+        if rec is not None:
+            text.append(f"{rec.utterance_id}  ", style="bold")
+            text.append(f"{rec.device_serial} {rec.device_type}  ", style="dim")
+            if rec.timestamp:
+                text.append(f"{rec.timestamp:%Y-%m-%d %H:%M:%S}", style="dim")
+            text.append("\n")
+        else:
+            text.append(f"{row.member}: no voice-history row\n", style="yellow")
         if row.sampled:
             text.append("In the sample: play it and read its transcript.\n", style="magenta")
-        catalogue = self._transcripts.get(rec.audio_member)
+        catalogue = self._transcripts.get(row.member)
+        history = rec.transcript if rec is not None else ""
         text.append("Transcript: ", style="bold")
-        text.append(catalogue if catalogue is not None else rec.transcript or "(none)")
-        if catalogue is not None and rec.transcript and catalogue.strip() != rec.transcript.strip():
-            text.append(f"\nVoice history says: {rec.transcript}", style="yellow")
+        text.append(catalogue if catalogue is not None else history or "(none)")
+        if catalogue is not None and history and catalogue.strip() != history.strip():
+            text.append(f"\nVoice history says: {history}", style="yellow")
         self.query_one("#transcript-entry", Static).update(text)
-        player = self.query_one("#player")
-        select = getattr(player, "select_recording", None)
-        if callable(select):
-            select(row)
+        if rec is not None:
+            self.query_one("#catalogue-pane", TranscriptCatalogue).select(rec.utterance_id)
+        self._load_clip(row)
         if self._transcript_timer is not None:
             self._transcript_timer.stop()
-        if rec.audio_member:
-            member = rec.audio_member
+        member = row.member
+        if catalogue is not None or history:
             self._transcript_timer = self.set_timer(
                 SETTLE_S, lambda: self._record_once("viewed_transcript", member)
             )
 
+    @work(thread=True, exclusive=True, exit_on_error=False, group="read-the-recording")
+    def _load_clip(self, row: RecordingRow) -> None:
+        from reviewer.domain.archive import read_member  # type: ignore[attr-defined]
+        from reviewer.domain.errors import ReviewerError
+
+        assert self.detail is not None
+        clip: Clip | None = None
+        problem = ""
+        try:
+            clip = Clip.from_wav(read_member(self.detail.archive_path, row.member, AUDIO_BYTES))
+        except ReviewerError as exc:
+            problem = str(exc)
+        self.post_message(self.ClipReady(row, clip, problem))
+
+    @on(ClipReady)
+    def _clip_ready(self, message: ClipReady) -> None:
+        current = self.query_one("#recordings-list", RecordingsList).current
+        if current is None or current.member != message.row.member:
+            return
+        rec = message.row.recording
+        self.query_one("#player", PlayerPane).load(
+            PlayItem(
+                utterance_id=rec.utterance_id if rec else message.row.member,
+                member=message.row.member,
+                device=rec.device_serial if rec else "",
+                when=f"{rec.timestamp:%Y-%m-%d %H:%M}" if rec and rec.timestamp else "",
+                clip=message.clip,
+                problem=message.problem,
+            )
+        )
+
     def action_play(self) -> None:
-        player = self.query_one("#player")
-        toggle = getattr(player, "toggle", None)
-        if callable(toggle):
-            toggle()
+        self.query_one("#player", PlayerPane).action_toggle_play()
+
+    @on(PlayerPane.Played)
+    def _player_played(self, message: PlayerPane.Played) -> None:
+        if message.member:
+            self.mark_played(message.member, message.seconds)
+
+    @on(PlayerPane.NextSample)
+    def _next_sample(self) -> None:
+        self.action_sample(1)
+
+    @on(PlayerPane.PreviousSample)
+    def _previous_sample(self) -> None:
+        self.action_sample(-1)
 
     def action_sample(self, direction: int) -> None:
         self.action_tab("recordings")
@@ -349,6 +411,8 @@ class ReviewScreen(ReviewerScreen):
     def _member_highlighted(self, message: MembersList.Highlighted) -> None:
         if self._preview_timer is not None:
             self._preview_timer.stop()
+        if self.query_one("#review-tabs", TabbedContent).active != "members":
+            return
         member = message.member
         self._preview_timer = self.set_timer(SETTLE_S, lambda: self._preview(member))
 
@@ -396,21 +460,29 @@ class ReviewScreen(ReviewerScreen):
 
     # ------------------------------------------------------------------ tabs and search
 
+    @on(TabbedContent.TabActivated, "#review-tabs")
+    def _tab_activated(self, event: TabbedContent.TabActivated) -> None:
+        if event.pane.id == "members":
+            current = self.query_one("#members-list", MembersList).current
+            if current is not None:
+                self._preview(current)
+
     def action_tab(self, tab: str) -> None:
         self.query_one("#review-tabs", TabbedContent).active = tab
+        # Focus moves with the tab: a focused widget left in a hidden pane would pull
+        # the tabs back to it.
+        target = self.query_one(f"#{PRIMARY[tab]}")
+        if target.focusable:
+            target.focus()
+        else:
+            self.query_one(f"#{tab}", TabPane).focus()
 
     def action_search(self) -> None:
         self.action_tab("catalogue")
-        view = self.query_one("#catalogue-view")
-        start = getattr(view, "start_search", None)
-        if callable(start):
-            start()
+        self.query_one("#catalogue-pane", TranscriptCatalogue).action_start_search()
 
     def action_back(self) -> None:
-        player = self.query_one("#player")
-        stop = getattr(player, "stop", None)
-        if callable(stop):
-            stop()
+        self.query_one("#player", PlayerPane).stop()
         self.app.pop_screen()
 
     # ------------------------------------------------------------------ sign-off and release

@@ -44,7 +44,7 @@ class SignInScreen(ReviewerScreen):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        with Center(), Vertical(id="signin-box"):
+        with Center(id="signin-center"), Vertical(id="signin-box"):
             yield Label("Sign in to review", classes="dialog-title")
             yield Label("Name", classes="field-label")
             yield Input(placeholder="reviewer name", id="signin-name")
@@ -52,7 +52,8 @@ class SignInScreen(ReviewerScreen):
             yield Input(placeholder="passphrase", password=True, id="signin-passphrase")
             yield Button("Sign in", id="signin-submit", variant="primary")
             yield Static("", id="signin-message")
-        yield Static("", id="signin-demo")
+        with Center(id="signin-demo-center"):
+            yield Static("", id="signin-demo")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -80,7 +81,7 @@ class SignInScreen(ReviewerScreen):
     def _show_demo(self, message: DemoInfo) -> None:
         if not message.credentials:
             return
-        table = Table(title="Demo store: these passphrases work only here", box=None, title_style="bold yellow")
+        table = Table(title="Demo store only: these reviewers exist", box=None, title_style="bold yellow")
         table.add_column("Name", style="bold")
         table.add_column("Role")
         table.add_column("Passphrase", style="cyan")

@@ -21,14 +21,15 @@ BATCH = 500
 class RecordingRow:
     """What the list shows for one recording."""
 
-    recording: Recording
+    member: str  # the audio member path: the recording's identity in the export
+    recording: Recording | None = None  # its voice-history row, when there is one
     duration_s: float | None = None
     sampled: bool = False
     flagged: bool = False
 
     @property
     def key(self) -> str:
-        return self.recording.audio_member or self.recording.utterance_id
+        return self.member
 
 
 class RecordingsList(DataTable[Text | str]):
@@ -72,15 +73,16 @@ class RecordingsList(DataTable[Text | str]):
     def _cells(self, r: RecordingRow) -> list[Text | str]:
         rec = r.recording
         style = "red" if r.flagged else ""
-        when = rec.timestamp.strftime("%Y-%m-%d %H:%M") if rec.timestamp else "-"
+        when = rec.timestamp.strftime("%Y-%m-%d %H:%M") if rec and rec.timestamp else "-"
         secs = f"{r.duration_s:.1f}" if r.duration_s is not None else "-"
+        text = rec.transcript if rec else f"({r.member}: no voice-history row)"
         return [
             Text("✓", style="bold green") if r.key in self._played else "",
             Text("S", style="bold magenta") if r.sampled else "",
             Text(when, style=style),
-            Text(rec.device_serial or "-", style=style),
+            Text(rec.device_serial if rec and rec.device_serial else "-", style=style),
             secs,
-            Text(rec.transcript, style=style),
+            Text(text, style=style),
         ]
 
     def mark_played(self, key: str) -> None:
