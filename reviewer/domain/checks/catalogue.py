@@ -90,7 +90,8 @@ def check(request: Request, index: ExportIndex) -> list[Finding]:
         first = entries[text[0]]
         add(
             text,
-            f"{plural(len(text), 'transcript')} differ between catalogue and voice history",
+            f"{plural(len(text), 'transcript')} {'differs' if len(text) == 1 else 'differ'} "
+            "between catalogue and voice history",
             f"The text of {plural(len(text), 'utterance')} differs: {listing(text)}. For "
             f'example {text[0]}: the catalogue says "{_short(first.text)}", the voice '
             f'history says "{_short(history[text[0]].transcript)}".',

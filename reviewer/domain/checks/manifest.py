@@ -110,7 +110,8 @@ def check(request: Request, index: ExportIndex) -> list[Finding]:
             Finding(
                 code="manifest-changed-member",
                 severity=Severity.CRITICAL,
-                title=f"{plural(len(changed), 'member')} differ from the manifest",
+                title=f"{plural(len(changed), 'member')} "
+                f"{'differs' if len(changed) == 1 else 'differ'} from the manifest",
                 detail=(
                     "These members are not the bytes the manifest lists: "
                     + listing(f"{p} ({why})" for p, why in changed)
@@ -127,7 +128,8 @@ def check(request: Request, index: ExportIndex) -> list[Finding]:
                 title=f"{plural(len(unlisted), 'member')} not listed in the manifest",
                 detail=(
                     f"The archive holds {listing(unlisted)}, which the manifest does not list: "
-                    "added after the export was generated. Find out what they are and whose."
+                    "added after the export was generated. Find out what "
+                    f"{'it is' if len(unlisted) == 1 else 'they are'} and whose."
                 ),
                 members=tuple(unlisted),
             )

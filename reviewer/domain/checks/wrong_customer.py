@@ -6,7 +6,16 @@ most rows belong to. The profile's name and e-mail are quoted so a reviewer sees
 
 from __future__ import annotations
 
-from reviewer.domain.checks._common import attribute, norm_key, plural, unique
+from reviewer.domain.checks._common import (
+    attribute,
+    date_range,
+    is_foreign_recording,
+    listing,
+    norm_id,
+    norm_key,
+    plural,
+    unique,
+)
 from reviewer.domain.model import ExportIndex, Finding, Request, Severity
 
 CODE = "wrong-customer"
@@ -33,17 +42,36 @@ def check(request: Request, index: ExportIndex) -> list[Finding]:
     foreign_total = sum(att.foreign_rows.values())
     if foreign_total:
         tables = sorted(att.foreign_by_table)
+        owners = (
+            owner
+            if len(att.foreign_rows) == 1
+            else ", ".join(f"{cid} ({n:,})" for cid, n in att.foreign_rows.most_common())
+        )
         evidence.append(
             f"{foreign_total:,} of {att.attributed_rows:,} rows in "
-            f"{plural(len(tables), 'table')} belong to "
-            + ", ".join(f"{cid} ({n:,})" for cid, n in att.foreign_rows.most_common())
+            f"{plural(len(tables), 'table')} belong to {owners}"
         )
         members.extend(tables)
     if att.requester_rows:
         evidence.append(f"only {plural(att.requester_rows, 'row')} carry the requester's id")
+    recs = [r for r in index.recordings if is_foreign_recording(r, request)]
+    if recs:
+        serials = sorted({r.device_serial for r in recs if r.device_serial})
+        known = {norm_id(d.serial) for d in req.devices}
+        strange = [s for s in serials if norm_id(s) not in known]
+        words = f"{plural(len(recs), 'recording')} ({date_range(recs)})"
+        if strange:
+            words += f" from {plural(len(strange), 'device')} ({listing(strange, 5)})"
+            words += (
+                ", while the requester has no registered device"
+                if not known
+                else " the requester never registered"
+            )
+        evidence.append(words)
     detail = (
         f"This export is not the requester's: it belongs to customer {owner}, while the "
         f"request is from {req.customer_id}{' (' + req.name + ')' if req.name else ''}. "
+        "Evidence: "
         + "; ".join(evidence)
         + ". Do not deliver it: the pipeline attached another account's archive."
     )
