@@ -96,8 +96,9 @@ def verify(ctx: click.Context, as_json: bool, key_dir: Path | None) -> None:
             click.echo(f"note: the {result.unsigned_tail:,} latest events are not yet covered "
                        f"by a signed checkpoint (protected by the hash chain alone)")
     else:
-        click.echo(f"audit trail does NOT verify: event {result.bad_seq}: {result.reason}")
-        click.echo(f"events 1..{result.size:,} verify; key dir {directory}")
+        where = f"event {result.bad_seq}: " if result.bad_seq is not None else ""
+        click.echo(f"audit trail does NOT verify: {where}{result.reason}")
+        click.echo(f"key dir: {directory}")
     sys.exit(0 if result.ok else 1)
 
 

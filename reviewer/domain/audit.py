@@ -249,6 +249,9 @@ def sign_checkpoint(private_key: Ed25519PrivateKey, size: int, head: str,
 def checkpoint_signature_ok(checkpoint: Checkpoint, public_key: Ed25519PublicKey) -> bool:
     try:
         signature = base64.b64decode(checkpoint.signature.encode("ascii"), validate=True)
+        # Only the canonical encoding counts: base64 ignores the spare bits of its last digit.
+        if base64.b64encode(signature).decode("ascii") != checkpoint.signature:
+            return False
         public_key.verify(signature, checkpoint.message())
     except (InvalidSignature, binascii.Error, ValueError, UnicodeEncodeError):
         return False

@@ -84,13 +84,15 @@ log = logging.getLogger(__name__)
 
 CHECKPOINT_EVERY = 100
 # pg_advisory_xact_lock key that serialises appends on PostgreSQL (any fixed bigint will do).
-AUDIT_LOCK_ID = int.from_bytes(hashlib.sha256(b"reviewer.audit.head").digest()[:8], "big",
-                               signed=True)
+AUDIT_LOCK_ID = int.from_bytes(
+    hashlib.sha256(b"reviewer.audit.head").digest()[:8], "big", signed=True
+)
 STREAM_BATCH = 20_000
 CSV_COLUMNS = ("seq", "at", "actor", "action", "subject", "payload", "prev_hash", "hash")
 
-_SELECT_EVENTS = (f"SELECT seq, at, actor, action, subject, payload, prev_hash, hash "
-                  f"FROM {EVENT_TABLE}")
+_SELECT_EVENTS = (
+    f"SELECT seq, at, actor, action, subject, payload, prev_hash, hash FROM {EVENT_TABLE}"
+)
 _PENDING = "reviewer.audit.pending_lines"
 _HOOKED = "reviewer.audit.hooked"
 _keys: dict[Path, Ed25519PrivateKey] = {}
@@ -112,8 +114,10 @@ def _url(session: Session) -> sa.URL:
 def key_dir_for(session: Session) -> Path:
     """The directory holding the signing key and the checkpoint file for this store."""
     url = _url(session)
-    if url.get_backend_name() == "sqlite" and paths.sqlite_file(
-            url.render_as_string(hide_password=False)) is None:
+    if (
+        url.get_backend_name() == "sqlite"
+        and paths.sqlite_file(url.render_as_string(hide_password=False)) is None
+    ):
         raise AuditError("an in-memory store has no place for its audit key; give a key dir")
     return paths.key_dir(url.render_as_string(hide_password=False))
 
@@ -141,27 +145,44 @@ def _lock_head(session: Session) -> None:
 
 def head(session: Session) -> Head:
     """The number of events and the head hash (the genesis hash for an empty log)."""
-    row = session.execute(sa.text(
-        f"SELECT seq, hash FROM {EVENT_TABLE} ORDER BY seq DESC LIMIT 1")).first()
+    row = session.execute(
+        sa.text(f"SELECT seq, hash FROM {EVENT_TABLE} ORDER BY seq DESC LIMIT 1")
+    ).first()
     if row is None:
         return Head(0, GENESIS_HEX)
     return Head(int(row[0]), str(row[1]))
 
 
-def append(session: Session, actor: str, action: str, subject: str,
-           payload: Mapping[str, Any] | None = None, *, key_dir: Path | None = None,
-           checkpoint_every: int = CHECKPOINT_EVERY) -> ChainedEvent:
+def append(
+    session: Session,
+    actor: str,
+    action: str,
+    subject: str,
+    payload: Mapping[str, Any] | None = None,
+    *,
+    key_dir: Path | None = None,
+    checkpoint_every: int = CHECKPOINT_EVERY,
+) -> ChainedEvent:
     """Record one event at the head of the chain; returns it as recorded."""
     _lock_head(session)
     size, prev = head(session)
     event = make_event(size, prev, actor, action, subject, payload)
     session.execute(
-        sa.text(f"INSERT INTO {EVENT_TABLE} (seq, at, actor, action, subject, payload, "
-                f"prev_hash, hash) VALUES (:seq, :at, :actor, :action, :subject, :payload, "
-                f":prev_hash, :hash)"),
-        {"seq": event.seq, "at": event.at, "actor": event.actor, "action": event.action,
-         "subject": event.subject, "payload": event.payload, "prev_hash": event.prev_hash,
-         "hash": event.hash},
+        sa.text(
+            f"INSERT INTO {EVENT_TABLE} (seq, at, actor, action, subject, payload, "
+            f"prev_hash, hash) VALUES (:seq, :at, :actor, :action, :subject, :payload, "
+            f":prev_hash, :hash)"
+        ),
+        {
+            "seq": event.seq,
+            "at": event.at,
+            "actor": event.actor,
+            "action": event.action,
+            "subject": event.subject,
+            "payload": event.payload,
+            "prev_hash": event.prev_hash,
+            "hash": event.hash,
+        },
     )
     if checkpoint_every > 0 and event.seq % checkpoint_every == 0:
         _sign_and_store(session, Head(event.seq, event.hash), key_dir)
@@ -181,9 +202,12 @@ def checkpoint(session: Session, key_dir: Path | None = None) -> Checkpoint | No
 
 
 def latest_checkpoint(session: Session) -> Checkpoint | None:
-    row = session.execute(sa.text(
-        f"SELECT size, head, at, signature, key_id FROM {CHECKPOINT_TABLE} "
-        f"ORDER BY size DESC, id DESC LIMIT 1")).first()
+    row = session.execute(
+        sa.text(
+            f"SELECT size, head, at, signature, key_id FROM {CHECKPOINT_TABLE} "
+            f"ORDER BY size DESC, id DESC LIMIT 1"
+        )
+    ).first()
     return None if row is None else Checkpoint(int(row[0]), *map(str, row[1:]))
 
 
@@ -198,8 +222,10 @@ def _sign_and_store(session: Session, at_head: Head, key_dir: Path | None) -> Ch
     directory = key_dir if key_dir is not None else key_dir_for(session)
     cp = sign_checkpoint(_signing_key(directory), at_head.size, at_head.hash)
     session.execute(
-        sa.text(f"INSERT INTO {CHECKPOINT_TABLE} (size, head, at, signature, key_id) "
-                f"VALUES (:size, :head, :at, :signature, :key_id)"),
+        sa.text(
+            f"INSERT INTO {CHECKPOINT_TABLE} (size, head, at, signature, key_id) "
+            f"VALUES (:size, :head, :at, :signature, :key_id)"
+        ),
         cp.to_dict(),
     )
     line = canonical({**cp.to_dict(), "store": _store_tag(session)}).decode("utf-8") + "\n"
@@ -239,9 +265,9 @@ def _write_pending(session: Session) -> None:
 
 
 def _stream(session: Session, sql: str) -> Iterator[Any]:
-    result = session.execute(sa.text(sql),
-                             execution_options={"stream_results": True,
-                                                "yield_per": STREAM_BATCH})
+    result = session.execute(
+        sa.text(sql), execution_options={"stream_results": True, "yield_per": STREAM_BATCH}
+    )
     for partition in result.partitions():
         yield from partition
 
@@ -253,8 +279,9 @@ def iter_events(session: Session, after_seq: int = 0) -> Iterator[ChainedEvent]:
 
 
 def _db_checkpoints(session: Session) -> list[Checkpoint]:
-    rows = session.execute(sa.text(
-        f"SELECT size, head, at, signature, key_id FROM {CHECKPOINT_TABLE}")).all()
+    rows = session.execute(
+        sa.text(f"SELECT size, head, at, signature, key_id FROM {CHECKPOINT_TABLE}")
+    ).all()
     return [Checkpoint(int(r[0]), *map(str, r[1:])) for r in rows]
 
 
@@ -282,8 +309,12 @@ def _file_checkpoints(path: Path, tag: str) -> list[Checkpoint]:
 def verify(session: Session, key_dir: Path | None = None) -> VerifyResult:
     """Walk the whole chain and check every checkpoint, from the database and the file."""
     directory = key_dir if key_dir is not None else key_dir_for(session)
-    from_file = _file_checkpoints(_checkpoint_file(directory), _store_tag(session))
-    trusted = load_trusted_keys(directory)
+    try:
+        from_file = _file_checkpoints(_checkpoint_file(directory), _store_tag(session))
+        trusted = load_trusted_keys(directory)
+    except AuditError as exc:  # a damaged witness is itself a finding, not a crash
+        size, current = head(session)
+        return VerifyResult(False, size, current, reason=str(exc))
     checkpoints = from_file + _db_checkpoints(session)
     rows = _stream(session, f"{_SELECT_EVENTS} ORDER BY seq")
     return verify_chain(rows, checkpoints, trusted)
