@@ -17,6 +17,7 @@ import io
 import json
 import math
 import os
+import random
 import shutil
 import struct
 import subprocess
@@ -119,6 +120,38 @@ def speak(
     return out[: len(out) & ~1]
 
 
+@lru_cache(maxsize=32)
+def _tone_base(rate: int, freq: float, amplitude: float) -> bytes:
+    """Five seconds (at least 40,000 frames, more than deflate's 32 KiB window) of a tone
+    with a syllable-like envelope and seeded noise: compresses about as poorly as speech."""
+    frames = max(40_000, rate * 5)
+    amp = 32767 * max(0.0, min(1.0, amplitude))
+    noise = random.Random(rate * 1_000_003 + int(freq))
+    step = 2 * math.pi * freq / rate
+    syllable = math.pi / (rate * 0.25)
+    samples = array.array(
+        "h",
+        (
+            max(
+                -32768,
+                min(
+                    32767,
+                    int(
+                        amp
+                        * (0.35 + 0.65 * abs(math.sin(i * syllable)))
+                        * (0.8 * math.sin(i * step) + 0.2 * math.sin(3 * i * step))
+                        + noise.gauss(0.0, amp * 0.06)
+                    ),
+                ),
+            )
+            for i in range(frames)
+        ),
+    )
+    if sys.byteorder != "little":
+        samples.byteswap()
+    return samples.tobytes()
+
+
 def tone(
     seconds: float,
     rate: int = 8000,
@@ -127,33 +160,20 @@ def tone(
     amplitude: float = 0.3,
     seed: int = 0,
 ) -> bytes:
-    """A cheap synthetic recording: 16-bit signed mono PCM, a tone with a warble.
+    """A cheap synthetic recording: 16-bit signed mono PCM, a warbling tone with noise.
 
-    One period is computed and repeated, so hours of audio cost milliseconds. `seed`
-    shifts the pitch a little so recordings differ from one another (and hash differently).
+    Five seconds are computed once per (rate, freq, amplitude) and reused: `seed` picks where
+    in them the recording starts, so recordings differ from one another (and hash
+    differently) at almost no cost. Like real audio it barely compresses (about 1.2:1), so
+    archives built from it have realistic sizes.
     """
     frames = max(0, round(seconds * rate))
-    f = freq * (1.0 + (seed % 97) / 400.0)
-    period = max(2, round(rate / f))
-    amp = int(32767 * max(0.0, min(1.0, amplitude)))
-    one = array.array(
-        "h",
-        (
-            int(
-                amp
-                * (
-                    0.8 * math.sin(2 * math.pi * i / period)
-                    + 0.2 * math.sin(6 * math.pi * i / period)
-                )
-            )
-            for i in range(period)
-        ),
-    )
-    if sys.byteorder != "little":
-        one.byteswap()
-    block = one.tobytes()
-    reps, rest = divmod(frames, period)
-    return block * reps + block[: rest * 2]
+    base = _tone_base(rate, float(freq), float(amplitude))
+    start = (seed * 7919 * 2) % len(base)
+    ring = base[start:] + base[:start]
+    need = frames * 2
+    reps = need // len(ring) + 1
+    return (ring * reps)[:need] if reps > 1 else ring[:need]
 
 
 def pcm_convert(pcm16: bytes, channels: int = 1, bits: int = 16) -> bytes:
