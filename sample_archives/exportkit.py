@@ -179,32 +179,32 @@ def tone(
 def pcm_convert(pcm16: bytes, channels: int = 1, bits: int = 16) -> bytes:
     """16-bit signed mono PCM to `bits` (8, 16, 24 or 32) and `channels` (the same signal
     in every channel). 8-bit WAV is unsigned, the others signed little-endian."""
-    samples = array.array("h")
-    samples.frombytes(pcm16[: len(pcm16) & ~1])
-    if sys.byteorder != "little":
-        samples.byteswap()
+    pcm16 = pcm16[: len(pcm16) & ~1]
     if bits == 16:
-        mono = samples.tobytes() if sys.byteorder == "little" else pcm16[: len(pcm16) & ~1]
-        width = 2
+        mono, width = pcm16, 2
     elif bits == 8:
-        mono = bytes(((s >> 8) + 128) & 0xFF for s in samples)
-        width = 1
-    elif bits == 24:
-        mono = b"".join(struct.pack("<i", s << 8)[:3] for s in samples)
-        width = 3
-    elif bits == 32:
-        mono = b"".join(struct.pack("<i", s << 16) for s in samples)
-        width = 4
+        mono, width = pcm16[1::2].translate(_TO_UNSIGNED), 1  # high byte, offset by 128
+    elif bits in (24, 32):
+        width = bits // 8
+        buf = bytearray(len(pcm16) // 2 * width)
+        buf[width - 2 :: width] = pcm16[0::2]
+        buf[width - 1 :: width] = pcm16[1::2]
+        mono = bytes(buf)
     else:
         raise ValueError(f"unsupported sample width: {bits} bits")
-    if channels == 1:
-        return mono
     if channels < 1:
         raise ValueError("channels must be at least 1")
-    out = bytearray()
-    for i in range(0, len(mono), width):
-        out += mono[i : i + width] * channels
+    if channels == 1:
+        return mono
+    out = bytearray(len(mono) * channels)
+    stride = width * channels
+    for c in range(channels):
+        for b in range(width):
+            out[c * width + b :: stride] = mono[b::width]
     return bytes(out)
+
+
+_TO_UNSIGNED = bytes((b + 128) & 0xFF for b in range(256))
 
 
 def _chunk(cid: bytes, payload: bytes) -> bytes:
