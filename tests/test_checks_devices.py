@@ -65,3 +65,19 @@ def test_a_requester_without_devices_has_only_unknown_devices() -> None:
 def test_a_clean_export_has_no_device_findings() -> None:
     found = run_checks(make_request(), clean_export().build())
     assert "unknown-device" not in codes(found) and "previous-owner" not in codes(found)
+
+
+def test_a_device_given_as_an_object_is_judged_by_its_serial() -> None:
+    b = clean_export()
+    b.record("j1", serial='{"serial": "%s", "type": "Echo Dot"}' % SERIAL)
+    b.record("j2", serial='{"serial": "%s", "type": "Echo Spot"}' % OTHER_SERIAL)
+    b.catalogue = [dict(r) for r in b.recordings]
+    for r in b.catalogue:
+        r["device_serial"] = SERIAL if r["utterance_id"] != "j2" else OTHER_SERIAL
+    index = b.build()
+    [f] = unknown_device.check(make_request(), index)
+    assert f.members == ("Alexa/VoiceHistory.csv", "Alexa/Audio/j2.wav")
+    assert f"device {OTHER_SERIAL}" in f.detail
+    from reviewer.domain.checks import catalogue
+
+    assert catalogue.check(make_request(), index) == []

@@ -5,12 +5,14 @@ Everything here is linear in the size of the index (dicts and sets, no rescans).
 
 from __future__ import annotations
 
+import json
 import re
 import unicodedata
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import lru_cache
 
 from reviewer.domain.model import ExportIndex, Recording, Request, Table
 
@@ -261,3 +263,25 @@ def date_range(recs: Iterable[Recording]) -> str:
         return "undated"
     first, last = stamps[0].date().isoformat(), stamps[-1].date().isoformat()
     return first if first == last else f"{first} to {last}"
+
+
+@lru_cache(maxsize=4096)
+def _serial_from_text(value: str) -> str:
+    text = value.strip()
+    if not text.startswith("{"):
+        return text
+    try:
+        doc = json.loads(text)
+    except ValueError:
+        return text
+    if isinstance(doc, dict):
+        for key, v in doc.items():
+            if norm_key(str(key)) in {"serial", "serialnumber", "deviceserial", "dsn", "id"}:
+                return str(v).strip()
+    return text
+
+
+def serial_of(rec: Recording) -> str:
+    """The recording's device serial; a device given as an object (``{"serial": ...}``, as
+    some layouts nest it) yields its serial."""
+    return _serial_from_text(rec.device_serial)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from reviewer.domain.checks._common import as_utc_naive, listing, norm_id, plural, unique
+from reviewer.domain.checks._common import as_utc_naive, listing, norm_id, plural, serial_of, unique
 from reviewer.domain.model import (
     ExportIndex,
     Finding,
@@ -52,7 +52,7 @@ def check(request: Request, index: ExportIndex) -> list[Finding]:
         rec = found
         if _text_key(e.text) != _text_key(rec.transcript):
             text.append(uid)
-        if norm_id(e.device_serial) != norm_id(rec.device_serial):
+        if norm_id(e.device_serial) != norm_id(serial_of(rec)):
             device.append(uid)
         if _time_differs(e, rec):
             time.append(uid)
@@ -103,7 +103,7 @@ def check(request: Request, index: ExportIndex) -> list[Finding]:
             f"{plural(len(device), 'entry', 'entries')} with another device in the catalogue",
             f"The device of {plural(len(device), 'utterance')} differs: {listing(device)}. "
             f"For example {device[0]}: catalogue {first.device_serial or '(none)'}, voice "
-            f"history {history[device[0]].device_serial or '(none)'}.",
+            f"history {serial_of(history[device[0]]) or '(none)'}.",
         )
     if time:
         first = entries[time[0]]

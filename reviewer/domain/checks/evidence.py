@@ -29,6 +29,7 @@ from reviewer.domain.checks._common import (
     norm_id,
     norm_key,
     plural,
+    serial_of,
     unique,
 )
 from reviewer.domain.checks._identity import (
@@ -110,7 +111,7 @@ def check(request: Request, index: ExportIndex) -> list[Finding]:
 
     # Serials and utterance ids are not customer ids, whatever their shape.
     not_ids = {norm_id(d.serial) for d in req.devices}
-    not_ids |= {norm_id(r.device_serial) for r in index.recordings}
+    not_ids |= {norm_id(serial_of(r)) for r in index.recordings}
     not_ids |= {norm_id(r.utterance_id) for r in index.recordings}
     for table in index.tables.values():
         cols = [c for c in table.columns if any(w in norm_key(c) for w in ("serial", "device"))]

@@ -16,6 +16,7 @@ from reviewer.domain.checks._common import (
     norm_id,
     plural,
     recording_members,
+    serial_of,
 )
 from reviewer.domain.model import ExportIndex, Finding, Recording, Request, Severity
 
@@ -36,7 +37,7 @@ def check(request: Request, index: ExportIndex) -> list[Finding]:
     for rec in index.recordings:
         if rec.timestamp is None or is_foreign_recording(rec, request):
             continue
-        serial = norm_id(rec.device_serial)
+        serial = norm_id(serial_of(rec))
         limit = floors.get(serial)
         if limit is not None and rec.timestamp.date() < limit[0]:
             early[serial].append(rec)

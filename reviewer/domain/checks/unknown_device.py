@@ -17,6 +17,7 @@ from reviewer.domain.checks._common import (
     plural,
     recording_members,
     referenced_members,
+    serial_of,
 )
 from reviewer.domain.model import ExportIndex, Finding, Recording, Request, Severity
 
@@ -30,9 +31,9 @@ def check(request: Request, index: ExportIndex) -> list[Finding]:
     for rec in index.recordings:
         if is_foreign_recording(rec, request):
             continue
-        serial = norm_id(rec.device_serial)
+        serial = norm_id(serial_of(rec))
         if serial not in known:
-            unknown[rec.device_serial.strip() or ""].append(rec)
+            unknown[serial_of(rec)].append(rec)
     owned = (
         "The requester has no registered devices at all"
         if not known

@@ -14,6 +14,7 @@ from reviewer.domain.checks._common import (
     norm_id,
     norm_key,
     plural,
+    serial_of,
     unique,
 )
 from reviewer.domain.model import ExportIndex, Finding, Request, Severity
@@ -56,7 +57,7 @@ def check(request: Request, index: ExportIndex) -> list[Finding]:
         evidence.append(f"only {plural(att.requester_rows, 'row')} carry the requester's id")
     recs = [r for r in index.recordings if is_foreign_recording(r, request)]
     if recs:
-        serials = sorted({r.device_serial for r in recs if r.device_serial})
+        serials = sorted({serial_of(r) for r in recs if serial_of(r)})
         known = {norm_id(d.serial) for d in req.devices}
         strange = [s for s in serials if norm_id(s) not in known]
         words = f"{plural(len(recs), 'recording')} ({date_range(recs)})"
