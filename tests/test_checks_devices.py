@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from test_checks_common import OTHER_ID, OTHER_SERIAL, SERIAL, clean_export, codes, make_request
 
 from reviewer.domain.checks import previous_owner, run_checks, unattributed, unknown_device
@@ -69,8 +71,8 @@ def test_a_clean_export_has_no_device_findings() -> None:
 
 def test_a_device_given_as_an_object_is_judged_by_its_serial() -> None:
     b = clean_export()
-    b.record("j1", serial='{"serial": "%s", "type": "Echo Dot"}' % SERIAL)
-    b.record("j2", serial='{"serial": "%s", "type": "Echo Spot"}' % OTHER_SERIAL)
+    b.record("j1", serial=json.dumps({"serial": SERIAL, "type": "Echo Dot"}))
+    b.record("j2", serial=json.dumps({"serial": OTHER_SERIAL, "type": "Echo Spot"}))
     b.catalogue = [dict(r) for r in b.recordings]
     for r in b.catalogue:
         r["device_serial"] = SERIAL if r["utterance_id"] != "j2" else OTHER_SERIAL
