@@ -9,6 +9,7 @@ variant it claims to be and holds sound, the transcript catalogue matches the vo
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import json
 import os
@@ -260,8 +261,6 @@ def test_manifest_is_exact_where_nothing_was_tampered_with(case: str) -> None:
     members = read_members(case)
     manifest = json.loads(members.pop("manifest.json"))
     listed = {f["path"]: (f["bytes"], f["sha256"]) for f in manifest["files"]}
-    import hashlib
-
     actual = {p: (len(b), hashlib.sha256(b).hexdigest()) for p, b in members.items()}
     assert listed == actual
     audio = {r["audio_file"] for r in voice_history(members) if r["audio_file"]}
@@ -269,8 +268,6 @@ def test_manifest_is_exact_where_nothing_was_tampered_with(case: str) -> None:
 
 
 def test_tampered_manifest_disagrees_in_exactly_three_members() -> None:
-    import hashlib
-
     members = read_members("tampered")
     manifest = json.loads(members.pop("manifest.json"))
     listed = {f["path"]: f["sha256"] for f in manifest["files"]}
@@ -318,3 +315,83 @@ def test_hostile_archive_carries_every_hazard() -> None:
             except zipfile.BadZipFile:
                 failures.append(info.filename)
         assert len(failures) == 2  # one bad CRC, one truncated deflate stream
+
+
+def _defects(case: str) -> dict[str, set[str]]:
+    """What each sample holds against its ticket, worked out independently of the checks:
+    rows of other accounts, recordings from before a device's registration, recordings from
+    devices the requester never registered."""
+    ticket = json.loads((SAMPLES / case / "request.json").read_text("utf-8"))["requester"]
+    me = ticket["customer_id"]
+    registered = {d["serial"]: d["registered_at"] for d in ticket["devices"]}
+    members = read_members(case)
+    out: dict[str, set[str]] = {"foreign": set(), "before": set(), "unknown": set()}
+    for row in voice_history(members):
+        if row["customer_id"] != me:
+            out["foreign"].add(row["utterance_id"])
+        elif row["device_serial"] not in registered:
+            out["unknown"].add(row["utterance_id"])
+        elif row["timestamp"][:10] < registered[row["device_serial"]]:
+            out["before"].add(row["utterance_id"])
+    for table in ("Retail/OrderHistory.csv", "Retail/SearchHistory.csv", "Devices/Devices.csv"):
+        for i, row in enumerate(csv.DictReader(io.StringIO(members[table].decode()))):
+            if row["customer_id"] != me:
+                out["foreign"].add(f"{table}:{i}")
+    return out
+
+
+@pytest.mark.parametrize(
+    ("case", "foreign", "before", "unknown"),
+    [
+        ("clean", 0, 0, 0),
+        ("wrong-customer", 12 + 2 + 2 + 2, 0, 0),
+        ("mixed-records", 2 + 2 + 1, 0, 0),
+        ("previous-owner", 0, 4, 0),
+        ("unknown-device", 0, 0, 3),
+        ("third-party", 0, 0, 0),
+        ("tampered", 0, 0, 0),
+        ("hostile", 0, 0, 0),
+    ],
+)
+def test_each_case_has_exactly_the_defect_it_names(
+    case: str, foreign: int, before: int, unknown: int
+) -> None:
+    found = _defects(case)
+    assert (len(found["foreign"]), len(found["before"]), len(found["unknown"])) == (
+        foreign,
+        before,
+        unknown,
+    ), found
+
+
+def test_only_the_third_party_case_names_people_outside_the_household() -> None:
+    outsiders = ("Kowalski", "Declan Murphy", "Fiona Gallagher")
+    for case in REFERENCE:
+        rows = voice_history(read_members(case))
+        named = [o for o in outsiders if any(o in r["transcript"] for r in rows)]
+        assert named == (list(outsiders) if case == "third-party" else []), case
+
+
+def test_other_layout_is_the_requesters_data_without_a_manifest() -> None:
+    ticket = json.loads((SAMPLES / "other-layout" / "request.json").read_text("utf-8"))
+    me = ticket["requester"]
+    with zipfile.ZipFile(SAMPLES / "other-layout" / "export.zip") as zf:
+        names = zf.namelist()
+        assert "manifest.json" not in names
+        assert not any(n.endswith(".csv") for n in names)
+        history = json.loads(zf.read("alexa/voice-history.json"))
+        recordings = {n for n in names if n.endswith(".ogg")}
+        assert {h["recording"] for h in history} == recordings
+        for name in recordings:
+            blob = zf.read(name)
+            assert blob[:4] == b"OggS" and b"\x01vorbis" in blob[:64], name
+        entries = catalogue(zf.read("alexa/transcripts.pdf"))
+        assert {k: (v[1], v[2]) for k, v in entries.items()} == {
+            h["id"]: (h["device"]["serial"], h["text"]) for h in history
+        }
+        nested = zipfile.ZipFile(io.BytesIO(zf.read("shopping/compras-2018.zip")))
+        orders = json.loads(nested.read("orders.json"))
+        assert {o["customerId"] for o in orders} == {me["customer_id"]}
+        text = b"\n".join(zf.read(n) for n in names if n.endswith((".json", ".txt"))).decode()
+        assert me["customer_id"] in text and me["email"] in text
+        assert set(re.findall(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+", text)) == {me["email"]}
