@@ -70,9 +70,15 @@ def main(ctx: click.Context, db_url: str | None) -> None:
 def _register() -> None:
     from reviewer.cli.audit import audit
     from reviewer.cli.check import check
+    from reviewer.cli.ingest import ingest
+    from reviewer.cli.release import release
+    from reviewer.cli.status import status
+    from reviewer.cli.users import users
 
     main.add_command(check)
     main.add_command(audit)
+    for command in (users, ingest, status, release):
+        main.add_command(command)
 
 
 _register()

@@ -501,7 +501,8 @@ class ReviewService:
                         int(current.id or 0),
                         current.archive_sha256,
                         Verdict(current.verdict),
-                        report.findings,
+                        Report.from_dict(current.report).findings,
+                        current.number,
                     )
                 sample = draw_sample(
                     candidates_from_index(index, report.findings),
@@ -559,6 +560,7 @@ class ReviewService:
                     report.archive_sha256,
                     report.verdict,
                     report.findings,
+                    row.number,
                 )
 
         for attempt in range(RETRIES):

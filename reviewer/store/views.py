@@ -212,3 +212,4 @@ class IngestResult:
     archive_sha256: str
     verdict: Verdict
     findings: tuple[Finding, ...] = field(default=())
+    version_number: int = 1  # 1 for the first archive of the request, 2 for the next ...

@@ -1,0 +1,100 @@
+"""`reviewer ingest PATH...`: check request folders and put them in the store for review."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from reviewer.cli.users import cli_actor, open_service
+from reviewer.domain.model import Severity
+
+
+def request_folders(paths: tuple[Path, ...]) -> tuple[list[Path], list[tuple[Path, str]]]:
+    """Expand PATHs (request folders or inboxes) into request folders, and what to skip."""
+    folders: list[Path] = []
+    skipped: list[tuple[Path, str]] = []
+    for path in paths:
+        if not path.exists():
+            skipped.append((path, "no such file or folder"))
+        elif not path.is_dir():
+            skipped.append((path, "not a request folder or an inbox"))
+        elif (path / "request.json").exists() or (path / "export.zip").exists():
+            folders.append(path)
+        else:
+            try:
+                entries = sorted(path.iterdir())
+            except OSError as exc:
+                skipped.append((path, exc.strerror or str(exc)))
+                continue
+            for entry in entries:
+                if entry.name.startswith("."):
+                    continue
+                if entry.is_dir() and not entry.is_symlink():
+                    folders.append(entry)
+                else:
+                    skipped.append((entry, "not a request folder"))
+    return folders, skipped
+
+
+@click.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.pass_context
+def ingest(ctx: click.Context, paths: tuple[Path, ...]) -> None:
+    """Check every request in PATHS and store it for review.
+
+    Each PATH is a request folder (request.json + export.zip) or an inbox of them. An archive
+    already stored unchanged is left alone; a changed archive for a known request becomes a
+    new version and voids the earlier sign-offs. Anything unreadable is reported and skipped.
+
+    \b
+    Exit codes:
+      0  every request stored (or already stored unchanged)
+      1  something was skipped (each one named on stderr)
+      2  bad usage, or the store cannot be opened
+    """
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    from reviewer.domain.errors import ReviewerError
+    from reviewer.domain.review import EXPORT_NAME, review_request
+
+    folders, skipped = request_folders(paths)
+    err = Console(stderr=True, highlight=False)
+    actor = cli_actor()
+    lines: list[str] = []
+    with open_service(ctx) as svc:
+        progress = Progress(
+            TextColumn("checking"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("{task.description}"),
+            console=err,
+            transient=True,
+            disable=not err.is_terminal,
+        )
+        with progress:
+            task = progress.add_task("", total=len(folders))
+            for folder in folders:
+                progress.update(task, description=folder.name)
+                try:
+                    review = review_request(folder)
+                    result = svc.ingest(review, folder / EXPORT_NAME, actor=actor)
+                except ReviewerError as exc:
+                    skipped.append((folder, str(exc)))
+                except Exception as exc:  # noqa: BLE001 - one bad folder never aborts the rest
+                    skipped.append((folder, f"{type(exc).__name__}: {exc}"))
+                else:
+                    crit = sum(1 for f in result.findings if f.severity is Severity.CRITICAL)
+                    warn = sum(1 for f in result.findings if f.severity is Severity.WARNING)
+                    lines.append(
+                        f"{result.request_id:<24} {result.outcome:<12} v{result.version_number} "
+                        f"{result.verdict.value:<7} {crit} critical, {warn} warnings"
+                    )
+                progress.advance(task)
+    for line in lines:
+        click.echo(line)
+    for path, reason in skipped:
+        click.echo(f"reviewer: skipped {path}: {reason}", err=True)
+    sys.exit(1 if skipped else 0)

@@ -1,0 +1,77 @@
+"""`reviewer status [--json]`: every request with its state, verdict, due date and sign-offs."""
+
+from __future__ import annotations
+
+import json
+
+import click
+
+from reviewer.cli.users import open_service
+
+
+@click.command()
+@click.option("--json", "as_json", is_flag=True, help="Print the queue as JSON on stdout.")
+@click.pass_context
+def status(ctx: click.Context, as_json: bool) -> None:
+    """Show every request in the store: state, verdict, due date, days left and who signed.
+
+    \b
+    Exit codes:
+      0  shown
+      2  the store cannot be opened
+    """
+    with open_service(ctx) as svc:
+        rows = svc.queue()
+    if as_json:
+        doc = [
+            {
+                "request_id": r.request_id,
+                "requester": r.requester_name,
+                "customer_id": r.customer_id,
+                "state": r.state.value,
+                "verdict": r.verdict.value,
+                "due_at": r.due_at.isoformat() if r.due_at else None,
+                "days_left": r.days_left,
+                "version_id": r.version_id,
+                "archive_sha256": r.archive_sha256,
+                "critical": r.critical,
+                "warnings": r.warnings,
+                "signoffs": [
+                    {
+                        "name": s.name,
+                        "role": s.role.value,
+                        "stage": s.stage.value,
+                        "decision": s.decision.value,
+                        "at": s.at.isoformat(),
+                    }
+                    for s in r.signers
+                ],
+                "unlock_expires_at": r.unlock_expires_at.isoformat()
+                if r.unlock_expires_at
+                else None,
+            }
+            for r in rows
+        ]
+        click.echo(json.dumps(doc, indent=2))
+        return
+    if not rows:
+        click.echo("no requests in the store: reviewer ingest INBOX")
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(box=None, pad_edge=False)
+    for col in ("request", "requester", "state", "verdict", "due", "days left", "sign-offs"):
+        table.add_column(col)
+    for r in rows:
+        signed = ", ".join(f"{s.name} ({s.decision.value})" for s in r.signers) or "-"
+        table.add_row(
+            r.request_id,
+            r.requester_name or r.customer_id,
+            r.state.value,
+            r.verdict.value,
+            f"{r.due_at:%Y-%m-%d}" if r.due_at else "-",
+            "-" if r.days_left is None else str(r.days_left),
+            signed,
+        )
+    Console(highlight=False).print(table)
