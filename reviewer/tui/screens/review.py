@@ -38,7 +38,8 @@ from reviewer.tui.widgets.verdict_badge import VerdictBadge
 if TYPE_CHECKING:
     from reviewer.store.views import Gate, RequestDetail
 
-PREVIEW_BYTES = 256 * 1024
+PREVIEW_BYTES = 256 * 1024  # shown
+PREVIEW_READ_MAX = 16 * 1024 * 1024  # read at most; larger members are not previewed
 AUDIO_BYTES = 64 * 1024 * 1024
 SETTLE_S = 0.25  # a highlighted item counts as seen (and is previewed) after this long
 NARROW = 110  # below this width panes stack instead of sitting side by side
@@ -99,6 +100,7 @@ class ReviewScreen(ReviewerScreen):
         member: Member
         data: bytes
         truncated: bool
+        problem: str = ""
 
     @dataclass
     class ClipReady(Message):
@@ -343,7 +345,7 @@ class ReviewScreen(ReviewerScreen):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="read-the-recording")
     def _load_clip(self, row: RecordingRow) -> None:
-        from reviewer.domain.archive import read_member  # type: ignore[attr-defined]
+        from reviewer.domain.archive import read_member
         from reviewer.domain.errors import ReviewerError
 
         assert self.detail is not None
@@ -442,10 +444,15 @@ class ReviewScreen(ReviewerScreen):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="read-the-member")
     def _read_member(self, member: Member) -> None:
-        from reviewer.domain.archive import read_member  # type: ignore[attr-defined]
+        from reviewer.domain.archive import read_member
+        from reviewer.domain.errors import ReviewerError
 
         assert self.detail is not None
-        data = read_member(self.detail.archive_path, member.path, PREVIEW_BYTES + 1)
+        try:
+            data = read_member(self.detail.archive_path, member.path, PREVIEW_READ_MAX)
+        except ReviewerError as exc:
+            self.post_message(self.MemberRead(member, b"", False, str(exc)))
+            return
         truncated = len(data) > PREVIEW_BYTES
         self.post_message(self.MemberRead(member, data[:PREVIEW_BYTES], truncated))
 
@@ -455,7 +462,11 @@ class ReviewScreen(ReviewerScreen):
         current = members.current
         if current is None or current.path != message.member.path:
             return
-        self.query_one("#member-preview", MemberPreview).show_bytes(message.member, message.data, message.truncated)
+        preview = self.query_one("#member-preview", MemberPreview)
+        if message.problem:
+            preview.show_message(f"Cannot preview {message.member.path}: {message.problem}", style="yellow")
+            return
+        preview.show_bytes(message.member, message.data, message.truncated)
         self._record_once("viewed_member", message.member.path)
 
     # ------------------------------------------------------------------ tabs and search

@@ -1,0 +1,148 @@
+"""Shared pieces of the terminal app's tests: a throwaway store built from `sample_archives/`
+through the real review service, a sound-free ALSA home, and helpers to read the screen.
+
+The store is built once per session (Argon2 hashing and ingest are the slow part) and copied
+for every test, so each test starts from the same state and may sign, reject and release.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import shutil
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLES = ROOT / "sample_archives"
+
+# The clock every test store runs on: due dates and days left do not move under snapshots.
+NOW = datetime(2018, 8, 20, 10, 0, tzinfo=UTC)
+
+PEOPLE = {
+    "alice": ("reviewer", "alice-test-passphrase"),
+    "bob": ("approver", "bob-test-passphrase"),
+    "dave": ("approver", "dave-test-passphrase"),
+    "carol": ("supervisor", "carol-test-passphrase"),
+}
+NULL_ASOUNDRC = "pcm.!default { type null }\nctl.!default { type hw card 0 }\n"
+
+CLEAN = "DSAR-2018-0398"
+WRONG_CUSTOMER = "DSAR-2018-0412"
+THIRD_PARTY = "DSAR-2018-0463"
+
+
+def fixed_clock() -> datetime:
+    return NOW
+
+
+def sample_dirs() -> list[Path]:
+    return sorted(p for p in SAMPLES.iterdir() if (p / "request.json").is_file() and (p / "export.zip").is_file())
+
+
+def build_store(where: Path) -> str:
+    """A store in `where` with the four people above and every sample request ingested."""
+    from reviewer.domain.review import review_request
+    from reviewer.store.service import ReviewService
+
+    inbox = where / "inbox"
+    for case in sample_dirs():
+        shutil.copytree(case, inbox / case.name)
+    url = f"sqlite:///{where / 'store' / 'reviewer.db'}"
+    (where / "store").mkdir(parents=True)
+    service = ReviewService.open(url, clock=fixed_clock)
+    try:
+        for name, (role, passphrase) in PEOPLE.items():
+            service.add_user(name, role, passphrase, actor="test")
+        for case in sorted(inbox.iterdir()):
+            service.ingest(review_request(case), case / "export.zip", actor="test")
+    finally:
+        service.close()
+    return url
+
+
+@dataclass
+class Store:
+    url: str
+    root: Path
+
+    @property
+    def outbox(self) -> Path:
+        return self.root / "outbox"
+
+    def service(self):  # type: ignore[no-untyped-def]
+        from reviewer.store.service import ReviewService
+
+        return ReviewService.open(self.url, clock=fixed_clock)
+
+
+@pytest.fixture(scope="session")
+def template_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    where = tmp_path_factory.mktemp("tui-store")
+    build_store(where)
+    return where
+
+
+@pytest.fixture
+def store(template_store: Path, tmp_path: Path) -> Store:
+    """A private copy of the session's store (archives stay in the session's inbox)."""
+    shutil.copytree(template_store / "store", tmp_path / "store")
+    return Store(url=f"sqlite:///{tmp_path / 'store' / 'reviewer.db'}", root=tmp_path)
+
+
+@pytest.fixture
+def null_audio(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """HOME with an .asoundrc whose default device is ALSA's null device."""
+    from reviewer.audio.player import reload_alsa_config
+
+    home = tmp_path / "home"
+    home.mkdir()
+    (home / ".asoundrc").write_text(NULL_ASOUNDRC)
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.delenv("REVIEWER_AUDIO", raising=False)
+    reload_alsa_config()
+    yield home
+    reload_alsa_config()
+
+
+def make_app(store: Store, service=None):  # type: ignore[no-untyped-def]
+    from reviewer.tui.app import ReviewerApp
+
+    return ReviewerApp(service or store.service(), outbox=store.outbox)
+
+
+def screen_text(app) -> str:  # type: ignore[no-untyped-def]
+    """What the terminal shows right now, as plain text (from the app's own screenshot)."""
+    svg = app.export_screenshot()
+    lines: dict[str, list[str]] = {}
+    for match in re.finditer(r'<text class="[^"]*" x="([\d.]+)" y="([\d.]+)"[^>]*>(.*?)</text>', svg):
+        lines.setdefault(match.group(2), []).append(html.unescape(match.group(3)).replace("\xa0", " "))
+    return "\n".join("".join(parts) for _y, parts in sorted(lines.items(), key=lambda kv: float(kv[0])))
+
+
+async def wait_for(pilot, predicate: Callable[[], bool], limit_s: float = 30.0) -> None:  # type: ignore[no-untyped-def]
+    """Let the app run until `predicate` holds (workers, timers, audio); fail after the limit."""
+    import time
+
+    deadline = time.monotonic() + limit_s
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise AssertionError("the app did not reach the expected state in time")
+        await pilot.pause(0.05)
+
+
+async def sign_in(pilot, name: str) -> None:  # type: ignore[no-untyped-def]
+    from reviewer.tui.screens.signin import SignInScreen
+
+    app = pilot.app
+    await wait_for(pilot, lambda: isinstance(app.screen, SignInScreen))
+    app.screen.query_one("#signin-name").value = name
+    app.screen.query_one("#signin-passphrase").value = PEOPLE[name][1]
+    app.screen.query_one("#signin-passphrase").focus()
+    await pilot.press("enter")
+    await wait_for(pilot, lambda: app.user is not None and app.user.name == name)
+    await pilot.pause()
