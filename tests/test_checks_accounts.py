@@ -78,8 +78,8 @@ def test_a_few_foreign_rows_are_foreign_records_naming_table_and_audio() -> None
         "Alexa/Audio/x1.wav",
         "Alexa/Audio/x2.wav",
     )
-    assert "Alexa/VoiceHistory.csv: 2 rows" in f.detail
-    assert "Retail/OrderHistory.csv: 1 row" in f.detail
+    assert "2 rows in Alexa/VoiceHistory.csv" in f.detail
+    assert "1 row in Retail/OrderHistory.csv" in f.detail
     assert "x1, x2" in f.detail
 
 

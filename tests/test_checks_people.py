@@ -5,7 +5,7 @@ from __future__ import annotations
 from test_checks_common import OTHER_ID, SERIAL, clean_export, make_request
 
 from reviewer.domain.checks import locale_match, third_party, unattributed
-from reviewer.domain.model import Severity
+from reviewer.domain.model import MemberKind, Severity
 
 
 def test_names_of_people_outside_the_household_are_flagged_with_their_utterances() -> None:
@@ -110,3 +110,19 @@ def test_transcripts_in_another_language_than_the_requesters() -> None:
     assert "'en'" in found[0].detail
     b.profile["locale"] = "en-GB"
     assert locale_match.check(make_request(locale="en-GB"), b.build()) == []
+
+
+def test_members_the_reader_flagged_are_not_unattributed_again() -> None:
+    from test_checks_common import _member
+
+    from reviewer.domain.model import Finding
+
+    index = clean_export().build()
+    index.members.append(_member("Alexa/Audio/latest.wav", b"/etc/passwd"))
+    index.members[-1].kind = MemberKind.OTHER
+    index.members.append(_member("Alexa/Audio/stray.wav", b"RIFF-2"))
+    index.read_findings.append(
+        Finding("zip-symlink", Severity.CRITICAL, "symlink", "d", ("Alexa/Audio/latest.wav",))
+    )
+    [f] = unattributed.check(make_request(), index)
+    assert f.members == ("Alexa/Audio/stray.wav",)

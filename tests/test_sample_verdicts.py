@@ -67,8 +67,8 @@ def test_mixed_records_block_naming_exactly_the_foreign_rows_and_recordings() ->
         "Retail/SearchHistory.csv",
     }
     assert "A5RT8XK2M9QW4N" in f.detail
-    assert "Retail/OrderHistory.csv: 2 rows" in f.detail
-    assert "Retail/SearchHistory.csv: 1 row" in f.detail
+    assert "2 rows in Retail/OrderHistory.csv" in f.detail
+    assert "1 row in Retail/SearchHistory.csv" in f.detail
     assert {g.code for g in serious(r)} <= {
         "foreign-records",
         "unknown-device",

@@ -18,6 +18,8 @@ def check(request_dir: Path, as_json: bool) -> None:
     """Check the export in REQUEST_DIR against its request ticket.
 
     REQUEST_DIR holds request.json (the ticket) and export.zip (what would be delivered).
+    The report opens with the verdict (block, review or pass), then the findings, most
+    severe first, each naming the archive members to look at.
 
     \b
     Exit codes:
@@ -29,10 +31,22 @@ def check(request_dir: Path, as_json: bool) -> None:
 
     review = review_request(request_dir)
     report = review.report
-    if as_json:
-        sys.stdout.write(json.dumps(report.to_dict(), indent=2) + "\n")
-    else:
-        from reviewer.cli.render import render_report
+    try:
+        if as_json:
+            sys.stdout.write(json.dumps(report.to_dict(), indent=2, ensure_ascii=False) + "\n")
+            sys.stdout.flush()
+        else:
+            from reviewer.cli.render import render_report
 
-        render_report(review)
+            render_report(review)
+    except BrokenPipeError:
+        # The reader of our output went away (`| head`): the verdict still sets the exit code.
+        _silence_stdout()
     sys.exit(1 if report.verdict is Verdict.BLOCK else 0)
+
+
+def _silence_stdout() -> None:
+    import os
+
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())

@@ -36,10 +36,10 @@ def check(request: Request, index: ExportIndex) -> list[Finding]:
             if counts.get(foreign_id)
         ]
         recs = recordings.get(foreign_id, [])
-        parts = [f"{path}: {plural(n, 'row')}" for path, n in per_table]
+        parts = [f"{plural(n, 'row')} in {path}" for path, n in per_table]
         detail = (
             f"{plural(total, 'row')} of customer {foreign_id} are mixed into the export of "
-            f"{request.requester.customer_id}: " + "; ".join(parts) + "."
+            f"{request.requester.customer_id}: " + ", ".join(parts) + "."
         )
         if recs:
             detail += (

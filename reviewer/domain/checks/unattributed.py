@@ -2,7 +2,8 @@
 
 Audio that no row describes (when the requester has devices; otherwise `unknown-device`
 reports it), tables with neither a customer column nor any identifier in them, and members of
-a type no reader understands. Each needs a person to open it and decide.
+a type no reader understands. Each needs a person to open it and decide. Members the reader
+already reported as critical hazards are left to those findings.
 """
 
 from __future__ import annotations
@@ -16,9 +17,14 @@ CODE = "unattributed-member"
 
 def check(request: Request, index: ExportIndex) -> list[Finding]:
     findings = []
+    # Members the reader already flagged as critical (symlinks, bombs, corrupt) are not
+    # reported a second time.
+    flagged = {m for f in index.read_findings if f.severity is Severity.CRITICAL for m in f.members}
     if request.requester.devices:
         refs = referenced_members(index)
-        loose = [m.path for m in index.audio_members if m.path not in refs]
+        loose = [
+            m.path for m in index.audio_members if m.path not in refs and m.path not in flagged
+        ]
         if loose:
             findings.append(
                 Finding(
@@ -63,7 +69,7 @@ def check(request: Request, index: ExportIndex) -> list[Finding]:
                 members=tuple(p for p, _ in bare_tables),
             )
         )
-    opaque = [m.path for m in index.members if m.kind is MemberKind.OTHER]
+    opaque = [m.path for m in index.members if m.kind is MemberKind.OTHER and m.path not in flagged]
     if opaque:
         findings.append(
             Finding(
@@ -71,8 +77,9 @@ def check(request: Request, index: ExportIndex) -> list[Finding]:
                 severity=Severity.WARNING,
                 title=f"{plural(len(opaque), 'member')} of a type the reviewer cannot read",
                 detail=(
-                    f"{listing(opaque)}: not audio, text, a table or a document, so their "
-                    "content cannot be checked against the requester. Open them by hand."
+                    f"{listing(opaque)}: not audio, text, a table or a document, so "
+                    f"{'its' if len(opaque) == 1 else 'their'} content cannot be checked "
+                    f"against the requester. Open {'it' if len(opaque) == 1 else 'them'} by hand."
                 ),
                 members=tuple(opaque),
             )
