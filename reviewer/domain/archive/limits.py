@@ -17,3 +17,5 @@ class Limits:
     max_total_text_bytes: int = 128 << 20  # text kept across the archive
     pdf_timeout_s: float = 30.0  # the transcript PDF is parsed in a child process ...
     pdf_memory_bytes: int = 1 << 30  # ... with this address-space limit
+    max_pdf_bytes: int = 256 << 20  # a PDF larger than this is listed, not parsed
+    max_nested_bytes: int = 256 << 20  # a nested archive larger than this is listed, not opened

@@ -1,12 +1,845 @@
-"""Placeholder: replaced by the safe reader."""
+"""Safe reading of an export archive into an `ExportIndex`, and of single members.
+
+Nothing is extracted and nothing is written. The archive is mapped read-only; the central
+directory is read with `zipfile`; every member's local header is checked against it and every
+member's byte range against the others (overlapping members are a zip bomb that Python 3.11.7's
+zipfile does not refuse). Members are inflated from the mapping in large chunks by two threads
+(zlib, crc32 and hashlib release the GIL), counting the real inflated bytes, because headers lie.
+Only what the checks need is kept: the text of text members (capped), PDF bytes until the PDF
+child process has them, nested archives while they are read, and the first bytes of recordings.
+Every hazard becomes a finding (see `hazards`); reading goes on with the rest where it can.
+"""
 
 from __future__ import annotations
 
+import hashlib
+import io
+import mmap
+import os
+import re
+import struct
+import threading
+import zipfile
+import zlib
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
+from reviewer.domain.archive.errors import ArchiveError, WavError
+from reviewer.domain.archive.hazards import Hazards
 from reviewer.domain.archive.limits import Limits
-from reviewer.domain.model import ExportIndex
+from reviewer.domain.archive.pdf import TRANSCRIPTS_PDF, PdfService, parse_catalogue
+from reviewer.domain.archive.sniff import extension, sniff
+from reviewer.domain.archive.tabular import (
+    decode_text,
+    parse_csv,
+    parse_json,
+    recordings_from,
+    table_from_json,
+)
+from reviewer.domain.archive.wav import parse_wav
+from reviewer.domain.model import AudioInfo, ExportIndex, Member, MemberKind
+
+_inflate: Any
+try:  # ISA-L inflates deflate streams about twice as fast as zlib, and releases the GIL too
+    from isal import isal_zlib
+
+    _inflate = isal_zlib
+except ImportError:  # pragma: no cover - isal is a dependency; zlib is the fallback
+    _inflate = zlib
+INFLATE_ERRORS: tuple[type[Exception], ...] = (zlib.error, _inflate.error)
+READ_ERRORS: tuple[type[Exception], ...] = (
+    *INFLATE_ERRORS,
+    zipfile.BadZipFile,
+    EOFError,
+    OSError,
+    ValueError,
+    NotImplementedError,
+    RuntimeError,
+)
+
+STORED, DEFLATED = zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED
+VIA_ZIPFILE = (zipfile.ZIP_BZIP2, zipfile.ZIP_LZMA)  # rare; inflated through zipfile's streams
+CHUNK_OUT = 8 << 20  # inflated bytes per step
+CHUNK_IN = 1 << 20  # compressed bytes per step
+SNIFF_BYTES = 4096
+AUDIO_HEAD = 1 << 20  # bytes kept from the start of a recording to lay out its chunks
+LOCAL_HEADER = struct.Struct("<4sHHHHHIIIHH")
+LOCAL_SIG = b"PK\x03\x04"
+S_IFMT, S_IFLNK = 0o170000, 0o120000
+THREADS = 2
+MANIFEST = "manifest.json"
+PROFILE = "Account/Profile.json"
+_DRIVE = re.compile(r"^[A-Za-z]:")
+
+
+class _Truncated(Exception):
+    pass
+
+
+class _Stop(Exception):
+    """Reading of one member stops (a limit was hit); the hazard is already recorded."""
+
+
+@dataclass(slots=True)
+class _Job:
+    member: Member
+    name: str  # the name inside its own archive
+    method: int
+    crc: int
+    start: int  # data range in the archive's buffer
+    end: int
+    info: zipfile.ZipInfo
+
+
+class _Context:
+    """State shared by every level and thread while one export is read."""
+
+    def __init__(self, limits: Limits, index: ExportIndex) -> None:
+        self.limits = limits
+        self.index = index
+        self.hazards = Hazards()
+        self.pdf = PdfService(limits.pdf_timeout_s, limits.pdf_memory_bytes)
+        self.lock = threading.Lock()
+        self.listed = 0
+        self.total = 0
+        self.stopped = False
+        self.text_left = limits.max_total_text_bytes
+
+    def add_total(self, n: int, path: str) -> None:
+        with self.lock:
+            self.total += n
+            over = self.total > self.limits.max_total_bytes
+            if over and not self.stopped:
+                self.stopped = True
+                self.hazards.add(
+                    "zip-bomb-size",
+                    path,
+                    f"the archive inflates beyond {self.limits.max_total_bytes:,} "
+                    f"bytes in all; reading stopped at {path}",
+                )
+        if over:
+            raise _Stop
+
+    def take_text(self, n: int) -> int:
+        with self.lock:
+            granted = max(0, min(n, self.text_left))
+            self.text_left -= granted
+            return granted
+
+
+# ------------------------------------------------------------------------- inflating
+
+
+def _deflate_chunks(src: memoryview) -> Iterator[bytes]:
+    d = _inflate.decompressobj(-15)
+    for off in range(0, len(src), CHUNK_IN):
+        piece: Any = src[off : off + CHUNK_IN]
+        while True:
+            out = d.decompress(piece, CHUNK_OUT)
+            piece = d.unconsumed_tail
+            if out:
+                yield out
+            if d.eof:
+                return
+            if not piece and len(out) < CHUNK_OUT:
+                break
+    while not d.eof:  # input exhausted: drain what zlib still holds, then it is cut short
+        out = d.decompress(b"", CHUNK_OUT)
+        if not out:
+            raise _Truncated
+        yield out
+
+
+def _stored_chunks(src: memoryview) -> Iterator[memoryview]:
+    for off in range(0, len(src), CHUNK_OUT):
+        yield src[off : off + CHUNK_OUT]
+
+
+def _zipfile_chunks(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> Iterator[bytes]:
+    with zf.open(info) as fh:
+        while True:
+            chunk = fh.read(CHUNK_OUT)
+            if not chunk:
+                return
+            yield chunk
+
+
+def _chunks(level: _Level, job: _Job) -> Iterator[bytes | memoryview]:
+    if job.method == DEFLATED:
+        return _deflate_chunks(level.view[job.start : job.end])
+    if job.method == STORED:
+        return _stored_chunks(level.view[job.start : job.end])
+    return _zipfile_chunks(level.zf, job.info)
+
+
+# ------------------------------------------------------------------------- one archive level
+
+
+class _Level:
+    """One archive (the export itself or a nested one) open over a read-only buffer."""
+
+    def __init__(self, buf: Any, prefix: str, depth: int) -> None:
+        self.buf = buf
+        self.view = memoryview(buf)
+        self.prefix = prefix
+        self.depth = depth
+        self.zf = zipfile.ZipFile(io.BytesIO(buf) if isinstance(buf, bytes) else _MapFile(buf))
+
+    def close(self) -> None:
+        self.zf.close()
+        self.view.release()
+
+
+class _MapFile(io.RawIOBase):
+    """A read-only, seekable file over a memory map (so zipfile shares the mapping)."""
+
+    def __init__(self, buf: mmap.mmap) -> None:
+        super().__init__()
+        self._buf = buf
+        self._pos = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return True
+
+    def tell(self) -> int:
+        return self._pos
+
+    def seek(self, pos: int, whence: int = 0) -> int:
+        base = (0, self._pos, len(self._buf))[whence]
+        self._pos = max(0, base + pos)
+        return self._pos
+
+    def read(self, size: int | None = -1) -> bytes:
+        end = len(self._buf) if size is None or size < 0 else min(len(self._buf), self._pos + size)
+        data = self._buf[self._pos : end] if end > self._pos else b""
+        self._pos = max(self._pos, end)
+        return data
+
+    def readinto(self, b: Any) -> int:
+        data = self.read(len(b))
+        b[: len(data)] = data
+        return len(data)
+
+
+def _open_failure(buf: Any) -> tuple[str, str]:
+    head = bytes(buf[:4])
+    if not head:
+        return "zip-unreadable", "the file is empty"
+    if head in (LOCAL_SIG, b"PK\x05\x06", b"PK\x07\x08"):
+        return "zip-truncated", "the archive's central directory is missing or damaged (cut off?)"
+    return "zip-unreadable", "the file is not a ZIP archive"
+
+
+def _name_hazards(hz: Hazards, path: str, name: str) -> None:
+    parts = re.split(r"[\\/]", name)
+    if ".." in parts:
+        hz.add("zip-traversal", path, f"{name!r} climbs out of the folder it is unpacked into")
+    if name.startswith(("/", "\\")) or _DRIVE.match(name):
+        hz.add("zip-absolute-path", path, f"{name!r} would be written outside any target folder")
+    if "\\" in name:
+        hz.add("zip-backslash", path, f"{name!r} uses backslashes, read as folders on Windows")
+    if "\x00" in name:
+        hz.add("zip-traversal", path, f"{name!r} hides a NUL byte in its name")
+
+
+_KIND_BY_EXT = {
+    ".wav": (MemberKind.AUDIO, "WAV audio"),
+    ".mp3": (MemberKind.AUDIO, "MP3 audio"),
+    ".ogg": (MemberKind.AUDIO, "OGG audio"),
+    ".pdf": (MemberKind.PDF, "PDF document"),
+    ".csv": (MemberKind.CSV, "CSV table"),
+    ".tsv": (MemberKind.CSV, "CSV table"),
+    ".json": (MemberKind.JSON, "JSON document"),
+    ".zip": (MemberKind.ARCHIVE, "ZIP archive"),
+    ".txt": (MemberKind.TEXT, "plain text"),
+}
+
+
+def _kind_by_name(name: str) -> tuple[MemberKind, str]:
+    """What a member that is not (or not yet) read looks like from its name alone."""
+    if name.endswith("/"):
+        return MemberKind.DIRECTORY, "folder"
+    kind, label = _KIND_BY_EXT.get(extension(name), (MemberKind.OTHER, "unknown"))
+    return kind, f"{label} (not read)"
+
+
+def _local_range(level: _Level, info: zipfile.ZipInfo) -> tuple[int, int, bytes] | str:
+    """(data start, data end, local name bytes), or why the local header is unusable."""
+    off = info.header_offset
+    size = len(level.buf)
+    if off < 0 or off + LOCAL_HEADER.size > size:
+        return "its local header lies beyond the end of the archive"
+    fields = LOCAL_HEADER.unpack_from(level.buf, off)
+    if fields[0] != LOCAL_SIG:
+        return "no local header where the central directory points"
+    n_name, n_extra = fields[9], fields[10]
+    start = off + LOCAL_HEADER.size + n_name + n_extra
+    name = bytes(level.buf[off + LOCAL_HEADER.size : off + LOCAL_HEADER.size + n_name])
+    end = start + info.compress_size
+    if end > size:
+        return "its data runs past the end of the archive"
+    return start, end, name
+
+
+def _plan(ctx: _Context, level: _Level) -> list[_Job]:
+    """List the level's members in the index, record their hazards, and say what to read."""
+    hz, limits = ctx.hazards, ctx.limits
+    infos = level.zf.infolist()
+    with ctx.lock:
+        room = max(0, limits.max_members - ctx.listed)
+        if len(infos) > room:
+            holder = level.prefix.rstrip("!") or "the archive"
+            hz.add(
+                "zip-too-many-members",
+                level.prefix.rstrip("!") or None,
+                f"{holder} lists {len(infos):,} members; only {limits.max_members:,} are "
+                "listed and read in all",
+            )
+            infos = infos[:room]
+        ctx.listed += len(infos)
+    counts = Counter(i.filename for i in infos)
+    dir_end = getattr(level.zf, "start_dir", len(level.buf))
+    jobs: list[_Job] = []
+    ranges: list[tuple[int, int, _Job]] = []
+    members = ctx.index.members
+    for info in infos:
+        name = info.filename
+        path = level.prefix + name
+        kind, label = _kind_by_name(name)
+        member = Member(
+            path=path,
+            declared_size=info.file_size,
+            compressed_size=info.compress_size,
+            kind=kind,
+            type_label=label,
+        )
+        members.append(member)
+        _name_hazards(hz, path, info.orig_filename)
+        if counts[name] > 1:
+            hz.add(
+                "zip-duplicate-name",
+                path,
+                f"{name!r} appears {counts[name]} times; tools disagree on which one wins",
+            )
+        if (info.external_attr >> 16) & S_IFMT == S_IFLNK:
+            member.kind, member.type_label = MemberKind.OTHER, "symbolic link"
+            hz.add("zip-symlink", path, f"{name!r} is a symbolic link; it is not followed")
+            continue
+        if kind is MemberKind.DIRECTORY:
+            continue
+        if info.flag_bits & 0x1:
+            member.type_label = f"{label} (encrypted)"
+            hz.add("zip-encrypted", path, f"{name!r} is encrypted and cannot be checked")
+            continue
+        method = info.compress_type
+        if method not in (STORED, DEFLATED, *VIA_ZIPFILE):
+            hz.add(
+                "zip-unsupported-compression", path, f"{name!r} uses compression method {method}"
+            )
+            continue
+        if info.file_size > limits.max_member_bytes:
+            hz.add(
+                "zip-bomb-size",
+                path,
+                f"{name!r} declares {info.file_size:,} bytes, over "
+                f"the {limits.max_member_bytes:,}-byte limit per member",
+            )
+            continue
+        if info.file_size > limits.ratio_floor_bytes and info.file_size > limits.max_ratio * max(
+            info.compress_size, 1
+        ):
+            hz.add(
+                "zip-bomb-ratio",
+                path,
+                f"{name!r} declares {info.file_size:,} bytes from "
+                f"{info.compress_size:,} compressed",
+            )
+            continue
+        where = _local_range(level, info)
+        if isinstance(where, str):
+            code = "zip-truncated" if "end of the archive" in where else "zip-header-mismatch"
+            hz.add(code, path, f"{name!r}: {where}")
+            continue
+        start, end, local_name = where
+        central = info.orig_filename.encode(
+            "utf-8" if info.flag_bits & 0x800 else "cp437", "replace"
+        )
+        if local_name != central:
+            hz.add(
+                "zip-header-mismatch",
+                path,
+                f"{name!r} is called {local_name.decode('cp437')!r} in its local header",
+            )
+        job = _Job(member, name, method, info.CRC, start, end, info)
+        jobs.append(job)
+        ranges.append((info.header_offset, end, job))
+    overlapping: set[int] = set()
+    ranges.sort(key=lambda r: r[0])
+    reach, owner = -1, None
+    for off, end, job in ranges:
+        if off < reach and owner is not None:
+            overlapping.update((id(job), id(owner)))
+            hz.add(
+                "zip-overlapping",
+                job.member.path,
+                f"{job.name!r} starts inside the bytes of {owner.name!r}",
+            )
+            hz.add(
+                "zip-overlapping",
+                owner.member.path,
+                f"{owner.name!r} shares bytes with {job.name!r}",
+            )
+        if end > dir_end:
+            overlapping.add(id(job))
+            hz.add(
+                "zip-overlapping",
+                job.member.path,
+                f"{job.name!r} runs into the archive's central directory",
+            )
+        if end > reach:
+            reach, owner = end, job
+    jobs = [j for j in jobs if id(j) not in overlapping]
+    # PDFs first, so the PDF child works while the rest is inflated
+    jobs.sort(key=lambda j: extension(j.name) != ".pdf")
+    return jobs
+
+
+def _read_level(ctx: _Context, buf: Any, prefix: str, depth: int, container: str | None) -> None:
+    try:
+        level = _Level(buf, prefix, depth)
+    except Exception:  # noqa: BLE001 - zipfile raises many types on hostile directories
+        code, why = _open_failure(buf)
+        what = f"nested archive {container!r}: " if container else ""
+        ctx.hazards.add(code, container, f"{what}{why}")
+        return
+    try:
+        jobs = _plan(ctx, level)
+        threads = THREADS if depth == 0 and len(jobs) > 4 else 1
+        if threads == 1:
+            _work(ctx, level, iter(jobs), None)
+        else:
+            lock = threading.Lock()
+            it = iter(jobs)
+            workers = [
+                threading.Thread(target=_work, args=(ctx, level, it, lock), daemon=True)
+                for _ in range(threads - 1)
+            ]
+            for w in workers:
+                w.start()
+            _work(ctx, level, it, lock)
+            for w in workers:
+                w.join()
+    finally:
+        level.close()
+
+
+def _work(ctx: _Context, level: _Level, jobs: Iterator[_Job], lock: threading.Lock | None) -> None:
+    while True:
+        if lock is None:
+            job = next(jobs, None)
+        else:
+            with lock:
+                job = next(jobs, None)
+        if job is None or ctx.stopped:
+            return
+        try:
+            _read_job(ctx, level, job)
+        except _Stop:
+            pass
+        except Exception as exc:  # noqa: BLE001 - one member's surprise never stops the rest
+            ctx.hazards.add(
+                "zip-corrupt",
+                job.member.path,
+                f"{job.name!r} cannot be read: {type(exc).__name__}: {exc}",
+            )
+
+
+def _read_job(ctx: _Context, level: _Level, job: _Job) -> None:
+    limits, hz, member = ctx.limits, ctx.hazards, job.member
+    path, name = member.path, job.name
+    declared = job.info.file_size
+    ratio_cap = max(
+        limits.ratio_floor_bytes, int(limits.max_ratio * max(job.info.compress_size, 1))
+    )
+    size_cap = min(limits.max_member_bytes, ratio_cap)
+    crc = 0
+    digest = hashlib.sha256()
+    count = 0
+    kept: list[bytes] = []
+    keep_cap = 0
+    kept_n = 0
+    head = b""
+    complete = False
+    try:
+        for chunk in _chunks(level, job):
+            n = len(chunk)
+            if count == 0:
+                head = bytes(chunk[:SNIFF_BYTES])
+                kind, label, audio = sniff(name, head)
+                member.kind, member.type_label = kind, label
+                if audio:
+                    member.audio = AudioInfo(format=audio)
+                keep_cap = _keep_cap(ctx, level, member, audio)
+            count += n
+            if count > declared:
+                hz.add(
+                    "zip-size-mismatch",
+                    path,
+                    f"{name!r} declares {declared:,} bytes but inflates to more; reading stopped",
+                )
+                raise _Stop
+            if count > size_cap:
+                if count > limits.max_member_bytes:
+                    hz.add(
+                        "zip-bomb-size",
+                        path,
+                        f"{name!r} inflates beyond the "
+                        f"{limits.max_member_bytes:,}-byte limit per member",
+                    )
+                else:
+                    hz.add(
+                        "zip-bomb-ratio",
+                        path,
+                        f"{name!r} inflates beyond {limits.max_ratio:g} times its compressed size",
+                    )
+                raise _Stop
+            ctx.add_total(n, path)
+            crc = _inflate.crc32(chunk, crc)
+            digest.update(chunk)
+            if kept_n < keep_cap:
+                piece = chunk if kept_n + n <= keep_cap else chunk[: keep_cap - kept_n]
+                kept.append(piece if isinstance(piece, bytes) else bytes(piece))
+                kept_n += len(piece)
+        complete = True
+    except _Truncated:
+        hz.add("zip-truncated", path, f"{name!r}: its compressed data ends early")
+    except INFLATE_ERRORS as exc:
+        hz.add("zip-corrupt", path, f"{name!r}: the compressed data is invalid ({exc})")
+    except zipfile.BadZipFile as exc:
+        code = "zip-bad-crc" if "CRC" in str(exc) else "zip-corrupt"
+        hz.add(code, path, f"{name!r}: {exc}")
+    except (EOFError, OSError, ValueError, NotImplementedError, RuntimeError) as exc:
+        hz.add("zip-corrupt", path, f"{name!r} cannot be inflated: {type(exc).__name__}")
+    finally:
+        member.read_bytes = count
+    if not complete:
+        return
+    if count == 0:
+        member.kind, member.type_label, _ = sniff(name, b"")
+        if member.kind is MemberKind.TEXT and extension(name) not in (".txt", ""):
+            member.type_label = "empty file"
+    member.sha256 = digest.hexdigest()
+    if count != declared:
+        hz.add(
+            "zip-size-mismatch", path, f"{name!r} declares {declared:,} bytes but holds {count:,}"
+        )
+        return
+    if crc != job.crc:
+        hz.add(
+            "zip-bad-crc",
+            path,
+            f"{name!r} inflates to bytes whose CRC-32 is {crc:08x}, not the recorded {job.crc:08x}",
+        )
+        return
+    member.readable = True
+    data = b"".join(kept) if len(kept) != 1 else kept[0]
+    kept.clear()
+    _digest(ctx, level, member, data, head, count)
+
+
+def _keep_cap(ctx: _Context, level: _Level, member: Member, audio: str | None) -> int:
+    limits, kind = ctx.limits, member.kind
+    if kind in (MemberKind.CSV, MemberKind.JSON, MemberKind.TEXT):
+        return limits.max_text_bytes
+    if kind is MemberKind.PDF:
+        return limits.max_pdf_bytes + 1
+    if kind is MemberKind.ARCHIVE:
+        return limits.max_nested_bytes + 1 if level.depth < limits.max_depth else 0
+    if audio == "wav":
+        return AUDIO_HEAD
+    return 0
+
+
+def _digest(
+    ctx: _Context, level: _Level, member: Member, data: bytes, head: bytes, total: int
+) -> None:
+    """Turn a fully read member's kept bytes into what the index holds."""
+    limits, hz, path, kind = ctx.limits, ctx.hazards, member.path, member.kind
+    if kind is MemberKind.AUDIO:
+        if member.audio is not None and member.audio.format == "wav":
+            try:
+                member.audio = parse_wav(data, total).info
+            except WavError as exc:
+                hz.add("audio-malformed", path, f"{path}: {exc}")
+        return
+    if kind is MemberKind.PDF:
+        if total > limits.max_pdf_bytes:
+            hz.add(
+                "pdf-unreadable",
+                path,
+                f"{path} is larger than the "
+                f"{limits.max_pdf_bytes:,}-byte limit for PDFs and was not parsed",
+            )
+            return
+        ctx.pdf.submit(path, data)
+        return
+    if kind is MemberKind.ARCHIVE:
+        if level.depth >= limits.max_depth:
+            hz.add(
+                "zip-nested-too-deep",
+                path,
+                f"{path} is nested {level.depth + 1} deep; "
+                f"archives are opened {limits.max_depth} deep at most",
+            )
+            return
+        if total > limits.max_nested_bytes:
+            hz.add(
+                "zip-bomb-size",
+                path,
+                f"nested archive {path} is larger than the "
+                f"{limits.max_nested_bytes:,}-byte limit for nested archives",
+            )
+            return
+        hz.add(
+            "zip-nested",
+            path,
+            f"{path} is an archive inside the archive; its members are listed as {path}!<name>",
+        )
+        _read_level(ctx, data, path + "!", level.depth + 1, path)
+        return
+    if kind not in (MemberKind.CSV, MemberKind.JSON, MemberKind.TEXT):
+        return
+    cut = total > len(data)
+    text = decode_text(data)
+    _keep_text(ctx, path, text, cut)
+    if kind is MemberKind.CSV:
+        table = parse_csv(path, text)
+        if table is not None:
+            ctx.index.tables[path] = table
+    elif kind is MemberKind.JSON and not cut:
+        try:
+            doc = parse_json(text)
+        except ValueError as exc:
+            hz.add("json-malformed", path, f"{path}: {exc}")
+            return
+        ctx.index.json_docs[path] = doc
+        table = table_from_json(path, doc)
+        if table is not None:
+            ctx.index.tables[path] = table
+
+
+def _keep_text(ctx: _Context, path: str, text: str, cut: bool) -> None:
+    size = len(text)
+    granted = ctx.take_text(size)
+    if granted < size:
+        text = text[:granted]
+        cut = True
+    if text:
+        ctx.index.texts[path] = text
+    if cut:
+        ctx.index.texts_truncated.append(path)
+
+
+# ------------------------------------------------------------------------- the whole export
+
+
+def _hash_file(buf: Any, out: list[str]) -> None:
+    view = memoryview(buf)
+    try:
+        out.append(hashlib.sha256(view).hexdigest())
+    finally:
+        view.release()
 
 
 def read_export(path: Path, limits: Limits) -> ExportIndex:
-    raise NotImplementedError
+    """Read the export at `path` safely into an index; every hazard is a finding in it.
+
+    Raises `ArchiveError` only when the file itself cannot be opened.
+    """
+    try:
+        fh = open(path, "rb")  # noqa: SIM115 - closed below, after the mapping
+    except OSError as exc:
+        raise ArchiveError(f"{path}: cannot open the export ({exc.strerror or exc})") from None
+    with fh:
+        size = _file_size(fh)
+        index = ExportIndex(archive_path=str(path), archive_sha256="", archive_bytes=size)
+        ctx = _Context(limits, index)
+        if size == 0:
+            index.archive_sha256 = hashlib.sha256(b"").hexdigest()
+            ctx.hazards.add("zip-unreadable", None, "the file is empty")
+            index.read_findings = ctx.hazards.findings()
+            return index
+        try:
+            buf = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
+        except (OSError, ValueError) as exc:
+            raise ArchiveError(f"{path}: cannot map the export ({exc})") from None
+        hashed: list[str] = []
+        hasher = threading.Thread(target=_hash_file, args=(buf, hashed), daemon=True)
+        hasher.start()
+        try:
+            _read_level(ctx, buf, "", 0, None)
+            _finish(ctx)
+        finally:
+            hasher.join()
+            ctx.pdf.results()
+            buf.close()
+        index.archive_sha256 = hashed[0] if hashed else ""
+        index.read_findings = ctx.hazards.findings()
+        return index
+
+
+def _file_size(fh: io.BufferedReader) -> int:
+    return os.fstat(fh.fileno()).st_size
+
+
+def _finish(ctx: _Context) -> None:
+    index, hz = ctx.index, ctx.hazards
+    for result in ctx.pdf.results():
+        member = index.member(result.member)
+        if result.error is not None:
+            if member is not None:
+                member.readable = False
+            code = "pdf-hostile" if result.hostile else "pdf-unreadable"
+            hz.add(code, result.member, f"{result.member}: {result.detail or result.error}")
+            continue
+        text = result.text
+        _keep_text(ctx, result.member, text, False)
+        entries = parse_catalogue(result.pages)
+        if entries and (
+            result.member == TRANSCRIPTS_PDF
+            or (
+                index.transcript_member not in (TRANSCRIPTS_PDF,)
+                and len(entries) > len(index.transcripts)
+            )
+        ):
+            index.transcripts = entries
+            index.transcript_member = result.member
+    doc = index.json_docs.get(MANIFEST)
+    if isinstance(doc, dict):
+        index.manifest, index.manifest_member = doc, MANIFEST
+    profile = index.json_docs.get(PROFILE)
+    if isinstance(profile, dict):
+        index.profile = profile
+    else:
+        for path, doc in index.json_docs.items():
+            if "profile" in path.lower() and isinstance(doc, dict):
+                index.profile = doc
+                break
+    paths = {m.path for m in index.members}
+    ordered = sorted(
+        index.tables.values(), key=lambda t: not t.member.endswith("Alexa/VoiceHistory.csv")
+    )
+    for table in ordered:
+        index.recordings.extend(recordings_from(table, paths))
+    index.texts_truncated.sort()
+
+
+# ------------------------------------------------------------------------- one member
+
+
+def read_member(archive: Path, member: str, max_bytes: int, limits: Limits | None = None) -> bytes:
+    """The inflated bytes of one member, read with the same safety rules as `read_export`.
+
+    Members of nested archives are addressed as ``outer.zip!inner/path``. Raises
+    `ArchiveError` with a one-line reason when the member cannot be read safely or is larger
+    than `max_bytes`.
+    """
+    limits = limits or Limits()
+    try:
+        fh = open(archive, "rb")  # noqa: SIM115 - closed by the with below
+    except OSError as exc:
+        raise ArchiveError(f"{archive}: cannot open ({exc.strerror or exc})") from None
+    with fh:
+        if _file_size(fh) == 0:
+            raise ArchiveError(f"{archive}: the file is empty")
+        try:
+            buf: Any = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
+        except (OSError, ValueError) as exc:
+            raise ArchiveError(f"{archive}: cannot map ({exc})") from None
+        try:
+            return _read_nested(buf, member, "", 0, max_bytes, limits)
+        finally:
+            buf.close()
+
+
+def _read_nested(
+    buf: Any, wanted: str, prefix: str, depth: int, max_bytes: int, limits: Limits
+) -> bytes:
+    try:
+        level = _Level(buf, prefix, depth)
+    except Exception:  # noqa: BLE001 - zipfile raises many types on hostile directories
+        raise ArchiveError(
+            f"{prefix.rstrip('!') or 'the export'}: {_open_failure(buf)[1]}"
+        ) from None
+    try:
+        names = {i.filename for i in level.zf.infolist()}
+        if wanted in names:
+            return _read_one(level, wanted, max_bytes, limits)
+        parts = wanted.split("!")
+        for cut in range(1, len(parts)):
+            outer = "!".join(parts[:cut])
+            if outer in names:
+                if depth + 1 > limits.max_depth:
+                    raise ArchiveError(
+                        f"{prefix}{outer}: nested deeper than {limits.max_depth} archives"
+                    )
+                inner = _read_one(level, outer, limits.max_nested_bytes, limits)
+                return _read_nested(
+                    inner, "!".join(parts[cut:]), f"{prefix}{outer}!", depth + 1, max_bytes, limits
+                )
+        return _read_one(level, wanted, max_bytes, limits)
+    finally:
+        level.close()
+
+
+def _read_one(level: _Level, name: str, max_bytes: int, limits: Limits) -> bytes:
+    """One member of one level, refused with a one-line reason when it is not safe."""
+    path = level.prefix + name
+    ctx = _Context(limits, ExportIndex(archive_path="", archive_sha256="", archive_bytes=0))
+    ctx.listed = -(1 << 62)  # the member count is judged by read_export, not here
+    matches = [i for i in level.zf.infolist() if i.filename == name]
+    if not matches:
+        raise ArchiveError(f"{path}: no such member")
+    if len(matches) > 1:
+        raise ArchiveError(f"{path}: several members share this name")
+    jobs = _plan(ctx, level)
+    job = next((j for j in jobs if j.name == name), None)
+    if job is None:
+        problems = [f for f in ctx.hazards.findings() if path in f.members]
+        why = problems[0].title.lower() if problems else "it cannot be read"
+        raise ArchiveError(f"{path}: refused: {why}")
+    if job.info.file_size > max_bytes:
+        raise ArchiveError(
+            f"{path}: {job.info.file_size:,} bytes, over the {max_bytes:,}-byte limit"
+        )
+    ratio_cap = max(
+        limits.ratio_floor_bytes, int(limits.max_ratio * max(job.info.compress_size, 1))
+    )
+    cap = min(max_bytes, limits.max_member_bytes, ratio_cap)
+    out = bytearray()
+    crc = 0
+    try:
+        for chunk in _chunks(level, job):
+            out += chunk
+            crc = _inflate.crc32(chunk, crc)
+            if len(out) > job.info.file_size:
+                raise ArchiveError(f"{path}: inflates to more than its declared size")
+            if len(out) > cap:
+                raise ArchiveError(f"{path}: inflates beyond the limits (zip bomb?)")
+    except _Truncated:
+        raise ArchiveError(f"{path}: the member is truncated") from None
+    except READ_ERRORS as exc:
+        raise ArchiveError(f"{path}: cannot be inflated ({type(exc).__name__})") from None
+    if len(out) != job.info.file_size:
+        raise ArchiveError(
+            f"{path}: holds {len(out):,} bytes, not the declared {job.info.file_size:,}"
+        )
+    if crc != job.crc:
+        raise ArchiveError(f"{path}: fails its CRC check")
+    return bytes(out)

@@ -1,0 +1,112 @@
+"""Findings raised while reading an export archive, and their stable codes.
+
+Archive hazards (all CRITICAL unless noted; each names the members involved):
+
+- ``zip-unreadable``: the file is not a ZIP archive, or its central directory cannot be read.
+- ``zip-truncated``: the archive or a member's data ends early (cut off, bad end of file).
+- ``zip-corrupt``: a member's compressed data is invalid and cannot be inflated.
+- ``zip-bad-crc``: a member inflates to bytes whose CRC-32 differs from the recorded one.
+- ``zip-size-mismatch``: a member's real inflated size differs from the size its header declares.
+- ``zip-header-mismatch``: a member's local header disagrees with the central directory.
+- ``zip-traversal``: a member name climbs out of the archive (``..`` components).
+- ``zip-absolute-path``: a member name is absolute (``/x``, ``\\x``) or carries a drive letter (``C:``).
+- ``zip-backslash``: a member name uses backslashes as separators (Windows paths in disguise).
+- ``zip-symlink``: a member is a symbolic link (Unix mode 0o120000); it is listed, never followed.
+- ``zip-duplicate-name``: two or more members share one name; which one a tool reads is arbitrary.
+- ``zip-encrypted``: a member is encrypted; it cannot be checked, so it cannot be delivered.
+- ``zip-unsupported-compression``: a member uses a compression method the reader does not inflate.
+- ``zip-overlapping``: members share bytes in the file (an overlapping-entry zip bomb).
+- ``zip-bomb-ratio``: a member inflates far beyond its compressed size (above a size floor).
+- ``zip-bomb-size``: a member, or the archive as a whole, inflates beyond the size limits;
+  reading stops at the limit.
+- ``zip-too-many-members``: the archive lists more members than the limit; the rest are not listed.
+- ``zip-nested-too-deep``: an archive nested deeper than the depth limit; it is listed, not opened.
+- ``zip-nested`` (INFO): a nested archive was opened; its members are listed as ``outer.zip!inner``.
+
+Member readers:
+
+- ``audio-malformed`` (WARNING): a WAV recording that cannot be read (not RIFF, no fmt chunk,
+  0 Hz, absurd values, unsupported encoding).
+- ``json-malformed`` (WARNING): a JSON member that does not parse.
+- ``pdf-unreadable`` (WARNING): a PDF that pypdf cannot read (corrupt, encrypted, not a PDF).
+- ``pdf-hostile``: a PDF whose parsing timed out, blew the memory limit, hit pypdf's
+  decompression limits or crashed the parser.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import defaultdict
+
+from reviewer.domain.model import Finding, Severity
+
+CRITICAL, WARNING, INFO = Severity.CRITICAL, Severity.WARNING, Severity.INFO
+
+# code -> (severity, title)
+HAZARDS: dict[str, tuple[Severity, str]] = {
+    "zip-unreadable": (CRITICAL, "The export is not a readable ZIP archive"),
+    "zip-truncated": (CRITICAL, "The archive or a member is truncated"),
+    "zip-corrupt": (CRITICAL, "Member data is corrupt"),
+    "zip-bad-crc": (CRITICAL, "Member fails its CRC check"),
+    "zip-size-mismatch": (CRITICAL, "Member header lies about its size"),
+    "zip-header-mismatch": (CRITICAL, "Local header disagrees with the central directory"),
+    "zip-traversal": (CRITICAL, "Member name climbs out of the archive (path traversal)"),
+    "zip-absolute-path": (CRITICAL, "Member name is an absolute path"),
+    "zip-backslash": (CRITICAL, "Member name uses backslashes"),
+    "zip-symlink": (CRITICAL, "Member is a symbolic link"),
+    "zip-duplicate-name": (CRITICAL, "Several members share one name"),
+    "zip-encrypted": (CRITICAL, "Member is encrypted"),
+    "zip-unsupported-compression": (CRITICAL, "Member uses an unsupported compression method"),
+    "zip-overlapping": (CRITICAL, "Members overlap in the archive (zip bomb)"),
+    "zip-bomb-ratio": (CRITICAL, "Member inflates far beyond its compressed size (zip bomb)"),
+    "zip-bomb-size": (CRITICAL, "Archive inflates beyond the size limits (zip bomb)"),
+    "zip-too-many-members": (CRITICAL, "Archive holds more members than the limit"),
+    "zip-nested-too-deep": (CRITICAL, "Archives nested deeper than the limit"),
+    "zip-nested": (INFO, "Nested archive opened"),
+    "audio-malformed": (WARNING, "Recording cannot be read"),
+    "json-malformed": (WARNING, "JSON member does not parse"),
+    "pdf-unreadable": (WARNING, "PDF cannot be read"),
+    "pdf-hostile": (CRITICAL, "PDF looks built to harm the reader"),
+}
+
+MAX_DETAILS = 3  # specific details quoted in a finding that groups several members
+
+
+class Hazards:
+    """Collects hazards as they are met (from several threads) and groups them into findings.
+
+    One finding per code; its members are every member that showed the hazard, and its detail
+    quotes the first few specific reasons.
+    """
+
+    __slots__ = ("_lock", "_items", "_seen")
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._items: dict[str, list[tuple[str | None, str]]] = defaultdict(list)
+        self._seen: set[tuple[str, str | None]] = set()
+
+    def add(self, code: str, member: str | None, detail: str) -> None:
+        with self._lock:
+            key = (code, member)
+            if member is not None and key in self._seen:
+                return
+            self._seen.add(key)
+            self._items[code].append((member, detail))
+
+    def codes(self) -> set[str]:
+        return set(self._items)
+
+    def findings(self) -> list[Finding]:
+        out: list[Finding] = []
+        for code, items in self._items.items():
+            severity, title = HAZARDS[code]
+            members = tuple(dict.fromkeys(m for m, _ in items if m is not None))
+            details = list(dict.fromkeys(d for _, d in items))
+            detail = "; ".join(details[:MAX_DETAILS])
+            if len(details) > MAX_DETAILS:
+                detail += f"; and {len(details) - MAX_DETAILS} more"
+            if len(members) > 1:
+                detail = f"{len(members)} members. {detail}"
+            out.append(Finding(code, severity, title, detail, members))
+        return out

@@ -1,0 +1,218 @@
+"""Transcript PDFs: text by pypdf in a child process, and the catalogue parsed from it.
+
+A hostile PDF can make a parser hang or eat memory, so pypdf never runs in the reviewer's
+process: one child process (``_pdfchild``) per archive caps its own address space
+(`Limits.pdf_memory_bytes`) and answers one PDF at a time; a PDF that takes longer than
+`Limits.pdf_timeout_s` gets the child killed and a fresh child for the next PDF. The child
+starts as soon as the first PDF is submitted and works on the other core while the reader
+inflates the remaining members.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import queue
+import re
+import select
+import struct
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass, field
+
+from reviewer.domain.model import TranscriptEntry
+from reviewer.domain.request import parse_datetime
+
+TRANSCRIPTS_PDF = "Alexa/Transcripts.pdf"
+MAX_ANSWER_BYTES = 512 << 20  # a child's answer larger than this is treated as hostile
+
+# "<timestamp>  <device_serial>  <utterance_id>"
+HEADER = re.compile(
+    r"^\s*(\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?\s?(?:Z|UTC|[+-]\d{2}:?\d{2})?)"
+    r"\s+(\S+)\s+(\S+)\s*$"
+)
+PAGE_FOOTER = re.compile(r"^\s*(?:page\s+)?\d+\s*(?:(?:/|of)\s*\d+)?\s*$", re.IGNORECASE)
+
+
+@dataclass(slots=True)
+class PdfResult:
+    member: str
+    pages: list[str] = field(default_factory=list)
+    error: str | None = None  # None, "corrupt", "memory", "limit", "timeout", "crash"
+    detail: str = ""
+
+    @property
+    def hostile(self) -> bool:
+        return self.error in ("memory", "limit", "timeout", "crash")
+
+    @property
+    def text(self) -> str:
+        return "\n".join(self.pages)
+
+
+class PdfService:
+    """Parses submitted PDFs in a child process, in submission order, on a background thread."""
+
+    def __init__(self, timeout_s: float, memory_bytes: int) -> None:
+        self.timeout_s = timeout_s
+        self.memory_bytes = memory_bytes
+        self._queue: queue.SimpleQueue[tuple[str, bytes] | None] = queue.SimpleQueue()
+        self._results: list[PdfResult] = []
+        self._thread: threading.Thread | None = None
+        self._proc: subprocess.Popen[bytes] | None = None
+
+    def submit(self, member: str, data: bytes) -> None:
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._run, name="pdf", daemon=True)
+            self._thread.start()
+        self._queue.put((member, data))
+
+    def results(self) -> list[PdfResult]:
+        """Wait for every submitted PDF and stop the child."""
+        if self._thread is not None:
+            self._queue.put(None)
+            self._thread.join()
+            self._thread = None
+        return self._results
+
+    # ---------------------------------------------------------------- the background thread
+
+    def _spawn(self) -> subprocess.Popen[bytes]:
+        return subprocess.Popen(
+            [
+                sys.executable,
+                "-B",
+                "-m",
+                "reviewer.domain.archive._pdfchild",
+                str(self.memory_bytes),
+            ],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            bufsize=0,
+            close_fds=True,
+        )
+
+    def _stop(self, kill: bool) -> None:
+        proc, self._proc = self._proc, None
+        if proc is None:
+            return
+        try:
+            if kill:
+                proc.kill()
+            elif proc.stdin is not None:
+                proc.stdin.close()
+            proc.wait(timeout=None if kill else self.timeout_s)
+        except (OSError, subprocess.TimeoutExpired):
+            proc.kill()
+            proc.wait()
+        finally:
+            for stream in (proc.stdin, proc.stdout):
+                if stream is not None:
+                    with contextlib.suppress(OSError):
+                        stream.close()
+
+    def _run(self) -> None:
+        try:
+            while True:
+                item = self._queue.get()
+                if item is None:
+                    return
+                member, data = item
+                self._results.append(self._parse(member, data))
+        finally:
+            self._stop(kill=False)
+
+    def _parse(self, member: str, data: bytes) -> PdfResult:
+        if self._proc is None or self._proc.poll() is not None:
+            self._stop(kill=True)
+            try:
+                self._proc = self._spawn()
+            except OSError as exc:
+                return PdfResult(
+                    member, error="corrupt", detail=f"the PDF reader cannot start: {exc}"
+                )
+        proc = self._proc
+        assert proc.stdin is not None and proc.stdout is not None
+        try:
+            payload = memoryview(struct.pack("<Q", len(data)) + data)
+            fd_in = proc.stdin.fileno()
+            while payload:
+                written = os.write(fd_in, payload)
+                payload = payload[written:]
+        except OSError:
+            return self._crashed(member)
+        deadline = time.monotonic() + self.timeout_s
+        fd = proc.stdout.fileno()
+        buf = bytearray()
+        while not buf.endswith(b"\n"):
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                self._stop(kill=True)
+                return PdfResult(
+                    member, error="timeout", detail=f"parsing took longer than {self.timeout_s:g} s"
+                )
+            ready, _, _ = select.select([fd], [], [], remaining)
+            if not ready:
+                continue
+            chunk = os.read(fd, 1 << 20)
+            if not chunk:
+                return self._crashed(member)
+            buf += chunk
+            if len(buf) > MAX_ANSWER_BYTES:
+                self._stop(kill=True)
+                return PdfResult(
+                    member, error="memory", detail="the extracted text is absurdly large"
+                )
+        try:
+            answer = json.loads(bytes(buf))
+        except ValueError:
+            return PdfResult(member, error="crash", detail="the PDF reader answered garbage")
+        if "pages" in answer:
+            return PdfResult(member, pages=[str(p) for p in answer["pages"]])
+        return PdfResult(
+            member, error=str(answer.get("error", "corrupt")), detail=str(answer.get("detail", ""))
+        )
+
+    def _crashed(self, member: str) -> PdfResult:
+        proc = self._proc
+        code = proc.wait() if proc is not None else None
+        self._stop(kill=True)
+        how = f"signal {-code}" if code is not None and code < 0 else f"exit status {code}"
+        return PdfResult(member, error="crash", detail=f"the PDF reader died ({how})")
+
+
+def parse_catalogue(pages: list[str]) -> list[TranscriptEntry]:
+    """Entries of a transcript catalogue: a header line, then the transcript's text lines."""
+    entries: list[TranscriptEntry] = []
+    current: TranscriptEntry | None = None
+    lines: list[str] = []
+
+    def close() -> None:
+        if current is not None:
+            current.text = " ".join(lines).strip()
+            entries.append(current)
+
+    for page_no, page in enumerate(pages, start=1):
+        for line in page.splitlines():
+            match = HEADER.match(line)
+            if match:
+                close()
+                stamp, serial, uid = match.groups()
+                stamp = stamp.strip()
+                current = TranscriptEntry(
+                    timestamp=parse_datetime(stamp.replace(" UTC", "Z")),
+                    timestamp_text=stamp,
+                    device_serial=serial,
+                    utterance_id=uid,
+                    text="",
+                    page=page_no,
+                )
+                lines = []
+            elif current is not None and line.strip() and not PAGE_FOOTER.match(line):
+                lines.append(line.strip())
+    close()
+    return entries

@@ -1,0 +1,115 @@
+"""What a member is: magic bytes first, the name's extension second."""
+
+from __future__ import annotations
+
+from reviewer.domain.model import MemberKind
+
+# (magic at offset 0, kind, label, audio format)
+_MAGIC: tuple[tuple[bytes, MemberKind, str, str | None], ...] = (
+    (b"%PDF-", MemberKind.PDF, "PDF document", None),
+    (b"PK\x03\x04", MemberKind.ARCHIVE, "ZIP archive", None),
+    (b"PK\x05\x06", MemberKind.ARCHIVE, "ZIP archive (empty)", None),
+    (b"OggS", MemberKind.AUDIO, "OGG audio", "ogg"),
+    (b"ID3", MemberKind.AUDIO, "MP3 audio", "mp3"),
+    (b"fLaC", MemberKind.AUDIO, "FLAC audio", "flac"),
+    (b"\x89PNG\r\n\x1a\n", MemberKind.OTHER, "PNG image", None),
+    (b"\xff\xd8\xff", MemberKind.OTHER, "JPEG image", None),
+    (b"GIF8", MemberKind.OTHER, "GIF image", None),
+    (b"\x1f\x8b", MemberKind.OTHER, "gzip data", None),
+    (b"BZh", MemberKind.OTHER, "bzip2 data", None),
+    (b"7z\xbc\xaf\x27\x1c", MemberKind.OTHER, "7-Zip archive", None),
+    (b"Rar!", MemberKind.OTHER, "RAR archive", None),
+    (b"\x7fELF", MemberKind.OTHER, "ELF executable", None),
+    (b"MZ", MemberKind.OTHER, "Windows executable", None),
+    (b"SQLite format 3\x00", MemberKind.OTHER, "SQLite database", None),
+)
+
+_TEXT_EXT = {
+    ".txt": "plain text",
+    ".log": "log text",
+    ".md": "Markdown text",
+    ".xml": "XML document",
+    ".html": "HTML document",
+    ".htm": "HTML document",
+    ".ics": "calendar",
+    ".vcf": "vCard",
+    ".yaml": "YAML text",
+    ".yml": "YAML text",
+    ".ini": "settings text",
+}
+_AUDIO_EXT = {
+    ".wav": "wav",
+    ".mp3": "mp3",
+    ".ogg": "ogg",
+    ".oga": "ogg",
+    ".opus": "ogg",
+    ".flac": "flac",
+    ".m4a": "m4a",
+}
+
+
+def extension(name: str) -> str:
+    base = name.rsplit("/", 1)[-1].rsplit("!", 1)[-1]
+    dot = base.rfind(".")
+    return base[dot:].lower() if dot > 0 else ""
+
+
+def _is_mpeg_sync(head: bytes) -> bool:
+    if len(head) < 4 or head[0] != 0xFF or head[1] & 0xE0 != 0xE0:
+        return False
+    version = (head[1] >> 3) & 0x3
+    layer = (head[1] >> 1) & 0x3
+    bitrate = head[2] >> 4
+    rate = (head[2] >> 2) & 0x3
+    return version != 1 and layer != 0 and bitrate not in (0, 15) and rate != 3
+
+
+def looks_like_text(head: bytes) -> bool:
+    if not head:
+        return True
+    if head.startswith((b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")):
+        return True
+    sample = head[:4096]
+    if b"\x00" in sample:
+        return False
+    try:
+        sample.decode("utf-8")
+        return True
+    except UnicodeDecodeError as exc:
+        if exc.start >= len(sample) - 3:  # a character cut at the sample's end
+            return True
+    control = sum(1 for b in sample if b < 32 and b not in (9, 10, 13))
+    return control == 0  # latin-1 text
+
+
+def sniff(name: str, head: bytes) -> tuple[MemberKind, str, str | None]:
+    """(kind, type label, audio format or None) for a member named `name` starting with `head`."""
+    if head[:4] == b"RIFF" and head[8:12] == b"WAVE":
+        return MemberKind.AUDIO, "WAV audio", "wav"
+    for magic, kind, label, audio in _MAGIC:
+        if head.startswith(magic):
+            return kind, label, audio
+    if head[4:8] == b"ftyp":
+        if head[8:11] == b"M4A":
+            return MemberKind.AUDIO, "M4A audio", "m4a"
+        return MemberKind.OTHER, "MP4 media", None
+    if _is_mpeg_sync(head):
+        return MemberKind.AUDIO, "MP3 audio", "mp3"
+    ext = extension(name)
+    text = looks_like_text(head)
+    if ext in _AUDIO_EXT:
+        fmt = _AUDIO_EXT[ext]
+        return MemberKind.AUDIO, f"{fmt.upper()} audio (unrecognised bytes)", fmt
+    if text:
+        stripped = head.lstrip(b"\xef\xbb\xbf \t\r\n")
+        if ext == ".json" or (ext in ("", ".txt") and stripped[:1] in (b"{", b"[")):
+            return MemberKind.JSON, "JSON document", None
+        if ext in (".csv", ".tsv"):
+            return MemberKind.CSV, "CSV table", None
+        if ext == ".pdf":
+            return MemberKind.PDF, "PDF document (no PDF header)", None
+        return MemberKind.TEXT, _TEXT_EXT.get(ext, "plain text"), None
+    if ext == ".pdf":
+        return MemberKind.PDF, "PDF document (no PDF header)", None
+    label = f"{ext[1:].upper()} file" if ext else "binary data"
+    return MemberKind.OTHER, label, None

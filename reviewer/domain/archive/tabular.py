@@ -1,0 +1,209 @@
+"""CSV and JSON members: decoding, tables, and the voice history's recordings.
+
+Text is UTF-8 (a byte-order mark is fine), else UTF-16 with its mark, else latin-1. A CSV
+becomes a `Table`; a JSON list of objects, or an object holding exactly one list of objects,
+becomes a `Table` too, so other pipelines' JSON histories are checked like CSV ones.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+from typing import Any
+
+from reviewer.domain.model import Recording, Table
+from reviewer.domain.request import parse_datetime
+
+VOICE_HISTORY = "Alexa/VoiceHistory.csv"
+MAX_CELL = 1 << 16  # characters kept per cell
+
+# normalised column name (lower case, letters and digits only) -> recording field
+_ALIASES: dict[str, tuple[str, ...]] = {
+    "utterance_id": ("utteranceid", "utterance", "recordingid", "interactionid", "voiceid", "id"),
+    "timestamp": (
+        "timestamp",
+        "time",
+        "datetime",
+        "date",
+        "createdat",
+        "recordedat",
+        "creationtime",
+        "when",
+    ),
+    "customer_id": ("customerid", "customer", "accountid", "account", "ownerid"),
+    "device_serial": (
+        "deviceserial",
+        "serial",
+        "serialnumber",
+        "deviceserialnumber",
+        "device",
+        "deviceid",
+    ),
+    "device_type": ("devicetype", "devicemodel", "devicefamily", "model"),
+    "audio_member": (
+        "audiofile",
+        "audio",
+        "audiopath",
+        "audiomember",
+        "recording",
+        "recordingfile",
+        "file",
+        "wav",
+    ),
+    "transcript": ("transcript", "transcription", "utterancetext", "text", "asrtext"),
+}
+
+
+def decode_text(data: bytes) -> str:
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    elif data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError:
+            pass
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        if exc.start >= len(data) - 3:  # a character cut at the end of a capped read
+            try:
+                return data[: exc.start].decode("utf-8")
+            except UnicodeDecodeError:
+                pass
+        return data.decode("latin-1")
+
+
+def _delimiter(first_line: str) -> str:
+    counts = {d: first_line.count(d) for d in (",", ";", "\t", "|")}
+    best = max(counts, key=lambda d: counts[d])
+    return best if counts[best] else ","
+
+
+def parse_csv(member: str, text: str) -> Table | None:
+    first = text.split("\n", 1)[0]
+    try:
+        reader = csv.reader(text.splitlines(), delimiter=_delimiter(first))
+        header = next(reader, None)
+        if not header:
+            return None
+        columns = tuple(h.strip() or f"column{i + 1}" for i, h in enumerate(header))
+        rows: list[dict[str, str]] = []
+        for raw in reader:
+            if not raw or all(not c.strip() for c in raw):
+                continue
+            row = {
+                col: (raw[i][:MAX_CELL] if i < len(raw) else "") for i, col in enumerate(columns)
+            }
+            rows.append(row)
+    except csv.Error:
+        return None
+    return Table(member=member, columns=columns, rows=rows)
+
+
+def parse_json(text: str) -> Any:
+    """Parsed JSON; raises ValueError (with a short reason) when it does not parse."""
+    try:
+        return json.loads(text)
+    except RecursionError:
+        raise ValueError("nested too deeply") from None
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"line {exc.lineno} column {exc.colno}: {exc.msg}") from None
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value[:MAX_CELL]
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return str(value)
+    try:
+        return json.dumps(value, ensure_ascii=False)[:MAX_CELL]
+    except (TypeError, ValueError, RecursionError):
+        return str(value)[:MAX_CELL]
+
+
+def _records(doc: Any) -> list[dict[str, Any]] | None:
+    def is_records(v: Any) -> bool:
+        return isinstance(v, list) and bool(v) and all(isinstance(x, dict) for x in v)
+
+    if is_records(doc):
+        return list(doc)
+    if isinstance(doc, dict):
+        lists = [v for v in doc.values() if is_records(v)]
+        if len(lists) == 1:
+            return list(lists[0])
+    return None
+
+
+def table_from_json(member: str, doc: Any) -> Table | None:
+    records = _records(doc)
+    if records is None:
+        return None
+    columns: dict[str, None] = {}
+    for rec in records:
+        for key in rec:
+            columns.setdefault(str(key), None)
+    cols = tuple(columns)
+    rows = [{c: _cell(rec.get(c)) for c in cols} for rec in records]
+    return Table(member=member, columns=cols, rows=rows)
+
+
+def _norm(column: str) -> str:
+    return re.sub(r"[^a-z0-9]", "", column.lower())
+
+
+def recording_columns(table: Table) -> dict[str, str] | None:
+    """Map recording fields to the table's columns, or None when it holds no recordings."""
+    normalised = {_norm(c): c for c in table.columns}
+    mapping: dict[str, str] = {}
+    for fld, aliases in _ALIASES.items():
+        for alias in aliases:
+            if alias in normalised and normalised[alias] not in mapping.values():
+                mapping[fld] = normalised[alias]
+                break
+    if "utterance_id" not in mapping:
+        return None
+    if table.member.endswith(VOICE_HISTORY) or _norm(mapping["utterance_id"]) != "id":
+        return mapping
+    # a bare "id" column only counts beside something only a voice history has
+    if {"audio_member", "transcript", "device_serial"} & set(mapping):
+        return mapping
+    return None
+
+
+def recordings_from(table: Table, members: set[str]) -> list[Recording]:
+    mapping = recording_columns(table)
+    if mapping is None:
+        return []
+    prefix = table.member.rsplit("!", 1)[0] + "!" if "!" in table.member else ""
+    out: list[Recording] = []
+    for row in table.rows:
+
+        def get(fld: str, row: dict[str, str] = row) -> str:
+            col = mapping.get(fld)
+            return row.get(col, "").strip() if col else ""
+
+        uid = get("utterance_id")
+        if not uid:
+            continue
+        audio = get("audio_member")
+        if audio and audio not in members and prefix + audio in members:
+            audio = prefix + audio
+        ts = get("timestamp")
+        out.append(
+            Recording(
+                utterance_id=uid,
+                timestamp=parse_datetime(ts),
+                customer_id=get("customer_id"),
+                device_serial=get("device_serial"),
+                device_type=get("device_type"),
+                audio_member=audio,
+                transcript=get("transcript"),
+                source_member=table.member,
+            )
+        )
+    return out
