@@ -91,7 +91,7 @@ def test_an_archive_with_no_text_at_all_is_unattributable() -> None:
     index.members.append(_member("a.mp3", b"ID3"))
     [f] = evidence.check(make_request(), index)
     assert f.code == "unattributable-archive" and f.members == ()
-    assert "no readable text" in f.detail
+    assert "the archive has no readable text" in f.detail
 
 
 def test_exporter_role_mailboxes_named_in_the_manifest_are_allowed() -> None:

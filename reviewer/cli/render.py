@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+import textwrap
+
 from rich.console import Console
-from rich.padding import Padding
-from rich.table import Table
 from rich.text import Text
 
 from reviewer.domain.model import Severity, Verdict
@@ -25,6 +25,14 @@ SEVERITY_MARK = {Severity.CRITICAL: "✖", Severity.WARNING: "▲", Severity.INF
 MAX_MEMBERS_SHOWN = 8
 
 
+def _wrapped(console: Console, text: str, indent: int, style: str = "") -> None:
+    width = max(20, console.width - indent)
+    pad = " " * indent
+    for paragraph in text.splitlines() or [""]:
+        for line in textwrap.wrap(paragraph, width, break_on_hyphens=False) or [""]:
+            console.print(Text(pad + line, style=style), soft_wrap=True)
+
+
 def render_report(review: Review, console: Console | None = None) -> None:
     console = console or Console(highlight=False)
     report = review.report
@@ -32,36 +40,31 @@ def render_report(review: Review, console: Console | None = None) -> None:
     groups = report.by_severity()
 
     console.print(Text(f" {VERDICT_WORDS[report.verdict]} ", style=VERDICT_STYLE[report.verdict]))
-    counts = (
-        ", ".join(f"{len(fs)} {sev.value}" for sev, fs in groups.items() if fs) or "no findings"
-    )
-    console.print(Text(counts, style="bold"))
+    counts = ", ".join(f"{len(fs)} {sev.value}" for sev, fs in groups.items() if fs)
+    console.print(Text(counts or "no findings", style="bold"))
     console.print()
 
     s = report.stats
-    head = Table.grid(padding=(0, 2))
-    head.add_column(style="dim", no_wrap=True)
-    head.add_column(overflow="fold")
-    who = req.name or "(no name on the ticket)"
-    head.add_row("request", Text(report.request_id))
-    head.add_row("requester", Text(f"{who} ({req.customer_id})"))
-    if req.email:
-        head.add_row("e-mail", Text(req.email))
     devices = ", ".join(
         f"{d.serial} since {d.registered_at.isoformat()}" if d.registered_at else d.serial
         for d in req.devices
     )
-    head.add_row("devices", Text(devices or "none registered"))
-    head.add_row("archive", Text(f"{review.index.archive_path}"))
-    head.add_row("sha256", Text(report.archive_sha256))
-    head.add_row(
-        "contents",
-        Text(
+    rows = [
+        ("request", report.request_id),
+        ("requester", f"{req.name or '(no name on the ticket)'} ({req.customer_id})"),
+        ("e-mail", req.email),
+        ("devices", devices or "none registered"),
+        ("archive", review.index.archive_path),
+        ("sha256", report.archive_sha256),
+        (
+            "contents",
             f"{s.members:,} members, {s.bytes:,} bytes, {s.recordings:,} recordings "
-            f"({s.recording_seconds:,.0f} s), {s.transcript_entries:,} transcript entries"
+            f"({s.recording_seconds:,.0f} s), {s.transcript_entries:,} transcript entries",
         ),
-    )
-    console.print(head)
+    ]
+    for label, value in rows:
+        if value:
+            console.print(Text.assemble((f"{label:<11}", "dim"), value), soft_wrap=True)
 
     for severity, findings in groups.items():
         if not findings:
@@ -71,26 +74,20 @@ def render_report(review: Review, console: Console | None = None) -> None:
         console.print(Text(f"{severity.value.upper()} ({len(findings)})", style=style))
         for f in findings:
             console.print(
-                Padding(
-                    Text.assemble(
-                        (f"{SEVERITY_MARK[severity]} ", style),
-                        (f.title, "bold"),
-                        (f"  [{f.code}]", "dim"),
-                    ),
-                    (0, 0, 0, 2),
-                    expand=False,
-                )
+                Text.assemble(
+                    ("  " + SEVERITY_MARK[severity] + " ", style),
+                    (f.title, "bold"),
+                    (f"  [{f.code}]", "dim"),
+                ),
+                soft_wrap=True,
             )
-            console.print(Padding(Text(f.detail), (0, 0, 0, 4), expand=False))
+            _wrapped(console, f.detail, 4)
             shown = f.members[:MAX_MEMBERS_SHOWN]
-            lines = Text()
             for m in shown:
-                lines.append(f"- {m}\n", style="dim")
+                console.print(Text(f"      - {m}", style="dim"), soft_wrap=True)
             if len(f.members) > len(shown):
-                lines.append(f"… and {len(f.members) - len(shown):,} more members\n", style="dim")
-            if shown:
-                lines.rstrip()
-                console.print(Padding(lines, (0, 0, 0, 6), expand=False))
+                more = len(f.members) - len(shown)
+                console.print(Text(f"      … and {more:,} more members", style="dim"))
     if not report.findings:
         console.print()
         console.print("No findings.")

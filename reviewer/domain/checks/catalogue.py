@@ -92,18 +92,19 @@ def check(request: Request, index: ExportIndex) -> list[Finding]:
             text,
             f"{plural(len(text), 'transcript')} {'differs' if len(text) == 1 else 'differ'} "
             "between catalogue and voice history",
-            f"The text of {plural(len(text), 'utterance')} differs: {listing(text)}. For "
-            f'example {text[0]}: the catalogue says "{_short(first.text)}", the voice '
-            f'history says "{_short(history[text[0]].transcript)}".',
+            _lead("text", text)
+            + f'the catalogue says "{_short(first.text)}", the voice history says '
+            f'"{_short(history[text[0]].transcript)}". Listen to the recording to learn which '
+            "is true.",
         )
     if device:
         first = entries[device[0]]
         add(
             device,
             f"{plural(len(device), 'entry', 'entries')} with another device in the catalogue",
-            f"The device of {plural(len(device), 'utterance')} differs: {listing(device)}. "
-            f"For example {device[0]}: catalogue {first.device_serial or '(none)'}, voice "
-            f"history {serial_of(history[device[0]]) or '(none)'}.",
+            _lead("device", device)
+            + f"the catalogue says {first.device_serial or '(none)'}, the voice history "
+            f"says {serial_of(history[device[0]]) or '(none)'}.",
         )
     if time:
         first = entries[time[0]]
@@ -111,11 +112,20 @@ def check(request: Request, index: ExportIndex) -> list[Finding]:
         add(
             time,
             f"{plural(len(time), 'entry', 'entries')} with another time in the catalogue",
-            f"The timestamp of {plural(len(time), 'utterance')} differs: {listing(time)}. "
-            f"For example {time[0]}: catalogue {first.timestamp_text or '(none)'}, voice "
-            f"history {rec_ts.isoformat() if rec_ts else '(none)'}.",
+            _lead("time", time)
+            + f"the catalogue says {first.timestamp_text or '(none)'}, the voice history says "
+            f"{rec_ts.isoformat() if rec_ts else '(none)'}.",
         )
     return findings
+
+
+def _lead(what: str, uids: list[str]) -> str:
+    if len(uids) == 1:
+        return f"Utterance {uids[0]}: "
+    return (
+        f"The {what} of {plural(len(uids), 'utterance')} differs: {listing(uids)}. "
+        f"For example {uids[0]}: "
+    )
 
 
 def _time_differs(e: TranscriptEntry, rec: Recording) -> bool:

@@ -206,18 +206,21 @@ def check(request: Request, index: ExportIndex) -> list[Finding]:
         )
     if not requester_seen and not att.wrong_customer:
         searched = sorted(index.texts)
-        looked_for = [k for k, _p in matcher.patterns]
+        looked_for = ", ".join(k for k, _p in matcher.patterns) or "none given"
+        where = (
+            f"appear in any of the {plural(len(searched), 'readable text member')}"
+            if searched
+            else "can be looked for: the archive has no readable text"
+        )
         findings.append(
             Finding(
                 code="unattributable-archive",
                 severity=Severity.CRITICAL,
                 title="Nothing in the export identifies the requester",
                 detail=(
-                    f"None of the requester's identifiers ({', '.join(looked_for) or 'none given'})"
-                    f" appear in {plural(len(searched), 'readable text member')}"
-                    + (" (the archive has no readable text)" if not searched else "")
-                    + ". Nobody can say whose data this is: it cannot be delivered as the "
-                    "requester's until someone establishes that it is."
+                    f"None of the requester's identifiers ({looked_for}) {where}. Nobody can "
+                    "say whose data this is: it cannot be delivered as the requester's until "
+                    "someone establishes that it is."
                 ),
                 members=tuple(searched),
             )

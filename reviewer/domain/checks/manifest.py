@@ -33,6 +33,8 @@ def _int(value: Any) -> int | None:
 
 def check(request: Request, index: ExportIndex) -> list[Finding]:
     if index.manifest is None:
+        if not index.members:
+            return []  # nothing was listed at all: the reader's finding says why
         if index.manifest_member:
             return [
                 Finding(
@@ -113,9 +115,11 @@ def check(request: Request, index: ExportIndex) -> list[Finding]:
                 title=f"{plural(len(changed), 'member')} "
                 f"{'differs' if len(changed) == 1 else 'differ'} from the manifest",
                 detail=(
-                    "These members are not the bytes the manifest lists: "
+                    ("This member is" if len(changed) == 1 else "These members are")
+                    + " not the bytes the manifest lists: "
                     + listing(f"{p} ({why})" for p, why in changed)
-                    + ". They were changed after the export was generated."
+                    + f". {'It was' if len(changed) == 1 else 'They were'} changed after the export "
+                    "was generated."
                 ),
                 members=tuple(p for p, _ in changed),
             )
