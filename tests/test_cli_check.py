@@ -1,0 +1,155 @@
+"""`reviewer check` as a user runs it: the installed console script, in a real process."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+REVIEWER = ROOT / ".venv" / "bin" / "reviewer"
+SAMPLES = ROOT / "sample_archives"
+
+
+def run(*args: str | Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [str(REVIEWER), *map(str, args)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+        env={"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "COLUMNS": "100"},
+    )
+
+
+def one_line_error(proc: subprocess.CompletedProcess[str]) -> str:
+    assert proc.returncode == 2, proc
+    assert proc.stdout == ""
+    assert "Traceback" not in proc.stderr
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1, proc.stderr
+    assert lines[0].startswith("reviewer: ")
+    return lines[0]
+
+
+@pytest.fixture
+def request_dir(tmp_path: Path) -> Path:
+    """A copy of the clean sample that a test may break."""
+    return Path(shutil.copytree(SAMPLES / "clean", tmp_path / "DSAR-COPY"))
+
+
+def test_help_documents_the_exit_codes() -> None:
+    proc = run("check", "--help")
+    assert proc.returncode == 0
+    assert "REQUEST_DIR" in proc.stdout and "--json" in proc.stdout
+    for line in ("0  verdict pass or review", "1  verdict block", "2  the request cannot"):
+        assert line in proc.stdout
+
+
+def test_json_report_has_exactly_the_documented_shape() -> None:
+    proc = run("check", SAMPLES / "wrong-customer", "--json")
+    assert proc.returncode == 1, proc.stderr
+    doc = json.loads(proc.stdout)
+    assert list(doc) == ["request_id", "archive_sha256", "verdict", "findings", "stats"]
+    assert doc["request_id"] == "DSAR-2018-0412"
+    archive = (SAMPLES / "wrong-customer" / "export.zip").read_bytes()
+    assert doc["archive_sha256"] == hashlib.sha256(archive).hexdigest()
+    assert doc["verdict"] == "block"
+    for f in doc["findings"]:
+        assert list(f) == ["code", "severity", "title", "detail", "members"]
+        assert f["severity"] in {"critical", "warning", "info"}
+        assert isinstance(f["members"], list)
+    [wrong] = [f for f in doc["findings"] if f["code"] == "wrong-customer"]
+    assert "Account/Profile.json" in wrong["members"]
+    assert list(doc["stats"]) == [
+        "members",
+        "bytes",
+        "recordings",
+        "recording_seconds",
+        "transcript_entries",
+    ]
+    assert doc["stats"]["bytes"] == len(archive)
+    assert doc["stats"]["recordings"] == 12
+    assert doc["stats"]["transcript_entries"] == 12
+    assert doc["stats"]["recording_seconds"] > 0
+
+
+@pytest.mark.parametrize(
+    ("case", "code", "verdict"),
+    [("clean", 0, "pass"), ("third-party", 0, "review"), ("previous-owner", 1, "block")],
+)
+def test_exit_code_follows_the_verdict(case: str, code: int, verdict: str) -> None:
+    proc = run("check", SAMPLES / case, "--json")
+    assert proc.returncode == code, proc.stderr
+    assert json.loads(proc.stdout)["verdict"] == verdict
+
+
+def test_text_report_puts_the_verdict_first_and_names_the_members() -> None:
+    proc = run("check", SAMPLES / "mixed-records")
+    assert proc.returncode == 1
+    lines = proc.stdout.splitlines()
+    assert lines[0].strip().startswith("BLOCK")
+    assert "CRITICAL (1)" in proc.stdout
+    assert "[foreign-records]" in proc.stdout
+    assert "- Alexa/Audio/U08DC7A44E3C9BE7.wav" in proc.stdout
+    assert "A5RT8XK2M9QW4N" in proc.stdout
+    assert proc.stderr == ""
+
+
+def test_text_report_of_a_review_groups_warnings() -> None:
+    proc = run("check", SAMPLES / "third-party")
+    assert proc.returncode == 0
+    assert proc.stdout.splitlines()[0].strip().startswith("REVIEW")
+    assert "WARNING (1)" in proc.stdout and "CRITICAL" not in proc.stdout
+    assert "Declan Murphy" in proc.stdout
+
+
+def test_a_missing_folder_is_a_one_line_error(tmp_path: Path) -> None:
+    line = one_line_error(run("check", tmp_path / "nope"))
+    assert "not a request folder" in line
+
+
+def test_a_folder_without_a_ticket_is_a_one_line_error(request_dir: Path) -> None:
+    (request_dir / "request.json").unlink()
+    assert "request.json" in one_line_error(run("check", request_dir, "--json"))
+
+
+def test_a_broken_ticket_is_a_one_line_error(request_dir: Path) -> None:
+    (request_dir / "request.json").write_text('{"request_id": "X", "requester": ')
+    assert "not valid JSON" in one_line_error(run("check", request_dir))
+    (request_dir / "request.json").write_text('{"request_id": "X", "requester": {}}')
+    assert "customer_id" in one_line_error(run("check", request_dir))
+
+
+def test_a_folder_without_an_export_is_a_one_line_error(request_dir: Path) -> None:
+    (request_dir / "export.zip").unlink()
+    assert "export.zip" in one_line_error(run("check", request_dir))
+
+
+def test_an_export_that_is_not_a_zip_blocks_with_a_finding(request_dir: Path) -> None:
+    (request_dir / "export.zip").write_bytes(b"this is not an archive\n" * 40)
+    proc = run("check", request_dir, "--json")
+    assert proc.returncode == 1, proc.stderr
+    doc = json.loads(proc.stdout)
+    assert doc["verdict"] == "block"
+    assert "unattributable-archive" in [f["code"] for f in doc["findings"]]
+    assert "Traceback" not in proc.stderr
+
+
+@pytest.mark.parametrize("args", [("check",), ("check", "--bogus", "x"), ("check", "a", "b")])
+def test_bad_usage_exits_2_without_a_traceback(args: tuple[str, ...]) -> None:
+    proc = run(*args)
+    assert proc.returncode == 2
+    assert proc.stdout == ""
+    assert "Traceback" not in proc.stderr and "Error:" in proc.stderr
+
+
+def test_the_check_writes_nothing_into_the_request_folder(request_dir: Path) -> None:
+    before = sorted((p.name, p.stat().st_size, p.stat().st_mtime_ns) for p in request_dir.iterdir())
+    assert run("check", request_dir).returncode == 0
+    after = sorted((p.name, p.stat().st_size, p.stat().st_mtime_ns) for p in request_dir.iterdir())
+    assert before == after
