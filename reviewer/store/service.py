@@ -175,21 +175,32 @@ def _fsync_dir(path: Path) -> None:
 class ReviewService:
     """Facade over one store (SQLite file or PostgreSQL database)."""
 
-    def __init__(self, engine: Engine, url: str, clock: Callable[[], datetime] | None = None):
+    def __init__(
+        self,
+        engine: Engine,
+        url: str,
+        clock: Callable[[], datetime] | None = None,
+        hasher: PasswordHasher | None = None,
+    ):
         self._engine = engine
         self._ro = engine.execution_options(**READONLY)
         self._url = url
         self._now = clock or _utcnow
-        self._hasher = PasswordHasher()
+        self._hasher = hasher or PasswordHasher()  # Argon2id, the library's RFC 9106 default
 
     # ------------------------------------------------------------------ opening
 
     @classmethod
     def open(
-        cls, url: str | None = None, *, clock: Callable[[], datetime] | None = None
+        cls,
+        url: str | None = None,
+        *,
+        clock: Callable[[], datetime] | None = None,
+        hasher: PasswordHasher | None = None,
     ) -> ReviewService:
         """Open the store at `url` (None: $REVIEWER_DB, else the user data dir), creating it
-        or upgrading its schema to the latest migration."""
+        or upgrading its schema to the latest migration. `clock` and `hasher` (other Argon2id
+        parameters) are for tests and benchmarks."""
         resolved = resolve_url(url)
         try:
             engine = make_engine(resolved)
@@ -198,7 +209,7 @@ class ReviewService:
             raise StoreError(
                 f"cannot open the store {_safe_url(resolved)}: {_first_line(exc)}"
             ) from None
-        return cls(engine, resolved, clock)
+        return cls(engine, resolved, clock, hasher)
 
     def close(self) -> None:
         self._engine.dispose()

@@ -1,0 +1,186 @@
+"""Shared fixtures: a throwaway store on SQLite and on PostgreSQL, a settable clock.
+
+PostgreSQL: one database per test session on $REVIEWER_TEST_PG (default 127.0.0.1:5432, user
+postgres), dropped at the end; each test gets its own schema in it. Without a reachable server
+those tests skip with the reason, except under ``CI=true``, where they fail.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from urllib.parse import quote
+
+import pytest
+
+PG_ADMIN = os.environ.get("REVIEWER_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
+
+
+class Clock:
+    """A clock the test moves by hand (for lockouts and lapses)."""
+
+    def __init__(self, start: datetime | None = None) -> None:
+        self.now = start or datetime.now(UTC).replace(microsecond=0)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **kwargs: float) -> None:
+        self.now += timedelta(**kwargs)
+
+
+def _pg_unavailable(reason: str) -> None:
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail(f"PostgreSQL is required under CI=true: {reason}")
+    pytest.skip(f"PostgreSQL not reachable at {PG_ADMIN}: {reason}")
+
+
+@pytest.fixture(scope="session")
+def pg_database() -> Iterator[str]:
+    """URL of a fresh PostgreSQL database for this test session."""
+    try:
+        import psycopg
+    except ImportError as exc:
+        _pg_unavailable(f"psycopg missing ({exc})")
+    name = f"reviewer_test_{uuid.uuid4().hex[:12]}"
+    try:
+        with psycopg.connect(PG_ADMIN, autocommit=True, connect_timeout=3) as conn:
+            conn.execute(f'CREATE DATABASE "{name}"')
+    except psycopg.Error as exc:
+        _pg_unavailable(str(exc).strip().splitlines()[0] if str(exc).strip() else repr(exc))
+    base = PG_ADMIN.rsplit("/", 1)[0]
+    yield f"{base}/{name}"
+    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def pg_schema_url(database_url: str) -> str:
+    """A new, empty schema in the session database; the URL makes it the search path."""
+    import psycopg
+
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        conn.execute(f'CREATE SCHEMA "{schema}"')
+    return f"{database_url}?options={quote(f'-csearch_path={schema}')}"
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store_url(request: pytest.FixtureRequest, tmp_path, monkeypatch) -> str:  # type: ignore[no-untyped-def]
+    """A URL for an empty store of each kind; the audit key lives under the test's tmp dir."""
+    monkeypatch.setenv("REVIEWER_HOME", str(tmp_path / "home"))
+    monkeypatch.delenv("REVIEWER_DB", raising=False)
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'store' / 'reviewer.db'}"
+    return pg_schema_url(request.getfixturevalue("pg_database"))
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+def make_review(tmp_path):  # type: ignore[no-untyped-def]
+    """Factory: a checked request with a real export.zip of short real WAVs.
+
+    ``make_review(request_id, recordings=6, findings=(), seed=0)`` returns ``(review, folder)``;
+    the export index is built from what was written (the store takes it as the reader's).
+    Different seeds give different archive bytes for the same request.
+    """
+    import hashlib
+    import io
+    import json
+    import wave
+    import zipfile
+
+    from reviewer.domain.model import (
+        AudioInfo,
+        ExportIndex,
+        Member,
+        MemberKind,
+        Recording,
+        TranscriptEntry,
+    )
+    from reviewer.domain.report import Report, Stats, sort_findings
+    from reviewer.domain.request import request_from_dict
+    from reviewer.domain.review import Review
+
+    def wav(seconds: float, tone: int) -> bytes:
+        buf = io.BytesIO()
+        with wave.open(buf, "wb") as w:
+            w.setnchannels(1)
+            w.setsampwidth(2)
+            w.setframerate(8000)
+            w.writeframes(bytes([tone % 256, 0]) * int(8000 * seconds))
+        return buf.getvalue()
+
+    def build(request_id: str = "DSAR-T-0001", recordings: int = 6, findings=(), seed: int = 0):  # type: ignore[no-untyped-def]
+        folder = tmp_path / "inbox" / request_id
+        folder.mkdir(parents=True, exist_ok=True)
+        ticket = {
+            "request_id": request_id,
+            "due_at": "2031-01-01T00:00:00Z",
+            "received_at": "2030-12-01T00:00:00Z",
+            "identity_verification": {"method": "signed-in account"},
+            "requester": {
+                "customer_id": "A1B2C3D4E5F6G7",
+                "name": "Jonas Weber",
+                "email": "jonas@example.de",
+            },
+        }
+        (folder / "request.json").write_text(json.dumps(ticket))
+        archive = folder / "export.zip"
+        members, recs, entries = [], [], []
+        with zipfile.ZipFile(archive, "w") as z:
+            z.writestr("seed.txt", str(seed))
+            for i in range(recordings):
+                path = f"Alexa/Audio/u{i:04d}.wav"
+                data = wav(1.5, i + seed)
+                z.writestr(path, data)
+                members.append(
+                    Member(
+                        path,
+                        len(data),
+                        len(data),
+                        MemberKind.AUDIO,
+                        "WAV audio",
+                        len(data),
+                        hashlib.sha256(data).hexdigest(),
+                        True,
+                        AudioInfo("wav", 1.5, 8000, 1, 16),
+                    )
+                )
+                device = "G070VM1A83120045" if i % 2 else "G090XG0712345678"
+                when = datetime(2018, 1 + i % 4, 3, 12, tzinfo=UTC)
+                recs.append(
+                    Recording(
+                        f"u{i:04d}",
+                        when,
+                        "A1B2C3D4E5F6G7",
+                        device,
+                        "Echo",
+                        path,
+                        f"alexa play {i}",
+                        "Alexa/VoiceHistory.csv",
+                    )
+                )
+                entries.append(
+                    TranscriptEntry(
+                        when, when.isoformat(), device, f"u{i:04d}", f"alexa play {i}", 1
+                    )
+                )
+        sha = hashlib.sha256(archive.read_bytes()).hexdigest()
+        index = ExportIndex(
+            str(archive),
+            sha,
+            archive.stat().st_size,
+            members=members,
+            recordings=recs,
+            transcripts=entries,
+        )
+        report = Report(request_id, sha, sort_findings(list(findings)), Stats.of(index))
+        return Review(request_from_dict(ticket), index, report), folder
+
+    return build

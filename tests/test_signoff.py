@@ -1,0 +1,184 @@
+"""The four-eyes rules in the domain: states, the gate, and what a sign-off needs."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from reviewer.domain.model import Finding, Severity
+from reviewer.domain.signoff import (
+    CHECKLIST_KEYS,
+    Decision,
+    Evidence,
+    Role,
+    SampleRequirement,
+    SignOffFact,
+    SignOffRefused,
+    Stage,
+    State,
+    check_sign_off,
+    evaluate_gate,
+    passphrase_problem,
+    played_enough,
+    state_of,
+    warnings_to_ack,
+)
+
+T0 = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
+WARN = Finding("third-party-names", Severity.WARNING, "Names outside the household", "Redact them.")
+CRIT = Finding("wrong-customer", Severity.CRITICAL, "Another customer's archive", "Do not send.")
+SAMPLE = [SampleRequirement("a.wav", 1.2, True), SampleRequirement("b.wav", 6.0, False)]
+FULL = {"a.wav": Evidence(1.2, True), "b.wav": Evidence(2.0, False)}
+ALL_CHECKED = dict.fromkeys(CHECKLIST_KEYS, True)
+
+
+def fact(name: str, role: Role, stage: Stage, decision: Decision = Decision.APPROVE) -> SignOffFact:
+    return SignOffFact(name, role, stage, decision, T0)
+
+
+def state(signoffs, *, released=False, voided=False, now=T0, lapse=7):  # type: ignore[no-untyped-def]
+    return state_of(signoffs, released=released, voided=voided, now=now, lapse_days=lapse)
+
+
+def gate(reviewer="alice", role=Role.REVIEWER, signoffs=(), findings=(), evidence=FULL, **kw):  # type: ignore[no-untyped-def]
+    return evaluate_gate(
+        reviewer=reviewer,
+        role=role,
+        state=kw.get("st", state(list(signoffs))),
+        signoffs=list(signoffs),
+        findings=list(findings),
+        sample=SAMPLE,
+        evidence=evidence,
+    )
+
+
+def test_states_follow_the_sign_offs() -> None:
+    first = fact("alice", Role.REVIEWER, Stage.FIRST)
+    second = fact("bob", Role.APPROVER, Stage.SECOND)
+    assert state([]) is State.PENDING
+    assert state([first]) is State.FIRST_SIGNOFF
+    assert state([first, second]) is State.APPROVED
+    assert state([first, second], released=True) is State.RELEASED
+    assert state([fact("alice", Role.REVIEWER, Stage.FIRST, Decision.REJECT)]) is State.REJECTED
+    assert state([first], voided=True) is State.VOIDED
+
+
+def test_unlock_lapses_after_the_policy_period() -> None:
+    both = [fact("alice", Role.REVIEWER, Stage.FIRST), fact("bob", Role.APPROVER, Stage.SECOND)]
+    assert state(both, now=T0 + timedelta(days=6, hours=23)) is State.APPROVED
+    assert state(both, now=T0 + timedelta(days=7)) is State.PENDING
+    assert state(both, now=T0 + timedelta(days=2), lapse=1) is State.PENDING
+
+
+def test_first_sign_off_allowed_once_the_sample_is_inspected() -> None:
+    g = gate()
+    assert g.allowed and g.stage is Stage.FIRST and not g.reasons
+
+
+def test_every_sampled_recording_must_be_played_and_its_transcript_viewed() -> None:
+    g = gate(evidence={"a.wav": Evidence(1.2, False), "b.wav": Evidence(1.9, False)})
+    assert not g.allowed
+    assert set(g.missing) == {"a.wav", "b.wav"}
+    assert any("2 of 2 sampled recordings" in r for r in g.reasons)
+    assert g.can_reject  # refusing to approve never stops a rejection
+
+
+@pytest.mark.parametrize(
+    "seconds,duration,ok",
+    [
+        (2.0, 10.0, True),
+        (1.99, 10.0, False),
+        (1.2, 1.2, True),
+        (1.16, 1.2, True),
+        (1.0, 1.2, False),
+        (0.0, None, False),
+        (5.0, None, True),
+    ],
+)
+def test_played_means_two_seconds_or_to_the_end(
+    seconds: float, duration: float | None, ok: bool
+) -> None:
+    assert played_enough(seconds, duration) is ok
+
+
+def test_a_critical_finding_allows_only_rejection() -> None:
+    g = gate(findings=[CRIT])
+    assert not g.allowed
+    assert any("can only be rejected" in r for r in g.reasons)
+    assert g.can_reject
+
+
+def test_nobody_signs_both_stages() -> None:
+    g = gate(reviewer="bob", role=Role.APPROVER, signoffs=[fact("bob", Role.APPROVER, Stage.FIRST)])
+    assert not g.allowed and not g.can_reject
+    assert any("already signed" in r for r in g.reasons)
+
+
+def test_the_second_stage_needs_the_approver_role() -> None:
+    first = [fact("alice", Role.REVIEWER, Stage.FIRST)]
+    refused = gate(reviewer="dave", role=Role.REVIEWER, signoffs=first)
+    assert not refused.allowed and refused.stage is Stage.SECOND
+    assert any("approver role" in r for r in refused.reasons)
+    assert gate(reviewer="bob", role=Role.APPROVER, signoffs=first).allowed
+
+
+def test_supervisors_do_not_sign() -> None:
+    g = gate(reviewer="carol", role=Role.SUPERVISOR)
+    assert not g.allowed and not g.can_reject
+    assert "supervisors do not sign off" in g.reasons
+
+
+def test_nothing_is_signed_after_approval_rejection_or_release() -> None:
+    both = [fact("alice", Role.REVIEWER, Stage.FIRST), fact("bob", Role.APPROVER, Stage.SECOND)]
+    for st in (State.APPROVED, State.RELEASED, State.REJECTED, State.VOIDED):
+        g = gate(reviewer="erin", role=Role.APPROVER, signoffs=both, st=st)
+        assert not g.allowed and not g.can_reject and g.stage is None
+
+
+def test_approval_needs_the_whole_checklist_and_a_note_on_every_warning() -> None:
+    g = gate(findings=[WARN])
+    warnings = warnings_to_ack([WARN])
+    assert [w.key for w in warnings] == ["0:third-party-names"]
+    with pytest.raises(SignOffRefused) as refused:
+        check_sign_off(
+            g,
+            decision=Decision.APPROVE,
+            note="",
+            checklist=dict(ALL_CHECKED, nothing_withheld=False),
+            acknowledgements={"0:third-party-names": "  "},
+            warnings=warnings,
+        )
+    text = str(refused.value)
+    assert "Nothing is withheld without a recorded reason" in text
+    assert "1 warning not acknowledged with a note" in text
+    check_sign_off(
+        g,
+        decision=Decision.APPROVE,
+        note="",
+        checklist=ALL_CHECKED,
+        acknowledgements={"0:third-party-names": "names redacted on p. 3"},
+        warnings=warnings,
+    )
+
+
+def test_a_rejection_needs_a_reason() -> None:
+    g = gate(findings=[CRIT])
+    with pytest.raises(SignOffRefused, match="needs a note"):
+        check_sign_off(
+            g, decision=Decision.REJECT, note=" ", checklist={}, acknowledgements={}, warnings=()
+        )
+    check_sign_off(
+        g,
+        decision=Decision.REJECT,
+        note="another customer's data",
+        checklist={},
+        acknowledgements={},
+        warnings=(),
+    )
+
+
+def test_passphrases_need_twelve_characters() -> None:
+    assert passphrase_problem("short") is not None
+    assert passphrase_problem(" " * 12) is not None
+    assert passphrase_problem("correct horse battery") is None
