@@ -133,13 +133,16 @@ class _Context:
 # ------------------------------------------------------------------------- inflating
 
 
-def _deflate_chunks(src: memoryview) -> Iterator[bytes]:
+def _deflate_chunks(src: memoryview, used: list[int]) -> Iterator[bytes]:
+    """Inflate `src` in bounded steps; `used[0]` tracks the compressed bytes consumed."""
     d = _inflate.decompressobj(-15)
     for off in range(0, len(src), CHUNK_IN):
         piece: Any = src[off : off + CHUNK_IN]
+        end = off + len(piece)
         while True:
             out = d.decompress(piece, CHUNK_OUT)
             piece = d.unconsumed_tail
+            used[0] = end - len(piece) - (len(d.unused_data) if d.eof else 0)
             if out:
                 yield out
             if d.eof:
@@ -167,9 +170,11 @@ def _zipfile_chunks(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> Iterator[byte
             yield chunk
 
 
-def _chunks(level: _Level, job: _Job) -> Iterator[bytes | memoryview]:
+def _chunks(level: _Level, job: _Job, used: list[int]) -> Iterator[bytes | memoryview]:
+    """The member's inflated bytes in chunks; `used[0]` is kept at the compressed bytes read."""
+    used[0] = job.end - job.start
     if job.method == DEFLATED:
-        return _deflate_chunks(level.view[job.start : job.end])
+        return _deflate_chunks(level.view[job.start : job.end], used)
     if job.method == STORED:
         return _stored_chunks(level.view[job.start : job.end])
     return _zipfile_chunks(level.zf, job.info)
@@ -464,10 +469,7 @@ def _read_job(ctx: _Context, level: _Level, job: _Job) -> None:
     limits, hz, member = ctx.limits, ctx.hazards, job.member
     path, name = member.path, job.name
     declared = job.info.file_size
-    ratio_cap = max(
-        limits.ratio_floor_bytes, int(limits.max_ratio * max(job.info.compress_size, 1))
-    )
-    size_cap = min(limits.max_member_bytes, ratio_cap)
+    used = [0]
     crc = 0
     digest = hashlib.sha256()
     count = 0
@@ -477,7 +479,7 @@ def _read_job(ctx: _Context, level: _Level, job: _Job) -> None:
     head = b""
     complete = False
     try:
-        for chunk in _chunks(level, job):
+        for chunk in _chunks(level, job, used):
             n = len(chunk)
             if count == 0:
                 head = bytes(chunk[:SNIFF_BYTES])
@@ -494,20 +496,20 @@ def _read_job(ctx: _Context, level: _Level, job: _Job) -> None:
                     f"{name!r} declares {declared:,} bytes but inflates to more; reading stopped",
                 )
                 raise _Stop
-            if count > size_cap:
-                if count > limits.max_member_bytes:
-                    hz.add(
-                        "zip-bomb-size",
-                        path,
-                        f"{name!r} inflates beyond the "
-                        f"{limits.max_member_bytes:,}-byte limit per member",
-                    )
-                else:
-                    hz.add(
-                        "zip-bomb-ratio",
-                        path,
-                        f"{name!r} inflates beyond {limits.max_ratio:g} times its compressed size",
-                    )
+            if count > limits.max_member_bytes:
+                hz.add(
+                    "zip-bomb-size",
+                    path,
+                    f"{name!r} inflates beyond the {limits.max_member_bytes:,}-byte limit per member",
+                )
+                raise _Stop
+            if count > limits.ratio_floor_bytes and count > limits.max_ratio * max(used[0], 1):
+                hz.add(
+                    "zip-bomb-ratio",
+                    path,
+                    f"{name!r} inflates to {count:,} bytes from {used[0]:,} compressed, beyond "
+                    f"{limits.max_ratio:g} times",
+                )
                 raise _Stop
             ctx.add_total(n, path)
             crc = _inflate.crc32(chunk, crc)
@@ -818,20 +820,25 @@ def _read_one(level: _Level, name: str, max_bytes: int, limits: Limits) -> bytes
         raise ArchiveError(
             f"{path}: {job.info.file_size:,} bytes, over the {max_bytes:,}-byte limit"
         )
-    ratio_cap = max(
-        limits.ratio_floor_bytes, int(limits.max_ratio * max(job.info.compress_size, 1))
-    )
-    cap = min(max_bytes, limits.max_member_bytes, ratio_cap)
+    cap = min(max_bytes, limits.max_member_bytes)
     out = bytearray()
     crc = 0
+    used = [0]
     try:
-        for chunk in _chunks(level, job):
+        for chunk in _chunks(level, job, used):
             out += chunk
             crc = _inflate.crc32(chunk, crc)
             if len(out) > job.info.file_size:
                 raise ArchiveError(f"{path}: inflates to more than its declared size")
             if len(out) > cap:
-                raise ArchiveError(f"{path}: inflates beyond the limits (zip bomb?)")
+                raise ArchiveError(f"{path}: inflates beyond {cap:,} bytes")
+            if len(out) > limits.ratio_floor_bytes and len(out) > limits.max_ratio * max(
+                used[0], 1
+            ):
+                raise ArchiveError(
+                    f"{path}: inflates beyond {limits.max_ratio:g} times its "
+                    "compressed size (zip bomb)"
+                )
     except _Truncated:
         raise ArchiveError(f"{path}: the member is truncated") from None
     except READ_ERRORS as exc:
