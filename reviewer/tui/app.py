@@ -63,16 +63,17 @@ class ReviewerApp(App[None]):
 
         self.user = user
         self.sub_title = f"{user.name} ({user.role.value})"
+        from reviewer.tui.screens.queue import QueueScreen
+
         if user.role is Role.SUPERVISOR:
             try:
                 from reviewer.tui.screens.supervisor import SupervisorScreen
             except ImportError:
-                self.push_screen(ErrorDialog("Supervisor screen", "The supervisor screen is not available in this build."))
+                # Without the supervisor view, the queue (who signed what) is the history.
+                self.push_screen(QueueScreen())
                 return
             self.push_screen(SupervisorScreen())
         else:
-            from reviewer.tui.screens.queue import QueueScreen
-
             self.push_screen(QueueScreen())
 
     # ------------------------------------------------------------------ actions

@@ -1,0 +1,209 @@
+"""The four-eyes flow as people do it at the terminal, against a real store and the real
+audio player on ALSA's null device.
+
+alice plays the sample of the clean request and approves; she is refused the second stage;
+bob signs in at the same terminal, plays the sample himself, approves and releases; carol,
+the supervisor, sees both sign-offs in the history.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from test_tui_support import (  # noqa: F401 - fixtures
+    CLEAN,
+    PEOPLE,
+    WRONG_CUSTOMER,
+    make_app,
+    null_audio,
+    screen_text,
+    sign_in,
+    store,
+    template_store,
+    wait_for,
+)
+
+pytest.importorskip("simpleaudio", reason="simpleaudio is not installed (no ALSA headers)")
+
+SIZE = (120, 40)
+
+
+async def open_request(pilot, request_id: str):  # type: ignore[no-untyped-def]
+    from textual.widgets import DataTable
+
+    from reviewer.tui.screens.queue import QueueScreen
+    from reviewer.tui.screens.review import ReviewScreen
+
+    app = pilot.app
+    await wait_for(pilot, lambda: isinstance(app.screen, QueueScreen))
+    table = app.screen.query_one("#queue-table", DataTable)
+    await wait_for(pilot, lambda: table.row_count > 0)
+    table.move_cursor(row=table.get_row_index(request_id))
+    await pilot.press("enter")
+    await wait_for(pilot, lambda: isinstance(app.screen, ReviewScreen) and app.screen.detail is not None)
+    return app.screen
+
+
+async def play_whole_sample(pilot, screen) -> int:  # type: ignore[no-untyped-def]
+    """Go through the sampled recordings with n, playing each with space to its end."""
+    from reviewer.tui.widgets.player import PlayerPane
+    from reviewer.tui.widgets.recordings import RecordingsList
+
+    await pilot.press("2")
+    recordings = screen.query_one("#recordings-list", RecordingsList)
+    player = screen.query_one("#player", PlayerPane)
+    sample = set(screen.detail.sample.members)
+    await wait_for(pilot, lambda: player.player is not None)
+    assert player.player.available, player.player.reason
+    heard: set[str] = set()
+    while heard != sample:
+        if recordings.current is None or recordings.current.member not in sample or recordings.current.member in heard:
+            await pilot.press("n")
+        row = recordings.current
+        assert row is not None and row.sampled
+        await wait_for(pilot, lambda row=row: player.item is not None and player.item.member == row.member)
+        await pilot.press("space")
+        await wait_for(pilot, lambda row=row: row.member in recordings._played)
+        heard.add(row.member)
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+    return len(heard)
+
+
+async def approve(pilot, name: str) -> None:  # type: ignore[no-untyped-def]
+    from textual.widgets import Button, Checkbox, Input
+
+    from reviewer.tui.dialogs.signoff import SignOffDialog
+
+    app = pilot.app
+    await pilot.press("s")
+    await wait_for(pilot, lambda: isinstance(app.screen, SignOffDialog))
+    dialog = app.screen
+    for box in dialog.query(Checkbox):
+        box.focus()
+        await pilot.press("space")
+    for note in dialog.query(".ack-note"):
+        assert isinstance(note, Input)
+        note.value = "checked and acceptable"
+    dialog.query_one("#signoff-passphrase", Input).value = PEOPLE[name][1]
+    await pilot.pause()
+    assert not dialog.query_one("#signoff-approve", Button).disabled, screen_text(app)
+    await pilot.press("f2")
+    await wait_for(pilot, lambda: not isinstance(app.screen, SignOffDialog))
+
+
+async def test_four_eyes_flow(store, null_audio) -> None:  # noqa: F811
+    from textual.widgets import Button
+
+    from reviewer.tui.dialogs.confirm import ConfirmDialog
+    from reviewer.tui.dialogs.signoff import SignOffDialog
+
+    app = make_app(store)
+    async with app.run_test(size=SIZE) as pilot:
+        # 1. alice plays the sample and approves.
+        await sign_in(pilot, "alice")
+        review = await open_request(pilot, CLEAN)
+        played = await play_whole_sample(pilot, review)
+        assert played == review.detail.sample.size > 0
+        await approve(pilot, "alice")
+        await wait_for(pilot, lambda: review.detail.state.value == "first-signoff")
+        assert "alice (first: approve)" in screen_text(app)
+
+        # 2. alice is refused the second stage: Approve stays disabled and says why.
+        await pilot.press("s")
+        await wait_for(pilot, lambda: isinstance(app.screen, SignOffDialog))
+        dialog = app.screen
+        assert dialog.query_one("#signoff-approve", Button).disabled
+        assert "already signed" in screen_text(app)
+        await pilot.press("escape")
+
+        # 3. bob signs in at the same terminal, plays the sample, approves and releases.
+        await pilot.press("ctrl+o")
+        await sign_in(pilot, "bob")
+        review = await open_request(pilot, CLEAN)
+        await play_whole_sample(pilot, review)
+        await approve(pilot, "bob")
+        await wait_for(pilot, lambda: review.detail.state.value == "approved")
+        await pilot.press("r")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmDialog))
+        await pilot.press("y")
+        await wait_for(pilot, lambda: review.detail.state.value == "released")
+        receipt = json.loads((store.outbox / CLEAN / "release.json").read_text())
+        assert (store.outbox / CLEAN / "export.zip").is_file()
+        assert {a["name"] for a in receipt["approvers"]} == {"alice", "bob"}
+
+        # 4. carol, the supervisor, sees both sign-offs in the history.
+        await pilot.press("escape")
+        await pilot.press("ctrl+o")
+        await sign_in(pilot, "carol")
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause(0.2)
+        text = screen_text(app)
+        assert CLEAN in text
+        assert "alice" in text and "bob" in text
+
+
+async def test_gate_refusal_as_the_user_sees_it(store, null_audio) -> None:  # noqa: F811
+    """Nothing played yet: Approve is disabled and the dialog says what is missing."""
+    from textual.widgets import Button, Checkbox, Input
+
+    from reviewer.tui.dialogs.signoff import SignOffDialog
+
+    app = make_app(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot, "alice")
+        review = await open_request(pilot, CLEAN)
+        size = review.detail.sample.size
+        await pilot.press("s")
+        await wait_for(pilot, lambda: isinstance(app.screen, SignOffDialog))
+        dialog = app.screen
+        for box in dialog.query(Checkbox):
+            box.value = True
+        dialog.query_one("#signoff-passphrase", Input).value = PEOPLE["alice"][1]
+        await pilot.pause()
+        assert dialog.query_one("#signoff-approve", Button).disabled
+        text = screen_text(app)
+        assert "Approve is disabled" in text
+        assert f"{size} of {size} sampled recordings not yet played" in text
+        await pilot.press("f2")  # the key does nothing while the gate does not hold
+        await pilot.pause()
+        assert isinstance(app.screen, SignOffDialog)
+        await pilot.press("escape")
+        await pilot.app.workers.wait_for_complete()
+        assert review.detail.state.value == "pending"
+
+
+async def test_rejected_wrong_customer_cannot_be_released(store, null_audio) -> None:  # noqa: F811
+    from textual.widgets import Button, Input
+
+    from reviewer.tui.dialogs.signoff import SignOffDialog
+
+    app = make_app(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot, "alice")
+        review = await open_request(pilot, WRONG_CUSTOMER)
+        assert review.detail.report.verdict.value == "block"
+        await pilot.press("s")
+        await wait_for(pilot, lambda: isinstance(app.screen, SignOffDialog))
+        dialog = app.screen
+        assert dialog.query_one("#signoff-approve", Button).disabled
+        assert "can only be rejected" in screen_text(app)
+        dialog.query_one("#signoff-note", Input).value = "another customer's archive (Lukas Brandt)"
+        dialog.query_one("#signoff-passphrase", Input).value = PEOPLE["alice"][1]
+        await pilot.press("f3")
+        await wait_for(pilot, lambda: not isinstance(app.screen, SignOffDialog))
+        await wait_for(pilot, lambda: review.detail.state.value == "rejected")
+
+        await pilot.press("escape")
+        await pilot.press("ctrl+o")
+        await sign_in(pilot, "bob")
+        review = await open_request(pilot, WRONG_CUSTOMER)
+        assert review.detail.state.value == "rejected"
+        assert not app.screen.check_action("release", ())
+        assert not app.screen.check_action("sign_off", ())
+        await pilot.press("r")
+        await pilot.press("s")
+        await pilot.pause()
+        assert app.screen is review
+        assert not (store.outbox / WRONG_CUSTOMER).exists()
