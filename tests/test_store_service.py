@@ -1,0 +1,335 @@
+"""The review service on a real store (SQLite and PostgreSQL): the four-eyes flow end to end."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+import pytest
+from argon2 import PasswordHasher, profiles
+from sqlmodel import Session
+
+from reviewer.domain.model import Finding, Severity
+from reviewer.domain.signoff import CHECKLIST_KEYS, Decision, Stage, State
+from reviewer.store import audit_log
+from reviewer.store.errors import (
+    NotFound,
+    PermissionDenied,
+    ReleaseError,
+    SignInError,
+    SignOffError,
+    UserError,
+)
+from reviewer.store.service import ReviewService
+
+FAST = PasswordHasher.from_parameters(profiles.CHEAPEST)
+PASS = {
+    "alice": "alice-demo-passphrase",
+    "bob": "bob-demo-passphrase",
+    "carol": "carol-demo-passphrase",
+    "dave": "dave-demo-passphrase",
+}
+ALL = dict.fromkeys(CHECKLIST_KEYS, True)
+WARN = Finding(
+    "third-party-names",
+    Severity.WARNING,
+    "Names outside the household",
+    "Redact them.",
+    ("Alexa/Transcripts.pdf",),
+)
+CRIT = Finding(
+    "wrong-customer",
+    Severity.CRITICAL,
+    "Another customer's archive",
+    "Do not send.",
+    ("Alexa/Audio/u0001.wav",),
+)
+
+
+@pytest.fixture
+def svc(store_url, clock):  # type: ignore[no-untyped-def]
+    s = ReviewService.open(store_url, clock=clock, hasher=FAST)
+    s.add_user("alice", "reviewer", PASS["alice"], actor="test")
+    s.add_user("bob", "approver", PASS["bob"], actor="test")
+    s.add_user("carol", "supervisor", PASS["carol"], actor="test")
+    s.add_user("dave", "approver", PASS["dave"], actor="test")
+    yield s
+    s.close()
+
+
+def inspect_sample(svc: ReviewService, who: str, version_id: int) -> None:
+    for item in svc.version_detail(version_id).sample.items:
+        svc.record_inspection(who, version_id, "played", item.member, item.duration_s or 2.0)
+        svc.record_inspection(who, version_id, "viewed_transcript", item.member)
+
+
+def approve(svc: ReviewService, who: str, version_id: int, acks: dict[str, str] | None = None):  # type: ignore[no-untyped-def]
+    inspect_sample(svc, who, version_id)
+    return svc.sign_off(who, PASS[who], version_id, "approve", "checked", ALL, acks or {})
+
+
+def events(svc: ReviewService) -> list[dict]:
+    with Session(svc.engine) as s:
+        return [e.to_dict() for e in audit_log.iter_events(s)]
+
+
+def test_four_eyes_flow_from_ingest_to_release(svc, make_review, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    review, folder = make_review("DSAR-T-0001", recordings=8, findings=[WARN])
+    result = svc.ingest(review, folder / "export.zip", actor="test")
+    assert result.outcome == "new"
+    vid = result.version_id
+    [row] = svc.queue()
+    assert (row.request_id, row.state, row.verdict.value, row.signers) == (
+        "DSAR-T-0001",
+        State.PENDING,
+        "review",
+        (),
+    )
+
+    gate = svc.gate("alice", vid)
+    assert not gate.allowed and gate.stage is Stage.FIRST
+    assert set(gate.missing) == set(svc.version_detail(vid).sample.members)
+    assert [w.key for w in gate.warnings] == ["0:third-party-names"]
+
+    with pytest.raises(SignOffError, match="warning"):
+        approve(svc, "alice", vid)
+    first = approve(svc, "alice", vid, {"0:third-party-names": "names redacted"})
+    assert first.stage is Stage.FIRST and first.archive_sha256 == review.report.archive_sha256
+    assert first.sampling_statement == svc.version_detail(vid).sampling_statement
+    assert first.acknowledged == {"0:third-party-names": "names redacted"}
+
+    # Alice is refused the second stage; a supervisor never signs.
+    with pytest.raises(SignOffError, match="already signed"):
+        svc.sign_off("alice", PASS["alice"], vid, "approve", "", ALL, {"0:third-party-names": "x"})
+    with pytest.raises(SignOffError, match="supervisors do not sign"):
+        svc.sign_off("carol", PASS["carol"], vid, "approve", "", ALL, {"0:third-party-names": "x"})
+    with pytest.raises(ReleaseError, match="second"):
+        svc.release("bob", "DSAR-T-0001", tmp_path / "outbox")
+    assert not (tmp_path / "outbox" / "DSAR-T-0001").exists()
+
+    approve(svc, "bob", vid, {"0:third-party-names": "checked the redaction"})
+    assert svc.queue()[0].state is State.APPROVED
+    receipt = svc.release("bob", "DSAR-T-0001", tmp_path / "outbox")
+
+    out = tmp_path / "outbox" / "DSAR-T-0001"
+    assert sorted(p.name for p in out.iterdir()) == ["export.zip", "release.json"]
+    assert (
+        hashlib.sha256((out / "export.zip").read_bytes()).hexdigest()
+        == review.report.archive_sha256
+    )
+    doc = json.loads((out / "release.json").read_text())
+    assert doc["archive_sha256"] == review.report.archive_sha256
+    assert [a["name"] for a in doc["approvers"]] == ["alice", "bob"]
+    assert doc["checklist"]["bob"] == ALL
+    assert doc["audit_head"]["hash"] == receipt.audit_head
+    assert doc["audit_checkpoint"]["head"] == receipt.audit_head
+    assert svc.queue()[0].state is State.RELEASED
+    assert svc.audit_status().ok
+
+    actions = [e["action"] for e in events(svc)]
+    for action in ("user-add", "ingest", "inspection", "sign-off", "release"):
+        assert action in actions
+    with pytest.raises(ReleaseError, match="already released"):
+        svc.release("bob", "DSAR-T-0001", tmp_path / "outbox")
+
+    history = svc.history()
+    assert [(h.reviewer, h.stage, h.decision) for h in history] == [
+        ("bob", Stage.SECOND, Decision.APPROVE),
+        ("alice", Stage.FIRST, Decision.APPROVE),
+    ]
+    assert [h.reviewer for h in svc.history(reviewer="alice")] == ["alice"]
+    assert svc.history(decision="reject") == []
+    figures = {f.name: f for f in svc.reviewer_figures()}
+    assert figures["alice"].reviews == 1 and figures["alice"].pairs == (("bob", 1),)
+    assert figures["bob"].recordings_played_per_review == len(svc.version_detail(vid).sample.items)
+    assert figures["carol"].reviews == 0
+    assert svc.history_csv(tmp_path / "history.csv") == 2
+    assert "alice" in (tmp_path / "history.csv").read_text()
+
+
+def test_detail_is_served_from_the_store_without_the_archive(svc, make_review) -> None:  # type: ignore[no-untyped-def]
+    review, folder = make_review("DSAR-T-0002", recordings=5)
+    vid = svc.ingest(review, folder / "export.zip", actor="test").version_id
+    svc.record_inspection("alice", vid, "opened", "DSAR-T-0002")
+    (folder / "export.zip").unlink()
+    d = svc.request_detail("DSAR-T-0002")
+    assert d.version_id == vid and d.request.requester.name == "Jonas Weber"
+    assert [m.path for m in d.index.members] == [m.path for m in review.index.members]
+    assert d.index.members[0].audio is not None and d.index.members[0].audio.duration_s == 1.5
+    assert len(d.index.recordings) == len(d.index.transcripts) == 5
+    assert d.sample.size == 5 and d.sampling_statement.startswith("5 of 5 inspected")
+    assert [i.kind.value for i in d.evidence["alice"]] == ["opened"]
+    with pytest.raises(NotFound):
+        svc.request_detail("DSAR-NOPE")
+
+
+def test_critical_export_can_only_be_rejected_and_never_released(
+    svc, make_review, tmp_path
+) -> None:  # type: ignore[no-untyped-def]
+    review, folder = make_review("DSAR-T-0003", findings=[CRIT])
+    vid = svc.ingest(review, folder / "export.zip", actor="test").version_id
+    with pytest.raises(SignOffError, match="can only be rejected"):
+        approve(svc, "alice", vid)
+    with pytest.raises(SignOffError, match="needs a note"):
+        svc.reject("alice", PASS["alice"], vid, "")
+    svc.reject("alice", PASS["alice"], vid, "another customer's archive")
+    assert svc.queue()[0].state is State.REJECTED
+    with pytest.raises(ReleaseError, match="rejected"):
+        svc.release("bob", "DSAR-T-0003", tmp_path / "outbox")
+    assert not (tmp_path / "outbox" / "DSAR-T-0003").exists()
+    assert [e["action"] for e in events(svc)][-2:] == ["rejection", "release-refused"]
+
+
+def test_a_changed_archive_is_a_new_version_that_voids_earlier_sign_offs(svc, make_review) -> None:  # type: ignore[no-untyped-def]
+    review, folder = make_review("DSAR-T-0004")
+    v1 = svc.ingest(review, folder / "export.zip", actor="test").version_id
+    assert svc.ingest(review, folder / "export.zip", actor="test").outcome == "unchanged"
+    approve(svc, "alice", v1)
+    review2, _ = make_review("DSAR-T-0004", seed=1)
+    r2 = svc.ingest(review2, folder / "export.zip", actor="test")
+    assert r2.outcome == "new-version" and r2.version_id != v1 and r2.version_number == 2
+    row = svc.queue()[0]
+    assert row.version_id == r2.version_id and row.state is State.PENDING and row.signers == ()
+    assert svc.version_detail(v1).state is State.VOIDED
+    assert [h.voided for h in svc.history()] == [True]
+    with pytest.raises(SignOffError, match="newer archive"):
+        svc.sign_off("bob", PASS["bob"], v1, "approve", "", ALL, {})
+    assert approve(svc, "alice", r2.version_id).stage is Stage.FIRST
+
+
+def test_release_rehashes_the_archive_and_refuses_changed_bytes(svc, make_review, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    review, folder = make_review("DSAR-T-0005")
+    vid = svc.ingest(review, folder / "export.zip", actor="test").version_id
+    approve(svc, "alice", vid)
+    approve(svc, "bob", vid)
+    with (folder / "export.zip").open("ab") as f:
+        f.write(b"\0")
+    with pytest.raises(ReleaseError, match="changed since it was signed"):
+        svc.release("bob", "DSAR-T-0005", tmp_path / "outbox")
+    outbox = tmp_path / "outbox"
+    assert [p.name for p in outbox.iterdir() if not p.name.startswith(".")] == []
+    assert list((outbox / ".partial").iterdir()) == []
+
+
+def test_unlock_lapses_after_the_policy_period(svc, make_review, clock, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    review, folder = make_review("DSAR-T-0006")
+    vid = svc.ingest(review, folder / "export.zip", actor="test").version_id
+    approve(svc, "alice", vid)
+    approve(svc, "bob", vid)
+    row = svc.queue()[0]
+    assert row.state is State.APPROVED and row.unlock_expires_at == clock.now + __import__(
+        "datetime"
+    ).timedelta(days=7)
+    clock.advance(days=7)
+    assert svc.queue()[0].state is State.PENDING
+    with pytest.raises(ReleaseError, match="no sign-offs"):
+        svc.release("bob", "DSAR-T-0006", tmp_path / "outbox")
+    # A new round: both sign again, then it can go.
+    approve(svc, "bob", vid)
+    approve(svc, "dave", vid)
+    assert svc.release("dave", "DSAR-T-0006", tmp_path / "outbox").approvers[1].name == "dave"
+    assert "unlock-lapsed" in [e["action"] for e in events(svc)]
+
+
+def test_lockout_after_five_failures_for_fifteen_minutes(svc, clock) -> None:  # type: ignore[no-untyped-def]
+    for _ in range(4):
+        with pytest.raises(SignInError, match="wrong passphrase"):
+            svc.sign_in("alice", "not-her-passphrase")
+    with pytest.raises(SignInError, match="locked out"):
+        svc.sign_in("alice", "not-her-passphrase")
+    with pytest.raises(SignInError, match="locked out"):
+        svc.sign_in("alice", PASS["alice"])  # even the right one, while locked
+    clock.advance(minutes=14, seconds=59)
+    with pytest.raises(SignInError, match="locked out"):
+        svc.sign_in("alice", PASS["alice"])
+    clock.advance(seconds=1)
+    assert svc.sign_in("alice", PASS["alice"]).role.value == "reviewer"
+    actions = [e["action"] for e in events(svc) if e["subject"] == "reviewer:alice"]
+    assert actions.count("sign-in-failed") == 5
+    assert actions.count("lockout") == 1
+    assert actions.count("sign-in-refused") == 2
+    assert actions[-1] == "sign-in"
+    with pytest.raises(SignInError, match="unknown reviewer or wrong passphrase"):
+        svc.sign_in("mallory", "whatever-it-is-here")
+
+
+def test_no_passphrase_ever_reaches_an_event_a_log_or_an_error(svc, make_review, caplog) -> None:  # type: ignore[no-untyped-def]
+    caplog.set_level("DEBUG")
+    wrong = "Wrong-Horse-Battery-Staple-7"
+    review, folder = make_review("DSAR-T-0007")
+    vid = svc.ingest(review, folder / "export.zip", actor="test").version_id
+    errors = []
+    for attempt in (
+        lambda: svc.sign_in("alice", wrong),
+        lambda: svc.sign_off("alice", wrong, vid, "approve", "", ALL, {}),
+        lambda: svc.sign_off("alice", PASS["alice"], vid, "approve", "", ALL, {}),
+    ):
+        with pytest.raises(Exception) as exc:  # noqa: B017 - the message is what is checked
+            attempt()
+        errors.append(str(exc.value))
+    approve(svc, "bob", vid)
+    secrets = [wrong, *PASS.values()]
+    dumped = json.dumps(events(svc)) + "\n".join(errors) + caplog.text
+    for secret in secrets:
+        assert secret not in dumped
+    with Session(svc.engine) as s:
+        from sqlalchemy import text
+
+        hashes = [r[0] for r in s.execute(text("SELECT passphrase_hash FROM reviewers"))]
+    assert all(h.startswith("$argon2id$") for h in hashes)
+
+
+def test_sign_in_rehashes_a_hash_made_with_weaker_parameters(store_url) -> None:  # type: ignore[no-untyped-def]
+    weak = ReviewService.open(store_url, hasher=FAST)
+    weak.add_user("erin", "reviewer", "erin-passphrase-123", actor="test")
+    weak.close()
+    strong = ReviewService.open(store_url)
+    assert strong.sign_in("erin", "erin-passphrase-123").name == "erin"
+    with Session(strong.engine) as s:
+        from sqlalchemy import text
+
+        h = s.execute(text("SELECT passphrase_hash FROM reviewers WHERE name='erin'")).scalar_one()
+    assert not PasswordHasher().check_needs_rehash(h)
+    strong.close()
+
+
+def test_users_are_validated_and_disabled_users_cannot_sign(svc, make_review) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(UserError, match="12 characters"):
+        svc.add_user("frank", "reviewer", "short", actor="test")
+    with pytest.raises(UserError, match="unknown role"):
+        svc.add_user("frank", "boss", "long-enough-passphrase", actor="test")
+    with pytest.raises(UserError, match="already exists"):
+        svc.add_user("alice", "reviewer", "long-enough-passphrase", actor="test")
+    svc.disable_user("alice", actor="test")
+    assert {u.name: u.disabled for u in svc.list_users()}["alice"] is True
+    with pytest.raises(SignInError, match="disabled"):
+        svc.sign_in("alice", PASS["alice"])
+    actions = [e["action"] for e in events(svc)]
+    assert actions.count("user-add") == 4 and "user-disable" in actions
+
+
+def test_policy_is_the_supervisors_and_every_change_is_audited(svc, make_review) -> None:  # type: ignore[no-untyped-def]
+    p = svc.policy()
+    assert (p.sample_confidence, p.sample_min_foreign_fraction, p.unlock_lapse_days) == (
+        0.95,
+        0.05,
+        7,
+    )
+    with pytest.raises(PermissionDenied):
+        svc.set_policy("bob", sample_confidence=0.99)
+    with pytest.raises(UserError):
+        svc.set_policy("carol", sample_confidence=1.0)
+    review, folder = make_review("DSAR-T-0008", recordings=200)
+    before = svc.version_detail(svc.ingest(review, folder / "export.zip", actor="t").version_id)
+    svc.set_policy(
+        "carol", sample_confidence=0.99, sample_min_foreign_fraction=0.02, unlock_lapse_days=3
+    )
+    assert svc.policy().unlock_lapse_days == 3 and svc.policy().updated_by == "carol"
+    review2, folder2 = make_review("DSAR-T-0009", recordings=200)
+    after = svc.version_detail(svc.ingest(review2, folder2 / "export.zip", actor="t").version_id)
+    assert after.sample.size > before.sample.size
+    assert "99% confidence" in after.sampling_statement
+    # The stored sample of an earlier export never changes under its reviewers.
+    assert svc.version_detail(before.version_id).sample == before.sample
+    [change] = [e for e in events(svc) if e["action"] == "policy-change"]
+    assert change["actor"] == "carol" and change["payload"]["after"]["sample_confidence"] == 0.99
