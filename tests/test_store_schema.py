@@ -1,0 +1,272 @@
+"""The store's schema: migrations upgrade in place, constraints enforce the four-eyes rules,
+SQLite runs with the pragmas and locking the design relies on."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import UTC, datetime
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from argon2 import PasswordHasher, profiles
+from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError, IntegrityError
+
+from reviewer.domain.signoff import CHECKLIST_KEYS, State
+from reviewer.store.engine import make_engine
+from reviewer.store.migrate import current_revision, head_revision, upgrade
+from reviewer.store.service import ReviewService
+from reviewer.store.tables import metadata
+
+FAST = PasswordHasher.from_parameters(profiles.CHEAPEST)
+NOW = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
+SHA = "ab" * 32
+
+
+def test_a_store_made_at_the_first_revision_upgrades_in_place(store_url) -> None:  # type: ignore[no-untyped-def]
+    engine = make_engine(store_url)
+    upgrade(engine, "0001")
+    assert current_revision(engine) == "0001"
+    with engine.begin() as c:
+        c.execute(
+            text(
+                'INSERT INTO requests VALUES (\'DSAR-OLD-1\', \'C1\', \'Jonas Weber\', NULL, :due, \'{"request_id": "DSAR-OLD-1", "requester": {"customer_id": "C1", "name": "Jonas Weber"}}\', :now)'
+            ),
+            {"due": NOW, "now": NOW},
+        )
+        c.execute(
+            text(
+                "INSERT INTO export_versions (id, request_id, number, archive_sha256, archive_path, archive_bytes, verdict, critical, warnings, blocked, report, index_summary, sample, sampling_statement, round, ingested_at, ingested_by) "
+                "VALUES (1, 'DSAR-OLD-1', 1, :sha, '/nowhere/export.zip', 10, 'pass', 0, 0, :f, :report, :index, :sample, '0 of 0', 1, :now, 'old')"
+            ),
+            {
+                "sha": SHA,
+                "f": False,
+                "now": NOW,
+                "report": f'{{"request_id": "DSAR-OLD-1", "archive_sha256": "{SHA}", "findings": [], "stats": {{}}}}',
+                "index": f'{{"archive_path": "/nowhere/export.zip", "archive_sha256": "{SHA}", "archive_bytes": 10}}',
+                "sample": f'{{"population": 0, "flagged": 0, "drawn": 0, "confidence": 0.95, "min_foreign_fraction": 0.05, "seed": "{SHA}", "items": []}}',
+            },
+        )
+        c.execute(
+            text(
+                "INSERT INTO reviewers (id, name, role, passphrase_hash, disabled, failed_count, created_at) VALUES (1, 'alice', 'reviewer', :h, :f, 0, :now)"
+            ),
+            {"h": FAST.hash("alice-demo-passphrase"), "f": False, "now": NOW},
+        )
+        c.execute(
+            text(
+                "INSERT INTO signoffs (version_id, round, stage, reviewer_id, reviewer_role, decision, archive_sha256, version_blocked, note, checklist, acknowledged, sampling_statement, at) "
+                "VALUES (1, 1, 1, 1, 'reviewer', 'approve', :sha, :f, 'ok', '{}', '{}', '0 of 0', :now)"
+            ),
+            {"sha": SHA, "f": False, "now": NOW},
+        )
+    engine.dispose()
+
+    svc = ReviewService.open(store_url, hasher=FAST, clock=lambda: NOW)
+    assert current_revision(svc.engine) == head_revision()
+    [row] = svc.queue()
+    assert (row.request_id, row.requester_name, row.state) == (
+        "DSAR-OLD-1",
+        "Jonas Weber",
+        State.FIRST_SIGNOFF,
+    )
+    assert [s.name for s in row.signers] == ["alice"]
+    assert svc.sign_in("alice", "alice-demo-passphrase").name == "alice"
+    assert svc.policy().sample_confidence == 0.95
+    assert svc.audit_status().ok
+    svc.close()
+
+
+def test_the_migrated_schema_matches_the_table_models(store_url) -> None:  # type: ignore[no-untyped-def]
+    svc = ReviewService.open(store_url)
+    with svc.engine.connect() as c:
+        diff = compare_metadata(
+            MigrationContext.configure(c, opts={"compare_type": True}), metadata()
+        )
+    assert diff == []
+    svc.close()
+
+
+def test_opening_twice_is_harmless(store_url) -> None:  # type: ignore[no-untyped-def]
+    ReviewService.open(store_url).close()
+    svc = ReviewService.open(store_url)
+    assert current_revision(svc.engine) == head_revision()
+    svc.close()
+
+
+def test_sqlite_pragmas_hold_on_a_live_connection(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    svc = ReviewService.open(f"sqlite:///{tmp_path / 'r.db'}")
+    for engine in (svc.engine, svc.engine.execution_options(reviewer_readonly=True)):
+        with engine.connect() as c:
+            got = {
+                p: c.exec_driver_sql(f"PRAGMA {p}").scalar()
+                for p in ("journal_mode", "synchronous", "foreign_keys", "busy_timeout")
+            }
+            assert got == {
+                "journal_mode": "wal",
+                "synchronous": 2,
+                "foreign_keys": 1,
+                "busy_timeout": 30000,
+            }
+    svc.close()
+
+
+def test_sqlite_write_transactions_take_the_write_lock_at_begin(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    svc = ReviewService.open(f"sqlite:///{tmp_path / 'r.db'}")
+    other = sqlite3.connect(tmp_path / "r.db", timeout=0, isolation_level=None)
+    with svc.engine.begin() as c:
+        c.exec_driver_sql("SELECT 1")  # a read only: BEGIN IMMEDIATE has already reserved
+        with pytest.raises(sqlite3.OperationalError, match="locked"):
+            other.execute("BEGIN IMMEDIATE")
+    other.execute("BEGIN IMMEDIATE")  # free again once the transaction ended
+    other.execute("ROLLBACK")
+    with svc.engine.execution_options(reviewer_readonly=True).begin() as c:
+        c.exec_driver_sql("SELECT 1")
+        other.execute("BEGIN IMMEDIATE")  # readers do not block writers
+        other.execute("ROLLBACK")
+    other.close()
+    svc.close()
+
+
+# ------------------------------------------------------------------ constraints
+
+
+@pytest.fixture
+def setup(store_url, make_review):  # type: ignore[no-untyped-def]
+    """Version 1 (clean) with alice's first-stage approval; version 2 blocked (critical)."""
+    from reviewer.domain.model import Finding, Severity
+
+    svc = ReviewService.open(store_url, hasher=FAST)
+    for name, role in (
+        ("alice", "reviewer"),
+        ("bob", "approver"),
+        ("carol", "supervisor"),
+        ("erin", "reviewer"),
+    ):
+        svc.add_user(name, role, f"{name}-passphrase-long", actor="t")
+    review, folder = make_review("DSAR-C-1", recordings=0)
+    v1 = svc.ingest(review, folder / "export.zip", actor="t").version_id
+    svc.sign_off(
+        "alice", "alice-passphrase-long", v1, "approve", "", dict.fromkeys(CHECKLIST_KEYS, True), {}
+    )
+    crit = Finding("wrong-customer", Severity.CRITICAL, "t", "d")
+    review2, folder2 = make_review("DSAR-C-2", recordings=0, findings=[crit])
+    v2 = svc.ingest(review2, folder2 / "export.zip", actor="t").version_id
+    with svc.engine.connect() as c:
+        ids = dict(c.execute(text("SELECT name, id FROM reviewers")).all())
+        first = c.execute(text("SELECT id FROM signoffs")).scalar_one()
+        shas = dict(c.execute(text("SELECT id, archive_sha256 FROM export_versions")).all())
+    yield svc, v1, v2, ids, first, shas
+    svc.close()
+
+
+def insert_signoff(svc, **kw):  # type: ignore[no-untyped-def]
+    row = {
+        "round": 1,
+        "decision": "approve",
+        "version_blocked": False,
+        "first_signoff_id": None,
+        "first_stage": None,
+        "first_decision": None,
+        "note": "",
+        "checklist": "{}",
+        "acknowledged": "{}",
+        "sampling_statement": "",
+        "at": NOW,
+        **kw,
+    }
+    cols = ", ".join(row)
+    vals = ", ".join(f":{k}" for k in row)
+    with svc.engine.begin() as c:
+        c.execute(text(f"INSERT INTO signoffs ({cols}) VALUES ({vals})"), row)
+
+
+def test_constraints_refuse_what_the_rules_forbid(setup) -> None:  # type: ignore[no-untyped-def]
+    svc, v1, v2, ids, first, shas = setup
+    second = {
+        "version_id": v1,
+        "stage": 2,
+        "archive_sha256": shas[v1],
+        "first_signoff_id": first,
+        "first_stage": 1,
+        "first_decision": "approve",
+    }
+    refused = {
+        "a second first-stage sign-off": dict(
+            second,
+            stage=1,
+            reviewer_id=ids["bob"],
+            reviewer_role="approver",
+            first_signoff_id=None,
+            first_stage=None,
+            first_decision=None,
+        ),
+        "the same person at both stages": dict(
+            second, reviewer_id=ids["alice"], reviewer_role="reviewer"
+        ),
+        "a second stage without the approver role": dict(
+            second, reviewer_id=ids["erin"], reviewer_role="reviewer"
+        ),
+        "a role the reviewer does not hold": dict(
+            second, reviewer_id=ids["erin"], reviewer_role="approver"
+        ),
+        "a supervisor signing": dict(second, reviewer_id=ids["carol"], reviewer_role="supervisor"),
+        "another archive's hash": dict(
+            second, reviewer_id=ids["bob"], reviewer_role="approver", archive_sha256="cd" * 32
+        ),
+        "a second stage with no first": dict(
+            second,
+            reviewer_id=ids["bob"],
+            reviewer_role="approver",
+            first_signoff_id=None,
+            first_stage=None,
+            first_decision=None,
+        ),
+        "approving a blocked version": {
+            "version_id": v2,
+            "stage": 1,
+            "archive_sha256": shas[v2],
+            "reviewer_id": ids["bob"],
+            "reviewer_role": "approver",
+            "version_blocked": True,
+        },
+        "hiding that a version is blocked": {
+            "version_id": v2,
+            "stage": 1,
+            "archive_sha256": shas[v2],
+            "reviewer_id": ids["bob"],
+            "reviewer_role": "approver",
+            "version_blocked": False,
+        },
+    }
+    for what, row in refused.items():
+        with pytest.raises((IntegrityError, DBAPIError)):
+            insert_signoff(svc, **row)
+            pytest.fail(f"the store accepted {what}")
+    insert_signoff(
+        svc, **dict(second, reviewer_id=ids["bob"], reviewer_role="approver")
+    )  # the lawful one
+    with svc.engine.connect() as c:
+        assert c.execute(text("SELECT count(*) FROM signoffs")).scalar_one() == 2
+
+
+def test_a_release_needs_an_approving_second_stage(setup) -> None:  # type: ignore[no-untyped-def]
+    svc, v1, _v2, _ids, first, shas = setup
+    with pytest.raises((IntegrityError, DBAPIError)), svc.engine.begin() as c:
+        c.execute(
+            text(
+                "INSERT INTO releases (version_id, archive_sha256, signoff_id, signoff_stage, signoff_decision, released_by, released_at, outbox_path, receipt) "
+                "VALUES (:v, :sha, :so, 2, 'approve', 'x', :now, '/tmp/x', '{}')"
+            ),
+            {"v": v1, "sha": shas[v1], "so": first, "now": NOW},
+        )
+
+
+def test_the_audit_trail_is_append_only(setup) -> None:  # type: ignore[no-untyped-def]
+    svc = setup[0]
+    for statement in ("UPDATE audit_event SET actor = 'mallory'", "DELETE FROM audit_event"):
+        with pytest.raises(DBAPIError), svc.engine.begin() as c:
+            c.execute(text(statement))
+    assert svc.audit_status().ok
