@@ -1,0 +1,458 @@
+"""The supervisor's view: every sign-off, how each reviewer works, and the audit chain.
+
+History: every sign-off across requests, newest first, filtered by reviewer, decision and a
+date range (`f` moves to the filters; Escape clears them). Figures per reviewer: reviews given,
+median review time (first look at the export to sign-off), recordings played per review,
+approvals given with nothing played, and the approver they most often pair with. The audit
+chain's status is verified on opening and again with `v`; `c` copies its head hash. `e`
+exports the filtered history as CSV. Every store call runs on a worker thread.
+"""
+
+from __future__ import annotations
+
+import statistics
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.message import Message
+from textual.widgets import DataTable, Footer, Header, Input, Label, Select, Static
+
+from reviewer.tui.base import ReviewerDialog, ReviewerScreen
+
+if TYPE_CHECKING:
+    from reviewer.store.views import AuditStatus, ReviewerFigures, SignOffRow
+
+DECISIONS = (("approved", "approve"), ("rejected", "reject"))
+PAIR_WARN = 3  # the same two people approving together this often is worth a look
+
+
+def duration_text(seconds: float | None) -> str:
+    """45s, 12m 05s, 3h 10m."""
+    if seconds is None:
+        return "-"
+    seconds = max(0, round(seconds))
+    if seconds < 60:
+        return f"{seconds}s"
+    minutes, secs = divmod(seconds, 60)
+    if minutes < 60:
+        return f"{minutes}m {secs:02d}s"
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours}h {minutes:02d}m"
+
+
+def parse_day(text: str, field: str) -> date | None:
+    """'' -> None; 'YYYY-MM-DD' -> date; anything else -> ValueError naming the field."""
+    text = text.strip()
+    if not text:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise ValueError(f"{field}: not a date (use YYYY-MM-DD)") from None
+
+
+@dataclass(frozen=True, slots=True)
+class HistoryFilter:
+    reviewer: str | None = None
+    decision: str | None = None
+    since: date | None = None
+    until: date | None = None  # inclusive
+
+    def as_kwargs(self) -> dict[str, Any]:
+        """The service's filters: `until` is exclusive there, so the day after."""
+        return {
+            "reviewer": self.reviewer,
+            "decision": self.decision,
+            "since": datetime.combine(self.since, datetime.min.time(), UTC) if self.since else None,
+            "until": (
+                datetime.combine(self.until + timedelta(days=1), datetime.min.time(), UTC)
+                if self.until
+                else None
+            ),
+        }
+
+    def describe(self) -> str:
+        parts = []
+        if self.reviewer:
+            parts.append(f"by {self.reviewer}")
+        if self.decision:
+            parts.append(f"{self.decision}s only")
+        if self.since:
+            parts.append(f"from {self.since.isoformat()}")
+        if self.until:
+            parts.append(f"to {self.until.isoformat()}")
+        return ", ".join(parts) or "all sign-offs"
+
+
+def median_text(values: list[float]) -> str:
+    return duration_text(statistics.median(values)) if values else "-"
+
+
+class ExportCsvDialog(ReviewerDialog[Path | None]):
+    """Asks where to write the CSV; returns the path, or None when cancelled."""
+
+    HELP_TITLE = "Export the sign-off history"
+    HELP_TEXT = "Enter writes the history, as filtered on the screen beneath, to this file."
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="export.cancel")]
+
+    def __init__(self, default: Path, what: str) -> None:
+        super().__init__(classes="dialog")
+        self._default = default
+        self._what = what
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog-box"):
+            yield Label("Export the sign-off history as CSV", classes="dialog-title")
+            yield Static(f"Rows: {self._what}.", markup=False)
+            yield Input(str(self._default), id="export-path")
+            yield Label("Enter writes the file.  Esc cancels.", classes="dim")
+
+    def on_mount(self) -> None:
+        self.query_one("#export-path", Input).focus()
+
+    @on(Input.Submitted, "#export-path")
+    def _submitted(self, event: Input.Submitted) -> None:
+        text = event.value.strip()
+        self.dismiss(Path(text).expanduser() if text else None)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class SupervisorScreen(ReviewerScreen):
+    HELP_TITLE = "Supervisor"
+    HELP_TEXT = (
+        "Every sign-off in the store, newest first. Filter by reviewer, decision and dates "
+        "(YYYY-MM-DD, both ends included). Figures per reviewer: reviews given, median review "
+        "time (first look to sign-off), recordings played per review, approvals given with "
+        "nothing played (red: the sample was not listened to), and the approver each one most "
+        "often pairs with (yellow: the same pair again and again). The audit line says whether "
+        "the hash chain and its signed checkpoints verify."
+    )
+    CSS_PATH = "supervisor.tcss"
+
+    BINDINGS = [
+        Binding(
+            "f",
+            "filters",
+            "Filter",
+            id="supervisor.filter",
+            tooltip="Filter the history by reviewer, decision and date",
+        ),
+        Binding("escape", "clear_filters", "Clear filters", id="supervisor.clear_filters"),
+        Binding(
+            "e",
+            "export",
+            "Export CSV",
+            id="supervisor.export",
+            tooltip="Write the filtered history to a CSV file",
+        ),
+        Binding(
+            "v",
+            "verify",
+            "Verify audit",
+            id="supervisor.verify",
+            tooltip="Verify the audit chain and its signed checkpoints again",
+        ),
+        Binding(
+            "c",
+            "copy_head",
+            "Copy head",
+            id="supervisor.copy_head",
+            show=False,
+            tooltip="Copy the audit chain's head hash to the clipboard",
+        ),
+        Binding(
+            "r",
+            "refresh",
+            "Refresh",
+            id="supervisor.refresh",
+            tooltip="Reload history and figures from the store",
+        ),
+        Binding("q", "app.quit", "Quit", id="supervisor.quit"),
+    ]
+
+    @dataclass
+    class HistoryLoaded(Message):
+        rows: list[SignOffRow]
+        filters: HistoryFilter
+
+    @dataclass
+    class FiguresLoaded(Message):
+        figures: list[ReviewerFigures]
+
+    @dataclass
+    class AuditLoaded(Message):
+        status: AuditStatus
+
+    @dataclass
+    class Exported(Message):
+        path: Path
+        rows: int
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.history: list[SignOffRow] = []
+        self.figures: list[ReviewerFigures] = []
+        self.audit: AuditStatus | None = None
+        self.filters = HistoryFilter()
+        self._people: list[str] = []
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Horizontal(id="supervisor-filters"):
+            yield Select[str]([], prompt="Reviewer", id="filter-reviewer")
+            yield Select[str](
+                [(label, value) for label, value in DECISIONS],
+                prompt="Decision",
+                id="filter-decision",
+            )
+            yield Input(placeholder="from YYYY-MM-DD", id="filter-since", max_length=10)
+            yield Input(placeholder="to YYYY-MM-DD", id="filter-until", max_length=10)
+        with Vertical(id="supervisor-body"):
+            history = DataTable[Text | str](
+                id="history-table", cursor_type="row", zebra_stripes=True
+            )
+            history.border_title = "Sign-off history"
+            yield history
+            figures = DataTable[Text | str](id="figures-table", cursor_type="row")
+            figures.border_title = "Reviewers"
+            yield figures
+        yield Static("Audit chain: verifying…", id="audit-status", markup=False)
+        yield Static("", id="supervisor-status", markup=False)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        history = self.query_one("#history-table", DataTable)
+        for label, key in (
+            ("When (UTC)", "when"),
+            ("Request", "request"),
+            ("Reviewer", "reviewer"),
+            ("Stage", "stage"),
+            ("Decision", "decision"),
+            ("Review time", "time"),
+            ("Note", "note"),
+        ):
+            history.add_column(label, key=key)
+        figures = self.query_one("#figures-table", DataTable)
+        for label, key in (
+            ("Reviewer", "name"),
+            ("Role", "role"),
+            ("Reviews", "reviews"),
+            ("Median", "median"),
+            ("Played/rev", "played"),
+            ("Unplayed approvals", "unplayed"),
+            ("Pairs with", "pair"),
+        ):
+            figures.add_column(label, key=key)
+        history.focus()
+        self.action_refresh()
+
+    # ------------------------------------------------------------------ workers
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="load-the-history")
+    def _load_history(self, filters: HistoryFilter) -> None:
+        rows = self.reviewer_app.service.history(**filters.as_kwargs())
+        self.post_message(self.HistoryLoaded(rows, filters))
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="load-reviewer-figures")
+    def _load_figures(self) -> None:
+        self.post_message(self.FiguresLoaded(self.reviewer_app.service.reviewer_figures()))
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="verify-the-audit-chain")
+    def _load_audit(self) -> None:
+        self.post_message(self.AuditLoaded(self.reviewer_app.service.audit_status()))
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="export-the-history")
+    def _export(self, path: Path, filters: HistoryFilter) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        rows = self.reviewer_app.service.history_csv(path, **filters.as_kwargs())
+        self.post_message(self.Exported(path, rows))
+
+    # ------------------------------------------------------------------ results
+
+    @on(HistoryLoaded)
+    def _history_loaded(self, message: HistoryLoaded) -> None:
+        if message.filters != self.filters:
+            return  # the filters moved on while this was loading
+        self.history = message.rows
+        table = self.query_one("#history-table", DataTable)
+        table.clear()
+        for r in message.rows:
+            style = "dim strike" if r.voided else ""
+            decision = Text(
+                r.decision.value + (" (void)" if r.voided else ""),
+                style="dim" if r.voided else ("green" if r.decision.value == "approve" else "red"),
+            )
+            note = r.note.replace("\n", " ")
+            table.add_row(
+                Text(r.at.astimezone(UTC).strftime("%Y-%m-%d %H:%M"), style=style),
+                Text(r.request_id, style=style),
+                Text(r.reviewer, style=style),
+                Text(r.stage.value, style=style),
+                decision,
+                duration_text(r.review_seconds),
+                Text(note if len(note) <= 60 else note[:59] + "…", style="dim" if r.voided else ""),
+                key=str(r.id),
+            )
+        table.border_subtitle = f"{len(message.rows)} · {message.filters.describe()}"
+
+    @on(FiguresLoaded)
+    def _figures_loaded(self, message: FiguresLoaded) -> None:
+        self.figures = message.figures
+        table = self.query_one("#figures-table", DataTable)
+        table.clear()
+        for f in message.figures:
+            unplayed = Text(
+                str(f.approvals_nothing_played),
+                style="bold red" if f.approvals_nothing_played else "",
+            )
+            pair = Text("-", style="dim")
+            if f.pairs:
+                other, times = max(f.pairs, key=lambda p: (p[1], p[0]))
+                pair = Text(f"{other} ×{times}", style="bold yellow" if times >= PAIR_WARN else "")
+            table.add_row(
+                f.name,
+                f.role.value,
+                str(f.reviews),
+                duration_text(f.median_review_seconds),
+                f"{f.recordings_played_per_review:.1f}" if f.reviews else "-",
+                unplayed,
+                pair,
+                key=f.name,
+            )
+        people = sorted(f.name for f in message.figures)
+        if people != self._people:
+            self._people = people
+            select = self.query_one("#filter-reviewer", Select)
+            current = select.value
+            select.set_options([(n, n) for n in people])
+            if isinstance(current, str) and current in people:
+                select.value = current
+
+    @on(AuditLoaded)
+    def _audit_loaded(self, message: AuditLoaded) -> None:
+        self.audit = status = message.status
+        line = self.query_one("#audit-status", Static)
+        mark = "✓" if status.ok else "✗"
+        line.update(
+            Text.assemble(
+                ("Audit chain: ", "bold"),
+                (f"{mark} {status.message}", "green" if status.ok else "bold red"),
+            )
+        )
+        line.set_class(not status.ok, "-broken")
+        line.tooltip = f"head {status.head}" if status.head else None
+
+    @on(Exported)
+    def _exported(self, message: Exported) -> None:
+        noun = "sign-off" if message.rows == 1 else "sign-offs"
+        self._say(f"Wrote {message.rows} {noun} to {message.path}")
+
+    def _say(self, text: str, error: bool = False) -> None:
+        status = self.query_one("#supervisor-status", Static)
+        status.update(text)
+        status.set_class(error, "-error")
+
+    # ------------------------------------------------------------------ filters
+
+    def _read_filters(self) -> HistoryFilter | None:
+        reviewer = self.query_one("#filter-reviewer", Select).value
+        decision = self.query_one("#filter-decision", Select).value
+        try:
+            since = parse_day(self.query_one("#filter-since", Input).value, "from")
+            until = parse_day(self.query_one("#filter-until", Input).value, "to")
+        except ValueError as exc:
+            self._say(str(exc), error=True)
+            return None
+        if since and until and until < since:
+            self._say("to: before from", error=True)
+            return None
+        self._say("")
+        return HistoryFilter(
+            reviewer=reviewer if isinstance(reviewer, str) else None,
+            decision=decision if isinstance(decision, str) else None,
+            since=since,
+            until=until,
+        )
+
+    def _apply_filters(self) -> None:
+        filters = self._read_filters()
+        if filters is not None and filters != self.filters:
+            self.filters = filters
+            self._load_history(filters)
+
+    @on(Select.Changed)
+    def _select_changed(self) -> None:
+        self._apply_filters()
+
+    @on(Input.Submitted, "#filter-since, #filter-until")
+    def _date_submitted(self) -> None:
+        self._apply_filters()
+
+    @on(Input.Changed, "#filter-since, #filter-until")
+    def _date_changed(self, event: Input.Changed) -> None:
+        text = event.value.strip()
+        if not text or len(text) == 10:  # a whole date, or cleared
+            self._apply_filters()
+
+    # ------------------------------------------------------------------ actions
+
+    def action_refresh(self) -> None:
+        self._load_history(self.filters)
+        self._load_figures()
+        self._load_audit()
+
+    def action_filters(self) -> None:
+        self.query_one("#filter-reviewer", Select).focus()
+
+    def action_clear_filters(self) -> None:
+        self.query_one("#filter-reviewer", Select).clear()
+        self.query_one("#filter-decision", Select).clear()
+        self.query_one("#filter-since", Input).value = ""
+        self.query_one("#filter-until", Input).value = ""
+        self.query_one("#history-table", DataTable).focus()
+        self._apply_filters()
+
+    def action_verify(self) -> None:
+        self.query_one("#audit-status", Static).update("Audit chain: verifying…")
+        self._load_audit()
+
+    def action_copy_head(self) -> None:
+        if self.audit is not None and self.audit.head:
+            self.app.copy_to_clipboard(self.audit.head)
+            self.notify(f"Audit head copied: {self.audit.head[:16]}…", title="Audit chain")
+
+    def action_export(self) -> None:
+        from reviewer.tui.app import store_dir
+
+        stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
+        default = store_dir(self.reviewer_app.service) / "exports" / f"signoff-history-{stamp}.csv"
+        filters = self.filters
+
+        def chosen(path: Path | None) -> None:
+            if path is not None:
+                self._export(path, filters)
+
+        self.app.push_screen(ExportCsvDialog(default, filters.describe()), chosen)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "clear_filters":
+            return self.filters != HistoryFilter() or bool(self._raw_filter_text())
+        if action == "copy_head":
+            return self.audit is not None and bool(self.audit.head)
+        return True
+
+    def _raw_filter_text(self) -> str:
+        if not self.is_mounted:
+            return ""
+        return "".join(
+            i.value for i in self.query(Input).results(Input) if i.id and i.id.startswith("filter-")
+        )

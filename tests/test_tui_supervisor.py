@@ -1,0 +1,205 @@
+"""The supervisor screen against a real store: history, filters, figures, the audit chain's
+status, CSV export, and snapshots at 120x40 and 80x24."""
+
+from __future__ import annotations
+
+import csv
+import sqlite3
+from pathlib import Path
+
+import pytest
+from test_tui_support import (  # noqa: F401 - fixtures
+    CLEAN,
+    PEOPLE,
+    THIRD_PARTY,
+    WRONG_CUSTOMER,
+    Store,
+    make_app,
+    screen_text,
+    sign_in,
+    store,
+    template_store,
+    wait_for,
+)
+from textual.widgets import DataTable, Input, Select
+
+from reviewer.domain.signoff import CHECKLIST_KEYS
+
+
+def sign_offs(store: Store) -> None:  # noqa: F811
+    """alice and bob approve the clean request after playing its sample; alice rejects the
+    wrong customer's export; dave rejects the third-party one."""
+    svc = store.service()
+    try:
+        detail = svc.request_detail(CLEAN)
+        for who in ("alice", "bob"):
+            for member in detail.sample.members:
+                svc.record_inspection(who, detail.version_id, "played", member, 3.0)
+                svc.record_inspection(who, detail.version_id, "viewed_transcript", member)
+            svc.sign_off(
+                who,
+                PEOPLE[who][1],
+                detail.version_id,
+                "approve",
+                f"sample heard in full by {who}",
+                dict.fromkeys(CHECKLIST_KEYS, True),
+            )
+        wrong = svc.request_detail(WRONG_CUSTOMER)
+        svc.reject("alice", PEOPLE["alice"][1], wrong.version_id, "another customer's archive")
+        third = svc.request_detail(THIRD_PARTY)
+        svc.reject("dave", PEOPLE["dave"][1], third.version_id, "names a neighbour: redact first")
+    finally:
+        svc.close()
+
+
+def history_rows(screen) -> list[list[str]]:  # type: ignore[no-untyped-def]
+    table = screen.query_one("#history-table", DataTable)
+    return [[str(c) for c in table.get_row_at(i)] for i in range(table.row_count)]
+
+
+async def open_supervisor(pilot):  # type: ignore[no-untyped-def]
+    from reviewer.tui.screens.supervisor import SupervisorScreen
+
+    await sign_in(pilot, "carol")
+    app = pilot.app
+    await wait_for(pilot, lambda: isinstance(app.screen, SupervisorScreen))
+    screen = app.screen
+    await wait_for(pilot, lambda: screen.audit is not None and bool(screen.figures))
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+    return screen
+
+
+async def test_the_supervisor_sees_every_sign_off_and_the_figures(store: Store) -> None:  # noqa: F811
+    sign_offs(store)
+    app = make_app(store)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_supervisor(pilot)
+        rows = history_rows(screen)
+        assert {(r[1], r[2], r[4]) for r in rows} == {
+            (CLEAN, "alice", "approve"),
+            (CLEAN, "bob", "approve"),
+            (WRONG_CUSTOMER, "alice", "reject"),
+            (THIRD_PARTY, "dave", "reject"),
+        }
+        text = screen_text(app)
+        assert "sample heard in full by bob" in text
+        figures = {f.name: f for f in screen.figures}
+        assert figures["alice"].reviews == 2 and figures["bob"].reviews == 1
+        assert figures["carol"].reviews == 0
+        table = screen.query_one("#figures-table", DataTable)
+        alice = [str(c) for c in table.get_row("alice")]
+        assert alice[:3] == ["alice", "reviewer", "2"]
+        assert alice[4] == "4.0"  # 8 recordings played over her 2 reviews
+        assert alice[5] == "0"
+        assert alice[6] == "bob ×1"
+        assert "Audit chain: ✓ chain verifies" in text
+
+
+async def test_filters_narrow_the_history(store: Store) -> None:  # noqa: F811
+    sign_offs(store)
+    app = make_app(store)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_supervisor(pilot)
+        screen.query_one("#filter-reviewer", Select).value = "alice"
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert {(r[1], r[4]) for r in history_rows(screen)} == {
+            (CLEAN, "approve"),
+            (WRONG_CUSTOMER, "reject"),
+        }
+        screen.query_one("#filter-decision", Select).value = "reject"
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert [(r[1], r[2]) for r in history_rows(screen)] == [(WRONG_CUSTOMER, "alice")]
+        table = screen.query_one("#history-table", DataTable)
+        assert table.border_subtitle == "1 · by alice, rejects only"
+
+        # Escape clears every filter.
+        table.focus()
+        await pilot.press("escape")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert len(history_rows(screen)) == 4
+
+        # The test store's sign-offs are all dated 2018-08-20.
+        since = screen.query_one("#filter-since", Input)
+        since.value = "2018-08-21"
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert history_rows(screen) == []
+        since.value = "2018-08-20"
+        screen.query_one("#filter-until", Input).value = "2018-08-20"
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert len(history_rows(screen)) == 4
+
+
+async def test_a_bad_date_is_said_and_the_history_stays(store: Store) -> None:  # noqa: F811
+    sign_offs(store)
+    app = make_app(store)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_supervisor(pilot)
+        screen.query_one("#filter-since", Input).value = "2018-13-01"
+        await pilot.pause()
+        assert "from: not a date (use YYYY-MM-DD)" in screen_text(app)
+        assert len(history_rows(screen)) == 4
+
+
+async def test_csv_export_writes_the_filtered_history(store: Store, tmp_path: Path) -> None:  # noqa: F811
+    from reviewer.tui.screens.supervisor import ExportCsvDialog
+
+    sign_offs(store)
+    app = make_app(store)
+    target = tmp_path / "reports" / "rejections.csv"
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_supervisor(pilot)
+        screen.query_one("#filter-decision", Select).value = "reject"
+        await app.workers.wait_for_complete()
+        screen.query_one("#history-table", DataTable).focus()
+        await pilot.press("e")
+        await wait_for(pilot, lambda: isinstance(app.screen, ExportCsvDialog))
+        assert "Rows: rejects only." in screen_text(app)
+        app.screen.query_one("#export-path", Input).value = str(target)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: target.is_file())
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert f"Wrote 2 sign-offs to {target}" in screen_text(app)
+    with target.open(newline="") as f:
+        rows = list(csv.DictReader(f))
+    assert sorted((r["request_id"], r["reviewer"], r["decision"]) for r in rows) == [
+        (WRONG_CUSTOMER, "alice", "reject"),
+        (THIRD_PARTY, "dave", "reject"),
+    ]
+
+
+async def test_a_tampered_audit_chain_shows_in_red(store: Store) -> None:  # noqa: F811
+    sign_offs(store)
+    # Someone with the database file drops the append-only trigger and edits an event.
+    db = store.root / "store" / "reviewer.db"
+    con = sqlite3.connect(db)
+    con.execute("DROP TRIGGER IF EXISTS audit_event_no_update")
+    con.execute("UPDATE audit_event SET actor = 'mallory' WHERE seq = 3")
+    con.commit()
+    con.close()
+    app = make_app(store)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_supervisor(pilot)
+        assert screen.audit is not None and not screen.audit.ok
+        line = screen.query_one("#audit-status")
+        assert line.has_class("-broken")
+        text = screen_text(app)
+        assert "Audit chain: ✗ event" in text
+
+
+@pytest.mark.parametrize("size", [(120, 40), (80, 24)], ids=["120x40", "80x24"])
+def test_supervisor_snapshot(store: Store, snap_compare, size: tuple[int, int]) -> None:  # noqa: F811
+    sign_offs(store)
+    app = make_app(store)
+
+    async def run_before(pilot) -> None:  # type: ignore[no-untyped-def]
+        await open_supervisor(pilot)
+
+    assert snap_compare(app, run_before=run_before, terminal_size=size)
