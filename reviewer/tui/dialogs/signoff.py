@@ -136,7 +136,7 @@ class SignOffDialog(ReviewerDialog["SignOffRow | None"]):
         reject.disabled = not self.gate.can_reject or self._busy
         reason = self.query_one("#signoff-reason", Static)
         if approve_reasons:
-            reason.update("[b]Approve is disabled:[/] " + _escape("; ".join(approve_reasons)))
+            reason.update("[b]Approve is disabled:[/] " + _escape("; ".join(_short(r) for r in approve_reasons)))
             reason.set_class(True, "-refused")
         else:
             reason.update("[b green]The gate holds: you may approve.[/]")
@@ -237,6 +237,15 @@ class SignOffDialog(ReviewerDialog["SignOffRow | None"]):
     @on(Done)
     def _done(self, message: Done) -> None:
         self.dismiss(message.row)
+
+
+def _short(reason: str) -> str:
+    """The checklist reason names every unticked item; on screen the count is enough."""
+    head, sep, items = reason.partition(": ")
+    if sep and head == "checklist not complete":
+        n = len(items.split("; "))
+        return f"{n} checklist item{'s' if n != 1 else ''} not ticked"
+    return reason
 
 
 def _safe_id(key: str) -> str:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from rich.table import Table
 from rich.text import Text
-from textual.app import ComposeResult
+from textual.app import App, ComposeResult
 from textual.binding import ActiveBinding, Binding
 from textual.containers import Vertical, VerticalScroll
-from textual.screen import ModalScreen
+from textual.screen import ModalScreen, Screen
 from textual.widgets import Label, Static
 
 
@@ -35,11 +35,16 @@ class HelpScreen(ModalScreen[None]):
 
     def _table(self) -> Table:
         table = Table(box=None, show_header=True, header_style="bold", expand=True)
-        table.add_column("Key", no_wrap=True, style="bold cyan")
-        table.add_column("Does")
+        table.add_column("Key", no_wrap=True, style="bold cyan", width=16)
+        table.add_column("Does", ratio=1)
         # Several keys for one action (escape and q ...) are listed together.
         grouped: dict[tuple[str, str], tuple[list[str], bool]] = {}
-        for key, active in self._keys.items():
+        # The screen's own keys first, then the app's, then the focused widget's.
+        def rank(item: tuple[str, ActiveBinding]) -> int:
+            node = item[1].node
+            return 0 if isinstance(node, Screen) else 1 if isinstance(node, App) else 2
+
+        for key, active in sorted(self._keys.items(), key=rank):
             binding = active.binding
             description = binding.description or binding.tooltip
             if not description:

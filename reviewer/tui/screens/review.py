@@ -137,11 +137,11 @@ class ReviewScreen(ReviewerScreen):
             with TabPane("Overview", id="overview"), Horizontal(classes="panes"):
                 yield ProfilePane(id="profile")
                 yield FindingsList(id="findings")
-            with TabPane("Recordings", id="recordings"), Horizontal(classes="panes"):
+            with TabPane("Recordings", id="recordings"), Horizontal(classes="panes", id="recordings-pane"):
                 yield RecordingsList(id="recordings-list")
                 with Vertical(id="listen"):
                     yield self._player()
-                    yield Static("", id="transcript-entry")
+                    yield Static("Select a recording.", id="transcript-entry")
             with TabPane("Catalogue", id="catalogue"):
                 yield self._catalogue()
             with TabPane("Timeline", id="timeline"):
@@ -164,6 +164,7 @@ class ReviewScreen(ReviewerScreen):
         return cls(id="timeline-view")
 
     def on_mount(self) -> None:
+        self.query_one("#transcript-entry", Static).border_title = "Transcript"
         self._apply_width(self.size.width)
         self.query_one("#findings", FindingsList).focus()
         self._load()

@@ -94,7 +94,7 @@ class MembersList(ScrollView, can_focus=True):
             self._rows = [m for m in self._all if m.path in self._marked]
         else:
             self._rows = self._all
-        self.virtual_size = Size(self.size.width, len(self._rows))
+        self.virtual_size = Size(0, len(self._rows))
         self.border_title = f"Members {len(self._rows):,}" + (
             f" of {len(self._all):,} (marked only)" if self.marked_only else ""
         )
@@ -164,7 +164,7 @@ class MembersList(ScrollView, can_focus=True):
     # ------------------------------------------------------------------ rendering
 
     def on_resize(self) -> None:
-        self.virtual_size = Size(self.size.width, len(self._rows))
+        self.virtual_size = Size(0, len(self._rows))
 
     def render_line(self, y: int) -> Strip:
         row = int(self.scroll_y) + y
@@ -173,13 +173,14 @@ class MembersList(ScrollView, can_focus=True):
             return Strip.blank(width, self.rich_style)
         member = self._rows[row]
         size = human_size(member.read_bytes if member.read_bytes is not None else member.declared_size)
-        label = member.type_label or member.kind.value
-        right = f" {label[:14]:<14} {size:>9}"
-        left = ("* " if member.path in self._marked else "  ") + member.path
+        right = f" {member.kind.value:<9}{size:>9}"
+        mark = "* " if member.path in self._marked else "  "
         room = max(width - len(right), 4)
-        if len(left) > room:
-            left = left[: room - 1] + "~"
-        text = f"{left:<{room}}{right}"[:width]
+        path = member.path
+        if len(mark) + len(path) > room:
+            # Keep the end of the path: the file name tells members apart.
+            path = "…" + path[-(room - len(mark) - 1) :]
+        text = f"{mark + path:<{room}}{right}"[:width]
         if row == self.cursor:
             style = self.get_component_rich_style("members-list--cursor")
         elif member.path in self._marked:

@@ -15,6 +15,7 @@ from textual.widgets import DataTable
 from reviewer.domain.model import Recording
 
 BATCH = 500
+TEXT_WIDTH = 80  # the transcript column; the whole text is beside the player
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,7 +50,7 @@ class RecordingsList(DataTable[Text | str]):
         self.add_column("When", key="when", width=16)
         self.add_column("Device", key="device", width=16)
         self.add_column("Secs", key="secs", width=5)
-        self.add_column("Transcript", key="text")
+        self.add_column("Transcript", key="text", width=TEXT_WIDTH)
 
     def show(self, rows: Sequence[RecordingRow], played: Iterable[str] = ()) -> None:
         self.clear()
