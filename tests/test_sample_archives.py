@@ -395,3 +395,25 @@ def test_other_layout_is_the_requesters_data_without_a_manifest() -> None:
         text = b"\n".join(zf.read(n) for n in names if n.endswith((".json", ".txt"))).decode()
         assert me["customer_id"] in text and me["email"] in text
         assert set(re.findall(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+", text)) == {me["email"]}
+
+
+def test_the_project_wav_reader_agrees_on_every_sample_recording() -> None:
+    from reviewer.domain.archive.wav import parse_wav as reader_parse
+
+    checked = 0
+    for case in REFERENCE:
+        for path, blob in read_members(case).items():
+            if not path.endswith(".wav"):
+                continue
+            mine, theirs = parse_wav(blob), reader_parse(blob)
+            frame = mine.channels * mine.bits // 8
+            whole = min(len(mine.data), mine.declared_data) // frame
+            assert (theirs.info.rate, theirs.info.channels, theirs.info.bits) == (
+                mine.rate,
+                mine.channels,
+                mine.bits,
+            ), f"{case}:{path}"
+            assert theirs.truncated == mine.truncated, f"{case}:{path}"
+            assert theirs.info.duration_s == pytest.approx(whole / mine.rate, abs=0.001)
+            checked += 1
+    assert checked > 60
