@@ -6,10 +6,17 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from rich.style import Style
+from test_tui_support import store, template_store  # noqa: F401 - fixtures
 from textual.app import App, ComposeResult
 
 from reviewer.domain.model import Device, Recording, Requester
-from reviewer.tui.widgets.timeline import CELL_W, FIXED_W, RecordingTimeline, month_index
+from reviewer.tui.widgets.timeline import (
+    CELL_W,
+    FIXED_W,
+    RecordingTimeline,
+    TimelinePane,
+    month_index,
+)
 
 TV = "G070VM1A83120045"
 STRANGER = "G090LF0964471234"
@@ -172,3 +179,55 @@ async def test_nothing_to_place_is_said() -> None:
         await pilot.pause()
         timeline = app.query_one(RecordingTimeline)
         assert timeline.text_lines()[0] == "No dated recordings to place on a timeline."
+
+
+async def test_a_stored_previous_owner_export_shows_the_early_recordings(store) -> None:  # noqa: F811
+    """The previous-owner sample, served from a real store: the device's early recordings."""
+    svc = store.service()
+    try:
+        detail = svc.request_detail("DSAR-2018-0447")
+    finally:
+        svc.close()
+
+    class StoreHost(App[None]):
+        def compose(self) -> ComposeResult:
+            yield TimelinePane()
+
+        def on_mount(self) -> None:
+            self.query_one(TimelinePane).load_detail(detail)
+
+    app = StoreHost()
+    async with app.run_test(size=(120, 30)) as pilot:
+        await pilot.pause()
+        timeline = app.query_one(TimelinePane)
+        [problem] = timeline.problems
+        assert problem.startswith("G0922H0481220PLM: ")
+        assert problem.endswith("before it was registered on 2018-02-10")
+        assert any(line.startswith("⚠ G0922H0481220PLM") for line in timeline.text_lines())
+
+
+async def test_the_account_creation_is_marked_and_earlier_recordings_are_red() -> None:
+    young = Requester(
+        customer_id="A3KX9ZQ2M7T1LB",
+        account_created_at=date(2017, 11, 5),
+        devices=(Device(TV, "Fire TV Stick", "Living room TV", None),),
+    )
+    recordings = [rec(TV, "2017-10-05T10:00:00"), rec(TV, "2018-01-05T10:00:00")]
+
+    class YoungHost(App[None]):
+        def compose(self) -> ComposeResult:
+            yield RecordingTimeline(recordings, young)
+
+    app = YoungHost()
+    async with app.run_test(size=(100, 20)) as pilot:
+        await pilot.pause()
+        timeline = app.query_one(RecordingTimeline)
+        account = cells(timeline, row_of(timeline, "Account created"))
+        assert account[month_x(timeline, 2017, 11)][0] == "◆"
+        early = timeline.get_component_rich_style("timeline--early", partial=True).color
+        row = cells(timeline, row_of(timeline, "Living room TV"))
+        october = row[month_x(timeline, 2017, 10)]
+        assert october[1] is not None and october[1].color == early
+        assert timeline.problems == [
+            f"{TV}: 1 recording before the account was created on 2017-11-05"
+        ]

@@ -2,6 +2,7 @@
 
     timeline = RecordingTimeline()
     timeline.show(index.recordings, request.requester)
+    timeline.load_detail(detail)     # the same, from the store's RequestDetail
 
 One row per device (the requester's registered devices first, then every serial the export
 has that the requester never registered), one two-cell column per month, each cell shaded by
@@ -17,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from typing import TYPE_CHECKING
 
 from rich.segment import Segment
 from rich.style import Style
@@ -25,6 +27,9 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from reviewer.domain.model import Recording, Requester
+
+if TYPE_CHECKING:
+    from reviewer.store.views import RequestDetail
 
 SHADES = "░▒▓█"
 LABEL_W = 22
@@ -127,11 +132,14 @@ def problems(data: TimelineData) -> list[str]:
                 " from a device the requester never registered"
             )
         elif row.early_total:
-            when = row.registered.isoformat() if row.registered else "the account was created"
-            out.append(
-                f"{row.serial}: {row.early_total} recording{'s' if row.early_total != 1 else ''}"
-                f" before it was registered on {when}"
-            )
+            n = row.early_total
+            plural = "s" if n != 1 else ""
+            if row.registered is not None:
+                why = f"before it was registered on {row.registered.isoformat()}"
+            else:
+                created = data.account_created.isoformat() if data.account_created else "?"
+                why = f"before the account was created on {created}"
+            out.append(f"{row.serial}: {n} recording{plural} {why}")
     return out
 
 
@@ -189,6 +197,10 @@ class RecordingTimeline(ScrollView, can_focus=True):
         self._layout_lines()
         self.scroll_to(x=0, y=0, animate=False)
 
+    def load_detail(self, detail: RequestDetail) -> None:
+        """Show the recordings of a stored export version against its request."""
+        self.show(detail.index.recordings, detail.request.requester)
+
     @property
     def problems(self) -> list[str]:
         return problems(self.data)
@@ -199,10 +211,11 @@ class RecordingTimeline(ScrollView, can_focus=True):
         data = self.data
         lines: list[list[tuple[str, str]]] = []
         fixed: list[bool] = []
-        legend = (
-            f"{SHADES} recordings per month   ┃ registered   ◆ account created"
-            "   red: before registration or unknown device"
-        )
+        legend = [
+            f"{SHADES} recordings a month (darker: more)   ┃ device registered   ◆ account created",
+            "red: recorded before the device was registered or the account existed,"
+            " or on a device the requester never registered",
+        ]
         if not data.rows or data.months == 0:
             lines.append([("No dated recordings to place on a timeline.", "timeline--axis")])
             fixed.append(False)
@@ -229,8 +242,9 @@ class RecordingTimeline(ScrollView, can_focus=True):
             for text in problems(data):
                 lines.append([("⚠ " + text, "timeline--problem")])
                 fixed.append(False)
-        lines.append([(legend, "timeline--axis")])
-        fixed.append(False)
+        for text in legend:
+            lines.append([(text, "timeline--axis")])
+            fixed.append(False)
         self._lines, self._fixed = lines, fixed
         widest = max(sum(len(t) for t, _ in line) for line in lines)
         self.virtual_size = Size(widest, len(lines))
@@ -240,16 +254,18 @@ class RecordingTimeline(ScrollView, can_focus=True):
         data = self.data
         created = data.account_created
         label = "Account created"
-        when = created.isoformat() if created else "unknown"
         runs: list[tuple[str, str]] = [
             (label.ljust(LABEL_W)[:LABEL_W], "timeline--label"),
-            (when[:7].rjust(COUNT_W - 1) + " ", "timeline--axis"),
+            (" " * COUNT_W, "timeline--axis"),
         ]
-        if created is not None and month_index(created) < data.first:
-            runs.append((f"◀ {created.isoformat()}", "timeline--account"))
+        if created is None:
+            runs.append(("not known", "timeline--axis"))
+            return runs
+        if month_index(created) < data.first:
+            runs.append((f"◀ {created.isoformat()}, before this range", "timeline--account"))
             return runs
         for m in range(data.first, data.last + 1):
-            mark = created is not None and m == month_index(created)
+            mark = m == month_index(created)
             runs.append(("◆ " if mark else "  ", "timeline--account"))
         return runs
 
@@ -304,3 +320,7 @@ class RecordingTimeline(ScrollView, can_focus=True):
     def text_lines(self) -> list[str]:
         """Every line as plain text, unscrolled (for screenshots and tests)."""
         return ["".join(t for t, _ in runs).rstrip() for runs in self._lines]
+
+
+# The name the review screen looks the timeline up by.
+TimelinePane = RecordingTimeline
