@@ -36,7 +36,7 @@ from typing import Any, TypeVar
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
-from sqlalchemy import Engine, func
+from sqlalchemy import Engine, func, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlmodel import Session, col, select
 
@@ -352,6 +352,14 @@ class ReviewService:
             else None
         )
 
+        if (
+            not new_hash
+            and not row.failed_count
+            and row.locked_until is None
+            and purpose != "sign-in"
+        ):
+            return row  # nothing to reset or record (the sign-off itself is the event)
+
         def ok() -> ReviewerRow:
             with self._write() as s:
                 r = self._reviewer(s, name, lock=True)
@@ -495,25 +503,28 @@ class ReviewService:
                     req.due_at = _aware(request.due_at)
                     req.ticket = request.raw or {}
                     s.add(req)
-                versions = (
-                    s.execute(
-                        select(ExportVersionRow)
-                        .where(ExportVersionRow.request_id == request.request_id)  # type: ignore[arg-type]
-                        .order_by(ExportVersionRow.number)  # type: ignore[arg-type]
+                versions = s.execute(
+                    select(
+                        ExportVersionRow.id,
+                        ExportVersionRow.number,
+                        ExportVersionRow.archive_sha256,
+                        ExportVersionRow.voided_at,
                     )
-                    .scalars()
-                    .all()
-                )
+                    .where(ExportVersionRow.request_id == request.request_id)
+                    .order_by(col(ExportVersionRow.number))
+                ).all()
                 current = versions[-1] if versions else None
                 if current is not None and current.archive_sha256 == report.archive_sha256:
+                    stored = s.get(ExportVersionRow, current.id)
+                    assert stored is not None
                     return IngestResult(
                         request.request_id,
                         "unchanged",
-                        int(current.id or 0),
-                        current.archive_sha256,
-                        Verdict(current.verdict),
-                        Report.from_dict(current.report).findings,
-                        current.number,
+                        int(stored.id or 0),
+                        stored.archive_sha256,
+                        Verdict(stored.verdict),
+                        Report.from_dict(stored.report).findings,
+                        stored.number,
                     )
                 sample = draw_sample(
                     candidates_from_index(index, report.findings),
@@ -521,12 +532,14 @@ class ReviewService:
                     confidence=policy.sample_confidence,
                     min_foreign_fraction=policy.sample_min_foreign_fraction,
                 )
-                voided = []
-                for v in versions:
-                    if v.voided_at is None:
-                        v.voided_at = now
-                        s.add(v)
-                        voided.append(v.number)
+                voided = [v.number for v in versions if v.voided_at is None]
+                if voided:
+                    s.execute(
+                        update(ExportVersionRow)
+                        .where(col(ExportVersionRow.request_id) == request.request_id)
+                        .where(col(ExportVersionRow.voided_at).is_(None))
+                        .values(voided_at=now)
+                    )
                 row = ExportVersionRow(
                     request_id=request.request_id,
                     number=(current.number + 1) if current else 1,

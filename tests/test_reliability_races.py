@@ -1,0 +1,68 @@
+"""Two approvers sign the same export at the same moment, 200 times: one second sign-off."""
+
+from __future__ import annotations
+
+import threading
+
+from argon2 import PasswordHasher, profiles
+from sqlalchemy import text
+
+from reviewer.domain.signoff import CHECKLIST_KEYS, State
+from reviewer.store.errors import SignOffError
+from reviewer.store.service import ReviewService
+
+RACES = 200
+FAST = PasswordHasher.from_parameters(profiles.CHEAPEST)
+ALL = dict.fromkeys(CHECKLIST_KEYS, True)
+
+
+def test_two_approvers_racing_for_the_second_sign_off(store_url, make_review) -> None:  # type: ignore[no-untyped-def]
+    setup = ReviewService.open(store_url, hasher=FAST)
+    for name, role in (("alice", "reviewer"), ("bob", "approver"), ("dave", "approver")):
+        setup.add_user(name, role, f"{name}-passphrase-long", actor="t")
+    # Two terminals: each approver has their own engine and connections.
+    terminals = {name: ReviewService.open(store_url, hasher=FAST) for name in ("bob", "dave")}
+    winners: list[str] = []
+    for race in range(RACES):
+        review, folder = make_review(f"DSAR-RACE-{race:03d}", recordings=0)
+        vid = setup.ingest(review, folder / "export.zip", actor="t").version_id
+        setup.sign_off("alice", "alice-passphrase-long", vid, "approve", "", ALL, {})
+        barrier = threading.Barrier(2)
+        outcome: dict[str, str] = {}
+
+        def sign(
+            name: str,
+            vid: int = vid,
+            barrier: threading.Barrier = barrier,
+            outcome: dict[str, str] = outcome,
+        ) -> None:
+            barrier.wait()
+            try:
+                terminals[name].sign_off(
+                    name, f"{name}-passphrase-long", vid, "approve", "", ALL, {}
+                )
+                outcome[name] = "signed"
+            except SignOffError as exc:
+                outcome[name] = f"refused: {exc}"
+
+        threads = [threading.Thread(target=sign, args=(n,)) for n in ("bob", "dave")]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(timeout=60)
+        signed = [n for n, o in outcome.items() if o == "signed"]
+        assert len(signed) == 1, f"race {race}: {outcome}"
+        loser = next(o for o in outcome.values() if o != "signed")
+        assert "both sign-offs" in loser or "refused this sign-off" in loser, loser
+        winners.append(signed[0])
+        with setup.engine.connect() as c:
+            n = c.execute(
+                text("SELECT count(*) FROM signoffs WHERE version_id = :v AND stage = 2"),
+                {"v": vid},
+            ).scalar_one()
+        assert n == 1
+        assert setup.version_detail(vid).state is State.APPROVED
+    assert setup.audit_status().ok
+    for t in terminals.values():
+        t.close()
+    setup.close()
