@@ -441,3 +441,44 @@ def test_cli_answers_a_missing_store_in_one_line(tmp_path: Path) -> None:
     assert result.output.strip().count("\n") == 0
     assert "no store at" in result.output
     assert not (tmp_path / "none.db").exists()
+
+
+def _edit(column: str, seq: int, value: str) -> Any:
+    return lambda store: _exec(store, (f"UPDATE {EVENT_TABLE} SET {column} = :v WHERE seq = :s",
+                                       {"v": value, "s": seq}))
+
+
+TAMPERING = {
+    "untouched": lambda store: None,
+    "first event deleted": lambda store: _exec(store, (f"DELETE FROM {EVENT_TABLE} WHERE seq = 1",
+                                                       {})),
+    "event at a run boundary deleted": lambda store: _exec(
+        store, (f"DELETE FROM {EVENT_TABLE} WHERE seq = 3", {})),
+    "tail cut with its checkpoints": lambda store: _exec(
+        store, (f"DELETE FROM {EVENT_TABLE} WHERE seq >= 4", {}),
+        (f"DELETE FROM {CHECKPOINT_TABLE} WHERE size >= 4", {})),
+    "link at a run boundary edited": _edit("prev_hash", 3, "0" * 64),
+    "payload edited": _edit("payload", 4, '{"n":3}'),
+    "hash of the last event edited": _edit("hash", 5, "f" * 64),
+    "chain recomputed": lambda store: (_recompute_from(store, 3, {"actor": "mallory"}),
+                                       _exec(store, (f"DELETE FROM {CHECKPOINT_TABLE}", {}))),
+}
+
+
+@pytest.mark.parametrize("tampering", list(TAMPERING))
+def test_parallel_verify_finds_exactly_what_one_walk_finds(store: Store, tampering: str,
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    _small_log(store)
+    _drop_triggers(store)
+    TAMPERING[tampering](store)
+    with store.session() as s:
+        single = audit_log.verify(s, workers=1)
+    monkeypatch.setattr(audit_log, "PARALLEL_MIN_EVENTS", 0)
+    for workers in (2, 3):
+        with store.session() as s:
+            split = audit_log.verify(s, workers=workers)
+        assert (split.ok, split.bad_seq) == (single.ok, single.bad_seq), (workers, split.reason)
+        if single.ok:
+            assert (split.size, split.head, split.checkpoints) == (
+                single.size, single.head, single.checkpoints)
+    assert single.ok == (tampering == "untouched")

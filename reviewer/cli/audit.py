@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -27,7 +28,7 @@ def _read_session(db_url: str | None) -> Iterator[Session]:
     import sqlalchemy as sa
     from sqlalchemy.orm import Session
 
-    from reviewer.store.audit_tables import EVENT_TABLE
+    from reviewer.store.audit_log import EVENT_TABLE
     from reviewer.store.engine import READONLY, make_engine
     from reviewer.store.paths import resolve_url, sqlite_file
 
@@ -65,8 +66,11 @@ def audit() -> None:
 @click.option("--key-dir", type=click.Path(path_type=Path, file_okay=False),
               help="Directory with the audit public key(s) and checkpoint file "
                    "(default: beside a SQLite store, else the user data dir).")
+@click.option("--workers", type=click.IntRange(1, 64), default=None,
+              help="Processes that share the work on a large log (default: one per CPU).")
 @click.pass_context
-def verify(ctx: click.Context, as_json: bool, key_dir: Path | None) -> None:
+def verify(ctx: click.Context, as_json: bool, key_dir: Path | None,
+           workers: int | None) -> None:
     """Verify the whole hash chain and every signed checkpoint.
 
     Catches an edited, deleted, inserted or reordered event, a cut-off tail and a chain
@@ -82,7 +86,8 @@ def verify(ctx: click.Context, as_json: bool, key_dir: Path | None) -> None:
 
     with _read_session(ctx.obj.get("db_url")) as session:
         directory = key_dir if key_dir is not None else audit_log.key_dir_for(session)
-        result = audit_log.verify(session, directory)
+        result = audit_log.verify(session, directory,
+                                  workers=workers or min(os.cpu_count() or 1, 8))
     if as_json:
         sys.stdout.write(json.dumps(dict(result.to_dict(), key_dir=str(directory)), indent=2)
                          + "\n")

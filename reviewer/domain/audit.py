@@ -40,9 +40,10 @@ import hashlib
 import json
 import os
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Container, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from json.encoder import encode_basestring  # type: ignore[attr-defined]
 from pathlib import Path
 from typing import Any
 
@@ -82,7 +83,10 @@ def canonical(value: Any) -> bytes:
                           allow_nan=False)
     except (TypeError, ValueError) as exc:
         raise AuditError(f"audit payload is not plain JSON: {exc}") from None
-    return text.encode("utf-8")
+    try:
+        return text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise AuditError("audit payload text is not valid Unicode") from None
 
 
 def now_at() -> str:
@@ -126,7 +130,7 @@ def payload_text(payload: Mapping[str, Any] | None) -> str:
 
 
 def _enc(text: str) -> bytes:
-    return json.dumps(text, ensure_ascii=False).encode("utf-8")
+    return encode_basestring(text).encode("utf-8")
 
 
 def event_bytes(seq: int, at: str, actor: str, action: str, subject: str, payload: str) -> bytes:
@@ -189,8 +193,11 @@ def make_event(prev_seq: int, prev_hash: str, actor: str, action: str, subject: 
         raise AuditError(f"audit event time {when!r} is not in the chain's format")
     text = payload_text(payload)
     seq = prev_seq + 1
-    digest = chain_hash(bytes.fromhex(prev_hash),
-                        event_bytes(seq, when, actor, action, subject, text))
+    try:
+        body = event_bytes(seq, when, actor, action, subject, text)
+    except UnicodeEncodeError:
+        raise AuditError("audit event text is not valid Unicode") from None
+    digest = chain_hash(bytes.fromhex(prev_hash), body)
     return ChainedEvent(seq, when, actor, action, subject, text, prev_hash, digest.hex())
 
 
@@ -373,97 +380,179 @@ class VerifyResult:
 EventRow = tuple[int, str, str, str, str, str, str, str]
 """(seq, at, actor, action, subject, payload, prev_hash, hash) as stored, ordered by seq."""
 
+_LINK_BROKEN = ("its previous-hash does not link to the event before it: events were deleted, "
+                "inserted or reordered, or the link was edited")
+_EDITED = "its contents do not match its hash: the event was edited"
+
+
+@dataclass(slots=True)
+class Segment:
+    """The result of walking a run of consecutive events (see `walk_segment`).
+
+    first_seq/start_prev: where the walk began and the previous hash it started from;
+    end_seq/end_hash: the last event that verified and its hash; heads: the hash at each
+    requested size within the run; bad: the first bad event in the run, (seq, reason).
+    """
+
+    first_seq: int
+    start_prev: str
+    end_seq: int
+    end_hash: str
+    heads: dict[int, str]
+    bad: tuple[int, str] | None = None
+
+
+def walk_segment(rows: Iterable[Any], first_seq: int, start_prev: str | None,
+                 want: Container[int] = frozenset(), last_seq: int | None = None) -> Segment:
+    """Walk `rows` (EventRow tuples in seq order, starting at `first_seq`), recomputing each hash.
+
+    `start_prev` is the hash the first event must link to; None takes the first row's own
+    previous-hash (a later run of a log split for parallel checking; the caller then checks that
+    the run before it ends on that hash). Stops at the first bad event. `last_seq`: the run
+    must reach this event (events missing at its end are reported as bad).
+    """
+    sha256 = hashlib.sha256
+    esc = encode_basestring
+    template = '{"action":%s,"actor":%s,"at":%s,"payload":%s,"seq":%d,"subject":%s}'
+    expected = first_seq
+    prev_hex = start_prev
+    prev_digest = bytes.fromhex(start_prev) if start_prev is not None else b""
+    heads: dict[int, str] = {}
+    seg = Segment(first_seq, start_prev or "", first_seq - 1, start_prev or "", heads)
+    for seq, at, actor, action, subject, payload, prev_hash, stored in rows:
+        if seq != expected:
+            seg.bad = (expected, f"found event {seq} where event {expected} belongs: events "
+                                 f"were deleted, inserted or reordered")
+            break
+        if prev_hex is None:  # first row of a later run
+            if not isinstance(prev_hash, str) or not _HEX64_RE.match(prev_hash):
+                seg.bad = (seq, _LINK_BROKEN)
+                break
+            prev_hex = seg.start_prev = seg.end_hash = prev_hash
+            prev_digest = bytes.fromhex(prev_hash)
+        if prev_hash != prev_hex:
+            seg.bad = (seq, _LINK_BROKEN)
+            break
+        try:
+            body = (template % (esc(action), esc(actor), esc(at), payload, seq,
+                                esc(subject))).encode("utf-8")
+        except (TypeError, UnicodeEncodeError):
+            seg.bad = (seq, _EDITED)
+            break
+        digest = sha256(b"\x00" + prev_digest + body).digest()
+        digest_hex = digest.hex()
+        if stored != digest_hex:
+            seg.bad = (seq, _EDITED)
+            break
+        if seq in want:
+            heads[seq] = digest_hex
+        prev_digest, prev_hex = digest, digest_hex
+        expected += 1
+    seg.end_seq = expected - 1
+    if prev_hex is not None:
+        seg.end_hash = prev_hex
+    if seg.bad is None and last_seq is not None and seg.end_seq < last_seq:
+        seg.bad = (expected, f"event {expected} is missing: events were deleted")
+    return seg
+
+
+@dataclass(slots=True)
+class CheckedCheckpoints:
+    """Checkpoints whose signature verified, by size; problems found as (seq, reason)."""
+
+    valid: dict[int, list[Checkpoint]]
+    issues: list[tuple[int, str]]
+    count: int
+
+
+def distinct_checkpoints(checkpoints: Iterable[Checkpoint]) -> list[Checkpoint]:
+    """One of each checkpoint (the database and the file hold the same ones)."""
+    return list({(c.size, c.head, c.at, c.signature, c.key_id): c for c in checkpoints}.values())
+
+
+def check_checkpoints(checkpoints: Iterable[Checkpoint],
+                      trusted_keys: Mapping[str, Ed25519PublicKey]) -> CheckedCheckpoints:
+    """Check every checkpoint's signature against the trusted keys."""
+    out = CheckedCheckpoints({}, [], 0)
+    for cp in checkpoints:
+        out.count += 1
+        key = trusted_keys.get(cp.key_id)
+        covers = f"the checkpoint of {cp.at!r} covering events 1..{cp.size}"
+        at = max(cp.size, 1)
+        if key is None:
+            out.issues.append((at, f"{covers} is signed by key {cp.key_id!r}, which is not a "
+                                   f"trusted audit key"))
+        elif not checkpoint_signature_ok(cp, key):
+            out.issues.append((at, f"{covers} has an invalid signature (forged or altered)"))
+        elif cp.size < 1:
+            out.issues.append((1, f"{covers} claims an empty log"))
+        else:
+            out.valid.setdefault(cp.size, []).append(cp)
+    return out
+
+
+def merge_checked(parts: Iterable[CheckedCheckpoints]) -> CheckedCheckpoints:
+    out = CheckedCheckpoints({}, [], 0)
+    for part in parts:
+        out.count += part.count
+        out.issues.extend(part.issues)
+        for size, cps in part.valid.items():
+            out.valid.setdefault(size, []).extend(cps)
+    return out
+
+
+def judge(segments: Iterable[Segment], checked: CheckedCheckpoints) -> VerifyResult:
+    """Combine consecutive walked runs (in order) and checked checkpoints into one verdict."""
+    problems: list[tuple[int, str]] = list(checked.issues)
+    end_seq, end_hash = 0, GENESIS_HEX
+    last_good_cp = 0
+    broken = False
+    for seg in segments:
+        if broken:
+            break
+        if seg.first_seq != end_seq + 1 or (seg.end_seq >= seg.first_seq
+                                            and seg.start_prev != end_hash):
+            problems.append((end_seq + 1, _LINK_BROKEN if seg.first_seq == end_seq + 1
+                             else f"event {end_seq + 1} is missing: events were deleted"))
+            broken = True
+            break
+        for size in sorted(s for s in checked.valid if seg.first_seq <= s <= seg.end_seq):
+            for cp in checked.valid[size]:
+                if cp.head != seg.heads.get(size):
+                    problems.append((size, f"the signed checkpoint of {cp.at!r} covering "
+                                           f"events 1..{size} does not match the chain: events "
+                                           f"up to {size} were rewritten"))
+                    broken = True
+            if broken:
+                break
+            last_good_cp = size
+        if seg.end_seq >= seg.first_seq:
+            end_seq, end_hash = seg.end_seq, seg.end_hash
+        if seg.bad is not None:
+            problems.append(seg.bad)
+            broken = True
+    if not broken and checked.valid:
+        top = max(checked.valid)
+        if top > end_seq:
+            cp = checked.valid[top][0]
+            problems.append((end_seq + 1, f"the log ends at event {end_seq} but the signed "
+                                          f"checkpoint of {cp.at!r} covers {top} events: events "
+                                          f"{end_seq + 1}..{top} were cut off"))
+    tail = max(end_seq - last_good_cp, 0)
+    if problems:
+        seq, reason = min(problems)
+        return VerifyResult(False, end_seq, end_hash, bad_seq=seq, reason=reason,
+                            checkpoints=checked.count, last_checkpoint=last_good_cp,
+                            unsigned_tail=tail)
+    return VerifyResult(True, end_seq, end_hash, checkpoints=checked.count,
+                        last_checkpoint=last_good_cp, unsigned_tail=tail)
+
 
 def verify_chain(rows: Iterable[Any], checkpoints: Iterable[Checkpoint],
                  trusted_keys: Mapping[str, Ed25519PublicKey]) -> VerifyResult:
-    """Walk `rows` (EventRow tuples in seq order) and check every checkpoint against them."""
-    issues: list[tuple[int, str]] = []  # checkpoint problems, (seq, reason)
-    expected_at: dict[int, list[Checkpoint]] = {}
-    distinct = {(c.size, c.head, c.at, c.signature, c.key_id): c for c in checkpoints}
-    for cp in distinct.values():
-        key = trusted_keys.get(cp.key_id)
-        covers = f"the checkpoint of {cp.at!r} covering events 1..{cp.size}"
-        if key is None:
-            issues.append((max(cp.size, 1), f"{covers} is signed by key {cp.key_id!r}, "
-                                            f"which is not a trusted audit key"))
-        elif not checkpoint_signature_ok(cp, key):
-            issues.append((max(cp.size, 1), f"{covers} has an invalid signature "
-                                            f"(forged or altered)"))
-        elif cp.size < 1:
-            issues.append((1, f"{covers} claims an empty log"))
-        else:
-            expected_at.setdefault(cp.size, []).append(cp)
-    first_issue = min(issues) if issues else None
-    stop_at = first_issue[0] if first_issue else None
-
-    prev_digest = GENESIS
-    prev_hex = GENESIS_HEX
-    expected = 1
-    sha256 = hashlib.sha256
-    enc = _enc
-    last_good_cp = 0
-    for row in rows:
-        seq, at, actor, action, subject, payload, prev_hash, stored = row
-        if stop_at is not None and expected >= stop_at:
-            break
-        bad: str | None = None
-        if seq != expected:
-            bad = (f"found event {seq} where event {expected} belongs: events were deleted, "
-                   f"inserted or reordered")
-            return _bad(expected, bad, expected - 1, prev_hex, distinct, last_good_cp)
-        if prev_hash != prev_hex:
-            bad = ("its previous-hash does not link to the event before it: events were "
-                   "deleted, inserted or reordered, or the link was edited")
-        else:
-            try:
-                body = b"".join((
-                    b'{"action":', enc(action), b',"actor":', enc(actor), b',"at":', enc(at),
-                    b',"payload":', payload.encode("utf-8"), b',"seq":', str(seq).encode(),
-                    b',"subject":', enc(subject), b"}",
-                ))
-            except (TypeError, AttributeError, UnicodeEncodeError):
-                body = b""
-            digest = sha256(b"\x00" + prev_digest + body).digest()
-            digest_hex = digest.hex()
-            if stored != digest_hex:
-                bad = "its contents do not match its hash: the event was edited"
-            elif not isinstance(at, str) or not _AT_RE.match(at):
-                bad = f"its time {at!r} is not in the chain's format"
-        if bad is not None:
-            return _bad(seq, bad, seq - 1, prev_hex, distinct, last_good_cp, first_issue)
-        prev_digest = digest
-        prev_hex = digest_hex
-        cps = expected_at.get(seq)
-        if cps is not None:
-            for cp in cps:
-                if cp.head != digest_hex:
-                    return _bad(seq, f"the signed checkpoint of {cp.at!r} covering events "
-                                     f"1..{seq} does not match the chain: events up to {seq} "
-                                     f"were rewritten", seq, digest_hex, distinct, last_good_cp)
-            last_good_cp = seq
-        expected += 1
-    size = expected - 1
-    if first_issue is not None and first_issue[0] <= size + 1:
-        return _bad(first_issue[0], first_issue[1], size, prev_hex, distinct, last_good_cp)
-    beyond = [c for sizes in expected_at.values() for c in sizes if c.size > size]
-    if beyond:
-        cp = max(beyond, key=lambda c: c.size)
-        return _bad(size + 1, f"the log ends at event {size} but the signed checkpoint of "
-                              f"{cp.at!r} covers {cp.size} events: events {size + 1}.."
-                              f"{cp.size} were cut off", size, prev_hex, distinct, last_good_cp)
-    if first_issue is not None:
-        return _bad(first_issue[0], first_issue[1], size, prev_hex, distinct, last_good_cp)
-    return VerifyResult(True, size, prev_hex, checkpoints=len(distinct),
-                        last_checkpoint=last_good_cp, unsigned_tail=size - last_good_cp)
-
-
-def _bad(seq: int, reason: str, size: int, head: str, distinct: Mapping[Any, Checkpoint],
-         last_good_cp: int, first_issue: tuple[int, str] | None = None) -> VerifyResult:
-    if first_issue is not None and first_issue[0] < seq:
-        seq, reason = first_issue
-    return VerifyResult(False, size, head, bad_seq=seq, reason=reason,
-                        checkpoints=len(distinct), last_checkpoint=last_good_cp,
-                        unsigned_tail=max(size - last_good_cp, 0))
+    """Walk `rows` (EventRow tuples in seq order, from event 1) and check every checkpoint."""
+    checked = check_checkpoints(distinct_checkpoints(checkpoints), trusted_keys)
+    return judge([walk_segment(rows, 1, GENESIS_HEX, checked.valid)], checked)
 
 
 def is_hex_hash(value: str) -> bool:

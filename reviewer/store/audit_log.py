@@ -37,8 +37,10 @@ import csv
 import hashlib
 import json
 import logging
+import multiprocessing
 import os
 from collections.abc import Iterator, Mapping
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -51,18 +53,23 @@ from reviewer.domain.audit import (
     GENESIS_HEX,
     AuditError,
     ChainedEvent,
+    CheckedCheckpoints,
     Checkpoint,
+    Segment,
     VerifyResult,
     canonical,
+    check_checkpoints,
+    distinct_checkpoints,
+    judge,
     load_or_create_signing_key,
     load_trusted_keys,
     make_event,
+    merge_checked,
     parse_checkpoint_lines,
     sign_checkpoint,
-    verify_chain,
+    walk_segment,
 )
 from reviewer.store import paths
-from reviewer.store.audit_tables import CHECKPOINT_TABLE, EVENT_TABLE
 
 __all__ = [
     "AUDIT_LOCK_ID",
@@ -72,22 +79,29 @@ __all__ = [
     "VerifyResult",
     "append",
     "checkpoint",
+    "checkpoint_file",
+    "checkpoint_line",
     "export_csv",
     "head",
     "iter_events",
     "key_dir_for",
     "latest_checkpoint",
+    "store_tag",
     "verify",
 ]
 
 log = logging.getLogger(__name__)
 
 CHECKPOINT_EVERY = 100
+# The table names of `reviewer.store.audit_tables` (not imported here: verifying needs no ORM).
+EVENT_TABLE = "audit_event"
+CHECKPOINT_TABLE = "audit_checkpoint"
 # pg_advisory_xact_lock key that serialises appends on PostgreSQL (any fixed bigint will do).
 AUDIT_LOCK_ID = int.from_bytes(
     hashlib.sha256(b"reviewer.audit.head").digest()[:8], "big", signed=True
 )
 STREAM_BATCH = 20_000
+PARALLEL_MIN_EVENTS = 100_000  # below this, worker processes cost more than they save
 CSV_COLUMNS = ("seq", "at", "actor", "action", "subject", "payload", "prev_hash", "hash")
 
 _SELECT_EVENTS = (
@@ -122,7 +136,7 @@ def key_dir_for(session: Session) -> Path:
     return paths.key_dir(url.render_as_string(hide_password=False))
 
 
-def _store_tag(session: Session) -> str:
+def store_tag(session: Session) -> str:
     """Names this database in the checkpoint file, which several stores may share."""
     url = _url(session)
     if url.get_backend_name() == "sqlite":
@@ -130,7 +144,7 @@ def _store_tag(session: Session) -> str:
     return f"{url.get_backend_name()}://{url.host or 'localhost'}:{url.port or 5432}/{url.database}"
 
 
-def _checkpoint_file(key_dir: Path) -> Path:
+def checkpoint_file(key_dir: Path) -> Path:
     return key_dir / paths.CHECKPOINT_FILE
 
 
@@ -228,9 +242,13 @@ def _sign_and_store(session: Session, at_head: Head, key_dir: Path | None) -> Ch
         ),
         cp.to_dict(),
     )
-    line = canonical({**cp.to_dict(), "store": _store_tag(session)}).decode("utf-8") + "\n"
-    _after_commit_write(session, _checkpoint_file(directory), line)
+    _after_commit_write(session, checkpoint_file(directory), checkpoint_line(session, cp))
     return cp
+
+
+def checkpoint_line(session: Session, cp: Checkpoint) -> str:
+    """The checkpoint file's line for `cp` (tagged with this store)."""
+    return canonical({**cp.to_dict(), "store": store_tag(session)}).decode("utf-8") + "\n"
 
 
 def _after_commit_write(session: Session, path: Path, line: str) -> None:
@@ -265,11 +283,23 @@ def _write_pending(session: Session) -> None:
 
 
 def _stream(session: Session, sql: str) -> Iterator[Any]:
-    result = session.execute(
-        sa.text(sql), execution_options={"stream_results": True, "yield_per": STREAM_BATCH}
-    )
-    for partition in result.partitions():
-        yield from partition
+    """Rows of `sql` straight from the driver, in batches (a server-side cursor on PostgreSQL)."""
+    yield from _driver_rows(session.connection(), sql)
+
+
+def _driver_rows(conn: sa.Connection, sql: str) -> Iterator[Any]:
+    dbapi = conn.connection.dbapi_connection
+    assert dbapi is not None
+    if conn.dialect.name == "postgresql":
+        cursor = dbapi.cursor(name=f"reviewer_audit_{os.getpid()}_{id(conn)}")
+    else:
+        cursor = dbapi.cursor()
+    try:
+        cursor.execute(sql)
+        while batch := cursor.fetchmany(STREAM_BATCH):
+            yield from batch
+    finally:
+        cursor.close()
 
 
 def iter_events(session: Session, after_seq: int = 0) -> Iterator[ChainedEvent]:
@@ -306,18 +336,73 @@ def _file_checkpoints(path: Path, tag: str) -> list[Checkpoint]:
     return parse_checkpoint_lines(mine, str(path))
 
 
-def verify(session: Session, key_dir: Path | None = None) -> VerifyResult:
-    """Walk the whole chain and check every checkpoint, from the database and the file."""
+def verify(session: Session, key_dir: Path | None = None, *, workers: int = 1) -> VerifyResult:
+    """Walk the whole chain and check every checkpoint, from the database and the file.
+
+    With `workers` > 1 and a large log on a file or server database, the chain is split into
+    that many runs checked by worker processes (each on its own connection, so only committed
+    events are seen); the runs are then linked end to end, exactly as one walk would be.
+    """
     directory = key_dir if key_dir is not None else key_dir_for(session)
     try:
-        from_file = _file_checkpoints(_checkpoint_file(directory), _store_tag(session))
+        from_file = _file_checkpoints(checkpoint_file(directory), store_tag(session))
         trusted = load_trusted_keys(directory)
     except AuditError as exc:  # a damaged witness is itself a finding, not a crash
         size, current = head(session)
         return VerifyResult(False, size, current, reason=str(exc))
-    checkpoints = from_file + _db_checkpoints(session)
+    checkpoints = distinct_checkpoints(from_file + _db_checkpoints(session))
+    url = _url(session)
+    if workers > 1 and (url.get_backend_name() != "sqlite" or url.database not in (None, "",
+                                                                                 ":memory:")):
+        size = head(session).size
+        if size >= PARALLEL_MIN_EVENTS:
+            return _verify_parallel(url.render_as_string(hide_password=False), size,
+                                    checkpoints, directory, workers)
+    checked = check_checkpoints(checkpoints, trusted)
     rows = _stream(session, f"{_SELECT_EVENTS} ORDER BY seq")
-    return verify_chain(rows, checkpoints, trusted)
+    return judge([walk_segment(rows, 1, GENESIS_HEX, checked.valid)], checked)
+
+
+def _verify_parallel(url: str, size: int, checkpoints: list[Checkpoint], key_dir: Path,
+                     workers: int) -> VerifyResult:
+    step = -(-size // workers)
+    ranges = [(lo, min(lo + step - 1, size)) for lo in range(1, size + 1, step)]
+    sizes = sorted({cp.size for cp in checkpoints})
+    methods = multiprocessing.get_all_start_methods()
+    context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+    with ProcessPoolExecutor(max_workers=len(ranges), mp_context=context) as pool:
+        futures = [
+            pool.submit(_verify_part, url, lo, hi, [s for s in sizes if lo <= s <= hi],
+                        str(key_dir), checkpoints[index::len(ranges)])
+            for index, (lo, hi) in enumerate(ranges)
+        ]
+        parts = [future.result() for future in futures]
+    return judge([seg for seg, _ in parts], merge_checked(checked for _, checked in parts))
+
+
+def _verify_part(url: str, lo: int, hi: int, want: list[int], key_dir: str,
+                 checkpoints: list[Checkpoint]) -> tuple[Segment, CheckedCheckpoints]:
+    """One worker's share: events lo..hi and a slice of the checkpoints' signatures."""
+    from reviewer.store.engine import READONLY, make_engine
+
+    try:
+        checked = check_checkpoints(checkpoints, load_trusted_keys(Path(key_dir)))
+        engine = make_engine(url)
+        try:
+            with engine.connect() as conn:
+                conn.execution_options(**READONLY)
+                conn.begin()
+                rows = _driver_rows(conn, f"{_SELECT_EVENTS} WHERE seq BETWEEN {int(lo)} "
+                                          f"AND {int(hi)} ORDER BY seq")
+                segment = walk_segment(rows, lo, GENESIS_HEX if lo == 1 else None, set(want),
+                                       last_seq=hi)
+        finally:
+            engine.dispose()
+    except AuditError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - crosses a process boundary as plain text
+        raise AuditError(f"cannot read the audit trail: {type(exc).__name__}: {exc}") from None
+    return segment, checked
 
 
 def export_csv(session: Session, path: Path) -> int:
