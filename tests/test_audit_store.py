@@ -482,3 +482,20 @@ def test_parallel_verify_finds_exactly_what_one_walk_finds(store: Store, tamperi
             assert (split.size, split.head, split.checkpoints) == (
                 single.size, single.head, single.checkpoints)
     assert single.ok == (tampering == "untouched")
+
+
+def test_a_line_torn_by_a_crash_is_ignored_and_cut_by_the_next_write(store: Store) -> None:
+    _small_log(store)
+    file = store.key_dir / paths.CHECKPOINT_FILE
+    whole = file.read_text()
+    with open(file, "a") as handle:
+        handle.write(whole.splitlines()[-1][:40])  # a write cut short, no newline
+    assert _verify(store).ok
+    with store.session() as s:
+        audit_log.append(s, "bob", "release", "DSAR-1", {})
+        audit_log.checkpoint(s)
+        s.commit()
+    lines = file.read_text().splitlines()
+    assert lines[:3] == whole.splitlines()
+    assert [json.loads(x)["size"] for x in lines] == [2, 4, 5, 6]
+    assert _verify(store).ok

@@ -34,6 +34,7 @@ What the rest of the store calls (every function takes the caller's SQLAlchemy/S
 from __future__ import annotations
 
 import csv
+import fcntl
 import hashlib
 import json
 import logging
@@ -268,14 +269,28 @@ def _write_pending(session: Session) -> None:
     for path, line in pending:
         try:
             path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-            fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+            fd = os.open(path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o600)
             try:
+                fcntl.flock(fd, fcntl.LOCK_EX)
+                _drop_torn_tail(fd)
                 os.write(fd, line.encode("utf-8"))
                 os.fsync(fd)
             finally:
                 os.close(fd)
         except OSError as exc:  # the database copy stands; the file is the outside witness
             log.warning("could not append the audit checkpoint to %s: %s", path, exc.strerror)
+
+
+def _drop_torn_tail(fd: int) -> None:
+    """Cut an unterminated last line: only a write cut short by a crash leaves one (every line
+    is written whole, under the file lock), so the next line starts on a line of its own."""
+    size = os.fstat(fd).st_size
+    if size == 0 or os.pread(fd, 1, size - 1) == b"\n":
+        return
+    start = max(size - 65536, 0)
+    tail = os.pread(fd, size - start, start)
+    cut = tail.rfind(b"\n")
+    os.ftruncate(fd, start + cut + 1 if cut >= 0 else start)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -317,12 +332,20 @@ def _db_checkpoints(session: Session) -> list[Checkpoint]:
 
 def _file_checkpoints(path: Path, tag: str) -> list[Checkpoint]:
     try:
-        with open(path, encoding="utf-8", errors="strict") as handle:
-            lines = handle.read().splitlines()
+        with open(path, encoding="utf-8", errors="strict", newline="\n") as handle:
+            text = handle.read()
     except FileNotFoundError:
         return []
     except (OSError, UnicodeDecodeError) as exc:
         raise AuditError(f"cannot read the checkpoint file {path}: {exc}") from None
+    lines = text.split("\n")
+    torn = lines.pop()  # "" when the file ends with a newline, as every whole write does
+    if torn:
+        try:
+            json.loads(torn)
+            lines.append(torn)
+        except ValueError:
+            pass  # a line cut short by a crash; the next write removes it
     mine: list[str] = []
     for line in lines:
         try:
