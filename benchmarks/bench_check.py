@@ -86,6 +86,10 @@ class KindResult:
     unzip_median_s: float | None = None
     ratio: float | None = None
     check_cpu_median_s: float | None = None
+    unzip_cpu_median_s: float | None = None
+    cpu_ratio: float | None = None  # check CPU / unzip CPU: the work done, whatever the load
+    loadavg_before: float | None = None  # 1-minute load average: a busy machine skews walls
+    loadavg_after: float | None = None
     peak_rss_mb: float | None = None
     tree_rss_mb: float | None = None
     error: str | None = None
@@ -174,6 +178,7 @@ def bench_kind(
     res = KindResult(
         kind=kind, request_dir=str(request_dir), archive_mb=archive.stat().st_size / 1e6
     )
+    res.loadavg_before = os.getloadavg()[0]
     check_argv = [reviewer, "check", "--json", str(request_dir)]
     unzip_argv = ["unzip", "-tqq", str(archive)]
     with tempfile.TemporaryDirectory(prefix="bench-check-") as tmp:
@@ -202,6 +207,10 @@ def bench_kind(
     res.unzip_median_s = statistics.median(r.wall_s for r in res.unzip_runs)
     res.check_cpu_median_s = statistics.median(r.cpu_s for r in res.check_runs)
     res.ratio = res.check_median_s / res.unzip_median_s if res.unzip_median_s else None
+    res.unzip_cpu_median_s = statistics.median(r.cpu_s for r in res.unzip_runs)
+    if res.unzip_cpu_median_s:
+        res.cpu_ratio = res.check_cpu_median_s / res.unzip_cpu_median_s
+    res.loadavg_after = os.getloadavg()[0]
     res.peak_rss_mb = max(r.maxrss_mb for r in res.check_runs)
     if tree_rss:
         res.tree_rss_mb, _ = tree_peak_rss(check_argv)
@@ -296,8 +305,12 @@ def print_table(results: list[KindResult], startup: dict[str, object] | None) ->
         if not r.error:
             print(
                 f"  {r.kind}: verdict {r.verdict}, {r.findings} findings, "
-                f"{len(r.check_runs)} runs each (medians); check cpu/wall "
-                f"{(r.check_cpu_median_s or 0) / (r.check_median_s or 1):.2f}"
+                f"{len(r.check_runs)} runs each (medians); CPU s check "
+                f"{fmt(r.check_cpu_median_s, '.2f')} / unzip {fmt(r.unzip_cpu_median_s, '.2f')}"
+                f" = {fmt(r.cpu_ratio, '.2f')}; check cpu/wall "
+                f"{(r.check_cpu_median_s or 0) / (r.check_median_s or 1):.2f}; "
+                f"load average {fmt(r.loadavg_before, '.1f')} -> {fmt(r.loadavg_after, '.1f')}"
+                f" on {os.cpu_count()} CPUs"
             )
     if startup:
         print(f"\nstart-up: {startup['command']}: median {startup['median_s']:.3f} s")
