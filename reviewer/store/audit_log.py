@@ -7,9 +7,11 @@ What the rest of the store calls (every function takes the caller's SQLAlchemy/S
 
     event = audit_log.append(session, actor, action, subject, {"key": "value"})
     cp = audit_log.checkpoint(session)          # sign the current head (on release, say)
-    size, head = audit_log.head(session)
+    size, head = audit_log.head(session)        # Head(size, hash)
     result = audit_log.verify(session)          # VerifyResult: ok, size, head, bad_seq, reason
+    result = audit_log.verify(session, workers=os.cpu_count())   # large logs, several processes
     rows = audit_log.export_csv(session, path)
+    for event in audit_log.iter_events(session, after_seq=0): ...   # ChainedEvent, in order
 
 - `append` must run inside a write transaction: on SQLite the engine's ``BEGIN IMMEDIATE``
   (`reviewer.store.engine`) already holds the write lock; on PostgreSQL `append` takes
@@ -29,6 +31,13 @@ What the rest of the store calls (every function takes the caller's SQLAlchemy/S
   ``execution_options(**reviewer.store.engine.READONLY)`` so a long verify does not hold the
   write lock.
 - `key_dir` arguments default to `reviewer.store.paths.key_dir` of the session's database.
+  Checkpoint file lines carry a ``store`` tag (the SQLite file name, or host:port/database), so
+  several stores may share one key dir. Every ``audit-signing*.pub`` in the key dir is trusted;
+  on a shared PostgreSQL store, copy each terminal's ``audit-signing.pub`` to the others as
+  ``audit-signing-<name>.pub`` or their checkpoints fail verification as untrusted.
+- `verify` never raises for tampering: a bad chain, checkpoint or checkpoint file is a
+  `VerifyResult` with ``ok=False``; ``bad_seq`` is None only when the checkpoint file or a
+  public key file itself is unreadable. Database errors propagate.
 """
 
 from __future__ import annotations
