@@ -81,13 +81,11 @@ def clock() -> Clock:
     return Clock()
 
 
-@pytest.fixture
-def make_review(tmp_path):  # type: ignore[no-untyped-def]
-    """Factory: a checked request with a real export.zip of short real WAVs.
+def build_review(inbox, request_id="DSAR-T-0001", recordings=6, findings=(), seed=0):  # type: ignore[no-untyped-def]
+    """A checked request with a real export.zip of short real WAVs, in ``inbox/request_id``.
 
-    ``make_review(request_id, recordings=6, findings=(), seed=0)`` returns ``(review, folder)``;
-    the export index is built from what was written (the store takes it as the reader's).
-    Different seeds give different archive bytes for the same request.
+    Returns ``(review, folder)``; the export index is built from what was written (the store
+    takes it as the reader's). Different seeds give different archive bytes for one request.
     """
     import hashlib
     import io
@@ -116,71 +114,76 @@ def make_review(tmp_path):  # type: ignore[no-untyped-def]
             w.writeframes(bytes([tone % 256, 0]) * int(8000 * seconds))
         return buf.getvalue()
 
-    def build(request_id: str = "DSAR-T-0001", recordings: int = 6, findings=(), seed: int = 0):  # type: ignore[no-untyped-def]
-        folder = tmp_path / "inbox" / request_id
-        folder.mkdir(parents=True, exist_ok=True)
-        ticket = {
-            "request_id": request_id,
-            "due_at": "2031-01-01T00:00:00Z",
-            "received_at": "2030-12-01T00:00:00Z",
-            "identity_verification": {"method": "signed-in account"},
-            "requester": {
-                "customer_id": "A1B2C3D4E5F6G7",
-                "name": "Jonas Weber",
-                "email": "jonas@example.de",
-            },
-        }
-        (folder / "request.json").write_text(json.dumps(ticket))
-        archive = folder / "export.zip"
-        members, recs, entries = [], [], []
-        with zipfile.ZipFile(archive, "w") as z:
-            z.writestr("seed.txt", str(seed))
-            for i in range(recordings):
-                path = f"Alexa/Audio/u{i:04d}.wav"
-                data = wav(1.5, i + seed)
-                z.writestr(path, data)
-                members.append(
-                    Member(
-                        path,
-                        len(data),
-                        len(data),
-                        MemberKind.AUDIO,
-                        "WAV audio",
-                        len(data),
-                        hashlib.sha256(data).hexdigest(),
-                        True,
-                        AudioInfo("wav", 1.5, 8000, 1, 16),
-                    )
+    folder = inbox / request_id
+    folder.mkdir(parents=True, exist_ok=True)
+    ticket = {
+        "request_id": request_id,
+        "due_at": "2031-01-01T00:00:00Z",
+        "received_at": "2030-12-01T00:00:00Z",
+        "identity_verification": {"method": "signed-in account"},
+        "requester": {
+            "customer_id": "A1B2C3D4E5F6G7",
+            "name": "Jonas Weber",
+            "email": "jonas@example.de",
+        },
+    }
+    (folder / "request.json").write_text(json.dumps(ticket))
+    archive = folder / "export.zip"
+    members, recs, entries = [], [], []
+    with zipfile.ZipFile(archive, "w") as z:
+        z.writestr("seed.txt", str(seed))
+        for i in range(recordings):
+            path = f"Alexa/Audio/u{i:04d}.wav"
+            data = wav(1.5, i + seed)
+            z.writestr(path, data)
+            members.append(
+                Member(
+                    path,
+                    len(data),
+                    len(data),
+                    MemberKind.AUDIO,
+                    "WAV audio",
+                    len(data),
+                    hashlib.sha256(data).hexdigest(),
+                    True,
+                    AudioInfo("wav", 1.5, 8000, 1, 16),
                 )
-                device = "G070VM1A83120045" if i % 2 else "G090XG0712345678"
-                when = datetime(2018, 1 + i % 4, 3, 12, tzinfo=UTC)
-                recs.append(
-                    Recording(
-                        f"u{i:04d}",
-                        when,
-                        "A1B2C3D4E5F6G7",
-                        device,
-                        "Echo",
-                        path,
-                        f"alexa play {i}",
-                        "Alexa/VoiceHistory.csv",
-                    )
+            )
+            device = "G070VM1A83120045" if i % 2 else "G090XG0712345678"
+            when = datetime(2018, 1 + i % 4, 3, 12, tzinfo=UTC)
+            recs.append(
+                Recording(
+                    f"u{i:04d}",
+                    when,
+                    "A1B2C3D4E5F6G7",
+                    device,
+                    "Echo",
+                    path,
+                    f"alexa play {i}",
+                    "Alexa/VoiceHistory.csv",
                 )
-                entries.append(
-                    TranscriptEntry(
-                        when, when.isoformat(), device, f"u{i:04d}", f"alexa play {i}", 1
-                    )
-                )
-        sha = hashlib.sha256(archive.read_bytes()).hexdigest()
-        index = ExportIndex(
-            str(archive),
-            sha,
-            archive.stat().st_size,
-            members=members,
-            recordings=recs,
-            transcripts=entries,
-        )
-        report = Report(request_id, sha, sort_findings(list(findings)), Stats.of(index))
-        return Review(request_from_dict(ticket), index, report), folder
+            )
+            entries.append(
+                TranscriptEntry(when, when.isoformat(), device, f"u{i:04d}", f"alexa play {i}", 1)
+            )
+    sha = hashlib.sha256(archive.read_bytes()).hexdigest()
+    index = ExportIndex(
+        str(archive),
+        sha,
+        archive.stat().st_size,
+        members=members,
+        recordings=recs,
+        transcripts=entries,
+    )
+    report = Report(request_id, sha, sort_findings(list(findings)), Stats.of(index))
+    return Review(request_from_dict(ticket), index, report), folder
+
+
+@pytest.fixture
+def make_review(tmp_path):  # type: ignore[no-untyped-def]
+    """Factory: ``make_review(request_id, recordings=6, findings=(), seed=0)`` (see build_review)."""
+
+    def build(request_id="DSAR-T-0001", recordings=6, findings=(), seed=0):  # type: ignore[no-untyped-def]
+        return build_review(tmp_path / "inbox", request_id, recordings, findings, seed)
 
     return build
