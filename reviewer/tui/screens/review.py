@@ -33,6 +33,7 @@ from reviewer.tui.widgets.members import MembersList
 from reviewer.tui.widgets.player import PlayerPane, PlayItem
 from reviewer.tui.widgets.profile import ProfilePane
 from reviewer.tui.widgets.recordings import RecordingRow, RecordingsList
+from reviewer.tui.widgets.timeline import RecordingTimeline
 from reviewer.tui.widgets.verdict_badge import VerdictBadge
 
 if TYPE_CHECKING:
@@ -52,15 +53,6 @@ PRIMARY = {
     "timeline": "timeline-view",
     "members": "members-list",
 }
-
-
-def _optional_widget(module: str, name: str) -> type[Widget] | None:
-    import importlib
-
-    try:
-        return getattr(importlib.import_module(module), name)  # type: ignore[no-any-return]
-    except (ImportError, AttributeError):
-        return None
 
 
 class ReviewScreen(ReviewerScreen):
@@ -158,10 +150,7 @@ class ReviewScreen(ReviewerScreen):
         return TranscriptCatalogue(id="catalogue-pane")
 
     def _timeline(self) -> Widget:
-        cls = _optional_widget("reviewer.tui.widgets.timeline", "TimelinePane")
-        if cls is None:
-            return Static("The timeline view is not available in this build.", id="timeline-view")
-        return cls(id="timeline-view")
+        return RecordingTimeline(id="timeline-view")
 
     def on_mount(self) -> None:
         self.query_one("#transcript-entry", Static).border_title = "Transcript"
@@ -216,10 +205,7 @@ class ReviewScreen(ReviewerScreen):
         catalogue.set_entries(d.index.transcripts)
         terms = gather_terms(d.request, d.index, d.report.findings)
         catalogue.set_terms(requester=terms.requester, foreign=terms.foreign, third_party=terms.third_party)
-        timeline = self.query_one("#timeline-view")
-        load = getattr(timeline, "load_detail", None)
-        if callable(load):
-            load(d)
+        self.query_one("#timeline-view", RecordingTimeline).load_detail(d)
 
     def _show_summary(self, d: RequestDetail) -> None:
         self.query_one("#review-verdict", VerdictBadge).verdict = d.report.verdict.value
