@@ -499,3 +499,26 @@ def test_a_line_torn_by_a_crash_is_ignored_and_cut_by_the_next_write(store: Stor
     assert lines[:3] == whole.splitlines()
     assert [json.loads(x)["size"] for x in lines] == [2, 4, 5, 6]
     assert _verify(store).ok
+
+
+def test_checkpoints_removed_from_the_db_and_the_file_alike_are_caught(store: Store) -> None:
+    with store.session() as s:
+        for i in range(250):
+            audit_log.append(s, "alice", "inspect", f"DSAR-{i // 50}", {"i": i})
+        s.commit()
+    assert _verify(store).ok
+    assert _verify(store).last_checkpoint == 200
+    _drop_triggers(store)
+    # Rewrite from event 150 on and remove every trace of the checkpoint at 200.
+    _recompute_from(store, 150, {"actor": "mallory"})
+    _exec(store, (f"DELETE FROM {CHECKPOINT_TABLE} WHERE size >= 200", {}))
+    file = store.key_dir / paths.CHECKPOINT_FILE
+    kept = [x for x in file.read_text().splitlines() if json.loads(x)["size"] < 200]
+    file.write_text("".join(x + "\n" for x in kept))
+    result = _verify(store)
+    assert (result.ok, result.bad_seq) == (False, 200)
+    assert "removed" in (result.reason or "")
+    file.unlink()
+    _exec(store, (f"DELETE FROM {CHECKPOINT_TABLE}", {}))
+    result = _verify(store)
+    assert (result.ok, result.bad_seq) == (False, 100)

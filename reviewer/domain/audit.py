@@ -501,8 +501,13 @@ def merge_checked(parts: Iterable[CheckedCheckpoints]) -> CheckedCheckpoints:
     return out
 
 
-def judge(segments: Iterable[Segment], checked: CheckedCheckpoints) -> VerifyResult:
-    """Combine consecutive walked runs (in order) and checked checkpoints into one verdict."""
+def judge(segments: Iterable[Segment], checked: CheckedCheckpoints,
+          checkpoint_every: int = 0) -> VerifyResult:
+    """Combine consecutive walked runs (in order) and checked checkpoints into one verdict.
+
+    `checkpoint_every` > 0: a checkpoint is made at every multiple of it, so one missing there
+    means checkpoints were removed (from the database and the file alike).
+    """
     problems: list[tuple[int, str]] = list(checked.issues)
     end_seq, end_hash = 0, GENESIS_HEX
     last_good_cp = 0
@@ -538,6 +543,13 @@ def judge(segments: Iterable[Segment], checked: CheckedCheckpoints) -> VerifyRes
             problems.append((end_seq + 1, f"the log ends at event {end_seq} but the signed "
                                           f"checkpoint of {cp.at!r} covers {top} events: events "
                                           f"{end_seq + 1}..{top} were cut off"))
+    if not broken and checkpoint_every > 0:
+        for size in range(checkpoint_every, end_seq + 1, checkpoint_every):
+            if size not in checked.valid:
+                problems.append((size, f"no signed checkpoint covers events 1..{size}, though "
+                                       f"one is made every {checkpoint_every} events: "
+                                       f"checkpoints were removed"))
+                break
     tail = max(end_seq - last_good_cp, 0)
     if problems:
         seq, reason = min(problems)
@@ -549,10 +561,12 @@ def judge(segments: Iterable[Segment], checked: CheckedCheckpoints) -> VerifyRes
 
 
 def verify_chain(rows: Iterable[Any], checkpoints: Iterable[Checkpoint],
-                 trusted_keys: Mapping[str, Ed25519PublicKey]) -> VerifyResult:
+                 trusted_keys: Mapping[str, Ed25519PublicKey],
+                 checkpoint_every: int = 0) -> VerifyResult:
     """Walk `rows` (EventRow tuples in seq order, from event 1) and check every checkpoint."""
     checked = check_checkpoints(distinct_checkpoints(checkpoints), trusted_keys)
-    return judge([walk_segment(rows, 1, GENESIS_HEX, checked.valid)], checked)
+    return judge([walk_segment(rows, 1, GENESIS_HEX, checked.valid)], checked,
+                 checkpoint_every)
 
 
 def is_hex_hash(value: str) -> bool:

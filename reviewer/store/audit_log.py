@@ -368,12 +368,15 @@ def _file_checkpoints(path: Path, tag: str) -> list[Checkpoint]:
     return parse_checkpoint_lines(mine, str(path))
 
 
-def verify(session: Session, key_dir: Path | None = None, *, workers: int = 1) -> VerifyResult:
+def verify(session: Session, key_dir: Path | None = None, *, workers: int = 1,
+           checkpoint_every: int = CHECKPOINT_EVERY) -> VerifyResult:
     """Walk the whole chain and check every checkpoint, from the database and the file.
 
     With `workers` > 1 and a large log on a file or server database, the chain is split into
     that many runs checked by worker processes (each on its own connection, so only committed
     events are seen); the runs are then linked end to end, exactly as one walk would be.
+    `checkpoint_every`: the period `append` signs at; a checkpoint missing at a multiple of it
+    is reported as removed (0 turns the rule off).
     """
     directory = key_dir if key_dir is not None else key_dir_for(session)
     try:
@@ -389,14 +392,15 @@ def verify(session: Session, key_dir: Path | None = None, *, workers: int = 1) -
         size = head(session).size
         if size >= PARALLEL_MIN_EVENTS:
             return _verify_parallel(url.render_as_string(hide_password=False), size,
-                                    checkpoints, directory, workers)
+                                    checkpoints, directory, workers, checkpoint_every)
     checked = check_checkpoints(checkpoints, trusted)
     rows = _stream(session, f"{_SELECT_EVENTS} ORDER BY seq")
-    return judge([walk_segment(rows, 1, GENESIS_HEX, checked.valid)], checked)
+    return judge([walk_segment(rows, 1, GENESIS_HEX, checked.valid)], checked,
+                 checkpoint_every)
 
 
 def _verify_parallel(url: str, size: int, checkpoints: list[Checkpoint], key_dir: Path,
-                     workers: int) -> VerifyResult:
+                     workers: int, checkpoint_every: int) -> VerifyResult:
     step = -(-size // workers)
     ranges = [(lo, min(lo + step - 1, size)) for lo in range(1, size + 1, step)]
     sizes = sorted({cp.size for cp in checkpoints})
@@ -409,7 +413,8 @@ def _verify_parallel(url: str, size: int, checkpoints: list[Checkpoint], key_dir
             for index, (lo, hi) in enumerate(ranges)
         ]
         parts = [future.result() for future in futures]
-    return judge([seg for seg, _ in parts], merge_checked(checked for _, checked in parts))
+    return judge([seg for seg, _ in parts], merge_checked(checked for _, checked in parts),
+                 checkpoint_every)
 
 
 def _verify_part(url: str, lo: int, hi: int, want: list[int], key_dir: str,
