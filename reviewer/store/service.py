@@ -205,7 +205,7 @@ class ReviewService:
         try:
             engine = make_engine(resolved)
             upgrade(engine)
-        except OperationalError as exc:
+        except (OperationalError, OSError) as exc:
             raise StoreError(
                 f"cannot open the store {_safe_url(resolved)}: {_first_line(exc)}"
             ) from None

@@ -1,0 +1,202 @@
+"""The store's commands end to end on real sample archives: users, ingest, status, release."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from reviewer.cli import main
+from reviewer.domain.signoff import CHECKLIST_KEYS
+from reviewer.store.service import ReviewService
+
+SAMPLES = Path(__file__).resolve().parent.parent / "sample_archives"
+ALL = dict.fromkeys(CHECKLIST_KEYS, True)
+
+
+def run(url: str, *args: str, input: str | None = None):  # type: ignore[no-untyped-def]
+    result = CliRunner().invoke(main, ["--db", url, *args], input=input)
+    assert "Traceback" not in result.output + (result.stderr or "")
+    return result
+
+
+def request_id(folder: Path) -> str:
+    return json.loads((folder / "request.json").read_text())["request_id"]
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        [],
+        ["users"],
+        ["users", "add"],
+        ["users", "list"],
+        ["users", "disable"],
+        ["ingest"],
+        ["status"],
+        ["release"],
+    ],
+)
+def test_every_command_has_help(command: list[str]) -> None:
+    result = CliRunner().invoke(main, [*command, "--help"])
+    assert result.exit_code == 0 and "Usage:" in result.output
+
+
+def test_users_add_list_disable(store_url) -> None:  # type: ignore[no-untyped-def]
+    r = run(
+        store_url,
+        "users",
+        "add",
+        "alice",
+        "--role",
+        "reviewer",
+        "--passphrase-stdin",
+        input="alice-demo-passphrase\n",
+    )
+    assert r.exit_code == 0, r.stderr
+    r = run(
+        store_url,
+        "users",
+        "add",
+        "bob",
+        "--role",
+        "approver",
+        input="bob-demo-passphrase\nbob-demo-passphrase\n",
+    )  # prompted twice
+    assert r.exit_code == 0, r.stderr
+    short = run(
+        store_url,
+        "users",
+        "add",
+        "carol",
+        "--role",
+        "supervisor",
+        "--passphrase-stdin",
+        input="short\n",
+    )
+    assert short.exit_code == 2 and short.stderr.strip().count("\n") == 0
+    assert "12 characters" in short.stderr and "short" not in short.stderr.replace("short\n", "")
+    dup = run(
+        store_url,
+        "users",
+        "add",
+        "alice",
+        "--role",
+        "approver",
+        "--passphrase-stdin",
+        input="another-long-passphrase\n",
+    )
+    assert dup.exit_code == 2 and "already exists" in dup.stderr
+    assert run(store_url, "users", "disable", "bob").exit_code == 0
+    listed = json.loads(run(store_url, "users", "list", "--json").output)
+    assert [(u["name"], u["role"], u["disabled"]) for u in listed] == [
+        ("alice", "reviewer", False),
+        ("bob", "approver", True),
+    ]
+    missing = run(store_url, "users", "disable", "zed")
+    assert missing.exit_code == 2 and "no reviewer named zed" in missing.stderr
+
+
+def test_ingest_status_and_release(store_url, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    inbox = tmp_path / "inbox"
+    for case in ("clean", "wrong-customer"):
+        shutil.copytree(SAMPLES / case, inbox / case)
+    (inbox / "notes.txt").write_text("not a request")
+    (inbox / "broken").mkdir()
+    (inbox / "broken" / "request.json").write_text("{ not json")
+    clean_id, wrong_id = request_id(inbox / "clean"), request_id(inbox / "wrong-customer")
+
+    first = run(store_url, "ingest", str(inbox))
+    assert first.exit_code == 1
+    assert "notes.txt" in first.stderr and "broken" in first.stderr
+    assert clean_id in first.output and wrong_id in first.output
+    again = run(store_url, "ingest", str(inbox / "clean"), str(inbox / "wrong-customer"))
+    assert again.exit_code == 0 and again.output.count("unchanged") == 2
+
+    rows = {r["request_id"]: r for r in json.loads(run(store_url, "status", "--json").output)}
+    assert set(rows) == {clean_id, wrong_id}
+    assert rows[wrong_id]["verdict"] == "block" and rows[clean_id]["state"] == "pending"
+    assert clean_id in run(store_url, "status").output
+
+    outbox = tmp_path / "outbox"
+    refused = run(store_url, "release", clean_id, "--outbox", str(outbox))
+    assert refused.exit_code == 1 and "no sign-offs" in refused.stderr
+    assert not (outbox / clean_id).exists()
+
+    for name, role in (("alice", "reviewer"), ("bob", "approver")):
+        run(
+            store_url,
+            "users",
+            "add",
+            name,
+            "--role",
+            role,
+            "--passphrase-stdin",
+            input=f"{name}-demo-passphrase\n",
+        )
+    with ReviewService.open(store_url) as svc:
+        vid = svc.request_detail(clean_id).version_id
+        for name in ("alice", "bob"):
+            for item in svc.version_detail(vid).sample.items:
+                svc.record_inspection(name, vid, "played", item.member, item.duration_s or 2.0)
+                svc.record_inspection(name, vid, "viewed_transcript", item.member)
+            acks = {w.key: "checked" for w in svc.gate(name, vid).warnings}
+            svc.sign_off(name, f"{name}-demo-passphrase", vid, "approve", "ok", ALL, acks)
+
+    wrong_pass = run(
+        store_url,
+        "release",
+        clean_id,
+        "--outbox",
+        str(outbox),
+        "--by",
+        "bob",
+        "--passphrase-stdin",
+        input="not-bobs-passphrase\n",
+    )
+    assert wrong_pass.exit_code == 1 and not (outbox / clean_id).exists()
+    released = run(
+        store_url,
+        "release",
+        clean_id,
+        "--outbox",
+        str(outbox),
+        "--json",
+        "--by",
+        "bob",
+        "--passphrase-stdin",
+        input="bob-demo-passphrase\n",
+    )
+    assert released.exit_code == 0, released.stderr
+    receipt = json.loads(released.output)
+    assert [a["name"] for a in receipt["approvers"]] == ["alice", "bob"]
+    assert receipt["released_by"] == "bob"
+    assert (outbox / clean_id / "export.zip").read_bytes() == (
+        inbox / "clean" / "export.zip"
+    ).read_bytes()
+    assert (
+        json.loads((outbox / clean_id / "release.json").read_text())["archive_sha256"]
+        == receipt["archive_sha256"]
+    )
+    twice = run(store_url, "release", clean_id, "--outbox", str(outbox))
+    assert twice.exit_code == 1 and "already released" in twice.stderr
+    blocked = run(store_url, "release", wrong_id, "--outbox", str(outbox))
+    assert blocked.exit_code == 1 and not (outbox / wrong_id).exists()
+    assert json.loads(run(store_url, "status", "--json").output)[0]["state"] in (
+        "released",
+        "pending",
+    )
+
+
+def test_an_unreachable_store_is_one_line_and_exit_2(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    (tmp_path / "file").write_text("x")
+    for url in (
+        f"sqlite:///{tmp_path / 'file' / 'r.db'}",
+        "postgresql://nobody@127.0.0.1:1/nothing",
+    ):
+        r = run(url, "status")
+        assert r.exit_code == 2
+        assert r.stderr.startswith("reviewer: cannot open the store") and r.stderr.count("\n") == 1
