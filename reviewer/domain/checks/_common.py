@@ -39,9 +39,12 @@ NAME_KEYS = frozenset(
 HOLDER_NAME_KEYS = frozenset({"customername", "accountname", "accountholder", "fullname"})
 EMAIL_KEYS = frozenset({"email", "emailaddress", "mail", "customeremail", "accountemail"})
 
+FILE_COLUMN_WORDS = ("file", "audio", "recording", "path", "media", "attachment", "url", "wav")
+PROBE_ROWS = 50  # rows looked at to find the columns that name members
 MAX_LISTED = 10  # ids or values spelled out in a detail before "and N more"
 
 
+@lru_cache(maxsize=4096)
 def norm_key(key: str) -> str:
     """`Customer_ID`, `customerId`, `customer-id` -> `customerid`."""
     return "".join(ch for ch in key.lower() if ch.isalnum())
@@ -227,27 +230,39 @@ def is_known_person(candidate: str, request: Request) -> bool:
     return len(parts) == 1 and parts[0] in tokens
 
 
+@lru_cache(maxsize=4096)
+def is_file_column(column: str) -> bool:
+    key = norm_key(column)
+    return any(w in key for w in FILE_COLUMN_WORDS)
+
+
 def referenced_members(index: ExportIndex) -> set[str]:
     """Member paths some row points at: recordings' audio, or a table cell naming a member.
 
-    A cell counts when it equals a member's path or its file name (``u123.wav``).
+    A cell counts when it equals a member's path or its file name (``u123.wav``). Only the
+    columns named like files, or naming a member in their first rows, are read in full, so
+    a table of orders costs a glance, not a scan.
     """
-    by_name: dict[str, list[str]] = {}
-    paths = set()
+    lookup: dict[str, list[str]] = {}
     for m in index.members:
-        paths.add(m.path)
-        by_name.setdefault(m.path.rsplit("/", 1)[-1].rsplit("!", 1)[-1], []).append(m.path)
+        lookup.setdefault(m.path, []).append(m.path)
+        name = m.path.rpartition("/")[2].rpartition("!")[2]
+        if name != m.path:
+            lookup.setdefault(name, []).append(m.path)
     refs = {r.audio_member for r in index.recordings if r.audio_member}
     for table in index.tables.values():
-        for row in table.rows:
-            for value in row.values():
-                if not value or len(value) > 512:
-                    continue
-                v = value.strip()
-                if v in paths:
-                    refs.add(v)
-                elif v in by_name:
-                    refs.update(by_name[v])
+        if not table.rows:
+            continue
+        cols = {c for c in table.columns if is_file_column(c)}
+        for row in table.rows[:PROBE_ROWS]:
+            for col, value in row.items():
+                if value in lookup or (value and value.strip() in lookup):
+                    cols.add(col)
+        for col in cols:
+            for row in table.rows:
+                cell = row.get(col)
+                if cell:
+                    refs.update(lookup.get(cell) or lookup.get(cell.strip()) or ())
     return refs
 
 

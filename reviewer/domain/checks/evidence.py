@@ -15,9 +15,9 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterator
+from functools import lru_cache
 from typing import Any
 
-from reviewer.domain.checks import wrong_customer
 from reviewer.domain.checks._common import (
     CUSTOMER_KEYS,
     EMAIL_KEYS,
@@ -33,11 +33,12 @@ from reviewer.domain.checks._common import (
     unique,
 )
 from reviewer.domain.checks._identity import (
+    EMAIL,
     ROLE_LOCALS,
     RequesterMatcher,
+    batches,
     emails,
     id_shape,
-    shaped_ids,
 )
 from reviewer.domain.model import ExportIndex, Finding, Request, Severity
 
@@ -45,24 +46,38 @@ ACCOUNTISH_PARENTS = frozenset(
     {"customer", "account", "profile", "user", "holder", "owner", "requester", "accountholder"}
 )
 MAX_DEPTH = 32
+NAME_FIELD_KEYS = HOLDER_NAME_KEYS | {"name", "displayname"}
+FIELD_KEYS = CUSTOMER_KEYS | NAME_FIELD_KEYS | {"id"}
 
 
 def _walk(
-    doc: Any, parent: str = "", depth: int = 0
+    doc: Any, keys: frozenset[str] | None = None
 ) -> Iterator[tuple[str, str, str, dict[str, Any]]]:
-    """(normalised key, parent key, string value, the object) for every scalar in a JSON doc."""
-    if depth > MAX_DEPTH:
-        return
-    if isinstance(doc, dict):
-        for key, value in doc.items():
-            k = norm_key(str(key))
-            if isinstance(value, str | int) and not isinstance(value, bool):
-                yield k, parent, str(value), doc
-            else:
-                yield from _walk(value, k, depth + 1)
-    elif isinstance(doc, list):
-        for item in doc:
-            yield from _walk(item, parent, depth + 1)
+    """(normalised key, parent key, string value, the object) for every scalar in a JSON doc
+    (only under `keys`, when given).
+
+    Iterative (a stack, not recursion), so deep or wide documents cost no generator chains.
+    """
+    stack: list[tuple[Any, str, int]] = [(doc, "", 0)]
+    while stack:
+        node, parent, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            continue
+        if isinstance(node, dict):
+            for key, value in node.items():
+                k = norm_key(str(key))
+                if isinstance(value, dict | list):
+                    stack.append((value, k, depth + 1))
+                elif keys is not None and k not in keys:
+                    continue
+                elif isinstance(value, str):
+                    yield k, parent, value, node
+                elif isinstance(value, int) and not isinstance(value, bool):
+                    yield k, parent, str(value), node
+        elif isinstance(node, list):
+            stack.extend(
+                (item, parent, depth + 1) for item in node if isinstance(item, dict | list)
+            )
 
 
 def _exporter_emails(index: ExportIndex) -> set[str]:
@@ -105,18 +120,19 @@ def check(request: Request, index: ExportIndex) -> list[Finding]:
         owner_names = {
             v.casefold() for k, _p, v, _o in _walk(index.profile or {}) if k in {"name", "fullname"}
         }
-        for f in wrong_customer.check(request, index):
-            for m in f.members:
-                covered |= {(m, i) for i in owner_ids | owner_emails | owner_names}
+        # The members `wrong-customer` names: manifest, profile and the tables it counted.
+        named = [index.manifest_member or "", att.profile_member or "", *att.foreign_by_table]
+        for m in named:
+            covered |= {(m, i) for i in owner_ids | owner_emails | owner_names}
 
     # Serials and utterance ids are not customer ids, whatever their shape.
     not_ids = {norm_id(d.serial) for d in req.devices}
     not_ids |= {norm_id(serial_of(r)) for r in index.recordings}
     not_ids |= {norm_id(r.utterance_id) for r in index.recordings}
     for table in index.tables.values():
-        cols = [c for c in table.columns if any(w in norm_key(c) for w in ("serial", "device"))]
-        for row in table.rows:
-            not_ids |= {norm_id(row.get(c) or "") for c in cols}
+        for c in table.columns:
+            if _is_device_column(c):
+                not_ids.update(norm_id(row.get(c) or "") for row in table.rows)
 
     requester_seen: dict[str, set[str]] = defaultdict(set)  # kind -> members
     foreign: dict[tuple[str, str], set[str]] = defaultdict(set)  # (kind, value) -> members
@@ -126,26 +142,39 @@ def check(request: Request, index: ExportIndex) -> list[Finding]:
         if (member, key) not in covered:
             foreign[(kind, value)].add(member)
 
-    for path, text in index.texts.items():
-        for kind in matcher.found_in(text):
-            requester_seen[kind].add(path)
-        for address in emails(text):
-            if address != req_email and not _allowed(address, exporter):
-                foreign_hit("e-mail", address, path)
+    for batch in batches(index.texts):
+        for kind in matcher.found_in(batch.text):
+            requester_seen[kind].add("")  # where does not matter: only whether
+        # findall into a set first: almost every hit is the requester's own identifier, and
+        # only a batch holding something else is walked hit by hit to name its members.
+        if "@" in batch.text:
+            addresses = {a.casefold() for a in EMAIL.findall(batch.text)}
+            if any(a != req_email and not _allowed(a, exporter) for a in addresses):
+                for hit in EMAIL.finditer(batch.text):
+                    address = hit.group(0).casefold()
+                    if address != req_email and not _allowed(address, exporter):
+                        foreign_hit("e-mail", address, batch.member_at(hit.start()))
         if shape is not None:
-            for token in shaped_ids(shape, text):
-                if token != req_id and token not in not_ids:
-                    foreign_hit("customer id", token, path)
+            tokens = set(shape.findall(batch.text))
+            tokens.discard(req_id)
+            if any(t not in not_ids and any(c.isdigit() for c in t) for t in tokens):
+                for hit in shape.finditer(batch.text):
+                    token = hit.group(0)
+                    if token != req_id and token not in not_ids and any(c.isdigit() for c in token):
+                        foreign_hit("customer id", token, batch.member_at(hit.start()))
 
     # Structured fields: account ids of any shape, holders' names.
     for path, doc in index.json_docs.items():
-        for key, parent, value, obj in _walk(doc):
+        if doc is index.manifest and isinstance(doc, dict):
+            # The file list holds paths and hashes only; the integrity check reads it.
+            doc = {k: v for k, v in doc.items() if k != "files"}
+        for key, parent, value, obj in _walk(doc, FIELD_KEYS):
             v = value.strip()
             if not v:
                 continue
             is_id = key in CUSTOMER_KEYS or (key == "id" and parent in ACCOUNTISH_PARENTS)
             if is_id:
-                if norm_id(v) == req_id:
+                if v == req_id or norm_id(v) == req_id:
                     requester_seen["customer id"].add(path)
                 elif norm_id(v) not in not_ids:
                     foreign_hit("customer id", norm_id(v), path)
@@ -158,7 +187,7 @@ def check(request: Request, index: ExportIndex) -> list[Finding]:
         col = customer_column(table)
         if col is not None and att.requester_by_table.get(path):
             requester_seen["customer id"].add(path)
-        name_cols = [c for c in table.columns if norm_key(c) in HOLDER_NAME_KEYS]
+        name_cols = [c for c in table.columns if _is_holder_column(c)]
         if path in index.json_docs or not name_cols or not req.name:
             continue
         for row in table.rows:
@@ -226,6 +255,17 @@ def check(request: Request, index: ExportIndex) -> list[Finding]:
             )
         )
     return findings
+
+
+@lru_cache(maxsize=4096)
+def _is_device_column(column: str) -> bool:
+    key = norm_key(column)
+    return "serial" in key or "device" in key
+
+
+@lru_cache(maxsize=4096)
+def _is_holder_column(column: str) -> bool:
+    return norm_key(column) in HOLDER_NAME_KEYS
 
 
 def _is_name_field(key: str, parent: str, obj: dict[str, Any], is_profile: bool) -> bool:
