@@ -522,3 +522,19 @@ def test_checkpoints_removed_from_the_db_and_the_file_alike_are_caught(store: St
     _exec(store, (f"DELETE FROM {CHECKPOINT_TABLE}", {}))
     result = _verify(store)
     assert (result.ok, result.bad_seq) == (False, 100)
+
+
+def test_parallel_verify_from_a_threaded_program(store: Store,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    _small_log(store)
+    monkeypatch.setattr(audit_log, "PARALLEL_MIN_EVENTS", 0)
+    answers: list[audit_log.VerifyResult] = []
+
+    def run() -> None:
+        with store.session() as s:
+            answers.append(audit_log.verify(s, workers=2))
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    thread.join()
+    assert [(a.ok, a.size) for a in answers] == [(True, 5)]

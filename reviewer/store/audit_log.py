@@ -49,6 +49,7 @@ import json
 import logging
 import multiprocessing
 import os
+import threading
 from collections.abc import Iterator, Mapping
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
@@ -404,8 +405,14 @@ def _verify_parallel(url: str, size: int, checkpoints: list[Checkpoint], key_dir
     step = -(-size // workers)
     ranges = [(lo, min(lo + step - 1, size)) for lo in range(1, size + 1, step)]
     sizes = sorted({cp.size for cp in checkpoints})
+    # fork is quickest, but only safe while this process runs a single thread (the CLI);
+    # from a threaded program (the terminal app) the workers start clean instead.
     methods = multiprocessing.get_all_start_methods()
-    context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+    if "fork" in methods and threading.active_count() == 1:
+        method = "fork"
+    else:
+        method = "forkserver" if "forkserver" in methods else "spawn"
+    context = multiprocessing.get_context(method)
     with ProcessPoolExecutor(max_workers=len(ranges), mp_context=context) as pool:
         futures = [
             pool.submit(_verify_part, url, lo, hi, [s for s in sizes if lo <= s <= hi],
