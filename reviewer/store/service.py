@@ -478,7 +478,6 @@ class ReviewService:
         archive = str(Path(archive_path).resolve())
         critical = sum(1 for f in report.findings if f.severity is Severity.CRITICAL)
         warnings = sum(1 for f in report.findings if f.severity is Severity.WARNING)
-        summary = index_to_json(index)
 
         def go() -> IngestResult:
             with self._write() as s:
@@ -551,7 +550,7 @@ class ReviewService:
                     warnings=warnings,
                     blocked=critical > 0,
                     report=report.to_dict(),
-                    index_summary=summary,
+                    index_summary=index_to_json(index),
                     sample=sample.to_dict(),
                     sampling_statement=sample.statement(),
                     round=1,
