@@ -200,3 +200,26 @@ def test_an_unreachable_store_is_one_line_and_exit_2(tmp_path) -> None:  # type:
         r = run(url, "status")
         assert r.exit_code == 2
         assert r.stderr.startswith("reviewer: cannot open the store") and r.stderr.count("\n") == 1
+
+
+def test_demo_store_builds_idempotently_and_is_marked(tmp_path, capsys) -> None:  # type: ignore[no-untyped-def]
+    from reviewer.demo import DEMO_REVIEWERS, build_demo
+
+    cases = [p for p in sorted(SAMPLES.iterdir()) if (p / "request.json").exists()]
+    assert build_demo(tmp_path / "demo") == 0
+    first = capsys.readouterr().out
+    assert first.count(" new ") == len(cases)
+    assert build_demo(tmp_path / "demo") == 0
+    assert capsys.readouterr().out.count(" unchanged ") == len(cases)
+    with ReviewService.open(f"sqlite:///{tmp_path / 'demo' / 'reviewer.db'}") as svc:
+        assert svc.is_demo()
+        assert svc.demo_credentials() == [tuple(r) for r in DEMO_REVIEWERS]
+        assert [(u.name, u.role.value) for u in svc.list_users()] == [
+            ("alice", "reviewer"),
+            ("bob", "approver"),
+            ("carol", "supervisor"),
+        ]
+        assert {r.request_id for r in svc.queue()} == {request_id(c) for c in cases}
+        assert svc.sign_in("bob", "bob-demo-passphrase").role.value == "approver"
+    with ReviewService.open(f"sqlite:///{tmp_path / 'other.db'}") as other:
+        assert not other.is_demo() and other.demo_credentials() == []
