@@ -28,12 +28,15 @@ def _other_layout(docs: dict[str, object], texts: dict[str, str] | None = None) 
     return index
 
 
-def test_the_requesters_own_data_in_another_layout_passes() -> None:
+def test_the_requesters_own_data_in_another_layout_shows_its_evidence() -> None:
     index = _other_layout(
         {"data/account.json": {"account": {"id": REQ_ID, "email": "jonas.weber@example.de"}}},
         {"data/notes.txt": "Kontakt: 0511 555 0199"},
     )
-    assert evidence.check(make_request(), index) == []
+    [f] = evidence.check(make_request(), index)
+    assert (f.code, f.severity) == ("identity-evidence", Severity.INFO)
+    assert f.members == ("data/account.json", "data/notes.txt")
+    assert "phone in data/notes.txt" in f.detail
 
 
 def test_a_foreign_email_and_customer_id_in_free_text_are_critical() -> None:
@@ -75,7 +78,7 @@ def test_device_names_are_not_account_holders() -> None:
     index = _other_layout(
         {"devices.json": [{"customer_id": REQ_ID, "serial": "X", "name": "Living room TV"}]}
     )
-    assert evidence.check(make_request(), index) == []
+    assert codes(evidence.check(make_request(), index)) == ["identity-evidence"]
 
 
 def test_an_archive_without_any_trace_of_the_requester_is_unattributable() -> None:

@@ -43,6 +43,10 @@ class _Needle:
     def search(self, text: str, folded: str) -> bool:
         return self.needle in folded and self.pattern.search(text) is not None
 
+    def finditer(self, text: str, folded: str) -> Iterator[re.Match[str]]:
+        if self.needle in folded:
+            yield from self.pattern.finditer(text)
+
 
 class _Phone:
     """The requester's last 8 digits with any separators, not followed by another digit:
@@ -53,6 +57,9 @@ class _Phone:
 
     def search(self, text: str, folded: str) -> bool:
         return self.pattern.search(text) is not None
+
+    def finditer(self, text: str, folded: str) -> Iterator[re.Match[str]]:
+        return self.pattern.finditer(text)
 
 
 @dataclass(frozen=True)
@@ -84,6 +91,19 @@ class RequesterMatcher:
     def found_in(self, text: str) -> list[str]:
         folded = text.casefold()
         return [kind for kind, pat in self.patterns if pat.search(text, folded)]
+
+    def collect(self, batch: Batch, seen: dict[str, set[str]], cap: int = 20) -> None:
+        """Add to `seen` (kind -> members) the members of `batch` holding each identifier,
+        up to `cap` members per kind (enough to show where, without walking every hit)."""
+        folded = batch.text.casefold()
+        for kind, pat in self.patterns:
+            members = seen.setdefault(kind, set())
+            if len(members) >= cap:
+                continue
+            for hit in pat.finditer(batch.text, folded):
+                members.add(batch.member_at(hit.start()))
+                if len(members) >= cap:
+                    break
 
 
 def _bounded(body: str) -> re.Pattern[str]:

@@ -1,5 +1,7 @@
 """Identity evidence over every readable text member, whatever the layout.
 
+`identity-evidence` (info): where the requester's identifiers were found, for an export
+without a manifest that is otherwise clean.
 `foreign-identifier` (critical): a customer id shaped like the requester's but not theirs,
 an e-mail address that is not theirs, or another person's name in a name field of an account
 record. `unattributable-archive` (critical): no trace of the requester at all (customer id,
@@ -143,8 +145,7 @@ def check(request: Request, index: ExportIndex) -> list[Finding]:
             foreign[(kind, value)].add(member)
 
     for batch in batches(index.texts):
-        for kind in matcher.found_in(batch.text):
-            requester_seen[kind].add("")  # where does not matter: only whether
+        matcher.collect(batch, requester_seen)
         # findall into a set first: almost every hit is the requester's own identifier, and
         # only a batch holding something else is walked hit by hit to name its members.
         if "@" in batch.text:
@@ -233,7 +234,8 @@ def check(request: Request, index: ExportIndex) -> list[Finding]:
                 members=unique(all_members),
             )
         )
-    if not requester_seen and not att.wrong_customer:
+    seen = {kind: members for kind, members in requester_seen.items() if members}
+    if not seen and not att.wrong_customer:
         searched = sorted(index.texts)
         looked_for = ", ".join(k for k, _p in matcher.patterns) or "none given"
         where = (
@@ -252,6 +254,23 @@ def check(request: Request, index: ExportIndex) -> list[Finding]:
                     "someone establishes that it is."
                 ),
                 members=tuple(searched),
+            )
+        )
+    elif seen and index.manifest is None and not foreign:
+        # No manifest to say whose export this is: show what the attribution rests on.
+        order: tuple[str, ...] = ("customer id", "e-mail", "phone", "name")
+        found_kinds = [k for k in order if k in seen]
+        findings.append(
+            Finding(
+                code="identity-evidence",
+                severity=Severity.INFO,
+                title="The requester's identifiers found, nobody else's",
+                detail=(
+                    "Without a manifest, attribution rests on these: "
+                    + "; ".join(f"{k} in {listing(sorted(seen[k]), 3)}" for k in found_kinds)
+                    + ". No other customer id, e-mail address or account holder was found."
+                ),
+                members=unique(m for k in found_kinds for m in sorted(seen[k])),
             )
         )
     return findings
