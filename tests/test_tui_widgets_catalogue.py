@@ -241,3 +241,22 @@ async def test_the_catalogue_rewraps_to_the_width_it_is_given() -> None:
         await pilot.pause()
         assert len(view.lines) < narrow
         assert visible(view)[1] == "  turn on the kitchen light and play some music please number 0"
+
+
+async def test_brackets_skim_entry_by_entry_and_pages_jump_at_once() -> None:
+    app = Host(entries(200))
+    async with app.run_test(size=(80, 24)) as pilot:
+        view = app.query_one(CatalogueView)
+        await pilot.pause()
+        await pilot.press("right_square_bracket", "right_square_bracket")
+        assert visible(view)[0].endswith("utt-0002")
+        await pilot.press("left_square_bracket")
+        assert visible(view)[0].endswith("utt-0001")
+        before = view.scroll_y
+        await pilot.press("pagedown")
+        assert view.scroll_y == before + view.scrollable_content_region.height
+        await pilot.press("end")
+        assert view.scroll_y == view.max_scroll_y
+        assert visible(view)[-1].endswith("number 199")
+        await pilot.press("home")
+        assert visible(view)[0].endswith("utt-0000")

@@ -19,6 +19,7 @@ so the app can record that the reviewer viewed it.
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -217,6 +218,52 @@ class CatalogueView(ScrollView, can_focus=True):
     def _invalidate(self) -> None:
         self._strips.clear()
         self.refresh()
+
+    # ------------------------------------------------------------------ skimming
+
+    BINDINGS = [
+        Binding(
+            "right_square_bracket",
+            "entry(1)",
+            "Next entry",
+            id="catalogue.next_entry",
+            show=False,
+            tooltip="Scroll to the next catalogue entry",
+        ),
+        Binding(
+            "left_square_bracket",
+            "entry(-1)",
+            "Prev entry",
+            id="catalogue.previous_entry",
+            show=False,
+            tooltip="Scroll to the previous catalogue entry",
+        ),
+    ]
+
+    # Skimming jumps at once: an animated scroll would make every page key feel slow.
+    def action_page_down(self) -> None:
+        self.scroll_page_down(animate=False)
+
+    def action_page_up(self) -> None:
+        self.scroll_page_up(animate=False)
+
+    def action_scroll_home(self) -> None:
+        self.scroll_home(animate=False)
+
+    def action_scroll_end(self) -> None:
+        self.scroll_end(animate=False)
+
+    def action_entry(self, step: int) -> None:
+        """Put the next (1) or previous (-1) entry's header at the top."""
+        if not self.first_line:
+            return
+        top = round(self.scroll_y)
+        current = bisect.bisect_right(self.first_line, top) - 1
+        if step < 0 and current >= 0 and self.first_line[current] < top:
+            target = current
+        else:
+            target = min(max(current + step, 0), len(self.first_line) - 1)
+        self.scroll_to(y=self.first_line[target], animate=False, immediate=True)
 
     # ------------------------------------------------------------------ selection and search
 

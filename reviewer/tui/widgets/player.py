@@ -241,11 +241,21 @@ class PlayerPane(Vertical, can_focus=True):
 
     # ------------------------------------------------------------------ workers
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="audio-probe")
+    @work(
+        thread=True,
+        exclusive=True,
+        exit_on_error=False,
+        group="audio-probe",
+        description="probe audio",
+    )
     def _probe(self) -> None:
         self.post_message(self._AudioReady(make_player()))
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="audio")
+    # The description is given: Textual would otherwise build one from repr() of the arguments,
+    # which for a clip means formatting its whole PCM buffer (tens of ms before audio starts).
+    @work(
+        thread=True, exclusive=True, exit_on_error=False, group="audio", description="start audio"
+    )
     def _start(self, player: Player, item: PlayItem) -> None:
         clip = item.clip
         assert clip is not None
