@@ -67,7 +67,7 @@ def _pg_available() -> str | None:
     return None
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 def store(request: pytest.FixtureRequest, tmp_path: Path,
           monkeypatch: pytest.MonkeyPatch) -> Iterator[Store]:
     monkeypatch.setenv("REVIEWER_HOME", str(tmp_path / "home"))
@@ -81,7 +81,7 @@ def store(request: pytest.FixtureRequest, tmp_path: Path,
         return
     reason = _pg_available()
     if reason:
-        if os.environ.get("CI") == "true":
+        if os.environ.get("CI", "").lower() == "true":
             pytest.fail(reason)
         pytest.skip(reason)
     name = f"reviewer_audit_{uuid.uuid4().hex[:12]}"
