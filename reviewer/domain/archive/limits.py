@@ -14,6 +14,7 @@ class Limits:
     ratio_floor_bytes: int = 1 << 20  # the ratio is only judged above this inflated size
     max_depth: int = 2  # nested archives opened this deep (the outer archive is depth 0)
     max_text_bytes: int = 8 << 20  # text kept per member for the identity scan
+    max_json_bytes: int = 64 << 20  # a JSON member larger than this is not parsed (text only)
     max_total_text_bytes: int = 128 << 20  # text kept across the archive
     pdf_timeout_s: float = 30.0  # the transcript PDF is parsed in a child process ...
     pdf_memory_bytes: int = 1 << 30  # ... with this address-space limit

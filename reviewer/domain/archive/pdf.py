@@ -64,6 +64,12 @@ class PdfService:
         self._thread: threading.Thread | None = None
         self._proc: subprocess.Popen[bytes] | None = None
 
+    def prestart(self) -> None:
+        """Start the child now, so its start-up overlaps the reading of the directory."""
+        if self._proc is None:
+            with contextlib.suppress(OSError):
+                self._proc = self._spawn()
+
     def submit(self, member: str, data: bytes) -> None:
         if self._thread is None:
             self._thread = threading.Thread(target=self._run, name="pdf", daemon=True)
@@ -76,6 +82,8 @@ class PdfService:
             self._queue.put(None)
             self._thread.join()
             self._thread = None
+        else:
+            self._stop(kill=True)  # started early, but no PDF came
         return self._results
 
     # ---------------------------------------------------------------- the background thread

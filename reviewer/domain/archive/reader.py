@@ -14,10 +14,10 @@ from __future__ import annotations
 
 import hashlib
 import io
-import mmap
 import os
 import re
 import struct
+import sys
 import threading
 import zipfile
 import zlib
@@ -65,11 +65,14 @@ VIA_ZIPFILE = (zipfile.ZIP_BZIP2, zipfile.ZIP_LZMA)  # rare; inflated through zi
 CHUNK_OUT = 8 << 20  # inflated bytes per step
 CHUNK_IN = 1 << 20  # compressed bytes per step
 SNIFF_BYTES = 4096
+HASH_CHUNK = 4 << 20  # bytes per step when hashing the whole file
 AUDIO_HEAD = 1 << 20  # bytes kept from the start of a recording to lay out its chunks
 LOCAL_HEADER = struct.Struct("<4sHHHHHIIIHH")
 LOCAL_SIG = b"PK\x03\x04"
 S_IFMT, S_IFLNK = 0o170000, 0o120000
 THREADS = 2
+PDF_PRESTART_BYTES = 8 << 20  # exports this big start the PDF child before looking inside
+THREAD_MIN_AVERAGE = 16 << 10  # compressed bytes per member for two threads to pay
 MANIFEST = "manifest.json"
 PROFILE = "Account/Profile.json"
 _DRIVE = re.compile(r"^[A-Za-z]:")
@@ -89,9 +92,11 @@ class _Job:
     name: str  # the name inside its own archive
     method: int
     crc: int
-    start: int  # data range in the archive's buffer
+    start: int  # data range in the archive
     end: int
-    info: zipfile.ZipInfo
+    size: int  # declared sizes
+    csize: int
+    info: zipfile.ZipInfo | None  # kept only for methods inflated through zipfile
 
 
 class _Context:
@@ -133,16 +138,17 @@ class _Context:
 # ------------------------------------------------------------------------- inflating
 
 
-def _deflate_chunks(src: memoryview, used: list[int]) -> Iterator[bytes]:
-    """Inflate `src` in bounded steps; `used[0]` tracks the compressed bytes consumed."""
+def _deflate_chunks(src: _Source, start: int, end: int, used: list[int]) -> Iterator[bytes]:
+    """Inflate bytes [start, end) of `src` in bounded steps; `used[0]` tracks the compressed
+    bytes consumed."""
     d = _inflate.decompressobj(-15)
-    for off in range(0, len(src), CHUNK_IN):
-        piece: Any = src[off : off + CHUNK_IN]
-        end = off + len(piece)
+    for off in range(start, end, CHUNK_IN):
+        piece: Any = src.read(off, min(CHUNK_IN, end - off))
+        stop = off - start + len(piece)
         while True:
             out = d.decompress(piece, CHUNK_OUT)
             piece = d.unconsumed_tail
-            used[0] = end - len(piece) - (len(d.unused_data) if d.eof else 0)
+            used[0] = stop - len(piece) - (len(d.unused_data) if d.eof else 0)
             if out:
                 yield out
             if d.eof:
@@ -156,9 +162,9 @@ def _deflate_chunks(src: memoryview, used: list[int]) -> Iterator[bytes]:
         yield out
 
 
-def _stored_chunks(src: memoryview) -> Iterator[memoryview]:
-    for off in range(0, len(src), CHUNK_OUT):
-        yield src[off : off + CHUNK_OUT]
+def _stored_chunks(src: _Source, start: int, end: int) -> Iterator[bytes | memoryview]:
+    for off in range(start, end, CHUNK_OUT):
+        yield src.read(off, min(CHUNK_OUT, end - off))
 
 
 def _zipfile_chunks(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> Iterator[bytes]:
@@ -174,66 +180,63 @@ def _chunks(level: _Level, job: _Job, used: list[int]) -> Iterator[bytes | memor
     """The member's inflated bytes in chunks; `used[0]` is kept at the compressed bytes read."""
     used[0] = job.end - job.start
     if job.method == DEFLATED:
-        return _deflate_chunks(level.view[job.start : job.end], used)
+        return _deflate_chunks(level.src, job.start, job.end, used)
     if job.method == STORED:
-        return _stored_chunks(level.view[job.start : job.end])
+        return _stored_chunks(level.src, job.start, job.end)
+    assert job.info is not None
     return _zipfile_chunks(level.zf, job.info)
+
+
+class _Source:
+    """Random access to an archive's bytes: the export file (read with pread, so nothing is
+    mapped and only what is being inflated sits in memory) or a nested archive's bytes."""
+
+    def __init__(self, fd: int | None = None, data: bytes | None = None) -> None:
+        self.fd = fd
+        self.data = data
+        self.view = memoryview(data) if data is not None else None
+        self.size = len(data) if data is not None else os.fstat(fd).st_size  # type: ignore[arg-type]
+
+    def read(self, off: int, n: int) -> bytes | memoryview:
+        if self.view is not None:
+            return self.view[off : off + n]
+        assert self.fd is not None
+        data = os.pread(self.fd, n, off)
+        if len(data) == n or not data:
+            return data
+        parts = [data]
+        got = len(data)
+        while got < n:
+            more = os.pread(self.fd, n - got, off + got)
+            if not more:
+                break
+            parts.append(more)
+            got += len(more)
+        return b"".join(parts)
+
+    def close(self) -> None:
+        if self.view is not None:
+            self.view.release()
 
 
 # ------------------------------------------------------------------------- one archive level
 
 
 class _Level:
-    """One archive (the export itself or a nested one) open over a read-only buffer."""
+    """One archive (the export itself or a nested one) open over a read-only source."""
 
-    def __init__(self, buf: Any, prefix: str, depth: int) -> None:
-        self.buf = buf
-        self.view = memoryview(buf)
+    def __init__(self, src: _Source, fileobj: Any, prefix: str, depth: int) -> None:
+        self.src = src
         self.prefix = prefix
         self.depth = depth
-        self.zf = zipfile.ZipFile(io.BytesIO(buf) if isinstance(buf, bytes) else _MapFile(buf))
+        self.zf = zipfile.ZipFile(fileobj)
 
     def close(self) -> None:
         self.zf.close()
-        self.view.release()
 
 
-class _MapFile(io.RawIOBase):
-    """A read-only, seekable file over a memory map (so zipfile shares the mapping)."""
-
-    def __init__(self, buf: mmap.mmap) -> None:
-        super().__init__()
-        self._buf = buf
-        self._pos = 0
-
-    def readable(self) -> bool:
-        return True
-
-    def seekable(self) -> bool:
-        return True
-
-    def tell(self) -> int:
-        return self._pos
-
-    def seek(self, pos: int, whence: int = 0) -> int:
-        base = (0, self._pos, len(self._buf))[whence]
-        self._pos = max(0, base + pos)
-        return self._pos
-
-    def read(self, size: int | None = -1) -> bytes:
-        end = len(self._buf) if size is None or size < 0 else min(len(self._buf), self._pos + size)
-        data = self._buf[self._pos : end] if end > self._pos else b""
-        self._pos = max(self._pos, end)
-        return data
-
-    def readinto(self, b: Any) -> int:
-        data = self.read(len(b))
-        b[: len(data)] = data
-        return len(data)
-
-
-def _open_failure(buf: Any) -> tuple[str, str]:
-    head = bytes(buf[:4])
+def _open_failure(src: _Source) -> tuple[str, str]:
+    head = bytes(src.read(0, 4))
     if not head:
         return "zip-unreadable", "the file is empty"
     if head in (LOCAL_SIG, b"PK\x05\x06", b"PK\x07\x08"):
@@ -277,15 +280,18 @@ def _kind_by_name(name: str) -> tuple[MemberKind, str]:
 def _local_range(level: _Level, info: zipfile.ZipInfo) -> tuple[int, int, bytes] | str:
     """(data start, data end, local name bytes), or why the local header is unusable."""
     off = info.header_offset
-    size = len(level.buf)
+    size = level.src.size
     if off < 0 or off + LOCAL_HEADER.size > size:
         return "its local header lies beyond the end of the archive"
-    fields = LOCAL_HEADER.unpack_from(level.buf, off)
+    head = level.src.read(off, LOCAL_HEADER.size + len(info.orig_filename) * 4 + 8)
+    fields = LOCAL_HEADER.unpack_from(head, 0)
     if fields[0] != LOCAL_SIG:
         return "no local header where the central directory points"
     n_name, n_extra = fields[9], fields[10]
     start = off + LOCAL_HEADER.size + n_name + n_extra
-    name = bytes(level.buf[off + LOCAL_HEADER.size : off + LOCAL_HEADER.size + n_name])
+    name = bytes(head[LOCAL_HEADER.size : LOCAL_HEADER.size + n_name])
+    if len(name) < n_name:
+        name = bytes(level.src.read(off + LOCAL_HEADER.size, n_name))
     end = start + info.compress_size
     if end > size:
         return "its data runs past the end of the archive"
@@ -309,13 +315,13 @@ def _plan(ctx: _Context, level: _Level) -> list[_Job]:
             infos = infos[:room]
         ctx.listed += len(infos)
     counts = Counter(i.filename for i in infos)
-    dir_end = getattr(level.zf, "start_dir", len(level.buf))
+    dir_end = getattr(level.zf, "start_dir", level.src.size)
     jobs: list[_Job] = []
     ranges: list[tuple[int, int, _Job]] = []
     members = ctx.index.members
     for info in infos:
         name = info.filename
-        path = level.prefix + name
+        path = sys.intern(level.prefix + name)
         kind, label = _kind_by_name(name)
         member = Member(
             path=path,
@@ -381,7 +387,17 @@ def _plan(ctx: _Context, level: _Level) -> list[_Job]:
                 path,
                 f"{name!r} is called {local_name.decode('cp437')!r} in its local header",
             )
-        job = _Job(member, name, method, info.CRC, start, end, info)
+        job = _Job(
+            member,
+            name,
+            method,
+            info.CRC,
+            start,
+            end,
+            info.file_size,
+            info.compress_size,
+            info if method in VIA_ZIPFILE else None,
+        )
         jobs.append(job)
         ranges.append((info.header_offset, end, job))
     overlapping: set[int] = set()
@@ -410,22 +426,31 @@ def _plan(ctx: _Context, level: _Level) -> list[_Job]:
         if end > reach:
             reach, owner = end, job
     jobs = [j for j in jobs if id(j) not in overlapping]
+    # the directory's ZipInfo objects are no longer needed: let 100,000 of them go now
+    level.zf.filelist = []
+    level.zf.NameToInfo = {}
     # PDFs first, so the PDF child works while the rest is inflated
     jobs.sort(key=lambda j: extension(j.name) != ".pdf")
     return jobs
 
 
-def _read_level(ctx: _Context, buf: Any, prefix: str, depth: int, container: str | None) -> None:
+def _read_level(
+    ctx: _Context, src: _Source, fileobj: Any, prefix: str, depth: int, container: str | None
+) -> None:
     try:
-        level = _Level(buf, prefix, depth)
+        level = _Level(src, fileobj, prefix, depth)
     except Exception:  # noqa: BLE001 - zipfile raises many types on hostile directories
-        code, why = _open_failure(buf)
+        code, why = _open_failure(src)
         what = f"nested archive {container!r}: " if container else ""
         ctx.hazards.add(code, container, f"{what}{why}")
         return
     try:
         jobs = _plan(ctx, level)
-        threads = THREADS if depth == 0 and len(jobs) > 4 else 1
+        # Threads pay only when zlib (which releases the GIL) does most of the work: with
+        # many tiny members two threads just queue for the GIL.
+        packed = sum(j.end - j.start for j in jobs)
+        big = depth == 0 and len(jobs) > 4 and packed >= THREAD_MIN_AVERAGE * len(jobs)
+        threads = THREADS if big else 1
         if threads == 1:
             _work(ctx, level, iter(jobs), None)
         else:
@@ -468,7 +493,7 @@ def _work(ctx: _Context, level: _Level, jobs: Iterator[_Job], lock: threading.Lo
 def _read_job(ctx: _Context, level: _Level, job: _Job) -> None:
     limits, hz, member = ctx.limits, ctx.hazards, job.member
     path, name = member.path, job.name
-    declared = job.info.file_size
+    declared = job.size
     used = [0]
     crc = 0
     digest = hashlib.sha256()
@@ -536,7 +561,7 @@ def _read_job(ctx: _Context, level: _Level, job: _Job) -> None:
         member.kind, member.type_label, _ = sniff(name, b"")
         if member.kind is MemberKind.TEXT and extension(name) not in (".txt", ""):
             member.type_label = "empty file"
-    member.sha256 = digest.hexdigest()
+    member.sha256 = sys.intern(digest.hexdigest())
     if count != declared:
         hz.add(
             "zip-size-mismatch", path, f"{name!r} declares {declared:,} bytes but holds {count:,}"
@@ -557,7 +582,9 @@ def _read_job(ctx: _Context, level: _Level, job: _Job) -> None:
 
 def _keep_cap(ctx: _Context, level: _Level, member: Member, audio: str | None) -> int:
     limits, kind = ctx.limits, member.kind
-    if kind in (MemberKind.CSV, MemberKind.JSON, MemberKind.TEXT):
+    if kind is MemberKind.JSON:
+        return max(limits.max_text_bytes, limits.max_json_bytes)
+    if kind in (MemberKind.CSV, MemberKind.TEXT):
         return limits.max_text_bytes
     if kind is MemberKind.PDF:
         return limits.max_pdf_bytes + 1
@@ -613,7 +640,11 @@ def _digest(
             path,
             f"{path} is an archive inside the archive; its members are listed as {path}!<name>",
         )
-        _read_level(ctx, data, path + "!", level.depth + 1, path)
+        nested = _Source(data=data)
+        try:
+            _read_level(ctx, nested, io.BytesIO(data), path + "!", level.depth + 1, path)
+        finally:
+            nested.close()
         return
     if kind not in (MemberKind.CSV, MemberKind.JSON, MemberKind.TEXT):
         return
@@ -637,6 +668,8 @@ def _digest(
 
 
 def _keep_text(ctx: _Context, path: str, text: str, cut: bool) -> None:
+    if len(text) > ctx.limits.max_text_bytes:
+        text, cut = text[: ctx.limits.max_text_bytes], True
     size = len(text)
     granted = ctx.take_text(size)
     if granted < size:
@@ -651,12 +684,11 @@ def _keep_text(ctx: _Context, path: str, text: str, cut: bool) -> None:
 # ------------------------------------------------------------------------- the whole export
 
 
-def _hash_file(buf: Any, out: list[str]) -> None:
-    view = memoryview(buf)
-    try:
-        out.append(hashlib.sha256(view).hexdigest())
-    finally:
-        view.release()
+def _hash_file(src: _Source, out: list[str]) -> None:
+    digest = hashlib.sha256()
+    for off in range(0, src.size, HASH_CHUNK):
+        digest.update(src.read(off, HASH_CHUNK))
+    out.append(digest.hexdigest())
 
 
 def read_export(path: Path, limits: Limits) -> ExportIndex:
@@ -665,39 +697,30 @@ def read_export(path: Path, limits: Limits) -> ExportIndex:
     Raises `ArchiveError` only when the file itself cannot be opened.
     """
     try:
-        fh = open(path, "rb")  # noqa: SIM115 - closed below, after the mapping
+        fh = open(path, "rb")  # noqa: SIM115 - closed by the with below
     except OSError as exc:
         raise ArchiveError(f"{path}: cannot open the export ({exc.strerror or exc})") from None
     with fh:
-        size = _file_size(fh)
-        index = ExportIndex(archive_path=str(path), archive_sha256="", archive_bytes=size)
+        src = _Source(fd=fh.fileno())
+        index = ExportIndex(archive_path=str(path), archive_sha256="", archive_bytes=src.size)
         ctx = _Context(limits, index)
-        if size == 0:
-            index.archive_sha256 = hashlib.sha256(b"").hexdigest()
-            ctx.hazards.add("zip-unreadable", None, "the file is empty")
-            index.read_findings = ctx.hazards.findings()
-            return index
-        try:
-            buf = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
-        except (OSError, ValueError) as exc:
-            raise ArchiveError(f"{path}: cannot map the export ({exc})") from None
         hashed: list[str] = []
-        hasher = threading.Thread(target=_hash_file, args=(buf, hashed), daemon=True)
+        hasher = threading.Thread(target=_hash_file, args=(src, hashed), daemon=True)
         hasher.start()
+        if src.size >= PDF_PRESTART_BYTES:
+            ctx.pdf.prestart()
         try:
-            _read_level(ctx, buf, "", 0, None)
+            if src.size == 0:
+                ctx.hazards.add("zip-unreadable", None, "the file is empty")
+            else:
+                _read_level(ctx, src, fh, "", 0, None)
             _finish(ctx)
         finally:
             hasher.join()
             ctx.pdf.results()
-            buf.close()
         index.archive_sha256 = hashed[0] if hashed else ""
         index.read_findings = ctx.hazards.findings()
         return index
-
-
-def _file_size(fh: io.BufferedReader) -> int:
-    return os.fstat(fh.fileno()).st_size
 
 
 def _finish(ctx: _Context) -> None:
@@ -758,26 +781,26 @@ def read_member(archive: Path, member: str, max_bytes: int, limits: Limits | Non
     except OSError as exc:
         raise ArchiveError(f"{archive}: cannot open ({exc.strerror or exc})") from None
     with fh:
-        if _file_size(fh) == 0:
+        src = _Source(fd=fh.fileno())
+        if src.size == 0:
             raise ArchiveError(f"{archive}: the file is empty")
-        try:
-            buf: Any = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
-        except (OSError, ValueError) as exc:
-            raise ArchiveError(f"{archive}: cannot map ({exc})") from None
-        try:
-            return _read_nested(buf, member, "", 0, max_bytes, limits)
-        finally:
-            buf.close()
+        return _read_nested(src, fh, member, "", 0, max_bytes, limits)
 
 
 def _read_nested(
-    buf: Any, wanted: str, prefix: str, depth: int, max_bytes: int, limits: Limits
+    src: _Source,
+    fileobj: Any,
+    wanted: str,
+    prefix: str,
+    depth: int,
+    max_bytes: int,
+    limits: Limits,
 ) -> bytes:
     try:
-        level = _Level(buf, prefix, depth)
+        level = _Level(src, fileobj, prefix, depth)
     except Exception:  # noqa: BLE001 - zipfile raises many types on hostile directories
         raise ArchiveError(
-            f"{prefix.rstrip('!') or 'the export'}: {_open_failure(buf)[1]}"
+            f"{prefix.rstrip('!') or 'the export'}: {_open_failure(src)[1]}"
         ) from None
     try:
         names = {i.filename for i in level.zf.infolist()}
@@ -792,9 +815,19 @@ def _read_nested(
                         f"{prefix}{outer}: nested deeper than {limits.max_depth} archives"
                     )
                 inner = _read_one(level, outer, limits.max_nested_bytes, limits)
-                return _read_nested(
-                    inner, "!".join(parts[cut:]), f"{prefix}{outer}!", depth + 1, max_bytes, limits
-                )
+                nested = _Source(data=inner)
+                try:
+                    return _read_nested(
+                        nested,
+                        io.BytesIO(inner),
+                        "!".join(parts[cut:]),
+                        f"{prefix}{outer}!",
+                        depth + 1,
+                        max_bytes,
+                        limits,
+                    )
+                finally:
+                    nested.close()
         return _read_one(level, wanted, max_bytes, limits)
     finally:
         level.close()
@@ -816,10 +849,8 @@ def _read_one(level: _Level, name: str, max_bytes: int, limits: Limits) -> bytes
         problems = [f for f in ctx.hazards.findings() if path in f.members]
         why = problems[0].title.lower() if problems else "it cannot be read"
         raise ArchiveError(f"{path}: refused: {why}")
-    if job.info.file_size > max_bytes:
-        raise ArchiveError(
-            f"{path}: {job.info.file_size:,} bytes, over the {max_bytes:,}-byte limit"
-        )
+    if job.size > max_bytes:
+        raise ArchiveError(f"{path}: {job.size:,} bytes, over the {max_bytes:,}-byte limit")
     cap = min(max_bytes, limits.max_member_bytes)
     out = bytearray()
     crc = 0
@@ -828,7 +859,7 @@ def _read_one(level: _Level, name: str, max_bytes: int, limits: Limits) -> bytes
         for chunk in _chunks(level, job, used):
             out += chunk
             crc = _inflate.crc32(chunk, crc)
-            if len(out) > job.info.file_size:
+            if len(out) > job.size:
                 raise ArchiveError(f"{path}: inflates to more than its declared size")
             if len(out) > cap:
                 raise ArchiveError(f"{path}: inflates beyond {cap:,} bytes")
@@ -843,10 +874,8 @@ def _read_one(level: _Level, name: str, max_bytes: int, limits: Limits) -> bytes
         raise ArchiveError(f"{path}: the member is truncated") from None
     except READ_ERRORS as exc:
         raise ArchiveError(f"{path}: cannot be inflated ({type(exc).__name__})") from None
-    if len(out) != job.info.file_size:
-        raise ArchiveError(
-            f"{path}: holds {len(out):,} bytes, not the declared {job.info.file_size:,}"
-        )
+    if len(out) != job.size:
+        raise ArchiveError(f"{path}: holds {len(out):,} bytes, not the declared {job.size:,}")
     if crc != job.crc:
         raise ArchiveError(f"{path}: fails its CRC check")
     return bytes(out)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import json
 import re
+import sys
 from typing import Any
 
 from reviewer.domain.model import Recording, Table
@@ -17,6 +18,9 @@ from reviewer.domain.request import parse_datetime
 
 VOICE_HISTORY = "Alexa/VoiceHistory.csv"
 MAX_CELL = 1 << 16  # characters kept per cell
+SHARE_MAX = 128  # cells and JSON strings up to this long are shared between tables (interned)
+
+_intern = sys.intern
 
 # normalised column name (lower case, letters and digits only) -> recording field
 _ALIASES: dict[str, tuple[str, ...]] = {
@@ -87,24 +91,36 @@ def parse_csv(member: str, text: str) -> Table | None:
         header = next(reader, None)
         if not header:
             return None
-        columns = tuple(h.strip() or f"column{i + 1}" for i, h in enumerate(header))
+        columns = tuple(_intern(h.strip() or f"column{i + 1}") for i, h in enumerate(header))
         rows: list[dict[str, str]] = []
         for raw in reader:
             if not raw or all(not c.strip() for c in raw):
                 continue
-            row = {
-                col: (raw[i][:MAX_CELL] if i < len(raw) else "") for i, col in enumerate(columns)
-            }
+            row = {col: _share(raw[i]) if i < len(raw) else "" for i, col in enumerate(columns)}
             rows.append(row)
     except csv.Error:
         return None
     return Table(member=member, columns=columns, rows=rows)
 
 
+def _share(cell: str) -> str:
+    return _intern(cell) if len(cell) <= SHARE_MAX else cell[:MAX_CELL]
+
+
+def _shared_object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    return {
+        _intern(k): _intern(v) if type(v) is str and len(v) <= SHARE_MAX else v for k, v in pairs
+    }
+
+
 def parse_json(text: str) -> Any:
-    """Parsed JSON; raises ValueError (with a short reason) when it does not parse."""
+    """Parsed JSON; raises ValueError (with a short reason) when it does not parse.
+
+    Keys and short strings are interned: exports repeat the same ids, paths and hashes in
+    thousands of documents, and the index keeps them all.
+    """
     try:
-        return json.loads(text)
+        return json.loads(text, object_pairs_hook=_shared_object)
     except RecursionError:
         raise ValueError("nested too deeply") from None
     except json.JSONDecodeError as exc:
