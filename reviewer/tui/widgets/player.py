@@ -69,7 +69,7 @@ class PlayerPane(Vertical, can_focus=True):
         border: round $accent;
         border-title-color: $text;
     }
-    PlayerPane #player-title { height: 1; text-style: bold; }
+    PlayerPane #player-title { height: auto; max-height: 2; text-style: bold; }
     PlayerPane Waveform { height: 4; }
     PlayerPane #player-position { height: 1; color: $text-muted; }
     PlayerPane #player-status { height: auto; color: $warning; }

@@ -213,8 +213,7 @@ class RecordingTimeline(ScrollView, can_focus=True):
         fixed: list[bool] = []
         legend = [
             f"{SHADES} recordings a month (darker: more)   ┃ device registered   ◆ account created",
-            "red: recorded before the device was registered or the account existed,"
-            " or on a device the requester never registered",
+            "red: before registration or account creation, or from an unknown device",
         ]
         if not data.rows or data.months == 0:
             lines.append([("No dated recordings to place on a timeline.", "timeline--axis")])
