@@ -166,3 +166,6 @@ def test_other_layout_passes_on_identity_evidence() -> None:
     assert r.report.verdict is Verdict.PASS, [f.code for f in serious(r)]
     assert only(r, "manifest-absent")
     assert not only(r, "unattributable-archive") and not only(r, "foreign-identifier")
+    [evidence] = only(r, "identity-evidence")
+    assert "account/customer.json" in evidence.members
+    assert "e-mail in account/customer.json" in evidence.detail

@@ -273,7 +273,8 @@ def recording_members(recs: Iterable[Recording]) -> list[str]:
 
 
 def date_range(recs: Iterable[Recording]) -> str:
-    stamps = sorted(r.timestamp for r in recs if r.timestamp is not None)
+    # Naive and zone-aware times may mix (layouts differ): order them all as UTC.
+    stamps = sorted(as_utc_naive(r.timestamp) for r in recs if r.timestamp is not None)
     if not stamps:
         return "undated"
     first, last = stamps[0].date().isoformat(), stamps[-1].date().isoformat()
