@@ -343,3 +343,20 @@ def test_referenced_members_follow_rows_by_path_or_file_name() -> None:
     refs = referenced_members(index)
     assert "Alexa/Audio/u001.wav" in refs
     assert "Alexa/Audio/loose.wav" not in refs
+
+
+def test_email_finder_agrees_with_the_address_pattern() -> None:
+    from reviewer.domain.checks._identity import EMAIL, emails
+
+    text = (
+        "Mail: Jonas.Weber@Example.DE, cc max_m+dsar@mail.example.co.uk; "
+        "not@an address, @handle, x@y, user@host.c, "
+        + "a" * 70
+        + "@long.example.com and (anna@example.org)."
+    )
+    assert emails(text) == {m.casefold() for m in EMAIL.findall(text)}
+    assert emails(text) == {
+        "jonas.weber@example.de",
+        "max_m+dsar@mail.example.co.uk",
+        "anna@example.org",
+    }

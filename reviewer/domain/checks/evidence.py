@@ -35,11 +35,11 @@ from reviewer.domain.checks._common import (
     unique,
 )
 from reviewer.domain.checks._identity import (
-    EMAIL,
     ROLE_LOCALS,
     RequesterMatcher,
     batches,
     emails,
+    find_emails,
     id_shape,
 )
 from reviewer.domain.model import ExportIndex, Finding, Request, Severity
@@ -148,13 +148,9 @@ def check(request: Request, index: ExportIndex) -> list[Finding]:
         matcher.collect(batch, requester_seen)
         # findall into a set first: almost every hit is the requester's own identifier, and
         # only a batch holding something else is walked hit by hit to name its members.
-        if "@" in batch.text:
-            addresses = {a.casefold() for a in EMAIL.findall(batch.text)}
-            if any(a != req_email and not _allowed(a, exporter) for a in addresses):
-                for hit in EMAIL.finditer(batch.text):
-                    address = hit.group(0).casefold()
-                    if address != req_email and not _allowed(address, exporter):
-                        foreign_hit("e-mail", address, batch.member_at(hit.start()))
+        for address, start in find_emails(batch.text):
+            if address != req_email and not _allowed(address, exporter):
+                foreign_hit("e-mail", address, batch.member_at(start))
         if shape is not None:
             tokens = set(shape.findall(batch.text))
             tokens.discard(req_id)
