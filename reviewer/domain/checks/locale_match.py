@@ -220,7 +220,7 @@ def _language_hint(request: Request, index: ExportIndex) -> Finding | None:
     counts: Counter[str] = Counter()
     total = 0
     texts = [r.transcript for r in index.recordings if not is_foreign_id(r.customer_id, request)]
-    if not texts:
+    if not index.recordings:  # a catalogue without a voice history: judge the catalogue
         texts = [e.text for e in index.transcripts]
     for text in texts:
         for w in _WORDS.findall(text.casefold()):
