@@ -193,8 +193,31 @@ class PdfService:
         return PdfResult(member, error="crash", detail=f"the PDF reader died ({how})")
 
 
+def _running_lines(pages: list[list[str]]) -> set[str]:
+    """Titles and running heads: lines above the first entry, and the top or bottom line of
+    many pages. (Transcripts repeat too, so only those positions count.)"""
+    running: set[str] = set()
+    for lines in pages[:1]:
+        for line in lines:
+            if HEADER.match(line):
+                break
+            running.add(line)
+    if len(pages) >= 2:
+        seen: dict[str, int] = {}
+        for lines in pages:
+            for line in {*lines[:1], *lines[-1:]}:  # only a page's top and bottom lines
+                seen[line] = seen.get(line, 0) + 1
+        running |= {line for line, n in seen.items() if n >= max(2, len(pages) // 2)}
+    return running
+
+
 def parse_catalogue(pages: list[str]) -> list[TranscriptEntry]:
-    """Entries of a transcript catalogue: a header line, then the transcript's text lines."""
+    """Entries of a transcript catalogue: a header line, then the transcript's text lines.
+
+    Page titles and running heads are left out of the text; page numbers too.
+    """
+    split = [[ln.strip() for ln in page.splitlines() if ln.strip()] for page in pages]
+    running = _running_lines(split)
     entries: list[TranscriptEntry] = []
     current: TranscriptEntry | None = None
     lines: list[str] = []
@@ -204,8 +227,8 @@ def parse_catalogue(pages: list[str]) -> list[TranscriptEntry]:
             current.text = " ".join(lines).strip()
             entries.append(current)
 
-    for page_no, page in enumerate(pages, start=1):
-        for line in page.splitlines():
+    for page_no, page in enumerate(split, start=1):
+        for line in page:
             match = HEADER.match(line)
             if match:
                 close()
@@ -220,7 +243,7 @@ def parse_catalogue(pages: list[str]) -> list[TranscriptEntry]:
                     page=page_no,
                 )
                 lines = []
-            elif current is not None and line.strip() and not PAGE_FOOTER.match(line):
-                lines.append(line.strip())
+            elif current is not None and line not in running and not PAGE_FOOTER.match(line):
+                lines.append(line)
     close()
     return entries

@@ -1,0 +1,171 @@
+"""Transcript PDFs: the catalogue parsed from a real PDF, and corrupt or hostile PDFs that
+cannot take the reader down (pypdf runs in a child process with a timeout and a memory cap)."""
+
+from __future__ import annotations
+
+import zlib
+from pathlib import Path
+
+import pytest
+import zipcraft
+from fpdf import FPDF
+from zipcraft import STORED, Entry
+
+from reviewer.domain.archive import Limits, read_export
+from reviewer.domain.archive.pdf import PdfService, parse_catalogue
+from reviewer.domain.model import ExportIndex, Severity
+
+ENTRIES = [  # deliberately unsorted, as the pipeline writes it
+    ("2018-03-02T19:04:11Z", "G070VM1A83120045", "U0002", "Alexa, play some jazz"),
+    ("2017-12-24T08:30:00Z", "G090LF7LHM42T4BU", "U0001", "what is the weather in Hannover"),
+    (
+        "2018-05-17T07:15:42Z",
+        "G070VM1A83120045",
+        "U0003",
+        "remind me to call Anna Weber tomorrow at nine about the tickets for the concert in the "
+        "evening, and add milk to the shopping list",
+    ),
+]
+
+
+def catalogue_pdf(entries: list[tuple[str, str, str, str]], per_page: int = 2) -> bytes:
+    pdf = FPDF()
+    pdf.set_font("Helvetica", size=10)
+    for i, (stamp, serial, uid, text) in enumerate(entries):
+        if i % per_page == 0:
+            pdf.add_page()
+            pdf.cell(0, 6, "Alexa voice history: transcripts", new_x="LMARGIN", new_y="NEXT")
+        pdf.cell(0, 6, f"{stamp}  {serial}  {uid}", new_x="LMARGIN", new_y="NEXT")
+        pdf.multi_cell(0, 6, text, new_x="LMARGIN", new_y="NEXT")
+    return bytes(pdf.output())
+
+
+def pdf_with_stream(content: bytes) -> bytes:
+    """A one-page PDF whose page content is `content`, deflated (for bombs and slow pages)."""
+    stream = zlib.compress(content, 9)
+    objs = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
+        b"/Resources << /Font << /F1 5 0 R >> >> >>",
+        b"<< /Filter /FlateDecode /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for i, obj in enumerate(objs, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % i + obj + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objs) + 1)
+    for off in offsets:
+        out += b"%010d 00000 n \n" % off
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objs) + 1, xref)
+    return bytes(out)
+
+
+OK_CSV = Entry("Retail/SearchHistory.csv", b"customer_id,query\nA3KX9ZQ2M7T1LB,desk lamp\n")
+
+
+def read(tmp_path: Path, entries: list[Entry], limits: Limits | None = None) -> ExportIndex:
+    archive = tmp_path / "export.zip"
+    archive.write_bytes(zipcraft.build([*entries, OK_CSV]))
+    index = read_export(archive, limits or Limits())
+    assert index.member(OK_CSV.name).readable  # type: ignore[union-attr]
+    return index
+
+
+def test_catalogue_entries_from_a_real_pdf(tmp_path: Path) -> None:
+    index = read(tmp_path, [Entry("Alexa/Transcripts.pdf", catalogue_pdf(ENTRIES))])
+    assert index.transcript_member == "Alexa/Transcripts.pdf"
+    got = {e.utterance_id: e for e in index.transcripts}
+    assert [e.utterance_id for e in index.transcripts] == ["U0002", "U0001", "U0003"]
+    assert got["U0001"].device_serial == "G090LF7LHM42T4BU"
+    assert got["U0001"].timestamp is not None and got["U0001"].timestamp.year == 2017
+    assert got["U0001"].timestamp_text == "2017-12-24T08:30:00Z"
+    assert got["U0001"].text == "what is the weather in Hannover"
+    assert "Anna Weber" in got["U0003"].text and "shopping list" in got["U0003"].text
+    assert got["U0003"].page == 2 and got["U0002"].page == 1
+    assert "Anna Weber" in index.texts["Alexa/Transcripts.pdf"]
+    assert not [f for f in index.read_findings if f.code.startswith("pdf-")]
+
+
+def test_catalogue_in_another_layout_is_found_by_its_header_lines(tmp_path: Path) -> None:
+    index = read(
+        tmp_path,
+        [
+            Entry("docs/readme.pdf", catalogue_pdf([])),
+            Entry("voice/transcript-list.pdf", catalogue_pdf(ENTRIES[:2]), method=STORED),
+        ],
+    )
+    assert index.transcript_member == "voice/transcript-list.pdf"
+    assert {e.utterance_id for e in index.transcripts} == {"U0001", "U0002"}
+
+
+def test_header_line_variants() -> None:
+    pages = [
+        "Title\n2018-03-02 19:04:11  G070  U1\nhello\nthere\n3\n"
+        "2018-03-02T19:04:11+01:00 G071 U2\nsecond\n",
+        "more of second\n",
+    ]
+    entries = parse_catalogue(pages)
+    assert [(e.device_serial, e.utterance_id, e.text) for e in entries] == [
+        ("G070", "U1", "hello there"),
+        ("G071", "U2", "second more of second"),
+    ]
+    assert entries[1].timestamp is not None and entries[1].timestamp.utcoffset() is not None
+
+
+def test_corrupt_pdf_is_a_warning_and_reading_goes_on(tmp_path: Path) -> None:
+    good = catalogue_pdf(ENTRIES)
+    corrupt = good[: len(good) // 3] + b"\x00garbage" * 50  # cut, no xref, no trailer
+    index = read(
+        tmp_path,
+        [Entry("Alexa/Transcripts.pdf", corrupt), Entry("Other/notes.pdf", b"not a pdf at all")],
+    )
+    findings = [f for f in index.read_findings if f.code == "pdf-unreadable"]
+    assert findings and findings[0].severity is Severity.WARNING
+    assert "Other/notes.pdf" in findings[0].members
+    assert not [f for f in index.read_findings if f.code == "pdf-hostile"]
+
+
+def test_decompression_bomb_pdf_is_hostile(tmp_path: Path) -> None:
+    bomb = pdf_with_stream(b"q Q " * 30_000_000)  # 120 MB of page content in ~120 KB
+    assert len(bomb) < 200_000
+    index = read(
+        tmp_path,
+        [Entry("Alexa/Transcripts.pdf", bomb), Entry("Alexa/Other.pdf", catalogue_pdf(ENTRIES))],
+    )
+    hostile = [f for f in index.read_findings if f.code == "pdf-hostile"]
+    assert hostile and hostile[0].severity is Severity.CRITICAL
+    assert hostile[0].members == ("Alexa/Transcripts.pdf",)
+    # the child carries on with the next PDF
+    assert {e.utterance_id for e in index.transcripts} == {"U0001", "U0002", "U0003"}
+
+
+def test_pdf_over_the_memory_limit_is_hostile_and_the_child_carries_on() -> None:
+    service = PdfService(timeout_s=60, memory_bytes=150 << 20)
+    service.submit("big.pdf", pdf_with_stream(b"q Q " * 17_000_000))  # 68 MB inflated
+    service.submit("ok.pdf", catalogue_pdf(ENTRIES[:1]))
+    big, ok = service.results()
+    assert big.error == "memory" and big.hostile
+    assert ok.error is None and "play some jazz" in ok.text
+
+
+def test_pdf_that_hangs_the_parser_is_killed(tmp_path: Path) -> None:
+    slow = pdf_with_stream(b"BT /F1 12 Tf 72 700 Td (hello world) Tj ET\n" * 400_000)
+    index = read(
+        tmp_path,
+        [Entry("Alexa/Transcripts.pdf", slow), Entry("Alexa/After.pdf", catalogue_pdf(ENTRIES))],
+        Limits(pdf_timeout_s=3.0),
+    )
+    hostile = [f for f in index.read_findings if f.code == "pdf-hostile"]
+    assert hostile and hostile[0].members == ("Alexa/Transcripts.pdf",)
+    assert "longer than 3 s" in hostile[0].detail
+    assert len(index.transcripts) == 3  # a fresh child read the next one
+
+
+@pytest.mark.parametrize("size", [0, 1])
+def test_empty_and_tiny_pdfs(tmp_path: Path, size: int) -> None:
+    index = read(tmp_path, [Entry("x.pdf", b"%" * size)])
+    assert [f.code for f in index.read_findings if f.code.startswith("pdf-")] == ["pdf-unreadable"]
