@@ -96,3 +96,14 @@ def test_each_foreign_account_gets_its_own_finding() -> None:
 def test_ids_compare_without_case_or_padding() -> None:
     b = clean_export().record("u9", customer=f" {REQ_ID.lower()} ")
     assert run_checks(make_request(), b.build()) == []
+
+
+def test_the_manifest_may_name_the_customer_under_another_key() -> None:
+    index = clean_export().build()
+    assert index.manifest is not None
+    del index.manifest["customer_id"]
+    index.manifest["customerId"] = OTHER_ID
+    [f] = wrong_customer.check(make_request(), index)
+    assert f.members == ("manifest.json",)
+    index.manifest["customerId"] = True  # not an id at all
+    assert wrong_customer.check(make_request(), index) == []

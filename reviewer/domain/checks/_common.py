@@ -163,14 +163,21 @@ class Attribution:
         return ""
 
 
+def _is_id_value(value: object) -> bool:
+    return isinstance(value, str | int) and not isinstance(value, bool) and bool(str(value).strip())
+
+
 def attribute(request: Request, index: ExportIndex) -> Attribution:
     req = norm_id(request.requester.customer_id)
     att = Attribution(requester_id=req)
     if isinstance(index.manifest, dict):
-        att.manifest_id = norm_id(index.manifest.get("customer_id") or "")
+        for key, value in index.manifest.items():
+            if norm_key(str(key)) in CUSTOMER_KEYS and _is_id_value(value):
+                att.manifest_id = norm_id(value)
+                break
     if isinstance(index.profile, dict):
         for key, value in index.profile.items():
-            if norm_key(str(key)) in CUSTOMER_KEYS and isinstance(value, str | int):
+            if norm_key(str(key)) in CUSTOMER_KEYS and _is_id_value(value):
                 att.profile_id = norm_id(value)
                 break
         att.profile_member = profile_member(index)
