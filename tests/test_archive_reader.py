@@ -1,0 +1,244 @@
+"""The index a well-formed export gives: reference layout, other layouts, nested archives, and
+single members read on demand."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import struct
+from pathlib import Path
+
+import pytest
+import zipcraft
+from zipcraft import STORED, Entry
+
+from reviewer.domain.archive import ArchiveError, Limits, read_export, read_member
+from reviewer.domain.model import MemberKind
+
+CUSTOMER = "A3KX9ZQ2M7T1LB"
+
+
+def wav(seconds: float, rate: int = 16000) -> bytes:
+    pcm = b"\x10\x00" * int(rate * seconds)
+    fmt = struct.pack("<HHIIHH", 1, 1, rate, rate * 2, 2, 16)
+    body = (
+        b"WAVE"
+        + b"fmt "
+        + struct.pack("<I", 16)
+        + fmt
+        + b"data"
+        + struct.pack("<I", len(pcm))
+        + pcm
+    )
+    return b"RIFF" + struct.pack("<I", len(body)) + body
+
+
+def reference_files() -> dict[str, bytes]:
+    files = {
+        "Account/Profile.json": json.dumps(
+            {
+                "customer_id": CUSTOMER,
+                "name": "Jonas Weber",
+                "email": "jonas.weber@example.de",
+                "locale": "de-DE",
+            }
+        ).encode(),
+        "Devices/Devices.csv": f"customer_id,serial,type,registered_at\n{CUSTOMER},G070VM1A83120045,"
+        "Fire TV Stick,2017-12-24\n".encode(),
+        "Alexa/VoiceHistory.csv": (
+            "\ufeffutterance_id,timestamp,customer_id,device_serial,device_type,audio_file,transcript\n"
+            f"U1,2018-01-05T18:00:00Z,{CUSTOMER},G070VM1A83120045,Fire TV Stick,Alexa/Audio/U1.wav,"
+            "play the news\n"
+            f"U2,2018-01-06T08:00:00Z,{CUSTOMER},G070VM1A83120045,Fire TV Stick,,volume up\n"
+        ).encode(),
+        "Alexa/Audio/U1.wav": wav(1.25),
+        "Retail/OrderHistory.csv": "customer_id;order_id;date;items;total;currency;ship_city\n"
+        f"{CUSTOMER};302-1;2018-02-01;Kaffeemühle;39,99;EUR;Hannover\n".encode("latin-1"),
+        "notes/readme.txt": b"Export generated for the data subject.",
+    }
+    manifest = {
+        "export_id": "E1",
+        "customer_id": CUSTOMER,
+        "generated_at": "2018-08-02T09:00:00Z",
+        "files": [
+            {"path": p, "bytes": len(d), "sha256": hashlib.sha256(d).hexdigest()}
+            for p, d in files.items()
+        ],
+    }
+    return {"manifest.json": json.dumps(manifest).encode(), **files}
+
+
+@pytest.fixture
+def reference(tmp_path: Path) -> Path:
+    archive = tmp_path / "export.zip"
+    archive.write_bytes(zipcraft.zip_of(reference_files()))
+    return archive
+
+
+def test_reference_layout_index(reference: Path) -> None:
+    index = read_export(reference, Limits())
+    files = reference_files()
+    assert index.read_findings == []
+    assert index.archive_sha256 == hashlib.sha256(reference.read_bytes()).hexdigest()
+    assert [m.path for m in index.members] == list(files)
+    for m in index.members:
+        assert m.readable and m.read_bytes == len(files[m.path])
+        assert m.sha256 == hashlib.sha256(files[m.path]).hexdigest()
+    assert index.manifest is not None and index.manifest_member == "manifest.json"
+    assert index.manifest["customer_id"] == CUSTOMER
+    assert index.profile == json.loads(files["Account/Profile.json"])
+    kinds = {m.path: (m.kind, m.type_label) for m in index.members}
+    assert kinds["Alexa/Audio/U1.wav"] == (MemberKind.AUDIO, "WAV audio")
+    assert kinds["Retail/OrderHistory.csv"][0] is MemberKind.CSV
+    assert kinds["notes/readme.txt"][0] is MemberKind.TEXT
+    audio = index.member("Alexa/Audio/U1.wav").audio  # type: ignore[union-attr]
+    assert audio is not None and audio.duration_s == 1.25 and audio.rate == 16000
+    # voice history: BOM stripped, rows as recordings, audio member resolved
+    assert [r.utterance_id for r in index.recordings] == ["U1", "U2"]
+    r1, r2 = index.recordings
+    assert r1.audio_member == "Alexa/Audio/U1.wav" and r2.audio_member == ""
+    assert r1.device_serial == "G070VM1A83120045" and r1.customer_id == CUSTOMER
+    assert r1.timestamp is not None and r1.timestamp.day == 5
+    assert r1.source_member == "Alexa/VoiceHistory.csv" and r1.transcript == "play the news"
+    # a latin-1 CSV with ; separators
+    orders = index.tables["Retail/OrderHistory.csv"]
+    assert orders.columns[:2] == ("customer_id", "order_id")
+    assert orders.rows[0]["items"] == "Kaffeemühle" and orders.rows[0]["total"] == "39,99"
+    assert "Kaffeemühle" in index.texts["Retail/OrderHistory.csv"]
+    assert "jonas.weber@example.de" in index.texts["Account/Profile.json"]
+    assert "Export generated" in index.texts["notes/readme.txt"]
+    assert "Alexa/Audio/U1.wav" not in index.texts
+    assert index.texts_truncated == []
+
+
+def test_other_layout_json_histories_and_nested_archive(tmp_path: Path) -> None:
+    history = {
+        "account": CUSTOMER,
+        "interactions": [
+            {
+                "utteranceId": "V1",
+                "time": "2018-03-01T10:00:00Z",
+                "deviceSerial": "S1",
+                "audioFile": "audio/V1.ogg",
+                "text": "hello",
+                "extra": {"k": 1},
+            },
+            {
+                "utteranceId": "V2",
+                "time": "2018-03-02T10:00:00Z",
+                "deviceSerial": "S2",
+                "audioFile": "",
+                "text": "goodbye",
+                "confidence": 0.5,
+            },
+        ],
+    }
+    inner = zipcraft.zip_of(
+        {
+            "history/voice.json": json.dumps(history).encode(),
+            "audio/V1.ogg": b"OggS\x00\x02" + b"\x00" * 100,
+            "user_profile.json": json.dumps({"customerId": CUSTOMER, "name": "Jonas"}).encode(),
+        }
+    )
+    archive = tmp_path / "export.zip"
+    archive.write_bytes(
+        zipcraft.zip_of(
+            {
+                "orders.json": json.dumps(
+                    [{"id": 1, "city": "Hannover"}, {"id": 2, "city": None}]
+                ).encode(),
+                "pipeline-b.zip": inner,
+                "README": b"plain words, no extension",
+            }
+        )
+    )
+    index = read_export(archive, Limits())
+    codes = [f.code for f in index.read_findings]
+    assert codes == ["zip-nested"]
+    voice = "pipeline-b.zip!history/voice.json"
+    assert index.tables[voice].columns[:3] == ("utteranceId", "time", "deviceSerial")
+    assert index.tables[voice].rows[1]["confidence"] == "0.5"
+    assert index.json_docs[voice]["account"] == CUSTOMER
+    assert [(r.utterance_id, r.device_serial, r.audio_member) for r in index.recordings] == [
+        ("V1", "S1", "pipeline-b.zip!audio/V1.ogg"),
+        ("V2", "S2", ""),
+    ]
+    ogg = index.member("pipeline-b.zip!audio/V1.ogg")
+    assert ogg is not None and ogg.kind is MemberKind.AUDIO and ogg.audio is not None
+    assert ogg.audio.format == "ogg"
+    assert index.profile == {"customerId": CUSTOMER, "name": "Jonas"}
+    assert index.tables["orders.json"].rows == [
+        {"id": "1", "city": "Hannover"},
+        {"id": "2", "city": ""},
+    ]
+    assert index.member("README").kind is MemberKind.TEXT  # type: ignore[union-attr]
+    assert index.manifest is None
+    # a table whose "id" is an order id is not a voice history
+    assert all(r.source_member == voice for r in index.recordings)
+
+
+def test_text_caps(tmp_path: Path) -> None:
+    archive = tmp_path / "export.zip"
+    archive.write_bytes(
+        zipcraft.zip_of(
+            {
+                "a.txt": b"a" * 5000,
+                "b.txt": b"b" * 5000,
+                "c.txt": b"c" * 5000,
+                "d.json": json.dumps({"k": "v" * 6000}).encode(),
+            }
+        )
+    )
+    index = read_export(archive, Limits(max_text_bytes=4000, max_total_text_bytes=9000))
+    assert len(index.texts["a.txt"]) == 4000
+    assert sum(len(t) for t in index.texts.values()) <= 9000
+    assert set(index.texts_truncated) >= {"a.txt", "b.txt", "c.txt"}
+    assert index.json_docs["d.json"]["k"] == "v" * 6000  # parsed whole, text capped
+
+
+def test_read_member(reference: Path, tmp_path: Path) -> None:
+    files = reference_files()
+    assert read_member(reference, "Alexa/Audio/U1.wav", 1 << 20) == files["Alexa/Audio/U1.wav"]
+    with pytest.raises(ArchiveError, match="no such member"):
+        read_member(reference, "nope.txt", 1 << 20)
+    with pytest.raises(ArchiveError, match="over the 100-byte limit"):
+        read_member(reference, "Alexa/Audio/U1.wav", 100)
+    nested = tmp_path / "nested.zip"
+    inner = zipcraft.zip_of({"deep/file.csv": b"a,b\n1,2\n"})
+    nested.write_bytes(zipcraft.zip_of({"outer.zip": inner, "x.txt": b"x"}))
+    assert read_member(nested, "outer.zip!deep/file.csv", 1 << 20) == b"a,b\n1,2\n"
+    with pytest.raises(ArchiveError, match="nested deeper"):
+        read_member(nested, "outer.zip!deep/file.csv", 1 << 20, Limits(max_depth=0))
+
+
+@pytest.mark.parametrize(
+    ("entries", "message"),
+    [
+        ([Entry("m.txt", b"secret", method=STORED, flags=0x1)], "encrypted"),
+        ([Entry("m.txt", b"hello", crc=1)], "CRC"),
+        ([Entry("m.txt", b"hello", size=3)], "declared size"),
+        ([Entry("m.txt", b"abc"), Entry("m.txt", b"def")], "share this name"),
+        ([Entry("m.txt", b"\x00" * (3 << 20))], "zip bomb"),
+        ([Entry("m.txt", b"x", compressed=b"\xff" * 9)], "cannot be inflated"),
+    ],
+    ids=["encrypted", "crc", "size", "duplicate", "bomb", "corrupt"],
+)
+def test_read_member_refuses_unsafe_members(
+    tmp_path: Path, entries: list[Entry], message: str
+) -> None:
+    archive = tmp_path / "export.zip"
+    archive.write_bytes(zipcraft.build(entries))
+    with pytest.raises(ArchiveError) as err:
+        read_member(archive, "m.txt", 1 << 30)
+    assert message.lower() in str(err.value).lower()
+    assert "\n" not in str(err.value)
+
+
+def test_read_member_on_files_that_are_not_archives(tmp_path: Path) -> None:
+    for data, message in ((b"", "empty"), (b"hello", "not a ZIP")):
+        path = tmp_path / "x.zip"
+        path.write_bytes(data)
+        with pytest.raises(ArchiveError, match=message):
+            read_member(path, "a", 10)
+    with pytest.raises(ArchiveError, match="cannot open"):
+        read_member(tmp_path / "missing.zip", "a", 10)
