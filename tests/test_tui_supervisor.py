@@ -95,6 +95,18 @@ async def test_the_supervisor_sees_every_sign_off_and_the_figures(store: Store) 
         assert alice[6] == "bob ×1"
         assert "Audit chain: ✓ chain verifies" in text
 
+        # c copies the chain's head hash; v verifies the chain again.
+        screen.query_one("#history-table", DataTable).focus()
+        await pilot.press("c")
+        assert screen.audit is not None and len(screen.audit.head) == 64
+        assert app.clipboard == screen.audit.head
+        first = screen.audit
+        await pilot.press("v")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert screen.audit is not first and screen.audit.ok
+        assert screen.audit.events == first.events
+
 
 async def test_filters_narrow_the_history(store: Store) -> None:  # noqa: F811
     sign_offs(store)
