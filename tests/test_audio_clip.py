@@ -78,3 +78,86 @@ def test_unplayable_bytes_give_one_line(data: bytes) -> None:
 def test_a_zero_rate_is_refused() -> None:
     with pytest.raises(ClipError, match="0 Hz"):
         Clip(b"\0\0", 0, 1, 16)
+
+
+def riff(
+    fmt_tag: int,
+    channels: int,
+    rate: int,
+    bits: int,
+    frames: bytes,
+    *,
+    extensible: bool = False,
+    extra: bytes = b"",
+) -> bytes:
+    """A WAV built by hand: PCM, float or EXTENSIBLE headers, optional extra chunks."""
+    import struct
+
+    align = channels * bits // 8
+    if extensible:
+        guid_tail = b"\x00\x00\x00\x00\x10\x00\x80\x00\x00\xaa\x00\x38\x9b\x71"
+        fmt = struct.pack(
+            "<HHIIHHHHI", 0xFFFE, channels, rate, rate * align, align, bits, 22, bits, 0
+        )
+        fmt += struct.pack("<H", fmt_tag) + guid_tail
+    else:
+        fmt = struct.pack("<HHIIHH", fmt_tag, channels, rate, rate * align, align, bits)
+    body = b"WAVE" + b"fmt " + struct.pack("<I", len(fmt)) + fmt + extra
+    body += b"data" + struct.pack("<I", len(frames)) + frames
+    return b"RIFF" + struct.pack("<I", len(body)) + body
+
+
+def test_float_wavs_become_16_bit_pcm() -> None:
+    import struct
+
+    values = [0.0, 0.5, -0.5, 1.0, -1.0, 2.0]  # 2.0 is out of range: clipped
+    clip = Clip.from_wav(riff(3, 1, 16000, 32, struct.pack("<6f", *values)))
+    assert (clip.rate, clip.channels, clip.bits) == (16000, 1, 16)
+    assert list(struct.unpack("<6h", clip.pcm)) == [0, 16383, -16383, 32767, -32767, 32767]
+
+
+def test_extensible_headers_and_extra_chunks_decode() -> None:
+    import struct
+
+    info_chunk = b"LIST" + struct.pack("<I", 12) + b"INFOISFT" + struct.pack("<I", 0)
+    frames = struct.pack("<4h", 100, -100, 200, -200)
+    clip = Clip.from_wav(riff(1, 2, 22050, 16, frames, extensible=True, extra=info_chunk))
+    assert (clip.rate, clip.channels, clip.bits) == (22050, 2, 16)
+    assert clip.pcm == frames
+
+
+@pytest.mark.parametrize("width", [1, 2, 3, 4])
+def test_more_than_two_channels_keep_the_first_two(width: int) -> None:
+    # Four channels; each sample's bytes say which frame and channel it is.
+    frames = b"".join(bytes([f * 4 + c]) * width for f in range(3) for c in range(4))
+    clip = Clip.from_wav(riff(1, 4, 8000, width * 8, frames))
+    assert clip.channels == 2
+    expected = b"".join(bytes([f * 4 + c]) * width for f in range(3) for c in range(2))
+    assert clip.pcm == expected
+
+
+def test_every_sample_archive_recording_decodes_or_says_why() -> None:
+    import zipfile
+    from pathlib import Path
+
+    from reviewer.domain.archive.wav import wav_info
+
+    root = Path(__file__).resolve().parent.parent / "sample_archives"
+    seen = 0
+    for archive in sorted(root.glob("*/export.zip")):
+        if archive.parent.name == "hostile":
+            continue
+        with zipfile.ZipFile(archive) as z:
+            for name in z.namelist():
+                if not name.lower().endswith(".wav"):
+                    continue
+                data = z.read(name)
+                try:
+                    clip = Clip.from_wav(data)
+                except ClipError as exc:
+                    assert "\n" not in str(exc)
+                    continue
+                seen += 1
+                assert clip.channels in (1, 2) and clip.bits in (8, 16, 24, 32)
+                assert clip.duration_s == pytest.approx(wav_info(data).duration_s, abs=0.002)
+    assert seen >= 20

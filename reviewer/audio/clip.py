@@ -54,39 +54,52 @@ class Clip:
 
     @classmethod
     def from_wav(cls, data: bytes) -> Clip:
-        """Decode WAV bytes. Raises `ClipError` with one line when they cannot be played."""
+        """Decode WAV bytes (PCM or 32-bit float, any of the export's header variants) into
+        a clip ALSA can play: float becomes 16-bit PCM and more than two channels keep the
+        first two. Raises `ClipError` with one line when the bytes cannot be played."""
+        from reviewer.domain.archive.wav import WAVE_FORMAT_IEEE_FLOAT, parse_wav
+
         try:
-            from reviewer.domain.archive.wav import decode_wav  # type: ignore[import-not-found]
-        except ImportError:
-            return cls._from_wav_stdlib(data)
-        try:
-            info, pcm = decode_wav(data)
+            layout = parse_wav(data)
         except ReviewerError as exc:
-            raise ClipError(str(exc)) from None
-        except Exception as exc:  # a decoder bug must not take the caller down
-            raise ClipError(f"not a playable WAV file ({exc.__class__.__name__})") from None
+            raise ClipError(f"not a playable WAV file: {exc}") from None
+        info = layout.info
         if not info.rate or not info.channels or not info.bits:
             raise ClipError("the WAV header gives no usable format")
-        return cls(pcm=bytes(pcm), rate=info.rate, channels=info.channels, bits=info.bits)
+        pcm = data[layout.data_offset : layout.data_offset + layout.data_bytes]
+        bits, channels = info.bits, info.channels
+        if layout.encoding == WAVE_FORMAT_IEEE_FLOAT:
+            pcm, bits = float_to_pcm16(pcm), 16
+        if channels > 2:
+            pcm, channels = first_two_channels(pcm, channels, bits // 8), 2
+        return cls(pcm=pcm, rate=info.rate, channels=channels, bits=bits)
 
-    @classmethod
-    def _from_wav_stdlib(cls, data: bytes) -> Clip:
-        import io
-        import wave
 
-        try:
-            with wave.open(io.BytesIO(data), "rb") as w:
-                pcm = w.readframes(w.getnframes())
-                return cls(
-                    pcm=pcm,
-                    rate=w.getframerate(),
-                    channels=w.getnchannels(),
-                    bits=w.getsampwidth() * 8,
-                )
-        except ClipError:
-            raise
-        except (wave.Error, EOFError, RuntimeError, ValueError, OverflowError) as exc:
-            raise ClipError(f"not a playable WAV file: {exc}") from None
+def float_to_pcm16(pcm: bytes) -> bytes:
+    """32-bit float samples (-1.0 to 1.0, clipped beyond) as 16-bit signed PCM."""
+    floats = array("f", pcm[: len(pcm) - len(pcm) % 4])
+    if sys.byteorder == "big":
+        floats.byteswap()
+    out = array("h", (int(max(-1.0, min(1.0, v)) * 32767) for v in floats))
+    if sys.byteorder == "big":
+        out.byteswap()
+    return out.tobytes()
+
+
+def first_two_channels(pcm: bytes, channels: int, width: int) -> bytes:
+    """Keep channels 0 and 1 of interleaved frames (ALSA plays mono or stereo here)."""
+    frame = channels * width
+    frames = len(pcm) // frame
+    view = memoryview(pcm)
+    if width in (1, 2, 4):
+        code = {1: "B", 2: "H", 4: "I"}[width]
+        samples = array(code)
+        samples.frombytes(view[: frames * frame])
+        out = array(code, bytes(frames * 2 * width))
+        out[0::2] = samples[0::channels]
+        out[1::2] = samples[1::channels]
+        return out.tobytes()
+    return b"".join(view[i * frame : i * frame + 2 * width] for i in range(frames))
 
 
 def _samples(clip: Clip) -> tuple[array, float, float]:
