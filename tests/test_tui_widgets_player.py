@@ -259,3 +259,15 @@ async def test_an_unreadable_recording_is_explained() -> None:
         text = "".join(line_text(pane.waveform, y) for y in range(pane.waveform.size.height))
         assert "not a playable WAV file" in text
         assert str(pane.query_one("#player-position").render()) == "-:--.- / -:--.-"
+
+
+async def test_removing_the_pane_stops_the_audio(null_player: Player) -> None:
+    app = PlayerHost(null_player)
+    async with app.run_test(size=(80, 12)) as pilot:
+        pane = app.query_one(PlayerPane)
+        pane.load(PlayItem("utt-0001", "a.wav", clip=half_silence_half_tone(5.0)))
+        await pilot.press("space")
+        await wait_for(pilot, lambda: null_player.is_playing)
+        await pane.remove()
+        await pilot.pause()
+        assert not null_player.is_playing

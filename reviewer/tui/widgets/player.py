@@ -168,6 +168,11 @@ class PlayerPane(Vertical, can_focus=True):
         else:
             self._show_status()
 
+    def on_unmount(self) -> None:
+        # Leaving the screen must not leave a recording playing on its own.
+        if self._playing is not None and self.player is not None:
+            self.player.stop()
+
     # ------------------------------------------------------------------ public API
 
     @property
