@@ -87,6 +87,8 @@ class KindResult:
     ratio: float | None = None
     check_cpu_median_s: float | None = None
     unzip_cpu_median_s: float | None = None
+    check_min_s: float | None = None  # the fastest runs: the least disturbed by other load
+    unzip_min_s: float | None = None
     cpu_ratio: float | None = None  # check CPU / unzip CPU: the work done, whatever the load
     loadavg_before: float | None = None  # 1-minute load average: a busy machine skews walls
     loadavg_after: float | None = None
@@ -208,6 +210,8 @@ def bench_kind(
     res.check_cpu_median_s = statistics.median(r.cpu_s for r in res.check_runs)
     res.ratio = res.check_median_s / res.unzip_median_s if res.unzip_median_s else None
     res.unzip_cpu_median_s = statistics.median(r.cpu_s for r in res.unzip_runs)
+    res.check_min_s = min(r.wall_s for r in res.check_runs)
+    res.unzip_min_s = min(r.wall_s for r in res.unzip_runs)
     if res.unzip_cpu_median_s:
         res.cpu_ratio = res.check_cpu_median_s / res.unzip_cpu_median_s
     res.loadavg_after = os.getloadavg()[0]
@@ -305,7 +309,8 @@ def print_table(results: list[KindResult], startup: dict[str, object] | None) ->
         if not r.error:
             print(
                 f"  {r.kind}: verdict {r.verdict}, {r.findings} findings, "
-                f"{len(r.check_runs)} runs each (medians); CPU s check "
+                f"{len(r.check_runs)} runs each (medians); fastest run check "
+                f"{fmt(r.check_min_s, '.3f')} s / unzip {fmt(r.unzip_min_s, '.3f')} s; CPU s check "
                 f"{fmt(r.check_cpu_median_s, '.2f')} / unzip {fmt(r.unzip_cpu_median_s, '.2f')}"
                 f" = {fmt(r.cpu_ratio, '.2f')}; check cpu/wall "
                 f"{(r.check_cpu_median_s or 0) / (r.check_median_s or 1):.2f}; "
