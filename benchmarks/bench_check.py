@@ -282,6 +282,26 @@ def bench_startup(runs: int, top: int, request_dir: Path | None) -> dict[str, ob
     return result
 
 
+def git_commit() -> str | None:
+    """The commit measured, with "+dirty" when the package has uncommitted changes."""
+    try:
+        head = subprocess.run(
+            ["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "-C", str(ROOT), "status", "--porcelain", "--", "reviewer"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return None
+    return head + ("+dirty" if dirty else "")
+
+
 def fmt(value: float | None, spec: str) -> str:
     return "-" if value is None else format(value, spec)
 
@@ -400,6 +420,7 @@ def main(argv: list[str] | None = None) -> int:
 
     if args.json:
         payload = {
+            "commit": git_commit(),
             "python": sys.version.split()[0],
             "cpus": os.cpu_count(),
             "targets": {"incident_ratio_max": RATIO_TARGET, "many_peak_rss_mb_max": RSS_TARGET_MB},
@@ -408,6 +429,7 @@ def main(argv: list[str] | None = None) -> int:
         }
         print(json.dumps(payload, indent=2))
     else:
+        print(f"reviewer at {git_commit() or 'unknown commit'}, Python {sys.version.split()[0]}")
         print_table(results, startup)
     return 1 if any(r.error for r in results) else 0
 
