@@ -110,6 +110,9 @@ def test_signing_key_is_private_with_public_key_beside_it(tmp_path) -> None:
     again = load_or_create_signing_key(key_dir)
     assert key_id(again.public_key()) == key_id(key.public_key())
     assert list(load_trusted_keys(key_dir)) == [key_id(key.public_key())]
+    (key_dir / PUBLIC_KEY_NAME).unlink()  # as if a crash came between the two writes
+    load_or_create_signing_key(key_dir)
+    assert list(load_trusted_keys(key_dir)) == [key_id(key.public_key())]
 
 
 def test_a_private_key_readable_by_others_is_refused(tmp_path) -> None:

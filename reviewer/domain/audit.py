@@ -40,6 +40,7 @@ import hashlib
 import json
 import os
 import re
+import time
 from collections.abc import Container, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -282,14 +283,22 @@ def load_or_create_signing_key(key_dir: Path) -> Ed25519PrivateKey:
     """The signing key in `key_dir`, created (0600, public key beside it) if there is none."""
     private_path = key_dir / PRIVATE_KEY_NAME
     if private_path.exists():
-        return load_signing_key(key_dir)
+        key = load_signing_key(key_dir)
+        if not (key_dir / PUBLIC_KEY_NAME).exists():  # a crash came between the two writes
+            _write_public_key(key_dir, key)
+        return key
     key_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
     key = Ed25519PrivateKey.generate()
     pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
                             serialization.NoEncryption())
     try:
         fd = os.open(private_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:  # another process made it first
+    except FileExistsError:  # another process made it first: give it a moment to finish
+        for _ in range(50):
+            try:
+                return load_signing_key(key_dir)
+            except AuditError:
+                time.sleep(0.02)
         return load_signing_key(key_dir)
     except OSError as exc:
         raise AuditError(f"cannot create the audit signing key in {key_dir}: "
@@ -298,10 +307,14 @@ def load_or_create_signing_key(key_dir: Path) -> Ed25519PrivateKey:
         handle.write(pem)
         handle.flush()
         os.fsync(handle.fileno())
+    _write_public_key(key_dir, key)
+    return key
+
+
+def _write_public_key(key_dir: Path, key: Ed25519PrivateKey) -> None:
     public_pem = key.public_key().public_bytes(serialization.Encoding.PEM,
                                                serialization.PublicFormat.SubjectPublicKeyInfo)
     _atomic_write(key_dir / PUBLIC_KEY_NAME, public_pem)
-    return key
 
 
 def load_signing_key(key_dir: Path) -> Ed25519PrivateKey:
