@@ -9,6 +9,11 @@ verify rate and the peak RSS of the command, beside the target (at most 10 s).
     .venv/bin/python benchmarks/bench_audit.py                    # SQLite, 1,000,000 events
     .venv/bin/python benchmarks/bench_audit.py --events 100000 --runs 3
     .venv/bin/python benchmarks/bench_audit.py --db postgresql://postgres@127.0.0.1:5432/postgres
+    .venv/bin/python benchmarks/bench_audit.py --keep            # then, without rebuilding:
+    .venv/bin/python benchmarks/bench_audit.py --reuse /tmp/bench-audit-XXXX
+
+Wall time depends on what else the machine runs, so CPU time (all processes) and the load
+average are printed too.
 
 With --db postgresql://... a throwaway database is created beside the one named and dropped
 at the end; the key and checkpoint file go to a temporary REVIEWER_HOME.
@@ -21,6 +26,7 @@ import json
 import os
 import resource
 import shutil
+import sqlite3
 import statistics
 import subprocess
 import sys
@@ -147,8 +153,13 @@ def main() -> None:
     parser.add_argument("--db", help="postgresql://... server to use (default: a SQLite file)")
     parser.add_argument("--workers", type=int, help="passed to verify (default: one per CPU)")
     parser.add_argument("--keep", action="store_true", help="keep the store afterwards")
+    parser.add_argument("--reuse", type=Path, metavar="DIR",
+                        help="time a SQLite store kept by an earlier --keep run (no build)")
     args = parser.parse_args()
 
+    if args.reuse:
+        reuse(args)
+        return
     work = Path(tempfile.mkdtemp(prefix="bench-audit-"))
     env = dict(os.environ, REVIEWER_HOME=str(work / "home"))
     os.environ["REVIEWER_HOME"] = env["REVIEWER_HOME"]
@@ -174,37 +185,51 @@ def main() -> None:
         if not args.db:
             size_note = f", {(work / 'reviewer.db').stat().st_size / 1e6:,.0f} MB on disk"
         print(f"built in {built:.1f} s ({args.events / built:,.0f} events/s{size_note})")
-        times = []
-        cpus = []
-        peak = 0.0
-        answer: dict[str, object] = {}
-        for run in range(args.runs):
-            seconds, cpu, rss, answer = time_verify(url, env, args.workers)
-            times.append(seconds)
-            cpus.append(cpu)
-            peak = max(peak, rss)
-            print(f"  run {run + 1}: reviewer audit verify {seconds:.2f} s wall, "
-                  f"{cpu:.2f} s CPU")
-        median = statistics.median(times)
-        verdict = "ok" if median <= TARGET_SECONDS else "OVER TARGET"
-        print(f"reviewer audit verify over {args.events:,} events "
-              f"({answer.get('checkpoints')} checkpoints, workers: "
-              f"{args.workers or os.cpu_count()}, load average {os.getloadavg()[0]:.1f}): "
-              f"median {median:.2f} s wall (min {min(times):.2f}, max {max(times):.2f}), "
-              f"median {statistics.median(cpus):.2f} s CPU, "
-              f"{args.events / median:,.0f} events/s, peak RSS {peak:.0f} MB; "
-              f"target <= {TARGET_SECONDS:.0f} s: {verdict}")
-        if answer.get("ok") is not True or answer.get("size") != args.events:
-            sys.exit(f"unexpected verify answer: {answer}")
+        report(url, env, args)
     finally:
         if admin is not None:
             with admin.connect() as conn:
                 conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
             admin.dispose()
         if args.keep:
-            print(f"kept: {work}")
+            print(f"kept: {work}  (time it again with --reuse {work})")
         else:
             shutil.rmtree(work, ignore_errors=True)
+
+
+def reuse(args: argparse.Namespace) -> None:
+    work = args.reuse.resolve()
+    if not (work / "reviewer.db").is_file():
+        sys.exit(f"no reviewer.db in {work}")
+    env = dict(os.environ, REVIEWER_HOME=str(work / "home"))
+    with sqlite3.connect(f"file:{work / 'reviewer.db'}?mode=ro", uri=True) as conn:
+        args.events = conn.execute("SELECT COUNT(*) FROM audit_event").fetchone()[0]
+    report(f"sqlite:///{work / 'reviewer.db'}", env, args)
+
+
+def report(url: str, env: dict[str, str], args: argparse.Namespace) -> None:
+    times = []
+    cpus = []
+    peak = 0.0
+    answer: dict[str, object] = {}
+    for run in range(args.runs):
+        seconds, cpu, rss, answer = time_verify(url, env, args.workers)
+        times.append(seconds)
+        cpus.append(cpu)
+        peak = max(peak, rss)
+        print(f"  run {run + 1}: reviewer audit verify {seconds:.2f} s wall, "
+              f"{cpu:.2f} s CPU")
+    median = statistics.median(times)
+    verdict = "ok" if median <= TARGET_SECONDS else "OVER TARGET"
+    print(f"reviewer audit verify over {args.events:,} events "
+          f"({answer.get('checkpoints')} checkpoints, workers: "
+          f"{args.workers or os.cpu_count()}, load average {os.getloadavg()[0]:.1f}): "
+          f"median {median:.2f} s wall (min {min(times):.2f}, max {max(times):.2f}), "
+          f"median {statistics.median(cpus):.2f} s CPU, "
+          f"{args.events / median:,.0f} events/s, peak RSS {peak:.0f} MB; "
+          f"target <= {TARGET_SECONDS:.0f} s: {verdict}")
+    if answer.get("ok") is not True or answer.get("size") != args.events:
+        sys.exit(f"unexpected verify answer: {answer}")
 
 
 if __name__ == "__main__":
