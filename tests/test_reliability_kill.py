@@ -27,7 +27,7 @@ from sqlalchemy import text
 from reviewer.store.paths import sqlite_file
 from reviewer.store.service import ReviewService
 
-KILLS = 50
+KILLS = int(os.environ.get("REVIEWER_TEST_KILLS", "50"))
 TESTS_DIR = Path(__file__).resolve().parent
 
 ZYGOTE = textwrap.dedent(
@@ -126,6 +126,9 @@ def test_kill_nine_never_loses_what_was_acknowledged(store_url, tmp_path) -> Non
     rng = random.Random(20180412)
     acked: list[list[str]] = []
     assert proc.stdin is not None and proc.stdout is not None
+    checker = ReviewService.open(
+        store_url, hasher=PasswordHasher.from_parameters(profiles.CHEAPEST)
+    )
     try:
         for round_no in range(KILLS):
             proc.stdin.write(f"{round_no}\n")
@@ -137,43 +140,40 @@ def test_kill_nine_never_loses_what_was_acknowledged(store_url, tmp_path) -> Non
             assert proc.stdout.readline().strip() == "REAPED"
             lines = (work / f"acks-{round_no}.txt").read_text().splitlines()
             acked.extend(line.split() for line in lines[1:])
-            _verify(store_url, work, acked)
+            _verify(checker, store_url, work, acked)
     finally:
+        checker.close()
         proc.stdin.close()
         proc.wait(timeout=30)
     kinds = {a[0] for a in acked}
     assert {"INGESTED", "SIGNED", "RELEASED"} <= kinds, "the kills never reached every step"
 
 
-def _verify(store_url: str, work: Path, acked: list[list[str]]) -> None:
+def _verify(svc: ReviewService, store_url: str, work: Path, acked: list[list[str]]) -> None:
     file = sqlite_file(store_url)
     if file is not None:
         with sqlite3.connect(file) as c:
             assert c.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
-    svc = ReviewService.open(store_url, hasher=PasswordHasher.from_parameters(profiles.CHEAPEST))
-    try:
-        status = svc.audit_status()
-        assert status.ok, status.message
-        with svc.engine.connect() as c:
-            versions = {r[0] for r in c.execute(text("SELECT id FROM export_versions"))}
-            signed = {
-                (r[0], r[1])
-                for r in c.execute(
-                    text(
-                        "SELECT s.version_id, r.name FROM signoffs s JOIN reviewers r ON r.id = s.reviewer_id"
-                    )
+    status = svc.audit_status()
+    assert status.ok, status.message
+    with svc.engine.connect() as c:
+        versions = {r[0] for r in c.execute(text("SELECT id FROM export_versions"))}
+        signed = {
+            (r[0], r[1])
+            for r in c.execute(
+                text(
+                    "SELECT s.version_id, r.name FROM signoffs s JOIN reviewers r ON r.id = s.reviewer_id"
                 )
-            }
-            releases = {r[0] for r in c.execute(text("SELECT version_id FROM releases"))}
-        released_dirs = _check_outbox(work / "outbox")
-        for kind, rid, vid, *rest in acked:
-            if kind == "INGESTED":
-                assert int(vid) in versions, f"acknowledged ingest of {rid} lost"
-            elif kind == "SIGNED":
-                assert (int(vid), rest[0]) in signed, f"acknowledged sign-off on {rid} lost"
-            elif kind == "RELEASED":
-                assert int(vid) in releases and rid in released_dirs, (
-                    f"acknowledged release of {rid} lost"
-                )
-    finally:
-        svc.close()
+            )
+        }
+        releases = {r[0] for r in c.execute(text("SELECT version_id FROM releases"))}
+    released_dirs = _check_outbox(work / "outbox")
+    for kind, rid, vid, *rest in acked:
+        if kind == "INGESTED":
+            assert int(vid) in versions, f"acknowledged ingest of {rid} lost"
+        elif kind == "SIGNED":
+            assert (int(vid), rest[0]) in signed, f"acknowledged sign-off on {rid} lost"
+        elif kind == "RELEASED":
+            assert int(vid) in releases and rid in released_dirs, (
+                f"acknowledged release of {rid} lost"
+            )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 from alembic import command
@@ -19,6 +20,7 @@ def _config() -> Config:
     return cfg
 
 
+@functools.cache
 def head_revision() -> str:
     head = ScriptDirectory.from_config(_config()).get_current_head()
     assert head is not None
@@ -31,7 +33,11 @@ def current_revision(engine: Engine) -> str | None:
 
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
-    """Migrate to `revision` in one transaction (DDL is transactional on both databases)."""
+    """Migrate to `revision` in one transaction (DDL is transactional on both databases).
+
+    A store already at the latest revision is left alone without running Alembic."""
+    if revision == "head" and current_revision(engine) == head_revision():
+        return
     cfg = _config()
     with engine.begin() as conn:
         if conn.dialect.name == "postgresql":  # one migrator at a time across terminals
