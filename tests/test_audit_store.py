@@ -538,3 +538,13 @@ def test_parallel_verify_from_a_threaded_program(store: Store,
     thread.start()
     thread.join()
     assert [(a.ok, a.size) for a in answers] == [(True, 5)]
+
+
+def test_events_read_back_in_order_as_recorded(store: Store) -> None:
+    _small_log(store)
+    with store.session() as s:
+        events = list(audit_log.iter_events(s, after_seq=2))
+    assert [e.seq for e in events] == [3, 4, 5]
+    assert events[0].data == {"n": 2, "ok": True, "who": "Zoë Ångström"}
+    assert events[0].actor == "carol"
+    assert events[1].prev_hash == events[0].hash
