@@ -215,3 +215,32 @@ def test_supervisor_snapshot(store: Store, snap_compare, size: tuple[int, int]) 
         await open_supervisor(pilot)
 
     assert snap_compare(app, run_before=run_before, terminal_size=size)
+
+
+async def test_enter_shows_everything_a_sign_off_recorded(store: Store) -> None:  # noqa: F811
+    from reviewer.tui.screens.supervisor import SignOffDetailDialog, SupervisorScreen
+
+    sign_offs(store)
+    app = make_app(store)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_supervisor(pilot)
+        table = screen.query_one("#history-table", DataTable)
+        table.focus()
+        bob = next(i for i, r in enumerate(history_rows(screen)) if r[2] == "bob")
+        table.move_cursor(row=bob)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, SignOffDetailDialog))
+        text = screen_text(app)
+        assert f"Sign-off by bob on {CLEAN}" in text
+        assert "approver" in text and "second" in text
+        assert "✓ The requester's identity was verified" in text
+        assert "✓ Delivery goes to the verified contact" in text
+        assert "sample heard in full by bob" in text
+        detail = store.service()
+        try:
+            statement = detail.request_detail(CLEAN).sampling_statement
+        finally:
+            detail.close()
+        assert statement in text
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: isinstance(app.screen, SupervisorScreen))

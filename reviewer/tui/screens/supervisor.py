@@ -5,7 +5,9 @@ date range (`f` moves to the filters; Escape clears them). Figures per reviewer:
 median review time (first look at the export to sign-off), recordings played per review,
 approvals given with nothing played, and the approver they most often pair with. The audit
 chain's status is verified on opening and again with `v`; `c` copies its head hash. `e`
-exports the filtered history as CSV. Every store call runs on a worker thread.
+exports the filtered history as CSV. Enter (or `d`) on a sign-off shows everything it recorded:
+checklist answers, acknowledged warnings, the sampling statement. Every store call runs on a
+worker thread.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.widgets import DataTable, Footer, Header, Input, Label, Select, Static
 
@@ -126,6 +128,70 @@ class ExportCsvDialog(ReviewerDialog[Path | None]):
         self.dismiss(None)
 
 
+def signoff_detail(row: SignOffRow) -> Text:
+    """Everything one sign-off recorded, for an auditor to read."""
+    from reviewer.domain.signoff import CHECKLIST
+
+    text = Text()
+
+    def field(label: str, value: str, style: str = "") -> None:
+        text.append(f"{label:<18}", style="bold")
+        text.append(value + "\n", style=style)
+
+    field("Request", f"{row.request_id} (version id {row.version_id})")
+    field("Archive SHA-256", row.archive_sha256)
+    field("Reviewer", f"{row.reviewer} ({row.role.value})")
+    field("Stage", row.stage.value)
+    decision_style = "bold green" if row.decision.value == "approve" else "bold red"
+    field("Decision", row.decision.value, decision_style)
+    field("At (UTC)", row.at.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S"))
+    field("Review time", duration_text(row.review_seconds))
+    if row.voided:
+        field("Status", "void: a newer archive arrived or the unlock lapsed", "yellow")
+    field("Sampling", row.sampling_statement or "-")
+    field("Note", row.note or "-")
+    text.append("Checklist\n", style="bold")
+    known = dict(CHECKLIST)
+    for key, answer in row.checklist.items() if row.checklist else ():
+        mark, style = ("✓", "green") if answer else ("✗", "red")
+        text.append(f"  {mark} ", style=style)
+        text.append(known.get(key, key) + "\n")
+    if not row.checklist:
+        text.append("  (none: a rejection does not need one)\n", style="dim")
+    if row.acknowledged:
+        text.append("Warnings acknowledged\n", style="bold")
+        for key, note in row.acknowledged.items():
+            text.append(f"  {key}: ", style="yellow")
+            text.append(note + "\n")
+    text.rstrip()
+    return text
+
+
+class SignOffDetailDialog(ReviewerDialog[None]):
+    """One sign-off in full: checklist answers, acknowledged warnings, sampling statement."""
+
+    HELP_TITLE = "Sign-off"
+    HELP_TEXT = "Everything this sign-off recorded. Esc or Enter closes it."
+    BINDINGS = [Binding("escape,enter,q", "close", "Close", id="signoff_detail.close")]
+
+    def __init__(self, row: SignOffRow) -> None:
+        super().__init__(classes="dialog")
+        self._row = row
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog-box", id="signoff-detail-box"):
+            yield Label(
+                f"Sign-off by {self._row.reviewer} on {self._row.request_id}",
+                classes="dialog-title",
+            )
+            with VerticalScroll(id="signoff-detail-scroll"):
+                yield Static(signoff_detail(self._row), id="signoff-detail")
+            yield Label("Esc closes.", classes="dim")
+
+    def action_close(self) -> None:
+        self.dismiss(None)
+
+
 class SupervisorScreen(ReviewerScreen):
     HELP_TITLE = "Supervisor"
     HELP_TEXT = (
@@ -139,6 +205,13 @@ class SupervisorScreen(ReviewerScreen):
     CSS_PATH = "supervisor.tcss"
 
     BINDINGS = [
+        Binding(
+            "d",
+            "show_signoff",
+            "Details",
+            id="supervisor.details",
+            tooltip="Everything the sign-off under the cursor recorded (Enter does the same)",
+        ),
         Binding(
             "f",
             "filters",
@@ -405,6 +478,20 @@ class SupervisorScreen(ReviewerScreen):
 
     # ------------------------------------------------------------------ actions
 
+    def action_show_signoff(self) -> None:
+        table = self.query_one("#history-table", DataTable)
+        if not table.row_count:
+            return
+        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        row = next((r for r in self.history if str(r.id) == key), None)
+        if row is not None:
+            self.app.push_screen(SignOffDetailDialog(row))
+
+    @on(DataTable.RowSelected, "#history-table")
+    def _history_row_selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        self.action_show_signoff()
+
     def action_refresh(self) -> None:
         self._load_history(self.filters)
         self._load_figures()
@@ -446,6 +533,8 @@ class SupervisorScreen(ReviewerScreen):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "clear_filters":
             return self.filters != HistoryFilter() or bool(self._raw_filter_text())
+        if action == "show_signoff":
+            return bool(self.history) and self.focused is self.query_one("#history-table")
         if action == "copy_head":
             return self.audit is not None and bool(self.audit.head)
         return True
