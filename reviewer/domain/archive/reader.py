@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from reviewer.domain.archive.audio import OGG_TAIL, mp3_info, ogg_info
 from reviewer.domain.archive.errors import ArchiveError, WavError
 from reviewer.domain.archive.hazards import Hazards
 from reviewer.domain.archive.limits import Limits
@@ -445,7 +446,16 @@ def _read_level(
         ctx.hazards.add(code, container, f"{what}{why}")
         return
     try:
-        jobs = _plan(ctx, level)
+        try:
+            jobs = _plan(ctx, level)
+        except Exception as exc:  # noqa: BLE001 - a directory zipfile accepted but we cannot use
+            where = f"nested archive {container!r}" if container else "the archive"
+            ctx.hazards.add(
+                "zip-unreadable",
+                container,
+                f"{where}: its directory cannot be used ({type(exc).__name__})",
+            )
+            return
         # Threads pay only when zlib (which releases the GIL) does most of the work: with
         # many tiny members two threads just queue for the GIL.
         packed = sum(j.end - j.start for j in jobs)
@@ -502,10 +512,14 @@ def _read_job(ctx: _Context, level: _Level, job: _Job) -> None:
     keep_cap = 0
     kept_n = 0
     head = b""
+    tail = b""  # the last bytes of an OGG stream (its last page holds the duration)
+    audio: str | None = None
     complete = False
     try:
         for chunk in _chunks(level, job, used):
             n = len(chunk)
+            if audio == "ogg" and count:
+                tail = (tail + bytes(chunk[-OGG_TAIL:]))[-OGG_TAIL:]
             if count == 0:
                 head = bytes(chunk[:SNIFF_BYTES])
                 kind, label, audio = sniff(name, head)
@@ -513,6 +527,8 @@ def _read_job(ctx: _Context, level: _Level, job: _Job) -> None:
                 if audio:
                     member.audio = AudioInfo(format=audio)
                 keep_cap = _keep_cap(ctx, level, member, audio)
+                if audio == "ogg":
+                    tail = bytes(chunk[-OGG_TAIL:])
             count += n
             if count > declared:
                 hz.add(
@@ -577,6 +593,8 @@ def _read_job(ctx: _Context, level: _Level, job: _Job) -> None:
     member.readable = True
     data = b"".join(kept) if len(kept) != 1 else kept[0]
     kept.clear()
+    if member.audio is not None and member.audio.format == "ogg":
+        member.audio = ogg_info(data, tail)
     _digest(ctx, level, member, data, head, count)
 
 
@@ -590,7 +608,7 @@ def _keep_cap(ctx: _Context, level: _Level, member: Member, audio: str | None) -
         return limits.max_pdf_bytes + 1
     if kind is MemberKind.ARCHIVE:
         return limits.max_nested_bytes + 1 if level.depth < limits.max_depth else 0
-    if audio == "wav":
+    if audio in ("wav", "mp3", "ogg"):
         return AUDIO_HEAD
     return 0
 
@@ -606,6 +624,8 @@ def _digest(
                 member.audio = parse_wav(data, total).info
             except WavError as exc:
                 hz.add("audio-malformed", path, f"{path}: {exc}")
+        elif member.audio is not None and member.audio.format == "mp3":
+            member.audio = mp3_info(data, total)
         return
     if kind is MemberKind.PDF:
         if total > limits.max_pdf_bytes:
