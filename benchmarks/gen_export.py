@@ -159,7 +159,9 @@ def make_account(rng: random.Random, devices: int, created: date) -> Account:
     devs = []
     for i in range(devices):
         kind, prefix, room = DEVICE_KINDS[i % len(DEVICE_KINDS)]
-        registered = created + timedelta(days=rng.randrange(365, 1500))
+        # Smart speakers arrived from mid-2015 on; nobody registered one before.
+        earliest = max(created + timedelta(days=365), date(2015, 6, 1))
+        registered = earliest + timedelta(days=rng.randrange(0, 900))
         devs.append(Device(prefix + _alnum(rng, 10), kind, room, registered))
     return Account(
         customer_id="A" + _alnum(rng, 13),
@@ -344,10 +346,11 @@ class SpeechBed:
         return kit.tone(seconds, self.rate, amplitude=BED_AMPLITUDE, freq=180.0, seed=seed)
 
     def recording(self, utt: Utterance, seed: int) -> bytes:
-        """16-bit mono PCM of `utt.seconds`: bed lead-in, the spoken phrase, bed to the end."""
-        need = round(utt.seconds * self.rate) * 2
+        """16-bit mono PCM: bed lead-in, the whole spoken phrase, then bed to `utt.seconds`
+        (or for 0.1 s, when the phrase runs longer than that)."""
         lead = self.bed(0.05 + (seed % 17) / 100, seed)
         body = lead + self._mix(utt.text)
+        need = max(round(utt.seconds * self.rate), len(body) // 2 + self.rate // 10) * 2
         if len(body) < need:
             body += self.bed((need - len(body)) / 2 / self.rate + 0.01, seed + 1)
         return body[:need]
@@ -470,7 +473,7 @@ def build_incident(seed: int, recordings: int = 1700, retail_rows: int = 3000) -
     rng = random.Random(f"incident|{seed}")
     stranger = make_account(rng, devices=3, created=date(2012, 10, 2))
     end = date(2018, 7, 31)
-    utts = utterances(rng, stranger, recordings, end, seconds=(1.4, 2.3))
+    utts = utterances(rng, stranger, recordings, end, seconds=(1.0, 1.8))
     bed = SpeechBed()
     members: dict[str, bytes] = {
         "Account/Profile.json": profile_json(stranger),
