@@ -337,6 +337,13 @@ def print_table(results: list[KindResult], startup: dict[str, object] | None) ->
                 f"load average {fmt(r.loadavg_before, '.1f')} -> {fmt(r.loadavg_after, '.1f')}"
                 f" on {os.cpu_count()} CPUs"
             )
+    cpus = os.cpu_count() or 1
+    busiest = max((r.loadavg_before or 0) for r in results) if results else 0.0
+    if busiest > cpus * 0.75:
+        print(
+            f"  note: the machine was busy (load average up to {busiest:.1f} on {cpus} CPUs): "
+            "wall-clock figures are inflated, the CPU ratio is the steadier guide"
+        )
     if startup:
         print(f"\nstart-up: {startup['command']}: median {startup['median_s']:.3f} s")
         for key in ("help", "check"):
