@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from datetime import timedelta
 
 import pytest
 from argon2 import PasswordHasher, profiles
@@ -217,9 +218,7 @@ def test_unlock_lapses_after_the_policy_period(svc, make_review, clock, tmp_path
     approve(svc, "alice", vid)
     approve(svc, "bob", vid)
     row = svc.queue()[0]
-    assert row.state is State.APPROVED and row.unlock_expires_at == clock.now + __import__(
-        "datetime"
-    ).timedelta(days=7)
+    assert row.state is State.APPROVED and row.unlock_expires_at == clock.now + timedelta(days=7)
     clock.advance(days=7)
     assert svc.queue()[0].state is State.PENDING
     with pytest.raises(ReleaseError, match="no sign-offs"):
@@ -333,3 +332,23 @@ def test_policy_is_the_supervisors_and_every_change_is_audited(svc, make_review)
     assert svc.version_detail(before.version_id).sample == before.sample
     [change] = [e for e in events(svc) if e["action"] == "policy-change"]
     assert change["actor"] == "carol" and change["payload"]["after"]["sample_confidence"] == 0.99
+
+
+def test_history_filters_by_date_and_a_missing_archive_is_refused(
+    svc, make_review, clock, tmp_path
+) -> None:  # type: ignore[no-untyped-def]
+    review, folder = make_review("DSAR-T-0010")
+    vid = svc.ingest(review, folder / "export.zip", actor="test").version_id
+    day1 = clock.now
+    approve(svc, "alice", vid)
+    clock.advance(days=2)
+    approve(svc, "bob", vid)
+    assert [h.reviewer for h in svc.history(since=day1 + timedelta(days=1))] == ["bob"]
+    assert [h.reviewer for h in svc.history(until=day1 + timedelta(days=1))] == ["alice"]
+    assert [h.reviewer for h in svc.history(reviewer="bob", decision="approve")] == ["bob"]
+    (folder / "export.zip").rename(folder / "moved.zip")
+    with pytest.raises(ReleaseError, match="cannot read the archive"):
+        svc.release("bob", "DSAR-T-0010", tmp_path / "outbox")
+    assert [p.name for p in (tmp_path / "outbox").iterdir() if not p.name.startswith(".")] == []
+    with pytest.raises(PermissionDenied, match="approver"):
+        svc.release("alice", "DSAR-T-0010", tmp_path / "outbox")
