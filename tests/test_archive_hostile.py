@@ -258,11 +258,21 @@ def test_nested_archives_within_and_beyond_the_depth_limit(
     assert_rest_read(index)
 
 
-def test_truncated_archive(sandbox: Callable[..., ExportIndex]) -> None:
-    data = zipcraft.build([ok(), Entry("b.txt", os.urandom(5000))])
-    index = sandbox(data[: len(data) - 60])
+def test_truncated_archive_lists_what_comes_before_the_cut(
+    sandbox: Callable[..., ExportIndex],
+) -> None:
+    data = zipcraft.build(
+        [ok(), Entry("b.txt", os.urandom(5000), method=STORED), Entry("c.txt", b"after")]
+    )
+    cut = data.index(b"c.txt") - 200  # inside b.txt's data: no directory, c.txt lost
+    index = sandbox(data[:cut])
     f = finding(index, "zip-truncated")
     assert f.severity is Severity.CRITICAL
+    assert "listed from their own headers" in f.detail
+    assert_rest_read(index)
+    b = index.member("b.txt")
+    assert b is not None and not b.readable
+    assert index.member("c.txt") is None
 
 
 def test_member_data_running_past_the_end(sandbox: Callable[..., ExportIndex]) -> None:

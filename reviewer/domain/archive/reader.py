@@ -72,6 +72,7 @@ LOCAL_HEADER = struct.Struct("<4sHHHHHIIIHH")
 LOCAL_SIG = b"PK\x03\x04"
 S_IFMT, S_IFLNK = 0o170000, 0o120000
 THREADS = 2
+SALVAGE_MAX = 1 << 20  # members walked in an archive whose directory is lost
 PDF_PRESTART_BYTES = 8 << 20  # exports this big start the PDF child before looking inside
 THREAD_MIN_AVERAGE = 16 << 10  # compressed bytes per member for two threads to pay
 MANIFEST = "manifest.json"
@@ -230,10 +231,47 @@ class _Level:
         self.src = src
         self.prefix = prefix
         self.depth = depth
-        self.zf = zipfile.ZipFile(fileobj)
+        self.zf: Any = zipfile.ZipFile(fileobj) if fileobj is not None else _Salvaged(src)
 
     def close(self) -> None:
         self.zf.close()
+
+
+class _Salvaged:
+    """Stands in for `zipfile.ZipFile` when the central directory is lost (a cut-off archive):
+    the members whose local headers can be walked from the start of the file, up to the first
+    one whose size is not in its header."""
+
+    def __init__(self, src: _Source) -> None:
+        self.filelist: list[zipfile.ZipInfo] = []
+        self.NameToInfo: dict[str, zipfile.ZipInfo] = {}
+        self.start_dir = src.size
+        off = 0
+        while off + LOCAL_HEADER.size <= src.size and len(self.filelist) < SALVAGE_MAX:
+            head = bytes(src.read(off, LOCAL_HEADER.size))
+            sig, _v, flags, method, _t, _d, crc, csize, size, n_name, n_extra = LOCAL_HEADER.unpack(
+                head
+            )
+            if sig != LOCAL_SIG or flags & 0x8 or csize == 0xFFFFFFFF or size == 0xFFFFFFFF:
+                break
+            raw = bytes(src.read(off + LOCAL_HEADER.size, n_name))
+            name = raw.decode("utf-8" if flags & 0x800 else "cp437", "replace")
+            info = zipfile.ZipInfo(name)
+            info.orig_filename = name
+            info.flag_bits, info.compress_type, info.CRC = flags, method, crc
+            info.compress_size, info.file_size, info.header_offset = csize, size, off
+            info.external_attr = 0
+            self.filelist.append(info)
+            off += LOCAL_HEADER.size + n_name + n_extra + csize
+
+    def infolist(self) -> list[zipfile.ZipInfo]:
+        return self.filelist
+
+    def open(self, info: zipfile.ZipInfo) -> Any:
+        raise NotImplementedError("compression method not read from a cut-off archive")
+
+    def close(self) -> None:
+        pass
 
 
 def _open_failure(src: _Source) -> tuple[str, str]:
@@ -443,8 +481,15 @@ def _read_level(
     except Exception:  # noqa: BLE001 - zipfile raises many types on hostile directories
         code, why = _open_failure(src)
         what = f"nested archive {container!r}: " if container else ""
+        if code == "zip-truncated":
+            level = _Level(src, None, prefix, depth)
+            why += (
+                f"; the {len(level.zf.filelist)} members before the damage are listed from "
+                "their own headers"
+            )
         ctx.hazards.add(code, container, f"{what}{why}")
-        return
+        if code != "zip-truncated":
+            return
     try:
         try:
             jobs = _plan(ctx, level)
