@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from reviewer.domain.archive.audio import OGG_TAIL, mp3_info, ogg_info
+from reviewer.domain.archive.directory import Entry, read_directory
 from reviewer.domain.archive.errors import ArchiveError, WavError
 from reviewer.domain.archive.hazards import Hazards
 from reviewer.domain.archive.limits import Limits
@@ -98,7 +99,7 @@ class _Job:
     end: int
     size: int  # declared sizes
     csize: int
-    info: zipfile.ZipInfo | None  # kept only for methods inflated through zipfile
+    entry: Entry | None  # kept only for methods inflated through zipfile
 
 
 class _Context:
@@ -185,8 +186,8 @@ def _chunks(level: _Level, job: _Job, used: list[int]) -> Iterator[bytes | memor
         return _deflate_chunks(level.src, job.start, job.end, used)
     if job.method == STORED:
         return _stored_chunks(level.src, job.start, job.end)
-    assert job.info is not None
-    return _zipfile_chunks(level.zf, job.info)
+    assert job.entry is not None
+    return _zipfile_chunks(*level.zipfile_member(job.entry))
 
 
 class _Source:
@@ -225,53 +226,57 @@ class _Source:
 
 
 class _Level:
-    """One archive (the export itself or a nested one) open over a read-only source."""
+    """One archive (the export itself or a nested one) and its directory.
 
-    def __init__(self, src: _Source, fileobj: Any, prefix: str, depth: int) -> None:
+    `fileobj` None means the directory is lost: the members are walked from their local
+    headers instead (see `_salvage`).
+    """
+
+    def __init__(self, src: _Source, fileobj: Any, prefix: str, depth: int, limit: int) -> None:
         self.src = src
+        self.fileobj = fileobj
         self.prefix = prefix
         self.depth = depth
-        self.zf: Any = zipfile.ZipFile(fileobj) if fileobj is not None else _Salvaged(src)
+        self._zf: zipfile.ZipFile | None = None
+        if fileobj is None:
+            self.entries = _salvage(src, limit)
+            self.declared, self.start_dir = len(self.entries), src.size
+        else:
+            self.entries, self.declared, self.start_dir = read_directory(src.read, src.size, limit)
+
+    def zipfile_member(self, entry: Entry) -> tuple[zipfile.ZipFile, zipfile.ZipInfo]:
+        """zipfile's view of one member, for the methods zipfile inflates (bzip2, LZMA)."""
+        if self.fileobj is None:
+            raise NotImplementedError("not read from an archive whose directory is lost")
+        if self._zf is None:
+            self._zf = zipfile.ZipFile(self.fileobj)
+        for info in self._zf.infolist():
+            if info.header_offset == entry.header_offset:
+                return self._zf, info
+        raise zipfile.BadZipFile("the member is not where the directory says")
 
     def close(self) -> None:
-        self.zf.close()
+        if self._zf is not None:
+            self._zf.close()
 
 
-class _Salvaged:
-    """Stands in for `zipfile.ZipFile` when the central directory is lost (a cut-off archive):
-    the members whose local headers can be walked from the start of the file, up to the first
-    one whose size is not in its header."""
-
-    def __init__(self, src: _Source) -> None:
-        self.filelist: list[zipfile.ZipInfo] = []
-        self.NameToInfo: dict[str, zipfile.ZipInfo] = {}
-        self.start_dir = src.size
-        off = 0
-        while off + LOCAL_HEADER.size <= src.size and len(self.filelist) < SALVAGE_MAX:
-            head = bytes(src.read(off, LOCAL_HEADER.size))
-            sig, _v, flags, method, _t, _d, crc, csize, size, n_name, n_extra = LOCAL_HEADER.unpack(
-                head
-            )
-            if sig != LOCAL_SIG or flags & 0x8 or csize == 0xFFFFFFFF or size == 0xFFFFFFFF:
-                break
-            raw = bytes(src.read(off + LOCAL_HEADER.size, n_name))
-            name = raw.decode("utf-8" if flags & 0x800 else "cp437", "replace")
-            info = zipfile.ZipInfo(name)
-            info.orig_filename = name
-            info.flag_bits, info.compress_type, info.CRC = flags, method, crc
-            info.compress_size, info.file_size, info.header_offset = csize, size, off
-            info.external_attr = 0
-            self.filelist.append(info)
-            off += LOCAL_HEADER.size + n_name + n_extra + csize
-
-    def infolist(self) -> list[zipfile.ZipInfo]:
-        return self.filelist
-
-    def open(self, info: zipfile.ZipInfo) -> Any:
-        raise NotImplementedError("compression method not read from a cut-off archive")
-
-    def close(self) -> None:
-        pass
+def _salvage(src: _Source, limit: int) -> list[Entry]:
+    """The members whose local headers can be walked from the start of a cut-off archive, up
+    to the first one whose size is not in its header."""
+    entries: list[Entry] = []
+    off = 0
+    while off + LOCAL_HEADER.size <= src.size and len(entries) < min(limit, SALVAGE_MAX):
+        head = bytes(src.read(off, LOCAL_HEADER.size))
+        sig, _v, flags, method, _t, _d, crc, csize, size, n_name, n_extra = LOCAL_HEADER.unpack(
+            head
+        )
+        if sig != LOCAL_SIG or flags & 0x8 or 0xFFFFFFFF in (csize, size):
+            break
+        raw = bytes(src.read(off + LOCAL_HEADER.size, n_name))
+        name = raw.decode("utf-8" if flags & 0x800 else "cp437", "replace")
+        entries.append(Entry(name, flags, method, crc, csize, size, off, 0))
+        off += LOCAL_HEADER.size + n_name + n_extra + csize
+    return entries
 
 
 def _open_failure(src: _Source) -> tuple[str, str]:
@@ -316,13 +321,13 @@ def _kind_by_name(name: str) -> tuple[MemberKind, str]:
     return kind, f"{label} (not read)"
 
 
-def _local_range(level: _Level, info: zipfile.ZipInfo) -> tuple[int, int, bytes] | str:
-    """(data start, data end, local name bytes), or why the local header is unusable."""
+def _local_range(level: _Level, info: Entry) -> tuple[int, int, str] | str:
+    """(data start, data end, local name), or why the local header is unusable."""
     off = info.header_offset
     size = level.src.size
     if off < 0 or off + LOCAL_HEADER.size > size:
         return "its local header lies beyond the end of the archive"
-    head = level.src.read(off, LOCAL_HEADER.size + len(info.orig_filename) * 4 + 8)
+    head = level.src.read(off, LOCAL_HEADER.size + len(info.name) * 4 + 8)
     fields = LOCAL_HEADER.unpack_from(head, 0)
     if fields[0] != LOCAL_SIG:
         return "no local header where the central directory points"
@@ -334,32 +339,34 @@ def _local_range(level: _Level, info: zipfile.ZipInfo) -> tuple[int, int, bytes]
     end = start + info.compress_size
     if end > size:
         return "its data runs past the end of the archive"
-    return start, end, name
+    return start, end, name.decode("utf-8" if info.flags & 0x800 else "cp437", "replace")
 
 
 def _plan(ctx: _Context, level: _Level) -> list[_Job]:
     """List the level's members in the index, record their hazards, and say what to read."""
     hz, limits = ctx.hazards, ctx.limits
-    infos = level.zf.infolist()
+    infos = level.entries
+    level.entries = []  # planned once; let the records go with this function
     with ctx.lock:
         room = max(0, limits.max_members - ctx.listed)
-        if len(infos) > room:
+        listed = max(len(infos), level.declared)
+        if listed > room:
             holder = level.prefix.rstrip("!") or "the archive"
             hz.add(
                 "zip-too-many-members",
                 level.prefix.rstrip("!") or None,
-                f"{holder} lists {len(infos):,} members; only {limits.max_members:,} are "
+                f"{holder} lists {listed:,} members; only {limits.max_members:,} are "
                 "listed and read in all",
             )
             infos = infos[:room]
         ctx.listed += len(infos)
-    counts = Counter(i.filename for i in infos)
-    dir_end = getattr(level.zf, "start_dir", level.src.size)
+    counts = Counter(i.name for i in infos)
+    dir_end = level.start_dir
     jobs: list[_Job] = []
     ranges: list[tuple[int, int, _Job]] = []
     members = ctx.index.members
     for info in infos:
-        name = info.filename
+        name = info.name
         path = sys.intern(level.prefix + name)
         kind, label = _kind_by_name(name)
         member = Member(
@@ -370,7 +377,7 @@ def _plan(ctx: _Context, level: _Level) -> list[_Job]:
             type_label=label,
         )
         members.append(member)
-        _name_hazards(hz, path, info.orig_filename)
+        _name_hazards(hz, path, name)
         if counts[name] > 1:
             hz.add(
                 "zip-duplicate-name",
@@ -383,11 +390,11 @@ def _plan(ctx: _Context, level: _Level) -> list[_Job]:
             continue
         if kind is MemberKind.DIRECTORY:
             continue
-        if info.flag_bits & 0x1:
+        if info.flags & 0x1:
             member.type_label = f"{label} (encrypted)"
             hz.add("zip-encrypted", path, f"{name!r} is encrypted and cannot be checked")
             continue
-        method = info.compress_type
+        method = info.method
         if method not in (STORED, DEFLATED, *VIA_ZIPFILE):
             hz.add(
                 "zip-unsupported-compression", path, f"{name!r} uses compression method {method}"
@@ -417,20 +424,17 @@ def _plan(ctx: _Context, level: _Level) -> list[_Job]:
             hz.add(code, path, f"{name!r}: {where}")
             continue
         start, end, local_name = where
-        central = info.orig_filename.encode(
-            "utf-8" if info.flag_bits & 0x800 else "cp437", "replace"
-        )
-        if local_name != central:
+        if local_name != name:
             hz.add(
                 "zip-header-mismatch",
                 path,
-                f"{name!r} is called {local_name.decode('cp437')!r} in its local header",
+                f"{name!r} is called {local_name!r} in its local header",
             )
         job = _Job(
             member,
             name,
             method,
-            info.CRC,
+            info.crc,
             start,
             end,
             info.file_size,
@@ -465,9 +469,6 @@ def _plan(ctx: _Context, level: _Level) -> list[_Job]:
         if end > reach:
             reach, owner = end, job
     jobs = [j for j in jobs if id(j) not in overlapping]
-    # the directory's ZipInfo objects are no longer needed: let 100,000 of them go now
-    level.zf.filelist = []
-    level.zf.NameToInfo = {}
     # PDFs first, so the PDF child works while the rest is inflated
     jobs.sort(key=lambda j: extension(j.name) != ".pdf")
     return jobs
@@ -476,15 +477,16 @@ def _plan(ctx: _Context, level: _Level) -> list[_Job]:
 def _read_level(
     ctx: _Context, src: _Source, fileobj: Any, prefix: str, depth: int, container: str | None
 ) -> None:
+    room = max(0, ctx.limits.max_members - ctx.listed) + 1
     try:
-        level = _Level(src, fileobj, prefix, depth)
-    except Exception:  # noqa: BLE001 - zipfile raises many types on hostile directories
+        level = _Level(src, fileobj, prefix, depth, room)
+    except Exception:  # noqa: BLE001 - a hostile directory may break the parser in many ways
         code, why = _open_failure(src)
         what = f"nested archive {container!r}: " if container else ""
         if code == "zip-truncated":
-            level = _Level(src, None, prefix, depth)
+            level = _Level(src, None, prefix, depth, room)
             why += (
-                f"; the {len(level.zf.filelist)} members before the damage are listed from "
+                f"; the {len(level.entries)} members before the damage are listed from "
                 "their own headers"
             )
         ctx.hazards.add(code, container, f"{what}{why}")
@@ -862,13 +864,13 @@ def _read_nested(
     limits: Limits,
 ) -> bytes:
     try:
-        level = _Level(src, fileobj, prefix, depth)
-    except Exception:  # noqa: BLE001 - zipfile raises many types on hostile directories
+        level = _Level(src, fileobj, prefix, depth, 1 << 62)
+    except Exception:  # noqa: BLE001 - a hostile directory may break the parser in many ways
         raise ArchiveError(
             f"{prefix.rstrip('!') or 'the export'}: {_open_failure(src)[1]}"
         ) from None
     try:
-        names = {i.filename for i in level.zf.infolist()}
+        names = {e.name for e in level.entries}
         if wanted in names:
             return _read_one(level, wanted, max_bytes, limits)
         parts = wanted.split("!")
@@ -903,7 +905,7 @@ def _read_one(level: _Level, name: str, max_bytes: int, limits: Limits) -> bytes
     path = level.prefix + name
     ctx = _Context(limits, ExportIndex(archive_path="", archive_sha256="", archive_bytes=0))
     ctx.listed = -(1 << 62)  # the member count is judged by read_export, not here
-    matches = [i for i in level.zf.infolist() if i.filename == name]
+    matches = [e for e in level.entries if e.name == name]
     if not matches:
         raise ArchiveError(f"{path}: no such member")
     if len(matches) > 1:
