@@ -309,3 +309,13 @@ def test_end_record_signature_inside_the_comment(tmp_path: Path) -> None:
     index = read_export(archive, Limits())
     assert index.read_findings == []
     assert index.texts["a.txt"] == "hello"
+
+
+def test_malformed_json_is_a_warning_and_its_text_is_still_scanned(tmp_path: Path) -> None:
+    archive = tmp_path / "export.zip"
+    archive.write_bytes(zipcraft.zip_of({"a.json": b'{"email": "x@example.org", '}))
+    index = read_export(archive, Limits())
+    (finding,) = index.read_findings
+    assert finding.code == "json-malformed" and finding.members == ("a.json",)
+    assert "x@example.org" in index.texts["a.json"]
+    assert "a.json" not in index.json_docs

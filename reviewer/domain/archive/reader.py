@@ -638,11 +638,11 @@ def _read_job(ctx: _Context, level: _Level, job: _Job) -> None:
         )
         return
     member.readable = True
-    data = b"".join(kept) if len(kept) != 1 else kept[0]
+    box = [b"".join(kept) if len(kept) != 1 else kept[0]]
     kept.clear()
     if member.audio is not None and member.audio.format == "ogg":
-        member.audio = ogg_info(data, tail)
-    _digest(ctx, level, member, data, head, count)
+        member.audio = ogg_info(box[0], tail)
+    _digest(ctx, level, member, box, head, count)
 
 
 def _keep_cap(ctx: _Context, level: _Level, member: Member, audio: str | None) -> int:
@@ -661,10 +661,15 @@ def _keep_cap(ctx: _Context, level: _Level, member: Member, audio: str | None) -
 
 
 def _digest(
-    ctx: _Context, level: _Level, member: Member, data: bytes, head: bytes, total: int
+    ctx: _Context, level: _Level, member: Member, box: list[bytes], head: bytes, total: int
 ) -> None:
-    """Turn a fully read member's kept bytes into what the index holds."""
+    """Turn a fully read member's kept bytes into what the index holds.
+
+    The bytes come in a one-item list that this empties, so a large member's bytes can go
+    as soon as its text is decoded.
+    """
     limits, hz, path, kind = ctx.limits, ctx.hazards, member.path, member.kind
+    data = box.pop()
     if kind is MemberKind.AUDIO:
         if member.audio is not None and member.audio.format == "wav":
             try:
@@ -717,7 +722,7 @@ def _digest(
         return
     cut = total > len(data)
     text = decode_text(data)
-    _keep_text(ctx, path, text, cut)
+    del data
     if kind is MemberKind.CSV:
         table = parse_csv(path, text)
         if table is not None:
@@ -727,11 +732,12 @@ def _digest(
             doc = parse_json(text)
         except ValueError as exc:
             hz.add("json-malformed", path, f"{path}: {exc}")
-            return
-        ctx.index.json_docs[path] = doc
-        table = table_from_json(path, doc)
-        if table is not None:
-            ctx.index.tables[path] = table
+        else:
+            ctx.index.json_docs[path] = doc
+            table = table_from_json(path, doc)
+            if table is not None:
+                ctx.index.tables[path] = table
+    _keep_text(ctx, path, text, cut)
 
 
 def _keep_text(ctx: _Context, path: str, text: str, cut: bool) -> None:
