@@ -99,3 +99,44 @@ def test_index_round_trip_keeps_every_field() -> None:
         index.archive_bytes,
     )
     assert back.transcript_member == index.transcript_member and back.texts_truncated == ["big.csv"]
+
+
+def test_an_index_stored_one_object_per_item_still_reads() -> None:
+    from reviewer.domain.model import jsonable
+
+    index = ExportIndex(
+        archive_path="/x/export.zip",
+        archive_sha256="0f" * 32,
+        archive_bytes=10,
+        members=[
+            Member(
+                "a.wav",
+                1,
+                1,
+                MemberKind.AUDIO,
+                "WAV audio",
+                1,
+                None,
+                True,
+                AudioInfo("wav", 1.0, 8000, 1, 8),
+            )
+        ],
+        recordings=[
+            Recording(
+                "u1", datetime(2018, 3, 1, tzinfo=UTC), "C1", "D", "Echo", "a.wav", "t", "v.csv"
+            )
+        ],
+        transcripts=[TranscriptEntry(None, "x", "D", "u1", "t", 1)],
+    )
+    legacy = dict(
+        index_to_json(index),
+        members=jsonable(index.members),
+        recordings=jsonable(index.recordings),
+        transcripts=jsonable(index.transcripts),
+    )
+    back = index_from_json(json.loads(json.dumps(legacy)))
+    assert (back.members, back.recordings, back.transcripts) == (
+        index.members,
+        index.recordings,
+        index.transcripts,
+    )

@@ -1,4 +1,9 @@
-"""Store an export index (without member texts) as JSON, and rebuild it for the review screen."""
+"""Store an export index (without member texts) as JSON, and rebuild it for the review screen.
+
+Members, recordings and transcript entries are kept as rows of values under a list of field
+names (``{"fields": [...], "rows": [[...], ...]}``) rather than one object per item: an export
+can hold 100,000 members, and repeating every key would double the stored size.
+"""
 
 from __future__ import annotations
 
@@ -16,119 +21,112 @@ from reviewer.domain.model import (
     jsonable,
 )
 
+FORMAT = 2
+MEMBER_FIELDS = (
+    "path", "declared_size", "compressed_size", "kind", "type_label", "read_bytes", "sha256",
+    "readable", "audio",
+)  # fmt: skip
+AUDIO_FIELDS = ("format", "duration_s", "rate", "channels", "bits")
+RECORDING_FIELDS = (
+    "utterance_id", "timestamp", "customer_id", "device_serial", "device_type", "audio_member",
+    "transcript", "source_member",
+)  # fmt: skip
+TRANSCRIPT_FIELDS = ("timestamp", "timestamp_text", "device_serial", "utterance_id", "text", "page")
+
 
 def _iso(value: datetime | None) -> str | None:
     return value.isoformat() if value is not None else None
-
-
-def index_to_json(index: ExportIndex) -> dict[str, Any]:
-    """The index as plain JSON (written field by field: exports hold 100,000 members)."""
-    members = []
-    for m in index.members:
-        a = m.audio
-        members.append(
-            {
-                "path": m.path,
-                "declared_size": m.declared_size,
-                "compressed_size": m.compressed_size,
-                "kind": m.kind.value,
-                "type_label": m.type_label,
-                "read_bytes": m.read_bytes,
-                "sha256": m.sha256,
-                "readable": m.readable,
-                "audio": None
-                if a is None
-                else {
-                    "format": a.format,
-                    "duration_s": a.duration_s,
-                    "rate": a.rate,
-                    "channels": a.channels,
-                    "bits": a.bits,
-                },
-            }
-        )
-    return {
-        "archive_path": index.archive_path,
-        "archive_sha256": index.archive_sha256,
-        "archive_bytes": index.archive_bytes,
-        "members": members,
-        "read_findings": [f.to_dict() for f in index.read_findings],
-        "manifest": jsonable(index.manifest),
-        "manifest_member": index.manifest_member,
-        "profile": jsonable(index.profile),
-        "recordings": [
-            {
-                "utterance_id": r.utterance_id,
-                "timestamp": _iso(r.timestamp),
-                "customer_id": r.customer_id,
-                "device_serial": r.device_serial,
-                "device_type": r.device_type,
-                "audio_member": r.audio_member,
-                "transcript": r.transcript,
-                "source_member": r.source_member,
-            }
-            for r in index.recordings
-        ],
-        "transcripts": [
-            {
-                "timestamp": _iso(t.timestamp),
-                "timestamp_text": t.timestamp_text,
-                "device_serial": t.device_serial,
-                "utterance_id": t.utterance_id,
-                "text": t.text,
-                "page": t.page,
-            }
-            for t in index.transcripts
-        ],
-        "transcript_member": index.transcript_member,
-        "table_members": sorted(index.tables),
-        "texts_truncated": list(index.texts_truncated),
-    }
 
 
 def _dt(value: str | None) -> datetime | None:
     return datetime.fromisoformat(value) if value else None
 
 
+def index_to_json(index: ExportIndex) -> dict[str, Any]:
+    members = [
+        [
+            m.path,
+            m.declared_size,
+            m.compressed_size,
+            m.kind.value,
+            m.type_label,
+            m.read_bytes,
+            m.sha256,
+            m.readable,
+            None
+            if m.audio is None
+            else [m.audio.format, m.audio.duration_s, m.audio.rate, m.audio.channels, m.audio.bits],
+        ]
+        for m in index.members
+    ]
+    recordings = [
+        [
+            r.utterance_id,
+            _iso(r.timestamp),
+            r.customer_id,
+            r.device_serial,
+            r.device_type,
+            r.audio_member,
+            r.transcript,
+            r.source_member,
+        ]
+        for r in index.recordings
+    ]
+    transcripts = [
+        [_iso(t.timestamp), t.timestamp_text, t.device_serial, t.utterance_id, t.text, t.page]
+        for t in index.transcripts
+    ]
+    return {
+        "format": FORMAT,
+        "archive_path": index.archive_path,
+        "archive_sha256": index.archive_sha256,
+        "archive_bytes": index.archive_bytes,
+        "members": {
+            "fields": list(MEMBER_FIELDS),
+            "audio_fields": list(AUDIO_FIELDS),
+            "rows": members,
+        },
+        "read_findings": [f.to_dict() for f in index.read_findings],
+        "manifest": jsonable(index.manifest),
+        "manifest_member": index.manifest_member,
+        "profile": jsonable(index.profile),
+        "recordings": {"fields": list(RECORDING_FIELDS), "rows": recordings},
+        "transcripts": {"fields": list(TRANSCRIPT_FIELDS), "rows": transcripts},
+        "transcript_member": index.transcript_member,
+        "table_members": sorted(index.tables),
+        "texts_truncated": list(index.texts_truncated),
+    }
+
+
 def index_from_json(data: dict[str, Any]) -> ExportIndex:
     kinds = {k.value: k for k in MemberKind}
     members = [
         Member(
-            m["path"],
-            m["declared_size"],
-            m["compressed_size"],
-            kinds[m["kind"]],
-            m["type_label"],
-            m.get("read_bytes"),
-            m.get("sha256"),
-            bool(m.get("readable")),
-            AudioInfo(**m["audio"]) if m.get("audio") else None,
+            path,
+            declared,
+            compressed,
+            kinds[kind],
+            label,
+            read,
+            sha,
+            bool(readable),
+            AudioInfo(*audio) if audio else None,
         )
-        for m in data.get("members", [])
+        for path, declared, compressed, kind, label, read, sha, readable, audio in _rows(
+            data.get("members"), MEMBER_FIELDS
+        )
     ]
     recordings = [
-        Recording(
-            r["utterance_id"],
-            _dt(r.get("timestamp")),
-            r["customer_id"],
-            r["device_serial"],
-            r["device_type"],
-            r["audio_member"],
-            r["transcript"],
-            r["source_member"],
+        Recording(uid, _dt(ts), cid, serial, dtype, audio, text, source)
+        for uid, ts, cid, serial, dtype, audio, text, source in _rows(
+            data.get("recordings"), RECORDING_FIELDS
         )
-        for r in data.get("recordings", [])
     ]
     transcripts = [
-        TranscriptEntry(
-            _dt(t.get("timestamp")),
-            t["timestamp_text"],
-            t["device_serial"],
-            t["utterance_id"],
-            t["text"],
-            int(t["page"]),
+        TranscriptEntry(_dt(ts), ts_text, serial, uid, text, int(page))
+        for ts, ts_text, serial, uid, text, page in _rows(
+            data.get("transcripts"), TRANSCRIPT_FIELDS
         )
-        for t in data.get("transcripts", [])
     ]
     return ExportIndex(
         archive_path=data["archive_path"],
@@ -144,3 +142,24 @@ def index_from_json(data: dict[str, Any]) -> ExportIndex:
         transcript_member=data.get("transcript_member"),
         texts_truncated=list(data.get("texts_truncated", [])),
     )
+
+
+def _rows(block: Any, fields: tuple[str, ...]) -> list[list[Any]]:
+    """Rows in `fields` order, from the row format or from one object per item."""
+    if not block:
+        return []
+    if isinstance(block, dict):
+        stored = block["fields"]
+        if tuple(stored) == fields:
+            rows: list[list[Any]] = block["rows"]
+        else:
+            at = [stored.index(f) if f in stored else None for f in fields]
+            rows = [[r[i] if i is not None else None for i in at] for r in block["rows"]]
+        return rows
+    out = []
+    for item in block:  # one object per item
+        row = [item.get(f) for f in fields]
+        if fields is MEMBER_FIELDS and isinstance(row[-1], dict):
+            row[-1] = [row[-1].get(f) for f in AUDIO_FIELDS]
+        out.append(row)
+    return out

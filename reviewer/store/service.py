@@ -38,6 +38,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 from sqlalchemy import Engine, func, update
 from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.orm import defer
 from sqlmodel import Session, col, select
 
 from reviewer.domain.model import Finding, Severity, Verdict
@@ -135,6 +136,14 @@ __all__ = [
 ]
 
 T = TypeVar("T")
+# The stored export index is large (a 100,000-member export holds tens of MB of JSON): only the
+# review detail loads it; everything else reads the version row without it.
+_NO_INDEX = (defer(ExportVersionRow.index_summary),)  # type: ignore[arg-type]
+_ROW_ONLY = (
+    *_NO_INDEX,
+    defer(ExportVersionRow.report),  # type: ignore[arg-type]
+    defer(ExportVersionRow.sample),  # type: ignore[arg-type]
+)
 NAME_RE = re.compile(r"\A[a-z][a-z0-9._-]{0,63}\Z")
 FOLDER_RE = re.compile(r"\A[A-Za-z0-9][A-Za-z0-9._-]{0,199}\Z")
 DEMO_KEY = "demo"
@@ -283,7 +292,11 @@ class ReviewService:
         raise AssertionError("unreachable")
 
     def _lock_version(self, s: Session, version_id: int) -> ExportVersionRow:
-        stmt = select(ExportVersionRow).where(ExportVersionRow.id == version_id)  # type: ignore[arg-type]
+        stmt = (
+            select(ExportVersionRow)
+            .where(col(ExportVersionRow.id) == version_id)
+            .options(*_NO_INDEX)
+        )
         if s.get_bind().dialect.name == "postgresql":
             stmt = stmt.with_for_update()
         row = s.execute(stmt).scalar_one_or_none()
@@ -514,7 +527,7 @@ class ReviewService:
                 ).all()
                 current = versions[-1] if versions else None
                 if current is not None and current.archive_sha256 == report.archive_sha256:
-                    stored = s.get(ExportVersionRow, current.id)
+                    stored = s.get(ExportVersionRow, current.id, options=_NO_INDEX)
                     assert stored is not None
                     return IngestResult(
                         request.request_id,
@@ -607,6 +620,7 @@ class ReviewService:
             )
             rows = s.execute(
                 select(RequestRow, ExportVersionRow)
+                .options(*_ROW_ONLY)
                 .join(ExportVersionRow, ExportVersionRow.request_id == RequestRow.request_id)  # type: ignore[arg-type]
                 .join(
                     latest,
@@ -773,7 +787,7 @@ class ReviewService:
                 r = self._reviewer(s, reviewer)
                 if r is None:
                     raise NotFound(f"no reviewer named {reviewer}")
-                v = s.get(ExportVersionRow, version_id)
+                v = s.get(ExportVersionRow, version_id, options=_ROW_ONLY)
                 if v is None:
                     raise NotFound(f"no export version {version_id}")
                 s.add(
@@ -803,7 +817,7 @@ class ReviewService:
 
     def gate(self, reviewer: str, version_id: int) -> Gate:
         with self._read() as s:
-            v = s.get(ExportVersionRow, version_id)
+            v = s.get(ExportVersionRow, version_id, options=_NO_INDEX)
             if v is None:
                 raise NotFound(f"no export version {version_id}")
             r = self._reviewer(s, reviewer)
