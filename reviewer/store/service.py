@@ -41,7 +41,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import defer
 from sqlmodel import Session, col, select
 
-from reviewer.domain.model import Finding, Severity, Verdict
+from reviewer.domain.model import Severity, Verdict
 from reviewer.domain.report import Report
 from reviewer.domain.request import request_from_dict
 from reviewer.domain.review import Review
@@ -163,14 +163,6 @@ def _is_retryable(exc: BaseException) -> bool:
     if code in ("40001", "40P01"):
         return True
     return "database is locked" in str(orig or exc)
-
-
-def file_sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as f:
-        while chunk := f.read(HASH_CHUNK):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 def _fsync_dir(path: Path) -> None:
@@ -1265,10 +1257,6 @@ class ReviewService:
         for r in rows:
             by_person[r.reviewer].append(r)
         pairs: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-        approvals: dict[tuple[int, int], list[str]] = defaultdict(list)
-        for r in rows:
-            if r.decision is Decision.APPROVE:
-                approvals[(r.version_id, r.id if r.stage is Stage.FIRST else -1)].append(r.reviewer)
         by_version: dict[int, list[SignOffRow]] = defaultdict(list)
         for r in rows:
             if r.decision is Decision.APPROVE:
@@ -1547,6 +1535,3 @@ def _receipt(data: dict[str, Any], final: Path) -> ReleaseReceipt:
         audit_head=str(data["audit_head"]["hash"]),
         audit_checkpoint=data.get("audit_checkpoint"),
     )
-
-
-_ = (Finding,)
