@@ -343,6 +343,13 @@ def test_referenced_members_follow_rows_by_path_or_file_name() -> None:
     refs = referenced_members(index)
     assert "Alexa/Audio/u001.wav" in refs
     assert "Alexa/Audio/loose.wav" not in refs
+    # A bare file name in any column counts too, once a probed row shows the column holds them.
+    index.tables["Other/clips.csv"] = Table(
+        "Other/clips.csv",
+        ("n", "clip"),
+        [{"n": "1", "clip": "32.50"}, {"n": "2", "clip": "loose.wav"}],
+    )
+    assert "Alexa/Audio/loose.wav" in referenced_members(index)
 
 
 def test_email_finder_agrees_with_the_address_pattern() -> None:
@@ -360,3 +367,13 @@ def test_email_finder_agrees_with_the_address_pattern() -> None:
         "max_m+dsar@mail.example.co.uk",
         "anna@example.org",
     }
+
+
+def test_folded_search_finds_a_needle_across_chunk_boundaries() -> None:
+    from reviewer.domain.checks import _identity
+
+    size = _identity.FOLD_CHUNK
+    text = "x" * (size - 4) + " JONAS.Weber@example.DE " + "y" * size
+    assert _identity.contains_folded(text, "jonas.weber@example.de")
+    assert not _identity.contains_folded(text, "anna.weber@example.de")
+    assert RequesterMatcher.for_request(make_request()).found_in(text) == ["e-mail"]

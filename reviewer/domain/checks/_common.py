@@ -248,28 +248,42 @@ def referenced_members(index: ExportIndex) -> set[str]:
 
     A cell counts when it equals a member's path or its file name (``u123.wav``). Only the
     columns named like files, or naming a member in their first rows, are read in full, so
-    a table of orders costs a glance, not a scan.
+    a table of orders costs a glance, not a scan. The file-name map is built only when some
+    cell looks like a bare file name.
     """
-    lookup: dict[str, list[str]] = {}
-    for m in index.members:
-        lookup.setdefault(m.path, []).append(m.path)
-        name = m.path.rpartition("/")[2].rpartition("!")[2]
-        if name != m.path:
-            lookup.setdefault(name, []).append(m.path)
+    paths = {m.path for m in index.members}
+    names: dict[str, list[str]] | None = None
+
+    def resolve(cell: str | None) -> list[str]:
+        nonlocal names
+        if not cell:
+            return []
+        v = cell.strip()
+        if v in paths:
+            return [v]
+        ext = v.rpartition(".")[2]
+        if not (1 <= len(ext) <= 5 and ext.isalnum() and ext[0].isalpha()) or len(v) > 255:
+            return []  # not a file name ("32.50", "Dr. Smith", a sentence)
+        if "." not in v or "/" in v or "@" in v or " " in v:
+            return []
+        if names is None:
+            names = {}
+            for p in paths:
+                names.setdefault(p.rpartition("/")[2].rpartition("!")[2], []).append(p)
+        return names.get(v, [])
+
     refs = {r.audio_member for r in index.recordings if r.audio_member}
     for table in index.tables.values():
         if not table.rows:
             continue
         cols = {c for c in table.columns if is_file_column(c)}
         for row in table.rows[:PROBE_ROWS]:
-            for col, value in row.items():
-                if value in lookup or (value and value.strip() in lookup):
+            for col, cell in row.items():
+                if col not in cols and resolve(cell):
                     cols.add(col)
         for col in cols:
             for row in table.rows:
-                cell = row.get(col)
-                if cell:
-                    refs.update(lookup.get(cell) or lookup.get(cell.strip()) or ())
+                refs.update(resolve(row.get(col)))
     return refs
 
 

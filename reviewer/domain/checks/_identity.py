@@ -32,6 +32,21 @@ ROLE_LOCALS = frozenset(
 _SEP = r"[\s\-./()]{0,3}"
 
 
+FOLD_CHUNK = 1 << 20
+
+
+def contains_folded(text: str, needle: str) -> bool:
+    """`needle` (case-folded) in `text` case-folded, a megabyte at a time, so a large text is
+    never copied whole."""
+    if len(text) <= FOLD_CHUNK:
+        return needle in text.casefold()
+    overlap = len(needle)
+    for start in range(0, len(text), FOLD_CHUNK):
+        if needle in text[max(0, start - overlap) : start + FOLD_CHUNK].casefold():
+            return True
+    return False
+
+
 class _Needle:
     """A pattern with a cheap case-folded substring test first: most texts do not hold
     the identifier at all, and `in` is far faster than a case-insensitive regex scan."""
@@ -40,11 +55,11 @@ class _Needle:
         self.needle = needle.casefold()
         self.pattern = pattern
 
-    def search(self, text: str, folded: str) -> bool:
-        return self.needle in folded and self.pattern.search(text) is not None
+    def search(self, text: str) -> bool:
+        return contains_folded(text, self.needle) and self.pattern.search(text) is not None
 
-    def finditer(self, text: str, folded: str) -> Iterator[re.Match[str]]:
-        if self.needle in folded:
+    def finditer(self, text: str) -> Iterator[re.Match[str]]:
+        if contains_folded(text, self.needle):
             yield from self.pattern.finditer(text)
 
 
@@ -55,10 +70,10 @@ class _Phone:
     def __init__(self, tail: str) -> None:
         self.pattern = re.compile(_SEP.join(tail) + r"(?!\d)")
 
-    def search(self, text: str, folded: str) -> bool:
+    def search(self, text: str) -> bool:
         return self.pattern.search(text) is not None
 
-    def finditer(self, text: str, folded: str) -> Iterator[re.Match[str]]:
+    def finditer(self, text: str) -> Iterator[re.Match[str]]:
         return self.pattern.finditer(text)
 
 
@@ -89,18 +104,16 @@ class RequesterMatcher:
         return cls(tuple(pats))
 
     def found_in(self, text: str) -> list[str]:
-        folded = text.casefold()
-        return [kind for kind, pat in self.patterns if pat.search(text, folded)]
+        return [kind for kind, pat in self.patterns if pat.search(text)]
 
     def collect(self, batch: Batch, seen: dict[str, set[str]], cap: int = 20) -> None:
         """Add to `seen` (kind -> members) the members of `batch` holding each identifier,
         up to `cap` members per kind (enough to show where, without walking every hit)."""
-        folded = batch.text.casefold()
         for kind, pat in self.patterns:
             members = seen.setdefault(kind, set())
             if len(members) >= cap:
                 continue
-            for hit in pat.finditer(batch.text, folded):
+            for hit in pat.finditer(batch.text):
                 members.add(batch.member_at(hit.start()))
                 if len(members) >= cap:
                     break
@@ -133,6 +146,9 @@ def batches(texts: dict[str, str], limit: int = BATCH_CHARS) -> Iterator[Batch]:
     paths: list[str] = []
     size = 0
     for path, text in texts.items():
+        if len(text) >= limit:  # a large text is a batch of its own, not copied
+            yield Batch(text, [0], [path])
+            continue
         starts.append(size)
         paths.append(path)
         parts.append(text)
