@@ -319,3 +319,29 @@ def test_malformed_json_is_a_warning_and_its_text_is_still_scanned(tmp_path: Pat
     assert finding.code == "json-malformed" and finding.members == ("a.json",)
     assert "x@example.org" in index.texts["a.json"]
     assert "a.json" not in index.json_docs
+
+
+def test_order_is_the_directory_order_whatever_the_threads_do(tmp_path: Path) -> None:
+    import os
+
+    files: dict[str, bytes] = {}
+    for i in range(8):
+        files[f"big{i}.bin"] = os.urandom(40_000)  # big enough to read with two threads
+        files[f"n{i}.zip"] = zipcraft.zip_of(
+            {f"in{i}/a.txt": f"a{i}".encode(), f"in{i}/b.csv": f"k\n{i}\n".encode()}
+        )
+        files[f"t{i}.txt"] = f"text {i}".encode()
+    archive = tmp_path / "export.zip"
+    archive.write_bytes(zipcraft.zip_of(files, method=zipfile.ZIP_STORED))
+    expected: list[str] = []
+    for name in files:
+        expected.append(name)
+        if name.endswith(".zip"):
+            i = name[1]
+            expected += [f"{name}!in{i}/a.txt", f"{name}!in{i}/b.csv"]
+    for _ in range(3):
+        index = read_export(archive, Limits())
+        assert [m.path for m in index.members] == expected
+        texts = [p for p in expected if p in index.texts]
+        assert list(index.texts) == texts and len(texts) == 24
+        assert list(index.tables) == [p for p in expected if p.endswith(".csv")]

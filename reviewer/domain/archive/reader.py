@@ -1,13 +1,14 @@
 """Safe reading of an export archive into an `ExportIndex`, and of single members.
 
-Nothing is extracted and nothing is written. The archive is mapped read-only; the central
-directory is read with `zipfile`; every member's local header is checked against it and every
-member's byte range against the others (overlapping members are a zip bomb that Python 3.11.7's
-zipfile does not refuse). Members are inflated from the mapping in large chunks by two threads
-(zlib, crc32 and hashlib release the GIL), counting the real inflated bytes, because headers lie.
-Only what the checks need is kept: the text of text members (capped), PDF bytes until the PDF
-child process has them, nested archives while they are read, and the first bytes of recordings.
-Every hazard becomes a finding (see `hazards`); reading goes on with the rest where it can.
+Nothing is extracted and nothing is written. The central directory is read into small records
+(`directory`); every member's local header is checked against it and every member's byte range
+against the others (overlapping members are a zip bomb that Python 3.11.7's zipfile does not
+refuse). Members are read with `pread` and inflated in large chunks, by two threads when the
+members are big enough for it to pay (ISA-L or zlib, crc32 and hashlib release the GIL),
+counting the real inflated bytes, because headers lie. Only what the checks need is kept: the
+text of text members (capped), PDF bytes until the PDF child process has them, nested archives
+while they are read, and the first bytes of recordings. Every hazard becomes a finding (see
+`hazards`); reading goes on with the rest where it can.
 """
 
 from __future__ import annotations
@@ -115,6 +116,8 @@ class _Context:
         self.total = 0
         self.stopped = False
         self.text_left = limits.max_total_text_bytes
+        self.blocks: dict[str, list[Member]] = {}  # each level's members, by its path prefix
+        self.threaded = False
 
     def add_total(self, n: int, path: str) -> None:
         with self.lock:
@@ -364,7 +367,7 @@ def _plan(ctx: _Context, level: _Level) -> list[_Job]:
     dir_end = level.start_dir
     jobs: list[_Job] = []
     ranges: list[tuple[int, int, _Job]] = []
-    members = ctx.index.members
+    members: list[Member] = []
     for info in infos:
         name = info.name
         path = sys.intern(level.prefix + name)
@@ -469,6 +472,9 @@ def _plan(ctx: _Context, level: _Level) -> list[_Job]:
         if end > reach:
             reach, owner = end, job
     jobs = [j for j in jobs if id(j) not in overlapping]
+    with ctx.lock:
+        ctx.blocks[level.prefix] = members
+        ctx.index.members.extend(members)
     # PDFs first, so the PDF child works while the rest is inflated
     jobs.sort(key=lambda j: extension(j.name) != ".pdf")
     return jobs
@@ -508,6 +514,7 @@ def _read_level(
         packed = sum(j.end - j.start for j in jobs)
         big = depth == 0 and len(jobs) > 4 and packed >= THREAD_MIN_AVERAGE * len(jobs)
         threads = THREADS if big else 1
+        ctx.threaded |= threads > 1
         if threads == 1:
             _work(ctx, level, iter(jobs), None)
         else:
@@ -796,13 +803,37 @@ def read_export(path: Path, limits: Limits) -> ExportIndex:
         return index
 
 
+def _in_order(ctx: _Context) -> None:
+    """Members in directory order, each nested archive's right after it, and the per-member
+    maps in the same order, however the threads happened to finish."""
+    index = ctx.index
+    if len(ctx.blocks) > 1:
+        ordered: list[Member] = []
+
+        def emit(prefix: str) -> None:
+            for m in ctx.blocks.get(prefix, ()):
+                ordered.append(m)
+                if m.path + "!" in ctx.blocks:
+                    emit(m.path + "!")
+
+        emit("")
+        index.members = ordered
+    if len(ctx.blocks) > 1 or ctx.threaded:
+        rank = {m.path: i for i, m in enumerate(index.members)}
+        last = len(rank)
+
+        def by_rank(item: tuple[str, Any]) -> int:
+            return rank.get(item[0], last)
+
+        index.texts = dict(sorted(index.texts.items(), key=by_rank))
+        index.tables = dict(sorted(index.tables.items(), key=by_rank))
+        index.json_docs = dict(sorted(index.json_docs.items(), key=by_rank))
+
+
 def _finish(ctx: _Context) -> None:
     index, hz = ctx.index, ctx.hazards
     for result in ctx.pdf.results():
-        member = index.member(result.member)
         if result.error is not None:
-            if member is not None:
-                member.readable = False
             code = "pdf-hostile" if result.hostile else "pdf-unreadable"
             hz.add(code, result.member, f"{result.member}: {result.detail or result.error}")
             continue
@@ -818,6 +849,7 @@ def _finish(ctx: _Context) -> None:
         ):
             index.transcripts = entries
             index.transcript_member = result.member
+    _in_order(ctx)
     doc = index.json_docs.get(MANIFEST)
     if isinstance(doc, dict):
         index.manifest, index.manifest_member = doc, MANIFEST
