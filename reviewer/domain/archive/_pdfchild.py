@@ -1,6 +1,6 @@
 """The PDF parsing child process: pypdf runs here, never in the reviewer's own process.
 
-Started as ``python -B -m reviewer.domain.archive._pdfchild MEMORY_BYTES``. It caps its own
+Started as ``python -I -B .../_pdfchild.py MEMORY_BYTES``. It caps its own
 address space, then answers requests on stdin/stdout: each request is an 8-byte little-endian
 length followed by that many PDF bytes; each answer is one JSON line, either
 ``{"pages": [text, ...]}`` or ``{"error": "corrupt"|"memory"|"limit", "detail": "..."}``.

@@ -22,11 +22,13 @@ import sys
 import threading
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from reviewer.domain.model import TranscriptEntry
 from reviewer.domain.request import parse_datetime
 
 TRANSCRIPTS_PDF = "Alexa/Transcripts.pdf"
+CHILD_SCRIPT = Path(__file__).with_name("_pdfchild.py")
 MAX_ANSWER_BYTES = 512 << 20  # a child's answer larger than this is treated as hostile
 
 # "<timestamp>  <device_serial>  <utterance_id>"
@@ -89,14 +91,10 @@ class PdfService:
     # ---------------------------------------------------------------- the background thread
 
     def _spawn(self) -> subprocess.Popen[bytes]:
+        # run as a script in isolated mode: the child imports pypdf and the standard library,
+        # nothing of the reviewer, and writes no bytecode
         return subprocess.Popen(
-            [
-                sys.executable,
-                "-B",
-                "-m",
-                "reviewer.domain.archive._pdfchild",
-                str(self.memory_bytes),
-            ],
+            [sys.executable, "-I", "-B", str(CHILD_SCRIPT), str(self.memory_bytes)],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,
