@@ -126,3 +126,21 @@ def test_members_the_reader_flagged_are_not_unattributed_again() -> None:
     )
     [f] = unattributed.check(make_request(), index)
     assert f.members == ("Alexa/Audio/stray.wav",)
+
+
+def test_lower_case_transcripts_and_names_after_a_command_word() -> None:
+    b = clean_export()
+    b.record("l1", text="alexa call peter lange")
+    b.record("l2", text="alexa call mom")
+    b.record("l3", text="alexa text my wife")
+    b.record("l4", text="alexa ruf anna an")  # household
+    b.record("l5", text="Remind Klaus Becker about the invoice")
+    b.record("l6", text="alexa read the text message")
+    [f] = third_party.check(make_request(), b.build())
+    assert f.members == (
+        "Alexa/Transcripts.pdf",
+        "Alexa/VoiceHistory.csv",
+        "Alexa/Audio/l1.wav",
+        "Alexa/Audio/l5.wav",
+    )
+    assert '"peter lange" (l1)' in f.detail and '"Klaus Becker" (l5)' in f.detail

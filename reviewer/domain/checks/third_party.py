@@ -3,8 +3,10 @@
 Under GDPR Art. 15(4) a copy must not adversely affect others: such names are redacted before
 delivery. Detection is deliberately conservative, so a name it reports is worth a look:
 a title and a name ("Dr. Schmidt", "Frau Keller"), a call verb and a capitalised name
-("call Peter Lange"), or a capitalised first and last name pair that is not in a stop list of
-words that start commands, places, products and calendar names.
+("call Peter Lange"; in an all lower-case transcript, as speech recognisers write them, any
+word after a call verb that is not a common word: "call peter lange"), or a capitalised first
+and last name pair that is not in a stop list of words that start commands, places, products
+and calendar names.
 """
 
 from __future__ import annotations
@@ -33,7 +35,139 @@ CALL = re.compile(
     r"\b(?i:call|phone|ring|text|message|e-?mail|dial|video call|ruf|rufe|anrufen)\s+"
     rf"({_WORD}(?:\s+{_WORD})?)"
 )
-PAIR = re.compile(rf"\b({_WORD})\s+({_WORD})\b")
+# Overlapping (a lookahead), so "Remind Peter Lange" still yields "Peter Lange".
+PAIR = re.compile(rf"\b(?=({_WORD})\s+({_WORD})\b)")
+# Speech recognisers often write everything in lower case: "call peter lange".
+CALL_LOWER = re.compile(
+    r"\b(?:call|phone|ring|text|message|dial|ruf|rufe)\s+([a-zäöüßéèáàíóú'’-]+)"
+    r"(?:\s+([a-zäöüßéèáàíóú'’-]+))?"
+)
+LOWER_STOP = frozenset(
+    [
+        "a",
+        "an",
+        "the",
+        "my",
+        "your",
+        "our",
+        "his",
+        "her",
+        "their",
+        "its",
+        "it",
+        "me",
+        "him",
+        "them",
+        "us",
+        "you",
+        "someone",
+        "somebody",
+        "everyone",
+        "anyone",
+        "all",
+        "back",
+        "again",
+        "now",
+        "later",
+        "tomorrow",
+        "today",
+        "tonight",
+        "here",
+        "there",
+        "home",
+        "work",
+        "office",
+        "and",
+        "or",
+        "of",
+        "off",
+        "up",
+        "out",
+        "for",
+        "to",
+        "on",
+        "in",
+        "at",
+        "with",
+        "from",
+        "by",
+        "about",
+        "me",
+        "please",
+        "number",
+        "numbers",
+        "message",
+        "messages",
+        "mom",
+        "mum",
+        "mommy",
+        "mummy",
+        "dad",
+        "daddy",
+        "mama",
+        "papa",
+        "mother",
+        "father",
+        "grandma",
+        "grandpa",
+        "granny",
+        "nana",
+        "oma",
+        "opa",
+        "wife",
+        "husband",
+        "son",
+        "daughter",
+        "brother",
+        "sister",
+        "baby",
+        "kids",
+        "family",
+        "friend",
+        "friends",
+        "boss",
+        "neighbour",
+        "neighbor",
+        "doctor",
+        "dentist",
+        "police",
+        "ambulance",
+        "emergency",
+        "taxi",
+        "uber",
+        "plumber",
+        "school",
+        "doorbell",
+        "bell",
+        "camera",
+        "alarm",
+        "timer",
+        "reminder",
+        "me",
+        "mich",
+        "mir",
+        "an",
+        "zurück",
+        "bitte",
+        "jetzt",
+        "später",
+        "morgen",
+        "heute",
+        "den",
+        "die",
+        "das",
+        "der",
+        "dem",
+        "mein",
+        "meine",
+        "meinen",
+        "meinem",
+        "deine",
+        "dein",
+        "papa",
+        "mama",
+    ]
+)
 # Asking for media names artists and titles, not acquaintances: no bare name pairs there.
 MEDIA = re.compile(
     r"\b(?:play|spiel|spiele|abspielen|listen|hör|höre|song|songs|album|music|musik|lied|"
@@ -379,6 +513,14 @@ def _candidates(text: str) -> list[str]:
         # "call Mum", "call Work": drop stop-listed words; keep what is left if it is a name.
         words = [w for w in words if w.casefold() not in STOP]
         if words and words == name.split()[: len(words)]:
+            found.append(" ".join(words))
+    if text == text.lower():
+        for m in CALL_LOWER.finditer(text):
+            words = [w for w in m.groups() if w]
+            if words[0] in LOWER_STOP or words[0] in STOP:
+                continue
+            if len(words) > 1 and (words[1] in LOWER_STOP or words[1] in STOP):
+                words = words[:1]
             found.append(" ".join(words))
     for m in () if MEDIA.search(text) else PAIR.finditer(text):
         first, last = m.group(1), m.group(2)
