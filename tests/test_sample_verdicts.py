@@ -32,6 +32,36 @@ def named(r: Review, code: str) -> set[str]:
     return {m for f in only(r, code) for m in f.members}
 
 
+EXPECTED = {
+    "clean": Verdict.PASS,
+    "wrong-customer": Verdict.BLOCK,
+    "mixed-records": Verdict.BLOCK,
+    "previous-owner": Verdict.BLOCK,
+    "unknown-device": Verdict.BLOCK,
+    "third-party": Verdict.REVIEW,
+    "tampered": Verdict.BLOCK,
+    "hostile": Verdict.BLOCK,
+    "other-layout": Verdict.PASS,
+}
+
+
+def test_every_sample_folder_has_an_expected_verdict() -> None:
+    folders = {p.name for p in SAMPLES.iterdir() if (p / "request.json").is_file()}
+    assert folders == set(EXPECTED)
+
+
+@pytest.mark.parametrize("case", sorted(EXPECTED))
+def test_each_sample_gets_its_verdict(case: str) -> None:
+    r = review(case)
+    assert r.report.verdict is EXPECTED[case], [(f.code, f.members) for f in serious(r)]
+    for f in r.report.findings:
+        if f.severity is Severity.CRITICAL or f.code not in {
+            "manifest-absent",
+            "identity-evidence",
+        }:
+            assert f.members, f"{case}: {f.code} names no member"
+
+
 def test_clean_passes_with_nothing_above_info() -> None:
     r = review("clean")
     assert serious(r) == []
