@@ -3,6 +3,7 @@ SQLite runs with the pragmas and locking the design relies on."""
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from datetime import UTC, datetime
 
@@ -171,7 +172,7 @@ def insert_signoff(svc, **kw):  # type: ignore[no-untyped-def]
         "first_stage": None,
         "first_decision": None,
         "note": "",
-        "checklist": "{}",
+        "checklist": json.dumps(dict.fromkeys(CHECKLIST_KEYS, True)),
         "acknowledged": "{}",
         "sampling_statement": "",
         "at": NOW,
@@ -270,3 +271,49 @@ def test_the_audit_trail_is_append_only(setup) -> None:  # type: ignore[no-untyp
         with pytest.raises(DBAPIError), svc.engine.begin() as c:
             c.execute(text(statement))
     assert svc.audit_status().ok
+
+
+def test_the_database_itself_wants_evidence_checklist_and_notes_before_an_approval(
+    store_url, make_review
+) -> None:  # type: ignore[no-untyped-def]
+    from reviewer.domain.model import Finding, Severity
+
+    svc = ReviewService.open(store_url, hasher=FAST)
+    svc.add_user("alice", "reviewer", "alice-passphrase-long", actor="t")
+    warn = Finding("third-party-names", Severity.WARNING, "Names", "Redact.")
+    review, folder = make_review("DSAR-E-1", recordings=4, findings=[warn])
+    vid = svc.ingest(review, folder / "export.zip", actor="t").version_id
+    detail = svc.version_detail(vid)
+    with svc.engine.connect() as c:
+        alice = c.execute(text("SELECT id FROM reviewers WHERE name = 'alice'")).scalar_one()
+    full = dict.fromkeys(CHECKLIST_KEYS, True)
+    ack = json.dumps({"0:third-party-names": "redacted"})
+    row = {
+        "version_id": vid,
+        "stage": 1,
+        "archive_sha256": detail.archive_sha256,
+        "reviewer_id": alice,
+        "reviewer_role": "reviewer",
+        "acknowledged": ack,
+    }
+
+    def refused(match: str, **kw: object) -> None:
+        with pytest.raises(DBAPIError, match=match):
+            insert_signoff(svc, **{**row, **kw})
+
+    refused("played")  # nothing inspected yet
+    for item in detail.sample.items[:-1]:
+        svc.record_inspection("alice", vid, "played", item.member, 2.0)
+        svc.record_inspection("alice", vid, "viewed_transcript", item.member)
+    last = detail.sample.items[-1]
+    svc.record_inspection("alice", vid, "played", last.member, 1.0)
+    svc.record_inspection("alice", vid, "played", last.member, 0.46)  # 1.46 of 1.5 s: to its end
+    refused("played")  # its transcript not viewed
+    svc.record_inspection("alice", vid, "viewed_transcript", last.member)
+    refused("checklist", checklist=json.dumps(dict(full, nothing_withheld=False)))
+    refused("note on every warning", acknowledged=json.dumps({"0:third-party-names": "  "}))
+    insert_signoff(svc, **row)  # everything in place: accepted
+    review2, _ = make_review("DSAR-E-1", recordings=4, findings=[warn], seed=9)
+    svc.ingest(review2, folder / "export.zip", actor="t")
+    refused("voided", decision="reject", acknowledged="{}", stage=1, reviewer_id=alice, round=2)
+    svc.close()
