@@ -3,10 +3,13 @@
 `CHECKS` lists them in report order; `run_checks` runs them all after the reader's own
 findings (hostile archives, unreadable members).
 
-Finding codes: wrong-customer, foreign-records, previous-owner, unknown-device,
-manifest-missing-member, manifest-changed-member, manifest-unlisted-member, manifest-invalid,
-manifest-absent, catalogue-mismatch, foreign-identifier, unattributable-archive,
-third-party-names, unattributed-member, locale-mismatch.
+Finding codes (the reader adds its own: ``zip-*``, ``audio-*``, ``pdf-*``, ``json-*``):
+
+critical  wrong-customer, foreign-records, previous-owner, unknown-device,
+          manifest-missing-member, manifest-changed-member, manifest-unlisted-member,
+          manifest-invalid, catalogue-mismatch, foreign-identifier, unattributable-archive
+warning   third-party-names, unattributed-member, locale-mismatch
+info      manifest-absent, identity-evidence
 """
 
 from __future__ import annotations
