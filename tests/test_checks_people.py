@@ -144,3 +144,24 @@ def test_lower_case_transcripts_and_names_after_a_command_word() -> None:
         "Alexa/Audio/l5.wav",
     )
     assert '"peter lange" (l1)' in f.detail and '"Klaus Becker" (l5)' in f.detail
+
+
+def test_ship_to_given_as_an_address_object() -> None:
+    from test_checks_common import _member
+
+    from reviewer.domain.model import Table
+
+    index = clean_export().build()
+    index.tables["orders.json"] = Table(
+        "orders.json",
+        ("customerId", "orderId", "shipTo"),
+        [
+            {"customerId": "", "orderId": "1", "shipTo": '{"name": "J", "city": "Hannover"}'},
+            {"customerId": "", "orderId": "2", "shipTo": '{"name": "J", "city": "Köln"}'},
+            {"customerId": "", "orderId": "3", "shipTo": "Hannover"},
+        ],
+    )
+    index.members.append(_member("orders.json", b"[]"))
+    [f] = locale_match.check(make_request(), index)
+    assert f.members == ("orders.json",)
+    assert "Köln (1)" in f.detail and "orders 2" in f.detail

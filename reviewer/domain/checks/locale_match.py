@@ -6,6 +6,7 @@ addresses, and a cheap hint of the transcripts' language against the requester's
 
 from __future__ import annotations
 
+import json
 import re
 from collections import Counter
 
@@ -174,7 +175,7 @@ def _ship_cities(request: Request, index: ExportIndex, cities: set[str]) -> list
         city_cols = [
             c
             for c in table.columns
-            if norm_key(c) in {"shipcity", "shippingcity", "deliverycity", "city"}
+            if norm_key(c) in {"shipcity", "shippingcity", "deliverycity", "city", "shipto"}
         ]
         if not city_cols:
             continue
@@ -187,7 +188,7 @@ def _ship_cities(request: Request, index: ExportIndex, cities: set[str]) -> list
         for row in table.rows:
             if cust is not None and is_foreign_id(row.get(cust) or "", request):
                 continue  # another account's rows are reported as foreign records
-            city = (row.get(city_cols[0]) or "").strip()
+            city = _city((row.get(city_cols[0]) or "").strip())
             if city and norm_text(city) not in cities:
                 other[city] += 1
                 if order_col:
@@ -211,6 +212,21 @@ def _ship_cities(request: Request, index: ExportIndex, cities: set[str]) -> list
             )
         )
     return findings
+
+
+def _city(cell: str) -> str:
+    """A city cell, or the city of an address object written as JSON (``shipTo``)."""
+    if not cell.startswith("{"):
+        return cell
+    try:
+        doc = json.loads(cell)
+    except ValueError:
+        return ""
+    if isinstance(doc, dict):
+        for key, value in doc.items():
+            if norm_key(str(key)) in {"city", "town", "locality"} and isinstance(value, str):
+                return value.strip()
+    return ""
 
 
 def _language_hint(request: Request, index: ExportIndex) -> Finding | None:
