@@ -345,3 +345,16 @@ def test_order_is_the_directory_order_whatever_the_threads_do(tmp_path: Path) ->
         texts = [p for p in expected if p in index.texts]
         assert list(index.texts) == texts and len(texts) == 24
         assert list(index.tables) == [p for p in expected if p.endswith(".csv")]
+
+
+def test_special_files_are_refused_without_blocking(tmp_path: Path) -> None:
+    import os
+
+    fifo = tmp_path / "export.zip"
+    os.mkfifo(fifo)  # opening a FIFO for reading would block until a writer comes
+    with pytest.raises(ArchiveError, match="not a regular file"):
+        read_export(fifo, Limits())
+    with pytest.raises(ArchiveError, match="not a regular file"):
+        read_member(tmp_path, "a", 10)
+    with pytest.raises(ArchiveError, match="cannot open"):
+        read_export(tmp_path / "missing.zip", Limits())

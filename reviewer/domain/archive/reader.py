@@ -17,6 +17,7 @@ import hashlib
 import io
 import os
 import re
+import stat
 import struct
 import sys
 import threading
@@ -764,6 +765,17 @@ def _keep_text(ctx: _Context, path: str, text: str, cut: bool) -> None:
 # ------------------------------------------------------------------------- the whole export
 
 
+def _open_regular(path: Path) -> io.BufferedReader:
+    """The file opened for reading, refused unless it is a regular file (a FIFO or a device
+    would block or never end)."""
+    try:
+        if not stat.S_ISREG(os.stat(path).st_mode):
+            raise ArchiveError(f"{path}: not a regular file")
+        return open(path, "rb")  # noqa: SIM115 - the caller closes it
+    except OSError as exc:
+        raise ArchiveError(f"{path}: cannot open ({exc.strerror or exc})") from None
+
+
 def _hash_file(src: _Source, out: list[str]) -> None:
     digest = hashlib.sha256()
     for off in range(0, src.size, HASH_CHUNK):
@@ -776,10 +788,7 @@ def read_export(path: Path, limits: Limits) -> ExportIndex:
 
     Raises `ArchiveError` only when the file itself cannot be opened.
     """
-    try:
-        fh = open(path, "rb")  # noqa: SIM115 - closed by the with below
-    except OSError as exc:
-        raise ArchiveError(f"{path}: cannot open the export ({exc.strerror or exc})") from None
+    fh = _open_regular(path)
     with fh:
         src = _Source(fd=fh.fileno())
         index = ExportIndex(archive_path=str(path), archive_sha256="", archive_bytes=src.size)
@@ -881,10 +890,7 @@ def read_member(archive: Path, member: str, max_bytes: int, limits: Limits | Non
     than `max_bytes`.
     """
     limits = limits or Limits()
-    try:
-        fh = open(archive, "rb")  # noqa: SIM115 - closed by the with below
-    except OSError as exc:
-        raise ArchiveError(f"{archive}: cannot open ({exc.strerror or exc})") from None
+    fh = _open_regular(archive)
     with fh:
         src = _Source(fd=fh.fileno())
         if src.size == 0:
