@@ -107,3 +107,19 @@ def test_the_manifest_may_name_the_customer_under_another_key() -> None:
     assert f.members == ("manifest.json",)
     index.manifest["customerId"] = True  # not an id at all
     assert wrong_customer.check(make_request(), index) == []
+
+
+def test_single_record_json_documents_count_as_rows() -> None:
+    from test_checks_common import _member
+
+    index = clean_export().build()
+    for i, cid in enumerate([OTHER_ID, REQ_ID, OTHER_ID]):
+        path = f"Retail/Orders/o{i}.json"
+        doc = {"order_id": str(i), "customer": {"id": cid}} if i else {"customer_id": cid}
+        index.json_docs[path] = doc
+        index.members.append(_member(path, b"{}"))
+    [f] = foreign_records.check(make_request(), index)
+    assert f.members == ("Retail/Orders/o0.json", "Retail/Orders/o2.json")
+    assert "2 rows of customer " + OTHER_ID in f.detail
+    assert run_checks(make_request(), index)[0].code == "foreign-records"
+    assert "foreign-identifier" not in codes(run_checks(make_request(), index))

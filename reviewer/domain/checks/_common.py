@@ -200,7 +200,37 @@ def attribute(request: Request, index: ExportIndex) -> Attribution:
         if foreign:
             att.foreign_by_table[path] = foreign
             att.foreign_rows.update(foreign)
+    # A JSON document that is one record (an order, a recording) counts as one row.
+    for path, doc in index.json_docs.items():
+        if path in index.tables or doc is index.profile or doc is index.manifest:
+            continue
+        value = record_customer(doc)
+        if not value:
+            continue
+        if value == req:
+            att.requester_rows += 1
+            att.requester_by_table[path] = 1
+        else:
+            att.foreign_by_table[path] = Counter({value: 1})
+            att.foreign_rows[value] += 1
     return att
+
+
+def record_customer(doc: object) -> str:
+    """The account a single-record JSON document names at its top level, if any:
+    ``{"customer_id": ...}`` or ``{"customer": {"id": ...}}``."""
+    if not isinstance(doc, dict):
+        return ""
+    for key, value in doc.items():
+        k = norm_key(str(key))
+        if k in CUSTOMER_KEYS:
+            if _is_id_value(value):
+                return norm_id(value)
+            if isinstance(value, dict):
+                inner = value.get("id")
+                if _is_id_value(inner):
+                    return norm_id(inner)
+    return ""
 
 
 # --------------------------------------------------------------------------- people

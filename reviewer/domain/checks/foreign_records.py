@@ -39,7 +39,7 @@ def check(request: Request, index: ExportIndex) -> list[Finding]:
         parts = [f"{plural(n, 'row')} in {path}" for path, n in per_table]
         detail = (
             f"{plural(total, 'row')} of customer {foreign_id} are mixed into the export of "
-            f"{request.requester.customer_id}: " + ", ".join(parts) + "."
+            f"{request.requester.customer_id}: " + listing(parts) + "."
         )
         if recs:
             detail += (
