@@ -146,12 +146,12 @@ def check(request: Request, index: ExportIndex) -> list[Finding]:
 
     for batch in batches(index.texts):
         matcher.collect(batch, requester_seen)
-        # findall into a set first: almost every hit is the requester's own identifier, and
-        # only a batch holding something else is walked hit by hit to name its members.
         for address, start in find_emails(batch.text):
             if address != req_email and not _allowed(address, exporter):
                 foreign_hit("e-mail", address, batch.member_at(start))
         if shape is not None:
+            # findall into a set first: almost every hit is the requester's own id, and only
+            # a batch holding another one is walked hit by hit to name its members.
             tokens = set(shape.findall(batch.text))
             tokens.discard(req_id)
             if any(t not in not_ids and any(c.isdigit() for c in t) for t in tokens):
