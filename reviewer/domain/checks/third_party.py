@@ -25,6 +25,7 @@ from reviewer.domain.checks._common import (
 from reviewer.domain.model import ExportIndex, Finding, Request, Severity
 
 CODE = "third-party-names"
+MAX_NAMES_SPELLED = 25  # names quoted in the detail (the app highlights the quoted ones)
 
 _WORD = r"[A-ZÄÖÜ][a-zäöüßéèáàíóú'’]+(?:-[A-ZÄÖÜ][a-zäöüßéèáàíóú]+)?"
 TITLE = re.compile(
@@ -591,10 +592,13 @@ def check(request: Request, index: ExportIndex) -> list[Finding]:
         members.append(index.transcript_member)
     members += [sources[u] for u in uids if u in sources]
     members += [audio[u] for u in uids if u in audio]
-    described = "; ".join(
+    parts = [
         f'"{name}" ({listing(us, 5)})'
         for name, us in sorted(names.items(), key=lambda kv: -len(kv[1]))
-    )
+    ]
+    described = "; ".join(parts[:MAX_NAMES_SPELLED])
+    if len(parts) > MAX_NAMES_SPELLED:
+        described += f" and {len(parts) - MAX_NAMES_SPELLED:,} more"
     return [
         Finding(
             code=CODE,
