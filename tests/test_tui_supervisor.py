@@ -244,3 +244,52 @@ async def test_enter_shows_everything_a_sign_off_recorded(store: Store) -> None:
         assert statement in text
         await pilot.press("escape")
         await wait_for(pilot, lambda: isinstance(app.screen, SupervisorScreen))
+
+
+async def test_the_supervisor_changes_the_policy_and_it_is_audited(store: Store) -> None:  # noqa: F811
+    from reviewer.tui.screens.supervisor import PolicyDialog, SupervisorScreen
+
+    app = make_app(store)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_supervisor(pilot)
+        events_before = screen.audit.events
+        screen.query_one("#history-table", DataTable).focus()
+        await pilot.press("p")
+        await wait_for(pilot, lambda: isinstance(app.screen, PolicyDialog))
+        dialog = app.screen
+        assert dialog.query_one("#policy-confidence", Input).value == "95"
+        assert dialog.query_one("#policy-fraction", Input).value == "5"
+        assert dialog.query_one("#policy-days", Input).value == "7"
+        # A typo is said in the dialog, which stays open.
+        dialog.query_one("#policy-days", Input).value = "a week"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert isinstance(app.screen, PolicyDialog)
+        assert "unlock lapse: a whole number of days" in screen_text(app)
+        dialog.query_one("#policy-days", Input).value = "7"
+        dialog.query_one("#policy-confidence", Input).value = "99"
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: isinstance(app.screen, SupervisorScreen))
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert "Policy saved: 99% confidence of catching a 5% foreign share" in screen_text(app)
+        assert screen.audit.events == events_before + 1
+
+        # Out of range: the store refuses, and the screen says why.
+        await pilot.press("p")
+        await wait_for(pilot, lambda: isinstance(app.screen, PolicyDialog))
+        app.screen.query_one("#policy-confidence", Input).value = "40"
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: isinstance(app.screen, SupervisorScreen))
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert "Policy not changed: the sampling confidence must be at least 50%" in screen_text(
+            app
+        )
+    svc = store.service()
+    try:
+        policy = svc.policy()
+    finally:
+        svc.close()
+    assert policy.sample_confidence == pytest.approx(0.99)
+    assert policy.updated_by == "carol"

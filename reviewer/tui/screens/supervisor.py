@@ -29,7 +29,7 @@ from textual.widgets import DataTable, Footer, Header, Input, Label, Select, Sta
 from reviewer.tui.base import ReviewerDialog, ReviewerScreen
 
 if TYPE_CHECKING:
-    from reviewer.store.views import AuditStatus, ReviewerFigures, SignOffRow
+    from reviewer.store.views import AuditStatus, Policy, ReviewerFigures, SignOffRow
 
 DECISIONS = (("approved", "approve"), ("rejected", "reject"))
 PAIR_WARN = 3  # the same two people approving together this often is worth a look
@@ -192,6 +192,103 @@ class SignOffDetailDialog(ReviewerDialog[None]):
         self.dismiss(None)
 
 
+@dataclass(frozen=True, slots=True)
+class PolicyChange:
+    """New policy values (None: leave as it is)."""
+
+    sample_confidence: float | None = None
+    sample_min_foreign_fraction: float | None = None
+    unlock_lapse_days: int | None = None
+
+
+def parse_policy(confidence: str, fraction: str, days: str, current: Policy) -> PolicyChange:
+    """Percentages and days as typed, to a change; ValueError with one line for a typo."""
+
+    def percent(text: str, name: str) -> float:
+        try:
+            return float(text.strip().rstrip("%").strip()) / 100
+        except ValueError:
+            raise ValueError(f"{name}: a percentage, like 95") from None
+
+    try:
+        lapse = int(days.strip())
+    except ValueError:
+        raise ValueError("unlock lapse: a whole number of days") from None
+    conf, frac = percent(confidence, "confidence"), percent(fraction, "foreign share")
+    return PolicyChange(
+        sample_confidence=None if abs(conf - current.sample_confidence) < 1e-9 else conf,
+        sample_min_foreign_fraction=(
+            None if abs(frac - current.sample_min_foreign_fraction) < 1e-9 else frac
+        ),
+        unlock_lapse_days=None if lapse == current.unlock_lapse_days else lapse,
+    )
+
+
+class PolicyDialog(ReviewerDialog[PolicyChange | None]):
+    """The sampling and unlock policy, editable by a supervisor; every change is audited."""
+
+    HELP_TITLE = "Policy"
+    HELP_TEXT = (
+        "The sample drawn for each export is sized so that, if at least the given share of its "
+        "recordings were foreign, a reviewer would meet one with the given confidence. An "
+        "approved export that is not released within the lapse must be signed again. Changes "
+        "apply to exports ingested afterwards and are recorded in the audit trail."
+    )
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel", id="policy.cancel"),
+        Binding("ctrl+s", "save", "Save", id="policy.save"),
+    ]
+
+    def __init__(self, policy: Policy) -> None:
+        super().__init__(classes="dialog")
+        self._policy = policy
+
+    def compose(self) -> ComposeResult:
+        p = self._policy
+        with Vertical(classes="dialog-box", id="policy-box"):
+            yield Label("Sampling and unlock policy", classes="dialog-title")
+            with Horizontal(classes="policy-row"):
+                yield Label("Confidence (%)", classes="policy-label")
+                yield Input(f"{p.sample_confidence * 100:g}", id="policy-confidence")
+            with Horizontal(classes="policy-row"):
+                yield Label("Foreign share to catch (%)", classes="policy-label")
+                yield Input(f"{p.sample_min_foreign_fraction * 100:g}", id="policy-fraction")
+            with Horizontal(classes="policy-row"):
+                yield Label("Unlock lapse (days)", classes="policy-label")
+                yield Input(str(p.unlock_lapse_days), id="policy-days")
+            changed = (
+                f"Last changed by {p.updated_by} on {p.updated_at:%Y-%m-%d %H:%M} UTC."
+                if p.updated_by and p.updated_at
+                else "The defaults: never changed."
+            )
+            yield Static(changed, classes="dim", markup=False)
+            yield Static("", id="policy-error", markup=False)
+            yield Label("Ctrl+S or Enter saves.  Esc cancels.", classes="dim")
+
+    def on_mount(self) -> None:
+        self.query_one("#policy-confidence", Input).focus()
+
+    @on(Input.Submitted)
+    def _submitted(self) -> None:
+        self.action_save()
+
+    def action_save(self) -> None:
+        try:
+            change = parse_policy(
+                self.query_one("#policy-confidence", Input).value,
+                self.query_one("#policy-fraction", Input).value,
+                self.query_one("#policy-days", Input).value,
+                self._policy,
+            )
+        except ValueError as exc:
+            self.query_one("#policy-error", Static).update(str(exc))
+            return
+        self.dismiss(change)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
 class SupervisorScreen(ReviewerScreen):
     HELP_TITLE = "Supervisor"
     HELP_TEXT = (
@@ -243,6 +340,13 @@ class SupervisorScreen(ReviewerScreen):
             tooltip="Copy the audit chain's head hash to the clipboard",
         ),
         Binding(
+            "p",
+            "policy",
+            "Policy",
+            id="supervisor.policy",
+            tooltip="See or change the sampling and unlock policy (audited)",
+        ),
+        Binding(
             "r",
             "refresh",
             "Refresh",
@@ -264,6 +368,15 @@ class SupervisorScreen(ReviewerScreen):
     @dataclass
     class AuditLoaded(Message):
         status: AuditStatus
+
+    @dataclass
+    class PolicyLoaded(Message):
+        policy: Policy
+
+    @dataclass
+    class PolicySaved(Message):
+        policy: Policy | None
+        error: str = ""
 
     @dataclass
     class Exported(Message):
@@ -342,6 +455,26 @@ class SupervisorScreen(ReviewerScreen):
     @work(thread=True, exclusive=True, exit_on_error=False, group="verify-the-audit-chain")
     def _load_audit(self) -> None:
         self.post_message(self.AuditLoaded(self.reviewer_app.service.audit_status()))
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="load-the-policy")
+    def _load_policy(self) -> None:
+        self.post_message(self.PolicyLoaded(self.reviewer_app.service.policy()))
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="save-the-policy")
+    def _save_policy(self, supervisor: str, change: PolicyChange) -> None:
+        from reviewer.store.errors import PermissionDenied, UserError
+
+        try:
+            policy = self.reviewer_app.service.set_policy(
+                supervisor,
+                sample_confidence=change.sample_confidence,
+                sample_min_foreign_fraction=change.sample_min_foreign_fraction,
+                unlock_lapse_days=change.unlock_lapse_days,
+            )
+        except (UserError, PermissionDenied) as exc:
+            self.post_message(self.PolicySaved(None, str(exc)))
+            return
+        self.post_message(self.PolicySaved(policy))
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="export-the-history")
     def _export(self, path: Path, filters: HistoryFilter) -> None:
@@ -423,6 +556,32 @@ class SupervisorScreen(ReviewerScreen):
         )
         line.set_class(not status.ok, "-broken")
         line.tooltip = f"head {status.head}" if status.head else None
+
+    @on(PolicyLoaded)
+    def _policy_loaded(self, message: PolicyLoaded) -> None:
+        def chosen(change: PolicyChange | None) -> None:
+            if change is None:
+                return
+            if change == PolicyChange():
+                self._say("The policy is unchanged.")
+                return
+            user = self.reviewer_app.user
+            if user is not None:
+                self._save_policy(user.name, change)
+
+        self.app.push_screen(PolicyDialog(message.policy), chosen)
+
+    @on(PolicySaved)
+    def _policy_saved(self, message: PolicySaved) -> None:
+        if message.policy is None:
+            self._say(f"Policy not changed: {message.error}", error=True)
+            return
+        p = message.policy
+        self._say(
+            f"Policy saved: {p.sample_confidence:.0%} confidence of catching a {p.sample_min_foreign_fraction:.0%}"
+            f" foreign share; unlock lapses after {p.unlock_lapse_days} days. New exports use it."
+        )
+        self._load_audit()
 
     @on(Exported)
     def _exported(self, message: Exported) -> None:
@@ -507,6 +666,9 @@ class SupervisorScreen(ReviewerScreen):
         self.query_one("#filter-until", Input).value = ""
         self.query_one("#history-table", DataTable).focus()
         self._apply_filters()
+
+    def action_policy(self) -> None:
+        self._load_policy()
 
     def action_verify(self) -> None:
         self.query_one("#audit-status", Static).update("Audit chain: verifying…")
