@@ -265,6 +265,72 @@ def test_a_release_needs_an_approving_second_stage(setup) -> None:  # type: igno
         )
 
 
+def test_a_release_rests_on_a_current_second_sign_off_of_the_same_version(setup) -> None:  # type: ignore[no-untyped-def]
+    svc, v1, v2, ids, first, shas = setup
+    today = datetime.now(UTC)
+
+    def release(version: int, signoff: int) -> None:
+        with svc.engine.begin() as c:
+            c.execute(
+                text(
+                    "INSERT INTO releases (version_id, archive_sha256, signoff_id, signoff_stage, signoff_decision, released_by, released_at, outbox_path, receipt) "
+                    "VALUES (:v, :sha, :so, 2, 'approve', 'x', :now, '/tmp/x', '{}')"
+                ),
+                {"v": version, "sha": shas[version], "so": signoff, "now": today},
+            )
+
+    def sign_round(round_: int, second_at: datetime) -> int:
+        if round_ > 1:
+            with svc.engine.begin() as c:
+                c.execute(
+                    text("UPDATE export_versions SET round = :r WHERE id = :v"),
+                    {"r": round_, "v": v1},
+                )
+            insert_signoff(
+                svc,
+                version_id=v1,
+                stage=1,
+                archive_sha256=shas[v1],
+                reviewer_id=ids["alice"],
+                reviewer_role="reviewer",
+                round=round_,
+                at=today,
+            )
+        with svc.engine.connect() as c:
+            first_id = c.execute(
+                text("SELECT id FROM signoffs WHERE round = :r AND stage = 1"), {"r": round_}
+            ).scalar_one()
+        insert_signoff(
+            svc,
+            version_id=v1,
+            stage=2,
+            archive_sha256=shas[v1],
+            first_signoff_id=first_id,
+            first_stage=1,
+            first_decision="approve",
+            reviewer_id=ids["bob"],
+            reviewer_role="approver",
+            round=round_,
+            at=second_at,
+        )
+        with svc.engine.connect() as c:
+            return int(
+                c.execute(
+                    text("SELECT id FROM signoffs WHERE round = :r AND stage = 2"), {"r": round_}
+                ).scalar_one()
+            )
+
+    round1 = sign_round(1, today)
+    with pytest.raises(DBAPIError, match="same version"):
+        release(v2, round1)  # another version's approval
+    lapsed = sign_round(2, NOW)  # approved months ago
+    with pytest.raises(DBAPIError, match="same version and round"):
+        release(v1, round1)  # an earlier round's approval no longer counts
+    with pytest.raises(DBAPIError, match="lapsed"):
+        release(v1, lapsed)
+    release(v1, sign_round(3, today))
+
+
 def test_the_audit_trail_is_append_only(setup) -> None:  # type: ignore[no-untyped-def]
     svc = setup[0]
     for statement in ("UPDATE audit_event SET actor = 'mallory'", "DELETE FROM audit_event"):

@@ -37,7 +37,7 @@ from typing import Any, TypeVar
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 from sqlalchemy import Engine, func, update
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.orm import defer
 from sqlmodel import Session, col, select
 
@@ -1053,7 +1053,10 @@ class ReviewService:
             self._refuse(reviewer_name, detail, f"{final} already exists; nothing was written")
         tmp = self._stage_archive(detail, outbox, reviewer_name)
         try:
-            receipt = self._retry(lambda: self._record_release(reviewer_name, detail, final))
+            try:
+                receipt = self._retry(lambda: self._record_release(reviewer_name, detail, final))
+            except DBAPIError as exc:  # a database rule refused it (the service's own agreed)
+                raise ReleaseError(f"the store refused the release: {_first_line(exc)}") from None
             self._publish(tmp, receipt, final)
         except BaseException:
             shutil.rmtree(tmp, ignore_errors=True)
