@@ -260,6 +260,7 @@ async def test_the_supervisor_changes_the_policy_and_it_is_audited(store: Store)
         assert dialog.query_one("#policy-confidence", Input).value == "95"
         assert dialog.query_one("#policy-fraction", Input).value == "5"
         assert dialog.query_one("#policy-days", Input).value == "7"
+        assert "The defaults: never changed by a supervisor." in screen_text(app)
         # A typo is said in the dialog, which stays open.
         dialog.query_one("#policy-days", Input).value = "a week"
         await pilot.press("ctrl+s")
@@ -278,6 +279,7 @@ async def test_the_supervisor_changes_the_policy_and_it_is_audited(store: Store)
         # Out of range: the store refuses, and the screen says why.
         await pilot.press("p")
         await wait_for(pilot, lambda: isinstance(app.screen, PolicyDialog))
+        assert "Last changed by carol on 2018-08-20 10:00 UTC." in screen_text(app)
         app.screen.query_one("#policy-confidence", Input).value = "40"
         await pilot.press("ctrl+s")
         await wait_for(pilot, lambda: isinstance(app.screen, SupervisorScreen))

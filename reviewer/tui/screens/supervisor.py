@@ -258,8 +258,8 @@ class PolicyDialog(ReviewerDialog[PolicyChange | None]):
                 yield Input(str(p.unlock_lapse_days), id="policy-days")
             changed = (
                 f"Last changed by {p.updated_by} on {p.updated_at:%Y-%m-%d %H:%M} UTC."
-                if p.updated_by and p.updated_at
-                else "The defaults: never changed."
+                if p.updated_by and p.updated_by != "defaults" and p.updated_at
+                else "The defaults: never changed by a supervisor."
             )
             yield Static(changed, classes="dim", markup=False)
             yield Static("", id="policy-error", markup=False)
