@@ -161,3 +161,17 @@ def test_every_sample_archive_recording_decodes_or_says_why() -> None:
                 assert clip.channels in (1, 2) and clip.bits in (8, 16, 24, 32)
                 assert clip.duration_s == pytest.approx(wav_info(data).duration_s, abs=0.002)
     assert seen >= 20
+
+
+def test_the_audio_package_needs_no_textual() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; sys.modules['textual'] = None\n"
+        "import reviewer.audio, reviewer.audio.clip, reviewer.audio.player\n"
+        "print('ok')\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "ok"
