@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from functools import lru_cache
 
 from reviewer.domain.checks._common import (
     is_foreign_recording,
@@ -504,7 +505,9 @@ STOP = frozenset(
 )
 
 
-def _candidates(text: str) -> list[str]:
+@lru_cache(maxsize=8192)
+def _candidates(text: str) -> tuple[str, ...]:
+    """Name candidates in one transcript (cached: voice histories repeat the same phrases)."""
     found: list[str] = []
     for m in TITLE.finditer(text):
         found.append(m.group(0).strip())
@@ -530,7 +533,7 @@ def _candidates(text: str) -> list[str]:
         found.append(f"{first} {last}")
     # "Dr. Anna Schmidt" also matches as "Anna Schmidt": keep the longest reading only.
     unique_found = list(dict.fromkeys(found))
-    return [c for c in unique_found if not any(c != o and c in o for o in unique_found)]
+    return tuple(c for c in unique_found if not any(c != o and c in o for o in unique_found))
 
 
 def _is_known(candidate: str, request: Request, places: set[str]) -> bool:
