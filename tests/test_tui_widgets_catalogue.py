@@ -260,3 +260,15 @@ async def test_brackets_skim_entry_by_entry_and_pages_jump_at_once() -> None:
         assert visible(view)[-1].endswith("number 199")
         await pilot.press("home")
         assert visible(view)[0].endswith("utt-0000")
+
+
+async def test_an_export_without_a_catalogue_says_so() -> None:
+    app = Host([])
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        cat = app.query_one(TranscriptCatalogue)
+        assert visible(cat.view)[0] == "No transcript catalogue in this export."
+        assert cat.border_title == "Transcripts 0"
+        assert cat.search("anything") == 0
+        cat.select("utt-0001")
+        assert cat.selected_text.plain == "utt-0001: no entry in the transcript catalogue"

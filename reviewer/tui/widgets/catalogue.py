@@ -42,6 +42,7 @@ from textual.widgets import Input, Static
 from reviewer.domain.model import TranscriptEntry
 
 INDENT = "  "
+EMPTY_TEXT = "No transcript catalogue in this export."
 REQUESTER, FOREIGN, THIRD_PARTY = "requester", "foreign", "third-party"
 HEADER, BODY = 0, 1
 
@@ -348,6 +349,9 @@ class CatalogueView(ScrollView, can_focus=True):
         scroll_y = self.scroll_offset.y
         index = scroll_y + y
         width = self.scrollable_content_region.width
+        if not self.entries and index == 0:
+            style = self.rich_style + self.get_component_rich_style("catalogue--header")
+            return Strip([Segment(EMPTY_TEXT, style)]).adjust_cell_length(width, self.rich_style)
         if index >= len(self.lines):
             return Strip.blank(width, self.rich_style)
         key = (index, width)
