@@ -1,7 +1,8 @@
 """The PDF parsing child process: pypdf runs here, never in the reviewer's own process.
 
-Started as ``python -I -B .../_pdfchild.py MEMORY_BYTES``. It caps its own
-address space, then answers requests on stdin/stdout: each request is an 8-byte little-endian
+Started as ``python -I -B .../_pdfchild.py MEMORY_BYTES CPU_SECONDS``. It caps its own
+address space, and before each PDF its processor time (the kernel ends it with SIGXCPU when a
+PDF takes longer), then answers requests on stdin/stdout: each request is an 8-byte little-endian
 length followed by that many PDF bytes; each answer is one JSON line, either
 ``{"pages": [text, ...]}`` or ``{"error": "corrupt"|"memory"|"limit", "detail": "..."}``.
 It writes nothing else anywhere.
@@ -25,6 +26,23 @@ def _limit_memory(limit: int) -> None:
         pass
 
 
+def _limit_cpu(seconds: float) -> None:
+    """Allow `seconds` more processor time from now (RLIMIT_CPU counts whole seconds)."""
+    try:
+        import math
+        import resource
+
+        usage = resource.getrusage(resource.RUSAGE_SELF)
+        used = usage.ru_utime + usage.ru_stime
+        _soft, hard = resource.getrlimit(resource.RLIMIT_CPU)
+        soft = math.ceil(used + seconds)
+        if hard != resource.RLIM_INFINITY:
+            soft = min(soft, hard)
+        resource.setrlimit(resource.RLIMIT_CPU, (soft, hard))
+    except (ImportError, ValueError, OSError):
+        pass
+
+
 def _read_exact(stream: io.BufferedReader, n: int) -> bytes:
     chunks = []
     while n > 0:
@@ -38,6 +56,7 @@ def _read_exact(stream: io.BufferedReader, n: int) -> bytes:
 
 def main() -> None:
     limit = int(sys.argv[1]) if len(sys.argv) > 1 else 0
+    cpu = float(sys.argv[2]) if len(sys.argv) > 2 else 0.0
     if limit > 0:
         _limit_memory(limit)
     logging.disable(logging.CRITICAL)  # pypdf warns through logging; answers carry the errors
@@ -53,6 +72,8 @@ def main() -> None:
         (size,) = struct.unpack("<Q", header)
         data = _read_exact(stdin, size)  # type: ignore[arg-type]
         answer: dict[str, object]
+        if cpu > 0:
+            _limit_cpu(cpu)
         try:
             reader = pypdf.PdfReader(io.BytesIO(data))
             pages = [page.extract_text() or "" for page in reader.pages]
