@@ -15,14 +15,16 @@ REVIEWER = ROOT / ".venv" / "bin" / "reviewer"
 SAMPLES = ROOT / "sample_archives"
 
 
-def run(*args: str | Path) -> subprocess.CompletedProcess[str]:
+def run(*args: str | Path, **env: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [str(REVIEWER), *map(str, args)],
         capture_output=True,
         text=True,
+        encoding="utf-8",
+        errors="replace",
         timeout=120,
         check=False,
-        env={"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "COLUMNS": "100"},
+        env={"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "COLUMNS": "100", **env},
     )
 
 
@@ -153,3 +155,14 @@ def test_the_check_writes_nothing_into_the_request_folder(request_dir: Path) -> 
     assert run("check", request_dir).returncode == 0
     after = sorted((p.name, p.stat().st_size, p.stat().st_mtime_ns) for p in request_dir.iterdir())
     assert before == after
+
+
+def test_a_terminal_that_only_takes_ascii_still_gets_the_report() -> None:
+    text = run("check", SAMPLES / "other-layout", PYTHONIOENCODING="ascii")
+    assert text.returncode == 0, text.stderr
+    assert text.stderr == ""
+    assert "Sof?a Garc?a Romero" in text.stdout
+    assert text.stdout.isascii()
+    doc = run("check", SAMPLES / "other-layout", "--json", PYTHONIOENCODING="ascii")
+    assert doc.returncode == 0 and doc.stdout.isascii()
+    assert json.loads(doc.stdout)["verdict"] == "pass"

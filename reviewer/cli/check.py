@@ -31,14 +31,19 @@ def check(request_dir: Path, as_json: bool) -> None:
 
     review = review_request(request_dir)
     report = review.report
+    utf = (getattr(sys.stdout, "encoding", "") or "").lower().replace("-", "").startswith("utf")
     try:
         if as_json:
-            sys.stdout.write(json.dumps(report.to_dict(), indent=2, ensure_ascii=False) + "\n")
+            # Plain ASCII escapes where the output cannot take UTF-8: still the same JSON.
+            doc = json.dumps(report.to_dict(), indent=2, ensure_ascii=not utf)
+            sys.stdout.write(doc + "\n")
             sys.stdout.flush()
         else:
             from reviewer.cli.render import render_report
 
-            render_report(review)
+            if not utf and hasattr(sys.stdout, "reconfigure"):
+                sys.stdout.reconfigure(errors="replace")  # "?" rather than a crash
+            render_report(review, ascii_only=not utf)
     except BrokenPipeError:
         # The reader of our output went away (`| head`): the verdict still sets the exit code.
         _silence_stdout()

@@ -22,6 +22,7 @@ VERDICT_WORDS = {
 }
 SEVERITY_STYLE = {Severity.CRITICAL: "bold red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
 SEVERITY_MARK = {Severity.CRITICAL: "✖", Severity.WARNING: "▲", Severity.INFO: "·"}
+ASCII_MARK = {Severity.CRITICAL: "x", Severity.WARNING: "!", Severity.INFO: "-"}
 MAX_MEMBERS_SHOWN = 8
 
 
@@ -33,8 +34,13 @@ def _wrapped(console: Console, text: str, indent: int, style: str = "") -> None:
             console.print(Text(pad + line, style=style), soft_wrap=True)
 
 
-def render_report(review: Review, console: Console | None = None) -> None:
+def render_report(
+    review: Review, console: Console | None = None, *, ascii_only: bool = False
+) -> None:
+    """Print the report; `ascii_only` for a terminal that cannot show the marks."""
     console = console or Console(highlight=False)
+    marks = ASCII_MARK if ascii_only else SEVERITY_MARK
+    more = "..." if ascii_only else "…"
     report = review.report
     req = review.request.requester
     groups = report.by_severity()
@@ -75,7 +81,7 @@ def render_report(review: Review, console: Console | None = None) -> None:
         for f in findings:
             console.print(
                 Text.assemble(
-                    ("  " + SEVERITY_MARK[severity] + " ", style),
+                    ("  " + marks[severity] + " ", style),
                     (f.title, "bold"),
                     (f"  [{f.code}]", "dim"),
                 ),
@@ -86,8 +92,8 @@ def render_report(review: Review, console: Console | None = None) -> None:
             for m in shown:
                 console.print(Text(f"      - {m}", style="dim"), soft_wrap=True)
             if len(f.members) > len(shown):
-                more = len(f.members) - len(shown)
-                console.print(Text(f"      … and {more:,} more members", style="dim"))
+                hidden = len(f.members) - len(shown)
+                console.print(Text(f"      {more} and {hidden:,} more members", style="dim"))
     if not report.findings:
         console.print()
         console.print("No findings.")
