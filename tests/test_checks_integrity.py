@@ -92,3 +92,26 @@ def test_catalogue_text_is_compared_by_words() -> None:
     b.catalogue = [dict(r) for r in b.recordings]
     b.catalogue[0]["transcript"] = "alexa  spiel Musik\nvon Herbert Grönemeyer"
     assert catalogue.check(make_request(), b.build()) == []
+
+
+def test_a_recording_the_history_names_but_the_archive_lacks() -> None:
+    from reviewer.domain.checks import references
+
+    b = clean_export()
+    b.with_manifest = False
+    index = b.build()
+    index.members = [m for m in index.members if m.path != "Alexa/Audio/u002.wav"]
+    [f] = references.check(make_request(), index)
+    assert (f.code, f.severity) == ("missing-recording", Severity.WARNING)
+    assert f.members == ("Alexa/VoiceHistory.csv", "Alexa/Audio/u002.wav")
+    assert "u002" in f.detail
+
+
+def test_a_missing_recording_the_manifest_lists_is_left_to_the_manifest_check() -> None:
+    from reviewer.domain.checks import references
+
+    index = clean_export().build()
+    index.members = [m for m in index.members if m.path != "Alexa/Audio/u002.wav"]
+    assert references.check(make_request(), index) == []
+    [f] = manifest.check(make_request(), index)
+    assert f.members == ("Alexa/Audio/u002.wav",)

@@ -8,7 +8,7 @@ Finding codes (the reader adds its own: ``zip-*``, ``audio-*``, ``pdf-*``, ``jso
 critical  wrong-customer, foreign-records, previous-owner, unknown-device,
           manifest-missing-member, manifest-changed-member, manifest-unlisted-member,
           manifest-invalid, catalogue-mismatch, foreign-identifier, unattributable-archive
-warning   third-party-names, unattributed-member, locale-mismatch
+warning   missing-recording, third-party-names, unattributed-member, locale-mismatch
 info      manifest-absent, identity-evidence
 """
 
@@ -23,6 +23,7 @@ from reviewer.domain.checks import (
     locale_match,
     manifest,
     previous_owner,
+    references,
     third_party,
     unattributed,
     unknown_device,
@@ -38,6 +39,7 @@ CHECKS: tuple[Check, ...] = (
     previous_owner.check,
     unknown_device.check,
     manifest.check,
+    references.check,
     catalogue.check,
     evidence.check,
     third_party.check,
