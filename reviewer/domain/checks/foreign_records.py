@@ -38,7 +38,8 @@ def check(request: Request, index: ExportIndex) -> list[Finding]:
         recs = recordings.get(foreign_id, [])
         parts = [f"{plural(n, 'row')} in {path}" for path, n in per_table]
         detail = (
-            f"{plural(total, 'row')} of customer {foreign_id} are mixed into the export of "
+            f"{plural(total, 'row')} of customer {foreign_id} "
+            f"{'is' if total == 1 else 'are'} mixed into the export of "
             f"{request.requester.customer_id}: " + listing(parts) + "."
         )
         if recs:

@@ -42,10 +42,12 @@ def check(request: Request, index: ExportIndex) -> list[Finding]:
         if limit is not None and rec.timestamp.date() < limit[0]:
             early[serial].append(rec)
     findings = []
+    done: set[str] = set()
     for d in req.devices:
         recs = early.get(norm_id(d.serial))
-        if not recs:
+        if not recs or norm_id(d.serial) in done:
             continue
+        done.add(norm_id(d.serial))
         since, what = floors[norm_id(d.serial)]
         label = " ".join(
             p for p in (d.serial, f"({d.name or d.type})" if d.name or d.type else "") if p
