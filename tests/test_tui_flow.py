@@ -64,7 +64,7 @@ async def play_whole_sample(pilot, screen) -> int:  # type: ignore[no-untyped-de
         assert row is not None and row.sampled
         await wait_for(pilot, lambda row=row: player.item is not None and player.item.member == row.member)
         await pilot.press("space")
-        await wait_for(pilot, lambda row=row: row.member in recordings._played)
+        await wait_for(pilot, lambda row=row: recordings.is_played(row.member))
         heard.add(row.member)
     await pilot.app.workers.wait_for_complete()
     await pilot.pause()
@@ -99,7 +99,7 @@ async def test_four_eyes_flow(store, null_audio) -> None:  # noqa: F811
     from reviewer.tui.dialogs.confirm import ConfirmDialog
     from reviewer.tui.dialogs.signoff import SignOffDialog
 
-    app = make_app(store)
+    app = make_app(store, store.service(fixed=False))  # sign-offs and release on the real clock
     async with app.run_test(size=SIZE) as pilot:
         # 1. alice plays the sample and approves.
         await sign_in(pilot, "alice")

@@ -74,10 +74,11 @@ class Store:
     def outbox(self) -> Path:
         return self.root / "outbox"
 
-    def service(self):  # type: ignore[no-untyped-def]
+    def service(self, fixed: bool = True):  # type: ignore[no-untyped-def]
+        """The store's service; on the fixed clock unless `fixed` is False (the real one)."""
         from reviewer.store.service import ReviewService
 
-        return ReviewService.open(self.url, clock=fixed_clock)
+        return ReviewService.open(self.url, clock=fixed_clock if fixed else None)
 
 
 @pytest.fixture(scope="session")
@@ -131,7 +132,10 @@ async def wait_for(pilot, predicate: Callable[[], bool], limit_s: float = 30.0) 
     deadline = time.monotonic() + limit_s
     while not predicate():
         if time.monotonic() > deadline:
-            raise AssertionError("the app did not reach the expected state in time")
+            raise AssertionError(
+                "the app did not reach the expected state in time; the screen shows:\n"
+                + screen_text(pilot.app)
+            )
         await pilot.pause(0.05)
 
 

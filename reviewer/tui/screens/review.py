@@ -117,6 +117,7 @@ class ReviewScreen(ReviewerScreen):
         self._transcript_timer: Timer | None = None
         self._transcripts: dict[str, str] = {}
         self._seen: set[tuple[str, str]] = set()
+        self._catalogue_fed = False
 
     # ------------------------------------------------------------------ layout
 
@@ -200,12 +201,23 @@ class ReviewScreen(ReviewerScreen):
         self.refresh_bindings()
 
     def _feed_optional(self, d: RequestDetail) -> None:
-        """Hand the detail to the catalogue and timeline views."""
-        catalogue = self.query_one("#catalogue-pane", TranscriptCatalogue)
-        catalogue.set_entries(d.index.transcripts)
-        terms = gather_terms(d.request, d.index, d.report.findings)
-        catalogue.set_terms(requester=terms.requester, foreign=terms.foreign, third_party=terms.third_party)
+        """Hand the detail to the timeline; the catalogue is filled when first opened."""
         self.query_one("#timeline-view", RecordingTimeline).load_detail(d)
+
+    def _feed_catalogue(self) -> TranscriptCatalogue:
+        """Fill the catalogue on first use: wrapping thousands of entries takes a moment,
+        and the review screen must be usable at once."""
+        catalogue = self.query_one("#catalogue-pane", TranscriptCatalogue)
+        d = self.detail
+        if not self._catalogue_fed and d is not None:
+            self._catalogue_fed = True
+            terms = gather_terms(d.request, d.index, d.report.findings)
+            catalogue.set_terms(requester=terms.requester, foreign=terms.foreign, third_party=terms.third_party)
+            catalogue.set_entries(d.index.transcripts)
+            current = self.query_one("#recordings-list", RecordingsList).current
+            if current is not None and current.recording is not None:
+                catalogue.select(current.recording.utterance_id)
+        return catalogue
 
     def _show_summary(self, d: RequestDetail) -> None:
         self.query_one("#review-verdict", VerdictBadge).verdict = d.report.verdict.value
@@ -319,7 +331,7 @@ class ReviewScreen(ReviewerScreen):
         if catalogue is not None and history and catalogue.strip() != history.strip():
             text.append(f"\nVoice history says: {history}", style="yellow")
         self.query_one("#transcript-entry", Static).update(text)
-        if rec is not None:
+        if rec is not None and self._catalogue_fed:
             self.query_one("#catalogue-pane", TranscriptCatalogue).select(rec.utterance_id)
         self._load_clip(row)
         if self._transcript_timer is not None:
@@ -460,6 +472,8 @@ class ReviewScreen(ReviewerScreen):
 
     @on(TabbedContent.TabActivated, "#review-tabs")
     def _tab_activated(self, event: TabbedContent.TabActivated) -> None:
+        if event.pane.id == "catalogue":
+            self._feed_catalogue()
         if event.pane.id == "members":
             current = self.query_one("#members-list", MembersList).current
             if current is not None:
@@ -477,7 +491,7 @@ class ReviewScreen(ReviewerScreen):
 
     def action_search(self) -> None:
         self.action_tab("catalogue")
-        self.query_one("#catalogue-pane", TranscriptCatalogue).action_start_search()
+        self._feed_catalogue().action_start_search()
 
     def action_back(self) -> None:
         self.query_one("#player", PlayerPane).stop()

@@ -1,21 +1,21 @@
 """The recordings of the export: the sample marked (S), the ones this reviewer has played
 ticked, flagged ones (named by a finding) in red. Moving the cursor posts
-`RecordingsList.Highlighted` with the recording under it."""
+`RecordingsList.Highlighted` with the recording under it. Only visible lines are drawn, so an
+export of thousands of recordings opens at once."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from rich.text import Text
-from textual import on
+from rich.segment import Segment
+from rich.style import Style
 from textual.message import Message
-from textual.widgets import DataTable
 
 from reviewer.domain.model import Recording
+from reviewer.tui.widgets.cursor_list import CursorList
 
-BATCH = 500
-TEXT_WIDTH = 80  # the transcript column; the whole text is beside the player
+HEADER = "     When              Device            Secs  Transcript"
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,94 +33,103 @@ class RecordingRow:
         return self.member
 
 
-class RecordingsList(DataTable[Text | str]):
+class RecordingsList(CursorList):
+    DEFAULT_CSS = """
+    RecordingsList > .recordings-list--flagged { color: $error; }
+    RecordingsList > .recordings-list--played { color: $success; text-style: bold; }
+    RecordingsList > .recordings-list--sample { color: $secondary; text-style: bold; }
+    """
+    COMPONENT_CLASSES = {"recordings-list--flagged", "recordings-list--played", "recordings-list--sample"}
+
     @dataclass
     class Highlighted(Message):
         row: RecordingRow
 
+    @dataclass
+    class Selected(Message):
+        row: RecordingRow
+
     def __init__(self, **kwargs: object) -> None:
-        super().__init__(cursor_type="row", zebra_stripes=True, **kwargs)  # type: ignore[arg-type]
-        self._rows: dict[str, RecordingRow] = {}
-        self._order: list[str] = []
+        super().__init__(**kwargs)  # type: ignore[arg-type]
+        self._rows: list[RecordingRow] = []
+        self._index: dict[str, int] = {}
         self._played: set[str] = set()
 
-    def on_mount(self) -> None:
-        self.add_column("", key="played", width=1)
-        self.add_column("S", key="sample", width=1)
-        self.add_column("When", key="when", width=16)
-        self.add_column("Device", key="device", width=16)
-        self.add_column("Secs", key="secs", width=5)
-        self.add_column("Transcript", key="text", width=TEXT_WIDTH)
-
     def show(self, rows: Sequence[RecordingRow], played: Iterable[str] = ()) -> None:
-        self.clear()
-        self._rows = {r.key: r for r in rows}
-        self._order = [r.key for r in rows]
+        self._rows = list(rows)
+        self._index = {r.key: i for i, r in enumerate(self._rows)}
         self._played = set(played)
-        batch: list[tuple[list[Text | str], str]] = []
-        for r in rows:
-            batch.append((self._cells(r), r.key))
-            if len(batch) >= BATCH:
-                self._add(batch)
-                batch = []
-        self._add(batch)
-        sampled = sum(1 for r in rows if r.sampled)
-        self.border_title = f"Recordings {len(rows):,}, sample {sampled}"
+        self._title()
+        self.rows_changed()
+        if self._rows:
+            self.cursor = 0
 
-    def _add(self, batch: list[tuple[list[Text | str], str]]) -> None:
-        for cells, key in batch:
-            self.add_row(*cells, key=key)
+    def _title(self) -> None:
+        sampled = [r.key for r in self._rows if r.sampled]
+        heard = sum(1 for k in sampled if k in self._played)
+        self.border_title = f"Recordings {len(self._rows):,}, sample {len(sampled)}, played {heard}"
 
-    def _cells(self, r: RecordingRow) -> list[Text | str]:
-        rec = r.recording
-        style = "red" if r.flagged else ""
-        when = rec.timestamp.strftime("%Y-%m-%d %H:%M") if rec and rec.timestamp else "-"
-        secs = f"{r.duration_s:.1f}" if r.duration_s is not None else "-"
-        text = rec.transcript if rec else f"({r.member}: no voice-history row)"
-        return [
-            Text("✓", style="bold green") if r.key in self._played else "",
-            Text("S", style="bold magenta") if r.sampled else "",
-            Text(when, style=style),
-            Text(rec.device_serial if rec and rec.device_serial else "-", style=style),
-            secs,
-            Text(text, style=style),
-        ]
+    def is_played(self, key: str) -> bool:
+        return key in self._played
 
     def mark_played(self, key: str) -> None:
         self._played.add(key)
-        if key in self._rows:
-            self.update_cell(key, "played", Text("✓", style="bold green"))
+        self._title()
+        self.refresh()
 
     @property
     def current(self) -> RecordingRow | None:
-        if not self._order or self.cursor_row < 0 or self.cursor_row >= len(self._order):
-            return None
-        key = self.coordinate_to_cell_key(self.cursor_coordinate).row_key.value
-        return self._rows.get(key or "")
+        if 0 <= self.cursor < len(self._rows):
+            return self._rows[self.cursor]
+        return None
 
     def select_key(self, key: str) -> bool:
-        if key not in self._rows:
+        index = self._index.get(key)
+        if index is None:
             return False
-        self.move_cursor(row=self.get_row_index(key))
+        self.cursor = index
         return True
 
     def step_sample(self, direction: int) -> RecordingRow | None:
         """Move to the next (1) or previous (-1) sampled recording, wrapping around."""
-        if not self._order:
-            return None
-        n = len(self._order)
-        start = self.cursor_row
+        n = len(self._rows)
         for step in range(1, n + 1):
-            i = (start + direction * step) % n
-            row = self._rows[self._order[i]]
-            if row.sampled:
-                self.move_cursor(row=i)
-                return row
+            i = (self.cursor + direction * step) % n
+            if self._rows[i].sampled:
+                self.cursor = i
+                return self._rows[i]
         return None
 
-    @on(DataTable.RowHighlighted)
-    def _highlighted(self, event: DataTable.RowHighlighted) -> None:
-        event.stop()
-        key = event.row_key.value
-        if key in self._rows:
-            self.post_message(self.Highlighted(self._rows[key]))
+    # ------------------------------------------------------------------ CursorList
+
+    @property
+    def row_count(self) -> int:
+        return len(self._rows)
+
+    def header_text(self) -> str | None:
+        return HEADER
+
+    def cursor_moved(self, index: int) -> None:
+        self.post_message(self.Highlighted(self._rows[index]))
+
+    def action_select(self) -> None:
+        if self.current is not None:
+            self.post_message(self.Selected(self.current))
+
+    def row_style(self, index: int) -> Style:
+        if self._rows[index].flagged:
+            return self.rich_style + self.get_component_rich_style("recordings-list--flagged")
+        return self.rich_style
+
+    def render_row(self, index: int, width: int, style: Style) -> list[Segment]:
+        r = self._rows[index]
+        rec = r.recording
+        when = rec.timestamp.strftime("%Y-%m-%d %H:%M") if rec and rec.timestamp else "-"
+        device = rec.device_serial if rec and rec.device_serial else "-"
+        secs = f"{r.duration_s:.1f}" if r.duration_s is not None else "-"
+        text = rec.transcript if rec else f"({r.member}: no voice-history row)"
+        played = r.key in self._played
+        tick = Segment("✓ " if played else "  ", style + self.get_component_rich_style("recordings-list--played"))
+        sample = Segment("S " if r.sampled else "  ", style + self.get_component_rich_style("recordings-list--sample"))
+        body = f" {when:<16}  {device[:16]:<16}  {secs:>4}  {text}"
+        return [tick, sample, Segment(body, style)]
