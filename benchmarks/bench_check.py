@@ -169,7 +169,8 @@ def ensure_export(kind: str, out_dir: Path, seed: int, regenerate: bool) -> Path
             "--seed",
             str(seed),
         ]
-        subprocess.run(cmd, check=True)
+        if subprocess.run(cmd, check=False).returncode != 0:
+            raise SystemExit(f"bench_check: generating the {kind} export failed")
     return request_dir
 
 
