@@ -38,6 +38,10 @@ class CursorList(ScrollView, can_focus=True):
 
     cursor: reactive[int] = reactive(0, always_update=True, repaint=False)
 
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__(**kwargs)  # type: ignore[arg-type]
+        self._line_styles: dict[str, Style] = {}
+
     # ------------------------------------------------------------------ for subclasses
 
     @property
@@ -51,7 +55,7 @@ class CursorList(ScrollView, can_focus=True):
         return []
 
     def row_style(self, index: int) -> Style:
-        return self.rich_style
+        return self.style_of("")
 
     def cursor_moved(self, index: int) -> None:
         """The cursor is on row `index` (a valid row)."""
@@ -92,9 +96,15 @@ class CursorList(ScrollView, can_focus=True):
         top = int(self.scroll_y)
         if new < top:
             self.scroll_to(y=new, animate=False, immediate=True)
+            self.refresh()
         elif new >= top + self._body_height:
             self.scroll_to(y=new - self._body_height + 1, animate=False, immediate=True)
-        self.refresh()
+            self.refresh()
+        else:
+            # Only the two rows that changed are drawn again.
+            header = self._header_lines
+            self.refresh_line(old + header)
+            self.refresh_line(new + header)
         self.cursor_moved(new)
 
     def action_cursor(self, delta: int) -> None:
@@ -108,20 +118,30 @@ class CursorList(ScrollView, can_focus=True):
 
     # ------------------------------------------------------------------ drawing
 
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._line_styles.clear()
+
+    def style_of(self, component: str) -> Style:
+        """The widget's base style with a component class over it, cached until restyled."""
+        style = self._line_styles.get(component)
+        if style is None:
+            base = self.rich_style
+            style = base if not component else base + self.get_component_rich_style(component)
+            self._line_styles[component] = style
+        return style
+
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width
         header = self.header_text()
         if header is not None:
             if y == 0:
-                style = self.get_component_rich_style("cursor-list--header")
+                style = self.style_of("cursor-list--header")
                 return Strip([Segment(header[:width], style)], width).extend_cell_length(width, style)
             y -= 1
         row = int(self.scroll_y) + y
         if row >= self.row_count:
-            return Strip.blank(width, self.rich_style)
-        if row == self.cursor:
-            style = self.rich_style + self.get_component_rich_style("cursor-list--cursor")
-        else:
-            style = self.row_style(row)
+            return Strip.blank(width, self.style_of(""))
+        style = self.style_of("cursor-list--cursor") if row == self.cursor else self.row_style(row)
         segments = self.render_row(row, width, style)
         return Strip(segments).crop_extend(0, width, style)

@@ -112,9 +112,9 @@ class MembersList(CursorList):
             self.post_message(self.Selected(self.current))
 
     def row_style(self, index: int) -> Style:
-        if self._rows[index].path in self._marked:
-            return self.rich_style + self.get_component_rich_style("members-list--marked")
-        return self.rich_style
+        if self._marked and self._rows[index].path in self._marked:
+            return self.style_of("members-list--marked")
+        return self.style_of("")
 
     def render_row(self, index: int, width: int, style: Style) -> list[Segment]:
         member = self._rows[index]

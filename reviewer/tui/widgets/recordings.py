@@ -118,8 +118,8 @@ class RecordingsList(CursorList):
 
     def row_style(self, index: int) -> Style:
         if self._rows[index].flagged:
-            return self.rich_style + self.get_component_rich_style("recordings-list--flagged")
-        return self.rich_style
+            return self.style_of("recordings-list--flagged")
+        return self.style_of("")
 
     def render_row(self, index: int, width: int, style: Style) -> list[Segment]:
         r = self._rows[index]
@@ -129,7 +129,7 @@ class RecordingsList(CursorList):
         secs = f"{r.duration_s:.1f}" if r.duration_s is not None else "-"
         text = rec.transcript if rec else f"({r.member}: no voice-history row)"
         played = r.key in self._played
-        tick = Segment("✓ " if played else "  ", style + self.get_component_rich_style("recordings-list--played"))
-        sample = Segment("S " if r.sampled else "  ", style + self.get_component_rich_style("recordings-list--sample"))
+        tick = Segment("✓ " if played else "  ", style + self.style_of("recordings-list--played"))
+        sample = Segment("S " if r.sampled else "  ", style + self.style_of("recordings-list--sample"))
         body = f" {when:<16}  {device[:16]:<16}  {secs:>4}  {text}"
         return [tick, sample, Segment(body, style)]
