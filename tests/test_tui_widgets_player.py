@@ -271,3 +271,21 @@ async def test_removing_the_pane_stops_the_audio(null_player: Player) -> None:
         await pane.remove()
         await pilot.pause()
         assert not null_player.is_playing
+
+
+async def test_selecting_the_playing_recording_again_keeps_it_playing(null_player: Player) -> None:
+    app = PlayerHost(null_player)
+    async with app.run_test(size=(80, 12)) as pilot:
+        pane = app.query_one(PlayerPane)
+        clip = half_silence_half_tone(5.0)
+        pane.load(PlayItem("utt-0001", "a.wav", clip=clip))
+        await pilot.press("space")
+        await wait_for(pilot, lambda: pane.waveform.position_s > 0.1)
+        pane.load(PlayItem("utt-0001", "a.wav", clip=clip))  # the list announced it again
+        await pilot.pause()
+        assert pane.is_playing and null_player.is_playing
+        assert app.messages == []
+        await pilot.press("space")
+        await pilot.pause()
+        [played] = app.messages
+        assert isinstance(played, PlayerPane.Played) and played.utterance_id == "utt-0001"

@@ -188,7 +188,17 @@ class PlayerPane(Vertical, can_focus=True):
         return str(self.query_one("#player-status", Static).render())
 
     def load(self, item: PlayItem | None) -> None:
-        """Show `item` (stopping whatever was playing)."""
+        """Show `item`, stopping whatever was playing, unless `item` is the recording that is
+        playing (selecting it again must not cut it off)."""
+        playing = self._playing
+        if (
+            playing is not None
+            and item is not None
+            and (item.utterance_id, item.member) == (playing.utterance_id, playing.member)
+            and item.clip is not None
+        ):
+            self.item = item
+            return
         self.stop()
         self.item = item
         self._error = ""
@@ -282,7 +292,10 @@ class PlayerPane(Vertical, can_focus=True):
         event.stop()
         if self._playing is not event.item:
             if self._playing is None and self.player is not None:
-                self.player.stop()  # stopped while it was starting
+                # Stopped while it was starting: stop the device too, and say what it played.
+                seconds = self.player.stop()
+                item = event.item
+                self.post_message(self.Played(item.utterance_id, seconds, item.member, False))
             return
         self._started = True
         if self._timer is not None:
