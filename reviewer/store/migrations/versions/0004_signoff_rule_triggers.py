@@ -25,7 +25,9 @@ CHECKLIST = (
     "nothing_withheld",
     "delivery_to_verified_contact",
 )
-EVIDENCE_MSG = "an approval needs every sampled recording played and its transcript viewed by the signer"
+EVIDENCE_MSG = (
+    "an approval needs every sampled recording played and its transcript viewed by the signer"
+)
 CHECKLIST_MSG = "an approval needs every checklist item answered yes"
 ACK_MSG = "an approval needs a note on every warning"
 VOIDED_MSG = "a newer archive voided this export version"
@@ -43,8 +45,9 @@ SQLITE = [
     """,
     f"""
     CREATE TRIGGER signoffs_checklist BEFORE INSERT ON signoffs
-    WHEN NEW.decision = 'approve' AND NOT ({" AND ".join(
-        f"COALESCE(json_extract(NEW.checklist, '$.{k}'), 0) = 1" for k in CHECKLIST)})
+    WHEN NEW.decision = 'approve' AND NOT ({
+        " AND ".join(f"COALESCE(json_extract(NEW.checklist, '$.{k}'), 0) = 1" for k in CHECKLIST)
+    })
     BEGIN SELECT RAISE(ABORT, '{CHECKLIST_MSG}'); END
     """,
     f"""
