@@ -11,7 +11,7 @@ import click
 from reviewer.cli.users import cli_actor, open_service, read_passphrase
 
 
-@click.command()
+@click.command(short_help="Deliver an export both sign-offs approved to an outbox.")
 @click.argument("request_id")
 @click.option(
     "--outbox",

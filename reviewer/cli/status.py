@@ -9,7 +9,7 @@ import click
 from reviewer.cli.users import open_service
 
 
-@click.command()
+@click.command(short_help="Every request with its state, verdict, due date and sign-offs.")
 @click.option("--json", "as_json", is_flag=True, help="Print the queue as JSON on stdout.")
 @click.pass_context
 def status(ctx: click.Context, as_json: bool) -> None:
