@@ -696,7 +696,8 @@ class SupervisorScreen(ReviewerScreen):
         if action == "clear_filters":
             return self.filters != HistoryFilter() or bool(self._raw_filter_text())
         if action == "show_signoff":
-            return bool(self.history) and self.focused is self.query_one("#history-table")
+            focused = self.focused
+            return bool(self.history) and focused is not None and focused.id == "history-table"
         if action == "copy_head":
             return self.audit is not None and bool(self.audit.head)
         return True
