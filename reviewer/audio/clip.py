@@ -1,7 +1,7 @@
 """A decoded recording ready to play or draw: raw PCM plus its format.
 
 `Clip.from_wav(data)` decodes WAV bytes (every variant the export contract lists, through
-the archive reader's WAV decoder when it is present); `peaks(clip, n)` gives the min/max
+the archive reader's RIFF walker) into PCM that ALSA plays; `peaks(clip, n)` gives the min/max
 envelope a waveform display draws, one pair per column.
 """
 
