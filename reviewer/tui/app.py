@@ -42,6 +42,7 @@ class ReviewerApp(App[None]):
 
     BINDINGS = [
         Binding("question_mark", "help", "Help", id="app.help", tooltip="List every key that works here"),
+        Binding("f1", "help", "Help", show=False, id="app.help_f1", tooltip="List every key that works here"),
         Binding("ctrl+o", "switch_user", "Switch user", id="app.switch_user",
                 tooltip="Sign out and let someone else sign in at this terminal"),
     ]

@@ -23,6 +23,7 @@ class HelpScreen(ModalScreen[None]):
         self._title = title
         self._about = about
         self._keys = bindings
+        self.entries: list[tuple[str, str]] = []  # (keys, what they do), as listed
 
     def compose(self) -> ComposeResult:
         with Vertical(id="help-box", classes="dialog-box"):
@@ -55,6 +56,7 @@ class HelpScreen(ModalScreen[None]):
             keys, enabled = grouped.setdefault((binding.action, description), ([], active.enabled))
             if label not in keys:
                 keys.append(label)
+        self.entries = [(", ".join(keys), description) for (_a, description), (keys, _e) in grouped.items()]
         for (_action, description), (keys, enabled) in grouped.items():
             table.add_row(", ".join(keys), Text(description, style="" if enabled else "dim"))
         return table

@@ -11,6 +11,7 @@ import csv
 import io
 import json
 
+from rich import box
 from rich.console import Group, RenderableType
 from rich.syntax import Syntax
 from rich.table import Table
@@ -32,12 +33,12 @@ def _decode(data: bytes) -> str:
 
 def _csv_table(text: str) -> RenderableType:
     reader = csv.reader(io.StringIO(text))
-    table = Table(show_lines=False, header_style="bold", expand=False)
+    table = Table(show_lines=False, header_style="bold", expand=False, box=box.SIMPLE_HEAD)
     rows = 0
     for i, row in enumerate(reader):
         if i == 0:
             for col in row:
-                table.add_column(col, overflow="fold")
+                table.add_column(col, no_wrap=True, min_width=len(col))
             continue
         if rows >= MAX_PREVIEW_ROWS:
             break
@@ -78,6 +79,7 @@ def render_member(member: Member, data: bytes, truncated: bool = False) -> Rende
 class MemberPreview(VerticalScroll, can_focus=True):
     DEFAULT_CSS = """
     MemberPreview { height: 1fr; }
+    MemberPreview { overflow-x: auto; }
     MemberPreview > Static { width: auto; min-width: 100%; }
     """
 

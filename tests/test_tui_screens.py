@@ -1,0 +1,294 @@
+"""The app's screens one at a time, against a real store built from the sample archives:
+sign-in, the queue's filter and sort, the review screen's panes, help, the command palette,
+and how a failure reaches the user."""
+
+from __future__ import annotations
+
+import pytest
+from test_tui_support import (  # noqa: F401 - fixtures
+    CLEAN,
+    PEOPLE,
+    THIRD_PARTY,
+    WRONG_CUSTOMER,
+    make_app,
+    screen_text,
+    sign_in,
+    store,
+    template_store,
+    wait_for,
+)
+
+SIZE = (120, 40)
+
+
+@pytest.fixture(autouse=True)
+def _quiet(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("REVIEWER_AUDIO", "off")
+
+
+async def open_request(pilot, request_id: str):  # type: ignore[no-untyped-def]
+    from textual.widgets import DataTable
+
+    from reviewer.tui.screens.queue import QueueScreen
+    from reviewer.tui.screens.review import ReviewScreen
+
+    app = pilot.app
+    await wait_for(pilot, lambda: isinstance(app.screen, QueueScreen))
+    table = app.screen.query_one("#queue-table", DataTable)
+    await wait_for(pilot, lambda: table.row_count > 0)
+    table.move_cursor(row=table.get_row_index(request_id))
+    await pilot.press("enter")
+    await wait_for(pilot, lambda: isinstance(app.screen, ReviewScreen) and app.screen.detail is not None)
+    await pilot.pause()
+    return app.screen
+
+
+# ---------------------------------------------------------------------- sign-in
+
+
+async def test_wrong_passphrase_is_refused_in_one_line(store) -> None:  # noqa: F811
+    from reviewer.tui.screens.signin import SignInScreen
+
+    app = make_app(store)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = app.screen
+        assert isinstance(screen, SignInScreen)
+        screen.query_one("#signin-name").value = "alice"
+        screen.query_one("#signin-passphrase").value = "not-alices-passphrase"
+        screen.query_one("#signin-passphrase").focus()
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: "Checking" not in screen_text(app))
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert app.user is None
+        assert isinstance(app.screen, SignInScreen)
+        assert screen.query_one("#signin-passphrase").value == ""
+        message = str(screen.query_one("#signin-message").render())
+        assert message.strip() and "\n" not in message.strip()
+        assert "not-alices-passphrase" not in screen_text(app)
+
+
+async def test_demo_passphrases_only_on_the_demo_store(store) -> None:  # noqa: F811
+    app = make_app(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert "Demo store" not in screen_text(app)
+        assert PEOPLE["alice"][1] not in screen_text(app)
+
+    service = store.service()
+    service.mark_demo([(n, role, pw) for n, (role, pw) in PEOPLE.items()])
+    app = make_app(store, service)
+    async with app.run_test(size=SIZE) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        text = screen_text(app)
+        assert "Demo store" in text
+        assert PEOPLE["alice"][1] in text and PEOPLE["bob"][1] in text
+
+
+async def test_passphrase_field_is_masked(store) -> None:  # noqa: F811
+    from textual.widgets import Input, Label
+
+    app = make_app(store)
+    async with app.run_test(size=SIZE) as pilot:
+        box = app.screen.query_one("#signin-passphrase", Input)
+        assert box.password
+        labels = [str(label.render()) for label in app.screen.query(Label)]
+        assert "Passphrase" in labels
+        box.focus()
+        await pilot.press(*"secret-words")
+        assert "secret-words" not in screen_text(app)
+
+
+async def test_supervisor_lands_on_the_supervisor_screen(store) -> None:  # noqa: F811
+    from reviewer.tui.screens.supervisor import SupervisorScreen
+
+    app = make_app(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot, "carol")
+        await wait_for(pilot, lambda: isinstance(app.screen, SupervisorScreen))
+
+
+# ---------------------------------------------------------------------- queue
+
+
+async def test_queue_lists_every_request_and_filters(store) -> None:  # noqa: F811
+    from test_tui_support import sample_dirs
+    from textual.widgets import DataTable
+
+    app = make_app(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot, "alice")
+        table = app.screen.query_one("#queue-table", DataTable)
+        await wait_for(pilot, lambda: table.row_count > 0)
+        assert table.row_count == len(sample_dirs())
+        text = screen_text(app)
+        for request_id in (CLEAN, WRONG_CUSTOMER, THIRD_PARTY):
+            assert request_id in text
+
+        await pilot.press("slash")
+        await pilot.press(*"verdict:pass")
+        await pilot.pause()
+        shown = {table.coordinate_to_cell_key((i, 0)).row_key.value for i in range(table.row_count)}
+        assert CLEAN in shown and WRONG_CUSTOMER not in shown
+
+        await pilot.press("enter", "escape")
+        await pilot.pause()
+        assert table.row_count == len(sample_dirs())
+
+        await pilot.press("s")  # sort by verdict: every block before any pass
+        await pilot.pause()
+        verdicts = [str(table.get_cell_at((i, 2))).strip() for i in range(table.row_count)]
+        assert verdicts.index("PASS") > max(i for i, v in enumerate(verdicts) if v == "BLOCK")
+
+
+# ---------------------------------------------------------------------- review
+
+
+async def test_review_shows_profile_findings_and_verdict(store) -> None:  # noqa: F811
+    app = make_app(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot, "alice")
+        await open_request(pilot, WRONG_CUSTOMER)
+        text = screen_text(app)
+        assert "BLOCK" in text
+        assert "Jonas Weber" in text and "A3KX9ZQ2M7T1LB" in text
+        assert "No devices registered" in text
+        assert "CRITICAL" in text and "[wrong-customer]" in text
+
+
+async def test_selecting_a_finding_jumps_to_its_members(store) -> None:  # noqa: F811
+    from textual.widgets import TabbedContent
+
+    from reviewer.tui.widgets.findings import FindingsList
+    from reviewer.tui.widgets.members import MembersList
+
+    app = make_app(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot, "alice")
+        review = await open_request(pilot, WRONG_CUSTOMER)
+        findings = review.query_one("#findings", FindingsList)
+        finding = review.detail.report.findings[0]
+        assert finding.code == "wrong-customer"
+        findings.focus()
+        findings.highlighted = 0
+        await pilot.press("enter")
+        await pilot.pause()
+        tabs = review.query_one("#review-tabs", TabbedContent)
+        members = review.query_one("#members-list", MembersList)
+        assert tabs.active in ("members", "recordings")
+        if tabs.active == "members":
+            assert members.current is not None and members.current.path in finding.members
+        await pilot.press("m")  # only the finding's members
+        await pilot.pause()
+        if tabs.active == "members":
+            assert members.row_count == len(set(finding.members) & {m.path for m in review.detail.index.members})
+
+
+async def test_member_preview_reads_the_archive(store) -> None:  # noqa: F811
+    from reviewer.tui.widgets.members import MembersList
+
+    app = make_app(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot, "alice")
+        review = await open_request(pilot, CLEAN)
+        await pilot.press("5")
+        members = review.query_one("#members-list", MembersList)
+        assert members.select_path("Retail/OrderHistory.csv")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: "order_id" in screen_text(app))
+        assert "Retail/OrderHistory.csv" in screen_text(app)
+        assert members.select_path("Account/Profile.json")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: '"customer_id"' in screen_text(app))
+        assert "Eleanor Whitfield" in screen_text(app)
+        await app.workers.wait_for_complete()
+        detail = app.service.request_detail(CLEAN)
+        viewed = {e.target for e in detail.evidence.get("alice", ()) if e.kind.value == "viewed_member"}
+        assert {"Retail/OrderHistory.csv", "Account/Profile.json"} <= viewed
+
+
+async def test_catalogue_highlights_third_party_names(store) -> None:  # noqa: F811
+    from reviewer.tui.widgets.catalogue import TranscriptCatalogue
+
+    app = make_app(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot, "alice")
+        review = await open_request(pilot, THIRD_PARTY)
+        await pilot.press("slash")
+        await pilot.pause()
+        catalogue = review.query_one("#catalogue-pane", TranscriptCatalogue)
+        await pilot.press(*"Kowalski", "enter")
+        await pilot.pause()
+        assert catalogue.view.matches
+        from reviewer.tui.terms import gather_terms
+
+        d = review.detail
+        terms = gather_terms(d.request, d.index, d.report.findings)
+        assert {"Declan Murphy", "Fiona Gallagher"} <= set(terms.third_party)
+        assert d.request.requester.name in terms.requester
+
+
+# ---------------------------------------------------------------------- help, palette, failures
+
+
+async def test_help_lists_every_key_of_the_screen(store) -> None:  # noqa: F811
+    from reviewer.tui.screens.help import HelpScreen
+    from reviewer.tui.screens.review import ReviewScreen
+
+    app = make_app(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot, "alice")
+        await open_request(pilot, CLEAN)
+        await pilot.press("question_mark")
+        await wait_for(pilot, lambda: isinstance(app.screen, HelpScreen))
+        help_screen = app.screen
+        listed = {description: keys for keys, description in help_screen.entries}
+        for binding in ReviewScreen.BINDINGS:
+            if binding.action == "release":
+                continue  # only while it applies
+            assert binding.description in listed, binding.description
+        assert listed["Sign off"] == "s"
+        assert "Switch user" in listed and "Help" in listed
+        await pilot.press("escape")
+        assert not isinstance(app.screen, HelpScreen)
+
+
+async def test_command_palette_offers_the_screens_actions(store) -> None:  # noqa: F811
+    from textual.command import CommandPalette
+
+    app = make_app(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot, "alice")
+        review = await open_request(pilot, WRONG_CUSTOMER)
+        await pilot.press("ctrl+p")
+        await wait_for(pilot, lambda: isinstance(app.screen, CommandPalette))
+        await pilot.press(*"sign off")
+        await wait_for(pilot, lambda: "Sign off" in screen_text(app))
+        await pilot.press("escape")
+        await pilot.pause()
+        assert not review.check_action("release", ())  # pending: release is never offered
+        await pilot.press("ctrl+p")
+        await wait_for(pilot, lambda: isinstance(app.screen, CommandPalette))
+        await pilot.press(*"release")
+        await pilot.pause(0.5)
+        assert "Release the approved export" not in screen_text(app)
+
+
+async def test_a_failure_becomes_an_error_dialog(store) -> None:  # noqa: F811
+    from reviewer.tui.dialogs.error import ErrorDialog
+    from reviewer.tui.screens.review import ReviewScreen
+
+    app = make_app(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot, "alice")
+        app.push_screen(ReviewScreen("DSAR-0000-0000"))
+        await wait_for(pilot, lambda: isinstance(app.screen, ErrorDialog))
+        await pilot.pause()
+        text = screen_text(app)
+        assert "Could not open the request" in text
+        assert "DSAR-0000-0000" in text
+        assert "Traceback" not in text
+        await pilot.press("enter")
+        assert not isinstance(app.screen, ErrorDialog)
