@@ -276,6 +276,13 @@ def test_no_passphrase_ever_reaches_an_event_a_log_or_an_error(svc, make_review,
 
         hashes = [r[0] for r in s.execute(text("SELECT passphrase_hash FROM reviewers"))]
     assert all(h.startswith("$argon2id$") for h in hashes)
+    from reviewer.store.paths import sqlite_file
+
+    db = sqlite_file(svc.url)
+    if db is not None:  # not even in the database file's raw bytes, WAL included
+        raw = b"".join(p.read_bytes() for p in db.parent.glob(db.name + "*"))
+        for secret in secrets:
+            assert secret.encode() not in raw
 
 
 def test_sign_in_rehashes_a_hash_made_with_weaker_parameters(store_url) -> None:  # type: ignore[no-untyped-def]
