@@ -79,6 +79,10 @@ ZYGOTE = textwrap.dedent(
         if pid == 0:
             try:
                 worker(round_no)
+            except BaseException:
+                import traceback
+                with open(os.path.join(work, f"acks-{round_no}.txt"), "a") as f:
+                    f.write("ERROR " + traceback.format_exc().replace("\\n", " | ") + "\\n")
             finally:
                 os._exit(1)
         print(pid, flush=True)
@@ -88,9 +92,14 @@ ZYGOTE = textwrap.dedent(
 )
 
 
-def _wait_ready(path: Path, proc: subprocess.Popen[str]) -> None:
+def _wait_ready(path: Path, proc: subprocess.Popen[str], pid: int) -> None:
     while not (path.exists() and path.read_text().startswith("READY")):
         assert proc.poll() is None, "the helper process died"
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            detail = path.read_text() if path.exists() else ""
+            raise AssertionError(f"the worker died before it was ready: {detail}") from None
         time.sleep(0.01)
 
 
@@ -134,11 +143,12 @@ def test_kill_nine_never_loses_what_was_acknowledged(store_url, tmp_path) -> Non
             proc.stdin.write(f"{round_no}\n")
             proc.stdin.flush()
             pid = int(proc.stdout.readline())
-            _wait_ready(work / f"acks-{round_no}.txt", proc)
+            _wait_ready(work / f"acks-{round_no}.txt", proc, pid)
             time.sleep(rng.uniform(0.0, 0.5))
             os.kill(pid, signal.SIGKILL)
             assert proc.stdout.readline().strip() == "REAPED"
             lines = (work / f"acks-{round_no}.txt").read_text().splitlines()
+            assert not any(line.startswith("ERROR") for line in lines), lines[-1]
             acked.extend(line.split() for line in lines[1:])
             _verify(checker, store_url, work, acked)
     finally:
