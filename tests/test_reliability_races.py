@@ -27,7 +27,7 @@ def test_two_approvers_racing_for_the_second_sign_off(store_url, make_review) ->
         review, folder = make_review(f"DSAR-RACE-{race:03d}", recordings=0)
         vid = setup.ingest(review, folder / "export.zip", actor="t").version_id
         setup.sign_off("alice", "alice-passphrase-long", vid, "approve", "", ALL, {})
-        barrier = threading.Barrier(2)
+        barrier = threading.Barrier(2, timeout=120)  # a guard against a hang, not a speed test
         outcome: dict[str, str] = {}
 
         def sign(
