@@ -255,8 +255,8 @@ def parse_catalogue(pages: list[str]) -> list[TranscriptEntry]:
                 current = TranscriptEntry(
                     timestamp=parse_datetime(stamp.replace(" UTC", "Z")),
                     timestamp_text=stamp,
-                    device_serial=serial,
-                    utterance_id=uid,
+                    device_serial=sys.intern(serial),  # shared with the voice history's cells
+                    utterance_id=sys.intern(uid),
                     text="",
                     page=page_no,
                 )
