@@ -625,7 +625,7 @@ def _read_job(ctx: _Context, level: _Level, job: _Job) -> None:
     except (EOFError, OSError, ValueError, NotImplementedError, RuntimeError) as exc:
         hz.add("zip-corrupt", path, f"{name!r} cannot be inflated: {type(exc).__name__}")
     finally:
-        member.read_bytes = count
+        member.read_bytes = declared if count == declared else count  # one int object, not two
     if not complete:
         return
     if count == 0:
