@@ -24,6 +24,10 @@ _MAGIC: tuple[tuple[bytes, MemberKind, str, str | None], ...] = (
     (b"SQLite format 3\x00", MemberKind.OTHER, "SQLite database", None),
 )
 
+_BY_FIRST_BYTE: dict[bytes, list[tuple[bytes, MemberKind, str, str | None]]] = {}
+for _entry in _MAGIC:
+    _BY_FIRST_BYTE.setdefault(_entry[0][:1], []).append(_entry)
+
 _TEXT_EXT = {
     ".txt": "plain text",
     ".log": "log text",
@@ -49,9 +53,12 @@ _AUDIO_EXT = {
 
 
 def extension(name: str) -> str:
-    base = name.rsplit("/", 1)[-1].rsplit("!", 1)[-1]
-    dot = base.rfind(".")
-    return base[dot:].lower() if dot > 0 else ""
+    """The lower-case extension of the last path part (".csv"), or ""."""
+    dot = name.rfind(".")
+    if dot <= 0 or "/" in name[dot:] or "!" in name[dot:]:
+        return ""
+    cut = max(name.rfind("/", 0, dot), name.rfind("!", 0, dot))
+    return name[dot:].lower() if dot > cut + 1 else ""
 
 
 def _is_mpeg_sync(head: bytes) -> bool:
@@ -86,7 +93,7 @@ def sniff(name: str, head: bytes) -> tuple[MemberKind, str, str | None]:
     """(kind, type label, audio format or None) for a member named `name` starting with `head`."""
     if head[:4] == b"RIFF" and head[8:12] == b"WAVE":
         return MemberKind.AUDIO, "WAV audio", "wav"
-    for magic, kind, label, audio in _MAGIC:
+    for magic, kind, label, audio in _BY_FIRST_BYTE.get(head[:1], ()):
         if head.startswith(magic):
             return kind, label, audio
     if head[4:8] == b"ftyp":
