@@ -138,7 +138,12 @@ class PdfService:
                 if item is None:
                     return
                 member, data = item
-                self._results.append(self._parse(member, data))
+                try:
+                    result = self._parse(member, data)
+                except Exception as exc:  # noqa: BLE001 - the reader must get an answer per PDF
+                    self._stop(kill=True)
+                    result = PdfResult(member, error="crash", detail=f"{type(exc).__name__}: {exc}")
+                self._results.append(result)
         finally:
             self._stop(kill=False)
 

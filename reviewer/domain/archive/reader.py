@@ -778,8 +778,11 @@ def _open_regular(path: Path) -> io.BufferedReader:
 
 def _hash_file(src: _Source, out: list[str]) -> None:
     digest = hashlib.sha256()
-    for off in range(0, src.size, HASH_CHUNK):
-        digest.update(src.read(off, HASH_CHUNK))
+    try:
+        for off in range(0, src.size, HASH_CHUNK):
+            digest.update(src.read(off, HASH_CHUNK))
+    except OSError:
+        return  # read_export reports it
     out.append(digest.hexdigest())
 
 
@@ -807,7 +810,9 @@ def read_export(path: Path, limits: Limits) -> ExportIndex:
         finally:
             hasher.join()
             ctx.pdf.results()
-        index.archive_sha256 = hashed[0] if hashed else ""
+        if not hashed:
+            raise ArchiveError(f"{path}: the file cannot be read to its end")
+        index.archive_sha256 = hashed[0]
         index.read_findings = ctx.hazards.findings()
         return index
 
