@@ -23,7 +23,7 @@ import sys
 import threading
 import zipfile
 import zlib
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -516,32 +516,26 @@ def _read_level(
         big = depth == 0 and len(jobs) > 4 and packed >= THREAD_MIN_AVERAGE * len(jobs)
         threads = THREADS if big else 1
         ctx.threaded |= threads > 1
-        if threads == 1:
-            _work(ctx, level, iter(jobs), None)
-        else:
-            lock = threading.Lock()
-            it = iter(jobs)
-            workers = [
-                threading.Thread(target=_work, args=(ctx, level, it, lock), daemon=True)
-                for _ in range(threads - 1)
-            ]
-            for w in workers:
-                w.start()
-            _work(ctx, level, it, lock)
-            for w in workers:
-                w.join()
+        queue = deque(jobs)  # each job is let go as soon as it is taken
+        jobs.clear()
+        workers = [
+            threading.Thread(target=_work, args=(ctx, level, queue), daemon=True)
+            for _ in range(threads - 1)
+        ]
+        for w in workers:
+            w.start()
+        _work(ctx, level, queue)
+        for w in workers:
+            w.join()
     finally:
         level.close()
 
 
-def _work(ctx: _Context, level: _Level, jobs: Iterator[_Job], lock: threading.Lock | None) -> None:
-    while True:
-        if lock is None:
-            job = next(jobs, None)
-        else:
-            with lock:
-                job = next(jobs, None)
-        if job is None or ctx.stopped:
+def _work(ctx: _Context, level: _Level, queue: deque[_Job]) -> None:
+    while not ctx.stopped:
+        try:
+            job = queue.popleft()  # atomic: the threads share the queue without a lock
+        except IndexError:
             return
         try:
             _read_job(ctx, level, job)
