@@ -19,7 +19,6 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.timer import Timer
-from textual.widget import Widget
 from textual.widgets import Footer, Header, Static, TabbedContent, TabPane
 
 from reviewer.audio.clip import Clip
@@ -42,6 +41,7 @@ if TYPE_CHECKING:
 PREVIEW_BYTES = 256 * 1024  # shown
 PREVIEW_READ_MAX = 16 * 1024 * 1024  # read at most; larger members are not previewed
 AUDIO_BYTES = 64 * 1024 * 1024
+AUTO_PREVIEW_MAX_MEMBERS = 10_000  # above this, members are previewed on Enter only
 SETTLE_S = 0.25  # a highlighted item counts as seen (and is previewed) after this long
 NARROW = 110  # below this width panes stack instead of sitting side by side
 
@@ -133,25 +133,16 @@ class ReviewScreen(ReviewerScreen):
             with TabPane("Recordings", id="recordings"), Horizontal(classes="panes", id="recordings-pane"):
                 yield RecordingsList(id="recordings-list")
                 with Vertical(id="listen"):
-                    yield self._player()
+                    yield PlayerPane(id="player")
                     yield Static("Select a recording.", id="transcript-entry")
             with TabPane("Catalogue", id="catalogue"):
-                yield self._catalogue()
+                yield TranscriptCatalogue(id="catalogue-pane")
             with TabPane("Timeline", id="timeline"):
-                yield self._timeline()
+                yield RecordingTimeline(id="timeline-view")
             with TabPane("Members", id="members"), Horizontal(classes="panes"):
                 yield MembersList(id="members-list")
                 yield MemberPreview(id="member-preview")
         yield Footer()
-
-    def _player(self) -> Widget:
-        return PlayerPane(id="player")
-
-    def _catalogue(self) -> Widget:
-        return TranscriptCatalogue(id="catalogue-pane")
-
-    def _timeline(self) -> Widget:
-        return RecordingTimeline(id="timeline-view")
 
     def on_mount(self) -> None:
         self.query_one("#transcript-entry", Static).border_title = "Transcript"
@@ -168,16 +159,16 @@ class ReviewScreen(ReviewerScreen):
     # ------------------------------------------------------------------ loading
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="open-the-request")
-    def _load(self) -> None:
+    def _load(self, first: bool = True) -> None:
         service = self.reviewer_app.service
         detail = service.request_detail(self.request_id)
         self.post_message(self.Loaded(detail))
         user = self.reviewer_app.user
-        if user is not None:
+        if user is not None and first:
             service.record_inspection(user.name, detail.version_id, "opened", detail.request.request_id)
 
     def action_reload(self) -> None:
-        self._load()
+        self._load(first=False)
 
     @on(Loaded)
     def _loaded(self, message: Loaded) -> None:
@@ -415,6 +406,12 @@ class ReviewScreen(ReviewerScreen):
         if self.query_one("#review-tabs", TabbedContent).active != "members":
             return
         member = message.member
+        if len(self._members_by_path) > AUTO_PREVIEW_MAX_MEMBERS:
+            # Reading one member of a huge archive takes a while: preview on Enter only.
+            self.query_one("#member-preview", MemberPreview).show_message(
+                f"{member.path}: press Enter to preview."
+            )
+            return
         self._preview_timer = self.set_timer(SETTLE_S, lambda: self._preview(member))
 
     @on(MembersList.Selected)
@@ -476,7 +473,7 @@ class ReviewScreen(ReviewerScreen):
             self._feed_catalogue()
         if event.pane.id == "members":
             current = self.query_one("#members-list", MembersList).current
-            if current is not None:
+            if current is not None and len(self._members_by_path) <= AUTO_PREVIEW_MAX_MEMBERS:
                 self._preview(current)
 
     def action_tab(self, tab: str) -> None:
@@ -521,7 +518,7 @@ class ReviewScreen(ReviewerScreen):
         if result is None:
             return
         self.notify(f"Signed: {result.decision.value} ({result.stage.value} sign-off)", timeout=5)
-        self._load()
+        self._load(first=False)
 
     def action_release(self) -> None:
         from reviewer.tui.dialogs.confirm import ConfirmDialog
@@ -553,7 +550,7 @@ class ReviewScreen(ReviewerScreen):
     @on(Released)
     def _released(self, message: Released) -> None:
         self.notify(f"Released to {message.where}", title="Released", timeout=8)
-        self._load()
+        self._load(first=False)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         d = self.detail

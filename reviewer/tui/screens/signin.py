@@ -27,6 +27,7 @@ class SignInScreen(ReviewerScreen):
         "in at this terminal."
     )
     BINDINGS = [
+        Binding("f1", "app.help", "Help", id="signin.help"),
         Binding("ctrl+q", "app.quit", "Quit", id="signin.quit"),
     ]
 

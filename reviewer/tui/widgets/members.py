@@ -83,7 +83,8 @@ class MembersList(CursorList):
             f" of {len(self._all):,} (marked only)" if self._marked_only else ""
         )
         self.rows_changed()
-        self.refresh_bindings()
+        if self._marked:
+            self.refresh_bindings()
 
     @property
     def current(self) -> Member | None:
