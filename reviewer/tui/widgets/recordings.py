@@ -16,6 +16,8 @@ from reviewer.domain.model import Recording
 from reviewer.tui.widgets.cursor_list import CursorList
 
 HEADER = "     When              Device            Secs  Transcript"
+COMPACT_HEADER = "     Date        Device    Secs  Transcript"
+COMPACT_BELOW = 70  # narrower than this, rows leave out the time and most of the serial
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,7 +109,7 @@ class RecordingsList(CursorList):
         return len(self._rows)
 
     def header_text(self) -> str | None:
-        return HEADER
+        return COMPACT_HEADER if self.size.width < COMPACT_BELOW else HEADER
 
     def cursor_moved(self, index: int) -> None:
         self.post_message(self.Highlighted(self._rows[index]))
@@ -124,12 +126,17 @@ class RecordingsList(CursorList):
     def render_row(self, index: int, width: int, style: Style) -> list[Segment]:
         r = self._rows[index]
         rec = r.recording
-        when = rec.timestamp.strftime("%Y-%m-%d %H:%M") if rec and rec.timestamp else "-"
+        compact = width < COMPACT_BELOW
+        stamp = "%Y-%m-%d" if compact else "%Y-%m-%d %H:%M"
+        when = rec.timestamp.strftime(stamp) if rec and rec.timestamp else "-"
         device = rec.device_serial if rec and rec.device_serial else "-"
         secs = f"{r.duration_s:.1f}" if r.duration_s is not None else "-"
         text = rec.transcript if rec else f"({r.member}: no voice-history row)"
         played = r.key in self._played
         tick = Segment("✓ " if played else "  ", style + self.style_of("recordings-list--played"))
         sample = Segment("S " if r.sampled else "  ", style + self.style_of("recordings-list--sample"))
-        body = f" {when:<16}  {device[:16]:<16}  {secs:>4}  {text}"
+        if compact:
+            body = f" {when:<10}  {device[-8:]:<8}  {secs:>4}  {text}"
+        else:
+            body = f" {when:<16}  {device[:16]:<16}  {secs:>4}  {text}"
         return [tick, sample, Segment(body, style)]
