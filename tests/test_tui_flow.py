@@ -17,6 +17,7 @@ from test_tui_support import (  # noqa: F401 - fixtures
     WRONG_CUSTOMER,
     make_app,
     null_audio,
+    pg_store,
     screen_text,
     sign_in,
     store,
@@ -93,12 +94,18 @@ async def approve(pilot, name: str) -> None:  # type: ignore[no-untyped-def]
     await wait_for(pilot, lambda: not isinstance(app.screen, SignOffDialog))
 
 
-async def test_four_eyes_flow(store, null_audio) -> None:  # noqa: F811
+@pytest.fixture(params=["sqlite", "postgresql"])
+def any_store(request: pytest.FixtureRequest):  # type: ignore[no-untyped-def]
+    return request.getfixturevalue("store" if request.param == "sqlite" else "pg_store")
+
+
+async def test_four_eyes_flow(any_store, null_audio) -> None:  # noqa: F811
     from textual.widgets import Button
 
     from reviewer.tui.dialogs.confirm import ConfirmDialog
     from reviewer.tui.dialogs.signoff import SignOffDialog
 
+    store = any_store  # noqa: F811 - the store of this run
     app = make_app(store, store.service(fixed=False))  # sign-offs and release on the real clock
     async with app.run_test(size=SIZE) as pilot:
         # 1. alice plays the sample and approves.

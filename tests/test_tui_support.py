@@ -44,16 +44,18 @@ def sample_dirs() -> list[Path]:
     return sorted(p for p in SAMPLES.iterdir() if (p / "request.json").is_file() and (p / "export.zip").is_file())
 
 
-def build_store(where: Path) -> str:
-    """A store in `where` with the four people above and every sample request ingested."""
+def build_store(where: Path, url: str | None = None) -> str:
+    """A store (SQLite in `where`, unless `url` names another) with the four people above and
+    every sample request ingested from a copy of the samples in `where`."""
     from reviewer.domain.review import review_request
     from reviewer.store.service import ReviewService
 
     inbox = where / "inbox"
     for case in sample_dirs():
         shutil.copytree(case, inbox / case.name)
-    url = f"sqlite:///{where / 'store' / 'reviewer.db'}"
-    (where / "store").mkdir(parents=True)
+    if url is None:
+        url = f"sqlite:///{where / 'store' / 'reviewer.db'}"
+        (where / "store").mkdir(parents=True)
     service = ReviewService.open(url, clock=fixed_clock)
     try:
         for name, (role, passphrase) in PEOPLE.items():
@@ -93,6 +95,16 @@ def store(template_store: Path, tmp_path: Path) -> Store:
     """A private copy of the session's store (archives stay in the session's inbox)."""
     shutil.copytree(template_store / "store", tmp_path / "store")
     return Store(url=f"sqlite:///{tmp_path / 'store' / 'reviewer.db'}", root=tmp_path)
+
+
+@pytest.fixture
+def pg_store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest) -> Store:
+    """The same store on PostgreSQL (a fresh schema of the session's test database)."""
+    from conftest import pg_schema_url
+
+    monkeypatch.setenv("REVIEWER_HOME", str(tmp_path / "home"))
+    url = build_store(tmp_path, pg_schema_url(request.getfixturevalue("pg_database")))
+    return Store(url=url, root=tmp_path)
 
 
 @pytest.fixture
