@@ -100,6 +100,7 @@ def signers_text(row: QueueRow) -> Text:
 
 
 class QueueScreen(ReviewerScreen):
+    AUTO_FOCUS = "#queue-table"
     HELP_TITLE = "Queue"
     HELP_TEXT = (
         "Every request in the store. Verdict is the automatic check: BLOCK (a critical finding: "

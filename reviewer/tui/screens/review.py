@@ -56,6 +56,7 @@ PRIMARY = {
 
 
 class ReviewScreen(ReviewerScreen):
+    AUTO_FOCUS = "#findings"
     HELP_TITLE = "Review"
     HELP_TEXT = (
         "Compare the export with the requester. Overview: the ticket's profile and the findings "

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 
 
 class SignInScreen(ReviewerScreen):
+    AUTO_FOCUS = "#signin-name"
     HELP_TITLE = "Sign in"
     HELP_TEXT = (
         "Type your reviewer name and passphrase, then Enter. After five wrong passphrases the "
