@@ -292,3 +292,28 @@ async def test_a_failure_becomes_an_error_dialog(store) -> None:  # noqa: F811
         assert "Traceback" not in text
         await pilot.press("enter")
         assert not isinstance(app.screen, ErrorDialog)
+
+
+async def test_transcripts_count_as_read_only_when_on_screen(store) -> None:  # noqa: F811
+    """Opening a request highlights its first recording in a hidden tab: that is not evidence.
+    The transcript beside the player in the Recordings tab is."""
+    from reviewer.tui.widgets.recordings import RecordingsList
+
+    app = make_app(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot, "alice")
+        review = await open_request(pilot, CLEAN)
+        await pilot.pause(0.6)
+        await app.workers.wait_for_complete()
+
+        def viewed() -> set[str]:
+            detail = app.service.request_detail(CLEAN)
+            return {e.target for e in detail.evidence.get("alice", ()) if e.kind.value == "viewed_transcript"}
+
+        assert viewed() == set()
+        await pilot.press("2")
+        first = review.query_one("#recordings-list", RecordingsList).current
+        assert first is not None
+        await pilot.pause(0.6)
+        await app.workers.wait_for_complete()
+        assert viewed() == {first.member}

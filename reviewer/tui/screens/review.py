@@ -326,13 +326,31 @@ class ReviewScreen(ReviewerScreen):
         if rec is not None and self._catalogue_fed:
             self.query_one("#catalogue-pane", TranscriptCatalogue).select(rec.utterance_id)
         self._load_clip(row)
+        self._transcript_shown(row)
+
+    def _transcript_shown(self, row: RecordingRow) -> None:
+        """The transcript beside the player counts as read once it has been on screen for a
+        moment, in the Recordings tab (never while another tab hides it)."""
         if self._transcript_timer is not None:
             self._transcript_timer.stop()
-        member = row.member
-        if catalogue is not None or history:
+            self._transcript_timer = None
+        if self.query_one("#review-tabs", TabbedContent).active != "recordings":
+            return
+        has_text = row.member in self._transcripts or (row.recording is not None and bool(row.recording.transcript))
+        if has_text:
+            member = row.member
             self._transcript_timer = self.set_timer(
                 SETTLE_S, lambda: self._record_once("viewed_transcript", member)
             )
+
+    @on(TranscriptCatalogue.EntryShown)
+    def _catalogue_entry_shown(self, message: TranscriptCatalogue.EntryShown) -> None:
+        """An entry shown on top of the open catalogue is read too."""
+        if not message.found or self.query_one("#review-tabs", TabbedContent).active != "catalogue":
+            return
+        current = self.query_one("#recordings-list", RecordingsList).current
+        if current is not None and current.recording is not None and current.recording.utterance_id == message.utterance_id:
+            self._record_once("viewed_transcript", current.member)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="read-the-recording")
     def _load_clip(self, row: RecordingRow) -> None:
@@ -472,6 +490,10 @@ class ReviewScreen(ReviewerScreen):
     def _tab_activated(self, event: TabbedContent.TabActivated) -> None:
         if event.pane.id == "catalogue":
             self._feed_catalogue()
+        if event.pane.id == "recordings":
+            row = self.query_one("#recordings-list", RecordingsList).current
+            if row is not None:
+                self._transcript_shown(row)
         if event.pane.id == "members":
             current = self.query_one("#members-list", MembersList).current
             if current is not None and len(self._members_by_path) <= AUTO_PREVIEW_MAX_MEMBERS:
