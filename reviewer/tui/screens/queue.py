@@ -38,6 +38,7 @@ SORTS: tuple[tuple[str, str], ...] = (
     ("state", "state"),
     ("request", "request id"),
 )
+NAME_WIDTH = 16  # requester names are cut here, so the signers fit at 80 columns
 VERDICT_ORDER = {"block": 0, "review": 1, "pass": 2}
 STATE_ORDER = {"pending": 0, "first-signoff": 1, "approved": 2, "released": 3, "rejected": 4, "voided": 5}
 
@@ -80,7 +81,7 @@ def days_left_text(days: int | None, state: str) -> Text:
     if state in ("released", "rejected", "voided"):
         return Text(str(days), style="dim")
     if days < 0:
-        return Text(f"{-days} late", style="bold red")
+        return Text(f"{-days}d late", style="bold red")
     if days <= 3:
         return Text(str(days), style="bold yellow")
     return Text(str(days))
@@ -176,9 +177,10 @@ class QueueScreen(ReviewerScreen):
         rows = self._visible()
         for r in rows:
             due = r.due_at.strftime("%Y-%m-%d") if r.due_at else "-"
+            who = r.requester_name or r.customer_id
             table.add_row(
                 r.request_id,
-                r.requester_name or r.customer_id,
+                who if len(who) <= NAME_WIDTH else who[: NAME_WIDTH - 1] + "…",
                 verdict_text(r.verdict),
                 Text(r.state.value, style=STATE_STYLES.get(r.state.value, "")),
                 due,
