@@ -317,3 +317,20 @@ async def test_transcripts_count_as_read_only_when_on_screen(store) -> None:  # 
         await pilot.pause(0.6)
         await app.workers.wait_for_complete()
         assert viewed() == {first.member}
+
+
+async def test_passphrase_never_in_a_worker_description(store) -> None:  # noqa: F811
+    """Workers are listed and logged by their description; a passphrase must not be in it."""
+    app = make_app(store)
+    async with app.run_test(size=SIZE) as pilot:
+        descriptions: list[str] = []
+        original = app.workers.add_worker
+
+        def spy(worker, start=True, exclusive=True):  # type: ignore[no-untyped-def]
+            descriptions.append(f"{worker!r} {worker.description}")
+            return original(worker, start, exclusive)
+
+        app.workers.add_worker = spy  # type: ignore[method-assign]
+        await sign_in(pilot, "alice")
+        assert descriptions
+        assert not any(PEOPLE["alice"][1] in d for d in descriptions)

@@ -196,7 +196,8 @@ class SignOffDialog(ReviewerDialog["SignOffRow | None"]):
         reason = self.query_one("#signoff-reason", Static)
         reason.update(f"[b red]{_escape(text)}[/]")
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="sign-off")
+    # An explicit description: the default one repeats the arguments, passphrase included.
+    @work(thread=True, exclusive=True, exit_on_error=False, group="sign-off", description="sign off")
     def _sign(
         self,
         decision: Decision,

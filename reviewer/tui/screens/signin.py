@@ -115,7 +115,8 @@ class SignInScreen(ReviewerScreen):
         self.query_one("#signin-submit", Button).disabled = True
         self._sign_in(name, passphrase)
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="sign-in")
+    # An explicit description: the default one repeats the arguments, passphrase included.
+    @work(thread=True, exclusive=True, exit_on_error=False, group="sign-in", description="sign in")
     def _sign_in(self, name: str, passphrase: str) -> None:
         from reviewer.store.errors import StoreError
 
