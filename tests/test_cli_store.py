@@ -38,6 +38,10 @@ def request_id(folder: Path) -> str:
         ["ingest"],
         ["status"],
         ["release"],
+        ["check"],
+        ["audit"],
+        ["audit", "verify"],
+        ["audit", "export"],
     ],
 )
 def test_every_command_has_help(command: list[str]) -> None:
@@ -115,6 +119,14 @@ def test_ingest_status_and_release(store_url, tmp_path) -> None:  # type: ignore
     assert clean_id in first.output and wrong_id in first.output
     again = run(store_url, "ingest", str(inbox / "clean"), str(inbox / "wrong-customer"))
     assert again.exit_code == 0 and again.output.count("unchanged") == 2
+    scripted = run(store_url, "ingest", "--json", str(inbox))
+    doc = json.loads(scripted.stdout)
+    assert scripted.exit_code == 1
+    assert {(r["request_id"], r["outcome"], r["verdict"]) for r in doc["stored"]} == {
+        (clean_id, "unchanged", "pass"),
+        (wrong_id, "unchanged", "block"),
+    }
+    assert {Path(s["path"]).name for s in doc["skipped"]} == {"notes.txt", "broken"}
 
     rows = {r["request_id"]: r for r in json.loads(run(store_url, "status", "--json").output)}
     assert set(rows) == {clean_id, wrong_id}

@@ -40,8 +40,10 @@ def request_folders(paths: tuple[Path, ...]) -> tuple[list[Path], list[tuple[Pat
 
 @click.command(short_help="Check request folders and store them for review.")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--json", "as_json", is_flag=True,
+              help="Print what was stored and what was skipped as JSON on stdout.")
 @click.pass_context
-def ingest(ctx: click.Context, paths: tuple[Path, ...]) -> None:
+def ingest(ctx: click.Context, paths: tuple[Path, ...], as_json: bool) -> None:
     """Check every request in PATHS and store it for review.
 
     Each PATH is a request folder (request.json + export.zip) or an inbox of them. An archive
@@ -64,6 +66,7 @@ def ingest(ctx: click.Context, paths: tuple[Path, ...]) -> None:
     err = Console(stderr=True, highlight=False)
     actor = cli_actor()
     lines: list[str] = []
+    stored: list[dict[str, object]] = []
     with open_service(ctx) as svc:
         progress = Progress(
             TextColumn("checking"),
@@ -88,13 +91,31 @@ def ingest(ctx: click.Context, paths: tuple[Path, ...]) -> None:
                 else:
                     crit = sum(1 for f in result.findings if f.severity is Severity.CRITICAL)
                     warn = sum(1 for f in result.findings if f.severity is Severity.WARNING)
+                    stored.append({
+                        "request_id": result.request_id,
+                        "folder": str(folder),
+                        "outcome": result.outcome,
+                        "version": result.version_number,
+                        "verdict": result.verdict.value,
+                        "critical": crit,
+                        "warnings": warn,
+                    })
                     lines.append(
                         f"{result.request_id:<24} {result.outcome:<12} v{result.version_number} "
                         f"{result.verdict.value:<7} {crit} critical, {warn} warnings"
                     )
                 progress.advance(task)
-    for line in lines:
-        click.echo(line)
+    if as_json:
+        import json
+
+        doc = {
+            "stored": stored,
+            "skipped": [{"path": str(path), "reason": reason} for path, reason in skipped],
+        }
+        click.echo(json.dumps(doc, indent=2))
+    else:
+        for line in lines:
+            click.echo(line)
     for path, reason in skipped:
         click.echo(f"reviewer: skipped {path}: {reason}", err=True)
     sys.exit(1 if skipped else 0)
