@@ -178,3 +178,46 @@ def test_the_time_limit_is_processor_time() -> None:
 def test_empty_and_tiny_pdfs(tmp_path: Path, size: int) -> None:
     index = read(tmp_path, [Entry("x.pdf", b"%" * size)])
     assert [f.code for f in index.read_findings if f.code.startswith("pdf-")] == ["pdf-unreadable"]
+
+
+UMLAUT_ENTRIES = [
+    ("2018-01-05T10:00:00Z", "G090LF7LHM42T4BU", "U0101", "spiel Musik von Jürgen Drews"),
+    (
+        "2018-01-06T11:30:00Z",
+        "G090LF7LHM42T4BU",
+        "U0102",
+        "was kostet ein Döner, 5 Euro oder mehr? ½ Preis",
+    ),
+    ("2018-01-07T12:45:00Z", "G070VM1A83120045", "U0103", "erinnere mich an Größe und Maß"),
+]
+DEJAVU = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
+
+
+def unicode_font_catalogue_pdf(entries: list[tuple[str, str, str, str]]) -> bytes:
+    """The same catalogue set in an embedded Unicode font (Type0, /ToUnicode)."""
+    pdf = FPDF()
+    pdf.add_font("DejaVu", fname=str(DEJAVU))
+    pdf.set_font("DejaVu", size=10)
+    pdf.add_page()
+    pdf.cell(0, 6, "Alexa voice history: transcripts", new_x="LMARGIN", new_y="NEXT")
+    for stamp, serial, uid, text in entries:
+        pdf.cell(0, 6, f"{stamp}  {serial}  {uid}", new_x="LMARGIN", new_y="NEXT")
+        pdf.multi_cell(0, 6, text, new_x="LMARGIN", new_y="NEXT")
+    return bytes(pdf.output())
+
+
+def _entries(index: ExportIndex) -> list[tuple[str, str, str, str]]:
+    return [(e.timestamp_text, e.device_serial, e.utterance_id, e.text) for e in index.transcripts]
+
+
+def test_catalogue_text_with_accents_and_symbols_in_a_core_font(tmp_path: Path) -> None:
+    index = read(tmp_path, [Entry("Alexa/Transcripts.pdf", catalogue_pdf(UMLAUT_ENTRIES))])
+    assert _entries(index) == UMLAUT_ENTRIES
+
+
+@pytest.mark.skipif(not DEJAVU.exists(), reason="needs the DejaVu fonts")
+def test_catalogue_in_an_embedded_unicode_font_reads_the_same(tmp_path: Path) -> None:
+    pdf = unicode_font_catalogue_pdf(UMLAUT_ENTRIES)
+    assert b"/ToUnicode" in pdf
+    index = read(tmp_path, [Entry("Alexa/Transcripts.pdf", pdf)])
+    assert _entries(index) == UMLAUT_ENTRIES
