@@ -41,7 +41,11 @@ def fixed_clock() -> datetime:
 
 
 def sample_dirs() -> list[Path]:
-    return sorted(p for p in SAMPLES.iterdir() if (p / "request.json").is_file() and (p / "export.zip").is_file())
+    return sorted(
+        p
+        for p in SAMPLES.iterdir()
+        if (p / "request.json").is_file() and (p / "export.zip").is_file()
+    )
 
 
 def build_store(where: Path, url: str | None = None) -> str:
@@ -98,7 +102,9 @@ def store(template_store: Path, tmp_path: Path) -> Store:
 
 
 @pytest.fixture
-def pg_store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest) -> Store:
+def pg_store(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest
+) -> Store:
     """The same store on PostgreSQL (a fresh schema of the session's test database)."""
     from conftest import pg_schema_url
 
@@ -132,9 +138,36 @@ def screen_text(app) -> str:  # type: ignore[no-untyped-def]
     """What the terminal shows right now, as plain text (from the app's own screenshot)."""
     svg = app.export_screenshot()
     lines: dict[str, list[str]] = {}
-    for match in re.finditer(r'<text class="[^"]*" x="([\d.]+)" y="([\d.]+)"[^>]*>(.*?)</text>', svg):
-        lines.setdefault(match.group(2), []).append(html.unescape(match.group(3)).replace("\xa0", " "))
-    return "\n".join("".join(parts) for _y, parts in sorted(lines.items(), key=lambda kv: float(kv[0])))
+    for match in re.finditer(
+        r'<text class="[^"]*" x="([\d.]+)" y="([\d.]+)"[^>]*>(.*?)</text>', svg
+    ):
+        lines.setdefault(match.group(2), []).append(
+            html.unescape(match.group(3)).replace("\xa0", " ")
+        )
+    return "\n".join(
+        "".join(parts) for _y, parts in sorted(lines.items(), key=lambda kv: float(kv[0]))
+    )
+
+
+def screen_lines(app) -> list[str]:  # type: ignore[no-untyped-def]
+    """What the terminal shows right now, one string per row, each exactly as wide as the
+    terminal: every piece of text at its own column, blanks where nothing is drawn."""
+    svg = app.export_screenshot()
+    width, height = app.size
+    grid = [[" "] * width for _ in range(height)]
+    pattern = (
+        r'<text class="[^"]*" x="([\d.]+)" y="([\d.]+)" textLength="([\d.]+)"[^>]*>(.*?)</text>'
+    )
+    line_height = 20 * 1.22
+    for match in re.finditer(pattern, svg):
+        text = html.unescape(match.group(4)).replace("\xa0", " ")
+        char_width = float(match.group(3)) / max(len(text), 1)
+        column = round(float(match.group(1)) / char_width)
+        row = round((float(match.group(2)) - 20) / line_height)
+        for i, ch in enumerate(text):
+            if 0 <= row < height and 0 <= column + i < width:
+                grid[row][column + i] = ch
+    return ["".join(line) for line in grid]
 
 
 async def wait_for(pilot, predicate: Callable[[], bool], limit_s: float = 30.0) -> None:  # type: ignore[no-untyped-def]

@@ -137,7 +137,9 @@ class CursorList(ScrollView, can_focus=True):
         if header is not None:
             if y == 0:
                 style = self.style_of("cursor-list--header")
-                return Strip([Segment(header[:width], style)], width).extend_cell_length(width, style)
+                # Cropped and padded by cells: a strip must be exactly as wide as the list, or
+                # the neighbouring pane shows through the gap (and a wide character overflows).
+                return Strip([Segment(header, style)]).crop_extend(0, width, style)
             y -= 1
         row = int(self.scroll_y) + y
         if row >= self.row_count:
