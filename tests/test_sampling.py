@@ -136,16 +136,28 @@ def test_draw_covers_every_device_and_month_stratum() -> None:
 def test_small_exports_are_inspected_whole() -> None:
     s = draw_sample(_pool(5), SHA_A)
     assert s.size == 5
-    assert s.statement() == "5 of 5 inspected: every recording, none foreign"
-    assert draw_sample([], SHA_A).statement() == "no recordings in this export: nothing to sample"
+    assert s.plan() == "sample: all 5 recordings (the whole export)"
+    assert s.statement(0) == "0 of 5 sampled recordings inspected"
+    assert s.statement(4) == "4 of 5 sampled recordings inspected"
+    assert s.statement(5) == (
+        "all 5 recordings inspected (the sample is the whole export), none foreign"
+    )
+    assert s.statement(5, none_foreign=False) == "5 of 5 sampled recordings inspected"
+    empty = draw_sample([], SHA_A)
+    assert empty.plan() == empty.statement(0) == "no recordings in this export: nothing to sample"
 
 
 def test_statement_puts_the_evidence_in_words() -> None:
     s = draw_sample(_pool(1700), SHA_A)
     k = upper_bound(1700, s.drawn, 0.95)
+    assert s.statement(s.size - 1) == f"{s.size - 1} of {s.size} sampled recordings inspected"
     assert (
-        s.statement()
+        s.statement(s.size)
         == f"{s.size} of 1700 inspected, none foreign: with 95% confidence fewer than {k} are"
+    )
+    assert s.plan() == (
+        f"sample: {s.size} of 1700 recordings (0 flagged, {s.drawn} drawn), "
+        "for 95% confidence of hearing a foreign one if 5% or more are"
     )
     assert k <= math.ceil(0.05 * 1700)
 

@@ -96,7 +96,7 @@ def test_four_eyes_flow_from_ingest_to_release(svc, make_review, tmp_path) -> No
         approve(svc, "alice", vid)
     first = approve(svc, "alice", vid, {"0:third-party-names": "names redacted"})
     assert first.stage is Stage.FIRST and first.archive_sha256 == review.report.archive_sha256
-    assert first.sampling_statement == svc.version_detail(vid).sampling_statement
+    assert first.sampling_statement == svc.version_detail(vid).sample.statement(8)
     assert first.acknowledged == {"0:third-party-names": "names redacted"}
 
     # Alice is refused the second stage; a supervisor never signs.
@@ -122,6 +122,8 @@ def test_four_eyes_flow_from_ingest_to_release(svc, make_review, tmp_path) -> No
     assert doc["archive_sha256"] == review.report.archive_sha256
     assert [a["name"] for a in doc["approvers"]] == ["alice", "bob"]
     assert doc["checklist"]["bob"] == ALL
+    assert [a["sampling_statement"] for a in doc["approvers"]] == [first.sampling_statement] * 2
+    assert doc["sampling_statement"] == first.sampling_statement
     assert doc["audit_head"]["hash"] == receipt.audit_head
     assert doc["audit_checkpoint"]["head"] == receipt.audit_head
     assert svc.queue()[0].state is State.RELEASED
@@ -158,7 +160,9 @@ def test_detail_is_served_from_the_store_without_the_archive(svc, make_review) -
     assert [m.path for m in d.index.members] == [m.path for m in review.index.members]
     assert d.index.members[0].audio is not None and d.index.members[0].audio.duration_s == 1.5
     assert len(d.index.recordings) == len(d.index.transcripts) == 5
-    assert d.sample.size == 5 and d.sampling_statement.startswith("5 of 5 inspected")
+    assert (
+        d.sample.size == 5 and d.sampling_statement == "sample: all 5 recordings (the whole export)"
+    )
     assert [i.kind.value for i in d.evidence["alice"]] == ["opened"]
     with pytest.raises(NotFound):
         svc.request_detail("DSAR-NOPE")

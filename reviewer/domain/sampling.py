@@ -10,10 +10,13 @@ The draw is stratified across (device, month) with proportional allocation, so e
 and period of the export is heard, and it is seeded from the archive's SHA-256: the same bytes
 always give the same sample, and anyone can reproduce it.
 
-After inspection, `statement` puts the evidence in words: "n of N inspected, none foreign: with
-95% confidence fewer than k are" where k is the smallest number of foreign recordings that the
-random part of the sample would have missed with probability at most ``1 - confidence``.
-Flagged recordings are all inspected, so they only tighten the statement.
+`plan` says what the sample is. `statement(inspected)` says what one reviewer has inspected:
+"3 of 8 sampled recordings inspected" until every sampled recording is, then the evidence in
+words: "n of N inspected, none foreign: with 95% confidence fewer than k are" where k is the
+smallest number of foreign recordings that the random part of the sample would have missed with
+probability at most ``1 - confidence`` ("all N recordings inspected (the sample is the whole
+export), none foreign" when the sample is every recording). Flagged recordings are all
+inspected, so they only tighten the statement.
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ from reviewer.domain.model import ExportIndex, Finding, Severity
 
 DEFAULT_CONFIDENCE = 0.95
 DEFAULT_MIN_FOREIGN_FRACTION = 0.05
+NOTHING_TO_SAMPLE = "no recordings in this export: nothing to sample"
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,15 +81,40 @@ class Sample:
         """k: with the sample's confidence, fewer than k recordings are foreign (none seen)."""
         return upper_bound(self.population - self.flagged, self.drawn, self.confidence)
 
-    def statement(self) -> str:
-        pct = _pct(self.confidence)
+    @property
+    def is_whole(self) -> bool:
+        """The sample is every recording of the export."""
+        return self.drawn >= self.population - self.flagged
+
+    def plan(self) -> str:
+        """What the sample is, before anyone has inspected it."""
         if self.population == 0:
-            return "no recordings in this export: nothing to sample"
-        if self.drawn >= self.population - self.flagged:
-            return f"{self.size} of {self.population} inspected: every recording, none foreign"
+            return NOTHING_TO_SAMPLE
+        if self.is_whole:
+            return f"sample: all {self.population} recordings (the whole export)"
+        return (
+            f"sample: {self.size} of {self.population} recordings ({self.flagged} flagged, "
+            f"{self.drawn} drawn), for {_pct(self.confidence)} confidence of hearing a foreign "
+            f"one if {_pct(self.min_foreign_fraction)} or more are"
+        )
+
+    def statement(self, inspected: int, *, none_foreign: bool = True) -> str:
+        """What a reviewer who fully inspected `inspected` sampled recordings can state. The
+        conclusion ("none foreign: ...") comes only once every sampled recording is inspected,
+        and only when `none_foreign` (an approval); otherwise the bare count."""
+        if self.population == 0:
+            return NOTHING_TO_SAMPLE
+        inspected = max(0, min(inspected, self.size))
+        if inspected < self.size or not none_foreign:
+            return f"{inspected} of {self.size} sampled recordings inspected"
+        if self.is_whole:
+            return (
+                f"all {self.population} recordings inspected (the sample is the whole export), "
+                "none foreign"
+            )
         return (
             f"{self.size} of {self.population} inspected, none foreign: "
-            f"with {pct} confidence fewer than {self.bound()} are"
+            f"with {_pct(self.confidence)} confidence fewer than {self.bound()} are"
         )
 
     def to_dict(self) -> dict[str, object]:

@@ -187,11 +187,14 @@ def append(
     *,
     key_dir: Path | None = None,
     checkpoint_every: int = CHECKPOINT_EVERY,
+    at: str | None = None,
 ) -> ChainedEvent:
-    """Record one event at the head of the chain; returns it as recorded."""
+    """Record one event at the head of the chain; returns it as recorded. `at` is the event's
+    time in the chain's format (`reviewer.domain.audit.format_at`); the store passes its
+    clock's, so no time in the trail comes from anywhere else."""
     _lock_head(session)
     size, prev = head(session)
-    event = make_event(size, prev, actor, action, subject, payload)
+    event = make_event(size, prev, actor, action, subject, payload, at)
     session.execute(
         sa.text(
             f"INSERT INTO {EVENT_TABLE} (seq, at, actor, action, subject, payload, "
@@ -210,12 +213,15 @@ def append(
         },
     )
     if checkpoint_every > 0 and event.seq % checkpoint_every == 0:
-        _sign_and_store(session, Head(event.seq, event.hash), key_dir)
+        _sign_and_store(session, Head(event.seq, event.hash), key_dir, event.at)
     return event
 
 
-def checkpoint(session: Session, key_dir: Path | None = None) -> Checkpoint | None:
-    """Sign the current head (None for an empty log); reuses a checkpoint of the same head."""
+def checkpoint(
+    session: Session, key_dir: Path | None = None, at: str | None = None
+) -> Checkpoint | None:
+    """Sign the current head (None for an empty log); reuses a checkpoint of the same head.
+    `at`: the checkpoint's time, as for `append`."""
     _lock_head(session)
     current = head(session)
     if current.size == 0:
@@ -223,7 +229,7 @@ def checkpoint(session: Session, key_dir: Path | None = None) -> Checkpoint | No
     latest = latest_checkpoint(session)
     if latest is not None and latest.size == current.size and latest.head == current.hash:
         return latest
-    return _sign_and_store(session, current, key_dir)
+    return _sign_and_store(session, current, key_dir, at)
 
 
 def latest_checkpoint(session: Session) -> Checkpoint | None:
@@ -243,9 +249,11 @@ def _signing_key(key_dir: Path) -> Ed25519PrivateKey:
     return key
 
 
-def _sign_and_store(session: Session, at_head: Head, key_dir: Path | None) -> Checkpoint:
+def _sign_and_store(
+    session: Session, at_head: Head, key_dir: Path | None, at: str | None
+) -> Checkpoint:
     directory = key_dir if key_dir is not None else key_dir_for(session)
-    cp = sign_checkpoint(_signing_key(directory), at_head.size, at_head.hash)
+    cp = sign_checkpoint(_signing_key(directory), at_head.size, at_head.hash, at)
     session.execute(
         sa.text(
             f"INSERT INTO {CHECKPOINT_TABLE} (size, head, at, signature, key_id) "
@@ -369,8 +377,13 @@ def _file_checkpoints(path: Path, tag: str) -> list[Checkpoint]:
     return parse_checkpoint_lines(mine, str(path))
 
 
-def verify(session: Session, key_dir: Path | None = None, *, workers: int = 1,
-           checkpoint_every: int = CHECKPOINT_EVERY) -> VerifyResult:
+def verify(
+    session: Session,
+    key_dir: Path | None = None,
+    *,
+    workers: int = 1,
+    checkpoint_every: int = CHECKPOINT_EVERY,
+) -> VerifyResult:
     """Walk the whole chain and check every checkpoint, from the database and the file.
 
     With `workers` > 1 and a large log on a file or server database, the chain is split into
@@ -388,20 +401,32 @@ def verify(session: Session, key_dir: Path | None = None, *, workers: int = 1,
         return VerifyResult(False, size, current, reason=str(exc))
     checkpoints = distinct_checkpoints(from_file + _db_checkpoints(session))
     url = _url(session)
-    if workers > 1 and (url.get_backend_name() != "sqlite" or url.database not in (None, "",
-                                                                                 ":memory:")):
+    if workers > 1 and (
+        url.get_backend_name() != "sqlite" or url.database not in (None, "", ":memory:")
+    ):
         size = head(session).size
         if size >= PARALLEL_MIN_EVENTS:
-            return _verify_parallel(url.render_as_string(hide_password=False), size,
-                                    checkpoints, directory, workers, checkpoint_every)
+            return _verify_parallel(
+                url.render_as_string(hide_password=False),
+                size,
+                checkpoints,
+                directory,
+                workers,
+                checkpoint_every,
+            )
     checked = check_checkpoints(checkpoints, trusted)
     rows = _stream(session, f"{_SELECT_EVENTS} ORDER BY seq")
-    return judge([walk_segment(rows, 1, GENESIS_HEX, checked.valid)], checked,
-                 checkpoint_every)
+    return judge([walk_segment(rows, 1, GENESIS_HEX, checked.valid)], checked, checkpoint_every)
 
 
-def _verify_parallel(url: str, size: int, checkpoints: list[Checkpoint], key_dir: Path,
-                     workers: int, checkpoint_every: int) -> VerifyResult:
+def _verify_parallel(
+    url: str,
+    size: int,
+    checkpoints: list[Checkpoint],
+    key_dir: Path,
+    workers: int,
+    checkpoint_every: int,
+) -> VerifyResult:
     step = -(-size // workers)
     ranges = [(lo, min(lo + step - 1, size)) for lo in range(1, size + 1, step)]
     sizes = sorted({cp.size for cp in checkpoints})
@@ -415,17 +440,26 @@ def _verify_parallel(url: str, size: int, checkpoints: list[Checkpoint], key_dir
     context = multiprocessing.get_context(method)
     with ProcessPoolExecutor(max_workers=len(ranges), mp_context=context) as pool:
         futures = [
-            pool.submit(_verify_part, url, lo, hi, [s for s in sizes if lo <= s <= hi],
-                        str(key_dir), checkpoints[index::len(ranges)])
+            pool.submit(
+                _verify_part,
+                url,
+                lo,
+                hi,
+                [s for s in sizes if lo <= s <= hi],
+                str(key_dir),
+                checkpoints[index :: len(ranges)],
+            )
             for index, (lo, hi) in enumerate(ranges)
         ]
         parts = [future.result() for future in futures]
-    return judge([seg for seg, _ in parts], merge_checked(checked for _, checked in parts),
-                 checkpoint_every)
+    return judge(
+        [seg for seg, _ in parts], merge_checked(checked for _, checked in parts), checkpoint_every
+    )
 
 
-def _verify_part(url: str, lo: int, hi: int, want: list[int], key_dir: str,
-                 checkpoints: list[Checkpoint]) -> tuple[Segment, CheckedCheckpoints]:
+def _verify_part(
+    url: str, lo: int, hi: int, want: list[int], key_dir: str, checkpoints: list[Checkpoint]
+) -> tuple[Segment, CheckedCheckpoints]:
     """One worker's share: events lo..hi and a slice of the checkpoints' signatures."""
     from reviewer.store.engine import READONLY, make_engine
 
@@ -436,10 +470,12 @@ def _verify_part(url: str, lo: int, hi: int, want: list[int], key_dir: str,
             with engine.connect() as conn:
                 conn.execution_options(**READONLY)
                 conn.begin()
-                rows = _driver_rows(conn, f"{_SELECT_EVENTS} WHERE seq BETWEEN {int(lo)} "
-                                          f"AND {int(hi)} ORDER BY seq")
-                segment = walk_segment(rows, lo, GENESIS_HEX if lo == 1 else None, set(want),
-                                       last_seq=hi)
+                rows = _driver_rows(
+                    conn, f"{_SELECT_EVENTS} WHERE seq BETWEEN {int(lo)} AND {int(hi)} ORDER BY seq"
+                )
+                segment = walk_segment(
+                    rows, lo, GENESIS_HEX if lo == 1 else None, set(want), last_seq=hi
+                )
         finally:
             engine.dispose()
     except AuditError:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 
 from alembic import command
@@ -32,10 +34,13 @@ def current_revision(engine: Engine) -> str | None:
         return MigrationContext.configure(conn).get_current_revision()
 
 
-def upgrade(engine: Engine, revision: str = "head") -> None:
+def upgrade(
+    engine: Engine, revision: str = "head", clock: Callable[[], datetime] | None = None
+) -> None:
     """Migrate to `revision` in one transaction (DDL is transactional on both databases).
 
-    A store already at the latest revision is left alone without running Alembic."""
+    A store already at the latest revision is left alone without running Alembic. `clock` gives
+    the time of any row a migration writes (the service passes its own)."""
     if revision == "head" and current_revision(engine) == head_revision():
         return
     cfg = _config()
@@ -43,4 +48,5 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
         if conn.dialect.name == "postgresql":  # one migrator at a time across terminals
             conn.exec_driver_sql("SELECT pg_advisory_xact_lock(727270001)")
         cfg.attributes["connection"] = conn
+        cfg.attributes["clock"] = clock
         command.upgrade(cfg, revision)

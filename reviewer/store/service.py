@@ -205,7 +205,7 @@ class ReviewService:
         resolved = resolve_url(url)
         try:
             engine = make_engine(resolved)
-            upgrade(engine)
+            upgrade(engine, clock=clock)
         except (OperationalError, OSError) as exc:
             raise StoreError(
                 f"cannot open the store {_safe_url(resolved)}: {_first_line(exc)}"
@@ -375,14 +375,14 @@ class ReviewService:
                     r.passphrase_hash = new_hash
                 s.add(r)
                 if purpose == "sign-in":
-                    trail.append(s, name, "sign-in", f"reviewer:{name}", {"role": r.role})
+                    trail.append(s, name, "sign-in", f"reviewer:{name}", {"role": r.role}, at=now)
                 return r
 
         return self._retry(ok)
 
     def _audit_only(self, actor: str, action: str, payload: dict[str, Any]) -> None:
         with self._write() as s:
-            trail.append(s, actor, action, f"reviewer:{actor}", payload)
+            trail.append(s, actor, action, f"reviewer:{actor}", payload, at=self._now())
 
     def _record_failure(self, name: str, purpose: str) -> datetime | None:
         now = self._now()
@@ -397,6 +397,7 @@ class ReviewService:
                 "sign-in-failed",
                 f"reviewer:{name}",
                 {"purpose": purpose, "reason": "wrong passphrase", "failures": r.failed_count},
+                at=now,
             )
             if r.failed_count >= MAX_FAILED_SIGN_INS:
                 locked = now + LOCKOUT
@@ -408,6 +409,7 @@ class ReviewService:
                     "lockout",
                     f"reviewer:{name}",
                     {"until": locked.isoformat(), "failures": MAX_FAILED_SIGN_INS},
+                    at=now,
                 )
             s.add(r)
             return locked
@@ -437,7 +439,7 @@ class ReviewService:
                 )
                 s.add(row)
                 s.flush()
-                trail.append(s, actor, "user-add", f"reviewer:{name}", {"role": role.value})
+                trail.append(s, actor, "user-add", f"reviewer:{name}", {"role": role.value}, at=now)
                 return _user(row)
 
         try:
@@ -459,7 +461,7 @@ class ReviewService:
                 if not r.disabled:
                     r.disabled = True
                     s.add(r)
-                    trail.append(s, actor, "user-disable", f"reviewer:{name}", {})
+                    trail.append(s, actor, "user-disable", f"reviewer:{name}", {}, at=self._now())
                 return _user(r)
 
         return self._retry(go)
@@ -557,7 +559,7 @@ class ReviewService:
                     report=report.to_dict(),
                     index_summary=index_to_json(index),
                     sample=sample.to_dict(),
-                    sampling_statement=sample.statement(),
+                    sampling_statement=sample.plan(),
                     round=1,
                     ingested_at=now,
                     ingested_by=actor,
@@ -580,6 +582,7 @@ class ReviewService:
                         "sample": sample.size,
                         "voided_versions": voided,
                     },
+                    at=now,
                 )
                 return IngestResult(
                     request.request_id,
@@ -803,6 +806,7 @@ class ReviewService:
                         "target": target,
                         "seconds": round(seconds, 3),
                     },
+                    at=now,
                 )
 
         self._retry(go)
@@ -867,7 +871,7 @@ class ReviewService:
             stage=decision.stage,
             reasons=tuple(reasons),
             warnings=warnings_to_ack(findings),
-            sampling_statement=v.sampling_statement,
+            sampling_statement=sample.statement(sample.size - len(decision.missing)),
             can_reject=decision.can_reject and not r.disabled,
             reject_reasons=tuple(reject_reasons),
             missing=decision.missing,
@@ -921,6 +925,7 @@ class ReviewService:
                         "unlock-lapsed",
                         f"request:{v.request_id}",
                         {"version_id": v.id, "round": v.round},
+                        at=now,
                     )
                     v.round = round_
                     s.add(v)
@@ -934,6 +939,10 @@ class ReviewService:
                             & (SignOffRowT.stage == 1)
                         )
                     ).scalar_one()
+                sample = Sample.from_dict(v.sample)
+                statement = sample.statement(
+                    sample.size - len(gate.missing), none_foreign=decision is Decision.APPROVE
+                )
                 kept_acks = {
                     w.key: acks[w.key].strip() for w in gate.warnings if acks.get(w.key, "").strip()
                 }
@@ -952,7 +961,7 @@ class ReviewService:
                     note=note.strip(),
                     checklist=answers,
                     acknowledged=kept_acks,
-                    sampling_statement=v.sampling_statement,
+                    sampling_statement=statement,
                     at=now,
                 )
                 s.add(row)
@@ -970,8 +979,9 @@ class ReviewService:
                         "note": row.note,
                         "checklist": answers,
                         "acknowledged": kept_acks,
-                        "sampling_statement": v.sampling_statement,
+                        "sampling_statement": statement,
                     },
+                    at=now,
                 )
                 return self._signoff_row(s, row, v, r.name)
 
@@ -1078,7 +1088,7 @@ class ReviewService:
         self, actor: str, action: str, subject: str, payload: dict[str, Any]
     ) -> None:
         with self._write() as s:
-            trail.append(s, actor, action, subject, payload)
+            trail.append(s, actor, action, subject, payload, at=self._now())
 
     def _stage_archive(self, detail: RequestDetail, outbox: Path, actor: str) -> Path:
         """Copy the archive into a private folder of the outbox, hashing the copy."""
@@ -1135,20 +1145,22 @@ class ReviewService:
                     & (SignOffRowT.stage == 2)
                 )
             ).scalar_one()
-            checklists = {
-                name: {str(k): bool(x) for k, x in cl.items()}
-                for name, cl in s.execute(
-                    select(ReviewerRow.name, SignOffRowT.checklist)
-                    .join(ReviewerRow, ReviewerRow.id == SignOffRowT.reviewer_id)  # type: ignore[arg-type]
-                    .where((SignOffRowT.version_id == vid) & (SignOffRowT.round == round_))  # type: ignore[arg-type]
-                ).all()
-            }
+            checklists: dict[str, dict[str, bool]] = {}
+            statements: dict[str, str] = {}
+            for name, cl, statement in s.execute(
+                select(ReviewerRow.name, SignOffRowT.checklist, SignOffRowT.sampling_statement)
+                .join(ReviewerRow, ReviewerRow.id == SignOffRowT.reviewer_id)  # type: ignore[arg-type]
+                .where((SignOffRowT.version_id == vid) & (SignOffRowT.round == round_))  # type: ignore[arg-type]
+            ).all():
+                checklists[name] = {str(k): bool(x) for k, x in cl.items()}
+                statements[name] = statement
             trail.append(
                 s,
                 actor,
                 "release",
                 f"request:{v.request_id}",
                 {"version_id": vid, "archive_sha256": v.archive_sha256, "outbox": str(final)},
+                at=now,
             )
             size, head = trail.head(s)
             req = detail.request
@@ -1174,15 +1186,16 @@ class ReviewService:
                         "stage": f.stage.value,
                         "decision": f.decision.value,
                         "at": f.at.isoformat(),
+                        "sampling_statement": statements.get(f.name, ""),
                     }
                     for f in signers
                 ],
                 "checklist": checklists,
-                "sampling_statement": v.sampling_statement,
+                "sampling_statement": statements.get(signers[-1].name, "") if signers else "",
                 "audit_head": {"size": size, "hash": head},
                 "audit_checkpoint": None,
             }
-            receipt["audit_checkpoint"] = trail.checkpoint(s, self.key_dir)
+            receipt["audit_checkpoint"] = trail.checkpoint(s, self.key_dir, at=now)
             s.add(
                 ReleaseRow(
                     version_id=vid,
@@ -1390,6 +1403,7 @@ class ReviewService:
                         "before": _policy_dict(before),
                         "after": _policy_dict(after),
                     },
+                    at=now,
                 )
                 return after
 

@@ -1,26 +1,35 @@
 """The review service's bridge to the audit trail (`reviewer.store.audit_log`).
 
 Every action the service takes calls `append` inside the same transaction as the change it
-records, so the change and its event commit or vanish together.
+records, so the change and its event commit or vanish together. Events and checkpoints carry
+the time the service's clock gives (`at`), never the machine's own.
 """
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine
 from sqlmodel import Session
 
+from reviewer.domain.audit import format_at
 from reviewer.store import audit_log
 from reviewer.store.engine import READONLY
 from reviewer.store.views import AuditStatus
 
 
 def append(
-    session: Session, actor: str, action: str, subject: str, payload: dict[str, Any]
+    session: Session,
+    actor: str,
+    action: str,
+    subject: str,
+    payload: dict[str, Any],
+    *,
+    at: datetime,
 ) -> None:
-    audit_log.append(session, actor, action, subject, payload)
+    audit_log.append(session, actor, action, subject, payload, at=format_at(at))
 
 
 def head(session: Session) -> tuple[int, str]:
@@ -28,9 +37,9 @@ def head(session: Session) -> tuple[int, str]:
     return h.size, h.hash
 
 
-def checkpoint(session: Session, key_dir: Path) -> dict[str, Any] | None:
+def checkpoint(session: Session, key_dir: Path, *, at: datetime) -> dict[str, Any] | None:
     """Sign a checkpoint over the current head (inside the caller's transaction)."""
-    cp = audit_log.checkpoint(session, key_dir)
+    cp = audit_log.checkpoint(session, key_dir, format_at(at))
     return None if cp is None else cp.to_dict()
 
 

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
-from alembic import op
+from alembic import context, op
 
 from reviewer.store.tables import UTCDateTime
 
@@ -17,6 +17,12 @@ revision: str = "0002"
 down_revision: str | Sequence[str] | None = "0001"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
+
+
+def _now() -> datetime:
+    """The store's clock, when the service hands one over (`reviewer.store.migrate.upgrade`)."""
+    clock = context.config.attributes.get("clock")
+    return clock() if clock is not None else datetime.now(UTC)
 
 
 def upgrade() -> None:
@@ -48,7 +54,7 @@ def upgrade() -> None:
                 "sample_min_foreign_fraction": 0.05,
                 "unlock_lapse_days": 7,
                 "updated_by": "defaults",
-                "updated_at": datetime.now(UTC),
+                "updated_at": _now(),
             }
         ],
     )

@@ -1,0 +1,105 @@
+"""Every time the store records comes from the service's one clock, and the sampling statement
+says what the reviewer has actually inspected."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from datetime import UTC, datetime
+
+import pytest
+from conftest import Clock
+from sqlmodel import Session
+from test_store_service import ALL, FAST, PASS, approve, events, inspect_sample
+
+from reviewer.domain.signoff import Stage
+from reviewer.store import audit_log
+from reviewer.store.service import ReviewService
+
+FIXED = datetime(2024, 3, 1, 9, 30, tzinfo=UTC)
+FIXED_AT = "2024-03-01T09:30:00.000000Z"
+
+
+def _store(url: str, clock: Clock) -> ReviewService:
+    s = ReviewService.open(url, clock=clock, hasher=FAST)
+    for name, role in (("alice", "reviewer"), ("bob", "approver"), ("carol", "supervisor")):
+        s.add_user(name, role, PASS[name], actor="test")
+    return s
+
+
+@pytest.fixture
+def fixed(store_url):  # type: ignore[no-untyped-def]
+    with _store(store_url, Clock(FIXED)) as s:
+        yield s
+
+
+@pytest.fixture
+def svc(store_url, clock):  # type: ignore[no-untyped-def]
+    with _store(store_url, clock) as s:
+        yield s
+
+
+def test_release_on_a_fixed_clock_uses_that_clock_everywhere(fixed, make_review, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    review, folder = make_review("DSAR-C-0001", recordings=4)
+    vid = fixed.ingest(review, folder / "export.zip", actor="test").version_id
+    fixed.set_policy("carol", unlock_lapse_days=3)
+    approve(fixed, "alice", vid)
+    approve(fixed, "bob", vid)
+    receipt = fixed.release("bob", "DSAR-C-0001", tmp_path / "outbox")
+    assert receipt.released_at == FIXED
+    written = json.loads((tmp_path / "outbox" / "DSAR-C-0001" / "release.json").read_text())
+    assert written["released_at"] == FIXED.isoformat()
+    assert [a["at"] for a in written["approvers"]] == [FIXED.isoformat()] * 2
+    assert written["audit_checkpoint"]["at"] == FIXED_AT
+    assert {e["at"] for e in events(fixed)} == {FIXED_AT}
+    with Session(fixed.engine) as s:
+        assert {cp.at for cp in [audit_log.latest_checkpoint(s)] if cp} == {FIXED_AT}
+    assert fixed.policy().updated_at == FIXED
+    assert fixed.audit_status().ok
+
+
+def test_a_new_store_takes_its_creation_time_from_the_clock(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("REVIEWER_HOME", str(tmp_path / "home"))
+    path = tmp_path / "new.db"
+    ReviewService.open(f"sqlite:///{path}", clock=Clock(FIXED), hasher=FAST).close()
+    with sqlite3.connect(path) as db:
+        [(updated_at,)] = db.execute("SELECT updated_at FROM policy").fetchall()
+    assert str(updated_at).startswith("2024-03-01")
+
+
+def test_the_gate_states_what_this_reviewer_has_inspected_so_far(svc, make_review) -> None:  # type: ignore[no-untyped-def]
+    review, folder = make_review("DSAR-C-0002", recordings=8)
+    vid = svc.ingest(review, folder / "export.zip", actor="test").version_id
+    detail = svc.version_detail(vid)
+    assert detail.sample.size == 8 and "inspected" not in detail.sampling_statement
+    assert svc.gate("alice", vid).sampling_statement == "0 of 8 sampled recordings inspected"
+    items = detail.sample.items
+    for item in items[:3]:
+        svc.record_inspection("alice", vid, "played", item.member, item.duration_s or 2.0)
+        svc.record_inspection("alice", vid, "viewed_transcript", item.member)
+    # Played but transcript not viewed: not inspected yet.
+    svc.record_inspection("alice", vid, "played", items[3].member, 5.0)
+    assert svc.gate("alice", vid).sampling_statement == "3 of 8 sampled recordings inspected"
+    assert svc.gate("bob", vid).sampling_statement == "0 of 8 sampled recordings inspected"
+    inspect_sample(svc, "alice", vid)
+    whole = "all 8 recordings inspected (the sample is the whole export), none foreign"
+    assert svc.gate("alice", vid).sampling_statement == whole
+    first = svc.sign_off("alice", PASS["alice"], vid, "approve", "checked", ALL, {})
+    assert first.stage is Stage.FIRST and first.sampling_statement == whole
+    # A rejection records only what the approver inspected, with no conclusion.
+    rejected = svc.reject("bob", PASS["bob"], vid, "wrong voice in one recording")
+    assert rejected.sampling_statement == "0 of 8 sampled recordings inspected"
+    assert [h.sampling_statement for h in svc.history()] == [rejected.sampling_statement, whole]
+
+
+def test_a_drawn_sample_states_its_bound_once_inspected(svc, make_review) -> None:  # type: ignore[no-untyped-def]
+    review, folder = make_review("DSAR-C-0003", recordings=200)
+    vid = svc.ingest(review, folder / "export.zip", actor="test").version_id
+    sample = svc.version_detail(vid).sample
+    n = sample.size
+    assert n < 200
+    assert svc.gate("alice", vid).sampling_statement == f"0 of {n} sampled recordings inspected"
+    first = approve(svc, "alice", vid)
+    assert first.sampling_statement == (
+        f"{n} of 200 inspected, none foreign: with 95% confidence fewer than {sample.bound()} are"
+    )
