@@ -70,8 +70,8 @@ def finding(index: ExportIndex, code: str) -> Finding:
 def assert_rest_read(index: ExportIndex) -> None:
     member = index.member(OK_NAME)
     assert member is not None and member.readable
-    assert "desk lamp" in index.texts[OK_NAME]
-    assert index.tables[OK_NAME].rows[0]["query"] == "desk lamp"
+    assert "desk lamp" in dict(index.scan_texts())[OK_NAME]
+    assert next(index.tables[OK_NAME].records())["query"] == "desk lamp"
 
 
 BIG = b"\x00" * (3 << 20)
@@ -182,7 +182,7 @@ def test_hostile_members_are_not_trusted_as_content(sandbox: Callable[..., Expor
     for path in ("Alexa/link", "Alexa/secret.csv"):
         m = index.member(path)
         assert m is not None and not m.readable and m.sha256 is None
-        assert path not in index.texts
+        assert path not in dict(index.scan_texts())
     assert index.member("Alexa/link").type_label == "symbolic link"  # type: ignore[union-attr]
 
 
@@ -193,7 +193,7 @@ def test_overlapping_members(sandbox: Callable[..., ExportIndex]) -> None:
     assert {"outer.bin", "inner.txt"} <= set(f.members)
     ok_member = index.member("ok.csv")
     assert ok_member is not None and ok_member.readable
-    assert "lamp" in index.texts["ok.csv"]
+    assert "lamp" in dict(index.scan_texts())["ok.csv"]
 
 
 def test_total_size_bomb_stops_reading(sandbox: Callable[..., ExportIndex]) -> None:
@@ -249,7 +249,7 @@ def test_nested_archives_within_and_beyond_the_depth_limit(
     assert "other/pipeline.zip" in nested.members
     inner = "other/pipeline.zip!inner/history.csv"
     assert index.member(inner) is not None and index.member(inner).readable  # type: ignore[union-attr]
-    assert "kettle" in index.texts[inner]
+    assert "kettle" in dict(index.scan_texts())[inner]
     assert inner in index.tables
     too_deep = finding(index, "zip-nested-too-deep")
     assert too_deep.severity is Severity.CRITICAL

@@ -105,11 +105,15 @@ def test_reference_layout_index(reference: Path) -> None:
     # a latin-1 CSV with ; separators
     orders = index.tables["Retail/OrderHistory.csv"]
     assert orders.columns[:2] == ("customer_id", "order_id")
-    assert orders.rows[0]["items"] == "Kaffeemühle" and orders.rows[0]["total"] == "39,99"
-    assert "Kaffeemühle" in index.texts["Retail/OrderHistory.csv"]
-    assert "jonas.weber@example.de" in index.texts["Account/Profile.json"]
-    assert "Export generated" in index.texts["notes/readme.txt"]
-    assert "Alexa/Audio/U1.wav" not in index.texts
+    first = next(orders.records())
+    assert first["items"] == "Kaffeemühle" and first["total"] == "39,99"
+    # the identity scan reads every readable member; parsed ones keep no second copy
+    scanned = dict(index.scan_texts())
+    assert "Kaffeemühle" in scanned["Retail/OrderHistory.csv"]
+    assert "jonas.weber@example.de" in scanned["Account/Profile.json"]
+    assert "Export generated" in scanned["notes/readme.txt"]
+    assert "Alexa/Audio/U1.wav" not in scanned
+    assert "Retail/OrderHistory.csv" not in index.texts and "notes/readme.txt" in index.texts
     assert index.texts_truncated == []
 
 
@@ -159,7 +163,7 @@ def test_other_layout_json_histories_and_nested_archive(tmp_path: Path) -> None:
     assert codes == ["zip-nested"]
     voice = "pipeline-b.zip!history/voice.json"
     assert index.tables[voice].columns[:3] == ("utteranceId", "time", "deviceSerial")
-    assert index.tables[voice].rows[1]["confidence"] == "0.5"
+    assert list(index.tables[voice].values("confidence"))[1] == "0.5"
     assert index.json_docs[voice]["account"] == CUSTOMER
     assert [(r.utterance_id, r.device_serial, r.audio_member) for r in index.recordings] == [
         ("V1", "S1", "pipeline-b.zip!audio/V1.ogg"),
@@ -169,7 +173,7 @@ def test_other_layout_json_histories_and_nested_archive(tmp_path: Path) -> None:
     assert ogg is not None and ogg.kind is MemberKind.AUDIO and ogg.audio is not None
     assert ogg.audio.format == "ogg"
     assert index.profile == {"customerId": CUSTOMER, "name": "Jonas"}
-    assert index.tables["orders.json"].rows == [
+    assert list(index.tables["orders.json"].records()) == [
         {"id": "1", "city": "Hannover"},
         {"id": "2", "city": ""},
     ]
@@ -195,7 +199,8 @@ def test_text_caps(tmp_path: Path) -> None:
     assert len(index.texts["a.txt"]) == 4000
     assert sum(len(t) for t in index.texts.values()) <= 9000
     assert set(index.texts_truncated) >= {"a.txt", "b.txt", "c.txt"}
-    assert index.json_docs["d.json"]["k"] == "v" * 6000  # parsed whole, text capped
+    assert index.json_docs["d.json"]["k"] == "v" * 6000  # parsed whole
+    assert dict(index.scan_texts())["d.json"].count("v") == 6000  # and scanned whole
 
 
 def test_read_member(reference: Path, tmp_path: Path) -> None:
@@ -256,7 +261,7 @@ def test_bzip2_and_lzma_members(tmp_path: Path) -> None:
     archive.write_bytes(out.getvalue())
     index = read_export(archive, Limits())
     assert index.read_findings == []
-    assert index.tables["a.csv"].rows == [{"customer_id": "A1", "query": "tea"}]
+    assert list(index.tables["a.csv"].records()) == [{"customer_id": "A1", "query": "tea"}]
     assert index.texts["b.txt"] == files["b.txt"].decode()
     assert read_member(archive, "b.txt", 1 << 20) == files["b.txt"]
 
@@ -342,8 +347,9 @@ def test_order_is_the_directory_order_whatever_the_threads_do(tmp_path: Path) ->
     for _ in range(3):
         index = read_export(archive, Limits())
         assert [m.path for m in index.members] == expected
-        texts = [p for p in expected if p in index.texts]
-        assert list(index.texts) == texts and len(texts) == 24
+        texts = [p for p in expected if p.endswith((".txt", ".csv"))]
+        assert [p for p, _t in index.scan_texts()] == texts and len(texts) == 24
+        assert list(index.texts) == [p for p in texts if p.endswith(".txt")]
         assert list(index.tables) == [p for p in expected if p.endswith(".csv")]
 
 

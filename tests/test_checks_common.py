@@ -188,7 +188,7 @@ class ExportBuilder:
             writer.writeheader()
             writer.writerows(rows)
             contents[path] = buf.getvalue().encode()
-            index.tables[path] = Table(member=path, columns=tuple(cols), rows=list(rows))
+            index.tables[path] = Table.from_records(path, cols, rows)
             index.texts[path] = buf.getvalue()
 
         for r in self.recordings:
@@ -344,7 +344,7 @@ def test_referenced_members_follow_rows_by_path_or_file_name() -> None:
     assert "Alexa/Audio/u001.wav" in refs
     assert "Alexa/Audio/loose.wav" not in refs
     # A bare file name in any column counts too, once a probed row shows the column holds them.
-    index.tables["Other/clips.csv"] = Table(
+    index.tables["Other/clips.csv"] = Table.from_records(
         "Other/clips.csv",
         ("n", "clip"),
         [{"n": "1", "clip": "32.50"}, {"n": "2", "clip": "loose.wav"}],

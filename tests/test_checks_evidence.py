@@ -21,7 +21,7 @@ def _other_layout(docs: dict[str, object], texts: dict[str, str] | None = None) 
         if isinstance(doc, list) and all(isinstance(r, dict) for r in doc):
             cols = tuple(dict.fromkeys(k for r in doc for k in r))
             rows = [{k: str(v) for k, v in r.items()} for r in doc]
-            index.tables[path] = Table(member=path, columns=cols, rows=rows)
+            index.tables[path] = Table.from_records(path, cols, rows)
     for path, text in (texts or {}).items():
         index.members.append(_member(path, text.encode()))
         index.texts[path] = text

@@ -65,11 +65,11 @@ def test_tables_without_account_or_identifier_and_opaque_members_are_unattribute
 
     from reviewer.domain.model import Table
 
-    index.tables["Misc/Queries.csv"] = Table(
+    index.tables["Misc/Queries.csv"] = Table.from_records(
         "Misc/Queries.csv", ("timestamp", "query"), [{"timestamp": "2018", "query": "socks"}]
     )
     index.texts["Misc/Queries.csv"] = "timestamp,query\n2018,socks\n"
-    index.tables["Misc/Mine.csv"] = Table(
+    index.tables["Misc/Mine.csv"] = Table.from_records(
         "Misc/Mine.csv", ("email",), [{"email": "jonas.weber@example.de"}]
     )
     index.members.append(_member("Photos/IMG_1.heic", b"\x00\x01"))
@@ -152,7 +152,7 @@ def test_ship_to_given_as_an_address_object() -> None:
     from reviewer.domain.model import Table
 
     index = clean_export().build()
-    index.tables["orders.json"] = Table(
+    index.tables["orders.json"] = Table.from_records(
         "orders.json",
         ("customerId", "orderId", "shipTo"),
         [

@@ -52,7 +52,7 @@ def indexes(draw: st.DrawFn) -> ExportIndex:
     for i in range(draw(st.integers(0, 3))):
         cols = tuple(draw(st.lists(KEYS, min_size=1, max_size=4, unique=True)))
         rows = [{c: draw(TEXT) for c in cols} for _ in range(draw(st.integers(0, 4)))]
-        index.tables[f"t{i}.csv"] = Table(f"t{i}.csv", cols, rows)
+        index.tables[f"t{i}.csv"] = Table.from_records(f"t{i}.csv", cols, rows)
         index.texts[f"t{i}.csv"] = "\n".join(",".join(r.values()) for r in rows)
     for i in range(draw(st.integers(0, 4))):
         index.recordings.append(

@@ -8,6 +8,8 @@ Nothing here does I/O.
 
 from __future__ import annotations
 
+import json
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
@@ -164,11 +166,45 @@ class Member:
 
 @dataclass(slots=True)
 class Table:
-    """Rows of a CSV member, or records of a JSON member that is a list of objects."""
+    """Rows of a CSV member, or records of a JSON member that is a list of objects.
+
+    Each row is a tuple of cells aligned with `columns` (a table of 100,000 rows keeps no
+    dict per row); `col` gives a column's position, `records` the rows as dicts.
+    """
 
     member: str
     columns: tuple[str, ...]
-    rows: list[dict[str, str]]
+    rows: Sequence[tuple[str, ...]]  # a list, or a view computed from JSON records
+
+    @classmethod
+    def from_records(
+        cls, member: str, columns: Iterable[str], records: Iterable[dict[str, str]]
+    ) -> Table:
+        """A table of `records` (column -> cell dicts; a missing cell is empty)."""
+        cols = tuple(columns)
+        return cls(member, cols, [tuple([r.get(c, "") for c in cols]) for r in records])
+
+    def col(self, column: str) -> int:
+        """The position of `column` in each row: its last one when a header repeats it, as
+        in `records` (ValueError when the table has none)."""
+        cols = self.columns
+        return len(cols) - 1 - cols[::-1].index(column)
+
+    def values(self, column: str) -> Iterator[str]:
+        """Every row's cell in `column`."""
+        i = self.col(column)
+        return (row[i] for row in self.rows)
+
+    def records(self) -> Iterator[dict[str, str]]:
+        """The rows as column -> cell dicts, made one at a time."""
+        cols = self.columns
+        return (dict(zip(cols, row, strict=True)) for row in self.rows)
+
+    def text(self) -> str:
+        """The table as comma-separated lines, header first (what the identity scan reads)."""
+        lines = [",".join(self.columns)]
+        lines.extend(",".join(row) for row in self.rows)
+        return "\n".join(lines)
 
 
 @dataclass(slots=True)
@@ -215,10 +251,29 @@ class ExportIndex:
     recordings: list[Recording] = field(default_factory=list)
     transcripts: list[TranscriptEntry] = field(default_factory=list)
     transcript_member: str | None = None
-    # Readable text per member (CSV, JSON, text, PDF), capped; used by the identity scan.
+    # Readable text per member that is not kept parsed (text, PDF, CSV and JSON that did not
+    # parse or were cut), capped; the identity scan reads these and the parsed members
+    # (`scan_texts`).
     texts: dict[str, str] = field(default_factory=dict)
     # Members whose text was only partly kept because of the cap.
     texts_truncated: list[str] = field(default_factory=list)
+
+    def scan_texts(self) -> Iterator[tuple[str, str]]:
+        """(member, text) for every member with readable text, in member order: the kept
+        texts, and the text of each parsed JSON document or table, made when asked for."""
+        seen: set[str] = set()
+        for m in self.members:
+            path = m.path
+            if path in seen:  # a duplicated name has one text
+                continue
+            seen.add(path)
+            text = self.texts.get(path)
+            if text is not None:
+                yield path, text
+            elif path in self.json_docs:
+                yield path, json.dumps(self.json_docs[path], ensure_ascii=False)
+            elif path in self.tables:
+                yield path, self.tables[path].text()
 
     def member(self, path: str) -> Member | None:
         for m in self.members:
@@ -232,9 +287,7 @@ class ExportIndex:
 
     @property
     def recording_seconds(self) -> float:
-        return round(
-            sum(m.audio.duration_s or 0.0 for m in self.members if m.audio is not None), 3
-        )
+        return round(sum(m.audio.duration_s or 0.0 for m in self.members if m.audio is not None), 3)
 
 
 def jsonable(obj: Any) -> Any:

@@ -725,10 +725,14 @@ def _digest(
     cut = total > len(data)
     text = decode_text(data)
     del data
+    # A member kept parsed (a table or a JSON document) keeps no text as well: the identity
+    # scan renders it from the parsed form (`ExportIndex.scan_texts`).
+    parsed = False
     if kind is MemberKind.CSV:
         table = parse_csv(path, text)
         if table is not None:
             ctx.index.tables[path] = table
+            parsed = not cut
     elif kind is MemberKind.JSON and not cut:
         try:
             doc = parse_json(text)
@@ -736,10 +740,14 @@ def _digest(
             hz.add("json-malformed", path, f"{path}: {exc}")
         else:
             ctx.index.json_docs[path] = doc
-            table = table_from_json(path, doc)
-            if table is not None:
-                ctx.index.tables[path] = table
-    _keep_text(ctx, path, text, cut)
+            parsed = True
+            # the manifest's file list is read by the manifest check, not kept as a table
+            if not (path == MANIFEST and isinstance(doc, dict)):
+                table = table_from_json(path, doc)
+                if table is not None:
+                    ctx.index.tables[path] = table
+    if not parsed:
+        _keep_text(ctx, path, text, cut)
 
 
 def _keep_text(ctx: _Context, path: str, text: str, cut: bool) -> None:

@@ -11,7 +11,8 @@ import csv
 import json
 import re
 import sys
-from typing import Any
+from collections.abc import Iterator, Sequence
+from typing import Any, overload
 
 from reviewer.domain.model import Recording, Table
 from reviewer.domain.request import parse_datetime
@@ -92,12 +93,14 @@ def parse_csv(member: str, text: str) -> Table | None:
         if not header:
             return None
         columns = tuple(_intern(h.strip() or f"column{i + 1}") for i, h in enumerate(header))
-        rows: list[dict[str, str]] = []
+        rows: list[tuple[str, ...]] = []
+        width = len(columns)
         for raw in reader:
             if not raw or all(not c.strip() for c in raw):
                 continue
-            row = {col: _share(raw[i]) if i < len(raw) else "" for i, col in enumerate(columns)}
-            rows.append(row)
+            if len(raw) < width:
+                raw.extend([""] * (width - len(raw)))
+            rows.append(tuple([_share(c) for c in raw[:width]]))
     except csv.Error:
         return None
     return Table(member=member, columns=columns, rows=rows)
@@ -155,16 +158,58 @@ def _records(doc: Any) -> list[dict[str, Any]] | None:
     return None
 
 
-def table_from_json(member: str, doc: Any) -> Table | None:
-    records = _records(doc)
-    if records is None:
-        return None
+class _RecordRows(Sequence[tuple[str, ...]]):
+    """Rows of JSON records made when read, so a large record list is not kept twice."""
+
+    __slots__ = ("_records", "_columns")
+
+    def __init__(self, records: list[dict[str, Any]], columns: tuple[str, ...]) -> None:
+        self._records = records
+        self._columns = columns
+
+    def __len__(self) -> int:
+        return len(self._records)
+
+    def _row(self, rec: dict[str, Any]) -> tuple[str, ...]:
+        return tuple([_cell(rec.get(c)) for c in self._columns])
+
+    @overload
+    def __getitem__(self, i: int) -> tuple[str, ...]: ...
+    @overload
+    def __getitem__(self, i: slice) -> list[tuple[str, ...]]: ...
+    def __getitem__(self, i: int | slice) -> tuple[str, ...] | list[tuple[str, ...]]:
+        if isinstance(i, slice):
+            return [self._row(rec) for rec in self._records[i]]
+        return self._row(self._records[i])
+
+    def __iter__(self) -> Iterator[tuple[str, ...]]:
+        return (self._row(rec) for rec in self._records)
+
+
+def _json_columns(records: list[dict[str, Any]]) -> tuple[str, ...]:
     columns: dict[str, None] = {}
     for rec in records:
         for key in rec:
             columns.setdefault(str(key), None)
-    cols = tuple(columns)
-    rows = [{c: _cell(rec.get(c)) for c in cols} for rec in records]
+    return tuple(columns)
+
+
+def json_view(member: str, doc: Any) -> Table | None:
+    """The table `table_from_json` would give, its rows made from the records when read
+    (for a large document the index keeps parsed anyway, such as the manifest)."""
+    records = _records(doc)
+    if records is None:
+        return None
+    cols = _json_columns(records)
+    return Table(member=member, columns=cols, rows=_RecordRows(records, cols))
+
+
+def table_from_json(member: str, doc: Any) -> Table | None:
+    records = _records(doc)
+    if records is None:
+        return None
+    cols = _json_columns(records)
+    rows = [tuple([_cell(rec.get(c)) for c in cols]) for rec in records]
     return Table(member=member, columns=cols, rows=rows)
 
 
@@ -197,11 +242,12 @@ def recordings_from(table: Table, members: set[str]) -> list[Recording]:
         return []
     prefix = table.member.rsplit("!", 1)[0] + "!" if "!" in table.member else ""
     out: list[Recording] = []
+    where = {fld: table.col(col) for fld, col in mapping.items()}
     for row in table.rows:
 
-        def get(fld: str, row: dict[str, str] = row) -> str:
-            col = mapping.get(fld)
-            return row.get(col, "").strip() if col else ""
+        def get(fld: str, row: tuple[str, ...] = row) -> str:
+            i = where.get(fld)
+            return row[i].strip() if i is not None else ""
 
         uid = get("utterance_id")
         if not uid:

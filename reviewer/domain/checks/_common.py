@@ -9,11 +9,12 @@ import json
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import lru_cache
 
+from reviewer.domain.archive.tabular import json_view
 from reviewer.domain.model import ExportIndex, Recording, Request, Table
 
 # Column or JSON key names (lower-case, letters and digits only) that hold an account id.
@@ -57,6 +58,20 @@ def norm_id(value: object) -> str:
 def norm_text(value: str) -> str:
     """Case-folded, accents kept, whitespace collapsed: for comparing names and texts."""
     return " ".join(unicodedata.normalize("NFC", value).casefold().split())
+
+
+def all_tables(index: ExportIndex) -> Iterator[tuple[str, Table]]:
+    """(member, table) for every table of the index, then the manifest's records.
+
+    The reader keeps no table of the manifest's file list (the manifest check reads the
+    document itself); the checks that read tables see it too, its rows made when read.
+    """
+    yield from index.tables.items()
+    path = index.manifest_member
+    if path is not None and path not in index.tables and index.manifest is not None:
+        view = json_view(path, index.manifest)
+        if view is not None:
+            yield path, view
 
 
 def customer_column(table: Table) -> str | None:
@@ -181,14 +196,14 @@ def attribute(request: Request, index: ExportIndex) -> Attribution:
                 att.profile_id = norm_id(value)
                 break
         att.profile_member = profile_member(index)
-    for path, table in index.tables.items():
+    for path, table in all_tables(index):
         col = customer_column(table)
         if col is None:
             continue
         foreign: Counter[str] = Counter()
         mine = 0
-        for row in table.rows:
-            value = norm_id(row.get(col) or "")
+        for cell in table.values(col):
+            value = norm_id(cell)
             if not value:
                 continue
             if value == req:
@@ -303,17 +318,17 @@ def referenced_members(index: ExportIndex) -> set[str]:
         return names.get(v, [])
 
     refs = {r.audio_member for r in index.recordings if r.audio_member}
-    for table in index.tables.values():
+    for table in index.tables.values():  # the manifest lists members; it describes none
         if not table.rows:
             continue
         cols = {c for c in table.columns if is_file_column(c)}
         for row in table.rows[:PROBE_ROWS]:
-            for col, cell in row.items():
+            for col, cell in zip(table.columns, row, strict=True):
                 if col not in cols and resolve(cell):
                     cols.add(col)
         for col in cols:
-            for row in table.rows:
-                refs.update(resolve(row.get(col)))
+            for cell in table.values(col):
+                refs.update(resolve(cell))
     return refs
 
 

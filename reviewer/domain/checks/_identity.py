@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from reviewer.domain.checks._common import norm_id
@@ -140,12 +140,18 @@ class Batch:
         return self.paths[bisect_right(self.starts, pos) - 1]
 
 
-def batches(texts: dict[str, str], limit: int = BATCH_CHARS) -> Iterator[Batch]:
+def batches(
+    texts: Iterable[tuple[str, str]], seen: list[str] | None = None, limit: int = BATCH_CHARS
+) -> Iterator[Batch]:
+    """The (member, text) pairs joined into batches of about `limit` characters; the members
+    are appended to `seen` as they are taken."""
     parts: list[str] = []
     starts: list[int] = []
     paths: list[str] = []
     size = 0
-    for path, text in texts.items():
+    for path, text in texts:
+        if seen is not None:
+            seen.append(path)
         if len(text) >= limit:  # a large text is a batch of its own, not copied
             yield Batch(text, [0], [path])
             continue

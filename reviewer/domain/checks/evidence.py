@@ -24,6 +24,7 @@ from reviewer.domain.checks._common import (
     CUSTOMER_KEYS,
     EMAIL_KEYS,
     HOLDER_NAME_KEYS,
+    all_tables,
     attribute,
     customer_column,
     is_known_person,
@@ -131,10 +132,10 @@ def check(request: Request, index: ExportIndex) -> list[Finding]:
     not_ids = {norm_id(d.serial) for d in req.devices}
     not_ids |= {norm_id(serial_of(r)) for r in index.recordings}
     not_ids |= {norm_id(r.utterance_id) for r in index.recordings}
-    for table in index.tables.values():
+    for _path, table in all_tables(index):
         for c in table.columns:
             if _is_device_column(c):
-                not_ids.update(norm_id(row.get(c) or "") for row in table.rows)
+                not_ids.update(norm_id(cell) for cell in table.values(c))
 
     requester_seen: dict[str, set[str]] = defaultdict(set)  # kind -> members
     foreign: dict[tuple[str, str], set[str]] = defaultdict(set)  # (kind, value) -> members
@@ -144,7 +145,8 @@ def check(request: Request, index: ExportIndex) -> list[Finding]:
         if (member, key) not in covered:
             foreign[(kind, value)].add(member)
 
-    for batch in batches(index.texts):
+    searched: list[str] = []
+    for batch in batches(index.scan_texts(), searched):
         matcher.collect(batch, requester_seen)
         for address, start in find_emails(batch.text):
             if address != req_email and not _allowed(address, exporter):
@@ -180,16 +182,17 @@ def check(request: Request, index: ExportIndex) -> list[Finding]:
                     requester_seen["name"].add(path)
                 elif any(ch.isalpha() for ch in v):
                     foreign_hit("name", v, path)
-    for path, table in index.tables.items():
+    for path, table in all_tables(index):
         col = customer_column(table)
         if col is not None and att.requester_by_table.get(path):
             requester_seen["customer id"].add(path)
         name_cols = [c for c in table.columns if _is_holder_column(c)]
         if path in index.json_docs or not name_cols or not req.name:
             continue
+        at = [table.col(c) for c in name_cols]
         for row in table.rows:
-            for c in name_cols:
-                v = (row.get(c) or "").strip()
+            for i in at:
+                v = row[i].strip()
                 if v and not is_known_person(v, request):
                     foreign_hit("name", v, path)
 
@@ -232,7 +235,7 @@ def check(request: Request, index: ExportIndex) -> list[Finding]:
         )
     seen = {kind: members for kind, members in requester_seen.items() if members}
     if not seen and not att.wrong_customer:
-        searched = sorted(index.texts)
+        searched.sort()
         looked_for = ", ".join(k for k, _p in matcher.patterns) or "none given"
         where = (
             f"appear in any of the {plural(len(searched), 'readable text member')}"

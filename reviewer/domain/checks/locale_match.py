@@ -11,6 +11,7 @@ import re
 from collections import Counter
 
 from reviewer.domain.checks._common import (
+    all_tables,
     customer_column,
     is_foreign_id,
     listing,
@@ -171,7 +172,7 @@ def check(request: Request, index: ExportIndex) -> list[Finding]:
 
 def _ship_cities(request: Request, index: ExportIndex, cities: set[str]) -> list[Finding]:
     findings = []
-    for path, table in index.tables.items():
+    for path, table in all_tables(index):
         city_cols = [
             c
             for c in table.columns
@@ -185,14 +186,17 @@ def _ship_cities(request: Request, index: ExportIndex, cities: set[str]) -> list
         )
         other: Counter[str] = Counter()
         orders: list[str] = []
+        cust_i = table.col(cust) if cust is not None else None
+        city_i = table.col(city_cols[0])
+        order_i = table.col(order_col) if order_col else None
         for row in table.rows:
-            if cust is not None and is_foreign_id(row.get(cust) or "", request):
+            if cust_i is not None and is_foreign_id(row[cust_i], request):
                 continue  # another account's rows are reported as foreign records
-            city = _city((row.get(city_cols[0]) or "").strip())
+            city = _city(row[city_i].strip())
             if city and norm_text(city) not in cities:
                 other[city] += 1
-                if order_col:
-                    orders.append((row.get(order_col) or "").strip())
+                if order_i is not None:
+                    orders.append(row[order_i].strip())
         if not other:
             continue
         total = sum(other.values())

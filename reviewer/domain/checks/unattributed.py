@@ -8,7 +8,15 @@ already reported as critical hazards are left to those findings.
 
 from __future__ import annotations
 
-from reviewer.domain.checks._common import customer_column, listing, plural, referenced_members
+import json
+
+from reviewer.domain.checks._common import (
+    all_tables,
+    customer_column,
+    listing,
+    plural,
+    referenced_members,
+)
 from reviewer.domain.checks._identity import RequesterMatcher, emails, id_shape, shaped_ids
 from reviewer.domain.model import ExportIndex, Finding, MemberKind, Request, Severity
 
@@ -44,12 +52,13 @@ def check(request: Request, index: ExportIndex) -> list[Finding]:
     matcher = RequesterMatcher.for_request(request)
     shape = id_shape(request.requester.customer_id)
     bare_tables = []
-    for path, table in index.tables.items():
+    for path, table in all_tables(index):
         if customer_column(table) is not None or not table.rows:
             continue
         text = index.texts.get(path)
         if text is None:
-            text = "\n".join(",".join(r.values()) for r in table.rows)
+            doc = index.json_docs.get(path)
+            text = json.dumps(doc, ensure_ascii=False) if doc is not None else table.text()
         if matcher.found_in(text) or emails(text):
             continue
         if shape is not None and shaped_ids(shape, text):
