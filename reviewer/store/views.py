@@ -14,6 +14,7 @@ from reviewer.domain.sampling import Sample
 from reviewer.domain.signoff import DEFAULT_UNLOCK_LAPSE_DAYS as _LAPSE
 from reviewer.domain.signoff import (
     Decision,
+    GateDecision,
     InspectionKind,
     Role,
     Stage,
@@ -118,6 +119,17 @@ class Gate:
     reject_reasons: tuple[str, ...]
     missing: tuple[str, ...]  # sampled members this reviewer has not fully inspected
     checklist: tuple[tuple[str, str], ...]  # (key, text) every item must be True to approve
+
+    def as_decision(self) -> GateDecision:
+        """The domain's view of this gate, for `reviewer.domain.signoff.check_sign_off`."""
+        return GateDecision(
+            allowed=self.allowed,
+            stage=self.stage,
+            reasons=self.reasons,
+            can_reject=self.can_reject,
+            reject_reasons=self.reject_reasons,
+            missing=self.missing,
+        )
 
 
 @dataclass(frozen=True, slots=True)

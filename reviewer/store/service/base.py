@@ -1,0 +1,369 @@
+"""The review service's foundation: one store (SQLite file or PostgreSQL database), its clock,
+short transactions with retries, and the row queries the parts share."""
+
+from __future__ import annotations
+
+import contextlib
+import time
+from collections import defaultdict
+from collections.abc import Callable, Iterator, Sequence
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any, Self, TypeVar
+
+from argon2 import PasswordHasher
+from sqlalchemy import Engine, func
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.orm import defer
+from sqlmodel import Session, col, select
+
+from reviewer.domain.signoff import (
+    Decision,
+    Role,
+    SignOffFact,
+    Stage,
+    State,
+    state_of,
+)
+from reviewer.store import trail
+from reviewer.store.engine import READONLY, make_engine
+from reviewer.store.errors import (
+    NotFound,
+    PermissionDenied,
+    StoreError,
+)
+from reviewer.store.migrate import upgrade
+from reviewer.store.paths import key_dir, resolve_url
+from reviewer.store.tables import (
+    ExportVersionRow,
+    InspectionRow,
+    PolicyRow,
+    ReleaseRow,
+    ReviewerRow,
+    SignOffRowT,
+)
+from reviewer.store.views import (
+    Signer,
+    SignOffRow,
+)
+
+T = TypeVar("T")
+# The stored export index is large (a 100,000-member export holds tens of MB of JSON): only the
+# review detail loads it; everything else reads the version row without it.
+NO_INDEX = (defer(ExportVersionRow.index_summary),)  # type: ignore[arg-type]
+ROW_ONLY = (
+    *NO_INDEX,
+    defer(ExportVersionRow.report),  # type: ignore[arg-type]
+    defer(ExportVersionRow.sample),  # type: ignore[arg-type]
+)
+RETRIES = 8
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def _is_retryable(exc: BaseException) -> bool:
+    """PostgreSQL serialization failure / deadlock, or a SQLite lock that outlived the timeout."""
+    orig = getattr(exc, "orig", None)
+    code = getattr(orig, "sqlstate", None) or getattr(orig, "pgcode", None)
+    if code in ("40001", "40P01"):
+        return True
+    return "database is locked" in str(orig or exc)
+
+
+class ServiceBase:
+    """The store under every part of the service: engine, clock, transactions, retries, and
+    the row queries several parts share."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        url: str,
+        clock: Callable[[], datetime] | None = None,
+        hasher: PasswordHasher | None = None,
+    ):
+        self._engine = engine
+        self._ro = engine.execution_options(**READONLY)
+        self._url = url
+        self._now = clock or _utcnow
+        self._hasher = hasher or PasswordHasher()  # Argon2id, the library's RFC 9106 default
+
+    # ------------------------------------------------------------------ opening
+
+    @classmethod
+    def open(
+        cls,
+        url: str | None = None,
+        *,
+        clock: Callable[[], datetime] | None = None,
+        hasher: PasswordHasher | None = None,
+    ) -> Self:
+        """Open the store at `url` (None: $REVIEWER_DB, else the user data dir), creating it
+        or upgrading its schema to the latest migration. `clock` and `hasher` (other Argon2id
+        parameters) are for tests and benchmarks."""
+        resolved = resolve_url(url)
+        try:
+            engine = make_engine(resolved)
+            upgrade(engine, clock=clock)
+        except (OperationalError, OSError) as exc:
+            raise StoreError(
+                f"cannot open the store {_safe_url(resolved)}: {first_line(exc)}"
+            ) from None
+        return cls(engine, resolved, clock, hasher)
+
+    def close(self) -> None:
+        self._engine.dispose()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @property
+    def url(self) -> str:
+        return self._url
+
+    @property
+    def engine(self) -> Engine:
+        return self._engine
+
+    @property
+    def key_dir(self) -> Path:
+        """Where the audit key and checkpoint file of this store live."""
+        return key_dir(self._url)
+
+    # ------------------------------------------------------------------ transactions
+
+    @contextlib.contextmanager
+    def _read(self) -> Iterator[Session]:
+        with Session(self._ro, expire_on_commit=False) as s, s.begin():
+            yield s
+
+    @contextlib.contextmanager
+    def _write(self) -> Iterator[Session]:
+        """One read-then-write transaction (BEGIN IMMEDIATE on SQLite)."""
+        with Session(self._engine, expire_on_commit=False) as s, s.begin():
+            yield s
+
+    def _retry(self, fn: Callable[[], T]) -> T:
+        """Run one transaction, again after a serialization failure, deadlock or lock timeout."""
+        delay = 0.01
+        for attempt in range(RETRIES):
+            try:
+                return fn()
+            except OperationalError as exc:
+                if attempt == RETRIES - 1 or not _is_retryable(exc):
+                    raise StoreError(f"the store is busy: {first_line(exc)}") from None
+            time.sleep(delay)
+            delay = min(delay * 2, 0.5)
+        raise AssertionError("unreachable")
+
+    def _retry_conflicts(
+        self, fn: Callable[[], T], refusal: Callable[[IntegrityError], Exception]
+    ) -> T:
+        """`_retry`, and again when a constraint refused a row another terminal committed at
+        the same moment (the next attempt sees it and decides); `refusal` makes the error
+        raised when that keeps happening."""
+        for attempt in range(RETRIES):
+            try:
+                return self._retry(fn)
+            except IntegrityError as exc:
+                if attempt == RETRIES - 1:
+                    raise refusal(exc) from None
+        raise AssertionError("unreachable")
+
+    def _audit(self, actor: str, action: str, subject: str, payload: dict[str, Any]) -> None:
+        """Record an event that changes nothing else (a refusal, say), in its own transaction."""
+
+        def go() -> None:
+            with self._write() as s:
+                trail.append(s, actor, action, subject, payload, at=self._now())
+
+        self._retry(go)
+
+    def _version(self, s: Session, version_id: int, *options: Any) -> ExportVersionRow:
+        v = s.get(ExportVersionRow, version_id, options=options)
+        if v is None:
+            raise NotFound(f"no export version {version_id}")
+        return v
+
+    def _lock_version(self, s: Session, version_id: int) -> ExportVersionRow:
+        stmt = (
+            select(ExportVersionRow)
+            .where(col(ExportVersionRow.id) == version_id)
+            .options(*NO_INDEX)
+        )
+        if is_postgres(s):
+            stmt = stmt.with_for_update()
+        row = s.execute(stmt).scalar_one_or_none()
+        if row is None:
+            raise NotFound(f"no export version {version_id}")
+        return row
+
+    def _reviewer(self, s: Session, name: str, *, lock: bool = False) -> ReviewerRow | None:
+        stmt = select(ReviewerRow).where(ReviewerRow.name == name)  # type: ignore[arg-type]
+        if lock and is_postgres(s):
+            stmt = stmt.with_for_update()
+        return s.execute(stmt).scalar_one_or_none()
+
+    def _policy_row(self, s: Session) -> PolicyRow:
+        row = s.get(PolicyRow, 1)
+        assert row is not None, "the policy row is created by migration 0002"
+        return row
+
+    def _require_role(self, s: Session, name: str, roles: Sequence[Role], what: str) -> ReviewerRow:
+        r = self._reviewer(s, name)
+        if r is None or r.disabled:
+            raise PermissionDenied(f"{what} needs an active reviewer; {name} is not one")
+        if Role(r.role) not in roles:
+            wanted = " or ".join(x.value for x in roles)
+            raise PermissionDenied(f"{what} needs the {wanted} role; {name} is {r.role}")
+        return r
+
+    def _facts(
+        self, s: Session, version_ids: Sequence[int | None]
+    ) -> dict[int, list[tuple[int, Signer]]]:
+        """(round, Signer) per version id."""
+        out: dict[int, list[tuple[int, Signer]]] = defaultdict(list)
+        if not version_ids:
+            return out
+        rows = s.execute(
+            select(SignOffRowT, ReviewerRow.name)
+            .join(ReviewerRow, ReviewerRow.id == SignOffRowT.reviewer_id)  # type: ignore[arg-type]
+            .where(SignOffRowT.version_id.in_([i for i in version_ids if i is not None]))  # type: ignore[attr-defined]
+            .order_by(SignOffRowT.id)  # type: ignore[arg-type]
+        ).all()
+        for so, name in rows:
+            out[so.version_id].append(
+                (
+                    so.round,
+                    Signer(
+                        name=name,
+                        role=Role(so.reviewer_role),
+                        stage=Stage.FIRST if so.stage == 1 else Stage.SECOND,
+                        decision=Decision(so.decision),
+                        at=so.at,
+                    ),
+                )
+            )
+        return out
+
+    def _released(self, s: Session, version_ids: Sequence[int | None]) -> set[int]:
+        if not version_ids:
+            return set()
+        return set(
+            s.execute(
+                select(ReleaseRow.version_id).where(
+                    ReleaseRow.version_id.in_([i for i in version_ids if i is not None])  # type: ignore[attr-defined]
+                )
+            ).scalars()
+        )
+
+    def _state(
+        self, s: Session, v: ExportVersionRow, now: datetime
+    ) -> tuple[State, tuple[Signer, ...], int, datetime | None]:
+        """`version_state` of one version, read from the store."""
+        vid = int(v.id or 0)
+        return version_state(
+            v,
+            self._facts(s, [vid]).get(vid, []),
+            vid in self._released(s, [vid]),
+            now,
+            self._policy_row(s).unlock_lapse_days,
+        )
+
+    def _signoff_id(self, s: Session, version_id: int, round_: int, stage: Stage) -> int:
+        """The id of the sign-off at `stage` of `round_` (it must exist)."""
+        return int(
+            s.execute(
+                select(SignOffRowT.id).where(
+                    (SignOffRowT.version_id == version_id)  # type: ignore[arg-type]
+                    & (SignOffRowT.round == round_)
+                    & (SignOffRowT.stage == stage.number)
+                )
+            ).scalar_one()
+        )
+
+    def _signoff_row(
+        self, s: Session, so: SignOffRowT, v: ExportVersionRow, name: str
+    ) -> SignOffRow:
+        first_look = s.execute(
+            select(func.min(InspectionRow.at)).where(
+                (InspectionRow.version_id == so.version_id)  # type: ignore[arg-type]
+                & (InspectionRow.reviewer_id == so.reviewer_id)  # type: ignore[arg-type]
+            )
+        ).scalar_one_or_none()
+        review_seconds = (so.at - first_look).total_seconds() if first_look else None
+        return SignOffRow(
+            id=int(so.id or 0),
+            request_id=v.request_id,
+            version_id=so.version_id,
+            archive_sha256=so.archive_sha256,
+            reviewer=name,
+            role=Role(so.reviewer_role),
+            stage=Stage.FIRST if so.stage == 1 else Stage.SECOND,
+            decision=Decision(so.decision),
+            note=so.note,
+            checklist={str(k): bool(x) for k, x in so.checklist.items()},
+            acknowledged={str(k): str(x) for k, x in so.acknowledged.items()},
+            sampling_statement=so.sampling_statement,
+            at=so.at,
+            voided=v.voided_at is not None or so.round < v.round,
+            review_seconds=review_seconds,
+        )
+
+
+# ---------------------------------------------------------------------- helpers
+
+
+def is_postgres(s: Session) -> bool:
+    return s.get_bind().dialect.name == "postgresql"
+
+
+def aware(value: datetime | None) -> datetime | None:
+    if value is None:
+        return None
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+
+
+def first_line(exc: BaseException) -> str:
+    orig = getattr(exc, "orig", None) or exc
+    return (str(orig).strip().splitlines() or [type(orig).__name__])[0]
+
+
+def _safe_url(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
+
+
+def version_state(
+    v: ExportVersionRow,
+    facts: list[tuple[int, Signer]],
+    released: bool,
+    now: datetime,
+    lapse_days: int,
+) -> tuple[State, tuple[Signer, ...], int, datetime | None]:
+    """(state, the current round's signers, the round a new sign-off goes into, unlock expiry)."""
+    current = [f for rn, f in facts if rn == v.round]
+    state = state_of(
+        [SignOffFact(f.name, f.role, f.stage, f.decision, f.at) for f in current],
+        released=released,
+        voided=v.voided_at is not None,
+        now=now,
+        lapse_days=lapse_days,
+    )
+    round_ = v.round
+    expires = None
+    second = next(
+        (f for f in current if f.stage is Stage.SECOND and f.decision is Decision.APPROVE), None
+    )
+    if state is State.PENDING and current:
+        # Both sign-offs were given but the unlock lapsed: a new round starts from scratch.
+        round_ = v.round + 1
+        current = []
+    elif state is State.APPROVED and second is not None:
+        expires = second.at + timedelta(days=lapse_days)
+    return state, tuple(current), round_, expires

@@ -1,0 +1,158 @@
+"""Ingest: store a checked request as an export version with its sample; a changed archive is
+a new version that voids the sign-offs of earlier ones."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlalchemy import update
+from sqlmodel import col, select
+
+from reviewer.domain.model import Severity, Verdict
+from reviewer.domain.report import Report
+from reviewer.domain.review import Review
+from reviewer.domain.sampling import candidates_from_index, draw_sample
+from reviewer.store import trail
+from reviewer.store.codec import index_to_json
+from reviewer.store.errors import (
+    StoreError,
+)
+from reviewer.store.service.base import (
+    NO_INDEX,
+    ServiceBase,
+    aware,
+    is_postgres,
+)
+from reviewer.store.tables import (
+    ExportVersionRow,
+    RequestRow,
+)
+from reviewer.store.views import (
+    IngestResult,
+)
+
+
+class IngestPart(ServiceBase):
+    """Checked requests into the store."""
+
+    def ingest(self, review: Review, archive_path: Path, *, actor: str) -> IngestResult:
+        """Store a checked request. Unchanged archive: nothing new. Changed archive for a known
+        request: a new version, and every earlier version's sign-offs are void."""
+        request, index, report = review.request, review.index, review.report
+        now = self._now()
+        archive = str(Path(archive_path).resolve())
+        critical = sum(1 for f in report.findings if f.severity is Severity.CRITICAL)
+        warnings = sum(1 for f in report.findings if f.severity is Severity.WARNING)
+
+        def go() -> IngestResult:
+            with self._write() as s:
+                policy = self._policy_row(s)
+                req = s.get(RequestRow, request.request_id, with_for_update=is_postgres(s))
+                if req is None:
+                    req = RequestRow(
+                        request_id=request.request_id,
+                        customer_id=request.requester.customer_id,
+                        requester_name=request.requester.name,
+                        received_at=aware(request.received_at),
+                        due_at=aware(request.due_at),
+                        ticket=request.raw or {},
+                        created_at=now,
+                    )
+                    s.add(req)
+                    s.flush()
+                else:
+                    req.customer_id = request.requester.customer_id
+                    req.requester_name = request.requester.name
+                    req.received_at = aware(request.received_at)
+                    req.due_at = aware(request.due_at)
+                    req.ticket = request.raw or {}
+                    s.add(req)
+                versions = s.execute(
+                    select(
+                        ExportVersionRow.id,
+                        ExportVersionRow.number,
+                        ExportVersionRow.archive_sha256,
+                        ExportVersionRow.voided_at,
+                    )
+                    .where(ExportVersionRow.request_id == request.request_id)
+                    .order_by(col(ExportVersionRow.number))
+                ).all()
+                current = versions[-1] if versions else None
+                if current is not None and current.archive_sha256 == report.archive_sha256:
+                    stored = s.get(ExportVersionRow, current.id, options=NO_INDEX)
+                    assert stored is not None
+                    return IngestResult(
+                        request.request_id,
+                        "unchanged",
+                        int(stored.id or 0),
+                        stored.archive_sha256,
+                        Verdict(stored.verdict),
+                        Report.from_dict(stored.report).findings,
+                        stored.number,
+                    )
+                sample = draw_sample(
+                    candidates_from_index(index, report.findings),
+                    report.archive_sha256,
+                    confidence=policy.sample_confidence,
+                    min_foreign_fraction=policy.sample_min_foreign_fraction,
+                )
+                voided = [v.number for v in versions if v.voided_at is None]
+                if voided:
+                    s.execute(
+                        update(ExportVersionRow)
+                        .where(col(ExportVersionRow.request_id) == request.request_id)
+                        .where(col(ExportVersionRow.voided_at).is_(None))
+                        .values(voided_at=now)
+                    )
+                row = ExportVersionRow(
+                    request_id=request.request_id,
+                    number=(current.number + 1) if current else 1,
+                    archive_sha256=report.archive_sha256,
+                    archive_path=archive,
+                    archive_bytes=index.archive_bytes,
+                    verdict=report.verdict.value,
+                    critical=critical,
+                    warnings=warnings,
+                    blocked=critical > 0,
+                    report=report.to_dict(),
+                    index_summary=index_to_json(index),
+                    sample=sample.to_dict(),
+                    sampling_statement=sample.plan(),
+                    round=1,
+                    ingested_at=now,
+                    ingested_by=actor,
+                )
+                s.add(row)
+                s.flush()
+                outcome = "new-version" if current else "new"
+                trail.append(
+                    s,
+                    actor,
+                    "ingest",
+                    f"request:{request.request_id}",
+                    {
+                        "version": row.number,
+                        "version_id": row.id,
+                        "archive_sha256": report.archive_sha256,
+                        "verdict": report.verdict.value,
+                        "critical": critical,
+                        "warnings": warnings,
+                        "sample": sample.size,
+                        "voided_versions": voided,
+                    },
+                    at=now,
+                )
+                return IngestResult(
+                    request.request_id,
+                    outcome,
+                    int(row.id or 0),
+                    report.archive_sha256,
+                    report.verdict,
+                    report.findings,
+                    row.number,
+                )
+
+        # Another terminal ingesting the same request at once: the next attempt sees its row.
+        return self._retry_conflicts(
+            go, lambda _exc: StoreError(f"could not store {request.request_id}: concurrent ingest")
+        )

@@ -1,0 +1,288 @@
+"""Release: re-hash the archive, check both sign-offs, record the release with a signed audit
+checkpoint, and publish OUTBOX/REQUEST_ID (export.zip, release.json) atomically."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import shutil
+import tempfile
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.exc import DBAPIError
+from sqlmodel import select
+
+from reviewer.domain.signoff import (
+    Decision,
+    Role,
+    Stage,
+    State,
+)
+from reviewer.store import trail
+from reviewer.store.errors import (
+    ReleaseError,
+)
+from reviewer.store.service.base import (
+    first_line,
+)
+from reviewer.store.service.review import ReviewPart
+from reviewer.store.tables import (
+    ReleaseRow,
+    ReviewerRow,
+    SignOffRowT,
+)
+from reviewer.store.views import (
+    ReleaseReceipt,
+    RequestDetail,
+    Signer,
+)
+
+FOLDER_RE = re.compile(r"\A[A-Za-z0-9][A-Za-z0-9._-]{0,199}\Z")
+OUTBOX_TMP = ".partial"  # half-written releases live here, never under DIR/REQUEST_ID
+HASH_CHUNK = 1 << 20
+
+
+class ReleasePart(ReviewPart):
+    """Approved exports out to the outbox."""
+
+    def release(self, reviewer_name: str, request_id: str, outbox: Path) -> ReleaseReceipt:
+        """Re-hash the archive, check both sign-offs, and write OUTBOX/REQUEST_ID/export.zip and
+        release.json atomically. ReleaseError (nothing written) when the gate does not hold.
+
+        `reviewer_name` is the approver releasing, or ``cli:<os user>`` for the command line
+        (recorded, not trusted as identity: the two sign-offs are the control).
+        """
+        if not FOLDER_RE.match(request_id):
+            raise ReleaseError(f"request id {request_id!r} cannot be used as a folder name")
+        outbox = Path(outbox)
+        final = outbox / request_id
+        detail = self.request_detail(request_id)
+        with self._read() as s:
+            existing = s.execute(
+                select(ReleaseRow).where(ReleaseRow.version_id == detail.version_id)  # type: ignore[arg-type]
+            ).scalar_one_or_none()
+            if not reviewer_name.startswith("cli:"):
+                self._require_role(s, reviewer_name, [Role.APPROVER], "releasing an export")
+        if existing is not None:
+            if final.exists():
+                raise ReleaseError(
+                    f"{request_id} was already released at {existing.released_at:%Y-%m-%d %H:%M} UTC"
+                    f" by {existing.released_by}"
+                )
+            # The release was recorded but its files never reached the outbox (a crash between
+            # the two): finish delivering the recorded receipt.
+            recorded = existing.receipt
+            return self._deliver(detail, outbox, final, reviewer_name, lambda: recorded)
+        if detail.state is not State.APPROVED:
+            self._refuse(reviewer_name, detail, _not_releasable(detail.state))
+        if final.exists():
+            self._refuse(reviewer_name, detail, f"{final} already exists; nothing was written")
+
+        def record() -> dict[str, Any]:
+            try:
+                return self._retry(lambda: self._record_release(reviewer_name, detail, final))
+            except DBAPIError as exc:  # a database rule refused it (the service's own agreed)
+                raise ReleaseError(f"the store refused the release: {first_line(exc)}") from None
+
+        return self._deliver(detail, outbox, final, reviewer_name, record)
+
+    def _refuse(self, actor: str, detail: RequestDetail, reason: str) -> None:
+        self._audit(
+            actor,
+            "release-refused",
+            f"request:{detail.request.request_id}",
+            {"version_id": detail.version_id, "reason": reason},
+        )
+        raise ReleaseError(reason)
+
+    def _stage_archive(self, detail: RequestDetail, outbox: Path, actor: str) -> Path:
+        """Copy the archive into a private folder of the outbox, hashing the copy."""
+        try:
+            outbox.mkdir(parents=True, exist_ok=True)
+            parking = outbox / OUTBOX_TMP
+            parking.mkdir(exist_ok=True)
+            tmp = Path(tempfile.mkdtemp(prefix=f"{detail.request.request_id}.", dir=parking))
+        except OSError as exc:
+            raise ReleaseError(
+                f"cannot write to the outbox {outbox}: {exc.strerror or exc}"
+            ) from None
+        h = hashlib.sha256()
+        try:
+            with detail.archive_path.open("rb") as src, (tmp / "export.zip").open("wb") as dst:
+                while chunk := src.read(HASH_CHUNK):
+                    h.update(chunk)
+                    dst.write(chunk)
+                dst.flush()
+                os.fsync(dst.fileno())
+        except OSError as exc:
+            shutil.rmtree(tmp, ignore_errors=True)
+            self._refuse(
+                actor,
+                detail,
+                f"cannot read the archive {detail.archive_path}: {exc.strerror or exc}",
+            )
+        if h.hexdigest() != detail.archive_sha256:
+            shutil.rmtree(tmp, ignore_errors=True)
+            self._refuse(
+                actor,
+                detail,
+                f"the archive {detail.archive_path} changed since it was signed "
+                f"(sha256 now {h.hexdigest()[:12]}…, signed {detail.archive_sha256[:12]}…)",
+            )
+        return tmp
+
+    def _record_release(self, actor: str, detail: RequestDetail, final: Path) -> dict[str, Any]:
+        now = self._now()
+        with self._write() as s:
+            v = self._lock_version(s, detail.version_id)
+            vid = int(v.id or 0)
+            state, signers, round_, _exp = self._state(s, v, now)
+            if state is not State.APPROVED:
+                raise ReleaseError(_not_releasable(state))
+            second_id = self._signoff_id(s, vid, round_, Stage.SECOND)
+            checklists: dict[str, dict[str, bool]] = {}
+            statements: dict[str, str] = {}
+            for name, cl, statement in s.execute(
+                select(ReviewerRow.name, SignOffRowT.checklist, SignOffRowT.sampling_statement)
+                .join(ReviewerRow, ReviewerRow.id == SignOffRowT.reviewer_id)  # type: ignore[arg-type]
+                .where((SignOffRowT.version_id == vid) & (SignOffRowT.round == round_))  # type: ignore[arg-type]
+            ).all():
+                checklists[name] = {str(k): bool(x) for k, x in cl.items()}
+                statements[name] = statement
+            trail.append(
+                s,
+                actor,
+                "release",
+                f"request:{v.request_id}",
+                {"version_id": vid, "archive_sha256": v.archive_sha256, "outbox": str(final)},
+                at=now,
+            )
+            size, head = trail.head(s)
+            req = detail.request
+            receipt: dict[str, Any] = {
+                "request_id": v.request_id,
+                "version_id": vid,
+                "archive_sha256": v.archive_sha256,
+                "request": {
+                    "customer_id": req.requester.customer_id,
+                    "name": req.requester.name,
+                    "email": req.requester.email,
+                    "received_at": _iso(req.received_at),
+                    "due_at": _iso(req.due_at),
+                    "verification_method": req.verification_method,
+                    "verified_at": _iso(req.verified_at),
+                },
+                "released_by": actor,
+                "released_at": now.isoformat(),
+                "approvers": [
+                    {
+                        "name": f.name,
+                        "role": f.role.value,
+                        "stage": f.stage.value,
+                        "decision": f.decision.value,
+                        "at": f.at.isoformat(),
+                        "sampling_statement": statements.get(f.name, ""),
+                    }
+                    for f in signers
+                ],
+                "checklist": checklists,
+                "sampling_statement": statements.get(signers[-1].name, "") if signers else "",
+                "audit_head": {"size": size, "hash": head},
+                "audit_checkpoint": None,
+            }
+            receipt["audit_checkpoint"] = trail.checkpoint(s, self.key_dir, at=now)
+            s.add(
+                ReleaseRow(
+                    version_id=vid,
+                    archive_sha256=v.archive_sha256,
+                    signoff_id=second_id,
+                    signoff_stage=2,
+                    signoff_decision="approve",
+                    released_by=actor,
+                    released_at=now,
+                    outbox_path=str(final),
+                    receipt=receipt,
+                )
+            )
+        return receipt
+
+    def _publish(self, tmp: Path, receipt: dict[str, Any], final: Path) -> None:
+        data = json.dumps(receipt, indent=2, sort_keys=True).encode("utf-8") + b"\n"
+        with (tmp / "release.json").open("wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        _fsync_dir(tmp)
+        os.rename(tmp, final)  # atomic: DIR/REQUEST_ID appears whole or not at all
+        _fsync_dir(final.parent)
+
+    def _deliver(
+        self,
+        detail: RequestDetail,
+        outbox: Path,
+        final: Path,
+        actor: str,
+        receipt: Callable[[], dict[str, Any]],
+    ) -> ReleaseReceipt:
+        """Stage the re-hashed archive, then publish it with `receipt()` (which records the
+        release, or gives the one recorded before); a failure leaves nothing in the outbox."""
+        tmp = self._stage_archive(detail, outbox, actor)
+        try:
+            data = receipt()
+            self._publish(tmp, data, final)
+        except BaseException:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise
+        return _receipt(data, final)
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def _not_releasable(state: State) -> str:
+    return {
+        State.PENDING: "this export has no sign-offs yet (or its unlock lapsed): two are needed",
+        State.FIRST_SIGNOFF: "this export has one sign-off; the second (an approver's) is missing",
+        State.REJECTED: "this export was rejected and cannot be released",
+        State.RELEASED: "this export was already released",
+        State.VOIDED: "a newer archive arrived for this request; it must be reviewed",
+        State.APPROVED: "",
+    }[state]
+
+
+def _receipt(data: dict[str, Any], final: Path) -> ReleaseReceipt:
+    return ReleaseReceipt(
+        request_id=data["request_id"],
+        version_id=int(data["version_id"]),
+        archive_sha256=data["archive_sha256"],
+        released_by=data["released_by"],
+        released_at=datetime.fromisoformat(data["released_at"]),
+        approvers=tuple(
+            Signer(
+                a["name"],
+                Role(a["role"]),
+                Stage(a["stage"]),
+                Decision(a["decision"]),
+                datetime.fromisoformat(a["at"]),
+            )
+            for a in data["approvers"]
+        ),
+        checklist=data["checklist"],
+        outbox_dir=final,
+        audit_head=str(data["audit_head"]["hash"]),
+        audit_checkpoint=data.get("audit_checkpoint"),
+    )

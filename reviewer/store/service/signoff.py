@@ -1,0 +1,220 @@
+"""The gate (may this reviewer sign now, and if not why) and the sign-off itself: passphrase
+again, the domain's rules, then the database's constraints, all in one transaction."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from sqlmodel import Session, select
+
+from reviewer.domain.report import Report
+from reviewer.domain.sampling import Sample
+from reviewer.domain.signoff import (
+    CHECKLIST,
+    CHECKLIST_KEYS,
+    Decision,
+    Evidence,
+    InspectionKind,
+    Role,
+    SampleRequirement,
+    SignOffFact,
+    SignOffRefused,
+    Stage,
+    check_sign_off,
+    evaluate_gate,
+    warnings_to_ack,
+)
+from reviewer.store import trail
+from reviewer.store.errors import (
+    NotFound,
+    SignOffError,
+)
+from reviewer.store.service.base import (
+    NO_INDEX,
+    first_line,
+)
+from reviewer.store.service.people import PeoplePart
+from reviewer.store.tables import (
+    ExportVersionRow,
+    InspectionRow,
+    ReviewerRow,
+    SignOffRowT,
+)
+from reviewer.store.views import (
+    Gate,
+    Signer,
+    SignOffRow,
+)
+
+
+class SignOffPart(PeoplePart):
+    """Approve or reject one export version."""
+
+    def gate(self, reviewer: str, version_id: int) -> Gate:
+        with self._read() as s:
+            v = self._version(s, version_id, *NO_INDEX)
+            r = self._reviewer(s, reviewer)
+            if r is None:
+                raise NotFound(f"no reviewer named {reviewer}")
+            return self._gate(s, v, r)[0]
+
+    def _gate(
+        self, s: Session, v: ExportVersionRow, r: ReviewerRow
+    ) -> tuple[Gate, int, tuple[Signer, ...]]:
+        """The gate, the round a sign-off would go into, and that round's sign-offs."""
+        vid = int(v.id or 0)
+        state, current, round_, _exp = self._state(s, v, self._now())
+        findings = list(Report.from_dict(v.report).findings)
+        sample = Sample.from_dict(v.sample)
+        played: dict[str, float] = defaultdict(float)
+        viewed: set[str] = set()
+        for ins in s.execute(
+            select(InspectionRow).where(
+                (InspectionRow.version_id == vid) & (InspectionRow.reviewer_id == r.id)  # type: ignore[arg-type]
+            )
+        ).scalars():
+            if ins.kind == InspectionKind.PLAYED.value:
+                played[ins.target] += ins.seconds
+            elif ins.kind == InspectionKind.VIEWED_TRANSCRIPT.value:
+                viewed.add(ins.target)
+        evidence = {
+            item.member: Evidence(played.get(item.member, 0.0), item.member in viewed)
+            for item in sample.items
+        }
+        decision = evaluate_gate(
+            reviewer=r.name,
+            role=Role(r.role),
+            state=state,
+            signoffs=[SignOffFact(f.name, f.role, f.stage, f.decision, f.at) for f in current],
+            findings=findings,
+            sample=[
+                SampleRequirement(i.member, i.duration_s, i.has_transcript) for i in sample.items
+            ],
+            evidence=evidence,
+        )
+        reasons = list(decision.reasons)
+        reject_reasons = list(decision.reject_reasons)
+        if r.disabled:
+            reasons.insert(0, f"reviewer {r.name} is disabled")
+            reject_reasons.insert(0, f"reviewer {r.name} is disabled")
+        gate = Gate(
+            allowed=decision.allowed and not r.disabled,
+            stage=decision.stage,
+            reasons=tuple(reasons),
+            warnings=warnings_to_ack(findings),
+            sampling_statement=sample.statement(sample.size - len(decision.missing)),
+            can_reject=decision.can_reject and not r.disabled,
+            reject_reasons=tuple(reject_reasons),
+            missing=decision.missing,
+            checklist=CHECKLIST,
+        )
+        return gate, round_, current
+
+    def sign_off(
+        self,
+        name: str,
+        passphrase: str,
+        version_id: int,
+        decision: Decision | str,
+        note: str = "",
+        checklist: dict[str, bool] | None = None,
+        acknowledgements: dict[str, str] | None = None,
+    ) -> SignOffRow:
+        """Approve or reject. The passphrase is checked again (SignInError); a refused gate
+        raises SignOffError with every reason."""
+        try:
+            decision = Decision(decision)
+        except ValueError:
+            raise SignOffError([f"unknown decision {decision!r} (approve or reject)"]) from None
+        answers = {k: bool((checklist or {}).get(k, False)) for k in CHECKLIST_KEYS}
+        acks = {str(k): str(v) for k, v in (acknowledgements or {}).items()}
+        self._authenticate(name, passphrase, purpose="sign-off")
+
+        def go() -> SignOffRow:
+            now = self._now()
+            with self._write() as s:
+                v = self._lock_version(s, version_id)
+                r = self._reviewer(s, name)
+                assert r is not None
+                gate, round_, current = self._gate(s, v, r)
+                try:
+                    check_sign_off(
+                        gate.as_decision(),
+                        decision=decision,
+                        note=note,
+                        checklist=answers,
+                        acknowledgements=acks,
+                        warnings=gate.warnings,
+                    )
+                except SignOffRefused as exc:
+                    raise SignOffError(exc.reasons) from None
+                assert gate.stage is not None
+                if round_ != v.round:
+                    trail.append(
+                        s,
+                        "system",
+                        "unlock-lapsed",
+                        f"request:{v.request_id}",
+                        {"version_id": v.id, "round": v.round},
+                        at=now,
+                    )
+                    v.round = round_
+                    s.add(v)
+                first = next((f for f in current if f.stage is Stage.FIRST), None)
+                first_id = None
+                if gate.stage is Stage.SECOND:
+                    first_id = self._signoff_id(s, int(v.id or 0), round_, Stage.FIRST)
+                sample = Sample.from_dict(v.sample)
+                statement = sample.statement(
+                    sample.size - len(gate.missing), none_foreign=decision is Decision.APPROVE
+                )
+                kept_acks = {
+                    w.key: acks[w.key].strip() for w in gate.warnings if acks.get(w.key, "").strip()
+                }
+                row = SignOffRowT(
+                    version_id=int(v.id or 0),
+                    round=round_,
+                    stage=gate.stage.number,
+                    reviewer_id=int(r.id or 0),
+                    reviewer_role=r.role,
+                    decision=decision.value,
+                    archive_sha256=v.archive_sha256,
+                    version_blocked=v.blocked,
+                    first_signoff_id=first_id,
+                    first_stage=1 if first_id is not None else None,
+                    first_decision=first.decision.value if first_id is not None and first else None,
+                    note=note.strip(),
+                    checklist=answers,
+                    acknowledged=kept_acks,
+                    sampling_statement=statement,
+                    at=now,
+                )
+                s.add(row)
+                s.flush()
+                trail.append(
+                    s,
+                    name,
+                    "sign-off" if decision is Decision.APPROVE else "rejection",
+                    f"request:{v.request_id}",
+                    {
+                        "version_id": v.id,
+                        "archive_sha256": v.archive_sha256,
+                        "stage": gate.stage.value,
+                        "decision": decision.value,
+                        "note": row.note,
+                        "checklist": answers,
+                        "acknowledged": kept_acks,
+                        "sampling_statement": statement,
+                    },
+                    at=now,
+                )
+                return self._signoff_row(s, row, v, r.name)
+
+        # Another sign-off taking this stage at the same moment: re-evaluate, which refuses
+        # with the reason now that it is committed.
+        return self._retry_conflicts(
+            go, lambda exc: SignOffError([f"the store refused this sign-off: {first_line(exc)}"])
+        )
+
+    def reject(self, name: str, passphrase: str, version_id: int, note: str) -> SignOffRow:
+        return self.sign_off(name, passphrase, version_id, Decision.REJECT, note)

@@ -1,0 +1,164 @@
+"""Supervision: the sign-off history (filtered, or as CSV), each reviewer's figures, and the
+audit trail's status."""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import statistics
+from collections import defaultdict
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from sqlmodel import col, select
+
+from reviewer.domain.signoff import (
+    Decision,
+    InspectionKind,
+    Role,
+    Stage,
+)
+from reviewer.store import trail
+from reviewer.store.service.base import (
+    ServiceBase,
+)
+from reviewer.store.tables import (
+    ExportVersionRow,
+    InspectionRow,
+    ReviewerRow,
+    SignOffRowT,
+)
+from reviewer.store.views import (
+    AuditStatus,
+    ReviewerFigures,
+    SignOffRow,
+)
+
+
+class SupervisionPart(ServiceBase):
+    """What supervisors and auditors look back on."""
+
+    def history(
+        self,
+        reviewer: str | None = None,
+        decision: Decision | str | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+    ) -> list[SignOffRow]:
+        with self._read() as s:
+            stmt = (
+                select(SignOffRowT, ExportVersionRow, ReviewerRow.name)
+                .join(ExportVersionRow, ExportVersionRow.id == SignOffRowT.version_id)  # type: ignore[arg-type]
+                .join(ReviewerRow, ReviewerRow.id == SignOffRowT.reviewer_id)  # type: ignore[arg-type]
+                .order_by(col(SignOffRowT.at).desc(), col(SignOffRowT.id).desc())  # type: ignore[attr-defined]
+            )
+            if reviewer:
+                stmt = stmt.where(ReviewerRow.name == reviewer)  # type: ignore[arg-type]
+            if decision:
+                stmt = stmt.where(SignOffRowT.decision == Decision(decision).value)  # type: ignore[arg-type]
+            if since:
+                stmt = stmt.where(SignOffRowT.at >= since)  # type: ignore[arg-type,operator]
+            if until:
+                stmt = stmt.where(SignOffRowT.at < until)  # type: ignore[arg-type,operator]
+            return [self._signoff_row(s, so, v, name) for so, v, name in s.execute(stmt).all()]
+
+    def reviewer_figures(self) -> list[ReviewerFigures]:
+        rows = self.history()
+        with self._read() as s:
+            people = {r.name: Role(r.role) for r in s.execute(select(ReviewerRow)).scalars()}
+            played: dict[tuple[str, int], set[str]] = defaultdict(set)
+            for ins, name in s.execute(
+                select(InspectionRow, ReviewerRow.name)
+                .join(ReviewerRow, ReviewerRow.id == InspectionRow.reviewer_id)  # type: ignore[arg-type]
+                .where(InspectionRow.kind == InspectionKind.PLAYED.value)  # type: ignore[arg-type]
+            ).all():
+                played[(name, ins.version_id)].add(ins.target)
+        by_person: dict[str, list[SignOffRow]] = defaultdict(list)
+        for r in rows:
+            by_person[r.reviewer].append(r)
+        pairs: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+        by_version: dict[int, list[SignOffRow]] = defaultdict(list)
+        for r in rows:
+            if r.decision is Decision.APPROVE:
+                by_version[r.version_id].append(r)
+        for signs in by_version.values():
+            firsts = [x for x in signs if x.stage is Stage.FIRST]
+            seconds = [x for x in signs if x.stage is Stage.SECOND]
+            for a in firsts:
+                for b in seconds:
+                    if a.reviewer != b.reviewer and b.at >= a.at:
+                        pairs[a.reviewer][b.reviewer] += 1
+                        pairs[b.reviewer][a.reviewer] += 1
+        out = []
+        for name in sorted(people):
+            mine = by_person.get(name, [])
+            times = [r.review_seconds for r in mine if r.review_seconds is not None]
+            plays = [len(played.get((name, r.version_id), ())) for r in mine]
+            out.append(
+                ReviewerFigures(
+                    name=name,
+                    role=people[name],
+                    reviews=len(mine),
+                    median_review_seconds=statistics.median(times) if times else None,
+                    recordings_played_per_review=(sum(plays) / len(plays)) if plays else 0.0,
+                    approvals_nothing_played=sum(
+                        1
+                        for r in mine
+                        if r.decision is Decision.APPROVE and not played.get((name, r.version_id))
+                    ),
+                    pairs=tuple(sorted(pairs[name].items(), key=lambda kv: (-kv[1], kv[0]))),
+                )
+            )
+        return out
+
+    def audit_status(self) -> AuditStatus:
+        return trail.status(self._engine, self.key_dir)
+
+    def history_csv(self, path: Path, **filters: Any) -> int:
+        """Write the (filtered) sign-off history as CSV; returns the number of rows."""
+        rows = self.history(**filters)
+        path = Path(path)
+        tmp = path.with_name(f".{path.name}.tmp")
+        with tmp.open("w", newline="", encoding="utf-8") as f:
+            w = csv.writer(f)
+            w.writerow(
+                [
+                    "at",
+                    "request_id",
+                    "version_id",
+                    "archive_sha256",
+                    "reviewer",
+                    "role",
+                    "stage",
+                    "decision",
+                    "note",
+                    "checklist",
+                    "acknowledged",
+                    "sampling_statement",
+                    "review_seconds",
+                    "voided",
+                ]
+            )
+            for r in rows:
+                w.writerow(
+                    [
+                        r.at.isoformat(),
+                        r.request_id,
+                        r.version_id,
+                        r.archive_sha256,
+                        r.reviewer,
+                        r.role.value,
+                        r.stage.value,
+                        r.decision.value,
+                        r.note,
+                        json.dumps(r.checklist, sort_keys=True),
+                        json.dumps(r.acknowledged, sort_keys=True),
+                        r.sampling_statement,
+                        "" if r.review_seconds is None else f"{r.review_seconds:.1f}",
+                        "yes" if r.voided else "no",
+                    ]
+                )
+        os.replace(tmp, path)
+        return len(rows)
