@@ -548,3 +548,26 @@ def test_events_read_back_in_order_as_recorded(store: Store) -> None:
     assert events[0].data == {"n": 2, "ok": True, "who": "Zoë Ångström"}
     assert events[0].actor == "carol"
     assert events[1].prev_hash == events[0].hash
+
+
+def test_team_mode_trusts_another_terminals_key_once_copied_as_documented(
+    store: Store, tmp_path: Path
+) -> None:
+    desk1, desk2 = tmp_path / "desk1", tmp_path / "desk2"
+    with store.session() as s, s.begin():
+        audit_log.append(s, "alice", "sign-in", "reviewer:alice", {}, key_dir=desk1)
+        audit_log.checkpoint(s, desk1)
+        audit_log.append(s, "bob", "sign-in", "reviewer:bob", {}, key_dir=desk2)
+        audit_log.checkpoint(s, desk2)
+    runner = CliRunner()
+    verify = ["--db", store.url, "audit", "verify", "--key-dir", str(desk1)]
+    before = runner.invoke(main, verify)
+    assert before.exit_code == 1
+    assert "not a trusted audit key" in before.output
+    (desk1 / "audit-signing-desk2.pub").write_bytes((desk2 / "audit-signing.pub").read_bytes())
+    after = runner.invoke(main, verify)
+    assert after.exit_code == 0, after.output
+    assert "2 signed checkpoints" in after.output
+    help_text = runner.invoke(main, ["audit", "verify", "--help"]).output
+    assert "audit-signing-<name>.pub" in help_text
+    assert audit_log.__doc__ is not None and "audit-signing-<name>.pub" in audit_log.__doc__

@@ -77,6 +77,15 @@ def verify(ctx: click.Context, as_json: bool, key_dir: Path | None,
     recomputed without the signing key.
 
     \b
+    Checkpoints count only when signed by a key in the key dir (every
+    audit-signing*.pub there). Each terminal signs with its own key pair.
+    Team mode (one PostgreSQL store, several terminals): copy each
+    terminal's audit-signing.pub into every other terminal's key dir as
+    audit-signing-<name>.pub (e.g. audit-signing-desk2.pub); until then
+    their checkpoints fail as signed by an untrusted key.
+    Never copy the private audit-signing.key.
+
+    \b
     Exit codes:
       0  the chain and all its checkpoints verify
       1  they do not: the first bad event is named

@@ -32,9 +32,26 @@ What the rest of the store calls (every function takes the caller's SQLAlchemy/S
   write lock.
 - `key_dir` arguments default to `reviewer.store.paths.key_dir` of the session's database.
   Checkpoint file lines carry a ``store`` tag (the SQLite file name, or host:port/database), so
-  several stores may share one key dir. Every ``audit-signing*.pub`` in the key dir is trusted;
-  on a shared PostgreSQL store, copy each terminal's ``audit-signing.pub`` to the others as
-  ``audit-signing-<name>.pub`` or their checkpoints fail verification as untrusted.
+  several stores may share one key dir.
+
+Trust model. A checkpoint is evidence only because its signing key never lives in the database:
+whoever can rewrite the rows cannot sign a new head. Each terminal keeps its own Ed25519 key pair
+in its key dir (``audit-signing.key``, mode 0600, and ``audit-signing.pub``) and signs the
+checkpoints its own actions cause. `verify` trusts exactly the public keys it finds in the key
+dir it reads: every ``audit-signing*.pub`` there.
+
+- One terminal (a SQLite store, or a single PostgreSQL client): nothing to set up; the key pair
+  is created on first use beside the store (SQLite) or in the user data dir (PostgreSQL).
+- Team mode (one PostgreSQL store, reviewers at several terminals): the checkpoints in the
+  database are signed by several keys. Copy each terminal's ``audit-signing.pub`` into every
+  other terminal's key dir (and the auditor's) as ``audit-signing-<name>.pub``, ``<name>``
+  naming the terminal (``audit-signing-desk2.pub``). Until then `verify` on one terminal
+  reports the other terminals' checkpoints as signed by an untrusted key and fails. Copy public
+  keys over a channel you trust (compare ``sha256sum`` of the file at both ends), never the
+  ``.key`` file: a private key that leaves its terminal lets its holder sign any head.
+- Each terminal's checkpoint file holds the checkpoints it signed; the database holds all of
+  them. Keep the key dirs out of the database server's reach (another host or account), or
+  the checkpoints prove nothing against its administrator.
 - `verify` never raises for tampering: a bad chain, checkpoint or checkpoint file is a
   `VerifyResult` with ``ok=False``; ``bad_seq`` is None only when the checkpoint file or a
   public key file itself is unreadable. Database errors propagate.
