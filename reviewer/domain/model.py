@@ -260,20 +260,26 @@ class ExportIndex:
 
     def scan_texts(self) -> Iterator[tuple[str, str]]:
         """(member, text) for every member with readable text, in member order: the kept
-        texts, and the text of each parsed JSON document or table, made when asked for."""
+        texts, and the text of each parsed JSON document or table, made when asked for (a
+        large JSON list in pieces of whole records, so it is never rendered at once)."""
         seen: set[str] = set()
         for m in self.members:
             path = m.path
             if path in seen:  # a duplicated name has one text
                 continue
             seen.add(path)
-            text = self.texts.get(path)
-            if text is not None:
-                yield path, text
-            elif path in self.json_docs:
-                yield path, json.dumps(self.json_docs[path], ensure_ascii=False)
-            elif path in self.tables:
-                yield path, self.tables[path].text()
+            for piece in self.member_text(path):
+                yield path, piece
+
+    def member_text(self, path: str) -> Iterator[str]:
+        """The readable text of one member, in one or more pieces (none when it has none)."""
+        text = self.texts.get(path)
+        if text is not None:
+            yield text
+        elif path in self.json_docs:
+            yield from _json_pieces(self.json_docs[path])
+        elif path in self.tables:
+            yield self.tables[path].text()
 
     def member(self, path: str) -> Member | None:
         for m in self.members:
@@ -288,6 +294,33 @@ class ExportIndex:
     @property
     def recording_seconds(self) -> float:
         return round(sum(m.audio.duration_s or 0.0 for m in self.members if m.audio is not None), 3)
+
+
+JSON_PIECE = 2000  # records of a large JSON list rendered together
+
+
+def _json_pieces(doc: Any) -> Iterator[str]:
+    """`doc` as JSON text; a list of many items (or an object holding such lists) as several
+    texts, each of whole items, so no single text holds all of it."""
+
+    def dumps(value: Any) -> str:
+        return json.dumps(value, ensure_ascii=False)
+
+    def pieces(items: list[Any]) -> Iterator[str]:
+        for i in range(0, len(items), JSON_PIECE):
+            yield dumps(items[i : i + JSON_PIECE])
+
+    if isinstance(doc, list) and len(doc) > JSON_PIECE:
+        yield from pieces(doc)
+    elif isinstance(doc, dict) and any(
+        isinstance(v, list) and len(v) > JSON_PIECE for v in doc.values()
+    ):
+        big = {k for k, v in doc.items() if isinstance(v, list) and len(v) > JSON_PIECE}
+        yield dumps({k: ([] if k in big else v) for k, v in doc.items()})
+        for k in big:
+            yield from pieces(doc[k])
+    else:
+        yield dumps(doc)
 
 
 def jsonable(obj: Any) -> Any:

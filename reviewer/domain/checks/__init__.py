@@ -29,6 +29,7 @@ from reviewer.domain.checks import (
     unknown_device,
     wrong_customer,
 )
+from reviewer.domain.checks._common import shared_results
 from reviewer.domain.model import ExportIndex, Finding, Request
 
 Check = Callable[[Request, ExportIndex], list[Finding]]
@@ -50,6 +51,7 @@ CHECKS: tuple[Check, ...] = (
 
 def run_checks(request: Request, index: ExportIndex) -> list[Finding]:
     findings: list[Finding] = list(index.read_findings)
-    for check in CHECKS:
-        findings.extend(check(request, index))
+    with shared_results():
+        for check in CHECKS:
+            findings.extend(check(request, index))
     return findings

@@ -9,13 +9,17 @@ import json
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import lru_cache
+from typing import Any, TypeVar, cast
 
 from reviewer.domain.archive.tabular import json_view
 from reviewer.domain.model import ExportIndex, Recording, Request, Table
+
+T = TypeVar("T")
 
 # Column or JSON key names (lower-case, letters and digits only) that hold an account id.
 CUSTOMER_KEYS = frozenset(
@@ -60,6 +64,33 @@ def norm_text(value: str) -> str:
     return " ".join(unicodedata.normalize("NFC", value).casefold().split())
 
 
+_memo: dict[tuple[str, int, int], tuple[object, object, Any]] | None = None
+
+
+@contextmanager
+def shared_results() -> Iterator[None]:
+    """While open, what several checks derive from the same request and index (the
+    attribution, the manifest's table) is worked out once."""
+    global _memo
+    outer, _memo = _memo, {}
+    try:
+        yield
+    finally:
+        _memo = outer
+
+
+def _shared(name: str, request: object, index: object, make: Callable[[], T]) -> T:
+    if _memo is None:
+        return make()
+    key = (name, id(request), id(index))
+    hit = _memo.get(key)
+    if hit is not None and hit[0] is request and hit[1] is index:
+        return cast(T, hit[2])
+    value = make()
+    _memo[key] = (request, index, value)  # both held, so their ids stay theirs
+    return value
+
+
 def all_tables(index: ExportIndex) -> Iterator[tuple[str, Table]]:
     """(member, table) for every table of the index, then the manifest's records.
 
@@ -69,7 +100,8 @@ def all_tables(index: ExportIndex) -> Iterator[tuple[str, Table]]:
     yield from index.tables.items()
     path = index.manifest_member
     if path is not None and path not in index.tables and index.manifest is not None:
-        view = json_view(path, index.manifest)
+        manifest = index.manifest
+        view = _shared("manifest-view", manifest, index, lambda: json_view(path, manifest))
         if view is not None:
             yield path, view
 
@@ -183,6 +215,11 @@ def _is_id_value(value: object) -> bool:
 
 
 def attribute(request: Request, index: ExportIndex) -> Attribution:
+    """Whose rows the export holds (worked out once per run of the checks)."""
+    return _shared("attribution", request, index, lambda: _attribute(request, index))
+
+
+def _attribute(request: Request, index: ExportIndex) -> Attribution:
     req = norm_id(request.requester.customer_id)
     att = Attribution(requester_id=req)
     if isinstance(index.manifest, dict):

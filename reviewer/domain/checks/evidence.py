@@ -235,7 +235,7 @@ def check(request: Request, index: ExportIndex) -> list[Finding]:
         )
     seen = {kind: members for kind, members in requester_seen.items() if members}
     if not seen and not att.wrong_customer:
-        searched.sort()
+        searched = sorted(set(searched))
         looked_for = ", ".join(k for k, _p in matcher.patterns) or "none given"
         where = (
             f"appear in any of the {plural(len(searched), 'readable text member')}"

@@ -8,8 +8,6 @@ already reported as critical hazards are left to those findings.
 
 from __future__ import annotations
 
-import json
-
 from reviewer.domain.checks._common import (
     all_tables,
     customer_column,
@@ -55,13 +53,12 @@ def check(request: Request, index: ExportIndex) -> list[Finding]:
     for path, table in all_tables(index):
         if customer_column(table) is not None or not table.rows:
             continue
-        text = index.texts.get(path)
-        if text is None:
-            doc = index.json_docs.get(path)
-            text = json.dumps(doc, ensure_ascii=False) if doc is not None else table.text()
-        if matcher.found_in(text) or emails(text):
-            continue
-        if shape is not None and shaped_ids(shape, text):
+        if any(
+            matcher.found_in(text)
+            or emails(text)
+            or (shape is not None and shaped_ids(shape, text))
+            for text in index.member_text(path)
+        ):
             continue
         bare_tables.append((path, len(table.rows)))
     if bare_tables:
