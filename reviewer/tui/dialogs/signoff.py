@@ -13,10 +13,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
-from textual.widgets import Button, Checkbox, Footer, Input, Label, Static
+from textual.widgets import Button, Checkbox, Input, Label, Static
 
 from reviewer.domain.signoff import Decision, GateDecision, SignOffRefused, check_sign_off
 from reviewer.tui.base import ReviewerDialog
+from reviewer.tui.widgets.footer import KeysFooter
 
 if TYPE_CHECKING:
     from reviewer.store.views import Gate, RequestDetail, SignOffRow
@@ -87,7 +88,7 @@ class SignOffDialog(ReviewerDialog["SignOffRow | None"]):
                 yield Button("Approve", id="signoff-approve", variant="success", disabled=True)
                 yield Button("Reject", id="signoff-reject", variant="error")
                 yield Button("Cancel", id="signoff-cancel")
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         first = self.query(Checkbox).first() if self.query(Checkbox) else None

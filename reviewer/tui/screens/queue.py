@@ -15,9 +15,10 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
-from textual.widgets import DataTable, Footer, Header, Input, Static
+from textual.widgets import DataTable, Header, Input, Static
 
 from reviewer.tui.base import ReviewerScreen
+from reviewer.tui.widgets.footer import KeysFooter
 from reviewer.tui.widgets.verdict_badge import verdict_text
 
 if TYPE_CHECKING:
@@ -132,7 +133,7 @@ class QueueScreen(ReviewerScreen):
         yield Input(placeholder="filter: text, state:pending, verdict:block, signed:alice", id="queue-filter")
         yield DataTable(id="queue-table", cursor_type="row", zebra_stripes=True)
         yield Static("", id="queue-status")
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         table = self.query_one("#queue-table", DataTable)

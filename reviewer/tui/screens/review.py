@@ -19,7 +19,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.timer import Timer
-from textual.widgets import Footer, Header, Static, TabbedContent, TabPane
+from textual.widgets import Header, Static, TabbedContent, TabPane
 
 from reviewer.audio.clip import Clip
 from reviewer.domain.model import Member, MemberKind, Severity
@@ -27,6 +27,7 @@ from reviewer.tui.base import ReviewerScreen
 from reviewer.tui.terms import gather_terms
 from reviewer.tui.widgets.catalogue import TranscriptCatalogue
 from reviewer.tui.widgets.findings import FindingsList
+from reviewer.tui.widgets.footer import KeysFooter
 from reviewer.tui.widgets.member_preview import MemberPreview
 from reviewer.tui.widgets.members import MembersList
 from reviewer.tui.widgets.player import PlayerPane, PlayItem
@@ -143,7 +144,7 @@ class ReviewScreen(ReviewerScreen):
             with TabPane("Members", id="members"), Horizontal(classes="panes"):
                 yield MembersList(id="members-list")
                 yield MemberPreview(id="member-preview")
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         self.query_one("#transcript-entry", Static).border_title = "Transcript"

@@ -11,9 +11,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Center, Vertical
 from textual.message import Message
-from textual.widgets import Button, Footer, Header, Input, Label, Static
+from textual.widgets import Button, Header, Input, Label, Static
 
 from reviewer.tui.base import ReviewerScreen
+from reviewer.tui.widgets.footer import KeysFooter
 
 if TYPE_CHECKING:
     from reviewer.store.views import SignedIn
@@ -56,7 +57,7 @@ class SignInScreen(ReviewerScreen):
             yield Static("", id="signin-message")
         with Center(id="signin-demo-center"):
             yield Static("", id="signin-demo")
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         self.query_one("#signin-name", Input).focus()

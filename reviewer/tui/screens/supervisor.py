@@ -24,9 +24,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
-from textual.widgets import DataTable, Footer, Header, Input, Label, Select, Static
+from textual.widgets import DataTable, Header, Input, Label, Select, Static
 
 from reviewer.tui.base import ReviewerDialog, ReviewerScreen
+from reviewer.tui.widgets.footer import KeysFooter
 
 if TYPE_CHECKING:
     from reviewer.store.views import AuditStatus, Policy, ReviewerFigures, SignOffRow
@@ -413,7 +414,7 @@ class SupervisorScreen(ReviewerScreen):
             yield figures
         yield Static("Audit chain: verifying…", id="audit-status", markup=False)
         yield Static("", id="supervisor-status", markup=False)
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         history = self.query_one("#history-table", DataTable)

@@ -1,0 +1,63 @@
+"""The footer shows each screen's keys and is rebuilt only when they change: signing in,
+opening a request and moving through its tabs never rebuilds it to show what it already shows."""
+
+from __future__ import annotations
+
+import pytest
+from test_tui_screens import open_request
+from test_tui_support import (  # noqa: F401 - fixtures
+    CLEAN,
+    make_app,
+    screen_text,
+    sign_in,
+    store,
+    template_store,
+    wait_for,
+)
+
+
+@pytest.fixture(autouse=True)
+def _quiet(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("REVIEWER_AUDIO", "off")
+
+
+async def test_footer_rebuilt_only_when_its_keys_change(store, monkeypatch) -> None:  # noqa: F811
+    from textual.widgets import Footer
+
+    builds: list[tuple[int, tuple[tuple[str, str, bool], ...]]] = []
+    compose = Footer.compose
+
+    def recording_compose(self):  # type: ignore[no-untyped-def]
+        if self._bindings_ready:
+            keys = tuple(
+                (binding.key, binding.description, enabled)
+                for _node, binding, enabled, _tip in self.screen.active_bindings.values()
+                if binding.show
+            )
+            builds.append((id(self), keys))
+        return compose(self)
+
+    monkeypatch.setattr(Footer, "compose", recording_compose)
+    app = make_app(store)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await sign_in(pilot, "alice")
+        await open_request(pilot, CLEAN)
+        await app.workers.wait_for_complete()
+        await pilot.pause(0.3)
+        for key in ("2", "down", "down", "3", "4", "5", "1"):
+            await pilot.press(key)
+            await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause(0.3)
+        text = screen_text(app).splitlines()
+        footer = text[-1]
+        assert "Sign off" in footer and "Queue" in footer, footer
+
+    assert builds
+    last: dict[int, tuple[tuple[str, str, bool], ...]] = {}
+    repeats = 0
+    for footer_id, keys in builds:
+        if last.get(footer_id) == keys:
+            repeats += 1
+        last[footer_id] = keys
+    assert repeats == 0, f"{repeats} of {len(builds)} footer builds showed what was already shown"
