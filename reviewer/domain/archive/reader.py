@@ -77,6 +77,7 @@ S_IFMT, S_IFLNK = 0o170000, 0o120000
 THREADS = 2
 SALVAGE_MAX = 1 << 20  # members walked in an archive whose directory is lost
 PDF_PRESTART_BYTES = 8 << 20  # exports this big start the PDF child before looking inside
+EARLY_TEXT_BYTES = 1 << 20  # structured members this big are read before the small ones
 THREAD_MIN_AVERAGE = 16 << 10  # compressed bytes per member for two threads to pay
 MANIFEST = "manifest.json"
 PROFILE = "Account/Profile.json"
@@ -119,6 +120,7 @@ class _Context:
         self.text_left = limits.max_total_text_bytes
         self.blocks: dict[str, list[Member]] = {}  # each level's members, by its path prefix
         self.threaded = False
+        self.moved = False  # members read out of directory order
 
     def add_total(self, n: int, path: str) -> None:
         with self.lock:
@@ -476,8 +478,23 @@ def _plan(ctx: _Context, level: _Level) -> list[_Job]:
     with ctx.lock:
         ctx.blocks[level.prefix] = members
         ctx.index.members.extend(members)
-    # PDFs first, so the PDF child works while the rest is inflated
-    jobs.sort(key=lambda j: extension(j.name) != ".pdf")
+    # PDFs first, so the PDF child works while the rest is inflated; then large structured
+    # members (a manifest listing every member), whose text and parsed form are both held
+    # for a moment, so that moment comes while the index is still small
+    early = False
+
+    def order(job: _Job) -> int:
+        nonlocal early
+        ext = extension(job.name)
+        if ext == ".pdf":
+            return 0
+        if job.size >= EARLY_TEXT_BYTES and ext in (".json", ".csv"):
+            early = True
+            return 1
+        return 2
+
+    jobs.sort(key=order)
+    ctx.moved |= early
     return jobs
 
 
@@ -844,6 +861,11 @@ def _in_order(ctx: _Context) -> None:
         index.texts = dict(sorted(index.texts.items(), key=by_rank))
         index.tables = dict(sorted(index.tables.items(), key=by_rank))
         index.json_docs = dict(sorted(index.json_docs.items(), key=by_rank))
+    elif ctx.moved:  # one level, one thread: only the large members came early
+        paths = [m.path for m in index.members]
+        index.texts = {p: index.texts[p] for p in paths if p in index.texts}
+        index.tables = {p: index.tables[p] for p in paths if p in index.tables}
+        index.json_docs = {p: index.json_docs[p] for p in paths if p in index.json_docs}
 
 
 def _finish(ctx: _Context) -> None:

@@ -92,11 +92,13 @@ def parse_csv(member: str, text: str) -> Table | None:
         header = next(reader, None)
         if not header:
             return None
-        columns = tuple(_intern(h.strip() or f"column{i + 1}") for i, h in enumerate(header))
+        columns = _shared_columns(
+            tuple(_intern(h.strip() or f"column{i + 1}") for i, h in enumerate(header))
+        )
         rows: list[tuple[str, ...]] = []
         width = len(columns)
         for raw in reader:
-            if not raw or all(not c.strip() for c in raw):
+            if not raw or not "".join(raw).strip():
                 continue
             if len(raw) < width:
                 raw.extend([""] * (width - len(raw)))
@@ -104,6 +106,19 @@ def parse_csv(member: str, text: str) -> Table | None:
     except csv.Error:
         return None
     return Table(member=member, columns=columns, rows=rows)
+
+
+_COLUMNS: dict[tuple[str, ...], tuple[str, ...]] = {}
+COLUMNS_SHARED = 4096  # distinct headers remembered (thousands of small tables share a few)
+
+
+def _shared_columns(columns: tuple[str, ...]) -> tuple[str, ...]:
+    shared = _COLUMNS.get(columns)
+    if shared is not None:
+        return shared
+    if len(_COLUMNS) < COLUMNS_SHARED:
+        _COLUMNS[columns] = columns
+    return columns
 
 
 def _share(cell: str) -> str:
@@ -208,7 +223,7 @@ def table_from_json(member: str, doc: Any) -> Table | None:
     records = _records(doc)
     if records is None:
         return None
-    cols = _json_columns(records)
+    cols = _shared_columns(_json_columns(records))
     rows = [tuple([_cell(rec.get(c)) for c in cols]) for rec in records]
     return Table(member=member, columns=cols, rows=rows)
 
