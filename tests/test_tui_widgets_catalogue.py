@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from hypothesis import given
+from hypothesis import strategies as st
+from rich.cells import cell_len
 from rich.segment import Segment
 from textual.app import App, ComposeResult
 
@@ -75,6 +78,19 @@ def test_wrapping_keeps_every_word_and_its_offsets() -> None:
     assert all(end - start <= 12 for start, end in lines)
     assert " ".join(text[s:e] for s, e in lines).replace(" ", "") == text.replace(" ", "")
     assert wrap_offsets("", 10) == [(0, 0)]
+
+
+@given(
+    text=st.text(alphabet=st.sampled_from(list("ab cd\u00e9\u4e2d\u6587 \U0001f600")), max_size=80),
+    width=st.integers(min_value=2, max_value=30),
+)
+def test_wrapped_lines_fit_their_cells_and_keep_every_word(text: str, width: int) -> None:
+    """Wide characters (two cells) included: no line is wider than the pane, no word is lost."""
+    lines = wrap_offsets(text, width)
+    assert all(cell_len(text[start:end]) <= width for start, end in lines)
+    assert [start for start, _ in lines] == sorted(start for start, _ in lines)
+    joined = "".join("".join(text[s:e].split()) for s, e in lines)
+    assert joined == "".join(text.split())
 
 
 async def test_the_catalogue_opens_at_the_first_entry() -> None:

@@ -55,24 +55,37 @@ def header_of(entry: TranscriptEntry) -> str:
 def wrap_offsets(text: str, width: int) -> list[tuple[int, int]]:
     """Greedy word wrap that keeps (start, end) offsets into `text` for each line."""
     width = max(width, 1)
+    if text.isascii():  # one cell per character: widths are lengths
+        if len(text) <= width and not text[:1].isspace() and not text[-1:].isspace():
+            return [(0, len(text))] if text else [(0, 0)]
+        measure = len
+    else:
+        measure = cell_len
     lines: list[tuple[int, int]] = []
     start = end = -1
+    line_width = 0
     for word in re.finditer(r"\S+", text):
         w_start, w_end = word.span()
-        while cell_len(text[w_start:w_end]) > width:  # a word longer than a line is split
+        word_width = measure(text[w_start:w_end])
+        while word_width > width:  # a word longer than a line is split
             if start >= 0:
                 lines.append((start, end))
                 start = -1
             cut = w_start + width
+            while cut > w_start + 1 and measure(text[w_start:cut]) > width:  # wide characters
+                cut -= 1
             lines.append((w_start, cut))
             w_start = cut
+            word_width = measure(text[w_start:w_end])
         if start < 0:
-            start, end = w_start, w_end
-        elif cell_len(text[start:w_end]) <= width:
-            end = w_end
+            start, end, line_width = w_start, w_end, word_width
+            continue
+        wider = line_width + measure(text[end:w_start]) + word_width
+        if wider <= width:
+            end, line_width = w_end, wider
         else:
             lines.append((start, end))
-            start, end = w_start, w_end
+            start, end, line_width = w_start, w_end, word_width
     if start >= 0:
         lines.append((start, end))
     return lines or [(0, 0)]
