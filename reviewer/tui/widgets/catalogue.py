@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from rich.cells import cell_len
@@ -58,7 +58,7 @@ def wrap_offsets(text: str, width: int) -> list[tuple[int, int]]:
     if text.isascii():  # one cell per character: widths are lengths
         if len(text) <= width and not text[:1].isspace() and not text[-1:].isspace():
             return [(0, len(text))] if text else [(0, 0)]
-        measure = len
+        measure: Callable[[str], int] = len
     else:
         measure = cell_len
     lines: list[tuple[int, int]] = []
