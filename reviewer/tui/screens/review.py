@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -69,12 +69,36 @@ class ReviewScreen(ReviewerScreen):
     )
     BINDINGS = [
         Binding("escape", "back", "Queue", id="review.back", tooltip="Back to the queue"),
-        Binding("s", "sign_off", "Sign off", id="review.sign_off", tooltip="Approve or reject this export"),
-        Binding("r", "release", "Release", id="review.release", tooltip="Release the approved export to the outbox"),
-        Binding("space", "play", "Play/stop", id="review.play", tooltip="Play or stop the selected recording"),
+        Binding(
+            "s",
+            "sign_off",
+            "Sign off",
+            id="review.sign_off",
+            tooltip="Approve or reject this export",
+        ),
+        Binding(
+            "r",
+            "release",
+            "Release",
+            id="review.release",
+            tooltip="Release the approved export to the outbox",
+        ),
+        Binding(
+            "space",
+            "play",
+            "Play/stop",
+            id="review.play",
+            tooltip="Play or stop the selected recording",
+        ),
         Binding("n", "sample(1)", "Next sample", id="review.next_sample"),
         Binding("p", "sample(-1)", "Prev sample", id="review.prev_sample"),
-        Binding("slash", "search", "Search", id="review.search", tooltip="Search the transcript catalogue"),
+        Binding(
+            "slash",
+            "search",
+            "Search",
+            id="review.search",
+            tooltip="Search the transcript catalogue",
+        ),
         Binding("1", "tab('overview')", "Overview", show=False, id="review.tab_overview"),
         Binding("2", "tab('recordings')", "Recordings", show=False, id="review.tab_recordings"),
         Binding("3", "tab('catalogue')", "Catalogue", show=False, id="review.tab_catalogue"),
@@ -132,7 +156,10 @@ class ReviewScreen(ReviewerScreen):
             with TabPane("Overview", id="overview"), Horizontal(classes="panes"):
                 yield ProfilePane(id="profile")
                 yield FindingsList(id="findings")
-            with TabPane("Recordings", id="recordings"), Horizontal(classes="panes", id="recordings-pane"):
+            with (
+                TabPane("Recordings", id="recordings"),
+                Horizontal(classes="panes", id="recordings-pane"),
+            ):
                 yield RecordingsList(id="recordings-list")
                 with Vertical(id="listen"):
                     yield PlayerPane(id="player")
@@ -167,7 +194,9 @@ class ReviewScreen(ReviewerScreen):
         self.post_message(self.Loaded(detail))
         user = self.reviewer_app.user
         if user is not None and first:
-            service.record_inspection(user.name, detail.version_id, "opened", detail.request.request_id)
+            service.record_inspection(
+                user.name, detail.version_id, "opened", detail.request.request_id
+            )
 
     def action_reload(self) -> None:
         self._load(first=False)
@@ -188,7 +217,9 @@ class ReviewScreen(ReviewerScreen):
         if first:
             self.query_one("#profile", ProfilePane).show(d.request)
             self.query_one("#findings", FindingsList).show(d.report.findings)
-            self.query_one("#recordings-list", RecordingsList).show(self._recording_rows(d), self._played(d))
+            self.query_one("#recordings-list", RecordingsList).show(
+                self._recording_rows(d), self._played(d)
+            )
             self.query_one("#members-list", MembersList).show(d.index.members)
             self._feed_optional(d)
         self.refresh_bindings()
@@ -205,7 +236,9 @@ class ReviewScreen(ReviewerScreen):
         if not self._catalogue_fed and d is not None:
             self._catalogue_fed = True
             terms = gather_terms(d.request, d.index, d.report.findings)
-            catalogue.set_terms(requester=terms.requester, foreign=terms.foreign, third_party=terms.third_party)
+            catalogue.set_terms(
+                requester=terms.requester, foreign=terms.foreign, third_party=terms.third_party
+            )
             catalogue.set_entries(d.index.transcripts)
             current = self.query_one("#recordings-list", RecordingsList).current
             if current is not None and current.recording is not None:
@@ -273,7 +306,9 @@ class ReviewScreen(ReviewerScreen):
         user = self.reviewer_app.user
         if user is None or self.detail is None:
             return
-        self.reviewer_app.service.record_inspection(user.name, self.detail.version_id, kind, target, seconds)
+        self.reviewer_app.service.record_inspection(
+            user.name, self.detail.version_id, kind, target, seconds
+        )
 
     def _record_once(self, kind: str, target: str) -> None:
         if (kind, target) in self._seen:
@@ -337,7 +372,9 @@ class ReviewScreen(ReviewerScreen):
             self._transcript_timer = None
         if self.query_one("#review-tabs", TabbedContent).active != "recordings":
             return
-        has_text = row.member in self._transcripts or (row.recording is not None and bool(row.recording.transcript))
+        has_text = row.member in self._transcripts or (
+            row.recording is not None and bool(row.recording.transcript)
+        )
         if has_text:
             member = row.member
             self._transcript_timer = self.set_timer(
@@ -350,7 +387,11 @@ class ReviewScreen(ReviewerScreen):
         if not message.found or self.query_one("#review-tabs", TabbedContent).active != "catalogue":
             return
         current = self.query_one("#recordings-list", RecordingsList).current
-        if current is not None and current.recording is not None and current.recording.utterance_id == message.utterance_id:
+        if (
+            current is not None
+            and current.recording is not None
+            and current.recording.utterance_id == message.utterance_id
+        ):
             self._record_once("viewed_transcript", current.member)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="read-the-recording")
@@ -447,12 +488,18 @@ class ReviewScreen(ReviewerScreen):
         if member.kind is MemberKind.DIRECTORY:
             preview.show_message(f"{member.path} is a folder.")
             return
-        if member.kind is MemberKind.PDF and member.path == d.index.transcript_member and d.index.transcripts:
+        if (
+            member.kind is MemberKind.PDF
+            and member.path == d.index.transcript_member
+            and d.index.transcripts
+        ):
             lines = [
                 f"{t.timestamp_text}  {t.device_serial}  {t.utterance_id}\n    {t.text}"
                 for t in d.index.transcripts
             ]
-            preview.show_text(member, "\n".join(lines), f"{len(lines):,} transcript entries (page order)")
+            preview.show_text(
+                member, "\n".join(lines), f"{len(lines):,} transcript entries (page order)"
+            )
             self._record_once("viewed_member", member.path)
             return
         preview.show_message(f"Reading {member.path}...")
@@ -480,7 +527,9 @@ class ReviewScreen(ReviewerScreen):
             return
         preview = self.query_one("#member-preview", MemberPreview)
         if message.problem:
-            preview.show_message(f"Cannot preview {message.member.path}: {message.problem}", style="yellow")
+            preview.show_message(
+                f"Cannot preview {message.member.path}: {message.problem}", style="yellow"
+            )
             return
         preview.show_bytes(message.member, message.data, message.truncated)
         self._record_once("viewed_member", message.member.path)
@@ -568,13 +617,47 @@ class ReviewScreen(ReviewerScreen):
         user = self.reviewer_app.user
         if user is None or self.detail is None:
             return
-        receipt = self.reviewer_app.service.release(user.name, self.detail.request.request_id, self.reviewer_app.outbox)
+        receipt = self.reviewer_app.service.release(
+            user.name, self.detail.request.request_id, self.reviewer_app.outbox
+        )
         self.post_message(self.Released(str(receipt.outbox_dir)))
 
     @on(Released)
     def _released(self, message: Released) -> None:
         self.notify(f"Released to {message.where}", title="Released", timeout=8)
         self._load(first=False)
+
+    # A key whose action is not available now says why, instead of doing nothing.
+    _KEY_ACTIONS = {"s": "sign_off", "r": "release", "space": "play"}
+
+    def on_key(self, event: events.Key) -> None:
+        action = self._KEY_ACTIONS.get(event.key)
+        if action is None or self.check_action(action, ()):
+            return
+        reason = self.why_not(action)
+        if reason:
+            self.notify(reason, title="Not available", severity="warning", timeout=5)
+
+    def why_not(self, action: str) -> str | None:
+        """Why `action` is not available right now, in words that say what to do instead."""
+        d = self.detail
+        user = self.reviewer_app.user
+        if d is None or user is None:
+            return "The request is still loading."
+        state = d.state.value
+        if action == "sign_off":
+            if user.role.value == "supervisor":
+                return "Supervisors do not sign off; the history is on the supervisor screen."
+            return f"This request is {state}: there is nothing left to sign."
+        if action == "release":
+            if user.role.value != "approver":
+                return "Only an approver can release an export; ask one to sign in (Ctrl+O)."
+            if state == "released":
+                return "This export has already been released."
+            return f"Release needs both sign-offs approved; this request is {state}."
+        if action in ("play", "sample"):
+            return "This export has no recordings to play."
+        return None
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         d = self.detail
