@@ -80,8 +80,9 @@ class AuditError(ReviewerError):
 def canonical(value: Any) -> bytes:
     """Canonical JSON: sorted keys, no spaces, UTF-8, no NaN/Infinity."""
     try:
-        text = json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False,
-                          allow_nan=False)
+        text = json.dumps(
+            value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
+        )
     except (TypeError, ValueError) as exc:
         raise AuditError(f"audit payload is not plain JSON: {exc}") from None
     try:
@@ -125,8 +126,9 @@ def payload_text(payload: Mapping[str, Any] | None) -> str:
         raise AuditError("audit payload must be a JSON object")
     secrets = find_secret_keys(data)
     if secrets:
-        raise AuditError("audit events never record secrets; refused payload key(s): "
-                         + ", ".join(secrets))
+        raise AuditError(
+            "audit events never record secrets; refused payload key(s): " + ", ".join(secrets)
+        )
     return canonical(dict(data)).decode("utf-8")
 
 
@@ -141,15 +143,23 @@ def event_bytes(seq: int, at: str, actor: str, action: str, subject: str, payloa
     payload text is canonical, which `payload_text` guarantees; the hash covers the stored
     bytes exactly, so a payload altered in any way no longer matches.
     """
-    return b"".join((
-        b'{"action":', _enc(action),
-        b',"actor":', _enc(actor),
-        b',"at":', _enc(at),
-        b',"payload":', payload.encode("utf-8"),
-        b',"seq":', str(seq).encode("ascii"),
-        b',"subject":', _enc(subject),
-        b"}",
-    ))
+    return b"".join(
+        (
+            b'{"action":',
+            _enc(action),
+            b',"actor":',
+            _enc(actor),
+            b',"at":',
+            _enc(at),
+            b',"payload":',
+            payload.encode("utf-8"),
+            b',"seq":',
+            str(seq).encode("ascii"),
+            b',"subject":',
+            _enc(subject),
+            b"}",
+        )
+    )
 
 
 def chain_hash(prev: bytes, body: bytes) -> bytes:
@@ -177,14 +187,26 @@ class ChainedEvent:
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "seq": self.seq, "at": self.at, "actor": self.actor, "action": self.action,
-            "subject": self.subject, "payload": self.data, "prev_hash": self.prev_hash,
+            "seq": self.seq,
+            "at": self.at,
+            "actor": self.actor,
+            "action": self.action,
+            "subject": self.subject,
+            "payload": self.data,
+            "prev_hash": self.prev_hash,
             "hash": self.hash,
         }
 
 
-def make_event(prev_seq: int, prev_hash: str, actor: str, action: str, subject: str,
-               payload: Mapping[str, Any] | None, at: str | None = None) -> ChainedEvent:
+def make_event(
+    prev_seq: int,
+    prev_hash: str,
+    actor: str,
+    action: str,
+    subject: str,
+    payload: Mapping[str, Any] | None,
+    at: str | None = None,
+) -> ChainedEvent:
     """The next event of a chain whose head is (`prev_seq`, `prev_hash`)."""
     for name, value in (("actor", actor), ("action", action), ("subject", subject)):
         if not isinstance(value, str):
@@ -220,8 +242,13 @@ class Checkpoint:
         return checkpoint_message(self.size, self.head, self.at)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"size": self.size, "head": self.head, "at": self.at,
-                "signature": self.signature, "key_id": self.key_id}
+        return {
+            "size": self.size,
+            "head": self.head,
+            "at": self.at,
+            "signature": self.signature,
+            "key_id": self.key_id,
+        }
 
     def to_line(self) -> str:
         return canonical(self.to_dict()).decode("utf-8") + "\n"
@@ -246,12 +273,18 @@ def key_id(public_key: Ed25519PublicKey) -> str:
     return hashlib.sha256(raw).hexdigest()[:16]
 
 
-def sign_checkpoint(private_key: Ed25519PrivateKey, size: int, head: str,
-                    at: str | None = None) -> Checkpoint:
+def sign_checkpoint(
+    private_key: Ed25519PrivateKey, size: int, head: str, at: str | None = None
+) -> Checkpoint:
     when = now_at() if at is None else at
     signature = private_key.sign(checkpoint_message(size, head, when))
-    return Checkpoint(size, head, when, base64.b64encode(signature).decode("ascii"),
-                      key_id(private_key.public_key()))
+    return Checkpoint(
+        size,
+        head,
+        when,
+        base64.b64encode(signature).decode("ascii"),
+        key_id(private_key.public_key()),
+    )
 
 
 def checkpoint_signature_ok(checkpoint: Checkpoint, public_key: Ed25519PublicKey) -> bool:
@@ -289,8 +322,9 @@ def load_or_create_signing_key(key_dir: Path) -> Ed25519PrivateKey:
         return key
     key_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
     key = Ed25519PrivateKey.generate()
-    pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                            serialization.NoEncryption())
+    pem = key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
     try:
         fd = os.open(private_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError:  # another process made it first: give it a moment to finish
@@ -301,8 +335,9 @@ def load_or_create_signing_key(key_dir: Path) -> Ed25519PrivateKey:
                 time.sleep(0.02)
         return load_signing_key(key_dir)
     except OSError as exc:
-        raise AuditError(f"cannot create the audit signing key in {key_dir}: "
-                         f"{exc.strerror}") from None
+        raise AuditError(
+            f"cannot create the audit signing key in {key_dir}: {exc.strerror}"
+        ) from None
     with os.fdopen(fd, "wb") as handle:
         handle.write(pem)
         handle.flush()
@@ -312,8 +347,9 @@ def load_or_create_signing_key(key_dir: Path) -> Ed25519PrivateKey:
 
 
 def _write_public_key(key_dir: Path, key: Ed25519PrivateKey) -> None:
-    public_pem = key.public_key().public_bytes(serialization.Encoding.PEM,
-                                               serialization.PublicFormat.SubjectPublicKeyInfo)
+    public_pem = key.public_key().public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
     _atomic_write(key_dir / PUBLIC_KEY_NAME, public_pem)
 
 
@@ -322,8 +358,10 @@ def load_signing_key(key_dir: Path) -> Ed25519PrivateKey:
     try:
         mode = path.stat().st_mode & 0o777
         if mode & 0o077:
-            raise AuditError(f"{path} is readable by others (mode {mode:o}); "
-                             f"make it private with: chmod 600 {path}")
+            raise AuditError(
+                f"{path} is readable by others (mode {mode:o}); "
+                f"make it private with: chmod 600 {path}"
+            )
         key = serialization.load_pem_private_key(path.read_bytes(), password=None)
     except OSError as exc:
         raise AuditError(f"cannot read the audit signing key {path}: {exc.strerror}") from None
@@ -384,17 +422,24 @@ class VerifyResult:
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "ok": self.ok, "size": self.size, "head": self.head, "bad_seq": self.bad_seq,
-            "reason": self.reason, "checkpoints": self.checkpoints,
-            "last_checkpoint": self.last_checkpoint, "unsigned_tail": self.unsigned_tail,
+            "ok": self.ok,
+            "size": self.size,
+            "head": self.head,
+            "bad_seq": self.bad_seq,
+            "reason": self.reason,
+            "checkpoints": self.checkpoints,
+            "last_checkpoint": self.last_checkpoint,
+            "unsigned_tail": self.unsigned_tail,
         }
 
 
 EventRow = tuple[int, str, str, str, str, str, str, str]
 """(seq, at, actor, action, subject, payload, prev_hash, hash) as stored, ordered by seq."""
 
-_LINK_BROKEN = ("its previous-hash does not link to the event before it: events were deleted, "
-                "inserted or reordered, or the link was edited")
+_LINK_BROKEN = (
+    "its previous-hash does not link to the event before it: events were deleted, "
+    "inserted or reordered, or the link was edited"
+)
 _EDITED = "its contents do not match its hash: the event was edited"
 
 
@@ -415,8 +460,13 @@ class Segment:
     bad: tuple[int, str] | None = None
 
 
-def walk_segment(rows: Iterable[Any], first_seq: int, start_prev: str | None,
-                 want: Container[int] = frozenset(), last_seq: int | None = None) -> Segment:
+def walk_segment(
+    rows: Iterable[Any],
+    first_seq: int,
+    start_prev: str | None,
+    want: Container[int] = frozenset(),
+    last_seq: int | None = None,
+) -> Segment:
     """Walk `rows` (EventRow tuples in seq order, starting at `first_seq`), recomputing each hash.
 
     `start_prev` is the hash the first event must link to; None takes the first row's own
@@ -434,8 +484,11 @@ def walk_segment(rows: Iterable[Any], first_seq: int, start_prev: str | None,
     seg = Segment(first_seq, start_prev or "", first_seq - 1, start_prev or "", heads)
     for seq, at, actor, action, subject, payload, prev_hash, stored in rows:
         if seq != expected:
-            seg.bad = (expected, f"found event {seq} where event {expected} belongs: events "
-                                 f"were deleted, inserted or reordered")
+            seg.bad = (
+                expected,
+                f"found event {seq} where event {expected} belongs: events "
+                f"were deleted, inserted or reordered",
+            )
             break
         if prev_hex is None:  # first row of a later run
             if not isinstance(prev_hash, str) or not _HEX64_RE.match(prev_hash):
@@ -447,8 +500,9 @@ def walk_segment(rows: Iterable[Any], first_seq: int, start_prev: str | None,
             seg.bad = (seq, _LINK_BROKEN)
             break
         try:
-            body = (template % (esc(action), esc(actor), esc(at), payload, seq,
-                                esc(subject))).encode("utf-8")
+            body = (
+                template % (esc(action), esc(actor), esc(at), payload, seq, esc(subject))
+            ).encode("utf-8")
         except (TypeError, UnicodeEncodeError):
             seg.bad = (seq, _EDITED)
             break
@@ -483,8 +537,9 @@ def distinct_checkpoints(checkpoints: Iterable[Checkpoint]) -> list[Checkpoint]:
     return list({(c.size, c.head, c.at, c.signature, c.key_id): c for c in checkpoints}.values())
 
 
-def check_checkpoints(checkpoints: Iterable[Checkpoint],
-                      trusted_keys: Mapping[str, Ed25519PublicKey]) -> CheckedCheckpoints:
+def check_checkpoints(
+    checkpoints: Iterable[Checkpoint], trusted_keys: Mapping[str, Ed25519PublicKey]
+) -> CheckedCheckpoints:
     """Check every checkpoint's signature against the trusted keys."""
     out = CheckedCheckpoints({}, [], 0)
     for cp in checkpoints:
@@ -493,8 +548,9 @@ def check_checkpoints(checkpoints: Iterable[Checkpoint],
         covers = f"the checkpoint of {cp.at!r} covering events 1..{cp.size}"
         at = max(cp.size, 1)
         if key is None:
-            out.issues.append((at, f"{covers} is signed by key {cp.key_id!r}, which is not a "
-                                   f"trusted audit key"))
+            out.issues.append(
+                (at, f"{covers} is signed by key {cp.key_id!r}, which is not a trusted audit key")
+            )
         elif not checkpoint_signature_ok(cp, key):
             out.issues.append((at, f"{covers} has an invalid signature (forged or altered)"))
         elif cp.size < 1:
@@ -514,8 +570,9 @@ def merge_checked(parts: Iterable[CheckedCheckpoints]) -> CheckedCheckpoints:
     return out
 
 
-def judge(segments: Iterable[Segment], checked: CheckedCheckpoints,
-          checkpoint_every: int = 0) -> VerifyResult:
+def judge(
+    segments: Iterable[Segment], checked: CheckedCheckpoints, checkpoint_every: int = 0
+) -> VerifyResult:
     """Combine consecutive walked runs (in order) and checked checkpoints into one verdict.
 
     `checkpoint_every` > 0: a checkpoint is made at every multiple of it, so one missing there
@@ -528,18 +585,30 @@ def judge(segments: Iterable[Segment], checked: CheckedCheckpoints,
     for seg in segments:
         if broken:
             break
-        if seg.first_seq != end_seq + 1 or (seg.end_seq >= seg.first_seq
-                                            and seg.start_prev != end_hash):
-            problems.append((end_seq + 1, _LINK_BROKEN if seg.first_seq == end_seq + 1
-                             else f"event {end_seq + 1} is missing: events were deleted"))
+        if seg.first_seq != end_seq + 1 or (
+            seg.end_seq >= seg.first_seq and seg.start_prev != end_hash
+        ):
+            problems.append(
+                (
+                    end_seq + 1,
+                    _LINK_BROKEN
+                    if seg.first_seq == end_seq + 1
+                    else f"event {end_seq + 1} is missing: events were deleted",
+                )
+            )
             broken = True
             break
         for size in sorted(s for s in checked.valid if seg.first_seq <= s <= seg.end_seq):
             for cp in checked.valid[size]:
                 if cp.head != seg.heads.get(size):
-                    problems.append((size, f"the signed checkpoint of {cp.at!r} covering "
-                                           f"events 1..{size} does not match the chain: events "
-                                           f"up to {size} were rewritten"))
+                    problems.append(
+                        (
+                            size,
+                            f"the signed checkpoint of {cp.at!r} covering "
+                            f"events 1..{size} does not match the chain: events "
+                            f"up to {size} were rewritten",
+                        )
+                    )
                     broken = True
             if broken:
                 break
@@ -553,33 +622,58 @@ def judge(segments: Iterable[Segment], checked: CheckedCheckpoints,
         top = max(checked.valid)
         if top > end_seq:
             cp = checked.valid[top][0]
-            problems.append((end_seq + 1, f"the log ends at event {end_seq} but the signed "
-                                          f"checkpoint of {cp.at!r} covers {top} events: events "
-                                          f"{end_seq + 1}..{top} were cut off"))
+            problems.append(
+                (
+                    end_seq + 1,
+                    f"the log ends at event {end_seq} but the signed "
+                    f"checkpoint of {cp.at!r} covers {top} events: events "
+                    f"{end_seq + 1}..{top} were cut off",
+                )
+            )
     if not broken and checkpoint_every > 0:
         for size in range(checkpoint_every, end_seq + 1, checkpoint_every):
             if size not in checked.valid:
-                problems.append((size, f"no signed checkpoint covers events 1..{size}, though "
-                                       f"one is made every {checkpoint_every} events: "
-                                       f"checkpoints were removed"))
+                problems.append(
+                    (
+                        size,
+                        f"no signed checkpoint covers events 1..{size}, though "
+                        f"one is made every {checkpoint_every} events: "
+                        f"checkpoints were removed",
+                    )
+                )
                 break
     tail = max(end_seq - last_good_cp, 0)
     if problems:
         seq, reason = min(problems)
-        return VerifyResult(False, end_seq, end_hash, bad_seq=seq, reason=reason,
-                            checkpoints=checked.count, last_checkpoint=last_good_cp,
-                            unsigned_tail=tail)
-    return VerifyResult(True, end_seq, end_hash, checkpoints=checked.count,
-                        last_checkpoint=last_good_cp, unsigned_tail=tail)
+        return VerifyResult(
+            False,
+            end_seq,
+            end_hash,
+            bad_seq=seq,
+            reason=reason,
+            checkpoints=checked.count,
+            last_checkpoint=last_good_cp,
+            unsigned_tail=tail,
+        )
+    return VerifyResult(
+        True,
+        end_seq,
+        end_hash,
+        checkpoints=checked.count,
+        last_checkpoint=last_good_cp,
+        unsigned_tail=tail,
+    )
 
 
-def verify_chain(rows: Iterable[Any], checkpoints: Iterable[Checkpoint],
-                 trusted_keys: Mapping[str, Ed25519PublicKey],
-                 checkpoint_every: int = 0) -> VerifyResult:
+def verify_chain(
+    rows: Iterable[Any],
+    checkpoints: Iterable[Checkpoint],
+    trusted_keys: Mapping[str, Ed25519PublicKey],
+    checkpoint_every: int = 0,
+) -> VerifyResult:
     """Walk `rows` (EventRow tuples in seq order, from event 1) and check every checkpoint."""
     checked = check_checkpoints(distinct_checkpoints(checkpoints), trusted_keys)
-    return judge([walk_segment(rows, 1, GENESIS_HEX, checked.valid)], checked,
-                 checkpoint_every)
+    return judge([walk_segment(rows, 1, GENESIS_HEX, checked.valid)], checked, checkpoint_every)
 
 
 def is_hex_hash(value: str) -> bool:
