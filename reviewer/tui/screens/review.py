@@ -56,6 +56,9 @@ PRIMARY = {
 }
 
 
+SAMPLE_KEYS = Binding.Group("Sample", compact=True)
+
+
 class ReviewScreen(ReviewerScreen):
     AUTO_FOCUS = "#findings"
     HELP_TITLE = "Review"
@@ -90,8 +93,9 @@ class ReviewScreen(ReviewerScreen):
             id="review.play",
             tooltip="Play or stop the selected recording",
         ),
-        Binding("n", "sample(1)", "Next sample", id="review.next_sample"),
-        Binding("p", "sample(-1)", "Prev sample", id="review.prev_sample"),
+        # One footer entry for both, so the footer keeps room for search and help at 80 columns.
+        Binding("n", "sample(1)", "Next sample", id="review.next_sample", group=SAMPLE_KEYS),
+        Binding("p", "sample(-1)", "Prev sample", id="review.prev_sample", group=SAMPLE_KEYS),
         Binding(
             "slash",
             "search",
