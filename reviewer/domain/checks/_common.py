@@ -11,6 +11,7 @@ import unicodedata
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import lru_cache
@@ -64,30 +65,32 @@ def norm_text(value: str) -> str:
     return " ".join(unicodedata.normalize("NFC", value).casefold().split())
 
 
-_memo: dict[tuple[str, int, int], tuple[object, object, Any]] | None = None
+_memo: ContextVar[dict[tuple[str, int, int], tuple[object, object, Any]] | None] = ContextVar(
+    "shared_check_results", default=None
+)
 
 
 @contextmanager
 def shared_results() -> Iterator[None]:
     """While open, what several checks derive from the same request and index (the
-    attribution, the manifest's table) is worked out once."""
-    global _memo
-    outer, _memo = _memo, {}
+    attribution, the manifest's table) is worked out once. Each thread has its own."""
+    token = _memo.set({})
     try:
         yield
     finally:
-        _memo = outer
+        _memo.reset(token)
 
 
 def _shared(name: str, request: object, index: object, make: Callable[[], T]) -> T:
-    if _memo is None:
+    memo = _memo.get()
+    if memo is None:
         return make()
     key = (name, id(request), id(index))
-    hit = _memo.get(key)
+    hit = memo.get(key)
     if hit is not None and hit[0] is request and hit[1] is index:
         return cast(T, hit[2])
     value = make()
-    _memo[key] = (request, index, value)  # both held, so their ids stay theirs
+    memo[key] = (request, index, value)  # both held, so their ids stay theirs
     return value
 
 
