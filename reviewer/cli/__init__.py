@@ -28,13 +28,14 @@ class ReviewerGroup(click.Group):
         except SystemExit:
             raise
         except ReviewerError as exc:
-            click.echo(f"reviewer: {exc}", err=True)
+            click.echo(f"reviewer: {one_line(str(exc))}", err=True)
             sys.exit(2)
         except KeyboardInterrupt:
             click.echo("reviewer: interrupted", err=True)
             sys.exit(130)
         except Exception as exc:  # noqa: BLE001 - the one place that keeps tracebacks off screen
-            click.echo(f"reviewer: internal error: {type(exc).__name__}: {exc}", err=True)
+            click.echo(f"reviewer: internal error: {type(exc).__name__}: {one_line(str(exc))}",
+                       err=True)
             sys.exit(2)
 
     def invoke(self, ctx: click.Context) -> Any:
@@ -45,8 +46,13 @@ class ReviewerGroup(click.Group):
 
 
 def _fail(exc: Exception) -> int:
-    click.echo(f"reviewer: {exc}", err=True)
+    click.echo(f"reviewer: {one_line(str(exc))}", err=True)
     return 2
+
+
+def one_line(message: str) -> str:
+    """Errors are one line: line breaks and other control characters in data are escaped."""
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in message)
 
 
 @click.group(cls=ReviewerGroup, invoke_without_command=True,

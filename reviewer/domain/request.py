@@ -15,6 +15,7 @@ from reviewer.domain.errors import RequestError
 from reviewer.domain.model import Address, Device, HouseholdMember, Request, Requester
 
 MAX_REQUEST_BYTES = 1 << 20  # a ticket is a few KB; refuse anything absurd before parsing
+MAX_ID_CHARS = 128  # request ids name folders and appear in one-line messages
 
 
 def parse_datetime(value: Any) -> datetime | None:
@@ -53,6 +54,11 @@ def request_from_dict(data: Any) -> Request:
     request_id = data.get("request_id")
     if not isinstance(request_id, str) or not request_id.strip():
         raise RequestError("request.json has no request_id")
+    if len(request_id) > MAX_ID_CHARS or not request_id.isprintable():
+        raise RequestError(
+            f"request.json: request_id {request_id[:40]!r} is not a printable id of at most "
+            f"{MAX_ID_CHARS} characters"
+        )
     req = data.get("requester")
     if not isinstance(req, dict):
         raise RequestError(f"request {request_id.strip()} has no requester")
