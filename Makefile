@@ -10,13 +10,13 @@ DEMO := .demo
 
 install: $(STAMP)
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml constraints.txt
 	@test -n "$(PYTHON)" || { echo "error: Python 3.11 or newer is needed (python3.11+ on PATH)"; exit 2; }
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev,postgres]'
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev,postgres]'
 	@if $(BIN)/python tools/has_alsa.py; then \
-		$(BIN)/python -m pip install --quiet -e '.[audio]' || echo "note: simpleaudio failed to build; the app runs without audio playback"; \
+		$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[audio]' || echo "note: simpleaudio failed to build; the app runs without audio playback"; \
 	else \
 		echo "note: ALSA headers (libasound2-dev) not found: installing without simpleaudio; the app runs without audio playback"; \
 	fi
