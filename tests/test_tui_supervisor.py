@@ -213,6 +213,15 @@ def test_supervisor_snapshot(store: Store, snap_compare, size: tuple[int, int]) 
 
     async def run_before(pilot) -> None:  # type: ignore[no-untyped-def]
         await open_supervisor(pilot)
+        # The history has a row under the cursor, so the footer offers its details.
+        await wait_for(pilot, lambda: "d Details" in screen_text(pilot.app))
+        # Tables size their columns on an idle refresh after rows arrive: wait until the
+        # screen has stopped changing before the picture is taken.
+        seen, steady = "", 0
+        while steady < 3:
+            await pilot.pause(0.05)
+            now = screen_text(pilot.app)
+            seen, steady = now, (steady + 1 if now == seen else 0)
 
     assert snap_compare(app, run_before=run_before, terminal_size=size)
 

@@ -26,6 +26,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.widgets import DataTable, Header, Input, Label, Select, Static
 
+from reviewer.domain.signoff import Role
 from reviewer.tui.base import ReviewerDialog, ReviewerScreen
 from reviewer.tui.widgets.footer import KeysFooter
 
@@ -418,27 +419,29 @@ class SupervisorScreen(ReviewerScreen):
 
     def on_mount(self) -> None:
         history = self.query_one("#history-table", DataTable)
-        for label, key in (
-            ("When (UTC)", "when"),
-            ("Request", "request"),
-            ("Reviewer", "reviewer"),
-            ("Stage", "stage"),
-            ("Decision", "decision"),
-            ("Review time", "time"),
-            ("Note", "note"),
+        # Fixed column widths: the tables are refilled whenever a filter changes, and columns
+        # that resize with their contents left rows drawn at different widths.
+        for label, key, width in (
+            ("When (UTC)", "when", 16),
+            ("Request", "request", 16),
+            ("Reviewer", "reviewer", 12),
+            ("Stage", "stage", 6),
+            ("Decision", "decision", 14),
+            ("Review time", "time", 11),
+            ("Note", "note", 60),
         ):
-            history.add_column(label, key=key)
+            history.add_column(label, key=key, width=width)
         figures = self.query_one("#figures-table", DataTable)
-        for label, key in (
-            ("Reviewer", "name"),
-            ("Role", "role"),
-            ("Reviews", "reviews"),
-            ("Median", "median"),
-            ("Played/rev", "played"),
-            ("Unplayed approvals", "unplayed"),
-            ("Pairs with", "pair"),
+        for label, key, width in (
+            ("Reviewer", "name", 12),
+            ("Role", "role", max(len(r.value) for r in Role)),
+            ("Reviews", "reviews", 7),
+            ("Median", "median", 8),
+            ("Played/rev", "played", 10),
+            ("Unplayed approvals", "unplayed", 18),
+            ("Pairs with", "pair", 14),
         ):
-            figures.add_column(label, key=key)
+            figures.add_column(label, key=key, width=width)
         history.focus()
         self.action_refresh()
 
@@ -510,6 +513,7 @@ class SupervisorScreen(ReviewerScreen):
                 key=str(r.id),
             )
         table.border_subtitle = f"{len(message.rows)} · {message.filters.describe()}"
+        self.refresh_bindings()  # "d Details" applies only once there is a row to show
 
     @on(FiguresLoaded)
     def _figures_loaded(self, message: FiguresLoaded) -> None:
@@ -557,6 +561,7 @@ class SupervisorScreen(ReviewerScreen):
         )
         line.set_class(not status.ok, "-broken")
         line.tooltip = f"head {status.head}" if status.head else None
+        self.refresh_bindings()  # copying the head applies only once there is one
 
     @on(PolicyLoaded)
     def _policy_loaded(self, message: PolicyLoaded) -> None:
