@@ -144,11 +144,19 @@ async def test_four_eyes_flow(any_store, null_audio) -> None:  # noqa: F811
         await pilot.press("escape")
         await pilot.press("ctrl+o")
         await sign_in(pilot, "carol")
-        await pilot.app.workers.wait_for_complete()
-        await pilot.pause(0.2)
+        from reviewer.tui.screens.supervisor import SupervisorScreen
+
+        # The supervisor screen loads the history in a worker of its own after sign-in.
+        await wait_for(pilot, lambda: isinstance(app.screen, SupervisorScreen))
+        screen = app.screen
+        await wait_for(pilot, lambda: len(screen.history) >= 2)
+        await wait_for(pilot, lambda: CLEAN in screen_text(app))
         text = screen_text(app)
-        assert CLEAN in text
         assert "alice" in text and "bob" in text
+        assert {(r.request_id, r.reviewer) for r in screen.history} >= {
+            (CLEAN, "alice"),
+            (CLEAN, "bob"),
+        }
 
 
 async def test_gate_refusal_as_the_user_sees_it(store, null_audio) -> None:  # noqa: F811
