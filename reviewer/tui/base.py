@@ -6,9 +6,10 @@ give `?` help something to say about the screen.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, TypeVar, cast
+from collections.abc import Callable
+from typing import TYPE_CHECKING, ClassVar, TypeVar, cast
 
-from textual import on
+from textual.command import Provider
 from textual.screen import ModalScreen, Screen
 from textual.worker import Worker, WorkerState
 
@@ -20,31 +21,27 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 
 
-class ReviewerScreen(Screen[None]):
+class ReviewerScreenMixin:
+    """What screens and dialogs share: help text, the palette's actions, the failure route."""
+
     HELP_TITLE = ""
     HELP_TEXT = ""
-    COMMANDS = {ScreenActionsProvider}
+    COMMANDS: ClassVar[set[type[Provider] | Callable[[], type[Provider]]]] = {
+        ScreenActionsProvider
+    }
 
     @property
     def reviewer_app(self) -> ReviewerApp:
-        return cast("ReviewerApp", self.app)
+        return cast("ReviewerApp", self.app)  # type: ignore[attr-defined]
 
-    @on(Worker.StateChanged)
-    def _worker_state(self, event: Worker.StateChanged) -> None:
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.state is WorkerState.ERROR:
             self.reviewer_app.worker_failed(event.worker)
 
 
-class ReviewerDialog(ModalScreen[T]):
-    HELP_TITLE = ""
-    HELP_TEXT = ""
-    COMMANDS = {ScreenActionsProvider}
+class ReviewerScreen(ReviewerScreenMixin, Screen[None]):
+    pass
 
-    @property
-    def reviewer_app(self) -> ReviewerApp:
-        return cast("ReviewerApp", self.app)
 
-    @on(Worker.StateChanged)
-    def _worker_state(self, event: Worker.StateChanged) -> None:
-        if event.state is WorkerState.ERROR:
-            self.reviewer_app.worker_failed(event.worker)
+class ReviewerDialog(ReviewerScreenMixin, ModalScreen[T]):
+    pass
