@@ -38,18 +38,6 @@ class ReviewerGroup(click.Group):
                        err=True)
             sys.exit(2)
 
-    def invoke(self, ctx: click.Context) -> Any:
-        try:
-            return super().invoke(ctx)
-        except ReviewerError as exc:
-            raise click.exceptions.Exit(_fail(exc)) from None
-
-
-def _fail(exc: Exception) -> int:
-    click.echo(f"reviewer: {one_line(str(exc))}", err=True)
-    return 2
-
-
 def one_line(message: str) -> str:
     """Errors are one line: line breaks and other control characters in data are escaped."""
     return "".join(c if c.isprintable() else repr(c)[1:-1] for c in message)
