@@ -137,7 +137,9 @@ class QueueScreen(ReviewerScreen):
 
     def on_mount(self) -> None:
         table = self.query_one("#queue-table", DataTable)
-        table.add_column("Request", key="request")
+        # A fixed width for the ids: a table refilled while it sizes its columns could draw
+        # them at the header's width ("DSAR-20"), hiding which request a row is.
+        table.add_column("Request", key="request", width=len("DSAR-2018-0000"))
         table.add_column("Requester", key="requester")
         table.add_column("Verdict", key="verdict")
         table.add_column("State", key="state")
