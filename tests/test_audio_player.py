@@ -1,12 +1,16 @@
 """The audio output: simpleaudio really called against ALSA's null device.
 
-Each test points HOME at a folder whose `.asoundrc` names the sound device, then makes
-ALSA forget its cached configuration, so the device opened is the one the test chose.
+Each test points HOME at a folder whose `.asoundrc` names the sound device; the audio device
+process that `make_player` starts reads the configuration of the HOME it inherits, so the
+device opened is the one the test chose.
 """
 
 from __future__ import annotations
 
+import importlib.util
 import math
+import os
+import signal
 import subprocess
 import sys
 import time
@@ -16,12 +20,12 @@ from pathlib import Path
 import pytest
 
 from reviewer.audio import AudioError, Clip, NullPlayer, SimpleaudioPlayer, make_player
-from reviewer.audio.player import reload_alsa_config
 
 NULL_DEVICE = "pcm.!default { type null }\nctl.!default { type hw card 0 }\n"
 MISSING_DEVICE = "pcm.!default { type hw card 97 }\nctl.!default { type hw card 97 }\n"
 
-pytest.importorskip("simpleaudio", reason="simpleaudio is not installed (no ALSA headers)")
+if importlib.util.find_spec("simpleaudio") is None:
+    pytest.skip("simpleaudio is not installed (no ALSA headers)", allow_module_level=True)
 
 
 def tone(seconds: float, rate: int = 16000, channels: int = 1, bits: int = 16) -> Clip:
@@ -47,10 +51,17 @@ def alsa_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, config: str) -> P
 
 
 @pytest.fixture
-def null_device(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    home = alsa_home(tmp_path, monkeypatch, NULL_DEVICE)
-    yield home
-    reload_alsa_config()  # the next opener reads the configuration of its own HOME
+def null_device(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    return alsa_home(tmp_path, monkeypatch, NULL_DEVICE)
+
+
+@pytest.fixture
+def player(null_device: Path) -> Iterator[SimpleaudioPlayer]:
+    """A real simpleaudio player on ALSA's null device; its device process ends with the test."""
+    made = make_player()
+    assert isinstance(made, SimpleaudioPlayer), made.reason
+    yield made
+    made.close()
 
 
 def wait_until(predicate, limit_s: float = 10.0) -> None:
@@ -61,15 +72,13 @@ def wait_until(predicate, limit_s: float = 10.0) -> None:
         time.sleep(0.01)
 
 
-def test_null_device_gives_a_real_simpleaudio_player(null_device: Path) -> None:
-    player = make_player(reload_config=True)
+def test_null_device_gives_a_real_simpleaudio_player(player: SimpleaudioPlayer) -> None:
     assert isinstance(player, SimpleaudioPlayer)
     assert player.available
     assert player.reason == ""
 
 
-def test_playing_returns_at_once_and_the_position_moves(null_device: Path) -> None:
-    player = make_player(reload_config=True)
+def test_playing_returns_at_once_and_the_position_moves(player: SimpleaudioPlayer) -> None:
     clip = tone(20.0, rate=8000)  # long enough that a slow machine never reaches its end
     player.play(clip.pcm, clip.rate, clip.channels, clip.bits)
     assert player.is_playing
@@ -87,8 +96,7 @@ def test_playing_returns_at_once_and_the_position_moves(null_device: Path) -> No
     assert player.stop() == played
 
 
-def test_played_to_the_end_counts_the_whole_clip(null_device: Path) -> None:
-    player = make_player(reload_config=True)
+def test_played_to_the_end_counts_the_whole_clip(player: SimpleaudioPlayer) -> None:
     clip = tone(0.25, rate=22050, channels=2)
     player.play(clip.pcm, clip.rate, clip.channels, clip.bits)
     wait_until(lambda: not player.is_playing)
@@ -97,8 +105,7 @@ def test_played_to_the_end_counts_the_whole_clip(null_device: Path) -> None:
     assert player.stop() == pytest.approx(clip.duration_s)
 
 
-def test_playing_from_an_offset_counts_only_what_was_left(null_device: Path) -> None:
-    player = make_player(reload_config=True)
+def test_playing_from_an_offset_counts_only_what_was_left(player: SimpleaudioPlayer) -> None:
     clip = tone(1.2)
     player.play(clip.pcm, clip.rate, clip.channels, clip.bits, start_s=1.0)
     assert player.position_s >= 1.0
@@ -108,16 +115,14 @@ def test_playing_from_an_offset_counts_only_what_was_left(null_device: Path) -> 
 
 
 @pytest.mark.parametrize(("rate", "bits"), [(12000, 16), (24000, 8), (8000, 24), (44100, 32)])
-def test_every_wav_variant_plays(null_device: Path, rate: int, bits: int) -> None:
-    player = make_player(reload_config=True)
+def test_every_wav_variant_plays(player: SimpleaudioPlayer, rate: int, bits: int) -> None:
     clip = tone(0.1, rate=rate, bits=bits)
     player.play(clip.pcm, clip.rate, clip.channels, clip.bits)
     wait_until(lambda: not player.is_playing)
     assert player.played_s == pytest.approx(clip.duration_s)
 
 
-def test_a_new_clip_stops_the_previous_one(null_device: Path) -> None:
-    player = make_player(reload_config=True)
+def test_a_new_clip_stops_the_previous_one(player: SimpleaudioPlayer) -> None:
     long, short = tone(5.0), tone(0.1)
     player.play(long.pcm, long.rate, long.channels, long.bits)
     player.play(short.pcm, short.rate, short.channels, short.bits)
@@ -125,12 +130,82 @@ def test_a_new_clip_stops_the_previous_one(null_device: Path) -> None:
     assert player.played_s == pytest.approx(0.1)
 
 
+def test_a_device_that_ends_mid_clip_stops_the_count_and_the_next_clip_plays(
+    player: SimpleaudioPlayer,
+) -> None:
+    # Whatever ends the audio device process (a fault in the audio stack, a kill), the app
+    # keeps running, counts the playback only up to that moment, and plays the next clip.
+    clip = tone(20.0, rate=8000)
+    player.play(clip.pcm, clip.rate, clip.channels, clip.bits)
+    wait_until(lambda: player.position_s > 0.2)
+    first_pid = player.device_pid
+    os.kill(first_pid, signal.SIGKILL)
+    wait_until(lambda: not player.is_playing)
+    played = player.played_s
+    assert 0.2 < played < 5.0
+    time.sleep(0.05)
+    assert player.played_s == played  # the count stopped with the device
+    short = tone(0.1)
+    player.play(short.pcm, short.rate, short.channels, short.bits)
+    assert player.device_pid != first_pid
+    wait_until(lambda: not player.is_playing)
+    assert player.played_s == pytest.approx(0.1)
+
+
+def test_a_device_that_stops_answering_is_ended_not_waited_for(
+    player: SimpleaudioPlayer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import reviewer.audio.player as player_module
+
+    monkeypatch.setattr(player_module, "REQUEST_TIMEOUT_S", 0.5)
+    hung = player.device_pid
+    os.kill(hung, signal.SIGSTOP)
+    clip = tone(0.1)
+    started = time.monotonic()
+    with pytest.raises(AudioError, match="audio device ended"):
+        player.play(clip.pcm, clip.rate, clip.channels, clip.bits)
+    assert time.monotonic() - started < 5.0
+    wait_until(lambda: not Path(f"/proc/{hung}").exists())  # killed and reaped
+    player.play(clip.pcm, clip.rate, clip.channels, clip.bits)  # a new device plays it
+    assert player.device_pid != hung
+    wait_until(lambda: not player.is_playing)
+    assert player.played_s == pytest.approx(0.1)
+
+
+def test_the_device_process_uses_the_c_allocator(player: SimpleaudioPlayer) -> None:
+    # simpleaudio frees memory without holding the GIL when a clip ends; with the C
+    # allocator that free is thread-safe (see reviewer/audio/device.py).
+    environ = Path(f"/proc/{player.device_pid}/environ").read_bytes().split(b"\0")
+    assert b"PYTHONMALLOC=malloc" in environ
+
+
+def test_closing_ends_the_device_process(null_device: Path) -> None:
+    made = make_player()
+    assert isinstance(made, SimpleaudioPlayer)
+    pid = made.device_pid
+    clip = tone(5.0)
+    made.play(clip.pcm, clip.rate, clip.channels, clip.bits)
+    made.close()
+    wait_until(lambda: not Path(f"/proc/{pid}").exists())
+    assert not made.is_playing
+
+
+def test_the_app_process_never_loads_simpleaudio(null_device: Path) -> None:
+    code = (
+        "import sys, time\n"
+        "from reviewer.audio import make_player\n"
+        "p = make_player(); p.play(bytes(3200), 16000, 1, 16); time.sleep(0.2); p.close()\n"
+        "print(p.available, 'simpleaudio' in sys.modules)\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
+    )
+    assert out.stdout.strip() == "True False"
+
+
 def test_no_sound_device_is_said_plainly(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     alsa_home(tmp_path, monkeypatch, MISSING_DEVICE)
-    try:
-        player = make_player(reload_config=True)
-    finally:
-        reload_alsa_config()
+    player = make_player()
     assert isinstance(player, NullPlayer)
     assert not player.available
     assert player.reason.startswith("No audio output: no sound device")

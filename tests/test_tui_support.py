@@ -10,7 +10,7 @@ from __future__ import annotations
 import html
 import re
 import shutil
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -114,18 +114,15 @@ def pg_store(
 
 
 @pytest.fixture
-def null_audio(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    """HOME with an .asoundrc whose default device is ALSA's null device."""
-    from reviewer.audio.player import reload_alsa_config
-
+def null_audio(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """HOME with an .asoundrc whose default device is ALSA's null device (the audio device
+    process the app starts reads the configuration of the HOME it inherits)."""
     home = tmp_path / "home"
     home.mkdir()
     (home / ".asoundrc").write_text(NULL_ASOUNDRC)
     monkeypatch.setenv("HOME", str(home))
     monkeypatch.delenv("REVIEWER_AUDIO", raising=False)
-    reload_alsa_config()
-    yield home
-    reload_alsa_config()
+    return home
 
 
 def make_app(store: Store, service=None):  # type: ignore[no-untyped-def]

@@ -147,6 +147,8 @@ class PlayerPane(Vertical, can_focus=True):
     ) -> None:
         super().__init__(name=name, id=id, classes=classes)
         self.player: Player | None = player
+        self._owns_player = player is None  # probed here, so closed here
+        self._gone = False  # unmounted: a probe that finishes later closes its own player
         self.item: PlayItem | None = None
         self._playing: PlayItem | None = None  # the item whose playback was asked for
         self._started = False  # the device has accepted `_playing`'s audio
@@ -169,9 +171,14 @@ class PlayerPane(Vertical, can_focus=True):
             self._show_status()
 
     def on_unmount(self) -> None:
+        self._gone = True
         # Leaving the screen must not leave a recording playing on its own.
-        if self._playing is not None and self.player is not None:
+        if self.player is None:
+            return
+        if self._playing is not None:
             self.player.stop()
+        if self._owns_player:
+            self.player.close()  # ends the audio device process; never waits
 
     # ------------------------------------------------------------------ public API
 
@@ -264,7 +271,11 @@ class PlayerPane(Vertical, can_focus=True):
         description="probe audio",
     )
     def _probe(self) -> None:
-        self.post_message(self._AudioReady(make_player()))
+        player = make_player()
+        if self._gone:
+            player.close()
+        else:
+            self.post_message(self._AudioReady(player))
 
     # The description is given: Textual would otherwise build one from repr() of the arguments,
     # which for a clip means formatting its whole PCM buffer (tens of ms before audio starts).
