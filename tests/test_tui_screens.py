@@ -4,6 +4,8 @@ and how a failure reaches the user."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from test_tui_support import (  # noqa: F401 - fixtures
     CLEAN,
@@ -38,7 +40,9 @@ async def open_request(pilot, request_id: str):  # type: ignore[no-untyped-def]
     await wait_for(pilot, lambda: table.row_count > 0)
     table.move_cursor(row=table.get_row_index(request_id))
     await pilot.press("enter")
-    await wait_for(pilot, lambda: isinstance(app.screen, ReviewScreen) and app.screen.detail is not None)
+    await wait_for(
+        pilot, lambda: isinstance(app.screen, ReviewScreen) and app.screen.detail is not None
+    )
     await pilot.pause()
     return app.screen
 
@@ -143,6 +147,22 @@ async def test_queue_lists_every_request_and_filters(store) -> None:  # noqa: F8
         assert verdicts.index("PASS") > max(i for i, v in enumerate(verdicts) if v == "BLOCK")
 
 
+async def test_queue_fits_every_column_at_80_columns(store) -> None:  # noqa: F811
+    from textual.widgets import DataTable
+
+    app = make_app(store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await sign_in(pilot, "alice")
+        table = app.screen.query_one("#queue-table", DataTable)
+        await wait_for(pilot, lambda: table.row_count > 0)
+        lines = screen_text(app).splitlines()
+        header = next(line for line in lines if "Requester" in line)
+        assert header.split() == ["Request", "Requester", "Verdict", "State", "Due", "Signed", "by"]
+        row = next(line for line in lines if CLEAN in line)
+        # An open request says how urgent it is, and the signers' column is on screen.
+        assert re.search(r"pending\s+(in \d+d|today|\d+d late)\s+-$", row.rstrip()), row
+
+
 # ---------------------------------------------------------------------- review
 
 
@@ -183,7 +203,9 @@ async def test_selecting_a_finding_jumps_to_its_members(store) -> None:  # noqa:
         await pilot.press("m")  # only the finding's members
         await pilot.pause()
         if tabs.active == "members":
-            assert members.row_count == len(set(finding.members) & {m.path for m in review.detail.index.members})
+            assert members.row_count == len(
+                set(finding.members) & {m.path for m in review.detail.index.members}
+            )
 
 
 async def test_member_preview_reads_the_archive(store) -> None:  # noqa: F811
@@ -205,7 +227,9 @@ async def test_member_preview_reads_the_archive(store) -> None:  # noqa: F811
         assert "Eleanor Whitfield" in screen_text(app)
         await app.workers.wait_for_complete()
         detail = app.service.request_detail(CLEAN)
-        viewed = {e.target for e in detail.evidence.get("alice", ()) if e.kind.value == "viewed_member"}
+        viewed = {
+            e.target for e in detail.evidence.get("alice", ()) if e.kind.value == "viewed_member"
+        }
         assert {"Retail/OrderHistory.csv", "Account/Profile.json"} <= viewed
 
 
@@ -308,7 +332,11 @@ async def test_transcripts_count_as_read_only_when_on_screen(store) -> None:  # 
 
         def viewed() -> set[str]:
             detail = app.service.request_detail(CLEAN)
-            return {e.target for e in detail.evidence.get("alice", ()) if e.kind.value == "viewed_transcript"}
+            return {
+                e.target
+                for e in detail.evidence.get("alice", ())
+                if e.kind.value == "viewed_transcript"
+            }
 
         assert viewed() == set()
         await pilot.press("2")

@@ -1,4 +1,7 @@
-"""The queue: every request with its state, verdict, due date, days left and who signed.
+"""The queue: every request with its state, verdict, when it is due and who signed.
+
+The Due column says how urgent an open request is ("in 12d", "today", "3013d late"); closed
+ones show their due date, dimmed. The exact due date of an open one is on its review screen.
 
 `/` filters (free text, or `state:pending`, `verdict:block`, `signed:alice`), `s` changes the
 sort, Enter opens the request under the cursor.
@@ -39,7 +42,7 @@ SORTS: tuple[tuple[str, str], ...] = (
     ("state", "state"),
     ("request", "request id"),
 )
-NAME_WIDTH = 16  # requester names are cut here, so the signers fit at 80 columns
+NAME_WIDTH = 18  # requester names are cut here, so two signers still fit at 80 columns
 VERDICT_ORDER = {"block": 0, "review": 1, "pass": 2}
 STATE_ORDER = {"pending": 0, "first-signoff": 1, "approved": 2, "released": 3, "rejected": 4, "voided": 5}
 
@@ -76,16 +79,19 @@ def sort_key(name: str):  # type: ignore[no-untyped-def]
     return lambda r: (r.days_left is None, r.days_left if r.days_left is not None else 0, r.request_id)
 
 
-def days_left_text(days: int | None, state: str) -> Text:
+def due_text(days: int | None, state: str, due: str) -> Text:
+    """The Due cell: days left or late while open, the dimmed date once closed."""
     if days is None:
         return Text("-", style="dim")
     if state in ("released", "rejected", "voided"):
-        return Text(str(days), style="dim")
+        return Text(due, style="dim")
     if days < 0:
         return Text(f"{-days}d late", style="bold red")
+    if days == 0:
+        return Text("today", style="bold yellow")
     if days <= 3:
-        return Text(str(days), style="bold yellow")
-    return Text(str(days))
+        return Text(f"in {days}d", style="bold yellow")
+    return Text(f"in {days}d")
 
 
 def signers_text(row: QueueRow) -> Text:
@@ -144,7 +150,6 @@ class QueueScreen(ReviewerScreen):
         table.add_column("Verdict", key="verdict")
         table.add_column("State", key="state")
         table.add_column("Due", key="due")
-        table.add_column("Days", key="days")
         table.add_column("Signed by", key="signed")
         table.focus()
         self.action_refresh()
@@ -186,8 +191,7 @@ class QueueScreen(ReviewerScreen):
                 who if len(who) <= NAME_WIDTH else who[: NAME_WIDTH - 1] + "…",
                 verdict_text(r.verdict),
                 Text(r.state.value, style=STATE_STYLES.get(r.state.value, "")),
-                due,
-                days_left_text(r.days_left, r.state.value),
+                due_text(r.days_left, r.state.value, due),
                 signers_text(r),
                 key=r.request_id,
             )
