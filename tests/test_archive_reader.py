@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import os
 import struct
 import zipfile
 from pathlib import Path
@@ -216,6 +217,26 @@ def test_read_member(reference: Path, tmp_path: Path) -> None:
     assert read_member(nested, "outer.zip!deep/file.csv", 1 << 20) == b"a,b\n1,2\n"
     with pytest.raises(ArchiveError, match="nested deeper"):
         read_member(nested, "outer.zip!deep/file.csv", 1 << 20, Limits(max_depth=0))
+
+
+def test_read_member_sees_an_archive_changed_in_place(tmp_path: Path) -> None:
+    # The reading plan of an export is kept between reads; a changed file is planned again.
+    archive = tmp_path / "export.zip"
+    before = zipcraft.zip_of({"a.txt": b"first", "b.txt": b"x"})
+    after = zipcraft.zip_of({"a.txt": b"fir5t", "b.txt": b"x"})
+    assert len(before) == len(after) and before != after
+    archive.write_bytes(before)
+    assert read_member(archive, "a.txt", 100) == b"first"
+    assert read_member(archive, "b.txt", 100) == b"x"
+    mtime = archive.stat().st_mtime_ns
+    with archive.open("r+b") as fh:  # same path, same inode, same size
+        fh.write(after)
+    os.utime(archive, ns=(mtime + 1_000_000, mtime + 1_000_000))
+    assert read_member(archive, "a.txt", 100) == b"fir5t"
+    # Replaced by an archive in which the member is no longer safe to read: refused.
+    archive.write_bytes(zipcraft.build([Entry("a.txt", b"abc"), Entry("a.txt", b"def")]))
+    with pytest.raises(ArchiveError, match="share this name"):
+        read_member(archive, "a.txt", 100)
 
 
 @pytest.mark.parametrize(

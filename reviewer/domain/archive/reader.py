@@ -250,6 +250,16 @@ class _Level:
         else:
             self.entries, self.declared, self.start_dir = read_directory(src.read, src.size, limit)
 
+    @classmethod
+    def planned(cls, src: _Source, fileobj: Any, prefix: str, depth: int) -> _Level:
+        """The level of an archive whose reading plan is cached: the directory is not parsed
+        again (the plan holds what `read_member` needs from it)."""
+        level = cls.__new__(cls)
+        level.src, level.fileobj, level.prefix, level.depth = src, fileobj, prefix, depth
+        level._zf = None
+        level.entries, level.declared, level.start_dir = [], 0, src.size
+        return level
+
     def zipfile_member(self, entry: Entry) -> tuple[zipfile.ZipFile, zipfile.ZipInfo]:
         """zipfile's view of one member, for the methods zipfile inflates (bzip2, LZMA)."""
         if self.fileobj is None:
@@ -917,6 +927,12 @@ def read_member(archive: Path, member: str, max_bytes: int, limits: Limits | Non
     Members of nested archives are addressed as ``outer.zip!inner/path``. Raises
     `ArchiveError` with a one-line reason when the member cannot be read safely or is larger
     than `max_bytes`.
+
+    The export's reading plan (its directory, which members are safe to read, and why the
+    others are refused) is kept for the last few archives, keyed by the file's identity, size
+    and modification time: the app reads member after member of the same export, and planning
+    a 100,000-member directory takes seconds. Every read still checks the member's local
+    header, sizes, inflation ratio and CRC.
     """
     limits = limits or Limits()
     fh = _open_regular(archive)
@@ -924,70 +940,128 @@ def read_member(archive: Path, member: str, max_bytes: int, limits: Limits | Non
         src = _Source(fd=fh.fileno())
         if src.size == 0:
             raise ArchiveError(f"{archive}: the file is empty")
-        return _read_nested(src, fh, member, "", 0, max_bytes, limits)
+        st = os.fstat(fh.fileno())
+        key = (str(archive), st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, limits)
+        plan = _PLANS.get(key)
+        if plan is None:
+            level = _open_level(src, fh, "", 0)
+            try:
+                plan = _reading_plan(level, limits)
+            finally:
+                level.close()
+            _PLANS.put(key, plan)
+        level = _Level.planned(src, fh, "", 0)
+        try:
+            return _read_from(level, plan, member, max_bytes, limits)
+        finally:
+            level.close()
 
 
-def _read_nested(
-    src: _Source,
-    fileobj: Any,
-    wanted: str,
-    prefix: str,
-    depth: int,
-    max_bytes: int,
-    limits: Limits,
-) -> bytes:
+@dataclass(slots=True)
+class _ReadingPlan:
+    """What `read_member` needs from one archive's directory."""
+
+    names: frozenset[str]  # every name the directory lists
+    duplicates: frozenset[str]  # names listed more than once
+    jobs: dict[str, _Job]  # the members that are safe to read, by name
+    refusals: dict[str, str]  # member path -> why it is refused (the first hazard naming it)
+
+
+class _PlanCache:
+    """The reading plans of the last few archives (thread-safe; the app reads in workers)."""
+
+    def __init__(self, size: int) -> None:
+        self._size = size
+        self._plans: dict[tuple[object, ...], _ReadingPlan] = {}
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple[object, ...]) -> _ReadingPlan | None:
+        with self._lock:
+            plan = self._plans.pop(key, None)
+            if plan is not None:
+                self._plans[key] = plan  # most recently used last
+            return plan
+
+    def put(self, key: tuple[object, ...], plan: _ReadingPlan) -> None:
+        with self._lock:
+            self._plans.pop(key, None)
+            self._plans[key] = plan
+            while len(self._plans) > self._size:
+                del self._plans[next(iter(self._plans))]
+
+    def clear(self) -> None:
+        with self._lock:
+            self._plans.clear()
+
+
+_PLANS = _PlanCache(size=2)
+
+
+def _open_level(src: _Source, fileobj: Any, prefix: str, depth: int) -> _Level:
     try:
-        level = _Level(src, fileobj, prefix, depth, 1 << 62)
+        return _Level(src, fileobj, prefix, depth, 1 << 62)
     except Exception:  # noqa: BLE001 - a hostile directory may break the parser in many ways
         raise ArchiveError(
             f"{prefix.rstrip('!') or 'the export'}: {_open_failure(src)[1]}"
         ) from None
-    try:
-        names = {e.name for e in level.entries}
-        if wanted in names:
-            return _read_one(level, wanted, max_bytes, limits)
+
+
+def _reading_plan(level: _Level, limits: Limits) -> _ReadingPlan:
+    """Plan the level as `read_export` would, keeping only what reading one member needs."""
+    counts = Counter(e.name for e in level.entries)
+    ctx = _Context(limits, ExportIndex(archive_path="", archive_sha256="", archive_bytes=0))
+    ctx.listed = -(1 << 62)  # the member count is judged by read_export, not here
+    duplicates = frozenset(n for n, c in counts.items() if c > 1)
+    jobs = {j.name: j for j in _plan(ctx, level) if j.name not in duplicates}
+    refusals: dict[str, str] = {}
+    for finding in ctx.hazards.findings():
+        for path in finding.members:
+            refusals.setdefault(path, finding.title.lower())
+    return _ReadingPlan(frozenset(counts), duplicates, jobs, refusals)
+
+
+def _read_from(
+    level: _Level, plan: _ReadingPlan, wanted: str, max_bytes: int, limits: Limits
+) -> bytes:
+    if wanted not in plan.names:
         parts = wanted.split("!")
         for cut in range(1, len(parts)):
             outer = "!".join(parts[:cut])
-            if outer in names:
-                if depth + 1 > limits.max_depth:
-                    raise ArchiveError(
-                        f"{prefix}{outer}: nested deeper than {limits.max_depth} archives"
-                    )
-                inner = _read_one(level, outer, limits.max_nested_bytes, limits)
-                nested = _Source(data=inner)
+            if outer not in plan.names:
+                continue
+            if level.depth + 1 > limits.max_depth:
+                raise ArchiveError(
+                    f"{level.prefix}{outer}: nested deeper than {limits.max_depth} archives"
+                )
+            inner = _read_one(level, plan, outer, limits.max_nested_bytes, limits)
+            nested = _Source(data=inner)
+            try:
+                inner_level = _open_level(
+                    nested, io.BytesIO(inner), f"{level.prefix}{outer}!", level.depth + 1
+                )
                 try:
-                    return _read_nested(
-                        nested,
-                        io.BytesIO(inner),
-                        "!".join(parts[cut:]),
-                        f"{prefix}{outer}!",
-                        depth + 1,
-                        max_bytes,
-                        limits,
-                    )
+                    inner_plan = _reading_plan(inner_level, limits)
+                    rest = "!".join(parts[cut:])
+                    return _read_from(inner_level, inner_plan, rest, max_bytes, limits)
                 finally:
-                    nested.close()
-        return _read_one(level, wanted, max_bytes, limits)
-    finally:
-        level.close()
+                    inner_level.close()
+            finally:
+                nested.close()
+    return _read_one(level, plan, wanted, max_bytes, limits)
 
 
-def _read_one(level: _Level, name: str, max_bytes: int, limits: Limits) -> bytes:
+def _read_one(
+    level: _Level, plan: _ReadingPlan, name: str, max_bytes: int, limits: Limits
+) -> bytes:
     """One member of one level, refused with a one-line reason when it is not safe."""
     path = level.prefix + name
-    ctx = _Context(limits, ExportIndex(archive_path="", archive_sha256="", archive_bytes=0))
-    ctx.listed = -(1 << 62)  # the member count is judged by read_export, not here
-    matches = [e for e in level.entries if e.name == name]
-    if not matches:
+    if name not in plan.names:
         raise ArchiveError(f"{path}: no such member")
-    if len(matches) > 1:
+    if name in plan.duplicates:
         raise ArchiveError(f"{path}: several members share this name")
-    jobs = _plan(ctx, level)
-    job = next((j for j in jobs if j.name == name), None)
+    job = plan.jobs.get(name)
     if job is None:
-        problems = [f for f in ctx.hazards.findings() if path in f.members]
-        why = problems[0].title.lower() if problems else "it cannot be read"
+        why = plan.refusals.get(path, "it cannot be read")
         raise ArchiveError(f"{path}: refused: {why}")
     if job.size > max_bytes:
         raise ArchiveError(f"{path}: {job.size:,} bytes, over the {max_bytes:,}-byte limit")
