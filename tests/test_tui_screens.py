@@ -166,9 +166,12 @@ async def test_queue_fits_every_column_at_80_columns(store) -> None:  # noqa: F8
 # ---------------------------------------------------------------------- review
 
 
-async def test_review_shows_profile_findings_and_verdict(store) -> None:  # noqa: F811
+@pytest.mark.parametrize("size", [SIZE, (80, 24)], ids=["120x40", "80x24"])
+async def test_review_shows_profile_findings_and_verdict(store, size) -> None:  # noqa: F811
+    # Even at 80x24 the reviewer sees, without scrolling, that the requester has no devices
+    # beside the finding that the export is someone else's.
     app = make_app(store)
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=size) as pilot:
         await sign_in(pilot, "alice")
         await open_request(pilot, WRONG_CUSTOMER)
         text = screen_text(app)
@@ -176,6 +179,27 @@ async def test_review_shows_profile_findings_and_verdict(store) -> None:  # noqa
         assert "Jonas Weber" in text and "A3KX9ZQ2M7T1LB" in text
         assert "No devices registered" in text
         assert "CRITICAL" in text and "[wrong-customer]" in text
+
+
+async def test_number_keys_open_every_tab_from_any_tab(store) -> None:  # noqa: F811
+    # The focus goes with the tab: a widget left focused in the tab being left must not
+    # pull the view back to it (the catalogue once stayed on the overview this way).
+    from textual.widgets import TabbedContent
+
+    from reviewer.tui.screens.review import PRIMARY
+
+    app = make_app(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot, "alice")
+        review = await open_request(pilot, THIRD_PARTY)
+        tabs = review.query_one("#review-tabs", TabbedContent)
+        assert app.focused is not None and app.focused.id == "findings"
+        order = ["catalogue", "overview", "members", "timeline", "recordings", "catalogue"]
+        for tab in order:
+            await pilot.press(str(list(PRIMARY).index(tab) + 1))
+            await pilot.pause()
+            assert tabs.active == tab
+            assert app.focused is not None and app.focused.id == PRIMARY[tab]
 
 
 async def test_selecting_a_finding_jumps_to_its_members(store) -> None:  # noqa: F811

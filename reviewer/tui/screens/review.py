@@ -50,7 +50,7 @@ NARROW = 110  # below this width panes stack instead of sitting side by side
 PRIMARY = {
     "overview": "findings",
     "recordings": "recordings-list",
-    "catalogue": "catalogue-pane",
+    "catalogue": "catalogue-view",
     "timeline": "timeline-view",
     "members": "members-list",
 }
@@ -561,7 +561,7 @@ class ReviewScreen(ReviewerScreen):
         if target.focusable:
             target.focus()
         else:
-            self.query_one(f"#{tab}", TabPane).focus()
+            self.set_focus(None)
 
     def action_search(self) -> None:
         self.action_tab("catalogue")
