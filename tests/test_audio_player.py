@@ -64,6 +64,14 @@ def player(null_device: Path) -> Iterator[SimpleaudioPlayer]:
     made.close()
 
 
+def python_says(code: str) -> str:
+    """What a fresh interpreter running `code` prints (in this process's environment)."""
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
+    )
+    return out.stdout.strip()
+
+
 def wait_until(predicate, limit_s: float = 10.0) -> None:
     """Poll until `predicate()` holds; the limit only stops a broken build from hanging."""
     deadline = time.monotonic() + limit_s
@@ -197,10 +205,7 @@ def test_the_app_process_never_loads_simpleaudio(null_device: Path) -> None:
         "p = make_player(); p.play(bytes(3200), 16000, 1, 16); time.sleep(0.2); p.close()\n"
         "print(p.available, 'simpleaudio' in sys.modules)\n"
     )
-    out = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
-    )
-    assert out.stdout.strip() == "True False"
+    assert python_says(code) == "True False"
 
 
 def test_no_sound_device_is_said_plainly(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -224,10 +229,7 @@ def test_missing_library_is_said_plainly(tmp_path: Path) -> None:
         "from reviewer.audio import make_player\n"
         "p = make_player(); print(p.available, p.reason)\n"
     )
-    out = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
-    )
-    assert out.stdout.strip() == "False No audio output: simpleaudio is not installed"
+    assert python_says(code) == "False No audio output: simpleaudio is not installed"
 
 
 def test_audio_can_be_turned_off(monkeypatch: pytest.MonkeyPatch) -> None:
