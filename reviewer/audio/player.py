@@ -388,11 +388,6 @@ def resample_nearest(data: bytes, frame_bytes: int, rate: int, out_rate: int) ->
     return b"".join(parts)
 
 
-def _first_line(exc: BaseException) -> str:
-    text = str(exc).strip() or exc.__class__.__name__
-    return text.splitlines()[0].split(" -- CODE")[0]
-
-
 def make_player() -> Player:
     """The best audio output this machine has, probed by starting the audio device process,
     which opens the default device once (ALSA reads the configuration of the HOME it sees).

@@ -16,6 +16,7 @@ from textual.app import App
 from textual.binding import Binding
 from textual.worker import Worker
 
+from reviewer.domain.errors import first_line
 from reviewer.tui.dialogs.error import ErrorDialog
 from reviewer.tui.screens.help import HelpScreen
 from reviewer.tui.screens.signin import SignInScreen
@@ -27,12 +28,6 @@ if TYPE_CHECKING:
 OUTBOX_ENV = "REVIEWER_OUTBOX"
 
 
-def one_line(exc: BaseException | None) -> str:
-    if exc is None:
-        return "unknown error"
-    text = str(exc).strip().splitlines()
-    message = text[0] if text else ""
-    return message or type(exc).__name__
 
 
 class ReviewerApp(App[None]):
@@ -112,7 +107,7 @@ class ReviewerApp(App[None]):
         title = "Something went wrong"
         if worker.group:
             title = f"Could not {worker.group.replace('-', ' ')}"
-        self.push_screen(ErrorDialog(title, one_line(error)))
+        self.push_screen(ErrorDialog(title, first_line(error)))
 
 
 def store_dir(service: ReviewService) -> Path:

@@ -17,6 +17,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import defer
 from sqlmodel import Session, col, select
 
+from reviewer.domain.errors import first_line
 from reviewer.domain.signoff import (
     Decision,
     Role,
@@ -326,11 +327,6 @@ def aware(value: datetime | None) -> datetime | None:
     if value is None:
         return None
     return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
-
-
-def first_line(exc: BaseException) -> str:
-    orig = getattr(exc, "orig", None) or exc
-    return (str(orig).strip().splitlines() or [type(orig).__name__])[0]
 
 
 def _safe_url(url: str) -> str:

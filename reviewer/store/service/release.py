@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import select
 
+from reviewer.domain.errors import first_line
 from reviewer.domain.signoff import (
     Decision,
     Role,
@@ -26,9 +27,6 @@ from reviewer.domain.signoff import (
 from reviewer.store import trail
 from reviewer.store.errors import (
     ReleaseError,
-)
-from reviewer.store.service.base import (
-    first_line,
 )
 from reviewer.store.service.review import ReviewPart
 from reviewer.store.tables import (

@@ -7,6 +7,7 @@ from collections import defaultdict
 
 from sqlmodel import Session, select
 
+from reviewer.domain.errors import first_line
 from reviewer.domain.report import Report
 from reviewer.domain.sampling import Sample
 from reviewer.domain.signoff import (
@@ -31,7 +32,6 @@ from reviewer.store.errors import (
 )
 from reviewer.store.service.base import (
     NO_INDEX,
-    first_line,
 )
 from reviewer.store.service.people import PeoplePart
 from reviewer.store.tables import (
