@@ -114,6 +114,7 @@ def test_four_eyes_flow_from_ingest_to_release(svc, make_review, tmp_path) -> No
 
     out = tmp_path / "outbox" / "DSAR-T-0001"
     assert sorted(p.name for p in out.iterdir()) == ["export.zip", "release.json"]
+    assert [p.name for p in out.parent.iterdir()] == ["DSAR-T-0001"]  # no staging leftovers
     assert (
         hashlib.sha256((out / "export.zip").read_bytes()).hexdigest()
         == review.report.archive_sha256
@@ -212,8 +213,7 @@ def test_release_rehashes_the_archive_and_refuses_changed_bytes(svc, make_review
     with pytest.raises(ReleaseError, match="changed since it was signed"):
         svc.release("bob", "DSAR-T-0005", tmp_path / "outbox")
     outbox = tmp_path / "outbox"
-    assert [p.name for p in outbox.iterdir() if not p.name.startswith(".")] == []
-    assert list((outbox / ".partial").iterdir()) == []
+    assert list(outbox.iterdir()) == []  # neither a release nor a half-written one
 
 
 def test_unlock_lapses_after_the_policy_period(svc, make_review, clock, tmp_path) -> None:  # type: ignore[no-untyped-def]

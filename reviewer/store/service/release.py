@@ -3,6 +3,7 @@ checkpoint, and publish OUTBOX/REQUEST_ID (export.zip, release.json) atomically.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -103,8 +104,16 @@ class ReleasePart(ReviewPart):
         try:
             outbox.mkdir(parents=True, exist_ok=True)
             parking = outbox / OUTBOX_TMP
-            parking.mkdir(exist_ok=True)
-            tmp = Path(tempfile.mkdtemp(prefix=f"{detail.request.request_id}.", dir=parking))
+            for attempt in range(3):  # another release may tidy the folder away meanwhile
+                parking.mkdir(exist_ok=True)
+                try:
+                    tmp = Path(
+                        tempfile.mkdtemp(prefix=f"{detail.request.request_id}.", dir=parking)
+                    )
+                    break
+                except FileNotFoundError:
+                    if attempt == 2:
+                        raise
         except OSError as exc:
             raise ReleaseError(
                 f"cannot write to the outbox {outbox}: {exc.strerror or exc}"
@@ -229,14 +238,25 @@ class ReleasePart(ReviewPart):
     ) -> ReleaseReceipt:
         """Stage the re-hashed archive, then publish it with `receipt()` (which records the
         release, or gives the one recorded before); a failure leaves nothing in the outbox."""
-        tmp = self._stage_archive(detail, outbox, actor)
         try:
-            data = receipt()
-            self._publish(tmp, data, final)
-        except BaseException:
-            shutil.rmtree(tmp, ignore_errors=True)
-            raise
+            tmp = self._stage_archive(detail, outbox, actor)
+            try:
+                data = receipt()
+                self._publish(tmp, data, final)
+            except BaseException:
+                shutil.rmtree(tmp, ignore_errors=True)
+                raise
+        finally:
+            _tidy_parking(outbox)
         return _receipt(data, final)
+
+
+def _tidy_parking(outbox: Path) -> None:
+    """Remove the outbox's staging folder once no release is using it, so a delivered outbox
+    holds the releases alone. (A release running at the same moment keeps it non-empty, and
+    one about to stage recreates it: see `_stage_archive`.)"""
+    with contextlib.suppress(OSError):
+        (outbox / OUTBOX_TMP).rmdir()
 
 
 def _fsync_dir(path: Path) -> None:
