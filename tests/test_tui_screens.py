@@ -21,6 +21,7 @@ from test_tui_support import (  # noqa: F401 - fixtures
 )
 
 SIZE = (120, 40)
+OTHER_LAYOUT = "DSAR-2019-0107"
 
 
 @pytest.fixture(autouse=True)
@@ -147,6 +148,31 @@ async def test_queue_lists_every_request_and_filters(store) -> None:  # noqa: F8
         assert verdicts.index("PASS") > max(i for i, v in enumerate(verdicts) if v == "BLOCK")
 
 
+async def test_a_filter_that_cannot_match_says_why(store) -> None:  # noqa: F811
+    from textual.widgets import DataTable, Static
+
+    app = make_app(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot, "alice")
+        table = app.screen.query_one("#queue-table", DataTable)
+        await wait_for(pilot, lambda: table.row_count > 0)
+        status = app.screen.query_one("#queue-status", Static)
+        for query, says in (
+            ("state:bogus", "no state starts with 'bogus': pending, first-signoff, approved"),
+            ("verdict:maybe", "no verdict starts with 'maybe': block, review, pass"),
+            ("colour:red", "colour: is not a filter (state:, verdict:, signed:)"),
+        ):
+            await pilot.press("slash", *query)
+            await pilot.pause()
+            assert table.row_count == 0
+            assert says in str(status.render())
+            await pilot.press("escape")
+            await pilot.pause()
+        await pilot.press("slash", *"state:pend")
+        await pilot.pause()
+        assert table.row_count > 0 and "sorted by" in str(status.render())
+
+
 async def test_queue_fits_every_column_at_80_columns(store) -> None:  # noqa: F811
     from textual.widgets import DataTable
 
@@ -161,6 +187,41 @@ async def test_queue_fits_every_column_at_80_columns(store) -> None:  # noqa: F8
         row = next(line for line in lines if CLEAN in line)
         # An open request says how urgent it is, and the signers' column is on screen.
         assert re.search(r"pending\s+(in \d+d|today|\d+d late)\s+-$", row.rstrip()), row
+
+
+async def test_queue_keeps_every_signer_in_view_at_80_columns(store) -> None:  # noqa: F811
+    from textual.widgets import DataTable
+
+    from reviewer.domain.signoff import CHECKLIST_KEYS
+
+    other_layout = "DSAR-2019-0107"
+    svc = store.service()
+    versions = {r.request_id: r.version_id for r in svc.queue()}
+
+    def approve(who: str, request_id: str) -> None:
+        vid = versions[request_id]
+        for item in svc.version_detail(vid).sample.items:
+            svc.record_inspection(who, vid, "played", item.member, item.duration_s or 2.0)
+            svc.record_inspection(who, vid, "viewed_transcript", item.member)
+        checklist = dict.fromkeys(CHECKLIST_KEYS, True)
+        svc.sign_off(who, PEOPLE[who][1], vid, "approve", "checked", checklist, {})
+
+    approve("alice", CLEAN)
+    approve("bob", CLEAN)
+    approve("alice", other_layout)
+    svc.close()
+
+    app = make_app(store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await sign_in(pilot, "alice")
+        table = app.screen.query_one("#queue-table", DataTable)
+        await wait_for(pilot, lambda: table.row_count > 0)
+        lines = screen_text(app).splitlines()
+        approved = next(line for line in lines if CLEAN in line)
+        first = next(line for line in lines if other_layout in line)
+        assert "approved" in approved and approved.rstrip().endswith("alice✓, bob✓")
+        assert "first-signoff" in first and first.rstrip().endswith("alice✓")
+        assert all(len(line.rstrip()) <= 80 for line in lines)
 
 
 # ---------------------------------------------------------------------- review
@@ -200,6 +261,31 @@ async def test_number_keys_open_every_tab_from_any_tab(store) -> None:  # noqa: 
             await pilot.pause()
             assert tabs.active == tab
             assert app.focused is not None and app.focused.id == PRIMARY[tab]
+
+
+
+async def test_a_json_history_shows_the_device_serial_and_no_false_alarm(store) -> None:  # noqa: F811
+    # DSAR-2019-0107's voice history is JSON with the device as an object; the requester's
+    # own Echo Dot must read as its serial, and the timeline must not call it a stranger.
+    from reviewer.tui.screens.review import PRIMARY
+    from reviewer.tui.widgets.recordings import RecordingsList
+
+    app = make_app(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot, "alice")
+        review = await open_request(pilot, OTHER_LAYOUT)
+        await pilot.press(str(list(PRIMARY).index("recordings") + 1))
+        await wait_for(pilot, lambda: review.query_one(RecordingsList).row_count == 6)
+        await pilot.pause()
+        text = screen_text(app)
+        rows = [line for line in text.splitlines() if "2018-11-01" in line]
+        assert rows and "G090LF1203380H2N" in rows[0]
+        assert "{" not in text and "serial" not in text
+        await pilot.press(str(list(PRIMARY).index("timeline") + 1))
+        await pilot.pause()
+        text = screen_text(app)
+        assert "never registered" not in text and "⚠" not in text
+        assert "Salón 380H2N" in text
 
 
 async def test_selecting_a_finding_jumps_to_its_members(store) -> None:  # noqa: F811

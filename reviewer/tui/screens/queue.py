@@ -42,7 +42,7 @@ SORTS: tuple[tuple[str, str], ...] = (
     ("state", "state"),
     ("request", "request id"),
 )
-NAME_WIDTH = 18  # requester names are cut here, so two signers still fit at 80 columns
+NAME_WIDTH = (10, 24)  # requester names get what the other columns leave, within these bounds
 VERDICT_ORDER = {"block": 0, "review": 1, "pass": 2}
 STATE_ORDER = {"pending": 0, "first-signoff": 1, "approved": 2, "released": 3, "rejected": 4, "voided": 5}
 
@@ -67,6 +67,21 @@ def matches(row: QueueRow, query: str) -> bool:
             if word not in hay:
                 return False
     return True
+
+
+def filter_problem(query: str) -> str:
+    """Why a filter word can match nothing, in words ("" when every word makes sense)."""
+    for word in query.lower().split():
+        key, _, value = word.partition(":")
+        if not value:
+            continue
+        if key == "state" and not any(s.startswith(value) for s in STATE_ORDER):
+            return f"no state starts with {value!r}: {', '.join(STATE_ORDER)}"
+        if key == "verdict" and not any(v.startswith(value) for v in VERDICT_ORDER):
+            return f"no verdict starts with {value!r}: {', '.join(VERDICT_ORDER)}"
+        if key not in ("state", "verdict", "signed", "by") and not any(c.isdigit() for c in key):
+            return f"{key}: is not a filter (state:, verdict:, signed:); it is matched as text"
+    return ""
 
 
 def sort_key(name: str):  # type: ignore[no-untyped-def]
@@ -183,24 +198,48 @@ class QueueScreen(ReviewerScreen):
             current = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
         table.clear()
         rows = self._visible()
+        cells = []
         for r in rows:
             due = r.due_at.strftime("%Y-%m-%d") if r.due_at else "-"
-            who = r.requester_name or r.customer_id
-            table.add_row(
-                r.request_id,
-                who if len(who) <= NAME_WIDTH else who[: NAME_WIDTH - 1] + "…",
-                verdict_text(r.verdict),
-                Text(r.state.value, style=STATE_STYLES.get(r.state.value, "")),
-                due_text(r.days_left, r.state.value, due),
-                signers_text(r),
-                key=r.request_id,
+            cells.append(
+                (
+                    r.request_id,
+                    r.requester_name or r.customer_id,
+                    verdict_text(r.verdict),
+                    Text(r.state.value, style=STATE_STYLES.get(r.state.value, "")),
+                    due_text(r.days_left, r.state.value, due),
+                    signers_text(r),
+                )
             )
+        width = self._name_width(table, cells)
+        for request_id, who, *rest in cells:
+            name = who if len(who) <= width else who[: width - 1] + "…"
+            table.add_row(request_id, name, *rest, key=request_id)
         if current is not None and current in table.rows:
             table.move_cursor(row=table.get_row_index(current))
         shown = f"{len(rows)} of {len(self._rows)} requests" if len(rows) != len(self._rows) else f"{len(rows)} requests"
+        problem = filter_problem(self.query_one("#queue-filter", Input).value)
+        if problem:
+            self.query_one("#queue-status", Static).update(f"{shown}: {problem}")
+            return
         self.query_one("#queue-status", Static).update(
             f"{shown}, sorted by {SORTS[self._sort][1]}.  Enter opens, / filters, s sorts, ? help"
         )
+
+    @staticmethod
+    def _name_width(table: DataTable[object], cells: Sequence[tuple[object, ...]]) -> int:
+        """How wide the requester names may be: what the other columns (at their widest in
+        these rows) leave of the table, so every column stays on screen at 80 columns."""
+        others = len("DSAR-2018-0000") + len("Verdict")
+        for column, header in ((3, "State"), (4, "Due"), (5, "Signed by")):
+            others += max([len(header)] + [Text(str(c[column])).cell_len for c in cells])
+        padding = 2 * 6 + 2  # one cell of padding each side of six columns, and a scrollbar
+        low, high = NAME_WIDTH
+        return max(low, min(high, table.size.width - others - padding))
+
+    def on_resize(self) -> None:
+        if self._rows:
+            self._fill()
 
     # ------------------------------------------------------------------ actions
 
