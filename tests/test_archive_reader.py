@@ -184,6 +184,33 @@ def test_other_layout_json_histories_and_nested_archive(tmp_path: Path) -> None:
     assert all(r.source_member == voice for r in index.recordings)
 
 
+
+def test_a_device_given_as_an_object_gives_its_serial_and_type(tmp_path: Path) -> None:
+    # Another pipeline nests the device: {"serial": ..., "type": ...}. The recording keeps the
+    # serial (and the type, unless the row has its own); a device given as a string stays.
+    history = [
+        {"id": "V1", "time": "2018-11-01T20:05:12Z", "device": {"serial": "G090", "type": "Dot"}},
+        {"id": "V2", "time": "2018-11-02T20:05:12Z", "device": {"serialNumber": " G091 "}},
+        {"id": "V3", "time": "2018-11-03T20:05:12Z", "device": {"type": "Show"}},
+        {"id": "V4", "time": "2018-11-04T20:05:12Z", "device": "G092"},
+        {"id": "V5", "time": "2018-11-05T20:05:12Z", "device": {"id": 77}, "model": "Spot"},
+        {"id": "V6", "time": "2018-11-06T20:05:12Z", "device": "{not json"},
+    ]
+    archive = tmp_path / "export.zip"
+    archive.write_bytes(
+        zipcraft.zip_of({"alexa/voice-history.json": json.dumps(history).encode()})
+    )
+    index = read_export(archive, Limits())
+    assert [(r.utterance_id, r.device_serial, r.device_type) for r in index.recordings] == [
+        ("V1", "G090", "Dot"),
+        ("V2", "G091", ""),
+        ("V3", "", "Show"),
+        ("V4", "G092", ""),
+        ("V5", "77", "Spot"),
+        ("V6", "{not json", ""),
+    ]
+
+
 def test_text_caps(tmp_path: Path) -> None:
     archive = tmp_path / "export.zip"
     archive.write_bytes(

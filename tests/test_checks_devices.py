@@ -3,9 +3,20 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
-from test_checks_common import OTHER_ID, OTHER_SERIAL, SERIAL, clean_export, codes, make_request
+import zipcraft
+from test_checks_common import (
+    OTHER_ID,
+    OTHER_SERIAL,
+    REQ_ID,
+    SERIAL,
+    clean_export,
+    codes,
+    make_request,
+)
 
+from reviewer.domain.archive import Limits, read_export
 from reviewer.domain.checks import previous_owner, run_checks, unattributed, unknown_device
 from reviewer.domain.model import Severity
 
@@ -83,3 +94,42 @@ def test_a_device_given_as_an_object_is_judged_by_its_serial() -> None:
     from reviewer.domain.checks import catalogue
 
     assert catalogue.check(make_request(), index) == []
+
+
+def test_a_device_object_in_a_json_history_cannot_hide_a_foreign_device(tmp_path: Path) -> None:
+    # A real export whose JSON voice history nests the device: the requester's own Echo Dot is
+    # not reported, the unregistered Echo Spot is, by its serial and type, never as raw JSON.
+    history = [
+        {
+            "id": uid,
+            "time": when,
+            "customerId": REQ_ID,
+            "device": {"serial": serial, "type": kind},
+            "text": "wie spät ist es",
+        }
+        for uid, when, serial, kind in [
+            ("own1", "2018-03-01T10:00:00Z", SERIAL, "Echo Dot"),
+            ("own2", "2018-03-02T10:00:00Z", SERIAL, "Echo Dot"),
+            ("spot1", "2018-04-01T10:00:00Z", OTHER_SERIAL, "Echo Spot"),
+            ("spot2", "2018-04-09T10:00:00Z", OTHER_SERIAL, "Echo Spot"),
+        ]
+    ]
+    archive = tmp_path / "export.zip"
+    archive.write_bytes(
+        zipcraft.zip_of(
+            {
+                "account/customer.json": json.dumps(
+                    {"customerId": REQ_ID, "fullName": "Jonas Weber"}
+                ).encode(),
+                "alexa/voice-history.json": json.dumps(history).encode(),
+            }
+        )
+    )
+    index = read_export(archive, Limits())
+    found = [f for f in run_checks(make_request(), index) if f.code == "unknown-device"]
+    [f] = found
+    assert OTHER_SERIAL in f.title and "{" not in f.title
+    assert f"2 recordings from device {OTHER_SERIAL} (Echo Spot), 2018-04-01 to 2018-04-09" in (
+        f.detail
+    )
+    assert "spot1, spot2" in f.detail and "own1" not in f.detail and "{" not in f.detail

@@ -140,3 +140,23 @@ def test_an_index_stored_one_object_per_item_still_reads() -> None:
         index.recordings,
         index.transcripts,
     )
+
+
+def test_a_device_object_stored_before_it_was_split_reads_as_its_serial() -> None:
+    # Stores ingested before the reader split JSON device objects hold their raw JSON text;
+    # reading them back gives the serial (and type) without a re-ingest.
+    raw = json.dumps({"serial": "G090LF1203380H2N", "type": "Echo Dot"})
+    index = ExportIndex(
+        archive_path="/x/export.zip",
+        archive_sha256="0f" * 32,
+        archive_bytes=10,
+        recordings=[
+            Recording("u1", None, "C1", raw, "", "", "t", "alexa/voice-history.json"),
+            Recording("u2", None, "C1", "G070VM1A83120045", "Fire TV", "", "t", "v.csv"),
+        ],
+    )
+    back = index_from_json(json.loads(json.dumps(index_to_json(index))))
+    assert [(r.device_serial, r.device_type) for r in back.recordings] == [
+        ("G090LF1203380H2N", "Echo Dot"),
+        ("G070VM1A83120045", "Fire TV"),
+    ]

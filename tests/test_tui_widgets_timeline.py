@@ -231,3 +231,13 @@ async def test_the_account_creation_is_marked_and_earlier_recordings_are_red() -
         assert timeline.problems == [
             f"{TV}: 1 recording before the account was created on 2017-11-05"
         ]
+
+
+def test_a_serial_written_in_another_case_is_the_registered_device() -> None:
+    # The unknown-device check compares serials regardless of case and spaces; so does the
+    # timeline, so it raises no alarm the findings do not.
+    from reviewer.tui.widgets.timeline import build_timeline, problems
+
+    data = build_timeline([rec(f" {TV.lower()} ", "2018-02-01T10:00:00")], REQUESTER)
+    assert [(row.serial, row.known, row.total) for row in data.rows] == [(TV, True, 1)]
+    assert problems(data) == []

@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from reviewer.domain.archive.tabular import split_device
 from reviewer.domain.model import (
     AudioInfo,
     ExportIndex,
@@ -116,8 +117,8 @@ def index_from_json(data: dict[str, Any]) -> ExportIndex:
             data.get("members"), MEMBER_FIELDS
         )
     ]
-    recordings = [
-        Recording(uid, _dt(ts), cid, serial, dtype, audio, text, source)
+    recordings = [  # an index stored before devices given as objects were split gets them split
+        Recording(uid, _dt(ts), cid, *split_device(serial or "", dtype or ""), audio, text, source)
         for uid, ts, cid, serial, dtype, audio, text, source in _rows(
             data.get("recordings"), RECORDING_FIELDS
         )

@@ -2,7 +2,9 @@
 
 Text is UTF-8 (a byte-order mark is fine), else UTF-16 with its mark, else latin-1. A CSV
 becomes a `Table`; a JSON list of objects, or an object holding exactly one list of objects,
-becomes a `Table` too, so other pipelines' JSON histories are checked like CSV ones.
+becomes a `Table` too, so other pipelines' JSON histories are checked like CSV ones. A
+recording's device given as an object (``"device": {"serial": ..., "type": ...}``) yields its
+serial and type (`split_device`).
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import json
 import re
 import sys
 from collections.abc import Iterator, Sequence
+from functools import lru_cache
 from typing import Any, overload
 
 from reviewer.domain.model import Recording, Table
@@ -251,6 +254,58 @@ def recording_columns(table: Table) -> dict[str, str] | None:
     return None
 
 
+# keys of a device given as an object (``{"serial": ..., "type": ...}``), normalised, by
+# preference: an explicit serial beats a bare id
+_DEVICE_SERIAL_KEYS = ("serial", "serialnumber", "deviceserial", "deviceserialnumber", "dsn")
+_DEVICE_ID_KEYS = ("deviceid", "id")
+_DEVICE_TYPE_KEYS = ("type", "devicetype", "model", "devicemodel", "devicefamily", "family")
+
+
+def split_device(serial: str, device_type: str = "") -> tuple[str, str]:
+    """A voice-history row's device serial and type from its cells.
+
+    Some layouts give the device as an object (JSON ``"device": {"serial": ..., "type": ...}``,
+    whose cell is that object's JSON text): it yields its serial, and its type when the row has
+    no type of its own; an object naming no serial yields no serial. A device given as a string
+    stays as it is.
+    """
+    if not serial.lstrip().startswith("{"):
+        return serial, device_type
+    parse = _device_object_cached if len(serial) <= DEVICE_CACHED else _device_object
+    found, kind = parse(serial)
+    if found is None:
+        return serial, device_type
+    return found, device_type if device_type.strip() else kind
+
+
+DEVICE_CACHED = 1024  # device objects up to this long are remembered (rows repeat a few devices)
+
+
+def _device_object(text: str) -> tuple[str | None, str]:
+    """(serial, type) of a device object's JSON text; serial None when it is no object."""
+    try:
+        doc = json.loads(text)
+    except (ValueError, RecursionError):
+        return None, ""
+    if not isinstance(doc, dict):
+        return None, ""
+    fields = {_norm(str(k)): v for k, v in doc.items()}
+
+    def first(keys: tuple[str, ...]) -> str:
+        for key in keys:
+            value = fields.get(key)
+            if value is not None and not isinstance(value, dict | list):
+                cell = _cell(value).strip()
+                if cell:
+                    return _share(cell)
+        return ""
+
+    return first(_DEVICE_SERIAL_KEYS) or first(_DEVICE_ID_KEYS), first(_DEVICE_TYPE_KEYS)
+
+
+_device_object_cached = lru_cache(maxsize=1024)(_device_object)
+
+
 def recordings_from(table: Table, members: set[str]) -> list[Recording]:
     mapping = recording_columns(table)
     if mapping is None:
@@ -271,13 +326,14 @@ def recordings_from(table: Table, members: set[str]) -> list[Recording]:
         if audio and audio not in members and prefix + audio in members:
             audio = prefix + audio
         ts = get("timestamp")
+        serial, device_type = split_device(get("device_serial"), get("device_type"))
         out.append(
             Recording(
                 utterance_id=uid,
                 timestamp=parse_datetime(ts),
                 customer_id=get("customer_id"),
-                device_serial=get("device_serial"),
-                device_type=get("device_type"),
+                device_serial=serial,
+                device_type=device_type,
                 audio_member=audio,
                 transcript=get("transcript"),
                 source_member=table.member,

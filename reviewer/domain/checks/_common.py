@@ -5,7 +5,6 @@ Everything here is linear in the size of the index (dicts and sets, no rescans).
 
 from __future__ import annotations
 
-import json
 import re
 import unicodedata
 from collections import Counter
@@ -17,7 +16,7 @@ from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any, TypeVar, cast
 
-from reviewer.domain.archive.tabular import json_view
+from reviewer.domain.archive.tabular import json_view, split_device
 from reviewer.domain.model import ExportIndex, Recording, Request, Table
 
 T = TypeVar("T")
@@ -387,23 +386,7 @@ def date_range(recs: Iterable[Recording]) -> str:
     return first if first == last else f"{first} to {last}"
 
 
-@lru_cache(maxsize=4096)
-def _serial_from_text(value: str) -> str:
-    text = value.strip()
-    if not text.startswith("{"):
-        return text
-    try:
-        doc = json.loads(text)
-    except ValueError:
-        return text
-    if isinstance(doc, dict):
-        for key, v in doc.items():
-            if norm_key(str(key)) in {"serial", "serialnumber", "deviceserial", "dsn", "id"}:
-                return str(v).strip()
-    return text
-
-
 def serial_of(rec: Recording) -> str:
     """The recording's device serial; a device given as an object (``{"serial": ...}``, as
-    some layouts nest it) yields its serial."""
-    return _serial_from_text(rec.device_serial)
+    some layouts nest it) yields its serial, read as the reader reads it (`split_device`)."""
+    return split_device(rec.device_serial)[0].strip()

@@ -79,22 +79,27 @@ class TimelineData:
         return self.last - self.first + 1 if self.rows else 0
 
 
+def _key(serial: str) -> str:
+    """Serials compared as the unknown-device check compares them (case and spaces aside)."""
+    return serial.strip().upper()
+
+
 def build_timeline(recordings: Sequence[Recording], requester: Requester | None) -> TimelineData:
     """Count recordings per device and month, splitting those the ticket cannot explain."""
     rows: dict[str, DeviceRow] = {}
     created = requester.account_created_at if requester else None
     for dev in requester.devices if requester else ():
         name = dev.name or dev.type or "device"
-        rows[dev.serial] = DeviceRow(
+        rows[_key(dev.serial)] = DeviceRow(
             dev.serial, f"{name} {dev.serial[-6:]}", dev.registered_at, True
         )
     months: list[int] = []
     for rec in recordings:
-        row = rows.get(rec.device_serial)
+        row = rows.get(_key(rec.device_serial))
         if row is None:
             kind = rec.device_type or "unknown device"
             serial = rec.device_serial or "(no serial)"
-            row = rows[rec.device_serial] = DeviceRow(
+            row = rows[_key(rec.device_serial)] = DeviceRow(
                 rec.device_serial, f"{kind} {serial[-6:]}", None, False
             )
         if rec.timestamp is None:
