@@ -283,18 +283,18 @@ async def test_the_supervisor_changes_the_policy_and_it_is_audited(store: Store)
         assert "Policy saved: 99% confidence of catching a 5% foreign share" in screen_text(app)
         assert screen.audit.events == events_before + 1
 
-        # Out of range: the store refuses, and the screen says why.
+        # Out of range: the dialog says why, with the store's own rule, and stays open.
         await pilot.press("p")
         await wait_for(pilot, lambda: isinstance(app.screen, PolicyDialog))
         assert "Last changed by carol on 2018-08-20 10:00 UTC." in screen_text(app)
         app.screen.query_one("#policy-confidence", Input).value = "40"
         await pilot.press("ctrl+s")
-        await wait_for(pilot, lambda: isinstance(app.screen, SupervisorScreen))
-        await app.workers.wait_for_complete()
         await pilot.pause()
-        assert "Policy not changed: the sampling confidence must be at least 50%" in screen_text(
-            app
-        )
+        assert isinstance(app.screen, PolicyDialog)
+        assert "the sampling confidence must be at least 50% and below 100%" in screen_text(app)
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: isinstance(app.screen, SupervisorScreen))
+        assert screen.audit.events == events_before + 1
     svc = store.service()
     try:
         policy = svc.policy()
@@ -302,3 +302,129 @@ async def test_the_supervisor_changes_the_policy_and_it_is_audited(store: Store)
         svc.close()
     assert policy.sample_confidence == pytest.approx(0.99)
     assert policy.updated_by == "carol"
+
+
+ACK_NOTE = "Names redacted by pipeline team"
+
+
+def acknowledged_sign_off(store: Store) -> None:  # noqa: F811
+    """alice plays the third-party export's sample and approves it, acknowledging its one
+    warning (third-party-names) with a note."""
+    svc = store.service()
+    try:
+        detail = svc.request_detail(THIRD_PARTY)
+        for member in detail.sample.members:
+            svc.record_inspection("alice", detail.version_id, "played", member, 3.0)
+            svc.record_inspection("alice", detail.version_id, "viewed_transcript", member)
+        gate = svc.gate("alice", detail.version_id)
+        svc.sign_off(
+            "alice",
+            PEOPLE["alice"][1],
+            detail.version_id,
+            "approve",
+            "third parties redacted",
+            dict.fromkeys(CHECKLIST_KEYS, True),
+            {w.key: ACK_NOTE for w in gate.warnings},
+        )
+    finally:
+        svc.close()
+
+
+async def test_the_sign_off_detail_scrolls_to_its_end_at_80x24(store: Store) -> None:  # noqa: F811
+    from reviewer.tui.screens.supervisor import SignOffDetailDialog, SupervisorScreen
+
+    acknowledged_sign_off(store)
+    app = make_app(store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_supervisor(pilot)
+        table = screen.query_one("#history-table", DataTable)
+        table.focus()
+        table.move_cursor(
+            row=next(i for i, r in enumerate(history_rows(screen)) if r[1] == THIRD_PARTY)
+        )
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, SignOffDetailDialog))
+        await pilot.pause()
+        text = screen_text(app)
+        assert f"Sign-off by alice on {THIRD_PARTY}" in text
+        assert "Esc closes." in text
+        # The dialog does not fit 24 rows: the warnings are below the fold, a scrollbar shows.
+        assert ACK_NOTE not in text
+        body = app.screen.query_one("#signoff-detail-scroll")
+        assert app.screen.focused is body
+        assert body.max_scroll_y > 0 and body.show_vertical_scrollbar
+        await pilot.press("end")
+        await wait_for(pilot, lambda: body.scroll_y == body.max_scroll_y)
+        text = screen_text(app)
+        assert "Warnings acknowledged" in text
+        assert "third-party-names — Transcripts name 3 people" in text
+        assert ACK_NOTE in text
+        assert "0:third-party-names" not in text
+        assert "Esc closes." in text
+        # Home goes back up, Page Down comes down again.
+        await pilot.press("home")
+        await wait_for(pilot, lambda: body.scroll_y == 0)
+        assert ACK_NOTE not in screen_text(app)
+        await pilot.press("pagedown", "pagedown")
+        await wait_for(pilot, lambda: body.scroll_y == body.max_scroll_y)
+        assert ACK_NOTE in screen_text(app)
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: isinstance(app.screen, SupervisorScreen))
+
+
+async def test_the_csv_names_acknowledged_warnings_by_code(store: Store, tmp_path: Path) -> None:  # noqa: F811
+    acknowledged_sign_off(store)
+    target = tmp_path / "history.csv"
+    svc = store.service()
+    try:
+        assert svc.history_csv(target) == 1
+    finally:
+        svc.close()
+    with target.open(newline="") as f:
+        (row,) = list(csv.DictReader(f))
+    assert row["request_id"] == THIRD_PARTY
+    assert row["acknowledged"] == f"third-party-names: {ACK_NOTE}"
+
+
+async def test_a_policy_value_out_of_range_is_said_in_the_dialog(store: Store) -> None:  # noqa: F811
+    from reviewer.tui.screens.supervisor import PolicyDialog
+
+    app = make_app(store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_supervisor(pilot)
+        events_before = screen.audit.events
+        screen.query_one("#history-table", DataTable).focus()
+        await pilot.press("p")
+        await wait_for(pilot, lambda: isinstance(app.screen, PolicyDialog))
+        dialog = app.screen
+        dialog.query_one("#policy-fraction", Input).value = "10"
+        confidence = dialog.query_one("#policy-confidence", Input)
+        confidence.value = "150"
+        dialog.query_one("#policy-days", Input).focus()
+        await pilot.press("enter")
+        await pilot.pause()
+        # The dialog stays open with what was typed, the reason under the field, focus on it.
+        assert app.screen is dialog
+        assert confidence.value == "150"
+        assert dialog.query_one("#policy-fraction", Input).value == "10"
+        assert dialog.focused is confidence
+        lines = [line.strip(" ┃▎▊│") for line in screen_text(app).splitlines()]
+        row = next(i for i, line in enumerate(lines) if "Confidence (%)" in line)
+        below = "\n".join(lines[row : row + 5])
+        assert "the sampling confidence must be at least 50% and below 100%" in below
+        assert "Policy not changed" not in screen_text(app)
+
+        # Fixed, it saves; the error goes.
+        confidence.value = "99"
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: app.screen is screen)
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert screen.audit.events == events_before + 1
+    svc = store.service()
+    try:
+        policy = svc.policy()
+    finally:
+        svc.close()
+    assert policy.sample_confidence == pytest.approx(0.99)
+    assert policy.sample_min_foreign_fraction == pytest.approx(0.10)

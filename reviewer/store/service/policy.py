@@ -23,6 +23,28 @@ from reviewer.store.views import (
 )
 
 
+def policy_problems(
+    *,
+    sample_confidence: float | None = None,
+    sample_min_foreign_fraction: float | None = None,
+    unlock_lapse_days: int | None = None,
+) -> dict[str, str]:
+    """What is wrong with these policy values (None: not being changed), one line each, keyed
+    by the parameter's name; empty when they may be saved."""
+    problems = {}
+    if sample_confidence is not None and not 0.5 <= sample_confidence < 1:
+        problems["sample_confidence"] = (
+            "the sampling confidence must be at least 50% and below 100%"
+        )
+    if sample_min_foreign_fraction is not None and not 0 < sample_min_foreign_fraction <= 1:
+        problems["sample_min_foreign_fraction"] = (
+            "the foreign fraction to catch must be above 0% and at most 100%"
+        )
+    if unlock_lapse_days is not None and not 1 <= unlock_lapse_days <= 365:
+        problems["unlock_lapse_days"] = "the unlock lapse must be 1 to 365 days"
+    return problems
+
+
 class PolicyPart(ServiceBase):
     """The supervisor-set policy."""
 
@@ -40,12 +62,13 @@ class PolicyPart(ServiceBase):
     ) -> Policy:
         """Supervisors only (PermissionDenied); every change is audited. Applies to exports
         ingested afterwards (a stored sample never changes under a reviewer)."""
-        if sample_confidence is not None and not 0.5 <= sample_confidence < 1:
-            raise UserError("the sampling confidence must be at least 50% and below 100%")
-        if sample_min_foreign_fraction is not None and not 0 < sample_min_foreign_fraction <= 1:
-            raise UserError("the foreign fraction to catch must be above 0% and at most 100%")
-        if unlock_lapse_days is not None and not 1 <= unlock_lapse_days <= 365:
-            raise UserError("the unlock lapse must be 1 to 365 days")
+        problems = policy_problems(
+            sample_confidence=sample_confidence,
+            sample_min_foreign_fraction=sample_min_foreign_fraction,
+            unlock_lapse_days=unlock_lapse_days,
+        )
+        if problems:
+            raise UserError(next(iter(problems.values())))
         now = self._now()
 
         def go() -> Policy:

@@ -14,11 +14,14 @@ from typing import Any
 
 from sqlmodel import col, select
 
+from reviewer.domain.model import Finding
+from reviewer.domain.report import Report
 from reviewer.domain.signoff import (
     Decision,
     InspectionKind,
     Role,
     Stage,
+    warnings_to_ack,
 )
 from reviewer.store import trail
 from reviewer.store.service.base import (
@@ -113,11 +116,19 @@ class SupervisionPart(ServiceBase):
             )
         return out
 
+    def acknowledged_findings(self, version_id: int) -> dict[str, Finding]:
+        """The warnings of a version's stored report that a sign-off acknowledges, by the key
+        its `acknowledged` uses."""
+        with self._read() as s:
+            report = Report.from_dict(self._version(s, version_id).report)
+        return {w.key: w.finding for w in warnings_to_ack(report.findings)}
+
     def audit_status(self) -> AuditStatus:
         return trail.status(self._engine, self.key_dir)
 
     def history_csv(self, path: Path, **filters: Any) -> int:
-        """Write the (filtered) sign-off history as CSV; returns the number of rows."""
+        """Write the (filtered) sign-off history as CSV; returns the number of rows. `checklist`
+        is JSON; `acknowledged` has one ``code: note`` line per acknowledged warning."""
         rows = self.history(**filters)
         path = Path(path)
         tmp = path.with_name(f".{path.name}.tmp")
@@ -154,7 +165,7 @@ class SupervisionPart(ServiceBase):
                         r.decision.value,
                         r.note,
                         json.dumps(r.checklist, sort_keys=True),
-                        json.dumps(r.acknowledged, sort_keys=True),
+                        acknowledged_text(r.acknowledged),
                         r.sampling_statement,
                         "" if r.review_seconds is None else f"{r.review_seconds:.1f}",
                         "yes" if r.voided else "no",
@@ -162,3 +173,23 @@ class SupervisionPart(ServiceBase):
                 )
         os.replace(tmp, path)
         return len(rows)
+
+
+def warning_code(key: str) -> str:
+    """The finding code of an acknowledgement key (``"0:third-party-names"`` ->
+    ``"third-party-names"``): the key's position prefix means nothing outside the report."""
+    position, sep, code = key.partition(":")
+    return code if sep and position.isdigit() else key
+
+
+def acknowledged_text(acknowledged: dict[str, str]) -> str:
+    """The CSV's acknowledged column: one ``code: note`` line per warning, in report order."""
+
+    def order(key: str) -> tuple[int, str]:
+        position = key.partition(":")[0]
+        return (int(position) if position.isdigit() else 1 << 30, key)
+
+    return "\n".join(
+        f"{warning_code(k)}: {' '.join(acknowledged[k].split())}"
+        for k in sorted(acknowledged, key=order)
+    )

@@ -12,7 +12,9 @@ worker thread.
 
 from __future__ import annotations
 
+import contextlib
 import statistics
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -31,6 +33,7 @@ from reviewer.tui.base import ReviewerDialog, ReviewerScreen
 from reviewer.tui.widgets.footer import KeysFooter
 
 if TYPE_CHECKING:
+    from reviewer.domain.model import Finding
     from reviewer.store.views import AuditStatus, Policy, ReviewerFigures, SignOffRow
 
 DECISIONS = (("approved", "approve"), ("rejected", "reject"))
@@ -130,9 +133,11 @@ class ExportCsvDialog(ReviewerDialog[Path | None]):
         self.dismiss(None)
 
 
-def signoff_detail(row: SignOffRow) -> Text:
-    """Everything one sign-off recorded, for an auditor to read."""
+def signoff_detail(row: SignOffRow, findings: Mapping[str, Finding] | None = None) -> Text:
+    """Everything one sign-off recorded, for an auditor to read. `findings` (acknowledgement
+    key -> the warning it acknowledges) names each acknowledged warning by its title."""
     from reviewer.domain.signoff import CHECKLIST
+    from reviewer.store.service.supervision import warning_code
 
     text = Text()
 
@@ -163,22 +168,31 @@ def signoff_detail(row: SignOffRow) -> Text:
     if row.acknowledged:
         text.append("Warnings acknowledged\n", style="bold")
         for key, note in row.acknowledged.items():
-            text.append(f"  {key}: ", style="yellow")
+            finding = (findings or {}).get(key)
+            text.append(f"  {finding.code if finding else warning_code(key)}", style="yellow")
+            if finding is not None:
+                text.append(f" — {finding.title}")
+            text.append(": ", style="yellow")
             text.append(note + "\n")
     text.rstrip()
     return text
 
 
 class SignOffDetailDialog(ReviewerDialog[None]):
-    """One sign-off in full: checklist answers, acknowledged warnings, sampling statement."""
+    """One sign-off in full: checklist answers, acknowledged warnings, sampling statement.
+    The body scrolls (arrows, Page Up/Down, Home/End) when the terminal is too short for it."""
 
     HELP_TITLE = "Sign-off"
-    HELP_TEXT = "Everything this sign-off recorded. Esc or Enter closes it."
+    HELP_TEXT = (
+        "Everything this sign-off recorded. Up/Down, Page Up/Down, Home and End scroll it. "
+        "Esc or Enter closes it."
+    )
     BINDINGS = [Binding("escape,enter,q", "close", "Close", id="signoff_detail.close")]
 
-    def __init__(self, row: SignOffRow) -> None:
+    def __init__(self, row: SignOffRow, findings: Mapping[str, Finding] | None = None) -> None:
         super().__init__(classes="dialog")
         self._row = row
+        self._findings = dict(findings or {})
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog-box", id="signoff-detail-box"):
@@ -187,8 +201,11 @@ class SignOffDetailDialog(ReviewerDialog[None]):
                 classes="dialog-title",
             )
             with VerticalScroll(id="signoff-detail-scroll"):
-                yield Static(signoff_detail(self._row), id="signoff-detail")
-            yield Label("Esc closes.", classes="dim")
+                yield Static(signoff_detail(self._row, self._findings), id="signoff-detail")
+            yield Label("Esc closes.", id="signoff-detail-keys", classes="dim")
+
+    def on_mount(self) -> None:
+        self.query_one("#signoff-detail-scroll", VerticalScroll).focus()
 
     def action_close(self) -> None:
         self.dismiss(None)
@@ -203,27 +220,61 @@ class PolicyChange:
     unlock_lapse_days: int | None = None
 
 
-def parse_policy(confidence: str, fraction: str, days: str, current: Policy) -> PolicyChange:
-    """Percentages and days as typed, to a change; ValueError with one line for a typo."""
+class PolicyInputError(ValueError):
+    """What is wrong with the typed policy: one line per field, keyed by PolicyChange field."""
 
-    def percent(text: str, name: str) -> float:
+    def __init__(self, problems: Mapping[str, str]) -> None:
+        self.problems = dict(problems)
+        super().__init__("; ".join(self.problems.values()))
+
+
+def parse_policy(confidence: str, fraction: str, days: str, current: Policy) -> PolicyChange:
+    """Percentages and days as typed, to a change. PolicyInputError names every field that is
+    not a number, or is one the store would refuse (the store's own rule, `policy_problems`)."""
+    from reviewer.store.service.policy import policy_problems
+
+    problems: dict[str, str] = {}
+
+    def percent(text: str, name: str, field: str) -> float | None:
         try:
             return float(text.strip().rstrip("%").strip()) / 100
         except ValueError:
-            raise ValueError(f"{name}: a percentage, like 95") from None
+            problems[field] = f"{name}: a percentage, like 95"
+            return None
 
+    conf = percent(confidence, "confidence", "sample_confidence")
+    frac = percent(fraction, "foreign share", "sample_min_foreign_fraction")
     try:
-        lapse = int(days.strip())
+        lapse: int | None = int(days.strip())
     except ValueError:
-        raise ValueError("unlock lapse: a whole number of days") from None
-    conf, frac = percent(confidence, "confidence"), percent(fraction, "foreign share")
-    return PolicyChange(
-        sample_confidence=None if abs(conf - current.sample_confidence) < 1e-9 else conf,
-        sample_min_foreign_fraction=(
-            None if abs(frac - current.sample_min_foreign_fraction) < 1e-9 else frac
+        problems["unlock_lapse_days"] = "unlock lapse: a whole number of days"
+        lapse = None
+    change = PolicyChange(
+        sample_confidence=(
+            None if conf is None or abs(conf - current.sample_confidence) < 1e-9 else conf
         ),
-        unlock_lapse_days=None if lapse == current.unlock_lapse_days else lapse,
+        sample_min_foreign_fraction=(
+            None if frac is None or abs(frac - current.sample_min_foreign_fraction) < 1e-9 else frac
+        ),
+        unlock_lapse_days=None if lapse is None or lapse == current.unlock_lapse_days else lapse,
     )
+    refused = policy_problems(
+        sample_confidence=change.sample_confidence,
+        sample_min_foreign_fraction=change.sample_min_foreign_fraction,
+        unlock_lapse_days=change.unlock_lapse_days,
+    )
+    problems.update({k: v for k, v in refused.items() if k not in problems})
+    if problems:
+        raise PolicyInputError(problems)
+    return change
+
+
+# PolicyChange field -> the dialog's input for it (its error line is "<id>-error").
+POLICY_INPUTS = {
+    "sample_confidence": "policy-confidence",
+    "sample_min_foreign_fraction": "policy-fraction",
+    "unlock_lapse_days": "policy-days",
+}
 
 
 class PolicyDialog(ReviewerDialog[PolicyChange | None]):
@@ -249,22 +300,25 @@ class PolicyDialog(ReviewerDialog[PolicyChange | None]):
         p = self._policy
         with Vertical(classes="dialog-box", id="policy-box"):
             yield Label("Sampling and unlock policy", classes="dialog-title")
-            with Horizontal(classes="policy-row"):
-                yield Label("Confidence (%)", classes="policy-label")
-                yield Input(f"{p.sample_confidence * 100:g}", id="policy-confidence")
-            with Horizontal(classes="policy-row"):
-                yield Label("Foreign share to catch (%)", classes="policy-label")
-                yield Input(f"{p.sample_min_foreign_fraction * 100:g}", id="policy-fraction")
-            with Horizontal(classes="policy-row"):
-                yield Label("Unlock lapse (days)", classes="policy-label")
-                yield Input(str(p.unlock_lapse_days), id="policy-days")
+            for label, value, input_id in (
+                ("Confidence (%)", f"{p.sample_confidence * 100:g}", "policy-confidence"),
+                (
+                    "Foreign share to catch (%)",
+                    f"{p.sample_min_foreign_fraction * 100:g}",
+                    "policy-fraction",
+                ),
+                ("Unlock lapse (days)", str(p.unlock_lapse_days), "policy-days"),
+            ):
+                with Horizontal(classes="policy-row"):
+                    yield Label(label, classes="policy-label")
+                    yield Input(value, id=input_id)
+                yield Static("", id=f"{input_id}-error", classes="policy-error", markup=False)
             changed = (
                 f"Last changed by {p.updated_by} on {p.updated_at:%Y-%m-%d %H:%M} UTC."
                 if p.updated_by and p.updated_by != "defaults" and p.updated_at
                 else "The defaults: never changed by a supervisor."
             )
             yield Static(changed, classes="dim", markup=False)
-            yield Static("", id="policy-error", markup=False)
             yield Label("Ctrl+S or Enter saves.  Esc cancels.", classes="dim")
 
     def on_mount(self) -> None:
@@ -274,6 +328,17 @@ class PolicyDialog(ReviewerDialog[PolicyChange | None]):
     def _submitted(self) -> None:
         self.action_save()
 
+    @on(Input.Changed)
+    def _edited(self, event: Input.Changed) -> None:
+        input_id = event.input.id
+        if input_id is not None and input_id in POLICY_INPUTS.values():
+            self._show_error(input_id, "")
+
+    def _show_error(self, input_id: str, problem: str) -> None:
+        line = self.query_one(f"#{input_id}-error", Static)
+        line.update(problem)
+        line.set_class(bool(problem), "-shown")
+
     def action_save(self) -> None:
         try:
             change = parse_policy(
@@ -282,8 +347,11 @@ class PolicyDialog(ReviewerDialog[PolicyChange | None]):
                 self.query_one("#policy-days", Input).value,
                 self._policy,
             )
-        except ValueError as exc:
-            self.query_one("#policy-error", Static).update(str(exc))
+        except PolicyInputError as exc:
+            for field, input_id in POLICY_INPUTS.items():
+                self._show_error(input_id, exc.problems.get(field, ""))
+            first = next(POLICY_INPUTS[f] for f in POLICY_INPUTS if f in exc.problems)
+            self.query_one(f"#{first}", Input).focus()
             return
         self.dismiss(change)
 
@@ -385,6 +453,11 @@ class SupervisorScreen(ReviewerScreen):
         path: Path
         rows: int
 
+    @dataclass
+    class SignOffLoaded(Message):
+        row: SignOffRow
+        findings: dict[str, Finding]
+
     def __init__(self) -> None:
         super().__init__()
         self.history: list[SignOffRow] = []
@@ -479,6 +552,17 @@ class SupervisorScreen(ReviewerScreen):
             self.post_message(self.PolicySaved(None, str(exc)))
             return
         self.post_message(self.PolicySaved(policy))
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="load-a-sign-off")
+    def _load_signoff(self, row: SignOffRow) -> None:
+        from reviewer.store.errors import StoreError
+
+        findings: dict[str, Finding] = {}
+        # Should the report not load, the warnings are named by their codes alone.
+        with contextlib.suppress(StoreError):
+            if row.acknowledged:
+                findings = self.reviewer_app.service.acknowledged_findings(row.version_id)
+        self.post_message(self.SignOffLoaded(row, findings))
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="export-the-history")
     def _export(self, path: Path, filters: HistoryFilter) -> None:
@@ -589,6 +673,11 @@ class SupervisorScreen(ReviewerScreen):
         )
         self._load_audit()
 
+    @on(SignOffLoaded)
+    def _signoff_loaded(self, message: SignOffLoaded) -> None:
+        if self.app.screen is self:  # not when another dialog opened meanwhile
+            self.app.push_screen(SignOffDetailDialog(message.row, message.findings))
+
     @on(Exported)
     def _exported(self, message: Exported) -> None:
         noun = "sign-off" if message.rows == 1 else "sign-offs"
@@ -650,7 +739,7 @@ class SupervisorScreen(ReviewerScreen):
         key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
         row = next((r for r in self.history if str(r.id) == key), None)
         if row is not None:
-            self.app.push_screen(SignOffDetailDialog(row))
+            self._load_signoff(row)
 
     @on(DataTable.RowSelected, "#history-table")
     def _history_row_selected(self, event: DataTable.RowSelected) -> None:
