@@ -175,3 +175,98 @@ def test_the_audio_package_needs_no_textual() -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "ok"
+
+
+OTHER_LAYOUT = (
+    __import__("pathlib").Path(__file__).resolve().parent.parent
+    / "sample_archives"
+    / "other-layout"
+    / "export.zip"
+)
+
+
+def test_the_ogg_recordings_of_an_export_decode_to_their_indexed_length() -> None:
+    """The Ogg Vorbis members of the other-layout export play: as long as the archive index
+    says, 16-bit PCM at the stream's rate, and not silence."""
+    from reviewer.domain.archive import read_export, read_member
+    from reviewer.domain.archive.limits import Limits
+
+    index = read_export(OTHER_LAYOUT, Limits())
+    oggs = [m for m in index.members if m.audio is not None and m.audio.format == "ogg"]
+    assert len(oggs) == 6
+    for member in oggs:
+        assert member.audio is not None and member.audio.duration_s
+        clip = Clip.from_member(read_member(OTHER_LAYOUT, member.path, 1 << 24), member.path)
+        assert (clip.rate, clip.channels, clip.bits) == (member.audio.rate, 1, 16)
+        assert clip.duration_s == pytest.approx(member.audio.duration_s, abs=0.01)
+        loudest = max(max(abs(lo), abs(hi)) for lo, hi in peaks(clip, 50))
+        assert loudest > 0.1, member.path
+
+
+def tone(seconds: float, rate: int, channels: int) -> list[list[float]]:
+    return [
+        [0.5 * math.sin(2 * math.pi * 440 * i / rate)] * channels
+        for i in range(int(seconds * rate))
+    ]
+
+
+@pytest.mark.parametrize(("fmt", "subtype"), [("MP3", None), ("FLAC", None), ("OGG", "OPUS")])
+def test_mp3_flac_and_opus_recordings_decode(fmt: str, subtype: str | None) -> None:
+    soundfile = pytest.importorskip("soundfile")
+    rate = 48000 if subtype == "OPUS" else 22050
+    buf = io.BytesIO()
+    soundfile.write(buf, tone(1.5, rate, 2), rate, format=fmt, subtype=subtype)
+    clip = Clip.from_member(buf.getvalue(), f"Alexa/Audio/u1.{fmt.lower()}")
+    assert (clip.rate, clip.channels, clip.bits) == (rate, 2, 16)
+    # MP3 encoders pad the start and end by a frame or so.
+    assert clip.duration_s == pytest.approx(1.5, abs=0.06)
+    env = peaks(clip, 10)
+    assert all(hi == pytest.approx(0.5, abs=0.1) for _lo, hi in env[2:8])
+
+
+def test_more_than_two_channels_of_compressed_audio_keep_two() -> None:
+    soundfile = pytest.importorskip("soundfile")
+    buf = io.BytesIO()
+    soundfile.write(buf, tone(0.5, 16000, 4), 16000, format="FLAC")
+    clip = Clip.from_member(buf.getvalue(), "a.flac")
+    assert clip.channels == 2 and clip.frames == 8000
+
+
+def test_a_wav_member_still_goes_through_the_wav_parser() -> None:
+    import struct
+
+    data = riff(3, 1, 16000, 32, struct.pack("<2f", 0.5, -0.5))
+    assert Clip.from_member(data, "a.wav") == Clip.from_wav(data)
+
+
+@pytest.mark.parametrize(
+    ("data", "name", "says"),
+    [
+        (b"", "a.ogg", "not a playable audio file: the file is empty"),
+        (b"not audio at all" * 20, "a.ogg", "not a playable audio file: "),
+        (b"OggS" + bytes(200), "a.ogg", "not a playable audio file: "),
+        (b"\xff\xfb\x90" + bytes(300), "a.mp3", "not a playable audio file: "),
+        (b"garbage" * 20, "a.wav", "not a playable WAV file: "),
+    ],
+    ids=["empty", "garbage", "ogg-header-only", "mp3-header-only", "garbage-named-wav"],
+)
+def test_unplayable_members_give_one_line(data: bytes, name: str, says: str) -> None:
+    with pytest.raises(ClipError) as err:
+        Clip.from_member(data, name)
+    message = str(err.value)
+    assert message.startswith(says)
+    assert "\n" not in message and "BytesIO" not in message
+
+
+def test_a_truncated_ogg_plays_what_there_is_or_says_why() -> None:
+    from reviewer.domain.archive import read_member
+
+    data = read_member(OTHER_LAYOUT, "alexa/recordings/UCA29D106451F6D1.ogg", 1 << 24)
+    for cut in (0.3, 0.5, 0.9):
+        try:
+            clip = Clip.from_member(data[: int(len(data) * cut)], "cut.ogg")
+        except ClipError as exc:
+            assert str(exc).startswith("not a playable audio file: ")
+            assert "\n" not in str(exc)
+        else:  # never an empty clip that would count as played to its end at once
+            assert 0 < clip.duration_s < 2.5

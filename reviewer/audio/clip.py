@@ -1,17 +1,25 @@
 """A decoded recording ready to play or draw: raw PCM plus its format.
 
-`Clip.from_wav(data)` decodes WAV bytes (every variant the export contract lists, through
-the archive reader's RIFF walker) into PCM that ALSA plays; `peaks(clip, n)` gives the min/max
-envelope a waveform display draws, one pair per column.
+`Clip.from_member(data, name)` decodes a recording member: WAV bytes go through
+`Clip.from_wav` (every variant the export contract lists, through the archive reader's RIFF
+walker), everything else (Ogg Vorbis/Opus, MP3, FLAC, any format libsndfile reads) through
+`soundfile`, into PCM that ALSA plays; `peaks(clip, n)` gives the min/max envelope a waveform
+display draws, one pair per column.
 """
 
 from __future__ import annotations
 
+import io
 import sys
 from array import array
 from dataclasses import dataclass
 
-from reviewer.domain.errors import ReviewerError
+from reviewer.domain.errors import ReviewerError, first_line
+
+# Decoded PCM of a compressed recording is capped (a small Ogg can claim hours of audio).
+MAX_DECODED_BYTES = 256 * 1024 * 1024
+_DECODE_BLOCK_FRAMES = 1 << 16
+_WAV_MAGIC = (b"RIFF", b"RIFX", b"RF64")
 
 
 class ClipError(ReviewerError):
@@ -53,6 +61,61 @@ class Clip:
         return self.pcm[frame * self.frame_bytes : self.frames * self.frame_bytes]
 
     @classmethod
+    def from_member(cls, data: bytes, name: str) -> Clip:
+        """Decode a recording member's bytes, whatever its format: WAV (by its RIFF header)
+        through `from_wav`, anything else through libsndfile (`soundfile`) into 16-bit PCM.
+        A member named .wav that libsndfile cannot read either keeps the WAV parser's reason.
+        Raises `ClipError` with one line when the bytes cannot be played."""
+        if data[:4] == b"RIFF":
+            return cls.from_wav(data)
+        try:
+            return cls.from_encoded(data)
+        except ClipError:
+            if name.lower().endswith(".wav") and data[:4] not in _WAV_MAGIC:
+                return cls.from_wav(data)
+            raise
+
+    @classmethod
+    def from_encoded(cls, data: bytes) -> Clip:
+        """Decode compressed audio (Ogg Vorbis/Opus, MP3, FLAC, ...) with libsndfile into
+        16-bit PCM, keeping at most the first two channels."""
+        if not data:
+            raise ClipError("not a playable audio file: the file is empty")
+        try:
+            import soundfile
+        except (ImportError, OSError) as exc:  # OSError: libsndfile itself is missing
+            raise ClipError(f"not a playable audio file: no decoder ({first_line(exc)})") from None
+
+        chunks: list[bytes] = []
+        size = 0
+        try:
+            with soundfile.SoundFile(io.BytesIO(data)) as sound:
+                rate, channels = int(sound.samplerate), int(sound.channels)
+                keep = min(channels, 2)
+                while True:
+                    block = sound.read(_DECODE_BLOCK_FRAMES, dtype="int16", always_2d=True)
+                    if not len(block):
+                        break
+                    pcm = block[:, :keep].astype("<i2", copy=False).tobytes()
+                    size += len(pcm)
+                    if size > MAX_DECODED_BYTES:
+                        raise ClipError(
+                            "not a playable audio file: it decodes to more than "
+                            f"{MAX_DECODED_BYTES // (1024 * 1024)} MiB of sound"
+                        )
+                    chunks.append(pcm)
+        except ClipError:
+            raise
+        except Exception as exc:  # libsndfile and its Python binding raise several kinds
+            reason = getattr(exc, "error_string", "") or first_line(exc)
+            raise ClipError(f"not a playable audio file: {_one_line(reason)}") from None
+        if rate <= 0 or keep <= 0:
+            raise ClipError("not a playable audio file: the header gives no usable format")
+        if not size:  # e.g. an Ogg stream cut before its first audio page
+            raise ClipError("not a playable audio file: no sound could be decoded from it")
+        return cls(pcm=b"".join(chunks), rate=rate, channels=keep, bits=16)
+
+    @classmethod
     def from_wav(cls, data: bytes) -> Clip:
         """Decode WAV bytes (PCM or 32-bit float, any of the export's header variants) into
         a clip ALSA can play: float becomes 16-bit PCM and more than two channels keep the
@@ -73,6 +136,12 @@ class Clip:
         if channels > 2:
             pcm, channels = first_two_channels(pcm, channels, bits // 8), 2
         return cls(pcm=pcm, rate=info.rate, channels=channels, bits=bits)
+
+
+def _one_line(text: str) -> str:
+    """The first line of `text`, without a trailing full stop."""
+    lines = str(text).strip().splitlines()
+    return (lines[0].strip() if lines else "unknown error").rstrip(".") or "unknown error"
 
 
 def float_to_pcm16(pcm: bytes) -> bytes:

@@ -407,7 +407,8 @@ class ReviewScreen(ReviewerScreen):
         clip: Clip | None = None
         problem = ""
         try:
-            clip = Clip.from_wav(read_member(self.detail.archive_path, row.member, AUDIO_BYTES))
+            data = read_member(self.detail.archive_path, row.member, AUDIO_BYTES)
+            clip = Clip.from_member(data, row.member)  # decodes here, in the worker
         except ReviewerError as exc:
             problem = str(exc)
         self.post_message(self.ClipReady(row, clip, problem))
