@@ -142,7 +142,6 @@ def test_small_exports_are_inspected_whole() -> None:
     assert s.statement(5) == (
         "all 5 recordings inspected (the sample is the whole export), none foreign"
     )
-    assert s.statement(5, none_foreign=False) == "5 of 5 sampled recordings inspected"
     empty = draw_sample([], SHA_A)
     assert empty.plan() == empty.statement(0) == "no recordings in this export: nothing to sample"
 
@@ -173,3 +172,47 @@ def test_sample_survives_a_round_trip_through_json() -> None:
 def test_nonsense_policy_is_refused(p: float, c: float) -> None:
     with pytest.raises(ValueError):
         sample_size(100, p, c)
+
+
+def test_statement_never_says_none_foreign_while_a_critical_finding_stands() -> None:
+    from reviewer.domain.model import Finding, Severity
+
+    pool = _pool(9, flagged={0, 1, 2})
+    s = draw_sample(pool, SHA_A)
+    assert s.is_whole and s.size == 9
+    foreign = Finding(
+        "unknown-device",
+        Severity.CRITICAL,
+        "Recordings from device G0X not registered to the requester",
+        "3 recordings.",
+        tuple(f"Alexa/Audio/{i:05d}.wav" for i in (0, 1, 2)),
+    )
+    assert s.statement(9, [foreign]) == (
+        "all 9 recordings inspected (the sample is the whole export); 3 of them named by a "
+        "critical finding: Recordings from device G0X not registered to the requester"
+    )
+    # A critical finding naming no recording (another customer's account data) still
+    # forbids the conclusion.
+    other = Finding("wrong-customer", Severity.CRITICAL, "Export belongs to another customer", "")
+    assert s.statement(9, [other]) == (
+        "all 9 recordings inspected (the sample is the whole export); no conclusion on foreign "
+        "recordings while a critical finding stands: Export belongs to another customer"
+    )
+    assert "2 critical findings stand" in s.statement(9, [other, other])
+    # Until every sampled recording is inspected: the bare count, findings or not.
+    assert s.statement(8, [foreign]) == "8 of 9 sampled recordings inspected"
+    # Warnings were acknowledged by the signer: they do not stop the conclusion.
+    warning = Finding("third-party-names", Severity.WARNING, "Names", "", foreign.members)
+    assert s.statement(9, [warning]) == s.statement(9) == (
+        "all 9 recordings inspected (the sample is the whole export), none foreign"
+    )
+
+
+def test_statement_of_a_partial_sample_with_a_critical_finding() -> None:
+    from reviewer.domain.model import Finding, Severity
+
+    s = draw_sample(_pool(1700, flagged={3}), SHA_A)
+    crit = Finding("previous-owner", Severity.CRITICAL, "Before the requester", "", ("Alexa/Audio/00003.wav",))
+    said = s.statement(s.size, [crit])
+    assert said == f"{s.size} of 1700 inspected; 1 of them named by a critical finding: Before the requester"
+    assert "none foreign" not in said and "confidence" not in said

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
@@ -182,3 +182,18 @@ def test_passphrases_need_twelve_characters() -> None:
     assert passphrase_problem("short") is not None
     assert passphrase_problem(" " * 12) is not None
     assert passphrase_problem("correct horse battery") is None
+
+
+def test_what_a_refused_passphrase_says() -> None:
+    from reviewer.domain.signoff import locked_out_text, wrong_passphrase_text
+
+    assert wrong_passphrase_text(2) == (
+        "Wrong passphrase (2 of 5 tries before a 15-minute lockout): "
+        "the sign-off was not recorded."
+    )
+    assert wrong_passphrase_text(0).startswith("Wrong passphrase (1 of 5")
+    until = datetime(2026, 1, 5, 22, 47, tzinfo=timezone(timedelta(hours=1)))  # 21:47 UTC
+    assert locked_out_text(until) == (
+        "Locked out until 21:47 UTC after 5 wrong passphrases: the sign-off was not recorded. "
+        "Try again after 21:47 UTC."
+    )

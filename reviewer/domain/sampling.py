@@ -10,13 +10,16 @@ The draw is stratified across (device, month) with proportional allocation, so e
 and period of the export is heard, and it is seeded from the archive's SHA-256: the same bytes
 always give the same sample, and anyone can reproduce it.
 
-`plan` says what the sample is. `statement(inspected)` says what one reviewer has inspected:
-"3 of 8 sampled recordings inspected" until every sampled recording is, then the evidence in
-words: "n of N inspected, none foreign: with 95% confidence fewer than k are" where k is the
-smallest number of foreign recordings that the random part of the sample would have missed with
-probability at most ``1 - confidence`` ("all N recordings inspected (the sample is the whole
-export), none foreign" when the sample is every recording). Flagged recordings are all
-inspected, so they only tighten the statement.
+`plan` says what the sample is. `statement(inspected, findings)` says what one reviewer has
+inspected, and it is the one statement both shown in the sign-off dialog and recorded with the
+sign-off: "3 of 8 sampled recordings inspected" until every sampled recording is, then the
+evidence in words: "n of N inspected, none foreign: with 95% confidence fewer than k are" where
+k is the smallest number of foreign recordings that the random part of the sample would have
+missed with probability at most ``1 - confidence`` ("all N recordings inspected (the sample is
+the whole export), none foreign" when the sample is every recording). Flagged recordings are all
+inspected, so they only tighten the statement. "None foreign" is never said while a critical
+finding stands (recordings from an unregistered device, another customer's records ...): the
+statement then names the findings instead.
 """
 
 from __future__ import annotations
@@ -98,22 +101,35 @@ class Sample:
             f"one if {_pct(self.min_foreign_fraction)} or more are"
         )
 
-    def statement(self, inspected: int, *, none_foreign: bool = True) -> str:
-        """What a reviewer who fully inspected `inspected` sampled recordings can state. The
-        conclusion ("none foreign: ...") comes only once every sampled recording is inspected,
-        and only when `none_foreign` (an approval); otherwise the bare count."""
+    def statement(self, inspected: int, findings: Iterable[Finding] = ()) -> str:
+        """What a reviewer who fully inspected `inspected` sampled recordings can state, given
+        the export's `findings`. The conclusion ("none foreign: ...") comes only once every
+        sampled recording is inspected and no critical finding stands; with critical findings
+        the statement names them, and how many sampled recordings they name, instead."""
         if self.population == 0:
             return NOTHING_TO_SAMPLE
         inspected = max(0, min(inspected, self.size))
-        if inspected < self.size or not none_foreign:
+        if inspected < self.size:
             return f"{inspected} of {self.size} sampled recordings inspected"
         if self.is_whole:
-            return (
-                f"all {self.population} recordings inspected (the sample is the whole export), "
-                "none foreign"
-            )
+            head = f"all {self.population} recordings inspected (the sample is the whole export)"
+        else:
+            head = f"{self.size} of {self.population} inspected"
+        critical = [f for f in findings if f.severity is Severity.CRITICAL]
+        if critical:
+            titles = "; ".join(dict.fromkeys(f.title for f in critical))
+            sampled = set(self.members)
+            named = {m for f in critical for m in f.members if m in sampled}
+            n = len(critical)
+            which = "a critical finding" if n == 1 else f"{n} critical findings"
+            if named:
+                return f"{head}; {len(named)} of them named by {which}: {titles}"
+            stand = "stands" if n == 1 else "stand"
+            return f"{head}; no conclusion on foreign recordings while {which} {stand}: {titles}"
+        if self.is_whole:
+            return f"{head}, none foreign"
         return (
-            f"{self.size} of {self.population} inspected, none foreign: "
+            f"{head}, none foreign: "
             f"with {_pct(self.confidence)} confidence fewer than {self.bound()} are"
         )
 

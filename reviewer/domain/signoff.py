@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 
 from reviewer.domain.model import Finding, Severity
@@ -276,6 +276,29 @@ def check_sign_off(
         )
     if reasons:
         raise SignOffRefused(reasons)
+
+
+NOT_RECORDED = "the sign-off was not recorded"
+
+
+def wrong_passphrase_text(failures: int) -> str:
+    """The sign-off's passphrase was wrong: how many tries are used before the lockout."""
+    failures = max(1, min(failures, MAX_FAILED_SIGN_INS))
+    minutes = int(LOCKOUT.total_seconds() // 60)
+    return (
+        f"Wrong passphrase ({failures} of {MAX_FAILED_SIGN_INS} tries before a "
+        f"{minutes}-minute lockout): {NOT_RECORDED}."
+    )
+
+
+def locked_out_text(until: datetime) -> str:
+    """The signer is locked out (the sign-in screen's wording): nothing can be signed until."""
+    if until.tzinfo is not None:
+        until = until.astimezone(UTC)
+    return (
+        f"Locked out until {until:%H:%M} UTC after {MAX_FAILED_SIGN_INS} wrong passphrases: "
+        f"{NOT_RECORDED}. Try again after {until:%H:%M} UTC."
+    )
 
 
 def passphrase_problem(passphrase: str) -> str | None:

@@ -13,6 +13,7 @@ from reviewer.domain.sampling import Sample
 from reviewer.domain.signoff import (
     CHECKLIST,
     CHECKLIST_KEYS,
+    NOT_RECORDED,
     Decision,
     Evidence,
     InspectionKind,
@@ -23,11 +24,14 @@ from reviewer.domain.signoff import (
     Stage,
     check_sign_off,
     evaluate_gate,
+    locked_out_text,
     warnings_to_ack,
+    wrong_passphrase_text,
 )
 from reviewer.store import trail
 from reviewer.store.errors import (
     NotFound,
+    SignInError,
     SignOffError,
 )
 from reviewer.store.service.base import (
@@ -102,7 +106,8 @@ class SignOffPart(PeoplePart):
             stage=decision.stage,
             reasons=tuple(reasons),
             warnings=warnings_to_ack(findings),
-            sampling_statement=sample.statement(sample.size - len(decision.missing)),
+            # The one statement the dialog shows and the sign-off records.
+            sampling_statement=sample.statement(sample.size - len(decision.missing), findings),
             can_reject=decision.can_reject and not r.disabled,
             reject_reasons=tuple(reject_reasons),
             missing=decision.missing,
@@ -128,7 +133,7 @@ class SignOffPart(PeoplePart):
             raise SignOffError([f"unknown decision {decision!r} (approve or reject)"]) from None
         answers = {k: bool((checklist or {}).get(k, False)) for k in CHECKLIST_KEYS}
         acks = {str(k): str(v) for k, v in (acknowledgements or {}).items()}
-        self._authenticate(name, passphrase, purpose="sign-off")
+        self._check_signer(name, passphrase)
 
         def go() -> SignOffRow:
             now = self._now()
@@ -164,10 +169,7 @@ class SignOffPart(PeoplePart):
                 first_id = None
                 if gate.stage is Stage.SECOND:
                     first_id = self._signoff_id(s, int(v.id or 0), round_, Stage.FIRST)
-                sample = Sample.from_dict(v.sample)
-                statement = sample.statement(
-                    sample.size - len(gate.missing), none_foreign=decision is Decision.APPROVE
-                )
+                statement = gate.sampling_statement  # exactly what the dialog showed
                 kept_acks = {
                     w.key: acks[w.key].strip() for w in gate.warnings if acks.get(w.key, "").strip()
                 }
@@ -215,6 +217,21 @@ class SignOffPart(PeoplePart):
         return self._retry_conflicts(
             go, lambda exc: SignOffError([f"the store refused this sign-off: {first_line(exc)}"])
         )
+
+    def _check_signer(self, name: str, passphrase: str) -> None:
+        """The passphrase again. A refusal says what it means for this sign-off: how many
+        tries are left before the lockout, or until when the signer is locked out."""
+        try:
+            self._authenticate(name, passphrase, purpose="sign-off")
+        except SignInError as exc:
+            with self._read() as s:
+                r = self._reviewer(s, name)
+            if r is None or r.disabled:
+                said = str(exc)
+                raise SignInError(f"{said[:1].upper()}{said[1:]}: {NOT_RECORDED}.") from None
+            if r.locked_until is not None and r.locked_until > self._now():
+                raise SignInError(locked_out_text(r.locked_until)) from None
+            raise SignInError(wrong_passphrase_text(r.failed_count)) from None
 
     def reject(self, name: str, passphrase: str, version_id: int, note: str) -> SignOffRow:
         return self.sign_off(name, passphrase, version_id, Decision.REJECT, note)

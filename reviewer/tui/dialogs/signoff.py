@@ -1,14 +1,19 @@
 """The sign-off: the regulator's checklist, the warnings to acknowledge, the sampling
 statement, a note and the passphrase again. Approve stays disabled, with the reason shown,
 until the gate holds; the rules are the domain's (`reviewer.domain.signoff.check_sign_off`)
-and the service checks them again when the sign-off is recorded."""
+and the service checks them again when the sign-off is recorded.
+
+Nothing is ticked for the reviewer: every checklist box starts unticked. When the service
+refuses the sign-off (a wrong passphrase, a lockout, a gate that changed), the dialog stays
+open with everything typed kept, says why on its own line, and puts the focus back in the
+passphrase field."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -44,7 +49,7 @@ class SignOffDialog(ReviewerDialog["SignOffRow | None"]):
 
     @dataclass
     class Refused(Message):
-        reason: str
+        reason: str  # shown as it is: a full sentence that says the sign-off was not recorded
 
     @dataclass
     class Done(Message):
@@ -55,6 +60,8 @@ class SignOffDialog(ReviewerDialog["SignOffRow | None"]):
         self.detail = detail
         self.gate = gate
         self._busy = False
+        self._passphrase_edited = False  # typed into while the last sign-off was being recorded
+        self._problem_sticky = False  # the service's refusal stays until the next attempt
 
     def compose(self) -> ComposeResult:
         g = self.gate
@@ -78,11 +85,13 @@ class SignOffDialog(ReviewerDialog["SignOffRow | None"]):
                             classes="ack-note",
                         )
                 yield Label("Sampling", classes="section-title")
-                yield Static(_escape(g.sampling_statement or self.detail.sampling_statement), id="signoff-sampling")
+                # The statement the sign-off records (the gate's), never the ingest-time plan.
+                yield Static(_escape(g.sampling_statement), id="signoff-sampling")
                 yield Label("Note", classes="section-title")
                 yield Input(placeholder="note (required to reject)", id="signoff-note")
                 yield Label("Passphrase", classes="section-title")
                 yield Input(placeholder="your passphrase, again", password=True, id="signoff-passphrase")
+            yield Static("", id="signoff-problem")
             yield Static("", id="signoff-reason")
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Approve", id="signoff-approve", variant="success", disabled=True)
@@ -91,6 +100,7 @@ class SignOffDialog(ReviewerDialog["SignOffRow | None"]):
         yield KeysFooter()
 
     def on_mount(self) -> None:
+        self.query_one("#signoff-problem", Static).display = False
         first = self.query(Checkbox).first() if self.query(Checkbox) else None
         if first is not None:
             first.focus()
@@ -136,7 +146,11 @@ class SignOffDialog(ReviewerDialog["SignOffRow | None"]):
         reject = self.query_one("#signoff-reject", Button)
         reject.disabled = not self.gate.can_reject or self._busy
         reason = self.query_one("#signoff-reason", Static)
-        if approve_reasons:
+        if not self.gate.can_reject:
+            # What blocks Reject blocks Approve too (the gate's common reasons).
+            reason.update("[b]Approve and Reject are disabled:[/] " + _escape(self._reject_why()))
+            reason.set_class(True, "-refused")
+        elif approve_reasons:
             reason.update("[b]Approve is disabled:[/] " + _escape("; ".join(_short(r) for r in approve_reasons)))
             reason.set_class(True, "-refused")
         else:
@@ -144,10 +158,28 @@ class SignOffDialog(ReviewerDialog["SignOffRow | None"]):
             reason.set_class(False, "-refused")
         self.refresh_bindings()
 
+    def _reject_why(self) -> str:
+        return "; ".join(self.gate.reject_reasons) or "no sign-off is possible now"
+
     @on(Checkbox.Changed)
     @on(Input.Changed)
-    def _changed(self) -> None:
+    def _changed(self, event: Checkbox.Changed | Input.Changed) -> None:
+        if self._busy and event.control.id == "signoff-passphrase":
+            self._passphrase_edited = True
+        if not self._busy and not self._problem_sticky:
+            self._say("")  # a hint about the last key press, now out of date
         self._update()
+
+    def on_key(self, event: events.Key) -> None:
+        """F2 or F3 while it is not available says why, instead of doing nothing."""
+        action = {"f2": "approve", "f3": "reject"}.get(event.key)
+        if action is None or self._busy or self.check_action(action, ()):
+            return
+        if action == "reject":
+            self._say(f"Reject is not available: {self._reject_why()}.")
+        else:
+            reasons = self._refusal(Decision.APPROVE)
+            self._say("Approve is not available: " + "; ".join(_short(r) for r in reasons) + ".")
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "approve":
@@ -183,6 +215,8 @@ class SignOffDialog(ReviewerDialog["SignOffRow | None"]):
             self.query_one("#signoff-passphrase", Input).focus()
             return
         self._busy = True
+        self._passphrase_edited = False
+        self._say("")
         self._update()
         self.query_one("#signoff-reason", Static).update("Recording the sign-off...")
         self._sign(
@@ -193,9 +227,14 @@ class SignOffDialog(ReviewerDialog["SignOffRow | None"]):
             self._acks() if decision is Decision.APPROVE else {},
         )
 
-    def _say(self, text: str) -> None:
-        reason = self.query_one("#signoff-reason", Static)
-        reason.update(f"[b red]{_escape(text)}[/]")
+    def _say(self, text: str, *, sticky: bool = False) -> None:
+        """Why the last attempt did nothing, on its own line: the reason line below it keeps
+        describing the gate as boxes are ticked and fields typed. A `sticky` one (the service
+        refused) stays until the next attempt; any other goes at the next change."""
+        self._problem_sticky = sticky and bool(text)
+        problem = self.query_one("#signoff-problem", Static)
+        problem.update(f"[b red]{_escape(text)}[/]")
+        problem.display = bool(text)
 
     # An explicit description: the default one repeats the arguments, passphrase included.
     @work(thread=True, exclusive=True, exit_on_error=False, group="sign-off", description="sign off")
@@ -207,11 +246,12 @@ class SignOffDialog(ReviewerDialog["SignOffRow | None"]):
         checklist: dict[str, bool],
         acks: dict[str, str],
     ) -> None:
-        from reviewer.store.errors import StoreError
+        from reviewer.domain.errors import first_line
+        from reviewer.store.errors import SignInError, StoreError
 
         user = self.reviewer_app.user
         if user is None:
-            self.post_message(self.Refused("nobody is signed in"))
+            self.post_message(self.Refused("Not recorded: nobody is signed in."))
             return
         try:
             row = self.reviewer_app.service.sign_off(
@@ -223,18 +263,26 @@ class SignOffDialog(ReviewerDialog["SignOffRow | None"]):
                 checklist,
                 acks,
             )
-        except StoreError as exc:
+        except SignInError as exc:
             self.post_message(self.Refused(str(exc)))
+            return
+        except StoreError as exc:
+            self.post_message(self.Refused(f"Not recorded: {exc}"))
+            return
+        except Exception as exc:  # the dialog must never wait forever on a failed worker
+            self.post_message(self.Refused(f"Not recorded: {first_line(exc)}"))
             return
         self.post_message(self.Done(row))
 
     @on(Refused)
     def _refused(self, message: Refused) -> None:
         self._busy = False
-        self._update()
-        self._say(message.reason)
         passphrase = self.query_one("#signoff-passphrase", Input)
-        passphrase.value = ""
+        if not self._passphrase_edited:
+            passphrase.value = ""  # the one that failed; anything typed since is kept
+        self._update()
+        self._say(message.reason, sticky=True)
+        passphrase.focus()
 
     @on(Done)
     def _done(self, message: Done) -> None:

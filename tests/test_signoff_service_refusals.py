@@ -1,0 +1,81 @@
+"""What the service says when it refuses a sign-off's passphrase, and the sampling statement
+it records: the gate's, the one the dialog showed, whatever the decision (SQLite and
+PostgreSQL, real Argon2 with the cheapest parameters)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from argon2 import PasswordHasher, profiles
+from sqlmodel import Session
+
+from reviewer.domain.model import Finding, Severity
+from reviewer.domain.signoff import State
+from reviewer.store import audit_log
+from reviewer.store.errors import SignInError
+from reviewer.store.service import ReviewService
+
+FAST = PasswordHasher.from_parameters(profiles.CHEAPEST)
+ALICE = "alice-test-passphrase"
+FOREIGN = Finding(
+    "unknown-device",
+    Severity.CRITICAL,
+    "Recordings from a device the requester never registered",
+    "Do not send.",
+    ("Alexa/Audio/u0001.wav",),
+)
+
+
+@pytest.fixture
+def svc(store_url, clock):  # type: ignore[no-untyped-def]
+    s = ReviewService.open(store_url, clock=clock, hasher=FAST)
+    s.add_user("alice", "reviewer", ALICE, actor="test")
+    yield s
+    s.close()
+
+
+def events(svc: ReviewService) -> list[dict]:
+    with Session(svc.engine) as s:
+        return [e.to_dict() for e in audit_log.iter_events(s)]
+
+
+def test_a_refused_passphrase_says_the_tries_used_then_until_when(svc, make_review, clock) -> None:  # type: ignore[no-untyped-def]
+    review, folder = make_review("DSAR-T-0009", findings=[FOREIGN])
+    vid = svc.ingest(review, folder / "export.zip", actor="test").version_id
+    for n in range(1, 5):
+        with pytest.raises(SignInError) as refused:
+            svc.reject("alice", "not-her-passphrase", vid, "a device she never had")
+        assert str(refused.value) == (
+            f"Wrong passphrase ({n} of 5 tries before a 15-minute lockout): "
+            "the sign-off was not recorded."
+        )
+    until = clock.now + timedelta(minutes=15)
+    locked = (
+        f"Locked out until {until:%H:%M} UTC after 5 wrong passphrases: the sign-off was not "
+        f"recorded. Try again after {until:%H:%M} UTC."
+    )
+    with pytest.raises(SignInError) as refused:
+        svc.reject("alice", "not-her-passphrase", vid, "a device she never had")
+    assert str(refused.value) == locked
+    with pytest.raises(SignInError) as refused:  # even the right one, while locked
+        svc.reject("alice", ALICE, vid, "a device she never had")
+    assert str(refused.value) == locked
+    assert svc.queue()[0].state is State.PENDING
+    actions = [e["action"] for e in events(svc) if e["subject"] == "reviewer:alice"]
+    assert actions.count("lockout") == 1 and actions[-1] == "sign-in-refused"
+
+
+def test_the_recorded_statement_is_the_one_the_gate_shows(svc, make_review) -> None:  # type: ignore[no-untyped-def]
+    review, folder = make_review("DSAR-T-0010", findings=[FOREIGN])
+    vid = svc.ingest(review, folder / "export.zip", actor="test").version_id
+    for item in svc.version_detail(vid).sample.items:
+        svc.record_inspection("alice", vid, "played", item.member, item.duration_s or 2.0)
+        svc.record_inspection("alice", vid, "viewed_transcript", item.member)
+    shown = svc.gate("alice", vid).sampling_statement
+    assert "none foreign" not in shown
+    assert "1 of them named by a critical finding" in shown
+    row = svc.reject("alice", ALICE, vid, "a device she never had")
+    assert row.sampling_statement == shown
+    [rejection] = [e for e in events(svc) if e["action"] == "rejection"]
+    assert rejection["payload"]["sampling_statement"] == shown

@@ -1,0 +1,234 @@
+"""The sign-off dialog says why a sign-off was not recorded, as the user sees it: a wrong
+passphrase (and how many tries are left), a lockout (until when), a Reject that is not
+allowed (why), and the sampling statement it shows is the one the sign-off records. Real
+store, real service, real Argon2; no audio (evidence is recorded through the service)."""
+
+from __future__ import annotations
+
+import pytest
+from test_tui_support import (  # noqa: F401 - fixtures
+    CLEAN,
+    PEOPLE,
+    WRONG_CUSTOMER,
+    make_app,
+    screen_text,
+    sign_in,
+    store,
+    template_store,
+    wait_for,
+)
+
+SIZE = (120, 40)
+UNKNOWN_DEVICE = "DSAR-2018-0455"  # 3 recordings from a device the requester never registered
+
+
+@pytest.fixture(autouse=True)
+def _quiet(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("REVIEWER_AUDIO", "off")
+
+
+def inspect_whole_sample(st, name: str, request_id: str) -> None:  # type: ignore[no-untyped-def]
+    """What playing every sampled recording to its end and reading its transcript records."""
+    service = st.service()
+    try:
+        detail = service.request_detail(request_id)
+        for item in detail.sample.items:
+            seconds = item.duration_s if item.duration_s is not None else 10.0
+            service.record_inspection(name, detail.version_id, "played", item.member, seconds)
+            if item.has_transcript:
+                service.record_inspection(name, detail.version_id, "viewed_transcript", item.member)
+    finally:
+        service.close()
+
+
+def approve_through_the_service(st, name: str, request_id: str) -> None:  # type: ignore[no-untyped-def]
+    from reviewer.domain.signoff import CHECKLIST_KEYS
+
+    inspect_whole_sample(st, name, request_id)
+    service = st.service()
+    try:
+        detail = service.request_detail(request_id)
+        gate = service.gate(name, detail.version_id)
+        service.sign_off(
+            name,
+            PEOPLE[name][1],
+            detail.version_id,
+            "approve",
+            "",
+            dict.fromkeys(CHECKLIST_KEYS, True),
+            {w.key: "checked" for w in gate.warnings},
+        )
+    finally:
+        service.close()
+
+
+def recorded(st, request_id: str):  # type: ignore[no-untyped-def]
+    service = st.service()
+    try:
+        return [r for r in service.history() if r.request_id == request_id]
+    finally:
+        service.close()
+
+
+async def open_signoff(pilot, request_id: str):  # type: ignore[no-untyped-def]
+    from textual.widgets import DataTable
+
+    from reviewer.tui.dialogs.signoff import SignOffDialog
+    from reviewer.tui.screens.queue import QueueScreen
+    from reviewer.tui.screens.review import ReviewScreen
+
+    app = pilot.app
+    await wait_for(pilot, lambda: isinstance(app.screen, QueueScreen))
+    table = app.screen.query_one("#queue-table", DataTable)
+    await wait_for(pilot, lambda: table.row_count > 0)
+    table.move_cursor(row=table.get_row_index(request_id))
+    await pilot.press("enter")
+    await wait_for(
+        pilot, lambda: isinstance(app.screen, ReviewScreen) and app.screen.detail is not None
+    )
+    await pilot.press("s")
+    await wait_for(pilot, lambda: isinstance(app.screen, SignOffDialog))
+    await pilot.pause()
+    return app.screen
+
+
+async def type_into(pilot, widget, text: str) -> None:  # type: ignore[no-untyped-def]
+    widget.focus()
+    await pilot.pause()
+    await pilot.press(*text)
+
+
+async def attempt(pilot, dialog, passphrase: str, key: str = "f3") -> None:  # type: ignore[no-untyped-def]
+    """Type a passphrase, press the key, wait until the service has answered."""
+    from textual.widgets import Input
+
+    await type_into(pilot, dialog.query_one("#signoff-passphrase", Input), passphrase)
+    await pilot.press(key)
+    await pilot.app.workers.wait_for_complete()
+    await wait_for(pilot, lambda: "Recording the sign-off" not in screen_text(pilot.app))
+
+
+def flat(text: str) -> str:
+    """The screen's text with the dialog's wrapping undone (borders and runs of blanks)."""
+    import re
+
+    return re.sub(r"\s+", " ", re.sub(r"[█▊▎▔▁│╭╮╰╯▄▀]", " ", text))
+
+
+async def test_a_wrong_passphrase_says_so_and_keeps_what_was_typed(store) -> None:  # noqa: F811
+    from textual.widgets import Checkbox, Input
+
+    from reviewer.tui.dialogs.signoff import SignOffDialog
+
+    app = make_app(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot, "alice")
+        dialog = await open_signoff(pilot, WRONG_CUSTOMER)
+        box = dialog.query_one("#check-identity_verified", Checkbox)
+        box.focus()
+        await pilot.press("space")
+        note = dialog.query_one("#signoff-note", Input)
+        await type_into(pilot, note, "another customer's archive")
+
+        await attempt(pilot, dialog, "not-alices-passphrase")
+        assert app.screen is dialog, "the dialog stays open"
+        assert "Wrong passphrase (1 of 5 tries before a 15-minute lockout)" in flat(
+            screen_text(app)
+        )
+        assert "the sign-off was not recorded" in flat(screen_text(app))
+        assert note.value == "another customer's archive"
+        assert box.value, "the reviewer's own tick stays"
+        passphrase = dialog.query_one("#signoff-passphrase", Input)
+        assert passphrase.value == "" and app.focused is passphrase
+        assert "not-alices-passphrase" not in screen_text(app)
+
+        # The focus is back in the passphrase field: what is typed next goes there, and
+        # the note is untouched by the second failure too.
+        await attempt(pilot, dialog, "still-not-hers")
+        assert "Wrong passphrase (2 of 5 tries" in flat(screen_text(app))
+        assert note.value == "another customer's archive"
+
+        # The right one records the rejection with the note typed before the failures.
+        await attempt(pilot, dialog, PEOPLE["alice"][1])
+        await wait_for(pilot, lambda: not isinstance(app.screen, SignOffDialog))
+    [row] = recorded(store, WRONG_CUSTOMER)
+    assert (row.decision.value, row.note) == ("reject", "another customer's archive")
+
+
+async def test_five_wrong_passphrases_lock_out_and_say_until_when(store) -> None:  # noqa: F811
+    from textual.widgets import Input
+
+    app = make_app(store)  # the fixed clock: 10:00 UTC, so locked out until 10:15 UTC
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot, "alice")
+        dialog = await open_signoff(pilot, WRONG_CUSTOMER)
+        await type_into(pilot, dialog.query_one("#signoff-note", Input), "wrong customer")
+        for n in range(1, 5):
+            await attempt(pilot, dialog, f"wrong-passphrase-{n}")
+            assert f"Wrong passphrase ({n} of 5 tries" in flat(screen_text(app))
+        await attempt(pilot, dialog, "wrong-passphrase-5")
+        shown = flat(screen_text(app))
+        assert "Locked out until 10:15 UTC" in shown and "not recorded" in shown
+        # Even the right passphrase is refused now, and the dialog says so.
+        await attempt(pilot, dialog, PEOPLE["alice"][1])
+        assert app.screen is dialog
+        assert "Locked out until 10:15 UTC" in flat(screen_text(app))
+        assert dialog.query_one("#signoff-note", Input).value == "wrong customer"
+    assert recorded(store, WRONG_CUSTOMER) == []
+
+
+@pytest.mark.parametrize(
+    ("first", "then"),
+    [("alice", "alice"), ("bob", "bob")],
+    ids=["reviewer-signed-first-stage", "approver-signed-first-stage"],
+)
+async def test_a_disabled_reject_says_why(store, first: str, then: str) -> None:  # noqa: F811
+    from textual.widgets import Button
+
+    approve_through_the_service(store, first, CLEAN)
+    app = make_app(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot, then)
+        dialog = await open_signoff(pilot, CLEAN)
+        assert dialog.query_one("#signoff-reject", Button).disabled
+        reason = str(dialog.query_one("#signoff-reason").render())
+        assert "Reject" in reason and "you already signed this export" in reason
+        await pilot.press("f3")
+        await pilot.pause()
+        assert app.screen is dialog
+        assert "Reject is not available: you already signed this export" in flat(
+            screen_text(app)
+        )
+    assert len(recorded(store, CLEAN)) == 1
+
+
+async def test_the_statement_shown_is_the_statement_recorded(store) -> None:  # noqa: F811
+    from textual.widgets import Input
+
+    from reviewer.tui.dialogs.signoff import SignOffDialog
+
+    inspect_whole_sample(store, "alice", UNKNOWN_DEVICE)
+    app = make_app(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot, "alice")
+        dialog = await open_signoff(pilot, UNKNOWN_DEVICE)
+        shown = str(dialog.query_one("#signoff-sampling").render())
+        assert "none foreign" not in shown
+        assert "3 of them named by a critical finding" in shown
+        await type_into(pilot, dialog.query_one("#signoff-note", Input), "unregistered device")
+        await attempt(pilot, dialog, PEOPLE["alice"][1])
+        await wait_for(pilot, lambda: not isinstance(app.screen, SignOffDialog))
+    [row] = recorded(store, UNKNOWN_DEVICE)
+    assert row.decision.value == "reject"
+    assert row.sampling_statement == shown
+
+
+async def test_no_checklist_item_starts_ticked(store) -> None:  # noqa: F811
+    from textual.widgets import Checkbox
+
+    app = make_app(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot, "alice")
+        dialog = await open_signoff(pilot, WRONG_CUSTOMER)
+        boxes = list(dialog.query(Checkbox))
+        assert len(boxes) == 5 and not any(b.value for b in boxes)
