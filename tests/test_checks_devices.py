@@ -18,7 +18,8 @@ from test_checks_common import (
 
 from reviewer.domain.archive import Limits, read_export
 from reviewer.domain.checks import previous_owner, run_checks, unattributed, unknown_device
-from reviewer.domain.model import Severity
+from reviewer.domain.model import Severity, Verdict
+from reviewer.domain.report import verdict_for
 
 
 def test_recordings_before_registration_are_a_previous_owners() -> None:
@@ -36,9 +37,42 @@ def test_recordings_before_registration_are_a_previous_owners() -> None:
 def test_without_registration_date_the_account_creation_is_the_limit() -> None:
     req = make_request(devices=[{"serial": SERIAL, "type": "Echo Dot"}])
     b = clean_export().record("old", "2013-05-01T10:00:00Z")
-    [f] = previous_owner.check(req, b.build())
+    [f] = [f for f in previous_owner.check(req, b.build()) if f.code == "previous-owner"]
     assert f.members == ("Alexa/VoiceHistory.csv", "Alexa/Audio/old.wav")
     assert "created the account on 2014-03-11" in f.detail
+
+
+def test_a_device_without_registration_date_is_a_warning_naming_it_never_a_pass() -> None:
+    """The rule cannot be applied to a device the ticket gives no date for: its recordings
+    are the reviewer's to judge (the verdict is review), never silently passed."""
+    req = make_request(
+        account_created_at=None,
+        devices=[{"serial": SERIAL, "type": "Echo Dot", "name": "Living room", "registered_at": None}],
+    )
+    b = clean_export().record("early", "2015-06-01T10:00:00Z")
+    [f] = previous_owner.check(req, b.build())
+    assert (f.code, f.severity) == ("previous-owner-unchecked", Severity.WARNING)
+    assert SERIAL in f.title and "Living room" in f.detail
+    assert "registration date unknown" in f.detail.lower()
+    assert "cannot be checked against a previous owner" in f.detail
+    assert "2015-06-01" in f.detail
+    assert verdict_for(run_checks(req, b.build())) is Verdict.REVIEW
+
+
+def test_before_the_account_existed_blocks_and_the_rest_stays_unchecked() -> None:
+    req = make_request(devices=[{"serial": SERIAL, "type": "Echo Dot"}])  # account 2014-03-11
+    b = clean_export().record("old", "2013-05-01T10:00:00Z")
+    found = previous_owner.check(req, b.build())
+    assert [(f.code, f.severity) for f in found] == [
+        ("previous-owner", Severity.CRITICAL),
+        ("previous-owner-unchecked", Severity.WARNING),
+    ]
+    assert "2013-05-01" not in found[1].detail  # the early one is the critical finding's
+
+
+def test_an_undated_device_with_no_recordings_in_the_export_needs_nothing() -> None:
+    req = make_request(devices=[{"serial": OTHER_SERIAL}, {"serial": SERIAL, "registered_at": "2010-01-01"}])
+    assert previous_owner.check(req, clean_export().build()) == []
 
 
 def test_a_foreign_accounts_old_recordings_are_not_previous_owner() -> None:

@@ -166,3 +166,96 @@ def test_a_terminal_that_only_takes_ascii_still_gets_the_report() -> None:
     doc = run("check", SAMPLES / "other-layout", "--json", PYTHONIOENCODING="ascii")
     assert doc.returncode == 0 and doc.stdout.isascii()
     assert json.loads(doc.stdout)["verdict"] == "pass"
+
+
+def _edit_ticket(request_dir: Path, **requester: object) -> None:
+    path = request_dir / "request.json"
+    data = json.loads(path.read_text())
+    data["requester"].update(requester)
+    path.write_text(json.dumps(data))
+
+
+def test_an_unparseable_registration_date_is_a_bad_ticket_not_a_pass(tmp_path: Path) -> None:
+    folder = Path(shutil.copytree(SAMPLES / "previous-owner", tmp_path / "po"))
+    devices = json.loads((folder / "request.json").read_text())["requester"]["devices"]
+    devices[0]["registered_at"] = "not a date"
+    _edit_ticket(folder, devices=devices)
+    line = one_line_error(run("check", folder))
+    assert "requester.devices[0].registered_at 'not a date'" in line
+
+
+def test_a_missing_registration_date_is_a_warning_naming_the_device(tmp_path: Path) -> None:
+    folder = Path(shutil.copytree(SAMPLES / "previous-owner", tmp_path / "po"))
+    devices = json.loads((folder / "request.json").read_text())["requester"]["devices"]
+    devices[0]["registered_at"] = None
+    _edit_ticket(folder, devices=devices)
+    proc = run("check", folder)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.startswith(" REVIEW"), proc.stdout
+    text = " ".join(proc.stdout.split())
+    assert f"Device {devices[0]['serial']}: registration date unknown" in text
+    assert "cannot be checked against a previous owner" in text
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"request_id": "../../etc/x"}, "request_id '../../etc/x'"),
+        ({"request_id": ".."}, "request_id '..'"),
+        ({"request_id": "DSAR ü 0398"}, "request_id 'DSAR ü 0398'"),
+        ({"due_at": "yesterday"}, "due_at 'yesterday'"),
+        ({"requester": {"customer_id": "A1QH7RZ3N8VW2E", "devices": "nope"}}, "requester.devices"),
+        (
+            {"requester": {"customer_id": "A1QH7RZ3N8VW2E", "household": [None, 5]}},
+            "requester.household[0]",
+        ),
+    ],
+)
+def test_a_malformed_ticket_exits_2_naming_the_field(
+    request_dir: Path, change: dict[str, object], field: str
+) -> None:
+    data = json.loads((request_dir / "request.json").read_text())
+    data.update(change)
+    (request_dir / "request.json").write_text(json.dumps(data))
+    assert field in one_line_error(run("check", request_dir))
+
+
+def test_nan_and_huge_numbers_are_refused_naming_the_field(request_dir: Path) -> None:
+    text = (request_dir / "request.json").read_text()
+    data = json.loads(text)
+    (request_dir / "request.json").write_text(
+        json.dumps(dict(data, due_at="@")).replace('"@"', "NaN")
+    )
+    assert "due_at holds NaN" in one_line_error(run("check", request_dir))
+    (request_dir / "request.json").write_text(
+        json.dumps(dict(data, request_id="@")).replace('"@"', "7" * 5001)
+    )
+    line = one_line_error(run("check", request_dir))
+    assert "request_id" in line and "internal error" not in line
+
+
+def test_ingest_skips_a_malformed_ticket_with_the_reason(request_dir: Path, tmp_path: Path) -> None:
+    data = json.loads((request_dir / "request.json").read_text())
+    (request_dir / "request.json").write_text(json.dumps(dict(data, request_id="a/b")))
+    proc = run("--db", f"sqlite:///{tmp_path / 'r.db'}", "ingest", request_dir)
+    assert proc.returncode == 1, proc
+    assert "skipped" in proc.stderr and "request_id 'a/b'" in proc.stderr
+    assert "DSAR" not in proc.stdout
+
+
+def test_control_characters_from_the_input_reach_the_terminal_escaped(request_dir: Path) -> None:
+    """A member named to clear the screen and a requester name that colours the terminal are
+    shown as visible escapes; the JSON report keeps them exactly (json escapes them)."""
+    import zipfile
+
+    evil = "Retail/\x1b[2J\x1b[31mEVIL\x07.csv"
+    with zipfile.ZipFile(request_dir / "export.zip", "a") as zf:
+        zf.writestr(evil, "a,b\n")
+    _edit_ticket(request_dir, name="Eleanor \x1b[31mRED\u202e [b]x[/b]")
+    proc = run("check", request_dir)
+    assert proc.returncode == 1, proc.stderr
+    assert "\x1b" not in proc.stdout and "\x07" not in proc.stdout and "\u202e" not in proc.stdout
+    assert "Retail/\\x1b[2J\\x1b[31mEVIL\\x07.csv" in proc.stdout
+    assert "Eleanor \\x1b[31mRED\\u202e [b]x[/b]" in proc.stdout  # brackets shown, not markup
+    doc = json.loads(run("check", request_dir, "--json").stdout)
+    assert any(evil in f["members"] for f in doc["findings"])

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 import click
 
 from reviewer.domain.errors import ReviewerError
+from reviewer.domain.text import printable
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -111,7 +112,7 @@ def verify(ctx: click.Context, as_json: bool, key_dir: Path | None,
                        f"by a signed checkpoint (protected by the hash chain alone)")
     else:
         where = f"event {result.bad_seq}: " if result.bad_seq is not None else ""
-        click.echo(f"audit trail does NOT verify: {where}{result.reason}")
+        click.echo(f"audit trail does NOT verify: {where}{printable(result.reason or '')}")
         click.echo(f"key dir: {directory}")
     sys.exit(0 if result.ok else 1)
 

@@ -9,6 +9,7 @@ import click
 
 from reviewer.cli.users import cli_actor, open_service
 from reviewer.domain.model import Severity
+from reviewer.domain.text import printable
 
 
 def request_folders(paths: tuple[Path, ...]) -> tuple[list[Path], list[tuple[Path, str]]]:
@@ -115,7 +116,7 @@ def ingest(ctx: click.Context, paths: tuple[Path, ...], as_json: bool) -> None:
         click.echo(json.dumps(doc, indent=2))
     else:
         for line in lines:
-            click.echo(line)
+            click.echo(printable(line))
     for path, reason in skipped:
-        click.echo(f"reviewer: skipped {path}: {reason}", err=True)
+        click.echo(f"reviewer: skipped {printable(str(path))}: {printable(reason)}", err=True)
     sys.exit(1 if skipped else 0)

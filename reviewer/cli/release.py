@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from reviewer.cli.users import cli_actor, open_service, read_passphrase
+from reviewer.domain.text import printable
 
 
 @click.command(short_help="Deliver an export both sign-offs approved to an outbox.")
@@ -56,19 +57,19 @@ def release(
             try:
                 svc.sign_in(by, passphrase)
             except SignInError as exc:
-                click.echo(f"reviewer: {exc}", err=True)
+                click.echo(f"reviewer: {printable(str(exc))}", err=True)
                 sys.exit(1)
             actor = by
         try:
             receipt = svc.release(actor, request_id, outbox)
         except ReleaseError as exc:
-            click.echo(f"reviewer: release refused: {exc}", err=True)
+            click.echo(f"reviewer: release refused: {printable(str(exc))}", err=True)
             sys.exit(1)
     if as_json:
         click.echo(json.dumps(receipt.to_dict(), indent=2))
         return
     approvers = " and ".join(f"{a.name} ({a.role.value})" for a in receipt.approvers)
-    click.echo(f"released {receipt.request_id} to {receipt.outbox_dir}")
+    click.echo(f"released {receipt.request_id} to {printable(str(receipt.outbox_dir))}")
     click.echo(f"  archive sha256 {receipt.archive_sha256}")
     click.echo(f"  approved by    {approvers}")
     click.echo(f"  audit head     {receipt.audit_head}")

@@ -1,4 +1,9 @@
-"""The human-readable check report: verdict on top, findings grouped by severity."""
+"""The human-readable check report: verdict on top, findings grouped by severity.
+
+Everything that comes from the input (ticket fields, member names, the findings' words, which
+quote the archive) goes through `printable`: control characters are shown escaped, never sent
+to the terminal, and text is printed as `Text`, never parsed as markup.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +14,7 @@ from rich.text import Text
 
 from reviewer.domain.model import Severity, Verdict
 from reviewer.domain.review import Review
+from reviewer.domain.text import printable
 
 VERDICT_STYLE = {
     Verdict.BLOCK: "bold white on red",
@@ -29,7 +35,7 @@ MAX_MEMBERS_SHOWN = 8
 def _wrapped(console: Console, text: str, indent: int, style: str = "") -> None:
     width = max(20, console.width - indent)
     pad = " " * indent
-    for paragraph in text.splitlines() or [""]:
+    for paragraph in printable(text).splitlines() or [""]:
         for line in textwrap.wrap(paragraph, width, break_on_hyphens=False) or [""]:
             console.print(Text(pad + line, style=style), soft_wrap=True)
 
@@ -70,7 +76,7 @@ def render_report(
     ]
     for label, value in rows:
         if value:
-            console.print(Text.assemble((f"{label:<11}", "dim"), value), soft_wrap=True)
+            console.print(Text.assemble((f"{label:<11}", "dim"), printable(value)), soft_wrap=True)
 
     for severity, findings in groups.items():
         if not findings:
@@ -82,15 +88,15 @@ def render_report(
             console.print(
                 Text.assemble(
                     ("  " + marks[severity] + " ", style),
-                    (f.title, "bold"),
-                    (f"  [{f.code}]", "dim"),
+                    (printable(f.title), "bold"),
+                    (f"  [{printable(f.code)}]", "dim"),
                 ),
                 soft_wrap=True,
             )
             _wrapped(console, f.detail, 4)
             shown = f.members[:MAX_MEMBERS_SHOWN]
             for m in shown:
-                console.print(Text(f"      - {m}", style="dim"), soft_wrap=True)
+                console.print(Text(f"      - {printable(m)}", style="dim"), soft_wrap=True)
             if len(f.members) > len(shown):
                 hidden = len(f.members) - len(shown)
                 console.print(Text(f"      {more} and {hidden:,} more members", style="dim"))

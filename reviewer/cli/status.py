@@ -59,19 +59,22 @@ def status(ctx: click.Context, as_json: bool) -> None:
         return
     from rich.console import Console
     from rich.table import Table
+    from rich.text import Text
+
+    from reviewer.domain.text import printable
 
     table = Table(box=None, pad_edge=False)
     for col in ("request", "requester", "state", "verdict", "due", "days left", "sign-offs"):
         table.add_column(col)
     for r in rows:
         signed = ", ".join(f"{s.name} ({s.decision.value})" for s in r.signers) or "-"
-        table.add_row(
-            r.request_id,
-            r.requester_name or r.customer_id,
+        table.add_row(  # data as Text: control characters escaped, brackets not markup
+            Text(printable(r.request_id)),
+            Text(printable(r.requester_name or r.customer_id)),
             r.state.value,
             r.verdict.value,
             f"{r.due_at:%Y-%m-%d}" if r.due_at else "-",
             "-" if r.days_left is None else str(r.days_left),
-            signed,
+            Text(printable(signed)),
         )
     Console(highlight=False).print(table)

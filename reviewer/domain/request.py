@@ -1,21 +1,39 @@
 """Load the request ticket (request.json) into a `Request`.
 
-Only `request_id` and `requester.customer_id` are required; every other field may be missing
-(that weakens the checks, it is not an error). Malformed optional fields are ignored, never fatal.
+Only `request_id` and `requester.customer_id` are required (docs: shared/export-format.md);
+every other field may be missing or null, which weakens the checks and is not an error. A field
+that is present but malformed (a date that is no date, a list that is no list, an entry that
+is no object, a household member without a name, a value JSON cannot round-trip) is a bad
+ticket: one-line `RequestError` naming the field, since silently dropping it could turn a block
+into a pass. The request id must be usable as a folder name (`REQUEST_ID_RE`), as it becomes
+one in the outbox.
+
+Tickets already in a store are read back with ``strict=False``: malformed optional fields are
+then read as missing, so a ticket stored before these rules still opens.
 """
 
 from __future__ import annotations
 
 import json
+import math
+import re
+from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from reviewer.domain.errors import RequestError
 from reviewer.domain.model import Address, Device, HouseholdMember, Request, Requester
 
 MAX_REQUEST_BYTES = 1 << 20  # a ticket is a few KB; refuse anything absurd before parsing
 MAX_ID_CHARS = 128  # request ids name folders and appear in one-line messages
+# A request id names the release folder in the outbox: letters, digits, '.', '_', '-', starting
+# with a letter or digit (so never '.', '..', a path or a hidden name).
+REQUEST_ID_RE = re.compile(rf"\A[A-Za-z0-9][A-Za-z0-9._-]{{0,{MAX_ID_CHARS - 1}}}\Z")
+MAX_INT_DIGITS = 4000  # below Python's int-conversion limit (4300), far above any real field
+SHOWN_CHARS = 40  # of a bad value, in a message
+
+T = TypeVar("T")
 
 
 def parse_datetime(value: Any) -> datetime | None:
@@ -32,80 +50,236 @@ def parse_datetime(value: Any) -> datetime | None:
 
 
 def parse_date(value: Any) -> date | None:
+    """ISO 8601 date, or the date of an ISO 8601 date-time, or None."""
     if not isinstance(value, str) or not value.strip():
         return None
     try:
-        return date.fromisoformat(value.strip()[:10])
+        return date.fromisoformat(value.strip())
     except ValueError:
-        return None
+        stamp = parse_datetime(value)
+        return stamp.date() if stamp is not None else None
 
 
-def _str(value: Any) -> str:
-    return value.strip() if isinstance(value, str) else ""
+class _HugeNumber:
+    """An integer literal too long to convert: kept as a marker, refused with its field."""
+
+    def __init__(self, digits: int) -> None:
+        self.digits = digits
 
 
-def _dicts(value: Any) -> list[dict[str, Any]]:
-    return [v for v in value if isinstance(v, dict)] if isinstance(value, list) else []
+def _parse_int(text: str) -> int | _HugeNumber:
+    return int(text) if len(text) <= MAX_INT_DIGITS else _HugeNumber(len(text))
 
 
-def request_from_dict(data: Any) -> Request:
-    if not isinstance(data, dict):
-        raise RequestError("request.json must hold a JSON object")
-    request_id = data.get("request_id")
-    if not isinstance(request_id, str) or not request_id.strip():
+def _kind(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, int | float | _HugeNumber):
+        return "a number"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "an object"
+    return "text" if isinstance(value, str) else "null"
+
+
+def _shown(value: str) -> str:
+    return repr(value if len(value) <= SHOWN_CHARS else value[:SHOWN_CHARS] + "…")
+
+
+def _key_path(path: str, key: str) -> str:
+    step = key if key.isidentifier() else repr(key)[:SHOWN_CHARS]
+    return f"{path}.{step}" if path else step
+
+
+def _unusable_value(data: Any) -> tuple[str, str] | None:
+    """(field path, what) of the first value JSON cannot round-trip: NaN, Infinity, a number
+    too long to convert. Iterative: a ticket may nest as deep as the JSON parser allowed."""
+    stack: list[tuple[str, Any]] = [("", data)]
+    while stack:
+        path, value = stack.pop()
+        if isinstance(value, _HugeNumber):
+            return path, f"a number of {value.digits:,} digits"
+        if isinstance(value, float) and not math.isfinite(value):
+            return path, "NaN" if math.isnan(value) else "Infinity"
+        if isinstance(value, dict):
+            stack.extend((_key_path(path, str(k)), v) for k, v in reversed(value.items()))
+        elif isinstance(value, list):
+            stack.extend((f"{path}[{i}]", v) for i, v in reversed(list(enumerate(value))))
+    return None
+
+
+class _Fields:
+    """Reads optional fields: missing or null is None; malformed raises (strict) or reads as
+    missing (not strict). Messages start with `where` (``request R-1``)."""
+
+    def __init__(self, where: str, strict: bool) -> None:
+        self.where = where
+        self.strict = strict
+
+    def bad(self, message: str) -> None:
+        if self.strict:
+            raise RequestError(f"{self.where}: {message}")
+
+    def text(self, obj: dict[str, Any], key: str, field: str) -> str:
+        value = obj.get(key)
+        if value is None:
+            return ""
+        if not isinstance(value, str):
+            self.bad(f"{field} must be text, not {_kind(value)}")
+            return ""
+        return value.strip()
+
+    def _stamp(self, obj: dict[str, Any], key: str, field: str, parse: Callable[[Any], T],
+               what: str) -> T | None:
+        value = obj.get(key)
+        if value is None or (isinstance(value, str) and not value.strip()):
+            return None
+        if not isinstance(value, str):
+            self.bad(f"{field} must be {what} as text, not {_kind(value)}")
+            return None
+        parsed = parse(value)
+        if parsed is None:
+            self.bad(f"{field} {_shown(value)} is not {what}")
+        return parsed
+
+    def day(self, obj: dict[str, Any], key: str, field: str) -> date | None:
+        return self._stamp(obj, key, field, parse_date, "an ISO 8601 date (YYYY-MM-DD)")
+
+    def moment(self, obj: dict[str, Any], key: str, field: str) -> datetime | None:
+        return self._stamp(
+            obj, key, field, parse_datetime, "an ISO 8601 date-time (YYYY-MM-DDThh:mm:ssZ)"
+        )
+
+    def obj(self, obj: dict[str, Any], key: str, field: str) -> dict[str, Any]:
+        value = obj.get(key)
+        if value is None:
+            return {}
+        if not isinstance(value, dict):
+            self.bad(f"{field} must be an object, not {_kind(value)}")
+            return {}
+        return value
+
+    def entries(self, obj: dict[str, Any], key: str, field: str) -> list[tuple[str, dict[str, Any]]]:
+        """(field path, entry) for each object in the list at `key`."""
+        value = obj.get(key)
+        if value is None:
+            return []
+        if not isinstance(value, list):
+            self.bad(f"{field} must be a list, not {_kind(value)}")
+            return []
+        out = []
+        for i, entry in enumerate(value):
+            if isinstance(entry, dict):
+                out.append((f"{field}[{i}]", entry))
+            else:
+                self.bad(f"{field}[{i}] must be an object, not {_kind(entry)}")
+        return out
+
+
+def _request_id(data: dict[str, Any], strict: bool) -> str:
+    value = data.get("request_id")
+    if value is None or (isinstance(value, str) and not value.strip()):
         raise RequestError("request.json has no request_id")
-    if len(request_id) > MAX_ID_CHARS or not request_id.isprintable():
+    if not isinstance(value, str):
+        raise RequestError(f"request.json: request_id must be text, not {_kind(value)}")
+    request_id = value.strip()
+    if strict and not REQUEST_ID_RE.match(request_id):
         raise RequestError(
-            f"request.json: request_id {request_id[:40]!r} is not a printable id of at most "
+            f"request.json: request_id {_shown(request_id)} is not a usable id (letters, "
+            f"digits, '.', '_' and '-', starting with a letter or digit, at most "
+            f"{MAX_ID_CHARS} characters: it names the release folder)"
+        )
+    if len(value) > MAX_ID_CHARS or not value.isprintable():
+        raise RequestError(
+            f"request.json: request_id {_shown(request_id)} is not a printable id of at most "
             f"{MAX_ID_CHARS} characters"
         )
+    return request_id
+
+
+def request_from_dict(data: Any, *, strict: bool = True) -> Request:
+    """The ticket `data` (parsed JSON) as a `Request`; RequestError when it cannot be used.
+
+    ``strict=False`` is for tickets already stored: malformed optional fields read as missing.
+    """
+    if not isinstance(data, dict):
+        raise RequestError(f"request.json must hold a JSON object, not {_kind(data)}")
+    if strict and (unusable := _unusable_value(data)) is not None:
+        path, what = unusable
+        raise RequestError(f"request.json: {path} holds {what}, not a usable JSON value")
+    request_id = _request_id(data, strict)
+    where = f"request {request_id}"
+    fields = _Fields(where, strict)
     req = data.get("requester")
+    if req is None:
+        raise RequestError(f"{where} has no requester")
     if not isinstance(req, dict):
-        raise RequestError(f"request {request_id.strip()} has no requester")
+        raise RequestError(f"{where}: requester must be an object, not {_kind(req)}")
     customer_id = req.get("customer_id")
-    if not isinstance(customer_id, str) or not customer_id.strip():
-        raise RequestError(f"request {request_id.strip()} has no requester.customer_id")
-    verification = data.get("identity_verification")
-    verification = verification if isinstance(verification, dict) else {}
+    if customer_id is None or (isinstance(customer_id, str) and not customer_id.strip()):
+        raise RequestError(f"{where} has no requester.customer_id")
+    if not isinstance(customer_id, str):
+        raise RequestError(f"{where}: requester.customer_id must be text, not {_kind(customer_id)}")
+    if strict and not customer_id.strip().isprintable():
+        raise RequestError(
+            f"{where}: requester.customer_id {_shown(customer_id.strip())} holds control "
+            f"characters"
+        )
+    verification = fields.obj(data, "identity_verification", "identity_verification")
+    devices = []
+    for field, d in fields.entries(req, "devices", "requester.devices"):
+        serial = fields.text(d, "serial", f"{field}.serial")
+        if not serial:
+            fields.bad(f"{field} has no serial")
+            continue
+        devices.append(
+            Device(
+                serial=serial,
+                type=fields.text(d, "type", f"{field}.type"),
+                name=fields.text(d, "name", f"{field}.name"),
+                registered_at=fields.day(d, "registered_at", f"{field}.registered_at"),
+            )
+        )
+    household = []
+    for field, h in fields.entries(req, "household", "requester.household"):
+        name = fields.text(h, "name", f"{field}.name")
+        if not name:
+            fields.bad(f"{field} has no name")
+            continue
+        household.append(
+            HouseholdMember(name=name, relation=fields.text(h, "relation", f"{field}.relation"))
+        )
     requester = Requester(
         customer_id=customer_id.strip(),
-        name=_str(req.get("name")),
-        email=_str(req.get("email")),
-        phone=_str(req.get("phone")),
-        locale=_str(req.get("locale")),
-        account_created_at=parse_date(req.get("account_created_at")),
+        name=fields.text(req, "name", "requester.name"),
+        email=fields.text(req, "email", "requester.email"),
+        phone=fields.text(req, "phone", "requester.phone"),
+        locale=fields.text(req, "locale", "requester.locale"),
+        account_created_at=fields.day(req, "account_created_at", "requester.account_created_at"),
         addresses=tuple(
             Address(
-                street=_str(a.get("street")),
-                postcode=_str(a.get("postcode")),
-                city=_str(a.get("city")),
-                country=_str(a.get("country")),
+                street=fields.text(a, "street", f"{field}.street"),
+                postcode=fields.text(a, "postcode", f"{field}.postcode"),
+                city=fields.text(a, "city", f"{field}.city"),
+                country=fields.text(a, "country", f"{field}.country"),
             )
-            for a in _dicts(req.get("addresses"))
+            for field, a in fields.entries(req, "addresses", "requester.addresses")
         ),
-        devices=tuple(
-            Device(
-                serial=_str(d.get("serial")),
-                type=_str(d.get("type")),
-                name=_str(d.get("name")),
-                registered_at=parse_date(d.get("registered_at")),
-            )
-            for d in _dicts(req.get("devices"))
-            if _str(d.get("serial"))
-        ),
-        household=tuple(
-            HouseholdMember(name=_str(h.get("name")), relation=_str(h.get("relation")))
-            for h in _dicts(req.get("household"))
-            if _str(h.get("name"))
-        ),
+        devices=tuple(devices),
+        household=tuple(household),
     )
     return Request(
-        request_id=request_id.strip(),
+        request_id=request_id,
         requester=requester,
-        received_at=parse_datetime(data.get("received_at")),
-        due_at=parse_datetime(data.get("due_at")),
-        verification_method=_str(verification.get("method")),
-        verified_at=parse_datetime(verification.get("verified_at")),
+        received_at=fields.moment(data, "received_at", "received_at"),
+        due_at=fields.moment(data, "due_at", "due_at"),
+        verification_method=fields.text(
+            verification, "method", "identity_verification.method"
+        ),
+        verified_at=fields.moment(
+            verification, "verified_at", "identity_verification.verified_at"
+        ),
         raw=data,
     )
 
@@ -126,7 +300,7 @@ def load_request(path: Path) -> Request:
     except OSError as exc:
         raise RequestError(f"{file}: {exc.strerror or exc}") from None
     try:
-        data = json.loads(raw.decode("utf-8-sig"))
+        data = json.loads(raw.decode("utf-8-sig"), parse_int=_parse_int)
     except UnicodeDecodeError:
         raise RequestError(f"{file}: not UTF-8 text") from None
     except (json.JSONDecodeError, RecursionError) as exc:

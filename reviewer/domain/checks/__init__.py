@@ -8,7 +8,7 @@ Finding codes (the reader adds its own: ``zip-*``, ``audio-*``, ``pdf-*``, ``jso
 critical  wrong-customer, foreign-records, previous-owner, unknown-device,
           manifest-missing-member, manifest-changed-member, manifest-unlisted-member,
           manifest-invalid, catalogue-mismatch, foreign-identifier, unattributable-archive
-warning   missing-recording, third-party-names, unattributed-member, locale-mismatch
+warning   previous-owner-unchecked, missing-recording, third-party-names, unattributed-member, locale-mismatch
 info      manifest-absent, identity-evidence
 """
 

@@ -1,7 +1,9 @@
 """previous-owner: recordings made on a device before the requester registered it.
 
 They are the previous owner's voice, not the requester's. A device without a registration
-date is judged against the account's creation date, when the ticket has one.
+date is judged against the account's creation date, when the ticket has one; and because that
+cannot tell a second-hand device's earlier owner from the requester, its recordings in the export
+also raise a warning (`previous-owner-unchecked`): the rule could not be applied to them.
 """
 
 from __future__ import annotations
@@ -18,52 +20,85 @@ from reviewer.domain.checks._common import (
     recording_members,
     serial_of,
 )
-from reviewer.domain.model import ExportIndex, Finding, Recording, Request, Severity
+from reviewer.domain.model import Device, ExportIndex, Finding, Recording, Request, Severity
 
 CODE = "previous-owner"
+UNCHECKED_CODE = "previous-owner-unchecked"
+
+
+def _label(d: Device) -> str:
+    return " ".join(
+        p for p in (d.serial, f"({d.name or d.type})" if d.name or d.type else "") if p
+    )
 
 
 def check(request: Request, index: ExportIndex) -> list[Finding]:
     req = request.requester
     floors: dict[str, tuple[date, str]] = {}
+    undated: set[str] = set()
     for d in req.devices:
+        serial = norm_id(d.serial)
         if d.registered_at is not None:
-            floors[norm_id(d.serial)] = (d.registered_at, "registered it")
-        elif req.account_created_at is not None:
-            floors[norm_id(d.serial)] = (req.account_created_at, "created the account")
-    if not floors:
+            floors[serial] = (d.registered_at, "registered it")
+            undated.discard(serial)
+            continue
+        if serial not in floors:
+            undated.add(serial)
+            if req.account_created_at is not None:
+                floors[serial] = (req.account_created_at, "created the account")
+    if not floors and not undated:
         return []
     early: dict[str, list[Recording]] = defaultdict(list)
+    unchecked: dict[str, list[Recording]] = defaultdict(list)
     for rec in index.recordings:
-        if rec.timestamp is None or is_foreign_recording(rec, request):
+        if is_foreign_recording(rec, request):
             continue
         serial = norm_id(serial_of(rec))
         limit = floors.get(serial)
-        if limit is not None and rec.timestamp.date() < limit[0]:
+        if rec.timestamp is not None and limit is not None and rec.timestamp.date() < limit[0]:
             early[serial].append(rec)
+        elif serial in undated:
+            unchecked[serial].append(rec)
     findings = []
     done: set[str] = set()
     for d in req.devices:
-        recs = early.get(norm_id(d.serial))
-        if not recs or norm_id(d.serial) in done:
+        serial = norm_id(d.serial)
+        if serial in done:
             continue
-        done.add(norm_id(d.serial))
-        since, what = floors[norm_id(d.serial)]
-        label = " ".join(
-            p for p in (d.serial, f"({d.name or d.type})" if d.name or d.type else "") if p
-        )
-        findings.append(
-            Finding(
-                code=CODE,
-                severity=Severity.CRITICAL,
-                title=f"Recordings from before the requester owned device {d.serial}",
-                detail=(
-                    f"{plural(len(recs), 'recording')} on device {label} date from "
-                    f"{date_range(recs)}, before the requester {what} on {since.isoformat()}: "
-                    f"they are probably a previous owner's voice. Utterance ids "
-                    f"{listing(r.utterance_id for r in recs)}. Remove them before delivery."
-                ),
-                members=tuple(recording_members(recs)),
+        done.add(serial)
+        recs = early.get(serial)
+        if recs:
+            since, what = floors[serial]
+            findings.append(
+                Finding(
+                    code=CODE,
+                    severity=Severity.CRITICAL,
+                    title=f"Recordings from before the requester owned device {d.serial}",
+                    detail=(
+                        f"{plural(len(recs), 'recording')} on device {_label(d)} date from "
+                        f"{date_range(recs)}, before the requester {what} on "
+                        f"{since.isoformat()}: they are probably a previous owner's voice. "
+                        f"Utterance ids {listing(r.utterance_id for r in recs)}. Remove them "
+                        f"before delivery."
+                    ),
+                    members=tuple(recording_members(recs)),
+                )
             )
-        )
+        rest = unchecked.get(serial)
+        if rest:
+            findings.append(
+                Finding(
+                    code=UNCHECKED_CODE,
+                    severity=Severity.WARNING,
+                    title=f"Device {d.serial}: registration date unknown",
+                    detail=(
+                        f"Registration date unknown: recordings from device {_label(d)} cannot "
+                        f"be checked against a previous owner. The ticket gives no date on "
+                        f"which the requester registered it, and the export holds "
+                        f"{plural(len(rest), 'recording')} from it ({date_range(rest)}). "
+                        f"Find out when the requester got the device, or listen to the "
+                        f"earliest recordings, before delivery."
+                    ),
+                )
+            )
     return findings

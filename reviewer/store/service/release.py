@@ -7,7 +7,6 @@ import contextlib
 import hashlib
 import json
 import os
-import re
 import shutil
 import tempfile
 from collections.abc import Callable
@@ -19,6 +18,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlmodel import select
 
 from reviewer.domain.errors import first_line
+from reviewer.domain.request import REQUEST_ID_RE
 from reviewer.domain.signoff import (
     Decision,
     Role,
@@ -41,7 +41,7 @@ from reviewer.store.views import (
     Signer,
 )
 
-FOLDER_RE = re.compile(r"\A[A-Za-z0-9][A-Za-z0-9._-]{0,199}\Z")
+FOLDER_RE = REQUEST_ID_RE  # the ticket's request id names the release folder
 OUTBOX_TMP = ".partial"  # half-written releases live here, never under DIR/REQUEST_ID
 HASH_CHUNK = 1 << 20
 

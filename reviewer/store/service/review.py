@@ -135,7 +135,7 @@ class ReviewPart(ServiceBase):
         )
         sample = Sample.from_dict(v.sample)
         return RequestDetail(
-            request=request_from_dict(req.ticket),
+            request=request_from_dict(req.ticket, strict=False),  # stored: read as it was
             version_id=vid,
             version_number=v.number,
             archive_sha256=v.archive_sha256,

@@ -20,6 +20,7 @@ from textual.binding import Binding
 from textual.message import Message
 from textual.widgets import DataTable, Header, Input, Static
 
+from reviewer.domain.text import printable
 from reviewer.tui.base import ReviewerScreen
 from reviewer.tui.widgets.footer import KeysFooter
 from reviewer.tui.widgets.verdict_badge import verdict_text
@@ -204,7 +205,7 @@ class QueueScreen(ReviewerScreen):
             cells.append(
                 (
                     r.request_id,
-                    r.requester_name or r.customer_id,
+                    printable(r.requester_name or r.customer_id),
                     verdict_text(r.verdict),
                     Text(r.state.value, style=STATE_STYLES.get(r.state.value, "")),
                     due_text(r.days_left, r.state.value, due),
@@ -214,7 +215,7 @@ class QueueScreen(ReviewerScreen):
         width = self._name_width(table, cells)
         for request_id, who, *rest in cells:
             name = who if len(who) <= width else who[: width - 1] + "…"
-            table.add_row(request_id, name, *rest, key=request_id)
+            table.add_row(request_id, Text(name), *rest, key=request_id)  # Text: no markup
         if current is not None and current in table.rows:
             table.move_cursor(row=table.get_row_index(current))
         shown = f"{len(rows)} of {len(self._rows)} requests" if len(rows) != len(self._rows) else f"{len(rows)} requests"

@@ -23,6 +23,7 @@ from textual.widgets import Header, Static, TabbedContent, TabPane
 
 from reviewer.audio.clip import Clip
 from reviewer.domain.model import Member, MemberKind, Severity
+from reviewer.domain.text import printable
 from reviewer.tui.base import ReviewerScreen
 from reviewer.tui.terms import gather_terms
 from reviewer.tui.widgets.catalogue import TranscriptCatalogue
@@ -254,7 +255,7 @@ class ReviewScreen(ReviewerScreen):
         r = d.request.requester
         text = Text()
         text.append(f" {d.request.request_id} ", style="bold")
-        text.append(f"{r.name or r.customer_id}  ")
+        text.append(f"{printable(r.name or r.customer_id)}  ")  # input: escaped
         text.append(d.state.value, style="bold cyan")
         if d.request.due_at:
             text.append(f"  due {d.request.due_at:%Y-%m-%d}")

@@ -12,6 +12,7 @@ from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
 from reviewer.domain.model import Finding
+from reviewer.domain.text import printable
 from reviewer.tui.widgets.verdict_badge import SEVERITY_STYLES
 
 SEVERITY_MARK = {"critical": "!!", "warning": " !", "info": " i"}
@@ -21,12 +22,12 @@ def finding_prompt(finding: Finding) -> Text:
     sev = finding.severity.value
     text = Text()
     text.append(f"{SEVERITY_MARK.get(sev, '  ')} {sev.upper():<8} ", style=SEVERITY_STYLES.get(sev, ""))
-    text.append(finding.title, style="bold")
+    text.append(printable(finding.title), style="bold")
     text.append(f"  [{finding.code}]", style="dim")
     if finding.detail:
-        text.append("\n   " + finding.detail)
+        text.append("\n   " + printable(finding.detail))
     if finding.members:
-        shown = ", ".join(finding.members[:3])
+        shown = ", ".join(printable(m) for m in finding.members[:3])
         more = f" and {len(finding.members) - 3} more" if len(finding.members) > 3 else ""
         text.append(f"\n   members: {shown}{more}", style="dim")
     return text

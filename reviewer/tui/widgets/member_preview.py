@@ -20,6 +20,7 @@ from textual.containers import VerticalScroll
 from textual.widgets import Static
 
 from reviewer.domain.model import Member, MemberKind
+from reviewer.domain.text import printable
 from reviewer.tui.widgets.members import human_size
 
 MAX_PREVIEW_ROWS = 500
@@ -27,8 +28,8 @@ MAX_PREVIEW_CHARS = 200_000
 
 
 def _decode(data: bytes) -> str:
-    text = data.decode("utf-8-sig", errors="replace")
-    return text[:MAX_PREVIEW_CHARS]
+    text = data.decode("utf-8-sig", errors="replace").replace("\r\n", "\n")
+    return printable(text[:MAX_PREVIEW_CHARS], lines=True)  # content is input: escaped
 
 
 def _csv_table(text: str) -> RenderableType:
@@ -38,12 +39,12 @@ def _csv_table(text: str) -> RenderableType:
     for i, row in enumerate(reader):
         if i == 0:
             for col in row:
-                table.add_column(col, no_wrap=True, min_width=len(col))
+                table.add_column(Text(col), no_wrap=True, min_width=len(col))
             continue
         if rows >= MAX_PREVIEW_ROWS:
             break
         cells = row + [""] * (len(table.columns) - len(row))
-        table.add_row(*cells[: len(table.columns)])
+        table.add_row(*(Text(c) for c in cells[: len(table.columns)]))  # Text: no markup
         rows += 1
     if not table.columns:
         return Text("(empty CSV)", style="dim")
@@ -52,7 +53,7 @@ def _csv_table(text: str) -> RenderableType:
 
 def render_member(member: Member, data: bytes, truncated: bool = False) -> RenderableType:
     head = Text()
-    head.append(member.path, style="bold")
+    head.append(printable(member.path), style="bold")
     head.append(f"  {member.type_label or member.kind.value}, {human_size(member.read_bytes or member.declared_size)}", style="dim")
     if truncated:
         head.append("  (preview shows the first part only)", style="yellow")
@@ -63,7 +64,7 @@ def render_member(member: Member, data: bytes, truncated: bool = False) -> Rende
     elif kind is MemberKind.JSON:
         text = _decode(data)
         with contextlib.suppress(ValueError, RecursionError):
-            text = json.dumps(json.loads(text), indent=2, ensure_ascii=False)
+            text = printable(json.dumps(json.loads(text), indent=2, ensure_ascii=False), lines=True)
         body = Syntax(text, "json", word_wrap=True, theme="ansi_dark")
     elif kind in (MemberKind.TEXT,):
         body = Text(_decode(data))
@@ -87,13 +88,13 @@ class MemberPreview(VerticalScroll, can_focus=True):
         yield Static(Text("Select a member to preview it.", style="dim"), id="preview-body")
 
     def show_message(self, text: str, style: str = "dim") -> None:
-        self.query_one("#preview-body", Static).update(Text(text, style=style))
+        self.query_one("#preview-body", Static).update(Text(printable(text, lines=True), style=style))
 
     def show_text(self, member: Member, text: str, note: str = "") -> None:
-        head = Text(member.path, style="bold")
+        head = Text(printable(member.path), style="bold")
         if note:
             head.append(f"  {note}", style="dim")
-        self.query_one("#preview-body", Static).update(Group(head, Text(""), Text(text)))
+        self.query_one("#preview-body", Static).update(Group(head, Text(""), Text(printable(text, lines=True))))
         self.scroll_home(animate=False)
 
     def show_bytes(self, member: Member, data: bytes, truncated: bool = False) -> None:

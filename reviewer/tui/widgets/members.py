@@ -17,6 +17,7 @@ from textual.binding import Binding
 from textual.message import Message
 
 from reviewer.domain.model import Member
+from reviewer.domain.text import printable
 from reviewer.tui.widgets.cursor_list import CursorList
 
 
@@ -123,7 +124,7 @@ class MembersList(CursorList):
         right = f" {member.kind.value:<9}{size:>9}"
         mark = "* " if member.path in self._marked else "  "
         room = max(width - len(right), 4)
-        path = member.path
+        path = printable(member.path)  # a member name is input: never raw to the terminal
         if len(mark) + len(path) > room:
             # Keep the end of the path: the file name tells members apart.
             path = "…" + path[-(room - len(mark) - 1) :]

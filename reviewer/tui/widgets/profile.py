@@ -6,12 +6,14 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
+from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
 from reviewer.domain.model import Request
+from reviewer.domain.text import printable
 
 LABEL_WIDTH = len("Verified")
 
@@ -56,16 +58,21 @@ class _Identity:
         yield line
 
 
+def _safe(text: str) -> str:
+    """A ticket field for a table cell: control characters escaped, brackets not markup."""
+    return escape(printable(text))
+
+
 def render_profile(request: Request) -> RenderableType:
     r = request.requester
-    verified = request.verification_method or "not recorded"
+    verified = _safe(request.verification_method or "not recorded")
     ident = _Identity(
         [
-            ("Name", r.name or "-"),
-            ("Customer", r.customer_id),
-            ("E-mail", r.email or "-"),
-            ("Phone", r.phone or "-"),
-            ("Locale", r.locale or "-"),
+            ("Name", _safe(r.name or "-")),
+            ("Customer", _safe(r.customer_id)),
+            ("E-mail", _safe(r.email or "-")),
+            ("Phone", _safe(r.phone or "-")),
+            ("Locale", _safe(r.locale or "-")),
             ("Account", f"created {_d(r.account_created_at)}"),
         ],
         ("Verified", f"{verified} ({_d(request.verified_at)})"),
@@ -80,7 +87,7 @@ def render_profile(request: Request) -> RenderableType:
         devices.add_column("Registered", no_wrap=True)
         for d in r.devices:
             label = d.type + (f" ({d.name})" if d.name else "")
-            devices.add_row(d.serial, label or "-", _d(d.registered_at))
+            devices.add_row(_safe(d.serial), _safe(label or "-"), _d(d.registered_at))
         parts.append(devices)
     else:
         parts.append(
@@ -90,14 +97,14 @@ def render_profile(request: Request) -> RenderableType:
     parts.append(Text(f"Household ({len(r.household)})", style="bold underline"))
     if r.household:
         for h in r.household:
-            parts.append(Text(f"  {h.name}" + (f" ({h.relation})" if h.relation else "")))
+            parts.append(Text(printable(f"  {h.name}" + (f" ({h.relation})" if h.relation else ""))))
     else:
         parts.append(Text("  none listed", style="dim"))
 
     parts.append(Text(f"Addresses ({len(r.addresses)})", style="bold underline"))
     for a in r.addresses:
         line = ", ".join(x for x in (a.street, f"{a.postcode} {a.city}".strip(), a.country) if x)
-        parts.append(Text(f"  {line or '-'}"))
+        parts.append(Text(printable(f"  {line or '-'}")))
     if not r.addresses:
         parts.append(Text("  none listed", style="dim"))
     return Group(*parts)
@@ -117,5 +124,5 @@ class ProfilePane(VerticalScroll):
         yield Static("Loading the request...", id="profile-body")
 
     def show(self, request: Request) -> None:
-        self.border_title = f"Requester {request.requester.customer_id}"
+        self.border_title = f"Requester {_safe(request.requester.customer_id)}"
         self.query_one("#profile-body", Static).update(render_profile(request))
