@@ -235,3 +235,67 @@ def test_demo_store_builds_idempotently_and_is_marked(tmp_path, capsys) -> None:
         assert svc.sign_in("bob", "bob-demo-passphrase").role.value == "approver"
     with ReviewService.open(f"sqlite:///{tmp_path / 'other.db'}") as other:
         assert not other.is_demo() and other.demo_credentials() == []
+
+
+def approve_both(url: str, rid: str) -> None:
+    """alice and bob inspect the sample and approve the current version of `rid`."""
+    with ReviewService.open(url) as svc:
+        vid = svc.request_detail(rid).version_id
+        for name in ("alice", "bob"):
+            for item in svc.version_detail(vid).sample.items:
+                svc.record_inspection(name, vid, "played", item.member, item.duration_s or 2.0)
+                svc.record_inspection(name, vid, "viewed_transcript", item.member)
+            acks = {w.key: "checked" for w in svc.gate(name, vid).warnings}
+            svc.sign_off(name, f"{name}-demo-passphrase", vid, "approve", "ok", ALL, acks)
+
+
+def test_a_changed_ticket_is_reviewed_again_and_a_release_goes_out_once(store_url, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from sqlmodel import Session
+
+    from reviewer.store import audit_log
+
+    folder = tmp_path / "inbox" / "clean"
+    shutil.copytree(SAMPLES / "clean", folder)
+    rid = request_id(folder)
+    original = (folder / "request.json").read_text()
+    for name, role in (("alice", "reviewer"), ("bob", "approver")):
+        run(store_url, "users", "add", name, "--role", role, "--passphrase-stdin",
+            input=f"{name}-demo-passphrase\n")
+    assert run(store_url, "ingest", str(folder)).exit_code == 0
+    approve_both(store_url, rid)
+    assert json.loads(run(store_url, "status", "--json").output)[0]["state"] == "approved"
+
+    # The same archive, now for another customer: the check blocks it, and so does the store.
+    ticket = json.loads(original)
+    ticket["requester"].update(customer_id="A9ZZZZZZZZZZZZ", name="Someone Else")
+    (folder / "request.json").write_text(json.dumps(ticket))
+    assert run(store_url, "check", str(folder)).exit_code == 1
+    changed = run(store_url, "ingest", "--json", str(folder))
+    assert changed.exit_code == 0, changed.stderr
+    [stored] = json.loads(changed.stdout)["stored"]
+    assert (stored["outcome"], stored["version"], stored["verdict"]) == ("new-version", 2, "block")
+    [row] = json.loads(run(store_url, "status", "--json").output)
+    assert (row["state"], row["requester"], row["signoffs"]) == ("pending", "Someone Else", [])
+    outbox = tmp_path / "out" / "o1"
+    refused = run(store_url, "release", rid, "--outbox", str(outbox))
+    assert refused.exit_code == 1 and not (tmp_path / "out").exists()
+
+    # The ticket put back is reviewed afresh; once released, it goes out once.
+    (folder / "request.json").write_text(json.dumps(json.loads(original), indent=4))
+    back = run(store_url, "ingest", str(folder))
+    assert back.exit_code == 0 and "new-version" in back.output and " v3 " in back.output
+    reindented = json.dumps(json.loads(original), indent=1, sort_keys=True)
+    (folder / "request.json").write_text(reindented)
+    assert "unchanged" in run(store_url, "ingest", str(folder)).output
+    approve_both(store_url, rid)
+    o2, o3 = tmp_path / "o2", tmp_path / "o3"
+    assert run(store_url, "release", rid, "--outbox", str(o2)).exit_code == 0
+    receipt = json.loads((o2 / rid / "release.json").read_text())
+    assert receipt["request"]["customer_id"] == json.loads(original)["requester"]["customer_id"]
+    again = run(store_url, "release", rid, "--outbox", str(o3))
+    assert again.exit_code == 1 and "already released" in again.stderr and str(o2) in again.stderr
+    assert not o3.exists()
+    assert sorted(p.name for p in (o2 / rid).iterdir()) == ["export.zip", "release.json"]
+    with ReviewService.open(store_url) as svc, Session(svc.engine) as s:
+        actions = [e.to_dict()["action"] for e in audit_log.iter_events(s)]
+    assert actions.count("release") == 1 and actions[-1] == "release-refused"

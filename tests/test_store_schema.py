@@ -80,6 +80,53 @@ def test_a_store_made_at_the_first_revision_upgrades_in_place(store_url) -> None
     svc.close()
 
 
+def test_versions_stored_before_0007_have_an_unknown_ticket_and_are_reviewed_again(
+    store_url, make_review
+) -> None:  # type: ignore[no-untyped-def]
+    """Ingest used to overwrite the ticket without a new version, so the ticket stored now may not
+    be the one an old version was checked against: the upgrade leaves it unknown (NULL), and the
+    next ingest of the request is a new version, checked again."""
+    review, folder = make_review("DSAR-OLD-7", recordings=2)
+    sha = review.report.archive_sha256
+    engine = make_engine(store_url)
+    upgrade(engine, "0006")
+    with engine.begin() as c:
+        c.execute(
+            text("INSERT INTO requests VALUES ('DSAR-OLD-7', 'A1B2C3D4E5F6G7', 'Jonas Weber', NULL, NULL, :t, :now)"),
+            {"t": json.dumps(review.request.raw), "now": NOW},
+        )
+        c.execute(
+            text(
+                "INSERT INTO export_versions (id, request_id, number, archive_sha256, archive_path, archive_bytes, verdict, critical, warnings, blocked, report, index_summary, sample, sampling_statement, round, ingested_at, ingested_by) "
+                "VALUES (1, 'DSAR-OLD-7', 1, :sha, :path, 10, 'pass', 0, 0, :f, :report, :index, :sample, '0 of 0', 1, :now, 'old')"
+            ),
+            {
+                "sha": sha,
+                "path": str(folder / "export.zip"),
+                "f": False,
+                "now": NOW,
+                "report": json.dumps(review.report.to_dict()),
+                "index": f'{{"archive_path": "/nowhere/export.zip", "archive_sha256": "{sha}", "archive_bytes": 10}}',
+                "sample": f'{{"population": 0, "flagged": 0, "drawn": 0, "confidence": 0.95, "min_foreign_fraction": 0.05, "seed": "{sha}", "items": []}}',
+            },
+        )
+    engine.dispose()
+
+    svc = ReviewService.open(store_url, hasher=FAST, clock=lambda: NOW)
+    assert current_revision(svc.engine) == head_revision()
+    with svc.engine.connect() as c:
+        assert c.execute(text("SELECT ticket_sha256 FROM export_versions")).all() == [(None,)]
+    assert svc.queue()[0].state is State.PENDING
+    again = svc.ingest(review, folder / "export.zip", actor="t")
+    assert (again.outcome, again.version_number) == ("new-version", 2)
+    assert svc.version_detail(1).state is State.VOIDED
+    assert svc.ingest(review, folder / "export.zip", actor="t").outcome == "unchanged"
+    with pytest.raises((IntegrityError, DBAPIError)), svc.engine.begin() as c:
+        c.execute(text("UPDATE export_versions SET ticket_sha256 = 'abc' WHERE number = 2"))
+    assert svc.audit_status().ok
+    svc.close()
+
+
 def test_the_migrated_schema_matches_the_table_models(store_url) -> None:  # type: ignore[no-untyped-def]
     svc = ReviewService.open(store_url)
     with svc.engine.connect() as c:

@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
+import shutil
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from argon2 import PasswordHasher, profiles
+from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session
 
 from reviewer.domain.model import Finding, Severity
+from reviewer.domain.request import request_from_dict
 from reviewer.domain.signoff import CHECKLIST_KEYS, Decision, Stage, State
 from reviewer.store import audit_log
 from reviewer.store.errors import (
@@ -210,10 +216,17 @@ def test_release_rehashes_the_archive_and_refuses_changed_bytes(svc, make_review
     approve(svc, "bob", vid)
     with (folder / "export.zip").open("ab") as f:
         f.write(b"\0")
+    # A refused release writes nothing: not even the outbox folder it would have created ...
+    outbox = tmp_path / "outbox" / "today"
     with pytest.raises(ReleaseError, match="changed since it was signed"):
-        svc.release("bob", "DSAR-T-0005", tmp_path / "outbox")
-    outbox = tmp_path / "outbox"
-    assert list(outbox.iterdir()) == []  # neither a release nor a half-written one
+        svc.release("bob", "DSAR-T-0005", outbox)
+    assert not (tmp_path / "outbox").exists()
+    assert [e["action"] for e in events(svc)][-1] == "release-refused"
+    # ... and an outbox that was there is left as it was: neither a release nor a half-written one.
+    outbox.mkdir(parents=True)
+    with pytest.raises(ReleaseError, match="changed since it was signed"):
+        svc.release("bob", "DSAR-T-0005", outbox)
+    assert list(outbox.iterdir()) == []
 
 
 def test_unlock_lapses_after_the_policy_period(svc, make_review, clock, tmp_path) -> None:  # type: ignore[no-untyped-def]
@@ -360,6 +373,143 @@ def test_history_filters_by_date_and_a_missing_archive_is_refused(
     (folder / "export.zip").rename(folder / "moved.zip")
     with pytest.raises(ReleaseError, match="cannot read the archive"):
         svc.release("bob", "DSAR-T-0010", tmp_path / "outbox")
-    assert [p.name for p in (tmp_path / "outbox").iterdir() if not p.name.startswith(".")] == []
+    assert not (tmp_path / "outbox").exists()
     with pytest.raises(PermissionDenied, match="approver"):
         svc.release("alice", "DSAR-T-0010", tmp_path / "outbox")
+
+
+def with_ticket(review, **requester):  # type: ignore[no-untyped-def]
+    """`review` checked against its ticket with the requester's fields changed."""
+    ticket = json.loads(json.dumps(review.request.raw))
+    ticket["requester"].update(requester)
+    return dataclasses.replace(review, request=request_from_dict(ticket))
+
+
+def test_a_changed_ticket_is_a_new_version_that_voids_earlier_sign_offs(
+    svc, make_review, tmp_path
+) -> None:  # type: ignore[no-untyped-def]
+    review, folder = make_review("DSAR-T-0011")
+    v1 = svc.ingest(review, folder / "export.zip", actor="test").version_id
+    approve(svc, "alice", v1)
+    approve(svc, "bob", v1)
+    assert svc.queue()[0].state is State.APPROVED
+    # The same ticket, its keys in another order: what was checked did not change.
+    reordered = dict(reversed(list(review.request.raw.items())))
+    same = dataclasses.replace(review, request=request_from_dict(reordered))
+    assert svc.ingest(same, folder / "export.zip", actor="test").outcome == "unchanged"
+    assert svc.ingest(review, folder / "export.zip", actor="test").outcome == "unchanged"
+    assert svc.queue()[0].state is State.APPROVED
+
+    # The same archive for another requester is another review.
+    other = with_ticket(review, customer_id="A9ZZZZZZZZZZZZ", name="Someone Else")
+    r2 = svc.ingest(other, folder / "export.zip", actor="test")
+    assert (r2.outcome, r2.version_number) == ("new-version", 2) and r2.version_id != v1
+    [row] = svc.queue()
+    assert (row.version_id, row.requester_name, row.state, row.signers) == (
+        r2.version_id,
+        "Someone Else",
+        State.PENDING,
+        (),
+    )
+    assert svc.version_detail(v1).state is State.VOIDED
+    ingest = [e for e in events(svc) if e["action"] == "ingest"][-1]
+    assert ingest["payload"]["changed"] == ["ticket"]
+    assert ingest["payload"]["voided_versions"] == [1]
+    with pytest.raises(SignOffError, match="newer archive"):
+        svc.sign_off("dave", PASS["dave"], v1, "approve", "", ALL, {})
+    with pytest.raises(ReleaseError, match="no sign-offs"):
+        svc.release("bob", "DSAR-T-0011", tmp_path / "outbox")
+    assert not (tmp_path / "outbox").exists()
+    assert [e["action"] for e in events(svc)][-1] == "release-refused"
+    # Going back to the first ticket is a third version, reviewed afresh.
+    r3 = svc.ingest(review, folder / "export.zip", actor="test")
+    assert (r3.outcome, r3.version_number) == ("new-version", 3)
+    assert svc.queue()[0].state is State.PENDING
+
+
+def test_a_release_is_bound_to_the_ticket_its_version_was_checked_against(
+    svc, make_review, clock, tmp_path
+) -> None:  # type: ignore[no-untyped-def]
+    review, folder = make_review("DSAR-T-0012")
+    vid = svc.ingest(review, folder / "export.zip", actor="test").version_id
+    approve(svc, "alice", vid)
+    approve(svc, "bob", vid)
+    ticket = json.loads(json.dumps(review.request.raw))
+    ticket["requester"]["customer_id"] = "A9ZZZZZZZZZZZZ"
+    with svc.engine.begin() as c:  # a ticket changed behind the service's back
+        c.execute(
+            text("UPDATE requests SET ticket = :t WHERE request_id = 'DSAR-T-0012'"),
+            {"t": json.dumps(ticket)},
+        )
+    outbox = tmp_path / "outbox"
+    with pytest.raises(ReleaseError, match="ticket changed since"):
+        svc.release("bob", "DSAR-T-0012", outbox)
+    assert not outbox.exists()
+    refused = events(svc)[-1]
+    assert refused["action"] == "release-refused" and "ticket" in refused["payload"]["reason"]
+
+    # A version stored before tickets were hashed: its ticket is unknown, so it is not released,
+    # by the service or by the database.
+    with svc.engine.begin() as c:
+        c.execute(
+            text("UPDATE requests SET ticket = :t WHERE request_id = 'DSAR-T-0012'"),
+            {"t": json.dumps(review.request.raw)},
+        )
+        c.execute(text("UPDATE export_versions SET ticket_sha256 = NULL WHERE id = :v"), {"v": vid})
+    with pytest.raises(ReleaseError, match="not recorded"):
+        svc.release("bob", "DSAR-T-0012", outbox)
+    assert not outbox.exists()
+    with svc.engine.connect() as c:
+        second = c.execute(
+            text("SELECT id FROM signoffs WHERE version_id = :v AND stage = 2"), {"v": vid}
+        ).scalar_one()
+    with pytest.raises(DBAPIError, match="ticket"), svc.engine.begin() as c:
+        c.execute(
+            text(
+                "INSERT INTO releases (version_id, archive_sha256, signoff_id, signoff_stage, signoff_decision, released_by, released_at, outbox_path, receipt) "
+                "VALUES (:v, :sha, :so, 2, 'approve', 'x', :now, '/tmp/x', '{}')"
+            ),
+            {"v": vid, "sha": review.report.archive_sha256, "so": second, "now": clock.now},
+        )
+    # Ingesting it again makes a version whose ticket is known, reviewed afresh.
+    again = svc.ingest(review, folder / "export.zip", actor="test")
+    assert (again.outcome, again.version_number) == ("new-version", 2)
+    approve(svc, "alice", again.version_id)
+    approve(svc, "bob", again.version_id)
+    receipt = svc.release("bob", "DSAR-T-0012", outbox)
+    doc = json.loads((outbox / "DSAR-T-0012" / "release.json").read_text())
+    assert doc["request"]["customer_id"] == "A1B2C3D4E5F6G7"
+    assert len(doc["ticket_sha256"]) == 64 and receipt.version_id == again.version_id
+
+
+def test_a_release_goes_out_once(svc, make_review, tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    review, folder = make_review("DSAR-T-0013")
+    vid = svc.ingest(review, folder / "export.zip", actor="test").version_id
+    approve(svc, "alice", vid)
+    approve(svc, "bob", vid)
+    monkeypatch.chdir(tmp_path)
+    receipt = svc.release("bob", "DSAR-T-0013", Path("o2"))  # a relative outbox, as typed
+    delivered = tmp_path / "o2" / "DSAR-T-0013"
+    assert receipt.outbox_dir == delivered
+    before = {p.name: p.read_bytes() for p in delivered.iterdir()}
+
+    with pytest.raises(ReleaseError, match=r"already released at .* to .*o2"):
+        svc.release("bob", "DSAR-T-0013", tmp_path / "o3")
+    assert not (tmp_path / "o3").exists()
+    assert {p.name: p.read_bytes() for p in delivered.iterdir()} == before
+    actions = [e["action"] for e in events(svc)]
+    assert actions.count("release") == 1 and actions[-1] == "release-refused"
+    with pytest.raises(ReleaseError, match="already released"):
+        svc.release("bob", "DSAR-T-0013", tmp_path / "o2")
+    assert {p.name: p.read_bytes() for p in delivered.iterdir()} == before
+
+    # Recorded but never delivered (a crash between the two): finished to the recorded outbox
+    # only, with the recorded receipt, and never anywhere else.
+    shutil.rmtree(delivered)
+    with pytest.raises(ReleaseError, match="already released"):
+        svc.release("bob", "DSAR-T-0013", tmp_path / "o3")
+    assert not (tmp_path / "o3").exists() and not delivered.exists()
+    again = svc.release("bob", "DSAR-T-0013", tmp_path / "o2")
+    assert {p.name: p.read_bytes() for p in delivered.iterdir()} == before
+    assert again.audit_head == receipt.audit_head
+    assert [e["action"] for e in events(svc)].count("release") == 1

@@ -6,7 +6,8 @@ The four-eyes rules are enforced here a second time, by constraints the database
   (``uq_signoff_stage``, ``uq_signoff_reviewer``): two distinct people, never both stages;
 - the signer's role is copied into the sign-off and tied to the reviewer row by a composite
   foreign key; supervisors never sign; the second stage needs the approver role;
-- every sign-off carries the archive SHA-256, tied to its version by a composite foreign key;
+- every sign-off carries the archive SHA-256, tied to its version by a composite foreign key
+  (a version is one archive and one ticket: ``ticket_sha256``, see ``service.ingest``);
 - a version with a critical finding is ``blocked`` (checked against its critical count), and a
   blocked version cannot be approved (the flag is tied to the version by a composite key);
 - a second-stage sign-off points at the first-stage approval it follows;
@@ -78,6 +79,9 @@ class ExportVersionRow(SQLModel, table=True):
         sa.UniqueConstraint("id", "blocked", name="uq_version_blocked"),
         sa.CheckConstraint("length(archive_sha256) = 64", name="ck_version_sha_len"),
         sa.CheckConstraint(
+            "ticket_sha256 IS NULL OR length(ticket_sha256) = 64", name="ck_version_ticket_sha_len"
+        ),
+        sa.CheckConstraint(
             "(blocked AND critical > 0) OR (NOT blocked AND critical = 0)",
             name="ck_version_blocked",
         ),
@@ -89,6 +93,9 @@ class ExportVersionRow(SQLModel, table=True):
     request_id: str = Field(foreign_key="requests.request_id", max_length=200)
     number: int
     archive_sha256: str = Field(max_length=64)
+    # The ticket as checked (`ingest.ticket_sha256`); NULL for a version stored before 0007,
+    # whose ticket is unknown: the next ingest makes a new version, and it is never released.
+    ticket_sha256: str | None = Field(default=None, max_length=64)
     archive_path: str = Field(sa_column=sa.Column(sa.Text(), nullable=False))
     archive_bytes: int = Field(sa_column=sa.Column(sa.BigInteger(), nullable=False))
     verdict: str = Field(max_length=10)

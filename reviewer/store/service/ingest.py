@@ -1,12 +1,18 @@
-"""Ingest: store a checked request as an export version with its sample; a changed archive is
-a new version that voids the sign-offs of earlier ones."""
+"""Ingest: store a checked request as an export version with its sample. What was reviewed is
+the pair (ticket, archive): a changed archive or a changed ticket is a new version, checked
+again, that voids the sign-offs of earlier ones."""
 
 from __future__ import annotations
 
+import hashlib
+import json
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
+from sqlalchemy import select as columns
 from sqlalchemy import update
-from sqlmodel import col, select
+from sqlmodel import col
 
 from reviewer.domain.model import Severity, Verdict
 from reviewer.domain.report import Report
@@ -32,13 +38,26 @@ from reviewer.store.views import (
 )
 
 
+def ticket_sha256(ticket: Mapping[str, Any]) -> str:
+    """SHA-256 of the ticket as checked: the parsed request.json as canonical JSON (sorted keys,
+    no spaces, UTF-8). The store keeps the parsed ticket, not the file's bytes, so the hash can
+    be computed again from what is stored (the release does); re-indenting the file or
+    reordering its keys changes nothing that was checked, so it is not a new version."""
+    text = json.dumps(ticket, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
 class IngestPart(ServiceBase):
     """Checked requests into the store."""
 
     def ingest(self, review: Review, archive_path: Path, *, actor: str) -> IngestResult:
-        """Store a checked request. Unchanged archive: nothing new. Changed archive for a known
-        request: a new version, and every earlier version's sign-offs are void."""
+        """Store a checked request. Archive and ticket unchanged: nothing new. Either changed for a
+        known request: a new version, and every earlier version's sign-offs are void. (A version
+        stored before tickets were hashed has none: its ticket is unknown, so it counts as
+        changed.)"""
         request, index, report = review.request, review.index, review.report
+        ticket = request.raw or {}
+        ticket_hash = ticket_sha256(ticket)
         now = self._now()
         archive = str(Path(archive_path).resolve())
         critical = sum(1 for f in report.findings if f.severity is Severity.CRITICAL)
@@ -55,7 +74,7 @@ class IngestPart(ServiceBase):
                         requester_name=request.requester.name,
                         received_at=aware(request.received_at),
                         due_at=aware(request.due_at),
-                        ticket=request.raw or {},
+                        ticket=ticket,
                         created_at=now,
                     )
                     s.add(req)
@@ -65,20 +84,33 @@ class IngestPart(ServiceBase):
                     req.requester_name = request.requester.name
                     req.received_at = aware(request.received_at)
                     req.due_at = aware(request.due_at)
-                    req.ticket = request.raw or {}
+                    req.ticket = ticket
                     s.add(req)
                 versions = s.execute(
-                    select(
-                        ExportVersionRow.id,
-                        ExportVersionRow.number,
-                        ExportVersionRow.archive_sha256,
-                        ExportVersionRow.voided_at,
+                    columns(
+                        col(ExportVersionRow.id),
+                        col(ExportVersionRow.number),
+                        col(ExportVersionRow.archive_sha256),
+                        col(ExportVersionRow.ticket_sha256),
+                        col(ExportVersionRow.voided_at),
                     )
-                    .where(ExportVersionRow.request_id == request.request_id)
+                    .where(col(ExportVersionRow.request_id) == request.request_id)
                     .order_by(col(ExportVersionRow.number))
                 ).all()
                 current = versions[-1] if versions else None
-                if current is not None and current.archive_sha256 == report.archive_sha256:
+                changed = (
+                    []
+                    if current is None
+                    else [
+                        what
+                        for what, same in (
+                            ("archive", current.archive_sha256 == report.archive_sha256),
+                            ("ticket", current.ticket_sha256 == ticket_hash),
+                        )
+                        if not same
+                    ]
+                )
+                if current is not None and not changed:
                     stored = s.get(ExportVersionRow, current.id, options=NO_INDEX)
                     assert stored is not None
                     return IngestResult(
@@ -108,6 +140,7 @@ class IngestPart(ServiceBase):
                     request_id=request.request_id,
                     number=(current.number + 1) if current else 1,
                     archive_sha256=report.archive_sha256,
+                    ticket_sha256=ticket_hash,
                     archive_path=archive,
                     archive_bytes=index.archive_bytes,
                     verdict=report.verdict.value,
@@ -134,6 +167,8 @@ class IngestPart(ServiceBase):
                         "version": row.number,
                         "version_id": row.id,
                         "archive_sha256": report.archive_sha256,
+                        "ticket_sha256": ticket_hash,
+                        "changed": changed,
                         "verdict": report.verdict.value,
                         "critical": critical,
                         "warnings": warnings,

@@ -12,7 +12,7 @@ import tempfile
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import select
@@ -29,9 +29,11 @@ from reviewer.store import trail
 from reviewer.store.errors import (
     ReleaseError,
 )
+from reviewer.store.service.ingest import ticket_sha256
 from reviewer.store.service.review import ReviewPart
 from reviewer.store.tables import (
     ReleaseRow,
+    RequestRow,
     ReviewerRow,
     SignOffRowT,
 )
@@ -58,7 +60,7 @@ class ReleasePart(ReviewPart):
         """
         if not FOLDER_RE.match(request_id):
             raise ReleaseError(f"request id {request_id!r} cannot be used as a folder name")
-        outbox = Path(outbox)
+        outbox = Path(os.path.abspath(outbox))  # the receipt and the audit name where it went
         final = outbox / request_id
         detail = self.request_detail(request_id)
         with self._read() as s:
@@ -68,13 +70,17 @@ class ReleasePart(ReviewPart):
             if not reviewer_name.startswith("cli:"):
                 self._require_role(s, reviewer_name, [Role.APPROVER], "releasing an export")
         if existing is not None:
+            already = (
+                f"{request_id} was already released at {existing.released_at:%Y-%m-%d %H:%M} UTC"
+                f" by {existing.released_by} to {existing.outbox_path}"
+            )
+            if not _same_place(existing.outbox_path, final):
+                # A release goes out once: never a second copy somewhere else.
+                self._refuse(reviewer_name, detail, f"{already}; nothing was written")
             if final.exists():
-                raise ReleaseError(
-                    f"{request_id} was already released at {existing.released_at:%Y-%m-%d %H:%M} UTC"
-                    f" by {existing.released_by}"
-                )
-            # The release was recorded but its files never reached the outbox (a crash between
-            # the two): finish delivering the recorded receipt.
+                self._refuse(reviewer_name, detail, already)
+            # The release was recorded but its files never reached this outbox (a crash between
+            # the two): finish delivering the recorded receipt, to the recorded place only.
             recorded = existing.receipt
             return self._deliver(detail, outbox, final, reviewer_name, lambda: recorded)
         if detail.state is not State.APPROVED:
@@ -85,12 +91,15 @@ class ReleasePart(ReviewPart):
         def record() -> dict[str, Any]:
             try:
                 return self._retry(lambda: self._record_release(reviewer_name, detail, final))
+            except ReleaseError as exc:  # the state or the ticket changed since it was read
+                reason = str(exc)
             except DBAPIError as exc:  # a database rule refused it (the service's own agreed)
-                raise ReleaseError(f"the store refused the release: {first_line(exc)}") from None
+                reason = f"the store refused the release: {first_line(exc)}"
+            self._refuse(reviewer_name, detail, reason)
 
         return self._deliver(detail, outbox, final, reviewer_name, record)
 
-    def _refuse(self, actor: str, detail: RequestDetail, reason: str) -> None:
+    def _refuse(self, actor: str, detail: RequestDetail, reason: str) -> NoReturn:
         self._audit(
             actor,
             "release-refused",
@@ -102,7 +111,6 @@ class ReleasePart(ReviewPart):
     def _stage_archive(self, detail: RequestDetail, outbox: Path, actor: str) -> Path:
         """Copy the archive into a private folder of the outbox, hashing the copy."""
         try:
-            outbox.mkdir(parents=True, exist_ok=True)
             parking = outbox / OUTBOX_TMP
             for attempt in range(3):  # another release may tidy the folder away meanwhile
                 parking.mkdir(exist_ok=True)
@@ -151,6 +159,23 @@ class ReleasePart(ReviewPart):
             state, signers, round_, _exp = self._state(s, v, now)
             if state is not State.APPROVED:
                 raise ReleaseError(_not_releasable(state))
+            # What both signed is the pair (ticket, archive): the version's ticket must be the
+            # one stored now, and the one this receipt names (ingest makes a new version when
+            # the ticket changes; this holds it).
+            stored = s.get(RequestRow, v.request_id)
+            assert stored is not None
+            if v.ticket_sha256 is None:
+                raise ReleaseError(
+                    "the ticket this export was checked against is not recorded (stored by an "
+                    "older version of the reviewer): ingest the request again and review it"
+                )
+            if {ticket_sha256(stored.ticket), ticket_sha256(detail.request.raw)} != {
+                v.ticket_sha256
+            }:
+                raise ReleaseError(
+                    "the ticket changed since this export was checked and signed: "
+                    "ingest the request again and review it"
+                )
             second_id = self._signoff_id(s, vid, round_, Stage.SECOND)
             checklists: dict[str, dict[str, bool]] = {}
             statements: dict[str, str] = {}
@@ -166,7 +191,12 @@ class ReleasePart(ReviewPart):
                 actor,
                 "release",
                 f"request:{v.request_id}",
-                {"version_id": vid, "archive_sha256": v.archive_sha256, "outbox": str(final)},
+                {
+                    "version_id": vid,
+                    "archive_sha256": v.archive_sha256,
+                    "ticket_sha256": v.ticket_sha256,
+                    "outbox": str(final),
+                },
                 at=now,
             )
             size, head = trail.head(s)
@@ -175,6 +205,7 @@ class ReleasePart(ReviewPart):
                 "request_id": v.request_id,
                 "version_id": vid,
                 "archive_sha256": v.archive_sha256,
+                "ticket_sha256": v.ticket_sha256,
                 "request": {
                     "customer_id": req.requester.customer_id,
                     "name": req.requester.name,
@@ -237,18 +268,51 @@ class ReleasePart(ReviewPart):
         receipt: Callable[[], dict[str, Any]],
     ) -> ReleaseReceipt:
         """Stage the re-hashed archive, then publish it with `receipt()` (which records the
-        release, or gives the one recorded before); a failure leaves nothing in the outbox."""
+        release, or gives the one recorded before); a failure leaves nothing in the outbox, and
+        no outbox at all when this call created it."""
+        try:
+            created = _make_dirs(outbox)
+        except OSError as exc:
+            raise ReleaseError(
+                f"cannot write to the outbox {outbox}: {exc.strerror or exc}"
+            ) from None
+        done = False
         try:
             tmp = self._stage_archive(detail, outbox, actor)
             try:
                 data = receipt()
                 self._publish(tmp, data, final)
+                done = True
             except BaseException:
                 shutil.rmtree(tmp, ignore_errors=True)
                 raise
         finally:
             _tidy_parking(outbox)
+            if not done:
+                for path in reversed(created):  # only while empty: another release may be in
+                    with contextlib.suppress(OSError):
+                        path.rmdir()
         return _receipt(data, final)
+
+
+def _make_dirs(path: Path) -> list[Path]:
+    """`mkdir -p path`; the folders this call created, outermost first."""
+    missing = []
+    for p in (path, *path.parents):
+        if p.exists():
+            break
+        missing.append(p)
+    missing.reverse()
+    path.mkdir(parents=True, exist_ok=True)
+    return missing
+
+
+def _same_place(recorded: str, final: Path) -> bool:
+    """Is the recorded destination `final`? (A recorded relative path is taken from here.)"""
+    try:
+        return Path(recorded).resolve() == final.resolve()
+    except (OSError, RuntimeError):
+        return os.path.abspath(recorded) == str(final)
 
 
 def _tidy_parking(outbox: Path) -> None:
