@@ -147,7 +147,11 @@ def test_bad_usage_exits_2_without_a_traceback(args: tuple[str, ...]) -> None:
     proc = run(*args)
     assert proc.returncode == 2
     assert proc.stdout == ""
-    assert "Traceback" not in proc.stderr and "Error:" in proc.stderr
+    assert "Traceback" not in proc.stderr
+    # One line naming the command and where its help is, not click's usage block.
+    assert len(proc.stderr.strip().splitlines()) == 1, proc.stderr
+    assert proc.stderr.startswith("reviewer check: ")
+    assert proc.stderr.rstrip().endswith(" (see reviewer check --help)")
 
 
 def test_the_check_writes_nothing_into_the_request_folder(request_dir: Path) -> None:

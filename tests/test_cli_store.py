@@ -115,7 +115,8 @@ def test_ingest_status_and_release(store_url, tmp_path) -> None:  # type: ignore
 
     first = run(store_url, "ingest", str(inbox))
     assert first.exit_code == 1
-    assert "notes.txt" in first.stderr and "broken" in first.stderr
+    # A plain file in an inbox is not a request: passed over; a folder that is not one is named.
+    assert "notes.txt" not in first.stderr and "broken" in first.stderr
     assert clean_id in first.output and wrong_id in first.output
     again = run(store_url, "ingest", str(inbox / "clean"), str(inbox / "wrong-customer"))
     assert again.exit_code == 0 and again.output.count("unchanged") == 2
@@ -126,7 +127,7 @@ def test_ingest_status_and_release(store_url, tmp_path) -> None:  # type: ignore
         (clean_id, "unchanged", "pass"),
         (wrong_id, "unchanged", "block"),
     }
-    assert {Path(s["path"]).name for s in doc["skipped"]} == {"notes.txt", "broken"}
+    assert {Path(s["path"]).name for s in doc["skipped"]} == {"broken"}
 
     rows = {r["request_id"]: r for r in json.loads(run(store_url, "status", "--json").output)}
     assert set(rows) == {clean_id, wrong_id}
@@ -205,13 +206,18 @@ def test_ingest_status_and_release(store_url, tmp_path) -> None:  # type: ignore
 
 def test_an_unreachable_store_is_one_line_and_exit_2(tmp_path) -> None:  # type: ignore[no-untyped-def]
     (tmp_path / "file").write_text("x")
-    for url in (
-        f"sqlite:///{tmp_path / 'file' / 'r.db'}",
-        "postgresql://nobody@127.0.0.1:1/nothing",
+    for url, command in (
+        (f"sqlite:///{tmp_path / 'file' / 'r.db'}", ("ingest", str(SAMPLES / "clean"))),
+        ("postgresql://nobody@127.0.0.1:1/nothing", ("status",)),
     ):
-        r = run(url, "status")
+        r = run(url, *command)
         assert r.exit_code == 2
         assert r.stderr.startswith("reviewer: cannot open the store") and r.stderr.count("\n") == 1
+    r = run(f"sqlite:///{tmp_path / 'file' / 'r.db'}", "ingest", str(SAMPLES / "clean"))
+    assert r.stderr.endswith(f": {tmp_path / 'file'} is not a folder\n")
+    # A command that only reads finds no store there, and says so.
+    r = run(f"sqlite:///{tmp_path / 'file' / 'r.db'}", "status")
+    assert r.exit_code == 2 and r.stderr.startswith("reviewer: no store at ")
 
 
 def test_demo_store_builds_idempotently_and_is_marked(tmp_path, capsys) -> None:  # type: ignore[no-untyped-def]

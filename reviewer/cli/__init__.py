@@ -7,6 +7,7 @@ cannot be read at all. Errors are one line on stderr, never a traceback.
 
 from __future__ import annotations
 
+import re
 import sys
 from typing import Any
 
@@ -15,18 +16,36 @@ import click
 from reviewer import __version__
 from reviewer.domain.errors import ReviewerError
 
-DB_HELP = "Store URL (sqlite:///path or postgresql://...). Default: $REVIEWER_DB, else the user data dir."
+DB_HELP = (
+    "Store URL: sqlite:///PATH, postgresql://USER@HOST/DB, or a plain path to a SQLite file. "
+    "Default: $REVIEWER_DB, else the user data dir. Only ingest and users add create a store."
+)
 
 
 class ReviewerGroup(click.Group):
     """Turns every error into one line on stderr and a documented exit code."""
 
     def main(self, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
-        kwargs.setdefault("standalone_mode", True)
+        kwargs["standalone_mode"] = False  # every outcome is decided here, in one place
         try:
-            return super().main(*args, **kwargs)
+            result = super().main(*args, **kwargs)
         except SystemExit:
             raise
+        except click.exceptions.NoArgsIsHelpError as exc:  # `reviewer users`: its help
+            exc.show()
+            sys.exit(exc.exit_code)
+        except click.UsageError as exc:
+            click.echo(usage_line(exc), err=True)
+            sys.exit(2)
+        except click.ClickException as exc:
+            click.echo(f"reviewer: {one_line(exc.format_message())}", err=True)
+            sys.exit(exc.exit_code)
+        except click.Abort as exc:  # click turns Ctrl-C (and end of input) into Abort
+            if isinstance(exc.__cause__ or exc.__context__, EOFError):
+                click.echo("reviewer: input ended", err=True)
+                sys.exit(2)
+            click.echo("reviewer: interrupted", err=True)
+            sys.exit(130)
         except ReviewerError as exc:
             click.echo(f"reviewer: {one_line(str(exc))}", err=True)
             sys.exit(2)
@@ -37,6 +56,19 @@ class ReviewerGroup(click.Group):
             click.echo(f"reviewer: internal error: {type(exc).__name__}: {one_line(str(exc))}",
                        err=True)
             sys.exit(2)
+        sys.exit(result if isinstance(result, int) else 0)
+
+
+def usage_line(exc: click.UsageError) -> str:
+    """Click's usage error as one line: `reviewer check: missing argument REQUEST_DIR (see
+    reviewer check --help)`, instead of the usage block, a blank line and the error."""
+    message = one_line(" ".join(exc.format_message().split())).rstrip(".")
+    message = re.sub(r"^(Missing \w+) '([^']+)'", r"\1 \2", message)
+    if message[:1].isupper() and message[1:2].islower():
+        message = message[0].lower() + message[1:]
+    where = exc.ctx.command_path if exc.ctx is not None else "reviewer"
+    return f"{where}: {message} (see {where} --help)"
+
 
 def one_line(message: str) -> str:
     """Errors are one line: line breaks and other control characters in data are escaped."""
@@ -57,7 +89,11 @@ def main(ctx: click.Context, db_url: str | None) -> None:
     ctx.obj["db_url"] = db_url
     if ctx.invoked_subcommand is None:
         from reviewer.cli.tui import open_app
+        from reviewer.store.service import ReviewService
 
+        # The app works on a store that exists (`make run` builds the demo one first): it
+        # never creates an empty one under a mistyped --db.
+        ReviewService.open(db_url, create=False).close()
         open_app(db_url)
 
 

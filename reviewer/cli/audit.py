@@ -31,13 +31,13 @@ def _read_session(db_url: str | None) -> Iterator[Session]:
 
     from reviewer.store.audit_log import EVENT_TABLE
     from reviewer.store.engine import READONLY, make_engine
-    from reviewer.store.paths import resolve_url, sqlite_file
+    from reviewer.store.paths import NoStore, resolve_url, sqlite_file
 
     url = resolve_url(db_url)
     shown = sa.make_url(url).render_as_string(hide_password=True)
     file = sqlite_file(url)
     if file is not None and not file.is_file():
-        raise AuditCommandError(f"no store at {file}")
+        raise NoStore(str(file.absolute()))
     engine = make_engine(url)
     try:
         with engine.connect() as conn:
@@ -128,11 +128,41 @@ def export(ctx: click.Context, csv_path: Path) -> None:
     Exit codes:
       0  written
       2  the store cannot be read or the file cannot be written
+
+    FILE is a new path or a regular file, which is replaced whole once every event is
+    written (a failed export leaves it as it was); a symbolic link, a named pipe, a device
+    or anything else that is not a regular file is refused.
     """
     from reviewer.store import audit_log
 
-    if not csv_path.parent.is_dir():
-        raise AuditCommandError(f"no such directory: {csv_path.parent}")
+    _check_target(csv_path)
     with _read_session(ctx.obj.get("db_url")) as session:
         count = audit_log.export_csv(session, csv_path)
     click.echo(f"wrote {count:,} audit events to {csv_path}")
+
+
+def _check_target(path: Path) -> None:
+    """Write only to a new path or over a regular file: never through a symbolic link, into a
+    named pipe or over a device node (run as root, a rename replaces even /dev/full)."""
+    import stat
+
+    try:
+        mode = os.lstat(path).st_mode
+    except FileNotFoundError:
+        if not path.parent.is_dir():
+            raise AuditCommandError(f"no such directory: {path.parent}") from None
+        return
+    except OSError as exc:
+        raise AuditCommandError(f"cannot write {path}: {exc.strerror}") from None
+    if stat.S_ISREG(mode):
+        return
+    kinds = (
+        (stat.S_ISLNK, "a symbolic link"),
+        (stat.S_ISDIR, "a folder"),
+        (stat.S_ISFIFO, "a named pipe (FIFO)"),
+        (stat.S_ISCHR, "a device"),
+        (stat.S_ISBLK, "a device"),
+        (stat.S_ISSOCK, "a socket"),
+    )
+    kind = next((name for test, name in kinds if test(mode)), "not a file")
+    raise AuditCommandError(f"will not write over {path}: it is {kind}, not a regular file")

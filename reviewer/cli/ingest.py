@@ -13,7 +13,13 @@ from reviewer.domain.text import printable
 
 
 def request_folders(paths: tuple[Path, ...]) -> tuple[list[Path], list[tuple[Path, str]]]:
-    """Expand PATHs (request folders or inboxes) into request folders, and what to skip."""
+    """Expand PATHs (request folders or inboxes) into request folders, and what to skip.
+
+    A PATH named explicitly must be a request folder or an inbox. In an inbox every folder is
+    taken as a request (one without request.json is reported when it is read); plain files
+    and hidden entries there are not requests and are passed over silently (an inbox may hold
+    a README or the pipeline's own scripts); a link to a folder is reported, never followed.
+    """
     folders: list[Path] = []
     skipped: list[tuple[Path, str]] = []
     for path in paths:
@@ -32,10 +38,12 @@ def request_folders(paths: tuple[Path, ...]) -> tuple[list[Path], list[tuple[Pat
             for entry in entries:
                 if entry.name.startswith("."):
                     continue
-                if entry.is_dir() and not entry.is_symlink():
-                    folders.append(entry)
+                if not entry.is_dir():
+                    continue  # a plain file (or a link to one): not a request
+                if entry.is_symlink():
+                    skipped.append((entry, "a link to a folder, not followed"))
                 else:
-                    skipped.append((entry, "not a request folder"))
+                    folders.append(entry)
     return folders, skipped
 
 
@@ -47,9 +55,10 @@ def request_folders(paths: tuple[Path, ...]) -> tuple[list[Path], list[tuple[Pat
 def ingest(ctx: click.Context, paths: tuple[Path, ...], as_json: bool) -> None:
     """Check every request in PATHS and store it for review.
 
-    Each PATH is a request folder (request.json + export.zip) or an inbox of them. An archive
-    already stored unchanged is left alone; a changed archive for a known request becomes a
-    new version and voids the earlier sign-offs. Anything unreadable is reported and skipped.
+    Each PATH is a request folder (request.json + export.zip) or an inbox of them; plain
+    files in an inbox are passed over. An archive already stored unchanged is left alone; a
+    changed archive for a known request becomes a new version and voids the earlier
+    sign-offs. Anything unreadable is reported and skipped.
 
     \b
     Exit codes:
@@ -68,7 +77,7 @@ def ingest(ctx: click.Context, paths: tuple[Path, ...], as_json: bool) -> None:
     actor = cli_actor()
     lines: list[str] = []
     stored: list[dict[str, object]] = []
-    with open_service(ctx) as svc:
+    with open_service(ctx, create=True) as svc:
         progress = Progress(
             TextColumn("checking"),
             BarColumn(),

@@ -45,10 +45,11 @@ def release(
     \b
     Exit codes:
       0  released
-      1  refused (the reason on stderr); nothing was written
+      1  refused (the reason on stderr: the gate, the archive, the passphrase or a role
+         that may not release); nothing was written
       2  bad usage, unknown request, or the store cannot be opened
     """
-    from reviewer.store.errors import ReleaseError, SignInError
+    from reviewer.store.errors import PermissionDenied, ReleaseError, SignInError
 
     with open_service(ctx) as svc:
         actor = cli_actor()
@@ -62,7 +63,7 @@ def release(
             actor = by
         try:
             receipt = svc.release(actor, request_id, outbox)
-        except ReleaseError as exc:
+        except (ReleaseError, PermissionDenied) as exc:  # a role that may not release: refused
             click.echo(f"reviewer: release refused: {printable(str(exc))}", err=True)
             sys.exit(1)
     if as_json:

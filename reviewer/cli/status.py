@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import json
+from typing import TYPE_CHECKING
 
 import click
 
 from reviewer.cli.users import open_service
+
+if TYPE_CHECKING:
+    from rich.console import Console
+    from rich.table import Table
 
 
 @click.command(short_help="Every request with its state, verdict, due date and sign-offs.")
@@ -77,4 +82,35 @@ def status(ctx: click.Context, as_json: bool) -> None:
             "-" if r.days_left is None else str(r.days_left),
             Text(printable(signed)),
         )
-    Console(highlight=False).print(table)
+    _keep_whole(table, ("request", "state", "verdict", "due", "days left"))
+    console = Console(highlight=False)
+    narrowest = _narrowest(console, table)
+    if narrowest > console.width:
+        console = Console(highlight=False, width=narrowest)
+    console.print(table)
+
+
+def _keep_whole(table: Table, headers: tuple[str, ...]) -> None:
+    """These columns never wrap or shorten (a cut request id names another request): they
+    are as wide as their longest cell, and the requester and sign-offs columns give way."""
+    from rich.cells import cell_len
+    from rich.text import Text
+
+    for column in table.columns:
+        if column.header in headers:
+            column.no_wrap = True
+            column.min_width = max(
+                (c.cell_len if isinstance(c, Text) else cell_len(str(c)) for c in column.cells),
+                default=0,
+            )
+        else:  # wraps, but never shrinks out of sight
+            column.min_width = cell_len(str(column.header))
+
+
+def _narrowest(console: Console, table: Table) -> int:
+    """The least width that shows every column at its minimum: on a terminal narrower than
+    that the lines run on (the terminal wraps them) rather than cutting a request id."""
+    from rich.measure import Measurement
+
+    unbounded = console.options.update(max_width=10_000)
+    return Measurement.get(console, unbounded, table).minimum

@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING
 
 import click
 
+from reviewer.domain.errors import ReviewerError
+
 if TYPE_CHECKING:
     from reviewer.store.service import ReviewService
 
@@ -22,21 +24,52 @@ def cli_actor() -> str:
         return "cli:unknown"
 
 
-def open_service(ctx: click.Context) -> ReviewService:
+def open_service(ctx: click.Context, *, create: bool = False) -> ReviewService:
+    """The store of `--db`. Only commands that put data in (ingest, users add) pass
+    `create=True`; the others answer "no store at ..." rather than creating an empty one."""
     from reviewer.store.service import ReviewService
 
-    return ReviewService.open((ctx.obj or {}).get("db_url"))
+    return ReviewService.open((ctx.obj or {}).get("db_url"), create=create)
+
+
+class PassphraseError(ReviewerError):
+    """No passphrase could be read, or its confirmation differs."""
+
+
+NO_PASSPHRASE = (
+    "no passphrase given (input ended): type it at the prompt, or pipe it with "
+    "--passphrase-stdin"
+)
 
 
 def read_passphrase(from_stdin: bool, *, confirm: bool) -> str:
+    """The passphrase: stdin's first line with `from_stdin`; else asked for at the terminal
+    (twice with `confirm`). When stdin is not a terminal nobody is there to answer a prompt:
+    its lines are read as the answers, without prompts or getpass's echo warnings. Input that
+    ends first, or a confirmation that differs, is one line of error (exit 2); Ctrl-C at the
+    prompt is an interruption (130)."""
     if from_stdin:
         line = sys.stdin.readline()
         return line[:-1] if line.endswith("\n") else line
-    return str(
-        click.prompt(
-            "Passphrase", hide_input=True, confirmation_prompt=confirm, err=True, show_default=False
-        )
-    )
+    interactive = sys.stdin.isatty()
+
+    def ask(text: str) -> str:
+        if not interactive:
+            line = sys.stdin.readline()
+            if not line:
+                raise PassphraseError(NO_PASSPHRASE)
+            return line[:-1] if line.endswith("\n") else line
+        try:
+            return str(click.prompt(text, hide_input=True, err=True, show_default=False))
+        except click.Abort as exc:
+            if isinstance(exc.__context__, KeyboardInterrupt):
+                raise KeyboardInterrupt from None
+            raise PassphraseError(NO_PASSPHRASE) from None
+
+    passphrase = ask("Passphrase")
+    if confirm and ask("Repeat for confirmation") != passphrase:
+        raise PassphraseError("the two passphrases do not match; nothing was changed")
+    return passphrase
 
 
 @click.group()
@@ -67,7 +100,7 @@ def users() -> None:
 def add(ctx: click.Context, name: str, role: str, passphrase_stdin: bool) -> None:
     """Add reviewer NAME with ROLE. The passphrase needs at least 12 characters."""
     passphrase = read_passphrase(passphrase_stdin, confirm=True)
-    with open_service(ctx) as svc:
+    with open_service(ctx, create=True) as svc:
         user = svc.add_user(name, role, passphrase, actor=cli_actor())
     click.echo(f"added {user.name} ({user.role.value})")
 

@@ -13,7 +13,7 @@ from typing import Any, Self, TypeVar
 
 from argon2 import PasswordHasher
 from sqlalchemy import Engine, func
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.orm import defer
 from sqlmodel import Session, col, select
 
@@ -33,8 +33,8 @@ from reviewer.store.errors import (
     PermissionDenied,
     StoreError,
 )
-from reviewer.store.migrate import upgrade
-from reviewer.store.paths import key_dir, resolve_url
+from reviewer.store.migrate import current_revision, upgrade
+from reviewer.store.paths import NoStore, key_dir, resolve_url, sqlite_file
 from reviewer.store.tables import (
     ExportVersionRow,
     InspectionRow,
@@ -99,18 +99,34 @@ class ServiceBase:
         *,
         clock: Callable[[], datetime] | None = None,
         hasher: PasswordHasher | None = None,
+        create: bool = True,
     ) -> Self:
         """Open the store at `url` (None: $REVIEWER_DB, else the user data dir), creating it
-        or upgrading its schema to the latest migration. `clock` and `hasher` (other Argon2id
-        parameters) are for tests and benchmarks."""
+        or upgrading its schema to the latest migration. With `create=False` (commands that
+        only read) a store that does not exist yet raises NoStore and nothing is created: no
+        SQLite file, no folder, no schema. `clock` and `hasher` (other Argon2id parameters)
+        are for tests and benchmarks."""
         resolved = resolve_url(url)
+        file = sqlite_file(resolved)
+        if not create and file is not None and not file.is_file():
+            raise NoStore(str(file.absolute()))
+        engine: Engine | None = None
         try:
             engine = make_engine(resolved)
+            if not create and current_revision(engine) is None:
+                raise NoStore(str(file.absolute()) if file is not None else _safe_url(resolved))
             upgrade(engine, clock=clock)
-        except (OperationalError, OSError) as exc:
-            raise StoreError(
-                f"cannot open the store {_safe_url(resolved)}: {first_line(exc)}"
-            ) from None
+        except (DBAPIError, OSError) as exc:
+            if engine is not None:
+                engine.dispose()
+            reason = first_line(exc)
+            if isinstance(exc, FileExistsError | NotADirectoryError) and exc.filename:
+                reason = f"{exc.filename} is not a folder"  # a file where a folder must be
+            raise StoreError(f"cannot open the store {_safe_url(resolved)}: {reason}") from None
+        except BaseException:
+            if engine is not None:
+                engine.dispose()
+            raise
         return cls(engine, resolved, clock, hasher)
 
     def close(self) -> None:

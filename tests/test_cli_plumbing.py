@@ -1,0 +1,333 @@
+"""The command line's plumbing as a user meets it, in real processes: which store a command
+opens (and that reading never creates one), where `audit export` may write, exit codes that
+match the README, usage errors on one line, inboxes with stray files, and a status table that
+never cuts a request id."""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import shutil
+import signal
+import stat
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+from argon2 import PasswordHasher
+
+ROOT = Path(__file__).resolve().parents[1]
+REVIEWER = ROOT / ".venv" / "bin" / "reviewer"
+SAMPLES = ROOT / "sample_archives"
+NO_STORE_HINT = "(create one with reviewer users add or reviewer ingest)"
+
+
+def env_for(tmp: Path, **extra: str) -> dict[str, str]:
+    return {
+        "PATH": "/usr/bin:/bin",
+        "LANG": "C.UTF-8",
+        "COLUMNS": "100",
+        "HOME": str(tmp / "home"),
+        "REVIEWER_HOME": str(tmp / "reviewer-home"),
+        "REVIEWER_AUDIO": "off",
+        **extra,
+    }
+
+
+def run(tmp: Path, *args: str | Path, input: str | None = None, cwd: Path | None = None,
+        **extra: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [str(REVIEWER), *map(str, args)],
+        capture_output=True,
+        text=True,
+        input=input,
+        stdin=None if input is not None else subprocess.DEVNULL,
+        encoding="utf-8",
+        errors="replace",
+        timeout=180,
+        check=False,
+        cwd=cwd or tmp,
+        env=env_for(tmp, **extra),
+    )
+
+
+def error_line(proc: subprocess.CompletedProcess[str], code: int = 2) -> str:
+    """The single line a failing command prints on stderr (nothing on stdout)."""
+    assert proc.returncode == code, (proc.returncode, proc.stderr)
+    assert proc.stdout == "", proc.stdout
+    assert "Traceback" not in proc.stderr
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1, proc.stderr
+    return lines[0]
+
+
+def url_of(path: Path) -> str:
+    return f"sqlite:///{path}"
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> str:
+    """A store with alice (reviewer) and the clean sample ingested, built by the commands."""
+    url = url_of(tmp_path / "store" / "reviewer.db")
+    proc = run(tmp_path, "--db", url, "ingest", SAMPLES / "clean")
+    assert proc.returncode == 0, proc.stderr
+    proc = run(tmp_path, "--db", url, "users", "add", "alice", "--role", "reviewer",
+               "--passphrase-stdin", input="alice-demo-passphrase\n")
+    assert proc.returncode == 0, proc.stderr
+    return url
+
+
+# ---------------------------------------------------------------- 1. store URLs
+
+
+def test_a_plain_word_for_a_store_reads_nothing_and_creates_nothing(tmp_path: Path) -> None:
+    line = error_line(run(tmp_path, "--db", "garbage", "status"))
+    assert line == f"reviewer: no store at {tmp_path / 'garbage'} {NO_STORE_HINT}"
+    assert not (tmp_path / "garbage").exists()
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["status"],
+        ["status", "--json"],
+        ["users", "list"],
+        ["users", "disable", "alice"],
+        ["release", "DSAR-2018-0398", "--outbox", "OUTBOX"],
+        ["audit", "verify"],
+        ["audit", "export", "--csv", "events.csv"],
+        [],  # the app itself: it never opens on a store it would have to create
+    ],
+)
+def test_reading_commands_never_create_a_store(tmp_path: Path, command: list[str]) -> None:
+    db = tmp_path / "typo" / "x.db"
+    line = error_line(run(tmp_path, "--db", url_of(db), *command))
+    assert line == f"reviewer: no store at {db} {NO_STORE_HINT}"
+    assert not (tmp_path / "typo").exists()
+    assert not (tmp_path / "OUTBOX").exists() and not (tmp_path / "events.csv").exists()
+
+
+def test_ingest_and_users_add_create_the_store(tmp_path: Path) -> None:
+    db = tmp_path / "new" / "reviewer.db"
+    proc = run(tmp_path, "--db", url_of(db), "users", "add", "bob", "--role", "approver",
+               "--passphrase-stdin", input="bob-demo-passphrase\n")
+    assert proc.returncode == 0, proc.stderr
+    assert db.is_file()
+    listed = run(tmp_path, "--db", url_of(db), "users", "list", "--json")
+    assert [u["name"] for u in json.loads(listed.stdout)] == ["bob"]
+
+
+@pytest.mark.parametrize("url", ["sqlite://", "sqlite:///:memory:"])
+def test_an_in_memory_store_is_refused(tmp_path: Path, url: str) -> None:
+    line = error_line(run(tmp_path, "--db", url, "ingest", SAMPLES / "clean"))
+    assert line.startswith("reviewer: sqlite:// without a file is an in-memory store that "
+                           "keeps nothing: use sqlite:///PATH, postgresql://")
+
+
+@pytest.mark.parametrize("url", ["mysql://user:secret@db/reviews", "http://x"])
+def test_another_kind_of_url_is_refused_in_one_line(tmp_path: Path, url: str) -> None:
+    line = error_line(run(tmp_path, "--db", url, "status"))
+    scheme = url.split("://")[0]
+    assert line.startswith(f"reviewer: unsupported store URL {scheme}://...: use sqlite:///PATH")
+    assert "secret" not in line and "internal error" not in line
+
+
+def test_a_file_that_is_not_a_database_is_one_line(tmp_path: Path) -> None:
+    notes = tmp_path / "notes.db"
+    notes.write_text("these are my notes, not a database\n" * 100)
+    before = notes.read_bytes()
+    line = error_line(run(tmp_path, "--db", url_of(notes), "status"))
+    assert line == f"reviewer: cannot open the store {url_of(notes)}: file is not a database"
+    assert notes.read_bytes() == before
+
+
+# ---------------------------------------------------------------- 2. where export writes
+
+
+def test_audit_export_refuses_a_fifo_and_a_symlink(store: str, tmp_path: Path) -> None:
+    fifo = tmp_path / "events.fifo"
+    os.mkfifo(fifo)
+    line = error_line(run(tmp_path, "--db", store, "audit", "export", "--csv", fifo))
+    assert line == f"reviewer: will not write over {fifo}: it is a named pipe (FIFO), not a " \
+                   "regular file"
+    assert stat.S_ISFIFO(os.lstat(fifo).st_mode)
+
+    target = tmp_path / "precious.txt"
+    target.write_text("keep me\n")
+    link = tmp_path / "events.csv"
+    link.symlink_to(target)
+    line = error_line(run(tmp_path, "--db", store, "audit", "export", "--csv", link))
+    assert line == f"reviewer: will not write over {link}: it is a symbolic link, not a " \
+                   "regular file"
+    assert link.is_symlink() and target.read_text() == "keep me\n"
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []
+
+
+def test_audit_export_replaces_a_regular_file_whole(store: str, tmp_path: Path) -> None:
+    out = tmp_path / "events.csv"
+    out.write_text("an older export\n")
+    out.chmod(0o640)
+    proc = run(tmp_path, "--db", store, "audit", "export", "--csv", out)
+    assert proc.returncode == 0, proc.stderr
+    lines = out.read_text().splitlines()
+    assert lines[0].startswith("seq,") and len(lines) > 2
+    assert stat.S_IMODE(out.stat().st_mode) == 0o640
+
+
+def test_a_failed_export_leaves_the_old_file(tmp_path: Path,
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    """A write that fails half-way (the file size limit here) leaves the old export as it was,
+    and no temporary file behind."""
+    from reviewer.store.service import ReviewService
+
+    url = url_of(tmp_path / "big.db")
+    monkeypatch.setenv("REVIEWER_HOME", str(tmp_path / "reviewer-home"))
+    fast = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+    with ReviewService.open(url, hasher=fast) as svc:
+        for i in range(600):  # an audit trail of about 130 kB as CSV
+            svc.add_user(f"user{i:03d}", "reviewer", "a-long-enough-passphrase", actor="test")
+    out = tmp_path / "events.csv"
+    out.write_text("an older export\n")
+
+    def limit() -> None:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (65536, 65536))
+
+    proc = subprocess.run(
+        [str(REVIEWER), "--db", url, "audit", "export", "--csv", str(out)],
+        capture_output=True, text=True, timeout=120, check=False, cwd=tmp_path,
+        env=env_for(tmp_path), preexec_fn=limit,
+    )
+    assert error_line(proc) == f"reviewer: cannot write {out}: File too large"
+    assert out.read_text() == "an older export\n"
+    assert not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
+
+
+# ---------------------------------------------------------------- 3. exit codes
+
+
+def test_a_release_by_a_reviewer_is_a_refusal(store: str, tmp_path: Path) -> None:
+    rid = json.loads((SAMPLES / "clean" / "request.json").read_text())["request_id"]
+    proc = run(tmp_path, "--db", store, "release", rid, "--outbox", tmp_path / "outbox",
+               "--by", "alice", "--passphrase-stdin", input="alice-demo-passphrase\n")
+    line = error_line(proc, code=1)
+    assert line == ("reviewer: release refused: releasing an export needs the approver role; "
+                    "alice is reviewer")
+    assert not (tmp_path / "outbox" / rid).exists()
+
+
+def test_passphrases_that_differ_are_one_line_and_exit_2(store: str, tmp_path: Path) -> None:
+    proc = run(tmp_path, "--db", store, "users", "add", "eve", "--role", "reviewer",
+               input="abcdefghijklm\nzzzzzzzzzzzzz\n")
+    assert error_line(proc) == "reviewer: the two passphrases do not match; nothing was changed"
+    listed = run(tmp_path, "--db", store, "users", "list", "--json")
+    assert "eve" not in [u["name"] for u in json.loads(listed.stdout)]
+
+
+def test_no_passphrase_on_a_closed_stdin_is_one_line_and_exit_2(store: str,
+                                                                tmp_path: Path) -> None:
+    proc = run(tmp_path, "--db", store, "users", "add", "eve", "--role", "reviewer")
+    line = error_line(proc)
+    assert line.startswith("reviewer: no passphrase given (input ended)")
+    assert "Warning" not in proc.stderr and "Aborted" not in proc.stderr
+
+
+def test_ctrl_c_during_ingest_exits_130(tmp_path: Path) -> None:
+    inbox = tmp_path / "inbox"
+    for i in range(40):
+        shutil.copytree(SAMPLES / "clean", inbox / f"r{i:02d}")
+    db = tmp_path / "store.db"
+    proc = subprocess.Popen(
+        [str(REVIEWER), "--db", url_of(db), "ingest", str(inbox)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, text=True,
+        cwd=tmp_path, env=env_for(tmp_path),
+    )
+    deadline = time.monotonic() + 60
+    while not db.exists():  # the store is open: the command is at work
+        assert proc.poll() is None and time.monotonic() < deadline
+        time.sleep(0.02)
+    time.sleep(0.3)
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, err
+    assert "Traceback" not in err
+    assert err.strip().splitlines() == ["reviewer: interrupted"]
+
+
+# ---------------------------------------------------------------- 4. usage errors
+
+
+def test_usage_errors_are_one_line(tmp_path: Path) -> None:
+    assert error_line(run(tmp_path, "check")) == (
+        "reviewer check: missing argument REQUEST_DIR (see reviewer check --help)"
+    )
+    assert error_line(run(tmp_path, "users", "add", "x", "--role", "god")) == (
+        "reviewer users add: invalid value for '--role': 'god' is not one of 'reviewer', "
+        "'approver', 'supervisor' (see reviewer users add --help)"
+    )
+    a_file = tmp_path / "afile"
+    a_file.write_text("")
+    line = error_line(run(tmp_path, "release", "DSAR-1", "--outbox", a_file))
+    assert line.startswith("reviewer release: invalid value for '--outbox': ")
+    assert line.endswith(" (see reviewer release --help)")
+    assert error_line(run(tmp_path, "frobnicate")) == (
+        "reviewer: no such command 'frobnicate' (see reviewer --help)"
+    )
+
+
+# ---------------------------------------------------------------- 5. inboxes
+
+
+def test_an_inbox_with_stray_files_ingests_cleanly(tmp_path: Path) -> None:
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    for name in ("clean", "hostile"):
+        shutil.copytree(SAMPLES / name, inbox / name)
+    (inbox / "README.md").write_text("how the pipeline fills this inbox\n")
+    (inbox / "build.py").write_text("print('hello')\n")
+    proc = run(tmp_path, "--db", url_of(tmp_path / "s.db"), "ingest", inbox, "--json")
+    assert proc.returncode == 0, proc.stderr
+    doc = json.loads(proc.stdout)
+    assert len(doc["stored"]) == 2 and doc["skipped"] == []
+    assert proc.stderr == ""
+
+
+def test_the_sample_archives_folder_ingests_with_exit_0(tmp_path: Path) -> None:
+    proc = run(tmp_path, "--db", url_of(tmp_path / "s.db"), "ingest", SAMPLES)
+    assert proc.returncode == 0, proc.stderr
+    assert "skipped" not in proc.stderr
+
+
+def test_a_folder_without_a_ticket_and_an_explicit_file_are_still_skipped(
+    tmp_path: Path,
+) -> None:
+    inbox = tmp_path / "inbox"
+    shutil.copytree(SAMPLES / "clean", inbox / "clean")
+    (inbox / "half").mkdir()
+    (inbox / "half" / "notes.txt").write_text("no ticket here\n")
+    loose = tmp_path / "loose.txt"
+    loose.write_text("x\n")
+    proc = run(tmp_path, "--db", url_of(tmp_path / "s.db"), "ingest", inbox, loose)
+    assert proc.returncode == 1
+    skipped = proc.stderr.strip().splitlines()
+    assert len(skipped) == 2, proc.stderr
+    assert any(line.startswith(f"reviewer: skipped {inbox / 'half'}: ") for line in skipped)
+    assert f"reviewer: skipped {loose}: not a request folder or an inbox" in skipped
+
+
+# ---------------------------------------------------------------- 6. status
+
+
+@pytest.mark.parametrize("columns", ["50", "80"])
+def test_status_never_cuts_or_wraps_a_request_id(tmp_path: Path, columns: str) -> None:
+    url = url_of(tmp_path / "s.db")
+    assert run(tmp_path, "--db", url, "ingest", SAMPLES).returncode == 0
+    ids = [r["request_id"] for r in json.loads(run(tmp_path, "--db", url, "status",
+                                                     "--json").stdout)]
+    assert len(ids) >= 9
+    proc = run(tmp_path, "--db", url, "status", COLUMNS=columns)
+    assert proc.returncode == 0, proc.stderr
+    starts = [line.split()[0] for line in proc.stdout.splitlines()[1:] if line[:1].strip()]
+    assert starts == ids
+    assert "…" not in "".join(line[:len(ids[0])] for line in proc.stdout.splitlines())
