@@ -343,6 +343,34 @@ async def test_member_preview_reads_the_archive(store) -> None:  # noqa: F811
         assert {"Retail/OrderHistory.csv", "Account/Profile.json"} <= viewed
 
 
+async def test_a_member_that_cannot_be_previewed_says_why_in_full(store) -> None:  # noqa: F811
+    from textual.widgets import Static
+
+    from reviewer.tui.widgets.member_preview import MemberPreview
+    from reviewer.tui.widgets.members import MembersList
+
+    app = make_app(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot, "alice")
+        review = await open_request(pilot, "DSAR-2018-0488")  # the hostile archive
+        await pilot.press("5")
+        members = review.query_one("#members-list", MembersList)
+        preview = review.query_one("#member-preview", MemberPreview)
+        body = preview.query_one("#preview-body", Static)
+        for path, why in (
+            ("Alexa/Audio/latest.wav", "refused: member is a symbolic link"),
+            ("Devices/DeviceLog.csv", "the member is truncated"),
+        ):
+            assert members.select_path(path)
+            await pilot.press("enter")
+            await wait_for(pilot, lambda path=path: f"Cannot preview {path}" in str(body.render()))
+            await pilot.pause()
+            # The path is said once, and the reason is wrapped inside the pane, none of it cut.
+            assert str(body.render()) == f"Cannot preview {path}: {why}"
+            assert body.size.width <= preview.scrollable_content_region.width
+            assert preview.max_scroll_x == 0
+
+
 async def test_catalogue_highlights_third_party_names(store) -> None:  # noqa: F811
     from reviewer.tui.widgets.catalogue import TranscriptCatalogue
 

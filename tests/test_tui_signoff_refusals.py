@@ -11,6 +11,7 @@ from test_tui_support import (  # noqa: F401 - fixtures
     PEOPLE,
     WRONG_CUSTOMER,
     make_app,
+    screen_lines,
     screen_text,
     sign_in,
     store,
@@ -232,3 +233,11 @@ async def test_no_checklist_item_starts_ticked(store) -> None:  # noqa: F811
         dialog = await open_signoff(pilot, WRONG_CUSTOMER)
         boxes = list(dialog.query(Checkbox))
         assert len(boxes) == 5 and not any(b.value for b in boxes)
+        # And none looks ticked: an empty box is drawn empty, a ticked one with a tick.
+        text = "\n".join(screen_lines(app))
+        assert text.count("▐ ▌") == 5 and "✓" not in text and "▐X▌" not in text
+        boxes[0].focus()
+        await pilot.press("space")
+        await pilot.pause()
+        text = "\n".join(screen_lines(app))
+        assert boxes[0].value and text.count("▐✓▌") == 1 and text.count("▐ ▌") == 4

@@ -34,6 +34,15 @@ def _escape(text: str) -> str:
     return escape(text)
 
 
+
+class TickBox(Checkbox):
+    """A checklist box that is empty until ticked (Textual's draws a dim X either way, which
+    reads as ticked): what a sign-off records as checked must look checked, and only then."""
+
+    @property
+    def BUTTON_INNER(self) -> str:  # type: ignore[override]  # noqa: N802 - Textual's name
+        return "✓" if self.value else " "
+
 class SignOffDialog(ReviewerDialog["SignOffRow | None"]):
     HELP_TITLE = "Sign-off"
     HELP_TEXT = (
@@ -71,7 +80,7 @@ class SignOffDialog(ReviewerDialog["SignOffRow | None"]):
             with VerticalScroll(id="signoff-scroll"):
                 yield Label("Checklist", classes="section-title")
                 for key, text in g.checklist:
-                    yield Checkbox(text, id=f"check-{key}", classes="checklist")
+                    yield TickBox(text, id=f"check-{key}", classes="checklist")
                 if g.warnings:
                     yield Label(f"Warnings to acknowledge ({len(g.warnings)})", classes="section-title")
                     for w in g.warnings:

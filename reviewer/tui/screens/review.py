@@ -533,9 +533,9 @@ class ReviewScreen(ReviewerScreen):
             return
         preview = self.query_one("#member-preview", MemberPreview)
         if message.problem:
-            preview.show_message(
-                f"Cannot preview {message.member.path}: {message.problem}", style="yellow"
-            )
+            path = message.member.path
+            problem = message.problem.removeprefix(f"{path}: ")  # the reader names it too
+            preview.show_message(f"Cannot preview {path}: {problem}", style="yellow")
             return
         preview.show_bytes(message.member, message.data, message.truncated)
         self._record_once("viewed_member", message.member.path)

@@ -82,21 +82,29 @@ class MemberPreview(VerticalScroll, can_focus=True):
     MemberPreview { height: 1fr; }
     MemberPreview { overflow-x: auto; }
     MemberPreview > Static { width: auto; min-width: 100%; }
+    MemberPreview > Static.-message { width: 100%; }
     """
 
     def compose(self):  # type: ignore[no-untyped-def]
         yield Static(Text("Select a member to preview it.", style="dim"), id="preview-body")
 
     def show_message(self, text: str, style: str = "dim") -> None:
-        self.query_one("#preview-body", Static).update(Text(printable(text, lines=True), style=style))
+        """A note instead of content: wrapped to the pane, so all of it can be read."""
+        body = self.query_one("#preview-body", Static)
+        body.add_class("-message")
+        body.update(Text(printable(text, lines=True), style=style))  # may quote a member name
 
     def show_text(self, member: Member, text: str, note: str = "") -> None:
         head = Text(printable(member.path), style="bold")
         if note:
             head.append(f"  {note}", style="dim")
-        self.query_one("#preview-body", Static).update(Group(head, Text(""), Text(printable(text, lines=True))))
+        body = self.query_one("#preview-body", Static)
+        body.remove_class("-message")
+        body.update(Group(head, Text(""), Text(printable(text, lines=True))))
         self.scroll_home(animate=False)
 
     def show_bytes(self, member: Member, data: bytes, truncated: bool = False) -> None:
-        self.query_one("#preview-body", Static).update(render_member(member, data, truncated))
+        body = self.query_one("#preview-body", Static)
+        body.remove_class("-message")
+        body.update(render_member(member, data, truncated))
         self.scroll_home(animate=False)
