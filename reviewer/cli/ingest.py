@@ -56,9 +56,10 @@ def ingest(ctx: click.Context, paths: tuple[Path, ...], as_json: bool) -> None:
     """Check every request in PATHS and store it for review.
 
     Each PATH is a request folder (request.json + export.zip) or an inbox of them; plain
-    files in an inbox are passed over. An archive already stored unchanged is left alone; a
-    changed archive for a known request becomes a new version and voids the earlier
-    sign-offs. Anything unreadable is reported and skipped.
+    files in an inbox are passed over. A request whose ticket and archive are both stored
+    unchanged is left alone; a changed archive or a changed ticket for a known request
+    becomes a new version, checked again, and voids the earlier sign-offs. Anything
+    unreadable is reported and skipped.
 
     \b
     Exit codes:
