@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from test_tui_screens import open_request
 from test_tui_support import (  # noqa: F401 - fixtures
     CLEAN,
     make_app,
+    open_request,
     screen_text,
     sign_in,
     store,

@@ -17,6 +17,7 @@ from test_tui_support import (  # noqa: F401 - fixtures
     WRONG_CUSTOMER,
     make_app,
     null_audio,
+    open_request,
     pg_store,
     screen_text,
     sign_in,
@@ -29,21 +30,6 @@ pytest.importorskip("simpleaudio", reason="simpleaudio is not installed (no ALSA
 
 SIZE = (120, 40)
 
-
-async def open_request(pilot, request_id: str):  # type: ignore[no-untyped-def]
-    from textual.widgets import DataTable
-
-    from reviewer.tui.screens.queue import QueueScreen
-    from reviewer.tui.screens.review import ReviewScreen
-
-    app = pilot.app
-    await wait_for(pilot, lambda: isinstance(app.screen, QueueScreen))
-    table = app.screen.query_one("#queue-table", DataTable)
-    await wait_for(pilot, lambda: table.row_count > 0)
-    table.move_cursor(row=table.get_row_index(request_id))
-    await pilot.press("enter")
-    await wait_for(pilot, lambda: isinstance(app.screen, ReviewScreen) and app.screen.detail is not None)
-    return app.screen
 
 
 async def play_whole_sample(pilot, screen) -> int:  # type: ignore[no-untyped-def]

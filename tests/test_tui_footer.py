@@ -4,10 +4,10 @@ opening a request and moving through its tabs never rebuilds it to show what it 
 from __future__ import annotations
 
 import pytest
-from test_tui_screens import open_request
 from test_tui_support import (  # noqa: F401 - fixtures
     CLEAN,
     make_app,
+    open_request,
     screen_text,
     sign_in,
     store,

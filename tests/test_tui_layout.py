@@ -5,10 +5,10 @@ through into its neighbour."""
 from __future__ import annotations
 
 import pytest
-from test_tui_screens import open_request
 from test_tui_support import (  # noqa: F401 - fixtures
     CLEAN,
     make_app,
+    open_request,
     screen_lines,
     sign_in,
     store,

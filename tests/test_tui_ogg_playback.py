@@ -5,10 +5,11 @@ ALSA's null device."""
 from __future__ import annotations
 
 import pytest
-from test_tui_flow import approve, open_request, play_whole_sample
+from test_tui_flow import approve, play_whole_sample
 from test_tui_support import (  # noqa: F401 - fixtures
     make_app,
     null_audio,
+    open_request,
     screen_text,
     sign_in,
     store,

@@ -13,6 +13,7 @@ from test_tui_support import (  # noqa: F401 - fixtures
     THIRD_PARTY,
     WRONG_CUSTOMER,
     make_app,
+    open_request,
     screen_text,
     sign_in,
     store,
@@ -28,24 +29,6 @@ OTHER_LAYOUT = "DSAR-2019-0107"
 def _quiet(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("REVIEWER_AUDIO", "off")
 
-
-async def open_request(pilot, request_id: str):  # type: ignore[no-untyped-def]
-    from textual.widgets import DataTable
-
-    from reviewer.tui.screens.queue import QueueScreen
-    from reviewer.tui.screens.review import ReviewScreen
-
-    app = pilot.app
-    await wait_for(pilot, lambda: isinstance(app.screen, QueueScreen))
-    table = app.screen.query_one("#queue-table", DataTable)
-    await wait_for(pilot, lambda: table.row_count > 0)
-    table.move_cursor(row=table.get_row_index(request_id))
-    await pilot.press("enter")
-    await wait_for(
-        pilot, lambda: isinstance(app.screen, ReviewScreen) and app.screen.detail is not None
-    )
-    await pilot.pause()
-    return app.screen
 
 
 # ---------------------------------------------------------------------- sign-in

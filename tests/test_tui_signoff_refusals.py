@@ -11,6 +11,7 @@ from test_tui_support import (  # noqa: F401 - fixtures
     PEOPLE,
     WRONG_CUSTOMER,
     make_app,
+    open_request,
     screen_lines,
     screen_text,
     sign_in,
@@ -72,25 +73,13 @@ def recorded(st, request_id: str):  # type: ignore[no-untyped-def]
 
 
 async def open_signoff(pilot, request_id: str):  # type: ignore[no-untyped-def]
-    from textual.widgets import DataTable
-
     from reviewer.tui.dialogs.signoff import SignOffDialog
-    from reviewer.tui.screens.queue import QueueScreen
-    from reviewer.tui.screens.review import ReviewScreen
 
-    app = pilot.app
-    await wait_for(pilot, lambda: isinstance(app.screen, QueueScreen))
-    table = app.screen.query_one("#queue-table", DataTable)
-    await wait_for(pilot, lambda: table.row_count > 0)
-    table.move_cursor(row=table.get_row_index(request_id))
-    await pilot.press("enter")
-    await wait_for(
-        pilot, lambda: isinstance(app.screen, ReviewScreen) and app.screen.detail is not None
-    )
+    await open_request(pilot, request_id)
     await pilot.press("s")
-    await wait_for(pilot, lambda: isinstance(app.screen, SignOffDialog))
+    await wait_for(pilot, lambda: isinstance(pilot.app.screen, SignOffDialog))
     await pilot.pause()
-    return app.screen
+    return pilot.app.screen
 
 
 async def type_into(pilot, widget, text: str) -> None:  # type: ignore[no-untyped-def]

@@ -192,3 +192,23 @@ async def sign_in(pilot, name: str) -> None:  # type: ignore[no-untyped-def]
     await pilot.press("enter")
     await wait_for(pilot, lambda: app.user is not None and app.user.name == name)
     await pilot.pause()
+
+
+async def open_request(pilot, request_id: str):  # type: ignore[no-untyped-def]
+    """From the queue, open `request_id` and wait until its review screen has its detail."""
+    from textual.widgets import DataTable
+
+    from reviewer.tui.screens.queue import QueueScreen
+    from reviewer.tui.screens.review import ReviewScreen
+
+    app = pilot.app
+    await wait_for(pilot, lambda: isinstance(app.screen, QueueScreen))
+    table = app.screen.query_one("#queue-table", DataTable)
+    await wait_for(pilot, lambda: table.row_count > 0)
+    table.move_cursor(row=table.get_row_index(request_id))
+    await pilot.press("enter")
+    await wait_for(
+        pilot, lambda: isinstance(app.screen, ReviewScreen) and app.screen.detail is not None
+    )
+    await pilot.pause()
+    return app.screen
