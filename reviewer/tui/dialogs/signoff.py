@@ -21,6 +21,7 @@ from textual.message import Message
 from textual.widgets import Button, Checkbox, Input, Label, Static
 
 from reviewer.domain.signoff import Decision, GateDecision, SignOffRefused, check_sign_off
+from reviewer.domain.text import printable
 from reviewer.tui.base import ReviewerDialog
 from reviewer.tui.widgets.footer import KeysFooter
 
@@ -29,9 +30,11 @@ if TYPE_CHECKING:
 
 
 def _escape(text: str) -> str:
+    """Text for a markup Static: control characters written as escapes (`printable`: a
+    finding's title or detail quotes names from the input), brackets not taken as markup."""
     from rich.markup import escape
 
-    return escape(text)
+    return escape(printable(text))
 
 
 

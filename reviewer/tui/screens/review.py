@@ -346,23 +346,24 @@ class ReviewScreen(ReviewerScreen):
     def _recording_highlighted(self, message: RecordingsList.Highlighted) -> None:
         row = message.row
         rec = row.recording
-        text = Text()
+        text = Text()  # ids, serials and transcripts are input: escaped (`printable`)
         if rec is not None:
-            text.append(f"{rec.utterance_id}  ", style="bold")
-            text.append(f"{rec.device_serial} {rec.device_type}  ", style="dim")
+            text.append(f"{printable(rec.utterance_id)}  ", style="bold")
+            text.append(f"{printable(f'{rec.device_serial} {rec.device_type}')}  ", style="dim")
             if rec.timestamp:
                 text.append(f"{rec.timestamp:%Y-%m-%d %H:%M:%S}", style="dim")
             text.append("\n")
         else:
-            text.append(f"{row.member}: no voice-history row\n", style="yellow")
+            text.append(f"{printable(row.member)}: no voice-history row\n", style="yellow")
         if row.sampled:
             text.append("In the sample: play it and read its transcript.\n", style="magenta")
         catalogue = self._transcripts.get(row.member)
         history = rec.transcript if rec is not None else ""
         text.append("Transcript: ", style="bold")
-        text.append(catalogue if catalogue is not None else history or "(none)")
+        shown = catalogue if catalogue is not None else history or "(none)"
+        text.append(printable(shown, lines=True))
         if catalogue is not None and history and catalogue.strip() != history.strip():
-            text.append(f"\nVoice history says: {history}", style="yellow")
+            text.append(f"\nVoice history says: {printable(history, lines=True)}", style="yellow")
         self.query_one("#transcript-entry", Static).update(text)
         if rec is not None and self._catalogue_fed:
             self.query_one("#catalogue-pane", TranscriptCatalogue).select(rec.utterance_id)
@@ -630,7 +631,8 @@ class ReviewScreen(ReviewerScreen):
 
     @on(Released)
     def _released(self, message: Released) -> None:
-        self.notify(f"Released to {message.where}", title="Released", timeout=8)
+        where = printable(message.where)  # the outbox path holds the request id: input
+        self.notify(f"Released to {where}", title="Released", timeout=8, markup=False)
         self._load(first=False)
 
     # A key whose action is not available now says why, instead of doing nothing.

@@ -40,6 +40,7 @@ from textual.strip import Strip
 from textual.widgets import Input, Static
 
 from reviewer.domain.model import TranscriptEntry
+from reviewer.domain.text import printable
 
 INDENT = "  "
 EMPTY_TEXT = "No transcript catalogue in this export."
@@ -48,8 +49,14 @@ HEADER, BODY = 0, 1
 
 
 def header_of(entry: TranscriptEntry) -> str:
+    """The entry's header line as shown: its fields are input, so escaped (`printable`)."""
     parts = [entry.timestamp_text or "-", entry.device_serial or "-", entry.utterance_id or "-"]
-    return "  ".join(parts)
+    return printable("  ".join(parts))
+
+
+def body_of(entry: TranscriptEntry) -> str:
+    """The entry's text as shown: a control character in it is written as its escape."""
+    return printable(entry.text)
 
 
 def wrap_offsets(text: str, width: int) -> list[tuple[int, int]]:
@@ -176,6 +183,7 @@ class CatalogueView(ScrollView, can_focus=True):
         super().__init__(id=id)
         self.entries: list[TranscriptEntry] = list(entries)
         self.headers = [header_of(e) for e in self.entries]
+        self.bodies = [body_of(e) for e in self.entries]
         self.matcher = matcher or TermMatcher((), (), ())
         self.lines: list[_Line] = []
         self.first_line: list[int] = []
@@ -193,6 +201,7 @@ class CatalogueView(ScrollView, can_focus=True):
     def set_entries(self, entries: Sequence[TranscriptEntry]) -> None:
         self.entries = list(entries)
         self.headers = [header_of(e) for e in self.entries]
+        self.bodies = [body_of(e) for e in self.entries]
         self.selected = None
         self._term_spans.clear()
         self._wrap_width = -1
@@ -205,7 +214,7 @@ class CatalogueView(ScrollView, can_focus=True):
         self._invalidate()
 
     def _text(self, entry: int, part: int) -> str:
-        return self.headers[entry] if part == HEADER else self.entries[entry].text
+        return self.headers[entry] if part == HEADER else self.bodies[entry]
 
     def _rewrap(self) -> None:
         width = max(self.scrollable_content_region.width, 10)
@@ -215,10 +224,10 @@ class CatalogueView(ScrollView, can_focus=True):
         lines: list[_Line] = []
         first: list[int] = []
         body_width = width - len(INDENT)
-        for i, entry in enumerate(self.entries):
+        for i, body in enumerate(self.bodies):
             first.append(len(lines))
             lines.append(_Line(i, HEADER, 0, len(self.headers[i])))
-            for start, end in wrap_offsets(entry.text, body_width):
+            for start, end in wrap_offsets(body, body_width):
                 lines.append(_Line(i, BODY, start, end))
         self.lines, self.first_line = lines, first
         self.virtual_size = Size(width, len(lines))
@@ -521,14 +530,18 @@ class TranscriptCatalogue(Vertical):
             return
         if index is None:
             self._set_selected(
-                Text(f"{utterance_id}: no entry in the transcript catalogue", style="italic")
+                Text(
+                    f"{printable(utterance_id)}: no entry in the transcript catalogue",
+                    style="italic",
+                )
             )
             return
         entry = self._entries[index]
         view = self.view
-        header = Text(header_of(entry), style="bold")
-        body = Text(entry.text)
-        for part, text in ((header, header_of(entry)), (body, entry.text)):
+        shown_header, shown_body = header_of(entry), body_of(entry)
+        header = Text(shown_header, style="bold")
+        body = Text(shown_body)
+        for part, text in ((header, shown_header), (body, shown_body)):
             for start, end, kind in self._matcher.spans(text):
                 part.stylize(view.style_of(kind), start, end)
         self._set_selected(Text.assemble(header, f"  p.{entry.page}\n", body))

@@ -31,6 +31,7 @@ from textual.widgets import Static
 
 from reviewer.audio.clip import Clip
 from reviewer.audio.player import AudioError, Player, make_player
+from reviewer.domain.text import printable
 from reviewer.tui.widgets.waveform import Waveform
 
 TICK_S = 1 / 20
@@ -217,8 +218,9 @@ class PlayerPane(Vertical, can_focus=True):
             parts = [item.utterance_id, item.device, item.when]
             if item.clip is not None:
                 parts.append(clock(item.clip.duration_s))
-            title.update(" · ".join(p for p in parts if p))
-            self.waveform.empty_text = item.problem or "no audio for this recording"
+            # The id and the device serial are the export's: escaped, never raw.
+            title.update(printable(" · ".join(p for p in parts if p)))
+            self.waveform.empty_text = printable(item.problem or "no audio for this recording")
             self.waveform.clip = item.clip
         self._update_position(0.0)
         self._show_status()
@@ -366,7 +368,8 @@ class PlayerPane(Vertical, can_focus=True):
         if player is not None and not player.available:
             lines.append(player.reason)
         if self.item is not None and self.item.clip is None:
-            lines.append(self.item.problem or "This recording has no audio.")
+            # The problem names the member: input, escaped; shown as text, never as markup.
+            lines.append(printable(self.item.problem or "This recording has no audio."))
         if self._error:
             lines.append(self._error)
         if not lines and player is not None:

@@ -13,6 +13,7 @@ from rich.style import Style
 from textual.message import Message
 
 from reviewer.domain.model import Recording
+from reviewer.domain.text import printable
 from reviewer.tui.widgets.cursor_list import CursorList
 
 HEADER = "     When              Device            Secs  Transcript"
@@ -129,9 +130,10 @@ class RecordingsList(CursorList):
         compact = width < COMPACT_BELOW
         stamp = "%Y-%m-%d" if compact else "%Y-%m-%d %H:%M"
         when = rec.timestamp.strftime(stamp) if rec and rec.timestamp else "-"
-        device = rec.device_serial if rec and rec.device_serial else "-"
+        # The serial, the transcript and the member name are input: escaped, never raw.
+        device = printable(rec.device_serial) if rec and rec.device_serial else "-"
         secs = f"{r.duration_s:.1f}" if r.duration_s is not None else "-"
-        text = rec.transcript if rec else f"({r.member}: no voice-history row)"
+        text = printable(rec.transcript if rec else f"({r.member}: no voice-history row)")
         played = r.key in self._played
         tick = Segment("✓ " if played else "  ", style + self.style_of("recordings-list--played"))
         sample = Segment("S " if r.sampled else "  ", style + self.style_of("recordings-list--sample"))

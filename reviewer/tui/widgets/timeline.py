@@ -27,6 +27,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from reviewer.domain.model import Recording, Requester
+from reviewer.domain.text import printable
 
 if TYPE_CHECKING:
     from reviewer.store.views import RequestDetail
@@ -243,8 +244,8 @@ class RecordingTimeline(ScrollView, can_focus=True):
             for row in data.rows:
                 lines.append(self._device_line(row))
                 fixed.append(True)
-            for text in problems(data):
-                lines.append([("⚠ " + text, "timeline--problem")])
+            for text in problems(data):  # each names a serial from the input: escaped
+                lines.append([("⚠ " + printable(text), "timeline--problem")])
                 fixed.append(False)
         for text in legend:
             lines.append([(text, "timeline--axis")])
@@ -276,7 +277,7 @@ class RecordingTimeline(ScrollView, can_focus=True):
     def _device_line(self, row: DeviceRow) -> list[tuple[str, str]]:
         data = self.data
         label_class = "timeline--label" if row.known else "timeline--early"
-        label = row.label if row.known else f"? {row.label}"
+        label = printable(row.label if row.known else f"? {row.label}")  # names are input
         runs: list[tuple[str, str]] = [
             (label.ljust(LABEL_W - 1)[: LABEL_W - 1] + " ", label_class),
             (str(row.total).rjust(COUNT_W - 1) + " ", label_class),
