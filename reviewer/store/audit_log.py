@@ -59,7 +59,6 @@ dir it reads: every ``audit-signing*.pub`` there.
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import fcntl
 import hashlib
@@ -505,35 +504,19 @@ def _verify_part(
 
 def export_csv(session: Session, path: Path) -> int:
     """Write every event as CSV (one row per event, fields exactly as stored and hashed, so an
-    auditor can recompute the chain from the file); returns the number of events. The file is
-    written to a new temporary file beside `path` (created exclusively, never through a link)
-    and renamed into place, so a failed write leaves the old file as it was."""
-    import stat
-    import tempfile
+    auditor can recompute the chain from the file); returns the number of events. Written the
+    store's one safe way (`reviewer.store.files.replacing`): a link, a pipe or a device is
+    refused, and a failed write leaves the old file as it was."""
+    from reviewer.store.files import TargetRefused, replacing
 
-    path = Path(path)
-    tmp: Path | None = None
     count = 0
     try:
-        fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-        tmp = Path(name)
-        with contextlib.suppress(OSError):  # an existing export keeps its permissions
-            os.fchmod(fd, stat.S_IMODE(os.stat(path).st_mode))
-        with open(fd, "w", encoding="utf-8", newline="") as handle:
+        with replacing(Path(path)) as handle:
             writer = csv.writer(handle)
             writer.writerow(CSV_COLUMNS)
             for row in _stream(session, f"{_SELECT_EVENTS} ORDER BY seq"):
                 writer.writerow(row)
                 count += 1
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except OSError as exc:
-        if tmp is not None:
-            tmp.unlink(missing_ok=True)
-        raise AuditError(f"cannot write {path}: {exc.strerror}") from None
-    except BaseException:
-        if tmp is not None:
-            tmp.unlink(missing_ok=True)
-        raise
+    except TargetRefused as exc:
+        raise AuditError(str(exc)) from None
     return count

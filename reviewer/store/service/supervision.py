@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import csv
 import json
-import os
 import statistics
 from collections import defaultdict
 from datetime import datetime
@@ -24,6 +23,7 @@ from reviewer.domain.signoff import (
     warnings_to_ack,
 )
 from reviewer.store import trail
+from reviewer.store.files import replacing
 from reviewer.store.service.base import (
     ServiceBase,
 )
@@ -128,11 +128,11 @@ class SupervisionPart(ServiceBase):
 
     def history_csv(self, path: Path, **filters: Any) -> int:
         """Write the (filtered) sign-off history as CSV; returns the number of rows. `checklist`
-        is JSON; `acknowledged` has one ``code: note`` line per acknowledged warning."""
+        is JSON; `acknowledged` has one ``code: note`` line per acknowledged warning. Written
+        as the audit export is (`reviewer.store.files.replacing`): a link, a pipe, a folder or
+        a device is refused (TargetRefused) and a failed write leaves the old file as it was."""
         rows = self.history(**filters)
-        path = Path(path)
-        tmp = path.with_name(f".{path.name}.tmp")
-        with tmp.open("w", newline="", encoding="utf-8") as f:
+        with replacing(Path(path)) as f:
             w = csv.writer(f)
             w.writerow(
                 [
@@ -171,7 +171,6 @@ class SupervisionPart(ServiceBase):
                         "yes" if r.voided else "no",
                     ]
                 )
-        os.replace(tmp, path)
         return len(rows)
 
 

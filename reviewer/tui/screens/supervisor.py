@@ -29,6 +29,7 @@ from textual.message import Message
 from textual.widgets import DataTable, Header, Input, Label, Select, Static
 
 from reviewer.domain.signoff import Role
+from reviewer.domain.text import printable
 from reviewer.tui.base import ReviewerDialog, ReviewerScreen
 from reviewer.tui.widgets.footer import KeysFooter
 
@@ -117,7 +118,7 @@ class ExportCsvDialog(ReviewerDialog[Path | None]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog-box"):
             yield Label("Export the sign-off history as CSV", classes="dialog-title")
-            yield Static(f"Rows: {self._what}.", markup=False)
+            yield Static(f"Rows: {printable(self._what)}.", markup=False)
             yield Input(str(self._default), id="export-path")
             yield Label("Enter writes the file.  Esc cancels.", classes="dim")
 
@@ -135,7 +136,9 @@ class ExportCsvDialog(ReviewerDialog[Path | None]):
 
 def signoff_detail(row: SignOffRow, findings: Mapping[str, Finding] | None = None) -> Text:
     """Everything one sign-off recorded, for an auditor to read. `findings` (acknowledgement
-    key -> the warning it acknowledges) names each acknowledged warning by its title."""
+    key -> the warning it acknowledges) names each acknowledged warning by its title. Notes,
+    statements and titles quoting names are input: control characters are shown as escapes
+    (`printable`), line breaks kept."""
     from reviewer.domain.signoff import CHECKLIST
     from reviewer.store.service.supervision import warning_code
 
@@ -143,7 +146,7 @@ def signoff_detail(row: SignOffRow, findings: Mapping[str, Finding] | None = Non
 
     def field(label: str, value: str, style: str = "") -> None:
         text.append(f"{label:<18}", style="bold")
-        text.append(value + "\n", style=style)
+        text.append(printable(value, lines=True) + "\n", style=style)
 
     field("Request", f"{row.request_id} (version id {row.version_id})")
     field("Archive SHA-256", row.archive_sha256)
@@ -162,7 +165,7 @@ def signoff_detail(row: SignOffRow, findings: Mapping[str, Finding] | None = Non
     for key, answer in row.checklist.items() if row.checklist else ():
         mark, style = ("✓", "green") if answer else ("✗", "red")
         text.append(f"  {mark} ", style=style)
-        text.append(known.get(key, key) + "\n")
+        text.append(printable(known.get(key, key)) + "\n")
     if not row.checklist:
         text.append("  (none: a rejection does not need one)\n", style="dim")
     if row.acknowledged:
@@ -171,9 +174,9 @@ def signoff_detail(row: SignOffRow, findings: Mapping[str, Finding] | None = Non
             finding = (findings or {}).get(key)
             text.append(f"  {finding.code if finding else warning_code(key)}", style="yellow")
             if finding is not None:
-                text.append(f" — {finding.title}")
+                text.append(f" — {printable(finding.title)}")
             text.append(": ", style="yellow")
-            text.append(note + "\n")
+            text.append(printable(note, lines=True) + "\n")
     text.rstrip()
     return text
 
@@ -197,7 +200,7 @@ class SignOffDetailDialog(ReviewerDialog[None]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog-box", id="signoff-detail-box"):
             yield Label(
-                f"Sign-off by {self._row.reviewer} on {self._row.request_id}",
+                Text(printable(f"Sign-off by {self._row.reviewer} on {self._row.request_id}")),
                 classes="dialog-title",
             )
             with VerticalScroll(id="signoff-detail-scroll"):
@@ -452,6 +455,7 @@ class SupervisorScreen(ReviewerScreen):
     class Exported(Message):
         path: Path
         rows: int
+        error: str = ""  # why nothing was written
 
     @dataclass
     class SignOffLoaded(Message):
@@ -566,8 +570,17 @@ class SupervisorScreen(ReviewerScreen):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="export-the-history")
     def _export(self, path: Path, filters: HistoryFilter) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        rows = self.reviewer_app.service.history_csv(path, **filters.as_kwargs())
+        from reviewer.store.files import TargetRefused
+
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            rows = self.reviewer_app.service.history_csv(path, **filters.as_kwargs())
+        except TargetRefused as exc:  # a link, a pipe, a folder: refused, nothing written
+            self.post_message(self.Exported(path, 0, str(exc)))
+            return
+        except OSError as exc:  # the folder cannot be made
+            self.post_message(self.Exported(path, 0, f"cannot write {path}: {exc.strerror or exc}"))
+            return
         self.post_message(self.Exported(path, rows))
 
     # ------------------------------------------------------------------ results
@@ -585,11 +598,11 @@ class SupervisorScreen(ReviewerScreen):
                 r.decision.value + (" (void)" if r.voided else ""),
                 style="dim" if r.voided else ("green" if r.decision.value == "approve" else "red"),
             )
-            note = r.note.replace("\n", " ")
+            note = printable(r.note.replace("\n", " "))  # one line, control characters escaped
             table.add_row(
                 Text(r.at.astimezone(UTC).strftime("%Y-%m-%d %H:%M"), style=style),
-                Text(r.request_id, style=style),
-                Text(r.reviewer, style=style),
+                Text(printable(r.request_id), style=style),
+                Text(printable(r.reviewer), style=style),
                 Text(r.stage.value, style=style),
                 decision,
                 duration_text(r.review_seconds),
@@ -612,9 +625,12 @@ class SupervisorScreen(ReviewerScreen):
             pair = Text("-", style="dim")
             if f.pairs:
                 other, times = max(f.pairs, key=lambda p: (p[1], p[0]))
-                pair = Text(f"{other} ×{times}", style="bold yellow" if times >= PAIR_WARN else "")
+                pair = Text(
+                    f"{printable(other)} ×{times}",
+                    style="bold yellow" if times >= PAIR_WARN else "",
+                )
             table.add_row(
-                f.name,
+                Text(printable(f.name)),
                 f.role.value,
                 str(f.reviews),
                 duration_text(f.median_review_seconds),
@@ -680,8 +696,11 @@ class SupervisorScreen(ReviewerScreen):
 
     @on(Exported)
     def _exported(self, message: Exported) -> None:
+        if message.error:
+            self._say(f"Not exported: {printable(message.error)}", error=True)
+            return
         noun = "sign-off" if message.rows == 1 else "sign-offs"
-        self._say(f"Wrote {message.rows} {noun} to {message.path}")
+        self._say(f"Wrote {message.rows} {noun} to {printable(str(message.path))}")
 
     def _say(self, text: str, error: bool = False) -> None:
         status = self.query_one("#supervisor-status", Static)
