@@ -142,27 +142,11 @@ def export(ctx: click.Context, csv_path: Path) -> None:
 
 
 def _check_target(path: Path) -> None:
-    """Write only to a new path or over a regular file: never through a symbolic link, into a
-    named pipe or over a device node (run as root, a rename replaces even /dev/full)."""
-    import stat
+    """Write only to a new path or over a regular file (the store's rule for every file it
+    writes), refused before the store is even opened."""
+    from reviewer.store.files import TargetRefused, check_target
 
     try:
-        mode = os.lstat(path).st_mode
-    except FileNotFoundError:
-        if not path.parent.is_dir():
-            raise AuditCommandError(f"no such directory: {path.parent}") from None
-        return
-    except OSError as exc:
-        raise AuditCommandError(f"cannot write {path}: {exc.strerror}") from None
-    if stat.S_ISREG(mode):
-        return
-    kinds = (
-        (stat.S_ISLNK, "a symbolic link"),
-        (stat.S_ISDIR, "a folder"),
-        (stat.S_ISFIFO, "a named pipe (FIFO)"),
-        (stat.S_ISCHR, "a device"),
-        (stat.S_ISBLK, "a device"),
-        (stat.S_ISSOCK, "a socket"),
-    )
-    kind = next((name for test, name in kinds if test(mode)), "not a file")
-    raise AuditCommandError(f"will not write over {path}: it is {kind}, not a regular file")
+        check_target(path)
+    except TargetRefused as exc:
+        raise AuditCommandError(str(exc)) from None

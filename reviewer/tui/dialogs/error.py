@@ -8,6 +8,8 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Label, Static
 
+from reviewer.domain.text import printable
+
 
 class ErrorDialog(ModalScreen[None]):
     BINDINGS = [
@@ -22,7 +24,8 @@ class ErrorDialog(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="error-box", classes="dialog-box -error"):
             yield Label(self._title, classes="dialog-title")
-            yield Static(self._message, id="error-message", markup=False)
+            # The message may quote input (a member's name): its control characters are escaped.
+            yield Static(printable(self._message), id="error-message", markup=False)
             with Horizontal(classes="dialog-buttons"):
                 yield Button("OK", id="error-ok", variant="error")
 
