@@ -12,6 +12,7 @@ from test_tui_support import (  # noqa: F401 - fixtures
     PEOPLE,
     THIRD_PARTY,
     WRONG_CUSTOMER,
+    approve_through_the_service,
     make_app,
     open_request,
     screen_text,
@@ -175,24 +176,10 @@ async def test_queue_fits_every_column_at_80_columns(store) -> None:  # noqa: F8
 async def test_queue_keeps_every_signer_in_view_at_80_columns(store) -> None:  # noqa: F811
     from textual.widgets import DataTable
 
-    from reviewer.domain.signoff import CHECKLIST_KEYS
-
     other_layout = "DSAR-2019-0107"
-    svc = store.service()
-    versions = {r.request_id: r.version_id for r in svc.queue()}
-
-    def approve(who: str, request_id: str) -> None:
-        vid = versions[request_id]
-        for item in svc.version_detail(vid).sample.items:
-            svc.record_inspection(who, vid, "played", item.member, item.duration_s or 2.0)
-            svc.record_inspection(who, vid, "viewed_transcript", item.member)
-        checklist = dict.fromkeys(CHECKLIST_KEYS, True)
-        svc.sign_off(who, PEOPLE[who][1], vid, "approve", "checked", checklist, {})
-
-    approve("alice", CLEAN)
-    approve("bob", CLEAN)
-    approve("alice", other_layout)
-    svc.close()
+    approve_through_the_service(store, "alice", CLEAN)
+    approve_through_the_service(store, "bob", CLEAN)
+    approve_through_the_service(store, "alice", other_layout)
 
     app = make_app(store)
     async with app.run_test(size=(80, 24)) as pilot:
@@ -244,7 +231,6 @@ async def test_number_keys_open_every_tab_from_any_tab(store) -> None:  # noqa: 
             await pilot.pause()
             assert tabs.active == tab
             assert app.focused is not None and app.focused.id == PRIMARY[tab]
-
 
 
 async def test_a_json_history_shows_the_device_serial_and_no_false_alarm(store) -> None:  # noqa: F811

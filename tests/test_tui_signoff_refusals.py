@@ -10,6 +10,8 @@ from test_tui_support import (  # noqa: F401 - fixtures
     CLEAN,
     PEOPLE,
     WRONG_CUSTOMER,
+    approve_through_the_service,
+    inspect_whole_sample,
     make_app,
     open_request,
     screen_lines,
@@ -27,41 +29,6 @@ UNKNOWN_DEVICE = "DSAR-2018-0455"  # 3 recordings from a device the requester ne
 @pytest.fixture(autouse=True)
 def _quiet(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("REVIEWER_AUDIO", "off")
-
-
-def inspect_whole_sample(st, name: str, request_id: str) -> None:  # type: ignore[no-untyped-def]
-    """What playing every sampled recording to its end and reading its transcript records."""
-    service = st.service()
-    try:
-        detail = service.request_detail(request_id)
-        for item in detail.sample.items:
-            seconds = item.duration_s if item.duration_s is not None else 10.0
-            service.record_inspection(name, detail.version_id, "played", item.member, seconds)
-            if item.has_transcript:
-                service.record_inspection(name, detail.version_id, "viewed_transcript", item.member)
-    finally:
-        service.close()
-
-
-def approve_through_the_service(st, name: str, request_id: str) -> None:  # type: ignore[no-untyped-def]
-    from reviewer.domain.signoff import CHECKLIST_KEYS
-
-    inspect_whole_sample(st, name, request_id)
-    service = st.service()
-    try:
-        detail = service.request_detail(request_id)
-        gate = service.gate(name, detail.version_id)
-        service.sign_off(
-            name,
-            PEOPLE[name][1],
-            detail.version_id,
-            "approve",
-            "",
-            dict.fromkeys(CHECKLIST_KEYS, True),
-            {w.key: "checked" for w in gate.warnings},
-        )
-    finally:
-        service.close()
 
 
 def recorded(st, request_id: str):  # type: ignore[no-untyped-def]
