@@ -150,14 +150,7 @@ def test_ingest_status_and_release(store_url, tmp_path) -> None:  # type: ignore
             "--passphrase-stdin",
             input=f"{name}-demo-passphrase\n",
         )
-    with ReviewService.open(store_url) as svc:
-        vid = svc.request_detail(clean_id).version_id
-        for name in ("alice", "bob"):
-            for item in svc.version_detail(vid).sample.items:
-                svc.record_inspection(name, vid, "played", item.member, item.duration_s or 2.0)
-                svc.record_inspection(name, vid, "viewed_transcript", item.member)
-            acks = {w.key: "checked" for w in svc.gate(name, vid).warnings}
-            svc.sign_off(name, f"{name}-demo-passphrase", vid, "approve", "ok", ALL, acks)
+    approve_both(store_url, clean_id)
 
     wrong_pass = run(
         store_url,

@@ -253,6 +253,16 @@ async def test_enter_shows_everything_a_sign_off_recorded(store: Store) -> None:
         await wait_for(pilot, lambda: isinstance(app.screen, SupervisorScreen))
 
 
+async def open_policy(pilot, screen):  # type: ignore[no-untyped-def]
+    """Press p on the supervisor's history and wait for the policy dialog."""
+    from reviewer.tui.screens.supervisor import PolicyDialog
+
+    screen.query_one("#history-table", DataTable).focus()
+    await pilot.press("p")
+    await wait_for(pilot, lambda: isinstance(pilot.app.screen, PolicyDialog))
+    return pilot.app.screen
+
+
 async def test_the_supervisor_changes_the_policy_and_it_is_audited(store: Store) -> None:  # noqa: F811
     from reviewer.tui.screens.supervisor import PolicyDialog, SupervisorScreen
 
@@ -260,10 +270,7 @@ async def test_the_supervisor_changes_the_policy_and_it_is_audited(store: Store)
     async with app.run_test(size=(120, 40)) as pilot:
         screen = await open_supervisor(pilot)
         events_before = screen.audit.events
-        screen.query_one("#history-table", DataTable).focus()
-        await pilot.press("p")
-        await wait_for(pilot, lambda: isinstance(app.screen, PolicyDialog))
-        dialog = app.screen
+        dialog = await open_policy(pilot, screen)
         assert dialog.query_one("#policy-confidence", Input).value == "95"
         assert dialog.query_one("#policy-fraction", Input).value == "5"
         assert dialog.query_one("#policy-days", Input).value == "7"
@@ -387,16 +394,12 @@ async def test_the_csv_names_acknowledged_warnings_by_code(store: Store, tmp_pat
 
 
 async def test_a_policy_value_out_of_range_is_said_in_the_dialog(store: Store) -> None:  # noqa: F811
-    from reviewer.tui.screens.supervisor import PolicyDialog
 
     app = make_app(store)
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_supervisor(pilot)
         events_before = screen.audit.events
-        screen.query_one("#history-table", DataTable).focus()
-        await pilot.press("p")
-        await wait_for(pilot, lambda: isinstance(app.screen, PolicyDialog))
-        dialog = app.screen
+        dialog = await open_policy(pilot, screen)
         dialog.query_one("#policy-fraction", Input).value = "10"
         confidence = dialog.query_one("#policy-confidence", Input)
         confidence.value = "150"
