@@ -22,7 +22,9 @@ Checkpoints
 
 Keys
     `load_or_create_signing_key(dir)` keeps the private key in ``dir/audit-signing.key``
-    (PKCS#8 PEM, mode 0600) and the public key beside it in ``dir/audit-signing.pub``.
+    (PKCS#8 PEM, mode 0600) and the public key beside it in ``dir/audit-signing.pub`` (0600
+    too); a key folder it creates is 0700, whatever the umask, so nobody else can add a key
+    that `load_trusted_keys` would trust (`reviewer.domain.private`).
     `load_trusted_keys(dir)` reads every ``audit-signing*.pub`` in ``dir``; to trust the
     checkpoints of another terminal on a shared store, copy its ``audit-signing.pub`` there as
     ``audit-signing-<name>.pub``.
@@ -36,10 +38,12 @@ from __future__ import annotations
 
 import base64
 import binascii
+import contextlib
 import hashlib
 import json
 import os
 import re
+import tempfile
 import time
 from collections.abc import Container, Iterable, Mapping
 from dataclasses import dataclass
@@ -53,6 +57,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
 from reviewer.domain.errors import ReviewerError
+from reviewer.domain.private import FILE_MODE, make_private_dir, open_private_new
 
 GENESIS: bytes = hashlib.sha256(b"dsar-reviewer audit chain v1").digest()
 GENESIS_HEX: str = GENESIS.hex()
@@ -320,13 +325,18 @@ def load_or_create_signing_key(key_dir: Path) -> Ed25519PrivateKey:
         if not (key_dir / PUBLIC_KEY_NAME).exists():  # a crash came between the two writes
             _write_public_key(key_dir, key)
         return key
-    key_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
     key = Ed25519PrivateKey.generate()
     pem = key.private_bytes(
         serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
     )
     try:
-        fd = os.open(private_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        make_private_dir(key_dir)
+    except OSError as exc:
+        raise AuditError(
+            f"cannot create the audit key folder {key_dir}: {exc.strerror or exc}"
+        ) from None
+    try:
+        fd = open_private_new(private_path)
     except FileExistsError:  # another process made it first: give it a moment to finish
         for _ in range(50):
             try:
@@ -389,12 +399,19 @@ def load_trusted_keys(key_dir: Path) -> dict[str, Ed25519PublicKey]:
 
 
 def _atomic_write(path: Path, data: bytes) -> None:
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    with open(tmp, "wb") as handle:
-        handle.write(data)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(tmp, path)
+    """Replace `path` whole with `data`, in a new 0600 file (mkstemp) renamed over it."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        os.fchmod(fd, FILE_MODE)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
 
 
 # ---------------------------------------------------------------------------------------------

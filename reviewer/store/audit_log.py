@@ -38,7 +38,9 @@ Trust model. A checkpoint is evidence only because its signing key never lives i
 whoever can rewrite the rows cannot sign a new head. Each terminal keeps its own Ed25519 key pair
 in its key dir (``audit-signing.key``, mode 0600, and ``audit-signing.pub``) and signs the
 checkpoints its own actions cause. `verify` trusts exactly the public keys it finds in the key
-dir it reads: every ``audit-signing*.pub`` there.
+dir it reads: every ``audit-signing*.pub`` there. So a key dir this code creates is 0700 and the
+key files and the checkpoint file in it 0600, whatever the umask (`reviewer.domain.private`); a
+folder you made yourself keeps its mode, so keep it yours alone.
 
 - One terminal (a SQLite store, or a single PostgreSQL client): nothing to set up; the key pair
   is created on first use beside the store (SQLite) or in the user data dir (PostgreSQL).
@@ -97,6 +99,7 @@ from reviewer.domain.audit import (
     sign_checkpoint,
     walk_segment,
 )
+from reviewer.domain.private import make_private_dir, open_private_new
 from reviewer.store import paths
 
 __all__ = [
@@ -303,8 +306,7 @@ def _write_pending(session: Session) -> None:
     pending = session.info.pop(_PENDING, None) or []
     for path, line in pending:
         try:
-            path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-            fd = os.open(path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o600)
+            fd = _open_checkpoint_file(path)
             try:
                 fcntl.flock(fd, fcntl.LOCK_EX)
                 _drop_torn_tail(fd)
@@ -314,6 +316,16 @@ def _write_pending(session: Session) -> None:
                 os.close(fd)
         except OSError as exc:  # the database copy stands; the file is the outside witness
             log.warning("could not append the audit checkpoint to %s: %s", path, exc.strerror)
+
+
+def _open_checkpoint_file(path: Path) -> int:
+    """The checkpoint file open for appending; created 0600 (its folder 0700) if missing. An
+    existing file keeps its mode."""
+    make_private_dir(path.parent)
+    try:
+        return open_private_new(path, os.O_RDWR | os.O_APPEND)
+    except FileExistsError:
+        return os.open(path, os.O_RDWR | os.O_APPEND | os.O_CLOEXEC)
 
 
 def _drop_torn_tail(fd: int) -> None:

@@ -6,6 +6,10 @@ handling is turned off, SQLAlchemy's documented recipe) so a read-then-write nev
 except on connections marked ``readonly`` which use a plain deferred ``BEGIN``.
 PostgreSQL (psycopg 3): READ COMMITTED, with ``SELECT ... FOR UPDATE`` on the rows a
 transaction decides on.
+
+A SQLite store's folder (when this creates it) is 0700 and its database file 0600, made here
+before SQLite would make it 0644: SQLite gives the -wal, -shm and -journal files the database
+file's mode (`reviewer.domain.private`).
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 
+from reviewer.domain.private import create_private_file, make_private_dir
 from reviewer.store.paths import is_sqlite, resolve_url, sqlite_file
 
 BUSY_TIMEOUT_MS = 30_000
@@ -26,7 +31,8 @@ def make_engine(url: str | None) -> Engine:
     if is_sqlite(url):
         file = sqlite_file(url)
         if file is not None:
-            file.parent.mkdir(parents=True, exist_ok=True)
+            make_private_dir(file.parent)
+            create_private_file(file)
         engine = create_engine(
             url,
             connect_args={"check_same_thread": False, "timeout": BUSY_TIMEOUT_MS / 1000},
