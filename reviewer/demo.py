@@ -11,6 +11,10 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from reviewer.store.service import ReviewService
 
 DEMO_REVIEWERS: tuple[tuple[str, str, str], ...] = (
     ("alice", "reviewer", "alice-demo-passphrase"),
@@ -20,21 +24,35 @@ DEMO_REVIEWERS: tuple[tuple[str, str, str], ...] = (
 SAMPLES = Path(__file__).resolve().parent.parent / "sample_archives"
 
 
+def add_demo_people(svc: ReviewService) -> None:
+    """The demo's accounts, made as a real store's are: the supervisor first (the bootstrap),
+    then the others by that supervisor."""
+    known = {u.name for u in svc.list_users()}
+    supervisor = next(p for p in DEMO_REVIEWERS if p[1] == "supervisor")
+    if supervisor[0] not in known:
+        svc.add_user(None, *supervisor)
+    session = svc.sign_in(supervisor[0], supervisor[2])
+    try:
+        for name, role, passphrase in DEMO_REVIEWERS:
+            if name not in known and name != supervisor[0]:
+                svc.add_user(session, name, role, passphrase)
+    finally:
+        svc.sign_out(session)
+    svc.mark_demo(DEMO_REVIEWERS)
+
+
 def build_demo(directory: Path, samples: Path = SAMPLES, *, quiet: bool = False) -> int:
     """Build the demo store in `directory`; returns how many sample folders were skipped."""
     from reviewer.cli.ingest import request_folders
+    from reviewer.domain.private import make_private_dir
     from reviewer.domain.review import EXPORT_NAME, review_request
     from reviewer.store.service import ReviewService
 
-    directory.mkdir(parents=True, exist_ok=True)
+    make_private_dir(directory)  # 0700 when made here, as the store makes its own folder
     url = f"sqlite:///{directory.resolve() / 'reviewer.db'}"
     skipped = 0
     with ReviewService.open(url) as svc:
-        known = {u.name for u in svc.list_users()}
-        for name, role, passphrase in DEMO_REVIEWERS:
-            if name not in known:
-                svc.add_user(name, role, passphrase, actor="demo")
-        svc.mark_demo(DEMO_REVIEWERS)
+        add_demo_people(svc)
         folders, _ = request_folders((samples,)) if samples.is_dir() else ([], [])
         for folder in folders:
             try:

@@ -1,4 +1,5 @@
-"""Shared fixtures: a throwaway store on SQLite and on PostgreSQL, a settable clock.
+"""Shared fixtures: a throwaway store on SQLite and on PostgreSQL, a settable clock, and
+`snap_compare` with text cursors that do not blink.
 
 PostgreSQL: one database per test session on $REVIEWER_TEST_PG (default 127.0.0.1:5432, user
 postgres), dropped at the end; each test gets its own schema in it. Without a reachable server
@@ -7,9 +8,11 @@ those tests skip with the reason, except under ``CI=true``, where they fail.
 
 from __future__ import annotations
 
+import inspect
 import os
 import uuid
-from collections.abc import Iterator
+import weakref
+from collections.abc import Awaitable, Callable, Iterable, Iterator
 from datetime import UTC, datetime, timedelta
 from urllib.parse import quote
 
@@ -64,6 +67,42 @@ def pg_schema_url(database_url: str) -> str:
     with psycopg.connect(database_url, autocommit=True) as conn:
         conn.execute(f'CREATE SCHEMA "{schema}"')
     return f"{database_url}?options={quote(f'-csearch_path={schema}')}"
+
+
+# Accounts the test helpers know the passphrases of, per store URL, and the supervisor they add
+# the others as; the sessions they opened, per service.
+_PASSPHRASES: dict[tuple[str, str], str] = {}
+_SUPERVISOR: dict[str, str] = {}
+_SESSIONS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # type: ignore[type-arg]
+BOOT = ("sup", "sup-test-passphrase")
+
+
+def add_people(svc, people: Iterable[tuple[str, str, str]]) -> None:  # type: ignore[no-untyped-def]
+    """Accounts as a real store gets them: the first supervisor of `people` makes the store's
+    first account (the bootstrap; `sup` when `people` has no supervisor), and a supervisor adds
+    every other one through a signed-in session. `people`: (name, role, passphrase)."""
+    people = list(people)
+    url = svc.url
+    if not svc.has_accounts():
+        name, passphrase = next(((n, p) for n, r, p in people if r == "supervisor"), BOOT)
+        svc.add_user(None, name, "supervisor", passphrase)
+        _PASSPHRASES[(url, name)] = passphrase
+        _SUPERVISOR[url] = name
+    for name, role, passphrase in people:
+        if (url, name) in _PASSPHRASES and name == _SUPERVISOR.get(url):
+            continue
+        svc.add_user(signed_in(svc, _SUPERVISOR[url]), name, role, passphrase)
+        _PASSPHRASES[(url, name)] = passphrase
+
+
+def signed_in(svc, name: str, passphrase: str | None = None, *, fresh: bool = False):  # type: ignore[no-untyped-def]
+    """A session of `name` on `svc`, opened once per service unless `fresh`; the passphrase
+    is the one `add_people` gave `name` on this store unless given."""
+    sessions = _SESSIONS.setdefault(svc, {})
+    stale = name in sessions and svc._now() - sessions[name].at > timedelta(hours=1)
+    if fresh or stale or name not in sessions:
+        sessions[name] = svc.sign_in(name, passphrase or _PASSPHRASES[(svc.url, name)])
+    return sessions[name]
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -187,3 +226,45 @@ def make_review(tmp_path):  # type: ignore[no-untyped-def]
         return build_review(tmp_path / "inbox", request_id, recordings, findings, seed)
 
     return build
+
+
+async def steady_cursors(pilot) -> None:  # type: ignore[no-untyped-def]
+    """Stop every text cursor on the app's screens blinking: a focused input then shows its
+    cursor, always, and an unfocused one none, so a picture does not depend on when it is
+    taken within the half-second blink."""
+    from textual.widgets import Input, TextArea
+
+    for screen in pilot.app.screen_stack:
+        for widget in screen.query("*"):
+            if isinstance(widget, Input | TextArea):
+                widget.cursor_blink = False
+    await pilot.pause()
+
+
+@pytest.fixture
+def snap_compare(snap_compare):  # type: ignore[no-untyped-def]
+    """pytest-textual-snapshot's `snap_compare`, with every snapshot taken after
+    `steady_cursors`: the caller's `run_before` runs first, then its key presses, then the
+    cursors are stopped, and only then is the screen drawn to SVG."""
+
+    def compare(  # type: ignore[no-untyped-def]
+        app,
+        press: Iterable[str] = (),
+        terminal_size: tuple[int, int] = (80, 24),
+        run_before: Callable[..., Awaitable[None] | None] | None = None,
+    ) -> bool:
+        keys = tuple(press)
+
+        async def steady_before(pilot) -> None:  # type: ignore[no-untyped-def]
+            if run_before is not None:
+                result = run_before(pilot)
+                if inspect.isawaitable(result):
+                    await result
+            if keys:
+                await pilot.pause()
+                await pilot.press(*keys)
+            await steady_cursors(pilot)
+
+        return bool(snap_compare(app, terminal_size=terminal_size, run_before=steady_before))
+
+    return compare

@@ -35,6 +35,9 @@ def request_id(folder: Path) -> str:
         ["users", "add"],
         ["users", "list"],
         ["users", "disable"],
+        ["users", "enable"],
+        ["users", "unlock"],
+        ["users", "reset-passphrase"],
         ["ingest"],
         ["status"],
         ["release"],
@@ -49,59 +52,58 @@ def test_every_command_has_help(command: list[str]) -> None:
     assert result.exit_code == 0 and "Usage:" in result.output
 
 
+def bootstrap(url: str) -> None:
+    """carol, the store's first account: a supervisor."""
+    r = run(url, "users", "add", "carol", "--role", "supervisor", "--passphrase-stdin",
+            input="carol-demo-passphrase\n")
+    assert r.exit_code == 0, r.stderr
+
+
+def add(url: str, name: str, role: str):  # type: ignore[no-untyped-def]
+    """`name` added by carol (her passphrase, then the new one, on stdin)."""
+    return run(url, "users", "add", name, "--role", role, "--as", "carol", "--passphrase-stdin",
+               input=f"carol-demo-passphrase\n{name}-demo-passphrase\n")
+
+
+def release(url: str, rid: str, outbox: Path, *extra: str, who: str = "bob",
+            passphrase: str | None = None):  # type: ignore[no-untyped-def]
+    return run(url, "release", rid, "--outbox", str(outbox), "--as", who, "--passphrase-stdin",
+               *extra, input=f"{passphrase or who + '-demo-passphrase'}\n")
+
+
 def test_users_add_list_disable(store_url) -> None:  # type: ignore[no-untyped-def]
-    r = run(
-        store_url,
-        "users",
-        "add",
-        "alice",
-        "--role",
-        "reviewer",
-        "--passphrase-stdin",
-        input="alice-demo-passphrase\n",
-    )
+    first = run(store_url, "users", "add", "alice", "--role", "reviewer", "--passphrase-stdin",
+                input="alice-demo-passphrase\n")
+    assert first.exit_code == 2 and "first account of a store must be a supervisor" in first.stderr
+    r = run(store_url, "users", "add", "carol", "--role", "supervisor",
+            input="carol-demo-passphrase\ncarol-demo-passphrase\n")  # prompted twice
     assert r.exit_code == 0, r.stderr
-    r = run(
-        store_url,
-        "users",
-        "add",
-        "bob",
-        "--role",
-        "approver",
-        input="bob-demo-passphrase\nbob-demo-passphrase\n",
-    )  # prompted twice
-    assert r.exit_code == 0, r.stderr
-    short = run(
-        store_url,
-        "users",
-        "add",
-        "carol",
-        "--role",
-        "supervisor",
-        "--passphrase-stdin",
-        input="short\n",
-    )
+    assert add(store_url, "alice", "reviewer").exit_code == 0
+    # Without --as, only the first account: anyone else must be added by a supervisor.
+    alone = run(store_url, "users", "add", "bob", "--role", "approver", "--passphrase-stdin",
+                input="bob-demo-passphrase\n")
+    assert alone.exit_code == 2 and "--as SUPERVISOR" in alone.stderr
+    assert add(store_url, "bob", "approver").exit_code == 0
+    short = run(store_url, "users", "add", "dave", "--role", "approver", "--as", "carol",
+                "--passphrase-stdin", input="carol-demo-passphrase\nshort\n")
     assert short.exit_code == 2 and short.stderr.strip().count("\n") == 0
     assert "12 characters" in short.stderr and "short" not in short.stderr.replace("short\n", "")
-    dup = run(
-        store_url,
-        "users",
-        "add",
-        "alice",
-        "--role",
-        "approver",
-        "--passphrase-stdin",
-        input="another-long-passphrase\n",
-    )
-    assert dup.exit_code == 2 and "already exists" in dup.stderr
-    assert run(store_url, "users", "disable", "bob").exit_code == 0
+    dup = add(store_url, "alice", "approver")
+    assert dup.exit_code == 2 and "is taken" in dup.stderr
+    disable = ("users", "disable", "bob", "--as", "carol", "--passphrase-stdin")
+    assert run(store_url, *disable, input="carol-demo-passphrase\n").exit_code == 0
     listed = json.loads(run(store_url, "users", "list", "--json").output)
-    assert [(u["name"], u["role"], u["disabled"]) for u in listed] == [
-        ("alice", "reviewer", False),
-        ("bob", "approver", True),
+    assert [(u["name"], u["role"], u["disabled"], u["created_by"]) for u in listed] == [
+        ("alice", "reviewer", False, "carol"),
+        ("bob", "approver", True, "carol"),
+        ("carol", "supervisor", False, None),
     ]
-    missing = run(store_url, "users", "disable", "zed")
+    missing = run(store_url, "users", "disable", "zed", "--as", "carol", "--passphrase-stdin",
+                  input="carol-demo-passphrase\n")
     assert missing.exit_code == 2 and "no reviewer named zed" in missing.stderr
+    enable = ("users", "enable", "bob", "--as", "carol", "--passphrase-stdin")
+    assert run(store_url, *enable, input="carol-demo-passphrase\n").exit_code == 0
+    assert not json.loads(run(store_url, "users", "list", "--json").output)[1]["disabled"]
 
 
 def test_ingest_status_and_release(store_url, tmp_path) -> None:  # type: ignore[no-untyped-def]
@@ -134,48 +136,23 @@ def test_ingest_status_and_release(store_url, tmp_path) -> None:  # type: ignore
     assert rows[wrong_id]["verdict"] == "block" and rows[clean_id]["state"] == "pending"
     assert clean_id in run(store_url, "status").output
 
-    outbox = tmp_path / "outbox"
-    refused = run(store_url, "release", clean_id, "--outbox", str(outbox))
-    assert refused.exit_code == 1 and "no sign-offs" in refused.stderr
-    assert not (outbox / clean_id).exists()
-
+    bootstrap(store_url)
     for name, role in (("alice", "reviewer"), ("bob", "approver")):
-        run(
-            store_url,
-            "users",
-            "add",
-            name,
-            "--role",
-            role,
-            "--passphrase-stdin",
-            input=f"{name}-demo-passphrase\n",
-        )
+        assert add(store_url, name, role).exit_code == 0
+    outbox = tmp_path / "outbox"
+    refused = release(store_url, clean_id, outbox)
+    assert refused.exit_code == 1 and "no sign-off yet" in refused.stderr
+    assert not (outbox / clean_id).exists()
     approve_both(store_url, clean_id)
 
-    wrong_pass = run(
-        store_url,
-        "release",
-        clean_id,
-        "--outbox",
-        str(outbox),
-        "--by",
-        "bob",
-        "--passphrase-stdin",
-        input="not-bobs-passphrase\n",
-    )
+    anonymous = run(store_url, "release", clean_id, "--outbox", str(outbox))
+    assert anonymous.exit_code == 2 and "--as" in anonymous.stderr
+    wrong_pass = release(store_url, clean_id, outbox, passphrase="not-bobs-passphrase")
     assert wrong_pass.exit_code == 1 and not (outbox / clean_id).exists()
-    released = run(
-        store_url,
-        "release",
-        clean_id,
-        "--outbox",
-        str(outbox),
-        "--json",
-        "--by",
-        "bob",
-        "--passphrase-stdin",
-        input="bob-demo-passphrase\n",
-    )
+    for who in ("alice", "carol"):  # a reviewer and a supervisor may not release
+        other = release(store_url, clean_id, outbox, who=who)
+        assert other.exit_code == 1 and not (outbox / clean_id).exists(), other.stderr
+    released = release(store_url, clean_id, outbox, "--json")
     assert released.exit_code == 0, released.stderr
     receipt = json.loads(released.output)
     assert [a["name"] for a in receipt["approvers"]] == ["alice", "bob"]
@@ -187,9 +164,9 @@ def test_ingest_status_and_release(store_url, tmp_path) -> None:  # type: ignore
         json.loads((outbox / clean_id / "release.json").read_text())["archive_sha256"]
         == receipt["archive_sha256"]
     )
-    twice = run(store_url, "release", clean_id, "--outbox", str(outbox))
+    twice = release(store_url, clean_id, outbox)
     assert twice.exit_code == 1 and "already released" in twice.stderr
-    blocked = run(store_url, "release", wrong_id, "--outbox", str(outbox))
+    blocked = release(store_url, wrong_id, outbox)
     assert blocked.exit_code == 1 and not (outbox / wrong_id).exists()
     assert json.loads(run(store_url, "status", "--json").output)[0]["state"] in (
         "released",
@@ -241,9 +218,10 @@ def approve_both(url: str, rid: str) -> None:
     with ReviewService.open(url) as svc:
         vid = svc.request_detail(rid).version_id
         for name in ("alice", "bob"):
+            me = svc.sign_in(name, f"{name}-demo-passphrase")
             for item in svc.version_detail(vid).sample.items:
-                svc.record_inspection(name, vid, "played", item.member, item.duration_s or 2.0)
-                svc.record_inspection(name, vid, "viewed_transcript", item.member)
+                svc.record_inspection(me, vid, "played", item.member, item.duration_s or 2.0)
+                svc.record_inspection(me, vid, "viewed_transcript", item.member)
             acks = {w.key: "checked" for w in svc.gate(name, vid).warnings}
             svc.sign_off(name, f"{name}-demo-passphrase", vid, "approve", "ok", ALL, acks)
 
@@ -257,9 +235,9 @@ def test_a_changed_ticket_is_reviewed_again_and_a_release_goes_out_once(store_ur
     shutil.copytree(SAMPLES / "clean", folder)
     rid = request_id(folder)
     original = (folder / "request.json").read_text()
+    bootstrap(store_url)
     for name, role in (("alice", "reviewer"), ("bob", "approver")):
-        run(store_url, "users", "add", name, "--role", role, "--passphrase-stdin",
-            input=f"{name}-demo-passphrase\n")
+        add(store_url, name, role)
     assert run(store_url, "ingest", str(folder)).exit_code == 0
     approve_both(store_url, rid)
     assert json.loads(run(store_url, "status", "--json").output)[0]["state"] == "approved"
@@ -276,7 +254,7 @@ def test_a_changed_ticket_is_reviewed_again_and_a_release_goes_out_once(store_ur
     [row] = json.loads(run(store_url, "status", "--json").output)
     assert (row["state"], row["requester"], row["signoffs"]) == ("pending", "Someone Else", [])
     outbox = tmp_path / "out" / "o1"
-    refused = run(store_url, "release", rid, "--outbox", str(outbox))
+    refused = release(store_url, rid, outbox)
     assert refused.exit_code == 1 and not (tmp_path / "out").exists()
 
     # The ticket put back is reviewed afresh; once released, it goes out once.
@@ -288,13 +266,29 @@ def test_a_changed_ticket_is_reviewed_again_and_a_release_goes_out_once(store_ur
     assert "unchanged" in run(store_url, "ingest", str(folder)).output
     approve_both(store_url, rid)
     o2, o3 = tmp_path / "o2", tmp_path / "o3"
-    assert run(store_url, "release", rid, "--outbox", str(o2)).exit_code == 0
+    assert release(store_url, rid, o2).exit_code == 0
     receipt = json.loads((o2 / rid / "release.json").read_text())
     assert receipt["request"]["customer_id"] == json.loads(original)["requester"]["customer_id"]
-    again = run(store_url, "release", rid, "--outbox", str(o3))
+    again = release(store_url, rid, o3)
     assert again.exit_code == 1 and "already released" in again.stderr and str(o2) in again.stderr
     assert not o3.exists()
     assert sorted(p.name for p in (o2 / rid).iterdir()) == ["export.zip", "release.json"]
     with ReviewService.open(store_url) as svc, Session(svc.engine) as s:
         actions = [e.to_dict()["action"] for e in audit_log.iter_events(s)]
-    assert actions.count("release") == 1 and actions[-1] == "release-refused"
+    assert actions.count("release") == 1 and actions[-2:] == ["release-refused", "sign-out"]
+
+
+def test_audit_export_is_a_supervisors_audited_act(store_url, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    bootstrap(store_url)
+    add(store_url, "bob", "approver")
+    out = tmp_path / "events.csv"
+    export = ("audit", "export", "--csv", str(out), "--passphrase-stdin", "--as")
+    by_bob = run(store_url, *export, "bob", input="bob-demo-passphrase\n")
+    assert by_bob.exit_code == 1 and "supervisor" in by_bob.stderr and not out.exists()
+    wrong = run(store_url, *export, "carol", input="not-carols-passphrase\n")
+    assert wrong.exit_code == 1 and not out.exists()
+    done = run(store_url, *export, "carol", input="carol-demo-passphrase\n")
+    assert done.exit_code == 0, done.stderr
+    rows = out.read_text(encoding="utf-8").splitlines()
+    assert rows[0].startswith("seq,at,actor,action") and '"audit-export"' not in rows[0]
+    assert ",carol,audit-export,audit," in "\n".join(rows)

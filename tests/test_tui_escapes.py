@@ -16,6 +16,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from conftest import add_people
 from rich.console import Console
 from test_tui_support import (
     PEOPLE,
@@ -104,8 +105,7 @@ def spiked_store(tmp_path: Path) -> Store:
     url = f"sqlite:///{tmp_path / 'store' / 'reviewer.db'}"
     service = ReviewService.open(url, clock=fixed_clock)
     try:
-        for name in ("alice", "carol"):
-            service.add_user(name, PEOPLE[name][0], PEOPLE[name][1], actor="test")
+        add_people(service, [(name, *PEOPLE[name]) for name in ("carol", "alice")])
         service.ingest(review, folder / "export.zip", actor="test")
     finally:
         service.close()

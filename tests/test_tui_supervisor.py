@@ -16,6 +16,7 @@ from test_tui_support import (  # noqa: F401 - fixtures
     Store,
     make_app,
     screen_text,
+    session_of,
     sign_in,
     store,
     template_store,
@@ -34,8 +35,8 @@ def sign_offs(store: Store) -> None:  # noqa: F811
         detail = svc.request_detail(CLEAN)
         for who in ("alice", "bob"):
             for member in detail.sample.members:
-                svc.record_inspection(who, detail.version_id, "played", member, 3.0)
-                svc.record_inspection(who, detail.version_id, "viewed_transcript", member)
+                svc.record_inspection(session_of(svc, who), detail.version_id, "played", member, 3.0)
+                svc.record_inspection(session_of(svc, who), detail.version_id, "viewed_transcript", member)
             svc.sign_off(
                 who,
                 PEOPLE[who][1],
@@ -321,8 +322,8 @@ def acknowledged_sign_off(store: Store) -> None:  # noqa: F811
     try:
         detail = svc.request_detail(THIRD_PARTY)
         for member in detail.sample.members:
-            svc.record_inspection("alice", detail.version_id, "played", member, 3.0)
-            svc.record_inspection("alice", detail.version_id, "viewed_transcript", member)
+            svc.record_inspection(session_of(svc, "alice"), detail.version_id, "played", member, 3.0)
+            svc.record_inspection(session_of(svc, "alice"), detail.version_id, "viewed_transcript", member)
         gate = svc.gate("alice", detail.version_id)
         svc.sign_off(
             "alice",
@@ -384,7 +385,7 @@ async def test_the_csv_names_acknowledged_warnings_by_code(store: Store, tmp_pat
     target = tmp_path / "history.csv"
     svc = store.service()
     try:
-        assert svc.history_csv(target) == 1
+        assert svc.history_csv(signed_in(svc, "carol"), target) == 1
     finally:
         svc.close()
     with target.open(newline="") as f:

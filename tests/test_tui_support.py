@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from conftest import add_people, signed_in
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "sample_archives"
@@ -23,11 +24,11 @@ SAMPLES = ROOT / "sample_archives"
 # The clock every test store runs on: due dates and days left do not move under snapshots.
 NOW = datetime(2018, 8, 20, 10, 0, tzinfo=UTC)
 
-PEOPLE = {
+PEOPLE = {  # carol first: the first account of a store is a supervisor
+    "carol": ("supervisor", "carol-test-passphrase"),
     "alice": ("reviewer", "alice-test-passphrase"),
     "bob": ("approver", "bob-test-passphrase"),
     "dave": ("approver", "dave-test-passphrase"),
-    "carol": ("supervisor", "carol-test-passphrase"),
 }
 NULL_ASOUNDRC = "pcm.!default { type null }\nctl.!default { type hw card 0 }\n"
 
@@ -62,8 +63,7 @@ def build_store(where: Path, url: str | None = None) -> str:
         (where / "store").mkdir(parents=True)
     service = ReviewService.open(url, clock=fixed_clock)
     try:
-        for name, (role, passphrase) in PEOPLE.items():
-            service.add_user(name, role, passphrase, actor="test")
+        add_people(service, [(name, role, passphrase) for name, (role, passphrase) in PEOPLE.items()])
         for case in sorted(inbox.iterdir()):
             service.ingest(review_request(case), case / "export.zip", actor="test")
     finally:
@@ -219,13 +219,19 @@ def inspect_whole_sample(st, name: str, request_id: str) -> None:  # type: ignor
     service = st.service()
     try:
         detail = service.request_detail(request_id)
+        me = session_of(service, name)
         for item in detail.sample.items:
             seconds = item.duration_s if item.duration_s is not None else 10.0
-            service.record_inspection(name, detail.version_id, "played", item.member, seconds)
+            service.record_inspection(me, detail.version_id, "played", item.member, seconds)
             if item.has_transcript:
-                service.record_inspection(name, detail.version_id, "viewed_transcript", item.member)
+                service.record_inspection(me, detail.version_id, "viewed_transcript", item.member)
     finally:
         service.close()
+
+
+def session_of(service, name: str):  # type: ignore[no-untyped-def]
+    """A session of one of `PEOPLE` on `service`."""
+    return signed_in(service, name, PEOPLE[name][1])
 
 
 def approve_through_the_service(st, name: str, request_id: str) -> None:  # type: ignore[no-untyped-def]

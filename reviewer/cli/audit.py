@@ -12,6 +12,13 @@ from typing import TYPE_CHECKING
 
 import click
 
+from reviewer.cli.acting import (
+    acting,
+    as_option,
+    open_service,
+    passphrase_stdin_option,
+    read_passphrase,
+)
 from reviewer.domain.errors import ReviewerError
 from reviewer.domain.text import printable
 
@@ -120,24 +127,27 @@ def verify(ctx: click.Context, as_json: bool, key_dir: Path | None,
 @audit.command()
 @click.option("--csv", "csv_path", required=True, type=click.Path(path_type=Path, dir_okay=False),
               help="Write every event to this CSV file.")
+@as_option(help="The supervisor exporting the trail (asks for their passphrase).")
+@passphrase_stdin_option
 @click.pass_context
-def export(ctx: click.Context, csv_path: Path) -> None:
-    """Export every audit event as CSV, fields exactly as stored and hashed.
+def export(ctx: click.Context, csv_path: Path, as_: str, passphrase_stdin: bool) -> None:
+    """Export every audit event as CSV, fields exactly as stored and hashed. A supervisor's
+    act, itself audited.
 
     \b
     Exit codes:
       0  written
-      2  the store cannot be read or the file cannot be written
+      1  refused: wrong passphrase, unknown name, lockout, or not a supervisor
+      2  bad usage, the store cannot be read or the file cannot be written
 
     FILE is a new path or a regular file, which is replaced whole once every event is
     written (a failed export leaves it as it was); a symbolic link, a named pipe, a device
     or anything else that is not a regular file is refused.
     """
-    from reviewer.store import audit_log
-
     _check_target(csv_path)
-    with _read_session(ctx.obj.get("db_url")) as session:
-        count = audit_log.export_csv(session, csv_path)
+    passphrase = read_passphrase(passphrase_stdin, confirm=False, prompt=f"Passphrase of {as_}")
+    with open_service(ctx) as svc, acting(svc, as_, passphrase) as session:
+        count = svc.export_audit_csv(session, csv_path)
     click.echo(f"wrote {count:,} audit events to {csv_path}")
 
 

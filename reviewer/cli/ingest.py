@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from reviewer.cli.users import cli_actor, open_service
+from reviewer.cli.acting import cli_actor, open_service
 from reviewer.domain.model import Severity
 from reviewer.domain.text import printable
 

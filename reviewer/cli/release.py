@@ -1,14 +1,21 @@
-"""`reviewer release REQUEST_ID --outbox DIR`: deliver an export both sign-offs approved."""
+"""`reviewer release REQUEST_ID --outbox DIR --as APPROVER`: deliver an export both sign-offs
+approved."""
 
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 
 import click
 
-from reviewer.cli.users import cli_actor, open_service, read_passphrase
+from reviewer.cli.acting import (
+    acting,
+    as_option,
+    open_service,
+    passphrase_stdin_option,
+    read_passphrase,
+    refuse,
+)
 from reviewer.domain.text import printable
 
 
@@ -18,59 +25,63 @@ from reviewer.domain.text import printable
     "--outbox",
     required=True,
     type=click.Path(path_type=Path, file_okay=False),
-    help="Folder that receives REQUEST_ID/export.zip and REQUEST_ID/release.json.",
+    help="Folder that receives REQUEST_ID/export.zip and REQUEST_ID/release.json (a real "
+    "folder: a symbolic link is refused).",
 )
+@as_option("--by", help="The approver releasing (asks for their passphrase); --by is the same.")
+@passphrase_stdin_option
 @click.option(
-    "--by",
-    "by",
-    default=None,
-    help="Release as this approver (asks for their passphrase). Default: the OS user, recorded.",
+    "--redeliver",
+    is_flag=True,
+    help="Write a released export's files again to the outbox it was released to, when they "
+    "are gone from there (needs --reason; audited).",
 )
-@click.option("--passphrase-stdin", is_flag=True, help="With --by: read the passphrase from stdin.")
+@click.option("--reason", default="", help="Why the export is delivered again (with --redeliver).")
 @click.option("--json", "as_json", is_flag=True, help="Print the release receipt as JSON.")
 @click.pass_context
 def release(
     ctx: click.Context,
     request_id: str,
     outbox: Path,
-    by: str | None,
+    as_: str,
     passphrase_stdin: bool,
+    redeliver: bool,
+    reason: str,
     as_json: bool,
 ) -> None:
     """Release REQUEST_ID into the outbox once two different people approved it.
 
     The archive is hashed again and must be exactly the bytes both sign-offs were bound to.
-    DIR/REQUEST_ID appears whole (export.zip and the release.json receipt) or not at all.
+    DIR/REQUEST_ID appears whole (export.zip and the release.json receipt) or not at all. An
+    export goes out once: delivering it again is a deliberate act (--redeliver --reason).
 
     \b
     Exit codes:
       0  released
-      1  refused (the reason on stderr: the gate, the archive, the passphrase or a role
-         that may not release); nothing was written
-      2  bad usage, unknown request, or the store cannot be opened
+      1  refused (the reason on stderr, nothing written): the gate, a changed archive, a
+         wrong passphrase, an unknown name, a lockout, or a role that may not release
+      2  bad usage (no --as), unknown request, or the store cannot be opened
     """
-    from reviewer.store.errors import PermissionDenied, ReleaseError, SignInError
+    from reviewer.store.errors import ReleaseError
 
-    with open_service(ctx) as svc:
-        actor = cli_actor()
-        if by:
-            passphrase = read_passphrase(passphrase_stdin, confirm=False)
-            try:
-                svc.sign_in(by, passphrase)
-            except SignInError as exc:
-                click.echo(f"reviewer: {printable(str(exc))}", err=True)
-                sys.exit(1)
-            actor = by
+    if redeliver and not reason.strip():
+        raise click.UsageError("--redeliver needs --reason saying why")
+    passphrase = read_passphrase(passphrase_stdin, confirm=False, prompt=f"Passphrase of {as_}")
+    with open_service(ctx) as svc, acting(svc, as_, passphrase) as session:
         try:
-            receipt = svc.release(actor, request_id, outbox)
-        except (ReleaseError, PermissionDenied) as exc:  # a role that may not release: refused
-            click.echo(f"reviewer: release refused: {printable(str(exc))}", err=True)
-            sys.exit(1)
+            receipt = svc.release(
+                session, request_id, outbox, redeliver=redeliver, reason=reason
+            )
+        except ReleaseError as exc:
+            refuse(f"release refused: {exc}")
+            return
     if as_json:
         click.echo(json.dumps(receipt.to_dict(), indent=2))
         return
     approvers = " and ".join(f"{a.name} ({a.role.value})" for a in receipt.approvers)
-    click.echo(f"released {receipt.request_id} to {printable(str(receipt.outbox_dir))}")
+    verb = "delivered again" if redeliver else "released"
+    click.echo(f"{verb} {receipt.request_id} to {printable(str(receipt.outbox_dir))}")
     click.echo(f"  archive sha256 {receipt.archive_sha256}")
     click.echo(f"  approved by    {approvers}")
+    click.echo(f"  released by    {receipt.released_by}")
     click.echo(f"  audit head     {receipt.audit_head}")

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from reviewer.cli.users import open_service
+from reviewer.cli.acting import open_service
 
 if TYPE_CHECKING:
     from rich.console import Console

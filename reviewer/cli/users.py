@@ -1,115 +1,102 @@
-"""`reviewer users add|list|disable`: the people who may review, approve or supervise."""
+"""`reviewer users add|list|disable|enable|unlock|reset-passphrase`: the accounts.
+
+The first account of an empty store is a supervisor, added without `--as` (the bootstrap);
+every later change is made by a supervisor who proves who they are with `--as`.
+"""
 
 from __future__ import annotations
 
 import json
-import sys
-from typing import TYPE_CHECKING
 
 import click
 
-from reviewer.domain.errors import ReviewerError
-
-if TYPE_CHECKING:
-    from reviewer.store.service import ReviewService
-
-
-def cli_actor() -> str:
-    """Who ran the command, as the OS says (recorded, never trusted as identity)."""
-    import getpass
-
-    try:
-        return f"cli:{getpass.getuser()}"
-    except (KeyError, OSError):
-        return "cli:unknown"
-
-
-def open_service(ctx: click.Context, *, create: bool = False) -> ReviewService:
-    """The store of `--db`. Only commands that put data in (ingest, users add) pass
-    `create=True`; the others answer "no store at ..." rather than creating an empty one."""
-    from reviewer.store.service import ReviewService
-
-    return ReviewService.open((ctx.obj or {}).get("db_url"), create=create)
-
-
-class PassphraseError(ReviewerError):
-    """No passphrase could be read, or its confirmation differs."""
-
-
-NO_PASSPHRASE = (
-    "no passphrase given (input ended): type it at the prompt, or pipe it with "
-    "--passphrase-stdin"
+from reviewer.cli.acting import (
+    acting,
+    as_option,
+    open_service,
+    passphrase_stdin_option,
+    read_passphrase,
 )
+from reviewer.domain.signoff import MIN_PASSPHRASE_CHARS
+from reviewer.domain.text import printable
 
-
-def read_passphrase(from_stdin: bool, *, confirm: bool) -> str:
-    """The passphrase: stdin's first line with `from_stdin`; else asked for at the terminal
-    (twice with `confirm`). When stdin is not a terminal nobody is there to answer a prompt:
-    its lines are read as the answers, without prompts or getpass's echo warnings. Input that
-    ends first, or a confirmation that differs, is one line of error (exit 2); Ctrl-C at the
-    prompt is an interruption (130)."""
-    if from_stdin:
-        line = sys.stdin.readline()
-        return line[:-1] if line.endswith("\n") else line
-    interactive = sys.stdin.isatty()
-
-    def ask(text: str) -> str:
-        if not interactive:
-            line = sys.stdin.readline()
-            if not line:
-                raise PassphraseError(NO_PASSPHRASE)
-            return line[:-1] if line.endswith("\n") else line
-        try:
-            return str(click.prompt(text, hide_input=True, err=True, show_default=False))
-        except click.Abort as exc:
-            if isinstance(exc.__context__, KeyboardInterrupt):
-                raise KeyboardInterrupt from None
-            raise PassphraseError(NO_PASSPHRASE) from None
-
-    passphrase = ask("Passphrase")
-    if confirm and ask("Repeat for confirmation") != passphrase:
-        raise PassphraseError("the two passphrases do not match; nothing was changed")
-    return passphrase
+AS_SUPERVISOR = "The supervisor making the change (asks for their passphrase)."
+EXIT_CODES = """
+    \b
+    Exit codes:
+      0  done
+      1  refused: wrong passphrase, unknown name, lockout, or the actor may not change accounts
+      2  bad usage or input (unknown role, short passphrase, name taken, no such account),
+         or no store
+"""
 
 
 @click.group()
 def users() -> None:
-    """Manage reviewers.
+    """Manage the accounts of reviewers, approvers and supervisors.
 
     \b
-    Exit codes:
-      0  done
-      2  bad input (unknown role, short passphrase, name taken, no such reviewer) or no store
+    Roles:
+      reviewer    first sign-off, reject
+      approver    first or second sign-off, reject, release
+      supervisor  accounts, policy, history and audit; never signs or releases
+
+    The first account of a new store must be a supervisor; after that a supervisor makes
+    every change (--as).
     """
 
 
-@users.command("add")
+ADD_HELP = f"""Add account NAME with ROLE. Its passphrase needs at least {MIN_PASSPHRASE_CHARS}
+    characters: asked twice at the terminal, or the line after the supervisor's with
+    --passphrase-stdin. Names are never reused.
+"""
+
+
+@users.command("add", help=ADD_HELP + EXIT_CODES)
 @click.argument("name")
 @click.option(
     "--role",
     type=click.Choice(["reviewer", "approver", "supervisor"]),
     required=True,
-    help="reviewer: first sign-off; approver: first or second; supervisor: history and policy.",
+    help="reviewer: first sign-off; approver: first or second, release; supervisor: accounts, "
+    "policy, history (never signs).",
 )
-@click.option(
-    "--passphrase-stdin",
-    is_flag=True,
-    help="Read the passphrase from the first line of stdin instead of prompting twice.",
-)
+@click.option("--as", "as_", metavar="SUPERVISOR", default=None,
+              help="The supervisor adding the account (asks for their passphrase). Not needed "
+              "for the first account of an empty store, which must be a supervisor.")
+@passphrase_stdin_option
 @click.pass_context
-def add(ctx: click.Context, name: str, role: str, passphrase_stdin: bool) -> None:
-    """Add reviewer NAME with ROLE. The passphrase needs at least 12 characters."""
-    passphrase = read_passphrase(passphrase_stdin, confirm=True)
+def add(ctx: click.Context, name: str, role: str, as_: str | None, passphrase_stdin: bool) -> None:
     with open_service(ctx, create=True) as svc:
-        user = svc.add_user(name, role, passphrase, actor=cli_actor())
-    click.echo(f"added {user.name} ({user.role.value})")
+        if as_ is None:
+            if svc.has_accounts():
+                raise click.UsageError(
+                    "this store has accounts: a supervisor adds the next one with --as SUPERVISOR"
+                )
+            passphrase = read_passphrase(passphrase_stdin, confirm=True,
+                                         prompt=f"New passphrase for {name}")
+            user = svc.add_user(None, name, role, passphrase)
+            click.echo(f"added {user.name} ({user.role.value}), the store's first account")
+            return
+        mine = read_passphrase(passphrase_stdin, confirm=False, prompt=f"Passphrase of {as_}")
+        passphrase = read_passphrase(passphrase_stdin, confirm=True,
+                                     prompt=f"New passphrase for {name}")
+        with acting(svc, as_, mine) as session:
+            user = svc.add_user(session, name, role, passphrase)
+    click.echo(f"added {user.name} ({user.role.value}) as {as_}")
 
 
 @users.command("list")
-@click.option("--json", "as_json", is_flag=True, help="Print the reviewers as JSON.")
+@click.option("--json", "as_json", is_flag=True, help="Print the accounts as JSON.")
 @click.pass_context
 def list_(ctx: click.Context, as_json: bool) -> None:
-    """List reviewers with their role and whether they are disabled or locked out."""
+    """List accounts with their role, who made them, and whether they are disabled or locked.
+
+    \b
+    Exit codes:
+      0  listed
+      2  no store
+    """
     with open_service(ctx) as svc:
         rows = svc.list_users()
     if as_json:
@@ -120,13 +107,15 @@ def list_(ctx: click.Context, as_json: bool) -> None:
                 "disabled": u.disabled,
                 "locked_until": u.locked_until.isoformat() if u.locked_until else None,
                 "created_at": u.created_at.isoformat(),
+                "created_by": u.created_by,
+                "active_since": u.active_since.isoformat() if u.active_since else None,
             }
             for u in rows
         ]
         click.echo(json.dumps(doc, indent=2))
         return
     if not rows:
-        click.echo("no reviewers yet: reviewer users add NAME --role ROLE")
+        click.echo("no accounts yet: reviewer users add NAME --role supervisor")
         return
     for u in rows:
         flags = []
@@ -134,14 +123,53 @@ def list_(ctx: click.Context, as_json: bool) -> None:
             flags.append("disabled")
         if u.locked_until:
             flags.append(f"locked until {u.locked_until:%Y-%m-%d %H:%M} UTC")
-        click.echo(f"{u.name:<20} {u.role.value:<10} {', '.join(flags)}".rstrip())
+        made = f"by {u.created_by}" if u.created_by else "first account"
+        click.echo(f"{u.name:<20} {u.role.value:<10} {made:<18} {', '.join(flags)}".rstrip())
 
 
-@users.command("disable")
-@click.argument("name")
-@click.pass_context
-def disable(ctx: click.Context, name: str) -> None:
-    """Disable reviewer NAME: they can no longer sign in or sign off (history is kept)."""
-    with open_service(ctx) as svc:
-        svc.disable_user(name, actor=cli_actor())
-    click.echo(f"disabled {name}")
+def _account_change(verb: str, doc: str, method: str, *, new_passphrase: bool = False) -> None:
+    """Register `users VERB NAME --as SUPERVISOR`, calling the service's `method`."""
+
+    @users.command(verb, help=doc + EXIT_CODES)
+    @click.argument("name")
+    @as_option(help=AS_SUPERVISOR)
+    @passphrase_stdin_option
+    @click.pass_context
+    def command(ctx: click.Context, name: str, as_: str, passphrase_stdin: bool) -> None:
+        mine = read_passphrase(passphrase_stdin, confirm=False, prompt=f"Passphrase of {as_}")
+        new = (
+            read_passphrase(passphrase_stdin, confirm=True, prompt=f"New passphrase for {name}")
+            if new_passphrase
+            else None
+        )
+        with open_service(ctx) as svc, acting(svc, as_, mine) as session:
+            change = getattr(svc, method)
+            user = change(session, name, new) if new_passphrase else change(session, name)
+        state = "disabled" if user.disabled else "active"
+        click.echo(f"{verb}: {printable(user.name)} ({user.role.value}, {state}) by {as_}")
+
+
+_account_change(
+    "disable",
+    "Disable account NAME: it can no longer sign in, sign or release (history is kept). The "
+    "last active supervisor cannot be disabled.",
+    "disable_user",
+)
+_account_change(
+    "enable",
+    "Enable the disabled account NAME again. Its sign-offs are flagged on the supervisor "
+    "screen for the policy's new-account period.",
+    "enable_user",
+)
+_account_change(
+    "unlock",
+    "End NAME's lockout after failed sign-ins, and forget the failed tries.",
+    "unlock_user",
+)
+_account_change(
+    "reset-passphrase",
+    f"Give NAME a new passphrase (at least {MIN_PASSPHRASE_CHARS} characters); NAME's open "
+    "sessions are closed.",
+    "reset_passphrase",
+    new_passphrase=True,
+)

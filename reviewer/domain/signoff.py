@@ -3,14 +3,17 @@
 The store enforces the same rules again with database constraints; this module is where a
 person reads them, and where the reasons a sign-off is refused are put into plain words.
 
-States of an export version::
+States of an export version (`state_of` computes them; `reviewer.domain.access` says who may
+move a version from one to the next)::
 
     pending ──approve──▶ first-signoff ──approve (approver)──▶ approved ──release──▶ released
        │                     │                                   │
        └──reject──▶ rejected ◀┘                                   └─ lapses after the policy
-                                                                     period: back to pending
+                                                                     period: lapsed, signed
+                                                                     again from the start
 
-A changed archive for the same request is a new version; earlier versions become ``voided``.
+A changed archive or ticket for the same request is a new version; earlier versions become
+``superseded``.
 """
 
 from __future__ import annotations
@@ -20,7 +23,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 
+from reviewer.domain.access import Action, Actor, may_sign, permission
 from reviewer.domain.model import Finding, Severity
+from reviewer.domain.states import Decision, Role, Stage, State
 
 MIN_PASSPHRASE_CHARS = 12
 MIN_PLAY_SECONDS = 2.0
@@ -28,35 +33,6 @@ END_TOLERANCE_S = 0.05  # a play that reaches the last 50 ms counts as played to
 MAX_FAILED_SIGN_INS = 5
 LOCKOUT = timedelta(minutes=15)
 DEFAULT_UNLOCK_LAPSE_DAYS = 7
-
-
-class Role(StrEnum):
-    REVIEWER = "reviewer"
-    APPROVER = "approver"
-    SUPERVISOR = "supervisor"
-
-
-class Decision(StrEnum):
-    APPROVE = "approve"
-    REJECT = "reject"
-
-
-class Stage(StrEnum):
-    FIRST = "first"
-    SECOND = "second"
-
-    @property
-    def number(self) -> int:
-        return 1 if self is Stage.FIRST else 2
-
-
-class State(StrEnum):
-    PENDING = "pending"
-    FIRST_SIGNOFF = "first-signoff"
-    APPROVED = "approved"
-    RELEASED = "released"
-    REJECTED = "rejected"
-    VOIDED = "voided"  # a newer archive arrived for the same request
 
 
 class InspectionKind(StrEnum):
@@ -150,14 +126,14 @@ def state_of(
     if released:
         return State.RELEASED
     if voided:
-        return State.VOIDED
+        return State.SUPERSEDED
     if any(s.decision is Decision.REJECT for s in signoffs):
         return State.REJECTED
     stages = {s.stage for s in signoffs if s.decision is Decision.APPROVE}
     if Stage.SECOND in stages:
         second = next(s for s in signoffs if s.stage is Stage.SECOND)
         if unlock_lapsed(second.at, now, lapse_days):
-            return State.PENDING
+            return State.LAPSED
         return State.APPROVED
     if Stage.FIRST in stages:
         return State.FIRST_SIGNOFF
@@ -169,7 +145,7 @@ def unlock_lapsed(approved_at: datetime, now: datetime, lapse_days: int) -> bool
 
 
 def next_stage(state: State) -> Stage | None:
-    if state is State.PENDING:
+    if state in (State.PENDING, State.LAPSED):
         return Stage.FIRST
     if state is State.FIRST_SIGNOFF:
         return Stage.SECOND
@@ -195,31 +171,21 @@ class GateDecision:
 
 def evaluate_gate(
     *,
-    reviewer: str,
-    role: Role,
+    actor: Actor,
     state: State,
     signoffs: Sequence[SignOffFact],
     findings: Sequence[Finding],
     sample: Sequence[SampleRequirement],
     evidence: Mapping[str, Evidence],
 ) -> GateDecision:
-    """May `reviewer` approve (or reject) the version now? Every reason a person needs."""
+    """May `actor` approve (or reject) the version now? Every reason a person needs. Who may
+    sign or reject in which state is `reviewer.domain.access`'s rule; the gate adds what an
+    approval needs beyond it (no critical finding, the sample inspected)."""
     stage = next_stage(state)
-    common: list[str] = []
-    if role is Role.SUPERVISOR:
-        common.append("supervisors do not sign off")
-    if state is State.REJECTED:
-        common.append("this export was rejected")
-    elif state is State.RELEASED:
-        common.append("this export was already released")
-    elif state is State.VOIDED:
-        common.append("a newer archive arrived for this request; review that one")
-    elif state is State.APPROVED:
-        common.append("this export already has both sign-offs")
-    if any(s.reviewer == reviewer for s in signoffs):
-        common.append("you already signed this export; the other sign-off must be someone else's")
-    if stage is Stage.SECOND and role is not Role.APPROVER and role is not Role.SUPERVISOR:
-        common.append("the second sign-off needs the approver role")
+    already = any(s.reviewer == actor.name for s in signoffs)
+    sign = may_sign(actor, state, already_signed=already)
+    reject = permission(actor, Action.REJECT, state, already_signed=already)
+    common = [] if sign else [sign.reason]
     approve = list(common)
     if has_critical(findings):
         n = sum(1 for f in findings if f.severity is Severity.CRITICAL)
@@ -235,15 +201,15 @@ def evaluate_gate(
             missing.append(item.member)
     if missing:
         approve.append(
-            f"{len(missing)} of {len(sample)} sampled recordings not yet played (2 s or to the end)"
-            " and their transcript viewed by you"
+            f"{len(missing)} of {len(sample)} sampled recordings not yet played "
+            f"({MIN_PLAY_SECONDS:g} s or to the end) and their transcript viewed by you"
         )
     return GateDecision(
         allowed=not approve and stage is not None,
         stage=stage,
         reasons=tuple(approve),
-        can_reject=not common and stage is not None,
-        reject_reasons=tuple(common),
+        can_reject=bool(reject) and stage is not None,
+        reject_reasons=() if reject else (reject.reason,),
         missing=tuple(missing),
     )
 

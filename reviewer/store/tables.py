@@ -11,7 +11,12 @@ The four-eyes rules are enforced here a second time, by constraints the database
 - a version with a critical finding is ``blocked`` (checked against its critical count), and a
   blocked version cannot be approved (the flag is tied to the version by a composite key);
 - a second-stage sign-off points at the first-stage approval it follows;
-- a version is released at most once, and only against an approving second-stage sign-off.
+- a version is released at most once, only against an approving second-stage sign-off, and
+  by an active approver;
+- an account's id, name, role and creation never change and accounts are never deleted, so a
+  name is never reused; the first account is a supervisor and every later one is made by an
+  active supervisor; the last active supervisor cannot be disabled (migration 0008);
+- the policy stays within the bounds of `reviewer.domain.policy`.
 """
 
 from __future__ import annotations
@@ -125,9 +130,35 @@ class ReviewerRow(SQLModel, table=True):
     role: str = Field(max_length=20)
     passphrase_hash: str = Field(sa_column=sa.Column(sa.Text(), nullable=False))
     disabled: bool = Field(default=False)
+    # No longer used: sign-in failures are counted in `SignInThrottleRow` (migration 0008).
     failed_count: int = Field(default=0)
     locked_until: datetime | None = _dt(nullable=True)
     created_at: datetime = _dt()
+    created_by_id: int | None = None  # the supervisor who made it; None for the first account
+    active_since: datetime | None = _dt(nullable=True)  # created, or last re-enabled
+
+
+class SignInThrottleRow(SQLModel, table=True):
+    """Sign-in failures of one typed name (an account's or not), keyed by its keyed digest."""
+
+    __tablename__ = "sign_in_throttle"
+
+    name_digest: str = Field(primary_key=True, max_length=64)
+    failures: int = Field(default=0)  # tries charged in the window (checked or in flight)
+    window_start: datetime | None = _dt(nullable=True)
+    locked_until: datetime | None = _dt(nullable=True)
+
+
+class SessionRow(SQLModel, table=True):
+    """Someone signed in at a terminal: the SHA-256 of the token the terminal holds."""
+
+    __tablename__ = "sessions"
+
+    id: int | None = Field(default=None, primary_key=True)
+    token_sha256: str = Field(max_length=64, unique=True)
+    reviewer_id: int = Field(foreign_key="reviewers.id")
+    started_at: datetime = _dt()
+    ended_at: datetime | None = _dt(nullable=True)
 
 
 class InspectionRow(SQLModel, table=True):
@@ -243,6 +274,22 @@ class ReleaseRow(SQLModel, table=True):
     receipt: dict[str, Any] = _json()
 
 
+class DeliveryRow(SQLModel, table=True):
+    """A released export's files written to an outbox: the first delivery, or a deliberate
+    re-delivery with its reason."""
+
+    __tablename__ = "deliveries"
+    __table_args__ = (sa.Index("ix_delivery_release", "release_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    release_id: int = Field(foreign_key="releases.id")
+    kind: str = Field(max_length=20)  # "delivery" or "redelivery"
+    by_id: int = Field(foreign_key="reviewers.id")
+    at: datetime = _dt()
+    outbox_path: str = Field(sa_column=sa.Column(sa.Text(), nullable=False))
+    reason: str = Field(default="", sa_column=sa.Column(sa.Text(), nullable=False))
+
+
 class PolicyRow(SQLModel, table=True):
     __tablename__ = "policy"
     __table_args__ = (
@@ -261,6 +308,7 @@ class PolicyRow(SQLModel, table=True):
     sample_confidence: float
     sample_min_foreign_fraction: float
     unlock_lapse_days: int
+    new_account_days: int = Field(default=7)
     updated_by: str = Field(max_length=200)
     updated_at: datetime = _dt()
 

@@ -6,7 +6,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
+from reviewer.domain.access import Actor
 from reviewer.domain.model import ExportIndex, Finding, Request, Verdict
+from reviewer.domain.policy import DEFAULT_NEW_ACCOUNT_DAYS
 from reviewer.domain.report import Report
 from reviewer.domain.sampling import DEFAULT_CONFIDENCE as _CONF
 from reviewer.domain.sampling import DEFAULT_MIN_FOREIGN_FRACTION as _P
@@ -25,11 +27,20 @@ from reviewer.domain.signoff import (
 
 @dataclass(frozen=True, slots=True)
 class SignedIn:
-    """A reviewer who has just proved their passphrase."""
+    """A session: someone who proved their passphrase at this terminal. The service acts for
+    them only while the session the token names is open in the store and their account may act;
+    the role here is what it was at sign-in (the store's is the one that counts)."""
 
     name: str
     role: Role
     at: datetime
+    account_id: int = 0
+    token: str = field(default="", repr=False)
+
+    @property
+    def actor(self) -> Actor:
+        """The person as the access rule sees them (for showing and hiding keys)."""
+        return Actor(self.account_id, self.name, self.role)
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,6 +50,8 @@ class UserRow:
     disabled: bool
     locked_until: datetime | None
     created_at: datetime
+    created_by: str | None = None  # the supervisor who made the account; None: the first
+    active_since: datetime | None = None  # created, or last re-enabled
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,6 +162,9 @@ class SignOffRow:
     at: datetime
     voided: bool  # a newer archive arrived, or the unlock lapsed, after this sign-off
     review_seconds: float | None  # first inspection of the version by this reviewer -> sign-off
+    # The signer's account was created or re-enabled less than the policy's new-account period
+    # before this sign-off (a supervisor looks twice).
+    new_account: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -212,6 +228,7 @@ class Policy:
     sample_confidence: float = _CONF
     sample_min_foreign_fraction: float = _P
     unlock_lapse_days: int = _LAPSE
+    new_account_days: int = DEFAULT_NEW_ACCOUNT_DAYS
     updated_by: str = ""
     updated_at: datetime | None = None
 

@@ -9,10 +9,12 @@ place that turns them into an error dialog.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from textual.app import App
+from textual import work
+from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.worker import Worker
 
@@ -22,6 +24,8 @@ from reviewer.tui.screens.help import HelpScreen
 from reviewer.tui.screens.signin import SignInScreen
 
 if TYPE_CHECKING:
+    from textual.screen import Screen
+
     from reviewer.store.service import ReviewService
     from reviewer.store.views import SignedIn
 
@@ -54,14 +58,15 @@ class ReviewerApp(App[None]):
         self.push_screen(SignInScreen())
 
     def signed_in(self, user: SignedIn) -> None:
-        """Route a freshly signed-in person to the first screen of their role."""
-        from reviewer.domain.signoff import Role
+        """Route a freshly signed-in person to their first screen: the supervisor screen for
+        those who audit the history, the queue for those who review."""
+        from reviewer.domain.access import Action, permission
 
         self.user = user
         self.sub_title = f"{user.name} ({user.role.value})"
         from reviewer.tui.screens.queue import QueueScreen
 
-        if user.role is Role.SUPERVISOR:
+        if permission(user.actor, Action.EXPORT_HISTORY):
             try:
                 from reviewer.tui.screens.supervisor import SupervisorScreen
             except ImportError:
@@ -83,7 +88,10 @@ class ReviewerApp(App[None]):
         self.push_screen(HelpScreen(title, about, dict(screen.active_bindings)))
 
     def action_switch_user(self) -> None:
-        """Back to sign-in without quitting, so a second approver can sign in here."""
+        """Back to sign-in without quitting, so a second approver can sign in here. The
+        session is closed in the store: its token no longer acts for anyone."""
+        if self.user is not None:
+            self._sign_out(self.user)
         self.user = None
         self.sub_title = ""
         while len(self.screen_stack) > 1 and not isinstance(self.screen, SignInScreen):
@@ -93,10 +101,44 @@ class ReviewerApp(App[None]):
         else:
             self.push_screen(SignInScreen())
 
+    @work(thread=True, exit_on_error=False, group="sign-out")
+    def _sign_out(self, user: SignedIn) -> None:
+        self.service.sign_out(user)
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "switch_user":
             return self.user is not None
         return True
+
+    # ------------------------------------------------------------------ no screenshots
+
+    # Textual can save an SVG of the screen (customer names, transcripts) to the downloads
+    # folder, unaudited: its palette's "Screenshot" command is left out, and the action and the
+    # methods behind it write nothing, whatever reaches them (a key, a link, the palette).
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        for command in super().get_system_commands(screen):
+            if command.title != "Screenshot":
+                yield command
+
+    def action_screenshot(self, filename: str | None = None, path: str | None = None) -> None:
+        pass
+
+    def deliver_screenshot(
+        self,
+        filename: str | None = None,
+        path: str | None = None,
+        time_format: str | None = None,
+    ) -> str | None:
+        return None
+
+    def save_screenshot(
+        self,
+        filename: str | None = None,
+        path: str | None = None,
+        time_format: str | None = None,
+    ) -> str:
+        raise RuntimeError("the reviewer does not save screenshots")
 
     # ------------------------------------------------------------------ failures
 

@@ -41,7 +41,6 @@ from reviewer.store.errors import (
     UserError,
 )
 from reviewer.store.service.ingest import IngestPart
-from reviewer.store.service.people import PeoplePart
 from reviewer.store.service.policy import PolicyPart
 from reviewer.store.service.release import ReleasePart
 from reviewer.store.service.review import ReviewPart
@@ -95,7 +94,6 @@ __all__ = [
 
 class ReviewService(
     SignOffPart,
-    PeoplePart,
     ReleasePart,
     ReviewPart,
     IngestPart,

@@ -30,7 +30,6 @@ from reviewer.store import trail
 from reviewer.store.engine import READONLY, make_engine
 from reviewer.store.errors import (
     NotFound,
-    PermissionDenied,
     StoreError,
 )
 from reviewer.store.migrate import current_revision, upgrade
@@ -200,6 +199,15 @@ class ServiceBase:
 
         self._retry(go)
 
+    def _decision_now(self, s: Session) -> datetime:
+        """The time a time-based rule (a lockout, a session's age) is decided by: on PostgreSQL
+        the database server's clock, which no terminal can set; on SQLite, where the database
+        has no clock of its own, the service's."""
+        if is_postgres(s):
+            value = s.execute(select(func.now())).scalar_one()
+            return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+        return self._now()
+
     def _version(self, s: Session, version_id: int, *options: Any) -> ExportVersionRow:
         v = s.get(ExportVersionRow, version_id, options=options)
         if v is None:
@@ -229,15 +237,6 @@ class ServiceBase:
         row = s.get(PolicyRow, 1)
         assert row is not None, "the policy row is created by migration 0002"
         return row
-
-    def _require_role(self, s: Session, name: str, roles: Sequence[Role], what: str) -> ReviewerRow:
-        r = self._reviewer(s, name)
-        if r is None or r.disabled:
-            raise PermissionDenied(f"{what} needs an active reviewer; {name} is not one")
-        if Role(r.role) not in roles:
-            wanted = " or ".join(x.value for x in roles)
-            raise PermissionDenied(f"{what} needs the {wanted} role; {name} is {r.role}")
-        return r
 
     def _facts(
         self, s: Session, version_ids: Sequence[int | None]
@@ -313,6 +312,12 @@ class ServiceBase:
             )
         ).scalar_one_or_none()
         review_seconds = (so.at - first_look).total_seconds() if first_look else None
+        account = s.get(ReviewerRow, so.reviewer_id)
+        period = timedelta(days=self._policy_row(s).new_account_days)
+        new_account = account is not None and period > timedelta(0) and any(
+            since is not None and timedelta(0) <= so.at - since < period
+            for since in (aware(account.created_at), aware(account.active_since))
+        )
         return SignOffRow(
             id=int(so.id or 0),
             request_id=v.request_id,
@@ -329,6 +334,7 @@ class ServiceBase:
             at=so.at,
             voided=v.voided_at is not None or so.round < v.round,
             review_seconds=review_seconds,
+            new_account=new_account,
         )
 
 
@@ -372,7 +378,7 @@ def version_state(
     second = next(
         (f for f in current if f.stage is Stage.SECOND and f.decision is Decision.APPROVE), None
     )
-    if state is State.PENDING and current:
+    if state is State.LAPSED and current:
         # Both sign-offs were given but the unlock lapsed: a new round starts from scratch.
         round_ = v.round + 1
         current = []

@@ -5,47 +5,23 @@ from __future__ import annotations
 
 from typing import Any
 
-from reviewer.domain.signoff import (
-    Role,
-)
+from reviewer.domain.access import Action
+from reviewer.domain.policy import policy_problems
 from reviewer.store import trail
 from reviewer.store.errors import (
     UserError,
 )
-from reviewer.store.service.base import (
-    ServiceBase,
-)
+from reviewer.store.service.people import PeoplePart
 from reviewer.store.tables import (
     PolicyRow,
 )
 from reviewer.store.views import (
     Policy,
+    SignedIn,
 )
 
 
-def policy_problems(
-    *,
-    sample_confidence: float | None = None,
-    sample_min_foreign_fraction: float | None = None,
-    unlock_lapse_days: int | None = None,
-) -> dict[str, str]:
-    """What is wrong with these policy values (None: not being changed), one line each, keyed
-    by the parameter's name; empty when they may be saved."""
-    problems = {}
-    if sample_confidence is not None and not 0.5 <= sample_confidence < 1:
-        problems["sample_confidence"] = (
-            "the sampling confidence must be at least 50% and below 100%"
-        )
-    if sample_min_foreign_fraction is not None and not 0 < sample_min_foreign_fraction <= 1:
-        problems["sample_min_foreign_fraction"] = (
-            "the foreign fraction to catch must be above 0% and at most 100%"
-        )
-    if unlock_lapse_days is not None and not 1 <= unlock_lapse_days <= 365:
-        problems["unlock_lapse_days"] = "the unlock lapse must be 1 to 365 days"
-    return problems
-
-
-class PolicyPart(ServiceBase):
+class PolicyPart(PeoplePart):
     """The supervisor-set policy."""
 
     def policy(self) -> Policy:
@@ -54,18 +30,21 @@ class PolicyPart(ServiceBase):
 
     def set_policy(
         self,
-        supervisor: str,
+        session: SignedIn,
         *,
         sample_confidence: float | None = None,
         sample_min_foreign_fraction: float | None = None,
         unlock_lapse_days: int | None = None,
+        new_account_days: int | None = None,
     ) -> Policy:
-        """Supervisors only (PermissionDenied); every change is audited. Applies to exports
-        ingested afterwards (a stored sample never changes under a reviewer)."""
+        """Supervisors only (PermissionDenied), within the bounds of `reviewer.domain.policy`
+        (UserError); every change is audited. Sampling applies to exports ingested afterwards
+        (a stored sample never changes under a reviewer)."""
         problems = policy_problems(
             sample_confidence=sample_confidence,
             sample_min_foreign_fraction=sample_min_foreign_fraction,
             unlock_lapse_days=unlock_lapse_days,
+            new_account_days=new_account_days,
         )
         if problems:
             raise UserError(next(iter(problems.values())))
@@ -73,7 +52,7 @@ class PolicyPart(ServiceBase):
 
         def go() -> Policy:
             with self._write() as s:
-                self._require_role(s, supervisor, [Role.SUPERVISOR], "changing the policy")
+                supervisor = self._acting(s, session, Action.CHANGE_POLICY).name
                 row = self._policy_row(s)
                 before = _policy(row)
                 if sample_confidence is not None:
@@ -82,6 +61,8 @@ class PolicyPart(ServiceBase):
                     row.sample_min_foreign_fraction = float(sample_min_foreign_fraction)
                 if unlock_lapse_days is not None:
                     row.unlock_lapse_days = int(unlock_lapse_days)
+                if new_account_days is not None:
+                    row.new_account_days = int(new_account_days)
                 row.updated_by = supervisor
                 row.updated_at = now
                 s.add(row)
@@ -107,6 +88,7 @@ def _policy(r: PolicyRow) -> Policy:
         sample_confidence=r.sample_confidence,
         sample_min_foreign_fraction=r.sample_min_foreign_fraction,
         unlock_lapse_days=r.unlock_lapse_days,
+        new_account_days=r.new_account_days,
         updated_by=r.updated_by,
         updated_at=r.updated_at,
     )
@@ -117,4 +99,5 @@ def _policy_dict(p: Policy) -> dict[str, Any]:
         "sample_confidence": p.sample_confidence,
         "sample_min_foreign_fraction": p.sample_min_foreign_fraction,
         "unlock_lapse_days": p.unlock_lapse_days,
+        "new_account_days": p.new_account_days,
     }

@@ -17,21 +17,24 @@ from typing import Any, NoReturn
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import select
 
+from reviewer.domain.access import ROLES, Action, permission
 from reviewer.domain.errors import first_line
 from reviewer.domain.request import REQUEST_ID_RE
 from reviewer.domain.signoff import (
     Decision,
     Role,
     Stage,
-    State,
 )
 from reviewer.store import trail
 from reviewer.store.errors import (
+    PermissionDenied,
     ReleaseError,
 )
 from reviewer.store.service.ingest import ticket_sha256
+from reviewer.store.service.people import account_actor
 from reviewer.store.service.review import ReviewPart
 from reviewer.store.tables import (
+    DeliveryRow,
     ReleaseRow,
     RequestRow,
     ReviewerRow,
@@ -40,6 +43,7 @@ from reviewer.store.tables import (
 from reviewer.store.views import (
     ReleaseReceipt,
     RequestDetail,
+    SignedIn,
     Signer,
 )
 
@@ -51,12 +55,23 @@ HASH_CHUNK = 1 << 20
 class ReleasePart(ReviewPart):
     """Approved exports out to the outbox."""
 
-    def release(self, reviewer_name: str, request_id: str, outbox: Path) -> ReleaseReceipt:
+    def release(
+        self,
+        session: SignedIn,
+        request_id: str,
+        outbox: Path,
+        *,
+        redeliver: bool = False,
+        reason: str = "",
+    ) -> ReleaseReceipt:
         """Re-hash the archive, check both sign-offs, and write OUTBOX/REQUEST_ID/export.zip and
-        release.json atomically. ReleaseError (nothing written) when the gate does not hold.
+        release.json atomically, for the approver signed in on `session`. ReleaseError (nothing
+        written) when the gate does not hold; PermissionDenied when the access rule says no.
 
-        `reviewer_name` is the approver releasing, or ``cli:<os user>`` for the command line
-        (recorded, not trusted as identity: the two sign-offs are the control).
+        An export goes out once. `redeliver` (with a `reason`) writes a released export's files
+        again to the outbox it was released to, when they are gone from there: a deliberate,
+        audited act of an approver. A release recorded but never delivered (a crash between the
+        two) is finished by the next release call, to its recorded outbox only.
         """
         if not FOLDER_RE.match(request_id):
             raise ReleaseError(f"request id {request_id!r} cannot be used as a folder name")
@@ -67,8 +82,20 @@ class ReleasePart(ReviewPart):
             existing = s.execute(
                 select(ReleaseRow).where(ReleaseRow.version_id == detail.version_id)  # type: ignore[arg-type]
             ).scalar_one_or_none()
-            if not reviewer_name.startswith("cli:"):
-                self._require_role(s, reviewer_name, [Role.APPROVER], "releasing an export")
+            delivered = existing is not None and s.execute(
+                select(DeliveryRow.id).where(DeliveryRow.release_id == existing.id).limit(1)  # type: ignore[arg-type]
+            ).first() is not None
+            action = Action.RELEASE if existing is None else Action.REDELIVER
+            try:
+                actor = self._acting(s, session, action, detail.state)
+            except PermissionDenied as exc:
+                # Who may not release is a permission refusal; what may not be released now
+                # (the state) is the release gate's.
+                person = self._session_account(s, session)
+                gate = person is not None and Role(person.role) in ROLES[action]
+                self._refuse(session.name, detail, str(exc),
+                             ReleaseError if gate else PermissionDenied)
+        _refuse_links(self, actor.name, detail, outbox, final)
         if existing is not None:
             already = (
                 f"{request_id} was already released at {existing.released_at:%Y-%m-%d %H:%M} UTC"
@@ -76,37 +103,56 @@ class ReleasePart(ReviewPart):
             )
             if not _same_place(existing.outbox_path, final):
                 # A release goes out once: never a second copy somewhere else.
-                self._refuse(reviewer_name, detail, f"{already}; nothing was written")
+                self._refuse(actor.name, detail, f"{already}; nothing was written")
             if final.exists():
-                self._refuse(reviewer_name, detail, already)
-            # The release was recorded but its files never reached this outbox (a crash between
-            # the two): finish delivering the recorded receipt, to the recorded place only.
+                self._refuse(actor.name, detail, already)
+            if delivered and not redeliver:
+                self._refuse(
+                    actor.name,
+                    detail,
+                    f"{already}, and its files were delivered there; to deliver them again, "
+                    "re-deliver deliberately with a reason",
+                )
+            if redeliver and not reason.strip():
+                self._refuse(actor.name, detail, "a re-delivery needs a reason")
+            # Either a deliberate re-delivery, or the release was recorded but its files never
+            # reached the outbox (a crash between the two): the recorded receipt, to the
+            # recorded place only.
             recorded = existing.receipt
-            return self._deliver(detail, outbox, final, reviewer_name, lambda: recorded)
-        if detail.state is not State.APPROVED:
-            self._refuse(reviewer_name, detail, _not_releasable(detail.state))
+            kind = "redelivery" if delivered else "delivery"
+            return self._deliver(
+                detail, outbox, final, actor, lambda: recorded, kind, reason.strip()
+            )
+        if redeliver:
+            self._refuse(actor.name, detail, "only a released export can be delivered again")
         if final.exists():
-            self._refuse(reviewer_name, detail, f"{final} already exists; nothing was written")
+            self._refuse(actor.name, detail, f"{final} already exists; nothing was written")
 
         def record() -> dict[str, Any]:
             try:
-                return self._retry(lambda: self._record_release(reviewer_name, detail, final))
+                return self._retry(lambda: self._record_release(actor.name, detail, final))
             except ReleaseError as exc:  # the state or the ticket changed since it was read
-                reason = str(exc)
+                why = str(exc)
             except DBAPIError as exc:  # a database rule refused it (the service's own agreed)
-                reason = f"the store refused the release: {first_line(exc)}"
-            self._refuse(reviewer_name, detail, reason)
+                why = f"the store refused the release: {first_line(exc)}"
+            self._refuse(actor.name, detail, why)
 
-        return self._deliver(detail, outbox, final, reviewer_name, record)
+        return self._deliver(detail, outbox, final, actor, record, "delivery", "")
 
-    def _refuse(self, actor: str, detail: RequestDetail, reason: str) -> NoReturn:
+    def _refuse(
+        self,
+        actor: str,
+        detail: RequestDetail,
+        reason: str,
+        error: type[Exception] = ReleaseError,
+    ) -> NoReturn:
         self._audit(
             actor,
             "release-refused",
             f"request:{detail.request.request_id}",
             {"version_id": detail.version_id, "reason": reason},
         )
-        raise ReleaseError(reason)
+        raise error(reason)
 
     def _stage_archive(self, detail: RequestDetail, outbox: Path, actor: str) -> Path:
         """Copy the archive into a private folder of the outbox, hashing the copy."""
@@ -157,8 +203,11 @@ class ReleasePart(ReviewPart):
             v = self._lock_version(s, detail.version_id)
             vid = int(v.id or 0)
             state, signers, round_, _exp = self._state(s, v, now)
-            if state is not State.APPROVED:
-                raise ReleaseError(_not_releasable(state))
+            account = self._reviewer(s, actor)
+            assert account is not None
+            allowed = permission(account_actor(account), Action.RELEASE, state)
+            if not allowed:  # the state (or the account) changed since the release began
+                raise ReleaseError(allowed.reason)
             # What both signed is the pair (ticket, archive): the version's ticket must be the
             # one stored now, and the one this receipt names (ingest makes a new version when
             # the ticket changes; this holds it).
@@ -249,6 +298,33 @@ class ReleasePart(ReviewPart):
             )
         return receipt
 
+    def _record_delivery(
+        self, detail: RequestDetail, actor: ReviewerRow, final: Path, kind: str, reason: str
+    ) -> None:
+        now = self._now()
+        with self._write() as s:
+            release_id = s.execute(
+                select(ReleaseRow.id).where(ReleaseRow.version_id == detail.version_id)  # type: ignore[arg-type]
+            ).scalar_one()
+            s.add(
+                DeliveryRow(
+                    release_id=int(release_id),
+                    kind=kind,
+                    by_id=int(actor.id or 0),
+                    at=now,
+                    outbox_path=str(final),
+                    reason=reason,
+                )
+            )
+            trail.append(
+                s,
+                actor.name,
+                kind,
+                f"request:{detail.request.request_id}",
+                {"version_id": detail.version_id, "outbox": str(final), "reason": reason},
+                at=now,
+            )
+
     def _publish(self, tmp: Path, receipt: dict[str, Any], final: Path) -> None:
         data = json.dumps(receipt, indent=2, sort_keys=True).encode("utf-8") + b"\n"
         with (tmp / "release.json").open("wb") as f:
@@ -264,12 +340,15 @@ class ReleasePart(ReviewPart):
         detail: RequestDetail,
         outbox: Path,
         final: Path,
-        actor: str,
+        actor: ReviewerRow,
         receipt: Callable[[], dict[str, Any]],
+        kind: str,
+        reason: str,
     ) -> ReleaseReceipt:
         """Stage the re-hashed archive, then publish it with `receipt()` (which records the
-        release, or gives the one recorded before); a failure leaves nothing in the outbox, and
-        no outbox at all when this call created it."""
+        release, or gives the one recorded before) and record the delivery (`kind`: delivery
+        or redelivery, with its `reason`); a failure leaves nothing in the outbox, and no
+        outbox at all when this call created it."""
         try:
             created = _make_dirs(outbox)
         except OSError as exc:
@@ -278,11 +357,12 @@ class ReleasePart(ReviewPart):
             ) from None
         done = False
         try:
-            tmp = self._stage_archive(detail, outbox, actor)
+            tmp = self._stage_archive(detail, outbox, actor.name)
             try:
                 data = receipt()
                 self._publish(tmp, data, final)
                 done = True
+                self._retry(lambda: self._record_delivery(detail, actor, final, kind, reason))
             except BaseException:
                 shutil.rmtree(tmp, ignore_errors=True)
                 raise
@@ -293,6 +373,20 @@ class ReleasePart(ReviewPart):
                     with contextlib.suppress(OSError):
                         path.rmdir()
         return _receipt(data, final)
+
+
+def _refuse_links(
+    part: ReleasePart, actor: str, detail: RequestDetail, outbox: Path, final: Path
+) -> None:
+    """An outbox, its staging folder or the release folder that is a symbolic link would send
+    the files wherever it points: refused, with nothing written."""
+    for path in (outbox, outbox / OUTBOX_TMP, final):
+        if path.is_symlink():
+            part._refuse(
+                actor,
+                detail,
+                f"{path} is a symbolic link: releases go to a real folder; nothing was written",
+            )
 
 
 def _make_dirs(path: Path) -> list[Path]:
@@ -333,17 +427,6 @@ def _fsync_dir(path: Path) -> None:
 
 def _iso(value: datetime | None) -> str | None:
     return value.isoformat() if value else None
-
-
-def _not_releasable(state: State) -> str:
-    return {
-        State.PENDING: "this export has no sign-offs yet (or its unlock lapsed): two are needed",
-        State.FIRST_SIGNOFF: "this export has one sign-off; the second (an approver's) is missing",
-        State.REJECTED: "this export was rejected and cannot be released",
-        State.RELEASED: "this export was already released",
-        State.VOIDED: "a newer archive arrived for this request; it must be reviewed",
-        State.APPROVED: "",
-    }[state]
 
 
 def _receipt(data: dict[str, Any], final: Path) -> ReleaseReceipt:

@@ -10,6 +10,7 @@ from pathlib import Path
 from sqlalchemy import func
 from sqlmodel import Session, select
 
+from reviewer.domain.access import Action
 from reviewer.domain.model import Verdict
 from reviewer.domain.report import Report
 from reviewer.domain.request import request_from_dict
@@ -25,9 +26,9 @@ from reviewer.store.errors import (
 )
 from reviewer.store.service.base import (
     ROW_ONLY,
-    ServiceBase,
     version_state,
 )
+from reviewer.store.service.people import PeoplePart
 from reviewer.store.tables import (
     ExportVersionRow,
     InspectionRow,
@@ -38,10 +39,11 @@ from reviewer.store.views import (
     Inspection,
     QueueRow,
     RequestDetail,
+    SignedIn,
 )
 
 
-class ReviewPart(ServiceBase):
+class ReviewPart(PeoplePart):
     """The queue, request detail and inspection evidence."""
 
     def queue(self) -> list[QueueRow]:
@@ -154,14 +156,15 @@ class ReviewPart(ServiceBase):
 
     def record_inspection(
         self,
-        reviewer: str,
+        session: SignedIn,
         version_id: int,
         kind: InspectionKind | str,
         target: str,
         seconds: float = 0.0,
     ) -> None:
-        """Evidence: `opened` (target: request id), `played` (audio member, seconds actually
-        played), `viewed_transcript` (the recording's audio member), `viewed_member`."""
+        """Evidence, recorded for the account signed in on `session` and nobody else:
+        `opened` (target: request id), `played` (audio member, seconds actually played),
+        `viewed_transcript` (the recording's audio member), `viewed_member`."""
         try:
             kind = InspectionKind(kind)
         except ValueError:
@@ -171,9 +174,7 @@ class ReviewPart(ServiceBase):
 
         def go() -> None:
             with self._write() as s:
-                r = self._reviewer(s, reviewer)
-                if r is None:
-                    raise NotFound(f"no reviewer named {reviewer}")
+                r = self._acting(s, session, Action.REVIEW)
                 v = self._version(s, version_id, *ROW_ONLY)
                 s.add(
                     InspectionRow(
@@ -187,7 +188,7 @@ class ReviewPart(ServiceBase):
                 )
                 trail.append(
                     s,
-                    reviewer,
+                    r.name,
                     "inspection",
                     f"request:{v.request_id}",
                     {

@@ -7,6 +7,7 @@ from collections import defaultdict
 
 from sqlmodel import Session, select
 
+from reviewer.domain.access import Actor
 from reviewer.domain.errors import first_line
 from reviewer.domain.report import Report
 from reviewer.domain.sampling import Sample
@@ -86,8 +87,7 @@ class SignOffPart(PeoplePart):
             for item in sample.items
         }
         decision = evaluate_gate(
-            reviewer=r.name,
-            role=Role(r.role),
+            actor=Actor(int(r.id or 0), r.name, Role(r.role), active=not r.disabled),
             state=state,
             signoffs=[SignOffFact(f.name, f.role, f.stage, f.decision, f.at) for f in current],
             findings=findings,
@@ -96,20 +96,15 @@ class SignOffPart(PeoplePart):
             ],
             evidence=evidence,
         )
-        reasons = list(decision.reasons)
-        reject_reasons = list(decision.reject_reasons)
-        if r.disabled:
-            reasons.insert(0, f"reviewer {r.name} is disabled")
-            reject_reasons.insert(0, f"reviewer {r.name} is disabled")
         gate = Gate(
-            allowed=decision.allowed and not r.disabled,
+            allowed=decision.allowed,
             stage=decision.stage,
-            reasons=tuple(reasons),
+            reasons=decision.reasons,
             warnings=warnings_to_ack(findings),
             # The one statement the dialog shows and the sign-off records.
             sampling_statement=sample.statement(sample.size - len(decision.missing), findings),
-            can_reject=decision.can_reject and not r.disabled,
-            reject_reasons=tuple(reject_reasons),
+            can_reject=decision.can_reject,
+            reject_reasons=decision.reject_reasons,
             missing=decision.missing,
             checklist=CHECKLIST,
         )
@@ -224,14 +219,13 @@ class SignOffPart(PeoplePart):
         try:
             self._authenticate(name, passphrase, purpose="sign-off")
         except SignInError as exc:
-            with self._read() as s:
-                r = self._reviewer(s, name)
-            if r is None or r.disabled:
-                said = str(exc)
-                raise SignInError(f"{said[:1].upper()}{said[1:]}: {NOT_RECORDED}.") from None
-            if r.locked_until is not None and r.locked_until > self._now():
-                raise SignInError(locked_out_text(r.locked_until)) from None
-            raise SignInError(wrong_passphrase_text(r.failed_count)) from None
+            failures, locked = self.lockout_of(name)
+            if locked is not None:
+                raise SignInError(locked_out_text(locked)) from None
+            if failures:
+                raise SignInError(wrong_passphrase_text(failures)) from None
+            said = str(exc)
+            raise SignInError(f"{said[:1].upper()}{said[1:]}: {NOT_RECORDED}.") from None
 
     def reject(self, name: str, passphrase: str, version_id: int, note: str) -> SignOffRow:
         return self.sign_off(name, passphrase, version_id, Decision.REJECT, note)

@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlmodel import col, select
 
+from reviewer.domain.access import Action
 from reviewer.domain.model import Finding
 from reviewer.domain.report import Report
 from reviewer.domain.signoff import (
@@ -22,11 +23,9 @@ from reviewer.domain.signoff import (
     Stage,
     warnings_to_ack,
 )
-from reviewer.store import trail
+from reviewer.store import audit_log, trail
 from reviewer.store.files import replacing
-from reviewer.store.service.base import (
-    ServiceBase,
-)
+from reviewer.store.service.people import PeoplePart
 from reviewer.store.tables import (
     ExportVersionRow,
     InspectionRow,
@@ -36,11 +35,12 @@ from reviewer.store.tables import (
 from reviewer.store.views import (
     AuditStatus,
     ReviewerFigures,
+    SignedIn,
     SignOffRow,
 )
 
 
-class SupervisionPart(ServiceBase):
+class SupervisionPart(PeoplePart):
     """What supervisors and auditors look back on."""
 
     def history(
@@ -126,11 +126,14 @@ class SupervisionPart(ServiceBase):
     def audit_status(self) -> AuditStatus:
         return trail.status(self._engine, self.key_dir)
 
-    def history_csv(self, path: Path, **filters: Any) -> int:
-        """Write the (filtered) sign-off history as CSV; returns the number of rows. `checklist`
-        is JSON; `acknowledged` has one ``code: note`` line per acknowledged warning. Written
-        as the audit export is (`reviewer.store.files.replacing`): a link, a pipe, a folder or
-        a device is refused (TargetRefused) and a failed write leaves the old file as it was."""
+    def history_csv(self, session: SignedIn, path: Path, **filters: Any) -> int:
+        """Write the (filtered) sign-off history as CSV for a supervisor (PermissionDenied for
+        anyone else), audited; returns the number of rows. `checklist` is JSON; `acknowledged`
+        has one ``code: note`` line per acknowledged warning. Written as the audit export is
+        (`reviewer.store.files.replacing`): a link, a pipe, a folder or a device is refused
+        (TargetRefused) and a failed write leaves the old file as it was."""
+        with self._read() as s:
+            who = self._acting(s, session, Action.EXPORT_HISTORY).name
         rows = self.history(**filters)
         with replacing(Path(path)) as f:
             w = csv.writer(f)
@@ -150,6 +153,7 @@ class SupervisionPart(ServiceBase):
                     "sampling_statement",
                     "review_seconds",
                     "voided",
+                    "new_account",
                 ]
             )
             for r in rows:
@@ -169,9 +173,21 @@ class SupervisionPart(ServiceBase):
                         r.sampling_statement,
                         "" if r.review_seconds is None else f"{r.review_seconds:.1f}",
                         "yes" if r.voided else "no",
+                        "yes" if r.new_account else "no",
                     ]
                 )
+        self._audit(who, "history-export", "history",
+                    {"path": str(Path(path).absolute()), "rows": len(rows)})
         return len(rows)
+
+    def export_audit_csv(self, session: SignedIn, path: Path) -> int:
+        """Every audit event as CSV for a supervisor (PermissionDenied for anyone else), the
+        export itself audited first; see `reviewer.store.audit_log.export_csv`."""
+        with self._read() as s:
+            who = self._acting(s, session, Action.EXPORT_HISTORY).name
+        self._audit(who, "audit-export", "audit", {"path": str(Path(path).absolute())})
+        with self._read() as s:
+            return audit_log.export_csv(s, Path(path))
 
 
 def warning_code(key: str) -> str:

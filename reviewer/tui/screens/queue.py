@@ -20,6 +20,7 @@ from textual.binding import Binding
 from textual.message import Message
 from textual.widgets import DataTable, Header, Input, Static
 
+from reviewer.domain.states import State
 from reviewer.domain.text import printable
 from reviewer.tui.base import ReviewerScreen
 from reviewer.tui.widgets.footer import KeysFooter
@@ -29,13 +30,15 @@ if TYPE_CHECKING:
     from reviewer.store.views import QueueRow
 
 STATE_STYLES = {
-    "pending": "",
-    "first-signoff": "cyan",
-    "approved": "bold green",
-    "released": "green",
-    "rejected": "red",
-    "voided": "dim",
+    State.PENDING: "",
+    State.LAPSED: "yellow",
+    State.FIRST_SIGNOFF: "cyan",
+    State.APPROVED: "bold green",
+    State.RELEASED: "green",
+    State.REJECTED: "red",
+    State.SUPERSEDED: "dim",
 }
+CLOSED = frozenset({State.RELEASED, State.REJECTED, State.SUPERSEDED})
 
 SORTS: tuple[tuple[str, str], ...] = (
     ("due", "due date"),
@@ -45,7 +48,7 @@ SORTS: tuple[tuple[str, str], ...] = (
 )
 NAME_WIDTH = (10, 24)  # requester names get what the other columns leave, within these bounds
 VERDICT_ORDER = {"block": 0, "review": 1, "pass": 2}
-STATE_ORDER = {"pending": 0, "first-signoff": 1, "approved": 2, "released": 3, "rejected": 4, "voided": 5}
+STATE_ORDER = {state.value: n for n, state in enumerate(STATE_STYLES)}
 
 
 def matches(row: QueueRow, query: str) -> bool:
@@ -99,7 +102,7 @@ def due_text(days: int | None, state: str, due: str) -> Text:
     """The Due cell: days left or late while open, the dimmed date once closed."""
     if days is None:
         return Text("-", style="dim")
-    if state in ("released", "rejected", "voided"):
+    if state in CLOSED:
         return Text(due, style="dim")
     if days < 0:
         return Text(f"{-days}d late", style="bold red")
@@ -207,7 +210,7 @@ class QueueScreen(ReviewerScreen):
                     r.request_id,
                     printable(r.requester_name or r.customer_id),
                     verdict_text(r.verdict),
-                    Text(r.state.value, style=STATE_STYLES.get(r.state.value, "")),
+                    Text(r.state.value, style=STATE_STYLES.get(r.state, "")),
                     due_text(r.days_left, r.state.value, due),
                     signers_text(r),
                 )

@@ -22,7 +22,9 @@ from textual.timer import Timer
 from textual.widgets import Header, Static, TabbedContent, TabPane
 
 from reviewer.audio.clip import Clip
+from reviewer.domain.access import Action, Permission, permission
 from reviewer.domain.model import Member, MemberKind, Severity
+from reviewer.domain.states import State
 from reviewer.domain.text import printable
 from reviewer.tui.base import ReviewerScreen
 from reviewer.tui.terms import gather_terms
@@ -200,7 +202,7 @@ class ReviewScreen(ReviewerScreen):
         user = self.reviewer_app.user
         if user is not None and first:
             service.record_inspection(
-                user.name, detail.version_id, "opened", detail.request.request_id
+                user, detail.version_id, "opened", detail.request.request_id
             )
 
     def action_reload(self) -> None:
@@ -312,7 +314,7 @@ class ReviewScreen(ReviewerScreen):
         if user is None or self.detail is None:
             return
         self.reviewer_app.service.record_inspection(
-            user.name, self.detail.version_id, kind, target, seconds
+            user, self.detail.version_id, kind, target, seconds
         )
 
     def _record_once(self, kind: str, target: str) -> None:
@@ -625,7 +627,7 @@ class ReviewScreen(ReviewerScreen):
         if user is None or self.detail is None:
             return
         receipt = self.reviewer_app.service.release(
-            user.name, self.detail.request.request_id, self.reviewer_app.outbox
+            user, self.detail.request.request_id, self.reviewer_app.outbox
         )
         self.post_message(self.Released(str(receipt.outbox_dir)))
 
@@ -652,35 +654,37 @@ class ReviewScreen(ReviewerScreen):
         user = self.reviewer_app.user
         if d is None or user is None:
             return "The request is still loading."
-        state = d.state.value
-        if action == "sign_off":
-            if user.role.value == "supervisor":
-                return "Supervisors do not sign off; the history is on the supervisor screen."
-            return f"This request is {state}: there is nothing left to sign."
-        if action == "release":
-            if user.role.value != "approver":
-                return "Only an approver can release an export; ask one to sign in (Ctrl+O)."
-            if state == "released":
-                return "This export has already been released."
-            return f"Release needs both sign-offs approved; this request is {state}."
+        if action in ("sign_off", "release"):
+            allowed = self._permission(action)
+            if allowed:
+                return None
+            reason = allowed.reason[:1].upper() + allowed.reason[1:]
+            if action == "release" and not permission(user.actor, Action.RELEASE, State.APPROVED):
+                return f"{reason}; ask an approver to sign in (Ctrl+O)."
+            return f"{reason}."
         if action in ("play", "sample"):
             return "This export has no recordings to play."
         return None
 
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+    def _permission(self, action: str) -> Permission:
+        """The access rule's answer for the sign-off or the release of this version."""
         d = self.detail
         user = self.reviewer_app.user
+        actor = user.actor if user is not None else None
+        if d is None:
+            return Permission(False, "the request is still loading")
         if action == "sign_off":
-            if d is None or user is None or user.role.value == "supervisor":
-                return False
-            return d.state.value in ("pending", "first-signoff")
+            # The dialog opens wherever this person takes part in signing the version (a
+            # rejection at least); it says what the approval still needs, four eyes included.
+            return permission(actor, Action.REJECT, d.state)
+        return permission(actor, Action.RELEASE, d.state)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        d = self.detail
+        if action == "sign_off":
+            return bool(self._permission("sign_off"))
         if action == "release":
-            return (
-                d is not None
-                and user is not None
-                and user.role.value == "approver"
-                and d.state.value == "approved"
-            )
+            return bool(self._permission("release"))
         if action in ("play", "sample"):
             return d is not None and bool(d.index.recordings)
         return True

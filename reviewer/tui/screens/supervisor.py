@@ -35,9 +35,10 @@ from reviewer.tui.widgets.footer import KeysFooter
 
 if TYPE_CHECKING:
     from reviewer.domain.model import Finding
-    from reviewer.store.views import AuditStatus, Policy, ReviewerFigures, SignOffRow
+    from reviewer.store.views import AuditStatus, Policy, ReviewerFigures, SignedIn, SignOffRow
 
 DECISIONS = (("approved", "approve"), ("rejected", "reject"))
+NEW_ACCOUNT_TEXT = "created or re-enabled shortly before this sign-off (policy): look twice"
 PAIR_WARN = 3  # the same two people approving together this often is worth a look
 
 
@@ -151,6 +152,8 @@ def signoff_detail(row: SignOffRow, findings: Mapping[str, Finding] | None = Non
     field("Request", f"{row.request_id} (version id {row.version_id})")
     field("Archive SHA-256", row.archive_sha256)
     field("Reviewer", f"{row.reviewer} ({row.role.value})")
+    if row.new_account:
+        field("Account", NEW_ACCOUNT_TEXT, "bold yellow")
     field("Stage", row.stage.value)
     decision_style = "bold green" if row.decision.value == "approve" else "bold red"
     field("Decision", row.decision.value, decision_style)
@@ -234,7 +237,7 @@ class PolicyInputError(ValueError):
 def parse_policy(confidence: str, fraction: str, days: str, current: Policy) -> PolicyChange:
     """Percentages and days as typed, to a change. PolicyInputError names every field that is
     not a number, or is one the store would refuse (the store's own rule, `policy_problems`)."""
-    from reviewer.store.service.policy import policy_problems
+    from reviewer.domain.policy import policy_problems
 
     problems: dict[str, str] = {}
 
@@ -542,7 +545,7 @@ class SupervisorScreen(ReviewerScreen):
         self.post_message(self.PolicyLoaded(self.reviewer_app.service.policy()))
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="save-the-policy")
-    def _save_policy(self, supervisor: str, change: PolicyChange) -> None:
+    def _save_policy(self, supervisor: SignedIn, change: PolicyChange) -> None:
         from reviewer.store.errors import PermissionDenied, UserError
 
         try:
@@ -570,12 +573,16 @@ class SupervisorScreen(ReviewerScreen):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="export-the-history")
     def _export(self, path: Path, filters: HistoryFilter) -> None:
+        from reviewer.store.errors import PermissionDenied
         from reviewer.store.files import TargetRefused
 
+        user = self.reviewer_app.user
+        if user is None:
+            return
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            rows = self.reviewer_app.service.history_csv(path, **filters.as_kwargs())
-        except TargetRefused as exc:  # a link, a pipe, a folder: refused, nothing written
+            rows = self.reviewer_app.service.history_csv(user, path, **filters.as_kwargs())
+        except (TargetRefused, PermissionDenied) as exc:  # refused, nothing written
             self.post_message(self.Exported(path, 0, str(exc)))
             return
         except OSError as exc:  # the folder cannot be made
@@ -602,7 +609,8 @@ class SupervisorScreen(ReviewerScreen):
             table.add_row(
                 Text(r.at.astimezone(UTC).strftime("%Y-%m-%d %H:%M"), style=style),
                 Text(printable(r.request_id), style=style),
-                Text(printable(r.reviewer), style=style),
+                Text(printable(r.reviewer) + (" (new)" if r.new_account else ""),
+                     style=style or ("bold yellow" if r.new_account else "")),
                 Text(r.stage.value, style=style),
                 decision,
                 duration_text(r.review_seconds),
@@ -673,7 +681,7 @@ class SupervisorScreen(ReviewerScreen):
                 return
             user = self.reviewer_app.user
             if user is not None:
-                self._save_policy(user.name, change)
+                self._save_policy(user, change)
 
         self.app.push_screen(PolicyDialog(message.policy), chosen)
 

@@ -1,0 +1,194 @@
+"""Who may do what, in which state: the one rule. Pure: no I/O, no database.
+
+The service asks `permission` before every change it makes and refuses with the reason; the
+command line and the terminal app ask the same function to show, hide and explain their keys.
+Nothing else compares roles or states to decide what a person may do.
+
+Roles and what they may do (separation of duties)::
+
+    reviewer    review, first sign-off, reject
+    approver    review, first or second sign-off, reject, release, re-deliver
+    supervisor  accounts, policy, history and audit; never signs, never releases
+
+The first account of an empty store is a supervisor (the bootstrap); every later account
+change is a supervisor's, proven by their passphrase.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from reviewer.domain.states import Role, State
+
+
+class Action(StrEnum):
+    REVIEW = "review"  # open a request, play, read: the evidence a sign-off rests on
+    SIGN_FIRST = "sign-first"
+    SIGN_SECOND = "sign-second"
+    REJECT = "reject"
+    RELEASE = "release"
+    REDELIVER = "redeliver"  # deliver a released export again, deliberately and audited
+    ADMINISTER_ACCOUNTS = "administer-accounts"
+    CHANGE_POLICY = "change-policy"
+    EXPORT_HISTORY = "export-history"  # the sign-off history or the audit trail leaves as a file
+
+    @property
+    def words(self) -> str:
+        return _WORDS[self]
+
+
+_WORDS = {
+    Action.REVIEW: "reviewing an export",
+    Action.SIGN_FIRST: "the first sign-off",
+    Action.SIGN_SECOND: "the second sign-off",
+    Action.REJECT: "rejecting an export",
+    Action.RELEASE: "releasing an export",
+    Action.REDELIVER: "delivering a released export again",
+    Action.ADMINISTER_ACCOUNTS: "changing accounts",
+    Action.CHANGE_POLICY: "changing the policy",
+    Action.EXPORT_HISTORY: "exporting the history or the audit trail",
+}
+
+# Which roles may take each action, whatever the state.
+ROLES: dict[Action, frozenset[Role]] = {
+    Action.REVIEW: frozenset({Role.REVIEWER, Role.APPROVER, Role.SUPERVISOR}),
+    Action.SIGN_FIRST: frozenset({Role.REVIEWER, Role.APPROVER}),
+    Action.SIGN_SECOND: frozenset({Role.APPROVER}),
+    Action.REJECT: frozenset({Role.REVIEWER, Role.APPROVER}),
+    Action.RELEASE: frozenset({Role.APPROVER}),
+    Action.REDELIVER: frozenset({Role.APPROVER}),
+    Action.ADMINISTER_ACCOUNTS: frozenset({Role.SUPERVISOR}),
+    Action.CHANGE_POLICY: frozenset({Role.SUPERVISOR}),
+    Action.EXPORT_HISTORY: frozenset({Role.SUPERVISOR}),
+}
+
+SIGNING = frozenset({Action.SIGN_FIRST, Action.SIGN_SECOND, Action.REJECT})
+SIGNERS = frozenset(role for action in SIGNING for role in ROLES[action])
+
+# The states in which each action applies to a version (None: not about a version).
+STATES: dict[Action, frozenset[State] | None] = {
+    Action.REVIEW: None,
+    Action.SIGN_FIRST: frozenset({State.PENDING, State.LAPSED}),
+    Action.SIGN_SECOND: frozenset({State.FIRST_SIGNOFF}),
+    Action.REJECT: frozenset({State.PENDING, State.LAPSED, State.FIRST_SIGNOFF}),
+    Action.RELEASE: frozenset({State.APPROVED}),
+    Action.REDELIVER: frozenset({State.RELEASED}),
+    Action.ADMINISTER_ACCOUNTS: None,
+    Action.CHANGE_POLICY: None,
+    Action.EXPORT_HISTORY: None,
+}
+
+_STATE_WORDS = {
+    State.PENDING: "this export has no sign-off yet",
+    State.LAPSED: "the unlock lapsed: both sign-offs are needed again",
+    State.FIRST_SIGNOFF: "this export has one sign-off; the second (an approver's) is missing",
+    State.APPROVED: "this export already has both sign-offs",
+    State.RELEASED: "this export was already released",
+    State.REJECTED: "this export was rejected",
+    State.SUPERSEDED: "a newer archive or ticket arrived for this request; review that one",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Actor:
+    """A person the store knows, as they are now: their account's immutable id, name and role,
+    and whether the account may act (not disabled)."""
+
+    account_id: int
+    name: str
+    role: Role
+    active: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class Permission:
+    """The answer: allowed, or why not in words a reviewer understands."""
+
+    allowed: bool
+    reason: str = ""
+
+    def __bool__(self) -> bool:
+        return self.allowed
+
+
+ALLOWED = Permission(True)
+
+
+def permission(
+    actor: Actor | None,
+    action: Action,
+    state: State | None = None,
+    *,
+    already_signed: bool = False,
+) -> Permission:
+    """May `actor` take `action` on a version in `state` now?
+
+    `actor` None is nobody signed in. `already_signed`: the actor signed the version's current
+    round already (four eyes: the other sign-off must be someone else's). `state` is needed for
+    the actions about a version (`STATES`) and ignored for the others."""
+    if actor is None:
+        return Permission(False, f"{_WORDS[action]} needs someone signed in")
+    if not actor.active:
+        return Permission(False, f"{actor.name}'s account is disabled")
+    roles = ROLES[action]
+    signing = action in SIGNING
+    # Who can never do it is said first; for a signer, what the version needs comes before
+    # which stage their role may fill (the person who signed is told so, not their role).
+    if actor.role not in (SIGNERS if signing else roles):
+        return Permission(False, _role_reason(actor, action, roles))
+    wanted = STATES[action]
+    if wanted is not None:
+        if state is None:
+            return Permission(False, f"{_WORDS[action]} needs an export version")
+        if state not in wanted:
+            return Permission(False, _state_reason(action, state))
+    if signing and already_signed:
+        return Permission(
+            False, "you already signed this export; the other sign-off must be someone else's"
+        )
+    if actor.role not in roles:
+        return Permission(False, _role_reason(actor, action, roles))
+    return ALLOWED
+
+
+def sign_action(state: State) -> Action | None:
+    """The sign-off a version in `state` is waiting for (None: nothing to sign)."""
+    if state in (State.PENDING, State.LAPSED):
+        return Action.SIGN_FIRST
+    if state is State.FIRST_SIGNOFF:
+        return Action.SIGN_SECOND
+    return None
+
+
+def may_sign(actor: Actor | None, state: State, *, already_signed: bool = False) -> Permission:
+    """May `actor` give the sign-off the version is waiting for?"""
+    action = sign_action(state)
+    if action is None:
+        if actor is not None and actor.role not in ROLES[Action.SIGN_FIRST]:
+            return Permission(False, _role_reason(actor, Action.SIGN_FIRST, ROLES[Action.SIGN_FIRST]))
+        return Permission(False, _STATE_WORDS[state] + ": there is nothing left to sign")
+    return permission(actor, action, state, already_signed=already_signed)
+
+
+def _role_reason(actor: Actor, action: Action, roles: frozenset[Role]) -> str:
+    if actor.role is Role.SUPERVISOR and action in (
+        Action.SIGN_FIRST,
+        Action.SIGN_SECOND,
+        Action.REJECT,
+    ):
+        return "supervisors do not sign off"
+    if actor.role is Role.SUPERVISOR and action in (Action.RELEASE, Action.REDELIVER):
+        return "supervisors do not release exports"
+    wanted = " or ".join(r.value for r in Role if r in roles)
+    return f"{_WORDS[action]} needs the {wanted} role; {actor.name} is {actor.role.value}"
+
+
+def _state_reason(action: Action, state: State) -> str:
+    if action is Action.RELEASE and state in (State.PENDING, State.LAPSED, State.FIRST_SIGNOFF):
+        if state is State.FIRST_SIGNOFF:
+            return _STATE_WORDS[state]
+        return _STATE_WORDS[state] + " (two are needed)"
+    if action is Action.REDELIVER:
+        return "only a released export can be delivered again"
+    return _STATE_WORDS[state]
