@@ -67,7 +67,7 @@ def stores(pg_admin: str | None) -> Iterator[list[tuple[str, str]]]:
 
 def bench_signoffs(url: str, n: int, work: Path) -> dict[str, float]:
     from argon2 import PasswordHasher, profiles
-    from conftest import build_review
+    from conftest import add_people, build_review, signed_in
 
     from reviewer.domain.signoff import CHECKLIST_KEYS
     from reviewer.store.service import ReviewService
@@ -75,16 +75,23 @@ def bench_signoffs(url: str, n: int, work: Path) -> dict[str, float]:
     fast = PasswordHasher.from_parameters(profiles.CHEAPEST)
     everything = dict.fromkeys(CHECKLIST_KEYS, True)
     svc = ReviewService.open(url, hasher=fast)
-    svc.add_user("alice", "reviewer", "alice-bench-passphrase", actor="bench")
-    svc.add_user("bob", "approver", "bob-bench-passphrase", actor="bench")
+    add_people(
+        svc,
+        [
+            ("carol", "supervisor", "carol-bench-passphrase"),
+            ("alice", "reviewer", "alice-bench-passphrase"),
+            ("bob", "approver", "bob-bench-passphrase"),
+        ],
+    )
     latencies: list[float] = []
     for i in range(n // 2):
         review, folder = build_review(work / "inbox", f"BENCH-{i:05d}", recordings=3, seed=i)
         vid = svc.ingest(review, folder / "export.zip", actor="bench").version_id
         for who in ("alice", "bob"):
+            session = signed_in(svc, who)
             for item in svc.version_detail(vid).sample.items:
-                svc.record_inspection(who, vid, "played", item.member, 2.0)
-                svc.record_inspection(who, vid, "viewed_transcript", item.member)
+                svc.record_inspection(session, vid, "played", item.member, 2.0)
+                svc.record_inspection(session, vid, "viewed_transcript", item.member)
             t = time.perf_counter()
             svc.sign_off(who, f"{who}-bench-passphrase", vid, "approve", "ok", everything, {})
             latencies.append(time.perf_counter() - t)

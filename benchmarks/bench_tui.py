@@ -54,7 +54,10 @@ def ensure(kind: str) -> Path:
 
 
 def build(tmp: Path, folders: list[Path]) -> tuple[str, dict[str, str]]:
-    """A store with alice and every folder ingested; returns its URL and request ids."""
+    """A store with carol (its first account, a supervisor), alice (a reviewer carol added)
+    and every folder ingested; returns its URL and request ids."""
+    from conftest import add_people
+
     from reviewer.domain.review import review_request
     from reviewer.store.service import ReviewService
 
@@ -62,7 +65,13 @@ def build(tmp: Path, folders: list[Path]) -> tuple[str, dict[str, str]]:
     service = ReviewService.open(url)
     ids: dict[str, str] = {}
     try:
-        service.add_user("alice", "reviewer", "alice-bench-passphrase", actor="bench")
+        add_people(
+            service,
+            [
+                ("carol", "supervisor", "carol-bench-passphrase"),
+                ("alice", "reviewer", "alice-bench-passphrase"),
+            ],
+        )
         for folder in folders:
             started = time.perf_counter()
             review = review_request(folder)

@@ -67,16 +67,29 @@ def url_of(path: Path) -> str:
     return f"sqlite:///{path}"
 
 
+CAROL = "carol-demo-passphrase"
+
+
 @pytest.fixture
 def store(tmp_path: Path) -> str:
-    """A store with alice (reviewer) and the clean sample ingested, built by the commands."""
+    """A store with carol (supervisor, the first account), alice (reviewer, added by carol)
+    and the clean sample ingested, built by the commands."""
     url = url_of(tmp_path / "store" / "reviewer.db")
     proc = run(tmp_path, "--db", url, "ingest", SAMPLES / "clean")
     assert proc.returncode == 0, proc.stderr
+    proc = run(tmp_path, "--db", url, "users", "add", "carol", "--role", "supervisor",
+               "--passphrase-stdin", input=f"{CAROL}\n")
+    assert proc.returncode == 0, proc.stderr
     proc = run(tmp_path, "--db", url, "users", "add", "alice", "--role", "reviewer",
-               "--passphrase-stdin", input="alice-demo-passphrase\n")
+               "--as", "carol", "--passphrase-stdin", input=f"{CAROL}\nalice-demo-passphrase\n")
     assert proc.returncode == 0, proc.stderr
     return url
+
+
+def users_of(tmp: Path, url: str) -> list[str]:
+    listed = run(tmp, "--db", url, "users", "list", "--json")
+    assert listed.returncode == 0, listed.stderr
+    return [u["name"] for u in json.loads(listed.stdout)]
 
 
 # ---------------------------------------------------------------- 1. store URLs
@@ -88,22 +101,28 @@ def test_a_plain_word_for_a_store_reads_nothing_and_creates_nothing(tmp_path: Pa
     assert not (tmp_path / "garbage").exists()
 
 
+# The acting commands name their actor and pipe a passphrase, so that they get as far as
+# opening the store (without --as they stop at the usage error, exit 2, before it).
+ACTING = ("--passphrase-stdin",)
+
+
 @pytest.mark.parametrize(
     "command",
     [
         ["status"],
         ["status", "--json"],
         ["users", "list"],
-        ["users", "disable", "alice"],
-        ["release", "DSAR-2018-0398", "--outbox", "OUTBOX"],
+        ["users", "disable", "alice", "--as", "carol", *ACTING],
+        ["release", "DSAR-2018-0398", "--outbox", "OUTBOX", "--as", "bob", *ACTING],
         ["audit", "verify"],
-        ["audit", "export", "--csv", "events.csv"],
+        ["audit", "export", "--csv", "events.csv", "--as", "carol", *ACTING],
         [],  # the app itself: it never opens on a store it would have to create
     ],
 )
 def test_reading_commands_never_create_a_store(tmp_path: Path, command: list[str]) -> None:
     db = tmp_path / "typo" / "x.db"
-    line = error_line(run(tmp_path, "--db", url_of(db), *command))
+    piped = "a-passphrase-of-sorts\n" if "--passphrase-stdin" in command else None
+    line = error_line(run(tmp_path, "--db", url_of(db), *command, input=piped))
     assert line == f"reviewer: no store at {db} {NO_STORE_HINT}"
     assert not (tmp_path / "typo").exists()
     assert not (tmp_path / "OUTBOX").exists() and not (tmp_path / "events.csv").exists()
@@ -111,12 +130,46 @@ def test_reading_commands_never_create_a_store(tmp_path: Path, command: list[str
 
 def test_ingest_and_users_add_create_the_store(tmp_path: Path) -> None:
     db = tmp_path / "new" / "reviewer.db"
-    proc = run(tmp_path, "--db", url_of(db), "users", "add", "bob", "--role", "approver",
-               "--passphrase-stdin", input="bob-demo-passphrase\n")
+    proc = run(tmp_path, "--db", url_of(db), "users", "add", "carol", "--role", "supervisor",
+               "--passphrase-stdin", input=f"{CAROL}\n")
     assert proc.returncode == 0, proc.stderr
     assert db.is_file()
-    listed = run(tmp_path, "--db", url_of(db), "users", "list", "--json")
-    assert [u["name"] for u in json.loads(listed.stdout)] == ["bob"]
+    assert users_of(tmp_path, url_of(db)) == ["carol"]
+    ingested = tmp_path / "ingested" / "reviewer.db"
+    proc = run(tmp_path, "--db", url_of(ingested), "ingest", SAMPLES / "clean")
+    assert proc.returncode == 0, proc.stderr
+    assert ingested.is_file()
+
+
+def test_users_add_without_a_supervisor_is_closed(store: str, tmp_path: Path) -> None:
+    """Only the first account of an empty store is added without --as, and it must be a
+    supervisor; after that, a supervisor adds every account."""
+    empty = url_of(tmp_path / "empty" / "reviewer.db")
+    proc = run(tmp_path, "--db", empty, "users", "add", "bob", "--role", "approver",
+               "--passphrase-stdin", input="bob-demo-passphrase\n")
+    assert error_line(proc) == (
+        "reviewer: the first account of a store must be a supervisor: add one with --role "
+        "supervisor, then the reviewers as that supervisor"
+    )
+    assert users_of(tmp_path, empty) == []
+
+    proc = run(tmp_path, "--db", store, "users", "add", "eve", "--role", "approver",
+               "--passphrase-stdin", input="eve-demo-passphrase\n")
+    assert error_line(proc) == (
+        "reviewer users add: this store has accounts: a supervisor adds the next one with "
+        "--as SUPERVISOR (see reviewer users add --help)"
+    )
+    proc = run(tmp_path, "--db", store, "users", "add", "eve", "--role", "supervisor",
+               "--as", "alice", "--passphrase-stdin",
+               input="alice-demo-passphrase\neve-demo-passphrase\n")
+    assert error_line(proc, code=1) == (
+        "reviewer: refused: changing accounts needs the supervisor role; alice is reviewer"
+    )
+    proc = run(tmp_path, "--db", store, "users", "add", "eve", "--role", "approver",
+               "--as", "carol", "--passphrase-stdin",
+               input="not-carols-passphrase\neve-demo-passphrase\n")
+    assert error_line(proc, code=1) == "reviewer: carol: unknown reviewer or wrong passphrase"
+    assert users_of(tmp_path, store) == ["alice", "carol"]
 
 
 @pytest.mark.parametrize("url", ["sqlite://", "sqlite:///:memory:"])
@@ -146,10 +199,15 @@ def test_a_file_that_is_not_a_database_is_one_line(tmp_path: Path) -> None:
 # ---------------------------------------------------------------- 2. where export writes
 
 
+def export_as_carol(tmp: Path, store: str, csv: Path) -> subprocess.CompletedProcess[str]:
+    return run(tmp, "--db", store, "audit", "export", "--csv", csv, "--as", "carol",
+               "--passphrase-stdin", input=f"{CAROL}\n")
+
+
 def test_audit_export_refuses_a_fifo_and_a_symlink(store: str, tmp_path: Path) -> None:
     fifo = tmp_path / "events.fifo"
     os.mkfifo(fifo)
-    line = error_line(run(tmp_path, "--db", store, "audit", "export", "--csv", fifo))
+    line = error_line(export_as_carol(tmp_path, store, fifo))
     assert line == f"reviewer: will not write over {fifo}: it is a named pipe (FIFO), not a " \
                    "regular file"
     assert stat.S_ISFIFO(os.lstat(fifo).st_mode)
@@ -158,7 +216,7 @@ def test_audit_export_refuses_a_fifo_and_a_symlink(store: str, tmp_path: Path) -
     target.write_text("keep me\n")
     link = tmp_path / "events.csv"
     link.symlink_to(target)
-    line = error_line(run(tmp_path, "--db", store, "audit", "export", "--csv", link))
+    line = error_line(export_as_carol(tmp_path, store, link))
     assert line == f"reviewer: will not write over {link}: it is a symbolic link, not a " \
                    "regular file"
     assert link.is_symlink() and target.read_text() == "keep me\n"
@@ -169,11 +227,28 @@ def test_audit_export_replaces_a_regular_file_whole(store: str, tmp_path: Path) 
     out = tmp_path / "events.csv"
     out.write_text("an older export\n")
     out.chmod(0o640)
-    proc = run(tmp_path, "--db", store, "audit", "export", "--csv", out)
+    proc = export_as_carol(tmp_path, store, out)
     assert proc.returncode == 0, proc.stderr
     lines = out.read_text().splitlines()
     assert lines[0].startswith("seq,") and len(lines) > 2
     assert stat.S_IMODE(out.stat().st_mode) == 0o640
+
+
+def test_audit_export_is_a_supervisors_act(store: str, tmp_path: Path) -> None:
+    """Nobody exports the trail anonymously, and only a supervisor may."""
+    out = tmp_path / "events.csv"
+    line = error_line(run(tmp_path, "--db", store, "audit", "export", "--csv", out))
+    assert line == "reviewer audit export: missing option --as (see reviewer audit export --help)"
+    proc = run(tmp_path, "--db", store, "audit", "export", "--csv", out, "--as", "alice",
+               "--passphrase-stdin", input="alice-demo-passphrase\n")
+    assert error_line(proc, code=1) == (
+        "reviewer: refused: exporting the history or the audit trail needs the supervisor "
+        "role; alice is reviewer"
+    )
+    proc = run(tmp_path, "--db", store, "audit", "export", "--csv", out, "--as", "carol",
+               "--passphrase-stdin", input="not-carols-passphrase\n")
+    assert error_line(proc, code=1) == "reviewer: carol: unknown reviewer or wrong passphrase"
+    assert not out.exists()
 
 
 def test_a_failed_export_leaves_the_old_file(tmp_path: Path,
@@ -186,8 +261,10 @@ def test_a_failed_export_leaves_the_old_file(tmp_path: Path,
     monkeypatch.setenv("REVIEWER_HOME", str(tmp_path / "reviewer-home"))
     fast = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
     with ReviewService.open(url, hasher=fast) as svc:
+        svc.add_user(None, "carol", "supervisor", CAROL)
+        carol = svc.sign_in("carol", CAROL)
         for i in range(600):  # an audit trail of about 130 kB as CSV
-            svc.add_user(f"user{i:03d}", "reviewer", "a-long-enough-passphrase", actor="test")
+            svc.add_user(carol, f"user{i:03d}", "reviewer", "a-long-enough-passphrase")
     out = tmp_path / "events.csv"
     out.write_text("an older export\n")
 
@@ -195,9 +272,10 @@ def test_a_failed_export_leaves_the_old_file(tmp_path: Path,
         resource.setrlimit(resource.RLIMIT_FSIZE, (65536, 65536))
 
     proc = subprocess.run(
-        [str(REVIEWER), "--db", url, "audit", "export", "--csv", str(out)],
+        [str(REVIEWER), "--db", url, "audit", "export", "--csv", str(out), "--as", "carol",
+         "--passphrase-stdin"],
         capture_output=True, text=True, timeout=120, check=False, cwd=tmp_path,
-        env=env_for(tmp_path), preexec_fn=limit,
+        env=env_for(tmp_path), preexec_fn=limit, input=f"{CAROL}\n",
     )
     assert error_line(proc) == f"reviewer: cannot write {out}: File too large"
     assert out.read_text() == "an older export\n"
@@ -212,22 +290,37 @@ def test_a_release_by_a_reviewer_is_a_refusal(store: str, tmp_path: Path) -> Non
     proc = run(tmp_path, "--db", store, "release", rid, "--outbox", tmp_path / "outbox",
                "--by", "alice", "--passphrase-stdin", input="alice-demo-passphrase\n")
     line = error_line(proc, code=1)
-    assert line == ("reviewer: release refused: releasing an export needs the approver role; "
-                    "alice is reviewer")
+    assert line == "reviewer: refused: releasing an export needs the approver role; alice is reviewer"
     assert not (tmp_path / "outbox" / rid).exists()
+
+
+def test_a_release_without_a_named_approver_is_closed(store: str, tmp_path: Path) -> None:
+    """No anonymous release: without --as it is a usage error; a supervisor may not release;
+    a wrong passphrase is a refusal. Nothing reaches the outbox."""
+    rid = json.loads((SAMPLES / "clean" / "request.json").read_text())["request_id"]
+    outbox = tmp_path / "outbox"
+    line = error_line(run(tmp_path, "--db", store, "release", rid, "--outbox", outbox))
+    assert line == "reviewer release: missing option --as / '--by' (see reviewer release --help)"
+    proc = run(tmp_path, "--db", store, "release", rid, "--outbox", outbox, "--as", "carol",
+               "--passphrase-stdin", input=f"{CAROL}\n")
+    assert error_line(proc, code=1) == "reviewer: refused: supervisors do not release exports"
+    proc = run(tmp_path, "--db", store, "release", rid, "--outbox", outbox, "--as", "alice",
+               "--passphrase-stdin", input="not-alices-passphrase\n")
+    assert error_line(proc, code=1) == "reviewer: alice: unknown reviewer or wrong passphrase"
+    assert not (outbox / rid).exists()
 
 
 def test_passphrases_that_differ_are_one_line_and_exit_2(store: str, tmp_path: Path) -> None:
     proc = run(tmp_path, "--db", store, "users", "add", "eve", "--role", "reviewer",
-               input="abcdefghijklm\nzzzzzzzzzzzzz\n")
+               "--as", "carol", input=f"{CAROL}\nabcdefghijklm\nzzzzzzzzzzzzz\n")
     assert error_line(proc) == "reviewer: the two passphrases do not match; nothing was changed"
-    listed = run(tmp_path, "--db", store, "users", "list", "--json")
-    assert "eve" not in [u["name"] for u in json.loads(listed.stdout)]
+    assert "eve" not in users_of(tmp_path, store)
 
 
 def test_no_passphrase_on_a_closed_stdin_is_one_line_and_exit_2(store: str,
                                                                 tmp_path: Path) -> None:
-    proc = run(tmp_path, "--db", store, "users", "add", "eve", "--role", "reviewer")
+    proc = run(tmp_path, "--db", store, "users", "add", "eve", "--role", "reviewer",
+               "--as", "carol")
     line = error_line(proc)
     assert line.startswith("reviewer: no passphrase given (input ended)")
     assert "Warning" not in proc.stderr and "Aborted" not in proc.stderr

@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 
 from argon2 import PasswordHasher, profiles
+from conftest import add_people
 from sqlalchemy import text
 
 from reviewer.domain.signoff import CHECKLIST_KEYS, State
@@ -18,8 +19,13 @@ ALL = dict.fromkeys(CHECKLIST_KEYS, True)
 
 def test_two_approvers_racing_for_the_second_sign_off(store_url, make_review) -> None:  # type: ignore[no-untyped-def]
     setup = ReviewService.open(store_url, hasher=FAST)
-    for name, role in (("alice", "reviewer"), ("bob", "approver"), ("dave", "approver")):
-        setup.add_user(name, role, f"{name}-passphrase-long", actor="t")
+    add_people(
+        setup,
+        [
+            (name, role, f"{name}-passphrase-long")
+            for name, role in (("alice", "reviewer"), ("bob", "approver"), ("dave", "approver"))
+        ],
+    )
     # Two terminals: each approver has their own engine and connections.
     terminals = {name: ReviewService.open(store_url, hasher=FAST) for name in ("bob", "dave")}
     winners: list[str] = []

@@ -8,7 +8,7 @@ import sqlite3
 from datetime import UTC, datetime
 
 import pytest
-from conftest import Clock
+from conftest import Clock, add_people, signed_in
 from sqlmodel import Session
 from test_store_service import ALL, FAST, PASS, approve, events, inspect_sample
 
@@ -22,8 +22,8 @@ FIXED_AT = "2024-03-01T09:30:00.000000Z"
 
 def _store(url: str, clock: Clock) -> ReviewService:
     s = ReviewService.open(url, clock=clock, hasher=FAST)
-    for name, role in (("alice", "reviewer"), ("bob", "approver"), ("carol", "supervisor")):
-        s.add_user(name, role, PASS[name], actor="test")
+    people = (("carol", "supervisor"), ("alice", "reviewer"), ("bob", "approver"))
+    add_people(s, [(name, role, PASS[name]) for name, role in people])
     return s
 
 
@@ -42,10 +42,10 @@ def svc(store_url, clock):  # type: ignore[no-untyped-def]
 def test_release_on_a_fixed_clock_uses_that_clock_everywhere(fixed, make_review, tmp_path) -> None:  # type: ignore[no-untyped-def]
     review, folder = make_review("DSAR-C-0001", recordings=4)
     vid = fixed.ingest(review, folder / "export.zip", actor="test").version_id
-    fixed.set_policy("carol", unlock_lapse_days=3)
+    fixed.set_policy(signed_in(fixed, "carol"), unlock_lapse_days=3)
     approve(fixed, "alice", vid)
     approve(fixed, "bob", vid)
-    receipt = fixed.release("bob", "DSAR-C-0001", tmp_path / "outbox")
+    receipt = fixed.release(signed_in(fixed, "bob"), "DSAR-C-0001", tmp_path / "outbox")
     assert receipt.released_at == FIXED
     written = json.loads((tmp_path / "outbox" / "DSAR-C-0001" / "release.json").read_text())
     assert written["released_at"] == FIXED.isoformat()
@@ -74,11 +74,12 @@ def test_the_gate_states_what_this_reviewer_has_inspected_so_far(svc, make_revie
     assert detail.sample.size == 8 and "inspected" not in detail.sampling_statement
     assert svc.gate("alice", vid).sampling_statement == "0 of 8 sampled recordings inspected"
     items = detail.sample.items
+    alice = signed_in(svc, "alice")
     for item in items[:3]:
-        svc.record_inspection("alice", vid, "played", item.member, item.duration_s or 2.0)
-        svc.record_inspection("alice", vid, "viewed_transcript", item.member)
+        svc.record_inspection(alice, vid, "played", item.member, item.duration_s or 2.0)
+        svc.record_inspection(alice, vid, "viewed_transcript", item.member)
     # Played but transcript not viewed: not inspected yet.
-    svc.record_inspection("alice", vid, "played", items[3].member, 5.0)
+    svc.record_inspection(alice, vid, "played", items[3].member, 5.0)
     assert svc.gate("alice", vid).sampling_statement == "3 of 8 sampled recordings inspected"
     assert svc.gate("bob", vid).sampling_statement == "0 of 8 sampled recordings inspected"
     inspect_sample(svc, "alice", vid)

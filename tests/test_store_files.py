@@ -13,11 +13,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy.orm import Session
+from conftest import add_people, signed_in
 from test_tui_support import PEOPLE, Store, fixed_clock, make_app, sign_in, wait_for
 
 from reviewer.domain.audit import AuditError
-from reviewer.store import audit_log
 from reviewer.store.files import TargetRefused
 from reviewer.store.service import ReviewService
 
@@ -28,7 +27,7 @@ def service(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[ReviewS
     monkeypatch.setenv("REVIEWER_HOME", str(tmp_path / "home"))
     (tmp_path / "store").mkdir()
     svc = ReviewService.open(f"sqlite:///{tmp_path / 'store' / 'reviewer.db'}", clock=fixed_clock)
-    svc.add_user("carol", *PEOPLE["carol"], actor="test")
+    add_people(svc, [("carol", *PEOPLE["carol"])])
     try:
         yield svc
     finally:
@@ -36,12 +35,11 @@ def service(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[ReviewS
 
 
 def audit_csv(service: ReviewService, path: Path) -> int:
-    with Session(service._engine) as session:
-        return audit_log.export_csv(session, path)
+    return service.export_audit_csv(signed_in(service, "carol"), path)
 
 
 def history_csv(service: ReviewService, path: Path) -> int:
-    return service.history_csv(path)
+    return service.history_csv(signed_in(service, "carol"), path)
 
 
 WRITERS = [history_csv, audit_csv]
@@ -108,7 +106,7 @@ def test_a_link_planted_where_the_temporary_file_went_is_never_followed(
     precious = tmp_path / "precious.txt"
     precious.write_text("keep me\n")
     (tmp_path / ".signoffs.csv.tmp").symlink_to(precious)
-    service.history_csv(tmp_path / "signoffs.csv")
+    service.history_csv(signed_in(service, "carol"), tmp_path / "signoffs.csv")
     assert precious.read_text() == "keep me\n"
     assert (tmp_path / "signoffs.csv").read_text().startswith("at,request_id,")
 

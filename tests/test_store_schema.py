@@ -11,6 +11,7 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from argon2 import PasswordHasher, profiles
+from conftest import add_people, signed_in
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
@@ -119,7 +120,7 @@ def test_versions_stored_before_0007_have_an_unknown_ticket_and_are_reviewed_aga
     assert svc.queue()[0].state is State.PENDING
     again = svc.ingest(review, folder / "export.zip", actor="t")
     assert (again.outcome, again.version_number) == ("new-version", 2)
-    assert svc.version_detail(1).state is State.VOIDED
+    assert svc.version_detail(1).state is State.SUPERSEDED
     assert svc.ingest(review, folder / "export.zip", actor="t").outcome == "unchanged"
     with pytest.raises((IntegrityError, DBAPIError)), svc.engine.begin() as c:
         c.execute(text("UPDATE export_versions SET ticket_sha256 = 'abc' WHERE number = 2"))
@@ -187,13 +188,18 @@ def setup(store_url, make_review):  # type: ignore[no-untyped-def]
     from reviewer.domain.model import Finding, Severity
 
     svc = ReviewService.open(store_url, hasher=FAST)
-    for name, role in (
-        ("alice", "reviewer"),
-        ("bob", "approver"),
-        ("carol", "supervisor"),
-        ("erin", "reviewer"),
-    ):
-        svc.add_user(name, role, f"{name}-passphrase-long", actor="t")
+    add_people(
+        svc,
+        [
+            (name, role, f"{name}-passphrase-long")
+            for name, role in (
+                ("carol", "supervisor"),
+                ("alice", "reviewer"),
+                ("bob", "approver"),
+                ("erin", "reviewer"),
+            )
+        ],
+    )
     review, folder = make_review("DSAR-C-1", recordings=0)
     v1 = svc.ingest(review, folder / "export.zip", actor="t").version_id
     svc.sign_off(
@@ -306,7 +312,7 @@ def test_a_release_needs_an_approving_second_stage(setup) -> None:  # type: igno
         c.execute(
             text(
                 "INSERT INTO releases (version_id, archive_sha256, signoff_id, signoff_stage, signoff_decision, released_by, released_at, outbox_path, receipt) "
-                "VALUES (:v, :sha, :so, 2, 'approve', 'x', :now, '/tmp/x', '{}')"
+                "VALUES (:v, :sha, :so, 2, 'approve', 'bob', :now, '/tmp/x', '{}')"
             ),
             {"v": v1, "sha": shas[v1], "so": first, "now": NOW},
         )
@@ -321,7 +327,7 @@ def test_a_release_rests_on_a_current_second_sign_off_of_the_same_version(setup)
             c.execute(
                 text(
                     "INSERT INTO releases (version_id, archive_sha256, signoff_id, signoff_stage, signoff_decision, released_by, released_at, outbox_path, receipt) "
-                    "VALUES (:v, :sha, :so, 2, 'approve', 'x', :now, '/tmp/x', '{}')"
+                    "VALUES (:v, :sha, :so, 2, 'approve', 'bob', :now, '/tmp/x', '{}')"
                 ),
                 {"v": version, "sha": shas[version], "so": signoff, "now": today},
             )
@@ -392,7 +398,8 @@ def test_the_database_itself_wants_evidence_checklist_and_notes_before_an_approv
     from reviewer.domain.model import Finding, Severity
 
     svc = ReviewService.open(store_url, hasher=FAST)
-    svc.add_user("alice", "reviewer", "alice-passphrase-long", actor="t")
+    add_people(svc, [("alice", "reviewer", "alice-passphrase-long")])
+    alice_in = signed_in(svc, "alice")
     warn = Finding("third-party-names", Severity.WARNING, "Names", "Redact.")
     review, folder = make_review("DSAR-E-1", recordings=4, findings=[warn])
     vid = svc.ingest(review, folder / "export.zip", actor="t").version_id
@@ -416,13 +423,13 @@ def test_the_database_itself_wants_evidence_checklist_and_notes_before_an_approv
 
     refused("played")  # nothing inspected yet
     for item in detail.sample.items[:-1]:
-        svc.record_inspection("alice", vid, "played", item.member, 2.0)
-        svc.record_inspection("alice", vid, "viewed_transcript", item.member)
+        svc.record_inspection(alice_in, vid, "played", item.member, 2.0)
+        svc.record_inspection(alice_in, vid, "viewed_transcript", item.member)
     last = detail.sample.items[-1]
-    svc.record_inspection("alice", vid, "played", last.member, 1.0)
-    svc.record_inspection("alice", vid, "played", last.member, 0.46)  # 1.46 of 1.5 s: to its end
+    svc.record_inspection(alice_in, vid, "played", last.member, 1.0)
+    svc.record_inspection(alice_in, vid, "played", last.member, 0.46)  # 1.46 of 1.5 s: to its end
     refused("played")  # its transcript not viewed
-    svc.record_inspection("alice", vid, "viewed_transcript", last.member)
+    svc.record_inspection(alice_in, vid, "viewed_transcript", last.member)
     refused("checklist", checklist=json.dumps(dict(full, nothing_withheld=False)))
     refused("note on every warning", acknowledged=json.dumps({"0:third-party-names": "  "}))
     insert_signoff(svc, **row)  # everything in place: accepted

@@ -34,6 +34,6 @@ async def test_release_key_tells_a_reviewer_who_can_release(store) -> None:  # n
         review = await open_request(pilot, CLEAN)
         await app.workers.wait_for_complete()
         await pilot.press("r")
-        await wait_for(pilot, lambda: "Only an approver can release" in toasts(app))
+        await wait_for(pilot, lambda: "needs the approver role" in toasts(app))
         assert "sign in" in toasts(app)
         assert app.screen is review

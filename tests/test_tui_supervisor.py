@@ -299,7 +299,7 @@ async def test_the_supervisor_changes_the_policy_and_it_is_audited(store: Store)
         await pilot.press("ctrl+s")
         await pilot.pause()
         assert isinstance(app.screen, PolicyDialog)
-        assert "the sampling confidence must be at least 50% and below 100%" in screen_text(app)
+        assert "the sampling confidence must be 90% to 99.9%" in screen_text(app)
         await pilot.press("escape")
         await wait_for(pilot, lambda: isinstance(app.screen, SupervisorScreen))
         assert screen.audit.events == events_before + 1
@@ -385,7 +385,7 @@ async def test_the_csv_names_acknowledged_warnings_by_code(store: Store, tmp_pat
     target = tmp_path / "history.csv"
     svc = store.service()
     try:
-        assert svc.history_csv(signed_in(svc, "carol"), target) == 1
+        assert svc.history_csv(session_of(svc, "carol"), target) == 1
     finally:
         svc.close()
     with target.open(newline="") as f:
@@ -415,7 +415,7 @@ async def test_a_policy_value_out_of_range_is_said_in_the_dialog(store: Store) -
         lines = [line.strip(" ┃▎▊│") for line in screen_text(app).splitlines()]
         row = next(i for i, line in enumerate(lines) if "Confidence (%)" in line)
         below = "\n".join(lines[row : row + 5])
-        assert "the sampling confidence must be at least 50% and below 100%" in below
+        assert "the sampling confidence must be 90% to 99.9%" in below
         assert "Policy not changed" not in screen_text(app)
 
         # Fixed, it saves; the error goes.

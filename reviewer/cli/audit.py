@@ -145,8 +145,9 @@ def export(ctx: click.Context, csv_path: Path, as_: str, passphrase_stdin: bool)
     or anything else that is not a regular file is refused.
     """
     _check_target(csv_path)
-    passphrase = read_passphrase(passphrase_stdin, confirm=False, prompt=f"Passphrase of {as_}")
-    with open_service(ctx) as svc, acting(svc, as_, passphrase) as session:
+    with open_service(ctx) as svc, acting(
+        svc, as_, read_passphrase(passphrase_stdin, confirm=False, prompt=f"Passphrase of {as_}")
+    ) as session:
         count = svc.export_audit_csv(session, csv_path)
     click.echo(f"wrote {count:,} audit events to {csv_path}")
 

@@ -15,7 +15,7 @@ from reviewer.domain.text import printable
 def request_folders(paths: tuple[Path, ...]) -> tuple[list[Path], list[tuple[Path, str]]]:
     """Expand PATHs (request folders or inboxes) into request folders, and what to skip.
 
-    A PATH named explicitly must be a request folder or an inbox. In an inbox every folder is
+    A PATH named explicitly must be a request folder or an inbox, not a link to one. In an inbox every folder is
     taken as a request (one without request.json is reported when it is read); plain files
     and hidden entries there are not requests and are passed over silently (an inbox may hold
     a README or the pipeline's own scripts); a link to a folder is reported, never followed.
@@ -23,7 +23,9 @@ def request_folders(paths: tuple[Path, ...]) -> tuple[list[Path], list[tuple[Pat
     folders: list[Path] = []
     skipped: list[tuple[Path, str]] = []
     for path in paths:
-        if not path.exists():
+        if path.is_symlink():
+            skipped.append((path, "a link, not followed: name the folder itself"))
+        elif not path.exists():
             skipped.append((path, "no such file or folder"))
         elif not path.is_dir():
             skipped.append((path, "not a request folder or an inbox"))

@@ -136,15 +136,16 @@ def _account_change(verb: str, doc: str, method: str, *, new_passphrase: bool = 
     @passphrase_stdin_option
     @click.pass_context
     def command(ctx: click.Context, name: str, as_: str, passphrase_stdin: bool) -> None:
-        mine = read_passphrase(passphrase_stdin, confirm=False, prompt=f"Passphrase of {as_}")
-        new = (
-            read_passphrase(passphrase_stdin, confirm=True, prompt=f"New passphrase for {name}")
-            if new_passphrase
-            else None
-        )
-        with open_service(ctx) as svc, acting(svc, as_, mine) as session:
-            change = getattr(svc, method)
-            user = change(session, name, new) if new_passphrase else change(session, name)
+        with open_service(ctx) as svc:  # a mistyped --db is said before any passphrase is asked
+            mine = read_passphrase(passphrase_stdin, confirm=False, prompt=f"Passphrase of {as_}")
+            new = (
+                read_passphrase(passphrase_stdin, confirm=True, prompt=f"New passphrase for {name}")
+                if new_passphrase
+                else None
+            )
+            with acting(svc, as_, mine) as session:
+                change = getattr(svc, method)
+                user = change(session, name, new) if new_passphrase else change(session, name)
         state = "disabled" if user.disabled else "active"
         click.echo(f"{verb}: {printable(user.name)} ({user.role.value}, {state}) by {as_}")
 

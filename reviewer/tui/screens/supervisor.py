@@ -224,6 +224,7 @@ class PolicyChange:
     sample_confidence: float | None = None
     sample_min_foreign_fraction: float | None = None
     unlock_lapse_days: int | None = None
+    new_account_days: int | None = None
 
 
 class PolicyInputError(ValueError):
@@ -234,7 +235,9 @@ class PolicyInputError(ValueError):
         super().__init__("; ".join(self.problems.values()))
 
 
-def parse_policy(confidence: str, fraction: str, days: str, current: Policy) -> PolicyChange:
+def parse_policy(
+    confidence: str, fraction: str, days: str, current: Policy, new_days: str | None = None
+) -> PolicyChange:
     """Percentages and days as typed, to a change. PolicyInputError names every field that is
     not a number, or is one the store would refuse (the store's own rule, `policy_problems`)."""
     from reviewer.domain.policy import policy_problems
@@ -250,11 +253,17 @@ def parse_policy(confidence: str, fraction: str, days: str, current: Policy) -> 
 
     conf = percent(confidence, "confidence", "sample_confidence")
     frac = percent(fraction, "foreign share", "sample_min_foreign_fraction")
-    try:
-        lapse: int | None = int(days.strip())
-    except ValueError:
-        problems["unlock_lapse_days"] = "unlock lapse: a whole number of days"
-        lapse = None
+    def whole(text: str, name: str, field: str) -> int | None:
+        try:
+            return int(text.strip())
+        except ValueError:
+            problems[field] = f"{name}: a whole number of days"
+            return None
+
+    lapse = whole(days, "unlock lapse", "unlock_lapse_days")
+    fresh = (
+        None if new_days is None else whole(new_days, "new-account flag", "new_account_days")
+    )
     change = PolicyChange(
         sample_confidence=(
             None if conf is None or abs(conf - current.sample_confidence) < 1e-9 else conf
@@ -263,11 +272,13 @@ def parse_policy(confidence: str, fraction: str, days: str, current: Policy) -> 
             None if frac is None or abs(frac - current.sample_min_foreign_fraction) < 1e-9 else frac
         ),
         unlock_lapse_days=None if lapse is None or lapse == current.unlock_lapse_days else lapse,
+        new_account_days=None if fresh is None or fresh == current.new_account_days else fresh,
     )
     refused = policy_problems(
         sample_confidence=change.sample_confidence,
         sample_min_foreign_fraction=change.sample_min_foreign_fraction,
         unlock_lapse_days=change.unlock_lapse_days,
+        new_account_days=change.new_account_days,
     )
     problems.update({k: v for k, v in refused.items() if k not in problems})
     if problems:
@@ -280,6 +291,7 @@ POLICY_INPUTS = {
     "sample_confidence": "policy-confidence",
     "sample_min_foreign_fraction": "policy-fraction",
     "unlock_lapse_days": "policy-days",
+    "new_account_days": "policy-new-account",
 }
 
 
@@ -290,8 +302,10 @@ class PolicyDialog(ReviewerDialog[PolicyChange | None]):
     HELP_TEXT = (
         "The sample drawn for each export is sized so that, if at least the given share of its "
         "recordings were foreign, a reviewer would meet one with the given confidence. An "
-        "approved export that is not released within the lapse must be signed again. Changes "
-        "apply to exports ingested afterwards and are recorded in the audit trail."
+        "approved export that is not released within the lapse must be signed again. A sign-off "
+        "by an account created or re-enabled within the new-account period is flagged in the "
+        "history. Sampling changes apply to exports ingested afterwards; every change is "
+        "recorded in the audit trail."
     )
     BINDINGS = [
         Binding("escape", "cancel", "Cancel", id="policy.cancel"),
@@ -314,6 +328,7 @@ class PolicyDialog(ReviewerDialog[PolicyChange | None]):
                     "policy-fraction",
                 ),
                 ("Unlock lapse (days)", str(p.unlock_lapse_days), "policy-days"),
+                ("New-account flag (days)", str(p.new_account_days), "policy-new-account"),
             ):
                 with Horizontal(classes="policy-row"):
                     yield Label(label, classes="policy-label")
@@ -352,6 +367,7 @@ class PolicyDialog(ReviewerDialog[PolicyChange | None]):
                 self.query_one("#policy-fraction", Input).value,
                 self.query_one("#policy-days", Input).value,
                 self._policy,
+                self.query_one("#policy-new-account", Input).value,
             )
         except PolicyInputError as exc:
             for field, input_id in POLICY_INPUTS.items():
@@ -554,6 +570,7 @@ class SupervisorScreen(ReviewerScreen):
                 sample_confidence=change.sample_confidence,
                 sample_min_foreign_fraction=change.sample_min_foreign_fraction,
                 unlock_lapse_days=change.unlock_lapse_days,
+                new_account_days=change.new_account_days,
             )
         except (UserError, PermissionDenied) as exc:
             self.post_message(self.PolicySaved(None, str(exc)))
@@ -693,7 +710,8 @@ class SupervisorScreen(ReviewerScreen):
         p = message.policy
         self._say(
             f"Policy saved: {p.sample_confidence:.0%} confidence of catching a {p.sample_min_foreign_fraction:.0%}"
-            f" foreign share; unlock lapses after {p.unlock_lapse_days} days. New exports use it."
+            f" foreign share; unlock lapses after {p.unlock_lapse_days} days; accounts are new for"
+            f" {p.new_account_days} days. New exports use it."
         )
         self._load_audit()
 

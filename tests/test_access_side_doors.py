@@ -1,0 +1,460 @@
+"""Who may do what, tried the way a careless or dishonest insider would: from the command line,
+from other threads and processes at once, and with write access to the database itself.
+
+Each test reproduces one side door of the four-eyes promise and shows it closed, on SQLite and
+PostgreSQL alike.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import sqlite3
+import threading
+from pathlib import Path
+
+import pytest
+from argon2 import PasswordHasher, profiles
+from click.testing import CliRunner
+from conftest import add_people, signed_in
+
+from reviewer.cli import main
+from reviewer.domain.access import Action, Actor, permission
+from reviewer.domain.policy import MAX_FOREIGN_FRACTION, MIN_CONFIDENCE
+from reviewer.domain.states import Role, State
+from reviewer.store.errors import PermissionDenied, SignInError, SignOffError, UserError
+from reviewer.store.paths import sqlite_file
+from reviewer.store.service import ReviewService
+
+FAST = PasswordHasher.from_parameters(profiles.CHEAPEST)
+PEOPLE = [
+    ("carol", "supervisor", "carol-side-passphrase"),
+    ("alice", "reviewer", "alice-side-passphrase"),
+    ("bob", "approver", "bob-side-passphrase"),
+    ("dave", "approver", "dave-side-passphrase"),
+]
+PASS = {name: passphrase for name, _role, passphrase in PEOPLE}
+SAMPLES = Path(__file__).resolve().parent.parent / "sample_archives"
+
+
+@pytest.fixture
+def svc(store_url, clock):  # type: ignore[no-untyped-def]
+    s = ReviewService.open(store_url, clock=clock, hasher=FAST)
+    add_people(s, PEOPLE)
+    yield s
+    s.close()
+
+
+def cli(url: str, *args: str, input: str | None = None):  # type: ignore[no-untyped-def]
+    result = CliRunner().invoke(main, ["--db", url, *args], input=input)
+    assert "Traceback" not in result.output + (result.stderr or "")
+    return result
+
+
+def raw_sql(url: str, statement: str) -> None:
+    """One statement the way an insider with the database's own client runs it: a plain
+    connection, none of the app's settings (on SQLite not even foreign keys)."""
+    file = sqlite_file(url)
+    if file is not None:
+        conn = sqlite3.connect(file)
+        try:
+            conn.execute(statement)
+            conn.commit()
+        finally:
+            conn.close()
+        return
+    import psycopg
+
+    from reviewer.store.paths import resolve_url
+
+    plain = resolve_url(url).replace("postgresql+psycopg://", "postgresql://")
+    with psycopg.connect(plain, autocommit=True) as conn:
+        conn.execute(statement)
+
+
+def refused_in_sql(url: str, statement: str) -> str:
+    """Run `statement` as the insider would; it must be refused. Returns the refusal."""
+    with pytest.raises(Exception) as caught:  # sqlite3.DatabaseError or psycopg.Error
+        raw_sql(url, statement)
+    return str(caught.value)
+
+
+def events(svc: ReviewService) -> list[dict]:  # type: ignore[type-arg]
+    from sqlmodel import Session
+
+    from reviewer.store import audit_log
+
+    with Session(svc.engine) as s:
+        return [e.to_dict() for e in audit_log.iter_events(s)]
+
+
+# ---------------------------------------------------------------------------------------------
+# The rule itself
+
+
+def test_the_one_rule_answers_every_role_and_state_in_words() -> None:
+    alice = Actor(2, "alice", Role.REVIEWER)
+    bob = Actor(3, "bob", Role.APPROVER)
+    carol = Actor(1, "carol", Role.SUPERVISOR)
+    assert permission(alice, Action.SIGN_FIRST, State.PENDING)
+    assert not permission(alice, Action.SIGN_SECOND, State.FIRST_SIGNOFF)
+    assert permission(bob, Action.SIGN_SECOND, State.FIRST_SIGNOFF)
+    assert "already signed" in permission(
+        bob, Action.SIGN_SECOND, State.FIRST_SIGNOFF, already_signed=True
+    ).reason
+    assert permission(carol, Action.SIGN_FIRST, State.PENDING).reason == (
+        "supervisors do not sign off"
+    )
+    assert not permission(carol, Action.RELEASE, State.APPROVED)
+    assert permission(bob, Action.RELEASE, State.APPROVED)
+    assert "approver" in permission(alice, Action.RELEASE, State.APPROVED).reason
+    assert "lapsed" in permission(bob, Action.RELEASE, State.LAPSED).reason
+    assert permission(bob, Action.SIGN_FIRST, State.LAPSED)  # signed again from the start
+    for action in (Action.ADMINISTER_ACCOUNTS, Action.CHANGE_POLICY, Action.EXPORT_HISTORY):
+        assert permission(carol, action)
+        assert not permission(bob, action) and not permission(alice, action)
+    assert "signed in" in permission(None, Action.RELEASE, State.APPROVED).reason
+    disabled = Actor(3, "bob", Role.APPROVER, active=False)
+    assert "disabled" in permission(disabled, Action.RELEASE, State.APPROVED).reason
+
+
+def test_the_tui_and_the_cli_compare_no_role_or_state_strings() -> None:
+    root = Path(__file__).resolve().parent.parent / "reviewer"
+    for path in [*(root / "tui").rglob("*.py"), *(root / "cli").rglob("*.py")]:
+        source = path.read_text()
+        for needle in ('== "supervisor"', '== "approver"', '!= "approver"', "Role.SUPERVISOR",
+                       'role.value ==', 'role.value !=', 'state.value ==', 'state.value in ('):
+            assert needle not in source, f"{path.name}: {needle}"
+
+
+# ---------------------------------------------------------------------------------------------
+# 1. Anyone can make a signer
+
+
+def test_only_a_supervisor_makes_accounts_from_the_command_line(store_url) -> None:  # type: ignore[no-untyped-def]
+    boot = cli(store_url, "users", "add", "carol", "--role", "supervisor", "--passphrase-stdin",
+               input=f"{PASS['carol']}\n")
+    assert boot.exit_code == 0, boot.stderr
+    added = cli(store_url, "users", "add", "bob", "--role", "approver", "--as", "carol",
+                "--passphrase-stdin", input=f"{PASS['carol']}\n{PASS['bob']}\n")
+    assert added.exit_code == 0, added.stderr
+    # bob makes himself a second signer: without --as, and as himself.
+    alone = cli(store_url, "users", "add", "bob2", "--role", "approver", "--passphrase-stdin",
+                input=f"{PASS['bob']}\n")
+    assert alone.exit_code == 2
+    as_bob = cli(store_url, "users", "add", "bob2", "--role", "approver", "--as", "bob",
+                 "--passphrase-stdin", input=f"{PASS['bob']}\n{PASS['bob']}\n")
+    assert as_bob.exit_code == 1 and "supervisor" in as_bob.stderr
+    guessed = cli(store_url, "users", "add", "bob2", "--role", "approver", "--as", "carol",
+                  "--passphrase-stdin", input=f"not-carols-passphrase\n{PASS['bob']}\n")
+    assert guessed.exit_code == 1
+    for verb in ("disable", "enable", "unlock"):
+        assert cli(store_url, "users", verb, "carol").exit_code == 2  # no --as: usage
+        by_bob = cli(store_url, "users", verb, "carol", "--as", "bob", "--passphrase-stdin",
+                     input=f"{PASS['bob']}\n")
+        assert by_bob.exit_code == 1, (verb, by_bob.stderr)
+    reset = cli(store_url, "users", "reset-passphrase", "carol", "--as", "bob",
+                "--passphrase-stdin", input=f"{PASS['bob']}\nbobs-own-carol-passphrase\n")
+    assert reset.exit_code == 1
+    names = [u["name"] for u in json.loads(cli(store_url, "users", "list", "--json").output)]
+    assert names == ["bob", "carol"]
+
+
+def test_the_bootstrap_is_a_supervisor_and_audited_as_such(store_url) -> None:  # type: ignore[no-untyped-def]
+    with ReviewService.open(store_url, hasher=FAST) as s:
+        with pytest.raises(UserError, match="first account of a store must be a supervisor"):
+            s.add_user(None, "bob", "approver", PASS["bob"])
+        s.add_user(None, "carol", "supervisor", PASS["carol"])
+        with pytest.raises(PermissionDenied, match="a supervisor adds the next one"):
+            s.add_user(None, "mallory", "supervisor", "mallory-passphrase")
+        [boot] = [e for e in events(s) if e["action"] == "user-add"]
+        assert boot["actor"] == "bootstrap" and boot["payload"]["bootstrap"] is True
+        carol = s.sign_in("carol", PASS["carol"])
+        s.add_user(carol, "bob", "approver", PASS["bob"])
+        made = [e for e in events(s) if e["action"] == "user-add"][-1]
+        assert (made["actor"], made["subject"]) == ("carol", "reviewer:bob")
+
+
+def test_accounts_cannot_be_made_in_sql_without_a_supervisor(svc) -> None:  # type: ignore[no-untyped-def]
+    insert = ("INSERT INTO reviewers (name, role, passphrase_hash, disabled, failed_count, "
+              "created_at, created_by_id) VALUES ('bob2', 'approver', 'x', false, 0, "
+              "'2026-01-01 00:00:00', {by})")
+    ids = {u: i for i, u in enumerate(["carol", "alice", "bob", "dave"], start=1)}
+    assert "supervisor" in refused_in_sql(svc.url, insert.format(by="NULL"))
+    assert "supervisor" in refused_in_sql(svc.url, insert.format(by=ids["bob"]))
+    assert "bob2" not in {u.name for u in svc.list_users()}
+
+
+def test_an_approver_cannot_administer_and_the_last_supervisor_stays(svc) -> None:  # type: ignore[no-untyped-def]
+    bob, carol = signed_in(svc, "bob"), signed_in(svc, "carol")
+    for change in (
+        lambda: svc.add_user(bob, "bob2", "approver", PASS["bob"]),
+        lambda: svc.disable_user(bob, "alice"),
+        lambda: svc.enable_user(bob, "alice"),
+        lambda: svc.unlock_user(bob, "bob"),
+        lambda: svc.reset_passphrase(bob, "alice", "bobs-alice-passphrase"),
+        lambda: svc.set_policy(bob, sample_confidence=0.99),
+    ):
+        with pytest.raises(PermissionDenied, match="supervisor"):
+            change()
+    with pytest.raises(PermissionDenied, match="last active supervisor"):
+        svc.disable_user(carol, "carol")
+    assert "last active supervisor" in refused_in_sql(
+        svc.url, "UPDATE reviewers SET disabled = true WHERE name = 'carol'"
+    )
+    svc.disable_user(carol, "alice")
+    with pytest.raises(SignInError, match="disabled"):
+        svc.sign_in("alice", PASS["alice"])
+    svc.enable_user(carol, "alice")
+    assert svc.sign_in("alice", PASS["alice"]).name == "alice"
+    actions = [(e["actor"], e["action"]) for e in events(svc)]
+    assert ("carol", "user-disable") in actions and ("carol", "user-enable") in actions
+
+
+def test_a_supervisor_never_signs_and_never_releases(svc, make_review, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    review, folder = make_review("DSAR-S-0001")
+    vid = svc.ingest(review, folder / "export.zip", actor="test").version_id
+    gate = svc.gate("carol", vid)
+    assert not gate.allowed and "supervisors do not sign off" in gate.reasons
+    with pytest.raises(SignOffError, match="supervisors do not sign off"):
+        svc.reject("carol", PASS["carol"], vid, "not hers to reject")
+    with pytest.raises(PermissionDenied, match="supervisors do not release"):
+        svc.release(signed_in(svc, "carol"), "DSAR-S-0001", tmp_path / "out")
+    assert not (tmp_path / "out").exists()
+
+
+# ---------------------------------------------------------------------------------------------
+# 2. A name is an identity
+
+
+def test_a_name_is_never_renamed_deleted_or_reused(svc) -> None:  # type: ignore[no-untyped-def]
+    assert "never change" in refused_in_sql(
+        svc.url, "UPDATE reviewers SET name = 'dave-old' WHERE name = 'dave'"
+    )
+    assert "never change" in refused_in_sql(
+        svc.url, "UPDATE reviewers SET role = 'supervisor' WHERE name = 'dave'"
+    )
+    assert "never deleted" in refused_in_sql(svc.url, "DELETE FROM reviewers WHERE name = 'dave'")
+    carol = signed_in(svc, "carol")
+    svc.disable_user(carol, "dave")
+    with pytest.raises(UserError, match="never reused"):
+        svc.add_user(carol, "dave", "approver", "a-new-dave-passphrase")
+
+
+# ---------------------------------------------------------------------------------------------
+# 3. An anonymous release; 4. the lockout
+
+
+def test_a_release_needs_a_signed_in_approver(svc, make_review, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from reviewer.store.views import SignedIn
+
+    review, folder = make_review("DSAR-S-0002")
+    svc.ingest(review, folder / "export.zip", actor="test")
+    forged = SignedIn("bob", Role.APPROVER, svc._now(), 3, "a-token-nobody-was-given")
+    for session in (forged, SignedIn("cli:root", Role.APPROVER, svc._now())):
+        with pytest.raises(PermissionDenied, match="not signed in"):
+            svc.release(session, "DSAR-S-0002", tmp_path / "out")
+        with pytest.raises(PermissionDenied, match="not signed in"):
+            svc.record_inspection(session, 1, "played", "Alexa/Audio/u0000.wav", 2.0)
+    bob = svc.sign_in("bob", PASS["bob"])
+    svc.sign_out(bob)
+    with pytest.raises(PermissionDenied, match="closed"):
+        svc.release(bob, "DSAR-S-0002", tmp_path / "out")
+    assert not (tmp_path / "out").exists()
+    # A release row naming no approver is refused by the database too.
+    assert "approver" in refused_in_sql(
+        svc.url,
+        "INSERT INTO releases (version_id, archive_sha256, signoff_id, signoff_stage, "
+        "signoff_decision, released_by, released_at, outbox_path, receipt) VALUES (1, "
+        f"'{review.report.archive_sha256}', 1, 2, 'approve', 'cli:root', "
+        "'2026-01-01 00:00:00', '/tmp/x', '{}')",
+    )
+
+
+def test_a_locked_out_or_disabled_approver_cannot_release_from_the_cli(store_url, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    with ReviewService.open(store_url, hasher=FAST) as s:
+        add_people(s, PEOPLE)
+    for _ in range(5):
+        cli(store_url, "release", "DSAR-X", "--outbox", str(tmp_path / "out"), "--as", "bob",
+            "--passphrase-stdin", input="wrong-passphrase-here\n")
+    locked = cli(store_url, "release", "DSAR-X", "--outbox", str(tmp_path / "out"), "--as",
+                 "bob", "--passphrase-stdin", input=f"{PASS['bob']}\n")
+    assert locked.exit_code == 1 and "locked out" in locked.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def race(svc_url: str, name: str, guesses: list[str]) -> list[str]:
+    """Send every guess at the same instant, each from its own connection; the outcomes."""
+    services = [ReviewService.open(svc_url, hasher=FAST) for _ in guesses]
+    barrier = threading.Barrier(len(guesses))
+    outcomes: list[str] = [""] * len(guesses)
+
+    def go(i: int) -> None:
+        barrier.wait()
+        try:
+            services[i].sign_in(name, guesses[i])
+            outcomes[i] = "ok"
+        except SignInError as exc:
+            outcomes[i] = "locked" if "locked out" in str(exc) else "wrong"
+
+    threads = [threading.Thread(target=go, args=(i,)) for i in range(len(guesses))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    for s in services:
+        s.close()
+    return outcomes
+
+
+def test_forty_guesses_at_once_check_at_most_five(svc) -> None:  # type: ignore[no-untyped-def]
+    outcomes = race(svc.url, "alice", [f"guess-number-{i:02d}" for i in range(40)])
+    checked = [e for e in events(svc) if e["action"] == "sign-in-failed"]
+    assert len(checked) <= 5 and outcomes.count("ok") == 0
+    assert outcomes.count("wrong") in (len(checked), len(checked) - 1)  # the fifth says locked
+    assert outcomes.count("locked") >= 35
+    # The right passphrase now is refused too: the name is locked.
+    with pytest.raises(SignInError, match="locked out"):
+        svc.sign_in("alice", PASS["alice"])
+
+
+def test_forty_wrong_and_the_right_one_at_once_check_at_most_five_wrong(svc) -> None:  # type: ignore[no-untyped-def]
+    guesses = [f"guess-number-{i:02d}" for i in range(40)]
+    guesses.insert(17, PASS["bob"])
+    outcomes = race(svc.url, "bob", guesses)
+    wrong_checked = [e for e in events(svc) if e["action"] == "sign-in-failed"]
+    assert len(wrong_checked) <= 5
+    # The right one is accepted only when it was among the tries let through to be checked.
+    assert outcomes.count("ok") <= 1 and outcomes.count("wrong") <= len(wrong_checked)
+    assert outcomes.count("locked") >= 40 - 5
+
+
+def test_a_terminal_clock_set_ahead_does_not_end_a_lockout_on_postgresql(svc, clock) -> None:  # type: ignore[no-untyped-def]
+    if svc.engine.dialect.name != "postgresql":
+        pytest.skip("on SQLite the terminal's clock is the only clock there is (README)")
+    for _ in range(5):
+        with pytest.raises(SignInError):
+            svc.sign_in("bob", "wrong-passphrase-here")
+    clock.advance(minutes=16)  # what faketime +16m does to the terminal
+    with pytest.raises(SignInError, match="locked out"):
+        svc.sign_in("bob", PASS["bob"])
+
+
+# ---------------------------------------------------------------------------------------------
+# 5. No secret in the trail; 6. no name leaked
+
+
+def test_a_passphrase_typed_as_a_name_never_reaches_the_trail(svc, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    typed = "Correct-Horse-Battery-Staple-9"  # the passphrase, in the Name field
+    for _ in range(2):
+        with pytest.raises(SignInError, match="unknown reviewer or wrong passphrase"):
+            svc.sign_in(typed, "")
+    failed = [e for e in events(svc) if e["action"] == "sign-in-failed"]
+    assert [e["actor"] for e in failed] == ["unknown", "unknown"]
+    digests = {e["payload"]["name_digest"] for e in failed}
+    assert len(digests) == 1  # repeated tries under one typed name correlate
+    out = tmp_path / "trail.csv"
+    svc.export_audit_csv(signed_in(svc, "carol"), out)
+    exported = out.read_text(encoding="utf-8")
+    assert typed not in exported and typed.lower() not in exported.lower()
+    assert digests.pop() in exported
+    with open(out, newline="", encoding="utf-8") as handle:
+        assert all(typed not in "".join(row) for row in csv.reader(handle))
+
+
+def test_unknown_names_answer_and_lock_exactly_as_real_ones(svc) -> None:  # type: ignore[no-untyped-def]
+    answers: dict[str, list[str]] = {}
+    for name in ("alice", "nobody-here"):
+        answers[name] = []
+        for _ in range(6):
+            with pytest.raises(SignInError) as caught:
+                svc.sign_in(name, "wrong-passphrase-here")
+            answers[name].append(str(caught.value))
+    assert answers["alice"] == answers["nobody-here"]
+    assert "locked out" in answers["nobody-here"][-1]
+    assert all("nobody-here" not in e["actor"] + e["subject"] + json.dumps(e["payload"])
+               for e in events(svc))
+
+
+# ---------------------------------------------------------------------------------------------
+# 7. Policy without bounds
+
+
+def test_policy_bounds_hold_in_the_service_and_in_the_database(svc) -> None:  # type: ignore[no-untyped-def]
+    carol = signed_in(svc, "carol")
+    with pytest.raises(UserError, match="90%"):
+        svc.set_policy(carol, sample_confidence=0.5)
+    with pytest.raises(UserError, match="10%"):
+        svc.set_policy(carol, sample_min_foreign_fraction=1.0)
+    svc.set_policy(carol, sample_confidence=MIN_CONFIDENCE,
+                   sample_min_foreign_fraction=MAX_FOREIGN_FRACTION)
+    for column, value in (("sample_confidence", "0.0001"),
+                          ("sample_min_foreign_fraction", "1.0"),
+                          ("unlock_lapse_days", "365")):
+        refused_in_sql(svc.url, f"UPDATE policy SET {column} = {value}")
+    p = svc.policy()
+    assert (p.sample_confidence, p.sample_min_foreign_fraction) == (
+        MIN_CONFIDENCE, MAX_FOREIGN_FRACTION
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# 8. The outbox
+
+
+def test_a_redelivery_is_deliberate_and_a_linked_outbox_is_refused(store_url, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import shutil
+
+    from test_cli_store import approve_both, request_id
+
+    folder = tmp_path / "inbox" / "clean"
+    shutil.copytree(SAMPLES / "clean", folder)
+    rid = request_id(folder)
+    with ReviewService.open(store_url) as s:
+        add_people(s, [("carol", "supervisor", "carol-demo-passphrase"),
+                       ("alice", "reviewer", "alice-demo-passphrase"),
+                       ("bob", "approver", "bob-demo-passphrase")])
+    assert cli(store_url, "ingest", str(folder)).exit_code == 0
+    approve_both(store_url, rid)
+
+    def release(outbox: Path, *extra: str):  # type: ignore[no-untyped-def]
+        return cli(store_url, "release", rid, "--outbox", str(outbox), "--as", "bob",
+                   "--passphrase-stdin", *extra, input="bob-demo-passphrase\n")
+
+    elsewhere = tmp_path / "somewhere-else"
+    elsewhere.mkdir()
+    linked = tmp_path / "linked-outbox"
+    linked.symlink_to(elsewhere)
+    refused = release(linked)
+    assert refused.exit_code == 1 and "symbolic link" in refused.stderr
+    assert list(elsewhere.iterdir()) == []
+
+    outbox = tmp_path / "outbox"
+    assert release(outbox).exit_code == 0
+    delivered = outbox / rid
+    before = {p.name: p.read_bytes() for p in delivered.iterdir()}
+    delivered.rename(tmp_path / "moved-away")
+    again = release(outbox)
+    assert again.exit_code == 1 and "deliver them again" in again.stderr
+    assert not delivered.exists()
+    assert release(outbox, "--redeliver").exit_code == 2  # a reason is required
+    redone = release(outbox, "--redeliver", "--reason", "the requester lost the first copy")
+    assert redone.exit_code == 0, redone.stderr
+    assert {p.name: p.read_bytes() for p in delivered.iterdir()} == before
+    with ReviewService.open(store_url) as s:
+        kinds = [(e["actor"], e["action"]) for e in events(s)
+                 if e["action"] in ("delivery", "redelivery")]
+        assert kinds == [("bob", "delivery"), ("bob", "redelivery")]
+        assert s.audit_status().ok
+
+
+def test_a_linked_request_folder_is_not_ingested(store_url, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import shutil
+
+    real = tmp_path / "real" / "clean"
+    shutil.copytree(SAMPLES / "clean", real)
+    linked = tmp_path / "linked"
+    linked.symlink_to(real)
+    result = cli(store_url, "ingest", str(linked))
+    assert result.exit_code == 1 and "a link, not followed" in result.stderr
+    assert json.loads(cli(store_url, "status", "--json").output) == []  # nothing stored
