@@ -458,3 +458,39 @@ def test_a_linked_request_folder_is_not_ingested(store_url, tmp_path) -> None:  
     result = cli(store_url, "ingest", str(linked))
     assert result.exit_code == 1 and "a link, not followed" in result.stderr
     assert json.loads(cli(store_url, "status", "--json").output) == []  # nothing stored
+
+
+def test_a_sign_off_by_a_new_or_re_enabled_account_is_flagged(svc, make_review, clock) -> None:  # type: ignore[no-untyped-def]
+    from reviewer.domain.signoff import CHECKLIST_KEYS
+
+    def approve_as(name: str, version_id: int) -> None:
+        me = signed_in(svc, name, fresh=True)
+        for item in svc.version_detail(version_id).sample.items:
+            svc.record_inspection(me, version_id, "played", item.member, item.duration_s or 2.0)
+            svc.record_inspection(me, version_id, "viewed_transcript", item.member)
+        svc.sign_off(name, PASS[name], version_id, "approve", "ok",
+                     dict.fromkeys(CHECKLIST_KEYS, True), {})
+
+    def signer_flags() -> dict[tuple[str, str], bool]:
+        return {(h.request_id, h.reviewer): h.new_account for h in svc.history()}
+
+    clock.advance(days=1)
+    first, folder = make_review("DSAR-S-0010")
+    v1 = svc.ingest(first, folder / "export.zip", actor="test").version_id
+    approve_as("alice", v1)  # alice's account is a day old: flagged
+    clock.advance(days=7)
+    carol = signed_in(svc, "carol", fresh=True)
+    second, folder2 = make_review("DSAR-S-0011", seed=1)
+    v2 = svc.ingest(second, folder2 / "export.zip", actor="test").version_id
+    approve_as("bob", v2)  # eight days old: not flagged
+    svc.disable_user(carol, "dave")
+    clock.advance(days=1)
+    svc.enable_user(signed_in(svc, "carol", fresh=True), "dave")
+    approve_as("dave", v1)  # re-enabled a moment ago: flagged again
+    assert signer_flags() == {
+        ("DSAR-S-0010", "alice"): True,
+        ("DSAR-S-0011", "bob"): False,
+        ("DSAR-S-0010", "dave"): True,
+    }
+    svc.set_policy(signed_in(svc, "carol"), new_account_days=0)  # the supervisor turns it off
+    assert not any(signer_flags().values())

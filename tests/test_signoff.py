@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
+from reviewer.domain.access import Actor
 from reviewer.domain.model import Finding, Severity
 from reviewer.domain.signoff import (
     CHECKLIST_KEYS,
@@ -22,6 +23,7 @@ from reviewer.domain.signoff import (
     passphrase_problem,
     played_enough,
     state_of,
+    version_status,
     warnings_to_ack,
 )
 
@@ -43,8 +45,7 @@ def state(signoffs, *, released=False, voided=False, now=T0, lapse=7):  # type: 
 
 def gate(reviewer="alice", role=Role.REVIEWER, signoffs=(), findings=(), evidence=FULL, **kw):  # type: ignore[no-untyped-def]
     return evaluate_gate(
-        reviewer=reviewer,
-        role=role,
+        actor=Actor({"alice": 2, "bob": 3}.get(reviewer, 9), reviewer, role),
         state=kw.get("st", state(list(signoffs))),
         signoffs=list(signoffs),
         findings=list(findings),
@@ -67,8 +68,26 @@ def test_states_follow_the_sign_offs() -> None:
 def test_unlock_lapses_after_the_policy_period() -> None:
     both = [fact("alice", Role.REVIEWER, Stage.FIRST), fact("bob", Role.APPROVER, Stage.SECOND)]
     assert state(both, now=T0 + timedelta(days=6, hours=23)) is State.APPROVED
-    assert state(both, now=T0 + timedelta(days=7)) is State.PENDING
-    assert state(both, now=T0 + timedelta(days=2), lapse=1) is State.PENDING
+    assert state(both, now=T0 + timedelta(days=7)) is State.LAPSED
+    assert state(both, now=T0 + timedelta(days=2), lapse=1) is State.LAPSED
+
+
+def test_a_lapsed_approval_opens_a_new_round_from_scratch() -> None:
+    first = fact("alice", Role.REVIEWER, Stage.FIRST)
+    second = fact("bob", Role.APPROVER, Stage.SECOND)
+    rows = [(1, first), (1, second)]
+    kw = {"released": False, "superseded": False, "lapse_days": 7}
+    approved = version_status(rows, round_=1, now=T0, **kw)
+    assert (approved.state, approved.current, approved.next_round) == (
+        State.APPROVED, (first, second), 1
+    )
+    assert approved.unlock_expires_at == T0 + timedelta(days=7)
+    lapsed = version_status(rows, round_=1, now=T0 + timedelta(days=7), **kw)
+    assert (lapsed.state, lapsed.current, lapsed.next_round, lapsed.unlock_expires_at) == (
+        State.LAPSED, (), 2, None
+    )
+    again = version_status([*rows, (2, first)], round_=2, now=T0 + timedelta(days=8), **kw)
+    assert (again.state, again.current) == (State.FIRST_SIGNOFF, (first,))
 
 
 def test_first_sign_off_allowed_once_the_sample_is_inspected() -> None:

@@ -432,3 +432,22 @@ async def test_a_policy_value_out_of_range_is_said_in_the_dialog(store: Store) -
         svc.close()
     assert policy.sample_confidence == pytest.approx(0.99)
     assert policy.sample_min_foreign_fraction == pytest.approx(0.10)
+
+
+async def test_a_sign_off_by_a_new_account_is_flagged_for_the_supervisor(store: Store) -> None:  # noqa: F811
+    """dave's account was re-enabled today, just before he rejected: the history says so."""
+    svc = store.service()
+    try:
+        carol = session_of(svc, "carol")
+        svc.disable_user(carol, "dave")
+        svc.enable_user(session_of(svc, "carol"), "dave")
+        third = svc.request_detail(THIRD_PARTY)
+        svc.reject("dave", PEOPLE["dave"][1], third.version_id, "names a neighbour")
+    finally:
+        svc.close()
+    app = make_app(store)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_supervisor(pilot)
+        assert [r[2] for r in history_rows(screen)] == ["dave (new)"]
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: "re-enabled shortly before" in screen_text(app))

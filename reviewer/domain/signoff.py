@@ -140,6 +140,44 @@ def state_of(
     return State.PENDING
 
 
+@dataclass(frozen=True, slots=True)
+class VersionStatus:
+    """Where a version stands: its state, the sign-offs of its current round, the round a new
+    sign-off goes into, and when an approval stops being releasable."""
+
+    state: State
+    current: tuple[SignOffFact, ...]
+    next_round: int
+    unlock_expires_at: datetime | None
+
+
+def version_status(
+    signoffs: Sequence[tuple[int, SignOffFact]],
+    *,
+    round_: int,
+    released: bool,
+    superseded: bool,
+    now: datetime,
+    lapse_days: int,
+) -> VersionStatus:
+    """The one place a version's state and rounds are computed. `signoffs`: (round, sign-off)
+    of every round; `round_`: the version's current round. Once an approval lapses, the next
+    sign-off opens a new round from scratch."""
+    current = tuple(f for rn, f in signoffs if rn == round_)
+    state = state_of(
+        current, released=released, voided=superseded, now=now, lapse_days=lapse_days
+    )
+    second = next(
+        (f for f in current if f.stage is Stage.SECOND and f.decision is Decision.APPROVE), None
+    )
+    if state is State.LAPSED:
+        return VersionStatus(state, (), round_ + 1, None)
+    expires = None
+    if state is State.APPROVED and second is not None:
+        expires = second.at + timedelta(days=lapse_days)
+    return VersionStatus(state, current, round_, expires)
+
+
 def unlock_lapsed(approved_at: datetime, now: datetime, lapse_days: int) -> bool:
     return now >= approved_at + timedelta(days=lapse_days)
 

@@ -24,7 +24,7 @@ from reviewer.domain.signoff import (
     SignOffFact,
     Stage,
     State,
-    state_of,
+    version_status,
 )
 from reviewer.store import trail
 from reviewer.store.engine import READONLY, make_engine
@@ -364,24 +364,15 @@ def version_state(
     now: datetime,
     lapse_days: int,
 ) -> tuple[State, tuple[Signer, ...], int, datetime | None]:
-    """(state, the current round's signers, the round a new sign-off goes into, unlock expiry)."""
-    current = [f for rn, f in facts if rn == v.round]
-    state = state_of(
-        [SignOffFact(f.name, f.role, f.stage, f.decision, f.at) for f in current],
+    """(state, the current round's signers, the round a new sign-off goes into, unlock expiry):
+    `reviewer.domain.signoff.version_status` over the version's stored rows."""
+    status = version_status(
+        [(rn, SignOffFact(f.name, f.role, f.stage, f.decision, f.at)) for rn, f in facts],
+        round_=v.round,
         released=released,
-        voided=v.voided_at is not None,
+        superseded=v.voided_at is not None,
         now=now,
         lapse_days=lapse_days,
     )
-    round_ = v.round
-    expires = None
-    second = next(
-        (f for f in current if f.stage is Stage.SECOND and f.decision is Decision.APPROVE), None
-    )
-    if state is State.LAPSED and current:
-        # Both sign-offs were given but the unlock lapsed: a new round starts from scratch.
-        round_ = v.round + 1
-        current = []
-    elif state is State.APPROVED and second is not None:
-        expires = second.at + timedelta(days=lapse_days)
-    return state, tuple(current), round_, expires
+    current = tuple(f for rn, f in facts if rn == status.next_round)
+    return status.state, current, status.next_round, status.unlock_expires_at
