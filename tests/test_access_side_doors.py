@@ -494,3 +494,34 @@ def test_a_sign_off_by_a_new_or_re_enabled_account_is_flagged(svc, make_review, 
     }
     svc.set_policy(signed_in(svc, "carol"), new_account_days=0)  # the supervisor turns it off
     assert not any(signer_flags().values())
+
+
+def test_guesses_from_many_processes_at_once_check_at_most_five(store_url, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Twelve `reviewer release --as bob` processes with wrong passphrases, started together:
+    the store counts the tries, not the processes."""
+    import os
+    import shutil
+    import subprocess
+    import sys
+
+    with ReviewService.open(store_url, hasher=FAST) as s:
+        add_people(s, PEOPLE)
+    exe = shutil.which("reviewer", path=os.path.dirname(sys.executable))
+    assert exe is not None
+    procs = [
+        subprocess.Popen(
+            [exe, "--db", store_url, "release", "DSAR-X", "--outbox", str(tmp_path / "out"),
+             "--as", "bob", "--passphrase-stdin"],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        )
+        for _ in range(12)
+    ]
+    results = [p.communicate(f"guess-{i:02d}-not-bobs\n", timeout=120) for i, p in enumerate(procs)]
+    assert all(p.returncode == 1 for p in procs), results
+    with ReviewService.open(store_url, hasher=FAST) as s:
+        checked = [e for e in events(s) if e["action"] == "sign-in-failed"]
+        assert len(checked) <= 5
+        assert sum("locked out" in err for _out, err in results) >= 12 - 5
+        with pytest.raises(SignInError, match="locked out"):
+            s.sign_in("bob", PASS["bob"])
+    assert not (tmp_path / "out").exists()
