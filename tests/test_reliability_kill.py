@@ -1,14 +1,18 @@
-"""kill -9 at random points during ingest, sign-off and release, 50 times per database.
+"""kill -9 during ingest, sign-off and release, 50 times per database.
 
 A helper process imports everything once and forks a worker per round; the worker runs the
 whole flow in a loop (ingest, two sign-offs, release) and appends an acknowledgement line to a
-file after each step returns. The test kills the worker with SIGKILL at a random moment, then
-checks: SQLite's integrity check passes, the audit chain verifies, every acknowledged step is
-in the store, and the outbox never holds a half release.
+file after each step returns: READY, then INGESTED, SIGNED (alice), SIGNED (bob), RELEASED, and
+again from INGESTED. Each round picks k (seeded) and kills the worker with SIGKILL as soon as
+the file holds k lines, plus a few milliseconds, so the kill lands in the step after the k-th:
+the test waits on acknowledgements, never on the clock, and reaches every step however busy
+the machine is. After each kill it checks: SQLite's integrity check passes, the audit chain
+verifies, every acknowledged step is in the store, and the outbox never holds a half release.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -29,6 +33,16 @@ from reviewer.store.service import ReviewService
 
 KILLS = int(os.environ.get("REVIEWER_TEST_KILLS", "50"))
 TESTS_DIR = Path(__file__).resolve().parent
+
+# Where a round may stop: after the k-th acknowledgement. Lines 1..10 of an acks file are
+# READY, then INGESTED, SIGNED, SIGNED, RELEASED twice over, then INGESTED again, so a deck of
+# these ten kills after every kind of step, twice right after a release (in the next ingest).
+KILL_AFTER = tuple(range(1, 11))
+# After the k-th line shows, wait up to this long more, so the kill falls inside the next
+# step rather than always at its first instruction (a step takes some 10-40 ms here).
+JITTER_S = 0.015
+# How long a round may take to reach its k-th acknowledgement before the test fails.
+ROUND_TIMEOUT_S = float(os.environ.get("REVIEWER_TEST_KILL_TIMEOUT", "120"))
 
 ZYGOTE = textwrap.dedent(
     """
@@ -92,20 +106,55 @@ ZYGOTE = textwrap.dedent(
 )
 
 
-def _wait_ready(path: Path, proc: subprocess.Popen[str], pid: int) -> None:
-    while not (path.exists() and path.read_text().startswith("READY")):
+def _kill_points(rounds: int, rng: random.Random) -> list[int]:
+    """k for each round: shuffled decks of KILL_AFTER, so every whole deck covers each step."""
+    points: list[int] = []
+    while len(points) < rounds:
+        deck = list(KILL_AFTER)
+        rng.shuffle(deck)
+        points.extend(deck)
+    return points[:rounds]
+
+
+def _acks(path: Path) -> list[str]:
+    """The whole lines of an acks file (a line still being written is not counted)."""
+    if not path.exists():
+        return []
+    return path.read_text().split("\n")[:-1]
+
+
+def _wait_for_acks(
+    path: Path, k: int, proc: subprocess.Popen[str], pid: int, round_no: int
+) -> list[str]:
+    """Poll until the worker has acknowledged k lines; fail clearly if it dies or stalls."""
+    deadline = time.monotonic() + ROUND_TIMEOUT_S
+    while True:
+        lines = _acks(path)
+        errors = [line for line in lines if line.startswith("ERROR")]
+        assert not errors, f"round {round_no}: the worker failed: {errors[0]}"
+        if len(lines) >= k:
+            assert lines[0] == "READY", f"round {round_no}: first line {lines[0]!r}"
+            return lines
         assert proc.poll() is None, "the helper process died"
         try:
             os.kill(pid, 0)
         except ProcessLookupError:
-            detail = path.read_text() if path.exists() else ""
-            raise AssertionError(f"the worker died before it was ready: {detail}") from None
-        time.sleep(0.01)
+            raise AssertionError(
+                f"round {round_no}: the worker died after {len(lines)} of {k} acknowledgements: "
+                f"{lines[-1:]}"
+            ) from None
+        if time.monotonic() > deadline:
+            raise AssertionError(
+                f"round {round_no}: the worker acknowledged {len(lines)} of the {k} steps this "
+                f"round waits for in {ROUND_TIMEOUT_S:.0f} s (REVIEWER_TEST_KILL_TIMEOUT); "
+                f"last: {lines[-1:]}"
+            )
+        time.sleep(0.001)
 
 
 def _check_outbox(outbox: Path) -> set[str]:
     """Every visible entry is a whole release; returns the request ids released."""
-    released = set()
+    released: set[str] = set()
     if not outbox.exists():
         return released
     for entry in outbox.iterdir():
@@ -133,31 +182,46 @@ def test_kill_nine_never_loses_what_was_acknowledged(store_url, tmp_path) -> Non
         env=env,
     )
     rng = random.Random(20180412)
+    kill_after = _kill_points(KILLS, rng)
     acked: list[list[str]] = []
+    killed_after: list[str] = []  # the kind of the k-th acknowledgement, round by round
+    pid: int | None = None  # a worker not yet killed and reaped
     assert proc.stdin is not None and proc.stdout is not None
     checker = ReviewService.open(
         store_url, hasher=PasswordHasher.from_parameters(profiles.CHEAPEST)
     )
     try:
-        for round_no in range(KILLS):
+        for round_no, k in enumerate(kill_after):
             proc.stdin.write(f"{round_no}\n")
             proc.stdin.flush()
-            pid = int(proc.stdout.readline())
-            _wait_ready(work / f"acks-{round_no}.txt", proc, pid)
-            time.sleep(rng.uniform(0.0, 0.5))
+            answer = proc.stdout.readline()
+            assert answer.strip().isdigit(), f"the helper process answered {answer!r}"
+            pid = int(answer)
+            acks = work / f"acks-{round_no}.txt"
+            lines = _wait_for_acks(acks, k, proc, pid, round_no)
+            killed_after.append(lines[k - 1].split()[0])
+            time.sleep(rng.uniform(0.0, JITTER_S))
             os.kill(pid, signal.SIGKILL)
             assert proc.stdout.readline().strip() == "REAPED"
-            lines = (work / f"acks-{round_no}.txt").read_text().splitlines()
+            pid = None
+            lines = acks.read_text().splitlines()
             assert not any(line.startswith("ERROR") for line in lines), lines[-1]
+            assert len(lines) >= k, (round_no, k, lines)
             acked.extend(line.split() for line in lines[1:])
             _verify(checker, store_url, work, acked)
     finally:
+        if pid is not None:  # a failed round: stop its worker, or the helper never returns
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
         checker.close()
         proc.stdin.close()
         proc.wait(timeout=30)
     kinds = {a[0] for a in acked}
     if KILLS >= 20:
         assert {"INGESTED", "SIGNED", "RELEASED"} <= kinds, "the kills never reached every step"
+    if len(kill_after) >= len(KILL_AFTER):  # at least one whole deck
+        assert {"READY", "INGESTED", "SIGNED", "RELEASED"} <= set(killed_after), killed_after
+        assert "RELEASED" in killed_after, "no kill came right after an acknowledged release"
 
 
 def _verify(svc: ReviewService, store_url: str, work: Path, acked: list[list[str]]) -> None:
