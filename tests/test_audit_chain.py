@@ -165,16 +165,25 @@ def test_checkpoint_by_an_unknown_key_is_refused(tmp_path) -> None:
     assert "not a trusted audit key" in (result.reason or "")
 
 
-def test_verifier_names_the_first_bad_event() -> None:
+def test_verifier_names_the_first_bad_event(tmp_path) -> None:
     rows = _chain(5)
-    assert verify_chain(rows, [], {}).ok
+    cp = [sign_checkpoint(load_or_create_signing_key(tmp_path), 2, rows[1][7])]
+    keys = load_trusted_keys(tmp_path)
+    assert verify_chain(rows, cp, keys).ok
     edited = list(rows)
     edited[2] = edited[2][:2] + ("mallory",) + edited[2][3:]
-    result = verify_chain(edited, [], {})
+    result = verify_chain(edited, cp, keys)
     assert (result.ok, result.bad_seq, result.size) == (False, 3, 2)
     assert "edited" in (result.reason or "")
     gap = rows[:1] + rows[2:]
-    result = verify_chain(gap, [], {})
+    result = verify_chain(gap, cp, keys)
     assert (result.ok, result.bad_seq) == (False, 2)
-    ok = verify_chain(rows, [], {})
-    assert (ok.size, ok.head, ok.unsigned_tail) == (5, rows[-1][7], 5)
+    ok = verify_chain(rows, cp, keys)
+    assert (ok.size, ok.head, ok.unsigned_tail) == (5, rows[-1][7], 3)
+
+
+def test_a_log_without_any_checkpoint_does_not_verify() -> None:
+    result = verify_chain(_chain(5), [], {})
+    assert (result.ok, result.bad_seq) == (False, 1)
+    assert "5 events and no signed checkpoint" in (result.reason or "")
+    assert verify_chain([], [], {}).ok  # an empty log has nothing to sign

@@ -520,7 +520,8 @@ def test_checkpoints_removed_from_the_db_and_the_file_alike_are_caught(store: St
     file.unlink()
     _exec(store, (f"DELETE FROM {CHECKPOINT_TABLE}", {}))
     result = _verify(store)
-    assert (result.ok, result.bad_seq) == (False, 100)
+    assert (result.ok, result.bad_seq) == (False, 1)
+    assert "250 events and no signed checkpoint" in (result.reason or "")
 
 
 def test_parallel_verify_from_a_threaded_program(store: Store,

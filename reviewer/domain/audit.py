@@ -46,7 +46,7 @@ import re
 import tempfile
 import time
 from collections.abc import Container, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from json.encoder import encode_basestring  # type: ignore[attr-defined]
 from pathlib import Path
@@ -459,6 +459,35 @@ _LINK_BROKEN = (
 )
 _EDITED = "its contents do not match its hash: the event was edited"
 
+# Decisions: each is signed (a checkpoint over the chain up to it) in the transaction that
+# records it, so none ever sits in the unsigned tail. The marker is the first event of the era
+# in which that holds: a store made or upgraded by this version records it once, signed.
+DECISIONS_SIGNED_MARKER = "audit-decisions-signed"
+DECISION_ACTIONS = frozenset(
+    {
+        DECISIONS_SIGNED_MARKER,
+        "sign-off",
+        "rejection",
+        "release",
+        "delivery",
+        "redelivery",
+        "user-add",
+        "user-disable",
+        "user-enable",
+        "user-unlock",
+        "user-reset-passphrase",
+        "policy-change",
+        "lockout",
+    }
+)
+
+
+def _time_went_back(at: str, before: str) -> str:
+    return (
+        f"its time {at} is earlier than the event before it ({before}): events were "
+        "reordered, or written with a clock set back"
+    )
+
 
 @dataclass(slots=True)
 class Segment:
@@ -475,6 +504,10 @@ class Segment:
     end_hash: str
     heads: dict[int, str]
     bad: tuple[int, str] | None = None
+    first_at: str = ""  # the time of the run's first event and of its last good one
+    end_at: str = ""
+    decisions: list[tuple[int, str]] = field(default_factory=list)  # (seq, action)
+    marker: int | None = None  # the first DECISIONS_SIGNED_MARKER event of the run
 
 
 def walk_segment(
@@ -499,6 +532,8 @@ def walk_segment(
     prev_digest = bytes.fromhex(start_prev) if start_prev is not None else b""
     heads: dict[int, str] = {}
     seg = Segment(first_seq, start_prev or "", first_seq - 1, start_prev or "", heads)
+    prev_at = ""
+    decisions = seg.decisions
     for seq, at, actor, action, subject, payload, prev_hash, stored in rows:
         if seq != expected:
             seg.bad = (
@@ -528,11 +563,21 @@ def walk_segment(
         if stored != digest_hex:
             seg.bad = (seq, _EDITED)
             break
+        if at < prev_at:
+            seg.bad = (seq, _time_went_back(at, prev_at))
+            break
+        if not prev_at:
+            seg.first_at = at
+        if action in DECISION_ACTIONS:
+            decisions.append((seq, action))
+            if action == DECISIONS_SIGNED_MARKER and seg.marker is None:
+                seg.marker = seq
         if seq in want:
             heads[seq] = digest_hex
-        prev_digest, prev_hex = digest, digest_hex
+        prev_digest, prev_hex, prev_at = digest, digest_hex, at
         expected += 1
     seg.end_seq = expected - 1
+    seg.end_at = prev_at
     if prev_hex is not None:
         seg.end_hash = prev_hex
     if seg.bad is None and last_seq is not None and seg.end_seq < last_seq:
@@ -596,12 +641,21 @@ def judge(
     means checkpoints were removed (from the database and the file alike).
     """
     problems: list[tuple[int, str]] = list(checked.issues)
-    end_seq, end_hash = 0, GENESIS_HEX
+    end_seq, end_hash, end_at = 0, GENESIS_HEX, ""
     last_good_cp = 0
     broken = False
+    decisions: list[tuple[int, str]] = []
+    marker: int | None = None
     for seg in segments:
         if broken:
             break
+        if seg.first_at and seg.first_at < end_at:
+            problems.append((seg.first_seq, _time_went_back(seg.first_at, end_at)))
+            broken = True
+            break
+        decisions.extend(seg.decisions)
+        if marker is None:
+            marker = seg.marker
         if seg.first_seq != end_seq + 1 or (
             seg.end_seq >= seg.first_seq and seg.start_prev != end_hash
         ):
@@ -631,7 +685,7 @@ def judge(
                 break
             last_good_cp = size
         if seg.end_seq >= seg.first_seq:
-            end_seq, end_hash = seg.end_seq, seg.end_hash
+            end_seq, end_hash, end_at = seg.end_seq, seg.end_hash, seg.end_at
         if seg.bad is not None:
             problems.append(seg.bad)
             broken = True
@@ -657,6 +711,20 @@ def judge(
                         f"one is made every {checkpoint_every} events: "
                         f"checkpoints were removed",
                     )
+                )
+                break
+    if not broken and end_seq > 0 and checked.count == 0:
+        problems.append(
+            (1, f"the log holds {end_seq} events and no signed checkpoint: its checkpoints "
+                "were removed (every decision is signed when it is made)")
+        )
+    elif not broken and marker is not None:
+        # From the marker on, every decision is signed in the transaction that records it.
+        for seq, action in decisions:
+            if seq >= marker and seq <= end_seq and seq not in checked.valid:
+                problems.append(
+                    (seq, f"the {action} event has no signed checkpoint, though every decision "
+                          "is signed when it is made: it was forged, or its checkpoint removed")
                 )
                 break
     tail = max(end_seq - last_good_cp, 0)

@@ -20,8 +20,11 @@ What the rest of the store calls (every function takes the caller's SQLAlchemy/S
   event and the change commit (or vanish) together.
 - Payload keys naming a secret (passphrase, password, secret ...) are refused with
   `AuditError`, never recorded; record the fact ("passphrase checked"), never the value.
-- Every `CHECKPOINT_EVERY` events `append` signs a checkpoint; `checkpoint` signs one on demand
-  (the release calls it and puts the result in the receipt). A checkpoint is stored in the
+- `append` signs a checkpoint after every decision (`reviewer.domain.audit.DECISION_ACTIONS`:
+  sign-offs, rejections, releases and deliveries, account and policy changes, lockouts) and
+  every `CHECKPOINT_EVERY` events; `checkpoint` signs one on demand (the release calls it and
+  puts the result in the receipt). An event whose time is earlier than the head's is refused
+  (`AuditError`). A checkpoint is stored in the
   ``audit_checkpoint`` table and, once the transaction commits, appended to the checkpoint
   file (`reviewer.store.paths.checkpoint_path`) beside the signing key: for a SQLite store the
   database file's directory, otherwise the user data dir. A line is written only after commit,
@@ -80,6 +83,7 @@ from sqlalchemy import event as sa_event
 from sqlalchemy.orm import Session
 
 from reviewer.domain.audit import (
+    DECISION_ACTIONS,
     GENESIS_HEX,
     AuditError,
     ChainedEvent,
@@ -213,8 +217,17 @@ def append(
     time in the chain's format (`reviewer.domain.audit.format_at`); the store passes its
     clock's, so no time in the trail comes from anywhere else."""
     _lock_head(session)
-    size, prev = head(session)
+    last = session.execute(
+        sa.text(f"SELECT seq, hash, at FROM {EVENT_TABLE} ORDER BY seq DESC LIMIT 1")
+    ).first()
+    size, prev, prev_at = (0, GENESIS_HEX, "") if last is None else (int(last[0]), str(last[1]),
+                                                                     str(last[2]))
     event = make_event(size, prev, actor, action, subject, payload, at)
+    if event.at < prev_at:
+        raise AuditError(
+            f"the clock says {event.at}, earlier than the last audit event ({prev_at}): "
+            "nothing is recorded with a time before the one it follows; set the clock right"
+        )
     session.execute(
         sa.text(
             f"INSERT INTO {EVENT_TABLE} (seq, at, actor, action, subject, payload, "
@@ -232,7 +245,10 @@ def append(
             "hash": event.hash,
         },
     )
-    if checkpoint_every > 0 and event.seq % checkpoint_every == 0:
+    if event.action in DECISION_ACTIONS or (
+        checkpoint_every > 0 and event.seq % checkpoint_every == 0
+    ):
+        # A decision is signed in the transaction that records it: it never sits unsigned.
         _sign_and_store(session, Head(event.seq, event.hash), key_dir, event.at)
     return event
 

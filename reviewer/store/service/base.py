@@ -17,6 +17,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.orm import defer
 from sqlmodel import Session, col, select
 
+from reviewer.domain.audit import DECISIONS_SIGNED_MARKER
 from reviewer.domain.errors import first_line
 from reviewer.domain.signoff import (
     Decision,
@@ -41,6 +42,7 @@ from reviewer.store.tables import (
     ReleaseRow,
     ReviewerRow,
     SignOffRowT,
+    StoreMetaRow,
 )
 from reviewer.store.views import (
     Signer,
@@ -57,6 +59,7 @@ ROW_ONLY = (
     defer(ExportVersionRow.sample),  # type: ignore[arg-type]
 )
 RETRIES = 8
+SIGNED_DECISIONS_KEY = "decisions_signed"
 
 
 def _utcnow() -> datetime:
@@ -126,7 +129,31 @@ class ServiceBase:
             if engine is not None:
                 engine.dispose()
             raise
-        return cls(engine, resolved, clock, hasher)
+        service = cls(engine, resolved, clock, hasher)
+        try:
+            service._mark_signed_decisions()
+        except BaseException:
+            engine.dispose()
+            raise
+        return service
+
+    def _mark_signed_decisions(self) -> None:
+        """Record once, signed, that from here on every decision in the trail is signed when it
+        is made (`reviewer.domain.audit.DECISIONS_SIGNED_MARKER`): `audit verify` holds every
+        later decision to it. A store made by this version has it as its first event."""
+        with self._read() as s:
+            if s.get(StoreMetaRow, SIGNED_DECISIONS_KEY) is not None:
+                return
+
+        def go() -> None:
+            with self._write() as s:
+                if s.get(StoreMetaRow, SIGNED_DECISIONS_KEY) is not None:
+                    return
+                now = self._now()
+                trail.append(s, "system", DECISIONS_SIGNED_MARKER, "audit", {}, at=now)
+                s.add(StoreMetaRow(key=SIGNED_DECISIONS_KEY, value={"at": now.isoformat()}))
+
+        self._retry(go)
 
     def close(self) -> None:
         self._engine.dispose()
