@@ -93,7 +93,10 @@ def main(ctx: click.Context, db_url: str | None) -> None:
 
         # The app works on a store that exists (`make run` builds the demo one first): it
         # never creates an empty one under a mistyped --db.
-        ReviewService.open(db_url, create=False).close()
+        with ReviewService.open(db_url, create=False) as service:
+            warning = service.privilege_warning()
+        if warning:
+            click.echo(f"reviewer: warning: {warning}", err=True)
         open_app(db_url)
 
 

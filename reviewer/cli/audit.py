@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import sys
@@ -76,13 +77,20 @@ def audit() -> None:
                    "(default: beside a SQLite store, else the user data dir).")
 @click.option("--workers", type=click.IntRange(1, 64), default=None,
               help="Processes that share the work on a large log (default: one per CPU).")
+@click.option("--witness", "witnesses", multiple=True,
+              type=click.Path(path_type=Path, dir_okay=False),
+              help="Another terminal's checkpoint file (its audit-checkpoints.jsonl), collected "
+                   "by the auditor; repeatable. A store cut back behind any checkpoint a "
+                   "witness holds does not verify.")
 @click.pass_context
 def verify(ctx: click.Context, as_json: bool, key_dir: Path | None,
-           workers: int | None) -> None:
+           workers: int | None, witnesses: tuple[Path, ...]) -> None:
     """Verify the whole hash chain and every signed checkpoint.
 
-    Catches an edited, deleted, inserted or reordered event, a cut-off tail and a chain
-    recomputed without the signing key.
+    Catches an edited, deleted, inserted or reordered event, a cut-off tail, a chain
+    recomputed without the signing key, a decision without its signed checkpoint, times that
+    go backwards, and any decision row (sign-off, release, delivery, account, policy,
+    inspection) that disagrees with its event, or an event without its row.
 
     \b
     Checkpoints count only when signed by a key in the key dir (every
@@ -91,7 +99,10 @@ def verify(ctx: click.Context, as_json: bool, key_dir: Path | None,
     terminal's audit-signing.pub into every other terminal's key dir as
     audit-signing-<name>.pub (e.g. audit-signing-desk2.pub); until then
     their checkpoints fail as signed by an untrusted key.
-    Never copy the private audit-signing.key.
+    Never copy the private audit-signing.key. An auditor also collects each
+    terminal's audit-checkpoints.jsonl and passes it with --witness: a store
+    cut back behind a checkpoint a witness holds then fails, even when its
+    checkpoint rows were cut too.
 
     \b
     Exit codes:
@@ -104,10 +115,23 @@ def verify(ctx: click.Context, as_json: bool, key_dir: Path | None,
     with _read_session(ctx.obj.get("db_url")) as session:
         directory = key_dir if key_dir is not None else audit_log.key_dir_for(session)
         result = audit_log.verify(session, directory,
-                                  workers=workers or min(os.cpu_count() or 1, 8))
+                                  workers=workers or min(os.cpu_count() or 1, 8),
+                                  witnesses=witnesses)
+        from reviewer.store.service.base import privilege_warning
+
+        warning = privilege_warning(session)
+        if warning:
+            click.echo(f"reviewer: warning: {warning}", err=True)
+        if result.ok:  # the chain is sound: do the store's decisions agree with it?
+            from reviewer.store.crosscheck import cross_check
+
+            disagreement = cross_check(session)
+            if disagreement is not None:
+                result = dataclasses.replace(result, ok=False, reason=disagreement)
     if as_json:
-        sys.stdout.write(json.dumps(dict(result.to_dict(), key_dir=str(directory)), indent=2)
-                         + "\n")
+        doc = dict(result.to_dict(), key_dir=str(directory),
+                   witnesses=[str(w) for w in witnesses])
+        sys.stdout.write(json.dumps(doc, indent=2) + "\n")
     elif result.ok:
         line = (f"audit trail verifies: {result.size:,} events, head {result.head[:16]}, "
                 f"{result.checkpoints:,} signed checkpoints")

@@ -72,7 +72,7 @@ import logging
 import multiprocessing
 import os
 import threading
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -393,11 +393,15 @@ def _db_checkpoints(session: Session) -> list[Checkpoint]:
     return [Checkpoint(int(r[0]), *map(str, r[1:])) for r in rows]
 
 
-def _file_checkpoints(path: Path, tag: str) -> list[Checkpoint]:
+def _file_checkpoints(path: Path, tag: str, *, witness: bool = False) -> list[Checkpoint]:
+    """The checkpoints of the store tagged `tag` in a checkpoint file. A `witness` (another
+    terminal's file, handed to the auditor) must exist and hold some of this store's."""
     try:
         with open(path, encoding="utf-8", errors="strict", newline="\n") as handle:
             text = handle.read()
     except FileNotFoundError:
+        if witness:
+            raise AuditError(f"no witness file {path}") from None
         return []
     except (OSError, UnicodeDecodeError) as exc:
         raise AuditError(f"cannot read the checkpoint file {path}: {exc}") from None
@@ -410,6 +414,7 @@ def _file_checkpoints(path: Path, tag: str) -> list[Checkpoint]:
         except ValueError:
             pass  # a line cut short by a crash; the next write removes it
     mine: list[str] = []
+    others: set[str] = set()
     for line in lines:
         try:
             store = json.loads(line).get("store") if line.strip() else None
@@ -419,7 +424,15 @@ def _file_checkpoints(path: Path, tag: str) -> list[Checkpoint]:
             mine.append(line)
         else:
             mine.append("")  # keeps line numbers right
-    return parse_checkpoint_lines(mine, str(path))
+            if isinstance(store, str):
+                others.add(store)
+    found = parse_checkpoint_lines(mine, str(path))
+    if witness and not found:
+        named = ", ".join(sorted(others)) or "none"
+        raise AuditError(
+            f"the witness file {path} holds no checkpoint of this store ({tag}); it names: {named}"
+        )
+    return found
 
 
 def verify(
@@ -428,8 +441,12 @@ def verify(
     *,
     workers: int = 1,
     checkpoint_every: int = CHECKPOINT_EVERY,
+    witnesses: Sequence[Path] = (),
 ) -> VerifyResult:
-    """Walk the whole chain and check every checkpoint, from the database and the file.
+    """Walk the whole chain and check every checkpoint, from the database, the key dir's file
+    and every `witnesses` file (other terminals' checkpoint files, collected by the auditor: a
+    store cut back behind any checkpoint a witness holds fails here, even when its own
+    checkpoint rows were cut with it).
 
     With `workers` > 1 and a large log on a file or server database, the chain is split into
     that many runs checked by worker processes (each on its own connection, so only committed
@@ -439,7 +456,10 @@ def verify(
     """
     directory = key_dir if key_dir is not None else key_dir_for(session)
     try:
-        from_file = _file_checkpoints(checkpoint_file(directory), store_tag(session))
+        tag = store_tag(session)
+        from_file = _file_checkpoints(checkpoint_file(directory), tag)
+        for witness in witnesses:
+            from_file += _file_checkpoints(Path(witness), tag, witness=True)
         trusted = load_trusted_keys(directory)
     except AuditError as exc:  # a damaged witness is itself a finding, not a crash
         size, current = head(session)
@@ -548,3 +568,33 @@ def export_csv(session: Session, path: Path) -> int:
     except TargetRefused as exc:
         raise AuditError(str(exc)) from None
     return count
+
+
+def events_about(session: Session, subject: str) -> list[ChainedEvent]:
+    """Every event about `subject` (``request:ID``, ``reviewer:NAME``), in order."""
+    rows = session.execute(
+        sa.text(f"{_SELECT_EVENTS} WHERE subject = :subject ORDER BY seq"), {"subject": subject}
+    ).all()
+    return [ChainedEvent(*row) for row in rows]
+
+
+def last_event_before(session: Session, action: str, seq: int) -> ChainedEvent | None:
+    """The latest `action` event before event `seq`."""
+    row = session.execute(
+        sa.text(f"{_SELECT_EVENTS} WHERE action = :action AND seq < :seq ORDER BY seq DESC LIMIT 1"),
+        {"action": action, "seq": seq},
+    ).first()
+    return None if row is None else ChainedEvent(*row)
+
+
+def signed_sizes(session: Session, sizes: Sequence[int]) -> set[int]:
+    """Which of `sizes` a checkpoint row covers exactly (its signature is `verify`'s to check)."""
+    if not sizes:
+        return set()
+    rows = session.execute(
+        sa.text(f"SELECT DISTINCT size FROM {CHECKPOINT_TABLE} WHERE size IN :sizes").bindparams(
+            sa.bindparam("sizes", expanding=True)
+        ),
+        {"sizes": list(sizes)},
+    ).all()
+    return {int(r[0]) for r in rows}

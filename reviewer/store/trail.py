@@ -44,8 +44,13 @@ def checkpoint(session: Session, key_dir: Path, *, at: datetime) -> dict[str, An
 
 
 def status(engine: Engine, key_dir: Path) -> AuditStatus:
+    from reviewer.store.crosscheck import cross_check
+
     with Session(engine.execution_options(**READONLY)) as s, s.begin():
         result = audit_log.verify(s, key_dir)
+        disagreement = cross_check(s) if result.ok else None
+    if disagreement is not None:
+        return AuditStatus(ok=False, events=result.size, head=result.head, message=disagreement)
     if result.ok:
         message = f"chain verifies: {result.size} events, {result.checkpoints} signed checkpoints"
     elif result.bad_seq is not None:

@@ -14,6 +14,7 @@ from typing import Any, Self, TypeVar
 from argon2 import PasswordHasher
 from sqlalchemy import Engine, func
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
+from sqlalchemy.orm import Session as OrmSession
 from sqlalchemy.orm import defer
 from sqlmodel import Session, col, select
 
@@ -226,6 +227,12 @@ class ServiceBase:
 
         self._retry(go)
 
+    def privilege_warning(self) -> str | None:
+        """On PostgreSQL, a warning when this terminal connects as a superuser or as the
+        tables' owner: such a role can switch the store's triggers off (README, Team mode)."""
+        with self._read() as s:
+            return privilege_warning(s)
+
     def _decision_now(self, s: Session) -> datetime:
         """The time a time-based rule (a lockout, a session's age) is decided by: on PostgreSQL
         the database server's clock, which no terminal can set; on SQLite, where the database
@@ -366,6 +373,31 @@ class ServiceBase:
 
 
 # ---------------------------------------------------------------------- helpers
+
+
+def privilege_warning(s: Session | OrmSession) -> str | None:
+    """See `ServiceBase.privilege_warning`; takes any session on the store."""
+    if s.get_bind().dialect.name != "postgresql":
+        return None
+    from sqlalchemy import text
+
+    user, superuser = s.execute(
+        text("SELECT current_user, rolsuper FROM pg_roles WHERE rolname = current_user")
+    ).one()
+    owner = s.execute(
+        text("SELECT tableowner FROM pg_tables WHERE tablename = 'audit_event' "
+             "AND schemaname = current_schema()")
+    ).scalar_one_or_none()
+    if superuser:
+        what = "a superuser"
+    elif owner == user:
+        what = "the owner of the store's tables"
+    else:
+        return None
+    return (
+        f"connected to PostgreSQL as {user}, {what}: this role can switch the store's triggers "
+        "off; let terminals connect as a role that is neither (README, Team mode)"
+    )
 
 
 def is_postgres(s: Session) -> bool:

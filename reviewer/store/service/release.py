@@ -32,6 +32,7 @@ from reviewer.store.errors import (
 )
 from reviewer.store.service.ingest import ticket_sha256
 from reviewer.store.service.people import account_actor
+from reviewer.store.service.proof import release_problem
 from reviewer.store.service.review import ReviewPart
 from reviewer.store.tables import (
     DeliveryRow,
@@ -225,6 +226,10 @@ class ReleasePart(ReviewPart):
                     "the ticket changed since this export was checked and signed: "
                     "ingest the request again and review it"
                 )
+            # The rows say approved; the chain must say so too (rows can be written in SQL).
+            problem = release_problem(s, v, signers, now, self._policy_row(s).unlock_lapse_days)
+            if problem is not None:
+                raise ReleaseError(problem)
             second_id = self._signoff_id(s, vid, round_, Stage.SECOND)
             checklists: dict[str, dict[str, bool]] = {}
             statements: dict[str, str] = {}
@@ -298,6 +303,25 @@ class ReleasePart(ReviewPart):
             )
         return receipt
 
+    def _check_staged(self, detail: RequestDetail, tmp: Path, actor: str) -> None:
+        """Read the staged copy back from disk and hash it: only the bytes both signed are
+        published (a copy changed after it was written is refused, nothing delivered)."""
+        h = hashlib.sha256()
+        try:
+            with (tmp / "export.zip").open("rb") as staged:
+                while chunk := staged.read(HASH_CHUNK):
+                    h.update(chunk)
+        except OSError as exc:
+            self._refuse(actor, detail, f"cannot read the staged copy: {exc.strerror or exc}")
+        if h.hexdigest() != detail.archive_sha256:
+            self._refuse(
+                actor,
+                detail,
+                "the staged copy in the outbox changed after it was written (sha256 now "
+                f"{h.hexdigest()[:12]}…, signed {detail.archive_sha256[:12]}…); nothing was "
+                "delivered",
+            )
+
     def _record_delivery(
         self, detail: RequestDetail, actor: ReviewerRow, final: Path, kind: str, reason: str
     ) -> None:
@@ -326,6 +350,8 @@ class ReleasePart(ReviewPart):
             )
 
     def _publish(self, tmp: Path, receipt: dict[str, Any], final: Path) -> None:
+        """Write the receipt last, beside the checked copy, then rename the folder into
+        place."""
         data = json.dumps(receipt, indent=2, sort_keys=True).encode("utf-8") + b"\n"
         with (tmp / "release.json").open("wb") as f:
             f.write(data)
@@ -360,6 +386,7 @@ class ReleasePart(ReviewPart):
             tmp = self._stage_archive(detail, outbox, actor.name)
             try:
                 data = receipt()
+                self._check_staged(detail, tmp, actor.name)
                 self._publish(tmp, data, final)
                 done = True
                 self._retry(lambda: self._record_delivery(detail, actor, final, kind, reason))

@@ -1,0 +1,203 @@
+"""The store's decisions against the audit chain: every decision row has its event, every
+decision event its row, and the two agree.
+
+The hash chain proves its own integrity, not that the tables agree with it: a sign-off row
+inserted in SQL has no event, and an event forged into the tail has no row. So `audit verify`
+and the supervisor's audit status compare, after the chain verifies:
+
+- sign-offs and rejections (version, stage, decision, signer, archive);
+- releases (version, archive, releaser) and deliveries (version, kind, by whom);
+- accounts (name, role, made by) and whether each is disabled now (its last disable/enable);
+- the policy (the last policy change, or the defaults);
+- inspections (version, reviewer, kind, target, seconds).
+
+`cross_check(session)` returns the first disagreement in words, naming the row and the event,
+or None. A store holding only an audit trail (no decision tables) has nothing to compare.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Hashable, Iterable
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from reviewer.domain.policy import DEFAULT_NEW_ACCOUNT_DAYS
+from reviewer.domain.sampling import DEFAULT_CONFIDENCE, DEFAULT_MIN_FOREIGN_FRACTION
+from reviewer.domain.signoff import DEFAULT_UNLOCK_LAPSE_DAYS
+from reviewer.store.audit_log import EVENT_TABLE, _stream
+
+DEFAULT_POLICY = (
+    DEFAULT_CONFIDENCE,
+    DEFAULT_MIN_FOREIGN_FRACTION,
+    DEFAULT_UNLOCK_LAPSE_DAYS,
+    DEFAULT_NEW_ACCOUNT_DAYS,
+)
+STAGES = {1: "first", 2: "second"}
+ACTIONS = (
+    "sign-off", "rejection", "release", "delivery", "redelivery", "user-add", "user-disable",
+    "user-enable", "policy-change", "inspection",
+)
+
+
+class _Pairing:
+    """One kind of decision: a multiset of keys from the rows and one from the events."""
+
+    def __init__(self, what: str, event_name: str) -> None:
+        self.what = what
+        self.event_name = event_name
+        self.rows: Counter[Hashable] = Counter()
+        self.events: Counter[Hashable] = Counter()
+        self.first_row: dict[Hashable, Any] = {}
+        self.first_event: dict[Hashable, int] = {}
+
+    def row(self, key: Hashable, row_id: Any) -> None:
+        self.rows[key] += 1
+        self.first_row.setdefault(key, row_id)
+
+    def event(self, key: Hashable, seq: int) -> None:
+        self.events[key] += 1
+        self.first_event.setdefault(key, seq)
+
+    def problem(self) -> tuple[int, str] | None:
+        """The first disagreement, as (event seq or 0, words)."""
+        found: list[tuple[int, str]] = []
+        for key, n in (self.rows - self.events).items():
+            found.append((0, f"{self.what} row {self.first_row[key]} ({_show(key)}) has no "
+                             f"{self.event_name} event in the audit trail: it was written "
+                             f"around the reviewer{'' if n == 1 else f' ({n} such rows)'}"))
+        for key, _n in (self.events - self.rows).items():
+            seq = self.first_event[key]
+            found.append((seq, f"event {seq} ({self.event_name}: {_show(key)}) has no "
+                               f"{self.what} row that agrees with it: the row was removed or "
+                               "changed, or the event forged"))
+        return min(found, key=lambda p: (p[0] == 0, p[0])) if found else None
+
+
+def cross_check(session: Session) -> str | None:
+    """The first disagreement between the decision rows and their events, or None."""
+    tables = set(sa.inspect(session.connection()).get_table_names())
+    if not {"signoffs", "reviewers", "inspections", "policy"} <= tables:
+        return None
+    signoffs = _Pairing("sign-off", "sign-off or rejection")
+    releases = _Pairing("release", "release")
+    deliveries = _Pairing("delivery", "delivery or redelivery")
+    accounts = _Pairing("account", "user-add")
+    inspections = _Pairing("inspection", "inspection")
+    disabled_by_events: dict[str, bool] = {}
+    policy_after: dict[str, Any] | None = None
+    policy_seq = 0
+
+    def p(payload: str) -> dict[str, Any]:
+        try:
+            value = json.loads(payload)
+        except ValueError:
+            return {}
+        return value if isinstance(value, dict) else {}
+
+    actions = ", ".join(f"'{a}'" for a in ACTIONS)
+    for seq, actor, action, subject, payload in _stream(
+        session,
+        f"SELECT seq, actor, action, subject, payload FROM {EVENT_TABLE} "
+        f"WHERE action IN ({actions}) ORDER BY seq",
+    ):
+        d = p(payload)
+        if action == "inspection":
+            inspections.event(
+                (d.get("version_id"), actor, d.get("kind"), d.get("target"),
+                 _seconds(d.get("seconds"))), seq)
+        elif action in ("sign-off", "rejection"):
+            signoffs.event(
+                (d.get("version_id"), d.get("stage"), d.get("decision"), actor,
+                 d.get("archive_sha256")), seq)
+        elif action == "release":
+            releases.event((d.get("version_id"), d.get("archive_sha256"), actor), seq)
+        elif action in ("delivery", "redelivery"):
+            deliveries.event((d.get("version_id"), action, actor), seq)
+        elif action == "user-add":
+            accounts.event((subject.removeprefix("reviewer:"), d.get("role")), seq)
+        elif action in ("user-disable", "user-enable"):
+            disabled_by_events[subject.removeprefix("reviewer:")] = action == "user-disable"
+        elif action == "policy-change":
+            policy_after, policy_seq = d.get("after") or {}, seq
+
+    names = {int(i): str(n) for i, n in session.execute(sa.text("SELECT id, name FROM reviewers"))}
+    for row_id, name, role, disabled in session.execute(
+        sa.text("SELECT id, name, role, disabled FROM reviewers ORDER BY id")
+    ):
+        accounts.row((name, role), f"{row_id} ({name})")
+        if bool(disabled) != disabled_by_events.get(name, False):
+            state = "disabled" if disabled else "active"
+            return (f"account {name} is {state} in the store, but its audit events say "
+                    f"otherwise: it was changed around the reviewer")
+    for row in _stream(session, "SELECT s.id, s.version_id, s.stage, s.decision, s.reviewer_id, "
+                              "s.archive_sha256 FROM signoffs s ORDER BY s.id"):
+        row_id, vid, stage, decision, reviewer_id, sha = row
+        signoffs.row((int(vid), STAGES.get(int(stage)), decision, names.get(int(reviewer_id)),
+                      sha), row_id)
+    if "releases" in tables:
+        for row_id, vid, sha, by in _stream(
+            session, "SELECT id, version_id, archive_sha256, released_by FROM releases ORDER BY id"
+        ):
+            releases.row((int(vid), sha, by), row_id)
+    if "deliveries" in tables:
+        for row_id, vid, kind, by_id in _stream(
+            session,
+            "SELECT d.id, r.version_id, d.kind, d.by_id FROM deliveries d "
+            "JOIN releases r ON r.id = d.release_id ORDER BY d.id",
+        ):
+            deliveries.row((int(vid), kind, names.get(int(by_id))), row_id)
+    for row_id, vid, reviewer_id, kind, target, seconds in _stream(
+        session, "SELECT id, version_id, reviewer_id, kind, target, seconds FROM inspections"
+    ):
+        inspections.row(
+            (int(vid), names.get(int(reviewer_id)), kind, target, _seconds(seconds)), row_id
+        )
+
+    problems = [
+        found
+        for pairing in (accounts, signoffs, releases, deliveries, inspections)
+        if (found := pairing.problem()) is not None
+    ]
+    policy = _policy_problem(session, policy_after, policy_seq)
+    if policy is not None:
+        problems.append(policy)
+    if not problems:
+        return None
+    return min(problems, key=lambda found: (found[0] == 0, found[0]))[1]
+
+
+def _policy_problem(
+    session: Session, after: dict[str, Any] | None, seq: int
+) -> tuple[int, str] | None:
+    columns = ("sample_confidence", "sample_min_foreign_fraction", "unlock_lapse_days",
+               "new_account_days")
+    stored = session.execute(
+        sa.text(f"SELECT {', '.join(columns)} FROM policy WHERE id = 1")
+    ).first()
+    if stored is None:
+        return (0, "the policy row is missing")
+    expected = DEFAULT_POLICY if after is None else tuple(
+        after.get(c, default) for c, default in zip(columns, DEFAULT_POLICY, strict=True)
+    )
+    if any(abs(float(a) - float(b)) > 1e-9 for a, b in zip(stored, expected, strict=True)):
+        where = f"event {seq}, the last policy change" if after is not None else "the defaults"
+        return (seq, f"the policy in the store is not the one the audit trail says ({where}): "
+                     "it was changed around the reviewer")
+    return None
+
+
+def _seconds(value: object) -> float | None:
+    try:
+        return round(float(value), 3)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return None
+
+
+def _show(key: Iterable[object] | object) -> str:
+    parts: Iterable[object] = key if isinstance(key, tuple) else (key,)
+    return ", ".join(str(x) for x in parts if x is not None)
+
