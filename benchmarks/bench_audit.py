@@ -1,8 +1,11 @@
 """How long does `reviewer audit verify` take over a 1,000,000-event audit trail?
 
-Builds a store holding only the audit trail: N chained events (a realistic mix of actions and
-payloads) with a signed checkpoint every 100 events, in the database and in the checkpoint file,
-exactly as the store writes them, but inserted in bulk. Then it runs the real command
+Builds a whole store (every table, by the store's own migrations) whose audit trail holds N
+chained events with a signed checkpoint every 100 events, in the database and in the checkpoint
+file, exactly as the store writes them, but inserted in bulk: the first event adds the account,
+and every other one is an inspection with its row in `inspections`, so `audit verify`'s
+cross-check of every decision row against its event has N rows and events to compare (the
+hardest case: inspections are the most numerous rows). Then it runs the real command
 `reviewer --db URL audit verify --json` several times and prints each time, the median, the
 verify rate and the peak RSS of the command, beside the target (at most 10 s).
 
@@ -41,28 +44,49 @@ from sqlalchemy.orm import Session
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
-REVIEWER = ROOT / ".venv" / "bin" / "reviewer"
+REVIEWER = Path(sys.executable).with_name("reviewer")
 TARGET_SECONDS = 10.0
 CHECKPOINT_EVERY = 100
 BATCH = 20_000
 
-ACTIONS = ("sign-in", "ingest", "inspect", "sign-off", "release", "policy", "user")
+KINDS = ("played", "viewed_transcript", "viewed_member")
 
 
-def _events(n: int) -> Iterator[tuple[int, str, str, str, str, str, str, str]]:
+def _events(n: int) -> Iterator[tuple[tuple[int, str, str, str, str, str, str, str],
+                                      tuple[object, ...] | None]]:
+    """(event row, its inspection row or None): the account first, then inspections."""
     from reviewer.domain.audit import GENESIS_HEX, make_event
 
     seq, prev = 0, GENESIS_HEX
     base = time.time() - n
     for i in range(n):
-        action = ACTIONS[i % len(ACTIONS)]
-        payload = {"member": f"voice/{i:07d}.wav", "seconds": round((i % 97) / 10, 1),
-                   "version": i // 1700, "ok": i % 11 != 0}
         at = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(base + i)) + f".{i % 1000000:06d}Z"
-        e = make_event(seq, prev, f"reviewer{i % 17}", action, f"DSAR-2026-{i // 1700:05d}",
-                       payload, at=at)
-        yield (e.seq, e.at, e.actor, e.action, e.subject, e.payload, e.prev_hash, e.hash)
+        row: tuple[object, ...] | None = None
+        if i == 0:
+            e = make_event(seq, prev, "bootstrap", "user-add", "reviewer:carol",
+                           {"role": "supervisor", "account_id": 1, "bootstrap": True}, at=at)
+        else:
+            kind, seconds = KINDS[i % 3], round((i % 97) / 10, 1) if i % 3 == 0 else 0.0
+            target = f"Alexa/Audio/u{i:07d}.wav"
+            e = make_event(seq, prev, "carol", "inspection", "request:DSAR-BENCH",
+                           {"version_id": 1, "kind": kind, "target": target, "seconds": seconds},
+                           at=at)
+            row = (1, 1, kind, target, seconds, at.replace("T", " ").rstrip("Z"))
+        yield (e.seq, e.at, e.actor, e.action, e.subject, e.payload, e.prev_hash, e.hash), row
         seq, prev = e.seq, e.hash
+
+
+SEED_ROWS = [
+    "INSERT INTO reviewers (id, name, role, passphrase_hash, disabled, failed_count, created_at) "
+    "VALUES (1, 'carol', 'supervisor', 'x', false, 0, '2026-01-01 00:00:00')",
+    "INSERT INTO requests (request_id, customer_id, requester_name, ticket, created_at) "
+    "VALUES ('DSAR-BENCH', 'A1', 'Bench', '{}', '2026-01-01 00:00:00')",
+    "INSERT INTO export_versions (id, request_id, number, archive_sha256, archive_path, "
+    "archive_bytes, verdict, critical, warnings, blocked, report, index_summary, sample, "
+    "sampling_statement, round, ingested_at, ingested_by) VALUES (1, 'DSAR-BENCH', 1, "
+    "'" + "0" * 64 + "', '/nonexistent', 0, 'pass', 0, 0, false, '{}', '{}', '{}', '', 1, "
+    "'2026-01-01 00:00:00', 'bench')",
+]
 
 
 def build(url: str, n: int, key_dir: Path) -> float:
@@ -73,16 +97,17 @@ def build(url: str, n: int, key_dir: Path) -> float:
         CHECKPOINT_TABLE,
         EVENT_TABLE,
         append_only_ddl,
-        audit_tables,
         drop_append_only_ddl,
     )
     from reviewer.store.engine import make_engine
+    from reviewer.store.migrate import upgrade
 
     started = time.perf_counter()
     engine = make_engine(url)
+    upgrade(engine)  # every table of the store, the audit trail's included
     with engine.begin() as conn:
-        for table in audit_tables():
-            table.create(conn)
+        for statement in SEED_ROWS:
+            conn.exec_driver_sql(statement)
         # Bulk load without the per-row in-order trigger, then put every trigger in place.
         for statement in drop_append_only_ddl(conn.dialect.name):
             conn.exec_driver_sql(statement)
@@ -96,6 +121,9 @@ def build(url: str, n: int, key_dir: Path) -> float:
         assert raw is not None
         cur = raw.cursor()
         batch: list[tuple[int, str, str, str, str, str, str, str]] = []
+        rows: list[tuple[object, ...]] = []
+        insert_row = ("INSERT INTO inspections (version_id, reviewer_id, kind, target, seconds, "
+                      "at) VALUES (?, ?, ?, ?, ?, ?)")
 
         def flush() -> None:
             if not batch:
@@ -103,14 +131,22 @@ def build(url: str, n: int, key_dir: Path) -> float:
             if pg:
                 with cur.copy(f"COPY {EVENT_TABLE} (seq, at, actor, action, subject, payload, "
                               f"prev_hash, hash) FROM STDIN") as copy:
-                    for row in batch:
-                        copy.write_row(row)
+                    for event in batch:
+                        copy.write_row(event)
+                with cur.copy("COPY inspections (version_id, reviewer_id, kind, target, "
+                              "seconds, at) FROM STDIN") as copy:
+                    for inspection in rows:
+                        copy.write_row(inspection)
             else:
                 cur.executemany(insert_event, batch)
+                cur.executemany(insert_row, rows)
             batch.clear()
+            rows.clear()
 
-        for row in _events(n):
+        for row, inspection in _events(n):
             batch.append(row)
+            if inspection is not None:
+                rows.append(inspection)
             if row[0] % CHECKPOINT_EVERY == 0 or row[0] == n:
                 checkpoints.append(sign_checkpoint(key, row[0], row[7]))
             if len(batch) >= BATCH:

@@ -123,7 +123,7 @@ def null_audio(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """HOME with an .asoundrc whose default device is ALSA's null device (the audio device
     process the app starts reads the configuration of the HOME it inherits)."""
     home = tmp_path / "home"
-    home.mkdir()
+    home.mkdir(exist_ok=True)  # the store may have made it for its audit key already
     (home / ".asoundrc").write_text(NULL_ASOUNDRC)
     monkeypatch.setenv("HOME", str(home))
     monkeypatch.delenv("REVIEWER_AUDIO", raising=False)
