@@ -46,9 +46,21 @@ SORTS: tuple[tuple[str, str], ...] = (
     ("state", "state"),
     ("request", "request id"),
 )
+COLUMNS = (
+    ("Request", "request"),
+    ("Requester", "requester"),
+    ("Verdict", "verdict"),
+    ("State", "state"),
+    ("Due", "due"),
+    ("Signed by", "signed"),
+)
 NAME_WIDTH = (10, 24)  # requester names get what the other columns leave, within these bounds
 VERDICT_ORDER = {"block": 0, "review": 1, "pass": 2}
 STATE_ORDER = {state.value: n for n, state in enumerate(STATE_STYLES)}
+
+
+def _cell_len(cell: object) -> int:
+    return cell.cell_len if isinstance(cell, Text) else Text(str(cell)).cell_len
 
 
 def matches(row: QueueRow, query: str) -> bool:
@@ -162,14 +174,7 @@ class QueueScreen(ReviewerScreen):
 
     def on_mount(self) -> None:
         table = self.query_one("#queue-table", DataTable)
-        # A fixed width for the ids: a table refilled while it sizes its columns could draw
-        # them at the header's width ("DSAR-20"), hiding which request a row is.
-        table.add_column("Request", key="request", width=len("DSAR-2018-0000"))
-        table.add_column("Requester", key="requester")
-        table.add_column("Verdict", key="verdict")
-        table.add_column("State", key="state")
-        table.add_column("Due", key="due")
-        table.add_column("Signed by", key="signed")
+        self._columns(table, [])
         table.focus()
         self.action_refresh()
 
@@ -200,7 +205,6 @@ class QueueScreen(ReviewerScreen):
         current = None
         if table.row_count and table.cursor_row >= 0:
             current = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
-        table.clear()
         rows = self._visible()
         cells = []
         for r in rows:
@@ -216,9 +220,14 @@ class QueueScreen(ReviewerScreen):
                 )
             )
         width = self._name_width(table, cells)
-        for request_id, who, *rest in cells:
-            name = who if len(who) <= width else who[: width - 1] + "…"
-            table.add_row(request_id, Text(name), *rest, key=request_id)  # Text: no markup
+        shown_cells: list[tuple[object, ...]] = [
+            (request_id, Text(who if len(who) <= width else who[: width - 1] + "…"), *rest)
+            for request_id, who, *rest in cells
+        ]  # Text: no markup
+        table.clear(columns=True)
+        self._columns(table, shown_cells)
+        for row in shown_cells:
+            table.add_row(*row, key=str(row[0]))
         if current is not None and current in table.rows:
             table.move_cursor(row=table.get_row_index(current))
         shown = f"{len(rows)} of {len(self._rows)} requests" if len(rows) != len(self._rows) else f"{len(rows)} requests"
@@ -231,10 +240,19 @@ class QueueScreen(ReviewerScreen):
         )
 
     @staticmethod
+    def _columns(table: DataTable[object], cells: Sequence[tuple[object, ...]]) -> None:
+        """The columns, each as wide as its header or its widest cell in `cells`. Fixed
+        widths: a table sizing its own columns while it is refilled could draw them cut to the
+        header's width ("pendi", "in" for "in 12d")."""
+        for index, (label, key) in enumerate(COLUMNS):
+            width = max([len(label)] + [_cell_len(c[index]) for c in cells])
+            table.add_column(label, key=key, width=width)
+
+    @staticmethod
     def _name_width(table: DataTable[object], cells: Sequence[tuple[object, ...]]) -> int:
         """How wide the requester names may be: what the other columns (at their widest in
         these rows) leave of the table, so every column stays on screen at 80 columns."""
-        others = len("DSAR-2018-0000") + len("Verdict")
+        others = max([len("DSAR-2018-0000")] + [len(str(c[0])) for c in cells]) + len("Verdict")
         for column, header in ((3, "State"), (4, "Due"), (5, "Signed by")):
             others += max([len(header)] + [Text(str(c[column])).cell_len for c in cells])
         padding = 2 * 6 + 2  # one cell of padding each side of six columns, and a scrollbar
