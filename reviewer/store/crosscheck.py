@@ -12,7 +12,11 @@ and the supervisor's audit status compare, after the chain verifies:
 - inspections (version, reviewer, kind, target, seconds).
 
 `cross_check(session)` returns the first disagreement in words, naming the row and the event,
-or None. A store holding only an audit trail (no decision tables) has nothing to compare.
+or None. It compares what came after the store's signed `audit-decisions-signed` marker: the
+marker records the highest row id of each table, the disabled accounts and the policy as they
+were before (rows an earlier version wrote, some before the trail existed), and those rows are
+not asked for events. A store without the marker (only an audit trail, or never opened by this
+version) has nothing to compare.
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from reviewer.domain.audit import DECISIONS_SIGNED_MARKER
 from reviewer.domain.policy import DEFAULT_NEW_ACCOUNT_DAYS
 from reviewer.domain.sampling import DEFAULT_CONFIDENCE, DEFAULT_MIN_FOREIGN_FRACTION
 from reviewer.domain.signoff import DEFAULT_UNLOCK_LAPSE_DAYS
@@ -82,29 +87,36 @@ def cross_check(session: Session) -> str | None:
     tables = set(sa.inspect(session.connection()).get_table_names())
     if not {"signoffs", "reviewers", "inspections", "policy"} <= tables:
         return None
+    marker = session.execute(
+        sa.text(f"SELECT seq, payload FROM {EVENT_TABLE} WHERE action = :a ORDER BY seq LIMIT 1"),
+        {"a": DECISIONS_SIGNED_MARKER},
+    ).first()
+    if marker is None:
+        return None
+    since, before = int(marker[0]), _loads(str(marker[1]))
+    legacy: dict[str, int] = {
+        str(k): int(v) for k, v in (before.get("legacy_rows") or {}).items()
+    }
+
+    def newer(table: str) -> str:
+        return f"id > {legacy.get(table, 0)}"
+
     signoffs = _Pairing("sign-off", "sign-off or rejection")
     releases = _Pairing("release", "release")
     deliveries = _Pairing("delivery", "delivery or redelivery")
     accounts = _Pairing("account", "user-add")
     inspections = _Pairing("inspection", "inspection")
-    disabled_by_events: dict[str, bool] = {}
-    policy_after: dict[str, Any] | None = None
-    policy_seq = 0
-
-    def p(payload: str) -> dict[str, Any]:
-        try:
-            value = json.loads(payload)
-        except ValueError:
-            return {}
-        return value if isinstance(value, dict) else {}
+    disabled_by_events = dict.fromkeys(before.get("legacy_disabled") or [], True)
+    policy_after: dict[str, Any] | None = before.get("policy")
+    policy_seq = since
 
     actions = ", ".join(f"'{a}'" for a in ACTIONS)
     for seq, actor, action, subject, payload in _stream(
         session,
         f"SELECT seq, actor, action, subject, payload FROM {EVENT_TABLE} "
-        f"WHERE action IN ({actions}) ORDER BY seq",
+        f"WHERE seq > {since} AND action IN ({actions}) ORDER BY seq",
     ):
-        d = p(payload)
+        d = _loads(payload)
         if action == "inspection":
             inspections.event(
                 (d.get("version_id"), actor, d.get("kind"), d.get("target"),
@@ -128,30 +140,34 @@ def cross_check(session: Session) -> str | None:
     for row_id, name, role, disabled in session.execute(
         sa.text("SELECT id, name, role, disabled FROM reviewers ORDER BY id")
     ):
-        accounts.row((name, role), f"{row_id} ({name})")
+        if row_id > legacy.get("reviewers", 0):
+            accounts.row((name, role), f"{row_id} ({name})")
         if bool(disabled) != disabled_by_events.get(name, False):
             state = "disabled" if disabled else "active"
             return (f"account {name} is {state} in the store, but its audit events say "
                     f"otherwise: it was changed around the reviewer")
     for row in _stream(session, "SELECT s.id, s.version_id, s.stage, s.decision, s.reviewer_id, "
-                              "s.archive_sha256 FROM signoffs s ORDER BY s.id"):
+                              f"s.archive_sha256 FROM signoffs s WHERE s.{newer('signoffs')} "
+                              "ORDER BY s.id"):
         row_id, vid, stage, decision, reviewer_id, sha = row
         signoffs.row((int(vid), STAGES.get(int(stage)), decision, names.get(int(reviewer_id)),
                       sha), row_id)
     if "releases" in tables:
         for row_id, vid, sha, by in _stream(
-            session, "SELECT id, version_id, archive_sha256, released_by FROM releases ORDER BY id"
+            session, "SELECT id, version_id, archive_sha256, released_by FROM releases "
+            f"WHERE {newer('releases')} ORDER BY id"
         ):
             releases.row((int(vid), sha, by), row_id)
     if "deliveries" in tables:
         for row_id, vid, kind, by_id in _stream(
             session,
             "SELECT d.id, r.version_id, d.kind, d.by_id FROM deliveries d "
-            "JOIN releases r ON r.id = d.release_id ORDER BY d.id",
+            f"JOIN releases r ON r.id = d.release_id WHERE d.{newer('deliveries')} ORDER BY d.id",
         ):
             deliveries.row((int(vid), kind, names.get(int(by_id))), row_id)
     for row_id, vid, reviewer_id, kind, target, seconds in _stream(
-        session, "SELECT id, version_id, reviewer_id, kind, target, seconds FROM inspections"
+        session, "SELECT id, version_id, reviewer_id, kind, target, seconds FROM inspections "
+        f"WHERE {newer('inspections')}"
     ):
         inspections.row(
             (int(vid), names.get(int(reviewer_id)), kind, target, _seconds(seconds)), row_id
@@ -180,14 +196,22 @@ def _policy_problem(
     ).first()
     if stored is None:
         return (0, "the policy row is missing")
-    expected = DEFAULT_POLICY if after is None else tuple(
+    expected = DEFAULT_POLICY if not after else tuple(
         after.get(c, default) for c, default in zip(columns, DEFAULT_POLICY, strict=True)
     )
     if any(abs(float(a) - float(b)) > 1e-9 for a, b in zip(stored, expected, strict=True)):
-        where = f"event {seq}, the last policy change" if after is not None else "the defaults"
+        where = f"event {seq}, the last policy change or the marker" if after else "the defaults"
         return (seq, f"the policy in the store is not the one the audit trail says ({where}): "
                      "it was changed around the reviewer")
     return None
+
+
+def _loads(payload: str) -> dict[str, Any]:
+    try:
+        value = json.loads(payload)
+    except ValueError:
+        return {}
+    return value if isinstance(value, dict) else {}
 
 
 def _seconds(value: object) -> float | None:

@@ -151,7 +151,7 @@ class ServiceBase:
                 if s.get(StoreMetaRow, SIGNED_DECISIONS_KEY) is not None:
                     return
                 now = self._now()
-                trail.append(s, "system", DECISIONS_SIGNED_MARKER, "audit", {}, at=now)
+                trail.append(s, "system", DECISIONS_SIGNED_MARKER, "audit", _legacy(s), at=now)
                 s.add(StoreMetaRow(key=SIGNED_DECISIONS_KEY, value={"at": now.isoformat()}))
 
         self._retry(go)
@@ -373,6 +373,32 @@ class ServiceBase:
 
 
 # ---------------------------------------------------------------------- helpers
+
+
+def _legacy(s: Session) -> dict[str, Any]:
+    """What the store held before its decisions were signed (a store made by an earlier
+    version): the highest row id of each decision table, the accounts disabled and the policy
+    then. Signed in the marker event, it tells the cross-check which rows predate the era."""
+    from sqlalchemy import text
+
+    tables = ("reviewers", "signoffs", "inspections", "releases", "deliveries")
+    highest = {t: int(s.execute(text(f"SELECT COALESCE(MAX(id), 0) FROM {t}")).scalar_one())
+               for t in tables}
+    disabled = sorted(str(n) for n in s.execute(
+        text("SELECT name FROM reviewers WHERE disabled")).scalars())
+    policy = s.execute(text(
+        "SELECT sample_confidence, sample_min_foreign_fraction, unlock_lapse_days, "
+        "new_account_days FROM policy WHERE id = 1")).one()
+    return {
+        "legacy_rows": highest,
+        "legacy_disabled": disabled,
+        "policy": {
+            "sample_confidence": policy[0],
+            "sample_min_foreign_fraction": policy[1],
+            "unlock_lapse_days": policy[2],
+            "new_account_days": policy[3],
+        },
+    }
 
 
 def privilege_warning(s: Session | OrmSession) -> str | None:
