@@ -407,3 +407,51 @@ def test_verify_warns_when_the_terminal_connects_as_a_superuser(store_url) -> No
     else:  # the test server's postgres role is a superuser
         assert warning is not None and "superuser" in warning
         assert f"reviewer: warning: {warning}" in result.stderr
+
+
+KILL_AT = {
+    # inside the decision's transaction, as its checkpoint is being signed: nothing commits
+    "before-the-checkpoint": "audit_log.sign_checkpoint",
+    # after the decision and its checkpoint row committed, before the checkpoint file's line
+    "before-the-checkpoint-file": "audit_log._write_pending",
+}
+KILLED = """
+import os, signal, sys
+from argon2 import PasswordHasher, profiles
+from reviewer.store import audit_log
+from reviewer.store.service import ReviewService
+
+url, where = sys.argv[1], sys.argv[2]
+svc = ReviewService.open(url, hasher=PasswordHasher.from_parameters(profiles.CHEAPEST))
+carol = svc.sign_in("carol", "carol-proof-passphrase")
+def die(*args, **kwargs):
+    os.kill(os.getpid(), signal.SIGKILL)
+setattr(audit_log, where.split(".")[1], die)
+svc.set_policy(carol, unlock_lapse_days=3)
+"""
+
+
+@pytest.mark.parametrize("where", list(KILL_AT))
+def test_a_kill_between_a_decision_and_its_checkpoint_loses_nothing_it_said(
+    store_url, tmp_path, monkeypatch, where
+) -> None:  # type: ignore[no-untyped-def]
+    import os
+    import subprocess
+    import sys
+
+    monkeypatch.setenv("REVIEWER_HOME", str(tmp_path / "home"))
+    with ReviewService.open(store_url, hasher=FAST) as s:
+        add_people(s, PEOPLE)
+    killed = subprocess.run(
+        [sys.executable, "-c", KILLED, store_url, KILL_AT[where]],
+        env=dict(os.environ), capture_output=True, text=True, timeout=120,
+    )
+    assert killed.returncode == -9, killed.stderr
+    with ReviewService.open(store_url, hasher=FAST) as s:
+        committed = s.policy().unlock_lapse_days == 3
+        assert committed is (where == "before-the-checkpoint-file")
+        assert s.audit_status().ok, s.audit_status().message
+        s.set_policy(signed_in(s, "carol", fresh=True), unlock_lapse_days=5)  # the next one
+        assert s.audit_status().ok and s.policy().unlock_lapse_days == 5
+    verify = CliRunner().invoke(main, ["--db", store_url, "audit", "verify"])
+    assert verify.exit_code == 0, verify.output
