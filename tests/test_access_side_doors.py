@@ -527,3 +527,22 @@ def test_guesses_from_many_processes_at_once_check_at_most_five(store_url, tmp_p
         with pytest.raises(SignInError, match="locked out"):
             s.sign_in("bob", PASS["bob"])
     assert not (tmp_path / "out").exists()
+
+
+def test_a_supervisor_ends_a_lockout_and_resets_a_passphrase(svc) -> None:  # type: ignore[no-untyped-def]
+    for _ in range(5):
+        with pytest.raises(SignInError):
+            svc.sign_in("bob", "wrong-passphrase-here")
+    with pytest.raises(SignInError, match="locked out"):
+        svc.sign_in("bob", PASS["bob"])
+    carol = signed_in(svc, "carol")
+    assert svc.unlock_user(carol, "bob").locked_until is None
+    bob = svc.sign_in("bob", PASS["bob"])
+    svc.reset_passphrase(carol, "bob", "bobs-brand-new-passphrase")
+    with pytest.raises(PermissionDenied, match="closed"):  # his open session ended with it
+        svc.set_policy(bob, unlock_lapse_days=3)
+    with pytest.raises(SignInError):
+        svc.sign_in("bob", PASS["bob"])
+    assert svc.sign_in("bob", "bobs-brand-new-passphrase").name == "bob"
+    changes = [(e["actor"], e["action"]) for e in events(svc) if e["subject"] == "reviewer:bob"]
+    assert ("carol", "user-unlock") in changes and ("carol", "user-reset-passphrase") in changes
