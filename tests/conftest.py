@@ -105,6 +105,44 @@ def signed_in(svc, name: str, passphrase: str | None = None, *, fresh: bool = Fa
     return sessions[name]
 
 
+def insider_sql(url: str, statements, *, bypass: bool = False) -> None:  # type: ignore[no-untyped-def]
+    """Statements run the way an insider with the database's own client runs them: a plain
+    connection, none of the app's settings (on SQLite not even foreign keys). `bypass`: the
+    store's triggers off too (SQLite: dropped; PostgreSQL: session_replication_role = replica,
+    which skips foreign keys as well). Each statement is SQL text, or (SQL with ? placeholders,
+    its parameters as a sequence or a dict in order). Raises what the database raises."""
+    import sqlite3
+
+    from reviewer.store.paths import resolve_url, sqlite_file
+
+    def split(statement):  # type: ignore[no-untyped-def]
+        sql, params = (statement, ()) if isinstance(statement, str) else statement
+        return sql, tuple(params.values()) if isinstance(params, dict) else tuple(params)
+
+    file = sqlite_file(resolve_url(url))
+    if file is not None:
+        conn = sqlite3.connect(file)
+        try:
+            if bypass:
+                for (name,) in conn.execute("SELECT name FROM sqlite_master WHERE type='trigger'"):
+                    conn.execute(f'DROP TRIGGER "{name}"')
+            for statement in statements:
+                conn.execute(*split(statement))
+            conn.commit()
+        finally:
+            conn.close()
+        return
+    import psycopg
+
+    plain = resolve_url(url).replace("postgresql+psycopg://", "postgresql://")
+    with psycopg.connect(plain, autocommit=True) as conn:
+        if bypass:
+            conn.execute("SET session_replication_role = replica")
+        for statement in statements:
+            sql, params = split(statement)
+            conn.execute(sql.replace("?", "%s"), params)
+
+
 @pytest.fixture(params=["sqlite", "postgresql"])
 def store_url(request: pytest.FixtureRequest, tmp_path, monkeypatch) -> str:  # type: ignore[no-untyped-def]
     """A URL for an empty store of each kind; the audit key lives under the test's tmp dir."""

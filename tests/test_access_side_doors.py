@@ -9,21 +9,19 @@ from __future__ import annotations
 
 import csv
 import json
-import sqlite3
 import threading
 from pathlib import Path
 
 import pytest
 from argon2 import PasswordHasher, profiles
 from click.testing import CliRunner
-from conftest import add_people, signed_in
+from conftest import add_people, insider_sql, signed_in
 
 from reviewer.cli import main
 from reviewer.domain.access import Action, Actor, permission
 from reviewer.domain.policy import MAX_FOREIGN_FRACTION, MIN_CONFIDENCE
 from reviewer.domain.states import Role, State
 from reviewer.store.errors import PermissionDenied, SignInError, SignOffError, UserError
-from reviewer.store.paths import sqlite_file
 from reviewer.store.service import ReviewService
 
 FAST = PasswordHasher.from_parameters(profiles.CHEAPEST)
@@ -51,31 +49,10 @@ def cli(url: str, *args: str, input: str | None = None):  # type: ignore[no-unty
     return result
 
 
-def raw_sql(url: str, statement: str) -> None:
-    """One statement the way an insider with the database's own client runs it: a plain
-    connection, none of the app's settings (on SQLite not even foreign keys)."""
-    file = sqlite_file(url)
-    if file is not None:
-        conn = sqlite3.connect(file)
-        try:
-            conn.execute(statement)
-            conn.commit()
-        finally:
-            conn.close()
-        return
-    import psycopg
-
-    from reviewer.store.paths import resolve_url
-
-    plain = resolve_url(url).replace("postgresql+psycopg://", "postgresql://")
-    with psycopg.connect(plain, autocommit=True) as conn:
-        conn.execute(statement)
-
-
 def refused_in_sql(url: str, statement: str) -> str:
     """Run `statement` as the insider would; it must be refused. Returns the refusal."""
     with pytest.raises(Exception) as caught:  # sqlite3.DatabaseError or psycopg.Error
-        raw_sql(url, statement)
+        insider_sql(url, [statement])
     return str(caught.value)
 
 

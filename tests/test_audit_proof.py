@@ -11,7 +11,7 @@ import sqlite3
 import pytest
 from argon2 import PasswordHasher, profiles
 from click.testing import CliRunner
-from conftest import add_people, signed_in
+from conftest import add_people, insider_sql, signed_in
 from sqlalchemy import text
 from sqlmodel import Session
 
@@ -144,25 +144,7 @@ def cut_back(url: str, keep: int) -> None:
         f"DELETE FROM {audit_log.EVENT_TABLE} WHERE seq > {keep}",
         f"DELETE FROM {audit_log.CHECKPOINT_TABLE} WHERE size > {keep}",
     ]
-    file = sqlite_file(url)
-    if file is not None:
-        conn = sqlite3.connect(file)
-        for (name,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'"):
-            conn.execute(f'DROP TRIGGER "{name}"')
-        for statement in statements:
-            conn.execute(statement)
-        conn.commit()
-        conn.close()
-        return
-    import psycopg
-
-    from reviewer.store.paths import resolve_url
-
-    plain = resolve_url(url).replace("postgresql+psycopg://", "postgresql://")
-    with psycopg.connect(plain, autocommit=True) as conn:
-        conn.execute("SET session_replication_role = replica")
-        for statement in statements:
-            conn.execute(statement)
+    insider_sql(url, statements, bypass=True)
 
 
 def test_a_store_cut_back_fails_at_the_auditor_with_a_terminals_witness(
@@ -253,29 +235,6 @@ def test_a_clock_set_back_records_nothing(store_url, clock) -> None:  # type: ig
 
 
 CHECKLIST_JSON = json.dumps(dict.fromkeys(CHECKLIST_KEYS, True))
-
-
-def insider_sql(url: str, statements: list[tuple[str, dict]], bypass: bool = False) -> None:  # type: ignore[type-arg]
-    """Statements run with the database's own client (SQLite: no foreign keys; PostgreSQL:
-    with `bypass`, triggers and foreign keys off through session_replication_role)."""
-    file = sqlite_file(url)
-    if file is not None:
-        conn = sqlite3.connect(file)
-        for statement, params in statements:
-            conn.execute(statement, tuple(params.values()))
-        conn.commit()
-        conn.close()
-        return
-    import psycopg
-
-    from reviewer.store.paths import resolve_url
-
-    plain = resolve_url(url).replace("postgresql+psycopg://", "postgresql://")
-    with psycopg.connect(plain, autocommit=True) as conn:
-        if bypass:
-            conn.execute("SET session_replication_role = replica")
-        for statement, params in statements:
-            conn.execute(statement.replace("?", "%s"), tuple(params.values()) if params else ())
 
 
 def forge_approvals(svc: ReviewService, version_id: int) -> list[tuple[str, dict]]:  # type: ignore[type-arg]
