@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 
-from reviewer.domain.access import Action, Actor, may_sign, permission
+from reviewer.domain.access import Action, Actor, may_sign, permission, sign_action
 from reviewer.domain.model import Finding, Severity
 from reviewer.domain.states import Decision, Role, Stage, State
 
@@ -183,11 +183,11 @@ def unlock_lapsed(approved_at: datetime, now: datetime, lapse_days: int) -> bool
 
 
 def next_stage(state: State) -> Stage | None:
-    if state in (State.PENDING, State.LAPSED):
-        return Stage.FIRST
-    if state is State.FIRST_SIGNOFF:
-        return Stage.SECOND
-    return None
+    """The stage a sign-off on a version in `state` fills (the access rule's `sign_action`)."""
+    action = sign_action(state)
+    if action is None:
+        return None
+    return Stage.FIRST if action is Action.SIGN_FIRST else Stage.SECOND
 
 
 def played_enough(seconds: float, duration_s: float | None) -> bool:

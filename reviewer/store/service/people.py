@@ -188,16 +188,6 @@ class PeoplePart(ServiceBase):
             raise PermissionDenied(allowed.reason)
         return account
 
-    def actor(self, session: SignedIn) -> Actor:
-        """The session's person as the store knows them now (role, disabled)."""
-        with self._read() as s:
-            row = self._session_row(s, session)
-            if row is None:
-                raise PermissionDenied("not signed in")
-            account = s.get(ReviewerRow, row.reviewer_id)
-            assert account is not None
-            return account_actor(account)
-
     # ------------------------------------------------------------------ passphrases
 
     def _authenticate(self, name: str, passphrase: str, *, purpose: str) -> ReviewerRow:
