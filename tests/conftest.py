@@ -95,14 +95,39 @@ def add_people(svc, people: Iterable[tuple[str, str, str]]) -> None:  # type: ig
         _PASSPHRASES[(url, name)] = passphrase
 
 
-def signed_in(svc, name: str, passphrase: str | None = None, *, fresh: bool = False):  # type: ignore[no-untyped-def]
+def signed_in(  # type: ignore[no-untyped-def]
+    svc, name: str, passphrase: str | None = None, *, fresh: bool = False,
+    opened_ago: timedelta | None = timedelta(hours=1),
+):
     """A session of `name` on `svc`, opened once per service unless `fresh`; the passphrase
-    is the one `add_people` gave `name` on this store unless given."""
+    is the one `add_people` gave `name` on this store unless given.
+
+    The session is recorded as opened `opened_ago` (an hour) before it was: the evidence a
+    test records on it at once (recordings "played" in full) must fit the wall time that
+    passed since sign-in, which the service checks (`opened_ago=None`: opened now)."""
     sessions = _SESSIONS.setdefault(svc, {})
     stale = name in sessions and svc._now() - sessions[name].at > timedelta(hours=1)
     if fresh or stale or name not in sessions:
         sessions[name] = svc.sign_in(name, passphrase or _PASSPHRASES[(svc.url, name)])
+        if opened_ago is not None:
+            opened_earlier(svc, sessions[name], opened_ago)
     return sessions[name]
+
+
+def opened_earlier(svc, session, by: timedelta) -> None:  # type: ignore[no-untyped-def]
+    """Move a session's start `by` into the past, as if its person signed in that long ago."""
+    from sqlmodel import Session, select
+
+    from reviewer.store.service.people import _token_digest
+    from reviewer.store.tables import SessionRow
+
+    with Session(svc.engine) as s:
+        row = s.execute(
+            select(SessionRow).where(SessionRow.token_sha256 == _token_digest(session.token))
+        ).scalar_one()
+        row.started_at = row.started_at - by
+        s.add(row)
+        s.commit()
 
 
 def insider_sql(url: str, statements, *, bypass: bool = False) -> None:  # type: ignore[no-untyped-def]

@@ -7,6 +7,7 @@ import dataclasses
 import json
 import shutil
 import sqlite3
+from datetime import timedelta
 
 import pytest
 from argon2 import PasswordHasher, profiles
@@ -18,7 +19,7 @@ from sqlmodel import Session
 from reviewer.cli import main
 from reviewer.domain.signoff import CHECKLIST_KEYS
 from reviewer.store import audit_log
-from reviewer.store.errors import ReleaseError
+from reviewer.store.errors import PermissionDenied, ReleaseError, StoreError
 from reviewer.store.paths import CHECKPOINT_FILE, sqlite_file
 from reviewer.store.service import ReviewService
 from reviewer.store.service.release import ReleasePart
@@ -222,12 +223,59 @@ def test_a_clock_set_back_records_nothing(store_url, clock) -> None:  # type: ig
         carol = signed_in(s, "carol")
         before = len(events(s))
         clock.advance(hours=-1)
+        if store_url.startswith("postgresql"):
+            # The server's clock stamps changes there: the terminal's, set back, is not asked.
+            s.set_policy(carol, unlock_lapse_days=3)
+            stamped = [e["at"] for e in events(s)]
+            assert len(stamped) == before + 1 and stamped == sorted(stamped)
+            return
         with pytest.raises(AuditError, match="earlier than the last audit event"):
             s.set_policy(carol, unlock_lapse_days=3)
         assert len(events(s)) == before and s.policy().unlock_lapse_days == 7
     finally:
         s.close()
 
+
+
+# ---------------------------------------------------------------------------------------------
+# Evidence only from a signed-in session, and only what could have been heard
+
+
+def test_played_time_is_bounded_by_the_clip_and_the_time_since_sign_in(
+    svc, make_review
+) -> None:  # type: ignore[no-untyped-def]
+    review, folder = make_review("DSAR-P-0020", recordings=6)
+    vid = svc.ingest(review, folder / "export.zip", actor="test").version_id
+    items = svc.version_detail(vid).sample.items
+    clip = items[0].duration_s
+    assert clip is not None and clip < 2.0
+    just_now = signed_in(svc, "alice", fresh=True, opened_ago=None)
+    before = len(events(svc))
+    # A million seconds of one short recording, or any of it straight after sign-in.
+    with pytest.raises(StoreError, match="no more than the recording holds"):
+        svc.record_inspection(just_now, vid, "played", items[0].member, 1_000_000)
+    for bogus in (float("nan"), float("inf"), -1.0):
+        with pytest.raises(StoreError, match="number of seconds"):
+            svc.record_inspection(just_now, vid, "played", items[0].member, bogus)
+    with pytest.raises(StoreError, match="not a recording of this export"):
+        svc.record_inspection(just_now, vid, "played", "Alexa/Audio/nobody.wav", 0.5)
+    # Straight after sign-in a second of playing fits; the sample heard a hundred times over
+    # (15 minutes of sound, claimed in moments) does not.
+    svc.record_inspection(just_now, vid, "played", items[0].member, min(clip, 0.9))
+    with pytest.raises(StoreError, match="more than the time that passed"):
+        for _ in range(100):
+            for item in items:
+                svc.record_inspection(just_now, vid, "played", item.member, item.duration_s)
+    # A session opened an hour ago has had the time: the whole sample is accepted.
+    earlier = signed_in(svc, "bob", fresh=True, opened_ago=timedelta(hours=1))
+    for item in items:
+        svc.record_inspection(earlier, vid, "played", item.member, item.duration_s)
+    inspections = [e for e in events(svc)[before:] if e["action"] == "inspection"]
+    assert [e["actor"] for e in inspections].count("bob") == len(items)
+    # A disabled account's session plays nothing.
+    svc.disable_user(signed_in(svc, "carol"), "bob")
+    with pytest.raises(PermissionDenied):
+        svc.record_inspection(earlier, vid, "played", items[0].member, 0.5)
 
 
 # ---------------------------------------------------------------------------------------------

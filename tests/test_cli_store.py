@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from conftest import signed_in
 
 from reviewer.cli import main
 from reviewer.domain.signoff import CHECKLIST_KEYS
@@ -218,7 +219,7 @@ def approve_both(url: str, rid: str) -> None:
     with ReviewService.open(url) as svc:
         vid = svc.request_detail(rid).version_id
         for name in ("alice", "bob"):
-            me = svc.sign_in(name, f"{name}-demo-passphrase")
+            me = signed_in(svc, name, f"{name}-demo-passphrase")  # an hour ago: time to listen
             for item in svc.version_detail(vid).sample.items:
                 svc.record_inspection(me, vid, "played", item.member, item.duration_s or 2.0)
                 svc.record_inspection(me, vid, "viewed_transcript", item.member)

@@ -49,7 +49,8 @@ ZYGOTE = textwrap.dedent(
     import os, sys
     sys.path.insert(0, sys.argv[1])
     from argon2 import PasswordHasher, profiles
-    from conftest import build_review
+    from datetime import timedelta
+    from conftest import build_review, opened_earlier
     from reviewer.domain.signoff import CHECKLIST_KEYS
     from reviewer.store.service import ReviewService
 
@@ -70,6 +71,8 @@ ZYGOTE = textwrap.dedent(
             if name not in known:
                 svc.add_user(carol, name, role, name + "-passphrase-long")
         me = {who: svc.sign_in(who, who + "-passphrase-long") for who in ("alice", "bob")}
+        for session in me.values():  # signed in a day ago: time enough for all it plays
+            opened_earlier(svc, session, timedelta(days=1))
         ack("READY")
         from pathlib import Path
         inbox, outbox = Path(work) / "inbox", Path(work) / "outbox"
@@ -81,7 +84,7 @@ ZYGOTE = textwrap.dedent(
             ack("INGESTED", rid, vid)
             for who in ("alice", "bob"):
                 for item in svc.version_detail(vid).sample.items:
-                    svc.record_inspection(me[who], vid, "played", item.member, 2.0)
+                    svc.record_inspection(me[who], vid, "played", item.member, item.duration_s)
                     svc.record_inspection(me[who], vid, "viewed_transcript", item.member)
                 svc.sign_off(who, who + "-passphrase-long", vid, "approve", "ok", ALL, {})
                 ack("SIGNED", rid, vid, who)

@@ -423,7 +423,7 @@ def test_the_database_itself_wants_evidence_checklist_and_notes_before_an_approv
 
     refused("played")  # nothing inspected yet
     for item in detail.sample.items[:-1]:
-        svc.record_inspection(alice_in, vid, "played", item.member, 2.0)
+        svc.record_inspection(alice_in, vid, "played", item.member, item.duration_s)
         svc.record_inspection(alice_in, vid, "viewed_transcript", item.member)
     last = detail.sample.items[-1]
     svc.record_inspection(alice_in, vid, "played", last.member, 1.0)

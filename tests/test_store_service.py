@@ -6,7 +6,7 @@ import dataclasses
 import hashlib
 import json
 import shutil
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -239,6 +239,19 @@ def test_release_rehashes_the_archive_and_refuses_changed_bytes(svc, make_review
 def test_unlock_lapses_after_the_policy_period(svc, make_review, clock, tmp_path) -> None:  # type: ignore[no-untyped-def]
     review, folder = make_review("DSAR-T-0006")
     vid = svc.ingest(review, folder / "export.zip", actor="test").version_id
+    if svc.url.startswith("postgresql"):
+        # The server's clock stamps the sign-offs and judges the lapse: a terminal clock set
+        # a year ahead neither stretches the unlock nor ends it.
+        clock.advance(days=365)
+        approve(svc, "alice", vid)
+        approve(svc, "bob", vid)
+        row = svc.queue()[0]
+        server = datetime.now(UTC)
+        assert row.state is State.APPROVED and row.unlock_expires_at is not None
+        assert abs(row.unlock_expires_at - (server + timedelta(days=7))) < timedelta(minutes=5)
+        receipt = svc.release(signed_in(svc, "bob"), "DSAR-T-0006", tmp_path / "outbox")
+        assert abs(receipt.released_at - server) < timedelta(minutes=5)
+        return
     approve(svc, "alice", vid)
     approve(svc, "bob", vid)
     row = svc.queue()[0]
@@ -381,12 +394,13 @@ def test_history_filters_by_date_and_a_missing_archive_is_refused(
 ) -> None:  # type: ignore[no-untyped-def]
     review, folder = make_review("DSAR-T-0010")
     vid = svc.ingest(review, folder / "export.zip", actor="test").version_id
-    day1 = clock.now
     approve(svc, "alice", vid)
-    clock.advance(days=2)
+    clock.advance(days=2)  # on PostgreSQL the server's clock stamps: both are seconds apart
     approve(svc, "bob", vid)
-    assert [h.reviewer for h in svc.history(since=day1 + timedelta(days=1))] == ["bob"]
-    assert [h.reviewer for h in svc.history(until=day1 + timedelta(days=1))] == ["alice"]
+    alice_at, bob_at = (h.at for h in sorted(svc.history(), key=lambda h: h.at))
+    between = alice_at + (bob_at - alice_at) / 2
+    assert [h.reviewer for h in svc.history(since=between)] == ["bob"]
+    assert [h.reviewer for h in svc.history(until=between)] == ["alice"]
     assert [h.reviewer for h in svc.history(reviewer="bob", decision="approve")] == ["bob"]
     (folder / "export.zip").rename(folder / "moved.zip")
     with pytest.raises(ReleaseError, match="cannot read the archive"):

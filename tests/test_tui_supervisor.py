@@ -14,6 +14,7 @@ from test_tui_support import (  # noqa: F401 - fixtures
     THIRD_PARTY,
     WRONG_CUSTOMER,
     Store,
+    inspect_whole_sample,
     make_app,
     screen_text,
     session_of,
@@ -34,9 +35,7 @@ def sign_offs(store: Store) -> None:  # noqa: F811
     try:
         detail = svc.request_detail(CLEAN)
         for who in ("alice", "bob"):
-            for member in detail.sample.members:
-                svc.record_inspection(session_of(svc, who), detail.version_id, "played", member, 3.0)
-                svc.record_inspection(session_of(svc, who), detail.version_id, "viewed_transcript", member)
+            inspect_whole_sample(store, who, CLEAN)
             svc.sign_off(
                 who,
                 PEOPLE[who][1],
@@ -321,9 +320,7 @@ def acknowledged_sign_off(store: Store) -> None:  # noqa: F811
     svc = store.service()
     try:
         detail = svc.request_detail(THIRD_PARTY)
-        for member in detail.sample.members:
-            svc.record_inspection(session_of(svc, "alice"), detail.version_id, "played", member, 3.0)
-            svc.record_inspection(session_of(svc, "alice"), detail.version_id, "viewed_transcript", member)
+        inspect_whole_sample(store, "alice", THIRD_PARTY)
         gate = svc.gate("alice", detail.version_id)
         svc.sign_off(
             "alice",

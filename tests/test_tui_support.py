@@ -16,7 +16,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from conftest import add_people, signed_in
+from conftest import add_people, opened_earlier, signed_in
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "sample_archives"
@@ -196,6 +196,9 @@ async def sign_in(pilot, name: str) -> None:  # type: ignore[no-untyped-def]
     app.screen.query_one("#signin-passphrase").focus()
     await pilot.press("enter")
     await wait_for(pilot, lambda: app.user is not None and app.user.name == name)
+    # Signed in an hour ago by the store's reckoning: the clock under these tests stands
+    # still, and the service accepts played time only as long as the time since sign-in.
+    opened_earlier(app.service, app.user, timedelta(hours=1))
     await pilot.pause()
 
 

@@ -18,6 +18,7 @@ A changed archive or ticket for the same request is a new version; earlier versi
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -30,6 +31,7 @@ from reviewer.domain.states import Decision, Role, Stage, State
 MIN_PASSPHRASE_CHARS = 12
 MIN_PLAY_SECONDS = 2.0
 END_TOLERANCE_S = 0.05  # a play that reaches the last 50 ms counts as played to its end
+PLAY_CLOCK_SLACK_S = 1.0  # played time may run this far ahead of the wall clock's reading
 MAX_FAILED_SIGN_INS = 5
 LOCKOUT = timedelta(minutes=15)
 DEFAULT_UNLOCK_LAPSE_DAYS = 7
@@ -188,6 +190,37 @@ def next_stage(state: State) -> Stage | None:
     if action is None:
         return None
     return Stage.FIRST if action is Action.SIGN_FIRST else Stage.SECOND
+
+
+def played_seconds(measured: float, duration_s: float | None) -> float:
+    """The seconds of a playback to record: what the device measured, never more than the
+    recording holds (a device's timer can run a few milliseconds past the end)."""
+    seconds = max(0.0, float(measured))
+    return min(seconds, duration_s) if duration_s is not None else seconds
+
+
+def played_claim_problem(
+    seconds: float, duration_s: float | None, listened_s: float, elapsed_s: float
+) -> str | None:
+    """Why a claim to have played `seconds` of a recording cannot be true, or None.
+
+    No more than the recording holds (`duration_s`, when its length is known), and, with the
+    `listened_s` seconds the same person already recorded since their session began, no more
+    than the `elapsed_s` seconds of wall time that passed since then: one person listens to
+    one recording at a time. `PLAY_CLOCK_SLACK_S` allows for the clocks' granularity."""
+    if not math.isfinite(seconds) or seconds < 0:
+        return "a played time is a number of seconds, zero or more"
+    if duration_s is not None and seconds > duration_s + END_TOLERANCE_S:
+        return (
+            f"{seconds:.2f} s played of a recording {duration_s:.2f} s long: "
+            "no more than the recording holds can be played"
+        )
+    if listened_s + seconds > max(elapsed_s, 0.0) + PLAY_CLOCK_SLACK_S:
+        return (
+            f"{listened_s + seconds:.1f} s of playing in a session signed in "
+            f"{max(elapsed_s, 0.0):.1f} s ago: more than the time that passed"
+        )
+    return None
 
 
 def played_enough(seconds: float, duration_s: float | None) -> bool:

@@ -187,9 +187,14 @@ def checkpoint_file(key_dir: Path) -> Path:
 # Writing
 
 
-def _lock_head(session: Session) -> None:
+def hold_head(session: Session) -> None:
+    """Hold the chain's head until the transaction ends (PostgreSQL: an advisory lock; SQLite
+    writers are serialised by the database). A change that takes its time after this holds
+    it gets a time no earlier than the event before it."""
     if session.get_bind().dialect.name == "postgresql":
         session.execute(sa.text("SELECT pg_advisory_xact_lock(:k)"), {"k": AUDIT_LOCK_ID})
+    else:  # the first statement begins the store's BEGIN IMMEDIATE: the write lock is held
+        session.execute(sa.text("SELECT 1"))
 
 
 def head(session: Session) -> Head:
@@ -216,7 +221,7 @@ def append(
     """Record one event at the head of the chain; returns it as recorded. `at` is the event's
     time in the chain's format (`reviewer.domain.audit.format_at`); the store passes its
     clock's, so no time in the trail comes from anywhere else."""
-    _lock_head(session)
+    hold_head(session)
     last = session.execute(
         sa.text(f"SELECT seq, hash, at FROM {EVENT_TABLE} ORDER BY seq DESC LIMIT 1")
     ).first()
@@ -258,7 +263,7 @@ def checkpoint(
 ) -> Checkpoint | None:
     """Sign the current head (None for an empty log); reuses a checkpoint of the same head.
     `at`: the checkpoint's time, as for `append`."""
-    _lock_head(session)
+    hold_head(session)
     current = head(session)
     if current.size == 0:
         return None

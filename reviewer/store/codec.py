@@ -145,6 +145,17 @@ def index_from_json(data: dict[str, Any]) -> ExportIndex:
     )
 
 
+def audio_member(data: dict[str, Any], path: str) -> tuple[bool, float | None]:
+    """From a stored index, without building it: whether `path` is an audio member, and its
+    length in seconds when the reader could tell."""
+    for row in _rows(data.get("members"), MEMBER_FIELDS):
+        if row[0] == path:
+            audio = row[-1]
+            duration = audio[1] if audio else None
+            return row[3] == "audio", None if duration is None else float(duration)
+    return False, None
+
+
 def _rows(block: Any, fields: tuple[str, ...]) -> list[list[Any]]:
     """Rows in `fields` order, from the row format or from one object per item."""
     if not block:

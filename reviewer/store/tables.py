@@ -167,6 +167,7 @@ class InspectionRow(SQLModel, table=True):
         sa.CheckConstraint(f"kind IN {INSPECTION_KINDS!r}", name="ck_inspection_kind"),
         sa.CheckConstraint("seconds >= 0", name="ck_inspection_seconds"),
         sa.Index("ix_inspection_version_reviewer", "version_id", "reviewer_id"),
+        sa.Index("ix_inspection_reviewer_at", "reviewer_id", "at"),
     )
 
     id: int | None = Field(default=None, primary_key=True)

@@ -2,7 +2,8 @@
 
 Every action the service takes calls `append` inside the same transaction as the change it
 records, so the change and its event commit or vanish together. Events and checkpoints carry
-the time the service's clock gives (`at`), never the machine's own.
+the time the service stamps the change with (`at`: the server's clock on PostgreSQL, the
+service's on SQLite), taken once the chain's head is held (`hold_head`).
 """
 
 from __future__ import annotations
@@ -30,6 +31,10 @@ def append(
     at: datetime,
 ) -> None:
     audit_log.append(session, actor, action, subject, payload, at=format_at(at))
+
+
+def hold_head(session: Session) -> None:
+    audit_log.hold_head(session)
 
 
 def head(session: Session) -> tuple[int, str]:

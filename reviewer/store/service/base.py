@@ -150,7 +150,7 @@ class ServiceBase:
             with self._write() as s:
                 if s.get(StoreMetaRow, SIGNED_DECISIONS_KEY) is not None:
                     return
-                now = self._now()
+                now = self._stamp(s)
                 trail.append(s, "system", DECISIONS_SIGNED_MARKER, "audit", _legacy(s), at=now)
                 s.add(StoreMetaRow(key=SIGNED_DECISIONS_KEY, value={"at": now.isoformat()}))
 
@@ -223,7 +223,7 @@ class ServiceBase:
 
         def go() -> None:
             with self._write() as s:
-                trail.append(s, actor, action, subject, payload, at=self._now())
+                trail.append(s, actor, action, subject, payload, at=self._stamp(s))
 
         self._retry(go)
 
@@ -234,13 +234,23 @@ class ServiceBase:
             return privilege_warning(s)
 
     def _decision_now(self, s: Session) -> datetime:
-        """The time a time-based rule (a lockout, a session's age) is decided by: on PostgreSQL
-        the database server's clock, which no terminal can set; on SQLite, where the database
-        has no clock of its own, the service's."""
+        """The time a time-based rule (a lockout, a session's age, an unlock's lapse) is decided
+        by: on PostgreSQL the database server's clock, which no terminal can set; on SQLite,
+        where the database has no clock of its own, the service's."""
         if is_postgres(s):
-            value = s.execute(select(func.now())).scalar_one()
+            # clock_timestamp(), not now(): now() is when the transaction began, and a
+            # transaction that began earlier may record after one that began later.
+            value = s.execute(select(func.clock_timestamp())).scalar_one()
             return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
         return self._now()
+
+    def _stamp(self, s: Session) -> datetime:
+        """The time a change is recorded at (its rows and its audit events), taken inside its
+        write transaction once the chain's head is held, so that it is never earlier than the
+        event before it: on PostgreSQL the server's clock, on SQLite the service's (a time
+        earlier than the last event's is refused when the event is appended)."""
+        trail.hold_head(s)
+        return self._decision_now(s)
 
     def _version(self, s: Session, version_id: int, *options: Any) -> ExportVersionRow:
         v = s.get(ExportVersionRow, version_id, options=options)

@@ -58,13 +58,13 @@ class IngestPart(ServiceBase):
         request, index, report = review.request, review.index, review.report
         ticket = request.raw or {}
         ticket_hash = ticket_sha256(ticket)
-        now = self._now()
         archive = str(Path(archive_path).resolve())
         critical = sum(1 for f in report.findings if f.severity is Severity.CRITICAL)
         warnings = sum(1 for f in report.findings if f.severity is Severity.WARNING)
 
         def go() -> IngestResult:
             with self._write() as s:
+                now = self._stamp(s)
                 policy = self._policy_row(s)
                 req = s.get(RequestRow, request.request_id, with_for_update=is_postgres(s))
                 if req is None:

@@ -112,15 +112,14 @@ class PeoplePart(ServiceBase):
         wrong passphrase and to an unknown name is the same."""
         row = self._authenticate(name, passphrase, purpose="sign-in")
         token = secrets.token_urlsafe(32)
-        now = self._now()
 
         def go() -> SignedIn:
             with self._write() as s:
+                now = self._stamp(s)  # on PostgreSQL the server's: the clock that judges its age
                 s.add(
                     SessionRow(
-                        token_sha256=_token_digest(token),
-                        reviewer_id=int(row.id or 0),
-                        started_at=self._decision_now(s),  # the clock that judges its age
+                        token_sha256=_token_digest(token), reviewer_id=int(row.id or 0),
+                        started_at=now,
                     )
                 )
                 trail.append(s, row.name, "sign-in", f"reviewer:{row.name}", {"role": row.role},
@@ -131,10 +130,9 @@ class PeoplePart(ServiceBase):
 
     def sign_out(self, session: SignedIn) -> None:
         """Close the session (its token no longer acts); closing a closed one does nothing."""
-        now = self._now()
-
         def go() -> None:
             with self._write() as s:
+                now = self._stamp(s)
                 row = self._session_row(s, session)
                 if row is None or row.ended_at is not None:
                     return
@@ -241,7 +239,7 @@ class PeoplePart(ServiceBase):
         """Charge one try to the name before it is checked: the try's number in the window,
         or the time a lockout ends when the name is locked (that refusal is audited)."""
         with self._write() as s:
-            now = self._decision_now(s)
+            now = self._stamp(s)
             t = self._throttle(s, digest)
             locked = aware(t.locked_until)
             if locked is not None and locked > now:
@@ -264,7 +262,7 @@ class PeoplePart(ServiceBase):
     def _failed(self, name: str, digest: str, purpose: str, known: bool) -> datetime | None:
         """A checked try failed (its charge stays). The lockout's end when this one locked."""
         with self._write() as s:
-            now = self._decision_now(s)
+            now = self._stamp(s)
             t = self._throttle(s, digest)
             actor, payload = _who(name, digest, known)
             trail.append(
@@ -275,7 +273,7 @@ class PeoplePart(ServiceBase):
                 {**payload, "purpose": purpose,
                  "reason": "wrong passphrase" if known else "unknown name",
                  "failures": t.failures},
-                at=self._now(),
+                at=now,
             )
             locked = aware(t.locked_until)
             if t.failures >= MAX_FAILED_SIGN_INS and (locked is None or locked <= now):
@@ -288,7 +286,7 @@ class PeoplePart(ServiceBase):
                     f"reviewer:{actor}",
                     {**payload, "until": (now + LOCKOUT).isoformat(),
                      "failures": MAX_FAILED_SIGN_INS},
-                    at=self._now(),
+                    at=now,
                 )
                 return now + LOCKOUT
             return None
@@ -320,7 +318,7 @@ class PeoplePart(ServiceBase):
     ) -> None:
         actor, payload = _who(name, digest, self._reviewer(s, name) is not None)
         trail.append(s, actor, "sign-in-refused", f"reviewer:{actor}",
-                     {**payload, "purpose": purpose, "reason": reason}, at=self._now())
+                     {**payload, "purpose": purpose, "reason": reason}, at=now)
 
     def _name_digest(self, name: str) -> str:
         """A keyed digest of a typed name: tries under one name correlate in the trail, and
@@ -376,10 +374,10 @@ class PeoplePart(ServiceBase):
         if problem:
             raise UserError(problem)
         hashed = self._hasher.hash(passphrase)
-        now = self._now()
 
         def go() -> UserRow:
             with self._write() as s:
+                now = self._stamp(s)
                 if by is None:
                     if s.execute(select(ReviewerRow.id).limit(1)).first() is not None:
                         raise PermissionDenied(
@@ -485,8 +483,8 @@ class PeoplePart(ServiceBase):
         """One audited account change by a supervisor; `change` returns the event's payload,
         or None when there was nothing to change (nothing is recorded)."""
         def go() -> UserRow:
-            now = self._now()
             with self._write() as s:
+                now = self._stamp(s)
                 supervisor = self._acting(s, by, Action.ADMINISTER_ACCOUNTS)
                 r = self._reviewer(s, name, lock=True)
                 if r is None:

@@ -48,10 +48,10 @@ class PolicyPart(PeoplePart):
         )
         if problems:
             raise UserError(next(iter(problems.values())))
-        now = self._now()
 
         def go() -> Policy:
             with self._write() as s:
+                now = self._stamp(s)
                 supervisor = self._acting(s, session, Action.CHANGE_POLICY).name
                 row = self._policy_row(s)
                 before = _policy(row)

@@ -199,8 +199,8 @@ class ReleasePart(ReviewPart):
         return tmp
 
     def _record_release(self, actor: str, detail: RequestDetail, final: Path) -> dict[str, Any]:
-        now = self._now()
         with self._write() as s:
+            now = self._stamp(s)
             v = self._lock_version(s, detail.version_id)
             vid = int(v.id or 0)
             state, signers, round_, _exp = self._state(s, v, now)
@@ -325,8 +325,8 @@ class ReleasePart(ReviewPart):
     def _record_delivery(
         self, detail: RequestDetail, actor: ReviewerRow, final: Path, kind: str, reason: str
     ) -> None:
-        now = self._now()
         with self._write() as s:
+            now = self._stamp(s)
             release_id = s.execute(
                 select(ReleaseRow.id).where(ReleaseRow.version_id == detail.version_id)  # type: ignore[arg-type]
             ).scalar_one()

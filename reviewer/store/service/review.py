@@ -15,17 +15,17 @@ from reviewer.domain.model import Verdict
 from reviewer.domain.report import Report
 from reviewer.domain.request import request_from_dict
 from reviewer.domain.sampling import Sample
-from reviewer.domain.signoff import (
-    InspectionKind,
-)
+from reviewer.domain.signoff import InspectionKind, played_claim_problem
 from reviewer.store import trail
-from reviewer.store.codec import index_from_json
+from reviewer.store.codec import audio_member, index_from_json
 from reviewer.store.errors import (
     NotFound,
     StoreError,
 )
 from reviewer.store.service.base import (
+    NO_INDEX,
     ROW_ONLY,
+    aware,
     version_state,
 )
 from reviewer.store.service.people import PeoplePart
@@ -47,8 +47,8 @@ class ReviewPart(PeoplePart):
     """The queue, request detail and inspection evidence."""
 
     def queue(self) -> list[QueueRow]:
-        now = self._now()
         with self._read() as s:
+            now = self._decision_now(s)
             lapse = self._policy_row(s).unlock_lapse_days
             latest = (
                 select(ExportVersionRow.request_id, func.max(ExportVersionRow.number).label("n"))
@@ -116,7 +116,7 @@ class ReviewPart(PeoplePart):
         req = s.get(RequestRow, v.request_id)
         assert req is not None
         vid = int(v.id or 0)
-        state, signers, _round, expires = self._state(s, v, self._now())
+        state, signers, _round, expires = self._state(s, v, self._decision_now(s))
         evidence: dict[str, list[Inspection]] = defaultdict(list)
         for ins, name in s.execute(
             select(InspectionRow, ReviewerRow.name)
@@ -164,18 +164,29 @@ class ReviewPart(PeoplePart):
     ) -> None:
         """Evidence, recorded for the account signed in on `session` and nobody else:
         `opened` (target: request id), `played` (audio member, seconds actually played),
-        `viewed_transcript` (the recording's audio member), `viewed_member`."""
+        `viewed_transcript` (the recording's audio member), `viewed_member`.
+
+        A played time is refused (StoreError) when it cannot be true: longer than the
+        recording, or, with what the same person recorded since their session began, longer
+        than the wall time that passed (`played_claim_problem`; the store's clock decides)."""
         try:
             kind = InspectionKind(kind)
         except ValueError:
             raise StoreError(f"unknown inspection kind {kind!r}") from None
-        seconds = max(0.0, float(seconds))
-        now = self._now()
+        try:
+            seconds = float(seconds)
+        except (TypeError, ValueError):
+            raise StoreError(f"a played time is a number of seconds, not {seconds!r}") from None
+        if kind is not InspectionKind.PLAYED:
+            seconds = 0.0
 
         def go() -> None:
             with self._write() as s:
+                now = self._stamp(s)
                 r = self._acting(s, session, Action.REVIEW)
-                v = self._version(s, version_id, *ROW_ONLY)
+                v = self._version(s, version_id, *NO_INDEX)
+                if kind is InspectionKind.PLAYED:
+                    self._check_played(s, session, r, v, target, seconds, now)
                 s.add(
                     InspectionRow(
                         version_id=version_id,
@@ -201,6 +212,49 @@ class ReviewPart(PeoplePart):
                 )
 
         self._retry(go)
+
+    def _check_played(
+        self,
+        s: Session,
+        session: SignedIn,
+        account: ReviewerRow,
+        v: ExportVersionRow,
+        member: str,
+        seconds: float,
+        now: datetime,
+    ) -> None:
+        """Refuse a played time the recording's length or the wall time rules out."""
+        known, duration = _clip_length(s, v, member)
+        if not known:
+            raise StoreError(f"{member} is not a recording of this export: nothing was played")
+        row = self._session_row(s, session)
+        assert row is not None  # `_acting` found it open
+        started = aware(row.started_at)
+        assert started is not None
+        listened = s.execute(
+            select(func.coalesce(func.sum(InspectionRow.seconds), 0.0)).where(
+                (InspectionRow.reviewer_id == account.id)  # type: ignore[arg-type]
+                & (InspectionRow.kind == InspectionKind.PLAYED.value)
+                & (InspectionRow.at >= started)  # type: ignore[operator]
+            )
+        ).scalar_one()
+        problem = played_claim_problem(
+            seconds, duration, float(listened), (now - started).total_seconds()
+        )
+        if problem is not None:
+            raise StoreError(problem)
+
+
+def _clip_length(s: Session, v: ExportVersionRow, member: str) -> tuple[bool, float | None]:
+    """Whether `member` is an audio member of the version, and its length in seconds when it
+    is known: from the sample when it is sampled, else from the stored index."""
+    for item in Sample.from_dict(v.sample).items:
+        if item.member == member:
+            return True, item.duration_s
+    stored = s.execute(
+        select(ExportVersionRow.index_summary).where(ExportVersionRow.id == v.id)  # type: ignore[arg-type]
+    ).scalar_one()
+    return audio_member(stored, member)
 
 
 def _days_left(due: datetime | None, now: datetime) -> int | None:

@@ -68,7 +68,7 @@ class SignOffPart(PeoplePart):
     ) -> tuple[Gate, int, tuple[Signer, ...]]:
         """The gate, the round a sign-off would go into, and that round's sign-offs."""
         vid = int(v.id or 0)
-        state, current, round_, _exp = self._state(s, v, self._now())
+        state, current, round_, _exp = self._state(s, v, self._decision_now(s))
         findings = list(Report.from_dict(v.report).findings)
         sample = Sample.from_dict(v.sample)
         played: dict[str, float] = defaultdict(float)
@@ -131,8 +131,8 @@ class SignOffPart(PeoplePart):
         self._check_signer(name, passphrase)
 
         def go() -> SignOffRow:
-            now = self._now()
             with self._write() as s:
+                now = self._stamp(s)
                 v = self._lock_version(s, version_id)
                 r = self._reviewer(s, name)
                 assert r is not None

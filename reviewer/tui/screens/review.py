@@ -458,12 +458,14 @@ class ReviewScreen(ReviewerScreen):
         recordings.focus()
 
     def mark_played(self, member: str, seconds: float) -> None:
-        """The player reports what was actually heard; record it as evidence."""
-        self._record("played", member, seconds)
-        from reviewer.domain.signoff import played_enough
+        """The player reports what was actually heard; record it as evidence (never more than
+        the recording holds: the service refuses a longer claim)."""
+        from reviewer.domain.signoff import played_enough, played_seconds
 
         m = self._members_by_path.get(member)
         duration = m.audio.duration_s if m is not None and m.audio else None
+        seconds = played_seconds(seconds, duration)
+        self._record("played", member, seconds)
         if played_enough(seconds, duration):
             self.query_one("#recordings-list", RecordingsList).mark_played(member)
 
