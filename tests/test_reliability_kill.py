@@ -71,8 +71,8 @@ ZYGOTE = textwrap.dedent(
             if name not in known:
                 svc.add_user(carol, name, role, name + "-passphrase-long")
         me = {who: svc.sign_in(who, who + "-passphrase-long") for who in ("alice", "bob")}
-        for session in me.values():  # signed in a day ago: time enough for all it plays
-            opened_earlier(svc, session, timedelta(days=1))
+        for session in me.values():  # signed in hours ago: time enough for all it plays
+            opened_earlier(svc, session, timedelta(hours=6))
         ack("READY")
         from pathlib import Path
         inbox, outbox = Path(work) / "inbox", Path(work) / "outbox"

@@ -104,13 +104,14 @@ def _register() -> None:
     from reviewer.cli.audit import audit
     from reviewer.cli.check import check
     from reviewer.cli.ingest import ingest
+    from reviewer.cli.redact import redact
     from reviewer.cli.release import release
     from reviewer.cli.status import status
     from reviewer.cli.users import users
 
     main.add_command(check)
     main.add_command(audit)
-    for command in (users, ingest, status, release):
+    for command in (users, ingest, status, release, redact):
         main.add_command(command)
 
 

@@ -32,6 +32,8 @@ class Action(StrEnum):
     ADMINISTER_ACCOUNTS = "administer-accounts"
     CHANGE_POLICY = "change-policy"
     EXPORT_HISTORY = "export-history"  # the sign-off history or the audit trail leaves as a file
+    MARK = "mark"  # a reviewer's own finding on a recording, catalogue entry or member
+    CORRECT = "correct"  # propose, withdraw and apply corrections: a corrected version
 
     @property
     def words(self) -> str:
@@ -48,6 +50,8 @@ _WORDS = {
     Action.ADMINISTER_ACCOUNTS: "changing accounts",
     Action.CHANGE_POLICY: "changing the policy",
     Action.EXPORT_HISTORY: "exporting the history or the audit trail",
+    Action.MARK: "marking what is not the requester's",
+    Action.CORRECT: "correcting an export",
 }
 
 # Which roles may take each action, whatever the state.
@@ -61,11 +65,16 @@ ROLES: dict[Action, frozenset[Role]] = {
     Action.ADMINISTER_ACCOUNTS: frozenset({Role.SUPERVISOR}),
     Action.CHANGE_POLICY: frozenset({Role.SUPERVISOR}),
     Action.EXPORT_HISTORY: frozenset({Role.SUPERVISOR}),
+    Action.MARK: frozenset({Role.REVIEWER, Role.APPROVER}),
+    Action.CORRECT: frozenset({Role.REVIEWER, Role.APPROVER}),
 }
 
 SIGNING = frozenset({Action.SIGN_FIRST, Action.SIGN_SECOND, Action.REJECT})
 SIGNERS = frozenset(role for action in SIGNING for role in ROLES[action])
 
+_OPEN = frozenset(
+    {State.PENDING, State.LAPSED, State.FIRST_SIGNOFF, State.APPROVED, State.REJECTED}
+)
 # The states in which each action applies to a version (None: not about a version).
 STATES: dict[Action, frozenset[State] | None] = {
     Action.REVIEW: None,
@@ -77,6 +86,9 @@ STATES: dict[Action, frozenset[State] | None] = {
     Action.ADMINISTER_ACCOUNTS: None,
     Action.CHANGE_POLICY: None,
     Action.EXPORT_HISTORY: None,
+    # What is released or superseded is not marked or corrected: the current version is.
+    Action.MARK: _OPEN,
+    Action.CORRECT: _OPEN,
 }
 
 _STATE_WORDS = {

@@ -478,6 +478,11 @@ DECISION_ACTIONS = frozenset(
         "user-reset-passphrase",
         "policy-change",
         "lockout",
+        "mark",
+        "mark-withdrawn",
+        "correction-proposed",
+        "correction-withdrawn",
+        "corrections-applied",
     }
 )
 

@@ -46,15 +46,21 @@ class Finding:
     title: str
     detail: str
     members: tuple[str, ...] = ()
+    # What the finding is about, for the corrections it suggests: the names a third-party
+    # finding quotes, the other customer's id a foreign-records finding names.
+    subjects: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        out: dict[str, Any] = {
             "code": self.code,
             "severity": self.severity.value,
             "title": self.title,
             "detail": self.detail,
             "members": list(self.members),
         }
+        if self.subjects:
+            out["subjects"] = list(self.subjects)
+        return out
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Finding:
@@ -64,6 +70,7 @@ class Finding:
             title=str(data["title"]),
             detail=str(data["detail"]),
             members=tuple(str(m) for m in data.get("members", ())),
+            subjects=tuple(str(s) for s in data.get("subjects", ())),
         )
 
 

@@ -25,6 +25,7 @@ from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 
 from reviewer.domain.access import Action, Actor, may_sign, permission, sign_action
+from reviewer.domain.corrections import MARK_CODE
 from reviewer.domain.model import Finding, Severity
 from reviewer.domain.states import Decision, Role, Stage, State
 
@@ -263,6 +264,9 @@ def evaluate_gate(
         approve.append(
             f"{n} critical finding{'s' if n != 1 else ''}: this export can only be rejected"
         )
+        for f in findings:  # a reviewer's foreign mark: said as such, with the way out
+            if f.code == MARK_CODE:
+                approve.append(f"{f.title}: correct the export (withhold it) or reject it")
     missing: list[str] = []
     for item in sample:
         ev = evidence.get(item.member, Evidence())

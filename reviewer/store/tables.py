@@ -115,6 +115,66 @@ class ExportVersionRow(SQLModel, table=True):
     ingested_at: datetime = _dt()
     ingested_by: str = Field(max_length=200)
     voided_at: datetime | None = _dt(nullable=True)
+    # A corrected version: the version its archive was built from, and what was done (the
+    # corrections applied, the plan, the build and its proof; `reviewer.correct`).
+    corrected_from_id: int | None = Field(default=None, foreign_key="export_versions.id")
+    correction: dict[str, Any] | None = Field(
+        default=None, sa_column=sa.Column(sa.JSON(), nullable=True)
+    )
+
+
+class MarkRow(SQLModel, table=True):
+    """A reviewer's own finding on one item of a version (`reviewer.domain.corrections`)."""
+
+    __tablename__ = "marks"
+    __table_args__ = (
+        sa.CheckConstraint("kind IN ('foreign', 'third-party', 'doubtful')", name="ck_mark_kind"),
+        sa.CheckConstraint(
+            "target_kind IN ('recording', 'entry', 'member')", name="ck_mark_target_kind"
+        ),
+        sa.Index("ix_mark_version", "version_id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    version_id: int = Field(foreign_key="export_versions.id")
+    reviewer_id: int = Field(foreign_key="reviewers.id")
+    target_kind: str = Field(max_length=20)
+    target: str = Field(sa_column=sa.Column(sa.Text(), nullable=False))
+    kind: str = Field(max_length=20)
+    note: str = Field(default="", sa_column=sa.Column(sa.Text(), nullable=False))
+    at: datetime = _dt()
+    withdrawn_at: datetime | None = _dt(nullable=True)
+
+
+class CorrectionRow(SQLModel, table=True):
+    """A correction proposed on a version; `applied_version_id` names the corrected version
+    built with it."""
+
+    __tablename__ = "corrections"
+    __table_args__ = (
+        sa.CheckConstraint(
+            "kind IN ('withhold-member', 'withhold-utterance', 'withhold-records', "
+            "'redact-text', 'silence')",
+            name="ck_correction_kind",
+        ),
+        sa.CheckConstraint(
+            "reason IN ('not-requesters', 'third-party', 'other')", name="ck_correction_reason"
+        ),
+        sa.Index("ix_correction_version", "version_id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    version_id: int = Field(foreign_key="export_versions.id")
+    reviewer_id: int = Field(foreign_key="reviewers.id")
+    kind: str = Field(max_length=30)
+    target: str = Field(sa_column=sa.Column(sa.Text(), nullable=False))
+    reason: str = Field(max_length=20)
+    note: str = Field(default="", sa_column=sa.Column(sa.Text(), nullable=False))
+    start_s: float | None = Field(default=None)
+    end_s: float | None = Field(default=None)
+    at: datetime = _dt()
+    withdrawn_at: datetime | None = _dt(nullable=True)
+    applied_version_id: int | None = Field(default=None, foreign_key="export_versions.id")
 
 
 class ReviewerRow(SQLModel, table=True):

@@ -5,8 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from reviewer.domain.access import Actor
+from reviewer.domain.corrections import Correction, MarkKind, MarkTarget
 from reviewer.domain.model import ExportIndex, Finding, Request, Verdict
 from reviewer.domain.policy import DEFAULT_NEW_ACCOUNT_DAYS
 from reviewer.domain.report import Report
@@ -117,6 +119,47 @@ class RequestDetail:
     ingested_at: datetime
     unlock_expires_at: datetime | None
     older_versions: tuple[int, ...] = ()  # voided versions of the same request
+    marks: tuple[MarkView, ...] = ()  # standing marks, oldest first
+    corrections: tuple[CorrectionView, ...] = ()  # proposed and not yet applied
+    # A corrected version: the number of the version it was built from, and what was done
+    # (the corrections applied, the build and its proof: `CorrectedVersion.correction`).
+    corrected_from: int | None = None
+    correction: dict[str, Any] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class MarkView:
+    id: int
+    version_id: int
+    reviewer: str
+    target_kind: MarkTarget
+    target: str
+    kind: MarkKind
+    note: str
+    at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class CorrectionView:
+    id: int
+    version_id: int
+    reviewer: str
+    correction: Correction
+    at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class CorrectedVersion:
+    """What applying corrections made: the new version, its archive and its proof."""
+
+    request_id: str
+    version_id: int
+    version_number: int
+    archive_path: Path
+    archive_sha256: str
+    report: Report
+    proof_ok: bool
+    correction: dict[str, Any]  # corrections (with authors), plan, build, proof
 
 
 @dataclass(frozen=True, slots=True)
@@ -236,7 +279,7 @@ class Policy:
 @dataclass(frozen=True, slots=True)
 class IngestResult:
     request_id: str
-    outcome: str  # "new", "new-version" (earlier versions voided) or "unchanged"
+    outcome: str  # "new", "new-version" (earlier versions voided), "corrected" or "unchanged"
     version_id: int
     archive_sha256: str
     verdict: Verdict

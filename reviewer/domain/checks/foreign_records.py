@@ -55,6 +55,7 @@ def check(request: Request, index: ExportIndex) -> list[Finding]:
                 title=f"Records of another customer ({foreign_id}) mixed in",
                 detail=detail,
                 members=unique([p for p, _ in per_table] + [r.audio_member for r in recs]),
+                subjects=(foreign_id,),
             )
         )
     return findings

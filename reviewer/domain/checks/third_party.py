@@ -613,5 +613,6 @@ def check(request: Request, index: ExportIndex) -> list[Finding]:
                 "before delivery, GDPR Art. 15(4)."
             ),
             members=unique(members),
+            subjects=tuple(sorted(names, key=lambda n: (-len(names[n]), n))),
         )
     ]

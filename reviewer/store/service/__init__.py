@@ -26,6 +26,7 @@ Methods are safe to call from worker threads: each call uses its own connection.
     release.ReleasePart         re-hash, record, publish to the outbox (uses ReviewPart's detail)
     supervision.SupervisionPart history, reviewer figures, audit status
     policy.PolicyPart           the sampling and unlock policy
+    corrections.CorrectionPart  marks, proposed corrections, the corrected version
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ from reviewer.store.errors import (
     StoreError,
     UserError,
 )
+from reviewer.store.service.corrections import CorrectionPart
 from reviewer.store.service.ingest import IngestPart
 from reviewer.store.service.policy import PolicyPart
 from reviewer.store.service.release import ReleasePart
@@ -93,10 +95,11 @@ __all__ = [
 
 
 class ReviewService(
+    CorrectionPart,
     SignOffPart,
     ReleasePart,
-    ReviewPart,
     IngestPart,
+    ReviewPart,
     SupervisionPart,
     PolicyPart,
 ):

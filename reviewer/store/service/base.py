@@ -19,7 +19,17 @@ from sqlalchemy.orm import defer
 from sqlmodel import Session, col, select
 
 from reviewer.domain.audit import DECISIONS_SIGNED_MARKER
+from reviewer.domain.corrections import (
+    Correction,
+    CorrectionKind,
+    MarkFact,
+    MarkKind,
+    MarkTarget,
+    Reason,
+    mark_findings,
+)
 from reviewer.domain.errors import first_line
+from reviewer.domain.model import Finding
 from reviewer.domain.signoff import (
     Decision,
     Role,
@@ -29,6 +39,7 @@ from reviewer.domain.signoff import (
     version_status,
 )
 from reviewer.store import trail
+from reviewer.store.codec import index_from_json
 from reviewer.store.engine import READONLY, make_engine
 from reviewer.store.errors import (
     NotFound,
@@ -37,8 +48,10 @@ from reviewer.store.errors import (
 from reviewer.store.migrate import current_revision, upgrade
 from reviewer.store.paths import NoStore, key_dir, resolve_url, sqlite_file
 from reviewer.store.tables import (
+    CorrectionRow,
     ExportVersionRow,
     InspectionRow,
+    MarkRow,
     PolicyRow,
     ReleaseRow,
     ReviewerRow,
@@ -46,6 +59,8 @@ from reviewer.store.tables import (
     StoreMetaRow,
 )
 from reviewer.store.views import (
+    CorrectionView,
+    MarkView,
     Signer,
     SignOffRow,
 )
@@ -333,6 +348,61 @@ class ServiceBase:
             now,
             self._policy_row(s).unlock_lapse_days,
         )
+
+    def _marks(self, s: Session, version_id: int) -> list[MarkView]:
+        """The standing (not withdrawn) marks on a version, oldest first."""
+        rows = s.execute(
+            select(MarkRow, ReviewerRow.name)
+            .join(ReviewerRow, ReviewerRow.id == MarkRow.reviewer_id)  # type: ignore[arg-type]
+            .where(MarkRow.version_id == version_id)  # type: ignore[arg-type]
+            .where(col(MarkRow.withdrawn_at).is_(None))
+            .order_by(col(MarkRow.id))
+        ).all()
+        return [
+            MarkView(int(m.id or 0), m.version_id, name, MarkTarget(m.target_kind), m.target,
+                     MarkKind(m.kind), m.note, m.at)
+            for m, name in rows
+        ]
+
+    def _mark_findings(self, s: Session, v: ExportVersionRow) -> list[Finding]:
+        """The version's standing foreign marks as critical findings (`mark_findings`)."""
+        marks = [m for m in self._marks(s, int(v.id or 0)) if m.kind is MarkKind.FOREIGN]
+        if not marks:
+            return []
+        stored = s.execute(
+            select(ExportVersionRow.index_summary).where(ExportVersionRow.id == v.id)  # type: ignore[arg-type]
+        ).scalar_one()
+        return mark_findings(
+            [MarkFact(m.reviewer, m.target_kind, m.target, m.kind, m.note) for m in marks],
+            index_from_json(stored),
+        )
+
+    def _pending_corrections(self, s: Session, version_id: int) -> list[CorrectionView]:
+        """Corrections proposed on a version, not withdrawn and not yet applied, oldest first."""
+        rows = s.execute(
+            select(CorrectionRow, ReviewerRow.name)
+            .join(ReviewerRow, ReviewerRow.id == CorrectionRow.reviewer_id)  # type: ignore[arg-type]
+            .where(CorrectionRow.version_id == version_id)  # type: ignore[arg-type]
+            .where(col(CorrectionRow.withdrawn_at).is_(None))
+            .where(col(CorrectionRow.applied_version_id).is_(None))
+            .order_by(col(CorrectionRow.id))
+        ).all()
+        return [
+            CorrectionView(
+                int(c.id or 0), c.version_id, name,
+                Correction(CorrectionKind(c.kind), c.target, Reason(c.reason), c.note,
+                           c.start_s, c.end_s),
+                c.at,
+            )
+            for c, name in rows
+        ]
+
+    def _number_of(self, s: Session, version_id: int | None) -> int | None:
+        if version_id is None:
+            return None
+        return s.execute(
+            select(ExportVersionRow.number).where(ExportVersionRow.id == version_id)  # type: ignore[arg-type]
+        ).scalar_one_or_none()
 
     def _signoff_id(self, s: Session, version_id: int, round_: int, stage: Stage) -> int:
         """The id of the sign-off at `stage` of `round_` (it must exist)."""

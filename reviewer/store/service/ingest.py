@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +31,7 @@ from reviewer.store.service.base import (
     is_postgres,
 )
 from reviewer.store.tables import (
+    CorrectionRow,
     ExportVersionRow,
     RequestRow,
 )
@@ -47,14 +49,48 @@ def ticket_sha256(ticket: Mapping[str, Any]) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
+@dataclass(frozen=True, slots=True)
+class Corrected:
+    """A corrected archive's review, as `ingest` stores it: the version it was built from,
+    the corrections applied (their rows' ids) and what was done (`CorrectedVersion`)."""
+
+    base_version_id: int
+    correction_ids: tuple[int, ...]
+    correction: dict[str, Any]
+
+
+def _corrected_from(versions: Sequence[Any], current: Any, sha: str) -> bool:
+    """Whether `sha` is the archive of a version the current one was corrected from (at any
+    remove)."""
+    by_id = {v.id: v for v in versions}
+    v = current
+    while v is not None and v.corrected_from_id is not None:
+        v = by_id.get(v.corrected_from_id)
+        if v is not None and v.archive_sha256 == sha:
+            return True
+    return False
+
+
 class IngestPart(ServiceBase):
     """Checked requests into the store."""
 
-    def ingest(self, review: Review, archive_path: Path, *, actor: str) -> IngestResult:
+    def ingest(
+        self,
+        review: Review,
+        archive_path: Path,
+        *,
+        actor: str,
+        corrected: Corrected | None = None,
+    ) -> IngestResult:
         """Store a checked request. Archive and ticket unchanged: nothing new. Either changed for a
         known request: a new version, and every earlier version's sign-offs are void. (A version
         stored before tickets were hashed has none: its ticket is unknown, so it counts as
-        changed.)"""
+        changed.)
+
+        `corrected`: the review is of a corrected archive built from the current version
+        (`CorrectionPart.apply_corrections`): a new version that names it. Once a request has a
+        corrected version, ingesting an archive it was corrected from again, with the same
+        ticket, changes nothing: the original never comes back to be released."""
         request, index, report = review.request, review.index, review.report
         ticket = request.raw or {}
         ticket_hash = ticket_sha256(ticket)
@@ -93,6 +129,7 @@ class IngestPart(ServiceBase):
                         col(ExportVersionRow.archive_sha256),
                         col(ExportVersionRow.ticket_sha256),
                         col(ExportVersionRow.voided_at),
+                        col(ExportVersionRow.corrected_from_id),
                     )
                     .where(col(ExportVersionRow.request_id) == request.request_id)
                     .order_by(col(ExportVersionRow.number))
@@ -110,6 +147,17 @@ class IngestPart(ServiceBase):
                         if not same
                     ]
                 )
+                if corrected is not None:
+                    if current is None or current.id != corrected.base_version_id:
+                        raise StoreError(
+                            f"{request.request_id} has a newer version than the one corrected: "
+                            "open it and apply the corrections again"
+                        )
+                    changed = ["corrected"]
+                elif current is not None and changed == ["archive"] and _corrected_from(
+                    versions, current, report.archive_sha256
+                ):
+                    changed = []  # the original of a corrected version: nothing new
                 if current is not None and not changed:
                     stored = s.get(ExportVersionRow, current.id, options=NO_INDEX)
                     assert stored is not None
@@ -154,10 +202,19 @@ class IngestPart(ServiceBase):
                     round=1,
                     ingested_at=now,
                     ingested_by=actor,
+                    corrected_from_id=None if corrected is None else corrected.base_version_id,
+                    correction=None if corrected is None else corrected.correction,
                 )
                 s.add(row)
                 s.flush()
                 outcome = "new-version" if current else "new"
+                if corrected is not None:
+                    outcome = "corrected"
+                    s.execute(
+                        update(CorrectionRow)
+                        .where(col(CorrectionRow.id).in_(corrected.correction_ids))
+                        .values(applied_version_id=row.id)
+                    )
                 trail.append(
                     s,
                     actor,
@@ -177,6 +234,22 @@ class IngestPart(ServiceBase):
                     },
                     at=now,
                 )
+                if corrected is not None:  # a decision: signed in this transaction
+                    trail.append(
+                        s,
+                        actor,
+                        "corrections-applied",
+                        f"request:{request.request_id}",
+                        {
+                            "version": row.number,
+                            "version_id": row.id,
+                            "corrected_from": corrected.base_version_id,
+                            "corrections": list(corrected.correction_ids),
+                            "archive_sha256": report.archive_sha256,
+                            "proof_ok": bool(corrected.correction["proof"]["ok"]),
+                        },
+                        at=now,
+                    )
                 return IngestResult(
                     request.request_id,
                     outcome,

@@ -230,6 +230,11 @@ class ReleasePart(ReviewPart):
             problem = release_problem(s, v, signers, now, self._policy_row(s).unlock_lapse_days)
             if problem is not None:
                 raise ReleaseError(problem)
+            if self._mark_findings(s, v):
+                raise ReleaseError(
+                    "a reviewer marked part of this export as not the requester's: correct it "
+                    "(withhold what was marked) or reject it"
+                )
             second_id = self._signoff_id(s, vid, round_, Stage.SECOND)
             checklists: dict[str, dict[str, bool]] = {}
             statements: dict[str, str] = {}

@@ -152,6 +152,10 @@ class ReviewPart(PeoplePart):
             ingested_at=v.ingested_at,
             unlock_expires_at=expires,
             older_versions=tuple(int(i) for i in older if i is not None),
+            marks=tuple(self._marks(s, vid)),
+            corrections=tuple(self._pending_corrections(s, vid)),
+            corrected_from=self._number_of(s, v.corrected_from_id),
+            correction=v.correction,
         )
 
     def record_inspection(

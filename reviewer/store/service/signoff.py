@@ -69,7 +69,7 @@ class SignOffPart(PeoplePart):
         """The gate, the round a sign-off would go into, and that round's sign-offs."""
         vid = int(v.id or 0)
         state, current, round_, _exp = self._state(s, v, self._decision_now(s))
-        findings = list(Report.from_dict(v.report).findings)
+        findings = list(Report.from_dict(v.report).findings) + self._mark_findings(s, v)
         sample = Sample.from_dict(v.sample)
         played: dict[str, float] = defaultdict(float)
         viewed: set[str] = set()

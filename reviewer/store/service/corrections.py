@@ -1,0 +1,305 @@
+"""Making a flagged export right: reviewers' marks, proposed corrections, and the corrected
+version built from them (built, proven and checked again, then stored as a new version whose
+sign-offs and release bind to the corrected archive's SHA-256).
+
+Every mark, proposal, withdrawal and application is an audit event in the transaction that
+records it. The rules are the domain's (`reviewer.domain.corrections`); the building and the
+proof are `reviewer.correct`'s.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from reviewer.correct import BuildError, build_corrected, prove
+from reviewer.domain.access import Action
+from reviewer.domain.archive import Limits
+from reviewer.domain.checks import run_checks
+from reviewer.domain.corrections import (
+    MAX_NOTE_CHARS,
+    Correction,
+    MarkKind,
+    MarkTarget,
+    correction_problem,
+    plan,
+    suggestions,
+)
+from reviewer.domain.model import Finding, Severity
+from reviewer.domain.report import Report, Stats, sort_findings
+from reviewer.domain.review import Review
+from reviewer.store import trail
+from reviewer.store.errors import NotFound, PermissionDenied, StoreError, UserError
+from reviewer.store.paths import key_dir
+from reviewer.store.service.ingest import Corrected, IngestPart
+from reviewer.store.service.review import ReviewPart
+from reviewer.store.tables import CorrectionRow, ExportVersionRow, MarkRow
+from reviewer.store.views import CorrectedVersion, CorrectionView, MarkView, SignedIn
+
+PROOF_CODE = "correction-unproven"
+CORRECTED_DIR = "corrected"
+
+
+class CorrectionPart(IngestPart, ReviewPart):
+    """Marks, corrections and corrected versions."""
+
+    # ------------------------------------------------------------------ marks
+
+    def mark(
+        self,
+        session: SignedIn,
+        version_id: int,
+        target_kind: MarkTarget | str,
+        target: str,
+        kind: MarkKind | str,
+        note: str = "",
+    ) -> MarkView:
+        """Mark one item of a version: not the requester's, a third party, or doubtful."""
+        try:
+            target_kind, kind = MarkTarget(target_kind), MarkKind(kind)
+        except ValueError as exc:
+            raise UserError(str(exc)) from None
+        if len(note) > MAX_NOTE_CHARS:
+            raise UserError(f"a note is at most {MAX_NOTE_CHARS} characters")
+
+        def go() -> MarkView:
+            with self._write() as s:
+                now = self._stamp(s)
+                v = self._lock_version(s, version_id)
+                r = self._acting(s, session, Action.MARK, self._state(s, v, now)[0])
+                self._check_target(s, v, target_kind, target)
+                row = MarkRow(version_id=version_id, reviewer_id=int(r.id or 0),
+                              target_kind=target_kind.value, target=target, kind=kind.value,
+                              note=note, at=now)
+                s.add(row)
+                s.flush()
+                trail.append(s, r.name, "mark", f"request:{v.request_id}",
+                             {"version_id": version_id, "mark_id": row.id,
+                              "target_kind": target_kind.value, "target": target,
+                              "kind": kind.value, "note": note}, at=now)
+                return MarkView(int(row.id or 0), version_id, r.name, target_kind, target, kind,
+                                note, now)
+
+        return self._retry(go)
+
+    def withdraw_mark(self, session: SignedIn, mark_id: int) -> None:
+        """Withdraw one's own mark (it stays in the trail)."""
+
+        def go() -> None:
+            with self._write() as s:
+                now = self._stamp(s)
+                m = s.get(MarkRow, mark_id)
+                if m is None or m.withdrawn_at is not None:
+                    raise NotFound(f"no standing mark {mark_id}")
+                v = self._lock_version(s, m.version_id)
+                r = self._acting(s, session, Action.MARK, self._state(s, v, now)[0])
+                if m.reviewer_id != r.id:
+                    raise PermissionDenied("a mark is withdrawn by the person who made it")
+                m.withdrawn_at = now
+                s.add(m)
+                trail.append(s, r.name, "mark-withdrawn", f"request:{v.request_id}",
+                             {"version_id": v.id, "mark_id": mark_id}, at=now)
+
+        self._retry(go)
+
+    def marks(self, version_id: int) -> list[MarkView]:
+        with self._read() as s:
+            self._version(s, version_id)
+            return self._marks(s, version_id)
+
+    # ------------------------------------------------------------------ corrections
+
+    def suggested_corrections(self, version_id: int) -> list[Correction]:
+        """What the version's findings suggest (withhold the recordings and records they name,
+        redact the names they quote), less what is already proposed."""
+        detail = self.version_detail(version_id)
+        proposed = {(c.correction.kind, c.correction.target) for c in detail.corrections}
+        return [
+            c for c in suggestions(detail.report.findings, detail.index)
+            if (c.kind, c.target) not in proposed
+        ]
+
+    def propose_correction(
+        self, session: SignedIn, version_id: int, correction: Correction
+    ) -> CorrectionView:
+        """Propose one correction on a version (checked against its export)."""
+        index = self.version_detail(version_id).index
+        problem = correction_problem(correction, index)
+        if problem is not None:
+            raise UserError(problem)
+
+        def go() -> CorrectionView:
+            with self._write() as s:
+                now = self._stamp(s)
+                v = self._lock_version(s, version_id)
+                r = self._acting(s, session, Action.CORRECT, self._state(s, v, now)[0])
+                c = correction
+                row = CorrectionRow(version_id=version_id, reviewer_id=int(r.id or 0),
+                                    kind=c.kind.value, target=c.target, reason=c.reason.value,
+                                    note=c.note, start_s=c.start_s, end_s=c.end_s, at=now)
+                s.add(row)
+                s.flush()
+                trail.append(s, r.name, "correction-proposed", f"request:{v.request_id}",
+                             {"version_id": version_id, "correction_id": row.id, **c.to_dict()},
+                             at=now)
+                return CorrectionView(int(row.id or 0), version_id, r.name, c, now)
+
+        return self._retry(go)
+
+    def withdraw_correction(self, session: SignedIn, correction_id: int) -> None:
+        """Take back a proposed correction before it is applied (undo)."""
+
+        def go() -> None:
+            with self._write() as s:
+                now = self._stamp(s)
+                c = s.get(CorrectionRow, correction_id)
+                if c is None or c.withdrawn_at is not None or c.applied_version_id is not None:
+                    raise NotFound(f"no proposed correction {correction_id}")
+                v = self._lock_version(s, c.version_id)
+                r = self._acting(s, session, Action.CORRECT, self._state(s, v, now)[0])
+                c.withdrawn_at = now
+                s.add(c)
+                trail.append(s, r.name, "correction-withdrawn", f"request:{v.request_id}",
+                             {"version_id": v.id, "correction_id": correction_id}, at=now)
+
+        self._retry(go)
+
+    def apply_corrections(
+        self,
+        session: SignedIn,
+        version_id: int,
+        *,
+        limits: Limits | None = None,
+        progress: Callable[[str], None] | None = None,
+    ) -> CorrectedVersion:
+        """Build the corrected archive from the version's proposed corrections, prove it,
+        check it again, and store it as the request's new version (earlier sign-offs void).
+        A failed proof is a critical finding of the new version: it blocks."""
+        say = progress or (lambda _m: None)
+        detail = self.version_detail(version_id)
+        with self._read() as s:
+            v = self._version(s, version_id)
+            self._acting(s, session, Action.CORRECT,
+                         self._state(s, v, self._decision_now(s))[0])
+        pending = detail.corrections
+        if not pending:
+            raise UserError("no corrections are proposed on this version")
+        wanted = [c.correction for c in pending]
+        for c in wanted:
+            problem = correction_problem(c, detail.index)
+            if problem is not None:
+                raise UserError(problem)
+        the_plan = plan(wanted, detail.index)
+        say("checking the original archive")
+        if _sha256(detail.archive_path) != detail.archive_sha256:
+            raise StoreError(
+                f"the archive {detail.archive_path} changed since it was checked: ingest it again"
+            )
+        say("building the corrected archive")
+        limits = limits or Limits()
+        try:
+            built = build_corrected(
+                detail.archive_path, detail.index, detail.request, the_plan,
+                key_dir(self.url) / CORRECTED_DIR / detail.request.request_id, limits,
+            )
+        except BuildError as exc:
+            raise UserError(str(exc)) from None
+        say("proving what was removed is gone")
+        proof, index = prove(built.path, the_plan, limits)
+        say("checking the corrected archive again")
+        findings = list(run_checks(detail.request, index))
+        if not proof.ok:
+            findings.append(Finding(
+                code=PROOF_CODE,
+                severity=Severity.CRITICAL,
+                title="The corrections are not proven",
+                detail="Re-reading the corrected archive found: " + "; ".join(proof.failures)
+                + ". Withhold what still holds it, or reject the export.",
+            ))
+        report = Report(
+            request_id=detail.request.request_id,
+            archive_sha256=built.sha256,
+            findings=sort_findings(findings),
+            stats=Stats.of(index),
+        )
+        correction: dict[str, Any] = {
+            "from_version": detail.version_number,
+            "from_sha256": detail.archive_sha256,
+            "corrections": [
+                {"id": c.id, "by": c.reviewer, "at": c.at.isoformat(), **c.correction.to_dict()}
+                for c in pending
+            ],
+            "plan": the_plan.to_dict(),
+            "build": built.to_dict(),
+            "proof": proof.to_dict(),
+        }
+        with self._read() as s:
+            actor = self._acting(s, session, Action.CORRECT,
+                                 self._state(s, self._version(s, version_id),
+                                             self._decision_now(s))[0]).name
+        result = self.ingest(
+            Review(detail.request, index, report),
+            built.path,
+            actor=actor,
+            corrected=Corrected(version_id, tuple(c.id for c in pending), correction),
+        )
+        return CorrectedVersion(
+            request_id=detail.request.request_id,
+            version_id=result.version_id,
+            version_number=result.version_number,
+            archive_path=built.path,
+            archive_sha256=built.sha256,
+            report=report,
+            proof_ok=proof.ok,
+            correction=correction,
+        )
+
+    # ------------------------------------------------------------------ helpers
+
+    def _check_target(
+        self, s: Session, v: ExportVersionRow, kind: MarkTarget, target: str
+    ) -> None:
+        stored = s.execute(
+            select(ExportVersionRow.index_summary).where(ExportVersionRow.id == v.id)  # type: ignore[arg-type]
+        ).scalar_one()
+        from reviewer.store.codec import index_from_json
+
+        index = index_from_json(stored)
+        if kind is MarkTarget.ENTRY:
+            known = {t.utterance_id for t in index.transcripts} | {
+                r.utterance_id for r in index.recordings
+            }
+        elif kind is MarkTarget.RECORDING:
+            known = {m.path for m in index.audio_members}
+        else:
+            known = {m.path for m in index.members}
+        if target not in known:
+            raise UserError(f"no {kind.value} {target} in this export")
+
+
+def foreign_marks(s: Session, version_id: int) -> int:
+    """How many foreign marks stand on a version (a release refuses while any does)."""
+    return len(
+        s.execute(
+            select(MarkRow.id)
+            .where(MarkRow.version_id == version_id)  # type: ignore[arg-type]
+            .where(MarkRow.kind == MarkKind.FOREIGN.value)  # type: ignore[arg-type]
+            .where(col(MarkRow.withdrawn_at).is_(None))
+        ).all()
+    )
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    try:
+        with path.open("rb") as fh:
+            for chunk in iter(lambda: fh.read(1 << 20), b""):
+                h.update(chunk)
+    except OSError as exc:
+        raise StoreError(f"cannot read the archive {path}: {exc.strerror or exc}") from None
+    return h.hexdigest()
+
