@@ -293,6 +293,23 @@ def test_a_foreign_mark_holds_the_original_and_the_corrected_version_goes_out(
     with zipfile.ZipFile(delivered) as zf:
         assert rec.audio_member not in zf.namelist()
         assert "Declan" not in zf.read("Alexa/VoiceHistory.csv").decode()
+    # The disclosure record beside it: who marked and corrected what, why, the proof, what
+    # each signer heard and saw, and the release's checkpoint.
+    record = json.loads((delivered.parent / "disclosure-record.json").read_text())
+    assert record["export"]["archive_sha256"] == fixed.archive_sha256
+    assert record["export"]["corrected_from_version"] == 1
+    assert [m["kind"] for m in record["marks"]] == ["foreign"] and record["marks"][0]["by"] == "alice"
+    assert {c["by"] for c in record["corrections"]["corrections"]} == {"alice"}
+    assert {c["reason"] for c in record["corrections"]["corrections"]} == {
+        "third-party", "not-requesters"}
+    assert record["corrections"]["proof"]["ok"] is True
+    assert [(s["name"], s["decision"]) for s in record["signers"]] == [
+        ("alice", "approve"), ("bob", "approve")]
+    assert all(s["played_seconds"] and s["viewed"] and all(s["checklist"].values())
+               for s in record["signers"])
+    assert record["release"]["audit_checkpoint"]["size"] >= 1
+    page = (delivered.parent / "disclosure-record.html").read_text()
+    assert "<html" in page.lower() and "Disclosure record" in page and "proven" in page
     status = svc.audit_status()
     assert status.ok, status.message
     from sqlmodel import Session
@@ -379,3 +396,29 @@ def test_redact_silences_a_span_from_the_command_line(tmp_path: Path) -> None:
     doc = json.loads(r.output)
     silenced = next(c for c in doc["proof"]["checks"] if c["what"].startswith("silenced"))
     assert silenced["ok"] and silenced["detail"].startswith("1 span,")
+
+
+def test_a_supervisor_writes_the_record_of_any_request(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'store.db'}"
+    with ReviewService.open(url, hasher=FAST) as s:
+        add_people(s, PEOPLE)
+        folder = case(tmp_path, "previous-owner")
+        review = review_request(folder)
+        vid = s.ingest(review, folder / "export.zip", actor="test").version_id
+        s.mark(signed_in(s, "alice"), vid, "member", "Devices/Devices.csv", "doubtful", "odd")
+    rid = review.request.request_id
+    page, doc = tmp_path / "record.html", tmp_path / "record.json"
+    by_alice = run(url, "record", rid, "--out", str(doc), "--as", "alice",
+                   "--passphrase-stdin", input="alice-fix-passphrase\n")
+    assert by_alice.exit_code == 1 and not doc.exists()
+    for out in (page, doc):
+        r = run(url, "record", rid, "--out", str(out), "--as", "carol", "--passphrase-stdin",
+                input="carol-fix-passphrase\n")
+        assert r.exit_code == 0, r.stderr
+    record = json.loads(doc.read_text())
+    assert record["request"]["request_id"] == rid and record["release"] is None
+    assert record["marks"][0]["note"] == "odd" and record["signers"] == []
+    assert "previous-owner" in page.read_text()
+    again = run(url, "record", rid, "--out", str(doc), "--as", "carol", "--passphrase-stdin",
+                input="carol-fix-passphrase\n")
+    assert again.exit_code == 2 and "exists" in again.stderr

@@ -104,6 +104,7 @@ def _register() -> None:
     from reviewer.cli.audit import audit
     from reviewer.cli.check import check
     from reviewer.cli.ingest import ingest
+    from reviewer.cli.record import record
     from reviewer.cli.redact import redact
     from reviewer.cli.release import release
     from reviewer.cli.status import status
@@ -111,7 +112,7 @@ def _register() -> None:
 
     main.add_command(check)
     main.add_command(audit)
-    for command in (users, ingest, status, release, redact):
+    for command in (users, ingest, status, release, redact, record):
         main.add_command(command)
 
 

@@ -132,9 +132,9 @@ def prove(
             chunk = data[layout.data_offset + start * frame : layout.data_offset + end * frame]
             if chunk.count(zero) != len(chunk):
                 loud.append(f"{member} {start / rate:.2f}-{end / rate:.2f} s is not silent")
-    spans = sum(len(s) for s in p.silences.values())
+    n_spans = sum(len(s) for s in p.silences.values())
     check("silenced spans are digital silence", loud,
-          f"{spans} span{'s' if spans != 1 else ''}, every sample silent")
+          f"{n_spans} span{'s' if n_spans != 1 else ''}, every sample silent")
     return Proof(all(c["ok"] for c in checks), checks), index
 
 

@@ -33,7 +33,7 @@ from reviewer.store.errors import (
 from reviewer.store.service.ingest import ticket_sha256
 from reviewer.store.service.people import account_actor
 from reviewer.store.service.proof import release_problem
-from reviewer.store.service.review import ReviewPart
+from reviewer.store.service.record import RECORD_HTML, RECORD_JSON, RecordPart
 from reviewer.store.tables import (
     DeliveryRow,
     ReleaseRow,
@@ -53,7 +53,7 @@ OUTBOX_TMP = ".partial"  # half-written releases live here, never under DIR/REQU
 HASH_CHUNK = 1 << 20
 
 
-class ReleasePart(ReviewPart):
+class ReleasePart(RecordPart):
     """Approved exports out to the outbox."""
 
     def release(
@@ -354,6 +354,20 @@ class ReleasePart(ReviewPart):
                 at=now,
             )
 
+    def _write_record(self, tmp: Path, detail: RequestDetail, receipt: dict[str, Any]) -> None:
+        """The disclosure record beside the staged copy, as JSON and as a readable page."""
+        from reviewer.correct.record import record_html
+
+        record = self._record(detail, receipt)
+        for name, body in (
+            (RECORD_JSON, json.dumps(record, indent=2, sort_keys=True, ensure_ascii=False) + "\n"),
+            (RECORD_HTML, record_html(record)),
+        ):
+            with (tmp / name).open("wb") as f:
+                f.write(body.encode("utf-8"))
+                f.flush()
+                os.fsync(f.fileno())
+
     def _publish(self, tmp: Path, receipt: dict[str, Any], final: Path) -> None:
         """Write the receipt last, beside the checked copy, then rename the folder into
         place."""
@@ -392,6 +406,7 @@ class ReleasePart(ReviewPart):
             try:
                 data = receipt()
                 self._check_staged(detail, tmp, actor.name)
+                self._write_record(tmp, detail, data)
                 self._publish(tmp, data, final)
                 done = True
                 self._retry(lambda: self._record_delivery(detail, actor, final, kind, reason))

@@ -1,0 +1,66 @@
+"""`reviewer record REQUEST_ID --out FILE --as SUPERVISOR`: the disclosure record of a
+request, as a regulator would be shown it."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import click
+
+from reviewer.cli.acting import (
+    acting,
+    as_option,
+    open_service,
+    passphrase_stdin_option,
+    read_passphrase,
+)
+from reviewer.domain.text import printable
+
+
+@click.command(short_help="Write the disclosure record of a request (JSON or HTML).")
+@click.argument("request_id")
+@click.option("--out", "out", required=True, type=click.Path(path_type=Path, dir_okay=False),
+              help="Where to write it: FILE.html gives the readable page, any other name the "
+              "JSON. An existing file is not overwritten.")
+@as_option(help="The supervisor producing it (asks for their passphrase).")
+@passphrase_stdin_option
+@click.pass_context
+def record(ctx: click.Context, request_id: str, out: Path, as_: str,
+           passphrase_stdin: bool) -> None:
+    """Write REQUEST_ID's disclosure record: the request and the identity verified, the
+    findings, every mark and correction with its reason and author, the redaction proof,
+    what each signer played and viewed, their checklists and statements, both signatures,
+    and the release with its audit checkpoint (the released version's, else the current
+    one's). The same record is written beside every release.
+
+    \b
+    Exit codes:
+      0  written
+      1  refused: not a supervisor, a wrong passphrase, a lockout
+      2  bad usage, unknown request, the file exists, or the store cannot be opened
+    """
+    from reviewer.correct.record import record_html
+    from reviewer.store.errors import NotFound
+
+    if out.exists() or out.is_symlink():
+        raise click.UsageError(f"{out} exists: name a new file")
+    with open_service(ctx) as svc, acting(
+        svc, as_, read_passphrase(passphrase_stdin, confirm=False, prompt=f"Passphrase of {as_}")
+    ) as session:
+        try:
+            doc = svc.disclosure_record(session, request_id)
+        except NotFound as exc:
+            raise click.UsageError(str(exc)) from None
+    if out.suffix.lower() in (".html", ".htm"):
+        body = record_html(doc)
+    else:
+        body = json.dumps(doc, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    try:
+        fd = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except OSError as exc:
+        raise click.UsageError(f"cannot write {out}: {exc.strerror or exc}") from None
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        fh.write(body)
+    click.echo(f"wrote the disclosure record of {request_id} to {printable(str(out))}")
