@@ -31,7 +31,7 @@ from reviewer.domain.corrections import (
 from reviewer.domain.review import review_request
 from reviewer.domain.signoff import CHECKLIST_KEYS
 from reviewer.domain.states import State
-from reviewer.store.errors import ReleaseError, UserError
+from reviewer.store.errors import ReleaseError, SignOffError, UserError
 from reviewer.store.service import ReviewService
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -240,8 +240,14 @@ def inspect_and_approve(svc: ReviewService, who: str, version_id: int) -> None:
     for item in svc.version_detail(version_id).sample.items:
         svc.record_inspection(me, version_id, "played", item.member, item.duration_s or 2.0)
         svc.record_inspection(me, version_id, "viewed_transcript", item.member)
-    acks = {w.key: "checked" for w in svc.gate(who, version_id).warnings}
-    svc.sign_off(who, PASS[who], version_id, "approve", "ok", ALL, acks)
+    gate = svc.gate(who, version_id)
+    acks = {w.key: "checked" for w in gate.warnings}
+    ticked = {key: True for key, _text in gate.checklist}
+    if "corrections_reviewed" in ticked:  # a corrected version: its signers confirm it
+        assert gate.corrections and gate.proof and all(p.startswith("proven") for p in gate.proof)
+        with pytest.raises(SignOffError, match="corrections and their proof"):
+            svc.sign_off(who, PASS[who], version_id, "approve", "ok", ALL, acks)
+    svc.sign_off(who, PASS[who], version_id, "approve", "ok", ticked, acks)
 
 
 def test_a_foreign_mark_holds_the_original_and_the_corrected_version_goes_out(

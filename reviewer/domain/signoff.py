@@ -54,6 +54,13 @@ CHECKLIST: tuple[tuple[str, str], ...] = (
     ("delivery_to_verified_contact", "Delivery goes to the verified contact"),
 )
 CHECKLIST_KEYS = tuple(k for k, _ in CHECKLIST)
+# A corrected version's signers also confirm they went through what was changed.
+CORRECTIONS_ITEM = ("corrections_reviewed", "The corrections and their proof were reviewed")
+
+
+def checklist_for(corrected: bool) -> tuple[tuple[str, str], ...]:
+    """The checklist of a version: the regulator's, and for a corrected version one more."""
+    return (*CHECKLIST, CORRECTIONS_ITEM) if corrected else CHECKLIST
 
 
 class SignOffRefused(Exception):
@@ -297,8 +304,10 @@ def check_sign_off(
     checklist: Mapping[str, bool],
     acknowledgements: Mapping[str, str],
     warnings: Sequence[WarningToAck],
+    items: Sequence[tuple[str, str]] = CHECKLIST,
 ) -> None:
-    """Raise `SignOffRefused` unless this sign-off may be recorded as given."""
+    """Raise `SignOffRefused` unless this sign-off may be recorded as given (`items`: the
+    version's checklist, `checklist_for`)."""
     if decision is Decision.REJECT:
         reasons = list(gate.reject_reasons)
         if not note.strip():
@@ -307,7 +316,7 @@ def check_sign_off(
             raise SignOffRefused(reasons)
         return
     reasons = list(gate.reasons)
-    unchecked = [text for key, text in CHECKLIST if not checklist.get(key)]
+    unchecked = [text for key, text in items if not checklist.get(key)]
     if unchecked:
         reasons.append("checklist not complete: " + "; ".join(unchecked))
     unacked = [w.finding.title for w in warnings if not acknowledgements.get(w.key, "").strip()]

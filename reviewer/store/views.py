@@ -175,6 +175,9 @@ class Gate:
     reject_reasons: tuple[str, ...]
     missing: tuple[str, ...]  # sampled members this reviewer has not fully inspected
     checklist: tuple[tuple[str, str], ...]  # (key, text) every item must be True to approve
+    # A corrected version: what was corrected, in plain words, and the proof's checks.
+    corrections: tuple[str, ...] = ()
+    proof: tuple[str, ...] = ()
 
     def as_decision(self) -> GateDecision:
         """The domain's view of this gate, for `reviewer.domain.signoff.check_sign_off`."""

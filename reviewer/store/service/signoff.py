@@ -4,16 +4,16 @@ again, the domain's rules, then the database's constraints, all in one transacti
 from __future__ import annotations
 
 from collections import defaultdict
+from typing import Any
 
 from sqlmodel import Session, select
 
 from reviewer.domain.access import Actor
+from reviewer.domain.corrections import Correction
 from reviewer.domain.errors import first_line
 from reviewer.domain.report import Report
 from reviewer.domain.sampling import Sample
 from reviewer.domain.signoff import (
-    CHECKLIST,
-    CHECKLIST_KEYS,
     NOT_RECORDED,
     Decision,
     Evidence,
@@ -24,6 +24,7 @@ from reviewer.domain.signoff import (
     SignOffRefused,
     Stage,
     check_sign_off,
+    checklist_for,
     evaluate_gate,
     locked_out_text,
     warnings_to_ack,
@@ -106,7 +107,9 @@ class SignOffPart(PeoplePart):
             can_reject=decision.can_reject,
             reject_reasons=decision.reject_reasons,
             missing=decision.missing,
-            checklist=CHECKLIST,
+            checklist=checklist_for(v.corrected_from_id is not None),
+            corrections=_correction_lines(v.correction),
+            proof=_proof_lines(v.correction),
         )
         return gate, round_, current
 
@@ -126,7 +129,6 @@ class SignOffPart(PeoplePart):
             decision = Decision(decision)
         except ValueError:
             raise SignOffError([f"unknown decision {decision!r} (approve or reject)"]) from None
-        answers = {k: bool((checklist or {}).get(k, False)) for k in CHECKLIST_KEYS}
         acks = {str(k): str(v) for k, v in (acknowledgements or {}).items()}
         self._check_signer(name, passphrase)
 
@@ -137,6 +139,7 @@ class SignOffPart(PeoplePart):
                 r = self._reviewer(s, name)
                 assert r is not None
                 gate, round_, current = self._gate(s, v, r)
+                answers = {k: bool((checklist or {}).get(k, False)) for k, _ in gate.checklist}
                 try:
                     check_sign_off(
                         gate.as_decision(),
@@ -145,6 +148,7 @@ class SignOffPart(PeoplePart):
                         checklist=answers,
                         acknowledgements=acks,
                         warnings=gate.warnings,
+                        items=gate.checklist,
                     )
                 except SignOffRefused as exc:
                     raise SignOffError(exc.reasons) from None
@@ -229,3 +233,23 @@ class SignOffPart(PeoplePart):
 
     def reject(self, name: str, passphrase: str, version_id: int, note: str) -> SignOffRow:
         return self.sign_off(name, passphrase, version_id, Decision.REJECT, note)
+
+
+def _correction_lines(correction: dict[str, Any] | None) -> tuple[str, ...]:
+    """A corrected version's corrections, one line each: what, why, by whom."""
+    if not correction:
+        return ()
+    lines = []
+    for c in correction.get("corrections", []):
+        what = Correction.from_dict(c)
+        lines.append(f"{what.words} ({what.reason.words}; {c.get('by')}): {what.note}".rstrip(": "))
+    return tuple(lines)
+
+
+def _proof_lines(correction: dict[str, Any] | None) -> tuple[str, ...]:
+    if not correction:
+        return ()
+    return tuple(
+        f"{'proven' if c['ok'] else 'FAILED'}: {c['what']} ({c['detail']})"
+        for c in (correction.get("proof") or {}).get("checks", [])
+    )

@@ -96,6 +96,13 @@ class SignOffDialog(ReviewerDialog["SignOffRow | None"]):
                             id=f"ack-{_safe_id(w.key)}",
                             classes="ack-note",
                         )
+                if g.corrections:
+                    yield Label("Corrections in this version", classes="section-title")
+                    yield Static(
+                        "\n".join(_escape(line) for line in g.corrections), id="signoff-corrections"
+                    )
+                    yield Label("Proof", classes="section-title")
+                    yield Static("\n".join(_escape(line) for line in g.proof), id="signoff-proof")
                 yield Label("Sampling", classes="section-title")
                 # The statement the sign-off records (the gate's), never the ingest-time plan.
                 yield Static(_escape(g.sampling_statement), id="signoff-sampling")
@@ -146,6 +153,7 @@ class SignOffDialog(ReviewerDialog["SignOffRow | None"]):
                 checklist=self._checklist(),
                 acknowledgements=self._acks(),
                 warnings=g.warnings,
+                items=g.checklist,
             )
         except SignOffRefused as refused:
             return list(refused.reasons)
