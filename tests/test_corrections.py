@@ -272,6 +272,9 @@ def test_a_foreign_mark_holds_the_original_and_the_corrected_version_goes_out(
     # The finding's suggestions, then the foreign recording withheld with them.
     for c in svc.suggested_corrections(v1):
         svc.propose_correction(alice, v1, c)
+    # The names alone would leave the marked recording in: a mark is never dropped silently.
+    with pytest.raises(UserError, match="foreign mark stands"):
+        svc.apply_corrections(alice, v1)
     svc.propose_correction(alice, v1, Correction(
         CorrectionKind.WITHHOLD_UTTERANCE, rec.utterance_id, Reason.NOT_REQUESTERS, "marked"))
     withdrawn = svc.propose_correction(alice, v1, Correction(

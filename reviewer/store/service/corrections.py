@@ -10,11 +10,11 @@ proof are `reviewer.correct`'s.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session, select
 
 from reviewer.correct import BuildError, build_corrected, prove
 from reviewer.domain.access import Action
@@ -23,6 +23,7 @@ from reviewer.domain.checks import run_checks
 from reviewer.domain.corrections import (
     MAX_NOTE_CHARS,
     Correction,
+    CorrectionPlan,
     MarkKind,
     MarkTarget,
     correction_problem,
@@ -194,6 +195,14 @@ class CorrectionPart(IngestPart, ReviewPart):
             if problem is not None:
                 raise UserError(problem)
         the_plan = plan(wanted, detail.index)
+        unresolved = unresolved_marks(detail.marks, the_plan)
+        if unresolved:
+            raise UserError(
+                "a foreign mark stands on what the corrections keep: "
+                + "; ".join(f"{m.reviewer} marked {m.target_kind.value} {m.target}"
+                            for m in unresolved[:5])
+                + ". Withhold it too, or its author takes the mark back (u)"
+            )
         say("checking the original archive")
         if _sha256(detail.archive_path) != detail.archive_sha256:
             raise StoreError(
@@ -281,16 +290,20 @@ class CorrectionPart(IngestPart, ReviewPart):
             raise UserError(f"no {kind.value} {target} in this export")
 
 
-def foreign_marks(s: Session, version_id: int) -> int:
-    """How many foreign marks stand on a version (a release refuses while any does)."""
-    return len(
-        s.execute(
-            select(MarkRow.id)
-            .where(MarkRow.version_id == version_id)  # type: ignore[arg-type]
-            .where(MarkRow.kind == MarkKind.FOREIGN.value)  # type: ignore[arg-type]
-            .where(col(MarkRow.withdrawn_at).is_(None))
-        ).all()
-    )
+def unresolved_marks(marks: Sequence[MarkView], p: CorrectionPlan) -> list[MarkView]:
+    """The foreign marks a plan leaves standing: what was marked not the requester's and is
+    not withheld (a corrected version never drops a reviewer's finding silently)."""
+    out = []
+    for m in marks:
+        if m.kind is not MarkKind.FOREIGN:
+            continue
+        if m.target_kind is MarkTarget.ENTRY:
+            gone = m.target in p.withheld_utterances
+        else:
+            gone = m.target in p.withheld_members
+        if not gone:
+            out.append(m)
+    return out
 
 
 def _sha256(path: Path) -> str:

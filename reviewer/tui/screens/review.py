@@ -23,12 +23,16 @@ from textual.widgets import Header, Static, TabbedContent, TabPane
 
 from reviewer.audio.clip import Clip
 from reviewer.domain.access import Action, Permission, permission
+from reviewer.domain.corrections import Correction, suggestions
 from reviewer.domain.model import Member, MemberKind, Severity
 from reviewer.domain.states import State
 from reviewer.domain.text import printable
 from reviewer.tui.base import ReviewerScreen
+from reviewer.tui.screens.correcting import BINDINGS as CORRECTING_BINDINGS
+from reviewer.tui.screens.correcting import CORRECTION_ACTIONS, CorrectingMixin
 from reviewer.tui.terms import gather_terms
 from reviewer.tui.widgets.catalogue import TranscriptCatalogue
+from reviewer.tui.widgets.corrections import CorrectionsList
 from reviewer.tui.widgets.findings import FindingsList
 from reviewer.tui.widgets.footer import KeysFooter
 from reviewer.tui.widgets.member_preview import MemberPreview
@@ -56,13 +60,14 @@ PRIMARY = {
     "catalogue": "catalogue-view",
     "timeline": "timeline-view",
     "members": "members-list",
+    "corrections": "corrections-list",
 }
 
 
 SAMPLE_KEYS = Binding.Group("Sample", compact=True)
 
 
-class ReviewScreen(ReviewerScreen):
+class ReviewScreen(CorrectingMixin, ReviewerScreen):
     AUTO_FOCUS = "#findings"
     HELP_TITLE = "Review"
     HELP_TEXT = (
@@ -112,6 +117,7 @@ class ReviewScreen(ReviewerScreen):
         Binding("4", "tab('timeline')", "Timeline", show=False, id="review.tab_timeline"),
         Binding("5", "tab('members')", "Members", show=False, id="review.tab_members"),
         Binding("ctrl+r", "reload", "Reload", show=False, id="review.reload"),
+        *CORRECTING_BINDINGS,
     ]
 
     # ------------------------------------------------------------------ messages
@@ -151,6 +157,7 @@ class ReviewScreen(ReviewerScreen):
         self._transcripts: dict[str, str] = {}
         self._seen: set[tuple[str, str]] = set()
         self._catalogue_fed = False
+        self._span: dict[str, list[float | None]] = {}  # member -> [start, end] to silence
 
     # ------------------------------------------------------------------ layout
 
@@ -178,6 +185,8 @@ class ReviewScreen(ReviewerScreen):
             with TabPane("Members", id="members"), Horizontal(classes="panes"):
                 yield MembersList(id="members-list")
                 yield MemberPreview(id="member-preview")
+            with TabPane("Corrections", id="corrections"):
+                yield CorrectionsList(id="corrections-list")
         yield KeysFooter()
 
     def on_mount(self) -> None:
@@ -211,7 +220,12 @@ class ReviewScreen(ReviewerScreen):
     @on(Loaded)
     def _loaded(self, message: Loaded) -> None:
         d = message.detail
-        first = self.detail is None
+        # A new version (a corrected one, say) is shown afresh, as the first was.
+        first = self.detail is None or self.detail.version_id != d.version_id
+        if first and self._catalogue_fed:
+            self._catalogue_fed = False
+            self.detail = d
+            self._feed_catalogue()
         self.detail = d
         self._members_by_path = {m.path: m for m in d.index.members}
         self._transcripts = {}
@@ -229,7 +243,16 @@ class ReviewScreen(ReviewerScreen):
             )
             self.query_one("#members-list", MembersList).show(d.index.members)
             self._feed_optional(d)
+        self.query_one("#corrections-list", CorrectionsList).show(d, self._suggested(d))
         self.refresh_bindings()
+
+    @staticmethod
+    def _suggested(d: RequestDetail) -> list[Correction]:
+        """What the findings suggest and nobody proposed yet (nothing on a corrected version
+        whose findings are its own)."""
+        proposed = {(c.correction.kind, c.correction.target) for c in d.corrections}
+        return [c for c in suggestions(d.report.findings, d.index)
+                if (c.kind, c.target) not in proposed]
 
     def _feed_optional(self, d: RequestDetail) -> None:
         """Hand the detail to the timeline; the catalogue is filled when first opened."""
@@ -640,7 +663,10 @@ class ReviewScreen(ReviewerScreen):
         self._load(first=False)
 
     # A key whose action is not available now says why, instead of doing nothing.
-    _KEY_ACTIONS = {"s": "sign_off", "r": "release", "space": "play"}
+    _KEY_ACTIONS = {
+        "s": "sign_off", "r": "release", "space": "play", "m": "mark", "w": "withhold",
+        "x": "redact", "z": "silence", "f": "suggested", "A": "apply",
+    }
 
     def on_key(self, event: events.Key) -> None:
         action = self._KEY_ACTIONS.get(event.key)
@@ -666,6 +692,8 @@ class ReviewScreen(ReviewerScreen):
             return f"{reason}."
         if action in ("play", "sample"):
             return "This export has no recordings to play."
+        if action in CORRECTION_ACTIONS:
+            return self.why_not_correct(action)
         return None
 
     def _permission(self, action: str) -> Permission:
@@ -689,4 +717,6 @@ class ReviewScreen(ReviewerScreen):
             return bool(self._permission("release"))
         if action in ("play", "sample"):
             return d is not None and bool(d.index.recordings)
+        if action in CORRECTION_ACTIONS:
+            return self.may_correct(action)
         return True

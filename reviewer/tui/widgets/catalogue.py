@@ -487,6 +487,16 @@ class TranscriptCatalogue(Vertical):
     def view(self) -> CatalogueView:
         return self.query_one(CatalogueView)
 
+    def current_entry(self) -> TranscriptEntry | None:
+        """The selected entry, else the one at the top of the view."""
+        v = self.view
+        if v.selected is not None and v.selected < len(self._entries):
+            return self._entries[v.selected]
+        if not self._entries or not v.first_line:
+            return None
+        at = bisect.bisect_right(v.first_line, round(v.scroll_y)) - 1
+        return self._entries[min(max(at, 0), len(self._entries) - 1)]
+
     @property
     def selected_text(self) -> Text:
         """The entry shown on top, with its highlights."""

@@ -1,0 +1,94 @@
+"""Correcting a flagged export at the terminal: alice marks a stranger's recording, takes the
+findings' suggestions, is told the mark still stands, withholds the recording, applies the
+corrections and gets the corrected version, proven; the sign-off dialog of that version
+lists the corrections and the proof and asks the signer to confirm they reviewed them."""
+
+from __future__ import annotations
+
+from test_tui_support import (  # noqa: F401 - fixtures
+    THIRD_PARTY,
+    make_app,
+    null_audio,
+    open_request,
+    screen_text,
+    sign_in,
+    store,
+    template_store,
+    wait_for,
+)
+
+SIZE = (120, 40)
+
+
+async def answer(pilot, note: str) -> None:  # type: ignore[no-untyped-def]
+    """Fill the open mark or correction dialog's note and press OK."""
+    from textual.widgets import Input
+
+    from reviewer.tui.dialogs.correction import CorrectionDialog
+
+    app = pilot.app
+    await wait_for(pilot, lambda: isinstance(app.screen, CorrectionDialog))
+    app.screen.query_one("#correction-note", Input).value = note
+    await pilot.click("#correction-ok")
+
+
+async def test_mark_correct_apply_and_sign_the_corrected_version(store, null_audio) -> None:  # noqa: F811
+    from reviewer.tui.dialogs.confirm import ConfirmDialog
+    from reviewer.tui.dialogs.signoff import SignOffDialog
+    from reviewer.tui.screens.review import ReviewScreen
+    from reviewer.tui.widgets.recordings import RecordingsList
+
+    app = make_app(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot, "alice")
+        review = await open_request(pilot, THIRD_PARTY)
+        v1 = review.detail.version_id
+        # A stranger's voice in the second recording: marked where it is heard.
+        await pilot.press("2")
+        recordings = review.query_one("#recordings-list", RecordingsList)
+        recordings.cursor = 1
+        marked = recordings.current
+        await pilot.press("m")
+        await answer(pilot, "a stranger's voice")
+        await wait_for(pilot, lambda: len(review.detail.marks) == 1)
+        assert review.detail.marks[0].target == marked.member
+        # The findings' suggestions, one key away.
+        await pilot.press("6")
+        await pilot.press("f")
+        await wait_for(pilot, lambda: len(review.detail.corrections) == 3)
+        text = screen_text(app)
+        assert "Proposed corrections (3)" in text and "by alice: a stranger's voice" in text
+        # Applying now would keep the marked recording: refused, with the way out.
+        await pilot.press("A")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmDialog))
+        await pilot.press("y")
+        await wait_for(pilot, lambda: "foreign mark stands" in screen_text(app))
+        await pilot.press("escape")
+        # Withhold it from the Recordings tab, then apply.
+        await wait_for(pilot, lambda: isinstance(app.screen, ReviewScreen))
+        await pilot.press("2")
+        recordings.cursor = 1
+        await pilot.press("w")
+        await answer(pilot, "not her voice")
+        await wait_for(pilot, lambda: len(review.detail.corrections) == 4)
+        await pilot.press("A")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmDialog))
+        await pilot.press("y")
+        await wait_for(pilot, lambda: review.detail.version_id != v1, limit_s=60)
+        d = review.detail
+        assert d.corrected_from == 1 and d.correction["proof"]["ok"]
+        assert marked.member not in {m.path for m in d.index.members}
+        await pilot.press("6")
+        await pilot.pause()
+        text = screen_text(app)
+        assert "Corrected from version 1" in text and "proven: redacted texts are gone" in text
+        assert "v2" in text
+        # The sign-off dialog lists the corrections and the proof, and asks to confirm them.
+        await pilot.press("s")
+        await wait_for(pilot, lambda: isinstance(app.screen, SignOffDialog))
+        dialog = app.screen
+        assert dialog.query_one("#check-corrections_reviewed") is not None
+        text = screen_text(app)
+        assert "Corrections in this version" in text
+        assert 'redact "Declan Murphy" everywhere' in text
+        await pilot.press("escape")
