@@ -265,6 +265,8 @@ def test_a_foreign_mark_holds_the_original_and_the_corrected_version_goes_out(
         svc.record_inspection(me, v1, "played", item.member, item.duration_s or 2.0)
         svc.record_inspection(me, v1, "viewed_transcript", item.member)
     gate = svc.gate("alice", v1)
+    assert gate.marks == (f"not the requester's: recording {rec.audio_member} (by alice): "
+                          "a stranger's voice",)
     assert not gate.allowed and gate.can_reject
     assert any("Marked not the requester's by alice" in r for r in gate.reasons)
     assert "none foreign" not in gate.sampling_statement

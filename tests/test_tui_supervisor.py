@@ -187,6 +187,28 @@ async def test_csv_export_writes_the_filtered_history(store: Store, tmp_path: Pa
     ]
 
 
+async def test_the_disclosure_record_of_the_request_under_the_cursor(store: Store) -> None:  # noqa: F811
+    import json
+
+    sign_offs(store)
+    app = make_app(store)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_supervisor(pilot)
+        await app.workers.wait_for_complete()
+        table = screen.query_one("#history-table", DataTable)
+        table.focus()
+        row = screen.history[table.cursor_row]
+        await pilot.press("o")
+        exports = Path(store.url.removeprefix("sqlite:///")).parent / "exports"
+        await wait_for(pilot, lambda: len(list(exports.glob("disclosure-record-*.json"))) == 1)
+        await app.workers.wait_for_complete()
+    [written] = exports.glob("disclosure-record-*.json")
+    record = json.loads(written.read_text())
+    assert record["request"]["request_id"] == row.request_id
+    assert row.reviewer in [s["name"] for s in record["signers"]]
+    assert written.with_suffix(".html").is_file() and written.stat().st_mode & 0o077 == 0
+
+
 async def test_a_tampered_audit_chain_shows_in_red(store: Store) -> None:  # noqa: F811
     sign_offs(store)
     # Someone with the database file drops the append-only trigger and edits an event.

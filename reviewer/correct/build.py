@@ -13,20 +13,21 @@ import json
 import os
 import struct
 import tempfile
-import zipfile
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from reviewer.correct.catalogue import catalogue_pdf
-from reviewer.domain.archive import Limits, read_member
+from reviewer.correct.catalogue import Catalogue, catalogue_pdf
+from reviewer.correct.wavhead import PLAIN_CHUNKS, chunk_ids, plain_wav_head
+from reviewer.correct.zipwrite import write_zip
+from reviewer.domain.archive import Limits, RawMember, read_member, read_member_raw
 from reviewer.domain.archive.errors import ArchiveError, WavError
 from reviewer.domain.archive.wav import parse_wav
 from reviewer.domain.corrections import CorrectionPlan, Reason, Redactor
-from reviewer.domain.model import ExportIndex, MemberKind, Request
+from reviewer.domain.model import ExportIndex, Member, MemberKind, Request
 
 NOTICE_MEMBER = "Corrections-notice.txt"
-ZIP_DATE = (1980, 1, 1, 0, 0, 0)  # fixed: the same input gives the same archive
 TEXT_KINDS = (MemberKind.CSV, MemberKind.JSON, MemberKind.TEXT)
 
 
@@ -38,19 +39,22 @@ class BuildError(Exception):
 class Built:
     path: Path
     sha256: str
-    bytes: int
+    size: int  # bytes
     members: list[str]
     withheld_members: list[str]
     withheld_utterances: list[str]
     redacted: dict[str, int] = field(default_factory=dict)  # member -> occurrences replaced
     silenced: dict[str, list[list[float | None]]] = field(default_factory=dict)
     replaced_chars: int = 0  # catalogue characters the PDF fonts cannot show
+    # The members' bytes as written (not recorded; the proof searches them once their
+    # SHA-256 matches what the reader reads back).
+    contents: dict[str, bytes | RawMember] = field(default_factory=dict, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "archive": str(self.path),
             "sha256": self.sha256,
-            "bytes": self.bytes,
+            "bytes": self.size,
             "members": self.members,
             "withheld_members": self.withheld_members,
             "withheld_utterances": self.withheld_utterances,
@@ -76,80 +80,105 @@ def build_corrected(
     drop_values = {v.casefold() for v in p.withheld_values} | {
         u.casefold() for u in p.withheld_utterances
     }
-    out: dict[str, bytes] = {}
+    out: dict[str, bytes | RawMember] = {}
     redacted: dict[str, int] = {}
     seen: set[str] = set()
+    kept: list[Member] = []
     for m in index.members:
         path = m.path
         if path in seen or m.kind is MemberKind.DIRECTORY or "!" in path:
-            continue
+            continue  # a nested archive's members travel inside it
         seen.add(path)
-        if path in p.withheld_members or path == index.manifest_member:
-            continue
-        if path == index.transcript_member:
-            continue  # rebuilt below
+        if path in p.withheld_members or path in (index.manifest_member, index.transcript_member):
+            continue  # withheld; the manifest and the catalogue are made anew below
+        kept.append(m)
+
+    def corrected(m: Member) -> tuple[bytes | RawMember, int]:
+        if m.kind is MemberKind.AUDIO and m.path not in p.silences:
+            same = _unchanged_recording(archive, m.path, redactor, limits)
+            if same is not None:
+                return same, 0
         try:
-            data = read_member(archive, path, limits.max_member_bytes, limits)
+            data = read_member(archive, m.path, limits.max_member_bytes, limits)
         except ArchiveError as exc:
             raise BuildError(
-                f"{path} cannot be read safely ({exc}): withhold it, or reject the export"
+                f"{m.path} cannot be read safely ({exc}): withhold it, or reject the export"
             ) from None
         if m.kind in TEXT_KINDS:
-            data, n = _correct_text(path, m.kind, data, redactor, drop_values)
-            if n:
-                redacted[path] = n
-        elif m.kind is MemberKind.AUDIO:
-            spans = p.silences.get(path)
+            return _correct_text(m.path, m.kind, data, redactor, drop_values)
+        if m.kind is MemberKind.AUDIO:
+            spans = p.silences.get(m.path)
             if spans:
-                data = _silence(path, data, spans)
+                data = _silence(m.path, data, spans)
             if redactor:
                 data = _strip_wav_metadata(data, redactor)
-        out[path] = data
-    replaced = 0
-    if index.transcript_member and index.transcript_member not in p.withheld_members:
-        kept = []
+        return data, 0
+
+    def rebuilt_catalogue() -> tuple[Catalogue, int]:
+        entries, n_all = [], 0
         for e in index.transcripts:
             if e.utterance_id.casefold() in drop_values:
                 continue
             text, n = redactor.redact(e.text) if redactor else (e.text, 0)
+            n_all += n
+            entries.append(type(e)(e.timestamp, e.timestamp_text, e.device_serial,
+                                   e.utterance_id, text, e.page))
+        return catalogue_pdf(entries), n_all
+
+    # Members are read (and inflated: ISA-L lets go of the GIL) side by side, kept in order,
+    # while the catalogue (pure Python) is laid out beside them.
+    with ThreadPoolExecutor(max_workers=max(2, min(8, os.cpu_count() or 1))) as pool:
+        catalogue = (
+            pool.submit(rebuilt_catalogue)
+            if index.transcript_member and index.transcript_member not in p.withheld_members
+            else None
+        )
+        for m, (data, n) in zip(kept, pool.map(corrected, kept), strict=True):
+            out[m.path] = data
             if n:
-                redacted[index.transcript_member] = redacted.get(index.transcript_member, 0) + n
-            kept.append(type(e)(e.timestamp, e.timestamp_text, e.device_serial,
-                                e.utterance_id, text, e.page))
-        catalogue = catalogue_pdf(kept)
-        out[index.transcript_member] = catalogue.data
-        replaced = catalogue.replaced_chars
+                redacted[m.path] = n
+        replaced = 0
+        if catalogue is not None:
+            assert index.transcript_member is not None
+            pdf, n = catalogue.result()
+            out[index.transcript_member] = pdf.data
+            replaced = pdf.replaced_chars
+            if n:
+                redacted[index.transcript_member] = n
     out[NOTICE_MEMBER] = notice(request, p).encode("utf-8")
     if index.manifest_member:
         out[index.manifest_member] = _manifest(index, out)
     if not any(k for k in out if k not in (NOTICE_MEMBER, index.manifest_member)):
         raise BuildError("the corrections would leave nothing of the export to deliver")
-    data = _zip(out, index.manifest_member)
-    sha = hashlib.sha256(data).hexdigest()
+    order = ([index.manifest_member] if index.manifest_member in out else []) + sorted(
+        path for path in out if path != index.manifest_member
+    )
     out_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
-    final = out_dir / f"{sha}.zip"
-    if not final.exists():
-        fd, tmp = tempfile.mkstemp(dir=out_dir, prefix=".building-", suffix=".zip")
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(data)
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.chmod(tmp, 0o600)
-            os.replace(tmp, final)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+    fd, tmp = tempfile.mkstemp(dir=out_dir, prefix=".building-", suffix=".zip")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            sink = _Hashing(fh)
+            write_zip(sink, [(path, out[path]) for path in order])
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.chmod(tmp, 0o600)
+        sha, size = sink.hexdigest(), sink.size
+        final = out_dir / f"{sha}.zip"
+        os.replace(tmp, final)  # the same bytes under the same name: replacing changes nothing
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
     return Built(
         path=final,
         sha256=sha,
-        bytes=len(data),
+        size=size,
         members=sorted(out),
         withheld_members=sorted(p.withheld_members),
         withheld_utterances=sorted(p.withheld_utterances),
         redacted=redacted,
         silenced={m: [[s.start_s, s.end_s] for s in spans] for m, spans in p.silences.items()},
         replaced_chars=replaced,
+        contents=out,
     )
 
 
@@ -297,6 +326,8 @@ def _strip_wav_metadata(data: bytes, redactor: Redactor) -> bytes:
         layout = parse_wav(data)
     except WavError:
         return data
+    if chunk_ids(data) <= PLAIN_CHUNKS:
+        return data  # nothing but the sound and its format: no text to hide
     outside = data[: layout.data_offset] + data[layout.data_offset + layout.data_bytes :]
     if not _names_any(outside, redactor):
         return data
@@ -312,6 +343,23 @@ def _strip_wav_metadata(data: bytes, redactor: Redactor) -> bytes:
         + b"data" + struct.pack(order + "I", len(sound)) + sound + pad
     )
     return data[:4] + struct.pack(order + "I", len(body)) + body
+
+
+def _unchanged_recording(
+    archive: Path, path: str, redactor: Redactor, limits: Limits
+) -> RawMember | None:
+    """A recording that goes out as it came, copied as stored; None when it must be read
+    (it cannot be copied raw, or, with texts to redact, it is not a plain WAV of format and
+    sound alone, so chunks that may hold text are searched)."""
+    try:
+        raw = read_member_raw(archive, path, limits)
+    except ArchiveError:
+        return None  # read_member says why, with the same words
+    if raw is None:
+        return None
+    if redactor and plain_wav_head(raw) is None:
+        return None
+    return raw
 
 
 def _chunk(data: bytes, wanted: bytes) -> bytes | None:
@@ -382,26 +430,36 @@ def notice(request: Request, p: CorrectionPlan) -> str:
     return "\n".join(lines)
 
 
-def _manifest(index: ExportIndex, members: dict[str, bytes]) -> bytes:
+def _manifest(index: ExportIndex, members: dict[str, bytes | RawMember]) -> bytes:
+    """The manifest rewritten to the members that go out. A member copied as stored has the
+    bytes the reader hashed when the export was checked (the re-check compares again)."""
     base: dict[str, Any] = dict(index.manifest) if isinstance(index.manifest, dict) else {}
+    hashed = {m.path: m.sha256 for m in index.members}
+
+    def entry(path: str, data: bytes | RawMember) -> dict[str, Any]:
+        if isinstance(data, RawMember):
+            return {"path": path, "bytes": data.size, "sha256": hashed[path]}
+        return {"path": path, "bytes": len(data), "sha256": hashlib.sha256(data).hexdigest()}
+
     base["files"] = [
-        {"path": path, "bytes": len(data), "sha256": hashlib.sha256(data).hexdigest()}
-        for path, data in sorted(members.items())
+        entry(path, data) for path, data in sorted(members.items())
         if path != index.manifest_member
     ]
     return (json.dumps(base, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
 
 
-def _zip(members: dict[str, bytes], manifest: str | None) -> bytes:
-    buf = io.BytesIO()
-    order = ([manifest] if manifest in members else []) + sorted(
-        p for p in members if p != manifest
-    )
-    with zipfile.ZipFile(buf, "w") as zf:
-        for path in order:
-            info = zipfile.ZipInfo(path, date_time=ZIP_DATE)
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.external_attr = 0o644 << 16
-            info.create_system = 3
-            zf.writestr(info, members[path], compresslevel=6)
-    return buf.getvalue()
+class _Hashing:
+    """A file the archive is written to, hashed on the way."""
+
+    def __init__(self, fh: Any) -> None:
+        self._fh = fh
+        self._h = hashlib.sha256()
+        self.size = 0
+
+    def write(self, data: bytes) -> int:
+        self._h.update(data)
+        self.size += len(data)
+        return int(self._fh.write(data))
+
+    def hexdigest(self) -> str:
+        return self._h.hexdigest()

@@ -14,17 +14,22 @@ A failed proof blocks the version.
 
 from __future__ import annotations
 
+import hashlib
+import os
 import re
 import zlib
+from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from reviewer.domain.archive import Limits, read_export, read_member
+from reviewer.correct.wavhead import plain_wav_head
+from reviewer.domain.archive import Limits, read_export, read_member, read_member_raw
 from reviewer.domain.archive.errors import ArchiveError, WavError
 from reviewer.domain.archive.wav import parse_wav
-from reviewer.domain.corrections import CorrectionPlan, Redactor
-from reviewer.domain.model import ExportIndex, MemberKind
+from reviewer.domain.corrections import CorrectionPlan, Redactor, fold
+from reviewer.domain.model import ExportIndex, Member, MemberKind
 
 MAX_STREAM_BYTES = 64 << 20  # a PDF stream inflated past this is not searched further
 STREAM = re.compile(rb"stream\r?\n(.*?)endstream", re.DOTALL)
@@ -50,9 +55,17 @@ class Proof:
 
 
 def prove(
-    archive: Path, p: CorrectionPlan, limits: Limits | None = None
+    archive: Path,
+    p: CorrectionPlan,
+    limits: Limits | None = None,
+    written: Mapping[str, object] | None = None,
 ) -> tuple[Proof, ExportIndex]:
-    """Re-read `archive` and prove the plan was carried out; also returns the index read."""
+    """Re-read `archive` and prove the plan was carried out; also returns the index read.
+
+    `written`: the members' bytes as the builder wrote them. A member's bytes are searched
+    from there only when their SHA-256 is the one the reader computed re-reading the archive
+    (so they are the archive's bytes, not the builder's word for them); any other member is
+    read again from the archive."""
     limits = limits or Limits()
     index = read_export(archive, limits)
     checks: list[dict[str, Any]] = []
@@ -98,16 +111,32 @@ def prove(
         for path, text in index.scan_texts():
             for term in redactor.found(text):
                 found.append(f'"{term}" in {path}')
-        for m in index.members:
-            if m.kind is MemberKind.DIRECTORY or "!" in m.path:
-                continue
-            try:
-                data = read_member(archive, m.path, limits.max_member_bytes, limits)
-            except ArchiveError as exc:
-                found.append(f"{m.path} cannot be read to search it ({exc})")
-                continue
-            for term in _raw_terms(_searchable(data, m.kind), redactor, m.kind is MemberKind.PDF):
-                found.append(f'"{term}" in the bytes of {m.path}')
+        needles = _needles(redactor)
+
+        def search(m: Member) -> list[str]:
+            data = (written or {}).get(m.path)
+            if m.kind is MemberKind.AUDIO and not isinstance(data, bytes):
+                head = _plain_head(archive, m.path, limits)  # read from the archive
+                if head is not None:
+                    return [f'"{term}" in the bytes of {m.path}'
+                            for term in _raw_terms(head, redactor, False, needles)]
+            if (not isinstance(data, bytes) or m.sha256 is None
+                    or hashlib.sha256(data).hexdigest() != m.sha256):
+                try:
+                    data = read_member(archive, m.path, limits.max_member_bytes, limits)
+                except ArchiveError as exc:
+                    return [f"{m.path} cannot be read to search it ({exc})"]
+            return [
+                f'"{term}" in the bytes of {m.path}'
+                for term in _raw_terms(_searchable(data, m.kind), redactor,
+                                       m.kind is MemberKind.PDF, needles)
+            ]
+
+        members = [m for m in index.members
+                   if m.kind is not MemberKind.DIRECTORY and "!" not in m.path]
+        with ThreadPoolExecutor(max_workers=max(1, min(8, os.cpu_count() or 1))) as pool:
+            for problems in pool.map(search, members):
+                found.extend(problems)
     check("redacted texts are gone", sorted(set(found)),
           f"{len(p.redactions)} texts searched in every member, text and bytes: none found")
 
@@ -153,6 +182,16 @@ def _mentions(index: ExportIndex, needles: set[str]) -> set[tuple[str, str]]:
     return out
 
 
+def _plain_head(archive: Path, path: str, limits: Limits) -> bytes | None:
+    """What precedes the sound of a plain WAV (format and sound alone), read from the
+    archive without inflating the sound; None when the recording must be read whole."""
+    try:
+        raw = read_member_raw(archive, path, limits)
+    except ArchiveError:
+        return None
+    return None if raw is None else plain_wav_head(raw)
+
+
 AUDIO_EDGE_BYTES = 128 << 10  # where a compressed recording keeps its tags (ID3, Vorbis comments)
 
 
@@ -171,33 +210,43 @@ def _searchable(data: bytes, kind: MemberKind) -> bytes:
     return data[: layout.data_offset] + b"\x00" + data[layout.data_offset + layout.data_bytes :]
 
 
-def _raw_terms(data: bytes, redactor: Redactor, pdf: bool) -> list[str]:
-    """The terms found in a member's raw bytes (and, for a PDF, its inflated streams)."""
-    blobs = [data]
-    if pdf:
-        blobs += list(_pdf_streams(data))
-    found: set[str] = set()
-    lowered = [b.lower() for b in blobs]
+def _needles(redactor: Redactor) -> list[tuple[str, tuple[bytes, ...]]]:
+    """Each term as the bytes it may be written in: as typed, lower case and folded, in
+    UTF-8, UTF-16 and Windows-1252 (lower-cased, to search lower-cased bytes)."""
+    out = []
     for term in redactor.terms:
-        variants = {term, term.lower(), _ascii(term)}
-        for v in variants:
+        needles = set()
+        for v in {term, term.lower(), fold(term)}:
             for encoding in ("utf-8", "utf-16-le", "cp1252"):
                 try:
                     needle = v.encode(encoding).lower()
                 except UnicodeEncodeError:
                     continue
-                if needle and any(needle in b for b in lowered):
-                    found.add(term)
+                if needle:
+                    needles.add(needle)
+        out.append((term, tuple(sorted(needles))))
+    return out
+
+
+def _raw_terms(
+    data: bytes,
+    redactor: Redactor,
+    pdf: bool,
+    needles: list[tuple[str, tuple[bytes, ...]]] | None = None,
+) -> list[str]:
+    """The terms found in a member's raw bytes (and, for a PDF, its inflated streams);
+    `needles`: `_needles(redactor)`, made once for many members."""
+    blobs = [data]
+    if pdf:
+        blobs += list(_pdf_streams(data))
+    lowered = b"\x00".join(blobs).lower()
+    found = {
+        term for term, ns in (needles or _needles(redactor)) if any(n in lowered for n in ns)
+    }
     if pdf and not found:  # text inside the PDF's strings, however it is spaced or escaped
         text = " ".join(_pdf_strings(b) for b in blobs)
         found.update(redactor.found(text))
     return sorted(found)
-
-
-def _ascii(term: str) -> str:
-    from reviewer.domain.corrections import fold
-
-    return fold(term)
 
 
 def _pdf_streams(data: bytes):  # type: ignore[no-untyped-def]

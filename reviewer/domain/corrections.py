@@ -154,6 +154,10 @@ def correction_problem(c: Correction, index: ExportIndex) -> str | None:
     if len(c.note) > MAX_NOTE_CHARS:
         return f"a note is at most {MAX_NOTE_CHARS} characters"
     members = {m.path: m for m in index.members}
+    if c.kind in (CorrectionKind.WITHHOLD_MEMBER, CorrectionKind.SILENCE) and "!" in c.target:
+        outer = c.target.split("!", 1)[0]
+        return (f"{c.target} is inside the nested archive {outer}, which travels whole: "
+                f"withhold {outer}")
     if c.kind is CorrectionKind.WITHHOLD_MEMBER:
         if c.target not in members:
             return f"no member {c.target} in this export"
@@ -316,23 +320,39 @@ def suggestions(findings: Iterable[Finding], index: ExportIndex) -> list[Correct
 # ------------------------------------------------------------------------------ redaction
 
 
+_MARKS: dict[int, None] | None = None
+
+
+def _marks() -> dict[int, None]:
+    """A `str.translate` table that drops every combining mark of the Basic Multilingual
+    Plane (built once, on first use)."""
+    global _MARKS
+    if _MARKS is None:
+        _MARKS = {cp: None for cp in range(0x10000) if unicodedata.combining(chr(cp))}
+    return _MARKS
+
+
 def fold(text: str) -> str:
-    """Text compared case- and accent-insensitively: decomposed, marks dropped, case folded."""
-    out = []
-    for ch in text:
-        out.append(_fold_char(ch))
-    return "".join(out)
+    """Text compared case- and accent-insensitively: decomposed, marks dropped, case folded
+    (the whole string at once: the same result as `_fold_char` on each character)."""
+    if text.isascii():
+        return text.lower()
+    marks = _marks()
+    return unicodedata.normalize("NFKD", text).translate(marks).casefold().translate(marks)
 
 
 def _fold_char(ch: str) -> str:
     decomposed = unicodedata.normalize("NFKD", ch)
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+    marks = _marks()
+    return decomposed.translate(marks).casefold().translate(marks)
+
+
+def _body(term: str) -> str:
+    return r"\s+".join(re.escape(w) for w in fold(term).split())
 
 
 def _pattern(term: str) -> re.Pattern[str]:
-    words = fold(term).split()
-    body = r"\s+".join(re.escape(w) for w in words)
-    return re.compile(rf"(?<!\w){body}(?!\w)")
+    return re.compile(rf"(?<!\w){_body(term)}(?!\w)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -343,12 +363,15 @@ class Redactor:
 
     terms: tuple[str, ...]
     _patterns: tuple[re.Pattern[str], ...] = ()
+    _any: re.Pattern[str] | None = None  # one pass that says whether any term is there
 
     @classmethod
     def of(cls, terms: Iterable[str]) -> Redactor:
         kept = tuple(sorted({t.strip() for t in terms if fold(t).strip()},
                             key=lambda t: (-len(t), t)))
-        return cls(kept, tuple(_pattern(t) for t in kept))
+        either = "|".join(_body(t) for t in kept)
+        return cls(kept, tuple(_pattern(t) for t in kept),
+                   re.compile(rf"(?<!\w)(?:{either})(?!\w)") if kept else None)
 
     def __bool__(self) -> bool:
         return bool(self.terms)
@@ -356,7 +379,7 @@ class Redactor:
     def spans(self, text: str) -> list[tuple[int, int]]:
         """Where the terms occur in `text`, as (start, end) of the original characters,
         merged where they overlap."""
-        if not self.terms or not text:
+        if self._any is None or not text or not self._any.search(fold(text)):
             return []
         folded, origin = _folded_with_origin(text)
         found: list[tuple[int, int]] = []
@@ -387,10 +410,13 @@ class Redactor:
         return "".join(out), len(spans)
 
     def found(self, text: str) -> list[str]:
-        """The terms that occur in `text` (for the proof)."""
-        if not text:
+        """The terms that occur in `text` (for the proof; no positions needed, so the text is
+        folded whole)."""
+        if self._any is None or not text:
             return []
-        folded, _origin = _folded_with_origin(text)
+        folded = fold(text)
+        if not self._any.search(folded):
+            return []
         return [t for t, p in zip(self.terms, self._patterns, strict=True) if p.search(folded)]
 
 

@@ -178,6 +178,8 @@ class Gate:
     # A corrected version: what was corrected, in plain words, and the proof's checks.
     corrections: tuple[str, ...] = ()
     proof: tuple[str, ...] = ()
+    # The reviewers' standing marks on this version, one line each (who, what, why).
+    marks: tuple[str, ...] = ()
 
     def as_decision(self) -> GateDecision:
         """The domain's view of this gate, for `reviewer.domain.signoff.check_sign_off`."""

@@ -10,15 +10,17 @@ its PCM frames.
 
 from reviewer.domain.archive.errors import ArchiveError, WavError
 from reviewer.domain.archive.limits import Limits
-from reviewer.domain.archive.reader import read_export, read_member
+from reviewer.domain.archive.reader import RawMember, read_export, read_member, read_member_raw
 from reviewer.domain.archive.wav import decode_wav, wav_info
 
 __all__ = [
     "ArchiveError",
     "Limits",
+    "RawMember",
     "WavError",
     "decode_wav",
     "read_export",
     "read_member",
+    "read_member_raw",
     "wav_info",
 ]

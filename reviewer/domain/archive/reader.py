@@ -937,24 +937,66 @@ def read_member(archive: Path, member: str, max_bytes: int, limits: Limits | Non
     limits = limits or Limits()
     fh = _open_regular(archive)
     with fh:
-        src = _Source(fd=fh.fileno())
-        if src.size == 0:
-            raise ArchiveError(f"{archive}: the file is empty")
-        st = os.fstat(fh.fileno())
-        key = (str(archive), st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, limits)
-        plan = _PLANS.get(key)
-        if plan is None:
-            level = _open_level(src, fh, "", 0)
-            try:
-                plan = _reading_plan(level, limits)
-            finally:
-                level.close()
-            _PLANS.put(key, plan)
+        src, plan = _planned(archive, fh, limits)
         level = _Level.planned(src, fh, "", 0)
         try:
             return _read_from(level, plan, member, max_bytes, limits)
         finally:
             level.close()
+
+
+@dataclass(frozen=True, slots=True)
+class RawMember:
+    """A member as the archive stores it: its method (0 stored, 8 deflated), CRC-32 and
+    inflated size, and its data as stored (not inflated, so not checked here)."""
+
+    method: int
+    crc: int
+    size: int
+    data: bytes
+
+
+def read_member_raw(archive: Path, member: str, limits: Limits | None = None) -> RawMember | None:
+    """The stored bytes of a top-level member, under the same plan and refusals as
+    `read_member` (ArchiveError with the reason), for copying it into another archive without
+    inflating and deflating it again; None when it is neither stored nor deflated (read it
+    with `read_member`). Whoever copies it reads the copy back to check it."""
+    limits = limits or Limits()
+    fh = _open_regular(archive)
+    with fh:
+        src, plan = _planned(archive, fh, limits)
+        if member not in plan.names:
+            raise ArchiveError(f"{member}: no such member")
+        if member in plan.duplicates:
+            raise ArchiveError(f"{member}: several members share this name")
+        job = plan.jobs.get(member)
+        if job is None:
+            raise ArchiveError(
+                f"{member}: refused: {plan.refusals.get(member, 'it cannot be read')}"
+            )
+        if job.method not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED) or job.entry is not None:
+            return None
+        if job.size > limits.max_member_bytes:
+            raise ArchiveError(f"{member}: {job.size:,} bytes, over the limit")
+        return RawMember(job.method, job.crc, job.size, bytes(src.read(job.start, job.end - job.start)))
+
+
+def _planned(archive: Path, fh: Any, limits: Limits) -> tuple[_Source, _ReadingPlan]:
+    """The archive's source and its reading plan (from the cache when the file is unchanged)."""
+    src = _Source(fd=fh.fileno())
+    if src.size == 0:
+        raise ArchiveError(f"{archive}: the file is empty")
+    st = os.fstat(fh.fileno())
+    key = (str(archive), st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, limits)
+    plan = _PLANS.get(key)
+    if plan is None:
+        level = _open_level(src, fh, "", 0)
+        try:
+            plan = _reading_plan(level, limits)
+        finally:
+            level.close()
+        _PLANS.put(key, plan)
+    return src, plan
 
 
 @dataclass(slots=True)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -203,22 +204,26 @@ class CorrectionPart(IngestPart, ReviewPart):
                             for m in unresolved[:5])
                 + ". Withhold it too, or its author takes the mark back (u)"
             )
-        say("checking the original archive")
-        if _sha256(detail.archive_path) != detail.archive_sha256:
-            raise StoreError(
-                f"the archive {detail.archive_path} changed since it was checked: ingest it again"
-            )
         say("building the corrected archive")
         limits = limits or Limits()
-        try:
-            built = build_corrected(
-                detail.archive_path, detail.index, detail.request, the_plan,
-                key_dir(self.url) / CORRECTED_DIR / detail.request.request_id, limits,
-            )
-        except BuildError as exc:
-            raise UserError(str(exc)) from None
+        # The original is hashed while the copy is built (hashing lets go of the GIL); a copy
+        # of an archive that is no longer the one checked is not used.
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            original = pool.submit(_sha256, detail.archive_path)
+            try:
+                built = build_corrected(
+                    detail.archive_path, detail.index, detail.request, the_plan,
+                    key_dir(self.url) / CORRECTED_DIR / detail.request.request_id, limits,
+                )
+            except BuildError as exc:
+                raise UserError(str(exc)) from None
+            if original.result() != detail.archive_sha256:
+                raise StoreError(
+                    f"the archive {detail.archive_path} changed since it was checked: "
+                    "ingest it again"
+                )
         say("proving what was removed is gone")
-        proof, index = prove(built.path, the_plan, limits)
+        proof, index = prove(built.path, the_plan, limits, built.contents)
         say("checking the corrected archive again")
         findings = list(run_checks(detail.request, index))
         if not proof.ok:

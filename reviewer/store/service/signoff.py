@@ -110,6 +110,11 @@ class SignOffPart(PeoplePart):
             checklist=checklist_for(v.corrected_from_id is not None),
             corrections=_correction_lines(v.correction),
             proof=_proof_lines(v.correction),
+            marks=tuple(
+                f"{m.kind.words}: {m.target_kind.value} {m.target} (by {m.reviewer})"
+                + (f": {m.note}" if m.note else "")
+                for m in self._marks(s, vid)
+            ),
         )
         return gate, round_, current
 

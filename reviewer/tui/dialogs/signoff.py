@@ -96,6 +96,9 @@ class SignOffDialog(ReviewerDialog["SignOffRow | None"]):
                             id=f"ack-{_safe_id(w.key)}",
                             classes="ack-note",
                         )
+                if g.marks:
+                    yield Label(f"Reviewers' marks ({len(g.marks)})", classes="section-title")
+                    yield Static("\n".join(_escape(line) for line in g.marks), id="signoff-marks")
                 if g.corrections:
                     yield Label("Corrections in this version", classes="section-title")
                     yield Static(

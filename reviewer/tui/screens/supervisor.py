@@ -417,6 +417,14 @@ class SupervisorScreen(ReviewerScreen):
             tooltip="Write the filtered history to a CSV file",
         ),
         Binding(
+            "o",
+            "record",
+            "Record",
+            id="supervisor.record",
+            show=False,
+            tooltip="Write the disclosure record of the request under the cursor (HTML and JSON)",
+        ),
+        Binding(
             "v",
             "verify",
             "Verify audit",
@@ -832,7 +840,46 @@ class SupervisorScreen(ReviewerScreen):
 
         self.app.push_screen(ExportCsvDialog(default, filters.describe()), chosen)
 
+    def action_record(self) -> None:
+        from reviewer.tui.app import store_dir
+
+        table = self.query_one("#history-table", DataTable)
+        if not table.row_count:
+            return
+        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        row = next((r for r in self.history if str(r.id) == key), None)
+        if row is not None:
+            stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
+            folder = store_dir(self.reviewer_app.service) / "exports"
+            self._write_record(row.request_id, folder / f"disclosure-record-{row.request_id}-{stamp}")
+
+    @work(thread=True, exit_on_error=False, group="disclosure-record")
+    def _write_record(self, request_id: str, stem: Path) -> None:
+        import json
+        import os
+
+        from reviewer.correct.record import record_html
+
+        user = self.reviewer_app.user
+        if user is None:
+            return
+        doc = self.reviewer_app.service.disclosure_record(user, request_id)
+        stem.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        for suffix, body in (
+            (".html", record_html(doc)),
+            (".json", json.dumps(doc, indent=2, sort_keys=True, ensure_ascii=False) + "\n"),
+        ):
+            fd = os.open(stem.with_suffix(suffix), os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                fh.write(body)
+        self.app.call_from_thread(
+            self.notify, f"Disclosure record of {request_id} written to {stem}.html and .json",
+            title="Disclosure record", timeout=8, markup=False,
+        )
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "record":
+            return bool(self.history)
         if action == "clear_filters":
             return self.filters != HistoryFilter() or bool(self._raw_filter_text())
         if action == "show_signoff":
