@@ -273,7 +273,8 @@ def test_a_changed_ticket_is_reviewed_again_and_a_release_goes_out_once(store_ur
     again = release(store_url, rid, o3)
     assert again.exit_code == 1 and "already released" in again.stderr and str(o2) in again.stderr
     assert not o3.exists()
-    assert sorted(p.name for p in (o2 / rid).iterdir()) == ["export.zip", "release.json"]
+    assert sorted(p.name for p in (o2 / rid).iterdir()) == [
+        "disclosure-record.html", "disclosure-record.json", "export.zip", "release.json"]
     with ReviewService.open(store_url) as svc, Session(svc.engine) as s:
         actions = [e.to_dict()["action"] for e in audit_log.iter_events(s)]
     assert actions.count("release") == 1 and actions[-2:] == ["release-refused", "sign-out"]

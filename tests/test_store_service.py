@@ -125,7 +125,8 @@ def test_four_eyes_flow_from_ingest_to_release(svc, make_review, tmp_path) -> No
     receipt = svc.release(signed_in(svc, "bob"), "DSAR-T-0001", tmp_path / "outbox")
 
     out = tmp_path / "outbox" / "DSAR-T-0001"
-    assert sorted(p.name for p in out.iterdir()) == ["export.zip", "release.json"]
+    assert sorted(p.name for p in out.iterdir()) == [
+        "disclosure-record.html", "disclosure-record.json", "export.zip", "release.json"]
     assert [p.name for p in out.parent.iterdir()] == ["DSAR-T-0001"]  # no staging leftovers
     assert (
         hashlib.sha256((out / "export.zip").read_bytes()).hexdigest()

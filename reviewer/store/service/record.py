@@ -43,7 +43,10 @@ def build_record(
     for so in signoffs:
         played: dict[str, float] = {}
         viewed: set[str] = set()
+        signed_at = so.pop("_at")
         for ev in detail.evidence.get(so["name"], ()):
+            if ev.at > signed_at:
+                continue  # what the signer did before signing is what the signature rests on
             if ev.kind.value == "played":
                 played[ev.target] = round(played.get(ev.target, 0.0) + ev.seconds, 3)
             elif ev.kind.value in ("viewed_transcript", "viewed_member"):
@@ -71,7 +74,7 @@ def build_record(
             "version": detail.version_number,
             "archive_sha256": detail.archive_sha256,
             "verdict": detail.report.verdict.value,
-            "state": detail.state.value,
+            "state": "released" if receipt else detail.state.value,
             "corrected_from_version": detail.corrected_from,
             "findings": [f.to_dict() for f in detail.report.findings],
         },
@@ -123,9 +126,14 @@ class RecordPart(ReviewPart):
                 "checklist": so.checklist,
                 "acknowledged": so.acknowledged,
                 "sampling_statement": so.sampling_statement,
+                "_at": so.at,
             }
             for so, name in rows
         ]
+        # A released request's record is the one written at its release, whenever it is
+        # written again (a re-delivery gives the same bytes).
+        if receipt is not None and receipt.get("released_at"):
+            now = datetime.fromisoformat(str(receipt["released_at"]))
         return build_record(detail, signoffs, marks, receipt, now)
 
 
