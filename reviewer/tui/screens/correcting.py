@@ -29,11 +29,12 @@ if TYPE_CHECKING:
     from reviewer.store.views import CorrectedVersion, RequestDetail
     from reviewer.tui.app import ReviewerApp
 
-CORRECTION_KEYS = Binding.Group("Correct", compact=True)
+# Not in the footer, which keeps room for search and help at 80 columns: the help screen, the
+# palette and the Corrections tab name them.
 BINDINGS = [
-    Binding("m", "mark", "Mark", id="review.mark", group=CORRECTION_KEYS,
+    Binding("m", "mark", "Mark", id="review.mark", show=False,
             tooltip="Mark the item: not the requester's, third party, or doubtful"),
-    Binding("w", "withhold", "Withhold", id="review.withhold", group=CORRECTION_KEYS,
+    Binding("w", "withhold", "Withhold", id="review.withhold", show=False,
             tooltip="Propose to withhold the item"),
     Binding("x", "redact", "Redact", id="review.redact", show=False,
             tooltip="Propose to redact a text everywhere"),

@@ -76,7 +76,11 @@ class ReviewScreen(CorrectingMixin, ReviewerScreen):
         "sampled recording (space) for 2 s or to its end and read its transcript; n and p move "
         "between sampled recordings. Catalogue: the transcript catalogue, / searches. Timeline: "
         "recordings per month per device against registration dates. Members: every member, "
-        "previewed as you move. Then s opens the sign-off."
+        "previewed as you move. Then s opens the sign-off. To make an export right: m marks "
+        "the item under the cursor (not the requester's, third party, doubtful), w withholds "
+        "it, x redacts a text everywhere, [ and ] mark a span of the recording playing and z "
+        "silences it, f takes what the findings suggest; the Corrections tab (6) lists them "
+        "(u takes one back) and A applies them: a corrected version, proven and checked again."
     )
     BINDINGS = [
         Binding("escape", "back", "Queue", id="review.back", tooltip="Back to the queue"),
