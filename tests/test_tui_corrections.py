@@ -92,3 +92,41 @@ async def test_mark_correct_apply_and_sign_the_corrected_version(store, null_aud
         assert "Corrections in this version" in text
         assert 'redact "Declan Murphy" everywhere' in text
         await pilot.press("escape")
+
+
+async def test_redact_a_text_and_silence_a_span_while_listening(store, null_audio) -> None:  # noqa: F811
+    from textual.widgets import Input
+
+    from reviewer.domain.corrections import CorrectionKind
+    from reviewer.tui.dialogs.correction import CorrectionDialog
+    from reviewer.tui.widgets.player import PlayerPane
+    from reviewer.tui.widgets.recordings import RecordingsList
+
+    app = make_app(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot, "bob")
+        review = await open_request(pilot, THIRD_PARTY)
+        # x: a text to redact everywhere, typed in the dialog.
+        await pilot.press("x")
+        await wait_for(pilot, lambda: isinstance(app.screen, CorrectionDialog))
+        app.screen.query_one("#correction-text", Input).value = "Fiona Gallagher"
+        await answer(pilot, "a friend's name")
+        await wait_for(pilot, lambda: len(review.detail.corrections) == 1)
+        # [ and ] while a recording plays, then z: its span silenced.
+        await pilot.press("2")
+        recordings = review.query_one("#recordings-list", RecordingsList)
+        member = recordings.current.member
+        await pilot.press("space")
+        player = review.query_one("#player", PlayerPane)
+        await wait_for(pilot, lambda: player.player is not None)
+        await pilot.press("left_square_bracket")
+        await pilot.pause(0.3)
+        await pilot.press("right_square_bracket")
+        await pilot.press("z")
+        await answer(pilot, "the name is spoken here")
+        await wait_for(pilot, lambda: len(review.detail.corrections) == 2)
+        redact, silence = (c.correction for c in review.detail.corrections)
+        assert (redact.kind, redact.target) == (CorrectionKind.REDACT_TEXT, "Fiona Gallagher")
+        assert (silence.kind, silence.target) == (CorrectionKind.SILENCE, member)
+        assert silence.start_s is None or silence.start_s <= (silence.end_s or 0)
+        assert review.detail.corrections[0].reviewer == "bob"
