@@ -269,7 +269,7 @@ def test_a_foreign_mark_holds_the_original_and_the_corrected_version_goes_out(
                           "a stranger's voice",)
     assert not gate.allowed and gate.can_reject
     assert any("Marked not the requester's by alice" in r for r in gate.reasons)
-    assert "none foreign" not in gate.sampling_statement
+    assert "marked foreign" not in gate.sampling_statement
     assert inspect_and_approve_refused.allowed is False
     # The finding's suggestions, then the foreign recording withheld with them.
     for c in svc.suggested_corrections(v1):

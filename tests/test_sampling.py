@@ -140,7 +140,7 @@ def test_small_exports_are_inspected_whole() -> None:
     assert s.statement(0) == "0 of 5 sampled recordings inspected"
     assert s.statement(4) == "4 of 5 sampled recordings inspected"
     assert s.statement(5) == (
-        "all 5 recordings inspected (the sample is the whole export), none foreign"
+        "all 5 recordings inspected (the sample is the whole export), 0 marked foreign"
     )
     empty = draw_sample([], SHA_A)
     assert empty.plan() == empty.statement(0) == "no recordings in this export: nothing to sample"
@@ -152,7 +152,7 @@ def test_statement_puts_the_evidence_in_words() -> None:
     assert s.statement(s.size - 1) == f"{s.size - 1} of {s.size} sampled recordings inspected"
     assert (
         s.statement(s.size)
-        == f"{s.size} of 1700 inspected, none foreign: with 95% confidence fewer than {k} are"
+        == f"{s.size} of 1700 inspected, 0 marked foreign: with 95% confidence fewer than {k} are"
     )
     assert s.plan() == (
         f"sample: {s.size} of 1700 recordings (0 flagged, {s.drawn} drawn), "
@@ -204,7 +204,7 @@ def test_statement_never_says_none_foreign_while_a_critical_finding_stands() -> 
     # Warnings were acknowledged by the signer: they do not stop the conclusion.
     warning = Finding("third-party-names", Severity.WARNING, "Names", "", foreign.members)
     assert s.statement(9, [warning]) == s.statement(9) == (
-        "all 9 recordings inspected (the sample is the whole export), none foreign"
+        "all 9 recordings inspected (the sample is the whole export), 0 marked foreign"
     )
 
 
@@ -215,4 +215,4 @@ def test_statement_of_a_partial_sample_with_a_critical_finding() -> None:
     crit = Finding("previous-owner", Severity.CRITICAL, "Before the requester", "", ("Alexa/Audio/00003.wav",))
     said = s.statement(s.size, [crit])
     assert said == f"{s.size} of 1700 inspected; 1 of them named by a critical finding: Before the requester"
-    assert "none foreign" not in said and "confidence" not in said
+    assert "marked foreign" not in said and "confidence" not in said

@@ -92,7 +92,7 @@ def test_the_recorded_statement_is_the_one_the_gate_shows(svc, make_review) -> N
         svc.record_inspection(alice, vid, "played", item.member, item.duration_s or 2.0)
         svc.record_inspection(alice, vid, "viewed_transcript", item.member)
     shown = svc.gate("alice", vid).sampling_statement
-    assert "none foreign" not in shown
+    assert "marked foreign" not in shown
     assert "1 of them named by a critical finding" in shown
     row = svc.reject("alice", ALICE, vid, "a device she never had")
     assert row.sampling_statement == shown

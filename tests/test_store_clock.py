@@ -92,7 +92,7 @@ def test_the_gate_states_what_this_reviewer_has_inspected_so_far(svc, make_revie
     assert svc.gate("alice", vid).sampling_statement == "3 of 8 sampled recordings inspected"
     assert svc.gate("bob", vid).sampling_statement == "0 of 8 sampled recordings inspected"
     inspect_sample(svc, "alice", vid)
-    whole = "all 8 recordings inspected (the sample is the whole export), none foreign"
+    whole = "all 8 recordings inspected (the sample is the whole export), 0 marked foreign"
     assert svc.gate("alice", vid).sampling_statement == whole
     first = svc.sign_off("alice", PASS["alice"], vid, "approve", "checked", ALL, {})
     assert first.stage is Stage.FIRST and first.sampling_statement == whole
@@ -111,5 +111,5 @@ def test_a_drawn_sample_states_its_bound_once_inspected(svc, make_review) -> Non
     assert svc.gate("alice", vid).sampling_statement == f"0 of {n} sampled recordings inspected"
     first = approve(svc, "alice", vid)
     assert first.sampling_statement == (
-        f"{n} of 200 inspected, none foreign: with 95% confidence fewer than {sample.bound()} are"
+        f"{n} of 200 inspected, 0 marked foreign: with 95% confidence fewer than {sample.bound()} are"
     )

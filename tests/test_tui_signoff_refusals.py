@@ -170,7 +170,7 @@ async def test_the_statement_shown_is_the_statement_recorded(store) -> None:  # 
         await sign_in(pilot, "alice")
         dialog = await open_signoff(pilot, UNKNOWN_DEVICE)
         shown = str(dialog.query_one("#signoff-sampling").render())
-        assert "none foreign" not in shown
+        assert "marked foreign" not in shown
         assert "3 of them named by a critical finding" in shown
         await type_into(pilot, dialog.query_one("#signoff-note", Input), "unregistered device")
         await attempt(pilot, dialog, PEOPLE["alice"][1])

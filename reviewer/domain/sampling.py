@@ -13,13 +13,13 @@ always give the same sample, and anyone can reproduce it.
 `plan` says what the sample is. `statement(inspected, findings)` says what one reviewer has
 inspected, and it is the one statement both shown in the sign-off dialog and recorded with the
 sign-off: "3 of 8 sampled recordings inspected" until every sampled recording is, then the
-evidence in words: "n of N inspected, none foreign: with 95% confidence fewer than k are" where
-k is the smallest number of foreign recordings that the random part of the sample would have
-missed with probability at most ``1 - confidence`` ("all N recordings inspected (the sample is
-the whole export), none foreign" when the sample is every recording). Flagged recordings are all
-inspected, so they only tighten the statement. "None foreign" is never said while a critical
-finding stands (recordings from an unregistered device, another customer's records ...): the
-statement then names the findings instead.
+evidence in words: "n of N inspected, 0 marked foreign: with 95% confidence fewer than k are"
+where k is the smallest number of foreign recordings that the random part of the sample would
+have missed with probability at most ``1 - confidence`` ("all N recordings inspected (the
+sample is the whole export), 0 marked foreign" when the sample is every recording). Flagged
+recordings are all inspected, so they only tighten the statement. The conclusion is never said
+while a critical finding stands (recordings from an unregistered device, another customer's
+records, a reviewer's own foreign mark ...): the statement then names the findings instead.
 """
 
 from __future__ import annotations
@@ -103,7 +103,7 @@ class Sample:
 
     def statement(self, inspected: int, findings: Iterable[Finding] = ()) -> str:
         """What a reviewer who fully inspected `inspected` sampled recordings can state, given
-        the export's `findings`. The conclusion ("none foreign: ...") comes only once every
+        the export's `findings`. The conclusion ("0 marked foreign: ...") comes only once every
         sampled recording is inspected and no critical finding stands; with critical findings
         the statement names them, and how many sampled recordings they name, instead."""
         if self.population == 0:
@@ -126,10 +126,12 @@ class Sample:
                 return f"{head}; {len(named)} of them named by {which}: {titles}"
             stand = "stands" if n == 1 else "stand"
             return f"{head}; no conclusion on foreign recordings while {which} {stand}: {titles}"
+        # No critical finding stands, and a reviewer's foreign mark is one (`mark_findings`):
+        # the conclusion is that of people who inspected and marked nothing foreign.
         if self.is_whole:
-            return f"{head}, none foreign"
+            return f"{head}, 0 marked foreign"
         return (
-            f"{head}, none foreign: "
+            f"{head}, 0 marked foreign: "
             f"with {_pct(self.confidence)} confidence fewer than {self.bound()} are"
         )
 
