@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from argon2 import PasswordHasher, profiles
 from click.testing import CliRunner
-from conftest import add_people, signed_in
+from conftest import add_people, insider_sql, signed_in
 
 from reviewer.cli import main
 from reviewer.correct import NOTICE_MEMBER, build_corrected, prove
@@ -352,6 +352,19 @@ def test_a_mark_after_both_approvals_stops_the_release(svc, tmp_path: Path) -> N
     assert not (tmp_path / "out" / review.request.request_id).exists()
     with pytest.raises(UserError, match="no recording"):
         svc.mark(alice, fixed.version_id, "recording", "Alexa/Audio/nobody.wav", "foreign")
+    assert svc.audit_status().ok, svc.audit_status().message
+    # An insider's correction, written in SQL in alice's name, has no event: verify says so.
+    insider_sql(svc.url, [(
+        "INSERT INTO corrections (version_id, reviewer_id, kind, target, reason, note, at) "
+        "VALUES (?, (SELECT id FROM reviewers WHERE name = 'alice'), 'redact-text', 'Smith', "
+        "'other', '', '2026-01-01 00:00:00')", (fixed.version_id,))])
+    status = svc.audit_status()
+    assert not status.ok and "correction row" in status.message and "alice" in status.message
+    # And a mark taken out of the table leaves its event without a row.
+    insider_sql(svc.url, ["DELETE FROM corrections WHERE target = 'Smith'",
+                          "DELETE FROM marks"])
+    status = svc.audit_status()
+    assert not status.ok and "mark" in status.message and "no mark row" in status.message
 
 
 # ---------------------------------------------------------------------------------------------

@@ -9,7 +9,10 @@ and the supervisor's audit status compare, after the chain verifies:
 - releases (version, archive, releaser) and deliveries (version, kind, by whom);
 - accounts (name, role, made by) and whether each is disabled now (its last disable/enable);
 - the policy (the last policy change, or the defaults);
-- inspections (version, reviewer, kind, target, seconds).
+- inspections (version, reviewer, kind, target, seconds);
+- marks and proposed corrections (version, author, what, on what), their withdrawals, which
+  corrections each corrected version applied, and the corrected versions (from which version,
+  which archive).
 
 `cross_check(session)` returns the first disagreement in words, naming the row and the event,
 or None. It compares what came after the store's signed `audit-decisions-signed` marker: the
@@ -44,7 +47,8 @@ DEFAULT_POLICY = (
 STAGES = {1: "first", 2: "second"}
 ACTIONS = (
     "sign-off", "rejection", "release", "delivery", "redelivery", "user-add", "user-disable",
-    "user-enable", "policy-change", "inspection",
+    "user-enable", "policy-change", "inspection", "mark", "mark-withdrawn",
+    "correction-proposed", "correction-withdrawn", "corrections-applied",
 )
 
 
@@ -106,6 +110,12 @@ def cross_check(session: Session) -> str | None:
     deliveries = _Pairing("delivery", "delivery or redelivery")
     accounts = _Pairing("account", "user-add")
     inspections = _Pairing("inspection", "inspection")
+    marks = _Pairing("mark", "mark")
+    marks_withdrawn = _Pairing("withdrawn mark", "mark-withdrawn")
+    proposals = _Pairing("correction", "correction-proposed")
+    proposals_withdrawn = _Pairing("withdrawn correction", "correction-withdrawn")
+    applied = _Pairing("applied correction", "corrections-applied")
+    corrected = _Pairing("corrected version", "corrections-applied")
     disabled_by_events = dict.fromkeys(before.get("legacy_disabled") or [], True)
     policy_after: dict[str, Any] | None = before.get("policy")
     policy_seq = since
@@ -135,6 +145,21 @@ def cross_check(session: Session) -> str | None:
             disabled_by_events[subject.removeprefix("reviewer:")] = action == "user-disable"
         elif action == "policy-change":
             policy_after, policy_seq = d.get("after") or {}, seq
+        elif action == "mark":
+            marks.event((d.get("mark_id"), d.get("version_id"), actor, d.get("kind"),
+                         d.get("target")), seq)
+        elif action == "mark-withdrawn":
+            marks_withdrawn.event(d.get("mark_id"), seq)
+        elif action == "correction-proposed":
+            proposals.event((d.get("correction_id"), d.get("version_id"), actor, d.get("kind"),
+                             d.get("target"), d.get("reason")), seq)
+        elif action == "correction-withdrawn":
+            proposals_withdrawn.event(d.get("correction_id"), seq)
+        elif action == "corrections-applied":
+            corrected.event((d.get("version_id"), d.get("corrected_from"),
+                             d.get("archive_sha256")), seq)
+            for cid in d.get("corrections") or []:
+                applied.event((cid, d.get("version_id")), seq)
 
     names = {int(i): str(n) for i, n in session.execute(sa.text("SELECT id, name FROM reviewers"))}
     for row_id, name, role, disabled in session.execute(
@@ -173,9 +198,35 @@ def cross_check(session: Session) -> str | None:
             (int(vid), names.get(int(reviewer_id)), kind, target, _seconds(seconds)), row_id
         )
 
+    if "marks" in tables:
+        for row_id, vid, reviewer_id, kind, target, withdrawn in _stream(
+            session, "SELECT id, version_id, reviewer_id, kind, target, withdrawn_at FROM marks "
+            "ORDER BY id"
+        ):
+            marks.row((int(row_id), int(vid), names.get(int(reviewer_id)), kind, target), row_id)
+            if withdrawn is not None:
+                marks_withdrawn.row(int(row_id), row_id)
+    if "corrections" in tables:
+        for row_id, vid, reviewer_id, kind, target, reason, withdrawn, applied_to in _stream(
+            session, "SELECT id, version_id, reviewer_id, kind, target, reason, withdrawn_at, "
+            "applied_version_id FROM corrections ORDER BY id"
+        ):
+            proposals.row((int(row_id), int(vid), names.get(int(reviewer_id)), kind, target,
+                           reason), row_id)
+            if withdrawn is not None:
+                proposals_withdrawn.row(int(row_id), row_id)
+            if applied_to is not None:
+                applied.row((int(row_id), int(applied_to)), row_id)
+        for row_id, from_id, sha in _stream(
+            session, "SELECT id, corrected_from_id, archive_sha256 FROM export_versions "
+            "WHERE corrected_from_id IS NOT NULL ORDER BY id"
+        ):
+            corrected.row((int(row_id), int(from_id), sha), row_id)
+
     problems = [
         found
-        for pairing in (accounts, signoffs, releases, deliveries, inspections)
+        for pairing in (accounts, signoffs, releases, deliveries, inspections, marks,
+                        marks_withdrawn, proposals, proposals_withdrawn, applied, corrected)
         if (found := pairing.problem()) is not None
     ]
     policy = _policy_problem(session, policy_after, policy_seq)
