@@ -90,7 +90,7 @@ def bench_signoffs(url: str, n: int, work: Path) -> dict[str, float]:
         for who in ("alice", "bob"):
             session = signed_in(svc, who)
             for item in svc.version_detail(vid).sample.items:
-                svc.record_inspection(session, vid, "played", item.member, 2.0)
+                svc.record_inspection(session, vid, "played", item.member, item.duration_s)
                 svc.record_inspection(session, vid, "viewed_transcript", item.member)
             t = time.perf_counter()
             svc.sign_off(who, f"{who}-bench-passphrase", vid, "approve", "ok", everything, {})
