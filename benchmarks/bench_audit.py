@@ -52,10 +52,12 @@ BATCH = 20_000
 KINDS = ("played", "viewed_transcript", "viewed_member")
 
 
-def _events(n: int) -> Iterator[tuple[tuple[int, str, str, str, str, str, str, str],
-                                      tuple[object, ...] | None]]:
-    """(event row, its inspection row or None): the account first, then inspections."""
-    from reviewer.domain.audit import GENESIS_HEX, make_event
+def _events(n: int, policy: dict[str, object]) -> Iterator[
+    tuple[tuple[int, str, str, str, str, str, str, str], tuple[object, ...] | None]
+]:
+    """(event row, its inspection row or None): the store's signed-decisions marker (nothing
+    before it, so every row after is compared with its event), the account, then inspections."""
+    from reviewer.domain.audit import DECISIONS_SIGNED_MARKER, GENESIS_HEX, make_event
 
     seq, prev = 0, GENESIS_HEX
     base = time.time() - n
@@ -63,6 +65,9 @@ def _events(n: int) -> Iterator[tuple[tuple[int, str, str, str, str, str, str, s
         at = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(base + i)) + f".{i % 1000000:06d}Z"
         row: tuple[object, ...] | None = None
         if i == 0:
+            e = make_event(seq, prev, "system", DECISIONS_SIGNED_MARKER, "audit",
+                           {"legacy_rows": {}, "legacy_disabled": [], "policy": policy}, at=at)
+        elif i == 1:
             e = make_event(seq, prev, "bootstrap", "user-add", "reviewer:carol",
                            {"role": "supervisor", "account_id": 1, "bootstrap": True}, at=at)
         else:
@@ -101,6 +106,7 @@ def build(url: str, n: int, key_dir: Path) -> float:
     )
     from reviewer.store.engine import make_engine
     from reviewer.store.migrate import upgrade
+    from reviewer.store.service.base import SIGNED_DECISIONS_KEY
 
     started = time.perf_counter()
     engine = make_engine(url)
@@ -111,6 +117,13 @@ def build(url: str, n: int, key_dir: Path) -> float:
         # Bulk load without the per-row in-order trigger, then put every trigger in place.
         for statement in drop_append_only_ddl(conn.dialect.name):
             conn.exec_driver_sql(statement)
+        policy = dict(conn.execute(sa.text(
+            "SELECT sample_confidence, sample_min_foreign_fraction, unlock_lapse_days, "
+            "new_account_days FROM policy WHERE id = 1")).mappings().one())
+        # The store's era of signed decisions starts with the trail (the service would
+        # otherwise mark it at the end, when first opened for writing).
+        conn.execute(sa.text("INSERT INTO store_meta (key, value) VALUES (:k, :v)"),
+                     {"k": SIGNED_DECISIONS_KEY, "v": json.dumps({"at": "bench"})})
     key = load_or_create_signing_key(key_dir)
     insert_event = (f"INSERT INTO {EVENT_TABLE} (seq, at, actor, action, subject, payload, "
                     f"prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
@@ -143,11 +156,12 @@ def build(url: str, n: int, key_dir: Path) -> float:
             batch.clear()
             rows.clear()
 
-        for row, inspection in _events(n):
+        for row, inspection in _events(n, policy):
             batch.append(row)
             if inspection is not None:
                 rows.append(inspection)
-            if row[0] % CHECKPOINT_EVERY == 0 or row[0] == n:
+            # The marker and the account are decisions, each signed when made; then every 100.
+            if row[0] % CHECKPOINT_EVERY == 0 or row[0] in (1, 2, n):
                 checkpoints.append(sign_checkpoint(key, row[0], row[7]))
             if len(batch) >= BATCH:
                 flush()
