@@ -67,12 +67,13 @@ from __future__ import annotations
 import csv
 import fcntl
 import hashlib
+import itertools
 import json
 import logging
 import multiprocessing
 import os
 import threading
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Generator, Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -365,16 +366,20 @@ def _drop_torn_tail(fd: int) -> None:
 # Reading
 
 
-def _stream(session: Session, sql: str) -> Iterator[Any]:
-    """Rows of `sql` straight from the driver, in batches (a server-side cursor on PostgreSQL)."""
+def _stream(session: Session, sql: str) -> Generator[Any, None, None]:
+    """Rows of `sql` straight from the driver, in batches (a server-side cursor on PostgreSQL;
+    several may be open at once)."""
     yield from _driver_rows(session.connection(), sql)
 
 
-def _driver_rows(conn: sa.Connection, sql: str) -> Iterator[Any]:
+_CURSORS = itertools.count()
+
+
+def _driver_rows(conn: sa.Connection, sql: str) -> Generator[Any, None, None]:
     dbapi = conn.connection.dbapi_connection
     assert dbapi is not None
     if conn.dialect.name == "postgresql":
-        cursor = dbapi.cursor(name=f"reviewer_audit_{os.getpid()}_{id(conn)}")
+        cursor = dbapi.cursor(name=f"reviewer_audit_{os.getpid()}_{next(_CURSORS)}")
     else:
         cursor = dbapi.cursor()
     try:

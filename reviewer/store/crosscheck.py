@@ -26,7 +26,8 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Hashable, Iterable
+from collections.abc import Hashable, Iterable, Sequence
+from itertools import zip_longest
 from typing import Any
 
 import sqlalchemy as sa
@@ -47,7 +48,7 @@ DEFAULT_POLICY = (
 STAGES = {1: "first", 2: "second"}
 ACTIONS = (
     "sign-off", "rejection", "release", "delivery", "redelivery", "user-add", "user-disable",
-    "user-enable", "policy-change", "inspection", "mark", "mark-withdrawn",
+    "user-enable", "policy-change", "mark", "mark-withdrawn",
     "correction-proposed", "correction-withdrawn", "corrections-applied",
 )
 
@@ -127,11 +128,7 @@ def cross_check(session: Session) -> str | None:
         f"WHERE seq > {since} AND action IN ({actions}) ORDER BY seq",
     ):
         d = _loads(payload)
-        if action == "inspection":
-            inspections.event(
-                (d.get("version_id"), actor, d.get("kind"), d.get("target"),
-                 _seconds(d.get("seconds"))), seq)
-        elif action in ("sign-off", "rejection"):
+        if action in ("sign-off", "rejection"):
             signoffs.event(
                 (d.get("version_id"), d.get("stage"), d.get("decision"), actor,
                  d.get("archive_sha256")), seq)
@@ -190,13 +187,15 @@ def cross_check(session: Session) -> str | None:
             f"JOIN releases r ON r.id = d.release_id WHERE d.{newer('deliveries')} ORDER BY d.id",
         ):
             deliveries.row((int(vid), kind, names.get(int(by_id))), row_id)
-    for row_id, vid, reviewer_id, kind, target, seconds in _stream(
-        session, "SELECT id, version_id, reviewer_id, kind, target, seconds FROM inspections "
-        f"WHERE {newer('inspections')}"
-    ):
-        inspections.row(
-            (int(vid), names.get(int(reviewer_id)), kind, target, _seconds(seconds)), row_id
-        )
+    if not _inspections_in_step(session, since, newer("inspections"), names):
+        # Something disagrees: the full comparison names the first row or event that does.
+        for seq, actor, payload in _stream(
+            session, f"SELECT seq, actor, payload FROM {EVENT_TABLE} "
+            f"WHERE seq > {since} AND action = 'inspection' ORDER BY seq"
+        ):
+            inspections.event(_inspection_event(actor, payload), seq)
+        for row_id, *row in _stream(session, _inspection_rows(newer("inspections"))):
+            inspections.row(_inspection_row(row, names), row_id)
 
     if "marks" in tables:
         for row_id, vid, reviewer_id, kind, target, withdrawn in _stream(
@@ -235,6 +234,42 @@ def cross_check(session: Session) -> str | None:
     if not problems:
         return None
     return min(problems, key=lambda found: (found[0] == 0, found[0]))[1]
+
+
+def _inspection_event(actor: str, payload: str) -> tuple[Any, ...]:
+    d = _loads(payload)
+    return (d.get("version_id"), actor, d.get("kind"), d.get("target"),
+            _seconds(d.get("seconds")))
+
+
+def _inspection_row(row: Sequence[Any], names: dict[int, str]) -> tuple[Any, ...]:
+    vid, reviewer_id, kind, target, seconds = row
+    return (int(vid), names.get(int(reviewer_id)), kind, target, _seconds(seconds))
+
+
+def _inspection_rows(newer: str) -> str:
+    return ("SELECT id, version_id, reviewer_id, kind, target, seconds FROM inspections "
+            f"WHERE {newer} ORDER BY id")
+
+
+def _inspections_in_step(session: Session, since: int, newer: str, names: dict[int, str]) -> bool:
+    """Whether the inspection rows, in id order, are the inspection events, in chain order,
+    one for one: each is written in its event's transaction while the chain's head is held,
+    so in a store nobody touched they come in the same order. One pass, nothing kept; False
+    at the first difference (the caller then compares them as multisets)."""
+    events = _stream(session, f"SELECT actor, payload FROM {EVENT_TABLE} "
+                              f"WHERE seq > {since} AND action = 'inspection' ORDER BY seq")
+    rows = _stream(session, _inspection_rows(newer))
+    try:
+        for event, row in zip_longest(events, rows):
+            if event is None or row is None:
+                return False
+            if _inspection_event(*event) != _inspection_row(row[1:], names):
+                return False
+        return True
+    finally:
+        events.close()
+        rows.close()
 
 
 def _policy_problem(
