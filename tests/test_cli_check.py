@@ -6,12 +6,14 @@ import hashlib
 import json
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-REVIEWER = ROOT / ".venv" / "bin" / "reviewer"
+# The console script of the environment running the tests (a fresh venv, CI's, anyone's).
+REVIEWER = Path(sys.executable).with_name("reviewer")
 SAMPLES = ROOT / "sample_archives"
 
 

@@ -12,6 +12,7 @@ import shutil
 import signal
 import stat
 import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -19,7 +20,8 @@ import pytest
 from argon2 import PasswordHasher
 
 ROOT = Path(__file__).resolve().parents[1]
-REVIEWER = ROOT / ".venv" / "bin" / "reviewer"
+# The console script of the environment running the tests (a fresh venv, CI's, anyone's).
+REVIEWER = Path(sys.executable).with_name("reviewer")
 SAMPLES = ROOT / "sample_archives"
 NO_STORE_HINT = "(create one with reviewer users add or reviewer ingest)"
 

@@ -7,14 +7,16 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import sys
 import time
 import uuid
 from pathlib import Path
 
 import pytest
-from test_tui_support import PEOPLE, ROOT, WRONG_CUSTOMER, build_store
+from test_tui_support import PEOPLE, WRONG_CUSTOMER, build_store
 
-REVIEWER = ROOT / ".venv" / "bin" / "reviewer"
+# The console script of the environment running the tests (a fresh venv, CI's, anyone's).
+REVIEWER = Path(sys.executable).with_name("reviewer")
 
 pytestmark = pytest.mark.skipif(
     shutil.which("tmux") is None and os.environ.get("CI") != "true",

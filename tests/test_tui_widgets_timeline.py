@@ -241,3 +241,39 @@ def test_a_serial_written_in_another_case_is_the_registered_device() -> None:
     data = build_timeline([rec(f" {TV.lower()} ", "2018-02-01T10:00:00")], REQUESTER)
     assert [(row.serial, row.known, row.total) for row in data.rows] == [(TV, True, 1)]
     assert problems(data) == []
+
+
+def test_the_timeline_and_the_previous_owner_check_agree_on_every_recording() -> None:
+    """One rule: a device's own registration date, not the account's creation, is its floor;
+    the account's creation counts only for a device registered on no known date."""
+    from reviewer.domain.checks import previous_owner
+    from reviewer.domain.model import ExportIndex, Request
+    from reviewer.tui.widgets.timeline import build_timeline
+
+    undated = "G0UNDATED0000001"
+    requester = Requester(
+        customer_id="A3KX9ZQ2M7T1LB",
+        name="Jonas Weber",
+        account_created_at=date(2019, 6, 1),  # after the TV was registered
+        devices=(
+            Device(TV, "Fire TV Stick", "Living room TV", date(2017, 12, 24)),
+            Device(undated, "Echo Dot", "Kitchen", None),
+        ),
+    )
+    recordings = [
+        rec(TV, "2017-10-05T10:00:00"),  # before the TV's registration: a previous owner's
+        rec(TV, "2018-05-01T10:00:00"),  # after it, though before the account: the requester's
+        rec(undated, "2019-01-01T10:00:00", "Echo Dot"),  # before the account: early
+        rec(undated, "2019-07-01T10:00:00", "Echo Dot"),
+    ]
+    index = ExportIndex(archive_path="x.zip", archive_sha256="0" * 64, archive_bytes=0,
+                        recordings=recordings)
+    found = previous_owner.check(Request(request_id="R-1", requester=requester), index)
+    flagged_by_check = {(r.device_serial, r.timestamp) for r in recordings
+                        if any(r.utterance_id in f.detail for f in found
+                               if f.code == previous_owner.CODE)}
+    data = build_timeline(recordings, requester)
+    early_in_timeline = {(row.serial, n) for row in data.rows for n in row.early.values()}
+    assert {s for s, _ in flagged_by_check} == {TV, undated}
+    assert early_in_timeline == {(TV, 1), (undated, 1)}
+    assert sum(row.early_total for row in data.rows) == len(flagged_by_check) == 2

@@ -16,7 +16,8 @@ from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any, TypeVar, cast
 
-from reviewer.domain.archive.tabular import json_view, split_device
+from reviewer.domain.archive.tabular import json_view
+from reviewer.domain.devices import serial_of  # noqa: F401 - the checks read it from here
 from reviewer.domain.model import ExportIndex, Recording, Request, Table
 
 T = TypeVar("T")
@@ -384,9 +385,3 @@ def date_range(recs: Iterable[Recording]) -> str:
         return "undated"
     first, last = stamps[0].date().isoformat(), stamps[-1].date().isoformat()
     return first if first == last else f"{first} to {last}"
-
-
-def serial_of(rec: Recording) -> str:
-    """The recording's device serial; a device given as an object (``{"serial": ...}``, as
-    some layouts nest it) yields its serial, read as the reader reads it (`split_device`)."""
-    return split_device(rec.device_serial)[0].strip()

@@ -9,7 +9,6 @@ also raise a warning (`previous-owner-unchecked`): the rule could not be applied
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import date
 
 from reviewer.domain.checks._common import (
     date_range,
@@ -18,8 +17,8 @@ from reviewer.domain.checks._common import (
     norm_id,
     plural,
     recording_members,
-    serial_of,
 )
+from reviewer.domain.devices import device_floors, norm_serial, serial_of
 from reviewer.domain.model import Device, ExportIndex, Finding, Recording, Request, Severity
 
 CODE = "previous-owner"
@@ -34,18 +33,8 @@ def _label(d: Device) -> str:
 
 def check(request: Request, index: ExportIndex) -> list[Finding]:
     req = request.requester
-    floors: dict[str, tuple[date, str]] = {}
-    undated: set[str] = set()
-    for d in req.devices:
-        serial = norm_id(d.serial)
-        if d.registered_at is not None:
-            floors[serial] = (d.registered_at, "registered it")
-            undated.discard(serial)
-            continue
-        if serial not in floors:
-            undated.add(serial)
-            if req.account_created_at is not None:
-                floors[serial] = (req.account_created_at, "created the account")
+    found = device_floors(req)
+    floors, undated = found.floors, found.undated
     if not floors and not undated:
         return []
     early: dict[str, list[Recording]] = defaultdict(list)
@@ -53,9 +42,8 @@ def check(request: Request, index: ExportIndex) -> list[Finding]:
     for rec in index.recordings:
         if is_foreign_recording(rec, request):
             continue
-        serial = norm_id(serial_of(rec))
-        limit = floors.get(serial)
-        if rec.timestamp is not None and limit is not None and rec.timestamp.date() < limit[0]:
+        serial = norm_serial(serial_of(rec))
+        if found.is_early(rec):
             early[serial].append(rec)
         elif serial in undated:
             unchecked[serial].append(rec)
@@ -68,7 +56,7 @@ def check(request: Request, index: ExportIndex) -> list[Finding]:
         done.add(serial)
         recs = early.get(serial)
         if recs:
-            since, what = floors[serial]
+            since, what = floors[serial].since, floors[serial].what
             findings.append(
                 Finding(
                     code=CODE,

@@ -25,6 +25,7 @@ from reviewer.audio.clip import Clip
 from reviewer.domain.access import Action, Permission, permission
 from reviewer.domain.corrections import Correction, suggestions
 from reviewer.domain.model import Member, MemberKind, Severity
+from reviewer.domain.signoff import MIN_PLAY_SECONDS
 from reviewer.domain.states import State
 from reviewer.domain.text import printable
 from reviewer.tui.base import ReviewerScreen
@@ -73,8 +74,8 @@ class ReviewScreen(CorrectingMixin, ReviewerScreen):
     HELP_TEXT = (
         "Compare the export with the requester. Overview: the ticket's profile and the findings "
         "(Enter on a finding jumps to its members). Recordings: the sample is marked S; play each "
-        "sampled recording (space) for 2 s or to its end and read its transcript; n and p move "
-        "between sampled recordings. Catalogue: the transcript catalogue, / searches. Timeline: "
+        f"sampled recording (space) for {MIN_PLAY_SECONDS:g} s or to its end and read its "
+        "transcript; n and p move between sampled recordings. Catalogue: the transcript catalogue, / searches. Timeline: "
         "recordings per month per device against registration dates. Members: every member, "
         "previewed as you move. Then s opens the sign-off. To make an export right: m marks "
         "the item under the cursor (not the requester's, third party, doubtful), w withholds "

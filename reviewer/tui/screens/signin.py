@@ -13,6 +13,7 @@ from textual.containers import Center, Vertical
 from textual.message import Message
 from textual.widgets import Button, Header, Input, Label, Static
 
+from reviewer.domain.signoff import LOCKOUT, MAX_FAILED_SIGN_INS
 from reviewer.tui.base import ReviewerScreen
 from reviewer.tui.widgets.footer import KeysFooter
 
@@ -24,9 +25,9 @@ class SignInScreen(ReviewerScreen):
     AUTO_FOCUS = "#signin-name"
     HELP_TITLE = "Sign in"
     HELP_TEXT = (
-        "Type your reviewer name and passphrase, then Enter. After five wrong passphrases the "
-        "name is locked for 15 minutes. Ctrl+O signs out later, so a second approver can sign "
-        "in at this terminal."
+        f"Type your reviewer name and passphrase, then Enter. After {MAX_FAILED_SIGN_INS} wrong "
+        f"passphrases the name is locked for {LOCKOUT.total_seconds() / 60:g} minutes. Ctrl+O "
+        "signs out later, so a second approver can sign in at this terminal."
     )
     BINDINGS = [
         Binding("f1", "app.help", "Help", id="signin.help"),

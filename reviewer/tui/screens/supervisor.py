@@ -13,7 +13,6 @@ worker thread.
 from __future__ import annotations
 
 import contextlib
-import statistics
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -98,10 +97,6 @@ class HistoryFilter:
         if self.until:
             parts.append(f"to {self.until.isoformat()}")
         return ", ".join(parts) or "all sign-offs"
-
-
-def median_text(values: list[float]) -> str:
-    return duration_text(statistics.median(values)) if values else "-"
 
 
 class ExportCsvDialog(ReviewerDialog[Path | None]):

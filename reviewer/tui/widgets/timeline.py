@@ -26,6 +26,7 @@ from textual.geometry import Size
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from reviewer.domain.devices import device_floors, norm_serial, serial_of
 from reviewer.domain.model import Recording, Requester
 from reviewer.domain.text import printable
 
@@ -80,40 +81,33 @@ class TimelineData:
         return self.last - self.first + 1 if self.rows else 0
 
 
-def _key(serial: str) -> str:
-    """Serials compared as the unknown-device check compares them (case and spaces aside)."""
-    return serial.strip().upper()
-
-
 def build_timeline(recordings: Sequence[Recording], requester: Requester | None) -> TimelineData:
     """Count recordings per device and month, splitting those the ticket cannot explain."""
     rows: dict[str, DeviceRow] = {}
     created = requester.account_created_at if requester else None
+    floors = device_floors(requester) if requester else None
     for dev in requester.devices if requester else ():
         name = dev.name or dev.type or "device"
-        rows[_key(dev.serial)] = DeviceRow(
+        rows[norm_serial(dev.serial)] = DeviceRow(
             dev.serial, f"{name} {dev.serial[-6:]}", dev.registered_at, True
         )
     months: list[int] = []
     for rec in recordings:
-        row = rows.get(_key(rec.device_serial))
+        key = norm_serial(serial_of(rec))
+        row = rows.get(key)
         if row is None:
             kind = rec.device_type or "unknown device"
-            serial = rec.device_serial or "(no serial)"
-            row = rows[_key(rec.device_serial)] = DeviceRow(
-                rec.device_serial, f"{kind} {serial[-6:]}", None, False
-            )
+            serial = serial_of(rec) or "(no serial)"
+            row = rows[key] = DeviceRow(serial_of(rec), f"{kind} {serial[-6:]}", None, False)
         if rec.timestamp is None:
             row.undated += 1
             continue
-        day = rec.timestamp.date()
-        m = month_index(day)
+        m = month_index(rec.timestamp.date())
         months.append(m)
-        foreign = (
-            not row.known
-            or (row.registered is not None and day < row.registered)
-            or (created is not None and day < created)
-        )
+        # The previous-owner check's rule (`reviewer.domain.devices`): an unknown device's
+        # recordings, and those before the device's floor (its registration, else the
+        # account's creation), are not the requester's.
+        foreign = not row.known or (floors is not None and floors.is_early(rec))
         bucket = row.early if foreign else row.ok
         bucket[m] = bucket.get(m, 0) + 1
     for row in rows.values():
