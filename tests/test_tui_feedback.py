@@ -37,3 +37,48 @@ async def test_release_key_tells_a_reviewer_who_can_release(store) -> None:  # n
         await wait_for(pilot, lambda: "needs the approver role" in toasts(app))
         assert "sign in" in toasts(app)
         assert app.screen is review
+
+
+async def test_escape_on_the_catalogue_goes_back_and_n_moves_to_the_next_sample(store) -> None:  # noqa: F811
+    """With no search open, Esc on the Catalogue tab is the screen's Esc (back to the queue)
+    and n the screen's n (the next sampled recording); with a search, they are the search's."""
+    from reviewer.tui.screens.queue import QueueScreen
+    from reviewer.tui.widgets.recordings import RecordingsList
+
+    app = make_app(store)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await sign_in(pilot, "alice")
+        review = await open_request(pilot, CLEAN)
+        recordings = review.query_one("#recordings-list", RecordingsList)
+        await pilot.press("3")
+        await pilot.pause()
+        before = recordings.cursor
+        await pilot.press("n")
+        await wait_for(pilot, lambda: recordings.cursor != before)
+        await pilot.press("3")
+        await pilot.press("slash")
+        await pilot.press(*"weather")
+        await pilot.press("enter")
+        await pilot.pause()
+        at = recordings.cursor
+        await pilot.press("n")  # the next match now, not the next sample
+        await pilot.pause()
+        assert recordings.cursor == at
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: isinstance(app.screen, QueueScreen))
+
+
+async def test_the_title_names_the_reviewer_and_a_switch_clears_their_messages(store) -> None:  # noqa: F811
+    from reviewer.tui.screens.signin import SignInScreen
+
+    app = make_app(store)
+    async with app.run_test(size=(120, 40), notifications=True) as pilot:
+        await sign_in(pilot, "alice")
+        await open_request(pilot, CLEAN)
+        assert app.screen.sub_title.startswith("alice · ")
+        app.notify("meant for alice only", timeout=60)
+        await wait_for(pilot, lambda: "meant for alice only" in toasts(app))
+        await pilot.press("ctrl+o")
+        await wait_for(pilot, lambda: isinstance(app.screen, SignInScreen))
+        await pilot.pause()
+        assert "meant for alice only" not in toasts(app)

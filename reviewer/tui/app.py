@@ -94,6 +94,7 @@ class ReviewerApp(App[None]):
             self._sign_out(self.user)
         self.user = None
         self.sub_title = ""
+        self.clear_notifications()  # what the last person was told is not the next one's
         while len(self.screen_stack) > 1 and not isinstance(self.screen, SignInScreen):
             self.pop_screen()
         if isinstance(self.screen, SignInScreen):

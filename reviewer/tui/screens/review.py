@@ -293,7 +293,9 @@ class ReviewScreen(CorrectingMixin, ReviewerScreen):
         text.append(f"  signed: {signed or 'nobody yet'}", style="green" if d.signers else "dim")
         text.append(f"  v{d.version_number} {d.archive_sha256[:12]}", style="dim")
         self.query_one("#review-title", Static).update(text)
-        self.sub_title = f"{d.request.request_id}: {d.report.verdict.value}, {d.state.value}"
+        user = self.reviewer_app.user
+        who = f"{user.name} · " if user is not None else ""
+        self.sub_title = f"{who}{d.request.request_id}: {d.report.verdict.value}, {d.state.value}"
 
     def _recording_rows(self, d: RequestDetail) -> list[RecordingRow]:
         sampled = set(d.sample.members)

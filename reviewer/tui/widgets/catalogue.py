@@ -562,6 +562,15 @@ class TranscriptCatalogue(Vertical):
 
     # ------------------------------------------------------------------ search
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # Escape closes an open search, else it is the screen's (back to the queue); n and N
+        # move between matches when there are any, else they are the screen's (samples).
+        if action == "close_search":
+            return self.query_one("#catalogue-search", Input).has_class("-open")
+        if action in ("next_match", "previous_match"):
+            return bool(self.view.query_text)
+        return True
+
     def action_start_search(self) -> None:
         box = self.query_one("#catalogue-search", Input)
         box.add_class("-open")
