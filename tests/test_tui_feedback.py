@@ -82,3 +82,26 @@ async def test_the_title_names_the_reviewer_and_a_switch_clears_their_messages(s
         await wait_for(pilot, lambda: isinstance(app.screen, SignInScreen))
         await pilot.pause()
         assert "meant for alice only" not in toasts(app)
+
+
+async def test_the_palette_lists_quit_once(store) -> None:  # noqa: F811
+    from textual.command import CommandPalette
+    from textual.widgets import OptionList
+
+    app = make_app(store)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await sign_in(pilot, "carol")  # the supervisor screen binds q to quit as well
+        await pilot.press("ctrl+p")
+        await wait_for(pilot, lambda: isinstance(app.screen, CommandPalette))
+        await pilot.press(*"quit")
+        options = app.screen.query_one(OptionList)
+
+        def quits() -> list[str]:
+            titles = [str(options.get_option_at_index(i).prompt).split("\n")[0].strip()
+                      for i in range(options.option_count)]
+            return [t for t in titles if t.lower() == "quit"]
+
+        await wait_for(pilot, lambda: bool(quits()))
+        await app.workers.wait_for_complete()  # the search has given every hit
+        await pilot.pause()
+        assert quits() == ["Quit"]

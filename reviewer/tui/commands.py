@@ -12,7 +12,8 @@ from functools import partial
 from textual.binding import ActiveBinding
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
-HIDDEN_ACTIONS = {"command_palette", "help_quit"}
+# Quit is the palette's own system command: listed once, not again for each key bound to it.
+HIDDEN_ACTIONS = {"command_palette", "help_quit", "quit", "app.quit"}
 
 
 class ScreenActionsProvider(Provider):
