@@ -470,3 +470,28 @@ async def test_a_sign_off_by_a_new_account_is_flagged_for_the_supervisor(store: 
         assert [r[2] for r in history_rows(screen)] == ["dave (new)"]
         await pilot.press("enter")
         await wait_for(pilot, lambda: "re-enabled shortly before" in screen_text(app))
+
+
+async def test_verify_again_shows_when_it_was_checked(store: Store) -> None:  # noqa: F811
+    """v checks the chain again, and the line says when (on the store's real clock here)."""
+    import re
+    import time
+
+    app = make_app(store, store.service(fixed=False))
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_supervisor(pilot)
+
+        def checked() -> str:
+            found = re.search(r"verifies: .* · (\d\d:\d\d:\d\d) UTC", screen_text(app))
+            return found.group(1) if found else ""
+
+        first = checked()
+        assert first
+        # Check again until the clock has moved on a second (a condition, with a generous
+        # limit, not a pause): the line then shows the new time.
+        give_up = time.monotonic() + 30
+        while checked() in ("", first) and time.monotonic() < give_up:
+            await pilot.press("v")
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+        assert checked() not in ("", first)

@@ -269,6 +269,7 @@ class AuditStatus:
     head: str
     message: str  # one line: "chain verifies (N events)" or the first bad event
     checkpoint_at: datetime | None = None
+    checked_at: datetime | None = None  # when this answer was worked out (the store's clock)
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,6 +4,7 @@ audit trail's status."""
 from __future__ import annotations
 
 import csv
+import dataclasses
 import json
 import statistics
 from collections import defaultdict
@@ -124,7 +125,8 @@ class SupervisionPart(PeoplePart):
         return {w.key: w.finding for w in warnings_to_ack(report.findings)}
 
     def audit_status(self) -> AuditStatus:
-        return trail.status(self._engine, self.key_dir)
+        status = trail.status(self._engine, self.key_dir)
+        return dataclasses.replace(status, checked_at=self._now())
 
     def history_csv(self, session: SignedIn, path: Path, **filters: Any) -> int:
         """Write the (filtered) sign-off history as CSV for a supervisor (PermissionDenied for

@@ -681,10 +681,15 @@ class SupervisorScreen(ReviewerScreen):
         self.audit = status = message.status
         line = self.query_one("#audit-status", Static)
         mark = "✓" if status.ok else "✗"
+        checked = (
+            f" · {status.checked_at.astimezone(UTC):%H:%M:%S} UTC"
+            if status.checked_at is not None else ""
+        )
         line.update(
             Text.assemble(
                 ("Audit chain: ", "bold"),
                 (f"{mark} {status.message}", "green" if status.ok else "bold red"),
+                (checked, "dim"),
             )
         )
         line.set_class(not status.ok, "-broken")
