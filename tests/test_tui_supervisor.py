@@ -479,7 +479,7 @@ async def test_verify_again_shows_when_it_was_checked(store: Store) -> None:  # 
 
     app = make_app(store, store.service(fixed=False))
     async with app.run_test(size=(120, 40)) as pilot:
-        screen = await open_supervisor(pilot)
+        await open_supervisor(pilot)
 
         def checked() -> str:
             found = re.search(r"verifies: .* · (\d\d:\d\d:\d\d) UTC", screen_text(app))
