@@ -171,7 +171,7 @@ def first_two_channels(pcm: bytes, channels: int, width: int) -> bytes:
     return b"".join(view[i * frame : i * frame + 2 * width] for i in range(frames))
 
 
-def _samples(clip: Clip) -> tuple[array, float, float]:
+def _samples(clip: Clip) -> tuple[array[int], float, float]:
     """All samples as an array, with the offset and scale that map them into [-1, 1]."""
     pcm = clip.pcm[: clip.frames * clip.frame_bytes]
     if clip.bits == 8:

@@ -25,7 +25,7 @@ DB_HELP = (
 class ReviewerGroup(click.Group):
     """Turns every error into one line on stderr and a documented exit code."""
 
-    def main(self, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
+    def main(self, *args: Any, **kwargs: Any) -> Any:
         kwargs["standalone_mode"] = False  # every outcome is decided here, in one place
         try:
             result = super().main(*args, **kwargs)

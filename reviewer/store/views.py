@@ -16,15 +16,8 @@ from reviewer.domain.sampling import DEFAULT_CONFIDENCE as _CONF
 from reviewer.domain.sampling import DEFAULT_MIN_FOREIGN_FRACTION as _P
 from reviewer.domain.sampling import Sample
 from reviewer.domain.signoff import DEFAULT_UNLOCK_LAPSE_DAYS as _LAPSE
-from reviewer.domain.signoff import (
-    Decision,
-    GateDecision,
-    InspectionKind,
-    Role,
-    Stage,
-    State,
-    WarningToAck,
-)
+from reviewer.domain.signoff import GateDecision, InspectionKind, WarningToAck
+from reviewer.domain.states import Decision, Role, Stage, State
 
 
 @dataclass(frozen=True, slots=True)

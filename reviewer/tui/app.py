@@ -117,7 +117,7 @@ class ReviewerApp(App[None]):
     # folder, unaudited: its palette's "Screenshot" command is left out, and the action and the
     # methods behind it write nothing, whatever reaches them (a key, a link, the palette).
 
-    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+    def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
         for command in super().get_system_commands(screen):
             if command.title != "Screenshot":
                 yield command

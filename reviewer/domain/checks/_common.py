@@ -17,7 +17,6 @@ from functools import lru_cache
 from typing import Any, TypeVar, cast
 
 from reviewer.domain.archive.tabular import json_view
-from reviewer.domain.devices import serial_of  # noqa: F401 - the checks read it from here
 from reviewer.domain.model import ExportIndex, Recording, Request, Table
 
 T = TypeVar("T")

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import re
 
-from reviewer.domain.checks._common import as_utc_naive, listing, norm_id, plural, serial_of, unique
+from reviewer.domain.checks._common import as_utc_naive, listing, norm_id, plural, unique
+from reviewer.domain.devices import serial_of
 from reviewer.domain.model import (
     ExportIndex,
     Finding,

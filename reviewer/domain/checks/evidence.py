@@ -32,7 +32,6 @@ from reviewer.domain.checks._common import (
     norm_id,
     norm_key,
     plural,
-    serial_of,
     unique,
 )
 from reviewer.domain.checks._identity import (
@@ -43,6 +42,7 @@ from reviewer.domain.checks._identity import (
     find_emails,
     id_shape,
 )
+from reviewer.domain.devices import serial_of
 from reviewer.domain.model import ExportIndex, Finding, Request, Severity
 
 ACCOUNTISH_PARENTS = frozenset(

@@ -17,8 +17,8 @@ from reviewer.domain.checks._common import (
     plural,
     recording_members,
     referenced_members,
-    serial_of,
 )
+from reviewer.domain.devices import serial_of
 from reviewer.domain.model import ExportIndex, Finding, Recording, Request, Severity
 
 CODE = "unknown-device"

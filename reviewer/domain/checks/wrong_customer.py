@@ -14,9 +14,9 @@ from reviewer.domain.checks._common import (
     norm_id,
     norm_key,
     plural,
-    serial_of,
     unique,
 )
+from reviewer.domain.devices import serial_of
 from reviewer.domain.model import ExportIndex, Finding, Request, Severity
 
 CODE = "wrong-customer"

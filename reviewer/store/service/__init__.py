@@ -31,7 +31,8 @@ Methods are safe to call from worker threads: each call uses its own connection.
 
 from __future__ import annotations
 
-from reviewer.domain.signoff import CHECKLIST, Decision, InspectionKind, Role, State
+from reviewer.domain.signoff import CHECKLIST, InspectionKind
+from reviewer.domain.states import Decision, Role, State
 from reviewer.store.errors import (
     NotFound,
     PermissionDenied,

@@ -30,14 +30,8 @@ from reviewer.domain.corrections import (
 )
 from reviewer.domain.errors import first_line
 from reviewer.domain.model import Finding
-from reviewer.domain.signoff import (
-    Decision,
-    Role,
-    SignOffFact,
-    Stage,
-    State,
-    version_status,
-)
+from reviewer.domain.signoff import SignOffFact, version_status
+from reviewer.domain.states import Decision, Role, Stage, State
 from reviewer.store import trail
 from reviewer.store.codec import index_from_json
 from reviewer.store.engine import READONLY, make_engine
@@ -255,7 +249,7 @@ class ServiceBase:
         if is_postgres(s):
             # clock_timestamp(), not now(): now() is when the transaction began, and a
             # transaction that began earlier may record after one that began later.
-            value = s.execute(select(func.clock_timestamp())).scalar_one()
+            value: datetime = s.execute(select(func.clock_timestamp())).scalar_one()
             return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
         return self._now()
 
@@ -281,13 +275,13 @@ class ServiceBase:
         )
         if is_postgres(s):
             stmt = stmt.with_for_update()
-        row = s.execute(stmt).scalar_one_or_none()
+        row: ExportVersionRow | None = s.execute(stmt).scalar_one_or_none()
         if row is None:
             raise NotFound(f"no export version {version_id}")
         return row
 
     def _reviewer(self, s: Session, name: str, *, lock: bool = False) -> ReviewerRow | None:
-        stmt = select(ReviewerRow).where(ReviewerRow.name == name)  # type: ignore[arg-type]
+        stmt = select(ReviewerRow).where(ReviewerRow.name == name)
         if lock and is_postgres(s):
             stmt = stmt.with_for_update()
         return s.execute(stmt).scalar_one_or_none()
@@ -354,7 +348,7 @@ class ServiceBase:
         rows = s.execute(
             select(MarkRow, ReviewerRow.name)
             .join(ReviewerRow, ReviewerRow.id == MarkRow.reviewer_id)  # type: ignore[arg-type]
-            .where(MarkRow.version_id == version_id)  # type: ignore[arg-type]
+            .where(MarkRow.version_id == version_id)
             .where(col(MarkRow.withdrawn_at).is_(None))
             .order_by(col(MarkRow.id))
         ).all()
@@ -370,7 +364,7 @@ class ServiceBase:
         if not marks:
             return []
         stored = s.execute(
-            select(ExportVersionRow.index_summary).where(ExportVersionRow.id == v.id)  # type: ignore[arg-type]
+            select(ExportVersionRow.index_summary).where(ExportVersionRow.id == v.id)
         ).scalar_one()
         return mark_findings(
             [MarkFact(m.reviewer, m.target_kind, m.target, m.kind, m.note) for m in marks],
@@ -382,7 +376,7 @@ class ServiceBase:
         rows = s.execute(
             select(CorrectionRow, ReviewerRow.name)
             .join(ReviewerRow, ReviewerRow.id == CorrectionRow.reviewer_id)  # type: ignore[arg-type]
-            .where(CorrectionRow.version_id == version_id)  # type: ignore[arg-type]
+            .where(CorrectionRow.version_id == version_id)
             .where(col(CorrectionRow.withdrawn_at).is_(None))
             .where(col(CorrectionRow.applied_version_id).is_(None))
             .order_by(col(CorrectionRow.id))
@@ -401,7 +395,7 @@ class ServiceBase:
         if version_id is None:
             return None
         return s.execute(
-            select(ExportVersionRow.number).where(ExportVersionRow.id == version_id)  # type: ignore[arg-type]
+            select(ExportVersionRow.number).where(ExportVersionRow.id == version_id)
         ).scalar_one_or_none()
 
     def _signoff_id(self, s: Session, version_id: int, round_: int, stage: Stage) -> int:
@@ -409,7 +403,7 @@ class ServiceBase:
         return int(
             s.execute(
                 select(SignOffRowT.id).where(
-                    (SignOffRowT.version_id == version_id)  # type: ignore[arg-type]
+                    (SignOffRowT.version_id == version_id)
                     & (SignOffRowT.round == round_)
                     & (SignOffRowT.stage == stage.number)
                 )
@@ -421,8 +415,8 @@ class ServiceBase:
     ) -> SignOffRow:
         first_look = s.execute(
             select(func.min(InspectionRow.at)).where(
-                (InspectionRow.version_id == so.version_id)  # type: ignore[arg-type]
-                & (InspectionRow.reviewer_id == so.reviewer_id)  # type: ignore[arg-type]
+                (InspectionRow.version_id == so.version_id)
+                & (InspectionRow.reviewer_id == so.reviewer_id)
             )
         ).scalar_one_or_none()
         review_seconds = (so.at - first_look).total_seconds() if first_look else None

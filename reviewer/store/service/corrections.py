@@ -278,7 +278,7 @@ class CorrectionPart(IngestPart, ReviewPart):
         self, s: Session, v: ExportVersionRow, kind: MarkTarget, target: str
     ) -> None:
         stored = s.execute(
-            select(ExportVersionRow.index_summary).where(ExportVersionRow.id == v.id)  # type: ignore[arg-type]
+            select(ExportVersionRow.index_summary).where(ExportVersionRow.id == v.id)
         ).scalar_one()
         from reviewer.store.codec import index_from_json
 

@@ -33,10 +33,9 @@ from reviewer.domain.access import Action, Actor, permission
 from reviewer.domain.signoff import (
     LOCKOUT,
     MAX_FAILED_SIGN_INS,
-    Role,
     passphrase_problem,
 )
-from reviewer.domain.states import State
+from reviewer.domain.states import Role, State
 from reviewer.store import trail
 from reviewer.store.errors import (
     NotFound,
@@ -146,7 +145,7 @@ class PeoplePart(ServiceBase):
         if not session.token:
             return None
         return s.execute(
-            select(SessionRow).where(SessionRow.token_sha256 == _token_digest(session.token))  # type: ignore[arg-type]
+            select(SessionRow).where(SessionRow.token_sha256 == _token_digest(session.token))
         ).scalar_one_or_none()
 
     def _session_account(self, s: Session, session: SignedIn) -> ReviewerRow | None:
@@ -303,7 +302,7 @@ class PeoplePart(ServiceBase):
             s.add(t)
 
     def _throttle(self, s: Session, digest: str) -> SignInThrottleRow:
-        stmt = select(SignInThrottleRow).where(SignInThrottleRow.name_digest == digest)  # type: ignore[arg-type]
+        stmt = select(SignInThrottleRow).where(SignInThrottleRow.name_digest == digest)
         if s.get_bind().dialect.name == "postgresql":
             stmt = stmt.with_for_update()
         t = s.execute(stmt).scalar_one_or_none()

@@ -35,7 +35,8 @@ from reviewer.domain.sampling import (
     candidates_from_index,
     draw_sample,
 )
-from reviewer.domain.signoff import Decision, InspectionKind, Stage, played_enough
+from reviewer.domain.signoff import InspectionKind, played_enough
+from reviewer.domain.states import Decision, Stage
 from reviewer.store import audit_log
 from reviewer.store.codec import index_from_json
 from reviewer.store.tables import ExportVersionRow

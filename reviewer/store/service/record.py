@@ -98,7 +98,7 @@ class RecordPart(ReviewPart):
             released = s.execute(
                 select(ReleaseRow)
                 .join(ExportVersionRow, ExportVersionRow.id == ReleaseRow.version_id)  # type: ignore[arg-type]
-                .where(ExportVersionRow.request_id == request_id)  # type: ignore[arg-type]
+                .where(ExportVersionRow.request_id == request_id)
             ).scalar_one_or_none()
         if released is not None and released.version_id != detail.version_id:
             detail = self.version_detail(released.version_id)
@@ -111,7 +111,7 @@ class RecordPart(ReviewPart):
             rows = s.execute(
                 select(SignOffRowT, ReviewerRow.name)
                 .join(ReviewerRow, ReviewerRow.id == SignOffRowT.reviewer_id)  # type: ignore[arg-type]
-                .where(SignOffRowT.version_id == detail.version_id)  # type: ignore[arg-type]
+                .where(SignOffRowT.version_id == detail.version_id)
                 .order_by(col(SignOffRowT.id))
             ).all()
         signoffs = [
@@ -142,7 +142,7 @@ def _marks_of_request(s: Session, request_id: str) -> list[dict[str, Any]]:
         select(MarkRow, ReviewerRow.name, ExportVersionRow.number)
         .join(ReviewerRow, ReviewerRow.id == MarkRow.reviewer_id)  # type: ignore[arg-type]
         .join(ExportVersionRow, ExportVersionRow.id == MarkRow.version_id)  # type: ignore[arg-type]
-        .where(ExportVersionRow.request_id == request_id)  # type: ignore[arg-type]
+        .where(ExportVersionRow.request_id == request_id)
         .order_by(col(MarkRow.id))
     ).all()
     return [

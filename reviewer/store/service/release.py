@@ -20,11 +20,7 @@ from sqlmodel import select
 from reviewer.domain.access import ROLES, Action, permission
 from reviewer.domain.errors import first_line
 from reviewer.domain.request import REQUEST_ID_RE
-from reviewer.domain.signoff import (
-    Decision,
-    Role,
-    Stage,
-)
+from reviewer.domain.states import Decision, Role, Stage
 from reviewer.store import trail
 from reviewer.store.errors import (
     PermissionDenied,
@@ -81,10 +77,10 @@ class ReleasePart(RecordPart):
         detail = self.request_detail(request_id)
         with self._read() as s:
             existing = s.execute(
-                select(ReleaseRow).where(ReleaseRow.version_id == detail.version_id)  # type: ignore[arg-type]
+                select(ReleaseRow).where(ReleaseRow.version_id == detail.version_id)
             ).scalar_one_or_none()
             delivered = existing is not None and s.execute(
-                select(DeliveryRow.id).where(DeliveryRow.release_id == existing.id).limit(1)  # type: ignore[arg-type]
+                select(DeliveryRow.id).where(DeliveryRow.release_id == existing.id).limit(1)
             ).first() is not None
             action = Action.RELEASE if existing is None else Action.REDELIVER
             try:
@@ -241,7 +237,7 @@ class ReleasePart(RecordPart):
             for name, cl, statement in s.execute(
                 select(ReviewerRow.name, SignOffRowT.checklist, SignOffRowT.sampling_statement)
                 .join(ReviewerRow, ReviewerRow.id == SignOffRowT.reviewer_id)  # type: ignore[arg-type]
-                .where((SignOffRowT.version_id == vid) & (SignOffRowT.round == round_))  # type: ignore[arg-type]
+                .where((SignOffRowT.version_id == vid) & (SignOffRowT.round == round_))
             ).all():
                 checklists[name] = {str(k): bool(x) for k, x in cl.items()}
                 statements[name] = statement
@@ -333,7 +329,7 @@ class ReleasePart(RecordPart):
         with self._write() as s:
             now = self._stamp(s)
             release_id = s.execute(
-                select(ReleaseRow.id).where(ReleaseRow.version_id == detail.version_id)  # type: ignore[arg-type]
+                select(ReleaseRow.id).where(ReleaseRow.version_id == detail.version_id)
             ).scalar_one()
             s.add(
                 DeliveryRow(

@@ -52,7 +52,7 @@ class ReviewPart(PeoplePart):
             lapse = self._policy_row(s).unlock_lapse_days
             latest = (
                 select(ExportVersionRow.request_id, func.max(ExportVersionRow.number).label("n"))
-                .group_by(ExportVersionRow.request_id)  # type: ignore[arg-type]
+                .group_by(ExportVersionRow.request_id)
                 .subquery()
             )
             rows = s.execute(
@@ -100,7 +100,7 @@ class ReviewPart(PeoplePart):
         with self._read() as s:
             v = s.execute(
                 select(ExportVersionRow)
-                .where(ExportVersionRow.request_id == request_id)  # type: ignore[arg-type]
+                .where(ExportVersionRow.request_id == request_id)
                 .order_by(ExportVersionRow.number.desc())  # type: ignore[attr-defined]
                 .limit(1)
             ).scalar_one_or_none()
@@ -121,7 +121,7 @@ class ReviewPart(PeoplePart):
         for ins, name in s.execute(
             select(InspectionRow, ReviewerRow.name)
             .join(ReviewerRow, ReviewerRow.id == InspectionRow.reviewer_id)  # type: ignore[arg-type]
-            .where(InspectionRow.version_id == vid)  # type: ignore[arg-type]
+            .where(InspectionRow.version_id == vid)
             .order_by(InspectionRow.id)  # type: ignore[arg-type]
         ).all():
             evidence[name].append(
@@ -130,8 +130,8 @@ class ReviewPart(PeoplePart):
         older = tuple(
             s.execute(
                 select(ExportVersionRow.id)
-                .where(ExportVersionRow.request_id == v.request_id)  # type: ignore[arg-type]
-                .where(ExportVersionRow.number < v.number)  # type: ignore[arg-type]
+                .where(ExportVersionRow.request_id == v.request_id)
+                .where(ExportVersionRow.number < v.number)
                 .order_by(ExportVersionRow.number)  # type: ignore[arg-type]
             ).scalars()
         )
@@ -237,9 +237,9 @@ class ReviewPart(PeoplePart):
         assert started is not None
         listened = s.execute(
             select(func.coalesce(func.sum(InspectionRow.seconds), 0.0)).where(
-                (InspectionRow.reviewer_id == account.id)  # type: ignore[arg-type]
+                (InspectionRow.reviewer_id == account.id)
                 & (InspectionRow.kind == InspectionKind.PLAYED.value)
-                & (InspectionRow.at >= started)  # type: ignore[operator]
+                & (InspectionRow.at >= started)
             )
         ).scalar_one()
         problem = played_claim_problem(
@@ -256,7 +256,7 @@ def _clip_length(s: Session, v: ExportVersionRow, member: str) -> tuple[bool, fl
         if item.member == member:
             return True, item.duration_s
     stored = s.execute(
-        select(ExportVersionRow.index_summary).where(ExportVersionRow.id == v.id)  # type: ignore[arg-type]
+        select(ExportVersionRow.index_summary).where(ExportVersionRow.id == v.id)
     ).scalar_one()
     return audio_member(stored, member)
 

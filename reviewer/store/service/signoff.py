@@ -15,14 +15,11 @@ from reviewer.domain.report import Report
 from reviewer.domain.sampling import Sample
 from reviewer.domain.signoff import (
     NOT_RECORDED,
-    Decision,
     Evidence,
     InspectionKind,
-    Role,
     SampleRequirement,
     SignOffFact,
     SignOffRefused,
-    Stage,
     check_sign_off,
     checklist_for,
     evaluate_gate,
@@ -30,6 +27,7 @@ from reviewer.domain.signoff import (
     warnings_to_ack,
     wrong_passphrase_text,
 )
+from reviewer.domain.states import Decision, Role, Stage
 from reviewer.store import trail
 from reviewer.store.errors import (
     NotFound,
@@ -76,7 +74,7 @@ class SignOffPart(PeoplePart):
         viewed: set[str] = set()
         for ins in s.execute(
             select(InspectionRow).where(
-                (InspectionRow.version_id == vid) & (InspectionRow.reviewer_id == r.id)  # type: ignore[arg-type]
+                (InspectionRow.version_id == vid) & (InspectionRow.reviewer_id == r.id)
             )
         ).scalars():
             if ins.kind == InspectionKind.PLAYED.value:

@@ -17,13 +17,8 @@ from sqlmodel import col, select
 from reviewer.domain.access import Action
 from reviewer.domain.model import Finding
 from reviewer.domain.report import Report
-from reviewer.domain.signoff import (
-    Decision,
-    InspectionKind,
-    Role,
-    Stage,
-    warnings_to_ack,
-)
+from reviewer.domain.signoff import InspectionKind, warnings_to_ack
+from reviewer.domain.states import Decision, Role, Stage
 from reviewer.store import audit_log, trail
 from reviewer.store.files import replacing
 from reviewer.store.service.people import PeoplePart
@@ -56,16 +51,16 @@ class SupervisionPart(PeoplePart):
                 select(SignOffRowT, ExportVersionRow, ReviewerRow.name)
                 .join(ExportVersionRow, ExportVersionRow.id == SignOffRowT.version_id)  # type: ignore[arg-type]
                 .join(ReviewerRow, ReviewerRow.id == SignOffRowT.reviewer_id)  # type: ignore[arg-type]
-                .order_by(col(SignOffRowT.at).desc(), col(SignOffRowT.id).desc())  # type: ignore[attr-defined]
+                .order_by(col(SignOffRowT.at).desc(), col(SignOffRowT.id).desc())
             )
             if reviewer:
-                stmt = stmt.where(ReviewerRow.name == reviewer)  # type: ignore[arg-type]
+                stmt = stmt.where(ReviewerRow.name == reviewer)
             if decision:
-                stmt = stmt.where(SignOffRowT.decision == Decision(decision).value)  # type: ignore[arg-type]
+                stmt = stmt.where(SignOffRowT.decision == Decision(decision).value)
             if since:
-                stmt = stmt.where(SignOffRowT.at >= since)  # type: ignore[arg-type,operator]
+                stmt = stmt.where(SignOffRowT.at >= since)
             if until:
-                stmt = stmt.where(SignOffRowT.at < until)  # type: ignore[arg-type,operator]
+                stmt = stmt.where(SignOffRowT.at < until)
             return [self._signoff_row(s, so, v, name) for so, v, name in s.execute(stmt).all()]
 
     def reviewer_figures(self) -> list[ReviewerFigures]:
@@ -76,7 +71,7 @@ class SupervisionPart(PeoplePart):
             for ins, name in s.execute(
                 select(InspectionRow, ReviewerRow.name)
                 .join(ReviewerRow, ReviewerRow.id == InspectionRow.reviewer_id)  # type: ignore[arg-type]
-                .where(InspectionRow.kind == InspectionKind.PLAYED.value)  # type: ignore[arg-type]
+                .where(InspectionRow.kind == InspectionKind.PLAYED.value)
             ).all():
                 played[(name, ins.version_id)].add(ins.target)
         by_person: dict[str, list[SignOffRow]] = defaultdict(list)

@@ -20,7 +20,12 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.widgets import Button, Checkbox, Input, Label, Static
 
-from reviewer.domain.signoff import Decision, GateDecision, SignOffRefused, check_sign_off
+from reviewer.domain.signoff import (
+    GateDecision,
+    SignOffRefused,
+    check_sign_off,
+)
+from reviewer.domain.states import Decision
 from reviewer.domain.text import printable
 from reviewer.tui.base import ReviewerDialog
 from reviewer.tui.widgets.footer import KeysFooter

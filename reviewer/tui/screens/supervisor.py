@@ -27,7 +27,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.widgets import DataTable, Header, Input, Label, Select, Static
 
-from reviewer.domain.signoff import Role
+from reviewer.domain.states import Role
 from reviewer.domain.text import printable
 from reviewer.tui.base import ReviewerDialog, ReviewerScreen
 from reviewer.tui.widgets.footer import KeysFooter

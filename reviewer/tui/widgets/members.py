@@ -51,7 +51,7 @@ class MembersList(CursorList):
         member: Member
 
     def __init__(self, **kwargs: object) -> None:
-        super().__init__(**kwargs)  # type: ignore[arg-type]
+        super().__init__(**kwargs)
         self._all: list[Member] = []
         self._rows: list[Member] = []
         self._marked: set[str] = set()

@@ -53,7 +53,7 @@ class RecordingsList(CursorList):
         row: RecordingRow
 
     def __init__(self, **kwargs: object) -> None:
-        super().__init__(**kwargs)  # type: ignore[arg-type]
+        super().__init__(**kwargs)
         self._rows: list[RecordingRow] = []
         self._index: dict[str, int] = {}
         self._played: set[str] = set()
