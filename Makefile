@@ -30,6 +30,7 @@ test: install lint typecheck contracts pytest
 
 lint: install
 	$(BIN)/ruff check reviewer tests benchmarks tools sample_archives/build.py
+	$(BIN)/ruff format --check reviewer tests benchmarks tools sample_archives/build.py
 
 typecheck: install
 	$(BIN)/mypy

@@ -52,9 +52,9 @@ BATCH = 20_000
 KINDS = ("played", "viewed_transcript", "viewed_member")
 
 
-def _events(n: int, policy: dict[str, object]) -> Iterator[
-    tuple[tuple[int, str, str, str, str, str, str, str], tuple[object, ...] | None]
-]:
+def _events(
+    n: int, policy: dict[str, object]
+) -> Iterator[tuple[tuple[int, str, str, str, str, str, str, str], tuple[object, ...] | None]]:
     """(event row, its inspection row or None): the store's signed-decisions marker (nothing
     before it, so every row after is compared with its event), the account, then inspections."""
     from reviewer.domain.audit import DECISIONS_SIGNED_MARKER, GENESIS_HEX, make_event
@@ -65,17 +65,37 @@ def _events(n: int, policy: dict[str, object]) -> Iterator[
         at = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(base + i)) + f".{i % 1000000:06d}Z"
         row: tuple[object, ...] | None = None
         if i == 0:
-            e = make_event(seq, prev, "system", DECISIONS_SIGNED_MARKER, "audit",
-                           {"legacy_rows": {}, "legacy_disabled": [], "policy": policy}, at=at)
+            e = make_event(
+                seq,
+                prev,
+                "system",
+                DECISIONS_SIGNED_MARKER,
+                "audit",
+                {"legacy_rows": {}, "legacy_disabled": [], "policy": policy},
+                at=at,
+            )
         elif i == 1:
-            e = make_event(seq, prev, "bootstrap", "user-add", "reviewer:carol",
-                           {"role": "supervisor", "account_id": 1, "bootstrap": True}, at=at)
+            e = make_event(
+                seq,
+                prev,
+                "bootstrap",
+                "user-add",
+                "reviewer:carol",
+                {"role": "supervisor", "account_id": 1, "bootstrap": True},
+                at=at,
+            )
         else:
             kind, seconds = KINDS[i % 3], round((i % 97) / 10, 1) if i % 3 == 0 else 0.0
             target = f"Alexa/Audio/u{i:07d}.wav"
-            e = make_event(seq, prev, "carol", "inspection", "request:DSAR-BENCH",
-                           {"version_id": 1, "kind": kind, "target": target, "seconds": seconds},
-                           at=at)
+            e = make_event(
+                seq,
+                prev,
+                "carol",
+                "inspection",
+                "request:DSAR-BENCH",
+                {"version_id": 1, "kind": kind, "target": target, "seconds": seconds},
+                at=at,
+            )
             row = (1, 1, kind, target, seconds, at.replace("T", " ").rstrip("Z"))
         yield (e.seq, e.at, e.actor, e.action, e.subject, e.payload, e.prev_hash, e.hash), row
         seq, prev = e.seq, e.hash
@@ -117,16 +137,27 @@ def build(url: str, n: int, key_dir: Path) -> float:
         # Bulk load without the per-row in-order trigger, then put every trigger in place.
         for statement in drop_append_only_ddl(conn.dialect.name):
             conn.exec_driver_sql(statement)
-        policy = dict(conn.execute(sa.text(
-            "SELECT sample_confidence, sample_min_foreign_fraction, unlock_lapse_days, "
-            "new_account_days FROM policy WHERE id = 1")).mappings().one())
+        policy = dict(
+            conn.execute(
+                sa.text(
+                    "SELECT sample_confidence, sample_min_foreign_fraction, unlock_lapse_days, "
+                    "new_account_days FROM policy WHERE id = 1"
+                )
+            )
+            .mappings()
+            .one()
+        )
         # The store's era of signed decisions starts with the trail (the service would
         # otherwise mark it at the end, when first opened for writing).
-        conn.execute(sa.text("INSERT INTO store_meta (key, value) VALUES (:k, :v)"),
-                     {"k": SIGNED_DECISIONS_KEY, "v": json.dumps({"at": "bench"})})
+        conn.execute(
+            sa.text("INSERT INTO store_meta (key, value) VALUES (:k, :v)"),
+            {"k": SIGNED_DECISIONS_KEY, "v": json.dumps({"at": "bench"})},
+        )
     key = load_or_create_signing_key(key_dir)
-    insert_event = (f"INSERT INTO {EVENT_TABLE} (seq, at, actor, action, subject, payload, "
-                    f"prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
+    insert_event = (
+        f"INSERT INTO {EVENT_TABLE} (seq, at, actor, action, subject, payload, "
+        f"prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+    )
     checkpoints = []
     pg = engine.dialect.name == "postgresql"
     with engine.begin() as conn:
@@ -135,19 +166,25 @@ def build(url: str, n: int, key_dir: Path) -> float:
         cur = raw.cursor()
         batch: list[tuple[int, str, str, str, str, str, str, str]] = []
         rows: list[tuple[object, ...]] = []
-        insert_row = ("INSERT INTO inspections (version_id, reviewer_id, kind, target, seconds, "
-                      "at) VALUES (?, ?, ?, ?, ?, ?)")
+        insert_row = (
+            "INSERT INTO inspections (version_id, reviewer_id, kind, target, seconds, "
+            "at) VALUES (?, ?, ?, ?, ?, ?)"
+        )
 
         def flush() -> None:
             if not batch:
                 return
             if pg:
-                with cur.copy(f"COPY {EVENT_TABLE} (seq, at, actor, action, subject, payload, "
-                              f"prev_hash, hash) FROM STDIN") as copy:
+                with cur.copy(
+                    f"COPY {EVENT_TABLE} (seq, at, actor, action, subject, payload, "
+                    f"prev_hash, hash) FROM STDIN"
+                ) as copy:
                     for event in batch:
                         copy.write_row(event)
-                with cur.copy("COPY inspections (version_id, reviewer_id, kind, target, "
-                              "seconds, at) FROM STDIN") as copy:
+                with cur.copy(
+                    "COPY inspections (version_id, reviewer_id, kind, target, "
+                    "seconds, at) FROM STDIN"
+                ) as copy:
                     for inspection in rows:
                         copy.write_row(inspection)
             else:
@@ -166,9 +203,13 @@ def build(url: str, n: int, key_dir: Path) -> float:
             if len(batch) >= BATCH:
                 flush()
         flush()
-        conn.execute(sa.text(f"INSERT INTO {CHECKPOINT_TABLE} (size, head, at, signature, "
-                             f"key_id) VALUES (:size, :head, :at, :signature, :key_id)"),
-                     [cp.to_dict() for cp in checkpoints])
+        conn.execute(
+            sa.text(
+                f"INSERT INTO {CHECKPOINT_TABLE} (size, head, at, signature, "
+                f"key_id) VALUES (:size, :head, :at, :signature, :key_id)"
+            ),
+            [cp.to_dict() for cp in checkpoints],
+        )
         for statement in append_only_ddl(conn.dialect.name):
             conn.exec_driver_sql(statement)
     with Session(engine) as session:
@@ -178,8 +219,9 @@ def build(url: str, n: int, key_dir: Path) -> float:
     return time.perf_counter() - started
 
 
-def time_verify(url: str, env: dict[str, str],
-                workers: int | None) -> tuple[float, float, float, dict[str, object]]:
+def time_verify(
+    url: str, env: dict[str, str], workers: int | None
+) -> tuple[float, float, float, dict[str, object]]:
     """Wall seconds, CPU seconds (all processes) and peak RSS (MB, largest process) of one
     `reviewer audit verify --json` run, and its answer."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -203,8 +245,12 @@ def main() -> None:
     parser.add_argument("--db", help="postgresql://... server to use (default: a SQLite file)")
     parser.add_argument("--workers", type=int, help="passed to verify (default: one per CPU)")
     parser.add_argument("--keep", action="store_true", help="keep the store afterwards")
-    parser.add_argument("--reuse", type=Path, metavar="DIR",
-                        help="time a SQLite store kept by an earlier --keep run (no build)")
+    parser.add_argument(
+        "--reuse",
+        type=Path,
+        metavar="DIR",
+        help="time a SQLite store kept by an earlier --keep run (no build)",
+    )
     args = parser.parse_args()
 
     if args.reuse:
@@ -228,8 +274,10 @@ def main() -> None:
         url = f"sqlite:///{work / 'reviewer.db'}"
         key_dir = work
     try:
-        print(f"building {args.events:,} events at {sa.make_url(url).render_as_string()} ...",
-              flush=True)
+        print(
+            f"building {args.events:,} events at {sa.make_url(url).render_as_string()} ...",
+            flush=True,
+        )
         built = build(url, args.events, key_dir)
         size_note = ""
         if not args.db:
@@ -267,17 +315,18 @@ def report(url: str, env: dict[str, str], args: argparse.Namespace) -> None:
         times.append(seconds)
         cpus.append(cpu)
         peak = max(peak, rss)
-        print(f"  run {run + 1}: reviewer audit verify {seconds:.2f} s wall, "
-              f"{cpu:.2f} s CPU")
+        print(f"  run {run + 1}: reviewer audit verify {seconds:.2f} s wall, {cpu:.2f} s CPU")
     median = statistics.median(times)
     verdict = "ok" if median <= TARGET_SECONDS else "OVER TARGET"
-    print(f"reviewer audit verify over {args.events:,} events "
-          f"({answer.get('checkpoints')} checkpoints, workers: "
-          f"{args.workers or os.cpu_count()}, load average {os.getloadavg()[0]:.1f}): "
-          f"median {median:.2f} s wall (min {min(times):.2f}, max {max(times):.2f}), "
-          f"median {statistics.median(cpus):.2f} s CPU, "
-          f"{args.events / median:,.0f} events/s, peak RSS {peak:.0f} MB; "
-          f"target <= {TARGET_SECONDS:.0f} s: {verdict}")
+    print(
+        f"reviewer audit verify over {args.events:,} events "
+        f"({answer.get('checkpoints')} checkpoints, workers: "
+        f"{args.workers or os.cpu_count()}, load average {os.getloadavg()[0]:.1f}): "
+        f"median {median:.2f} s wall (min {min(times):.2f}, max {max(times):.2f}), "
+        f"median {statistics.median(cpus):.2f} s CPU, "
+        f"{args.events / median:,.0f} events/s, peak RSS {peak:.0f} MB; "
+        f"target <= {TARGET_SECONDS:.0f} s: {verdict}"
+    )
     if answer.get("ok") is not True or answer.get("size") != args.events:
         sys.exit(f"unexpected verify answer: {answer}")
 

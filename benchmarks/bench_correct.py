@@ -82,8 +82,12 @@ def main(argv: list[str] | None = None) -> int:
         review_request(folder)
 
     def check_cli_once() -> None:
-        subprocess.run([str(REVIEWER), "check", "--json", str(folder)], check=False,
-                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        subprocess.run(
+            [str(REVIEWER), "check", "--json", str(folder)],
+            check=False,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
 
     proven: list[bool] = []
 
@@ -132,16 +136,20 @@ def main(argv: list[str] | None = None) -> int:
     if args.json:
         print(json.dumps(figures, indent=2))
     else:
-        print(f"incident export {figures['archive_mb']} MB, {figures['recordings']} recordings; "
-              f"{figures['withheld_utterances']} utterances withheld, "
-              f"{figures['redacted_texts']} texts redacted")
+        print(
+            f"incident export {figures['archive_mb']} MB, {figures['recordings']} recordings; "
+            f"{figures['withheld_utterances']} utterances withheld, "
+            f"{figures['redacted_texts']} texts redacted"
+        )
         print(f"  reviewer check (command)  median {cli_med:6.2f} s  ({args.runs} runs)")
         print(f"  the same, in this process median {check_med:6.2f} s")
         print(f"  build + prove + re-check  median {correct_med:6.2f} s  (in this process)")
-        print(f"  ratio {figures['ratio']:.2f} x the command (target at most "
-              f"{RATIO_TARGET:.0f} x), {figures['ratio_in_process']:.2f} x in process; "
-              f"proven {figures['proven']}, load {load_before[0]:.2f} -> {load_after[0]:.2f} "
-              f"on {os.cpu_count()} CPUs")
+        print(
+            f"  ratio {figures['ratio']:.2f} x the command (target at most "
+            f"{RATIO_TARGET:.0f} x), {figures['ratio_in_process']:.2f} x in process; "
+            f"proven {figures['proven']}, load {load_before[0]:.2f} -> {load_after[0]:.2f} "
+            f"on {os.cpu_count()} CPUs"
+        )
     return 0 if figures["proven"] else 1
 
 

@@ -77,7 +77,10 @@ def build(tmp: Path, folders: list[Path]) -> tuple[str, dict[str, str]]:
             review = review_request(folder)
             service.ingest(review, folder / "export.zip", actor="bench")
             ids[folder.name] = review.request.request_id
-            print(f"ingested {folder.name} ({review.request.request_id}) in {time.perf_counter() - started:.1f} s", flush=True)
+            print(
+                f"ingested {folder.name} ({review.request.request_id}) in {time.perf_counter() - started:.1f} s",
+                flush=True,
+            )
     finally:
         service.close()
     return url, ids
@@ -103,7 +106,13 @@ async def run(url: str, ids: dict[str, str], rounds: int, keys: int) -> dict[str
     from reviewer.tui.widgets.player import PlayerPane
     from reviewer.tui.widgets.recordings import RecordingsList
 
-    results: dict[str, list[float]] = {"enter": [], "down": [], "pagedown": [], "up": [], "space": []}
+    results: dict[str, list[float]] = {
+        "enter": [],
+        "down": [],
+        "pagedown": [],
+        "up": [],
+        "space": [],
+    }
     app = ReviewerApp(ReviewService.open(url), outbox=Path(tempfile.gettempdir()) / "bench-outbox")
     async with app.run_test(size=SIZE) as pilot:
         signin = app.screen
@@ -121,7 +130,10 @@ async def run(url: str, ids: dict[str, str], rounds: int, keys: int) -> dict[str
             await pilot.pause()
             started = time.perf_counter()
             await pilot.press("enter")
-            await wait_until(pilot, lambda: isinstance(app.screen, ReviewScreen) and app.screen.detail is not None)
+            await wait_until(
+                pilot,
+                lambda: isinstance(app.screen, ReviewScreen) and app.screen.detail is not None,
+            )
             await pilot.pause()  # the handler has filled every pane; one more frame drawn
             results["enter"].append(time.perf_counter() - started)
             return app.screen  # type: ignore[return-value]
@@ -145,11 +157,16 @@ async def run(url: str, ids: dict[str, str], rounds: int, keys: int) -> dict[str
         else:
             for _ in range(rounds):
                 row = recordings.current
-                await wait_until(pilot, lambda row=row: player.item is not None and player.item.member == row.member)
+                await wait_until(
+                    pilot,
+                    lambda row=row: player.item is not None and player.item.member == row.member,
+                )
                 device = player.player
                 started = time.perf_counter()
                 press = asyncio.create_task(pilot.press("space"))
-                await wait_until(pilot, lambda device=device: device.is_playing)  # the device has the audio
+                await wait_until(
+                    pilot, lambda device=device: device.is_playing
+                )  # the device has the audio
                 results["space"].append(time.perf_counter() - started)
                 await press
                 await wait_until(pilot, lambda: player._started)
@@ -185,8 +202,9 @@ async def run(url: str, ids: dict[str, str], rounds: int, keys: int) -> dict[str
                 driver.send_message(events.Key(key, None))
                 await wait_until(
                     pilot,
-                    lambda before=before: members.cursor != before
-                    and any(row == members.cursor for _t, row in drawn),
+                    lambda before=before: (
+                        members.cursor != before and any(row == members.cursor for _t, row in drawn)
+                    ),
                 )
                 stamp = next(t for t, row in drawn if row == members.cursor)
                 results[key].append(stamp - started)
@@ -217,9 +235,15 @@ def report(results: dict[str, list[float]]) -> None:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--rounds", type=int, default=5, help="openings and plays to time (default 5)")
-    parser.add_argument("--keys", type=int, default=200, help="Down and Up presses to time (default 200)")
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--rounds", type=int, default=5, help="openings and plays to time (default 5)"
+    )
+    parser.add_argument(
+        "--keys", type=int, default=200, help="Down and Up presses to time (default 200)"
+    )
     args = parser.parse_args()
     folders = [ensure("incident"), ensure("many")]
     with tempfile.TemporaryDirectory(prefix="bench-tui-") as tmp:

@@ -96,7 +96,11 @@ def add_people(svc, people: Iterable[tuple[str, str, str]]) -> None:  # type: ig
 
 
 def signed_in(  # type: ignore[no-untyped-def]
-    svc, name: str, passphrase: str | None = None, *, fresh: bool = False,
+    svc,
+    name: str,
+    passphrase: str | None = None,
+    *,
+    fresh: bool = False,
     opened_ago: timedelta | None = timedelta(hours=1),
 ):
     """A session of `name` on `svc`, opened once per service unless `fresh`; the passphrase

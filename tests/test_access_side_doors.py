@@ -76,9 +76,10 @@ def test_the_one_rule_answers_every_role_and_state_in_words() -> None:
     assert permission(alice, Action.SIGN_FIRST, State.PENDING)
     assert not permission(alice, Action.SIGN_SECOND, State.FIRST_SIGNOFF)
     assert permission(bob, Action.SIGN_SECOND, State.FIRST_SIGNOFF)
-    assert "already signed" in permission(
-        bob, Action.SIGN_SECOND, State.FIRST_SIGNOFF, already_signed=True
-    ).reason
+    assert (
+        "already signed"
+        in permission(bob, Action.SIGN_SECOND, State.FIRST_SIGNOFF, already_signed=True).reason
+    )
     assert permission(carol, Action.SIGN_FIRST, State.PENDING).reason == (
         "supervisors do not sign off"
     )
@@ -99,8 +100,16 @@ def test_the_tui_and_the_cli_compare_no_role_or_state_strings() -> None:
     root = Path(__file__).resolve().parent.parent / "reviewer"
     for path in [*(root / "tui").rglob("*.py"), *(root / "cli").rglob("*.py")]:
         source = path.read_text()
-        for needle in ('== "supervisor"', '== "approver"', '!= "approver"', "Role.SUPERVISOR",
-                       'role.value ==', 'role.value !=', 'state.value ==', 'state.value in ('):
+        for needle in (
+            '== "supervisor"',
+            '== "approver"',
+            '!= "approver"',
+            "Role.SUPERVISOR",
+            "role.value ==",
+            "role.value !=",
+            "state.value ==",
+            "state.value in (",
+        ):
             assert needle not in source, f"{path.name}: {needle}"
 
 
@@ -109,29 +118,91 @@ def test_the_tui_and_the_cli_compare_no_role_or_state_strings() -> None:
 
 
 def test_only_a_supervisor_makes_accounts_from_the_command_line(store_url) -> None:  # type: ignore[no-untyped-def]
-    boot = cli(store_url, "users", "add", "carol", "--role", "supervisor", "--passphrase-stdin",
-               input=f"{PASS['carol']}\n")
+    boot = cli(
+        store_url,
+        "users",
+        "add",
+        "carol",
+        "--role",
+        "supervisor",
+        "--passphrase-stdin",
+        input=f"{PASS['carol']}\n",
+    )
     assert boot.exit_code == 0, boot.stderr
-    added = cli(store_url, "users", "add", "bob", "--role", "approver", "--as", "carol",
-                "--passphrase-stdin", input=f"{PASS['carol']}\n{PASS['bob']}\n")
+    added = cli(
+        store_url,
+        "users",
+        "add",
+        "bob",
+        "--role",
+        "approver",
+        "--as",
+        "carol",
+        "--passphrase-stdin",
+        input=f"{PASS['carol']}\n{PASS['bob']}\n",
+    )
     assert added.exit_code == 0, added.stderr
     # bob makes himself a second signer: without --as, and as himself.
-    alone = cli(store_url, "users", "add", "bob2", "--role", "approver", "--passphrase-stdin",
-                input=f"{PASS['bob']}\n")
+    alone = cli(
+        store_url,
+        "users",
+        "add",
+        "bob2",
+        "--role",
+        "approver",
+        "--passphrase-stdin",
+        input=f"{PASS['bob']}\n",
+    )
     assert alone.exit_code == 2
-    as_bob = cli(store_url, "users", "add", "bob2", "--role", "approver", "--as", "bob",
-                 "--passphrase-stdin", input=f"{PASS['bob']}\n{PASS['bob']}\n")
+    as_bob = cli(
+        store_url,
+        "users",
+        "add",
+        "bob2",
+        "--role",
+        "approver",
+        "--as",
+        "bob",
+        "--passphrase-stdin",
+        input=f"{PASS['bob']}\n{PASS['bob']}\n",
+    )
     assert as_bob.exit_code == 1 and "supervisor" in as_bob.stderr
-    guessed = cli(store_url, "users", "add", "bob2", "--role", "approver", "--as", "carol",
-                  "--passphrase-stdin", input=f"not-carols-passphrase\n{PASS['bob']}\n")
+    guessed = cli(
+        store_url,
+        "users",
+        "add",
+        "bob2",
+        "--role",
+        "approver",
+        "--as",
+        "carol",
+        "--passphrase-stdin",
+        input=f"not-carols-passphrase\n{PASS['bob']}\n",
+    )
     assert guessed.exit_code == 1
     for verb in ("disable", "enable", "unlock"):
         assert cli(store_url, "users", verb, "carol").exit_code == 2  # no --as: usage
-        by_bob = cli(store_url, "users", verb, "carol", "--as", "bob", "--passphrase-stdin",
-                     input=f"{PASS['bob']}\n")
+        by_bob = cli(
+            store_url,
+            "users",
+            verb,
+            "carol",
+            "--as",
+            "bob",
+            "--passphrase-stdin",
+            input=f"{PASS['bob']}\n",
+        )
         assert by_bob.exit_code == 1, (verb, by_bob.stderr)
-    reset = cli(store_url, "users", "reset-passphrase", "carol", "--as", "bob",
-                "--passphrase-stdin", input=f"{PASS['bob']}\nbobs-own-carol-passphrase\n")
+    reset = cli(
+        store_url,
+        "users",
+        "reset-passphrase",
+        "carol",
+        "--as",
+        "bob",
+        "--passphrase-stdin",
+        input=f"{PASS['bob']}\nbobs-own-carol-passphrase\n",
+    )
     assert reset.exit_code == 1
     names = [u["name"] for u in json.loads(cli(store_url, "users", "list", "--json").output)]
     assert names == ["bob", "carol"]
@@ -153,9 +224,11 @@ def test_the_bootstrap_is_a_supervisor_and_audited_as_such(store_url) -> None:  
 
 
 def test_accounts_cannot_be_made_in_sql_without_a_supervisor(svc) -> None:  # type: ignore[no-untyped-def]
-    insert = ("INSERT INTO reviewers (name, role, passphrase_hash, disabled, failed_count, "
-              "created_at, created_by_id) VALUES ('bob2', 'approver', 'x', false, 0, "
-              "'2026-01-01 00:00:00', {by})")
+    insert = (
+        "INSERT INTO reviewers (name, role, passphrase_hash, disabled, failed_count, "
+        "created_at, created_by_id) VALUES ('bob2', 'approver', 'x', false, 0, "
+        "'2026-01-01 00:00:00', {by})"
+    )
     ids = {u: i for i, u in enumerate(["carol", "alice", "bob", "dave"], start=1)}
     assert "supervisor" in refused_in_sql(svc.url, insert.format(by="NULL"))
     assert "supervisor" in refused_in_sql(svc.url, insert.format(by=ids["bob"]))
@@ -252,10 +325,28 @@ def test_a_locked_out_or_disabled_approver_cannot_release_from_the_cli(store_url
     with ReviewService.open(store_url, hasher=FAST) as s:
         add_people(s, PEOPLE)
     for _ in range(5):
-        cli(store_url, "release", "DSAR-X", "--outbox", str(tmp_path / "out"), "--as", "bob",
-            "--passphrase-stdin", input="wrong-passphrase-here\n")
-    locked = cli(store_url, "release", "DSAR-X", "--outbox", str(tmp_path / "out"), "--as",
-                 "bob", "--passphrase-stdin", input=f"{PASS['bob']}\n")
+        cli(
+            store_url,
+            "release",
+            "DSAR-X",
+            "--outbox",
+            str(tmp_path / "out"),
+            "--as",
+            "bob",
+            "--passphrase-stdin",
+            input="wrong-passphrase-here\n",
+        )
+    locked = cli(
+        store_url,
+        "release",
+        "DSAR-X",
+        "--outbox",
+        str(tmp_path / "out"),
+        "--as",
+        "bob",
+        "--passphrase-stdin",
+        input=f"{PASS['bob']}\n",
+    )
     assert locked.exit_code == 1 and "locked out" in locked.stderr
     assert not (tmp_path / "out").exists()
 
@@ -292,8 +383,10 @@ def test_forty_guesses_at_once_check_at_most_five(svc) -> None:  # type: ignore[
     assert outcomes.count("locked") >= 35
     # The right passphrase now is refused too: the name is locked (asked on the real clock,
     # as the racing terminals were).
-    with ReviewService.open(svc.url, hasher=FAST) as live, pytest.raises(SignInError,
-                                                                          match="locked out"):
+    with (
+        ReviewService.open(svc.url, hasher=FAST) as live,
+        pytest.raises(SignInError, match="locked out"),
+    ):
         live.sign_in("alice", PASS["alice"])
 
 
@@ -351,8 +444,10 @@ def test_unknown_names_answer_and_lock_exactly_as_real_ones(svc) -> None:  # typ
             answers[name].append(str(caught.value))
     assert answers["alice"] == answers["nobody-here"]
     assert "locked out" in answers["nobody-here"][-1]
-    assert all("nobody-here" not in e["actor"] + e["subject"] + json.dumps(e["payload"])
-               for e in events(svc))
+    assert all(
+        "nobody-here" not in e["actor"] + e["subject"] + json.dumps(e["payload"])
+        for e in events(svc)
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -365,15 +460,19 @@ def test_policy_bounds_hold_in_the_service_and_in_the_database(svc) -> None:  # 
         svc.set_policy(carol, sample_confidence=0.5)
     with pytest.raises(UserError, match="10%"):
         svc.set_policy(carol, sample_min_foreign_fraction=1.0)
-    svc.set_policy(carol, sample_confidence=MIN_CONFIDENCE,
-                   sample_min_foreign_fraction=MAX_FOREIGN_FRACTION)
-    for column, value in (("sample_confidence", "0.0001"),
-                          ("sample_min_foreign_fraction", "1.0"),
-                          ("unlock_lapse_days", "365")):
+    svc.set_policy(
+        carol, sample_confidence=MIN_CONFIDENCE, sample_min_foreign_fraction=MAX_FOREIGN_FRACTION
+    )
+    for column, value in (
+        ("sample_confidence", "0.0001"),
+        ("sample_min_foreign_fraction", "1.0"),
+        ("unlock_lapse_days", "365"),
+    ):
         refused_in_sql(svc.url, f"UPDATE policy SET {column} = {value}")
     p = svc.policy()
     assert (p.sample_confidence, p.sample_min_foreign_fraction) == (
-        MIN_CONFIDENCE, MAX_FOREIGN_FRACTION
+        MIN_CONFIDENCE,
+        MAX_FOREIGN_FRACTION,
     )
 
 
@@ -390,15 +489,30 @@ def test_a_redelivery_is_deliberate_and_a_linked_outbox_is_refused(store_url, tm
     shutil.copytree(SAMPLES / "clean", folder)
     rid = request_id(folder)
     with ReviewService.open(store_url) as s:
-        add_people(s, [("carol", "supervisor", "carol-demo-passphrase"),
-                       ("alice", "reviewer", "alice-demo-passphrase"),
-                       ("bob", "approver", "bob-demo-passphrase")])
+        add_people(
+            s,
+            [
+                ("carol", "supervisor", "carol-demo-passphrase"),
+                ("alice", "reviewer", "alice-demo-passphrase"),
+                ("bob", "approver", "bob-demo-passphrase"),
+            ],
+        )
     assert cli(store_url, "ingest", str(folder)).exit_code == 0
     approve_both(store_url, rid)
 
     def release(outbox: Path, *extra: str):  # type: ignore[no-untyped-def]
-        return cli(store_url, "release", rid, "--outbox", str(outbox), "--as", "bob",
-                   "--passphrase-stdin", *extra, input="bob-demo-passphrase\n")
+        return cli(
+            store_url,
+            "release",
+            rid,
+            "--outbox",
+            str(outbox),
+            "--as",
+            "bob",
+            "--passphrase-stdin",
+            *extra,
+            input="bob-demo-passphrase\n",
+        )
 
     elsewhere = tmp_path / "somewhere-else"
     elsewhere.mkdir()
@@ -421,8 +535,11 @@ def test_a_redelivery_is_deliberate_and_a_linked_outbox_is_refused(store_url, tm
     assert redone.exit_code == 0, redone.stderr
     assert {p.name: p.read_bytes() for p in delivered.iterdir()} == before
     with ReviewService.open(store_url) as s:
-        kinds = [(e["actor"], e["action"]) for e in events(s)
-                 if e["action"] in ("delivery", "redelivery")]
+        kinds = [
+            (e["actor"], e["action"])
+            for e in events(s)
+            if e["action"] in ("delivery", "redelivery")
+        ]
         assert kinds == [("bob", "delivery"), ("bob", "redelivery")]
         assert s.audit_status().ok
 
@@ -447,8 +564,9 @@ def test_a_sign_off_by_a_new_or_re_enabled_account_is_flagged(svc, make_review, 
         for item in svc.version_detail(version_id).sample.items:
             svc.record_inspection(me, version_id, "played", item.member, item.duration_s or 2.0)
             svc.record_inspection(me, version_id, "viewed_transcript", item.member)
-        svc.sign_off(name, PASS[name], version_id, "approve", "ok",
-                     dict.fromkeys(CHECKLIST_KEYS, True), {})
+        svc.sign_off(
+            name, PASS[name], version_id, "approve", "ok", dict.fromkeys(CHECKLIST_KEYS, True), {}
+        )
 
     def signer_flags() -> dict[tuple[str, str], bool]:
         return {(h.request_id, h.reviewer): h.new_account for h in svc.history()}
@@ -496,9 +614,22 @@ def test_guesses_from_many_processes_at_once_check_at_most_five(store_url, tmp_p
     assert exe is not None
     procs = [
         subprocess.Popen(
-            [exe, "--db", store_url, "release", "DSAR-X", "--outbox", str(tmp_path / "out"),
-             "--as", "bob", "--passphrase-stdin"],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            [
+                exe,
+                "--db",
+                store_url,
+                "release",
+                "DSAR-X",
+                "--outbox",
+                str(tmp_path / "out"),
+                "--as",
+                "bob",
+                "--passphrase-stdin",
+            ],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
         )
         for _ in range(12)
     ]

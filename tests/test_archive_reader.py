@@ -184,7 +184,6 @@ def test_other_layout_json_histories_and_nested_archive(tmp_path: Path) -> None:
     assert all(r.source_member == voice for r in index.recordings)
 
 
-
 def test_a_device_given_as_an_object_gives_its_serial_and_type(tmp_path: Path) -> None:
     # Another pipeline nests the device: {"serial": ..., "type": ...}. The recording keeps the
     # serial (and the type, unless the row has its own); a device given as a string stays.
@@ -197,9 +196,7 @@ def test_a_device_given_as_an_object_gives_its_serial_and_type(tmp_path: Path) -
         {"id": "V6", "time": "2018-11-06T20:05:12Z", "device": "{not json"},
     ]
     archive = tmp_path / "export.zip"
-    archive.write_bytes(
-        zipcraft.zip_of({"alexa/voice-history.json": json.dumps(history).encode()})
-    )
+    archive.write_bytes(zipcraft.zip_of({"alexa/voice-history.json": json.dumps(history).encode()}))
     index = read_export(archive, Limits())
     assert [(r.utterance_id, r.device_serial, r.device_type) for r in index.recordings] == [
         ("V1", "G090", "Dot"),

@@ -44,7 +44,8 @@ def _chain(n: int) -> list[tuple[int, str, str, str, str, str, str, str]]:
 
 def test_canonical_json_is_sorted_compact_utf8() -> None:
     assert canonical({"b": 1, "a": {"d": [1, 2], "c": "Zoë"}}) == (
-        '{"a":{"c":"Zoë","d":[1,2]},"b":1}'.encode())
+        '{"a":{"c":"Zoë","d":[1,2]},"b":1}'.encode()
+    )
 
 
 def test_canonical_json_refuses_nan_and_non_json() -> None:
@@ -59,10 +60,23 @@ def test_genesis_is_fixed() -> None:
 
 
 def test_event_hash_is_sha256_of_zero_prev_and_canonical_event() -> None:
-    e = make_event(0, GENESIS_HEX, "alice", "sign-off", "DSAR-1", {"decision": "approve"},
-                   at="2026-01-02T03:04:05.000006Z")
-    whole = {"seq": 1, "at": "2026-01-02T03:04:05.000006Z", "actor": "alice",
-             "action": "sign-off", "subject": "DSAR-1", "payload": {"decision": "approve"}}
+    e = make_event(
+        0,
+        GENESIS_HEX,
+        "alice",
+        "sign-off",
+        "DSAR-1",
+        {"decision": "approve"},
+        at="2026-01-02T03:04:05.000006Z",
+    )
+    whole = {
+        "seq": 1,
+        "at": "2026-01-02T03:04:05.000006Z",
+        "actor": "alice",
+        "action": "sign-off",
+        "subject": "DSAR-1",
+        "payload": {"decision": "approve"},
+    }
     body = json.dumps(whole, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     assert e.hash == hashlib.sha256(b"\x00" + GENESIS + body.encode()).hexdigest()
     assert e.prev_hash == GENESIS_HEX
@@ -70,31 +84,48 @@ def test_event_hash_is_sha256_of_zero_prev_and_canonical_event() -> None:
 
 
 json_values = st.recursive(
-    st.none() | st.booleans() | st.integers(-10**12, 10**12) | st.text(max_size=20),
-    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner,
-                                                                max_size=4),
+    st.none() | st.booleans() | st.integers(-(10**12), 10**12) | st.text(max_size=20),
+    lambda inner: (
+        st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4)
+    ),
     max_leaves=12,
 )
 
 
-@given(seq=st.integers(1, 10**9), actor=st.text(max_size=30), action=st.text(max_size=30),
-       subject=st.text(max_size=30),
-       payload=st.dictionaries(st.text(alphabet="abcdefghij", max_size=8), json_values,
-                               max_size=5))
+@given(
+    seq=st.integers(1, 10**9),
+    actor=st.text(max_size=30),
+    action=st.text(max_size=30),
+    subject=st.text(max_size=30),
+    payload=st.dictionaries(st.text(alphabet="abcdefghij", max_size=8), json_values, max_size=5),
+)
 def test_fast_event_bytes_equal_canonical_of_the_parsed_event(
-        seq: int, actor: str, action: str, subject: str, payload: dict[str, object]) -> None:
+    seq: int, actor: str, action: str, subject: str, payload: dict[str, object]
+) -> None:
     at = "2026-11-26T10:00:00.000000Z"
     text = canonical(payload).decode()
-    whole = {"seq": seq, "at": at, "actor": actor, "action": action, "subject": subject,
-             "payload": payload}
+    whole = {
+        "seq": seq,
+        "at": at,
+        "actor": actor,
+        "action": action,
+        "subject": subject,
+        "payload": payload,
+    }
     assert event_bytes(seq, at, actor, action, subject, text) == canonical(whole)
 
 
 def test_secret_keys_are_found_at_any_depth_and_refused() -> None:
-    payload = {"name": "alice", "form": {"Pass-Phrase": "x", "rows": [{"db_password": 1}]},
-               "client_secret": "y"}
+    payload = {
+        "name": "alice",
+        "form": {"Pass-Phrase": "x", "rows": [{"db_password": 1}]},
+        "client_secret": "y",
+    }
     assert sorted(find_secret_keys(payload)) == [
-        "client_secret", "form.Pass-Phrase", "form.rows[0].db_password"]
+        "client_secret",
+        "form.Pass-Phrase",
+        "form.rows[0].db_password",
+    ]
     with pytest.raises(AuditError) as err:
         make_event(0, GENESIS_HEX, "alice", "sign-in", "", {"passphrase": "hunter2hunter2"})
     assert "hunter2" not in str(err.value)

@@ -47,8 +47,9 @@ def approve_both(svc: ReviewService, version_id: int) -> None:
         for item in svc.version_detail(version_id).sample.items:
             svc.record_inspection(me, version_id, "played", item.member, item.duration_s or 2.0)
             svc.record_inspection(me, version_id, "viewed_transcript", item.member)
-        svc.sign_off(who, PASS[who], version_id, "approve", "ok",
-                     dict.fromkeys(CHECKLIST_KEYS, True), {})
+        svc.sign_off(
+            who, PASS[who], version_id, "approve", "ok", dict.fromkeys(CHECKLIST_KEYS, True), {}
+        )
 
 
 def events(svc: ReviewService) -> list[dict]:  # type: ignore[type-arg]
@@ -70,7 +71,12 @@ def test_every_decision_ends_with_its_own_checkpoint(svc, make_review, tmp_path)
         signed = {cp.size for cp in audit_log._db_checkpoints(s)}
     decisions = [e for e in events(svc) if e["action"] in audit_log.DECISION_ACTIONS]
     assert {e["action"] for e in decisions} >= {
-        "audit-decisions-signed", "user-add", "sign-off", "policy-change", "release", "delivery"
+        "audit-decisions-signed",
+        "user-add",
+        "sign-off",
+        "policy-change",
+        "release",
+        "delivery",
     }
     assert all(e["seq"] in signed for e in decisions)
     assert svc.audit_status().ok
@@ -83,8 +89,9 @@ def test_a_forged_decision_in_the_tail_does_not_verify(svc, make_review) -> None
 
     with Session(svc.engine) as s:
         last = list(audit_log.iter_events(s))[-1]
-        forged = make_event(last.seq, last.hash, "bob", "sign-off", "request:DSAR-X",
-                            {"stage": "second"}, last.at)
+        forged = make_event(
+            last.seq, last.hash, "bob", "sign-off", "request:DSAR-X", {"stage": "second"}, last.at
+        )
         s.execute(
             text(
                 f"INSERT INTO {audit_log.EVENT_TABLE} (seq, at, actor, action, subject, payload, "
@@ -103,8 +110,9 @@ def test_a_forged_decision_in_the_tail_does_not_verify(svc, make_review) -> None
 # The release is the approved bytes
 
 
-def test_a_staged_copy_changed_before_the_rename_is_never_delivered(svc, make_review, tmp_path,
-                                                                    monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_a_staged_copy_changed_before_the_rename_is_never_delivered(
+    svc, make_review, tmp_path, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
     outbox = tmp_path / "out"
     original = ReleasePart._record_release
     for n in range(3):
@@ -198,8 +206,15 @@ def test_verify_fails_on_times_that_go_backwards(svc) -> None:  # type: ignore[n
     prev_seq, prev_hash = rows[1].seq, rows[1].hash
     earlier = "2001-01-01T00:00:00.000000Z"
     for row in rows[2:]:
-        ev = make_event(prev_seq, prev_hash, row.actor, row.action, row.subject,
-                        json.loads(row.payload), earlier if row.seq == 3 else row.at)
+        ev = make_event(
+            prev_seq,
+            prev_hash,
+            row.actor,
+            row.action,
+            row.subject,
+            json.loads(row.payload),
+            earlier if row.seq == 3 else row.at,
+        )
         conn.execute(
             f"UPDATE {audit_log.EVENT_TABLE} SET at = ?, prev_hash = ?, hash = ? WHERE seq = ?",
             (ev.at, ev.prev_hash, ev.hash, ev.seq),
@@ -236,14 +251,11 @@ def test_a_clock_set_back_records_nothing(store_url, clock) -> None:  # type: ig
         s.close()
 
 
-
 # ---------------------------------------------------------------------------------------------
 # Evidence only from a signed-in session, and only what could have been heard
 
 
-def test_played_time_is_bounded_by_the_clip_and_the_time_since_sign_in(
-    svc, make_review
-) -> None:  # type: ignore[no-untyped-def]
+def test_played_time_is_bounded_by_the_clip_and_the_time_since_sign_in(svc, make_review) -> None:  # type: ignore[no-untyped-def]
     review, folder = make_review("DSAR-P-0020", recordings=6)
     vid = svc.ingest(review, folder / "export.zip", actor="test").version_id
     items = svc.version_detail(vid).sample.items
@@ -295,37 +307,67 @@ def forge_approvals(svc: ReviewService, version_id: int) -> list[tuple[str, dict
     for who in ("alice", "bob"):
         for item in d.sample.items:
             for kind, seconds in (("played", 30.0), ("viewed_transcript", 0.0)):
-                out.append((
-                    "INSERT INTO inspections (version_id, reviewer_id, kind, target, seconds, at) "
-                    "VALUES (?, ?, ?, ?, ?, ?)",
-                    {"v": version_id, "r": ids[who], "k": kind, "t": item.member, "s": seconds,
-                     "a": at},
-                ))
-    common = "(version_id, round, stage, reviewer_id, reviewer_role, decision, archive_sha256, " \
-             "version_blocked, first_signoff_id, first_stage, first_decision, note, checklist, " \
-             "acknowledged, sampling_statement, at)"
-    out.append((
-        f"INSERT INTO signoffs {common} VALUES (?, 1, 1, ?, 'reviewer', 'approve', ?, false, "
-        "NULL, NULL, NULL, 'ok', ?, '{}', 'x', ?)",
-        {"v": version_id, "r": ids["alice"], "sha": d.archive_sha256, "c": CHECKLIST_JSON,
-         "a": at},
-    ))
-    out.append((
-        f"INSERT INTO signoffs {common} VALUES (?, 1, 2, ?, 'approver', 'approve', ?, false, "
-        "(SELECT max(id) FROM signoffs), 1, 'approve', 'ok', ?, '{}', 'x', ?)",
-        {"v": version_id, "r": ids["bob"], "sha": d.archive_sha256, "c": CHECKLIST_JSON,
-         "a": at},
-    ))
+                out.append(
+                    (
+                        "INSERT INTO inspections (version_id, reviewer_id, kind, target, seconds, at) "
+                        "VALUES (?, ?, ?, ?, ?, ?)",
+                        {
+                            "v": version_id,
+                            "r": ids[who],
+                            "k": kind,
+                            "t": item.member,
+                            "s": seconds,
+                            "a": at,
+                        },
+                    )
+                )
+    common = (
+        "(version_id, round, stage, reviewer_id, reviewer_role, decision, archive_sha256, "
+        "version_blocked, first_signoff_id, first_stage, first_decision, note, checklist, "
+        "acknowledged, sampling_statement, at)"
+    )
+    out.append(
+        (
+            f"INSERT INTO signoffs {common} VALUES (?, 1, 1, ?, 'reviewer', 'approve', ?, false, "
+            "NULL, NULL, NULL, 'ok', ?, '{}', 'x', ?)",
+            {
+                "v": version_id,
+                "r": ids["alice"],
+                "sha": d.archive_sha256,
+                "c": CHECKLIST_JSON,
+                "a": at,
+            },
+        )
+    )
+    out.append(
+        (
+            f"INSERT INTO signoffs {common} VALUES (?, 1, 2, ?, 'approver', 'approve', ?, false, "
+            "(SELECT max(id) FROM signoffs), 1, 'approve', 'ok', ?, '{}', 'x', ?)",
+            {
+                "v": version_id,
+                "r": ids["bob"],
+                "sha": d.archive_sha256,
+                "c": CHECKLIST_JSON,
+                "a": at,
+            },
+        )
+    )
     return out
 
 
 @pytest.mark.parametrize("blocked", [False, True], ids=["clean", "wrong-customer"])
-def test_sign_offs_inserted_in_sql_release_nothing(svc, make_review, tmp_path, clock,
-                                                   blocked) -> None:  # type: ignore[no-untyped-def]
+def test_sign_offs_inserted_in_sql_release_nothing(
+    svc, make_review, tmp_path, clock, blocked
+) -> None:  # type: ignore[no-untyped-def]
     from reviewer.domain.model import Finding, Severity
 
-    crit = Finding("wrong-customer", Severity.CRITICAL, "Another customer's archive", "No.",
-                   ("Alexa/Audio/u0001.wav",))
+    crit = Finding(
+        "wrong-customer",
+        Severity.CRITICAL,
+        "Another customer's archive",
+        "No.",
+        ("Alexa/Audio/u0001.wav",),
+    )
     review, folder = make_review("DSAR-P-0200", findings=[crit] if blocked else [])
     vid = svc.ingest(review, folder / "export.zip", actor="test").version_id
     insider_sql(svc.url, forge_approvals(svc, vid), bypass=blocked)
@@ -343,7 +385,7 @@ def test_an_emptied_sample_is_caught_at_release(svc, make_review, tmp_path) -> N
         "UPDATE export_versions SET sample = json_set(sample, '$.items', json('[]')) WHERE id = ?"
         if sqlite_file(svc.url) is not None
         else "UPDATE export_versions SET sample = jsonb_set(sample::jsonb, '{items}', '[]')::json "
-             "WHERE id = ?"
+        "WHERE id = ?"
     )
     insider_sql(svc.url, [(empty, {"v": vid})])
     for who in ("alice", "bob"):  # two approvals on "0 of 8 inspected"
@@ -451,7 +493,10 @@ def test_a_kill_between_a_decision_and_its_checkpoint_loses_nothing_it_said(
         add_people(s, PEOPLE)
     killed = subprocess.run(
         [sys.executable, "-c", KILLED, store_url, KILL_AT[where]],
-        env=dict(os.environ), capture_output=True, text=True, timeout=120,
+        env=dict(os.environ),
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert killed.returncode == -9, killed.stderr
     with ReviewService.open(store_url, hasher=FAST) as s:

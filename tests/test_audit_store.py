@@ -68,8 +68,9 @@ def _pg_available() -> str | None:
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def store(request: pytest.FixtureRequest, tmp_path: Path,
-          monkeypatch: pytest.MonkeyPatch) -> Iterator[Store]:
+def store(
+    request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Store]:
     monkeypatch.setenv("REVIEWER_HOME", str(tmp_path / "home"))
     if request.param == "sqlite":
         url = f"sqlite:///{tmp_path / 'reviewer.db'}"
@@ -103,9 +104,14 @@ def _small_log(store: Store, n: int = 5) -> None:
     """`n` events with checkpoints after every second event and at the end (as on release)."""
     with store.session() as s:
         for i in range(n):
-            audit_log.append(s, ["alice", "bob", "carol"][i % 3], ["sign-in", "sign-off"][i % 2],
-                             f"DSAR-{i}", {"n": i, "who": "Zoë Ångström", "ok": True},
-                             checkpoint_every=2)
+            audit_log.append(
+                s,
+                ["alice", "bob", "carol"][i % 3],
+                ["sign-in", "sign-off"][i % 2],
+                f"DSAR-{i}",
+                {"n": i, "who": "Zoë Ångström", "ok": True},
+                checkpoint_every=2,
+            )
         audit_log.checkpoint(s)
         s.commit()
 
@@ -125,8 +131,9 @@ def _drop_triggers(store: Store) -> None:
 
 def _rows(store: Store, table: str, columns: tuple[str, ...], key: str) -> list[dict[str, Any]]:
     with store.engine.connect() as conn:
-        result = conn.execute(sa.text(f"SELECT {key}, {', '.join(columns)} FROM {table} "
-                                      f"ORDER BY {key}"))
+        result = conn.execute(
+            sa.text(f"SELECT {key}, {', '.join(columns)} FROM {table} ORDER BY {key}")
+        )
         return [dict(r._mapping) for r in result]
 
 
@@ -142,8 +149,9 @@ def test_a_fresh_log_verifies_with_checkpoints_in_the_db_and_in_the_file(store: 
         assert audit_log.head(s) == (5, result.head)
         latest = audit_log.latest_checkpoint(s)
     assert latest is not None and (latest.size, latest.head) == (5, result.head)
-    lines = [json.loads(x) for x in
-             (store.key_dir / paths.CHECKPOINT_FILE).read_text().splitlines()]
+    lines = [
+        json.loads(x) for x in (store.key_dir / paths.CHECKPOINT_FILE).read_text().splitlines()
+    ]
     assert [x["size"] for x in lines] == [2, 4, 5]
     assert (store.key_dir / "audit-signing.key").stat().st_mode & 0o777 == 0o600
     assert (store.key_dir / "audit-signing.pub").is_file()
@@ -192,7 +200,7 @@ def _int_mutants(value: int) -> Iterator[int]:
     for index in range(len(digits)):
         for digit in "0123456789":
             if digit != digits[index]:
-                yield int(digits[:index] + digit + digits[index + 1:])
+                yield int(digits[:index] + digit + digits[index + 1 :])
 
 
 def test_every_single_byte_mutation_of_every_field_is_caught(store: Store) -> None:
@@ -200,23 +208,30 @@ def test_every_single_byte_mutation_of_every_field_is_caught(store: Store) -> No
     _drop_triggers(store)
     assert _verify(store).ok
     tried = caught = refused = 0
-    targets = [(EVENT_TABLE, "seq", EVENT_COLUMNS, r) for r in
-               _rows(store, EVENT_TABLE, EVENT_COLUMNS[1:], "seq")]
-    targets += [(CHECKPOINT_TABLE, "id", CHECKPOINT_COLUMNS, r) for r in
-                _rows(store, CHECKPOINT_TABLE, CHECKPOINT_COLUMNS, "id")]
+    targets = [
+        (EVENT_TABLE, "seq", EVENT_COLUMNS, r)
+        for r in _rows(store, EVENT_TABLE, EVENT_COLUMNS[1:], "seq")
+    ]
+    targets += [
+        (CHECKPOINT_TABLE, "id", CHECKPOINT_COLUMNS, r)
+        for r in _rows(store, CHECKPOINT_TABLE, CHECKPOINT_COLUMNS, "id")
+    ]
     assert len(targets) == 5 + 3
     for table, key, columns, row in targets:
         for column in columns:
             value = row[column]
-            mutants: Iterator[Any] = (_int_mutants(value) if isinstance(value, int)
-                                      else _text_mutants(value))
+            mutants: Iterator[Any] = (
+                _int_mutants(value) if isinstance(value, int) else _text_mutants(value)
+            )
             for mutant in mutants:
                 tried += 1
                 with store.engine.connect() as conn:
                     trans = conn.begin()
                     try:
-                        conn.execute(sa.text(f"UPDATE {table} SET {column} = :v "
-                                             f"WHERE {key} = :k"), {"v": mutant, "k": row[key]})
+                        conn.execute(
+                            sa.text(f"UPDATE {table} SET {column} = :v WHERE {key} = :k"),
+                            {"v": mutant, "k": row[key]},
+                        )
                     except sa.exc.IntegrityError:
                         # The primary key or the seq >= 1 check refuses it: it cannot exist.
                         assert (table, column) == (EVENT_TABLE, "seq")
@@ -251,10 +266,12 @@ def test_deleted_event_is_caught(store: Store) -> None:
 def test_reordered_events_are_caught(store: Store) -> None:
     _small_log(store)
     _drop_triggers(store)
-    _exec(store,
-          (f"UPDATE {EVENT_TABLE} SET seq = 100 WHERE seq = 2", {}),
-          (f"UPDATE {EVENT_TABLE} SET seq = 2 WHERE seq = 3", {}),
-          (f"UPDATE {EVENT_TABLE} SET seq = 3 WHERE seq = 100", {}))
+    _exec(
+        store,
+        (f"UPDATE {EVENT_TABLE} SET seq = 100 WHERE seq = 2", {}),
+        (f"UPDATE {EVENT_TABLE} SET seq = 2 WHERE seq = 3", {}),
+        (f"UPDATE {EVENT_TABLE} SET seq = 3 WHERE seq = 100", {}),
+    )
     result = _verify(store)
     assert (result.ok, result.bad_seq) == (False, 2)
 
@@ -265,13 +282,25 @@ def test_inserted_event_is_caught(store: Store) -> None:
     rows = _rows(store, EVENT_TABLE, EVENT_COLUMNS[1:], "seq")
     forged_body = event_bytes(3, rows[2]["at"], "mallory", "release", "DSAR-X", "{}")
     forged_hash = chain_hash(bytes.fromhex(rows[1]["hash"]), forged_body).hex()
-    _exec(store,
-          *[(f"UPDATE {EVENT_TABLE} SET seq = :new WHERE seq = :old",
-             {"new": s + 100, "old": s}) for s in (5, 4, 3)],
-          *[(f"UPDATE {EVENT_TABLE} SET seq = :new WHERE seq = :old",
-             {"new": s + 1, "old": s + 100}) for s in (5, 4, 3)],
-          (f"INSERT INTO {EVENT_TABLE} VALUES (3, :at, 'mallory', 'release', 'DSAR-X', '{{}}', "
-           f":prev, :hash)", {"at": rows[2]["at"], "prev": rows[1]["hash"], "hash": forged_hash}))
+    _exec(
+        store,
+        *[
+            (f"UPDATE {EVENT_TABLE} SET seq = :new WHERE seq = :old", {"new": s + 100, "old": s})
+            for s in (5, 4, 3)
+        ],
+        *[
+            (
+                f"UPDATE {EVENT_TABLE} SET seq = :new WHERE seq = :old",
+                {"new": s + 1, "old": s + 100},
+            )
+            for s in (5, 4, 3)
+        ],
+        (
+            f"INSERT INTO {EVENT_TABLE} VALUES (3, :at, 'mallory', 'release', 'DSAR-X', '{{}}', "
+            f":prev, :hash)",
+            {"at": rows[2]["at"], "prev": rows[1]["hash"], "hash": forged_hash},
+        ),
+    )
     result = _verify(store)
     assert not result.ok
     assert result.bad_seq == 4  # the genuine event after the forged one no longer links
@@ -280,9 +309,11 @@ def test_inserted_event_is_caught(store: Store) -> None:
 def test_truncated_tail_is_caught_by_the_checkpoint_file(store: Store) -> None:
     _small_log(store)
     _drop_triggers(store)
-    _exec(store,
-          (f"DELETE FROM {EVENT_TABLE} WHERE seq > 3", {}),
-          (f"DELETE FROM {CHECKPOINT_TABLE} WHERE size > 3", {}))
+    _exec(
+        store,
+        (f"DELETE FROM {EVENT_TABLE} WHERE seq > 3", {}),
+        (f"DELETE FROM {CHECKPOINT_TABLE} WHERE size > 3", {}),
+    )
     result = _verify(store)
     assert (result.ok, result.bad_seq) == (False, 4)
     assert "cut off" in (result.reason or "")
@@ -293,16 +324,26 @@ def _recompute_from(store: Store, start: int, change: dict[str, Any]) -> None:
     rows = _rows(store, EVENT_TABLE, EVENT_COLUMNS[1:], "seq")
     prev = rows[start - 2]["hash"] if start > 1 else GENESIS_HEX
     statements = []
-    for row in rows[start - 1:]:
+    for row in rows[start - 1 :]:
         if row["seq"] == start:
             row.update(change)
-        body = event_bytes(row["seq"], row["at"], row["actor"], row["action"], row["subject"],
-                           row["payload"])
+        body = event_bytes(
+            row["seq"], row["at"], row["actor"], row["action"], row["subject"], row["payload"]
+        )
         digest = chain_hash(bytes.fromhex(prev), body).hex()
-        statements.append((f"UPDATE {EVENT_TABLE} SET actor = :actor, payload = :payload, "
-                           f"prev_hash = :prev, hash = :hash WHERE seq = :seq",
-                           {"actor": row["actor"], "payload": row["payload"], "prev": prev,
-                            "hash": digest, "seq": row["seq"]}))
+        statements.append(
+            (
+                f"UPDATE {EVENT_TABLE} SET actor = :actor, payload = :payload, "
+                f"prev_hash = :prev, hash = :hash WHERE seq = :seq",
+                {
+                    "actor": row["actor"],
+                    "payload": row["payload"],
+                    "prev": prev,
+                    "hash": digest,
+                    "seq": row["seq"],
+                },
+            )
+        )
         prev = digest
     _exec(store, *statements)
 
@@ -317,7 +358,8 @@ def test_recomputed_chain_is_caught_by_the_signed_checkpoints(store: Store) -> N
 
 
 def test_recomputed_chain_with_db_checkpoints_removed_or_resigned_is_caught(
-        store: Store, tmp_path: Path) -> None:
+    store: Store, tmp_path: Path
+) -> None:
     _small_log(store)
     _drop_triggers(store)
     _recompute_from(store, 4, {"payload": '{"n":3,"ok":false,"who":"Zoë Ångström"}'})
@@ -326,10 +368,15 @@ def test_recomputed_chain_with_db_checkpoints_removed_or_resigned_is_caught(
     assert (result.ok, result.bad_seq) == (False, 4)
     # The attacker signs their own checkpoint with a key of their own.
     rows = _rows(store, EVENT_TABLE, ("hash",), "seq")
-    forged = sign_checkpoint(load_or_create_signing_key(tmp_path / "attacker"), 5,
-                             rows[-1]["hash"])
-    _exec(store, (f"INSERT INTO {CHECKPOINT_TABLE} (size, head, at, signature, key_id) "
-                  f"VALUES (:size, :head, :at, :signature, :key_id)", forged.to_dict()))
+    forged = sign_checkpoint(load_or_create_signing_key(tmp_path / "attacker"), 5, rows[-1]["hash"])
+    _exec(
+        store,
+        (
+            f"INSERT INTO {CHECKPOINT_TABLE} (size, head, at, signature, key_id) "
+            f"VALUES (:size, :head, :at, :signature, :key_id)",
+            forged.to_dict(),
+        ),
+    )
     assert not _verify(store).ok
 
 
@@ -370,8 +417,7 @@ def test_concurrent_writers_form_one_chain(store: Store) -> None:
         try:
             for i in range(20):
                 with store.session() as s:
-                    audit_log.append(s, name, "inspect", f"DSAR-{i}", {"i": i},
-                                     checkpoint_every=7)
+                    audit_log.append(s, name, "inspect", f"DSAR-{i}", {"i": i}, checkpoint_every=7)
                     s.commit()
         except BaseException as exc:  # noqa: BLE001 - reported by the assertion below
             errors.append(exc)
@@ -390,8 +436,9 @@ def test_concurrent_writers_form_one_chain(store: Store) -> None:
     assert sorted({r["actor"] for r in rows}) == ["user0", "user1", "user2", "user3"]
 
 
-def test_export_csv_holds_every_event_and_recomputes_to_the_head(store: Store,
-                                                                  tmp_path: Path) -> None:
+def test_export_csv_holds_every_event_and_recomputes_to_the_head(
+    store: Store, tmp_path: Path
+) -> None:
     _small_log(store)
     out = tmp_path / "audit.csv"
     with store.session() as s:
@@ -403,8 +450,12 @@ def test_export_csv_holds_every_event_and_recomputes_to_the_head(store: Store,
     assert json.loads(rows[0]["payload"])["who"] == "Zoë Ångström"
     prev = bytes.fromhex(GENESIS_HEX)
     for r in rows:
-        prev = chain_hash(prev, event_bytes(int(r["seq"]), r["at"], r["actor"], r["action"],
-                                            r["subject"], r["payload"]))
+        prev = chain_hash(
+            prev,
+            event_bytes(
+                int(r["seq"]), r["at"], r["actor"], r["action"], r["subject"], r["payload"]
+            ),
+        )
         assert r["hash"] == prev.hex()
     assert prev.hex() == expected_head
 
@@ -434,8 +485,7 @@ def test_cli_verify_and_export(store: Store, tmp_path: Path) -> None:
 
 def test_cli_answers_a_missing_store_in_one_line(tmp_path: Path) -> None:
     runner = CliRunner()
-    result = runner.invoke(main, ["--db", f"sqlite:///{tmp_path / 'none.db'}", "audit",
-                                  "verify"])
+    result = runner.invoke(main, ["--db", f"sqlite:///{tmp_path / 'none.db'}", "audit", "verify"])
     assert result.exit_code == 2
     assert result.output.strip().count("\n") == 0
     assert "no store at" in result.output
@@ -443,30 +493,38 @@ def test_cli_answers_a_missing_store_in_one_line(tmp_path: Path) -> None:
 
 
 def _edit(column: str, seq: int, value: str) -> Any:
-    return lambda store: _exec(store, (f"UPDATE {EVENT_TABLE} SET {column} = :v WHERE seq = :s",
-                                       {"v": value, "s": seq}))
+    return lambda store: _exec(
+        store, (f"UPDATE {EVENT_TABLE} SET {column} = :v WHERE seq = :s", {"v": value, "s": seq})
+    )
 
 
 TAMPERING = {
     "untouched": lambda store: None,
-    "first event deleted": lambda store: _exec(store, (f"DELETE FROM {EVENT_TABLE} WHERE seq = 1",
-                                                       {})),
+    "first event deleted": lambda store: _exec(
+        store, (f"DELETE FROM {EVENT_TABLE} WHERE seq = 1", {})
+    ),
     "event at a run boundary deleted": lambda store: _exec(
-        store, (f"DELETE FROM {EVENT_TABLE} WHERE seq = 3", {})),
+        store, (f"DELETE FROM {EVENT_TABLE} WHERE seq = 3", {})
+    ),
     "tail cut with its checkpoints": lambda store: _exec(
-        store, (f"DELETE FROM {EVENT_TABLE} WHERE seq >= 4", {}),
-        (f"DELETE FROM {CHECKPOINT_TABLE} WHERE size >= 4", {})),
+        store,
+        (f"DELETE FROM {EVENT_TABLE} WHERE seq >= 4", {}),
+        (f"DELETE FROM {CHECKPOINT_TABLE} WHERE size >= 4", {}),
+    ),
     "link at a run boundary edited": _edit("prev_hash", 3, "0" * 64),
     "payload edited": _edit("payload", 4, '{"n":3}'),
     "hash of the last event edited": _edit("hash", 5, "f" * 64),
-    "chain recomputed": lambda store: (_recompute_from(store, 3, {"actor": "mallory"}),
-                                       _exec(store, (f"DELETE FROM {CHECKPOINT_TABLE}", {}))),
+    "chain recomputed": lambda store: (
+        _recompute_from(store, 3, {"actor": "mallory"}),
+        _exec(store, (f"DELETE FROM {CHECKPOINT_TABLE}", {})),
+    ),
 }
 
 
 @pytest.mark.parametrize("tampering", list(TAMPERING))
-def test_parallel_verify_finds_exactly_what_one_walk_finds(store: Store, tampering: str,
-                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+def test_parallel_verify_finds_exactly_what_one_walk_finds(
+    store: Store, tampering: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     _small_log(store)
     _drop_triggers(store)
     TAMPERING[tampering](store)
@@ -479,7 +537,10 @@ def test_parallel_verify_finds_exactly_what_one_walk_finds(store: Store, tamperi
         assert (split.ok, split.bad_seq) == (single.ok, single.bad_seq), (workers, split.reason)
         if single.ok:
             assert (split.size, split.head, split.checkpoints) == (
-                single.size, single.head, single.checkpoints)
+                single.size,
+                single.head,
+                single.checkpoints,
+            )
     assert single.ok == (tampering == "untouched")
 
 
@@ -524,8 +585,9 @@ def test_checkpoints_removed_from_the_db_and_the_file_alike_are_caught(store: St
     assert "250 events and no signed checkpoint" in (result.reason or "")
 
 
-def test_parallel_verify_from_a_threaded_program(store: Store,
-                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+def test_parallel_verify_from_a_threaded_program(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
     _small_log(store)
     monkeypatch.setattr(audit_log, "PARALLEL_MIN_EVENTS", 0)
     answers: list[audit_log.VerifyResult] = []

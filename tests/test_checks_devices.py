@@ -47,7 +47,9 @@ def test_a_device_without_registration_date_is_a_warning_naming_it_never_a_pass(
     are the reviewer's to judge (the verdict is review), never silently passed."""
     req = make_request(
         account_created_at=None,
-        devices=[{"serial": SERIAL, "type": "Echo Dot", "name": "Living room", "registered_at": None}],
+        devices=[
+            {"serial": SERIAL, "type": "Echo Dot", "name": "Living room", "registered_at": None}
+        ],
     )
     b = clean_export().record("early", "2015-06-01T10:00:00Z")
     [f] = previous_owner.check(req, b.build())
@@ -71,7 +73,9 @@ def test_before_the_account_existed_blocks_and_the_rest_stays_unchecked() -> Non
 
 
 def test_an_undated_device_with_no_recordings_in_the_export_needs_nothing() -> None:
-    req = make_request(devices=[{"serial": OTHER_SERIAL}, {"serial": SERIAL, "registered_at": "2010-01-01"}])
+    req = make_request(
+        devices=[{"serial": OTHER_SERIAL}, {"serial": SERIAL, "registered_at": "2010-01-01"}]
+    )
     assert previous_owner.check(req, clean_export().build()) == []
 
 

@@ -90,7 +90,10 @@ def indexes(draw: st.DrawFn) -> ExportIndex:
     index=indexes(),
     devices=st.lists(
         st.fixed_dictionaries(
-            {"serial": TEXT.filter(str.strip), "registered_at": st.sampled_from(["", "2017-01-01", None])}
+            {
+                "serial": TEXT.filter(str.strip),
+                "registered_at": st.sampled_from(["", "2017-01-01", None]),
+            }
         ),
         max_size=2,
     ),

@@ -38,8 +38,9 @@ def env_for(tmp: Path, **extra: str) -> dict[str, str]:
     }
 
 
-def run(tmp: Path, *args: str | Path, input: str | None = None, cwd: Path | None = None,
-        **extra: str) -> subprocess.CompletedProcess[str]:
+def run(
+    tmp: Path, *args: str | Path, input: str | None = None, cwd: Path | None = None, **extra: str
+) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [str(REVIEWER), *map(str, args)],
         capture_output=True,
@@ -79,11 +80,33 @@ def store(tmp_path: Path) -> str:
     url = url_of(tmp_path / "store" / "reviewer.db")
     proc = run(tmp_path, "--db", url, "ingest", SAMPLES / "clean")
     assert proc.returncode == 0, proc.stderr
-    proc = run(tmp_path, "--db", url, "users", "add", "carol", "--role", "supervisor",
-               "--passphrase-stdin", input=f"{CAROL}\n")
+    proc = run(
+        tmp_path,
+        "--db",
+        url,
+        "users",
+        "add",
+        "carol",
+        "--role",
+        "supervisor",
+        "--passphrase-stdin",
+        input=f"{CAROL}\n",
+    )
     assert proc.returncode == 0, proc.stderr
-    proc = run(tmp_path, "--db", url, "users", "add", "alice", "--role", "reviewer",
-               "--as", "carol", "--passphrase-stdin", input=f"{CAROL}\nalice-demo-passphrase\n")
+    proc = run(
+        tmp_path,
+        "--db",
+        url,
+        "users",
+        "add",
+        "alice",
+        "--role",
+        "reviewer",
+        "--as",
+        "carol",
+        "--passphrase-stdin",
+        input=f"{CAROL}\nalice-demo-passphrase\n",
+    )
     assert proc.returncode == 0, proc.stderr
     return url
 
@@ -132,8 +155,18 @@ def test_reading_commands_never_create_a_store(tmp_path: Path, command: list[str
 
 def test_ingest_and_users_add_create_the_store(tmp_path: Path) -> None:
     db = tmp_path / "new" / "reviewer.db"
-    proc = run(tmp_path, "--db", url_of(db), "users", "add", "carol", "--role", "supervisor",
-               "--passphrase-stdin", input=f"{CAROL}\n")
+    proc = run(
+        tmp_path,
+        "--db",
+        url_of(db),
+        "users",
+        "add",
+        "carol",
+        "--role",
+        "supervisor",
+        "--passphrase-stdin",
+        input=f"{CAROL}\n",
+    )
     assert proc.returncode == 0, proc.stderr
     assert db.is_file()
     assert users_of(tmp_path, url_of(db)) == ["carol"]
@@ -147,29 +180,71 @@ def test_users_add_without_a_supervisor_is_closed(store: str, tmp_path: Path) ->
     """Only the first account of an empty store is added without --as, and it must be a
     supervisor; after that, a supervisor adds every account."""
     empty = url_of(tmp_path / "empty" / "reviewer.db")
-    proc = run(tmp_path, "--db", empty, "users", "add", "bob", "--role", "approver",
-               "--passphrase-stdin", input="bob-demo-passphrase\n")
+    proc = run(
+        tmp_path,
+        "--db",
+        empty,
+        "users",
+        "add",
+        "bob",
+        "--role",
+        "approver",
+        "--passphrase-stdin",
+        input="bob-demo-passphrase\n",
+    )
     assert error_line(proc) == (
         "reviewer: the first account of a store must be a supervisor: add one with --role "
         "supervisor, then the reviewers as that supervisor"
     )
     assert users_of(tmp_path, empty) == []
 
-    proc = run(tmp_path, "--db", store, "users", "add", "eve", "--role", "approver",
-               "--passphrase-stdin", input="eve-demo-passphrase\n")
+    proc = run(
+        tmp_path,
+        "--db",
+        store,
+        "users",
+        "add",
+        "eve",
+        "--role",
+        "approver",
+        "--passphrase-stdin",
+        input="eve-demo-passphrase\n",
+    )
     assert error_line(proc) == (
         "reviewer users add: this store has accounts: a supervisor adds the next one with "
         "--as SUPERVISOR (see reviewer users add --help)"
     )
-    proc = run(tmp_path, "--db", store, "users", "add", "eve", "--role", "supervisor",
-               "--as", "alice", "--passphrase-stdin",
-               input="alice-demo-passphrase\neve-demo-passphrase\n")
+    proc = run(
+        tmp_path,
+        "--db",
+        store,
+        "users",
+        "add",
+        "eve",
+        "--role",
+        "supervisor",
+        "--as",
+        "alice",
+        "--passphrase-stdin",
+        input="alice-demo-passphrase\neve-demo-passphrase\n",
+    )
     assert error_line(proc, code=1) == (
         "reviewer: refused: changing accounts needs the supervisor role; alice is reviewer"
     )
-    proc = run(tmp_path, "--db", store, "users", "add", "eve", "--role", "approver",
-               "--as", "carol", "--passphrase-stdin",
-               input="not-carols-passphrase\neve-demo-passphrase\n")
+    proc = run(
+        tmp_path,
+        "--db",
+        store,
+        "users",
+        "add",
+        "eve",
+        "--role",
+        "approver",
+        "--as",
+        "carol",
+        "--passphrase-stdin",
+        input="not-carols-passphrase\neve-demo-passphrase\n",
+    )
     assert error_line(proc, code=1) == "reviewer: carol: unknown reviewer or wrong passphrase"
     assert users_of(tmp_path, store) == ["alice", "carol"]
 
@@ -177,8 +252,10 @@ def test_users_add_without_a_supervisor_is_closed(store: str, tmp_path: Path) ->
 @pytest.mark.parametrize("url", ["sqlite://", "sqlite:///:memory:"])
 def test_an_in_memory_store_is_refused(tmp_path: Path, url: str) -> None:
     line = error_line(run(tmp_path, "--db", url, "ingest", SAMPLES / "clean"))
-    assert line.startswith("reviewer: sqlite:// without a file is an in-memory store that "
-                           "keeps nothing: use sqlite:///PATH, postgresql://")
+    assert line.startswith(
+        "reviewer: sqlite:// without a file is an in-memory store that "
+        "keeps nothing: use sqlite:///PATH, postgresql://"
+    )
 
 
 @pytest.mark.parametrize("url", ["mysql://user:secret@db/reviews", "http://x"])
@@ -202,16 +279,29 @@ def test_a_file_that_is_not_a_database_is_one_line(tmp_path: Path) -> None:
 
 
 def export_as_carol(tmp: Path, store: str, csv: Path) -> subprocess.CompletedProcess[str]:
-    return run(tmp, "--db", store, "audit", "export", "--csv", csv, "--as", "carol",
-               "--passphrase-stdin", input=f"{CAROL}\n")
+    return run(
+        tmp,
+        "--db",
+        store,
+        "audit",
+        "export",
+        "--csv",
+        csv,
+        "--as",
+        "carol",
+        "--passphrase-stdin",
+        input=f"{CAROL}\n",
+    )
 
 
 def test_audit_export_refuses_a_fifo_and_a_symlink(store: str, tmp_path: Path) -> None:
     fifo = tmp_path / "events.fifo"
     os.mkfifo(fifo)
     line = error_line(export_as_carol(tmp_path, store, fifo))
-    assert line == f"reviewer: will not write over {fifo}: it is a named pipe (FIFO), not a " \
-                   "regular file"
+    assert (
+        line == f"reviewer: will not write over {fifo}: it is a named pipe (FIFO), not a "
+        "regular file"
+    )
     assert stat.S_ISFIFO(os.lstat(fifo).st_mode)
 
     target = tmp_path / "precious.txt"
@@ -219,8 +309,9 @@ def test_audit_export_refuses_a_fifo_and_a_symlink(store: str, tmp_path: Path) -
     link = tmp_path / "events.csv"
     link.symlink_to(target)
     line = error_line(export_as_carol(tmp_path, store, link))
-    assert line == f"reviewer: will not write over {link}: it is a symbolic link, not a " \
-                   "regular file"
+    assert (
+        line == f"reviewer: will not write over {link}: it is a symbolic link, not a regular file"
+    )
     assert link.is_symlink() and target.read_text() == "keep me\n"
     assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []
 
@@ -241,20 +332,43 @@ def test_audit_export_is_a_supervisors_act(store: str, tmp_path: Path) -> None:
     out = tmp_path / "events.csv"
     line = error_line(run(tmp_path, "--db", store, "audit", "export", "--csv", out))
     assert line == "reviewer audit export: missing option --as (see reviewer audit export --help)"
-    proc = run(tmp_path, "--db", store, "audit", "export", "--csv", out, "--as", "alice",
-               "--passphrase-stdin", input="alice-demo-passphrase\n")
+    proc = run(
+        tmp_path,
+        "--db",
+        store,
+        "audit",
+        "export",
+        "--csv",
+        out,
+        "--as",
+        "alice",
+        "--passphrase-stdin",
+        input="alice-demo-passphrase\n",
+    )
     assert error_line(proc, code=1) == (
         "reviewer: refused: exporting the history or the audit trail needs the supervisor "
         "role; alice is reviewer"
     )
-    proc = run(tmp_path, "--db", store, "audit", "export", "--csv", out, "--as", "carol",
-               "--passphrase-stdin", input="not-carols-passphrase\n")
+    proc = run(
+        tmp_path,
+        "--db",
+        store,
+        "audit",
+        "export",
+        "--csv",
+        out,
+        "--as",
+        "carol",
+        "--passphrase-stdin",
+        input="not-carols-passphrase\n",
+    )
     assert error_line(proc, code=1) == "reviewer: carol: unknown reviewer or wrong passphrase"
     assert not out.exists()
 
 
-def test_a_failed_export_leaves_the_old_file(tmp_path: Path,
-                                            monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_failed_export_leaves_the_old_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """A write that fails half-way (the file size limit here) leaves the old export as it was,
     and no temporary file behind."""
     from reviewer.store.service import ReviewService
@@ -274,10 +388,26 @@ def test_a_failed_export_leaves_the_old_file(tmp_path: Path,
         resource.setrlimit(resource.RLIMIT_FSIZE, (65536, 65536))
 
     proc = subprocess.run(
-        [str(REVIEWER), "--db", url, "audit", "export", "--csv", str(out), "--as", "carol",
-         "--passphrase-stdin"],
-        capture_output=True, text=True, timeout=120, check=False, cwd=tmp_path,
-        env=env_for(tmp_path), preexec_fn=limit, input=f"{CAROL}\n",
+        [
+            str(REVIEWER),
+            "--db",
+            url,
+            "audit",
+            "export",
+            "--csv",
+            str(out),
+            "--as",
+            "carol",
+            "--passphrase-stdin",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+        cwd=tmp_path,
+        env=env_for(tmp_path),
+        preexec_fn=limit,
+        input=f"{CAROL}\n",
     )
     assert error_line(proc) == f"reviewer: cannot write {out}: File too large"
     assert out.read_text() == "an older export\n"
@@ -289,10 +419,23 @@ def test_a_failed_export_leaves_the_old_file(tmp_path: Path,
 
 def test_a_release_by_a_reviewer_is_a_refusal(store: str, tmp_path: Path) -> None:
     rid = json.loads((SAMPLES / "clean" / "request.json").read_text())["request_id"]
-    proc = run(tmp_path, "--db", store, "release", rid, "--outbox", tmp_path / "outbox",
-               "--by", "alice", "--passphrase-stdin", input="alice-demo-passphrase\n")
+    proc = run(
+        tmp_path,
+        "--db",
+        store,
+        "release",
+        rid,
+        "--outbox",
+        tmp_path / "outbox",
+        "--by",
+        "alice",
+        "--passphrase-stdin",
+        input="alice-demo-passphrase\n",
+    )
     line = error_line(proc, code=1)
-    assert line == "reviewer: refused: releasing an export needs the approver role; alice is reviewer"
+    assert (
+        line == "reviewer: refused: releasing an export needs the approver role; alice is reviewer"
+    )
     assert not (tmp_path / "outbox" / rid).exists()
 
 
@@ -303,26 +446,59 @@ def test_a_release_without_a_named_approver_is_closed(store: str, tmp_path: Path
     outbox = tmp_path / "outbox"
     line = error_line(run(tmp_path, "--db", store, "release", rid, "--outbox", outbox))
     assert line == "reviewer release: missing option --as / '--by' (see reviewer release --help)"
-    proc = run(tmp_path, "--db", store, "release", rid, "--outbox", outbox, "--as", "carol",
-               "--passphrase-stdin", input=f"{CAROL}\n")
+    proc = run(
+        tmp_path,
+        "--db",
+        store,
+        "release",
+        rid,
+        "--outbox",
+        outbox,
+        "--as",
+        "carol",
+        "--passphrase-stdin",
+        input=f"{CAROL}\n",
+    )
     assert error_line(proc, code=1) == "reviewer: refused: supervisors do not release exports"
-    proc = run(tmp_path, "--db", store, "release", rid, "--outbox", outbox, "--as", "alice",
-               "--passphrase-stdin", input="not-alices-passphrase\n")
+    proc = run(
+        tmp_path,
+        "--db",
+        store,
+        "release",
+        rid,
+        "--outbox",
+        outbox,
+        "--as",
+        "alice",
+        "--passphrase-stdin",
+        input="not-alices-passphrase\n",
+    )
     assert error_line(proc, code=1) == "reviewer: alice: unknown reviewer or wrong passphrase"
     assert not (outbox / rid).exists()
 
 
 def test_passphrases_that_differ_are_one_line_and_exit_2(store: str, tmp_path: Path) -> None:
-    proc = run(tmp_path, "--db", store, "users", "add", "eve", "--role", "reviewer",
-               "--as", "carol", input=f"{CAROL}\nabcdefghijklm\nzzzzzzzzzzzzz\n")
+    proc = run(
+        tmp_path,
+        "--db",
+        store,
+        "users",
+        "add",
+        "eve",
+        "--role",
+        "reviewer",
+        "--as",
+        "carol",
+        input=f"{CAROL}\nabcdefghijklm\nzzzzzzzzzzzzz\n",
+    )
     assert error_line(proc) == "reviewer: the two passphrases do not match; nothing was changed"
     assert "eve" not in users_of(tmp_path, store)
 
 
-def test_no_passphrase_on_a_closed_stdin_is_one_line_and_exit_2(store: str,
-                                                                tmp_path: Path) -> None:
-    proc = run(tmp_path, "--db", store, "users", "add", "eve", "--role", "reviewer",
-               "--as", "carol")
+def test_no_passphrase_on_a_closed_stdin_is_one_line_and_exit_2(store: str, tmp_path: Path) -> None:
+    proc = run(
+        tmp_path, "--db", store, "users", "add", "eve", "--role", "reviewer", "--as", "carol"
+    )
     line = error_line(proc)
     assert line.startswith("reviewer: no passphrase given (input ended)")
     assert "Warning" not in proc.stderr and "Aborted" not in proc.stderr
@@ -335,8 +511,12 @@ def test_ctrl_c_during_ingest_exits_130(tmp_path: Path) -> None:
     db = tmp_path / "store.db"
     proc = subprocess.Popen(
         [str(REVIEWER), "--db", url_of(db), "ingest", str(inbox)],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, text=True,
-        cwd=tmp_path, env=env_for(tmp_path),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        stdin=subprocess.DEVNULL,
+        text=True,
+        cwd=tmp_path,
+        env=env_for(tmp_path),
     )
     deadline = time.monotonic() + 60
     while not db.exists():  # the store is open: the command is at work
@@ -418,11 +598,12 @@ def test_a_folder_without_a_ticket_and_an_explicit_file_are_still_skipped(
 def test_status_never_cuts_or_wraps_a_request_id(tmp_path: Path, columns: str) -> None:
     url = url_of(tmp_path / "s.db")
     assert run(tmp_path, "--db", url, "ingest", SAMPLES).returncode == 0
-    ids = [r["request_id"] for r in json.loads(run(tmp_path, "--db", url, "status",
-                                                     "--json").stdout)]
+    ids = [
+        r["request_id"] for r in json.loads(run(tmp_path, "--db", url, "status", "--json").stdout)
+    ]
     assert len(ids) >= 9
     proc = run(tmp_path, "--db", url, "status", COLUMNS=columns)
     assert proc.returncode == 0, proc.stderr
     starts = [line.split()[0] for line in proc.stdout.splitlines()[1:] if line[:1].strip()]
     assert starts == ids
-    assert "…" not in "".join(line[:len(ids[0])] for line in proc.stdout.splitlines())
+    assert "…" not in "".join(line[: len(ids[0])] for line in proc.stdout.splitlines())

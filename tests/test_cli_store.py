@@ -55,38 +55,100 @@ def test_every_command_has_help(command: list[str]) -> None:
 
 def bootstrap(url: str) -> None:
     """carol, the store's first account: a supervisor."""
-    r = run(url, "users", "add", "carol", "--role", "supervisor", "--passphrase-stdin",
-            input="carol-demo-passphrase\n")
+    r = run(
+        url,
+        "users",
+        "add",
+        "carol",
+        "--role",
+        "supervisor",
+        "--passphrase-stdin",
+        input="carol-demo-passphrase\n",
+    )
     assert r.exit_code == 0, r.stderr
 
 
 def add(url: str, name: str, role: str):  # type: ignore[no-untyped-def]
     """`name` added by carol (her passphrase, then the new one, on stdin)."""
-    return run(url, "users", "add", name, "--role", role, "--as", "carol", "--passphrase-stdin",
-               input=f"carol-demo-passphrase\n{name}-demo-passphrase\n")
+    return run(
+        url,
+        "users",
+        "add",
+        name,
+        "--role",
+        role,
+        "--as",
+        "carol",
+        "--passphrase-stdin",
+        input=f"carol-demo-passphrase\n{name}-demo-passphrase\n",
+    )
 
 
-def release(url: str, rid: str, outbox: Path, *extra: str, who: str = "bob",
-            passphrase: str | None = None):  # type: ignore[no-untyped-def]
-    return run(url, "release", rid, "--outbox", str(outbox), "--as", who, "--passphrase-stdin",
-               *extra, input=f"{passphrase or who + '-demo-passphrase'}\n")
+def release(
+    url: str, rid: str, outbox: Path, *extra: str, who: str = "bob", passphrase: str | None = None
+):  # type: ignore[no-untyped-def]
+    return run(
+        url,
+        "release",
+        rid,
+        "--outbox",
+        str(outbox),
+        "--as",
+        who,
+        "--passphrase-stdin",
+        *extra,
+        input=f"{passphrase or who + '-demo-passphrase'}\n",
+    )
 
 
 def test_users_add_list_disable(store_url) -> None:  # type: ignore[no-untyped-def]
-    first = run(store_url, "users", "add", "alice", "--role", "reviewer", "--passphrase-stdin",
-                input="alice-demo-passphrase\n")
+    first = run(
+        store_url,
+        "users",
+        "add",
+        "alice",
+        "--role",
+        "reviewer",
+        "--passphrase-stdin",
+        input="alice-demo-passphrase\n",
+    )
     assert first.exit_code == 2 and "first account of a store must be a supervisor" in first.stderr
-    r = run(store_url, "users", "add", "carol", "--role", "supervisor",
-            input="carol-demo-passphrase\ncarol-demo-passphrase\n")  # prompted twice
+    r = run(
+        store_url,
+        "users",
+        "add",
+        "carol",
+        "--role",
+        "supervisor",
+        input="carol-demo-passphrase\ncarol-demo-passphrase\n",
+    )  # prompted twice
     assert r.exit_code == 0, r.stderr
     assert add(store_url, "alice", "reviewer").exit_code == 0
     # Without --as, only the first account: anyone else must be added by a supervisor.
-    alone = run(store_url, "users", "add", "bob", "--role", "approver", "--passphrase-stdin",
-                input="bob-demo-passphrase\n")
+    alone = run(
+        store_url,
+        "users",
+        "add",
+        "bob",
+        "--role",
+        "approver",
+        "--passphrase-stdin",
+        input="bob-demo-passphrase\n",
+    )
     assert alone.exit_code == 2 and "--as SUPERVISOR" in alone.stderr
     assert add(store_url, "bob", "approver").exit_code == 0
-    short = run(store_url, "users", "add", "dave", "--role", "approver", "--as", "carol",
-                "--passphrase-stdin", input="carol-demo-passphrase\nshort\n")
+    short = run(
+        store_url,
+        "users",
+        "add",
+        "dave",
+        "--role",
+        "approver",
+        "--as",
+        "carol",
+        "--passphrase-stdin",
+        input="carol-demo-passphrase\nshort\n",
+    )
     assert short.exit_code == 2 and short.stderr.strip().count("\n") == 0
     assert "12 characters" in short.stderr and "short" not in short.stderr.replace("short\n", "")
     dup = add(store_url, "alice", "approver")
@@ -99,8 +161,16 @@ def test_users_add_list_disable(store_url) -> None:  # type: ignore[no-untyped-d
         ("bob", "approver", True, "carol"),
         ("carol", "supervisor", False, None),
     ]
-    missing = run(store_url, "users", "disable", "zed", "--as", "carol", "--passphrase-stdin",
-                  input="carol-demo-passphrase\n")
+    missing = run(
+        store_url,
+        "users",
+        "disable",
+        "zed",
+        "--as",
+        "carol",
+        "--passphrase-stdin",
+        input="carol-demo-passphrase\n",
+    )
     assert missing.exit_code == 2 and "no reviewer named zed" in missing.stderr
     enable = ("users", "enable", "bob", "--as", "carol", "--passphrase-stdin")
     assert run(store_url, *enable, input="carol-demo-passphrase\n").exit_code == 0
@@ -227,7 +297,9 @@ def approve_both(url: str, rid: str) -> None:
             svc.sign_off(name, f"{name}-demo-passphrase", vid, "approve", "ok", ALL, acks)
 
 
-def test_a_changed_ticket_is_reviewed_again_and_a_release_goes_out_once(store_url, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_a_changed_ticket_is_reviewed_again_and_a_release_goes_out_once(
+    store_url, tmp_path
+) -> None:  # type: ignore[no-untyped-def]
     from sqlmodel import Session
 
     from reviewer.store import audit_log
@@ -274,7 +346,11 @@ def test_a_changed_ticket_is_reviewed_again_and_a_release_goes_out_once(store_ur
     assert again.exit_code == 1 and "already released" in again.stderr and str(o2) in again.stderr
     assert not o3.exists()
     assert sorted(p.name for p in (o2 / rid).iterdir()) == [
-        "disclosure-record.html", "disclosure-record.json", "export.zip", "release.json"]
+        "disclosure-record.html",
+        "disclosure-record.json",
+        "export.zip",
+        "release.json",
+    ]
     with ReviewService.open(store_url) as svc, Session(svc.engine) as s:
         actions = [e.to_dict()["action"] for e in audit_log.iter_events(s)]
     assert actions.count("release") == 1 and actions[-2:] == ["release-refused", "sign-out"]

@@ -75,7 +75,8 @@ def test_a_text_is_found_whatever_its_case_and_accents_and_only_as_whole_words()
     r = Redactor.of(["Zoë Brennan", "Tom"])
     text = "call ZOE  brennan, then zoë Brennan's phone; Tomato for Tom."
     assert r.redact(text) == (
-        f"call {REDACTED}, then {REDACTED}'s phone; Tomato for {REDACTED}.", 3
+        f"call {REDACTED}, then {REDACTED}'s phone; Tomato for {REDACTED}.",
+        3,
     )
     assert r.found("ZOË BRENNAN") == ["Zoë Brennan"] and r.found("Tomatoes") == []
 
@@ -83,10 +84,14 @@ def test_a_text_is_found_whatever_its_case_and_accents_and_only_as_whole_words()
 def test_withholding_a_recording_takes_its_row_and_catalogue_entry(tmp_path: Path) -> None:
     review = review_request(case(tmp_path, "previous-owner"))
     rec = next(r for r in review.index.recordings if r.audio_member)
-    by_member = plan([Correction(CorrectionKind.WITHHOLD_MEMBER, rec.audio_member,
-                                 Reason.NOT_REQUESTERS)], review.index)
-    by_utterance = plan([Correction(CorrectionKind.WITHHOLD_UTTERANCE, rec.utterance_id,
-                                    Reason.NOT_REQUESTERS)], review.index)
+    by_member = plan(
+        [Correction(CorrectionKind.WITHHOLD_MEMBER, rec.audio_member, Reason.NOT_REQUESTERS)],
+        review.index,
+    )
+    by_utterance = plan(
+        [Correction(CorrectionKind.WITHHOLD_UTTERANCE, rec.utterance_id, Reason.NOT_REQUESTERS)],
+        review.index,
+    )
     for p in (by_member, by_utterance):
         assert p.withheld_members == {rec.audio_member}
         assert p.withheld_utterances == {rec.utterance_id}
@@ -114,8 +119,9 @@ def test_each_case_corrected_by_its_suggestions_is_proven_and_passes_check(
     wanted = suggestions(review.report.findings, review.index)
     assert wanted, "the finding suggests its own correction"
     p = plan(wanted, review.index)
-    built = build_corrected(folder / "export.zip", review.index, review.request, p,
-                            tmp_path / "out")
+    built = build_corrected(
+        folder / "export.zip", review.index, review.request, p, tmp_path / "out"
+    )
     proof, index = prove(built.path, p)
     assert proof.ok, proof.failures
     # Gone from everywhere: members, voice history, catalogue.
@@ -129,8 +135,9 @@ def test_each_case_corrected_by_its_suggestions_is_proven_and_passes_check(
     assert result.exit_code == 0, report["findings"]
     assert report["verdict"] == "pass" and report["findings"] == []
     # The same archive and corrections give the same bytes.
-    again = build_corrected(folder / "export.zip", review.index, review.request, p,
-                            tmp_path / "again")
+    again = build_corrected(
+        folder / "export.zip", review.index, review.request, p, tmp_path / "again"
+    )
     assert again.sha256 == built.sha256
     assert again.path.read_bytes() == built.path.read_bytes()
     # The requester is told what was withheld and why, without being told what it was.
@@ -152,12 +159,19 @@ def test_a_third_party_is_redacted_in_text_and_silenced_in_audio(tmp_path: Path)
     rec = next(r for r in review.index.recordings if "Kowalski" in r.transcript)
     wanted = [
         *suggestions(review.report.findings, review.index),
-        Correction(CorrectionKind.SILENCE, rec.audio_member, Reason.THIRD_PARTY,
-                   "the name is spoken here", 0.2, 0.9),
+        Correction(
+            CorrectionKind.SILENCE,
+            rec.audio_member,
+            Reason.THIRD_PARTY,
+            "the name is spoken here",
+            0.2,
+            0.9,
+        ),
     ]
     p = plan(wanted, review.index)
-    built = build_corrected(folder / "export.zip", review.index, review.request, p,
-                            tmp_path / "out")
+    built = build_corrected(
+        folder / "export.zip", review.index, review.request, p, tmp_path / "out"
+    )
     proof, index = prove(built.path, p)
     assert proof.ok, proof.failures
     with zipfile.ZipFile(built.path) as zf, zipfile.ZipFile(folder / "export.zip") as orig:
@@ -214,10 +228,12 @@ def test_a_name_left_where_redaction_cannot_reach_fails_the_proof(
     folder = case(tmp_path, "third-party")
     _with_member(SAMPLES / "third-party" / "export.zip", folder / "export.zip", where, data)
     review = review_request(folder)
-    p = plan([Correction(CorrectionKind.REDACT_TEXT, "Declan Murphy", Reason.THIRD_PARTY)],
-             review.index)
-    built = build_corrected(folder / "export.zip", review.index, review.request, p,
-                            tmp_path / "out")
+    p = plan(
+        [Correction(CorrectionKind.REDACT_TEXT, "Declan Murphy", Reason.THIRD_PARTY)], review.index
+    )
+    built = build_corrected(
+        folder / "export.zip", review.index, review.request, p, tmp_path / "out"
+    )
     proof, _index = prove(built.path, p)
     assert not proof.ok
     assert any("Declan Murphy" in f and where in f for f in proof.failures), proof.failures
@@ -265,8 +281,9 @@ def test_a_foreign_mark_holds_the_original_and_the_corrected_version_goes_out(
         svc.record_inspection(me, v1, "played", item.member, item.duration_s or 2.0)
         svc.record_inspection(me, v1, "viewed_transcript", item.member)
     gate = svc.gate("alice", v1)
-    assert gate.marks == (f"not the requester's: recording {rec.audio_member} (by alice): "
-                          "a stranger's voice",)
+    assert gate.marks == (
+        f"not the requester's: recording {rec.audio_member} (by alice): a stranger's voice",
+    )
     assert not gate.allowed and gate.can_reject
     assert any("Marked not the requester's by alice" in r for r in gate.reasons)
     assert "marked foreign" not in gate.sampling_statement
@@ -277,13 +294,20 @@ def test_a_foreign_mark_holds_the_original_and_the_corrected_version_goes_out(
     # The names alone would leave the marked recording in: a mark is never dropped silently.
     with pytest.raises(UserError, match="foreign mark stands"):
         svc.apply_corrections(alice, v1)
-    svc.propose_correction(alice, v1, Correction(
-        CorrectionKind.WITHHOLD_UTTERANCE, rec.utterance_id, Reason.NOT_REQUESTERS, "marked"))
-    withdrawn = svc.propose_correction(alice, v1, Correction(
-        CorrectionKind.REDACT_TEXT, "weather", Reason.OTHER, "a slip"))
+    svc.propose_correction(
+        alice,
+        v1,
+        Correction(
+            CorrectionKind.WITHHOLD_UTTERANCE, rec.utterance_id, Reason.NOT_REQUESTERS, "marked"
+        ),
+    )
+    withdrawn = svc.propose_correction(
+        alice, v1, Correction(CorrectionKind.REDACT_TEXT, "weather", Reason.OTHER, "a slip")
+    )
     svc.withdraw_correction(alice, withdrawn.id)
     assert [c.correction.kind.value for c in svc.version_detail(v1).corrections].count(
-        "redact-text") == 3
+        "redact-text"
+    ) == 3
     fixed = svc.apply_corrections(alice, v1)
     assert fixed.proof_ok and fixed.report.verdict.value == "pass"
     d2 = svc.request_detail(review.request.request_id)
@@ -309,15 +333,23 @@ def test_a_foreign_mark_holds_the_original_and_the_corrected_version_goes_out(
     record = json.loads((delivered.parent / "disclosure-record.json").read_text())
     assert record["export"]["archive_sha256"] == fixed.archive_sha256
     assert record["export"]["corrected_from_version"] == 1
-    assert [m["kind"] for m in record["marks"]] == ["foreign"] and record["marks"][0]["by"] == "alice"
+    assert [m["kind"] for m in record["marks"]] == ["foreign"] and record["marks"][0][
+        "by"
+    ] == "alice"
     assert {c["by"] for c in record["corrections"]["corrections"]} == {"alice"}
     assert {c["reason"] for c in record["corrections"]["corrections"]} == {
-        "third-party", "not-requesters"}
+        "third-party",
+        "not-requesters",
+    }
     assert record["corrections"]["proof"]["ok"] is True
     assert [(s["name"], s["decision"]) for s in record["signers"]] == [
-        ("alice", "approve"), ("bob", "approve")]
-    assert all(s["played_seconds"] and s["viewed"] and all(s["checklist"].values())
-               for s in record["signers"])
+        ("alice", "approve"),
+        ("bob", "approve"),
+    ]
+    assert all(
+        s["played_seconds"] and s["viewed"] and all(s["checklist"].values())
+        for s in record["signers"]
+    )
     assert record["release"]["audit_checkpoint"]["size"] >= 1
     page = (delivered.parent / "disclosure-record.html").read_text()
     assert "<html" in page.lower() and "Disclosure record" in page and "proven" in page
@@ -354,15 +386,21 @@ def test_a_mark_after_both_approvals_stops_the_release(svc, tmp_path: Path) -> N
         svc.mark(alice, fixed.version_id, "recording", "Alexa/Audio/nobody.wav", "foreign")
     assert svc.audit_status().ok, svc.audit_status().message
     # An insider's correction, written in SQL in alice's name, has no event: verify says so.
-    insider_sql(svc.url, [(
-        "INSERT INTO corrections (version_id, reviewer_id, kind, target, reason, note, at) "
-        "VALUES (?, (SELECT id FROM reviewers WHERE name = 'alice'), 'redact-text', 'Smith', "
-        "'other', '', '2026-01-01 00:00:00')", (fixed.version_id,))])
+    insider_sql(
+        svc.url,
+        [
+            (
+                "INSERT INTO corrections (version_id, reviewer_id, kind, target, reason, note, at) "
+                "VALUES (?, (SELECT id FROM reviewers WHERE name = 'alice'), 'redact-text', 'Smith', "
+                "'other', '', '2026-01-01 00:00:00')",
+                (fixed.version_id,),
+            )
+        ],
+    )
     status = svc.audit_status()
     assert not status.ok and "correction row" in status.message and "alice" in status.message
     # And a mark taken out of the table leaves its event without a row.
-    insider_sql(svc.url, ["DELETE FROM corrections WHERE target = 'Smith'",
-                          "DELETE FROM marks"])
+    insider_sql(svc.url, ["DELETE FROM corrections WHERE target = 'Smith'", "DELETE FROM marks"])
     status = svc.audit_status()
     assert not status.ok and "mark" in status.message and "no mark row" in status.message
 
@@ -385,22 +423,48 @@ def test_redact_from_the_command_line(store_url, tmp_path: Path) -> None:  # typ
         s.ingest(review, folder / "export.zip", actor="test")
         foreign = next(f for f in review.report.findings if f.code == "foreign-records")
     rid = review.request.request_id
-    base = ["redact", rid, "--as", "alice", "--passphrase-stdin", "--reason",
-            "not-requesters", "--note", "another customer's rows"]
+    base = [
+        "redact",
+        rid,
+        "--as",
+        "alice",
+        "--passphrase-stdin",
+        "--reason",
+        "not-requesters",
+        "--note",
+        "another customer's rows",
+    ]
     unknown = run(store_url, *base, "--withhold", "No/such.csv", input="alice-fix-passphrase\n")
     assert unknown.exit_code == 2 and "no member No/such.csv" in unknown.stderr
-    wrong = run(store_url, *base, "--withhold-records", foreign.subjects[0],
-                input="not-her-passphrase\n")
+    wrong = run(
+        store_url, *base, "--withhold-records", foreign.subjects[0], input="not-her-passphrase\n"
+    )
     assert wrong.exit_code == 1
-    ok = run(store_url, *base, "--withhold-records", foreign.subjects[0], "--json",
-             input="alice-fix-passphrase\n")
+    ok = run(
+        store_url,
+        *base,
+        "--withhold-records",
+        foreign.subjects[0],
+        "--json",
+        input="alice-fix-passphrase\n",
+    )
     assert ok.exit_code == 0, ok.stderr
     doc = json.loads(ok.output)
     assert doc["version"] == 2 and doc["proof"]["ok"] is True and doc["verdict"] == "pass"
     assert Path(doc["archive"]).is_file() and doc["findings"] == []
     assert {"request_id", "archive_sha256", "stats"} <= set(doc)
-    nothing = run(store_url, "redact", rid, "--as", "alice", "--passphrase-stdin",
-                  "--reason", "other", "--note", "n")
+    nothing = run(
+        store_url,
+        "redact",
+        rid,
+        "--as",
+        "alice",
+        "--passphrase-stdin",
+        "--reason",
+        "other",
+        "--note",
+        "n",
+    )
     assert nothing.exit_code == 2
 
 
@@ -412,10 +476,24 @@ def test_redact_silences_a_span_from_the_command_line(tmp_path: Path) -> None:
         review = review_request(folder)
         s.ingest(review, folder / "export.zip", actor="test")
     rec = next(r for r in review.index.recordings if "Kowalski" in r.transcript)
-    r = run(url, "redact", review.request.request_id, "--as", "alice", "--passphrase-stdin",
-            "--text", "Dr. Miriam Kowalski", "--silence", f"{rec.audio_member}@0.1-0.6",
-            "--reason", "third-party", "--note", "a doctor's name", "--json",
-            input="alice-fix-passphrase\n")
+    r = run(
+        url,
+        "redact",
+        review.request.request_id,
+        "--as",
+        "alice",
+        "--passphrase-stdin",
+        "--text",
+        "Dr. Miriam Kowalski",
+        "--silence",
+        f"{rec.audio_member}@0.1-0.6",
+        "--reason",
+        "third-party",
+        "--note",
+        "a doctor's name",
+        "--json",
+        input="alice-fix-passphrase\n",
+    )
     assert r.exit_code == 0, r.stderr
     doc = json.loads(r.output)
     silenced = next(c for c in doc["proof"]["checks"] if c["what"].startswith("silenced"))
@@ -432,17 +510,44 @@ def test_a_supervisor_writes_the_record_of_any_request(tmp_path: Path) -> None:
         s.mark(signed_in(s, "alice"), vid, "member", "Devices/Devices.csv", "doubtful", "odd")
     rid = review.request.request_id
     page, doc = tmp_path / "record.html", tmp_path / "record.json"
-    by_alice = run(url, "record", rid, "--out", str(doc), "--as", "alice",
-                   "--passphrase-stdin", input="alice-fix-passphrase\n")
+    by_alice = run(
+        url,
+        "record",
+        rid,
+        "--out",
+        str(doc),
+        "--as",
+        "alice",
+        "--passphrase-stdin",
+        input="alice-fix-passphrase\n",
+    )
     assert by_alice.exit_code == 1 and not doc.exists()
     for out in (page, doc):
-        r = run(url, "record", rid, "--out", str(out), "--as", "carol", "--passphrase-stdin",
-                input="carol-fix-passphrase\n")
+        r = run(
+            url,
+            "record",
+            rid,
+            "--out",
+            str(out),
+            "--as",
+            "carol",
+            "--passphrase-stdin",
+            input="carol-fix-passphrase\n",
+        )
         assert r.exit_code == 0, r.stderr
     record = json.loads(doc.read_text())
     assert record["request"]["request_id"] == rid and record["release"] is None
     assert record["marks"][0]["note"] == "odd" and record["signers"] == []
     assert "previous-owner" in page.read_text()
-    again = run(url, "record", rid, "--out", str(doc), "--as", "carol", "--passphrase-stdin",
-                input="carol-fix-passphrase\n")
+    again = run(
+        url,
+        "record",
+        rid,
+        "--out",
+        str(doc),
+        "--as",
+        "carol",
+        "--passphrase-stdin",
+        input="carol-fix-passphrase\n",
+    )
     assert again.exit_code == 2 and "exists" in again.stderr

@@ -66,9 +66,7 @@ def terminal(tmp_path: Path):  # type: ignore[no-untyped-def]
         "REVIEWER_AUDIO": "off",
         "REVIEWER_OUTBOX": str(tmp_path / "outbox"),
     }
-    command = " ".join(
-        [f"{k}={v!s}" for k, v in env.items()] + [str(REVIEWER), "--db", url]
-    )
+    command = " ".join([f"{k}={v!s}" for k, v in env.items()] + [str(REVIEWER), "--db", url])
     subprocess.run(
         ["tmux", "new-session", "-d", "-s", session, "-x", "80", "-y", "24", f"env -i {command}"],
         check=True,

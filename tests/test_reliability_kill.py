@@ -167,7 +167,10 @@ def _check_outbox(outbox: Path) -> set[str]:
             continue  # .partial: where a release is assembled before its atomic rename
         assert entry.is_dir(), entry
         assert sorted(p.name for p in entry.iterdir()) == [
-            "disclosure-record.html", "disclosure-record.json", "export.zip", "release.json"
+            "disclosure-record.html",
+            "disclosure-record.json",
+            "export.zip",
+            "release.json",
         ], entry
         receipt = json.loads((entry / "release.json").read_text())
         digest = hashlib.sha256((entry / "export.zip").read_bytes()).hexdigest()

@@ -136,7 +136,9 @@ def test_a_malformed_field_is_refused_in_one_line_naming_it(
 
 
 def test_a_number_too_long_to_convert_is_refused_naming_its_field(tmp_path: Path) -> None:
-    text = json.dumps(_ticket(request_id=0)).replace('"request_id": 0', '"request_id": ' + "1" * 5001)
+    text = json.dumps(_ticket(request_id=0)).replace(
+        '"request_id": 0', '"request_id": ' + "1" * 5001
+    )
     (tmp_path / "request.json").write_text(text)
     with pytest.raises(RequestError, match=r"request_id holds a number of 5,001 digits"):
         load_request(tmp_path)
@@ -162,7 +164,9 @@ def test_a_stored_ticket_from_before_the_rules_still_reads() -> None:
         ({"request_id": "R" * 200, "requester": {"customer_id": "C"}}, "not a usable id"),
     ],
 )
-def test_unusable_tickets_are_refused_in_one_line(tmp_path: Path, data: object, message: str) -> None:
+def test_unusable_tickets_are_refused_in_one_line(
+    tmp_path: Path, data: object, message: str
+) -> None:
     with pytest.raises(RequestError) as caught:
         load_request(write(tmp_path, data))
     assert message in str(caught.value)

@@ -203,8 +203,10 @@ def test_statement_never_says_none_foreign_while_a_critical_finding_stands() -> 
     assert s.statement(8, [foreign]) == "8 of 9 sampled recordings inspected"
     # Warnings were acknowledged by the signer: they do not stop the conclusion.
     warning = Finding("third-party-names", Severity.WARNING, "Names", "", foreign.members)
-    assert s.statement(9, [warning]) == s.statement(9) == (
-        "all 9 recordings inspected (the sample is the whole export), 0 marked foreign"
+    assert (
+        s.statement(9, [warning])
+        == s.statement(9)
+        == ("all 9 recordings inspected (the sample is the whole export), 0 marked foreign")
     )
 
 
@@ -212,7 +214,12 @@ def test_statement_of_a_partial_sample_with_a_critical_finding() -> None:
     from reviewer.domain.model import Finding, Severity
 
     s = draw_sample(_pool(1700, flagged={3}), SHA_A)
-    crit = Finding("previous-owner", Severity.CRITICAL, "Before the requester", "", ("Alexa/Audio/00003.wav",))
+    crit = Finding(
+        "previous-owner", Severity.CRITICAL, "Before the requester", "", ("Alexa/Audio/00003.wav",)
+    )
     said = s.statement(s.size, [crit])
-    assert said == f"{s.size} of 1700 inspected; 1 of them named by a critical finding: Before the requester"
+    assert (
+        said
+        == f"{s.size} of 1700 inspected; 1 of them named by a critical finding: Before the requester"
+    )
     assert "marked foreign" not in said and "confidence" not in said

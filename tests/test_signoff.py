@@ -79,12 +79,17 @@ def test_a_lapsed_approval_opens_a_new_round_from_scratch() -> None:
     kw = {"released": False, "superseded": False, "lapse_days": 7}
     approved = version_status(rows, round_=1, now=T0, **kw)
     assert (approved.state, approved.current, approved.next_round) == (
-        State.APPROVED, (first, second), 1
+        State.APPROVED,
+        (first, second),
+        1,
     )
     assert approved.unlock_expires_at == T0 + timedelta(days=7)
     lapsed = version_status(rows, round_=1, now=T0 + timedelta(days=7), **kw)
     assert (lapsed.state, lapsed.current, lapsed.next_round, lapsed.unlock_expires_at) == (
-        State.LAPSED, (), 2, None
+        State.LAPSED,
+        (),
+        2,
+        None,
     )
     again = version_status([*rows, (2, first)], round_=2, now=T0 + timedelta(days=8), **kw)
     assert (again.state, again.current) == (State.FIRST_SIGNOFF, (first,))
@@ -207,8 +212,7 @@ def test_what_a_refused_passphrase_says() -> None:
     from reviewer.domain.signoff import locked_out_text, wrong_passphrase_text
 
     assert wrong_passphrase_text(2) == (
-        "Wrong passphrase (2 of 5 tries before a 15-minute lockout): "
-        "the sign-off was not recorded."
+        "Wrong passphrase (2 of 5 tries before a 15-minute lockout): the sign-off was not recorded."
     )
     assert wrong_passphrase_text(0).startswith("Wrong passphrase (1 of 5")
     until = datetime(2026, 1, 5, 22, 47, tzinfo=timezone(timedelta(hours=1)))  # 21:47 UTC

@@ -93,7 +93,9 @@ def test_versions_stored_before_0007_have_an_unknown_ticket_and_are_reviewed_aga
     upgrade(engine, "0006")
     with engine.begin() as c:
         c.execute(
-            text("INSERT INTO requests VALUES ('DSAR-OLD-7', 'A1B2C3D4E5F6G7', 'Jonas Weber', NULL, NULL, :t, :now)"),
+            text(
+                "INSERT INTO requests VALUES ('DSAR-OLD-7', 'A1B2C3D4E5F6G7', 'Jonas Weber', NULL, NULL, :t, :now)"
+            ),
             {"t": json.dumps(review.request.raw), "now": NOW},
         )
         c.execute(

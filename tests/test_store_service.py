@@ -72,7 +72,9 @@ def svc(store_url, clock):  # type: ignore[no-untyped-def]
 
 def inspect_sample(svc: ReviewService, who: str, version_id: int) -> None:
     for item in svc.version_detail(version_id).sample.items:
-        svc.record_inspection(signed_in(svc, who), version_id, "played", item.member, item.duration_s or 2.0)
+        svc.record_inspection(
+            signed_in(svc, who), version_id, "played", item.member, item.duration_s or 2.0
+        )
         svc.record_inspection(signed_in(svc, who), version_id, "viewed_transcript", item.member)
 
 
@@ -126,7 +128,11 @@ def test_four_eyes_flow_from_ingest_to_release(svc, make_review, tmp_path) -> No
 
     out = tmp_path / "outbox" / "DSAR-T-0001"
     assert sorted(p.name for p in out.iterdir()) == [
-        "disclosure-record.html", "disclosure-record.json", "export.zip", "release.json"]
+        "disclosure-record.html",
+        "disclosure-record.json",
+        "export.zip",
+        "release.json",
+    ]
     assert [p.name for p in out.parent.iterdir()] == ["DSAR-T-0001"]  # no staging leftovers
     assert (
         hashlib.sha256((out / "export.zip").read_bytes()).hexdigest()
@@ -264,7 +270,10 @@ def test_unlock_lapses_after_the_policy_period(svc, make_review, clock, tmp_path
     # A new round: both sign again, then it can go.
     approve(svc, "bob", vid)
     approve(svc, "dave", vid)
-    assert svc.release(signed_in(svc, "dave"), "DSAR-T-0006", tmp_path / "outbox").approvers[1].name == "dave"
+    assert (
+        svc.release(signed_in(svc, "dave"), "DSAR-T-0006", tmp_path / "outbox").approvers[1].name
+        == "dave"
+    )
     assert "unlock-lapsed" in [e["action"] for e in events(svc)]
 
 
@@ -288,8 +297,12 @@ def test_lockout_after_five_failures_for_fifteen_minutes(svc, clock) -> None:  #
             svc.sign_in("alice", PASS["alice"])
         refusals += 1
         with svc.engine.begin() as c:
-            c.execute(text("UPDATE sign_in_throttle SET locked_until = now() - interval '1 s', "
-                           "window_start = now() - interval '16 min'"))
+            c.execute(
+                text(
+                    "UPDATE sign_in_throttle SET locked_until = now() - interval '1 s', "
+                    "window_start = now() - interval '16 min'"
+                )
+            )
     assert svc.sign_in("alice", PASS["alice"]).role.value == "reviewer"
     actions = [e["action"] for e in events(svc) if e["subject"] == "reviewer:alice"]
     assert actions.count("sign-in-failed") == 5
@@ -377,7 +390,10 @@ def test_policy_is_the_supervisors_and_every_change_is_audited(svc, make_review)
     review, folder = make_review("DSAR-T-0008", recordings=200)
     before = svc.version_detail(svc.ingest(review, folder / "export.zip", actor="t").version_id)
     svc.set_policy(
-        signed_in(svc, "carol"), sample_confidence=0.99, sample_min_foreign_fraction=0.02, unlock_lapse_days=3
+        signed_in(svc, "carol"),
+        sample_confidence=0.99,
+        sample_min_foreign_fraction=0.02,
+        unlock_lapse_days=3,
     )
     assert svc.policy().unlock_lapse_days == 3 and svc.policy().updated_by == "carol"
     review2, folder2 = make_review("DSAR-T-0009", recordings=200)
@@ -521,7 +537,9 @@ def test_a_release_goes_out_once(svc, make_review, tmp_path, monkeypatch) -> Non
     approve(svc, "alice", vid)
     approve(svc, "bob", vid)
     monkeypatch.chdir(tmp_path)
-    receipt = svc.release(signed_in(svc, "bob"), "DSAR-T-0013", Path("o2"))  # a relative outbox, as typed
+    receipt = svc.release(
+        signed_in(svc, "bob"), "DSAR-T-0013", Path("o2")
+    )  # a relative outbox, as typed
     delivered = tmp_path / "o2" / "DSAR-T-0013"
     assert receipt.outbox_dir == delivered
     before = {p.name: p.read_bytes() for p in delivered.iterdir()}
@@ -545,14 +563,21 @@ def test_a_release_goes_out_once(svc, make_review, tmp_path, monkeypatch) -> Non
     with pytest.raises(ReleaseError, match="needs a reason"):
         svc.release(signed_in(svc, "bob"), "DSAR-T-0013", tmp_path / "o2", redeliver=True)
     with pytest.raises(ReleaseError, match="already released"):
-        svc.release(signed_in(svc, "bob"), "DSAR-T-0013", tmp_path / "o3", redeliver=True,
-                    reason="lost")
+        svc.release(
+            signed_in(svc, "bob"), "DSAR-T-0013", tmp_path / "o3", redeliver=True, reason="lost"
+        )
     assert not (tmp_path / "o3").exists() and not delivered.exists()
     with pytest.raises(PermissionDenied, match="approver"):
-        svc.release(signed_in(svc, "alice"), "DSAR-T-0013", tmp_path / "o2", redeliver=True,
-                    reason="lost")
-    again = svc.release(signed_in(svc, "dave"), "DSAR-T-0013", tmp_path / "o2", redeliver=True,
-                        reason="the requester's download link expired")
+        svc.release(
+            signed_in(svc, "alice"), "DSAR-T-0013", tmp_path / "o2", redeliver=True, reason="lost"
+        )
+    again = svc.release(
+        signed_in(svc, "dave"),
+        "DSAR-T-0013",
+        tmp_path / "o2",
+        redeliver=True,
+        reason="the requester's download link expired",
+    )
     assert {p.name: p.read_bytes() for p in delivered.iterdir()} == before
     assert again.audit_head == receipt.audit_head
     [redelivery] = [e for e in events(svc) if e["action"] == "redelivery"]

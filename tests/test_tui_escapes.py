@@ -68,8 +68,15 @@ def spiked_request(where: Path) -> Path:
     history = members["Alexa/VoiceHistory.csv"].decode().replace(SPIKED_LINE, spiked)
     buf = io.StringIO()
     csv.writer(buf, lineterminator="\n").writerow(
-        [EVIL_ID, "2018-07-13T10:00:00Z", "A1QH7RZ3N8VW2E", "G090LF0964130QAB", "Echo Dot",
-         EVIL_AUDIO, "what is on the radio"]
+        [
+            EVIL_ID,
+            "2018-07-13T10:00:00Z",
+            "A1QH7RZ3N8VW2E",
+            "G090LF0964130QAB",
+            "Echo Dot",
+            EVIL_AUDIO,
+            "what is on the radio",
+        ]
     )
     members["Alexa/VoiceHistory.csv"] = (history + buf.getvalue()).encode()
     members[EVIL_AUDIO] = b"RIFF but not a wave file at all"
@@ -116,10 +123,10 @@ def sent_text(app) -> str:  # type: ignore[no-untyped-def]
     """Every character the app would write to the terminal for the screen as it is now,
     styles aside: the text of each segment the compositor draws (dialogs and the screens
     under them included)."""
-    console = Console(width=app.size[0], height=app.size[1], file=io.StringIO(), force_terminal=True)
-    update = app.screen._compositor.render_update(
-        full=True, screen_stack=app._background_screens
+    console = Console(
+        width=app.size[0], height=app.size[1], file=io.StringIO(), force_terminal=True
     )
+    update = app.screen._compositor.render_update(full=True, screen_stack=app._background_screens)
     return "".join(seg.text for seg in console.render(update) if not seg.control)
 
 
@@ -128,7 +135,9 @@ def assert_escaped(app, where: str, *, shown: bool = True) -> None:  # type: ign
     assert "\x1b" not in text, f"{where}: a raw ESC reaches the terminal:\n{text!r}"
     assert "\x1b" not in app.export_screenshot()
     if shown:
-        assert SHOWN in screen_text(app), f"{where}: the escaped text is not shown:\n{screen_text(app)}"
+        assert SHOWN in screen_text(app), (
+            f"{where}: the escaped text is not shown:\n{screen_text(app)}"
+        )
 
 
 async def open_spiked(pilot):  # type: ignore[no-untyped-def]
@@ -170,8 +179,9 @@ async def test_every_tab_and_the_sign_off_dialog_show_input_escaped(spiked_store
         await pilot.press("2")
         recordings = screen.query_one("#recordings-list", RecordingsList)
         member = next(
-            r.member for r in screen._recording_rows(screen.detail) if r.recording
-            and EVIL in r.recording.transcript
+            r.member
+            for r in screen._recording_rows(screen.detail)
+            if r.recording and EVIL in r.recording.transcript
         )
         assert recordings.select_key(member)
         await settle(pilot)

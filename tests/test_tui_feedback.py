@@ -97,8 +97,10 @@ async def test_the_palette_lists_quit_once(store) -> None:  # noqa: F811
         options = app.screen.query_one(OptionList)
 
         def quits() -> list[str]:
-            titles = [str(options.get_option_at_index(i).prompt).split("\n")[0].strip()
-                      for i in range(options.option_count)]
+            titles = [
+                str(options.get_option_at_index(i).prompt).split("\n")[0].strip()
+                for i in range(options.option_count)
+            ]
             return [t for t in titles if t.lower() == "quit"]
 
         await wait_for(pilot, lambda: bool(quits()))

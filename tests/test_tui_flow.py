@@ -31,7 +31,6 @@ pytest.importorskip("simpleaudio", reason="simpleaudio is not installed (no ALSA
 SIZE = (120, 40)
 
 
-
 async def play_whole_sample(pilot, screen) -> int:  # type: ignore[no-untyped-def]
     """Go through the sampled recordings with n, playing each with space to its end."""
     from reviewer.tui.widgets.player import PlayerPane
@@ -45,11 +44,17 @@ async def play_whole_sample(pilot, screen) -> int:  # type: ignore[no-untyped-de
     assert player.player.available, player.player.reason
     heard: set[str] = set()
     while heard != sample:
-        if recordings.current is None or recordings.current.member not in sample or recordings.current.member in heard:
+        if (
+            recordings.current is None
+            or recordings.current.member not in sample
+            or recordings.current.member in heard
+        ):
             await pilot.press("n")
         row = recordings.current
         assert row is not None and row.sampled
-        await wait_for(pilot, lambda row=row: player.item is not None and player.item.member == row.member)
+        await wait_for(
+            pilot, lambda row=row: player.item is not None and player.item.member == row.member
+        )
         await pilot.press("space")
         await wait_for(pilot, lambda row=row: recordings.is_played(row.member))
         heard.add(row.member)

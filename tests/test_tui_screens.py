@@ -31,7 +31,6 @@ def _quiet(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("REVIEWER_AUDIO", "off")
 
 
-
 # ---------------------------------------------------------------------- sign-in
 
 
@@ -142,7 +141,10 @@ async def test_a_filter_that_cannot_match_says_why(store) -> None:  # noqa: F811
         await wait_for(pilot, lambda: table.row_count > 0)
         status = app.screen.query_one("#queue-status", Static)
         for query, says in (
-            ("state:bogus", "no state starts with 'bogus': pending, lapsed, first-signoff, approved"),
+            (
+                "state:bogus",
+                "no state starts with 'bogus': pending, lapsed, first-signoff, approved",
+            ),
             ("verdict:maybe", "no verdict starts with 'maybe': block, review, pass"),
             ("colour:red", "colour: is not a filter (state:, verdict:, signed:)"),
         ):

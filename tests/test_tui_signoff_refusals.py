@@ -153,9 +153,7 @@ async def test_a_disabled_reject_says_why(store, first: str, then: str) -> None:
         await pilot.press("f3")
         await pilot.pause()
         assert app.screen is dialog
-        assert "Reject is not available: you already signed this export" in flat(
-            screen_text(app)
-        )
+        assert "Reject is not available: you already signed this export" in flat(screen_text(app))
     assert len(recorded(store, CLEAN)) == 1
 
 

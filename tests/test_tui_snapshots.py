@@ -50,7 +50,9 @@ async def _open(pilot, name: str, request_id: str):  # type: ignore[no-untyped-d
     await wait_for(pilot, lambda: table.row_count > 0)
     table.move_cursor(row=table.get_row_index(request_id))
     await pilot.press("enter")
-    await wait_for(pilot, lambda: isinstance(app.screen, ReviewScreen) and app.screen.detail is not None)
+    await wait_for(
+        pilot, lambda: isinstance(app.screen, ReviewScreen) and app.screen.detail is not None
+    )
     await _settle(pilot)
 
 

@@ -64,7 +64,9 @@ def build_store(where: Path, url: str | None = None) -> str:
     # The accounts are a month old by NOW: no sign-off in these stores is a new account's.
     people = ReviewService.open(url, clock=lambda: NOW - timedelta(days=30))
     try:
-        add_people(people, [(name, role, passphrase) for name, (role, passphrase) in PEOPLE.items()])
+        add_people(
+            people, [(name, role, passphrase) for name, (role, passphrase) in PEOPLE.items()]
+        )
     finally:
         people.close()
     service = ReviewService.open(url, clock=fixed_clock)

@@ -266,12 +266,15 @@ def test_the_timeline_and_the_previous_owner_check_agree_on_every_recording() ->
         rec(undated, "2019-01-01T10:00:00", "Echo Dot"),  # before the account: early
         rec(undated, "2019-07-01T10:00:00", "Echo Dot"),
     ]
-    index = ExportIndex(archive_path="x.zip", archive_sha256="0" * 64, archive_bytes=0,
-                        recordings=recordings)
+    index = ExportIndex(
+        archive_path="x.zip", archive_sha256="0" * 64, archive_bytes=0, recordings=recordings
+    )
     found = previous_owner.check(Request(request_id="R-1", requester=requester), index)
-    flagged_by_check = {(r.device_serial, r.timestamp) for r in recordings
-                        if any(r.utterance_id in f.detail for f in found
-                               if f.code == previous_owner.CODE)}
+    flagged_by_check = {
+        (r.device_serial, r.timestamp)
+        for r in recordings
+        if any(r.utterance_id in f.detail for f in found if f.code == previous_owner.CODE)
+    }
     data = build_timeline(recordings, requester)
     early_in_timeline = {(row.serial, n) for row in data.rows for n in row.early.values()}
     assert {s for s, _ in flagged_by_check} == {TV, undated}

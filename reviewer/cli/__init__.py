@@ -53,8 +53,9 @@ class ReviewerGroup(click.Group):
             click.echo("reviewer: interrupted", err=True)
             sys.exit(130)
         except Exception as exc:  # noqa: BLE001 - the one place that keeps tracebacks off screen
-            click.echo(f"reviewer: internal error: {type(exc).__name__}: {one_line(str(exc))}",
-                       err=True)
+            click.echo(
+                f"reviewer: internal error: {type(exc).__name__}: {one_line(str(exc))}", err=True
+            )
             sys.exit(2)
         sys.exit(result if isinstance(result, int) else 0)
 
@@ -75,8 +76,11 @@ def one_line(message: str) -> str:
     return "".join(c if c.isprintable() else repr(c)[1:-1] for c in message)
 
 
-@click.group(cls=ReviewerGroup, invoke_without_command=True,
-             context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(
+    cls=ReviewerGroup,
+    invoke_without_command=True,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
 @click.option("--db", "db_url", envvar="REVIEWER_DB", default=None, help=DB_HELP)
 @click.version_option(__version__, prog_name="reviewer")
 @click.pass_context

@@ -25,8 +25,7 @@ if TYPE_CHECKING:
 F = TypeVar("F", bound=Callable[..., Any])
 
 NO_PASSPHRASE = (
-    "no passphrase given (input ended): type it at the prompt, or pipe it with "
-    "--passphrase-stdin"
+    "no passphrase given (input ended): type it at the prompt, or pipe it with --passphrase-stdin"
 )
 
 

@@ -51,8 +51,10 @@ def _read_session(db_url: str | None) -> Iterator[Session]:
         with engine.connect() as conn:
             conn.execution_options(**READONLY)
             if not sa.inspect(conn).has_table(EVENT_TABLE):
-                raise AuditCommandError(f"the store at {shown} has no audit trail (not set up "
-                                        f"by this version of reviewer)")
+                raise AuditCommandError(
+                    f"the store at {shown} has no audit trail (not set up "
+                    f"by this version of reviewer)"
+                )
             with Session(bind=conn) as session:
                 yield session
     except sa.exc.OperationalError as exc:
@@ -72,19 +74,35 @@ def audit() -> None:
 
 @audit.command()
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON on stdout.")
-@click.option("--key-dir", type=click.Path(path_type=Path, file_okay=False),
-              help="Directory with the audit public key(s) and checkpoint file "
-                   "(default: beside a SQLite store, else the user data dir).")
-@click.option("--workers", type=click.IntRange(1, 64), default=None,
-              help="Processes that share the work on a large log (default: one per CPU).")
-@click.option("--witness", "witnesses", multiple=True,
-              type=click.Path(path_type=Path, dir_okay=False),
-              help="Another terminal's checkpoint file (its audit-checkpoints.jsonl), collected "
-                   "by the auditor; repeatable. A store cut back behind any checkpoint a "
-                   "witness holds does not verify.")
+@click.option(
+    "--key-dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    help="Directory with the audit public key(s) and checkpoint file "
+    "(default: beside a SQLite store, else the user data dir).",
+)
+@click.option(
+    "--workers",
+    type=click.IntRange(1, 64),
+    default=None,
+    help="Processes that share the work on a large log (default: one per CPU).",
+)
+@click.option(
+    "--witness",
+    "witnesses",
+    multiple=True,
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Another terminal's checkpoint file (its audit-checkpoints.jsonl), collected "
+    "by the auditor; repeatable. A store cut back behind any checkpoint a "
+    "witness holds does not verify.",
+)
 @click.pass_context
-def verify(ctx: click.Context, as_json: bool, key_dir: Path | None,
-           workers: int | None, witnesses: tuple[Path, ...]) -> None:
+def verify(
+    ctx: click.Context,
+    as_json: bool,
+    key_dir: Path | None,
+    workers: int | None,
+    witnesses: tuple[Path, ...],
+) -> None:
     """Verify the whole hash chain and every signed checkpoint.
 
     Catches an edited, deleted, inserted or reordered event, a cut-off tail, a chain
@@ -114,9 +132,9 @@ def verify(ctx: click.Context, as_json: bool, key_dir: Path | None,
 
     with _read_session(ctx.obj.get("db_url")) as session:
         directory = key_dir if key_dir is not None else audit_log.key_dir_for(session)
-        result = audit_log.verify(session, directory,
-                                  workers=workers or min(os.cpu_count() or 1, 8),
-                                  witnesses=witnesses)
+        result = audit_log.verify(
+            session, directory, workers=workers or min(os.cpu_count() or 1, 8), witnesses=witnesses
+        )
         from reviewer.store.service.base import privilege_warning
 
         warning = privilege_warning(session)
@@ -129,18 +147,21 @@ def verify(ctx: click.Context, as_json: bool, key_dir: Path | None,
             if disagreement is not None:
                 result = dataclasses.replace(result, ok=False, reason=disagreement)
     if as_json:
-        doc = dict(result.to_dict(), key_dir=str(directory),
-                   witnesses=[str(w) for w in witnesses])
+        doc = dict(result.to_dict(), key_dir=str(directory), witnesses=[str(w) for w in witnesses])
         sys.stdout.write(json.dumps(doc, indent=2) + "\n")
     elif result.ok:
-        line = (f"audit trail verifies: {result.size:,} events, head {result.head[:16]}, "
-                f"{result.checkpoints:,} signed checkpoints")
+        line = (
+            f"audit trail verifies: {result.size:,} events, head {result.head[:16]}, "
+            f"{result.checkpoints:,} signed checkpoints"
+        )
         if result.last_checkpoint:
             line += f" (the latest covers events 1..{result.last_checkpoint:,})"
         click.echo(line)
         if result.unsigned_tail:
-            click.echo(f"note: the {result.unsigned_tail:,} latest events are not yet covered "
-                       f"by a signed checkpoint (protected by the hash chain alone)")
+            click.echo(
+                f"note: the {result.unsigned_tail:,} latest events are not yet covered "
+                f"by a signed checkpoint (protected by the hash chain alone)"
+            )
     else:
         where = f"event {result.bad_seq}: " if result.bad_seq is not None else ""
         click.echo(f"audit trail does NOT verify: {where}{printable(result.reason or '')}")
@@ -149,8 +170,13 @@ def verify(ctx: click.Context, as_json: bool, key_dir: Path | None,
 
 
 @audit.command()
-@click.option("--csv", "csv_path", required=True, type=click.Path(path_type=Path, dir_okay=False),
-              help="Write every event to this CSV file.")
+@click.option(
+    "--csv",
+    "csv_path",
+    required=True,
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Write every event to this CSV file.",
+)
 @as_option(help="The supervisor exporting the trail (asks for their passphrase).")
 @passphrase_stdin_option
 @click.pass_context
@@ -169,9 +195,14 @@ def export(ctx: click.Context, csv_path: Path, as_: str, passphrase_stdin: bool)
     or anything else that is not a regular file is refused.
     """
     _check_target(csv_path)
-    with open_service(ctx) as svc, acting(
-        svc, as_, read_passphrase(passphrase_stdin, confirm=False, prompt=f"Passphrase of {as_}")
-    ) as session:
+    with (
+        open_service(ctx) as svc,
+        acting(
+            svc,
+            as_,
+            read_passphrase(passphrase_stdin, confirm=False, prompt=f"Passphrase of {as_}"),
+        ) as session,
+    ):
         count = svc.export_audit_csv(session, csv_path)
     click.echo(f"wrote {count:,} audit events to {csv_path}")
 

@@ -51,8 +51,12 @@ def request_folders(paths: tuple[Path, ...]) -> tuple[list[Path], list[tuple[Pat
 
 @click.command(short_help="Check request folders and store them for review.")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("--json", "as_json", is_flag=True,
-              help="Print what was stored and what was skipped as JSON on stdout.")
+@click.option(
+    "--json",
+    "as_json",
+    is_flag=True,
+    help="Print what was stored and what was skipped as JSON on stdout.",
+)
 @click.pass_context
 def ingest(ctx: click.Context, paths: tuple[Path, ...], as_json: bool) -> None:
     """Check every request in PATHS and store it for review.
@@ -104,15 +108,17 @@ def ingest(ctx: click.Context, paths: tuple[Path, ...], as_json: bool) -> None:
                 else:
                     crit = sum(1 for f in result.findings if f.severity is Severity.CRITICAL)
                     warn = sum(1 for f in result.findings if f.severity is Severity.WARNING)
-                    stored.append({
-                        "request_id": result.request_id,
-                        "folder": str(folder),
-                        "outcome": result.outcome,
-                        "version": result.version_number,
-                        "verdict": result.verdict.value,
-                        "critical": crit,
-                        "warnings": warn,
-                    })
+                    stored.append(
+                        {
+                            "request_id": result.request_id,
+                            "folder": str(folder),
+                            "outcome": result.outcome,
+                            "version": result.version_number,
+                            "verdict": result.verdict.value,
+                            "critical": crit,
+                            "warnings": warn,
+                        }
+                    )
                     lines.append(
                         f"{result.request_id:<24} {result.outcome:<12} v{result.version_number} "
                         f"{result.verdict.value:<7} {crit} critical, {warn} warnings"

@@ -21,14 +21,20 @@ from reviewer.domain.text import printable
 
 @click.command(short_help="Write the disclosure record of a request (JSON or HTML).")
 @click.argument("request_id")
-@click.option("--out", "out", required=True, type=click.Path(path_type=Path, dir_okay=False),
-              help="Where to write it: FILE.html gives the readable page, any other name the "
-              "JSON. An existing file is not overwritten.")
+@click.option(
+    "--out",
+    "out",
+    required=True,
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Where to write it: FILE.html gives the readable page, any other name the "
+    "JSON. An existing file is not overwritten.",
+)
 @as_option(help="The supervisor producing it (asks for their passphrase).")
 @passphrase_stdin_option
 @click.pass_context
-def record(ctx: click.Context, request_id: str, out: Path, as_: str,
-           passphrase_stdin: bool) -> None:
+def record(
+    ctx: click.Context, request_id: str, out: Path, as_: str, passphrase_stdin: bool
+) -> None:
     """Write REQUEST_ID's disclosure record: the request and the identity verified, the
     findings, every mark and correction with its reason and author, the redaction proof,
     what each signer played and viewed, their checklists and statements, both signatures,
@@ -46,9 +52,14 @@ def record(ctx: click.Context, request_id: str, out: Path, as_: str,
 
     if out.exists() or out.is_symlink():
         raise click.UsageError(f"{out} exists: name a new file")
-    with open_service(ctx) as svc, acting(
-        svc, as_, read_passphrase(passphrase_stdin, confirm=False, prompt=f"Passphrase of {as_}")
-    ) as session:
+    with (
+        open_service(ctx) as svc,
+        acting(
+            svc,
+            as_,
+            read_passphrase(passphrase_stdin, confirm=False, prompt=f"Passphrase of {as_}"),
+        ) as session,
+    ):
         try:
             doc = svc.disclosure_record(session, request_id)
         except NotFound as exc:

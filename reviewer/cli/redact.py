@@ -26,33 +26,66 @@ def _silence(value: str, reason: Reason, note: str) -> Correction:
     m = SPAN.match(value)
     if m is None:
         return Correction(CorrectionKind.SILENCE, value, reason, note)
-    return Correction(CorrectionKind.SILENCE, m["member"], reason, note,
-                      float(m["start"]), float(m["end"]))
+    return Correction(
+        CorrectionKind.SILENCE, m["member"], reason, note, float(m["start"]), float(m["end"])
+    )
 
 
 @click.command(short_help="Withhold, redact and silence: build a corrected version.")
 @click.argument("request_id")
 @as_option(help="The reviewer or approver making the corrections (asks for their passphrase).")
 @passphrase_stdin_option
-@click.option("--withhold", "members", multiple=True, metavar="MEMBER",
-              help="Leave a member out (repeatable). A recording takes its voice-history row "
-              "and catalogue entry with it.")
-@click.option("--withhold-utterance", "utterances", multiple=True, metavar="ID",
-              help="Leave a voice interaction out: its row, recording and catalogue entry.")
-@click.option("--withhold-records", "values", multiple=True, metavar="IDENTIFIER",
-              help="Leave out every record that carries IDENTIFIER (another customer's id).")
-@click.option("--text", "texts", multiple=True, metavar="STRING",
-              help="Redact STRING everywhere (case- and accent-insensitive, whole words).")
-@click.option("--silence", "silences", multiple=True, metavar="MEMBER@START-END",
-              help="Silence a span of a recording, in seconds (MEMBER alone: all of it).")
-@click.option("--reason", required=True,
-              type=click.Choice([r.value for r in Reason]),
-              help="Why: not-requesters (not the requester's data), third-party (GDPR Art. "
-              "15(4)) or other (another exemption).")
+@click.option(
+    "--withhold",
+    "members",
+    multiple=True,
+    metavar="MEMBER",
+    help="Leave a member out (repeatable). A recording takes its voice-history row "
+    "and catalogue entry with it.",
+)
+@click.option(
+    "--withhold-utterance",
+    "utterances",
+    multiple=True,
+    metavar="ID",
+    help="Leave a voice interaction out: its row, recording and catalogue entry.",
+)
+@click.option(
+    "--withhold-records",
+    "values",
+    multiple=True,
+    metavar="IDENTIFIER",
+    help="Leave out every record that carries IDENTIFIER (another customer's id).",
+)
+@click.option(
+    "--text",
+    "texts",
+    multiple=True,
+    metavar="STRING",
+    help="Redact STRING everywhere (case- and accent-insensitive, whole words).",
+)
+@click.option(
+    "--silence",
+    "silences",
+    multiple=True,
+    metavar="MEMBER@START-END",
+    help="Silence a span of a recording, in seconds (MEMBER alone: all of it).",
+)
+@click.option(
+    "--reason",
+    required=True,
+    type=click.Choice([r.value for r in Reason]),
+    help="Why: not-requesters (not the requester's data), third-party (GDPR Art. "
+    "15(4)) or other (another exemption).",
+)
 @click.option("--note", required=True, help="What the reviewer saw, in a few words.")
-@click.option("--json", "as_json", is_flag=True,
-              help="Print the corrected version's report (as `reviewer check --json`) with "
-              '"version", "archive" and "proof".')
+@click.option(
+    "--json",
+    "as_json",
+    is_flag=True,
+    help="Print the corrected version's report (as `reviewer check --json`) with "
+    '"version", "archive" and "proof".',
+)
 @click.pass_context
 def redact(
     ctx: click.Context,
@@ -108,8 +141,9 @@ def redact(
             if problem is not None:
                 raise click.UsageError(problem)
         with acting(
-            svc, as_, read_passphrase(passphrase_stdin, confirm=False,
-                                      prompt=f"Passphrase of {as_}")
+            svc,
+            as_,
+            read_passphrase(passphrase_stdin, confirm=False, prompt=f"Passphrase of {as_}"),
         ) as session:
             for c in wanted:
                 try:

@@ -66,13 +66,16 @@ def release(
 
     if redeliver and not reason.strip():
         raise click.UsageError("--redeliver needs --reason saying why")
-    with open_service(ctx) as svc, acting(
-        svc, as_, read_passphrase(passphrase_stdin, confirm=False, prompt=f"Passphrase of {as_}")
-    ) as session:
+    with (
+        open_service(ctx) as svc,
+        acting(
+            svc,
+            as_,
+            read_passphrase(passphrase_stdin, confirm=False, prompt=f"Passphrase of {as_}"),
+        ) as session,
+    ):
         try:
-            receipt = svc.release(
-                session, request_id, outbox, redeliver=redeliver, reason=reason
-            )
+            receipt = svc.release(session, request_id, outbox, redeliver=redeliver, reason=reason)
         except ReleaseError as exc:
             refuse(f"release refused: {exc}")
             return

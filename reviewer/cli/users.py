@@ -61,9 +61,14 @@ ADD_HELP = f"""Add account NAME with ROLE. Its passphrase needs at least {MIN_PA
     help="reviewer: first sign-off; approver: first or second, release; supervisor: accounts, "
     "policy, history (never signs).",
 )
-@click.option("--as", "as_", metavar="SUPERVISOR", default=None,
-              help="The supervisor adding the account (asks for their passphrase). Not needed "
-              "for the first account of an empty store, which must be a supervisor.")
+@click.option(
+    "--as",
+    "as_",
+    metavar="SUPERVISOR",
+    default=None,
+    help="The supervisor adding the account (asks for their passphrase). Not needed "
+    "for the first account of an empty store, which must be a supervisor.",
+)
 @passphrase_stdin_option
 @click.pass_context
 def add(ctx: click.Context, name: str, role: str, as_: str | None, passphrase_stdin: bool) -> None:
@@ -73,14 +78,16 @@ def add(ctx: click.Context, name: str, role: str, as_: str | None, passphrase_st
                 raise click.UsageError(
                     "this store has accounts: a supervisor adds the next one with --as SUPERVISOR"
                 )
-            passphrase = read_passphrase(passphrase_stdin, confirm=True,
-                                         prompt=f"New passphrase for {name}")
+            passphrase = read_passphrase(
+                passphrase_stdin, confirm=True, prompt=f"New passphrase for {name}"
+            )
             user = svc.add_user(None, name, role, passphrase)
             click.echo(f"added {user.name} ({user.role.value}), the store's first account")
             return
         mine = read_passphrase(passphrase_stdin, confirm=False, prompt=f"Passphrase of {as_}")
-        passphrase = read_passphrase(passphrase_stdin, confirm=True,
-                                     prompt=f"New passphrase for {name}")
+        passphrase = read_passphrase(
+            passphrase_stdin, confirm=True, prompt=f"New passphrase for {name}"
+        )
         with acting(svc, as_, mine) as session:
             user = svc.add_user(session, name, role, passphrase)
     click.echo(f"added {user.name} ({user.role.value}) as {as_}")

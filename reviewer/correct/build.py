@@ -121,8 +121,11 @@ def build_corrected(
                 continue
             text, n = redactor.redact(e.text) if redactor else (e.text, 0)
             n_all += n
-            entries.append(type(e)(e.timestamp, e.timestamp_text, e.device_serial,
-                                   e.utterance_id, text, e.page))
+            entries.append(
+                type(e)(
+                    e.timestamp, e.timestamp_text, e.device_serial, e.utterance_id, text, e.page
+                )
+            )
         return catalogue_pdf(entries), n_all
 
     # Members are read (and inflated: ISA-L lets go of the GIL) side by side, kept in order,
@@ -338,9 +341,15 @@ def _strip_wav_metadata(data: bytes, redactor: Redactor) -> bytes:
     pad = b"\x00" if len(sound) % 2 else b""
     order = ">" if data[:4] == b"RIFX" else "<"
     body = (
-        b"WAVE" + b"fmt " + struct.pack(order + "I", len(fmt)) + fmt
+        b"WAVE"
+        + b"fmt "
+        + struct.pack(order + "I", len(fmt))
+        + fmt
         + (b"\x00" if len(fmt) % 2 else b"")
-        + b"data" + struct.pack(order + "I", len(sound)) + sound + pad
+        + b"data"
+        + struct.pack(order + "I", len(sound))
+        + sound
+        + pad
     )
     return data[:4] + struct.pack(order + "I", len(body)) + body
 
@@ -390,13 +399,18 @@ def _n(n: int, one: str, many: str) -> str:
 
 # What the notice says for each count the plan keeps (`CorrectionPlan.reasons`).
 NOTICE_WORDS = {
-    "recordings": lambda n: _n(n, "recording was", "recordings were")
-    + " withheld, with its entries in the voice history and the transcripts",
+    "recordings": lambda n: (
+        _n(n, "recording was", "recordings were")
+        + " withheld, with its entries in the voice history and the transcripts"
+    ),
     "files": lambda n: _n(n, "file was", "files were") + " withheld",
-    "records": lambda n: "records belonging to "
-    + _n(n, "another account were", "other accounts were") + " withheld",
-    "texts": lambda n: _n(n, "name or other text was", "names or other texts were")
-    + " replaced by [redacted] wherever they appeared",
+    "records": lambda n: (
+        "records belonging to " + _n(n, "another account were", "other accounts were") + " withheld"
+    ),
+    "texts": lambda n: (
+        _n(n, "name or other text was", "names or other texts were")
+        + " replaced by [redacted] wherever they appeared"
+    ),
     "silenced": lambda n: _n(n, "recording was", "recordings were") + " silenced in part or whole",
 }
 
@@ -442,8 +456,7 @@ def _manifest(index: ExportIndex, members: dict[str, bytes | RawMember]) -> byte
         return {"path": path, "bytes": len(data), "sha256": hashlib.sha256(data).hexdigest()}
 
     base["files"] = [
-        entry(path, data) for path, data in sorted(members.items())
-        if path != index.manifest_member
+        entry(path, data) for path, data in sorted(members.items()) if path != index.manifest_member
     ]
     return (json.dumps(base, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
 

@@ -71,13 +71,16 @@ def prove(
     checks: list[dict[str, Any]] = []
 
     def check(what: str, problems: list[str], ok_detail: str) -> None:
-        checks.append({
-            "what": what,
-            "ok": not problems,
-            "detail": "; ".join(problems[:10]) + (f" and {len(problems) - 10} more"
-                                                  if len(problems) > 10 else "")
-            if problems else ok_detail,
-        })
+        checks.append(
+            {
+                "what": what,
+                "ok": not problems,
+                "detail": "; ".join(problems[:10])
+                + (f" and {len(problems) - 10} more" if len(problems) > 10 else "")
+                if problems
+                else ok_detail,
+            }
+        )
 
     unreadable = [f.title for f in index.read_findings if f.severity.value == "critical"]
     check("the corrected archive reads safely", unreadable, "no hazard, every member readable")
@@ -86,19 +89,28 @@ def prove(
     paths = {m.path for m in index.members}
     listed = set()
     if isinstance(index.manifest, dict):
-        listed = {str(f.get("path")) for f in index.manifest.get("files", []) if isinstance(f, dict)}
+        listed = {
+            str(f.get("path")) for f in index.manifest.get("files", []) if isinstance(f, dict)
+        }
     left = sorted(m for m in p.withheld_members if m in paths or m in listed)
-    check("withheld members are gone", [f"{m} is still there" for m in left],
-          f"{len(p.withheld_members)} withheld, none left (members and manifest)")
+    check(
+        "withheld members are gone",
+        [f"{m} is still there" for m in left],
+        f"{len(p.withheld_members)} withheld, none left (members and manifest)",
+    )
     uids = {u.casefold() for u in p.withheld_utterances}
     values = {v.casefold() for v in p.withheld_values}
-    rows = [r.utterance_id for r in index.recordings if r.utterance_id.casefold() in uids or
-            r.customer_id.casefold() in values]
+    rows = [
+        r.utterance_id
+        for r in index.recordings
+        if r.utterance_id.casefold() in uids or r.customer_id.casefold() in values
+    ]
     entries = [e.utterance_id for e in index.transcripts if e.utterance_id.casefold() in uids]
     mentioned = sorted(_mentions(index, uids | values))
     check(
         "withheld utterances and records are gone",
-        [f"voice-history row {u}" for u in rows] + [f"catalogue entry {u}" for u in entries]
+        [f"voice-history row {u}" for u in rows]
+        + [f"catalogue entry {u}" for u in entries]
         + [f"{what} still named in {where}" for what, where in mentioned],
         f"{len(p.withheld_utterances)} utterances and {len(p.withheld_values)} identifiers "
         "withheld: no row, entry or mention left",
@@ -118,27 +130,37 @@ def prove(
             if m.kind is MemberKind.AUDIO and not isinstance(data, bytes):
                 head = _plain_head(archive, m.path, limits)  # read from the archive
                 if head is not None:
-                    return [f'"{term}" in the bytes of {m.path}'
-                            for term in _raw_terms(head, redactor, False, needles)]
-            if (not isinstance(data, bytes) or m.sha256 is None
-                    or hashlib.sha256(data).hexdigest() != m.sha256):
+                    return [
+                        f'"{term}" in the bytes of {m.path}'
+                        for term in _raw_terms(head, redactor, False, needles)
+                    ]
+            if (
+                not isinstance(data, bytes)
+                or m.sha256 is None
+                or hashlib.sha256(data).hexdigest() != m.sha256
+            ):
                 try:
                     data = read_member(archive, m.path, limits.max_member_bytes, limits)
                 except ArchiveError as exc:
                     return [f"{m.path} cannot be read to search it ({exc})"]
             return [
                 f'"{term}" in the bytes of {m.path}'
-                for term in _raw_terms(_searchable(data, m.kind), redactor,
-                                       m.kind is MemberKind.PDF, needles)
+                for term in _raw_terms(
+                    _searchable(data, m.kind), redactor, m.kind is MemberKind.PDF, needles
+                )
             ]
 
-        members = [m for m in index.members
-                   if m.kind is not MemberKind.DIRECTORY and "!" not in m.path]
+        members = [
+            m for m in index.members if m.kind is not MemberKind.DIRECTORY and "!" not in m.path
+        ]
         with ThreadPoolExecutor(max_workers=max(1, min(8, os.cpu_count() or 1))) as pool:
             for problems in pool.map(search, members):
                 found.extend(problems)
-    check("redacted texts are gone", sorted(set(found)),
-          f"{len(p.redactions)} texts searched in every member, text and bytes: none found")
+    check(
+        "redacted texts are gone",
+        sorted(set(found)),
+        f"{len(p.redactions)} texts searched in every member, text and bytes: none found",
+    )
 
     # Silenced spans.
     loud: list[str] = []
@@ -162,8 +184,11 @@ def prove(
             if chunk.count(zero) != len(chunk):
                 loud.append(f"{member} {start / rate:.2f}-{end / rate:.2f} s is not silent")
     n_spans = sum(len(s) for s in p.silences.values())
-    check("silenced spans are digital silence", loud,
-          f"{n_spans} span{'s' if n_spans != 1 else ''}, every sample silent")
+    check(
+        "silenced spans are digital silence",
+        loud,
+        f"{n_spans} span{'s' if n_spans != 1 else ''}, every sample silent",
+    )
     return Proof(all(c["ok"] for c in checks), checks), index
 
 
@@ -172,7 +197,8 @@ def _mentions(index: ExportIndex, needles: set[str]) -> set[tuple[str, str]]:
         return set()
     out = set()
     pattern = re.compile(
-        r"(?<![\w-])(" + "|".join(re.escape(n) for n in sorted(needles, key=len, reverse=True))
+        r"(?<![\w-])("
+        + "|".join(re.escape(n) for n in sorted(needles, key=len, reverse=True))
         + r")(?![\w-])",
         re.IGNORECASE,
     )
@@ -240,9 +266,7 @@ def _raw_terms(
     if pdf:
         blobs += list(_pdf_streams(data))
     lowered = b"\x00".join(blobs).lower()
-    found = {
-        term for term, ns in (needles or _needles(redactor)) if any(n in lowered for n in ns)
-    }
+    found = {term for term, ns in (needles or _needles(redactor)) if any(n in lowered for n in ns)}
     if pdf and not found:  # text inside the PDF's strings, however it is spaced or escaped
         text = " ".join(_pdf_strings(b) for b in blobs)
         found.update(redactor.found(text))

@@ -53,62 +53,103 @@ def record_html(record: dict[str, Any]) -> str:
         Text(f"Disclosure record: {req['request_id']}", style="bold"),
         Text(f"Generated {record['generated_at']} by DSAR Reviewer", style="dim"),
         Rule("The request"),
-        _pairs([
-            ("Requester", req["requester"]["name"]),
-            ("Customer id", req["requester"]["customer_id"]),
-            ("E-mail", req["requester"]["email"]),
-            ("Identity verified", req.get("identity_verification")),
-            ("Received", req.get("received_at")),
-            ("Due", req.get("due_at")),
-        ]),
+        _pairs(
+            [
+                ("Requester", req["requester"]["name"]),
+                ("Customer id", req["requester"]["customer_id"]),
+                ("E-mail", req["requester"]["email"]),
+                ("Identity verified", req.get("identity_verification")),
+                ("Received", req.get("received_at")),
+                ("Due", req.get("due_at")),
+            ]
+        ),
         Rule("The export"),
-        _pairs([
-            ("Version", export["version"]),
-            ("Corrected from version", export.get("corrected_from_version")),
-            ("Archive SHA-256", export["archive_sha256"]),
-            ("Verdict", export["verdict"]),
-            ("Sampling statement", record.get("sampling_statement")),
-        ]),
+        _pairs(
+            [
+                ("Version", export["version"]),
+                ("Corrected from version", export.get("corrected_from_version")),
+                ("Archive SHA-256", export["archive_sha256"]),
+                ("Verdict", export["verdict"]),
+                ("Sampling statement", record.get("sampling_statement")),
+            ]
+        ),
         Text("Findings", style="bold"),
-        _table(["severity", "code", "finding"],
-               [[f["severity"], f["code"], f"{f['title']}: {f['detail']}"]
-                for f in export["findings"]]),
+        _table(
+            ["severity", "code", "finding"],
+            [
+                [f["severity"], f["code"], f"{f['title']}: {f['detail']}"]
+                for f in export["findings"]
+            ],
+        ),
         Rule("Reviewers' marks"),
-        _table(["version", "by", "at", "mark", "item", "note", "withdrawn"],
-               [[m["version"], m["by"], m["at"], m["kind"], f"{m['target_kind']} {m['target']}",
-                 m["note"], m["withdrawn_at"]] for m in record.get("marks", [])]),
+        _table(
+            ["version", "by", "at", "mark", "item", "note", "withdrawn"],
+            [
+                [
+                    m["version"],
+                    m["by"],
+                    m["at"],
+                    m["kind"],
+                    f"{m['target_kind']} {m['target']}",
+                    m["note"],
+                    m["withdrawn_at"],
+                ]
+                for m in record.get("marks", [])
+            ],
+        ),
         Rule("Corrections"),
-        _table(["by", "at", "correction", "target", "reason", "note"],
-               [[c["by"], c["at"], c["kind"], c["target"], c["reason"], c["note"]]
-                for c in corrections.get("corrections", [])]),
+        _table(
+            ["by", "at", "correction", "target", "reason", "note"],
+            [
+                [c["by"], c["at"], c["kind"], c["target"], c["reason"], c["note"]]
+                for c in corrections.get("corrections", [])
+            ],
+        ),
         Text("Proof that what was removed is gone", style="bold"),
-        _table(["check", "result", "detail"],
-               [[c["what"], "proven" if c["ok"] else "FAILED", c["detail"]]
-                for c in (corrections.get("proof") or {}).get("checks", [])]),
+        _table(
+            ["check", "result", "detail"],
+            [
+                [c["what"], "proven" if c["ok"] else "FAILED", c["detail"]]
+                for c in (corrections.get("proof") or {}).get("checks", [])
+            ],
+        ),
         Rule("Sign-offs"),
     ]
     for so in record.get("signers", []):
         parts += [
-            Text(f"{so['name']} ({so['role']}), stage {so['stage']}: {so['decision']} "
-                 f"at {so['at']}", style="bold"),
-            _pairs([
-                ("Note", so.get("note")),
-                ("Sampling statement", so.get("sampling_statement")),
-                ("Checklist", ", ".join(f"{k}: {'yes' if v else 'no'}"
-                                        for k, v in (so.get("checklist") or {}).items())),
-                ("Warnings acknowledged", so.get("acknowledged")),
-                ("Played (seconds)", so.get("played_seconds")),
-                ("Viewed", so.get("viewed")),
-            ]),
+            Text(
+                f"{so['name']} ({so['role']}), stage {so['stage']}: {so['decision']} at {so['at']}",
+                style="bold",
+            ),
+            _pairs(
+                [
+                    ("Note", so.get("note")),
+                    ("Sampling statement", so.get("sampling_statement")),
+                    (
+                        "Checklist",
+                        ", ".join(
+                            f"{k}: {'yes' if v else 'no'}"
+                            for k, v in (so.get("checklist") or {}).items()
+                        ),
+                    ),
+                    ("Warnings acknowledged", so.get("acknowledged")),
+                    ("Played (seconds)", so.get("played_seconds")),
+                    ("Viewed", so.get("viewed")),
+                ]
+            ),
         ]
     parts += [
         Rule("Release"),
-        _pairs([
-            ("Released at", release.get("released_at")),
-            ("Released by", release.get("released_by")),
-            ("Audit head", release.get("audit_head")),
-            ("Audit checkpoint", release.get("audit_checkpoint")),
-        ]) if release else Text("not released", style="dim"),
+        _pairs(
+            [
+                ("Released at", release.get("released_at")),
+                ("Released by", release.get("released_by")),
+                ("Audit head", release.get("audit_head")),
+                ("Audit checkpoint", release.get("audit_checkpoint")),
+            ]
+        )
+        if release
+        else Text("not released", style="dim"),
     ]
     console = Console(record=True, width=WIDTH, file=io.StringIO(), color_system="truecolor")
     console.print(Group(*parts))

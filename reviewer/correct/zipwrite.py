@@ -69,10 +69,22 @@ def write_zip(out: Writer, members: Sequence[tuple[str, bytes | RawMember]]) -> 
         big = size >= MAX32 or csize >= MAX32
         local_extra = struct.pack("<HHQQ", 1, 16, size, csize) if big else b""
         version = 45 if big or offset >= MAX32 else 20
-        out.write(struct.pack(
-            "<IHHHHHIIIHH", 0x04034B50, version, UTF8_FLAG, method, DOS_TIME, DOS_DATE, crc,
-            MAX32 if big else csize, MAX32 if big else size, len(raw_name), len(local_extra),
-        ))
+        out.write(
+            struct.pack(
+                "<IHHHHHIIIHH",
+                0x04034B50,
+                version,
+                UTF8_FLAG,
+                method,
+                DOS_TIME,
+                DOS_DATE,
+                crc,
+                MAX32 if big else csize,
+                MAX32 if big else size,
+                len(raw_name),
+                len(local_extra),
+            )
+        )
         out.write(raw_name + local_extra)
         out.write(body)
         z64 = b""
@@ -81,11 +93,30 @@ def write_zip(out: Writer, members: Sequence[tuple[str, bytes | RawMember]]) -> 
         if offset >= MAX32:
             z64 += struct.pack("<Q", offset)
         extra = struct.pack("<HH", 1, len(z64)) + z64 if z64 else b""
-        central.append(struct.pack(
-            "<IHHHHHHIIIHHHHHII", 0x02014B50, MADE_BY, version, UTF8_FLAG, method, DOS_TIME,
-            DOS_DATE, crc, MAX32 if big else csize, MAX32 if big else size, len(raw_name),
-            len(extra), 0, 0, 0, UNIX_644, MAX32 if offset >= MAX32 else offset,
-        ) + raw_name + extra)
+        central.append(
+            struct.pack(
+                "<IHHHHHHIIIHHHHHII",
+                0x02014B50,
+                MADE_BY,
+                version,
+                UTF8_FLAG,
+                method,
+                DOS_TIME,
+                DOS_DATE,
+                crc,
+                MAX32 if big else csize,
+                MAX32 if big else size,
+                len(raw_name),
+                len(extra),
+                0,
+                0,
+                0,
+                UNIX_644,
+                MAX32 if offset >= MAX32 else offset,
+            )
+            + raw_name
+            + extra
+        )
         offset += 30 + len(raw_name) + len(local_extra) + csize
     cd_offset = offset
     directory = b"".join(central)
@@ -93,11 +124,32 @@ def write_zip(out: Writer, members: Sequence[tuple[str, bytes | RawMember]]) -> 
     count, cd_size = len(central), len(directory)
     if count >= MAX16 or cd_offset >= MAX32 or cd_size >= MAX32:
         z64_end = offset + cd_size
-        out.write(struct.pack(
-            "<IQHHIIQQQQ", 0x06064B50, 44, MADE_BY, 45, 0, 0, count, count, cd_size, cd_offset,
-        ))
+        out.write(
+            struct.pack(
+                "<IQHHIIQQQQ",
+                0x06064B50,
+                44,
+                MADE_BY,
+                45,
+                0,
+                0,
+                count,
+                count,
+                cd_size,
+                cd_offset,
+            )
+        )
         out.write(struct.pack("<IIQI", 0x07064B50, 0, z64_end, 1))
-    out.write(struct.pack(
-        "<IHHHHIIH", 0x06054B50, 0, 0, min(count, MAX16), min(count, MAX16),
-        min(cd_size, MAX32), min(cd_offset, MAX32), 0,
-    ))
+    out.write(
+        struct.pack(
+            "<IHHHHIIH",
+            0x06054B50,
+            0,
+            0,
+            min(count, MAX16),
+            min(count, MAX16),
+            min(cd_size, MAX32),
+            min(cd_offset, MAX32),
+            0,
+        )
+    )

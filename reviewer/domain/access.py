@@ -178,7 +178,9 @@ def may_sign(actor: Actor | None, state: State, *, already_signed: bool = False)
     action = sign_action(state)
     if action is None:
         if actor is not None and actor.role not in ROLES[Action.SIGN_FIRST]:
-            return Permission(False, _role_reason(actor, Action.SIGN_FIRST, ROLES[Action.SIGN_FIRST]))
+            return Permission(
+                False, _role_reason(actor, Action.SIGN_FIRST, ROLES[Action.SIGN_FIRST])
+            )
         return Permission(False, _STATE_WORDS[state] + ": there is nothing left to sign")
     return permission(actor, action, state, already_signed=already_signed)
 

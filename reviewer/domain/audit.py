@@ -720,16 +720,22 @@ def judge(
                 break
     if not broken and end_seq > 0 and checked.count == 0:
         problems.append(
-            (1, f"the log holds {end_seq} events and no signed checkpoint: its checkpoints "
-                "were removed (every decision is signed when it is made)")
+            (
+                1,
+                f"the log holds {end_seq} events and no signed checkpoint: its checkpoints "
+                "were removed (every decision is signed when it is made)",
+            )
         )
     elif not broken and marker is not None:
         # From the marker on, every decision is signed in the transaction that records it.
         for seq, action in decisions:
             if seq >= marker and seq <= end_seq and seq not in checked.valid:
                 problems.append(
-                    (seq, f"the {action} event has no signed checkpoint, though every decision "
-                          "is signed when it is made: it was forged, or its checkpoint removed")
+                    (
+                        seq,
+                        f"the {action} event has no signed checkpoint, though every decision "
+                        "is signed when it is made: it was forged, or its checkpoint removed",
+                    )
                 )
                 break
     tail = max(end_seq - last_good_cp, 0)

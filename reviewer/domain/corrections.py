@@ -156,8 +156,10 @@ def correction_problem(c: Correction, index: ExportIndex) -> str | None:
     members = {m.path: m for m in index.members}
     if c.kind in (CorrectionKind.WITHHOLD_MEMBER, CorrectionKind.SILENCE) and "!" in c.target:
         outer = c.target.split("!", 1)[0]
-        return (f"{c.target} is inside the nested archive {outer}, which travels whole: "
-                f"withhold {outer}")
+        return (
+            f"{c.target} is inside the nested archive {outer}, which travels whole: "
+            f"withhold {outer}"
+        )
     if c.kind is CorrectionKind.WITHHOLD_MEMBER:
         if c.target not in members:
             return f"no member {c.target} in this export"
@@ -226,7 +228,8 @@ class CorrectionPlan:
             "withheld_values": sorted(self.withheld_values),
             "redactions": list(self.redactions),
             "silences": {
-                m: [[s.start_s, s.end_s] for s in spans] for m, spans in sorted(self.silences.items())
+                m: [[s.start_s, s.end_s] for s in spans]
+                for m, spans in sorted(self.silences.items())
             },
         }
 
@@ -265,8 +268,10 @@ def plan(corrections: Sequence[Correction], index: ExportIndex) -> CorrectionPla
             p.silences.setdefault(c.target, []).append(Span(c.start_s, c.end_s))
             count(c.reason, "silenced")
     p.redactions = tuple(
-        sorted({c.target.strip() for c in corrections if c.kind is CorrectionKind.REDACT_TEXT},
-               key=lambda t: (-len(t), t))
+        sorted(
+            {c.target.strip() for c in corrections if c.kind is CorrectionKind.REDACT_TEXT},
+            key=lambda t: (-len(t), t),
+        )
     )
     for uid in p.withheld_utterances:
         rec = by_utterance.get(uid)
@@ -303,17 +308,35 @@ def suggestions(findings: Iterable[Finding], index: ExportIndex) -> list[Correct
         if f.code in ("previous-owner", "unknown-device", "foreign-records"):
             if f.code == "foreign-records":
                 for value in f.subjects:
-                    add(Correction(CorrectionKind.WITHHOLD_RECORDS, value, Reason.NOT_REQUESTERS,
-                                   f"suggested by: {f.title}"))
+                    add(
+                        Correction(
+                            CorrectionKind.WITHHOLD_RECORDS,
+                            value,
+                            Reason.NOT_REQUESTERS,
+                            f"suggested by: {f.title}",
+                        )
+                    )
             for member in f.members:
                 rec = by_member.get(member)
                 if rec is not None:
-                    add(Correction(CorrectionKind.WITHHOLD_UTTERANCE, rec.utterance_id,
-                                   Reason.NOT_REQUESTERS, f"suggested by: {f.title}"))
+                    add(
+                        Correction(
+                            CorrectionKind.WITHHOLD_UTTERANCE,
+                            rec.utterance_id,
+                            Reason.NOT_REQUESTERS,
+                            f"suggested by: {f.title}",
+                        )
+                    )
         elif f.code == "third-party-names":
             for name in f.subjects:
-                add(Correction(CorrectionKind.REDACT_TEXT, name, Reason.THIRD_PARTY,
-                               f"suggested by: {f.title}"))
+                add(
+                    Correction(
+                        CorrectionKind.REDACT_TEXT,
+                        name,
+                        Reason.THIRD_PARTY,
+                        f"suggested by: {f.title}",
+                    )
+                )
     return out
 
 
@@ -367,11 +390,15 @@ class Redactor:
 
     @classmethod
     def of(cls, terms: Iterable[str]) -> Redactor:
-        kept = tuple(sorted({t.strip() for t in terms if fold(t).strip()},
-                            key=lambda t: (-len(t), t)))
+        kept = tuple(
+            sorted({t.strip() for t in terms if fold(t).strip()}, key=lambda t: (-len(t), t))
+        )
         either = "|".join(_body(t) for t in kept)
-        return cls(kept, tuple(_pattern(t) for t in kept),
-                   re.compile(rf"(?<!\w)(?:{either})(?!\w)") if kept else None)
+        return cls(
+            kept,
+            tuple(_pattern(t) for t in kept),
+            re.compile(rf"(?<!\w)(?:{either})(?!\w)") if kept else None,
+        )
 
     def __bool__(self) -> bool:
         return bool(self.terms)

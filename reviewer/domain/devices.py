@@ -44,7 +44,9 @@ class DeviceFloors:
     def is_early(self, rec: Recording) -> bool:
         """Made on one of the requester's devices before its floor (a previous owner's)."""
         floor = self.of(rec)
-        return rec.timestamp is not None and floor is not None and rec.timestamp.date() < floor.since
+        return (
+            rec.timestamp is not None and floor is not None and rec.timestamp.date() < floor.since
+        )
 
 
 def device_floors(req: Requester) -> DeviceFloors:

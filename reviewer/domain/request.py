@@ -130,8 +130,9 @@ class _Fields:
             return ""
         return value.strip()
 
-    def _stamp(self, obj: dict[str, Any], key: str, field: str, parse: Callable[[Any], T],
-               what: str) -> T | None:
+    def _stamp(
+        self, obj: dict[str, Any], key: str, field: str, parse: Callable[[Any], T], what: str
+    ) -> T | None:
         value = obj.get(key)
         if value is None or (isinstance(value, str) and not value.strip()):
             return None
@@ -160,7 +161,9 @@ class _Fields:
             return {}
         return value
 
-    def entries(self, obj: dict[str, Any], key: str, field: str) -> list[tuple[str, dict[str, Any]]]:
+    def entries(
+        self, obj: dict[str, Any], key: str, field: str
+    ) -> list[tuple[str, dict[str, Any]]]:
         """(field path, entry) for each object in the list at `key`."""
         value = obj.get(key)
         if value is None:
@@ -223,8 +226,7 @@ def request_from_dict(data: Any, *, strict: bool = True) -> Request:
         raise RequestError(f"{where}: requester.customer_id must be text, not {_kind(customer_id)}")
     if strict and not customer_id.strip().isprintable():
         raise RequestError(
-            f"{where}: requester.customer_id {_shown(customer_id.strip())} holds control "
-            f"characters"
+            f"{where}: requester.customer_id {_shown(customer_id.strip())} holds control characters"
         )
     verification = fields.obj(data, "identity_verification", "identity_verification")
     devices = []
@@ -274,12 +276,8 @@ def request_from_dict(data: Any, *, strict: bool = True) -> Request:
         requester=requester,
         received_at=fields.moment(data, "received_at", "received_at"),
         due_at=fields.moment(data, "due_at", "due_at"),
-        verification_method=fields.text(
-            verification, "method", "identity_verification.method"
-        ),
-        verified_at=fields.moment(
-            verification, "verified_at", "identity_verification.verified_at"
-        ),
+        verification_method=fields.text(verification, "method", "identity_verification.method"),
+        verified_at=fields.moment(verification, "verified_at", "identity_verification.verified_at"),
         raw=data,
     )
 

@@ -174,9 +174,7 @@ def version_status(
     of every round; `round_`: the version's current round. Once an approval lapses, the next
     sign-off opens a new round from scratch."""
     current = tuple(f for rn, f in signoffs if rn == round_)
-    state = state_of(
-        current, released=released, voided=superseded, now=now, lapse_days=lapse_days
-    )
+    state = state_of(current, released=released, voided=superseded, now=now, lapse_days=lapse_days)
     second = next(
         (f for f in current if f.stage is Stage.SECOND and f.decision is Decision.APPROVE), None
     )

@@ -226,8 +226,9 @@ def append(
     last = session.execute(
         sa.text(f"SELECT seq, hash, at FROM {EVENT_TABLE} ORDER BY seq DESC LIMIT 1")
     ).first()
-    size, prev, prev_at = (0, GENESIS_HEX, "") if last is None else (int(last[0]), str(last[1]),
-                                                                     str(last[2]))
+    size, prev, prev_at = (
+        (0, GENESIS_HEX, "") if last is None else (int(last[0]), str(last[1]), str(last[2]))
+    )
     event = make_event(size, prev, actor, action, subject, payload, at)
     if event.at < prev_at:
         raise AuditError(
@@ -591,7 +592,9 @@ def events_about(session: Session, subject: str) -> list[ChainedEvent]:
 def last_event_before(session: Session, action: str, seq: int) -> ChainedEvent | None:
     """The latest `action` event before event `seq`."""
     row = session.execute(
-        sa.text(f"{_SELECT_EVENTS} WHERE action = :action AND seq < :seq ORDER BY seq DESC LIMIT 1"),
+        sa.text(
+            f"{_SELECT_EVENTS} WHERE action = :action AND seq < :seq ORDER BY seq DESC LIMIT 1"
+        ),
         {"action": action, "seq": seq},
     ).first()
     return None if row is None else ChainedEvent(*row)

@@ -41,8 +41,13 @@ class AuditEvent(SQLModel, table=True):
     __table_args__ = (sa.CheckConstraint("seq >= 1", name="ck_audit_event_seq"),)
 
     # INTEGER on SQLite makes seq the rowid itself (the table is stored in seq order).
-    seq: int = Field(sa_column=sa.Column(sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
-                                         primary_key=True, autoincrement=False))
+    seq: int = Field(
+        sa_column=sa.Column(
+            sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
+            primary_key=True,
+            autoincrement=False,
+        )
+    )
     at: str = Field(sa_column=sa.Column(sa.String(32), nullable=False))
     actor: str = Field(sa_column=sa.Column(sa.Text(), nullable=False))
     action: str = Field(sa_column=sa.Column(sa.Text(), nullable=False, index=True))

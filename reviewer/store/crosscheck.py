@@ -47,9 +47,20 @@ DEFAULT_POLICY = (
 )
 STAGES = {1: "first", 2: "second"}
 ACTIONS = (
-    "sign-off", "rejection", "release", "delivery", "redelivery", "user-add", "user-disable",
-    "user-enable", "policy-change", "mark", "mark-withdrawn",
-    "correction-proposed", "correction-withdrawn", "corrections-applied",
+    "sign-off",
+    "rejection",
+    "release",
+    "delivery",
+    "redelivery",
+    "user-add",
+    "user-disable",
+    "user-enable",
+    "policy-change",
+    "mark",
+    "mark-withdrawn",
+    "correction-proposed",
+    "correction-withdrawn",
+    "corrections-applied",
 )
 
 
@@ -76,14 +87,24 @@ class _Pairing:
         """The first disagreement, as (event seq or 0, words)."""
         found: list[tuple[int, str]] = []
         for key, n in (self.rows - self.events).items():
-            found.append((0, f"{self.what} row {self.first_row[key]} ({_show(key)}) has no "
-                             f"{self.event_name} event in the audit trail: it was written "
-                             f"around the reviewer{'' if n == 1 else f' ({n} such rows)'}"))
+            found.append(
+                (
+                    0,
+                    f"{self.what} row {self.first_row[key]} ({_show(key)}) has no "
+                    f"{self.event_name} event in the audit trail: it was written "
+                    f"around the reviewer{'' if n == 1 else f' ({n} such rows)'}",
+                )
+            )
         for key, _n in (self.events - self.rows).items():
             seq = self.first_event[key]
-            found.append((seq, f"event {seq} ({self.event_name}: {_show(key)}) has no "
-                               f"{self.what} row that agrees with it: the row was removed or "
-                               "changed, or the event forged"))
+            found.append(
+                (
+                    seq,
+                    f"event {seq} ({self.event_name}: {_show(key)}) has no "
+                    f"{self.what} row that agrees with it: the row was removed or "
+                    "changed, or the event forged",
+                )
+            )
         return min(found, key=lambda p: (p[0] == 0, p[0])) if found else None
 
 
@@ -99,9 +120,7 @@ def cross_check(session: Session) -> str | None:
     if marker is None:
         return None
     since, before = int(marker[0]), _loads(str(marker[1]))
-    legacy: dict[str, int] = {
-        str(k): int(v) for k, v in (before.get("legacy_rows") or {}).items()
-    }
+    legacy: dict[str, int] = {str(k): int(v) for k, v in (before.get("legacy_rows") or {}).items()}
 
     def newer(table: str) -> str:
         return f"id > {legacy.get(table, 0)}"
@@ -130,8 +149,15 @@ def cross_check(session: Session) -> str | None:
         d = _loads(payload)
         if action in ("sign-off", "rejection"):
             signoffs.event(
-                (d.get("version_id"), d.get("stage"), d.get("decision"), actor,
-                 d.get("archive_sha256")), seq)
+                (
+                    d.get("version_id"),
+                    d.get("stage"),
+                    d.get("decision"),
+                    actor,
+                    d.get("archive_sha256"),
+                ),
+                seq,
+            )
         elif action == "release":
             releases.event((d.get("version_id"), d.get("archive_sha256"), actor), seq)
         elif action in ("delivery", "redelivery"):
@@ -143,18 +169,29 @@ def cross_check(session: Session) -> str | None:
         elif action == "policy-change":
             policy_after, policy_seq = d.get("after") or {}, seq
         elif action == "mark":
-            marks.event((d.get("mark_id"), d.get("version_id"), actor, d.get("kind"),
-                         d.get("target")), seq)
+            marks.event(
+                (d.get("mark_id"), d.get("version_id"), actor, d.get("kind"), d.get("target")), seq
+            )
         elif action == "mark-withdrawn":
             marks_withdrawn.event(d.get("mark_id"), seq)
         elif action == "correction-proposed":
-            proposals.event((d.get("correction_id"), d.get("version_id"), actor, d.get("kind"),
-                             d.get("target"), d.get("reason")), seq)
+            proposals.event(
+                (
+                    d.get("correction_id"),
+                    d.get("version_id"),
+                    actor,
+                    d.get("kind"),
+                    d.get("target"),
+                    d.get("reason"),
+                ),
+                seq,
+            )
         elif action == "correction-withdrawn":
             proposals_withdrawn.event(d.get("correction_id"), seq)
         elif action == "corrections-applied":
-            corrected.event((d.get("version_id"), d.get("corrected_from"),
-                             d.get("archive_sha256")), seq)
+            corrected.event(
+                (d.get("version_id"), d.get("corrected_from"), d.get("archive_sha256")), seq
+            )
             for cid in d.get("corrections") or []:
                 applied.event((cid, d.get("version_id")), seq)
 
@@ -166,18 +203,25 @@ def cross_check(session: Session) -> str | None:
             accounts.row((name, role), f"{row_id} ({name})")
         if bool(disabled) != disabled_by_events.get(name, False):
             state = "disabled" if disabled else "active"
-            return (f"account {name} is {state} in the store, but its audit events say "
-                    f"otherwise: it was changed around the reviewer")
-    for row in _stream(session, "SELECT s.id, s.version_id, s.stage, s.decision, s.reviewer_id, "
-                              f"s.archive_sha256 FROM signoffs s WHERE s.{newer('signoffs')} "
-                              "ORDER BY s.id"):
+            return (
+                f"account {name} is {state} in the store, but its audit events say "
+                f"otherwise: it was changed around the reviewer"
+            )
+    for row in _stream(
+        session,
+        "SELECT s.id, s.version_id, s.stage, s.decision, s.reviewer_id, "
+        f"s.archive_sha256 FROM signoffs s WHERE s.{newer('signoffs')} "
+        "ORDER BY s.id",
+    ):
         row_id, vid, stage, decision, reviewer_id, sha = row
-        signoffs.row((int(vid), STAGES.get(int(stage)), decision, names.get(int(reviewer_id)),
-                      sha), row_id)
+        signoffs.row(
+            (int(vid), STAGES.get(int(stage)), decision, names.get(int(reviewer_id)), sha), row_id
+        )
     if "releases" in tables:
         for row_id, vid, sha, by in _stream(
-            session, "SELECT id, version_id, archive_sha256, released_by FROM releases "
-            f"WHERE {newer('releases')} ORDER BY id"
+            session,
+            "SELECT id, version_id, archive_sha256, released_by FROM releases "
+            f"WHERE {newer('releases')} ORDER BY id",
         ):
             releases.row((int(vid), sha, by), row_id)
     if "deliveries" in tables:
@@ -190,8 +234,9 @@ def cross_check(session: Session) -> str | None:
     if not _inspections_in_step(session, since, newer("inspections"), names):
         # Something disagrees: the full comparison names the first row or event that does.
         for seq, actor, payload in _stream(
-            session, f"SELECT seq, actor, payload FROM {EVENT_TABLE} "
-            f"WHERE seq > {since} AND action = 'inspection' ORDER BY seq"
+            session,
+            f"SELECT seq, actor, payload FROM {EVENT_TABLE} "
+            f"WHERE seq > {since} AND action = 'inspection' ORDER BY seq",
         ):
             inspections.event(_inspection_event(actor, payload), seq)
         for row_id, *row in _stream(session, _inspection_rows(newer("inspections"))):
@@ -199,33 +244,47 @@ def cross_check(session: Session) -> str | None:
 
     if "marks" in tables:
         for row_id, vid, reviewer_id, kind, target, withdrawn in _stream(
-            session, "SELECT id, version_id, reviewer_id, kind, target, withdrawn_at FROM marks "
-            "ORDER BY id"
+            session,
+            "SELECT id, version_id, reviewer_id, kind, target, withdrawn_at FROM marks ORDER BY id",
         ):
             marks.row((int(row_id), int(vid), names.get(int(reviewer_id)), kind, target), row_id)
             if withdrawn is not None:
                 marks_withdrawn.row(int(row_id), row_id)
     if "corrections" in tables:
         for row_id, vid, reviewer_id, kind, target, reason, withdrawn, applied_to in _stream(
-            session, "SELECT id, version_id, reviewer_id, kind, target, reason, withdrawn_at, "
-            "applied_version_id FROM corrections ORDER BY id"
+            session,
+            "SELECT id, version_id, reviewer_id, kind, target, reason, withdrawn_at, "
+            "applied_version_id FROM corrections ORDER BY id",
         ):
-            proposals.row((int(row_id), int(vid), names.get(int(reviewer_id)), kind, target,
-                           reason), row_id)
+            proposals.row(
+                (int(row_id), int(vid), names.get(int(reviewer_id)), kind, target, reason), row_id
+            )
             if withdrawn is not None:
                 proposals_withdrawn.row(int(row_id), row_id)
             if applied_to is not None:
                 applied.row((int(row_id), int(applied_to)), row_id)
         for row_id, from_id, sha in _stream(
-            session, "SELECT id, corrected_from_id, archive_sha256 FROM export_versions "
-            "WHERE corrected_from_id IS NOT NULL ORDER BY id"
+            session,
+            "SELECT id, corrected_from_id, archive_sha256 FROM export_versions "
+            "WHERE corrected_from_id IS NOT NULL ORDER BY id",
         ):
             corrected.row((int(row_id), int(from_id), sha), row_id)
 
     problems = [
         found
-        for pairing in (accounts, signoffs, releases, deliveries, inspections, marks,
-                        marks_withdrawn, proposals, proposals_withdrawn, applied, corrected)
+        for pairing in (
+            accounts,
+            signoffs,
+            releases,
+            deliveries,
+            inspections,
+            marks,
+            marks_withdrawn,
+            proposals,
+            proposals_withdrawn,
+            applied,
+            corrected,
+        )
         if (found := pairing.problem()) is not None
     ]
     policy = _policy_problem(session, policy_after, policy_seq)
@@ -238,8 +297,7 @@ def cross_check(session: Session) -> str | None:
 
 def _inspection_event(actor: str, payload: str) -> tuple[Any, ...]:
     d = _loads(payload)
-    return (d.get("version_id"), actor, d.get("kind"), d.get("target"),
-            _seconds(d.get("seconds")))
+    return (d.get("version_id"), actor, d.get("kind"), d.get("target"), _seconds(d.get("seconds")))
 
 
 def _inspection_row(row: Sequence[Any], names: dict[int, str]) -> tuple[Any, ...]:
@@ -248,8 +306,10 @@ def _inspection_row(row: Sequence[Any], names: dict[int, str]) -> tuple[Any, ...
 
 
 def _inspection_rows(newer: str) -> str:
-    return ("SELECT id, version_id, reviewer_id, kind, target, seconds FROM inspections "
-            f"WHERE {newer} ORDER BY id")
+    return (
+        "SELECT id, version_id, reviewer_id, kind, target, seconds FROM inspections "
+        f"WHERE {newer} ORDER BY id"
+    )
 
 
 def _inspections_in_step(session: Session, since: int, newer: str, names: dict[int, str]) -> bool:
@@ -257,8 +317,11 @@ def _inspections_in_step(session: Session, since: int, newer: str, names: dict[i
     one for one: each is written in its event's transaction while the chain's head is held,
     so in a store nobody touched they come in the same order. One pass, nothing kept; False
     at the first difference (the caller then compares them as multisets)."""
-    events = _stream(session, f"SELECT actor, payload FROM {EVENT_TABLE} "
-                              f"WHERE seq > {since} AND action = 'inspection' ORDER BY seq")
+    events = _stream(
+        session,
+        f"SELECT actor, payload FROM {EVENT_TABLE} "
+        f"WHERE seq > {since} AND action = 'inspection' ORDER BY seq",
+    )
     rows = _stream(session, _inspection_rows(newer))
     try:
         for event, row in zip_longest(events, rows):
@@ -275,20 +338,31 @@ def _inspections_in_step(session: Session, since: int, newer: str, names: dict[i
 def _policy_problem(
     session: Session, after: dict[str, Any] | None, seq: int
 ) -> tuple[int, str] | None:
-    columns = ("sample_confidence", "sample_min_foreign_fraction", "unlock_lapse_days",
-               "new_account_days")
+    columns = (
+        "sample_confidence",
+        "sample_min_foreign_fraction",
+        "unlock_lapse_days",
+        "new_account_days",
+    )
     stored = session.execute(
         sa.text(f"SELECT {', '.join(columns)} FROM policy WHERE id = 1")
     ).first()
     if stored is None:
         return (0, "the policy row is missing")
-    expected = DEFAULT_POLICY if not after else tuple(
-        after.get(c, default) for c, default in zip(columns, DEFAULT_POLICY, strict=True)
+    expected = (
+        DEFAULT_POLICY
+        if not after
+        else tuple(
+            after.get(c, default) for c, default in zip(columns, DEFAULT_POLICY, strict=True)
+        )
     )
     if any(abs(float(a) - float(b)) > 1e-9 for a, b in zip(stored, expected, strict=True)):
         where = f"event {seq}, the last policy change or the marker" if after else "the defaults"
-        return (seq, f"the policy in the store is not the one the audit trail says ({where}): "
-                     "it was changed around the reviewer")
+        return (
+            seq,
+            f"the policy in the store is not the one the audit trail says ({where}): "
+            "it was changed around the reviewer",
+        )
     return None
 
 
@@ -310,4 +384,3 @@ def _seconds(value: object) -> float | None:
 def _show(key: Iterable[object] | object) -> str:
     parts: Iterable[object] = key if isinstance(key, tuple) else (key,)
     return ", ".join(str(x) for x in parts if x is not None)
-

@@ -32,18 +32,30 @@ if TYPE_CHECKING:
 OUTBOX_ENV = "REVIEWER_OUTBOX"
 
 
-
-
 class ReviewerApp(App[None]):
     CSS_PATH = "app.tcss"
     TITLE = "DSAR Reviewer"
     ENABLE_COMMAND_PALETTE = True
 
     BINDINGS = [
-        Binding("question_mark", "help", "Help", id="app.help", tooltip="List every key that works here"),
-        Binding("f1", "help", "Help", show=False, id="app.help_f1", tooltip="List every key that works here"),
-        Binding("ctrl+o", "switch_user", "Switch user", id="app.switch_user",
-                tooltip="Sign out and let someone else sign in at this terminal"),
+        Binding(
+            "question_mark", "help", "Help", id="app.help", tooltip="List every key that works here"
+        ),
+        Binding(
+            "f1",
+            "help",
+            "Help",
+            show=False,
+            id="app.help_f1",
+            tooltip="List every key that works here",
+        ),
+        Binding(
+            "ctrl+o",
+            "switch_user",
+            "Switch user",
+            id="app.switch_user",
+            tooltip="Sign out and let someone else sign in at this terminal",
+        ),
     ]
 
     def __init__(self, service: ReviewService, outbox: Path | None = None) -> None:

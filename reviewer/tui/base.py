@@ -26,9 +26,7 @@ class ReviewerScreenMixin:
 
     HELP_TITLE = ""
     HELP_TEXT = ""
-    COMMANDS: ClassVar[set[type[Provider] | Callable[[], type[Provider]]]] = {
-        ScreenActionsProvider
-    }
+    COMMANDS: ClassVar[set[type[Provider] | Callable[[], type[Provider]]]] = {ScreenActionsProvider}
 
     @property
     def reviewer_app(self) -> ReviewerApp:

@@ -42,4 +42,6 @@ class ScreenActionsProvider(Provider):
         for name, help_text, active in self._commands():
             score = matcher.match(name)
             if score > 0:
-                yield Hit(score, matcher.highlight(name), partial(self._run, active), help=help_text)
+                yield Hit(
+                    score, matcher.highlight(name), partial(self._run, active), help=help_text
+                )

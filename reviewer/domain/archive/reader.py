@@ -978,7 +978,9 @@ def read_member_raw(archive: Path, member: str, limits: Limits | None = None) ->
             return None
         if job.size > limits.max_member_bytes:
             raise ArchiveError(f"{member}: {job.size:,} bytes, over the limit")
-        return RawMember(job.method, job.crc, job.size, bytes(src.read(job.start, job.end - job.start)))
+        return RawMember(
+            job.method, job.crc, job.size, bytes(src.read(job.start, job.end - job.start))
+        )
 
 
 def _planned(archive: Path, fh: Any, limits: Limits) -> tuple[_Source, _ReadingPlan]:

@@ -26,9 +26,7 @@ UNCHECKED_CODE = "previous-owner-unchecked"
 
 
 def _label(d: Device) -> str:
-    return " ".join(
-        p for p in (d.serial, f"({d.name or d.type})" if d.name or d.type else "") if p
-    )
+    return " ".join(p for p in (d.serial, f"({d.name or d.type})" if d.name or d.type else "") if p)
 
 
 def check(request: Request, index: ExportIndex) -> list[Finding]:

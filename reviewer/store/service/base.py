@@ -353,8 +353,16 @@ class ServiceBase:
             .order_by(col(MarkRow.id))
         ).all()
         return [
-            MarkView(int(m.id or 0), m.version_id, name, MarkTarget(m.target_kind), m.target,
-                     MarkKind(m.kind), m.note, m.at)
+            MarkView(
+                int(m.id or 0),
+                m.version_id,
+                name,
+                MarkTarget(m.target_kind),
+                m.target,
+                MarkKind(m.kind),
+                m.note,
+                m.at,
+            )
             for m, name in rows
         ]
 
@@ -383,9 +391,12 @@ class ServiceBase:
         ).all()
         return [
             CorrectionView(
-                int(c.id or 0), c.version_id, name,
-                Correction(CorrectionKind(c.kind), c.target, Reason(c.reason), c.note,
-                           c.start_s, c.end_s),
+                int(c.id or 0),
+                c.version_id,
+                name,
+                Correction(
+                    CorrectionKind(c.kind), c.target, Reason(c.reason), c.note, c.start_s, c.end_s
+                ),
                 c.at,
             )
             for c, name in rows
@@ -422,9 +433,13 @@ class ServiceBase:
         review_seconds = (so.at - first_look).total_seconds() if first_look else None
         account = s.get(ReviewerRow, so.reviewer_id)
         period = timedelta(days=self._policy_row(s).new_account_days)
-        new_account = account is not None and period > timedelta(0) and any(
-            since is not None and timedelta(0) <= so.at - since < period
-            for since in (aware(account.created_at), aware(account.active_since))
+        new_account = (
+            account is not None
+            and period > timedelta(0)
+            and any(
+                since is not None and timedelta(0) <= so.at - since < period
+                for since in (aware(account.created_at), aware(account.active_since))
+            )
         )
         return SignOffRow(
             id=int(so.id or 0),
@@ -456,13 +471,19 @@ def _legacy(s: Session) -> dict[str, Any]:
     from sqlalchemy import text
 
     tables = ("reviewers", "signoffs", "inspections", "releases", "deliveries")
-    highest = {t: int(s.execute(text(f"SELECT COALESCE(MAX(id), 0) FROM {t}")).scalar_one())
-               for t in tables}
-    disabled = sorted(str(n) for n in s.execute(
-        text("SELECT name FROM reviewers WHERE disabled")).scalars())
-    policy = s.execute(text(
-        "SELECT sample_confidence, sample_min_foreign_fraction, unlock_lapse_days, "
-        "new_account_days FROM policy WHERE id = 1")).one()
+    highest = {
+        t: int(s.execute(text(f"SELECT COALESCE(MAX(id), 0) FROM {t}")).scalar_one())
+        for t in tables
+    }
+    disabled = sorted(
+        str(n) for n in s.execute(text("SELECT name FROM reviewers WHERE disabled")).scalars()
+    )
+    policy = s.execute(
+        text(
+            "SELECT sample_confidence, sample_min_foreign_fraction, unlock_lapse_days, "
+            "new_account_days FROM policy WHERE id = 1"
+        )
+    ).one()
     return {
         "legacy_rows": highest,
         "legacy_disabled": disabled,
@@ -485,8 +506,10 @@ def privilege_warning(s: Session | OrmSession) -> str | None:
         text("SELECT current_user, rolsuper FROM pg_roles WHERE rolname = current_user")
     ).one()
     owner = s.execute(
-        text("SELECT tableowner FROM pg_tables WHERE tablename = 'audit_event' "
-             "AND schemaname = current_schema()")
+        text(
+            "SELECT tableowner FROM pg_tables WHERE tablename = 'audit_event' "
+            "AND schemaname = current_schema()"
+        )
     ).scalar_one_or_none()
     if superuser:
         what = "a superuser"

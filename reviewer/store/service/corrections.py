@@ -74,17 +74,35 @@ class CorrectionPart(IngestPart, ReviewPart):
                 v = self._lock_version(s, version_id)
                 r = self._acting(s, session, Action.MARK, self._state(s, v, now)[0])
                 self._check_target(s, v, target_kind, target)
-                row = MarkRow(version_id=version_id, reviewer_id=int(r.id or 0),
-                              target_kind=target_kind.value, target=target, kind=kind.value,
-                              note=note, at=now)
+                row = MarkRow(
+                    version_id=version_id,
+                    reviewer_id=int(r.id or 0),
+                    target_kind=target_kind.value,
+                    target=target,
+                    kind=kind.value,
+                    note=note,
+                    at=now,
+                )
                 s.add(row)
                 s.flush()
-                trail.append(s, r.name, "mark", f"request:{v.request_id}",
-                             {"version_id": version_id, "mark_id": row.id,
-                              "target_kind": target_kind.value, "target": target,
-                              "kind": kind.value, "note": note}, at=now)
-                return MarkView(int(row.id or 0), version_id, r.name, target_kind, target, kind,
-                                note, now)
+                trail.append(
+                    s,
+                    r.name,
+                    "mark",
+                    f"request:{v.request_id}",
+                    {
+                        "version_id": version_id,
+                        "mark_id": row.id,
+                        "target_kind": target_kind.value,
+                        "target": target,
+                        "kind": kind.value,
+                        "note": note,
+                    },
+                    at=now,
+                )
+                return MarkView(
+                    int(row.id or 0), version_id, r.name, target_kind, target, kind, note, now
+                )
 
         return self._retry(go)
 
@@ -103,8 +121,14 @@ class CorrectionPart(IngestPart, ReviewPart):
                     raise PermissionDenied("a mark is withdrawn by the person who made it")
                 m.withdrawn_at = now
                 s.add(m)
-                trail.append(s, r.name, "mark-withdrawn", f"request:{v.request_id}",
-                             {"version_id": v.id, "mark_id": mark_id}, at=now)
+                trail.append(
+                    s,
+                    r.name,
+                    "mark-withdrawn",
+                    f"request:{v.request_id}",
+                    {"version_id": v.id, "mark_id": mark_id},
+                    at=now,
+                )
 
         self._retry(go)
 
@@ -121,7 +145,8 @@ class CorrectionPart(IngestPart, ReviewPart):
         detail = self.version_detail(version_id)
         proposed = {(c.correction.kind, c.correction.target) for c in detail.corrections}
         return [
-            c for c in suggestions(detail.report.findings, detail.index)
+            c
+            for c in suggestions(detail.report.findings, detail.index)
             if (c.kind, c.target) not in proposed
         ]
 
@@ -140,14 +165,27 @@ class CorrectionPart(IngestPart, ReviewPart):
                 v = self._lock_version(s, version_id)
                 r = self._acting(s, session, Action.CORRECT, self._state(s, v, now)[0])
                 c = correction
-                row = CorrectionRow(version_id=version_id, reviewer_id=int(r.id or 0),
-                                    kind=c.kind.value, target=c.target, reason=c.reason.value,
-                                    note=c.note, start_s=c.start_s, end_s=c.end_s, at=now)
+                row = CorrectionRow(
+                    version_id=version_id,
+                    reviewer_id=int(r.id or 0),
+                    kind=c.kind.value,
+                    target=c.target,
+                    reason=c.reason.value,
+                    note=c.note,
+                    start_s=c.start_s,
+                    end_s=c.end_s,
+                    at=now,
+                )
                 s.add(row)
                 s.flush()
-                trail.append(s, r.name, "correction-proposed", f"request:{v.request_id}",
-                             {"version_id": version_id, "correction_id": row.id, **c.to_dict()},
-                             at=now)
+                trail.append(
+                    s,
+                    r.name,
+                    "correction-proposed",
+                    f"request:{v.request_id}",
+                    {"version_id": version_id, "correction_id": row.id, **c.to_dict()},
+                    at=now,
+                )
                 return CorrectionView(int(row.id or 0), version_id, r.name, c, now)
 
         return self._retry(go)
@@ -165,8 +203,14 @@ class CorrectionPart(IngestPart, ReviewPart):
                 r = self._acting(s, session, Action.CORRECT, self._state(s, v, now)[0])
                 c.withdrawn_at = now
                 s.add(c)
-                trail.append(s, r.name, "correction-withdrawn", f"request:{v.request_id}",
-                             {"version_id": v.id, "correction_id": correction_id}, at=now)
+                trail.append(
+                    s,
+                    r.name,
+                    "correction-withdrawn",
+                    f"request:{v.request_id}",
+                    {"version_id": v.id, "correction_id": correction_id},
+                    at=now,
+                )
 
         self._retry(go)
 
@@ -185,8 +229,7 @@ class CorrectionPart(IngestPart, ReviewPart):
         detail = self.version_detail(version_id)
         with self._read() as s:
             v = self._version(s, version_id)
-            self._acting(s, session, Action.CORRECT,
-                         self._state(s, v, self._decision_now(s))[0])
+            self._acting(s, session, Action.CORRECT, self._state(s, v, self._decision_now(s))[0])
         pending = detail.corrections
         if not pending:
             raise UserError("no corrections are proposed on this version")
@@ -200,8 +243,9 @@ class CorrectionPart(IngestPart, ReviewPart):
         if unresolved:
             raise UserError(
                 "a foreign mark stands on what the corrections keep: "
-                + "; ".join(f"{m.reviewer} marked {m.target_kind.value} {m.target}"
-                            for m in unresolved[:5])
+                + "; ".join(
+                    f"{m.reviewer} marked {m.target_kind.value} {m.target}" for m in unresolved[:5]
+                )
                 + ". Withhold it too, or its author takes the mark back (u)"
             )
         say("building the corrected archive")
@@ -212,8 +256,12 @@ class CorrectionPart(IngestPart, ReviewPart):
             original = pool.submit(_sha256, detail.archive_path)
             try:
                 built = build_corrected(
-                    detail.archive_path, detail.index, detail.request, the_plan,
-                    key_dir(self.url) / CORRECTED_DIR / detail.request.request_id, limits,
+                    detail.archive_path,
+                    detail.index,
+                    detail.request,
+                    the_plan,
+                    key_dir(self.url) / CORRECTED_DIR / detail.request.request_id,
+                    limits,
                 )
             except BuildError as exc:
                 raise UserError(str(exc)) from None
@@ -227,13 +275,16 @@ class CorrectionPart(IngestPart, ReviewPart):
         say("checking the corrected archive again")
         findings = list(run_checks(detail.request, index))
         if not proof.ok:
-            findings.append(Finding(
-                code=PROOF_CODE,
-                severity=Severity.CRITICAL,
-                title="The corrections are not proven",
-                detail="Re-reading the corrected archive found: " + "; ".join(proof.failures)
-                + ". Withhold what still holds it, or reject the export.",
-            ))
+            findings.append(
+                Finding(
+                    code=PROOF_CODE,
+                    severity=Severity.CRITICAL,
+                    title="The corrections are not proven",
+                    detail="Re-reading the corrected archive found: "
+                    + "; ".join(proof.failures)
+                    + ". Withhold what still holds it, or reject the export.",
+                )
+            )
         report = Report(
             request_id=detail.request.request_id,
             archive_sha256=built.sha256,
@@ -252,9 +303,12 @@ class CorrectionPart(IngestPart, ReviewPart):
             "proof": proof.to_dict(),
         }
         with self._read() as s:
-            actor = self._acting(s, session, Action.CORRECT,
-                                 self._state(s, self._version(s, version_id),
-                                             self._decision_now(s))[0]).name
+            actor = self._acting(
+                s,
+                session,
+                Action.CORRECT,
+                self._state(s, self._version(s, version_id), self._decision_now(s))[0],
+            ).name
         result = self.ingest(
             Review(detail.request, index, report),
             built.path,
@@ -274,9 +328,7 @@ class CorrectionPart(IngestPart, ReviewPart):
 
     # ------------------------------------------------------------------ helpers
 
-    def _check_target(
-        self, s: Session, v: ExportVersionRow, kind: MarkTarget, target: str
-    ) -> None:
+    def _check_target(self, s: Session, v: ExportVersionRow, kind: MarkTarget, target: str) -> None:
         stored = s.execute(
             select(ExportVersionRow.index_summary).where(ExportVersionRow.id == v.id)
         ).scalar_one()
@@ -320,4 +372,3 @@ def _sha256(path: Path) -> str:
     except OSError as exc:
         raise StoreError(f"cannot read the archive {path}: {exc.strerror or exc}") from None
     return h.hexdigest()
-

@@ -154,8 +154,10 @@ class IngestPart(ServiceBase):
                             "open it and apply the corrections again"
                         )
                     changed = ["corrected"]
-                elif current is not None and changed == ["archive"] and _corrected_from(
-                    versions, current, report.archive_sha256
+                elif (
+                    current is not None
+                    and changed == ["archive"]
+                    and _corrected_from(versions, current, report.archive_sha256)
                 ):
                     changed = []  # the original of a corrected version: nothing new
                 if current is not None and not changed:

@@ -117,18 +117,21 @@ class PeoplePart(ServiceBase):
                 now = self._stamp(s)  # on PostgreSQL the server's: the clock that judges its age
                 s.add(
                     SessionRow(
-                        token_sha256=_token_digest(token), reviewer_id=int(row.id or 0),
+                        token_sha256=_token_digest(token),
+                        reviewer_id=int(row.id or 0),
                         started_at=now,
                     )
                 )
-                trail.append(s, row.name, "sign-in", f"reviewer:{row.name}", {"role": row.role},
-                             at=now)
+                trail.append(
+                    s, row.name, "sign-in", f"reviewer:{row.name}", {"role": row.role}, at=now
+                )
             return SignedIn(row.name, Role(row.role), now, int(row.id or 0), token)
 
         return self._retry(go)
 
     def sign_out(self, session: SignedIn) -> None:
         """Close the session (its token no longer acts); closing a closed one does nothing."""
+
         def go() -> None:
             with self._write() as s:
                 now = self._stamp(s)
@@ -175,12 +178,12 @@ class PeoplePart(ServiceBase):
         started = aware(row.started_at)
         assert started is not None
         if now - started > timedelta(hours=SESSION_HOURS):
-            raise PermissionDenied(f"the session is older than {SESSION_HOURS} hours: sign in again")
+            raise PermissionDenied(
+                f"the session is older than {SESSION_HOURS} hours: sign in again"
+            )
         account = s.get(ReviewerRow, row.reviewer_id)
         assert account is not None
-        allowed = permission(
-            account_actor(account), action, state, already_signed=already_signed
-        )
+        allowed = permission(account_actor(account), action, state, already_signed=already_signed)
         if not allowed:
             raise PermissionDenied(allowed.reason)
         return account
@@ -213,8 +216,12 @@ class PeoplePart(ServiceBase):
         if row.disabled:
             # Said only to whoever knows the passphrase: nobody else learns the account exists.
             self._retry(lambda: self._refund(digest))
-            self._audit(name, "sign-in-refused", f"reviewer:{name}",
-                        {"purpose": purpose, "reason": "disabled"})
+            self._audit(
+                name,
+                "sign-in-refused",
+                f"reviewer:{name}",
+                {"purpose": purpose, "reason": "disabled"},
+            )
             raise SignInError(f"reviewer {name} is disabled")
         new_hash = (
             self._hasher.hash(passphrase)
@@ -269,9 +276,12 @@ class PeoplePart(ServiceBase):
                 actor,
                 "sign-in-failed",
                 f"reviewer:{actor}",
-                {**payload, "purpose": purpose,
-                 "reason": "wrong passphrase" if known else "unknown name",
-                 "failures": t.failures},
+                {
+                    **payload,
+                    "purpose": purpose,
+                    "reason": "wrong passphrase" if known else "unknown name",
+                    "failures": t.failures,
+                },
                 at=now,
             )
             locked = aware(t.locked_until)
@@ -283,8 +293,11 @@ class PeoplePart(ServiceBase):
                     actor,
                     "lockout",
                     f"reviewer:{actor}",
-                    {**payload, "until": (now + LOCKOUT).isoformat(),
-                     "failures": MAX_FAILED_SIGN_INS},
+                    {
+                        **payload,
+                        "until": (now + LOCKOUT).isoformat(),
+                        "failures": MAX_FAILED_SIGN_INS,
+                    },
                     at=now,
                 )
                 return now + LOCKOUT
@@ -316,8 +329,14 @@ class PeoplePart(ServiceBase):
         self, s: Session, name: str, digest: str, purpose: str, reason: str, now: datetime
     ) -> None:
         actor, payload = _who(name, digest, self._reviewer(s, name) is not None)
-        trail.append(s, actor, "sign-in-refused", f"reviewer:{actor}",
-                     {**payload, "purpose": purpose, "reason": reason}, at=now)
+        trail.append(
+            s,
+            actor,
+            "sign-in-refused",
+            f"reviewer:{actor}",
+            {**payload, "purpose": purpose, "reason": reason},
+            at=now,
+        )
 
     def _name_digest(self, name: str) -> str:
         """A keyed digest of a typed name: tries under one name correlate in the trail, and
@@ -481,6 +500,7 @@ class PeoplePart(ServiceBase):
     def _change_account(self, by: SignedIn, name: str, action: str, change) -> UserRow:  # type: ignore[no-untyped-def]
         """One audited account change by a supervisor; `change` returns the event's payload,
         or None when there was nothing to change (nothing is recorded)."""
+
         def go() -> UserRow:
             with self._write() as s:
                 now = self._stamp(s)
@@ -490,8 +510,14 @@ class PeoplePart(ServiceBase):
                     raise NotFound(f"no reviewer named {name}")
                 payload = change(s, r, now)
                 if payload is not None:
-                    trail.append(s, supervisor.name, action, f"reviewer:{name}",
-                                 {**payload, "account_id": r.id}, at=now)
+                    trail.append(
+                        s,
+                        supervisor.name,
+                        action,
+                        f"reviewer:{name}",
+                        {**payload, "account_id": r.id},
+                        at=now,
+                    )
                 creator = s.get(ReviewerRow, r.created_by_id) if r.created_by_id else None
                 _, locked = self._lock_state(s, r.name)
                 return _with_lock(_user(r, creator.name if creator else None), locked)

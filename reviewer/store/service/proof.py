@@ -55,8 +55,11 @@ def release_problem(
     if ingest.get("archive_sha256") != v.archive_sha256:
         return "the archive is not the one the audit trail recorded at ingest"
     report = Report.from_dict(v.report)
-    if ingest.get("critical") != 0 or v.critical != 0 or v.blocked or any(
-        f.severity.value == "critical" for f in report.findings
+    if (
+        ingest.get("critical") != 0
+        or v.critical != 0
+        or v.blocked
+        or any(f.severity.value == "critical" for f in report.findings)
     ):
         return "the export has a critical finding (the audit trail's ingest): it is never released"
 

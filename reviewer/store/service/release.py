@@ -79,9 +79,13 @@ class ReleasePart(RecordPart):
             existing = s.execute(
                 select(ReleaseRow).where(ReleaseRow.version_id == detail.version_id)
             ).scalar_one_or_none()
-            delivered = existing is not None and s.execute(
-                select(DeliveryRow.id).where(DeliveryRow.release_id == existing.id).limit(1)
-            ).first() is not None
+            delivered = (
+                existing is not None
+                and s.execute(
+                    select(DeliveryRow.id).where(DeliveryRow.release_id == existing.id).limit(1)
+                ).first()
+                is not None
+            )
             action = Action.RELEASE if existing is None else Action.REDELIVER
             try:
                 actor = self._acting(s, session, action, detail.state)
@@ -90,8 +94,9 @@ class ReleasePart(RecordPart):
                 # (the state) is the release gate's.
                 person = self._session_account(s, session)
                 gate = person is not None and Role(person.role) in ROLES[action]
-                self._refuse(session.name, detail, str(exc),
-                             ReleaseError if gate else PermissionDenied)
+                self._refuse(
+                    session.name, detail, str(exc), ReleaseError if gate else PermissionDenied
+                )
         _refuse_links(self, actor.name, detail, outbox, final)
         if existing is not None:
             already = (

@@ -173,8 +173,12 @@ class SupervisionPart(PeoplePart):
                         "yes" if r.new_account else "no",
                     ]
                 )
-        self._audit(who, "history-export", "history",
-                    {"path": str(Path(path).absolute()), "rows": len(rows)})
+        self._audit(
+            who,
+            "history-export",
+            "history",
+            {"path": str(Path(path).absolute()), "rows": len(rows)},
+        )
         return len(rows)
 
     def export_audit_csv(self, session: SignedIn, path: Path) -> int:

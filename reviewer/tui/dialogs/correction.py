@@ -61,8 +61,11 @@ class CorrectionDialog(ReviewerDialog[CorrectionInput | None]):
                 yield Label("Text to redact everywhere", classes="section-title")
                 yield Input(self._text, placeholder="a name, a phone number", id="correction-text")
             yield Label("Note", classes="section-title")
-            yield Input(placeholder="what you saw (optional for a mark)", id="correction-note",
-                        max_length=MAX_NOTE_CHARS)
+            yield Input(
+                placeholder="what you saw (optional for a mark)",
+                id="correction-note",
+                max_length=MAX_NOTE_CHARS,
+            )
             with Horizontal(classes="dialog-buttons"):
                 yield Button("OK", id="correction-ok", variant="primary")
                 yield Button("Cancel", id="correction-cancel")
@@ -80,7 +83,9 @@ class CorrectionDialog(ReviewerDialog[CorrectionInput | None]):
             return
         choice = self.query_one("#correction-choice", Select).value
         self.dismiss(
-            CorrectionInput(str(choice), text.strip(), self.query_one("#correction-note", Input).value)
+            CorrectionInput(
+                str(choice), text.strip(), self.query_one("#correction-note", Input).value
+            )
         )
 
     @on(Button.Pressed, "#correction-cancel")

@@ -42,7 +42,6 @@ def _escape(text: str) -> str:
     return escape(printable(text))
 
 
-
 class TickBox(Checkbox):
     """A checklist box that is empty until ticked (Textual's draws a dim X either way, which
     reads as ticked): what a sign-off records as checked must look checked, and only then."""
@@ -50,6 +49,7 @@ class TickBox(Checkbox):
     @property
     def BUTTON_INNER(self) -> str:  # type: ignore[override]  # noqa: N802 - Textual's name
         return "✓" if self.value else " "
+
 
 class SignOffDialog(ReviewerDialog["SignOffRow | None"]):
     HELP_TITLE = "Sign-off"
@@ -84,13 +84,17 @@ class SignOffDialog(ReviewerDialog["SignOffRow | None"]):
         g = self.gate
         stage = f"{g.stage.value} sign-off" if g.stage is not None else "no sign-off possible"
         with Vertical(id="signoff-box", classes="dialog-box"):
-            yield Label(f"Sign off {self.detail.request.request_id}: {stage}", classes="dialog-title")
+            yield Label(
+                f"Sign off {self.detail.request.request_id}: {stage}", classes="dialog-title"
+            )
             with VerticalScroll(id="signoff-scroll"):
                 yield Label("Checklist", classes="section-title")
                 for key, text in g.checklist:
                     yield TickBox(text, id=f"check-{key}", classes="checklist")
                 if g.warnings:
-                    yield Label(f"Warnings to acknowledge ({len(g.warnings)})", classes="section-title")
+                    yield Label(
+                        f"Warnings to acknowledge ({len(g.warnings)})", classes="section-title"
+                    )
                     for w in g.warnings:
                         yield Static(
                             f"[b yellow]{_escape(w.finding.title)}[/]  {_escape(w.finding.detail)}",
@@ -117,7 +121,9 @@ class SignOffDialog(ReviewerDialog["SignOffRow | None"]):
                 yield Label("Note", classes="section-title")
                 yield Input(placeholder="note (required to reject)", id="signoff-note")
                 yield Label("Passphrase", classes="section-title")
-                yield Input(placeholder="your passphrase, again", password=True, id="signoff-passphrase")
+                yield Input(
+                    placeholder="your passphrase, again", password=True, id="signoff-passphrase"
+                )
             yield Static("", id="signoff-problem")
             yield Static("", id="signoff-reason")
             with Horizontal(classes="dialog-buttons"):
@@ -136,11 +142,14 @@ class SignOffDialog(ReviewerDialog["SignOffRow | None"]):
     # ------------------------------------------------------------------ state
 
     def _checklist(self) -> dict[str, bool]:
-        return {key: self.query_one(f"#check-{key}", Checkbox).value for key, _ in self.gate.checklist}
+        return {
+            key: self.query_one(f"#check-{key}", Checkbox).value for key, _ in self.gate.checklist
+        }
 
     def _acks(self) -> dict[str, str]:
         return {
-            w.key: self.query_one(f"#ack-{_safe_id(w.key)}", Input).value for w in self.gate.warnings
+            w.key: self.query_one(f"#ack-{_safe_id(w.key)}", Input).value
+            for w in self.gate.warnings
         }
 
     def _refusal(self, decision: Decision) -> list[str]:
@@ -179,7 +188,10 @@ class SignOffDialog(ReviewerDialog["SignOffRow | None"]):
             reason.update("[b]Approve and Reject are disabled:[/] " + _escape(self._reject_why()))
             reason.set_class(True, "-refused")
         elif approve_reasons:
-            reason.update("[b]Approve is disabled:[/] " + _escape("; ".join(_short(r) for r in approve_reasons)))
+            reason.update(
+                "[b]Approve is disabled:[/] "
+                + _escape("; ".join(_short(r) for r in approve_reasons))
+            )
             reason.set_class(True, "-refused")
         else:
             reason.update("[b green]The gate holds: you may approve.[/]")
@@ -265,7 +277,9 @@ class SignOffDialog(ReviewerDialog["SignOffRow | None"]):
         problem.display = bool(text)
 
     # An explicit description: the default one repeats the arguments, passphrase included.
-    @work(thread=True, exclusive=True, exit_on_error=False, group="sign-off", description="sign off")
+    @work(
+        thread=True, exclusive=True, exit_on_error=False, group="sign-off", description="sign off"
+    )
     def _sign(
         self,
         decision: Decision,

@@ -14,7 +14,7 @@ reloads the request afterwards.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from textual import work
 from textual.binding import Binding
@@ -27,21 +27,45 @@ from reviewer.tui.widgets.corrections import CorrectionsList
 
 if TYPE_CHECKING:
     from reviewer.store.views import CorrectedVersion, RequestDetail
-    from reviewer.tui.app import ReviewerApp
+    from reviewer.tui.screens.review import ReviewScreen
 
 # Not in the footer, which keeps room for search and help at 80 columns: the help screen, the
 # palette and the Corrections tab name them.
 BINDINGS = [
-    Binding("m", "mark", "Mark", id="review.mark", show=False,
-            tooltip="Mark the item: not the requester's, third party, or doubtful"),
-    Binding("w", "withhold", "Withhold", id="review.withhold", show=False,
-            tooltip="Propose to withhold the item"),
-    Binding("x", "redact", "Redact", id="review.redact", show=False,
-            tooltip="Propose to redact a text everywhere"),
+    Binding(
+        "m",
+        "mark",
+        "Mark",
+        id="review.mark",
+        show=False,
+        tooltip="Mark the item: not the requester's, third party, or doubtful",
+    ),
+    Binding(
+        "w",
+        "withhold",
+        "Withhold",
+        id="review.withhold",
+        show=False,
+        tooltip="Propose to withhold the item",
+    ),
+    Binding(
+        "x",
+        "redact",
+        "Redact",
+        id="review.redact",
+        show=False,
+        tooltip="Propose to redact a text everywhere",
+    ),
     Binding("left_square_bracket", "span(0)", "Span start", id="review.span_start", show=False),
     Binding("right_square_bracket", "span(1)", "Span end", id="review.span_end", show=False),
-    Binding("z", "silence", "Silence", id="review.silence", show=False,
-            tooltip="Propose to silence the marked span, or all of the recording"),
+    Binding(
+        "z",
+        "silence",
+        "Silence",
+        id="review.silence",
+        show=False,
+        tooltip="Propose to silence the marked span, or all of the recording",
+    ),
     Binding("f", "suggested", "Suggested fixes", id="review.suggested", show=False),
     Binding("A", "apply", "Apply corrections", id="review.apply", show=False),
     Binding("6", "tab('corrections')", "Corrections", show=False, id="review.tab_corrections"),
@@ -54,8 +78,12 @@ class CorrectingMixin:
     tabs and `_load`)."""
 
     detail: RequestDetail | None
-    reviewer_app: ReviewerApp
     _span: dict[str, list[float | None]]
+
+    @property
+    def _host(self) -> ReviewScreen:
+        """The review screen this is mixed into (typed, for what it provides)."""
+        return cast("ReviewScreen", self)
 
     # ------------------------------------------------------------------ what is under the cursor
 
@@ -67,26 +95,30 @@ class CorrectingMixin:
         from reviewer.tui.widgets.members import MembersList
         from reviewer.tui.widgets.recordings import RecordingsList
 
-        tab = self.query_one("#review-tabs", TabbedContent).active  # type: ignore[attr-defined]
+        tab = self._host.query_one("#review-tabs", TabbedContent).active
         if tab == "recordings":
-            row = self.query_one("#recordings-list", RecordingsList).current  # type: ignore[attr-defined]
+            row = self._host.query_one("#recordings-list", RecordingsList).current
             if row is not None:
                 return MarkTarget.RECORDING, row.member, f"the recording {row.member}"
         elif tab == "catalogue":
-            entry = self.query_one("#catalogue-pane", TranscriptCatalogue).current_entry()  # type: ignore[attr-defined]
+            entry = self._host.query_one("#catalogue-pane", TranscriptCatalogue).current_entry()
             if entry is not None:
-                return (MarkTarget.ENTRY, entry.utterance_id,
-                        f"the catalogue entry {entry.utterance_id}: {entry.text[:80]}")
+                return (
+                    MarkTarget.ENTRY,
+                    entry.utterance_id,
+                    f"the catalogue entry {entry.utterance_id}: {entry.text[:80]}",
+                )
         elif tab == "members":
-            member = self.query_one("#members-list", MembersList).current  # type: ignore[attr-defined]
+            member = self._host.query_one("#members-list", MembersList).current
             if member is not None:
                 return MarkTarget.MEMBER, member.path, f"the member {member.path}"
         return None
 
     def _no_item(self) -> None:
-        self.notify(  # type: ignore[attr-defined]
+        self._host.notify(
             "Move to a recording (2), a catalogue entry (3) or a member (5) first.",
-            severity="warning", timeout=4,
+            severity="warning",
+            timeout=4,
         )
 
     # ------------------------------------------------------------------ marks
@@ -96,7 +128,7 @@ class CorrectingMixin:
         if item is None:
             return self._no_item()
         kind, target, words = item
-        self.app.push_screen(  # type: ignore[attr-defined]
+        self._host.app.push_screen(
             CorrectionDialog("Mark", printable(words), mark=True),
             lambda got: self._submit("mark", got, kind=kind, target=target),
         )
@@ -116,66 +148,84 @@ class CorrectingMixin:
             assert self.detail is not None
             rec = next((r for r in self.detail.index.recordings if r.audio_member == target), None)
             correction_kind, correction_target = (
-                (CorrectionKind.WITHHOLD_UTTERANCE, rec.utterance_id) if rec is not None
+                (CorrectionKind.WITHHOLD_UTTERANCE, rec.utterance_id)
+                if rec is not None
                 else (CorrectionKind.WITHHOLD_MEMBER, target)
             )
-        self.app.push_screen(  # type: ignore[attr-defined]
+        self._host.app.push_screen(
             CorrectionDialog("Withhold", f"Withhold {printable(words)}", mark=False),
-            lambda got: self._submit("correct", got, kind=correction_kind,
-                                     target=correction_target),
+            lambda got: self._submit(
+                "correct", got, kind=correction_kind, target=correction_target
+            ),
         )
 
     def action_redact(self) -> None:
         from reviewer.tui.widgets.catalogue import TranscriptCatalogue
 
-        offered = self.query_one("#catalogue-pane", TranscriptCatalogue).view.query_text  # type: ignore[attr-defined]
-        self.app.push_screen(  # type: ignore[attr-defined]
-            CorrectionDialog("Redact", "Replace a text by [redacted] everywhere it occurs "
-                             "(case and accents ignored).", mark=False, text=offered or "",
-                             default=Reason.THIRD_PARTY.value),
+        offered = self._host.query_one("#catalogue-pane", TranscriptCatalogue).view.query_text
+        self._host.app.push_screen(
+            CorrectionDialog(
+                "Redact",
+                "Replace a text by [redacted] everywhere it occurs (case and accents ignored).",
+                mark=False,
+                text=offered or "",
+                default=Reason.THIRD_PARTY.value,
+            ),
             lambda got: self._submit("correct", got, kind=CorrectionKind.REDACT_TEXT, target=""),
         )
 
     def action_span(self, end: int) -> None:
         from reviewer.tui.widgets.player import PlayerPane
 
-        pane = self.query_one("#player", PlayerPane)  # type: ignore[attr-defined]
+        pane = self._host.query_one("#player", PlayerPane)
         if pane.item is None or pane.player is None:
-            self.notify("Play a recording to mark a span of it.", severity="warning", timeout=4)  # type: ignore[attr-defined]
+            self._host.notify(
+                "Play a recording to mark a span of it.", severity="warning", timeout=4
+            )
             return
         span = self._span.setdefault(pane.item.member, [None, None])
         span[end] = round(float(pane.player.position_s), 2)
         word = "end" if end else "start"
-        self.notify(f"Span {word} at {span[end]:.2f} s of {printable(pane.item.member)}; "  # type: ignore[attr-defined]
-                    "z silences it.", timeout=4)
+        self._host.notify(
+            f"Span {word} at {span[end]:.2f} s of {printable(pane.item.member)}; z silences it.",
+            timeout=4,
+        )
 
     def action_silence(self) -> None:
         from reviewer.tui.widgets.player import PlayerPane
 
-        pane = self.query_one("#player", PlayerPane)  # type: ignore[attr-defined]
+        pane = self._host.query_one("#player", PlayerPane)
         item = pane.item
         if item is None:
-            self.notify("Select a recording to silence.", severity="warning", timeout=4)  # type: ignore[attr-defined]
+            self._host.notify("Select a recording to silence.", severity="warning", timeout=4)
             return
         start, end = self._span.get(item.member, [None, None])
         if start is not None and end is not None and end < start:
             start, end = end, start
         whole = start is None or end is None or end <= start
-        words = (f"Silence all of {item.member}" if whole
-                 else f"Silence {item.member} from {start:.2f} s to {end:.2f} s")
-        self.app.push_screen(  # type: ignore[attr-defined]
-            CorrectionDialog("Silence", printable(words), mark=False,
-                             default=Reason.THIRD_PARTY.value),
+        words = (
+            f"Silence all of {item.member}"
+            if whole
+            else f"Silence {item.member} from {start:.2f} s to {end:.2f} s"
+        )
+        self._host.app.push_screen(
+            CorrectionDialog(
+                "Silence", printable(words), mark=False, default=Reason.THIRD_PARTY.value
+            ),
             lambda got: self._submit(
-                "correct", got, kind=CorrectionKind.SILENCE, target=item.member,
-                start=None if whole else start, end=None if whole else end,
+                "correct",
+                got,
+                kind=CorrectionKind.SILENCE,
+                target=item.member,
+                start=None if whole else start,
+                end=None if whole else end,
             ),
         )
 
     def action_suggested(self) -> None:
-        suggested = self.query_one("#corrections-list", CorrectionsList).suggested  # type: ignore[attr-defined]
+        suggested = self._host.query_one("#corrections-list", CorrectionsList).suggested
         if not suggested:
-            self.notify("The findings suggest nothing more.", timeout=4)  # type: ignore[attr-defined]
+            self._host.notify("The findings suggest nothing more.", timeout=4)
             return
         self._propose(suggested)
 
@@ -186,8 +236,16 @@ class CorrectingMixin:
     def on_corrections_list_undo(self, message: CorrectionsList.Undo) -> None:
         self._undo(message.kind, message.id)
 
-    def _submit(self, what: str, got: CorrectionInput | None, *, kind: Any, target: str,
-                start: float | None = None, end: float | None = None) -> None:
+    def _submit(
+        self,
+        what: str,
+        got: CorrectionInput | None,
+        *,
+        kind: Any,
+        target: str,
+        start: float | None = None,
+        end: float | None = None,
+    ) -> None:
         if got is None or self.detail is None:
             return
         if what == "mark":
@@ -200,45 +258,48 @@ class CorrectingMixin:
 
     @work(thread=True, exit_on_error=False, group="corrections")
     def _mark(self, kind: MarkTarget, target: str, mark: str, note: str) -> None:
-        user, detail = self.reviewer_app.user, self.detail
+        user, detail = self._host.reviewer_app.user, self.detail
         if user is None or detail is None:
             return
-        self.reviewer_app.service.mark(user, detail.version_id, kind, target, mark, note)
-        self.app.call_from_thread(self._changed, "Marked.")  # type: ignore[attr-defined]
+        self._host.reviewer_app.service.mark(user, detail.version_id, kind, target, mark, note)
+        self._host.app.call_from_thread(self._changed, "Marked.")
 
     @work(thread=True, exit_on_error=False, group="corrections")
     def _propose(self, corrections: tuple[Correction, ...]) -> None:
-        user, detail = self.reviewer_app.user, self.detail
+        user, detail = self._host.reviewer_app.user, self.detail
         if user is None or detail is None:
             return
         for c in corrections:
-            self.reviewer_app.service.propose_correction(user, detail.version_id, c)
+            self._host.reviewer_app.service.propose_correction(user, detail.version_id, c)
         n = len(corrections)
-        self.app.call_from_thread(  # type: ignore[attr-defined]
-            self._changed, f"{n} correction{'s' if n != 1 else ''} proposed: A applies them "
-            "(Corrections tab: 6)."
+        self._host.app.call_from_thread(
+            self._changed,
+            f"{n} correction{'s' if n != 1 else ''} proposed: A applies them (Corrections tab: 6).",
         )
 
     @work(thread=True, exit_on_error=False, group="corrections")
     def _undo(self, kind: str, ident: int) -> None:
-        user = self.reviewer_app.user
+        user = self._host.reviewer_app.user
         if user is None:
             return
         if kind == "mark":
-            self.reviewer_app.service.withdraw_mark(user, ident)
+            self._host.reviewer_app.service.withdraw_mark(user, ident)
         else:
-            self.reviewer_app.service.withdraw_correction(user, ident)
-        self.app.call_from_thread(self._changed, "Taken back.")  # type: ignore[attr-defined]
+            self._host.reviewer_app.service.withdraw_correction(user, ident)
+        self._host.app.call_from_thread(self._changed, "Taken back.")
 
     def action_apply(self) -> None:
         from reviewer.tui.dialogs.confirm import ConfirmDialog
 
         if self.detail is None or not self.detail.corrections:
-            self.notify("No corrections are proposed on this version.", severity="warning",  # type: ignore[attr-defined]
-                        timeout=4)
+            self._host.notify(
+                "No corrections are proposed on this version.",
+                severity="warning",
+                timeout=4,
+            )
             return
         n = len(self.detail.corrections)
-        self.app.push_screen(  # type: ignore[attr-defined]
+        self._host.app.push_screen(
             ConfirmDialog(
                 "Apply the corrections?",
                 f"{n} correction{'s' if n != 1 else ''} will be applied to a copy of the "
@@ -246,50 +307,61 @@ class CorrectingMixin:
                 "request's new version: earlier sign-offs are void and both are needed on it.",
                 yes_label="Apply",
             ),
-            lambda yes: self._apply() if yes else None,
+            self._apply_confirmed,
         )
+
+    def _apply_confirmed(self, yes: bool | None) -> None:
+        if yes:
+            self._apply()
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="apply-corrections")
     def _apply(self) -> None:
-        user, detail = self.reviewer_app.user, self.detail
+        user, detail = self._host.reviewer_app.user, self.detail
         if user is None or detail is None:
             return
 
         def progress(step: str) -> None:
-            self.app.call_from_thread(self.notify, step.capitalize() + "...", timeout=3)  # type: ignore[attr-defined]
+            self._host.app.call_from_thread(self._host.notify, step.capitalize() + "...", timeout=3)
 
-        result = self.reviewer_app.service.apply_corrections(
+        result = self._host.reviewer_app.service.apply_corrections(
             user, detail.version_id, progress=progress
         )
-        self.app.call_from_thread(self._applied, result)  # type: ignore[attr-defined]
+        self._host.app.call_from_thread(self._applied, result)
 
     def _applied(self, result: CorrectedVersion) -> None:
         if result.proof_ok:
-            self.notify(  # type: ignore[attr-defined]
+            self._host.notify(
                 f"Version {result.version_number} built and proven: {result.report.verdict.value}. "
-                "It needs both sign-offs.", title="Corrected", timeout=8)
+                "It needs both sign-offs.",
+                title="Corrected",
+                timeout=8,
+            )
         else:
-            self.notify(  # type: ignore[attr-defined]
+            self._host.notify(
                 f"Version {result.version_number} is NOT proven and is blocked: see the "
-                "Corrections tab.", title="Not proven", severity="error", timeout=10)
+                "Corrections tab.",
+                title="Not proven",
+                severity="error",
+                timeout=10,
+            )
         self._span.clear()
-        self._load(first=False)  # type: ignore[attr-defined]
+        self._host._load(first=False)
 
     def _changed(self, message: str) -> None:
-        self.notify(message, timeout=4)  # type: ignore[attr-defined]
-        self._load(first=False)  # type: ignore[attr-defined]
+        self._host.notify(message, timeout=4)
+        self._host._load(first=False)
 
     # ------------------------------------------------------------------ what the keys may do
 
     def may_correct(self, action: str) -> bool:
-        d, user = self.detail, self.reviewer_app.user
+        d, user = self.detail, self._host.reviewer_app.user
         if d is None or user is None:
             return False
         wanted = Action.MARK if action == "mark" else Action.CORRECT
         return bool(permission(user.actor, wanted, d.state))
 
     def why_not_correct(self, action: str) -> str:
-        d, user = self.detail, self.reviewer_app.user
+        d, user = self.detail, self._host.reviewer_app.user
         if d is None or user is None:
             return "The request is still loading."
         wanted = Action.MARK if action == "mark" else Action.CORRECT

@@ -40,6 +40,7 @@ class HelpScreen(ModalScreen[None]):
         table.add_column("Does", ratio=1)
         # Several keys for one action (escape and q ...) are listed together.
         grouped: dict[tuple[str, str], tuple[list[str], bool]] = {}
+
         # The screen's own keys first, then the app's, then the focused widget's.
         def rank(item: tuple[str, ActiveBinding]) -> int:
             node = item[1].node
@@ -56,7 +57,9 @@ class HelpScreen(ModalScreen[None]):
             keys, enabled = grouped.setdefault((binding.action, description), ([], active.enabled))
             if label not in keys:
                 keys.append(label)
-        self.entries = [(", ".join(keys), description) for (_a, description), (keys, _e) in grouped.items()]
+        self.entries = [
+            (", ".join(keys), description) for (_a, description), (keys, _e) in grouped.items()
+        ]
         for (_action, description), (keys, enabled) in grouped.items():
             table.add_row(", ".join(keys), Text(description, style="" if enabled else "dim"))
         return table

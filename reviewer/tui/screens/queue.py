@@ -78,7 +78,13 @@ def matches(row: QueueRow, query: str) -> bool:
                 return False
         else:
             hay = " ".join(
-                (row.request_id, row.requester_name, row.customer_id, row.state.value, row.verdict.value)
+                (
+                    row.request_id,
+                    row.requester_name,
+                    row.customer_id,
+                    row.state.value,
+                    row.verdict.value,
+                )
             ).lower()
             if word not in hay:
                 return False
@@ -107,7 +113,11 @@ def sort_key(name: str):  # type: ignore[no-untyped-def]
         return lambda r: (STATE_ORDER.get(r.state.value, 9), r.request_id)
     if name == "request":
         return lambda r: r.request_id
-    return lambda r: (r.days_left is None, r.days_left if r.days_left is not None else 0, r.request_id)
+    return lambda r: (
+        r.days_left is None,
+        r.days_left if r.days_left is not None else 0,
+        r.request_id,
+    )
 
 
 def due_text(days: int | None, state: str, due: str) -> Text:
@@ -148,10 +158,20 @@ class QueueScreen(ReviewerScreen):
         "Filter with words: state:pending verdict:block signed:alice, or any text."
     )
     BINDINGS = [
-        Binding("enter", "open", "Open", id="queue.open", tooltip="Review the request under the cursor"),
-        Binding("slash", "filter", "Filter", id="queue.filter", tooltip="Filter by text, state:, verdict:, signed:"),
+        Binding(
+            "enter", "open", "Open", id="queue.open", tooltip="Review the request under the cursor"
+        ),
+        Binding(
+            "slash",
+            "filter",
+            "Filter",
+            id="queue.filter",
+            tooltip="Filter by text, state:, verdict:, signed:",
+        ),
         Binding("s", "sort", "Sort", id="queue.sort", tooltip="Change the sort order"),
-        Binding("r", "refresh", "Refresh", id="queue.refresh", tooltip="Reload the queue from the store"),
+        Binding(
+            "r", "refresh", "Refresh", id="queue.refresh", tooltip="Reload the queue from the store"
+        ),
         Binding("escape", "clear_filter", "Clear filter", id="queue.clear_filter"),
         Binding("q", "app.quit", "Quit", id="queue.quit"),
     ]
@@ -167,7 +187,10 @@ class QueueScreen(ReviewerScreen):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Input(placeholder="filter: text, state:pending, verdict:block, signed:alice", id="queue-filter")
+        yield Input(
+            placeholder="filter: text, state:pending, verdict:block, signed:alice",
+            id="queue-filter",
+        )
         yield DataTable(id="queue-table", cursor_type="row", zebra_stripes=True)
         yield Static("", id="queue-status")
         yield KeysFooter()
@@ -230,7 +253,11 @@ class QueueScreen(ReviewerScreen):
             table.add_row(*row, key=str(row[0]))
         if current is not None and current in table.rows:
             table.move_cursor(row=table.get_row_index(current))
-        shown = f"{len(rows)} of {len(self._rows)} requests" if len(rows) != len(self._rows) else f"{len(rows)} requests"
+        shown = (
+            f"{len(rows)} of {len(self._rows)} requests"
+            if len(rows) != len(self._rows)
+            else f"{len(rows)} requests"
+        )
         problem = filter_problem(self.query_one("#queue-filter", Input).value)
         if problem:
             self.query_one("#queue-status", Static).update(f"{shown}: {problem}")
@@ -304,5 +331,7 @@ class QueueScreen(ReviewerScreen):
         if action == "open":
             return bool(self._rows)
         if action == "clear_filter":
-            return bool(self.query("#queue-filter") and self.query_one("#queue-filter", Input).value)
+            return bool(
+                self.query("#queue-filter") and self.query_one("#queue-filter", Input).value
+            )
         return True

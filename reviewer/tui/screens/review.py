@@ -215,9 +215,7 @@ class ReviewScreen(CorrectingMixin, ReviewerScreen):
         self.post_message(self.Loaded(detail))
         user = self.reviewer_app.user
         if user is not None and first:
-            service.record_inspection(
-                user, detail.version_id, "opened", detail.request.request_id
-            )
+            service.record_inspection(user, detail.version_id, "opened", detail.request.request_id)
 
     def action_reload(self) -> None:
         self._load(first=False)
@@ -256,8 +254,9 @@ class ReviewScreen(CorrectingMixin, ReviewerScreen):
         """What the findings suggest and nobody proposed yet (nothing on a corrected version
         whose findings are its own)."""
         proposed = {(c.correction.kind, c.correction.target) for c in d.corrections}
-        return [c for c in suggestions(d.report.findings, d.index)
-                if (c.kind, c.target) not in proposed]
+        return [
+            c for c in suggestions(d.report.findings, d.index) if (c.kind, c.target) not in proposed
+        ]
 
     def _feed_optional(self, d: RequestDetail) -> None:
         """Hand the detail to the timeline; the catalogue is filled when first opened."""
@@ -671,8 +670,15 @@ class ReviewScreen(CorrectingMixin, ReviewerScreen):
 
     # A key whose action is not available now says why, instead of doing nothing.
     _KEY_ACTIONS = {
-        "s": "sign_off", "r": "release", "space": "play", "m": "mark", "w": "withhold",
-        "x": "redact", "z": "silence", "f": "suggested", "A": "apply",
+        "s": "sign_off",
+        "r": "release",
+        "space": "play",
+        "m": "mark",
+        "w": "withhold",
+        "x": "redact",
+        "z": "silence",
+        "f": "suggested",
+        "A": "apply",
     }
 
     def on_key(self, event: events.Key) -> None:

@@ -85,7 +85,9 @@ class SignInScreen(ReviewerScreen):
     def _show_demo(self, message: DemoInfo) -> None:
         if not message.credentials:
             return
-        table = Table(title="Demo store only: these reviewers exist", box=None, title_style="bold yellow")
+        table = Table(
+            title="Demo store only: these reviewers exist", box=None, title_style="bold yellow"
+        )
         table.add_column("Name", style="bold")
         table.add_column("Role")
         table.add_column("Passphrase", style="cyan")
@@ -156,4 +158,8 @@ def _cred(item: Any) -> tuple[str, str, str]:
         name, role, passphrase = (list(item) + ["", "", ""])[:3]
         return str(name), str(getattr(role, "value", role)), str(passphrase)
     role = getattr(item, "role", "")
-    return (str(getattr(item, "name", "")), str(getattr(role, "value", role)), str(getattr(item, "passphrase", "")))
+    return (
+        str(getattr(item, "name", "")),
+        str(getattr(role, "value", role)),
+        str(getattr(item, "passphrase", "")),
+    )

@@ -248,6 +248,7 @@ def parse_policy(
 
     conf = percent(confidence, "confidence", "sample_confidence")
     frac = percent(fraction, "foreign share", "sample_min_foreign_fraction")
+
     def whole(text: str, name: str, field: str) -> int | None:
         try:
             return int(text.strip())
@@ -256,9 +257,7 @@ def parse_policy(
             return None
 
     lapse = whole(days, "unlock lapse", "unlock_lapse_days")
-    fresh = (
-        None if new_days is None else whole(new_days, "new-account flag", "new_account_days")
-    )
+    fresh = None if new_days is None else whole(new_days, "new-account flag", "new_account_days")
     change = PolicyChange(
         sample_confidence=(
             None if conf is None or abs(conf - current.sample_confidence) < 1e-9 else conf
@@ -629,8 +628,10 @@ class SupervisorScreen(ReviewerScreen):
             table.add_row(
                 Text(r.at.astimezone(UTC).strftime("%Y-%m-%d %H:%M"), style=style),
                 Text(printable(r.request_id), style=style),
-                Text(printable(r.reviewer) + (" (new)" if r.new_account else ""),
-                     style=style or ("bold yellow" if r.new_account else "")),
+                Text(
+                    printable(r.reviewer) + (" (new)" if r.new_account else ""),
+                    style=style or ("bold yellow" if r.new_account else ""),
+                ),
                 Text(r.stage.value, style=style),
                 decision,
                 duration_text(r.review_seconds),
@@ -683,7 +684,8 @@ class SupervisorScreen(ReviewerScreen):
         mark = "✓" if status.ok else "✗"
         checked = (
             f" · {status.checked_at.astimezone(UTC):%H:%M:%S} UTC"
-            if status.checked_at is not None else ""
+            if status.checked_at is not None
+            else ""
         )
         line.update(
             Text.assemble(
@@ -851,7 +853,9 @@ class SupervisorScreen(ReviewerScreen):
         if row is not None:
             stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
             folder = store_dir(self.reviewer_app.service) / "exports"
-            self._write_record(row.request_id, folder / f"disclosure-record-{row.request_id}-{stamp}")
+            self._write_record(
+                row.request_id, folder / f"disclosure-record-{row.request_id}-{stamp}"
+            )
 
     @work(thread=True, exit_on_error=False, group="disclosure-record")
     def _write_record(self, request_id: str, stem: Path) -> None:
@@ -873,8 +877,11 @@ class SupervisorScreen(ReviewerScreen):
             with os.fdopen(fd, "w", encoding="utf-8") as fh:
                 fh.write(body)
         self.app.call_from_thread(
-            self.notify, f"Disclosure record of {request_id} written to {stem}.html and .json",
-            title="Disclosure record", timeout=8, markup=False,
+            self.notify,
+            f"Disclosure record of {request_id} written to {stem}.html and .json",
+            title="Disclosure record",
+            timeout=8,
+            markup=False,
         )
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:

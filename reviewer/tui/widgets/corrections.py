@@ -21,8 +21,13 @@ from reviewer.store.views import RequestDetail
 
 class CorrectionsList(OptionList):
     BINDINGS = [
-        Binding("u", "undo", "Undo", id="corrections.undo",
-                tooltip="Take back the highlighted mark or proposed correction"),
+        Binding(
+            "u",
+            "undo",
+            "Undo",
+            id="corrections.undo",
+            tooltip="Take back the highlighted mark or proposed correction",
+        ),
     ]
 
     @dataclass
@@ -47,39 +52,65 @@ class CorrectionsList(OptionList):
             options.append(Option(head, disabled=True))
             for c in detail.correction.get("corrections", []):
                 what = Correction.from_dict(c)
-                options.append(Option(Text(
-                    f"  {printable(what.words)}  ({what.reason.words}; {printable(str(c.get('by')))})"
-                ), disabled=True))
+                options.append(
+                    Option(
+                        Text(
+                            f"  {printable(what.words)}  ({what.reason.words}; {printable(str(c.get('by')))})"
+                        ),
+                        disabled=True,
+                    )
+                )
             for check in (detail.correction.get("proof") or {}).get("checks", []):
                 style = "green" if check["ok"] else "bold red"
                 word = "proven" if check["ok"] else "FAILED"
-                options.append(Option(Text(f"  {word}: {check['what']}", style=style),
-                                      disabled=True))
+                options.append(
+                    Option(Text(f"  {word}: {check['what']}", style=style), disabled=True)
+                )
         options.append(Option(Text(f"Marks ({len(detail.marks)})", style="bold"), disabled=True))
         for m in detail.marks:
             note = f": {printable(m.note)}" if m.note else ""
-            options.append(Option(
-                Text(f"  {m.kind.words}  {m.target_kind.value} {printable(m.target)}"
-                     f"  by {m.reviewer}{note}", style="red" if m.kind.value == "foreign" else ""),
-                id=f"mark:{m.id}",
-            ))
-        options.append(Option(
-            Text(f"Proposed corrections ({len(detail.corrections)})", style="bold"), disabled=True
-        ))
+            options.append(
+                Option(
+                    Text(
+                        f"  {m.kind.words}  {m.target_kind.value} {printable(m.target)}"
+                        f"  by {m.reviewer}{note}",
+                        style="red" if m.kind.value == "foreign" else "",
+                    ),
+                    id=f"mark:{m.id}",
+                )
+            )
+        options.append(
+            Option(
+                Text(f"Proposed corrections ({len(detail.corrections)})", style="bold"),
+                disabled=True,
+            )
+        )
         for c in detail.corrections:
             note = f": {printable(c.correction.note)}" if c.correction.note else ""
-            options.append(Option(
-                Text(f"  {printable(c.correction.words)}  ({c.correction.reason.words}; "
-                     f"{c.reviewer}){note}"),
-                id=f"correction:{c.id}",
-            ))
+            options.append(
+                Option(
+                    Text(
+                        f"  {printable(c.correction.words)}  ({c.correction.reason.words}; "
+                        f"{c.reviewer}){note}"
+                    ),
+                    id=f"correction:{c.id}",
+                )
+            )
         if self._suggested:
-            options.append(Option(Text(
-                f"Suggested by the findings ({len(self._suggested)}): Enter proposes one, "
-                "f proposes all", style="bold"), disabled=True))
+            options.append(
+                Option(
+                    Text(
+                        f"Suggested by the findings ({len(self._suggested)}): Enter proposes one, "
+                        "f proposes all",
+                        style="bold",
+                    ),
+                    disabled=True,
+                )
+            )
             for i, c in enumerate(self._suggested):
-                options.append(Option(Text(f"  {printable(c.words)}", style="dim"),
-                                      id=f"suggest:{i}"))
+                options.append(
+                    Option(Text(f"  {printable(c.words)}", style="dim"), id=f"suggest:{i}")
+                )
         self.add_options(options)
         self.border_title = "Corrections"
 
@@ -105,5 +136,8 @@ class CorrectionsList(OptionList):
         if kind in ("mark", "correction"):
             self.post_message(self.Undo(kind, int(ident)))
         else:
-            self.notify("Highlight a mark or a proposed correction to take it back.",
-                        severity="warning", timeout=4)
+            self.notify(
+                "Highlight a mark or a proposed correction to take it back.",
+                severity="warning",
+                timeout=4,
+            )

@@ -21,7 +21,9 @@ SEVERITY_MARK = {"critical": "!!", "warning": " !", "info": " i"}
 def finding_prompt(finding: Finding) -> Text:
     sev = finding.severity.value
     text = Text()
-    text.append(f"{SEVERITY_MARK.get(sev, '  ')} {sev.upper():<8} ", style=SEVERITY_STYLES.get(sev, ""))
+    text.append(
+        f"{SEVERITY_MARK.get(sev, '  ')} {sev.upper():<8} ", style=SEVERITY_STYLES.get(sev, "")
+    )
     text.append(printable(finding.title), style="bold")
     text.append(f"  [{finding.code}]", style="dim")
     if finding.detail:
@@ -48,9 +50,18 @@ class FindingsList(OptionList):
         self._findings = list(findings)
         self.clear_options()
         if not self._findings:
-            self.add_option(Option(Text("No findings: nothing in the export contradicts the ticket.", style="green"), disabled=True))
+            self.add_option(
+                Option(
+                    Text(
+                        "No findings: nothing in the export contradicts the ticket.", style="green"
+                    ),
+                    disabled=True,
+                )
+            )
         else:
-            self.add_options(Option(finding_prompt(f), id=str(i)) for i, f in enumerate(self._findings))
+            self.add_options(
+                Option(finding_prompt(f), id=str(i)) for i, f in enumerate(self._findings)
+            )
             self.highlighted = 0
         counts: dict[str, int] = {}
         for f in self._findings:

@@ -54,7 +54,10 @@ def _csv_table(text: str) -> RenderableType:
 def render_member(member: Member, data: bytes, truncated: bool = False) -> RenderableType:
     head = Text()
     head.append(printable(member.path), style="bold")
-    head.append(f"  {member.type_label or member.kind.value}, {human_size(member.read_bytes or member.declared_size)}", style="dim")
+    head.append(
+        f"  {member.type_label or member.kind.value}, {human_size(member.read_bytes or member.declared_size)}",
+        style="dim",
+    )
     if truncated:
         head.append("  (preview shows the first part only)", style="yellow")
     body: RenderableType
@@ -69,7 +72,9 @@ def render_member(member: Member, data: bytes, truncated: bool = False) -> Rende
     elif kind in (MemberKind.TEXT,):
         body = Text(_decode(data))
     elif kind is MemberKind.AUDIO:
-        body = Text("Audio: select it in the Recordings tab and press space to play it.", style="cyan")
+        body = Text(
+            "Audio: select it in the Recordings tab and press space to play it.", style="cyan"
+        )
     elif b"\x00" in data[:4096]:
         body = Text(f"Binary content ({len(data):,} bytes read); no text preview.", style="dim")
     else:

@@ -120,7 +120,9 @@ class MembersList(CursorList):
 
     def render_row(self, index: int, width: int, style: Style) -> list[Segment]:
         member = self._rows[index]
-        size = human_size(member.read_bytes if member.read_bytes is not None else member.declared_size)
+        size = human_size(
+            member.read_bytes if member.read_bytes is not None else member.declared_size
+        )
         right = f" {member.kind.value:<9}{size:>9}"
         mark = "* " if member.path in self._marked else "  "
         room = max(width - len(right), 4)

@@ -97,7 +97,9 @@ def render_profile(request: Request) -> RenderableType:
     parts.append(Text(f"Household ({len(r.household)})", style="bold underline"))
     if r.household:
         for h in r.household:
-            parts.append(Text(printable(f"  {h.name}" + (f" ({h.relation})" if h.relation else ""))))
+            parts.append(
+                Text(printable(f"  {h.name}" + (f" ({h.relation})" if h.relation else "")))
+            )
     else:
         parts.append(Text("  none listed", style="dim"))
 

@@ -42,7 +42,11 @@ class RecordingsList(CursorList):
     RecordingsList > .recordings-list--played { color: $success; text-style: bold; }
     RecordingsList > .recordings-list--sample { color: $secondary; text-style: bold; }
     """
-    COMPONENT_CLASSES = {"recordings-list--flagged", "recordings-list--played", "recordings-list--sample"}
+    COMPONENT_CLASSES = {
+        "recordings-list--flagged",
+        "recordings-list--played",
+        "recordings-list--sample",
+    }
 
     @dataclass
     class Highlighted(Message):
@@ -136,7 +140,9 @@ class RecordingsList(CursorList):
         text = printable(rec.transcript if rec else f"({r.member}: no voice-history row)")
         played = r.key in self._played
         tick = Segment("✓ " if played else "  ", style + self.style_of("recordings-list--played"))
-        sample = Segment("S " if r.sampled else "  ", style + self.style_of("recordings-list--sample"))
+        sample = Segment(
+            "S " if r.sampled else "  ", style + self.style_of("recordings-list--sample")
+        )
         if compact:
             body = f" {when:<10}  {device[-8:]:<8}  {secs:>4}  {text}"
         else:

@@ -54,7 +54,6 @@ RELEASER_MSG = "a release is made by an active approver"
 POLICY_MSG = "the policy is outside the bounds a regulator accepts"
 
 
-
 def _policy_ok(row: str = "") -> str:
     """The policy bounds as SQL over the columns of `row` ("NEW." in a trigger)."""
     return (
