@@ -18,6 +18,10 @@ from urllib.parse import quote
 
 import pytest
 
+# The terminal app's fixtures (a store built once per session from sample_archives/, copied
+# for each test; the same on PostgreSQL; a sound-free ALSA home), for every test file.
+pytest_plugins = ("test_tui_support",)
+
 PG_ADMIN = os.environ.get("REVIEWER_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
 
 

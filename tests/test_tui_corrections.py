@@ -5,15 +5,12 @@ lists the corrections and the proof and asks the signer to confirm they reviewed
 
 from __future__ import annotations
 
-from test_tui_support import (  # noqa: F401 - fixtures
+from test_tui_support import (
     THIRD_PARTY,
     make_app,
-    null_audio,
     open_request,
     screen_text,
     sign_in,
-    store,
-    template_store,
     wait_for,
 )
 
@@ -32,7 +29,7 @@ async def answer(pilot, note: str) -> None:  # type: ignore[no-untyped-def]
     await pilot.click("#correction-ok")
 
 
-async def test_mark_correct_apply_and_sign_the_corrected_version(store, null_audio) -> None:  # noqa: F811
+async def test_mark_correct_apply_and_sign_the_corrected_version(store, null_audio) -> None:
     from reviewer.tui.dialogs.confirm import ConfirmDialog
     from reviewer.tui.dialogs.signoff import SignOffDialog
     from reviewer.tui.screens.review import ReviewScreen
@@ -94,7 +91,7 @@ async def test_mark_correct_apply_and_sign_the_corrected_version(store, null_aud
         await pilot.press("escape")
 
 
-async def test_redact_a_text_and_silence_a_span_while_listening(store, null_audio) -> None:  # noqa: F811
+async def test_redact_a_text_and_silence_a_span_while_listening(store, null_audio) -> None:
     from textual.widgets import Input
 
     from reviewer.domain.corrections import CorrectionKind

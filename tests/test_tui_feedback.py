@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 import pytest
-from test_tui_support import (  # noqa: F401 - fixtures
+from test_tui_support import (
     CLEAN,
     make_app,
     open_request,
-    screen_text,
     sign_in,
-    store,
-    template_store,
     wait_for,
 )
 
@@ -27,7 +24,7 @@ def _quiet(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("REVIEWER_AUDIO", "off")
 
 
-async def test_release_key_tells_a_reviewer_who_can_release(store) -> None:  # noqa: F811
+async def test_release_key_tells_a_reviewer_who_can_release(store) -> None:
     app = make_app(store)
     async with app.run_test(size=(120, 40), notifications=True) as pilot:
         await sign_in(pilot, "alice")
@@ -39,7 +36,7 @@ async def test_release_key_tells_a_reviewer_who_can_release(store) -> None:  # n
         assert app.screen is review
 
 
-async def test_escape_on_the_catalogue_goes_back_and_n_moves_to_the_next_sample(store) -> None:  # noqa: F811
+async def test_escape_on_the_catalogue_goes_back_and_n_moves_to_the_next_sample(store) -> None:
     """With no search open, Esc on the Catalogue tab is the screen's Esc (back to the queue)
     and n the screen's n (the next sampled recording); with a search, they are the search's."""
     from reviewer.tui.screens.queue import QueueScreen
@@ -68,7 +65,7 @@ async def test_escape_on_the_catalogue_goes_back_and_n_moves_to_the_next_sample(
         await wait_for(pilot, lambda: isinstance(app.screen, QueueScreen))
 
 
-async def test_the_title_names_the_reviewer_and_a_switch_clears_their_messages(store) -> None:  # noqa: F811
+async def test_the_title_names_the_reviewer_and_a_switch_clears_their_messages(store) -> None:
     from reviewer.tui.screens.signin import SignInScreen
 
     app = make_app(store)
@@ -84,7 +81,7 @@ async def test_the_title_names_the_reviewer_and_a_switch_clears_their_messages(s
         assert "meant for alice only" not in toasts(app)
 
 
-async def test_the_palette_lists_quit_once(store) -> None:  # noqa: F811
+async def test_the_palette_lists_quit_once(store) -> None:
     from textual.command import CommandPalette
     from textual.widgets import OptionList
 

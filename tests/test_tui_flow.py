@@ -11,18 +11,14 @@ from __future__ import annotations
 import json
 
 import pytest
-from test_tui_support import (  # noqa: F401 - fixtures
+from test_tui_support import (
     CLEAN,
     PEOPLE,
     WRONG_CUSTOMER,
     make_app,
-    null_audio,
     open_request,
-    pg_store,
     screen_text,
     sign_in,
-    store,
-    template_store,
     wait_for,
 )
 
@@ -90,13 +86,13 @@ def any_store(request: pytest.FixtureRequest):  # type: ignore[no-untyped-def]
     return request.getfixturevalue("store" if request.param == "sqlite" else "pg_store")
 
 
-async def test_four_eyes_flow(any_store, null_audio) -> None:  # noqa: F811
+async def test_four_eyes_flow(any_store, null_audio) -> None:
     from textual.widgets import Button
 
     from reviewer.tui.dialogs.confirm import ConfirmDialog
     from reviewer.tui.dialogs.signoff import SignOffDialog
 
-    store = any_store  # noqa: F811 - the store of this run
+    store = any_store  # the store of this run
     app = make_app(store, store.service(fixed=False))  # sign-offs and release on the real clock
     async with app.run_test(size=SIZE) as pilot:
         # 1. alice plays the sample and approves.
@@ -150,7 +146,7 @@ async def test_four_eyes_flow(any_store, null_audio) -> None:  # noqa: F811
         }
 
 
-async def test_gate_refusal_as_the_user_sees_it(store, null_audio) -> None:  # noqa: F811
+async def test_gate_refusal_as_the_user_sees_it(store, null_audio) -> None:
     """Nothing played yet: Approve is disabled and the dialog says what is missing."""
     from textual.widgets import Button, Checkbox, Input
 
@@ -180,7 +176,7 @@ async def test_gate_refusal_as_the_user_sees_it(store, null_audio) -> None:  # n
         assert review.detail.state.value == "pending"
 
 
-async def test_rejected_wrong_customer_cannot_be_released(store, null_audio) -> None:  # noqa: F811
+async def test_rejected_wrong_customer_cannot_be_released(store, null_audio) -> None:
     from textual.widgets import Button, Input
 
     from reviewer.tui.dialogs.signoff import SignOffDialog

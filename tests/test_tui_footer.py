@@ -4,15 +4,12 @@ opening a request and moving through its tabs never rebuilds it to show what it 
 from __future__ import annotations
 
 import pytest
-from test_tui_support import (  # noqa: F401 - fixtures
+from test_tui_support import (
     CLEAN,
     make_app,
     open_request,
     screen_text,
     sign_in,
-    store,
-    template_store,
-    wait_for,
 )
 
 
@@ -21,7 +18,7 @@ def _quiet(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("REVIEWER_AUDIO", "off")
 
 
-async def test_footer_rebuilt_only_when_its_keys_change(store, monkeypatch) -> None:  # noqa: F811
+async def test_footer_rebuilt_only_when_its_keys_change(store, monkeypatch) -> None:
     from textual.widgets import Footer
 
     builds: list[tuple[int, tuple[tuple[str, str, bool], ...]]] = []

@@ -5,15 +5,12 @@ through into its neighbour."""
 from __future__ import annotations
 
 import pytest
-from test_tui_support import (  # noqa: F401 - fixtures
+from test_tui_support import (
     CLEAN,
     make_app,
     open_request,
     screen_lines,
     sign_in,
-    store,
-    template_store,
-    wait_for,
 )
 
 
@@ -28,7 +25,7 @@ def _header_line(lines: list[str]) -> str:
     return found[0]
 
 
-async def test_recordings_header_stays_inside_its_pane_at_every_width(store) -> None:  # noqa: F811
+async def test_recordings_header_stays_inside_its_pane_at_every_width(store) -> None:
     from reviewer.tui.widgets.player import PlayerPane
 
     app = make_app(store)

@@ -7,14 +7,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from test_tui_support import (  # noqa: F401 - fixtures
+from test_tui_support import (
     WRONG_CUSTOMER,
     make_app,
     open_request,
     screen_text,
     sign_in,
-    store,
-    template_store,
     wait_for,
 )
 
@@ -77,7 +75,7 @@ async def assert_no_screenshot_offered(pilot) -> None:  # type: ignore[no-untype
     await pilot.pause()
 
 
-async def test_the_palette_lists_no_screenshot_command(store, places) -> None:  # noqa: F811
+async def test_the_palette_lists_no_screenshot_command(store, places) -> None:
     app = make_app(store)
     async with app.run_test(size=SIZE) as pilot:
         await assert_no_screenshot_offered(pilot)  # at sign-in
@@ -87,7 +85,7 @@ async def test_the_palette_lists_no_screenshot_command(store, places) -> None:  
     assert written(places) == []
 
 
-async def test_no_key_action_or_method_writes_a_screenshot(store, places) -> None:  # noqa: F811
+async def test_no_key_action_or_method_writes_a_screenshot(store, places) -> None:
     from textual.app import App
 
     app = make_app(store)

@@ -6,14 +6,11 @@ from __future__ import annotations
 
 import pytest
 from test_tui_flow import approve, play_whole_sample
-from test_tui_support import (  # noqa: F401 - fixtures
+from test_tui_support import (
     make_app,
-    null_audio,
     open_request,
     screen_text,
     sign_in,
-    store,
-    template_store,
     wait_for,
 )
 
@@ -24,8 +21,8 @@ SIZE = (120, 40)
 
 
 async def test_ogg_recordings_play_and_the_clean_export_can_be_approved(
-    store,  # noqa: F811
-    null_audio,  # noqa: F811
+    store,
+    null_audio,
 ) -> None:
     from reviewer.tui.widgets.player import PlayerPane
     from reviewer.tui.widgets.recordings import RecordingsList

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from test_tui_support import (  # noqa: F401 - fixtures
+from test_tui_support import (
     CLEAN,
     PEOPLE,
     THIRD_PARTY,
@@ -17,8 +17,6 @@ from test_tui_support import (  # noqa: F401 - fixtures
     open_request,
     screen_text,
     sign_in,
-    store,
-    template_store,
     wait_for,
 )
 
@@ -34,7 +32,7 @@ def _quiet(monkeypatch: pytest.MonkeyPatch) -> None:
 # ---------------------------------------------------------------------- sign-in
 
 
-async def test_wrong_passphrase_is_refused_in_one_line(store) -> None:  # noqa: F811
+async def test_wrong_passphrase_is_refused_in_one_line(store) -> None:
     from reviewer.tui.screens.signin import SignInScreen
 
     app = make_app(store)
@@ -56,7 +54,7 @@ async def test_wrong_passphrase_is_refused_in_one_line(store) -> None:  # noqa: 
         assert "not-alices-passphrase" not in screen_text(app)
 
 
-async def test_demo_passphrases_only_on_the_demo_store(store) -> None:  # noqa: F811
+async def test_demo_passphrases_only_on_the_demo_store(store) -> None:
     app = make_app(store)
     async with app.run_test(size=SIZE) as pilot:
         await app.workers.wait_for_complete()
@@ -75,7 +73,7 @@ async def test_demo_passphrases_only_on_the_demo_store(store) -> None:  # noqa: 
         assert PEOPLE["alice"][1] in text and PEOPLE["bob"][1] in text
 
 
-async def test_passphrase_field_is_masked(store) -> None:  # noqa: F811
+async def test_passphrase_field_is_masked(store) -> None:
     from textual.widgets import Input, Label
 
     app = make_app(store)
@@ -89,7 +87,7 @@ async def test_passphrase_field_is_masked(store) -> None:  # noqa: F811
         assert "secret-words" not in screen_text(app)
 
 
-async def test_supervisor_lands_on_the_supervisor_screen(store) -> None:  # noqa: F811
+async def test_supervisor_lands_on_the_supervisor_screen(store) -> None:
     from reviewer.tui.screens.supervisor import SupervisorScreen
 
     app = make_app(store)
@@ -101,7 +99,7 @@ async def test_supervisor_lands_on_the_supervisor_screen(store) -> None:  # noqa
 # ---------------------------------------------------------------------- queue
 
 
-async def test_queue_lists_every_request_and_filters(store) -> None:  # noqa: F811
+async def test_queue_lists_every_request_and_filters(store) -> None:
     from test_tui_support import sample_dirs
     from textual.widgets import DataTable
 
@@ -131,7 +129,7 @@ async def test_queue_lists_every_request_and_filters(store) -> None:  # noqa: F8
         assert verdicts.index("PASS") > max(i for i, v in enumerate(verdicts) if v == "BLOCK")
 
 
-async def test_a_filter_that_cannot_match_says_why(store) -> None:  # noqa: F811
+async def test_a_filter_that_cannot_match_says_why(store) -> None:
     from textual.widgets import DataTable, Static
 
     app = make_app(store)
@@ -159,7 +157,7 @@ async def test_a_filter_that_cannot_match_says_why(store) -> None:  # noqa: F811
         assert table.row_count > 0 and "sorted by" in str(status.render())
 
 
-async def test_queue_fits_every_column_at_80_columns(store) -> None:  # noqa: F811
+async def test_queue_fits_every_column_at_80_columns(store) -> None:
     from textual.widgets import DataTable
 
     app = make_app(store)
@@ -175,7 +173,7 @@ async def test_queue_fits_every_column_at_80_columns(store) -> None:  # noqa: F8
         assert re.search(r"pending\s+(in \d+d|today|\d+d late)\s+-$", row.rstrip()), row
 
 
-async def test_queue_keeps_every_signer_in_view_at_80_columns(store) -> None:  # noqa: F811
+async def test_queue_keeps_every_signer_in_view_at_80_columns(store) -> None:
     from textual.widgets import DataTable
 
     other_layout = "DSAR-2019-0107"
@@ -200,7 +198,7 @@ async def test_queue_keeps_every_signer_in_view_at_80_columns(store) -> None:  #
 
 
 @pytest.mark.parametrize("size", [SIZE, (80, 24)], ids=["120x40", "80x24"])
-async def test_review_shows_profile_findings_and_verdict(store, size) -> None:  # noqa: F811
+async def test_review_shows_profile_findings_and_verdict(store, size) -> None:
     # Even at 80x24 the reviewer sees, without scrolling, that the requester has no devices
     # beside the finding that the export is someone else's.
     app = make_app(store)
@@ -214,7 +212,7 @@ async def test_review_shows_profile_findings_and_verdict(store, size) -> None:  
         assert "CRITICAL" in text and "[wrong-customer]" in text
 
 
-async def test_number_keys_open_every_tab_from_any_tab(store) -> None:  # noqa: F811
+async def test_number_keys_open_every_tab_from_any_tab(store) -> None:
     # The focus goes with the tab: a widget left focused in the tab being left must not
     # pull the view back to it (the catalogue once stayed on the overview this way).
     from textual.widgets import TabbedContent
@@ -235,7 +233,7 @@ async def test_number_keys_open_every_tab_from_any_tab(store) -> None:  # noqa: 
             assert app.focused is not None and app.focused.id == PRIMARY[tab]
 
 
-async def test_a_json_history_shows_the_device_serial_and_no_false_alarm(store) -> None:  # noqa: F811
+async def test_a_json_history_shows_the_device_serial_and_no_false_alarm(store) -> None:
     # DSAR-2019-0107's voice history is JSON with the device as an object; the requester's
     # own Echo Dot must read as its serial, and the timeline must not call it a stranger.
     from reviewer.tui.screens.review import PRIMARY
@@ -259,7 +257,7 @@ async def test_a_json_history_shows_the_device_serial_and_no_false_alarm(store) 
         assert "Salón 380H2N" in text
 
 
-async def test_selecting_a_finding_jumps_to_its_members(store) -> None:  # noqa: F811
+async def test_selecting_a_finding_jumps_to_its_members(store) -> None:
     from textual.widgets import TabbedContent
 
     from reviewer.tui.widgets.findings import FindingsList
@@ -289,7 +287,7 @@ async def test_selecting_a_finding_jumps_to_its_members(store) -> None:  # noqa:
             )
 
 
-async def test_member_preview_reads_the_archive(store) -> None:  # noqa: F811
+async def test_member_preview_reads_the_archive(store) -> None:
     from reviewer.tui.widgets.members import MembersList
 
     app = make_app(store)
@@ -314,7 +312,7 @@ async def test_member_preview_reads_the_archive(store) -> None:  # noqa: F811
         assert {"Retail/OrderHistory.csv", "Account/Profile.json"} <= viewed
 
 
-async def test_a_member_that_cannot_be_previewed_says_why_in_full(store) -> None:  # noqa: F811
+async def test_a_member_that_cannot_be_previewed_says_why_in_full(store) -> None:
     from textual.widgets import Static
 
     from reviewer.tui.widgets.member_preview import MemberPreview
@@ -342,7 +340,7 @@ async def test_a_member_that_cannot_be_previewed_says_why_in_full(store) -> None
             assert preview.max_scroll_x == 0
 
 
-async def test_catalogue_highlights_third_party_names(store) -> None:  # noqa: F811
+async def test_catalogue_highlights_third_party_names(store) -> None:
     from reviewer.tui.widgets.catalogue import TranscriptCatalogue
 
     app = make_app(store)
@@ -366,7 +364,7 @@ async def test_catalogue_highlights_third_party_names(store) -> None:  # noqa: F
 # ---------------------------------------------------------------------- help, palette, failures
 
 
-async def test_help_lists_every_key_of_the_screen(store) -> None:  # noqa: F811
+async def test_help_lists_every_key_of_the_screen(store) -> None:
     from reviewer.tui.screens.help import HelpScreen
     from reviewer.tui.screens.review import ReviewScreen
 
@@ -388,7 +386,7 @@ async def test_help_lists_every_key_of_the_screen(store) -> None:  # noqa: F811
         assert not isinstance(app.screen, HelpScreen)
 
 
-async def test_command_palette_offers_the_screens_actions(store) -> None:  # noqa: F811
+async def test_command_palette_offers_the_screens_actions(store) -> None:
     from textual.command import CommandPalette
 
     app = make_app(store)
@@ -409,7 +407,7 @@ async def test_command_palette_offers_the_screens_actions(store) -> None:  # noq
         assert "Release the approved export" not in screen_text(app)
 
 
-async def test_a_failure_becomes_an_error_dialog(store) -> None:  # noqa: F811
+async def test_a_failure_becomes_an_error_dialog(store) -> None:
     from reviewer.tui.dialogs.error import ErrorDialog
     from reviewer.tui.screens.review import ReviewScreen
 
@@ -427,7 +425,7 @@ async def test_a_failure_becomes_an_error_dialog(store) -> None:  # noqa: F811
         assert not isinstance(app.screen, ErrorDialog)
 
 
-async def test_transcripts_count_as_read_only_when_on_screen(store) -> None:  # noqa: F811
+async def test_transcripts_count_as_read_only_when_on_screen(store) -> None:
     """Opening a request highlights its first recording in a hidden tab: that is not evidence.
     The transcript beside the player in the Recordings tab is."""
     from reviewer.tui.widgets.recordings import RecordingsList
@@ -456,7 +454,7 @@ async def test_transcripts_count_as_read_only_when_on_screen(store) -> None:  # 
         assert viewed() == {first.member}
 
 
-async def test_passphrase_never_in_a_worker_description(store) -> None:  # noqa: F811
+async def test_passphrase_never_in_a_worker_description(store) -> None:
     """Workers are listed and logged by their description; a passphrase must not be in it."""
     app = make_app(store)
     async with app.run_test(size=SIZE) as pilot:

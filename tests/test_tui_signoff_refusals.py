@@ -6,7 +6,7 @@ store, real service, real Argon2; no audio (evidence is recorded through the ser
 from __future__ import annotations
 
 import pytest
-from test_tui_support import (  # noqa: F401 - fixtures
+from test_tui_support import (
     CLEAN,
     PEOPLE,
     WRONG_CUSTOMER,
@@ -17,8 +17,6 @@ from test_tui_support import (  # noqa: F401 - fixtures
     screen_lines,
     screen_text,
     sign_in,
-    store,
-    template_store,
     wait_for,
 )
 
@@ -72,7 +70,7 @@ def flat(text: str) -> str:
     return re.sub(r"\s+", " ", re.sub(r"[█▊▎▔▁│╭╮╰╯▄▀]", " ", text))
 
 
-async def test_a_wrong_passphrase_says_so_and_keeps_what_was_typed(store) -> None:  # noqa: F811
+async def test_a_wrong_passphrase_says_so_and_keeps_what_was_typed(store) -> None:
     from textual.widgets import Checkbox, Input
 
     from reviewer.tui.dialogs.signoff import SignOffDialog
@@ -112,7 +110,7 @@ async def test_a_wrong_passphrase_says_so_and_keeps_what_was_typed(store) -> Non
     assert (row.decision.value, row.note) == ("reject", "another customer's archive")
 
 
-async def test_five_wrong_passphrases_lock_out_and_say_until_when(store) -> None:  # noqa: F811
+async def test_five_wrong_passphrases_lock_out_and_say_until_when(store) -> None:
     from textual.widgets import Input
 
     app = make_app(store)  # the fixed clock: 10:00 UTC, so locked out until 10:15 UTC
@@ -139,7 +137,7 @@ async def test_five_wrong_passphrases_lock_out_and_say_until_when(store) -> None
     [("alice", "alice"), ("bob", "bob")],
     ids=["reviewer-signed-first-stage", "approver-signed-first-stage"],
 )
-async def test_a_disabled_reject_says_why(store, first: str, then: str) -> None:  # noqa: F811
+async def test_a_disabled_reject_says_why(store, first: str, then: str) -> None:
     from textual.widgets import Button
 
     approve_through_the_service(store, first, CLEAN)
@@ -157,7 +155,7 @@ async def test_a_disabled_reject_says_why(store, first: str, then: str) -> None:
     assert len(recorded(store, CLEAN)) == 1
 
 
-async def test_the_statement_shown_is_the_statement_recorded(store) -> None:  # noqa: F811
+async def test_the_statement_shown_is_the_statement_recorded(store) -> None:
     from textual.widgets import Input
 
     from reviewer.tui.dialogs.signoff import SignOffDialog
@@ -178,7 +176,7 @@ async def test_the_statement_shown_is_the_statement_recorded(store) -> None:  # 
     assert row.sampling_statement == shown
 
 
-async def test_no_checklist_item_starts_ticked(store) -> None:  # noqa: F811
+async def test_no_checklist_item_starts_ticked(store) -> None:
     from textual.widgets import Checkbox
 
     app = make_app(store)

@@ -10,15 +10,13 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 
 import pytest
-from test_tui_support import (  # noqa: F401 - fixtures
+from test_tui_support import (
     CLEAN,
     PEOPLE,
     THIRD_PARTY,
     WRONG_CUSTOMER,
     make_app,
     sign_in,
-    store,
-    template_store,
     wait_for,
 )
 
@@ -119,6 +117,6 @@ SCREENS: dict[str, Callable[..., Callable[..., Awaitable[None]]]] = {
 
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
 @pytest.mark.parametrize("screen", list(SCREENS))
-def test_screen(snap_compare, store, screen: str, size: tuple[int, int]) -> None:  # noqa: F811
+def test_screen(snap_compare, store, screen: str, size: tuple[int, int]) -> None:
     run_before = SCREENS[screen](store)
     assert snap_compare(make_app(store), terminal_size=size, run_before=run_before)

@@ -8,7 +8,7 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from test_tui_support import (  # noqa: F401 - fixtures
+from test_tui_support import (
     CLEAN,
     PEOPLE,
     THIRD_PARTY,
@@ -19,8 +19,6 @@ from test_tui_support import (  # noqa: F401 - fixtures
     screen_text,
     session_of,
     sign_in,
-    store,
-    template_store,
     wait_for,
 )
 from textual.widgets import DataTable, Input, Select
@@ -28,7 +26,7 @@ from textual.widgets import DataTable, Input, Select
 from reviewer.domain.signoff import CHECKLIST_KEYS
 
 
-def sign_offs(store: Store) -> None:  # noqa: F811
+def sign_offs(store: Store) -> None:
     """alice and bob approve the clean request after playing its sample; alice rejects the
     wrong customer's export; dave rejects the third-party one."""
     svc = store.service()
@@ -70,7 +68,7 @@ async def open_supervisor(pilot):  # type: ignore[no-untyped-def]
     return screen
 
 
-async def test_the_supervisor_sees_every_sign_off_and_the_figures(store: Store) -> None:  # noqa: F811
+async def test_the_supervisor_sees_every_sign_off_and_the_figures(store: Store) -> None:
     sign_offs(store)
     app = make_app(store)
     async with app.run_test(size=(120, 40)) as pilot:
@@ -108,7 +106,7 @@ async def test_the_supervisor_sees_every_sign_off_and_the_figures(store: Store) 
         assert screen.audit.events == first.events
 
 
-async def test_filters_narrow_the_history(store: Store) -> None:  # noqa: F811
+async def test_filters_narrow_the_history(store: Store) -> None:
     sign_offs(store)
     app = make_app(store)
     async with app.run_test(size=(120, 40)) as pilot:
@@ -148,7 +146,7 @@ async def test_filters_narrow_the_history(store: Store) -> None:  # noqa: F811
         assert len(history_rows(screen)) == 4
 
 
-async def test_a_bad_date_is_said_and_the_history_stays(store: Store) -> None:  # noqa: F811
+async def test_a_bad_date_is_said_and_the_history_stays(store: Store) -> None:
     sign_offs(store)
     app = make_app(store)
     async with app.run_test(size=(120, 40)) as pilot:
@@ -159,7 +157,7 @@ async def test_a_bad_date_is_said_and_the_history_stays(store: Store) -> None:  
         assert len(history_rows(screen)) == 4
 
 
-async def test_csv_export_writes_the_filtered_history(store: Store, tmp_path: Path) -> None:  # noqa: F811
+async def test_csv_export_writes_the_filtered_history(store: Store, tmp_path: Path) -> None:
     from reviewer.tui.screens.supervisor import ExportCsvDialog
 
     sign_offs(store)
@@ -187,7 +185,7 @@ async def test_csv_export_writes_the_filtered_history(store: Store, tmp_path: Pa
     ]
 
 
-async def test_the_disclosure_record_of_the_request_under_the_cursor(store: Store) -> None:  # noqa: F811
+async def test_the_disclosure_record_of_the_request_under_the_cursor(store: Store) -> None:
     import json
 
     sign_offs(store)
@@ -209,7 +207,7 @@ async def test_the_disclosure_record_of_the_request_under_the_cursor(store: Stor
     assert written.with_suffix(".html").is_file() and written.stat().st_mode & 0o077 == 0
 
 
-async def test_a_tampered_audit_chain_shows_in_red(store: Store) -> None:  # noqa: F811
+async def test_a_tampered_audit_chain_shows_in_red(store: Store) -> None:
     sign_offs(store)
     # Someone with the database file drops the append-only trigger and edits an event.
     db = store.root / "store" / "reviewer.db"
@@ -229,7 +227,7 @@ async def test_a_tampered_audit_chain_shows_in_red(store: Store) -> None:  # noq
 
 
 @pytest.mark.parametrize("size", [(120, 40), (80, 24)], ids=["120x40", "80x24"])
-def test_supervisor_snapshot(store: Store, snap_compare, size: tuple[int, int]) -> None:  # noqa: F811
+def test_supervisor_snapshot(store: Store, snap_compare, size: tuple[int, int]) -> None:
     sign_offs(store)
     app = make_app(store)
 
@@ -248,7 +246,7 @@ def test_supervisor_snapshot(store: Store, snap_compare, size: tuple[int, int]) 
     assert snap_compare(app, run_before=run_before, terminal_size=size)
 
 
-async def test_enter_shows_everything_a_sign_off_recorded(store: Store) -> None:  # noqa: F811
+async def test_enter_shows_everything_a_sign_off_recorded(store: Store) -> None:
     from reviewer.tui.screens.supervisor import SignOffDetailDialog, SupervisorScreen
 
     sign_offs(store)
@@ -285,7 +283,7 @@ async def open_policy(pilot, screen):  # type: ignore[no-untyped-def]
     return pilot.app.screen
 
 
-async def test_the_supervisor_changes_the_policy_and_it_is_audited(store: Store) -> None:  # noqa: F811
+async def test_the_supervisor_changes_the_policy_and_it_is_audited(store: Store) -> None:
     from reviewer.tui.screens.supervisor import PolicyDialog, SupervisorScreen
 
     app = make_app(store)
@@ -336,7 +334,7 @@ async def test_the_supervisor_changes_the_policy_and_it_is_audited(store: Store)
 ACK_NOTE = "Names redacted by pipeline team"
 
 
-def acknowledged_sign_off(store: Store) -> None:  # noqa: F811
+def acknowledged_sign_off(store: Store) -> None:
     """alice plays the third-party export's sample and approves it, acknowledging its one
     warning (third-party-names) with a note."""
     svc = store.service()
@@ -357,7 +355,7 @@ def acknowledged_sign_off(store: Store) -> None:  # noqa: F811
         svc.close()
 
 
-async def test_the_sign_off_detail_scrolls_to_its_end_at_80x24(store: Store) -> None:  # noqa: F811
+async def test_the_sign_off_detail_scrolls_to_its_end_at_80x24(store: Store) -> None:
     from reviewer.tui.screens.supervisor import SignOffDetailDialog, SupervisorScreen
 
     acknowledged_sign_off(store)
@@ -399,7 +397,7 @@ async def test_the_sign_off_detail_scrolls_to_its_end_at_80x24(store: Store) -> 
         await wait_for(pilot, lambda: isinstance(app.screen, SupervisorScreen))
 
 
-async def test_the_csv_names_acknowledged_warnings_by_code(store: Store, tmp_path: Path) -> None:  # noqa: F811
+async def test_the_csv_names_acknowledged_warnings_by_code(store: Store, tmp_path: Path) -> None:
     acknowledged_sign_off(store)
     target = tmp_path / "history.csv"
     svc = store.service()
@@ -413,7 +411,7 @@ async def test_the_csv_names_acknowledged_warnings_by_code(store: Store, tmp_pat
     assert row["acknowledged"] == f"third-party-names: {ACK_NOTE}"
 
 
-async def test_a_policy_value_out_of_range_is_said_in_the_dialog(store: Store) -> None:  # noqa: F811
+async def test_a_policy_value_out_of_range_is_said_in_the_dialog(store: Store) -> None:
 
     app = make_app(store)
     async with app.run_test(size=(80, 24)) as pilot:
@@ -453,7 +451,7 @@ async def test_a_policy_value_out_of_range_is_said_in_the_dialog(store: Store) -
     assert policy.sample_min_foreign_fraction == pytest.approx(0.10)
 
 
-async def test_a_sign_off_by_a_new_account_is_flagged_for_the_supervisor(store: Store) -> None:  # noqa: F811
+async def test_a_sign_off_by_a_new_account_is_flagged_for_the_supervisor(store: Store) -> None:
     """dave's account was re-enabled today, just before he rejected: the history says so."""
     svc = store.service()
     try:
@@ -472,7 +470,7 @@ async def test_a_sign_off_by_a_new_account_is_flagged_for_the_supervisor(store: 
         await wait_for(pilot, lambda: "re-enabled shortly before" in screen_text(app))
 
 
-async def test_verify_again_shows_when_it_was_checked(store: Store) -> None:  # noqa: F811
+async def test_verify_again_shows_when_it_was_checked(store: Store) -> None:
     """v checks the chain again, and the line says when (on the store's real clock here)."""
     import re
     import time

@@ -6,7 +6,6 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from rich.style import Style
-from test_tui_support import store, template_store  # noqa: F401 - fixtures
 from textual.app import App, ComposeResult
 
 from reviewer.domain.model import Device, Recording, Requester
@@ -181,7 +180,7 @@ async def test_nothing_to_place_is_said() -> None:
         assert timeline.text_lines()[0] == "No dated recordings to place on a timeline."
 
 
-async def test_a_stored_previous_owner_export_shows_the_early_recordings(store) -> None:  # noqa: F811
+async def test_a_stored_previous_owner_export_shows_the_early_recordings(store) -> None:
     """The previous-owner sample, served from a real store: the device's early recordings."""
     svc = store.service()
     try:
