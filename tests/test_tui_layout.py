@@ -13,10 +13,45 @@ from test_tui_support import (
     sign_in,
 )
 
+from reviewer.tui.screens.review import NARROW
+
 
 @pytest.fixture(autouse=True)
 def _quiet(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("REVIEWER_AUDIO", "off")
+
+
+# Terminal widths to try: the common ones, and each side of every width where the layout
+# changes (the review screen's narrow layout, the recordings list's compact rows) and of
+# the odd and even widths that once drew a header one column too wide.
+WIDTHS = sorted(
+    {
+        80,
+        81,
+        99,
+        100,
+        101,
+        109,
+        110,
+        111,
+        119,
+        120,
+        121,
+        139,
+        140,
+        141,
+        159,
+        160,
+        161,
+        179,
+        180,
+        199,
+        200,
+        NARROW - 1,
+        NARROW,
+        NARROW + 1,
+    }
+)
 
 
 def _header_line(lines: list[str]) -> str:
@@ -36,7 +71,7 @@ async def test_recordings_header_stays_inside_its_pane_at_every_width(store) -> 
         await app.workers.wait_for_complete()
         await pilot.pause()
         player = review.query_one(PlayerPane)
-        for width in range(80, 201):
+        for width in WIDTHS:
             await pilot.resize_terminal(width, 30)
             await pilot.pause()
             line = _header_line(screen_lines(app))
