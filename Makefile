@@ -39,7 +39,7 @@ contracts: install
 	$(BIN)/lint-imports
 
 pytest: install
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -n auto
 
 samples: install
 	$(BIN)/python sample_archives/build.py
