@@ -5,6 +5,10 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEMO := .demo
+# Test workers: twice the processors, at least 4 and at most 16. Many tests wait on the
+# clock (recordings play in real time, processes are killed and restarted), so more workers
+# than processors keep every processor busy; each worker has its own stores and database.
+TEST_WORKERS ?= $(shell $(PYTHON) -c 'import os; print(min(16, max(4, 2 * (os.cpu_count() or 1))))')
 
 .PHONY: install run test lint typecheck contracts pytest samples bench demo clean
 
@@ -39,7 +43,7 @@ contracts: install
 	$(BIN)/lint-imports
 
 pytest: install
-	$(BIN)/pytest -q -n auto
+	$(BIN)/pytest -q -n $(TEST_WORKERS) --dist worksteal
 
 samples: install
 	$(BIN)/python sample_archives/build.py
