@@ -342,6 +342,9 @@ def test_a_changed_ticket_is_reviewed_again_and_a_release_goes_out_once(
     assert release(store_url, rid, o2).exit_code == 0
     receipt = json.loads((o2 / rid / "release.json").read_text())
     assert receipt["request"]["customer_id"] == json.loads(original)["requester"]["customer_id"]
+    # The version a person reads is the request's own number, here and in the status.
+    status = json.loads(run(store_url, "status", "--json").output)
+    assert receipt["version"] == 3 == next(r["version"] for r in status if r["request_id"] == rid)
     again = release(store_url, rid, o3)
     assert again.exit_code == 1 and "already released" in again.stderr and str(o2) in again.stderr
     assert not o3.exists()

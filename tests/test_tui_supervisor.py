@@ -183,6 +183,7 @@ async def test_csv_export_writes_the_filtered_history(store: Store, tmp_path: Pa
         (WRONG_CUSTOMER, "alice", "reject"),
         (THIRD_PARTY, "dave", "reject"),
     ]
+    assert {r["version"] for r in rows} == {"1"}  # the version as people read it (v1)
 
 
 async def test_the_disclosure_record_of_the_request_under_the_cursor(store: Store) -> None:

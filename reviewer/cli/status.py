@@ -37,6 +37,7 @@ def status(ctx: click.Context, as_json: bool) -> None:
                 "verdict": r.verdict.value,
                 "due_at": r.due_at.isoformat() if r.due_at else None,
                 "days_left": r.days_left,
+                "version": r.version,
                 "version_id": r.version_id,
                 "archive_sha256": r.archive_sha256,
                 "critical": r.critical,

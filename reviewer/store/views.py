@@ -77,6 +77,7 @@ class QueueRow:
     received_at: datetime | None
     ingested_at: datetime
     unlock_expires_at: datetime | None  # when an approved export stops being releasable
+    version: int = 1  # the version's number within its request (v1, v2 ...)
 
 
 @dataclass(frozen=True, slots=True)
@@ -191,6 +192,7 @@ class SignOffRow:
     id: int
     request_id: str
     version_id: int
+    version: int  # the version's number within its request, as people read it (v1, v2 ...)
     archive_sha256: str
     reviewer: str
     role: Role

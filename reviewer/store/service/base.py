@@ -445,6 +445,7 @@ class ServiceBase:
             id=int(so.id or 0),
             request_id=v.request_id,
             version_id=so.version_id,
+            version=v.number,
             archive_sha256=so.archive_sha256,
             reviewer=name,
             role=Role(so.reviewer_role),

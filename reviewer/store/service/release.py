@@ -264,6 +264,7 @@ class ReleasePart(RecordPart):
             receipt: dict[str, Any] = {
                 "request_id": v.request_id,
                 "version_id": vid,
+                "version": v.number,  # as people read it (v1, v2 ...); version_id is the store's
                 "archive_sha256": v.archive_sha256,
                 "ticket_sha256": v.ticket_sha256,
                 "request": {

@@ -91,6 +91,7 @@ class ReviewPart(PeoplePart):
                         received_at=req.received_at,
                         ingested_at=v.ingested_at,
                         unlock_expires_at=expires,
+                        version=v.number,
                     )
                 )
             return out

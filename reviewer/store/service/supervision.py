@@ -138,7 +138,7 @@ class SupervisionPart(PeoplePart):
                 [
                     "at",
                     "request_id",
-                    "version_id",
+                    "version",
                     "archive_sha256",
                     "reviewer",
                     "role",
@@ -158,7 +158,7 @@ class SupervisionPart(PeoplePart):
                     [
                         r.at.isoformat(),
                         r.request_id,
-                        r.version_id,
+                        r.version,
                         r.archive_sha256,
                         r.reviewer,
                         r.role.value,

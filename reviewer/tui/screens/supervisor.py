@@ -144,7 +144,7 @@ def signoff_detail(row: SignOffRow, findings: Mapping[str, Finding] | None = Non
         text.append(f"{label:<18}", style="bold")
         text.append(printable(value, lines=True) + "\n", style=style)
 
-    field("Request", f"{row.request_id} (version id {row.version_id})")
+    field("Request", f"{row.request_id} v{row.version}")
     field("Archive SHA-256", row.archive_sha256)
     field("Reviewer", f"{row.reviewer} ({row.role.value})")
     if row.new_account:
