@@ -265,3 +265,15 @@ def test_control_characters_from_the_input_reach_the_terminal_escaped(request_di
     assert "Eleanor \\x1b[31mRED\\u202e [b]x[/b]" in proc.stdout  # brackets shown, not markup
     doc = json.loads(run("check", request_dir, "--json").stdout)
     assert any(evil in f["members"] for f in doc["findings"])
+
+
+def test_one_recording_count_with_the_missing_audio_named() -> None:
+    """The clean export's voice history lists 9 recordings, one with no audio file: the check
+    counts 9 and names the one, as the review screen's list does."""
+    from reviewer.domain.review import review_request
+
+    result = run("check", SAMPLES / "clean")
+    index = review_request(SAMPLES / "clean").index
+    [missing] = index.without_audio
+    assert len(index.audio_members) == 8 and index.recording_count == 9
+    assert f"9 recordings (14 s; 1 with no audio file: {missing})" in result.stdout

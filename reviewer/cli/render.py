@@ -71,7 +71,8 @@ def render_report(
         (
             "contents",
             f"{s.members:,} members, {s.bytes:,} bytes, {s.recordings:,} recordings "
-            f"({s.recording_seconds:,.0f} s), {s.transcript_entries:,} transcript entries",
+            f"({s.recording_seconds:,.0f} s{_no_audio(review.index.without_audio)}), "
+            f"{s.transcript_entries:,} transcript entries",
         ),
     ]
     for label, value in rows:
@@ -103,3 +104,11 @@ def render_report(
     if not report.findings:
         console.print()
         console.print("No findings.")
+
+
+def _no_audio(ids: list[str]) -> str:
+    """The recordings counted that have no audio file, named (a few of them)."""
+    if not ids:
+        return ""
+    shown = ", ".join(ids[:3]) + (f" and {len(ids) - 3:,} more" if len(ids) > 3 else "")
+    return f"; {len(ids):,} with no audio file: {shown}"

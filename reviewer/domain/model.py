@@ -299,6 +299,18 @@ class ExportIndex:
         return [m for m in self.members if m.kind is MemberKind.AUDIO]
 
     @property
+    def without_audio(self) -> list[str]:
+        """The voice interactions the voice history lists with no audio file: counted among
+        the recordings (one count everywhere), named wherever that count is shown."""
+        return [r.utterance_id for r in self.recordings if not r.audio_member]
+
+    @property
+    def recording_count(self) -> int:
+        """How many recordings the export holds: its voice interactions (with or without an
+        audio file), or its audio files when more of them than rows describe."""
+        return max(len(self.audio_members), len(self.recordings))
+
+    @property
     def recording_seconds(self) -> float:
         return round(sum(m.audio.duration_s or 0.0 for m in self.members if m.audio is not None), 3)
 

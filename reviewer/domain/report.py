@@ -28,11 +28,10 @@ class Stats:
 
     @classmethod
     def of(cls, index: ExportIndex) -> Stats:
-        audio = index.audio_members
         return cls(
             members=len(index.members),
             bytes=index.archive_bytes,
-            recordings=max(len(audio), len(index.recordings)),
+            recordings=index.recording_count,
             recording_seconds=index.recording_seconds,
             transcript_entries=len(index.transcripts),
         )

@@ -242,7 +242,7 @@ class ReviewScreen(CorrectingMixin, ReviewerScreen):
             self.query_one("#profile", ProfilePane).show(d.request)
             self.query_one("#findings", FindingsList).show(d.report.findings)
             self.query_one("#recordings-list", RecordingsList).show(
-                self._recording_rows(d), self._played(d)
+                self._recording_rows(d), self._played(d), len(d.index.without_audio)
             )
             self.query_one("#members-list", MembersList).show(d.index.members)
             self._feed_optional(d)

@@ -61,9 +61,15 @@ class RecordingsList(CursorList):
         self._rows: list[RecordingRow] = []
         self._index: dict[str, int] = {}
         self._played: set[str] = set()
+        self.without_audio = 0  # recordings the voice history lists with no audio file
 
-    def show(self, rows: Sequence[RecordingRow], played: Iterable[str] = ()) -> None:
+    def show(
+        self, rows: Sequence[RecordingRow], played: Iterable[str] = (), without_audio: int = 0
+    ) -> None:
+        """The recordings with audio, one row each; `without_audio` more are counted in the
+        title (the export's one recording count) though there is nothing to play."""
         self._rows = list(rows)
+        self.without_audio = without_audio
         self._index = {r.key: i for i, r in enumerate(self._rows)}
         self._played = set(played)
         self._title()
@@ -74,7 +80,12 @@ class RecordingsList(CursorList):
     def _title(self) -> None:
         sampled = [r.key for r in self._rows if r.sampled]
         heard = sum(1 for k in sampled if k in self._played)
-        self.border_title = f"Recordings {len(self._rows):,}, sample {len(sampled)}, played {heard}"
+        # The progress first: a narrow pane cuts the end of its title.
+        missing = f", {self.without_audio:,} without audio" if self.without_audio else ""
+        self.border_title = (
+            f"Recordings {len(self._rows) + self.without_audio:,}, sample {len(sampled)}, "
+            f"played {heard}{missing}"
+        )
 
     def is_played(self, key: str) -> bool:
         return key in self._played
