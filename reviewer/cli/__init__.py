@@ -14,6 +14,7 @@ from typing import Any
 import click
 
 from reviewer import __version__
+from reviewer.cli import interrupt
 from reviewer.domain.errors import ReviewerError
 
 DB_HELP = (
@@ -27,8 +28,10 @@ class ReviewerGroup(click.Group):
 
     def main(self, *args: Any, **kwargs: Any) -> Any:
         kwargs["standalone_mode"] = False  # every outcome is decided here, in one place
+        interrupt.install()
         try:
             result = super().main(*args, **kwargs)
+            interrupt.check()  # a Ctrl-C swallowed on the way still ends the command as one
         except SystemExit:
             raise
         except click.exceptions.NoArgsIsHelpError as exc:  # `reviewer users`: its help

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from reviewer.cli import interrupt
 from reviewer.cli.acting import cli_actor, open_service
 from reviewer.domain.model import Severity
 from reviewer.domain.text import printable
@@ -97,6 +98,7 @@ def ingest(ctx: click.Context, paths: tuple[Path, ...], as_json: bool) -> None:
         with progress:
             task = progress.add_task("", total=len(folders))
             for folder in folders:
+                interrupt.check()  # between requests: a Ctrl-C stops here at the latest
                 progress.update(task, description=folder.name)
                 try:
                     review = review_request(folder)
