@@ -560,3 +560,23 @@ def test_a_supervisor_writes_the_record_of_any_request(tmp_path: Path) -> None:
         input="carol-fix-passphrase\n",
     )
     assert again.exit_code == 2 and "exists" in again.stderr
+
+
+def test_corrected_archives_go_to_the_shared_folder_when_one_is_named(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    shared = tmp_path / "shared" / "corrected"
+    monkeypatch.setenv("REVIEWER_CORRECTED_DIR", str(shared))
+    url = f"sqlite:///{tmp_path / 'store.db'}"
+    with ReviewService.open(url, hasher=FAST) as s:
+        add_people(s, PEOPLE)
+        folder = case(tmp_path, "unknown-device")
+        review = review_request(folder)
+        vid = s.ingest(review, folder / "export.zip", actor="test").version_id
+        alice = signed_in(s, "alice")
+        for c in s.suggested_corrections(vid):
+            s.propose_correction(alice, vid, c)
+        fixed = s.apply_corrections(alice, vid)
+    assert fixed.archive_path.parent == shared / review.request.request_id
+    assert fixed.archive_path.name == f"{fixed.archive_sha256}.zip"
+    assert not (tmp_path / "corrected").exists()

@@ -110,3 +110,13 @@ def audit_key_path(url: str) -> Path:
 
 def checkpoint_path(url: str) -> Path:
     return key_dir(url) / CHECKPOINT_FILE
+
+
+CORRECTED_ENV = "REVIEWER_CORRECTED_DIR"
+
+
+def corrected_dir(url: str) -> Path:
+    """Where corrected archives are written: `$REVIEWER_CORRECTED_DIR` (in team mode, a folder
+    every terminal sees at the same path), else `corrected/` in the store's data directory."""
+    shared = os.environ.get(CORRECTED_ENV, "").strip()
+    return Path(shared).expanduser() if shared else key_dir(url) / "corrected"

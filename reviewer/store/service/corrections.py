@@ -36,14 +36,13 @@ from reviewer.domain.report import Report, Stats, sort_findings
 from reviewer.domain.review import Review
 from reviewer.store import trail
 from reviewer.store.errors import NotFound, PermissionDenied, StoreError, UserError
-from reviewer.store.paths import key_dir
+from reviewer.store.paths import corrected_dir
 from reviewer.store.service.ingest import Corrected, IngestPart
 from reviewer.store.service.review import ReviewPart
 from reviewer.store.tables import CorrectionRow, ExportVersionRow, MarkRow
 from reviewer.store.views import CorrectedVersion, CorrectionView, MarkView, SignedIn
 
 PROOF_CODE = "correction-unproven"
-CORRECTED_DIR = "corrected"
 
 
 class CorrectionPart(IngestPart, ReviewPart):
@@ -260,7 +259,7 @@ class CorrectionPart(IngestPart, ReviewPart):
                     detail.index,
                     detail.request,
                     the_plan,
-                    key_dir(self.url) / CORRECTED_DIR / detail.request.request_id,
+                    corrected_dir(self.url) / detail.request.request_id,
                     limits,
                 )
             except BuildError as exc:
