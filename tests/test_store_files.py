@@ -116,7 +116,8 @@ async def test_the_supervisor_is_told_a_link_is_not_written(
 ) -> None:
     from textual.widgets import Input, Static
 
-    from reviewer.tui.screens.supervisor import ExportCsvDialog, SupervisorScreen
+    from reviewer.tui.dialogs.export_csv import ExportCsvDialog
+    from reviewer.tui.screens.supervisor import SupervisorScreen
 
     monkeypatch.setenv("REVIEWER_AUDIO", "off")
     precious = tmp_path / "precious.txt"

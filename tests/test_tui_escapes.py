@@ -220,7 +220,8 @@ async def test_every_tab_and_the_sign_off_dialog_show_input_escaped(spiked_store
 async def test_the_supervisor_sees_a_rejection_note_escaped(spiked_store: Store) -> None:
     from textual.widgets import DataTable
 
-    from reviewer.tui.screens.supervisor import SignOffDetailDialog, SupervisorScreen
+    from reviewer.tui.dialogs.signoff_detail import SignOffDetailDialog
+    from reviewer.tui.screens.supervisor import SupervisorScreen
 
     service = spiked_store.service()
     try:

@@ -158,7 +158,7 @@ async def test_a_bad_date_is_said_and_the_history_stays(store: Store) -> None:
 
 
 async def test_csv_export_writes_the_filtered_history(store: Store, tmp_path: Path) -> None:
-    from reviewer.tui.screens.supervisor import ExportCsvDialog
+    from reviewer.tui.dialogs.export_csv import ExportCsvDialog
 
     sign_offs(store)
     app = make_app(store)
@@ -248,7 +248,8 @@ def test_supervisor_snapshot(store: Store, snap_compare, size: tuple[int, int]) 
 
 
 async def test_enter_shows_everything_a_sign_off_recorded(store: Store) -> None:
-    from reviewer.tui.screens.supervisor import SignOffDetailDialog, SupervisorScreen
+    from reviewer.tui.dialogs.signoff_detail import SignOffDetailDialog
+    from reviewer.tui.screens.supervisor import SupervisorScreen
 
     sign_offs(store)
     app = make_app(store)
@@ -276,7 +277,7 @@ async def test_enter_shows_everything_a_sign_off_recorded(store: Store) -> None:
 
 async def open_policy(pilot, screen):  # type: ignore[no-untyped-def]
     """Press p on the supervisor's history and wait for the policy dialog."""
-    from reviewer.tui.screens.supervisor import PolicyDialog
+    from reviewer.tui.dialogs.policy import PolicyDialog
 
     screen.query_one("#history-table", DataTable).focus()
     await pilot.press("p")
@@ -285,7 +286,8 @@ async def open_policy(pilot, screen):  # type: ignore[no-untyped-def]
 
 
 async def test_the_supervisor_changes_the_policy_and_it_is_audited(store: Store) -> None:
-    from reviewer.tui.screens.supervisor import PolicyDialog, SupervisorScreen
+    from reviewer.tui.dialogs.policy import PolicyDialog
+    from reviewer.tui.screens.supervisor import SupervisorScreen
 
     app = make_app(store)
     async with app.run_test(size=(120, 40)) as pilot:
@@ -357,7 +359,8 @@ def acknowledged_sign_off(store: Store) -> None:
 
 
 async def test_the_sign_off_detail_scrolls_to_its_end_at_80x24(store: Store) -> None:
-    from reviewer.tui.screens.supervisor import SignOffDetailDialog, SupervisorScreen
+    from reviewer.tui.dialogs.signoff_detail import SignOffDetailDialog
+    from reviewer.tui.screens.supervisor import SupervisorScreen
 
     acknowledged_sign_off(store)
     app = make_app(store)

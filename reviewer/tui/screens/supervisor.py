@@ -13,7 +13,6 @@ worker thread.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -23,13 +22,16 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import Horizontal, Vertical
 from textual.message import Message
-from textual.widgets import DataTable, Header, Input, Label, Select, Static
+from textual.widgets import DataTable, Header, Input, Select, Static
 
 from reviewer.domain.states import Role
 from reviewer.domain.text import printable
-from reviewer.tui.base import ReviewerDialog, ReviewerScreen
+from reviewer.tui.base import ReviewerScreen
+from reviewer.tui.dialogs.export_csv import ExportCsvDialog
+from reviewer.tui.dialogs.policy import PolicyChange, PolicyDialog
+from reviewer.tui.dialogs.signoff_detail import SignOffDetailDialog, duration_text
 from reviewer.tui.widgets.footer import KeysFooter
 
 if TYPE_CHECKING:
@@ -37,22 +39,7 @@ if TYPE_CHECKING:
     from reviewer.store.views import AuditStatus, Policy, ReviewerFigures, SignedIn, SignOffRow
 
 DECISIONS = (("approved", "approve"), ("rejected", "reject"))
-NEW_ACCOUNT_TEXT = "created or re-enabled shortly before this sign-off (policy): look twice"
 PAIR_WARN = 3  # the same two people approving together this often is worth a look
-
-
-def duration_text(seconds: float | None) -> str:
-    """45s, 12m 05s, 3h 10m."""
-    if seconds is None:
-        return "-"
-    seconds = max(0, round(seconds))
-    if seconds < 60:
-        return f"{seconds}s"
-    minutes, secs = divmod(seconds, 60)
-    if minutes < 60:
-        return f"{minutes}m {secs:02d}s"
-    hours, minutes = divmod(minutes, 60)
-    return f"{hours}h {minutes:02d}m"
 
 
 def parse_day(text: str, field: str) -> date | None:
@@ -97,282 +84,6 @@ class HistoryFilter:
         if self.until:
             parts.append(f"to {self.until.isoformat()}")
         return ", ".join(parts) or "all sign-offs"
-
-
-class ExportCsvDialog(ReviewerDialog[Path | None]):
-    """Asks where to write the CSV; returns the path, or None when cancelled."""
-
-    HELP_TITLE = "Export the sign-off history"
-    HELP_TEXT = "Enter writes the history, as filtered on the screen beneath, to this file."
-    BINDINGS = [Binding("escape", "cancel", "Cancel", id="export.cancel")]
-
-    def __init__(self, default: Path, what: str) -> None:
-        super().__init__(classes="dialog")
-        self._default = default
-        self._what = what
-
-    def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog-box"):
-            yield Label("Export the sign-off history as CSV", classes="dialog-title")
-            yield Static(f"Rows: {printable(self._what)}.", markup=False)
-            yield Input(str(self._default), id="export-path")
-            yield Label("Enter writes the file.  Esc cancels.", classes="dim")
-
-    def on_mount(self) -> None:
-        self.query_one("#export-path", Input).focus()
-
-    @on(Input.Submitted, "#export-path")
-    def _submitted(self, event: Input.Submitted) -> None:
-        text = event.value.strip()
-        self.dismiss(Path(text).expanduser() if text else None)
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
-
-
-def signoff_detail(row: SignOffRow, findings: Mapping[str, Finding] | None = None) -> Text:
-    """Everything one sign-off recorded, for an auditor to read. `findings` (acknowledgement
-    key -> the warning it acknowledges) names each acknowledged warning by its title. Notes,
-    statements and titles quoting names are input: control characters are shown as escapes
-    (`printable`), line breaks kept."""
-    from reviewer.domain.signoff import CHECKLIST
-    from reviewer.store.service.supervision import warning_code
-
-    text = Text()
-
-    def field(label: str, value: str, style: str = "") -> None:
-        text.append(f"{label:<18}", style="bold")
-        text.append(printable(value, lines=True) + "\n", style=style)
-
-    field("Request", f"{row.request_id} v{row.version}")
-    field("Archive SHA-256", row.archive_sha256)
-    field("Reviewer", f"{row.reviewer} ({row.role.value})")
-    if row.new_account:
-        field("Account", NEW_ACCOUNT_TEXT, "bold yellow")
-    field("Stage", row.stage.value)
-    decision_style = "bold green" if row.decision.value == "approve" else "bold red"
-    field("Decision", row.decision.value, decision_style)
-    field("At (UTC)", row.at.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S"))
-    field("Review time", duration_text(row.review_seconds))
-    if row.voided:
-        field("Status", "void: a newer archive arrived or the unlock lapsed", "yellow")
-    field("Sampling", row.sampling_statement or "-")
-    field("Note", row.note or "-")
-    text.append("Checklist\n", style="bold")
-    known = dict(CHECKLIST)
-    for key, answer in row.checklist.items() if row.checklist else ():
-        mark, style = ("✓", "green") if answer else ("✗", "red")
-        text.append(f"  {mark} ", style=style)
-        text.append(printable(known.get(key, key)) + "\n")
-    if not row.checklist:
-        text.append("  (none: a rejection does not need one)\n", style="dim")
-    if row.acknowledged:
-        text.append("Warnings acknowledged\n", style="bold")
-        for key, note in row.acknowledged.items():
-            finding = (findings or {}).get(key)
-            text.append(f"  {finding.code if finding else warning_code(key)}", style="yellow")
-            if finding is not None:
-                text.append(f" — {printable(finding.title)}")
-            text.append(": ", style="yellow")
-            text.append(printable(note, lines=True) + "\n")
-    text.rstrip()
-    return text
-
-
-class SignOffDetailDialog(ReviewerDialog[None]):
-    """One sign-off in full: checklist answers, acknowledged warnings, sampling statement.
-    The body scrolls (arrows, Page Up/Down, Home/End) when the terminal is too short for it."""
-
-    HELP_TITLE = "Sign-off"
-    HELP_TEXT = (
-        "Everything this sign-off recorded. Up/Down, Page Up/Down, Home and End scroll it. "
-        "Esc or Enter closes it."
-    )
-    BINDINGS = [Binding("escape,enter,q", "close", "Close", id="signoff_detail.close")]
-
-    def __init__(self, row: SignOffRow, findings: Mapping[str, Finding] | None = None) -> None:
-        super().__init__(classes="dialog")
-        self._row = row
-        self._findings = dict(findings or {})
-
-    def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog-box", id="signoff-detail-box"):
-            yield Label(
-                Text(printable(f"Sign-off by {self._row.reviewer} on {self._row.request_id}")),
-                classes="dialog-title",
-            )
-            with VerticalScroll(id="signoff-detail-scroll"):
-                yield Static(signoff_detail(self._row, self._findings), id="signoff-detail")
-            yield Label("Esc closes.", id="signoff-detail-keys", classes="dim")
-
-    def on_mount(self) -> None:
-        self.query_one("#signoff-detail-scroll", VerticalScroll).focus()
-
-    def action_close(self) -> None:
-        self.dismiss(None)
-
-
-@dataclass(frozen=True, slots=True)
-class PolicyChange:
-    """New policy values (None: leave as it is)."""
-
-    sample_confidence: float | None = None
-    sample_min_foreign_fraction: float | None = None
-    unlock_lapse_days: int | None = None
-    new_account_days: int | None = None
-
-
-class PolicyInputError(ValueError):
-    """What is wrong with the typed policy: one line per field, keyed by PolicyChange field."""
-
-    def __init__(self, problems: Mapping[str, str]) -> None:
-        self.problems = dict(problems)
-        super().__init__("; ".join(self.problems.values()))
-
-
-def parse_policy(
-    confidence: str, fraction: str, days: str, current: Policy, new_days: str | None = None
-) -> PolicyChange:
-    """Percentages and days as typed, to a change. PolicyInputError names every field that is
-    not a number, or is one the store would refuse (the store's own rule, `policy_problems`)."""
-    from reviewer.domain.policy import policy_problems
-
-    problems: dict[str, str] = {}
-
-    def percent(text: str, name: str, field: str) -> float | None:
-        try:
-            return float(text.strip().rstrip("%").strip()) / 100
-        except ValueError:
-            problems[field] = f"{name}: a percentage, like 95"
-            return None
-
-    conf = percent(confidence, "confidence", "sample_confidence")
-    frac = percent(fraction, "foreign share", "sample_min_foreign_fraction")
-
-    def whole(text: str, name: str, field: str) -> int | None:
-        try:
-            return int(text.strip())
-        except ValueError:
-            problems[field] = f"{name}: a whole number of days"
-            return None
-
-    lapse = whole(days, "unlock lapse", "unlock_lapse_days")
-    fresh = None if new_days is None else whole(new_days, "new-account flag", "new_account_days")
-    change = PolicyChange(
-        sample_confidence=(
-            None if conf is None or abs(conf - current.sample_confidence) < 1e-9 else conf
-        ),
-        sample_min_foreign_fraction=(
-            None if frac is None or abs(frac - current.sample_min_foreign_fraction) < 1e-9 else frac
-        ),
-        unlock_lapse_days=None if lapse is None or lapse == current.unlock_lapse_days else lapse,
-        new_account_days=None if fresh is None or fresh == current.new_account_days else fresh,
-    )
-    refused = policy_problems(
-        sample_confidence=change.sample_confidence,
-        sample_min_foreign_fraction=change.sample_min_foreign_fraction,
-        unlock_lapse_days=change.unlock_lapse_days,
-        new_account_days=change.new_account_days,
-    )
-    problems.update({k: v for k, v in refused.items() if k not in problems})
-    if problems:
-        raise PolicyInputError(problems)
-    return change
-
-
-# PolicyChange field -> the dialog's input for it (its error line is "<id>-error").
-POLICY_INPUTS = {
-    "sample_confidence": "policy-confidence",
-    "sample_min_foreign_fraction": "policy-fraction",
-    "unlock_lapse_days": "policy-days",
-    "new_account_days": "policy-new-account",
-}
-
-
-class PolicyDialog(ReviewerDialog[PolicyChange | None]):
-    """The sampling and unlock policy, editable by a supervisor; every change is audited."""
-
-    HELP_TITLE = "Policy"
-    HELP_TEXT = (
-        "The sample drawn for each export is sized so that, if at least the given share of its "
-        "recordings were foreign, a reviewer would meet one with the given confidence. An "
-        "approved export that is not released within the lapse must be signed again. A sign-off "
-        "by an account created or re-enabled within the new-account period is flagged in the "
-        "history. Sampling changes apply to exports ingested afterwards; every change is "
-        "recorded in the audit trail."
-    )
-    BINDINGS = [
-        Binding("escape", "cancel", "Cancel", id="policy.cancel"),
-        Binding("ctrl+s", "save", "Save", id="policy.save"),
-    ]
-
-    def __init__(self, policy: Policy) -> None:
-        super().__init__(classes="dialog")
-        self._policy = policy
-
-    def compose(self) -> ComposeResult:
-        p = self._policy
-        with Vertical(classes="dialog-box", id="policy-box"):
-            yield Label("Sampling and unlock policy", classes="dialog-title")
-            for label, value, input_id in (
-                ("Confidence (%)", f"{p.sample_confidence * 100:g}", "policy-confidence"),
-                (
-                    "Foreign share to catch (%)",
-                    f"{p.sample_min_foreign_fraction * 100:g}",
-                    "policy-fraction",
-                ),
-                ("Unlock lapse (days)", str(p.unlock_lapse_days), "policy-days"),
-                ("New-account flag (days)", str(p.new_account_days), "policy-new-account"),
-            ):
-                with Horizontal(classes="policy-row"):
-                    yield Label(label, classes="policy-label")
-                    yield Input(value, id=input_id)
-                yield Static("", id=f"{input_id}-error", classes="policy-error", markup=False)
-            changed = (
-                f"Last changed by {p.updated_by} on {p.updated_at:%Y-%m-%d %H:%M} UTC."
-                if p.updated_by and p.updated_by != "defaults" and p.updated_at
-                else "The defaults: never changed by a supervisor."
-            )
-            yield Static(changed, classes="dim", markup=False)
-            yield Label("Ctrl+S or Enter saves.  Esc cancels.", classes="dim")
-
-    def on_mount(self) -> None:
-        self.query_one("#policy-confidence", Input).focus()
-
-    @on(Input.Submitted)
-    def _submitted(self) -> None:
-        self.action_save()
-
-    @on(Input.Changed)
-    def _edited(self, event: Input.Changed) -> None:
-        input_id = event.input.id
-        if input_id is not None and input_id in POLICY_INPUTS.values():
-            self._show_error(input_id, "")
-
-    def _show_error(self, input_id: str, problem: str) -> None:
-        line = self.query_one(f"#{input_id}-error", Static)
-        line.update(problem)
-        line.set_class(bool(problem), "-shown")
-
-    def action_save(self) -> None:
-        try:
-            change = parse_policy(
-                self.query_one("#policy-confidence", Input).value,
-                self.query_one("#policy-fraction", Input).value,
-                self.query_one("#policy-days", Input).value,
-                self._policy,
-                self.query_one("#policy-new-account", Input).value,
-            )
-        except PolicyInputError as exc:
-            for field, input_id in POLICY_INPUTS.items():
-                self._show_error(input_id, exc.problems.get(field, ""))
-            first = next(POLICY_INPUTS[f] for f in POLICY_INPUTS if f in exc.problems)
-            self.query_one(f"#{first}", Input).focus()
-            return
-        self.dismiss(change)
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
 
 
 class SupervisorScreen(ReviewerScreen):
