@@ -7,6 +7,7 @@ from test_tui_support import (
     CLEAN,
     make_app,
     open_request,
+    screen_text,
     sign_in,
     wait_for,
 )
@@ -104,3 +105,18 @@ async def test_the_palette_lists_quit_once(store) -> None:
         await app.workers.wait_for_complete()  # the search has given every hit
         await pilot.pause()
         assert quits() == ["Quit"]
+
+
+async def test_the_review_header_keeps_the_version_and_both_signers_in_view(store) -> None:
+    """At 80 columns the version is still on the header; at 120 both signers are, whole."""
+    from test_tui_support import approve_through_the_service
+
+    approve_through_the_service(store, "alice", CLEAN)
+    approve_through_the_service(store, "bob", CLEAN)
+    for size, wanted in (((80, 24), ["v1"]), ((120, 40), ["v1", "alice ✓1st", "bob ✓2nd"])):
+        app = make_app(store)
+        async with app.run_test(size=size) as pilot:
+            await sign_in(pilot, "dave")
+            await open_request(pilot, CLEAN)
+            header = screen_text(app).splitlines()[1]
+            assert all(w in header for w in wanted), (size, header)

@@ -102,7 +102,7 @@ async def test_four_eyes_flow(any_store, null_audio) -> None:
         assert played == review.detail.sample.size > 0
         await approve(pilot, "alice")
         await wait_for(pilot, lambda: review.detail.state.value == "first-signoff")
-        assert "alice (first: approve)" in screen_text(app)
+        assert "alice ✓1st" in screen_text(app)
 
         # 2. alice is refused the second stage: Approve stays disabled and says why.
         await pilot.press("s")

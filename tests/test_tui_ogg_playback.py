@@ -60,4 +60,4 @@ async def test_ogg_recordings_play_and_the_clean_export_can_be_approved(
         assert all(recordings.is_played(member) for member in sample)
         await approve(pilot, "alice")
         await wait_for(pilot, lambda: review.detail.state.value == "first-signoff")
-        assert "alice (first: approve)" in screen_text(app)
+        assert "alice ✓1st" in screen_text(app)

@@ -66,6 +66,8 @@ PRIMARY = {
 
 
 SAMPLE_KEYS = Binding.Group("Sample", compact=True)
+SIGNED = {"approve": "✓", "reject": "✗"}  # "bob ✓2nd": bob approved at the second stage
+ORDINAL = {1: "1st", 2: "2nd"}
 
 
 class ReviewScreen(CorrectingMixin, ReviewerScreen):
@@ -286,11 +288,15 @@ class ReviewScreen(CorrectingMixin, ReviewerScreen):
         text.append(f" {d.request.request_id} ", style="bold")
         text.append(f"{printable(r.name or r.customer_id)}  ")  # input: escaped
         text.append(d.state.value, style="bold cyan")
+        # What a signer must not miss comes first: a narrow terminal cuts the end of the line.
+        text.append(f"  v{d.version_number}", style="bold")
         if d.request.due_at:
             text.append(f"  due {d.request.due_at:%Y-%m-%d}")
-        signed = ", ".join(f"{s.name} ({s.stage.value}: {s.decision.value})" for s in d.signers)
+        signed = ", ".join(
+            f"{s.name} {SIGNED[s.decision.value]}{ORDINAL[s.stage.number]}" for s in d.signers
+        )
         text.append(f"  signed: {signed or 'nobody yet'}", style="green" if d.signers else "dim")
-        text.append(f"  v{d.version_number} {d.archive_sha256[:12]}", style="dim")
+        text.append(f"  {d.archive_sha256[:12]}", style="dim")
         self.query_one("#review-title", Static).update(text)
         user = self.reviewer_app.user
         who = f"{user.name} · " if user is not None else ""
