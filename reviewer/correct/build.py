@@ -19,7 +19,13 @@ from pathlib import Path
 from typing import Any
 
 from reviewer.correct.catalogue import Catalogue, catalogue_pdf
-from reviewer.correct.wavhead import PLAIN_CHUNKS, chunk_ids, plain_wav_head
+from reviewer.correct.wavhead import (
+    PLAIN_CHUNKS,
+    chunk_ids,
+    chunks,
+    plain_wav_head,
+    span_frames,
+)
 from reviewer.correct.zipwrite import write_zip
 from reviewer.domain.archive import Limits, RawMember, read_member, read_member_raw
 from reviewer.domain.archive.errors import ArchiveError, WavError
@@ -309,9 +315,7 @@ def _silence(path: str, data: bytes, spans: list[Any]) -> bytes:
     zero = b"\x80" if info.bits == 8 else b"\x00"  # 8-bit PCM is unsigned: silence is 128
     buf = bytearray(data)
     for span in spans:
-        start = 0 if span.start_s is None else int(span.start_s * info.rate)
-        end = frames if span.end_s is None else min(frames, int(-(-span.end_s * info.rate // 1)))
-        start = max(0, min(start, frames))
+        start, end = span_frames(span.start_s, span.end_s, info.rate, frames)
         if end <= start:
             continue
         a = layout.data_offset + start * frame
@@ -372,15 +376,7 @@ def _unchanged_recording(
 
 
 def _chunk(data: bytes, wanted: bytes) -> bytes | None:
-    order = ">" if data[:4] == b"RIFX" else "<"
-    at = 12
-    while at + 8 <= len(data):
-        cid = data[at : at + 4]
-        (size,) = struct.unpack(order + "I", data[at + 4 : at + 8])
-        if cid == wanted:
-            return data[at + 8 : at + 8 + size]
-        at += 8 + size + (size & 1)
-    return None
+    return next((body for cid, body in chunks(data) if cid == wanted), None)
 
 
 def _names_any(raw: bytes, redactor: Redactor) -> bool:

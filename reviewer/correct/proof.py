@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from reviewer.correct.wavhead import plain_wav_head
+from reviewer.correct.wavhead import plain_wav_head, span_frames
 from reviewer.domain.archive import Limits, read_export, read_member, read_member_raw
 from reviewer.domain.archive.errors import ArchiveError, WavError
 from reviewer.domain.archive.wav import parse_wav
@@ -177,9 +177,7 @@ def prove(
         zero = 0x80 if info.bits == 8 else 0
         frames = layout.data_bytes // frame
         for span in spans:
-            start = 0 if span.start_s is None else int(span.start_s * rate)
-            end = frames if span.end_s is None else min(frames, int(-(-span.end_s * rate // 1)))
-            start = max(0, min(start, frames))
+            start, end = span_frames(span.start_s, span.end_s, rate, frames)
             chunk = data[layout.data_offset + start * frame : layout.data_offset + end * frame]
             if chunk.count(zero) != len(chunk):
                 loud.append(f"{member} {start / rate:.2f}-{end / rate:.2f} s is not silent")
