@@ -31,7 +31,7 @@ from reviewer.domain.corrections import (
 from reviewer.domain.review import review_request
 from reviewer.domain.signoff import CHECKLIST_KEYS
 from reviewer.domain.states import State
-from reviewer.store.errors import ReleaseError, SignOffError, UserError
+from reviewer.store.errors import PermissionDenied, ReleaseError, SignOffError, UserError
 from reviewer.store.service import ReviewService
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -323,6 +323,11 @@ def test_a_foreign_mark_holds_the_original_and_the_corrected_version_goes_out(
     assert d2.version_id == fixed.version_id and d2.corrected_from == 1
     assert d2.archive_sha256 == fixed.archive_sha256 != review.report.archive_sha256
     assert svc.version_detail(v1).state is State.SUPERSEDED
+    # A second terminal still on the original cannot correct it again, nor mark it.
+    with pytest.raises(PermissionDenied, match="newer archive or ticket"):
+        svc.apply_corrections(signed_in(svc, "bob"), v1)
+    with pytest.raises(PermissionDenied, match="newer archive or ticket"):
+        svc.mark(signed_in(svc, "bob"), v1, "recording", rec.audio_member, "doubtful")
     assert [c["target"] for c in d2.correction["corrections"]].count("weather") == 0
     # The original again from the inbox changes nothing: it never comes back.
     again = svc.ingest(review, folder / "export.zip", actor="test")

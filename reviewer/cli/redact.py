@@ -113,10 +113,11 @@ def redact(
     Exit codes:
       0  built and proven
       1  the proof failed (the new version is blocked), the corrections would leave nothing,
-         or the person may not correct (wrong passphrase, role, lockout)
+         the person may not correct (wrong passphrase, role, lockout), or the request got a
+         newer version meanwhile (another terminal corrected it first): nothing is stored
       2  bad usage, unknown request, member or utterance, or the store cannot be opened
     """
-    from reviewer.store.errors import NotFound, UserError
+    from reviewer.store.errors import NotFound, StoreError, UserError
 
     reason_ = Reason(reason)
     wanted = (
@@ -152,7 +153,7 @@ def redact(
                     raise click.UsageError(str(exc)) from None
             try:
                 result = svc.apply_corrections(session, detail.version_id)
-            except UserError as exc:
+            except StoreError as exc:  # refused, nothing stored (another terminal was first, ...)
                 click.echo(f"reviewer: {printable(str(exc))}", err=True)
                 ctx.exit(1)
                 return
