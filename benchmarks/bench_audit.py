@@ -126,7 +126,7 @@ def build(url: str, n: int, key_dir: Path) -> float:
     )
     from reviewer.store.engine import make_engine
     from reviewer.store.migrate import upgrade
-    from reviewer.store.service.base import SIGNED_DECISIONS_KEY
+    from reviewer.store.service.unit import SIGNED_DECISIONS_KEY
 
     started = time.perf_counter()
     engine = make_engine(url)

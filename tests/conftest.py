@@ -114,7 +114,7 @@ def signed_in(  # type: ignore[no-untyped-def]
     test records on it at once (recordings "played" in full) must fit the wall time that
     passed since sign-in, which the service checks (`opened_ago=None`: opened now)."""
     sessions = _SESSIONS.setdefault(svc, {})
-    stale = name in sessions and svc._now() - sessions[name].at > timedelta(hours=1)
+    stale = name in sessions and svc.now() - sessions[name].at > timedelta(hours=1)
     if fresh or stale or name not in sessions:
         sessions[name] = svc.sign_in(name, passphrase or _PASSPHRASES[(svc.url, name)])
         if opened_ago is not None:

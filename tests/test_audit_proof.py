@@ -22,7 +22,7 @@ from reviewer.store import audit_log
 from reviewer.store.errors import PermissionDenied, ReleaseError, StoreError
 from reviewer.store.paths import CHECKPOINT_FILE, sqlite_file
 from reviewer.store.service import ReviewService
-from reviewer.store.service.release import ReleasePart
+from reviewer.store.service.release import Releases
 
 FAST = PasswordHasher.from_parameters(profiles.CHEAPEST)
 PEOPLE = [
@@ -114,7 +114,7 @@ def test_a_staged_copy_changed_before_the_rename_is_never_delivered(
     svc, make_review, tmp_path, monkeypatch
 ) -> None:  # type: ignore[no-untyped-def]
     outbox = tmp_path / "out"
-    original = ReleasePart._record_release
+    original = Releases._record_release
     for n in range(3):
         rid = f"DSAR-P-01{n:02d}"
         review, folder = make_review(rid, seed=n)
@@ -129,11 +129,11 @@ def test_a_staged_copy_changed_before_the_rename_is_never_delivered(
             staged.write_bytes(bytes(data))
             return receipt
 
-        monkeypatch.setattr(ReleasePart, "_record_release", tamper)
+        monkeypatch.setattr(Releases, "_record_release", tamper)
         with pytest.raises(ReleaseError, match="staged copy in the outbox changed"):
             svc.release(signed_in(svc, "bob"), rid, outbox)
         assert not (outbox / rid).exists()
-        monkeypatch.setattr(ReleasePart, "_record_release", original)
+        monkeypatch.setattr(Releases, "_record_release", original)
         # The recorded release is finished with the signed bytes, and only those.
         receipt = svc.release(signed_in(svc, "bob"), rid, outbox)
         assert (outbox / rid / "export.zip").read_bytes() == (folder / "export.zip").read_bytes()

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from reviewer.domain.sampling import (
     Candidate,
+    Sample,
     draw_sample,
     miss_probability,
     sample_size,
@@ -223,3 +224,28 @@ def test_statement_of_a_partial_sample_with_a_critical_finding() -> None:
         == f"{s.size} of 1700 inspected; 1 of them named by a critical finding: Before the requester"
     )
     assert "marked foreign" not in said and "confidence" not in said
+
+
+def test_recordings_with_no_audio_file_are_counted_and_named_in_every_statement() -> None:
+    s = draw_sample(_pool(8), SHA_A, without_audio=["U-MISSING-1"])
+    assert s.recordings == 9 and s.population == 8 and s.size == 8
+    assert s.plan() == (
+        "sample: all 8 recordings with audio "
+        "(the whole export; 1 of 9 has no audio file: U-MISSING-1)"
+    )
+    assert s.statement(3) == "3 of 8 sampled recordings inspected"
+    assert s.statement(8) == (
+        "all 8 recordings with audio inspected (the sample is the whole export; "
+        "1 of 9 has no audio file: U-MISSING-1), 0 marked foreign"
+    )
+    big = draw_sample(_pool(1700), SHA_A, without_audio=[f"U-{i}" for i in range(5)])
+    assert big.statement(big.size).startswith(
+        f"{big.size} of 1700 recordings with audio inspected "
+        "(5 of 1705 have no audio file: U-0, U-1, U-2, …), 0 marked foreign: with 95% confidence"
+    )
+    # Stored and read back, the sample says the same.
+    assert Sample.from_dict(big.to_dict()) == big
+    nothing = draw_sample([], SHA_A, without_audio=["U-A", "U-B"])
+    assert nothing.plan() == nothing.statement(0) == (
+        "no audio files in this export: nothing to sample (2 of 2 have no audio file: U-A, U-B)"
+    )

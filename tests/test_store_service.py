@@ -584,3 +584,24 @@ def test_a_release_goes_out_once(svc, make_review, tmp_path, monkeypatch) -> Non
     assert redelivery["actor"] == "dave"
     assert redelivery["payload"]["reason"] == "the requester's download link expired"
     assert [e["action"] for e in events(svc)].count("release") == 1
+
+
+def test_the_clean_sample_is_counted_alike_by_check_and_by_the_statement(svc) -> None:  # type: ignore[no-untyped-def]
+    """`check` says 9 recordings, one with no audio file: the sampling statement a signer
+    records counts the same 9 and names the same one."""
+    from reviewer.domain.review import review_request
+
+    root = Path(__file__).resolve().parent.parent / "sample_archives" / "clean"
+    review = review_request(root)
+    assert review.index.recording_count == 9 and review.index.without_audio == ["UFA3AB216D5F2167"]
+    vid = svc.ingest(review, root / "export.zip", actor="test").version_id
+    detail = svc.version_detail(vid)
+    assert detail.sampling_statement == (
+        "sample: all 8 recordings with audio "
+        "(the whole export; 1 of 9 has no audio file: UFA3AB216D5F2167)"
+    )
+    inspect_sample(svc, "alice", vid)
+    assert svc.gate("alice", vid).sampling_statement == (
+        "all 8 recordings with audio inspected (the sample is the whole export; "
+        "1 of 9 has no audio file: UFA3AB216D5F2167), 0 marked foreign"
+    )

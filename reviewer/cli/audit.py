@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import os
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import click
 
@@ -22,49 +18,11 @@ from reviewer.cli.acting import (
 )
 from reviewer.domain.errors import ReviewerError
 from reviewer.domain.text import printable
-
-if TYPE_CHECKING:
-    from sqlalchemy.orm import Session
+from reviewer.store.errors import StoreError
 
 
 class AuditCommandError(ReviewerError):
     """The store or the audit trail cannot be opened."""
-
-
-@contextmanager
-def _read_session(db_url: str | None) -> Iterator[Session]:
-    """A session on a read-only transaction (no write lock on SQLite); never creates a store."""
-    import sqlalchemy as sa
-    from sqlalchemy.orm import Session
-
-    from reviewer.store.audit_log import EVENT_TABLE
-    from reviewer.store.engine import READONLY, make_engine
-    from reviewer.store.paths import NoStore, resolve_url, sqlite_file
-
-    url = resolve_url(db_url)
-    shown = sa.make_url(url).render_as_string(hide_password=True)
-    file = sqlite_file(url)
-    if file is not None and not file.is_file():
-        raise NoStore(str(file.absolute()))
-    engine = make_engine(url)
-    try:
-        with engine.connect() as conn:
-            conn.execution_options(**READONLY)
-            if not sa.inspect(conn).has_table(EVENT_TABLE):
-                raise AuditCommandError(
-                    f"the store at {shown} has no audit trail (not set up "
-                    f"by this version of reviewer)"
-                )
-            with Session(bind=conn) as session:
-                yield session
-    except sa.exc.OperationalError as exc:
-        reason = str(exc.orig).strip().splitlines()[0] if exc.orig else "unreachable"
-        raise AuditCommandError(f"cannot read the store at {shown}: {reason}") from None
-    except sa.exc.DatabaseError as exc:
-        reason = str(exc.orig).strip().splitlines()[0] if exc.orig else type(exc).__name__
-        raise AuditCommandError(f"cannot read the store at {shown}: {reason}") from None
-    finally:
-        engine.dispose()
 
 
 @click.group()
@@ -128,24 +86,20 @@ def verify(
       1  they do not: the first bad event is named
       2  the store cannot be read
     """
-    from reviewer.store import audit_log
+    from reviewer.store.service import verify_store
 
-    with _read_session(ctx.obj.get("db_url")) as session:
-        directory = key_dir if key_dir is not None else audit_log.key_dir_for(session)
-        result = audit_log.verify(
-            session, directory, workers=workers or min(os.cpu_count() or 1, 8), witnesses=witnesses
+    try:
+        found = verify_store(
+            ctx.obj.get("db_url"),
+            key_dir,
+            workers=workers or min(os.cpu_count() or 1, 8),
+            witnesses=witnesses,
         )
-        from reviewer.store.service.base import privilege_warning
-
-        warning = privilege_warning(session)
-        if warning:
-            click.echo(f"reviewer: warning: {warning}", err=True)
-        if result.ok:  # the chain is sound: do the store's decisions agree with it?
-            from reviewer.store.crosscheck import cross_check
-
-            disagreement = cross_check(session)
-            if disagreement is not None:
-                result = dataclasses.replace(result, ok=False, reason=disagreement)
+    except StoreError as exc:
+        raise AuditCommandError(str(exc)) from None
+    result, directory = found.result, found.key_dir
+    if found.privilege_warning:
+        click.echo(f"reviewer: warning: {found.privilege_warning}", err=True)
     if as_json:
         doc = dict(result.to_dict(), key_dir=str(directory), witnesses=[str(w) for w in witnesses])
         sys.stdout.write(json.dumps(doc, indent=2) + "\n")

@@ -71,6 +71,9 @@ class Sample:
     min_foreign_fraction: float
     seed: str  # the archive SHA-256
     items: tuple[SampleItem, ...]
+    # Recordings the voice history lists with no audio file (their utterance ids): counted
+    # among the export's recordings, never sampled (nothing to hear), named in every statement.
+    without_audio: tuple[str, ...] = ()
 
     @property
     def size(self) -> int:
@@ -89,16 +92,36 @@ class Sample:
         """The sample is every recording of the export."""
         return self.drawn >= self.population - self.flagged
 
+    @property
+    def recordings(self) -> int:
+        """Every recording of the export: those with audio (the population) and those
+        without."""
+        return self.population + len(self.without_audio)
+
+    def _audio(self) -> str:
+        """ "recordings", or "recordings with audio" when some have none."""
+        return "recordings with audio" if self.without_audio else "recordings"
+
+    def _no_audio(self) -> str:
+        """The recordings with no audio file, counted and named ("" when there are none)."""
+        if not self.without_audio:
+            return ""
+        n = len(self.without_audio)
+        names = ", ".join(self.without_audio[:3]) + (", …" if n > 3 else "")
+        has = "has" if n == 1 else "have"
+        return f"{n} of {self.recordings} {has} no audio file: {names}"
+
     def plan(self) -> str:
         """What the sample is, before anyone has inspected it."""
         if self.population == 0:
-            return NOTHING_TO_SAMPLE
+            return _nothing(self._no_audio())
+        missing = f"; {self._no_audio()}" if self.without_audio else ""
         if self.is_whole:
-            return f"sample: all {self.population} recordings (the whole export)"
+            return f"sample: all {self.population} {self._audio()} (the whole export{missing})"
         return (
-            f"sample: {self.size} of {self.population} recordings ({self.flagged} flagged, "
-            f"{self.drawn} drawn), for {_pct(self.confidence)} confidence of hearing a foreign "
-            f"one if {_pct(self.min_foreign_fraction)} or more are"
+            f"sample: {self.size} of {self.population} {self._audio()} ({self.flagged} flagged, "
+            f"{self.drawn} drawn{missing}), for {_pct(self.confidence)} confidence of hearing "
+            f"a foreign one if {_pct(self.min_foreign_fraction)} or more are"
         )
 
     def statement(self, inspected: int, findings: Iterable[Finding] = ()) -> str:
@@ -107,12 +130,20 @@ class Sample:
         sampled recording is inspected and no critical finding stands; with critical findings
         the statement names them, and how many sampled recordings they name, instead."""
         if self.population == 0:
-            return NOTHING_TO_SAMPLE
+            return _nothing(self._no_audio())
         inspected = max(0, min(inspected, self.size))
         if inspected < self.size:
             return f"{inspected} of {self.size} sampled recordings inspected"
+        missing = f"; {self._no_audio()}" if self.without_audio else ""
         if self.is_whole:
-            head = f"all {self.population} recordings inspected (the sample is the whole export)"
+            head = (
+                f"all {self.population} {self._audio()} inspected "
+                f"(the sample is the whole export{missing})"
+            )
+        elif self.without_audio:
+            head = (
+                f"{self.size} of {self.population} {self._audio()} inspected ({self._no_audio()})"
+            )
         else:
             head = f"{self.size} of {self.population} inspected"
         critical = [f for f in findings if f.severity is Severity.CRITICAL]
@@ -155,6 +186,7 @@ class Sample:
                 }
                 for i in self.items
             ],
+            "without_audio": list(self.without_audio),
         }
 
     @classmethod
@@ -180,7 +212,15 @@ class Sample:
                 )
                 for i in items
             ),
+            without_audio=tuple(str(u) for u in data.get("without_audio", []) or []),  # type: ignore[attr-defined]
         )
+
+
+def _nothing(no_audio: str) -> str:
+    """The plan and statement of an export with no audio file to hear."""
+    if not no_audio:
+        return NOTHING_TO_SAMPLE
+    return f"no audio files in this export: nothing to sample ({no_audio})"
 
 
 def _pct(x: float) -> str:
@@ -266,8 +306,11 @@ def draw_sample(
     *,
     confidence: float = DEFAULT_CONFIDENCE,
     min_foreign_fraction: float = DEFAULT_MIN_FOREIGN_FRACTION,
+    without_audio: Sequence[str] = (),
 ) -> Sample:
-    """Every flagged candidate plus a stratified random draw sized by `sample_size`."""
+    """Every flagged candidate plus a stratified random draw sized by `sample_size`.
+    `without_audio`: the export's recordings with no audio file (`ExportIndex.without_audio`),
+    named in the sample's statements."""
     _check(min_foreign_fraction, confidence)
     unique: dict[str, Candidate] = {}
     for c in candidates:
@@ -296,6 +339,7 @@ def draw_sample(
         min_foreign_fraction=min_foreign_fraction,
         seed=seed,
         items=tuple(items),
+        without_audio=tuple(without_audio),
     )
 
 

@@ -84,6 +84,13 @@ def finding_key(position: int, finding: Finding) -> str:
     return f"{position}:{finding.code}"
 
 
+def warning_code(key: str) -> str:
+    """The finding code of an acknowledgement key (``"0:third-party-names"`` ->
+    ``"third-party-names"``): the key's position prefix means nothing outside the report."""
+    position, sep, code = key.partition(":")
+    return code if sep and position.isdigit() else key
+
+
 def warnings_to_ack(findings: Sequence[Finding]) -> tuple[WarningToAck, ...]:
     return tuple(
         WarningToAck(finding_key(i, f), f)

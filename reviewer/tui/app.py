@@ -167,9 +167,7 @@ class ReviewerApp(App[None]):
 
 def store_dir(service: ReviewService) -> Path:
     """Where the store lives: the SQLite file's folder, else the user data directory."""
-    from reviewer.store.paths import key_dir
-
-    return key_dir(service.url)
+    return service.key_dir
 
 
 def default_outbox(service: ReviewService) -> Path:

@@ -16,17 +16,22 @@ records (rows, audit events, checkpoints, the release's lapse rule) comes from i
 
 Methods are safe to call from worker threads: each call uses its own connection.
 
-`ReviewService` is assembled from one part per concern, each in its own module:
+`ReviewService` is a facade over small collaborators, each in its own module, sharing one
+unit of work (`unit.UnitOfWork`: engine, clock, hasher, transactions and retries):
 
-    base.ServiceBase            engine, clock, transactions and retries, shared row queries
-    people.PeoplePart           sign-in and lockout, reviewers, the demo store's credentials
-    ingest.IngestPart           checked requests in; a changed archive voids earlier sign-offs
-    review.ReviewPart           queue, request detail, inspection evidence
-    signoff.SignOffPart         the gate and the sign-off (uses PeoplePart's passphrase check)
-    release.ReleasePart         re-hash, record, publish to the outbox (uses ReviewPart's detail)
-    supervision.SupervisionPart history, reviewer figures, audit status
-    policy.PolicyPart           the sampling and unlock policy
-    corrections.CorrectionPart  marks, proposed corrections, the corrected version
+    people.People             sign-in and lockout, sessions, accounts (`acting`: who a session
+                              acts for, asked by every other collaborator)
+    ingest.Ingest             checked requests in; a changed archive voids earlier sign-offs
+    review.Reviews            queue, request detail, inspection evidence
+    signoff.SignOffs          the gate and the sign-off
+    record.Records            the disclosure record
+    release.Releases          re-hash, record, publish to the outbox
+    supervision.Supervision   history, reviewer figures, audit status and exports
+    policy.Policies           the sampling and unlock policy
+    corrections.Corrections   marks, proposed corrections, the corrected version
+
+The row queries they share are `rows`; `verification.verify_store` verifies a store's audit
+trail read-only, for `reviewer audit verify`.
 """
 
 from __future__ import annotations
@@ -42,13 +47,8 @@ from reviewer.store.errors import (
     StoreError,
     UserError,
 )
-from reviewer.store.service.corrections import CorrectionPart
-from reviewer.store.service.ingest import IngestPart
-from reviewer.store.service.policy import PolicyPart
-from reviewer.store.service.release import ReleasePart
-from reviewer.store.service.review import ReviewPart
-from reviewer.store.service.signoff import SignOffPart
-from reviewer.store.service.supervision import SupervisionPart
+from reviewer.store.service.facade import ReviewService
+from reviewer.store.service.verification import StoreVerification, verify_store
 from reviewer.store.views import (
     AuditStatus,
     Gate,
@@ -90,18 +90,8 @@ __all__ = [
     "Signer",
     "State",
     "StoreError",
+    "StoreVerification",
     "UserError",
     "UserRow",
+    "verify_store",
 ]
-
-
-class ReviewService(
-    CorrectionPart,
-    SignOffPart,
-    ReleasePart,
-    IngestPart,
-    ReviewPart,
-    SupervisionPart,
-    PolicyPart,
-):
-    """Facade over one store (SQLite file or PostgreSQL database)."""

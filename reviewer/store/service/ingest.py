@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlalchemy import select as columns
 from sqlalchemy import update
-from sqlmodel import col
+from sqlmodel import Session, col
 
 from reviewer.domain.model import Severity, Verdict
 from reviewer.domain.report import Report
@@ -24,12 +24,9 @@ from reviewer.store.codec import index_to_json
 from reviewer.store.errors import (
     StoreError,
 )
-from reviewer.store.service.base import (
-    NO_INDEX,
-    ServiceBase,
-    aware,
-    is_postgres,
-)
+from reviewer.store.service import rows
+from reviewer.store.service.rows import NO_INDEX, aware, is_postgres
+from reviewer.store.service.unit import UnitOfWork
 from reviewer.store.tables import (
     CorrectionRow,
     ExportVersionRow,
@@ -71,8 +68,11 @@ def _corrected_from(versions: Sequence[Any], current: Any, sha: str) -> bool:
     return False
 
 
-class IngestPart(ServiceBase):
+class Ingest:
     """Checked requests into the store."""
+
+    def __init__(self, uow: UnitOfWork):
+        self._uow = uow
 
     def ingest(
         self,
@@ -88,181 +88,188 @@ class IngestPart(ServiceBase):
         changed.)
 
         `corrected`: the review is of a corrected archive built from the current version
-        (`CorrectionPart.apply_corrections`): a new version that names it. Once a request has a
+        (`Corrections.apply_corrections`): a new version that names it. Once a request has a
         corrected version, ingesting an archive it was corrected from again, with the same
         ticket, changes nothing: the original never comes back to be released."""
+        archive = str(Path(archive_path).resolve())
+        rid = review.request.request_id
+        # Another terminal ingesting the same request at once: the next attempt sees its row.
+        return self._uow.transact_or_refuse(
+            lambda _exc: StoreError(f"could not store {rid}: concurrent ingest"),
+            self._store,
+            review,
+            archive,
+            actor,
+            corrected,
+        )
+
+    def _store(
+        self, s: Session, review: Review, archive: str, actor: str, corrected: Corrected | None
+    ) -> IngestResult:
         request, index, report = review.request, review.index, review.report
         ticket = request.raw or {}
         ticket_hash = ticket_sha256(ticket)
-        archive = str(Path(archive_path).resolve())
         critical = sum(1 for f in report.findings if f.severity is Severity.CRITICAL)
         warnings = sum(1 for f in report.findings if f.severity is Severity.WARNING)
-
-        def go() -> IngestResult:
-            with self._write() as s:
-                now = self._stamp(s)
-                policy = self._policy_row(s)
-                req = s.get(RequestRow, request.request_id, with_for_update=is_postgres(s))
-                if req is None:
-                    req = RequestRow(
-                        request_id=request.request_id,
-                        customer_id=request.requester.customer_id,
-                        requester_name=request.requester.name,
-                        received_at=aware(request.received_at),
-                        due_at=aware(request.due_at),
-                        ticket=ticket,
-                        created_at=now,
-                    )
-                    s.add(req)
-                    s.flush()
-                else:
-                    req.customer_id = request.requester.customer_id
-                    req.requester_name = request.requester.name
-                    req.received_at = aware(request.received_at)
-                    req.due_at = aware(request.due_at)
-                    req.ticket = ticket
-                    s.add(req)
-                versions = s.execute(
-                    columns(
-                        col(ExportVersionRow.id),
-                        col(ExportVersionRow.number),
-                        col(ExportVersionRow.archive_sha256),
-                        col(ExportVersionRow.ticket_sha256),
-                        col(ExportVersionRow.voided_at),
-                        col(ExportVersionRow.corrected_from_id),
-                    )
-                    .where(col(ExportVersionRow.request_id) == request.request_id)
-                    .order_by(col(ExportVersionRow.number))
-                ).all()
-                current = versions[-1] if versions else None
-                changed = (
-                    []
-                    if current is None
-                    else [
-                        what
-                        for what, same in (
-                            ("archive", current.archive_sha256 == report.archive_sha256),
-                            ("ticket", current.ticket_sha256 == ticket_hash),
-                        )
-                        if not same
-                    ]
+        now = self._uow.stamp(s)
+        policy = rows.policy_row(s)
+        req = s.get(RequestRow, request.request_id, with_for_update=is_postgres(s))
+        if req is None:
+            req = RequestRow(
+                request_id=request.request_id,
+                customer_id=request.requester.customer_id,
+                requester_name=request.requester.name,
+                received_at=aware(request.received_at),
+                due_at=aware(request.due_at),
+                ticket=ticket,
+                created_at=now,
+            )
+            s.add(req)
+            s.flush()
+        else:
+            req.customer_id = request.requester.customer_id
+            req.requester_name = request.requester.name
+            req.received_at = aware(request.received_at)
+            req.due_at = aware(request.due_at)
+            req.ticket = ticket
+            s.add(req)
+        versions = s.execute(
+            columns(
+                col(ExportVersionRow.id),
+                col(ExportVersionRow.number),
+                col(ExportVersionRow.archive_sha256),
+                col(ExportVersionRow.ticket_sha256),
+                col(ExportVersionRow.voided_at),
+                col(ExportVersionRow.corrected_from_id),
+            )
+            .where(col(ExportVersionRow.request_id) == request.request_id)
+            .order_by(col(ExportVersionRow.number))
+        ).all()
+        current = versions[-1] if versions else None
+        changed = (
+            []
+            if current is None
+            else [
+                what
+                for what, same in (
+                    ("archive", current.archive_sha256 == report.archive_sha256),
+                    ("ticket", current.ticket_sha256 == ticket_hash),
                 )
-                if corrected is not None:
-                    if current is None or current.id != corrected.base_version_id:
-                        raise StoreError(
-                            f"{request.request_id} has a newer version than the one corrected: "
-                            "open it and apply the corrections again"
-                        )
-                    changed = ["corrected"]
-                elif (
-                    current is not None
-                    and changed == ["archive"]
-                    and _corrected_from(versions, current, report.archive_sha256)
-                ):
-                    changed = []  # the original of a corrected version: nothing new
-                if current is not None and not changed:
-                    stored = s.get(ExportVersionRow, current.id, options=NO_INDEX)
-                    assert stored is not None
-                    return IngestResult(
-                        request.request_id,
-                        "unchanged",
-                        int(stored.id or 0),
-                        stored.archive_sha256,
-                        Verdict(stored.verdict),
-                        Report.from_dict(stored.report).findings,
-                        stored.number,
-                    )
-                sample = draw_sample(
-                    candidates_from_index(index, report.findings),
-                    report.archive_sha256,
-                    confidence=policy.sample_confidence,
-                    min_foreign_fraction=policy.sample_min_foreign_fraction,
+                if not same
+            ]
+        )
+        if corrected is not None:
+            if current is None or current.id != corrected.base_version_id:
+                raise StoreError(
+                    f"{request.request_id} has a newer version than the one corrected: "
+                    "open it and apply the corrections again"
                 )
-                voided = [v.number for v in versions if v.voided_at is None]
-                if voided:
-                    s.execute(
-                        update(ExportVersionRow)
-                        .where(col(ExportVersionRow.request_id) == request.request_id)
-                        .where(col(ExportVersionRow.voided_at).is_(None))
-                        .values(voided_at=now)
-                    )
-                row = ExportVersionRow(
-                    request_id=request.request_id,
-                    number=(current.number + 1) if current else 1,
-                    archive_sha256=report.archive_sha256,
-                    ticket_sha256=ticket_hash,
-                    archive_path=archive,
-                    archive_bytes=index.archive_bytes,
-                    verdict=report.verdict.value,
-                    critical=critical,
-                    warnings=warnings,
-                    blocked=critical > 0,
-                    report=report.to_dict(),
-                    index_summary=index_to_json(index),
-                    sample=sample.to_dict(),
-                    sampling_statement=sample.plan(),
-                    round=1,
-                    ingested_at=now,
-                    ingested_by=actor,
-                    corrected_from_id=None if corrected is None else corrected.base_version_id,
-                    correction=None if corrected is None else corrected.correction,
-                )
-                s.add(row)
-                s.flush()
-                outcome = "new-version" if current else "new"
-                if corrected is not None:
-                    outcome = "corrected"
-                    s.execute(
-                        update(CorrectionRow)
-                        .where(col(CorrectionRow.id).in_(corrected.correction_ids))
-                        .values(applied_version_id=row.id)
-                    )
-                trail.append(
-                    s,
-                    actor,
-                    "ingest",
-                    f"request:{request.request_id}",
-                    {
-                        "version": row.number,
-                        "version_id": row.id,
-                        "archive_sha256": report.archive_sha256,
-                        "ticket_sha256": ticket_hash,
-                        "changed": changed,
-                        "verdict": report.verdict.value,
-                        "critical": critical,
-                        "warnings": warnings,
-                        "sample": sample.size,
-                        "voided_versions": voided,
-                    },
-                    at=now,
-                )
-                if corrected is not None:  # a decision: signed in this transaction
-                    trail.append(
-                        s,
-                        actor,
-                        "corrections-applied",
-                        f"request:{request.request_id}",
-                        {
-                            "version": row.number,
-                            "version_id": row.id,
-                            "corrected_from": corrected.base_version_id,
-                            "corrections": list(corrected.correction_ids),
-                            "archive_sha256": report.archive_sha256,
-                            "proof_ok": bool(corrected.correction["proof"]["ok"]),
-                        },
-                        at=now,
-                    )
-                return IngestResult(
-                    request.request_id,
-                    outcome,
-                    int(row.id or 0),
-                    report.archive_sha256,
-                    report.verdict,
-                    report.findings,
-                    row.number,
-                )
-
-        # Another terminal ingesting the same request at once: the next attempt sees its row.
-        return self._retry_conflicts(
-            go, lambda _exc: StoreError(f"could not store {request.request_id}: concurrent ingest")
+            changed = ["corrected"]
+        elif (
+            current is not None
+            and changed == ["archive"]
+            and _corrected_from(versions, current, report.archive_sha256)
+        ):
+            changed = []  # the original of a corrected version: nothing new
+        if current is not None and not changed:
+            stored = s.get(ExportVersionRow, current.id, options=NO_INDEX)
+            assert stored is not None
+            return IngestResult(
+                request.request_id,
+                "unchanged",
+                int(stored.id or 0),
+                stored.archive_sha256,
+                Verdict(stored.verdict),
+                Report.from_dict(stored.report).findings,
+                stored.number,
+            )
+        sample = draw_sample(
+            candidates_from_index(index, report.findings),
+            report.archive_sha256,
+            confidence=policy.sample_confidence,
+            min_foreign_fraction=policy.sample_min_foreign_fraction,
+            without_audio=index.without_audio,
+        )
+        voided = [v.number for v in versions if v.voided_at is None]
+        if voided:
+            s.execute(
+                update(ExportVersionRow)
+                .where(col(ExportVersionRow.request_id) == request.request_id)
+                .where(col(ExportVersionRow.voided_at).is_(None))
+                .values(voided_at=now)
+            )
+        row = ExportVersionRow(
+            request_id=request.request_id,
+            number=(current.number + 1) if current else 1,
+            archive_sha256=report.archive_sha256,
+            ticket_sha256=ticket_hash,
+            archive_path=archive,
+            archive_bytes=index.archive_bytes,
+            verdict=report.verdict.value,
+            critical=critical,
+            warnings=warnings,
+            blocked=critical > 0,
+            report=report.to_dict(),
+            index_summary=index_to_json(index),
+            sample=sample.to_dict(),
+            sampling_statement=sample.plan(),
+            round=1,
+            ingested_at=now,
+            ingested_by=actor,
+            corrected_from_id=None if corrected is None else corrected.base_version_id,
+            correction=None if corrected is None else corrected.correction,
+        )
+        s.add(row)
+        s.flush()
+        outcome = "new-version" if current else "new"
+        if corrected is not None:
+            outcome = "corrected"
+            s.execute(
+                update(CorrectionRow)
+                .where(col(CorrectionRow.id).in_(corrected.correction_ids))
+                .values(applied_version_id=row.id)
+            )
+        trail.append(
+            s,
+            actor,
+            "ingest",
+            f"request:{request.request_id}",
+            {
+                "version": row.number,
+                "version_id": row.id,
+                "archive_sha256": report.archive_sha256,
+                "ticket_sha256": ticket_hash,
+                "changed": changed,
+                "verdict": report.verdict.value,
+                "critical": critical,
+                "warnings": warnings,
+                "sample": sample.size,
+                "voided_versions": voided,
+            },
+            at=now,
+        )
+        if corrected is not None:  # a decision: signed in this transaction
+            trail.append(
+                s,
+                actor,
+                "corrections-applied",
+                f"request:{request.request_id}",
+                {
+                    "version": row.number,
+                    "version_id": row.id,
+                    "corrected_from": corrected.base_version_id,
+                    "corrections": list(corrected.correction_ids),
+                    "archive_sha256": report.archive_sha256,
+                    "proof_ok": bool(corrected.correction["proof"]["ok"]),
+                },
+                at=now,
+            )
+        return IngestResult(
+            request.request_id,
+            outcome,
+            int(row.id or 0),
+            report.archive_sha256,
+            report.verdict,
+            report.findings,
+            row.number,
         )

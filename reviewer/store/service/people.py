@@ -22,7 +22,7 @@ import hashlib
 import hmac
 import re
 import secrets
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
@@ -43,10 +43,9 @@ from reviewer.store.errors import (
     SignInError,
     UserError,
 )
-from reviewer.store.service.base import (
-    ServiceBase,
-    aware,
-)
+from reviewer.store.service import rows
+from reviewer.store.service.rows import aware
+from reviewer.store.service.unit import UnitOfWork
 from reviewer.store.tables import (
     ReviewerRow,
     SessionRow,
@@ -65,6 +64,9 @@ SESSION_HOURS = 12  # a session older than this is closed: sign in again
 REFUSED = "unknown reviewer or wrong passphrase"
 UNKNOWN_ACTOR = "unknown"  # the trail's actor for a name that is no account
 
+# An account change: the payload of its audit event, or None when there was nothing to change.
+AccountChange = Callable[[Session, ReviewerRow, datetime], dict[str, object] | None]
+
 
 def locked_text(until: datetime) -> str:
     return (
@@ -73,21 +75,25 @@ def locked_text(until: datetime) -> str:
     )
 
 
-class PeoplePart(ServiceBase):
-    """Who may sign in, as what, and who changes the accounts."""
+class People:
+    """Who may sign in, as what, and who changes the accounts. Every other collaborator asks
+    `acting` who a session acts for."""
 
-    _dummy_hash: str | None = None
+    def __init__(self, uow: UnitOfWork):
+        self._uow = uow
+        self._dummy_hash: str | None = None
+        self._digest_key: bytes | None = None
 
     # ------------------------------------------------------------------ demo store
 
     def is_demo(self) -> bool:
         """True only for a store built by `python -m reviewer.demo`."""
-        with self._read() as s:
+        with self._uow.read() as s:
             return s.get(StoreMetaRow, DEMO_KEY) is not None
 
     def demo_credentials(self) -> list[tuple[str, str, str]]:
         """(name, role, passphrase) of the demo reviewers; empty unless `is_demo()`."""
-        with self._read() as s:
+        with self._uow.read() as s:
             row = s.get(StoreMetaRow, DEMO_KEY)
             if row is None:
                 return []
@@ -95,70 +101,54 @@ class PeoplePart(ServiceBase):
 
     def mark_demo(self, credentials: Sequence[tuple[str, str, str]]) -> None:
         """Mark this store as a demo store (used only by `reviewer.demo`)."""
-        with self._write() as s:
-            row = s.get(StoreMetaRow, DEMO_KEY)
-            value = {"credentials": [list(c) for c in credentials]}
-            if row is None:
-                s.add(StoreMetaRow(key=DEMO_KEY, value=value))
-            else:
-                row.value = value
-                s.add(row)
+        self._uow.transact(_mark_demo, credentials)
 
     # ------------------------------------------------------------------ sign-in and sessions
 
     def sign_in(self, name: str, passphrase: str) -> SignedIn:
         """Check a passphrase and open a session. Every refusal is audited; the answer to a
         wrong passphrase and to an unknown name is the same."""
-        row = self._authenticate(name, passphrase, purpose="sign-in")
-        token = secrets.token_urlsafe(32)
+        row = self.authenticate(name, passphrase, purpose="sign-in")
+        return self._uow.transact(self._open_session, row, secrets.token_urlsafe(32))
 
-        def go() -> SignedIn:
-            with self._write() as s:
-                now = self._stamp(s)  # on PostgreSQL the server's: the clock that judges its age
-                s.add(
-                    SessionRow(
-                        token_sha256=_token_digest(token),
-                        reviewer_id=int(row.id or 0),
-                        started_at=now,
-                    )
-                )
-                trail.append(
-                    s, row.name, "sign-in", f"reviewer:{row.name}", {"role": row.role}, at=now
-                )
-            return SignedIn(row.name, Role(row.role), now, int(row.id or 0), token)
-
-        return self._retry(go)
+    def _open_session(self, s: Session, row: ReviewerRow, token: str) -> SignedIn:
+        now = self._uow.stamp(s)  # on PostgreSQL the server's: the clock that judges its age
+        s.add(
+            SessionRow(
+                token_sha256=_token_digest(token), reviewer_id=int(row.id or 0), started_at=now
+            )
+        )
+        trail.append(s, row.name, "sign-in", f"reviewer:{row.name}", {"role": row.role}, at=now)
+        return SignedIn(row.name, Role(row.role), now, int(row.id or 0), token)
 
     def sign_out(self, session: SignedIn) -> None:
         """Close the session (its token no longer acts); closing a closed one does nothing."""
+        self._uow.transact(self._close_session, session)
 
-        def go() -> None:
-            with self._write() as s:
-                now = self._stamp(s)
-                row = self._session_row(s, session)
-                if row is None or row.ended_at is not None:
-                    return
-                row.ended_at = now
-                s.add(row)
-                trail.append(s, session.name, "sign-out", f"reviewer:{session.name}", {}, at=now)
+    def _close_session(self, s: Session, session: SignedIn) -> None:
+        now = self._uow.stamp(s)
+        row = self.session_row(s, session)
+        if row is None or row.ended_at is not None:
+            return
+        row.ended_at = now
+        s.add(row)
+        trail.append(s, session.name, "sign-out", f"reviewer:{session.name}", {}, at=now)
 
-        self._retry(go)
-
-    def _session_row(self, s: Session, session: SignedIn) -> SessionRow | None:
+    def session_row(self, s: Session, session: SignedIn) -> SessionRow | None:
         if not session.token:
             return None
         return s.execute(
             select(SessionRow).where(SessionRow.token_sha256 == _token_digest(session.token))
         ).scalar_one_or_none()
 
-    def _session_account(self, s: Session, session: SignedIn) -> ReviewerRow | None:
+    def session_account(self, s: Session, session: SignedIn) -> ReviewerRow | None:
         """The account of an open session (None: no such session, or it was closed)."""
-        row = self._session_row(s, session)
+        row = self.session_row(s, session)
         if row is None or row.ended_at is not None:
             return None
         return s.get(ReviewerRow, row.reviewer_id)
 
-    def _acting(
+    def acting(
         self,
         s: Session,
         session: SignedIn | None,
@@ -171,8 +161,8 @@ class PeoplePart(ServiceBase):
         PermissionDenied with the rule's reason."""
         if session is None:
             raise PermissionDenied(permission(None, action).reason)
-        row = self._session_row(s, session)
-        now = self._decision_now(s)
+        row = self.session_row(s, session)
+        now = self._uow.decision_now(s)
         if row is None or row.ended_at is not None:
             raise PermissionDenied("not signed in (the session was closed): sign in again")
         started = aware(row.started_at)
@@ -190,33 +180,36 @@ class PeoplePart(ServiceBase):
 
     # ------------------------------------------------------------------ passphrases
 
-    def _authenticate(self, name: str, passphrase: str, *, purpose: str) -> ReviewerRow:
+    def authenticate(self, name: str, passphrase: str, *, purpose: str) -> ReviewerRow:
         """Verify `name`'s passphrase, throttled per typed name; every refusal is committed to
         the trail, then raised as SignInError."""
         digest = self._name_digest(name)
-        charge = self._retry_conflicts(
-            lambda: self._charge(name, digest, purpose),
+        charge = self._uow.transact_or_refuse(
             lambda exc: SignInError("the store is busy; try again"),
+            self._charge,
+            name,
+            digest,
+            purpose,
         )
         if isinstance(charge, datetime):
             raise SignInError(f"{REFUSED}: {locked_text(charge)}")
-        with self._read() as s:
-            row = self._reviewer(s, name)
+        with self._uow.read() as s:
+            row = rows.reviewer(s, name)
         stored = row.passphrase_hash if row is not None else self._dummy()
         try:
-            ok = self._hasher.verify(stored, passphrase) and row is not None
+            ok = self._uow.hasher.verify(stored, passphrase) and row is not None
         except (VerifyMismatchError, VerificationError, InvalidHashError):
             ok = False
         if not ok:
-            locked = self._retry(lambda: self._failed(name, digest, purpose, row is not None))
+            locked = self._uow.transact(self._failed, name, digest, purpose, row is not None)
             if locked is not None:
                 raise SignInError(f"{REFUSED}: {locked_text(locked)}")
             raise SignInError(REFUSED)
         assert row is not None
         if row.disabled:
             # Said only to whoever knows the passphrase: nobody else learns the account exists.
-            self._retry(lambda: self._refund(digest))
-            self._audit(
+            self._uow.transact(self._take_back, digest)
+            self._uow.audit(
                 name,
                 "sign-in-refused",
                 f"reviewer:{name}",
@@ -224,88 +217,84 @@ class PeoplePart(ServiceBase):
             )
             raise SignInError(f"reviewer {name} is disabled")
         new_hash = (
-            self._hasher.hash(passphrase)
-            if self._hasher.check_needs_rehash(row.passphrase_hash)
+            self._uow.hasher.hash(passphrase)
+            if self._uow.hasher.check_needs_rehash(row.passphrase_hash)
             else None
         )
+        return self._uow.transact(self._passed, name, digest, new_hash)
 
-        def ok_() -> ReviewerRow:
-            with self._write() as s:
-                self._take_back(s, digest)
-                r = self._reviewer(s, name, lock=True)
-                assert r is not None
-                if new_hash is not None:
-                    r.passphrase_hash = new_hash
-                    s.add(r)
-                return r
+    def _passed(self, s: Session, name: str, digest: str, new_hash: str | None) -> ReviewerRow:
+        """A right passphrase: its charge taken back, its hash renewed when the hasher's
+        parameters changed."""
+        self._take_back(s, digest)
+        r = rows.reviewer(s, name, lock=True)
+        assert r is not None
+        if new_hash is not None:
+            r.passphrase_hash = new_hash
+            s.add(r)
+        return r
 
-        return self._retry(ok_)
-
-    def _charge(self, name: str, digest: str, purpose: str) -> int | datetime:
+    def _charge(self, s: Session, name: str, digest: str, purpose: str) -> int | datetime:
         """Charge one try to the name before it is checked: the try's number in the window,
         or the time a lockout ends when the name is locked (that refusal is audited)."""
-        with self._write() as s:
-            now = self._stamp(s)
-            t = self._throttle(s, digest)
-            locked = aware(t.locked_until)
-            if locked is not None and locked > now:
-                self._trail_refusal(s, name, digest, purpose, "locked out", now)
-                return locked
-            start = aware(t.window_start)
-            if start is None or now >= start + LOCKOUT:
-                t.failures = 0
-                t.window_start = now
-                t.locked_until = None
-            if t.failures >= MAX_FAILED_SIGN_INS:  # tries in flight fill the window
-                t.locked_until = now + LOCKOUT
-                s.add(t)
-                self._trail_refusal(s, name, digest, purpose, "locked out", now)
-                return now + LOCKOUT
-            t.failures += 1
+        now = self._uow.stamp(s)
+        t = self._throttle(s, digest)
+        locked = aware(t.locked_until)
+        if locked is not None and locked > now:
+            self._trail_refusal(s, name, digest, purpose, "locked out", now)
+            return locked
+        start = aware(t.window_start)
+        if start is None or now >= start + LOCKOUT:
+            t.failures = 0
+            t.window_start = now
+            t.locked_until = None
+        if t.failures >= MAX_FAILED_SIGN_INS:  # tries in flight fill the window
+            t.locked_until = now + LOCKOUT
             s.add(t)
-            return t.failures
+            self._trail_refusal(s, name, digest, purpose, "locked out", now)
+            return now + LOCKOUT
+        t.failures += 1
+        s.add(t)
+        return t.failures
 
-    def _failed(self, name: str, digest: str, purpose: str, known: bool) -> datetime | None:
+    def _failed(
+        self, s: Session, name: str, digest: str, purpose: str, known: bool
+    ) -> datetime | None:
         """A checked try failed (its charge stays). The lockout's end when this one locked."""
-        with self._write() as s:
-            now = self._stamp(s)
-            t = self._throttle(s, digest)
-            actor, payload = _who(name, digest, known)
+        now = self._uow.stamp(s)
+        t = self._throttle(s, digest)
+        actor, payload = _who(name, digest, known)
+        trail.append(
+            s,
+            actor,
+            "sign-in-failed",
+            f"reviewer:{actor}",
+            {
+                **payload,
+                "purpose": purpose,
+                "reason": "wrong passphrase" if known else "unknown name",
+                "failures": t.failures,
+            },
+            at=now,
+        )
+        locked = aware(t.locked_until)
+        if t.failures >= MAX_FAILED_SIGN_INS and (locked is None or locked <= now):
+            t.locked_until = now + LOCKOUT
+            s.add(t)
             trail.append(
                 s,
                 actor,
-                "sign-in-failed",
+                "lockout",
                 f"reviewer:{actor}",
                 {
                     **payload,
-                    "purpose": purpose,
-                    "reason": "wrong passphrase" if known else "unknown name",
-                    "failures": t.failures,
+                    "until": (now + LOCKOUT).isoformat(),
+                    "failures": MAX_FAILED_SIGN_INS,
                 },
                 at=now,
             )
-            locked = aware(t.locked_until)
-            if t.failures >= MAX_FAILED_SIGN_INS and (locked is None or locked <= now):
-                t.locked_until = now + LOCKOUT
-                s.add(t)
-                trail.append(
-                    s,
-                    actor,
-                    "lockout",
-                    f"reviewer:{actor}",
-                    {
-                        **payload,
-                        "until": (now + LOCKOUT).isoformat(),
-                        "failures": MAX_FAILED_SIGN_INS,
-                    },
-                    at=now,
-                )
-                return now + LOCKOUT
-            return None
-
-    def _refund(self, digest: str) -> None:
-        with self._write() as s:
-            self._take_back(s, digest)
+            return now + LOCKOUT
+        return None
 
     def _take_back(self, s: Session, digest: str) -> None:
         """A right passphrase takes back its own charge (the wrong ones stay in the window)."""
@@ -328,7 +317,7 @@ class PeoplePart(ServiceBase):
     def _trail_refusal(
         self, s: Session, name: str, digest: str, purpose: str, reason: str, now: datetime
     ) -> None:
-        actor, payload = _who(name, digest, self._reviewer(s, name) is not None)
+        actor, payload = _who(name, digest, rows.reviewer(s, name) is not None)
         trail.append(
             s,
             actor,
@@ -341,9 +330,9 @@ class PeoplePart(ServiceBase):
     def _name_digest(self, name: str) -> str:
         """A keyed digest of a typed name: tries under one name correlate in the trail, and
         the text (perhaps a passphrase in the wrong field) is never stored."""
-        key = getattr(self, "_digest_key", None)
+        key = self._digest_key
         if key is None:
-            with self._read() as s:
+            with self._uow.read() as s:
                 row = s.get(StoreMetaRow, DIGEST_KEY)
             assert row is not None, "the digest key is created by migration 0008"
             key = self._digest_key = bytes.fromhex(str(row.value["hex"]))
@@ -352,17 +341,17 @@ class PeoplePart(ServiceBase):
     def _dummy(self) -> str:
         """A hash to check unknown names against, so they cost what a real name costs."""
         if self._dummy_hash is None:
-            self._dummy_hash = self._hasher.hash(secrets.token_hex(16))
+            self._dummy_hash = self._uow.hasher.hash(secrets.token_hex(16))
         return self._dummy_hash
 
     def lockout_of(self, name: str) -> tuple[int, datetime | None]:
         """(tries charged in the current window, the lockout's end if locked) for a typed name."""
         digest = self._name_digest(name)
-        with self._read() as s:
+        with self._uow.read() as s:
             t = s.get(SignInThrottleRow, digest)
             if t is None:
                 return 0, None
-            now = self._decision_now(s)
+            now = self._uow.decision_now(s)
             locked = aware(t.locked_until)
             start = aware(t.window_start)
             failures = t.failures if start is not None and now < start + LOCKOUT else 0
@@ -371,7 +360,7 @@ class PeoplePart(ServiceBase):
     # ------------------------------------------------------------------ accounts
 
     def has_accounts(self) -> bool:
-        with self._read() as s:
+        with self._uow.read() as s:
             return s.execute(select(ReviewerRow.id).limit(1)).first() is not None
 
     def add_user(
@@ -391,58 +380,60 @@ class PeoplePart(ServiceBase):
         problem = passphrase_problem(passphrase)
         if problem:
             raise UserError(problem)
-        hashed = self._hasher.hash(passphrase)
-
-        def go() -> UserRow:
-            with self._write() as s:
-                now = self._stamp(s)
-                if by is None:
-                    if s.execute(select(ReviewerRow.id).limit(1)).first() is not None:
-                        raise PermissionDenied(
-                            "this store has accounts: a supervisor adds the next one (--as)"
-                        )
-                    if role is not Role.SUPERVISOR:
-                        raise UserError(
-                            "the first account of a store must be a supervisor: add one with "
-                            "--role supervisor, then the reviewers as that supervisor"
-                        )
-                    creator = None
-                else:
-                    creator = self._acting(s, by, Action.ADMINISTER_ACCOUNTS)
-                if self._reviewer(s, name) is not None:
-                    raise UserError(f"the name {name} is taken (names are never reused)")
-                row = ReviewerRow(
-                    name=name,
-                    role=role.value,
-                    passphrase_hash=hashed,
-                    created_at=now,
-                    active_since=now,
-                    created_by_id=None if creator is None else creator.id,
-                )
-                s.add(row)
-                s.flush()
-                actor = "bootstrap" if creator is None else creator.name
-                trail.append(
-                    s,
-                    actor,
-                    "user-add",
-                    f"reviewer:{name}",
-                    {"role": role.value, "account_id": row.id, "bootstrap": creator is None},
-                    at=now,
-                )
-                return _user(row, None if creator is None else creator.name)
-
+        hashed = self._uow.hasher.hash(passphrase)
         try:
-            return self._retry(go)
+            return self._uow.transact(self._add_account, by, name, role, hashed)
         except IntegrityError:
             raise UserError(f"the name {name} is taken (names are never reused)") from None
 
+    def _add_account(
+        self, s: Session, by: SignedIn | None, name: str, role: Role, hashed: str
+    ) -> UserRow:
+        now = self._uow.stamp(s)
+        if by is None:
+            if s.execute(select(ReviewerRow.id).limit(1)).first() is not None:
+                raise PermissionDenied(
+                    "this store has accounts: a supervisor adds the next one (--as)"
+                )
+            if role is not Role.SUPERVISOR:
+                raise UserError(
+                    "the first account of a store must be a supervisor: add one with "
+                    "--role supervisor, then the reviewers as that supervisor"
+                )
+            creator = None
+        else:
+            creator = self.acting(s, by, Action.ADMINISTER_ACCOUNTS)
+        if rows.reviewer(s, name) is not None:
+            raise UserError(f"the name {name} is taken (names are never reused)")
+        row = ReviewerRow(
+            name=name,
+            role=role.value,
+            passphrase_hash=hashed,
+            created_at=now,
+            active_since=now,
+            created_by_id=None if creator is None else creator.id,
+        )
+        s.add(row)
+        s.flush()
+        actor = "bootstrap" if creator is None else creator.name
+        trail.append(
+            s,
+            actor,
+            "user-add",
+            f"reviewer:{name}",
+            {"role": role.value, "account_id": row.id, "bootstrap": creator is None},
+            at=now,
+        )
+        return _user(row, None if creator is None else creator.name)
+
     def list_users(self) -> list[UserRow]:
-        with self._read() as s:
-            rows = s.execute(select(ReviewerRow).order_by(col(ReviewerRow.name))).scalars().all()
-            names = {r.id: r.name for r in rows}
+        with self._uow.read() as s:
+            accounts = (
+                s.execute(select(ReviewerRow).order_by(col(ReviewerRow.name))).scalars().all()
+            )
+            names = {r.id: r.name for r in accounts}
             out = []
-            for r in rows:
+            for r in accounts:
                 u = _user(r, names.get(r.created_by_id))
                 _, locked = self._lock_state(s, r.name)
                 out.append(_with_lock(u, locked))
@@ -453,7 +444,7 @@ class PeoplePart(ServiceBase):
         if t is None:
             return 0, None
         locked = aware(t.locked_until)
-        now = self._decision_now(s)
+        now = self._uow.decision_now(s)
         return t.failures, locked if locked is not None and locked > now else None
 
     def disable_user(self, by: SignedIn, name: str) -> UserRow:
@@ -487,7 +478,7 @@ class PeoplePart(ServiceBase):
         problem = passphrase_problem(passphrase)
         if problem:
             raise UserError(problem)
-        hashed = self._hasher.hash(passphrase)
+        hashed = self._uow.hasher.hash(passphrase)
 
         def reset(s: Session, r: ReviewerRow, now: datetime) -> dict[str, object] | None:
             r.passphrase_hash = hashed
@@ -497,35 +488,47 @@ class PeoplePart(ServiceBase):
 
         return self._change_account(by, name, "user-reset-passphrase", reset)
 
-    def _change_account(self, by: SignedIn, name: str, action: str, change) -> UserRow:  # type: ignore[no-untyped-def]
+    def _change_account(
+        self, by: SignedIn, name: str, action: str, change: AccountChange
+    ) -> UserRow:
         """One audited account change by a supervisor; `change` returns the event's payload,
         or None when there was nothing to change (nothing is recorded)."""
-
-        def go() -> UserRow:
-            with self._write() as s:
-                now = self._stamp(s)
-                supervisor = self._acting(s, by, Action.ADMINISTER_ACCOUNTS)
-                r = self._reviewer(s, name, lock=True)
-                if r is None:
-                    raise NotFound(f"no reviewer named {name}")
-                payload = change(s, r, now)
-                if payload is not None:
-                    trail.append(
-                        s,
-                        supervisor.name,
-                        action,
-                        f"reviewer:{name}",
-                        {**payload, "account_id": r.id},
-                        at=now,
-                    )
-                creator = s.get(ReviewerRow, r.created_by_id) if r.created_by_id else None
-                _, locked = self._lock_state(s, r.name)
-                return _with_lock(_user(r, creator.name if creator else None), locked)
-
         try:
-            return self._retry(go)
+            return self._uow.transact(self._change, by, name, action, change)
         except IntegrityError as exc:
             raise UserError(f"the store refused it: {exc.orig}") from None
+
+    def _change(
+        self, s: Session, by: SignedIn, name: str, action: str, change: AccountChange
+    ) -> UserRow:
+        now = self._uow.stamp(s)
+        supervisor = self.acting(s, by, Action.ADMINISTER_ACCOUNTS)
+        r = rows.reviewer(s, name, lock=True)
+        if r is None:
+            raise NotFound(f"no reviewer named {name}")
+        payload = change(s, r, now)
+        if payload is not None:
+            trail.append(
+                s,
+                supervisor.name,
+                action,
+                f"reviewer:{name}",
+                {**payload, "account_id": r.id},
+                at=now,
+            )
+        creator = s.get(ReviewerRow, r.created_by_id) if r.created_by_id else None
+        _, locked = self._lock_state(s, r.name)
+        return _with_lock(_user(r, creator.name if creator else None), locked)
+
+
+def _mark_demo(s: Session, credentials: Sequence[tuple[str, str, str]]) -> None:
+    row = s.get(StoreMetaRow, DEMO_KEY)
+    value = {"credentials": [list(c) for c in credentials]}
+    if row is None:
+        s.add(StoreMetaRow(key=DEMO_KEY, value=value))
+    else:
+        row.value = value
+        s.add(row)
 
 
 def _end_sessions(s: Session, r: ReviewerRow, now: datetime) -> None:

@@ -5,13 +5,17 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlmodel import Session
+
 from reviewer.domain.access import Action
 from reviewer.domain.policy import policy_problems
 from reviewer.store import trail
 from reviewer.store.errors import (
     UserError,
 )
-from reviewer.store.service.people import PeoplePart
+from reviewer.store.service import rows
+from reviewer.store.service.people import People
+from reviewer.store.service.unit import UnitOfWork
 from reviewer.store.tables import (
     PolicyRow,
 )
@@ -21,12 +25,16 @@ from reviewer.store.views import (
 )
 
 
-class PolicyPart(PeoplePart):
+class Policies:
     """The supervisor-set policy."""
 
+    def __init__(self, uow: UnitOfWork, people: People):
+        self._uow = uow
+        self._people = people
+
     def policy(self) -> Policy:
-        with self._read() as s:
-            return _policy(self._policy_row(s))
+        with self._uow.read() as s:
+            return _policy(rows.policy_row(s))
 
     def set_policy(
         self,
@@ -48,39 +56,45 @@ class PolicyPart(PeoplePart):
         )
         if problems:
             raise UserError(next(iter(problems.values())))
+        changes = {
+            "sample_confidence": sample_confidence,
+            "sample_min_foreign_fraction": sample_min_foreign_fraction,
+            "unlock_lapse_days": unlock_lapse_days,
+            "new_account_days": new_account_days,
+        }
+        return self._uow.transact(self._change, session, changes)
 
-        def go() -> Policy:
-            with self._write() as s:
-                now = self._stamp(s)
-                supervisor = self._acting(s, session, Action.CHANGE_POLICY).name
-                row = self._policy_row(s)
-                before = _policy(row)
-                if sample_confidence is not None:
-                    row.sample_confidence = float(sample_confidence)
-                if sample_min_foreign_fraction is not None:
-                    row.sample_min_foreign_fraction = float(sample_min_foreign_fraction)
-                if unlock_lapse_days is not None:
-                    row.unlock_lapse_days = int(unlock_lapse_days)
-                if new_account_days is not None:
-                    row.new_account_days = int(new_account_days)
-                row.updated_by = supervisor
-                row.updated_at = now
-                s.add(row)
-                after = _policy(row)
-                trail.append(
-                    s,
-                    supervisor,
-                    "policy-change",
-                    "policy",
-                    {
-                        "before": _policy_dict(before),
-                        "after": _policy_dict(after),
-                    },
-                    at=now,
-                )
-                return after
-
-        return self._retry(go)
+    def _change(
+        self, s: Session, session: SignedIn, changes: dict[str, float | int | None]
+    ) -> Policy:
+        now = self._uow.stamp(s)
+        supervisor = self._people.acting(s, session, Action.CHANGE_POLICY).name
+        row = rows.policy_row(s)
+        before = _policy(row)
+        if (confidence := changes["sample_confidence"]) is not None:
+            row.sample_confidence = float(confidence)
+        if (fraction := changes["sample_min_foreign_fraction"]) is not None:
+            row.sample_min_foreign_fraction = float(fraction)
+        if (lapse := changes["unlock_lapse_days"]) is not None:
+            row.unlock_lapse_days = int(lapse)
+        if (days := changes["new_account_days"]) is not None:
+            row.new_account_days = int(days)
+        row.updated_by = supervisor
+        row.updated_at = now
+        s.add(row)
+        after = _policy(row)
+        trail.append(
+            s,
+            supervisor,
+            "policy-change",
+            "policy",
+            {
+                "before": _policy_dict(before),
+                "after": _policy_dict(after),
+            },
+            at=now,
+        )
+        return after
 
 
 def _policy(r: PolicyRow) -> Policy:

@@ -13,7 +13,9 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from reviewer.domain.access import Action
-from reviewer.store.service.review import ReviewPart
+from reviewer.store.service.people import People
+from reviewer.store.service.review import Reviews
+from reviewer.store.service.unit import UnitOfWork
 from reviewer.store.tables import (
     ExportVersionRow,
     MarkRow,
@@ -86,29 +88,35 @@ def build_record(
     }
 
 
-class RecordPart(ReviewPart):
+class Records:
     """The disclosure record of a request."""
+
+    def __init__(self, uow: UnitOfWork, people: People, reviews: Reviews):
+        self._uow = uow
+        self._people = people
+        self._reviews = reviews
 
     def disclosure_record(self, session: SignedIn, request_id: str) -> dict[str, Any]:
         """The record of `request_id`, for a supervisor: the released version's when it was
         released, else the current version's."""
-        detail = self.request_detail(request_id)
-        with self._read() as s:
-            self._acting(s, session, Action.EXPORT_HISTORY)
+        detail = self._reviews.request_detail(request_id)
+        with self._uow.read() as s:
+            self._people.acting(s, session, Action.EXPORT_HISTORY)
             released = s.execute(
                 select(ReleaseRow)
                 .join(ExportVersionRow, ExportVersionRow.id == ReleaseRow.version_id)  # type: ignore[arg-type]
                 .where(ExportVersionRow.request_id == request_id)
             ).scalar_one_or_none()
         if released is not None and released.version_id != detail.version_id:
-            detail = self.version_detail(released.version_id)
-        return self._record(detail, None if released is None else released.receipt)
+            detail = self._reviews.version_detail(released.version_id)
+        return self.build(detail, None if released is None else released.receipt)
 
-    def _record(self, detail: RequestDetail, receipt: dict[str, Any] | None) -> dict[str, Any]:
-        with self._read() as s:
-            now = self._decision_now(s)
+    def build(self, detail: RequestDetail, receipt: dict[str, Any] | None) -> dict[str, Any]:
+        """The record of one version, with the release's receipt when it was released."""
+        with self._uow.read() as s:
+            now = self._uow.decision_now(s)
             marks = _marks_of_request(s, detail.request.request_id)
-            rows = s.execute(
+            signed = s.execute(
                 select(SignOffRowT, ReviewerRow.name)
                 .join(ReviewerRow, ReviewerRow.id == SignOffRowT.reviewer_id)  # type: ignore[arg-type]
                 .where(SignOffRowT.version_id == detail.version_id)
@@ -128,7 +136,7 @@ class RecordPart(ReviewPart):
                 "sampling_statement": so.sampling_statement,
                 "_at": so.at,
             }
-            for so, name in rows
+            for so, name in signed
         ]
         # A released request's record is the one written at its release, whenever it is
         # written again (a re-delivery gives the same bytes).
@@ -138,7 +146,7 @@ class RecordPart(ReviewPart):
 
 
 def _marks_of_request(s: Session, request_id: str) -> list[dict[str, Any]]:
-    rows = s.execute(
+    marked = s.execute(
         select(MarkRow, ReviewerRow.name, ExportVersionRow.number)
         .join(ReviewerRow, ReviewerRow.id == MarkRow.reviewer_id)  # type: ignore[arg-type]
         .join(ExportVersionRow, ExportVersionRow.id == MarkRow.version_id)  # type: ignore[arg-type]
@@ -156,5 +164,5 @@ def _marks_of_request(s: Session, request_id: str) -> list[dict[str, Any]]:
             "note": m.note,
             "withdrawn_at": _iso(m.withdrawn_at),
         }
-        for m, name, number in rows
+        for m, name, number in marked
     ]

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from sqlalchemy.exc import DBAPIError
-from sqlmodel import select
+from sqlmodel import Session, select
 
 from reviewer.domain.access import ROLES, Action, permission
 from reviewer.domain.errors import first_line
@@ -26,10 +26,13 @@ from reviewer.store.errors import (
     PermissionDenied,
     ReleaseError,
 )
+from reviewer.store.service import rows
 from reviewer.store.service.ingest import ticket_sha256
-from reviewer.store.service.people import account_actor
+from reviewer.store.service.people import People, account_actor
 from reviewer.store.service.proof import release_problem
-from reviewer.store.service.record import RECORD_HTML, RECORD_JSON, RecordPart
+from reviewer.store.service.record import RECORD_HTML, RECORD_JSON, Records
+from reviewer.store.service.review import Reviews
+from reviewer.store.service.unit import UnitOfWork
 from reviewer.store.tables import (
     DeliveryRow,
     ReleaseRow,
@@ -49,8 +52,14 @@ OUTBOX_TMP = ".partial"  # half-written releases live here, never under DIR/REQU
 HASH_CHUNK = 1 << 20
 
 
-class ReleasePart(RecordPart):
+class Releases:
     """Approved exports out to the outbox."""
+
+    def __init__(self, uow: UnitOfWork, people: People, reviews: Reviews, records: Records):
+        self._uow = uow
+        self._people = people
+        self._reviews = reviews
+        self._records = records
 
     def release(
         self,
@@ -74,8 +83,8 @@ class ReleasePart(RecordPart):
             raise ReleaseError(f"request id {request_id!r} cannot be used as a folder name")
         outbox = Path(os.path.abspath(outbox))  # the receipt and the audit name where it went
         final = outbox / request_id
-        detail = self.request_detail(request_id)
-        with self._read() as s:
+        detail = self._reviews.request_detail(request_id)
+        with self._uow.read() as s:
             existing = s.execute(
                 select(ReleaseRow).where(ReleaseRow.version_id == detail.version_id)
             ).scalar_one_or_none()
@@ -88,11 +97,11 @@ class ReleasePart(RecordPart):
             )
             action = Action.RELEASE if existing is None else Action.REDELIVER
             try:
-                actor = self._acting(s, session, action, detail.state)
+                actor = self._people.acting(s, session, action, detail.state)
             except PermissionDenied as exc:
                 # Who may not release is a permission refusal; what may not be released now
                 # (the state) is the release gate's.
-                person = self._session_account(s, session)
+                person = self._people.session_account(s, session)
                 gate = person is not None and Role(person.role) in ROLES[action]
                 self._refuse(
                     session.name, detail, str(exc), ReleaseError if gate else PermissionDenied
@@ -132,7 +141,7 @@ class ReleasePart(RecordPart):
 
         def record() -> dict[str, Any]:
             try:
-                return self._retry(lambda: self._record_release(actor.name, detail, final))
+                return self._uow.transact(self._record_release, actor.name, detail, final)
             except ReleaseError as exc:  # the state or the ticket changed since it was read
                 why = str(exc)
             except DBAPIError as exc:  # a database rule refused it (the service's own agreed)
@@ -148,7 +157,7 @@ class ReleasePart(RecordPart):
         reason: str,
         error: type[Exception] = ReleaseError,
     ) -> NoReturn:
-        self._audit(
+        self._uow.audit(
             actor,
             "release-refused",
             f"request:{detail.request.request_id}",
@@ -199,115 +208,114 @@ class ReleasePart(RecordPart):
             )
         return tmp
 
-    def _record_release(self, actor: str, detail: RequestDetail, final: Path) -> dict[str, Any]:
-        with self._write() as s:
-            now = self._stamp(s)
-            v = self._lock_version(s, detail.version_id)
-            vid = int(v.id or 0)
-            state, signers, round_, _exp = self._state(s, v, now)
-            account = self._reviewer(s, actor)
-            assert account is not None
-            allowed = permission(account_actor(account), Action.RELEASE, state)
-            if not allowed:  # the state (or the account) changed since the release began
-                raise ReleaseError(allowed.reason)
-            # What both signed is the pair (ticket, archive): the version's ticket must be the
-            # one stored now, and the one this receipt names (ingest makes a new version when
-            # the ticket changes; this holds it).
-            stored = s.get(RequestRow, v.request_id)
-            assert stored is not None
-            if v.ticket_sha256 is None:
-                raise ReleaseError(
-                    "the ticket this export was checked against is not recorded (stored by an "
-                    "older version of the reviewer): ingest the request again and review it"
-                )
-            if {ticket_sha256(stored.ticket), ticket_sha256(detail.request.raw)} != {
-                v.ticket_sha256
-            }:
-                raise ReleaseError(
-                    "the ticket changed since this export was checked and signed: "
-                    "ingest the request again and review it"
-                )
-            # The rows say approved; the chain must say so too (rows can be written in SQL).
-            problem = release_problem(s, v, signers, now, self._policy_row(s).unlock_lapse_days)
-            if problem is not None:
-                raise ReleaseError(problem)
-            if self._mark_findings(s, v):
-                raise ReleaseError(
-                    "a reviewer marked part of this export as not the requester's: correct it "
-                    "(withhold what was marked) or reject it"
-                )
-            second_id = self._signoff_id(s, vid, round_, Stage.SECOND)
-            checklists: dict[str, dict[str, bool]] = {}
-            statements: dict[str, str] = {}
-            for name, cl, statement in s.execute(
-                select(ReviewerRow.name, SignOffRowT.checklist, SignOffRowT.sampling_statement)
-                .join(ReviewerRow, ReviewerRow.id == SignOffRowT.reviewer_id)  # type: ignore[arg-type]
-                .where((SignOffRowT.version_id == vid) & (SignOffRowT.round == round_))
-            ).all():
-                checklists[name] = {str(k): bool(x) for k, x in cl.items()}
-                statements[name] = statement
-            trail.append(
-                s,
-                actor,
-                "release",
-                f"request:{v.request_id}",
-                {
-                    "version_id": vid,
-                    "archive_sha256": v.archive_sha256,
-                    "ticket_sha256": v.ticket_sha256,
-                    "outbox": str(final),
-                },
-                at=now,
+    def _record_release(
+        self, s: Session, actor: str, detail: RequestDetail, final: Path
+    ) -> dict[str, Any]:
+        now = self._uow.stamp(s)
+        v = rows.lock_version(s, detail.version_id)
+        vid = int(v.id or 0)
+        state, signers, round_, _exp = rows.state(s, v, now)
+        account = rows.reviewer(s, actor)
+        assert account is not None
+        allowed = permission(account_actor(account), Action.RELEASE, state)
+        if not allowed:  # the state (or the account) changed since the release began
+            raise ReleaseError(allowed.reason)
+        # What both signed is the pair (ticket, archive): the version's ticket must be the
+        # one stored now, and the one this receipt names (ingest makes a new version when
+        # the ticket changes; this holds it).
+        stored = s.get(RequestRow, v.request_id)
+        assert stored is not None
+        if v.ticket_sha256 is None:
+            raise ReleaseError(
+                "the ticket this export was checked against is not recorded (stored by an "
+                "older version of the reviewer): ingest the request again and review it"
             )
-            size, head = trail.head(s)
-            req = detail.request
-            receipt: dict[str, Any] = {
-                "request_id": v.request_id,
+        if {ticket_sha256(stored.ticket), ticket_sha256(detail.request.raw)} != {v.ticket_sha256}:
+            raise ReleaseError(
+                "the ticket changed since this export was checked and signed: "
+                "ingest the request again and review it"
+            )
+        # The rows say approved; the chain must say so too (rows can be written in SQL).
+        problem = release_problem(s, v, signers, now, rows.policy_row(s).unlock_lapse_days)
+        if problem is not None:
+            raise ReleaseError(problem)
+        if rows.mark_findings(s, v):
+            raise ReleaseError(
+                "a reviewer marked part of this export as not the requester's: correct it "
+                "(withhold what was marked) or reject it"
+            )
+        second_id = rows.signoff_id(s, vid, round_, Stage.SECOND)
+        checklists: dict[str, dict[str, bool]] = {}
+        statements: dict[str, str] = {}
+        for name, cl, statement in s.execute(
+            select(ReviewerRow.name, SignOffRowT.checklist, SignOffRowT.sampling_statement)
+            .join(ReviewerRow, ReviewerRow.id == SignOffRowT.reviewer_id)  # type: ignore[arg-type]
+            .where((SignOffRowT.version_id == vid) & (SignOffRowT.round == round_))
+        ).all():
+            checklists[name] = {str(k): bool(x) for k, x in cl.items()}
+            statements[name] = statement
+        trail.append(
+            s,
+            actor,
+            "release",
+            f"request:{v.request_id}",
+            {
                 "version_id": vid,
-                "version": v.number,  # as people read it (v1, v2 ...); version_id is the store's
                 "archive_sha256": v.archive_sha256,
                 "ticket_sha256": v.ticket_sha256,
-                "request": {
-                    "customer_id": req.requester.customer_id,
-                    "name": req.requester.name,
-                    "email": req.requester.email,
-                    "received_at": _iso(req.received_at),
-                    "due_at": _iso(req.due_at),
-                    "verification_method": req.verification_method,
-                    "verified_at": _iso(req.verified_at),
-                },
-                "released_by": actor,
-                "released_at": now.isoformat(),
-                "approvers": [
-                    {
-                        "name": f.name,
-                        "role": f.role.value,
-                        "stage": f.stage.value,
-                        "decision": f.decision.value,
-                        "at": f.at.isoformat(),
-                        "sampling_statement": statements.get(f.name, ""),
-                    }
-                    for f in signers
-                ],
-                "checklist": checklists,
-                "sampling_statement": statements.get(signers[-1].name, "") if signers else "",
-                "audit_head": {"size": size, "hash": head},
-                "audit_checkpoint": None,
-            }
-            receipt["audit_checkpoint"] = trail.checkpoint(s, self.key_dir, at=now)
-            s.add(
-                ReleaseRow(
-                    version_id=vid,
-                    archive_sha256=v.archive_sha256,
-                    signoff_id=second_id,
-                    signoff_stage=2,
-                    signoff_decision="approve",
-                    released_by=actor,
-                    released_at=now,
-                    outbox_path=str(final),
-                    receipt=receipt,
-                )
+                "outbox": str(final),
+            },
+            at=now,
+        )
+        size, head = trail.head(s)
+        req = detail.request
+        receipt: dict[str, Any] = {
+            "request_id": v.request_id,
+            "version_id": vid,
+            "version": v.number,  # as people read it (v1, v2 ...); version_id is the store's
+            "archive_sha256": v.archive_sha256,
+            "ticket_sha256": v.ticket_sha256,
+            "request": {
+                "customer_id": req.requester.customer_id,
+                "name": req.requester.name,
+                "email": req.requester.email,
+                "received_at": _iso(req.received_at),
+                "due_at": _iso(req.due_at),
+                "verification_method": req.verification_method,
+                "verified_at": _iso(req.verified_at),
+            },
+            "released_by": actor,
+            "released_at": now.isoformat(),
+            "approvers": [
+                {
+                    "name": f.name,
+                    "role": f.role.value,
+                    "stage": f.stage.value,
+                    "decision": f.decision.value,
+                    "at": f.at.isoformat(),
+                    "sampling_statement": statements.get(f.name, ""),
+                }
+                for f in signers
+            ],
+            "checklist": checklists,
+            "sampling_statement": statements.get(signers[-1].name, "") if signers else "",
+            "audit_head": {"size": size, "hash": head},
+            "audit_checkpoint": None,
+        }
+        receipt["audit_checkpoint"] = trail.checkpoint(s, self._uow.key_dir, at=now)
+        s.add(
+            ReleaseRow(
+                version_id=vid,
+                archive_sha256=v.archive_sha256,
+                signoff_id=second_id,
+                signoff_stage=2,
+                signoff_decision="approve",
+                released_by=actor,
+                released_at=now,
+                outbox_path=str(final),
+                receipt=receipt,
             )
+        )
         return receipt
 
     def _check_staged(self, detail: RequestDetail, tmp: Path, actor: str) -> None:
@@ -330,37 +338,42 @@ class ReleasePart(RecordPart):
             )
 
     def _record_delivery(
-        self, detail: RequestDetail, actor: ReviewerRow, final: Path, kind: str, reason: str
+        self,
+        s: Session,
+        detail: RequestDetail,
+        actor: ReviewerRow,
+        final: Path,
+        kind: str,
+        reason: str,
     ) -> None:
-        with self._write() as s:
-            now = self._stamp(s)
-            release_id = s.execute(
-                select(ReleaseRow.id).where(ReleaseRow.version_id == detail.version_id)
-            ).scalar_one()
-            s.add(
-                DeliveryRow(
-                    release_id=int(release_id),
-                    kind=kind,
-                    by_id=int(actor.id or 0),
-                    at=now,
-                    outbox_path=str(final),
-                    reason=reason,
-                )
-            )
-            trail.append(
-                s,
-                actor.name,
-                kind,
-                f"request:{detail.request.request_id}",
-                {"version_id": detail.version_id, "outbox": str(final), "reason": reason},
+        now = self._uow.stamp(s)
+        release_id = s.execute(
+            select(ReleaseRow.id).where(ReleaseRow.version_id == detail.version_id)
+        ).scalar_one()
+        s.add(
+            DeliveryRow(
+                release_id=int(release_id),
+                kind=kind,
+                by_id=int(actor.id or 0),
                 at=now,
+                outbox_path=str(final),
+                reason=reason,
             )
+        )
+        trail.append(
+            s,
+            actor.name,
+            kind,
+            f"request:{detail.request.request_id}",
+            {"version_id": detail.version_id, "outbox": str(final), "reason": reason},
+            at=now,
+        )
 
     def _write_record(self, tmp: Path, detail: RequestDetail, receipt: dict[str, Any]) -> None:
         """The disclosure record beside the staged copy, as JSON and as a readable page."""
         from reviewer.correct.record import record_html
 
-        record = self._record(detail, receipt)
+        record = self._records.build(detail, receipt)
         for name, body in (
             (RECORD_JSON, json.dumps(record, indent=2, sort_keys=True, ensure_ascii=False) + "\n"),
             (RECORD_HTML, record_html(record)),
@@ -411,7 +424,7 @@ class ReleasePart(RecordPart):
                 self._write_record(tmp, detail, data)
                 self._publish(tmp, data, final)
                 done = True
-                self._retry(lambda: self._record_delivery(detail, actor, final, kind, reason))
+                self._uow.transact(self._record_delivery, detail, actor, final, kind, reason)
             except BaseException:
                 shutil.rmtree(tmp, ignore_errors=True)
                 raise
@@ -425,7 +438,7 @@ class ReleasePart(RecordPart):
 
 
 def _refuse_links(
-    part: ReleasePart, actor: str, detail: RequestDetail, outbox: Path, final: Path
+    part: Releases, actor: str, detail: RequestDetail, outbox: Path, final: Path
 ) -> None:
     """An outbox, its staging folder or the release folder that is a symbolic link would send
     the files wherever it points: refused, with nothing written."""

@@ -22,13 +22,10 @@ from reviewer.store.errors import (
     NotFound,
     StoreError,
 )
-from reviewer.store.service.base import (
-    NO_INDEX,
-    ROW_ONLY,
-    aware,
-    version_state,
-)
-from reviewer.store.service.people import PeoplePart
+from reviewer.store.service import rows
+from reviewer.store.service.people import People
+from reviewer.store.service.rows import NO_INDEX, ROW_ONLY, aware, version_state
+from reviewer.store.service.unit import UnitOfWork
 from reviewer.store.tables import (
     ExportVersionRow,
     InspectionRow,
@@ -43,19 +40,23 @@ from reviewer.store.views import (
 )
 
 
-class ReviewPart(PeoplePart):
+class Reviews:
     """The queue, request detail and inspection evidence."""
 
+    def __init__(self, uow: UnitOfWork, people: People):
+        self._uow = uow
+        self._people = people
+
     def queue(self) -> list[QueueRow]:
-        with self._read() as s:
-            now = self._decision_now(s)
-            lapse = self._policy_row(s).unlock_lapse_days
+        with self._uow.read() as s:
+            now = self._uow.decision_now(s)
+            lapse = rows.policy_row(s).unlock_lapse_days
             latest = (
                 select(ExportVersionRow.request_id, func.max(ExportVersionRow.number).label("n"))
                 .group_by(ExportVersionRow.request_id)
                 .subquery()
             )
-            rows = s.execute(
+            latest_rows = s.execute(
                 select(RequestRow, ExportVersionRow)
                 .options(*ROW_ONLY)
                 .join(ExportVersionRow, ExportVersionRow.request_id == RequestRow.request_id)  # type: ignore[arg-type]
@@ -66,11 +67,11 @@ class ReviewPart(PeoplePart):
                 )
                 .order_by(RequestRow.due_at, RequestRow.request_id)  # type: ignore[arg-type]
             ).all()
-            ids = [v.id for _, v in rows]
-            facts = self._facts(s, ids)
-            released = self._released(s, ids)
+            ids = [v.id for _, v in latest_rows]
+            facts = rows.facts(s, ids)
+            released = rows.released(s, ids)
             out = []
-            for req, v in rows:
+            for req, v in latest_rows:
                 state, signers, _round, expires = version_state(
                     v, facts.get(v.id or 0, []), v.id in released, now, lapse
                 )
@@ -98,7 +99,7 @@ class ReviewPart(PeoplePart):
 
     def request_detail(self, request_id: str) -> RequestDetail:
         """The current version of `request_id` (NotFound if unknown)."""
-        with self._read() as s:
+        with self._uow.read() as s:
             v = s.execute(
                 select(ExportVersionRow)
                 .where(ExportVersionRow.request_id == request_id)
@@ -110,14 +111,14 @@ class ReviewPart(PeoplePart):
             return self._detail(s, v)
 
     def version_detail(self, version_id: int) -> RequestDetail:
-        with self._read() as s:
-            return self._detail(s, self._version(s, version_id))
+        with self._uow.read() as s:
+            return self._detail(s, rows.version(s, version_id))
 
     def _detail(self, s: Session, v: ExportVersionRow) -> RequestDetail:
         req = s.get(RequestRow, v.request_id)
         assert req is not None
         vid = int(v.id or 0)
-        state, signers, _round, expires = self._state(s, v, self._decision_now(s))
+        state, signers, _round, expires = rows.state(s, v, self._uow.decision_now(s))
         evidence: dict[str, list[Inspection]] = defaultdict(list)
         for ins, name in s.execute(
             select(InspectionRow, ReviewerRow.name)
@@ -153,9 +154,9 @@ class ReviewPart(PeoplePart):
             ingested_at=v.ingested_at,
             unlock_expires_at=expires,
             older_versions=tuple(int(i) for i in older if i is not None),
-            marks=tuple(self._marks(s, vid)),
-            corrections=tuple(self._pending_corrections(s, vid)),
-            corrected_from=self._number_of(s, v.corrected_from_id),
+            marks=tuple(rows.marks(s, vid)),
+            corrections=tuple(rows.pending_corrections(s, vid)),
+            corrected_from=rows.number_of(s, v.corrected_from_id),
             correction=v.correction,
         )
 
@@ -184,39 +185,45 @@ class ReviewPart(PeoplePart):
             raise StoreError(f"a played time is a number of seconds, not {seconds!r}") from None
         if kind is not InspectionKind.PLAYED:
             seconds = 0.0
+        self._uow.transact(self._inspected, session, version_id, kind, target, seconds)
 
-        def go() -> None:
-            with self._write() as s:
-                now = self._stamp(s)
-                r = self._acting(s, session, Action.REVIEW)
-                v = self._version(s, version_id, *NO_INDEX)
-                if kind is InspectionKind.PLAYED:
-                    self._check_played(s, session, r, v, target, seconds, now)
-                s.add(
-                    InspectionRow(
-                        version_id=version_id,
-                        reviewer_id=int(r.id or 0),
-                        kind=kind.value,
-                        target=target,
-                        seconds=seconds,
-                        at=now,
-                    )
-                )
-                trail.append(
-                    s,
-                    r.name,
-                    "inspection",
-                    f"request:{v.request_id}",
-                    {
-                        "version_id": version_id,
-                        "kind": kind.value,
-                        "target": target,
-                        "seconds": round(seconds, 3),
-                    },
-                    at=now,
-                )
-
-        self._retry(go)
+    def _inspected(
+        self,
+        s: Session,
+        session: SignedIn,
+        version_id: int,
+        kind: InspectionKind,
+        target: str,
+        seconds: float,
+    ) -> None:
+        now = self._uow.stamp(s)
+        r = self._people.acting(s, session, Action.REVIEW)
+        v = rows.version(s, version_id, *NO_INDEX)
+        if kind is InspectionKind.PLAYED:
+            self._check_played(s, session, r, v, target, seconds, now)
+        s.add(
+            InspectionRow(
+                version_id=version_id,
+                reviewer_id=int(r.id or 0),
+                kind=kind.value,
+                target=target,
+                seconds=seconds,
+                at=now,
+            )
+        )
+        trail.append(
+            s,
+            r.name,
+            "inspection",
+            f"request:{v.request_id}",
+            {
+                "version_id": version_id,
+                "kind": kind.value,
+                "target": target,
+                "seconds": round(seconds, 3),
+            },
+            at=now,
+        )
 
     def _check_played(
         self,
@@ -232,7 +239,7 @@ class ReviewPart(PeoplePart):
         known, duration = _clip_length(s, v, member)
         if not known:
             raise StoreError(f"{member} is not a recording of this export: nothing was played")
-        row = self._session_row(s, session)
+        row = self._people.session_row(s, session)
         assert row is not None  # `_acting` found it open
         started = aware(row.started_at)
         assert started is not None

@@ -34,10 +34,10 @@ from reviewer.store.errors import (
     SignInError,
     SignOffError,
 )
-from reviewer.store.service.base import (
-    NO_INDEX,
-)
-from reviewer.store.service.people import PeoplePart
+from reviewer.store.service import rows
+from reviewer.store.service.people import People
+from reviewer.store.service.rows import NO_INDEX
+from reviewer.store.service.unit import UnitOfWork
 from reviewer.store.tables import (
     ExportVersionRow,
     InspectionRow,
@@ -51,13 +51,17 @@ from reviewer.store.views import (
 )
 
 
-class SignOffPart(PeoplePart):
+class SignOffs:
     """Approve or reject one export version."""
 
+    def __init__(self, uow: UnitOfWork, people: People):
+        self._uow = uow
+        self._people = people
+
     def gate(self, reviewer: str, version_id: int) -> Gate:
-        with self._read() as s:
-            v = self._version(s, version_id, *NO_INDEX)
-            r = self._reviewer(s, reviewer)
+        with self._uow.read() as s:
+            v = rows.version(s, version_id, *NO_INDEX)
+            r = rows.reviewer(s, reviewer)
             if r is None:
                 raise NotFound(f"no reviewer named {reviewer}")
             return self._gate(s, v, r)[0]
@@ -67,8 +71,8 @@ class SignOffPart(PeoplePart):
     ) -> tuple[Gate, int, tuple[Signer, ...]]:
         """The gate, the round a sign-off would go into, and that round's sign-offs."""
         vid = int(v.id or 0)
-        state, current, round_, _exp = self._state(s, v, self._decision_now(s))
-        findings = list(Report.from_dict(v.report).findings) + self._mark_findings(s, v)
+        state, current, round_, _exp = rows.state(s, v, self._uow.decision_now(s))
+        findings = list(Report.from_dict(v.report).findings) + rows.mark_findings(s, v)
         sample = Sample.from_dict(v.sample)
         played: dict[str, float] = defaultdict(float)
         viewed: set[str] = set()
@@ -111,7 +115,7 @@ class SignOffPart(PeoplePart):
             marks=tuple(
                 f"{m.kind.words}: {m.target_kind.value} {m.target} (by {m.reviewer})"
                 + (f": {m.note}" if m.note else "")
-                for m in self._marks(s, vid)
+                for m in rows.marks(s, vid)
             ),
         )
         return gate, round_, current
@@ -134,99 +138,113 @@ class SignOffPart(PeoplePart):
             raise SignOffError([f"unknown decision {decision!r} (approve or reject)"]) from None
         acks = {str(k): str(v) for k, v in (acknowledgements or {}).items()}
         self._check_signer(name, passphrase)
-
-        def go() -> SignOffRow:
-            with self._write() as s:
-                now = self._stamp(s)
-                v = self._lock_version(s, version_id)
-                r = self._reviewer(s, name)
-                assert r is not None
-                gate, round_, current = self._gate(s, v, r)
-                answers = {k: bool((checklist or {}).get(k, False)) for k, _ in gate.checklist}
-                try:
-                    check_sign_off(
-                        gate.as_decision(),
-                        decision=decision,
-                        note=note,
-                        checklist=answers,
-                        acknowledgements=acks,
-                        warnings=gate.warnings,
-                        items=gate.checklist,
-                    )
-                except SignOffRefused as exc:
-                    raise SignOffError(exc.reasons) from None
-                assert gate.stage is not None
-                if round_ != v.round:
-                    trail.append(
-                        s,
-                        "system",
-                        "unlock-lapsed",
-                        f"request:{v.request_id}",
-                        {"version_id": v.id, "round": v.round},
-                        at=now,
-                    )
-                    v.round = round_
-                    s.add(v)
-                first = next((f for f in current if f.stage is Stage.FIRST), None)
-                first_id = None
-                if gate.stage is Stage.SECOND:
-                    first_id = self._signoff_id(s, int(v.id or 0), round_, Stage.FIRST)
-                statement = gate.sampling_statement  # exactly what the dialog showed
-                kept_acks = {
-                    w.key: acks[w.key].strip() for w in gate.warnings if acks.get(w.key, "").strip()
-                }
-                row = SignOffRowT(
-                    version_id=int(v.id or 0),
-                    round=round_,
-                    stage=gate.stage.number,
-                    reviewer_id=int(r.id or 0),
-                    reviewer_role=r.role,
-                    decision=decision.value,
-                    archive_sha256=v.archive_sha256,
-                    version_blocked=v.blocked,
-                    first_signoff_id=first_id,
-                    first_stage=1 if first_id is not None else None,
-                    first_decision=first.decision.value if first_id is not None and first else None,
-                    note=note.strip(),
-                    checklist=answers,
-                    acknowledged=kept_acks,
-                    sampling_statement=statement,
-                    at=now,
-                )
-                s.add(row)
-                s.flush()
-                trail.append(
-                    s,
-                    name,
-                    "sign-off" if decision is Decision.APPROVE else "rejection",
-                    f"request:{v.request_id}",
-                    {
-                        "version_id": v.id,
-                        "archive_sha256": v.archive_sha256,
-                        "stage": gate.stage.value,
-                        "decision": decision.value,
-                        "note": row.note,
-                        "checklist": answers,
-                        "acknowledged": kept_acks,
-                        "sampling_statement": statement,
-                    },
-                    at=now,
-                )
-                return self._signoff_row(s, row, v, r.name)
-
         # Another sign-off taking this stage at the same moment: re-evaluate, which refuses
         # with the reason now that it is committed.
-        return self._retry_conflicts(
-            go, lambda exc: SignOffError([f"the store refused this sign-off: {first_line(exc)}"])
+        return self._uow.transact_or_refuse(
+            lambda exc: SignOffError([f"the store refused this sign-off: {first_line(exc)}"]),
+            self._sign,
+            name,
+            version_id,
+            decision,
+            note,
+            checklist or {},
+            acks,
         )
+
+    def _sign(
+        self,
+        s: Session,
+        name: str,
+        version_id: int,
+        decision: Decision,
+        note: str,
+        checklist: dict[str, bool],
+        acks: dict[str, str],
+    ) -> SignOffRow:
+        now = self._uow.stamp(s)
+        v = rows.lock_version(s, version_id)
+        r = rows.reviewer(s, name)
+        assert r is not None
+        gate, round_, current = self._gate(s, v, r)
+        answers = {k: bool(checklist.get(k, False)) for k, _ in gate.checklist}
+        try:
+            check_sign_off(
+                gate.as_decision(),
+                decision=decision,
+                note=note,
+                checklist=answers,
+                acknowledgements=acks,
+                warnings=gate.warnings,
+                items=gate.checklist,
+            )
+        except SignOffRefused as exc:
+            raise SignOffError(exc.reasons) from None
+        assert gate.stage is not None
+        if round_ != v.round:
+            trail.append(
+                s,
+                "system",
+                "unlock-lapsed",
+                f"request:{v.request_id}",
+                {"version_id": v.id, "round": v.round},
+                at=now,
+            )
+            v.round = round_
+            s.add(v)
+        first = next((f for f in current if f.stage is Stage.FIRST), None)
+        first_id = None
+        if gate.stage is Stage.SECOND:
+            first_id = rows.signoff_id(s, int(v.id or 0), round_, Stage.FIRST)
+        statement = gate.sampling_statement  # exactly what the dialog showed
+        kept_acks = {
+            w.key: acks[w.key].strip() for w in gate.warnings if acks.get(w.key, "").strip()
+        }
+        row = SignOffRowT(
+            version_id=int(v.id or 0),
+            round=round_,
+            stage=gate.stage.number,
+            reviewer_id=int(r.id or 0),
+            reviewer_role=r.role,
+            decision=decision.value,
+            archive_sha256=v.archive_sha256,
+            version_blocked=v.blocked,
+            first_signoff_id=first_id,
+            first_stage=1 if first_id is not None else None,
+            first_decision=first.decision.value if first_id is not None and first else None,
+            note=note.strip(),
+            checklist=answers,
+            acknowledged=kept_acks,
+            sampling_statement=statement,
+            at=now,
+        )
+        s.add(row)
+        s.flush()
+        trail.append(
+            s,
+            name,
+            "sign-off" if decision is Decision.APPROVE else "rejection",
+            f"request:{v.request_id}",
+            {
+                "version_id": v.id,
+                "archive_sha256": v.archive_sha256,
+                "stage": gate.stage.value,
+                "decision": decision.value,
+                "note": row.note,
+                "checklist": answers,
+                "acknowledged": kept_acks,
+                "sampling_statement": statement,
+            },
+            at=now,
+        )
+        return rows.signoff_row(s, row, v, r.name)
 
     def _check_signer(self, name: str, passphrase: str) -> None:
         """The passphrase again. A refusal says what it means for this sign-off: how many
         tries are left before the lockout, or until when the signer is locked out."""
         try:
-            self._authenticate(name, passphrase, purpose="sign-off")
+            self._people.authenticate(name, passphrase, purpose="sign-off")
         except SignInError as exc:
-            failures, locked = self.lockout_of(name)
+            failures, locked = self._people.lockout_of(name)
             if locked is not None:
                 raise SignInError(locked_out_text(locked)) from None
             if failures:

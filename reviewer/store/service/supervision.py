@@ -17,11 +17,13 @@ from sqlmodel import col, select
 from reviewer.domain.access import Action
 from reviewer.domain.model import Finding
 from reviewer.domain.report import Report
-from reviewer.domain.signoff import InspectionKind, warnings_to_ack
+from reviewer.domain.signoff import InspectionKind, warning_code, warnings_to_ack
 from reviewer.domain.states import Decision, Role, Stage
 from reviewer.store import audit_log, trail
 from reviewer.store.files import replacing
-from reviewer.store.service.people import PeoplePart
+from reviewer.store.service import rows
+from reviewer.store.service.people import People
+from reviewer.store.service.unit import UnitOfWork
 from reviewer.store.tables import (
     ExportVersionRow,
     InspectionRow,
@@ -36,8 +38,12 @@ from reviewer.store.views import (
 )
 
 
-class SupervisionPart(PeoplePart):
+class Supervision:
     """What supervisors and auditors look back on."""
+
+    def __init__(self, uow: UnitOfWork, people: People):
+        self._uow = uow
+        self._people = people
 
     def history(
         self,
@@ -46,7 +52,7 @@ class SupervisionPart(PeoplePart):
         since: datetime | None = None,
         until: datetime | None = None,
     ) -> list[SignOffRow]:
-        with self._read() as s:
+        with self._uow.read() as s:
             stmt = (
                 select(SignOffRowT, ExportVersionRow, ReviewerRow.name)
                 .join(ExportVersionRow, ExportVersionRow.id == SignOffRowT.version_id)  # type: ignore[arg-type]
@@ -61,11 +67,11 @@ class SupervisionPart(PeoplePart):
                 stmt = stmt.where(SignOffRowT.at >= since)
             if until:
                 stmt = stmt.where(SignOffRowT.at < until)
-            return [self._signoff_row(s, so, v, name) for so, v, name in s.execute(stmt).all()]
+            return [rows.signoff_row(s, so, v, name) for so, v, name in s.execute(stmt).all()]
 
     def reviewer_figures(self) -> list[ReviewerFigures]:
-        rows = self.history()
-        with self._read() as s:
+        signoffs = self.history()
+        with self._uow.read() as s:
             people = {r.name: Role(r.role) for r in s.execute(select(ReviewerRow)).scalars()}
             played: dict[tuple[str, int], set[str]] = defaultdict(set)
             for ins, name in s.execute(
@@ -75,11 +81,11 @@ class SupervisionPart(PeoplePart):
             ).all():
                 played[(name, ins.version_id)].add(ins.target)
         by_person: dict[str, list[SignOffRow]] = defaultdict(list)
-        for r in rows:
+        for r in signoffs:
             by_person[r.reviewer].append(r)
         pairs: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
         by_version: dict[int, list[SignOffRow]] = defaultdict(list)
-        for r in rows:
+        for r in signoffs:
             if r.decision is Decision.APPROVE:
                 by_version[r.version_id].append(r)
         for signs in by_version.values():
@@ -115,13 +121,13 @@ class SupervisionPart(PeoplePart):
     def acknowledged_findings(self, version_id: int) -> dict[str, Finding]:
         """The warnings of a version's stored report that a sign-off acknowledges, by the key
         its `acknowledged` uses."""
-        with self._read() as s:
-            report = Report.from_dict(self._version(s, version_id).report)
+        with self._uow.read() as s:
+            report = Report.from_dict(rows.version(s, version_id).report)
         return {w.key: w.finding for w in warnings_to_ack(report.findings)}
 
     def audit_status(self) -> AuditStatus:
-        status = trail.status(self._engine, self.key_dir)
-        return dataclasses.replace(status, checked_at=self._now())
+        status = trail.status(self._uow.engine, self._uow.key_dir)
+        return dataclasses.replace(status, checked_at=self._uow.now())
 
     def history_csv(self, session: SignedIn, path: Path, **filters: Any) -> int:
         """Write the (filtered) sign-off history as CSV for a supervisor (PermissionDenied for
@@ -129,9 +135,9 @@ class SupervisionPart(PeoplePart):
         has one ``code: note`` line per acknowledged warning. Written as the audit export is
         (`reviewer.store.files.replacing`): a link, a pipe, a folder or a device is refused
         (TargetRefused) and a failed write leaves the old file as it was."""
-        with self._read() as s:
-            who = self._acting(s, session, Action.EXPORT_HISTORY).name
-        rows = self.history(**filters)
+        with self._uow.read() as s:
+            who = self._people.acting(s, session, Action.EXPORT_HISTORY).name
+        signoffs = self.history(**filters)
         with replacing(Path(path)) as f:
             w = csv.writer(f)
             w.writerow(
@@ -153,7 +159,7 @@ class SupervisionPart(PeoplePart):
                     "new_account",
                 ]
             )
-            for r in rows:
+            for r in signoffs:
                 w.writerow(
                     [
                         r.at.isoformat(),
@@ -173,29 +179,22 @@ class SupervisionPart(PeoplePart):
                         "yes" if r.new_account else "no",
                     ]
                 )
-        self._audit(
+        self._uow.audit(
             who,
             "history-export",
             "history",
-            {"path": str(Path(path).absolute()), "rows": len(rows)},
+            {"path": str(Path(path).absolute()), "rows": len(signoffs)},
         )
-        return len(rows)
+        return len(signoffs)
 
     def export_audit_csv(self, session: SignedIn, path: Path) -> int:
         """Every audit event as CSV for a supervisor (PermissionDenied for anyone else), the
         export itself audited first; see `reviewer.store.audit_log.export_csv`."""
-        with self._read() as s:
-            who = self._acting(s, session, Action.EXPORT_HISTORY).name
-        self._audit(who, "audit-export", "audit", {"path": str(Path(path).absolute())})
-        with self._read() as s:
+        with self._uow.read() as s:
+            who = self._people.acting(s, session, Action.EXPORT_HISTORY).name
+        self._uow.audit(who, "audit-export", "audit", {"path": str(Path(path).absolute())})
+        with self._uow.read() as s:
             return audit_log.export_csv(s, Path(path))
-
-
-def warning_code(key: str) -> str:
-    """The finding code of an acknowledgement key (``"0:third-party-names"`` ->
-    ``"third-party-names"``): the key's position prefix means nothing outside the report."""
-    position, sep, code = key.partition(":")
-    return code if sep and position.isdigit() else key
 
 
 def acknowledged_text(acknowledged: dict[str, str]) -> str:

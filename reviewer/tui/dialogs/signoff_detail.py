@@ -41,8 +41,7 @@ def signoff_detail(row: SignOffRow, findings: Mapping[str, Finding] | None = Non
     key -> the warning it acknowledges) names each acknowledged warning by its title. Notes,
     statements and titles quoting names are input: control characters are shown as escapes
     (`printable`), line breaks kept."""
-    from reviewer.domain.signoff import CHECKLIST
-    from reviewer.store.service.supervision import warning_code
+    from reviewer.domain.signoff import CHECKLIST, warning_code
 
     text = Text()
 
