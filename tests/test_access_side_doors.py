@@ -636,7 +636,7 @@ def test_guesses_from_many_processes_at_once_check_at_most_five(store_url, tmp_p
         )
         for _ in range(12)
     ]
-    results = [p.communicate(f"guess-{i:02d}-not-bobs\n", timeout=120) for i, p in enumerate(procs)]
+    results = [p.communicate(f"guess-{i:02d}-not-bobs\n", timeout=900) for i, p in enumerate(procs)]
     assert all(p.returncode == 1 for p in procs), results
     with ReviewService.open(store_url, hasher=FAST) as s:
         checked = [e for e in events(s) if e["action"] == "sign-in-failed"]

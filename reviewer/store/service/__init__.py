@@ -19,8 +19,9 @@ Methods are safe to call from worker threads: each call uses its own connection.
 `ReviewService` is a facade over small collaborators, each in its own module, sharing one
 unit of work (`unit.UnitOfWork`: engine, clock, hasher, transactions and retries):
 
-    people.People             sign-in and lockout, sessions, accounts (`acting`: who a session
-                              acts for, asked by every other collaborator)
+    people.People             sign-in and lockout, sessions, and `acting`: who a session acts
+                              for, asked by every other collaborator
+    accounts.Accounts         the accounts, changed by supervisors; the demo store's mark
     ingest.Ingest             checked requests in; a changed archive voids earlier sign-offs
     review.Reviews            queue, request detail, inspection evidence
     signoff.SignOffs          the gate and the sign-off

@@ -12,6 +12,7 @@ from typing import Self
 from argon2 import PasswordHasher
 from sqlalchemy import Engine
 
+from reviewer.store.service.accounts import Accounts
 from reviewer.store.service.corrections import Corrections
 from reviewer.store.service.ingest import Ingest
 from reviewer.store.service.people import People
@@ -31,6 +32,7 @@ class ReviewService:
     def __init__(self, uow: UnitOfWork):
         self._uow = uow
         people = People(uow)
+        accounts = Accounts(uow, people)
         ingest = Ingest(uow)
         reviews = Reviews(uow, people)
         records = Records(uow, people, reviews)
@@ -44,16 +46,16 @@ class ReviewService:
         self.sign_in = people.sign_in
         self.sign_out = people.sign_out
         self.lockout_of = people.lockout_of
-        self.has_accounts = people.has_accounts
-        self.add_user = people.add_user
-        self.list_users = people.list_users
-        self.disable_user = people.disable_user
-        self.enable_user = people.enable_user
-        self.unlock_user = people.unlock_user
-        self.reset_passphrase = people.reset_passphrase
-        self.is_demo = people.is_demo
-        self.demo_credentials = people.demo_credentials
-        self.mark_demo = people.mark_demo
+        self.has_accounts = accounts.has_accounts
+        self.add_user = accounts.add_user
+        self.list_users = accounts.list_users
+        self.disable_user = accounts.disable_user
+        self.enable_user = accounts.enable_user
+        self.unlock_user = accounts.unlock_user
+        self.reset_passphrase = accounts.reset_passphrase
+        self.is_demo = accounts.is_demo
+        self.demo_credentials = accounts.demo_credentials
+        self.mark_demo = accounts.mark_demo
         # Requests in, and what a reviewer reads and does.
         self.ingest = ingest.ingest
         self.queue = reviews.queue

@@ -123,13 +123,15 @@ def _payload(event: ChainedEvent) -> dict[str, Any]:
 def _sample_at_ingest(s: Session, v: ExportVersionRow, report: Report, ingest_seq: int) -> Sample:
     change = audit_log.last_event_before(s, "policy-change", ingest_seq)
     after = _payload(change).get("after", {}) if change is not None else {}
+    index = index_from_json(v.index_summary)
     return draw_sample(
-        candidates_from_index(index_from_json(v.index_summary), report.findings),
+        candidates_from_index(index, report.findings),
         v.archive_sha256,
         confidence=float(after.get("sample_confidence", DEFAULT_CONFIDENCE)),
         min_foreign_fraction=float(
             after.get("sample_min_foreign_fraction", DEFAULT_MIN_FOREIGN_FRACTION)
         ),
+        without_audio=index.without_audio,
     )
 
 

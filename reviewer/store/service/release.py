@@ -3,16 +3,14 @@ checkpoint, and publish OUTBOX/REQUEST_ID (export.zip, release.json) atomically.
 
 from __future__ import annotations
 
-import contextlib
-import hashlib
+import functools
 import json
 import os
 import shutil
-import tempfile
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any, NoReturn, ParamSpec, TypeVar
 
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session, select
@@ -26,6 +24,7 @@ from reviewer.store.errors import (
     PermissionDenied,
     ReleaseError,
 )
+from reviewer.store.service import outbox as outbox_files
 from reviewer.store.service import rows
 from reviewer.store.service.ingest import ticket_sha256
 from reviewer.store.service.people import People, account_actor
@@ -48,8 +47,8 @@ from reviewer.store.views import (
 )
 
 FOLDER_RE = REQUEST_ID_RE  # the ticket's request id names the release folder
-OUTBOX_TMP = ".partial"  # half-written releases live here, never under DIR/REQUEST_ID
-HASH_CHUNK = 1 << 20
+T = TypeVar("T")
+P = ParamSpec("P")
 
 
 class Releases:
@@ -106,13 +105,19 @@ class Releases:
                 self._refuse(
                     session.name, detail, str(exc), ReleaseError if gate else PermissionDenied
                 )
-        _refuse_links(self, actor.name, detail, outbox, final)
+        link = outbox_files.symbolic_link_in_the_way(outbox, final)
+        if link is not None:
+            self._refuse(
+                actor.name,
+                detail,
+                f"{link} is a symbolic link: releases go to a real folder; nothing was written",
+            )
         if existing is not None:
             already = (
                 f"{request_id} was already released at {existing.released_at:%Y-%m-%d %H:%M} UTC"
                 f" by {existing.released_by} to {existing.outbox_path}"
             )
-            if not _same_place(existing.outbox_path, final):
+            if not outbox_files.same_place(existing.outbox_path, final):
                 # A release goes out once: never a second copy somewhere else.
                 self._refuse(actor.name, detail, f"{already}; nothing was written")
             if final.exists():
@@ -139,16 +144,18 @@ class Releases:
         if final.exists():
             self._refuse(actor.name, detail, f"{final} already exists; nothing was written")
 
-        def record() -> dict[str, Any]:
-            try:
-                return self._uow.transact(self._record_release, actor.name, detail, final)
-            except ReleaseError as exc:  # the state or the ticket changed since it was read
-                why = str(exc)
-            except DBAPIError as exc:  # a database rule refused it (the service's own agreed)
-                why = f"the store refused the release: {first_line(exc)}"
-            self._refuse(actor.name, detail, why)
-
+        record = functools.partial(self._record_or_refuse, actor.name, detail, final)
         return self._deliver(detail, outbox, final, actor, record, "delivery", "")
+
+    def _record_or_refuse(self, actor: str, detail: RequestDetail, final: Path) -> dict[str, Any]:
+        """Record the release (its receipt); a refusal, the database's included, audited."""
+        try:
+            return self._uow.transact(self._record_release, actor, detail, final)
+        except ReleaseError as exc:  # the state or the ticket changed since it was read
+            why = str(exc)
+        except DBAPIError as exc:  # a database rule refused it (the service's own agreed)
+            why = f"the store refused the release: {first_line(exc)}"
+        self._refuse(actor, detail, why)
 
     def _refuse(
         self,
@@ -164,49 +171,6 @@ class Releases:
             {"version_id": detail.version_id, "reason": reason},
         )
         raise error(reason)
-
-    def _stage_archive(self, detail: RequestDetail, outbox: Path, actor: str) -> Path:
-        """Copy the archive into a private folder of the outbox, hashing the copy."""
-        try:
-            parking = outbox / OUTBOX_TMP
-            for attempt in range(3):  # another release may tidy the folder away meanwhile
-                parking.mkdir(exist_ok=True)
-                try:
-                    tmp = Path(
-                        tempfile.mkdtemp(prefix=f"{detail.request.request_id}.", dir=parking)
-                    )
-                    break
-                except FileNotFoundError:
-                    if attempt == 2:
-                        raise
-        except OSError as exc:
-            raise ReleaseError(
-                f"cannot write to the outbox {outbox}: {exc.strerror or exc}"
-            ) from None
-        h = hashlib.sha256()
-        try:
-            with detail.archive_path.open("rb") as src, (tmp / "export.zip").open("wb") as dst:
-                while chunk := src.read(HASH_CHUNK):
-                    h.update(chunk)
-                    dst.write(chunk)
-                dst.flush()
-                os.fsync(dst.fileno())
-        except OSError as exc:
-            shutil.rmtree(tmp, ignore_errors=True)
-            self._refuse(
-                actor,
-                detail,
-                f"cannot read the archive {detail.archive_path}: {exc.strerror or exc}",
-            )
-        if h.hexdigest() != detail.archive_sha256:
-            shutil.rmtree(tmp, ignore_errors=True)
-            self._refuse(
-                actor,
-                detail,
-                f"the archive {detail.archive_path} changed since it was signed "
-                f"(sha256 now {h.hexdigest()[:12]}…, signed {detail.archive_sha256[:12]}…)",
-            )
-        return tmp
 
     def _record_release(
         self, s: Session, actor: str, detail: RequestDetail, final: Path
@@ -318,25 +282,6 @@ class Releases:
         )
         return receipt
 
-    def _check_staged(self, detail: RequestDetail, tmp: Path, actor: str) -> None:
-        """Read the staged copy back from disk and hash it: only the bytes both signed are
-        published (a copy changed after it was written is refused, nothing delivered)."""
-        h = hashlib.sha256()
-        try:
-            with (tmp / "export.zip").open("rb") as staged:
-                while chunk := staged.read(HASH_CHUNK):
-                    h.update(chunk)
-        except OSError as exc:
-            self._refuse(actor, detail, f"cannot read the staged copy: {exc.strerror or exc}")
-        if h.hexdigest() != detail.archive_sha256:
-            self._refuse(
-                actor,
-                detail,
-                "the staged copy in the outbox changed after it was written (sha256 now "
-                f"{h.hexdigest()[:12]}…, signed {detail.archive_sha256[:12]}…); nothing was "
-                "delivered",
-            )
-
     def _record_delivery(
         self,
         s: Session,
@@ -369,31 +314,15 @@ class Releases:
             at=now,
         )
 
-    def _write_record(self, tmp: Path, detail: RequestDetail, receipt: dict[str, Any]) -> None:
-        """The disclosure record beside the staged copy, as JSON and as a readable page."""
+    def _record_files(self, detail: RequestDetail, receipt: dict[str, Any]) -> dict[str, str]:
+        """The disclosure record written beside the release, as JSON and as a readable page."""
         from reviewer.correct.record import record_html
 
         record = self._records.build(detail, receipt)
-        for name, body in (
-            (RECORD_JSON, json.dumps(record, indent=2, sort_keys=True, ensure_ascii=False) + "\n"),
-            (RECORD_HTML, record_html(record)),
-        ):
-            with (tmp / name).open("wb") as f:
-                f.write(body.encode("utf-8"))
-                f.flush()
-                os.fsync(f.fileno())
-
-    def _publish(self, tmp: Path, receipt: dict[str, Any], final: Path) -> None:
-        """Write the receipt last, beside the checked copy, then rename the folder into
-        place."""
-        data = json.dumps(receipt, indent=2, sort_keys=True).encode("utf-8") + b"\n"
-        with (tmp / "release.json").open("wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        _fsync_dir(tmp)
-        os.rename(tmp, final)  # atomic: DIR/REQUEST_ID appears whole or not at all
-        _fsync_dir(final.parent)
+        return {
+            RECORD_JSON: json.dumps(record, indent=2, sort_keys=True, ensure_ascii=False) + "\n",
+            RECORD_HTML: record_html(record),
+        }
 
     def _deliver(
         self,
@@ -410,81 +339,50 @@ class Releases:
         or redelivery, with its `reason`); a failure leaves nothing in the outbox, and no
         outbox at all when this call created it."""
         try:
-            created = _make_dirs(outbox)
+            created = outbox_files.make_dirs(outbox)
         except OSError as exc:
             raise ReleaseError(
                 f"cannot write to the outbox {outbox}: {exc.strerror or exc}"
             ) from None
         done = False
+        sha = detail.archive_sha256
         try:
-            tmp = self._stage_archive(detail, outbox, actor.name)
+            tmp = self._refused_as_audited(
+                actor.name,
+                detail,
+                outbox_files.stage,
+                detail.archive_path,
+                sha,
+                detail.request.request_id,
+                outbox,
+            )
             try:
                 data = receipt()
-                self._check_staged(detail, tmp, actor.name)
-                self._write_record(tmp, detail, data)
-                self._publish(tmp, data, final)
+                self._refused_as_audited(actor.name, detail, outbox_files.check_staged, tmp, sha)
+                outbox_files.write_files(tmp, self._record_files(detail, data))
+                outbox_files.publish(tmp, data, final)
                 done = True
                 self._uow.transact(self._record_delivery, detail, actor, final, kind, reason)
             except BaseException:
                 shutil.rmtree(tmp, ignore_errors=True)
                 raise
         finally:
-            _tidy_parking(outbox)
-            if not done:
-                for path in reversed(created):  # only while empty: another release may be in
-                    with contextlib.suppress(OSError):
-                        path.rmdir()
+            outbox_files.tidy(outbox, [] if done else created)
         return _receipt(data, final)
 
-
-def _refuse_links(
-    part: Releases, actor: str, detail: RequestDetail, outbox: Path, final: Path
-) -> None:
-    """An outbox, its staging folder or the release folder that is a symbolic link would send
-    the files wherever it points: refused, with nothing written."""
-    for path in (outbox, outbox / OUTBOX_TMP, final):
-        if path.is_symlink():
-            part._refuse(
-                actor,
-                detail,
-                f"{path} is a symbolic link: releases go to a real folder; nothing was written",
-            )
-
-
-def _make_dirs(path: Path) -> list[Path]:
-    """`mkdir -p path`; the folders this call created, outermost first."""
-    missing = []
-    for p in (path, *path.parents):
-        if p.exists():
-            break
-        missing.append(p)
-    missing.reverse()
-    path.mkdir(parents=True, exist_ok=True)
-    return missing
-
-
-def _same_place(recorded: str, final: Path) -> bool:
-    """Is the recorded destination `final`? (A recorded relative path is taken from here.)"""
-    try:
-        return Path(recorded).resolve() == final.resolve()
-    except (OSError, RuntimeError):
-        return os.path.abspath(recorded) == str(final)
-
-
-def _tidy_parking(outbox: Path) -> None:
-    """Remove the outbox's staging folder once no release is using it, so a delivered outbox
-    holds the releases alone. (A release running at the same moment keeps it non-empty, and
-    one about to stage recreates it: see `_stage_archive`.)"""
-    with contextlib.suppress(OSError):
-        (outbox / OUTBOX_TMP).rmdir()
-
-
-def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+    def _refused_as_audited(
+        self,
+        actor: str,
+        detail: RequestDetail,
+        fn: Callable[P, T],
+        *args: P.args,
+        **kwargs: P.kwargs,
+    ) -> T:
+        """`fn(...)`, its refusal (`outbox.Refused`) audited and raised as ReleaseError."""
+        try:
+            return fn(*args, **kwargs)
+        except outbox_files.Refused as exc:
+            self._refuse(actor, detail, str(exc))
 
 
 def _iso(value: datetime | None) -> str | None:
