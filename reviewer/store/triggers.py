@@ -10,7 +10,9 @@ Where the store's rules live:
 - the same rules, and those the database cannot check, in the domain (`reviewer.domain.access`,
   `reviewer.domain.signoff`, `reviewer.domain.policy`), which the service applies first.
 
-The messages (RAISE texts) are what the service and the tests match on: keep them.
+The messages (RAISE texts) are what the service and the tests match on: keep them. Some SQL is
+built from the domain's constants (the checklist's keys, the policy's bounds, the genesis hash):
+changing one of those changes this set too.
 
 How this set gets into a store: a migration calls `install`, which drops every trigger and
 trigger function the store may hold from any earlier migration, by name, and creates this set
@@ -547,7 +549,6 @@ RELEASES = Group(
             "FOR EACH ROW EXECUTE FUNCTION release_ticket_known()",
         ),
     ),
-    note="PostgreSQL fires a table's triggers in the order of their names.",
 )
 
 # ---------------------------------------------------------------------------------------------
@@ -729,21 +730,31 @@ def _check(dialect: str) -> None:
         raise ValueError(f"no triggers for the {dialect!r} database (only SQLite and PostgreSQL)")
 
 
-def triggers(dialect: str, groups: Iterable[Group] = GROUPS) -> tuple[Trigger, ...]:
-    """The triggers of `groups` on `dialect`, in the order they are created."""
+def triggers(dialect: str, groups: Iterable[Group] | None = None) -> tuple[Trigger, ...]:
+    """The triggers of `groups` (all of them by default) on `dialect`, in the order they are
+    created. On SQLite a table's triggers for one event fire newest first, so this order
+    decides which message a row that breaks several rules gets: it is the order migrations
+    0003-0010 created them in. PostgreSQL fires them in the order of their names."""
     _check(dialect)
-    return tuple(t for g in groups for t in (g.sqlite if dialect == "sqlite" else g.postgresql))
+    return tuple(
+        t
+        for g in (GROUPS if groups is None else groups)
+        for t in (g.sqlite if dialect == "sqlite" else g.postgresql)
+    )
 
 
-def functions(dialect: str, groups: Iterable[Group] = GROUPS) -> tuple[Function, ...]:
-    """The trigger functions of `groups` (PostgreSQL only; none on SQLite)."""
+def functions(dialect: str, groups: Iterable[Group] | None = None) -> tuple[Function, ...]:
+    """The trigger functions of `groups` (all by default; PostgreSQL only, none on SQLite)."""
     _check(dialect)
-    return () if dialect == "sqlite" else tuple(f for g in groups for f in g.postgresql_functions)
+    if dialect == "sqlite":
+        return ()
+    return tuple(f for g in (GROUPS if groups is None else groups) for f in g.postgresql_functions)
 
 
-def drop_ddl(dialect: str, groups: Iterable[Group] = GROUPS) -> list[str]:
-    """Statements dropping the triggers (then the functions) of `groups`, if they exist."""
-    groups = tuple(groups)
+def drop_ddl(dialect: str, groups: Iterable[Group] | None = None) -> list[str]:
+    """Statements dropping the triggers (then the functions) of `groups` (all by default), if
+    they exist."""
+    groups = GROUPS if groups is None else tuple(groups)
     if dialect == "sqlite":
         return [f"DROP TRIGGER IF EXISTS {t.name}" for t in triggers(dialect, groups)]
     return [
@@ -752,9 +763,9 @@ def drop_ddl(dialect: str, groups: Iterable[Group] = GROUPS) -> list[str]:
     ]
 
 
-def create_ddl(dialect: str, groups: Iterable[Group] = GROUPS) -> list[str]:
-    """Statements creating the functions, then the triggers, of `groups`."""
-    groups = tuple(groups)
+def create_ddl(dialect: str, groups: Iterable[Group] | None = None) -> list[str]:
+    """Statements creating the functions, then the triggers, of `groups` (all by default)."""
+    groups = GROUPS if groups is None else tuple(groups)
     return [
         *(f.sql for f in functions(dialect, groups)),
         *(t.sql for t in triggers(dialect, groups)),
