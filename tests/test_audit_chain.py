@@ -9,7 +9,7 @@ import os
 import stat
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from reviewer.domain.audit import (
@@ -92,6 +92,7 @@ json_values = st.recursive(
 )
 
 
+@settings(deadline=None)  # a loaded machine is slow, never wrong
 @given(
     seq=st.integers(1, 10**9),
     actor=st.text(max_size=30),

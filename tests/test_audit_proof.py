@@ -68,7 +68,7 @@ def test_every_decision_ends_with_its_own_checkpoint(svc, make_review, tmp_path)
     svc.set_policy(signed_in(svc, "carol"), unlock_lapse_days=3)
     svc.release(signed_in(svc, "bob"), "DSAR-P-0001", tmp_path / "out")
     with Session(svc.engine) as s:
-        signed = {cp.size for cp in audit_log._db_checkpoints(s)}
+        signed = {cp.size for cp in audit_log.db_checkpoints(s)}
     decisions = [e for e in events(svc) if e["action"] in audit_log.DECISION_ACTIONS]
     assert {e["action"] for e in decisions} >= {
         "audit-decisions-signed",
@@ -460,14 +460,13 @@ def test_verify_warns_when_the_terminal_connects_as_a_superuser(store_url) -> No
 
 KILL_AT = {
     # inside the decision's transaction, as its checkpoint is being signed: nothing commits
-    "before-the-checkpoint": "audit_log.sign_checkpoint",
+    "before-the-checkpoint": "reviewer.store.audit_log.appending.sign_checkpoint",
     # after the decision and its checkpoint row committed, before the checkpoint file's line
-    "before-the-checkpoint-file": "audit_log._write_pending",
+    "before-the-checkpoint-file": "reviewer.store.audit_log.checkpoint_lines._write_pending",
 }
 KILLED = """
-import os, signal, sys
+import importlib, os, signal, sys
 from argon2 import PasswordHasher, profiles
-from reviewer.store import audit_log
 from reviewer.store.service import ReviewService
 
 url, where = sys.argv[1], sys.argv[2]
@@ -475,7 +474,8 @@ svc = ReviewService.open(url, hasher=PasswordHasher.from_parameters(profiles.CHE
 carol = svc.sign_in("carol", "carol-proof-passphrase")
 def die(*args, **kwargs):
     os.kill(os.getpid(), signal.SIGKILL)
-setattr(audit_log, where.split(".")[1], die)
+module, name = where.rsplit(".", 1)
+setattr(importlib.import_module(module), name, die)
 svc.set_policy(carol, unlock_lapse_days=3)
 """
 

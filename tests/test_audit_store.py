@@ -31,6 +31,7 @@ from reviewer.domain.audit import (
     sign_checkpoint,
 )
 from reviewer.store import audit_log, paths
+from reviewer.store.audit_log import verifying
 from reviewer.store.audit_tables import (
     CHECKPOINT_TABLE,
     EVENT_TABLE,
@@ -530,7 +531,7 @@ def test_parallel_verify_finds_exactly_what_one_walk_finds(
     TAMPERING[tampering](store)
     with store.session() as s:
         single = audit_log.verify(s, workers=1)
-    monkeypatch.setattr(audit_log, "PARALLEL_MIN_EVENTS", 0)
+    monkeypatch.setattr(verifying, "PARALLEL_MIN_EVENTS", 0)
     for workers in (2, 3):
         with store.session() as s:
             split = audit_log.verify(s, workers=workers)
@@ -589,7 +590,7 @@ def test_parallel_verify_from_a_threaded_program(
     store: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     _small_log(store)
-    monkeypatch.setattr(audit_log, "PARALLEL_MIN_EVENTS", 0)
+    monkeypatch.setattr(verifying, "PARALLEL_MIN_EVENTS", 0)
     answers: list[audit_log.VerifyResult] = []
 
     def run() -> None:

@@ -45,18 +45,7 @@ def check(request: Request, index: ExportIndex) -> list[Finding]:
 
     not_in_catalogue = [u for u in history if u not in entries]
     not_in_history = [u for u in entries if u not in history]
-    text, device, time = [], [], []
-    for uid, e in entries.items():
-        found = history.get(uid)
-        if found is None:
-            continue
-        rec = found
-        if _text_key(e.text) != _text_key(rec.transcript):
-            text.append(uid)
-        if norm_id(e.device_serial) != norm_id(serial_of(rec)):
-            device.append(uid)
-        if _time_differs(e, rec):
-            time.append(uid)
+    text, device, time = _differences(entries, history)
 
     findings = []
 
@@ -118,6 +107,24 @@ def check(request: Request, index: ExportIndex) -> list[Finding]:
             f"{rec_ts.isoformat() if rec_ts else '(none)'}.",
         )
     return findings
+
+
+def _differences(
+    entries: dict[str, TranscriptEntry], history: dict[str, Recording]
+) -> tuple[list[str], list[str], list[str]]:
+    """The utterances on both sides whose text, device or time differ, in catalogue order."""
+    text, device, time = [], [], []
+    for uid, e in entries.items():
+        rec = history.get(uid)
+        if rec is None:
+            continue
+        if _text_key(e.text) != _text_key(rec.transcript):
+            text.append(uid)
+        if norm_id(e.device_serial) != norm_id(serial_of(rec)):
+            device.append(uid)
+        if _time_differs(e, rec):
+            time.append(uid)
+    return text, device, time
 
 
 def _lead(what: str, uids: list[str]) -> str:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
@@ -24,6 +25,7 @@ from reviewer.domain.checks._common import (
     CUSTOMER_KEYS,
     EMAIL_KEYS,
     HOLDER_NAME_KEYS,
+    Attribution,
     all_tables,
     attribute,
     customer_column,
@@ -101,16 +103,51 @@ def _allowed(address: str, exporter: set[str]) -> bool:
     return local in ROLE_LOCALS and any(e.endswith("@" + domain) for e in exporter)
 
 
+@dataclass(slots=True)
+class _Evidence:
+    """What the scan found: where each of the requester's identifiers was seen
+    (`requester_seen`, kind -> members), the identifiers that are someone else's (`foreign`,
+    (kind, value) -> members), and every text member searched. `covered`: (member, identifier)
+    pairs the specific checks already report; `not_ids`: serials and utterance ids, which are
+    not customer ids whatever their shape."""
+
+    covered: set[tuple[str, str]]
+    not_ids: set[str]
+    requester_seen: defaultdict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+    foreign: defaultdict[tuple[str, str], set[str]] = field(
+        default_factory=lambda: defaultdict(set)
+    )
+    searched: list[str] = field(default_factory=list)
+
+    def foreign_hit(self, kind: str, value: str, member: str) -> None:
+        key = value.casefold() if kind != "customer id" else norm_id(value)
+        if (member, key) not in self.covered:
+            self.foreign[(kind, value)].add(member)
+
+
 def check(request: Request, index: ExportIndex) -> list[Finding]:
     req = request.requester
-    req_id = norm_id(req.customer_id)
-    req_email = req.email.strip().casefold()
     matcher = RequesterMatcher.for_request(request)
-    shape = id_shape(req.customer_id)
-    exporter = _exporter_emails(index)
     att = attribute(request, index)
+    ev = _Evidence(_covered(att, index, norm_id(req.customer_id)), _not_ids(request, index))
+    _scan_texts(ev, request, index, matcher)
+    _scan_fields(ev, request, index)
+    _scan_tables(ev, request, index, att)
 
-    # Identifiers that the specific checks already report, per member.
+    findings = []
+    if ev.foreign:
+        findings.append(_foreign_identifier(ev.foreign, request))
+    seen = {kind: members for kind, members in ev.requester_seen.items() if members}
+    if not seen and not att.wrong_customer:
+        findings.append(_unattributable_archive(ev.searched, matcher))
+    elif seen and index.manifest is None and not ev.foreign:
+        # No manifest to say whose export this is: show what the attribution rests on.
+        findings.append(_identity_evidence(seen))
+    return findings
+
+
+def _covered(att: Attribution, index: ExportIndex, req_id: str) -> set[tuple[str, str]]:
+    """Identifiers that the specific checks already report, per member."""
     covered: set[tuple[str, str]] = set()
     for path, counts in att.foreign_by_table.items():
         covered |= {(path, cid) for cid in counts}
@@ -127,30 +164,37 @@ def check(request: Request, index: ExportIndex) -> list[Finding]:
         named = [index.manifest_member or "", att.profile_member or "", *att.foreign_by_table]
         for m in named:
             covered |= {(m, i) for i in owner_ids | owner_emails | owner_names}
+    return covered
 
-    # Serials and utterance ids are not customer ids, whatever their shape.
-    not_ids = {norm_id(d.serial) for d in req.devices}
+
+def _not_ids(request: Request, index: ExportIndex) -> set[str]:
+    """Serials and utterance ids are not customer ids, whatever their shape."""
+    not_ids = {norm_id(d.serial) for d in request.requester.devices}
     not_ids |= {norm_id(serial_of(r)) for r in index.recordings}
     not_ids |= {norm_id(r.utterance_id) for r in index.recordings}
     for _path, table in all_tables(index):
         for c in table.columns:
             if _is_device_column(c):
                 not_ids.update(norm_id(cell) for cell in table.values(c))
+    return not_ids
 
-    requester_seen: dict[str, set[str]] = defaultdict(set)  # kind -> members
-    foreign: dict[tuple[str, str], set[str]] = defaultdict(set)  # (kind, value) -> members
 
-    def foreign_hit(kind: str, value: str, member: str) -> None:
-        key = value.casefold() if kind != "customer id" else norm_id(value)
-        if (member, key) not in covered:
-            foreign[(kind, value)].add(member)
-
-    searched: list[str] = []
-    for batch in batches(index.scan_texts(), searched):
-        matcher.collect(batch, requester_seen)
+def _scan_texts(
+    ev: _Evidence, request: Request, index: ExportIndex, matcher: RequesterMatcher
+) -> None:
+    """Every readable text: the requester's identifiers, other e-mail addresses, and ids shaped
+    like the requester's customer id that are not theirs."""
+    req = request.requester
+    req_id = norm_id(req.customer_id)
+    req_email = req.email.strip().casefold()
+    shape = id_shape(req.customer_id)
+    exporter = _exporter_emails(index)
+    not_ids = ev.not_ids
+    for batch in batches(index.scan_texts(), ev.searched):
+        matcher.collect(batch, ev.requester_seen)
         for address, start in find_emails(batch.text):
             if address != req_email and not _allowed(address, exporter):
-                foreign_hit("e-mail", address, batch.member_at(start))
+                ev.foreign_hit("e-mail", address, batch.member_at(start))
         if shape is not None:
             # findall into a set first: almost every hit is the requester's own id, and only
             # a batch holding another one is walked hit by hit to name its members.
@@ -160,9 +204,13 @@ def check(request: Request, index: ExportIndex) -> list[Finding]:
                 for hit in shape.finditer(batch.text):
                     token = hit.group(0)
                     if token != req_id and token not in not_ids and any(c.isdigit() for c in token):
-                        foreign_hit("customer id", token, batch.member_at(hit.start()))
+                        ev.foreign_hit("customer id", token, batch.member_at(hit.start()))
 
-    # Structured fields: account ids of any shape, holders' names.
+
+def _scan_fields(ev: _Evidence, request: Request, index: ExportIndex) -> None:
+    """Structured fields: account ids of any shape, holders' names."""
+    req = request.requester
+    req_id = norm_id(req.customer_id)
     for path, doc in index.json_docs.items():
         if doc is index.manifest and isinstance(doc, dict):
             # The file list holds paths and hashes only; the integrity check reads it.
@@ -174,18 +222,23 @@ def check(request: Request, index: ExportIndex) -> list[Finding]:
             is_id = key in CUSTOMER_KEYS or (key == "id" and parent in ACCOUNTISH_PARENTS)
             if is_id:
                 if v == req_id or norm_id(v) == req_id:
-                    requester_seen["customer id"].add(path)
-                elif norm_id(v) not in not_ids:
-                    foreign_hit("customer id", norm_id(v), path)
+                    ev.requester_seen["customer id"].add(path)
+                elif norm_id(v) not in ev.not_ids:
+                    ev.foreign_hit("customer id", norm_id(v), path)
             elif _is_name_field(key, parent, obj, doc is index.profile) and req.name:
                 if is_known_person(v, request):
-                    requester_seen["name"].add(path)
+                    ev.requester_seen["name"].add(path)
                 elif any(ch.isalpha() for ch in v):
-                    foreign_hit("name", v, path)
+                    ev.foreign_hit("name", v, path)
+
+
+def _scan_tables(ev: _Evidence, request: Request, index: ExportIndex, att: Attribution) -> None:
+    """Tables: the requester's own customer column, and holders' names that are not theirs."""
+    req = request.requester
     for path, table in all_tables(index):
         col = customer_column(table)
         if col is not None and att.requester_by_table.get(path):
-            requester_seen["customer id"].add(path)
+            ev.requester_seen["customer id"].add(path)
         name_cols = [c for c in table.columns if _is_holder_column(c)]
         if path in index.json_docs or not name_cols or not req.name:
             continue
@@ -194,85 +247,81 @@ def check(request: Request, index: ExportIndex) -> list[Finding]:
             for i in at:
                 v = row[i].strip()
                 if v and not is_known_person(v, request):
-                    foreign_hit("name", v, path)
+                    ev.foreign_hit("name", v, path)
 
-    findings = []
-    if foreign:
-        by_kind: dict[str, list[tuple[str, set[str]]]] = defaultdict(list)
-        for (kind, value), members in foreign.items():
-            by_kind[kind].append((value, members))
-        parts = []
-        all_members: list[str] = []
-        for kind in ("customer id", "e-mail", "name"):
-            items = sorted(by_kind.get(kind, []), key=lambda vm: (-len(vm[1]), vm[0]))
-            if not items:
-                continue
-            words = {
-                "customer id": ("customer id", "customer ids"),
-                "e-mail": ("e-mail address", "e-mail addresses"),
-                "name": ("account holder name", "account holder names"),
-            }[kind]
-            parts.append(
-                f"{plural(len(items), *words)} that are not the requester's: "
-                + listing((f"{v} (in {listing(sorted(ms), 3)})" for v, ms in items), 5)
-            )
-            for _v, ms in items:
-                all_members.extend(sorted(ms))
-        kinds = [k for k in ("customer id", "e-mail", "name") if k in by_kind]
-        findings.append(
-            Finding(
-                code="foreign-identifier",
-                severity=Severity.CRITICAL,
-                title=f"Someone else's {' and '.join(kinds)} in the export",
-                detail=(
-                    "; ".join(parts)
-                    + f". The requester is {req.customer_id}"
-                    + (f" <{req.email}>" if req.email else "")
-                    + ". Find out whose data these members hold before anything is delivered."
-                ),
-                members=unique(all_members),
-            )
+
+def _foreign_identifier(foreign: dict[tuple[str, str], set[str]], request: Request) -> Finding:
+    req = request.requester
+    by_kind: dict[str, list[tuple[str, set[str]]]] = defaultdict(list)
+    for (kind, value), members in foreign.items():
+        by_kind[kind].append((value, members))
+    parts = []
+    all_members: list[str] = []
+    for kind in ("customer id", "e-mail", "name"):
+        items = sorted(by_kind.get(kind, []), key=lambda vm: (-len(vm[1]), vm[0]))
+        if not items:
+            continue
+        words = {
+            "customer id": ("customer id", "customer ids"),
+            "e-mail": ("e-mail address", "e-mail addresses"),
+            "name": ("account holder name", "account holder names"),
+        }[kind]
+        parts.append(
+            f"{plural(len(items), *words)} that are not the requester's: "
+            + listing((f"{v} (in {listing(sorted(ms), 3)})" for v, ms in items), 5)
         )
-    seen = {kind: members for kind, members in requester_seen.items() if members}
-    if not seen and not att.wrong_customer:
-        searched = sorted(set(searched))
-        looked_for = ", ".join(k for k, _p in matcher.patterns) or "none given"
-        where = (
-            f"appear in any of the {plural(len(searched), 'readable text member')}"
-            if searched
-            else "can be looked for: the archive has no readable text"
-        )
-        findings.append(
-            Finding(
-                code="unattributable-archive",
-                severity=Severity.CRITICAL,
-                title="Nothing in the export identifies the requester",
-                detail=(
-                    f"None of the requester's identifiers ({looked_for}) {where}. Nobody can "
-                    "say whose data this is: it cannot be delivered as the requester's until "
-                    "someone establishes that it is."
-                ),
-                members=tuple(searched),
-            )
-        )
-    elif seen and index.manifest is None and not foreign:
-        # No manifest to say whose export this is: show what the attribution rests on.
-        order: tuple[str, ...] = ("customer id", "e-mail", "phone", "name")
-        found_kinds = [k for k in order if k in seen]
-        findings.append(
-            Finding(
-                code="identity-evidence",
-                severity=Severity.INFO,
-                title="The requester's identifiers found, nobody else's",
-                detail=(
-                    "Without a manifest, attribution rests on these: "
-                    + "; ".join(f"{k} in {listing(sorted(seen[k]), 3)}" for k in found_kinds)
-                    + ". No other customer id, e-mail address or account holder was found."
-                ),
-                members=unique(m for k in found_kinds for m in sorted(seen[k])),
-            )
-        )
-    return findings
+        for _v, ms in items:
+            all_members.extend(sorted(ms))
+    kinds = [k for k in ("customer id", "e-mail", "name") if k in by_kind]
+    return Finding(
+        code="foreign-identifier",
+        severity=Severity.CRITICAL,
+        title=f"Someone else's {' and '.join(kinds)} in the export",
+        detail=(
+            "; ".join(parts)
+            + f". The requester is {req.customer_id}"
+            + (f" <{req.email}>" if req.email else "")
+            + ". Find out whose data these members hold before anything is delivered."
+        ),
+        members=unique(all_members),
+    )
+
+
+def _unattributable_archive(searched_members: list[str], matcher: RequesterMatcher) -> Finding:
+    searched = sorted(set(searched_members))
+    looked_for = ", ".join(k for k, _p in matcher.patterns) or "none given"
+    where = (
+        f"appear in any of the {plural(len(searched), 'readable text member')}"
+        if searched
+        else "can be looked for: the archive has no readable text"
+    )
+    return Finding(
+        code="unattributable-archive",
+        severity=Severity.CRITICAL,
+        title="Nothing in the export identifies the requester",
+        detail=(
+            f"None of the requester's identifiers ({looked_for}) {where}. Nobody can "
+            "say whose data this is: it cannot be delivered as the requester's until "
+            "someone establishes that it is."
+        ),
+        members=tuple(searched),
+    )
+
+
+def _identity_evidence(seen: dict[str, set[str]]) -> Finding:
+    order: tuple[str, ...] = ("customer id", "e-mail", "phone", "name")
+    found_kinds = [k for k in order if k in seen]
+    return Finding(
+        code="identity-evidence",
+        severity=Severity.INFO,
+        title="The requester's identifiers found, nobody else's",
+        detail=(
+            "Without a manifest, attribution rests on these: "
+            + "; ".join(f"{k} in {listing(sorted(seen[k]), 3)}" for k in found_kinds)
+            + ". No other customer id, e-mail address or account holder was found."
+        ),
+        members=unique(m for k in found_kinds for m in sorted(seen[k])),
+    )
 
 
 @lru_cache(maxsize=4096)

@@ -37,38 +37,22 @@ def check(request: Request, index: ExportIndex) -> list[Finding]:
             return []  # nothing was listed at all: the reader's finding says why
         if index.manifest_member:
             return [
-                Finding(
-                    code="manifest-invalid",
-                    severity=Severity.CRITICAL,
-                    title="The manifest cannot be read",
-                    detail=(
-                        f"{index.manifest_member} is not a readable JSON manifest, so no member "
-                        "can be checked against it."
-                    ),
-                    members=(index.manifest_member,),
+                _manifest_invalid(
+                    index.manifest_member,
+                    "The manifest cannot be read",
+                    f"{index.manifest_member} is not a readable JSON manifest, so no member "
+                    "can be checked against it.",
                 )
             ]
-        return [
-            Finding(
-                code="manifest-absent",
-                severity=Severity.INFO,
-                title="No manifest: integrity cannot be verified",
-                detail=(
-                    "The export has no manifest.json, so missing or altered members cannot be "
-                    "detected; attribution rests on the identity evidence found in its texts."
-                ),
-            )
-        ]
+        return [_manifest_absent()]
     manifest_path = index.manifest_member or "manifest.json"
     entries = _entries(index.manifest) if isinstance(index.manifest, dict) else None
     if entries is None:
         return [
-            Finding(
-                code="manifest-invalid",
-                severity=Severity.CRITICAL,
-                title="The manifest has no file list",
-                detail=f'{manifest_path} has no usable "files" list; no member can be verified.',
-                members=(manifest_path,),
+            _manifest_invalid(
+                manifest_path,
+                "The manifest has no file list",
+                f'{manifest_path} has no usable "files" list; no member can be verified.',
             )
         ]
     present: dict[str, Member] = {}
@@ -91,54 +75,85 @@ def check(request: Request, index: ExportIndex) -> list[Finding]:
         if why:
             changed.append((path, why))
     unlisted = [p for p in present if p not in listed and p != manifest_path]
+    found = (
+        _manifest_missing_member(missing),
+        _manifest_changed_member(changed),
+        _manifest_unlisted_member(unlisted),
+    )
+    return [f for f in found if f is not None]
 
-    findings = []
-    if missing:
-        findings.append(
-            Finding(
-                code="manifest-missing-member",
-                severity=Severity.CRITICAL,
-                title=f"{plural(len(missing), 'member')} listed in the manifest but missing",
-                detail=(
-                    f"The manifest lists {listing(missing)}, but the archive does not hold "
-                    f"{'it' if len(missing) == 1 else 'them'}: the export is incomplete or "
-                    "was altered after it was generated."
-                ),
-                members=tuple(missing),
-            )
-        )
-    if changed:
-        findings.append(
-            Finding(
-                code="manifest-changed-member",
-                severity=Severity.CRITICAL,
-                title=f"{plural(len(changed), 'member')} "
-                f"{'differs' if len(changed) == 1 else 'differ'} from the manifest",
-                detail=(
-                    ("This member is" if len(changed) == 1 else "These members are")
-                    + " not the bytes the manifest lists: "
-                    + listing(f"{p} ({why})" for p, why in changed)
-                    + f". {'It was' if len(changed) == 1 else 'They were'} changed after the export "
-                    "was generated."
-                ),
-                members=tuple(p for p, _ in changed),
-            )
-        )
-    if unlisted:
-        findings.append(
-            Finding(
-                code="manifest-unlisted-member",
-                severity=Severity.CRITICAL,
-                title=f"{plural(len(unlisted), 'member')} not listed in the manifest",
-                detail=(
-                    f"The archive holds {listing(unlisted)}, which the manifest does not list: "
-                    "added after the export was generated. Find out what "
-                    f"{'it is' if len(unlisted) == 1 else 'they are'} and whose."
-                ),
-                members=tuple(unlisted),
-            )
-        )
-    return findings
+
+def _manifest_invalid(path: str, title: str, detail: str) -> Finding:
+    return Finding(
+        code="manifest-invalid",
+        severity=Severity.CRITICAL,
+        title=title,
+        detail=detail,
+        members=(path,),
+    )
+
+
+def _manifest_absent() -> Finding:
+    return Finding(
+        code="manifest-absent",
+        severity=Severity.INFO,
+        title="No manifest: integrity cannot be verified",
+        detail=(
+            "The export has no manifest.json, so missing or altered members cannot be "
+            "detected; attribution rests on the identity evidence found in its texts."
+        ),
+    )
+
+
+def _manifest_missing_member(missing: list[str]) -> Finding | None:
+    if not missing:
+        return None
+    return Finding(
+        code="manifest-missing-member",
+        severity=Severity.CRITICAL,
+        title=f"{plural(len(missing), 'member')} listed in the manifest but missing",
+        detail=(
+            f"The manifest lists {listing(missing)}, but the archive does not hold "
+            f"{'it' if len(missing) == 1 else 'them'}: the export is incomplete or "
+            "was altered after it was generated."
+        ),
+        members=tuple(missing),
+    )
+
+
+def _manifest_changed_member(changed: list[tuple[str, str]]) -> Finding | None:
+    if not changed:
+        return None
+    return Finding(
+        code="manifest-changed-member",
+        severity=Severity.CRITICAL,
+        title=f"{plural(len(changed), 'member')} "
+        f"{'differs' if len(changed) == 1 else 'differ'} from the manifest",
+        detail=(
+            ("This member is" if len(changed) == 1 else "These members are")
+            + " not the bytes the manifest lists: "
+            + listing(f"{p} ({why})" for p, why in changed)
+            + f". {'It was' if len(changed) == 1 else 'They were'} changed after the export "
+            "was generated."
+        ),
+        members=tuple(p for p, _ in changed),
+    )
+
+
+def _manifest_unlisted_member(unlisted: list[str]) -> Finding | None:
+    if not unlisted:
+        return None
+    return Finding(
+        code="manifest-unlisted-member",
+        severity=Severity.CRITICAL,
+        title=f"{plural(len(unlisted), 'member')} not listed in the manifest",
+        detail=(
+            f"The archive holds {listing(unlisted)}, which the manifest does not list: "
+            "added after the export was generated. Find out what "
+            f"{'it is' if len(unlisted) == 1 else 'they are'} and whose."
+        ),
+        members=tuple(unlisted),
+    )
 
 
 def _difference(entry: dict[str, Any], m: Member) -> str:

@@ -1,0 +1,107 @@
+"""Reading the stored trail: rows streamed in order straight from the driver, the events about
+one subject, the checkpoint rows, and the CSV from which an auditor recomputes the chain."""
+
+from __future__ import annotations
+
+import csv
+import itertools
+import os
+from collections.abc import Generator, Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from reviewer.domain.audit import AuditError, ChainedEvent, Checkpoint
+from reviewer.store.audit_log.places import CHECKPOINT_TABLE, SELECT_EVENTS
+
+STREAM_BATCH = 20_000
+CSV_COLUMNS = ("seq", "at", "actor", "action", "subject", "payload", "prev_hash", "hash")
+
+_CURSORS = itertools.count()
+
+
+def stream(session: Session, sql: str) -> Generator[Any, None, None]:
+    """Rows of `sql` straight from the driver, in batches (a server-side cursor on PostgreSQL;
+    several may be open at once)."""
+    yield from driver_rows(session.connection(), sql)
+
+
+def driver_rows(conn: sa.Connection, sql: str) -> Generator[Any, None, None]:
+    dbapi = conn.connection.dbapi_connection
+    assert dbapi is not None
+    if conn.dialect.name == "postgresql":
+        cursor = dbapi.cursor(name=f"reviewer_audit_{os.getpid()}_{next(_CURSORS)}")
+    else:
+        cursor = dbapi.cursor()
+    try:
+        cursor.execute(sql)
+        while batch := cursor.fetchmany(STREAM_BATCH):
+            yield from batch
+    finally:
+        cursor.close()
+
+
+def iter_events(session: Session, after_seq: int = 0) -> Iterator[ChainedEvent]:
+    """Events in order, from `after_seq` + 1."""
+    for row in stream(session, f"{SELECT_EVENTS} WHERE seq > {int(after_seq)} ORDER BY seq"):
+        yield ChainedEvent(*row)
+
+
+def db_checkpoints(session: Session) -> list[Checkpoint]:
+    """Every checkpoint row (their signatures are `verify`'s to check)."""
+    rows = session.execute(
+        sa.text(f"SELECT size, head, at, signature, key_id FROM {CHECKPOINT_TABLE}")
+    ).all()
+    return [Checkpoint(int(r[0]), *map(str, r[1:])) for r in rows]
+
+
+def export_csv(session: Session, path: Path) -> int:
+    """Write every event as CSV (one row per event, fields exactly as stored and hashed, so an
+    auditor can recompute the chain from the file); returns the number of events. Written the
+    store's one safe way (`reviewer.store.files.replacing`): a link, a pipe or a device is
+    refused, and a failed write leaves the old file as it was."""
+    from reviewer.store.files import TargetRefused, replacing
+
+    count = 0
+    try:
+        with replacing(Path(path)) as handle:
+            writer = csv.writer(handle)
+            writer.writerow(CSV_COLUMNS)
+            for row in stream(session, f"{SELECT_EVENTS} ORDER BY seq"):
+                writer.writerow(row)
+                count += 1
+    except TargetRefused as exc:
+        raise AuditError(str(exc)) from None
+    return count
+
+
+def events_about(session: Session, subject: str) -> list[ChainedEvent]:
+    """Every event about `subject` (``request:ID``, ``reviewer:NAME``), in order."""
+    rows = session.execute(
+        sa.text(f"{SELECT_EVENTS} WHERE subject = :subject ORDER BY seq"), {"subject": subject}
+    ).all()
+    return [ChainedEvent(*row) for row in rows]
+
+
+def last_event_before(session: Session, action: str, seq: int) -> ChainedEvent | None:
+    """The latest `action` event before event `seq`."""
+    row = session.execute(
+        sa.text(f"{SELECT_EVENTS} WHERE action = :action AND seq < :seq ORDER BY seq DESC LIMIT 1"),
+        {"action": action, "seq": seq},
+    ).first()
+    return None if row is None else ChainedEvent(*row)
+
+
+def signed_sizes(session: Session, sizes: Sequence[int]) -> set[int]:
+    """Which of `sizes` a checkpoint row covers exactly (its signature is `verify`'s to check)."""
+    if not sizes:
+        return set()
+    rows = session.execute(
+        sa.text(f"SELECT DISTINCT size FROM {CHECKPOINT_TABLE} WHERE size IN :sizes").bindparams(
+            sa.bindparam("sizes", expanding=True)
+        ),
+        {"sizes": list(sizes)},
+    ).all()
+    return {int(r[0]) for r in rows}
