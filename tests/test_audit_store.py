@@ -208,7 +208,7 @@ def test_every_single_byte_mutation_of_every_field_is_caught(store: Store) -> No
     _drop_triggers(store)
     assert _verify(store).ok
     tried = caught = refused = 0
-    targets = [
+    targets: list[tuple[str, str, tuple[str, ...], dict[str, Any]]] = [
         (EVENT_TABLE, "seq", EVENT_COLUMNS, r)
         for r in _rows(store, EVENT_TABLE, EVENT_COLUMNS[1:], "seq")
     ]
@@ -498,6 +498,11 @@ def _edit(column: str, seq: int, value: str) -> Any:
     )
 
 
+def _chain_recomputed(store: Store) -> None:
+    _recompute_from(store, 3, {"actor": "mallory"})
+    _exec(store, (f"DELETE FROM {CHECKPOINT_TABLE}", {}))
+
+
 TAMPERING = {
     "untouched": lambda store: None,
     "first event deleted": lambda store: _exec(
@@ -514,10 +519,7 @@ TAMPERING = {
     "link at a run boundary edited": _edit("prev_hash", 3, "0" * 64),
     "payload edited": _edit("payload", 4, '{"n":3}'),
     "hash of the last event edited": _edit("hash", 5, "f" * 64),
-    "chain recomputed": lambda store: (
-        _recompute_from(store, 3, {"actor": "mallory"}),
-        _exec(store, (f"DELETE FROM {CHECKPOINT_TABLE}", {})),
-    ),
+    "chain recomputed": _chain_recomputed,
 }
 
 
