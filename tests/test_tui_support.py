@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from textual.app import App
     from textual.pilot import Pilot
 
-    from reviewer.store.service import ReviewService, SignedIn
+    from reviewer.store.service import RequestDetail, ReviewService, SignedIn
     from reviewer.tui.app import ReviewerApp
     from reviewer.tui.screens.review import ReviewScreen
 
@@ -183,8 +183,14 @@ def screen_lines(app: App[Any]) -> list[str]:
     return ["".join(line) for line in grid]
 
 
-async def wait_for(pilot: Pilot[Any], predicate: Callable[[], bool], limit_s: float = 30.0) -> None:
-    """Let the app run until `predicate` holds (workers, timers, audio); fail after the limit."""
+async def wait_for(
+    pilot: Pilot[Any], predicate: Callable[..., bool], limit_s: float = 30.0
+) -> None:
+    """Let the app run until `predicate` holds (workers, timers, audio); fail after the limit.
+
+    `predicate` is called with no arguments; it is typed `Callable[..., bool]` because a
+    predicate made in a loop binds the loop's variable as a default (`lambda row=row: ...`),
+    which mypy cannot match to `Callable[[], bool]`."""
     import time
 
     deadline = time.monotonic() + limit_s
@@ -238,6 +244,12 @@ async def open_request(pilot: Pilot[Any], request_id: str) -> ReviewScreen:
     screen = app.screen
     assert isinstance(screen, ReviewScreen)
     return screen
+
+
+def detail_of(screen: ReviewScreen) -> RequestDetail:
+    """The request a review screen shows (it has one once `open_request` has returned)."""
+    assert screen.detail is not None, "the review screen has no request loaded"
+    return screen.detail
 
 
 def inspect_whole_sample(st: Store, name: str, request_id: str) -> None:
