@@ -11,7 +11,7 @@ import json
 import os
 import threading
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -492,7 +492,7 @@ def test_cli_answers_a_missing_store_in_one_line(tmp_path: Path) -> None:
     assert not (tmp_path / "none.db").exists()
 
 
-def _edit(column: str, seq: int, value: str) -> Any:
+def _edit(column: str, seq: int, value: str) -> Callable[[Store], None]:
     return lambda store: _exec(
         store, (f"UPDATE {EVENT_TABLE} SET {column} = :v WHERE seq = :s", {"v": value, "s": seq})
     )
@@ -503,7 +503,7 @@ def _chain_recomputed(store: Store) -> None:
     _exec(store, (f"DELETE FROM {CHECKPOINT_TABLE}", {}))
 
 
-TAMPERING = {
+TAMPERING: dict[str, Callable[[Store], None]] = {
     "untouched": lambda store: None,
     "first event deleted": lambda store: _exec(
         store, (f"DELETE FROM {EVENT_TABLE} WHERE seq = 1", {})
