@@ -26,6 +26,10 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from reviewer.domain.review import Review
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -90,6 +94,7 @@ def bench_signoffs(url: str, n: int, work: Path) -> dict[str, float]:
         for who in ("alice", "bob"):
             session = signed_in(svc, who)
             for item in svc.version_detail(vid).sample.items:
+                assert item.duration_s is not None
                 svc.record_inspection(session, vid, "played", item.member, item.duration_s)
                 svc.record_inspection(session, vid, "viewed_transcript", item.member)
             t = time.perf_counter()
@@ -129,18 +134,18 @@ def ensure_incident() -> Path:
     return INCIDENT
 
 
-def bench_ingest(url: str, folder: Path, review: object, check_s: float) -> dict[str, float]:
+def bench_ingest(url: str, folder: Path, review: Review, check_s: float) -> dict[str, float]:
     from reviewer.store.service import ReviewService
 
     svc = ReviewService.open(url)
     t = time.perf_counter()
-    result = svc.ingest(review, folder / "export.zip", actor="bench")  # type: ignore[arg-type]
+    result = svc.ingest(review, folder / "export.zip", actor="bench")
     store_s = time.perf_counter() - t
     t = time.perf_counter()
     detail = svc.request_detail(result.request_id)
     detail_s = time.perf_counter() - t
     t = time.perf_counter()
-    again = svc.ingest(review, folder / "export.zip", actor="bench")  # type: ignore[arg-type]
+    again = svc.ingest(review, folder / "export.zip", actor="bench")
     unchanged_s = time.perf_counter() - t
     assert again.outcome == "unchanged"
     svc.close()

@@ -25,7 +25,13 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from textual.pilot import Pilot
+    from textual.strip import Strip
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -86,7 +92,11 @@ def build(tmp: Path, folders: list[Path]) -> tuple[str, dict[str, str]]:
     return url, ids
 
 
-async def wait_until(pilot, predicate, limit_s: float = 60.0) -> None:  # type: ignore[no-untyped-def]
+async def wait_until(
+    pilot: Pilot[None], predicate: Callable[..., bool], limit_s: float = 60.0
+) -> None:
+    # `predicate` is called with no arguments; `...` lets a lambda made in a loop bind the
+    # loop's variable as a default (`lambda row=row: ...`), which mypy cannot otherwise match.
     deadline = time.perf_counter() + limit_s
     while not predicate():
         if time.perf_counter() > deadline:
@@ -96,7 +106,7 @@ async def wait_until(pilot, predicate, limit_s: float = 60.0) -> None:  # type: 
 
 async def run(url: str, ids: dict[str, str], rounds: int, keys: int) -> dict[str, list[float]]:
     from textual import events
-    from textual.widgets import DataTable
+    from textual.widgets import DataTable, Input
 
     from reviewer.store.service import ReviewService
     from reviewer.tui.app import ReviewerApp
@@ -116,9 +126,9 @@ async def run(url: str, ids: dict[str, str], rounds: int, keys: int) -> dict[str
     app = ReviewerApp(ReviewService.open(url), outbox=Path(tempfile.gettempdir()) / "bench-outbox")
     async with app.run_test(size=SIZE) as pilot:
         signin = app.screen
-        signin.query_one("#signin-name").value = "alice"
-        signin.query_one("#signin-passphrase").value = "alice-bench-passphrase"
-        signin.query_one("#signin-passphrase").focus()
+        signin.query_one("#signin-name", Input).value = "alice"
+        signin.query_one("#signin-passphrase", Input).value = "alice-bench-passphrase"
+        signin.query_one("#signin-passphrase", Input).focus()
         await pilot.press("enter")
         await wait_until(pilot, lambda: isinstance(app.screen, QueueScreen))
         queue = app.screen
@@ -136,7 +146,9 @@ async def run(url: str, ids: dict[str, str], rounds: int, keys: int) -> dict[str
             )
             await pilot.pause()  # the handler has filled every pane; one more frame drawn
             results["enter"].append(time.perf_counter() - started)
-            return app.screen  # type: ignore[return-value]
+            screen = app.screen
+            assert isinstance(screen, ReviewScreen)
+            return screen
 
         # 1. Enter to review, incident scale.
         for _ in range(rounds):
@@ -152,6 +164,7 @@ async def run(url: str, ids: dict[str, str], rounds: int, keys: int) -> dict[str
         player = review.query_one("#player", PlayerPane)
         recordings = review.query_one("#recordings-list", RecordingsList)
         await wait_until(pilot, lambda: player.player is not None)
+        assert player.player is not None
         if not player.player.available:
             print(f"no audio output ({player.player.reason}): space-to-audio not measured")
         else:
@@ -186,7 +199,7 @@ async def run(url: str, ids: dict[str, str], rounds: int, keys: int) -> dict[str
         drawn: list[tuple[float, int]] = []
         original = members.render_line
 
-        def render_line(y: int):  # type: ignore[no-untyped-def]
+        def render_line(y: int) -> Strip:
             strip = original(y)
             drawn.append((time.perf_counter(), int(members.scroll_y) + y - members._header_lines))
             return strip

@@ -12,17 +12,55 @@ import inspect
 import os
 import uuid
 import weakref
-from collections.abc import Awaitable, Callable, Iterable, Iterator
+from collections.abc import Awaitable, Callable, Iterable, Iterator, Sequence
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import quote
 
 import pytest
+
+if TYPE_CHECKING:
+    from textual.app import App
+    from textual.pilot import Pilot
+
+    from reviewer.domain.model import Finding
+    from reviewer.domain.review import Review
+    from reviewer.store.service import ReviewService, SignedIn
 
 # The terminal app's fixtures (a store built once per session from sample_archives/, copied
 # for each test; the same on PostgreSQL; a sound-free ALSA home), for every test file.
 pytest_plugins = ("test_tui_support",)
 
 PG_ADMIN = os.environ.get("REVIEWER_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
+
+
+# A statement `insider_sql` runs: SQL text, or SQL with ? placeholders and its parameters.
+Statement = str | tuple[str, Sequence[Any] | dict[str, Any]]
+
+
+class MakeReview(Protocol):
+    """The `make_review` fixture: a checked request and the folder of its real export.zip."""
+
+    def __call__(
+        self,
+        request_id: str = ...,
+        recordings: int = ...,
+        findings: Iterable[Finding] = ...,
+        seed: int = ...,
+    ) -> tuple[Review, Path]: ...
+
+
+class SnapCompare(Protocol):
+    """The `snap_compare` fixture (pytest-textual-snapshot's, with steady cursors)."""
+
+    def __call__(
+        self,
+        app: App[Any],
+        press: Iterable[str] = ...,
+        terminal_size: tuple[int, int] = ...,
+        run_before: Callable[[Pilot[Any]], Awaitable[None] | None] | None = ...,
+    ) -> bool: ...
 
 
 class Clock:
@@ -77,11 +115,13 @@ def pg_schema_url(database_url: str) -> str:
 # the others as; the sessions they opened, per service.
 _PASSPHRASES: dict[tuple[str, str], str] = {}
 _SUPERVISOR: dict[str, str] = {}
-_SESSIONS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # type: ignore[type-arg]
+_SESSIONS: weakref.WeakKeyDictionary[ReviewService, dict[str, SignedIn]] = (
+    weakref.WeakKeyDictionary()
+)
 BOOT = ("sup", "sup-test-passphrase")
 
 
-def add_people(svc, people: Iterable[tuple[str, str, str]]) -> None:  # type: ignore[no-untyped-def]
+def add_people(svc: ReviewService, people: Iterable[tuple[str, str, str]]) -> None:
     """Accounts as a real store gets them: the first supervisor of `people` makes the store's
     first account (the bootstrap; `sup` when `people` has no supervisor), and a supervisor adds
     every other one through a signed-in session. `people`: (name, role, passphrase)."""
@@ -99,14 +139,14 @@ def add_people(svc, people: Iterable[tuple[str, str, str]]) -> None:  # type: ig
         _PASSPHRASES[(url, name)] = passphrase
 
 
-def signed_in(  # type: ignore[no-untyped-def]
-    svc,
+def signed_in(
+    svc: ReviewService,
     name: str,
     passphrase: str | None = None,
     *,
     fresh: bool = False,
     opened_ago: timedelta | None = timedelta(hours=1),
-):
+) -> SignedIn:
     """A session of `name` on `svc`, opened once per service unless `fresh`; the passphrase
     is the one `add_people` gave `name` on this store unless given.
 
@@ -122,7 +162,7 @@ def signed_in(  # type: ignore[no-untyped-def]
     return sessions[name]
 
 
-def opened_earlier(svc, session, by: timedelta) -> None:  # type: ignore[no-untyped-def]
+def opened_earlier(svc: ReviewService, session: SignedIn, by: timedelta) -> None:
     """Move a session's start `by` into the past, as if its person signed in that long ago."""
     from sqlmodel import Session, select
 
@@ -138,7 +178,7 @@ def opened_earlier(svc, session, by: timedelta) -> None:  # type: ignore[no-unty
         s.commit()
 
 
-def insider_sql(url: str, statements, *, bypass: bool = False) -> None:  # type: ignore[no-untyped-def]
+def insider_sql(url: str, statements: Iterable[Statement], *, bypass: bool = False) -> None:
     """Statements run the way an insider with the database's own client runs them: a plain
     connection, none of the app's settings (on SQLite not even foreign keys). `bypass`: the
     store's triggers off too (SQLite: dropped; PostgreSQL: session_replication_role = replica,
@@ -148,7 +188,7 @@ def insider_sql(url: str, statements, *, bypass: bool = False) -> None:  # type:
 
     from reviewer.store.paths import resolve_url, sqlite_file
 
-    def split(statement):  # type: ignore[no-untyped-def]
+    def split(statement: Statement) -> tuple[str, tuple[Any, ...]]:
         sql, params = (statement, ()) if isinstance(statement, str) else statement
         return sql, tuple(params.values()) if isinstance(params, dict) else tuple(params)
 
@@ -168,16 +208,18 @@ def insider_sql(url: str, statements, *, bypass: bool = False) -> None:  # type:
     import psycopg
 
     plain = resolve_url(url).replace("postgresql+psycopg://", "postgresql://")
-    with psycopg.connect(plain, autocommit=True) as conn:
+    with psycopg.connect(plain, autocommit=True) as pg:
         if bypass:
-            conn.execute("SET session_replication_role = replica")
+            pg.execute("SET session_replication_role = replica")
         for statement in statements:
             sql, params = split(statement)
-            conn.execute(sql.replace("?", "%s"), params)
+            pg.execute(sql.replace("?", "%s"), params)
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
-def store_url(request: pytest.FixtureRequest, tmp_path, monkeypatch) -> str:  # type: ignore[no-untyped-def]
+def store_url(
+    request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> str:
     """A URL for an empty store of each kind; the audit key lives under the test's tmp dir."""
     monkeypatch.setenv("REVIEWER_HOME", str(tmp_path / "home"))
     monkeypatch.delenv("REVIEWER_DB", raising=False)
@@ -191,7 +233,13 @@ def clock() -> Clock:
     return Clock()
 
 
-def build_review(inbox, request_id="DSAR-T-0001", recordings=6, findings=(), seed=0):  # type: ignore[no-untyped-def]
+def build_review(
+    inbox: Path,
+    request_id: str = "DSAR-T-0001",
+    recordings: int = 6,
+    findings: Iterable[Finding] = (),
+    seed: int = 0,
+) -> tuple[Review, Path]:
     """A checked request with a real export.zip of short real WAVs, in ``inbox/request_id``.
 
     Returns ``(review, folder)``; the export index is built from what was written (the store
@@ -290,16 +338,21 @@ def build_review(inbox, request_id="DSAR-T-0001", recordings=6, findings=(), see
 
 
 @pytest.fixture
-def make_review(tmp_path):  # type: ignore[no-untyped-def]
+def make_review(tmp_path: Path) -> MakeReview:
     """Factory: ``make_review(request_id, recordings=6, findings=(), seed=0)`` (see build_review)."""
 
-    def build(request_id="DSAR-T-0001", recordings=6, findings=(), seed=0):  # type: ignore[no-untyped-def]
+    def build(
+        request_id: str = "DSAR-T-0001",
+        recordings: int = 6,
+        findings: Iterable[Finding] = (),
+        seed: int = 0,
+    ) -> tuple[Review, Path]:
         return build_review(tmp_path / "inbox", request_id, recordings, findings, seed)
 
     return build
 
 
-async def steady_cursors(pilot) -> None:  # type: ignore[no-untyped-def]
+async def steady_cursors(pilot: Pilot[Any]) -> None:
     """Stop every text cursor on the app's screens blinking: a focused input then shows its
     cursor, always, and an unfocused one none, so a picture does not depend on when it is
     taken within the half-second blink."""
@@ -313,20 +366,20 @@ async def steady_cursors(pilot) -> None:  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def snap_compare(snap_compare):  # type: ignore[no-untyped-def]
+def snap_compare(snap_compare: Callable[..., bool]) -> SnapCompare:
     """pytest-textual-snapshot's `snap_compare`, with every snapshot taken after
     `steady_cursors`: the caller's `run_before` runs first, then its key presses, then the
     cursors are stopped, and only then is the screen drawn to SVG."""
 
-    def compare(  # type: ignore[no-untyped-def]
-        app,
+    def compare(
+        app: App[Any],
         press: Iterable[str] = (),
         terminal_size: tuple[int, int] = (80, 24),
-        run_before: Callable[..., Awaitable[None] | None] | None = None,
+        run_before: Callable[[Pilot[Any]], Awaitable[None] | None] | None = None,
     ) -> bool:
         keys = tuple(press)
 
-        async def steady_before(pilot) -> None:  # type: ignore[no-untyped-def]
+        async def steady_before(pilot: Pilot[Any]) -> None:
             if run_before is not None:
                 result = run_before(pilot)
                 if inspect.isawaitable(result):

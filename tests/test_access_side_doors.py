@@ -11,12 +11,14 @@ import csv
 import json
 import re
 import threading
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from argon2 import PasswordHasher, profiles
-from click.testing import CliRunner
-from conftest import add_people, insider_sql, signed_in
+from click.testing import CliRunner, Result
+from conftest import Clock, MakeReview, add_people, insider_sql, signed_in
 
 from reviewer.cli import main
 from reviewer.domain.access import Action, Actor, permission
@@ -37,14 +39,14 @@ SAMPLES = Path(__file__).resolve().parent.parent / "sample_archives"
 
 
 @pytest.fixture
-def svc(store_url, clock):  # type: ignore[no-untyped-def]
+def svc(store_url: str, clock: Clock) -> Iterator[ReviewService]:
     s = ReviewService.open(store_url, clock=clock, hasher=FAST)
     add_people(s, PEOPLE)
     yield s
     s.close()
 
 
-def cli(url: str, *args: str, input: str | None = None):  # type: ignore[no-untyped-def]
+def cli(url: str, *args: str, input: str | None = None) -> Result:
     result = CliRunner().invoke(main, ["--db", url, *args], input=input)
     assert "Traceback" not in result.output + (result.stderr or "")
     return result
@@ -57,7 +59,7 @@ def refused_in_sql(url: str, statement: str) -> str:
     return str(caught.value)
 
 
-def events(svc: ReviewService) -> list[dict]:  # type: ignore[type-arg]
+def events(svc: ReviewService) -> list[dict[str, Any]]:
     from sqlmodel import Session
 
     from reviewer.store import audit_log
@@ -118,7 +120,7 @@ def test_the_tui_and_the_cli_compare_no_role_or_state_strings() -> None:
 # 1. Anyone can make a signer
 
 
-def test_only_a_supervisor_makes_accounts_from_the_command_line(store_url) -> None:  # type: ignore[no-untyped-def]
+def test_only_a_supervisor_makes_accounts_from_the_command_line(store_url: str) -> None:
     boot = cli(
         store_url,
         "users",
@@ -209,7 +211,7 @@ def test_only_a_supervisor_makes_accounts_from_the_command_line(store_url) -> No
     assert names == ["bob", "carol"]
 
 
-def test_the_bootstrap_is_a_supervisor_and_audited_as_such(store_url) -> None:  # type: ignore[no-untyped-def]
+def test_the_bootstrap_is_a_supervisor_and_audited_as_such(store_url: str) -> None:
     with ReviewService.open(store_url, hasher=FAST) as s:
         with pytest.raises(UserError, match="first account of a store must be a supervisor"):
             s.add_user(None, "bob", "approver", PASS["bob"])
@@ -224,7 +226,7 @@ def test_the_bootstrap_is_a_supervisor_and_audited_as_such(store_url) -> None:  
         assert (made["actor"], made["subject"]) == ("carol", "reviewer:bob")
 
 
-def test_accounts_cannot_be_made_in_sql_without_a_supervisor(svc) -> None:  # type: ignore[no-untyped-def]
+def test_accounts_cannot_be_made_in_sql_without_a_supervisor(svc: ReviewService) -> None:
     insert = (
         "INSERT INTO reviewers (name, role, passphrase_hash, disabled, failed_count, "
         "created_at, created_by_id) VALUES ('bob2', 'approver', 'x', false, 0, "
@@ -236,7 +238,7 @@ def test_accounts_cannot_be_made_in_sql_without_a_supervisor(svc) -> None:  # ty
     assert "bob2" not in {u.name for u in svc.list_users()}
 
 
-def test_an_approver_cannot_administer_and_the_last_supervisor_stays(svc) -> None:  # type: ignore[no-untyped-def]
+def test_an_approver_cannot_administer_and_the_last_supervisor_stays(svc: ReviewService) -> None:
     bob, carol = signed_in(svc, "bob"), signed_in(svc, "carol")
     for change in (
         lambda: svc.add_user(bob, "bob2", "approver", PASS["bob"]),
@@ -262,7 +264,9 @@ def test_an_approver_cannot_administer_and_the_last_supervisor_stays(svc) -> Non
     assert ("carol", "user-disable") in actions and ("carol", "user-enable") in actions
 
 
-def test_a_supervisor_never_signs_and_never_releases(svc, make_review, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_a_supervisor_never_signs_and_never_releases(
+    svc: ReviewService, make_review: MakeReview, tmp_path: Path
+) -> None:
     review, folder = make_review("DSAR-S-0001")
     vid = svc.ingest(review, folder / "export.zip", actor="test").version_id
     gate = svc.gate("carol", vid)
@@ -278,7 +282,7 @@ def test_a_supervisor_never_signs_and_never_releases(svc, make_review, tmp_path)
 # 2. A name is an identity
 
 
-def test_a_name_is_never_renamed_deleted_or_reused(svc) -> None:  # type: ignore[no-untyped-def]
+def test_a_name_is_never_renamed_deleted_or_reused(svc: ReviewService) -> None:
     assert "never change" in refused_in_sql(
         svc.url, "UPDATE reviewers SET name = 'dave-old' WHERE name = 'dave'"
     )
@@ -296,7 +300,9 @@ def test_a_name_is_never_renamed_deleted_or_reused(svc) -> None:  # type: ignore
 # 3. An anonymous release; 4. the lockout
 
 
-def test_a_release_needs_a_signed_in_approver(svc, make_review, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_a_release_needs_a_signed_in_approver(
+    svc: ReviewService, make_review: MakeReview, tmp_path: Path
+) -> None:
     from reviewer.store.views import SignedIn
 
     review, folder = make_review("DSAR-S-0002")
@@ -322,7 +328,9 @@ def test_a_release_needs_a_signed_in_approver(svc, make_review, tmp_path) -> Non
     )
 
 
-def test_a_locked_out_or_disabled_approver_cannot_release_from_the_cli(store_url, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_a_locked_out_or_disabled_approver_cannot_release_from_the_cli(
+    store_url: str, tmp_path: Path
+) -> None:
     with ReviewService.open(store_url, hasher=FAST) as s:
         add_people(s, PEOPLE)
     for _ in range(5):
@@ -376,7 +384,7 @@ def race(svc_url: str, name: str, guesses: list[str]) -> list[str]:
     return outcomes
 
 
-def test_forty_guesses_at_once_check_at_most_five(svc) -> None:  # type: ignore[no-untyped-def]
+def test_forty_guesses_at_once_check_at_most_five(svc: ReviewService) -> None:
     outcomes = race(svc.url, "alice", [f"guess-number-{i:02d}" for i in range(40)])
     checked = [e for e in events(svc) if e["action"] == "sign-in-failed"]
     assert len(checked) <= 5 and outcomes.count("ok") == 0
@@ -391,7 +399,7 @@ def test_forty_guesses_at_once_check_at_most_five(svc) -> None:  # type: ignore[
         live.sign_in("alice", PASS["alice"])
 
 
-def test_forty_wrong_and_the_right_one_at_once_check_at_most_five_wrong(svc) -> None:  # type: ignore[no-untyped-def]
+def test_forty_wrong_and_the_right_one_at_once_check_at_most_five_wrong(svc: ReviewService) -> None:
     guesses = [f"guess-number-{i:02d}" for i in range(40)]
     guesses.insert(17, PASS["bob"])
     outcomes = race(svc.url, "bob", guesses)
@@ -402,7 +410,9 @@ def test_forty_wrong_and_the_right_one_at_once_check_at_most_five_wrong(svc) -> 
     assert outcomes.count("locked") >= 40 - 5
 
 
-def test_a_terminal_clock_set_ahead_does_not_end_a_lockout_on_postgresql(svc, clock) -> None:  # type: ignore[no-untyped-def]
+def test_a_terminal_clock_set_ahead_does_not_end_a_lockout_on_postgresql(
+    svc: ReviewService, clock: Clock
+) -> None:
     if svc.engine.dialect.name != "postgresql":
         pytest.skip("on SQLite the terminal's clock is the only clock there is (README)")
     for _ in range(5):
@@ -417,7 +427,9 @@ def test_a_terminal_clock_set_ahead_does_not_end_a_lockout_on_postgresql(svc, cl
 # 5. No secret in the trail; 6. no name leaked
 
 
-def test_a_passphrase_typed_as_a_name_never_reaches_the_trail(svc, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_a_passphrase_typed_as_a_name_never_reaches_the_trail(
+    svc: ReviewService, tmp_path: Path
+) -> None:
     typed = "Correct-Horse-Battery-Staple-9"  # the passphrase, in the Name field
     for _ in range(2):
         with pytest.raises(SignInError, match="unknown reviewer or wrong passphrase"):
@@ -435,7 +447,7 @@ def test_a_passphrase_typed_as_a_name_never_reaches_the_trail(svc, tmp_path) -> 
         assert all(typed not in "".join(row) for row in csv.reader(handle))
 
 
-def test_unknown_names_answer_and_lock_exactly_as_real_ones(svc) -> None:  # type: ignore[no-untyped-def]
+def test_unknown_names_answer_and_lock_exactly_as_real_ones(svc: ReviewService) -> None:
     answers: dict[str, list[str]] = {}
     for name in ("alice", "nobody-here"):
         answers[name] = []
@@ -457,7 +469,7 @@ def test_unknown_names_answer_and_lock_exactly_as_real_ones(svc) -> None:  # typ
 # 7. Policy without bounds
 
 
-def test_policy_bounds_hold_in_the_service_and_in_the_database(svc) -> None:  # type: ignore[no-untyped-def]
+def test_policy_bounds_hold_in_the_service_and_in_the_database(svc: ReviewService) -> None:
     carol = signed_in(svc, "carol")
     with pytest.raises(UserError, match="90%"):
         svc.set_policy(carol, sample_confidence=0.5)
@@ -483,7 +495,9 @@ def test_policy_bounds_hold_in_the_service_and_in_the_database(svc) -> None:  # 
 # 8. The outbox
 
 
-def test_a_redelivery_is_deliberate_and_a_linked_outbox_is_refused(store_url, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_a_redelivery_is_deliberate_and_a_linked_outbox_is_refused(
+    store_url: str, tmp_path: Path
+) -> None:
     import shutil
 
     from test_cli_store import approve_both, request_id
@@ -503,7 +517,7 @@ def test_a_redelivery_is_deliberate_and_a_linked_outbox_is_refused(store_url, tm
     assert cli(store_url, "ingest", str(folder)).exit_code == 0
     approve_both(store_url, rid)
 
-    def release(outbox: Path, *extra: str):  # type: ignore[no-untyped-def]
+    def release(outbox: Path, *extra: str) -> Result:
         return cli(
             store_url,
             "release",
@@ -547,7 +561,7 @@ def test_a_redelivery_is_deliberate_and_a_linked_outbox_is_refused(store_url, tm
         assert s.audit_status().ok
 
 
-def test_a_linked_request_folder_is_not_ingested(store_url, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_a_linked_request_folder_is_not_ingested(store_url: str, tmp_path: Path) -> None:
     import shutil
 
     real = tmp_path / "real" / "clean"
@@ -559,7 +573,9 @@ def test_a_linked_request_folder_is_not_ingested(store_url, tmp_path) -> None:  
     assert json.loads(cli(store_url, "status", "--json").output) == []  # nothing stored
 
 
-def test_a_sign_off_by_a_new_or_re_enabled_account_is_flagged(svc, make_review, clock) -> None:  # type: ignore[no-untyped-def]
+def test_a_sign_off_by_a_new_or_re_enabled_account_is_flagged(
+    svc: ReviewService, make_review: MakeReview, clock: Clock
+) -> None:
     from reviewer.domain.signoff import CHECKLIST_KEYS
 
     def approve_as(name: str, version_id: int) -> None:
@@ -603,7 +619,9 @@ def test_a_sign_off_by_a_new_or_re_enabled_account_is_flagged(svc, make_review, 
     assert not any(signer_flags().values())
 
 
-def test_guesses_from_many_processes_at_once_check_at_most_five(store_url, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_guesses_from_many_processes_at_once_check_at_most_five(
+    store_url: str, tmp_path: Path
+) -> None:
     """Twelve `reviewer release --as bob` processes with wrong passphrases, started together:
     the store counts the tries, not the processes."""
     import os
@@ -647,7 +665,7 @@ def test_guesses_from_many_processes_at_once_check_at_most_five(store_url, tmp_p
     assert not (tmp_path / "out").exists()
 
 
-def test_a_supervisor_ends_a_lockout_and_resets_a_passphrase(svc) -> None:  # type: ignore[no-untyped-def]
+def test_a_supervisor_ends_a_lockout_and_resets_a_passphrase(svc: ReviewService) -> None:
     for _ in range(5):
         with pytest.raises(SignInError):
             svc.sign_in("bob", "wrong-passphrase-here")

@@ -327,7 +327,7 @@ def test_directory_reader_agrees_with_zipfile(variant: str) -> None:
         infos = zf.infolist()
         assert start == zf.start_dir
     assert count == len(entries) == len(infos)
-    for e, i in zip(entries, infos, strict=True):
+    for e, info in zip(entries, infos, strict=True):
         assert (
             e.name,
             e.flags,
@@ -338,14 +338,14 @@ def test_directory_reader_agrees_with_zipfile(variant: str) -> None:
             e.header_offset,
             e.external_attr,
         ) == (
-            i.filename,
-            i.flag_bits,
-            i.compress_type,
-            i.CRC,
-            i.compress_size,
-            i.file_size,
-            i.header_offset,
-            i.external_attr,
+            info.filename,
+            info.flag_bits,
+            info.compress_type,
+            info.CRC,
+            info.compress_size,
+            info.file_size,
+            info.header_offset,
+            info.external_attr,
         )
 
 
@@ -387,8 +387,8 @@ def test_order_is_the_directory_order_whatever_the_threads_do(tmp_path: Path) ->
     for name in files:
         expected.append(name)
         if name.endswith(".zip"):
-            i = name[1]
-            expected += [f"{name}!in{i}/a.txt", f"{name}!in{i}/b.csv"]
+            n = name[1]
+            expected += [f"{name}!in{n}/a.txt", f"{name}!in{n}/b.csv"]
     for _ in range(3):
         index = read_export(archive, Limits())
         assert [m.path for m in index.members] == expected

@@ -14,7 +14,7 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -72,7 +72,7 @@ def python_says(code: str) -> str:
     return out.stdout.strip()
 
 
-def wait_until(predicate, limit_s: float = 10.0) -> None:
+def wait_until(predicate: Callable[[], bool], limit_s: float = 10.0) -> None:
     """Poll until `predicate()` holds; the limit only stops a broken build from hanging."""
     deadline = time.monotonic() + limit_s
     while not predicate():

@@ -7,6 +7,7 @@ import hashlib
 import json
 import os
 import stat
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -133,7 +134,7 @@ def test_secret_keys_are_found_at_any_depth_and_refused() -> None:
     assert "passphrase" in str(err.value)
 
 
-def test_signing_key_is_private_with_public_key_beside_it(tmp_path) -> None:
+def test_signing_key_is_private_with_public_key_beside_it(tmp_path: Path) -> None:
     key_dir = tmp_path / "keys"
     key = load_or_create_signing_key(key_dir)
     mode = stat.S_IMODE(os.stat(key_dir / PRIVATE_KEY_NAME).st_mode)
@@ -147,14 +148,14 @@ def test_signing_key_is_private_with_public_key_beside_it(tmp_path) -> None:
     assert list(load_trusted_keys(key_dir)) == [key_id(key.public_key())]
 
 
-def test_a_private_key_readable_by_others_is_refused(tmp_path) -> None:
+def test_a_private_key_readable_by_others_is_refused(tmp_path: Path) -> None:
     load_or_create_signing_key(tmp_path)
     os.chmod(tmp_path / PRIVATE_KEY_NAME, 0o644)
     with pytest.raises(AuditError, match="chmod 600"):
         load_signing_key(tmp_path)
 
 
-def test_checkpoint_signature_covers_size_head_and_time(tmp_path) -> None:
+def test_checkpoint_signature_covers_size_head_and_time(tmp_path: Path) -> None:
     key = load_or_create_signing_key(tmp_path)
     rows = _chain(3)
     cp = sign_checkpoint(key, 3, rows[-1][7])
@@ -170,7 +171,7 @@ def test_checkpoint_signature_covers_size_head_and_time(tmp_path) -> None:
         assert "invalid signature" in (result.reason or "")
 
 
-def test_non_canonical_base64_signature_is_refused(tmp_path) -> None:
+def test_non_canonical_base64_signature_is_refused(tmp_path: Path) -> None:
     key = load_or_create_signing_key(tmp_path)
     rows = _chain(2)
     cp = sign_checkpoint(key, 2, rows[-1][7])
@@ -186,7 +187,7 @@ def test_non_canonical_base64_signature_is_refused(tmp_path) -> None:
     assert not verify_chain(rows, [bad], load_trusted_keys(tmp_path)).ok
 
 
-def test_checkpoint_by_an_unknown_key_is_refused(tmp_path) -> None:
+def test_checkpoint_by_an_unknown_key_is_refused(tmp_path: Path) -> None:
     ours = tmp_path / "ours"
     theirs = tmp_path / "theirs"
     load_or_create_signing_key(ours)
@@ -197,7 +198,7 @@ def test_checkpoint_by_an_unknown_key_is_refused(tmp_path) -> None:
     assert "not a trusted audit key" in (result.reason or "")
 
 
-def test_verifier_names_the_first_bad_event(tmp_path) -> None:
+def test_verifier_names_the_first_bad_event(tmp_path: Path) -> None:
     rows = _chain(5)
     cp = [sign_checkpoint(load_or_create_signing_key(tmp_path), 2, rows[1][7])]
     keys = load_trusted_keys(tmp_path)

@@ -7,12 +7,15 @@ import dataclasses
 import json
 import shutil
 import sqlite3
+from collections.abc import Iterator, Sequence
 from datetime import timedelta
+from pathlib import Path
+from typing import Any
 
 import pytest
 from argon2 import PasswordHasher, profiles
 from click.testing import CliRunner
-from conftest import add_people, insider_sql, signed_in
+from conftest import Clock, MakeReview, Statement, add_people, insider_sql, signed_in
 from sqlalchemy import text
 from sqlmodel import Session
 
@@ -34,7 +37,7 @@ PASS = {name: passphrase for name, _role, passphrase in PEOPLE}
 
 
 @pytest.fixture
-def svc(store_url):  # type: ignore[no-untyped-def]
+def svc(store_url: str) -> Iterator[ReviewService]:
     s = ReviewService.open(store_url, hasher=FAST)
     add_people(s, PEOPLE)
     yield s
@@ -52,7 +55,7 @@ def approve_both(svc: ReviewService, version_id: int) -> None:
         )
 
 
-def events(svc: ReviewService) -> list[dict]:  # type: ignore[type-arg]
+def events(svc: ReviewService) -> list[dict[str, Any]]:
     with Session(svc.engine) as s:
         return [e.to_dict() for e in audit_log.iter_events(s)]
 
@@ -61,7 +64,9 @@ def events(svc: ReviewService) -> list[dict]:  # type: ignore[type-arg]
 # Every decision is signed when it is made
 
 
-def test_every_decision_ends_with_its_own_checkpoint(svc, make_review, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_every_decision_ends_with_its_own_checkpoint(
+    svc: ReviewService, make_review: MakeReview, tmp_path: Path
+) -> None:
     review, folder = make_review("DSAR-P-0001")
     vid = svc.ingest(review, folder / "export.zip", actor="test").version_id
     approve_both(svc, vid)
@@ -82,7 +87,9 @@ def test_every_decision_ends_with_its_own_checkpoint(svc, make_review, tmp_path)
     assert svc.audit_status().ok
 
 
-def test_a_forged_decision_in_the_tail_does_not_verify(svc, make_review) -> None:  # type: ignore[no-untyped-def]
+def test_a_forged_decision_in_the_tail_does_not_verify(
+    svc: ReviewService, make_review: MakeReview
+) -> None:
     """A sign-off event computed by hand and appended with its chain hash right, as an
     insider with write access can: it has no signed checkpoint, so verify names it."""
     from reviewer.domain.audit import make_event
@@ -111,8 +118,8 @@ def test_a_forged_decision_in_the_tail_does_not_verify(svc, make_review) -> None
 
 
 def test_a_staged_copy_changed_before_the_rename_is_never_delivered(
-    svc, make_review, tmp_path, monkeypatch
-) -> None:  # type: ignore[no-untyped-def]
+    svc: ReviewService, make_review: MakeReview, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     outbox = tmp_path / "out"
     original = Releases._record_release
     for n in range(3):
@@ -121,7 +128,7 @@ def test_a_staged_copy_changed_before_the_rename_is_never_delivered(
         vid = svc.ingest(review, folder / "export.zip", actor="test").version_id
         approve_both(svc, vid)
 
-        def tamper(self, *args, _n=n, **kwargs):  # type: ignore[no-untyped-def]
+        def tamper(self: Releases, *args: Any, _n: int = n, **kwargs: Any) -> dict[str, Any]:
             receipt = original(self, *args, **kwargs)
             [staged] = (outbox / ".partial").glob("*/export.zip")
             data = bytearray(staged.read_bytes())
@@ -157,8 +164,8 @@ def cut_back(url: str, keep: int) -> None:
 
 
 def test_a_store_cut_back_fails_at_the_auditor_with_a_terminals_witness(
-    store_url, tmp_path, monkeypatch
-) -> None:  # type: ignore[no-untyped-def]
+    store_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     terminal = tmp_path / "desk1"
     monkeypatch.setenv("REVIEWER_HOME", str(terminal))
     with ReviewService.open(store_url, hasher=FAST) as s:
@@ -190,7 +197,7 @@ def test_a_store_cut_back_fails_at_the_auditor_with_a_terminals_witness(
     assert missing.exit_code == 1 and "no witness file" in missing.output
 
 
-def test_verify_fails_on_times_that_go_backwards(svc) -> None:  # type: ignore[no-untyped-def]
+def test_verify_fails_on_times_that_go_backwards(svc: ReviewService) -> None:
     url = svc.url
     file = sqlite_file(url)
     if file is None:
@@ -229,7 +236,7 @@ def test_verify_fails_on_times_that_go_backwards(svc) -> None:  # type: ignore[n
     assert "event 3" in status.message and "earlier than the event before it" in status.message
 
 
-def test_a_clock_set_back_records_nothing(store_url, clock) -> None:  # type: ignore[no-untyped-def]
+def test_a_clock_set_back_records_nothing(store_url: str, clock: Clock) -> None:
     from reviewer.domain.audit import AuditError
 
     s = ReviewService.open(store_url, clock=clock, hasher=FAST)
@@ -255,7 +262,9 @@ def test_a_clock_set_back_records_nothing(store_url, clock) -> None:  # type: ig
 # Evidence only from a signed-in session, and only what could have been heard
 
 
-def test_played_time_is_bounded_by_the_clip_and_the_time_since_sign_in(svc, make_review) -> None:  # type: ignore[no-untyped-def]
+def test_played_time_is_bounded_by_the_clip_and_the_time_since_sign_in(
+    svc: ReviewService, make_review: MakeReview
+) -> None:
     review, folder = make_review("DSAR-P-0020", recordings=6)
     vid = svc.ingest(review, folder / "export.zip", actor="test").version_id
     items = svc.version_detail(vid).sample.items
@@ -277,10 +286,12 @@ def test_played_time_is_bounded_by_the_clip_and_the_time_since_sign_in(svc, make
     with pytest.raises(StoreError, match="more than the time that passed"):
         for _ in range(100):
             for item in items:
+                assert item.duration_s is not None
                 svc.record_inspection(just_now, vid, "played", item.member, item.duration_s)
     # A session opened an hour ago has had the time: the whole sample is accepted.
     earlier = signed_in(svc, "bob", fresh=True, opened_ago=timedelta(hours=1))
     for item in items:
+        assert item.duration_s is not None
         svc.record_inspection(earlier, vid, "played", item.member, item.duration_s)
     inspections = [e for e in events(svc)[before:] if e["action"] == "inspection"]
     assert [e["actor"] for e in inspections].count("bob") == len(items)
@@ -297,13 +308,13 @@ def test_played_time_is_bounded_by_the_clip_and_the_time_since_sign_in(svc, make
 CHECKLIST_JSON = json.dumps(dict.fromkeys(CHECKLIST_KEYS, True))
 
 
-def forge_approvals(svc: ReviewService, version_id: int) -> list[tuple[str, dict]]:  # type: ignore[type-arg]
+def forge_approvals(svc: ReviewService, version_id: int) -> list[tuple[str, dict[str, Any]]]:
     """The rows two sign-offs leave, written in SQL: inspections of the whole sample by alice
     and bob, then their sign-offs, with no event in the chain."""
     d = svc.version_detail(version_id)
     ids = {u.name: i for i, u in enumerate(sorted(svc.list_users(), key=lambda u: u.created_at), 1)}
     at = "2026-12-04 10:00:00"
-    out: list[tuple[str, dict]] = []  # type: ignore[type-arg]
+    out: list[tuple[str, dict[str, Any]]] = []
     for who in ("alice", "bob"):
         for item in d.sample.items:
             for kind, seconds in (("played", 30.0), ("viewed_transcript", 0.0)):
@@ -357,8 +368,8 @@ def forge_approvals(svc: ReviewService, version_id: int) -> list[tuple[str, dict
 
 @pytest.mark.parametrize("blocked", [False, True], ids=["clean", "wrong-customer"])
 def test_sign_offs_inserted_in_sql_release_nothing(
-    svc, make_review, tmp_path, clock, blocked
-) -> None:  # type: ignore[no-untyped-def]
+    svc: ReviewService, make_review: MakeReview, tmp_path: Path, clock: Clock, blocked: bool
+) -> None:
     from reviewer.domain.model import Finding, Severity
 
     crit = Finding(
@@ -378,7 +389,9 @@ def test_sign_offs_inserted_in_sql_release_nothing(
     assert not (tmp_path / "out" / "DSAR-P-0200").exists()
 
 
-def test_an_emptied_sample_is_caught_at_release(svc, make_review, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_an_emptied_sample_is_caught_at_release(
+    svc: ReviewService, make_review: MakeReview, tmp_path: Path
+) -> None:
     review, folder = make_review("DSAR-P-0300", recordings=8)
     vid = svc.ingest(review, folder / "export.zip", actor="test").version_id
     empty = (
@@ -404,7 +417,7 @@ def _verify_cli(url: str) -> tuple[int, str]:
     return result.exit_code, result.output
 
 
-TAMPER = {
+TAMPER: dict[str, tuple[Sequence[Statement] | None, str]] = {
     "sign-offs inserted in SQL": (None, "has no sign-off or rejection event"),
     "an account disabled in SQL": (
         [("UPDATE reviewers SET disabled = true WHERE name = 'alice'", {})],
@@ -427,8 +440,8 @@ TAMPER = {
 
 @pytest.mark.parametrize("attack", list(TAMPER))
 def test_audit_verify_names_a_decision_row_that_disagrees_with_the_chain(
-    svc, make_review, tmp_path, attack
-) -> None:  # type: ignore[no-untyped-def]
+    svc: ReviewService, make_review: MakeReview, tmp_path: Path, attack: str
+) -> None:
     review, folder = make_review("DSAR-P-0400")
     vid = svc.ingest(review, folder / "export.zip", actor="test").version_id
     other, folder2 = make_review("DSAR-P-0401", seed=1)
@@ -445,7 +458,7 @@ def test_audit_verify_names_a_decision_row_that_disagrees_with_the_chain(
     assert not svc.audit_status().ok  # the supervisor's screen says so too
 
 
-def test_verify_warns_when_the_terminal_connects_as_a_superuser(store_url) -> None:  # type: ignore[no-untyped-def]
+def test_verify_warns_when_the_terminal_connects_as_a_superuser(store_url: str) -> None:
     with ReviewService.open(store_url, hasher=FAST) as s:
         add_people(s, PEOPLE)
         warning = s.privilege_warning()
@@ -482,8 +495,8 @@ svc.set_policy(carol, unlock_lapse_days=3)
 
 @pytest.mark.parametrize("where", list(KILL_AT))
 def test_a_kill_between_a_decision_and_its_checkpoint_loses_nothing_it_said(
-    store_url, tmp_path, monkeypatch, where
-) -> None:  # type: ignore[no-untyped-def]
+    store_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, where: str
+) -> None:
     import os
     import subprocess
     import sys

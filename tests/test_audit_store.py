@@ -11,7 +11,7 @@ import json
 import os
 import threading
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -209,7 +209,7 @@ def test_every_single_byte_mutation_of_every_field_is_caught(store: Store) -> No
     _drop_triggers(store)
     assert _verify(store).ok
     tried = caught = refused = 0
-    targets = [
+    targets: list[tuple[str, str, tuple[str, ...], dict[str, Any]]] = [
         (EVENT_TABLE, "seq", EVENT_COLUMNS, r)
         for r in _rows(store, EVENT_TABLE, EVENT_COLUMNS[1:], "seq")
     ]
@@ -493,13 +493,18 @@ def test_cli_answers_a_missing_store_in_one_line(tmp_path: Path) -> None:
     assert not (tmp_path / "none.db").exists()
 
 
-def _edit(column: str, seq: int, value: str) -> Any:
+def _edit(column: str, seq: int, value: str) -> Callable[[Store], None]:
     return lambda store: _exec(
         store, (f"UPDATE {EVENT_TABLE} SET {column} = :v WHERE seq = :s", {"v": value, "s": seq})
     )
 
 
-TAMPERING = {
+def _chain_recomputed(store: Store) -> None:
+    _recompute_from(store, 3, {"actor": "mallory"})
+    _exec(store, (f"DELETE FROM {CHECKPOINT_TABLE}", {}))
+
+
+TAMPERING: dict[str, Callable[[Store], None]] = {
     "untouched": lambda store: None,
     "first event deleted": lambda store: _exec(
         store, (f"DELETE FROM {EVENT_TABLE} WHERE seq = 1", {})
@@ -515,10 +520,7 @@ TAMPERING = {
     "link at a run boundary edited": _edit("prev_hash", 3, "0" * 64),
     "payload edited": _edit("payload", 4, '{"n":3}'),
     "hash of the last event edited": _edit("hash", 5, "f" * 64),
-    "chain recomputed": lambda store: (
-        _recompute_from(store, 3, {"actor": "mallory"}),
-        _exec(store, (f"DELETE FROM {CHECKPOINT_TABLE}", {})),
-    ),
+    "chain recomputed": _chain_recomputed,
 }
 
 

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from test_checks_common import OTHER_SERIAL, clean_export, make_request
 
 from reviewer.domain.checks import catalogue, manifest
-from reviewer.domain.model import Severity
+from reviewer.domain.model import Finding, Severity
 
 
-def _codes_and_members(found):  # type: ignore[no-untyped-def]
+def _codes_and_members(found: Iterable[Finding]) -> list[tuple[str, Severity, tuple[str, ...]]]:
     return [(f.code, f.severity, f.members) for f in found]
 
 

@@ -7,7 +7,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
+from click.testing import CliRunner, Result
 from conftest import signed_in
 
 from reviewer.cli import main
@@ -18,14 +18,14 @@ SAMPLES = Path(__file__).resolve().parent.parent / "sample_archives"
 ALL = dict.fromkeys(CHECKLIST_KEYS, True)
 
 
-def run(url: str, *args: str, input: str | None = None):  # type: ignore[no-untyped-def]
+def run(url: str, *args: str, input: str | None = None) -> Result:
     result = CliRunner().invoke(main, ["--db", url, *args], input=input)
     assert "Traceback" not in result.output + (result.stderr or "")
     return result
 
 
 def request_id(folder: Path) -> str:
-    return json.loads((folder / "request.json").read_text())["request_id"]
+    return str(json.loads((folder / "request.json").read_text())["request_id"])
 
 
 @pytest.mark.parametrize(
@@ -68,7 +68,7 @@ def bootstrap(url: str) -> None:
     assert r.exit_code == 0, r.stderr
 
 
-def add(url: str, name: str, role: str):  # type: ignore[no-untyped-def]
+def add(url: str, name: str, role: str) -> Result:
     """`name` added by carol (her passphrase, then the new one, on stdin)."""
     return run(
         url,
@@ -86,7 +86,7 @@ def add(url: str, name: str, role: str):  # type: ignore[no-untyped-def]
 
 def release(
     url: str, rid: str, outbox: Path, *extra: str, who: str = "bob", passphrase: str | None = None
-):  # type: ignore[no-untyped-def]
+) -> Result:
     return run(
         url,
         "release",
@@ -101,7 +101,7 @@ def release(
     )
 
 
-def test_users_add_list_disable(store_url) -> None:  # type: ignore[no-untyped-def]
+def test_users_add_list_disable(store_url: str) -> None:
     first = run(
         store_url,
         "users",
@@ -177,7 +177,7 @@ def test_users_add_list_disable(store_url) -> None:  # type: ignore[no-untyped-d
     assert not json.loads(run(store_url, "users", "list", "--json").output)[1]["disabled"]
 
 
-def test_ingest_status_and_release(store_url, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_ingest_status_and_release(store_url: str, tmp_path: Path) -> None:
     inbox = tmp_path / "inbox"
     for case in ("clean", "wrong-customer"):
         shutil.copytree(SAMPLES / case, inbox / case)
@@ -245,7 +245,7 @@ def test_ingest_status_and_release(store_url, tmp_path) -> None:  # type: ignore
     )
 
 
-def test_an_unreachable_store_is_one_line_and_exit_2(tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_an_unreachable_store_is_one_line_and_exit_2(tmp_path: Path) -> None:
     (tmp_path / "file").write_text("x")
     for url, command in (
         (f"sqlite:///{tmp_path / 'file' / 'r.db'}", ("ingest", str(SAMPLES / "clean"))),
@@ -261,7 +261,9 @@ def test_an_unreachable_store_is_one_line_and_exit_2(tmp_path) -> None:  # type:
     assert r.exit_code == 2 and r.stderr.startswith("reviewer: no store at ")
 
 
-def test_demo_store_builds_idempotently_and_is_marked(tmp_path, capsys) -> None:  # type: ignore[no-untyped-def]
+def test_demo_store_builds_idempotently_and_is_marked(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     from reviewer.demo import DEMO_REVIEWERS, build_demo
 
     cases = [p for p in sorted(SAMPLES.iterdir()) if (p / "request.json").exists()]
@@ -298,8 +300,8 @@ def approve_both(url: str, rid: str) -> None:
 
 
 def test_a_changed_ticket_is_reviewed_again_and_a_release_goes_out_once(
-    store_url, tmp_path
-) -> None:  # type: ignore[no-untyped-def]
+    store_url: str, tmp_path: Path
+) -> None:
     from sqlmodel import Session
 
     from reviewer.store import audit_log
@@ -359,7 +361,7 @@ def test_a_changed_ticket_is_reviewed_again_and_a_release_goes_out_once(
     assert actions.count("release") == 1 and actions[-2:] == ["release-refused", "sign-out"]
 
 
-def test_audit_export_is_a_supervisors_audited_act(store_url, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_audit_export_is_a_supervisors_audited_act(store_url: str, tmp_path: Path) -> None:
     bootstrap(store_url)
     add(store_url, "bob", "approver")
     out = tmp_path / "events.csv"

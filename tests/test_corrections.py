@@ -9,11 +9,12 @@ import json
 import shutil
 import wave
 import zipfile
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 from argon2 import PasswordHasher, profiles
-from click.testing import CliRunner
+from click.testing import CliRunner, Result
 from conftest import add_people, insider_sql, signed_in
 
 from reviewer.cli import main
@@ -222,7 +223,7 @@ def _nested_json(key: str) -> bytes:
 
 
 # Where redaction cannot reach, by name (the test's id), and how to make that member.
-UNREACHABLE = {
+UNREACHABLE: dict[str, tuple[str, Callable[[], bytes]]] = {
     "pdf-metadata": ("Extra/notes.pdf", lambda: _pdf_with_title("Notes for Declan Murphy")),
     "json-key-one-archive-down": ("Extra/more.zip", lambda: _nested_json("Declan Murphy")),
 }
@@ -253,7 +254,7 @@ def test_a_name_left_where_redaction_cannot_reach_fails_the_proof(
 
 
 @pytest.fixture
-def svc(store_url):  # type: ignore[no-untyped-def]
+def svc(store_url: str) -> Iterator[ReviewService]:
     s = ReviewService.open(store_url, hasher=FAST)
     add_people(s, PEOPLE)
     yield s
@@ -276,8 +277,8 @@ def inspect_and_approve(svc: ReviewService, who: str, version_id: int) -> None:
 
 
 def test_a_foreign_mark_holds_the_original_and_the_corrected_version_goes_out(
-    svc, tmp_path: Path
-) -> None:  # type: ignore[no-untyped-def]
+    svc: ReviewService, tmp_path: Path
+) -> None:
     folder = case(tmp_path, "third-party")
     review = review_request(folder)
     v1 = svc.ingest(review, folder / "export.zip", actor="test").version_id
@@ -328,6 +329,7 @@ def test_a_foreign_mark_holds_the_original_and_the_corrected_version_goes_out(
         svc.apply_corrections(signed_in(svc, "bob"), v1)
     with pytest.raises(PermissionDenied, match="newer archive or ticket"):
         svc.mark(signed_in(svc, "bob"), v1, "recording", rec.audio_member, "doubtful")
+    assert d2.correction is not None
     assert [c["target"] for c in d2.correction["corrections"]].count("weather") == 0
     # The original again from the inbox changes nothing: it never comes back.
     again = svc.ingest(review, folder / "export.zip", actor="test")
@@ -381,7 +383,7 @@ def test_a_foreign_mark_holds_the_original_and_the_corrected_version_goes_out(
     assert latest is not None and latest.size == len(actions)
 
 
-def test_a_mark_after_both_approvals_stops_the_release(svc, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_a_mark_after_both_approvals_stops_the_release(svc: ReviewService, tmp_path: Path) -> None:
     folder = case(tmp_path, "unknown-device")
     review = review_request(folder)
     v1 = svc.ingest(review, folder / "export.zip", actor="test").version_id
@@ -423,13 +425,13 @@ def test_a_mark_after_both_approvals_stops_the_release(svc, tmp_path: Path) -> N
 # The command line
 
 
-def run(url: str, *args: str, input: str | None = None):  # type: ignore[no-untyped-def]
+def run(url: str, *args: str, input: str | None = None) -> Result:
     result = CliRunner().invoke(main, ["--db", url, *args], input=input)
     assert "Traceback" not in result.output + (result.stderr or "")
     return result
 
 
-def test_redact_from_the_command_line(store_url, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_redact_from_the_command_line(store_url: str, tmp_path: Path) -> None:
     with ReviewService.open(store_url, hasher=FAST) as s:
         add_people(s, PEOPLE)
         folder = case(tmp_path, "mixed-records")

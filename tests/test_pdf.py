@@ -71,7 +71,9 @@ def read(tmp_path: Path, entries: list[Entry], limits: Limits | None = None) -> 
     archive = tmp_path / "export.zip"
     archive.write_bytes(zipcraft.build([*entries, OK_CSV]))
     index = read_export(archive, limits or Limits())
-    assert index.member(OK_CSV.name).readable  # type: ignore[union-attr]
+    assert isinstance(OK_CSV.name, str)
+    member = index.member(OK_CSV.name)
+    assert member is not None and member.readable
     return index
 
 

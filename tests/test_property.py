@@ -9,8 +9,8 @@ import os
 import tempfile
 import warnings
 import zipfile
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -97,7 +97,7 @@ def snapshot(*roots: Path) -> dict[str, tuple[int, int]]:
 
 
 @pytest.fixture(scope="module")
-def isolated() -> Any:
+def isolated() -> Iterator[dict[str, Path]]:
     """cwd, $HOME and $TMPDIR in fresh folders for the whole module (hypothesis reuses it)."""
     with tempfile.TemporaryDirectory() as base:
         root = Path(base)

@@ -179,7 +179,7 @@ def _check_outbox(outbox: Path) -> set[str]:
     return released
 
 
-def test_kill_nine_never_loses_what_was_acknowledged(store_url, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_kill_nine_never_loses_what_was_acknowledged(store_url: str, tmp_path: Path) -> None:
     work = tmp_path / "work"
     work.mkdir()
     ReviewService.open(store_url).close()  # create the store once, outside the workers

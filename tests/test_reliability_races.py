@@ -5,10 +5,11 @@ from __future__ import annotations
 import threading
 
 from argon2 import PasswordHasher, profiles
-from conftest import add_people
+from conftest import MakeReview, add_people
 from sqlalchemy import text
 
-from reviewer.domain.signoff import CHECKLIST_KEYS, State
+from reviewer.domain.signoff import CHECKLIST_KEYS
+from reviewer.domain.states import State
 from reviewer.store.errors import SignOffError
 from reviewer.store.service import ReviewService
 
@@ -17,7 +18,9 @@ FAST = PasswordHasher.from_parameters(profiles.CHEAPEST)
 ALL = dict.fromkeys(CHECKLIST_KEYS, True)
 
 
-def test_two_approvers_racing_for_the_second_sign_off(store_url, make_review) -> None:  # type: ignore[no-untyped-def]
+def test_two_approvers_racing_for_the_second_sign_off(
+    store_url: str, make_review: MakeReview
+) -> None:
     setup = ReviewService.open(store_url, hasher=FAST)
     add_people(
         setup,
@@ -69,6 +72,6 @@ def test_two_approvers_racing_for_the_second_sign_off(store_url, make_review) ->
         assert n == 1
         assert setup.version_detail(vid).state is State.APPROVED
     assert setup.audit_status().ok
-    for t in terminals.values():
-        t.close()
+    for terminal in terminals.values():
+        terminal.close()
     setup.close()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -73,7 +74,7 @@ def test_a_registration_date_may_be_a_date_time(tmp_path: Path) -> None:
 def _ticket(**fields: object) -> dict[str, object]:
     """The clean sample's ticket with top-level `fields` replaced (requester fields given as
     ``requester__name=...``)."""
-    data = json.loads((SAMPLES / "clean" / "request.json").read_text())
+    data: dict[str, Any] = json.loads((SAMPLES / "clean" / "request.json").read_text())
     for key, value in fields.items():
         if key.startswith("requester__"):
             data["requester"][key.removeprefix("requester__")] = value

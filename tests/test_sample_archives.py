@@ -112,7 +112,7 @@ def samples_peak(w: Wav) -> int:
     if w.bits == 8:
         return max(abs(b - 128) for b in w.data) << 8
     n = len(w.data) // 2
-    values = struct.unpack(f"<{n}h", w.data[: n * 2])
+    values: tuple[int, ...] = struct.unpack(f"<{n}h", w.data[: n * 2])
     return max(abs(v) for v in values)
 
 
@@ -132,7 +132,7 @@ def read_members(case: str) -> dict[str, bytes]:
 
 def catalogue(pdf: bytes) -> dict[str, tuple[str, str, str]]:
     """utterance id -> (timestamp, device serial, text), as pypdf reads the catalogue."""
-    entries: dict[str, tuple[str, str, str]] = {}
+    entries: dict[str, list[str]] = {}
     current: list[str] | None = None
     for page in PdfReader(io.BytesIO(pdf)).pages:
         for line in page.extract_text().splitlines():
@@ -140,7 +140,7 @@ def catalogue(pdf: bytes) -> dict[str, tuple[str, str, str]]:
             if m:
                 assert m.group(3) not in entries, f"{m.group(3)} listed twice"
                 current = [m.group(1), m.group(2), ""]
-                entries[m.group(3)] = current  # type: ignore[assignment]
+                entries[m.group(3)] = current
             elif current is not None:
                 current[2] = (current[2] + " " + line.strip()).strip()
     return {k: (v[0], v[1], v[2]) for k, v in entries.items()}

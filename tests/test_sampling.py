@@ -246,6 +246,10 @@ def test_recordings_with_no_audio_file_are_counted_and_named_in_every_statement(
     # Stored and read back, the sample says the same.
     assert Sample.from_dict(big.to_dict()) == big
     nothing = draw_sample([], SHA_A, without_audio=["U-A", "U-B"])
-    assert nothing.plan() == nothing.statement(0) == (
-        "no audio files in this export: nothing to sample (2 of 2 have no audio file: U-A, U-B)"
+    assert (
+        nothing.plan()
+        == nothing.statement(0)
+        == (
+            "no audio files in this export: nothing to sample (2 of 2 have no audio file: U-A, U-B)"
+        )
     )

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, timedelta, timezone
+from typing import Any
 
 import pytest
 
@@ -10,14 +12,11 @@ from reviewer.domain.access import Actor
 from reviewer.domain.model import Finding, Severity
 from reviewer.domain.signoff import (
     CHECKLIST_KEYS,
-    Decision,
     Evidence,
-    Role,
+    GateDecision,
     SampleRequirement,
     SignOffFact,
     SignOffRefused,
-    Stage,
-    State,
     check_sign_off,
     evaluate_gate,
     passphrase_problem,
@@ -26,6 +25,7 @@ from reviewer.domain.signoff import (
     version_status,
     warnings_to_ack,
 )
+from reviewer.domain.states import Decision, Role, Stage, State
 
 T0 = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
 WARN = Finding("third-party-names", Severity.WARNING, "Names outside the household", "Redact them.")
@@ -39,11 +39,25 @@ def fact(name: str, role: Role, stage: Stage, decision: Decision = Decision.APPR
     return SignOffFact(name, role, stage, decision, T0)
 
 
-def state(signoffs, *, released=False, voided=False, now=T0, lapse=7):  # type: ignore[no-untyped-def]
+def state(
+    signoffs: Sequence[SignOffFact],
+    *,
+    released: bool = False,
+    voided: bool = False,
+    now: datetime = T0,
+    lapse: int = 7,
+) -> State:
     return state_of(signoffs, released=released, voided=voided, now=now, lapse_days=lapse)
 
 
-def gate(reviewer="alice", role=Role.REVIEWER, signoffs=(), findings=(), evidence=FULL, **kw):  # type: ignore[no-untyped-def]
+def gate(
+    reviewer: str = "alice",
+    role: Role = Role.REVIEWER,
+    signoffs: Sequence[SignOffFact] = (),
+    findings: Sequence[Finding] = (),
+    evidence: Mapping[str, Evidence] = FULL,
+    **kw: State,
+) -> GateDecision:
     return evaluate_gate(
         actor=Actor({"alice": 2, "bob": 3}.get(reviewer, 9), reviewer, role),
         state=kw.get("st", state(list(signoffs))),
@@ -76,7 +90,7 @@ def test_a_lapsed_approval_opens_a_new_round_from_scratch() -> None:
     first = fact("alice", Role.REVIEWER, Stage.FIRST)
     second = fact("bob", Role.APPROVER, Stage.SECOND)
     rows = [(1, first), (1, second)]
-    kw = {"released": False, "superseded": False, "lapse_days": 7}
+    kw: dict[str, Any] = {"released": False, "superseded": False, "lapse_days": 7}
     approved = version_status(rows, round_=1, now=T0, **kw)
     assert (approved.state, approved.current, approved.next_round) == (
         State.APPROVED,

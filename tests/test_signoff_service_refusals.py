@@ -4,16 +4,18 @@ PostgreSQL, real Argon2 with the cheapest parameters)."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from collections.abc import Iterator
+from datetime import datetime, timedelta
+from typing import Any
 
 import pytest
 from argon2 import PasswordHasher, profiles
-from conftest import add_people, signed_in
+from conftest import Clock, MakeReview, add_people, signed_in
 from sqlalchemy import func, select
 from sqlmodel import Session
 
 from reviewer.domain.model import Finding, Severity
-from reviewer.domain.signoff import State
+from reviewer.domain.states import State
 from reviewer.store import audit_log
 from reviewer.store.errors import SignInError
 from reviewer.store.service import ReviewService
@@ -30,24 +32,27 @@ FOREIGN = Finding(
 
 
 @pytest.fixture
-def svc(store_url, clock):  # type: ignore[no-untyped-def]
+def svc(store_url: str, clock: Clock) -> Iterator[ReviewService]:
     s = ReviewService.open(store_url, clock=clock, hasher=FAST)
     add_people(s, [("alice", "reviewer", ALICE)])
     yield s
     s.close()
 
 
-def events(svc: ReviewService) -> list[dict]:
+def events(svc: ReviewService) -> list[dict[str, Any]]:
     with Session(svc.engine) as s:
         return [e.to_dict() for e in audit_log.iter_events(s)]
 
 
-def server_now(svc: ReviewService):  # type: ignore[no-untyped-def]
+def server_now(svc: ReviewService) -> datetime:
     with Session(svc.engine) as s:
-        return s.execute(select(func.clock_timestamp())).scalar_one()
+        now: datetime = s.execute(select(func.clock_timestamp())).scalar_one()
+        return now
 
 
-def test_a_refused_passphrase_says_the_tries_used_then_until_when(svc, make_review, clock) -> None:  # type: ignore[no-untyped-def]
+def test_a_refused_passphrase_says_the_tries_used_then_until_when(
+    svc: ReviewService, make_review: MakeReview, clock: Clock
+) -> None:
     review, folder = make_review("DSAR-T-0009", findings=[FOREIGN])
     vid = svc.ingest(review, folder / "export.zip", actor="test").version_id
     postgres = svc.engine.dialect.name == "postgresql"
@@ -84,7 +89,9 @@ def test_a_refused_passphrase_says_the_tries_used_then_until_when(svc, make_revi
     assert actions.count("lockout") == 1 and actions[-1] == "sign-in-refused"
 
 
-def test_the_recorded_statement_is_the_one_the_gate_shows(svc, make_review) -> None:  # type: ignore[no-untyped-def]
+def test_the_recorded_statement_is_the_one_the_gate_shows(
+    svc: ReviewService, make_review: MakeReview
+) -> None:
     review, folder = make_review("DSAR-T-0010", findings=[FOREIGN])
     vid = svc.ingest(review, folder / "export.zip", actor="test").version_id
     for item in svc.version_detail(vid).sample.items:

@@ -5,14 +5,16 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
-from conftest import Clock, add_people, signed_in
+from conftest import Clock, MakeReview, add_people, signed_in
 from sqlmodel import Session
 from test_store_service import ALL, FAST, PASS, approve, events, inspect_sample
 
-from reviewer.domain.signoff import Stage
+from reviewer.domain.states import Stage
 from reviewer.store import audit_log
 from reviewer.store.service import ReviewService
 
@@ -28,18 +30,20 @@ def _store(url: str, clock: Clock) -> ReviewService:
 
 
 @pytest.fixture
-def fixed(store_url):  # type: ignore[no-untyped-def]
+def fixed(store_url: str) -> Iterator[ReviewService]:
     with _store(store_url, Clock(FIXED)) as s:
         yield s
 
 
 @pytest.fixture
-def svc(store_url, clock):  # type: ignore[no-untyped-def]
+def svc(store_url: str, clock: Clock) -> Iterator[ReviewService]:
     with _store(store_url, clock) as s:
         yield s
 
 
-def test_release_on_a_fixed_clock_uses_that_clock_everywhere(fixed, make_review, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_release_on_a_fixed_clock_uses_that_clock_everywhere(
+    fixed: ReviewService, make_review: MakeReview, tmp_path: Path
+) -> None:
     review, folder = make_review("DSAR-C-0001", recordings=4)
     vid = fixed.ingest(review, folder / "export.zip", actor="test").version_id
     fixed.set_policy(signed_in(fixed, "carol"), unlock_lapse_days=3)
@@ -52,7 +56,8 @@ def test_release_on_a_fixed_clock_uses_that_clock_everywhere(fixed, make_review,
         server = datetime.now(UTC)
         assert abs(receipt.released_at - server) < timedelta(minutes=5)
         assert all(not e["at"].startswith("2024-03-01") for e in events(fixed))
-        assert abs(fixed.policy().updated_at - server) < timedelta(minutes=5)
+        updated_at = fixed.policy().updated_at
+        assert updated_at is not None and abs(updated_at - server) < timedelta(minutes=5)
         assert fixed.audit_status().ok
         return
     assert receipt.released_at == FIXED
@@ -67,7 +72,9 @@ def test_release_on_a_fixed_clock_uses_that_clock_everywhere(fixed, make_review,
     assert fixed.audit_status().ok
 
 
-def test_a_new_store_takes_its_creation_time_from_the_clock(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_a_new_store_takes_its_creation_time_from_the_clock(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("REVIEWER_HOME", str(tmp_path / "home"))
     path = tmp_path / "new.db"
     ReviewService.open(f"sqlite:///{path}", clock=Clock(FIXED), hasher=FAST).close()
@@ -76,7 +83,9 @@ def test_a_new_store_takes_its_creation_time_from_the_clock(tmp_path, monkeypatc
     assert str(updated_at).startswith("2024-03-01")
 
 
-def test_the_gate_states_what_this_reviewer_has_inspected_so_far(svc, make_review) -> None:  # type: ignore[no-untyped-def]
+def test_the_gate_states_what_this_reviewer_has_inspected_so_far(
+    svc: ReviewService, make_review: MakeReview
+) -> None:
     review, folder = make_review("DSAR-C-0002", recordings=8)
     vid = svc.ingest(review, folder / "export.zip", actor="test").version_id
     detail = svc.version_detail(vid)
@@ -88,6 +97,7 @@ def test_the_gate_states_what_this_reviewer_has_inspected_so_far(svc, make_revie
         svc.record_inspection(alice, vid, "played", item.member, item.duration_s or 2.0)
         svc.record_inspection(alice, vid, "viewed_transcript", item.member)
     # Played but transcript not viewed: not inspected yet.
+    assert items[3].duration_s is not None
     svc.record_inspection(alice, vid, "played", items[3].member, items[3].duration_s)
     assert svc.gate("alice", vid).sampling_statement == "3 of 8 sampled recordings inspected"
     assert svc.gate("bob", vid).sampling_statement == "0 of 8 sampled recordings inspected"
@@ -102,7 +112,9 @@ def test_the_gate_states_what_this_reviewer_has_inspected_so_far(svc, make_revie
     assert [h.sampling_statement for h in svc.history()] == [rejected.sampling_statement, whole]
 
 
-def test_a_drawn_sample_states_its_bound_once_inspected(svc, make_review) -> None:  # type: ignore[no-untyped-def]
+def test_a_drawn_sample_states_its_bound_once_inspected(
+    svc: ReviewService, make_review: MakeReview
+) -> None:
     review, folder = make_review("DSAR-C-0003", recordings=200)
     vid = svc.ingest(review, folder / "export.zip", actor="test").version_id
     sample = svc.version_detail(vid).sample

@@ -9,7 +9,7 @@ from __future__ import annotations
 import csv
 import os
 import stat
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -42,7 +42,8 @@ def history_csv(service: ReviewService, path: Path) -> int:
     return service.history_csv(signed_in(service, "carol"), path)
 
 
-WRITERS = [history_csv, audit_csv]
+Writer = Callable[[ReviewService, Path], int]
+WRITERS: list[Writer] = [history_csv, audit_csv]
 
 
 def leftovers(folder: Path) -> list[str]:
@@ -51,8 +52,8 @@ def leftovers(folder: Path) -> list[str]:
 
 @pytest.mark.parametrize("write", WRITERS, ids=lambda w: w.__name__)
 def test_a_named_pipe_is_refused_and_stays_a_pipe(
-    service: ReviewService, tmp_path: Path, write
-) -> None:  # type: ignore[no-untyped-def]
+    service: ReviewService, tmp_path: Path, write: Writer
+) -> None:
     out = tmp_path / "out"
     out.mkdir()
     fifo = out / "signoffs.csv"
@@ -68,8 +69,8 @@ def test_a_named_pipe_is_refused_and_stays_a_pipe(
 
 @pytest.mark.parametrize("write", WRITERS, ids=lambda w: w.__name__)
 def test_a_symbolic_link_is_refused_and_what_it_points_at_is_kept(
-    service: ReviewService, tmp_path: Path, write
-) -> None:  # type: ignore[no-untyped-def]
+    service: ReviewService, tmp_path: Path, write: Writer
+) -> None:
     out = tmp_path / "out"
     out.mkdir()
     precious = tmp_path / "precious.txt"
@@ -85,8 +86,8 @@ def test_a_symbolic_link_is_refused_and_what_it_points_at_is_kept(
 
 @pytest.mark.parametrize("write", WRITERS, ids=lambda w: w.__name__)
 def test_a_regular_file_is_replaced_whole_and_keeps_its_permissions(
-    service: ReviewService, tmp_path: Path, write
-) -> None:  # type: ignore[no-untyped-def]
+    service: ReviewService, tmp_path: Path, write: Writer
+) -> None:
     out = tmp_path / "signoffs.csv"
     out.write_text("an older export, longer than the new one will be\n" * 200)
     out.chmod(0o640)

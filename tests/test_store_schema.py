@@ -5,17 +5,20 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections.abc import Iterator
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from argon2 import PasswordHasher, profiles
-from conftest import add_people, signed_in
+from conftest import MakeReview, add_people, signed_in
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
-from reviewer.domain.signoff import CHECKLIST_KEYS, State
+from reviewer.domain.signoff import CHECKLIST_KEYS
+from reviewer.domain.states import State
 from reviewer.store.engine import make_engine
 from reviewer.store.migrate import current_revision, head_revision, upgrade
 from reviewer.store.service import ReviewService
@@ -26,7 +29,7 @@ NOW = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
 SHA = "ab" * 32
 
 
-def test_a_store_made_at_the_first_revision_upgrades_in_place(store_url) -> None:  # type: ignore[no-untyped-def]
+def test_a_store_made_at_the_first_revision_upgrades_in_place(store_url: str) -> None:
     engine = make_engine(store_url)
     upgrade(engine, "0001")
     assert current_revision(engine) == "0001"
@@ -82,8 +85,8 @@ def test_a_store_made_at_the_first_revision_upgrades_in_place(store_url) -> None
 
 
 def test_versions_stored_before_0007_have_an_unknown_ticket_and_are_reviewed_again(
-    store_url, make_review
-) -> None:  # type: ignore[no-untyped-def]
+    store_url: str, make_review: MakeReview
+) -> None:
     """Ingest used to overwrite the ticket without a new version, so the ticket stored now may not
     be the one an old version was checked against: the upgrade leaves it unknown (NULL), and the
     next ingest of the request is a new version, checked again."""
@@ -130,7 +133,7 @@ def test_versions_stored_before_0007_have_an_unknown_ticket_and_are_reviewed_aga
     svc.close()
 
 
-def test_the_migrated_schema_matches_the_table_models(store_url) -> None:  # type: ignore[no-untyped-def]
+def test_the_migrated_schema_matches_the_table_models(store_url: str) -> None:
     svc = ReviewService.open(store_url)
     with svc.engine.connect() as c:
         diff = compare_metadata(
@@ -140,14 +143,14 @@ def test_the_migrated_schema_matches_the_table_models(store_url) -> None:  # typ
     svc.close()
 
 
-def test_opening_twice_is_harmless(store_url) -> None:  # type: ignore[no-untyped-def]
+def test_opening_twice_is_harmless(store_url: str) -> None:
     ReviewService.open(store_url).close()
     svc = ReviewService.open(store_url)
     assert current_revision(svc.engine) == head_revision()
     svc.close()
 
 
-def test_sqlite_pragmas_hold_on_a_live_connection(tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_sqlite_pragmas_hold_on_a_live_connection(tmp_path: Path) -> None:
     svc = ReviewService.open(f"sqlite:///{tmp_path / 'r.db'}")
     for engine in (svc.engine, svc.engine.execution_options(reviewer_readonly=True)):
         with engine.connect() as c:
@@ -164,7 +167,7 @@ def test_sqlite_pragmas_hold_on_a_live_connection(tmp_path) -> None:  # type: ig
     svc.close()
 
 
-def test_sqlite_write_transactions_take_the_write_lock_at_begin(tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_sqlite_write_transactions_take_the_write_lock_at_begin(tmp_path: Path) -> None:
     svc = ReviewService.open(f"sqlite:///{tmp_path / 'r.db'}")
     other = sqlite3.connect(tmp_path / "r.db", timeout=0, isolation_level=None)
     with svc.engine.begin() as c:
@@ -184,8 +187,13 @@ def test_sqlite_write_transactions_take_the_write_lock_at_begin(tmp_path) -> Non
 # ------------------------------------------------------------------ constraints
 
 
+# The store `setup` makes: the service, versions 1 and 2, reviewer ids by name, alice's sign-off,
+# archive hashes by version.
+Setup = tuple[ReviewService, int, int, dict[str, int], int, dict[int, str]]
+
+
 @pytest.fixture
-def setup(store_url, make_review):  # type: ignore[no-untyped-def]
+def setup(store_url: str, make_review: MakeReview) -> Iterator[Setup]:
     """Version 1 (clean) with alice's first-stage approval; version 2 blocked (critical)."""
     from reviewer.domain.model import Finding, Severity
 
@@ -211,14 +219,16 @@ def setup(store_url, make_review):  # type: ignore[no-untyped-def]
     review2, folder2 = make_review("DSAR-C-2", recordings=0, findings=[crit])
     v2 = svc.ingest(review2, folder2 / "export.zip", actor="t").version_id
     with svc.engine.connect() as c:
-        ids = dict(c.execute(text("SELECT name, id FROM reviewers")).all())
+        ids: dict[str, int] = dict(c.execute(text("SELECT name, id FROM reviewers")).all())
         first = c.execute(text("SELECT id FROM signoffs")).scalar_one()
-        shas = dict(c.execute(text("SELECT id, archive_sha256 FROM export_versions")).all())
+        shas: dict[int, str] = dict(
+            c.execute(text("SELECT id, archive_sha256 FROM export_versions")).all()
+        )
     yield svc, v1, v2, ids, first, shas
     svc.close()
 
 
-def insert_signoff(svc, **kw):  # type: ignore[no-untyped-def]
+def insert_signoff(svc: ReviewService, **kw: object) -> None:
     row = {
         "round": 1,
         "decision": "approve",
@@ -239,7 +249,7 @@ def insert_signoff(svc, **kw):  # type: ignore[no-untyped-def]
         c.execute(text(f"INSERT INTO signoffs ({cols}) VALUES ({vals})"), row)
 
 
-def test_constraints_refuse_what_the_rules_forbid(setup) -> None:  # type: ignore[no-untyped-def]
+def test_constraints_refuse_what_the_rules_forbid(setup: Setup) -> None:
     svc, v1, v2, ids, first, shas = setup
     second = {
         "version_id": v1,
@@ -308,7 +318,7 @@ def test_constraints_refuse_what_the_rules_forbid(setup) -> None:  # type: ignor
         assert c.execute(text("SELECT count(*) FROM signoffs")).scalar_one() == 2
 
 
-def test_a_release_needs_an_approving_second_stage(setup) -> None:  # type: ignore[no-untyped-def]
+def test_a_release_needs_an_approving_second_stage(setup: Setup) -> None:
     svc, v1, _v2, _ids, first, shas = setup
     with pytest.raises((IntegrityError, DBAPIError)), svc.engine.begin() as c:
         c.execute(
@@ -320,7 +330,7 @@ def test_a_release_needs_an_approving_second_stage(setup) -> None:  # type: igno
         )
 
 
-def test_a_release_rests_on_a_current_second_sign_off_of_the_same_version(setup) -> None:  # type: ignore[no-untyped-def]
+def test_a_release_rests_on_a_current_second_sign_off_of_the_same_version(setup: Setup) -> None:
     svc, v1, v2, ids, first, shas = setup
     today = datetime.now(UTC)
 
@@ -386,7 +396,7 @@ def test_a_release_rests_on_a_current_second_sign_off_of_the_same_version(setup)
     release(v1, sign_round(3, today))
 
 
-def test_the_audit_trail_is_append_only(setup) -> None:  # type: ignore[no-untyped-def]
+def test_the_audit_trail_is_append_only(setup: Setup) -> None:
     svc = setup[0]
     for statement in ("UPDATE audit_event SET actor = 'mallory'", "DELETE FROM audit_event"):
         with pytest.raises(DBAPIError), svc.engine.begin() as c:
@@ -395,8 +405,8 @@ def test_the_audit_trail_is_append_only(setup) -> None:  # type: ignore[no-untyp
 
 
 def test_the_database_itself_wants_evidence_checklist_and_notes_before_an_approval(
-    store_url, make_review
-) -> None:  # type: ignore[no-untyped-def]
+    store_url: str, make_review: MakeReview
+) -> None:
     from reviewer.domain.model import Finding, Severity
 
     svc = ReviewService.open(store_url, hasher=FAST)
@@ -425,6 +435,7 @@ def test_the_database_itself_wants_evidence_checklist_and_notes_before_an_approv
 
     refused("played")  # nothing inspected yet
     for item in detail.sample.items[:-1]:
+        assert item.duration_s is not None
         svc.record_inspection(alice_in, vid, "played", item.member, item.duration_s)
         svc.record_inspection(alice_in, vid, "viewed_transcript", item.member)
     last = detail.sample.items[-1]

@@ -6,19 +6,23 @@ import dataclasses
 import hashlib
 import json
 import shutil
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from argon2 import PasswordHasher, profiles
-from conftest import add_people, signed_in
+from conftest import Clock, MakeReview, add_people, signed_in
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session
 
 from reviewer.domain.model import Finding, Severity
 from reviewer.domain.request import request_from_dict
-from reviewer.domain.signoff import CHECKLIST_KEYS, Decision, Stage, State
+from reviewer.domain.review import Review
+from reviewer.domain.signoff import CHECKLIST_KEYS
+from reviewer.domain.states import Decision, Stage, State
 from reviewer.store import audit_log
 from reviewer.store.errors import (
     NotFound,
@@ -28,7 +32,7 @@ from reviewer.store.errors import (
     SignOffError,
     UserError,
 )
-from reviewer.store.service import ReviewService
+from reviewer.store.service import ReviewService, SignOffRow
 
 FAST = PasswordHasher.from_parameters(profiles.CHEAPEST)
 PASS = {
@@ -55,7 +59,7 @@ CRIT = Finding(
 
 
 @pytest.fixture
-def svc(store_url, clock):  # type: ignore[no-untyped-def]
+def svc(store_url: str, clock: Clock) -> Iterator[ReviewService]:
     s = ReviewService.open(store_url, clock=clock, hasher=FAST)
     add_people(
         s,
@@ -78,17 +82,21 @@ def inspect_sample(svc: ReviewService, who: str, version_id: int) -> None:
         svc.record_inspection(signed_in(svc, who), version_id, "viewed_transcript", item.member)
 
 
-def approve(svc: ReviewService, who: str, version_id: int, acks: dict[str, str] | None = None):  # type: ignore[no-untyped-def]
+def approve(
+    svc: ReviewService, who: str, version_id: int, acks: dict[str, str] | None = None
+) -> SignOffRow:
     inspect_sample(svc, who, version_id)
     return svc.sign_off(who, PASS[who], version_id, "approve", "checked", ALL, acks or {})
 
 
-def events(svc: ReviewService) -> list[dict]:
+def events(svc: ReviewService) -> list[dict[str, Any]]:
     with Session(svc.engine) as s:
         return [e.to_dict() for e in audit_log.iter_events(s)]
 
 
-def test_four_eyes_flow_from_ingest_to_release(svc, make_review, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_four_eyes_flow_from_ingest_to_release(
+    svc: ReviewService, make_review: MakeReview, tmp_path: Path
+) -> None:
     review, folder = make_review("DSAR-T-0001", recordings=8, findings=[WARN])
     result = svc.ingest(review, folder / "export.zip", actor="test")
     assert result.outcome == "new"
@@ -170,7 +178,9 @@ def test_four_eyes_flow_from_ingest_to_release(svc, make_review, tmp_path) -> No
     assert "alice" in (tmp_path / "history.csv").read_text()
 
 
-def test_detail_is_served_from_the_store_without_the_archive(svc, make_review) -> None:  # type: ignore[no-untyped-def]
+def test_detail_is_served_from_the_store_without_the_archive(
+    svc: ReviewService, make_review: MakeReview
+) -> None:
     review, folder = make_review("DSAR-T-0002", recordings=5)
     vid = svc.ingest(review, folder / "export.zip", actor="test").version_id
     svc.record_inspection(signed_in(svc, "alice"), vid, "opened", "DSAR-T-0002")
@@ -189,8 +199,8 @@ def test_detail_is_served_from_the_store_without_the_archive(svc, make_review) -
 
 
 def test_critical_export_can_only_be_rejected_and_never_released(
-    svc, make_review, tmp_path
-) -> None:  # type: ignore[no-untyped-def]
+    svc: ReviewService, make_review: MakeReview, tmp_path: Path
+) -> None:
     review, folder = make_review("DSAR-T-0003", findings=[CRIT])
     vid = svc.ingest(review, folder / "export.zip", actor="test").version_id
     with pytest.raises(SignOffError, match="can only be rejected"):
@@ -206,7 +216,9 @@ def test_critical_export_can_only_be_rejected_and_never_released(
     assert decisions[-2:] == ["rejection", "release-refused"]
 
 
-def test_a_changed_archive_is_a_new_version_that_voids_earlier_sign_offs(svc, make_review) -> None:  # type: ignore[no-untyped-def]
+def test_a_changed_archive_is_a_new_version_that_voids_earlier_sign_offs(
+    svc: ReviewService, make_review: MakeReview
+) -> None:
     review, folder = make_review("DSAR-T-0004")
     v1 = svc.ingest(review, folder / "export.zip", actor="test").version_id
     assert svc.ingest(review, folder / "export.zip", actor="test").outcome == "unchanged"
@@ -223,7 +235,9 @@ def test_a_changed_archive_is_a_new_version_that_voids_earlier_sign_offs(svc, ma
     assert approve(svc, "alice", r2.version_id).stage is Stage.FIRST
 
 
-def test_release_rehashes_the_archive_and_refuses_changed_bytes(svc, make_review, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_release_rehashes_the_archive_and_refuses_changed_bytes(
+    svc: ReviewService, make_review: MakeReview, tmp_path: Path
+) -> None:
     review, folder = make_review("DSAR-T-0005")
     vid = svc.ingest(review, folder / "export.zip", actor="test").version_id
     approve(svc, "alice", vid)
@@ -243,7 +257,9 @@ def test_release_rehashes_the_archive_and_refuses_changed_bytes(svc, make_review
     assert list(outbox.iterdir()) == []
 
 
-def test_unlock_lapses_after_the_policy_period(svc, make_review, clock, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_unlock_lapses_after_the_policy_period(
+    svc: ReviewService, make_review: MakeReview, clock: Clock, tmp_path: Path
+) -> None:
     review, folder = make_review("DSAR-T-0006")
     vid = svc.ingest(review, folder / "export.zip", actor="test").version_id
     if svc.url.startswith("postgresql"):
@@ -277,7 +293,7 @@ def test_unlock_lapses_after_the_policy_period(svc, make_review, clock, tmp_path
     assert "unlock-lapsed" in [e["action"] for e in events(svc)]
 
 
-def test_lockout_after_five_failures_for_fifteen_minutes(svc, clock) -> None:  # type: ignore[no-untyped-def]
+def test_lockout_after_five_failures_for_fifteen_minutes(svc: ReviewService, clock: Clock) -> None:
     for _ in range(4):
         with pytest.raises(SignInError, match="wrong passphrase"):
             svc.sign_in("alice", "not-her-passphrase")
@@ -313,7 +329,9 @@ def test_lockout_after_five_failures_for_fifteen_minutes(svc, clock) -> None:  #
         svc.sign_in("mallory", "whatever-it-is-here")
 
 
-def test_no_passphrase_ever_reaches_an_event_a_log_or_an_error(svc, make_review, caplog) -> None:  # type: ignore[no-untyped-def]
+def test_no_passphrase_ever_reaches_an_event_a_log_or_an_error(
+    svc: ReviewService, make_review: MakeReview, caplog: pytest.LogCaptureFixture
+) -> None:
     caplog.set_level("DEBUG")
     wrong = "Wrong-Horse-Battery-Staple-7"
     review, folder = make_review("DSAR-T-0007")
@@ -346,7 +364,7 @@ def test_no_passphrase_ever_reaches_an_event_a_log_or_an_error(svc, make_review,
             assert secret.encode() not in raw
 
 
-def test_sign_in_rehashes_a_hash_made_with_weaker_parameters(store_url) -> None:  # type: ignore[no-untyped-def]
+def test_sign_in_rehashes_a_hash_made_with_weaker_parameters(store_url: str) -> None:
     weak = ReviewService.open(store_url, hasher=FAST)
     add_people(weak, [("erin", "reviewer", "erin-passphrase-123")])
     weak.close()
@@ -360,7 +378,9 @@ def test_sign_in_rehashes_a_hash_made_with_weaker_parameters(store_url) -> None:
     strong.close()
 
 
-def test_users_are_validated_and_disabled_users_cannot_sign(svc, make_review) -> None:  # type: ignore[no-untyped-def]
+def test_users_are_validated_and_disabled_users_cannot_sign(
+    svc: ReviewService, make_review: MakeReview
+) -> None:
     carol = signed_in(svc, "carol")
     with pytest.raises(UserError, match="12 characters"):
         svc.add_user(carol, "frank", "reviewer", "short")
@@ -376,7 +396,9 @@ def test_users_are_validated_and_disabled_users_cannot_sign(svc, make_review) ->
     assert actions.count("user-add") == 4 and "user-disable" in actions
 
 
-def test_policy_is_the_supervisors_and_every_change_is_audited(svc, make_review) -> None:  # type: ignore[no-untyped-def]
+def test_policy_is_the_supervisors_and_every_change_is_audited(
+    svc: ReviewService, make_review: MakeReview
+) -> None:
     p = svc.policy()
     assert (p.sample_confidence, p.sample_min_foreign_fraction, p.unlock_lapse_days) == (
         0.95,
@@ -407,8 +429,8 @@ def test_policy_is_the_supervisors_and_every_change_is_audited(svc, make_review)
 
 
 def test_history_filters_by_date_and_a_missing_archive_is_refused(
-    svc, make_review, clock, tmp_path
-) -> None:  # type: ignore[no-untyped-def]
+    svc: ReviewService, make_review: MakeReview, clock: Clock, tmp_path: Path
+) -> None:
     review, folder = make_review("DSAR-T-0010")
     vid = svc.ingest(review, folder / "export.zip", actor="test").version_id
     approve(svc, "alice", vid)
@@ -427,7 +449,7 @@ def test_history_filters_by_date_and_a_missing_archive_is_refused(
         svc.release(signed_in(svc, "alice"), "DSAR-T-0010", tmp_path / "outbox")
 
 
-def with_ticket(review, **requester):  # type: ignore[no-untyped-def]
+def with_ticket(review: Review, **requester: str) -> Review:
     """`review` checked against its ticket with the requester's fields changed."""
     ticket = json.loads(json.dumps(review.request.raw))
     ticket["requester"].update(requester)
@@ -435,8 +457,8 @@ def with_ticket(review, **requester):  # type: ignore[no-untyped-def]
 
 
 def test_a_changed_ticket_is_a_new_version_that_voids_earlier_sign_offs(
-    svc, make_review, tmp_path
-) -> None:  # type: ignore[no-untyped-def]
+    svc: ReviewService, make_review: MakeReview, tmp_path: Path
+) -> None:
     review, folder = make_review("DSAR-T-0011")
     v1 = svc.ingest(review, folder / "export.zip", actor="test").version_id
     approve(svc, "alice", v1)
@@ -477,8 +499,8 @@ def test_a_changed_ticket_is_a_new_version_that_voids_earlier_sign_offs(
 
 
 def test_a_release_is_bound_to_the_ticket_its_version_was_checked_against(
-    svc, make_review, clock, tmp_path
-) -> None:  # type: ignore[no-untyped-def]
+    svc: ReviewService, make_review: MakeReview, clock: Clock, tmp_path: Path
+) -> None:
     review, folder = make_review("DSAR-T-0012")
     vid = svc.ingest(review, folder / "export.zip", actor="test").version_id
     approve(svc, "alice", vid)
@@ -531,7 +553,9 @@ def test_a_release_is_bound_to_the_ticket_its_version_was_checked_against(
     assert len(doc["ticket_sha256"]) == 64 and receipt.version_id == again.version_id
 
 
-def test_a_release_goes_out_once(svc, make_review, tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_a_release_goes_out_once(
+    svc: ReviewService, make_review: MakeReview, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     review, folder = make_review("DSAR-T-0013")
     vid = svc.ingest(review, folder / "export.zip", actor="test").version_id
     approve(svc, "alice", vid)

@@ -5,8 +5,13 @@ lists the corrections and the proof and asks the signer to confirm they reviewed
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import TYPE_CHECKING
+
 from test_tui_support import (
     THIRD_PARTY,
+    Store,
+    detail_of,
     make_app,
     open_request,
     screen_text,
@@ -14,10 +19,13 @@ from test_tui_support import (
     wait_for,
 )
 
+if TYPE_CHECKING:
+    from textual.pilot import Pilot
+
 SIZE = (120, 40)
 
 
-async def answer(pilot, note: str) -> None:  # type: ignore[no-untyped-def]
+async def answer(pilot: Pilot[None], note: str) -> None:
     """Fill the open mark or correction dialog's note and press OK."""
     from textual.widgets import Input
 
@@ -29,7 +37,9 @@ async def answer(pilot, note: str) -> None:  # type: ignore[no-untyped-def]
     await pilot.click("#correction-ok")
 
 
-async def test_mark_correct_apply_and_sign_the_corrected_version(store, null_audio) -> None:
+async def test_mark_correct_apply_and_sign_the_corrected_version(
+    store: Store, null_audio: Path
+) -> None:
     from reviewer.tui.dialogs.confirm import ConfirmDialog
     from reviewer.tui.dialogs.signoff import SignOffDialog
     from reviewer.tui.screens.review import ReviewScreen
@@ -39,20 +49,21 @@ async def test_mark_correct_apply_and_sign_the_corrected_version(store, null_aud
     async with app.run_test(size=SIZE) as pilot:
         await sign_in(pilot, "alice")
         review = await open_request(pilot, THIRD_PARTY)
-        v1 = review.detail.version_id
+        v1 = detail_of(review).version_id
         # A stranger's voice in the second recording: marked where it is heard.
         await pilot.press("2")
         recordings = review.query_one("#recordings-list", RecordingsList)
         recordings.cursor = 1
         marked = recordings.current
+        assert marked is not None
         await pilot.press("m")
         await answer(pilot, "a stranger's voice")
-        await wait_for(pilot, lambda: len(review.detail.marks) == 1)
-        assert review.detail.marks[0].target == marked.member
+        await wait_for(pilot, lambda: len(detail_of(review).marks) == 1)
+        assert detail_of(review).marks[0].target == marked.member
         # The findings' suggestions, one key away.
         await pilot.press("6")
         await pilot.press("f")
-        await wait_for(pilot, lambda: len(review.detail.corrections) == 3)
+        await wait_for(pilot, lambda: len(detail_of(review).corrections) == 3)
         text = screen_text(app)
         assert "Proposed corrections (3)" in text and "by alice: a stranger's voice" in text
         # Applying now would keep the marked recording: refused, with the way out.
@@ -67,13 +78,13 @@ async def test_mark_correct_apply_and_sign_the_corrected_version(store, null_aud
         recordings.cursor = 1
         await pilot.press("w")
         await answer(pilot, "not her voice")
-        await wait_for(pilot, lambda: len(review.detail.corrections) == 4)
+        await wait_for(pilot, lambda: len(detail_of(review).corrections) == 4)
         await pilot.press("A")
         await wait_for(pilot, lambda: isinstance(app.screen, ConfirmDialog))
         await pilot.press("y")
-        await wait_for(pilot, lambda: review.detail.version_id != v1, limit_s=60)
-        d = review.detail
-        assert d.corrected_from == 1 and d.correction["proof"]["ok"]
+        await wait_for(pilot, lambda: detail_of(review).version_id != v1, limit_s=60)
+        d = detail_of(review)
+        assert d.corrected_from == 1 and d.correction is not None and d.correction["proof"]["ok"]
         assert marked.member not in {m.path for m in d.index.members}
         await pilot.press("6")
         await pilot.pause()
@@ -91,7 +102,9 @@ async def test_mark_correct_apply_and_sign_the_corrected_version(store, null_aud
         await pilot.press("escape")
 
 
-async def test_redact_a_text_and_silence_a_span_while_listening(store, null_audio) -> None:
+async def test_redact_a_text_and_silence_a_span_while_listening(
+    store: Store, null_audio: Path
+) -> None:
     from textual.widgets import Input
 
     from reviewer.domain.corrections import CorrectionKind
@@ -108,10 +121,11 @@ async def test_redact_a_text_and_silence_a_span_while_listening(store, null_audi
         await wait_for(pilot, lambda: isinstance(app.screen, CorrectionDialog))
         app.screen.query_one("#correction-text", Input).value = "Fiona Gallagher"
         await answer(pilot, "a friend's name")
-        await wait_for(pilot, lambda: len(review.detail.corrections) == 1)
+        await wait_for(pilot, lambda: len(detail_of(review).corrections) == 1)
         # [ and ] while a recording plays, then z: its span silenced.
         await pilot.press("2")
         recordings = review.query_one("#recordings-list", RecordingsList)
+        assert recordings.current is not None
         member = recordings.current.member
         await pilot.press("space")
         player = review.query_one("#player", PlayerPane)
@@ -121,9 +135,9 @@ async def test_redact_a_text_and_silence_a_span_while_listening(store, null_audi
         await pilot.press("right_square_bracket")
         await pilot.press("z")
         await answer(pilot, "the name is spoken here")
-        await wait_for(pilot, lambda: len(review.detail.corrections) == 2)
-        redact, silence = (c.correction for c in review.detail.corrections)
+        await wait_for(pilot, lambda: len(detail_of(review).corrections) == 2)
+        redact, silence = (c.correction for c in detail_of(review).corrections)
         assert (redact.kind, redact.target) == (CorrectionKind.REDACT_TEXT, "Fiona Gallagher")
         assert (silence.kind, silence.target) == (CorrectionKind.SILENCE, member)
         assert silence.start_s is None or silence.start_s <= (silence.end_s or 0)
-        assert review.detail.corrections[0].reviewer == "bob"
+        assert detail_of(review).corrections[0].reviewer == "bob"

@@ -14,6 +14,7 @@ import shutil
 import sys
 import zipfile
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from conftest import add_people
@@ -22,12 +23,19 @@ from test_tui_support import (
     PEOPLE,
     SAMPLES,
     Store,
+    detail_of,
     fixed_clock,
     make_app,
     screen_text,
     sign_in,
     wait_for,
 )
+
+if TYPE_CHECKING:
+    from textual.app import App
+    from textual.pilot import Pilot
+
+    from reviewer.tui.screens.review import ReviewScreen
 
 EVIL = "\x1b[2J\x1b[31m"
 SHOWN = "\\x1b[2J\\x1b[31m"  # what the reviewer must see instead
@@ -119,7 +127,7 @@ def spiked_store(tmp_path: Path) -> Store:
     return Store(url=url, root=tmp_path)
 
 
-def sent_text(app) -> str:  # type: ignore[no-untyped-def]
+def sent_text(app: App[Any]) -> str:
     """Every character the app would write to the terminal for the screen as it is now,
     styles aside: the text of each segment the compositor draws (dialogs and the screens
     under them included)."""
@@ -127,10 +135,11 @@ def sent_text(app) -> str:  # type: ignore[no-untyped-def]
         width=app.size[0], height=app.size[1], file=io.StringIO(), force_terminal=True
     )
     update = app.screen._compositor.render_update(full=True, screen_stack=app._background_screens)
+    assert update is not None
     return "".join(seg.text for seg in console.render(update) if not seg.control)
 
 
-def assert_escaped(app, where: str, *, shown: bool = True) -> None:  # type: ignore[no-untyped-def]
+def assert_escaped(app: App[Any], where: str, *, shown: bool = True) -> None:
     text = sent_text(app)
     assert "\x1b" not in text, f"{where}: a raw ESC reaches the terminal:\n{text!r}"
     assert "\x1b" not in app.export_screenshot()
@@ -140,7 +149,7 @@ def assert_escaped(app, where: str, *, shown: bool = True) -> None:  # type: ign
         )
 
 
-async def open_spiked(pilot):  # type: ignore[no-untyped-def]
+async def open_spiked(pilot: Pilot[None]) -> ReviewScreen:
     from textual.widgets import DataTable
 
     from reviewer.tui.screens.queue import QueueScreen
@@ -158,10 +167,12 @@ async def open_spiked(pilot):  # type: ignore[no-untyped-def]
     )
     await app.workers.wait_for_complete()
     await pilot.pause()
-    return app.screen
+    screen = app.screen
+    assert isinstance(screen, ReviewScreen)
+    return screen
 
 
-async def settle(pilot) -> None:  # type: ignore[no-untyped-def]
+async def settle(pilot: Pilot[None]) -> None:
     await pilot.app.workers.wait_for_complete()
     await pilot.pause(0.1)
 
@@ -180,7 +191,7 @@ async def test_every_tab_and_the_sign_off_dialog_show_input_escaped(spiked_store
         recordings = screen.query_one("#recordings-list", RecordingsList)
         member = next(
             r.member
-            for r in screen._recording_rows(screen.detail)
+            for r in screen._recording_rows(detail_of(screen))
             if r.recording and EVIL in r.recording.transcript
         )
         assert recordings.select_key(member)

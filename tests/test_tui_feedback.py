@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 import pytest
 from test_tui_support import (
     CLEAN,
+    Store,
     make_app,
     open_request,
     screen_text,
@@ -12,8 +15,11 @@ from test_tui_support import (
     wait_for,
 )
 
+if TYPE_CHECKING:
+    from textual.app import App
 
-def toasts(app) -> str:  # type: ignore[no-untyped-def]
+
+def toasts(app: App[Any]) -> str:
     """The text of every notification on screen, as one line."""
     from textual.widgets._toast import Toast
 
@@ -25,7 +31,7 @@ def _quiet(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("REVIEWER_AUDIO", "off")
 
 
-async def test_release_key_tells_a_reviewer_who_can_release(store) -> None:
+async def test_release_key_tells_a_reviewer_who_can_release(store: Store) -> None:
     app = make_app(store)
     async with app.run_test(size=(120, 40), notifications=True) as pilot:
         await sign_in(pilot, "alice")
@@ -37,7 +43,9 @@ async def test_release_key_tells_a_reviewer_who_can_release(store) -> None:
         assert app.screen is review
 
 
-async def test_escape_on_the_catalogue_goes_back_and_n_moves_to_the_next_sample(store) -> None:
+async def test_escape_on_the_catalogue_goes_back_and_n_moves_to_the_next_sample(
+    store: Store,
+) -> None:
     """With no search open, Esc on the Catalogue tab is the screen's Esc (back to the queue)
     and n the screen's n (the next sampled recording); with a search, they are the search's."""
     from reviewer.tui.screens.queue import QueueScreen
@@ -66,14 +74,16 @@ async def test_escape_on_the_catalogue_goes_back_and_n_moves_to_the_next_sample(
         await wait_for(pilot, lambda: isinstance(app.screen, QueueScreen))
 
 
-async def test_the_title_names_the_reviewer_and_a_switch_clears_their_messages(store) -> None:
+async def test_the_title_names_the_reviewer_and_a_switch_clears_their_messages(
+    store: Store,
+) -> None:
     from reviewer.tui.screens.signin import SignInScreen
 
     app = make_app(store)
     async with app.run_test(size=(120, 40), notifications=True) as pilot:
         await sign_in(pilot, "alice")
         await open_request(pilot, CLEAN)
-        assert app.screen.sub_title.startswith("alice · ")
+        assert (app.screen.sub_title or "").startswith("alice · ")
         app.notify("meant for alice only", timeout=60)
         await wait_for(pilot, lambda: "meant for alice only" in toasts(app))
         await pilot.press("ctrl+o")
@@ -82,7 +92,7 @@ async def test_the_title_names_the_reviewer_and_a_switch_clears_their_messages(s
         assert "meant for alice only" not in toasts(app)
 
 
-async def test_the_palette_lists_quit_once(store) -> None:
+async def test_the_palette_lists_quit_once(store: Store) -> None:
     from textual.command import CommandPalette
     from textual.widgets import OptionList
 
@@ -107,7 +117,7 @@ async def test_the_palette_lists_quit_once(store) -> None:
         assert quits() == ["Quit"]
 
 
-async def test_the_review_header_keeps_the_version_and_both_signers_in_view(store) -> None:
+async def test_the_review_header_keeps_the_version_and_both_signers_in_view(store: Store) -> None:
     """At 80 columns the version is still on the header; at 120 both signers are, whole."""
     from test_tui_support import approve_through_the_service
 

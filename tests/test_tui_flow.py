@@ -9,12 +9,16 @@ the supervisor, sees both sign-offs in the history.
 from __future__ import annotations
 
 import json
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from test_tui_support import (
     CLEAN,
     PEOPLE,
     WRONG_CUSTOMER,
+    Store,
+    detail_of,
     make_app,
     open_request,
     screen_text,
@@ -22,12 +26,17 @@ from test_tui_support import (
     wait_for,
 )
 
+if TYPE_CHECKING:
+    from textual.pilot import Pilot
+
+    from reviewer.tui.screens.review import ReviewScreen
+
 pytest.importorskip("simpleaudio", reason="simpleaudio is not installed (no ALSA headers)")
 
 SIZE = (120, 40)
 
 
-async def play_whole_sample(pilot, screen) -> int:  # type: ignore[no-untyped-def]
+async def play_whole_sample(pilot: Pilot[None], screen: ReviewScreen) -> int:
     """Go through the sampled recordings with n, playing each with space to its end."""
     from reviewer.tui.widgets.player import PlayerPane
     from reviewer.tui.widgets.recordings import RecordingsList
@@ -35,8 +44,9 @@ async def play_whole_sample(pilot, screen) -> int:  # type: ignore[no-untyped-de
     await pilot.press("2")
     recordings = screen.query_one("#recordings-list", RecordingsList)
     player = screen.query_one("#player", PlayerPane)
-    sample = set(screen.detail.sample.members)
+    sample = set(detail_of(screen).sample.members)
     await wait_for(pilot, lambda: player.player is not None)
+    assert player.player is not None
     assert player.player.available, player.player.reason
     heard: set[str] = set()
     while heard != sample:
@@ -59,7 +69,7 @@ async def play_whole_sample(pilot, screen) -> int:  # type: ignore[no-untyped-de
     return len(heard)
 
 
-async def approve(pilot, name: str) -> None:  # type: ignore[no-untyped-def]
+async def approve(pilot: Pilot[None], name: str) -> None:
     from textual.widgets import Button, Checkbox, Input
 
     from reviewer.tui.dialogs.signoff import SignOffDialog
@@ -82,11 +92,12 @@ async def approve(pilot, name: str) -> None:  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
-def any_store(request: pytest.FixtureRequest):  # type: ignore[no-untyped-def]
-    return request.getfixturevalue("store" if request.param == "sqlite" else "pg_store")
+def any_store(request: pytest.FixtureRequest) -> Store:
+    store: Store = request.getfixturevalue("store" if request.param == "sqlite" else "pg_store")
+    return store
 
 
-async def test_four_eyes_flow(any_store, null_audio) -> None:
+async def test_four_eyes_flow(any_store: Store, null_audio: Path) -> None:
     from textual.widgets import Button
 
     from reviewer.tui.dialogs.confirm import ConfirmDialog
@@ -99,9 +110,9 @@ async def test_four_eyes_flow(any_store, null_audio) -> None:
         await sign_in(pilot, "alice")
         review = await open_request(pilot, CLEAN)
         played = await play_whole_sample(pilot, review)
-        assert played == review.detail.sample.size > 0
+        assert played == detail_of(review).sample.size > 0
         await approve(pilot, "alice")
-        await wait_for(pilot, lambda: review.detail.state.value == "first-signoff")
+        await wait_for(pilot, lambda: detail_of(review).state.value == "first-signoff")
         assert "alice ✓1st" in screen_text(app)
 
         # 2. alice is refused the second stage: Approve stays disabled and says why.
@@ -118,11 +129,11 @@ async def test_four_eyes_flow(any_store, null_audio) -> None:
         review = await open_request(pilot, CLEAN)
         await play_whole_sample(pilot, review)
         await approve(pilot, "bob")
-        await wait_for(pilot, lambda: review.detail.state.value == "approved")
+        await wait_for(pilot, lambda: detail_of(review).state.value == "approved")
         await pilot.press("r")
         await wait_for(pilot, lambda: isinstance(app.screen, ConfirmDialog))
         await pilot.press("y")
-        await wait_for(pilot, lambda: review.detail.state.value == "released")
+        await wait_for(pilot, lambda: detail_of(review).state.value == "released")
         receipt = json.loads((store.outbox / CLEAN / "release.json").read_text())
         assert (store.outbox / CLEAN / "export.zip").is_file()
         assert {a["name"] for a in receipt["approvers"]} == {"alice", "bob"}
@@ -136,6 +147,7 @@ async def test_four_eyes_flow(any_store, null_audio) -> None:
         # The supervisor screen loads the history in a worker of its own after sign-in.
         await wait_for(pilot, lambda: isinstance(app.screen, SupervisorScreen))
         screen = app.screen
+        assert isinstance(screen, SupervisorScreen)
         await wait_for(pilot, lambda: len(screen.history) >= 2)
         await wait_for(pilot, lambda: CLEAN in screen_text(app))
         text = screen_text(app)
@@ -146,7 +158,7 @@ async def test_four_eyes_flow(any_store, null_audio) -> None:
         }
 
 
-async def test_gate_refusal_as_the_user_sees_it(store, null_audio) -> None:
+async def test_gate_refusal_as_the_user_sees_it(store: Store, null_audio: Path) -> None:
     """Nothing played yet: Approve is disabled and the dialog says what is missing."""
     from textual.widgets import Button, Checkbox, Input
 
@@ -156,7 +168,7 @@ async def test_gate_refusal_as_the_user_sees_it(store, null_audio) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await sign_in(pilot, "alice")
         review = await open_request(pilot, CLEAN)
-        size = review.detail.sample.size
+        size = detail_of(review).sample.size
         await pilot.press("s")
         await wait_for(pilot, lambda: isinstance(app.screen, SignOffDialog))
         dialog = app.screen
@@ -173,10 +185,10 @@ async def test_gate_refusal_as_the_user_sees_it(store, null_audio) -> None:
         assert isinstance(app.screen, SignOffDialog)
         await pilot.press("escape")
         await pilot.app.workers.wait_for_complete()
-        assert review.detail.state.value == "pending"
+        assert detail_of(review).state.value == "pending"
 
 
-async def test_rejected_wrong_customer_cannot_be_released(store, null_audio) -> None:
+async def test_rejected_wrong_customer_cannot_be_released(store: Store, null_audio: Path) -> None:
     from textual.widgets import Button, Input
 
     from reviewer.tui.dialogs.signoff import SignOffDialog
@@ -185,7 +197,7 @@ async def test_rejected_wrong_customer_cannot_be_released(store, null_audio) -> 
     async with app.run_test(size=SIZE) as pilot:
         await sign_in(pilot, "alice")
         review = await open_request(pilot, WRONG_CUSTOMER)
-        assert review.detail.report.verdict.value == "block"
+        assert detail_of(review).report.verdict.value == "block"
         await pilot.press("s")
         await wait_for(pilot, lambda: isinstance(app.screen, SignOffDialog))
         dialog = app.screen
@@ -195,13 +207,13 @@ async def test_rejected_wrong_customer_cannot_be_released(store, null_audio) -> 
         dialog.query_one("#signoff-passphrase", Input).value = PEOPLE["alice"][1]
         await pilot.press("f3")
         await wait_for(pilot, lambda: not isinstance(app.screen, SignOffDialog))
-        await wait_for(pilot, lambda: review.detail.state.value == "rejected")
+        await wait_for(pilot, lambda: detail_of(review).state.value == "rejected")
 
         await pilot.press("escape")
         await pilot.press("ctrl+o")
         await sign_in(pilot, "bob")
         review = await open_request(pilot, WRONG_CUSTOMER)
-        assert review.detail.state.value == "rejected"
+        assert detail_of(review).state.value == "rejected"
         assert not app.screen.check_action("release", ())
         assert not app.screen.check_action("sign_off", ())
         await pilot.press("r")

@@ -3,14 +3,20 @@ opening a request and moving through its tabs never rebuilds it to show what it 
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import pytest
 from test_tui_support import (
     CLEAN,
+    Store,
     make_app,
     open_request,
     screen_text,
     sign_in,
 )
+
+if TYPE_CHECKING:
+    from textual.app import ComposeResult
 
 
 @pytest.fixture(autouse=True)
@@ -18,13 +24,15 @@ def _quiet(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("REVIEWER_AUDIO", "off")
 
 
-async def test_footer_rebuilt_only_when_its_keys_change(store, monkeypatch) -> None:
+async def test_footer_rebuilt_only_when_its_keys_change(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from textual.widgets import Footer
 
     builds: list[tuple[int, tuple[tuple[str, str, bool], ...]]] = []
     compose = Footer.compose
 
-    def recording_compose(self):  # type: ignore[no-untyped-def]
+    def recording_compose(self: Footer) -> ComposeResult:
         if self._bindings_ready:
             keys = tuple(
                 (binding.key, binding.description, enabled)

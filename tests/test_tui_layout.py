@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 from test_tui_support import (
     CLEAN,
+    Store,
     make_app,
     open_request,
     screen_lines,
@@ -60,7 +61,7 @@ def _header_line(lines: list[str]) -> str:
     return found[0]
 
 
-async def test_recordings_header_stays_inside_its_pane_at_every_width(store) -> None:
+async def test_recordings_header_stays_inside_its_pane_at_every_width(store: Store) -> None:
     from reviewer.tui.widgets.player import PlayerPane
 
     app = make_app(store)

@@ -5,16 +5,21 @@ command out, and no key, action or method behind it writes a file."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING, cast
 
 import pytest
 from test_tui_support import (
     WRONG_CUSTOMER,
+    Store,
     make_app,
     open_request,
     screen_text,
     sign_in,
     wait_for,
 )
+
+if TYPE_CHECKING:
+    from textual.pilot import Pilot
 
 SIZE = (120, 40)
 
@@ -42,9 +47,9 @@ def written(places: dict[str, Path]) -> list[Path]:
     return sorted(p for folder in places.values() for p in folder.rglob("*") if p.is_file())
 
 
-async def palette_titles(pilot) -> list[str]:  # type: ignore[no-untyped-def]
+async def palette_titles(pilot: Pilot[None]) -> list[str | None]:
     """Open the command palette and return the titles it lists before anything is typed."""
-    from textual.command import CommandList, CommandPalette
+    from textual.command import Command, CommandList, CommandPalette
 
     app = pilot.app
     await pilot.press("ctrl+p")
@@ -52,16 +57,19 @@ async def palette_titles(pilot) -> list[str]:  # type: ignore[no-untyped-def]
     commands = app.screen.query_one(CommandList)
     # Discovery fills the list in batches: wait until the system commands have arrived.
     await wait_for(pilot, lambda: commands.option_count > 0)
-    titles: list[str] = []
+    titles: list[str | None] = []
     while True:
         await pilot.pause(0.3)
-        now = [commands.get_option_at_index(i).hit.text for i in range(commands.option_count)]
+        now = [
+            cast(Command, commands.get_option_at_index(i)).hit.text
+            for i in range(commands.option_count)
+        ]
         if now == titles:
             return titles
         titles = now
 
 
-async def assert_no_screenshot_offered(pilot) -> None:  # type: ignore[no-untyped-def]
+async def assert_no_screenshot_offered(pilot: Pilot[None]) -> None:
     app = pilot.app
     assert "Screenshot" not in [c.title for c in app.get_system_commands(app.screen)]
     titles = await palette_titles(pilot)
@@ -75,7 +83,9 @@ async def assert_no_screenshot_offered(pilot) -> None:  # type: ignore[no-untype
     await pilot.pause()
 
 
-async def test_the_palette_lists_no_screenshot_command(store, places) -> None:
+async def test_the_palette_lists_no_screenshot_command(
+    store: Store, places: dict[str, Path]
+) -> None:
     app = make_app(store)
     async with app.run_test(size=SIZE) as pilot:
         await assert_no_screenshot_offered(pilot)  # at sign-in
@@ -85,7 +95,9 @@ async def test_the_palette_lists_no_screenshot_command(store, places) -> None:
     assert written(places) == []
 
 
-async def test_no_key_action_or_method_writes_a_screenshot(store, places) -> None:
+async def test_no_key_action_or_method_writes_a_screenshot(
+    store: Store, places: dict[str, Path]
+) -> None:
     from textual.app import App
 
     app = make_app(store)

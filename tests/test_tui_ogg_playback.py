@@ -4,9 +4,13 @@ ALSA's null device."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from test_tui_flow import approve, play_whole_sample
 from test_tui_support import (
+    Store,
+    detail_of,
     make_app,
     open_request,
     screen_text,
@@ -21,8 +25,8 @@ SIZE = (120, 40)
 
 
 async def test_ogg_recordings_play_and_the_clean_export_can_be_approved(
-    store,
-    null_audio,
+    store: Store,
+    null_audio: Path,
 ) -> None:
     from reviewer.tui.widgets.player import PlayerPane
     from reviewer.tui.widgets.recordings import RecordingsList
@@ -31,8 +35,8 @@ async def test_ogg_recordings_play_and_the_clean_export_can_be_approved(
     async with app.run_test(size=SIZE) as pilot:
         await sign_in(pilot, "alice")
         review = await open_request(pilot, OGG_REQUEST)
-        assert review.detail.report.verdict.value == "pass"
-        sample = review.detail.sample.members
+        assert detail_of(review).report.verdict.value == "pass"
+        sample = detail_of(review).sample.members
         assert sample and all(member.endswith(".ogg") for member in sample)
 
         # The first sampled recording shows its length and its waveform, not a refusal.
@@ -56,8 +60,8 @@ async def test_ogg_recordings_play_and_the_clean_export_can_be_approved(
 
         # Every sampled recording plays to its end, and the gate lets alice sign off.
         played = await play_whole_sample(pilot, review)
-        assert played == review.detail.sample.size
+        assert played == detail_of(review).sample.size
         assert all(recordings.is_played(member) for member in sample)
         await approve(pilot, "alice")
-        await wait_for(pilot, lambda: review.detail.state.value == "first-signoff")
+        await wait_for(pilot, lambda: detail_of(review).state.value == "first-signoff")
         assert "alice ✓1st" in screen_text(app)

@@ -5,6 +5,7 @@ and how a failure reaches the user."""
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from test_tui_support import (
@@ -12,13 +13,18 @@ from test_tui_support import (
     PEOPLE,
     THIRD_PARTY,
     WRONG_CUSTOMER,
+    Store,
     approve_through_the_service,
+    detail_of,
     make_app,
     open_request,
     screen_text,
     sign_in,
     wait_for,
 )
+
+if TYPE_CHECKING:
+    from textual.worker import Worker
 
 SIZE = (120, 40)
 OTHER_LAYOUT = "DSAR-2019-0107"
@@ -32,29 +38,31 @@ def _quiet(monkeypatch: pytest.MonkeyPatch) -> None:
 # ---------------------------------------------------------------------- sign-in
 
 
-async def test_wrong_passphrase_is_refused_in_one_line(store) -> None:
+async def test_wrong_passphrase_is_refused_in_one_line(store: Store) -> None:
+    from textual.widgets import Input
+
     from reviewer.tui.screens.signin import SignInScreen
 
     app = make_app(store)
     async with app.run_test(size=SIZE) as pilot:
         screen = app.screen
         assert isinstance(screen, SignInScreen)
-        screen.query_one("#signin-name").value = "alice"
-        screen.query_one("#signin-passphrase").value = "not-alices-passphrase"
-        screen.query_one("#signin-passphrase").focus()
+        screen.query_one("#signin-name", Input).value = "alice"
+        screen.query_one("#signin-passphrase", Input).value = "not-alices-passphrase"
+        screen.query_one("#signin-passphrase", Input).focus()
         await pilot.press("enter")
         await wait_for(pilot, lambda: "Checking" not in screen_text(app))
         await app.workers.wait_for_complete()
         await pilot.pause()
         assert app.user is None
         assert isinstance(app.screen, SignInScreen)
-        assert screen.query_one("#signin-passphrase").value == ""
+        assert screen.query_one("#signin-passphrase", Input).value == ""
         message = str(screen.query_one("#signin-message").render())
         assert message.strip() and "\n" not in message.strip()
         assert "not-alices-passphrase" not in screen_text(app)
 
 
-async def test_demo_passphrases_only_on_the_demo_store(store) -> None:
+async def test_demo_passphrases_only_on_the_demo_store(store: Store) -> None:
     app = make_app(store)
     async with app.run_test(size=SIZE) as pilot:
         await app.workers.wait_for_complete()
@@ -73,7 +81,7 @@ async def test_demo_passphrases_only_on_the_demo_store(store) -> None:
         assert PEOPLE["alice"][1] in text and PEOPLE["bob"][1] in text
 
 
-async def test_passphrase_field_is_masked(store) -> None:
+async def test_passphrase_field_is_masked(store: Store) -> None:
     from textual.widgets import Input, Label
 
     app = make_app(store)
@@ -87,7 +95,7 @@ async def test_passphrase_field_is_masked(store) -> None:
         assert "secret-words" not in screen_text(app)
 
 
-async def test_supervisor_lands_on_the_supervisor_screen(store) -> None:
+async def test_supervisor_lands_on_the_supervisor_screen(store: Store) -> None:
     from reviewer.tui.screens.supervisor import SupervisorScreen
 
     app = make_app(store)
@@ -99,8 +107,9 @@ async def test_supervisor_lands_on_the_supervisor_screen(store) -> None:
 # ---------------------------------------------------------------------- queue
 
 
-async def test_queue_lists_every_request_and_filters(store) -> None:
+async def test_queue_lists_every_request_and_filters(store: Store) -> None:
     from test_tui_support import sample_dirs
+    from textual.coordinate import Coordinate
     from textual.widgets import DataTable
 
     app = make_app(store)
@@ -116,7 +125,10 @@ async def test_queue_lists_every_request_and_filters(store) -> None:
         await pilot.press("slash")
         await pilot.press(*"verdict:pass")
         await pilot.pause()
-        shown = {table.coordinate_to_cell_key((i, 0)).row_key.value for i in range(table.row_count)}
+        shown = {
+            table.coordinate_to_cell_key(Coordinate(i, 0)).row_key.value
+            for i in range(table.row_count)
+        }
         assert CLEAN in shown and WRONG_CUSTOMER not in shown
 
         await pilot.press("enter", "escape")
@@ -125,11 +137,13 @@ async def test_queue_lists_every_request_and_filters(store) -> None:
 
         await pilot.press("s")  # sort by verdict: every block before any pass
         await pilot.pause()
-        verdicts = [str(table.get_cell_at((i, 2))).strip() for i in range(table.row_count)]
+        verdicts = [
+            str(table.get_cell_at(Coordinate(i, 2))).strip() for i in range(table.row_count)
+        ]
         assert verdicts.index("PASS") > max(i for i, v in enumerate(verdicts) if v == "BLOCK")
 
 
-async def test_a_filter_that_cannot_match_says_why(store) -> None:
+async def test_a_filter_that_cannot_match_says_why(store: Store) -> None:
     from textual.widgets import DataTable, Static
 
     app = make_app(store)
@@ -157,7 +171,7 @@ async def test_a_filter_that_cannot_match_says_why(store) -> None:
         assert table.row_count > 0 and "sorted by" in str(status.render())
 
 
-async def test_queue_fits_every_column_at_80_columns(store) -> None:
+async def test_queue_fits_every_column_at_80_columns(store: Store) -> None:
     from textual.widgets import DataTable
 
     app = make_app(store)
@@ -173,7 +187,7 @@ async def test_queue_fits_every_column_at_80_columns(store) -> None:
         assert re.search(r"pending\s+(in \d+d|today|\d+d late)\s+-$", row.rstrip()), row
 
 
-async def test_queue_keeps_every_signer_in_view_at_80_columns(store) -> None:
+async def test_queue_keeps_every_signer_in_view_at_80_columns(store: Store) -> None:
     from textual.widgets import DataTable
 
     other_layout = "DSAR-2019-0107"
@@ -198,7 +212,9 @@ async def test_queue_keeps_every_signer_in_view_at_80_columns(store) -> None:
 
 
 @pytest.mark.parametrize("size", [SIZE, (80, 24)], ids=["120x40", "80x24"])
-async def test_review_shows_profile_findings_and_verdict(store, size) -> None:
+async def test_review_shows_profile_findings_and_verdict(
+    store: Store, size: tuple[int, int]
+) -> None:
     # Even at 80x24 the reviewer sees, without scrolling, that the requester has no devices
     # beside the finding that the export is someone else's.
     app = make_app(store)
@@ -212,7 +228,7 @@ async def test_review_shows_profile_findings_and_verdict(store, size) -> None:
         assert "CRITICAL" in text and "[wrong-customer]" in text
 
 
-async def test_number_keys_open_every_tab_from_any_tab(store) -> None:
+async def test_number_keys_open_every_tab_from_any_tab(store: Store) -> None:
     # The focus goes with the tab: a widget left focused in the tab being left must not
     # pull the view back to it (the catalogue once stayed on the overview this way).
     from textual.widgets import TabbedContent
@@ -233,7 +249,7 @@ async def test_number_keys_open_every_tab_from_any_tab(store) -> None:
             assert app.focused is not None and app.focused.id == PRIMARY[tab]
 
 
-async def test_a_json_history_shows_the_device_serial_and_no_false_alarm(store) -> None:
+async def test_a_json_history_shows_the_device_serial_and_no_false_alarm(store: Store) -> None:
     # DSAR-2019-0107's voice history is JSON with the device as an object; the requester's
     # own Echo Dot must read as its serial, and the timeline must not call it a stranger.
     from reviewer.tui.screens.review import PRIMARY
@@ -257,7 +273,7 @@ async def test_a_json_history_shows_the_device_serial_and_no_false_alarm(store) 
         assert "Salón 380H2N" in text
 
 
-async def test_selecting_a_finding_jumps_to_its_members(store) -> None:
+async def test_selecting_a_finding_jumps_to_its_members(store: Store) -> None:
     from textual.widgets import TabbedContent
 
     from reviewer.tui.widgets.findings import FindingsList
@@ -268,7 +284,7 @@ async def test_selecting_a_finding_jumps_to_its_members(store) -> None:
         await sign_in(pilot, "alice")
         review = await open_request(pilot, WRONG_CUSTOMER)
         findings = review.query_one("#findings", FindingsList)
-        finding = review.detail.report.findings[0]
+        finding = detail_of(review).report.findings[0]
         assert finding.code == "wrong-customer"
         findings.focus()
         findings.highlighted = 0
@@ -283,11 +299,11 @@ async def test_selecting_a_finding_jumps_to_its_members(store) -> None:
         await pilot.pause()
         if tabs.active == "members":
             assert members.row_count == len(
-                set(finding.members) & {m.path for m in review.detail.index.members}
+                set(finding.members) & {m.path for m in detail_of(review).index.members}
             )
 
 
-async def test_member_preview_reads_the_archive(store) -> None:
+async def test_member_preview_reads_the_archive(store: Store) -> None:
     from reviewer.tui.widgets.members import MembersList
 
     app = make_app(store)
@@ -312,7 +328,7 @@ async def test_member_preview_reads_the_archive(store) -> None:
         assert {"Retail/OrderHistory.csv", "Account/Profile.json"} <= viewed
 
 
-async def test_a_member_that_cannot_be_previewed_says_why_in_full(store) -> None:
+async def test_a_member_that_cannot_be_previewed_says_why_in_full(store: Store) -> None:
     from textual.widgets import Static
 
     from reviewer.tui.widgets.member_preview import MemberPreview
@@ -340,7 +356,7 @@ async def test_a_member_that_cannot_be_previewed_says_why_in_full(store) -> None
             assert preview.max_scroll_x == 0
 
 
-async def test_catalogue_highlights_third_party_names(store) -> None:
+async def test_catalogue_highlights_third_party_names(store: Store) -> None:
     from reviewer.tui.widgets.catalogue import TranscriptCatalogue
 
     app = make_app(store)
@@ -355,7 +371,7 @@ async def test_catalogue_highlights_third_party_names(store) -> None:
         assert catalogue.view.matches
         from reviewer.tui.terms import gather_terms
 
-        d = review.detail
+        d = detail_of(review)
         terms = gather_terms(d.request, d.index, d.report.findings)
         assert {"Declan Murphy", "Fiona Gallagher"} <= set(terms.third_party)
         assert d.request.requester.name in terms.requester
@@ -364,7 +380,9 @@ async def test_catalogue_highlights_third_party_names(store) -> None:
 # ---------------------------------------------------------------------- help, palette, failures
 
 
-async def test_help_lists_every_key_of_the_screen(store) -> None:
+async def test_help_lists_every_key_of_the_screen(store: Store) -> None:
+    from textual.binding import Binding
+
     from reviewer.tui.screens.help import HelpScreen
     from reviewer.tui.screens.review import ReviewScreen
 
@@ -375,8 +393,10 @@ async def test_help_lists_every_key_of_the_screen(store) -> None:
         await pilot.press("question_mark")
         await wait_for(pilot, lambda: isinstance(app.screen, HelpScreen))
         help_screen = app.screen
+        assert isinstance(help_screen, HelpScreen)
         listed = {description: keys for keys, description in help_screen.entries}
         for binding in ReviewScreen.BINDINGS:
+            assert isinstance(binding, Binding)
             if binding.action == "release":
                 continue  # only while it applies
             assert binding.description in listed, binding.description
@@ -386,7 +406,7 @@ async def test_help_lists_every_key_of_the_screen(store) -> None:
         assert not isinstance(app.screen, HelpScreen)
 
 
-async def test_command_palette_offers_the_screens_actions(store) -> None:
+async def test_command_palette_offers_the_screens_actions(store: Store) -> None:
     from textual.command import CommandPalette
 
     app = make_app(store)
@@ -407,7 +427,7 @@ async def test_command_palette_offers_the_screens_actions(store) -> None:
         assert "Release the approved export" not in screen_text(app)
 
 
-async def test_a_failure_becomes_an_error_dialog(store) -> None:
+async def test_a_failure_becomes_an_error_dialog(store: Store) -> None:
     from reviewer.tui.dialogs.error import ErrorDialog
     from reviewer.tui.screens.review import ReviewScreen
 
@@ -425,7 +445,7 @@ async def test_a_failure_becomes_an_error_dialog(store) -> None:
         assert not isinstance(app.screen, ErrorDialog)
 
 
-async def test_transcripts_count_as_read_only_when_on_screen(store) -> None:
+async def test_transcripts_count_as_read_only_when_on_screen(store: Store) -> None:
     """Opening a request highlights its first recording in a hidden tab: that is not evidence.
     The transcript beside the player in the Recordings tab is."""
     from reviewer.tui.widgets.recordings import RecordingsList
@@ -454,14 +474,14 @@ async def test_transcripts_count_as_read_only_when_on_screen(store) -> None:
         assert viewed() == {first.member}
 
 
-async def test_passphrase_never_in_a_worker_description(store) -> None:
+async def test_passphrase_never_in_a_worker_description(store: Store) -> None:
     """Workers are listed and logged by their description; a passphrase must not be in it."""
     app = make_app(store)
     async with app.run_test(size=SIZE) as pilot:
         descriptions: list[str] = []
         original = app.workers.add_worker
 
-        def spy(worker, start=True, exclusive=True):  # type: ignore[no-untyped-def]
+        def spy(worker: Worker[Any], start: bool = True, exclusive: bool = True) -> None:
             descriptions.append(f"{worker!r} {worker.description}")
             return original(worker, start, exclusive)
 

@@ -5,11 +5,14 @@ store, real service, real Argon2; no audio (evidence is recorded through the ser
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import pytest
 from test_tui_support import (
     CLEAN,
     PEOPLE,
     WRONG_CUSTOMER,
+    Store,
     approve_through_the_service,
     inspect_whole_sample,
     make_app,
@@ -20,6 +23,13 @@ from test_tui_support import (
     wait_for,
 )
 
+if TYPE_CHECKING:
+    from textual.pilot import Pilot
+    from textual.widget import Widget
+
+    from reviewer.store.service import SignOffRow
+    from reviewer.tui.dialogs.signoff import SignOffDialog
+
 SIZE = (120, 40)
 UNKNOWN_DEVICE = "DSAR-2018-0455"  # 3 recordings from a device the requester never registered
 
@@ -29,7 +39,7 @@ def _quiet(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("REVIEWER_AUDIO", "off")
 
 
-def recorded(st, request_id: str):  # type: ignore[no-untyped-def]
+def recorded(st: Store, request_id: str) -> list[SignOffRow]:
     service = st.service()
     try:
         return [r for r in service.history() if r.request_id == request_id]
@@ -37,23 +47,27 @@ def recorded(st, request_id: str):  # type: ignore[no-untyped-def]
         service.close()
 
 
-async def open_signoff(pilot, request_id: str):  # type: ignore[no-untyped-def]
+async def open_signoff(pilot: Pilot[None], request_id: str) -> SignOffDialog:
     from reviewer.tui.dialogs.signoff import SignOffDialog
 
     await open_request(pilot, request_id)
     await pilot.press("s")
     await wait_for(pilot, lambda: isinstance(pilot.app.screen, SignOffDialog))
     await pilot.pause()
-    return pilot.app.screen
+    dialog = pilot.app.screen
+    assert isinstance(dialog, SignOffDialog)
+    return dialog
 
 
-async def type_into(pilot, widget, text: str) -> None:  # type: ignore[no-untyped-def]
+async def type_into(pilot: Pilot[None], widget: Widget, text: str) -> None:
     widget.focus()
     await pilot.pause()
     await pilot.press(*text)
 
 
-async def attempt(pilot, dialog, passphrase: str, key: str = "f3") -> None:  # type: ignore[no-untyped-def]
+async def attempt(
+    pilot: Pilot[None], dialog: SignOffDialog, passphrase: str, key: str = "f3"
+) -> None:
     """Type a passphrase, press the key, wait until the service has answered."""
     from textual.widgets import Input
 
@@ -70,7 +84,7 @@ def flat(text: str) -> str:
     return re.sub(r"\s+", " ", re.sub(r"[█▊▎▔▁│╭╮╰╯▄▀]", " ", text))
 
 
-async def test_a_wrong_passphrase_says_so_and_keeps_what_was_typed(store) -> None:
+async def test_a_wrong_passphrase_says_so_and_keeps_what_was_typed(store: Store) -> None:
     from textual.widgets import Checkbox, Input
 
     from reviewer.tui.dialogs.signoff import SignOffDialog
@@ -110,7 +124,7 @@ async def test_a_wrong_passphrase_says_so_and_keeps_what_was_typed(store) -> Non
     assert (row.decision.value, row.note) == ("reject", "another customer's archive")
 
 
-async def test_five_wrong_passphrases_lock_out_and_say_until_when(store) -> None:
+async def test_five_wrong_passphrases_lock_out_and_say_until_when(store: Store) -> None:
     from textual.widgets import Input
 
     app = make_app(store)  # the fixed clock: 10:00 UTC, so locked out until 10:15 UTC
@@ -137,7 +151,7 @@ async def test_five_wrong_passphrases_lock_out_and_say_until_when(store) -> None
     [("alice", "alice"), ("bob", "bob")],
     ids=["reviewer-signed-first-stage", "approver-signed-first-stage"],
 )
-async def test_a_disabled_reject_says_why(store, first: str, then: str) -> None:
+async def test_a_disabled_reject_says_why(store: Store, first: str, then: str) -> None:
     from textual.widgets import Button
 
     approve_through_the_service(store, first, CLEAN)
@@ -155,7 +169,7 @@ async def test_a_disabled_reject_says_why(store, first: str, then: str) -> None:
     assert len(recorded(store, CLEAN)) == 1
 
 
-async def test_the_statement_shown_is_the_statement_recorded(store) -> None:
+async def test_the_statement_shown_is_the_statement_recorded(store: Store) -> None:
     from textual.widgets import Input
 
     from reviewer.tui.dialogs.signoff import SignOffDialog
@@ -176,7 +190,7 @@ async def test_the_statement_shown_is_the_statement_recorded(store) -> None:
     assert row.sampling_statement == shown
 
 
-async def test_no_checklist_item_starts_ticked(store) -> None:
+async def test_no_checklist_item_starts_ticked(store: Store) -> None:
     from textual.widgets import Checkbox
 
     app = make_app(store)

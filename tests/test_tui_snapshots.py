@@ -8,17 +8,27 @@ on the sample archives. Update after an intended change with `pytest --snapshot-
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING
 
 import pytest
+from conftest import SnapCompare
 from test_tui_support import (
     CLEAN,
     PEOPLE,
     THIRD_PARTY,
     WRONG_CUSTOMER,
+    Store,
     make_app,
     sign_in,
     wait_for,
 )
+
+if TYPE_CHECKING:
+    from textual.pilot import Pilot
+
+    # What a case does before its picture is taken, and how a case makes that from the store.
+    RunBefore = Callable[[Pilot[None]], Awaitable[None]]
+    MakeRunBefore = Callable[[Store], RunBefore]
 
 SIZES = [(120, 40), (80, 24)]
 
@@ -28,14 +38,14 @@ def _quiet(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("REVIEWER_AUDIO", "off")
 
 
-async def _settle(pilot) -> None:  # type: ignore[no-untyped-def]
+async def _settle(pilot: Pilot[None]) -> None:
     await pilot.app.workers.wait_for_complete()
     await pilot.pause(0.3)
     await pilot.app.workers.wait_for_complete()
     await pilot.pause()
 
 
-async def _open(pilot, name: str, request_id: str):  # type: ignore[no-untyped-def]
+async def _open(pilot: Pilot[None], name: str, request_id: str) -> None:
     from textual.widgets import DataTable
 
     from reviewer.tui.screens.queue import QueueScreen
@@ -54,8 +64,8 @@ async def _open(pilot, name: str, request_id: str):  # type: ignore[no-untyped-d
     await _settle(pilot)
 
 
-def _signin_demo(st) -> Callable:  # type: ignore[no-untyped-def]
-    async def run(pilot) -> None:  # type: ignore[no-untyped-def]
+def _signin_demo(st: Store) -> RunBefore:
+    async def run(pilot: Pilot[None]) -> None:
         await _settle(pilot)
 
     service = st.service()
@@ -64,17 +74,17 @@ def _signin_demo(st) -> Callable:  # type: ignore[no-untyped-def]
     return run
 
 
-def _queue(st) -> Callable:  # type: ignore[no-untyped-def]
-    async def run(pilot) -> None:  # type: ignore[no-untyped-def]
+def _queue(st: Store) -> RunBefore:
+    async def run(pilot: Pilot[None]) -> None:
         await sign_in(pilot, "alice")
         await _settle(pilot)
 
     return run
 
 
-def _review(request_id: str, keys: tuple[str, ...] = ()) -> Callable:
-    def make(st) -> Callable:  # type: ignore[no-untyped-def]
-        async def run(pilot) -> None:  # type: ignore[no-untyped-def]
+def _review(request_id: str, keys: tuple[str, ...] = ()) -> MakeRunBefore:
+    def make(st: Store) -> RunBefore:
+        async def run(pilot: Pilot[None]) -> None:
             await _open(pilot, "alice", request_id)
             for key in keys:
                 await pilot.press(key)
@@ -85,9 +95,9 @@ def _review(request_id: str, keys: tuple[str, ...] = ()) -> Callable:
     return make
 
 
-def _signoff(request_id: str) -> Callable:
-    def make(st) -> Callable:  # type: ignore[no-untyped-def]
-        async def run(pilot) -> None:  # type: ignore[no-untyped-def]
+def _signoff(request_id: str) -> MakeRunBefore:
+    def make(st: Store) -> RunBefore:
+        async def run(pilot: Pilot[None]) -> None:
             from reviewer.tui.dialogs.signoff import SignOffDialog
 
             await _open(pilot, "alice", request_id)
@@ -100,7 +110,7 @@ def _signoff(request_id: str) -> Callable:
     return make
 
 
-SCREENS: dict[str, Callable[..., Callable[..., Awaitable[None]]]] = {
+SCREENS: dict[str, MakeRunBefore] = {
     "signin": _signin_demo,
     "queue": _queue,
     "review-overview": _review(WRONG_CUSTOMER),
@@ -117,6 +127,8 @@ SCREENS: dict[str, Callable[..., Callable[..., Awaitable[None]]]] = {
 
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
 @pytest.mark.parametrize("screen", list(SCREENS))
-def test_screen(snap_compare, store, screen: str, size: tuple[int, int]) -> None:
+def test_screen(
+    snap_compare: SnapCompare, store: Store, screen: str, size: tuple[int, int]
+) -> None:
     run_before = SCREENS[screen](store)
     assert snap_compare(make_app(store), terminal_size=size, run_before=run_before)

@@ -6,8 +6,10 @@ from __future__ import annotations
 import csv
 import sqlite3
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
+from conftest import SnapCompare
 from test_tui_support import (
     CLEAN,
     PEOPLE,
@@ -24,6 +26,12 @@ from test_tui_support import (
 from textual.widgets import DataTable, Input, Select
 
 from reviewer.domain.signoff import CHECKLIST_KEYS
+
+if TYPE_CHECKING:
+    from textual.pilot import Pilot
+
+    from reviewer.tui.dialogs.policy import PolicyDialog
+    from reviewer.tui.screens.supervisor import SupervisorScreen
 
 
 def sign_offs(store: Store) -> None:
@@ -50,18 +58,19 @@ def sign_offs(store: Store) -> None:
         svc.close()
 
 
-def history_rows(screen) -> list[list[str]]:  # type: ignore[no-untyped-def]
+def history_rows(screen: SupervisorScreen) -> list[list[str]]:
     table = screen.query_one("#history-table", DataTable)
     return [[str(c) for c in table.get_row_at(i)] for i in range(table.row_count)]
 
 
-async def open_supervisor(pilot):  # type: ignore[no-untyped-def]
+async def open_supervisor(pilot: Pilot[None]) -> SupervisorScreen:
     from reviewer.tui.screens.supervisor import SupervisorScreen
 
     await sign_in(pilot, "carol")
     app = pilot.app
     await wait_for(pilot, lambda: isinstance(app.screen, SupervisorScreen))
     screen = app.screen
+    assert isinstance(screen, SupervisorScreen)
     await wait_for(pilot, lambda: screen.audit is not None and bool(screen.figures))
     await app.workers.wait_for_complete()
     await pilot.pause()
@@ -228,11 +237,13 @@ async def test_a_tampered_audit_chain_shows_in_red(store: Store) -> None:
 
 
 @pytest.mark.parametrize("size", [(120, 40), (80, 24)], ids=["120x40", "80x24"])
-def test_supervisor_snapshot(store: Store, snap_compare, size: tuple[int, int]) -> None:
+def test_supervisor_snapshot(
+    store: Store, snap_compare: SnapCompare, size: tuple[int, int]
+) -> None:
     sign_offs(store)
     app = make_app(store)
 
-    async def run_before(pilot) -> None:  # type: ignore[no-untyped-def]
+    async def run_before(pilot: Pilot[None]) -> None:
         await open_supervisor(pilot)
         # The history has a row under the cursor, so the footer offers its details.
         await wait_for(pilot, lambda: "d Details" in screen_text(pilot.app))
@@ -275,14 +286,16 @@ async def test_enter_shows_everything_a_sign_off_recorded(store: Store) -> None:
         await wait_for(pilot, lambda: isinstance(app.screen, SupervisorScreen))
 
 
-async def open_policy(pilot, screen):  # type: ignore[no-untyped-def]
+async def open_policy(pilot: Pilot[None], screen: SupervisorScreen) -> PolicyDialog:
     """Press p on the supervisor's history and wait for the policy dialog."""
     from reviewer.tui.dialogs.policy import PolicyDialog
 
     screen.query_one("#history-table", DataTable).focus()
     await pilot.press("p")
     await wait_for(pilot, lambda: isinstance(pilot.app.screen, PolicyDialog))
-    return pilot.app.screen
+    dialog = pilot.app.screen
+    assert isinstance(dialog, PolicyDialog)
+    return dialog
 
 
 async def test_the_supervisor_changes_the_policy_and_it_is_audited(store: Store) -> None:
@@ -292,6 +305,7 @@ async def test_the_supervisor_changes_the_policy_and_it_is_audited(store: Store)
     app = make_app(store)
     async with app.run_test(size=(120, 40)) as pilot:
         screen = await open_supervisor(pilot)
+        assert screen.audit is not None
         events_before = screen.audit.events
         dialog = await open_policy(pilot, screen)
         assert dialog.query_one("#policy-confidence", Input).value == "95"
@@ -420,6 +434,7 @@ async def test_a_policy_value_out_of_range_is_said_in_the_dialog(store: Store) -
     app = make_app(store)
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_supervisor(pilot)
+        assert screen.audit is not None
         events_before = screen.audit.events
         dialog = await open_policy(pilot, screen)
         dialog.query_one("#policy-fraction", Input).value = "10"

@@ -14,9 +14,18 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from conftest import add_people, opened_earlier, signed_in
+
+if TYPE_CHECKING:
+    from textual.app import App
+    from textual.pilot import Pilot
+
+    from reviewer.store.service import RequestDetail, ReviewService, SignedIn
+    from reviewer.tui.app import ReviewerApp
+    from reviewer.tui.screens.review import ReviewScreen
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "sample_archives"
@@ -87,7 +96,7 @@ class Store:
     def outbox(self) -> Path:
         return self.root / "outbox"
 
-    def service(self, fixed: bool = True):  # type: ignore[no-untyped-def]
+    def service(self, fixed: bool = True) -> ReviewService:
         """The store's service; on the fixed clock unless `fixed` is False (the real one)."""
         from reviewer.store.service import ReviewService
 
@@ -132,13 +141,13 @@ def null_audio(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return home
 
 
-def make_app(store: Store, service=None):  # type: ignore[no-untyped-def]
+def make_app(store: Store, service: ReviewService | None = None) -> ReviewerApp:
     from reviewer.tui.app import ReviewerApp
 
     return ReviewerApp(service or store.service(), outbox=store.outbox)
 
 
-def screen_text(app) -> str:  # type: ignore[no-untyped-def]
+def screen_text(app: App[Any]) -> str:
     """What the terminal shows right now, as plain text (from the app's own screenshot)."""
     svg = app.export_screenshot()
     lines: dict[str, list[str]] = {}
@@ -153,7 +162,7 @@ def screen_text(app) -> str:  # type: ignore[no-untyped-def]
     )
 
 
-def screen_lines(app) -> list[str]:  # type: ignore[no-untyped-def]
+def screen_lines(app: App[Any]) -> list[str]:
     """What the terminal shows right now, one string per row, each exactly as wide as the
     terminal: every piece of text at its own column, blanks where nothing is drawn."""
     svg = app.export_screenshot()
@@ -174,8 +183,14 @@ def screen_lines(app) -> list[str]:  # type: ignore[no-untyped-def]
     return ["".join(line) for line in grid]
 
 
-async def wait_for(pilot, predicate: Callable[[], bool], limit_s: float = 30.0) -> None:  # type: ignore[no-untyped-def]
-    """Let the app run until `predicate` holds (workers, timers, audio); fail after the limit."""
+async def wait_for(
+    pilot: Pilot[Any], predicate: Callable[..., bool], limit_s: float = 30.0
+) -> None:
+    """Let the app run until `predicate` holds (workers, timers, audio); fail after the limit.
+
+    `predicate` is called with no arguments; it is typed `Callable[..., bool]` because a
+    predicate made in a loop binds the loop's variable as a default (`lambda row=row: ...`),
+    which mypy cannot match to `Callable[[], bool]`."""
     import time
 
     deadline = time.monotonic() + limit_s
@@ -188,23 +203,28 @@ async def wait_for(pilot, predicate: Callable[[], bool], limit_s: float = 30.0) 
         await pilot.pause(0.05)
 
 
-async def sign_in(pilot, name: str) -> None:  # type: ignore[no-untyped-def]
+async def sign_in(pilot: Pilot[Any], name: str) -> None:
+    from textual.widgets import Input
+
+    from reviewer.tui.app import ReviewerApp
     from reviewer.tui.screens.signin import SignInScreen
 
     app = pilot.app
+    assert isinstance(app, ReviewerApp)
     await wait_for(pilot, lambda: isinstance(app.screen, SignInScreen))
-    app.screen.query_one("#signin-name").value = name
-    app.screen.query_one("#signin-passphrase").value = PEOPLE[name][1]
-    app.screen.query_one("#signin-passphrase").focus()
+    app.screen.query_one("#signin-name", Input).value = name
+    app.screen.query_one("#signin-passphrase", Input).value = PEOPLE[name][1]
+    app.screen.query_one("#signin-passphrase", Input).focus()
     await pilot.press("enter")
     await wait_for(pilot, lambda: app.user is not None and app.user.name == name)
     # Signed in an hour ago by the store's reckoning: the clock under these tests stands
     # still, and the service accepts played time only as long as the time since sign-in.
+    assert app.user is not None
     opened_earlier(app.service, app.user, timedelta(hours=1))
     await pilot.pause()
 
 
-async def open_request(pilot, request_id: str):  # type: ignore[no-untyped-def]
+async def open_request(pilot: Pilot[Any], request_id: str) -> ReviewScreen:
     """From the queue, open `request_id` and wait until its review screen has its detail."""
     from textual.widgets import DataTable
 
@@ -221,10 +241,18 @@ async def open_request(pilot, request_id: str):  # type: ignore[no-untyped-def]
         pilot, lambda: isinstance(app.screen, ReviewScreen) and app.screen.detail is not None
     )
     await pilot.pause()
-    return app.screen
+    screen = app.screen
+    assert isinstance(screen, ReviewScreen)
+    return screen
 
 
-def inspect_whole_sample(st, name: str, request_id: str) -> None:  # type: ignore[no-untyped-def]
+def detail_of(screen: ReviewScreen) -> RequestDetail:
+    """The request a review screen shows (it has one once `open_request` has returned)."""
+    assert screen.detail is not None, "the review screen has no request loaded"
+    return screen.detail
+
+
+def inspect_whole_sample(st: Store, name: str, request_id: str) -> None:
     """What playing every sampled recording to its end and reading its transcript records."""
     service = st.service()
     try:
@@ -239,12 +267,12 @@ def inspect_whole_sample(st, name: str, request_id: str) -> None:  # type: ignor
         service.close()
 
 
-def session_of(service, name: str):  # type: ignore[no-untyped-def]
+def session_of(service: ReviewService, name: str) -> SignedIn:
     """A session of one of `PEOPLE` on `service`."""
     return signed_in(service, name, PEOPLE[name][1])
 
 
-def approve_through_the_service(st, name: str, request_id: str) -> None:  # type: ignore[no-untyped-def]
+def approve_through_the_service(st: Store, name: str, request_id: str) -> None:
     """A sign-off made through the service, after `inspect_whole_sample`: every box ticked,
     every warning acknowledged."""
     from reviewer.domain.signoff import CHECKLIST_KEYS

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import importlib.util
 import math
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -82,7 +82,7 @@ class PlayerHost(App[None]):
         self.messages.append(message)
 
 
-async def wait_for(pilot: Pilot[None], predicate, rounds: int = 500) -> None:
+async def wait_for(pilot: Pilot[None], predicate: Callable[[], bool], rounds: int = 500) -> None:
     for _ in range(rounds):
         if predicate():
             return

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from rich.style import Style
+from test_tui_support import Store
 from textual.app import App, ComposeResult
 
 from reviewer.domain.model import Device, Recording, Requester
@@ -57,7 +58,7 @@ class Host(App[None]):
 
 
 def cells(widget: RecordingTimeline, y: int) -> list[tuple[str, Style | None]]:
-    out = []
+    out: list[tuple[str, Style | None]] = []
     for seg in widget.render_line(y):
         out.extend((ch, seg.style) for ch in seg.text)
     return out
@@ -180,7 +181,7 @@ async def test_nothing_to_place_is_said() -> None:
         assert timeline.text_lines()[0] == "No dated recordings to place on a timeline."
 
 
-async def test_a_stored_previous_owner_export_shows_the_early_recordings(store) -> None:
+async def test_a_stored_previous_owner_export_shows_the_early_recordings(store: Store) -> None:
     """The previous-owner sample, served from a real store: the device's early recordings."""
     svc = store.service()
     try:
