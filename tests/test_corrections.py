@@ -16,6 +16,7 @@ from argon2 import PasswordHasher, profiles
 from click.testing import CliRunner
 from conftest import add_people, insider_sql, signed_in
 
+from reviewer.archive.review import review_request
 from reviewer.cli import main
 from reviewer.correct import NOTICE_MEMBER, build_corrected, prove
 from reviewer.domain.corrections import (
@@ -28,7 +29,6 @@ from reviewer.domain.corrections import (
     plan,
     suggestions,
 )
-from reviewer.domain.review import review_request
 from reviewer.domain.signoff import CHECKLIST_KEYS
 from reviewer.domain.states import State
 from reviewer.store.errors import PermissionDenied, ReleaseError, SignOffError, UserError
