@@ -60,10 +60,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     args = parser.parse_args(argv)
 
+    from reviewer.archive.review import review_request
     from reviewer.correct import build_corrected, prove
     from reviewer.domain.checks import run_checks
     from reviewer.domain.corrections import Correction, CorrectionKind, Reason, plan
-    from reviewer.domain.review import review_request
 
     folder = ensure_export("incident", args.out, args.seed, regenerate=False)
     archive = folder / "export.zip"

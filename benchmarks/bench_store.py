@@ -175,7 +175,7 @@ def main() -> int:
     review = folder = None
     check_s = 0.0
     if not args.no_ingest:
-        from reviewer.domain.review import review_request
+        from reviewer.archive.review import review_request
 
         folder = ensure_incident()
         t = time.perf_counter()

@@ -64,7 +64,7 @@ def build(tmp: Path, folders: list[Path]) -> tuple[str, dict[str, str]]:
     and every folder ingested; returns its URL and request ids."""
     from conftest import add_people
 
-    from reviewer.domain.review import review_request
+    from reviewer.archive.review import review_request
     from reviewer.store.service import ReviewService
 
     url = f"sqlite:///{tmp / 'reviewer.db'}"

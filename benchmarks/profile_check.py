@@ -158,7 +158,8 @@ def main(argv: list[str] | None = None) -> int:
     )
 
     def imports() -> Any:
-        from reviewer.domain import archive, checks, report, request
+        from reviewer import archive
+        from reviewer.domain import checks, report, request
 
         return archive, checks, report, request
 

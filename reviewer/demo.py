@@ -43,9 +43,10 @@ def add_demo_people(svc: ReviewService) -> None:
 
 def build_demo(directory: Path, samples: Path = SAMPLES, *, quiet: bool = False) -> int:
     """Build the demo store in `directory`; returns how many sample folders were skipped."""
+    from reviewer.archive.review import review_request
     from reviewer.cli.ingest import request_folders
     from reviewer.domain.private import make_private_dir
-    from reviewer.domain.review import EXPORT_NAME, review_request
+    from reviewer.domain.review import EXPORT_NAME
     from reviewer.store.service import ReviewService
 
     make_private_dir(directory)  # 0700 when made here, as the store makes its own folder

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 import zipcraft
 
-from reviewer.domain.archive import Limits, read_export
+from reviewer.archive import Limits, read_export
 from reviewer.domain.archive.audio import mp3_info, ogg_info
 from reviewer.domain.model import MemberKind
 

@@ -12,7 +12,7 @@ import pytest
 import zipcraft
 from zipcraft import S_IFLNK, STORED, Entry
 
-from reviewer.domain.archive import Limits, read_export
+from reviewer.archive import Limits, read_export
 from reviewer.domain.model import ExportIndex, Finding, Severity
 
 OK_NAME = "Retail/SearchHistory.csv"

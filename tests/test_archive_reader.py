@@ -15,7 +15,7 @@ import pytest
 import zipcraft
 from zipcraft import STORED, Entry
 
-from reviewer.domain.archive import ArchiveError, Limits, read_export, read_member
+from reviewer.archive import ArchiveError, Limits, read_export, read_member
 from reviewer.domain.model import MemberKind
 
 CUSTOMER = "A3KX9ZQ2M7T1LB"
@@ -313,7 +313,7 @@ def test_bzip2_and_lzma_members(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("variant", ["plain", "prefixed", "zip64", "comment"])
 def test_directory_reader_agrees_with_zipfile(variant: str) -> None:
-    from reviewer.domain.archive.directory import read_directory
+    from reviewer.archive.directory import read_directory
 
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zf:

@@ -188,8 +188,8 @@ OTHER_LAYOUT = (
 def test_the_ogg_recordings_of_an_export_decode_to_their_indexed_length() -> None:
     """The Ogg Vorbis members of the other-layout export play: as long as the archive index
     says, 16-bit PCM at the stream's rate, and not silence."""
-    from reviewer.domain.archive import read_export, read_member
-    from reviewer.domain.archive.limits import Limits
+    from reviewer.archive import read_export, read_member
+    from reviewer.archive.limits import Limits
 
     index = read_export(OTHER_LAYOUT, Limits())
     oggs = [m for m in index.members if m.audio is not None and m.audio.format == "ogg"]
@@ -259,7 +259,7 @@ def test_unplayable_members_give_one_line(data: bytes, name: str, says: str) -> 
 
 
 def test_a_truncated_ogg_plays_what_there_is_or_says_why() -> None:
-    from reviewer.domain.archive import read_member
+    from reviewer.archive import read_member
 
     data = read_member(OTHER_LAYOUT, "alexa/recordings/UCA29D106451F6D1.ogg", 1 << 24)
     for cut in (0.3, 0.5, 0.9):

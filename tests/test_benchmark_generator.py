@@ -15,7 +15,7 @@ from types import ModuleType
 
 import pytest
 
-from reviewer.domain.review import review_request
+from reviewer.archive.review import review_request
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -16,7 +16,7 @@ from test_checks_common import (
     make_request,
 )
 
-from reviewer.domain.archive import Limits, read_export
+from reviewer.archive import Limits, read_export
 from reviewer.domain.checks import previous_owner, run_checks, unattributed, unknown_device
 from reviewer.domain.model import Severity, Verdict
 from reviewer.domain.report import verdict_for

@@ -270,7 +270,7 @@ def test_control_characters_from_the_input_reach_the_terminal_escaped(request_di
 def test_one_recording_count_with_the_missing_audio_named() -> None:
     """The clean export's voice history lists 9 recordings, one with no audio file: the check
     counts 9 and names the one, as the review screen's list does."""
-    from reviewer.domain.review import review_request
+    from reviewer.archive.review import review_request
 
     result = run("check", SAMPLES / "clean")
     index = review_request(SAMPLES / "clean").index

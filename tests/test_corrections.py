@@ -17,6 +17,7 @@ from argon2 import PasswordHasher, profiles
 from click.testing import CliRunner, Result
 from conftest import add_people, insider_sql, signed_in
 
+from reviewer.archive.review import review_request
 from reviewer.cli import main
 from reviewer.correct import NOTICE_MEMBER, build_corrected, prove
 from reviewer.domain.corrections import (
@@ -29,7 +30,6 @@ from reviewer.domain.corrections import (
     plan,
     suggestions,
 )
-from reviewer.domain.review import review_request
 from reviewer.domain.signoff import CHECKLIST_KEYS
 from reviewer.domain.states import State
 from reviewer.store.errors import PermissionDenied, ReleaseError, SignOffError, UserError

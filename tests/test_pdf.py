@@ -11,8 +11,9 @@ import zipcraft
 from fpdf import FPDF
 from zipcraft import STORED, Entry
 
-from reviewer.domain.archive import Limits, read_export
-from reviewer.domain.archive.pdf import PdfService, parse_catalogue
+from reviewer.archive import Limits, read_export
+from reviewer.archive.pdfservice import PdfService
+from reviewer.domain.archive.catalogue import parse_catalogue
 from reviewer.domain.model import ExportIndex, Severity
 
 ENTRIES = [  # deliberately unsorted, as the pipeline writes it

@@ -17,9 +17,9 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
+from reviewer.archive.review import review_request
 from reviewer.cli import main
 from reviewer.domain.errors import ReviewerError
-from reviewer.domain.review import review_request
 
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=30),

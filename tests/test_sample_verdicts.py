@@ -10,8 +10,9 @@ from pathlib import Path
 
 import pytest
 
+from reviewer.archive.review import review_request
 from reviewer.domain.model import Finding, Severity, Verdict
-from reviewer.domain.review import Review, review_request
+from reviewer.domain.review import Review
 
 SAMPLES = Path(__file__).resolve().parents[1] / "sample_archives"
 

@@ -613,7 +613,7 @@ def test_a_release_goes_out_once(
 def test_the_clean_sample_is_counted_alike_by_check_and_by_the_statement(svc) -> None:  # type: ignore[no-untyped-def]
     """`check` says 9 recordings, one with no audio file: the sampling statement a signer
     records counts the same 9 and names the same one."""
-    from reviewer.domain.review import review_request
+    from reviewer.archive.review import review_request
 
     root = Path(__file__).resolve().parent.parent / "sample_archives" / "clean"
     review = review_request(root)

@@ -60,7 +60,7 @@ def spiked_request(where: Path) -> Path:
     sys.path.insert(0, str(SAMPLES))
     import exportkit as kit
 
-    from reviewer.domain.review import review_request
+    from reviewer.archive.review import review_request
 
     folder = Path(shutil.copytree(SAMPLES / "clean", where / "spiked"))
     original = review_request(SAMPLES / "clean")
@@ -110,7 +110,7 @@ def spiked_request(where: Path) -> Path:
 
 @pytest.fixture
 def spiked_store(tmp_path: Path) -> Store:
-    from reviewer.domain.review import review_request
+    from reviewer.archive.review import review_request
     from reviewer.store.service import ReviewService
 
     folder = spiked_request(tmp_path)

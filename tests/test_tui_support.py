@@ -61,7 +61,7 @@ def sample_dirs() -> list[Path]:
 def build_store(where: Path, url: str | None = None) -> str:
     """A store (SQLite in `where`, unless `url` names another) with the four people above and
     every sample request ingested from a copy of the samples in `where`."""
-    from reviewer.domain.review import review_request
+    from reviewer.archive.review import review_request
     from reviewer.store.service import ReviewService
 
     inbox = where / "inbox"

@@ -12,7 +12,8 @@ import pytest
 import zipcraft
 from zipcraft import STORED, Entry
 
-from reviewer.domain.archive import Limits, WavError, decode_wav, read_export, read_member
+from reviewer.archive import Limits, read_export, read_member
+from reviewer.domain.archive import WavError, decode_wav
 from reviewer.domain.archive.wav import parse_wav
 from reviewer.domain.model import MemberKind, Severity
 

@@ -27,7 +27,7 @@ def check(request_dir: Path, as_json: bool) -> None:
       1  verdict block (at least one critical finding)
       2  the request cannot be read at all, or bad usage
     """
-    from reviewer.domain.review import review_request
+    from reviewer.archive.review import review_request
 
     review = review_request(request_dir)
     report = review.report

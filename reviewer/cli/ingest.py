@@ -77,8 +77,9 @@ def ingest(ctx: click.Context, paths: tuple[Path, ...], as_json: bool) -> None:
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
+    from reviewer.archive.review import review_request
     from reviewer.domain.errors import ReviewerError
-    from reviewer.domain.review import EXPORT_NAME, review_request
+    from reviewer.domain.review import EXPORT_NAME
 
     folders, skipped = request_folders(paths)
     err = Console(stderr=True, highlight=False)

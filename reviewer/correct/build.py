@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from reviewer.archive import Limits, RawMember, read_member, read_member_raw
 from reviewer.correct.catalogue import Catalogue, catalogue_pdf
 from reviewer.correct.wavhead import (
     PLAIN_CHUNKS,
@@ -27,7 +28,6 @@ from reviewer.correct.wavhead import (
     span_frames,
 )
 from reviewer.correct.zipwrite import write_zip
-from reviewer.domain.archive import Limits, RawMember, read_member, read_member_raw
 from reviewer.domain.archive.errors import ArchiveError, WavError
 from reviewer.domain.archive.wav import parse_wav
 from reviewer.domain.corrections import CorrectionPlan, Reason, Redactor

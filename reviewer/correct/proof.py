@@ -24,8 +24,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from reviewer.archive import Limits, read_export, read_member, read_member_raw
 from reviewer.correct.wavhead import plain_wav_head, span_frames
-from reviewer.domain.archive import Limits, read_export, read_member, read_member_raw
 from reviewer.domain.archive.errors import ArchiveError, WavError
 from reviewer.domain.archive.wav import parse_wav
 from reviewer.domain.corrections import CorrectionPlan, Redactor, fold

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 from isal import isal_zlib
 
-from reviewer.domain.archive import RawMember
+from reviewer.archive import RawMember
 from reviewer.domain.archive.errors import WavError
 from reviewer.domain.archive.wav import parse_wav
 

@@ -21,7 +21,7 @@ from typing import Protocol
 
 from isal import isal_zlib
 
-from reviewer.domain.archive import RawMember
+from reviewer.archive import RawMember
 
 DOS_DATE = (0 << 9) | (1 << 5) | 1  # 1980-01-01
 DOS_TIME = 0

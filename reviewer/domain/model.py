@@ -1,6 +1,6 @@
 """The review core's vocabulary: the request ticket, what an export holds, and findings.
 
-These types are plain data. The archive reader (`reviewer.domain.archive`) fills an
+These types are plain data. The archive reader (`reviewer.archive`) fills an
 `ExportIndex`; the checks (`reviewer.domain.checks`) turn a `Request` and an `ExportIndex`
 into `Finding`s; the report (`reviewer.domain.report`) turns findings into a verdict.
 Nothing here does I/O.

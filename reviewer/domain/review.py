@@ -1,11 +1,14 @@
-"""Review one request folder: load the ticket, read the export safely, run every check."""
+"""Review one request: the ticket and the export's index in, every check run, the report out.
+
+Reading the export is the archive adapter's work (`reviewer.archive.review.review_request`
+reads a request folder and calls `review_index`); the domain only judges what was read.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
 
-from reviewer.domain.archive import Limits, read_export
 from reviewer.domain.checks import run_checks
 from reviewer.domain.errors import RequestError
 from reviewer.domain.model import ExportIndex, Request
@@ -22,11 +25,11 @@ class Review:
     report: Report
 
 
-def review_request(request_dir: Path, limits: Limits | None = None) -> Review:
-    """Check the export in `request_dir` against its ticket.
+def open_request(request_dir: Path) -> tuple[Request, Path]:
+    """The folder's ticket and the path of its export.
 
-    Raises `RequestError` only when the folder cannot be reviewed at all (no readable
-    request.json, no export.zip). Everything wrong *inside* the export is a finding.
+    Raises `RequestError` when the folder cannot be reviewed at all (no readable
+    request.json, no export.zip).
     """
     if not request_dir.is_dir():
         raise RequestError(f"{request_dir}: not a request folder")
@@ -34,7 +37,11 @@ def review_request(request_dir: Path, limits: Limits | None = None) -> Review:
     archive = request_dir / EXPORT_NAME
     if not archive.is_file():
         raise RequestError(f"{request_dir}: no {EXPORT_NAME}")
-    index = read_export(archive, limits or Limits())
+    return request, archive
+
+
+def review_index(request: Request, index: ExportIndex) -> Review:
+    """Every check run on the export's index against its ticket, and the report."""
     findings = run_checks(request, index)
     report = Report(
         request_id=request.request_id,

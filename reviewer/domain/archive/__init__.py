@@ -1,26 +1,17 @@
-"""Safe reading of export archives: never extract, stream every member, enforce limits.
+"""What the bytes of export members mean, without any I/O: the pure side of archive reading.
 
-`read_export(path, limits)` returns an `ExportIndex` in which every hazard met on the way
-(hostile names, bombs, corrupt or unreadable members) is a `Finding` in `read_findings`; the
-finding codes are listed in `reviewer.domain.archive.hazards`. `read_member(archive, member,
-max_bytes)` returns one member's bytes under the same rules (``outer.zip!inner/path`` for members
-of nested archives) or raises `ArchiveError`. `decode_wav(data)` gives a recording's facts and
-its PCM frames.
+The archive itself (the ZIP container, limits, hazards, the PDF child process) is read by
+the adapter `reviewer.archive`, which hands member bytes to the parsers here:
+
+- `sniff`: what a member is, from its first bytes and its name;
+- `wav`: a WAV recording's layout (`parse_wav`, `decode_wav`, `wav_info`);
+- `audio`: duration and format facts of OGG and MP3 recordings;
+- `tabular`: text decoding, CSV and JSON tables, the voice history's recordings;
+- `catalogue`: the transcript catalogue, from the transcript PDF's text;
+- `errors`: `ArchiveError` (a member cannot be read safely) and `WavError`.
 """
 
 from reviewer.domain.archive.errors import ArchiveError, WavError
-from reviewer.domain.archive.limits import Limits
-from reviewer.domain.archive.reader import RawMember, read_export, read_member, read_member_raw
-from reviewer.domain.archive.wav import decode_wav, wav_info
+from reviewer.domain.archive.wav import decode_wav, parse_wav, wav_info
 
-__all__ = [
-    "ArchiveError",
-    "Limits",
-    "RawMember",
-    "WavError",
-    "decode_wav",
-    "read_export",
-    "read_member",
-    "read_member_raw",
-    "wav_info",
-]
+__all__ = ["ArchiveError", "WavError", "decode_wav", "parse_wav", "wav_info"]

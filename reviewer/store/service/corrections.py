@@ -17,9 +17,9 @@ from typing import Any
 
 from sqlmodel import Session, select
 
+from reviewer.archive import Limits
 from reviewer.correct import BuildError, Built, Proof, build_corrected, prove
 from reviewer.domain.access import Action
-from reviewer.domain.archive import Limits
 from reviewer.domain.checks import run_checks
 from reviewer.domain.corrections import (
     MAX_NOTE_CHARS,

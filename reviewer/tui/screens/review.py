@@ -439,7 +439,7 @@ class ReviewScreen(CorrectingMixin, ReviewerScreen):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="read-the-recording")
     def _load_clip(self, row: RecordingRow) -> None:
-        from reviewer.domain.archive import read_member
+        from reviewer.archive import read_member
         from reviewer.domain.errors import ReviewerError
 
         assert self.detail is not None
@@ -553,7 +553,7 @@ class ReviewScreen(CorrectingMixin, ReviewerScreen):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="read-the-member")
     def _read_member(self, member: Member) -> None:
-        from reviewer.domain.archive import read_member
+        from reviewer.archive import read_member
         from reviewer.domain.errors import ReviewerError
 
         assert self.detail is not None

@@ -1,6 +1,6 @@
 """A preview of one archive member: text as text, CSV as a table, JSON pretty-printed.
 
-The screen reads the bytes in a worker (`reviewer.domain.archive.read_member`) and hands them
+The screen reads the bytes in a worker (`reviewer.archive.read_member`) and hands them
 to `show_bytes`; this widget only renders. Nothing is ever written to disk.
 """
 

@@ -1,4 +1,4 @@
-"""Transcript PDFs: text by pypdf in a child process, and the catalogue parsed from it.
+"""PDF members' text, by pypdf in a child process.
 
 A hostile PDF can make a parser hang or eat memory, so pypdf never runs in the reviewer's
 process: one child process (``_pdfchild``) per archive caps its own address space
@@ -15,7 +15,6 @@ import contextlib
 import json
 import os
 import queue
-import re
 import select
 import signal
 import struct
@@ -26,20 +25,9 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from reviewer.domain.model import TranscriptEntry
-from reviewer.domain.request import parse_datetime
-
-TRANSCRIPTS_PDF = "Alexa/Transcripts.pdf"
 CHILD_SCRIPT = Path(__file__).with_name("_pdfchild.py")
 WALL_FACTOR = 4  # wall-clock backstop, in multiples of the processor-time limit
 MAX_ANSWER_BYTES = 512 << 20  # a child's answer larger than this is treated as hostile
-
-# "<timestamp>  <device_serial>  <utterance_id>"
-HEADER = re.compile(
-    r"^\s*(\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?\s?(?:Z|UTC|[+-]\d{2}:?\d{2})?)"
-    r"\s+(\S+)\s+(\S+)\s*$"
-)
-PAGE_FOOTER = re.compile(r"^\s*(?:page\s+)?\d+\s*(?:(?:/|of)\s*\d+)?\s*$", re.IGNORECASE)
 
 
 @dataclass(slots=True)
@@ -214,59 +202,3 @@ class PdfService:
             )
         how = f"signal {-code}" if code is not None and code < 0 else f"exit status {code}"
         return PdfResult(member, error="crash", detail=f"the PDF reader died ({how})")
-
-
-def _running_lines(pages: list[list[str]]) -> set[str]:
-    """Titles and running heads: lines above the first entry, and the top or bottom line of
-    many pages. (Transcripts repeat too, so only those positions count.)"""
-    running: set[str] = set()
-    for lines in pages[:1]:
-        for line in lines:
-            if HEADER.match(line):
-                break
-            running.add(line)
-    if len(pages) >= 2:
-        seen: dict[str, int] = {}
-        for lines in pages:
-            for line in {*lines[:1], *lines[-1:]}:  # only a page's top and bottom lines
-                seen[line] = seen.get(line, 0) + 1
-        running |= {line for line, n in seen.items() if n >= max(2, len(pages) // 2)}
-    return running
-
-
-def parse_catalogue(pages: list[str]) -> list[TranscriptEntry]:
-    """Entries of a transcript catalogue: a header line, then the transcript's text lines.
-
-    Page titles and running heads are left out of the text; page numbers too.
-    """
-    split = [[ln.strip() for ln in page.splitlines() if ln.strip()] for page in pages]
-    running = _running_lines(split)
-    entries: list[TranscriptEntry] = []
-    current: TranscriptEntry | None = None
-    lines: list[str] = []
-
-    def close() -> None:
-        if current is not None:
-            current.text = " ".join(lines).strip()
-            entries.append(current)
-
-    for page_no, page in enumerate(split, start=1):
-        for line in page:
-            match = HEADER.match(line)
-            if match:
-                close()
-                stamp, serial, uid = match.groups()
-                stamp = stamp.strip()
-                current = TranscriptEntry(
-                    timestamp=parse_datetime(stamp.replace(" UTC", "Z")),
-                    timestamp_text=stamp,
-                    device_serial=sys.intern(serial),  # shared with the voice history's cells
-                    utterance_id=sys.intern(uid),
-                    text="",
-                    page=page_no,
-                )
-                lines = []
-            elif current is not None and line not in running and not PAGE_FOOTER.match(line):
-                lines.append(line)
-    close()
-    return entries

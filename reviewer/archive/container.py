@@ -1,0 +1,174 @@
+"""The ZIP container: the file's bytes, one archive level's directory, its local headers.
+
+`Source` gives random access to an archive's bytes (the export file read with `pread`, so
+nothing is mapped and only what is being inflated sits in memory; or a nested archive's bytes).
+`Level` is one archive (the export or a nested one) with its central directory read into
+small records (`directory`); when the directory is lost, the members are walked from their
+local headers instead (`salvage`). `local_range` checks a member's local header against the
+directory and says where its data lies.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import stat
+import struct
+import zipfile
+from pathlib import Path
+from typing import Any
+
+from reviewer.archive.directory import Entry, read_directory
+from reviewer.domain.archive.errors import ArchiveError
+
+LOCAL_HEADER = struct.Struct("<4sHHHHHIIIHH")
+LOCAL_SIG = b"PK\x03\x04"
+SALVAGE_MAX = 1 << 20  # members walked in an archive whose directory is lost
+
+
+class Source:
+    """Random access to an archive's bytes: the export file (read with pread, so nothing is
+    mapped and only what is being inflated sits in memory) or a nested archive's bytes."""
+
+    def __init__(self, fd: int | None = None, data: bytes | None = None) -> None:
+        self.fd = fd
+        self.data = data
+        self.view = memoryview(data) if data is not None else None
+        self.size = len(data) if data is not None else os.fstat(fd).st_size  # type: ignore[arg-type]
+
+    def read(self, off: int, n: int) -> bytes | memoryview:
+        if self.view is not None:
+            return self.view[off : off + n]
+        assert self.fd is not None
+        data = os.pread(self.fd, n, off)
+        if len(data) == n or not data:
+            return data
+        parts = [data]
+        got = len(data)
+        while got < n:
+            more = os.pread(self.fd, n - got, off + got)
+            if not more:
+                break
+            parts.append(more)
+            got += len(more)
+        return b"".join(parts)
+
+    def close(self) -> None:
+        if self.view is not None:
+            self.view.release()
+
+
+class Level:
+    """One archive (the export itself or a nested one) and its directory.
+
+    `fileobj` None means the directory is lost: the members are walked from their local
+    headers instead (see `salvage`).
+    """
+
+    def __init__(self, src: Source, fileobj: Any, prefix: str, depth: int, limit: int) -> None:
+        self.src = src
+        self.fileobj = fileobj
+        self.prefix = prefix
+        self.depth = depth
+        self._zf: zipfile.ZipFile | None = None
+        if fileobj is None:
+            self.entries = salvage(src, limit)
+            self.declared, self.start_dir = len(self.entries), src.size
+        else:
+            self.entries, self.declared, self.start_dir = read_directory(src.read, src.size, limit)
+
+    @classmethod
+    def planned(cls, src: Source, fileobj: Any, prefix: str, depth: int) -> Level:
+        """The level of an archive whose reading plan is cached: the directory is not parsed
+        again (the plan holds what `read_member` needs from it)."""
+        level = cls.__new__(cls)
+        level.src, level.fileobj, level.prefix, level.depth = src, fileobj, prefix, depth
+        level._zf = None
+        level.entries, level.declared, level.start_dir = [], 0, src.size
+        return level
+
+    def zipfile_member(self, entry: Entry) -> tuple[zipfile.ZipFile, zipfile.ZipInfo]:
+        """zipfile's view of one member, for the methods zipfile inflates (bzip2, LZMA)."""
+        if self.fileobj is None:
+            raise NotImplementedError("not read from an archive whose directory is lost")
+        if self._zf is None:
+            self._zf = zipfile.ZipFile(self.fileobj)
+        for info in self._zf.infolist():
+            if info.header_offset == entry.header_offset:
+                return self._zf, info
+        raise zipfile.BadZipFile("the member is not where the directory says")
+
+    def close(self) -> None:
+        if self._zf is not None:
+            self._zf.close()
+
+
+def salvage(src: Source, limit: int) -> list[Entry]:
+    """The members whose local headers can be walked from the start of a cut-off archive, up
+    to the first one whose size is not in its header."""
+    entries: list[Entry] = []
+    off = 0
+    while off + LOCAL_HEADER.size <= src.size and len(entries) < min(limit, SALVAGE_MAX):
+        head = bytes(src.read(off, LOCAL_HEADER.size))
+        sig, _v, flags, method, _t, _d, crc, csize, size, n_name, n_extra = LOCAL_HEADER.unpack(
+            head
+        )
+        if sig != LOCAL_SIG or flags & 0x8 or 0xFFFFFFFF in (csize, size):
+            break
+        raw = bytes(src.read(off + LOCAL_HEADER.size, n_name))
+        name = raw.decode("utf-8" if flags & 0x800 else "cp437", "replace")
+        entries.append(Entry(name, flags, method, crc, csize, size, off, 0))
+        off += LOCAL_HEADER.size + n_name + n_extra + csize
+    return entries
+
+
+def open_failure(src: Source) -> tuple[str, str]:
+    """(finding code, reason) for an archive whose directory cannot be read."""
+    head = bytes(src.read(0, 4))
+    if not head:
+        return "zip-unreadable", "the file is empty"
+    if head in (LOCAL_SIG, b"PK\x05\x06", b"PK\x07\x08"):
+        return "zip-truncated", "the archive's central directory is missing or damaged (cut off?)"
+    return "zip-unreadable", "the file is not a ZIP archive"
+
+
+def open_level(src: Source, fileobj: Any, prefix: str, depth: int) -> Level:
+    """The level with its whole directory, or `ArchiveError` saying why it cannot be read."""
+    try:
+        return Level(src, fileobj, prefix, depth, 1 << 62)
+    except Exception:  # noqa: BLE001 - a hostile directory may break the parser in many ways
+        raise ArchiveError(
+            f"{prefix.rstrip('!') or 'the export'}: {open_failure(src)[1]}"
+        ) from None
+
+
+def local_range(level: Level, info: Entry) -> tuple[int, int, str] | str:
+    """(data start, data end, local name), or why the local header is unusable."""
+    off = info.header_offset
+    size = level.src.size
+    if off < 0 or off + LOCAL_HEADER.size > size:
+        return "its local header lies beyond the end of the archive"
+    head = level.src.read(off, LOCAL_HEADER.size + len(info.name) * 4 + 8)
+    fields = LOCAL_HEADER.unpack_from(head, 0)
+    if fields[0] != LOCAL_SIG:
+        return "no local header where the central directory points"
+    n_name, n_extra = fields[9], fields[10]
+    start = off + LOCAL_HEADER.size + n_name + n_extra
+    name = bytes(head[LOCAL_HEADER.size : LOCAL_HEADER.size + n_name])
+    if len(name) < n_name:
+        name = bytes(level.src.read(off + LOCAL_HEADER.size, n_name))
+    end = start + info.compress_size
+    if end > size:
+        return "its data runs past the end of the archive"
+    return start, end, name.decode("utf-8" if info.flags & 0x800 else "cp437", "replace")
+
+
+def open_regular(path: Path) -> io.BufferedReader:
+    """The file opened for reading, refused unless it is a regular file (a FIFO or a device
+    would block or never end)."""
+    try:
+        if not stat.S_ISREG(os.stat(path).st_mode):
+            raise ArchiveError(f"{path}: not a regular file")
+        return open(path, "rb")  # noqa: SIM115 - the caller closes it
+    except OSError as exc:
+        raise ArchiveError(f"{path}: cannot open ({exc.strerror or exc})") from None

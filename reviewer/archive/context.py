@@ -1,0 +1,54 @@
+"""What every level and thread shares while one export is read: limits, hazards, the index
+being filled, the PDF child, and the running totals the limits are judged on."""
+
+from __future__ import annotations
+
+import threading
+
+from reviewer.archive.hazards import Hazards
+from reviewer.archive.limits import Limits
+from reviewer.archive.pdfservice import PdfService
+from reviewer.domain.model import ExportIndex, Member
+
+
+class Stop(Exception):
+    """Reading of one member stops (a limit was hit); the hazard is already recorded."""
+
+
+class Context:
+    """State shared by every level and thread while one export is read."""
+
+    def __init__(self, limits: Limits, index: ExportIndex) -> None:
+        self.limits = limits
+        self.index = index
+        self.hazards = Hazards()
+        self.pdf = PdfService(limits.pdf_timeout_s, limits.pdf_memory_bytes)
+        self.lock = threading.Lock()
+        self.listed = 0
+        self.total = 0
+        self.stopped = False
+        self.text_left = limits.max_total_text_bytes
+        self.blocks: dict[str, list[Member]] = {}  # each level's members, by its path prefix
+        self.threaded = False
+        self.moved = False  # members read out of directory order
+
+    def add_total(self, n: int, path: str) -> None:
+        with self.lock:
+            self.total += n
+            over = self.total > self.limits.max_total_bytes
+            if over and not self.stopped:
+                self.stopped = True
+                self.hazards.add(
+                    "zip-bomb-size",
+                    path,
+                    f"the archive inflates beyond {self.limits.max_total_bytes:,} "
+                    f"bytes in all; reading stopped at {path}",
+                )
+        if over:
+            raise Stop
+
+    def take_text(self, n: int) -> int:
+        with self.lock:
+            granted = max(0, min(n, self.text_left))
+            self.text_left -= granted
+            return granted

@@ -1,0 +1,46 @@
+"""PDF members: handed to the PDF child process as they are read (`digest_pdf`); once the
+archive is read, their text is kept and the transcript catalogue taken from the right one
+(`collect_pdfs`)."""
+
+from __future__ import annotations
+
+from reviewer.archive.context import Context
+from reviewer.archive.digest.text import keep_text
+from reviewer.domain.archive.catalogue import TRANSCRIPTS_PDF, parse_catalogue
+from reviewer.domain.model import Member
+
+
+def digest_pdf(ctx: Context, member: Member, box: list[bytes], total: int, tail: bytes) -> None:
+    data = box.pop()
+    limit = ctx.limits.max_pdf_bytes
+    if total > limit:
+        ctx.hazards.add(
+            "pdf-unreadable",
+            member.path,
+            f"{member.path} is larger than the {limit:,}-byte limit for PDFs and was not parsed",
+        )
+        return
+    ctx.pdf.submit(member.path, data)
+
+
+def collect_pdfs(ctx: Context) -> None:
+    """Wait for the PDF child's answers: each PDF's text, or a finding saying why there is
+    none; the catalogue is `Alexa/Transcripts.pdf`'s, else the largest one found elsewhere."""
+    index, hz = ctx.index, ctx.hazards
+    for result in ctx.pdf.results():
+        if result.error is not None:
+            code = "pdf-hostile" if result.hostile else "pdf-unreadable"
+            hz.add(code, result.member, f"{result.member}: {result.detail or result.error}")
+            continue
+        text = result.text
+        keep_text(ctx, result.member, text, False)
+        entries = parse_catalogue(result.pages)
+        if entries and (
+            result.member == TRANSCRIPTS_PDF
+            or (
+                index.transcript_member not in (TRANSCRIPTS_PDF,)
+                and len(entries) > len(index.transcripts)
+            )
+        ):
+            index.transcripts = entries
+            index.transcript_member = result.member

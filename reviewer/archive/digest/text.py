@@ -1,0 +1,32 @@
+"""Text members: decoded, capped per member and across the archive, kept for the identity
+scan."""
+
+from __future__ import annotations
+
+from reviewer.archive.context import Context
+from reviewer.domain.archive.tabular import decode_text
+from reviewer.domain.model import Member
+
+
+def digest_text(ctx: Context, member: Member, box: list[bytes], total: int, tail: bytes) -> None:
+    data = box.pop()
+    cut = total > len(data)
+    text = decode_text(data)
+    del data
+    keep_text(ctx, member.path, text, cut)
+
+
+def keep_text(ctx: Context, path: str, text: str, cut: bool) -> None:
+    """Keep `text` as the member's text, within the per-member and whole-archive caps; a
+    member whose text is cut (or was read only in part, `cut`) is listed as truncated."""
+    if len(text) > ctx.limits.max_text_bytes:
+        text, cut = text[: ctx.limits.max_text_bytes], True
+    size = len(text)
+    granted = ctx.take_text(size)
+    if granted < size:
+        text = text[:granted]
+        cut = True
+    if text:
+        ctx.index.texts[path] = text
+    if cut:
+        ctx.index.texts_truncated.append(path)

@@ -1,0 +1,350 @@
+"""Reading a whole export into an `ExportIndex`: the scheduler.
+
+Nothing is extracted and nothing is written. Each archive level (the export, then every
+nested archive) is planned (`planner`), and its jobs are read by one thread, or two when the
+members are big enough for it to pay (ISA-L or zlib, crc32 and hashlib release the GIL):
+every member is inflated in chunks (`streams`), counting the real inflated bytes against
+the limits, because headers lie, and checked against its declared size and CRC. Only what
+the digesters need is kept (see `planner.keep_cap`): the text of text members (capped), PDF
+bytes until the PDF child process has them, nested archives while they are read, and the
+first bytes of recordings. Meanwhile another thread hashes the whole file. Every hazard
+becomes a finding (see `hazards`); reading goes on with the rest where it can.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import sys
+import threading
+import zipfile
+from collections import deque
+from pathlib import Path
+from typing import Any
+
+from reviewer.archive.container import Level, Source, open_failure, open_regular
+from reviewer.archive.context import Context, Stop
+from reviewer.archive.digest.pdf import collect_pdfs
+from reviewer.archive.digest.tables import MANIFEST
+from reviewer.archive.limits import Limits
+from reviewer.archive.planner import DIGESTERS, Job, keep_cap, plan
+from reviewer.archive.streams import INFLATE_ERRORS, Truncated, chunks, crc32
+from reviewer.domain.archive.audio import OGG_TAIL
+from reviewer.domain.archive.errors import ArchiveError
+from reviewer.domain.archive.sniff import extension, sniff
+from reviewer.domain.archive.tabular import recordings_from
+from reviewer.domain.model import AudioInfo, ExportIndex, Member, MemberKind
+
+SNIFF_BYTES = 4096
+HASH_CHUNK = 4 << 20  # bytes per step when hashing the whole file
+THREADS = 2
+PDF_PRESTART_BYTES = 8 << 20  # exports this big start the PDF child before looking inside
+THREAD_MIN_AVERAGE = 16 << 10  # compressed bytes per member for two threads to pay
+PROFILE = "Account/Profile.json"
+
+
+def read_export(path: Path, limits: Limits) -> ExportIndex:
+    """Read the export at `path` safely into an index; every hazard is a finding in it.
+
+    Raises `ArchiveError` only when the file itself cannot be opened.
+    """
+    fh = open_regular(path)
+    with fh:
+        src = Source(fd=fh.fileno())
+        index = ExportIndex(archive_path=str(path), archive_sha256="", archive_bytes=src.size)
+        ctx = Context(limits, index)
+        hashed: list[str] = []
+        hasher = threading.Thread(target=_hash_file, args=(src, hashed), daemon=True)
+        hasher.start()
+        if src.size >= PDF_PRESTART_BYTES:
+            ctx.pdf.prestart()
+        try:
+            if src.size == 0:
+                ctx.hazards.add("zip-unreadable", None, "the file is empty")
+            else:
+                _read_level(ctx, src, fh, "", 0, None)
+            _finish(ctx)
+        finally:
+            hasher.join()
+            ctx.pdf.results()
+        if not hashed:
+            raise ArchiveError(f"{path}: the file cannot be read to its end")
+        index.archive_sha256 = hashed[0]
+        index.read_findings = ctx.hazards.findings()
+        return index
+
+
+def _hash_file(src: Source, out: list[str]) -> None:
+    digest = hashlib.sha256()
+    try:
+        for off in range(0, src.size, HASH_CHUNK):
+            digest.update(src.read(off, HASH_CHUNK))
+    except OSError:
+        return  # read_export reports it
+    out.append(digest.hexdigest())
+
+
+# ------------------------------------------------------------------------- one archive level
+
+
+def _read_level(
+    ctx: Context, src: Source, fileobj: Any, prefix: str, depth: int, container: str | None
+) -> None:
+    room = max(0, ctx.limits.max_members - ctx.listed) + 1
+    try:
+        level = Level(src, fileobj, prefix, depth, room)
+    except Exception:  # noqa: BLE001 - a hostile directory may break the parser in many ways
+        code, why = open_failure(src)
+        what = f"nested archive {container!r}: " if container else ""
+        if code == "zip-truncated":
+            level = Level(src, None, prefix, depth, room)
+            why += (
+                f"; the {len(level.entries)} members before the damage are listed from "
+                "their own headers"
+            )
+        ctx.hazards.add(code, container, f"{what}{why}")
+        if code != "zip-truncated":
+            return
+    try:
+        try:
+            jobs = plan(ctx, level)
+        except Exception as exc:  # noqa: BLE001 - a directory zipfile accepted but we cannot use
+            where = f"nested archive {container!r}" if container else "the archive"
+            ctx.hazards.add(
+                "zip-unreadable",
+                container,
+                f"{where}: its directory cannot be used ({type(exc).__name__})",
+            )
+            return
+        # Threads pay only when zlib (which releases the GIL) does most of the work: with
+        # many tiny members two threads just queue for the GIL.
+        packed = sum(j.end - j.start for j in jobs)
+        big = depth == 0 and len(jobs) > 4 and packed >= THREAD_MIN_AVERAGE * len(jobs)
+        threads = THREADS if big else 1
+        ctx.threaded |= threads > 1
+        queue = deque(jobs)  # each job is let go as soon as it is taken
+        jobs.clear()
+        workers = [
+            threading.Thread(target=_work, args=(ctx, level, queue), daemon=True)
+            for _ in range(threads - 1)
+        ]
+        for w in workers:
+            w.start()
+        _work(ctx, level, queue)
+        for w in workers:
+            w.join()
+    finally:
+        level.close()
+
+
+def _work(ctx: Context, level: Level, queue: deque[Job]) -> None:
+    while not ctx.stopped:
+        try:
+            job = queue.popleft()  # atomic: the threads share the queue without a lock
+        except IndexError:
+            return
+        try:
+            _read_job(ctx, level, job)
+        except Stop:
+            pass
+        except Exception as exc:  # noqa: BLE001 - one member's surprise never stops the rest
+            ctx.hazards.add(
+                "zip-corrupt",
+                job.member.path,
+                f"{job.name!r} cannot be read: {type(exc).__name__}: {exc}",
+            )
+
+
+# ------------------------------------------------------------------------- one member
+
+
+def _read_job(ctx: Context, level: Level, job: Job) -> None:
+    limits, hz, member = ctx.limits, ctx.hazards, job.member
+    path, name = member.path, job.name
+    declared = job.size
+    used = [0]
+    crc = 0
+    digest = hashlib.sha256()
+    count = 0
+    kept: list[bytes] = []
+    cap = 0
+    kept_n = 0
+    tail = b""  # the last bytes of an OGG stream (its last page holds the duration)
+    audio: str | None = None
+    complete = False
+    try:
+        for chunk in chunks(level, job, used):
+            n = len(chunk)
+            if audio == "ogg" and count:
+                tail = (tail + bytes(chunk[-OGG_TAIL:]))[-OGG_TAIL:]
+            if count == 0:
+                kind, label, audio = sniff(name, bytes(chunk[:SNIFF_BYTES]))
+                member.kind, member.type_label = kind, label
+                if audio:
+                    member.audio = AudioInfo(format=audio)
+                cap = keep_cap(limits, level.depth, kind, audio)
+                if audio == "ogg":
+                    tail = bytes(chunk[-OGG_TAIL:])
+            count += n
+            if count > declared:
+                hz.add(
+                    "zip-size-mismatch",
+                    path,
+                    f"{name!r} declares {declared:,} bytes but inflates to more; reading stopped",
+                )
+                raise Stop
+            if count > limits.max_member_bytes:
+                hz.add(
+                    "zip-bomb-size",
+                    path,
+                    f"{name!r} inflates beyond the {limits.max_member_bytes:,}-byte limit per member",
+                )
+                raise Stop
+            if count > limits.ratio_floor_bytes and count > limits.max_ratio * max(used[0], 1):
+                hz.add(
+                    "zip-bomb-ratio",
+                    path,
+                    f"{name!r} inflates to {count:,} bytes from {used[0]:,} compressed, beyond "
+                    f"{limits.max_ratio:g} times",
+                )
+                raise Stop
+            ctx.add_total(n, path)
+            crc = crc32(chunk, crc)
+            digest.update(chunk)
+            if kept_n < cap:
+                piece = chunk if kept_n + n <= cap else chunk[: cap - kept_n]
+                kept.append(piece if isinstance(piece, bytes) else bytes(piece))
+                kept_n += len(piece)
+        complete = True
+    except Truncated:
+        hz.add("zip-truncated", path, f"{name!r}: its compressed data ends early")
+    except INFLATE_ERRORS as exc:
+        hz.add("zip-corrupt", path, f"{name!r}: the compressed data is invalid ({exc})")
+    except zipfile.BadZipFile as exc:
+        code = "zip-bad-crc" if "CRC" in str(exc) else "zip-corrupt"
+        hz.add(code, path, f"{name!r}: {exc}")
+    except (EOFError, OSError, ValueError, NotImplementedError, RuntimeError) as exc:
+        hz.add("zip-corrupt", path, f"{name!r} cannot be inflated: {type(exc).__name__}")
+    finally:
+        member.read_bytes = declared if count == declared else count  # one int object, not two
+    if not complete:
+        return
+    if count == 0:
+        member.kind, member.type_label, _ = sniff(name, b"")
+        if member.kind is MemberKind.TEXT and extension(name) not in (".txt", ""):
+            member.type_label = "empty file"
+    member.sha256 = sys.intern(digest.hexdigest())
+    if count != declared:
+        hz.add(
+            "zip-size-mismatch", path, f"{name!r} declares {declared:,} bytes but holds {count:,}"
+        )
+        return
+    if crc != job.crc:
+        hz.add(
+            "zip-bad-crc",
+            path,
+            f"{name!r} inflates to bytes whose CRC-32 is {crc:08x}, not the recorded {job.crc:08x}",
+        )
+        return
+    member.readable = True
+    # the kept bytes go in a one-item list that the digester empties, so a large member's
+    # bytes can go as soon as its text is decoded
+    box = [b"".join(kept) if len(kept) != 1 else kept[0]]
+    kept.clear()
+    if member.kind is MemberKind.ARCHIVE:
+        _read_nested(ctx, level, member, box, count)
+        return
+    digester = DIGESTERS.get(member.kind)
+    if digester is not None:
+        digester(ctx, member, box, count, tail)
+
+
+def _read_nested(ctx: Context, level: Level, member: Member, box: list[bytes], total: int) -> None:
+    """A nested archive, read as a level of its own (its members are ``outer.zip!name``)."""
+    limits, hz, path = ctx.limits, ctx.hazards, member.path
+    data = box.pop()
+    if level.depth >= limits.max_depth:
+        hz.add(
+            "zip-nested-too-deep",
+            path,
+            f"{path} is nested {level.depth + 1} deep; "
+            f"archives are opened {limits.max_depth} deep at most",
+        )
+        return
+    if total > limits.max_nested_bytes:
+        hz.add(
+            "zip-bomb-size",
+            path,
+            f"nested archive {path} is larger than the "
+            f"{limits.max_nested_bytes:,}-byte limit for nested archives",
+        )
+        return
+    hz.add(
+        "zip-nested",
+        path,
+        f"{path} is an archive inside the archive; its members are listed as {path}!<name>",
+    )
+    nested = Source(data=data)
+    try:
+        _read_level(ctx, nested, io.BytesIO(data), path + "!", level.depth + 1, path)
+    finally:
+        nested.close()
+
+
+# ------------------------------------------------------------------------- the whole export
+
+
+def _finish(ctx: Context) -> None:
+    index = ctx.index
+    collect_pdfs(ctx)
+    _in_order(ctx)
+    doc = index.json_docs.get(MANIFEST)
+    if isinstance(doc, dict):
+        index.manifest, index.manifest_member = doc, MANIFEST
+    profile = index.json_docs.get(PROFILE)
+    if isinstance(profile, dict):
+        index.profile = profile
+    else:
+        for path, doc in index.json_docs.items():
+            if "profile" in path.lower() and isinstance(doc, dict):
+                index.profile = doc
+                break
+    paths = {m.path for m in index.members}
+    ordered = sorted(
+        index.tables.values(), key=lambda t: not t.member.endswith("Alexa/VoiceHistory.csv")
+    )
+    for table in ordered:
+        index.recordings.extend(recordings_from(table, paths))
+    index.texts_truncated.sort()
+
+
+def _in_order(ctx: Context) -> None:
+    """Members in directory order, each nested archive's right after it, and the per-member
+    maps in the same order, however the threads happened to finish."""
+    index = ctx.index
+    if len(ctx.blocks) > 1:
+        ordered: list[Member] = []
+
+        def emit(prefix: str) -> None:
+            for m in ctx.blocks.get(prefix, ()):
+                ordered.append(m)
+                if m.path + "!" in ctx.blocks:
+                    emit(m.path + "!")
+
+        emit("")
+        index.members = ordered
+    if len(ctx.blocks) > 1 or ctx.threaded:
+        rank = {m.path: i for i, m in enumerate(index.members)}
+        last = len(rank)
+
+        def by_rank(item: tuple[str, Any]) -> int:
+            return rank.get(item[0], last)
+
+        index.texts = dict(sorted(index.texts.items(), key=by_rank))
+        index.tables = dict(sorted(index.tables.items(), key=by_rank))
+        index.json_docs = dict(sorted(index.json_docs.items(), key=by_rank))
+    elif ctx.moved:  # one level, one thread: only the large members came early
+        paths = [m.path for m in index.members]
+        index.texts = {p: index.texts[p] for p in paths if p in index.texts}
+        index.tables = {p: index.tables[p] for p in paths if p in index.tables}
+        index.json_docs = {p: index.json_docs[p] for p in paths if p in index.json_docs}

@@ -1,0 +1,20 @@
+"""Review one request folder: load the ticket, read the export safely, run every check."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from reviewer.archive.export import read_export
+from reviewer.archive.limits import Limits
+from reviewer.domain.review import Review, open_request, review_index
+
+
+def review_request(request_dir: Path, limits: Limits | None = None) -> Review:
+    """Check the export in `request_dir` against its ticket.
+
+    Raises `RequestError` only when the folder cannot be reviewed at all (no readable
+    request.json, no export.zip). Everything wrong *inside* the export is a finding.
+    """
+    request, archive = open_request(request_dir)
+    index = read_export(archive, limits or Limits())
+    return review_index(request, index)
