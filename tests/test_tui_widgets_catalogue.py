@@ -11,7 +11,9 @@ from rich.segment import Segment
 from textual.app import App, ComposeResult
 
 from reviewer.domain.model import TranscriptEntry
-from reviewer.tui.widgets.catalogue import CatalogueView, TranscriptCatalogue, wrap_offsets
+from reviewer.tui.widgets.catalogue import TranscriptCatalogue
+from reviewer.tui.widgets.catalogue_text import wrap_offsets
+from reviewer.tui.widgets.catalogue_view import CatalogueView
 
 REQUESTER = ["Jonas Weber", "A3KX9ZQ2M7T1LB", "jonas.weber@example.de"]
 FOREIGN = ["B7QW2LK9XJ4MPD", "m.schulz@example.com", "Martin Schulz"]
