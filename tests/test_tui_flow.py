@@ -20,6 +20,7 @@ from test_tui_support import (
     screen_text,
     sign_in,
     wait_for,
+    wait_for_screen,
 )
 
 pytest.importorskip("simpleaudio", reason="simpleaudio is not installed (no ALSA headers)")
@@ -66,8 +67,7 @@ async def approve(pilot, name: str) -> None:  # type: ignore[no-untyped-def]
 
     app = pilot.app
     await pilot.press("s")
-    await wait_for(pilot, lambda: isinstance(app.screen, SignOffDialog))
-    dialog = app.screen
+    dialog = await wait_for_screen(pilot, SignOffDialog)
     for box in dialog.query(Checkbox):
         box.focus()
         await pilot.press("space")
@@ -106,8 +106,7 @@ async def test_four_eyes_flow(any_store, null_audio) -> None:
 
         # 2. alice is refused the second stage: Approve stays disabled and says why.
         await pilot.press("s")
-        await wait_for(pilot, lambda: isinstance(app.screen, SignOffDialog))
-        dialog = app.screen
+        dialog = await wait_for_screen(pilot, SignOffDialog)
         assert dialog.query_one("#signoff-approve", Button).disabled
         assert "already signed" in screen_text(app)
         await pilot.press("escape")
@@ -120,7 +119,7 @@ async def test_four_eyes_flow(any_store, null_audio) -> None:
         await approve(pilot, "bob")
         await wait_for(pilot, lambda: review.detail.state.value == "approved")
         await pilot.press("r")
-        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmDialog))
+        await wait_for_screen(pilot, ConfirmDialog)
         await pilot.press("y")
         await wait_for(pilot, lambda: review.detail.state.value == "released")
         receipt = json.loads((store.outbox / CLEAN / "release.json").read_text())
@@ -187,8 +186,7 @@ async def test_rejected_wrong_customer_cannot_be_released(store, null_audio) -> 
         review = await open_request(pilot, WRONG_CUSTOMER)
         assert review.detail.report.verdict.value == "block"
         await pilot.press("s")
-        await wait_for(pilot, lambda: isinstance(app.screen, SignOffDialog))
-        dialog = app.screen
+        dialog = await wait_for_screen(pilot, SignOffDialog)
         assert dialog.query_one("#signoff-approve", Button).disabled
         assert "can only be rejected" in screen_text(app)
         dialog.query_one("#signoff-note", Input).value = "another customer's archive (Lukas Brandt)"

@@ -18,6 +18,7 @@ from test_tui_support import (
     screen_text,
     sign_in,
     wait_for,
+    wait_for_screen,
 )
 
 SIZE = (120, 40)
@@ -42,9 +43,7 @@ async def open_signoff(pilot, request_id: str):  # type: ignore[no-untyped-def]
 
     await open_request(pilot, request_id)
     await pilot.press("s")
-    await wait_for(pilot, lambda: isinstance(pilot.app.screen, SignOffDialog))
-    await pilot.pause()
-    return pilot.app.screen
+    return await wait_for_screen(pilot, SignOffDialog)
 
 
 async def type_into(pilot, widget, text: str) -> None:  # type: ignore[no-untyped-def]
@@ -60,7 +59,12 @@ async def attempt(pilot, dialog, passphrase: str, key: str = "f3") -> None:  # t
     await type_into(pilot, dialog.query_one("#signoff-passphrase", Input), passphrase)
     await pilot.press(key)
     await pilot.app.workers.wait_for_complete()
-    await wait_for(pilot, lambda: "Recording the sign-off" not in screen_text(pilot.app))
+    await wait_for(
+        pilot,
+        lambda: (
+            (text := screen_text(pilot.app)).strip() != "" and "Recording the sign-off" not in text
+        ),
+    )
 
 
 def flat(text: str) -> str:

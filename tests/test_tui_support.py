@@ -188,6 +188,14 @@ async def wait_for(pilot, predicate: Callable[[], bool], limit_s: float = 30.0) 
         await pilot.pause(0.05)
 
 
+async def wait_for_screen(pilot, kind: type):  # type: ignore[no-untyped-def]
+    """Until a `kind` screen is on top and drawn (a pushed screen is drawn a moment after it
+    is pushed; reading the screen before then finds nothing); returns it."""
+    app = pilot.app
+    await wait_for(pilot, lambda: isinstance(app.screen, kind) and bool(screen_text(app).strip()))
+    return app.screen
+
+
 async def sign_in(pilot, name: str) -> None:  # type: ignore[no-untyped-def]
     from reviewer.tui.screens.signin import SignInScreen
 
