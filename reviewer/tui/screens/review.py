@@ -215,6 +215,8 @@ class ReviewScreen(CorrectingMixin, ReviewerScreen):
             members.show(d)
             self.query_one("#timeline-view", RecordingTimeline).load_detail(d)
         self.query_one("#corrections-list", CorrectionsList).show(d, self._suggested(d))
+        if self.query_one("#review-tabs", TabbedContent).active == "catalogue":
+            self._feed_catalogue()  # opened before the request had loaded
         self.refresh_bindings()
 
     @staticmethod

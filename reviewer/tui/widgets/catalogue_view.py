@@ -16,7 +16,7 @@ from rich.style import Style
 from rich.text import Text
 from textual.binding import Binding
 from textual.cache import LRUCache
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
@@ -98,7 +98,7 @@ class CatalogueView(ScrollView, can_focus=True):
         self.matcher = matcher or TermMatcher((), (), ())
         self.lines: list[Line] = []
         self.first_line: list[int] = []
-        self._wrap_width = -1  # the width `lines` were laid out at
+        self._wrapped_for: Size | None = None  # the area they were laid out for
         self.selected: int | None = None
         self.query_text = ""
         self.matches: list[Match] = []
@@ -106,6 +106,7 @@ class CatalogueView(ScrollView, can_focus=True):
         self._term_spans: dict[tuple[int, int], list[tuple[int, int, str]]] = {}
         self._match_index: dict[tuple[int, int], list[int]] = {}  # (entry, part) -> matches
         self._strips: LRUCache[tuple[int, int], Strip] = LRUCache(1024)
+        self._strips_width = 0  # the width of the lines in `_strips`
 
     # ------------------------------------------------------------------ content
 
@@ -115,7 +116,7 @@ class CatalogueView(ScrollView, can_focus=True):
         self.bodies = [body_of(e) for e in self.entries]
         self.selected = None
         self._term_spans.clear()
-        self._wrap_width = -1
+        self._wrapped_for = None
         self._rewrap()
         self.search(self.query_text)
 
@@ -128,20 +129,45 @@ class CatalogueView(ScrollView, can_focus=True):
         return self.headers[entry] if part == HEADER else self.bodies[entry]
 
     def _rewrap(self) -> None:
-        """Lay the entries out at the width the view has now (provisionally, until it is on
-        screen and has one)."""
-        width = max(self.scrollable_content_region.width, PROVISIONAL_WIDTH)
-        if width == self._wrap_width and self.lines:
+        """Lay the entries out at the width they are drawn at: the pane's, less the scrollbar
+        when they are taller than the pane. While the view has no size (a hidden tab) they are
+        laid out provisionally; `render_lines` lays them out again when they are drawn."""
+        area = self.content_region.size  # inside the border, the scrollbar's room included
+        if area == self._wrapped_for:
             return
-        self._wrap_width = width
-        self.lines, self.first_line = wrap_entries(self.headers, self.bodies, width)
-        self.virtual_size = Size(width, len(self.lines))
+        self._wrapped_for = area
+        if area.width <= 0:
+            width = PROVISIONAL_WIDTH
+            lines, first = wrap_entries(self.headers, self.bodies, width)
+        else:
+            width = area.width
+            # Two lines an entry at least: past that, the scrollbar is sure to show.
+            fits = 2 * len(self.bodies) <= area.height
+            if fits:
+                lines, first = wrap_entries(self.headers, self.bodies, width)
+                fits = len(lines) <= area.height
+            if not fits:
+                width = max(area.width - self.styles.scrollbar_size_vertical, 1)
+                lines, first = wrap_entries(self.headers, self.bodies, width)
+        self.lines, self.first_line = lines, first
+        self.virtual_size = Size(width, len(lines))
         self._invalidate()
         if self.selected is not None:  # keep the selected entry in view at the new width
             self.call_after_refresh(self._scroll_to_entry, self.selected)
 
     def on_resize(self) -> None:
         self._rewrap()
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        # Laid out for the area drawn now. The view may have had none when the entries arrived
+        # (its tab hidden), and no Resize need follow when it is shown: whether one comes
+        # depends on when Textual last mapped the screen's widgets.
+        self._rewrap()
+        width = self.scrollable_content_region.width
+        if width != self._strips_width:  # lines drawn at another width are of no more use
+            self._strips.clear()
+            self._strips_width = width
+        return super().render_lines(crop)
 
     def _invalidate(self) -> None:
         self._strips.clear()
