@@ -109,3 +109,26 @@ async def test_every_cell_is_whole_or_ends_with_an_ellipsis(store, size) -> None
                 x = end + table.cell_padding
         if width >= 120:
             assert shortened == 0
+
+
+async def test_columns_follow_the_terminal_as_it_is_resized(store) -> None:
+    """Narrowed and widened while open, the queue lays its columns out for each new width."""
+    from textual.widgets import DataTable
+
+    from reviewer.tui.screens.queue import QueueScreen
+
+    every_state(store)
+    app = make_app(store, service=store.service(fixed=False))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await sign_in(pilot, "alice")
+        await wait_for(pilot, lambda: isinstance(app.screen, QueueScreen))
+        table = app.screen.query_one("#queue-table", DataTable)
+        await wait_for(pilot, lambda: table.row_count > 0)
+        for width, height in [(80, 24), (56, 20), (100, 30), (64, 24), (120, 40)]:
+            await pilot.resize_terminal(width, height)
+            await pilot.pause()
+            drawn = sum(c.width + 2 * table.cell_padding for c in table.ordered_columns)
+            assert drawn <= width - table.styles.scrollbar_size_vertical, (width, drawn)
+            for row in range(table.row_count):
+                for column, cell in zip(table.ordered_columns, table.get_row_at(row), strict=True):
+                    assert cell.cell_len <= column.width, (width, column.key, cell)
