@@ -180,6 +180,7 @@ async def settle(pilot: Pilot[None]) -> None:
 async def test_every_tab_and_the_sign_off_dialog_show_input_escaped(spiked_store: Store) -> None:
     from reviewer.tui.dialogs.signoff import SignOffDialog
     from reviewer.tui.widgets.recordings import RecordingsList
+    from reviewer.tui.widgets.recordings_pane import recording_rows
 
     app = make_app(spiked_store)
     async with app.run_test(size=SIZE) as pilot:
@@ -191,7 +192,7 @@ async def test_every_tab_and_the_sign_off_dialog_show_input_escaped(spiked_store
         recordings = screen.query_one("#recordings-list", RecordingsList)
         member = next(
             r.member
-            for r in screen._recording_rows(detail_of(screen))
+            for r in recording_rows(detail_of(screen))
             if r.recording and EVIL in r.recording.transcript
         )
         assert recordings.select_key(member)

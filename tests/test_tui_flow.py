@@ -24,6 +24,7 @@ from test_tui_support import (
     screen_text,
     sign_in,
     wait_for,
+    wait_for_screen,
 )
 
 if TYPE_CHECKING:
@@ -76,8 +77,7 @@ async def approve(pilot: Pilot[None], name: str) -> None:
 
     app = pilot.app
     await pilot.press("s")
-    await wait_for(pilot, lambda: isinstance(app.screen, SignOffDialog))
-    dialog = app.screen
+    dialog = await wait_for_screen(pilot, SignOffDialog)
     for box in dialog.query(Checkbox):
         box.focus()
         await pilot.press("space")
@@ -117,8 +117,7 @@ async def test_four_eyes_flow(any_store: Store, null_audio: Path) -> None:
 
         # 2. alice is refused the second stage: Approve stays disabled and says why.
         await pilot.press("s")
-        await wait_for(pilot, lambda: isinstance(app.screen, SignOffDialog))
-        dialog = app.screen
+        dialog = await wait_for_screen(pilot, SignOffDialog)
         assert dialog.query_one("#signoff-approve", Button).disabled
         assert "already signed" in screen_text(app)
         await pilot.press("escape")
@@ -131,7 +130,7 @@ async def test_four_eyes_flow(any_store: Store, null_audio: Path) -> None:
         await approve(pilot, "bob")
         await wait_for(pilot, lambda: detail_of(review).state.value == "approved")
         await pilot.press("r")
-        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmDialog))
+        await wait_for_screen(pilot, ConfirmDialog)
         await pilot.press("y")
         await wait_for(pilot, lambda: detail_of(review).state.value == "released")
         receipt = json.loads((store.outbox / CLEAN / "release.json").read_text())
@@ -199,8 +198,7 @@ async def test_rejected_wrong_customer_cannot_be_released(store: Store, null_aud
         review = await open_request(pilot, WRONG_CUSTOMER)
         assert detail_of(review).report.verdict.value == "block"
         await pilot.press("s")
-        await wait_for(pilot, lambda: isinstance(app.screen, SignOffDialog))
-        dialog = app.screen
+        dialog = await wait_for_screen(pilot, SignOffDialog)
         assert dialog.query_one("#signoff-approve", Button).disabled
         assert "can only be rejected" in screen_text(app)
         dialog.query_one("#signoff-note", Input).value = "another customer's archive (Lukas Brandt)"

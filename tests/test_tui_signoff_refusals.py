@@ -21,6 +21,7 @@ from test_tui_support import (
     screen_text,
     sign_in,
     wait_for,
+    wait_for_screen,
 )
 
 if TYPE_CHECKING:
@@ -52,11 +53,7 @@ async def open_signoff(pilot: Pilot[None], request_id: str) -> SignOffDialog:
 
     await open_request(pilot, request_id)
     await pilot.press("s")
-    await wait_for(pilot, lambda: isinstance(pilot.app.screen, SignOffDialog))
-    await pilot.pause()
-    dialog = pilot.app.screen
-    assert isinstance(dialog, SignOffDialog)
-    return dialog
+    return await wait_for_screen(pilot, SignOffDialog)
 
 
 async def type_into(pilot: Pilot[None], widget: Widget, text: str) -> None:
@@ -74,7 +71,12 @@ async def attempt(
     await type_into(pilot, dialog.query_one("#signoff-passphrase", Input), passphrase)
     await pilot.press(key)
     await pilot.app.workers.wait_for_complete()
-    await wait_for(pilot, lambda: "Recording the sign-off" not in screen_text(pilot.app))
+    await wait_for(
+        pilot,
+        lambda: (
+            (text := screen_text(pilot.app)).strip() != "" and "Recording the sign-off" not in text
+        ),
+    )
 
 
 def flat(text: str) -> str:

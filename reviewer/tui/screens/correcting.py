@@ -19,7 +19,6 @@ from typing import TYPE_CHECKING, Any, cast
 from textual import work
 from textual.binding import Binding
 
-from reviewer.domain.access import Action, permission
 from reviewer.domain.corrections import Correction, CorrectionKind, MarkTarget, Reason
 from reviewer.domain.text import printable
 from reviewer.tui.dialogs.correction import CorrectionDialog, CorrectionInput
@@ -350,20 +349,3 @@ class CorrectingMixin:
     def _changed(self, message: str) -> None:
         self._host.notify(message, timeout=4)
         self._host._load(first=False)
-
-    # ------------------------------------------------------------------ what the keys may do
-
-    def may_correct(self, action: str) -> bool:
-        d, user = self.detail, self._host.reviewer_app.user
-        if d is None or user is None:
-            return False
-        wanted = Action.MARK if action == "mark" else Action.CORRECT
-        return bool(permission(user.actor, wanted, d.state))
-
-    def why_not_correct(self, action: str) -> str:
-        d, user = self.detail, self._host.reviewer_app.user
-        if d is None or user is None:
-            return "The request is still loading."
-        wanted = Action.MARK if action == "mark" else Action.CORRECT
-        reason = permission(user.actor, wanted, d.state).reason
-        return reason[:1].upper() + reason[1:] + "."

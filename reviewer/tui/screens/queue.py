@@ -23,6 +23,7 @@ from textual.widgets import DataTable, Header, Input, Static
 from reviewer.domain.states import State
 from reviewer.domain.text import printable
 from reviewer.tui.base import ReviewerScreen
+from reviewer.tui.columns import ColumnSpec, fit_widths, natural_widths, shorten
 from reviewer.tui.widgets.footer import KeysFooter
 from reviewer.tui.widgets.verdict_badge import verdict_text
 
@@ -46,21 +47,19 @@ SORTS: tuple[tuple[str, str], ...] = (
     ("state", "state"),
     ("request", "request id"),
 )
+# Columns give way in this order when the terminal is narrow: the requester's name shortens
+# first (to 10), then the signers; then the signers, the due date, the state, the name and the
+# verdict are left out, in that order. The request id always shows, whole.
 COLUMNS = (
-    ("Request", "request"),
-    ("Requester", "requester"),
-    ("Verdict", "verdict"),
-    ("State", "state"),
-    ("Due", "due"),
-    ("Signed by", "signed"),
+    ColumnSpec("Request", "request"),
+    ColumnSpec("Requester", "requester", max_width=24, min_width=10, drop=4),
+    ColumnSpec("Verdict", "verdict", drop=5),
+    ColumnSpec("State", "state", drop=3),
+    ColumnSpec("Due", "due", drop=2),
+    ColumnSpec("Signed by", "signed", min_width=9, drop=1),
 )
-NAME_WIDTH = (10, 24)  # requester names get what the other columns leave, within these bounds
 VERDICT_ORDER = {"block": 0, "review": 1, "pass": 2}
 STATE_ORDER = {state.value: n for n, state in enumerate(STATE_STYLES)}
-
-
-def _cell_len(cell: object) -> int:
-    return cell.cell_len if isinstance(cell, Text) else Text(str(cell)).cell_len
 
 
 def matches(row: QueueRow, query: str) -> bool:
@@ -133,6 +132,10 @@ def due_text(days: int | None, state: str, due: str) -> Text:
     if days <= 3:
         return Text(f"in {days}d", style="bold yellow")
     return Text(f"in {days}d")
+
+
+def _due_date(row: QueueRow) -> str:
+    return row.due_at.strftime("%Y-%m-%d") if row.due_at else "-"
 
 
 def signers_text(row: QueueRow) -> Text:
@@ -229,62 +232,54 @@ class QueueScreen(ReviewerScreen):
         if table.row_count and table.cursor_row >= 0:
             current = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
         rows = self._visible()
-        cells = []
-        for r in rows:
-            due = r.due_at.strftime("%Y-%m-%d") if r.due_at else "-"
-            cells.append(
-                (
-                    r.request_id,
-                    printable(r.requester_name or r.customer_id),
-                    verdict_text(r.verdict),
-                    Text(r.state.value, style=STATE_STYLES.get(r.state, "")),
-                    due_text(r.days_left, r.state.value, due),
-                    signers_text(r),
-                )
+        cells = [
+            (
+                Text(r.request_id),
+                Text(printable(r.requester_name or r.customer_id)),  # Text: no markup
+                verdict_text(r.verdict),
+                Text(r.state.value, style=STATE_STYLES.get(r.state, "")),
+                due_text(r.days_left, r.state.value, _due_date(r)),
+                signers_text(r),
             )
-        width = self._name_width(table, cells)
-        shown_cells: list[tuple[object, ...]] = [
-            (request_id, Text(who if len(who) <= width else who[: width - 1] + "…"), *rest)
-            for request_id, who, *rest in cells
-        ]  # Text: no markup
+            for r in rows
+        ]
         table.clear(columns=True)
-        self._columns(table, shown_cells)
-        for row in shown_cells:
-            table.add_row(*row, key=str(row[0]))
+        widths = self._columns(table, cells)
+        for row, request in zip(cells, rows, strict=True):
+            cut = [shorten(c, w) for c, w in zip(row, widths, strict=True) if w is not None]
+            table.add_row(*cut, key=request.request_id)
         if current is not None and current in table.rows:
             table.move_cursor(row=table.get_row_index(current))
-        shown = (
+        count = (
             f"{len(rows)} of {len(self._rows)} requests"
             if len(rows) != len(self._rows)
             else f"{len(rows)} requests"
         )
         problem = filter_problem(self.query_one("#queue-filter", Input).value)
         if problem:
-            self.query_one("#queue-status", Static).update(f"{shown}: {problem}")
+            self.query_one("#queue-status", Static).update(f"{count}: {problem}")
             return
         self.query_one("#queue-status", Static).update(
-            f"{shown}, sorted by {SORTS[self._sort][1]}.  Enter opens, / filters, s sorts, ? help"
+            f"{count}, sorted by {SORTS[self._sort][1]}.  Enter opens, / filters, s sorts, ? help"
         )
 
-    @staticmethod
-    def _columns(table: DataTable[object], cells: Sequence[tuple[object, ...]]) -> None:
-        """The columns, each as wide as its header or its widest cell in `cells`. Fixed
-        widths: a table sizing its own columns while it is refilled could draw them cut to the
-        header's width ("pendi", "in" for "in 12d")."""
-        for index, (label, key) in enumerate(COLUMNS):
-            width = max([len(label)] + [_cell_len(c[index]) for c in cells])
-            table.add_column(label, key=key, width=width)
-
-    @staticmethod
-    def _name_width(table: DataTable[object], cells: Sequence[tuple[object, ...]]) -> int:
-        """How wide the requester names may be: what the other columns (at their widest in
-        these rows) leave of the table, so every column stays on screen at 80 columns."""
-        others = max([len("DSAR-2018-0000")] + [len(str(c[0])) for c in cells]) + len("Verdict")
-        for column, header in ((3, "State"), (4, "Due"), (5, "Signed by")):
-            others += max([len(header)] + [Text(str(c[column])).cell_len for c in cells])
-        padding = 2 * 6 + 2  # one cell of padding each side of six columns, and a scrollbar
-        low, high = NAME_WIDTH
-        return max(low, min(high, table.size.width - others - padding))
+    def _columns(
+        self, table: DataTable[object], cells: Sequence[Sequence[Text]]
+    ) -> list[int | None]:
+        """Add the columns that fit the terminal, each as wide as its header or its widest cell
+        in `cells` allows (None: left out). Fixed widths: a table sizing its own columns while
+        it is refilled could draw them cut to the header's width ("pendi", "in" for "in 12d").
+        The room is the terminal's width, known at once, where the table's own may not be yet
+        (a first fill, a resize)."""
+        room = self.app.size.width - table.styles.gutter.width
+        room -= table.styles.scrollbar_size_vertical  # kept free for the scrollbar
+        widths = fit_widths(
+            COLUMNS, natural_widths(COLUMNS, cells), room, padding=2 * table.cell_padding
+        )
+        for spec, width in zip(COLUMNS, widths, strict=True):
+            if width is not None:
+                table.add_column(spec.label, key=spec.key, width=width)
+        return widths
 
     def on_resize(self) -> None:
         if self._rows:

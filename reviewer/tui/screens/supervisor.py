@@ -14,76 +14,31 @@ from __future__ import annotations
 
 import contextlib
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Vertical
 from textual.message import Message
 from textual.widgets import DataTable, Header, Input, Select, Static
 
-from reviewer.domain.states import Role
 from reviewer.domain.text import printable
 from reviewer.tui.base import ReviewerScreen
 from reviewer.tui.dialogs.export_csv import ExportCsvDialog
 from reviewer.tui.dialogs.policy import PolicyChange, PolicyDialog
-from reviewer.tui.dialogs.signoff_detail import SignOffDetailDialog, duration_text
+from reviewer.tui.dialogs.signoff_detail import SignOffDetailDialog
+from reviewer.tui.widgets.audit_line import AuditLine
 from reviewer.tui.widgets.footer import KeysFooter
+from reviewer.tui.widgets.history_filters import HistoryFilter, HistoryFilters
+from reviewer.tui.widgets.reviewer_figures import ReviewerFiguresTable
+from reviewer.tui.widgets.signoff_history import SignOffHistory
 
 if TYPE_CHECKING:
     from reviewer.domain.model import Finding
     from reviewer.store.views import AuditStatus, Policy, ReviewerFigures, SignedIn, SignOffRow
-
-DECISIONS = (("approved", "approve"), ("rejected", "reject"))
-PAIR_WARN = 3  # the same two people approving together this often is worth a look
-
-
-def parse_day(text: str, field: str) -> date | None:
-    """'' -> None; 'YYYY-MM-DD' -> date; anything else -> ValueError naming the field."""
-    text = text.strip()
-    if not text:
-        return None
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise ValueError(f"{field}: not a date (use YYYY-MM-DD)") from None
-
-
-@dataclass(frozen=True, slots=True)
-class HistoryFilter:
-    reviewer: str | None = None
-    decision: str | None = None
-    since: date | None = None
-    until: date | None = None  # inclusive
-
-    def as_kwargs(self) -> dict[str, Any]:
-        """The service's filters: `until` is exclusive there, so the day after."""
-        return {
-            "reviewer": self.reviewer,
-            "decision": self.decision,
-            "since": datetime.combine(self.since, datetime.min.time(), UTC) if self.since else None,
-            "until": (
-                datetime.combine(self.until + timedelta(days=1), datetime.min.time(), UTC)
-                if self.until
-                else None
-            ),
-        }
-
-    def describe(self) -> str:
-        parts = []
-        if self.reviewer:
-            parts.append(f"by {self.reviewer}")
-        if self.decision:
-            parts.append(f"{self.decision}s only")
-        if self.since:
-            parts.append(f"from {self.since.isoformat()}")
-        if self.until:
-            parts.append(f"to {self.until.isoformat()}")
-        return ", ".join(parts) or "all sign-offs"
 
 
 class SupervisorScreen(ReviewerScreen):
@@ -200,58 +155,19 @@ class SupervisorScreen(ReviewerScreen):
         self.figures: list[ReviewerFigures] = []
         self.audit: AuditStatus | None = None
         self.filters = HistoryFilter()
-        self._people: list[str] = []
 
     def compose(self) -> ComposeResult:
         yield Header()
-        with Horizontal(id="supervisor-filters"):
-            yield Select[str]([], prompt="Reviewer", id="filter-reviewer")
-            yield Select[str](
-                [(label, value) for label, value in DECISIONS],
-                prompt="Decision",
-                id="filter-decision",
-            )
-            yield Input(placeholder="from YYYY-MM-DD", id="filter-since", max_length=10)
-            yield Input(placeholder="to YYYY-MM-DD", id="filter-until", max_length=10)
+        yield HistoryFilters(id="supervisor-filters")
         with Vertical(id="supervisor-body"):
-            history = DataTable[Text | str](
-                id="history-table", cursor_type="row", zebra_stripes=True
-            )
-            history.border_title = "Sign-off history"
-            yield history
-            figures = DataTable[Text | str](id="figures-table", cursor_type="row")
-            figures.border_title = "Reviewers"
-            yield figures
-        yield Static("Audit chain: verifying…", id="audit-status", markup=False)
+            yield SignOffHistory(id="history-table")
+            yield ReviewerFiguresTable(id="figures-table")
+        yield AuditLine(id="audit-status")
         yield Static("", id="supervisor-status", markup=False)
         yield KeysFooter()
 
     def on_mount(self) -> None:
-        history = self.query_one("#history-table", DataTable)
-        # Fixed column widths: the tables are refilled whenever a filter changes, and columns
-        # that resize with their contents left rows drawn at different widths.
-        for label, key, width in (
-            ("When (UTC)", "when", 16),
-            ("Request", "request", 16),
-            ("Reviewer", "reviewer", 12),
-            ("Stage", "stage", 6),
-            ("Decision", "decision", 14),
-            ("Review time", "time", 11),
-            ("Note", "note", 60),
-        ):
-            history.add_column(label, key=key, width=width)
-        figures = self.query_one("#figures-table", DataTable)
-        for label, key, width in (
-            ("Reviewer", "name", 12),
-            ("Role", "role", max(len(r.value) for r in Role)),
-            ("Reviews", "reviews", 7),
-            ("Median", "median", 8),
-            ("Played/rev", "played", 10),
-            ("Unplayed approvals", "unplayed", 18),
-            ("Pairs with", "pair", 14),
-        ):
-            figures.add_column(label, key=key, width=width)
-        history.focus()
+        self.query_one(SignOffHistory).focus()
         self.action_refresh()
 
     # ------------------------------------------------------------------ workers
@@ -327,86 +243,19 @@ class SupervisorScreen(ReviewerScreen):
         if message.filters != self.filters:
             return  # the filters moved on while this was loading
         self.history = message.rows
-        table = self.query_one("#history-table", DataTable)
-        table.clear()
-        for r in message.rows:
-            style = "dim strike" if r.voided else ""
-            decision = Text(
-                r.decision.value + (" (void)" if r.voided else ""),
-                style="dim" if r.voided else ("green" if r.decision.value == "approve" else "red"),
-            )
-            note = printable(r.note.replace("\n", " "))  # one line, control characters escaped
-            table.add_row(
-                Text(r.at.astimezone(UTC).strftime("%Y-%m-%d %H:%M"), style=style),
-                Text(printable(r.request_id), style=style),
-                Text(
-                    printable(r.reviewer) + (" (new)" if r.new_account else ""),
-                    style=style or ("bold yellow" if r.new_account else ""),
-                ),
-                Text(r.stage.value, style=style),
-                decision,
-                duration_text(r.review_seconds),
-                Text(note if len(note) <= 60 else note[:59] + "…", style="dim" if r.voided else ""),
-                key=str(r.id),
-            )
-        table.border_subtitle = f"{len(message.rows)} · {message.filters.describe()}"
+        self.query_one(SignOffHistory).show(message.rows, message.filters.describe())
         self.refresh_bindings()  # "d Details" applies only once there is a row to show
 
     @on(FiguresLoaded)
     def _figures_loaded(self, message: FiguresLoaded) -> None:
         self.figures = message.figures
-        table = self.query_one("#figures-table", DataTable)
-        table.clear()
-        for f in message.figures:
-            unplayed = Text(
-                str(f.approvals_nothing_played),
-                style="bold red" if f.approvals_nothing_played else "",
-            )
-            pair = Text("-", style="dim")
-            if f.pairs:
-                other, times = max(f.pairs, key=lambda p: (p[1], p[0]))
-                pair = Text(
-                    f"{printable(other)} ×{times}",
-                    style="bold yellow" if times >= PAIR_WARN else "",
-                )
-            table.add_row(
-                Text(printable(f.name)),
-                f.role.value,
-                str(f.reviews),
-                duration_text(f.median_review_seconds),
-                f"{f.recordings_played_per_review:.1f}" if f.reviews else "-",
-                unplayed,
-                pair,
-                key=f.name,
-            )
-        people = sorted(f.name for f in message.figures)
-        if people != self._people:
-            self._people = people
-            select = self.query_one("#filter-reviewer", Select)
-            current = select.value
-            select.set_options([(n, n) for n in people])
-            if isinstance(current, str) and current in people:
-                select.value = current
+        self.query_one(ReviewerFiguresTable).show(message.figures)
+        self.query_one(HistoryFilters).set_people([f.name for f in message.figures])
 
     @on(AuditLoaded)
     def _audit_loaded(self, message: AuditLoaded) -> None:
-        self.audit = status = message.status
-        line = self.query_one("#audit-status", Static)
-        mark = "✓" if status.ok else "✗"
-        checked = (
-            f" · {status.checked_at.astimezone(UTC):%H:%M:%S} UTC"
-            if status.checked_at is not None
-            else ""
-        )
-        line.update(
-            Text.assemble(
-                ("Audit chain: ", "bold"),
-                (f"{mark} {status.message}", "green" if status.ok else "bold red"),
-                (checked, "dim"),
-            )
-        )
-        line.set_class(not status.ok, "-broken")
-        line.tooltip = f"head {status.head}" if status.head else None
+        self.audit = message.status
+        self.query_one(AuditLine).show(message.status)
         self.refresh_bindings()  # copying the head applies only once there is one
 
     @on(PolicyLoaded)
@@ -457,24 +306,13 @@ class SupervisorScreen(ReviewerScreen):
     # ------------------------------------------------------------------ filters
 
     def _read_filters(self) -> HistoryFilter | None:
-        reviewer = self.query_one("#filter-reviewer", Select).value
-        decision = self.query_one("#filter-decision", Select).value
         try:
-            since = parse_day(self.query_one("#filter-since", Input).value, "from")
-            until = parse_day(self.query_one("#filter-until", Input).value, "to")
+            filters = self.query_one(HistoryFilters).read()
         except ValueError as exc:
             self._say(str(exc), error=True)
             return None
-        if since and until and until < since:
-            self._say("to: before from", error=True)
-            return None
         self._say("")
-        return HistoryFilter(
-            reviewer=reviewer if isinstance(reviewer, str) else None,
-            decision=decision if isinstance(decision, str) else None,
-            since=since,
-            until=until,
-        )
+        return filters
 
     def _apply_filters(self) -> None:
         filters = self._read_filters()
@@ -498,12 +336,12 @@ class SupervisorScreen(ReviewerScreen):
 
     # ------------------------------------------------------------------ actions
 
+    def _current_row(self) -> SignOffRow | None:
+        key = self.query_one(SignOffHistory).current_key()
+        return next((r for r in self.history if str(r.id) == key), None) if key else None
+
     def action_show_signoff(self) -> None:
-        table = self.query_one("#history-table", DataTable)
-        if not table.row_count:
-            return
-        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
-        row = next((r for r in self.history if str(r.id) == key), None)
+        row = self._current_row()
         if row is not None:
             self._load_signoff(row)
 
@@ -521,18 +359,15 @@ class SupervisorScreen(ReviewerScreen):
         self.query_one("#filter-reviewer", Select).focus()
 
     def action_clear_filters(self) -> None:
-        self.query_one("#filter-reviewer", Select).clear()
-        self.query_one("#filter-decision", Select).clear()
-        self.query_one("#filter-since", Input).value = ""
-        self.query_one("#filter-until", Input).value = ""
-        self.query_one("#history-table", DataTable).focus()
+        self.query_one(HistoryFilters).clear()
+        self.query_one(SignOffHistory).focus()
         self._apply_filters()
 
     def action_policy(self) -> None:
         self._load_policy()
 
     def action_verify(self) -> None:
-        self.query_one("#audit-status", Static).update("Audit chain: verifying…")
+        self.query_one(AuditLine).verifying()
         self._load_audit()
 
     def action_copy_head(self) -> None:
@@ -556,11 +391,7 @@ class SupervisorScreen(ReviewerScreen):
     def action_record(self) -> None:
         from reviewer.tui.app import store_dir
 
-        table = self.query_one("#history-table", DataTable)
-        if not table.row_count:
-            return
-        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
-        row = next((r for r in self.history if str(r.id) == key), None)
+        row = self._current_row()
         if row is not None:
             stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
             folder = store_dir(self.reviewer_app.service) / "exports"
@@ -610,6 +441,4 @@ class SupervisorScreen(ReviewerScreen):
     def _raw_filter_text(self) -> str:
         if not self.is_mounted:
             return ""
-        return "".join(
-            i.value for i in self.query(Input).results(Input) if i.id and i.id.startswith("filter-")
-        )
+        return self.query_one(HistoryFilters).raw_text()

@@ -2,7 +2,7 @@
 
 Subclasses hold their rows, say how many there are (`row_count`) and draw one row
 (`render_row`); this class moves the cursor, keeps it visible, and calls `cursor_moved`.
-A fixed header line (`header_text`) stays at the top. Moving through 100,000 rows costs the
+A fixed header line (`header_text`, given the width the rows are drawn at) stays at the top. Moving through 100,000 rows costs the
 same as through ten.
 """
 
@@ -48,7 +48,8 @@ class CursorList(ScrollView, can_focus=True):
     def row_count(self) -> int:
         return 0
 
-    def header_text(self) -> str | None:
+    def header_text(self, width: int) -> str | None:
+        """The header line over rows drawn `width` cells wide (None: no header)."""
         return None
 
     def render_row(self, index: int, width: int, style: Style) -> list[Segment]:
@@ -67,7 +68,7 @@ class CursorList(ScrollView, can_focus=True):
 
     @property
     def _header_lines(self) -> int:
-        return 1 if self.header_text() is not None else 0
+        return 1 if self.header_text(self.scrollable_content_region.width) is not None else 0
 
     @property
     def _body_height(self) -> int:
@@ -133,7 +134,7 @@ class CursorList(ScrollView, can_focus=True):
 
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width
-        header = self.header_text()
+        header = self.header_text(width)
         if header is not None:
             if y == 0:
                 style = self.style_of("cursor-list--header")

@@ -16,9 +16,40 @@ from reviewer.domain.model import Recording
 from reviewer.domain.text import printable
 from reviewer.tui.widgets.cursor_list import CursorList
 
-HEADER = "     When              Device            Secs  Transcript"
-COMPACT_HEADER = "     Date        Device    Secs  Transcript"
 COMPACT_BELOW = 70  # narrower than this, rows leave out the time and most of the serial
+MARKS = "    "  # the played tick and the sample mark, two cells each
+
+
+def secs_text(duration_s: float | None) -> str:
+    return f"{duration_s:.1f}" if duration_s is not None else "-"
+
+
+@dataclass(frozen=True, slots=True)
+class RecordingColumns:
+    """The list's columns at one width: the header and every row are laid out from these, so
+    they line up whatever the width and however many digits the durations have."""
+
+    compact: bool
+    when: int
+    device: int
+    secs: int
+
+    @classmethod
+    def at(cls, width: int, secs: int = 4) -> RecordingColumns:
+        """The columns for rows drawn `width` cells wide whose longest duration is `secs`
+        characters."""
+        compact = width < COMPACT_BELOW
+        return cls(compact, 10 if compact else 16, 8 if compact else 16, max(secs, 4))
+
+    def header(self) -> str:
+        when = "Date" if self.compact else "When"
+        return f"{MARKS}{self.body(when, 'Device', 'Secs', 'Transcript')}"
+
+    def body(self, when: str, device: str, secs: str, text: str) -> str:
+        """A row after its marks (a compact row keeps the end of the serial, where serials
+        differ)."""
+        device = device[-self.device :] if self.compact else device[: self.device]
+        return f" {when:<{self.when}}  {device:<{self.device}}  {secs:>{self.secs}}  {text}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,6 +92,7 @@ class RecordingsList(CursorList):
         self._rows: list[RecordingRow] = []
         self._index: dict[str, int] = {}
         self._played: set[str] = set()
+        self._secs_width = 4  # the longest duration's characters
         self.without_audio = 0  # recordings the voice history lists with no audio file
 
     def show(
@@ -72,6 +104,7 @@ class RecordingsList(CursorList):
         self.without_audio = without_audio
         self._index = {r.key: i for i, r in enumerate(self._rows)}
         self._played = set(played)
+        self._secs_width = max([4] + [len(secs_text(r.duration_s)) for r in self._rows])
         self._title()
         self.rows_changed()
         if self._rows:
@@ -124,8 +157,11 @@ class RecordingsList(CursorList):
     def row_count(self) -> int:
         return len(self._rows)
 
-    def header_text(self) -> str | None:
-        return COMPACT_HEADER if self.size.width < COMPACT_BELOW else HEADER
+    def columns(self, width: int) -> RecordingColumns:
+        return RecordingColumns.at(width, self._secs_width)
+
+    def header_text(self, width: int) -> str | None:
+        return self.columns(width).header()
 
     def cursor_moved(self, index: int) -> None:
         self.post_message(self.Highlighted(self._rows[index]))
@@ -142,20 +178,16 @@ class RecordingsList(CursorList):
     def render_row(self, index: int, width: int, style: Style) -> list[Segment]:
         r = self._rows[index]
         rec = r.recording
-        compact = width < COMPACT_BELOW
-        stamp = "%Y-%m-%d" if compact else "%Y-%m-%d %H:%M"
+        columns = self.columns(width)
+        stamp = "%Y-%m-%d" if columns.compact else "%Y-%m-%d %H:%M"
         when = rec.timestamp.strftime(stamp) if rec and rec.timestamp else "-"
         # The serial, the transcript and the member name are input: escaped, never raw.
         device = printable(rec.device_serial) if rec and rec.device_serial else "-"
-        secs = f"{r.duration_s:.1f}" if r.duration_s is not None else "-"
         text = printable(rec.transcript if rec else f"({r.member}: no voice-history row)")
         played = r.key in self._played
         tick = Segment("✓ " if played else "  ", style + self.style_of("recordings-list--played"))
         sample = Segment(
             "S " if r.sampled else "  ", style + self.style_of("recordings-list--sample")
         )
-        if compact:
-            body = f" {when:<10}  {device[-8:]:<8}  {secs:>4}  {text}"
-        else:
-            body = f" {when:<16}  {device[:16]:<16}  {secs:>4}  {text}"
+        body = columns.body(when, device, secs_text(r.duration_s), text)
         return [tick, sample, Segment(body, style)]
