@@ -465,21 +465,9 @@ class ReviewScreen(CorrectingMixin, ReviewerScreen):
         self.notify(f"Released to {where}", title="Released", timeout=8, markup=False)
         self._load(first=False)
 
-    # A key whose action is not available now says why, instead of doing nothing.
-    _KEY_ACTIONS = {
-        "s": "sign_off",
-        "r": "release",
-        "space": "play",
-        "m": "mark",
-        "w": "withhold",
-        "x": "redact",
-        "z": "silence",
-        "f": "suggested",
-        "A": "apply",
-    }
-
     def on_key(self, event: events.Key) -> None:
-        action = self._KEY_ACTIONS.get(event.key)
+        # A key whose action is not available now says why, instead of doing nothing.
+        action = review_keys.KEY_ACTIONS.get(event.key)
         if action is None or self.check_action(action, ()):
             return
         reason = self.why_not(action)

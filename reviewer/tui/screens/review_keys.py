@@ -18,6 +18,18 @@ if TYPE_CHECKING:
     from reviewer.store.views import RequestDetail, SignedIn
 
 LOADING = "The request is still loading."
+# The keys that say why when their action is not available now.
+KEY_ACTIONS = {
+    "s": "sign_off",
+    "r": "release",
+    "space": "play",
+    "m": "mark",
+    "w": "withhold",
+    "x": "redact",
+    "z": "silence",
+    "f": "suggested",
+    "A": "apply",
+}
 
 
 def signing_permission(action: str, d: RequestDetail | None, user: SignedIn | None) -> Permission:
