@@ -184,6 +184,32 @@ def screen_lines(app: App[Any]) -> list[str]:
     return ["".join(line) for line in grid]
 
 
+def field_value(app: App[Any], label: str) -> str:
+    """The value the screen shows beside `label` in a label/value list, its wrapped lines
+    joined: a continuation line is one whose label column is blank, read from the value's
+    own column (so a value that wraps under its label instead does not read back whole)."""
+    lines = screen_lines(app)
+    row = next(i for i, line in enumerate(lines) if re.search(rf"\b{re.escape(label)}  ", line))
+    start = lines[row].index(label)
+    value_at = (
+        start
+        + len(label)
+        + len(lines[row][start + len(label) :])
+        - len(lines[row][start + len(label) :].lstrip(" "))
+    )
+    border = re.compile(r"[█│▊▎]")
+
+    def value(line: str) -> str:
+        return border.split(line[value_at:], maxsplit=1)[0].strip()
+
+    parts = [value(lines[row])]
+    for line in lines[row + 1 :]:
+        if line[start:value_at].strip() or not value(line):
+            break
+        parts.append(value(line))
+    return " ".join(parts)
+
+
 async def wait_for(
     pilot: Pilot[Any], predicate: Callable[..., bool], limit_s: float = 30.0
 ) -> None:

@@ -6,6 +6,8 @@ from collections.abc import Mapping
 from datetime import UTC
 from typing import TYPE_CHECKING
 
+from rich.console import Group
+from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -36,18 +38,20 @@ def duration_text(seconds: float | None) -> str:
     return f"{hours}h {minutes:02d}m"
 
 
-def signoff_detail(row: SignOffRow, findings: Mapping[str, Finding] | None = None) -> Text:
+def signoff_detail(row: SignOffRow, findings: Mapping[str, Finding] | None = None) -> Group:
     """Everything one sign-off recorded, for an auditor to read. `findings` (acknowledgement
     key -> the warning it acknowledges) names each acknowledged warning by its title. Notes,
     statements and titles quoting names are input: control characters are shown as escapes
-    (`printable`), line breaks kept."""
+    (`printable`), line breaks kept. A long value wraps under itself, not under its label."""
     from reviewer.domain.signoff import CHECKLIST, warning_code
 
+    fields = Table.grid(padding=(0, 1))
+    fields.add_column(style="bold", no_wrap=True, min_width=17)
+    fields.add_column(ratio=1, overflow="fold")
     text = Text()
 
     def field(label: str, value: str, style: str = "") -> None:
-        text.append(f"{label:<18}", style="bold")
-        text.append(printable(value, lines=True) + "\n", style=style)
+        fields.add_row(label, Text(printable(value, lines=True), style=style))
 
     field("Request", f"{row.request_id} v{row.version}")
     field("Archive SHA-256", row.archive_sha256)
@@ -81,7 +85,7 @@ def signoff_detail(row: SignOffRow, findings: Mapping[str, Finding] | None = Non
             text.append(": ", style="yellow")
             text.append(printable(note, lines=True) + "\n")
     text.rstrip()
-    return text
+    return Group(fields, text)
 
 
 class SignOffDetailDialog(ReviewerDialog[None]):
