@@ -43,7 +43,7 @@ contracts: install
 	$(BIN)/lint-imports
 
 pytest: install
-	$(BIN)/pytest -q -n $(TEST_WORKERS) --dist worksteal
+	$(BIN)/pytest -q -n $(TEST_WORKERS) --dist load --maxschedchunk 1
 
 samples: install
 	$(BIN)/python sample_archives/build.py

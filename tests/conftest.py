@@ -392,3 +392,20 @@ def snap_compare(snap_compare: Callable[..., bool]) -> SnapCompare:
         return bool(snap_compare(app, terminal_size=terminal_size, run_before=steady_before))
 
     return compare
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Start the tests marked `slow` first, each followed by a quick one: with `make test`'s
+    `--dist load --maxschedchunk 1` every worker takes a long test early instead of one worker
+    meeting several of them at the end of the run, which is what set the suite's wall time."""
+    slow = [item for item in items if item.get_closest_marker("slow")]
+    if not slow:
+        return
+    quick = [item for item in items if not item.get_closest_marker("slow")]
+    ordered: list[pytest.Item] = []
+    for i, item in enumerate(slow):
+        ordered.append(item)
+        if i < len(quick):
+            ordered.append(quick[i])
+    ordered.extend(quick[len(slow) :])
+    items[:] = ordered

@@ -153,6 +153,7 @@ def test_reading_commands_never_create_a_store(tmp_path: Path, command: list[str
     assert not (tmp_path / "OUTBOX").exists() and not (tmp_path / "events.csv").exists()
 
 
+@pytest.mark.slow
 def test_ingest_and_users_add_create_the_store(tmp_path: Path) -> None:
     db = tmp_path / "new" / "reviewer.db"
     proc = run(
@@ -176,6 +177,7 @@ def test_ingest_and_users_add_create_the_store(tmp_path: Path) -> None:
     assert ingested.is_file()
 
 
+@pytest.mark.slow
 def test_users_add_without_a_supervisor_is_closed(store: str, tmp_path: Path) -> None:
     """Only the first account of an empty store is added without --as, and it must be a
     supervisor; after that, a supervisor adds every account."""

@@ -25,6 +25,7 @@ import textwrap
 import time
 from pathlib import Path
 
+import pytest
 from argon2 import PasswordHasher, profiles
 from sqlalchemy import text
 
@@ -179,6 +180,7 @@ def _check_outbox(outbox: Path) -> set[str]:
     return released
 
 
+@pytest.mark.slow
 def test_kill_nine_never_loses_what_was_acknowledged(store_url: str, tmp_path: Path) -> None:
     work = tmp_path / "work"
     work.mkdir()

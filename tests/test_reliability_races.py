@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 
+import pytest
 from argon2 import PasswordHasher, profiles
 from conftest import MakeReview, add_people
 from sqlalchemy import text
@@ -18,6 +19,7 @@ FAST = PasswordHasher.from_parameters(profiles.CHEAPEST)
 ALL = dict.fromkeys(CHECKLIST_KEYS, True)
 
 
+@pytest.mark.slow
 def test_two_approvers_racing_for_the_second_sign_off(
     store_url: str, make_review: MakeReview
 ) -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import pytest
 from test_tui_support import (
     THIRD_PARTY,
     Store,
@@ -37,6 +38,7 @@ async def answer(pilot: Pilot[None], note: str) -> None:
     await pilot.click("#correction-ok")
 
 
+@pytest.mark.slow
 async def test_mark_correct_apply_and_sign_the_corrected_version(
     store: Store, null_audio: Path
 ) -> None:

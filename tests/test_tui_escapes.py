@@ -177,6 +177,7 @@ async def settle(pilot: Pilot[None]) -> None:
     await pilot.pause(0.1)
 
 
+@pytest.mark.slow
 async def test_every_tab_and_the_sign_off_dialog_show_input_escaped(spiked_store: Store) -> None:
     from reviewer.tui.dialogs.signoff import SignOffDialog
     from reviewer.tui.widgets.recordings import RecordingsList

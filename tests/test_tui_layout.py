@@ -61,6 +61,7 @@ def _header_line(lines: list[str]) -> str:
     return found[0]
 
 
+@pytest.mark.slow
 async def test_recordings_header_stays_inside_its_pane_at_every_width(store: Store) -> None:
     from reviewer.tui.widgets.player import PlayerPane
 

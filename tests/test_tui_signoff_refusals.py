@@ -86,6 +86,7 @@ def flat(text: str) -> str:
     return re.sub(r"\s+", " ", re.sub(r"[█▊▎▔▁│╭╮╰╯▄▀]", " ", text))
 
 
+@pytest.mark.slow
 async def test_a_wrong_passphrase_says_so_and_keeps_what_was_typed(store: Store) -> None:
     from textual.widgets import Checkbox, Input
 
@@ -126,6 +127,7 @@ async def test_a_wrong_passphrase_says_so_and_keeps_what_was_typed(store: Store)
     assert (row.decision.value, row.note) == ("reject", "another customer's archive")
 
 
+@pytest.mark.slow
 async def test_five_wrong_passphrases_lock_out_and_say_until_when(store: Store) -> None:
     from textual.widgets import Input
 
@@ -171,6 +173,7 @@ async def test_a_disabled_reject_says_why(store: Store, first: str, then: str) -
     assert len(recorded(store, CLEAN)) == 1
 
 
+@pytest.mark.slow
 async def test_the_statement_shown_is_the_statement_recorded(store: Store) -> None:
     from textual.widgets import Input
 
