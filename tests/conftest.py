@@ -395,10 +395,16 @@ def snap_compare(snap_compare: Callable[..., bool]) -> SnapCompare:
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Start the tests marked `slow` first, each followed by a quick one: with `make test`'s
-    `--dist load --maxschedchunk 1` every worker takes a long test early instead of one worker
-    meeting several of them at the end of the run, which is what set the suite's wall time."""
-    slow = [item for item in items if item.get_closest_marker("slow")]
+    """Start the tests marked `slow` first, longest first (`slow(seconds=N)`, 5 when not
+    said), each followed by a quick one: with `make test`'s `--dist load --maxschedchunk 1`
+    every worker takes a long test early instead of one worker meeting several of them at
+    the end of the run, which is what set the suite's wall time."""
+
+    def seconds(item: pytest.Item) -> float:
+        marker = item.get_closest_marker("slow")
+        return float(marker.kwargs.get("seconds", 5)) if marker else 0.0
+
+    slow = sorted((item for item in items if seconds(item)), key=seconds, reverse=True)
     if not slow:
         return
     quick = [item for item in items if not item.get_closest_marker("slow")]

@@ -619,7 +619,7 @@ def test_a_sign_off_by_a_new_or_re_enabled_account_is_flagged(
     assert not any(signer_flags().values())
 
 
-@pytest.mark.slow
+@pytest.mark.slow(seconds=10)
 def test_guesses_from_many_processes_at_once_check_at_most_five(
     store_url: str, tmp_path: Path
 ) -> None:

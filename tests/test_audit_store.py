@@ -204,7 +204,7 @@ def _int_mutants(value: int) -> Iterator[int]:
                 yield int(digits[:index] + digit + digits[index + 1 :])
 
 
-@pytest.mark.slow
+@pytest.mark.slow(seconds=10)
 def test_every_single_byte_mutation_of_every_field_is_caught(store: Store) -> None:
     _small_log(store)
     _drop_triggers(store)

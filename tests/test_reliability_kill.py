@@ -180,7 +180,7 @@ def _check_outbox(outbox: Path) -> set[str]:
     return released
 
 
-@pytest.mark.slow
+@pytest.mark.slow(seconds=30)
 def test_kill_nine_never_loses_what_was_acknowledged(store_url: str, tmp_path: Path) -> None:
     work = tmp_path / "work"
     work.mkdir()

@@ -19,7 +19,7 @@ FAST = PasswordHasher.from_parameters(profiles.CHEAPEST)
 ALL = dict.fromkeys(CHECKLIST_KEYS, True)
 
 
-@pytest.mark.slow
+@pytest.mark.slow(seconds=25)
 def test_two_approvers_racing_for_the_second_sign_off(
     store_url: str, make_review: MakeReview
 ) -> None:

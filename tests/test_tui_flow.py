@@ -97,7 +97,7 @@ def any_store(request: pytest.FixtureRequest) -> Store:
     return store
 
 
-@pytest.mark.slow
+@pytest.mark.slow(seconds=40)
 async def test_four_eyes_flow(any_store: Store, null_audio: Path) -> None:
     from textual.widgets import Button
 

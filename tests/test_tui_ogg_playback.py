@@ -24,7 +24,7 @@ OGG_REQUEST = "DSAR-2019-0107"
 SIZE = (120, 40)
 
 
-@pytest.mark.slow
+@pytest.mark.slow(seconds=15)
 async def test_ogg_recordings_play_and_the_clean_export_can_be_approved(
     store: Store,
     null_audio: Path,

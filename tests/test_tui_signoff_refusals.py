@@ -86,7 +86,7 @@ def flat(text: str) -> str:
     return re.sub(r"\s+", " ", re.sub(r"[█▊▎▔▁│╭╮╰╯▄▀]", " ", text))
 
 
-@pytest.mark.slow
+@pytest.mark.slow(seconds=10)
 async def test_a_wrong_passphrase_says_so_and_keeps_what_was_typed(store: Store) -> None:
     from textual.widgets import Checkbox, Input
 
@@ -127,7 +127,7 @@ async def test_a_wrong_passphrase_says_so_and_keeps_what_was_typed(store: Store)
     assert (row.decision.value, row.note) == ("reject", "another customer's archive")
 
 
-@pytest.mark.slow
+@pytest.mark.slow(seconds=15)
 async def test_five_wrong_passphrases_lock_out_and_say_until_when(store: Store) -> None:
     from textual.widgets import Input
 
