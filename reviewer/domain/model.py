@@ -82,7 +82,8 @@ class Address:
     street: str = ""
     postcode: str = ""
     city: str = ""
-    country: str = ""
+    country: str = ""  # ISO 3166-1 alpha-2 (DE, GB): whose bank holidays the clock skips
+    region: str = ""  # ISO 3166-2 subdivision without the country (ENG, SCT, BY): theirs too
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,6 +107,7 @@ class Requester:
     email: str = ""
     phone: str = ""
     locale: str = ""
+    time_zone: str = ""  # IANA name (Europe/Berlin): the clock's days are the requester's
     account_created_at: date | None = None
     addresses: tuple[Address, ...] = ()
     devices: tuple[Device, ...] = ()

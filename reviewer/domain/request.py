@@ -258,6 +258,7 @@ def request_from_dict(data: Any, *, strict: bool = True) -> Request:
         email=fields.text(req, "email", "requester.email"),
         phone=fields.text(req, "phone", "requester.phone"),
         locale=fields.text(req, "locale", "requester.locale"),
+        time_zone=fields.text(req, "time_zone", "requester.time_zone"),
         account_created_at=fields.day(req, "account_created_at", "requester.account_created_at"),
         addresses=tuple(
             Address(
@@ -265,6 +266,7 @@ def request_from_dict(data: Any, *, strict: bool = True) -> Request:
                 postcode=fields.text(a, "postcode", f"{field}.postcode"),
                 city=fields.text(a, "city", f"{field}.city"),
                 country=fields.text(a, "country", f"{field}.country"),
+                region=fields.text(a, "region", f"{field}.region"),
             )
             for field, a in fields.entries(req, "addresses", "requester.addresses")
         ),
