@@ -130,7 +130,9 @@ class Clip:
         if not info.rate or not info.channels or not info.bits:
             raise ClipError("the WAV header gives no usable format")
         pcm = data[layout.data_offset : layout.data_offset + layout.data_bytes]
-        bits, channels = info.bits, info.channels
+        # samples are as wide as they are stored (12-bit audio plays as the 16-bit samples
+        # it is stored in, most significant bits first)
+        bits, channels = 8 * layout.sample_bytes, info.channels
         if layout.encoding == WAVE_FORMAT_IEEE_FLOAT:
             pcm, bits = float_to_pcm16(pcm), 16
         if channels > 2:
