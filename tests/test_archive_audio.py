@@ -1,19 +1,26 @@
-"""MP3 and OGG recordings: recognised as audio by their bytes, with their duration where the
-bytes tell it."""
+"""Recordings other than plain PCM WAV: MP3 and OGG, recognised as audio by their bytes, with
+their duration where the bytes tell it; and every WAV variant libsndfile reads."""
 
 from __future__ import annotations
 
+import io
 import shutil
 import struct
 import subprocess
+import time
+import tracemalloc
+import zipfile
 from pathlib import Path
 
 import pytest
+import soundfile
+import wavcraft
 import zipcraft
 
 from reviewer.archive import Limits, read_export
+from reviewer.archive.planner import AUDIO_HEAD
 from reviewer.domain.archive.audio import mp3_info, ogg_info
-from reviewer.domain.model import MemberKind
+from reviewer.domain.model import MemberKind, Severity
 
 # MPEG-1 layer III, 128 kbit/s, 44.1 kHz, stereo, no padding: 417-byte frames of 1,152 samples
 FRAME_HEADER = b"\xff\xfb\x90\x00"
@@ -82,3 +89,99 @@ def test_ogg_vorbis_duration(tmp_path: Path, rate: int, channels: int, seconds: 
         and mp3.audio.duration_s == pytest.approx(40 * 1152 / 44100, rel=0.01)
     )
     assert index.recording_seconds == pytest.approx(seconds + 40 * 1152 / 44100, rel=0.01)
+
+
+# ------------------------------------------------------------ WAVs that libsndfile reads
+
+
+def test_every_wav_libsndfile_reads_gets_its_true_facts(tmp_path: Path) -> None:
+    """RIFX, RF64, 64-bit float, A-law, µ-law, 8/24/32-bit PCM, 12/20/5-bit audio and 24-bit
+    audio in 4-byte samples: each is a recording libsndfile decodes, so none is malformed, and
+    each has its duration, rate, channels and bits, in an export read as it would be."""
+    variants = wavcraft.variants()
+    for v in variants:  # the rule the reader follows: libsndfile decodes every one of them
+        assert soundfile.info(io.BytesIO(v.data)).samplerate == v.rate, v.name
+    assert sum(len(v.data) > AUDIO_HEAD for v in variants) >= 2  # longer than the kept head
+    archive = tmp_path / "export.zip"
+    # stored: a pure tone deflates so well that it would look like a zip bomb
+    recordings = {f"Alexa/Audio/{v.name}.wav": v.data for v in variants}
+    archive.write_bytes(zipcraft.zip_of(recordings, zipfile.ZIP_STORED))
+    index = read_export(archive, Limits())
+    assert not [f for f in index.read_findings if f.code == "audio-malformed"]
+    for v in variants:
+        member = index.member(f"Alexa/Audio/{v.name}.wav")
+        assert member is not None and member.kind is MemberKind.AUDIO, v.name
+        assert member.audio is not None and member.audio.format == "wav", v.name
+        assert member.type_label == "WAV audio", v.name  # RIFX and RF64 by their bytes too
+        facts = (member.audio.rate, member.audio.channels, member.audio.bits)
+        assert facts == (v.rate, v.channels, v.bits), v.name
+        assert member.audio.duration_s == pytest.approx(v.seconds, abs=0.01), v.name
+    assert index.recording_seconds == pytest.approx(sum(v.seconds for v in variants), abs=0.1)
+
+
+def test_a_long_recording_libsndfile_reads_keeps_the_duration_of_the_bytes_present(
+    tmp_path: Path,
+) -> None:
+    """An RF64 recording cut short (its header claims 30 s, 20 s are there) and a RIFX one whose
+    size field is left open: the duration is what the member really holds, though only the
+    first MiB of each is kept."""
+    whole = wavcraft.written(30.0, 16000, 2, "RF64", "PCM_16")
+    cut = whole[: len(whole) - 10 * 16000 * 4]
+    riffx = bytearray(wavcraft.written(80.0, 8000, 1, "WAV", "PCM_16", "BIG"))
+    at = riffx.index(b"data")
+    riffx[at + 4 : at + 8] = b"\xff\xff\xff\xff"
+    archive = tmp_path / "export.zip"
+    recordings = {"a/cut.wav": cut, "a/open.wav": bytes(riffx)}
+    archive.write_bytes(zipcraft.zip_of(recordings, zipfile.ZIP_STORED))
+    index = read_export(archive, Limits())
+    durations = {m.path: m.audio.duration_s for m in index.audio_members if m.audio}
+    assert durations["a/cut.wav"] == pytest.approx(20.0, abs=0.01)
+    assert durations["a/open.wav"] == pytest.approx(80.0, abs=0.01)
+    assert not [f for f in index.read_findings if f.code == "audio-malformed"]
+
+
+def rifx_header(channels: int, rate: int, bits: int, data: bytes, tag: int = 1) -> bytes:
+    align = channels * ((bits + 7) // 8)
+    fmt = struct.pack(">HHIIHH", tag, channels, rate, (rate * align) & 0xFFFFFFFF, align, bits)
+    body = b"WAVE" + b"fmt " + struct.pack(">I", len(fmt)) + fmt
+    body += b"data" + struct.pack(">I", len(data)) + data
+    return b"RIFX" + struct.pack(">I", len(body)) + body
+
+
+BROKEN = {
+    # what neither the WAV parser nor libsndfile can read, or what libsndfile reads from a
+    # header no recording has
+    "zero-hz.wav": rifx_header(1, 0, 16, bytes(1000)),
+    "absurd-rate.wav": rifx_header(1, 4_000_000_000, 16, bytes(1000)),
+    "one-hz.wav": rifx_header(1, 1, 16, bytes(1000)),
+    "no-channels.wav": rifx_header(0, 8000, 16, bytes(1000)),
+    "thousand-channels.wav": rifx_header(1000, 8000, 16, bytes(4000)),
+    "65-bit.wav": rifx_header(1, 8000, 65, bytes(1000)),
+    "unknown-coding.wav": rifx_header(1, 8000, 16, bytes(1000), tag=0x7777),
+    "huge-chunk.wav": b"RIFF\xff\xff\xff\xffWAVE"
+    + wavcraft.chunk(b"JUNK", bytes(16), size=0xFFFFFFF0)
+    + bytes(4000),
+    "no-data.wav": b"RIFX\x00\x00\x00\x1cWAVEfmt \x00\x00\x00\x10" + bytes(16),
+    "garbage.wav": b"RIFF" + bytes(2000),
+    "text.wav": b"a recording was here " * 50,
+}
+
+
+def test_what_nothing_can_read_is_still_malformed_and_read_at_once(tmp_path: Path) -> None:
+    archive = tmp_path / "export.zip"
+    archive.write_bytes(zipcraft.zip_of({f"Audio/{n}": d for n, d in BROKEN.items()}))
+    started = time.perf_counter()
+    tracemalloc.start()
+    index = read_export(archive, Limits())
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert time.perf_counter() - started < 10
+    assert peak < 32 << 20
+    malformed = [f for f in index.read_findings if f.code == "audio-malformed"]
+    assert len(malformed) == 1
+    assert sorted(malformed[0].members) == sorted(f"Audio/{n}" for n in BROKEN)
+    assert malformed[0].severity is Severity.WARNING
+    for name in BROKEN:
+        member = index.member(f"Audio/{name}")
+        assert member is not None and member.kind is MemberKind.AUDIO
+        assert member.audio is None or member.audio.duration_s is None

@@ -7,6 +7,7 @@ import math
 import wave
 
 import pytest
+import wavcraft
 
 from reviewer.audio import Clip, ClipError, peaks
 
@@ -270,3 +271,31 @@ def test_a_truncated_ogg_plays_what_there_is_or_says_why() -> None:
             assert "\n" not in str(exc)
         else:  # never an empty clip that would count as played to its end at once
             assert 0 < clip.duration_s < 2.5
+
+
+def test_every_wav_the_archive_reader_accepts_plays() -> None:
+    """Each WAV variant libsndfile reads (RIFX, RF64, A-law, µ-law, 64-bit float, 12/20/5-bit
+    audio, 24-bit audio in 4-byte samples) becomes a clip of the right length, in a sample
+    format the player takes, and sounds: the tone is there, not silence or noise."""
+    for v in wavcraft.variants():
+        clip = Clip.from_member(v.data, f"Alexa/Audio/{v.name}.wav")
+        assert clip.bits in (8, 16, 24, 32), v.name
+        assert (clip.rate, clip.channels) == (v.rate, min(v.channels, 2)), v.name
+        assert clip.duration_s == pytest.approx(v.seconds, abs=0.01), v.name
+        loudest = max(max(abs(lo), abs(hi)) for lo, hi in peaks(clip, 20))
+        assert loudest == pytest.approx(0.5, abs=0.05), v.name
+
+
+def test_a_wav_neither_reader_decodes_keeps_the_wav_parser_reason() -> None:
+    import struct
+
+    data = riff(0x7777, 1, 8000, 16, bytes(100))
+    with pytest.raises(ClipError) as err:
+        Clip.from_member(data, "a.wav")
+    assert str(err.value) == "not a playable WAV file: unsupported encoding 0x7777 " + (
+        "(only PCM and float are read)"
+    )
+    rifx = b"RIFX" + struct.pack(">I", 4) + b"WAVE"
+    with pytest.raises(ClipError, match="^not a playable audio file: ") as err:
+        Clip.from_member(rifx, "b.wav")
+    assert "\n" not in str(err.value)

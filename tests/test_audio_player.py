@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+import wavcraft
 
 from reviewer.audio import AudioError, Clip, NullPlayer, SimpleaudioPlayer, make_player
 
@@ -128,6 +129,18 @@ def test_every_wav_variant_plays(player: SimpleaudioPlayer, rate: int, bits: int
     player.play(clip.pcm, clip.rate, clip.channels, clip.bits)
     wait_until(lambda: not player.is_playing)
     assert player.played_s == pytest.approx(clip.duration_s)
+
+
+def test_every_wav_the_archive_reader_accepts_plays_to_its_end(player: SimpleaudioPlayer) -> None:
+    """RIFX, RF64, A-law, µ-law, 64-bit float, 12/20/5-bit audio and 24-bit audio in 4-byte
+    samples, decoded as the recordings pane decodes them: the device plays each one's last
+    tenth of a second to the end."""
+    for v in wavcraft.variants():
+        clip = Clip.from_member(v.data, f"{v.name}.wav")
+        player.play(clip.pcm, clip.rate, clip.channels, clip.bits, start_s=v.seconds - 0.1)
+        wait_until(lambda: not player.is_playing)
+        assert player.played_s == pytest.approx(0.1, abs=0.01), v.name
+        assert player.position_s == pytest.approx(v.seconds, abs=0.01), v.name
 
 
 def test_a_new_clip_stops_the_previous_one(player: SimpleaudioPlayer) -> None:

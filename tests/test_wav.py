@@ -7,14 +7,18 @@ import math
 import struct
 import wave
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
+import soundfile
+import wavcraft
 import zipcraft
 from zipcraft import STORED, Entry
 
 from reviewer.archive import Limits, read_export, read_member
+from reviewer.correct.build import _silence
 from reviewer.domain.archive import WavError, decode_wav
-from reviewer.domain.archive.wav import parse_wav
+from reviewer.domain.archive.wav import parse_wav, wav_header
 from reviewer.domain.model import MemberKind, Severity
 
 PCM_GUID_TAIL = b"\x00\x00\x00\x00\x10\x00\x80\x00\x00\xaa\x00\x38\x9b\x71"
@@ -39,8 +43,15 @@ def chunk(cid: bytes, body: bytes, pad: bool = True) -> bytes:
     return cid + struct.pack("<I", len(body)) + body + (b"\x00" if pad and len(body) % 2 else b"")
 
 
-def fmt_chunk(rate: int, channels: int, bits: int, tag: int = 1, extensible: bool = False) -> bytes:
-    align = channels * bits // 8
+def fmt_chunk(
+    rate: int,
+    channels: int,
+    bits: int,
+    tag: int = 1,
+    extensible: bool = False,
+    align: int | None = None,
+) -> bytes:
+    align = channels * bits // 8 if align is None else align
     body = struct.pack(
         "<HHIIHH", 0xFFFE if extensible else tag, channels, rate, rate * align, align, bits
     )
@@ -146,7 +157,16 @@ def test_streaming_writer_sizes() -> None:
         (riff(fmt_chunk(0, 1, 16), chunk(b"data", b"\x00" * 100)), "0 Hz"),
         (riff(fmt_chunk(16000, 0, 16), chunk(b"data", b"\x00" * 100)), "channel"),
         (riff(fmt_chunk(16000, 300, 16), chunk(b"data", b"\x00" * 100)), "channel"),
-        (riff(fmt_chunk(16000, 1, 12), chunk(b"data", b"\x00" * 100)), "12 bit"),
+        (riff(fmt_chunk(16000, 1, 12), chunk(b"data", b"\x00" * 100)), "block align 1"),
+        (riff(fmt_chunk(16000, 1, 33), chunk(b"data", b"\x00" * 100)), "33 bit"),
+        (
+            riff(fmt_chunk(16000, 3, 24, align=4), chunk(b"data", b"\x00" * 100)),
+            "block align 4 does not match 3 x 24 bit",
+        ),
+        (
+            riff(fmt_chunk(16000, 1, 32, tag=3, align=8), chunk(b"data", b"\x00" * 100)),
+            "block align 8",
+        ),
         (riff(fmt_chunk(16000, 1, 4, tag=0x11), chunk(b"data", b"\x00" * 100)), "0x0011"),
         (riff(chunk(b"fmt ", b"\x01\x00")), "fmt chunk too short"),
     ],
@@ -158,7 +178,10 @@ def test_streaming_writer_sizes() -> None:
         "zero-hz",
         "no-channels",
         "300-channels",
-        "12-bit",
+        "12-bit-in-1-byte",
+        "33-bit",
+        "24-bit-in-4-bytes-for-3-channels",
+        "float-in-8-bytes",
         "adpcm",
         "short-fmt",
     ],
@@ -168,6 +191,62 @@ def test_malformed_raises_a_one_line_reason(data: bytes, reason: str) -> None:
         decode_wav(data)
     assert reason in str(err.value)
     assert "\n" not in str(err.value)
+
+
+@pytest.mark.parametrize(
+    ("bits", "width", "channels", "extensible"),
+    [(12, 2, 4, False), (20, 3, 1, False), (5, 1, 5, False), (24, 4, 2, False), (24, 4, 2, True)],
+    ids=["12-bit", "20-bit", "5-bit", "24-bit-in-4-bytes", "24-bit-in-4-bytes-extensible"],
+)
+def test_pcm_stored_wider_than_its_bits(
+    bits: int, width: int, channels: int, extensible: bool
+) -> None:
+    """Integer PCM whose samples take more bytes than their bits need: the bits the header
+    states, the samples as wide as the block align says, and the duration from the frames."""
+    data = wavcraft.stored(0.5, 8000, channels, bits, width, extensible=extensible)
+    layout = parse_wav(data)
+    assert (layout.info.bits, layout.info.channels, layout.info.rate) == (bits, channels, 8000)
+    assert (layout.sample_bytes, layout.frame_bytes) == (width, width * channels)
+    assert layout.info.duration_s == pytest.approx(0.5, abs=1e-3)
+    # libsndfile reads the same number of frames from these bytes
+    assert soundfile.info(io.BytesIO(data)).frames == layout.data_bytes // layout.frame_bytes
+    info, pcm = decode_wav(data)
+    assert pcm == data[layout.data_offset :] and info == layout.info
+
+
+@pytest.mark.parametrize(
+    ("fmt", "subtype", "endian", "variant", "bits"),
+    [
+        ("WAV", "PCM_24", "BIG", "RIFX", 24),
+        ("RF64", "PCM_16", "FILE", "RF64", 16),
+        ("WAVEX", "DOUBLE", "FILE", "RIFF", 64),
+        ("WAV", "ALAW", "FILE", "RIFF", 8),
+    ],
+)
+def test_the_header_of_what_the_parser_leaves_to_libsndfile(
+    fmt: str, subtype: str, endian: str, variant: str, bits: int
+) -> None:
+    """RIFX, RF64, 64-bit float and A-law headers are read (their bits, their data chunk)
+    though the parser does not lay their sound out."""
+    data = wavcraft.written(0.25, 16000, 2, fmt, subtype, endian)
+    header = wav_header(data)
+    assert (header.variant, header.channels, header.rate, header.bits) == (variant, 2, 16000, bits)
+    assert header.data_offset + header.declared_bytes == len(data)
+    with pytest.raises(WavError):
+        parse_wav(data)
+
+
+def test_silencing_pcm_stored_wider_than_its_bits_silences_whole_samples() -> None:
+    """The corrected archive silences a span of 24-bit audio in 4-byte samples and of 5-bit
+    audio in unsigned bytes: every byte of the span's samples, and nothing else."""
+    for bits, width, zero in ((24, 4, 0), (5, 1, 0x80)):
+        data = wavcraft.stored(1.0, 8000, 2, bits, width)
+        layout = parse_wav(data)
+        out = _silence("a.wav", data, [SimpleNamespace(start_s=0.25, end_s=0.5)])
+        start = layout.data_offset + 2000 * layout.frame_bytes
+        end = layout.data_offset + 4000 * layout.frame_bytes
+        assert set(out[start:end]) == {zero}
+        assert out[:start] == data[:start] and out[end:] == data[end:]
 
 
 def test_recordings_in_an_archive(tmp_path: Path) -> None:

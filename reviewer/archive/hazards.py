@@ -25,8 +25,9 @@ Archive hazards (all CRITICAL unless noted; each names the members involved):
 
 Member readers:
 
-- ``audio-malformed`` (WARNING): a WAV recording that cannot be read (not RIFF, no fmt chunk,
-  0 Hz, absurd values, unsupported encoding).
+- ``audio-malformed`` (WARNING): a WAV recording that neither the WAV parser nor libsndfile
+  can read (not RIFF, no fmt chunk, unknown encoding), or whose header states absurd values
+  (0 Hz, a rate outside 1 to 384 kHz, no channels or more than 8).
 - ``json-malformed`` (WARNING): a JSON member that does not parse.
 - ``pdf-unreadable`` (WARNING): a PDF that pypdf cannot read (corrupt, encrypted, not a PDF).
 - ``pdf-hostile``: a PDF whose parsing timed out, blew the memory limit, hit pypdf's

@@ -2,9 +2,9 @@
 
 `Clip.from_member(data, name)` decodes a recording member: WAV bytes go through
 `Clip.from_wav` (every variant the export contract lists, through the archive reader's RIFF
-walker), everything else (Ogg Vorbis/Opus, MP3, FLAC, any format libsndfile reads) through
-`soundfile`, into PCM that ALSA plays; `peaks(clip, n)` gives the min/max envelope a waveform
-display draws, one pair per column.
+walker), everything else (Ogg Vorbis/Opus, MP3, FLAC, a WAV that walker does not lay out,
+any format libsndfile reads) through `soundfile`, into PCM that ALSA plays; `peaks(clip, n)`
+gives the min/max envelope a waveform display draws, one pair per column.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from reviewer.domain.errors import ReviewerError, first_line
 MAX_DECODED_BYTES = 256 * 1024 * 1024
 _DECODE_BLOCK_FRAMES = 1 << 16
 _WAV_MAGIC = (b"RIFF", b"RIFX", b"RF64")
+_FLOAT_SUBTYPES = ("FLOAT", "DOUBLE")
 
 
 class ClipError(ReviewerError):
@@ -63,11 +64,19 @@ class Clip:
     @classmethod
     def from_member(cls, data: bytes, name: str) -> Clip:
         """Decode a recording member's bytes, whatever its format: WAV (by its RIFF header)
-        through `from_wav`, anything else through libsndfile (`soundfile`) into 16-bit PCM.
-        A member named .wav that libsndfile cannot read either keeps the WAV parser's reason.
+        through `from_wav`, anything else (and a WAV the parser does not lay out: RIFX, RF64,
+        A-law, µ-law, 64-bit float) through libsndfile (`soundfile`) into 16-bit PCM. A WAV
+        that libsndfile cannot read either keeps the WAV parser's reason.
         Raises `ClipError` with one line when the bytes cannot be played."""
         if data[:4] == b"RIFF":
-            return cls.from_wav(data)
+            try:
+                return cls.from_wav(data)
+            except ClipError as exc:
+                wav_reason = exc
+            try:  # a WAV the parser does not lay out (A-law, 64-bit float, ...)
+                return cls.from_encoded(data)
+            except ClipError:
+                raise wav_reason from None
         try:
             return cls.from_encoded(data)
         except ClipError:
@@ -92,11 +101,19 @@ class Clip:
             with soundfile.SoundFile(io.BytesIO(data)) as sound:
                 rate, channels = int(sound.samplerate), int(sound.channels)
                 keep = min(channels, 2)
+                # libsndfile gives float samples to an integer read unscaled (0.5 becomes
+                # 0): those are read as floats and scaled here
+                floats = sound.subtype in _FLOAT_SUBTYPES
                 while True:
-                    block = sound.read(_DECODE_BLOCK_FRAMES, dtype="int16", always_2d=True)
+                    if floats:
+                        samples = sound.read(_DECODE_BLOCK_FRAMES, dtype="float32", always_2d=True)
+                        block = (samples[:, :keep].clip(-1.0, 1.0) * 32767).astype("<i2")
+                    else:
+                        block = sound.read(_DECODE_BLOCK_FRAMES, dtype="int16", always_2d=True)
+                        block = block[:, :keep]
                     if not len(block):
                         break
-                    pcm = block[:, :keep].astype("<i2", copy=False).tobytes()
+                    pcm = block.astype("<i2", copy=False).tobytes()
                     size += len(pcm)
                     if size > MAX_DECODED_BYTES:
                         raise ClipError(
@@ -130,7 +147,9 @@ class Clip:
         if not info.rate or not info.channels or not info.bits:
             raise ClipError("the WAV header gives no usable format")
         pcm = data[layout.data_offset : layout.data_offset + layout.data_bytes]
-        bits, channels = info.bits, info.channels
+        # samples are as wide as they are stored (12-bit audio plays as the 16-bit samples
+        # it is stored in, most significant bits first)
+        bits, channels = 8 * layout.sample_bytes, info.channels
         if layout.encoding == WAVE_FORMAT_IEEE_FLOAT:
             pcm, bits = float_to_pcm16(pcm), 16
         if channels > 2:

@@ -310,9 +310,10 @@ def _silence(path: str, data: bytes, spans: list[Any]) -> bytes:
     info = layout.info
     if not info.rate or not info.channels or not info.bits:
         raise BuildError(f"{path}: its sample format is unknown; withhold it instead")
-    frame = info.channels * ((info.bits + 7) // 8)
+    frame = layout.frame_bytes
     frames = layout.data_bytes // frame
-    zero = b"\x80" if info.bits == 8 else b"\x00"  # 8-bit PCM is unsigned: silence is 128
+    # PCM in 1-byte samples is unsigned: silence is 128
+    zero = b"\x80" if layout.sample_bytes == 1 else b"\x00"
     buf = bytearray(data)
     for span in spans:
         start, end = span_frames(span.start_s, span.end_s, info.rate, frames)

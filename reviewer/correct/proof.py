@@ -172,9 +172,9 @@ def prove(
             loud.append(f"{member} cannot be read back ({exc})")
             continue
         info = layout.info
-        frame = (info.channels or 1) * (((info.bits or 16) + 7) // 8)
+        frame = layout.frame_bytes
         rate = info.rate or 1
-        zero = 0x80 if info.bits == 8 else 0
+        zero = 0x80 if layout.sample_bytes == 1 else 0
         frames = layout.data_bytes // frame
         for span in spans:
             start, end = span_frames(span.start_s, span.end_s, rate, frames)

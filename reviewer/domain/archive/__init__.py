@@ -4,7 +4,8 @@ The archive itself (the ZIP container, limits, hazards, the PDF child process) i
 the adapter `reviewer.archive`, which hands member bytes to the parsers here:
 
 - `sniff`: what a member is, from its first bytes and its name;
-- `wav`: a WAV recording's layout (`parse_wav`, `decode_wav`, `wav_info`);
+- `wav`: a WAV recording's header (`wav_header`) and layout (`parse_wav`, `decode_wav`,
+  `wav_info`);
 - `audio`: duration and format facts of OGG and MP3 recordings;
 - `tabular`: text decoding, CSV and JSON tables, the voice history's recordings;
 - `catalogue`: the transcript catalogue, from the transcript PDF's text;

@@ -91,7 +91,7 @@ def looks_like_text(head: bytes) -> bool:
 
 def sniff(name: str, head: bytes) -> tuple[MemberKind, str, str | None]:
     """(kind, type label, audio format or None) for a member named `name` starting with `head`."""
-    if head[:4] == b"RIFF" and head[8:12] == b"WAVE":
+    if head[:4] in (b"RIFF", b"RIFX", b"RF64") and head[8:12] == b"WAVE":
         return MemberKind.AUDIO, "WAV audio", "wav"
     for magic, kind, label, audio in _BY_FIRST_BYTE.get(head[:1], ()):
         if head.startswith(magic):

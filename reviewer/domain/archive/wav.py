@@ -1,10 +1,13 @@
 """WAV recordings: a RIFF chunk walker that tolerates what real exports carry.
 
 Python 3.11's `wave` module rejects WAVE_FORMAT_EXTENSIBLE headers and raises odd exceptions on
-damaged files, so this walks the chunks itself. It reads PCM (8, 16, 24, 32 bit) and 32-bit
-float, mono to 8 channels; it accepts EXTENSIBLE headers, LIST/INFO and any other extra chunks,
-odd chunk sizes (with or without the pad byte) and truncated data, whose duration is taken from
-the bytes really present. Anything else raises `WavError` with a one-line reason.
+damaged files, so this walks the chunks itself. `wav_header` reads what the header of a RIFF,
+RIFX (big-endian) or RF64 file says, judging nothing. `parse_wav` lays out the common case,
+little-endian RIFF holding integer PCM (1 to 32 significant bits in 1- to 4-byte samples:
+12-bit audio in 2 bytes, 24-bit in 4) or 32-bit float, mono to 8 channels; it accepts
+EXTENSIBLE headers, LIST/INFO and any other extra chunks, odd chunk sizes (with or without the
+pad byte) and truncated data, whose duration is taken from the bytes really present. Anything
+else raises `WavError` with a one-line reason.
 """
 
 from __future__ import annotations
@@ -20,7 +23,25 @@ WAVE_FORMAT_IEEE_FLOAT = 0x0003
 WAVE_FORMAT_EXTENSIBLE = 0xFFFE
 MIN_RATE, MAX_RATE = 1_000, 384_000
 MAX_CHANNELS = 8
-PCM_BITS = (8, 16, 24, 32)
+MAX_PCM_BITS = 32
+OPEN_SIZE = 0xFFFFFFFF  # the size a streaming writer (or RF64) leaves in a chunk header
+_VARIANTS = (b"RIFF", b"RIFX", b"RF64")
+
+
+@dataclass(frozen=True, slots=True)
+class WavHeader:
+    """What a WAV's header says, before anything is judged."""
+
+    variant: str  # "RIFF", "RIFX" (big-endian) or "RF64"
+    encoding: int  # the format tag; for an EXTENSIBLE header, its sub-format's
+    channels: int
+    rate: int
+    byte_rate: int
+    align: int  # bytes per frame, as declared
+    bits: int  # bits per sample as stored
+    valid_bits: int  # significant bits: an EXTENSIBLE header's valid bits, else `bits`
+    data_offset: int
+    declared_bytes: int  # the data chunk's size (RF64: the size in its ds64 chunk)
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,6 +51,8 @@ class WavLayout:
     data_bytes: int  # whole frames really present
     declared_bytes: int  # what the data chunk header claims
     encoding: int  # WAVE_FORMAT_PCM or WAVE_FORMAT_IEEE_FLOAT
+    sample_bytes: int  # bytes each sample takes (2 for 12-bit audio, 4 for 24-bit in 4 bytes)
+    frame_bytes: int  # bytes of one frame, every channel's sample
 
     @property
     def truncated(self) -> bool:
@@ -40,21 +63,13 @@ def _chunk_id_ok(raw: bytes) -> bool:
     return len(raw) == 4 and all(32 <= b < 127 for b in raw)
 
 
-def parse_wav(head: bytes | memoryview, total_bytes: int | None = None) -> WavLayout:
-    """Lay out a WAV from its first bytes; `total_bytes` is the real size of the whole file.
-
-    `head` may be only a prefix of the file, as long as it reaches the start of the data chunk.
-    """
-    buf = bytes(head[:]) if isinstance(head, memoryview) else head
-    total = len(buf) if total_bytes is None else total_bytes
-    if len(buf) < 12:
-        raise WavError("too short to be a WAV file")
-    if buf[:4] != b"RIFF" or buf[8:12] != b"WAVE":
-        if buf[:4] in (b"RIFX", b"RF64") and buf[8:12] == b"WAVE":
-            raise WavError(f"unsupported RIFF variant {buf[:4].decode()}")
-        raise WavError("not a RIFF/WAVE file")
-    fmt: tuple[int, int, int, int, int] | None = None  # tag, channels, rate, block align, bits
+def _walk(buf: bytes) -> WavHeader:
+    """The header of a file whose first 12 bytes are a RIFF, RIFX or RF64 WAVE signature."""
+    variant = buf[:4].decode("ascii")
+    order = ">" if variant == "RIFX" else "<"
+    fmt: tuple[int, int, int, int, int, int, int] | None = None
     data: tuple[int, int] | None = None  # offset, declared size
+    ds64_data: int | None = None
     pos = 12
     while pos + 8 <= len(buf):
         cid = buf[pos : pos + 4]
@@ -65,47 +80,101 @@ def parse_wav(head: bytes | memoryview, total_bytes: int | None = None) -> WavLa
                 cid = buf[pos : pos + 4]
             else:
                 break
-        (size,) = struct.unpack_from("<I", buf, pos + 4)
+        (size,) = struct.unpack_from(order + "I", buf, pos + 4)
         body = pos + 8
         if cid == b"fmt ":
             if size < 16 or body + 16 > len(buf):
                 raise WavError("fmt chunk too short")
-            tag, channels, rate, _byte_rate, align, bits = struct.unpack_from("<HHIIHH", buf, body)
+            tag, channels, rate, byte_rate, align, bits = struct.unpack_from(
+                order + "HHIIHH", buf, body
+            )
+            valid = bits
             if tag == WAVE_FORMAT_EXTENSIBLE:
                 if size < 40 or body + 40 > len(buf):
                     raise WavError("EXTENSIBLE fmt chunk too short")
-                (tag,) = struct.unpack_from(
-                    "<H", buf, body + 24
-                )  # first bytes of the sub-format GUID
-            fmt = (tag, channels, rate, align, bits)
+                # valid bits, then the channel mask, then the sub-format GUID (its first bytes
+                # are the format tag it stands for)
+                (declared_valid,) = struct.unpack_from(order + "H", buf, body + 18)
+                (tag,) = struct.unpack_from(order + "H", buf, body + 24)
+                if tag == WAVE_FORMAT_PCM and 0 < declared_valid <= bits:
+                    valid = declared_valid  # (other sub-formats count samples per block here)
+            fmt = (tag, channels, rate, byte_rate, align, bits, valid)
+        elif cid == b"ds64" and variant == "RF64" and size >= 24 and body + 24 <= len(buf):
+            (ds64_data,) = struct.unpack_from("<Q", buf, body + 8)
         elif cid == b"data":
             data = (body, size)
-            if fmt is not None:
-                break
-        pos = body + size + (size & 1)
         if data is not None and fmt is not None:
             break
+        pos = body + size + (size & 1)
     if fmt is None:
         raise WavError("no fmt chunk")
     if data is None:
         raise WavError("no data chunk")
-    tag, channels, rate, align, bits = fmt
+    offset, declared = data
+    if variant == "RF64" and declared == OPEN_SIZE and ds64_data is not None:
+        declared = ds64_data
+    tag, channels, rate, byte_rate, align, bits, valid = fmt
+    return WavHeader(variant, tag, channels, rate, byte_rate, align, bits, valid, offset, declared)
+
+
+def wav_header(head: bytes | memoryview) -> WavHeader:
+    """What the header of a RIFF, RIFX or RF64 WAV says, from the file's first bytes (as far
+    as the start of its data chunk); `WavError` when there is no such header."""
+    buf = bytes(head)
+    if len(buf) < 12:
+        raise WavError("too short to be a WAV file")
+    if buf[:4] not in _VARIANTS or buf[8:12] != b"WAVE":
+        raise WavError("not a RIFF/WAVE file")
+    return _walk(buf)
+
+
+def _sample_bytes(header: WavHeader) -> int:
+    """Bytes per sample of a little-endian PCM or float header, or `WavError` with why not."""
+    tag, channels, bits, align = header.encoding, header.channels, header.bits, header.align
+    if tag == WAVE_FORMAT_IEEE_FLOAT:
+        if bits != 32:
+            raise WavError(f"unsupported float sample size {bits} bit")
+        width = 4
+    elif not 1 <= bits <= MAX_PCM_BITS:
+        raise WavError(f"unsupported sample size {bits} bit")
+    else:
+        width = (bits + 7) // 8
+    if align and align != channels * width:
+        # samples stored wider than their bits need (24-bit audio in 4 bytes): the block
+        # align says how wide, as long as it gives every channel the same whole bytes
+        wider = align // channels
+        if tag != WAVE_FORMAT_PCM or align % channels or not width < wider <= MAX_PCM_BITS // 8:
+            raise WavError(f"block align {align} does not match {channels} x {bits} bit")
+        width = wider
+    return width
+
+
+def parse_wav(head: bytes | memoryview, total_bytes: int | None = None) -> WavLayout:
+    """Lay out a WAV from its first bytes; `total_bytes` is the real size of the whole file.
+
+    `head` may be only a prefix of the file, as long as it reaches the start of the data chunk.
+    """
+    buf = bytes(head)
+    total = len(buf) if total_bytes is None else total_bytes
+    if len(buf) < 12:
+        raise WavError("too short to be a WAV file")
+    if buf[:4] != b"RIFF" or buf[8:12] != b"WAVE":
+        if buf[:4] in _VARIANTS and buf[8:12] == b"WAVE":
+            raise WavError(f"unsupported RIFF variant {buf[:4].decode()}")
+        raise WavError("not a RIFF/WAVE file")
+    header = _walk(buf)
+    tag, channels, rate = header.encoding, header.channels, header.rate
     if tag not in (WAVE_FORMAT_PCM, WAVE_FORMAT_IEEE_FLOAT):
         raise WavError(f"unsupported encoding 0x{tag:04x} (only PCM and float are read)")
     if not 1 <= channels <= MAX_CHANNELS:
         raise WavError(f"absurd channel count {channels}")
     if not MIN_RATE <= rate <= MAX_RATE:
         raise WavError(f"absurd sample rate {rate} Hz")
-    if tag == WAVE_FORMAT_PCM and bits not in PCM_BITS:
-        raise WavError(f"unsupported sample size {bits} bit")
-    if tag == WAVE_FORMAT_IEEE_FLOAT and bits != 32:
-        raise WavError(f"unsupported float sample size {bits} bit")
-    frame = channels * bits // 8
-    if align and align != frame:
-        raise WavError(f"block align {align} does not match {channels} x {bits} bit")
-    offset, declared = data
+    width = _sample_bytes(header)
+    frame = channels * width
+    offset, declared = header.data_offset, header.declared_bytes
     present = max(0, total - offset)
-    if declared in (0, 0xFFFFFFFF):  # streaming writers leave the size open
+    if declared in (0, OPEN_SIZE):  # streaming writers leave the size open
         declared = present
     usable = min(declared, present)
     usable -= usable % frame
@@ -114,10 +183,16 @@ def parse_wav(head: bytes | memoryview, total_bytes: int | None = None) -> WavLa
         duration_s=round(usable / frame / rate, 3),
         rate=rate,
         channels=channels,
-        bits=bits,
+        bits=header.valid_bits if tag == WAVE_FORMAT_PCM else header.bits,
     )
     return WavLayout(
-        info=info, data_offset=offset, data_bytes=usable, declared_bytes=declared, encoding=tag
+        info=info,
+        data_offset=offset,
+        data_bytes=usable,
+        declared_bytes=declared,
+        encoding=tag,
+        sample_bytes=width,
+        frame_bytes=frame,
     )
 
 
@@ -127,7 +202,8 @@ def wav_info(head: bytes | memoryview, total_bytes: int | None = None) -> AudioI
 
 
 def decode_wav(data: bytes) -> tuple[AudioInfo, bytes]:
-    """The recording's facts and its PCM frames (little-endian, interleaved, whole frames)."""
+    """The recording's facts and its PCM frames (little-endian, interleaved, whole samples as
+    stored: 12-bit audio in 2-byte samples, 24-bit audio in 4-byte samples when so stored)."""
     layout = parse_wav(data)
     start = layout.data_offset
     return layout.info, data[start : start + layout.data_bytes]

@@ -1,7 +1,7 @@
 """A recording's waveform drawn in the terminal, with a playhead.
 
     wave = Waveform(id="waveform")
-    wave.clip = Clip.from_wav(data)      # or None for "no recording"
+    wave.clip = Clip.from_member(data, name)  # or None for "no recording"
     wave.position_s = 1.25               # moves the playhead (the player pane sets it)
 
 The envelope is drawn in braille: each cell holds two columns of four dots, so a 60-cell wide,
