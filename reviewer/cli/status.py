@@ -1,4 +1,5 @@
-"""`reviewer status [--json]`: every request with its state, verdict, due date and sign-offs."""
+"""`reviewer status [--json]`: every request with its state, verdict, statutory due date
+(`reviewer.domain.deadline`) and sign-offs."""
 
 from __future__ import annotations
 
@@ -10,8 +11,12 @@ import click
 from reviewer.cli.acting import open_service
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from rich.console import Console
     from rich.table import Table
+
+    from reviewer.domain.deadline import Clock
 
 
 @click.command(short_help="Every request with its state, verdict, due date and sign-offs.")
@@ -20,6 +25,12 @@ if TYPE_CHECKING:
 def status(ctx: click.Context, as_json: bool) -> None:
     """Show every request in the store: state, verdict, due date, days left and who signed.
 
+    The due date is the statutory one, computed from the ticket's receipt (or identity
+    verification) by the ICO's rule with the requester's bank holidays, moved by extensions
+    and pauses; the ticket's own `due_at` is shown beside it when it differs. In --json each
+    request carries `due` (YYYY-MM-DD), `days_left`, `extended`, `paused`, `clock` (the whole
+    clock) and `clock.history` (every change: who, when, why).
+
     \b
     Exit codes:
       0  shown
@@ -27,6 +38,7 @@ def status(ctx: click.Context, as_json: bool) -> None:
     """
     with open_service(ctx) as svc:
         rows = svc.queue()
+        clocks = svc.clocks()
     if as_json:
         doc = [
             {
@@ -35,8 +47,12 @@ def status(ctx: click.Context, as_json: bool) -> None:
                 "customer_id": r.customer_id,
                 "state": r.state.value,
                 "verdict": r.verdict.value,
+                "due": f"{clock.due:%Y-%m-%d}" if (clock := clocks.get(r.request_id)) else None,
+                "days_left": clock.days_left if clock else r.days_left,
+                "extended": bool(clock and clock.extended),
+                "paused": bool(clock and clock.paused),
                 "due_at": r.due_at.isoformat() if r.due_at else None,
-                "days_left": r.days_left,
+                "clock": clock.as_dict() if clock else None,
                 "version": r.version,
                 "version_id": r.version_id,
                 "archive_sha256": r.archive_sha256,
@@ -74,13 +90,14 @@ def status(ctx: click.Context, as_json: bool) -> None:
         table.add_column(col)
     for r in rows:
         signed = ", ".join(f"{s.name} ({s.decision.value})" for s in r.signers) or "-"
+        clock = clocks.get(r.request_id)
         table.add_row(  # data as Text: control characters escaped, brackets not markup
             Text(printable(r.request_id)),
             Text(printable(r.requester_name or r.customer_id)),
             r.state.value,
             r.verdict.value,
-            f"{r.due_at:%Y-%m-%d}" if r.due_at else "-",
-            "-" if r.days_left is None else str(r.days_left),
+            _due_cell(clock, r.due_at),
+            "-" if clock is None else str(clock.days_left),
             Text(printable(signed)),
         )
     _keep_whole(table, ("request", "state", "verdict", "due", "days left"))
@@ -89,6 +106,20 @@ def status(ctx: click.Context, as_json: bool) -> None:
     if narrowest > console.width:
         console = Console(highlight=False, width=narrowest)
     console.print(table)
+
+
+def _due_cell(clock: Clock | None, upstream: datetime | None) -> str:
+    """2018-09-03, with what sets it apart: paused, extended, the ticket's differing date."""
+    if clock is None:
+        return f"{upstream:%Y-%m-%d} (ticket)" if upstream else "-"
+    marks = []
+    if clock.paused:
+        marks.append("paused")
+    if clock.extended:
+        marks.append(f"+{clock.extended_months}m")
+    if clock.upstream_differs and clock.upstream_due is not None:
+        marks.append(f"ticket {clock.upstream_due:%Y-%m-%d}")
+    return f"{clock.due:%Y-%m-%d}" + (f" ({', '.join(marks)})" if marks else "")
 
 
 def _keep_whole(table: Table, headers: tuple[str, ...]) -> None:

@@ -10,6 +10,9 @@ Roles and what they may do (separation of duties)::
     approver    review, first or second sign-off, reject, release, re-deliver
     supervisor  accounts, policy, history and audit; never signs, never releases
 
+    extending a request's time limit: approvers and supervisors; pausing and resuming its
+    clock, and recording the extension notice: anyone who reviews
+
 The first account of an empty store is a supervisor (the bootstrap); every later account
 change is a supervisor's, proven by their passphrase.
 """
@@ -34,6 +37,8 @@ class Action(StrEnum):
     EXPORT_HISTORY = "export-history"  # the sign-off history or the audit trail leaves as a file
     MARK = "mark"  # a reviewer's own finding on a recording, catalogue entry or member
     CORRECT = "correct"  # propose, withdraw and apply corrections: a corrected version
+    EXTEND_CLOCK = "extend-clock"  # extend the statutory time limit, with reasons
+    PAUSE_CLOCK = "pause-clock"  # stop and restart the clock, record the extension notice
 
     @property
     def words(self) -> str:
@@ -52,6 +57,8 @@ _WORDS = {
     Action.EXPORT_HISTORY: "exporting the history or the audit trail",
     Action.MARK: "marking what is not the requester's",
     Action.CORRECT: "correcting an export",
+    Action.EXTEND_CLOCK: "extending a request's time limit",
+    Action.PAUSE_CLOCK: "pausing or resuming a request's clock",
 }
 
 # Which roles may take each action, whatever the state.
@@ -67,6 +74,8 @@ ROLES: dict[Action, frozenset[Role]] = {
     Action.EXPORT_HISTORY: frozenset({Role.SUPERVISOR}),
     Action.MARK: frozenset({Role.REVIEWER, Role.APPROVER}),
     Action.CORRECT: frozenset({Role.REVIEWER, Role.APPROVER}),
+    Action.EXTEND_CLOCK: frozenset({Role.APPROVER, Role.SUPERVISOR}),
+    Action.PAUSE_CLOCK: frozenset({Role.REVIEWER, Role.APPROVER, Role.SUPERVISOR}),
 }
 
 SIGNING = frozenset({Action.SIGN_FIRST, Action.SIGN_SECOND, Action.REJECT})
@@ -89,6 +98,8 @@ STATES: dict[Action, frozenset[State] | None] = {
     # What is released or superseded is not marked or corrected: the current version is.
     Action.MARK: _OPEN,
     Action.CORRECT: _OPEN,
+    Action.EXTEND_CLOCK: None,  # about the request: its clock runs until it is answered
+    Action.PAUSE_CLOCK: None,
 }
 
 _STATE_WORDS = {

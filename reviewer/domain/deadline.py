@@ -230,7 +230,8 @@ class Clock:
             return ""
         assert self.upstream_due is not None
         later = (self.upstream_due - self.first_due).days
-        side = f"{later} days later" if later > 0 else f"{-later} days earlier"
+        days = f"{abs(later)} day{'' if abs(later) == 1 else 's'}"
+        side = f"{days} later" if later > 0 else f"{days} earlier"
         return (
             f"the ticket says due {self.upstream_due:%Y-%m-%d}; the statutory date is "
             f"{self.first_due:%Y-%m-%d} ({side})"
@@ -239,7 +240,8 @@ class Clock:
     def status_words(self) -> str:
         """One line: "due 2018-09-03 (12 days left), extended by 2 months, paused since ..." """
         left = self.days_left
-        when = f"{left} days left" if left >= 0 else f"{-left} days overdue"
+        days = f"{abs(left)} day{'' if abs(left) == 1 else 's'}"
+        when = f"{days} left" if left >= 0 else f"{days} overdue"
         parts = [f"due {self.due:%Y-%m-%d} ({when})"]
         if self.extended:
             parts.append(f"extended by {self.extended_months} month(s)")

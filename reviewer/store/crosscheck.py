@@ -12,7 +12,8 @@ and the supervisor's audit status compare, after the chain verifies:
 - inspections (version, reviewer, kind, target, seconds);
 - marks and proposed corrections (version, author, what, on what), their withdrawals, which
   corrections each corrected version applied, and the corrected versions (from which version,
-  which archive).
+  which archive);
+- the statutory clock's changes (request, extension, pause, resume, notice; months; by whom).
 
 `cross_check(session)` returns the first disagreement in words, naming the row and the event,
 or None. It compares what came after the store's signed `audit-decisions-signed` marker: the
@@ -61,6 +62,7 @@ ACTIONS = (
     "correction-proposed",
     "correction-withdrawn",
     "corrections-applied",
+    "clock-change",
 )
 
 
@@ -136,6 +138,7 @@ def cross_check(session: Session) -> str | None:
     proposals_withdrawn = _Pairing("withdrawn correction", "correction-withdrawn")
     applied = _Pairing("applied correction", "corrections-applied")
     corrected = _Pairing("corrected version", "corrections-applied")
+    clock_changes = _Pairing("clock change", "clock-change")
     disabled_by_events = dict.fromkeys(before.get("legacy_disabled") or [], True)
     policy_after: dict[str, Any] | None = before.get("policy")
     policy_seq = since
@@ -194,6 +197,17 @@ def cross_check(session: Session) -> str | None:
             )
             for cid in d.get("corrections") or []:
                 applied.event((cid, d.get("version_id")), seq)
+        elif action == "clock-change":
+            clock_changes.event(
+                (
+                    d.get("clock_change_id"),
+                    d.get("request_id"),
+                    d.get("kind"),
+                    d.get("months"),
+                    actor,
+                ),
+                seq,
+            )
 
     names = {int(i): str(n) for i, n in session.execute(sa.text("SELECT id, name FROM reviewers"))}
     for row_id, name, role, disabled in session.execute(
@@ -270,6 +284,15 @@ def cross_check(session: Session) -> str | None:
         ):
             corrected.row((int(row_id), int(from_id), sha), row_id)
 
+    if "clock_changes" in tables:
+        for row_id, request_id, kind, months, by_id in _stream(
+            session,
+            "SELECT id, request_id, kind, months, by_id FROM clock_changes ORDER BY id",
+        ):
+            clock_changes.row(
+                (int(row_id), request_id, kind, int(months), names.get(int(by_id))), row_id
+            )
+
     problems = [
         found
         for pairing in (
@@ -284,6 +307,7 @@ def cross_check(session: Session) -> str | None:
             proposals_withdrawn,
             applied,
             corrected,
+            clock_changes,
         )
         if (found := pairing.problem()) is not None
     ]

@@ -177,6 +177,31 @@ class CorrectionRow(SQLModel, table=True):
     applied_version_id: int | None = Field(default=None, foreign_key="export_versions.id")
 
 
+class ClockChangeRow(SQLModel, table=True):
+    """One change of a request's statutory clock (`reviewer.domain.deadline`): an extension,
+    a pause, a resume, or the extension notice sent. Each has its audit event."""
+
+    __tablename__ = "clock_changes"
+    __table_args__ = (
+        sa.CheckConstraint(
+            "kind IN ('extend', 'pause', 'resume', 'notice-sent')", name="ck_clock_change_kind"
+        ),
+        sa.CheckConstraint(
+            "(kind = 'extend' AND months IN (1, 2)) OR (kind <> 'extend' AND months = 0)",
+            name="ck_clock_change_months",
+        ),
+        sa.Index("ix_clock_change_request", "request_id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    request_id: str = Field(foreign_key="requests.request_id", max_length=200)
+    kind: str = Field(max_length=20)
+    months: int = Field(default=0)
+    reason: str = Field(default="", sa_column=sa.Column(sa.Text(), nullable=False))
+    by_id: int = Field(foreign_key="reviewers.id")
+    at: datetime = _dt()
+
+
 class ReviewerRow(SQLModel, table=True):
     __tablename__ = "reviewers"
     __table_args__ = (

@@ -13,6 +13,7 @@ from argon2 import PasswordHasher
 from sqlalchemy import Engine
 
 from reviewer.store.service.accounts import Accounts
+from reviewer.store.service.clock import Clocks
 from reviewer.store.service.corrections import Corrections
 from reviewer.store.service.ingest import Ingest
 from reviewer.store.service.people import People
@@ -41,6 +42,7 @@ class ReviewService:
         supervision = Supervision(uow, people)
         policies = Policies(uow, people)
         corrections = Corrections(uow, people, reviews, ingest)
+        clocks = Clocks(uow, people)
 
         # Sign-in, sessions and accounts.
         self.sign_in = people.sign_in
@@ -83,6 +85,13 @@ class ReviewService:
         self.acknowledged_findings = supervision.acknowledged_findings
         self.audit_status = supervision.audit_status
         self.export_audit_csv = supervision.export_audit_csv
+        # The statutory clock.
+        self.clock = clocks.clock
+        self.clocks = clocks.clocks
+        self.extend = clocks.extend
+        self.pause = clocks.pause
+        self.resume = clocks.resume
+        self.record_notice = clocks.record_notice
         self.policy = policies.policy
         self.set_policy = policies.set_policy
 

@@ -1,0 +1,211 @@
+"""The statutory clock of each request: computed from its ticket and its recorded changes
+(`reviewer.domain.deadline`), changed only by people the access rule allows, every change
+audited and cross-checked against its audit event (`reviewer.store.crosscheck`).
+
+The time a change is judged and recorded by is the store's (`UnitOfWork.stamp`): on
+PostgreSQL the database server's clock, so no terminal can extend a request after its due
+date by setting its own clock back.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from datetime import datetime
+
+from sqlmodel import Session, select
+
+from reviewer.domain.access import Action
+from reviewer.domain.deadline import (
+    Clock,
+    ClockChange,
+    ClockChangeKind,
+    clock_of,
+    extension_refusal,
+    notice_refusal,
+    pause_refusal,
+    resume_refusal,
+)
+from reviewer.domain.request import request_from_dict
+from reviewer.domain.states import State
+from reviewer.store import trail
+from reviewer.store.errors import NotFound, UserError
+from reviewer.store.service import rows
+from reviewer.store.service.people import People
+from reviewer.store.service.unit import UnitOfWork
+from reviewer.store.tables import ClockChangeRow, ExportVersionRow, RequestRow, ReviewerRow
+from reviewer.store.views import SignedIn
+
+CLOSED = frozenset({State.RELEASED, State.REJECTED})
+AUDIT_ACTION = "clock-change"
+
+
+class Clocks:
+    """Each request's due date, days left, extensions and pauses."""
+
+    def __init__(self, uow: UnitOfWork, people: People):
+        self._uow = uow
+        self._people = people
+
+    # ------------------------------------------------------------------ reading
+
+    def clock(self, request_id: str) -> Clock | None:
+        """The clock of `request_id` now (NotFound if unknown; None when its ticket gives no
+        receipt time to count from)."""
+        with self._uow.read() as s:
+            req = s.get(RequestRow, request_id)
+            if req is None:
+                raise NotFound(f"no request {request_id} in the store")
+            changes = changes_of(s, [request_id]).get(request_id, [])
+            return _clock(req, changes, self._uow.decision_now(s))
+
+    def clocks(self) -> dict[str, Clock | None]:
+        """Every request's clock now, by request id."""
+        with self._uow.read() as s:
+            now = self._uow.decision_now(s)
+            requests = s.execute(select(RequestRow)).scalars().all()
+            changes = changes_of(s, [r.request_id for r in requests])
+            return {r.request_id: _clock(r, changes.get(r.request_id, []), now) for r in requests}
+
+    # ------------------------------------------------------------------ changing
+
+    def extend(self, session: SignedIn, request_id: str, months: int, reason: str) -> Clock:
+        """Extend the time limit by `months` (1 or 2) with `reason`: approvers and supervisors
+        (PermissionDenied), by the first due date, three months in all (UserError)."""
+        return self._uow.transact(
+            self._change,
+            session,
+            request_id,
+            Action.EXTEND_CLOCK,
+            ClockChange(ClockChangeKind.EXTEND, datetime.min, "", reason.strip(), months),
+            lambda clock: extension_refusal(clock, months, reason),
+        )
+
+    def pause(self, session: SignedIn, request_id: str, reason: str) -> Clock:
+        """Stop the clock while waiting for the requester (`reason`: what they were asked)."""
+        return self._uow.transact(
+            self._change,
+            session,
+            request_id,
+            Action.PAUSE_CLOCK,
+            ClockChange(ClockChangeKind.PAUSE, datetime.min, "", reason.strip()),
+            lambda clock: pause_refusal(clock, reason),
+        )
+
+    def resume(self, session: SignedIn, request_id: str, reason: str = "") -> Clock:
+        """Start a paused clock again (the due date has moved by the days it stood still)."""
+        return self._uow.transact(
+            self._change,
+            session,
+            request_id,
+            Action.PAUSE_CLOCK,
+            ClockChange(ClockChangeKind.RESUME, datetime.min, "", reason.strip()),
+            resume_refusal,
+        )
+
+    def record_notice(self, session: SignedIn, request_id: str, note: str = "") -> Clock:
+        """Record that the requester was told of the extension and its reasons."""
+        return self._uow.transact(
+            self._change,
+            session,
+            request_id,
+            Action.PAUSE_CLOCK,
+            ClockChange(ClockChangeKind.NOTICE_SENT, datetime.min, "", note.strip()),
+            notice_refusal,
+        )
+
+    def _change(
+        self,
+        s: Session,
+        session: SignedIn,
+        request_id: str,
+        action: Action,
+        change: ClockChange,
+        refusal: Callable[[Clock], str | None],
+    ) -> Clock:
+        now = self._uow.stamp(s)
+        account = self._people.acting(s, session, action)
+        req = s.get(RequestRow, request_id)
+        if req is None:
+            raise NotFound(f"no request {request_id} in the store")
+        state = _request_state(s, request_id, now)
+        if state in CLOSED:
+            raise UserError(
+                f"{request_id} was {state.value}: its clock stopped when it was answered"
+            )
+        changes = changes_of(s, [request_id]).get(request_id, [])
+        clock = _clock(req, changes, now)
+        if clock is None:
+            raise UserError(
+                f"{request_id}'s ticket gives no receipt time: there is no clock to change"
+            )
+        why = refusal(clock)
+        if why is not None:
+            raise UserError(why)
+        row = ClockChangeRow(
+            request_id=request_id,
+            kind=change.kind.value,
+            months=change.months,
+            reason=change.reason,
+            by_id=int(account.id or 0),
+            at=now,
+        )
+        s.add(row)
+        s.flush()
+        made = ClockChange(change.kind, now, account.name, change.reason, change.months)
+        after = _clock(req, [*changes, made], now)
+        assert after is not None
+        trail.append(
+            s,
+            account.name,
+            AUDIT_ACTION,
+            f"request:{request_id}",
+            {
+                "clock_change_id": row.id,
+                "request_id": request_id,
+                "kind": change.kind.value,
+                "months": change.months,
+                "reason": change.reason,
+                "due_before": f"{clock.due:%Y-%m-%d}",
+                "due_after": f"{after.due:%Y-%m-%d}",
+            },
+            at=now,
+        )
+        return after
+
+
+def changes_of(s: Session, request_ids: Iterable[str]) -> dict[str, list[ClockChange]]:
+    """The recorded clock changes of each request, in the order they were made."""
+    ids = list(request_ids)
+    out: dict[str, list[ClockChange]] = defaultdict(list)
+    if not ids:
+        return out
+    for row, name in s.execute(
+        select(ClockChangeRow, ReviewerRow.name)
+        .join(ReviewerRow, ReviewerRow.id == ClockChangeRow.by_id)  # type: ignore[arg-type]
+        .where(ClockChangeRow.request_id.in_(ids))  # type: ignore[attr-defined]
+        .order_by(ClockChangeRow.id)  # type: ignore[arg-type]
+    ).all():
+        at = rows.aware(row.at)
+        assert at is not None
+        out[row.request_id].append(
+            ClockChange(ClockChangeKind(row.kind), at, name, row.reason, row.months)
+        )
+    return out
+
+
+def _clock(req: RequestRow, changes: list[ClockChange], now: datetime) -> Clock | None:
+    ticket = request_from_dict(req.ticket, strict=False) if req.ticket else None
+    if ticket is None:
+        return None
+    return clock_of(ticket, changes, now)
+
+
+def _request_state(s: Session, request_id: str, now: datetime) -> State | None:
+    v = s.execute(
+        select(ExportVersionRow)
+        .where(ExportVersionRow.request_id == request_id)
+        .order_by(ExportVersionRow.number.desc())  # type: ignore[attr-defined]
+        .limit(1)
+    ).scalar_one_or_none()
+    return None if v is None else rows.state(s, v, now)[0]
