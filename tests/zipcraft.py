@@ -37,6 +37,7 @@ class Entry:
     local_name: bytes | None = None  # a different name in the local header
     offset: int | None = None  # point the central record elsewhere (default: its local header)
     extra: bytes = b""
+    after: bytes = b""  # bytes written after the member's data (a data descriptor, or junk)
     _fields: dict[str, int] = field(default_factory=dict, repr=False)
 
     @property
@@ -126,6 +127,7 @@ def build(entries: list[Entry], *, prefix: bytes = b"") -> bytes:
         local = e.local_name if e.local_name is not None else e.raw_name
         out.write(local_header(local, e.method, crc, csize, size, e.flags, e.extra))
         out.write(body)
+        out.write(e.after)
     cd_start = out.tell()
     for e, off in zip(entries, offsets, strict=True):
         f = e._fields

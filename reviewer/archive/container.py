@@ -23,6 +23,9 @@ from reviewer.domain.archive.errors import ArchiveError
 
 LOCAL_HEADER = struct.Struct("<4sHHHHHIIIHH")
 LOCAL_SIG = b"PK\x03\x04"
+DESCRIPTOR_SIG = b"PK\x07\x08"
+# a data descriptor: (with its optional signature, with 8-byte ZIP64 sizes) -> its length
+DESCRIPTORS = {(True, False): 16, (True, True): 24, (False, False): 12, (False, True): 20}
 SALVAGE_MAX = 1 << 20  # members walked in an archive whose directory is lost
 
 
@@ -71,11 +74,15 @@ class Level:
         self.prefix = prefix
         self.depth = depth
         self._zf: zipfile.ZipFile | None = None
+        # bytes after the central directory that belong to no record: (how many, where)
+        self.outside: list[tuple[int, str]] = []
         if fileobj is None:
             self.entries = salvage(src, limit)
             self.declared, self.start_dir = len(self.entries), src.size
         else:
-            self.entries, self.declared, self.start_dir = read_directory(src.read, src.size, limit)
+            found = read_directory(src.read, src.size, limit)
+            self.entries, self.declared, self.start_dir = found.entries, found.declared, found.start
+            self.outside = found.outside
 
     @classmethod
     def planned(cls, src: Source, fileobj: Any, prefix: str, depth: int) -> Level:
@@ -85,12 +92,15 @@ class Level:
         level.src, level.fileobj, level.prefix, level.depth = src, fileobj, prefix, depth
         level._zf = None
         level.entries, level.declared, level.start_dir = [], 0, src.size
+        level.outside = []
         return level
 
     def zipfile_member(self, entry: Entry) -> tuple[zipfile.ZipFile, zipfile.ZipInfo]:
         """zipfile's view of one member, for the methods zipfile inflates (bzip2, LZMA)."""
         if self.fileobj is None:
-            raise NotImplementedError("not read from an archive whose directory is lost")
+            raise NotImplementedError(
+                "bzip2 and LZMA members are read through the archive's directory, which is lost"
+            )
         if self._zf is None:
             self._zf = zipfile.ZipFile(self.fileobj)
         for info in self._zf.infolist():
@@ -161,6 +171,21 @@ def local_range(level: Level, info: Entry) -> tuple[int, int, str] | str:
     if end > size:
         return "its data runs past the end of the archive"
     return start, end, name.decode("utf-8" if info.flags & 0x800 else "cp437", "replace")
+
+
+def descriptor_size(src: Source, entry: Entry, at: int, room: int) -> int:
+    """How many of the `room` bytes at `at`, right after the data of a member that has a data
+    descriptor (flag bit 3), are that descriptor: an optional signature, the CRC-32, then
+    both sizes in 4 or 8 bytes each; 0 when they do not describe this member."""
+    head = bytes(src.read(at, min(room, max(DESCRIPTORS.values()))))
+    fits: list[int] = []
+    for (signed, wide), length in DESCRIPTORS.items():
+        if len(head) < length or (signed and head[:4] != DESCRIPTOR_SIG):
+            continue
+        crc, csize, size = struct.unpack_from("<IQQ" if wide else "<III", head, 4 if signed else 0)
+        if (crc, csize, size) == (entry.crc, entry.compress_size, entry.file_size):
+            fits.append(length)
+    return room if room in fits else max(fits, default=0)
 
 
 def open_regular(path: Path) -> io.BufferedReader:

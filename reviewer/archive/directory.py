@@ -5,6 +5,9 @@ an export of 100,000 members would hold 60 MB of them. This reads the same recor
 central directory, ZIP64 end record and locator, ZIP64 extra fields, a prefix before the
 archive) into slotted `Entry` objects holding only what the reader uses. It follows
 APPNOTE.TXT as `zipfile` does, and raises `DirectoryError` where `zipfile` raises BadZipFile.
+A ZIP64 locator counts only when a sound ZIP64 end record stands where it points, as Info-ZIP
+judges it: a member name or comment may end in the locator's signature. Bytes after the
+directory that are no record of it (nor the end record's comment) are reported, not skipped.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ from __future__ import annotations
 import struct
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import NamedTuple
 
 EOCD = struct.Struct("<4sHHHHIIH")  # end of central directory record
 EOCD_SIG = b"PK\x05\x06"
@@ -44,11 +48,18 @@ class Entry:
 Reader = Callable[[int, int], "bytes | memoryview"]
 
 
-def read_directory(read: Reader, size: int, limit: int) -> tuple[list[Entry], int, int]:
-    """(the first `limit` entries, the number the directory declares, where it starts).
+class Directory(NamedTuple):
+    entries: list[Entry]  # the first `limit` entries
+    declared: int  # the number of entries the end record declares
+    start: int  # where the central directory starts in the file
+    # bytes after the central directory that are neither the ZIP64 end record, its locator,
+    # the end record nor its comment: (how many, where)
+    outside: list[tuple[int, str]]
 
-    `read(offset, n)` returns up to n bytes of the archive from offset.
-    """
+
+def read_directory(read: Reader, size: int, limit: int) -> Directory:
+    """The central directory of the archive whose bytes `read(offset, n)` returns (up to n
+    bytes from offset)."""
     if size < EOCD.size:
         raise DirectoryError("too short to be a ZIP archive")
     tail_start = max(0, size - EOCD.size - MAX_COMMENT)
@@ -70,17 +81,25 @@ def read_directory(read: Reader, size: int, limit: int) -> tuple[list[Entry], in
     if at < 0:
         raise DirectoryError("no end of central directory record")
     eocd_pos = tail_start + at
-    _sig, _disk, _cd_disk, _n_disk, count, cd_size, cd_offset, _comment = EOCD.unpack_from(tail, at)
-    # a ZIP64 end record and its locator sit just before the end record
+    _sig, _disk, _cd_disk, _n_disk, count, cd_size, cd_offset, comment = EOCD.unpack_from(tail, at)
+    outside: list[tuple[int, str]] = []
+    after = size - (eocd_pos + EOCD.size + comment)
+    if after > 0:
+        outside.append((after, "after the end of the archive"))
+    # a ZIP64 end record and its locator sit before the end record; the locator's signature
+    # alone proves nothing (a name or comment may end in it): the record must be there too
     loc_at = at - ZIP64_LOCATOR.size
     if loc_at >= 0 and tail[loc_at : loc_at + 4] == ZIP64_LOCATOR_SIG:
-        rec_at = eocd_pos - ZIP64_LOCATOR.size - ZIP64_EOCD.size
-        rec = bytes(read(rec_at, ZIP64_EOCD.size)) if rec_at >= 0 else b""
-        if len(rec) != ZIP64_EOCD.size or rec[:4] != ZIP64_EOCD_SIG:
+        found = _zip64_end(read, tail_start + loc_at, ZIP64_LOCATOR.unpack_from(tail, loc_at))
+        if found is not None:
+            rec_at, rec_end, count, cd_size, cd_offset = found
+            if rec_end < tail_start + loc_at:
+                outside.append(
+                    (tail_start + loc_at - rec_end, "between the ZIP64 end record and its locator")
+                )
+            eocd_pos = rec_at
+        elif 0xFFFFFFFF in (cd_size, cd_offset):
             raise DirectoryError("the ZIP64 end record is missing")
-        fields = ZIP64_EOCD.unpack(rec)
-        count, cd_size, cd_offset = fields[7], fields[8], fields[9]
-        eocd_pos = rec_at
     # bytes before the archive (a self-extractor stub, say) shift every offset
     concat = eocd_pos - cd_size - cd_offset
     if concat < 0:
@@ -121,7 +140,40 @@ def read_directory(read: Reader, size: int, limit: int) -> tuple[list[Entry], in
             )
         entries.append(Entry(name, flags, method, crc, csize, usize, offset + concat, ext_attr))
         pos += CENTRAL.size + var
-    return entries, count, start
+    return Directory(entries, count, start, outside)
+
+
+def _zip64_end(
+    read: Reader, loc_pos: int, locator: tuple[bytes, int, int, int]
+) -> tuple[int, int, int, int, int] | None:
+    """(where the ZIP64 end record starts and ends, its entry count, directory size and
+    offset) when a sound one stands where the locator at `loc_pos` points (its offset field
+    as written, or just before the locator when a prefix shifted the archive); None when
+    none does, and the locator's signature was only bytes that look like one."""
+    _sig, disk, rel_offset, _disks = locator
+    if disk != 0:
+        return None
+    for rec_at in dict.fromkeys((rel_offset, loc_pos - ZIP64_EOCD.size)):
+        if rec_at < 0 or rec_at + ZIP64_EOCD.size > loc_pos:
+            continue
+        rec = bytes(read(rec_at, ZIP64_EOCD.size))
+        if len(rec) != ZIP64_EOCD.size:
+            continue
+        sig, rec_size, _made, _need, this_disk, cd_disk, n_disk, count, cd_size, cd_offset = (
+            ZIP64_EOCD.unpack(rec)
+        )
+        rec_end = rec_at + 12 + rec_size
+        if (
+            sig == ZIP64_EOCD_SIG
+            and rec_size >= ZIP64_EOCD.size - 12
+            and rec_end <= loc_pos
+            and this_disk == cd_disk == 0
+            and n_disk == count
+            and count * CENTRAL.size <= cd_size
+            and cd_offset + cd_size <= rec_at
+        ):
+            return rec_at, rec_end, count, cd_size, cd_offset
+    return None
 
 
 def _zip64(extra: bytes, usize: int, csize: int, offset: int) -> tuple[int, int, int]:

@@ -17,7 +17,6 @@ import hashlib
 import io
 import sys
 import threading
-import zipfile
 from collections import deque
 from pathlib import Path
 from typing import Any
@@ -28,12 +27,12 @@ from reviewer.archive.digest.pdf import collect_pdfs
 from reviewer.archive.digest.tables import MANIFEST
 from reviewer.archive.limits import Limits
 from reviewer.archive.planner import DIGESTERS, Job, keep_cap, plan
-from reviewer.archive.streams import INFLATE_ERRORS, Truncated, chunks, crc32
+from reviewer.archive.streams import READ_FAILURES, chunks, crc32, read_failure
 from reviewer.domain.archive.audio import OGG_TAIL
 from reviewer.domain.archive.errors import ArchiveError
 from reviewer.domain.archive.sniff import extension, sniff
 from reviewer.domain.archive.tabular import recordings_from
-from reviewer.domain.model import AudioInfo, ExportIndex, Member, MemberKind
+from reviewer.domain.model import EXPORT_ITSELF, AudioInfo, ExportIndex, Member, MemberKind
 
 SNIFF_BYTES = 4096
 HASH_CHUNK = 4 << 20  # bytes per step when hashing the whole file
@@ -60,7 +59,7 @@ def read_export(path: Path, limits: Limits) -> ExportIndex:
             ctx.pdf.prestart()
         try:
             if src.size == 0:
-                ctx.hazards.add("zip-unreadable", None, "the file is empty")
+                ctx.hazards.add("zip-unreadable", EXPORT_ITSELF, "the file is empty")
             else:
                 _read_level(ctx, src, fh, "", 0, None)
             _finish(ctx)
@@ -102,7 +101,7 @@ def _read_level(
                 f"; the {len(level.entries)} members before the damage are listed from "
                 "their own headers"
             )
-        ctx.hazards.add(code, container, f"{what}{why}")
+        ctx.hazards.add(code, container or EXPORT_ITSELF, f"{what}{why}")
         if code != "zip-truncated":
             return
     try:
@@ -112,7 +111,7 @@ def _read_level(
             where = f"nested archive {container!r}" if container else "the archive"
             ctx.hazards.add(
                 "zip-unreadable",
-                container,
+                container or EXPORT_ITSELF,
                 f"{where}: its directory cannot be used ({type(exc).__name__})",
             )
             return
@@ -148,11 +147,8 @@ def _work(ctx: Context, level: Level, queue: deque[Job]) -> None:
         except Stop:
             pass
         except Exception as exc:  # noqa: BLE001 - one member's surprise never stops the rest
-            ctx.hazards.add(
-                "zip-corrupt",
-                job.member.path,
-                f"{job.name!r} cannot be read: {type(exc).__name__}: {exc}",
-            )
+            code, why = read_failure(exc)
+            ctx.hazards.add(code, job.member.path, f"{job.name!r} {why}")
 
 
 # ------------------------------------------------------------------------- one member
@@ -216,15 +212,9 @@ def _read_job(ctx: Context, level: Level, job: Job) -> None:
                 kept.append(piece if isinstance(piece, bytes) else bytes(piece))
                 kept_n += len(piece)
         complete = True
-    except Truncated:
-        hz.add("zip-truncated", path, f"{name!r}: its compressed data ends early")
-    except INFLATE_ERRORS as exc:
-        hz.add("zip-corrupt", path, f"{name!r}: the compressed data is invalid ({exc})")
-    except zipfile.BadZipFile as exc:
-        code = "zip-bad-crc" if "CRC" in str(exc) else "zip-corrupt"
-        hz.add(code, path, f"{name!r}: {exc}")
-    except (EOFError, OSError, ValueError, NotImplementedError, RuntimeError) as exc:
-        hz.add("zip-corrupt", path, f"{name!r} cannot be inflated: {type(exc).__name__}")
+    except READ_FAILURES as exc:
+        code, why = read_failure(exc)
+        hz.add(code, path, f"{name!r} {why}")
     finally:
         member.read_bytes = declared if count == declared else count  # one int object, not two
     if not complete:

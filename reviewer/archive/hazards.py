@@ -1,14 +1,20 @@
 """Findings raised while reading an export archive, and their stable codes.
 
-Archive hazards (all CRITICAL unless noted; each names the members involved):
+Archive hazards (all CRITICAL unless noted; each names the members involved, and a finding
+about a whole archive names it: a nested archive by its path, the export itself by
+``reviewer.domain.model.EXPORT_ITSELF``):
 
 - ``zip-unreadable``: the file is not a ZIP archive, or its central directory cannot be read.
 - ``zip-truncated``: the archive or a member's data ends early (cut off, bad end of file).
+- ``zip-unlisted-bytes``: bytes that belong to no member (before the first member, between one
+  member's data, with its data descriptor, and the next, between the last and the central
+  directory, or after the end record and its comment): they would be delivered unchecked.
 - ``zip-corrupt``: a member's compressed data is invalid and cannot be inflated.
 - ``zip-bad-crc``: a member inflates to bytes whose CRC-32 differs from the recorded one.
 - ``zip-size-mismatch``: a member's real inflated size differs from the size its header declares.
 - ``zip-header-mismatch``: a member's local header disagrees with the central directory.
 - ``zip-traversal``: a member name climbs out of the archive (``..`` components).
+- ``zip-nul-in-name``: a member name holds a NUL byte (tools cut the name there, and disagree).
 - ``zip-absolute-path``: a member name is absolute (``/x``, ``\\x``) or carries a drive letter (``C:``).
 - ``zip-backslash``: a member name uses backslashes as separators (Windows paths in disguise).
 - ``zip-symlink``: a member is a symbolic link (Unix mode 0o120000); it is listed, never followed.
@@ -47,11 +53,13 @@ CRITICAL, WARNING, INFO = Severity.CRITICAL, Severity.WARNING, Severity.INFO
 HAZARDS: dict[str, tuple[Severity, str]] = {
     "zip-unreadable": (CRITICAL, "The export is not a readable ZIP archive"),
     "zip-truncated": (CRITICAL, "The archive or a member is truncated"),
+    "zip-unlisted-bytes": (CRITICAL, "The archive holds bytes outside any member"),
     "zip-corrupt": (CRITICAL, "Member data is corrupt"),
     "zip-bad-crc": (CRITICAL, "Member fails its CRC check"),
     "zip-size-mismatch": (CRITICAL, "Member header lies about its size"),
     "zip-header-mismatch": (CRITICAL, "Local header disagrees with the central directory"),
     "zip-traversal": (CRITICAL, "Member name climbs out of the archive (path traversal)"),
+    "zip-nul-in-name": (CRITICAL, "Member name hides a NUL byte"),
     "zip-absolute-path": (CRITICAL, "Member name is an absolute path"),
     "zip-backslash": (CRITICAL, "Member name uses backslashes"),
     "zip-symlink": (CRITICAL, "Member is a symbolic link"),

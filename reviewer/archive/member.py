@@ -24,7 +24,7 @@ from reviewer.archive.context import Context
 from reviewer.archive.limits import Limits
 from reviewer.archive.planner import Job
 from reviewer.archive.planner import plan as plan_level
-from reviewer.archive.streams import READ_ERRORS, Truncated, chunks, crc32
+from reviewer.archive.streams import READ_ERRORS, Truncated, chunks, crc32, read_failure
 from reviewer.domain.archive.errors import ArchiveError
 from reviewer.domain.model import ExportIndex
 
@@ -228,7 +228,7 @@ def _read_one(level: Level, plan: _ReadingPlan, name: str, max_bytes: int, limit
     except Truncated:
         raise ArchiveError(f"{path}: the member is truncated") from None
     except READ_ERRORS as exc:
-        raise ArchiveError(f"{path}: cannot be inflated ({type(exc).__name__})") from None
+        raise ArchiveError(f"{path}: {read_failure(exc)[1]}") from None
     if len(out) != job.size:
         raise ArchiveError(f"{path}: holds {len(out):,} bytes, not the declared {job.size:,}")
     if crc != job.crc:

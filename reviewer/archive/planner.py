@@ -3,11 +3,11 @@ how much of each member is kept for its digester.
 
 `plan` lists every member in the index from the central directory alone, records the hazards
 that need no reading (hostile names, duplicates, symlinks, encryption, unknown methods,
-declared bombs, local headers that disagree, overlapping members), and returns the members
-that are safe to read as `Job`s: PDFs first (the PDF child parses them while the rest is
-inflated), then large structured members, then the others in directory order. `keep_cap`
-says how many of a member's bytes its digester needs once its first bytes have told what
-it is.
+declared bombs, local headers that disagree, overlapping members, bytes that belong to no
+member), and returns the members that are safe to read as `Job`s: PDFs first (the PDF child
+parses them while the rest is inflated), then large structured members, then the others in
+directory order. `keep_cap` says how many of a member's bytes its digester needs once its
+first bytes have told what it is.
 """
 
 from __future__ import annotations
@@ -16,8 +16,9 @@ import re
 import sys
 from collections import Counter
 from dataclasses import dataclass
+from operator import itemgetter
 
-from reviewer.archive.container import Level, local_range
+from reviewer.archive.container import Level, descriptor_size, local_range
 from reviewer.archive.context import Context
 from reviewer.archive.digest import Digester
 from reviewer.archive.digest.audio import digest_audio
@@ -25,11 +26,11 @@ from reviewer.archive.digest.pdf import digest_pdf
 from reviewer.archive.digest.tables import digest_table
 from reviewer.archive.digest.text import digest_text
 from reviewer.archive.directory import Entry
-from reviewer.archive.hazards import Hazards
+from reviewer.archive.hazards import MAX_DETAILS, Hazards
 from reviewer.archive.limits import Limits
 from reviewer.archive.streams import DEFLATED, STORED, VIA_ZIPFILE
 from reviewer.domain.archive.sniff import extension
-from reviewer.domain.model import Member, MemberKind
+from reviewer.domain.model import EXPORT_ITSELF, Member, MemberKind
 
 S_IFMT, S_IFLNK = 0o170000, 0o120000
 EARLY_TEXT_BYTES = 1 << 20  # structured members this big are read before the small ones
@@ -69,7 +70,7 @@ def name_hazards(hz: Hazards, path: str, name: str) -> None:
     if "\\" in name:
         hz.add("zip-backslash", path, f"{name!r} uses backslashes, read as folders on Windows")
     if "\x00" in name:
-        hz.add("zip-traversal", path, f"{name!r} hides a NUL byte in its name")
+        hz.add("zip-nul-in-name", path, f"{name!r} hides a NUL byte in its name")
 
 
 _KIND_BY_EXT = {
@@ -98,23 +99,23 @@ def plan(ctx: Context, level: Level) -> list[Job]:
     hz, limits = ctx.hazards, ctx.limits
     infos = level.entries
     level.entries = []  # planned once; let the records go with this function
+    holder = level.prefix.rstrip("!") or EXPORT_ITSELF
     with ctx.lock:
         room = max(0, limits.max_members - ctx.listed)
         listed = max(len(infos), level.declared)
-        if listed > room:
-            holder = level.prefix.rstrip("!") or "the archive"
+        cut = listed > room
+        if cut:
             hz.add(
                 "zip-too-many-members",
-                level.prefix.rstrip("!") or None,
-                f"{holder} lists {listed:,} members; only {limits.max_members:,} are "
-                "listed and read in all",
+                holder,
+                f"{level.prefix.rstrip('!') or 'the archive'} lists {listed:,} members; only "
+                f"{limits.max_members:,} are listed and read in all",
             )
             infos = infos[:room]
         ctx.listed += len(infos)
     counts = Counter(i.name for i in infos)
-    dir_end = level.start_dir
     jobs: list[Job] = []
-    ranges: list[tuple[int, int, Job]] = []
+    spans: list[Span] = []
     members: list[Member] = []
     for info in infos:
         name = info.name
@@ -135,91 +136,23 @@ def plan(ctx: Context, level: Level) -> list[Job]:
                 path,
                 f"{name!r} appears {counts[name]} times; tools disagree on which one wins",
             )
-        if (info.external_attr >> 16) & S_IFMT == S_IFLNK:
-            member.kind, member.type_label = MemberKind.OTHER, "symbolic link"
-            hz.add("zip-symlink", path, f"{name!r} is a symbolic link; it is not followed")
-            continue
-        if kind is MemberKind.DIRECTORY:
-            continue
-        if info.flags & 0x1:
-            member.type_label = f"{label} (encrypted)"
-            hz.add("zip-encrypted", path, f"{name!r} is encrypted and cannot be checked")
-            continue
-        method = info.method
-        if method not in (STORED, DEFLATED, *VIA_ZIPFILE):
-            hz.add(
-                "zip-unsupported-compression", path, f"{name!r} uses compression method {method}"
+        job = _admit(ctx, level, info, member)
+        if job is not None:
+            jobs.append(job)
+            spans.append((info.header_offset, job.end, info, member))
+        else:
+            where = local_range(level, info)
+            spans.append(
+                (info.header_offset, None if isinstance(where, str) else where[1], info, member)
             )
-            continue
-        if info.file_size > limits.max_member_bytes:
-            hz.add(
-                "zip-bomb-size",
-                path,
-                f"{name!r} declares {info.file_size:,} bytes, over "
-                f"the {limits.max_member_bytes:,}-byte limit per member",
-            )
-            continue
-        if info.file_size > limits.ratio_floor_bytes and info.file_size > limits.max_ratio * max(
-            info.compress_size, 1
-        ):
-            hz.add(
-                "zip-bomb-ratio",
-                path,
-                f"{name!r} declares {info.file_size:,} bytes from "
-                f"{info.compress_size:,} compressed",
-            )
-            continue
-        where = local_range(level, info)
-        if isinstance(where, str):
-            code = "zip-truncated" if "end of the archive" in where else "zip-header-mismatch"
-            hz.add(code, path, f"{name!r}: {where}")
-            continue
-        start, end, local_name = where
-        if local_name != name:
-            hz.add(
-                "zip-header-mismatch",
-                path,
-                f"{name!r} is called {local_name!r} in its local header",
-            )
-        job = Job(
-            member,
-            name,
-            method,
-            info.crc,
-            start,
-            end,
-            info.file_size,
-            info.compress_size,
-            info if method in VIA_ZIPFILE else None,
-        )
-        jobs.append(job)
-        ranges.append((info.header_offset, end, job))
-    overlapping: set[int] = set()
-    ranges.sort(key=lambda r: r[0])
-    reach, owner = -1, None
-    for off, end, job in ranges:
-        if off < reach and owner is not None:
-            overlapping.update((id(job), id(owner)))
-            hz.add(
-                "zip-overlapping",
-                job.member.path,
-                f"{job.name!r} starts inside the bytes of {owner.name!r}",
-            )
-            hz.add(
-                "zip-overlapping",
-                owner.member.path,
-                f"{owner.name!r} shares bytes with {job.name!r}",
-            )
-        if end > dir_end:
-            overlapping.add(id(job))
-            hz.add(
-                "zip-overlapping",
-                job.member.path,
-                f"{job.name!r} runs into the archive's central directory",
-            )
-        if end > reach:
-            reach, owner = end, job
-    jobs = [j for j in jobs if id(j) not in overlapping]
+    # the level's bytes, member by member in file order: members that share bytes are not
+    # read; bytes that belong to no member are a finding (they would be delivered unchecked)
+    overlapping, outside = _layout(hz, level, spans)
+    spans.clear()
+    jobs = [j for j in jobs if id(j.member) not in overlapping]
+    outside += level.outside
+    if outside and level.fileobj is not None and not cut:
+        _unlisted(hz, level, holder, outside)
     with ctx.lock:
         ctx.blocks[level.prefix] = members
         ctx.index.members.extend(members)
@@ -241,6 +174,144 @@ def plan(ctx: Context, level: Level) -> list[Job]:
     jobs.sort(key=order)
     ctx.moved |= early
     return jobs
+
+
+def _admit(ctx: Context, level: Level, info: Entry, member: Member) -> Job | None:
+    """The member as a job to read, or None (and its hazard) when it is not to be read."""
+    hz, limits = ctx.hazards, ctx.limits
+    name, path, kind, label = info.name, member.path, member.kind, member.type_label
+    if (info.external_attr >> 16) & S_IFMT == S_IFLNK:
+        member.kind, member.type_label = MemberKind.OTHER, "symbolic link"
+        hz.add("zip-symlink", path, f"{name!r} is a symbolic link; it is not followed")
+        return None
+    if kind is MemberKind.DIRECTORY:
+        return None
+    if info.flags & 0x1:
+        member.type_label = f"{label} (encrypted)"
+        hz.add("zip-encrypted", path, f"{name!r} is encrypted and cannot be checked")
+        return None
+    method = info.method
+    if method not in (STORED, DEFLATED, *VIA_ZIPFILE):
+        hz.add("zip-unsupported-compression", path, f"{name!r} uses compression method {method}")
+        return None
+    if info.file_size > limits.max_member_bytes:
+        hz.add(
+            "zip-bomb-size",
+            path,
+            f"{name!r} declares {info.file_size:,} bytes, over "
+            f"the {limits.max_member_bytes:,}-byte limit per member",
+        )
+        return None
+    if info.file_size > limits.ratio_floor_bytes and info.file_size > limits.max_ratio * max(
+        info.compress_size, 1
+    ):
+        hz.add(
+            "zip-bomb-ratio",
+            path,
+            f"{name!r} declares {info.file_size:,} bytes from {info.compress_size:,} compressed",
+        )
+        return None
+    where = local_range(level, info)
+    if isinstance(where, str):
+        code = "zip-truncated" if "end of the archive" in where else "zip-header-mismatch"
+        hz.add(code, path, f"{name!r}: {where}")
+        return None
+    start, end, local_name = where
+    if local_name != name:
+        hz.add(
+            "zip-header-mismatch", path, f"{name!r} is called {local_name!r} in its local header"
+        )
+    return Job(
+        member,
+        name,
+        method,
+        info.crc,
+        start,
+        end,
+        info.file_size,
+        info.compress_size,
+        info if method in VIA_ZIPFILE else None,
+    )
+
+
+# a member's place in the file: (local header offset, end of its data or None when its local
+# header is unusable, its directory entry, its member)
+Span = tuple[int, int | None, Entry, Member]
+
+
+def _layout(hz: Hazards, level: Level, spans: list[Span]) -> tuple[set[int], list[tuple[int, str]]]:
+    """One pass over the members in file order: the ids of the members that share bytes with
+    another (their hazards recorded), and the runs of bytes before the central directory
+    that belong to no member: (how many, where). Where a member's local header is unusable
+    (its own hazard) nobody knows where its bytes end, so no run is counted."""
+    dir_start = level.start_dir
+    overlapping: set[int] = set()
+    outside: list[tuple[int, str]] = []
+    spans.sort(key=itemgetter(0))
+    reach = 0  # every byte before this belongs to a member (or is counted in `outside`)
+    owner: Span | None = None  # the member whose bytes end at `reach`
+    lost = False  # a member's extent is unknown
+
+    def gap_to(until: int, then: str) -> None:
+        nonlocal reach
+        if owner is not None and owner[2].flags & 0x8:  # a data descriptor follows the data
+            reach += descriptor_size(level.src, owner[2], reach, until - reach)
+        if until > reach:
+            before = "before " if owner is None else f"between {owner[2].name!r} and "
+            outside.append((until - reach, before + then))
+
+    for span in spans:
+        off, end, info, member = span
+        if off < reach and owner is not None:
+            overlapping.update((id(member), id(owner[3])))
+            hz.add(
+                "zip-overlapping",
+                member.path,
+                f"{info.name!r} starts inside the bytes of {owner[2].name!r}",
+            )
+            hz.add(
+                "zip-overlapping",
+                owner[3].path,
+                f"{owner[2].name!r} shares bytes with {info.name!r}",
+            )
+        elif off > reach and not lost:
+            gap_to(off, "the first member" if owner is None else repr(info.name))
+        if end is None:
+            lost = True
+            continue
+        if end > dir_start:
+            overlapping.add(id(member))
+            hz.add(
+                "zip-overlapping",
+                member.path,
+                f"{info.name!r} runs into the archive's central directory",
+            )
+        if end > reach:
+            reach, owner = end, span
+    if dir_start > reach and not lost:
+        gap_to(dir_start, "the central directory")
+    return overlapping, [] if lost else outside
+
+
+def _unlisted(hz: Hazards, level: Level, holder: str, outside: list[tuple[int, str]]) -> None:
+    """One finding for the level: how many bytes belong to no member, and where."""
+    places = [f"{_bytes(n)} {where}" for n, where in outside]
+    shown = ", ".join(places[:MAX_DETAILS])
+    if len(places) > MAX_DETAILS:
+        shown += f" and {len(places) - MAX_DETAILS} more runs"
+    total = sum(n for n, _ in outside)
+    what = f"nested archive {holder!r}: " if level.prefix else ""
+    whose = "belong" if total != 1 else "belongs"
+    in_all = f" ({_bytes(total)} in all)" if len(places) > 1 else ""
+    hz.add(
+        "zip-unlisted-bytes",
+        holder,
+        f"{what}{shown}{in_all} {whose} to no member and would reach the requester unchecked",
+    )
+
+
+def _bytes(n: int) -> str:
+    return f"{n:,} byte" if n == 1 else f"{n:,} bytes"
 
 
 def keep_cap(limits: Limits, depth: int, kind: MemberKind, audio: str | None) -> int:

@@ -8,6 +8,7 @@ the inflation ratio as it goes; headers lie, so only real bytes count.
 
 from __future__ import annotations
 
+import lzma
 import zipfile
 import zlib
 from collections.abc import Iterator
@@ -29,6 +30,7 @@ crc32 = inflater.crc32
 INFLATE_ERRORS: tuple[type[Exception], ...] = (zlib.error, inflater.error)
 READ_ERRORS: tuple[type[Exception], ...] = (
     *INFLATE_ERRORS,
+    lzma.LZMAError,
     zipfile.BadZipFile,
     EOFError,
     OSError,
@@ -45,6 +47,53 @@ CHUNK_IN = 1 << 20  # compressed bytes per step
 
 class Truncated(Exception):
     """The member's compressed data ends before its deflate stream does."""
+
+
+# every way reading a member's bytes can fail on what the archive holds
+READ_FAILURES: tuple[type[Exception], ...] = (Truncated, *READ_ERRORS)
+
+
+def read_failure(exc: BaseException) -> tuple[str, str]:
+    """(finding code, what is wrong) for a member whose reading raised one of `READ_ERRORS`
+    (or `Truncated`): what it means for a reviewer in words, then the technical reason in
+    parentheses, to follow the member's name ("'a.csv' has damaged compressed data ...")."""
+    text = str(exc)
+    why = f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+    if isinstance(exc, Truncated):
+        return (
+            "zip-truncated",
+            "is cut off: its compressed data ends before its deflate stream does",
+        )
+    if isinstance(exc, INFLATE_ERRORS):
+        return (
+            "zip-corrupt",
+            f"has damaged compressed data that cannot be inflated (inflate: {text})",
+        )
+    if isinstance(exc, lzma.LZMAError):
+        return "zip-corrupt", f"has damaged LZMA data that cannot be inflated ({why})"
+    if isinstance(exc, zipfile.BadZipFile):
+        if "CRC" in text:
+            return "zip-bad-crc", f"inflates to bytes that fail their CRC check ({why})"
+        return "zip-corrupt", f"has a damaged header or data where the archive points ({why})"
+    if isinstance(exc, EOFError):
+        return "zip-truncated", f"is cut off: its compressed data ends too early ({why})"
+    if isinstance(exc, NotImplementedError):
+        return (
+            "zip-unsupported-compression",
+            f"uses a compression feature the reader cannot inflate ({why})",
+        )
+    if isinstance(exc, OSError) and exc.errno is not None:
+        return "zip-corrupt", f"could not be read from the archive file ({why})"
+    if isinstance(exc, OSError):
+        return "zip-corrupt", f"has damaged compressed data that cannot be inflated ({why})"
+    if isinstance(exc, RuntimeError) and "encrypted" in text:
+        return "zip-encrypted", f"is encrypted, so it cannot be checked ({why})"
+    if isinstance(exc, ValueError):
+        return (
+            "zip-corrupt",
+            f"has compressed data or headers the reader cannot make sense of ({why})",
+        )
+    return "zip-corrupt", f"could not be read to its end: the reader failed on it ({why})"
 
 
 def deflate_chunks(src: Source, start: int, end: int, used: list[int]) -> Iterator[bytes]:

@@ -32,13 +32,19 @@ class Verdict(StrEnum):
     PASS = "pass"
 
 
+# What a finding about the export archive as a whole (not one of its members) names as its
+# member: its directory is lost, it is no ZIP archive, it holds bytes outside any member.
+EXPORT_ITSELF = "(the export archive)"
+
+
 @dataclass(frozen=True, slots=True)
 class Finding:
     """One thing a reviewer must know about an export.
 
     `code` is stable and machine-readable (``wrong-customer``, ``zip-traversal`` ...);
     `detail` tells a reviewer in plain words what to look at; `members` names the archive
-    members involved (``outer.zip!inner/file.csv`` for members of nested archives).
+    members involved (``outer.zip!inner/file.csv`` for members of nested archives; a nested
+    archive's path, or `EXPORT_ITSELF`, for a finding about a whole archive).
     """
 
     code: str

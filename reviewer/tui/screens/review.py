@@ -23,7 +23,7 @@ from textual.timer import Timer
 from textual.widgets import Header, TabbedContent, TabPane
 
 from reviewer.domain.corrections import Correction, suggestions
-from reviewer.domain.model import Member
+from reviewer.domain.model import EXPORT_ITSELF, Member
 from reviewer.domain.signoff import MIN_PLAY_SECONDS
 from reviewer.domain.text import printable
 from reviewer.tui.base import ReviewerScreen
@@ -277,13 +277,18 @@ class ReviewScreen(CorrectingMixin, ReviewerScreen):
     @on(FindingsList.Selected)
     def _finding_selected(self, message: FindingsList.Selected) -> None:
         finding = message.finding
-        if not finding.members:
-            self.notify("This finding names no members.", timeout=3)
+        # a finding about the export archive as a whole has no member row to jump to
+        paths = tuple(m for m in finding.members if m != EXPORT_ITSELF)
+        if not paths:
+            whole = "concerns the whole export archive, not one member"
+            self.notify(
+                f"This finding {whole if finding.members else 'names no members'}.", timeout=4
+            )
             return
         recordings = self.query_one("#recordings-list", RecordingsList)
         members = self.query_one("#members-list", MembersList)
-        members.mark(finding.members)
-        for path in finding.members:
+        members.mark(paths)
+        for path in paths:
             if recordings.select_key(path):
                 self.action_tab("recordings")
                 recordings.focus()

@@ -1,0 +1,479 @@
+"""The ZIP container read as strictly as the most careful tool and as fairly as Info-ZIP:
+bytes that only look like a ZIP64 locator, bytes that belong to no member, findings about a
+whole archive, NUL bytes in names, and member read failures said in words."""
+
+from __future__ import annotations
+
+import io
+import lzma
+import shutil
+import struct
+import subprocess
+import sys
+import zipfile
+import zlib
+from pathlib import Path
+
+import pytest
+import zipcraft
+from zipcraft import STORED, Entry
+
+from reviewer.archive import Limits, read_export
+from reviewer.archive.streams import READ_ERRORS, inflater, read_failure
+from reviewer.domain.model import EXPORT_ITSELF, ExportIndex, Finding
+
+ROOT = Path(__file__).resolve().parent.parent
+TEXT = b"customer_id,query\nA3KX9ZQ2M7T1LB,desk lamp\n" * 40
+STUB = b"#!/bin/sh\necho 'self-extracting archive'\nexit 0\n"
+needs_unzip = pytest.mark.skipif(shutil.which("unzip") is None, reason="unzip is not installed")
+needs_zip = pytest.mark.skipif(
+    shutil.which("zip") is None, reason="zip (Info-ZIP) is not installed"
+)
+
+
+def read(tmp_path: Path, data: bytes) -> ExportIndex:
+    archive = tmp_path / "export.zip"
+    archive.write_bytes(data)
+    return read_export(archive, Limits())
+
+
+def zip_findings(index: ExportIndex) -> list[Finding]:
+    return [f for f in index.read_findings if f.code.startswith("zip-") and f.code != "zip-nested"]
+
+
+def unzip_accepts(data: bytes, tmp_path: Path) -> bool:
+    archive = tmp_path / "check.zip"
+    archive.write_bytes(data)
+    return subprocess.run(["unzip", "-tqq", str(archive)], capture_output=True).returncode == 0
+
+
+def zipfile_accepts(data: bytes) -> bool:
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            return zf.testzip() is None
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+        return False
+
+
+def with_comment(name: str, comment: bytes) -> bytes:
+    """A zipfile archive whose last central record (so the bytes just before the end record)
+    carries `comment`."""
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("a.csv", TEXT)
+        info = zipfile.ZipInfo(name)
+        info.comment = comment
+        zf.writestr(info, b"world")
+    return buf.getvalue()
+
+
+# ---------------------------------------------------------------------- 1. ZIP64 locator
+
+
+LOOKALIKES = {
+    # the 20 bytes before the end record read as a locator (disk 0, one disk or none) that
+    # points at bytes that are no ZIP64 end record
+    "member comment": ("b.txt", b"note PK\x06\x07" + struct.pack("<IQI", 0, 5, 0)),
+    "name and comment": ("bPK\x06\x07", struct.pack("<IQI", 0, 5, 0)),
+    "name alone": ("bPK\x06\x070123456789abcdef", b""),
+}
+
+
+@needs_unzip
+@pytest.mark.parametrize("case", list(LOOKALIKES))
+def test_bytes_that_look_like_a_zip64_locator_are_no_locator(tmp_path: Path, case: str) -> None:
+    name, comment = LOOKALIKES[case]
+    data = with_comment(name, comment)
+    locator_at = data.rindex(b"PK\x05\x06") - 20
+    assert data[locator_at : locator_at + 4] == b"PK\x06\x07"
+    assert unzip_accepts(data, tmp_path)
+    if case != "name alone":  # zipfile 3.11 takes its disk number for a multi-disk archive
+        assert zipfile_accepts(data)
+    index = read(tmp_path, data)
+    assert zip_findings(index) == []
+    assert [m.path for m in index.members] == ["a.csv", name]
+    assert all(m.readable for m in index.members)
+
+
+def zip64_tail(
+    entries: list[Entry], prefix: bytes = b"", *, record_offset: int | None = None
+) -> bytes:
+    """`entries` in an archive whose directory is found through a ZIP64 end record and its
+    locator (the end record's fields say 0xFFFF...); the locator points at `record_offset`
+    (default: where the record is, counted from the start of the archive proper)."""
+    plain = zipcraft.build(entries)
+    end_at = plain.rindex(b"PK\x05\x06")
+    cd_offset, cd_size = plain.index(b"PK\x01\x02"), end_at - plain.index(b"PK\x01\x02")
+    n = len(entries)
+    record = struct.pack("<4sQHHIIQQQQ", b"PK\x06\x06", 44, 45, 45, 0, 0, n, n, cd_size, cd_offset)
+    at = end_at if record_offset is None else record_offset
+    locator = struct.pack("<4sIQI", b"PK\x06\x07", 0, at, 1)
+    end = struct.pack("<4sHHHHIIH", b"PK\x05\x06", 0, 0, 0xFFFF, 0xFFFF, 0xFFFFFFFF, 0xFFFFFFFF, 0)
+    return prefix + plain[:end_at] + record + locator + end
+
+
+def test_a_real_zip64_end_record_is_still_followed(tmp_path: Path) -> None:
+    entries = [Entry("a.csv", TEXT), Entry("b.txt", b"hello")]
+    data = zip64_tail(entries)
+    assert zipfile_accepts(data)
+    index = read(tmp_path, data)
+    assert zip_findings(index) == []
+    assert [m.path for m in index.members] == ["a.csv", "b.txt"]
+
+
+def test_a_zip64_archive_behind_a_prefix_is_found_just_before_its_locator(
+    tmp_path: Path,
+) -> None:
+    # the locator's offset counts from the archive proper; the record stands right before it
+    data = zip64_tail([Entry("a.csv", TEXT)], prefix=STUB)
+    index = read(tmp_path, data)
+    assert [f.code for f in zip_findings(index)] == ["zip-unlisted-bytes"]
+    assert index.member("a.csv") is not None and index.member("a.csv").readable  # type: ignore[union-attr]
+
+
+def test_a_zip64_archive_whose_end_record_is_gone_is_truncated(tmp_path: Path) -> None:
+    data = bytearray(zip64_tail([Entry("a.csv", TEXT)]))
+    record_at = data.rindex(b"PK\x06\x06")
+    data[record_at : record_at + 4] = b"XXXX"
+    index = read(tmp_path, bytes(data))
+    assert "zip-truncated" in {f.code for f in index.read_findings}
+
+
+# ---------------------------------------------------------------------- 2. unlisted bytes
+
+
+def unlisted(index: ExportIndex) -> Finding:
+    found = [f for f in index.read_findings if f.code == "zip-unlisted-bytes"]
+    assert found, f"no zip-unlisted-bytes in {[f.code for f in index.read_findings]}"
+    return found[0]
+
+
+class _Pipe(io.RawIOBase):
+    """A write-only stream that cannot seek: zipfile then writes data descriptors."""
+
+    def __init__(self) -> None:
+        self.data = bytearray()
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, b: bytes) -> int:  # type: ignore[override]
+        self.data += b
+        return len(b)
+
+
+def zipfile_streamed(method: int, force_zip64: bool) -> bytes:
+    out = _Pipe()
+    with zipfile.ZipFile(out, "w", method) as zf:
+        for i in range(3):
+            with zf.open(f"part{i}.csv", "w", force_zip64=force_zip64) as fh:
+                fh.write(TEXT * (i + 1))
+    return bytes(out.data)
+
+
+def zipfile_written(method: int, force_zip64: bool) -> bytes:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", method) as zf:
+        zf.writestr("folder/", b"")
+        for i in range(3):
+            with zf.open(f"folder/part{i}.csv", "w", force_zip64=force_zip64) as fh:
+                fh.write(TEXT * (i + 1))
+        zf.comment = b"written by the export pipeline"
+    return buf.getvalue()
+
+
+FAIR = {
+    "zipfile": lambda: zipfile_written(zipfile.ZIP_DEFLATED, False),
+    "zipfile zip64": lambda: zipfile_written(zipfile.ZIP_DEFLATED, True),
+    "zipfile stored": lambda: zipfile_written(zipfile.ZIP_STORED, False),
+    "zipfile bzip2": lambda: zipfile_written(zipfile.ZIP_BZIP2, False),
+    "zipfile streamed": lambda: zipfile_streamed(zipfile.ZIP_DEFLATED, False),
+    "zipfile streamed zip64": lambda: zipfile_streamed(zipfile.ZIP_DEFLATED, True),
+    "zipfile streamed stored": lambda: zipfile_streamed(zipfile.ZIP_STORED, True),
+    "zipfile streamed lzma": lambda: zipfile_streamed(zipfile.ZIP_LZMA, False),
+}
+
+
+@pytest.mark.parametrize("writer", list(FAIR))
+def test_archives_zipfile_writes_have_no_unlisted_bytes(tmp_path: Path, writer: str) -> None:
+    data = FAIR[writer]()
+    if "streamed" in writer:
+        assert b"PK\x07\x08" in data  # data descriptors
+    index = read(tmp_path, data)
+    assert zip_findings(index) == []
+    assert all(m.readable for m in index.members if not m.path.endswith("/"))
+
+
+INFO_ZIP = {
+    # command, run in a folder holding `export/` (with sub-folders) and `rows.csv`
+    "recursive": "zip -qr {out} export",
+    "recursive zip64": "zip -qr -fz {out} export",
+    "stored": "zip -qr -0 {out} export",
+    "from a pipe": "cat rows.csv | zip -q {out} -",
+    "to a pipe": "zip -qr - export | cat > {out}",
+    "from and to a pipe": "cat rows.csv | zip -q - - | cat > {out}",
+    "with a comment": "zip -qr -z {out} export < rows.csv",
+}
+
+
+@needs_zip
+@pytest.mark.parametrize("how", list(INFO_ZIP))
+def test_archives_info_zip_writes_have_no_unlisted_bytes(tmp_path: Path, how: str) -> None:
+    work = tmp_path / "work"
+    (work / "export" / "Retail").mkdir(parents=True)
+    (work / "export" / "empty").mkdir()
+    (work / "export" / "Retail" / "SearchHistory.csv").write_bytes(TEXT)
+    (work / "export" / "notes.txt").write_bytes(b"hello\n")
+    (work / "rows.csv").write_bytes(TEXT * 3)
+    out = tmp_path / "out.zip"
+    subprocess.run(INFO_ZIP[how].format(out=out), shell=True, cwd=work, check=True)
+    index = read_export(out, Limits())
+    assert zip_findings(index) == []
+    assert index.members and all(m.readable for m in index.members if not m.path.endswith("/"))
+
+
+def test_archives_exportkit_writes_have_no_unlisted_bytes(tmp_path: Path) -> None:
+    sys.path.insert(0, str(ROOT / "sample_archives"))
+    import exportkit as kit
+
+    inner = kit.zip_bytes([("inner.csv", TEXT)], compression=zipfile.ZIP_STORED)
+    members: list[tuple[str | zipfile.ZipInfo, bytes]] = [
+        ("Retail/SearchHistory.csv", TEXT),
+        ("old/inner.zip", inner),
+        (kit.zip_info("Alexa/link", mode=0o120777), b"../x"),
+    ]
+    index = read(tmp_path, kit.zip_bytes(members))
+    assert [f.code for f in zip_findings(index)] == ["zip-symlink"]
+    for sample in sorted((ROOT / "sample_archives").glob("*/export.zip")):
+        index = read_export(sample, Limits())
+        assert "zip-unlisted-bytes" not in {f.code for f in index.read_findings}, sample
+
+
+@needs_unzip
+def test_bytes_before_the_first_member(tmp_path: Path) -> None:
+    plain = zipfile_written(zipfile.ZIP_DEFLATED, False)
+    assert not unzip_accepts(STUB + plain, tmp_path)  # unzip warns about them too
+    for data in (STUB + plain, zipcraft.build([Entry("a.csv", TEXT)], prefix=STUB)):
+        f = unlisted(read(tmp_path, data))
+        assert f.members == (EXPORT_ITSELF,)
+        assert f.detail.startswith(f"{len(STUB)} bytes before the first member")
+        assert "unchecked" in f.detail
+
+
+def test_bytes_between_members_and_before_the_directory(tmp_path: Path) -> None:
+    data = zipcraft.build(
+        [
+            Entry("a.txt", b"alpha", after=b"\x00" * 96),
+            Entry("b.txt", b"beta"),
+            Entry("c.txt", b"gamma", after=b"hidden words" * 3),
+        ]
+    )
+    index = read(tmp_path, data)
+    f = unlisted(index)
+    assert f.detail.startswith(
+        "96 bytes between 'a.txt' and 'b.txt', 36 bytes between 'c.txt' and the central "
+        "directory (132 bytes in all)"
+    )
+    assert f.members == (EXPORT_ITSELF,)
+    assert all(m.readable for m in index.members)  # the members themselves are sound
+
+
+def test_bytes_after_the_end_of_the_archive(tmp_path: Path) -> None:
+    data = zipfile_written(zipfile.ZIP_DEFLATED, False) + b"\x00" * 30
+    f = unlisted(read(tmp_path, data))
+    assert f.detail.startswith("30 bytes after the end of the archive")
+
+
+def descriptor(data: bytes, packed: bytes, *, signed: bool = True, wide: bool = False) -> bytes:
+    sizes = struct.pack("<QQ" if wide else "<II", len(packed), len(data))
+    return (b"PK\x07\x08" if signed else b"") + struct.pack("<I", zlib.crc32(data)) + sizes
+
+
+@pytest.mark.parametrize(
+    ("signed", "wide"), [(True, False), (True, True), (False, False), (False, True)]
+)
+def test_a_data_descriptor_belongs_to_its_member(tmp_path: Path, signed: bool, wide: bool) -> None:
+    packed = zipcraft.deflate(TEXT)
+    after = descriptor(TEXT, packed, signed=signed, wide=wide)
+    entries = [Entry("a.csv", TEXT, flags=0x8, after=after), Entry("b.txt", b"beta")]
+    assert zip_findings(read(tmp_path, zipcraft.build(entries))) == []
+    # a descriptor is only its own bytes: what follows it is still unlisted
+    entries[0].after = after + b"junk"
+    assert unlisted(read(tmp_path, zipcraft.build(entries))).detail.startswith(
+        "4 bytes between 'a.csv' and 'b.txt'"
+    )
+
+
+def test_a_descriptor_that_does_not_describe_its_member_is_unlisted(tmp_path: Path) -> None:
+    packed = zipcraft.deflate(TEXT)
+    wrong = descriptor(TEXT + b"x", packed)
+    entries = [Entry("a.csv", TEXT, flags=0x8, after=wrong), Entry("b.txt", b"beta")]
+    assert unlisted(read(tmp_path, zipcraft.build(entries))).detail.startswith(
+        "16 bytes between 'a.csv' and 'b.txt'"
+    )
+
+
+def test_a_descriptor_without_flag_bit_3_is_unlisted(tmp_path: Path) -> None:
+    after = descriptor(TEXT, zipcraft.deflate(TEXT))
+    entries = [Entry("a.csv", TEXT, after=after), Entry("b.txt", b"beta")]
+    assert unlisted(read(tmp_path, zipcraft.build(entries))).detail.startswith("16 bytes between")
+
+
+def test_unlisted_bytes_in_a_nested_archive_name_it(tmp_path: Path) -> None:
+    inner = zipcraft.build([Entry("x.csv", TEXT, after=b"?" * 12), Entry("y.csv", TEXT)])
+    data = zipcraft.build([Entry("old/inner.zip", inner, method=STORED), Entry("a.csv", TEXT)])
+    f = unlisted(read(tmp_path, data))
+    assert f.members == ("old/inner.zip",)
+    assert f.detail.startswith("nested archive 'old/inner.zip': 12 bytes between 'x.csv' and")
+
+
+def test_members_past_a_broken_local_header_are_not_called_unlisted(tmp_path: Path) -> None:
+    # a member whose local header is not where the directory says: its hazard, and no
+    # invented count of the bytes around it
+    entries = [Entry("a.txt", b"alpha", offset=3), Entry("b.txt", b"beta")]
+    codes = {f.code for f in read(tmp_path, zipcraft.build(entries)).read_findings}
+    assert "zip-header-mismatch" in codes
+    assert "zip-unlisted-bytes" not in codes
+
+
+# ---------------------------------------------------------------------- 3. whole archive
+
+
+def test_a_truncated_export_names_the_export(tmp_path: Path) -> None:
+    data = zipcraft.build([Entry("a.csv", TEXT), Entry("b.bin", bytes(range(256)) * 20)])
+    index = read(tmp_path, data[: data.index(b"PK\x01\x02") - 10])
+    f = next(f for f in index.read_findings if f.code == "zip-truncated")
+    assert f.members[0] == EXPORT_ITSELF  # then the member cut short
+
+
+@pytest.mark.parametrize("data", [b"", b"%PDF-1.4 not a zip"], ids=["empty", "pdf"])
+def test_an_unreadable_export_names_the_export(tmp_path: Path, data: bytes) -> None:
+    f = next(f for f in read(tmp_path, data).read_findings if f.code == "zip-unreadable")
+    assert f.members == (EXPORT_ITSELF,)
+
+
+def test_a_truncated_nested_archive_names_the_nested_archive(tmp_path: Path) -> None:
+    inner = zipcraft.build([Entry("x.csv", TEXT), Entry("y.csv", TEXT)])
+    cut = inner[: inner.index(b"PK\x01\x02") - 4]
+    data = zipcraft.build([Entry("old/inner.zip", cut, method=STORED), Entry("a.csv", TEXT)])
+    f = next(f for f in read(tmp_path, data).read_findings if f.code == "zip-truncated")
+    assert f.members[0] == "old/inner.zip"  # then the member cut short
+
+
+# ---------------------------------------------------------------------- 4. NUL in a name
+
+
+def test_a_nul_byte_in_a_name_has_its_own_code(tmp_path: Path) -> None:
+    index = read(tmp_path, zipcraft.build([Entry(b"a.csv\x00.txt", TEXT), Entry("b.csv", TEXT)]))
+    codes = {f.code for f in index.read_findings}
+    assert "zip-nul-in-name" in codes and "zip-traversal" not in codes
+    f = next(f for f in index.read_findings if f.code == "zip-nul-in-name")
+    assert f.members == ("a.csv\x00.txt",)
+
+
+# ---------------------------------------------------------------------- 5. read failures
+
+
+def zipfile_member(method: int, data: bytes = TEXT) -> bytes:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        zf.writestr("bbb", data, compress_type=method)
+        zf.writestr("ok.csv", TEXT)
+    return buf.getvalue()
+
+
+def spoil(data: bytes, start: int, garbage: bytes) -> bytes:
+    out = bytearray(data)
+    out[start : start + len(garbage)] = garbage
+    return bytes(out)
+
+
+def directory_flag(data: bytes, flag: int) -> bytes:
+    """`flag` set in the first central record's general purpose bits."""
+    out = bytearray(data)
+    at = data.index(b"PK\x01\x02") + 8
+    struct.pack_into("<H", out, at, struct.unpack_from("<H", out, at)[0] | flag)
+    return bytes(out)
+
+
+DATA_AT = 30 + len("bbb")
+CRC_IN_DIRECTORY = zipfile_member(zipfile.ZIP_BZIP2).index(b"PK\x01\x02") + 16
+FAILURES = {
+    # case: (archive, code, the words the detail starts with after the name, the reason)
+    "deflate": (
+        zipcraft.build([Entry("bbb", TEXT, compressed=b"\x07" * 40), Entry("ok.csv", TEXT)]),
+        "zip-corrupt",
+        "has damaged compressed data that cannot be inflated",
+        "(inflate: ",
+    ),
+    "deflate cut off": (
+        zipcraft.build(
+            [Entry("bbb", TEXT, compressed=zipcraft.deflate(TEXT)[:20]), Entry("ok.csv", TEXT)]
+        ),
+        "zip-truncated",
+        "is cut off",
+        "deflate stream",
+    ),
+    "bzip2": (
+        spoil(zipfile_member(zipfile.ZIP_BZIP2), DATA_AT + 4, b"\xff" * 8),
+        "zip-corrupt",
+        "has damaged compressed data that cannot be inflated",
+        "(OSError: Invalid data stream)",
+    ),
+    "lzma": (
+        spoil(zipfile_member(zipfile.ZIP_LZMA), DATA_AT + 12, b"\xff" * 8),
+        "zip-corrupt",
+        "has damaged LZMA data that cannot be inflated",
+        "(LZMAError: ",
+    ),
+    "bzip2 crc": (
+        spoil(zipfile_member(zipfile.ZIP_BZIP2), CRC_IN_DIRECTORY, b"\x00\x00\x00\x00"),
+        "zip-bad-crc",
+        "inflates to bytes that fail their CRC check",
+        "(BadZipFile: Bad CRC-32 for file 'bbb')",
+    ),
+    "patched data": (
+        directory_flag(zipfile_member(zipfile.ZIP_BZIP2), 0x20),
+        "zip-unsupported-compression",
+        "uses a compression feature the reader cannot inflate",
+        "(NotImplementedError: compressed patched data (flag bit 5))",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", list(FAILURES))
+def test_a_member_that_cannot_be_read_says_why_in_words(tmp_path: Path, case: str) -> None:
+    data, code, words, reason = FAILURES[case]
+    index = read(tmp_path, data)
+    f = next((f for f in index.read_findings if "bbb" in f.members), None)
+    assert f is not None, [(g.code, g.detail) for g in index.read_findings]
+    assert (f.code, f.detail.split(" (")[0].split(":")[0]) == (code, f"'bbb' {words}")
+    assert reason in f.detail
+    ok = index.member("ok.csv")
+    assert ok is not None and ok.readable
+
+
+def test_every_read_error_is_said_in_words_before_its_reason() -> None:
+    samples: list[BaseException] = [
+        zlib.error("Error -3 while decompressing data: invalid stored block lengths"),
+        EOFError("Compressed file ended before the end-of-stream marker was reached"),
+        OSError(5, "Input/output error"),
+        OSError("Invalid data stream"),
+        ValueError("negative seek value -1"),
+        NotImplementedError("strong encryption (flag bit 6)"),
+        RuntimeError("File 'bbb' is encrypted, password required for extraction"),
+        RuntimeError("something else"),
+    ]
+    samples += [
+        inflater.error("Error -3 while decompressing data: invalid block type"),
+        lzma.LZMAError("Corrupt input data"),
+        zipfile.BadZipFile("Bad magic number for file header"),
+    ]
+    covered = {t for t in READ_ERRORS if any(isinstance(e, t) for e in samples)}
+    assert covered == set(READ_ERRORS)
+    for exc in samples:
+        code, words = read_failure(exc)
+        assert code.startswith("zip-")
+        sentence, _, reason = words.partition(" (")
+        assert sentence and sentence[0].islower() and len(sentence.split()) >= 4, words
+        assert str(exc) in reason and reason.endswith(")"), words
