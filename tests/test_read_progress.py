@@ -126,6 +126,37 @@ def test_a_failing_callback_changes_nothing_that_is_read() -> None:
     assert with_broken.archive_sha256 == plain.archive_sha256
 
 
+@pytest.mark.parametrize("font", ["core", "unicode"])
+def test_the_pdf_child_counts_the_pages_it_reads(font: str) -> None:
+    """A 300-page catalogue: read from its text operators (a core font) or by pypdf's text
+    extraction (an embedded font); either way the pages are counted up to all of them."""
+    from test_pdf import DEJAVU, catalogue_pdf, unicode_font_catalogue_pdf
+
+    from reviewer.archive.pdfservice import PdfService
+
+    entries = [
+        (f"2018-03-{1 + i % 28:02}T19:04:11Z", "G070VM1A83120045", f"U{i:04}", f"play song {i}")
+        for i in range(600)
+    ]
+    if font == "unicode":
+        if not DEJAVU.exists():
+            pytest.skip("needs the DejaVu fonts")
+        data = unicode_font_catalogue_pdf(entries)
+    else:
+        data = catalogue_pdf(entries, per_page=2)
+    reports: list[tuple[int, int]] = []
+    service = PdfService(timeout_s=60, memory_bytes=1 << 30)
+    service.on_pages = lambda member, done, total: reports.append((done, total))
+    service.submit("Alexa/Transcripts.pdf", data)
+    (result,) = service.results()
+    assert result.error is None, result.detail
+    pages = len(result.pages)
+    assert pages > 10
+    assert reports[0] == (0, pages) and reports[-1] == (pages, pages)
+    assert all(total == pages for _done, total in reports)
+    assert [d for d, _t in reports] == sorted(d for d, _t in reports)
+
+
 # ------------------------------------------------------------------------- the command line
 
 
