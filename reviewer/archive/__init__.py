@@ -4,9 +4,10 @@ This is the adapter between the export file and the domain: it does the I/O (the
 container, inflating, the PDF child process) and fills the domain's `ExportIndex`, leaving
 what member bytes mean to the pure parsers in `reviewer.domain.archive`.
 
-`read_export(path, limits)` returns an `ExportIndex` in which every hazard met on the way
-(hostile names, bombs, corrupt or unreadable members) is a `Finding` in `read_findings`; the
-finding codes are listed in `reviewer.archive.hazards`. `read_member(archive, member,
+`read_export(path, limits, progress=None)` returns an `ExportIndex` in which every hazard met
+on the way (hostile names, bombs, corrupt or unreadable members) is a `Finding` in
+`read_findings`; the finding codes are listed in `reviewer.archive.hazards`; `progress` is
+told how far the reading has got (`reviewer.archive.progress`). `read_member(archive, member,
 max_bytes)` returns one member's bytes under the same rules (``outer.zip!inner/path`` for
 members of nested archives) or raises `ArchiveError`; `read_member_raw` returns a member's
 bytes as stored. `review_request` (in `reviewer.archive.review`) reads a request folder's
@@ -16,7 +17,7 @@ Inside: `container` (the file's bytes, an archive level, local headers), `direct
 central directory), `streams` (inflating), `planner` (what is read, in what order, by which
 digester), `digest` (one digester per kind of member), `export` (reading the whole export),
 `member` (reading one member), `pdfservice` and `_pdfchild` (pypdf in a child process),
-`hazards` and `limits`.
+`hazards`, `limits` and `progress`.
 """
 
 from reviewer.archive.export import read_export

@@ -4,8 +4,9 @@ Started as ``python -I -B .../_pdfchild.py MEMORY_BYTES CPU_SECONDS``. It caps i
 address space, and before each PDF its processor time (the kernel ends it with SIGXCPU when a
 PDF takes longer), then answers requests on stdin/stdout: each request is an 8-byte little-endian
 length followed by that many PDF bytes; each answer is one JSON line, either
-``{"pages": [text, ...]}`` or ``{"error": "corrupt"|"memory"|"limit", "detail": "..."}``.
-It writes nothing else anywhere.
+``{"pages": [text, ...]}`` or ``{"error": "corrupt"|"memory"|"limit", "detail": "..."}``,
+after progress lines ``P <pages done> <pages>`` (at most about ten a second). It writes
+nothing else anywhere.
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ import logging
 import re
 import struct
 import sys
+import time
+from collections.abc import Callable
 from typing import Any
 
 
@@ -140,19 +143,46 @@ def _fast_text(page: Any, reader: Any) -> str | None:
     return "\n".join(lines)
 
 
-def _page_texts(reader: Any) -> list[str]:
+class _Pages:
+    """Writes how many pages are read as progress lines, at most about ten a second."""
+
+    def __init__(self, out: Any) -> None:
+        self.out = out
+        self.next = 0.0
+
+    def __call__(self, done: int, total: int) -> None:
+        now = time.monotonic()
+        if 0 < done < total and now < self.next:
+            return
+        self.next = now + 0.1
+        self.out.write(b"P %d %d\n" % (done, total))
+        self.out.flush()
+
+
+def _page_texts(reader: Any, report: Callable[[int, int], None]) -> list[str]:
     """Every page's text: from the text operators when all pages use simple fonts and that
-    finds a dated line (a catalogue entry's header), else by pypdf's extract_text."""
+    finds a dated line (a catalogue entry's header), else by pypdf's extract_text. Pages
+    read by the text operators count as done once a dated line is found."""
+    total = len(reader.pages)
+    report(0, total)
     pages: list[str] = []
+    dated = False
     for page in reader.pages:
         text = _fast_text(page, reader)
         if text is None:
             break
         pages.append(text)
+        dated = dated or _DATED_LINE.search(text) is not None
+        if dated:
+            report(len(pages), total)
     else:
-        if any(_DATED_LINE.search(text) for text in pages):
+        if dated:
             return pages
-    return [page.extract_text() or "" for page in reader.pages]
+    texts: list[str] = []
+    for page in reader.pages:
+        texts.append(page.extract_text() or "")
+        report(len(texts), total)
+    return texts
 
 
 def main() -> None:
@@ -169,6 +199,7 @@ def main() -> None:
 
     stdin = sys.stdin.buffer
     stdout = sys.stdout.buffer
+    report = _Pages(stdout)
     while True:
         header = _read_exact(stdin, 8)  # type: ignore[arg-type]
         if len(header) < 8:
@@ -180,7 +211,7 @@ def main() -> None:
             _limit_cpu(cpu)
         try:
             reader = pypdf.PdfReader(io.BytesIO(data))
-            pages = _page_texts(reader)
+            pages = _page_texts(reader, report)
             answer = {"pages": pages}
         except MemoryError:
             answer = {"error": "memory", "detail": "the parser ran out of its memory limit"}

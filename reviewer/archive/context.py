@@ -1,5 +1,6 @@
 """What every level and thread shares while one export is read: limits, hazards, the index
-being filled, the PDF child, and the running totals the limits are judged on."""
+being filled, the PDF child, the running totals the limits are judged on, and the progress
+meter."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import threading
 from reviewer.archive.hazards import Hazards
 from reviewer.archive.limits import Limits
 from reviewer.archive.pdfservice import PdfService
+from reviewer.archive.progress import Meter
 from reviewer.domain.model import ExportIndex, Member
 
 
@@ -18,11 +20,14 @@ class Stop(Exception):
 class Context:
     """State shared by every level and thread while one export is read."""
 
-    def __init__(self, limits: Limits, index: ExportIndex) -> None:
+    def __init__(self, limits: Limits, index: ExportIndex, meter: Meter | None = None) -> None:
         self.limits = limits
         self.index = index
         self.hazards = Hazards()
         self.pdf = PdfService(limits.pdf_timeout_s, limits.pdf_memory_bytes)
+        self.meter = meter or Meter(None, index.archive_bytes)
+        if self.meter.on:
+            self.pdf.on_pages = self.meter.pages
         self.lock = threading.Lock()
         self.listed = 0
         self.total = 0

@@ -27,6 +27,7 @@ from reviewer.archive.digest.pdf import collect_pdfs
 from reviewer.archive.digest.tables import MANIFEST
 from reviewer.archive.limits import Limits
 from reviewer.archive.planner import DIGESTERS, Job, keep_cap, plan
+from reviewer.archive.progress import Meter, ProgressCallback, Tally
 from reviewer.archive.streams import READ_FAILURES, chunks, crc32, read_failure
 from reviewer.domain.archive.audio import OGG_TAIL
 from reviewer.domain.archive.errors import ArchiveError
@@ -40,18 +41,23 @@ THREADS = 2
 PDF_PRESTART_BYTES = 8 << 20  # exports this big start the PDF child before looking inside
 THREAD_MIN_AVERAGE = 16 << 10  # compressed bytes per member for two threads to pay
 PROFILE = "Account/Profile.json"
+WATCHED_BYTES = 4 << 20  # members this big report their progress as they are inflated
 
 
-def read_export(path: Path, limits: Limits) -> ExportIndex:
+def read_export(
+    path: Path, limits: Limits, progress: ProgressCallback | None = None
+) -> ExportIndex:
     """Read the export at `path` safely into an index; every hazard is a finding in it.
 
+    `progress` is called with how far the reading has got (`reviewer.archive.progress`),
+    from the reader's threads, at most about ten times a second and once at the end.
     Raises `ArchiveError` only when the file itself cannot be opened.
     """
     fh = open_regular(path)
     with fh:
         src = Source(fd=fh.fileno())
         index = ExportIndex(archive_path=str(path), archive_sha256="", archive_bytes=src.size)
-        ctx = Context(limits, index)
+        ctx = Context(limits, index, Meter(progress, src.size))
         hashed: list[str] = []
         hasher = threading.Thread(target=_hash_file, args=(src, hashed), daemon=True)
         hasher.start()
@@ -70,6 +76,7 @@ def read_export(path: Path, limits: Limits) -> ExportIndex:
             raise ArchiveError(f"{path}: the file cannot be read to its end")
         index.archive_sha256 = hashed[0]
         index.read_findings = ctx.hazards.findings()
+        ctx.meter.finish(len(index.members))
         return index
 
 
@@ -115,6 +122,12 @@ def _read_level(
                 f"{where}: its directory cannot be used ({type(exc).__name__})",
             )
             return
+        meter = ctx.meter
+        if meter.on:
+            with ctx.lock:
+                meter.members_total = ctx.listed
+            meter.tally().members += len(ctx.blocks.get(level.prefix, ())) - len(jobs)
+            meter.tick()
         # Threads pay only when zlib (which releases the GIL) does most of the work: with
         # many tiny members two threads just queue for the GIL.
         packed = sum(j.end - j.start for j in jobs)
@@ -137,24 +150,37 @@ def _read_level(
 
 
 def _work(ctx: Context, level: Level, queue: deque[Job]) -> None:
+    meter = ctx.meter
+    tally = meter.tally() if meter.on else None
+    top = level.depth == 0  # the bytes of nested archives are counted as their member's
     while not ctx.stopped:
         try:
             job = queue.popleft()  # atomic: the threads share the queue without a lock
         except IndexError:
             return
+        watch = (
+            tally if tally is not None and top and job.end - job.start >= WATCHED_BYTES else None
+        )
         try:
-            _read_job(ctx, level, job)
+            _read_job(ctx, level, job, watch)
         except Stop:
             pass
         except Exception as exc:  # noqa: BLE001 - one member's surprise never stops the rest
             code, why = read_failure(exc)
             ctx.hazards.add(code, job.member.path, f"{job.name!r} {why}")
+        if tally is not None:
+            if top:
+                tally.bytes += job.end - job.start - tally.partial
+                tally.partial = 0
+            tally.members += 1
+            meter.tick()
 
 
 # ------------------------------------------------------------------------- one member
 
 
-def _read_job(ctx: Context, level: Level, job: Job) -> None:
+def _read_job(ctx: Context, level: Level, job: Job, watch: Tally | None = None) -> None:
+    """Read one member; `watch`, for a large member, counts its bytes as they are inflated."""
     limits, hz, member = ctx.limits, ctx.hazards, job.member
     path, name = member.path, job.name
     declared = job.size
@@ -205,6 +231,10 @@ def _read_job(ctx: Context, level: Level, job: Job) -> None:
                 )
                 raise Stop
             ctx.add_total(n, path)
+            if watch is not None:
+                watch.bytes += used[0] - watch.partial
+                watch.partial = used[0]
+                ctx.meter.tick()
             crc = crc32(chunk, crc)
             digest.update(chunk)
             if kept_n < cap:

@@ -7,6 +7,7 @@ process: one child process (``_pdfchild``) per archive caps its own address spac
 starts as soon as the first PDF is submitted and works on the other core while the reader
 inflates the remaining members. The time limit is the child's processor time (RLIMIT_CPU),
 so a busy machine does not make an honest PDF look hostile; the wall clock is a backstop.
+While it reads a PDF the child says how many of its pages are read (`on_pages`).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -56,6 +58,8 @@ class PdfService:
         self._results: list[PdfResult] = []
         self._thread: threading.Thread | None = None
         self._proc: subprocess.Popen[bytes] | None = None
+        # told (member, pages done, pages) as the child reads a PDF's pages
+        self.on_pages: Callable[[str, int, int], None] | None = None
 
     def prestart(self) -> None:
         """Start the child now, so its start-up overlaps the reading of the directory."""
@@ -159,7 +163,11 @@ class PdfService:
         deadline = time.monotonic() + self.timeout_s * WALL_FACTOR
         fd = proc.stdout.fileno()
         buf = bytearray()
-        while not buf.endswith(b"\n"):
+        while True:
+            if buf.startswith(b"P "):
+                buf = self._progress(member, buf)
+            if buf.endswith(b"\n"):
+                break  # the answer
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 self._stop(kill=True)
@@ -189,6 +197,18 @@ class PdfService:
         return PdfResult(
             member, error=str(answer.get("error", "corrupt")), detail=str(answer.get("detail", ""))
         )
+
+    def _progress(self, member: str, buf: bytearray) -> bytearray:
+        """Pass on the whole progress lines at the start of `buf`; the rest is kept."""
+        while buf.startswith(b"P "):
+            end = buf.find(b"\n")
+            if end < 0:
+                break
+            fields = bytes(buf[2:end]).split()
+            del buf[: end + 1]
+            if self.on_pages is not None and len(fields) == 2 and all(f.isdigit() for f in fields):
+                self.on_pages(member, int(fields[0]), int(fields[1]))
+        return buf
 
     def _crashed(self, member: str) -> PdfResult:
         proc = self._proc

@@ -19,7 +19,8 @@ def check(request_dir: Path, as_json: bool) -> None:
 
     REQUEST_DIR holds request.json (the ticket) and export.zip (what would be delivered).
     The report opens with the verdict (block, review or pass), then the findings, most
-    severe first, each naming the archive members to look at.
+    severe first, each naming the archive members to look at. On a terminal, a progress
+    bar on stderr shows the reading (not with --json).
 
     \b
     Exit codes:
@@ -28,8 +29,10 @@ def check(request_dir: Path, as_json: bool) -> None:
       2  the request cannot be read at all, or bad usage
     """
     from reviewer.archive.review import review_request
+    from reviewer.cli.progress import ReadingBar, shown
 
-    review = review_request(request_dir)
+    with ReadingBar(shown(as_json)) as bar:
+        review = review_request(request_dir, progress=bar.reading(request_dir.name))
     report = review.report
     utf = (getattr(sys.stdout, "encoding", "") or "").lower().replace("-", "").startswith("utf")
     try:

@@ -66,7 +66,8 @@ def ingest(ctx: click.Context, paths: tuple[Path, ...], as_json: bool) -> None:
     files in an inbox are passed over. A request whose ticket and archive are both stored
     unchanged is left alone; a changed archive or a changed ticket for a known request
     becomes a new version, checked again, and voids the earlier sign-offs. Anything
-    unreadable is reported and skipped.
+    unreadable is reported and skipped. On a terminal, a progress bar on stderr shows the
+    requests and each export's reading (not with --json).
 
     \b
     Exit codes:
@@ -74,59 +75,47 @@ def ingest(ctx: click.Context, paths: tuple[Path, ...], as_json: bool) -> None:
       1  something was skipped (each one named on stderr)
       2  bad usage, or the store cannot be opened
     """
-    from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
-
     from reviewer.archive.review import review_request
+    from reviewer.cli.progress import ReadingBar, shown
     from reviewer.domain.errors import ReviewerError
     from reviewer.domain.review import EXPORT_NAME
 
     folders, skipped = request_folders(paths)
-    err = Console(stderr=True, highlight=False)
     actor = cli_actor()
     lines: list[str] = []
     stored: list[dict[str, object]] = []
-    with open_service(ctx, create=True) as svc:
-        progress = Progress(
-            TextColumn("checking"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TextColumn("{task.description}"),
-            console=err,
-            transient=True,
-            disable=not err.is_terminal,
-        )
-        with progress:
-            task = progress.add_task("", total=len(folders))
-            for folder in folders:
-                interrupt.check()  # between requests: a Ctrl-C stops here at the latest
-                progress.update(task, description=folder.name)
-                try:
-                    review = review_request(folder)
-                    result = svc.ingest(review, folder / EXPORT_NAME, actor=actor)
-                except ReviewerError as exc:
-                    skipped.append((folder, str(exc)))
-                except Exception as exc:  # noqa: BLE001 - one bad folder never aborts the rest
-                    skipped.append((folder, f"{type(exc).__name__}: {exc}"))
-                else:
-                    crit = sum(1 for f in result.findings if f.severity is Severity.CRITICAL)
-                    warn = sum(1 for f in result.findings if f.severity is Severity.WARNING)
-                    stored.append(
-                        {
-                            "request_id": result.request_id,
-                            "folder": str(folder),
-                            "outcome": result.outcome,
-                            "version": result.version_number,
-                            "verdict": result.verdict.value,
-                            "critical": crit,
-                            "warnings": warn,
-                        }
-                    )
-                    lines.append(
-                        f"{result.request_id:<24} {result.outcome:<12} v{result.version_number} "
-                        f"{result.verdict.value:<7} {crit} critical, {warn} warnings"
-                    )
-                progress.advance(task)
+    with (
+        open_service(ctx, create=True) as svc,
+        ReadingBar(shown(as_json), requests=len(folders)) as bar,
+    ):
+        for folder in folders:
+            interrupt.check()  # between requests: a Ctrl-C stops here at the latest
+            try:
+                review = review_request(folder, progress=bar.reading(folder.name))
+                result = svc.ingest(review, folder / EXPORT_NAME, actor=actor)
+            except ReviewerError as exc:
+                skipped.append((folder, str(exc)))
+            except Exception as exc:  # noqa: BLE001 - one bad folder never aborts the rest
+                skipped.append((folder, f"{type(exc).__name__}: {exc}"))
+            else:
+                crit = sum(1 for f in result.findings if f.severity is Severity.CRITICAL)
+                warn = sum(1 for f in result.findings if f.severity is Severity.WARNING)
+                stored.append(
+                    {
+                        "request_id": result.request_id,
+                        "folder": str(folder),
+                        "outcome": result.outcome,
+                        "version": result.version_number,
+                        "verdict": result.verdict.value,
+                        "critical": crit,
+                        "warnings": warn,
+                    }
+                )
+                lines.append(
+                    f"{result.request_id:<24} {result.outcome:<12} v{result.version_number} "
+                    f"{result.verdict.value:<7} {crit} critical, {warn} warnings"
+                )
+            bar.request_done()
     if as_json:
         import json
 

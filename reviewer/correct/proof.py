@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from reviewer.archive import Limits, read_export, read_member, read_member_raw
+from reviewer.archive.progress import ProgressCallback
 from reviewer.correct.wavhead import plain_wav_head, span_frames
 from reviewer.domain.archive.errors import ArchiveError, WavError
 from reviewer.domain.archive.wav import parse_wav
@@ -59,15 +60,17 @@ def prove(
     p: CorrectionPlan,
     limits: Limits | None = None,
     written: Mapping[str, object] | None = None,
+    progress: ProgressCallback | None = None,
 ) -> tuple[Proof, ExportIndex]:
     """Re-read `archive` and prove the plan was carried out; also returns the index read.
+    `progress` is told how far the re-reading has got (see `read_export`).
 
     `written`: the members' bytes as the builder wrote them. A member's bytes are searched
     from there only when their SHA-256 is the one the reader computed re-reading the archive
     (so they are the archive's bytes, not the builder's word for them); any other member is
     read again from the archive."""
     limits = limits or Limits()
-    index = read_export(archive, limits)
+    index = read_export(archive, limits, progress)
     checks: list[dict[str, Any]] = []
 
     def check(what: str, problems: list[str], ok_detail: str) -> None:

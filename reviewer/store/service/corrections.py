@@ -18,6 +18,7 @@ from typing import Any
 from sqlmodel import Session, select
 
 from reviewer.archive import Limits
+from reviewer.archive.progress import ProgressCallback
 from reviewer.correct import BuildError, Built, Proof, build_corrected, prove
 from reviewer.domain.access import Action
 from reviewer.domain.checks import run_checks
@@ -236,10 +237,14 @@ class Corrections:
         *,
         limits: Limits | None = None,
         progress: Callable[[str], None] | None = None,
+        reading: ProgressCallback | None = None,
     ) -> CorrectedVersion:
         """Build the corrected archive from the version's proposed corrections, prove it,
         check it again, and store it as the request's new version (earlier sign-offs void).
-        A failed proof is a critical finding of the new version: it blocks."""
+        A failed proof is a critical finding of the new version: it blocks.
+
+        `progress` is told each step as it starts; `reading` how far the re-reading of the
+        corrected archive has got (`reviewer.archive.progress`), from the reader's threads."""
         say = progress or (lambda _m: None)
         detail = self._reviews.version_detail(version_id)
         self._corrector(session, version_id)
@@ -249,7 +254,7 @@ class Corrections:
         limits = limits or Limits()
         built = self._build(detail, the_plan, limits)
         say("proving what was removed is gone")
-        proof, index = prove(built.path, the_plan, limits, built.contents)
+        proof, index = prove(built.path, the_plan, limits, built.contents, reading)
         say("checking the corrected archive again")
         report = _report_of(detail, index, built, proof)
         correction: dict[str, Any] = {

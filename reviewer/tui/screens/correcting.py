@@ -23,8 +23,10 @@ from reviewer.domain.corrections import Correction, CorrectionKind, MarkTarget, 
 from reviewer.domain.text import printable
 from reviewer.tui.dialogs.correction import CorrectionDialog, CorrectionInput
 from reviewer.tui.widgets.corrections import CorrectionsList
+from reviewer.tui.widgets.work_progress import WorkProgress
 
 if TYPE_CHECKING:
+    from reviewer.archive.progress import Progress
     from reviewer.store.views import CorrectedVersion, RequestDetail
     from reviewer.tui.screens.review import ReviewScreen
 
@@ -311,20 +313,28 @@ class CorrectingMixin:
 
     def _apply_confirmed(self, yes: bool | None) -> None:
         if yes:
-            self._apply()
+            self._apply(self._host.query_one("#work-progress", WorkProgress))
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="apply-corrections")
-    def _apply(self) -> None:
+    def _apply(self, work: WorkProgress) -> None:
         user, detail = self._host.reviewer_app.user, self.detail
         if user is None or detail is None:
             return
 
+        # the steps and the re-reading's figures go to the progress line as messages: the
+        # worker (and the reader's threads) never wait for the screen
         def progress(step: str) -> None:
-            self._host.app.call_from_thread(self._host.notify, step.capitalize() + "...", timeout=3)
+            work.post_message(WorkProgress.Step(step))
 
-        result = self._host.reviewer_app.service.apply_corrections(
-            user, detail.version_id, progress=progress
-        )
+        def reading(p: Progress) -> None:
+            work.post_message(WorkProgress.Reading(p))
+
+        try:
+            result = self._host.reviewer_app.service.apply_corrections(
+                user, detail.version_id, progress=progress, reading=reading
+            )
+        finally:
+            work.post_message(WorkProgress.Step(None))
         self._host.app.call_from_thread(self._applied, result)
 
     def _applied(self, result: CorrectedVersion) -> None:

@@ -43,6 +43,7 @@ from reviewer.tui.widgets.recordings import RecordingRow, RecordingsList
 from reviewer.tui.widgets.recordings_pane import RecordingsPane, played_members, recording_rows
 from reviewer.tui.widgets.review_summary import ReviewSummary
 from reviewer.tui.widgets.timeline import RecordingTimeline
+from reviewer.tui.widgets.work_progress import WorkProgress
 
 if TYPE_CHECKING:
     from reviewer.store.views import Gate, RequestDetail
@@ -163,6 +164,7 @@ class ReviewScreen(CorrectingMixin, ReviewerScreen):
                 yield MembersPane(id="members-pane", classes="panes")
             with TabPane("Corrections", id="corrections"):
                 yield CorrectionsList(id="corrections-list")
+        yield WorkProgress(id="work-progress")
         yield KeysFooter()
 
     def on_mount(self) -> None:
