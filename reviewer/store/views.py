@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 from reviewer.domain.access import Actor
 from reviewer.domain.corrections import Correction, MarkKind, MarkTarget
+from reviewer.domain.deadline import Clock
 from reviewer.domain.model import ExportIndex, Finding, Request, Verdict
 from reviewer.domain.policy import DEFAULT_NEW_ACCOUNT_DAYS
 from reviewer.domain.report import Report
@@ -67,7 +68,7 @@ class QueueRow:
     customer_id: str
     state: State
     verdict: Verdict
-    due_at: datetime | None
+    due_at: datetime | None  # the ticket's own due date (the upstream's claim)
     days_left: int | None  # whole days until due (negative when overdue); None without a due date
     signers: tuple[Signer, ...]
     version_id: int
@@ -78,6 +79,12 @@ class QueueRow:
     ingested_at: datetime
     unlock_expires_at: datetime | None  # when an approved export stops being releasable
     version: int = 1  # the version's number within its request (v1, v2 ...)
+    # The statutory clock (`reviewer.domain.deadline`): the computed due date the days left
+    # count to, whether it is paused or extended; None when the ticket gives no receipt time
+    # (then the days left count to the ticket's own due date).
+    due: date | None = None
+    paused: bool = False
+    extended_months: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,6 +126,7 @@ class RequestDetail:
     # (the corrections applied, the build and its proof: `CorrectedVersion.correction`).
     corrected_from: int | None = None
     correction: dict[str, Any] | None = None
+    clock: Clock | None = None  # the statutory clock (None: the ticket gives no receipt time)
 
 
 @dataclass(frozen=True, slots=True)

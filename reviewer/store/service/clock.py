@@ -57,7 +57,7 @@ class Clocks:
             if req is None:
                 raise NotFound(f"no request {request_id} in the store")
             changes = changes_of(s, [request_id]).get(request_id, [])
-            return _clock(req, changes, self._uow.decision_now(s))
+            return request_clock(req, changes, self._uow.decision_now(s))
 
     def clocks(self) -> dict[str, Clock | None]:
         """Every request's clock now, by request id."""
@@ -65,7 +65,9 @@ class Clocks:
             now = self._uow.decision_now(s)
             requests = s.execute(select(RequestRow)).scalars().all()
             changes = changes_of(s, [r.request_id for r in requests])
-            return {r.request_id: _clock(r, changes.get(r.request_id, []), now) for r in requests}
+            return {
+                r.request_id: request_clock(r, changes.get(r.request_id, []), now) for r in requests
+            }
 
     # ------------------------------------------------------------------ changing
 
@@ -134,7 +136,7 @@ class Clocks:
                 f"{request_id} was {state.value}: its clock stopped when it was answered"
             )
         changes = changes_of(s, [request_id]).get(request_id, [])
-        clock = _clock(req, changes, now)
+        clock = request_clock(req, changes, now)
         if clock is None:
             raise UserError(
                 f"{request_id}'s ticket gives no receipt time: there is no clock to change"
@@ -153,7 +155,7 @@ class Clocks:
         s.add(row)
         s.flush()
         made = ClockChange(change.kind, now, account.name, change.reason, change.months)
-        after = _clock(req, [*changes, made], now)
+        after = request_clock(req, [*changes, made], now)
         assert after is not None
         trail.append(
             s,
@@ -194,7 +196,8 @@ def changes_of(s: Session, request_ids: Iterable[str]) -> dict[str, list[ClockCh
     return out
 
 
-def _clock(req: RequestRow, changes: list[ClockChange], now: datetime) -> Clock | None:
+def request_clock(req: RequestRow, changes: list[ClockChange], now: datetime) -> Clock | None:
+    """The clock of a stored request after `changes`, as of `now` (None: no receipt time)."""
     ticket = request_from_dict(req.ticket, strict=False) if req.ticket else None
     if ticket is None:
         return None

@@ -23,6 +23,7 @@ from reviewer.store.errors import (
     StoreError,
 )
 from reviewer.store.service import rows
+from reviewer.store.service.clock import changes_of, request_clock
 from reviewer.store.service.people import People
 from reviewer.store.service.rows import NO_INDEX, ROW_ONLY, aware, version_state
 from reviewer.store.service.unit import UnitOfWork
@@ -68,6 +69,7 @@ class Reviews:
                 .order_by(RequestRow.due_at, RequestRow.request_id)  # type: ignore[arg-type]
             ).all()
             ids = [v.id for _, v in latest_rows]
+            changes = changes_of(s, [req.request_id for req, _ in latest_rows])
             facts = rows.facts(s, ids)
             released = rows.released(s, ids)
             out = []
@@ -75,6 +77,7 @@ class Reviews:
                 state, signers, _round, expires = version_state(
                     v, facts.get(v.id or 0, []), v.id in released, now, lapse
                 )
+                clock = request_clock(req, changes.get(req.request_id, []), now)
                 out.append(
                     QueueRow(
                         request_id=req.request_id,
@@ -83,7 +86,7 @@ class Reviews:
                         state=state,
                         verdict=Verdict(v.verdict),
                         due_at=req.due_at,
-                        days_left=_days_left(req.due_at, now),
+                        days_left=clock.days_left if clock else _days_left(req.due_at, now),
                         signers=signers,
                         version_id=int(v.id or 0),
                         archive_sha256=v.archive_sha256,
@@ -93,6 +96,9 @@ class Reviews:
                         ingested_at=v.ingested_at,
                         unlock_expires_at=expires,
                         version=v.number,
+                        due=clock.due if clock else None,
+                        paused=bool(clock and clock.paused),
+                        extended_months=clock.extended_months if clock else 0,
                     )
                 )
             return out
@@ -118,7 +124,8 @@ class Reviews:
         req = s.get(RequestRow, v.request_id)
         assert req is not None
         vid = int(v.id or 0)
-        state, signers, _round, expires = rows.state(s, v, self._uow.decision_now(s))
+        now = self._uow.decision_now(s)
+        state, signers, _round, expires = rows.state(s, v, now)
         evidence: dict[str, list[Inspection]] = defaultdict(list)
         for ins, name in s.execute(
             select(InspectionRow, ReviewerRow.name)
@@ -158,6 +165,7 @@ class Reviews:
             corrections=tuple(rows.pending_corrections(s, vid)),
             corrected_from=rows.number_of(s, v.corrected_from_id),
             correction=v.correction,
+            clock=request_clock(req, changes_of(s, [req.request_id]).get(req.request_id, []), now),
         )
 
     def record_inspection(

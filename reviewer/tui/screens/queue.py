@@ -1,7 +1,8 @@
 """The queue: every request with its state, verdict, when it is due and who signed.
 
-The Due column says how urgent an open request is ("in 12d", "today", "3013d late"); closed
-ones show their due date, dimmed. The exact due date of an open one is on its review screen.
+The Due column says how urgent an open request is by its statutory clock ("in 12d", "today",
+"3013d late"), and marks a paused clock ("paused") and an extended one ("+2m"); closed ones
+show their due date, dimmed. The exact due date of an open one is on its review screen.
 
 `/` filters (free text, or `state:pending`, `verdict:block`, `signed:alice`), `s` changes the
 sort, Enter opens the request under the cursor.
@@ -119,22 +120,33 @@ def sort_key(name: str):  # type: ignore[no-untyped-def]
     )
 
 
-def due_text(days: int | None, state: str, due: str) -> Text:
-    """The Due cell: days left or late while open, the dimmed date once closed."""
+def due_text(
+    days: int | None, state: str, due: str, *, paused: bool = False, extended_months: int = 0
+) -> Text:
+    """The Due cell: days left or late while open (a paused clock says so, an extended one
+    adds "+2m"), the dimmed date once closed."""
     if days is None:
         return Text("-", style="dim")
     if state in CLOSED:
         return Text(due, style="dim")
-    if days < 0:
-        return Text(f"{-days}d late", style="bold red")
-    if days == 0:
-        return Text("today", style="bold yellow")
-    if days <= 3:
-        return Text(f"in {days}d", style="bold yellow")
-    return Text(f"in {days}d")
+    if paused:
+        text = Text(f"paused {days}d", style="cyan")
+    elif days < 0:
+        text = Text(f"{-days}d late", style="bold red")
+    elif days == 0:
+        text = Text("today", style="bold yellow")
+    elif days <= 3:
+        text = Text(f"in {days}d", style="bold yellow")
+    else:
+        text = Text(f"in {days}d")
+    if extended_months:
+        text.append(f" +{extended_months}m", style="magenta")
+    return text
 
 
 def _due_date(row: QueueRow) -> str:
+    if row.due is not None:
+        return f"{row.due:%Y-%m-%d}"
     return row.due_at.strftime("%Y-%m-%d") if row.due_at else "-"
 
 
@@ -238,7 +250,13 @@ class QueueScreen(ReviewerScreen):
                 Text(printable(r.requester_name or r.customer_id)),  # Text: no markup
                 verdict_text(r.verdict),
                 Text(r.state.value, style=STATE_STYLES.get(r.state, "")),
-                due_text(r.days_left, r.state.value, _due_date(r)),
+                due_text(
+                    r.days_left,
+                    r.state.value,
+                    _due_date(r),
+                    paused=r.paused,
+                    extended_months=r.extended_months,
+                ),
                 signers_text(r),
             )
             for r in rows

@@ -35,7 +35,13 @@ def summary_text(d: RequestDetail) -> Text:
     text.append(d.state.value, style="bold cyan")
     # What a signer must not miss comes first: a narrow terminal cuts the end of the line.
     text.append(f"  v{d.version_number}", style="bold")
-    if d.request.due_at:
+    if d.clock is not None:
+        text.append(f"  due {d.clock.due:%Y-%m-%d}")
+        if d.clock.paused:
+            text.append(" paused", style="cyan")
+        if d.clock.extended:
+            text.append(f" +{d.clock.extended_months}m", style="magenta")
+    elif d.request.due_at:
         text.append(f"  due {d.request.due_at:%Y-%m-%d}")
     signed = ", ".join(
         f"{s.name} {SIGNED[s.decision.value]}{ORDINAL[s.stage.number]}" for s in d.signers
