@@ -294,3 +294,18 @@ class IngestResult:
     verdict: Verdict
     findings: tuple[Finding, ...] = field(default=())
     version_number: int = 1  # 1 for the first archive of the request, 2 for the next ...
+
+
+@dataclass(frozen=True, slots=True)
+class DeadlineRow:
+    """One request on the supervisor's deadline view: its state and its statutory clock."""
+
+    request_id: str
+    requester_name: str
+    state: State
+    clock: Clock | None  # None: the ticket gives no receipt time
+    due_at: datetime | None  # the ticket's own due date
+
+    @property
+    def open(self) -> bool:
+        return self.state not in (State.RELEASED, State.REJECTED)

@@ -9,9 +9,10 @@ date by setting its own clock back.
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Callable, Iterable
+import csv
+from collections.abc import Callable
 from datetime import datetime
+from pathlib import Path
 
 from sqlmodel import Session, select
 
@@ -20,21 +21,21 @@ from reviewer.domain.deadline import (
     Clock,
     ClockChange,
     ClockChangeKind,
-    clock_of,
     extension_refusal,
     notice_refusal,
     pause_refusal,
     resume_refusal,
 )
-from reviewer.domain.request import request_from_dict
 from reviewer.domain.states import State
 from reviewer.store import trail
 from reviewer.store.errors import NotFound, UserError
+from reviewer.store.files import replacing
 from reviewer.store.service import rows
 from reviewer.store.service.people import People
+from reviewer.store.service.review import Reviews
 from reviewer.store.service.unit import UnitOfWork
-from reviewer.store.tables import ClockChangeRow, ExportVersionRow, RequestRow, ReviewerRow
-from reviewer.store.views import SignedIn
+from reviewer.store.tables import ClockChangeRow, ExportVersionRow, RequestRow
+from reviewer.store.views import DeadlineRow, SignedIn
 
 CLOSED = frozenset({State.RELEASED, State.REJECTED})
 AUDIT_ACTION = "clock-change"
@@ -43,9 +44,10 @@ AUDIT_ACTION = "clock-change"
 class Clocks:
     """Each request's due date, days left, extensions and pauses."""
 
-    def __init__(self, uow: UnitOfWork, people: People):
+    def __init__(self, uow: UnitOfWork, people: People, reviews: Reviews):
         self._uow = uow
         self._people = people
+        self._reviews = reviews
 
     # ------------------------------------------------------------------ reading
 
@@ -56,18 +58,55 @@ class Clocks:
             req = s.get(RequestRow, request_id)
             if req is None:
                 raise NotFound(f"no request {request_id} in the store")
-            changes = changes_of(s, [request_id]).get(request_id, [])
-            return request_clock(req, changes, self._uow.decision_now(s))
+            changes = rows.changes_of(s, [request_id]).get(request_id, [])
+            return rows.request_clock(req, changes, self._uow.decision_now(s))
 
     def clocks(self) -> dict[str, Clock | None]:
         """Every request's clock now, by request id."""
         with self._uow.read() as s:
             now = self._uow.decision_now(s)
             requests = s.execute(select(RequestRow)).scalars().all()
-            changes = changes_of(s, [r.request_id for r in requests])
+            changes = rows.changes_of(s, [r.request_id for r in requests])
             return {
-                r.request_id: request_clock(r, changes.get(r.request_id, []), now) for r in requests
+                r.request_id: rows.request_clock(r, changes.get(r.request_id, []), now)
+                for r in requests
             }
+
+    def deadlines(self) -> list[DeadlineRow]:
+        """Every request with its clock, the supervisor's deadline view: open requests first,
+        fewest days left first (overdue at the top), then the answered ones."""
+        queue = self._reviews.queue()
+        clocks = self.clocks()
+        out = [
+            DeadlineRow(q.request_id, q.requester_name, q.state, clocks.get(q.request_id), q.due_at)
+            for q in queue
+        ]
+
+        def urgency(row: DeadlineRow) -> tuple[bool, bool, int, str]:
+            days = row.clock.days_left if row.clock else None
+            return (not row.open, days is None, days or 0, row.request_id)
+
+        return sorted(out, key=urgency)
+
+    def deadlines_csv(self, session: SignedIn, path: Path) -> int:
+        """Write the deadline view as CSV for a supervisor (PermissionDenied for anyone else),
+        audited; returns the number of rows. Written as the history export is
+        (`reviewer.store.files.replacing`)."""
+        with self._uow.read() as s:
+            who = self._people.acting(s, session, Action.EXPORT_HISTORY).name
+        deadlines = self.deadlines()
+        with replacing(Path(path)) as f:
+            w = csv.writer(f)
+            w.writerow(DEADLINE_COLUMNS)
+            for row in deadlines:
+                w.writerow(deadline_cells(row))
+        self._uow.audit(
+            who,
+            "deadlines-export",
+            "deadlines",
+            {"path": str(Path(path).absolute()), "rows": len(deadlines)},
+        )
+        return len(deadlines)
 
     # ------------------------------------------------------------------ changing
 
@@ -135,8 +174,8 @@ class Clocks:
             raise UserError(
                 f"{request_id} was {state.value}: its clock stopped when it was answered"
             )
-        changes = changes_of(s, [request_id]).get(request_id, [])
-        clock = request_clock(req, changes, now)
+        changes = rows.changes_of(s, [request_id]).get(request_id, [])
+        clock = rows.request_clock(req, changes, now)
         if clock is None:
             raise UserError(
                 f"{request_id}'s ticket gives no receipt time: there is no clock to change"
@@ -155,7 +194,7 @@ class Clocks:
         s.add(row)
         s.flush()
         made = ClockChange(change.kind, now, account.name, change.reason, change.months)
-        after = request_clock(req, [*changes, made], now)
+        after = rows.request_clock(req, [*changes, made], now)
         assert after is not None
         trail.append(
             s,
@@ -176,34 +215,6 @@ class Clocks:
         return after
 
 
-def changes_of(s: Session, request_ids: Iterable[str]) -> dict[str, list[ClockChange]]:
-    """The recorded clock changes of each request, in the order they were made."""
-    ids = list(request_ids)
-    out: dict[str, list[ClockChange]] = defaultdict(list)
-    if not ids:
-        return out
-    for row, name in s.execute(
-        select(ClockChangeRow, ReviewerRow.name)
-        .join(ReviewerRow, ReviewerRow.id == ClockChangeRow.by_id)  # type: ignore[arg-type]
-        .where(ClockChangeRow.request_id.in_(ids))  # type: ignore[attr-defined]
-        .order_by(ClockChangeRow.id)  # type: ignore[arg-type]
-    ).all():
-        at = rows.aware(row.at)
-        assert at is not None
-        out[row.request_id].append(
-            ClockChange(ClockChangeKind(row.kind), at, name, row.reason, row.months)
-        )
-    return out
-
-
-def request_clock(req: RequestRow, changes: list[ClockChange], now: datetime) -> Clock | None:
-    """The clock of a stored request after `changes`, as of `now` (None: no receipt time)."""
-    ticket = request_from_dict(req.ticket, strict=False) if req.ticket else None
-    if ticket is None:
-        return None
-    return clock_of(ticket, changes, now)
-
-
 def _request_state(s: Session, request_id: str, now: datetime) -> State | None:
     v = s.execute(
         select(ExportVersionRow)
@@ -212,3 +223,45 @@ def _request_state(s: Session, request_id: str, now: datetime) -> State | None:
         .limit(1)
     ).scalar_one_or_none()
     return None if v is None else rows.state(s, v, now)[0]
+
+
+DEADLINE_COLUMNS = (
+    "request_id",
+    "state",
+    "due",
+    "days_left",
+    "overdue",
+    "start",
+    "started_by",
+    "extended_months",
+    "paused_since",
+    "paused_days",
+    "notice_due",
+    "notice_sent_at",
+    "ticket_due",
+    "calendar",
+)
+
+
+def deadline_cells(row: DeadlineRow) -> list[str]:
+    """One CSV row of the deadline view (no personal data beyond the request id)."""
+    c = row.clock
+    if c is None:
+        ticket_due = f"{row.due_at:%Y-%m-%d}" if row.due_at else ""
+        return [row.request_id, row.state.value, *[""] * 10, ticket_due, ""]
+    return [
+        row.request_id,
+        row.state.value,
+        f"{c.due:%Y-%m-%d}",
+        str(c.days_left),
+        "yes" if c.overdue and row.open else "no",
+        f"{c.start:%Y-%m-%d}",
+        c.started_by,
+        str(c.extended_months),
+        f"{c.paused_since:%Y-%m-%d}" if c.paused_since else "",
+        str(c.paused_days),
+        f"{c.notice_due:%Y-%m-%d}" if c.notice_due else "",
+        c.notice_sent_at.isoformat() if c.notice_sent_at else "",
+        f"{c.upstream_due:%Y-%m-%d}" if c.upstream_due else "",
+        c.jurisdiction.describe(),
+    ]

@@ -42,7 +42,7 @@ class ReviewService:
         supervision = Supervision(uow, people)
         policies = Policies(uow, people)
         corrections = Corrections(uow, people, reviews, ingest)
-        clocks = Clocks(uow, people)
+        clocks = Clocks(uow, people, reviews)
 
         # Sign-in, sessions and accounts.
         self.sign_in = people.sign_in
@@ -92,6 +92,8 @@ class ReviewService:
         self.pause = clocks.pause
         self.resume = clocks.resume
         self.record_notice = clocks.record_notice
+        self.deadlines = clocks.deadlines
+        self.deadlines_csv = clocks.deadlines_csv
         self.policy = policies.policy
         self.set_policy = policies.set_policy
 

@@ -23,7 +23,6 @@ from reviewer.store.errors import (
     StoreError,
 )
 from reviewer.store.service import rows
-from reviewer.store.service.clock import changes_of, request_clock
 from reviewer.store.service.people import People
 from reviewer.store.service.rows import NO_INDEX, ROW_ONLY, aware, version_state
 from reviewer.store.service.unit import UnitOfWork
@@ -69,7 +68,7 @@ class Reviews:
                 .order_by(RequestRow.due_at, RequestRow.request_id)  # type: ignore[arg-type]
             ).all()
             ids = [v.id for _, v in latest_rows]
-            changes = changes_of(s, [req.request_id for req, _ in latest_rows])
+            changes = rows.changes_of(s, [req.request_id for req, _ in latest_rows])
             facts = rows.facts(s, ids)
             released = rows.released(s, ids)
             out = []
@@ -77,7 +76,7 @@ class Reviews:
                 state, signers, _round, expires = version_state(
                     v, facts.get(v.id or 0, []), v.id in released, now, lapse
                 )
-                clock = request_clock(req, changes.get(req.request_id, []), now)
+                clock = rows.request_clock(req, changes.get(req.request_id, []), now)
                 out.append(
                     QueueRow(
                         request_id=req.request_id,
@@ -165,7 +164,9 @@ class Reviews:
             corrections=tuple(rows.pending_corrections(s, vid)),
             corrected_from=rows.number_of(s, v.corrected_from_id),
             correction=v.correction,
-            clock=request_clock(req, changes_of(s, [req.request_id]).get(req.request_id, []), now),
+            clock=rows.request_clock(
+                req, rows.changes_of(s, [req.request_id]).get(req.request_id, []), now
+            ),
         )
 
     def record_inspection(

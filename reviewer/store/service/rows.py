@@ -5,7 +5,7 @@ as people read it. Each takes the open session; none commits."""
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -25,18 +25,22 @@ from reviewer.domain.corrections import (
 from reviewer.domain.corrections import (
     mark_findings as findings_of_marks,
 )
+from reviewer.domain.deadline import Clock, ClockChange, ClockChangeKind, clock_of
 from reviewer.domain.model import Finding
+from reviewer.domain.request import request_from_dict
 from reviewer.domain.signoff import SignOffFact, version_status
 from reviewer.domain.states import Decision, Role, Stage, State
 from reviewer.store.codec import index_from_json
 from reviewer.store.errors import NotFound
 from reviewer.store.tables import (
+    ClockChangeRow,
     CorrectionRow,
     ExportVersionRow,
     InspectionRow,
     MarkRow,
     PolicyRow,
     ReleaseRow,
+    RequestRow,
     ReviewerRow,
     SignOffRowT,
 )
@@ -360,3 +364,34 @@ def version_state(
     )
     current = tuple(f for rn, f in facts if rn == status.next_round)
     return status.state, current, status.next_round, status.unlock_expires_at
+
+
+# ---------------------------------------------------------------------- the statutory clock
+
+
+def changes_of(s: Session, request_ids: Iterable[str]) -> dict[str, list[ClockChange]]:
+    """The recorded clock changes of each request, in the order they were made."""
+    ids = list(request_ids)
+    out: dict[str, list[ClockChange]] = defaultdict(list)
+    if not ids:
+        return out
+    for row, name in s.execute(
+        select(ClockChangeRow, ReviewerRow.name)
+        .join(ReviewerRow, ReviewerRow.id == ClockChangeRow.by_id)  # type: ignore[arg-type]
+        .where(ClockChangeRow.request_id.in_(ids))  # type: ignore[attr-defined]
+        .order_by(ClockChangeRow.id)  # type: ignore[arg-type]
+    ).all():
+        at = aware(row.at)
+        assert at is not None
+        out[row.request_id].append(
+            ClockChange(ClockChangeKind(row.kind), at, name, row.reason, row.months)
+        )
+    return out
+
+
+def request_clock(req: RequestRow, changes: list[ClockChange], now: datetime) -> Clock | None:
+    """The clock of a stored request after `changes`, as of `now` (None: no receipt time)."""
+    ticket = request_from_dict(req.ticket, strict=False) if req.ticket else None
+    if ticket is None:
+        return None
+    return clock_of(ticket, changes, now)

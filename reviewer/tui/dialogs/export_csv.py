@@ -1,4 +1,4 @@
-"""Where the supervisor's filtered sign-off history is written as CSV."""
+"""Where the supervisor's filtered sign-off history (or the deadline view) is written as CSV."""
 
 from __future__ import annotations
 
@@ -25,14 +25,17 @@ class ExportCsvDialog(ReviewerDialog[Path | None]):
     HELP_TEXT = "Enter writes the history, as filtered on the screen beneath, to this file."
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="export.cancel")]
 
-    def __init__(self, default: Path, what: str) -> None:
+    def __init__(
+        self, default: Path, what: str, *, title: str = "Export the sign-off history"
+    ) -> None:
         super().__init__(classes="dialog")
         self._default = default
         self._what = what
+        self._title = title
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog-box"):
-            yield Label("Export the sign-off history as CSV", classes="dialog-title")
+            yield Label(f"{self._title} as CSV", classes="dialog-title")
             yield Static(f"Rows: {printable(self._what)}.", markup=False)
             yield Input(str(self._default), id="export-path")
             yield Label("Enter writes the file.  Esc cancels.", classes="dim")

@@ -5,7 +5,7 @@ date range (`f` moves to the filters; Escape clears them). Figures per reviewer:
 median review time (first look at the export to sign-off), recordings played per review,
 approvals given with nothing played, and the approver they most often pair with. The audit
 chain's status is verified on opening and again with `v`; `c` copies its head hash. `e`
-exports the filtered history as CSV. Enter (or `d`) on a sign-off shows everything it recorded:
+exports the filtered history as CSV. `t` opens the deadline view (`screens.deadlines`). Enter (or `d`) on a sign-off shows everything it recorded:
 checklist answers, acknowledged warnings, the sampling statement. Every store call runs on a
 worker thread.
 """
@@ -98,6 +98,13 @@ class SupervisorScreen(ReviewerScreen):
             id="supervisor.copy_head",
             show=False,
             tooltip="Copy the audit chain's head hash to the clipboard",
+        ),
+        Binding(
+            "t",
+            "deadlines",
+            "Deadlines",
+            id="supervisor.deadlines",
+            tooltip="Every request by its statutory clock: overdue, paused, extended, notices",
         ),
         Binding(
             "p",
@@ -365,6 +372,11 @@ class SupervisorScreen(ReviewerScreen):
 
     def action_policy(self) -> None:
         self._load_policy()
+
+    def action_deadlines(self) -> None:
+        from reviewer.tui.screens.deadlines import DeadlinesScreen
+
+        self.app.push_screen(DeadlinesScreen())
 
     def action_verify(self) -> None:
         self.query_one(AuditLine).verifying()
