@@ -11,6 +11,7 @@ import hashlib
 import io
 import json
 import struct
+import time
 from pathlib import Path
 from typing import Any
 
@@ -18,8 +19,10 @@ import zipcraft
 from test_checks_common import OTHER_ID, REQ_ID, SERIAL, TICKET
 
 from reviewer.archive.review import review_request
+from reviewer.domain.checks import unattributed
 from reviewer.domain.checks._links import follow_keys, is_key_field, key_value
-from reviewer.domain.model import Finding
+from reviewer.domain.model import ExportIndex, Finding, Member, MemberKind, Table
+from reviewer.domain.request import request_from_dict
 from reviewer.domain.review import Review
 
 MINE = ("302-1000001-0000001", "302-1000002-0000002", "302-1000003-0000003")
@@ -252,3 +255,27 @@ def test_what_counts_as_a_key() -> None:
         ""
     ] * 5
     assert key_value("12345678") == key_value(12345678) == "12345678"
+
+
+def test_thirty_five_thousand_orders_are_linked_in_linear_time() -> None:
+    """The export that raised 34,997 warnings: a JSON document and an items table per order.
+    Built as the reader fills the index (the reader's own tests cover the bytes); a quadratic
+    pairing of members would take minutes here."""
+    index = ExportIndex(archive_path="export.zip", archive_sha256="0" * 64, archive_bytes=0)
+    for i in range(35_000):
+        oid = f"302-{i:07d}-{(i * 7919) % 10**7:07d}"
+        doc_path, items_path = f"Retail/Orders/{oid}.json", f"Retail/Orders/{oid}-items.csv"
+        index.json_docs[doc_path] = {"order_id": oid, "customer_id": REQ_ID, "total": "9.99"}
+        index.tables[items_path] = Table(
+            items_path, ("order_id", "item", "quantity"), [(oid, "Kaffeefilter", "1")]
+        )
+        for path, kind in ((doc_path, MemberKind.JSON), (items_path, MemberKind.CSV)):
+            index.members.append(Member(path, 64, 48, kind, "table", readable=True))
+    request = request_from_dict(TICKET)
+    start = time.process_time()
+    assert unattributed.check(request, index) == []
+    assert time.process_time() - start < 10
+    # one order whose document is gone: its items are unattributed again
+    del index.json_docs["Retail/Orders/302-0000007-0055433.json"]
+    [f] = unattributed.check(request, index)
+    assert f.members == ("Retail/Orders/302-0000007-0055433-items.csv",)

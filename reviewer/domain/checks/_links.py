@@ -95,7 +95,8 @@ def stem_key(path: str) -> str:
 
 @dataclass(frozen=True, slots=True)
 class Link:
-    """Why a member is linked: `value`, a key of a record of `owner` in `source`."""
+    """Why a member is linked: `value`, a key of a record of `owner` in `source` (the
+    requester's links, which no finding quotes, name the record only)."""
 
     owner: str
     value: str
@@ -114,6 +115,9 @@ class Links:
 def follow_keys(request: Request, index: ExportIndex, candidates: Iterable[str]) -> Links:
     """Which of `candidates` (members with no account or identifier of their own) the keys
     of attributed records link to the requester, or to another account."""
+    candidates = list(candidates)
+    if not candidates:
+        return Links()
     names = MemberNames(index)
     graph = _Graph(index, names, candidates)
     if not graph.paths:
@@ -271,15 +275,19 @@ class _Seeds:
             elif keys:  # the common case, kept tight: cells of tables are strings
                 postings, req = self._postings, self.requester
                 mine, others = self.values
+                link = Link(req, "", path)
                 for row in table.rows:
                     who = row[at].strip().upper() if at >= 0 else owner
                     if not who:
                         continue
-                    found = mine if who == req else others
                     for i in keys:
                         v = row[i].strip().upper()
-                        if v in postings and v not in found:
-                            found[v] = Link(who, v, path)
+                        if v not in postings:
+                            continue
+                        if who == req:
+                            mine.setdefault(v, link)
+                        elif v not in others:
+                            others[v] = Link(who, v, path)
         for path, doc in index.json_docs.items():
             if path in skip or path in index.tables or doc is index.manifest:
                 continue
@@ -298,11 +306,12 @@ class _Seeds:
     ) -> None:
         side = 0 if owner == self.requester else 1
         keys, postings = self.values[side], self._postings
+        link = Link(owner, "", source)
         for cell in cells:
             if isinstance(cell, str | int) and not isinstance(cell, bool):
                 v = str(cell).strip().upper()
                 if v in postings and v not in keys:
-                    keys[v] = Link(owner, v, source)
+                    keys[v] = link if side == 0 else Link(owner, v, source)
         named = self.members[side]
         for cell in files:
             if isinstance(cell, str) and cell:
