@@ -155,6 +155,8 @@ def test_a_key_in_records_of_two_accounts_links_nothing_to_the_requester(tmp_pat
     files["Retail/Orders/theirs.json"] = _order(shared, OTHER_ID)
     files[f"Retail/Orders/{shared}-items.csv"] = _items(shared)
     review = _export(tmp_path, files)
+    [foreign] = [f for f in review.report.findings if f.code == "foreign-records"]
+    assert foreign.members == ("Retail/Orders/theirs.json",)
     [f] = _unattributed(review)
     assert f.members == (f"Retail/Orders/{shared}-items.csv",)
     assert OTHER_ID in f.title
