@@ -327,35 +327,50 @@ def is_file_column(column: str) -> bool:
     return any(w in key for w in FILE_COLUMN_WORDS)
 
 
-def referenced_members(index: ExportIndex) -> set[str]:
-    """Member paths some row points at: recordings' audio, or a table cell naming a member.
+class MemberNames:
+    """Which members a cell names: by path, or by file name (``u123.wav``).
 
-    A cell counts when it equals a member's path or its file name (``u123.wav``). Only the
-    columns named like files, or naming a member in their first rows, are read in full, so
-    a table of orders costs a glance, not a scan. The file-name map is built only when some
-    cell looks like a bare file name.
+    The file-name map is built only when some cell looks like a bare file name.
     """
-    paths = {m.path for m in index.members}
-    names: dict[str, list[str]] | None = None
 
-    def resolve(cell: str | None) -> list[str]:
-        nonlocal names
+    __slots__ = ("paths", "_names")
+
+    def __init__(self, index: ExportIndex) -> None:
+        self.paths = {m.path for m in index.members}
+        self._names: dict[str, list[str]] | None = None
+
+    def resolve(self, cell: str | None) -> list[str]:
         if not cell:
             return []
         v = cell.strip()
-        if v in paths:
+        if v in self.paths:
             return [v]
         ext = v.rpartition(".")[2]
         if not (1 <= len(ext) <= 5 and ext.isalnum() and ext[0].isalpha()) or len(v) > 255:
             return []  # not a file name ("32.50", "Dr. Smith", a sentence)
         if "." not in v or "/" in v or "@" in v or " " in v:
             return []
-        if names is None:
-            names = {}
-            for p in paths:
-                names.setdefault(p.rpartition("/")[2].rpartition("!")[2], []).append(p)
-        return names.get(v, [])
+        if self._names is None:
+            self._names = {}
+            for p in self.paths:
+                self._names.setdefault(base_name(p), []).append(p)
+        return self._names.get(v, [])
 
+
+def base_name(path: str) -> str:
+    """The file name of a member path (nested members: of the inner path)."""
+    return path.rpartition("/")[2].rpartition("!")[2]
+
+
+def referenced_members(index: ExportIndex) -> set[str]:
+    """Member paths some row points at: recordings' audio, or a table cell naming a member.
+
+    A cell counts when it equals a member's path or its file name (``u123.wav``). Only the
+    columns named like files, or naming a member in their first rows, are read in full, so
+    a table of orders costs a glance, not a scan.
+    """
+    names = MemberNames(index)
+    resolve = names.resolve
     refs = {r.audio_member for r in index.recordings if r.audio_member}
     for table in index.tables.values():  # the manifest lists members; it describes none
         if not table.rows:

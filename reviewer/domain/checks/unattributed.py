@@ -4,6 +4,11 @@ Audio that no row describes (when the requester has devices; otherwise `unknown-
 reports it), tables with neither a customer column nor any identifier in them, and members of
 a type no reader understands. Each needs a person to open it and decide. Members the reader
 already reported as critical hazards are left to those findings.
+
+Audio and tables that the keys of the requester's records link to are the requester's (an
+items table carrying the order id of the requester's order, a recording named after the
+requester's utterance id: see `_links`); those that carry a key of another account's record
+are reported as that account's, never as the requester's.
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ from reviewer.domain.checks._common import (
     referenced_members,
 )
 from reviewer.domain.checks._identity import RequesterMatcher, emails, id_shape, shaped_ids
+from reviewer.domain.checks._links import Link, follow_keys
 from reviewer.domain.model import ExportIndex, Finding, MemberKind, Request, Severity
 
 CODE = "unattributed-member"
@@ -26,41 +32,33 @@ def check(request: Request, index: ExportIndex) -> list[Finding]:
     # Members the reader already flagged as critical (symlinks, bombs, corrupt) are not
     # reported a second time.
     flagged = {m for f in index.read_findings if f.severity is Severity.CRITICAL for m in f.members}
+    loose: list[str] = []
     if request.requester.devices:
         refs = referenced_members(index)
         loose = [
             m.path for m in index.audio_members if m.path not in refs and m.path not in flagged
         ]
-        if loose:
-            findings.append(
-                Finding(
-                    code=CODE,
-                    severity=Severity.WARNING,
-                    title=f"{plural(len(loose), 'recording')} that no row describes",
-                    detail=(
-                        f"{listing(loose)}: no voice-history row names "
-                        f"{'this audio' if len(loose) == 1 else 'these audio members'}, so "
-                        "there is no date, device or account for "
-                        f"{'it' if len(loose) == 1 else 'them'}. Listen before delivering, or "
-                        "remove."
-                    ),
-                    members=tuple(loose),
-                )
+    bare_tables = _bare_tables(request, index)
+    links = follow_keys(request, index, [*loose, *(p for p, _ in bare_tables)])
+    linked = links.requester | links.foreign.keys()
+    loose = [p for p in loose if p not in linked]
+    if loose:
+        findings.append(
+            Finding(
+                code=CODE,
+                severity=Severity.WARNING,
+                title=f"{plural(len(loose), 'recording')} that no row describes",
+                detail=(
+                    f"{listing(loose)}: no voice-history row names "
+                    f"{'this audio' if len(loose) == 1 else 'these audio members'}, so "
+                    "there is no date, device or account for "
+                    f"{'it' if len(loose) == 1 else 'them'}. Listen before delivering, or "
+                    "remove."
+                ),
+                members=tuple(loose),
             )
-    matcher = RequesterMatcher.for_request(request)
-    shape = id_shape(request.requester.customer_id)
-    bare_tables = []
-    for path, table in all_tables(index):
-        if customer_column(table) is not None or not table.rows:
-            continue
-        if any(
-            matcher.found_in(text)
-            or emails(text)
-            or (shape is not None and shaped_ids(shape, text))
-            for text in index.member_text(path)
-        ):
-            continue
-        bare_tables.append((path, len(table.rows)))
+        )
+    bare_tables = [(p, n) for p, n in bare_tables if p not in linked]
     if bare_tables:
         findings.append(
             Finding(
@@ -69,12 +67,15 @@ def check(request: Request, index: ExportIndex) -> list[Finding]:
                 title=f"{plural(len(bare_tables), 'table')} with no account or identifier",
                 detail=(
                     listing(f"{p} ({plural(n, 'row')})" for p, n in bare_tables)
-                    + ": no customer column and no identifier of anyone in the rows, so "
-                    "nothing shows they are the requester's. Check where they came from."
+                    + ": no customer column and no identifier of anyone in the rows, and no "
+                    "key of an attributed record, so nothing shows they are the requester's. "
+                    "Check where they came from."
                 ),
                 members=tuple(p for p, _ in bare_tables),
             )
         )
+    if links.foreign:
+        findings.append(_linked_elsewhere(links.foreign))
     opaque = [m.path for m in index.members if m.kind is MemberKind.OTHER and m.path not in flagged]
     if opaque:
         findings.append(
@@ -91,3 +92,49 @@ def check(request: Request, index: ExportIndex) -> list[Finding]:
             )
         )
     return findings
+
+
+def _bare_tables(request: Request, index: ExportIndex) -> list[tuple[str, int]]:
+    """(member, rows) of the tables with no customer column and no identifier of anyone."""
+    matcher = RequesterMatcher.for_request(request)
+    shape = id_shape(request.requester.customer_id)
+    bare = []
+    for path, table in all_tables(index):
+        if customer_column(table) is not None or not table.rows:
+            continue
+        if any(
+            matcher.found_in(text)
+            or emails(text)
+            or (shape is not None and shaped_ids(shape, text))
+            for text in index.member_text(path)
+        ):
+            continue
+        bare.append((path, len(table.rows)))
+    return bare
+
+
+def _linked_elsewhere(foreign: dict[str, Link]) -> Finding:
+    """The members that carry a key of another account's record."""
+    paths = sorted(foreign)
+    owners = sorted({link.owner for link in foreign.values()})
+    return Finding(
+        code=CODE,
+        severity=Severity.WARNING,
+        title=(
+            f"{plural(len(paths), 'member')} linked to another account's records "
+            f"({listing(owners, 3)})"
+        ),
+        detail=(
+            listing(
+                f"{p} (key {foreign[p].value} of customer {foreign[p].owner}'s record in "
+                f"{foreign[p].source})"
+                for p in paths
+            )
+            + f": no account of {'its' if len(paths) == 1 else 'their'} own, but the key of "
+            "a record of another account, so "
+            f"{'it is' if len(paths) == 1 else 'they are'} not the requester's. Remove "
+            f"{'it' if len(paths) == 1 else 'them'} with that account's records, or find out "
+            "whose they are."
+        ),
+        members=tuple(paths),
+    )
