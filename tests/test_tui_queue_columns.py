@@ -46,17 +46,23 @@ def every_state(st) -> None:  # type: ignore[no-untyped-def]
 
 def whole_values(screen) -> dict[str, dict[str, str]]:  # type: ignore[no-untyped-def]
     """Request id -> column key -> the value the cell shows when it has room."""
-    from reviewer.tui.screens.queue import due_text, signers_text
+    from reviewer.tui.screens.queue import due_date, due_text, signers_text
 
     out = {}
     for r in screen._rows:
-        due = r.due_at.strftime("%Y-%m-%d") if r.due_at else "-"
+        due = due_date(r)
         out[r.request_id] = {
             "request": r.request_id,
             "requester": r.requester_name or r.customer_id,
             "verdict": r.verdict.value.upper(),
             "state": r.state.value,
-            "due": due_text(r.days_left, r.state.value, due).plain,
+            "due": due_text(
+                r.days_left,
+                r.state.value,
+                due,
+                paused=r.paused,
+                extended_months=r.extended_months,
+            ).plain,
             "signed": signers_text(r).plain,
         }
     return out

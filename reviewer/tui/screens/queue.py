@@ -144,7 +144,7 @@ def due_text(
     return text
 
 
-def _due_date(row: QueueRow) -> str:
+def due_date(row: QueueRow) -> str:
     if row.due is not None:
         return f"{row.due:%Y-%m-%d}"
     return row.due_at.strftime("%Y-%m-%d") if row.due_at else "-"
@@ -253,7 +253,7 @@ class QueueScreen(ReviewerScreen):
                 due_text(
                     r.days_left,
                     r.state.value,
-                    _due_date(r),
+                    due_date(r),
                     paused=r.paused,
                     extended_months=r.extended_months,
                 ),
