@@ -1,11 +1,16 @@
-"""Transcript PDFs: the catalogue parsed from a real PDF, and corrupt or hostile PDFs that
-cannot take the reader down (pypdf runs in a child process with a timeout and a memory cap)."""
+"""Transcript PDFs: the catalogue parsed from a real PDF, corrupt or hostile PDFs that cannot
+take the reader down (pypdf runs in a child process with a time budget and a memory cap), and
+long honest catalogues that are not called hostile."""
 
 from __future__ import annotations
 
+import os
+import signal
+import time
 import zlib
 from pathlib import Path
 
+import pdfcraft
 import pytest
 import zipcraft
 from fpdf import FPDF
@@ -147,7 +152,7 @@ def test_decompression_bomb_pdf_is_hostile(tmp_path: Path) -> None:
 
 
 def test_pdf_over_the_memory_limit_is_hostile_and_the_child_carries_on() -> None:
-    service = PdfService(timeout_s=60, memory_bytes=150 << 20)
+    service = PdfService(Limits(pdf_memory_bytes=150 << 20))
     service.submit("big.pdf", pdf_with_stream(b"q Q " * 17_000_000))  # 68 MB inflated
     service.submit("ok.pdf", catalogue_pdf(ENTRIES[:1]))
     big, ok = service.results()
@@ -160,21 +165,90 @@ def test_pdf_that_hangs_the_parser_is_killed(tmp_path: Path) -> None:
     index = read(
         tmp_path,
         [Entry("Alexa/Transcripts.pdf", slow), Entry("Alexa/After.pdf", catalogue_pdf(ENTRIES))],
-        Limits(pdf_timeout_s=1.0),
+        Limits(pdf_step_cpu_s=1.0),
     )
     hostile = [f for f in index.read_findings if f.code == "pdf-hostile"]
     assert hostile and hostile[0].members == ("Alexa/Transcripts.pdf",)
-    assert "parsing took longer than" in hostile[0].detail
+    assert "one page took longer than 1 s of processor time (after 0 of 1 pages)" in (
+        hostile[0].detail
+    )
+    assert "pdf-too-large" not in {f.code for f in index.read_findings}
     assert len(index.transcripts) == 3  # a fresh child read the next one
 
 
 def test_the_time_limit_is_processor_time() -> None:
-    service = PdfService(timeout_s=1.0, memory_bytes=1 << 30)
+    service = PdfService(Limits(pdf_step_cpu_s=1.0))
     service.submit("slow.pdf", pdf_with_stream(b"BT (x) Tj ET\n" * 2_000_000))
     (result,) = service.results()
     assert result.hostile and result.error == "timeout"
     # killed by the kernel for its processor time (or, on a very busy machine, by the clock)
-    assert "processor time" in result.detail or "longer than 4 s" in result.detail
+    assert "processor time" in result.detail or "no sign of progress" in result.detail
+
+
+def test_a_page_that_gets_the_parser_stuck_after_honest_pages_is_hostile(
+    tmp_path: Path,
+) -> None:
+    pages = pdfcraft.catalogue_pages(pdfcraft.entries(60))
+    stuck = b"BT /F2 10 Tf 72 700 Td (hello world) Tj ET\n" * 400_000
+    pdf = pdfcraft.build([*pages, stuck])
+    index = read(tmp_path, [Entry("Alexa/Transcripts.pdf", pdf)], Limits(pdf_step_cpu_s=1.0))
+    [hostile] = [f for f in index.read_findings if f.code.startswith("pdf-")]
+    assert hostile.code == "pdf-hostile"
+    assert f"of {len(pages) + 1} pages)" in hostile.detail
+    assert "one page took longer than 1 s of processor time" in hostile.detail
+
+
+def test_a_child_that_goes_silent_is_killed_by_the_clock() -> None:
+    """A child that stops computing (here: stopped by a signal) is caught by the wall clock:
+    no word from it for four times the step limit and a second."""
+    pdf, _ = pdfcraft.catalogue(300)
+    service = PdfService(Limits(pdf_step_cpu_s=0.25))
+
+    def stop_the_child(member: str, done: int, of: int) -> None:
+        proc = service._proc
+        if proc is not None and proc.poll() is None:
+            os.kill(proc.pid, signal.SIGSTOP)
+
+    service.on_pages = stop_the_child
+    started = time.monotonic()
+    service.submit("Alexa/Transcripts.pdf", pdf)
+    (result,) = service.results()
+    assert result.hostile and result.error == "timeout"
+    assert result.detail.startswith("the parser gave no sign of progress for 5 s")
+    assert "of 300 pages)" in result.detail
+    assert time.monotonic() - started < 30
+
+
+# ------------------------------------------------------------- long honest catalogues
+
+
+def test_a_catalogue_longer_than_its_time_allows_is_too_large_not_hostile(tmp_path: Path) -> None:
+    pdf, n = pdfcraft.catalogue(120)
+    # a budget so small that the child stops after its first page, whatever the machine
+    tiny = Limits(pdf_cpu_base_s=0.0, pdf_cpu_per_page_s=1e-9, pdf_cpu_per_mb_s=0.0)
+    index = read(tmp_path, [Entry("Alexa/Transcripts.pdf", pdf)], tiny)
+    [finding] = [f for f in index.read_findings if f.code.startswith("pdf-")]
+    assert (finding.code, finding.severity) == ("pdf-too-large", Severity.CRITICAL)
+    assert finding.title == "PDF too large to check in the time allowed"
+    assert finding.members == ("Alexa/Transcripts.pdf",)
+    assert finding.detail.startswith("Alexa/Transcripts.pdf: 1 of 120 pages read in ")
+    assert "s of processor time" in finding.detail
+    assert "the transcript catalogue could not be checked in the time allowed" in finding.detail
+    words = f"{finding.title} {finding.detail}".lower()
+    assert not any(w in words for w in ("hostile", "harm", "attack", "stuck"))
+    # no catalogue from part of one; the pages read are kept for the identity scan
+    assert index.transcripts == [] and index.transcript_member is None
+    assert "Alexa/Transcripts.pdf" in index.texts_truncated
+    assert pdfcraft.TITLE in index.texts["Alexa/Transcripts.pdf"]
+    assert n > 2_000
+
+
+def test_an_honest_2340_page_catalogue_is_read_under_the_default_limits(tmp_path: Path) -> None:
+    pdf, n = pdfcraft.catalogue(2340)
+    index = read(tmp_path, [Entry("Alexa/Transcripts.pdf", pdf)])
+    assert not [f for f in index.read_findings if f.code.startswith("pdf-")]
+    assert index.transcript_member == "Alexa/Transcripts.pdf"
+    assert len(index.transcripts) == n and index.transcripts[-1].page == 2340
 
 
 @pytest.mark.parametrize("size", [0, 1])

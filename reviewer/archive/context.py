@@ -24,7 +24,7 @@ class Context:
         self.limits = limits
         self.index = index
         self.hazards = Hazards()
-        self.pdf = PdfService(limits.pdf_timeout_s, limits.pdf_memory_bytes)
+        self.pdf = PdfService(limits)
         self.meter = meter or Meter(None, index.archive_bytes)
         if self.meter.on:
             self.pdf.on_pages = self.meter.pages
