@@ -14,11 +14,13 @@ import pdfcraft
 import pytest
 import zipcraft
 from fpdf import FPDF
+from test_checks_common import make_request
 from zipcraft import STORED, Entry
 
 from reviewer.archive import Limits, read_export
 from reviewer.archive.pdfservice import PdfService
 from reviewer.domain.archive.catalogue import parse_catalogue
+from reviewer.domain.checks import run_checks
 from reviewer.domain.model import ExportIndex, Severity
 
 ENTRIES = [  # deliberately unsorted, as the pipeline writes it
@@ -249,6 +251,35 @@ def test_an_honest_2340_page_catalogue_is_read_under_the_default_limits(tmp_path
     assert not [f for f in index.read_findings if f.code.startswith("pdf-")]
     assert index.transcript_member == "Alexa/Transcripts.pdf"
     assert len(index.transcripts) == n and index.transcripts[-1].page == 2340
+
+
+def test_an_ordinary_document_where_the_catalogue_should_be_is_critical(tmp_path: Path) -> None:
+    pdf = FPDF()
+    pdf.set_font("Helvetica", size=10)
+    pdf.add_page()
+    pdf.multi_cell(0, 6, "Terms of use. " * 40)
+    history = (
+        "utterance_id,timestamp,customer_id,device_serial,device_type,audio_file,transcript\n"
+        "U0001,2017-12-24T08:30:00Z,A3KX9ZQ2M7T1LB,G070VM1A83120045,Echo,,play some jazz\n"
+    )
+    index = read(
+        tmp_path,
+        [
+            Entry("Alexa/Transcripts.pdf", bytes(pdf.output())),
+            Entry("Alexa/VoiceHistory.csv", history.encode()),
+        ],
+    )
+    assert "Terms of use" in index.texts["Alexa/Transcripts.pdf"] and not index.transcripts
+    found = [
+        f for f in run_checks(make_request(), index) if f.code.startswith(("catalogue", "pdf"))
+    ]
+    assert [(f.code, f.severity, f.members) for f in found] == [
+        (
+            "catalogue-empty",
+            Severity.CRITICAL,
+            ("Alexa/Transcripts.pdf", "Alexa/VoiceHistory.csv"),
+        )
+    ]
 
 
 @pytest.mark.parametrize("size", [0, 1])
