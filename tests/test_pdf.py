@@ -17,8 +17,9 @@ from fpdf import FPDF
 from test_checks_common import make_request
 from zipcraft import STORED, Entry
 
-from reviewer.archive import Limits, read_export
+from reviewer.archive import ArchiveError, Limits, pdfservice, read_export
 from reviewer.archive.pdfservice import PdfService
+from reviewer.cli.early import command_of
 from reviewer.domain.archive.catalogue import parse_catalogue
 from reviewer.domain.checks import run_checks
 from reviewer.domain.model import ExportIndex, Severity
@@ -329,3 +330,82 @@ def test_catalogue_in_an_embedded_unicode_font_reads_the_same(tmp_path: Path) ->
     assert b"/ToUnicode" in pdf
     index = read(tmp_path, [Entry("Alexa/Transcripts.pdf", pdf)])
     assert _entries(index) == UMLAUT_ENTRIES
+
+
+# ------------------------------------------------------------- the child's start and stop
+
+
+def _children() -> set[int]:
+    """Processes whose parent is this test process."""
+    me, found = os.getpid(), set()
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            if int(stat.rsplit(")", 1)[1].split()[1]) == me:
+                found.add(int(entry.name))
+    return found
+
+
+def _no_new_children(before: set[int]) -> bool:
+    """Killed children are reaped by the reader; give the kernel a moment to drop them."""
+    for _ in range(50):
+        if not _children() - before:
+            return True
+        time.sleep(0.02)
+    return False
+
+
+def test_a_spare_child_reads_the_catalogue_and_is_gone_afterwards(tmp_path: Path) -> None:
+    before = _children()
+    pdfservice.start_spare(Limits())
+    spare = pdfservice._spare
+    assert spare is not None and spare.pid in _children()
+    index = read(tmp_path, [Entry("Alexa/Transcripts.pdf", catalogue_pdf(ENTRIES))])
+    assert len(index.transcripts) == 3
+    assert pdfservice._spare is None and spare.poll() is not None
+    assert _no_new_children(before)
+
+
+def test_a_spare_child_is_stopped_when_the_export_holds_no_pdf(tmp_path: Path) -> None:
+    before = _children()
+    pdfservice.start_spare(Limits())
+    spare = pdfservice._spare
+    assert spare is not None
+    index = read(tmp_path, [Entry("Retail/OrderHistory.csv", b"order_id\n1\n")])
+    assert not index.transcripts
+    assert spare.poll() is not None and _no_new_children(before)
+
+
+def test_no_child_outlives_an_export_that_cannot_be_read(tmp_path: Path) -> None:
+    before = _children()
+    pdfservice.start_spare(Limits())
+    with pytest.raises(ArchiveError):
+        read_export(tmp_path / "missing.zip", Limits())
+    assert pdfservice._spare is None and _no_new_children(before)
+    # a big archive starts the child before looking inside; a broken one stops it again
+    broken = tmp_path / "broken.zip"
+    broken.write_bytes(bytes(9 << 20))
+    index = read_export(broken, Limits())
+    assert "zip-unreadable" in {f.code for f in index.read_findings}
+    assert _no_new_children(before)
+
+
+def test_a_spare_started_for_other_limits_is_stopped_not_used(tmp_path: Path) -> None:
+    before = _children()
+    pdfservice.start_spare(Limits(pdf_step_cpu_s=3.0))
+    spare = pdfservice._spare
+    assert spare is not None
+    index = read(tmp_path, [Entry("Alexa/Transcripts.pdf", catalogue_pdf(ENTRIES))])
+    assert len(index.transcripts) == 3 and spare.poll() is not None
+    assert _no_new_children(before)
+
+
+def test_the_cli_starts_the_pdf_child_only_for_commands_that_read_exports() -> None:
+    assert command_of(["reviewer", "check", "dir"]) == "check"
+    assert command_of(["reviewer", "--db", "x.db", "ingest", "inbox"]) == "ingest"
+    assert command_of(["reviewer", "--db", "check", "status"]) == "status"
+    assert command_of(["reviewer", "check", "--help"]) is None
+    assert command_of(["reviewer", "--version"]) is None

@@ -2,9 +2,11 @@
 
 A hostile PDF can make a parser hang or eat memory, so pypdf never runs in the reviewer's
 process: one child process (``_pdfchild``) per archive caps its own address space
-(`Limits.pdf_memory_bytes`) and answers one PDF at a time. The child starts as soon as the
-first PDF is submitted (or earlier, `prestart`) and works on the other core while the reader
-inflates the remaining members.
+(`Limits.pdf_memory_bytes`) and answers one PDF at a time, on the other core while the reader
+inflates the remaining members. Its start-up (an interpreter importing pypdf) is kept off the
+reading's path: a command about to read an export starts one early (`start_spare`, taken by
+the next `PdfService`), else the reader starts it before looking inside a big export or as
+soon as the planner meets a PDF (`prestart`), and at the latest with the first PDF submitted.
 
 Time is the child's processor time, so a busy machine does not make an honest PDF look
 hostile. Each PDF gets time in proportion to its pages and bytes (`Limits.pdf_cpu_*`), and
@@ -17,6 +19,7 @@ a child that says nothing for a long while or outlives many times its processor 
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import json
 import math
@@ -74,80 +77,69 @@ class PdfService:
         self.on_pages: Callable[[str, int, int], None] | None = None
         self._queue: queue.SimpleQueue[tuple[str, bytes] | None] = queue.SimpleQueue()
         self._results: list[PdfResult] = []
-        self._thread: threading.Thread | None = None
+        self._lock = threading.Lock()
+        self._thread: threading.Thread | None = None  # once it runs, it owns the child
         self._proc: subprocess.Popen[bytes] | None = None
+        self._closed = False
+
+    def take_spare(self) -> None:
+        """Make the child started by `start_spare` this service's, when it was started with
+        the same limits (else stop it): its start-up is then behind it."""
+        proc = _pop_spare()
+        if proc is None:
+            return
+        with self._lock:
+            if (
+                self._proc is None
+                and self._thread is None
+                and not self._closed
+                and proc.args == self._argv()
+                and proc.poll() is None
+            ):
+                self._proc, proc = proc, None
+        if proc is not None:
+            _end(proc, kill=True)
 
     def prestart(self) -> None:
-        """Start the child now, so its start-up overlaps the reading of the directory."""
-        if self._proc is None:
-            with contextlib.suppress(OSError):
-                self._proc = self._spawn()
+        """Start the child now, before any PDF is submitted, so that its start-up (the
+        interpreter, pypdf) overlaps the reading of the archive."""
+        with self._lock:
+            if self._proc is None and self._thread is None and not self._closed:
+                with contextlib.suppress(OSError):
+                    self._proc = self._spawn()
 
     def submit(self, member: str, data: bytes) -> None:
-        if self._thread is None:
-            self._thread = threading.Thread(target=self._run, name="pdf", daemon=True)
-            self._thread.start()
+        with self._lock:
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._run, name="pdf", daemon=True)
+                self._thread.start()
         self._queue.put((member, data))
 
     def results(self) -> list[PdfResult]:
-        """Wait for every submitted PDF and stop the child."""
-        if self._thread is not None:
+        """Wait for every submitted PDF and stop the child (also one started early for PDFs
+        that never came)."""
+        with self._lock:
+            self._closed = True
+            thread = self._thread
+        if thread is not None:
             self._queue.put(None)
-            self._thread.join()
-            self._thread = None
+            thread.join()
         else:
-            self._stop(kill=True)  # started early, but no PDF came
+            self._stop(kill=True)
         return self._results
 
     # ---------------------------------------------------------------- the background thread
 
+    def _argv(self) -> list[str]:
+        return _argv(self.limits)
+
     def _spawn(self) -> subprocess.Popen[bytes]:
-        # run as a script in isolated mode: the child imports pypdf and the standard library,
-        # nothing of the reviewer, and writes no bytecode
-        lim = self.limits
-        return subprocess.Popen(
-            [
-                sys.executable,
-                "-I",
-                "-B",
-                str(CHILD_SCRIPT),
-                str(lim.pdf_memory_bytes),
-                *(
-                    repr(float(x))
-                    for x in (
-                        lim.pdf_cpu_base_s,
-                        lim.pdf_cpu_per_page_s,
-                        lim.pdf_cpu_per_mb_s,
-                        lim.pdf_cpu_max_s,
-                        lim.pdf_step_cpu_s,
-                    )
-                ),
-            ],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL,
-            bufsize=0,
-            close_fds=True,
-        )
+        return _popen(self._argv())
 
     def _stop(self, kill: bool) -> None:
         proc, self._proc = self._proc, None
-        if proc is None:
-            return
-        try:
-            if kill:
-                proc.kill()
-            elif proc.stdin is not None:
-                proc.stdin.close()
-            proc.wait(timeout=None if kill else self.limits.pdf_step_cpu_s)
-        except (OSError, subprocess.TimeoutExpired):
-            proc.kill()
-            proc.wait()
-        finally:
-            for stream in (proc.stdin, proc.stdout):
-                if stream is not None:
-                    with contextlib.suppress(OSError):
-                        stream.close()
+        if proc is not None:
+            _end(proc, kill, self.limits.pdf_step_cpu_s)
 
     def _run(self) -> None:
         try:
@@ -301,6 +293,98 @@ class PdfService:
             )
         how = f"signal {-code}" if code is not None and code < 0 else f"exit status {code}"
         return PdfResult(member, error="crash", detail=f"the PDF reader died ({how})")
+
+
+# ------------------------------------------------------------------------- child processes
+
+
+def _argv(limits: Limits) -> list[str]:
+    # run as a script in isolated mode: the child imports pypdf and the standard library,
+    # nothing of the reviewer, and writes no bytecode
+    numbers = (
+        limits.pdf_cpu_base_s,
+        limits.pdf_cpu_per_page_s,
+        limits.pdf_cpu_per_mb_s,
+        limits.pdf_cpu_max_s,
+        limits.pdf_step_cpu_s,
+    )
+    return [
+        sys.executable,
+        "-I",
+        "-B",
+        str(CHILD_SCRIPT),
+        str(limits.pdf_memory_bytes),
+        *(repr(float(x)) for x in numbers),
+    ]
+
+
+def _popen(argv: list[str]) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(
+        argv,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        bufsize=0,
+        close_fds=True,
+    )
+
+
+def _end(proc: subprocess.Popen[bytes], kill: bool, timeout: float | None = None) -> None:
+    """Stop a child: killed, or its input closed (it ends on its own) within `timeout`."""
+    try:
+        if kill:
+            proc.kill()
+        elif proc.stdin is not None:
+            proc.stdin.close()
+        proc.wait(timeout=None if kill else timeout)
+    except (OSError, subprocess.TimeoutExpired):
+        proc.kill()
+        proc.wait()
+    finally:
+        for stream in (proc.stdin, proc.stdout):
+            if stream is not None:
+                with contextlib.suppress(OSError):
+                    stream.close()
+
+
+_spare_lock = threading.Lock()
+_spare: subprocess.Popen[bytes] | None = None
+_spare_atexit = False
+
+
+def start_spare(limits: Limits) -> None:
+    """Start a PDF child now, for the next export read with `limits`.
+
+    `read_export` takes it (`PdfService.take_spare`) and stops it when the export holds no
+    PDF, so a command about to read an export can have the child's start-up (the interpreter
+    and pypdf, about 0.1 s of processor time) overlap its own imports instead of the reading.
+    A spare nobody takes is stopped when the process exits (and ends by itself when its
+    input closes).
+    """
+    global _spare, _spare_atexit
+    with _spare_lock:
+        if _spare is not None:
+            return
+        try:
+            _spare = _popen(_argv(limits))
+        except OSError:
+            return
+        if not _spare_atexit:
+            _spare_atexit = True
+            atexit.register(_drop_spare)
+
+
+def _pop_spare() -> subprocess.Popen[bytes] | None:
+    global _spare
+    with _spare_lock:
+        proc, _spare = _spare, None
+    return proc
+
+
+def _drop_spare() -> None:
+    proc = _pop_spare()
+    if proc is not None:
+        _end(proc, kill=True)
 
 
 def _where(state: PdfResult) -> str:
