@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from test_checks_common import OTHER_SERIAL, clean_export, make_request
 
 from reviewer.domain.checks import catalogue, manifest
-from reviewer.domain.model import Finding, Severity
+from reviewer.domain.model import ExportIndex, Finding, MemberKind, Severity
 
 
 def _codes_and_members(found: Iterable[Finding]) -> list[tuple[str, Severity, tuple[str, ...]]]:
@@ -117,3 +117,58 @@ def test_a_missing_recording_the_manifest_lists_is_left_to_the_manifest_check() 
     assert references.check(make_request(), index) == []
     [f] = manifest.check(make_request(), index)
     assert f.members == ("Alexa/Audio/u002.wav",)
+
+
+def _catalogue_without_entries() -> ExportIndex:
+    """The clean export, its catalogue read as the reader reads an ordinary document."""
+    b = clean_export()
+    b.catalogue = []
+    index = b.build()
+    index.transcript_member = None  # the reader takes no catalogue from a PDF without entries
+    return index
+
+
+def test_a_catalogue_without_entries_is_critical_and_names_the_pdf() -> None:
+    index = _catalogue_without_entries()
+    [f] = catalogue.check(make_request(), index)
+    assert (f.code, f.severity) == ("catalogue-empty", Severity.CRITICAL)
+    assert f.members == ("Alexa/Transcripts.pdf", "Alexa/VoiceHistory.csv")
+    assert "Alexa/Transcripts.pdf" in f.detail and "holds no entry" in f.detail
+    assert f"lists {len(index.recordings)} recordings" in f.detail
+
+
+def test_a_catalogue_that_is_no_pdf_or_cannot_be_read_says_so() -> None:
+    index = _catalogue_without_entries()
+    pdf = index.member("Alexa/Transcripts.pdf")
+    assert pdf is not None
+    pdf.kind, pdf.type_label = MemberKind.TEXT, "plain text"
+    [f] = catalogue.check(make_request(), index)
+    assert f.code == "catalogue-empty" and "it is not a PDF (plain text)" in f.detail
+
+    index = _catalogue_without_entries()
+    index.read_findings = [
+        Finding("pdf-unreadable", Severity.WARNING, "PDF cannot be read", "x", (pdf.path,))
+    ]
+    [f] = catalogue.check(make_request(), index)
+    assert f.code == "catalogue-empty" and f.severity is Severity.CRITICAL
+    assert "could not be read (pdf-unreadable" in f.detail
+
+
+def test_a_catalogue_the_reader_blocks_on_or_no_voice_history_gives_no_second_finding() -> None:
+    index = _catalogue_without_entries()
+    index.read_findings = [
+        Finding(
+            "pdf-too-large",
+            Severity.CRITICAL,
+            "PDF too large to check in the time allowed",
+            "x",
+            ("Alexa/Transcripts.pdf",),
+        )
+    ]
+    assert catalogue.check(make_request(), index) == []
+    index = _catalogue_without_entries()
+    index.recordings = []
+    assert catalogue.check(make_request(), index) == []
+    index = _catalogue_without_entries()  # another layout: no catalogue at all
+    index.members = [m for m in index.members if m.path != "Alexa/Transcripts.pdf"]
+    assert catalogue.check(make_request(), index) == []

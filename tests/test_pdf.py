@@ -1,19 +1,27 @@
-"""Transcript PDFs: the catalogue parsed from a real PDF, and corrupt or hostile PDFs that
-cannot take the reader down (pypdf runs in a child process with a timeout and a memory cap)."""
+"""Transcript PDFs: the catalogue parsed from a real PDF, corrupt or hostile PDFs that cannot
+take the reader down (pypdf runs in a child process with a time budget and a memory cap), and
+long honest catalogues that are not called hostile."""
 
 from __future__ import annotations
 
+import os
+import signal
+import time
 import zlib
 from pathlib import Path
 
+import pdfcraft
 import pytest
 import zipcraft
 from fpdf import FPDF
+from test_checks_common import make_request
 from zipcraft import STORED, Entry
 
-from reviewer.archive import Limits, read_export
+from reviewer.archive import ArchiveError, Limits, pdfservice, read_export
 from reviewer.archive.pdfservice import PdfService
+from reviewer.cli.early import command_of
 from reviewer.domain.archive.catalogue import parse_catalogue
+from reviewer.domain.checks import run_checks
 from reviewer.domain.model import ExportIndex, Severity
 
 ENTRIES = [  # deliberately unsorted, as the pipeline writes it
@@ -147,7 +155,7 @@ def test_decompression_bomb_pdf_is_hostile(tmp_path: Path) -> None:
 
 
 def test_pdf_over_the_memory_limit_is_hostile_and_the_child_carries_on() -> None:
-    service = PdfService(timeout_s=60, memory_bytes=150 << 20)
+    service = PdfService(Limits(pdf_memory_bytes=150 << 20))
     service.submit("big.pdf", pdf_with_stream(b"q Q " * 17_000_000))  # 68 MB inflated
     service.submit("ok.pdf", catalogue_pdf(ENTRIES[:1]))
     big, ok = service.results()
@@ -160,21 +168,119 @@ def test_pdf_that_hangs_the_parser_is_killed(tmp_path: Path) -> None:
     index = read(
         tmp_path,
         [Entry("Alexa/Transcripts.pdf", slow), Entry("Alexa/After.pdf", catalogue_pdf(ENTRIES))],
-        Limits(pdf_timeout_s=1.0),
+        Limits(pdf_step_cpu_s=1.0),
     )
     hostile = [f for f in index.read_findings if f.code == "pdf-hostile"]
     assert hostile and hostile[0].members == ("Alexa/Transcripts.pdf",)
-    assert "parsing took longer than" in hostile[0].detail
+    assert "one page took longer than 1 s of processor time (after 0 of 1 pages)" in (
+        hostile[0].detail
+    )
+    assert "pdf-too-large" not in {f.code for f in index.read_findings}
     assert len(index.transcripts) == 3  # a fresh child read the next one
 
 
 def test_the_time_limit_is_processor_time() -> None:
-    service = PdfService(timeout_s=1.0, memory_bytes=1 << 30)
+    service = PdfService(Limits(pdf_step_cpu_s=1.0))
     service.submit("slow.pdf", pdf_with_stream(b"BT (x) Tj ET\n" * 2_000_000))
     (result,) = service.results()
     assert result.hostile and result.error == "timeout"
     # killed by the kernel for its processor time (or, on a very busy machine, by the clock)
-    assert "processor time" in result.detail or "longer than 4 s" in result.detail
+    assert "processor time" in result.detail or "no sign of progress" in result.detail
+
+
+def test_a_page_that_gets_the_parser_stuck_after_honest_pages_is_hostile(
+    tmp_path: Path,
+) -> None:
+    pages = pdfcraft.catalogue_pages(pdfcraft.entries(60))
+    stuck = b"BT /F2 10 Tf 72 700 Td (hello world) Tj ET\n" * 400_000
+    pdf = pdfcraft.build([*pages, stuck])
+    index = read(tmp_path, [Entry("Alexa/Transcripts.pdf", pdf)], Limits(pdf_step_cpu_s=1.0))
+    [hostile] = [f for f in index.read_findings if f.code.startswith("pdf-")]
+    assert hostile.code == "pdf-hostile"
+    assert f"of {len(pages) + 1} pages)" in hostile.detail
+    assert "one page took longer than 1 s of processor time" in hostile.detail
+
+
+def test_a_child_that_goes_silent_is_killed_by_the_clock() -> None:
+    """A child that stops computing (here: stopped by a signal) is caught by the wall clock:
+    no word from it for four times the step limit and a second."""
+    pdf, _ = pdfcraft.catalogue(300)
+    service = PdfService(Limits(pdf_step_cpu_s=0.25))
+
+    def stop_the_child(member: str, done: int, of: int) -> None:
+        proc = service._proc
+        if proc is not None and proc.poll() is None:
+            os.kill(proc.pid, signal.SIGSTOP)
+
+    service.on_pages = stop_the_child
+    started = time.monotonic()
+    service.submit("Alexa/Transcripts.pdf", pdf)
+    (result,) = service.results()
+    assert result.hostile and result.error == "timeout"
+    assert result.detail.startswith("the parser gave no sign of progress for 5 s")
+    assert "of 300 pages)" in result.detail
+    assert time.monotonic() - started < 30
+
+
+# ------------------------------------------------------------- long honest catalogues
+
+
+def test_a_catalogue_longer_than_its_time_allows_is_too_large_not_hostile(tmp_path: Path) -> None:
+    pdf, n = pdfcraft.catalogue(120)
+    # a budget so small that the child stops after its first page, whatever the machine
+    tiny = Limits(pdf_cpu_base_s=0.0, pdf_cpu_per_page_s=1e-9, pdf_cpu_per_mb_s=0.0)
+    index = read(tmp_path, [Entry("Alexa/Transcripts.pdf", pdf)], tiny)
+    [finding] = [f for f in index.read_findings if f.code.startswith("pdf-")]
+    assert (finding.code, finding.severity) == ("pdf-too-large", Severity.CRITICAL)
+    assert finding.title == "PDF too large to check in the time allowed"
+    assert finding.members == ("Alexa/Transcripts.pdf",)
+    assert finding.detail.startswith("Alexa/Transcripts.pdf: 1 of 120 pages read in ")
+    assert "s of processor time" in finding.detail
+    assert "the transcript catalogue could not be checked in the time allowed" in finding.detail
+    words = f"{finding.title} {finding.detail}".lower()
+    assert not any(w in words for w in ("hostile", "harm", "attack", "stuck"))
+    # no catalogue from part of one; the pages read are kept for the identity scan
+    assert index.transcripts == [] and index.transcript_member is None
+    assert "Alexa/Transcripts.pdf" in index.texts_truncated
+    assert pdfcraft.TITLE in index.texts["Alexa/Transcripts.pdf"]
+    assert n > 2_000
+
+
+def test_an_honest_2340_page_catalogue_is_read_under_the_default_limits(tmp_path: Path) -> None:
+    pdf, n = pdfcraft.catalogue(2340)
+    index = read(tmp_path, [Entry("Alexa/Transcripts.pdf", pdf)])
+    assert not [f for f in index.read_findings if f.code.startswith("pdf-")]
+    assert index.transcript_member == "Alexa/Transcripts.pdf"
+    assert len(index.transcripts) == n and index.transcripts[-1].page == 2340
+
+
+def test_an_ordinary_document_where_the_catalogue_should_be_is_critical(tmp_path: Path) -> None:
+    pdf = FPDF()
+    pdf.set_font("Helvetica", size=10)
+    pdf.add_page()
+    pdf.multi_cell(0, 6, "Terms of use. " * 40)
+    history = (
+        "utterance_id,timestamp,customer_id,device_serial,device_type,audio_file,transcript\n"
+        "U0001,2017-12-24T08:30:00Z,A3KX9ZQ2M7T1LB,G070VM1A83120045,Echo,,play some jazz\n"
+    )
+    index = read(
+        tmp_path,
+        [
+            Entry("Alexa/Transcripts.pdf", bytes(pdf.output())),
+            Entry("Alexa/VoiceHistory.csv", history.encode()),
+        ],
+    )
+    assert "Terms of use" in index.texts["Alexa/Transcripts.pdf"] and not index.transcripts
+    found = [
+        f for f in run_checks(make_request(), index) if f.code.startswith(("catalogue", "pdf"))
+    ]
+    assert [(f.code, f.severity, f.members) for f in found] == [
+        (
+            "catalogue-empty",
+            Severity.CRITICAL,
+            ("Alexa/Transcripts.pdf", "Alexa/VoiceHistory.csv"),
+        )
+    ]
 
 
 @pytest.mark.parametrize("size", [0, 1])
@@ -224,3 +330,82 @@ def test_catalogue_in_an_embedded_unicode_font_reads_the_same(tmp_path: Path) ->
     assert b"/ToUnicode" in pdf
     index = read(tmp_path, [Entry("Alexa/Transcripts.pdf", pdf)])
     assert _entries(index) == UMLAUT_ENTRIES
+
+
+# ------------------------------------------------------------- the child's start and stop
+
+
+def _children() -> set[int]:
+    """Processes whose parent is this test process."""
+    me, found = os.getpid(), set()
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            if int(stat.rsplit(")", 1)[1].split()[1]) == me:
+                found.add(int(entry.name))
+    return found
+
+
+def _no_new_children(before: set[int]) -> bool:
+    """Killed children are reaped by the reader; give the kernel a moment to drop them."""
+    for _ in range(50):
+        if not _children() - before:
+            return True
+        time.sleep(0.02)
+    return False
+
+
+def test_a_spare_child_reads_the_catalogue_and_is_gone_afterwards(tmp_path: Path) -> None:
+    before = _children()
+    pdfservice.start_spare(Limits())
+    spare = pdfservice._spare
+    assert spare is not None and spare.pid in _children()
+    index = read(tmp_path, [Entry("Alexa/Transcripts.pdf", catalogue_pdf(ENTRIES))])
+    assert len(index.transcripts) == 3
+    assert pdfservice._spare is None and spare.poll() is not None
+    assert _no_new_children(before)
+
+
+def test_a_spare_child_is_stopped_when_the_export_holds_no_pdf(tmp_path: Path) -> None:
+    before = _children()
+    pdfservice.start_spare(Limits())
+    spare = pdfservice._spare
+    assert spare is not None
+    index = read(tmp_path, [Entry("Retail/OrderHistory.csv", b"order_id\n1\n")])
+    assert not index.transcripts
+    assert spare.poll() is not None and _no_new_children(before)
+
+
+def test_no_child_outlives_an_export_that_cannot_be_read(tmp_path: Path) -> None:
+    before = _children()
+    pdfservice.start_spare(Limits())
+    with pytest.raises(ArchiveError):
+        read_export(tmp_path / "missing.zip", Limits())
+    assert pdfservice._spare is None and _no_new_children(before)
+    # a big archive starts the child before looking inside; a broken one stops it again
+    broken = tmp_path / "broken.zip"
+    broken.write_bytes(bytes(9 << 20))
+    index = read_export(broken, Limits())
+    assert "zip-unreadable" in {f.code for f in index.read_findings}
+    assert _no_new_children(before)
+
+
+def test_a_spare_started_for_other_limits_is_stopped_not_used(tmp_path: Path) -> None:
+    before = _children()
+    pdfservice.start_spare(Limits(pdf_step_cpu_s=3.0))
+    spare = pdfservice._spare
+    assert spare is not None
+    index = read(tmp_path, [Entry("Alexa/Transcripts.pdf", catalogue_pdf(ENTRIES))])
+    assert len(index.transcripts) == 3 and spare.poll() is not None
+    assert _no_new_children(before)
+
+
+def test_the_cli_starts_the_pdf_child_only_for_commands_that_read_exports() -> None:
+    assert command_of(["reviewer", "check", "dir"]) == "check"
+    assert command_of(["reviewer", "--db", "x.db", "ingest", "inbox"]) == "ingest"
+    assert command_of(["reviewer", "--db", "check", "status"]) == "status"
+    assert command_of(["reviewer", "check", "--help"]) is None
+    assert command_of(["reviewer", "--version"]) is None

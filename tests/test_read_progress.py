@@ -145,7 +145,7 @@ def test_the_pdf_child_counts_the_pages_it_reads(font: str) -> None:
     else:
         data = catalogue_pdf(entries, per_page=2)
     reports: list[tuple[int, int]] = []
-    service = PdfService(timeout_s=60, memory_bytes=1 << 30)
+    service = PdfService(Limits())
     service.on_pages = lambda member, done, total: reports.append((done, total))
     service.submit("Alexa/Transcripts.pdf", data)
     (result,) = service.results()

@@ -20,11 +20,17 @@ class Stop(Exception):
 class Context:
     """State shared by every level and thread while one export is read."""
 
-    def __init__(self, limits: Limits, index: ExportIndex, meter: Meter | None = None) -> None:
+    def __init__(
+        self,
+        limits: Limits,
+        index: ExportIndex,
+        meter: Meter | None = None,
+        pdf: PdfService | None = None,
+    ) -> None:
         self.limits = limits
         self.index = index
         self.hazards = Hazards()
-        self.pdf = PdfService(limits.pdf_timeout_s, limits.pdf_memory_bytes)
+        self.pdf = pdf if pdf is not None else PdfService(limits)
         self.meter = meter or Meter(None, index.archive_bytes)
         if self.meter.on:
             self.pdf.on_pages = self.meter.pages

@@ -26,6 +26,7 @@ from reviewer.archive.context import Context, Stop
 from reviewer.archive.digest.pdf import collect_pdfs
 from reviewer.archive.digest.tables import MANIFEST
 from reviewer.archive.limits import Limits
+from reviewer.archive.pdfservice import PdfService
 from reviewer.archive.planner import DIGESTERS, Job, keep_cap, plan
 from reviewer.archive.progress import Meter, ProgressCallback, Tally
 from reviewer.archive.streams import READ_FAILURES, chunks, crc32, read_failure
@@ -53,16 +54,31 @@ def read_export(
     from the reader's threads, at most about ten times a second and once at the end.
     Raises `ArchiveError` only when the file itself cannot be opened.
     """
+    # The PDF child: one started before the reading (`pdfservice.start_spare`) is taken now;
+    # else it starts before the directory is read when the export is big enough to hold a
+    # catalogue, and otherwise as soon as the planner meets a PDF, before anything is
+    # inflated. Whatever happens, it is stopped before this returns.
+    pdf = PdfService(limits)
+    pdf.take_spare()
+    try:
+        return _read_export(path, limits, pdf, progress)
+    finally:
+        pdf.results()
+
+
+def _read_export(
+    path: Path, limits: Limits, pdf: PdfService, progress: ProgressCallback | None
+) -> ExportIndex:
     fh = open_regular(path)
     with fh:
         src = Source(fd=fh.fileno())
         index = ExportIndex(archive_path=str(path), archive_sha256="", archive_bytes=src.size)
-        ctx = Context(limits, index, Meter(progress, src.size))
+        ctx = Context(limits, index, Meter(progress, src.size), pdf)
         hashed: list[str] = []
         hasher = threading.Thread(target=_hash_file, args=(src, hashed), daemon=True)
         hasher.start()
         if src.size >= PDF_PRESTART_BYTES:
-            ctx.pdf.prestart()
+            pdf.prestart()
         try:
             if src.size == 0:
                 ctx.hazards.add("zip-unreadable", EXPORT_ITSELF, "the file is empty")
@@ -71,7 +87,6 @@ def read_export(
             _finish(ctx)
         finally:
             hasher.join()
-            ctx.pdf.results()
         if not hashed:
             raise ArchiveError(f"{path}: the file cannot be read to its end")
         index.archive_sha256 = hashed[0]

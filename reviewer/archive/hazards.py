@@ -36,8 +36,13 @@ Member readers:
   (0 Hz, a rate outside 1 to 384 kHz, no channels or more than 8).
 - ``json-malformed`` (WARNING): a JSON member that does not parse.
 - ``pdf-unreadable`` (WARNING): a PDF that pypdf cannot read (corrupt, encrypted, not a PDF).
-- ``pdf-hostile``: a PDF whose parsing timed out, blew the memory limit, hit pypdf's
-  decompression limits or crashed the parser.
+- ``pdf-hostile``: a PDF that got the parser stuck (opening it or one page took longer than
+  `Limits.pdf_step_cpu_s` of processor time, or it went silent), blew the memory limit, hit
+  pypdf's decompression limits or crashed the parser.
+- ``pdf-too-large``: a PDF read page after page until the processor time allowed for its size
+  ran out (`Limits.pdf_cpu_*`): how many of its pages were read in how long. Its text, a
+  transcript catalogue above all, could not be checked, so it blocks; nothing says it is an
+  attack.
 """
 
 from __future__ import annotations
@@ -76,6 +81,7 @@ HAZARDS: dict[str, tuple[Severity, str]] = {
     "json-malformed": (WARNING, "JSON member does not parse"),
     "pdf-unreadable": (WARNING, "PDF cannot be read"),
     "pdf-hostile": (CRITICAL, "PDF looks built to harm the reader"),
+    "pdf-too-large": (CRITICAL, "PDF too large to check in the time allowed"),
 }
 
 MAX_DETAILS = 3  # specific details quoted in a finding that groups several members

@@ -16,7 +16,16 @@ class Limits:
     max_text_bytes: int = 8 << 20  # text kept per member for the identity scan
     max_json_bytes: int = 64 << 20  # a JSON member larger than this is not parsed (text only)
     max_total_text_bytes: int = 128 << 20  # text kept across the archive
-    pdf_timeout_s: float = 30.0  # the transcript PDF is parsed in a child process ...
-    pdf_memory_bytes: int = 1 << 30  # ... with this address-space limit
+    # PDFs are parsed in a child process. Each PDF gets processor time in proportion to its
+    # size: base + per page + per MB, capped by the ceiling (pypdf reads an honest catalogue
+    # page in 1.5 to 3 ms: an honest 2,340-page, 2.7 MB catalogue needs 4 to 7 s of its 62 s).
+    # A PDF still reading page by page when its time is up is too large to check in time;
+    # opening it, or one page, taking longer than `pdf_step_cpu_s` is the parser stuck.
+    pdf_cpu_base_s: float = 10.0
+    pdf_cpu_per_page_s: float = 0.02
+    pdf_cpu_per_mb_s: float = 2.0
+    pdf_cpu_max_s: float = 180.0
+    pdf_step_cpu_s: float = 10.0
+    pdf_memory_bytes: int = 1 << 30  # the PDF child's address-space limit
     max_pdf_bytes: int = 256 << 20  # a PDF larger than this is listed, not parsed
     max_nested_bytes: int = 256 << 20  # a nested archive larger than this is listed, not opened

@@ -2,18 +2,27 @@
 
 A hostile PDF can make a parser hang or eat memory, so pypdf never runs in the reviewer's
 process: one child process (``_pdfchild``) per archive caps its own address space
-(`Limits.pdf_memory_bytes`) and answers one PDF at a time; a PDF that takes longer than
-`Limits.pdf_timeout_s` gets the child killed and a fresh child for the next PDF. The child
-starts as soon as the first PDF is submitted and works on the other core while the reader
-inflates the remaining members. The time limit is the child's processor time (RLIMIT_CPU),
-so a busy machine does not make an honest PDF look hostile; the wall clock is a backstop.
-While it reads a PDF the child says how many of its pages are read (`on_pages`).
+(`Limits.pdf_memory_bytes`) and answers one PDF at a time, on the other core while the reader
+inflates the remaining members. Its start-up (an interpreter importing pypdf) is kept off the
+reading's path: a command about to read an export starts one early (`start_spare`, taken by
+the next `PdfService`), else the reader starts it before looking inside a big export or as
+soon as the planner meets a PDF (`prestart`), and at the latest with the first PDF submitted.
+
+Time is the child's processor time, so a busy machine does not make an honest PDF look
+hostile. Each PDF gets time in proportion to its pages and bytes (`Limits.pdf_cpu_*`), and
+the child reports the pages it has read as it goes (`on_pages`). A PDF still read page after page when its
+time runs out is too large to check in time (`PdfResult.too_large`); opening it or one page
+taking longer than `Limits.pdf_step_cpu_s` gets the child killed by the kernel, the parser
+stuck (hostile), and a fresh child parses the next PDF. The wall clock is only a backstop, for
+a child that says nothing for a long while or outlives many times its processor time.
 """
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import json
+import math
 import os
 import queue
 import select
@@ -27,8 +36,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from reviewer.archive.limits import Limits
+
 CHILD_SCRIPT = Path(__file__).with_name("_pdfchild.py")
-WALL_FACTOR = 4  # wall-clock backstop, in multiples of the processor-time limit
+WALL_FACTOR = 4  # wall-clock backstop, in multiples of the processor time allowed
 MAX_ANSWER_BYTES = 512 << 20  # a child's answer larger than this is treated as hostile
 
 
@@ -36,12 +47,21 @@ MAX_ANSWER_BYTES = 512 << 20  # a child's answer larger than this is treated as 
 class PdfResult:
     member: str
     pages: list[str] = field(default_factory=list)
-    error: str | None = None  # None, "corrupt", "memory", "limit", "timeout", "crash"
+    # None, "corrupt", "too-large", or what a hostile PDF gets: "memory", "limit",
+    # "timeout" (the parser stuck), "crash"
+    error: str | None = None
     detail: str = ""
+    done: int = 0  # pages read (all of them when there is no error)
+    of: int | None = None  # pages in the PDF, once the child has counted them
+    seconds: float = 0.0  # time spent on it (processor time, unless the clock ran out)
 
     @property
     def hostile(self) -> bool:
         return self.error in ("memory", "limit", "timeout", "crash")
+
+    @property
+    def too_large(self) -> bool:
+        return self.error == "too-large"
 
     @property
     def text(self) -> str:
@@ -51,77 +71,75 @@ class PdfResult:
 class PdfService:
     """Parses submitted PDFs in a child process, in submission order, on a background thread."""
 
-    def __init__(self, timeout_s: float, memory_bytes: int) -> None:
-        self.timeout_s = timeout_s
-        self.memory_bytes = memory_bytes
+    def __init__(self, limits: Limits) -> None:
+        self.limits = limits
+        # told (member, pages read, pages) on the service's thread as the child reads a PDF
+        self.on_pages: Callable[[str, int, int], None] | None = None
         self._queue: queue.SimpleQueue[tuple[str, bytes] | None] = queue.SimpleQueue()
         self._results: list[PdfResult] = []
-        self._thread: threading.Thread | None = None
+        self._lock = threading.Lock()
+        self._thread: threading.Thread | None = None  # once it runs, it owns the child
         self._proc: subprocess.Popen[bytes] | None = None
-        # told (member, pages done, pages) as the child reads a PDF's pages
-        self.on_pages: Callable[[str, int, int], None] | None = None
+        self._closed = False
+
+    def take_spare(self) -> None:
+        """Make the child started by `start_spare` this service's, when it was started with
+        the same limits (else stop it): its start-up is then behind it."""
+        proc = _pop_spare()
+        if proc is None:
+            return
+        with self._lock:
+            if (
+                self._proc is None
+                and self._thread is None
+                and not self._closed
+                and proc.args == self._argv()
+                and proc.poll() is None
+            ):
+                self._proc, proc = proc, None
+        if proc is not None:
+            _end(proc, kill=True)
 
     def prestart(self) -> None:
-        """Start the child now, so its start-up overlaps the reading of the directory."""
-        if self._proc is None:
-            with contextlib.suppress(OSError):
-                self._proc = self._spawn()
+        """Start the child now, before any PDF is submitted, so that its start-up (the
+        interpreter, pypdf) overlaps the reading of the archive."""
+        with self._lock:
+            if self._proc is None and self._thread is None and not self._closed:
+                with contextlib.suppress(OSError):
+                    self._proc = self._spawn()
 
     def submit(self, member: str, data: bytes) -> None:
-        if self._thread is None:
-            self._thread = threading.Thread(target=self._run, name="pdf", daemon=True)
-            self._thread.start()
+        with self._lock:
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._run, name="pdf", daemon=True)
+                self._thread.start()
         self._queue.put((member, data))
 
     def results(self) -> list[PdfResult]:
-        """Wait for every submitted PDF and stop the child."""
-        if self._thread is not None:
+        """Wait for every submitted PDF and stop the child (also one started early for PDFs
+        that never came)."""
+        with self._lock:
+            self._closed = True
+            thread = self._thread
+        if thread is not None:
             self._queue.put(None)
-            self._thread.join()
-            self._thread = None
+            thread.join()
         else:
-            self._stop(kill=True)  # started early, but no PDF came
+            self._stop(kill=True)
         return self._results
 
     # ---------------------------------------------------------------- the background thread
 
+    def _argv(self) -> list[str]:
+        return _argv(self.limits)
+
     def _spawn(self) -> subprocess.Popen[bytes]:
-        # run as a script in isolated mode: the child imports pypdf and the standard library,
-        # nothing of the reviewer, and writes no bytecode
-        return subprocess.Popen(
-            [
-                sys.executable,
-                "-I",
-                "-B",
-                str(CHILD_SCRIPT),
-                str(self.memory_bytes),
-                f"{self.timeout_s:g}",
-            ],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL,
-            bufsize=0,
-            close_fds=True,
-        )
+        return _popen(self._argv())
 
     def _stop(self, kill: bool) -> None:
         proc, self._proc = self._proc, None
-        if proc is None:
-            return
-        try:
-            if kill:
-                proc.kill()
-            elif proc.stdin is not None:
-                proc.stdin.close()
-            proc.wait(timeout=None if kill else self.timeout_s)
-        except (OSError, subprocess.TimeoutExpired):
-            proc.kill()
-            proc.wait()
-        finally:
-            for stream in (proc.stdin, proc.stdout):
-                if stream is not None:
-                    with contextlib.suppress(OSError):
-                        stream.close()
+        if proc is not None:
+            _end(proc, kill, self.limits.pdf_step_cpu_s)
 
     def _run(self) -> None:
         try:
@@ -157,68 +175,227 @@ class PdfService:
                 written = os.write(fd_in, payload)
                 payload = payload[written:]
         except OSError:
-            return self._crashed(member)
-        # the child's own processor-time limit is the timeout; the clock is only a backstop
-        # for a child that blocks without computing (a loaded machine slows honest parsing)
-        deadline = time.monotonic() + self.timeout_s * WALL_FACTOR
+            return self._crashed(PdfResult(member))
+        return self._await(member, proc)
+
+    def _await(self, member: str, proc: subprocess.Popen[bytes]) -> PdfResult:
+        """Read the child's progress lines and its answer, within the wall-clock backstop."""
+        assert proc.stdout is not None
+        lim = self.limits
+        start = time.monotonic()
+        silence = WALL_FACTOR * (lim.pdf_step_cpu_s + 1)  # the child reports every step
+        heard = start
+        deadline = math.inf  # known once the child has counted the pages
+        state = PdfResult(member)
         fd = proc.stdout.fileno()
         buf = bytearray()
+        scan = 0  # where in `buf` a line's end may be (the text before has none)
         while True:
-            if buf.startswith(b"P "):
-                buf = self._progress(member, buf)
-            if buf.endswith(b"\n"):
-                break  # the answer
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
+            now = time.monotonic()
+            if now >= deadline or now - heard >= silence:
                 self._stop(kill=True)
-                return PdfResult(
-                    member,
-                    error="timeout",
-                    detail=f"parsing took longer than {self.timeout_s * WALL_FACTOR:g} s",
-                )
-            ready, _, _ = select.select([fd], [], [], remaining)
+                return self._out_of_time(state, now - start, now >= deadline)
+            ready, _, _ = select.select([fd], [], [], min(deadline, heard + silence) - now)
             if not ready:
                 continue
             chunk = os.read(fd, 1 << 20)
             if not chunk:
-                return self._crashed(member)
+                return self._crashed(state)
+            heard = time.monotonic()
             buf += chunk
             if len(buf) > MAX_ANSWER_BYTES:
                 self._stop(kill=True)
                 return PdfResult(
                     member, error="memory", detail="the extracted text is absurdly large"
                 )
-        try:
-            answer = json.loads(bytes(buf))
-        except ValueError:
-            return PdfResult(member, error="crash", detail="the PDF reader answered garbage")
-        if "pages" in answer:
-            return PdfResult(member, pages=[str(p) for p in answer["pages"]])
+            while (end := buf.find(b"\n", scan)) >= 0:
+                line = bytes(buf[:end])
+                del buf[: end + 1]
+                scan = 0
+                try:
+                    answer = json.loads(line)
+                except ValueError:
+                    answer = None
+                if not isinstance(answer, dict):
+                    self._stop(kill=True)
+                    return PdfResult(
+                        member, error="crash", detail="the PDF reader answered garbage"
+                    )
+                if "progress" not in answer:
+                    return self._answered(state, answer)
+                state.done, state.of = _int(answer["progress"]), _int(answer.get("of"))
+                budget = _float(answer.get("budget"), lim.pdf_cpu_max_s)
+                deadline = start + WALL_FACTOR * (budget + lim.pdf_step_cpu_s)
+                if self.on_pages is not None:
+                    self.on_pages(member, state.done, state.of)
+            scan = len(buf)
+
+    def _answered(self, state: PdfResult, answer: dict[str, object]) -> PdfResult:
+        member = state.member
+        pages = answer.get("pages")
+        texts = [str(p) for p in pages] if isinstance(pages, list) else []
+        error = answer.get("error")
+        if error is None:
+            return PdfResult(member, pages=texts, done=len(texts), of=len(texts))
+        if error == "too-large":
+            done, of = _int(answer.get("done")), _int(answer.get("of"))
+            seconds = _float(answer.get("cpu"), 0.0)
+            return PdfResult(
+                member,
+                pages=texts,
+                error="too-large",
+                detail=f"{done:,} of {of:,} pages read in {seconds:.1f} s of processor time, "
+                "the time allowed for a PDF of its size",
+                done=done,
+                of=of,
+                seconds=seconds,
+            )
         return PdfResult(
-            member, error=str(answer.get("error", "corrupt")), detail=str(answer.get("detail", ""))
+            member, error=str(error), detail=str(answer.get("detail", "")), of=state.of
         )
 
-    def _progress(self, member: str, buf: bytearray) -> bytearray:
-        """Pass on the whole progress lines at the start of `buf`; the rest is kept."""
-        while buf.startswith(b"P "):
-            end = buf.find(b"\n")
-            if end < 0:
-                break
-            fields = bytes(buf[2:end]).split()
-            del buf[: end + 1]
-            if self.on_pages is not None and len(fields) == 2 and all(f.isdigit() for f in fields):
-                self.on_pages(member, int(fields[0]), int(fields[1]))
-        return buf
+    def _out_of_time(self, state: PdfResult, waited: float, deadline: bool) -> PdfResult:
+        """The wall clock ran out: too large when the child was reading page after page until
+        then (it counted the pages and has not gone silent since), else stuck."""
+        if deadline and state.of is not None:
+            return PdfResult(
+                state.member,
+                error="too-large",
+                detail=f"{state.done:,} of {state.of:,} pages read in {waited:.0f} s, "
+                "the time allowed for a PDF of its size on this machine as busy as it is",
+                done=state.done,
+                of=state.of,
+                seconds=waited,
+            )
+        return PdfResult(
+            state.member,
+            error="timeout",
+            detail=f"the parser gave no sign of progress for {waited:.0f} s{_where(state)}",
+            done=state.done,
+            of=state.of,
+            seconds=waited,
+        )
 
-    def _crashed(self, member: str) -> PdfResult:
+    def _crashed(self, state: PdfResult) -> PdfResult:
         proc = self._proc
         code = proc.wait() if proc is not None else None
         self._stop(kill=True)
+        member = state.member
         if code == -signal.SIGXCPU:
+            step = self.limits.pdf_step_cpu_s
             return PdfResult(
                 member,
                 error="timeout",
-                detail=f"parsing took longer than {self.timeout_s:g} s of processor time",
+                detail=f"parsing was stuck: {'opening it' if state.of is None else 'one page'} "
+                f"took longer than {step:g} s of processor time{_where(state)}",
+                done=state.done,
+                of=state.of,
             )
         how = f"signal {-code}" if code is not None and code < 0 else f"exit status {code}"
         return PdfResult(member, error="crash", detail=f"the PDF reader died ({how})")
+
+
+# ------------------------------------------------------------------------- child processes
+
+
+def _argv(limits: Limits) -> list[str]:
+    # run as a script in isolated mode: the child imports pypdf and the standard library,
+    # nothing of the reviewer, and writes no bytecode
+    numbers = (
+        limits.pdf_cpu_base_s,
+        limits.pdf_cpu_per_page_s,
+        limits.pdf_cpu_per_mb_s,
+        limits.pdf_cpu_max_s,
+        limits.pdf_step_cpu_s,
+    )
+    return [
+        sys.executable,
+        "-I",
+        "-B",
+        str(CHILD_SCRIPT),
+        str(limits.pdf_memory_bytes),
+        *(repr(float(x)) for x in numbers),
+    ]
+
+
+def _popen(argv: list[str]) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(
+        argv,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        bufsize=0,
+        close_fds=True,
+    )
+
+
+def _end(proc: subprocess.Popen[bytes], kill: bool, timeout: float | None = None) -> None:
+    """Stop a child: killed, or its input closed (it ends on its own) within `timeout`."""
+    try:
+        if kill:
+            proc.kill()
+        elif proc.stdin is not None:
+            proc.stdin.close()
+        proc.wait(timeout=None if kill else timeout)
+    except (OSError, subprocess.TimeoutExpired):
+        proc.kill()
+        proc.wait()
+    finally:
+        for stream in (proc.stdin, proc.stdout):
+            if stream is not None:
+                with contextlib.suppress(OSError):
+                    stream.close()
+
+
+_spare_lock = threading.Lock()
+_spare: subprocess.Popen[bytes] | None = None
+_spare_atexit = False
+
+
+def start_spare(limits: Limits) -> None:
+    """Start a PDF child now, for the next export read with `limits`.
+
+    `read_export` takes it (`PdfService.take_spare`) and stops it when the export holds no
+    PDF, so a command about to read an export can have the child's start-up (the interpreter
+    and pypdf, about 0.1 s of processor time) overlap its own imports instead of the reading.
+    A spare nobody takes is stopped when the process exits (and ends by itself when its
+    input closes).
+    """
+    global _spare, _spare_atexit
+    with _spare_lock:
+        if _spare is not None:
+            return
+        try:
+            _spare = _popen(_argv(limits))
+        except OSError:
+            return
+        if not _spare_atexit:
+            _spare_atexit = True
+            atexit.register(_drop_spare)
+
+
+def _pop_spare() -> subprocess.Popen[bytes] | None:
+    global _spare
+    with _spare_lock:
+        proc, _spare = _spare, None
+    return proc
+
+
+def _drop_spare() -> None:
+    proc = _pop_spare()
+    if proc is not None:
+        _end(proc, kill=True)
+
+
+def _where(state: PdfResult) -> str:
+    if state.of is None:
+        return ""
+    return f" (after {state.done:,} of {state.of:,} pages)"
+
+
+def _int(value: object) -> int:
+    return int(value) if isinstance(value, (int, float)) else 0
+
+
+def _float(value: object, default: float) -> float:
+    return float(value) if isinstance(value, (int, float)) else default

@@ -173,6 +173,8 @@ def plan(ctx: Context, level: Level) -> list[Job]:
 
     jobs.sort(key=order)
     ctx.moved |= early
+    if jobs and extension(jobs[0].name) == ".pdf":
+        ctx.pdf.prestart()  # the PDF child starts up while the first members are inflated
     return jobs
 
 

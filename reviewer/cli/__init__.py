@@ -7,15 +7,20 @@ cannot be read at all. Errors are one line on stderr, never a traceback.
 
 from __future__ import annotations
 
-import re
 import sys
-from typing import Any
 
-import click
+from reviewer.cli.early import start_pdf_reader
 
-from reviewer import __version__
-from reviewer.cli import interrupt
-from reviewer.domain.errors import ReviewerError
+start_pdf_reader(sys.argv)  # before the imports below, which it overlaps
+
+import re  # noqa: E402
+from typing import Any  # noqa: E402
+
+import click  # noqa: E402
+
+from reviewer import __version__  # noqa: E402
+from reviewer.cli import interrupt  # noqa: E402
+from reviewer.domain.errors import ReviewerError  # noqa: E402
 
 DB_HELP = (
     "Store URL: sqlite:///PATH, postgresql://USER@HOST/DB, or a plain path to a SQLite file. "

@@ -25,9 +25,26 @@ def digest_pdf(ctx: Context, member: Member, box: list[bytes], total: int, tail:
 
 def collect_pdfs(ctx: Context) -> None:
     """Wait for the PDF child's answers: each PDF's text, or a finding saying why there is
-    none; the catalogue is `Alexa/Transcripts.pdf`'s, else the largest one found elsewhere."""
+    none; the catalogue is `Alexa/Transcripts.pdf`'s, else the largest one found elsewhere.
+
+    A PDF too large to read in the time allowed keeps the text of the pages read (for the
+    identity scan, marked truncated), but no catalogue is taken from part of one."""
     index, hz = ctx.index, ctx.hazards
     for result in ctx.pdf.results():
+        if result.too_large:
+            what = (
+                "the transcript catalogue"
+                if result.member == TRANSCRIPTS_PDF
+                else "its text, and any transcript catalogue in it,"
+            )
+            hz.add(
+                "pdf-too-large",
+                result.member,
+                f"{result.member}: {result.detail}; {what} could not be checked in the time "
+                "allowed",
+            )
+            keep_text(ctx, result.member, result.text, True)
+            continue
         if result.error is not None:
             code = "pdf-hostile" if result.hostile else "pdf-unreadable"
             hz.add(code, result.member, f"{result.member}: {result.detail or result.error}")

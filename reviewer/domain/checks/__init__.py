@@ -7,7 +7,8 @@ Finding codes (the reader adds its own: ``zip-*``, ``audio-*``, ``pdf-*``, ``jso
 
 critical  wrong-customer, foreign-records, previous-owner, unknown-device,
           manifest-missing-member, manifest-changed-member, manifest-unlisted-member,
-          manifest-invalid, catalogue-mismatch, foreign-identifier, unattributable-archive
+          manifest-invalid, catalogue-mismatch, catalogue-empty, foreign-identifier,
+          unattributable-archive
 warning   previous-owner-unchecked, missing-recording, third-party-names, unattributed-member, locale-mismatch
 info      manifest-absent, identity-evidence
 """

@@ -1,19 +1,27 @@
-"""catalogue-mismatch: the transcript catalogue (PDF) disagrees with the voice history.
+"""The transcript catalogue (PDF) against the voice history.
 
-The catalogue is what a person skims; the voice history is what the pipeline recorded. An
-entry missing on either side, or with another text, device or time, means one of them is not
-what it claims to be.
+catalogue-mismatch: the catalogue disagrees with the voice history. The catalogue is what a
+person skims; the voice history is what the pipeline recorded. An entry missing on either
+side, or with another text, device or time, means one of them is not what it claims to be.
+
+catalogue-empty: the export's catalogue (`Alexa/Transcripts.pdf`) yields no entry at all
+while the voice history lists recordings: an ordinary document, a file that is no PDF, or a
+PDF that could not be read stands where the catalogue should be, and not one recording can be
+checked against it. (A catalogue the reader already blocks on, hostile, too large to check in
+time, corrupt in the archive, is left to the reader's finding.)
 """
 
 from __future__ import annotations
 
 import re
 
+from reviewer.domain.archive.catalogue import TRANSCRIPTS_PDF
 from reviewer.domain.checks._common import as_utc_naive, listing, norm_id, plural, unique
 from reviewer.domain.devices import serial_of
 from reviewer.domain.model import (
     ExportIndex,
     Finding,
+    MemberKind,
     Recording,
     Request,
     Severity,
@@ -21,6 +29,7 @@ from reviewer.domain.model import (
 )
 
 CODE = "catalogue-mismatch"
+EMPTY = "catalogue-empty"
 _PUNCT = re.compile(r"[^\w\s]")
 
 
@@ -30,11 +39,13 @@ def _text_key(text: str) -> str:
 
 
 def check(request: Request, index: ExportIndex) -> list[Finding]:
-    catalogue = index.transcript_member
-    if catalogue is None or not index.recordings:
+    if not index.recordings:
         return []
-    if not index.transcripts and any(catalogue in f.members for f in index.read_findings):
-        return []  # the catalogue could not be read; the reader's finding says why
+    if not index.transcripts:
+        return _empty(index)
+    catalogue = index.transcript_member
+    if catalogue is None:
+        return []
     history: dict[str, Recording] = {}
     for rec in index.recordings:
         history.setdefault(rec.utterance_id.strip(), rec)
@@ -107,6 +118,38 @@ def check(request: Request, index: ExportIndex) -> list[Finding]:
             f"{rec_ts.isoformat() if rec_ts else '(none)'}.",
         )
     return findings
+
+
+def _empty(index: ExportIndex) -> list[Finding]:
+    """A catalogue that yields no entry while the voice history lists recordings."""
+    path = index.transcript_member or TRANSCRIPTS_PDF
+    member = index.member(path)
+    if member is None:
+        return []  # no catalogue in this export's layout
+    read = [f for f in index.read_findings if path in f.members]
+    if any(f.severity is Severity.CRITICAL for f in read):
+        return []  # the reader's finding blocks already and says why
+    if read:
+        why = f"it could not be read ({read[0].code}: {read[0].title.lower()})"
+    elif member.kind is not MemberKind.PDF:
+        why = f"it is not a PDF ({member.type_label})"
+    elif not member.readable:
+        why = "it could not be read"
+    else:
+        why = "it holds no entry (no line `<timestamp>  <device serial>  <utterance id>`)"
+    n = len(index.recordings)
+    sources = sorted({r.source_member for r in index.recordings if r.source_member})
+    return [
+        Finding(
+            code=EMPTY,
+            severity=Severity.CRITICAL,
+            title="The transcript catalogue lists no entry",
+            detail=f"{path} stands where the transcript catalogue should be, but {why}, while "
+            f"the voice history lists {plural(n, 'recording')}: not one can be checked "
+            "against the catalogue. Is it the right document?",
+            members=unique([path, *sources]),
+        )
+    ]
 
 
 def _differences(
