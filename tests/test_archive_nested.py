@@ -140,14 +140,26 @@ def test_a_member_of_a_self_extracting_archive_reads_on_its_own(tmp_path: Path) 
     assert got == INNER_FILES[INNER_CSV]
 
 
-def test_a_recording_with_an_archive_after_it_is_heard_and_opened(tmp_path: Path) -> None:
-    recording = wav(os.urandom(32000)) + zip_bytes({"notes/other.txt": b"lukas@example.de"})
-    index = read(tmp_path, export_with("Alexa/Audio/U1.wav", recording))
-    assert finding(index, "zip-nested").members == ("Alexa/Audio/U1.wav",)
-    member = index.member("Alexa/Audio/U1.wav")
+def sample_ogg() -> bytes:
+    with zipfile.ZipFile(SAMPLES / "other-layout" / "export.zip") as zf:
+        return zf.read("alexa/recordings/U3BF5999A61194D6.ogg")
+
+
+@pytest.mark.parametrize("ext", ["wav", "ogg"])
+def test_a_recording_with_an_archive_after_it_is_heard_and_opened(tmp_path: Path, ext: str) -> None:
+    sound = wav(os.urandom(32000)) if ext == "wav" else sample_ogg()
+    name = f"Alexa/Audio/U1.{ext}"
+    honest = read(tmp_path, export_with(name, sound))
+    assert honest.read_findings == []
+    recording = sound + zip_bytes({"notes/other.txt": b"lukas@example.de"})
+    index = read(tmp_path, export_with(name, recording))
+    assert finding(index, "zip-nested").members == (name,)
+    member = index.member(name)
     assert member is not None and member.kind is MemberKind.AUDIO and member.audio is not None
-    assert member.audio.duration_s == 1.0  # still read as the recording it is
-    assert "lukas@example.de" in dict(index.scan_texts())["Alexa/Audio/U1.wav!notes/other.txt"]
+    before = honest.member(name)
+    assert before is not None and before.audio is not None and before.audio.duration_s
+    assert member.audio.duration_s == before.audio.duration_s  # still read as a recording
+    assert "lukas@example.de" in dict(index.scan_texts())[f"{name}!notes/other.txt"]
 
 
 # ----------------------------------------------------------------- named as an archive, not one

@@ -13,9 +13,10 @@ readable archive (empty, text, cut off) gets the finding the export itself would
 other member counts as an archive only on a record that cannot be chance: its comment
 reaches exactly to the end, it describes one disk, and the directory it points to fits
 before it (and starts with a directory record where the kept bytes show it), so four
-matching bytes in a recording never make it an archive. A WAV recording whose RIFF container
-accounts for every byte is not searched: nothing was put after it (an archive hidden inside
-its own chunks is not looked for), and recordings are the bulk of an export.
+matching bytes in a recording never make it an archive. A WAV or Ogg recording whose
+container accounts for every byte (the RIFF size, the last Ogg page ending at the end) is not
+searched: nothing was put after it (an archive hidden inside its own chunks or pages is not
+looked for), and recordings are the bulk of an export.
 
 Document packages (Office Open XML `.docx`/`.xlsx`/`.pptx`, OpenDocument, EPUB) are ZIP
 archives by definition, and they are opened like any nested archive when their bytes are one:
@@ -56,7 +57,7 @@ def shape(head_zip: bool, head: bytes, tail: bytes, size: int, named: bool) -> S
         return "head"
     if b"\x06" not in tail:  # memchr: text and most other tails hold no end record
         return None
-    if not named and _riff_is_whole(head, size):
+    if not named and (_riff_is_whole(head, size) or _ogg_is_whole(head, tail)):
         return None
     at = find_end_record(tail)
     if at is None:
@@ -74,6 +75,19 @@ def _riff_is_whole(head: bytes, size: int) -> bool:
         return False
     end = 8 + int.from_bytes(head[4:8], "little")
     return size - 1 <= end <= size + 1  # a pad byte after an odd last chunk, written or not
+
+
+def _ogg_is_whole(head: bytes, tail: bytes) -> bool:
+    """An Ogg stream whose last page ends where the member ends (a page is at most 65,307
+    bytes, so the tail holds the last one whole)."""
+    if head[:4] != b"OggS":
+        return False
+    at = tail.rfind(b"OggS")  # from the end: the last page is near it
+    if at < 0 or at + 27 > len(tail):
+        return False
+    segments = tail[at + 26]
+    body = at + 27 + segments
+    return body <= len(tail) and body + sum(tail[at + 27 : body]) == len(tail)
 
 
 def _plausible(tail: bytes, at: int, size: int) -> bool:
