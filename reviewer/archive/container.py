@@ -27,7 +27,8 @@ DESCRIPTOR_SIG = b"PK\x07\x08"
 # a data descriptor: (with its optional signature, with 8-byte ZIP64 sizes) -> its length
 DESCRIPTORS = {(True, False): 16, (True, True): 24, (False, False): 12, (False, True): 20}
 SALVAGE_MAX = 1 << 20  # members walked in an archive whose directory is lost
-PREFIX_SEARCH = 1 << 20  # bytes searched for the first local header behind a prefix
+PREFIX_SEARCH = 1 << 20  # bytes searched for the first local header behind a prefix ...
+PREFIX_TRIES = 256  # ... and the signatures tried there
 
 
 class Source:
@@ -139,7 +140,9 @@ def archive_start(src: Source) -> int | None:
     bytes; None when none is there."""
     window = bytes(src.read(0, min(src.size, PREFIX_SEARCH)))
     at = window.find(LOCAL_SIG)
-    while at >= 0:
+    for _ in range(PREFIX_TRIES):
+        if at < 0:
+            return None
         if at + LOCAL_HEADER.size <= len(window):
             fields = LOCAL_HEADER.unpack_from(window, at)
             method, n_name, n_extra = fields[3], fields[9], fields[10]
