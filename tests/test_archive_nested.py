@@ -127,7 +127,11 @@ def test_self_extracting_archive_is_opened_and_its_hostile_member_found(
     inner = f"{name}!{INNER_CSV}"
     assert [m.path for m in index.members] == [name, f"{name}!{ESCAPE}", inner, OK_NAME]
     assert "electric kettle" in dict(index.scan_texts())[inner]
-    assert codes(index) == ["zip-nested", "zip-traversal"]
+    # the stub is bytes outside any member of the nested archive, as it is for the export
+    stub = finding(index, "zip-unlisted-bytes")
+    assert stub.members == (name,)
+    assert f"nested archive {name!r}" in stub.detail and "before the first member" in stub.detail
+    assert codes(index) == ["zip-nested", "zip-traversal", "zip-unlisted-bytes"]
     assert_rest_read(index)
 
 
@@ -154,6 +158,7 @@ def test_a_recording_with_an_archive_after_it_is_heard_and_opened(tmp_path: Path
     recording = sound + zip_bytes({"notes/other.txt": b"lukas@example.de"})
     index = read(tmp_path, export_with(name, recording))
     assert finding(index, "zip-nested").members == (name,)
+    assert finding(index, "zip-unlisted-bytes").members == (name,)  # the sound before it
     member = index.member(name)
     assert member is not None and member.kind is MemberKind.AUDIO and member.audio is not None
     before = honest.member(name)
@@ -303,15 +308,41 @@ def word_document(text: str, author: str) -> bytes:
     return buf.getvalue()
 
 
+def opendocument_text(text: str) -> bytes:
+    """An .odt laid out as LibreOffice writes one: the stored mimetype first, then members
+    followed by data descriptors (written to a stream that cannot seek back)."""
+
+    class Stream(io.RawIOBase):
+        def __init__(self) -> None:
+            self.data = bytearray()
+
+        def writable(self) -> bool:
+            return True
+
+        def write(self, b: object) -> int:
+            chunk = bytes(b)  # type: ignore[call-overload]
+            self.data += chunk
+            return len(chunk)
+
+    out = Stream()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zf:
+        mimetype = zipfile.ZipInfo("mimetype")
+        zf.writestr(mimetype, b"application/vnd.oasis.opendocument.text", zipfile.ZIP_STORED)
+        zf.writestr("content.xml", f"<office:text><text:p>{text}</text:p></office:text>")
+        zf.writestr("meta.xml", "<office:meta><meta:generator>LibreOffice</meta:generator>")
+    return bytes(out.data)
+
+
 def test_an_honest_nested_archive_gives_only_zip_nested(tmp_path: Path) -> None:
     inner = zipcraft.zip_of({"orders/2018.csv": b"customer_id,order\nA1,302-1\n"})
-    sfx = self_extracting({"orders/2019.csv": b"customer_id,order\nA1,302-2\n"}, adjusted=True)
     docx = word_document("Estimada clienta:", "Servicio de privacidad")
+    odt = opendocument_text("Querida clienta:")
+    assert zipfile.ZipFile(io.BytesIO(odt)).infolist()[1].flag_bits & 0x8  # a data descriptor
     data = zipcraft.build(
         [
             Entry("shopping/2018.zip", inner),
-            Entry("tools/setup.exe", sfx),
             Entry("cartas/carta.docx", docx),
+            Entry("cartas/carta.odt", odt),
             Entry(OK_NAME, OK_DATA),
         ]
     )
@@ -319,14 +350,24 @@ def test_an_honest_nested_archive_gives_only_zip_nested(tmp_path: Path) -> None:
     assert [(f.code, f.severity) for f in index.read_findings] == [("zip-nested", Severity.INFO)]
     assert set(index.read_findings[0].members) == {
         "shopping/2018.zip",
-        "tools/setup.exe",
         "cartas/carta.docx",
+        "cartas/carta.odt",
     }
     assert "shopping/2018.zip!orders/2018.csv" in index.tables
-    assert "tools/setup.exe!orders/2019.csv" in index.tables
     letter = index.member("cartas/carta.docx")
     assert letter is not None and letter.type_label == "Word document (ZIP archive)"
-    assert "Estimada clienta" in dict(index.scan_texts())["cartas/carta.docx!word/document.xml"]
+    texts = dict(index.scan_texts())
+    assert "Estimada clienta" in texts["cartas/carta.docx!word/document.xml"]
+    assert "Querida clienta" in texts["cartas/carta.odt!content.xml"]
+
+
+def test_an_honest_self_extracting_archive_gets_what_the_export_would(tmp_path: Path) -> None:
+    sfx = self_extracting({"orders/2019.csv": b"customer_id,order\nA1,302-2\n"}, adjusted=True)
+    assert codes(read(tmp_path, sfx)) == ["zip-unlisted-bytes"]  # as the export: its stub
+    index = read(tmp_path, export_with("tools/setup.exe", sfx))
+    assert codes(index) == ["zip-nested", "zip-unlisted-bytes"]
+    assert finding(index, "zip-unlisted-bytes").members == ("tools/setup.exe",)
+    assert "tools/setup.exe!orders/2019.csv" in index.tables
 
 
 @pytest.mark.parametrize(
