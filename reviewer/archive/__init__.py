@@ -15,9 +15,9 @@ export and runs the checks on it.
 
 Inside: `container` (the file's bytes, an archive level, local headers), `directory` (the
 central directory), `streams` (inflating), `planner` (what is read, in what order, by which
-digester), `digest` (one digester per kind of member), `export` (reading the whole export),
-`member` (reading one member), `pdfservice` and `_pdfchild` (pypdf in a child process),
-`hazards`, `limits` and `progress`.
+digester), `nesting` (which members are archives), `digest` (one digester per kind of
+member), `export` (reading the whole export), `member` (reading one member), `pdfservice`
+and `_pdfchild` (pypdf in a child process), `hazards`, `limits` and `progress`.
 """
 
 from reviewer.archive.export import read_export

@@ -18,7 +18,7 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
-from reviewer.archive.directory import Entry, read_directory
+from reviewer.archive.directory import END_TAIL, Entry, find_end_record, read_directory
 from reviewer.domain.archive.errors import ArchiveError
 
 LOCAL_HEADER = struct.Struct("<4sHHHHHIIIHH")
@@ -27,6 +27,8 @@ DESCRIPTOR_SIG = b"PK\x07\x08"
 # a data descriptor: (with its optional signature, with 8-byte ZIP64 sizes) -> its length
 DESCRIPTORS = {(True, False): 16, (True, True): 24, (False, False): 12, (False, True): 20}
 SALVAGE_MAX = 1 << 20  # members walked in an archive whose directory is lost
+PREFIX_SEARCH = 1 << 20  # bytes searched for the first local header behind a prefix ...
+PREFIX_TRIES = 256  # ... and the signatures tried there
 
 
 class Source:
@@ -117,7 +119,7 @@ def salvage(src: Source, limit: int) -> list[Entry]:
     """The members whose local headers can be walked from the start of a cut-off archive, up
     to the first one whose size is not in its header."""
     entries: list[Entry] = []
-    off = 0
+    off = archive_start(src) or 0
     while off + LOCAL_HEADER.size <= src.size and len(entries) < min(limit, SALVAGE_MAX):
         head = bytes(src.read(off, LOCAL_HEADER.size))
         sig, _v, flags, method, _t, _d, crc, csize, size, n_name, n_extra = LOCAL_HEADER.unpack(
@@ -132,13 +134,39 @@ def salvage(src: Source, limit: int) -> list[Entry]:
     return entries
 
 
+def archive_start(src: Source) -> int | None:
+    """Where the first local header lies (0 for an archive that starts with one; later
+    behind a prefix such as a self-extracting stub), searched in the first `PREFIX_SEARCH`
+    bytes; None when none is there."""
+    window = bytes(src.read(0, min(src.size, PREFIX_SEARCH)))
+    at = window.find(LOCAL_SIG)
+    for _ in range(PREFIX_TRIES):
+        if at < 0:
+            return None
+        if at + LOCAL_HEADER.size <= len(window):
+            fields = LOCAL_HEADER.unpack_from(window, at)
+            method, n_name, n_extra = fields[3], fields[9], fields[10]
+            # a header, not four bytes that happen to match: a known method and a name
+            # that fits in the file
+            if method <= 99 and n_name and at + LOCAL_HEADER.size + n_name + n_extra <= src.size:
+                return at
+        at = window.find(LOCAL_SIG, at + 1)
+    return None
+
+
 def open_failure(src: Source) -> tuple[str, str]:
-    """(finding code, reason) for an archive whose directory cannot be read."""
+    """(finding code, reason) for an archive whose directory cannot be read: truncated when
+    it has a local header (at the start or behind a prefix) or an end record, else not a ZIP
+    archive at all."""
     head = bytes(src.read(0, 4))
     if not head:
         return "zip-unreadable", "the file is empty"
+    damaged = "the archive's central directory is missing or damaged (cut off?)"
     if head in (LOCAL_SIG, b"PK\x05\x06", b"PK\x07\x08"):
-        return "zip-truncated", "the archive's central directory is missing or damaged (cut off?)"
+        return "zip-truncated", damaged
+    tail = bytes(src.read(max(0, src.size - END_TAIL), END_TAIL))
+    if find_end_record(tail) is not None or archive_start(src) is not None:
+        return "zip-truncated", damaged
     return "zip-unreadable", "the file is not a ZIP archive"
 
 

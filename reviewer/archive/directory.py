@@ -26,6 +26,7 @@ ZIP64_EOCD_SIG = b"PK\x06\x06"
 CENTRAL = struct.Struct("<4sBBBBHHHHIIIHHHHHII")
 CENTRAL_SIG = b"PK\x01\x02"
 MAX_COMMENT = 0xFFFF
+END_TAIL = EOCD.size + MAX_COMMENT  # the bytes at the end of an archive that hold its end record
 ZIP64_EXTRA = 0x0001
 
 
@@ -57,28 +58,35 @@ class Directory(NamedTuple):
     outside: list[tuple[int, str]]
 
 
-def read_directory(read: Reader, size: int, limit: int) -> Directory:
-    """The central directory of the archive whose bytes `read(offset, n)` returns (up to n
-    bytes from offset)."""
-    if size < EOCD.size:
-        raise DirectoryError("too short to be a ZIP archive")
-    tail_start = max(0, size - EOCD.size - MAX_COMMENT)
-    tail = bytes(read(tail_start, size - tail_start))
-    # the record is the last one whose comment length reaches exactly to the end of the file
-    # (a comment may itself hold the signature); failing that, the last whole one
+def find_end_record(tail: bytes) -> int | None:
+    """Where the end of central directory record starts in `tail` (an archive's last
+    `END_TAIL` bytes, or all of it when it is shorter), or None when it holds none.
+
+    The record is the last one whose comment length reaches exactly to the end (a comment
+    may itself hold the signature); failing that, the last whole one.
+    """
     at = tail.rfind(EOCD_SIG)
     fallback = -1
     while at >= 0:
         if at + EOCD.size <= len(tail):
             (comment,) = struct.unpack_from("<H", tail, at + 20)
             if at + EOCD.size + comment == len(tail):
-                break
+                return at
             if fallback < 0:
                 fallback = at
         at = tail.rfind(EOCD_SIG, 0, at)
-    if at < 0:
-        at = fallback
-    if at < 0:
+    return fallback if fallback >= 0 else None
+
+
+def read_directory(read: Reader, size: int, limit: int) -> Directory:
+    """The central directory of the archive whose bytes `read(offset, n)` returns (up to n
+    bytes from offset)."""
+    if size < EOCD.size:
+        raise DirectoryError("too short to be a ZIP archive")
+    tail_start = max(0, size - END_TAIL)
+    tail = bytes(read(tail_start, size - tail_start))
+    at = find_end_record(tail)
+    if at is None:
         raise DirectoryError("no end of central directory record")
     eocd_pos = tail_start + at
     _sig, _disk, _cd_disk, _n_disk, count, cd_size, cd_offset, comment = EOCD.unpack_from(tail, at)

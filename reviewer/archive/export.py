@@ -6,9 +6,12 @@ members are big enough for it to pay (ISA-L or zlib, crc32 and hashlib release t
 every member is inflated in chunks (`streams`), counting the real inflated bytes against
 the limits, because headers lie, and checked against its declared size and CRC. Only what
 the digesters need is kept (see `planner.keep_cap`): the text of text members (capped), PDF
-bytes until the PDF child process has them, nested archives while they are read, and the
-first bytes of recordings. Meanwhile another thread hashes the whole file. Every hazard
-becomes a finding (see `hazards`); reading goes on with the rest where it can.
+bytes until the PDF child process has them, nested archives while they are read, the first
+bytes of recordings, and the last 64 KiB of every member, where an end of central directory
+record shows an archive that does not start as one (see `nesting`; such an archive is read
+again from the export to be opened). Every archive level gets the same hazard rules.
+Meanwhile another thread hashes the whole file. Every hazard becomes a finding (see
+`hazards`); reading goes on with the rest where it can.
 """
 
 from __future__ import annotations
@@ -25,12 +28,13 @@ from reviewer.archive.container import Level, Source, open_failure, open_regular
 from reviewer.archive.context import Context, Stop
 from reviewer.archive.digest.pdf import collect_pdfs
 from reviewer.archive.digest.tables import MANIFEST
+from reviewer.archive.directory import END_TAIL
 from reviewer.archive.limits import Limits
+from reviewer.archive.nesting import Shape, shape
 from reviewer.archive.pdfservice import PdfService
 from reviewer.archive.planner import DIGESTERS, Job, keep_cap, plan
 from reviewer.archive.progress import Meter, ProgressCallback, Tally
 from reviewer.archive.streams import READ_FAILURES, chunks, crc32, read_failure
-from reviewer.domain.archive.audio import OGG_TAIL
 from reviewer.domain.archive.errors import ArchiveError
 from reviewer.domain.archive.sniff import extension, sniff
 from reviewer.domain.archive.tabular import recordings_from
@@ -206,22 +210,23 @@ def _read_job(ctx: Context, level: Level, job: Job, watch: Tally | None = None) 
     kept: list[bytes] = []
     cap = 0
     kept_n = 0
-    tail = b""  # the last bytes of an OGG stream (its last page holds the duration)
-    audio: str | None = None
+    tail = b""  # the last END_TAIL bytes: an end record, the last page of an OGG stream
+    named = member.kind is MemberKind.ARCHIVE  # as the planner listed it: by its name
     complete = False
     try:
         for chunk in chunks(level, job, used):
             n = len(chunk)
-            if audio == "ogg" and count:
-                tail = (tail + bytes(chunk[-OGG_TAIL:]))[-OGG_TAIL:]
             if count == 0:
                 kind, label, audio = sniff(name, bytes(chunk[:SNIFF_BYTES]))
                 member.kind, member.type_label = kind, label
                 if audio:
                     member.audio = AudioInfo(format=audio)
                 cap = keep_cap(limits, level.depth, kind, audio)
-                if audio == "ogg":
-                    tail = bytes(chunk[-OGG_TAIL:])
+                tail = bytes(chunk[-END_TAIL:])  # a small member's chunk itself, not a copy
+            elif n >= END_TAIL:
+                tail = bytes(chunk[-END_TAIL:])
+            else:
+                tail = (tail + bytes(chunk))[-END_TAIL:]
             count += n
             if count > declared:
                 hz.add(
@@ -286,19 +291,52 @@ def _read_job(ctx: Context, level: Level, job: Job, watch: Tally | None = None) 
     # bytes can go as soon as its text is decoded
     box = [b"".join(kept) if len(kept) != 1 else kept[0]]
     kept.clear()
-    if member.kind is MemberKind.ARCHIVE:
-        _read_nested(ctx, level, member, box, count)
+    # an archive starts with a local header or ends with an end record, whose signature
+    # holds the byte 6 (no text does); a member named as an archive is judged as one
+    archive = named or member.kind is MemberKind.ARCHIVE or b"\x06" in tail
+    if archive and _archive(ctx, level, job, box, kept_n == count, tail, named):
         return
     digester = DIGESTERS.get(member.kind)
     if digester is not None:
         digester(ctx, member, box, count, tail)
 
 
-def _read_nested(ctx: Context, level: Level, member: Member, box: list[bytes], total: int) -> None:
-    """A nested archive, read as a level of its own (its members are ``outer.zip!name``)."""
-    limits, hz, path = ctx.limits, ctx.hazards, member.path
-    data = box.pop()
+def _archive(
+    ctx: Context, level: Level, job: Job, box: list[bytes], whole: bool, tail: bytes, named: bool
+) -> bool:
+    """Open the member as a nested archive if it is one (see `nesting`), or report a member
+    named as an archive that is none. True when it is read as an archive only; False when
+    its digester reads it too (a recording or a document with an archive after it)."""
+    member, total = job.member, job.size
+    found = shape(member.kind is MemberKind.ARCHIVE, box[0][:12], tail, total, named)
+    if found is None and not named:
+        return False
+    _read_nested(ctx, level, job, box[0] if whole else None, total, found)
+    if found == "head":
+        return True
+    if found == "end" and (named or member.kind not in DIGESTERS):
+        label = f"ZIP archive behind other bytes ({member.type_label})"
+        member.kind, member.type_label = MemberKind.ARCHIVE, label
+        return True
+    return False
+
+
+def _read_nested(
+    ctx: Context, level: Level, job: Job, data: bytes | None, total: int, found: Shape | None
+) -> None:
+    """A nested archive (`found`), or a member named as one, read as a level of its own (its
+    members are ``outer.zip!name``), from its kept bytes or, when they were not kept whole,
+    from the export again. A member named as an archive that is none gets the finding the
+    export would get."""
+    limits, hz, path = ctx.limits, ctx.hazards, job.member.path
+    if found is None and total == 0:
+        hz.add("zip-unreadable", path, f"nested archive {path!r}: the file is empty")
+        return
     if level.depth >= limits.max_depth:
+        if found is None:
+            why = "the file is not a ZIP archive"
+            hz.add("zip-unreadable", path, f"nested archive {path!r}: {why}")
+            return
         hz.add(
             "zip-nested-too-deep",
             path,
@@ -307,6 +345,10 @@ def _read_nested(ctx: Context, level: Level, member: Member, box: list[bytes], t
         )
         return
     if total > limits.max_nested_bytes:
+        if found is None:
+            why = "the file is not a ZIP archive (no end of central directory record)"
+            hz.add("zip-unreadable", path, f"nested archive {path!r}: {why}")
+            return
         hz.add(
             "zip-bomb-size",
             path,
@@ -314,16 +356,47 @@ def _read_nested(ctx: Context, level: Level, member: Member, box: list[bytes], t
             f"{limits.max_nested_bytes:,}-byte limit for nested archives",
         )
         return
-    hz.add(
-        "zip-nested",
-        path,
-        f"{path} is an archive inside the archive; its members are listed as {path}!<name>",
-    )
+    if data is None:
+        data = _read_again(ctx, level, job, total)
+        if data is None:
+            return
+    if found is not None:
+        what = (
+            "is an archive inside the archive"
+            if found == "head"
+            else f"holds a ZIP archive behind other bytes ({job.member.type_label})"
+        )
+        hz.add("zip-nested", path, f"{path} {what}; its members are listed as {path}!<name>")
     nested = Source(data=data)
     try:
         _read_level(ctx, nested, io.BytesIO(data), path + "!", level.depth + 1, path)
     finally:
         nested.close()
+
+
+def _read_again(ctx: Context, level: Level, job: Job, total: int) -> bytes | None:
+    """The whole inflated bytes of a member already read and checked once, read again to open
+    it as an archive (only its last bytes were kept); None, with a finding, when they differ."""
+    parts: list[bytes] = []
+    crc = 0
+    n = 0
+    try:
+        for chunk in chunks(level, job, [0]):
+            piece = bytes(chunk)
+            n += len(piece)
+            if n > total:
+                break
+            crc = crc32(piece, crc)
+            parts.append(piece)
+    except READ_FAILURES as exc:
+        why = f"cannot be read again to open it as an archive ({type(exc).__name__})"
+        ctx.hazards.add("zip-corrupt", job.member.path, f"{job.name!r} {why}")
+        return None
+    if n != total or crc != job.crc:
+        why = "reads differently the second time (the file changed while it was read?)"
+        ctx.hazards.add("zip-corrupt", job.member.path, f"{job.name!r} {why}")
+        return None
+    return b"".join(parts)
 
 
 # ------------------------------------------------------------------------- the whole export

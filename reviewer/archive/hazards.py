@@ -2,10 +2,16 @@
 
 Archive hazards (all CRITICAL unless noted; each names the members involved, and a finding
 about a whole archive names it: a nested archive by its path, the export itself by
-``reviewer.domain.model.EXPORT_ITSELF``):
+``reviewer.domain.model.EXPORT_ITSELF``). They apply at every depth: a nested archive's
+members get the same rules, and a nested archive that is damaged gets the code the export
+would get, naming it.
 
-- ``zip-unreadable``: the file is not a ZIP archive, or its central directory cannot be read.
-- ``zip-truncated``: the archive or a member's data ends early (cut off, bad end of file).
+- ``zip-unreadable``: the file is not a ZIP archive (empty, or no end of central directory
+  record), or its central directory cannot be read; also a member named as an archive
+  (``.zip``, ``.zipx``) that is none.
+- ``zip-truncated``: the archive (the export or a nested one) or a member's data ends early
+  (cut off, bad end of file); the members before the damage are listed from their own
+  headers, behind a prefix too.
 - ``zip-unlisted-bytes``: bytes that belong to no member (before the first member, between one
   member's data, with its data descriptor, and the next, between the last and the central
   directory, or after the end record and its comment): they would be delivered unchecked.
@@ -27,7 +33,10 @@ about a whole archive names it: a nested archive by its path, the export itself 
   reading stops at the limit.
 - ``zip-too-many-members``: the archive lists more members than the limit; the rest are not listed.
 - ``zip-nested-too-deep``: an archive nested deeper than the depth limit; it is listed, not opened.
-- ``zip-nested`` (INFO): a nested archive was opened; its members are listed as ``outer.zip!inner``.
+- ``zip-nested`` (INFO): a nested archive was opened: a member that starts with a local header
+  (a ``.zip``, an Office document), or one that ends with an end of central directory record
+  (a self-extracting archive, a ZIP behind other bytes); its members are listed as
+  ``outer.zip!inner``.
 
 Member readers:
 
@@ -56,7 +65,7 @@ CRITICAL, WARNING, INFO = Severity.CRITICAL, Severity.WARNING, Severity.INFO
 
 # code -> (severity, title)
 HAZARDS: dict[str, tuple[Severity, str]] = {
-    "zip-unreadable": (CRITICAL, "The export is not a readable ZIP archive"),
+    "zip-unreadable": (CRITICAL, "The export or a nested archive is not a readable ZIP archive"),
     "zip-truncated": (CRITICAL, "The archive or a member is truncated"),
     "zip-unlisted-bytes": (CRITICAL, "The archive holds bytes outside any member"),
     "zip-corrupt": (CRITICAL, "Member data is corrupt"),

@@ -28,6 +28,7 @@ from reviewer.archive.digest.text import digest_text
 from reviewer.archive.directory import Entry
 from reviewer.archive.hazards import MAX_DETAILS, Hazards
 from reviewer.archive.limits import Limits
+from reviewer.archive.nesting import ARCHIVE_NAMES
 from reviewer.archive.streams import DEFLATED, STORED, VIA_ZIPFILE
 from reviewer.domain.archive.sniff import extension
 from reviewer.domain.model import EXPORT_ITSELF, Member, MemberKind
@@ -81,13 +82,14 @@ _KIND_BY_EXT = {
     ".csv": (MemberKind.CSV, "CSV table"),
     ".tsv": (MemberKind.CSV, "CSV table"),
     ".json": (MemberKind.JSON, "JSON document"),
-    ".zip": (MemberKind.ARCHIVE, "ZIP archive"),
+    **{ext: (MemberKind.ARCHIVE, "ZIP archive") for ext in ARCHIVE_NAMES},
     ".txt": (MemberKind.TEXT, "plain text"),
 }
 
 
 def kind_by_name(name: str) -> tuple[MemberKind, str]:
-    """What a member that is not (or not yet) read looks like from its name alone."""
+    """What a member that is not (or not yet) read looks like from its name alone (the reader
+    holds a member named as an archive to its name: see `nesting`)."""
     if name.endswith("/"):
         return MemberKind.DIRECTORY, "folder"
     kind, label = _KIND_BY_EXT.get(extension(name), (MemberKind.OTHER, "unknown"))
@@ -319,7 +321,9 @@ def _bytes(n: int) -> str:
 def keep_cap(limits: Limits, depth: int, kind: MemberKind, audio: str | None) -> int:
     """How many of a member's first bytes its digester needs, by what its first bytes say it
     is: the text of text members (capped), a PDF or a nested archive whole (one byte over
-    its limit tells it is too large), the head of a recording; nothing of the rest."""
+    its limit tells it is too large), the head of a recording; nothing of the rest. (A
+    member found to be an archive only at its end is read again to be opened, so no member
+    is kept whole on the chance that it is one.)"""
     if kind is MemberKind.JSON:
         return max(limits.max_text_bytes, limits.max_json_bytes)
     if kind in (MemberKind.CSV, MemberKind.TEXT):

@@ -41,6 +41,20 @@ _TEXT_EXT = {
     ".yml": "YAML text",
     ".ini": "settings text",
 }
+# document formats that are ZIP archives by definition (the reader opens them as nested
+# archives when their bytes are one)
+_PACKAGE_EXT = {
+    ".docx": "Word document",
+    ".docm": "Word document",
+    ".xlsx": "Excel workbook",
+    ".xlsm": "Excel workbook",
+    ".pptx": "PowerPoint presentation",
+    ".pptm": "PowerPoint presentation",
+    ".odt": "OpenDocument text",
+    ".ods": "OpenDocument spreadsheet",
+    ".odp": "OpenDocument presentation",
+    ".epub": "EPUB book",
+}
 _AUDIO_EXT = {
     ".wav": "wav",
     ".mp3": "mp3",
@@ -95,6 +109,8 @@ def sniff(name: str, head: bytes) -> tuple[MemberKind, str, str | None]:
         return MemberKind.AUDIO, "WAV audio", "wav"
     for magic, kind, label, audio in _BY_FIRST_BYTE.get(head[:1], ()):
         if head.startswith(magic):
+            if kind is MemberKind.ARCHIVE and (package := _PACKAGE_EXT.get(extension(name))):
+                label = f"{package} (ZIP archive)"
             return kind, label, audio
     if head[4:8] == b"ftyp":
         if head[8:11] == b"M4A":
