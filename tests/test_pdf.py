@@ -172,8 +172,12 @@ def test_pdf_that_hangs_the_parser_is_killed(tmp_path: Path) -> None:
     )
     hostile = [f for f in index.read_findings if f.code == "pdf-hostile"]
     assert hostile and hostile[0].members == ("Alexa/Transcripts.pdf",)
-    assert "one page took longer than 1 s of processor time (after 0 of 1 pages)" in (
-        hostile[0].detail
+    # stopped for its processor time, or on a very busy machine by the wall-clock backstop
+    # first: hostile either way, and said where
+    assert "(after 0 of 1 pages)" in hostile[0].detail
+    assert any(
+        why in hostile[0].detail
+        for why in ("one page took longer than 1 s of processor time", "no sign of progress")
     )
     assert "pdf-too-large" not in {f.code for f in index.read_findings}
     assert len(index.transcripts) == 3  # a fresh child read the next one
@@ -198,7 +202,10 @@ def test_a_page_that_gets_the_parser_stuck_after_honest_pages_is_hostile(
     [hostile] = [f for f in index.read_findings if f.code.startswith("pdf-")]
     assert hostile.code == "pdf-hostile"
     assert f"of {len(pages) + 1} pages)" in hostile.detail
-    assert "one page took longer than 1 s of processor time" in hostile.detail
+    assert any(  # the processor-time limit, or on a very busy machine the backstop first
+        why in hostile.detail
+        for why in ("one page took longer than 1 s of processor time", "no sign of progress")
+    )
 
 
 def test_a_child_that_goes_silent_is_killed_by_the_clock() -> None:

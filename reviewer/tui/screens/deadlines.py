@@ -29,13 +29,15 @@ from reviewer.tui.widgets.footer import KeysFooter
 if TYPE_CHECKING:
     from reviewer.store.views import DeadlineRow
 
+# Fixed widths that fit 120 columns (the request id, the longest state, "paused 08-25 +2m",
+# "not sent, due 2018-09-03"); at 80 the table scrolls sideways.
 COLUMNS = (
-    ("Request", "request", 16),
-    ("State", "state", 14),
+    ("Request", "request", 15),
+    ("State", "state", 13),
     ("Due", "due", 10),
-    ("Left", "left", 11),
-    ("Clock", "clock", 22),
-    ("Extension notice", "notice", 22),
+    ("Left", "left", 10),
+    ("Clock", "clock", 17),
+    ("Extension notice", "notice", 24),
     ("Ticket says", "ticket", 11),
 )
 
@@ -59,7 +61,7 @@ def clock_text(row: DeadlineRow) -> Text:
         return Text("no receipt time", style="dim")
     parts = []
     if c.paused_since is not None:
-        parts.append(Text(f"paused since {c.paused_since:%m-%d}", style="cyan"))
+        parts.append(Text(f"paused {c.paused_since:%m-%d}", style="cyan"))
     if c.extended:
         parts.append(Text(f"+{c.extended_months}m", style="magenta"))
     if not parts:
@@ -80,6 +82,17 @@ def notice_text(row: DeadlineRow) -> Text:
 
 
 class DeadlinesTable(DataTable[Text | str]):
+    DEFAULT_CSS = """
+    DeadlinesTable {
+        height: 1fr;
+        border: round $primary-darken-2;
+        border-title-color: $text-muted;
+    }
+    DeadlinesTable:focus {
+        border: round $accent;
+    }
+    """
+
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id, cursor_type="row", zebra_stripes=True)
         self.border_title = "Deadlines"
