@@ -63,5 +63,21 @@ async def test_the_deadline_view_shows_every_clock_and_exports_it(
         assert rows[CLEAN]["due"] == "2018-08-28" and rows[CLEAN]["ticket_due"] == "2018-08-27"
         assert rows[WRONG_CUSTOMER]["extended_months"] == "2"
         assert rows[WRONG_CUSTOMER]["notice_due"] == "2018-09-03"
+
+        # Enter opens the request as its signers saw it; a supervisor only reads.
+        from reviewer.tui.screens.review import ReviewScreen
+
+        table = screen.query_one("#deadlines-table", DataTable)
+        table.focus()
+        table.move_cursor(row=next(i for i, r in enumerate(screen.rows) if r.request_id == CLEAN))
+        await pilot.press("enter")
+        review = await wait_for_screen(pilot, ReviewScreen)
+        await wait_for(
+            pilot, lambda: CLEAN in screen_text(app) and "due 2018-08-28" in screen_text(app)
+        )
+        assert review.request_id == CLEAN
+        assert "Sign off" not in screen_text(app)
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: app.screen is screen)
         await pilot.press("escape")
         await wait_for(pilot, lambda: app.screen is supervisor)

@@ -3,8 +3,9 @@
 Open requests first, fewest days left first (overdue at the top), then the answered ones,
 dimmed. Each row says when the request is due by the law's count (`reviewer.domain.deadline`),
 how many days are left, whether its clock is paused or extended, and whether an extension
-notice is still to be sent to the requester. `e` writes the view as CSV; `r` reloads it;
-Escape goes back to the history. Every store call runs on a worker thread.
+notice is still to be sent to the requester. Enter (or `w`) opens the request under the cursor
+on the review screen, read-only for a supervisor: what its signers saw, with their marks and
+corrections. `e` writes the view as CSV; `r` reloads it; Escape goes back to the history. Every store call runs on a worker thread.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.coordinate import Coordinate
 from textual.message import Message
 from textual.widgets import DataTable, Header, Static
 
@@ -136,6 +138,14 @@ class DeadlinesScreen(ReviewerScreen):
         "ticket's own due date where it differs from the law's."
     )
     BINDINGS = [
+        Binding(
+            "w",
+            "open_review",
+            "Review",
+            id="deadlines.review",
+            tooltip="Open the request under the cursor as its signers saw it (read-only for a "
+            "supervisor); Enter does the same",
+        ),
         Binding("e", "export", "Export CSV", id="deadlines.export"),
         Binding("r", "refresh", "Refresh", id="deadlines.refresh"),
         Binding("escape", "back", "Back", id="deadlines.back"),
@@ -203,6 +213,21 @@ class DeadlinesScreen(ReviewerScreen):
 
     def action_refresh(self) -> None:
         self._load()
+
+    def action_open_review(self) -> None:
+        from reviewer.tui.screens.review import ReviewScreen
+
+        table = self.query_one(DeadlinesTable)
+        if not self.rows or table.cursor_row < 0:
+            return
+        key = table.coordinate_to_cell_key(Coordinate(table.cursor_row, 0)).row_key.value
+        if key is not None:
+            self.app.push_screen(ReviewScreen(str(key)))
+
+    @on(DataTable.RowSelected, "#deadlines-table")
+    def _row_selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        self.action_open_review()
 
     def action_back(self) -> None:
         self.dismiss()

@@ -5,7 +5,8 @@ date range (`f` moves to the filters; Escape clears them). Figures per reviewer:
 median review time (first look at the export to sign-off), recordings played per review,
 approvals given with nothing played, and the approver they most often pair with. The audit
 chain's status is verified on opening and again with `v`; `c` copies its head hash. `e`
-exports the filtered history as CSV. `t` opens the deadline view (`screens.deadlines`). Enter (or `d`) on a sign-off shows everything it recorded:
+exports the filtered history as CSV. `t` opens the deadline view (`screens.deadlines`); `w` opens the request
+under the cursor on the review screen, read-only. Enter (or `d`) on a sign-off shows everything it recorded:
 checklist answers, acknowledged warnings, the sampling statement. Every store call runs on a
 worker thread.
 """
@@ -98,6 +99,13 @@ class SupervisorScreen(ReviewerScreen):
             id="supervisor.copy_head",
             show=False,
             tooltip="Copy the audit chain's head hash to the clipboard",
+        ),
+        Binding(
+            "w",
+            "open_review",
+            "Review",
+            id="supervisor.review",
+            tooltip="Open the request under the cursor as its signers saw it (read-only)",
         ),
         Binding(
             "t",
@@ -373,6 +381,16 @@ class SupervisorScreen(ReviewerScreen):
     def action_policy(self) -> None:
         self._load_policy()
 
+    def action_open_review(self) -> None:
+        """The request of the sign-off under the cursor, on the review screen: what its signers
+        saw, with their marks and corrections. A supervisor may read and play; the access rule
+        keeps every key that signs, marks or corrects from them."""
+        from reviewer.tui.screens.review import ReviewScreen
+
+        row = self._current_row()
+        if row is not None:
+            self.app.push_screen(ReviewScreen(row.request_id))
+
     def action_deadlines(self) -> None:
         from reviewer.tui.screens.deadlines import DeadlinesScreen
 
@@ -439,7 +457,7 @@ class SupervisorScreen(ReviewerScreen):
         )
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "record":
+        if action in ("record", "open_review"):
             return bool(self.history)
         if action == "clear_filters":
             return self.filters != HistoryFilter() or bool(self._raw_filter_text())
