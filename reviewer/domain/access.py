@@ -39,6 +39,7 @@ class Action(StrEnum):
     CORRECT = "correct"  # propose, withdraw and apply corrections: a corrected version
     EXTEND_CLOCK = "extend-clock"  # extend the statutory time limit, with reasons
     PAUSE_CLOCK = "pause-clock"  # stop and restart the clock, record the extension notice
+    BROWSE_AUDIT = "browse-audit"  # read the audit events themselves, filtered
 
     @property
     def words(self) -> str:
@@ -59,6 +60,7 @@ _WORDS = {
     Action.CORRECT: "correcting an export",
     Action.EXTEND_CLOCK: "extending a request's time limit",
     Action.PAUSE_CLOCK: "pausing or resuming a request's clock",
+    Action.BROWSE_AUDIT: "browsing the audit events",
 }
 
 # Which roles may take each action, whatever the state.
@@ -76,6 +78,7 @@ ROLES: dict[Action, frozenset[Role]] = {
     Action.CORRECT: frozenset({Role.REVIEWER, Role.APPROVER}),
     Action.EXTEND_CLOCK: frozenset({Role.APPROVER, Role.SUPERVISOR}),
     Action.PAUSE_CLOCK: frozenset({Role.REVIEWER, Role.APPROVER, Role.SUPERVISOR}),
+    Action.BROWSE_AUDIT: frozenset({Role.SUPERVISOR}),
 }
 
 SIGNING = frozenset({Action.SIGN_FIRST, Action.SIGN_SECOND, Action.REJECT})
@@ -100,6 +103,7 @@ STATES: dict[Action, frozenset[State] | None] = {
     Action.CORRECT: _OPEN,
     Action.EXTEND_CLOCK: None,  # about the request: its clock runs until it is answered
     Action.PAUSE_CLOCK: None,
+    Action.BROWSE_AUDIT: None,
 }
 
 _STATE_WORDS = {

@@ -85,6 +85,41 @@ def events_about(session: Session, subject: str) -> list[ChainedEvent]:
     return [ChainedEvent(*row) for row in rows]
 
 
+def find_events(
+    session: Session,
+    *,
+    about: str = "",
+    actor: str = "",
+    action: str = "",
+    since: str = "",
+    until: str = "",
+    limit: int = 1000,
+) -> list[ChainedEvent]:
+    """The newest `limit` events that match every filter given: `about` appears in the subject
+    or the payload (a request id, a member), `actor` and `action` exactly, `since` / `until`
+    as ISO dates or times compared with the recorded time (``until`` a date: to its end)."""
+    where, params = [], {"limit": int(limit)}
+    if about:
+        where.append("(subject LIKE :about ESCAPE '\\' OR payload LIKE :about ESCAPE '\\')")
+        escaped = about.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        params["about"] = f"%{escaped}%"  # type: ignore[assignment]
+    if actor:
+        where.append("actor = :actor")
+        params["actor"] = actor  # type: ignore[assignment]
+    if action:
+        where.append("action = :action")
+        params["action"] = action  # type: ignore[assignment]
+    if since:
+        where.append("at >= :since")
+        params["since"] = since  # type: ignore[assignment]
+    if until:
+        where.append("at <= :until")
+        params["until"] = until + ("T99" if len(until) == 10 else "")  # type: ignore[assignment]
+    sql = SELECT_EVENTS + (" WHERE " + " AND ".join(where) if where else "")
+    rows = session.execute(sa.text(f"{sql} ORDER BY seq DESC LIMIT :limit"), params).all()
+    return [ChainedEvent(*row) for row in rows]
+
+
 def last_event_before(session: Session, action: str, seq: int) -> ChainedEvent | None:
     """The latest `action` event before event `seq`."""
     row = session.execute(

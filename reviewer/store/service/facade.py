@@ -85,6 +85,7 @@ class ReviewService:
         self.acknowledged_findings = supervision.acknowledged_findings
         self.audit_status = supervision.audit_status
         self.export_audit_csv = supervision.export_audit_csv
+        self.audit_events = supervision.audit_events
         # The statutory clock.
         self.clock = clocks.clock
         self.clocks = clocks.clocks

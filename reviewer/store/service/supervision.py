@@ -15,6 +15,7 @@ from typing import Any
 from sqlmodel import col, select
 
 from reviewer.domain.access import Action
+from reviewer.domain.audit import ChainedEvent
 from reviewer.domain.model import Finding
 from reviewer.domain.report import Report
 from reviewer.domain.signoff import InspectionKind, warning_code, warnings_to_ack
@@ -186,6 +187,26 @@ class Supervision:
             {"path": str(Path(path).absolute()), "rows": len(signoffs)},
         )
         return len(signoffs)
+
+    def audit_events(
+        self,
+        session: SignedIn,
+        *,
+        about: str = "",
+        actor: str = "",
+        action: str = "",
+        since: str = "",
+        until: str = "",
+        limit: int = 1000,
+    ) -> list[ChainedEvent]:
+        """The newest audit events matching every filter, for a supervisor (PermissionDenied
+        for anyone else): `about` a request id or anything the subject or payload names,
+        `actor` a person, `action` an event kind, `since` / `until` dates (both included)."""
+        with self._uow.read() as s:
+            self._people.acting(s, session, Action.BROWSE_AUDIT)
+            return audit_log.find_events(
+                s, about=about, actor=actor, action=action, since=since, until=until, limit=limit
+            )
 
     def export_audit_csv(self, session: SignedIn, path: Path) -> int:
         """Every audit event as CSV for a supervisor (PermissionDenied for anyone else), the

@@ -6,7 +6,8 @@ median review time (first look at the export to sign-off), recordings played per
 approvals given with nothing played, and the approver they most often pair with. The audit
 chain's status is verified on opening and again with `v`; `c` copies its head hash. `e`
 exports the filtered history as CSV. `t` opens the deadline view (`screens.deadlines`); `w` opens the request
-under the cursor on the review screen, read-only. Enter (or `d`) on a sign-off shows everything it recorded:
+under the cursor on the review screen, read-only; `a` browses the audit events
+(`screens.audit_events`). Enter (or `d`) on a sign-off shows everything it recorded:
 checklist answers, acknowledged warnings, the sampling statement. Every store call runs on a
 worker thread.
 """
@@ -106,6 +107,13 @@ class SupervisorScreen(ReviewerScreen):
             "Review",
             id="supervisor.review",
             tooltip="Open the request under the cursor as its signers saw it (read-only)",
+        ),
+        Binding(
+            "a",
+            "audit_events",
+            "Audit events",
+            id="supervisor.audit_events",
+            tooltip="Browse the audit events, filtered by request, person, kind and dates",
         ),
         Binding(
             "t",
@@ -390,6 +398,11 @@ class SupervisorScreen(ReviewerScreen):
         row = self._current_row()
         if row is not None:
             self.app.push_screen(ReviewScreen(row.request_id))
+
+    def action_audit_events(self) -> None:
+        from reviewer.tui.screens.audit_events import AuditEventsScreen
+
+        self.app.push_screen(AuditEventsScreen())
 
     def action_deadlines(self) -> None:
         from reviewer.tui.screens.deadlines import DeadlinesScreen
