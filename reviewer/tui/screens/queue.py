@@ -243,7 +243,7 @@ class QueueScreen(ReviewerScreen):
     def compose(self) -> ComposeResult:
         yield Header()
         yield Input(
-            placeholder="filter: text, state:pending, verdict:block, signed:alice",
+            placeholder="filter: text, state:pending, verdict:block, signed:alice, held:me",
             id="queue-filter",
         )
         yield DataTable(id="queue-table", cursor_type="row", zebra_stripes=True)
