@@ -320,8 +320,7 @@ class QueueScreen(ReviewerScreen):
             self.query_one("#queue-status", Static).update(f"{count}: {problem}")
             return
         self.query_one("#queue-status", Static).update(
-            f"{count}, sorted by {SORTS[self._sort][1]}.  Enter opens, / filters, s sorts, "
-            "c claims, ? help"
+            f"{count}, sorted by {SORTS[self._sort][1]}.  Enter opens, / filters, s sorts, ? help"
         )
 
     def _columns(
@@ -425,7 +424,7 @@ class QueueScreen(ReviewerScreen):
         self._fill()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in ("open", "claim"):
+        if action == "open":
             return bool(self._rows)
         if action == "clear_filter":
             return bool(
