@@ -192,7 +192,12 @@ def test_two_people_claiming_at_once_get_one_winner_each_time(
         won: list[str] = []
         refused: list[str] = []
 
-        def claim(name: str) -> None:
+        def claim(
+            name: str,
+            barrier: threading.Barrier = barrier,
+            won: list[str] = won,
+            refused: list[str] = refused,
+        ) -> None:
             barrier.wait()
             try:
                 svc.claim(sessions[name], "DSAR-C-0006")

@@ -402,9 +402,9 @@ def request_clock(req: RequestRow, changes: list[ClockChange], now: datetime) ->
 def open_claim(s: Session, request_id: str) -> ClaimRow | None:
     """The claim that holds `request_id` now (at most one: `ux_claims_open`), if any."""
     return s.execute(
-        select(ClaimRow).where(
-            (ClaimRow.request_id == request_id) & col(ClaimRow.ended_at).is_(None)
-        )
+        select(ClaimRow)
+        .where(col(ClaimRow.request_id) == request_id)
+        .where(col(ClaimRow.ended_at).is_(None))
     ).scalar_one_or_none()
 
 
