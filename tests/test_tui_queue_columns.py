@@ -31,7 +31,7 @@ def _quiet(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def every_state(st) -> None:  # type: ignore[no-untyped-def]
     """Released, first-signoff and rejected requests beside the pending ones, so the State,
-    Due and Signed by columns hold their longest values."""
+    Due and Signed by columns hold their longest values, and one held."""
     approve_through_the_service(st, "alice", CLEAN)
     approve_through_the_service(st, "bob", CLEAN)
     approve_through_the_service(st, "alice", THIRD_PARTY)
@@ -40,13 +40,14 @@ def every_state(st) -> None:  # type: ignore[no-untyped-def]
         service.release(session_of(service, "bob"), CLEAN, st.outbox)
         wrong = service.request_detail(WRONG_CUSTOMER)
         service.reject("dave", PEOPLE["dave"][1], wrong.version_id, "another customer's archive")
+        service.claim(session_of(service, "dave"), THIRD_PARTY)  # the Held by column's value
     finally:
         service.close()
 
 
 def whole_values(screen) -> dict[str, dict[str, str]]:  # type: ignore[no-untyped-def]
     """Request id -> column key -> the value the cell shows when it has room."""
-    from reviewer.tui.screens.queue import due_date, due_text, signers_text
+    from reviewer.tui.screens.queue import due_date, due_text, held_text, signers_text
 
     out = {}
     for r in screen._rows:
@@ -64,6 +65,7 @@ def whole_values(screen) -> dict[str, dict[str, str]]:  # type: ignore[no-untype
                 extended_months=r.extended_months,
             ).plain,
             "signed": signers_text(r).plain,
+            "held": held_text(r).plain,
         }
     return out
 
@@ -96,8 +98,11 @@ async def test_every_cell_is_whole_or_ends_with_an_ellipsis(
         columns = list(table.ordered_columns)
         keys = [str(c.key.value) for c in columns]
         assert keys[0] == "request"
-        if width >= 80:  # at 80 columns and wider, nothing is left out
-            assert keys == ["request", "requester", "verdict", "state", "due", "signed"]
+        every = ["request", "requester", "verdict", "state", "due", "signed", "held"]
+        if width >= 100:  # at 100 columns and wider, nothing is left out
+            assert keys == every
+        elif width >= 80:  # at 80, at most the holder (named on the review screen too)
+            assert keys in (every, every[:-1])
         top = table.region.y + 1  # under the header row
         shortened = 0
         for i in range(min(table.row_count, table.region.height - 1)):

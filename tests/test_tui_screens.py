@@ -158,7 +158,7 @@ async def test_a_filter_that_cannot_match_says_why(store: Store) -> None:
                 "no state starts with 'bogus': pending, lapsed, first-signoff, approved",
             ),
             ("verdict:maybe", "no verdict starts with 'maybe': block, review, pass"),
-            ("colour:red", "colour: is not a filter (state:, verdict:, signed:)"),
+            ("colour:red", "colour: is not a filter (state:, verdict:, signed:, held:)"),
         ):
             await pilot.press("slash", *query)
             await pilot.pause()
@@ -181,10 +181,13 @@ async def test_queue_fits_every_column_at_80_columns(store: Store) -> None:
         await wait_for(pilot, lambda: table.row_count > 0)
         lines = screen_text(app).splitlines()
         header = next(line for line in lines if "Requester" in line)
-        assert header.split() == ["Request", "Requester", "Verdict", "State", "Due", "Signed", "by"]
+        assert header.split() == [
+            *("Request", "Requester", "Verdict", "State", "Due", "Signed", "by", "Held", "by")
+        ]
         row = next(line for line in lines if CLEAN in line)
-        # An open request says how urgent it is, and the signers' column is on screen.
-        assert re.search(r"pending\s+(in \d+d|today|\d+d late)\s+-$", row.rstrip()), row
+        # An open request says how urgent it is; the signers' and the holder's columns are on
+        # screen (screen_text leaves out the blank cells between two dimmed dashes).
+        assert re.search(r"pending\s+(in \d+d|today|\d+d late)\s+-\s*-$", row.rstrip()), row
 
 
 async def test_queue_keeps_every_signer_in_view_at_80_columns(store: Store) -> None:

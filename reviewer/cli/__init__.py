@@ -115,6 +115,7 @@ def main(ctx: click.Context, db_url: str | None) -> None:
 def _register() -> None:
     from reviewer.cli.audit import audit
     from reviewer.cli.check import check
+    from reviewer.cli.claims import assign, claim, handover, unclaim
     from reviewer.cli.clock import extend, notice, pause, resume
     from reviewer.cli.ingest import ingest
     from reviewer.cli.record import record
@@ -126,6 +127,8 @@ def _register() -> None:
     main.add_command(check)
     main.add_command(audit)
     for command in (users, ingest, status, release, redact, record, extend, pause, resume, notice):
+        main.add_command(command)
+    for command in (claim, unclaim, assign, handover):
         main.add_command(command)
 
 

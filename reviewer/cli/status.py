@@ -23,13 +23,15 @@ if TYPE_CHECKING:
 @click.option("--json", "as_json", is_flag=True, help="Print the queue as JSON on stdout.")
 @click.pass_context
 def status(ctx: click.Context, as_json: bool) -> None:
-    """Show every request in the store: state, verdict, due date, days left and who signed.
+    """Show every request in the store: state, verdict, due date, days left, who signed and
+    who holds it.
 
     The due date is the statutory one, computed from the ticket's receipt (or identity
     verification) by the ICO's rule with the requester's bank holidays, moved by extensions
     and pauses; the ticket's own `due_at` is shown beside it when it differs. In --json each
     request carries `due` (YYYY-MM-DD), `days_left`, `extended`, `paused`, `clock` (the whole
-    clock) and `clock.history` (every change: who, when, why).
+    clock), `clock.history` (every change: who, when, why), and `held_by` / `held_since`
+    (who holds the request, null when nobody does: `reviewer claim`).
 
     \b
     Exit codes:
@@ -53,6 +55,8 @@ def status(ctx: click.Context, as_json: bool) -> None:
                 "paused": bool(clock and clock.paused),
                 "due_at": r.due_at.isoformat() if r.due_at else None,
                 "clock": clock.as_dict() if clock else None,
+                "held_by": r.held_by,
+                "held_since": r.held_since.isoformat() if r.held_since else None,
                 "version": r.version,
                 "version_id": r.version_id,
                 "archive_sha256": r.archive_sha256,
@@ -86,7 +90,16 @@ def status(ctx: click.Context, as_json: bool) -> None:
     from reviewer.domain.text import printable
 
     table = Table(box=None, pad_edge=False)
-    for col in ("request", "requester", "state", "verdict", "due", "days left", "sign-offs"):
+    for col in (
+        "request",
+        "requester",
+        "state",
+        "verdict",
+        "due",
+        "days left",
+        "sign-offs",
+        "held by",
+    ):
         table.add_column(col)
     for r in rows:
         signed = ", ".join(f"{s.name} ({s.decision.value})" for s in r.signers) or "-"
@@ -99,6 +112,7 @@ def status(ctx: click.Context, as_json: bool) -> None:
             _due_cell(clock, r.due_at),
             "-" if clock is None else str(clock.days_left),
             Text(printable(signed)),
+            Text(printable(r.held_by or "-")),
         )
     _keep_whole(table, ("request", "state", "verdict", "due", "days left"))
     console = Console(highlight=False)

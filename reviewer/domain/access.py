@@ -13,6 +13,13 @@ Roles and what they may do (separation of duties)::
     extending a request's time limit: approvers and supervisors; pausing and resuming its
     clock, and recording the extension notice: anyone who reviews
 
+Work handed out: a reviewer or approver claims an open request, or a supervisor assigns it to
+one; the holder (or a supervisor) hands it over to another, with a note, or releases it. A claim
+reserves the request's first decision for its holder: while someone else holds it, the first
+sign-off, and a rejection before any sign-off (it would take the same first place), are refused
+with the holder's name. Reading, playing, marking and the second sign-off are never held up:
+four eyes already make the second someone else's.
+
 The first account of an empty store is a supervisor (the bootstrap); every later account
 change is a supervisor's, proven by their passphrase.
 """
@@ -20,6 +27,7 @@ change is a supervisor's, proven by their passphrase.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from enum import StrEnum
 
 from reviewer.domain.states import Role, State
@@ -40,6 +48,8 @@ class Action(StrEnum):
     EXTEND_CLOCK = "extend-clock"  # extend the statutory time limit, with reasons
     PAUSE_CLOCK = "pause-clock"  # stop and restart the clock, record the extension notice
     BROWSE_AUDIT = "browse-audit"  # read the audit events themselves, filtered
+    CLAIM = "claim"  # take a request to work on: its first decision is the holder's
+    ASSIGN = "assign"  # give a request to a reviewer or approver
 
     @property
     def words(self) -> str:
@@ -61,6 +71,8 @@ _WORDS = {
     Action.EXTEND_CLOCK: "extending a request's time limit",
     Action.PAUSE_CLOCK: "pausing or resuming a request's clock",
     Action.BROWSE_AUDIT: "browsing the audit events",
+    Action.CLAIM: "claiming a request",
+    Action.ASSIGN: "assigning a request",
 }
 
 # Which roles may take each action, whatever the state.
@@ -79,6 +91,8 @@ ROLES: dict[Action, frozenset[Role]] = {
     Action.EXTEND_CLOCK: frozenset({Role.APPROVER, Role.SUPERVISOR}),
     Action.PAUSE_CLOCK: frozenset({Role.REVIEWER, Role.APPROVER, Role.SUPERVISOR}),
     Action.BROWSE_AUDIT: frozenset({Role.SUPERVISOR}),
+    Action.CLAIM: frozenset({Role.REVIEWER, Role.APPROVER}),
+    Action.ASSIGN: frozenset({Role.SUPERVISOR}),
 }
 
 SIGNING = frozenset({Action.SIGN_FIRST, Action.SIGN_SECOND, Action.REJECT})
@@ -104,6 +118,9 @@ STATES: dict[Action, frozenset[State] | None] = {
     Action.EXTEND_CLOCK: None,  # about the request: its clock runs until it is answered
     Action.PAUSE_CLOCK: None,
     Action.BROWSE_AUDIT: None,
+    # Work is handed out on what still needs a decision or a correction.
+    Action.CLAIM: _OPEN,
+    Action.ASSIGN: _OPEN,
 }
 
 _STATE_WORDS = {
@@ -142,18 +159,42 @@ class Permission:
 ALLOWED = Permission(True)
 
 
+@dataclass(frozen=True, slots=True)
+class Hold:
+    """Who holds a request now (a claim, an assignment or a hand-over) and since when."""
+
+    holder: str
+    since: datetime
+    by: str = ""  # who gave it to them (themselves for a claim)
+    note: str = ""
+
+    def words(self) -> str:
+        """held by alice since 2026-12-05 09:30 UTC"""
+        return f"held by {self.holder} since {self.since:%Y-%m-%d %H:%M} UTC"
+
+
+def holds_first_decision(action: Action, state: State | None) -> bool:
+    """Whether `action` in `state` takes the first decision a claim reserves: the first
+    sign-off, or a rejection before any sign-off."""
+    return action is Action.SIGN_FIRST or (
+        action is Action.REJECT and state in (State.PENDING, State.LAPSED)
+    )
+
+
 def permission(
     actor: Actor | None,
     action: Action,
     state: State | None = None,
     *,
     already_signed: bool = False,
+    hold: Hold | None = None,
 ) -> Permission:
     """May `actor` take `action` on a version in `state` now?
 
     `actor` None is nobody signed in. `already_signed`: the actor signed the version's current
     round already (four eyes: the other sign-off must be someone else's). `state` is needed for
-    the actions about a version (`STATES`) and ignored for the others."""
+    the actions about a version (`STATES`) and ignored for the others. `hold`: who holds the
+    request, if anyone (their claim reserves its first decision)."""
     if actor is None:
         return Permission(False, f"{_WORDS[action]} needs someone signed in")
     if not actor.active:
@@ -176,6 +217,74 @@ def permission(
         )
     if actor.role not in roles:
         return Permission(False, _role_reason(actor, action, roles))
+    if hold is not None and hold.holder != actor.name and holds_first_decision(action, state):
+        return Permission(False, f"{hold.words()}: {_FIRST_IS_THEIRS}")
+    return ALLOWED
+
+
+_FIRST_IS_THEIRS = "the first decision is theirs until they release it or it is handed over to you"
+
+
+def may_claim(actor: Actor | None, state: State, hold: Hold | None) -> Permission:
+    """May `actor` claim a request whose current version is in `state`, held by `hold`?"""
+    allowed = permission(actor, Action.CLAIM, state)
+    if not allowed or hold is None:
+        return allowed
+    assert actor is not None
+    if hold.holder == actor.name:
+        return Permission(False, f"you hold this request already (since {hold.since:%Y-%m-%d})")
+    return Permission(
+        False, f"{hold.words()}: ask them to hand it over, or a supervisor to assign it"
+    )
+
+
+def may_take(target: Actor) -> Permission:
+    """May `target` be given a request (assigned or handed over to them)?"""
+    if not target.active:
+        return Permission(False, f"{target.name}'s account is disabled")
+    if target.role not in ROLES[Action.CLAIM]:
+        return Permission(
+            False, f"{target.name} is {target.role.value}: only reviewers and approvers hold work"
+        )
+    return ALLOWED
+
+
+def may_assign(actor: Actor | None, state: State, target: Actor, hold: Hold | None) -> Permission:
+    """May `actor` (a supervisor) assign the request to `target`, ending `hold` if any?"""
+    allowed = permission(actor, Action.ASSIGN, state)
+    if not allowed:
+        return allowed
+    if hold is not None and hold.holder == target.name:
+        return Permission(False, f"{target.name} holds this request already")
+    return may_take(target)
+
+
+def may_hand_over(actor: Actor | None, target: Actor, hold: Hold | None, note: str) -> Permission:
+    """May `actor` hand the request `hold` is on over to `target`, with `note`? The holder and
+    supervisors may; the note says what the next holder needs to know."""
+    allowed = may_let_go(actor, hold, "handing over a request")
+    if not allowed:
+        return allowed
+    assert hold is not None
+    if hold.holder == target.name:
+        return Permission(False, f"{target.name} holds this request already")
+    if not note.strip():
+        return Permission(False, "a hand-over needs a note for the next holder")
+    return may_take(target)
+
+
+def may_let_go(
+    actor: Actor | None, hold: Hold | None, what: str = "releasing a claim"
+) -> Permission:
+    """May `actor` release (or hand over) `hold`: its holder, or a supervisor."""
+    if actor is None:
+        return Permission(False, f"{what} needs someone signed in")
+    if not actor.active:
+        return Permission(False, f"{actor.name}'s account is disabled")
+    if hold is None:
+        return Permission(False, "nobody holds this request")
+    if hold.holder != actor.name and actor.role is not Role.SUPERVISOR:
+        return Permission(False, f"{hold.words()}: only they or a supervisor may let it go")
     return ALLOWED
 
 
@@ -188,8 +297,11 @@ def sign_action(state: State) -> Action | None:
     return None
 
 
-def may_sign(actor: Actor | None, state: State, *, already_signed: bool = False) -> Permission:
-    """May `actor` give the sign-off the version is waiting for?"""
+def may_sign(
+    actor: Actor | None, state: State, *, already_signed: bool = False, hold: Hold | None = None
+) -> Permission:
+    """May `actor` give the sign-off the version is waiting for (`hold`: who holds the
+    request)?"""
     action = sign_action(state)
     if action is None:
         if actor is not None and actor.role not in ROLES[Action.SIGN_FIRST]:
@@ -197,7 +309,7 @@ def may_sign(actor: Actor | None, state: State, *, already_signed: bool = False)
                 False, _role_reason(actor, Action.SIGN_FIRST, ROLES[Action.SIGN_FIRST])
             )
         return Permission(False, _STATE_WORDS[state] + ": there is nothing left to sign")
-    return permission(actor, action, state, already_signed=already_signed)
+    return permission(actor, action, state, already_signed=already_signed, hold=hold)
 
 
 def _role_reason(actor: Actor, action: Action, roles: frozenset[Role]) -> str:

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 
-from reviewer.domain.access import Action, Actor, may_sign, permission, sign_action
+from reviewer.domain.access import Action, Actor, Hold, may_sign, permission, sign_action
 from reviewer.domain.corrections import MARK_CODE
 from reviewer.domain.model import Finding, Severity
 from reviewer.domain.states import Decision, Role, Stage, State
@@ -261,14 +261,16 @@ def evaluate_gate(
     findings: Sequence[Finding],
     sample: Sequence[SampleRequirement],
     evidence: Mapping[str, Evidence],
+    hold: Hold | None = None,
 ) -> GateDecision:
     """May `actor` approve (or reject) the version now? Every reason a person needs. Who may
-    sign or reject in which state is `reviewer.domain.access`'s rule; the gate adds what an
-    approval needs beyond it (no critical finding, the sample inspected)."""
+    sign or reject in which state, and what a claim on the request (`hold`) reserves, is
+    `reviewer.domain.access`'s rule; the gate adds what an approval needs beyond it (no
+    critical finding, the sample inspected)."""
     stage = next_stage(state)
     already = any(s.reviewer == actor.name for s in signoffs)
-    sign = may_sign(actor, state, already_signed=already)
-    reject = permission(actor, Action.REJECT, state, already_signed=already)
+    sign = may_sign(actor, state, already_signed=already, hold=hold)
+    reject = permission(actor, Action.REJECT, state, already_signed=already, hold=hold)
     common = [] if sign else [sign.reason]
     approve = list(common)
     if has_critical(findings):

@@ -13,7 +13,9 @@ and the supervisor's audit status compare, after the chain verifies:
 - marks and proposed corrections (version, author, what, on what), their withdrawals, which
   corrections each corrected version applied, and the corrected versions (from which version,
   which archive);
-- the statutory clock's changes (request, extension, pause, resume, notice; months; by whom).
+- the statutory clock's changes (request, extension, pause, resume, notice; months; by whom);
+- who holds each request: every claim, assignment and hand-over (request, holder, by whom)
+  and how each ended (released, reassigned, handed over; by whom).
 
 `cross_check(session)` returns the first disagreement in words, naming the row and the event,
 or None. It compares what came after the store's signed `audit-decisions-signed` marker: the
@@ -63,7 +65,12 @@ ACTIONS = (
     "correction-withdrawn",
     "corrections-applied",
     "clock-change",
+    "claim",
+    "claim-assign",
+    "claim-handover",
+    "claim-release",
 )
+CLAIM_ENDS = {"claim-assign": "reassigned", "claim-handover": "handed-over"}
 
 
 class _Pairing:
@@ -139,6 +146,8 @@ def cross_check(session: Session) -> str | None:
     applied = _Pairing("applied correction", "corrections-applied")
     corrected = _Pairing("corrected version", "corrections-applied")
     clock_changes = _Pairing("clock change", "clock-change")
+    claims = _Pairing("claim", "claim, claim-assign or claim-handover")
+    claims_ended = _Pairing("ended claim", "claim-release, claim-assign or claim-handover")
     disabled_by_events = dict.fromkeys(before.get("legacy_disabled") or [], True)
     policy_after: dict[str, Any] | None = before.get("policy")
     policy_seq = since
@@ -208,6 +217,15 @@ def cross_check(session: Session) -> str | None:
                 ),
                 seq,
             )
+        elif action in ("claim", "claim-assign", "claim-handover"):
+            claims.event(
+                (d.get("claim_id"), d.get("request_id"), d.get("kind"), d.get("holder"), actor),
+                seq,
+            )
+            if d.get("ended_claim_id") is not None:
+                claims_ended.event((d.get("ended_claim_id"), CLAIM_ENDS[action], actor), seq)
+        elif action == "claim-release":
+            claims_ended.event((d.get("claim_id"), "released", actor), seq)
 
     names = {int(i): str(n) for i, n in session.execute(sa.text("SELECT id, name FROM reviewers"))}
     for row_id, name, role, disabled in session.execute(
@@ -293,6 +311,20 @@ def cross_check(session: Session) -> str | None:
                 (int(row_id), request_id, kind, int(months), names.get(int(by_id))), row_id
             )
 
+    if "claims" in tables:
+        for row_id, request_id, kind, holder_id, by_id, ended, ended_by_id in _stream(
+            session,
+            "SELECT id, request_id, kind, holder_id, by_id, ended, ended_by_id FROM claims "
+            "ORDER BY id",
+        ):
+            claims.row(
+                (int(row_id), request_id, kind, names.get(int(holder_id)), names.get(int(by_id))),
+                row_id,
+            )
+            if ended is not None:
+                ended_by = names.get(int(ended_by_id)) if ended_by_id is not None else None
+                claims_ended.row((int(row_id), ended, ended_by), row_id)
+
     problems = [
         found
         for pairing in (
@@ -308,6 +340,8 @@ def cross_check(session: Session) -> str | None:
             applied,
             corrected,
             clock_changes,
+            claims,
+            claims_ended,
         )
         if (found := pairing.problem()) is not None
     ]

@@ -202,6 +202,42 @@ class ClockChangeRow(SQLModel, table=True):
     at: datetime = _dt()
 
 
+class ClaimRow(SQLModel, table=True):
+    """Who holds a request (`reviewer.domain.access.Hold`): a claim, an assignment by a
+    supervisor, or a hand-over, open until it is released or replaced by the next one. At most
+    one is open per request (`ux_claims_open`, a partial unique index). Each opening and
+    ending has its audit event."""
+
+    __tablename__ = "claims"
+    __table_args__ = (
+        sa.CheckConstraint("kind IN ('claim', 'assign', 'handover')", name="ck_claim_kind"),
+        sa.CheckConstraint(
+            "(ended_at IS NULL AND ended IS NULL AND ended_by_id IS NULL) OR "
+            "(ended_at IS NOT NULL AND ended IN ('released', 'reassigned', 'handed-over') "
+            "AND ended_by_id IS NOT NULL)",
+            name="ck_claim_ended",
+        ),
+        sa.Index(
+            "ux_claims_open",
+            "request_id",
+            unique=True,
+            sqlite_where=sa.text("ended_at IS NULL"),
+            postgresql_where=sa.text("ended_at IS NULL"),
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    request_id: str = Field(foreign_key="requests.request_id", max_length=200)
+    holder_id: int = Field(foreign_key="reviewers.id")
+    kind: str = Field(max_length=20)
+    by_id: int = Field(foreign_key="reviewers.id")
+    note: str = Field(default="", sa_column=sa.Column(sa.Text(), nullable=False))
+    at: datetime = _dt()
+    ended_at: datetime | None = _dt(nullable=True)
+    ended: str | None = Field(default=None, max_length=20)
+    ended_by_id: int | None = Field(default=None, foreign_key="reviewers.id")
+
+
 class ReviewerRow(SQLModel, table=True):
     __tablename__ = "reviewers"
     __table_args__ = (

@@ -7,7 +7,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from reviewer.domain.access import Actor
+from reviewer.domain.access import Actor, Hold
 from reviewer.domain.corrections import Correction, MarkKind, MarkTarget
 from reviewer.domain.deadline import Clock
 from reviewer.domain.model import ExportIndex, Finding, Request, Verdict
@@ -85,6 +85,9 @@ class QueueRow:
     due: date | None = None
     paused: bool = False
     extended_months: int = 0
+    # Who holds the request (a claim, an assignment or a hand-over) and since when.
+    held_by: str | None = None
+    held_since: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,6 +130,7 @@ class RequestDetail:
     corrected_from: int | None = None
     correction: dict[str, Any] | None = None
     clock: Clock | None = None  # the statutory clock (None: the ticket gives no receipt time)
+    hold: Hold | None = None  # who holds the request now (None: nobody)
 
 
 @dataclass(frozen=True, slots=True)

@@ -31,6 +31,7 @@ unit of work (`unit.UnitOfWork`: engine, clock, hasher, transactions and retries
     policy.Policies           the sampling and unlock policy
     corrections.Corrections   marks, proposed corrections, the corrected version
     clock.Clocks              the statutory clock: due dates, extensions, pauses, notices
+    claims.Claims             who holds each request: claim, release, assign, hand over
 
 The row queries they share are `rows`; `verification.verify_store` verifies a store's audit
 trail read-only, for `reviewer audit verify`.

@@ -13,6 +13,7 @@ from argon2 import PasswordHasher
 from sqlalchemy import Engine
 
 from reviewer.store.service.accounts import Accounts
+from reviewer.store.service.claims import Claims
 from reviewer.store.service.clock import Clocks
 from reviewer.store.service.corrections import Corrections
 from reviewer.store.service.ingest import Ingest
@@ -43,6 +44,7 @@ class ReviewService:
         policies = Policies(uow, people)
         corrections = Corrections(uow, people, reviews, ingest)
         clocks = Clocks(uow, people, reviews)
+        claims = Claims(uow, people)
 
         # Sign-in, sessions and accounts.
         self.sign_in = people.sign_in
@@ -95,6 +97,13 @@ class ReviewService:
         self.record_notice = clocks.record_notice
         self.deadlines = clocks.deadlines
         self.deadlines_csv = clocks.deadlines_csv
+        # Work handed out: who holds each request.
+        self.claim = claims.claim
+        self.unclaim = claims.release
+        self.assign = claims.assign
+        self.hand_over = claims.hand_over
+        self.hold = claims.hold
+        self.holds = claims.holds
         self.policy = policies.policy
         self.set_policy = policies.set_policy
 

@@ -71,12 +71,14 @@ class Reviews:
             changes = rows.changes_of(s, [req.request_id for req, _ in latest_rows])
             facts = rows.facts(s, ids)
             released = rows.released(s, ids)
+            holds = rows.holds_of(s)
             out = []
             for req, v in latest_rows:
                 state, signers, _round, expires = version_state(
                     v, facts.get(v.id or 0, []), v.id in released, now, lapse
                 )
                 clock = rows.request_clock(req, changes.get(req.request_id, []), now)
+                hold = holds.get(req.request_id)
                 out.append(
                     QueueRow(
                         request_id=req.request_id,
@@ -98,6 +100,8 @@ class Reviews:
                         due=clock.due if clock else None,
                         paused=bool(clock and clock.paused),
                         extended_months=clock.extended_months if clock else 0,
+                        held_by=hold.holder if hold else None,
+                        held_since=hold.since if hold else None,
                     )
                 )
             return out
@@ -167,6 +171,7 @@ class Reviews:
             clock=rows.request_clock(
                 req, rows.changes_of(s, [req.request_id]).get(req.request_id, []), now
             ),
+            hold=rows.holds_of(s, [req.request_id]).get(req.request_id),
         )
 
     def record_inspection(

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session as OrmSession
 from sqlalchemy.orm import defer
 from sqlmodel import Session, col, select
 
+from reviewer.domain.access import Hold
 from reviewer.domain.corrections import (
     Correction,
     CorrectionKind,
@@ -33,6 +34,7 @@ from reviewer.domain.states import Decision, Role, Stage, State
 from reviewer.store.codec import index_from_json
 from reviewer.store.errors import NotFound
 from reviewer.store.tables import (
+    ClaimRow,
     ClockChangeRow,
     CorrectionRow,
     ExportVersionRow,
@@ -395,3 +397,35 @@ def request_clock(req: RequestRow, changes: list[ClockChange], now: datetime) ->
     if ticket is None:
         return None
     return clock_of(ticket, changes, now)
+
+
+def open_claim(s: Session, request_id: str) -> ClaimRow | None:
+    """The claim that holds `request_id` now (at most one: `ux_claims_open`), if any."""
+    return s.execute(
+        select(ClaimRow)
+        .where(col(ClaimRow.request_id) == request_id)
+        .where(col(ClaimRow.ended_at).is_(None))
+    ).scalar_one_or_none()
+
+
+def holds_of(s: Session, request_ids: Iterable[str] | None = None) -> dict[str, Hold]:
+    """Who holds each request (all of them when `request_ids` is None), by request id."""
+    holder = ReviewerRow.__table__.alias("holder")  # type: ignore[attr-defined]
+    giver = ReviewerRow.__table__.alias("giver")  # type: ignore[attr-defined]
+    q = (
+        select(ClaimRow, holder.c.name, giver.c.name)
+        .join(holder, holder.c.id == ClaimRow.holder_id)
+        .join(giver, giver.c.id == ClaimRow.by_id)
+        .where(col(ClaimRow.ended_at).is_(None))
+    )
+    if request_ids is not None:
+        ids = list(request_ids)
+        if not ids:
+            return {}
+        q = q.where(col(ClaimRow.request_id).in_(ids))
+    out: dict[str, Hold] = {}
+    for row, holder_name, by_name in s.execute(q).all():
+        at = aware(row.at)
+        assert at is not None
+        out[row.request_id] = Hold(str(holder_name), at, str(by_name), row.note)
+    return out

@@ -98,6 +98,7 @@ class SignOffs:
                 SampleRequirement(i.member, i.duration_s, i.has_transcript) for i in sample.items
             ],
             evidence=evidence,
+            hold=rows.holds_of(s, [v.request_id]).get(v.request_id),
         )
         gate = Gate(
             allowed=decision.allowed,

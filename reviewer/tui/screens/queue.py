@@ -4,8 +4,12 @@ The Due column says how urgent an open request is by its statutory clock ("in 12
 "3013d late"), and marks a paused clock ("paused") and an extended one ("+2m"); closed ones
 show their due date, dimmed. The exact due date of an open one is on its review screen.
 
-`/` filters (free text, or `state:pending`, `verdict:block`, `signed:alice`), `s` changes the
-sort, Enter opens the request under the cursor.
+The Held by column names who holds a request (`reviewer claim`); `c` claims the request under
+the cursor, or lets it go when you hold it. A claim reserves the first decision for its holder;
+anyone may still open and read the request.
+
+`/` filters (free text, or `state:pending`, `verdict:block`, `signed:alice`, `held:alice`,
+`held:me`, `held:none`), `s` changes the sort, Enter opens the request under the cursor.
 """
 
 from __future__ import annotations
@@ -49,22 +53,26 @@ SORTS: tuple[tuple[str, str], ...] = (
     ("request", "request id"),
 )
 # Columns give way in this order when the terminal is narrow: the requester's name shortens
-# first (to 10), then the signers; then the signers, the due date, the state, the name and the
-# verdict are left out, in that order. The request id always shows, whole.
+# first (to 10), then the signers and the holder; then the holder, the signers, the due date,
+# the state, the name and the verdict are left out, in that order. The request id always shows,
+# whole.
 COLUMNS = (
     ColumnSpec("Request", "request"),
-    ColumnSpec("Requester", "requester", max_width=24, min_width=10, drop=4),
-    ColumnSpec("Verdict", "verdict", drop=5),
-    ColumnSpec("State", "state", drop=3),
-    ColumnSpec("Due", "due", drop=2),
-    ColumnSpec("Signed by", "signed", min_width=9, drop=1),
+    ColumnSpec("Requester", "requester", max_width=24, min_width=10, drop=5),
+    ColumnSpec("Verdict", "verdict", drop=6),
+    ColumnSpec("State", "state", drop=4),
+    ColumnSpec("Due", "due", drop=3),
+    ColumnSpec("Signed by", "signed", min_width=9, drop=2),
+    ColumnSpec("Held by", "held", max_width=16, min_width=7, drop=1),
 )
+FILTER_KEYS = ("state", "verdict", "signed", "by", "held")
 VERDICT_ORDER = {"block": 0, "review": 1, "pass": 2}
 STATE_ORDER = {state.value: n for n, state in enumerate(STATE_STYLES)}
 
 
-def matches(row: QueueRow, query: str) -> bool:
-    """Every word must match: `state:X`, `verdict:X`, `signed:NAME`, or free text."""
+def matches(row: QueueRow, query: str, me: str | None = None) -> bool:
+    """Every word must match: `state:X`, `verdict:X`, `signed:NAME`, `held:NAME` (`held:me`:
+    held by `me`, the person signed in; `held:none`: held by nobody), or free text."""
     for word in query.lower().split():
         key, _, value = word.partition(":")
         if value and key == "state":
@@ -76,6 +84,9 @@ def matches(row: QueueRow, query: str) -> bool:
         elif value and key in ("signed", "by"):
             if not any(s.name.lower().startswith(value) for s in row.signers):
                 return False
+        elif value and key == "held":
+            if not _held_matches(row.held_by, value, me):
+                return False
         else:
             hay = " ".join(
                 (
@@ -84,11 +95,20 @@ def matches(row: QueueRow, query: str) -> bool:
                     row.customer_id,
                     row.state.value,
                     row.verdict.value,
+                    row.held_by or "",
                 )
             ).lower()
             if word not in hay:
                 return False
     return True
+
+
+def _held_matches(holder: str | None, value: str, me: str | None) -> bool:
+    if value == "none":
+        return holder is None
+    if value == "me":
+        return holder is not None and holder == me
+    return holder is not None and holder.lower().startswith(value)
 
 
 def filter_problem(query: str) -> str:
@@ -101,8 +121,10 @@ def filter_problem(query: str) -> str:
             return f"no state starts with {value!r}: {', '.join(STATE_ORDER)}"
         if key == "verdict" and not any(v.startswith(value) for v in VERDICT_ORDER):
             return f"no verdict starts with {value!r}: {', '.join(VERDICT_ORDER)}"
-        if key not in ("state", "verdict", "signed", "by") and not any(c.isdigit() for c in key):
-            return f"{key}: is not a filter (state:, verdict:, signed:); it is matched as text"
+        if key not in FILTER_KEYS and not any(c.isdigit() for c in key):
+            return (
+                f"{key}: is not a filter (state:, verdict:, signed:, held:); it is matched as text"
+            )
     return ""
 
 
@@ -163,6 +185,13 @@ def signers_text(row: QueueRow) -> Text:
     return text
 
 
+def held_text(row: QueueRow, me: str | None = None) -> Text:
+    """Who holds the request ("-" dimmed: nobody); bold when it is the person signed in."""
+    if row.held_by is None:
+        return Text("-", style="dim")
+    return Text(printable(row.held_by), style="bold" if row.held_by == me else "")
+
+
 class QueueScreen(ReviewerScreen):
     AUTO_FOCUS = "#queue-table"
     HELP_TITLE = "Queue"
@@ -170,7 +199,11 @@ class QueueScreen(ReviewerScreen):
         "Every request in the store. Verdict is the automatic check: BLOCK (a critical finding: "
         "the export can only be rejected), REVIEW (warnings to acknowledge), PASS. State follows "
         "the sign-offs: pending, first-signoff, approved, released, rejected.\n"
-        "Filter with words: state:pending verdict:block signed:alice, or any text."
+        "Held by: who claimed the request, or was given it; their claim reserves its first "
+        "sign-off (or a rejection before any), never the reading or the second sign-off. c "
+        "claims the request under the cursor, or lets it go when you hold it.\n"
+        "Filter with words: state:pending verdict:block signed:alice held:me held:none, or any "
+        "text."
     )
     BINDINGS = [
         Binding(
@@ -181,7 +214,14 @@ class QueueScreen(ReviewerScreen):
             "filter",
             "Filter",
             id="queue.filter",
-            tooltip="Filter by text, state:, verdict:, signed:",
+            tooltip="Filter by text, state:, verdict:, signed:, held:",
+        ),
+        Binding(
+            "c",
+            "claim",
+            "Claim",
+            id="queue.claim",
+            tooltip="Claim the request under the cursor, or let it go when you hold it",
         ),
         Binding("s", "sort", "Sort", id="queue.sort", tooltip="Change the sort order"),
         Binding(
@@ -203,7 +243,7 @@ class QueueScreen(ReviewerScreen):
     def compose(self) -> ComposeResult:
         yield Header()
         yield Input(
-            placeholder="filter: text, state:pending, verdict:block, signed:alice",
+            placeholder="filter: text, state:pending, verdict:block, signed:alice, held:me",
             id="queue-filter",
         )
         yield DataTable(id="queue-table", cursor_type="row", zebra_stripes=True)
@@ -235,7 +275,7 @@ class QueueScreen(ReviewerScreen):
 
     def _visible(self) -> Sequence[QueueRow]:
         query = self.query_one("#queue-filter", Input).value
-        rows = [r for r in self._rows if matches(r, query)]
+        rows = [r for r in self._rows if matches(r, query, self._me())]
         return sorted(rows, key=sort_key(SORTS[self._sort][0]))
 
     def _fill(self) -> None:
@@ -244,6 +284,7 @@ class QueueScreen(ReviewerScreen):
         if table.row_count and table.cursor_row >= 0:
             current = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
         rows = self._visible()
+        me = self._me()
         cells = [
             (
                 Text(r.request_id),
@@ -258,6 +299,7 @@ class QueueScreen(ReviewerScreen):
                     extended_months=r.extended_months,
                 ),
                 signers_text(r),
+                held_text(r, me),
             )
             for r in rows
         ]
@@ -319,6 +361,47 @@ class QueueScreen(ReviewerScreen):
     def _row_selected(self, event: DataTable.RowSelected) -> None:
         event.stop()
         self.action_open()
+
+    def _me(self) -> str | None:
+        user = self.reviewer_app.user
+        return user.name if user is not None else None
+
+    def _cursor_row(self) -> QueueRow | None:
+        table = self.query_one("#queue-table", DataTable)
+        if not table.row_count:
+            return None
+        request_id = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        return next((r for r in self._rows if r.request_id == request_id), None)
+
+    def action_claim(self) -> None:
+        row = self._cursor_row()
+        user = self.reviewer_app.user
+        if row is None or user is None:
+            return
+        self._claim(row.request_id, row.held_by == user.name)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="claim-the-request")
+    def _claim(self, request_id: str, let_go: bool) -> None:
+        from reviewer.store.errors import PermissionDenied, UserError
+
+        service, user = self.reviewer_app.service, self.reviewer_app.user
+        if user is None:
+            return
+        try:
+            if let_go:
+                service.unclaim(user, request_id)
+                said = f"You let go of {request_id}."
+            else:
+                service.claim(user, request_id)
+                said = f"You hold {request_id}: its first sign-off is yours."
+        except (PermissionDenied, UserError) as exc:
+            reason = str(exc)
+            self.app.call_from_thread(
+                self.notify, reason[:1].upper() + reason[1:] + ".", severity="warning"
+            )
+        else:
+            self.app.call_from_thread(self.notify, said)
+        self.post_message(self.Loaded(service.queue()))
 
     def action_filter(self) -> None:
         self.query_one("#queue-filter", Input).focus()
