@@ -112,6 +112,7 @@ def _register() -> None:
     from reviewer.cli.check import check
     from reviewer.cli.clock import extend, notice, pause, resume
     from reviewer.cli.ingest import ingest
+    from reviewer.cli.purge import purge
     from reviewer.cli.record import record
     from reviewer.cli.redact import redact
     from reviewer.cli.release import release
@@ -120,7 +121,8 @@ def _register() -> None:
 
     main.add_command(check)
     main.add_command(audit)
-    for command in (users, ingest, status, release, redact, record, extend, pause, resume, notice):
+    for command in (users, ingest, status, release, redact, record, extend, pause, resume, notice,
+                    purge):
         main.add_command(command)
 
 

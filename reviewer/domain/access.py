@@ -39,6 +39,7 @@ class Action(StrEnum):
     CORRECT = "correct"  # propose, withdraw and apply corrections: a corrected version
     EXTEND_CLOCK = "extend-clock"  # extend the statutory time limit, with reasons
     PAUSE_CLOCK = "pause-clock"  # stop and restart the clock, record the extension notice
+    PURGE = "purge"  # remove the personal content of requests decided longer ago than the policy
 
     @property
     def words(self) -> str:
@@ -59,6 +60,7 @@ _WORDS = {
     Action.CORRECT: "correcting an export",
     Action.EXTEND_CLOCK: "extending a request's time limit",
     Action.PAUSE_CLOCK: "pausing or resuming a request's clock",
+    Action.PURGE: "purging requests' personal content",
 }
 
 # Which roles may take each action, whatever the state.
@@ -76,6 +78,7 @@ ROLES: dict[Action, frozenset[Role]] = {
     Action.CORRECT: frozenset({Role.REVIEWER, Role.APPROVER}),
     Action.EXTEND_CLOCK: frozenset({Role.APPROVER, Role.SUPERVISOR}),
     Action.PAUSE_CLOCK: frozenset({Role.REVIEWER, Role.APPROVER, Role.SUPERVISOR}),
+    Action.PURGE: frozenset({Role.SUPERVISOR}),
 }
 
 SIGNING = frozenset({Action.SIGN_FIRST, Action.SIGN_SECOND, Action.REJECT})
@@ -100,6 +103,7 @@ STATES: dict[Action, frozenset[State] | None] = {
     Action.CORRECT: _OPEN,
     Action.EXTEND_CLOCK: None,  # about the request: its clock runs until it is answered
     Action.PAUSE_CLOCK: None,
+    Action.PURGE: None,  # about a request: `reviewer.domain.retention` says which are due
 }
 
 _STATE_WORDS = {

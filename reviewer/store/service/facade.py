@@ -18,6 +18,7 @@ from reviewer.store.service.corrections import Corrections
 from reviewer.store.service.ingest import Ingest
 from reviewer.store.service.people import People
 from reviewer.store.service.policy import Policies
+from reviewer.store.service.purge import Purges
 from reviewer.store.service.record import Records
 from reviewer.store.service.release import Releases
 from reviewer.store.service.review import Reviews
@@ -43,6 +44,7 @@ class ReviewService:
         policies = Policies(uow, people)
         corrections = Corrections(uow, people, reviews, ingest)
         clocks = Clocks(uow, people, reviews)
+        purges = Purges(uow, people, records)
 
         # Sign-in, sessions and accounts.
         self.sign_in = people.sign_in
@@ -96,6 +98,9 @@ class ReviewService:
         self.deadlines_csv = clocks.deadlines_csv
         self.policy = policies.policy
         self.set_policy = policies.set_policy
+        # Storage limitation.
+        self.retention = purges.retention
+        self.purge = purges.purge
 
     @classmethod
     def open(
