@@ -331,8 +331,13 @@ class Purges:
         image (holding what was just removed) stays in the -wal file."""
         if not self._uow.url.startswith("sqlite"):
             return
-        with self._uow.engine.connect() as c:
-            c.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+        raw = self._uow.engine.raw_connection()  # outside a transaction: no BEGIN is sent
+        try:
+            cursor = raw.cursor()
+            cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            cursor.close()
+        finally:
+            raw.close()
 
 
 def _inside(path: Path, base: Path) -> bool:
