@@ -62,7 +62,9 @@ def person(review: Review, n: int) -> tuple[Review, dict[str, str]]:
         dataclasses.replace(r, customer_id=who["customer_id"], transcript=f"call {who['name']}")
         for r in index.recordings
     ]
-    transcripts = [dataclasses.replace(t, text=f"call {who['name']} now") for t in index.transcripts]
+    transcripts = [
+        dataclasses.replace(t, text=f"call {who['name']} now") for t in index.transcripts
+    ]
     index = dataclasses.replace(
         index,
         recordings=recordings,
@@ -83,7 +85,12 @@ def released_and_rejected(
     svc.pause(signed_in(svc, "alice"), "DSAR-P-1", "asked for a copy of ID")
     svc.resume(signed_in(svc, "alice"), "DSAR-P-1", "ID arrived")
     svc.mark(
-        signed_in(svc, "alice"), vid, "recording", "Alexa/Audio/u0002.wav", "third-party", "a visitor"
+        signed_in(svc, "alice"),
+        vid,
+        "recording",
+        "Alexa/Audio/u0002.wav",
+        "third-party",
+        "a visitor",
     )
     acks = {f"{i}:{w.code}": "names checked" for i, w in enumerate([WARN])}
     approve(svc, "alice", vid, acks)
@@ -110,9 +117,7 @@ def stored_text(svc: ReviewService) -> bytes:
     url = resolve_url(svc.url)
     file = sqlite_file(url)
     if file is not None:
-        return b"".join(
-            p.read_bytes() for p in file.parent.glob(file.name + "*") if p.is_file()
-        )
+        return b"".join(p.read_bytes() for p in file.parent.glob(file.name + "*") if p.is_file())
     import psycopg
 
     plain = url.replace("postgresql+psycopg://", "postgresql://")
@@ -291,7 +296,8 @@ def test_a_purge_killed_part_way_is_carried_on_by_the_next(
     assert svc.audit_status().ok
 
     result = CliRunner().invoke(
-        main, ["--db", store_url, "purge", "--as", "carol", "--passphrase-stdin", "--json"],
+        main,
+        ["--db", store_url, "purge", "--as", "carol", "--passphrase-stdin", "--json"],
         input=PASS["carol"] + "\n",
     )
     assert result.exit_code == 0, result.output

@@ -121,8 +121,19 @@ def _register() -> None:
 
     main.add_command(check)
     main.add_command(audit)
-    for command in (users, ingest, status, release, redact, record, extend, pause, resume, notice,
-                    purge):
+    for command in (
+        users,
+        ingest,
+        status,
+        release,
+        redact,
+        record,
+        extend,
+        pause,
+        resume,
+        notice,
+        purge,
+    ):
         main.add_command(command)
 
 

@@ -51,12 +51,12 @@ def purge(
     with (
         open_service(ctx) as svc,
         acting(
-            svc, as_, read_passphrase(passphrase_stdin, confirm=False, prompt=f"Passphrase of {as_}")
+            svc,
+            as_,
+            read_passphrase(passphrase_stdin, confirm=False, prompt=f"Passphrase of {as_}"),
         ) as session,
     ):
-        run = svc.purge(
-            session, request_ids=request_ids or None, dry_run=dry_run, on_purged=said
-        )
+        run = svc.purge(session, request_ids=request_ids or None, dry_run=dry_run, on_purged=said)
     if as_json:
         click.echo(json.dumps(run.as_dict(), indent=2))
     else:

@@ -83,7 +83,5 @@ def policy_problems(
             f"the new-account flag period must be 0 to {MAX_NEW_ACCOUNT_DAYS} days"
         )
     if retention_days is not None and not 0 <= retention_days <= MAX_RETENTION_DAYS:
-        problems["retention_days"] = (
-            f"the retention period must be 0 to {MAX_RETENTION_DAYS} days"
-        )
+        problems["retention_days"] = f"the retention period must be 0 to {MAX_RETENTION_DAYS} days"
     return problems

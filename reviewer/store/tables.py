@@ -78,7 +78,9 @@ class RequestRow(SQLModel, table=True):
     created_at: datetime = _dt()
     # When its personal content was purged (`service.purge`), and what the purge removed.
     purged_at: datetime | None = _dt(nullable=True)
-    purge: dict[str, Any] | None = Field(default=None, sa_column=sa.Column(sa.JSON(), nullable=True))
+    purge: dict[str, Any] | None = Field(
+        default=None, sa_column=sa.Column(sa.JSON(), nullable=True)
+    )
 
 
 class ExportVersionRow(SQLModel, table=True):

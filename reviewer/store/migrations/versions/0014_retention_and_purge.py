@@ -91,7 +91,9 @@ def downgrade() -> None:
         batch.drop_column("retention_days")
     if not postgres:  # the policy bounds of 0011's set, over the columns left
         for statement in triggers.create_ddl("sqlite", [triggers.POLICY]):
-            bind.exec_driver_sql(statement.replace(
-                f"\n  AND NEW.retention_days >= 0 AND NEW.retention_days <= {MAX_RETENTION_DAYS}",
-                "",
-            ))
+            bind.exec_driver_sql(
+                statement.replace(
+                    f"\n  AND NEW.retention_days >= 0 AND NEW.retention_days <= {MAX_RETENTION_DAYS}",
+                    "",
+                )
+            )
