@@ -118,6 +118,7 @@ def _register() -> None:
     from reviewer.cli.claims import assign, claim, handover, unclaim
     from reviewer.cli.clock import extend, notice, pause, resume
     from reviewer.cli.ingest import ingest
+    from reviewer.cli.purge import purge
     from reviewer.cli.record import record
     from reviewer.cli.redact import redact
     from reviewer.cli.release import release
@@ -126,7 +127,19 @@ def _register() -> None:
 
     main.add_command(check)
     main.add_command(audit)
-    for command in (users, ingest, status, release, redact, record, extend, pause, resume, notice):
+    for command in (
+        users,
+        ingest,
+        status,
+        release,
+        redact,
+        record,
+        extend,
+        pause,
+        resume,
+        notice,
+        purge,
+    ):
         main.add_command(command)
     for command in (claim, unclaim, assign, handover):
         main.add_command(command)

@@ -50,6 +50,7 @@ class Action(StrEnum):
     BROWSE_AUDIT = "browse-audit"  # read the audit events themselves, filtered
     CLAIM = "claim"  # take a request to work on: its first decision is the holder's
     ASSIGN = "assign"  # give a request to a reviewer or approver
+    PURGE = "purge"  # remove the personal content of requests decided longer ago than the policy
 
     @property
     def words(self) -> str:
@@ -73,6 +74,7 @@ _WORDS = {
     Action.BROWSE_AUDIT: "browsing the audit events",
     Action.CLAIM: "claiming a request",
     Action.ASSIGN: "assigning a request",
+    Action.PURGE: "purging requests' personal content",
 }
 
 # Which roles may take each action, whatever the state.
@@ -93,6 +95,7 @@ ROLES: dict[Action, frozenset[Role]] = {
     Action.BROWSE_AUDIT: frozenset({Role.SUPERVISOR}),
     Action.CLAIM: frozenset({Role.REVIEWER, Role.APPROVER}),
     Action.ASSIGN: frozenset({Role.SUPERVISOR}),
+    Action.PURGE: frozenset({Role.SUPERVISOR}),
 }
 
 SIGNING = frozenset({Action.SIGN_FIRST, Action.SIGN_SECOND, Action.REJECT})
@@ -121,6 +124,7 @@ STATES: dict[Action, frozenset[State] | None] = {
     # Work is handed out on what still needs a decision or a correction.
     Action.CLAIM: _OPEN,
     Action.ASSIGN: _OPEN,
+    Action.PURGE: None,  # about a request: `reviewer.domain.retention` says which are due
 }
 
 _STATE_WORDS = {

@@ -22,16 +22,23 @@ MAX_LAPSE_DAYS = 30
 # flagged on the supervisor screen (0 turns the flag off).
 DEFAULT_NEW_ACCOUNT_DAYS = 7
 MAX_NEW_ACCOUNT_DAYS = 365
+# A released or rejected request's personal content is kept this many days, then purged
+# (`reviewer.domain.retention`). 0 purges it as soon as the decision is made; the upper bound
+# is six years, the longest limitation period a claim about a disclosure could be brought in.
+DEFAULT_RETENTION_DAYS = 30
+MAX_RETENTION_DAYS = 6 * 366
 
 __all__ = [
     "DEFAULT_CONFIDENCE",
     "DEFAULT_MIN_FOREIGN_FRACTION",
     "DEFAULT_NEW_ACCOUNT_DAYS",
+    "DEFAULT_RETENTION_DAYS",
     "DEFAULT_UNLOCK_LAPSE_DAYS",
     "MAX_CONFIDENCE",
     "MAX_FOREIGN_FRACTION",
     "MAX_LAPSE_DAYS",
     "MAX_NEW_ACCOUNT_DAYS",
+    "MAX_RETENTION_DAYS",
     "MIN_CONFIDENCE",
     "MIN_FOREIGN_FRACTION",
     "MIN_LAPSE_DAYS",
@@ -49,6 +56,7 @@ def policy_problems(
     sample_min_foreign_fraction: float | None = None,
     unlock_lapse_days: int | None = None,
     new_account_days: int | None = None,
+    retention_days: int | None = None,
 ) -> dict[str, str]:
     """What is wrong with these policy values (None: not being changed), one line each, keyed
     by the parameter's name; empty when they may be saved."""
@@ -74,4 +82,6 @@ def policy_problems(
         problems["new_account_days"] = (
             f"the new-account flag period must be 0 to {MAX_NEW_ACCOUNT_DAYS} days"
         )
+    if retention_days is not None and not 0 <= retention_days <= MAX_RETENTION_DAYS:
+        problems["retention_days"] = f"the retention period must be 0 to {MAX_RETENTION_DAYS} days"
     return problems

@@ -175,3 +175,38 @@ def _rows(block: Any, fields: tuple[str, ...]) -> list[list[Any]]:
             row[-1] = [row[-1].get(f) for f in AUDIO_FIELDS]
         out.append(row)
     return out
+
+
+def purged_index(data: dict[str, Any]) -> dict[str, Any]:
+    """A stored index with nothing of the export's content left (`reviewer.domain.retention`):
+    no member, recording, transcript, manifest, profile or finding text; the archive's hash and
+    size stay. It loads as an empty export."""
+    return {
+        "format": FORMAT,
+        "archive_path": "",
+        "archive_sha256": data.get("archive_sha256", ""),
+        "archive_bytes": int(data.get("archive_bytes") or 0),
+        "members": {"fields": list(MEMBER_FIELDS), "audio_fields": list(AUDIO_FIELDS), "rows": []},
+        "read_findings": [],
+        "manifest": None,
+        "manifest_member": None,
+        "profile": None,
+        "recordings": {"fields": list(RECORDING_FIELDS), "rows": []},
+        "transcripts": {"fields": list(TRANSCRIPT_FIELDS), "rows": []},
+        "transcript_member": None,
+        "table_members": [],
+        "texts_truncated": [],
+        "purged": True,
+    }
+
+
+def index_counts(data: dict[str, Any]) -> dict[str, int]:
+    """How many members, recordings and transcript entries a stored index holds."""
+    return {
+        what: len(_rows(data.get(what), fields))
+        for what, fields in (
+            ("members", MEMBER_FIELDS),
+            ("recordings", RECORDING_FIELDS),
+            ("transcripts", TRANSCRIPT_FIELDS),
+        )
+    }

@@ -15,7 +15,9 @@ and the supervisor's audit status compare, after the chain verifies:
   which archive);
 - the statutory clock's changes (request, extension, pause, resume, notice; months; by whom);
 - who holds each request: every claim, assignment and hand-over (request, holder, by whom)
-  and how each ended (released, reassigned, handed over; by whom).
+  and how each ended (released, reassigned, handed over; by whom);
+- purged requests (request, by whom): every purged request has its purge event, and each
+  purge event its purged request.
 
 `cross_check(session)` returns the first disagreement in words, naming the row and the event,
 or None. It compares what came after the store's signed `audit-decisions-signed` marker: the
@@ -37,7 +39,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from reviewer.domain.audit import DECISIONS_SIGNED_MARKER
-from reviewer.domain.policy import DEFAULT_NEW_ACCOUNT_DAYS
+from reviewer.domain.policy import DEFAULT_NEW_ACCOUNT_DAYS, DEFAULT_RETENTION_DAYS
 from reviewer.domain.sampling import DEFAULT_CONFIDENCE, DEFAULT_MIN_FOREIGN_FRACTION
 from reviewer.domain.signoff import DEFAULT_UNLOCK_LAPSE_DAYS
 from reviewer.store.audit_log import EVENT_TABLE, _stream
@@ -47,6 +49,7 @@ DEFAULT_POLICY = (
     DEFAULT_MIN_FOREIGN_FRACTION,
     DEFAULT_UNLOCK_LAPSE_DAYS,
     DEFAULT_NEW_ACCOUNT_DAYS,
+    DEFAULT_RETENTION_DAYS,
 )
 STAGES = {1: "first", 2: "second"}
 ACTIONS = (
@@ -69,6 +72,7 @@ ACTIONS = (
     "claim-assign",
     "claim-handover",
     "claim-release",
+    "purge",
 )
 CLAIM_ENDS = {"claim-assign": "reassigned", "claim-handover": "handed-over"}
 
@@ -148,6 +152,7 @@ def cross_check(session: Session) -> str | None:
     clock_changes = _Pairing("clock change", "clock-change")
     claims = _Pairing("claim", "claim, claim-assign or claim-handover")
     claims_ended = _Pairing("ended claim", "claim-release, claim-assign or claim-handover")
+    purges = _Pairing("purged request", "purge")
     disabled_by_events = dict.fromkeys(before.get("legacy_disabled") or [], True)
     policy_after: dict[str, Any] | None = before.get("policy")
     policy_seq = since
@@ -226,6 +231,8 @@ def cross_check(session: Session) -> str | None:
                 claims_ended.event((d.get("ended_claim_id"), CLAIM_ENDS[action], actor), seq)
         elif action == "claim-release":
             claims_ended.event((d.get("claim_id"), "released", actor), seq)
+        elif action == "purge":
+            purges.event((d.get("request_id"), actor), seq)
 
     names = {int(i): str(n) for i, n in session.execute(sa.text("SELECT id, name FROM reviewers"))}
     for row_id, name, role, disabled in session.execute(
@@ -324,6 +331,19 @@ def cross_check(session: Session) -> str | None:
             if ended is not None:
                 ended_by = names.get(int(ended_by_id)) if ended_by_id is not None else None
                 claims_ended.row((int(row_id), ended, ended_by), row_id)
+    present = (
+        {c["name"] for c in sa.inspect(session.connection()).get_columns("requests")}
+        if "requests" in tables
+        else set()
+    )
+    if "purged_at" in present:
+        for request_id, purge in _stream(
+            session,
+            "SELECT request_id, purge FROM requests WHERE purged_at IS NOT NULL "
+            "ORDER BY request_id",
+        ):
+            by = (purge if isinstance(purge, dict) else _loads(str(purge or ""))).get("by")
+            purges.row((request_id, by), request_id)
 
     problems = [
         found
@@ -342,6 +362,7 @@ def cross_check(session: Session) -> str | None:
             clock_changes,
             claims,
             claims_ended,
+            purges,
         )
         if (found := pairing.problem()) is not None
     ]
@@ -401,19 +422,18 @@ def _policy_problem(
         "sample_min_foreign_fraction",
         "unlock_lapse_days",
         "new_account_days",
+        "retention_days",
     )
+    # A store read without migrating it (an auditor's copy) may predate a column: compare
+    # the columns it has.
+    present = {c["name"] for c in sa.inspect(session.connection()).get_columns("policy")}
+    kept = [(c, d) for c, d in zip(columns, DEFAULT_POLICY, strict=True) if c in present]
     stored = session.execute(
-        sa.text(f"SELECT {', '.join(columns)} FROM policy WHERE id = 1")
+        sa.text(f"SELECT {', '.join(c for c, _ in kept)} FROM policy WHERE id = 1")
     ).first()
     if stored is None:
         return (0, "the policy row is missing")
-    expected = (
-        DEFAULT_POLICY
-        if not after
-        else tuple(
-            after.get(c, default) for c, default in zip(columns, DEFAULT_POLICY, strict=True)
-        )
-    )
+    expected = tuple(d if not after else after.get(c, d) for c, d in kept)
     if any(abs(float(a) - float(b)) > 1e-9 for a, b in zip(stored, expected, strict=True)):
         where = f"event {seq}, the last policy change or the marker" if after else "the defaults"
         return (

@@ -16,7 +16,9 @@ The four-eyes rules are enforced here a second time, by constraints the database
 - an account's id, name, role and creation never change and accounts are never deleted, so a
   name is never reused; the first account is a supervisor and every later one is made by an
   active supervisor; the last active supervisor cannot be disabled (migration 0008);
-- the policy stays within the bounds of `reviewer.domain.policy`.
+- the policy stays within the bounds of `reviewer.domain.policy`;
+- a sign-off's decision never changes; only the purge of its request empties its note,
+  acknowledgements and sampling statement (migration 0014).
 """
 
 from __future__ import annotations
@@ -74,6 +76,11 @@ class RequestRow(SQLModel, table=True):
     due_at: datetime | None = _dt(nullable=True)
     ticket: dict[str, Any] = _json()
     created_at: datetime = _dt()
+    # When its personal content was purged (`service.purge`), and what the purge removed.
+    purged_at: datetime | None = _dt(nullable=True)
+    purge: dict[str, Any] | None = Field(
+        default=None, sa_column=sa.Column(sa.JSON(), nullable=True)
+    )
 
 
 class ExportVersionRow(SQLModel, table=True):
@@ -431,6 +438,7 @@ class PolicyRow(SQLModel, table=True):
     sample_min_foreign_fraction: float
     unlock_lapse_days: int
     new_account_days: int = Field(default=7)
+    retention_days: int = Field(default=30)
     updated_by: str = Field(max_length=200)
     updated_at: datetime = _dt()
 

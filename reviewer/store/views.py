@@ -11,7 +11,7 @@ from reviewer.domain.access import Actor, Hold
 from reviewer.domain.corrections import Correction, MarkKind, MarkTarget
 from reviewer.domain.deadline import Clock
 from reviewer.domain.model import ExportIndex, Finding, Request, Verdict
-from reviewer.domain.policy import DEFAULT_NEW_ACCOUNT_DAYS
+from reviewer.domain.policy import DEFAULT_NEW_ACCOUNT_DAYS, DEFAULT_RETENTION_DAYS
 from reviewer.domain.report import Report
 from reviewer.domain.sampling import DEFAULT_CONFIDENCE as _CONF
 from reviewer.domain.sampling import DEFAULT_MIN_FOREIGN_FRACTION as _P
@@ -285,6 +285,7 @@ class Policy:
     sample_min_foreign_fraction: float = _P
     unlock_lapse_days: int = _LAPSE
     new_account_days: int = DEFAULT_NEW_ACCOUNT_DAYS
+    retention_days: int = DEFAULT_RETENTION_DAYS
     updated_by: str = ""
     updated_at: datetime | None = None
 

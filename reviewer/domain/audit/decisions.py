@@ -26,5 +26,6 @@ DECISION_ACTIONS = frozenset(
         "correction-proposed",
         "correction-withdrawn",
         "corrections-applied",
+        "purge",
     }
 )

@@ -28,10 +28,11 @@ unit of work (`unit.UnitOfWork`: engine, clock, hasher, transactions and retries
     record.Records            the disclosure record
     release.Releases          re-hash, record, publish to the outbox
     supervision.Supervision   history, reviewer figures, audit status and exports
-    policy.Policies           the sampling and unlock policy
+    policy.Policies           the sampling, unlock and retention policy
     corrections.Corrections   marks, proposed corrections, the corrected version
     clock.Clocks              the statutory clock: due dates, extensions, pauses, notices
     claims.Claims             who holds each request: claim, release, assign, hand over
+    purge.Purges              storage limitation: the retention rule and the purge
 
 The row queries they share are `rows`; `verification.verify_store` verifies a store's audit
 trail read-only, for `reviewer audit verify`.

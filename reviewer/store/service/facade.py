@@ -19,6 +19,7 @@ from reviewer.store.service.corrections import Corrections
 from reviewer.store.service.ingest import Ingest
 from reviewer.store.service.people import People
 from reviewer.store.service.policy import Policies
+from reviewer.store.service.purge import Purges
 from reviewer.store.service.record import Records
 from reviewer.store.service.release import Releases
 from reviewer.store.service.review import Reviews
@@ -45,6 +46,7 @@ class ReviewService:
         corrections = Corrections(uow, people, reviews, ingest)
         clocks = Clocks(uow, people, reviews)
         claims = Claims(uow, people)
+        purges = Purges(uow, people, records)
 
         # Sign-in, sessions and accounts.
         self.sign_in = people.sign_in
@@ -106,6 +108,9 @@ class ReviewService:
         self.holds = claims.holds
         self.policy = policies.policy
         self.set_policy = policies.set_policy
+        # Storage limitation.
+        self.retention = purges.retention
+        self.purge = purges.purge
 
     @classmethod
     def open(

@@ -1,4 +1,4 @@
-"""The sampling and unlock policy: read by everyone, changed by supervisors only, every change
+"""The sampling, unlock and retention policy: read by everyone, changed by supervisors only, every change
 audited."""
 
 from __future__ import annotations
@@ -44,6 +44,7 @@ class Policies:
         sample_min_foreign_fraction: float | None = None,
         unlock_lapse_days: int | None = None,
         new_account_days: int | None = None,
+        retention_days: int | None = None,
     ) -> Policy:
         """Supervisors only (PermissionDenied), within the bounds of `reviewer.domain.policy`
         (UserError); every change is audited. Sampling applies to exports ingested afterwards
@@ -53,6 +54,7 @@ class Policies:
             sample_min_foreign_fraction=sample_min_foreign_fraction,
             unlock_lapse_days=unlock_lapse_days,
             new_account_days=new_account_days,
+            retention_days=retention_days,
         )
         if problems:
             raise UserError(next(iter(problems.values())))
@@ -61,6 +63,7 @@ class Policies:
             "sample_min_foreign_fraction": sample_min_foreign_fraction,
             "unlock_lapse_days": unlock_lapse_days,
             "new_account_days": new_account_days,
+            "retention_days": retention_days,
         }
         return self._uow.transact(self._change, session, changes)
 
@@ -79,6 +82,8 @@ class Policies:
             row.unlock_lapse_days = int(lapse)
         if (days := changes["new_account_days"]) is not None:
             row.new_account_days = int(days)
+        if (kept := changes["retention_days"]) is not None:
+            row.retention_days = int(kept)
         row.updated_by = supervisor
         row.updated_at = now
         s.add(row)
@@ -103,6 +108,7 @@ def _policy(r: PolicyRow) -> Policy:
         sample_min_foreign_fraction=r.sample_min_foreign_fraction,
         unlock_lapse_days=r.unlock_lapse_days,
         new_account_days=r.new_account_days,
+        retention_days=r.retention_days,
         updated_by=r.updated_by,
         updated_at=r.updated_at,
     )
@@ -114,4 +120,5 @@ def _policy_dict(p: Policy) -> dict[str, Any]:
         "sample_min_foreign_fraction": p.sample_min_foreign_fraction,
         "unlock_lapse_days": p.unlock_lapse_days,
         "new_account_days": p.new_account_days,
+        "retention_days": p.retention_days,
     }

@@ -288,7 +288,7 @@ def legacy_rows(s: Session) -> dict[str, Any]:
     policy = s.execute(
         text(
             "SELECT sample_confidence, sample_min_foreign_fraction, unlock_lapse_days, "
-            "new_account_days FROM policy WHERE id = 1"
+            "new_account_days, retention_days FROM policy WHERE id = 1"
         )
     ).one()
     return {
@@ -299,6 +299,7 @@ def legacy_rows(s: Session) -> dict[str, Any]:
             "sample_min_foreign_fraction": policy[1],
             "unlock_lapse_days": policy[2],
             "new_account_days": policy[3],
+            "retention_days": policy[4],
         },
     }
 
