@@ -5,7 +5,7 @@ service refuses the events to anyone but a supervisor."""
 from __future__ import annotations
 
 import pytest
-from test_tui_supervisor import open_supervisor, sign_offs
+from test_tui_supervisor import history_rows, open_supervisor, sign_offs
 from test_tui_support import (
     CLEAN,
     WRONG_CUSTOMER,
@@ -89,3 +89,36 @@ def test_only_a_supervisor_reads_the_audit_events(store: Store) -> None:
         assert ingests and {e.action for e in ingests} == {"ingest"}
     finally:
         service.close()
+
+
+async def test_the_supervisor_purges_after_seeing_what_is_due(store: Store) -> None:
+    from reviewer.tui.dialogs.confirm import ConfirmDialog
+    from reviewer.tui.dialogs.policy import PolicyDialog
+
+    sign_offs(store)  # two rejections, one approval not released
+    app = make_app(store)
+    async with app.run_test(size=(120, 40)) as pilot:
+        supervisor = await open_supervisor(pilot)
+        # The retention period is the supervisor's to set, in the policy dialog.
+        supervisor.query_one("#history-table", DataTable).focus()
+        await pilot.press("p")
+        policy = await wait_for_screen(pilot, PolicyDialog)
+        policy.query_one("#policy-retention", Input).value = "0"
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: "kept 0 days after a decision" in screen_text(app))
+
+        supervisor.query_one("#history-table", DataTable).focus()
+        await pilot.press("x")
+        dialog = await wait_for_screen(pilot, ConfirmDialog)
+        message = dialog._message  # what the dialog asks
+        assert "2 request(s) were decided more than 0 days ago" in message
+        assert "2 request(s) were decided" in screen_text(app)
+        assert WRONG_CUSTOMER in message and CLEAN not in message  # approved, not released
+        await pilot.press("y")
+        await wait_for(
+            pilot, lambda: "Purged the personal content of 2 request(s)" in screen_text(app)
+        )
+        assert app.screen is supervisor
+        # Every decision is still in the history, and the chain verifies.
+        await wait_for(pilot, lambda: supervisor.audit is not None and supervisor.audit.ok)
+        assert {r[1] for r in history_rows(supervisor)} >= {WRONG_CUSTOMER, CLEAN}

@@ -1,4 +1,4 @@
-"""The sampling and unlock policy, seen and changed by a supervisor (audited)."""
+"""The sampling, unlock and retention policy, seen and changed by a supervisor (audited)."""
 
 from __future__ import annotations
 
@@ -26,6 +26,7 @@ class PolicyChange:
     sample_min_foreign_fraction: float | None = None
     unlock_lapse_days: int | None = None
     new_account_days: int | None = None
+    retention_days: int | None = None
 
 
 class PolicyInputError(ValueError):
@@ -37,7 +38,12 @@ class PolicyInputError(ValueError):
 
 
 def parse_policy(
-    confidence: str, fraction: str, days: str, current: Policy, new_days: str | None = None
+    confidence: str,
+    fraction: str,
+    days: str,
+    current: Policy,
+    new_days: str | None = None,
+    kept_days: str | None = None,
 ) -> PolicyChange:
     """Percentages and days as typed, to a change. PolicyInputError names every field that is
     not a number, or is one the store would refuse (the store's own rule, `policy_problems`)."""
@@ -64,6 +70,7 @@ def parse_policy(
 
     lapse = whole(days, "unlock lapse", "unlock_lapse_days")
     fresh = None if new_days is None else whole(new_days, "new-account flag", "new_account_days")
+    kept = None if kept_days is None else whole(kept_days, "retention", "retention_days")
     change = PolicyChange(
         sample_confidence=(
             None if conf is None or abs(conf - current.sample_confidence) < 1e-9 else conf
@@ -73,12 +80,14 @@ def parse_policy(
         ),
         unlock_lapse_days=None if lapse is None or lapse == current.unlock_lapse_days else lapse,
         new_account_days=None if fresh is None or fresh == current.new_account_days else fresh,
+        retention_days=None if kept is None or kept == current.retention_days else kept,
     )
     refused = policy_problems(
         sample_confidence=change.sample_confidence,
         sample_min_foreign_fraction=change.sample_min_foreign_fraction,
         unlock_lapse_days=change.unlock_lapse_days,
         new_account_days=change.new_account_days,
+        retention_days=change.retention_days,
     )
     problems.update({k: v for k, v in refused.items() if k not in problems})
     if problems:
@@ -92,6 +101,7 @@ POLICY_INPUTS = {
     "sample_min_foreign_fraction": "policy-fraction",
     "unlock_lapse_days": "policy-days",
     "new_account_days": "policy-new-account",
+    "retention_days": "policy-retention",
 }
 
 
@@ -104,8 +114,10 @@ class PolicyDialog(ReviewerDialog[PolicyChange | None]):
         "recordings were foreign, a reviewer would meet one with the given confidence. An "
         "approved export that is not released within the lapse must be signed again. A sign-off "
         "by an account created or re-enabled within the new-account period is flagged in the "
-        "history. Sampling changes apply to exports ingested afterwards; every change is "
-        "recorded in the audit trail."
+        "history. A request's personal content is kept for the retention period after it is "
+        "released or rejected, then purged (`x` on the supervisor's screen, `reviewer purge`). "
+        "Sampling changes apply to exports ingested afterwards; every change is recorded in the "
+        "audit trail."
     )
     BINDINGS = [
         Binding("escape", "cancel", "Cancel", id="policy.cancel"),
@@ -119,7 +131,7 @@ class PolicyDialog(ReviewerDialog[PolicyChange | None]):
     def compose(self) -> ComposeResult:
         p = self._policy
         with Vertical(classes="dialog-box", id="policy-box"):
-            yield Label("Sampling and unlock policy", classes="dialog-title")
+            yield Label("Sampling, unlock and retention policy", classes="dialog-title")
             for label, value, input_id in (
                 ("Confidence (%)", f"{p.sample_confidence * 100:g}", "policy-confidence"),
                 (
@@ -129,6 +141,7 @@ class PolicyDialog(ReviewerDialog[PolicyChange | None]):
                 ),
                 ("Unlock lapse (days)", str(p.unlock_lapse_days), "policy-days"),
                 ("New-account flag (days)", str(p.new_account_days), "policy-new-account"),
+                ("Keep after decision (days)", str(p.retention_days), "policy-retention"),
             ):
                 with Horizontal(classes="policy-row"):
                     yield Label(label, classes="policy-label")
@@ -168,6 +181,7 @@ class PolicyDialog(ReviewerDialog[PolicyChange | None]):
                 self.query_one("#policy-days", Input).value,
                 self._policy,
                 self.query_one("#policy-new-account", Input).value,
+                self.query_one("#policy-retention", Input).value,
             )
         except PolicyInputError as exc:
             for field, input_id in POLICY_INPUTS.items():

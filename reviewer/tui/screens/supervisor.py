@@ -7,7 +7,8 @@ approvals given with nothing played, and the approver they most often pair with.
 chain's status is verified on opening and again with `v`; `c` copies its head hash. `e`
 exports the filtered history as CSV. `t` opens the deadline view (`screens.deadlines`); `w` opens the request
 under the cursor on the review screen, read-only; `a` browses the audit events
-(`screens.audit_events`). Enter (or `d`) on a sign-off shows everything it recorded:
+(`screens.audit_events`); `x` purges the personal content of requests past the retention
+period, after a dry run shown for confirmation. Enter (or `d`) on a sign-off shows everything it recorded:
 checklist answers, acknowledged warnings, the sampling statement. Every store call runs on a
 worker thread.
 """
@@ -40,6 +41,7 @@ from reviewer.tui.widgets.signoff_history import SignOffHistory
 
 if TYPE_CHECKING:
     from reviewer.domain.model import Finding
+    from reviewer.store.service.purge import PurgeRun
     from reviewer.store.views import AuditStatus, Policy, ReviewerFigures, SignedIn, SignOffRow
 
 
@@ -121,6 +123,15 @@ class SupervisorScreen(ReviewerScreen):
             "Deadlines",
             id="supervisor.deadlines",
             tooltip="Every request by its statutory clock: overdue, paused, extended, notices",
+        ),
+        Binding(
+            "x",
+            "purge",
+            "Purge",
+            id="supervisor.purge",
+            show=False,
+            tooltip="Remove the personal content of requests decided longer ago than the "
+            "retention period (asks first; audited)",
         ),
         Binding(
             "p",
@@ -223,6 +234,7 @@ class SupervisorScreen(ReviewerScreen):
                 sample_min_foreign_fraction=change.sample_min_foreign_fraction,
                 unlock_lapse_days=change.unlock_lapse_days,
                 new_account_days=change.new_account_days,
+                retention_days=change.retention_days,
             )
         except (UserError, PermissionDenied) as exc:
             self.post_message(self.PolicySaved(None, str(exc)))
@@ -304,7 +316,8 @@ class SupervisorScreen(ReviewerScreen):
         self._say(
             f"Policy saved: {p.sample_confidence:.0%} confidence of catching a {p.sample_min_foreign_fraction:.0%}"
             f" foreign share; unlock lapses after {p.unlock_lapse_days} days; accounts are new for"
-            f" {p.new_account_days} days. New exports use it."
+            f" {p.new_account_days} days; personal content is kept {p.retention_days} days after"
+            " a decision. New exports use it."
         )
         self._load_audit()
 
@@ -398,6 +411,58 @@ class SupervisorScreen(ReviewerScreen):
         row = self._current_row()
         if row is not None:
             self.app.push_screen(ReviewScreen(row.request_id))
+
+    def action_purge(self) -> None:
+        self._purge(dry_run=True)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="purge")
+    def _purge(self, dry_run: bool) -> None:
+        """A dry run first: what is due is shown in a confirm dialog; yes purges those."""
+        from reviewer.store.errors import PermissionDenied
+
+        user = self.reviewer_app.user
+        if user is None:
+            return
+        try:
+            run = self.reviewer_app.service.purge(user, dry_run=dry_run)
+        except PermissionDenied as exc:
+            self.app.call_from_thread(self._say, f"Not purged: {exc}", True)
+            return
+        self.app.call_from_thread(self._purged, run)
+
+    def _purged(self, run: PurgeRun) -> None:
+        from reviewer.tui.dialogs.confirm import ConfirmDialog
+
+        if not run.dry_run:
+            self._say(
+                f"Purged the personal content of {len(run.purged)} request(s); every decision "
+                "and the audit chain stay."
+            )
+            self._load_audit()
+            return
+        if not run.due:
+            self._say(
+                f"Nothing to purge: no request was released or rejected more than "
+                f"{run.retention_days} days ago (or it is purged already)."
+            )
+            return
+        ids = ", ".join(r.request_id for r in run.due[:6]) + (" …" if len(run.due) > 6 else "")
+
+        def chosen(yes: bool | None) -> None:
+            if yes:
+                self._purge(dry_run=False)
+
+        self.app.push_screen(
+            ConfirmDialog(
+                "Purge personal content",
+                f"{len(run.due)} request(s) were decided more than {run.retention_days} days "
+                f"ago: {ids}. Their tickets, indexes, transcripts, notes and corrected archives "
+                "go; hashes, verdicts, who signed what and when, and the audit chain stay. "
+                "Purge them?",
+                "Purge",
+            ),
+            chosen,
+        )
 
     def action_audit_events(self) -> None:
         from reviewer.tui.screens.audit_events import AuditEventsScreen
