@@ -40,7 +40,20 @@ def purge(
     as_: str,
     passphrase_stdin: bool,
 ) -> None:
-    """Purge released or rejected requests past the retention period (all, or REQUEST_IDs)."""
+    """Purge released or rejected requests past the retention period (all, or REQUEST_IDs).
+
+    Removes each request's personal content (the ticket's personal fields, the stored index,
+    finding texts, sample items, notes, reasons, corrected archives); keeps what proves the
+    decision (hashes, verdicts, finding codes, who signed what and when, the audit chain, the
+    disclosure record's digest). Set the period with the policy (supervisor screen, `p`).
+
+    \b
+    Exit codes:
+      0  done (or, with --dry-run, said)
+      1  refused: a named request is not due (the reason on stderr), a wrong passphrase,
+         a lockout, or not a supervisor
+      2  bad usage, an unknown request, or the store cannot be opened
+    """
     from reviewer.store.service.purge import Purged
 
     def said(p: Purged) -> None:
