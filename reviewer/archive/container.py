@@ -14,6 +14,7 @@ import io
 import os
 import stat
 import struct
+import threading
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -29,6 +30,8 @@ DESCRIPTORS = {(True, False): 16, (True, True): 24, (False, False): 12, (False, 
 SALVAGE_MAX = 1 << 20  # members walked in an archive whose directory is lost
 PREFIX_SEARCH = 1 << 20  # bytes searched for the first local header behind a prefix ...
 PREFIX_TRIES = 256  # ... and the signatures tried there
+WINDOW = 1 << 20  # bytes read at once to serve small reads from
+WINDOW_READ_MAX = 64 << 10  # reads up to this size are served from a window
 
 
 class Source:
@@ -40,10 +43,24 @@ class Source:
         self.data = data
         self.view = memoryview(data) if data is not None else None
         self.size = len(data) if data is not None else os.fstat(fd).st_size  # type: ignore[arg-type]
+        self._windows = threading.local()  # each thread's last window of the file
 
     def read(self, off: int, n: int) -> bytes | memoryview:
         if self.view is not None:
             return self.view[off : off + n]
+        if n > WINDOW_READ_MAX:
+            return self._pread(off, n)
+        # Small reads (local headers, small members) are served from a window of the file
+        # read in one call: members lie one after the other, so the next read is there too.
+        w = self._windows
+        at = getattr(w, "at", -1)
+        if at >= 0 and at <= off and off + n <= at + len(w.buf):
+            return w.buf[off - at : off - at + n]
+        data = self._pread(off, max(n, WINDOW))
+        w.buf, w.at = memoryview(data), off
+        return w.buf[:n]
+
+    def _pread(self, off: int, n: int) -> bytes:
         assert self.fd is not None
         data = os.pread(self.fd, n, off)
         if len(data) == n or not data:

@@ -13,6 +13,7 @@ import csv
 import json
 import re
 import sys
+import threading
 from collections.abc import Iterator, Sequence
 from functools import lru_cache
 from typing import Any, overload
@@ -105,7 +106,12 @@ def parse_csv(member: str, text: str) -> Table | None:
                 continue
             if len(raw) < width:
                 raw.extend([""] * (width - len(raw)))
-            rows.append(tuple([_share(c) for c in raw[:width]]))
+            elif len(raw) > width:
+                del raw[width:]
+            if max(map(len, raw)) <= SHARE_MAX:
+                rows.append(tuple(map(_intern, raw)))
+            else:
+                rows.append(tuple([_share(c) for c in raw]))
     except csv.Error:
         return None
     return Table(member=member, columns=columns, rows=rows)
@@ -134,6 +140,17 @@ def _shared_object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     }
 
 
+_DECODERS = threading.local()
+
+
+def _decoder() -> json.JSONDecoder:
+    """This thread's decoder (json.loads with a hook builds a new one per call)."""
+    dec: json.JSONDecoder | None = getattr(_DECODERS, "dec", None)
+    if dec is None:
+        dec = _DECODERS.dec = json.JSONDecoder(object_pairs_hook=_shared_object)
+    return dec
+
+
 def parse_json(text: str) -> Any:
     """Parsed JSON; raises ValueError (with a short reason) when it does not parse.
 
@@ -141,7 +158,9 @@ def parse_json(text: str) -> Any:
     thousands of documents, and the index keeps them all.
     """
     try:
-        return json.loads(text, object_pairs_hook=_shared_object)
+        if text.startswith("\ufeff"):  # json.loads names this error
+            return json.loads(text, object_pairs_hook=_shared_object)
+        return _decoder().decode(text)
     except RecursionError:
         raise ValueError("nested too deeply") from None
     except json.JSONDecodeError as exc:
@@ -237,7 +256,15 @@ def _norm(column: str) -> str:
 
 def recording_columns(table: Table) -> dict[str, str] | None:
     """Map recording fields to the table's columns, or None when it holds no recordings."""
-    normalised = {_norm(c): c for c in table.columns}
+    mapping = _recording_columns(table.columns, table.member.endswith(VOICE_HISTORY))
+    return dict(mapping) if mapping is not None else None
+
+
+@lru_cache(maxsize=4096)  # thousands of small tables share a few headers
+def _recording_columns(
+    columns: tuple[str, ...], voice_history: bool
+) -> tuple[tuple[str, str], ...] | None:
+    normalised = {_norm(c): c for c in columns}
     mapping: dict[str, str] = {}
     for fld, aliases in _ALIASES.items():
         for alias in aliases:
@@ -246,11 +273,11 @@ def recording_columns(table: Table) -> dict[str, str] | None:
                 break
     if "utterance_id" not in mapping:
         return None
-    if table.member.endswith(VOICE_HISTORY) or _norm(mapping["utterance_id"]) != "id":
-        return mapping
+    if voice_history or _norm(mapping["utterance_id"]) != "id":
+        return tuple(mapping.items())
     # a bare "id" column only counts beside something only a voice history has
     if {"audio_member", "transcript", "device_serial"} & set(mapping):
-        return mapping
+        return tuple(mapping.items())
     return None
 
 
