@@ -53,12 +53,14 @@ class Source:
         # Small reads (local headers, small members) are served from a window of the file
         # read in one call: members lie one after the other, so the next read is there too.
         w = self._windows
-        at = getattr(w, "at", -1)
-        if at >= 0 and at <= off and off + n <= at + len(w.buf):
-            return w.buf[off - at : off - at + n]
-        data = self._pread(off, max(n, WINDOW))
-        w.buf, w.at = memoryview(data), off
-        return w.buf[:n]
+        at: int = getattr(w, "at", -1)
+        if at >= 0:
+            buf: memoryview = w.buf
+            if at <= off and off + n <= at + len(buf):
+                return buf[off - at : off - at + n]
+        buf = memoryview(self._pread(off, max(n, WINDOW)))
+        w.buf, w.at = buf, off
+        return buf[:n]
 
     def _pread(self, off: int, n: int) -> bytes:
         assert self.fd is not None
@@ -76,6 +78,7 @@ class Source:
         return b"".join(parts)
 
     def close(self) -> None:
+        self._windows = threading.local()
         if self.view is not None:
             self.view.release()
 
