@@ -39,9 +39,10 @@ ROOT = HERE.parent
 DEFAULT_OUT = HERE / "out"
 DEFAULT_REVIEWER = ROOT / ".venv" / "bin" / "reviewer"
 
-KINDS = ("incident", "many")
-RATIO_TARGET = 1.0  # incident export: check time / unzip -t time
-RSS_TARGET_MB = 200.0  # 100,000-member export: peak RSS of `reviewer check`
+KINDS = ("incident", "many", "orders")
+RATIO_TARGET = 1.0  # incident export: check time / unzip -t time (at load about 4; 0.8 quiet)
+SMALL_RATIO_TARGET = 3.0  # the 100,000-member exports: check time / unzip -t time ...
+RSS_TARGET_MB = 120.0  # ... and the peak RSS of `reviewer check` with its PDF child
 # Packages `reviewer check` should not need at all, or only when it really reads such a member.
 HEAVY_MODULES = (
     "textual",
@@ -223,8 +224,11 @@ def bench_kind(
         res.target = f"ratio <= {RATIO_TARGET:.1f}"
         res.target_met = res.ratio is not None and res.ratio <= RATIO_TARGET
     else:
-        res.target = f"peak RSS <= {RSS_TARGET_MB:.0f} MB"
-        res.target_met = res.peak_rss_mb <= RSS_TARGET_MB
+        res.target = f"ratio <= {SMALL_RATIO_TARGET:.0f}, tree RSS <= {RSS_TARGET_MB:.0f} MB"
+        rss = res.tree_rss_mb if res.tree_rss_mb else res.peak_rss_mb
+        res.target_met = (
+            res.ratio is not None and res.ratio <= SMALL_RATIO_TARGET and rss <= RSS_TARGET_MB
+        )
     return res
 
 
@@ -431,7 +435,11 @@ def main(argv: list[str] | None = None) -> int:
             "commit": git_commit(),
             "python": sys.version.split()[0],
             "cpus": os.cpu_count(),
-            "targets": {"incident_ratio_max": RATIO_TARGET, "many_peak_rss_mb_max": RSS_TARGET_MB},
+            "targets": {
+                "incident_ratio_max": RATIO_TARGET,
+                "small_members_ratio_max": SMALL_RATIO_TARGET,
+                "small_members_tree_rss_mb_max": RSS_TARGET_MB,
+            },
             "results": [asdict(r) for r in results],
             "startup": startup,
         }
