@@ -38,6 +38,11 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 DEFAULT_OUT = HERE / "out"
 DEFAULT_REVIEWER = ROOT / ".venv" / "bin" / "reviewer"
+# the interpreter for the start-up timings: the project's virtualenv, else (a git worktree
+# has none of its own) the one running this script
+PYTHON = ROOT / ".venv" / "bin" / "python"
+if not PYTHON.exists():
+    PYTHON = Path(sys.executable)
 
 KINDS = ("incident", "many", "orders")
 RATIO_TARGET = 1.0  # incident export: check time / unzip -t time (at load about 4; 0.8 quiet)
@@ -246,7 +251,7 @@ def parse_importtime(stderr: str) -> list[tuple[int, int, str]]:
 
 def import_profile(argv: list[str], top: int) -> dict[str, object]:
     """What `python -X importtime argv` imports: count, total and the costliest modules."""
-    python = str(ROOT / ".venv" / "bin" / "python")
+    python = str(PYTHON)
     proc = subprocess.run(
         [python, "-X", "importtime", *argv], capture_output=True, text=True, check=False
     )
@@ -272,7 +277,7 @@ def import_profile(argv: list[str], top: int) -> dict[str, object]:
 
 def bench_startup(runs: int, top: int, request_dir: Path | None) -> dict[str, object]:
     """Start-up of `reviewer check --help` (wall time), and what `check` imports."""
-    python = str(ROOT / ".venv" / "bin" / "python")
+    python = str(PYTHON)
     argv = ["-m", "reviewer", "check", "--help"]
     walls = [run_child([python, *argv])[0].wall_s for _ in range(runs)]
     result: dict[str, object] = {

@@ -44,11 +44,12 @@ class Source:
         self.view = memoryview(data) if data is not None else None
         self.size = len(data) if data is not None else os.fstat(fd).st_size  # type: ignore[arg-type]
         self._windows = threading.local()  # each thread's last window of the file
+        self.windowed = False  # serve small reads from windows (for archives of small members)
 
     def read(self, off: int, n: int) -> bytes | memoryview:
         if self.view is not None:
             return self.view[off : off + n]
-        if n > WINDOW_READ_MAX:
+        if n > WINDOW_READ_MAX or not self.windowed:
             return self._pread(off, n)
         # Small reads (local headers, small members) are served from a window of the file
         # read in one call: members lie one after the other, so the next read is there too.

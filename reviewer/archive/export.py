@@ -136,6 +136,9 @@ def _read_level(
         ctx.hazards.add(code, container or EXPORT_ITSELF, f"{what}{why}")
         if code != "zip-truncated":
             return
+    # members this small lie many to a window of the file: their headers and data are read
+    # a window at a time (see `Source.read`)
+    src.windowed = level.start_dir <= THREAD_MIN_AVERAGE * max(len(level.entries), 1)
     try:
         try:
             jobs = plan(ctx, level)
