@@ -89,15 +89,33 @@ def _delimiter(first_line: str) -> str:
     return best if counts[best] else ","
 
 
+_delimiter_cached = lru_cache(maxsize=1024)(_delimiter)
+HEADER_CACHED = 1024  # header lines up to this long are remembered (small tables share a few)
+
+
+@lru_cache(maxsize=1024)
+def _header_columns(header: tuple[str, ...]) -> tuple[str, ...]:
+    return _shared_columns(
+        tuple(_intern(h.strip() or f"column{i + 1}") for i, h in enumerate(header))
+    )
+
+
 def parse_csv(member: str, text: str) -> Table | None:
-    first = text.split("\n", 1)[0]
+    end = text.find("\n")
+    first = text if end < 0 else text[:end]
     try:
-        reader = csv.reader(text.splitlines(), delimiter=_delimiter(first))
+        cached = len(first) <= HEADER_CACHED
+        delimiter = _delimiter_cached(first) if cached else _delimiter(first)
+        reader = csv.reader(text.splitlines(), delimiter=delimiter)
         header = next(reader, None)
         if not header:
             return None
-        columns = _shared_columns(
-            tuple(_intern(h.strip() or f"column{i + 1}") for i, h in enumerate(header))
+        columns = (
+            _header_columns(tuple(header))
+            if cached
+            else _shared_columns(
+                tuple(_intern(h.strip() or f"column{i + 1}") for i, h in enumerate(header))
+            )
         )
         rows: list[tuple[str, ...]] = []
         width = len(columns)
