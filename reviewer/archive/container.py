@@ -19,7 +19,13 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
-from reviewer.archive.directory import END_TAIL, Entry, find_end_record, read_directory
+from reviewer.archive.directory import (
+    END_TAIL,
+    Entry,
+    decode_name,
+    find_end_record,
+    read_directory,
+)
 from reviewer.domain.archive.errors import ArchiveError
 
 LOCAL_HEADER = struct.Struct("<4sHHHHHIIIHH")
@@ -149,7 +155,7 @@ def salvage(src: Source, limit: int) -> list[Entry]:
         if sig != LOCAL_SIG or flags & 0x8 or 0xFFFFFFFF in (csize, size):
             break
         raw = bytes(src.read(off + LOCAL_HEADER.size, n_name))
-        name = raw.decode("utf-8" if flags & 0x800 else "cp437", "replace")
+        name = decode_name(raw, flags)
         entries.append(Entry(name, flags, method, crc, csize, size, off, 0))
         off += LOCAL_HEADER.size + n_name + n_extra + csize
     return entries
@@ -219,7 +225,7 @@ def local_range(level: Level, info: Entry) -> tuple[int, int, str] | str:
     end = start + info.compress_size
     if end > size:
         return "its data runs past the end of the archive"
-    return start, end, name.decode("utf-8" if info.flags & 0x800 else "cp437", "replace")
+    return start, end, decode_name(name, info.flags)
 
 
 def descriptor_size(src: Source, entry: Entry, at: int, room: int) -> int:

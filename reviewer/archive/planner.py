@@ -36,6 +36,7 @@ from reviewer.domain.model import EXPORT_ITSELF, Member, MemberKind
 S_IFMT, S_IFLNK = 0o170000, 0o120000
 EARLY_TEXT_BYTES = 1 << 20  # structured members this big are read before the small ones
 _EARLY_EXT = (".json", ".csv")
+_METHODS = frozenset((STORED, DEFLATED, *VIA_ZIPFILE))
 AUDIO_HEAD = 1 << 20  # bytes kept from the start of a recording to lay out its chunks
 _DRIVE = re.compile(r"^[A-Za-z]:")
 
@@ -204,7 +205,7 @@ def _admit(ctx: Context, level: Level, info: Entry, member: Member, ext: str) ->
         hz.add("zip-encrypted", path, f"{name!r} is encrypted and cannot be checked")
         return None
     method = info.method
-    if method not in (STORED, DEFLATED, *VIA_ZIPFILE):
+    if method not in _METHODS:
         hz.add("zip-unsupported-compression", path, f"{name!r} uses compression method {method}")
         return None
     if info.file_size > limits.max_member_bytes:
