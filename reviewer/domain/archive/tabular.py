@@ -200,14 +200,15 @@ def _cell(value: Any) -> str:
         return str(value)[:MAX_CELL]
 
 
-def _records(doc: Any) -> list[dict[str, Any]] | None:
-    def is_records(v: Any) -> bool:
-        return isinstance(v, list) and bool(v) and all(isinstance(x, dict) for x in v)
+def _is_records(v: Any) -> bool:
+    return isinstance(v, list) and bool(v) and all(isinstance(x, dict) for x in v)
 
-    if is_records(doc):
+
+def _records(doc: Any) -> list[dict[str, Any]] | None:
+    if _is_records(doc):
         return list(doc)
     if isinstance(doc, dict):
-        lists = [v for v in doc.values() if is_records(v)]
+        lists = [v for v in doc.values() if isinstance(v, list) and _is_records(v)]
         if len(lists) == 1:
             return list(lists[0])
     return None
