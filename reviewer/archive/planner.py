@@ -73,7 +73,7 @@ def name_hazards(hz: Hazards, path: str, name: str) -> None:
         and not name.startswith("/")
         and name[1:2] != ":"
     ):
-        return  # the common case: nothing below can apply
+        return  # the common case: nothing below can apply (a new test belongs here too)
     parts = re.split(r"[\\/]", name)
     if ".." in parts:
         hz.add("zip-traversal", path, f"{name!r} climbs out of the folder it is unpacked into")
