@@ -135,18 +135,13 @@ def plan(ctx: Context, level: Level) -> list[Job]:
     jobs: list[Job] = []
     spans: list[Span] = []
     members: list[Member] = []
+    prefix, intern = level.prefix, sys.intern
     for info in infos:
         name = info.name
-        path = sys.intern(level.prefix + name)
+        path = intern(prefix + name)
         ext = extension(name)
         kind, label = kind_by_name(name, ext)
-        member = Member(
-            path=path,
-            declared_size=info.file_size,
-            compressed_size=info.compress_size,
-            kind=kind,
-            type_label=label,
-        )
+        member = Member(path, info.file_size, info.compress_size, kind, label)
         members.append(member)
         name_hazards(hz, path, name)
         if counts[name] > 1:
