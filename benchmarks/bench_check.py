@@ -38,10 +38,16 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 DEFAULT_OUT = HERE / "out"
 DEFAULT_REVIEWER = ROOT / ".venv" / "bin" / "reviewer"
+# the interpreter for the start-up timings: the project's virtualenv, else (a git worktree
+# has none of its own) the one running this script
+PYTHON = ROOT / ".venv" / "bin" / "python"
+if not PYTHON.exists():
+    PYTHON = Path(sys.executable)
 
-KINDS = ("incident", "many")
-RATIO_TARGET = 1.0  # incident export: check time / unzip -t time
-RSS_TARGET_MB = 200.0  # 100,000-member export: peak RSS of `reviewer check`
+KINDS = ("incident", "many", "orders")
+RATIO_TARGET = 1.0  # incident export: check time / unzip -t time (at load about 4; 0.8 quiet)
+SMALL_RATIO_TARGET = 3.0  # the 100,000-member exports: check time / unzip -t time ...
+RSS_TARGET_MB = 120.0  # ... and the peak RSS of `reviewer check` with its PDF child
 # Packages `reviewer check` should not need at all, or only when it really reads such a member.
 HEAVY_MODULES = (
     "textual",
@@ -223,8 +229,11 @@ def bench_kind(
         res.target = f"ratio <= {RATIO_TARGET:.1f}"
         res.target_met = res.ratio is not None and res.ratio <= RATIO_TARGET
     else:
-        res.target = f"peak RSS <= {RSS_TARGET_MB:.0f} MB"
-        res.target_met = res.peak_rss_mb <= RSS_TARGET_MB
+        res.target = f"ratio <= {SMALL_RATIO_TARGET:.0f}, tree RSS <= {RSS_TARGET_MB:.0f} MB"
+        rss = res.tree_rss_mb if res.tree_rss_mb else res.peak_rss_mb
+        res.target_met = (
+            res.ratio is not None and res.ratio <= SMALL_RATIO_TARGET and rss <= RSS_TARGET_MB
+        )
     return res
 
 
@@ -242,7 +251,7 @@ def parse_importtime(stderr: str) -> list[tuple[int, int, str]]:
 
 def import_profile(argv: list[str], top: int) -> dict[str, object]:
     """What `python -X importtime argv` imports: count, total and the costliest modules."""
-    python = str(ROOT / ".venv" / "bin" / "python")
+    python = str(PYTHON)
     proc = subprocess.run(
         [python, "-X", "importtime", *argv], capture_output=True, text=True, check=False
     )
@@ -268,7 +277,7 @@ def import_profile(argv: list[str], top: int) -> dict[str, object]:
 
 def bench_startup(runs: int, top: int, request_dir: Path | None) -> dict[str, object]:
     """Start-up of `reviewer check --help` (wall time), and what `check` imports."""
-    python = str(ROOT / ".venv" / "bin" / "python")
+    python = str(PYTHON)
     argv = ["-m", "reviewer", "check", "--help"]
     walls = [run_child([python, *argv])[0].wall_s for _ in range(runs)]
     result: dict[str, object] = {
@@ -431,7 +440,11 @@ def main(argv: list[str] | None = None) -> int:
             "commit": git_commit(),
             "python": sys.version.split()[0],
             "cpus": os.cpu_count(),
-            "targets": {"incident_ratio_max": RATIO_TARGET, "many_peak_rss_mb_max": RSS_TARGET_MB},
+            "targets": {
+                "incident_ratio_max": RATIO_TARGET,
+                "small_members_ratio_max": SMALL_RATIO_TARGET,
+                "small_members_tree_rss_mb_max": RSS_TARGET_MB,
+            },
             "results": [asdict(r) for r in results],
             "startup": startup,
         }

@@ -1,6 +1,6 @@
 """Generate a benchmark request folder (request.json + export.zip), deterministically.
 
-Two kinds:
+Three kinds:
 
 - ``incident``: the incident at full scale. The requester (who owns no Alexa device) gets a
   stranger's whole archive: 1,700 recordings of about 2 s (16 kHz, 16-bit mono WAV, deflated
@@ -11,11 +11,15 @@ Two kinds:
 - ``many``: an export of 100,000 small members, for the memory target: tiny recordings with
   their voice history and catalogue, and a small JSON document and item CSV per order. The
   archive belongs to the requester.
+- ``orders``: another export of small members, the requester's: 30,000 tiny recordings with
+  their voice history and catalogue, and 35,000 orders, each a JSON document and an item CSV
+  (100,007 members).
 
 The same ``--seed`` gives the same bytes. Written with ``sample_archives/exportkit.py``.
 
     .venv/bin/python benchmarks/gen_export.py --kind incident --out benchmarks/out/incident
     .venv/bin/python benchmarks/gen_export.py --kind many --out benchmarks/out/many
+    .venv/bin/python benchmarks/gen_export.py --kind orders --out benchmarks/out/orders
 """
 
 from __future__ import annotations
@@ -507,13 +511,26 @@ def build_many(seed: int, members_total: int = 100_000) -> Built:
     """
     if members_total < FIXED_MEMBERS + 3:
         raise ValueError(f"--members must be at least {FIXED_MEMBERS + 3}")
-    rng = random.Random(f"many|{seed}")
-    owner = make_account(rng, devices=4, created=date(2011, 5, 20))
-    end = date(2019, 12, 31)
     free = members_total - FIXED_MEMBERS
     n_rec = free // 5
     n_json = (free - n_rec + 1) // 2
-    n_csv = free - n_rec - n_json
+    return build_small(f"many|{seed}", n_rec, n_json, free - n_rec - n_json)
+
+
+def build_orders(seed: int, recordings: int = 30_000, order_count: int = 35_000) -> Built:
+    """Another export of small members, belonging to the requester: `recordings` tiny
+    recordings with their voice history and catalogue, and `order_count` orders, each a JSON
+    document and an item CSV (100,007 members with the defaults)."""
+    return build_small(f"orders|{seed}", recordings, order_count, order_count)
+
+
+def build_small(tag: str, n_rec: int, n_json: int, n_csv: int) -> Built:
+    """The requester's export of `n_rec` recordings (0.2 s, 8 kHz, 8-bit), `n_json` order
+    documents and the item CSVs of the first `n_csv` orders, with the fixed members."""
+    rng = random.Random(tag)
+    owner = make_account(rng, devices=4, created=date(2011, 5, 20))
+    end = date(2019, 12, 31)
+    members_total = FIXED_MEMBERS + n_rec + n_json + n_csv
     utts = utterances(rng, owner, n_rec, end, seconds=(0.2, 0.2))
     order_rows = orders(rng, owner, n_json, end)
     members: dict[str, bytes] = {
@@ -578,7 +595,7 @@ def main(argv: list[str] | None = None) -> int:
         epilog=__doc__.split("\n\n", 1)[1],
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("--kind", choices=("incident", "many"), required=True)
+    parser.add_argument("--kind", choices=("incident", "many", "orders"), required=True)
     parser.add_argument("--out", type=Path, required=True, help="the request folder to write")
     parser.add_argument("--seed", type=int, default=2018, help="random seed (default 2018)")
     parser.add_argument(
@@ -602,6 +619,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.kind == "incident":
             built = build_incident(args.seed, args.recordings)
+        elif args.kind == "orders":
+            built = build_orders(args.seed)
         else:
             built = build_many(args.seed, args.members)
         archive = write_folder(args.out, built)

@@ -477,3 +477,34 @@ def test_every_read_error_is_said_in_words_before_its_reason() -> None:
         sentence, _, reason = words.partition(" (")
         assert sentence and sentence[0].islower() and len(sentence.split()) >= 4, words
         assert str(exc) in reason and reason.endswith(")"), words
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("Alexa/VoiceHistory.csv", set()),
+        ("a..b/c..d.txt", set()),
+        ("ab:c.txt", set()),
+        ("x:y.txt", {"zip-absolute-path"}),
+        ("../x", {"zip-traversal"}),
+        ("a/../../x", {"zip-traversal"}),
+        ("a\\..\\x", {"zip-traversal", "zip-backslash"}),
+        ("/etc/passwd", {"zip-absolute-path"}),
+        ("\\x", {"zip-absolute-path", "zip-backslash"}),
+        ("C:/Windows/x", {"zip-absolute-path"}),
+        ("c:x", {"zip-absolute-path"}),
+        ("a\\b", {"zip-backslash"}),
+        ("a\x00b.csv", {"zip-nul-in-name"}),
+        ("\x00", {"zip-nul-in-name"}),
+        ("/a\x00/../b", {"zip-nul-in-name", "zip-traversal", "zip-absolute-path"}),
+    ],
+)
+def test_name_hazards_common_case_filter_passes_every_hazard(name: str, expected: set[str]) -> None:
+    """name_hazards returns early for ordinary names: the filter must let every name through
+    that any of its rules would flag (a NUL, a drive, a leading slash, a backslash, ..)."""
+    from reviewer.archive.hazards import Hazards
+    from reviewer.archive.planner import name_hazards
+
+    hz = Hazards()
+    name_hazards(hz, name, name)
+    assert hz.codes() == expected

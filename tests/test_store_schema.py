@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import subprocess
+import sys
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -20,7 +22,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 from reviewer.domain.signoff import CHECKLIST_KEYS
 from reviewer.domain.states import State
 from reviewer.store.engine import make_engine
-from reviewer.store.migrate import current_revision, head_revision, upgrade
+from reviewer.store.migrate import current_revision, declared_head, head_revision, upgrade
 from reviewer.store.service import ReviewService
 from reviewer.store.tables import metadata
 
@@ -450,3 +452,24 @@ def test_the_database_itself_wants_evidence_checklist_and_notes_before_an_approv
     svc.ingest(review2, folder / "export.zip", actor="t")
     refused("voided", decision="reject", acknowledged="{}", stage=1, reviewer_id=alice, round=2)
     svc.close()
+
+
+def test_the_migration_files_name_the_head_alembic_names() -> None:
+    assert declared_head() == head_revision()
+
+
+def test_a_store_at_the_latest_revision_opens_without_alembic(tmp_path: Path) -> None:
+    """Opening a store whose schema is current reads its revision with one query: Alembic
+    (and every migration script) is loaded only when there is something to migrate."""
+    url = f"sqlite:///{tmp_path / 'store.db'}"
+    ReviewService.open(url, hasher=FAST, clock=lambda: NOW).close()  # created and migrated
+    probe = (
+        "import sys\n"
+        "from reviewer.store.service import ReviewService\n"
+        f"ReviewService.open({url!r}, create=False).close()\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] == 'alembic'))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True
+    ).stdout
+    assert out.strip() == "[]"

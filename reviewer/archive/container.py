@@ -14,11 +14,18 @@ import io
 import os
 import stat
 import struct
+import threading
 import zipfile
 from pathlib import Path
 from typing import Any
 
-from reviewer.archive.directory import END_TAIL, Entry, find_end_record, read_directory
+from reviewer.archive.directory import (
+    END_TAIL,
+    Entry,
+    decode_name,
+    find_end_record,
+    read_directory,
+)
 from reviewer.domain.archive.errors import ArchiveError
 
 LOCAL_HEADER = struct.Struct("<4sHHHHHIIIHH")
@@ -29,6 +36,8 @@ DESCRIPTORS = {(True, False): 16, (True, True): 24, (False, False): 12, (False, 
 SALVAGE_MAX = 1 << 20  # members walked in an archive whose directory is lost
 PREFIX_SEARCH = 1 << 20  # bytes searched for the first local header behind a prefix ...
 PREFIX_TRIES = 256  # ... and the signatures tried there
+WINDOW = 1 << 20  # bytes read at once to serve small reads from
+WINDOW_READ_MAX = 64 << 10  # reads up to this size are served from a window
 
 
 class Source:
@@ -40,10 +49,27 @@ class Source:
         self.data = data
         self.view = memoryview(data) if data is not None else None
         self.size = len(data) if data is not None else os.fstat(fd).st_size  # type: ignore[arg-type]
+        self._windows = threading.local()  # each thread's last window of the file
+        self.windowed = False  # serve small reads from windows (for archives of small members)
 
     def read(self, off: int, n: int) -> bytes | memoryview:
         if self.view is not None:
             return self.view[off : off + n]
+        if n > WINDOW_READ_MAX or not self.windowed:
+            return self._pread(off, n)
+        # Small reads (local headers, small members) are served from a window of the file
+        # read in one call: members lie one after the other, so the next read is there too.
+        w = self._windows
+        at: int = getattr(w, "at", -1)
+        if at >= 0:
+            buf: memoryview = w.buf
+            if at <= off and off + n <= at + len(buf):
+                return buf[off - at : off - at + n]
+        buf = memoryview(self._pread(off, max(n, WINDOW)))
+        w.buf, w.at = buf, off
+        return buf[:n]
+
+    def _pread(self, off: int, n: int) -> bytes:
         assert self.fd is not None
         data = os.pread(self.fd, n, off)
         if len(data) == n or not data:
@@ -59,6 +85,7 @@ class Source:
         return b"".join(parts)
 
     def close(self) -> None:
+        self._windows = threading.local()
         if self.view is not None:
             self.view.release()
 
@@ -128,7 +155,7 @@ def salvage(src: Source, limit: int) -> list[Entry]:
         if sig != LOCAL_SIG or flags & 0x8 or 0xFFFFFFFF in (csize, size):
             break
         raw = bytes(src.read(off + LOCAL_HEADER.size, n_name))
-        name = raw.decode("utf-8" if flags & 0x800 else "cp437", "replace")
+        name = decode_name(raw, flags)
         entries.append(Entry(name, flags, method, crc, csize, size, off, 0))
         off += LOCAL_HEADER.size + n_name + n_extra + csize
     return entries
@@ -198,7 +225,7 @@ def local_range(level: Level, info: Entry) -> tuple[int, int, str] | str:
     end = start + info.compress_size
     if end > size:
         return "its data runs past the end of the archive"
-    return start, end, name.decode("utf-8" if info.flags & 0x800 else "cp437", "replace")
+    return start, end, decode_name(name, info.flags)
 
 
 def descriptor_size(src: Source, entry: Entry, at: int, room: int) -> int:

@@ -141,7 +141,7 @@ def read_directory(read: Reader, size: int, limit: int) -> Directory:
                 raise DirectoryError("the central directory is cut short")
         name_at = rel + CENTRAL.size
         raw = block[name_at : name_at + n_name]
-        name = raw.decode("utf-8" if flags & 0x800 else "cp437", "replace")
+        name = decode_name(raw, flags)
         if 0xFFFFFFFF in (csize, usize, offset):
             usize, csize, offset = _zip64(
                 block[name_at + n_name : name_at + n_name + n_extra], usize, csize, offset
@@ -182,6 +182,14 @@ def _zip64_end(
         ):
             return rec_at, rec_end, count, cd_size, cd_offset
     return None
+
+
+def decode_name(raw: bytes, flags: int) -> str:
+    """A member name as stored: UTF-8 when flagged, else cp437 (ASCII alike in both, and
+    decoded without the cp437 codec's Python-level table when it is all ASCII)."""
+    if raw.isascii():
+        return raw.decode("ascii")
+    return raw.decode("utf-8" if flags & 0x800 else "cp437", "replace")
 
 
 def _zip64(extra: bytes, usize: int, csize: int, offset: int) -> tuple[int, int, int]:

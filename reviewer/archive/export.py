@@ -24,7 +24,13 @@ from collections import deque
 from pathlib import Path
 from typing import Any
 
-from reviewer.archive.container import Level, Source, open_failure, open_regular
+from reviewer.archive.container import (
+    WINDOW_READ_MAX,
+    Level,
+    Source,
+    open_failure,
+    open_regular,
+)
 from reviewer.archive.context import Context, Stop
 from reviewer.archive.digest.pdf import collect_pdfs
 from reviewer.archive.digest.tables import MANIFEST
@@ -34,7 +40,7 @@ from reviewer.archive.nesting import Shape, shape
 from reviewer.archive.pdfservice import PdfService
 from reviewer.archive.planner import DIGESTERS, Job, keep_cap, plan
 from reviewer.archive.progress import Meter, ProgressCallback, Tally
-from reviewer.archive.streams import READ_FAILURES, chunks, crc32, read_failure
+from reviewer.archive.streams import READ_FAILURES, chunks, crc32, read_failure, small_member
 from reviewer.domain.archive.errors import ArchiveError
 from reviewer.domain.archive.sniff import extension, sniff
 from reviewer.domain.archive.tabular import recordings_from
@@ -130,6 +136,9 @@ def _read_level(
         ctx.hazards.add(code, container or EXPORT_ITSELF, f"{what}{why}")
         if code != "zip-truncated":
             return
+    # members this small lie many to a window of the file: their headers and data are read
+    # a window at a time (see `Source.read`)
+    src.windowed = level.start_dir <= THREAD_MIN_AVERAGE * max(len(level.entries), 1)
     try:
         try:
             jobs = plan(ctx, level)
@@ -203,6 +212,14 @@ def _read_job(ctx: Context, level: Level, job: Job, watch: Tally | None = None) 
     limits, hz, member = ctx.limits, ctx.hazards, job.member
     path, name = member.path, job.name
     declared = job.size
+    named = member.kind is MemberKind.ARCHIVE  # as the planner listed it: by its name
+    if (
+        watch is None
+        and job.end - job.start <= WINDOW_READ_MAX
+        and declared <= limits.ratio_floor_bytes
+        and _read_small(ctx, level, job, named)
+    ):
+        return
     used = [0]
     crc = 0
     digest = hashlib.sha256()
@@ -211,7 +228,6 @@ def _read_job(ctx: Context, level: Level, job: Job, watch: Tally | None = None) 
     cap = 0
     kept_n = 0
     tail = b""  # the last END_TAIL bytes: an end record, the last page of an OGG stream
-    named = member.kind is MemberKind.ARCHIVE  # as the planner listed it: by its name
     complete = False
     try:
         for chunk in chunks(level, job, used):
@@ -269,11 +285,65 @@ def _read_job(ctx: Context, level: Level, job: Job, watch: Tally | None = None) 
         member.read_bytes = declared if count == declared else count  # one int object, not two
     if not complete:
         return
+    box = [b"".join(kept) if len(kept) != 1 else kept[0]]
+    kept.clear()
+    _digest(ctx, level, job, count, crc, digest.hexdigest(), box, tail, named, kept_n == count)
+
+
+def _read_small(ctx: Context, level: Level, job: Job, named: bool) -> bool:
+    """A small member read whole in one step (its compressed bytes come from the file's
+    window): True when it was read and digested as `_read_job`'s loop would; False when
+    anything about it is unusual (cut short, invalid, unreadable, larger than declared or
+    allowed), for that loop to read it again and say what is wrong. (Its declared size is
+    within `ratio_floor_bytes`, so no ratio can be judged on it.)"""
+    out = small_member(level, job)
+    if out is None:
+        return False
+    count = len(out)
+    if count > job.size or count > ctx.limits.max_member_bytes:
+        return False
+    member = job.member
+    member.read_bytes = job.size if count == job.size else count
+    cap = 0
+    if count:
+        kind, label, audio = sniff(job.name, out[:SNIFF_BYTES])
+        member.kind, member.type_label = kind, label
+        if audio:
+            member.audio = AudioInfo(format=audio)
+        cap = keep_cap(ctx.limits, level.depth, kind, audio)
+        ctx.add_total(count, member.path)  # may stop the reading, as in the loop
+    kept = out if count <= cap else out[:cap]
+    tail = out[-END_TAIL:]  # the member itself when it is that small, not a copy
+    whole = len(kept) == count
+    sha256 = hashlib.sha256(out).hexdigest()
+    _digest(ctx, level, job, count, crc32(out), sha256, [kept], tail, named, whole)
+    return True
+
+
+def _digest(
+    ctx: Context,
+    level: Level,
+    job: Job,
+    count: int,
+    crc: int,
+    sha256: str,
+    box: list[bytes],
+    tail: bytes,
+    named: bool,
+    whole: bool,
+) -> None:
+    """A member read to its end (`count` bytes, `tail` the last `END_TAIL` of them): its
+    digest, size and CRC judged, then it is opened as an archive or its kept bytes (in `box`,
+    a one-item list the digester empties, so a large member's bytes can go as soon as its text
+    is decoded; `whole`: all of them) are handed to its digester. `named`: the planner listed
+    it as an archive by its name."""
+    hz, member, name, declared = ctx.hazards, job.member, job.name, job.size
+    path = member.path
     if count == 0:
         member.kind, member.type_label, _ = sniff(name, b"")
         if member.kind is MemberKind.TEXT and extension(name) not in (".txt", ""):
             member.type_label = "empty file"
-    member.sha256 = sys.intern(digest.hexdigest())
+    member.sha256 = sys.intern(sha256)
     if count != declared:
         hz.add(
             "zip-size-mismatch", path, f"{name!r} declares {declared:,} bytes but holds {count:,}"
@@ -287,14 +357,10 @@ def _read_job(ctx: Context, level: Level, job: Job, watch: Tally | None = None) 
         )
         return
     member.readable = True
-    # the kept bytes go in a one-item list that the digester empties, so a large member's
-    # bytes can go as soon as its text is decoded
-    box = [b"".join(kept) if len(kept) != 1 else kept[0]]
-    kept.clear()
     # an archive starts with a local header or ends with an end record, whose signature
     # holds the byte 6 (no text does); a member named as an archive is judged as one
     archive = named or member.kind is MemberKind.ARCHIVE or b"\x06" in tail
-    if archive and _archive(ctx, level, job, box, kept_n == count, tail, named):
+    if archive and _archive(ctx, level, job, box, whole, tail, named):
         return
     digester = DIGESTERS.get(member.kind)
     if digester is not None:

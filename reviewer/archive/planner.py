@@ -35,6 +35,8 @@ from reviewer.domain.model import EXPORT_ITSELF, Member, MemberKind
 
 S_IFMT, S_IFLNK = 0o170000, 0o120000
 EARLY_TEXT_BYTES = 1 << 20  # structured members this big are read before the small ones
+_EARLY_EXT = (".json", ".csv")
+_METHODS = frozenset((STORED, DEFLATED, *VIA_ZIPFILE))
 AUDIO_HEAD = 1 << 20  # bytes kept from the start of a recording to lay out its chunks
 _DRIVE = re.compile(r"^[A-Za-z]:")
 
@@ -60,9 +62,18 @@ class Job:
     size: int  # declared sizes
     csize: int
     entry: Entry | None  # kept only for methods inflated through zipfile
+    rank: int = 2  # reading order: PDFs (0), large structured members (1), the rest (2)
 
 
 def name_hazards(hz: Hazards, path: str, name: str) -> None:
+    if (
+        ".." not in name
+        and "\\" not in name
+        and "\x00" not in name
+        and not name.startswith("/")
+        and name[1:2] != ":"
+    ):
+        return  # the common case: nothing below can apply (a new test belongs here too)
     parts = re.split(r"[\\/]", name)
     if ".." in parts:
         hz.add("zip-traversal", path, f"{name!r} climbs out of the folder it is unpacked into")
@@ -87,13 +98,18 @@ _KIND_BY_EXT = {
 }
 
 
-def kind_by_name(name: str) -> tuple[MemberKind, str]:
-    """What a member that is not (or not yet) read looks like from its name alone (the reader
-    holds a member named as an archive to its name: see `nesting`)."""
+_UNREAD = {ext: (kind, f"{label} (not read)") for ext, (kind, label) in _KIND_BY_EXT.items()}
+_UNKNOWN = (MemberKind.OTHER, "unknown (not read)")
+_FOLDER = (MemberKind.DIRECTORY, "folder")
+
+
+def kind_by_name(name: str, ext: str | None = None) -> tuple[MemberKind, str]:
+    """What a member that is not (or not yet) read looks like from its name alone (`ext`:
+    its extension, when known; the reader holds a member named as an archive to its name:
+    see `nesting`)."""
     if name.endswith("/"):
-        return MemberKind.DIRECTORY, "folder"
-    kind, label = _KIND_BY_EXT.get(extension(name), (MemberKind.OTHER, "unknown"))
-    return kind, f"{label} (not read)"
+        return _FOLDER
+    return _UNREAD.get(extension(name) if ext is None else ext, _UNKNOWN)
 
 
 def plan(ctx: Context, level: Level) -> list[Job]:
@@ -119,17 +135,13 @@ def plan(ctx: Context, level: Level) -> list[Job]:
     jobs: list[Job] = []
     spans: list[Span] = []
     members: list[Member] = []
+    prefix, intern = level.prefix, sys.intern
     for info in infos:
         name = info.name
-        path = sys.intern(level.prefix + name)
-        kind, label = kind_by_name(name)
-        member = Member(
-            path=path,
-            declared_size=info.file_size,
-            compressed_size=info.compress_size,
-            kind=kind,
-            type_label=label,
-        )
+        path = intern(prefix + name)
+        ext = extension(name)
+        kind, label = kind_by_name(name, ext)
+        member = Member(path, info.file_size, info.compress_size, kind, label)
         members.append(member)
         name_hazards(hz, path, name)
         if counts[name] > 1:
@@ -138,7 +150,7 @@ def plan(ctx: Context, level: Level) -> list[Job]:
                 path,
                 f"{name!r} appears {counts[name]} times; tools disagree on which one wins",
             )
-        job = _admit(ctx, level, info, member)
+        job = _admit(ctx, level, info, member, ext)
         if job is not None:
             jobs.append(job)
             spans.append((info.header_offset, job.end, info, member))
@@ -161,27 +173,20 @@ def plan(ctx: Context, level: Level) -> list[Job]:
     # PDFs first, so the PDF child works while the rest is inflated; then large structured
     # members (a manifest listing every member), whose text and parsed form are both held
     # for a moment, so that moment comes while the index is still small
-    early = False
-
-    def order(job: Job) -> int:
-        nonlocal early
-        ext = extension(job.name)
-        if ext == ".pdf":
-            return 0
-        if job.size >= EARLY_TEXT_BYTES and ext in (".json", ".csv"):
-            early = True
-            return 1
-        return 2
-
-    jobs.sort(key=order)
-    ctx.moved |= early
-    if jobs and extension(jobs[0].name) == ".pdf":
+    jobs.sort(key=_rank)
+    ctx.moved |= any(j.rank == 1 for j in jobs)
+    if jobs and jobs[0].rank == 0:
         ctx.pdf.prestart()  # the PDF child starts up while the first members are inflated
     return jobs
 
 
-def _admit(ctx: Context, level: Level, info: Entry, member: Member) -> Job | None:
-    """The member as a job to read, or None (and its hazard) when it is not to be read."""
+def _rank(job: Job) -> int:
+    return job.rank
+
+
+def _admit(ctx: Context, level: Level, info: Entry, member: Member, ext: str) -> Job | None:
+    """The member as a job to read, or None (and its hazard) when it is not to be read
+    (`ext`: the extension of its name)."""
     hz, limits = ctx.hazards, ctx.limits
     name, path, kind, label = info.name, member.path, member.kind, member.type_label
     if (info.external_attr >> 16) & S_IFMT == S_IFLNK:
@@ -195,7 +200,7 @@ def _admit(ctx: Context, level: Level, info: Entry, member: Member) -> Job | Non
         hz.add("zip-encrypted", path, f"{name!r} is encrypted and cannot be checked")
         return None
     method = info.method
-    if method not in (STORED, DEFLATED, *VIA_ZIPFILE):
+    if method not in _METHODS:
         hz.add("zip-unsupported-compression", path, f"{name!r} uses compression method {method}")
         return None
     if info.file_size > limits.max_member_bytes:
@@ -235,6 +240,11 @@ def _admit(ctx: Context, level: Level, info: Entry, member: Member) -> Job | Non
         info.file_size,
         info.compress_size,
         info if method in VIA_ZIPFILE else None,
+        0
+        if ext == ".pdf"
+        else 1
+        if ext in _EARLY_EXT and info.file_size >= EARLY_TEXT_BYTES
+        else 2,
     )
 
 

@@ -120,6 +120,28 @@ def deflate_chunks(src: Source, start: int, end: int, used: list[int]) -> Iterat
         yield out
 
 
+def small_member(level: Level, job: Job) -> bytes | None:
+    """A small stored or deflated member's inflated bytes in one step, or None when they
+    need the chunked reading (another method, data cut short, a stream that does not end
+    within `CHUNK_OUT` bytes, invalid data, a read that fails): the chunked reading then
+    reads it again and reports what is wrong, in the words of `read_failure`."""
+    n = job.end - job.start
+    method = job.method
+    if method != STORED and method != DEFLATED:
+        return None
+    try:
+        piece = level.src.read(job.start, n)
+        if len(piece) != n:
+            return None
+        if method == STORED:
+            return bytes(piece)
+        d = inflater.decompressobj(-15)
+        out: bytes = d.decompress(piece, CHUNK_OUT)
+    except READ_FAILURES:
+        return None
+    return out if d.eof else None
+
+
 def stored_chunks(src: Source, start: int, end: int) -> Iterator[bytes | memoryview]:
     for off in range(start, end, CHUNK_OUT):
         yield src.read(off, min(CHUNK_OUT, end - off))

@@ -278,13 +278,24 @@ class ExportIndex:
         texts, and the text of each parsed JSON document or table, made when asked for (a
         large JSON list in pieces of whole records, so it is never rendered at once)."""
         seen: set[str] = set()
+        texts, docs, tables = self.texts, self.json_docs, self.tables
         for m in self.members:
             path = m.path
             if path in seen:  # a duplicated name has one text
                 continue
             seen.add(path)
-            for piece in self.member_text(path):
-                yield path, piece
+            text = texts.get(path)
+            if text is not None:
+                yield path, text
+            elif path in docs:
+                doc = docs[path]
+                if type(doc) is dict and not _has_long_list(doc):
+                    yield path, _dumps(doc)  # the common case, as _json_pieces gives it
+                else:
+                    for piece in _json_pieces(doc):
+                        yield path, piece
+            elif path in tables:
+                yield path, tables[path].text()
 
     def member_text(self, path: str) -> Iterator[str]:
         """The readable text of one member, in one or more pieces (none when it has none)."""
@@ -324,6 +335,14 @@ class ExportIndex:
 
 
 JSON_PIECE = 2000  # records of a large JSON list rendered together
+_dumps = json.JSONEncoder(ensure_ascii=False).encode  # as json.dumps(v, ensure_ascii=False)
+
+
+def _has_long_list(doc: dict[str, Any]) -> bool:
+    for v in doc.values():  # noqa: SIM110 - a plain loop: any() over a generator costs more
+        if isinstance(v, list) and len(v) > JSON_PIECE:
+            return True
+    return False
 
 
 def _json_pieces(doc: Any) -> Iterator[str]:

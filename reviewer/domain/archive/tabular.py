@@ -13,6 +13,7 @@ import csv
 import json
 import re
 import sys
+import threading
 from collections.abc import Iterator, Sequence
 from functools import lru_cache
 from typing import Any, overload
@@ -88,15 +89,33 @@ def _delimiter(first_line: str) -> str:
     return best if counts[best] else ","
 
 
+_delimiter_cached = lru_cache(maxsize=1024)(_delimiter)
+HEADER_CACHED = 1024  # header lines up to this long are remembered (small tables share a few)
+
+
+@lru_cache(maxsize=1024)
+def _header_columns(header: tuple[str, ...]) -> tuple[str, ...]:
+    return _shared_columns(
+        tuple(_intern(h.strip() or f"column{i + 1}") for i, h in enumerate(header))
+    )
+
+
 def parse_csv(member: str, text: str) -> Table | None:
-    first = text.split("\n", 1)[0]
+    end = text.find("\n")
+    first = text if end < 0 else text[:end]
     try:
-        reader = csv.reader(text.splitlines(), delimiter=_delimiter(first))
+        cached = len(first) <= HEADER_CACHED
+        delimiter = _delimiter_cached(first) if cached else _delimiter(first)
+        reader = csv.reader(text.splitlines(), delimiter=delimiter)
         header = next(reader, None)
         if not header:
             return None
-        columns = _shared_columns(
-            tuple(_intern(h.strip() or f"column{i + 1}") for i, h in enumerate(header))
+        columns = (
+            _header_columns(tuple(header))
+            if cached
+            else _shared_columns(
+                tuple(_intern(h.strip() or f"column{i + 1}") for i, h in enumerate(header))
+            )
         )
         rows: list[tuple[str, ...]] = []
         width = len(columns)
@@ -105,7 +124,12 @@ def parse_csv(member: str, text: str) -> Table | None:
                 continue
             if len(raw) < width:
                 raw.extend([""] * (width - len(raw)))
-            rows.append(tuple([_share(c) for c in raw[:width]]))
+            elif len(raw) > width:
+                del raw[width:]
+            if max(map(len, raw)) <= SHARE_MAX:
+                rows.append(tuple(map(_intern, raw)))
+            else:
+                rows.append(tuple([_share(c) for c in raw]))
     except csv.Error:
         return None
     return Table(member=member, columns=columns, rows=rows)
@@ -134,6 +158,17 @@ def _shared_object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     }
 
 
+_DECODERS = threading.local()
+
+
+def _decoder() -> json.JSONDecoder:
+    """This thread's decoder (json.loads with a hook builds a new one per call)."""
+    dec: json.JSONDecoder | None = getattr(_DECODERS, "dec", None)
+    if dec is None:
+        dec = _DECODERS.dec = json.JSONDecoder(object_pairs_hook=_shared_object)
+    return dec
+
+
 def parse_json(text: str) -> Any:
     """Parsed JSON; raises ValueError (with a short reason) when it does not parse.
 
@@ -141,7 +176,9 @@ def parse_json(text: str) -> Any:
     thousands of documents, and the index keeps them all.
     """
     try:
-        return json.loads(text, object_pairs_hook=_shared_object)
+        if text.startswith("\ufeff"):  # json.loads names this error
+            return json.loads(text, object_pairs_hook=_shared_object)
+        return _decoder().decode(text)
     except RecursionError:
         raise ValueError("nested too deeply") from None
     except json.JSONDecodeError as exc:
@@ -163,14 +200,15 @@ def _cell(value: Any) -> str:
         return str(value)[:MAX_CELL]
 
 
-def _records(doc: Any) -> list[dict[str, Any]] | None:
-    def is_records(v: Any) -> bool:
-        return isinstance(v, list) and bool(v) and all(isinstance(x, dict) for x in v)
+def _is_records(v: Any) -> bool:
+    return isinstance(v, list) and bool(v) and all(isinstance(x, dict) for x in v)
 
-    if is_records(doc):
+
+def _records(doc: Any) -> list[dict[str, Any]] | None:
+    if _is_records(doc):
         return list(doc)
     if isinstance(doc, dict):
-        lists = [v for v in doc.values() if is_records(v)]
+        lists = [v for v in doc.values() if isinstance(v, list) and _is_records(v)]
         if len(lists) == 1:
             return list(lists[0])
     return None
@@ -237,7 +275,15 @@ def _norm(column: str) -> str:
 
 def recording_columns(table: Table) -> dict[str, str] | None:
     """Map recording fields to the table's columns, or None when it holds no recordings."""
-    normalised = {_norm(c): c for c in table.columns}
+    mapping = _recording_columns(table.columns, table.member.endswith(VOICE_HISTORY))
+    return dict(mapping) if mapping is not None else None
+
+
+@lru_cache(maxsize=4096)  # thousands of small tables share a few headers
+def _recording_columns(
+    columns: tuple[str, ...], voice_history: bool
+) -> tuple[tuple[str, str], ...] | None:
+    normalised = {_norm(c): c for c in columns}
     mapping: dict[str, str] = {}
     for fld, aliases in _ALIASES.items():
         for alias in aliases:
@@ -246,11 +292,11 @@ def recording_columns(table: Table) -> dict[str, str] | None:
                 break
     if "utterance_id" not in mapping:
         return None
-    if table.member.endswith(VOICE_HISTORY) or _norm(mapping["utterance_id"]) != "id":
-        return mapping
+    if voice_history or _norm(mapping["utterance_id"]) != "id":
+        return tuple(mapping.items())
     # a bare "id" column only counts beside something only a voice history has
     if {"audio_member", "transcript", "device_serial"} & set(mapping):
-        return mapping
+        return tuple(mapping.items())
     return None
 
 
