@@ -73,8 +73,7 @@ def url_of(path: Path) -> str:
 CAROL = "carol-demo-passphrase"
 
 
-@pytest.fixture
-def store(tmp_path: Path) -> str:
+def build_cli_store(tmp_path: Path) -> str:
     """A store with carol (supervisor, the first account), alice (reviewer, added by carol)
     and the clean sample ingested, built by the commands."""
     url = url_of(tmp_path / "store" / "reviewer.db")
@@ -109,6 +108,24 @@ def store(tmp_path: Path) -> str:
     )
     assert proc.returncode == 0, proc.stderr
     return url
+
+
+@pytest.fixture(scope="session")
+def cli_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """`build_cli_store` once per test session (its commands hash passphrases: seconds)."""
+    where = tmp_path_factory.mktemp("cli-store")
+    build_cli_store(where)
+    return where
+
+
+@pytest.fixture
+def store(cli_template: Path, tmp_path: Path) -> str:
+    """A private copy of the session's store built by the commands (a SQLite store's folder
+    holds its audit key and checkpoints too, so the copy is whole)."""
+    for part in ("store", "reviewer-home", "home"):
+        if (cli_template / part).exists():
+            shutil.copytree(cli_template / part, tmp_path / part)
+    return url_of(tmp_path / "store" / "reviewer.db")
 
 
 def users_of(tmp: Path, url: str) -> list[str]:
