@@ -89,3 +89,22 @@ async def test_c_claims_and_lets_go_and_held_filters_by_holder(store: Store) -> 
         assert hold is not None and hold.holder == "bob"
     finally:
         service.close()
+
+
+async def test_the_review_header_says_who_holds_the_request(store: Store) -> None:
+    from test_tui_support import open_request, screen_text
+
+    service = store.service()
+    try:
+        service.claim(session_of(service, "alice"), CLEAN, "mine this week")
+    finally:
+        service.close()
+    app = make_app(store)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await sign_in(pilot, "bob")
+        await open_request(pilot, CLEAN)
+        await wait_for(pilot, lambda: "held by alice" in screen_text(app))
+        await pilot.press("escape")
+        await open_request(pilot, WRONG_CUSTOMER)
+        await wait_for(pilot, lambda: WRONG_CUSTOMER in screen_text(app).splitlines()[1])
+        assert "held by" not in screen_text(app).splitlines()[1]

@@ -47,6 +47,8 @@ def summary_text(d: RequestDetail) -> Text:
         f"{s.name} {SIGNED[s.decision.value]}{ORDINAL[s.stage.number]}" for s in d.signers
     )
     text.append(f"  signed: {signed or 'nobody yet'}", style="green" if d.signers else "dim")
+    if d.hold is not None:  # whose first decision this is while they hold it
+        text.append(f"  held by {printable(d.hold.holder)}", style="bold magenta")
     text.append(f"  {d.archive_sha256[:12]}", style="dim")
     return text
 
