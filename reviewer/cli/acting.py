@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from reviewer.store.views import SignedIn
 
 F = TypeVar("F", bound=Callable[..., Any])
+T = TypeVar("T")
 
 NO_PASSPHRASE = (
     "no passphrase given (input ended): type it at the prompt, or pipe it with --passphrase-stdin"
@@ -120,3 +121,40 @@ def acting(svc: ReviewService, name: str, passphrase: str) -> Iterator[SignedIn]
         refuse(f"refused: {exc}")
     finally:
         svc.sign_out(session)
+
+
+@contextmanager
+def acting_on_store(
+    ctx: click.Context, name: str, passphrase_stdin: bool
+) -> Iterator[tuple[ReviewService, SignedIn]]:
+    """The store of `--db`, and `name` signed in on it for one command (their passphrase asked
+    at the terminal, or read with `--passphrase-stdin`), signed out after; refusals as
+    `acting` says."""
+    with (
+        open_service(ctx) as svc,
+        acting(
+            svc,
+            name,
+            read_passphrase(passphrase_stdin, confirm=False, prompt=f"Passphrase of {name}"),
+        ) as session,
+    ):
+        yield svc, session
+
+
+def make_change(
+    ctx: click.Context,
+    name: str,
+    passphrase_stdin: bool,
+    what: str,
+    change: Callable[[ReviewService, SignedIn], T],
+) -> T:
+    """`change(service, session)` made by `name` (see `acting_on_store`); the store's refusal
+    of it (UserError) is one line, ``<what> refused: <why>``, and exit 1."""
+    from reviewer.store.errors import UserError
+
+    with acting_on_store(ctx, name, passphrase_stdin) as (svc, session):
+        try:
+            return change(svc, session)
+        except UserError as exc:
+            refuse(f"{what} refused: {exc}")
+            raise AssertionError("unreachable") from None

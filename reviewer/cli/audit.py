@@ -10,11 +10,9 @@ from pathlib import Path
 import click
 
 from reviewer.cli.acting import (
-    acting,
+    acting_on_store,
     as_option,
-    open_service,
     passphrase_stdin_option,
-    read_passphrase,
 )
 from reviewer.domain.errors import ReviewerError
 from reviewer.domain.text import printable
@@ -149,14 +147,7 @@ def export(ctx: click.Context, csv_path: Path, as_: str, passphrase_stdin: bool)
     or anything else that is not a regular file is refused.
     """
     _check_target(csv_path)
-    with (
-        open_service(ctx) as svc,
-        acting(
-            svc,
-            as_,
-            read_passphrase(passphrase_stdin, confirm=False, prompt=f"Passphrase of {as_}"),
-        ) as session,
-    ):
+    with acting_on_store(ctx, as_, passphrase_stdin) as (svc, session):
         count = svc.export_audit_csv(session, csv_path)
     click.echo(f"wrote {count:,} audit events to {csv_path}")
 

@@ -14,14 +14,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from reviewer.cli.acting import (
-    acting,
-    as_option,
-    open_service,
-    passphrase_stdin_option,
-    read_passphrase,
-    refuse,
-)
+from reviewer.cli.acting import as_option, make_change, passphrase_stdin_option
 from reviewer.domain.text import printable
 
 if TYPE_CHECKING:
@@ -54,21 +47,7 @@ def _run(
     what: str,
     change: Callable[[ReviewService, SignedIn], Hold | None],
 ) -> None:
-    from reviewer.store.errors import UserError
-
-    with (
-        open_service(ctx) as svc,
-        acting(
-            svc,
-            as_,
-            read_passphrase(passphrase_stdin, confirm=False, prompt=f"Passphrase of {as_}"),
-        ) as session,
-    ):
-        try:
-            hold = change(svc, session)
-        except UserError as exc:
-            refuse(f"{what} refused: {exc}")
-            return
+    hold = make_change(ctx, as_, passphrase_stdin, what, change)
     if as_json:
         click.echo(json.dumps(hold_dict(request_id, hold), indent=2))
     elif hold is None:

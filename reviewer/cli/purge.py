@@ -15,13 +15,7 @@ import sys
 
 import click
 
-from reviewer.cli.acting import (
-    acting,
-    as_option,
-    open_service,
-    passphrase_stdin_option,
-    read_passphrase,
-)
+from reviewer.cli.acting import acting_on_store, as_option, passphrase_stdin_option
 from reviewer.domain.text import printable
 
 
@@ -61,14 +55,7 @@ def purge(
             removed = ", ".join(f"{n} {what.replace('_', ' ')}" for what, n in p.removed.items())
             click.echo(f"{printable(p.request_id)}: purged ({removed})")
 
-    with (
-        open_service(ctx) as svc,
-        acting(
-            svc,
-            as_,
-            read_passphrase(passphrase_stdin, confirm=False, prompt=f"Passphrase of {as_}"),
-        ) as session,
-    ):
+    with acting_on_store(ctx, as_, passphrase_stdin) as (svc, session):
         run = svc.purge(session, request_ids=request_ids or None, dry_run=dry_run, on_purged=said)
     if as_json:
         click.echo(json.dumps(run.as_dict(), indent=2))

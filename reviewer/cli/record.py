@@ -10,11 +10,9 @@ from pathlib import Path
 import click
 
 from reviewer.cli.acting import (
-    acting,
+    acting_on_store,
     as_option,
-    open_service,
     passphrase_stdin_option,
-    read_passphrase,
 )
 from reviewer.domain.text import printable
 
@@ -52,14 +50,7 @@ def record(
 
     if out.exists() or out.is_symlink():
         raise click.UsageError(f"{out} exists: name a new file")
-    with (
-        open_service(ctx) as svc,
-        acting(
-            svc,
-            as_,
-            read_passphrase(passphrase_stdin, confirm=False, prompt=f"Passphrase of {as_}"),
-        ) as session,
-    ):
+    with acting_on_store(ctx, as_, passphrase_stdin) as (svc, session):
         try:
             doc = svc.disclosure_record(session, request_id)
         except NotFound as exc:

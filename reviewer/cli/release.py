@@ -9,11 +9,9 @@ from pathlib import Path
 import click
 
 from reviewer.cli.acting import (
-    acting,
+    acting_on_store,
     as_option,
-    open_service,
     passphrase_stdin_option,
-    read_passphrase,
     refuse,
 )
 from reviewer.domain.text import printable
@@ -66,14 +64,7 @@ def release(
 
     if redeliver and not reason.strip():
         raise click.UsageError("--redeliver needs --reason saying why")
-    with (
-        open_service(ctx) as svc,
-        acting(
-            svc,
-            as_,
-            read_passphrase(passphrase_stdin, confirm=False, prompt=f"Passphrase of {as_}"),
-        ) as session,
-    ):
+    with acting_on_store(ctx, as_, passphrase_stdin) as (svc, session):
         try:
             receipt = svc.release(session, request_id, outbox, redeliver=redeliver, reason=reason)
         except ReleaseError as exc:

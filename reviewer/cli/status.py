@@ -40,7 +40,6 @@ def status(ctx: click.Context, as_json: bool) -> None:
     """
     with open_service(ctx) as svc:
         rows = svc.queue()
-        clocks = svc.clocks()
     if as_json:
         doc = [
             {
@@ -49,7 +48,7 @@ def status(ctx: click.Context, as_json: bool) -> None:
                 "customer_id": r.customer_id,
                 "state": r.state.value,
                 "verdict": r.verdict.value,
-                "due": f"{clock.due:%Y-%m-%d}" if (clock := clocks.get(r.request_id)) else None,
+                "due": f"{clock.due:%Y-%m-%d}" if (clock := r.clock) else None,
                 "days_left": clock.days_left if clock else r.days_left,
                 "extended": bool(clock and clock.extended),
                 "paused": bool(clock and clock.paused),
@@ -103,7 +102,7 @@ def status(ctx: click.Context, as_json: bool) -> None:
         table.add_column(col)
     for r in rows:
         signed = ", ".join(f"{s.name} ({s.decision.value})" for s in r.signers) or "-"
-        clock = clocks.get(r.request_id)
+        clock = r.clock
         table.add_row(  # data as Text: control characters escaped, brackets not markup
             Text(printable(r.request_id)),
             Text(printable(r.requester_name or r.customer_id)),

@@ -79,15 +79,24 @@ class QueueRow:
     ingested_at: datetime
     unlock_expires_at: datetime | None  # when an approved export stops being releasable
     version: int = 1  # the version's number within its request (v1, v2 ...)
-    # The statutory clock (`reviewer.domain.deadline`): the computed due date the days left
-    # count to, whether it is paused or extended; None when the ticket gives no receipt time
-    # (then the days left count to the ticket's own due date).
-    due: date | None = None
-    paused: bool = False
-    extended_months: int = 0
+    # The statutory clock (`reviewer.domain.deadline`) the days left count to; None when the
+    # ticket gives no receipt time (then they count to the ticket's own due date).
+    clock: Clock | None = None
     # Who holds the request (a claim, an assignment or a hand-over) and since when.
     held_by: str | None = None
     held_since: datetime | None = None
+
+    @property
+    def due(self) -> date | None:
+        return self.clock.due if self.clock else None
+
+    @property
+    def paused(self) -> bool:
+        return self.clock is not None and self.clock.paused
+
+    @property
+    def extended_months(self) -> int:
+        return self.clock.extended_months if self.clock else 0
 
 
 @dataclass(frozen=True, slots=True)

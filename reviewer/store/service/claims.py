@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from reviewer.domain.access import (
     STATES,
@@ -33,7 +33,7 @@ from reviewer.store.errors import NotFound, UserError
 from reviewer.store.service import rows
 from reviewer.store.service.people import People, account_actor
 from reviewer.store.service.unit import UnitOfWork
-from reviewer.store.tables import ClaimRow, ExportVersionRow, RequestRow, ReviewerRow
+from reviewer.store.tables import ClaimRow, RequestRow, ReviewerRow
 from reviewer.store.views import SignedIn
 
 # The audit events, one per change of who holds a request.
@@ -224,13 +224,7 @@ _OPEN_STATES = STATES[Action.CLAIM] or frozenset()
 
 def _current_state(s: Session, request_id: str, now: datetime) -> State:
     """The state of the request's current version (NotFound for an unknown request)."""
-    v = s.execute(
-        select(ExportVersionRow)
-        .options(*rows.ROW_ONLY)
-        .where(ExportVersionRow.request_id == request_id)
-        .order_by(ExportVersionRow.number.desc())  # type: ignore[attr-defined]
-        .limit(1)
-    ).scalar_one_or_none()
+    v = rows.current_version(s, request_id, *rows.ROW_ONLY)
     if v is None:
         raise NotFound(f"no request {request_id} in the store")
     return rows.state(s, v, now)[0]

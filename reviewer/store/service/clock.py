@@ -14,7 +14,7 @@ from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from reviewer.domain.access import Action
 from reviewer.domain.deadline import (
@@ -34,7 +34,7 @@ from reviewer.store.service import rows
 from reviewer.store.service.people import People
 from reviewer.store.service.review import Reviews
 from reviewer.store.service.unit import UnitOfWork
-from reviewer.store.tables import ClockChangeRow, ExportVersionRow, RequestRow
+from reviewer.store.tables import ClockChangeRow, RequestRow
 from reviewer.store.views import DeadlineRow, SignedIn
 
 CLOSED = frozenset({State.RELEASED, State.REJECTED})
@@ -61,25 +61,12 @@ class Clocks:
             changes = rows.changes_of(s, [request_id]).get(request_id, [])
             return rows.request_clock(req, changes, self._uow.decision_now(s))
 
-    def clocks(self) -> dict[str, Clock | None]:
-        """Every request's clock now, by request id."""
-        with self._uow.read() as s:
-            now = self._uow.decision_now(s)
-            requests = s.execute(select(RequestRow)).scalars().all()
-            changes = rows.changes_of(s, [r.request_id for r in requests])
-            return {
-                r.request_id: rows.request_clock(r, changes.get(r.request_id, []), now)
-                for r in requests
-            }
-
     def deadlines(self) -> list[DeadlineRow]:
         """Every request with its clock, the supervisor's deadline view: open requests first,
         fewest days left first (overdue at the top), then the answered ones."""
-        queue = self._reviews.queue()
-        clocks = self.clocks()
         out = [
-            DeadlineRow(q.request_id, q.requester_name, q.state, clocks.get(q.request_id), q.due_at)
-            for q in queue
+            DeadlineRow(q.request_id, q.requester_name, q.state, q.clock, q.due_at)
+            for q in self._reviews.queue()
         ]
 
         def urgency(row: DeadlineRow) -> tuple[bool, bool, int, str]:
@@ -216,12 +203,7 @@ class Clocks:
 
 
 def _request_state(s: Session, request_id: str, now: datetime) -> State | None:
-    v = s.execute(
-        select(ExportVersionRow)
-        .where(ExportVersionRow.request_id == request_id)
-        .order_by(ExportVersionRow.number.desc())  # type: ignore[attr-defined]
-        .limit(1)
-    ).scalar_one_or_none()
+    v = rows.current_version(s, request_id, *rows.ROW_ONLY)
     return None if v is None else rows.state(s, v, now)[0]
 
 

@@ -92,7 +92,6 @@ class ReviewService:
         self.audit_events = supervision.audit_events
         # The statutory clock.
         self.clock = clocks.clock
-        self.clocks = clocks.clocks
         self.extend = clocks.extend
         self.pause = clocks.pause
         self.resume = clocks.resume

@@ -368,13 +368,7 @@ def _request(s: Session, request_id: str) -> RequestRow:
 def _retention(s: Session, req: RequestRow, days: int, now: datetime) -> Retention:
     """The request's place in the retention rule: the state of its newest export version and
     when that was decided (the release's time, or the rejection's)."""
-    v = s.execute(
-        select(ExportVersionRow)
-        .where(ExportVersionRow.request_id == req.request_id)
-        .options(*rows.ROW_ONLY)
-        .order_by(col(ExportVersionRow.number).desc())
-        .limit(1)
-    ).scalar_one_or_none()
+    v = rows.current_version(s, req.request_id, *rows.ROW_ONLY)
     purged_at = rows.aware(req.purged_at)
     if v is None:
         return retention(req.request_id, State.PENDING, None, days, purged_at)

@@ -97,9 +97,7 @@ class Reviews:
                         ingested_at=v.ingested_at,
                         unlock_expires_at=expires,
                         version=v.number,
-                        due=clock.due if clock else None,
-                        paused=bool(clock and clock.paused),
-                        extended_months=clock.extended_months if clock else 0,
+                        clock=clock,
                         held_by=hold.holder if hold else None,
                         held_since=hold.since if hold else None,
                     )
@@ -109,12 +107,7 @@ class Reviews:
     def request_detail(self, request_id: str) -> RequestDetail:
         """The current version of `request_id` (NotFound if unknown)."""
         with self._uow.read() as s:
-            v = s.execute(
-                select(ExportVersionRow)
-                .where(ExportVersionRow.request_id == request_id)
-                .order_by(ExportVersionRow.number.desc())  # type: ignore[attr-defined]
-                .limit(1)
-            ).scalar_one_or_none()
+            v = rows.current_version(s, request_id)
             if v is None:
                 raise NotFound(f"no request {request_id} in the store")
             return self._detail(s, v)

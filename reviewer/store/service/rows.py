@@ -70,6 +70,18 @@ def version(s: Session, version_id: int, *options: Any) -> ExportVersionRow:
     return v
 
 
+def current_version(s: Session, request_id: str, *options: Any) -> ExportVersionRow | None:
+    """The request's newest export version (None: no such request)."""
+    row: ExportVersionRow | None = s.execute(
+        select(ExportVersionRow)
+        .where(col(ExportVersionRow.request_id) == request_id)
+        .options(*options)
+        .order_by(col(ExportVersionRow.number).desc())
+        .limit(1)
+    ).scalar_one_or_none()
+    return row
+
+
 def lock_version(s: Session, version_id: int) -> ExportVersionRow:
     stmt = select(ExportVersionRow).where(col(ExportVersionRow.id) == version_id).options(*NO_INDEX)
     if is_postgres(s):
