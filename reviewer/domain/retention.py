@@ -18,10 +18,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from reviewer.domain.states import State
+from reviewer.domain.states import ANSWERED, State
 
 PURGED = "(purged)"
-DECIDED = (State.RELEASED, State.REJECTED)
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,7 +37,7 @@ class Retention:
         """Why this request is not purged now, in words; None when it is due."""
         if self.purged_at is not None:
             return f"{self.request_id} was purged on {self.purged_at:%Y-%m-%d}"
-        if self.state not in DECIDED or self.decided_at is None or self.purge_from is None:
+        if self.state not in ANSWERED or self.decided_at is None or self.purge_from is None:
             return (
                 f"{self.request_id} is {self.state.value}: only released or rejected requests "
                 "are purged"

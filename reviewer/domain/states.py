@@ -36,3 +36,8 @@ class State(StrEnum):
     LAPSED = "lapsed"  # both sign-offs were given, but not released within the unlock period
     SUPERSEDED = "superseded"  # a newer archive or ticket arrived for the same request
     VOIDED = "superseded"  # the earlier name of SUPERSEDED
+
+
+# A request whose current version is in one of these is answered: its statutory clock has
+# stopped, and its personal content is purged once the retention period has passed.
+ANSWERED = frozenset({State.RELEASED, State.REJECTED})

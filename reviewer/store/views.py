@@ -18,7 +18,7 @@ from reviewer.domain.sampling import DEFAULT_MIN_FOREIGN_FRACTION as _P
 from reviewer.domain.sampling import Sample
 from reviewer.domain.signoff import DEFAULT_UNLOCK_LAPSE_DAYS as _LAPSE
 from reviewer.domain.signoff import GateDecision, InspectionKind, WarningToAck
-from reviewer.domain.states import Decision, Role, Stage, State
+from reviewer.domain.states import ANSWERED, Decision, Role, Stage, State
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,6 +97,11 @@ class QueueRow:
     @property
     def extended_months(self) -> int:
         return self.clock.extended_months if self.clock else 0
+
+    @property
+    def open(self) -> bool:
+        """Not yet answered: neither released nor rejected (its clock still runs)."""
+        return self.state not in ANSWERED
 
 
 @dataclass(frozen=True, slots=True)
@@ -308,18 +313,3 @@ class IngestResult:
     verdict: Verdict
     findings: tuple[Finding, ...] = field(default=())
     version_number: int = 1  # 1 for the first archive of the request, 2 for the next ...
-
-
-@dataclass(frozen=True, slots=True)
-class DeadlineRow:
-    """One request on the supervisor's deadline view: its state and its statutory clock."""
-
-    request_id: str
-    requester_name: str
-    state: State
-    clock: Clock | None  # None: the ticket gives no receipt time
-    due_at: datetime | None  # the ticket's own due date
-
-    @property
-    def open(self) -> bool:
-        return self.state not in (State.RELEASED, State.REJECTED)

@@ -27,7 +27,6 @@ from reviewer.domain.access import (
     may_let_go,
 )
 from reviewer.domain.errors import first_line
-from reviewer.domain.states import State
 from reviewer.store import trail
 from reviewer.store.errors import NotFound, UserError
 from reviewer.store.service import rows
@@ -110,7 +109,7 @@ class Claims:
 
     def _claim(self, s: Session, session: SignedIn, request_id: str, note: str) -> Hold:
         now = self._uow.stamp(s)
-        state = _current_state(s, request_id, now)
+        state = rows.current_state(s, request_id, now)
         account = self._people.acting(s, session, Action.CLAIM, state)
         hold = rows.holds_of(s, [request_id]).get(request_id)
         _enforce(may_claim(account_actor(account), state, hold))
@@ -119,7 +118,7 @@ class Claims:
 
     def _release(self, s: Session, session: SignedIn, request_id: str) -> None:
         now = self._uow.stamp(s)
-        _current_state(s, request_id, now)
+        rows.current_state(s, request_id, now)
         account = self._people.acting(s, session, Action.REVIEW)
         hold = rows.holds_of(s, [request_id]).get(request_id)
         _enforce(may_let_go(account_actor(account), hold))
@@ -139,7 +138,7 @@ class Claims:
         self, s: Session, session: SignedIn, request_id: str, to: str, note: str, kind: str
     ) -> Hold:
         now = self._uow.stamp(s)
-        state = _current_state(s, request_id, now)
+        state = rows.current_state(s, request_id, now)
         if kind == "assign":
             account = self._people.acting(s, session, Action.ASSIGN, state)
         else:
@@ -220,14 +219,6 @@ class Claims:
 
 
 _OPEN_STATES = STATES[Action.CLAIM] or frozenset()
-
-
-def _current_state(s: Session, request_id: str, now: datetime) -> State:
-    """The state of the request's current version (NotFound for an unknown request)."""
-    v = rows.current_version(s, request_id, *rows.ROW_ONLY)
-    if v is None:
-        raise NotFound(f"no request {request_id} in the store")
-    return rows.state(s, v, now)[0]
 
 
 def _enforce(answer: Permission) -> None:

@@ -26,7 +26,7 @@ from reviewer.domain.deadline import (
     pause_refusal,
     resume_refusal,
 )
-from reviewer.domain.states import State
+from reviewer.domain.states import ANSWERED
 from reviewer.store import trail
 from reviewer.store.errors import NotFound, UserError
 from reviewer.store.files import replacing
@@ -35,9 +35,8 @@ from reviewer.store.service.people import People
 from reviewer.store.service.review import Reviews
 from reviewer.store.service.unit import UnitOfWork
 from reviewer.store.tables import ClockChangeRow, RequestRow
-from reviewer.store.views import DeadlineRow, SignedIn
+from reviewer.store.views import QueueRow, SignedIn
 
-CLOSED = frozenset({State.RELEASED, State.REJECTED})
 AUDIT_ACTION = "clock-change"
 
 
@@ -61,19 +60,15 @@ class Clocks:
             changes = rows.changes_of(s, [request_id]).get(request_id, [])
             return rows.request_clock(req, changes, self._uow.decision_now(s))
 
-    def deadlines(self) -> list[DeadlineRow]:
+    def deadlines(self) -> list[QueueRow]:
         """Every request with its clock, the supervisor's deadline view: open requests first,
         fewest days left first (overdue at the top), then the answered ones."""
-        out = [
-            DeadlineRow(q.request_id, q.requester_name, q.state, q.clock, q.due_at)
-            for q in self._reviews.queue()
-        ]
 
-        def urgency(row: DeadlineRow) -> tuple[bool, bool, int, str]:
+        def urgency(row: QueueRow) -> tuple[bool, bool, int, str]:
             days = row.clock.days_left if row.clock else None
             return (not row.open, days is None, days or 0, row.request_id)
 
-        return sorted(out, key=urgency)
+        return sorted(self._reviews.queue(), key=urgency)
 
     def deadlines_csv(self, session: SignedIn, path: Path) -> int:
         """Write the deadline view as CSV for a supervisor (PermissionDenied for anyone else),
@@ -156,8 +151,8 @@ class Clocks:
         req = s.get(RequestRow, request_id)
         if req is None:
             raise NotFound(f"no request {request_id} in the store")
-        state = _request_state(s, request_id, now)
-        if state in CLOSED:
+        state = rows.current_state(s, request_id, now)
+        if state in ANSWERED:
             raise UserError(
                 f"{request_id} was {state.value}: its clock stopped when it was answered"
             )
@@ -202,11 +197,6 @@ class Clocks:
         return after
 
 
-def _request_state(s: Session, request_id: str, now: datetime) -> State | None:
-    v = rows.current_version(s, request_id, *rows.ROW_ONLY)
-    return None if v is None else rows.state(s, v, now)[0]
-
-
 DEADLINE_COLUMNS = (
     "request_id",
     "state",
@@ -225,7 +215,7 @@ DEADLINE_COLUMNS = (
 )
 
 
-def deadline_cells(row: DeadlineRow) -> list[str]:
+def deadline_cells(row: QueueRow) -> list[str]:
     """One CSV row of the deadline view (no personal data beyond the request id)."""
     c = row.clock
     if c is None:

@@ -82,6 +82,14 @@ def current_version(s: Session, request_id: str, *options: Any) -> ExportVersion
     return row
 
 
+def current_state(s: Session, request_id: str, now: datetime) -> State:
+    """The state of the request's current version (NotFound for an unknown request)."""
+    v = current_version(s, request_id, *ROW_ONLY)
+    if v is None:
+        raise NotFound(f"no request {request_id} in the store")
+    return state(s, v, now)[0]
+
+
 def lock_version(s: Session, version_id: int) -> ExportVersionRow:
     stmt = select(ExportVersionRow).where(col(ExportVersionRow.id) == version_id).options(*NO_INDEX)
     if is_postgres(s):

@@ -29,7 +29,7 @@ from reviewer.tui.dialogs.export_csv import ExportCsvDialog
 from reviewer.tui.widgets.footer import KeysFooter
 
 if TYPE_CHECKING:
-    from reviewer.store.views import DeadlineRow
+    from reviewer.store.views import QueueRow
 
 # Fixed widths that fit 120 columns (the request id, the longest state, "paused 08-25 +2m",
 # "not sent, due 2018-09-03"); at 80 the table scrolls sideways.
@@ -44,7 +44,7 @@ COLUMNS = (
 )
 
 
-def left_text(row: DeadlineRow) -> Text:
+def left_text(row: QueueRow) -> Text:
     if row.clock is None:
         return Text("-", style="dim")
     if not row.open:
@@ -57,7 +57,7 @@ def left_text(row: DeadlineRow) -> Text:
     return Text(f"{days}d")
 
 
-def clock_text(row: DeadlineRow) -> Text:
+def clock_text(row: QueueRow) -> Text:
     c = row.clock
     if c is None:
         return Text("no receipt time", style="dim")
@@ -71,7 +71,7 @@ def clock_text(row: DeadlineRow) -> Text:
     return Text(" ").join(parts)
 
 
-def notice_text(row: DeadlineRow) -> Text:
+def notice_text(row: QueueRow) -> Text:
     c = row.clock
     if c is None or not c.extended:
         return Text("-", style="dim")
@@ -103,7 +103,7 @@ class DeadlinesTable(DataTable[Text | str]):
         for label, key, width in COLUMNS:
             self.add_column(label, key=key, width=width)
 
-    def show(self, rows: list[DeadlineRow]) -> None:
+    def show(self, rows: list[QueueRow]) -> None:
         self.clear()
         for r in rows:
             dim = "" if r.open else "dim"
@@ -153,7 +153,7 @@ class DeadlinesScreen(ReviewerScreen):
 
     @dataclass
     class Loaded(Message):
-        rows: list[DeadlineRow]
+        rows: list[QueueRow]
 
     @dataclass
     class Exported(Message):
@@ -163,7 +163,7 @@ class DeadlinesScreen(ReviewerScreen):
 
     def __init__(self) -> None:
         super().__init__()
-        self.rows: list[DeadlineRow] = []
+        self.rows: list[QueueRow] = []
 
     def compose(self) -> ComposeResult:
         yield Header()
