@@ -8,6 +8,7 @@ import dataclasses
 import json
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
@@ -220,3 +221,59 @@ def test_the_command_line_extends_and_status_shows_the_clock(
 def test_every_clock_command_has_help(command: str) -> None:
     result = CliRunner().invoke(main, [command, "--help"])
     assert result.exit_code == 0 and "Exit codes:" in result.output
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "UPDATE clock_changes SET months = 1 WHERE kind = 'extend'",
+        "UPDATE clock_changes SET kind = 'resume' WHERE kind = 'pause'",
+        "DELETE FROM clock_changes WHERE kind = 'pause'",
+    ],
+)
+def test_a_clock_change_altered_or_removed_in_sql_fails_the_audit(
+    svc: ReviewService, make_review: MakeReview, statement: str
+) -> None:
+    """An insider shortens an extension, turns a pause into a resume, or deletes a pause
+    behind the app's back: `audit verify` names the disagreement."""
+    ingest_received(svc, make_review, "DSAR-K-0006", days_ago=3)
+    svc.extend(signed_in(svc, "bob"), "DSAR-K-0006", 2, "complex")
+    svc.pause(signed_in(svc, "alice"), "DSAR-K-0006", "identity documents asked")
+    assert svc.audit_status().ok
+    insider_sql(svc.url, [statement])
+    status = svc.audit_status()
+    assert not status.ok
+    assert "clock-change" in status.message
+
+
+def test_another_process_cannot_extend_without_the_role_or_the_passphrase(
+    svc: ReviewService, make_review: MakeReview, tmp_path: Path
+) -> None:
+    """The refusals hold for a second process running the command, not only in this one."""
+    import subprocess
+    import sys
+
+    ingest_received(svc, make_review, "DSAR-K-0007", days_ago=3)
+    reviewer = Path(sys.executable).with_name("reviewer")
+
+    def extend_as(name: str, passphrase: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [str(reviewer), "--db", svc.url, "extend", "DSAR-K-0007", "--months", "2",
+             "--reason", "complex", "--as", name, "--passphrase-stdin"],
+            input=passphrase + "\n", capture_output=True, text=True, timeout=120, check=False,
+            env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "REVIEWER_AUDIO": "off",
+                 "REVIEWER_HOME": str(tmp_path / "home")},
+        )  # fmt: skip
+
+    as_reviewer = extend_as("alice", PASS["alice"])
+    assert as_reviewer.returncode == 1
+    assert "needs the approver or supervisor role" in as_reviewer.stderr
+    wrong = extend_as("bob", "not-bobs-passphrase")
+    assert wrong.returncode == 1 and "bob:" in wrong.stderr
+    clock = svc.clock("DSAR-K-0007")
+    assert clock is not None and not clock.extended
+    assert not [e for e in events(svc) if e["action"] == "clock-change"]
+    done = extend_as("bob", PASS["bob"])
+    assert done.returncode == 0, done.stderr
+    after = svc.clock("DSAR-K-0007")
+    assert after is not None and after.extended_months == 2
