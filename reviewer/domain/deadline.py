@@ -131,10 +131,13 @@ def _holidays(country: str, region: str, year: int) -> Mapping[date, str]:
         return {}
 
 
-def _known_country(country: str) -> bool:
+@functools.cache
+def _supported() -> Mapping[str, list[str]]:
+    """Country -> its regions, as the `holidays` package knows them (built once: the queue
+    asks for every request's calendar on each refresh)."""
     import holidays
 
-    return country in holidays.list_supported_countries()
+    return dict(holidays.list_supported_countries())
 
 
 def jurisdiction_of(requester: Requester) -> Jurisdiction:
@@ -148,12 +151,10 @@ def jurisdiction_of(requester: Requester) -> Jurisdiction:
             break
     if not country and "-" in requester.locale.replace("_", "-"):
         country = requester.locale.replace("_", "-").rsplit("-", 1)[1].upper()
-    if country and not _known_country(country):
+    if country and country not in _supported():
         notes.append(f"no bank holidays known for {country}: weekends only")
     elif country and region:
-        import holidays
-
-        regions = holidays.list_supported_countries().get(country, [])
+        regions = _supported().get(country, [])
         if region not in regions:
             notes.append(f"no region {region} in {country}: nationwide holidays only")
             region = ""
