@@ -6,17 +6,16 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import datetime, timedelta
-from typing import Any
 
 import pytest
 from argon2 import PasswordHasher, profiles
 from conftest import Clock, MakeReview, add_people, signed_in
 from sqlalchemy import func, select
 from sqlmodel import Session
+from test_store_service import events
 
 from reviewer.domain.model import Finding, Severity
 from reviewer.domain.states import State
-from reviewer.store import audit_log
 from reviewer.store.errors import SignInError
 from reviewer.store.service import ReviewService
 
@@ -37,11 +36,6 @@ def svc(store_url: str, clock: Clock) -> Iterator[ReviewService]:
     add_people(s, [("alice", "reviewer", ALICE)])
     yield s
     s.close()
-
-
-def events(svc: ReviewService) -> list[dict[str, Any]]:
-    with Session(svc.engine) as s:
-        return [e.to_dict() for e in audit_log.iter_events(s)]
 
 
 def server_now(svc: ReviewService) -> datetime:

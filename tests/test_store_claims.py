@@ -9,6 +9,7 @@ import json
 import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
@@ -44,7 +45,7 @@ def ingest(svc: ReviewService, make_review: MakeReview, request_id: str) -> int:
 
 
 def test_a_claim_holds_the_first_decision_not_the_reading_nor_the_second(
-    svc: ReviewService, make_review: MakeReview
+    svc: ReviewService, make_review: MakeReview, tmp_path: Path
 ) -> None:
     vid = ingest(svc, make_review, "DSAR-C-0001")
     hold = svc.claim(signed_in(svc, "alice"), "DSAR-C-0001", "on it")
@@ -67,6 +68,14 @@ def test_a_claim_holds_the_first_decision_not_the_reading_nor_the_second(
     assert svc.gate("bob", vid).allowed
     second = approve(svc, "bob", vid)
     assert second.stage.value == "second"
+    assert svc.audit_status().ok
+    # The release ends her hold: the work is done, and no later export is reserved for her.
+    svc.release(signed_in(svc, "bob"), "DSAR-C-0001", tmp_path / "out")
+    assert svc.hold("DSAR-C-0001") is None
+    [row] = svc.queue()
+    assert row.held_by is None
+    ended = [e for e in events(svc) if e["action"] == "claim-release"][-1]
+    assert (ended["actor"], ended["payload"]["holder"]) == ("bob", "alice")
     assert svc.audit_status().ok
 
 

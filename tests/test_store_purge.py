@@ -4,6 +4,7 @@ decisions and the audit chain intact, and a purge killed part-way carried on by 
 
 from __future__ import annotations
 
+import csv
 import dataclasses
 import json
 import os
@@ -77,22 +78,27 @@ def person(review: Review, n: int) -> tuple[Review, dict[str, str]]:
 def released_and_rejected(
     svc: ReviewService, make_review: MakeReview, tmp_path: Path
 ) -> tuple[dict[str, str], dict[str, str]]:
-    """DSAR-P-1 released (with a mark and a clock pause), DSAR-P-2 corrected and rejected;
-    each with a requester of its own."""
+    """DSAR-P-1 released (claimed and handed over, its clock paused and resumed, a recording
+    marked), DSAR-P-2 corrected (a recording withheld, the requester's name redacted) and
+    rejected; each with a requester of its own. Every text people typed names the requester or
+    the household, as reviewers' notes do."""
     review, folder = make_review("DSAR-P-1", findings=[WARN])
     review, one = person(review, 1)
     vid = svc.ingest(review, folder / "export.zip", actor="test").version_id
-    svc.pause(signed_in(svc, "alice"), "DSAR-P-1", "asked for a copy of ID")
-    svc.resume(signed_in(svc, "alice"), "DSAR-P-1", "ID arrived")
+    svc.claim(signed_in(svc, "alice"), "DSAR-P-1", f"calling {one['name']} first")
+    svc.hand_over(signed_in(svc, "alice"), "DSAR-P-1", "bob", f"{one['phone']} rang back")
+    svc.unclaim(signed_in(svc, "bob"), "DSAR-P-1")
+    svc.pause(signed_in(svc, "alice"), "DSAR-P-1", f"asked {one['email']} for a copy of ID")
+    svc.resume(signed_in(svc, "alice"), "DSAR-P-1", f"ID of {one['name']} arrived")
     svc.mark(
         signed_in(svc, "alice"),
         vid,
         "recording",
         "Alexa/Audio/u0002.wav",
         "third-party",
-        "a visitor",
+        f"the voice of {one['household']}",
     )
-    acks = {f"{i}:{w.code}": "names checked" for i, w in enumerate([WARN])}
+    acks = {f"{i}:{w.code}": f"checked {one['customer_id']}" for i, w in enumerate([WARN])}
     approve(svc, "alice", vid, acks)
     approve(svc, "bob", vid, acks)
     svc.release(signed_in(svc, "bob"), "DSAR-P-1", tmp_path / "out")
@@ -103,11 +109,21 @@ def released_and_rejected(
     svc.propose_correction(
         signed_in(svc, "alice"),
         vid2,
-        Correction(CorrectionKind.WITHHOLD_MEMBER, "Alexa/Audio/u0001.wav", Reason.THIRD_PARTY),
+        Correction(
+            CorrectionKind.WITHHOLD_MEMBER,
+            "Alexa/Audio/u0001.wav",
+            Reason.THIRD_PARTY,
+            f"{two['household']} speaking",
+        ),
+    )
+    svc.propose_correction(
+        signed_in(svc, "alice"),
+        vid2,
+        Correction(CorrectionKind.REDACT_TEXT, two["name"], Reason.THIRD_PARTY),
     )
     corrected = svc.apply_corrections(signed_in(svc, "alice"), vid2)
     assert corrected.archive_path.exists()
-    svc.reject("alice", PASS["alice"], corrected.version_id, "not this customer's")
+    svc.reject("alice", PASS["alice"], corrected.version_id, f"not {two['email']}'s: a stranger's")
     return one, two
 
 
@@ -185,6 +201,11 @@ def test_purge_leaves_no_trace_keeps_every_decision_and_the_chain_verifies(
     assert len(first["disclosure_record_sha256"]) == 64
     clock = svc.clock("DSAR-P-1")
     assert clock is not None and [c.reason for c in clock.history] == ["", ""]
+    # The events keep their seals; the texts read as purged, and no other field changed.
+    signed = svc.audit_events(signed_in(svc, "carol"), about="DSAR-P-1", action="sign-off")
+    assert len(signed) == 2
+    assert all(e.data["note"] == e.data["acknowledged"] == "(purged)" for e in signed)
+    assert {e.data["stage"] for e in signed} == {"first", "second"}
 
     # Idempotent: nothing is due any more, nothing changes.
     count = len(events(svc))
@@ -258,6 +279,68 @@ def test_a_signoff_is_fixed_and_its_texts_are_emptied_only_by_a_purge(
     assert row.note == "" and row.decision.value == "reject"
     with pytest.raises(Exception, match="a sign-off never changes"):
         insider_sql(store_url, ["UPDATE signoffs SET note = 'rewritten'"])
+
+
+def test_what_people_typed_is_sealed_beside_the_chain_and_only_a_purge_removes_it(
+    svc: ReviewService, make_review: MakeReview, store_url: str, tmp_path: Path
+) -> None:
+    review, folder = make_review("DSAR-P-6")
+    vid = svc.ingest(review, folder / "export.zip", actor="test").version_id
+    svc.reject("alice", PASS["alice"], vid, "the voice is Barnaby Quenby's")
+    (recorded,) = [e for e in events(svc) if e["action"] == "rejection"]
+    # The chain holds the seal, not the note; the supervisor reads the note as written.
+    assert "note" not in recorded["recorded"] and "Barnaby" not in json.dumps(recorded["recorded"])
+    assert "note" in recorded["recorded"]["sealed"]["fields"]
+    assert recorded["payload"]["note"] == "the voice is Barnaby Quenby's"
+    (shown,) = svc.audit_events(signed_in(svc, "carol"), about="Barnaby")
+    assert shown.data["note"] == "the voice is Barnaby Quenby's" and shown.seq == recorded["seq"]
+    rows = svc.export_audit_csv(signed_in(svc, "carol"), tmp_path / "audit.csv")
+    with (tmp_path / "audit.csv").open() as f:
+        exported = [r for r in csv.DictReader(f) if r["action"] == "rejection"]
+    assert rows >= 3 and "Barnaby Quenby" in exported[0]["sealed_texts"]
+
+    # The database refuses changing, deleting or adding texts while the request is kept.
+    for sql in (
+        'UPDATE audit_text SET texts = \'{"note":"fine"}\'',
+        "DELETE FROM audit_text",
+        f"INSERT INTO audit_text (seq, request_id, salt, texts) VALUES (1, 'DSAR-P-6', "
+        f"'{'00' * 32}', '{{}}')",
+    ):
+        with pytest.raises(Exception, match="audit_text: "):
+            insider_sql(store_url, [sql])
+    assert svc.audit_status().ok
+
+    # With the triggers out of the way, the audit names what was done.
+    insider_sql(store_url, ['UPDATE audit_text SET texts = \'{"note":"fine"}\''], bypass=True)
+    status = svc.audit_status()
+    assert not status.ok and "not the ones it sealed" in status.message, status.message
+
+
+@pytest.mark.parametrize("forgery", ["deleted", "added"])
+def test_sealed_texts_removed_or_added_around_the_reviewer_fail_the_audit(
+    svc: ReviewService, make_review: MakeReview, store_url: str, forgery: str
+) -> None:
+    review, folder = make_review("DSAR-P-7")
+    vid = svc.ingest(review, folder / "export.zip", actor="test").version_id
+    svc.reject("alice", PASS["alice"], vid, "a stranger's recordings")
+    if forgery == "deleted":
+        insider_sql(store_url, ["DELETE FROM audit_text"], bypass=True)
+        expected = "no longer kept, but request DSAR-P-7 was not purged"
+    else:
+        (ingest,) = [e for e in events(svc) if e["action"] == "ingest"]
+        insider_sql(
+            store_url,
+            [
+                (
+                    "INSERT INTO audit_text (seq, request_id, salt, texts) VALUES (?, ?, ?, ?)",
+                    (ingest["seq"], "DSAR-P-7", "00" * 32, '{"note":"planted"}'),
+                )
+            ],
+            bypass=True,
+        )
+        expected = "which sealed none"
+    status = svc.audit_status()
+    assert not status.ok and expected in status.message, status.message
 
 
 def _cli(store_url: str, *args: str) -> subprocess.Popen[str]:

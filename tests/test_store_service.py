@@ -90,8 +90,13 @@ def approve(
 
 
 def events(svc: ReviewService) -> list[dict[str, Any]]:
+    """Every audit event as people read it: ``payload`` with its sealed texts put back
+    (`reviewer.domain.audit.sealed`), ``recorded`` the payload as the chain holds it."""
     with Session(svc.engine) as s:
-        return [e.to_dict() for e in audit_log.iter_events(s)]
+        return [
+            {**r.event.to_dict(), "payload": r.data, "recorded": r.event.data}
+            for r in audit_log.readable(s, list(audit_log.iter_events(s)))
+        ]
 
 
 def test_four_eyes_flow_from_ingest_to_release(

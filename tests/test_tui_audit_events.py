@@ -4,6 +4,8 @@ service refuses the events to anyone but a supervisor."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from test_tui_supervisor import history_rows, open_supervisor, sign_offs
 from test_tui_support import (
@@ -46,7 +48,8 @@ async def test_the_supervisor_filters_the_audit_events_and_reads_one_whole(store
         )
         (rejection,) = screen.events
         assert (
-            rejection.actor == "alice" and WRONG_CUSTOMER in rejection.payload + rejection.subject
+            rejection.actor == "alice"
+            and WRONG_CUSTOMER in json.dumps(rejection.data) + rejection.subject
         )
 
         await apply(about="", action="sign-off", actor="bob")

@@ -8,8 +8,9 @@ hashes of the archive and the ticket, the verdict, the finding codes and severit
 what and when, the audit chain, and the digest of the disclosure record as it stood before the
 purge. What the ticket and the archive said about people goes: names, identifiers, addresses,
 devices, transcripts, member lists, finding texts (they quote identifiers), the sample's
-recordings, the receipt's requester block, and what reviewers wrote beside their marks,
-corrections, clock changes and sign-offs.
+recordings, the receipt's requester block, the targets of corrections (a text to redact, an
+identifier), and what reviewers wrote beside their marks, corrections, clock changes, claims,
+hand-overs, redeliveries and sign-offs, in the store's tables and beside the audit chain.
 """
 
 from __future__ import annotations

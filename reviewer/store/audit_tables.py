@@ -7,6 +7,11 @@ Tables (registered on ``SQLModel.metadata`` when this module is imported):
   JSON text), ``prev_hash`` and ``hash`` (lowercase hex). See `reviewer.domain.audit`.
 - ``audit_checkpoint`` (`AuditCheckpoint`): signed checkpoints (``size``, ``head``, ``at``,
   ``signature``, ``key_id``).
+- ``audit_text`` (`AuditText`): the texts people typed that an event's payload seals
+  (`reviewer.domain.audit.sealed`): ``seq`` (the event's), ``request_id`` (the request it is
+  about, so a purge finds them), ``salt`` (hex) and ``texts`` (canonical JSON). Rows are added
+  with their event, never changed, and deleted only by the purge of their request (the
+  audit-texts group of `reviewer.store.triggers`, migration 0015).
 
 The triggers that keep them append-only and in order are the audit-trail group of
 `reviewer.store.triggers` (where every trigger of the store is listed); `append_only_ddl` and
@@ -27,6 +32,7 @@ from reviewer.store import triggers
 
 EVENT_TABLE = "audit_event"
 CHECKPOINT_TABLE = "audit_checkpoint"
+TEXT_TABLE = "audit_text"
 APPEND_ONLY_TABLES = (EVENT_TABLE, CHECKPOINT_TABLE)
 
 
@@ -62,6 +68,21 @@ class AuditCheckpoint(SQLModel, table=True):
     key_id: str = Field(sa_column=sa.Column(sa.String(64), nullable=False))
 
 
+class AuditText(SQLModel, table=True):
+    __tablename__ = TEXT_TABLE
+
+    seq: int = Field(
+        sa_column=sa.Column(
+            sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
+            primary_key=True,
+            autoincrement=False,
+        )
+    )
+    request_id: str = Field(sa_column=sa.Column(sa.Text(), nullable=False, index=True))
+    salt: str = Field(sa_column=sa.Column(sa.String(64), nullable=False))
+    texts: str = Field(sa_column=sa.Column(sa.Text(), nullable=False))
+
+
 def audit_tables() -> list[sa.Table]:
     return [AuditEvent.__table__, AuditCheckpoint.__table__]  # type: ignore[attr-defined]
 
@@ -79,7 +100,11 @@ def drop_append_only_ddl(dialect: str) -> list[str]:
 
 
 def create_audit_schema(connection: sa.Connection) -> None:
-    """Create both tables and their triggers on `connection` (for stores made without Alembic)."""
-    SQLModel.metadata.create_all(connection, tables=audit_tables())
+    """Create the trail's tables (the sealed texts' too) and the chain's triggers on
+    `connection` (for stores made without Alembic)."""
+    SQLModel.metadata.create_all(
+        connection,
+        tables=[*audit_tables(), AuditText.__table__],  # type: ignore[attr-defined]
+    )
     for statement in append_only_ddl(connection.dialect.name):
         connection.exec_driver_sql(statement)

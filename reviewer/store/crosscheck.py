@@ -17,7 +17,10 @@ and the supervisor's audit status compare, after the chain verifies:
 - who holds each request: every claim, assignment and hand-over (request, holder, by whom)
   and how each ended (released, reassigned, handed over; by whom);
 - purged requests (request, by whom): every purged request has its purge event, and each
-  purge event its purged request.
+  purge event its purged request;
+- the texts kept beside the chain (`reviewer.domain.audit.sealed`): each is the one its
+  event sealed (same digest, same request), each sealing event keeps its texts unless its
+  request was purged, and no texts stand beside an event that sealed none.
 
 `cross_check(session)` returns the first disagreement in words, naming the row and the event,
 or None. It compares what came after the store's signed `audit-decisions-signed` marker: the
@@ -39,10 +42,11 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from reviewer.domain.audit import DECISIONS_SIGNED_MARKER
+from reviewer.domain.audit.sealed import PURGED_TEXT, seal_of, texts_match, unseal
 from reviewer.domain.policy import DEFAULT_NEW_ACCOUNT_DAYS, DEFAULT_RETENTION_DAYS
 from reviewer.domain.sampling import DEFAULT_CONFIDENCE, DEFAULT_MIN_FOREIGN_FRACTION
 from reviewer.domain.signoff import DEFAULT_UNLOCK_LAPSE_DAYS
-from reviewer.store.audit_log import EVENT_TABLE, _stream
+from reviewer.store.audit_log import EVENT_TABLE, TEXT_TABLE, _stream
 
 DEFAULT_POLICY = (
     DEFAULT_CONFIDENCE,
@@ -157,6 +161,28 @@ def cross_check(session: Session) -> str | None:
     policy_after: dict[str, Any] | None = before.get("policy")
     policy_seq = since
 
+    present = (
+        {c["name"] for c in sa.inspect(session.connection()).get_columns("requests")}
+        if "requests" in tables
+        else set()
+    )
+    purged: set[str] = set()
+    if "purged_at" in present:
+        purged = set(
+            session.execute(
+                sa.text("SELECT request_id FROM requests WHERE purged_at IS NOT NULL")
+            ).scalars()
+        )
+    texts: dict[int, tuple[str, str, str]] = {}
+    if TEXT_TABLE in tables:
+        texts = {
+            int(seq): (str(rid), str(salt), str(kept))
+            for seq, rid, salt, kept in _stream(
+                session, f"SELECT seq, request_id, salt, texts FROM {TEXT_TABLE}"
+            )
+        }
+    sealing: list[tuple[int, str, dict[str, Any]]] = []
+
     actions = ", ".join(f"'{a}'" for a in ACTIONS)
     for seq, actor, action, subject, payload in _stream(
         session,
@@ -164,6 +190,9 @@ def cross_check(session: Session) -> str | None:
         f"WHERE seq > {since} AND action IN ({actions}) ORDER BY seq",
     ):
         d = _loads(payload)
+        if seal_of(d) is not None:
+            sealing.append((seq, subject, d))
+            d = _unsealed(d, texts.get(seq))
         if action in ("sign-off", "rejection"):
             signoffs.event(
                 (
@@ -192,13 +221,14 @@ def cross_check(session: Session) -> str | None:
         elif action == "mark-withdrawn":
             marks_withdrawn.event(d.get("mark_id"), seq)
         elif action == "correction-proposed":
+            gone = subject.removeprefix("request:") in purged
             proposals.event(
                 (
                     d.get("correction_id"),
                     d.get("version_id"),
                     actor,
                     d.get("kind"),
-                    d.get("target"),
+                    PURGED_TEXT if gone else d.get("target"),
                     d.get("reason"),
                 ),
                 seq,
@@ -290,11 +320,14 @@ def cross_check(session: Session) -> str | None:
             if withdrawn is not None:
                 marks_withdrawn.row(int(row_id), row_id)
     if "corrections" in tables:
-        for row_id, vid, reviewer_id, kind, target, reason, withdrawn, applied_to in _stream(
+        for row_id, vid, reviewer_id, kind, target, reason, withdrawn, applied_to, rid in _stream(
             session,
-            "SELECT id, version_id, reviewer_id, kind, target, reason, withdrawn_at, "
-            "applied_version_id FROM corrections ORDER BY id",
+            "SELECT c.id, c.version_id, c.reviewer_id, c.kind, c.target, c.reason, "
+            "c.withdrawn_at, c.applied_version_id, v.request_id FROM corrections c "
+            "JOIN export_versions v ON v.id = c.version_id ORDER BY c.id",
         ):
+            if rid in purged:
+                target = PURGED_TEXT  # what a purge leaves; a live request's row keeps its target
             proposals.row(
                 (int(row_id), int(vid), names.get(int(reviewer_id)), kind, target, reason), row_id
             )
@@ -331,11 +364,6 @@ def cross_check(session: Session) -> str | None:
             if ended is not None:
                 ended_by = names.get(int(ended_by_id)) if ended_by_id is not None else None
                 claims_ended.row((int(row_id), ended, ended_by), row_id)
-    present = (
-        {c["name"] for c in sa.inspect(session.connection()).get_columns("requests")}
-        if "requests" in tables
-        else set()
-    )
     if "purged_at" in present:
         for request_id, purge in _stream(
             session,
@@ -369,9 +397,68 @@ def cross_check(session: Session) -> str | None:
     policy = _policy_problem(session, policy_after, policy_seq)
     if policy is not None:
         problems.append(policy)
+    sealed = _sealed_problem(sealing, texts, purged)
+    if sealed is not None:
+        problems.append(sealed)
     if not problems:
         return None
     return min(problems, key=lambda found: (found[0] == 0, found[0]))[1]
+
+
+def _unsealed(payload: dict[str, Any], kept: tuple[str, str, str] | None) -> dict[str, Any]:
+    if kept is None:
+        return unseal(payload, None, None)
+    try:
+        return unseal(payload, bytes.fromhex(kept[1]), _loads(kept[2]))
+    except ValueError:
+        return unseal(payload, None, None)
+
+
+def _sealed_problem(
+    sealing: list[tuple[int, str, dict[str, Any]]],
+    texts: dict[int, tuple[str, str, str]],
+    purged: set[str],
+) -> tuple[int, str] | None:
+    """The first disagreement between the sealing events (seq, subject, payload as recorded)
+    and the texts kept beside the chain (seq -> request id, salt, texts). Every kind of event
+    that seals texts is one the cross-check reads, so texts beside no sealing event were
+    written around the reviewer."""
+    found: list[tuple[int, str]] = []
+    for seq, subject, recorded in sealing:
+        request_id = subject.removeprefix("request:")
+        kept = texts.pop(seq, None)
+        if kept is None:
+            if request_id not in purged:
+                found.append(
+                    (
+                        seq,
+                        f"event {seq} sealed texts that are no longer kept, but request "
+                        f"{request_id} was not purged: they were removed around the reviewer",
+                    )
+                )
+            continue
+        rid, salt, text = kept
+        try:
+            ok = rid == request_id and texts_match(recorded, bytes.fromhex(salt), _loads(text))
+        except ValueError:
+            ok = False
+        if not ok:
+            found.append(
+                (
+                    seq,
+                    f"the texts kept beside event {seq} are not the ones it sealed: they were "
+                    "changed around the reviewer",
+                )
+            )
+    for seq in sorted(texts):
+        found.append(
+            (
+                seq,
+                f"texts are kept beside event {seq}, which sealed none: they were written "
+                "around the reviewer",
+            )
+        )
+    return min(found, key=lambda p: (p[0] == 0, p[0])) if found else None
 
 
 def _inspection_event(actor: str, payload: str) -> tuple[Any, ...]:

@@ -14,6 +14,7 @@ What the rest of the store calls (every function takes the caller's SQLAlchemy/S
     result = audit_log.verify(session)          # VerifyResult: ok, size, head, bad_seq, reason
     result = audit_log.verify(session, workers=os.cpu_count())   # large logs, several processes
     rows = audit_log.export_csv(session, path)
+    shown = audit_log.readable(session, events)   # ReadEvent: the payload with its texts back
     for event in audit_log.iter_events(session, after_seq=0): ...   # ChainedEvent, in order
 
 - `append` must run inside a write transaction: on SQLite the engine's ``BEGIN IMMEDIATE``
@@ -82,6 +83,7 @@ from reviewer.store.audit_log.checkpoint_lines import checkpoint_line
 from reviewer.store.audit_log.places import (
     CHECKPOINT_TABLE,
     EVENT_TABLE,
+    TEXT_TABLE,
     checkpoint_file,
     key_dir_for,
     store_tag,
@@ -93,6 +95,8 @@ from reviewer.store.audit_log.reading import (
     find_events,
     iter_events,
     last_event_before,
+    readable,
+    sealed_texts,
     signed_sizes,
     stream,
 )
@@ -106,6 +110,7 @@ __all__ = [
     "CHECKPOINT_TABLE",
     "DECISION_ACTIONS",
     "EVENT_TABLE",
+    "TEXT_TABLE",
     "AuditError",
     "Head",
     "VerifyResult",
@@ -122,6 +127,8 @@ __all__ = [
     "iter_events",
     "key_dir_for",
     "last_event_before",
+    "readable",
+    "sealed_texts",
     "latest_checkpoint",
     "signed_sizes",
     "store_tag",

@@ -18,14 +18,17 @@ from reviewer.domain.audit import (
     AuditError,
     ChainedEvent,
     Checkpoint,
+    canonical,
     load_or_create_signing_key,
     make_event,
     sign_checkpoint,
 )
+from reviewer.domain.audit.sealed import new_salt, seal
 from reviewer.store.audit_log.checkpoint_lines import after_commit_write, checkpoint_line
 from reviewer.store.audit_log.places import (
     CHECKPOINT_TABLE,
     EVENT_TABLE,
+    TEXT_TABLE,
     checkpoint_file,
     key_dir_for,
 )
@@ -76,7 +79,11 @@ def append(
 ) -> ChainedEvent:
     """Record one event at the head of the chain; returns it as recorded. `at` is the event's
     time in the chain's format (`reviewer.domain.audit.format_at`); the store passes its
-    clock's, so no time in the trail comes from anywhere else."""
+    clock's, so no time in the trail comes from anywhere else.
+
+    The texts people typed (`reviewer.domain.audit.sealed.SEALED_FIELDS`) are sealed: the
+    event records their digest, and the texts go beside it in ``audit_text`` with their salt
+    and the request the event is about, in the same transaction."""
     hold_head(session)
     last = session.execute(
         sa.text(f"SELECT seq, hash, at FROM {EVENT_TABLE} ORDER BY seq DESC LIMIT 1")
@@ -84,7 +91,9 @@ def append(
     size, prev, prev_at = (
         (0, GENESIS_HEX, "") if last is None else (int(last[0]), str(last[1]), str(last[2]))
     )
-    event = make_event(size, prev, actor, action, subject, payload, at)
+    salt = new_salt()
+    recorded, texts = seal(action, payload, salt)
+    event = make_event(size, prev, actor, action, subject, recorded, at)
     if event.at < prev_at:
         raise AuditError(
             f"the clock says {event.at}, earlier than the last audit event ({prev_at}): "
@@ -107,6 +116,19 @@ def append(
             "hash": event.hash,
         },
     )
+    if texts is not None:
+        session.execute(
+            sa.text(
+                f"INSERT INTO {TEXT_TABLE} (seq, request_id, salt, texts) "
+                "VALUES (:seq, :request_id, :salt, :texts)"
+            ),
+            {
+                "seq": event.seq,
+                "request_id": subject.removeprefix("request:"),
+                "salt": salt.hex(),
+                "texts": canonical(texts).decode("utf-8"),
+            },
+        )
     if event.action in DECISION_ACTIONS or (
         checkpoint_every > 0 and event.seq % checkpoint_every == 0
     ):

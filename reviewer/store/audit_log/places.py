@@ -14,6 +14,7 @@ from reviewer.store import paths
 # The table names of `reviewer.store.audit_tables` (not imported here: verifying needs no ORM).
 EVENT_TABLE = "audit_event"
 CHECKPOINT_TABLE = "audit_checkpoint"
+TEXT_TABLE = "audit_text"
 SELECT_EVENTS = (
     f"SELECT seq, at, actor, action, subject, payload, prev_hash, hash FROM {EVENT_TABLE}"
 )

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import itertools
+import json
 import os
 from collections.abc import Generator, Iterator, Sequence
 from pathlib import Path
@@ -14,10 +15,19 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from reviewer.domain.audit import AuditError, ChainedEvent, Checkpoint
-from reviewer.store.audit_log.places import CHECKPOINT_TABLE, SELECT_EVENTS
+from reviewer.domain.audit.sealed import ReadEvent, unseal
+from reviewer.store.audit_log.places import (
+    CHECKPOINT_TABLE,
+    EVENT_TABLE,
+    SELECT_EVENTS,
+    TEXT_TABLE,
+)
 
 STREAM_BATCH = 20_000
 CSV_COLUMNS = ("seq", "at", "actor", "action", "subject", "payload", "prev_hash", "hash")
+# The export's last column: the texts an event seals, with their salt, as JSON (empty when it
+# seals none or they were purged), so an auditor can check them against the seal too.
+TEXTS_COLUMN = "sealed_texts"
 
 _CURSORS = itertools.count()
 
@@ -59,7 +69,8 @@ def db_checkpoints(session: Session) -> list[Checkpoint]:
 
 def export_csv(session: Session, path: Path) -> int:
     """Write every event as CSV (one row per event, fields exactly as stored and hashed, so an
-    auditor can recompute the chain from the file); returns the number of events. Written the
+    auditor can recompute the chain from the file, then the sealed texts with their salt as
+    JSON); returns the number of events. Written the
     store's one safe way (`reviewer.store.files.replacing`): a link, a pipe or a device is
     refused, and a failed write leaves the old file as it was."""
     from reviewer.store.files import TargetRefused, replacing
@@ -68,13 +79,55 @@ def export_csv(session: Session, path: Path) -> int:
     try:
         with replacing(Path(path)) as handle:
             writer = csv.writer(handle)
-            writer.writerow(CSV_COLUMNS)
-            for row in stream(session, f"{SELECT_EVENTS} ORDER BY seq"):
-                writer.writerow(row)
+            writer.writerow((*CSV_COLUMNS, TEXTS_COLUMN))
+            sql = (
+                "SELECT e.seq, e.at, e.actor, e.action, e.subject, e.payload, e.prev_hash, "
+                f"e.hash, t.salt, t.texts FROM {EVENT_TABLE} e "
+                f"LEFT JOIN {TEXT_TABLE} t ON t.seq = e.seq ORDER BY e.seq"
+            )
+            for *row, salt, texts in stream(session, sql):
+                sealed = "" if texts is None else f'{{"salt":"{salt}","texts":{texts}}}'
+                writer.writerow((*row, sealed))
                 count += 1
     except TargetRefused as exc:
         raise AuditError(str(exc)) from None
     return count
+
+
+def sealed_texts(session: Session, seqs: Sequence[int]) -> dict[int, tuple[bytes, dict[str, Any]]]:
+    """The texts sealed by the events `seqs` that are still kept: seq -> (salt, texts)."""
+    out: dict[int, tuple[bytes, dict[str, Any]]] = {}
+    for start in range(0, len(seqs), 500):
+        rows = session.execute(
+            sa.text(f"SELECT seq, salt, texts FROM {TEXT_TABLE} WHERE seq IN :seqs").bindparams(
+                sa.bindparam("seqs", expanding=True)
+            ),
+            {"seqs": [int(q) for q in seqs[start : start + 500]]},
+        ).all()
+        for seq, salt, texts in rows:
+            try:
+                parsed = json.loads(texts)
+                out[int(seq)] = (
+                    bytes.fromhex(str(salt)),
+                    parsed if isinstance(parsed, dict) else {},
+                )
+            except ValueError:
+                continue  # not what the store wrote: reads as purged, the cross-check names it
+    return out
+
+
+def readable(session: Session, events: Sequence[ChainedEvent]) -> list[ReadEvent]:
+    """`events` for people to read: each payload with its sealed texts put back."""
+    texts = sealed_texts(session, [e.seq for e in events if '"sealed":' in e.payload])
+    out = []
+    for e in events:
+        try:
+            data = e.data
+        except ValueError:
+            data = {}
+        salt, kept = texts.get(e.seq, (None, None))
+        out.append(ReadEvent(e, unseal(data, salt, kept) if isinstance(data, dict) else {}))
+    return out
 
 
 def events_about(session: Session, subject: str) -> list[ChainedEvent]:
@@ -100,7 +153,10 @@ def find_events(
     as ISO dates or times compared with the recorded time (``until`` a date: to its end)."""
     where, params = [], {"limit": int(limit)}
     if about:
-        where.append("(subject LIKE :about ESCAPE '\\' OR payload LIKE :about ESCAPE '\\')")
+        where.append(
+            "(subject LIKE :about ESCAPE '\\' OR payload LIKE :about ESCAPE '\\' OR seq IN "
+            f"(SELECT seq FROM {TEXT_TABLE} WHERE texts LIKE :about ESCAPE '\\'))"
+        )
         escaped = about.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         params["about"] = f"%{escaped}%"  # type: ignore[assignment]
     if actor:

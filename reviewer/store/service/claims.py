@@ -184,11 +184,7 @@ class Claims:
         return row
 
     def _end(self, s: Session, row: ClaimRow, by: ReviewerRow, how: str, now: datetime) -> None:
-        row.ended_at = now
-        row.ended = how
-        row.ended_by_id = int(by.id or 0)
-        s.add(row)
-        s.flush()
+        _end(s, row, by, how, now)
 
     def _opened(
         self,
@@ -219,6 +215,38 @@ class Claims:
 
 
 _OPEN_STATES = STATES[Action.CLAIM] or frozenset()
+
+
+def _end(s: Session, row: ClaimRow, by: ReviewerRow, how: str, now: datetime) -> None:
+    row.ended_at = now
+    row.ended = how
+    row.ended_by_id = int(by.id or 0)
+    s.add(row)
+    s.flush()
+
+
+def end_with_release(s: Session, request_id: str, by: ReviewerRow, now: datetime) -> None:
+    """The release of `request_id` (in its transaction) ends whoever's hold on it: the work is
+    done, and a hold left open would reserve the first sign-off of any later export for its
+    holder. Audited as a ``claim-release`` by the person who released the export."""
+    row = rows.open_claim(s, request_id)
+    if row is None:
+        return
+    holder = s.get(ReviewerRow, row.holder_id)
+    _end(s, row, by, "released", now)
+    trail.append(
+        s,
+        by.name,
+        RELEASE_EVENT,
+        f"request:{request_id}",
+        {
+            "claim_id": row.id,
+            "request_id": request_id,
+            "holder": holder.name if holder is not None else None,
+            "why": "the request was released",
+        },
+        at=now,
+    )
 
 
 def _enforce(answer: Permission) -> None:

@@ -8,10 +8,13 @@ turn: a run stopped after removing them and before committing finds the request 
 removes what is left. Each purged request gets one ``purge`` event (signed, as a decision is)
 with what was removed, in counts, and the digest of its disclosure record as it stood before.
 
-The audit chain is not rewritten: its events hold ids, hashes, verdicts and who decided what,
-and also what people typed when they acted (notes, reasons, correction targets). The chain's
-hashes cover those bytes, and its tables are append-only, so they stay; the purge empties the
-same texts in the tables the screens, exports and records are read from. On SQLite the purge
+The audit chain is not rewritten: its events hold ids, hashes, verdicts and who decided what.
+What people typed when they acted (notes, reasons, acknowledgements, sampling statements,
+correction targets) is not in the events but sealed beside them (`reviewer.domain.audit.sealed`):
+the purge deletes those texts with their salts, so the events keep only digests that say
+nothing, and the chain verifies as before. It empties the same texts in the tables the screens,
+exports and records are read from. (Events recorded before the store sealed texts, migration
+0015, keep theirs: the chain's hashes cover them.) On SQLite the purge
 writes with ``secure_delete`` on and truncates the write-ahead log afterwards, so the freed
 bytes hold no copy of what was removed.
 """
@@ -42,7 +45,7 @@ from reviewer.domain.retention import (
     retention,
 )
 from reviewer.domain.states import State
-from reviewer.store import trail
+from reviewer.store import audit_log, trail
 from reviewer.store.codec import index_counts, purged_index
 from reviewer.store.errors import NotFound, StoreError, UserError
 from reviewer.store.paths import corrected_dir
@@ -51,6 +54,7 @@ from reviewer.store.service.people import People
 from reviewer.store.service.record import Records
 from reviewer.store.service.unit import UnitOfWork
 from reviewer.store.tables import (
+    ClaimRow,
     ClockChangeRow,
     CorrectionRow,
     DeliveryRow,
@@ -250,6 +254,13 @@ class Purges:
         if version_ids:
             count("mark_notes", _empty(s, MarkRow, MarkRow.note, version_ids))
             count("correction_notes", _empty(s, CorrectionRow, CorrectionRow.note, version_ids))
+            targets = s.execute(  # a text to redact, an identifier: the personal data itself
+                sa.update(CorrectionRow)
+                .where(col(CorrectionRow.version_id).in_(version_ids))
+                .where(col(CorrectionRow.target) != PURGED)
+                .values(target=PURGED)
+            )
+            count("correction_targets", int(getattr(targets, "rowcount", 0) or 0))
             signed = s.execute(
                 sa.update(SignOffRowT)
                 .where(col(SignOffRowT.version_id).in_(version_ids))
@@ -282,6 +293,18 @@ class Purges:
             .values(reason="")
         )
         count("clock_reasons", int(getattr(reasons, "rowcount", 0) or 0))
+        handovers = s.execute(
+            sa.update(ClaimRow)
+            .where(col(ClaimRow.request_id) == request_id)
+            .where(col(ClaimRow.note) != "")
+            .values(note="")
+        )
+        count("claim_notes", int(getattr(handovers, "rowcount", 0) or 0))
+        sealed = s.execute(
+            sa.text(f"DELETE FROM {audit_log.TEXT_TABLE} WHERE request_id = :r"),
+            {"r": request_id},
+        )
+        count("audit_texts", int(getattr(sealed, "rowcount", 0) or 0))
         done = Purged(request_id, place.state, place.decided_at, removed, record_sha256, now)
         req.purge = {**done.as_dict(), "retention_days": days, "by": supervisor}
         s.add(req)

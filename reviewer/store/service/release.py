@@ -26,6 +26,7 @@ from reviewer.store.errors import (
 )
 from reviewer.store.service import outbox as outbox_files
 from reviewer.store.service import rows
+from reviewer.store.service.claims import end_with_release
 from reviewer.store.service.ingest import ticket_sha256
 from reviewer.store.service.people import People, account_actor
 from reviewer.store.service.proof import release_problem
@@ -231,6 +232,7 @@ class Releases:
             },
             at=now,
         )
+        end_with_release(s, v.request_id, account, now)
         size, head = trail.head(s)
         req = detail.request
         receipt: dict[str, Any] = {

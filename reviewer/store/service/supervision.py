@@ -15,7 +15,7 @@ from typing import Any
 from sqlmodel import col, select
 
 from reviewer.domain.access import Action
-from reviewer.domain.audit import ChainedEvent
+from reviewer.domain.audit.sealed import ReadEvent
 from reviewer.domain.model import Finding
 from reviewer.domain.report import Report
 from reviewer.domain.signoff import InspectionKind, warning_code, warnings_to_ack
@@ -198,14 +198,23 @@ class Supervision:
         since: str = "",
         until: str = "",
         limit: int = 1000,
-    ) -> list[ChainedEvent]:
+    ) -> list[ReadEvent]:
         """The newest audit events matching every filter, for a supervisor (PermissionDenied
         for anyone else): `about` a request id or anything the subject or payload names,
         `actor` a person, `action` an event kind, `since` / `until` dates (both included)."""
         with self._uow.read() as s:
             self._people.acting(s, session, Action.BROWSE_AUDIT)
-            return audit_log.find_events(
-                s, about=about, actor=actor, action=action, since=since, until=until, limit=limit
+            return audit_log.readable(
+                s,
+                audit_log.find_events(
+                    s,
+                    about=about,
+                    actor=actor,
+                    action=action,
+                    since=since,
+                    until=until,
+                    limit=limit,
+                ),
             )
 
     def export_audit_csv(self, session: SignedIn, path: Path) -> int:

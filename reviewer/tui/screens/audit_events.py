@@ -4,7 +4,9 @@ Filters (all optional, applied with Enter in any of them): what the event is abo
 id, a member, anything its subject or payload names), the person who acted, the event's kind
 (`sign-off`, `clock-change`, `inspection` ...) and a date range (YYYY-MM-DD, both ends
 included). Enter on an event shows it whole: its fields, its payload and its place in the hash
-chain. Escape goes back. Every store call runs on a worker thread; at most `LIMIT` events are
+chain. The texts people typed (notes, reasons) are shown as they were written; the chain
+itself records their seal (`reviewer.domain.audit.sealed`), and a purge leaves "(purged)" in
+their place. Escape goes back. Every store call runs on a worker thread; at most `LIMIT` events are
 shown, the newest.
 """
 
@@ -29,7 +31,7 @@ from reviewer.tui.base import ReviewerDialog, ReviewerScreen
 from reviewer.tui.widgets.footer import KeysFooter
 
 if TYPE_CHECKING:
-    from reviewer.domain.audit import ChainedEvent
+    from reviewer.domain.audit.sealed import ReadEvent
 
 LIMIT = 1000
 FILTERS = (
@@ -84,19 +86,21 @@ class AuditEventDialog(ReviewerDialog[None]):
     """One audit event whole."""
 
     HELP_TITLE = "Audit event"
-    HELP_TEXT = "One event as the chain recorded it. Esc or Enter closes it."
+    HELP_TEXT = (
+        "One event: its fields and hashes as the chain recorded them, and its payload as it "
+        "was written. Texts people typed (notes, reasons) are sealed: the chain holds their "
+        "digest and they are kept beside it until the request is purged. Esc or Enter closes it."
+    )
     BINDINGS = [Binding("escape,enter,q", "close", "Close", id="audit_event.close")]
 
-    def __init__(self, event: ChainedEvent) -> None:
+    def __init__(self, event: ReadEvent) -> None:
         super().__init__(classes="dialog")
         self._event = event
 
     def compose(self) -> ComposeResult:
-        e = self._event
-        try:
-            payload = json.dumps(e.data, indent=2, sort_keys=True, ensure_ascii=False)
-        except ValueError:
-            payload = e.payload
+        e = self._event.event
+        payload = json.dumps(self._event.data, indent=2, sort_keys=True, ensure_ascii=False)
+        sealed = e.data.get("sealed") if isinstance(e.data, dict) else None
         text = Text()
         for label, value in (
             ("Seq", str(e.seq)),
@@ -111,6 +115,13 @@ class AuditEventDialog(ReviewerDialog[None]):
             text.append(printable(value) + "\n")
         text.append("Payload\n", style="bold")
         text.append(printable(payload, lines=True))
+        if isinstance(sealed, dict):
+            fields = ", ".join(str(f) for f in sealed.get("fields") or [])
+            kept = "removed by the purge" if self._event.purged else "kept beside the chain"
+            text.append("\nSealed texts   ", style="bold")
+            text.append(
+                printable(f"{fields}: {kept}; the chain holds their digest {sealed.get('sha256')}")
+            )
         with Vertical(classes="dialog-box"):
             yield Label(f"Audit event {e.seq}", classes="dialog-title")
             with VerticalScroll(id="audit-event-scroll"):
@@ -144,10 +155,11 @@ class AuditEventsTable(DataTable[Text | str]):
         for label, key, width in COLUMNS:
             self.add_column(label, key=key, width=width)
 
-    def show(self, events: list[ChainedEvent], description: str) -> None:
+    def show(self, events: list[ReadEvent], description: str) -> None:
         self.clear()
-        for e in events:
-            payload = printable(e.payload.replace("\n", " "))
+        for r in events:
+            e = r.event
+            payload = printable(json.dumps(r.data, sort_keys=True, ensure_ascii=False))
             if len(payload) > COLUMNS[-1][2]:
                 payload = payload[: COLUMNS[-1][2] - 1] + "…"
             self.add_row(
@@ -185,13 +197,13 @@ class AuditEventsScreen(ReviewerScreen):
 
     @dataclass
     class Loaded(Message):
-        events: list[ChainedEvent]
+        events: list[ReadEvent]
         filters: AuditFilter
         error: str = ""
 
     def __init__(self, about: str = "") -> None:
         super().__init__()
-        self.events: list[ChainedEvent] = []
+        self.events: list[ReadEvent] = []
         self.filters = AuditFilter(about=about)
 
     def compose(self) -> ComposeResult:
@@ -248,7 +260,7 @@ class AuditEventsScreen(ReviewerScreen):
         event.stop()
         table = self.query_one(AuditEventsTable)
         key = table.coordinate_to_cell_key(Coordinate(table.cursor_row, 0)).row_key.value
-        chosen = next((e for e in self.events if str(e.seq) == key), None)
+        chosen = next((e for e in self.events if str(e.event.seq) == key), None)
         if chosen is not None:
             self.app.push_screen(AuditEventDialog(chosen))
 
