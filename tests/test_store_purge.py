@@ -207,6 +207,11 @@ def test_purge_leaves_no_trace_keeps_every_decision_and_the_chain_verifies(
     assert all(e.data["note"] == e.data["acknowledged"] == "(purged)" for e in signed)
     assert {e.data["stage"] for e in signed} == {"first", "second"}
 
+    # A purged request is closed: a new export under its id is refused, the store unchanged.
+    review, folder = make_review("DSAR-P-1", seed=9)
+    with pytest.raises(UserError, match="DSAR-P-1 was purged on .*: it is closed"):
+        svc.ingest(review, folder / "export.zip", actor="test")
+
     # Idempotent: nothing is due any more, nothing changes.
     count = len(events(svc))
     again = svc.purge(signed_in(svc, "carol"))

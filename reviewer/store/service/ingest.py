@@ -21,9 +21,7 @@ from reviewer.domain.review import Review
 from reviewer.domain.sampling import candidates_from_index, draw_sample
 from reviewer.store import trail
 from reviewer.store.codec import index_to_json
-from reviewer.store.errors import (
-    StoreError,
-)
+from reviewer.store.errors import StoreError, UserError
 from reviewer.store.service import rows
 from reviewer.store.service.rows import NO_INDEX, aware, is_postgres
 from reviewer.store.service.unit import UnitOfWork
@@ -114,6 +112,13 @@ class Ingest:
         now = self._uow.stamp(s)
         policy = rows.policy_row(s)
         req = s.get(RequestRow, request.request_id, with_for_update=is_postgres(s))
+        if req is not None and req.purged_at is not None:
+            # Its personal content is gone and its decision proven; new content under the same
+            # id would never be purged again (a purge happens once per request).
+            raise UserError(
+                f"{request.request_id} was purged on {req.purged_at:%Y-%m-%d}: it is closed; "
+                "a new export for this person comes as a new request, with its own id"
+            )
         if req is None:
             req = RequestRow(
                 request_id=request.request_id,
