@@ -587,8 +587,21 @@ def test_an_inbox_with_stray_files_ingests_cleanly(tmp_path: Path) -> None:
     assert proc.stderr == ""
 
 
-def test_the_sample_archives_folder_ingests_with_exit_0(tmp_path: Path) -> None:
-    proc = run(tmp_path, "--db", url_of(tmp_path / "s.db"), "ingest", SAMPLES)
+@pytest.fixture(scope="session")
+def samples_store(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> tuple[Path, str, subprocess.CompletedProcess[str]]:
+    """The sample_archives folder ingested by the command once per session: its folder, the
+    store's URL and the ingest's result. Tests only read it."""
+    where = tmp_path_factory.mktemp("samples-store")
+    url = url_of(where / "s.db")
+    return where, url, run(where, "--db", url, "ingest", SAMPLES)
+
+
+def test_the_sample_archives_folder_ingests_with_exit_0(
+    samples_store: tuple[Path, str, subprocess.CompletedProcess[str]],
+) -> None:
+    _where, _url, proc = samples_store
     assert proc.returncode == 0, proc.stderr
     assert "skipped" not in proc.stderr
 
@@ -614,14 +627,14 @@ def test_a_folder_without_a_ticket_and_an_explicit_file_are_still_skipped(
 
 
 @pytest.mark.parametrize("columns", ["50", "80"])
-def test_status_never_cuts_or_wraps_a_request_id(tmp_path: Path, columns: str) -> None:
-    url = url_of(tmp_path / "s.db")
-    assert run(tmp_path, "--db", url, "ingest", SAMPLES).returncode == 0
-    ids = [
-        r["request_id"] for r in json.loads(run(tmp_path, "--db", url, "status", "--json").stdout)
-    ]
+def test_status_never_cuts_or_wraps_a_request_id(
+    samples_store: tuple[Path, str, subprocess.CompletedProcess[str]], columns: str
+) -> None:
+    where, url, ingested = samples_store
+    assert ingested.returncode == 0, ingested.stderr
+    ids = [r["request_id"] for r in json.loads(run(where, "--db", url, "status", "--json").stdout)]
     assert len(ids) >= 9
-    proc = run(tmp_path, "--db", url, "status", COLUMNS=columns)
+    proc = run(where, "--db", url, "status", COLUMNS=columns)
     assert proc.returncode == 0, proc.stderr
     starts = [line.split()[0] for line in proc.stdout.splitlines()[1:] if line[:1].strip()]
     assert starts == ids

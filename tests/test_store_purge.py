@@ -348,6 +348,75 @@ def test_sealed_texts_removed_or_added_around_the_reviewer_fail_the_audit(
     assert not status.ok and expected in status.message, status.message
 
 
+def test_a_purged_request_is_closed_to_everyone_and_the_database_holds_it_closed(
+    svc: ReviewService, make_review: MakeReview, store_url: str
+) -> None:
+    review, folder = make_review("DSAR-P-8")
+    vid = svc.ingest(review, folder / "export.zip", actor="test").version_id
+    svc.claim(signed_in(svc, "alice"), "DSAR-P-8", "mine")
+    svc.reject("alice", PASS["alice"], vid, "a stranger's recordings")
+    svc.set_policy(signed_in(svc, "carol"), retention_days=0)
+    assert [p.request_id for p in svc.purge(signed_in(svc, "carol")).purged] == ["DSAR-P-8"]
+    # The purge ended the claim on the rejected request; nobody holds it.
+    assert svc.hold("DSAR-P-8") is None
+    closed = "DSAR-P-8 was purged on .*: it is closed"
+    attempts = [
+        lambda: svc.claim(signed_in(svc, "alice"), "DSAR-P-8", "Quenby again"),
+        lambda: svc.assign(signed_in(svc, "carol"), "DSAR-P-8", "alice", "Quenby"),
+        lambda: svc.mark(
+            signed_in(svc, "alice"), vid, "recording", "Alexa/Audio/u0001.wav", "foreign", "Q"
+        ),
+        lambda: svc.propose_correction(
+            signed_in(svc, "alice"),
+            vid,
+            Correction(CorrectionKind.REDACT_TEXT, "Philippa Quenby", Reason.THIRD_PARTY),
+        ),
+    ]
+    for attempt in attempts:
+        with pytest.raises(UserError, match=closed):
+            attempt()
+    # Written around the service, the database refuses it too.
+    with pytest.raises(Exception, match="the request is purged: it is closed"):
+        insider_sql(
+            store_url,
+            [
+                "INSERT INTO claims (request_id, holder_id, kind, by_id, note, at) "
+                "SELECT 'DSAR-P-8', id, 'claim', id, 'Philippa Quenby', '2018-08-20 10:00:00' "
+                "FROM reviewers WHERE name = 'alice'"
+            ],
+        )
+    assert svc.audit_status().ok
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "UPDATE marks SET note = 'rewritten'",
+        "UPDATE clock_changes SET reason = ''",
+        "UPDATE claims SET note = 'rewritten'",
+        "UPDATE corrections SET note = 'rewritten'",
+    ],
+)
+def test_a_typed_text_changed_in_its_table_fails_the_audit(
+    svc: ReviewService, make_review: MakeReview, store_url: str, sql: str
+) -> None:
+    review, folder = make_review("DSAR-P-9")
+    vid = svc.ingest(review, folder / "export.zip", actor="test").version_id
+    alice = signed_in(svc, "alice")
+    svc.claim(alice, "DSAR-P-9", "taking it")
+    svc.pause(alice, "DSAR-P-9", "asked for ID")
+    svc.mark(alice, vid, "recording", "Alexa/Audio/u0002.wav", "doubtful", "a second voice")
+    svc.propose_correction(
+        alice,
+        vid,
+        Correction(CorrectionKind.WITHHOLD_MEMBER, "Alexa/Audio/u0002.wav", Reason.OTHER, "why"),
+    )
+    assert svc.audit_status().ok
+    insider_sql(store_url, [sql])
+    status = svc.audit_status()
+    assert not status.ok and "has no" in status.message, status.message
+
+
 def _cli(store_url: str, *args: str) -> subprocess.Popen[str]:
     env = {**os.environ, "PYTHONPATH": str(ROOT), "REVIEWER_DB": store_url}
     return subprocess.Popen(

@@ -70,5 +70,7 @@ def purge(
         click.echo(f"{done} request(s) {verb} ({kept})")
         for request_id, why in run.refused.items():
             click.echo(f"reviewer: {printable(request_id)} refused: {printable(why)}", err=True)
+    if run.log_kept:
+        click.echo(f"reviewer: warning: {run.log_kept}", err=True)
     if run.refused:
         sys.exit(1)

@@ -5,19 +5,23 @@ The hash chain proves its own integrity, not that the tables agree with it: a si
 inserted in SQL has no event, and an event forged into the tail has no row. So `audit verify`
 and the supervisor's audit status compare, after the chain verifies:
 
-- sign-offs and rejections (version, stage, decision, signer, archive);
-- releases (version, archive, releaser) and deliveries (version, kind, by whom);
+- sign-offs and rejections (version, stage, decision, signer, archive, and what the signer
+  wrote: note, sampling statement, acknowledgements);
+- releases (version, archive, releaser) and deliveries (version, kind, by whom, reason);
 - accounts (name, role, made by) and whether each is disabled now (its last disable/enable);
 - the policy (the last policy change, or the defaults);
 - inspections (version, reviewer, kind, target, seconds);
-- marks and proposed corrections (version, author, what, on what), their withdrawals, which
+- marks and proposed corrections (version, author, what, on what, the note), their withdrawals, which
   corrections each corrected version applied, and the corrected versions (from which version,
   which archive);
-- the statutory clock's changes (request, extension, pause, resume, notice; months; by whom);
-- who holds each request: every claim, assignment and hand-over (request, holder, by whom)
+- the statutory clock's changes (request, extension, pause, resume, notice; months; by whom;
+  the reason);
+- who holds each request: every claim, assignment and hand-over (request, holder, by whom,
+  the note)
   and how each ended (released, reassigned, handed over; by whom);
 - purged requests (request, by whom): every purged request has its purge event, and each
-  purge event its purged request;
+  purge event its purged request (a purged request's typed texts are not compared: the purge
+  emptied them);
 - the texts kept beside the chain (`reviewer.domain.audit.sealed`): each is the one its
   event sealed (same digest, same request), each sealing event keeps its texts unless its
   request was purged, and no texts stand beside an event that sealed none.
@@ -42,7 +46,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from reviewer.domain.audit import DECISIONS_SIGNED_MARKER
-from reviewer.domain.audit.sealed import PURGED_TEXT, seal_of, texts_match, unseal
+from reviewer.domain.audit.sealed import seal_of, texts_match, unseal
 from reviewer.domain.policy import DEFAULT_NEW_ACCOUNT_DAYS, DEFAULT_RETENTION_DAYS
 from reviewer.domain.sampling import DEFAULT_CONFIDENCE, DEFAULT_MIN_FOREIGN_FRACTION
 from reviewer.domain.signoff import DEFAULT_UNLOCK_LAPSE_DAYS
@@ -193,6 +197,11 @@ def cross_check(session: Session) -> str | None:
         if seal_of(d) is not None:
             sealing.append((seq, subject, d))
             d = _unsealed(d, texts.get(seq))
+        gone = subject.removeprefix("request:") in purged  # its texts were emptied, or are
+
+        def typed(key: str, d: dict[str, Any] = d, gone: bool = gone) -> str | None:
+            return _typed(d.get(key), gone)
+
         if action in ("sign-off", "rejection"):
             signoffs.event(
                 (
@@ -201,13 +210,16 @@ def cross_check(session: Session) -> str | None:
                     d.get("decision"),
                     actor,
                     d.get("archive_sha256"),
+                    typed("note"),
+                    typed("sampling_statement"),
+                    typed("acknowledged"),
                 ),
                 seq,
             )
         elif action == "release":
             releases.event((d.get("version_id"), d.get("archive_sha256"), actor), seq)
         elif action in ("delivery", "redelivery"):
-            deliveries.event((d.get("version_id"), action, actor), seq)
+            deliveries.event((d.get("version_id"), action, actor, typed("reason")), seq)
         elif action == "user-add":
             accounts.event((subject.removeprefix("reviewer:"), d.get("role")), seq)
         elif action in ("user-disable", "user-enable"):
@@ -216,20 +228,28 @@ def cross_check(session: Session) -> str | None:
             policy_after, policy_seq = d.get("after") or {}, seq
         elif action == "mark":
             marks.event(
-                (d.get("mark_id"), d.get("version_id"), actor, d.get("kind"), d.get("target")), seq
+                (
+                    d.get("mark_id"),
+                    d.get("version_id"),
+                    actor,
+                    d.get("kind"),
+                    d.get("target"),
+                    typed("note"),
+                ),
+                seq,
             )
         elif action == "mark-withdrawn":
             marks_withdrawn.event(d.get("mark_id"), seq)
         elif action == "correction-proposed":
-            gone = subject.removeprefix("request:") in purged
             proposals.event(
                 (
                     d.get("correction_id"),
                     d.get("version_id"),
                     actor,
                     d.get("kind"),
-                    PURGED_TEXT if gone else d.get("target"),
+                    typed("target"),
                     d.get("reason"),
+                    typed("note"),
                 ),
                 seq,
             )
@@ -249,12 +269,20 @@ def cross_check(session: Session) -> str | None:
                     d.get("kind"),
                     d.get("months"),
                     actor,
+                    typed("reason"),
                 ),
                 seq,
             )
         elif action in ("claim", "claim-assign", "claim-handover"):
             claims.event(
-                (d.get("claim_id"), d.get("request_id"), d.get("kind"), d.get("holder"), actor),
+                (
+                    d.get("claim_id"),
+                    d.get("request_id"),
+                    d.get("kind"),
+                    d.get("holder"),
+                    actor,
+                    typed("note"),
+                ),
                 seq,
             )
             if d.get("ended_claim_id") is not None:
@@ -278,13 +306,25 @@ def cross_check(session: Session) -> str | None:
             )
     for row in _stream(
         session,
-        "SELECT s.id, s.version_id, s.stage, s.decision, s.reviewer_id, "
-        f"s.archive_sha256 FROM signoffs s WHERE s.{newer('signoffs')} "
+        "SELECT s.id, s.version_id, s.stage, s.decision, s.reviewer_id, s.archive_sha256, "
+        "s.note, s.sampling_statement, s.acknowledged, v.request_id FROM signoffs s "
+        f"JOIN export_versions v ON v.id = s.version_id WHERE s.{newer('signoffs')} "
         "ORDER BY s.id",
     ):
-        row_id, vid, stage, decision, reviewer_id, sha = row
+        row_id, vid, stage, decision, reviewer_id, sha, note, statement, acks, rid = row
+        gone = rid in purged
         signoffs.row(
-            (int(vid), STAGES.get(int(stage)), decision, names.get(int(reviewer_id)), sha), row_id
+            (
+                int(vid),
+                STAGES.get(int(stage)),
+                decision,
+                names.get(int(reviewer_id)),
+                sha,
+                _typed(note, gone),
+                _typed(statement, gone),
+                _typed(acks, gone),
+            ),
+            row_id,
         )
     if "releases" in tables:
         for row_id, vid, sha, by in _stream(
@@ -294,12 +334,15 @@ def cross_check(session: Session) -> str | None:
         ):
             releases.row((int(vid), sha, by), row_id)
     if "deliveries" in tables:
-        for row_id, vid, kind, by_id in _stream(
+        for row_id, vid, kind, by_id, reason, rid in _stream(
             session,
-            "SELECT d.id, r.version_id, d.kind, d.by_id FROM deliveries d "
-            f"JOIN releases r ON r.id = d.release_id WHERE d.{newer('deliveries')} ORDER BY d.id",
+            "SELECT d.id, r.version_id, d.kind, d.by_id, d.reason, v.request_id FROM deliveries d "
+            "JOIN releases r ON r.id = d.release_id JOIN export_versions v ON v.id = r.version_id "
+            f"WHERE d.{newer('deliveries')} ORDER BY d.id",
         ):
-            deliveries.row((int(vid), kind, names.get(int(by_id))), row_id)
+            deliveries.row(
+                (int(vid), kind, names.get(int(by_id)), _typed(reason, rid in purged)), row_id
+            )
     if not _inspections_in_step(session, since, newer("inspections"), names):
         # Something disagrees: the full comparison names the first row or event that does.
         for seq, actor, payload in _stream(
@@ -312,24 +355,45 @@ def cross_check(session: Session) -> str | None:
             inspections.row(_inspection_row(row, names), row_id)
 
     if "marks" in tables:
-        for row_id, vid, reviewer_id, kind, target, withdrawn in _stream(
+        for row_id, vid, reviewer_id, kind, target, note, withdrawn, rid in _stream(
             session,
-            "SELECT id, version_id, reviewer_id, kind, target, withdrawn_at FROM marks ORDER BY id",
+            "SELECT m.id, m.version_id, m.reviewer_id, m.kind, m.target, m.note, m.withdrawn_at, "
+            "v.request_id FROM marks m JOIN export_versions v ON v.id = m.version_id "
+            "ORDER BY m.id",
         ):
-            marks.row((int(row_id), int(vid), names.get(int(reviewer_id)), kind, target), row_id)
+            marks.row(
+                (
+                    int(row_id),
+                    int(vid),
+                    names.get(int(reviewer_id)),
+                    kind,
+                    target,
+                    _typed(note, rid in purged),
+                ),
+                row_id,
+            )
             if withdrawn is not None:
                 marks_withdrawn.row(int(row_id), row_id)
     if "corrections" in tables:
-        for row_id, vid, reviewer_id, kind, target, reason, withdrawn, applied_to, rid in _stream(
+        for row in _stream(
             session,
-            "SELECT c.id, c.version_id, c.reviewer_id, c.kind, c.target, c.reason, "
+            "SELECT c.id, c.version_id, c.reviewer_id, c.kind, c.target, c.reason, c.note, "
             "c.withdrawn_at, c.applied_version_id, v.request_id FROM corrections c "
             "JOIN export_versions v ON v.id = c.version_id ORDER BY c.id",
         ):
-            if rid in purged:
-                target = PURGED_TEXT  # what a purge leaves; a live request's row keeps its target
+            row_id, vid, reviewer_id, kind, target, reason, note, withdrawn, applied_to, rid = row
+            gone = rid in purged
             proposals.row(
-                (int(row_id), int(vid), names.get(int(reviewer_id)), kind, target, reason), row_id
+                (
+                    int(row_id),
+                    int(vid),
+                    names.get(int(reviewer_id)),
+                    kind,
+                    _typed(target, gone),
+                    reason,
+                    _typed(note, gone),
+                ),
+                row_id,
             )
             if withdrawn is not None:
                 proposals_withdrawn.row(int(row_id), row_id)
@@ -343,22 +407,37 @@ def cross_check(session: Session) -> str | None:
             corrected.row((int(row_id), int(from_id), sha), row_id)
 
     if "clock_changes" in tables:
-        for row_id, request_id, kind, months, by_id in _stream(
+        for row_id, request_id, kind, months, by_id, reason in _stream(
             session,
-            "SELECT id, request_id, kind, months, by_id FROM clock_changes ORDER BY id",
+            "SELECT id, request_id, kind, months, by_id, reason FROM clock_changes ORDER BY id",
         ):
             clock_changes.row(
-                (int(row_id), request_id, kind, int(months), names.get(int(by_id))), row_id
+                (
+                    int(row_id),
+                    request_id,
+                    kind,
+                    int(months),
+                    names.get(int(by_id)),
+                    _typed(reason, request_id in purged),
+                ),
+                row_id,
             )
 
     if "claims" in tables:
-        for row_id, request_id, kind, holder_id, by_id, ended, ended_by_id in _stream(
+        for row_id, request_id, kind, holder_id, by_id, ended, ended_by_id, note in _stream(
             session,
-            "SELECT id, request_id, kind, holder_id, by_id, ended, ended_by_id FROM claims "
+            "SELECT id, request_id, kind, holder_id, by_id, ended, ended_by_id, note FROM claims "
             "ORDER BY id",
         ):
             claims.row(
-                (int(row_id), request_id, kind, names.get(int(holder_id)), names.get(int(by_id))),
+                (
+                    int(row_id),
+                    request_id,
+                    kind,
+                    names.get(int(holder_id)),
+                    names.get(int(by_id)),
+                    _typed(note, request_id in purged),
+                ),
                 row_id,
             )
             if ended is not None:
@@ -398,11 +477,27 @@ def cross_check(session: Session) -> str | None:
     if policy is not None:
         problems.append(policy)
     sealed = _sealed_problem(sealing, texts, purged)
-    if sealed is not None:
-        problems.append(sealed)
+    if sealed is not None:  # first: at the same event it says more than a pairing does
+        problems.insert(0, sealed)
     if not problems:
         return None
     return min(problems, key=lambda found: (found[0] == 0, found[0]))[1]
+
+
+def _typed(value: object, gone: bool) -> str | None:
+    """A text people typed, as compared: None for a purged request (the purge emptied the row's
+    copy and removed the event's), otherwise its text (a mapping, such as acknowledgements, as
+    canonical JSON; an absent text is empty)."""
+    if gone:
+        return None
+    if isinstance(value, str) and value[:1] == "{":
+        try:
+            value = json.loads(value)
+        except ValueError:
+            return str(value)
+    if isinstance(value, dict):
+        return json.dumps(value, sort_keys=True, ensure_ascii=False)
+    return "" if value is None else str(value)
 
 
 def _unsealed(payload: dict[str, Any], kept: tuple[str, str, str] | None) -> dict[str, Any]:

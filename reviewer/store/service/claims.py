@@ -110,6 +110,7 @@ class Claims:
     def _claim(self, s: Session, session: SignedIn, request_id: str, note: str) -> Hold:
         now = self._uow.stamp(s)
         state = rows.current_state(s, request_id, now)
+        rows.unpurged(s, request_id)
         account = self._people.acting(s, session, Action.CLAIM, state)
         hold = rows.holds_of(s, [request_id]).get(request_id)
         _enforce(may_claim(account_actor(account), state, hold))
@@ -139,6 +140,7 @@ class Claims:
     ) -> Hold:
         now = self._uow.stamp(s)
         state = rows.current_state(s, request_id, now)
+        rows.unpurged(s, request_id)
         if kind == "assign":
             account = self._people.acting(s, session, Action.ASSIGN, state)
         else:
@@ -225,10 +227,17 @@ def _end(s: Session, row: ClaimRow, by: ReviewerRow, how: str, now: datetime) ->
     s.flush()
 
 
-def end_with_release(s: Session, request_id: str, by: ReviewerRow, now: datetime) -> None:
-    """The release of `request_id` (in its transaction) ends whoever's hold on it: the work is
-    done, and a hold left open would reserve the first sign-off of any later export for its
-    holder. Audited as a ``claim-release`` by the person who released the export."""
+def end_with_release(
+    s: Session,
+    request_id: str,
+    by: ReviewerRow,
+    now: datetime,
+    why: str = "the request was released",
+) -> None:
+    """The release of `request_id` (or its purge; in its transaction) ends whoever's hold on
+    it: the work is done, and a hold left open would reserve the first sign-off of any later
+    export for its holder. Audited as a ``claim-release`` by the person who released the
+    export (or purged the request)."""
     row = rows.open_claim(s, request_id)
     if row is None:
         return
@@ -243,7 +252,7 @@ def end_with_release(s: Session, request_id: str, by: ReviewerRow, now: datetime
             "claim_id": row.id,
             "request_id": request_id,
             "holder": holder.name if holder is not None else None,
-            "why": "the request was released",
+            "why": why,
         },
         at=now,
     )

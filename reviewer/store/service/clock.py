@@ -148,9 +148,7 @@ class Clocks:
     ) -> Clock:
         now = self._uow.stamp(s)
         account = self._people.acting(s, session, action)
-        req = s.get(RequestRow, request_id)
-        if req is None:
-            raise NotFound(f"no request {request_id} in the store")
+        req = rows.unpurged(s, request_id)
         state = rows.current_state(s, request_id, now)
         if state in ANSWERED:
             raise UserError(

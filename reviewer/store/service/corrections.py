@@ -97,6 +97,7 @@ class Corrections:
         now = self._uow.stamp(s)
         v = rows.lock_version(s, version_id)
         r = self._people.acting(s, session, Action.MARK, rows.state(s, v, now)[0])
+        rows.unpurged(s, v.request_id)
         self._check_target(s, v, target_kind, target)
         row = MarkRow(
             version_id=version_id,
@@ -184,6 +185,7 @@ class Corrections:
         now = self._uow.stamp(s)
         v = rows.lock_version(s, version_id)
         r = self._people.acting(s, session, Action.CORRECT, rows.state(s, v, now)[0])
+        rows.unpurged(s, v.request_id)
         c = correction
         row = CorrectionRow(
             version_id=version_id,

@@ -115,10 +115,7 @@ class Ingest:
         if req is not None and req.purged_at is not None:
             # Its personal content is gone and its decision proven; new content under the same
             # id would never be purged again (a purge happens once per request).
-            raise UserError(
-                f"{request.request_id} was purged on {req.purged_at:%Y-%m-%d}: it is closed; "
-                "a new export for this person comes as a new request, with its own id"
-            )
+            raise UserError(rows.purged_text(request.request_id, req.purged_at))
         if req is None:
             req = RequestRow(
                 request_id=request.request_id,

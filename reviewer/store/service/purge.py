@@ -50,6 +50,7 @@ from reviewer.store.codec import index_counts, purged_index
 from reviewer.store.errors import NotFound, StoreError, UserError
 from reviewer.store.paths import corrected_dir
 from reviewer.store.service import rows
+from reviewer.store.service.claims import end_with_release
 from reviewer.store.service.people import People
 from reviewer.store.service.record import Records
 from reviewer.store.service.unit import UnitOfWork
@@ -101,10 +102,15 @@ class PurgeRun:
     purged: list[Purged] = field(default_factory=list)
     due: list[Retention] = field(default_factory=list)
     refused: dict[str, str] = field(default_factory=dict)
+    # SQLite: the write-ahead log still holds page images from before the purge (another
+    # connection was reading; the next purge, or the next checkpoint once it closes, empties
+    # it). None when nothing was purged or the store is not SQLite.
+    log_kept: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return {
             "dry_run": self.dry_run,
+            "log_kept": self.log_kept,
             "retention_days": self.retention_days,
             "purged": [p.as_dict() for p in self.purged],
             "due": [
@@ -178,7 +184,7 @@ class Purges:
             if on_purged is not None:
                 on_purged(done)
         if run.purged:
-            self._truncate_log()
+            run.log_kept = self._truncate_log()
         return run
 
     # ------------------------------------------------------------------ one request
@@ -278,10 +284,10 @@ class Purges:
                 release.receipt = kept_receipt(release.receipt or {})
                 s.add(release)
                 count("receipts")
-                redelivered = s.execute(
+                redelivered = s.execute(  # a first delivery made again carries a reason too
                     sa.update(DeliveryRow)
                     .where(col(DeliveryRow.release_id) == release.id)
-                    .where(col(DeliveryRow.kind) == "redelivery")
+                    .where(col(DeliveryRow.reason) != "")
                     .where(col(DeliveryRow.reason) != PURGED)
                     .values(reason=PURGED)
                 )
@@ -300,6 +306,11 @@ class Purges:
             .values(note="")
         )
         count("claim_notes", int(getattr(handovers, "rowcount", 0) or 0))
+        by = rows.reviewer(s, supervisor)
+        assert by is not None
+        if rows.open_claim(s, request_id) is not None:  # a rejected request may still be held
+            end_with_release(s, request_id, by, now, why="the request was purged")
+            count("claims_ended")
         sealed = s.execute(
             sa.text(f"DELETE FROM {audit_log.TEXT_TABLE} WHERE request_id = :r"),
             {"r": request_id},
@@ -349,18 +360,28 @@ class Purges:
             shutil.rmtree(folder, ignore_errors=True)
         return removed
 
-    def _truncate_log(self) -> None:
+    def _truncate_log(self) -> str | None:
         """SQLite: move the write-ahead log into the database and empty it, so no earlier page
-        image (holding what was just removed) stays in the -wal file."""
+        image (holding what was just removed) stays in the -wal file. None when done (or not
+        SQLite); otherwise what stopped it, in words: a reader holding an older snapshot keeps
+        the log (SQLite's busy timeout is waited for first)."""
         if not self._uow.url.startswith("sqlite"):
-            return
+            return None
         raw = self._uow.engine.raw_connection()  # outside a transaction: no BEGIN is sent
         try:
             cursor = raw.cursor()
             cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            busy = cursor.fetchone()
             cursor.close()
         finally:
             raw.close()
+        if busy is None or not busy[0]:
+            return None
+        return (
+            "another connection was reading the store, so its write-ahead log (the -wal file "
+            "beside it) still holds copies of what was removed: close the other terminals and "
+            "run reviewer purge again to empty it"
+        )
 
 
 def _inside(path: Path, base: Path) -> bool:

@@ -32,7 +32,7 @@ from reviewer.domain.request import request_from_dict
 from reviewer.domain.signoff import SignOffFact, version_status
 from reviewer.domain.states import Decision, Role, Stage, State
 from reviewer.store.codec import index_from_json
-from reviewer.store.errors import NotFound
+from reviewer.store.errors import NotFound, UserError
 from reviewer.store.tables import (
     ClaimRow,
     ClockChangeRow,
@@ -88,6 +88,30 @@ def current_state(s: Session, request_id: str, now: datetime) -> State:
     if v is None:
         raise NotFound(f"no request {request_id} in the store")
     return state(s, v, now)[0]
+
+
+def purged_text(request_id: str, purged_at: datetime) -> str:
+    """Why nothing more is done on a purged request."""
+    return (
+        f"{request_id} was purged on {purged_at:%Y-%m-%d}: it is closed; a new export for this "
+        "person comes as a new request, with its own id"
+    )
+
+
+def unpurged(s: Session, request_id: str) -> RequestRow:
+    """The request's row, held against a purge until the transaction ends (PostgreSQL: FOR
+    SHARE, which the purge's FOR UPDATE waits for; SQLite writers are serialised); UserError
+    once it is purged: nothing more is written about it (a purge happens once, so what came
+    after would be kept for ever). NotFound for an unknown request."""
+    stmt = select(RequestRow).where(col(RequestRow.request_id) == request_id)
+    if is_postgres(s):
+        stmt = stmt.with_for_update(read=True)
+    req: RequestRow | None = s.execute(stmt).scalar_one_or_none()
+    if req is None:
+        raise NotFound(f"no request {request_id} in the store")
+    if req.purged_at is not None:
+        raise UserError(purged_text(request_id, req.purged_at))
+    return req
 
 
 def lock_version(s: Session, version_id: int) -> ExportVersionRow:

@@ -4,8 +4,10 @@
   reasons, acknowledgements, sampling statements, correction targets; see
   `reviewer.domain.audit.sealed`), one row per event: the event's ``seq``, the request it is
   about, the salt and the texts. The event's payload holds their digest instead of the texts.
-- The trigger set of `reviewer.store.triggers` with the audit-texts group: texts are added only
-  beside the newest event, never changed, and deleted only once their request is purged.
+- The trigger set of `reviewer.store.triggers` with two new groups: sealed texts are added only
+  beside the newest event, never changed, and deleted only once their request is purged; and
+  nothing more (claims, clock changes, marks, corrections, deliveries) is written about a
+  purged request.
 
 Events recorded before this migration keep their texts in their payloads (the chain's hashes
 cover them); only events recorded from now on seal them.
@@ -27,7 +29,7 @@ down_revision: str | Sequence[str] | None = "0014"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
-TRIGGER_SET_DIGEST = "393d2fe790aa359d50c7f0195c450c7b2aed4760bb001d0af809fcc1a921a566"
+TRIGGER_SET_DIGEST = "5f654af06fcad9a735163001c6029aa1c84554f7a6374e6e26425f1abb6ee6ed"
 
 
 def upgrade() -> None:
@@ -50,7 +52,8 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     bind = op.get_bind()
-    for statement in triggers.drop_ddl(bind.dialect.name, [triggers.AUDIT_TEXTS]):
+    groups = [triggers.AUDIT_TEXTS, triggers.PURGED_CLOSED]
+    for statement in triggers.drop_ddl(bind.dialect.name, groups):
         bind.exec_driver_sql(statement)
     op.drop_index("ix_audit_text_request_id", table_name="audit_text")
     op.drop_table("audit_text")
