@@ -436,8 +436,7 @@ class SupervisorScreen(ReviewerScreen):
         if not run.dry_run:
             self._say(
                 f"Purged the personal content of {len(run.purged)} request(s); every decision "
-                "and the audit chain stay."
-                + (f" But {run.log_kept}." if run.log_kept else ""),
+                "and the audit chain stay." + (f" But {run.log_kept}." if run.log_kept else ""),
                 bool(run.log_kept),
             )
             self._load_audit()
