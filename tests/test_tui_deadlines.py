@@ -77,6 +77,8 @@ async def test_the_deadline_view_shows_every_clock_and_exports_it(
         )
         assert review.request_id == CLEAN
         assert "Sign off" not in screen_text(app)
+        # Esc goes back where it came from, and says so (not "Queue": a supervisor has none).
+        assert "esc Back" in screen_text(app) and "esc Queue" not in screen_text(app)
         await pilot.press("escape")
         await wait_for(pilot, lambda: app.screen is screen)
         await pilot.press("escape")

@@ -400,8 +400,8 @@ async def test_help_lists_every_key_of_the_screen(store: Store) -> None:
         listed = {description: keys for keys, description in help_screen.entries}
         for binding in ReviewScreen.BINDINGS:
             assert isinstance(binding, Binding)
-            if binding.action == "release":
-                continue  # only while it applies
+            if binding.action in ("release", "back_elsewhere"):
+                continue  # only while it applies; Esc is "Queue" when opened from the queue
             assert binding.description in listed, binding.description
         assert listed["Sign off"] == "s"
         assert "Switch user" in listed and "Help" in listed

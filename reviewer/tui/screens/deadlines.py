@@ -222,7 +222,7 @@ class DeadlinesScreen(ReviewerScreen):
             return
         key = table.coordinate_to_cell_key(Coordinate(table.cursor_row, 0)).row_key.value
         if key is not None:
-            self.app.push_screen(ReviewScreen(str(key)))
+            self.app.push_screen(ReviewScreen(str(key), from_queue=False))
 
     @on(DataTable.RowSelected, "#deadlines-table")
     def _row_selected(self, event: DataTable.RowSelected) -> None:

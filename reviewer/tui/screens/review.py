@@ -82,6 +82,13 @@ class ReviewScreen(CorrectingMixin, ReviewerScreen):
     BINDINGS = [
         Binding("escape", "back", "Queue", id="review.back", tooltip="Back to the queue"),
         Binding(
+            "escape",
+            "back_elsewhere",
+            "Back",
+            id="review.back_elsewhere",
+            tooltip="Back to the screen this review was opened from",
+        ),
+        Binding(
             "s",
             "sign_off",
             "Sign off",
@@ -135,9 +142,10 @@ class ReviewScreen(CorrectingMixin, ReviewerScreen):
     class Released(Message):
         where: str
 
-    def __init__(self, request_id: str) -> None:
+    def __init__(self, request_id: str, *, from_queue: bool = True) -> None:
         super().__init__()
         self.request_id = request_id
+        self.from_queue = from_queue  # Esc says "Queue", or "Back" (supervision, deadlines)
         self.detail: RequestDetail | None = None
         self._members_by_path: dict[str, Member] = {}
         self._transcript_timer: Timer | None = None
@@ -411,6 +419,9 @@ class ReviewScreen(CorrectingMixin, ReviewerScreen):
         self.query_one("#player", PlayerPane).stop()
         self.app.pop_screen()
 
+    def action_back_elsewhere(self) -> None:
+        self.action_back()
+
     # ------------------------------------------------------------------ sign-off and release
 
     def action_sign_off(self) -> None:
@@ -486,4 +497,6 @@ class ReviewScreen(CorrectingMixin, ReviewerScreen):
         return review_keys.why_not(action, self.detail, self.reviewer_app.user)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("back", "back_elsewhere"):  # one Esc, named after where it goes
+            return (action == "back") == self.from_queue
         return review_keys.allowed(action, self.detail, self.reviewer_app.user)

@@ -410,7 +410,7 @@ class SupervisorScreen(ReviewerScreen):
 
         row = self._current_row()
         if row is not None:
-            self.app.push_screen(ReviewScreen(row.request_id))
+            self.app.push_screen(ReviewScreen(row.request_id, from_queue=False))
 
     def action_purge(self) -> None:
         self._purge(dry_run=True)
