@@ -132,12 +132,29 @@ def _holidays(country: str, region: str, year: int) -> Mapping[date, str]:
 
 
 @functools.cache
-def _supported() -> Mapping[str, list[str]]:
-    """Country -> its regions, as the `holidays` package knows them (built once: the queue
-    asks for every request's calendar on each refresh)."""
+def _countries() -> frozenset[str]:
+    """The countries the `holidays` package knows (ISO 3166 alpha-2 and alpha-3 codes), from
+    its registry: listing them through the package would import all 250 countries' modules
+    (0.1 s of every command that computes a clock)."""
+    from holidays.registry import COUNTRIES
+
+    return frozenset(
+        code
+        for names in COUNTRIES.values()
+        for code in names[1:]
+        if len(code) in (2, 3) and code.isalpha() and code.isupper()  # not class aliases
+    )
+
+
+@functools.lru_cache(maxsize=64)
+def _regions(country: str) -> tuple[str, ...]:
+    """The country's regions as the `holidays` package knows them (imports its module only)."""
     import holidays
 
-    return dict(holidays.list_supported_countries())
+    try:
+        return tuple(holidays.country_holidays(country).subdivisions)
+    except NotImplementedError:
+        return ()
 
 
 def jurisdiction_of(requester: Requester) -> Jurisdiction:
@@ -151,13 +168,11 @@ def jurisdiction_of(requester: Requester) -> Jurisdiction:
             break
     if not country and "-" in requester.locale.replace("_", "-"):
         country = requester.locale.replace("_", "-").rsplit("-", 1)[1].upper()
-    if country and country not in _supported():
+    if country and country not in _countries():
         notes.append(f"no bank holidays known for {country}: weekends only")
-    elif country and region:
-        regions = _supported().get(country, [])
-        if region not in regions:
-            notes.append(f"no region {region} in {country}: nationwide holidays only")
-            region = ""
+    elif country and region and region not in _regions(country):
+        notes.append(f"no region {region} in {country}: nationwide holidays only")
+        region = ""
     zone_name = "UTC"
     if requester.time_zone.strip():
         try:
