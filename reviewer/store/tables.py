@@ -23,6 +23,7 @@ The four-eyes rules are enforced here a second time, by constraints the database
 
 from __future__ import annotations
 
+import functools
 from datetime import UTC, datetime
 from typing import Any
 
@@ -224,13 +225,7 @@ class ClaimRow(SQLModel, table=True):
             "AND ended_by_id IS NOT NULL)",
             name="ck_claim_ended",
         ),
-        sa.Index(
-            "ux_claims_open",
-            "request_id",
-            unique=True,
-            sqlite_where=sa.text("ended_at IS NULL"),
-            postgresql_where=sa.text("ended_at IS NULL"),
-        ),
+        # ux_claims_open (one open claim per request) is declared by `metadata()`
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -451,7 +446,23 @@ class StoreMetaRow(SQLModel, table=True):
 
 
 def metadata() -> sa.MetaData:
-    """Every table of the store, the audit trail's included."""
+    """Every table of the store, the audit trail's included, with every index."""
     import reviewer.store.audit_tables  # noqa: F401  (registers its tables)
 
+    _declare_partial_indexes()
     return SQLModel.metadata
+
+
+@functools.cache
+def _declare_partial_indexes() -> None:
+    """The partial indexes, declared on their tables when the whole schema is asked for (the
+    migrations and their checks), not on import: their WHERE clause is written for each
+    dialect, and declaring it loads every dialect named (PostgreSQL's, with all its drivers'
+    modules, even for a SQLite store). Queries never need them declared."""
+    sa.Index(
+        "ux_claims_open",
+        ClaimRow.__table__.c.request_id,  # type: ignore[attr-defined]
+        unique=True,
+        sqlite_where=sa.text("ended_at IS NULL"),
+        postgresql_where=sa.text("ended_at IS NULL"),
+    )
