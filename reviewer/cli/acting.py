@@ -46,10 +46,23 @@ def cli_actor() -> str:
 
 def open_service(ctx: click.Context, *, create: bool = False) -> ReviewService:
     """The store of `--db`. Only commands that put data in (ingest, users add) pass
-    `create=True`; the others answer "no store at ..." rather than creating an empty one."""
-    from reviewer.store.service import ReviewService
+    `create=True`; the others answer "no store at ..." rather than creating an empty one.
 
-    return ReviewService.open((ctx.obj or {}).get("db_url"), create=create)
+    The store's stack (SQLAlchemy, SQLModel, the tables and their mappers: hundreds of
+    thousands of objects) lives as long as the command, so no garbage collection needs to walk
+    it: none runs while it is imported and opened, and it is frozen once the store is open
+    (`gc.freeze`). Otherwise each full collection, and the one at exit, walks it all again."""
+    import gc
+
+    gc.disable()
+    try:
+        from reviewer.store.service import ReviewService
+
+        svc = ReviewService.open((ctx.obj or {}).get("db_url"), create=create)
+    finally:
+        gc.enable()
+    gc.freeze()
+    return svc
 
 
 def as_option(*names: str, help: str) -> Callable[[F], F]:  # noqa: A002 - click's word
