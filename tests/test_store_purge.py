@@ -13,6 +13,7 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -386,6 +387,46 @@ def test_a_purged_request_is_closed_to_everyone_and_the_database_holds_it_closed
             ],
         )
     assert svc.audit_status().ok
+
+
+def test_a_claim_written_while_a_purge_starts_is_emptied_by_it(
+    svc: ReviewService, make_review: MakeReview, store_url: str
+) -> None:
+    """PostgreSQL: a second connection's claim, not yet committed when the purge starts, holds
+    the request (the trigger's FOR SHARE); the purge waits for it and empties what it wrote."""
+    if not store_url.startswith("postgresql"):
+        pytest.skip("SQLite serialises writers: nothing is written beside a purge")
+    import threading
+    import time
+
+    import psycopg
+
+    review, folder = make_review("DSAR-P-10")
+    vid = svc.ingest(review, folder / "export.zip", actor="test").version_id
+    svc.reject("alice", PASS["alice"], vid, "a stranger's")
+    svc.set_policy(signed_in(svc, "carol"), retention_days=0)
+    plain = resolve_url(store_url).replace("postgresql+psycopg://", "postgresql://")
+    runs: list[Any] = []
+    with psycopg.connect(plain) as writer, psycopg.connect(plain, autocommit=True) as watcher:
+        writer.execute(
+            "INSERT INTO claims (request_id, holder_id, kind, by_id, note, at) "
+            "SELECT 'DSAR-P-10', id, 'claim', id, 'Philippa Quenby', now() FROM reviewers "
+            "WHERE name = 'alice'"
+        )
+        purger = threading.Thread(target=lambda: runs.append(svc.purge(signed_in(svc, "carol"))))
+        purger.start()
+        deadline = time.monotonic() + 120  # a guard against a hang, not a speed test
+        while not watcher.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
+            "AND datname = current_database()"
+        ).fetchone()[0]:  # type: ignore[index]
+            assert purger.is_alive() and time.monotonic() < deadline, "the purge did not wait"
+            time.sleep(0.05)
+        writer.commit()
+        purger.join(timeout=120)
+    assert [p.request_id for p in runs[0].purged] == ["DSAR-P-10"]
+    assert svc.hold("DSAR-P-10") is None
+    assert b"Philippa Quenby" not in stored_text(svc)
 
 
 @pytest.mark.parametrize(
