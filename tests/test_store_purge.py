@@ -11,7 +11,7 @@ import os
 import signal
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -361,7 +361,7 @@ def test_a_purged_request_is_closed_to_everyone_and_the_database_holds_it_closed
     # The purge ended the claim on the rejected request; nobody holds it.
     assert svc.hold("DSAR-P-8") is None
     closed = "DSAR-P-8 was purged on .*: it is closed"
-    attempts = [
+    attempts: list[Callable[[], object]] = [
         lambda: svc.claim(signed_in(svc, "alice"), "DSAR-P-8", "Quenby again"),
         lambda: svc.assign(signed_in(svc, "carol"), "DSAR-P-8", "alice", "Quenby"),
         lambda: svc.mark(
