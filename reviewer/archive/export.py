@@ -150,6 +150,11 @@ def _read_level(
                 f"{where}: its directory cannot be used ({type(exc).__name__})",
             )
             return
+        if depth == 0:
+            # the PDFs come first: once they are read the PDF child can go (`_work`)
+            ctx.pdfs_left = sum(1 for j in jobs if j.rank == 0)
+            if not ctx.pdfs_left:
+                ctx.pdf.release()
         meter = ctx.meter
         if meter.on:
             with ctx.lock:
@@ -196,6 +201,12 @@ def _work(ctx: Context, level: Level, queue: deque[Job]) -> None:
         except Exception as exc:  # noqa: BLE001 - one member's surprise never stops the rest
             code, why = read_failure(exc)
             ctx.hazards.add(code, job.member.path, f"{job.name!r} {why}")
+        if top and job.rank == 0:
+            with ctx.lock:
+                ctx.pdfs_left -= 1
+                last = ctx.pdfs_left == 0
+            if last:
+                ctx.pdf.release()  # every PDF of the export is with the child
         if tally is not None:
             if top:
                 tally.bytes += job.end - job.start - tally.partial
