@@ -69,3 +69,24 @@ def test_thresholds_someone_changed_meanwhile_are_left_alone() -> None:
         assert gc.get_threshold() == (1000, 20, 20)
     finally:
         gc.set_threshold(*before)
+
+
+def test_a_review_runs_its_checks_without_a_full_collection_too(tmp_path: Path) -> None:
+    from reviewer.archive import review as review_module
+
+    before = gc.get_threshold()
+    seen: list[int] = []
+    real = review_module.review_index
+
+    def spy(request, index):  # type: ignore[no-untyped-def]
+        seen.append(gc.get_threshold()[2])
+        return real(request, index)
+
+    review_module.review_index = spy  # type: ignore[assignment]
+    try:
+        folder = Path(__file__).resolve().parent.parent / "sample_archives" / "clean"
+        review_module.review_request(folder)
+    finally:
+        review_module.review_index = real  # type: ignore[assignment]
+    assert seen == [NO_FULL_COLLECTION]
+    assert gc.get_threshold() == before
