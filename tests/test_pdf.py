@@ -406,3 +406,55 @@ def test_the_cli_starts_the_pdf_child_only_for_commands_that_read_exports() -> N
     assert command_of(["reviewer", "--db", "check", "status"]) == "status"
     assert command_of(["reviewer", "check", "--help"]) is None
     assert command_of(["reviewer", "--version"]) is None
+
+
+def _wait_for(done: object) -> bool:
+    """Wait (up to about 30 s, not a timing assertion) for `done()` to hold."""
+    for _ in range(1500):
+        if done():  # type: ignore[operator]
+            return True
+        time.sleep(0.02)
+    return False
+
+
+def test_a_released_service_ends_its_child_once_the_pdfs_are_answered() -> None:
+    """Once the export's PDFs are with the child (`release`), it ends after answering them,
+    so it holds no memory while the rest is read; a PDF that comes later gets a new child."""
+    pdf = PdfService(Limits())
+    try:
+        pdf.submit("Alexa/Transcripts.pdf", catalogue_pdf(ENTRIES))
+        pdf.release()
+        assert _wait_for(lambda: len(pdf._results) == 1 and pdf._proc is None)
+        pdf.submit("Other/Transcripts.pdf", catalogue_pdf(ENTRIES[:1]))
+    finally:
+        results = pdf.results()
+    assert [len(parse_catalogue(r.pages)) for r in results] == [3, 1]
+
+
+def test_a_child_started_early_for_pdfs_that_never_come_ends_on_release() -> None:
+    before = _children()
+    pdf = PdfService(Limits())
+    pdf.prestart()
+    proc = pdf._proc
+    assert proc is not None
+    pdf.release()
+    assert proc.poll() is not None and pdf._proc is None
+    assert pdf.results() == [] and _no_new_children(before)
+
+
+def test_the_reader_releases_the_child_once_the_catalogue_is_read(tmp_path: Path) -> None:
+    released: list[int] = []
+    real = PdfService.release
+
+    def spy(self: PdfService) -> None:
+        released.append(1)
+        real(self)
+
+    PdfService.release = spy  # type: ignore[method-assign]
+    try:
+        entries = [Entry("Alexa/Transcripts.pdf", catalogue_pdf(ENTRIES))]
+        entries += [Entry(f"Retail/Orders/{i}.csv", b"order_id\n%d\n" % i) for i in range(20)]
+        index = read(tmp_path, entries)
+    finally:
+        PdfService.release = real  # type: ignore[method-assign]
+    assert len(index.transcripts) == 3 and len(released) == 1

@@ -147,3 +147,36 @@ def test_check_never_crashes_or_writes(
         assert len(review.index.archive_sha256) == 64
 
     assert snapshot(*watched) == before
+
+
+# ------------------------------------------------------------------ CSV without quotes
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.text(alphabet=st.sampled_from(list("ab,;\t| \n\r\x0b\x0c\x1c\x85\u2028x\\'é")), max_size=80)
+)
+def test_a_csv_without_quotes_splits_as_the_csv_module_reads_it(text: str) -> None:
+    """parse_csv splits a small table with no quote by hand; the table is the csv module's."""
+    import csv
+
+    from reviewer.domain.archive import tabular
+
+    got = tabular.parse_csv("t.csv", text)
+    lines = text.splitlines()
+    first = text.split("\n", 1)[0]
+    delimiter = tabular._delimiter(first)
+    reader = csv.reader(lines, delimiter=delimiter)
+    header = next(reader, None)
+    if not header:
+        assert got is None
+        return
+    assert got is not None
+    width = len(header)
+    rows = []
+    for raw in reader:
+        if not raw or not "".join(raw).strip():
+            continue
+        rows.append(tuple((raw + [""] * width)[:width]))
+    assert list(got.rows) == rows
+    assert got.columns == tuple(h.strip() or f"column{i + 1}" for i, h in enumerate(header))

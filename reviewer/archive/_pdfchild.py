@@ -158,6 +158,197 @@ def _string_bytes(obj: Any) -> bytes:
     return bytes(getter()) if getter is not None else str(obj).encode("latin-1", "replace")
 
 
+# ----------------------------------------------------------------- the content stream, quickly
+#
+# pypdf's `ContentStream(...).operations` reads a content stream a byte at a time in Python
+# (about 85% of the child's time on an 870-page catalogue). `_quick_ops` reads the same
+# operators and operands with regular expressions, for streams made only of what a plain text
+# page holds: operators, numbers, names, literal and hex strings, arrays of those, comments.
+# Anything else (dictionaries, inline images, indirect references, names with # escapes,
+# tokens near pypdf's length limits, a stream near its token budget, a malformed token)
+# returns None, and pypdf's own parser reads the page, so what pypdf would accept, refuse or
+# raise is still decided by pypdf. Operands come back as plain values: names as str, strings
+# as the bytes pypdf's string objects hold, numbers as int or float, arrays as lists.
+
+QUICK_MAX_BYTES = 1 << 20  # longer streams go to pypdf (its token budget is 2,000,000)
+ARRAY_MAX = 50_000  # longer arrays too (pypdf allows 100,000 elements)
+_WS = b"\x00\t\n\x0c\r "  # pypdf's whitespace between tokens
+_TOKEN = re.compile(
+    rb"[\x00\t\n\x0c\r ]*(?:"
+    rb"(?P<op>[A-Za-z'\"][^\s()<>\[\]{}/%]*)"
+    rb"|(?P<num>[+\-.0-9][+,\-.0-9]*)"
+    rb"|(?P<name>/[^\s()<>\[\]{}/%]*)"
+    rb"|\((?P<str>[^()\\]*)\)"
+    rb"|(?P<lit>\()"
+    rb"|<(?P<hex>[0-9A-Fa-f\x00\t\n\x0c\r ]*)>"
+    rb"|(?P<open>\[)"
+    rb"|(?P<close>\])"
+    rb"|(?P<comment>%[^\r\n]*[\r\n]?)"
+    rb"|(?P<end>\Z))"
+)
+_INT = re.compile(rb"[+-]?[0-9]+")
+_FLOAT = re.compile(rb"[+-]?(?:[0-9]+\.[0-9]*|\.[0-9]+)")
+_BOMS = (b"\xef\xbb\xbf", b"\xfe\xff", b"\xff\xfe")
+_ESCAPES: dict[int, int] = {}
+_STRINGS_AS_IS: list[bool] = []  # [True] once pypdf is seen to keep plain string bytes as read
+
+
+def _strings_as_is() -> bool:
+    """Whether pypdf's string objects give back (through `_string_bytes`) exactly the bytes
+    they were read from, for strings that do not start with a byte-order mark: true when it
+    holds for every single byte (its decoding is byte by byte). Checked once per child."""
+    if not _STRINGS_AS_IS:
+        from pypdf.generic import create_string_object
+        from pypdf.generic._utils import __ESCAPE_DICT__ as escapes
+
+        _ESCAPES.update({k[0]: v for k, v in escapes.items()})
+        _STRINGS_AS_IS.append(
+            all(_string_bytes(create_string_object(bytes([b]))) == bytes([b]) for b in range(256))
+        )
+    return _STRINGS_AS_IS[0]
+
+
+def _literal(data: bytes, pos: int) -> tuple[bytes, int] | None:
+    """The bytes of the literal string whose "(" is at `pos`, and where it ends, read as
+    pypdf reads them (escapes, nested parentheses); None when it runs to the end."""
+    out = bytearray()
+    n = len(data)
+    i = pos + 1
+    parens = 1
+    escapes = _ESCAPES
+    while True:
+        if i >= n:
+            return None
+        c = data[i]
+        i += 1
+        if c == 0x28:
+            parens += 1
+        elif c == 0x29:
+            parens -= 1
+            if parens == 0:
+                return bytes(out), i
+        elif c == 0x5C:
+            if i >= n:
+                return None
+            c = data[i]
+            i += 1
+            if c in escapes:
+                out.append(escapes[c])
+                continue
+            if 0x30 <= c <= 0x37:
+                first = i - 1
+                digits = bytes([c])
+                while len(digits) < 3 and i < n and 0x30 <= data[i] <= 0x37:
+                    digits += data[i : i + 1]
+                    i += 1
+                value = int(digits, 8)
+                if value > 255:
+                    out.append(0x5C)
+                    i = first
+                else:
+                    out.append(value)
+                continue
+            if c in (0x0A, 0x0D):
+                if i < n and data[i] in (0x0A, 0x0D):
+                    i += 1
+                continue
+            out.append(0x5C)
+        out.append(c)
+
+
+def _string_value(raw: bytes) -> bytes:
+    """What `_string_bytes` gives for the string object pypdf makes of `raw`."""
+    if raw.startswith(_BOMS):
+        from pypdf.generic import create_string_object
+
+        return _string_bytes(create_string_object(raw))
+    return raw
+
+
+def _quick_ops(data: bytes) -> list[tuple[list[Any], bytes]] | None:
+    """The content stream's (operands, operator) pairs as pypdf reads them, or None when the
+    stream holds anything but the plain tokens above (pypdf then reads it)."""
+    if len(data) > QUICK_MAX_BYTES or not _strings_as_is():
+        return None
+    ops: list[tuple[list[Any], bytes]] = []
+    operands: list[Any] = []
+    array: list[Any] | None = None
+    match = _TOKEN.match
+    pos = 0
+    while True:
+        m = match(data, pos)
+        if m is None:
+            return None
+        pos = m.end()
+        kind = m.lastgroup
+        value: Any
+        if kind == "str":
+            value = _string_value(m.group("str"))
+        elif kind == "num":
+            tok = m.group("num")
+            if len(tok) > 16:
+                return None
+            if _INT.fullmatch(tok):
+                value = int(tok)
+            elif _FLOAT.fullmatch(tok):
+                value = float(tok)
+            else:
+                return None
+        elif kind == "op":
+            op = m.group("op")
+            if (
+                array is not None
+                or len(op) > 64
+                or op == b"BI"
+                or op[:1] == b"R"
+                and (len(op) == 1 or not op[1:2].isalpha())
+            ):
+                return None  # an inline image, an indirect reference, a boolean in an array
+            ops.append((operands, op))
+            operands = []
+            continue
+        elif kind == "name":
+            tok = m.group("name")
+            if len(tok) > 1024 or b"#" in tok or not tok.isascii():
+                return None
+            value = tok.decode("ascii")
+        elif kind == "lit":
+            found = _literal(data, pos - 1)
+            if found is None:
+                return None
+            raw, pos = found
+            value = _string_value(raw)
+        elif kind == "hex":
+            digits = m.group("hex").translate(None, _WS)
+            if len(digits) % 2:
+                digits += b"0"
+            value = _string_value(bytes.fromhex(digits.decode("ascii")))
+        elif kind == "open":
+            if array is not None:
+                return None
+            array = []
+            continue
+        elif kind == "close":
+            if array is None or len(array) > ARRAY_MAX:
+                return None
+            value, array = array, None
+        elif kind == "comment":
+            if array is not None:
+                return None
+            continue
+        else:  # the end
+            return None if array is not None else ops
+        if array is not None:
+            array.append(value)
+        else:
+            operands.append(value)
+
+
+class _Slow(Exception):
+    """An operand the quick reading does not give as pypdf's objects would: read the page
+    with pypdf's parser."""
+
+
 def _fast_text(page: Any, reader: Any) -> str | None:
     """The page's text read from its content stream's text operators, or None when the page
     is not plain enough for that (then pypdf's extract_text reads it)."""
@@ -169,11 +360,28 @@ def _fast_text(page: Any, reader: Any) -> str | None:
     contents = page.get_contents()
     if contents is None:
         return ""
+    quick = _quick_ops(contents.get_data())
+    if quick is not None:
+        try:
+            return _operators_text(quick, codecs, True)
+        except _Slow:
+            pass
+    return _operators_text(ContentStream(contents, reader).operations, codecs, False)
+
+
+def _operators_text(
+    ops: list[tuple[Any, bytes]], codecs: dict[str, str], quick: bool
+) -> str | None:
+    """The text of the text operators in `ops`, a line break on `_NEW_LINE_OPS`; None when a
+    font is not one of `codecs`. `quick`: the operands are `_quick_ops`' plain values, and
+    one pypdf would make differently (a string where a name belongs, say) raises `_Slow`."""
     lines: list[str] = []
     line: list[str] = []
     codec: str | None = None
-    for operands, op in ContentStream(contents, reader).operations:
+    for operands, op in ops:
         if op == b"Tf":
+            if quick and operands and type(operands[0]) is not str:
+                raise _Slow
             codec = codecs.get(str(operands[0])) if operands else None
             if codec is None:
                 return None
@@ -183,12 +391,25 @@ def _fast_text(page: Any, reader: Any) -> str | None:
                 line = []
             if codec is None or not operands:
                 return None
+            if quick and type(operands[-1]) is not bytes:
+                raise _Slow
             line.append(_string_bytes(operands[-1]).decode(codec, "replace"))
         elif op == b"TJ":
             if codec is None or not operands:
                 return None
-            for item in operands[0]:
-                if isinstance(item, (int, float)) or type(item).__name__ in (
+            items = operands[0]
+            if quick and type(items) is not list:
+                raise _Slow
+            for item in items:
+                if quick:
+                    if type(item) is bytes:
+                        line.append(item.decode(codec, "replace"))
+                    elif type(item) is int or type(item) is float:
+                        if float(item) < _TJ_SPACE:
+                            line.append(" ")
+                    else:
+                        raise _Slow
+                elif isinstance(item, (int, float)) or type(item).__name__ in (
                     "NumberObject",
                     "FloatObject",
                 ):

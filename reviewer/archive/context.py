@@ -42,6 +42,7 @@ class Context:
         self.blocks: dict[str, list[Member]] = {}  # each level's members, by its path prefix
         self.threaded = False
         self.moved = False  # members read out of directory order
+        self.pdfs_left = 0  # the export's PDFs (by name) not yet read and handed to the child
 
     def add_total(self, n: int, path: str) -> None:
         with self.lock:

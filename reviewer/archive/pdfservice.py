@@ -41,6 +41,7 @@ from reviewer.archive.limits import Limits
 CHILD_SCRIPT = Path(__file__).with_name("_pdfchild.py")
 WALL_FACTOR = 4  # wall-clock backstop, in multiples of the processor time allowed
 MAX_ANSWER_BYTES = 512 << 20  # a child's answer larger than this is treated as hostile
+_RELEASE = ("", b"")  # queued by `release`: end the child once the queue is drained
 
 
 @dataclass(slots=True)
@@ -115,6 +116,21 @@ class PdfService:
                 self._thread.start()
         self._queue.put((member, data))
 
+    def release(self) -> None:
+        """No more PDFs are expected for now: once those submitted are answered the child
+        ends, so it holds no memory while the rest of the export is read (a PDF that comes
+        later, say in a nested archive, starts another). A child started early for PDFs
+        that never came ends now."""
+        with self._lock:
+            thread = self._thread
+            proc = None
+            if thread is None:
+                proc, self._proc = self._proc, None
+        if thread is not None:
+            self._queue.put(_RELEASE)
+        elif proc is not None:
+            _end(proc, kill=True)
+
     def results(self) -> list[PdfResult]:
         """Wait for every submitted PDF and stop the child (also one started early for PDFs
         that never came)."""
@@ -147,6 +163,10 @@ class PdfService:
                 item = self._queue.get()
                 if item is None:
                     return
+                if item is _RELEASE:
+                    if self._queue.empty():
+                        self._stop(kill=False)
+                    continue
                 member, data = item
                 try:
                     result = self._parse(member, data)

@@ -131,7 +131,9 @@ def plan(ctx: Context, level: Level) -> list[Job]:
             )
             infos = infos[:room]
         ctx.listed += len(infos)
-    counts = Counter(i.name for i in infos)
+    names = [i.name for i in infos]
+    counts = Counter(names) if len(set(names)) < len(names) else None  # None: no duplicate
+    del names
     jobs: list[Job] = []
     spans: list[Span] = []
     members: list[Member] = []
@@ -144,7 +146,7 @@ def plan(ctx: Context, level: Level) -> list[Job]:
         member = Member(path, info.file_size, info.compress_size, kind, label)
         members.append(member)
         name_hazards(hz, path, name)
-        if counts[name] > 1:
+        if counts is not None and counts[name] > 1:
             hz.add(
                 "zip-duplicate-name",
                 path,

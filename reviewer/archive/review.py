@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from reviewer.archive.export import read_export
+from reviewer.archive.export import few_full_collections, read_export
 from reviewer.archive.limits import Limits
 from reviewer.archive.progress import ProgressCallback
 from reviewer.domain.review import Review, open_request, review_index
@@ -20,5 +20,8 @@ def review_request(
     request.json, no export.zip). Everything wrong *inside* the export is a finding.
     """
     request, archive = open_request(request_dir)
-    index = read_export(archive, limits or Limits(), progress)
-    return review_index(request, index)
+    # the checks too run without a full collection of the index just read (see
+    # `few_full_collections`)
+    with few_full_collections():
+        index = read_export(archive, limits or Limits(), progress)
+        return review_index(request, index)

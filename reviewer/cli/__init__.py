@@ -19,7 +19,7 @@ from typing import Any  # noqa: E402
 import click  # noqa: E402
 
 from reviewer import __version__  # noqa: E402
-from reviewer.cli import interrupt  # noqa: E402
+from reviewer.cli import exiting, interrupt  # noqa: E402
 from reviewer.domain.errors import ReviewerError  # noqa: E402
 
 DB_HELP = (
@@ -33,6 +33,9 @@ class ReviewerGroup(click.Group):
 
     def main(self, *args: Any, **kwargs: Any) -> Any:
         kwargs["standalone_mode"] = False  # every outcome is decided here, in one place
+        # without arguments (the console script, python -m reviewer) this process is the
+        # command: `exiting.finish` may end it without the interpreter's teardown
+        exiting.standalone = not args and kwargs.get("args") is None
         interrupt.install()
         try:
             result = super().main(*args, **kwargs)

@@ -29,6 +29,7 @@ def check(request_dir: Path, as_json: bool) -> None:
       2  the request cannot be read at all, or bad usage
     """
     from reviewer.archive.review import review_request
+    from reviewer.cli.exiting import finish
     from reviewer.cli.progress import ReadingBar, shown
 
     with ReadingBar(shown(as_json)) as bar:
@@ -50,7 +51,7 @@ def check(request_dir: Path, as_json: bool) -> None:
     except BrokenPipeError:
         # The reader of our output went away (`| head`): the verdict still sets the exit code.
         _silence_stdout()
-    sys.exit(1 if report.verdict is Verdict.BLOCK else 0)
+    finish(1 if report.verdict is Verdict.BLOCK else 0)  # without freeing the index (see exiting)
 
 
 def _silence_stdout() -> None:

@@ -279,6 +279,7 @@ class ExportIndex:
         large JSON list in pieces of whole records, so it is never rendered at once)."""
         seen: set[str] = set()
         texts, docs, tables = self.texts, self.json_docs, self.tables
+        dumps = _Dumps()
         for m in self.members:
             path = m.path
             if path in seen:  # a duplicated name has one text
@@ -290,7 +291,7 @@ class ExportIndex:
             elif path in docs:
                 doc = docs[path]
                 if type(doc) is dict and not _has_long_list(doc):
-                    yield path, _dumps(doc)  # the common case, as _json_pieces gives it
+                    yield path, dumps(doc)  # the common case, as _json_pieces gives it
                 else:
                     for piece in _json_pieces(doc):
                         yield path, piece
@@ -335,7 +336,37 @@ class ExportIndex:
 
 
 JSON_PIECE = 2000  # records of a large JSON list rendered together
-_dumps = json.JSONEncoder(ensure_ascii=False).encode  # as json.dumps(v, ensure_ascii=False)
+_ENCODER = json.JSONEncoder(ensure_ascii=False)
+_dumps = _ENCODER.encode  # as json.dumps(v, ensure_ascii=False)
+
+
+class _Dumps:
+    """`_dumps` for many small documents in a row: one C encoder made once (JSONEncoder
+    makes one per call, half the cost of a small document). The same text; whatever
+    `_dumps` would raise (a value JSON cannot hold) it raises, by calling it."""
+
+    __slots__ = ("_encode",)
+
+    def __init__(self) -> None:
+        self._encode = _c_encoder()
+
+    def __call__(self, doc: Any) -> str:
+        if self._encode is not None:
+            try:
+                return "".join(self._encode(doc, 0))
+            except Exception:  # noqa: BLE001 - _dumps says what is wrong, as before
+                self._encode = _c_encoder()  # its circular-reference markers may be left over
+        return _dumps(doc)
+
+
+def _c_encoder() -> Any:
+    """The C encoder `JSONEncoder(ensure_ascii=False).encode` uses, or None without it."""
+    make = getattr(json.encoder, "c_make_encoder", None)
+    if make is None:
+        return None
+    return make(
+        {}, _ENCODER.default, json.encoder.encode_basestring, None, ": ", ", ", False, False, True
+    )
 
 
 def _has_long_list(doc: dict[str, Any]) -> bool:

@@ -91,6 +91,8 @@ def _delimiter(first_line: str) -> str:
 
 _delimiter_cached = lru_cache(maxsize=1024)(_delimiter)
 HEADER_CACHED = 1024  # header lines up to this long are remembered (small tables share a few)
+# tables up to this long with no quote are split by hand (no cell can pass csv's field limit)
+PLAIN_CSV_MAX = 1 << 17
 
 
 @lru_cache(maxsize=1024)
@@ -106,7 +108,14 @@ def parse_csv(member: str, text: str) -> Table | None:
     try:
         cached = len(first) <= HEADER_CACHED
         delimiter = _delimiter_cached(first) if cached else _delimiter(first)
-        reader = csv.reader(text.splitlines(), delimiter=delimiter)
+        lines = text.splitlines()
+        reader: Iterator[list[str]]
+        if len(text) <= PLAIN_CSV_MAX and '"' not in text and "\x00" not in text:
+            # no quote anywhere: every line is its cells between delimiters, as csv reads
+            # it (an empty line no cells), without the csv module's per-line machinery
+            reader = (line.split(delimiter) if line else [] for line in lines)
+        else:
+            reader = csv.reader(lines, delimiter=delimiter)
         header = next(reader, None)
         if not header:
             return None

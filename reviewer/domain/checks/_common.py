@@ -110,7 +110,12 @@ def all_tables(index: ExportIndex) -> Iterator[tuple[str, Table]]:
 
 def customer_column(table: Table) -> str | None:
     """The column of `table` that names the account a row belongs to, if any."""
-    for col in table.columns:
+    return _customer_column(table.columns)
+
+
+@lru_cache(maxsize=4096)  # thousands of small tables share a few headers
+def _customer_column(columns: tuple[str, ...]) -> str | None:
+    for col in columns:
         if norm_key(col) in CUSTOMER_KEYS:
             return col
     return None
@@ -235,6 +240,7 @@ def _attribute(request: Request, index: ExportIndex) -> Attribution:
                 att.profile_id = norm_id(value)
                 break
         att.profile_member = profile_member(index)
+    normed: dict[str, str] = {}  # cell -> its id (most rows repeat a few accounts)
     for path, table in all_tables(index):
         col = customer_column(table)
         if col is None:
@@ -242,7 +248,9 @@ def _attribute(request: Request, index: ExportIndex) -> Attribution:
         foreign: Counter[str] = Counter()
         mine = 0
         for cell in table.values(col):
-            value = norm_id(cell)
+            value = normed.get(cell)
+            if value is None:
+                value = normed[cell] = norm_id(cell)
             if not value:
                 continue
             if value == req:
@@ -370,7 +378,14 @@ def referenced_members(index: ExportIndex) -> set[str]:
     a table of orders costs a glance, not a scan.
     """
     names = MemberNames(index)
-    resolve = names.resolve
+    resolved: dict[str, list[str]] = {}  # cell -> the members it names (cells repeat)
+
+    def resolve(cell: str) -> list[str]:
+        found = resolved.get(cell)
+        if found is None:
+            found = resolved[cell] = names.resolve(cell)
+        return found
+
     refs = {r.audio_member for r in index.recordings if r.audio_member}
     for table in index.tables.values():  # the manifest lists members; it describes none
         if not table.rows:
