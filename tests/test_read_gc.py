@@ -7,6 +7,7 @@ from __future__ import annotations
 import gc
 import threading
 from pathlib import Path
+from typing import Any
 
 import pytest
 import zipcraft
@@ -71,22 +72,21 @@ def test_thresholds_someone_changed_meanwhile_are_left_alone() -> None:
         gc.set_threshold(*before)
 
 
-def test_a_review_runs_its_checks_without_a_full_collection_too(tmp_path: Path) -> None:
+def test_a_review_runs_its_checks_without_a_full_collection_too(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from reviewer.archive import review as review_module
+    from reviewer.domain.review import review_index
 
     before = gc.get_threshold()
     seen: list[int] = []
-    real = review_module.review_index
 
-    def spy(request, index):  # type: ignore[no-untyped-def]
+    def spy(request: Any, index: Any) -> Any:
         seen.append(gc.get_threshold()[2])
-        return real(request, index)
+        return review_index(request, index)
 
-    review_module.review_index = spy  # type: ignore[assignment]
-    try:
-        folder = Path(__file__).resolve().parent.parent / "sample_archives" / "clean"
-        review_module.review_request(folder)
-    finally:
-        review_module.review_index = real  # type: ignore[assignment]
+    monkeypatch.setattr(review_module, "review_index", spy)
+    folder = Path(__file__).resolve().parent.parent / "sample_archives" / "clean"
+    review_module.review_request(folder)
     assert seen == [NO_FULL_COLLECTION]
     assert gc.get_threshold() == before
