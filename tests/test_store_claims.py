@@ -267,3 +267,18 @@ def test_the_command_line_claims_refuses_hands_over_and_status_shows_the_holder(
 def test_every_claim_command_has_help(command: str) -> None:
     result = CliRunner().invoke(main, [command, "--help"])
     assert result.exit_code == 0 and "Exit codes:" in result.output
+
+
+def test_a_note_or_a_reason_longer_than_two_thousand_characters_is_refused_unrecorded(
+    svc: ReviewService, make_review: MakeReview
+) -> None:
+    ingest(svc, make_review, "DSAR-C-0009")
+    before = len(events(svc))
+    long = "x" * 2001
+    with pytest.raises(UserError, match="a note is at most 2,000 characters"):
+        svc.claim(signed_in(svc, "alice"), "DSAR-C-0009", long)
+    with pytest.raises(UserError, match="a reason is at most 2,000 characters"):
+        svc.pause(signed_in(svc, "alice"), "DSAR-C-0009", long)
+    assert svc.hold("DSAR-C-0009") is None
+    assert not {"claim", "clock-change"} & {e["action"] for e in events(svc)[before:]}
+    assert svc.claim(signed_in(svc, "alice"), "DSAR-C-0009", "y" * 2000).note == "y" * 2000

@@ -9,6 +9,15 @@ the CLI and the TUI show input through it.
 
 from __future__ import annotations
 
+MAX_TEXT_CHARS = 2000  # a note, a reason: what a person types beside an act
+
+
+def too_long(text: str, what: str) -> str | None:
+    """Why `text` (a note, a reason) is refused for its length, or None."""
+    if len(text) > MAX_TEXT_CHARS:
+        return f"{what} is at most {MAX_TEXT_CHARS:,} characters ({len(text):,} given)"
+    return None
+
 
 def _escaped(ch: str) -> str:
     return repr(ch)[1:-1]

@@ -27,6 +27,7 @@ from reviewer.domain.access import (
     may_let_go,
 )
 from reviewer.domain.errors import first_line
+from reviewer.domain.text import too_long
 from reviewer.store import trail
 from reviewer.store.errors import NotFound, UserError
 from reviewer.store.service import rows
@@ -108,6 +109,7 @@ class Claims:
         )
 
     def _claim(self, s: Session, session: SignedIn, request_id: str, note: str) -> Hold:
+        _fits(note)
         now = self._uow.stamp(s)
         state = rows.current_state(s, request_id, now)
         rows.unpurged(s, request_id)
@@ -138,6 +140,7 @@ class Claims:
     def _give(
         self, s: Session, session: SignedIn, request_id: str, to: str, note: str, kind: str
     ) -> Hold:
+        _fits(note)
         now = self._uow.stamp(s)
         state = rows.current_state(s, request_id, now)
         rows.unpurged(s, request_id)
@@ -217,6 +220,11 @@ class Claims:
 
 
 _OPEN_STATES = STATES[Action.CLAIM] or frozenset()
+
+
+def _fits(note: str) -> None:
+    if (long := too_long(note, "a note")) is not None:
+        raise UserError(long)
 
 
 def _end(s: Session, row: ClaimRow, by: ReviewerRow, how: str, now: datetime) -> None:

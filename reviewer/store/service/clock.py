@@ -27,6 +27,7 @@ from reviewer.domain.deadline import (
     resume_refusal,
 )
 from reviewer.domain.states import ANSWERED
+from reviewer.domain.text import too_long
 from reviewer.store import trail
 from reviewer.store.errors import NotFound, UserError
 from reviewer.store.files import replacing
@@ -148,6 +149,8 @@ class Clocks:
     ) -> Clock:
         now = self._uow.stamp(s)
         account = self._people.acting(s, session, action)
+        if (long := too_long(change.reason, "a reason")) is not None:
+            raise UserError(long)
         req = rows.unpurged(s, request_id)
         state = rows.current_state(s, request_id, now)
         if state in ANSWERED:
