@@ -199,9 +199,6 @@ def cross_check(session: Session) -> str | None:
             d = _unsealed(d, texts.get(seq))
         gone = subject.removeprefix("request:") in purged  # its texts were emptied, or are
 
-        def typed(key: str, d: dict[str, Any] = d, gone: bool = gone) -> str | None:
-            return _typed(d.get(key), gone)
-
         if action in ("sign-off", "rejection"):
             signoffs.event(
                 (
@@ -210,16 +207,18 @@ def cross_check(session: Session) -> str | None:
                     d.get("decision"),
                     actor,
                     d.get("archive_sha256"),
-                    typed("note"),
-                    typed("sampling_statement"),
-                    typed("acknowledged"),
+                    _typed(d.get("note"), gone),
+                    _typed(d.get("sampling_statement"), gone),
+                    _typed(d.get("acknowledged"), gone),
                 ),
                 seq,
             )
         elif action == "release":
             releases.event((d.get("version_id"), d.get("archive_sha256"), actor), seq)
         elif action in ("delivery", "redelivery"):
-            deliveries.event((d.get("version_id"), action, actor, typed("reason")), seq)
+            deliveries.event(
+                (d.get("version_id"), action, actor, _typed(d.get("reason"), gone)), seq
+            )
         elif action == "user-add":
             accounts.event((subject.removeprefix("reviewer:"), d.get("role")), seq)
         elif action in ("user-disable", "user-enable"):
@@ -234,7 +233,7 @@ def cross_check(session: Session) -> str | None:
                     actor,
                     d.get("kind"),
                     d.get("target"),
-                    typed("note"),
+                    _typed(d.get("note"), gone),
                 ),
                 seq,
             )
@@ -247,9 +246,9 @@ def cross_check(session: Session) -> str | None:
                     d.get("version_id"),
                     actor,
                     d.get("kind"),
-                    typed("target"),
+                    _typed(d.get("target"), gone),
                     d.get("reason"),
-                    typed("note"),
+                    _typed(d.get("note"), gone),
                 ),
                 seq,
             )
@@ -269,7 +268,7 @@ def cross_check(session: Session) -> str | None:
                     d.get("kind"),
                     d.get("months"),
                     actor,
-                    typed("reason"),
+                    _typed(d.get("reason"), gone),
                 ),
                 seq,
             )
@@ -281,7 +280,7 @@ def cross_check(session: Session) -> str | None:
                     d.get("kind"),
                     d.get("holder"),
                     actor,
-                    typed("note"),
+                    _typed(d.get("note"), gone),
                 ),
                 seq,
             )

@@ -127,7 +127,7 @@ class Claims:
         _enforce(may_let_go(account_actor(account), hold))
         row = rows.open_claim(s, request_id)
         assert row is not None and hold is not None
-        self._end(s, row, account, "released", now)
+        _end(s, row, account, "released", now)
         trail.append(
             s,
             account.name,
@@ -161,7 +161,7 @@ class Claims:
             _enforce(may_hand_over(me, them, hold, note))
         ended = rows.open_claim(s, request_id)
         if ended is not None:
-            self._end(s, ended, account, "reassigned" if kind == "assign" else "handed-over", now)
+            _end(s, ended, account, "reassigned" if kind == "assign" else "handed-over", now)
         row = self._open(s, request_id, target, account, kind, note, now)
         event = ASSIGN_EVENT if kind == "assign" else HANDOVER_EVENT
         return self._opened(s, row, target, account, event, ended, now)
@@ -187,9 +187,6 @@ class Claims:
         s.add(row)
         s.flush()  # a second open claim on the request is refused here (ux_claims_open)
         return row
-
-    def _end(self, s: Session, row: ClaimRow, by: ReviewerRow, how: str, now: datetime) -> None:
-        _end(s, row, by, how, now)
 
     def _opened(
         self,
@@ -241,14 +238,14 @@ def end_with_release(
     by: ReviewerRow,
     now: datetime,
     why: str = "the request was released",
-) -> None:
+) -> bool:
     """The release of `request_id` (or its purge; in its transaction) ends whoever's hold on
     it: the work is done, and a hold left open would reserve the first sign-off of any later
     export for its holder. Audited as a ``claim-release`` by the person who released the
-    export (or purged the request)."""
+    export (or purged the request). Whether there was a hold to end."""
     row = rows.open_claim(s, request_id)
     if row is None:
-        return
+        return False
     holder = s.get(ReviewerRow, row.holder_id)
     _end(s, row, by, "released", now)
     trail.append(
@@ -264,6 +261,7 @@ def end_with_release(
         },
         at=now,
     )
+    return True
 
 
 def _enforce(answer: Permission) -> None:

@@ -203,7 +203,8 @@ class Purges:
     ) -> Purged | None:
         if not rows.is_postgres(s):
             s.execute(sa.text("PRAGMA secure_delete = ON"))
-        supervisor = self._people.acting(s, session, Action.PURGE).name
+        by = self._people.acting(s, session, Action.PURGE)
+        supervisor = by.name
         now = self._uow.stamp(s)
         stmt = select(RequestRow).where(RequestRow.request_id == request_id)
         if rows.is_postgres(s):
@@ -258,15 +259,13 @@ class Purges:
             s.add(v)
         count("versions", len(versions))
         if version_ids:
-            count("mark_notes", _empty(s, MarkRow, MarkRow.note, version_ids))
-            count("correction_notes", _empty(s, CorrectionRow, CorrectionRow.note, version_ids))
-            targets = s.execute(  # a text to redact, an identifier: the personal data itself
-                sa.update(CorrectionRow)
-                .where(col(CorrectionRow.version_id).in_(version_ids))
-                .where(col(CorrectionRow.target) != PURGED)
-                .values(target=PURGED)
-            )
-            count("correction_targets", int(getattr(targets, "rowcount", 0) or 0))
+            marked = col(MarkRow.version_id).in_(version_ids)
+            count("mark_notes", _blank(s, MarkRow, marked, MarkRow.note))
+            proposed = col(CorrectionRow.version_id).in_(version_ids)
+            count("correction_notes", _blank(s, CorrectionRow, proposed, CorrectionRow.note))
+            # a text to redact, an identifier: the personal data itself
+            targets = _blank(s, CorrectionRow, proposed, CorrectionRow.target, PURGED)
+            count("correction_targets", targets)
             signed = s.execute(
                 sa.update(SignOffRowT)
                 .where(col(SignOffRowT.version_id).in_(version_ids))
@@ -284,32 +283,16 @@ class Purges:
                 release.receipt = kept_receipt(release.receipt or {})
                 s.add(release)
                 count("receipts")
-                redelivered = s.execute(  # a first delivery made again carries a reason too
-                    sa.update(DeliveryRow)
-                    .where(col(DeliveryRow.release_id) == release.id)
-                    .where(col(DeliveryRow.reason) != "")
-                    .where(col(DeliveryRow.reason) != PURGED)
-                    .values(reason=PURGED)
-                )
-                count("delivery_reasons", int(getattr(redelivered, "rowcount", 0) or 0))
-        reasons = s.execute(
-            sa.update(ClockChangeRow)
-            .where(col(ClockChangeRow.request_id) == request_id)
-            .where(col(ClockChangeRow.reason) != "")
-            .values(reason="")
-        )
-        count("clock_reasons", int(getattr(reasons, "rowcount", 0) or 0))
-        handovers = s.execute(
-            sa.update(ClaimRow)
-            .where(col(ClaimRow.request_id) == request_id)
-            .where(col(ClaimRow.note) != "")
-            .values(note="")
-        )
-        count("claim_notes", int(getattr(handovers, "rowcount", 0) or 0))
-        by = rows.reviewer(s, supervisor)
-        assert by is not None
-        if rows.open_claim(s, request_id) is not None:  # a rejected request may still be held
-            end_with_release(s, request_id, by, now, why="the request was purged")
+                of_release = col(DeliveryRow.release_id) == release.id
+                # a redelivery's reason, or a first delivery's made again
+                reason = _blank(s, DeliveryRow, of_release, DeliveryRow.reason, PURGED)
+                count("delivery_reasons", reason)
+        of_request = col(ClockChangeRow.request_id) == request_id
+        count("clock_reasons", _blank(s, ClockChangeRow, of_request, ClockChangeRow.reason))
+        of_request = col(ClaimRow.request_id) == request_id
+        count("claim_notes", _blank(s, ClaimRow, of_request, ClaimRow.note))
+        # a rejected request may still be held
+        if end_with_release(s, request_id, by, now, why="the request was purged"):
             count("claims_ended")
         sealed = s.execute(
             sa.text(f"DELETE FROM {audit_log.TEXT_TABLE} WHERE request_id = :r"),
@@ -392,12 +375,15 @@ def _inside(path: Path, base: Path) -> bool:
     return True
 
 
-def _empty(s: Session, table: Any, column: Any, version_ids: list[int]) -> int:
+def _blank(s: Session, table: Any, where: Any, column: Any, value: str = "") -> int:
+    """Set `column` to `value` (empty, or PURGED) in the rows of `table` matching `where` that
+    hold a text; how many rows changed."""
     result = s.execute(
         sa.update(table)
-        .where(col(table.version_id).in_(version_ids))
+        .where(where)
         .where(column != "")
-        .values({column.key: ""})
+        .where(column != value)
+        .values({column.key: value})
     )
     return int(getattr(result, "rowcount", 0) or 0)
 
