@@ -8,8 +8,11 @@ those tests skip with the reason, except under ``CI=true``, where they fail.
 
 from __future__ import annotations
 
+import fcntl
+import gc
 import inspect
 import os
+import shutil
 import uuid
 import weakref
 from collections.abc import Awaitable, Callable, Iterable, Iterator, Sequence
@@ -19,6 +22,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import quote
 
 import pytest
+from argon2 import PasswordHasher, profiles
 
 if TYPE_CHECKING:
     from textual.app import App
@@ -31,6 +35,13 @@ if TYPE_CHECKING:
 # The terminal app's fixtures (a store built once per session from sample_archives/, copied
 # for each test; the same on PostgreSQL; a sound-free ALSA home), for every test file.
 pytest_plugins = ("test_tui_support",)
+
+# The passphrase hasher of the stores tests open in their own process: Argon2id, the same
+# library and code path as a real store, at the library's cheapest parameters (a real store's
+# RFC 9106 defaults cost about 0.15 s of CPU per hash or check; a suite makes thousands).
+# `test_store_service` checks that a store opened without a hasher uses the defaults, and the
+# command line, run as a separate process, always does.
+FAST = PasswordHasher.from_parameters(profiles.CHEAPEST)
 
 PG_ADMIN = os.environ.get("REVIEWER_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
 
@@ -80,6 +91,26 @@ def _pg_unavailable(reason: str) -> None:
     if os.environ.get("CI", "").lower() == "true":
         pytest.fail(f"PostgreSQL is required under CI=true: {reason}")
     pytest.skip(f"PostgreSQL not reachable at {PG_ADMIN}: {reason}")
+
+
+def built_once(
+    tmp_path_factory: pytest.TempPathFactory, name: str, build: Callable[[Path], object]
+) -> Path:
+    """A folder `build` fills once per test run, shared by every pytest-xdist worker: the
+    first worker to ask builds it under a lock in the run's shared temporary folder, the
+    others wait for it and use the same one. Tests copy from it and never write to it."""
+    root = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        root = root.parent  # each worker's own temp folder lies in the run's
+    where, done = root / f"shared-{name}", root / f"shared-{name}.built"
+    with (root / f"shared-{name}.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not done.exists():
+            shutil.rmtree(where, ignore_errors=True)  # a build that failed part way
+            where.mkdir()
+            build(where)
+            done.touch()
+    return where
 
 
 @pytest.fixture(scope="session")
@@ -226,6 +257,15 @@ def store_url(
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'store' / 'reviewer.db'}"
     return pg_schema_url(request.getfixturevalue("pg_database"))
+
+
+@pytest.fixture
+def fast_default_hasher(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Stores the test opens without a hasher (the command line run in this process with
+    CliRunner) hash at FAST's parameters instead of the defaults."""
+    from reviewer.store.service import unit
+
+    monkeypatch.setattr(unit, "default_hasher", lambda: FAST)
 
 
 @pytest.fixture
@@ -415,3 +455,17 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             ordered.append(quick[i])
     ordered.extend(quick[len(slow) :])
     items[:] = ordered
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Collect garbage less often in the test process. A worker runs hundreds of apps and
+    stores in one interpreter, and at the default thresholds it spent about a fifth of its
+    processor time in full collections (some 200 ms each) walking what lives for the whole
+    run. Cycles are still collected, in larger batches."""
+    gc.set_threshold(10_000, 10, 10)
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """What collection imported (the app, Textual, SQLAlchemy and the tests' own modules)
+    lives until the worker exits: moved out of the collector's sight (`gc.freeze`)."""
+    gc.freeze()

@@ -13,9 +13,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from argon2 import PasswordHasher, profiles
 from click.testing import CliRunner
-from conftest import Clock, MakeReview, Statement, add_people, insider_sql, signed_in
+from conftest import FAST, Clock, MakeReview, Statement, add_people, insider_sql, signed_in
 from sqlalchemy import text
 from sqlmodel import Session
 
@@ -27,7 +26,6 @@ from reviewer.store.paths import CHECKPOINT_FILE, sqlite_file
 from reviewer.store.service import ReviewService
 from reviewer.store.service.release import Releases
 
-FAST = PasswordHasher.from_parameters(profiles.CHEAPEST)
 PEOPLE = [
     ("carol", "supervisor", "carol-proof-passphrase"),
     ("alice", "reviewer", "alice-proof-passphrase"),

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 from argon2 import PasswordHasher
+from conftest import built_once
 
 ROOT = Path(__file__).resolve().parents[1]
 # The console script of the environment running the tests (a fresh venv, CI's, anyone's).
@@ -112,10 +113,9 @@ def build_cli_store(tmp_path: Path) -> str:
 
 @pytest.fixture(scope="session")
 def cli_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """`build_cli_store` once per test session (its commands hash passphrases: seconds)."""
-    where = tmp_path_factory.mktemp("cli-store")
-    build_cli_store(where)
-    return where
+    """`build_cli_store` once per test run, shared by every worker (its commands hash
+    passphrases: seconds)."""
+    return built_once(tmp_path_factory, "cli-store", build_cli_store)
 
 
 @pytest.fixture
@@ -580,6 +580,8 @@ def test_an_inbox_with_stray_files_ingests_cleanly(tmp_path: Path) -> None:
         shutil.copytree(SAMPLES / name, inbox / name)
     (inbox / "README.md").write_text("how the pipeline fills this inbox\n")
     (inbox / "build.py").write_text("print('hello')\n")
+    (inbox / "__pycache__").mkdir()  # what importing build.py leaves
+    (inbox / "__pycache__" / "build.cpython-311.pyc").write_bytes(b"\xa7\r\r\n")
     proc = run(tmp_path, "--db", url_of(tmp_path / "s.db"), "ingest", inbox, "--json")
     assert proc.returncode == 0, proc.stderr
     doc = json.loads(proc.stdout)

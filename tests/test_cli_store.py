@@ -14,6 +14,9 @@ from reviewer.cli import main
 from reviewer.domain.signoff import CHECKLIST_KEYS
 from reviewer.store.service import ReviewService
 
+# The commands run in this process; their stores hash passphrases at the test parameters.
+pytestmark = pytest.mark.usefixtures("fast_default_hasher")
+
 SAMPLES = Path(__file__).resolve().parent.parent / "sample_archives"
 ALL = dict.fromkeys(CHECKLIST_KEYS, True)
 

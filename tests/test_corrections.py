@@ -13,9 +13,8 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from argon2 import PasswordHasher, profiles
 from click.testing import CliRunner, Result
-from conftest import add_people, insider_sql, signed_in
+from conftest import FAST, add_people, insider_sql, signed_in
 
 from reviewer.archive.review import review_request
 from reviewer.cli import main
@@ -37,7 +36,6 @@ from reviewer.store.service import ReviewService
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "sample_archives"
-FAST = PasswordHasher.from_parameters(profiles.CHEAPEST)
 PEOPLE = [
     ("carol", "supervisor", "carol-fix-passphrase"),
     ("alice", "reviewer", "alice-fix-passphrase"),

@@ -1,4 +1,4 @@
-"""kill -9 during ingest, sign-off and release, 50 times per database.
+"""kill -9 during ingest, sign-off and release, 20 times per database (`REVIEWER_TEST_KILLS`).
 
 A helper process imports everything once and forks a worker per round; the worker runs the
 whole flow in a loop (ingest, two sign-offs, release) and appends an acknowledgement line to a
@@ -32,7 +32,9 @@ from sqlalchemy import text
 from reviewer.store.paths import sqlite_file
 from reviewer.store.service import ReviewService
 
-KILLS = int(os.environ.get("REVIEWER_TEST_KILLS", "50"))
+# Two whole decks of KILL_AFTER by default: every kill point twice per database. A soak run
+# sets more.
+KILLS = int(os.environ.get("REVIEWER_TEST_KILLS", "20"))
 TESTS_DIR = Path(__file__).resolve().parent
 
 # Where a round may stop: after the k-th acknowledgement. Lines 1..10 of an acks file are

@@ -8,8 +8,7 @@ import os
 import threading
 
 import pytest
-from argon2 import PasswordHasher, profiles
-from conftest import MakeReview, add_people
+from conftest import FAST, MakeReview, add_people
 from sqlalchemy import text
 
 from reviewer.domain.signoff import CHECKLIST_KEYS
@@ -18,7 +17,6 @@ from reviewer.store.errors import SignOffError
 from reviewer.store.service import ReviewService
 
 RACES = int(os.environ.get("REVIEWER_TEST_RACES", "100"))
-FAST = PasswordHasher.from_parameters(profiles.CHEAPEST)
 ALL = dict.fromkeys(CHECKLIST_KEYS, True)
 
 

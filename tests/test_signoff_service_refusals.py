@@ -8,8 +8,7 @@ from collections.abc import Iterator
 from datetime import datetime, timedelta
 
 import pytest
-from argon2 import PasswordHasher, profiles
-from conftest import Clock, MakeReview, add_people, signed_in
+from conftest import FAST, Clock, MakeReview, add_people, signed_in
 from sqlalchemy import func, select
 from sqlmodel import Session
 from test_store_service import events
@@ -19,7 +18,6 @@ from reviewer.domain.states import State
 from reviewer.store.errors import SignInError
 from reviewer.store.service import ReviewService
 
-FAST = PasswordHasher.from_parameters(profiles.CHEAPEST)
 ALICE = "alice-test-passphrase"
 FOREIGN = Finding(
     "unknown-device",

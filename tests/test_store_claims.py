@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
-from conftest import Clock, MakeReview, add_people, insider_sql, signed_in
-from test_store_service import ALL, FAST, PASS, approve, events, inspect_sample
+from conftest import FAST, Clock, MakeReview, add_people, insider_sql, signed_in
+from test_store_service import ALL, PASS, approve, events, inspect_sample
 
 from reviewer.cli import main
 from reviewer.store.errors import PermissionDenied, SignOffError, StoreError, UserError

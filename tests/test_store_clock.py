@@ -10,9 +10,9 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from conftest import Clock, MakeReview, add_people, signed_in
+from conftest import FAST, Clock, MakeReview, add_people, signed_in
 from sqlmodel import Session
-from test_store_service import ALL, FAST, PASS, approve, events, inspect_sample
+from test_store_service import ALL, PASS, approve, events, inspect_sample
 
 from reviewer.domain.states import Stage
 from reviewer.store import audit_log

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
-from conftest import Clock, MakeReview, add_people, insider_sql, signed_in
-from test_store_service import FAST, PASS, events
+from conftest import FAST, Clock, MakeReview, add_people, insider_sql, signed_in
+from test_store_service import PASS, events
 
 from reviewer.cli import main
 from reviewer.domain.request import request_from_dict

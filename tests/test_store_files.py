@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from conftest import add_people, signed_in
+from conftest import FAST, add_people, signed_in
 from test_tui_support import PEOPLE, Store, fixed_clock, make_app, sign_in, wait_for
 
 from reviewer.domain.audit import AuditError
@@ -26,7 +26,9 @@ def service(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[ReviewS
     """An empty store with one supervisor (whose creation is an audit event)."""
     monkeypatch.setenv("REVIEWER_HOME", str(tmp_path / "home"))
     (tmp_path / "store").mkdir()
-    svc = ReviewService.open(f"sqlite:///{tmp_path / 'store' / 'reviewer.db'}", clock=fixed_clock)
+    svc = ReviewService.open(
+        f"sqlite:///{tmp_path / 'store' / 'reviewer.db'}", clock=fixed_clock, hasher=FAST
+    )
     add_people(svc, [("carol", *PEOPLE["carol"])])
     try:
         yield svc

@@ -17,8 +17,8 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
-from conftest import Clock, MakeReview, add_people, insider_sql, signed_in
-from test_store_service import FAST, PASS, WARN, approve, events
+from conftest import FAST, Clock, MakeReview, add_people, insider_sql, signed_in
+from test_store_service import PASS, WARN, approve, events
 
 from reviewer.cli import main
 from reviewer.domain.corrections import Correction, CorrectionKind, Reason

@@ -14,8 +14,7 @@ from pathlib import Path
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from argon2 import PasswordHasher, profiles
-from conftest import MakeReview, add_people, signed_in
+from conftest import FAST, MakeReview, add_people, signed_in
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
@@ -26,7 +25,6 @@ from reviewer.store.migrate import current_revision, declared_head, head_revisio
 from reviewer.store.service import ReviewService
 from reviewer.store.tables import metadata
 
-FAST = PasswordHasher.from_parameters(profiles.CHEAPEST)
 NOW = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
 SHA = "ab" * 32
 

@@ -12,8 +12,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from argon2 import PasswordHasher, profiles
-from conftest import Clock, MakeReview, add_people, signed_in
+from argon2 import PasswordHasher
+from conftest import FAST, Clock, MakeReview, add_people, signed_in
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session
@@ -34,7 +34,6 @@ from reviewer.store.errors import (
 )
 from reviewer.store.service import ReviewService, SignOffRow
 
-FAST = PasswordHasher.from_parameters(profiles.CHEAPEST)
 PASS = {
     "alice": "alice-demo-passphrase",
     "bob": "bob-demo-passphrase",

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 from alembic.script import ScriptDirectory
-from argon2 import PasswordHasher, profiles
+from conftest import FAST
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session
 
@@ -23,7 +23,6 @@ from reviewer.store.engine import make_engine
 from reviewer.store.migrate import MIGRATIONS, current_revision, head_revision, upgrade
 from reviewer.store.service import ReviewService
 
-FAST = PasswordHasher.from_parameters(profiles.CHEAPEST)
 NOW = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
 SHA = "ab" * 32
 

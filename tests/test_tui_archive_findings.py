@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 import zipcraft
-from conftest import add_people
+from conftest import FAST, add_people
 from test_tui_support import (
     PEOPLE,
     SAMPLES,
@@ -70,7 +70,7 @@ def archive_store(tmp_path: Path) -> Store:
 
     (tmp_path / "store").mkdir()
     url = f"sqlite:///{tmp_path / 'store' / 'reviewer.db'}"
-    service = ReviewService.open(url, clock=fixed_clock)
+    service = ReviewService.open(url, clock=fixed_clock, hasher=FAST)
     try:
         add_people(service, [(name, *PEOPLE[name]) for name in ("carol", "alice")])
         for folder in requests(tmp_path):

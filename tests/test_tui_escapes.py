@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
-from conftest import add_people
+from conftest import FAST, add_people
 from rich.console import Console
 from test_tui_support import (
     PEOPLE,
@@ -118,7 +118,7 @@ def spiked_store(tmp_path: Path) -> Store:
     assert any(EVIL in (f.detail or "") for f in review.report.findings)  # a warning quotes it
     (tmp_path / "store").mkdir()
     url = f"sqlite:///{tmp_path / 'store' / 'reviewer.db'}"
-    service = ReviewService.open(url, clock=fixed_clock)
+    service = ReviewService.open(url, clock=fixed_clock, hasher=FAST)
     try:
         add_people(service, [(name, *PEOPLE[name]) for name in ("carol", "alice")])
         service.ingest(review, folder / "export.zip", actor="test")

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import pytest
-from conftest import add_people, opened_earlier, signed_in
+from conftest import FAST, add_people, built_once, opened_earlier, signed_in
 
 if TYPE_CHECKING:
     from textual.app import App
@@ -72,14 +72,14 @@ def build_store(where: Path, url: str | None = None) -> str:
         url = f"sqlite:///{where / 'store' / 'reviewer.db'}"
         (where / "store").mkdir(parents=True)
     # The accounts are a month old by NOW: no sign-off in these stores is a new account's.
-    people = ReviewService.open(url, clock=lambda: NOW - timedelta(days=30))
+    people = ReviewService.open(url, clock=lambda: NOW - timedelta(days=30), hasher=FAST)
     try:
         add_people(
             people, [(name, role, passphrase) for name, (role, passphrase) in PEOPLE.items()]
         )
     finally:
         people.close()
-    service = ReviewService.open(url, clock=fixed_clock)
+    service = ReviewService.open(url, clock=fixed_clock, hasher=FAST)
     try:
         for case in sorted(inbox.iterdir()):
             service.ingest(review_request(case), case / "export.zip", actor="test")
@@ -101,14 +101,13 @@ class Store:
         """The store's service; on the fixed clock unless `fixed` is False (the real one)."""
         from reviewer.store.service import ReviewService
 
-        return ReviewService.open(self.url, clock=fixed_clock if fixed else None)
+        return ReviewService.open(self.url, clock=fixed_clock if fixed else None, hasher=FAST)
 
 
 @pytest.fixture(scope="session")
 def template_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    where = tmp_path_factory.mktemp("tui-store")
-    build_store(where)
-    return where
+    """The store of `build_store`, built once per test run (every worker shares it)."""
+    return built_once(tmp_path_factory, "tui-store", build_store)
 
 
 @pytest.fixture

@@ -20,13 +20,19 @@ if TYPE_CHECKING:
     from reviewer.domain.review import Review
 
 
+# Folders an inbox may hold that are never requests: Python's bytecode caches of the scripts
+# beside the requests.
+NOT_REQUESTS = frozenset({"__pycache__"})
+
+
 def request_folders(paths: tuple[Path, ...]) -> tuple[list[Path], list[tuple[Path, str]]]:
     """Expand PATHs (request folders or inboxes) into request folders, and what to skip.
 
     A PATH named explicitly must be a request folder or an inbox, not a link to one. In an inbox every folder is
-    taken as a request (one without request.json is reported when it is read); plain files
-    and hidden entries there are not requests and are passed over silently (an inbox may hold
-    a README or the pipeline's own scripts); a link to a folder is reported, never followed.
+    taken as a request (one without request.json is reported when it is read); plain files,
+    hidden entries and Python's bytecode caches there are not requests and are passed over
+    silently (an inbox may hold a README or the pipeline's own scripts, and `__pycache__/`
+    beside them); a link to a folder is reported, never followed.
     """
     folders: list[Path] = []
     skipped: list[tuple[Path, str]] = []
@@ -46,7 +52,7 @@ def request_folders(paths: tuple[Path, ...]) -> tuple[list[Path], list[tuple[Pat
                 skipped.append((path, exc.strerror or str(exc)))
                 continue
             for entry in entries:
-                if entry.name.startswith("."):
+                if entry.name.startswith(".") or entry.name in NOT_REQUESTS:
                     continue
                 if not entry.is_dir():
                     continue  # a plain file (or a link to one): not a request

@@ -41,6 +41,12 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+def default_hasher() -> PasswordHasher:
+    """The passphrase hasher of a store opened without one: Argon2id at the library's RFC 9106
+    defaults. A sign-in renews any hash made with other parameters."""
+    return PasswordHasher()
+
+
 class UnitOfWork:
     """Engine, clock, hasher and transactions of one store."""
 
@@ -54,7 +60,7 @@ class UnitOfWork:
         self.engine = engine
         self.url = url
         self.now: Callable[[], datetime] = clock or utcnow
-        self.hasher = hasher or PasswordHasher()  # Argon2id, the library's RFC 9106 default
+        self.hasher = hasher or default_hasher()
         self._ro = engine.execution_options(**READONLY)
 
     # ------------------------------------------------------------------ opening
