@@ -5,12 +5,12 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEMO := .demo
-# Test workers: twice the processors, at least 4 and at most 16. Many tests wait on the
-# clock (recordings play in real time, processes are killed and restarted), so more workers
-# than processors keep every processor busy; each worker has its own stores and database.
 # Bytecode caches are written (into __pycache__/, which git ignores) even where the environment
 # asks Python not to: otherwise every process the suite starts compiles the package again.
 unexport PYTHONDONTWRITEBYTECODE
+# Test workers: twice the processors, at least 4 and at most 16. Many tests wait on the
+# clock (recordings play in real time, processes are killed and restarted), so more workers
+# than processors keep every processor busy; each worker has its own stores and database.
 TEST_WORKERS ?= $(shell $(PYTHON) -c 'import os; print(min(16, max(4, 2 * (os.cpu_count() or 1))))')
 
 .PHONY: install run test lint typecheck contracts pytest samples bench demo clean

@@ -28,11 +28,11 @@ NOT_REQUESTS = frozenset({"__pycache__"})
 def request_folders(paths: tuple[Path, ...]) -> tuple[list[Path], list[tuple[Path, str]]]:
     """Expand PATHs (request folders or inboxes) into request folders, and what to skip.
 
-    A PATH named explicitly must be a request folder or an inbox, not a link to one. In an inbox every folder is
-    taken as a request (one without request.json is reported when it is read); plain files,
-    hidden entries and Python's bytecode caches there are not requests and are passed over
-    silently (an inbox may hold a README or the pipeline's own scripts, and `__pycache__/`
-    beside them); a link to a folder is reported, never followed.
+    A PATH named explicitly must be a request folder or an inbox, not a link to one. In an
+    inbox every folder is taken as a request (one without request.json is reported when it is
+    read); plain files, hidden entries and Python's bytecode caches there are not requests and
+    are passed over silently (an inbox may hold a README or the pipeline's own scripts, and
+    `__pycache__/` beside them); a link to a folder is reported, never followed.
     """
     folders: list[Path] = []
     skipped: list[tuple[Path, str]] = []
