@@ -11,9 +11,11 @@ import pytest
 from test_tui_support import (
     WRONG_CUSTOMER,
     Store,
+    listed,
     make_app,
     open_request,
     screen_text,
+    searching,
     sign_in,
     wait_for,
 )
@@ -48,35 +50,30 @@ def written(places: dict[str, Path]) -> list[Path]:
 
 
 async def palette_titles(pilot: Pilot[None]) -> list[str | None]:
-    """Open the command palette and return the titles it lists before anything is typed."""
-    from textual.command import Command, CommandList, CommandPalette
+    """Open the command palette and return the titles it lists, once it has gathered them,
+    before anything is typed."""
+    from textual.command import CommandPalette
 
     app = pilot.app
     await pilot.press("ctrl+p")
     await wait_for(pilot, lambda: isinstance(app.screen, CommandPalette))
-    commands = app.screen.query_one(CommandList)
-    # Discovery fills the list in batches: wait until the system commands have arrived.
-    await wait_for(pilot, lambda: commands.option_count > 0)
-    titles: list[str | None] = []
-    while True:
-        await pilot.pause(0.3)
-        now = [
-            cast(Command, commands.get_option_at_index(i)).hit.text
-            for i in range(commands.option_count)
-        ]
-        if now == titles:
-            return titles
-        titles = now
+    palette = cast(CommandPalette, app.screen)
+    await wait_for(pilot, lambda: not searching(palette))
+    return listed(palette)
 
 
 async def assert_no_screenshot_offered(pilot: Pilot[None]) -> None:
+    from textual.command import CommandPalette
+
     app = pilot.app
     assert "Screenshot" not in [c.title for c in app.get_system_commands(app.screen)]
     titles = await palette_titles(pilot)
     assert "Quit" in titles and "Theme" in titles, titles  # Textual's own commands are listed
     assert not [t for t in titles if "screenshot" in (t or "").lower()], titles
     await pilot.press(*"screenshot")
-    await pilot.pause(0.6)
+    palette = cast(CommandPalette, app.screen)
+    await wait_for(pilot, lambda: not searching(palette))  # the search for it has finished
+    assert not [t for t in listed(palette) if "screenshot" in (t or "").lower()]
     text = screen_text(app)
     assert "Screenshot" not in text and "SVG" not in text, text
     await pilot.press("escape")
@@ -116,10 +113,9 @@ async def test_no_key_action_or_method_writes_a_screenshot(
         assert app.deliver_screenshot() is None
         with pytest.raises(RuntimeError):
             app.save_screenshot()
-        await pilot.pause(0.5)  # deliveries are written by a thread, after a timer
-        assert written(places) == []
-
-        # The control: Textual's own delivery would have written into the folder looked at.
+        # The control, after them: Textual's own delivery writes into the folder looked at.
+        # Deliveries are written in the order they were asked for, so once the control's
+        # file is there, one asked for above would be there too.
         App.deliver_screenshot(app)
         await wait_for(pilot, lambda: bool(written(places)))
         assert [p.parent for p in written(places)] == [places["downloads"]]

@@ -16,9 +16,11 @@ from test_tui_support import (
     Store,
     approve_through_the_service,
     detail_of,
+    listed,
     make_app,
     open_request,
     screen_text,
+    searching,
     sign_in,
     wait_for,
 )
@@ -426,7 +428,10 @@ async def test_command_palette_offers_the_screens_actions(store: Store) -> None:
         await pilot.press("ctrl+p")
         await wait_for(pilot, lambda: isinstance(app.screen, CommandPalette))
         await pilot.press(*"release")
-        await pilot.pause(0.5)
+        palette = app.screen
+        assert isinstance(palette, CommandPalette)
+        await wait_for(pilot, lambda: not searching(palette))  # the search has finished
+        assert "Release the approved export" not in listed(palette)
         assert "Release the approved export" not in screen_text(app)
 
 

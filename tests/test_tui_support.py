@@ -14,13 +14,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import pytest
 from conftest import FAST, add_people, built_once, opened_earlier, signed_in
 
 if TYPE_CHECKING:
     from textual.app import App
+    from textual.command import CommandPalette
     from textual.pilot import Pilot
     from textual.screen import Screen
 
@@ -230,6 +231,27 @@ async def wait_for(
 
 
 T = TypeVar("T", bound="Screen[Any]")
+
+
+def searching(palette: CommandPalette) -> bool:
+    """Whether the palette is still gathering the commands that match what was typed (a
+    worker of its own, gone from the app's workers once it has finished)."""
+    group = palette._GATHER_COMMANDS_GROUP
+    return not palette.has_class("-ready") or any(
+        w.node is palette and w.group == group for w in palette.workers
+    )
+
+
+def listed(palette: CommandPalette) -> list[str | None]:
+    """The titles the command palette lists now (its "No matches" line left out)."""
+    from textual.command import Command, CommandList
+
+    commands = palette.query_one(CommandList)
+    return [
+        cast(Command, commands.get_option_at_index(i)).hit.text
+        for i in range(commands.option_count)
+        if commands.get_option_at_index(i).id != palette._NO_MATCHES
+    ]
 
 
 async def wait_for_screen(pilot: Pilot[Any], kind: type[T]) -> T:
