@@ -470,7 +470,7 @@ def pytest_configure(config: pytest.Config) -> None:
     stores in one interpreter, and at the default thresholds it spent about a fifth of its
     processor time in full collections (some 200 ms each) walking what lives for the whole
     run. Cycles are still collected, in larger batches."""
-    gc.set_threshold(10_000, 10, 10)
+    gc.set_threshold(50_000, 20, 20)
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:
