@@ -1,6 +1,6 @@
 """Two approvers sign the same export at the same moment, again and again: one second sign-off.
 
-`REVIEWER_TEST_RACES` sets how many races (100 by default; a soak run sets more)."""
+`REVIEWER_TEST_RACES` sets how many races (50 by default; a soak run sets more)."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from reviewer.domain.states import State
 from reviewer.store.errors import SignOffError
 from reviewer.store.service import ReviewService
 
-RACES = int(os.environ.get("REVIEWER_TEST_RACES", "100"))
+RACES = int(os.environ.get("REVIEWER_TEST_RACES", "50"))
 ALL = dict.fromkeys(CHECKLIST_KEYS, True)
 
 
