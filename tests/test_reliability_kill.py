@@ -231,9 +231,8 @@ def test_kill_nine_never_loses_what_was_acknowledged(store_url: str, tmp_path: P
         proc.stdin.close()
         proc.wait(timeout=30)
     kinds = {a[0] for a in acked}
-    if KILLS >= len(KILL_AFTER):
-        assert {"INGESTED", "SIGNED", "RELEASED"} <= kinds, "the kills never reached every step"
     if len(kill_after) >= len(KILL_AFTER):  # at least one whole deck
+        assert {"INGESTED", "SIGNED", "RELEASED"} <= kinds, "the kills never reached every step"
         assert {"READY", "INGESTED", "SIGNED", "RELEASED"} <= set(killed_after), killed_after
         assert "RELEASED" in killed_after, "no kill came right after an acknowledged release"
 
