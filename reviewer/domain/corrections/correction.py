@@ -9,8 +9,9 @@ from typing import Any
 
 from reviewer.domain.corrections.redaction import MIN_REDACT_CHARS, fold
 from reviewer.domain.model import ExportIndex, MemberKind
+from reviewer.domain.text import MAX_TEXT_CHARS
 
-MAX_NOTE_CHARS = 2000
+MAX_NOTE_CHARS = MAX_TEXT_CHARS  # a mark's or a correction's note: what a person types
 
 
 class Reason(StrEnum):
