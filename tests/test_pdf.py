@@ -5,6 +5,7 @@ long honest catalogues that are not called hostile."""
 from __future__ import annotations
 
 import os
+import re
 import signal
 import time
 import zlib
@@ -214,8 +215,14 @@ def test_a_child_that_goes_silent_is_killed_by_the_clock() -> None:
     service.submit("Alexa/Transcripts.pdf", pdf)
     (result,) = service.results()
     assert result.hostile and result.error == "timeout"
-    assert result.detail.startswith("the parser gave no sign of progress for 5 s")
-    assert "of 300 pages)" in result.detail
+    # silence is WALL_FACTOR x (0.25 s + 1 s) = 5 s; the figure is the time it waited, which a
+    # busy machine stretches (the clock is checked when the child's silence has run out)
+    silent = re.fullmatch(
+        r"the parser gave no sign of progress for (\d+) s \(after \d+ of 300 pages\)",
+        result.detail,
+    )
+    assert silent is not None, result.detail
+    assert int(silent.group(1)) >= 5
     assert time.monotonic() - started < 30
 
 
