@@ -4,8 +4,9 @@ For each benchmark export (built by gen_export.py into benchmarks/out/ when miss
 `reviewer check --json` and `unzip -t` alternately, N times each, and prints both medians, their
 ratio and the peak resident memory of `reviewer check`, beside the targets:
 
-- incident export (1,700 recordings, ~100 MB): check time at most 1.0 x `unzip -t`
-- 100,000-member export: peak RSS at most 200 MB
+- incident export (1,700 recordings, ~100 MB): check time at most 0.8 x `unzip -t` on a quiet
+  machine, 1.0 x at load about 4; the same archive at 1 GB (17,000 recordings): at most 1.0 x
+- the two 100,000-member exports: at most 3 x `unzip -t`, peak RSS (tree) at most 120 MB
 
 Peak RSS is read from the kernel's accounting of each finished child (`wait4`), which covers
 the child and every process it waited for; the figure is the largest single process. One
@@ -44,8 +45,9 @@ PYTHON = ROOT / ".venv" / "bin" / "python"
 if not PYTHON.exists():
     PYTHON = Path(sys.executable)
 
-KINDS = ("incident", "many", "orders")
-RATIO_TARGET = 1.0  # incident export: check time / unzip -t time (at load about 4; 0.8 quiet)
+KINDS = ("incident", "gigabyte", "many", "orders")
+LARGE = ("incident", "gigabyte")  # exports of large recordings: the check at unzip's pace
+RATIO_TARGET = 1.0  # large exports: check time / unzip -t time (incident: 0.8 quiet, 1.0 at load 4)
 SMALL_RATIO_TARGET = 3.0  # the 100,000-member exports: check time / unzip -t time ...
 RSS_TARGET_MB = 120.0  # ... and the peak RSS of `reviewer check` with its PDF child
 # Packages `reviewer check` should not need at all, or only when it really reads such a member.
@@ -225,7 +227,7 @@ def bench_kind(
     res.peak_rss_mb = max(r.maxrss_mb for r in res.check_runs)
     if tree_rss:
         res.tree_rss_mb, _ = tree_peak_rss(check_argv)
-    if kind == "incident":
+    if kind in LARGE:
         res.target = f"ratio <= {RATIO_TARGET:.1f}"
         res.target_met = res.ratio is not None and res.ratio <= RATIO_TARGET
     else:

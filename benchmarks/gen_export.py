@@ -1,6 +1,6 @@
 """Generate a benchmark request folder (request.json + export.zip), deterministically.
 
-Three kinds:
+Four kinds:
 
 - ``incident``: the incident at full scale. The requester (who owns no Alexa device) gets a
   stranger's whole archive: 1,700 recordings of about 2 s (16 kHz, 16-bit mono WAV, deflated
@@ -8,6 +8,8 @@ Three kinds:
   3,000 retail rows (searches and orders), devices, profile and manifest: about 100 MB. The
   recordings are espeak-ng speech over a room-noise bed, so, like real recordings, deflate
   barely shrinks them.
+- ``gigabyte``: the incident's archive at about 1 GB: 17,000 recordings and a 17,000-entry
+  catalogue, the same layout and verdict.
 - ``many``: an export of 100,000 small members, for the memory target: tiny recordings with
   their voice history and catalogue, and a small JSON document and item CSV per order. The
   archive belongs to the requester.
@@ -18,6 +20,7 @@ Three kinds:
 The same ``--seed`` gives the same bytes. Written with ``sample_archives/exportkit.py``.
 
     .venv/bin/python benchmarks/gen_export.py --kind incident --out benchmarks/out/incident
+    .venv/bin/python benchmarks/gen_export.py --kind gigabyte --out benchmarks/out/gigabyte
     .venv/bin/python benchmarks/gen_export.py --kind many --out benchmarks/out/many
     .venv/bin/python benchmarks/gen_export.py --kind orders --out benchmarks/out/orders
 """
@@ -472,6 +475,9 @@ def with_manifest(
     return sorted([*listed, ("manifest.json", manifest)])
 
 
+GIGABYTE_RECORDINGS = 17_000  # the incident's recordings, ten times over: about 1 GB
+
+
 def build_incident(seed: int, recordings: int = 1700, retail_rows: int = 3000) -> Built:
     """The incident: a stranger's whole archive delivered to a requester with no device."""
     rng = random.Random(f"incident|{seed}")
@@ -595,7 +601,7 @@ def main(argv: list[str] | None = None) -> int:
         epilog=__doc__.split("\n\n", 1)[1],
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("--kind", choices=("incident", "many", "orders"), required=True)
+    parser.add_argument("--kind", choices=("incident", "gigabyte", "many", "orders"), required=True)
     parser.add_argument("--out", type=Path, required=True, help="the request folder to write")
     parser.add_argument("--seed", type=int, default=2018, help="random seed (default 2018)")
     parser.add_argument(
@@ -609,7 +615,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--recordings must be at least 1")
     if args.members < FIXED_MEMBERS + 3:
         parser.error(f"--members must be at least {FIXED_MEMBERS + 3}")
-    if args.kind == "incident" and not kit.have_speech_tools():
+    if args.kind in ("incident", "gigabyte") and not kit.have_speech_tools():
         print(
             "gen_export: espeak-ng and sox are needed (apt-get install espeak-ng sox)",
             file=sys.stderr,
@@ -619,6 +625,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.kind == "incident":
             built = build_incident(args.seed, args.recordings)
+        elif args.kind == "gigabyte":
+            built = build_incident(args.seed, GIGABYTE_RECORDINGS)
         elif args.kind == "orders":
             built = build_orders(args.seed)
         else:
