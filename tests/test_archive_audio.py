@@ -119,6 +119,27 @@ def test_every_wav_libsndfile_reads_gets_its_true_facts(tmp_path: Path) -> None:
     assert index.recording_seconds == pytest.approx(sum(v.seconds for v in variants), abs=0.1)
 
 
+@pytest.mark.parametrize("align", [4, 3, 1])
+def test_a_wrong_block_align_gives_the_duration_libsndfile_reads(
+    align: int, tmp_path: Path
+) -> None:
+    """16-bit mono whose block align says otherwise (a common writer's slip): libsndfile goes
+    by the bits, and so does the reviewer; the duration is not halved or doubled."""
+    pcm = struct.pack("<24000h", *(((i * 37) % 2000) - 1000 for i in range(24000)))  # 1.5 s
+    fmt = struct.pack("<HHIIHH", 1, 1, 16000, 32000, align, 16)
+    body = b"WAVE" + b"fmt " + struct.pack("<I", 16) + fmt + b"data"
+    data = b"RIFF" + struct.pack("<I", len(body) + 4 + len(pcm)) + body
+    data += struct.pack("<I", len(pcm)) + pcm
+    assert soundfile.info(io.BytesIO(data)).duration == pytest.approx(1.5)
+    archive = tmp_path / "export.zip"
+    archive.write_bytes(zipcraft.zip_of({"Alexa/Audio/a.wav": data}, zipfile.ZIP_STORED))
+    index = read_export(archive, Limits())
+    assert not index.read_findings
+    (member,) = index.members
+    assert member.audio is not None
+    assert (member.audio.duration_s, member.audio.rate, member.audio.bits) == (1.5, 16000, 16)
+
+
 def test_a_long_recording_libsndfile_reads_keeps_the_duration_of_the_bytes_present(
     tmp_path: Path,
 ) -> None:

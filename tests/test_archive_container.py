@@ -508,3 +508,136 @@ def test_name_hazards_common_case_filter_passes_every_hazard(name: str, expected
     hz = Hazards()
     name_hazards(hz, name, name)
     assert hz.codes() == expected
+
+
+# ------------------------------------------------------------------ names as unzip reads them
+
+
+def unzip_names(data: bytes, tmp_path: Path) -> list[str]:
+    """The names Info-ZIP's unzip lists (and would write), as UTF-8."""
+    archive = tmp_path / "names.zip"
+    archive.write_bytes(data)
+    out = subprocess.run(["unzip", "-Z1", str(archive)], capture_output=True, check=True)
+    return out.stdout.decode("utf-8", "replace").splitlines()
+
+
+def test_an_unflagged_utf8_name_from_unix_is_utf8_and_from_dos_cp437(tmp_path: Path) -> None:
+    """Info-ZIP's zip on Linux stores UTF-8 names without the UTF-8 flag; unzip reads them as
+    they are. A name from MS-DOS or Windows without the flag is in its OEM code page."""
+    name = "Retail/Wunschliste-Sofía.txt"
+    unix = zipcraft.build([Entry(name.encode("utf-8"), b"notes\n", system=3)])
+    assert zipfile_accepts(unix) and unzip_accepts(unix, tmp_path)
+    assert unzip_names(unix, tmp_path) == [name]
+    index = read(tmp_path, unix)
+    assert [m.path for m in index.members] == [name]
+    assert zip_findings(index) == []
+
+    dos = zipcraft.build([Entry("Retail/Café.txt".encode("cp437"), b"notes\n", system=0)])
+    assert [m.path for m in read(tmp_path, dos).members] == ["Retail/Café.txt"]
+    # bytes that are no UTF-8 from a Unix system: cp437, as before
+    latin = zipcraft.build([Entry("Retail/Café.txt".encode("latin-1"), b"notes\n", system=3)])
+    assert [m.path for m in read(tmp_path, latin).members] == ["Retail/CafΘ.txt"]
+
+
+def with_unicode_path(stored: bytes, name: str, system: int = 3) -> Entry:
+    """A member whose headers both carry a Unicode Path field naming `name` (as Info-ZIP's
+    zip and 7-Zip write it)."""
+    field_ = zipcraft.unicode_path(name, stored)
+    return Entry(stored, b"x\n", extra=field_, central_extra=field_, system=system)
+
+
+def test_a_unicode_path_field_names_the_member_and_both_names_are_judged(
+    tmp_path: Path,
+) -> None:
+    """unzip writes the name in a Unicode Path extra field whose CRC matches the stored name;
+    zipfile writes the stored one. A traversal behind either is found; a field whose CRC does
+    not match is ignored, as unzip ignores it."""
+    hidden = zipcraft.build([with_unicode_path(b"Retail/evil.txt", "../../../tmp/evil.txt")])
+    assert zipfile_accepts(hidden) and unzip_accepts(hidden, tmp_path)
+    assert unzip_names(hidden, tmp_path) == ["../../../tmp/evil.txt"]
+    index = read(tmp_path, hidden)
+    assert [f.code for f in zip_findings(index)] == ["zip-traversal"]
+    assert zip_findings(index)[0].members == ("../../../tmp/evil.txt",)
+
+    disguised = zipcraft.build([with_unicode_path(b"../escape.txt", "Retail/ok.txt")])
+    (traversal,) = zip_findings(read(tmp_path, disguised))
+    assert traversal.code == "zip-traversal" and "'../escape.txt' climbs out" in traversal.detail
+
+    # the field's usual use: the stored name in the writer's code page, the real one in UTF-8
+    legacy = "Retail/Sofía.txt".encode("cp437")
+    fair = zipcraft.build([with_unicode_path(legacy, "Retail/Sofía.txt", system=0)])
+    assert unzip_accepts(fair, tmp_path)
+    index = read(tmp_path, fair)
+    assert [m.path for m in index.members] == ["Retail/Sofía.txt"]
+    assert zip_findings(index) == []
+
+    stale = zipcraft.build(
+        [Entry(b"Retail/a.txt", b"x\n", central_extra=zipcraft.unicode_path("../x", b"other"))]
+    )
+    assert unzip_accepts(stale, tmp_path) and unzip_names(stale, tmp_path) == ["Retail/a.txt"]
+    index = read(tmp_path, stale)
+    assert [m.path for m in index.members] == ["Retail/a.txt"]
+    assert zip_findings(index) == []
+
+
+def test_a_unicode_path_in_the_directory_alone_is_a_header_mismatch(tmp_path: Path) -> None:
+    """Where only the central directory carries the field, the two headers name the member
+    differently: unzip warns (and exits 1), and the reviewer says so too."""
+    stored = b"Retail/evil.txt"
+    data = zipcraft.build(
+        [
+            Entry(
+                stored, b"x\n", central_extra=zipcraft.unicode_path("../../../tmp/evil.txt", stored)
+            )
+        ]
+    )
+    assert not unzip_accepts(data, tmp_path)
+    codes = {f.code for f in zip_findings(read(tmp_path, data))}
+    assert codes == {"zip-traversal", "zip-header-mismatch"}
+
+
+@pytest.mark.parametrize(
+    "twin", ["./Account/Profile.json", "Account//Profile.json", "Account/./Profile.json"]
+)
+def test_names_that_land_on_one_file_are_duplicates(twin: str, tmp_path: Path) -> None:
+    """unzip writes both members to one file, and the last one wins: the reviewer cannot tell
+    which profile is delivered."""
+    data = zipcraft.build(
+        [
+            Entry("Account/Profile.json", b'{"locale": "en-GB"}'),
+            Entry(twin, b'{"locale": "en-US"}'),
+        ]
+    )
+    assert zipfile_accepts(data) and unzip_accepts(data, tmp_path)
+    (dup,) = [f for f in read(tmp_path, data).read_findings if f.code == "zip-duplicate-name"]
+    assert set(dup.members) == {"Account/Profile.json", twin}
+    assert "unpack to the same file" in dup.detail
+
+
+def test_a_folder_entry_that_holds_data_is_a_finding(tmp_path: Path) -> None:
+    """unzip makes a folder of it; zipfile reads its bytes; nothing would check them."""
+    payload = b"Mallory Other A9ZZ9ZZ9ZZ9ZZ9 mallory@example.com\n" * 20
+    data = zipcraft.build([Entry("Alexa/", payload), Entry("Alexa/a.txt", b"x\n")])
+    assert zipfile_accepts(data) and unzip_accepts(data, tmp_path)
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        assert zf.read("Alexa/") == payload
+    (found,) = [f for f in read(tmp_path, data).read_findings if f.code == "zip-folder-with-data"]
+    assert found.members == ("Alexa/",)
+    assert f"holds {len(payload):,} bytes" in found.detail
+
+
+@pytest.mark.parametrize(
+    "method", [zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED, zipfile.ZIP_BZIP2, zipfile.ZIP_LZMA]
+)
+def test_empty_folder_entries_are_fine_whatever_their_method(method: int, tmp_path: Path) -> None:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", compression=method) as zf:
+        zf.writestr(zipfile.ZipInfo("Alexa/"), b"", compress_type=method)
+        zf.writestr("Alexa/a.txt", b"x\n")
+    assert zip_findings(read(tmp_path, out.getvalue())) == []
+
+
+def test_a_dotdot_that_comes_back_down_is_named_for_what_it_does(tmp_path: Path) -> None:
+    data = zipcraft.build([Entry("Retail/../Retail/Notes.txt", b"x\n")])
+    (found,) = [f for f in read(tmp_path, data).read_findings if f.code == "zip-traversal"]
+    assert "back down: tools disagree on where it lands" in found.detail

@@ -412,3 +412,45 @@ def test_special_files_are_refused_without_blocking(tmp_path: Path) -> None:
         read_member(tmp_path, "a", 10)
     with pytest.raises(ArchiveError, match="cannot open"):
         read_export(tmp_path / "missing.zip", Limits())
+
+
+@pytest.mark.parametrize("codec", ["utf-16-le", "utf-16-be"])
+def test_utf16_text_with_a_byte_order_mark_is_read_as_text(codec: str, tmp_path: Path) -> None:
+    """What PowerShell and Excel's "Unicode text" write. Its little-endian mark, FF FE, is also
+    an MPEG frame sync: ``FF FE 7B 00`` (``{``) is a JSON document, not an MP3."""
+    bom = b"\xff\xfe" if codec == "utf-16-le" else b"\xfe\xff"
+    profile = {"customer_id": CUSTOMER, "name": "Eleanor Whitfield", "locale": "en-GB"}
+    table = "customer_id,email\r\nA9ZZ9ZZ9ZZ9ZZ9,mallory.other@example.com\r\n"
+    archive = tmp_path / "export.zip"
+    archive.write_bytes(
+        zipcraft.zip_of(
+            {
+                "Account/Profile.json": bom + json.dumps(profile).encode(codec),
+                "Retail/Wishlist.csv": bom + table.encode(codec),
+                "notes.txt": bom + "Notiz für später\n".encode(codec),
+            }
+        )
+    )
+    index = read_export(archive, Limits())
+    kinds = {m.path: m.kind for m in index.members}
+    assert kinds == {
+        "Account/Profile.json": MemberKind.JSON,
+        "Retail/Wishlist.csv": MemberKind.CSV,
+        "notes.txt": MemberKind.TEXT,
+    }
+    assert index.read_findings == []
+    assert index.profile == profile
+    wishlist = index.tables["Retail/Wishlist.csv"]
+    assert list(wishlist.records()) == [
+        {"customer_id": "A9ZZ9ZZ9ZZ9ZZ9", "email": "mallory.other@example.com"}
+    ]
+    assert "Notiz für später" in index.texts["notes.txt"]
+
+
+def test_an_mp3_that_starts_like_a_utf16_mark_is_still_audio(tmp_path: Path) -> None:
+    """FF FE then bytes that are no text (a Layer I frame of sound): audio, as before."""
+    frame = b"\xff\xfe\x90\x00" + bytes(range(256)) * 2
+    archive = tmp_path / "export.zip"
+    archive.write_bytes(zipcraft.zip_of({"Alexa/clip.mp3": frame}))
+    (member,) = read_export(archive, Limits()).members
+    assert member.kind is MemberKind.AUDIO

@@ -37,6 +37,8 @@ class Entry:
     local_name: bytes | None = None  # a different name in the local header
     offset: int | None = None  # point the central record elsewhere (default: its local header)
     extra: bytes = b""
+    central_extra: bytes = b""  # the extra field of its central record
+    system: int = 3  # the system that made it ("version made by"): 3 Unix, 0 MS-DOS
     after: bytes = b""  # bytes written after the member's data (a data descriptor, or junk)
     _fields: dict[str, int] = field(default_factory=dict, repr=False)
 
@@ -82,12 +84,14 @@ def central_header(
     offset: int,
     flags: int = 0,
     mode: int = S_IFREG | 0o644,
+    extra: bytes = b"",
+    system: int = 3,
 ) -> bytes:
     return (
         struct.pack(
             "<4sHHHHHHIIIHHHHHII",
             b"PK\x01\x02",
-            (3 << 8) | 20,
+            (system << 8) | 20,
             20,
             flags,
             method,
@@ -97,7 +101,7 @@ def central_header(
             csize,
             size,
             len(name),
-            0,
+            len(extra),
             0,
             0,
             0,
@@ -105,7 +109,14 @@ def central_header(
             offset,
         )
         + name
+        + extra
     )
+
+
+def unicode_path(name: str, stored: bytes) -> bytes:
+    """A Unicode Path extra field (0x7075) naming `name`, for the stored name `stored`."""
+    body = b"\x01" + struct.pack("<I", zlib.crc32(stored)) + name.encode("utf-8")
+    return struct.pack("<HH", 0x7075, len(body)) + body
 
 
 def end_record(count: int, cd_size: int, cd_offset: int) -> bytes:
@@ -141,6 +152,8 @@ def build(entries: list[Entry], *, prefix: bytes = b"") -> bytes:
                 off if e.offset is None else e.offset,
                 e.flags,
                 e.mode,
+                e.central_extra,
+                e.system,
             )
         )
     cd_size = out.tell() - cd_start

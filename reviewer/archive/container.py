@@ -25,6 +25,7 @@ from reviewer.archive.directory import (
     decode_name,
     find_end_record,
     read_directory,
+    unicode_path,
 )
 from reviewer.domain.archive.errors import ArchiveError
 
@@ -208,7 +209,9 @@ def open_level(src: Source, fileobj: Any, prefix: str, depth: int) -> Level:
 
 
 def local_range(level: Level, info: Entry) -> tuple[int, int, str] | str:
-    """(data start, data end, local name), or why the local header is unusable."""
+    """(data start, data end, local name), or why the local header is unusable. The local name
+    is read as the directory's was: the Unicode Path field's, where both headers have one
+    (where only the directory has one, unzip warns of mismatching names, and so does this)."""
     off = info.header_offset
     size = level.src.size
     if off < 0 or off + LOCAL_HEADER.size > size:
@@ -225,7 +228,11 @@ def local_range(level: Level, info: Entry) -> tuple[int, int, str] | str:
     end = start + info.compress_size
     if end > size:
         return "its data runs past the end of the archive"
-    return start, end, decode_name(name, info.flags)
+    local = decode_name(name, info.flags, info.system)
+    if info.stored is not None and n_extra:  # the directory's name came from a Unicode Path
+        extra = bytes(level.src.read(off + LOCAL_HEADER.size + n_name, n_extra))
+        local = unicode_path(extra, name) or local
+    return start, end, local
 
 
 def descriptor_size(src: Source, entry: Entry, at: int, room: int) -> int:

@@ -8,12 +8,19 @@ APPNOTE.TXT as `zipfile` does, and raises `DirectoryError` where `zipfile` raise
 A ZIP64 locator counts only when a sound ZIP64 end record stands where it points, as Info-ZIP
 judges it: a member name or comment may end in the locator's signature. Bytes after the
 directory that are no record of it (nor the end record's comment) are reported, not skipped.
+
+Names are read as Info-ZIP's unzip reads them: UTF-8 when flagged; else, from a system that
+writes names in its own bytes (Unix, macOS: UTF-8 in practice), UTF-8 when they are valid
+UTF-8; else cp437, the code page of MS-DOS and Windows archivers. A Unicode Path extra field
+(0x7075) whose CRC matches the stored name gives the name unzip writes; the stored name is
+kept beside it (`Entry.stored`), since other tools write that one and both are checked.
 """
 
 from __future__ import annotations
 
 import struct
-from collections.abc import Callable
+import zlib
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -28,6 +35,11 @@ CENTRAL_SIG = b"PK\x01\x02"
 MAX_COMMENT = 0xFFFF
 END_TAIL = EOCD.size + MAX_COMMENT  # the bytes at the end of an archive that hold its end record
 ZIP64_EXTRA = 0x0001
+UNICODE_PATH_EXTRA = 0x7075  # Info-ZIP's Unicode Path: version 1, CRC-32 of the stored name, UTF-8
+_UNICODE_PATH_TAG = struct.pack("<H", UNICODE_PATH_EXTRA)
+# Systems ("version made by", APPNOTE 4.4.2) whose archivers store unflagged names in an OEM
+# code page: MS-DOS and FAT, OS/2 HPFS, Windows NTFS, VFAT. Other systems store their own bytes.
+OEM_SYSTEMS = frozenset({0, 6, 11, 14})
 
 
 class DirectoryError(Exception):
@@ -36,7 +48,7 @@ class DirectoryError(Exception):
 
 @dataclass(slots=True)
 class Entry:
-    name: str  # as decoded (UTF-8 when flagged, else cp437)
+    name: str  # the name unzip writes (`decode_name`, or the Unicode Path extra field's)
     flags: int
     method: int
     crc: int
@@ -44,6 +56,8 @@ class Entry:
     file_size: int
     header_offset: int  # of the local header, in the file
     external_attr: int
+    system: int = 0  # the system that made it ("version made by"), which decides the encoding
+    stored: str | None = None  # the stored name, when the Unicode Path field gives another
 
 
 Reader = Callable[[int, int], "bytes | memoryview"]
@@ -130,7 +144,7 @@ def read_directory(read: Reader, size: int, limit: int) -> Directory:
         f = CENTRAL.unpack_from(block, rel)
         if f[0] != CENTRAL_SIG:
             raise DirectoryError("bad central directory record")
-        flags, method, crc, csize, usize = f[5], f[6], f[9], f[10], f[11]
+        system, flags, method, crc, csize, usize = f[2], f[5], f[6], f[9], f[10], f[11]
         n_name, n_extra, n_comment, ext_attr, offset = f[12], f[13], f[14], f[17], f[18]
         var = n_name + n_extra + n_comment
         if rel + CENTRAL.size + var > len(block):
@@ -141,12 +155,21 @@ def read_directory(read: Reader, size: int, limit: int) -> Directory:
                 raise DirectoryError("the central directory is cut short")
         name_at = rel + CENTRAL.size
         raw = block[name_at : name_at + n_name]
-        name = decode_name(raw, flags)
-        if 0xFFFFFFFF in (csize, usize, offset):
-            usize, csize, offset = _zip64(
-                block[name_at + n_name : name_at + n_name + n_extra], usize, csize, offset
-            )
-        entries.append(Entry(name, flags, method, crc, csize, usize, offset + concat, ext_attr))
+        name = decode_name(raw, flags, system)
+        stored = None
+        if n_extra:
+            extra = block[name_at + n_name : name_at + n_name + n_extra]
+            if 0xFFFFFFFF in (csize, usize, offset):
+                usize, csize, offset = _zip64(extra, usize, csize, offset)
+            if _UNICODE_PATH_TAG in extra:
+                unicode_name = unicode_path(extra, raw)
+                if unicode_name is not None and unicode_name != name:
+                    name, stored = unicode_name, name
+        elif 0xFFFFFFFF in (csize, usize, offset):
+            raise DirectoryError("a ZIP64 size is missing its extra field")
+        entries.append(
+            Entry(name, flags, method, crc, csize, usize, offset + concat, ext_attr, system, stored)
+        )
         pos += CENTRAL.size + var
     return Directory(entries, count, start, outside)
 
@@ -184,20 +207,47 @@ def _zip64_end(
     return None
 
 
-def decode_name(raw: bytes, flags: int) -> str:
-    """A member name as stored: UTF-8 when flagged, else cp437 (ASCII alike in both, and
-    decoded without the cp437 codec's Python-level table when it is all ASCII)."""
+def decode_name(raw: bytes, flags: int, system: int = 0) -> str:
+    """A member name as stored, read as unzip reads it: UTF-8 when flagged; unflagged from a
+    system that is not an OEM one (`OEM_SYSTEMS`), UTF-8 when it is valid UTF-8; else cp437.
+    (ASCII is alike in all three, and decoded without the cp437 codec's Python-level table.)"""
     if raw.isascii():
         return raw.decode("ascii")
-    return raw.decode("utf-8" if flags & 0x800 else "cp437", "replace")
+    if flags & 0x800:
+        return raw.decode("utf-8", "replace")
+    if system not in OEM_SYSTEMS:
+        try:
+            return raw.decode("utf-8")
+        except UnicodeDecodeError:
+            pass
+    return raw.decode("cp437")
 
 
-def _zip64(extra: bytes, usize: int, csize: int, offset: int) -> tuple[int, int, int]:
+def extra_fields(extra: bytes | memoryview) -> Iterator[tuple[int, bytes | memoryview]]:
+    """(tag, data) of each field in a header's extra block, up to the first that is cut."""
     i = 0
     while i + 4 <= len(extra):
         tag, n = struct.unpack_from("<HH", extra, i)
+        if i + 4 + n > len(extra):
+            return
+        yield tag, extra[i + 4 : i + 4 + n]
+        i += 4 + n
+
+
+def unicode_path(extra: bytes | memoryview, raw: bytes | memoryview) -> str | None:
+    """The name in the Unicode Path extra field (0x7075) when it is one unzip uses (version 1,
+    its CRC-32 that of the stored name `raw`), else None."""
+    for tag, data in extra_fields(extra):
+        if tag == UNICODE_PATH_EXTRA and len(data) >= 5 and data[0] == 1:
+            (crc,) = struct.unpack_from("<I", data, 1)
+            if crc == zlib.crc32(raw):
+                return bytes(data[5:]).decode("utf-8", "replace")
+    return None
+
+
+def _zip64(extra: bytes | memoryview, usize: int, csize: int, offset: int) -> tuple[int, int, int]:
+    for tag, data in extra_fields(extra):
         if tag == ZIP64_EXTRA:
-            data = extra[i + 4 : i + 4 + n]
             values = [struct.unpack_from("<Q", data, j)[0] for j in range(0, len(data) - 7, 8)]
             k = 0
             if usize == 0xFFFFFFFF and k < len(values):
@@ -207,5 +257,4 @@ def _zip64(extra: bytes, usize: int, csize: int, offset: int) -> tuple[int, int,
             if offset == 0xFFFFFFFF and k < len(values):
                 offset = values[k]
             return usize, csize, offset
-        i += 4 + n
     raise DirectoryError("a ZIP64 size is missing its extra field")

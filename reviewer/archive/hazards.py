@@ -19,12 +19,18 @@ would get, naming it.
 - ``zip-bad-crc``: a member inflates to bytes whose CRC-32 differs from the recorded one.
 - ``zip-size-mismatch``: a member's real inflated size differs from the size its header declares.
 - ``zip-header-mismatch``: a member's local header disagrees with the central directory.
-- ``zip-traversal``: a member name climbs out of the archive (``..`` components).
+- ``zip-traversal``: a member name climbs out of the archive (``..`` components). Every name
+  a tool may write is judged: the stored one and a Unicode Path extra field's (the one unzip
+  writes), so a name cannot hide behind the other.
 - ``zip-nul-in-name``: a member name holds a NUL byte (tools cut the name there, and disagree).
 - ``zip-absolute-path``: a member name is absolute (``/x``, ``\\x``) or carries a drive letter (``C:``).
 - ``zip-backslash``: a member name uses backslashes as separators (Windows paths in disguise).
 - ``zip-symlink``: a member is a symbolic link (Unix mode 0o120000); it is listed, never followed.
-- ``zip-duplicate-name``: two or more members share one name; which one a tool reads is arbitrary.
+- ``zip-duplicate-name``: two or more members land on one file: the same name, or names that
+  differ only in empty or ``.`` components or in the kind of slash (``./a``, ``a//b``,
+  ``a/./b``, ``a\\b``); which one a tool reads is arbitrary.
+- ``zip-folder-with-data``: a folder entry (a name ending in ``/``) that holds bytes: unzip
+  makes a folder, other tools read the bytes, and nothing would have checked them.
 - ``zip-encrypted``: a member is encrypted; it cannot be checked, so it cannot be delivered.
 - ``zip-unsupported-compression``: a member uses a compression method the reader does not inflate.
 - ``zip-overlapping``: members share bytes in the file (an overlapping-entry zip bomb).
@@ -78,6 +84,7 @@ HAZARDS: dict[str, tuple[Severity, str]] = {
     "zip-backslash": (CRITICAL, "Member name uses backslashes"),
     "zip-symlink": (CRITICAL, "Member is a symbolic link"),
     "zip-duplicate-name": (CRITICAL, "Several members share one name"),
+    "zip-folder-with-data": (CRITICAL, "Folder entry holds data"),
     "zip-encrypted": (CRITICAL, "Member is encrypted"),
     "zip-unsupported-compression": (CRITICAL, "Member uses an unsupported compression method"),
     "zip-overlapping": (CRITICAL, "Members overlap in the archive (zip bomb)"),

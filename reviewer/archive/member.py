@@ -14,7 +14,6 @@ import io
 import os
 import threading
 import zipfile
-from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -22,7 +21,7 @@ from typing import Any
 from reviewer.archive.container import Level, Source, open_level, open_regular
 from reviewer.archive.context import Context
 from reviewer.archive.limits import Limits
-from reviewer.archive.planner import Job
+from reviewer.archive.planner import Job, same_file
 from reviewer.archive.planner import plan as plan_level
 from reviewer.archive.streams import READ_ERRORS, Truncated, chunks, crc32, read_failure
 from reviewer.domain.archive.errors import ArchiveError
@@ -151,16 +150,16 @@ _PLANS = _PlanCache(size=2)
 
 def _reading_plan(level: Level, limits: Limits) -> _ReadingPlan:
     """Plan the level as `read_export` would, keeping only what reading one member needs."""
-    counts = Counter(e.name for e in level.entries)
+    names = frozenset(e.name for e in level.entries)
+    duplicates = frozenset(same_file(level.entries) or ())  # names that land on one file
     ctx = Context(limits, ExportIndex(archive_path="", archive_sha256="", archive_bytes=0))
     ctx.listed = -(1 << 62)  # the member count is judged by read_export, not here
-    duplicates = frozenset(n for n, c in counts.items() if c > 1)
     jobs = {j.name: j for j in plan_level(ctx, level) if j.name not in duplicates}
     refusals: dict[str, str] = {}
     for finding in ctx.hazards.findings():
         for path in finding.members:
             refusals.setdefault(path, finding.title.lower())
-    return _ReadingPlan(frozenset(counts), duplicates, jobs, refusals)
+    return _ReadingPlan(names, duplicates, jobs, refusals)
 
 
 def _read_from(

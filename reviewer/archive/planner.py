@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import re
 import sys
-from collections import Counter
 from dataclasses import dataclass
 from operator import itemgetter
 
@@ -37,6 +36,9 @@ S_IFMT, S_IFLNK = 0o170000, 0o120000
 EARLY_TEXT_BYTES = 1 << 20  # structured members this big are read before the small ones
 _EARLY_EXT = (".json", ".csv")
 _METHODS = frozenset((STORED, DEFLATED, *VIA_ZIPFILE))
+# the most compressed bytes that inflate to nothing (2 for deflate, 5 as one stored block);
+# a folder entry's bzip2 or LZMA stream of nothing is longer, and judged by its size alone
+EMPTY_STREAM_MAX = 5
 AUDIO_HEAD = 1 << 20  # bytes kept from the start of a recording to lay out its chunks
 _DRIVE = re.compile(r"^[A-Za-z]:")
 
@@ -76,13 +78,27 @@ def name_hazards(hz: Hazards, path: str, name: str) -> None:
         return  # the common case: nothing below can apply (a new test belongs here too)
     parts = re.split(r"[\\/]", name)
     if ".." in parts:
-        hz.add("zip-traversal", path, f"{name!r} climbs out of the folder it is unpacked into")
+        hz.add("zip-traversal", path, f"{name!r} {_climbs(parts)}")
     if name.startswith(("/", "\\")) or _DRIVE.match(name):
         hz.add("zip-absolute-path", path, f"{name!r} would be written outside any target folder")
     if "\\" in name:
         hz.add("zip-backslash", path, f"{name!r} uses backslashes, read as folders on Windows")
     if "\x00" in name:
         hz.add("zip-nul-in-name", path, f"{name!r} hides a NUL byte in its name")
+
+
+def _climbs(parts: list[str]) -> str:
+    """What the ``..`` components of a name do: climb out of the folder, or (a name that
+    comes back down, ``a/../b``) stay inside where tools disagree on it."""
+    depth = 0
+    for part in parts:
+        if part == "..":
+            depth -= 1
+            if depth < 0:
+                return "climbs out of the folder it is unpacked into"
+        elif part not in ("", "."):
+            depth += 1
+    return "climbs up with '..' and back down: tools disagree on where it lands"
 
 
 _KIND_BY_EXT = {
@@ -131,9 +147,7 @@ def plan(ctx: Context, level: Level) -> list[Job]:
             )
             infos = infos[:room]
         ctx.listed += len(infos)
-    names = [i.name for i in infos]
-    counts = Counter(names) if len(set(names)) < len(names) else None  # None: no duplicate
-    del names
+    same = same_file(infos)
     jobs: list[Job] = []
     spans: list[Span] = []
     members: list[Member] = []
@@ -146,12 +160,10 @@ def plan(ctx: Context, level: Level) -> list[Job]:
         member = Member(path, info.file_size, info.compress_size, kind, label)
         members.append(member)
         name_hazards(hz, path, name)
-        if counts is not None and counts[name] > 1:
-            hz.add(
-                "zip-duplicate-name",
-                path,
-                f"{name!r} appears {counts[name]} times; tools disagree on which one wins",
-            )
+        if info.stored is not None:  # the name other tools write than unzip
+            name_hazards(hz, path, info.stored)
+        if same is not None and name in same:
+            hz.add("zip-duplicate-name", path, same[name])
         job = _admit(ctx, level, info, member, ext)
         if job is not None:
             jobs.append(job)
@@ -182,6 +194,46 @@ def plan(ctx: Context, level: Level) -> list[Job]:
     return jobs
 
 
+def landing(name: str) -> str:
+    """Where a member lands when unpacked, as a key: its path with empty and ``.`` components
+    dropped and backslashes taken as separators, as unzip and Windows read them
+    (``./a/b``, ``a//b``, ``a/./b`` and ``a\\b`` all land on ``a/b``)."""
+    if "//" not in name and "./" not in name and "\\" not in name and not name.startswith("/"):
+        return name.rstrip("/")  # the common case: nothing to drop
+    return "/".join(p for p in re.split(r"[\\/]", name) if p not in ("", "."))
+
+
+def same_file(infos: list[Entry]) -> dict[str, str] | None:
+    """The names of members that land on the same file as another (`landing`), each with why;
+    None when there are none (the common case, found with one set)."""
+    keys = [landing(i.name) for i in infos]
+    if len(set(keys)) == len(keys):
+        return None
+    by_key: dict[str, list[str]] = {}
+    for key, info in zip(keys, infos, strict=True):
+        by_key.setdefault(key, []).append(info.name)
+    out: dict[str, str] = {}
+    for names in by_key.values():
+        if len(names) < 2:
+            continue
+        distinct = list(dict.fromkeys(names))
+        if len(distinct) == 1:
+            why = f"{names[0]!r} appears {len(names)} times; tools disagree on which one wins"
+        else:
+            why = (
+                " and ".join(repr(n) for n in distinct[:MAX_DETAILS])
+                + (
+                    f" and {len(distinct) - MAX_DETAILS} more"
+                    if len(distinct) > MAX_DETAILS
+                    else ""
+                )
+                + " unpack to the same file; tools disagree on which one wins"
+            )
+        for n in distinct:
+            out[n] = why
+    return out
+
+
 def _rank(job: Job) -> int:
     return job.rank
 
@@ -196,6 +248,17 @@ def _admit(ctx: Context, level: Level, info: Entry, member: Member, ext: str) ->
         hz.add("zip-symlink", path, f"{name!r} is a symbolic link; it is not followed")
         return None
     if kind is MemberKind.DIRECTORY:
+        if info.file_size or (
+            info.method in (STORED, DEFLATED) and info.compress_size > EMPTY_STREAM_MAX
+        ):
+            held = info.file_size or info.compress_size
+            hz.add(
+                "zip-folder-with-data",
+                path,
+                f"{name!r} is a folder entry that holds {held:,} bytes"
+                f"{'' if info.file_size else ' of compressed data'}: unzip makes a folder, "
+                "other tools read the bytes, and nothing checks them",
+            )
         return None
     if info.flags & 0x1:
         member.type_label = f"{label} (encrypted)"

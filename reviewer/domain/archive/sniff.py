@@ -85,6 +85,29 @@ def _is_mpeg_sync(head: bytes) -> bool:
     return version != 1 and layer != 0 and bitrate not in (0, 15) and rate != 3
 
 
+def utf16_text(head: bytes) -> str | None:
+    """The start of `head` as text when it is UTF-16 with a byte order mark (what PowerShell
+    and Excel's "Unicode text" write), else None. Its little-endian mark, FF FE, is also an
+    MPEG frame sync: such bytes are text when they decode to text, tabs and line breaks."""
+    if head[:2] == b"\xff\xfe":
+        codec = "utf-16-le"
+    elif head[:2] == b"\xfe\xff":
+        codec = "utf-16-be"
+    else:
+        return None
+    sample = head[2:4098]
+    sample = sample[: len(sample) // 2 * 2]
+    try:
+        text = sample.decode(codec)
+    except UnicodeDecodeError as exc:
+        if exc.start < len(sample) - 4:  # not just a surrogate pair cut at the sample's end
+            return None
+        text = sample[: exc.start].decode(codec)
+    if any(ch < " " and ch not in "\t\n\r" for ch in text):
+        return None
+    return text
+
+
 def looks_like_text(head: bytes) -> bool:
     if not head:
         return True
@@ -116,16 +139,19 @@ def sniff(name: str, head: bytes) -> tuple[MemberKind, str, str | None]:
         if head[8:11] == b"M4A":
             return MemberKind.AUDIO, "M4A audio", "m4a"
         return MemberKind.OTHER, "MP4 media", None
-    if _is_mpeg_sync(head):
+    wide = utf16_text(head)
+    if wide is None and _is_mpeg_sync(head):
         return MemberKind.AUDIO, "MP3 audio", "mp3"
     ext = extension(name)
-    text = looks_like_text(head)
+    text = wide is not None or looks_like_text(head)
     if ext in _AUDIO_EXT:
         fmt = _AUDIO_EXT[ext]
         return MemberKind.AUDIO, f"{fmt.upper()} audio (unrecognised bytes)", fmt
     if text:
-        stripped = head.lstrip(b"\xef\xbb\xbf \t\r\n")
-        if ext == ".json" or (ext in ("", ".txt") and stripped[:1] in (b"{", b"[")):
+        first = (wide.lstrip() if wide is not None else "") or head.lstrip(b"\xef\xbb\xbf \t\r\n")[
+            :1
+        ].decode("latin-1")
+        if ext == ".json" or (ext in ("", ".txt") and first[:1] in ("{", "[")):
             return MemberKind.JSON, "JSON document", None
         if ext in (".csv", ".tsv"):
             return MemberKind.CSV, "CSV table", None

@@ -140,12 +140,12 @@ def _sample_bytes(header: WavHeader) -> int:
     else:
         width = (bits + 7) // 8
     if align and align != channels * width:
-        # samples stored wider than their bits need (24-bit audio in 4 bytes): the block
-        # align says how wide, as long as it gives every channel the same whole bytes
-        wider = align // channels
-        if tag != WAVE_FORMAT_PCM or align % channels or not width < wider <= MAX_PCM_BITS // 8:
+        # 24-bit samples stored in 4 bytes, the one wider layout libsndfile reads by the
+        # block align; any other align that disagrees with the bits is left to libsndfile,
+        # which goes by the bits (a wrong align is common and harmless there)
+        if tag != WAVE_FORMAT_PCM or width != 3 or align != 4 * channels:
             raise WavError(f"block align {align} does not match {channels} x {bits} bit")
-        width = wider
+        width = 4
     return width
 
 

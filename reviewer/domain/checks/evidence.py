@@ -267,8 +267,8 @@ def _foreign_identifier(foreign: dict[tuple[str, str], set[str]], request: Reque
             "name": ("account holder name", "account holder names"),
         }[kind]
         parts.append(
-            f"{plural(len(items), *words)} that are not the requester's: "
-            + listing((f"{v} (in {listing(sorted(ms), 3)})" for v, ms in items), 5)
+            f"{plural(len(items), *words)} that {'is' if len(items) == 1 else 'are'} not the "
+            "requester's: " + listing((f"{v} (in {listing(sorted(ms), 3)})" for v, ms in items), 5)
         )
         for _v, ms in items:
             all_members.extend(sorted(ms))
