@@ -557,6 +557,9 @@ def test_a_redelivery_is_deliberate_and_a_linked_outbox_is_refused(
         ]
         assert kinds == [("bob", "delivery"), ("bob", "redelivery")]
         assert s.audit_status().ok
+    # an insider points the release at another folder, for the next redelivery to land there
+    refusal = refused_in_sql(store_url, f"UPDATE releases SET outbox_path = '{elsewhere}'")
+    assert "releases: a release never changes" in refusal
 
 
 def test_a_linked_request_folder_is_not_ingested(store_url: str, tmp_path: Path) -> None:
@@ -685,3 +688,41 @@ def test_a_supervisor_ends_a_lockout_and_resets_a_passphrase(svc: ReviewService)
     assert svc.sign_in("bob", "bobs-brand-new-passphrase").name == "bob"
     changes = [(e["actor"], e["action"]) for e in events(svc) if e["subject"] == "reviewer:bob"]
     assert ("carol", "user-unlock") in changes and ("carol", "user-reset-passphrase") in changes
+
+
+def test_what_a_decision_rests_on_cannot_be_updated_in_sql(
+    svc: ReviewService, make_review: MakeReview
+) -> None:
+    """With the terminals' own write access: a blocked version cannot be unblocked (nor its
+    verdict, findings count or archive changed, nor a voided one revived), a session cannot be
+    dated back to make a whole sample look played, and an account's activation cannot be dated
+    back to hide that it is new."""
+    from reviewer.domain.model import Finding, Severity
+
+    critical = Finding("wrong-customer", Severity.CRITICAL, "Wrong customer", "x", ())
+    review, folder = make_review("DSAR-T-0099", findings=[critical])
+    svc.ingest(review, folder / "export.zip", actor="test")
+    signed_in(svc, "alice", opened_ago=None)
+    url = svc.url
+    for change in (
+        "blocked = FALSE, critical = 0, verdict = 'pass'",
+        "verdict = 'pass'",
+        "critical = 0",
+        "archive_sha256 = '" + "0" * 64 + "'",
+        "round = 0",
+    ):
+        refusal = refused_in_sql(url, f"UPDATE export_versions SET {change}")
+        assert "what ingest decided never changes" in refusal, change
+    assert svc.request_detail("DSAR-T-0099").report.verdict.value == "block"
+    refusal = refused_in_sql(url, "UPDATE sessions SET started_at = '2020-01-01 00:00:00'")
+    assert "the person, token and start of a session never change" in refusal
+    refusal = refused_in_sql(
+        url, "UPDATE reviewers SET active_since = '2020-01-01 00:00:00' WHERE name = 'alice'"
+    )
+    assert "active_since of an account only moves forward" in refusal
+    # what may change still does: a new version voids the old one, and a session ends
+    again, folder = make_review("DSAR-T-0099", seed=1)
+    svc.ingest(again, folder / "export.zip", actor="test")
+    assert svc.request_detail("DSAR-T-0099").version_number == 2
+    refusal = refused_in_sql(url, "UPDATE export_versions SET voided_at = NULL")
+    assert "voided once" in refusal
