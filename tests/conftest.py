@@ -16,12 +16,14 @@ import shutil
 import uuid
 import weakref
 from collections.abc import Awaitable, Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import quote
 
 import pytest
+import sqlalchemy as sa
 from argon2 import PasswordHasher, profiles
 from hypothesis import settings
 
@@ -201,36 +203,53 @@ def signed_in(
     return sessions[name]
 
 
+@contextmanager
+def rule_lifted(conn: sa.Connection, name: str) -> Iterator[None]:
+    """Within `conn`'s transaction, the store's trigger `name` is off, as the database's owner
+    can switch it off: a test sets up a state the rule forbids (a version stored before tickets
+    were hashed, a session opened an hour ago). Nothing is lifted where the store does not
+    hold the trigger (a test dropped it)."""
+    from reviewer.store import triggers
+
+    dialect = conn.dialect.name
+    (trigger,) = (t for t in triggers.triggers(dialect) if t.name == name)
+    if dialect == "sqlite":
+        held = conn.execute(
+            sa.text("SELECT 1 FROM sqlite_master WHERE type = 'trigger' AND name = :n"),
+            {"n": name},
+        ).first()
+        off, on = f"DROP TRIGGER {name}", trigger.sql
+    else:
+        held = conn.execute(
+            sa.text("SELECT 1 FROM pg_trigger WHERE tgname = :n AND tgrelid = to_regclass(:t)"),
+            {"n": name, "t": trigger.table},
+        ).first()
+        off = f"ALTER TABLE {trigger.table} DISABLE TRIGGER {name}"
+        on = f"ALTER TABLE {trigger.table} ENABLE TRIGGER {name}"
+    if held:
+        conn.exec_driver_sql(off)
+    yield
+    if held:
+        conn.exec_driver_sql(on)
+
+
 def opened_earlier(svc: ReviewService, session: SignedIn, by: timedelta) -> None:
     """Move a session's start `by` into the past, as if its person signed in that long ago.
-
-    A session's start never changes (trigger `sessions_fixed`): as the database's owner, this
-    lifts that one rule for this one statement, in one transaction. (On PostgreSQL the start
-    is the server's clock, which a test cannot turn back any other way.)"""
-    import sqlalchemy as sa
+    (A session's start never changes, `sessions_fixed`: the rule is lifted for this one
+    statement. On PostgreSQL the start is the server's clock, which a test cannot turn back.)"""
     from sqlmodel import Session, select
 
-    from reviewer.store import triggers
     from reviewer.store.service.people import _token_digest
     from reviewer.store.tables import SessionRow
 
-    (fixed,) = (t for t in triggers.triggers(svc.engine.dialect.name) if t.name == "sessions_fixed")
-    with Session(svc.engine) as s:
-        if svc.engine.dialect.name == "sqlite":
-            s.execute(sa.text(f"DROP TRIGGER {fixed.name}"))
-        else:
-            s.execute(sa.text(f"ALTER TABLE sessions DISABLE TRIGGER {fixed.name}"))
+    with svc.engine.begin() as conn, rule_lifted(conn, "sessions_fixed"):
+        s = Session(bind=conn)
         row = s.execute(
             select(SessionRow).where(SessionRow.token_sha256 == _token_digest(session.token))
         ).scalar_one()
         row.started_at = row.started_at - by
         s.add(row)
         s.flush()
-        if svc.engine.dialect.name == "sqlite":
-            s.execute(sa.text(fixed.sql))
-        else:
-            s.execute(sa.text(f"ALTER TABLE sessions ENABLE TRIGGER {fixed.name}"))
-        s.commit()
 
 
 def insider_sql(url: str, statements: Iterable[Statement], *, bypass: bool = False) -> None:

@@ -726,3 +726,59 @@ def test_what_a_decision_rests_on_cannot_be_updated_in_sql(
     assert svc.request_detail("DSAR-T-0099").version_number == 2
     refusal = refused_in_sql(url, "UPDATE export_versions SET voided_at = NULL")
     assert "voided once" in refusal
+
+
+def test_a_linked_folder_above_the_outbox_cannot_carry_a_redelivery_elsewhere(
+    store_url: str, tmp_path: Path
+) -> None:
+    """The release records where its files truly went: retargeting a link above the outbox
+    afterwards does not send a redelivery to the new place."""
+    import shutil
+
+    from test_cli_store import approve_both, request_id
+
+    folder = tmp_path / "inbox" / "clean"
+    shutil.copytree(SAMPLES / "clean", folder)
+    rid = request_id(folder)
+    with ReviewService.open(store_url) as s:
+        add_people(
+            s,
+            [
+                ("carol", "supervisor", "carol-demo-passphrase"),
+                ("alice", "reviewer", "alice-demo-passphrase"),
+                ("bob", "approver", "bob-demo-passphrase"),
+            ],
+        )
+    assert cli(store_url, "ingest", str(folder)).exit_code == 0
+    approve_both(store_url, rid)
+    first, second = tmp_path / "first", tmp_path / "second"
+    (first / "outbox").mkdir(parents=True)
+    (second / "outbox").mkdir(parents=True)
+    via = tmp_path / "via"
+    via.symlink_to(first)
+
+    def release(*extra: str) -> Result:
+        return cli(
+            store_url,
+            "release",
+            rid,
+            "--outbox",
+            str(via / "outbox"),
+            "--as",
+            "bob",
+            "--passphrase-stdin",
+            *extra,
+            input="bob-demo-passphrase\n",
+        )
+
+    assert release().exit_code == 0
+    assert (first / "outbox" / rid).is_dir()
+    with ReviewService.open(store_url) as s:
+        recorded = [e for e in events(s) if e["action"] == "delivery"]
+    assert str(first / "outbox") in json.dumps(recorded)
+    shutil.rmtree(first / "outbox" / rid)
+    via.unlink()
+    via.symlink_to(second)
+    moved = release("--redeliver", "--reason", "the requester lost it")
+    assert moved.exit_code != 0
+    assert list((second / "outbox").iterdir()) == []

@@ -81,7 +81,11 @@ class Releases:
         """
         if not FOLDER_RE.match(request_id):
             raise ReleaseError(f"request id {request_id!r} cannot be used as a folder name")
-        outbox = Path(os.path.abspath(outbox))  # the receipt and the audit name where it went
+        # The receipt and the audit name where it went: the folders above the outbox as they
+        # truly are (a linked one is followed here, once, so a link retargeted later cannot
+        # send a redelivery elsewhere); the outbox itself must be no link (below).
+        given = Path(os.path.abspath(outbox))
+        outbox = Path(os.path.realpath(given.parent)) / given.name
         final = outbox / request_id
         detail = self._reviews.request_detail(request_id)
         with self._uow.read() as s:
