@@ -140,6 +140,54 @@ def test_a_wrong_block_align_gives_the_duration_libsndfile_reads(
     assert (member.audio.duration_s, member.audio.rate, member.audio.bits) == (1.5, 16000, 16)
 
 
+def _chunk(cid: bytes, body: bytes) -> bytes:
+    return cid + struct.pack("<I", len(body)) + body + b"\x00" * (len(body) & 1)
+
+
+def _wav_with(before_fmt: bytes = b"", before_data: bytes = b"", seconds: float = 1.5) -> bytes:
+    pcm = struct.pack(f"<{int(16000 * seconds)}h", *([300, -300] * int(8000 * seconds)))
+    fmt = struct.pack("<HHIIHH", 1, 1, 16000, 32000, 2, 16)
+    body = b"WAVE" + before_fmt + _chunk(b"fmt ", fmt) + before_data + _chunk(b"data", pcm)
+    return b"RIFF" + struct.pack("<I", len(body)) + body
+
+
+@pytest.mark.parametrize("where", ["before fmt", "between fmt and data"])
+def test_chunks_beyond_the_kept_head_are_followed(where: str, tmp_path: Path) -> None:
+    """The reader keeps a recording's first bytes; a file whose fmt or data chunk starts past
+    them (a large tag chunk first) is laid out from its chunk headers as they stream past."""
+    tag = bytes(range(256)) * ((AUDIO_HEAD + 100_000) // 256)
+    if where == "before fmt":
+        data = _wav_with(_chunk(b"LIST", b"INFOISFT" + tag), b"")
+    else:
+        data = _wav_with(b"", _chunk(b"id3 ", tag))
+    assert soundfile.info(io.BytesIO(data)).duration == pytest.approx(1.5)
+    archive = tmp_path / "export.zip"
+    # stored: the tag chunk would deflate so well that it looks like a zip bomb
+    archive.write_bytes(zipcraft.zip_of({"Alexa/Audio/a.wav": data}, zipfile.ZIP_STORED))
+    index = read_export(archive, Limits())
+    assert not index.read_findings
+    (member,) = index.members
+    assert member.audio is not None
+    facts = (member.audio.duration_s, member.audio.rate, member.audio.channels, member.audio.bits)
+    assert facts == (1.5, 16000, 1, 16)
+
+
+@pytest.mark.parametrize("piece", [1, 3, 7, 8, 4096])
+def test_the_chunk_scout_sees_the_same_layout_in_any_pieces(piece: int) -> None:
+    from reviewer.domain.archive.wav import ChunkScout, parse_wav
+
+    data = _wav_with(_chunk(b"LIST", bytes(5001)), _chunk(b"JUNK", bytes(33)))
+    scout = ChunkScout(data[:12])
+    for at in range(0, len(data), piece):
+        scout.feed(memoryview(data)[at : at + piece])
+        if scout.done:
+            break
+    laid_out = scout.layout(len(data), 12)
+    assert laid_out is not None
+    head, total = laid_out
+    assert parse_wav(head, total).info == parse_wav(data).info
+
+
 def test_a_long_recording_libsndfile_reads_keeps_the_duration_of_the_bytes_present(
     tmp_path: Path,
 ) -> None:

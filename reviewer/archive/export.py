@@ -47,6 +47,7 @@ from reviewer.archive.streams import READ_FAILURES, chunks, crc32, read_failure,
 from reviewer.domain.archive.errors import ArchiveError
 from reviewer.domain.archive.sniff import extension, sniff
 from reviewer.domain.archive.tabular import recordings_from
+from reviewer.domain.archive.wav import ChunkScout
 from reviewer.domain.model import EXPORT_ITSELF, AudioInfo, ExportIndex, Member, MemberKind
 
 SNIFF_BYTES = 4096
@@ -274,6 +275,7 @@ def _read_job(ctx: Context, level: Level, job: Job, watch: Tally | None = None) 
     cap = 0
     kept_n = 0
     tail = b""  # the last END_TAIL bytes: an end record, the last page of an OGG stream
+    scout: ChunkScout | None = None  # a WAV's chunk headers past the kept head
     complete = False
     try:
         for chunk in chunks(level, job, used):
@@ -285,6 +287,8 @@ def _read_job(ctx: Context, level: Level, job: Job, watch: Tally | None = None) 
                     member.audio = AudioInfo(format=audio)
                 cap = keep_cap(limits, level.depth, kind, audio)
                 tail = bytes(chunk[-END_TAIL:])  # a small member's chunk itself, not a copy
+                if audio == "wav":
+                    scout = ChunkScout(bytes(chunk[:12]))
             elif n >= END_TAIL:
                 tail = bytes(chunk[-END_TAIL:])
             else:
@@ -319,6 +323,8 @@ def _read_job(ctx: Context, level: Level, job: Job, watch: Tally | None = None) 
                 ctx.meter.tick()
             crc = crc32(chunk, crc)
             digest.update(chunk)
+            if scout is not None and not scout.done:
+                scout.feed(chunk)
             if kept_n < cap:
                 piece = chunk if kept_n + n <= cap else chunk[: cap - kept_n]
                 kept.append(piece if isinstance(piece, bytes) else bytes(piece))
@@ -333,7 +339,10 @@ def _read_job(ctx: Context, level: Level, job: Job, watch: Tally | None = None) 
         return
     box = [b"".join(kept) if len(kept) != 1 else kept[0]]
     kept.clear()
-    _digest(ctx, level, job, count, crc, digest.hexdigest(), box, tail, named, kept_n == count)
+    laid_out = scout.layout(count, kept_n) if scout is not None else None
+    _digest(
+        ctx, level, job, count, crc, digest.hexdigest(), box, tail, named, kept_n == count, laid_out
+    )
 
 
 def _read_small(ctx: Context, level: Level, job: Job, named: bool) -> bool:
@@ -377,12 +386,14 @@ def _digest(
     tail: bytes,
     named: bool,
     whole: bool,
+    wav_head: tuple[bytes, int] | None = None,
 ) -> None:
     """A member read to its end (`count` bytes, `tail` the last `END_TAIL` of them): its
     digest, size and CRC judged, then it is opened as an archive or its kept bytes (in `box`,
     a one-item list the digester empties, so a large member's bytes can go as soon as its text
     is decoded; `whole`: all of them) are handed to its digester. `named`: the planner listed
-    it as an archive by its name."""
+    it as an archive by its name. `wav_head`: a recording whose chunks lie beyond the kept
+    bytes, laid out by `ChunkScout` (its compact header and the size that stands for)."""
     hz, member, name, declared = ctx.hazards, job.member, job.name, job.size
     path = member.path
     if count == 0:
@@ -408,6 +419,8 @@ def _digest(
     archive = named or member.kind is MemberKind.ARCHIVE or b"\x06" in tail
     if archive and _archive(ctx, level, job, box, whole, tail, named):
         return
+    if wav_head is not None and member.kind is MemberKind.AUDIO:
+        box[0], count = wav_head
     digester = DIGESTERS.get(member.kind)
     if digester is not None:
         digester(ctx, member, box, count, tail)

@@ -48,7 +48,10 @@ Member readers:
 
 - ``audio-malformed`` (WARNING): a WAV recording that neither the WAV parser nor libsndfile
   can read (not RIFF, no fmt chunk, unknown encoding), or whose header states absurd values
-  (0 Hz, a rate outside 1 to 384 kHz, no channels or more than 8).
+  (0 Hz, a rate outside 1 to 384 kHz, no channels or more than 8). A fmt or data chunk past
+  the bytes kept of a recording (behind a large tag chunk) is found as the bytes stream past
+  (`reviewer.domain.archive.wav.ChunkScout`); a block align that disagrees with the bits is
+  read as libsndfile reads it.
 - ``json-malformed`` (WARNING): a JSON member that does not parse.
 - ``pdf-unreadable`` (WARNING): a PDF that pypdf cannot read (corrupt, encrypted, not a PDF).
 - ``pdf-hostile``: a PDF that got the parser stuck (opening it or one page took longer than

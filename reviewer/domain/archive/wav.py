@@ -207,3 +207,97 @@ def decode_wav(data: bytes) -> tuple[AudioInfo, bytes]:
     layout = parse_wav(data)
     start = layout.data_offset
     return layout.info, data[start : start + layout.data_bytes]
+
+
+class ChunkScout:
+    """Follows a WAV's chunk headers as its bytes stream past (`feed`, in order), keeping only
+    what lays the file out: its fmt (and RF64 ds64) chunk, and where its data chunk starts.
+
+    The reader keeps only the first bytes of a recording; a file whose fmt or data chunk lies
+    beyond them (a large LIST, id3 or JUNK chunk first) is laid out from what the scout saw
+    (`layout`: a compact file of the same header, and the size it stands for).
+    """
+
+    __slots__ = (
+        "_variant",
+        "_order",
+        "_at",
+        "_after",
+        "_pos",
+        "_want",
+        "_got",
+        "_kind",
+        "_kept",
+        "done",
+    )
+
+    MAX_KEPT = 64  # bytes of a fmt or ds64 chunk's body that say all the header needs
+
+    def __init__(self, first: bytes) -> None:
+        self._variant = bytes(first[:4])
+        self._order = ">" if self._variant == b"RIFX" else "<"
+        self._at = 12  # where the bytes being gathered start: a chunk header, or a body
+        self._after = 12  # where the chunk header after the gathered body starts
+        self._pos = 0  # bytes fed so far
+        self._want = 8  # bytes still wanted
+        self._got = b""
+        self._kind = b""  # what is being gathered: b"" a header, else the chunk's id
+        self._kept: dict[bytes, bytes] = {}
+        self.done = self._variant not in _VARIANTS or bytes(first[8:12]) != b"WAVE"
+
+    def feed(self, chunk: bytes | memoryview) -> None:
+        start, self._pos = self._pos, self._pos + len(chunk)
+        while not self.done and self._at + len(self._got) < self._pos:
+            at = self._at + len(self._got) - start
+            if at < 0:  # only when fed out of order: give up rather than guess
+                self.done = True
+                return
+            piece = bytes(chunk[at : at + self._want])
+            self._got += piece
+            self._want -= len(piece)
+            if self._want:
+                return  # the rest comes with the next chunk
+            self._step()
+
+    def _step(self) -> None:
+        got, self._got = self._got, b""
+        if self._kind:  # a body gathered: on to the header after its chunk
+            self._kept[self._kind] = got
+            self._kind, self._at, self._want = b"", self._after, 8
+            return
+        cid = got[:4]
+        if not _chunk_id_ok(cid):
+            self.done = True
+            return
+        (size,) = struct.unpack(self._order + "I", got[4:8])
+        body = self._at + 8
+        if cid == b"data":
+            self._kept[b"data"] = struct.pack("<QQ", body, size)
+            if b"fmt " in self._kept:
+                self.done = True
+                return
+        self._after = body + size + (size & 1)
+        if cid in (b"fmt ", b"ds64") and size:
+            self._kind, self._at, self._want = cid, body, min(size, self.MAX_KEPT)
+        else:
+            self._at, self._want = self._after, 8
+
+    def layout(self, total: int, kept: int) -> tuple[bytes, int] | None:
+        """For a file of `total` bytes whose first `kept` the reader holds: (a compact WAV of
+        the header seen, the size it stands for: the file's data bytes after its header), or
+        None when the kept bytes reach the data chunk (they lay it out themselves) or no fmt
+        and data chunk were seen."""
+        data, fmt = self._kept.get(b"data"), self._kept.get(b"fmt ")
+        if data is None or fmt is None:
+            return None
+        offset, declared = struct.unpack("<QQ", data)
+        if offset <= kept:
+            return None
+        o = self._order
+        chunks = b"fmt " + struct.pack(o + "I", len(fmt)) + fmt
+        ds64 = self._kept.get(b"ds64")
+        if ds64 is not None and self._variant == b"RF64":
+            chunks = b"ds64" + struct.pack("<I", len(ds64)) + ds64 + chunks
+        head = self._variant + struct.pack(o + "I", OPEN_SIZE) + b"WAVE" + chunks
+        head += b"data" + struct.pack(o + "I", declared)
+        return head, len(head) + max(0, total - offset)
