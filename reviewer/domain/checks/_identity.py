@@ -62,6 +62,10 @@ class _Needle:
         if contains_folded(text, self.needle):
             yield from self.pattern.finditer(text)
 
+    def maybe_in(self, text: str, folded: str | None) -> bool:
+        """Whether `text` may hold it (`folded`: `text` case-folded, when the caller has it)."""
+        return self.needle in folded if folded is not None else contains_folded(text, self.needle)
+
 
 class _Phone:
     """The requester's last 8 digits with any separators, not followed by another digit:
@@ -75,6 +79,9 @@ class _Phone:
 
     def finditer(self, text: str) -> Iterator[re.Match[str]]:
         return self.pattern.finditer(text)
+
+    def maybe_in(self, text: str, folded: str | None) -> bool:
+        return True
 
 
 @dataclass(frozen=True)
@@ -109,14 +116,28 @@ class RequesterMatcher:
     def collect(self, batch: Batch, seen: dict[str, set[str]], cap: int = 20) -> None:
         """Add to `seen` (kind -> members) the members of `batch` holding each identifier,
         up to `cap` members per kind (enough to show where, without walking every hit)."""
+        text, starts, paths = batch.text, batch.starts, batch.paths
+        folded: str | None = None  # the batch case-folded once, for every identifier's test
         for kind, pat in self.patterns:
             members = seen.setdefault(kind, set())
             if len(members) >= cap:
                 continue
-            for hit in pat.finditer(batch.text):
-                members.add(batch.member_at(hit.start()))
-                if len(members) >= cap:
+            if folded is None and len(text) <= FOLD_CHUNK:
+                folded = text.casefold()
+            if not pat.maybe_in(text, folded):
+                continue
+            # one hit per member is enough: after a hit, go on from the next member's start
+            # (a table that names the requester in every row is one search, not one per row)
+            pos = 0
+            while len(members) < cap:
+                hit = pat.pattern.search(text, pos)
+                if hit is None:
                     break
+                i = bisect_right(starts, hit.start()) - 1
+                members.add(paths[i])
+                if i + 1 >= len(starts):
+                    break
+                pos = starts[i + 1]
 
 
 def _bounded(body: str) -> re.Pattern[str]:
