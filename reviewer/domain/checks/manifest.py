@@ -160,8 +160,9 @@ def _difference(entry: dict[str, Any], m: Member) -> str:
     want_sha = entry.get("sha256")
     if (
         isinstance(want_sha, str)
-        and want_sha.strip()
         and m.sha256 is not None
+        and want_sha != m.sha256  # the common case: the same lower-case hex, at once
+        and want_sha.strip()
         and want_sha.strip().lower() != m.sha256.lower()
     ):
         return "SHA-256 differs"
