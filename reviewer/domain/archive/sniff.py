@@ -116,6 +116,8 @@ def looks_like_text(head: bytes) -> bool:
     sample = head[:4096]
     if b"\x00" in sample:
         return False
+    if sample.isascii():  # valid UTF-8 at once, with no text made of it
+        return True
     try:
         sample.decode("utf-8")
         return True
