@@ -714,6 +714,16 @@ def test_what_a_decision_rests_on_cannot_be_updated_in_sql(
         refusal = refused_in_sql(url, f"UPDATE export_versions SET {change}")
         assert "what ingest decided never changes" in refusal, change
     assert svc.request_detail("DSAR-T-0099").report.verdict.value == "block"
+    for column in ("sample", "report"):  # what the approval rules rest on, emptied
+        refusal = refused_in_sql(url, f"UPDATE export_versions SET {column} = '{{}}'")
+        assert "change only when its request is purged" in refusal, column
+    if svc.engine.dialect.name == "postgresql":  # SQLite has no clock of its own (README)
+        refusal = refused_in_sql(
+            url,
+            "INSERT INTO sessions (token_sha256, reviewer_id, started_at) VALUES "
+            f"('{'0' * 64}', 1, now() - interval '23 hours')",
+        )
+        assert "a session starts now, by the database clock" in refusal
     refusal = refused_in_sql(url, "UPDATE sessions SET started_at = '2020-01-01 00:00:00'")
     assert "the person, token and start of a session never change" in refusal
     refusal = refused_in_sql(

@@ -172,6 +172,25 @@ def test_chunks_beyond_the_kept_head_are_followed(where: str, tmp_path: Path) ->
     assert facts == (1.5, 16000, 1, 16)
 
 
+def test_a_fmt_chunk_after_a_long_data_chunk_is_found(tmp_path: Path) -> None:
+    """The data chunk starts in the kept head, the fmt chunk only after it, megabytes on: laid
+    out as the WAV parser lays out the whole file (libsndfile wants fmt first)."""
+    from reviewer.domain.archive.wav import parse_wav
+
+    pcm = bytes(range(256)) * ((AUDIO_HEAD * 2) // 256)  # about 66 s at 16 kHz, 16-bit mono
+    fmt = struct.pack("<HHIIHH", 1, 1, 16000, 32000, 2, 16)
+    body = b"WAVE" + _chunk(b"data", pcm) + _chunk(b"fmt ", fmt)
+    data = b"RIFF" + struct.pack("<I", len(body)) + body
+    whole = parse_wav(data).info
+    assert whole.duration_s == pytest.approx(len(pcm) / 32000, abs=1e-3)
+    archive = tmp_path / "export.zip"
+    archive.write_bytes(zipcraft.zip_of({"Alexa/Audio/a.wav": data}, zipfile.ZIP_STORED))
+    index = read_export(archive, Limits())
+    assert not index.read_findings
+    (member,) = index.members
+    assert member.audio == whole
+
+
 @pytest.mark.parametrize("piece", [1, 3, 7, 8, 4096])
 def test_the_chunk_scout_sees_the_same_layout_in_any_pieces(piece: int) -> None:
     from reviewer.domain.archive.wav import ChunkScout, parse_wav

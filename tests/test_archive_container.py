@@ -641,3 +641,53 @@ def test_a_dotdot_that_comes_back_down_is_named_for_what_it_does(tmp_path: Path)
     data = zipcraft.build([Entry("Retail/../Retail/Notes.txt", b"x\n")])
     (found,) = [f for f in read(tmp_path, data).read_findings if f.code == "zip-traversal"]
     assert "back down: tools disagree on where it lands" in found.detail
+
+
+def test_a_name_in_the_local_header_alone_is_judged_too(tmp_path: Path) -> None:
+    """Tools that stream an archive read its local headers: a traversal there, behind a
+    Unicode Path field or in its stored name, is found, and the headers disagree."""
+    central = b"p.json"
+    local = b"../../evil.json"
+    both = Entry(
+        central,
+        b"{}",
+        local_name=local,
+        extra=zipcraft.unicode_path("Account/Profile.json", local),
+        central_extra=zipcraft.unicode_path("Account/Profile.json", central),
+    )
+    codes = {f.code for f in zip_findings(read(tmp_path, zipcraft.build([both])))}
+    assert codes == {"zip-header-mismatch", "zip-traversal"}
+
+    local_only = Entry(b"x.json", b"{}", extra=zipcraft.unicode_path("../y.json", b"x.json"))
+    codes = {f.code for f in zip_findings(read(tmp_path, zipcraft.build([local_only])))}
+    assert codes == {"zip-header-mismatch", "zip-traversal"}
+
+
+def test_stored_names_behind_a_unicode_path_are_duplicates_too(tmp_path: Path) -> None:
+    """zipfile and Java list the stored names: two members stored as one name are duplicates
+    whatever their Unicode Path fields say."""
+    stored = b"Account/Profile.json"
+    data = zipcraft.build(
+        [Entry(stored, b"{}"), with_unicode_path(stored, "Account/Profile2.json")]
+    )
+    (dup,) = [f for f in read(tmp_path, data).read_findings if f.code == "zip-duplicate-name"]
+    assert set(dup.members) == {"Account/Profile.json", "Account/Profile2.json"}
+
+
+@pytest.mark.parametrize(
+    "twin",
+    [
+        "account/profile.json",
+        "Account/Profile.json.",
+        "Account/Profile.json ",
+        "Account/Cafe\u0301",
+    ],
+    ids=["case", "trailing-dot", "trailing-space", "nfd"],
+)
+def test_names_windows_or_macos_unpack_to_one_file_are_duplicates(
+    twin: str, tmp_path: Path
+) -> None:
+    first = "Account/Caf\u00e9" if twin.endswith("\u0301") else "Account/Profile.json"
+    data = zipcraft.build([Entry(first, b"{}"), Entry(twin, b"{}")])
+    (dup,) = [f for f in read(tmp_path, data).read_findings if f.code == "zip-duplicate-name"]
+    assert set(dup.members) == {first, twin}

@@ -13,8 +13,18 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 from click.testing import CliRunner
-from conftest import FAST, Clock, MakeReview, Statement, add_people, insider_sql, signed_in
+from conftest import (
+    FAST,
+    Clock,
+    MakeReview,
+    Statement,
+    add_people,
+    insider_sql,
+    rule_lifted,
+    signed_in,
+)
 from sqlalchemy import text
 from sqlmodel import Session
 
@@ -398,7 +408,12 @@ def test_an_emptied_sample_is_caught_at_release(
         else "UPDATE export_versions SET sample = jsonb_set(sample::jsonb, '{items}', '[]')::json "
         "WHERE id = ?"
     )
-    insider_sql(svc.url, [(empty, {"v": vid})])
+    # with the terminals' access the database refuses it (trigger export_versions_purged_only)
+    with pytest.raises(Exception, match="change only when its request is purged"):
+        insider_sql(svc.url, [(empty, {"v": vid})])
+    # whoever owns the database can switch the rule off: the release still catches it
+    with svc.engine.begin() as conn, rule_lifted(conn, "export_versions_purged_only"):
+        conn.execute(sa.text(empty.replace("?", ":v")), {"v": vid})
     for who in ("alice", "bob"):  # two approvals on "0 of 8 inspected"
         svc.sign_off(who, PASS[who], vid, "approve", "ok", dict.fromkeys(CHECKLIST_KEYS, True), {})
     with pytest.raises(ReleaseError, match="stored sample is not the one drawn at ingest"):

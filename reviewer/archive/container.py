@@ -208,10 +208,11 @@ def open_level(src: Source, fileobj: Any, prefix: str, depth: int) -> Level:
         ) from None
 
 
-def local_range(level: Level, info: Entry) -> tuple[int, int, str] | str:
-    """(data start, data end, local name), or why the local header is unusable. The local name
-    is read as the directory's was: the Unicode Path field's, where both headers have one
-    (where only the directory has one, unzip warns of mismatching names, and so does this)."""
+def local_range(level: Level, info: Entry) -> tuple[int, int, str, str | None] | str:
+    """(data start, data end, local name, local stored name), or why the local header is
+    unusable. The local name is read as the directory's is (`Entry.name`): a Unicode Path
+    field's when the local header has one, and then its stored name is the fourth item (else
+    None); unzip warns when the two headers name a member differently, and so does this."""
     off = info.header_offset
     size = level.src.size
     if off < 0 or off + LOCAL_HEADER.size > size:
@@ -229,10 +230,16 @@ def local_range(level: Level, info: Entry) -> tuple[int, int, str] | str:
     if end > size:
         return "its data runs past the end of the archive"
     local = decode_name(name, info.flags, info.system)
-    if info.stored is not None and n_extra:  # the directory's name came from a Unicode Path
-        extra = bytes(level.src.read(off + LOCAL_HEADER.size + n_name, n_extra))
-        local = unicode_path(extra, name) or local
-    return start, end, local
+    if n_extra:  # a Unicode Path field here names the member for unzip too
+        at = LOCAL_HEADER.size + n_name
+        extra = bytes(head[at : at + n_extra])
+        if len(extra) < n_extra:
+            extra = bytes(level.src.read(off + at, n_extra))
+        if b"up" in extra:  # the field's tag, 0x7075, as stored
+            unicode_name = unicode_path(extra, name)
+            if unicode_name is not None and unicode_name != local:
+                return start, end, unicode_name, local
+    return start, end, local, None
 
 
 def descriptor_size(src: Source, entry: Entry, at: int, room: int) -> int:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 import sys
+import unicodedata
 from dataclasses import dataclass
 from operator import itemgetter
 
@@ -196,42 +197,57 @@ def plan(ctx: Context, level: Level) -> list[Job]:
 
 def landing(name: str) -> str:
     """Where a member lands when unpacked, as a key: its path with empty and ``.`` components
-    dropped and backslashes taken as separators, as unzip and Windows read them
-    (``./a/b``, ``a//b``, ``a/./b`` and ``a\\b`` all land on ``a/b``)."""
-    if "//" not in name and "./" not in name and "\\" not in name and not name.startswith("/"):
-        return name.rstrip("/")  # the common case: nothing to drop
-    return "/".join(p for p in re.split(r"[\\/]", name) if p not in ("", "."))
+    dropped and backslashes taken as separators (``./a/b``, ``a//b``, ``a/./b``, ``a\\b``), and
+    what Windows and macOS ignore: case, the trailing dots and spaces of a component, and the
+    Unicode form (NFC and NFD)."""
+    if (
+        name.isascii()
+        and "//" not in name
+        and "./" not in name
+        and "\\" not in name
+        and " /" not in name
+        and not name.startswith("/")
+        and not name.endswith((".", " "))
+    ):
+        return name.rstrip("/").casefold()  # the common case: nothing to drop
+    parts = re.split(r"[\\/]", unicodedata.normalize("NFC", name))
+    kept = (p if p == ".." else p.rstrip(" .") for p in parts)
+    return "/".join(p.casefold() for p in kept if p not in ("", "."))
 
 
 def same_file(infos: list[Entry]) -> dict[str, str] | None:
-    """The names of members that land on the same file as another (`landing`), each with why;
-    None when there are none (the common case, found with one set)."""
-    keys = [landing(i.name) for i in infos]
-    if len(set(keys)) == len(keys):
-        return None
-    by_key: dict[str, list[str]] = {}
-    for key, info in zip(keys, infos, strict=True):
-        by_key.setdefault(key, []).append(info.name)
+    """The names of members that land on the same file as another (`landing`), each with why:
+    by the names unzip writes, and by the stored names other tools write (where a Unicode
+    Path field gives another); None when there are none (the common case, one set each)."""
+    spaces = [[(landing(i.name), i.name) for i in infos]]
+    if any(i.stored is not None for i in infos):
+        spaces.append([(landing(i.stored or i.name), i.stored or i.name) for i in infos])
     out: dict[str, str] = {}
-    for names in by_key.values():
-        if len(names) < 2:
+    for space in spaces:
+        if len({key for key, _label in space}) == len(space):
             continue
-        distinct = list(dict.fromkeys(names))
-        if len(distinct) == 1:
-            why = f"{names[0]!r} appears {len(names)} times; tools disagree on which one wins"
-        else:
-            why = (
-                " and ".join(repr(n) for n in distinct[:MAX_DETAILS])
-                + (
-                    f" and {len(distinct) - MAX_DETAILS} more"
-                    if len(distinct) > MAX_DETAILS
-                    else ""
+        by_key: dict[str, list[tuple[str, str]]] = {}
+        for (key, label), info in zip(space, infos, strict=True):
+            by_key.setdefault(key, []).append((label, info.name))
+        for group in by_key.values():
+            if len(group) < 2:
+                continue
+            labels = list(dict.fromkeys(label for label, _name in group))
+            if len(labels) == 1:
+                why = f"{labels[0]!r} appears {len(group)} times; tools disagree on which one wins"
+            else:
+                why = (
+                    " and ".join(repr(n) for n in labels[:MAX_DETAILS])
+                    + (
+                        f" and {len(labels) - MAX_DETAILS} more"
+                        if len(labels) > MAX_DETAILS
+                        else ""
+                    )
+                    + " unpack to the same file; tools disagree on which one wins"
                 )
-                + " unpack to the same file; tools disagree on which one wins"
-            )
-        for n in distinct:
-            out[n] = why
-    return out
+            for _label, name in group:
+                out.setdefault(name, why)
+    return out or None
 
 
 def _rank(job: Job) -> int:
@@ -290,11 +306,16 @@ def _admit(ctx: Context, level: Level, info: Entry, member: Member, ext: str) ->
         code = "zip-truncated" if "end of the archive" in where else "zip-header-mismatch"
         hz.add(code, path, f"{name!r}: {where}")
         return None
-    start, end, local_name = where
-    if local_name != name:
+    start, end, local_name, local_stored = where
+    if local_name != name or (local_stored or local_name) != (info.stored or name):
         hz.add(
-            "zip-header-mismatch", path, f"{name!r} is called {local_name!r} in its local header"
+            "zip-header-mismatch",
+            path,
+            f"{info.stored or name!r} is called {local_stored or local_name!r} in its local header",
         )
+    for other in (local_name, local_stored):  # names some tools take from the local header
+        if other is not None and other != name and other != info.stored:
+            name_hazards(hz, path, other)
     return Job(
         member,
         name,

@@ -1025,7 +1025,12 @@ VERSION_FIXED_MSG = (
     "export_versions: what ingest decided never changes (archive, ticket, verdict, findings, "
     "blocked); a version is voided once and its round only grows"
 )
+VERSION_PURGED_ONLY_MSG = (
+    "export_versions: the report, sample, index and archive of a version change only when its "
+    "request is purged"
+)
 RELEASE_FIXED_MSG = "releases: a release never changes; only a purge empties its receipt"
+SESSION_NOW_MSG = "sessions: a session starts now, by the database clock"
 # (no apostrophes: the messages stand inside SQL string literals)
 SESSION_FIXED_MSG = "sessions: the person, token and start of a session never change; it ends once"
 ACTIVE_SINCE_MSG = "reviewers: active_since of an account only moves forward (re-enabled)"
@@ -1057,6 +1062,21 @@ _RELEASE_FIXED = (
     "outbox_path",
 )
 _SESSION_FIXED = ("id", "token_sha256", "reviewer_id", "started_at")
+# what a purge empties; no other change touches them (the sample a sign-off rests on above all)
+_VERSION_PURGED_ONLY = ("report", "sample", "index_summary", "correction")
+_VERSION_PURGED_ONLY_TEXT = ("sampling_statement", "archive_path")
+_REQUEST_PURGED = "(SELECT purged_at FROM requests WHERE request_id = OLD.request_id)"
+
+
+def _purged_only(dialect: str) -> str:
+    """A purge-only column changed while its request is not purged."""
+    if dialect == "sqlite":
+        changed = [f"json(NEW.{c}) IS NOT json(OLD.{c})" for c in _VERSION_PURGED_ONLY]
+        changed += [f"NEW.{c} IS NOT OLD.{c}" for c in _VERSION_PURGED_ONLY_TEXT]
+    else:
+        changed = [f"NEW.{c}::jsonb IS DISTINCT FROM OLD.{c}::jsonb" for c in _VERSION_PURGED_ONLY]
+        changed += [f"NEW.{c} IS DISTINCT FROM OLD.{c}" for c in _VERSION_PURGED_ONLY_TEXT]
+    return f"({' OR '.join(changed)}) AND {_REQUEST_PURGED} IS NULL"
 
 
 def _changed(columns: tuple[str, ...], dialect: str) -> str:
@@ -1103,6 +1123,17 @@ FIXED_FACTS = Group(
             """,
         ),
         Trigger(
+            "export_versions_purged_only",
+            "export_versions",
+            "A version's report, sample, index summary, sampling statement, archive path and "
+            "correction change only once its request is purged (a purge empties them).",
+            f"""
+            CREATE TRIGGER export_versions_purged_only BEFORE UPDATE ON export_versions
+            WHEN {_purged_only("sqlite")}
+            BEGIN SELECT RAISE(ABORT, '{VERSION_PURGED_ONLY_MSG}'); END
+            """,
+        ),
+        Trigger(
             "releases_fixed",
             "releases",
             "A release (its version, archive, approving sign-off, releaser, time and outbox) "
@@ -1146,6 +1177,21 @@ FIXED_FACTS = Group(
             ),
         ),
         Function(
+            "version_purged_only",
+            "Refuses changing what only a purge empties while the request is not purged.",
+            _refuse_pg(_purged_only("postgresql"), VERSION_PURGED_ONLY_MSG),
+        ),
+        Function(
+            "session_starts_now",
+            "Refuses a session recorded as started more than a minute from the database's "
+            "clock (a session dated back would make a whole sample look played).",
+            _refuse_pg(
+                "NEW.started_at < clock_timestamp() - interval '1 minute' "
+                "OR NEW.started_at > clock_timestamp() + interval '1 minute'",
+                SESSION_NOW_MSG,
+            ),
+        ),
+        Function(
             "release_fixed",
             "Refuses changing a release other than emptying its receipt.",
             _refuse_pg(_changed(_RELEASE_FIXED, "postgresql"), RELEASE_FIXED_MSG),
@@ -1172,6 +1218,21 @@ FIXED_FACTS = Group(
             "only grows.",
             "CREATE TRIGGER export_versions_fixed BEFORE UPDATE ON export_versions "
             "FOR EACH ROW EXECUTE FUNCTION version_fixed()",
+        ),
+        Trigger(
+            "export_versions_purged_only",
+            "export_versions",
+            "A version's report, sample, index, statement, archive path and correction change "
+            "only once its request is purged.",
+            "CREATE TRIGGER export_versions_purged_only BEFORE UPDATE ON export_versions "
+            "FOR EACH ROW EXECUTE FUNCTION version_purged_only()",
+        ),
+        Trigger(
+            "sessions_start_now",
+            "sessions",
+            "A session starts now by the database's clock (within a minute).",
+            "CREATE TRIGGER sessions_start_now BEFORE INSERT ON sessions "
+            "FOR EACH ROW EXECUTE FUNCTION session_starts_now()",
         ),
         Trigger(
             "releases_fixed",

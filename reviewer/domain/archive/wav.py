@@ -228,6 +228,7 @@ class ChunkScout:
         "_got",
         "_kind",
         "_kept",
+        "_fmt_end",
         "done",
     )
 
@@ -243,6 +244,7 @@ class ChunkScout:
         self._got = b""
         self._kind = b""  # what is being gathered: b"" a header, else the chunk's id
         self._kept: dict[bytes, bytes] = {}
+        self._fmt_end = 0  # where the fmt chunk ends
         self.done = self._variant not in _VARIANTS or bytes(first[8:12]) != b"WAVE"
 
     def feed(self, chunk: bytes | memoryview) -> None:
@@ -263,7 +265,10 @@ class ChunkScout:
         got, self._got = self._got, b""
         if self._kind:  # a body gathered: on to the header after its chunk
             self._kept[self._kind] = got
+            if self._kind == b"fmt ":
+                self._fmt_end = self._after
             self._kind, self._at, self._want = b"", self._after, 8
+            self.done = b"data" in self._kept and b"fmt " in self._kept
             return
         cid = got[:4]
         if not _chunk_id_ok(cid):
@@ -285,13 +290,13 @@ class ChunkScout:
     def layout(self, total: int, kept: int) -> tuple[bytes, int] | None:
         """For a file of `total` bytes whose first `kept` the reader holds: (a compact WAV of
         the header seen, the size it stands for: the file's data bytes after its header), or
-        None when the kept bytes reach the data chunk (they lay it out themselves) or no fmt
-        and data chunk were seen."""
+        None when the kept bytes reach both the fmt chunk's end and the data chunk (they lay
+        it out themselves) or no fmt and data chunk were seen."""
         data, fmt = self._kept.get(b"data"), self._kept.get(b"fmt ")
         if data is None or fmt is None:
             return None
         offset, declared = struct.unpack("<QQ", data)
-        if offset <= kept:
+        if offset <= kept and self._fmt_end <= kept:
             return None
         o = self._order
         chunks = b"fmt " + struct.pack(o + "I", len(fmt)) + fmt

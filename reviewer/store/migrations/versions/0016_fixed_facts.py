@@ -23,7 +23,7 @@ down_revision: str | Sequence[str] | None = "0015"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
-TRIGGER_SET_DIGEST = "c69b225deb165da8a17e268c1a60c74586bb2635dafa009d41390772e9c148f6"
+TRIGGER_SET_DIGEST = "c16e23a3763cdbfb8b8913fee5b97ac30a6baaf05a74efc90451bce6da248a22"
 
 
 def upgrade() -> None:
