@@ -104,6 +104,7 @@ class Level:
         self.prefix = prefix
         self.depth = depth
         self._zf: zipfile.ZipFile | None = None
+        self._zf_lock = threading.Lock()
         # bytes after the central directory that belong to no record: (how many, where)
         self.outside: list[tuple[int, str]] = []
         if fileobj is None:
@@ -121,6 +122,7 @@ class Level:
         level = cls.__new__(cls)
         level.src, level.fileobj, level.prefix, level.depth = src, fileobj, prefix, depth
         level._zf = None
+        level._zf_lock = threading.Lock()
         level.entries, level.declared, level.start_dir = [], 0, src.size
         level.outside = []
         return level
@@ -131,11 +133,16 @@ class Level:
             raise NotImplementedError(
                 "bzip2 and LZMA members are read through the archive's directory, which is lost"
             )
-        if self._zf is None:
-            self._zf = zipfile.ZipFile(self.fileobj)
-        for info in self._zf.infolist():
+        # One ZipFile for every reading thread, made under a lock: its reads share the file
+        # object under the ZipFile's own lock, but two ZipFiles made at once would move that
+        # file's position under each other ("Bad magic number for central directory").
+        with self._zf_lock:
+            if self._zf is None:
+                self._zf = zipfile.ZipFile(self.fileobj)
+            zf = self._zf
+        for info in zf.infolist():
             if info.header_offset == entry.header_offset:
-                return self._zf, info
+                return zf, info
         raise zipfile.BadZipFile("the member is not where the directory says")
 
     def close(self) -> None:
