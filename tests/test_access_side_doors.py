@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 from click.testing import CliRunner, Result
 from conftest import FAST, Clock, MakeReview, add_people, insider_sql, signed_in
 
@@ -792,3 +793,48 @@ def test_a_linked_folder_above_the_outbox_cannot_carry_a_redelivery_elsewhere(
     moved = release("--redeliver", "--reason", "the requester lost it")
     assert moved.exit_code != 0
     assert list((second / "outbox").iterdir()) == []
+
+
+def test_a_passphrase_hash_swapped_in_sql_shows_in_audit_verify(
+    svc: ReviewService, make_review: MakeReview, tmp_path: Path
+) -> None:
+    """An insider with the terminals' write access copies dave's passphrase hash onto bob's
+    account, signs in and signs off as bob with dave's passphrase, and puts bob's hash back.
+    The database cannot tell that write from a terminal's, but the trail records which hash
+    verified each sign-in and sign-off: `audit verify` names the event."""
+    from reviewer.domain.signoff import CHECKLIST_KEYS
+
+    review, folder = make_review("DSAR-T-0077")
+    vid = svc.ingest(review, folder / "export.zip", actor="test").version_id
+    assert svc.audit_status().ok
+    url = svc.url
+    swap = (
+        "UPDATE reviewers SET passphrase_hash = "
+        "(SELECT passphrase_hash FROM reviewers WHERE name = 'dave') WHERE name = 'bob'"
+    )
+    with svc.engine.connect() as c:
+        bobs = c.execute(sa.text("SELECT passphrase_hash FROM reviewers WHERE name = 'bob'"))
+        original = bobs.scalar_one()
+    insider_sql(url, [swap])
+    signed_in(svc, "bob", PASS["dave"], fresh=True)  # bob's session, on dave's passphrase
+    with pytest.raises(Exception):  # noqa: B017 - whatever the gate says, it was tried as bob
+        svc.sign_off(
+            "bob", PASS["dave"], vid, "approve", "ok", dict.fromkeys(CHECKLIST_KEYS, True), {}
+        )
+    insider_sql(url, [("UPDATE reviewers SET passphrase_hash = ? WHERE name = 'bob'", [original])])
+    status = svc.audit_status()
+    assert not status.ok
+    assert "sign-in by bob) verified a passphrase hash the audit trail never gave bob" in (
+        status.message
+    )
+    verify = CliRunner().invoke(main, ["--db", url, "audit", "verify"])
+    assert verify.exit_code == 1 and "never gave bob" in verify.output + (verify.stderr or "")
+
+
+def test_renewed_and_reset_passphrases_keep_audit_verify_green(svc: ReviewService) -> None:
+    """What changes a hash legitimately is in the trail: a reset by a supervisor, and a
+    sign-in that renews a hash made with weaker parameters."""
+    carol = signed_in(svc, "carol", PASS["carol"], fresh=True)
+    svc.reset_passphrase(carol, "alice", "alice-new-side-passphrase")
+    signed_in(svc, "alice", "alice-new-side-passphrase", fresh=True)
+    assert svc.audit_status().ok

@@ -36,6 +36,7 @@ version) has nothing to compare.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections import Counter
 from collections.abc import Hashable, Iterable, Sequence
@@ -127,6 +128,59 @@ class _Pairing:
                 )
             )
         return min(found, key=lambda p: (p[0] == 0, p[0])) if found else None
+
+
+def passphrase_mark(passphrase_hash: str) -> str:
+    """What the audit trail records of a passphrase hash: the first 16 hex digits of its
+    SHA-256, enough to tell one hash from another and nothing about the passphrase."""
+    return hashlib.sha256(passphrase_hash.encode()).hexdigest()[:16]
+
+
+# Events that say which passphrase hash an account has: set (user-add, a reset) or that
+# verified a passphrase ("was") and is held after it ("key": a sign-in or a sign-off renews a
+# hash made with weaker parameters).
+PASSPHRASE_EVENTS = ("user-add", "user-reset-passphrase", "sign-in", "sign-off", "rejection")
+
+
+def passphrase_problem(session: Session) -> str | None:
+    """An account whose passphrase hash changed with no event that set it: a sign-in or a
+    sign-off verified against a hash the trail never gave that account (a hash copied from
+    another account, used, and maybe put back), or a hash in the store that is not the last
+    one the trail gave it. Events recorded before marks were kept are passed over."""
+    known: dict[str, tuple[str, int]] = {}  # account -> (last mark, the event that set it)
+    given: dict[str, set[str]] = {}  # account -> every mark the trail gave it (two sign-ins
+    # at once may each renew a weaker hash: either verifies the next time)
+    actions = ", ".join(f"'{a}'" for a in PASSPHRASE_EVENTS)
+    for seq, actor, action, subject, payload in _stream(
+        session,
+        f"SELECT seq, actor, action, subject, payload FROM {EVENT_TABLE} "
+        f"WHERE action IN ({actions}) ORDER BY seq",
+    ):
+        d = _loads(payload)
+        key = d.get("key")
+        if not isinstance(key, str):
+            continue
+        name = actor if action in ("sign-off", "rejection") else subject.removeprefix("reviewer:")
+        was = d.get("was", key) if action in ("sign-in", "sign-off", "rejection") else None
+        have = known.get(name)
+        if was is not None and have is not None and was not in given[name]:
+            return (
+                f"event {seq} ({action} by {name}) verified a passphrase hash the audit trail "
+                f"never gave {name} (the last one was set by event {have[1]}): a hash was "
+                "changed in the store"
+            )
+        known[name] = (key, seq)
+        given.setdefault(name, set()).add(key)
+    if not known:
+        return None
+    for name, stored in _stream(session, "SELECT name, passphrase_hash FROM reviewers"):
+        have = known.get(str(name))
+        if have is not None and passphrase_mark(str(stored)) != have[0]:
+            return (
+                f"the passphrase hash of {name} in the store is not the one the audit trail "
+                f"gave it last (event {have[1]})"
+            )
+    return None
 
 
 def cross_check(session: Session) -> str | None:
@@ -479,7 +533,7 @@ def cross_check(session: Session) -> str | None:
     if sealed is not None:  # first: at the same event it says more than a pairing does
         problems.insert(0, sealed)
     if not problems:
-        return None
+        return passphrase_problem(session)
     return min(problems, key=lambda found: (found[0] == 0, found[0]))[1]
 
 

@@ -17,6 +17,7 @@ from reviewer.domain.access import Action
 from reviewer.domain.signoff import passphrase_problem
 from reviewer.domain.states import Role
 from reviewer.store import trail
+from reviewer.store.crosscheck import passphrase_mark
 from reviewer.store.errors import NotFound, PermissionDenied, UserError
 from reviewer.store.service import rows
 from reviewer.store.service.people import People
@@ -123,7 +124,12 @@ class Accounts:
             actor,
             "user-add",
             f"reviewer:{name}",
-            {"role": role.value, "account_id": row.id, "bootstrap": creator is None},
+            {
+                "role": role.value,
+                "account_id": row.id,
+                "bootstrap": creator is None,
+                "key": passphrase_mark(hashed),
+            },
             at=now,
         )
         return _user(row, None if creator is None else creator.name)
@@ -186,7 +192,7 @@ class Accounts:
             r.passphrase_hash = hashed
             s.add(r)
             _end_sessions(s, r, now)
-            return {}
+            return {"key": passphrase_mark(hashed)}
 
         return self._change_account(by, name, "user-reset-passphrase", reset)
 

@@ -32,6 +32,7 @@ from reviewer.domain.signoff import (
 )
 from reviewer.domain.states import Role, State
 from reviewer.store import trail
+from reviewer.store.crosscheck import passphrase_mark
 from reviewer.store.errors import (
     PermissionDenied,
     SignInError,
@@ -76,17 +77,22 @@ class People:
     def sign_in(self, name: str, passphrase: str) -> SignedIn:
         """Check a passphrase and open a session. Every refusal is audited; the answer to a
         wrong passphrase and to an unknown name is the same."""
-        row = self.authenticate(name, passphrase, purpose="sign-in")
-        return self._uow.transact(self._open_session, row, secrets.token_urlsafe(32))
+        row, was = self.verify(name, passphrase, purpose="sign-in")
+        return self._uow.transact(self._open_session, row, secrets.token_urlsafe(32), was)
 
-    def _open_session(self, s: Session, row: ReviewerRow, token: str) -> SignedIn:
+    def _open_session(self, s: Session, row: ReviewerRow, token: str, was: str) -> SignedIn:
         now = self._uow.stamp(s)  # on PostgreSQL the server's: the clock that judges its age
         s.add(
             SessionRow(
                 token_sha256=_token_digest(token), reviewer_id=int(row.id or 0), started_at=now
             )
         )
-        trail.append(s, row.name, "sign-in", f"reviewer:{row.name}", {"role": row.role}, at=now)
+        # which hash verified the passphrase, and which one the account holds now (renewed
+        # when the hasher's parameters changed): `audit verify` follows them (crosscheck)
+        marks = {"was": was, "key": passphrase_mark(row.passphrase_hash)}
+        trail.append(
+            s, row.name, "sign-in", f"reviewer:{row.name}", {"role": row.role, **marks}, at=now
+        )
         return SignedIn(row.name, Role(row.role), now, int(row.id or 0), token)
 
     def sign_out(self, session: SignedIn) -> None:
@@ -151,6 +157,11 @@ class People:
     def authenticate(self, name: str, passphrase: str, *, purpose: str) -> ReviewerRow:
         """Verify `name`'s passphrase, throttled per typed name; every refusal is committed to
         the trail, then raised as SignInError."""
+        return self.verify(name, passphrase, purpose=purpose)[0]
+
+    def verify(self, name: str, passphrase: str, *, purpose: str) -> tuple[ReviewerRow, str]:
+        """`authenticate`, and the mark of the hash that verified the passphrase
+        (`passphrase_mark`), which the event of what it was for records."""
         digest = self.name_digest(name)
         charge = self._uow.transact_or_refuse(
             lambda exc: SignInError("the store is busy; try again"),
@@ -189,7 +200,7 @@ class People:
             if self._uow.hasher.check_needs_rehash(row.passphrase_hash)
             else None
         )
-        return self._uow.transact(self._passed, name, digest, new_hash)
+        return self._uow.transact(self._passed, name, digest, new_hash), passphrase_mark(stored)
 
     def _passed(self, s: Session, name: str, digest: str, new_hash: str | None) -> ReviewerRow:
         """A right passphrase: its charge taken back, its hash renewed when the hasher's

@@ -29,6 +29,7 @@ from reviewer.domain.signoff import (
 )
 from reviewer.domain.states import Decision, Role, Stage
 from reviewer.store import trail
+from reviewer.store.crosscheck import passphrase_mark
 from reviewer.store.errors import (
     NotFound,
     SignInError,
@@ -138,7 +139,7 @@ class SignOffs:
         except ValueError:
             raise SignOffError([f"unknown decision {decision!r} (approve or reject)"]) from None
         acks = {str(k): str(v) for k, v in (acknowledgements or {}).items()}
-        self._check_signer(name, passphrase)
+        marks = self._check_signer(name, passphrase)
         # Another sign-off taking this stage at the same moment: re-evaluate, which refuses
         # with the reason now that it is committed.
         return self._uow.transact_or_refuse(
@@ -150,6 +151,7 @@ class SignOffs:
             note,
             checklist or {},
             acks,
+            marks,
         )
 
     def _sign(
@@ -161,6 +163,7 @@ class SignOffs:
         note: str,
         checklist: dict[str, bool],
         acks: dict[str, str],
+        marks: dict[str, str],
     ) -> SignOffRow:
         now = self._uow.stamp(s)
         v = rows.lock_version(s, version_id)
@@ -234,16 +237,19 @@ class SignOffs:
                 "checklist": answers,
                 "acknowledged": kept_acks,
                 "sampling_statement": statement,
+                **marks,
             },
             at=now,
         )
         return rows.signoff_row(s, row, v, r.name)
 
-    def _check_signer(self, name: str, passphrase: str) -> None:
-        """The passphrase again. A refusal says what it means for this sign-off: how many
+    def _check_signer(self, name: str, passphrase: str) -> dict[str, str]:
+        """The passphrase again; the marks of the hash that verified it and of the one held
+        after it, for the event. A refusal says what it means for this sign-off: how many
         tries are left before the lockout, or until when the signer is locked out."""
         try:
-            self._people.authenticate(name, passphrase, purpose="sign-off")
+            row, was = self._people.verify(name, passphrase, purpose="sign-off")
+            return {"was": was, "key": passphrase_mark(row.passphrase_hash)}
         except SignInError as exc:
             failures, locked = self._people.lockout_of(name)
             if locked is not None:
