@@ -454,3 +454,39 @@ def test_an_mp3_that_starts_like_a_utf16_mark_is_still_audio(tmp_path: Path) -> 
     archive.write_bytes(zipcraft.zip_of({"Alexa/clip.mp3": frame}))
     (member,) = read_export(archive, Limits()).members
     assert member.kind is MemberKind.AUDIO
+
+
+@pytest.mark.parametrize(
+    ("value", "iso"),
+    [
+        ("1541106000000", "2018-11-01T21:00:00+00:00"),  # epoch milliseconds
+        ("1541106000", "2018-11-01T21:00:00+00:00"),  # epoch seconds
+        ("1541106000.250", "2018-11-01T21:00:00.250000+00:00"),
+        ("2018-11-01T21:00:00Z", "2018-11-01T21:00:00+00:00"),
+        ("2018-11-01 21:00:00 UTC", "2018-11-01T21:00:00+00:00"),
+        ("20181101", "2018-11-01T00:00:00"),  # ISO 8601's basic date
+    ],
+)
+def test_export_times_in_epoch_seconds_or_milliseconds_are_read(value: str, iso: str) -> None:
+    """ISO 8601's basic form would take a run of digits for a date ("1541106000000" as a day
+    in the 16th century): a previous owner's recordings were then missed, and the requester's
+    own called a previous owner's."""
+    from reviewer.domain.archive.tabular import parse_export_time, recordings_from
+    from reviewer.domain.model import Table
+
+    stamp = parse_export_time(value)
+    assert stamp is not None and stamp.isoformat() == iso
+    table = Table(
+        "Alexa/VoiceHistory.csv",
+        ("utterance_id", "timestamp", "device_serial", "transcript"),
+        [("U1", value, "G090LF1150260D9K", "what time is it")],
+    )
+    (recording,) = recordings_from(table, set())
+    assert recording.timestamp == stamp
+
+
+@pytest.mark.parametrize("value", ["12345", "123456789012345", "not a time", ""])
+def test_digits_that_are_no_epoch_time_are_no_time(value: str) -> None:
+    from reviewer.domain.archive.tabular import parse_export_time
+
+    assert parse_export_time(value) is None

@@ -15,6 +15,7 @@ import re
 import sys
 import threading
 from collections.abc import Iterator, Sequence
+from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any, overload
 
@@ -361,6 +362,29 @@ def _device_object(text: str) -> tuple[str | None, str]:
 _device_object_cached = lru_cache(maxsize=1024)(_device_object)
 
 
+_EPOCH = re.compile(r"\A\d{9,14}(?:\.\d+)?\Z")
+
+
+def parse_export_time(value: str) -> datetime | None:
+    """A time as exports write it: ISO 8601 (a trailing Z or " UTC" allowed; eight digits are
+    its basic date form), or Unix epoch seconds (9 to 11 digits) or milliseconds (12 to 14),
+    which would otherwise be misread as a date ("1541106000000" is no year 1541). None when
+    it is neither."""
+    text = value.strip()
+    if _EPOCH.match(text):
+        number = float(text)
+        seconds = number / 1000 if number >= 1e11 else number
+        try:
+            return datetime.fromtimestamp(seconds, tz=UTC)
+        except (OverflowError, OSError, ValueError):
+            return None
+    if text.isdigit() and len(text) != 8:
+        return None  # a bare number that is no time (eight digits: ISO's basic date, 20181101)
+    if text.endswith(" UTC"):
+        text = text[:-4] + "Z"
+    return parse_datetime(text)
+
+
 def recordings_from(table: Table, members: set[str]) -> list[Recording]:
     mapping = recording_columns(table)
     if mapping is None:
@@ -385,7 +409,7 @@ def recordings_from(table: Table, members: set[str]) -> list[Recording]:
         out.append(
             Recording(
                 utterance_id=uid,
-                timestamp=parse_datetime(ts),
+                timestamp=parse_export_time(ts),
                 customer_id=get("customer_id"),
                 device_serial=serial,
                 device_type=device_type,
