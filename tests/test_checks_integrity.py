@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import timedelta
 
 from test_checks_common import OTHER_SERIAL, clean_export, make_request
 
-from reviewer.domain.checks import catalogue, manifest
+from reviewer.domain.checks import catalogue, manifest, manifest_request
 from reviewer.domain.model import ExportIndex, Finding, MemberKind, Severity
 
 
@@ -172,3 +173,28 @@ def test_a_catalogue_the_reader_blocks_on_or_no_voice_history_gives_no_second_fi
     index = _catalogue_without_entries()  # another layout: no catalogue at all
     index.members = [m for m in index.members if m.path != "Alexa/Transcripts.pdf"]
     assert catalogue.check(make_request(), index) == []
+
+
+def test_a_manifest_that_names_another_request_or_predates_this_one() -> None:
+    """The incident's pattern: an archive made earlier, for someone else, attached to this
+    request. Only the customer id patched, the manifest's own request id and time give it
+    away; a clean manifest, and one of the same request or generated after it, say nothing."""
+    request = make_request()
+    index = clean_export().build()
+    assert manifest_request.check(request, index) == []
+    assert isinstance(index.manifest, dict) and request.received_at is not None
+    index.manifest["request_id"] = request.request_id.lower()  # the same request
+    index.manifest["generated_at"] = (request.received_at + timedelta(days=2)).isoformat()
+    assert manifest_request.check(request, index) == []
+
+    index.manifest["requestId"] = "DSAR-2018-0001"
+    del index.manifest["request_id"]
+    index.manifest["generated_at"] = (request.received_at - timedelta(days=30)).isoformat()
+    found = _codes_and_members(manifest_request.check(request, index))
+    assert found == [
+        ("manifest-other-request", Severity.CRITICAL, ("manifest.json",)),
+        ("manifest-other-request", Severity.WARNING, ("manifest.json",)),
+    ]
+    # within a day of the request: clocks and time zones, not another archive
+    index.manifest["generated_at"] = (request.received_at - timedelta(hours=20)).isoformat()
+    assert len(manifest_request.check(request, index)) == 1

@@ -7,9 +7,11 @@ Finding codes (the reader adds its own: ``zip-*``, ``audio-*``, ``pdf-*``, ``jso
 
 critical  wrong-customer, foreign-records, previous-owner, unknown-device,
           manifest-missing-member, manifest-changed-member, manifest-unlisted-member,
-          manifest-invalid, catalogue-mismatch, catalogue-empty, foreign-identifier,
-          unattributable-archive
-warning   previous-owner-unchecked, missing-recording, third-party-names, unattributed-member, locale-mismatch
+          manifest-invalid, manifest-other-request, catalogue-mismatch, catalogue-empty,
+          foreign-identifier, unattributable-archive
+warning   manifest-other-request (generated before the request arrived),
+          previous-owner-unchecked, missing-recording, third-party-names, unattributed-member,
+          locale-mismatch
 info      manifest-absent, identity-evidence
 """
 
@@ -23,6 +25,7 @@ from reviewer.domain.checks import (
     foreign_records,
     locale_match,
     manifest,
+    manifest_request,
     previous_owner,
     references,
     third_party,
@@ -41,6 +44,7 @@ CHECKS: tuple[Check, ...] = (
     previous_owner.check,
     unknown_device.check,
     manifest.check,
+    manifest_request.check,
     references.check,
     catalogue.check,
     evidence.check,
