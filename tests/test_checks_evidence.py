@@ -135,3 +135,25 @@ def test_serials_shaped_like_customer_ids_are_not_foreign() -> None:
     )
     b = clean_export().record("s1", serial=serial)
     assert run_checks(req, b.build()) == []
+
+
+def test_an_e_mail_address_written_in_disguise_is_still_someone_elses() -> None:
+    """URL-encoded in a mailto: link, an HTML character reference, or "[at]" and "(dot)" as
+    people write them to keep addresses from harvesters: the stranger's address is found, in
+    the member that holds it; the requester's own in disguise is not a foreign one."""
+    forms = {
+        "Retail/Notifications.html": '<a href="mailto:lukas.brandt%40example.de">Lukas</a>',
+        "Retail/Receipt.html": "<p>lukas.brandt&#64;example.de</p>",
+        "Retail/Notes.txt": "Kontakt: lukas.brandt [at] example (dot) de",
+        "Retail/Mine.txt": "jonas.weber [at] example [dot] de",
+    }
+    for path, text in forms.items():
+        index = clean_export().build()
+        index.members.append(_member(path, text.encode()))
+        index.texts[path] = text
+        found = [f for f in evidence.check(make_request(), index) if f.code == "foreign-identifier"]
+        if path == "Retail/Mine.txt":
+            assert found == [], path
+            continue
+        (f,) = found
+        assert "lukas.brandt@example.de" in f.detail and f.members == (path,), path

@@ -15,6 +15,8 @@ a domain the manifest itself names in such an address.
 
 from __future__ import annotations
 
+import re
+from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -38,8 +40,10 @@ from reviewer.domain.checks._common import (
 )
 from reviewer.domain.checks._identity import (
     ROLE_LOCALS,
+    SEPARATOR,
     RequesterMatcher,
     batches,
+    deobfuscated,
     emails,
     find_emails,
     id_shape,
@@ -192,9 +196,21 @@ def _scan_texts(
     not_ids = ev.not_ids
     for batch in batches(index.scan_texts(), ev.searched):
         matcher.collect(batch, ev.requester_seen)
+        plain: set[str] = set()
         for address, start in find_emails(batch.text):
+            plain.add(address)
             if address != req_email and not _allowed(address, exporter):
                 ev.foreign_hit("e-mail", address, batch.member_at(start))
+        disguised = deobfuscated(batch.text, written=False)
+        if disguised is not None:  # "%40", "&#64;": the members are still SEPARATOR-split
+            seps = [m.start() for m in re.finditer(SEPARATOR, disguised)]
+            for address, start in find_emails(disguised):
+                if (
+                    address not in plain
+                    and address != req_email
+                    and not _allowed(address, exporter)
+                ):
+                    ev.foreign_hit("e-mail", address, batch.paths[bisect_right(seps, start)])
         if shape is not None:
             # findall into a set first: almost every hit is the requester's own id, and only
             # a batch holding another one is walked hit by hit to name its members.
@@ -205,6 +221,15 @@ def _scan_texts(
                     token = hit.group(0)
                     if token != req_id and token not in not_ids and any(c.isdigit() for c in token):
                         ev.foreign_hit("customer id", token, batch.member_at(hit.start()))
+    # addresses people write disguised ("name [at] example [dot] com"), in plain texts
+    for path, text in index.texts.items():
+        disguised = deobfuscated(text)
+        if disguised is None:
+            continue
+        plain = emails(text)
+        for address in emails(disguised) - plain:
+            if address != req_email and not _allowed(address, exporter):
+                ev.foreign_hit("e-mail", address, path)
 
 
 def _scan_fields(ev: _Evidence, request: Request, index: ExportIndex) -> None:
