@@ -191,6 +191,22 @@ def test_a_fmt_chunk_after_a_long_data_chunk_is_found(tmp_path: Path) -> None:
     assert member.audio == whole
 
 
+def test_a_recordings_info_tags_are_its_text(tmp_path: Path) -> None:
+    """Recorders and pipelines write names, account ids and e-mail addresses into a WAV's
+    LIST/INFO chunk: they are kept as the recording's text, which the identity scan reads."""
+    info = b"INFO" + _chunk(b"INAM", b"Lukas Brandt\x00") + _chunk(b"ICMT", b"A2MZ8T4KQ9XR3P\x00")
+    data = _wav_with(_chunk(b"LIST", info), b"")
+    archive = tmp_path / "export.zip"
+    archive.write_bytes(
+        zipcraft.zip_of({"Alexa/Audio/a.wav": data, "Alexa/Audio/b.wav": _wav_with()})
+    )
+    index = read_export(archive, Limits())
+    assert index.texts["Alexa/Audio/a.wav"] == "INAM: Lukas Brandt\nICMT: A2MZ8T4KQ9XR3P"
+    assert "Alexa/Audio/b.wav" not in index.texts  # no tags, no text
+    member = index.member("Alexa/Audio/a.wav")
+    assert member is not None and member.audio is not None and member.audio.duration_s == 1.5
+
+
 @pytest.mark.parametrize("piece", [1, 3, 7, 8, 4096])
 def test_the_chunk_scout_sees_the_same_layout_in_any_pieces(piece: int) -> None:
     from reviewer.domain.archive.wav import ChunkScout, parse_wav

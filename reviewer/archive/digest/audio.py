@@ -1,14 +1,16 @@
 """Recordings: format, duration, rate and channels from the head of the stream (and, for
 OGG, its last bytes). A WAV the parser does not lay out is asked of libsndfile; one that
-neither can read is a finding."""
+neither can read is a finding. A WAV's LIST/INFO tags are kept as its text, for the identity
+scan."""
 
 from __future__ import annotations
 
 from reviewer.archive.context import Context
 from reviewer.archive.digest.sndfile import sndfile_info
+from reviewer.archive.digest.text import keep_text
 from reviewer.domain.archive.audio import mp3_info, ogg_info
 from reviewer.domain.archive.errors import WavError
-from reviewer.domain.archive.wav import parse_wav
+from reviewer.domain.archive.wav import parse_wav, wav_tags
 from reviewer.domain.model import Member
 
 
@@ -20,6 +22,9 @@ def digest_audio(ctx: Context, member: Member, box: list[bytes], total: int, tai
     if audio.format == "ogg":
         member.audio = ogg_info(data, tail)
     elif audio.format == "wav":
+        tags = wav_tags(data)
+        if tags:  # names, ids and addresses a recorder or pipeline wrote into the file
+            keep_text(ctx, member.path, tags, False)
         try:
             member.audio = parse_wav(data, total).info
         except WavError as exc:

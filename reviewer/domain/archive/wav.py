@@ -306,3 +306,40 @@ class ChunkScout:
         head = self._variant + struct.pack(o + "I", OPEN_SIZE) + b"WAVE" + chunks
         head += b"data" + struct.pack(o + "I", declared)
         return head, len(head) + max(0, total - offset)
+
+
+INFO_TEXT_MAX = 64 << 10  # characters of tags kept from one recording
+
+
+def wav_tags(head: bytes | memoryview) -> str:
+    """The text tags of a WAV's LIST/INFO chunks in `head` (its first bytes), one
+    "ID: value" line each ("INAM: ...", "ICMT: ..."): recorders and pipelines write names,
+    account ids and e-mail addresses there, which the identity scan reads like any text."""
+    buf = bytes(head)
+    if buf[:4] not in (b"RIFF", b"RIFX", b"RF64") or buf[8:12] != b"WAVE" or b"LIST" not in buf:
+        return ""
+    order = ">" if buf[:4] == b"RIFX" else "<"
+    lines: list[str] = []
+    pos = 12
+    while pos + 8 <= len(buf):
+        cid = buf[pos : pos + 4]
+        if not _chunk_id_ok(cid):
+            break
+        (size,) = struct.unpack_from(order + "I", buf, pos + 4)
+        body = pos + 8
+        if cid == b"LIST" and buf[body : body + 4] == b"INFO":
+            end = min(body + size, len(buf))
+            at = body + 4
+            while at + 8 <= end:
+                tag = buf[at : at + 4]
+                (n,) = struct.unpack_from(order + "I", buf, at + 4)
+                raw = buf[at + 8 : min(at + 8 + n, end)].split(b"\x00", 1)[0]
+                if _chunk_id_ok(tag) and raw.strip():
+                    try:
+                        value = raw.decode("utf-8")
+                    except UnicodeDecodeError:
+                        value = raw.decode("latin-1")
+                    lines.append(f"{tag.decode('ascii')}: {value.strip()}")
+                at += 8 + n + (n & 1)
+        pos = body + size + (size & 1)
+    return "\n".join(lines)[:INFO_TEXT_MAX]
