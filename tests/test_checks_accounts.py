@@ -123,3 +123,33 @@ def test_single_record_json_documents_count_as_rows() -> None:
     assert "2 rows of customer " + OTHER_ID in f.detail
     assert run_checks(make_request(), index)[0].code == "foreign-records"
     assert "foreign-identifier" not in codes(run_checks(make_request(), index))
+
+
+def test_customer_columns_in_other_languages_and_forms_name_the_other_account() -> None:
+    """A German pipeline's "Kundennummer", the other account's id in lower case or grouped
+    in fours: still someone else's rows. Words, a masked number and a skill's pseudonym in
+    an account column are no account at all: the requester's own export is not held up."""
+    from reviewer.domain.model import Table
+
+    grouped = " ".join(OTHER_ID[i : i + 4] for i in range(0, len(OTHER_ID), 4))
+    index = clean_export().build()
+    index.tables["Retail/Bestellungen.csv"] = Table(
+        "Retail/Bestellungen.csv",
+        ("Kundennummer", "Bestellung"),
+        [(REQ_ID.lower(), "1"), (OTHER_ID.lower(), "2"), (grouped, "3")],
+    )
+    (found,) = foreign_records.check(make_request(), index)
+    assert found.members == ("Retail/Bestellungen.csv",) and OTHER_ID in found.detail
+    assert "2 rows" in found.detail
+
+    index = clean_export().build()
+    index.tables["Alexa/Skills.csv"] = Table(
+        "Alexa/Skills.csv",
+        ("skill", "user_id", "account"),
+        [
+            ("Weather", "amzn1.ask.account.AFTQ3Z7EXAMPLE6H2KD4Y", "Prime Household"),
+            ("Music", "****4821", REQ_ID),
+        ],
+    )
+    assert foreign_records.check(make_request(), index) == []
+    assert "foreign-identifier" not in codes(run_checks(make_request(), index))

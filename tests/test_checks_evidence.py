@@ -157,3 +157,16 @@ def test_an_e_mail_address_written_in_disguise_is_still_someone_elses() -> None:
             continue
         (f,) = found
         assert "lukas.brandt@example.de" in f.detail and f.members == (path,), path
+
+
+def test_names_of_what_a_profile_lists_are_no_account_holders() -> None:
+    """An address labelled "Home", a device called "Kitchen", a payment account "****4821":
+    what the requester's own profile lists, not another account holder."""
+    index = clean_export().build()
+    assert isinstance(index.profile, dict)
+    index.profile["addresses"] = [{"name": "Home", "city": "Hannover"}]
+    index.profile["devices"] = [{"name": "Kitchen"}, {"name": "Study"}]
+    index.profile["payment"] = [{"accountNumber": "****4821", "account": "Prime Household"}]
+    assert "foreign-identifier" not in codes(evidence.check(make_request(), index))
+    index.profile["name"] = "Lukas Brandt"  # the profile's own name is still judged
+    assert "foreign-identifier" in codes(evidence.check(make_request(), index))

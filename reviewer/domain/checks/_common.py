@@ -34,6 +34,16 @@ CUSTOMER_KEYS = frozenset(
         "accountnumber",
         "ownerid",
         "userid",
+        # other languages' exports: German, French, Spanish, Italian, Dutch
+        "kundennummer",
+        "kundennr",
+        "kundenid",
+        "idclient",
+        "numeroclient",
+        "idcliente",
+        "numerocliente",
+        "codicecliente",
+        "klantnummer",
     }
 )
 # Keys that hold the account holder's name (only when the object is about an account).
@@ -217,6 +227,21 @@ class Attribution:
         return ""
 
 
+_GROUPING = re.compile(r"[\s-]+")
+_ID_CHARS = re.compile(r"\A[A-Z0-9_]+\Z")
+
+
+def account_id(cell: str) -> str:
+    """The account id a customer column's cell holds, as compared (upper case, without the
+    spaces or dashes that group it: "a2mz 8t4k q9xr 3p"), or "" when it holds none: words
+    ("Prime Household"), a masked number ("****4821"), an Amazon-scoped pseudonym such as a
+    skill's user id ("amzn1.ask.account..."), or no digit at all."""
+    value = _GROUPING.sub("", cell).upper()
+    if not value or not _ID_CHARS.match(value) or not any(c.isdigit() for c in value):
+        return ""
+    return value
+
+
 def _is_id_value(value: object) -> bool:
     return isinstance(value, str | int) and not isinstance(value, bool) and bool(str(value).strip())
 
@@ -241,6 +266,7 @@ def _attribute(request: Request, index: ExportIndex) -> Attribution:
                 break
         att.profile_member = profile_member(index)
     normed: dict[str, str] = {}  # cell -> its id (most rows repeat a few accounts)
+    req_key = account_id(request.requester.customer_id)  # the requester's, grouped or not
     for path, table in all_tables(index):
         col = customer_column(table)
         if col is None:
@@ -250,10 +276,11 @@ def _attribute(request: Request, index: ExportIndex) -> Attribution:
         for cell in table.values(col):
             value = normed.get(cell)
             if value is None:
-                value = normed[cell] = norm_id(cell)
+                plain = norm_id(cell)
+                value = normed[cell] = plain if plain == req else account_id(cell)
             if not value:
                 continue
-            if value == req:
+            if value in (req, req_key):
                 mine += 1
             else:
                 foreign[value] += 1

@@ -28,6 +28,7 @@ from reviewer.domain.checks._common import (
     EMAIL_KEYS,
     HOLDER_NAME_KEYS,
     Attribution,
+    account_id,
     all_tables,
     attribute,
     customer_column,
@@ -236,6 +237,7 @@ def _scan_fields(ev: _Evidence, request: Request, index: ExportIndex) -> None:
     """Structured fields: account ids of any shape, holders' names."""
     req = request.requester
     req_id = norm_id(req.customer_id)
+    req_key = account_id(req.customer_id) or req_id
     for path, doc in index.json_docs.items():
         if doc is index.manifest and isinstance(doc, dict):
             # The file list holds paths and hashes only; the integrity check reads it.
@@ -246,9 +248,9 @@ def _scan_fields(ev: _Evidence, request: Request, index: ExportIndex) -> None:
                 continue
             is_id = key in CUSTOMER_KEYS or (key == "id" and parent in ACCOUNTISH_PARENTS)
             if is_id:
-                if v == req_id or norm_id(v) == req_id:
+                if v == req_id or norm_id(v) == req_id or account_id(v) == req_key:
                     ev.requester_seen["customer id"].add(path)
-                elif norm_id(v) not in ev.not_ids:
+                elif account_id(v) and norm_id(v) not in ev.not_ids:
                     ev.foreign_hit("customer id", norm_id(v), path)
             elif _is_name_field(key, parent, obj, doc is index.profile) and req.name:
                 if is_known_person(v, request):
@@ -365,6 +367,8 @@ def _is_name_field(key: str, parent: str, obj: dict[str, Any], is_profile: bool)
         return True
     if key not in {"name", "displayname"}:
         return False
-    if is_profile or parent in ACCOUNTISH_PARENTS:
+    # the profile's own name, not the names of what it lists (an address labelled "Home",
+    # a device called "Kitchen")
+    if (is_profile and parent == "") or parent in ACCOUNTISH_PARENTS:
         return True
     return any(norm_key(str(k)) in EMAIL_KEYS for k in obj)
