@@ -465,3 +465,27 @@ def test_the_reader_releases_the_child_once_the_catalogue_is_read(tmp_path: Path
     finally:
         PdfService.release = real  # type: ignore[method-assign]
     assert len(index.transcripts) == 3 and len(released) == 1
+
+
+def test_a_pdfs_title_and_embedded_files_are_read_with_its_pages(tmp_path: Path) -> None:
+    """A catalogue can carry another account's voice history as an embedded file, or name a
+    stranger in its title: both are delivered with it, and are scanned with its text."""
+    import io
+
+    import pypdf
+
+    writer = pypdf.PdfWriter()
+    writer.append(pypdf.PdfReader(io.BytesIO(catalogue_pdf([]))))
+    writer.add_metadata({"/Title": "Alexa voice history of Lukas Brandt"})
+    writer.add_attachment(
+        "voicehistory.csv", b"customer_id,email\nA2MZ8T4KQ9XR3P,lukas.brandt@example.de\n"
+    )
+    out = io.BytesIO()
+    writer.write(out)
+    archive = tmp_path / "export.zip"
+    archive.write_bytes(zipcraft.zip_of({"Docs/History.pdf": out.getvalue()}))
+    index = read_export(archive, Limits())
+    text = index.texts["Docs/History.pdf"]
+    assert "Title: Alexa voice history of Lukas Brandt" in text
+    assert "Embedded file: voicehistory.csv" in text
+    assert "A2MZ8T4KQ9XR3P,lukas.brandt@example.de" in text

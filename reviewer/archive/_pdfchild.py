@@ -448,6 +448,37 @@ def _page_texts(reader: Any, progress: _Progress) -> list[str]:
     return pages
 
 
+EXTRA_MAX = 1 << 20  # characters of metadata and embedded files' text kept from one PDF
+
+
+def _beside_pages(reader: Any) -> str:
+    """What a PDF holds beside its pages, as text: its document information (title, author,
+    subject, keywords) and its embedded files (name, then content as text). A catalogue
+    titled with a stranger's name, or carrying another account's voice history as an
+    attachment, is delivered with it. Nothing when pypdf cannot read them."""
+    lines: list[str] = []
+    try:
+        info = reader.metadata or {}
+        for key in ("/Title", "/Author", "/Subject", "/Keywords", "/Creator"):
+            value = info.get(key)
+            if value:
+                lines.append(f"{key[1:]}: {value}")
+    except Exception:  # noqa: BLE001, S110 - a damaged info dictionary: the pages still count
+        pass
+    try:
+        for name, contents in reader.attachments.items():
+            lines.append(f"Embedded file: {name}")
+            for content in contents:
+                raw = bytes(content[:EXTRA_MAX])
+                try:
+                    lines.append(raw.decode("utf-8"))
+                except UnicodeDecodeError:
+                    lines.append(raw.decode("latin-1"))
+    except Exception:  # noqa: BLE001, S110 - damaged attachments: the pages still count
+        pass
+    return "\n".join(lines)[:EXTRA_MAX]
+
+
 def _answer(data: bytes, limits: list[float], out: Any) -> dict[str, object]:
     import pypdf
     from pypdf.errors import LimitReachedError
@@ -462,7 +493,9 @@ def _answer(data: bytes, limits: list[float], out: Any) -> dict[str, object]:
         progress = _Progress(clock, total, out)
         progress.report(0, first=True)
         clock.next_step()
-        return {"pages": _page_texts(reader, progress)}
+        pages = _page_texts(reader, progress)
+        clock.next_step()
+        return {"pages": pages, "extra": _beside_pages(reader)}
     except TooLarge as stop:
         return {
             "error": "too-large",

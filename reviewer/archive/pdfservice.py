@@ -55,6 +55,7 @@ class PdfResult:
     done: int = 0  # pages read (all of them when there is no error)
     of: int | None = None  # pages in the PDF, once the child has counted them
     seconds: float = 0.0  # time spent on it (processor time, unless the clock ran out)
+    extra: str = ""  # its document information and embedded files, as text
 
     @property
     def hostile(self) -> bool:
@@ -256,7 +257,14 @@ class PdfService:
         texts = [str(p) for p in pages] if isinstance(pages, list) else []
         error = answer.get("error")
         if error is None:
-            return PdfResult(member, pages=texts, done=len(texts), of=len(texts))
+            extra = answer.get("extra")
+            return PdfResult(
+                member,
+                pages=texts,
+                done=len(texts),
+                of=len(texts),
+                extra=extra if isinstance(extra, str) else "",
+            )
         if error == "too-large":
             done, of = _int(answer.get("done")), _int(answer.get("of"))
             seconds = _float(answer.get("cpu"), 0.0)

@@ -50,7 +50,8 @@ def collect_pdfs(ctx: Context) -> None:
             hz.add(code, result.member, f"{result.member}: {result.detail or result.error}")
             continue
         text = result.text
-        keep_text(ctx, result.member, text, False)
+        # its title, author and embedded files are delivered with it: scanned with its pages
+        keep_text(ctx, result.member, f"{text}\n{result.extra}" if result.extra else text, False)
         entries = parse_catalogue(result.pages)
         if entries and (
             result.member == TRANSCRIPTS_PDF
