@@ -171,3 +171,21 @@ def test_a_device_object_in_a_json_history_cannot_hide_a_foreign_device(tmp_path
         f.detail
     )
     assert "spot1, spot2" in f.detail and "own1" not in f.detail and "{" not in f.detail
+
+
+def test_a_device_list_naming_an_unregistered_device_under_the_requester_is_a_warning() -> None:
+    """A stranger's Echo listed under the requester's id in the export's device table, with
+    no recording from it: the identity side's list may lag, so it is a warning to look."""
+    from reviewer.domain.model import Table
+
+    request = make_request()
+    index = clean_export().build()
+    index.tables["Devices/Devices.csv"] = Table(
+        "Devices/Devices.csv",
+        ("customer_id", "serial", "type"),
+        [(REQ_ID, SERIAL, "Echo Dot"), (REQ_ID, OTHER_SERIAL, "Echo Show"), (OTHER_ID, "G0X", "")],
+    )
+    found = [f for f in unknown_device.check(request, index) if f.severity is Severity.WARNING]
+    (f,) = found
+    assert f.members == ("Devices/Devices.csv",) and OTHER_SERIAL in f.detail
+    assert "G0X" not in f.detail  # another account's device: foreign-records says so

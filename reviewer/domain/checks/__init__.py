@@ -9,7 +9,8 @@ critical  wrong-customer, foreign-records, previous-owner, unknown-device,
           manifest-missing-member, manifest-changed-member, manifest-unlisted-member,
           manifest-invalid, manifest-other-request, catalogue-mismatch, catalogue-empty,
           foreign-identifier, unattributable-archive
-warning   manifest-other-request (generated before the request arrived),
+warning   manifest-other-request (generated before the request arrived), unknown-device (a
+          device table listing a device the requester never registered),
           previous-owner-unchecked, missing-recording, third-party-names, unattributed-member,
           locale-mismatch
 info      manifest-absent, identity-evidence

@@ -1,4 +1,6 @@
-"""unknown-device: recordings from a device serial the requester never registered.
+"""unknown-device: recordings from a device serial the requester never registered
+(critical), and devices the export lists under the requester that the ticket does not know
+(warning).
 
 When the requester has no devices at all (the incident's requester owned none), every
 recording is from an unknown device, including audio no row describes. Recordings of another
@@ -10,10 +12,13 @@ from __future__ import annotations
 from collections import defaultdict
 
 from reviewer.domain.checks._common import (
+    all_tables,
+    customer_column,
     date_range,
     is_foreign_recording,
     listing,
     norm_id,
+    norm_key,
     plural,
     recording_members,
     referenced_members,
@@ -80,4 +85,55 @@ def check(request: Request, index: ExportIndex) -> list[Finding]:
                     members=tuple(loose),
                 )
             )
+    findings.extend(_listed(request, index, known, {norm_id(s) for s in unknown}))
     return findings
+
+
+SERIAL_KEYS = frozenset({"serial", "deviceserial", "serialnumber", "devicesn", "dsn"})
+
+
+def _listed(
+    request: Request, index: ExportIndex, known: set[str], reported: set[str]
+) -> list[Finding]:
+    """Devices a device table lists under the requester (or under nobody) that the ticket
+    does not know, and no recording came from: the export's own device list naming a device
+    the requester never registered (a stranger's Echo under her id). A warning: the
+    identity side's list may lag a device registered last week."""
+    req = norm_id(request.requester.customer_id)
+    found: dict[str, list[str]] = defaultdict(list)
+    for path, table in all_tables(index):
+        serial_col = next((c for c in table.columns if norm_key(c) in SERIAL_KEYS), None)
+        if serial_col is None or any(norm_key(c) == "utteranceid" for c in table.columns):
+            continue  # no device list, or a voice history (its recordings are judged above)
+        owner_col = customer_column(table)
+        at = table.col(serial_col)
+        owner_at = table.col(owner_col) if owner_col is not None else None
+        for row in table.rows:
+            serial = norm_id(row[at])
+            if not serial or serial in known or serial in reported:
+                continue
+            if owner_at is not None and norm_id(row[owner_at]) not in ("", req):
+                continue  # another account's device: foreign-records says so
+            if path not in found[row[at].strip()]:
+                found[row[at].strip()].append(path)
+    if not found:
+        return []
+    owned = (
+        "The requester has no registered devices"
+        if not known
+        else f"The requester registered only {listing(d.serial for d in request.requester.devices)}"
+    )
+    members = sorted({p for paths in found.values() for p in paths})
+    return [
+        Finding(
+            code=CODE,
+            severity=Severity.WARNING,
+            title="The export lists devices the requester never registered",
+            detail=(
+                f"{listing(sorted(found))} in {listing(members)}. {owned}. Find out whose "
+                "devices these are: a device listed under the requester that is not theirs "
+                "points to another account's data."
+            ),
+            members=tuple(members),
+        )
+    ]
