@@ -153,3 +153,32 @@ def test_customer_columns_in_other_languages_and_forms_name_the_other_account() 
     )
     assert foreign_records.check(make_request(), index) == []
     assert "foreign-identifier" not in codes(run_checks(make_request(), index))
+
+
+def test_the_requesters_records_dated_before_their_account_existed_are_a_warning() -> None:
+    """Searches and an order under the requester's id from years before the account was
+    created (2014-03-11 in the ticket): a previous holder of the id, or rows mixed in. A day
+    before is clocks and time zones; another account's rows are foreign-records' to say."""
+    from reviewer.domain.checks import before_account
+    from reviewer.domain.model import Table
+
+    request = make_request()
+    index = clean_export().build()
+    assert before_account.check(request, index) == []
+    index.tables["Retail/SearchHistory.csv"] = Table(
+        "Retail/SearchHistory.csv",
+        ("customer_id", "timestamp", "query"),
+        [
+            (REQ_ID, "2011-02-03T18:22:10Z", "lego technik"),
+            (REQ_ID, "1315987304000", "wanderschuhe"),  # 2011-09-14, in epoch milliseconds
+            (REQ_ID, "2014-03-10T23:30:00Z", "a day before: time zones"),
+            (OTHER_ID, "2010-01-01T00:00:00Z", "another account's"),
+        ],
+    )
+    (f,) = before_account.check(request, index)
+    assert (f.code, f.severity, f.members) == (
+        "before-account",
+        Severity.WARNING,
+        ("Retail/SearchHistory.csv",),
+    )
+    assert "2 rows in Retail/SearchHistory.csv date from as early as 2011-02-03" in f.detail

@@ -10,7 +10,7 @@ critical  wrong-customer, foreign-records, previous-owner, unknown-device,
           manifest-invalid, manifest-other-request, catalogue-mismatch, catalogue-empty,
           foreign-identifier, unattributable-archive
 warning   manifest-other-request (generated before the request arrived), unknown-device (a
-          device table listing a device the requester never registered),
+          device table listing a device the requester never registered), before-account,
           previous-owner-unchecked, missing-recording, third-party-names, unattributed-member,
           locale-mismatch
 info      manifest-absent, identity-evidence
@@ -21,6 +21,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from reviewer.domain.checks import (
+    before_account,
     catalogue,
     evidence,
     foreign_records,
@@ -43,6 +44,7 @@ CHECKS: tuple[Check, ...] = (
     wrong_customer.check,
     foreign_records.check,
     previous_owner.check,
+    before_account.check,
     unknown_device.check,
     manifest.check,
     manifest_request.check,
