@@ -466,14 +466,18 @@ def _beside_pages(reader: Any) -> str:
     except Exception:  # noqa: BLE001, S110 - a damaged info dictionary: the pages still count
         pass
     try:
+        size = sum(len(line) for line in lines)
         for name, contents in reader.attachments.items():
             lines.append(f"Embedded file: {name}")
             for content in contents:
-                raw = bytes(content[:EXTRA_MAX])
+                raw = bytes(content[: max(0, EXTRA_MAX - size)])
                 try:
                     lines.append(raw.decode("utf-8"))
                 except UnicodeDecodeError:
                     lines.append(raw.decode("latin-1"))
+                size += len(raw)
+            if size >= EXTRA_MAX:
+                break  # enough to scan; the rest is not kept
     except Exception:  # noqa: BLE001, S110 - damaged attachments: the pages still count
         pass
     return "\n".join(lines)[:EXTRA_MAX]
