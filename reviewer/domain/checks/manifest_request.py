@@ -72,7 +72,12 @@ def check(request: Request, index: ExportIndex) -> list[Finding]:
 
 
 def _text(value: Any) -> str:
-    return value.strip() if isinstance(value, str) else str(value) if isinstance(value, int) else ""
+    """A manifest field as text: a string, or a number (an id written as one); else ""."""
+    if isinstance(value, str):
+        return value.strip()
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    return ""
 
 
 def _aware(stamp: datetime) -> datetime:
