@@ -239,16 +239,17 @@ def find_emails(text: str) -> Iterator[tuple[str, int]]:
 # they read as ordinary sentences far more often than as addresses.)
 _AT_FORMS = re.compile(r"%40|&#0*64;|&#x0*40;|&commat;|\s?[\[({<]\s?at\s?[\])}>]\s?", re.I)
 _DOT_FORMS = re.compile(r"%2e|&#0*46;|&#x0*2e;|&period;|\s?[\[({<]\s?dot\s?[\])}>]\s?", re.I)
-_ENCODED_HINTS = ("%40", "&#", "&commat")
-_WRITTEN_HINTS = ("at]", "at)", "at}", "at>", "AT]", "AT)", "At]", "At)")
+_URL_HINTS = ("%40",)
+_ALL_HINTS = ("%40", "&#", "&commat", "at]", "at)", "at}", "at>", "AT]", "AT)", "At]", "At)")
 
 
 def deobfuscated(text: str, *, written: bool = True) -> str | None:
     """`text` with its disguised "@" and "." written plainly, or None when it has none (the
-    common case, found with a few substring tests). `written=False`: only the encoded forms
-    (URL, HTML), which is what a structured member may hold in a link or a field; the forms
-    people write ("[at]") are looked for in plain texts."""
-    hints = _ENCODED_HINTS + _WRITTEN_HINTS if written else _ENCODED_HINTS
+    common case, found with a few substring tests). `written=False`: only the URL-encoded
+    form, which is what a structured member holds in a mailto: link (one test over the
+    rendered JSON and tables); HTML references and the forms people write ("[at]") are
+    looked for in plain texts."""
+    hints = _ALL_HINTS if written else _URL_HINTS
     if not any(hint in text for hint in hints):
         return None
     out = _DOT_FORMS.sub(".", _AT_FORMS.sub("@", text))

@@ -248,9 +248,13 @@ def _scan_fields(ev: _Evidence, request: Request, index: ExportIndex) -> None:
                 continue
             is_id = key in CUSTOMER_KEYS or (key == "id" and parent in ACCOUNTISH_PARENTS)
             if is_id:
-                if v == req_id or norm_id(v) == req_id or account_id(v) == req_key:
+                if v == req_id or norm_id(v) == req_id:
                     ev.requester_seen["customer id"].add(path)
-                elif account_id(v) and norm_id(v) not in ev.not_ids:
+                    continue
+                key = account_id(v)  # grouped or in lower case; or no account id at all
+                if key == req_key:
+                    ev.requester_seen["customer id"].add(path)
+                elif key and norm_id(v) not in ev.not_ids:
                     ev.foreign_hit("customer id", norm_id(v), path)
             elif _is_name_field(key, parent, obj, doc is index.profile) and req.name:
                 if is_known_person(v, request):
