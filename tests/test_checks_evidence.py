@@ -170,3 +170,25 @@ def test_names_of_what_a_profile_lists_are_no_account_holders() -> None:
     assert "foreign-identifier" not in codes(evidence.check(make_request(), index))
     index.profile["name"] = "Lukas Brandt"  # the profile's own name is still judged
     assert "foreign-identifier" in codes(evidence.check(make_request(), index))
+
+
+def test_an_id_split_by_markup_is_read_as_the_reader_sees_it() -> None:
+    """An .xlsx cell in two rich-text runs stores the id as two strings between tags; read
+    with the tags taken out (a line break where a shared string ends), it is one id again.
+    Two cells side by side do not run together into one."""
+    xml = (
+        "<sst><si><r><t>Kunde </t></r><r><t>"
+        + OTHER_ID[:8]
+        + "</t></r><r><t>"
+        + OTHER_ID[8:]
+        + "</t></r></si><si><t>"
+        + REQ_ID
+        + "</t></si><si><t>A9Z8</t></si><si><t>Y7X6W5V4U3</t></si></sst>"
+    )
+    path = "Retail/Orders.xlsx!xl/sharedStrings.xml"
+    index = clean_export().build()
+    index.members.append(_member(path, xml.encode()))
+    index.texts[path] = xml
+    (f,) = [f for f in evidence.check(make_request(), index) if f.code == "foreign-identifier"]
+    assert OTHER_ID in f.detail and f.members == (path,)
+    assert "1 customer id that is not" in f.detail and "A9Z8Y7X6W5V4U3" not in f.detail

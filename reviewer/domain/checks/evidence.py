@@ -222,15 +222,35 @@ def _scan_texts(
                     token = hit.group(0)
                     if token != req_id and token not in not_ids and any(c.isdigit() for c in token):
                         ev.foreign_hit("customer id", token, batch.member_at(hit.start()))
-    # addresses people write disguised ("name [at] example [dot] com"), in plain texts
+    # plain texts once more: addresses people write disguised ("name [at] example [dot]
+    # com"), and markup whose tags split an id or an address (an .xlsx cell in two rich-text
+    # runs, <t>A2MZ8T4K</t></r><r><t>Q9XR3P</t>), read with the tags taken out
     for path, text in index.texts.items():
-        disguised = deobfuscated(text)
-        if disguised is None:
+        flat = markup_text(text) if path.lower().endswith(MARKUP_EXT) else None
+        disguised = deobfuscated(flat if flat is not None else text)
+        if flat is None and disguised is None:
             continue
+        seen = disguised if disguised is not None else flat
+        assert seen is not None
         plain = emails(text)
-        for address in emails(disguised) - plain:
+        for address in emails(seen) - plain:
             if address != req_email and not _allowed(address, exporter):
                 ev.foreign_hit("e-mail", address, path)
+        if shape is not None and flat is not None:
+            for token in set(shape.findall(flat)) - set(shape.findall(text)):
+                if token != req_id and token not in not_ids and any(c.isdigit() for c in token):
+                    ev.foreign_hit("customer id", token, path)
+
+
+MARKUP_EXT = (".xml", ".html", ".htm", ".xhtml", ".rels")
+_BREAKS = re.compile(r"</(?:si|p|w:p|a:p|row|c|td|th|tr|li|div|h\d)>|<br\s*/?>|<w:br\s*/?>", re.I)
+_TAGS = re.compile(r"<[^>]{0,2000}>")
+
+
+def markup_text(text: str) -> str:
+    """The text of XML or HTML as a reader sees it: a line break where a block, a cell or a
+    shared string ends, and every other tag taken out, so runs of one string join up."""
+    return _TAGS.sub("", _BREAKS.sub("\n", text))
 
 
 def _scan_fields(ev: _Evidence, request: Request, index: ExportIndex) -> None:
