@@ -256,5 +256,16 @@ def deobfuscated(text: str, *, written: bool = True) -> str | None:
     return out if out != text else None
 
 
+MARKUP_EXT = (".xml", ".html", ".htm", ".xhtml", ".rels")
+_BREAKS = re.compile(r"</(?:si|p|w:p|a:p|row|c|td|th|tr|li|div|h\d)>|<br\s*/?>|<w:br\s*/?>", re.I)
+_TAGS = re.compile(r"<[^>]{0,2000}>")
+
+
+def markup_text(text: str) -> str:
+    """The text of XML or HTML as a reader sees it: a line break where a block, a cell or a
+    shared string ends, and every other tag taken out, so runs of one string join up."""
+    return _TAGS.sub("", _BREAKS.sub("\n", text))
+
+
 def emails(text: str) -> set[str]:
     return {address for address, _start in find_emails(text)}

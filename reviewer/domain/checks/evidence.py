@@ -40,6 +40,7 @@ from reviewer.domain.checks._common import (
     unique,
 )
 from reviewer.domain.checks._identity import (
+    MARKUP_EXT,
     ROLE_LOCALS,
     SEPARATOR,
     RequesterMatcher,
@@ -48,6 +49,7 @@ from reviewer.domain.checks._identity import (
     emails,
     find_emails,
     id_shape,
+    markup_text,
 )
 from reviewer.domain.devices import serial_of
 from reviewer.domain.model import ExportIndex, Finding, Request, Severity
@@ -203,7 +205,7 @@ def _scan_texts(
             if address != req_email and not _allowed(address, exporter):
                 ev.foreign_hit("e-mail", address, batch.member_at(start))
         disguised = deobfuscated(batch.text, written=False)
-        if disguised is not None:  # "%40", "&#64;": the members are still SEPARATOR-split
+        if disguised is not None:  # "%40" in a link: the members are still SEPARATOR-split
             seps = [m.start() for m in re.finditer(SEPARATOR, disguised)]
             for address, start in find_emails(disguised):
                 if (
@@ -222,9 +224,21 @@ def _scan_texts(
                     token = hit.group(0)
                     if token != req_id and token not in not_ids and any(c.isdigit() for c in token):
                         ev.foreign_hit("customer id", token, batch.member_at(hit.start()))
-    # plain texts once more: addresses people write disguised ("name [at] example [dot]
-    # com"), and markup whose tags split an id or an address (an .xlsx cell in two rich-text
-    # runs, <t>A2MZ8T4K</t></r><r><t>Q9XR3P</t>), read with the tags taken out
+    _scan_plain_texts(ev, index, req_email, req_id, shape, exporter)
+
+
+def _scan_plain_texts(
+    ev: _Evidence,
+    index: ExportIndex,
+    req_email: str,
+    req_id: str,
+    shape: re.Pattern[str] | None,
+    exporter: set[str],
+) -> None:
+    """The plain texts once more: addresses people write disguised ("name [at] example [dot]
+    com", "&#64;"), and markup whose tags split an id or an address (an .xlsx cell in two
+    rich-text runs, <t>A2MZ8T4K</t></r><r><t>Q9XR3P</t>), read with the tags taken out."""
+    not_ids = ev.not_ids
     for path, text in index.texts.items():
         flat = markup_text(text) if path.lower().endswith(MARKUP_EXT) else None
         disguised = deobfuscated(flat if flat is not None else text)
@@ -240,17 +254,6 @@ def _scan_texts(
             for token in set(shape.findall(flat)) - set(shape.findall(text)):
                 if token != req_id and token not in not_ids and any(c.isdigit() for c in token):
                     ev.foreign_hit("customer id", token, path)
-
-
-MARKUP_EXT = (".xml", ".html", ".htm", ".xhtml", ".rels")
-_BREAKS = re.compile(r"</(?:si|p|w:p|a:p|row|c|td|th|tr|li|div|h\d)>|<br\s*/?>|<w:br\s*/?>", re.I)
-_TAGS = re.compile(r"<[^>]{0,2000}>")
-
-
-def markup_text(text: str) -> str:
-    """The text of XML or HTML as a reader sees it: a line break where a block, a cell or a
-    shared string ends, and every other tag taken out, so runs of one string join up."""
-    return _TAGS.sub("", _BREAKS.sub("\n", text))
 
 
 def _scan_fields(ev: _Evidence, request: Request, index: ExportIndex) -> None:
