@@ -736,3 +736,9 @@ def test_bzip2_and_lzma_members_share_one_zipfile_across_threads(
     assert len(made) == 1 and len(got) == 4 and all(z is made[0] for z in got)
     index = read(tmp_path, archive.read_bytes())
     assert zip_findings(index) == []
+
+
+def test_empty_folder_entries_that_differ_in_case_are_no_duplicates(tmp_path: Path) -> None:
+    """Two empty folders landing on one lose nothing; two files would."""
+    data = zipcraft.build([Entry("alexa/", b""), Entry("Alexa/", b""), Entry("Alexa/a.txt", b"x")])
+    assert zip_findings(read(tmp_path, data)) == []

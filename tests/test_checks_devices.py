@@ -189,3 +189,17 @@ def test_a_device_list_naming_an_unregistered_device_under_the_requester_is_a_wa
     (f,) = found
     assert f.members == ("Devices/Devices.csv",) and OTHER_SERIAL in f.detail
     assert "G0X" not in f.detail  # another account's device: foreign-records says so
+
+
+def test_the_requesters_id_grouped_in_the_voice_history_is_still_theirs() -> None:
+    """A pipeline that writes the customer id grouped ("A3KX-9ZQ2-M7T1-LB"): the rows are
+    the requester's, so a recording from a device they never registered is still found."""
+    from dataclasses import replace
+
+    request = make_request()
+    index = clean_export().build()
+    grouped = "-".join([REQ_ID[:4], REQ_ID[4:8], REQ_ID[8:12], REQ_ID[12:]]).lower()
+    index.recordings = [replace(r, customer_id=grouped) for r in index.recordings]
+    index.recordings[0] = replace(index.recordings[0], device_serial=OTHER_SERIAL)
+    found = [f for f in unknown_device.check(request, index) if f.severity is Severity.CRITICAL]
+    assert found and OTHER_SERIAL in found[0].title

@@ -192,3 +192,22 @@ def test_an_id_split_by_markup_is_read_as_the_reader_sees_it() -> None:
     (f,) = [f for f in evidence.check(make_request(), index) if f.code == "foreign-identifier"]
     assert OTHER_ID in f.detail and f.members == (path,)
     assert "1 customer id that is not" in f.detail and "A9Z8Y7X6W5V4U3" not in f.detail
+
+
+def test_an_image_at_twice_the_resolution_and_at_in_prose_are_no_addresses() -> None:
+    """ "logo%402x.png" in a link is an image file; "collect it (at) amazon.co.uk lockers" is
+    prose. A "(at)" with a "(dot)" after it is an address again."""
+    texts = {
+        "Retail/Mail.html": '<img src="https://example.com/amazon-logo%402x.png">',
+        "Retail/Notes.txt": "Collect parcel (at) amazon.co.uk locker 12",
+    }
+    for path, text in texts.items():
+        index = clean_export().build()
+        index.members.append(_member(path, text.encode()))
+        index.texts[path] = text
+        assert "foreign-identifier" not in codes(evidence.check(make_request(), index)), path
+    index = clean_export().build()
+    text = "Kontakt: lukas.brandt (at) example (dot) de"
+    index.members.append(_member("Retail/N.txt", text.encode()))
+    index.texts["Retail/N.txt"] = text
+    assert "foreign-identifier" in codes(evidence.check(make_request(), index))

@@ -198,3 +198,38 @@ def test_a_manifest_that_names_another_request_or_predates_this_one() -> None:
     # within a day of the request: clocks and time zones, not another archive
     index.manifest["generated_at"] = (request.received_at - timedelta(hours=20)).isoformat()
     assert len(manifest_request.check(request, index)) == 1
+
+
+def test_the_same_request_in_another_spelling_is_no_other_request() -> None:
+    """Separators, case, no prefix; a pipeline's own case number beside the request id; a
+    generated time in epoch milliseconds after the request arrived: nothing to say."""
+    request = make_request()
+    assert request.received_at is not None
+    index = clean_export().build()
+    assert isinstance(index.manifest, dict)
+    digits = request.request_id.split("-", 1)[1]
+    for named in (
+        request.request_id.replace("-", "_"),
+        request.request_id.replace("-", ""),
+        digits,
+    ):
+        index.manifest["request_id"] = named
+        assert manifest_request.check(request, index) == [], named
+    index.manifest["case_id"] = "CASE-77"  # the pipeline's own numbering, not read
+    later = int((request.received_at + timedelta(days=1)).timestamp() * 1000)
+    index.manifest["generated_at"] = str(later)
+    assert manifest_request.check(request, index) == []
+
+
+def test_catalogue_times_agree_to_the_second() -> None:
+    """A voice history that keeps milliseconds and a catalogue that prints whole seconds."""
+    from datetime import UTC, datetime
+
+    from reviewer.domain.checks.catalogue import _time_differs
+    from reviewer.domain.model import Recording, TranscriptEntry
+
+    at = datetime(2018, 3, 14, 7, 12, 40, tzinfo=UTC)
+    entry = TranscriptEntry(at, "2018-03-14 07:12:40", "G0", "U1", "hi", 1)
+    rec = Recording("U1", at.replace(microsecond=387_000), "", "G0", "", "", "hi", "v.csv")
+    assert not _time_differs(entry, rec)
+    assert _time_differs(entry, Recording("U1", at.replace(second=41), "", "G0", "", "", "", ""))

@@ -218,7 +218,9 @@ def landing(name: str) -> str:
 def same_file(infos: list[Entry]) -> dict[str, str] | None:
     """The names of members that land on the same file as another (`landing`), each with why:
     by the names unzip writes, and by the stored names other tools write (where a Unicode
-    Path field gives another); None when there are none (the common case, one set each)."""
+    Path field gives another); None when there are none (the common case, one set each).
+    Empty folder entries are passed over: two of them landing on one folder lose nothing."""
+    infos = [i for i in infos if i.file_size or not i.name.endswith("/")]
     spaces = [[(landing(i.name), i.name) for i in infos]]
     if any(i.stored is not None for i in infos):
         spaces.append([(landing(i.stored or i.name), i.stored or i.name) for i in infos])

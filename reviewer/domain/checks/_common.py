@@ -167,9 +167,18 @@ def profile_member(index: ExportIndex) -> str | None:
     return None
 
 
-def is_foreign_id(value: str, request: Request) -> bool:
+def is_requester_id(value: str, request: Request) -> bool:
+    """`value` is the requester's customer id, in any case, grouped or not ("a4ws-6nb3 ...")."""
     v = norm_id(value)
-    return bool(v) and v != norm_id(request.requester.customer_id)
+    req = norm_id(request.requester.customer_id)
+    if v == req:
+        return True
+    key = account_id(value)
+    return bool(key) and key == (account_id(request.requester.customer_id) or req)
+
+
+def is_foreign_id(value: str, request: Request) -> bool:
+    return bool(norm_id(value)) and not is_requester_id(value, request)
 
 
 def is_foreign_recording(rec: Recording, request: Request) -> bool:

@@ -237,7 +237,12 @@ def find_emails(text: str) -> Iterator[tuple[str, int]]:
 # link), HTML character references, and "[at]" / "(at)" / "{dot}" as people write them to
 # keep addresses from harvesters. (Plain words, "name at example dot com", are left alone:
 # they read as ordinary sentences far more often than as addresses.)
-_AT_FORMS = re.compile(r"%40|&#0*64;|&#x0*40;|&commat;|\s?[\[({<]\s?at\s?[\])}>]\s?", re.I)
+_AT_FORMS = re.compile(
+    r"%40|&#0*64;|&#x0*40;|&commat;|\s?[\[{<]\s?at\s?[\]}>]\s?"
+    # "(at)" reads as a word in prose ("collect it (at) the locker"): only with a "(dot)" after
+    r"|\s?\(\s?at\s?\)\s?(?=[\w.-]{1,64}\s?\(\s?dot\s?\))",
+    re.I,
+)
 _DOT_FORMS = re.compile(r"%2e|&#0*46;|&#x0*2e;|&period;|\s?[\[({<]\s?dot\s?[\])}>]\s?", re.I)
 _URL_HINTS = ("%40",)
 _ALL_HINTS = ("%40", "&#", "&commat", "at]", "at)", "at}", "at>", "AT]", "AT)", "At]", "At)")
@@ -265,6 +270,15 @@ def markup_text(text: str) -> str:
     """The text of XML or HTML as a reader sees it: a line break where a block, a cell or a
     shared string ends, and every other tag taken out, so runs of one string join up."""
     return _TAGS.sub("", _BREAKS.sub("\n", text))
+
+
+# "logo@2x.png": an image at twice the resolution, named the way designers name them
+FILE_SUFFIXES = frozenset({"png", "jpg", "jpeg", "gif", "svg", "webp", "ico", "bmp", "tif", "tiff"})
+
+
+def is_file_name(address: str) -> bool:
+    """An "address" whose domain ends in an image file's extension: a file name, not mail."""
+    return address.rsplit(".", 1)[-1] in FILE_SUFFIXES
 
 
 def emails(text: str) -> set[str]:

@@ -1,6 +1,6 @@
 """before-account: the requester's records dated before their account existed.
 
-Rows that carry the requester's id (or no id at all, in a table of theirs) and recordings that
+Rows that carry the requester's id (in a table that says whose each row is) and recordings that
 are not another account's, dated more than a day before the ticket's `account_created_at`,
 cannot be the requester's: a previous holder of the id, a recycled account, or rows mixed in
 from elsewhere. A warning: the identity side's creation date may itself be wrong, so a
@@ -17,8 +17,8 @@ from reviewer.domain.checks._common import (
     all_tables,
     customer_column,
     is_foreign_recording,
+    is_requester_id,
     listing,
-    norm_id,
     norm_key,
     plural,
     recording_members,
@@ -38,19 +38,21 @@ def check(request: Request, index: ExportIndex) -> list[Finding]:
     if created is None:
         return []
     before = (created - SLACK).isoformat()  # a date string: ISO days compare as text
-    req = norm_id(request.requester.customer_id)
     rows_by_table: dict[str, int] = {}
     earliest = created
     for path, table in all_tables(index):
         date_col = next((c for c in table.columns if norm_key(c) in DATE_KEYS), None)
-        if date_col is None or any(norm_key(c) == "utteranceid" for c in table.columns):
-            continue  # no dates, or a voice history (its recordings are judged below)
-        at = table.col(date_col)
         owner = customer_column(table)
-        owner_at = table.col(owner) if owner is not None else None
+        if (
+            date_col is None
+            or owner is None  # whose rows they are is not said: a photo's date, say
+            or any(norm_key(c) == "utteranceid" for c in table.columns)  # judged below
+        ):
+            continue
+        at, owner_at = table.col(date_col), table.col(owner)
         n = 0
         for row in table.rows:
-            if owner_at is not None and norm_id(row[owner_at]) != req:
+            if not is_requester_id(row[owner_at], request):
                 continue  # another account's row: foreign-records says so
             day = _day(row[at])
             if day is not None and day < before:

@@ -184,7 +184,10 @@ def _time_differs(e: TranscriptEntry, rec: Recording) -> bool:
         return False
     if e.timestamp is None or rec.timestamp is None:
         return True
-    return as_utc_naive(e.timestamp) != as_utc_naive(rec.timestamp)
+    # to the second: a catalogue prints whole seconds where the history may keep milliseconds
+    return as_utc_naive(e.timestamp).replace(microsecond=0) != as_utc_naive(rec.timestamp).replace(
+        microsecond=0
+    )
 
 
 def _short(text: str, limit: int = 80) -> str:

@@ -49,6 +49,7 @@ from reviewer.domain.checks._identity import (
     emails,
     find_emails,
     id_shape,
+    is_file_name,
     markup_text,
 )
 from reviewer.domain.devices import serial_of
@@ -106,6 +107,9 @@ def _exporter_emails(index: ExportIndex) -> set[str]:
 
 
 def _allowed(address: str, exporter: set[str]) -> bool:
+    """The exporter's own role mailbox, or no mail at all (an image named "logo@2x.png")."""
+    if is_file_name(address):
+        return True
     local, _, domain = address.partition("@")
     return local in ROLE_LOCALS and any(e.endswith("@" + domain) for e in exporter)
 
@@ -174,9 +178,39 @@ def _covered(att: Attribution, index: ExportIndex, req_id: str) -> set[tuple[str
     return covered
 
 
+# Amazon's marketplace ids, published for its sellers' APIs: shaped like a customer id, and
+# written into profiles, tags and document properties ("marketplaceId": A1F83G8C2ARO7P, UK)
+MARKETPLACE_IDS = frozenset(
+    {
+        "ATVPDKIKX0DER",  # US
+        "A2EUQ1WTGCTBG2",  # CA
+        "A1AM78C64UM0Y8",  # MX
+        "A2Q3Y263D00KWC",  # BR
+        "A1F83G8C2ARO7P",  # UK
+        "A1PA6795UKMFR9",  # DE
+        "A13V1IB3VIYZZH",  # FR
+        "APJ6JRA9NG5V4",  # IT
+        "A1RKKUPIHCS9HS",  # ES
+        "A1805IZSGTT6HS",  # NL
+        "A2NODRKZP88ZB9",  # SE
+        "A1C3SOZRARQ6R3",  # PL
+        "AMEN7PMS3EDWL",  # BE
+        "A33AVAJ2PDY3EV",  # TR
+        "A2VIGQ35RCS4UG",  # AE
+        "A17E79C6D8DWNP",  # SA
+        "ARBP9OOSHTCHU",  # EG
+        "A21TJRUUN4KGV",  # IN
+        "A19VAU5U5O7RUS",  # SG
+        "A39IBJ37TRP1C6",  # AU
+        "A1VC38T7YXB528",  # JP
+    }
+)
+
+
 def _not_ids(request: Request, index: ExportIndex) -> set[str]:
-    """Serials and utterance ids are not customer ids, whatever their shape."""
-    not_ids = {norm_id(d.serial) for d in request.requester.devices}
+    """Serials, utterance ids and Amazon's marketplace ids are not customer ids, whatever
+    their shape."""
+    not_ids = {norm_id(d.serial) for d in request.requester.devices} | MARKETPLACE_IDS
     not_ids |= {norm_id(serial_of(r)) for r in index.recordings}
     not_ids |= {norm_id(r.utterance_id) for r in index.recordings}
     for _path, table in all_tables(index):

@@ -9,16 +9,19 @@ to this request, as in the incident), is pointed out whoever its rows belong to.
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from reviewer.domain.archive.tabular import parse_export_time
 from reviewer.domain.checks._common import norm_key
 from reviewer.domain.model import ExportIndex, Finding, Request, Severity
-from reviewer.domain.request import parse_datetime
 
 CODE = "manifest-other-request"
-REQUEST_KEYS = frozenset({"requestid", "dsarid", "dsar", "ticketid", "caseid"})
-GENERATED_KEYS = frozenset({"generatedat", "createdat", "exportedat"})
+# in order: the first the manifest has is read (a pipeline's own case or ticket numbers are
+# not the request's id, and are not read)
+REQUEST_KEYS = ("requestid", "dsarid", "dsarrequestid")
+GENERATED_KEYS = ("generatedat", "exportedat", "createdat")
 EARLY = timedelta(days=1)  # clocks and time zones apart: a day earlier is not yet "before"
 
 
@@ -30,7 +33,7 @@ def check(request: Request, index: ExportIndex) -> list[Finding]:
     fields = {norm_key(str(k)): v for k, v in manifest.items() if k != "files"}
     findings: list[Finding] = []
     named = _text(next((fields[k] for k in REQUEST_KEYS if k in fields), None))
-    if named and named.casefold() != request.request_id.strip().casefold():
+    if named and not _same_request(named, request.request_id):
         findings.append(
             Finding(
                 code=CODE,
@@ -45,9 +48,8 @@ def check(request: Request, index: ExportIndex) -> list[Finding]:
                 members=(where,),
             )
         )
-    generated = parse_datetime(
-        _text(next((fields[k] for k in GENERATED_KEYS if k in fields), None))
-    )
+    stamp = _text(next((fields[k] for k in GENERATED_KEYS if k in fields), None))
+    generated = parse_export_time(stamp) if stamp else None
     received = request.received_at
     if (
         generated is not None
@@ -69,6 +71,13 @@ def check(request: Request, index: ExportIndex) -> list[Finding]:
             )
         )
     return findings
+
+
+def _same_request(named: str, request_id: str) -> bool:
+    """The same request in another spelling: case, separators ("DSAR_2018_0398",
+    "DSAR20180398"), or without its prefix ("2018-0398")."""
+    a, b = (re.sub(r"[^0-9a-z]", "", x.casefold()) for x in (named, request_id))
+    return bool(a) and bool(b) and (a == b or a.endswith(b) or b.endswith(a))
 
 
 def _text(value: Any) -> str:

@@ -9,6 +9,7 @@ account are reported by `foreign-records` / `wrong-customer` instead.
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 
 from reviewer.domain.checks._common import (
@@ -16,6 +17,7 @@ from reviewer.domain.checks._common import (
     customer_column,
     date_range,
     is_foreign_recording,
+    is_requester_id,
     listing,
     norm_id,
     norm_key,
@@ -85,11 +87,18 @@ def check(request: Request, index: ExportIndex) -> list[Finding]:
                     members=tuple(loose),
                 )
             )
-    findings.extend(_listed(request, index, known, {norm_id(s) for s in unknown}))
+    findings.extend(_listed(request, index, known, {_serial_key(s) for s in unknown}))
     return findings
 
 
 SERIAL_KEYS = frozenset({"serial", "deviceserial", "serialnumber", "devicesn", "dsn"})
+
+
+def _serial_key(value: str) -> str:
+    """A serial as compared: upper case, without the spaces and dashes that group it; "" for
+    what is no serial (no digit in it: "N/A", "-", "phone")."""
+    key = re.sub(r"[\s-]+", "", value).upper()
+    return key if any(c.isdigit() for c in key) else ""
 
 
 def _listed(
@@ -99,7 +108,7 @@ def _listed(
     does not know, and no recording came from: the export's own device list naming a device
     the requester never registered (a stranger's Echo under her id). A warning: the
     identity side's list may lag a device registered last week."""
-    req = norm_id(request.requester.customer_id)
+    known_keys = {_serial_key(s) for s in known}
     found: dict[str, list[str]] = defaultdict(list)
     for path, table in all_tables(index):
         serial_col = next((c for c in table.columns if norm_key(c) in SERIAL_KEYS), None)
@@ -109,10 +118,11 @@ def _listed(
         at = table.col(serial_col)
         owner_at = table.col(owner_col) if owner_col is not None else None
         for row in table.rows:
-            serial = norm_id(row[at])
-            if not serial or serial in known or serial in reported:
-                continue
-            if owner_at is not None and norm_id(row[owner_at]) not in ("", req):
+            serial = _serial_key(row[at])
+            if not serial or serial in known_keys or serial in reported:
+                continue  # no serial ("N/A", the app on a phone), or a known one
+            owner_cell = row[owner_at].strip() if owner_at is not None else ""
+            if owner_cell and not is_requester_id(owner_cell, request):
                 continue  # another account's device: foreign-records says so
             if path not in found[row[at].strip()]:
                 found[row[at].strip()].append(path)
