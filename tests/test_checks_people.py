@@ -165,3 +165,20 @@ def test_ship_to_given_as_an_address_object() -> None:
     [f] = locale_match.check(make_request(), index)
     assert f.members == ("orders.json",)
     assert "Köln (1)" in f.detail and "orders 2" in f.detail
+
+
+def test_a_profile_with_another_phone_number_is_a_warning() -> None:
+    """Someone else's number merged into the requester's profile; the requester's own
+    number written another way is the same number."""
+    from test_checks_common import clean_export, make_request
+
+    from reviewer.domain.checks import locale_match
+
+    request = make_request()
+    index = clean_export().build()
+    assert isinstance(index.profile, dict)
+    index.profile["phone"] = "0511 555 01 99"  # the ticket's +49 511 5550199
+    assert [f for f in locale_match.check(request, index) if "phone" in f.title] == []
+    index.profile["phone"] = "040 5550187"
+    (f,) = [f for f in locale_match.check(request, index) if "phone" in f.title]
+    assert f.code == "locale-mismatch" and "040 5550187" in f.detail

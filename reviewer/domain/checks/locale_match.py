@@ -1,7 +1,8 @@
 """locale-mismatch: where the export says the account lives or speaks, against the ticket.
 
-The profile's locale against the requester's, order shipping cities against the requester's
-addresses, and a cheap hint of the transcripts' language against the requester's locale.
+The profile's locale and phone number against the requester's, order shipping cities against
+the requester's addresses, and a cheap hint of the transcripts' language against the
+requester's locale.
 """
 
 from __future__ import annotations
@@ -160,6 +161,9 @@ def check(request: Request, index: ExportIndex) -> list[Finding]:
                 members=(member,) if member else (),
             )
         )
+    phone = _profile_phone(request, index)
+    if phone is not None:
+        findings.append(phone)
     cities = {norm_text(a.city) for a in req.addresses if a.city}
     if cities:
         findings.extend(_ship_cities(request, index, cities))
@@ -168,6 +172,38 @@ def check(request: Request, index: ExportIndex) -> list[Finding]:
         if hint:
             findings.append(hint)
     return findings
+
+
+PHONE_KEYS = frozenset({"phone", "phonenumber", "mobile", "mobilephone", "telephone", "tel"})
+
+
+def _profile_phone(request: Request, index: ExportIndex) -> Finding | None:
+    """The profile's own phone number against the requester's, by their last eight digits
+    (so "+49 511 5550199" and "0511 555 01 99" agree): another number there is a sign of
+    someone else's details merged into the requester's account."""
+    want = re.sub(r"\D", "", request.requester.phone)[-8:]
+    if len(want) < 7 or not isinstance(index.profile, dict):
+        return None
+    for key, value in index.profile.items():
+        if norm_key(str(key)) not in PHONE_KEYS or not isinstance(value, str | int):
+            continue
+        have = re.sub(r"\D", "", str(value))[-8:]
+        if len(have) >= 7 and have != want:
+            from reviewer.domain.checks._common import profile_member
+
+            member = profile_member(index)
+            return Finding(
+                code=CODE,
+                severity=Severity.WARNING,
+                title="The account profile has another phone number",
+                detail=(
+                    f"The export's profile gives phone {value}, the request "
+                    f"{request.requester.phone}. Make sure this is the requester's account, "
+                    "and that nobody else's details were merged into it."
+                ),
+                members=(member,) if member else (),
+            )
+    return None
 
 
 def _ship_cities(request: Request, index: ExportIndex, cities: set[str]) -> list[Finding]:
