@@ -142,45 +142,48 @@ def passphrase_mark(passphrase_hash: str) -> str:
 PASSPHRASE_EVENTS = ("user-add", "user-reset-passphrase", "sign-in", "sign-off", "rejection")
 
 
-def passphrase_problem(session: Session) -> str | None:
-    """An account whose passphrase hash changed with no event that set it: a sign-in or a
+class _Passphrases:
+    """Which passphrase hash each account has, followed through the trail's events: an
+    account whose hash changed with no event that set it is a problem. A sign-in or a
     sign-off verified against a hash the trail never gave that account (a hash copied from
     another account, used, and maybe put back), or a hash in the store that is not the last
     one the trail gave it. Events recorded before marks were kept are passed over."""
-    known: dict[str, tuple[str, int]] = {}  # account -> (last mark, the event that set it)
-    given: dict[str, set[str]] = {}  # account -> every mark the trail gave it (two sign-ins
-    # at once may each renew a weaker hash: either verifies the next time)
-    actions = ", ".join(f"'{a}'" for a in PASSPHRASE_EVENTS)
-    for seq, actor, action, subject, payload in _stream(
-        session,
-        f"SELECT seq, actor, action, subject, payload FROM {EVENT_TABLE} "
-        f"WHERE action IN ({actions}) ORDER BY seq",
-    ):
-        d = _loads(payload)
+
+    def __init__(self) -> None:
+        self.known: dict[str, tuple[str, int]] = {}  # account -> (last mark, its event)
+        # account -> every mark the trail gave it (two sign-ins at once may each renew a
+        # weaker hash: either verifies the next time)
+        self.given: dict[str, set[str]] = {}
+        self.found: str | None = None  # the first problem among the events
+
+    def event(self, seq: int, actor: str, action: str, subject: str, d: dict[str, Any]) -> None:
         key = d.get("key")
-        if not isinstance(key, str):
-            continue
+        if self.found is not None or not isinstance(key, str):
+            return
         name = actor if action in ("sign-off", "rejection") else subject.removeprefix("reviewer:")
         was = d.get("was", key) if action in ("sign-in", "sign-off", "rejection") else None
-        have = known.get(name)
-        if was is not None and have is not None and was not in given[name]:
-            return (
+        have = self.known.get(name)
+        if was is not None and have is not None and was not in self.given[name]:
+            self.found = (
                 f"event {seq} ({action} by {name}) verified a passphrase hash the audit trail "
                 f"never gave {name} (the last one was set by event {have[1]}): a hash was "
                 "changed in the store"
             )
-        known[name] = (key, seq)
-        given.setdefault(name, set()).add(key)
-    if not known:
+            return
+        self.known[name] = (key, seq)
+        self.given.setdefault(name, set()).add(key)
+
+    def problem(self, session: Session) -> str | None:
+        if self.found is not None or not self.known:
+            return self.found
+        for name, stored in _stream(session, "SELECT name, passphrase_hash FROM reviewers"):
+            have = self.known.get(str(name))
+            if have is not None and passphrase_mark(str(stored)) != have[0]:
+                return (
+                    f"the passphrase hash of {name} in the store is not the one the audit "
+                    f"trail gave it last (event {have[1]})"
+                )
         return None
-    for name, stored in _stream(session, "SELECT name, passphrase_hash FROM reviewers"):
-        have = known.get(str(name))
-        if have is not None and passphrase_mark(str(stored)) != have[0]:
-            return (
-                f"the passphrase hash of {name} in the store is not the one the audit trail "
-                f"gave it last (event {have[1]})"
-            )
-    return None
 
 
 def cross_check(session: Session) -> str | None:
@@ -241,7 +244,8 @@ def cross_check(session: Session) -> str | None:
         }
     sealing: list[tuple[int, str, dict[str, Any]]] = []
 
-    actions = ", ".join(f"'{a}'" for a in ACTIONS)
+    passphrases = _Passphrases()
+    actions = ", ".join(f"'{a}'" for a in dict.fromkeys((*ACTIONS, *PASSPHRASE_EVENTS)))
     for seq, actor, action, subject, payload in _stream(
         session,
         f"SELECT seq, actor, action, subject, payload FROM {EVENT_TABLE} "
@@ -252,6 +256,8 @@ def cross_check(session: Session) -> str | None:
             sealing.append((seq, subject, d))
             d = _unsealed(d, texts.get(seq))
         gone = subject.removeprefix("request:") in purged  # its texts were emptied, or are
+        if action in PASSPHRASE_EVENTS:
+            passphrases.event(seq, actor, action, subject, d)
 
         if action in ("sign-off", "rejection"):
             signoffs.event(
@@ -533,7 +539,7 @@ def cross_check(session: Session) -> str | None:
     if sealed is not None:  # first: at the same event it says more than a pairing does
         problems.insert(0, sealed)
     if not problems:
-        return passphrase_problem(session)
+        return passphrases.problem(session)
     return min(problems, key=lambda found: (found[0] == 0, found[0]))[1]
 
 
