@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import json
 import re
+import shutil
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -494,11 +495,9 @@ def test_policy_bounds_hold_in_the_service_and_in_the_database(svc: ReviewServic
 # 8. The outbox
 
 
-def test_a_redelivery_is_deliberate_and_a_linked_outbox_is_refused(
-    store_url: str, tmp_path: Path
-) -> None:
-    import shutil
-
+def approved_clean_request(store_url: str, tmp_path: Path) -> str:
+    """The clean sample ingested and approved by both stages (alice, bob) through the CLI,
+    ready to release; its request id."""
     from test_cli_store import approve_both, request_id
 
     folder = tmp_path / "inbox" / "clean"
@@ -515,6 +514,13 @@ def test_a_redelivery_is_deliberate_and_a_linked_outbox_is_refused(
         )
     assert cli(store_url, "ingest", str(folder)).exit_code == 0
     approve_both(store_url, rid)
+    return rid
+
+
+def test_a_redelivery_is_deliberate_and_a_linked_outbox_is_refused(
+    store_url: str, tmp_path: Path
+) -> None:
+    rid = approved_clean_request(store_url, tmp_path)
 
     def release(outbox: Path, *extra: str) -> Result:
         return cli(
@@ -564,8 +570,6 @@ def test_a_redelivery_is_deliberate_and_a_linked_outbox_is_refused(
 
 
 def test_a_linked_request_folder_is_not_ingested(store_url: str, tmp_path: Path) -> None:
-    import shutil
-
     real = tmp_path / "real" / "clean"
     shutil.copytree(SAMPLES / "clean", real)
     linked = tmp_path / "linked"
@@ -632,7 +636,6 @@ def test_guesses_from_many_processes_at_once_check_at_most_five(
     (three more than the five tries a window allows): the store counts the tries, not the
     processes."""
     import os
-    import shutil
     import subprocess
     import sys
 
@@ -744,24 +747,7 @@ def test_a_linked_folder_above_the_outbox_cannot_carry_a_redelivery_elsewhere(
 ) -> None:
     """The release records where its files truly went: retargeting a link above the outbox
     afterwards does not send a redelivery to the new place."""
-    import shutil
-
-    from test_cli_store import approve_both, request_id
-
-    folder = tmp_path / "inbox" / "clean"
-    shutil.copytree(SAMPLES / "clean", folder)
-    rid = request_id(folder)
-    with ReviewService.open(store_url) as s:
-        add_people(
-            s,
-            [
-                ("carol", "supervisor", "carol-demo-passphrase"),
-                ("alice", "reviewer", "alice-demo-passphrase"),
-                ("bob", "approver", "bob-demo-passphrase"),
-            ],
-        )
-    assert cli(store_url, "ingest", str(folder)).exit_code == 0
-    approve_both(store_url, rid)
+    rid = approved_clean_request(store_url, tmp_path)
     first, second = tmp_path / "first", tmp_path / "second"
     (first / "outbox").mkdir(parents=True)
     (second / "outbox").mkdir(parents=True)

@@ -20,7 +20,7 @@ import zipcraft
 from reviewer.archive import Limits, read_export
 from reviewer.archive.planner import AUDIO_HEAD
 from reviewer.domain.archive.audio import mp3_info, ogg_info
-from reviewer.domain.model import MemberKind, Severity
+from reviewer.domain.model import AudioInfo, MemberKind, Severity
 
 # MPEG-1 layer III, 128 kbit/s, 44.1 kHz, stereo, no padding: 417-byte frames of 1,152 samples
 FRAME_HEADER = b"\xff\xfb\x90\x00"
@@ -119,6 +119,18 @@ def test_every_wav_libsndfile_reads_gets_its_true_facts(tmp_path: Path) -> None:
     assert index.recording_seconds == pytest.approx(sum(v.seconds for v in variants), abs=0.1)
 
 
+def _read_one_recording(tmp_path: Path, data: bytes) -> AudioInfo:
+    """What the reader finds of `data` as the export's one recording (stored: a tag chunk or
+    a tone would deflate so well that it looks like a zip bomb); no finding allowed."""
+    archive = tmp_path / "export.zip"
+    archive.write_bytes(zipcraft.zip_of({"Alexa/Audio/a.wav": data}, zipfile.ZIP_STORED))
+    index = read_export(archive, Limits())
+    assert not index.read_findings
+    (member,) = index.members
+    assert member.audio is not None
+    return member.audio
+
+
 @pytest.mark.parametrize("align", [4, 3, 1])
 def test_a_wrong_block_align_gives_the_duration_libsndfile_reads(
     align: int, tmp_path: Path
@@ -131,13 +143,8 @@ def test_a_wrong_block_align_gives_the_duration_libsndfile_reads(
     data = b"RIFF" + struct.pack("<I", len(body) + 4 + len(pcm)) + body
     data += struct.pack("<I", len(pcm)) + pcm
     assert soundfile.info(io.BytesIO(data)).duration == pytest.approx(1.5)
-    archive = tmp_path / "export.zip"
-    archive.write_bytes(zipcraft.zip_of({"Alexa/Audio/a.wav": data}, zipfile.ZIP_STORED))
-    index = read_export(archive, Limits())
-    assert not index.read_findings
-    (member,) = index.members
-    assert member.audio is not None
-    assert (member.audio.duration_s, member.audio.rate, member.audio.bits) == (1.5, 16000, 16)
+    audio = _read_one_recording(tmp_path, data)
+    assert (audio.duration_s, audio.rate, audio.bits) == (1.5, 16000, 16)
 
 
 def _chunk(cid: bytes, body: bytes) -> bytes:
@@ -161,15 +168,8 @@ def test_chunks_beyond_the_kept_head_are_followed(where: str, tmp_path: Path) ->
     else:
         data = _wav_with(b"", _chunk(b"id3 ", tag))
     assert soundfile.info(io.BytesIO(data)).duration == pytest.approx(1.5)
-    archive = tmp_path / "export.zip"
-    # stored: the tag chunk would deflate so well that it looks like a zip bomb
-    archive.write_bytes(zipcraft.zip_of({"Alexa/Audio/a.wav": data}, zipfile.ZIP_STORED))
-    index = read_export(archive, Limits())
-    assert not index.read_findings
-    (member,) = index.members
-    assert member.audio is not None
-    facts = (member.audio.duration_s, member.audio.rate, member.audio.channels, member.audio.bits)
-    assert facts == (1.5, 16000, 1, 16)
+    audio = _read_one_recording(tmp_path, data)
+    assert (audio.duration_s, audio.rate, audio.channels, audio.bits) == (1.5, 16000, 1, 16)
 
 
 def test_a_fmt_chunk_after_a_long_data_chunk_is_found(tmp_path: Path) -> None:
@@ -183,12 +183,7 @@ def test_a_fmt_chunk_after_a_long_data_chunk_is_found(tmp_path: Path) -> None:
     data = b"RIFF" + struct.pack("<I", len(body)) + body
     whole = parse_wav(data).info
     assert whole.duration_s == pytest.approx(len(pcm) / 32000, abs=1e-3)
-    archive = tmp_path / "export.zip"
-    archive.write_bytes(zipcraft.zip_of({"Alexa/Audio/a.wav": data}, zipfile.ZIP_STORED))
-    index = read_export(archive, Limits())
-    assert not index.read_findings
-    (member,) = index.members
-    assert member.audio == whole
+    assert _read_one_recording(tmp_path, data) == whole
 
 
 def test_a_recordings_info_tags_are_its_text(tmp_path: Path) -> None:

@@ -28,6 +28,14 @@ def _other_layout(docs: dict[str, object], texts: dict[str, str] | None = None) 
     return index
 
 
+def _clean_with_text(path: str, text: str) -> ExportIndex:
+    """The clean reference export with one more member, a text read as `text`."""
+    index = clean_export().build()
+    index.members.append(_member(path, text.encode()))
+    index.texts[path] = text
+    return index
+
+
 def test_the_requesters_own_data_in_another_layout_shows_its_evidence() -> None:
     index = _other_layout(
         {"data/account.json": {"account": {"id": REQ_ID, "email": "jonas.weber@example.de"}}},
@@ -148,9 +156,7 @@ def test_an_e_mail_address_written_in_disguise_is_still_someone_elses() -> None:
         "Retail/Mine.txt": "jonas.weber [at] example [dot] de",
     }
     for path, text in forms.items():
-        index = clean_export().build()
-        index.members.append(_member(path, text.encode()))
-        index.texts[path] = text
+        index = _clean_with_text(path, text)
         found = [f for f in evidence.check(make_request(), index) if f.code == "foreign-identifier"]
         if path == "Retail/Mine.txt":
             assert found == [], path
@@ -186,9 +192,7 @@ def test_an_id_split_by_markup_is_read_as_the_reader_sees_it() -> None:
         + "</t></si><si><t>A9Z8</t></si><si><t>Y7X6W5V4U3</t></si></sst>"
     )
     path = "Retail/Orders.xlsx!xl/sharedStrings.xml"
-    index = clean_export().build()
-    index.members.append(_member(path, xml.encode()))
-    index.texts[path] = xml
+    index = _clean_with_text(path, xml)
     (f,) = [f for f in evidence.check(make_request(), index) if f.code == "foreign-identifier"]
     assert OTHER_ID in f.detail and f.members == (path,)
     assert "1 customer id that is not" in f.detail and "A9Z8Y7X6W5V4U3" not in f.detail
@@ -202,12 +206,7 @@ def test_an_image_at_twice_the_resolution_and_at_in_prose_are_no_addresses() -> 
         "Retail/Notes.txt": "Collect parcel (at) amazon.co.uk locker 12",
     }
     for path, text in texts.items():
-        index = clean_export().build()
-        index.members.append(_member(path, text.encode()))
-        index.texts[path] = text
+        index = _clean_with_text(path, text)
         assert "foreign-identifier" not in codes(evidence.check(make_request(), index)), path
-    index = clean_export().build()
-    text = "Kontakt: lukas.brandt (at) example (dot) de"
-    index.members.append(_member("Retail/N.txt", text.encode()))
-    index.texts["Retail/N.txt"] = text
+    index = _clean_with_text("Retail/N.txt", "Kontakt: lukas.brandt (at) example (dot) de")
     assert "foreign-identifier" in codes(evidence.check(make_request(), index))
