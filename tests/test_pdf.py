@@ -118,6 +118,17 @@ def test_header_line_variants() -> None:
     assert entries[1].timestamp is not None and entries[1].timestamp.utcoffset() is not None
 
 
+def test_catalogue_times_are_read_as_the_tables_read_them() -> None:
+    """One reading of export times: "UTC" with or without a space, as in the tables."""
+    from datetime import UTC, datetime
+
+    pages = ["2018-03-02 19:04:11 UTC  G070  U1\none\n2018-03-02 19:04:12UTC  G070  U2\ntwo\n"]
+    assert [e.timestamp for e in parse_catalogue(pages)] == [
+        datetime(2018, 3, 2, 19, 4, 11, tzinfo=UTC),
+        datetime(2018, 3, 2, 19, 4, 12, tzinfo=UTC),
+    ]
+
+
 def test_corrupt_pdf_is_a_warning_and_reading_goes_on(tmp_path: Path) -> None:
     good = catalogue_pdf(ENTRIES)
     corrupt = good[: len(good) // 3] + b"\x00garbage" * 50  # cut, no xref, no trailer

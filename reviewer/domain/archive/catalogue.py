@@ -11,8 +11,8 @@ from __future__ import annotations
 import re
 import sys
 
+from reviewer.domain.archive.tabular import parse_export_time
 from reviewer.domain.model import TranscriptEntry
-from reviewer.domain.request import parse_datetime
 
 TRANSCRIPTS_PDF = "Alexa/Transcripts.pdf"
 
@@ -66,7 +66,7 @@ def parse_catalogue(pages: list[str]) -> list[TranscriptEntry]:
                 stamp, serial, uid = match.groups()
                 stamp = stamp.strip()
                 current = TranscriptEntry(
-                    timestamp=parse_datetime(stamp.replace(" UTC", "Z")),
+                    timestamp=parse_export_time(stamp),
                     timestamp_text=stamp,
                     device_serial=sys.intern(serial),  # shared with the voice history's cells
                     utterance_id=sys.intern(uid),

@@ -366,7 +366,8 @@ _EPOCH = re.compile(r"\A\d{9,14}(?:\.\d+)?\Z")
 
 
 def parse_export_time(value: str) -> datetime | None:
-    """A time as exports write it: ISO 8601 (a trailing Z or " UTC" allowed; eight digits are
+    """A time as exports write it (tables and the transcript catalogue alike): ISO 8601 (a
+    trailing Z or "UTC", with or without a space before it, allowed; eight digits are
     its basic date form), or Unix epoch seconds (9 to 11 digits) or milliseconds (12 to 14),
     which would otherwise be misread as a date ("1541106000000" is no year 1541). None when
     it is neither."""
@@ -380,8 +381,8 @@ def parse_export_time(value: str) -> datetime | None:
             return None
     if text.isdigit() and len(text) != 8:
         return None  # a bare number that is no time (eight digits: ISO's basic date, 20181101)
-    if text.endswith(" UTC"):
-        text = text[:-4] + "Z"
+    if text.endswith("UTC"):
+        text = text[:-3].rstrip() + "Z"
     return parse_datetime(text)
 
 
