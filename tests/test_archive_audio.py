@@ -202,6 +202,20 @@ def test_a_recordings_info_tags_are_its_text(tmp_path: Path) -> None:
     assert member is not None and member.audio is not None and member.audio.duration_s == 1.5
 
 
+def test_tags_after_a_chunk_without_its_pad_byte_are_read(tmp_path: Path) -> None:
+    """A writer that drops the pad byte after an odd-sized chunk: the header is laid out
+    past it, and so are the tags after it (one walk over the chunks serves both)."""
+    odd = b"junk" + struct.pack("<I", 3) + b"abc"  # no pad byte
+    info = b"INFO" + _chunk(b"IART", b"Lukas Brandt\x00")
+    data = _wav_with(odd + _chunk(b"LIST", info))
+    archive = tmp_path / "export.zip"
+    archive.write_bytes(zipcraft.zip_of({"Alexa/Audio/a.wav": data}))
+    index = read_export(archive, Limits())
+    assert index.texts["Alexa/Audio/a.wav"] == "IART: Lukas Brandt"
+    member = index.member("Alexa/Audio/a.wav")
+    assert member is not None and member.audio is not None and member.audio.duration_s == 1.5
+
+
 @pytest.mark.parametrize("piece", [1, 3, 7, 8, 4096])
 def test_the_chunk_scout_sees_the_same_layout_in_any_pieces(piece: int) -> None:
     from reviewer.domain.archive.wav import ChunkScout, parse_wav

@@ -13,6 +13,7 @@ else raises `WavError` with a one-line reason.
 from __future__ import annotations
 
 import struct
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from reviewer.domain.archive.errors import WavError
@@ -63,6 +64,25 @@ def _chunk_id_ok(raw: bytes) -> bool:
     return len(raw) == 4 and all(32 <= b < 127 for b in raw)
 
 
+def _chunks(buf: bytes, order: str) -> Iterator[tuple[bytes, int, int]]:
+    """The chunks of a WAV's first bytes `buf` after its 12-byte signature, in order, as
+    (id, where its body starts, its declared size), up to the first header that is not a
+    chunk's or does not fit. A writer that dropped the pad byte after an odd-sized chunk is
+    followed (the next id is looked for one byte back)."""
+    pos = 12
+    while pos + 8 <= len(buf):
+        cid = buf[pos : pos + 4]
+        if not _chunk_id_ok(cid):
+            if pos > 12 and _chunk_id_ok(buf[pos - 1 : pos + 3]):
+                pos -= 1
+                cid = buf[pos : pos + 4]
+            else:
+                return
+        (size,) = struct.unpack_from(order + "I", buf, pos + 4)
+        yield cid, pos + 8, size
+        pos += 8 + size + (size & 1)
+
+
 def _walk(buf: bytes) -> WavHeader:
     """The header of a file whose first 12 bytes are a RIFF, RIFX or RF64 WAVE signature."""
     variant = buf[:4].decode("ascii")
@@ -70,18 +90,7 @@ def _walk(buf: bytes) -> WavHeader:
     fmt: tuple[int, int, int, int, int, int, int] | None = None
     data: tuple[int, int] | None = None  # offset, declared size
     ds64_data: int | None = None
-    pos = 12
-    while pos + 8 <= len(buf):
-        cid = buf[pos : pos + 4]
-        if not _chunk_id_ok(cid):
-            # some writers drop the pad byte after an odd-sized chunk: look one byte back
-            if pos > 12 and _chunk_id_ok(buf[pos - 1 : pos + 3]):
-                pos -= 1
-                cid = buf[pos : pos + 4]
-            else:
-                break
-        (size,) = struct.unpack_from(order + "I", buf, pos + 4)
-        body = pos + 8
+    for cid, body, size in _chunks(buf, order):
         if cid == b"fmt ":
             if size < 16 or body + 16 > len(buf):
                 raise WavError("fmt chunk too short")
@@ -105,7 +114,6 @@ def _walk(buf: bytes) -> WavHeader:
             data = (body, size)
         if data is not None and fmt is not None:
             break
-        pos = body + size + (size & 1)
     if fmt is None:
         raise WavError("no fmt chunk")
     if data is None:
@@ -320,13 +328,7 @@ def wav_tags(head: bytes | memoryview) -> str:
         return ""
     order = ">" if buf[:4] == b"RIFX" else "<"
     lines: list[str] = []
-    pos = 12
-    while pos + 8 <= len(buf):
-        cid = buf[pos : pos + 4]
-        if not _chunk_id_ok(cid):
-            break
-        (size,) = struct.unpack_from(order + "I", buf, pos + 4)
-        body = pos + 8
+    for cid, body, size in _chunks(buf, order):
         if cid == b"LIST" and buf[body : body + 4] == b"INFO":
             end = min(body + size, len(buf))
             at = body + 4
@@ -341,5 +343,4 @@ def wav_tags(head: bytes | memoryview) -> str:
                         value = raw.decode("latin-1")
                     lines.append(f"{tag.decode('ascii')}: {value.strip()}")
                 at += 8 + n + (n & 1)
-        pos = body + size + (size & 1)
     return "\n".join(lines)[:INFO_TEXT_MAX]
