@@ -203,3 +203,24 @@ def test_the_requesters_id_grouped_in_the_voice_history_is_still_theirs() -> Non
     index.recordings[0] = replace(index.recordings[0], device_serial=OTHER_SERIAL)
     found = [f for f in unknown_device.check(request, index) if f.severity is Severity.CRITICAL]
     assert found and OTHER_SERIAL in found[0].title
+
+
+def test_a_serial_grouped_in_the_voice_history_is_the_registered_device() -> None:
+    """One rule compares serials (case and grouping aside) for every check: a voice history
+    that writes the requester's serial grouped ("g070-vm1a-8312-0045") is the registered
+    device, so it is no unknown device, and its recordings before registration are still a
+    previous owner's."""
+    from dataclasses import replace
+
+    from reviewer.domain.checks import catalogue
+
+    request = make_request()
+    b = clean_export().record("p1", "2017-11-30T21:00:00Z")
+    index = b.build()
+    grouped = "-".join([SERIAL[:4], SERIAL[4:8], SERIAL[8:12], SERIAL[12:]]).lower()
+    index.recordings = [replace(r, device_serial=grouped) for r in index.recordings]
+    assert unknown_device.check(request, index) == []
+    [early] = previous_owner.check(request, index)
+    assert early.code == "previous-owner" and "Alexa/Audio/p1.wav" in early.members
+    # the catalogue, which writes the serial ungrouped, agrees with the grouped history
+    assert not [f for f in catalogue.check(request, index) if "device" in f.title.lower()]

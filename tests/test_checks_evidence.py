@@ -4,7 +4,16 @@ from __future__ import annotations
 
 import json
 
-from test_checks_common import OTHER_ID, REQ_ID, SERIAL, _member, clean_export, codes, make_request
+from test_checks_common import (
+    OTHER_ID,
+    REQ_ID,
+    SERIAL,
+    ExportBuilder,
+    _member,
+    clean_export,
+    codes,
+    make_request,
+)
 
 from reviewer.domain.checks import evidence, run_checks
 from reviewer.domain.model import ExportIndex, Severity, Table
@@ -210,3 +219,138 @@ def test_an_image_at_twice_the_resolution_and_at_in_prose_are_no_addresses() -> 
         assert "foreign-identifier" not in codes(evidence.check(make_request(), index)), path
     index = _clean_with_text("Retail/N.txt", "Kontakt: lukas.brandt (at) example (dot) de")
     assert "foreign-identifier" in codes(evidence.check(make_request(), index))
+
+
+def _parsed_only(index: ExportIndex) -> ExportIndex:
+    """As the reader keeps it: a member parsed into a table or a JSON document keeps no text
+    of its own (the identity scan renders it from the parsed form)."""
+    for path in list(index.texts):
+        if path in index.tables or path in index.json_docs:
+            del index.texts[path]
+    return index
+
+
+def test_an_e_mail_address_written_with_a_character_reference_in_a_cell_or_value() -> None:
+    """ "&#64;" and "&#x40;" in a CSV cell or a JSON string value are read as the "@" they are,
+    as "%40" already is, and so is an address encoded character by character, without the
+    semicolon browsers forgive, or escaped twice; the requester's own address so written is
+    theirs."""
+    whole = "".join(f"&#{ord(c)};" for c in "lukas.brandt@example.de")
+    url = "".join(f"%{ord(c):02X}" for c in "lukas.brandt@example.de")
+    forms = {f"lukas.brandt{at}example.de" for at in ("&#64;", "&#x40;", "&#X0040;", "&#64")}
+    forms |= {"lukas.brandt&amp;#64;example.de", "lukas.brandt%2540example.de", whole, url}
+    forms |= {"lukas&#46;brandt&#64;example&#46;de"}
+    for written in sorted(forms):
+        b = clean_export()
+        b.rows(
+            "Retail/SearchHistory.csv",
+            {"customer_id": REQ_ID, "timestamp": "2018-03-02", "query": written},
+        )
+        [f] = evidence.check(make_request(), _parsed_only(b.build()))
+        assert "lukas.brandt@example.de" in f.detail, written
+        assert f.members == ("Retail/SearchHistory.csv",), written
+
+        b = clean_export()
+        b.profile["note"] = f"forward to {written}"
+        [f] = evidence.check(make_request(), _parsed_only(b.build()))
+        assert "lukas.brandt@example.de" in f.detail and f.members == ("Account/Profile.json",)
+
+        b = clean_export()
+        b.profile["note"] = written.replace("lukas", "jonas").replace("brandt", "weber")
+        if "jonas" in b.profile["note"]:  # (the character-by-character forms spell no name)
+            assert evidence.check(make_request(), _parsed_only(b.build())) == [], written
+
+
+# Amazon's device type codes (Echo Dot 2nd and 3rd generation, Echo Show 5, Echo): shaped
+# like a customer id, written where an export says what kind of device it was.
+ECHO_TYPES = ("A3S5BH2HU6VAYF", "A1RABVCI4QCIKC", "A4ZP7ZC4PI6TO", "AB72C64C86AW2")
+EXPORT_TYPE = "A9ZZ7QX2M4KD1"  # a type code only the export's device fields give
+
+
+def _in_devices(b: ExportBuilder, code: str) -> ExportIndex:
+    b.tables["Devices/Devices.csv"][1][0]["type"] = code
+    return _parsed_only(b.build())
+
+
+def _in_history(b: ExportBuilder, code: str) -> ExportIndex:
+    b.recordings[1]["device_type"] = code
+    return _parsed_only(b.build())
+
+
+def _labelled_in_tags(b: ExportBuilder, code: str) -> ExportIndex:
+    index = _in_history(b, code)
+    index.texts["Alexa/Audio/u001.wav"] = f"INAM: Voice recording\nICMT: device type {code}"
+    index.texts["Alexa/Audio/u002.wav"] = f"ICMT: deviceType={code}\nIPRD: {code}"
+    return index
+
+
+def test_echo_device_types_in_device_type_fields_are_no_customer_ids() -> None:
+    """Amazon's own device type codes have the shape of a 13-character customer id: the
+    well-known ones are nobody's account wherever they stand (an unlabelled tag too); a code
+    only the export's device fields give is none in the member giving it (a device table's
+    type column, the voice history's device_type) and where a text labels it so."""
+
+    def in_any_tag(b: ExportBuilder, code: str) -> ExportIndex:
+        index = _parsed_only(b.build())
+        index.texts["Alexa/Audio/u001.wav"] = f"IART: {code}\nICMT: made on {code}"
+        return index
+
+    for customer_id in (REQ_ID, REQ_ID[:13]):
+        request = make_request(customer_id=customer_id)
+        for code, places in [
+            *((c, (_in_devices, _in_history, _labelled_in_tags, in_any_tag)) for c in ECHO_TYPES),
+            (EXPORT_TYPE, (_in_devices, _in_history, _labelled_in_tags)),
+        ]:
+            for where in places:
+                index = where(ExportBuilder(customer_id).record("u001").record("u002"), code)
+                assert run_checks(request, index) == [], (customer_id, code, where.__name__)
+
+
+def test_a_value_in_a_type_column_or_behind_a_label_excuses_no_id_elsewhere() -> None:
+    """Another customer's id written into a device table's type column is still theirs in
+    any other member; a "device type" label or a product tag excuses only a code a device
+    field gives."""
+    other = OTHER_ID[:13]
+    request = make_request(customer_id=REQ_ID[:13])
+
+    def found(index: ExportIndex) -> list[tuple[str, tuple[str, ...]]]:
+        return [(f.code, f.members) for f in evidence.check(request, index)]
+
+    def readme(index: ExportIndex, text: str) -> ExportIndex:
+        index.members.append(_member("README.txt", text.encode()))
+        index.texts["README.txt"] = text
+        return index
+
+    index = readme(_in_devices(ExportBuilder(REQ_ID[:13]), other), f"Linked account: {other}")
+    assert found(index) == [("foreign-identifier", ("README.txt",))]
+
+    b = ExportBuilder(REQ_ID[:13]).record("u001")
+    index = readme(_parsed_only(b.build()), f"device type {other}")
+    index.texts["Alexa/Audio/u001.wav"] = f"IPRD: {other}"
+    assert found(index) == [("foreign-identifier", ("Alexa/Audio/u001.wav", "README.txt"))]
+
+
+def test_a_device_type_does_not_excuse_another_customers_id_in_a_customer_field() -> None:
+    """A device-type value is no customer id where a device type is written; the same value
+    in a customer column or field, or in a tag that does not say it is a device type, is
+    still another customer's."""
+    code = ECHO_TYPES[0]
+    b = clean_export()
+    b.recordings[0]["device_type"] = code
+    b.rows("Retail/SearchHistory.csv", {"customer_id": code, "query": "lego"})
+    assert codes(run_checks(make_request(), _parsed_only(b.build()))) == ["foreign-records"]
+
+    b = clean_export()
+    b.recordings[0]["device_type"] = code
+    index = _parsed_only(b.build())
+    assert isinstance(index.profile, dict)
+    index.profile["orders"] = [{"order_id": "302-1", "customer": {"id": code}}]
+    [f] = evidence.check(make_request(), index)
+    assert f.code == "foreign-identifier" and f.members == ("Account/Profile.json",)
+
+    b = clean_export()
+    b.recordings[0]["device_type"] = EXPORT_TYPE
+    index = _parsed_only(b.build())
+    index.texts["Alexa/Audio/u001.wav"] = f"IART: {EXPORT_TYPE}"
+    [f] = evidence.check(make_request(customer_id=REQ_ID[:13]), index)
+    assert f.code == "foreign-identifier" and EXPORT_TYPE in f.detail

@@ -46,6 +46,7 @@ from reviewer.archive.progress import Meter, ProgressCallback, Tally
 from reviewer.archive.streams import READ_FAILURES, chunks, crc32, read_failure, small_member
 from reviewer.domain.archive.errors import ArchiveError
 from reviewer.domain.archive.sniff import extension, sniff
+from reviewer.domain.archive.spreadsheet import worksheet_tables
 from reviewer.domain.archive.tabular import recordings_from
 from reviewer.domain.archive.wav import ChunkScout
 from reviewer.domain.model import EXPORT_ITSELF, AudioInfo, ExportIndex, Member, MemberKind
@@ -530,6 +531,11 @@ def _read_again(ctx: Context, level: Level, job: Job, total: int) -> bytes | Non
 def _finish(ctx: Context) -> None:
     index = ctx.index
     collect_pdfs(ctx)
+    # a workbook's sheets are tables (its parts were read as a nested archive's texts): kept
+    # parsed, like a CSV member, their text is rendered from the table
+    for path, table in worksheet_tables(index.texts, set(index.texts_truncated)).items():
+        index.tables[path] = table
+        del index.texts[path]
     _in_order(ctx)
     doc = index.json_docs.get(MANIFEST)
     if isinstance(doc, dict):

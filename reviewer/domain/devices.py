@@ -4,21 +4,27 @@ and the review screen's timeline apply.
 A recording on one of the requester's devices is the requester's only from the device's
 floor on: the day they registered it, or, for a device the ticket gives no registration date,
 the day they created the account (when the ticket says). Before it, the voice is a previous
-owner's. Serials are compared as the checks compare them (case and spaces aside; a device
-given as an object yields its serial).
+owner's. Serials are compared by `serial_key`, the one rule every check and the timeline use
+(case and the spaces or dashes that group a serial aside; a device given as an object yields
+its serial).
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date
 
 from reviewer.domain.archive.tabular import split_device
 from reviewer.domain.model import Recording, Requester
 
+_GROUPING = re.compile(r"[\s-]+")
 
-def norm_serial(value: object) -> str:
-    return str(value).strip().upper() if value is not None else ""
+
+def serial_key(value: object) -> str:
+    """A device serial as compared: upper case, without the spaces and dashes that group it
+    ("g070-vm1a 8312-0045" is G070VM1A83120045)."""
+    return _GROUPING.sub("", str(value)).upper() if value is not None else ""
 
 
 def serial_of(rec: Recording) -> str:
@@ -39,7 +45,7 @@ class DeviceFloors:
     undated: frozenset[str]  # the requester's devices with no registration date
 
     def of(self, rec: Recording) -> Floor | None:
-        return self.floors.get(norm_serial(serial_of(rec)))
+        return self.floors.get(serial_key(serial_of(rec)))
 
     def is_early(self, rec: Recording) -> bool:
         """Made on one of the requester's devices before its floor (a previous owner's)."""
@@ -53,7 +59,7 @@ def device_floors(req: Requester) -> DeviceFloors:
     floors: dict[str, Floor] = {}
     undated: set[str] = set()
     for d in req.devices:
-        serial = norm_serial(d.serial)
+        serial = serial_key(d.serial)
         if d.registered_at is not None:
             floors[serial] = Floor(d.registered_at, "registered it")
             undated.discard(serial)

@@ -8,6 +8,7 @@ the adapter `reviewer.archive`, which hands member bytes to the parsers here:
   `wav_info`);
 - `audio`: duration and format facts of OGG and MP3 recordings;
 - `tabular`: text decoding, CSV and JSON tables, the voice history's recordings;
+- `spreadsheet`: an .xlsx workbook's worksheets as tables, from its parts' texts;
 - `catalogue`: the transcript catalogue, from the transcript PDF's text;
 - `errors`: `ArchiveError` (a member cannot be read safely) and `WavError`.
 """

@@ -314,7 +314,8 @@ def _recording_columns(
 # preference: an explicit serial beats a bare id
 _DEVICE_SERIAL_KEYS = ("serial", "serialnumber", "deviceserial", "deviceserialnumber", "dsn")
 _DEVICE_ID_KEYS = ("deviceid", "id")
-_DEVICE_TYPE_KEYS = ("type", "devicetype", "model", "devicemodel", "devicefamily", "family")
+# (the checks read these as device-type fields, whose values are no customer ids)
+DEVICE_TYPE_KEYS = ("type", "devicetype", "model", "devicemodel", "devicefamily", "family")
 
 
 def split_device(serial: str, device_type: str = "") -> tuple[str, str]:
@@ -356,7 +357,7 @@ def _device_object(text: str) -> tuple[str | None, str]:
                     return _share(cell)
         return ""
 
-    return first(_DEVICE_SERIAL_KEYS) or first(_DEVICE_ID_KEYS), first(_DEVICE_TYPE_KEYS)
+    return first(_DEVICE_SERIAL_KEYS) or first(_DEVICE_ID_KEYS), first(DEVICE_TYPE_KEYS)
 
 
 _device_object_cached = lru_cache(maxsize=1024)(_device_object)

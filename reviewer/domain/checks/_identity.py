@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import html
 import re
 from bisect import bisect_right
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from urllib.parse import unquote
 
 from reviewer.domain.checks._common import norm_id
 from reviewer.domain.model import Request
@@ -233,31 +235,50 @@ def find_emails(text: str) -> Iterator[tuple[str, int]]:
         at = text.find("@", at + 1)
 
 
-# An "@" and a "." written so that a plain scan does not see them: URL-encoded (a mailto:
-# link), HTML character references, and "[at]" / "(at)" / "{dot}" as people write them to
-# keep addresses from harvesters. (Plain words, "name at example dot com", are left alone:
-# they read as ordinary sentences far more often than as addresses.)
+# An "@" and a "." written so that a plain scan does not see them: encoded (URL-encoded in a
+# mailto: link, HTML character references, each possibly twice: "&amp;#64;", "%2540"; a whole
+# address encoded character by character, as address-hiding tools write it), and "[at]" /
+# "(at)" / "{dot}" as people write them to keep addresses from harvesters. (Plain words,
+# "name at example dot com", are left alone: they read as ordinary sentences far more often
+# than as addresses.)
 _AT_FORMS = re.compile(
-    r"%40|&#0*64;|&#x0*40;|&commat;|\s?[\[{<]\s?at\s?[\]}>]\s?"
+    r"\s?[\[{<]\s?at\s?[\]}>]\s?"
     # "(at)" reads as a word in prose ("collect it (at) the locker"): only with a "(dot)" after
     r"|\s?\(\s?at\s?\)\s?(?=[\w.-]{1,64}\s?\(\s?dot\s?\))",
     re.I,
 )
-_DOT_FORMS = re.compile(r"%2e|&#0*46;|&#x0*2e;|&period;|\s?[\[({<]\s?dot\s?[\])}>]\s?", re.I)
-_URL_HINTS = ("%40",)
-_ALL_HINTS = ("%40", "&#", "&commat", "at]", "at)", "at}", "at>", "AT]", "AT)", "At]", "At)")
+_DOT_FORMS = re.compile(r"\s?[\[({<]\s?dot\s?[\])}>]\s?", re.I)
+_ENCODED_HINTS = ("%40", "%25", "&#", "&commat", "&amp;")
+_WRITTEN_HINTS = ("at]", "at)", "at}", "at>", "AT]", "AT)", "At]", "At)")
+
+
+def _decoded(text: str) -> str:
+    """`text` with HTML character references and URL encoding undone, twice over (a value
+    escaped twice); a member separator it would spell ("%00") stays a space, so the members
+    of a batch stay where they were."""
+    parts = text.split(SEPARATOR)
+    for i, part in enumerate(parts):
+        for _ in range(2):
+            if "&" in part:
+                part = html.unescape(part)
+            if "%" in part:
+                part = unquote(part, errors="replace")
+        parts[i] = part.replace(SEPARATOR, " ")
+    return SEPARATOR.join(parts)
 
 
 def deobfuscated(text: str, *, written: bool = True) -> str | None:
     """`text` with its disguised "@" and "." written plainly, or None when it has none (the
-    common case, found with a few substring tests). `written=False`: only the URL-encoded
-    form, which is what a structured member holds in a mailto: link (one test over the
-    rendered JSON and tables); HTML references and the forms people write ("[at]") are
-    looked for in plain texts."""
-    hints = _ALL_HINTS if written else _URL_HINTS
-    if not any(hint in text for hint in hints):
-        return None
-    out = _DOT_FORMS.sub(".", _AT_FORMS.sub("@", text))
+    common case, found with a few substring tests). `written=False`: only the encoded forms
+    (URL encoding and HTML character references, undone by the standard library's decoders),
+    which a CSV cell or a JSON string holds as it was exported (one test over the rendered
+    JSON and tables); the forms people write ("[at]", "(dot)") are looked for in plain texts
+    only."""
+    out = text
+    if any(hint in text for hint in _ENCODED_HINTS):
+        out = _decoded(text)
+    if written and any(hint in out for hint in _WRITTEN_HINTS):
+        out = _DOT_FORMS.sub(".", _AT_FORMS.sub("@", out))
     return out if out != text else None
 
 

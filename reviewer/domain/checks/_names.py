@@ -38,6 +38,28 @@ MEDIA = re.compile(
 @lru_cache(maxsize=8192)
 def candidates(text: str) -> tuple[str, ...]:
     """Name candidates in one transcript (cached: voice histories repeat the same phrases)."""
+    found = list(_addressed(text))
+    for m in () if MEDIA.search(text) else PAIR.finditer(text):
+        first, last = m.group(1), m.group(2)
+        if first.casefold() in STOP or last.casefold() in STOP:
+            continue
+        found.append(f"{first} {last}")
+    return _longest(found)
+
+
+def addressed(text: str) -> tuple[str, ...]:
+    """Only the names a title or a call gives ("Dr. Schmidt", "call Peter Lange"): for text
+    written in Title Case, where capitalised pairs say nothing (a recording's title tag)."""
+    return _longest(_addressed(text))
+
+
+def _longest(found: list[str]) -> tuple[str, ...]:
+    """ "Dr. Anna Schmidt" also matches as "Anna Schmidt": keep the longest reading only."""
+    unique_found = list(dict.fromkeys(found))
+    return tuple(c for c in unique_found if not any(c != o and c in o for o in unique_found))
+
+
+def _addressed(text: str) -> list[str]:
     found: list[str] = []
     for m in TITLE.finditer(text):
         found.append(m.group(0).strip())
@@ -56,14 +78,7 @@ def candidates(text: str) -> tuple[str, ...]:
             if len(words) > 1 and (words[1] in LOWER_STOP or words[1] in STOP):
                 words = words[:1]
             found.append(" ".join(words))
-    for m in () if MEDIA.search(text) else PAIR.finditer(text):
-        first, last = m.group(1), m.group(2)
-        if first.casefold() in STOP or last.casefold() in STOP:
-            continue
-        found.append(f"{first} {last}")
-    # "Dr. Anna Schmidt" also matches as "Anna Schmidt": keep the longest reading only.
-    unique_found = list(dict.fromkeys(found))
-    return tuple(c for c in unique_found if not any(c != o and c in o for o in unique_found))
+    return found
 
 
 def is_known(candidate: str, request: Request, places: set[str]) -> bool:

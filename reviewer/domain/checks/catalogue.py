@@ -16,8 +16,8 @@ from __future__ import annotations
 import re
 
 from reviewer.domain.archive.catalogue import TRANSCRIPTS_PDF
-from reviewer.domain.checks._common import as_utc_naive, listing, norm_id, plural, unique
-from reviewer.domain.devices import serial_of
+from reviewer.domain.checks._common import as_utc_naive, listing, plural, unique
+from reviewer.domain.devices import serial_key, serial_of
 from reviewer.domain.model import (
     ExportIndex,
     Finding,
@@ -163,7 +163,7 @@ def _differences(
             continue
         if _text_key(e.text) != _text_key(rec.transcript):
             text.append(uid)
-        if norm_id(e.device_serial) != norm_id(serial_of(rec)):
+        if serial_key(e.device_serial) != serial_key(serial_of(rec)):
             device.append(uid)
         if _time_differs(e, rec):
             time.append(uid)

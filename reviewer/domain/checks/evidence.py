@@ -7,6 +7,13 @@ an e-mail address that is not theirs, or another person's name in a name field o
 record. `unattributable-archive` (critical): no trace of the requester at all (customer id,
 e-mail, phone or name); an archive nobody can attribute is not a pass.
 
+Serials, utterance ids and marketplace ids are no customer ids; nor are Amazon's device
+type codes (an Echo Dot's A3S5BH2HU6VAYF, shaped like a customer id): the well-known ones
+anywhere, and a code a device-type field gives (a device table's type column, the voice
+history's device_type, the ticket's devices) in the member that gives it or where a text
+labels it ("device type ...", a recording's product tag). The same value in a customer column
+or field, or unlabelled elsewhere, is still judged as an id.
+
 What the specific checks already report is not repeated: the ids in customer columns of tables
 (`foreign-records`), and the other account's identifiers in the members named by
 `wrong-customer`. The exporter's own role mailboxes (privacy@, noreply@ ...) are allowed only at
@@ -23,6 +30,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
+from reviewer.domain.archive.tabular import DEVICE_TYPE_KEYS
 from reviewer.domain.checks._common import (
     CUSTOMER_KEYS,
     EMAIL_KEYS,
@@ -52,7 +60,8 @@ from reviewer.domain.checks._identity import (
     is_file_name,
     markup_text,
 )
-from reviewer.domain.devices import serial_of
+from reviewer.domain.checks._known_ids import ECHO_DEVICE_TYPES, MARKETPLACE_IDS
+from reviewer.domain.devices import serial_key, serial_of
 from reviewer.domain.model import ExportIndex, Finding, Request, Severity
 
 ACCOUNTISH_PARENTS = frozenset(
@@ -120,10 +129,12 @@ class _Evidence:
     (`requester_seen`, kind -> members), the identifiers that are someone else's (`foreign`,
     (kind, value) -> members), and every text member searched. `covered`: (member, identifier)
     pairs the specific checks already report; `not_ids`: serials and utterance ids, which are
-    not customer ids whatever their shape."""
+    not customer ids whatever their shape; `device_types`: what device-type fields hold,
+    value -> the members holding it there ("" for the ticket's), see `_is_device_type`."""
 
     covered: set[tuple[str, str]]
     not_ids: set[str]
+    device_types: dict[str, set[str]]
     requester_seen: defaultdict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
     foreign: defaultdict[tuple[str, str], set[str]] = field(
         default_factory=lambda: defaultdict(set)
@@ -140,7 +151,11 @@ def check(request: Request, index: ExportIndex) -> list[Finding]:
     req = request.requester
     matcher = RequesterMatcher.for_request(request)
     att = attribute(request, index)
-    ev = _Evidence(_covered(att, index, norm_id(req.customer_id)), _not_ids(request, index))
+    ev = _Evidence(
+        _covered(att, index, norm_id(req.customer_id)),
+        _not_ids(request, index),
+        _device_types(request, index),
+    )
     _scan_texts(ev, request, index, matcher)
     _scan_fields(ev, request, index)
     _scan_tables(ev, request, index, att)
@@ -178,46 +193,64 @@ def _covered(att: Attribution, index: ExportIndex, req_id: str) -> set[tuple[str
     return covered
 
 
-# Amazon's marketplace ids, published for its sellers' APIs: shaped like a customer id, and
-# written into profiles, tags and document properties ("marketplaceId": A1F83G8C2ARO7P, UK)
-MARKETPLACE_IDS = frozenset(
-    {
-        "ATVPDKIKX0DER",  # US
-        "A2EUQ1WTGCTBG2",  # CA
-        "A1AM78C64UM0Y8",  # MX
-        "A2Q3Y263D00KWC",  # BR
-        "A1F83G8C2ARO7P",  # UK
-        "A1PA6795UKMFR9",  # DE
-        "A13V1IB3VIYZZH",  # FR
-        "APJ6JRA9NG5V4",  # IT
-        "A1RKKUPIHCS9HS",  # ES
-        "A1805IZSGTT6HS",  # NL
-        "A2NODRKZP88ZB9",  # SE
-        "A1C3SOZRARQ6R3",  # PL
-        "AMEN7PMS3EDWL",  # BE
-        "A33AVAJ2PDY3EV",  # TR
-        "A2VIGQ35RCS4UG",  # AE
-        "A17E79C6D8DWNP",  # SA
-        "ARBP9OOSHTCHU",  # EG
-        "A21TJRUUN4KGV",  # IN
-        "A19VAU5U5O7RUS",  # SG
-        "A39IBJ37TRP1C6",  # AU
-        "A1VC38T7YXB528",  # JP
-    }
-)
-
-
 def _not_ids(request: Request, index: ExportIndex) -> set[str]:
     """Serials, utterance ids and Amazon's marketplace ids are not customer ids, whatever
     their shape."""
     not_ids = {norm_id(d.serial) for d in request.requester.devices} | MARKETPLACE_IDS
-    not_ids |= {norm_id(serial_of(r)) for r in index.recordings}
+    not_ids |= {serial_key(serial_of(r)) for r in index.recordings}
     not_ids |= {norm_id(r.utterance_id) for r in index.recordings}
     for _path, table in all_tables(index):
         for c in table.columns:
-            if _is_device_column(c):
+            if _is_device_column(c) and norm_key(c) not in DEVICE_TYPE_KEYS:
                 not_ids.update(norm_id(cell) for cell in table.values(c))
     return not_ids
+
+
+def _device_types(request: Request, index: ExportIndex) -> dict[str, set[str]]:
+    """What device-type fields hold, value -> the members that hold it there: the ticket's
+    device types (member ""), the recordings' (a voice history's device_type column, in any
+    layout), and the type or model column of a table of devices (one with a serial or device
+    column: Devices.csv's "type")."""
+    types: defaultdict[str, set[str]] = defaultdict(set)
+    for d in request.requester.devices:
+        types[norm_id(d.type)].add("")
+    for r in index.recordings:
+        types[norm_id(r.device_type)].add(r.source_member)
+    for path, table in all_tables(index):
+        of_devices = any(_is_device_column(c) for c in table.columns)
+        for c in table.columns:
+            key = norm_key(c)
+            if key in DEVICE_TYPE_KEYS and (of_devices or "device" in key):
+                for cell in table.values(c):
+                    types[norm_id(cell)].add(path)
+    types.pop("", None)
+    return dict(types)
+
+
+# A value a text labels as a device type: "device type A3S5BH2HU6VAYF", "deviceType=...",
+# "device_model": "..."; in a recording's tags (read as "IPRD: ..." lines), the product,
+# medium and source form it was made on (the label ends where the value starts)
+_DEVICE_TYPE_LABEL = re.compile(
+    r"(?:device[\s_-]?(?:type|model|family)[\"']?\s*[:=]?\s*[\"']?"
+    r"|(?<![^\n\x00])(?:IPRD|IMED|ISRF): )\Z",  # a tag's line starts a member or follows one
+    re.I,
+)
+_LABEL_REACH = 40  # characters before a value looked at for its label
+
+
+def _is_device_type(ev: _Evidence, token: str, member: str, text: str, start: int) -> bool:
+    """Whether `token`, at `start` of `text` in `member`, is a device type code rather than a
+    customer id: a well-known one anywhere; one a device-type field gives, in the member that
+    gives it or where the text labels it as a device type. (A customer id written into a
+    type column, or labelled so, excuses nothing elsewhere.)"""
+    if token in ECHO_DEVICE_TYPES:
+        return True
+    held = ev.device_types.get(token)
+    if held is None:
+        return False
+    return member in held or (
+        _DEVICE_TYPE_LABEL.search(text, max(0, start - _LABEL_REACH), start) is not None
+    )
 
 
 def _scan_texts(
@@ -239,7 +272,8 @@ def _scan_texts(
             if address != req_email and not _allowed(address, exporter):
                 ev.foreign_hit("e-mail", address, batch.member_at(start))
         disguised = deobfuscated(batch.text, written=False)
-        if disguised is not None:  # "%40" in a link: the members are still SEPARATOR-split
+        # "%40" in a link, "&#64;" in a cell or value: the members are still SEPARATOR-split
+        if disguised is not None:
             seps = [m.start() for m in re.finditer(SEPARATOR, disguised)]
             for address, start in find_emails(disguised):
                 if (
@@ -256,9 +290,12 @@ def _scan_texts(
             if any(t not in not_ids and any(c.isdigit() for c in t) for t in tokens):
                 for hit in shape.finditer(batch.text):
                     token = hit.group(0)
-                    if token != req_id and token not in not_ids and any(c.isdigit() for c in token):
-                        ev.foreign_hit("customer id", token, batch.member_at(hit.start()))
-    _scan_plain_texts(ev, index, req_email, req_id, shape, exporter)
+                    if token == req_id or token in not_ids or not any(c.isdigit() for c in token):
+                        continue
+                    member = batch.member_at(hit.start())
+                    if not _is_device_type(ev, token, member, batch.text, hit.start()):
+                        ev.foreign_hit("customer id", token, member)
+    _scan_plain_texts(ev, index, req_email, req_id, shape, exporter, not_ids)
 
 
 def _scan_plain_texts(
@@ -268,11 +305,11 @@ def _scan_plain_texts(
     req_id: str,
     shape: re.Pattern[str] | None,
     exporter: set[str],
+    not_ids: set[str],
 ) -> None:
     """The plain texts once more: addresses people write disguised ("name [at] example [dot]
     com", "&#64;"), and markup whose tags split an id or an address (an .xlsx cell in two
     rich-text runs, <t>A2MZ8T4K</t></r><r><t>Q9XR3P</t>), read with the tags taken out."""
-    not_ids = ev.not_ids
     for path, text in index.texts.items():
         flat = markup_text(text) if path.lower().endswith(MARKUP_EXT) else None
         disguised = deobfuscated(flat if flat is not None else text)
@@ -285,8 +322,16 @@ def _scan_plain_texts(
             if address != req_email and not _allowed(address, exporter):
                 ev.foreign_hit("e-mail", address, path)
         if shape is not None and flat is not None:
-            for token in set(shape.findall(flat)) - set(shape.findall(text)):
-                if token != req_id and token not in not_ids and any(c.isdigit() for c in token):
+            joined = set(shape.findall(flat)) - set(shape.findall(text))
+            for hit in shape.finditer(flat) if joined else ():
+                token = hit.group(0)
+                if (
+                    token in joined
+                    and token != req_id
+                    and token not in not_ids
+                    and any(c.isdigit() for c in token)
+                    and not _is_device_type(ev, token, path, flat, hit.start())
+                ):
                     ev.foreign_hit("customer id", token, path)
 
 

@@ -1,8 +1,8 @@
 """locale-mismatch: where the export says the account lives or speaks, against the ticket.
 
-The profile's locale and phone number against the requester's, order shipping cities against
-the requester's addresses, and a cheap hint of the transcripts' language against the
-requester's locale.
+The profile's locale, phone number and postal address against the requester's, order
+shipping cities against the requester's addresses, and a cheap hint of the transcripts'
+language against the requester's locale.
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ import json
 import re
 from collections import Counter
 
+from reviewer.domain.checks._address import CITY_KEYS, agrees, profile_addresses, written
 from reviewer.domain.checks._common import (
     all_tables,
     customer_column,
@@ -19,6 +20,7 @@ from reviewer.domain.checks._common import (
     norm_key,
     norm_text,
     plural,
+    profile_member,
 )
 from reviewer.domain.model import ExportIndex, Finding, Request, Severity
 
@@ -146,8 +148,6 @@ def check(request: Request, index: ExportIndex) -> list[Finding]:
         and profile_locale
         and (profile_locale.replace("_", "-").lower() != req.locale.replace("_", "-").lower())
     ):
-        from reviewer.domain.checks._common import profile_member
-
         member = profile_member(index)
         findings.append(
             Finding(
@@ -164,6 +164,9 @@ def check(request: Request, index: ExportIndex) -> list[Finding]:
     phone = _profile_phone(request, index)
     if phone is not None:
         findings.append(phone)
+    address = _profile_address(request, index)
+    if address is not None:
+        findings.append(address)
     cities = {norm_text(a.city) for a in req.addresses if a.city}
     if cities:
         findings.extend(_ship_cities(request, index, cities))
@@ -189,8 +192,6 @@ def _profile_phone(request: Request, index: ExportIndex) -> Finding | None:
             continue
         have = re.sub(r"\D", "", str(value))[-8:]
         if len(have) >= 7 and have != want:
-            from reviewer.domain.checks._common import profile_member
-
             member = profile_member(index)
             return Finding(
                 code=CODE,
@@ -204,6 +205,34 @@ def _profile_phone(request: Request, index: ExportIndex) -> Finding | None:
                 members=(member,) if member else (),
             )
     return None
+
+
+def _profile_address(request: Request, index: ExportIndex) -> Finding | None:
+    """The profile's own postal addresses against the requester's: one that is none of them
+    is, like another phone number, a sign of someone else's details in the account. What
+    counts as the profile's own address, and as the same address written another way, is
+    `_address`'s."""
+    wants = request.requester.addresses
+    if not wants or not isinstance(index.profile, dict):
+        return None
+    other = [a for a in profile_addresses(index.profile) if not any(agrees(a, w) for w in wants)]
+    if not other:
+        return None
+    member = profile_member(index)
+    ours = listing(
+        written({"street": w.street, "postcode": w.postcode, "city": w.city}) for w in wants
+    )
+    return Finding(
+        code=CODE,
+        severity=Severity.WARNING,
+        title=f"The account profile has {'another address' if len(other) == 1 else 'other addresses'}",
+        detail=(
+            f"The export's profile gives {listing(written(a) for a in other)}; the request "
+            f"lists {ours}. Make sure this is the requester's account, and that nobody else's "
+            "details were merged into it."
+        ),
+        members=(member,) if member else (),
+    )
 
 
 def _ship_cities(request: Request, index: ExportIndex, cities: set[str]) -> list[Finding]:
@@ -264,7 +293,7 @@ def _city(cell: str) -> str:
         return ""
     if isinstance(doc, dict):
         for key, value in doc.items():
-            if norm_key(str(key)) in {"city", "town", "locality"} and isinstance(value, str):
+            if norm_key(str(key)) in CITY_KEYS and isinstance(value, str):
                 return value.strip()
     return ""
 

@@ -14,11 +14,10 @@ from reviewer.domain.checks._common import (
     date_range,
     is_foreign_recording,
     listing,
-    norm_id,
     plural,
     recording_members,
 )
-from reviewer.domain.devices import device_floors, norm_serial, serial_of
+from reviewer.domain.devices import device_floors, serial_key, serial_of
 from reviewer.domain.model import Device, ExportIndex, Finding, Recording, Request, Severity
 
 CODE = "previous-owner"
@@ -40,7 +39,7 @@ def check(request: Request, index: ExportIndex) -> list[Finding]:
     for rec in index.recordings:
         if is_foreign_recording(rec, request):
             continue
-        serial = norm_serial(serial_of(rec))
+        serial = serial_key(serial_of(rec))
         if found.is_early(rec):
             early[serial].append(rec)
         elif serial in undated:
@@ -48,7 +47,7 @@ def check(request: Request, index: ExportIndex) -> list[Finding]:
     findings = []
     done: set[str] = set()
     for d in req.devices:
-        serial = norm_id(d.serial)
+        serial = serial_key(d.serial)
         if serial in done:
             continue
         done.add(serial)

@@ -1,4 +1,5 @@
-"""third-party-names: transcripts naming people outside the requester and household.
+"""third-party-names: transcripts, or recordings' tags, naming people outside the requester
+and household.
 
 Under GDPR Art. 15(4) a copy must not adversely affect others: such names are redacted before
 delivery. Detection is deliberately conservative, so a name it reports is worth a look:
@@ -6,11 +7,14 @@ a title and a name ("Dr. Schmidt", "Frau Keller"), a call verb and a capitalised
 ("call Peter Lange"; in an all lower-case transcript, as speech recognisers write them, any
 word after a call verb that is not a common word: "call peter lange"), or a capitalised first
 and last name pair that is not in a stop list of words that start commands, places, products
-and calendar names (`reviewer.domain.checks._names` finds them).
+and calendar names (`reviewer.domain.checks._names` finds them). A recording's LIST/INFO tags
+(its text as the reader keeps it) are read the same way, but for the tags that say what the
+file is (software, product, dates).
 """
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 
 from reviewer.domain.checks._common import (
@@ -20,11 +24,68 @@ from reviewer.domain.checks._common import (
     plural,
     unique,
 )
-from reviewer.domain.checks._names import candidates, is_known
+from reviewer.domain.checks._names import addressed, candidates, is_known
 from reviewer.domain.model import ExportIndex, Finding, Request, Severity
 
 CODE = "third-party-names"
 MAX_NAMES_SPELLED = 25  # names quoted in the detail (the app highlights the quoted ones)
+# A recording's LIST/INFO tags, by what they hold. Tags that say what the file is (software,
+# dates, the product, medium and source form it was made on, genre, language, image sizes)
+# name nobody. Tags that name a person (artist, copyright holder, engineer, technician,
+# commissioner, source) are read whole, whatever their case ("lukas brandt", "Brandt, Lukas").
+# The rest (title, subject, comments, keywords) are titled in Title Case ("Weather Forecast
+# Request"): only a title with a name ("Dr. Schmidt") or a call ("call Peter Lange") counts.
+FILE_TAGS = frozenset(
+    {"ISFT", "ICRD", "IPRD", "IMED", "ISRF", "IGNR", "ILNG", "IDIM", "IDPI", "ILGT"}
+    | {"IPLT", "ISHP", "ICRP", "IBRI", "ISMP", "IDIT"}
+)
+PERSON_TAGS = frozenset({"IART", "ICOP", "IENG", "ITCH", "ICMS", "ISRC"})
+# Words that make a person tag's value an organisation or a role, not someone's name
+NOT_A_PERSON = frozenset(
+    [
+        "alexa",
+        "amazon",
+        "assistant",
+        "audio",
+        "company",
+        "corp",
+        "devices",
+        "digital",
+        "echo",
+        "engineering",
+        "export",
+        "family",
+        "gmbh",
+        "group",
+        "inc",
+        "labs",
+        "llc",
+        "ltd",
+        "media",
+        "pipeline",
+        "pro",
+        "productions",
+        "records",
+        "recording",
+        "service",
+        "services",
+        "software",
+        "sound",
+        "speaker",
+        "studio",
+        "studios",
+        "system",
+        "systems",
+        "team",
+        "unknown",
+        "voice",
+        "web",
+    ]
+)
+_TAG_LINE = re.compile(r"([A-Za-z0-9 ]{4}): (.*)")
+_PEOPLE_SPLIT = re.compile(r"\s*(?:[;&/+]|\band\b|\bund\b)\s*", re.I)
+_COPYRIGHT = re.compile(r"^(?:copyright|\(c\)|©|℗)?\s*(?:\d{4}(?:\s*-\s*\d{4})?)?[\s,]*", re.I)
+_NAME_WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
 
 
 def check(request: Request, index: ExportIndex) -> list[Finding]:
@@ -38,7 +99,10 @@ def check(request: Request, index: ExportIndex) -> list[Finding]:
     texts: dict[str, list[str]] = defaultdict(list)
     audio: dict[str, str] = {}
     sources: dict[str, str] = {}
+    uid_of: dict[str, str] = {}  # audio member -> its utterance
     for rec in index.recordings:
+        if rec.audio_member:
+            uid_of.setdefault(rec.audio_member, rec.utterance_id)
         if rec.utterance_id in foreign:
             continue
         texts[rec.utterance_id].append(rec.transcript)
@@ -52,26 +116,35 @@ def check(request: Request, index: ExportIndex) -> list[Finding]:
             continue
         texts[e.utterance_id].append(e.text)
         in_catalogue.add(e.utterance_id)
+    tags = _recording_tags(index, uid_of, foreign)
+    for key, path in tags.items():
+        audio.setdefault(key, path)
 
     names: dict[str, list[str]] = defaultdict(list)  # name as first written -> utterances
     spelled: dict[str, str] = {}
-    for uid, variants in texts.items():
+    in_text: set[str] = set()  # utterances a transcript of which names someone
+    in_tags: set[str] = set()  # utterances (or recordings no row describes) tags name someone
+    for uid in dict.fromkeys([*texts, *tags]):
         seen: set[str] = set()
-        for text in dict.fromkeys(variants):
-            for cand in candidates(text):
+        found = [(candidates(t), in_text) for t in dict.fromkeys(texts.get(uid, ()))]
+        if uid in tags:
+            found += [(c, in_tags) for c in _tag_candidates(index.texts[tags[uid]])]
+        for names_in_text, named_in in found:
+            for cand in names_in_text:
                 key = norm_text(cand)
                 if key in seen or is_known(cand, request, places):
                     continue
                 seen.add(key)
+                named_in.add(uid)
                 spelled.setdefault(key, cand)
                 names[spelled[key]].append(uid)
     if not names:
         return []
     uids = list(unique(u for us in names.values() for u in us))
     members = []
-    if index.transcript_member and any(u in in_catalogue for u in uids):
+    if index.transcript_member and any(u in in_catalogue and u in in_text for u in uids):
         members.append(index.transcript_member)
-    members += [sources[u] for u in uids if u in sources]
+    members += [sources[u] for u in uids if u in sources and u in in_text]
     members += [audio[u] for u in uids if u in audio]
     parts = [
         f'"{name}" ({listing(us, 5)})'
@@ -80,17 +153,74 @@ def check(request: Request, index: ExportIndex) -> list[Finding]:
     described = "; ".join(parts[:MAX_NAMES_SPELLED])
     if len(parts) > MAX_NAMES_SPELLED:
         described += f" and {len(parts) - MAX_NAMES_SPELLED:,} more"
+    sources_named = " and ".join(
+        w for w, hit in (("Transcripts", in_text), ("Recording tags", in_tags)) if hit
+    )
+    utterances = (
+        plural(len(uids), "utterance")
+        if all(u in texts for u in uids)
+        else plural(len(uids), "utterance or recording", "utterances or recordings")
+    )
+    tagged = [tags[u] for u in uids if u in in_tags]
     return [
         Finding(
             code=CODE,
             severity=Severity.WARNING,
-            title=f"Transcripts name {plural(len(names), 'person', 'people')} outside the household",
+            title=f"{sources_named.capitalize()} name {plural(len(names), 'person', 'people')} "
+            "outside the household",
             detail=(
-                f"{plural(len(uids), 'utterance')} name people who are neither the requester nor "
-                f"listed in the household: {described}. Redact these names (text and audio) "
-                "before delivery, GDPR Art. 15(4)."
+                f"{utterances} name people who are neither the requester nor "
+                f"listed in the household: {described}. "
+                + (f"Named in the tags (LIST/INFO) of {listing(tagged, 5)}. " if tagged else "")
+                + "Redact these names (text and audio) before delivery, GDPR Art. 15(4)."
             ),
             members=unique(members),
             subjects=tuple(sorted(names, key=lambda n: (-len(names[n]), n))),
         )
     ]
+
+
+def _recording_tags(
+    index: ExportIndex, uid_of: dict[str, str], foreign: set[str]
+) -> dict[str, str]:
+    """The recordings whose tags the reader kept as their text (a WAV's LIST/INFO), by their
+    utterance (by their own path when no row describes them) -> the audio member; another
+    account's recordings are left to the critical findings."""
+    found: dict[str, str] = {}
+    for m in index.audio_members:
+        if m.path not in index.texts:
+            continue
+        key = uid_of.get(m.path, m.path)
+        if key not in foreign:
+            found.setdefault(key, m.path)
+    return found
+
+
+def _tag_candidates(text: str) -> list[tuple[str, ...]]:
+    """The names a recording's tags ("IART: Lukas Brandt" lines) may give, tag by tag (see
+    `PERSON_TAGS`, `FILE_TAGS`)."""
+    found = []
+    for line in text.splitlines():
+        tag = _TAG_LINE.match(line)
+        name, value = (tag.group(1).upper(), tag.group(2)) if tag else ("", line)
+        if name in FILE_TAGS:
+            continue
+        if name in PERSON_TAGS:
+            found.append(_people(value))
+        else:
+            found.append(addressed(value))
+    return found
+
+
+def _people(value: str) -> tuple[str, ...]:
+    """The people a person tag names: each part ("A & B", "A; B") of two or three words that
+    are no organisation's, written as a name ("Brandt, Lukas" -> "Lukas Brandt")."""
+    out = []
+    for part in _PEOPLE_SPLIT.split(_COPYRIGHT.sub("", value.strip(), count=1)):
+        last, comma, first = part.partition(",")
+        words = _NAME_WORD.findall(f"{first} {last}" if comma else part)
+        joined = "".join(words)
+        whole = len(joined) == len("".join(part.split()).replace(",", ""))  # words only
+        if 2 <= len(words) <= 3 and whole and not any(w.casefold() in NOT_A_PERSON for w in words):
+            out.append(" ".join(w[:1].upper() + w[1:].lower() for w in words))
+    return tuple(out)

@@ -9,7 +9,6 @@ account are reported by `foreign-records` / `wrong-customer` instead.
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 
 from reviewer.domain.checks._common import (
@@ -19,13 +18,12 @@ from reviewer.domain.checks._common import (
     is_foreign_recording,
     is_requester_id,
     listing,
-    norm_id,
     norm_key,
     plural,
     recording_members,
     referenced_members,
 )
-from reviewer.domain.devices import serial_of
+from reviewer.domain.devices import serial_key, serial_of
 from reviewer.domain.model import ExportIndex, Finding, Recording, Request, Severity
 
 CODE = "unknown-device"
@@ -33,14 +31,15 @@ CODE = "unknown-device"
 
 def check(request: Request, index: ExportIndex) -> list[Finding]:
     req = request.requester
-    known = {norm_id(d.serial) for d in req.devices}
-    unknown: dict[str, list[Recording]] = defaultdict(list)
+    known = {serial_key(d.serial) for d in req.devices}
+    unknown: dict[str, list[Recording]] = defaultdict(list)  # serial as first written -> recs
+    written: dict[str, str] = {}
     for rec in index.recordings:
         if is_foreign_recording(rec, request):
             continue
-        serial = norm_id(serial_of(rec))
-        if serial not in known:
-            unknown[serial_of(rec)].append(rec)
+        key = serial_key(serial_of(rec))
+        if key not in known:
+            unknown[written.setdefault(key, serial_of(rec))].append(rec)
     owned = (
         "The requester has no registered devices at all"
         if not known
@@ -87,17 +86,17 @@ def check(request: Request, index: ExportIndex) -> list[Finding]:
                     members=tuple(loose),
                 )
             )
-    findings.extend(_listed(request, index, known, {_serial_key(s) for s in unknown}))
+    findings.extend(_listed(request, index, known, {_listed_key(s) for s in unknown}))
     return findings
 
 
 SERIAL_KEYS = frozenset({"serial", "deviceserial", "serialnumber", "devicesn", "dsn"})
 
 
-def _serial_key(value: str) -> str:
-    """A serial as compared: upper case, without the spaces and dashes that group it; "" for
-    what is no serial (no digit in it: "N/A", "-", "phone")."""
-    key = re.sub(r"[\s-]+", "", value).upper()
+def _listed_key(cell: str) -> str:
+    """A device table's serial cell as compared (`serial_key`), or "" for what is no serial
+    (no digit in it: "N/A", "-", "phone")."""
+    key = serial_key(cell)
     return key if any(c.isdigit() for c in key) else ""
 
 
@@ -108,7 +107,7 @@ def _listed(
     does not know, and no recording came from: the export's own device list naming a device
     the requester never registered (a stranger's Echo under her id). A warning: the
     identity side's list may lag a device registered last week."""
-    known_keys = {_serial_key(s) for s in known}
+    known_keys = {_listed_key(s) for s in known}
     found: dict[str, list[str]] = defaultdict(list)
     for path, table in all_tables(index):
         serial_col = next((c for c in table.columns if norm_key(c) in SERIAL_KEYS), None)
@@ -118,7 +117,7 @@ def _listed(
         at = table.col(serial_col)
         owner_at = table.col(owner_col) if owner_col is not None else None
         for row in table.rows:
-            serial = _serial_key(row[at])
+            serial = _listed_key(row[at])
             if not serial or serial in known_keys or serial in reported:
                 continue  # no serial ("N/A", the app on a phone), or a known one
             owner_cell = row[owner_at].strip() if owner_at is not None else ""

@@ -26,7 +26,7 @@ from textual.geometry import Size
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from reviewer.domain.devices import device_floors, norm_serial, serial_of
+from reviewer.domain.devices import device_floors, serial_key, serial_of
 from reviewer.domain.model import Recording, Requester
 from reviewer.domain.text import printable
 
@@ -88,12 +88,12 @@ def build_timeline(recordings: Sequence[Recording], requester: Requester | None)
     floors = device_floors(requester) if requester else None
     for dev in requester.devices if requester else ():
         name = dev.name or dev.type or "device"
-        rows[norm_serial(dev.serial)] = DeviceRow(
+        rows[serial_key(dev.serial)] = DeviceRow(
             dev.serial, f"{name} {dev.serial[-6:]}", dev.registered_at, True
         )
     months: list[int] = []
     for rec in recordings:
-        key = norm_serial(serial_of(rec))
+        key = serial_key(serial_of(rec))
         row = rows.get(key)
         if row is None:
             kind = rec.device_type or "unknown device"

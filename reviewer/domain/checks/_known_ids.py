@@ -1,0 +1,66 @@
+"""Amazon's own ids that share the customer id's shape and are nobody's account: its
+marketplace ids and its device type codes. The identity checks pass over them wherever they
+are written."""
+
+from __future__ import annotations
+
+# Amazon's marketplace ids, published for its sellers' APIs: shaped like a customer id, and
+# written into profiles, tags and document properties ("marketplaceId": A1F83G8C2ARO7P, UK)
+MARKETPLACE_IDS = frozenset(
+    {
+        "ATVPDKIKX0DER",  # US
+        "A2EUQ1WTGCTBG2",  # CA
+        "A1AM78C64UM0Y8",  # MX
+        "A2Q3Y263D00KWC",  # BR
+        "A1F83G8C2ARO7P",  # UK
+        "A1PA6795UKMFR9",  # DE
+        "A13V1IB3VIYZZH",  # FR
+        "APJ6JRA9NG5V4",  # IT
+        "A1RKKUPIHCS9HS",  # ES
+        "A1805IZSGTT6HS",  # NL
+        "A2NODRKZP88ZB9",  # SE
+        "A1C3SOZRARQ6R3",  # PL
+        "AMEN7PMS3EDWL",  # BE
+        "A33AVAJ2PDY3EV",  # TR
+        "A2VIGQ35RCS4UG",  # AE
+        "A17E79C6D8DWNP",  # SA
+        "ARBP9OOSHTCHU",  # EG
+        "A21TJRUUN4KGV",  # IN
+        "A19VAU5U5O7RUS",  # SG
+        "A39IBJ37TRP1C6",  # AU
+        "A1VC38T7YXB528",  # JP
+    }
+)
+
+
+# Amazon's device type codes of its own devices (Echo, Echo Dot, Echo Show, Echo Spot,
+# Echo Studio, Fire TV, speaker groups), as exports and the Alexa app write them in a
+# device's "deviceType". They share the customer id's shape; none is anybody's account.
+ECHO_DEVICE_TYPES = frozenset(
+    {
+        "AB72C64C86AW2",  # Echo (1st gen)
+        "A7WXQPH584YP",  # Echo (2nd gen)
+        "A3FX4UWTP28V1P",  # Echo (3rd gen)
+        "AKNO1N0KSFN8L",  # Echo Dot (1st gen)
+        "A3S5BH2HU6VAYF",  # Echo Dot (2nd gen)
+        "A1RABVCI4QCIKC",  # Echo Dot (3rd gen)
+        "A32DOYMUN6DTXA",  # Echo Dot (3rd gen)
+        "A32DDESGESSHZA",  # Echo Dot (3rd gen)
+        "A3RMGO6LYLH7YN",  # Echo Dot (4th gen)
+        "A2U21SRK4QGSE1",  # Echo Dot with clock (4th gen)
+        "A2H4LV5GIZ1JFT",  # Echo Dot with clock (4th gen)
+        "A4ZXE0RM7LQ7A",  # Echo Dot (5th gen)
+        "A2DS1Q2TPDJ48U",  # Echo Dot with clock (5th gen)
+        "A1NL4BVLQ4L3N3",  # Echo Show (1st gen)
+        "AWZZ5CVHX2CD",  # Echo Show (2nd gen)
+        "A4ZP7ZC4PI6TO",  # Echo Show 5
+        "A10A33FOX2NUBK",  # Echo Spot
+        "A3RBAYBE7VM004",  # Echo Studio
+        "A3VRME03NAXFUB",  # Echo Flex
+        "A3SSG6GR8UU7SN",  # Echo Sub
+        "ADVBD696BHNV5",  # Fire TV Stick (1st gen)
+        "A1Q6UGEXJZWJQ0",  # Fire TV Stick 4K
+        "A3HF4YRA2L7XGC",  # Fire TV Cube
+        "A3C9PE6TNYLTCH",  # a speaker group
+    }
+)
