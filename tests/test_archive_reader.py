@@ -13,10 +13,11 @@ from pathlib import Path
 
 import pytest
 import zipcraft
+from test_checks_common import make_request
 from zipcraft import STORED, Entry
 
 from reviewer.archive import ArchiveError, Limits, read_export, read_member
-from reviewer.domain.model import MemberKind
+from reviewer.domain.model import MemberKind, Severity
 
 CUSTOMER = "A3KX9ZQ2M7T1LB"
 
@@ -226,6 +227,35 @@ def test_text_caps(tmp_path: Path) -> None:
     assert set(index.texts_truncated) >= {"a.txt", "b.txt", "c.txt"}
     assert index.json_docs["d.json"]["k"] == "v" * 6000  # parsed whole
     assert dict(index.scan_texts())["d.json"].count("v") == 6000  # and scanned whole
+    # what the identity checks did not see would reach the requester unchecked: it blocks
+    [unchecked] = [f for f in index.read_findings if f.code == "text-too-large"]
+    assert unchecked.severity is Severity.CRITICAL
+    assert set(unchecked.members) == set(index.texts_truncated) >= {"a.txt", "b.txt", "c.txt"}
+    assert "a.txt: only 4,000 characters of its 5,000 bytes were read" in unchecked.detail
+
+
+def test_rows_past_the_text_limit_are_never_a_silent_pass(tmp_path: Path) -> None:
+    """A table longer than the text read of one member: its first rows are the requester's,
+    another customer's rows come after the limit. The export blocks, naming the table."""
+    from reviewer.domain.checks import run_checks
+    from reviewer.domain.report import verdict_for
+
+    rows = "".join(f"A3KX9ZQ2M7T1LB,2018-03-{d % 28 + 1:02d},query {d}\n" for d in range(400))
+    tail = "A2MZ8T4KQ9XR3P,2018-04-01,socks for lukas\n"
+    table = ("customer_id,timestamp,query\n" + rows + tail).encode()
+    archive = tmp_path / "export.zip"
+    archive.write_bytes(zipcraft.zip_of({"Retail/SearchHistory.csv": table}))
+    index = read_export(archive, Limits(max_text_bytes=len(table) - len(tail) // 2))
+    assert index.texts_truncated == ["Retail/SearchHistory.csv"]
+    findings = run_checks(make_request(), index)  # the reader's findings among them
+    [unchecked] = [f for f in findings if f.code == "text-too-large"]
+    assert unchecked.members == ("Retail/SearchHistory.csv",)
+    assert verdict_for(findings).value == "block"
+    # the same table within the limit: read whole, no such finding
+    whole = read_export(archive, Limits(max_text_bytes=len(table)))
+    assert whole.texts_truncated == [] and not [
+        f for f in whole.read_findings if f.code == "text-too-large"
+    ]
 
 
 def test_read_member(reference: Path, tmp_path: Path) -> None:

@@ -217,10 +217,18 @@ def test_a_serial_grouped_in_the_voice_history_is_the_registered_device() -> Non
     request = make_request()
     b = clean_export().record("p1", "2017-11-30T21:00:00Z")
     index = b.build()
-    grouped = "-".join([SERIAL[:4], SERIAL[4:8], SERIAL[8:12], SERIAL[12:]]).lower()
-    index.recordings = [replace(r, device_serial=grouped) for r in index.recordings]
-    assert unknown_device.check(request, index) == []
-    [early] = previous_owner.check(request, index)
-    assert early.code == "previous-owner" and "Alexa/Audio/p1.wav" in early.members
-    # the catalogue, which writes the serial ungrouped, agrees with the grouped history
-    assert not [f for f in catalogue.check(request, index) if "device" in f.title.lower()]
+    parts = [SERIAL[:4], SERIAL[4:8], SERIAL[8:12], SERIAL[12:]]
+    full_width = "".join(chr(ord(c) + 0xFEE0) for c in SERIAL)  # Ｇ０７０...
+    for grouped in ("-".join(parts).lower(), ".".join(parts), "_".join(parts), full_width):
+        index = b.build()
+        index.recordings = [replace(r, device_serial=grouped) for r in index.recordings]
+        assert unknown_device.check(request, index) == [], grouped
+        [early] = previous_owner.check(request, index)
+        assert early.code == "previous-owner" and "Alexa/Audio/p1.wav" in early.members
+        # the catalogue, which writes the serial ungrouped, agrees with the grouped history
+        assert not [f for f in catalogue.check(request, index) if "device" in f.title.lower()]
+    # another device's serial, however grouped, is still another device
+    index = b.build()
+    other = ".".join([OTHER_SERIAL[:4], OTHER_SERIAL[4:]])
+    index.recordings = [replace(r, device_serial=other) for r in index.recordings]
+    assert [f.code for f in unknown_device.check(request, index)] == ["unknown-device"]

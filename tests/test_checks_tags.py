@@ -59,12 +59,28 @@ def test_names_in_a_recordings_tags_are_third_parties_as_in_a_transcript() -> No
         "ISRC: Lukas Brandt",
         "ICMT: please call Lukas Brandt back",
         "ISBJ: Termin bei Dr. Brandt",
+        "IART: Dr. Lukas Brandt",
+        "IART: Lukas M. Brandt",
+        "IART: Lukas Johann Peter Brandt",
+        "IART: Jonas Weber, Lukas Brandt",
+        "IART: Brandt, Lukas M.",
     ],
 )
 def test_a_stranger_in_a_tag_is_found_however_it_is_written(tags: str) -> None:
     [f] = third_party.check(make_request(), _tagged(tags))
     assert f.members == ("Alexa/Audio/u001.wav",)
     assert any("Brandt" in name for name in f.subjects), f.subjects
+
+
+def test_names_with_particles_and_accents_in_a_person_tag() -> None:
+    for tags, name in [
+        ("IART: Pieter van der Berg", "Pieter van der Berg"),
+        ("IART: José María García", "José María García"),
+        ("ICOP: Müller-Lüdenscheidt, Hans", "Hans Müller-Lüdenscheidt"),
+        ("IENG: SIOBHÁN O'BRIEN", "Siobhán O'brien"),
+    ]:
+        [f] = third_party.check(make_request(), _tagged(tags))
+        assert f.subjects == (name,), tags
 
 
 @pytest.mark.parametrize(
@@ -91,6 +107,15 @@ def test_a_stranger_in_a_tag_is_found_however_it_is_written(tags: str) -> None:
         "ISFT: Lavf58.76.100",
         "IPRD: Echo Dot (3rd Gen)",
         "IART: Tom W.",
+        "IART: Jonas Peter Weber",  # the requester, with a middle name
+        "IART: Blue Yeti",
+        "IART: Zoom Corporation",
+        "IART: Rode Microphones",
+        "ISRC: Far-field Microphone Array",
+        "IENG: Automatic Speech Recognition",
+        "ITCH: Cloud Transcoder",
+        "ICMS: Customer Request",
+        "ICOP: (c) 2018 Amazon.com Services LLC",
     ],
 )
 def test_tags_that_name_no_stranger_pass(tags: str) -> None:

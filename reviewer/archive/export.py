@@ -536,6 +536,7 @@ def _finish(ctx: Context) -> None:
     for path, table in worksheet_tables(index.texts, set(index.texts_truncated)).items():
         index.tables[path] = table
         del index.texts[path]
+    _unchecked_texts(ctx)
     _in_order(ctx)
     doc = index.json_docs.get(MANIFEST)
     if isinstance(doc, dict):
@@ -555,6 +556,25 @@ def _finish(ctx: Context) -> None:
     for table in ordered:
         index.recordings.extend(recordings_from(table, paths))
     index.texts_truncated.sort()
+
+
+def _unchecked_texts(ctx: Context) -> None:
+    """Members whose text the identity scan saw only in part (the text limits): what it did
+    not see would be delivered unchecked. (A PDF read in part has its own finding.)"""
+    index = ctx.index
+    by_path = {m.path: m for m in index.members} if index.texts_truncated else {}
+    for path in index.texts_truncated:
+        member = by_path.get(path)
+        if member is None or member.kind is MemberKind.PDF:
+            continue
+        size = member.read_bytes if member.read_bytes is not None else member.declared_size
+        kept = len(index.texts.get(path, ""))
+        ctx.hazards.add(
+            "text-too-large",
+            path,
+            f"{path}: only {kept:,} characters of its {size:,} bytes were read for the identity "
+            "checks (the text limits); the rest could not be checked",
+        )
 
 
 def _in_order(ctx: Context) -> None:

@@ -13,7 +13,7 @@ class Limits:
     max_ratio: float = 200.0  # inflated / compressed, per member (deflate tops out near 1,032)
     ratio_floor_bytes: int = 1 << 20  # the ratio is only judged above this inflated size
     max_depth: int = 2  # nested archives opened this deep (the outer archive is depth 0)
-    max_text_bytes: int = 8 << 20  # text kept per member for the identity scan
+    max_text_bytes: int = 32 << 20  # text read per member for the identity scan (tables parsed)
     max_json_bytes: int = 64 << 20  # a JSON member larger than this is not parsed (text only)
     max_total_text_bytes: int = 128 << 20  # text kept across the archive
     # PDFs are parsed in a child process. Each PDF gets processor time in proportion to its

@@ -5,26 +5,30 @@ A recording on one of the requester's devices is the requester's only from the d
 floor on: the day they registered it, or, for a device the ticket gives no registration date,
 the day they created the account (when the ticket says). Before it, the voice is a previous
 owner's. Serials are compared by `serial_key`, the one rule every check and the timeline use
-(case and the spaces or dashes that group a serial aside; a device given as an object yields
+(case and whatever groups a serial aside; a device given as an object yields
 its serial).
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import date
 
 from reviewer.domain.archive.tabular import split_device
 from reviewer.domain.model import Recording, Requester
 
-_GROUPING = re.compile(r"[\s-]+")
+_GROUPING = re.compile(r"[\W_]+")
 
 
 def serial_key(value: object) -> str:
-    """A device serial as compared: upper case, without the spaces and dashes that group it
-    ("g070-vm1a 8312-0045" is G070VM1A83120045)."""
-    return _GROUPING.sub("", str(value)).upper() if value is not None else ""
+    """A device serial as compared: its letters and digits in upper case, in their plain
+    forms (NFKC: full-width digits are digits), without whatever groups them: spaces, dashes,
+    dots, slashes, underscores ("g070-vm1a.8312_0045" is G070VM1A83120045)."""
+    if value is None:
+        return ""
+    return _GROUPING.sub("", unicodedata.normalize("NFKC", str(value))).upper()
 
 
 def serial_of(rec: Recording) -> str:

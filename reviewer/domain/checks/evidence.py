@@ -151,11 +151,7 @@ def check(request: Request, index: ExportIndex) -> list[Finding]:
     req = request.requester
     matcher = RequesterMatcher.for_request(request)
     att = attribute(request, index)
-    ev = _Evidence(
-        _covered(att, index, norm_id(req.customer_id)),
-        _not_ids(request, index),
-        _device_types(request, index),
-    )
+    ev = _Evidence(_covered(att, index, norm_id(req.customer_id)), *_device_facts(request, index))
     _scan_texts(ev, request, index, matcher)
     _scan_fields(ev, request, index)
     _scan_tables(ev, request, index, att)
@@ -193,38 +189,33 @@ def _covered(att: Attribution, index: ExportIndex, req_id: str) -> set[tuple[str
     return covered
 
 
-def _not_ids(request: Request, index: ExportIndex) -> set[str]:
-    """Serials, utterance ids and Amazon's marketplace ids are not customer ids, whatever
-    their shape."""
-    not_ids = {norm_id(d.serial) for d in request.requester.devices} | MARKETPLACE_IDS
-    not_ids |= {serial_key(serial_of(r)) for r in index.recordings}
-    not_ids |= {norm_id(r.utterance_id) for r in index.recordings}
-    for _path, table in all_tables(index):
-        for c in table.columns:
-            if _is_device_column(c) and norm_key(c) not in DEVICE_TYPE_KEYS:
-                not_ids.update(norm_id(cell) for cell in table.values(c))
-    return not_ids
-
-
-def _device_types(request: Request, index: ExportIndex) -> dict[str, set[str]]:
-    """What device-type fields hold, value -> the members that hold it there: the ticket's
-    device types (member ""), the recordings' (a voice history's device_type column, in any
+def _device_facts(request: Request, index: ExportIndex) -> tuple[set[str], dict[str, set[str]]]:
+    """In one pass over the tables: what is no customer id whatever its shape (serials,
+    utterance ids, Amazon's marketplace ids, the values of device columns), and what
+    device-type fields hold, value -> the members that hold it there: the ticket's device
+    types (member ""), the recordings' (a voice history's device_type column, in any
     layout), and the type or model column of a table of devices (one with a serial or device
     column: Devices.csv's "type")."""
+    not_ids = {serial_key(d.serial) for d in request.requester.devices} | MARKETPLACE_IDS
+    not_ids |= {serial_key(serial_of(r)) for r in index.recordings}
+    not_ids |= {norm_id(r.utterance_id) for r in index.recordings}
     types: defaultdict[str, set[str]] = defaultdict(set)
     for d in request.requester.devices:
         types[norm_id(d.type)].add("")
     for r in index.recordings:
         types[norm_id(r.device_type)].add(r.source_member)
     for path, table in all_tables(index):
-        of_devices = any(_is_device_column(c) for c in table.columns)
-        for c in table.columns:
-            key = norm_key(c)
-            if key in DEVICE_TYPE_KEYS and (of_devices or "device" in key):
+        keys = [(c, norm_key(c)) for c in table.columns]
+        device = [(c, k) for c, k in keys if "serial" in k or "device" in k]
+        for c, k in device:
+            if k not in DEVICE_TYPE_KEYS:
+                not_ids.update(norm_id(cell) for cell in table.values(c))
+        for c, k in keys if device else ():  # a table of devices: its type columns
+            if k in DEVICE_TYPE_KEYS:
                 for cell in table.values(c):
                     types[norm_id(cell)].add(path)
     types.pop("", None)
-    return dict(types)
+    return not_ids, dict(types)
 
 
 # A value a text labels as a device type: "device type A3S5BH2HU6VAYF", "deviceType=...",
@@ -455,12 +446,6 @@ def _identity_evidence(seen: dict[str, set[str]]) -> Finding:
         ),
         members=unique(m for k in found_kinds for m in sorted(seen[k])),
     )
-
-
-@lru_cache(maxsize=4096)
-def _is_device_column(column: str) -> bool:
-    key = norm_key(column)
-    return "serial" in key or "device" in key
 
 
 @lru_cache(maxsize=4096)

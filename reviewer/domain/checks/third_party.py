@@ -19,6 +19,7 @@ from collections import defaultdict
 
 from reviewer.domain.checks._common import (
     is_foreign_recording,
+    is_known_person,
     listing,
     norm_text,
     plural,
@@ -43,49 +44,108 @@ PERSON_TAGS = frozenset({"IART", "ICOP", "IENG", "ITCH", "ICMS", "ISRC"})
 # Words that make a person tag's value an organisation or a role, not someone's name
 NOT_A_PERSON = frozenset(
     [
+        "acoustics",
+        "adobe",
         "alexa",
         "amazon",
+        "apple",
+        "array",
         "assistant",
         "audio",
+        "automatic",
+        "cloud",
+        "co",
         "company",
         "corp",
+        "corporation",
+        "customer",
         "devices",
         "digital",
         "echo",
+        "electronics",
         "engineering",
         "export",
         "family",
+        "field",
         "gmbh",
+        "google",
         "group",
         "inc",
         "labs",
+        "limited",
         "llc",
         "ltd",
         "media",
+        "mic",
+        "microphone",
+        "microphones",
+        "microsoft",
+        "olympus",
+        "philips",
         "pipeline",
+        "plc",
         "pro",
         "productions",
+        "recognition",
         "records",
         "recording",
+        "request",
+        "rode",
+        "roland",
+        "sennheiser",
         "service",
         "services",
+        "shure",
         "software",
+        "solutions",
+        "sony",
         "sound",
         "speaker",
+        "speech",
         "studio",
         "studios",
         "system",
         "systems",
+        "tascam",
         "team",
+        "technica",
+        "technologies",
+        "technology",
+        "transcoder",
         "unknown",
         "voice",
         "web",
+        "yeti",
+        "zoom",
     ]
 )
 _TAG_LINE = re.compile(r"([A-Za-z0-9 ]{4}): (.*)")
 _PEOPLE_SPLIT = re.compile(r"\s*(?:[;&/+]|\band\b|\bund\b)\s*", re.I)
 _COPYRIGHT = re.compile(r"^(?:copyright|\(c\)|©|℗)?\s*(?:\d{4}(?:\s*-\s*\d{4})?)?[\s,]*", re.I)
 _NAME_WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
+_INITIAL = re.compile(r"^[^\W\d_]\.$")
+PARTICLES = frozenset(
+    [
+        "van",
+        "von",
+        "der",
+        "den",
+        "de",
+        "del",
+        "della",
+        "di",
+        "da",
+        "du",
+        "dos",
+        "le",
+        "la",
+        "ten",
+        "ter",
+        "zu",
+        "bin",
+        "al",
+    ]
+)
 
 
 def check(request: Request, index: ExportIndex) -> list[Finding]:
@@ -128,7 +188,7 @@ def check(request: Request, index: ExportIndex) -> list[Finding]:
         seen: set[str] = set()
         found = [(candidates(t), in_text) for t in dict.fromkeys(texts.get(uid, ()))]
         if uid in tags:
-            found += [(c, in_tags) for c in _tag_candidates(index.texts[tags[uid]])]
+            found += [(c, in_tags) for c in _tag_candidates(index.texts[tags[uid]], request)]
         for names_in_text, named_in in found:
             for cand in names_in_text:
                 key = norm_text(cand)
@@ -196,7 +256,7 @@ def _recording_tags(
     return found
 
 
-def _tag_candidates(text: str) -> list[tuple[str, ...]]:
+def _tag_candidates(text: str, request: Request) -> list[tuple[str, ...]]:
     """The names a recording's tags ("IART: Lukas Brandt" lines) may give, tag by tag (see
     `PERSON_TAGS`, `FILE_TAGS`)."""
     found = []
@@ -206,21 +266,45 @@ def _tag_candidates(text: str) -> list[tuple[str, ...]]:
         if name in FILE_TAGS:
             continue
         if name in PERSON_TAGS:
-            found.append(_people(value))
+            found.append(addressed(value) + _people(value, request))
         else:
             found.append(addressed(value))
     return found
 
 
-def _people(value: str) -> tuple[str, ...]:
-    """The people a person tag names: each part ("A & B", "A; B") of two or three words that
-    are no organisation's, written as a name ("Brandt, Lukas" -> "Lukas Brandt")."""
-    out = []
+def _parts(value: str) -> list[str]:
+    """A person tag's value as the names it lists: split at "&", ";", "/", "and"; at a comma
+    too, unless it writes one name last name first ("Brandt, Lukas")."""
+    parts = []
     for part in _PEOPLE_SPLIT.split(_COPYRIGHT.sub("", value.strip(), count=1)):
-        last, comma, first = part.partition(",")
-        words = _NAME_WORD.findall(f"{first} {last}" if comma else part)
-        joined = "".join(words)
-        whole = len(joined) == len("".join(part.split()).replace(",", ""))  # words only
-        if 2 <= len(words) <= 3 and whole and not any(w.casefold() in NOT_A_PERSON for w in words):
-            out.append(" ".join(w[:1].upper() + w[1:].lower() for w in words))
+        pieces = [p.strip() for p in part.split(",") if p.strip()]
+        if len(pieces) == 2 and min(len(p.split()) for p in pieces) == 1:
+            parts.append(f"{pieces[1]} {pieces[0]}")  # "Brandt, Lukas", "Brandt, Lukas M."
+        else:
+            parts.extend(pieces)
+    return parts
+
+
+def _people(value: str, request: Request) -> tuple[str, ...]:
+    """The people a person tag names: each name it lists of two to four name words (initials
+    and particles such as "van der" besides) that are no organisation's, in its usual case
+    ("LUKAS BRANDT" -> "Lukas Brandt"); not the requester or the household (known by first
+    and last name, whatever stands between)."""
+    out = []
+    for part in _parts(value):
+        words = part.replace(".", ". ").split()
+        names = [w for w in words if w.casefold() not in PARTICLES and not _INITIAL.match(w)]
+        if not 2 <= len(names) <= 4 or len(words) > 6:
+            continue
+        if not all(_NAME_WORD.fullmatch(w) for w in names):
+            continue  # digits, other punctuation: a product or a code, not a name
+        if any(w.casefold() in NOT_A_PERSON for w in names):
+            continue
+        if is_known_person(f"{names[0]} {names[-1]}", request):
+            continue
+        out.append(" ".join(w if w.casefold() in PARTICLES else _cased(w) for w in words))
     return tuple(out)
+
+
+def _cased(word: str) -> str:
+    return "-".join(p[:1].upper() + p[1:].lower() for p in word.split("-"))
