@@ -231,7 +231,11 @@ def test_text_caps(tmp_path: Path) -> None:
     [unchecked] = [f for f in index.read_findings if f.code == "text-too-large"]
     assert unchecked.severity is Severity.CRITICAL
     assert set(unchecked.members) == set(index.texts_truncated) >= {"a.txt", "b.txt", "c.txt"}
-    assert "a.txt: only 4,000 characters of its 5,000 bytes were read" in unchecked.detail
+    assert (
+        "a.txt: the identity checks read only the first 4,000 characters of its 5,000 bytes "
+        "(one member's limit)" in unchecked.detail
+    )
+    assert "the archive's 9,000 characters of text were used up" in unchecked.detail
 
 
 def test_rows_past_the_text_limit_are_never_a_silent_pass(tmp_path: Path) -> None:

@@ -500,3 +500,30 @@ def test_a_pdfs_title_and_embedded_files_are_read_with_its_pages(tmp_path: Path)
     assert "Title: Alexa voice history of Lukas Brandt" in text
     assert "Embedded file: voicehistory.csv" in text
     assert "A2MZ8T4KQ9XR3P,lukas.brandt@example.de" in text
+
+
+def test_a_pdf_whose_text_the_archive_had_no_room_for_blocks(tmp_path: Path) -> None:
+    """PDFs are read last: when the other members used up the archive's text, a PDF's text
+    is read in part or not at all, and what was not read would go out unchecked."""
+    notes = catalogue_pdf([("2018-03-02T19:04:11Z", "G070", "U1", "lukas.brandt@example.de")])
+    index = read(
+        tmp_path,
+        [Entry("Notes/big.txt", b"hello world " * 500), Entry("Alexa/Lists/Notes.pdf", notes)],
+        Limits(max_text_bytes=6000, max_total_text_bytes=6050),
+    )
+    assert "Alexa/Lists/Notes.pdf" in index.texts_truncated
+    [unchecked] = [f for f in index.read_findings if f.code == "text-too-large"]
+    assert unchecked.severity is Severity.CRITICAL
+    assert unchecked.members == ("Alexa/Lists/Notes.pdf",)
+    assert "text were used up" in unchecked.detail
+
+
+def test_a_pdf_over_the_size_limit_is_not_checked_and_blocks(tmp_path: Path) -> None:
+    pdf = catalogue_pdf(ENTRIES)
+    index = read(tmp_path, [Entry("Alexa/Lists/Notes.pdf", pdf)], Limits(max_pdf_bytes=100))
+    [unchecked] = [f for f in index.read_findings if f.code == "text-too-large"]
+    assert (unchecked.severity, unchecked.members) == (
+        Severity.CRITICAL,
+        ("Alexa/Lists/Notes.pdf",),
+    )
+    assert "was not parsed: its text could not be checked" in unchecked.detail

@@ -39,6 +39,7 @@ class Context:
         self.total = 0
         self.stopped = False
         self.text_left = limits.max_total_text_bytes
+        self.text_starved: set[str] = set()  # members cut because the archive's text ran out
         self.blocks: dict[str, list[Member]] = {}  # each level's members, by its path prefix
         self.threaded = False
         self.moved = False  # members read out of directory order

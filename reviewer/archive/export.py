@@ -560,20 +560,29 @@ def _finish(ctx: Context) -> None:
 
 def _unchecked_texts(ctx: Context) -> None:
     """Members whose text the identity scan saw only in part (the text limits): what it did
-    not see would be delivered unchecked. (A PDF read in part has its own finding.)"""
-    index = ctx.index
+    not see would be delivered unchecked. (A PDF whose parse ran out of time, or that got
+    the parser stuck, has its own finding.)"""
+    index, hz, limits = ctx.index, ctx.hazards, ctx.limits
     by_path = {m.path: m for m in index.members} if index.texts_truncated else {}
     for path in index.texts_truncated:
         member = by_path.get(path)
-        if member is None or member.kind is MemberKind.PDF:
+        if member is None or hz.has("pdf-too-large", path) or hz.has("pdf-hostile", path):
             continue
         size = member.read_bytes if member.read_bytes is not None else member.declared_size
         kept = len(index.texts.get(path, ""))
-        ctx.hazards.add(
+        if path in ctx.text_starved:
+            budget = limits.max_total_text_bytes
+            shown = f"{budget >> 20} MiB" if budget >= 1 << 20 else f"{budget:,} characters"
+            why = (
+                f"{kept:,} characters of its {size:,} bytes: the archive's {shown} of text "
+                "were used up"
+            )
+        else:
+            why = f"the first {kept:,} characters of its {size:,} bytes (one member's limit)"
+        hz.add(
             "text-too-large",
             path,
-            f"{path}: only {kept:,} characters of its {size:,} bytes were read for the identity "
-            "checks (the text limits); the rest could not be checked",
+            f"{path}: the identity checks read only {why}; the rest could not be checked",
         )
 
 

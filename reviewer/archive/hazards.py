@@ -61,10 +61,11 @@ Member readers:
   ran out (`Limits.pdf_cpu_*`): how many of its pages were read in how long. Its text, a
   transcript catalogue above all, could not be checked, so it blocks; nothing says it is an
   attack.
-- ``text-too-large``: a text, table or document member whose text was read for the identity
-  scan only in part (beyond `Limits.max_text_bytes` of one member, or the archive's
-  `Limits.max_total_text_bytes`): the rest would reach the requester unchecked, so it blocks.
-  (A PDF read in part is ``pdf-too-large``.)
+- ``text-too-large``: a member whose text was read for the identity scan only in part or not
+  at all: beyond `Limits.max_text_bytes` of one member, after the archive's
+  `Limits.max_total_text_bytes` were used up, or a PDF beyond `Limits.max_pdf_bytes`. The
+  rest would reach the requester unchecked, so it blocks. (A PDF whose parse ran out of time
+  is ``pdf-too-large``.)
 """
 
 from __future__ import annotations
@@ -105,7 +106,7 @@ HAZARDS: dict[str, tuple[Severity, str]] = {
     "pdf-unreadable": (WARNING, "PDF cannot be read"),
     "pdf-hostile": (CRITICAL, "PDF looks built to harm the reader"),
     "pdf-too-large": (CRITICAL, "PDF too large to check in the time allowed"),
-    "text-too-large": (CRITICAL, "Member too large to check in full"),
+    "text-too-large": (CRITICAL, "Member not checked in full"),
 }
 
 MAX_DETAILS = 3  # specific details quoted in a finding that groups several members
@@ -135,6 +136,10 @@ class Hazards:
 
     def codes(self) -> set[str]:
         return set(self._items)
+
+    def has(self, code: str, member: str) -> bool:
+        with self._lock:
+            return (code, member) in self._seen
 
     def findings(self) -> list[Finding]:
         out: list[Finding] = []

@@ -15,9 +15,10 @@ def digest_pdf(ctx: Context, member: Member, box: list[bytes], total: int, tail:
     limit = ctx.limits.max_pdf_bytes
     if total > limit:
         ctx.hazards.add(
-            "pdf-unreadable",
+            "text-too-large",
             member.path,
-            f"{member.path} is larger than the {limit:,}-byte limit for PDFs and was not parsed",
+            f"{member.path} is larger than the {limit:,}-byte limit for PDFs and was not parsed: "
+            "its text could not be checked",
         )
         return
     ctx.pdf.submit(member.path, data)

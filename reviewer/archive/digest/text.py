@@ -26,6 +26,8 @@ def keep_text(ctx: Context, path: str, text: str, cut: bool) -> None:
     if granted < size:
         text = text[:granted]
         cut = True
+        with ctx.lock:
+            ctx.text_starved.add(path)
     if text:
         ctx.index.texts[path] = text
     if cut:

@@ -40,7 +40,7 @@ FILE_TAGS = frozenset(
     {"ISFT", "ICRD", "IPRD", "IMED", "ISRF", "IGNR", "ILNG", "IDIM", "IDPI", "ILGT"}
     | {"IPLT", "ISHP", "ICRP", "IBRI", "ISMP", "IDIT"}
 )
-PERSON_TAGS = frozenset({"IART", "ICOP", "IENG", "ITCH", "ICMS", "ISRC"})
+PERSON_TAGS = frozenset({"IART", "ICOP", "IENG", "ITCH", "ICMS"})
 # Words that make a person tag's value an organisation or a role, not someone's name
 NOT_A_PERSON = frozenset(
     [
@@ -53,57 +53,78 @@ NOT_A_PERSON = frozenset(
         "assistant",
         "audio",
         "automatic",
+        "bedroom",
+        "child",
         "cloud",
         "co",
+        "communications",
         "company",
         "corp",
         "corporation",
         "customer",
         "devices",
         "digital",
+        "dining",
+        "dot",
         "echo",
         "electronics",
+        "engine",
         "engineering",
         "export",
         "family",
-        "field",
-        "gmbh",
+        "fire",
+        "garage",
         "google",
         "group",
+        "guest",
+        "hall",
+        "home",
+        "household",
+        "hub",
         "inc",
+        "kid",
+        "kids",
+        "kitchen",
+        "laboratories",
         "labs",
         "limited",
+        "living",
         "llc",
+        "lounge",
         "ltd",
+        "main",
         "media",
         "mic",
         "microphone",
         "microphones",
         "microsoft",
-        "olympus",
-        "philips",
+        "mode",
+        "nursery",
+        "office",
         "pipeline",
         "plc",
         "pro",
         "productions",
+        "profile",
         "recognition",
         "records",
         "recording",
         "request",
-        "rode",
-        "roland",
+        "room",
         "sennheiser",
         "service",
         "services",
-        "shure",
+        "show",
+        "smart",
         "software",
         "solutions",
-        "sony",
         "sound",
         "speaker",
         "speech",
+        "stick",
         "studio",
         "studios",
+        "study",
         "system",
         "systems",
         "tascam",
@@ -111,10 +132,14 @@ NOT_A_PERSON = frozenset(
         "technica",
         "technologies",
         "technology",
+        "the",
         "transcoder",
+        "tv",
         "unknown",
         "voice",
+        "wake",
         "web",
+        "word",
         "yeti",
         "zoom",
     ]
@@ -124,6 +149,9 @@ _PEOPLE_SPLIT = re.compile(r"\s*(?:[;&/+]|\band\b|\bund\b)\s*", re.I)
 _COPYRIGHT = re.compile(r"^(?:copyright|\(c\)|©|℗)?\s*(?:\d{4}(?:\s*-\s*\d{4})?)?[\s,]*", re.I)
 _NAME_WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
 _INITIAL = re.compile(r"^[^\W\d_]\.$")
+# around a name in a person tag: "recorded by ...", a year, a role in brackets
+_BY = re.compile(r"^(?:(?:recorded|spoken|voiced|read|performed|made)\s+)?by\s+", re.I)
+_AFTER = re.compile(r"(?:[\s,]+(?:\d{4}|\([^)]*\)|\[[^\]]*\]))+\s*$")
 PARTICLES = frozenset(
     [
         "van",
@@ -274,11 +302,13 @@ def _tag_candidates(text: str, request: Request) -> list[tuple[str, ...]]:
 
 def _parts(value: str) -> list[str]:
     """A person tag's value as the names it lists: split at "&", ";", "/", "and"; at a comma
-    too, unless it writes one name last name first ("Brandt, Lukas")."""
+    too, unless it writes one name last name first ("Brandt, Lukas"); without what stands
+    around a name ("recorded by", a year, a role in brackets)."""
     parts = []
     for part in _PEOPLE_SPLIT.split(_COPYRIGHT.sub("", value.strip(), count=1)):
+        part = _AFTER.sub("", _BY.sub("", part.strip()))
         pieces = [p.strip() for p in part.split(",") if p.strip()]
-        if len(pieces) == 2 and min(len(p.split()) for p in pieces) == 1:
+        if len(pieces) == 2 and len(pieces[0].split()) == 1:
             parts.append(f"{pieces[1]} {pieces[0]}")  # "Brandt, Lukas", "Brandt, Lukas M."
         else:
             parts.extend(pieces)
@@ -286,23 +316,34 @@ def _parts(value: str) -> list[str]:
 
 
 def _people(value: str, request: Request) -> tuple[str, ...]:
-    """The people a person tag names: each name it lists of two to four name words (initials
-    and particles such as "van der" besides) that are no organisation's, in its usual case
-    ("LUKAS BRANDT" -> "Lukas Brandt"); not the requester or the household (known by first
-    and last name, whatever stands between)."""
+    """The people a person tag names: each name it lists of one to five name words (with an
+    initial for one: "L. Brandt"; particles such as "van der" within a name) that are no
+    organisation's, room's or product's, in its usual case ("LUKAS BRANDT" -> "Lukas
+    Brandt"); not the requester or the household (known by two of their names side by side,
+    or their first and last, whatever stands between)."""
     out = []
     for part in _parts(value):
         words = part.replace(".", ". ").split()
-        names = [w for w in words if w.casefold() not in PARTICLES and not _INITIAL.match(w)]
-        if not 2 <= len(names) <= 4 or len(words) > 6:
+        names = [
+            w
+            for i, w in enumerate(words)
+            if not _INITIAL.match(w) and (i == 0 or w.casefold() not in PARTICLES)
+        ]
+        initials = len(words) - len(names) - sum(w.casefold() in PARTICLES for w in words[1:])
+        if not (2 <= len(names) <= 5 or (len(names) == 1 and initials)) or len(words) > 7:
             continue
         if not all(_NAME_WORD.fullmatch(w) for w in names):
             continue  # digits, other punctuation: a product or a code, not a name
         if any(w.casefold() in NOT_A_PERSON for w in names):
             continue
-        if is_known_person(f"{names[0]} {names[-1]}", request):
+        pairs = [f"{a} {b}" for a, b in zip(names, names[1:], strict=False)] or names
+        if any(is_known_person(p, request) for p in [f"{names[0]} {names[-1]}", *pairs]):
             continue
-        out.append(" ".join(w if w.casefold() in PARTICLES else _cased(w) for w in words))
+        out.append(
+            " ".join(
+                w if i and w.casefold() in PARTICLES else _cased(w) for i, w in enumerate(words)
+            )
+        )
     return tuple(out)
 
 
