@@ -448,11 +448,14 @@ def test_special_files_are_refused_without_blocking(tmp_path: Path) -> None:
         read_export(tmp_path / "missing.zip", Limits())
 
 
+@pytest.mark.parametrize("marked", [True, False], ids=["with a mark", "without a mark"])
 @pytest.mark.parametrize("codec", ["utf-16-le", "utf-16-be"])
-def test_utf16_text_with_a_byte_order_mark_is_read_as_text(codec: str, tmp_path: Path) -> None:
-    """What PowerShell and Excel's "Unicode text" write. Its little-endian mark, FF FE, is also
-    an MPEG frame sync: ``FF FE 7B 00`` (``{``) is a JSON document, not an MP3."""
-    bom = b"\xff\xfe" if codec == "utf-16-le" else b"\xfe\xff"
+def test_utf16_text_is_read_as_text(codec: str, marked: bool, tmp_path: Path) -> None:
+    """What PowerShell and Excel's "Unicode text" write, and exporters that write UTF-16
+    without a byte order mark: another customer's rows in it are read, never passed over as
+    binary. The little-endian mark, FF FE, is also an MPEG frame sync: ``FF FE 7B 00``
+    (``{``) is a JSON document, not an MP3."""
+    bom = (b"\xff\xfe" if codec == "utf-16-le" else b"\xfe\xff") if marked else b""
     profile = {"customer_id": CUSTOMER, "name": "Eleanor Whitfield", "locale": "en-GB"}
     table = "customer_id,email\r\nA9ZZ9ZZ9ZZ9ZZ9,mallory.other@example.com\r\n"
     archive = tmp_path / "export.zip"
@@ -479,6 +482,14 @@ def test_utf16_text_with_a_byte_order_mark_is_read_as_text(codec: str, tmp_path:
         {"customer_id": "A9ZZ9ZZ9ZZ9ZZ9", "email": "mallory.other@example.com"}
     ]
     assert "Notiz für später" in index.texts["notes.txt"]
+
+
+def test_raw_16_bit_samples_are_not_taken_for_utf16_text(tmp_path: Path) -> None:
+    """Quiet 16-bit sound has a NUL in every high byte too; its low bytes are no text."""
+    pcm = bytes(b for i in range(2048) for b in (i * 37 % 255 + 1, 0))  # no NUL low byte
+    archive = tmp_path / "export.zip"
+    archive.write_bytes(zipcraft.zip_of({"Alexa/raw.bin": pcm, "Alexa/raw.csv": pcm}))
+    assert {m.kind for m in read_export(archive, Limits()).members} == {MemberKind.OTHER}
 
 
 def test_an_mp3_that_starts_like_a_utf16_mark_is_still_audio(tmp_path: Path) -> None:

@@ -85,17 +85,36 @@ def _is_mpeg_sync(head: bytes) -> bool:
     return version != 1 and layer != 0 and bitrate not in (0, 15) and rate != 3
 
 
-def utf16_text(head: bytes) -> str | None:
-    """The start of `head` as text when it is UTF-16 with a byte order mark (what PowerShell
-    and Excel's "Unicode text" write), else None. Its little-endian mark, FF FE, is also an
-    MPEG frame sync: such bytes are text when they decode to text, tabs and line breaks."""
+def utf16_codec(head: bytes) -> tuple[str, int] | None:
+    """(codec, bytes of its byte order mark) when `head` starts UTF-16 text: with a byte
+    order mark (what PowerShell and Excel's "Unicode text" write), or without one when its
+    first characters are Latin text, every other byte a NUL (what some exporters write):
+    NULs in the high bytes and none in the low ones."""
     if head[:2] == b"\xff\xfe":
-        codec = "utf-16-le"
-    elif head[:2] == b"\xfe\xff":
-        codec = "utf-16-be"
-    else:
+        return "utf-16-le", 2
+    if head[:2] == b"\xfe\xff":
+        return "utf-16-be", 2
+    sample = head[:512]
+    sample = sample[: len(sample) // 2 * 2]
+    if len(sample) < 8 or b"\x00" not in sample:  # (most members: at once)
         return None
-    sample = head[2:4098]
+    even, odd = sample[0::2], sample[1::2]
+    if odd.count(0) == len(odd) and 0 not in even:
+        return "utf-16-le", 0
+    if even.count(0) == len(even) and 0 not in odd:
+        return "utf-16-be", 0
+    return None
+
+
+def utf16_text(head: bytes) -> str | None:
+    """The start of `head` as text when it is UTF-16 text (see `utf16_codec`), else None.
+    The little-endian mark, FF FE, is also an MPEG frame sync: such bytes are text when they
+    decode to text, tabs and line breaks."""
+    found = utf16_codec(head)
+    if found is None:
+        return None
+    codec, mark = found
+    sample = head[mark : mark + 4096]
     sample = sample[: len(sample) // 2 * 2]
     try:
         text = sample.decode(codec)

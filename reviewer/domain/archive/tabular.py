@@ -19,6 +19,7 @@ from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any, overload
 
+from reviewer.domain.archive.sniff import utf16_codec
 from reviewer.domain.model import Recording, Table
 from reviewer.domain.request import parse_datetime
 
@@ -68,11 +69,14 @@ _ALIASES: dict[str, tuple[str, ...]] = {
 def decode_text(data: bytes) -> str:
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
-    elif data.startswith((b"\xff\xfe", b"\xfe\xff")):
+    elif (wide := utf16_codec(data[:512])) is not None:
+        codec, mark = wide
+        body = data[mark : mark + (len(data) - mark) // 2 * 2]
         try:
-            return data.decode("utf-16")
-        except UnicodeDecodeError:
-            pass
+            return body.decode(codec)
+        except UnicodeDecodeError as exc:
+            if exc.start >= len(body) - 4:  # a surrogate pair cut at the end of a capped read
+                return body[: exc.start].decode(codec)
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
