@@ -97,6 +97,15 @@ def test_profile_locale_and_shipping_city_mismatches() -> None:
     assert "en_GB" in found[0].detail and "de-DE" in found[0].detail
     assert "Leeds (1)" in found[1].detail and "302-9" in found[1].detail
     assert "York" not in found[1].detail
+    # a total row (a spreadsheet's TRUE, a sum) and "N/A" name no city
+    b = clean_export()
+    b.rows(
+        "Retail/OrderHistory.csv",
+        {"customer_id": "", "order_id": "", "ship_city": "TRUE"},
+        {"customer_id": "", "order_id": "", "ship_city": "149.97"},
+        {"customer_id": b.customer_id, "order_id": "302-6", "ship_city": "N/A"},
+    )
+    assert locale_match.check(make_request(), b.build()) == []
 
 
 def test_transcripts_in_another_language_than_the_requesters() -> None:

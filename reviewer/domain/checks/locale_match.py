@@ -283,9 +283,15 @@ def _ship_cities(request: Request, index: ExportIndex, cities: set[str]) -> list
     return findings
 
 
+_NO_CITY = frozenset({"true", "false", "null", "none", "n/a", "na", "-"})
+
+
 def _city(cell: str) -> str:
-    """A city cell, or the city of an address object written as JSON (``shipTo``)."""
+    """A city cell, or the city of an address object written as JSON (``shipTo``); "" for
+    what names no place: a number or a spreadsheet's TRUE/FALSE (a total row), "N/A"."""
     if not cell.startswith("{"):
+        if cell.casefold() in _NO_CITY or not any(ch.isalpha() for ch in cell):
+            return ""
         return cell
     try:
         doc = json.loads(cell)
