@@ -1,5 +1,6 @@
 """Words that are not people's names: what starts a command, a place, a product, a calendar
-name or a relation, capitalised (`STOP`) and as speech recognisers write them (`LOWER_STOP`)."""
+name or a relation, capitalised (`STOP`) and as speech recognisers write them (`LOWER_STOP`).
+The words a recording's person tags are judged by are in `_tag_words`."""
 
 from __future__ import annotations
 

@@ -8,8 +8,8 @@ a title and a name ("Dr. Schmidt", "Frau Keller"), a call verb and a capitalised
 word after a call verb that is not a common word: "call peter lange"), or a capitalised first
 and last name pair that is not in a stop list of words that start commands, places, products
 and calendar names (`reviewer.domain.checks._names` finds them). A recording's LIST/INFO tags
-(its text as the reader keeps it) are read the same way, but for the tags that say what the
-file is (software, product, dates).
+(its text as the reader keeps it) are read by what each tag holds: see `PERSON_TAGS` and
+`FILE_TAGS`.
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ from reviewer.domain.checks._common import (
     unique,
 )
 from reviewer.domain.checks._names import addressed, candidates, is_known
+from reviewer.domain.checks._tag_words import NOT_A_PERSON, PARTICLES
 from reviewer.domain.model import ExportIndex, Finding, Request, Severity
 
 CODE = "third-party-names"
@@ -33,117 +34,15 @@ MAX_NAMES_SPELLED = 25  # names quoted in the detail (the app highlights the quo
 # A recording's LIST/INFO tags, by what they hold. Tags that say what the file is (software,
 # dates, the product, medium and source form it was made on, genre, language, image sizes)
 # name nobody. Tags that name a person (artist, copyright holder, engineer, technician,
-# commissioner, source) are read whole, whatever their case ("lukas brandt", "Brandt, Lukas").
-# The rest (title, subject, comments, keywords) are titled in Title Case ("Weather Forecast
-# Request"): only a title with a name ("Dr. Schmidt") or a call ("call Peter Lange") counts.
+# commissioner) are read whole, whatever their case ("lukas brandt", "Brandt, Lukas"). The
+# rest (title, subject, comments, keywords, source) are written in Title Case ("Weather
+# Forecast Request", "Living Room"): only a title with a name ("Dr. Schmidt") or a call
+# ("call Peter Lange") counts there.
 FILE_TAGS = frozenset(
     {"ISFT", "ICRD", "IPRD", "IMED", "ISRF", "IGNR", "ILNG", "IDIM", "IDPI", "ILGT"}
     | {"IPLT", "ISHP", "ICRP", "IBRI", "ISMP", "IDIT"}
 )
 PERSON_TAGS = frozenset({"IART", "ICOP", "IENG", "ITCH", "ICMS"})
-# Words that make a person tag's value an organisation or a role, not someone's name
-NOT_A_PERSON = frozenset(
-    [
-        "acoustics",
-        "adobe",
-        "alexa",
-        "amazon",
-        "apple",
-        "array",
-        "assistant",
-        "audio",
-        "automatic",
-        "bedroom",
-        "child",
-        "cloud",
-        "co",
-        "communications",
-        "company",
-        "corp",
-        "corporation",
-        "customer",
-        "devices",
-        "digital",
-        "dining",
-        "dot",
-        "echo",
-        "electronics",
-        "engine",
-        "engineering",
-        "export",
-        "family",
-        "fire",
-        "garage",
-        "google",
-        "group",
-        "guest",
-        "hall",
-        "home",
-        "household",
-        "hub",
-        "inc",
-        "kid",
-        "kids",
-        "kitchen",
-        "laboratories",
-        "labs",
-        "limited",
-        "living",
-        "llc",
-        "lounge",
-        "ltd",
-        "main",
-        "media",
-        "mic",
-        "microphone",
-        "microphones",
-        "microsoft",
-        "mode",
-        "nursery",
-        "office",
-        "pipeline",
-        "plc",
-        "pro",
-        "productions",
-        "profile",
-        "recognition",
-        "records",
-        "recording",
-        "request",
-        "room",
-        "sennheiser",
-        "service",
-        "services",
-        "show",
-        "smart",
-        "software",
-        "solutions",
-        "sound",
-        "speaker",
-        "speech",
-        "stick",
-        "studio",
-        "studios",
-        "study",
-        "system",
-        "systems",
-        "tascam",
-        "team",
-        "technica",
-        "technologies",
-        "technology",
-        "the",
-        "transcoder",
-        "tv",
-        "unknown",
-        "voice",
-        "wake",
-        "web",
-        "word",
-        "yeti",
-        "zoom",
-    ]
-)
 _TAG_LINE = re.compile(r"([A-Za-z0-9 ]{4}): (.*)")
 _PEOPLE_SPLIT = re.compile(r"\s*(?:[;&/+]|\band\b|\bund\b)\s*", re.I)
 _COPYRIGHT = re.compile(r"^(?:copyright|\(c\)|©|℗)?\s*(?:\d{4}(?:\s*-\s*\d{4})?)?[\s,]*", re.I)
@@ -152,28 +51,6 @@ _INITIAL = re.compile(r"^[^\W\d_]\.$")
 # around a name in a person tag: "recorded by ...", a year, a role in brackets
 _BY = re.compile(r"^(?:(?:recorded|spoken|voiced|read|performed|made)\s+)?by\s+", re.I)
 _AFTER = re.compile(r"(?:[\s,]+(?:\d{4}|\([^)]*\)|\[[^\]]*\]))+\s*$")
-PARTICLES = frozenset(
-    [
-        "van",
-        "von",
-        "der",
-        "den",
-        "de",
-        "del",
-        "della",
-        "di",
-        "da",
-        "du",
-        "dos",
-        "le",
-        "la",
-        "ten",
-        "ter",
-        "zu",
-        "bin",
-        "al",
-    ]
-)
 
 
 def check(request: Request, index: ExportIndex) -> list[Finding]:
