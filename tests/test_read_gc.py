@@ -13,7 +13,7 @@ import pytest
 import zipcraft
 
 from reviewer.archive import ArchiveError, Limits, read_export
-from reviewer.archive.export import NO_FULL_COLLECTION, few_full_collections
+from reviewer.archive.collector import NO_FULL_COLLECTION, few_full_collections
 
 
 def _archive(tmp_path: Path) -> Path:

@@ -16,17 +16,15 @@ Meanwhile another thread hashes the whole file. Every hazard becomes a finding (
 
 from __future__ import annotations
 
-import gc
 import hashlib
 import io
 import sys
 import threading
 from collections import deque
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from reviewer.archive.collector import few_full_collections
 from reviewer.archive.container import (
     WINDOW_READ_MAX,
     Level,
@@ -35,9 +33,8 @@ from reviewer.archive.container import (
     open_regular,
 )
 from reviewer.archive.context import Context, Stop
-from reviewer.archive.digest.pdf import collect_pdfs
-from reviewer.archive.digest.tables import MANIFEST
 from reviewer.archive.directory import END_TAIL
+from reviewer.archive.finish import finish
 from reviewer.archive.limits import Limits
 from reviewer.archive.nesting import Shape, shape
 from reviewer.archive.pdfservice import PdfService
@@ -46,19 +43,15 @@ from reviewer.archive.progress import Meter, ProgressCallback, Tally
 from reviewer.archive.streams import READ_FAILURES, chunks, crc32, read_failure, small_member
 from reviewer.domain.archive.errors import ArchiveError
 from reviewer.domain.archive.sniff import extension, sniff
-from reviewer.domain.archive.spreadsheet import worksheet_tables
-from reviewer.domain.archive.tabular import recordings_from
 from reviewer.domain.archive.wav import ChunkScout
-from reviewer.domain.model import EXPORT_ITSELF, AudioInfo, ExportIndex, Member, MemberKind
+from reviewer.domain.model import EXPORT_ITSELF, AudioInfo, ExportIndex, MemberKind
 
 SNIFF_BYTES = 4096
 HASH_CHUNK = 4 << 20  # bytes per step when hashing the whole file
 THREADS = 2
 PDF_PRESTART_BYTES = 8 << 20  # exports this big start the PDF child before looking inside
 THREAD_MIN_AVERAGE = 16 << 10  # compressed bytes per member for two threads to pay
-PROFILE = "Account/Profile.json"
 WATCHED_BYTES = 4 << 20  # members this big report their progress as they are inflated
-NO_FULL_COLLECTION = 1 << 30  # the collector's oldest-generation threshold while reading
 
 
 def read_export(
@@ -83,36 +76,6 @@ def read_export(
         pdf.results()
 
 
-_gc_lock = threading.Lock()
-_gc_readers = 0  # reads under way (in any thread)
-_gc_saved: tuple[int, int, int] | None = None  # the thresholds before the first of them
-
-
-@contextmanager
-def few_full_collections() -> Iterator[None]:
-    """No full garbage collection while exports are read. The index is up to a million
-    long-lived objects made at once, which CPython's collector would otherwise walk whole
-    again and again (six times, 13% of the reading of 100,000 small members) to free
-    nothing; young garbage is still collected as usual. The thresholds are put back when
-    the last read under way ends (unless someone changed them meanwhile)."""
-    global _gc_readers, _gc_saved
-    with _gc_lock:
-        if _gc_readers == 0:
-            _gc_saved = gc.get_threshold()
-            gc.set_threshold(_gc_saved[0], _gc_saved[1], NO_FULL_COLLECTION)
-        _gc_readers += 1
-    try:
-        yield
-    finally:
-        with _gc_lock:
-            _gc_readers -= 1
-            saved = _gc_saved
-            if _gc_readers == 0 and saved is not None:
-                if gc.get_threshold() == (saved[0], saved[1], NO_FULL_COLLECTION):
-                    gc.set_threshold(*saved)
-                _gc_saved = None
-
-
 def _read_export(
     path: Path, limits: Limits, pdf: PdfService, progress: ProgressCallback | None
 ) -> ExportIndex:
@@ -131,7 +94,7 @@ def _read_export(
                 ctx.hazards.add("zip-unreadable", EXPORT_ITSELF, "the file is empty")
             else:
                 _read_level(ctx, src, fh, "", 0, None)
-            _finish(ctx)
+            finish(ctx)
         finally:
             hasher.join()
         if not hashed:
@@ -523,96 +486,3 @@ def _read_again(ctx: Context, level: Level, job: Job, total: int) -> bytes | Non
         ctx.hazards.add("zip-corrupt", job.member.path, f"{job.name!r} {why}")
         return None
     return b"".join(parts)
-
-
-# ------------------------------------------------------------------------- the whole export
-
-
-def _finish(ctx: Context) -> None:
-    index = ctx.index
-    collect_pdfs(ctx)
-    # a workbook's sheets are tables (its parts were read as a nested archive's texts): kept
-    # parsed, like a CSV member, their text is rendered from the table
-    for path, table in worksheet_tables(index.texts, set(index.texts_truncated)).items():
-        index.tables[path] = table
-        del index.texts[path]
-    _unchecked_texts(ctx)
-    _in_order(ctx)
-    doc = index.json_docs.get(MANIFEST)
-    if isinstance(doc, dict):
-        index.manifest, index.manifest_member = doc, MANIFEST
-    profile = index.json_docs.get(PROFILE)
-    if isinstance(profile, dict):
-        index.profile = profile
-    else:
-        for path, doc in index.json_docs.items():
-            if "profile" in path.lower() and isinstance(doc, dict):
-                index.profile = doc
-                break
-    paths = {m.path for m in index.members}
-    ordered = sorted(
-        index.tables.values(), key=lambda t: not t.member.endswith("Alexa/VoiceHistory.csv")
-    )
-    for table in ordered:
-        index.recordings.extend(recordings_from(table, paths))
-    index.texts_truncated.sort()
-
-
-def _unchecked_texts(ctx: Context) -> None:
-    """Members whose text the identity scan saw only in part (the text limits): what it did
-    not see would be delivered unchecked. (A PDF whose parse ran out of time, or that got
-    the parser stuck, has its own finding.)"""
-    index, hz, limits = ctx.index, ctx.hazards, ctx.limits
-    by_path = {m.path: m for m in index.members} if index.texts_truncated else {}
-    for path in index.texts_truncated:
-        member = by_path.get(path)
-        if member is None or hz.has("pdf-too-large", path) or hz.has("pdf-hostile", path):
-            continue
-        size = member.read_bytes if member.read_bytes is not None else member.declared_size
-        kept = len(index.texts.get(path, ""))
-        if path in ctx.text_starved:
-            budget = limits.max_total_text_bytes
-            shown = f"{budget >> 20} MiB" if budget >= 1 << 20 else f"{budget:,} characters"
-            why = (
-                f"{kept:,} characters of its {size:,} bytes: the archive's {shown} of text "
-                "were used up"
-            )
-        else:
-            why = f"the first {kept:,} characters of its {size:,} bytes (one member's limit)"
-        hz.add(
-            "text-too-large",
-            path,
-            f"{path}: the identity checks read only {why}; the rest could not be checked",
-        )
-
-
-def _in_order(ctx: Context) -> None:
-    """Members in directory order, each nested archive's right after it, and the per-member
-    maps in the same order, however the threads happened to finish."""
-    index = ctx.index
-    if len(ctx.blocks) > 1:
-        ordered: list[Member] = []
-
-        def emit(prefix: str) -> None:
-            for m in ctx.blocks.get(prefix, ()):
-                ordered.append(m)
-                if m.path + "!" in ctx.blocks:
-                    emit(m.path + "!")
-
-        emit("")
-        index.members = ordered
-    if len(ctx.blocks) > 1 or ctx.threaded:
-        rank = {m.path: i for i, m in enumerate(index.members)}
-        last = len(rank)
-
-        def by_rank(item: tuple[str, Any]) -> int:
-            return rank.get(item[0], last)
-
-        index.texts = dict(sorted(index.texts.items(), key=by_rank))
-        index.tables = dict(sorted(index.tables.items(), key=by_rank))
-        index.json_docs = dict(sorted(index.json_docs.items(), key=by_rank))
-    elif ctx.moved:  # one level, one thread: only the large members came early
-        paths = [m.path for m in index.members]
-        index.texts = {p: index.texts[p] for p in paths if p in index.texts}
-        index.tables = {p: index.tables[p] for p in paths if p in index.tables}
-        index.json_docs = {p: index.json_docs[p] for p in paths if p in index.json_docs}

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from reviewer.archive.export import few_full_collections, read_export
+from reviewer.archive.collector import few_full_collections
+from reviewer.archive.export import read_export
 from reviewer.archive.limits import Limits
 from reviewer.archive.progress import ProgressCallback
 from reviewer.domain.review import Review, open_request, review_index
