@@ -275,7 +275,8 @@ def deobfuscated(text: str, *, written: bool = True) -> str | None:
     JSON and tables); the forms people write ("[at]", "(dot)") are looked for in plain texts
     only."""
     out = text
-    if any(hint in text for hint in _ENCODED_HINTS):
+    # one pass for each of "%" and "&" (memchr) settles the common case, no hint at all
+    if ("%" in text or "&" in text) and any(hint in text for hint in _ENCODED_HINTS):
         out = _decoded(text)
     if written and any(hint in out for hint in _WRITTEN_HINTS):
         out = _DOT_FORMS.sub(".", _AT_FORMS.sub("@", out))
