@@ -108,6 +108,13 @@ def _header_columns(header: tuple[str, ...]) -> tuple[str, ...]:
 
 
 def parse_csv(member: str, text: str) -> Table | None:
+    """The table a member named as one (`.csv`, `.tsv`) holds: CSV, or the records of a JSON
+    text (another pipeline's "CSV" that is a JSON list or JSON Lines), which read as rows of
+    no use as CSV."""
+    if text.lstrip("\ufeff \t\r\n")[:1] in ("[", "{"):
+        records = json_records_table(member, text)
+        if records is not None:
+            return records
     end = text.find("\n")
     first = text if end < 0 else text[:end]
     try:
@@ -281,6 +288,41 @@ def table_from_json(member: str, doc: Any) -> Table | None:
     cols = _shared_columns(_json_columns(records))
     rows = [tuple([_cell(rec.get(c)) for c in cols]) for rec in records]
     return Table(member=member, columns=cols, rows=rows)
+
+
+def json_lines(text: str) -> list[dict[str, Any]] | None:
+    """The objects of JSON Lines text (one JSON object a line, blank lines aside), or None
+    when any line is something else."""
+    records: list[dict[str, Any]] = []
+    for line in text.splitlines():
+        line = line.strip()
+        if not line:
+            continue
+        if not line.startswith("{"):
+            return None
+        try:
+            record = parse_json(line)
+        except ValueError:
+            return None
+        if not isinstance(record, dict):
+            return None
+        records.append(record)
+    return records or None
+
+
+def json_records_table(member: str, text: str) -> Table | None:
+    """The table of a text that is JSON records: a JSON document holding a list of records,
+    or JSON Lines. None when it is neither."""
+    try:
+        doc: Any = parse_json(text.lstrip("\ufeff"))
+    except ValueError:
+        doc = json_lines(text)
+    if doc is None:
+        return None
+    table = table_from_json(member, doc)
+    if table is None and isinstance(doc, dict):  # one record (a JSON Lines text of one line)
+        table = table_from_json(member, [doc])
+    return table
 
 
 def _norm(column: str) -> str:

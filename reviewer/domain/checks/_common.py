@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any, TypeVar, cast
 
-from reviewer.domain.archive.tabular import json_view
+from reviewer.domain.archive.tabular import json_lines, json_view, table_from_json
 from reviewer.domain.model import ExportIndex, Recording, Request, Table
 
 T = TypeVar("T")
@@ -104,10 +104,14 @@ def _shared(name: str, request: object, index: object, make: Callable[[], T]) ->
 
 
 def all_tables(index: ExportIndex) -> Iterator[tuple[str, Table]]:
-    """(member, table) for every table of the index, then the manifest's records.
+    """(member, table) for every table of the index, then the manifest's records, then the
+    records of text members written as JSON Lines.
 
     The reader keeps no table of the manifest's file list (the manifest check reads the
     document itself); the checks that read tables see it too, its rows made when read.
+    A JSON Lines member (`.jsonl`, `.ndjson`, or a `.json` that is one object a line) is
+    kept as text; its records are rows like a CSV member's, so another account's rows in it
+    are found by their customer column whatever the shape of its ids.
     """
     yield from index.tables.items()
     path = index.manifest_member
@@ -116,6 +120,26 @@ def all_tables(index: ExportIndex) -> Iterator[tuple[str, Table]]:
         view = _shared("manifest-view", manifest, index, lambda: json_view(path, manifest))
         if view is not None:
             yield path, view
+    yield from _shared("json-lines", index, index, lambda: _json_lines_tables(index))
+
+
+JSON_LINES_EXT = (".jsonl", ".ndjson", ".json")
+
+
+def _json_lines_tables(index: ExportIndex) -> list[tuple[str, Table]]:
+    found = []
+    for path, text in index.texts.items():
+        if (
+            path in index.tables
+            or path in index.json_docs  # one JSON document, read as such
+            or not path.lower().endswith(JSON_LINES_EXT)
+        ):
+            continue
+        records = json_lines(text)
+        table = table_from_json(path, records) if records is not None else None
+        if table is not None:
+            found.append((path, table))
+    return found
 
 
 def customer_column(table: Table) -> str | None:
@@ -334,35 +358,77 @@ def record_customer(doc: object) -> str:
 # --------------------------------------------------------------------------- people
 
 
+# Letters that NFKD does not take apart, as they are written without their marks
+_PLAIN_LETTERS = str.maketrans(
+    {"ß": "ss", "æ": "ae", "œ": "oe", "ø": "o", "ł": "l", "đ": "d", "þ": "th"}
+)
+# German umlauts as written where they cannot be typed ("Müller", "Mueller")
+_UMLAUTS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue"})
+_INITIAL = re.compile(r"\A\w\.?\Z")
+
+
+def _without_marks(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text.translate(_PLAIN_LETTERS))
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def name_forms(name: str) -> frozenset[str]:
+    """A name (case-folded, see `norm_text`) as exports write it: as given, without its
+    accents ("Éléonore" as "Eleonore"), its umlauts spelled out ("Jürgen Weiß" as "Juergen
+    Weiss"), and without a middle initial ("Eleanor J. Whitfield")."""
+    words = name.split()
+    if len(words) > 2:
+        kept = [w for w in words if not _INITIAL.match(w)]
+        if len(kept) >= 2:
+            name = " ".join(kept)
+    return frozenset(
+        {
+            name,
+            _without_marks(name),
+            _without_marks(unicodedata.normalize("NFC", name).translate(_UMLAUTS)),
+        }
+    )
+
+
 def known_name_tokens(request: Request) -> tuple[set[str], set[str]]:
-    """(full names, single name tokens) of the requester and household, case-folded."""
+    """(full names, single name tokens) of the requester and household, case-folded, in each
+    of their written forms (`name_forms`)."""
+    names = (request.requester.name, *(h.name for h in request.requester.household))
+    full, tokens = _known_names(names)
+    return set(full), set(tokens)
+
+
+@lru_cache(maxsize=64)  # one request's names, asked for every name a check reads
+def _known_names(names: tuple[str, ...]) -> tuple[frozenset[str], frozenset[str]]:
     full: set[str] = set()
     tokens: set[str] = set()
-    names = [request.requester.name] + [h.name for h in request.requester.household]
     for name in names:
         n = norm_text(name.replace(",", " "))
         if not n:
             continue
-        full.add(n)
-        full.add(" ".join(reversed(n.split())))
-        tokens.update(t for t in re.split(r"[\s\-]+", n) if len(t) > 1)
-    return full, tokens
+        for form in name_forms(n):
+            full.add(form)
+            full.add(" ".join(reversed(form.split())))
+            tokens.update(t for t in re.split(r"[\s\-]+", form) if len(t) > 1)
+    return frozenset(full), frozenset(tokens)
 
 
 def is_known_person(candidate: str, request: Request) -> bool:
     """Whether `candidate` (a name as written) is the requester or someone of the household.
 
     A full name must match a known full name; a single word must be a known first or last
-    name ("Anna", "Mrs. Weber"). "Anna Schmidt" is not "Anna Weber".
+    name ("Anna", "Mrs. Weber"). "Anna Schmidt" is not "Anna Weber". Accents, umlauts spelled
+    out and a middle initial make no other person (`name_forms`).
     """
-    full, tokens = known_name_tokens(request)
+    names = (request.requester.name, *(h.name for h in request.requester.household))
+    full, tokens = _known_names(names)
     n = norm_text(candidate.replace(",", " "))
     if not n:
         return True
-    if n in full:
+    forms = name_forms(n)
+    if not forms.isdisjoint(full):
         return True
-    parts = n.split()
-    return len(parts) == 1 and parts[0] in tokens
+    return any(len(f.split()) == 1 and f in tokens for f in forms)
 
 
 @lru_cache(maxsize=4096)

@@ -14,6 +14,7 @@ time, corrupt in the archive, is left to the reader's finding.)
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from reviewer.domain.archive.catalogue import TRANSCRIPTS_PDF
 from reviewer.domain.checks._common import as_utc_naive, listing, plural, unique
@@ -46,12 +47,14 @@ def check(request: Request, index: ExportIndex) -> list[Finding]:
     catalogue = index.transcript_member
     if catalogue is None:
         return []
-    history: dict[str, Recording] = {}
+    # An utterance listed twice on one side keeps every reading: each must agree with the
+    # other side (a second entry with another text or device is a disagreement too).
+    history: dict[str, list[Recording]] = {}
     for rec in index.recordings:
-        history.setdefault(rec.utterance_id.strip(), rec)
-    entries: dict[str, TranscriptEntry] = {}
+        history.setdefault(rec.utterance_id.strip(), []).append(rec)
+    entries: dict[str, list[TranscriptEntry]] = {}
     for e in index.transcripts:
-        entries.setdefault(e.utterance_id.strip(), e)
+        entries.setdefault(e.utterance_id.strip(), []).append(e)
     sources = sorted({r.source_member for r in index.recordings if r.source_member})
 
     not_in_catalogue = [u for u in history if u not in entries]
@@ -61,7 +64,7 @@ def check(request: Request, index: ExportIndex) -> list[Finding]:
     findings = []
 
     def add(uids: list[str], title: str, detail: str) -> None:
-        audio = [history[u].audio_member for u in uids if u in history]
+        audio = [r.audio_member for u in uids for r in history.get(u, ())]
         findings.append(
             Finding(
                 code=CODE,
@@ -88,30 +91,30 @@ def check(request: Request, index: ExportIndex) -> list[Finding]:
             f"does not have: {listing(not_in_history)}. Whose recordings are these?",
         )
     if text:
-        first = entries[text[0]]
+        first, rec = text[0][1]
         add(
-            text,
+            [u for u, _ in text],
             f"{plural(len(text), 'transcript')} {'differs' if len(text) == 1 else 'differ'} "
             "between catalogue and voice history",
             _lead("text", text)
             + f'the catalogue says "{_short(first.text)}", the voice history says '
-            f'"{_short(history[text[0]].transcript)}". Listen to the recording to learn which '
+            f'"{_short(rec.transcript)}". Listen to the recording to learn which '
             "is true.",
         )
     if device:
-        first = entries[device[0]]
+        first, rec = device[0][1]
         add(
-            device,
+            [u for u, _ in device],
             f"{plural(len(device), 'entry', 'entries')} with another device in the catalogue",
             _lead("device", device)
             + f"the catalogue says {first.device_serial or '(none)'}, the voice history "
-            f"says {serial_of(history[device[0]]) or '(none)'}.",
+            f"says {serial_of(rec) or '(none)'}.",
         )
     if time:
-        first = entries[time[0]]
-        rec_ts = history[time[0]].timestamp
+        first, rec = time[0][1]
+        rec_ts = rec.timestamp
         add(
-            time,
+            [u for u, _ in time],
             f"{plural(len(time), 'entry', 'entries')} with another time in the catalogue",
             _lead("time", time)
             + f"the catalogue says {first.timestamp_text or '(none)'}, the voice history says "
@@ -152,25 +155,64 @@ def _empty(index: ExportIndex) -> list[Finding]:
     ]
 
 
+Pair = tuple[TranscriptEntry, Recording]
+
+
 def _differences(
-    entries: dict[str, TranscriptEntry], history: dict[str, Recording]
-) -> tuple[list[str], list[str], list[str]]:
-    """The utterances on both sides whose text, device or time differ, in catalogue order."""
-    text, device, time = [], [], []
-    for uid, e in entries.items():
-        rec = history.get(uid)
-        if rec is None:
+    entries: dict[str, list[TranscriptEntry]], history: dict[str, list[Recording]]
+) -> tuple[list[tuple[str, Pair]], list[tuple[str, Pair]], list[tuple[str, Pair]]]:
+    """The utterances on both sides whose text, device or time differ, in catalogue order,
+    each with a catalogue entry and a voice-history row that disagree. An utterance listed
+    more than once differs when any of its readings on one side has no equal on the other."""
+    text: list[tuple[str, Pair]] = []
+    device: list[tuple[str, Pair]] = []
+    time: list[tuple[str, Pair]] = []
+    for uid, es in entries.items():
+        recs = history.get(uid)
+        if recs is None:
             continue
-        if _text_key(e.text) != _text_key(rec.transcript):
-            text.append(uid)
-        if serial_key(e.device_serial) != serial_key(serial_of(rec)):
-            device.append(uid)
-        if _time_differs(e, rec):
-            time.append(uid)
+        if len(es) == 1 and len(recs) == 1:  # the common case: listed once on each side
+            e, rec = es[0], recs[0]
+            if _text_key(e.text) != _text_key(rec.transcript):
+                text.append((uid, (e, rec)))
+            if serial_key(e.device_serial) != serial_key(serial_of(rec)):
+                device.append((uid, (e, rec)))
+            if _time_differs(e, rec):
+                time.append((uid, (e, rec)))
+            continue
+        for found, differs in zip((text, device, time), _ASPECTS, strict=True):
+            pair = _disagreeing(es, recs, differs)
+            if pair is not None:
+                found.append((uid, pair))
     return text, device, time
 
 
-def _lead(what: str, uids: list[str]) -> str:
+def _text_differs(e: TranscriptEntry, rec: Recording) -> bool:
+    return _text_key(e.text) != _text_key(rec.transcript)
+
+
+def _device_differs(e: TranscriptEntry, rec: Recording) -> bool:
+    return serial_key(e.device_serial) != serial_key(serial_of(rec))
+
+
+def _disagreeing(
+    es: list[TranscriptEntry],
+    recs: list[Recording],
+    differs: Callable[[TranscriptEntry, Recording], bool],
+) -> Pair | None:
+    """An entry and a row that disagree, when some entry agrees with no row or some row
+    with no entry; None when every reading has its equal on the other side."""
+    for e in es:
+        if all(differs(e, r) for r in recs):
+            return e, recs[0]
+    for r in recs:
+        if all(differs(e, r) for e in es):
+            return es[0], r
+    return None
+
+
+def _lead(what: str, found: list[tuple[str, Pair]]) -> str:
+    uids = [u for u, _ in found]
     if len(uids) == 1:
         return f"Utterance {uids[0]}: "
     return (
@@ -188,6 +230,14 @@ def _time_differs(e: TranscriptEntry, rec: Recording) -> bool:
     return as_utc_naive(e.timestamp).replace(microsecond=0) != as_utc_naive(rec.timestamp).replace(
         microsecond=0
     )
+
+
+# how a catalogue entry and a voice-history row differ in text, in device, in time
+_ASPECTS: tuple[Callable[[TranscriptEntry, Recording], bool], ...] = (
+    _text_differs,
+    _device_differs,
+    _time_differs,
+)
 
 
 def _short(text: str, limit: int = 80) -> str:

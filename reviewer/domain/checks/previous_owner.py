@@ -3,7 +3,8 @@
 They are the previous owner's voice, not the requester's. A device without a registration
 date is judged against the account's creation date, when the ticket has one; and because that
 cannot tell a second-hand device's earlier owner from the requester, its recordings in the export
-also raise a warning (`previous-owner-unchecked`): the rule could not be applied to them.
+also raise a warning (`previous-owner-unchecked`): the rule could not be applied to them. So do
+recordings on a dated device whose own time is missing or does not read as a time.
 """
 
 from __future__ import annotations
@@ -36,6 +37,8 @@ def check(request: Request, index: ExportIndex) -> list[Finding]:
         return []
     early: dict[str, list[Recording]] = defaultdict(list)
     unchecked: dict[str, list[Recording]] = defaultdict(list)
+    # recordings on a dated device whose own time is missing or not read as a time
+    undatable: dict[str, list[Recording]] = defaultdict(list)
     for rec in index.recordings:
         if is_foreign_recording(rec, request):
             continue
@@ -44,6 +47,8 @@ def check(request: Request, index: ExportIndex) -> list[Finding]:
             early[serial].append(rec)
         elif serial in undated:
             unchecked[serial].append(rec)
+        elif rec.timestamp is None and serial in floors:
+            undatable[serial].append(rec)
     findings = []
     done: set[str] = set()
     for d in req.devices:
@@ -84,6 +89,27 @@ def check(request: Request, index: ExportIndex) -> list[Finding]:
                         f"Find out when the requester got the device, or listen to the "
                         f"earliest recordings, before delivery."
                     ),
+                )
+            )
+        odd = undatable.get(serial)
+        if odd:
+            since, what = floors[serial].since, floors[serial].what
+            findings.append(
+                Finding(
+                    code=UNCHECKED_CODE,
+                    severity=Severity.WARNING,
+                    title=f"Device {d.serial}: recordings without a readable date",
+                    detail=(
+                        f"{plural(len(odd), 'recording')} from device {_label(d)} "
+                        f"{'has' if len(odd) == 1 else 'have'} no time that reads as a date "
+                        "(none given, or written in a form the reader does not know, such as "
+                        f"14/11/2016): {'it' if len(odd) == 1 else 'they'} cannot be checked "
+                        f"against the day the requester {what}, {since.isoformat()}. "
+                        f"Utterance ids {listing(r.utterance_id for r in odd)}. Find out when "
+                        "they were made before delivery: a previous owner's voice is dated "
+                        "before it."
+                    ),
+                    members=tuple(recording_members(odd)),
                 )
             )
     return findings

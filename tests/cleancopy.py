@@ -1,0 +1,67 @@
+"""The clean sample export with members changed, written as a real request folder.
+
+`review_changed` copies `sample_archives/clean` (its ticket, possibly edited) and rewrites
+its export.zip with `zipfile`, the manifest's sizes and hashes made to fit the new members,
+so that what a test changes is judged on its content, not as tampering.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import zipfile
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from reviewer.archive.review import review_request
+from reviewer.domain.review import Review
+
+CLEAN = Path(__file__).resolve().parents[1] / "sample_archives" / "clean"
+
+
+def clean_members() -> dict[str, bytes]:
+    with zipfile.ZipFile(CLEAN / "export.zip") as z:
+        return {info.filename: z.read(info) for info in z.infolist()}
+
+
+def clean_ticket() -> dict[str, Any]:
+    ticket: dict[str, Any] = json.loads((CLEAN / "request.json").read_text())
+    return ticket
+
+
+def voice_history_rows() -> list[list[str]]:
+    """The clean voice history's rows (no cell holds a comma)."""
+    text = clean_members()["Alexa/VoiceHistory.csv"].decode()
+    return [line.split(",", 6) for line in text.splitlines()[1:]]
+
+
+def review_changed(
+    tmp_path: Path,
+    changes: Mapping[str, bytes | str | None],
+    ticket: dict[str, Any] | None = None,
+) -> Review:
+    """Review the clean export with `changes` (member -> new bytes or text, None: removed)."""
+    members = clean_members()
+    for path, data in changes.items():
+        if data is None:
+            members.pop(path, None)
+        else:
+            members[path] = data.encode() if isinstance(data, str) else data
+    manifest = json.loads(members["manifest.json"])
+    manifest["files"] = [
+        {"path": p, "bytes": len(b), "sha256": hashlib.sha256(b).hexdigest()}
+        for p, b in sorted(members.items())
+        if p != "manifest.json"
+    ]
+    members["manifest.json"] = json.dumps(manifest, indent=2).encode()
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        for path, data in members.items():
+            z.writestr(path, data)
+    folder = tmp_path / "DSAR-2018-0398"
+    folder.mkdir()
+    (folder / "export.zip").write_bytes(buf.getvalue())
+    (folder / "request.json").write_text(json.dumps(ticket or clean_ticket()))
+    return review_request(folder)

@@ -1,0 +1,58 @@
+"""The requester's name as other systems write it: without its accents, its umlauts spelled
+out, with a middle initial. None of these is another person; another name still is.
+
+Each test rewrites the clean sample's export.zip and reviews it as the app does.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from cleancopy import clean_ticket, review_changed
+
+from reviewer.domain.model import Verdict
+
+REQ_ID = "A1QH7RZ3N8VW2E"
+
+
+def _profile(name: str) -> str:
+    return json.dumps(
+        {
+            "customer_id": REQ_ID,
+            "name": name,
+            "email": "eleanor.whitfield@example.co.uk",
+            "locale": "en-GB",
+        }
+    )
+
+
+@pytest.mark.parametrize(
+    ("ticket_name", "profile_name"),
+    [
+        ("Éléonore Whitfield", "Eleonore Whitfield"),  # accents stripped by the pipeline
+        ("Eleonore Whitfield", "Éléonore Whitfield"),  # accents the ticket lacks
+        ("Jürgen Weiß", "Juergen Weiss"),  # umlauts and ß spelled out
+        ("Jürgen Weiß", "Jurgen Weiss"),
+        ("Eleanor Whitfield", "Eleanor J. Whitfield"),  # a middle initial
+        ("Eleanor Whitfield", "WHITFIELD, Eleanor"),
+    ],
+)
+def test_the_requesters_name_written_otherwise_passes(
+    tmp_path: Path, ticket_name: str, profile_name: str
+) -> None:
+    ticket = clean_ticket()
+    ticket["requester"]["name"] = ticket_name
+    review = review_changed(tmp_path, {"Account/Profile.json": _profile(profile_name)}, ticket)
+    assert review.report.verdict is Verdict.PASS, [
+        (f.code, f.detail) for f in review.report.findings
+    ]
+
+
+@pytest.mark.parametrize("profile_name", ["Eleanor Whitman", "Gary Hollis", "Jürgen Whitfield"])
+def test_another_name_in_the_profile_still_blocks(tmp_path: Path, profile_name: str) -> None:
+    review = review_changed(tmp_path, {"Account/Profile.json": _profile(profile_name)})
+    assert review.report.verdict is Verdict.BLOCK
+    [f] = [f for f in review.report.findings if f.code == "foreign-identifier"]
+    assert profile_name in f.detail and f.members == ("Account/Profile.json",)

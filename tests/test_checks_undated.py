@@ -1,0 +1,58 @@
+"""Recordings on a device with a registration date whose own time does not read as a date
+(written as 14/11/2016, as an RFC 2822 date, or not at all): the previous-owner rule cannot
+be applied to them, which is a warning, never a silent pass.
+
+Each test rewrites the clean sample's voice history (no catalogue: another pipeline's
+layout) and reviews it as the app does.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+import pytest
+from cleancopy import review_changed, voice_history_rows
+
+from reviewer.domain.model import Severity, Verdict
+
+HEADER = "utterance_id,timestamp,customer_id,device_serial,device_type,audio_file,transcript"
+
+
+def _history(rows: list[list[str]]) -> str:
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(HEADER.split(","))
+    writer.writerows(rows)
+    return buf.getvalue()
+
+
+def _first_dated(when: str) -> dict[str, str | None]:
+    rows = voice_history_rows()
+    rows[0][1] = when
+    return {"Alexa/VoiceHistory.csv": _history(rows), "Alexa/Transcripts.pdf": None}
+
+
+@pytest.mark.parametrize(
+    "when", ["14/11/2016 07:12:40", "Mon, 14 Nov 2016 07:12:40 GMT", "14.11.2016 07:12", ""]
+)
+def test_a_recording_whose_date_does_not_read_is_not_passed(tmp_path: Path, when: str) -> None:
+    review = review_changed(tmp_path, _first_dated(when))
+    assert review.report.verdict is Verdict.REVIEW
+    [f] = [f for f in review.report.findings if f.severity is not Severity.INFO]
+    assert (f.code, f.severity) == ("previous-owner-unchecked", Severity.WARNING)
+    uid = voice_history_rows()[0][0]
+    assert uid in f.detail and "G090LF0964130QAB" in f.detail and "2017-03-02" in f.detail
+    assert f.members == ("Alexa/VoiceHistory.csv", f"Alexa/Audio/{uid}.wav")
+
+
+def test_a_recording_dated_before_the_device_is_still_a_previous_owners(tmp_path: Path) -> None:
+    review = review_changed(tmp_path, _first_dated("2016-11-14 07:12:40"))
+    assert review.report.verdict is Verdict.BLOCK
+    assert [f.code for f in review.report.findings] == ["previous-owner"]
+
+
+def test_dated_recordings_raise_nothing(tmp_path: Path) -> None:
+    review = review_changed(tmp_path, {"Alexa/Transcripts.pdf": None})
+    assert review.report.verdict is Verdict.PASS
