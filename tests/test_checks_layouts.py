@@ -1,6 +1,8 @@
-"""Another account's rows in members of other layouts: JSON Lines (`.jsonl`, `.ndjson`) and
-a member named as a CSV table that holds JSON records. Their customer column attributes
-each row as a CSV member's does, whatever the shape of the ids.
+"""Another account's data in members of other layouts: JSON Lines (`.jsonl`, `.ndjson`), a
+member named as a CSV table that holds JSON records, a delimited table in a `.txt` or under a
+recording's name, and values labelled with a field's name in XML, HTML or "name: value"
+text. Their customer column or label attributes each as a JSON field or a CSV row is,
+whatever the shape of the ids.
 
 Each test rewrites the clean sample's export.zip and reviews it as the app does.
 """
@@ -63,3 +65,64 @@ def test_a_csv_member_of_json_records_reads_as_their_table() -> None:
     assert one is not None and list(one.values("customer_name")) == ["Gary Hollis"]
     plain = parse_csv("Returns.csv", 'customer_id,note\nA1,"{not json}"\n')
     assert plain is not None and plain.columns == ("customer_id", "note")
+
+
+MINE_CSV = f"customer_id,order_id,ship_city\n{REQ_ID},202-4417309-5518734,London\n"
+STRANGER_CSV = MINE_CSV + f"{THEIRS},202-1,Leeds\n"
+
+
+@pytest.mark.parametrize(
+    "name", ["Retail/Returns.txt", "Retail/Returns", "Alexa/Audio/UZZZ000000000019.wav"]
+)
+def test_another_accounts_rows_in_a_table_under_another_name_block(
+    tmp_path: Path, name: str
+) -> None:
+    review = review_changed(tmp_path, {name: STRANGER_CSV})
+    assert review.report.verdict is Verdict.BLOCK
+    [f] = [f for f in review.report.findings if f.code == "foreign-records"]
+    assert THEIRS in f.detail and f.members == (name,)
+
+
+def test_the_requesters_own_table_in_a_text_member_passes(tmp_path: Path) -> None:
+    review = review_changed(tmp_path, {"Retail/Returns.txt": MINE_CSV})
+    assert review.report.verdict is Verdict.PASS, [f.code for f in review.report.findings]
+
+
+@pytest.mark.parametrize(
+    ("name", "text"),
+    [
+        (
+            "Account/Legacy.xml",
+            f"<?xml version='1.0'?><account><customerId>{THEIRS}</customerId>"
+            "<ns:AccountHolder>Gary Hollis</ns:AccountHolder></account>",
+        ),
+        ("Account/Legacy.html", f'<div data-x="1" customerId="{THEIRS}">Gary Hollis</div>'),
+        ("Account/Legacy.yaml", f"account:\n  customer_id: '{THEIRS}'\n  full name: Gary Hollis\n"),
+        ("Account/Legacy.ini", f"[account]\nCustomer ID = {THEIRS}\n"),
+        ("Account/Legacy.txt", f"Account holder: Gary Hollis\nCustomer number: {THEIRS}\n"),
+    ],
+)
+def test_a_labelled_account_id_or_holder_in_text_blocks(
+    tmp_path: Path, name: str, text: str
+) -> None:
+    review = review_changed(tmp_path, {name: text})
+    assert review.report.verdict is Verdict.BLOCK
+    [f] = [f for f in review.report.findings if f.code == "foreign-identifier"]
+    assert THEIRS in f.detail and f.members == (name,)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        f"<account><customerId>{REQ_ID.lower()}</customerId>"
+        "<accountHolder>Eleanor Whitfield</accountHolder></account>",
+        "Account: Prime\nCustomer: Household\nOrder ID: 202-4417309-5518734\n",
+        "Account number: ****4821\nUser ID: amzn1.ask.account.AFXYZ123\n",
+    ],
+    ids=["the requester's", "words", "masked and scoped"],
+)
+def test_labelled_values_that_are_no_other_account_pass(tmp_path: Path, text: str) -> None:
+    review = review_changed(tmp_path, {"Account/Legacy.txt": text})
+    assert review.report.verdict is Verdict.PASS, [
+        (f.code, f.detail) for f in review.report.findings
+    ]

@@ -1,7 +1,8 @@
 """Recordings: format, duration, rate and channels from the head of the stream (and, for
 OGG, its last bytes). A WAV the parser does not lay out is asked of libsndfile; one that
 neither can read is a finding. A WAV's LIST/INFO tags are kept as its text, for the identity
-scan."""
+scan; so is the whole of a member named as a recording whose bytes are text (a table or a
+document saved under a recording's name), which is read like any text member."""
 
 from __future__ import annotations
 
@@ -10,8 +11,12 @@ from reviewer.archive.digest.sndfile import sndfile_info
 from reviewer.archive.digest.text import keep_text
 from reviewer.domain.archive.audio import mp3_info, ogg_info
 from reviewer.domain.archive.errors import WavError
+from reviewer.domain.archive.sniff import looks_like_text, utf16_text
+from reviewer.domain.archive.tabular import decode_text
 from reviewer.domain.archive.wav import parse_wav, wav_tags
 from reviewer.domain.model import Member
+
+TEXT_SNIFF = 4096  # first bytes that tell text from a recording
 
 
 def digest_audio(ctx: Context, member: Member, box: list[bytes], total: int, tail: bytes) -> None:
@@ -19,6 +24,9 @@ def digest_audio(ctx: Context, member: Member, box: list[bytes], total: int, tai
     audio = member.audio
     if audio is None:
         return
+    head = data[:TEXT_SNIFF]
+    if looks_like_text(head) or utf16_text(head) is not None:  # no recording's bytes are text
+        keep_text(ctx, member.path, decode_text(data), len(data) < total)
     if audio.format == "ogg":
         member.audio = ogg_info(data, tail)
     elif audio.format == "wav":

@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any, TypeVar, cast
 
-from reviewer.domain.archive.tabular import json_lines, json_view, table_from_json
+from reviewer.domain.archive.tabular import json_lines, json_view, parse_csv, table_from_json
 from reviewer.domain.model import ExportIndex, Recording, Request, Table
 
 T = TypeVar("T")
@@ -105,13 +105,10 @@ def _shared(name: str, request: object, index: object, make: Callable[[], T]) ->
 
 def all_tables(index: ExportIndex) -> Iterator[tuple[str, Table]]:
     """(member, table) for every table of the index, then the manifest's records, then the
-    records of text members written as JSON Lines.
+    tables that text members hold (`_text_tables`).
 
     The reader keeps no table of the manifest's file list (the manifest check reads the
     document itself); the checks that read tables see it too, its rows made when read.
-    A JSON Lines member (`.jsonl`, `.ndjson`, or a `.json` that is one object a line) is
-    kept as text; its records are rows like a CSV member's, so another account's rows in it
-    are found by their customer column whatever the shape of its ids.
     """
     yield from index.tables.items()
     path = index.manifest_member
@@ -120,26 +117,43 @@ def all_tables(index: ExportIndex) -> Iterator[tuple[str, Table]]:
         view = _shared("manifest-view", manifest, index, lambda: json_view(path, manifest))
         if view is not None:
             yield path, view
-    yield from _shared("json-lines", index, index, lambda: _json_lines_tables(index))
+    yield from _shared("text-tables", index, index, lambda: _text_tables(index))
 
 
 JSON_LINES_EXT = (".jsonl", ".ndjson", ".json")
+HEADER_MAX = 4096  # characters of a text's first line looked at for a table's header
 
 
-def _json_lines_tables(index: ExportIndex) -> list[tuple[str, Table]]:
+def _text_tables(index: ExportIndex) -> list[tuple[str, Table]]:
+    """The tables kept as text: the records of a JSON Lines member (`.jsonl`, `.ndjson`, or a
+    `.json` that is one object a line), and the rows of a text that is a delimited table with
+    a customer column whatever it is named (a `.txt` or an extension-less CSV). Their rows
+    are read like a CSV member's, so another account's rows in them are found by their
+    customer column whatever the shape of its ids."""
     found = []
     for path, text in index.texts.items():
-        if (
-            path in index.tables
-            or path in index.json_docs  # one JSON document, read as such
-            or not path.lower().endswith(JSON_LINES_EXT)
-        ):
+        if path in index.tables or path in index.json_docs:  # read as a table or a document
             continue
-        records = json_lines(text)
-        table = table_from_json(path, records) if records is not None else None
-        if table is not None:
+        table: Table | None = None
+        if path.lower().endswith(JSON_LINES_EXT):
+            records = json_lines(text)
+            table = table_from_json(path, records) if records is not None else None
+        elif _customer_header(text):
+            table = parse_csv(path, text)
+        if table is not None and table.rows:
             found.append((path, table))
     return found
+
+
+def _customer_header(text: str) -> bool:
+    """Whether the first line of `text` is a table's header naming a customer column: two or
+    more cells split by one delimiter, one of them a customer key."""
+    first = text.lstrip("\ufeff")[:HEADER_MAX].split("\n", 1)[0].strip()
+    for delimiter in (",", ";", "\t", "|"):
+        cells = [c.strip().strip("\"'") for c in first.split(delimiter)]
+        if len(cells) >= 2 and any(norm_key(c) in CUSTOMER_KEYS for c in cells):
+            return True
+    return False
 
 
 def customer_column(table: Table) -> str | None:

@@ -58,6 +58,7 @@ from reviewer.domain.checks._identity import (
     find_emails,
     id_shape,
     is_file_name,
+    labelled_values,
     markup_text,
 )
 from reviewer.domain.checks._known_ids import ECHO_DEVICE_TYPES, MARKETPLACE_IDS
@@ -327,33 +328,60 @@ def _scan_plain_texts(
 
 
 def _scan_fields(ev: _Evidence, request: Request, index: ExportIndex) -> None:
-    """Structured fields: account ids of any shape, holders' names."""
-    req = request.requester
-    req_id = norm_id(req.customer_id)
-    req_key = account_id(req.customer_id) or req_id
+    """Structured fields: account ids of any shape, holders' names; in JSON documents, and
+    where a text labels a value with such a field's name (an XML element, a "name: value"
+    line)."""
     for path, doc in index.json_docs.items():
         if doc is index.manifest and isinstance(doc, dict):
             # The file list holds paths and hashes only; the integrity check reads it.
             doc = {k: v for k, v in doc.items() if k != "files"}
+        is_profile = doc is index.profile
         for key, parent, value, obj in _walk(doc, FIELD_KEYS):
-            v = value.strip()
-            if not v:
-                continue
             is_id = key in CUSTOMER_KEYS or (key == "id" and parent in ACCOUNTISH_PARENTS)
-            if is_id:
-                if v == req_id or norm_id(v) == req_id:
-                    ev.requester_seen["customer id"].add(path)
-                    continue
-                key = account_id(v)  # grouped or in lower case; or no account id at all
-                if key == req_key:
-                    ev.requester_seen["customer id"].add(path)
-                elif key and norm_id(v) not in ev.not_ids:
-                    ev.foreign_hit("customer id", norm_id(v), path)
-            elif _is_name_field(key, parent, obj, doc is index.profile) and req.name:
-                if is_known_person(v, request):
-                    ev.requester_seen["name"].add(path)
-                elif any(ch.isalpha() for ch in v):
-                    ev.foreign_hit("name", v, path)
+            is_name = not is_id and _is_name_field(key, parent, obj, is_profile)
+            _field(ev, request, path, value, is_id, is_name)
+    for path, text in index.texts.items():
+        for label, value in labelled_values(text):
+            key = norm_key(label)
+            is_id = key in TEXT_ID_KEYS
+            if is_id or key in HOLDER_NAME_KEYS:
+                _field(ev, request, path, value, is_id, not is_id)
+
+
+# Labels of an account id in a text: the customer keys but the bare words "customer" and
+# "account", which texts use for much else ("Account: Prime", "Customer: Household")
+TEXT_ID_KEYS = CUSTOMER_KEYS - {"customer", "account"}
+
+
+@lru_cache(maxsize=64)
+def _account_key(customer_id: str) -> str:
+    """The requester's customer id as `account_id` compares it."""
+    return account_id(customer_id) or norm_id(customer_id)
+
+
+def _field(
+    ev: _Evidence, request: Request, path: str, value: str, is_id: bool, is_name: bool
+) -> None:
+    """One field's value in `path`: an account id (`is_id`), a holder's name (`is_name`)."""
+    v = value.strip()
+    if not v:
+        return
+    req = request.requester
+    req_id = norm_id(req.customer_id)
+    if is_id:
+        if v == req_id or norm_id(v) == req_id:
+            ev.requester_seen["customer id"].add(path)
+            return
+        key = account_id(v)  # grouped or in lower case; or no account id at all
+        if key == _account_key(req.customer_id):
+            ev.requester_seen["customer id"].add(path)
+        elif key and norm_id(v) not in ev.not_ids:
+            ev.foreign_hit("customer id", norm_id(v), path)
+    elif is_name and req.name:
+        if is_known_person(v, request):
+            ev.requester_seen["name"].add(path)
+        elif any(ch.isalpha() for ch in v):
+            ev.foreign_hit("name", v, path)
 
 
 def _scan_tables(ev: _Evidence, request: Request, index: ExportIndex, att: Attribution) -> None:
