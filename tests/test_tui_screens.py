@@ -477,9 +477,7 @@ async def test_transcripts_count_as_read_only_when_on_screen(store: Store) -> No
         await pilot.press("2")
         first = review.query_one("#recordings-list", RecordingsList).current
         assert first is not None
-        await pilot.pause(0.6)
-        await app.workers.wait_for_complete()
-        assert viewed() == {first.member}
+        await wait_for(pilot, lambda: viewed() == {first.member})
 
 
 async def test_passphrase_never_in_a_worker_description(store: Store) -> None:
