@@ -1,6 +1,7 @@
-"""Recordings on a device with a registration date whose own time does not read as a date
-(written as 14/11/2016, as an RFC 2822 date, or not at all): the previous-owner rule cannot
-be applied to them, which is a warning, never a silent pass.
+"""Recordings on a device with a registration date, dated as a locale or an e-mail writes a
+date (14.11.2016, 14/11/2016, Mon, 14 Nov 2016 ...): read as that date and judged. Where the
+date cannot be read (03/04/2016: March or April? none at all), the previous-owner rule cannot
+be applied, which is a warning, never a silent pass.
 
 Each test rewrites the clean sample's voice history (no catalogue: another pipeline's
 layout) and reviews it as the app does.
@@ -35,8 +36,24 @@ def _first_dated(when: str) -> dict[str, str | None]:
 
 
 @pytest.mark.parametrize(
-    "when", ["14/11/2016 07:12:40", "Mon, 14 Nov 2016 07:12:40 GMT", "14.11.2016 07:12", ""]
+    "when",
+    [
+        "14/11/2016 07:12:40",
+        "11/14/2016 07:12 UTC",
+        "Mon, 14 Nov 2016 07:12:40 GMT",
+        "14.11.2016 07:12",
+        "14-11-2016",
+    ],
 )
+def test_a_recording_dated_in_a_locales_way_before_the_device_is_a_previous_owners(
+    tmp_path: Path, when: str
+) -> None:
+    review = review_changed(tmp_path, _first_dated(when))
+    assert review.report.verdict is Verdict.BLOCK
+    assert [f.code for f in review.report.findings] == ["previous-owner"]
+
+
+@pytest.mark.parametrize("when", ["03/04/2016 07:12:40", "31.02.2016", "last week", ""])
 def test_a_recording_whose_date_does_not_read_is_not_passed(tmp_path: Path, when: str) -> None:
     review = review_changed(tmp_path, _first_dated(when))
     assert review.report.verdict is Verdict.REVIEW
