@@ -145,15 +145,16 @@ class Comparison:
         each row is written in its event's transaction while the chain's head is held, so in a
         store nobody touched they come in the same order. One pass, nothing kept; False at the
         first difference (the caller then compares them as multisets)."""
-        events = self._events(kind.actions)
+        step_key = kind.in_step
+        assert step_key is not None
+        events = self._events(kind.actions, "actor, payload")
         rows = _stream(self.session, self._rows_sql(kind))
+        row_key = kind.row_key
         try:
             for event, row in zip_longest(events, rows):
                 if event is None or row is None:
                     return False
-                seq, actor, action, subject, payload = event
-                e = self._event(seq, actor, action, subject, loads(payload))
-                if kind.event_keys(e) != [kind.row_key(row, at)]:
+                if step_key(event[0], loads(event[1])) != row_key(row, at):
                     return False
             return True
         finally:
@@ -166,11 +167,14 @@ class Comparison:
             for seq, actor, action, subject, payload in events:
                 yield self._event(seq, actor, action, subject, loads(payload))
 
-    def _events(self, actions: Iterable[str]) -> Generator[Any, None, None]:
+    def _events(
+        self, actions: Iterable[str], columns: str = "seq, actor, action, subject, payload"
+    ) -> Generator[Any, None, None]:
+        """The events of `actions` after the marker, in chain order: `columns` of each."""
         listed = ", ".join(f"'{a}'" for a in dict.fromkeys(actions))
         return _stream(
             self.session,
-            f"SELECT seq, actor, action, subject, payload FROM {EVENT_TABLE} "
+            f"SELECT {columns} FROM {EVENT_TABLE} "
             f"WHERE seq > {self.marker.since} AND action IN ({listed}) ORDER BY seq",
         )
 

@@ -71,5 +71,7 @@ class Kind:
     legacy: str | None = None
     label: Callable[[Row], object] = _row_id  # how a row is named in words
     # rows written in step with their events (many, each in its event's transaction): first
-    # compared one for one in order, as multisets only if that fails
-    in_step: bool = False
+    # compared one for one in order, each event's key made from its actor and payload alone
+    # by this function (the kind's one key per event; such events seal no texts), as
+    # multisets only if that fails
+    in_step: Callable[[str, dict[str, Any]], Hashable] | None = None

@@ -7,6 +7,7 @@ them and how a row becomes a key. A row and an event agree when their keys are e
 from __future__ import annotations
 
 from collections.abc import Hashable
+from typing import Any
 
 from reviewer.store.crosscheck.kind import Event, Keys, Kind, Lookups, Row
 from reviewer.store.crosscheck.values import loads, seconds
@@ -133,11 +134,13 @@ DELIVERIES = Kind(
 )
 
 
+def _inspection_key(actor: str, d: dict[str, Any]) -> Hashable:
+    # read straight from the payload: inspections are the most numerous events
+    return (d.get("version_id"), actor, d.get("kind"), d.get("target"), seconds(d.get("seconds")))
+
+
 def _inspection_event(e: Event) -> Keys:
-    d = e.payload  # read straight: inspections are the most numerous events
-    return [
-        (d.get("version_id"), e.actor, d.get("kind"), d.get("target"), seconds(d.get("seconds")))
-    ]
+    return [_inspection_key(e.actor, e.payload)]
 
 
 def _inspection_row(row: Row, at: Lookups) -> Hashable:
@@ -155,7 +158,7 @@ INSPECTIONS = Kind(
     "WHERE id > {after} ORDER BY id",
     row_key=_inspection_row,
     legacy="inspections",
-    in_step=True,
+    in_step=_inspection_key,
 )
 
 
