@@ -225,7 +225,7 @@ def stale_trigger_set() -> str | None:
     if recorded == now:
         return None
     return (
-        f"reviewer/store/triggers.py no longer holds the trigger set migration {revision} "
+        f"reviewer/store/triggers/ no longer holds the trigger set migration {revision} "
         f"installs: add a migration after {head_revision()} (copy "
         f"0011_triggers_in_one_place.py) whose upgrade() calls "
         f"triggers.install(op.get_bind()), with TRIGGER_SET_DIGEST = {now!r}; put the names of "
