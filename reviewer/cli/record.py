@@ -3,8 +3,6 @@ request, as a regulator would be shown it."""
 
 from __future__ import annotations
 
-import json
-import os
 from pathlib import Path
 
 import click
@@ -45,7 +43,7 @@ def record(
       1  refused: not a supervisor, a wrong passphrase, a lockout
       2  bad usage, unknown request, the file exists, or the store cannot be opened
     """
-    from reviewer.correct.record import record_html
+    from reviewer.correct.record_files import write_record
     from reviewer.store.errors import NotFound
 
     if out.exists() or out.is_symlink():
@@ -55,14 +53,8 @@ def record(
             doc = svc.disclosure_record(session, request_id)
         except NotFound as exc:
             raise click.UsageError(str(exc)) from None
-    if out.suffix.lower() in (".html", ".htm"):
-        body = record_html(doc)
-    else:
-        body = json.dumps(doc, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
     try:
-        fd = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        write_record(doc, out)
     except OSError as exc:
         raise click.UsageError(f"cannot write {out}: {exc.strerror or exc}") from None
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        fh.write(body)
     click.echo(f"wrote the disclosure record of {request_id} to {printable(str(out))}")

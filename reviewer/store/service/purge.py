@@ -22,7 +22,6 @@ bytes hold no copy of what was removed.
 from __future__ import annotations
 
 import hashlib
-import json
 import shutil
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -33,6 +32,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
+from reviewer.correct.record_files import record_json
 from reviewer.domain.access import Action
 from reviewer.domain.retention import (
     PURGED,
@@ -195,8 +195,7 @@ class Purges:
             record = self._records.disclosure_record(session, request_id)
         except (StoreError, KeyError, ValueError):
             return None
-        text = json.dumps(record, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
-        return hashlib.sha256(text.encode()).hexdigest()
+        return hashlib.sha256(record_json(record).encode()).hexdigest()
 
     def _purge_one(
         self, s: Session, session: SignedIn, request_id: str, record_sha256: str | None

@@ -4,7 +4,6 @@ checkpoint, and publish OUTBOX/REQUEST_ID (export.zip, release.json) atomically.
 from __future__ import annotations
 
 import functools
-import json
 import os
 import shutil
 from collections.abc import Callable
@@ -323,12 +322,10 @@ class Releases:
     def _record_files(self, detail: RequestDetail, receipt: dict[str, Any]) -> dict[str, str]:
         """The disclosure record written beside the release, as JSON and as a readable page."""
         from reviewer.correct.record import record_html
+        from reviewer.correct.record_files import record_json
 
         record = self._records.build(detail, receipt)
-        return {
-            RECORD_JSON: json.dumps(record, indent=2, sort_keys=True, ensure_ascii=False) + "\n",
-            RECORD_HTML: record_html(record),
-        }
+        return {RECORD_JSON: record_json(record), RECORD_HTML: record_html(record)}
 
     def _deliver(
         self,

@@ -510,23 +510,15 @@ class SupervisorScreen(ReviewerScreen):
 
     @work(thread=True, exit_on_error=False, group="disclosure-record")
     def _write_record(self, request_id: str, stem: Path) -> None:
-        import json
-        import os
-
-        from reviewer.correct.record import record_html
+        from reviewer.correct.record_files import write_record
 
         user = self.reviewer_app.user
         if user is None:
             return
         doc = self.reviewer_app.service.disclosure_record(user, request_id)
         stem.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        for suffix, body in (
-            (".html", record_html(doc)),
-            (".json", json.dumps(doc, indent=2, sort_keys=True, ensure_ascii=False) + "\n"),
-        ):
-            fd = os.open(stem.with_suffix(suffix), os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                fh.write(body)
+        for suffix in (".html", ".json"):
+            write_record(doc, stem.with_suffix(suffix))
         self.app.call_from_thread(
             self.notify,
             f"Disclosure record of {request_id} written to {stem}.html and .json",
