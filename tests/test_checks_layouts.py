@@ -100,6 +100,17 @@ def test_the_requesters_own_table_in_a_text_member_passes(tmp_path: Path) -> Non
         ("Account/Legacy.yaml", f"account:\n  customer_id: '{THEIRS}'\n  full name: Gary Hollis\n"),
         ("Account/Legacy.ini", f"[account]\nCustomer ID = {THEIRS}\n"),
         ("Account/Legacy.txt", f"Account holder: Gary Hollis\nCustomer number: {THEIRS}\n"),
+        ("Account/Legacy.xml", f"<account><customerId><![CDATA[{THEIRS}]]></customerId></account>"),
+        ("Account/Legacy.xml", f"<account xmlns:c='urn:c' c:customerId=\"{THEIRS}\"/>"),
+        ("Account/Legacy.html", f"<p><b>Customer number:</b> {THEIRS}</p>"),
+        (
+            "Account/Legacy.docx!word/document.xml",
+            f"<w:p><w:r><w:t>Customer ID: {THEIRS}</w:t></w:r></w:p>",
+        ),
+        ("Account/Legacy.txt", f"Customer No.: {THEIRS}\n"),
+        ("Account/Legacy.txt", f"Kunden-Nr.: {THEIRS}\n"),
+        ("Account/Legacy.txt", f"Customer ID\uff1a {THEIRS}\n"),
+        ("Account/Legacy.txt", f"Customer ID: {THEIRS} (closed), Account holder: Gary Hollis\n"),
     ],
 )
 def test_a_labelled_account_id_or_holder_in_text_blocks(
@@ -118,11 +129,59 @@ def test_a_labelled_account_id_or_holder_in_text_blocks(
         "<accountHolder>Eleanor Whitfield</accountHolder></account>",
         "Account: Prime\nCustomer: Household\nOrder ID: 202-4417309-5518734\n",
         "Account number: ****4821\nUser ID: amzn1.ask.account.AFXYZ123\n",
+        "Linked service: Spotify\nUser ID: 31ybcqzq7xk2h4ldn6aa5xyz\n",
+        "Payment: Visa\nAccount number: ending in 4821\n",
+        "Account holder: Eleanor Whitfield\nSort code: 60-16-13\nAccount number: 31926819\n",
+        "Customer ID: 0\ncustomer_id = 1\n",
+        "Full name: John Smith\nPhone: +44 20 7946 0999\n",
+        "Account name: Whitfield Household\n",
+        f"Customer ID: {REQ_ID} (verified)\nCustomer number: {REQ_ID}.\n",
     ],
-    ids=["the requester's", "words", "masked and scoped"],
+    ids=[
+        "the requester's",
+        "words",
+        "masked and scoped",
+        "a linked service's user",
+        "a card's last digits",
+        "a bank account",
+        "placeholders",
+        "a contact",
+        "the household's name for the account",
+        "remarks and addresses",
+    ],
 )
 def test_labelled_values_that_are_no_other_account_pass(tmp_path: Path, text: str) -> None:
     review = review_changed(tmp_path, {"Account/Legacy.txt": text})
+    assert review.report.verdict is Verdict.PASS, [
+        (f.code, f.detail) for f in review.report.findings
+    ]
+
+
+def test_a_log_whose_first_line_names_a_customer_is_no_table(tmp_path: Path) -> None:
+    log = (
+        "2018-07-01 12:00:00|customer|session start\n"
+        "2018-07-01 12:00:01|device G090LF0964130QAB|wake word\n"
+    )
+    review = review_changed(tmp_path, {"Devices/Logs/echo.log": log})
+    assert review.report.verdict is Verdict.PASS, [
+        (f.code, f.detail) for f in review.report.findings
+    ]
+
+
+@pytest.mark.parametrize(
+    "name", ["Retail/Returns.log", "Retail/Returns.txt", "Alexa/Audio/UZZZ000000000019.wav"]
+)
+def test_another_accounts_json_lines_under_another_name_block(tmp_path: Path, name: str) -> None:
+    review = review_changed(tmp_path, {name: _lines(MINE, STRANGER)})
+    assert review.report.verdict is Verdict.BLOCK
+    [f] = [f for f in review.report.findings if f.code == "foreign-records"]
+    assert THEIRS in f.detail and f.members == (name,)
+
+
+@pytest.mark.parametrize("name", ["Retail/Returns.txt", "Retail/Returns.csv"])
+def test_a_tables_footer_line_is_no_other_account(tmp_path: Path, name: str) -> None:
+    text = MINE_CSV + "Generated 2018-08-02 by export v2\n"
+    review = review_changed(tmp_path, {name: text})
     assert review.report.verdict is Verdict.PASS, [
         (f.code, f.detail) for f in review.report.findings
     ]

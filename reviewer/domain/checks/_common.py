@@ -125,17 +125,18 @@ HEADER_MAX = 4096  # characters of a text's first line looked at for a table's h
 
 
 def _text_tables(index: ExportIndex) -> list[tuple[str, Table]]:
-    """The tables kept as text: the records of a JSON Lines member (`.jsonl`, `.ndjson`, or a
-    `.json` that is one object a line), and the rows of a text that is a delimited table with
-    a customer column whatever it is named (a `.txt` or an extension-less CSV). Their rows
-    are read like a CSV member's, so another account's rows in them are found by their
-    customer column whatever the shape of its ids."""
+    """The tables kept as text: the records of JSON Lines (a `.jsonl`, `.ndjson`, a `.json`
+    that is one object a line, or any text starting with "{", whatever it is named: a `.log`,
+    a recording's name), and the rows of a text that is a delimited table with a customer
+    column whatever it is named (a `.txt` or an extension-less CSV). Their rows are read like
+    a CSV member's, so another account's rows in them are found by their customer column
+    whatever the shape of its ids."""
     found = []
     for path, text in index.texts.items():
         if path in index.tables or path in index.json_docs:  # read as a table or a document
             continue
         table: Table | None = None
-        if path.lower().endswith(JSON_LINES_EXT):
+        if path.lower().endswith(JSON_LINES_EXT) or text.lstrip("\ufeff \t\r\n")[:1] == "{":
             records = json_lines(text)
             table = table_from_json(path, records) if records is not None else None
         elif _customer_header(text):
@@ -147,13 +148,23 @@ def _text_tables(index: ExportIndex) -> list[tuple[str, Table]]:
 
 def _customer_header(text: str) -> bool:
     """Whether the first line of `text` is a table's header naming a customer column: two or
-    more cells split by one delimiter, one of them a customer key."""
+    more cells split by one delimiter, one of them a customer key, each a column's name (a
+    log line's "2018-07-01 12:00:00|customer|session start" is a row, not a header)."""
     first = text.lstrip("\ufeff")[:HEADER_MAX].split("\n", 1)[0].strip()
     for delimiter in (",", ";", "\t", "|"):
         cells = [c.strip().strip("\"'") for c in first.split(delimiter)]
-        if len(cells) >= 2 and any(norm_key(c) in CUSTOMER_KEYS for c in cells):
+        if (
+            len(cells) >= 2
+            and any(norm_key(c) in CUSTOMER_KEYS for c in cells)
+            and all(not c or _COLUMN_NAME.fullmatch(c) for c in cells)
+        ):
             return True
     return False
+
+
+# A column's name in a header: a letter first, then up to 63 of letters, digits, spaces and
+# the marks names carry ("customer_id", "Order #", "Cust. No.", "Total (EUR)")
+_COLUMN_NAME = re.compile(r"[^\W\d][\w .#()/-]{0,63}")
 
 
 def customer_column(table: Table) -> str | None:
@@ -276,13 +287,21 @@ class Attribution:
 
 _GROUPING = re.compile(r"[\s-]+")
 _ID_CHARS = re.compile(r"\A[A-Z0-9_]+\Z")
+# two groups of letters alone, one of them this long, are words ("Generated 2018-08-02 by
+# export v2"): the groups of an id written grouped are short and most hold a digit
+# ("a2mz 8t4k q9xr 3p"), and a label before an id is one word ("Kunde 40817734")
+PROSE_WORD = 5
 
 
 def account_id(cell: str) -> str:
     """The account id a customer column's cell holds, as compared (upper case, without the
     spaces or dashes that group it: "a2mz 8t4k q9xr 3p"), or "" when it holds none: words
-    ("Prime Household"), a masked number ("****4821"), an Amazon-scoped pseudonym such as a
-    skill's user id ("amzn1.ask.account..."), or no digit at all."""
+    ("Prime Household", "Generated 2018-08-02 by export v2"), a masked number ("****4821"),
+    an Amazon-scoped pseudonym such as a skill's user id ("amzn1.ask.account..."), or no
+    digit at all."""
+    words = [w for w in _GROUPING.split(cell) if w.isalpha()]
+    if len(words) >= 2 and max(map(len, words)) >= PROSE_WORD:
+        return ""  # words, not a grouped id: a note or a footer in the column
     value = _GROUPING.sub("", cell).upper()
     if not value or not _ID_CHARS.match(value) or not any(c.isdigit() for c in value):
         return ""

@@ -286,33 +286,44 @@ def deobfuscated(text: str, *, written: bool = True) -> str | None:
 MARKUP_EXT = (".xml", ".html", ".htm", ".xhtml", ".rels")
 
 # A value a text labels with a field's name: an XML or HTML element that holds only text
-# (<customerId>40817734</customerId>, <ns:AccountHolder>), an attribute (customerId="..."),
-# or a line "name: value" / "name = value" (YAML, INI, a properties file, a form printed
-# as text). The name is up to four words ("Account holder", "Customer ID").
+# (<customerId>40817734</customerId>, <ns:AccountHolder>, a CDATA section inside), an
+# attribute (customerId="...", c:customerId="..."), or a line "name: value" / "name = value"
+# (YAML, INI, a properties file, a form printed as text, a paragraph of a web page or an
+# office document). The name is up to four words ("Account holder", "Customer ID",
+# "Customer No.", "Kunden-Nr."); the colon may be a full-width one.
 _ELEMENT = re.compile(
     r"<(?:[A-Za-z_][\w.-]{0,31}:)?([A-Za-z_][\w.-]{0,63})(?:\s[^<>]{0,500})?>"
     r"([^<>]{1,200})</(?:[A-Za-z_][\w.-]{0,31}:)?\1\s*>"
 )
 _ATTRIBUTE = re.compile(
-    r"(?<![\w.:-])([A-Za-z_][\w-]{0,63})\s*=\s*(?:\"([^\"<>\n]{1,200})\"|'([^'<>\n]{1,200})')"
+    r"(?<![\w.:-])(?:[A-Za-z_][\w.-]{0,31}:)?([A-Za-z_][\w-]{0,63})\s*=\s*"
+    r"(?:\"([^\"<>\n]{1,200})\"|'([^'<>\n]{1,200})')"
 )
 _LINE = re.compile(
-    r"^[ \t>*#-]*[\"']?([A-Za-z][A-Za-z0-9_-]*(?:[ .][A-Za-z0-9_-]+){0,3})[\"']?[ \t]*[:=][ \t]*"
-    r"[\"']?([^\n\"'<>]{1,200}?)[\"']?[ \t]*[,;]?[ \t]*\r?$",
+    r"^[ \t>*#-]*[\"']?([A-Za-z][A-Za-z0-9_-]*(?:[ .][A-Za-z0-9_-]+){0,3}\.?)[\"']?[ \t]*"
+    r"[:=\uff1a][ \t]*[\"']?([^\n\"'<>]{1,200}?)[\"']?[ \t]*[,;]?[ \t]*\r?$",
     re.MULTILINE,
 )
+_CDATA = re.compile(r"<!\[CDATA\[(.{0,200}?)\]\]>", re.S)
 
 
-def labelled_values(text: str) -> Iterator[tuple[str, str]]:
+def labelled_values(text: str, *, markup: bool = False) -> Iterator[tuple[str, str]]:
     """(field name, value) for every value `text` labels with a field's name (see above):
-    what a JSON document's keys say, in the texts that are no JSON."""
+    what a JSON document's keys say, in the texts that are no JSON. The lines of `markup`
+    (XML, HTML) are read in its text as a reader sees it (`markup_text`)."""
     if "<" in text:
+        if "<![CDATA[" in text:
+            text = _CDATA.sub(lambda m: html.escape(m.group(1), quote=False), text)
         for m in _ELEMENT.finditer(text):
             yield m.group(1), html.unescape(m.group(2))
         for m in _ATTRIBUTE.finditer(text):
             yield m.group(1), html.unescape(m.group(2) if m.group(2) is not None else m.group(3))
-    for m in _LINE.finditer(text):
-        yield m.group(1), m.group(2)
+    if markup:
+        for m in _LINE.finditer(markup_text(text)):
+            yield m.group(1), html.unescape(m.group(2))
+    else:
+        for m in _LINE.finditer(text):
+            yield m.group(1), m.group(2)
 
 
 _BREAKS = re.compile(r"</(?:si|p|w:p|a:p|row|c|td|th|tr|li|div|h\d)>|<br\s*/?>|<w:br\s*/?>", re.I)

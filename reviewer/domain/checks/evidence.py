@@ -341,16 +341,37 @@ def _scan_fields(ev: _Evidence, request: Request, index: ExportIndex) -> None:
             is_name = not is_id and _is_name_field(key, parent, obj, is_profile)
             _field(ev, request, path, value, is_id, is_name)
     for path, text in index.texts.items():
-        for label, value in labelled_values(text):
+        for label, value in labelled_values(text, markup=path.lower().endswith(MARKUP_EXT)):
             key = norm_key(label)
-            is_id = key in TEXT_ID_KEYS
-            if is_id or key in HOLDER_NAME_KEYS:
-                _field(ev, request, path, value, is_id, not is_id)
+            if key in TEXT_ID_KEYS:
+                _field(ev, request, path, _text_id(value), True, False)
+            elif key in TEXT_NAME_KEYS:
+                _field(ev, request, path, value, False, True)
 
 
-# Labels of an account id in a text: the customer keys but the bare words "customer" and
-# "account", which texts use for much else ("Account: Prime", "Customer: Household")
-TEXT_ID_KEYS = CUSTOMER_KEYS - {"customer", "account"}
+# Labels of an account id in a text: the customer keys but the words texts use for much
+# else: "customer" and "account" ("Account: Prime", "Customer: Household"), "account number"
+# (a bank account's, beside its sort code), "user id" (a linked service's login).
+TEXT_ID_KEYS = CUSTOMER_KEYS - {"customer", "account", "accountnumber", "userid"}
+# Labels of the holder's name in a text: not "full name" (a contact's, a recipient's) nor
+# "account name" (what the household calls the account: "Whitfield Household").
+TEXT_NAME_KEYS = HOLDER_NAME_KEYS - {"fullname", "accountname"}
+# The account id a text gives after its label: one token holding a digit, perhaps grouped
+# ("a2mz 8t4k q9xr 3p"), before any remark ("40817734 (closed)", "40817734.", "40817734,
+# Account holder: ..."), not part of an address or a path ("user123@example.com")
+_TEXT_ID = re.compile(
+    r"[A-Za-z0-9_]*\d[A-Za-z0-9_]*(?:[ -][A-Za-z0-9_]+)*?(?=\s*(?:\Z|[,;(])|\.(?:\s|\Z))"
+)
+TEXT_ID_MIN = 6  # characters of an account id; shorter is a placeholder (0) or a card's last digits
+
+
+def _text_id(value: str) -> str:
+    """The account id a labelled value in a text holds, or "" when it holds none
+    ("ending in 4821", "amzn1.ask.account...", "0")."""
+    m = _TEXT_ID.match(value.strip())
+    if m is None or len(re.sub(r"[\s-]", "", m.group(0))) < TEXT_ID_MIN:
+        return ""
+    return m.group(0)
 
 
 @lru_cache(maxsize=64)
