@@ -109,6 +109,14 @@ def test_the_requesters_own_table_in_a_text_member_passes(tmp_path: Path) -> Non
         ),
         ("Account/Legacy.txt", f"Customer No.: {THEIRS}\n"),
         ("Account/Legacy.txt", f"Kunden-Nr.: {THEIRS}\n"),
+        (
+            "Account/Legacy.html",
+            f"<table><tr><th>Customer ID</th><td>{THEIRS}</td></tr>"
+            "<tr><th>Account holder name</th>\n  <td class='v'>Gary Hollis</td></tr></table>",
+        ),
+        ("Account/Legacy.html", f"<dl><dt>Customer number</dt><dd>{THEIRS}</dd></dl>"),
+        ("Account/Legacy.txt", f'{{"customer_id": "{THEIRS}", "account_holder": "Gary Hol'),
+        ("Account/Legacy.log", f'2018-07-01 12:00:00 session {{"customerId":{THEIRS}}}\n'),
         ("Account/Legacy.txt", f"Customer ID\uff1a {THEIRS}\n"),
         ("Account/Legacy.txt", f"Customer ID: {THEIRS} (closed), Account holder: Gary Hollis\n"),
     ],

@@ -51,7 +51,9 @@ NAME_KEYS = frozenset(
     {"name", "fullname", "customername", "accountname", "accountholder", "holder", "displayname"}
 )
 # Keys that are unambiguously the account holder's name, wherever they appear.
-HOLDER_NAME_KEYS = frozenset({"customername", "accountname", "accountholder", "fullname"})
+HOLDER_NAME_KEYS = frozenset(
+    {"customername", "accountname", "accountholder", "accountholdername", "fullname"}
+)
 EMAIL_KEYS = frozenset({"email", "emailaddress", "mail", "customeremail", "accountemail"})
 
 FILE_COLUMN_WORDS = ("file", "audio", "recording", "path", "media", "attachment", "url", "wav")

@@ -305,6 +305,12 @@ _LINE = re.compile(
     re.MULTILINE,
 )
 _CDATA = re.compile(r"<!\[CDATA\[(.{0,200}?)\]\]>", re.S)
+# A label cell and its value cell (<th>Customer ID</th><td>...</td>, <dt>...</dt><dd>...</dd>):
+# read as the line "Customer ID: ..."
+_CELL_PAIR = re.compile(r"</(th|dt)\s*>\s*<(?:td|dd)(?:\s[^<>]{0,500})?>", re.I)
+# A key and its value written as JSON in a text that is no JSON document (one that failed to
+# parse, a log line holding an object): "customer_id": "40817734", "customerId":40817734
+_JSON_PAIR = re.compile(r'"([A-Za-z_][\w .-]{0,63})"\s*:\s*(?:"([^"\n]{1,200})"|(-?\d{1,30}))')
 
 
 def labelled_values(text: str, *, markup: bool = False) -> Iterator[tuple[str, str]]:
@@ -319,11 +325,15 @@ def labelled_values(text: str, *, markup: bool = False) -> Iterator[tuple[str, s
         for m in _ATTRIBUTE.finditer(text):
             yield m.group(1), html.unescape(m.group(2) if m.group(2) is not None else m.group(3))
     if markup:
-        for m in _LINE.finditer(markup_text(text)):
+        paired = _CELL_PAIR.sub(": ", text) if "</t" in text or "</d" in text else text
+        for m in _LINE.finditer(markup_text(paired)):
             yield m.group(1), html.unescape(m.group(2))
     else:
         for m in _LINE.finditer(text):
             yield m.group(1), m.group(2)
+    if '":' in text or '" :' in text:
+        for m in _JSON_PAIR.finditer(text):
+            yield m.group(1), m.group(2) if m.group(2) is not None else m.group(3)
 
 
 _BREAKS = re.compile(r"</(?:si|p|w:p|a:p|row|c|td|th|tr|li|div|h\d)>|<br\s*/?>|<w:br\s*/?>", re.I)
