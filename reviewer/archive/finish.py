@@ -9,6 +9,7 @@ from reviewer.archive.digest.pdf import collect_pdfs
 from reviewer.archive.digest.tables import MANIFEST
 from reviewer.domain.archive.spreadsheet import worksheet_tables
 from reviewer.domain.archive.tabular import recordings_from
+from reviewer.domain.archive.texttables import text_tables
 from reviewer.domain.model import Member
 
 PROFILE = "Account/Profile.json"
@@ -25,6 +26,10 @@ def finish(ctx: Context) -> None:
     for path, table in worksheet_tables(index.texts, set(index.texts_truncated)).items():
         index.tables[path] = table
         del index.texts[path]
+    # JSON Lines and delimited tables under other names: kept as text too (the identity scan
+    # reads what the text holds beyond its rows)
+    known = index.tables.keys() | index.json_docs.keys()
+    index.tables.update(text_tables(index.texts, known, set(index.texts_truncated)))
     _unchecked_texts(ctx)
     _in_order(ctx)
     doc = index.json_docs.get(MANIFEST)

@@ -16,36 +16,13 @@ from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any, TypeVar, cast
 
-from reviewer.domain.archive.tabular import json_lines, json_view, parse_csv, table_from_json
+from reviewer.domain.archive.fieldnames import CUSTOMER_KEYS as CUSTOMER_KEYS
+from reviewer.domain.archive.fieldnames import norm_key as norm_key
+from reviewer.domain.archive.tabular import json_view
 from reviewer.domain.model import ExportIndex, Recording, Request, Table
 
 T = TypeVar("T")
 
-# Column or JSON key names (lower-case, letters and digits only) that hold an account id.
-CUSTOMER_KEYS = frozenset(
-    {
-        "customerid",
-        "customer",
-        "customernumber",
-        "customerno",
-        "custid",
-        "accountid",
-        "account",
-        "accountnumber",
-        "ownerid",
-        "userid",
-        # other languages' exports: German, French, Spanish, Italian, Dutch
-        "kundennummer",
-        "kundennr",
-        "kundenid",
-        "idclient",
-        "numeroclient",
-        "idcliente",
-        "numerocliente",
-        "codicecliente",
-        "klantnummer",
-    }
-)
 # Keys that hold the account holder's name (only when the object is about an account).
 NAME_KEYS = frozenset(
     {"name", "fullname", "customername", "accountname", "accountholder", "holder", "displayname"}
@@ -59,12 +36,6 @@ EMAIL_KEYS = frozenset({"email", "emailaddress", "mail", "customeremail", "accou
 FILE_COLUMN_WORDS = ("file", "audio", "recording", "path", "media", "attachment", "url", "wav")
 PROBE_ROWS = 50  # rows looked at to find the columns that name members
 MAX_LISTED = 10  # ids or values spelled out in a detail before "and N more"
-
-
-@lru_cache(maxsize=4096)
-def norm_key(key: str) -> str:
-    """`Customer_ID`, `customerId`, `customer-id` -> `customerid`."""
-    return "".join(ch for ch in key.lower() if ch.isalnum())
 
 
 def norm_id(value: object) -> str:
@@ -106,8 +77,8 @@ def _shared(name: str, request: object, index: object, make: Callable[[], T]) ->
 
 
 def all_tables(index: ExportIndex) -> Iterator[tuple[str, Table]]:
-    """(member, table) for every table of the index, then the manifest's records, then the
-    tables that text members hold (`_text_tables`).
+    """(member, table) for every table of the index (those the reader found in texts too:
+    `reviewer.domain.archive.texttables`), then the manifest's records.
 
     The reader keeps no table of the manifest's file list (the manifest check reads the
     document itself); the checks that read tables see it too, its rows made when read.
@@ -119,54 +90,6 @@ def all_tables(index: ExportIndex) -> Iterator[tuple[str, Table]]:
         view = _shared("manifest-view", manifest, index, lambda: json_view(path, manifest))
         if view is not None:
             yield path, view
-    yield from _shared("text-tables", index, index, lambda: _text_tables(index))
-
-
-JSON_LINES_EXT = (".jsonl", ".ndjson", ".json")
-HEADER_MAX = 4096  # characters of a text's first line looked at for a table's header
-
-
-def _text_tables(index: ExportIndex) -> list[tuple[str, Table]]:
-    """The tables kept as text: the records of JSON Lines (a `.jsonl`, `.ndjson`, a `.json`
-    that is one object a line, or any text starting with "{", whatever it is named: a `.log`,
-    a recording's name), and the rows of a text that is a delimited table with a customer
-    column whatever it is named (a `.txt` or an extension-less CSV). Their rows are read like
-    a CSV member's, so another account's rows in them are found by their customer column
-    whatever the shape of its ids."""
-    found = []
-    for path, text in index.texts.items():
-        if path in index.tables or path in index.json_docs:  # read as a table or a document
-            continue
-        table: Table | None = None
-        if path.lower().endswith(JSON_LINES_EXT) or text.lstrip("\ufeff \t\r\n")[:1] == "{":
-            records = json_lines(text)
-            table = table_from_json(path, records) if records is not None else None
-        elif _customer_header(text):
-            table = parse_csv(path, text)
-        if table is not None and table.rows:
-            found.append((path, table))
-    return found
-
-
-def _customer_header(text: str) -> bool:
-    """Whether the first line of `text` is a table's header naming a customer column: two or
-    more cells split by one delimiter, one of them a customer key, each a column's name (a
-    log line's "2018-07-01 12:00:00|customer|session start" is a row, not a header)."""
-    first = text.lstrip("\ufeff")[:HEADER_MAX].split("\n", 1)[0].strip()
-    for delimiter in (",", ";", "\t", "|"):
-        cells = [c.strip().strip("\"'") for c in first.split(delimiter)]
-        if (
-            len(cells) >= 2
-            and any(norm_key(c) in CUSTOMER_KEYS for c in cells)
-            and all(not c or _COLUMN_NAME.fullmatch(c) for c in cells)
-        ):
-            return True
-    return False
-
-
-# A column's name in a header: a letter first, then up to 63 of letters, digits, spaces and
-# the marks names carry ("customer_id", "Order #", "Cust. No.", "Total (EUR)")
-_COLUMN_NAME = re.compile(r"[^\W\d][\w .#()/-]{0,63}")
 
 
 def customer_column(table: Table) -> str | None:

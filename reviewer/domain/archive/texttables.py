@@ -1,0 +1,74 @@
+"""Tables written as text: JSON Lines (one JSON object a line) and delimited tables that are
+not named as CSV (a `.txt`, a `.log`, a file without an extension, a recording's name on a
+table's bytes). The reader keeps each as text for the identity scan and adds its table, so
+another account's rows in it are found by their customer column whatever the shape of its
+ids, and a voice history written so gives its recordings.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Container, Mapping
+
+from reviewer.domain.archive.fieldnames import CUSTOMER_KEYS, norm_key
+from reviewer.domain.archive.tabular import json_lines, parse_csv, table_from_json
+from reviewer.domain.model import Table
+
+JSON_LINES_EXT = (".jsonl", ".ndjson", ".json")
+HEADER_MAX = 4096  # characters of a line looked at for a table's header
+HEADER_LINES = 6  # lines looked at for the header: a title, a comment or blank lines may come first
+# A column's name in a header: a letter first, then up to 63 of letters, digits, spaces and
+# the marks names carry ("customer_id", "Order #", "Cust. No.", "Total (EUR)")
+_COLUMN_NAME = re.compile(r"[^\W\d][\w .#()/-]{0,63}")
+
+
+def text_tables(
+    texts: Mapping[str, str], known: Container[str], truncated: Container[str]
+) -> dict[str, Table]:
+    """The tables among `texts` (member -> text) that are none of `known` (members read as a
+    table or a document already): JSON Lines (a `.jsonl`, `.ndjson`, a `.json` that is one
+    object a line, or any text starting with "{"), and delimited tables whose header, on one
+    of the first lines, names a customer column. A text read only in part (`truncated`) is
+    left as text: its finding says so."""
+    found: dict[str, Table] = {}
+    for path, text in texts.items():
+        if path in known or path in truncated:
+            continue
+        table: Table | None = None
+        if path.lower().endswith(JSON_LINES_EXT) or text.lstrip("\ufeff \t\r\n")[:1] == "{":
+            records = json_lines(text)
+            table = table_from_json(path, records) if records is not None else None
+        else:
+            start = _customer_header(text)
+            table = parse_csv(path, text[start:]) if start is not None else None
+        if table is not None and table.rows:
+            found[path] = table
+    return found
+
+
+def _customer_header(text: str) -> int | None:
+    """Where the header of the table in `text` starts, when one of its first lines is one: two
+    or more cells split by one delimiter, one of them a customer key, each a column's name (a
+    log line's "2018-07-01 12:00:00|customer|session start" is a row, not a header)."""
+    pos = 1 if text.startswith("\ufeff") else 0
+    for _ in range(HEADER_LINES):
+        end = text.find("\n", pos, pos + HEADER_MAX)
+        line = text[pos : end if end >= 0 else pos + HEADER_MAX].strip()
+        if _is_header(line):
+            return pos
+        if end < 0:
+            return None
+        pos = end + 1
+    return None
+
+
+def _is_header(line: str) -> bool:
+    for delimiter in (",", ";", "\t", "|"):
+        cells = [c.strip().strip("\"'") for c in line.split(delimiter)]
+        if (
+            len(cells) >= 2
+            and any(norm_key(c) in CUSTOMER_KEYS for c in cells)
+            and all(not c or _COLUMN_NAME.fullmatch(c) for c in cells)
+        ):
+            return True
+    return False
