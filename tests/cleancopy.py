@@ -7,6 +7,7 @@ so that what a test changes is judged on its content, not as tampering.
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import io
 import json
@@ -29,6 +30,26 @@ def clean_members() -> dict[str, bytes]:
 def clean_ticket() -> dict[str, Any]:
     ticket: dict[str, Any] = json.loads((CLEAN / "request.json").read_text())
     return ticket
+
+
+VOICE_HISTORY_FIELDS = (
+    "utterance_id",
+    "timestamp",
+    "customer_id",
+    "device_serial",
+    "device_type",
+    "audio_file",
+    "transcript",
+)
+
+
+def voice_history_text(rows: list[list[str]]) -> str:
+    """A voice history CSV of `rows` under the clean sample's header."""
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(VOICE_HISTORY_FIELDS)
+    writer.writerows(rows)
+    return buf.getvalue()
 
 
 def voice_history_rows() -> list[list[str]]:

@@ -8,17 +8,13 @@ reviews it as the app does.
 
 from __future__ import annotations
 
-import csv
-import io
 from pathlib import Path
 
 import pdfcraft
-from cleancopy import review_changed, voice_history_rows
+from cleancopy import review_changed, voice_history_rows, voice_history_text
 
 from reviewer.domain.model import Verdict
 from reviewer.domain.review import Review
-
-HEADER = "utterance_id,timestamp,customer_id,device_serial,device_type,audio_file,transcript"
 
 
 def _catalogue(entries: list[pdfcraft.Entry]) -> bytes:
@@ -27,14 +23,6 @@ def _catalogue(entries: list[pdfcraft.Entry]) -> bytes:
 
 def _entries() -> list[pdfcraft.Entry]:
     return [(r[1], r[3], r[0], r[6]) for r in voice_history_rows()]
-
-
-def _history(rows: list[list[str]]) -> str:
-    buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\n")
-    writer.writerow(HEADER.split(","))
-    writer.writerows(rows)
-    return buf.getvalue()
 
 
 def _mismatches(review: Review) -> list[str]:
@@ -70,7 +58,9 @@ def test_a_second_catalogue_entry_on_another_device_and_day_is_a_mismatch(
 def test_a_second_voice_history_row_with_another_text_is_a_mismatch(tmp_path: Path) -> None:
     rows = voice_history_rows()
     again = [*rows[0][:5], "", "order more dog food"]
-    review = review_changed(tmp_path, {"Alexa/VoiceHistory.csv": _history([*rows, again])})
+    review = review_changed(
+        tmp_path, {"Alexa/VoiceHistory.csv": voice_history_text([*rows, again])}
+    )
     assert review.report.verdict is Verdict.BLOCK
     [detail] = _mismatches(review)
     assert rows[0][0] in detail and "order more dog food" in detail
@@ -82,7 +72,7 @@ def test_an_utterance_listed_twice_alike_on_both_sides_agrees(tmp_path: Path) ->
     review = review_changed(
         tmp_path,
         {
-            "Alexa/VoiceHistory.csv": _history([*rows, [*rows[0][:5], "", rows[0][6]]]),
+            "Alexa/VoiceHistory.csv": voice_history_text([*rows, [*rows[0][:5], "", rows[0][6]]]),
             "Alexa/Transcripts.pdf": _catalogue([*entries, entries[0]]),
         },
     )

@@ -198,9 +198,9 @@ def test_a_tables_footer_line_is_no_other_account(tmp_path: Path, name: str) -> 
 def test_a_voice_history_in_json_lines_gives_its_recordings(tmp_path: Path) -> None:
     """A previous owner's recording in a voice history written as JSON Lines is judged like
     one in the CSV: the reader takes the recordings from the table it holds."""
-    from cleancopy import voice_history_rows
+    from cleancopy import VOICE_HISTORY_FIELDS, voice_history_rows
 
-    fields = HISTORY_FIELDS
+    fields = VOICE_HISTORY_FIELDS
     rows = voice_history_rows()
     rows[0][1] = "2016-11-14T07:12:40Z"  # before the device was registered, 2017-03-02
     text = _lines(*(dict(zip(fields, row, strict=True)) for row in rows))
@@ -215,17 +215,6 @@ def test_a_voice_history_in_json_lines_gives_its_recordings(tmp_path: Path) -> N
     assert len(review.index.recordings) == len(rows)
     assert review.report.verdict is Verdict.BLOCK
     assert [f.code for f in review.report.findings] == ["previous-owner"]
-
-
-HISTORY_FIELDS = (
-    "utterance_id",
-    "timestamp",
-    "customer_id",
-    "device_serial",
-    "device_type",
-    "audio_file",
-    "transcript",
-)
 
 
 @pytest.mark.parametrize(

@@ -9,30 +9,18 @@ layout) and reviews it as the app does.
 
 from __future__ import annotations
 
-import csv
-import io
 from pathlib import Path
 
 import pytest
-from cleancopy import review_changed, voice_history_rows
+from cleancopy import review_changed, voice_history_rows, voice_history_text
 
 from reviewer.domain.model import Severity, Verdict
-
-HEADER = "utterance_id,timestamp,customer_id,device_serial,device_type,audio_file,transcript"
-
-
-def _history(rows: list[list[str]]) -> str:
-    buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\n")
-    writer.writerow(HEADER.split(","))
-    writer.writerows(rows)
-    return buf.getvalue()
 
 
 def _first_dated(when: str) -> dict[str, str | None]:
     rows = voice_history_rows()
     rows[0][1] = when
-    return {"Alexa/VoiceHistory.csv": _history(rows), "Alexa/Transcripts.pdf": None}
+    return {"Alexa/VoiceHistory.csv": voice_history_text(rows), "Alexa/Transcripts.pdf": None}
 
 
 @pytest.mark.parametrize(

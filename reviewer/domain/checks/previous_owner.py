@@ -18,7 +18,7 @@ from reviewer.domain.checks._common import (
     plural,
     recording_members,
 )
-from reviewer.domain.devices import device_floors, serial_key, serial_of
+from reviewer.domain.devices import Floor, device_floors, serial_key, serial_of
 from reviewer.domain.model import Device, ExportIndex, Finding, Recording, Request, Severity
 
 CODE = "previous-owner"
@@ -49,67 +49,69 @@ def check(request: Request, index: ExportIndex) -> list[Finding]:
             unchecked[serial].append(rec)
         elif rec.timestamp is None and serial in floors:
             undatable[serial].append(rec)
-    findings = []
+    findings: list[Finding] = []
     done: set[str] = set()
     for d in req.devices:
         serial = serial_key(d.serial)
         if serial in done:
             continue
         done.add(serial)
-        recs = early.get(serial)
-        if recs:
-            since, what = floors[serial].since, floors[serial].what
-            findings.append(
-                Finding(
-                    code=CODE,
-                    severity=Severity.CRITICAL,
-                    title=f"Recordings from before the requester owned device {d.serial}",
-                    detail=(
-                        f"{plural(len(recs), 'recording')} on device {_label(d)} date from "
-                        f"{date_range(recs)}, before the requester {what} on "
-                        f"{since.isoformat()}: they are probably a previous owner's voice. "
-                        f"Utterance ids {listing(r.utterance_id for r in recs)}. Remove them "
-                        f"before delivery."
-                    ),
-                    members=tuple(recording_members(recs)),
-                )
-            )
-        rest = unchecked.get(serial)
-        if rest:
-            findings.append(
-                Finding(
-                    code=UNCHECKED_CODE,
-                    severity=Severity.WARNING,
-                    title=f"Device {d.serial}: registration date unknown",
-                    detail=(
-                        f"Registration date unknown: recordings from device {_label(d)} cannot "
-                        f"be checked against a previous owner. The ticket gives no date on "
-                        f"which the requester registered it, and the export holds "
-                        f"{plural(len(rest), 'recording')} from it ({date_range(rest)}). "
-                        f"Find out when the requester got the device, or listen to the "
-                        f"earliest recordings, before delivery."
-                    ),
-                )
-            )
-        odd = undatable.get(serial)
-        if odd:
-            since, what = floors[serial].since, floors[serial].what
-            findings.append(
-                Finding(
-                    code=UNCHECKED_CODE,
-                    severity=Severity.WARNING,
-                    title=f"Device {d.serial}: recordings without a readable date",
-                    detail=(
-                        f"{plural(len(odd), 'recording')} from device {_label(d)} "
-                        f"{'has' if len(odd) == 1 else 'have'} no time that reads as a date "
-                        "(none given, or written in a form the reader does not know, such as "
-                        f"14/11/2016): {'it' if len(odd) == 1 else 'they'} cannot be checked "
-                        f"against the day the requester {what}, {since.isoformat()}. "
-                        f"Utterance ids {listing(r.utterance_id for r in odd)}. Find out when "
-                        "they were made before delivery: a previous owner's voice is dated "
-                        "before it."
-                    ),
-                    members=tuple(recording_members(odd)),
-                )
-            )
+        floor = floors.get(serial)
+        if early.get(serial) and floor is not None:
+            findings.append(_early(d, early[serial], floor))
+        if unchecked.get(serial):
+            findings.append(_undated_device(d, unchecked[serial]))
+        if undatable.get(serial) and floor is not None:
+            findings.append(_undated_recordings(d, undatable[serial], floor))
     return findings
+
+
+def _early(d: Device, recs: list[Recording], floor: Floor) -> Finding:
+    return Finding(
+        code=CODE,
+        severity=Severity.CRITICAL,
+        title=f"Recordings from before the requester owned device {d.serial}",
+        detail=(
+            f"{plural(len(recs), 'recording')} on device {_label(d)} date from "
+            f"{date_range(recs)}, before the requester {floor.what} on "
+            f"{floor.since.isoformat()}: they are probably a previous owner's voice. "
+            f"Utterance ids {listing(r.utterance_id for r in recs)}. Remove them "
+            f"before delivery."
+        ),
+        members=tuple(recording_members(recs)),
+    )
+
+
+def _undated_device(d: Device, recs: list[Recording]) -> Finding:
+    return Finding(
+        code=UNCHECKED_CODE,
+        severity=Severity.WARNING,
+        title=f"Device {d.serial}: registration date unknown",
+        detail=(
+            f"Registration date unknown: recordings from device {_label(d)} cannot "
+            f"be checked against a previous owner. The ticket gives no date on "
+            f"which the requester registered it, and the export holds "
+            f"{plural(len(recs), 'recording')} from it ({date_range(recs)}). "
+            f"Find out when the requester got the device, or listen to the "
+            f"earliest recordings, before delivery."
+        ),
+    )
+
+
+def _undated_recordings(d: Device, recs: list[Recording], floor: Floor) -> Finding:
+    one = len(recs) == 1
+    return Finding(
+        code=UNCHECKED_CODE,
+        severity=Severity.WARNING,
+        title=f"Device {d.serial}: recordings without a readable date",
+        detail=(
+            f"{plural(len(recs), 'recording')} from device {_label(d)} "
+            f"{'has' if one else 'have'} no time that reads as a date (none given, or written "
+            "in a form whose day and month cannot be told apart, such as 03/04/2016): "
+            f"{'it' if one else 'they'} cannot be checked against the day the requester "
+            f"{floor.what}, {floor.since.isoformat()}. Utterance ids "
+            f"{listing(r.utterance_id for r in recs)}. Find out when they were made before "
+            "delivery: a previous owner's voice is dated before it."
+        ),
+        members=tuple(recording_members(recs)),
+    )
