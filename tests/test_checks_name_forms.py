@@ -56,3 +56,63 @@ def test_another_name_in_the_profile_still_blocks(tmp_path: Path, profile_name: 
     assert review.report.verdict is Verdict.BLOCK
     [f] = [f for f in review.report.findings if f.code == "foreign-identifier"]
     assert profile_name in f.detail and f.members == ("Account/Profile.json",)
+
+
+@pytest.mark.parametrize(
+    ("ticket_name", "profile_name"),
+    [
+        ("Lotte van der Berg", "van der Berg, Lotte"),  # surname first, particles with it
+        ("Lotte van der Berg", "Berg, Lotte van der"),  # as a Dutch directory sorts it
+        ("Ludwig van Beethoven", "VAN BEETHOVEN Ludwig"),
+    ],
+)
+def test_a_name_with_particles_written_surname_first_passes(
+    tmp_path: Path, ticket_name: str, profile_name: str
+) -> None:
+    ticket = clean_ticket()
+    ticket["requester"]["name"] = ticket_name
+    review = review_changed(tmp_path, {"Account/Profile.json": _profile(profile_name)}, ticket)
+    assert review.report.verdict is Verdict.PASS, [
+        (f.code, f.detail) for f in review.report.findings
+    ]
+
+
+@pytest.mark.parametrize("profile_name", ["van der Berg, Pieter", "Lotte Berg", "Berg, Lotte"])
+def test_another_name_with_particles_still_blocks(tmp_path: Path, profile_name: str) -> None:
+    ticket = clean_ticket()
+    ticket["requester"]["name"] = "Lotte van der Berg"
+    review = review_changed(tmp_path, {"Account/Profile.json": _profile(profile_name)}, ticket)
+    assert review.report.verdict is Verdict.BLOCK
+    [f] = [f for f in review.report.findings if f.code == "foreign-identifier"]
+    assert profile_name in f.detail
+
+
+@pytest.mark.parametrize(
+    ("ticket_name", "profile_name"),
+    [
+        ("Dmitri Ivanov", "Дмитрий Иванов"),  # the account kept in Cyrillic
+        ("Dmitriy Ivanov", "Иванов, Дмитрий"),
+        ("Дмитрий Иванов", "Dmitry Ivanov"),  # the ticket in Cyrillic
+        ("Georgios Papadopoulos", "Γιώργος Παπαδόπουλος"),
+        ("Aleksandr Pushkin", "Александр Пушкин"),
+    ],
+)
+def test_the_requesters_name_in_another_script_passes(
+    tmp_path: Path, ticket_name: str, profile_name: str
+) -> None:
+    ticket = clean_ticket()
+    ticket["requester"]["name"] = ticket_name
+    review = review_changed(tmp_path, {"Account/Profile.json": _profile(profile_name)}, ticket)
+    assert review.report.verdict is Verdict.PASS, [
+        (f.code, f.detail) for f in review.report.findings
+    ]
+
+
+@pytest.mark.parametrize("profile_name", ["Сергей Петров", "Дмитрий Петров", "Νίκος Ιβάνοφ"])
+def test_another_name_in_another_script_still_blocks(tmp_path: Path, profile_name: str) -> None:
+    ticket = clean_ticket()
+    ticket["requester"]["name"] = "Dmitri Ivanov"
+    review = review_changed(tmp_path, {"Account/Profile.json": _profile(profile_name)}, ticket)
+    assert review.report.verdict is Verdict.BLOCK
+    [f] = [f for f in review.report.findings if f.code == "foreign-identifier"]
+    assert profile_name in f.detail

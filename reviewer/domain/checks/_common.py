@@ -19,6 +19,7 @@ from typing import Any, TypeVar, cast
 from reviewer.domain.archive.fieldnames import CUSTOMER_KEYS as CUSTOMER_KEYS
 from reviewer.domain.archive.fieldnames import norm_key as norm_key
 from reviewer.domain.archive.tabular import json_view
+from reviewer.domain.checks._script import other_script, skeleton
 from reviewer.domain.model import ExportIndex, Recording, Request, Table
 
 T = TypeVar("T")
@@ -365,8 +366,11 @@ def _known_names(names: tuple[str, ...]) -> tuple[frozenset[str], frozenset[str]
         if not n:
             continue
         for form in name_forms(n):
+            words = form.split()
             full.add(form)
-            full.add(" ".join(reversed(form.split())))
+            full.add(" ".join(reversed(words)))
+            # surname first with its particles ("van der Berg, Lotte", "Berg, Lotte van der")
+            full.update(" ".join(words[k:] + words[:k]) for k in range(1, len(words)))
             tokens.update(t for t in re.split(r"[\s\-]+", form) if len(t) > 1)
     return frozenset(full), frozenset(tokens)
 
@@ -376,7 +380,9 @@ def is_known_person(candidate: str, request: Request) -> bool:
 
     A full name must match a known full name; a single word must be a known first or last
     name ("Anna", "Mrs. Weber"). "Anna Schmidt" is not "Anna Weber". Accents, umlauts spelled
-    out and a middle initial make no other person (`name_forms`).
+    out, a middle initial (`name_forms`) and the surname first, with its particles ("van der
+    Berg, Lotte"), make no other person; nor does another script ("Дмитрий Иванов" for "Dmitri
+    Ivanov", `reviewer.domain.checks._script`).
     """
     names = (request.requester.name, *(h.name for h in request.requester.household))
     full, tokens = _known_names(names)
@@ -386,6 +392,11 @@ def is_known_person(candidate: str, request: Request) -> bool:
     forms = name_forms(n)
     if not forms.isdisjoint(full):
         return True
+    if other_script(n) or any(other_script(name) for name in names if name):
+        # one of them in Cyrillic or Greek letters: the same consonants, name by name
+        key = skeleton(n)
+        if " " in key and any(skeleton(f) == key for f in full):
+            return True
     return any(len(f.split()) == 1 and f in tokens for f in forms)
 
 

@@ -7,10 +7,11 @@ import re
 from bisect import bisect_right
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import unquote
 
-from reviewer.domain.checks._common import norm_id
-from reviewer.domain.model import Request
+from reviewer.domain.checks._common import norm_id, norm_key
+from reviewer.domain.model import ExportIndex, Request
 
 EMAIL = re.compile(
     r"(?<![\w.+-])[A-Za-z0-9][A-Za-z0-9._%+-]{0,63}@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,24}(?![\w-])"
@@ -357,3 +358,57 @@ def is_file_name(address: str) -> bool:
 
 def emails(text: str) -> set[str]:
     return {address for address, _start in find_emails(text)}
+
+
+MAX_DEPTH = 32  # levels of a JSON document walked
+
+
+def walk_json(
+    doc: Any, keys: frozenset[str] | None = None
+) -> Iterator[tuple[str, str, str, dict[str, Any]]]:
+    """(normalised key, parent key, string value, the object) for every scalar in a JSON doc
+    (only under `keys`, when given).
+
+    Iterative (a stack, not recursion), so deep or wide documents cost no generator chains.
+    """
+    stack: list[tuple[Any, str, int]] = [(doc, "", 0)]
+    while stack:
+        node, parent, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            continue
+        if isinstance(node, dict):
+            for key, value in node.items():
+                k = norm_key(str(key))
+                if isinstance(value, dict | list):
+                    stack.append((value, k, depth + 1))
+                elif keys is not None and k not in keys:
+                    continue
+                elif isinstance(value, str):
+                    yield k, parent, value, node
+                elif isinstance(value, int) and not isinstance(value, bool):
+                    yield k, parent, str(value), node
+        elif isinstance(node, list):
+            stack.extend(
+                (item, parent, depth + 1) for item in node if isinstance(item, dict | list)
+            )
+
+
+def exporter_emails(index: ExportIndex) -> set[str]:
+    """Role mailboxes the manifest itself names (the exporter's privacy@ / noreply@)."""
+    if not isinstance(index.manifest, dict):
+        return set()
+    found: set[str] = set()
+    for key, value in index.manifest.items():
+        if key == "files":
+            continue
+        for _k, _p, text, _o in walk_json({key: value}):
+            found |= {e for e in emails(text) if e.split("@", 1)[0] in ROLE_LOCALS}
+    return found
+
+
+def allowed_address(address: str, exporter: set[str]) -> bool:
+    """The exporter's own role mailbox, or no mail at all (an image named "logo@2x.png")."""
+    if is_file_name(address):
+        return True
+    local, _, domain = address.partition("@")
+    return local in ROLE_LOCALS and any(e.endswith("@" + domain) for e in exporter)

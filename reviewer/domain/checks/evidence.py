@@ -25,7 +25,6 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from collections import defaultdict
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -49,17 +48,19 @@ from reviewer.domain.checks._common import (
 )
 from reviewer.domain.checks._identity import (
     MARKUP_EXT,
-    ROLE_LOCALS,
     SEPARATOR,
+    Batch,
     RequesterMatcher,
+    allowed_address,
     batches,
     deobfuscated,
     emails,
+    exporter_emails,
     find_emails,
     id_shape,
-    is_file_name,
     labelled_values,
     markup_text,
+    walk_json,
 )
 from reviewer.domain.checks._known_ids import ECHO_DEVICE_TYPES, MARKETPLACE_IDS
 from reviewer.domain.devices import serial_key, serial_of
@@ -68,60 +69,8 @@ from reviewer.domain.model import ExportIndex, Finding, Request, Severity
 ACCOUNTISH_PARENTS = frozenset(
     {"customer", "account", "profile", "user", "holder", "owner", "requester", "accountholder"}
 )
-MAX_DEPTH = 32
 NAME_FIELD_KEYS = HOLDER_NAME_KEYS | {"name", "displayname"}
 FIELD_KEYS = CUSTOMER_KEYS | NAME_FIELD_KEYS | {"id"}
-
-
-def _walk(
-    doc: Any, keys: frozenset[str] | None = None
-) -> Iterator[tuple[str, str, str, dict[str, Any]]]:
-    """(normalised key, parent key, string value, the object) for every scalar in a JSON doc
-    (only under `keys`, when given).
-
-    Iterative (a stack, not recursion), so deep or wide documents cost no generator chains.
-    """
-    stack: list[tuple[Any, str, int]] = [(doc, "", 0)]
-    while stack:
-        node, parent, depth = stack.pop()
-        if depth > MAX_DEPTH:
-            continue
-        if isinstance(node, dict):
-            for key, value in node.items():
-                k = norm_key(str(key))
-                if isinstance(value, dict | list):
-                    stack.append((value, k, depth + 1))
-                elif keys is not None and k not in keys:
-                    continue
-                elif isinstance(value, str):
-                    yield k, parent, value, node
-                elif isinstance(value, int) and not isinstance(value, bool):
-                    yield k, parent, str(value), node
-        elif isinstance(node, list):
-            stack.extend(
-                (item, parent, depth + 1) for item in node if isinstance(item, dict | list)
-            )
-
-
-def _exporter_emails(index: ExportIndex) -> set[str]:
-    """Role mailboxes the manifest itself names (the exporter's privacy@ / noreply@)."""
-    if not isinstance(index.manifest, dict):
-        return set()
-    found: set[str] = set()
-    for key, value in index.manifest.items():
-        if key == "files":
-            continue
-        for _k, _p, text, _o in _walk({key: value}):
-            found |= {e for e in emails(text) if e.split("@", 1)[0] in ROLE_LOCALS}
-    return found
-
-
-def _allowed(address: str, exporter: set[str]) -> bool:
-    """The exporter's own role mailbox, or no mail at all (an image named "logo@2x.png")."""
-    if is_file_name(address):
-        return True
-    local, _, domain = address.partition("@")
-    return local in ROLE_LOCALS and any(e.endswith("@" + domain) for e in exporter)
 
 
 @dataclass(slots=True)
@@ -178,10 +127,12 @@ def _covered(att: Attribution, index: ExportIndex, req_id: str) -> set[tuple[str
         owner = att.owner_id
         owner_ids = {owner, att.manifest_id, att.profile_id} - {"", req_id}
         owner_emails = {
-            v.casefold() for k, _p, v, _o in _walk(index.profile or {}) if k in EMAIL_KEYS
+            v.casefold() for k, _p, v, _o in walk_json(index.profile or {}) if k in EMAIL_KEYS
         }
         owner_names = {
-            v.casefold() for k, _p, v, _o in _walk(index.profile or {}) if k in {"name", "fullname"}
+            v.casefold()
+            for k, _p, v, _o in walk_json(index.profile or {})
+            if k in {"name", "fullname"}
         }
         # The members `wrong-customer` names: manifest, profile and the tables it counted.
         named = [index.manifest_member or "", att.profile_member or "", *att.foreign_by_table]
@@ -249,20 +200,16 @@ def _scan_texts(
     ev: _Evidence, request: Request, index: ExportIndex, matcher: RequesterMatcher
 ) -> None:
     """Every readable text: the requester's identifiers, other e-mail addresses, and ids shaped
-    like the requester's customer id that are not theirs."""
+    like the requester's customer id that are not theirs; every member's name: the last two."""
     req = request.requester
     req_id = norm_id(req.customer_id)
     req_email = req.email.strip().casefold()
     shape = id_shape(req.customer_id)
-    exporter = _exporter_emails(index)
+    exporter = exporter_emails(index)
     not_ids = ev.not_ids
     for batch in batches(index.scan_texts(), ev.searched):
         matcher.collect(batch, ev.requester_seen)
-        plain: set[str] = set()
-        for address, start in find_emails(batch.text):
-            plain.add(address)
-            if address != req_email and not _allowed(address, exporter):
-                ev.foreign_hit("e-mail", address, batch.member_at(start))
+        plain = _foreign_in(ev, batch, req_email, req_id, shape, exporter)
         disguised = deobfuscated(batch.text, written=False)
         # "%40" in a link, "&#64;" in a cell or value: the members are still SEPARATOR-split
         if disguised is not None:
@@ -271,23 +218,47 @@ def _scan_texts(
                 if (
                     address not in plain
                     and address != req_email
-                    and not _allowed(address, exporter)
+                    and not allowed_address(address, exporter)
                 ):
                     ev.foreign_hit("e-mail", address, batch.paths[bisect_right(seps, start)])
-        if shape is not None:
-            # findall into a set first: almost every hit is the requester's own id, and only
-            # a batch holding another one is walked hit by hit to name its members.
-            tokens = set(shape.findall(batch.text))
-            tokens.discard(req_id)
-            if any(t not in not_ids and any(c.isdigit() for c in t) for t in tokens):
-                for hit in shape.finditer(batch.text):
-                    token = hit.group(0)
-                    if token == req_id or token in not_ids or not any(c.isdigit() for c in token):
-                        continue
-                    member = batch.member_at(hit.start())
-                    if not _is_device_type(ev, token, member, batch.text, hit.start()):
-                        ev.foreign_hit("customer id", token, member)
+    # Member names too: a folder or file named after another account ("Alexa/A2MZ8T4KQ9XR3P/",
+    # "lukas.brandt@example.de.txt"), which without a manifest no text spells out.
+    for batch in batches((m.path, m.path) for m in index.members):
+        _foreign_in(ev, batch, req_email, req_id, shape, exporter)
     _scan_plain_texts(ev, index, req_email, req_id, shape, exporter, not_ids)
+
+
+def _foreign_in(
+    ev: _Evidence,
+    batch: Batch,
+    req_email: str,
+    req_id: str,
+    shape: re.Pattern[str] | None,
+    exporter: set[str],
+) -> set[str]:
+    """Other e-mail addresses and ids shaped like the requester's in one batch; the addresses
+    written plainly in it."""
+    plain: set[str] = set()
+    for address, start in find_emails(batch.text):
+        plain.add(address)
+        if address != req_email and not allowed_address(address, exporter):
+            ev.foreign_hit("e-mail", address, batch.member_at(start))
+    if shape is None:
+        return plain
+    # findall into a set first: almost every hit is the requester's own id, and only a batch
+    # holding another one is walked hit by hit to name its members.
+    not_ids = ev.not_ids
+    tokens = set(shape.findall(batch.text))
+    tokens.discard(req_id)
+    if any(t not in not_ids and any(c.isdigit() for c in t) for t in tokens):
+        for hit in shape.finditer(batch.text):
+            token = hit.group(0)
+            if token == req_id or token in not_ids or not any(c.isdigit() for c in token):
+                continue
+            member = batch.member_at(hit.start())
+            if not _is_device_type(ev, token, member, batch.text, hit.start()):
+                ev.foreign_hit("customer id", token, member)
+    return plain
 
 
 def _scan_plain_texts(
@@ -311,7 +282,7 @@ def _scan_plain_texts(
         assert seen is not None
         plain = emails(text)
         for address in emails(seen) - plain:
-            if address != req_email and not _allowed(address, exporter):
+            if address != req_email and not allowed_address(address, exporter):
                 ev.foreign_hit("e-mail", address, path)
         if shape is not None and flat is not None:
             joined = set(shape.findall(flat)) - set(shape.findall(text))
@@ -336,7 +307,7 @@ def _scan_fields(ev: _Evidence, request: Request, index: ExportIndex) -> None:
             # The file list holds paths and hashes only; the integrity check reads it.
             doc = {k: v for k, v in doc.items() if k != "files"}
         is_profile = doc is index.profile
-        for key, parent, value, obj in _walk(doc, FIELD_KEYS):
+        for key, parent, value, obj in walk_json(doc, FIELD_KEYS):
             is_id = key in CUSTOMER_KEYS or (key == "id" and parent in ACCOUNTISH_PARENTS)
             is_name = not is_id and _is_name_field(key, parent, obj, is_profile)
             _field(ev, request, path, value, is_id, is_name)

@@ -3,14 +3,19 @@
 An export that names a recording it does not hold is incomplete (the requester is owed a
 complete copy). Where the manifest lists the member, `manifest-missing-member` already says
 so, critically; this covers the rest, above all exports without a manifest.
+
+Recordings of two utterances that are the same bytes are missing too: utterances made at
+different times cannot have made one recording, so at least one of them is delivered with
+audio not its own (another utterance's copied over it, or another account's).
 """
 
 from __future__ import annotations
 
+from collections import defaultdict
 from typing import Any
 
 from reviewer.domain.checks._common import listing, plural, unique
-from reviewer.domain.model import ExportIndex, Finding, Request, Severity
+from reviewer.domain.model import ExportIndex, Finding, Recording, Request, Severity
 
 CODE = "missing-recording"
 
@@ -33,9 +38,11 @@ def check(request: Request, index: ExportIndex) -> list[Finding]:
         for r in index.recordings
         if r.audio_member and r.audio_member not in present and r.audio_member not in listed
     ]
+    findings = _copies(index)
     if not missing:
-        return []
+        return findings
     return [
+        *findings,
         Finding(
             code=CODE,
             severity=Severity.WARNING,
@@ -49,5 +56,35 @@ def check(request: Request, index: ExportIndex) -> list[Finding]:
             members=unique(
                 [*(r.source_member for r in missing), *(r.audio_member for r in missing)]
             ),
+        ),
+    ]
+
+
+def _copies(index: ExportIndex) -> list[Finding]:
+    """Recordings of distinct utterances whose audio members hold the same bytes."""
+    digest = {m.path: m.sha256 for m in index.audio_members if m.sha256}
+    groups: defaultdict[str, dict[str, Recording]] = defaultdict(dict)  # bytes -> member -> rec
+    for r in index.recordings:
+        if r.audio_member in digest:
+            groups[digest[r.audio_member]].setdefault(r.audio_member, r)
+    copies = [list(g.values()) for g in groups.values() if len(g) > 1]
+    if not copies:
+        return []
+    recs = [r for group in copies for r in group]
+    alike = "; ".join(
+        " and ".join(f"{r.audio_member} ({r.utterance_id})" for r in group) for group in copies
+    )
+    return [
+        Finding(
+            code=CODE,
+            severity=Severity.WARNING,
+            title=f"{plural(len(recs), 'recording')} of different utterances are the same audio",
+            detail=(
+                f"These recordings are byte for byte the same: {alike}. Utterances made at "
+                "different times cannot have made one recording: at least one of them is "
+                "delivered with audio not its own (another utterance's, or another account's). "
+                "Find each utterance's own recording before delivery."
+            ),
+            members=unique([*(r.source_member for r in recs), *(r.audio_member for r in recs)]),
         )
     ]

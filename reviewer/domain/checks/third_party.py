@@ -9,7 +9,8 @@ word after a call verb that is not a common word: "call peter lange"), or a capi
 and last name pair that is not in a stop list of words that start commands, places, products
 and calendar names (`reviewer.domain.checks._names` finds them). A recording's LIST/INFO tags
 (its text as the reader keeps it) are read by what each tag holds: see `PERSON_TAGS` and
-`FILE_TAGS`.
+`FILE_TAGS`. A PDF's document properties (a catalogue titled or authored with a stranger's
+name) likewise: see `_property_names`.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from reviewer.domain.checks._common import (
 )
 from reviewer.domain.checks._names import addressed, candidates, is_known
 from reviewer.domain.checks._tag_words import NOT_A_PERSON, PARTICLES
-from reviewer.domain.model import ExportIndex, Finding, Request, Severity
+from reviewer.domain.model import ExportIndex, Finding, MemberKind, Request, Severity
 
 CODE = "third-party-names"
 MAX_NAMES_SPELLED = 25  # names quoted in the detail (the app highlights the quoted ones)
@@ -51,6 +52,9 @@ _INITIAL = re.compile(r"^[^\W\d_]\.$")
 # around a name in a person tag: "recorded by ...", a year, a role in brackets
 _BY = re.compile(r"^(?:(?:recorded|spoken|voiced|read|performed|made)\s+)?by\s+", re.I)
 _AFTER = re.compile(r"(?:[\s,]+(?:\d{4}|\([^)]*\)|\[[^\]]*\]))+\s*$")
+# A PDF's document information as the reader keeps it, after its pages ("Author: ..." lines)
+_PROPERTY_LINE = re.compile(r"^(Title|Author|Subject|Keywords): (.+)$", re.M)
+_WHOSE = re.compile(r"\b(?i:of|for|by|from|von|für)\s+((?:[A-ZÄÖÜ][\w'’.-]*\s*)+)")
 
 
 def check(request: Request, index: ExportIndex) -> list[Finding]:
@@ -84,16 +88,20 @@ def check(request: Request, index: ExportIndex) -> list[Finding]:
     tags = _recording_tags(index, uid_of, foreign)
     for key, path in tags.items():
         audio.setdefault(key, path)
+    props = _document_properties(index, request)  # a PDF's path -> names its properties give
 
     names: dict[str, list[str]] = defaultdict(list)  # name as first written -> utterances
     spelled: dict[str, str] = {}
     in_text: set[str] = set()  # utterances a transcript of which names someone
     in_tags: set[str] = set()  # utterances (or recordings no row describes) tags name someone
-    for uid in dict.fromkeys([*texts, *tags]):
+    in_props: set[str] = set()  # PDFs whose properties name someone
+    for uid in dict.fromkeys([*texts, *tags, *props]):
         seen: set[str] = set()
         found = [(candidates(t), in_text) for t in dict.fromkeys(texts.get(uid, ()))]
         if uid in tags:
             found += [(c, in_tags) for c in _tag_candidates(index.texts[tags[uid]], request)]
+        if uid in props:
+            found.append((props[uid], in_props))
         for names_in_text, named_in in found:
             for cand in names_in_text:
                 key = norm_text(cand)
@@ -111,6 +119,7 @@ def check(request: Request, index: ExportIndex) -> list[Finding]:
         members.append(index.transcript_member)
     members += [sources[u] for u in uids if u in sources and u in in_text]
     members += [audio[u] for u in uids if u in audio]
+    members += [u for u in uids if u in in_props]
     parts = [
         f'"{name}" ({listing(us, 5)})'
         for name, us in sorted(names.items(), key=lambda kv: -len(kv[1]))
@@ -119,14 +128,24 @@ def check(request: Request, index: ExportIndex) -> list[Finding]:
     if len(parts) > MAX_NAMES_SPELLED:
         described += f" and {len(parts) - MAX_NAMES_SPELLED:,} more"
     sources_named = " and ".join(
-        w for w, hit in (("Transcripts", in_text), ("Recording tags", in_tags)) if hit
+        w
+        for w, hit in (
+            ("Transcripts", in_text),
+            ("Recording tags", in_tags),
+            ("Document properties", in_props),
+        )
+        if hit
     )
+    said = [u for u in uids if u not in in_props or u in in_text or u in in_tags]
     utterances = (
-        plural(len(uids), "utterance")
-        if all(u in texts for u in uids)
-        else plural(len(uids), "utterance or recording", "utterances or recordings")
+        plural(len(said), "utterance")
+        if all(u in texts for u in said)
+        else plural(len(said), "utterance or recording", "utterances or recordings")
     )
+    if not said:
+        utterances = "Document properties"
     tagged = [tags[u] for u in uids if u in in_tags]
+    documents = [u for u in uids if u in in_props]
     return [
         Finding(
             code=CODE,
@@ -137,6 +156,11 @@ def check(request: Request, index: ExportIndex) -> list[Finding]:
                 f"{utterances} name people who are neither the requester nor "
                 f"listed in the household: {described}. "
                 + (f"Named in the tags (LIST/INFO) of {listing(tagged, 5)}. " if tagged else "")
+                + (
+                    f"Named in the document properties (title, author) of {listing(documents, 5)}. "
+                    if documents
+                    else ""
+                )
                 + "Redact these names (text and audio) before delivery, GDPR Art. 15(4)."
             ),
             members=unique(members),
@@ -175,6 +199,36 @@ def _tag_candidates(text: str, request: Request) -> list[tuple[str, ...]]:
         else:
             found.append(addressed(value))
     return found
+
+
+def _document_properties(index: ExportIndex, request: Request) -> dict[str, tuple[str, ...]]:
+    """The names each PDF's document properties may give (see `_property_names`)."""
+    found: dict[str, tuple[str, ...]] = {}
+    for m in index.members:
+        text = index.texts.get(m.path) if m.kind is MemberKind.PDF else None
+        names = [
+            n
+            for key, value in _PROPERTY_LINE.findall(text or "")
+            for n in _property_names(key, value, request)
+        ]
+        if names:
+            found.setdefault(m.path, tuple(dict.fromkeys(names)))
+    return found
+
+
+def _property_names(key: str, value: str, request: Request) -> tuple[str, ...]:
+    """The author is read whole, as a recording's artist tag ("Lukas Brandt", "BRANDT,
+    Lukas"). A title, subject or keywords written as a sentence are read as a transcript
+    ("Alexa voice history of Lukas Brandt"); in Title Case only a title with a name ("Dr.
+    Brandt") or a name after "of", "for", "by" ("Transcripts for Lukas Brandt") counts.
+    Words of organisations, rooms and products name nobody ("Alexa Voice History")."""
+    if key == "Author":
+        return addressed(value) + _people(value, request)
+    names = candidates(value)
+    if all(w[:1].isupper() for w in _NAME_WORD.findall(value) if len(w) > 3):
+        whose = " ".join(_WHOSE.findall(value))
+        names = addressed(value) + tuple(n for n in names if n in whose)
+    return tuple(n for n in names if not any(w.casefold() in NOT_A_PERSON for w in n.split()))
 
 
 def _parts(value: str) -> list[str]:
