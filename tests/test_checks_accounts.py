@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import pytest
 from test_checks_common import OTHER_ID, REQ_ID, ExportBuilder, clean_export, codes, make_request
 
 from reviewer.domain.checks import foreign_records, run_checks, wrong_customer
@@ -182,3 +185,28 @@ def test_the_requesters_records_dated_before_their_account_existed_are_a_warning
         ("Retail/SearchHistory.csv",),
     )
     assert "2 rows in Retail/SearchHistory.csv date from as early as 2011-02-03" in f.detail
+
+
+@pytest.mark.parametrize(
+    ("when", "found"),
+    [("2031-05-01T10:00:00Z", ["after-export"]), ("2018-07-30T23:59:00Z", [])],
+    ids=["years after", "the day it was made"],
+)
+def test_recordings_dated_after_the_export_was_made(
+    tmp_path: Path, when: str, found: list[str]
+) -> None:
+    """The clean sample's manifest says it was generated on 2018-07-30: no recording in it
+    can be younger (a day's slack for time zones)."""
+    from cleancopy import review_changed, voice_history_rows, voice_history_text
+
+    rows = voice_history_rows()
+    rows[0][1] = when
+    review = review_changed(
+        tmp_path,
+        {"Alexa/VoiceHistory.csv": voice_history_text(rows), "Alexa/Transcripts.pdf": None},
+    )
+    assert [f.code for f in review.report.findings] == found
+    if found:
+        [f] = review.report.findings
+        assert "2031-05-01" in f.detail and "2018-07-30" in f.detail
+        assert f.members == ("Alexa/VoiceHistory.csv", f"Alexa/Audio/{rows[0][0]}.wav")

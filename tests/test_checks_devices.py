@@ -232,3 +232,24 @@ def test_a_serial_grouped_in_the_voice_history_is_the_registered_device() -> Non
     other = ".".join([OTHER_SERIAL[:4], OTHER_SERIAL[4:]])
     index.recordings = [replace(r, device_serial=other) for r in index.recordings]
     assert [f.code for f in unknown_device.check(request, index)] == ["unknown-device"]
+
+
+def test_a_ticket_without_a_devices_field_leaves_the_devices_unchecked(tmp_path: Path) -> None:
+    """Missing is not empty: a ticket that says nothing of the requester's devices makes the
+    recordings' devices a warning to look into; `devices: []` (no device at all) blocks."""
+    from cleancopy import clean_ticket, review_changed
+
+    ticket = clean_ticket()
+    del ticket["requester"]["devices"]
+    review = review_changed(tmp_path, {}, ticket)
+    assert review.report.verdict is Verdict.REVIEW
+    [f] = [f for f in review.report.findings if f.code == "unknown-device"]
+    assert f.severity is Severity.WARNING and "no devices field" in f.detail
+
+    ticket["requester"]["devices"] = []
+    (tmp_path / "empty").mkdir()
+    review = review_changed(tmp_path / "empty", {}, ticket)
+    assert review.report.verdict is Verdict.BLOCK
+    assert {f.severity for f in review.report.findings if f.code == "unknown-device"} == {
+        Severity.CRITICAL
+    }

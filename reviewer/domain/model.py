@@ -118,6 +118,9 @@ class Requester:
     addresses: tuple[Address, ...] = ()
     devices: tuple[Device, ...] = ()
     household: tuple[HouseholdMember, ...] = ()
+    # whether the ticket lists the requester's devices: an empty list says they have none (the
+    # incident's requester), a ticket without the field says nothing about them
+    devices_listed: bool = True
 
     def device(self, serial: str) -> Device | None:
         for d in self.devices:

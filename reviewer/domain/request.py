@@ -272,6 +272,7 @@ def request_from_dict(data: Any, *, strict: bool = True) -> Request:
         ),
         devices=tuple(devices),
         household=tuple(household),
+        devices_listed=req.get("devices") is not None,
     )
     return Request(
         request_id=request_id,

@@ -1,15 +1,19 @@
-"""before-account: the requester's records dated before their account existed.
+"""before-account: the requester's records dated before their account existed; after-export:
+records dated after the export was generated.
 
 Rows that carry the requester's id (in a table that says whose each row is) and recordings that
 are not another account's, dated more than a day before the ticket's `account_created_at`,
 cannot be the requester's: a previous holder of the id, a recycled account, or rows mixed in
 from elsewhere. A warning: the identity side's creation date may itself be wrong, so a
-reviewer looks before anything is delivered.
+reviewer looks before anything is delivered. Records dated more than a day after the day the
+manifest says the export was generated cannot be in it honestly either: another export's
+records, or a clock gone wrong (a warning too).
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import date, timedelta
 
 from reviewer.domain.archive.tabular import parse_export_time
@@ -23,9 +27,10 @@ from reviewer.domain.checks._common import (
     plural,
     recording_members,
 )
-from reviewer.domain.model import ExportIndex, Finding, Request, Severity
+from reviewer.domain.model import ExportIndex, Finding, Recording, Request, Severity
 
 CODE = "before-account"
+AFTER_CODE = "after-export"
 DATE_KEYS = frozenset(
     {"timestamp", "date", "time", "datetime", "orderdate", "createdat", "searchedat", "at"}
 )
@@ -34,19 +39,61 @@ SLACK = timedelta(days=1)  # time zones apart
 
 
 def check(request: Request, index: ExportIndex) -> list[Finding]:
+    findings = []
     created = request.requester.account_created_at
-    if created is None:
-        return []
-    before = (created - SLACK).isoformat()  # a date string: ISO days compare as text
+    if created is not None:
+        before = (created - SLACK).isoformat()  # a date string: ISO days compare as text
+        rows, recs, days = _dated(request, index, lambda day: day < before)
+        if rows or recs:
+            findings.append(
+                Finding(
+                    code=CODE,
+                    severity=Severity.WARNING,
+                    title="Records dated before the requester's account existed",
+                    detail=(
+                        f"{_what(rows, recs)} date from as early as {min(days)}, before the "
+                        f"requester's account was created on {created:%Y-%m-%d}: they cannot "
+                        "be the requester's unless that date is wrong. Find out whose they are."
+                    ),
+                    members=tuple(sorted(rows)) + tuple(recording_members(recs)),
+                )
+            )
+    generated = _generated_at(index)
+    if generated is not None:
+        after = (generated + SLACK).isoformat()
+        rows, recs, days = _dated(request, index, lambda day: day > after)
+        if rows or recs:
+            findings.append(
+                Finding(
+                    code=AFTER_CODE,
+                    severity=Severity.WARNING,
+                    title="Records dated after the export was made",
+                    detail=(
+                        f"{_what(rows, recs)} date from as late as {max(days)}, after the "
+                        f"export was generated on {generated:%Y-%m-%d} (its manifest says so): "
+                        "no record can be younger than its export. Another export's records, "
+                        "or a clock gone wrong; find out which before delivery."
+                    ),
+                    members=tuple(sorted(rows)) + tuple(recording_members(recs)),
+                )
+            )
+    return findings
+
+
+def _dated(
+    request: Request, index: ExportIndex, outside: Callable[[str], bool]
+) -> tuple[dict[str, int], list[Recording], list[str]]:
+    """The requester's records whose ISO day is `outside`: rows per table (in tables that
+    say whose each row is), recordings that are not another account's, and their days."""
     rows_by_table: dict[str, int] = {}
-    earliest = created
+    days: list[str] = []
     for path, table in all_tables(index):
         date_col = next((c for c in table.columns if norm_key(c) in DATE_KEYS), None)
         owner = customer_column(table)
         if (
             date_col is None
             or owner is None  # whose rows they are is not said: a photo's date, say
-            or any(norm_key(c) == "utteranceid" for c in table.columns)  # judged below
+            or any(norm_key(c) == "utteranceid" for c in table.columns)  # recordings, below
         ):
             continue
         at, owner_at = table.col(date_col), table.col(owner)
@@ -55,39 +102,35 @@ def check(request: Request, index: ExportIndex) -> list[Finding]:
             if not is_requester_id(row[owner_at], request):
                 continue  # another account's row: foreign-records says so
             day = _day(row[at])
-            if day is not None and day < before:
+            if day is not None and outside(day):
                 n += 1
-                earliest = min(earliest, date.fromisoformat(day))
+                days.append(day)
         if n:
             rows_by_table[path] = n
-    recs = [
-        r
-        for r in index.recordings
-        if r.timestamp is not None
-        and not is_foreign_recording(r, request)
-        and r.timestamp.date().isoformat() < before
-    ]
-    for r in recs:
-        assert r.timestamp is not None
-        earliest = min(earliest, r.timestamp.date())
-    if not rows_by_table and not recs:
-        return []
-    parts = [f"{plural(n, 'row')} in {path}" for path, n in sorted(rows_by_table.items())]
+    recs = []
+    for r in index.recordings:
+        if r.timestamp is None or is_foreign_recording(r, request):
+            continue
+        day = r.timestamp.date().isoformat()
+        if outside(day):
+            recs.append(r)
+            days.append(day)
+    return rows_by_table, recs, days
+
+
+def _what(rows: dict[str, int], recs: list[Recording]) -> str:
+    parts = [f"{plural(n, 'row')} in {path}" for path, n in sorted(rows.items())]
     if recs:
         parts.append(plural(len(recs), "recording"))
-    return [
-        Finding(
-            code=CODE,
-            severity=Severity.WARNING,
-            title="Records dated before the requester's account existed",
-            detail=(
-                f"{listing(parts)} date from as early as {earliest:%Y-%m-%d}, before the "
-                f"requester's account was created on {created:%Y-%m-%d}: they cannot be the "
-                "requester's unless that date is wrong. Find out whose they are."
-            ),
-            members=tuple(sorted(rows_by_table)) + tuple(recording_members(recs)),
-        )
-    ]
+    return listing(parts)
+
+
+def _generated_at(index: ExportIndex) -> date | None:
+    """The day the manifest says the export was generated, if it says so readably."""
+    manifest = index.manifest
+    value = manifest.get("generated_at") if isinstance(manifest, dict) else None
+    stamp = parse_export_time(value) if isinstance(value, str) else None
+    return stamp.date() if stamp is not None else None
 
 
 def _day(cell: str) -> str | None:

@@ -3,8 +3,10 @@
 (warning).
 
 When the requester has no devices at all (the incident's requester owned none), every
-recording is from an unknown device, including audio no row describes. Recordings of another
-account are reported by `foreign-records` / `wrong-customer` instead.
+recording is from an unknown device, including audio no row describes. A ticket that does not
+list the requester's devices at all (no `devices` field) says nothing about them: the
+recordings' devices cannot be checked, which is one warning. Recordings of another account
+are reported by `foreign-records` / `wrong-customer` instead.
 """
 
 from __future__ import annotations
@@ -31,6 +33,8 @@ CODE = "unknown-device"
 
 def check(request: Request, index: ExportIndex) -> list[Finding]:
     req = request.requester
+    if not req.devices_listed:
+        return _unlisted(request, index)
     known = {serial_key(d.serial) for d in req.devices}
     unknown: dict[str, list[Recording]] = defaultdict(list)  # serial as first written -> recs
     written: dict[str, str] = {}
@@ -88,6 +92,31 @@ def check(request: Request, index: ExportIndex) -> list[Finding]:
             )
     findings.extend(_listed(request, index, known, {_listed_key(s) for s in unknown}))
     return findings
+
+
+def _unlisted(request: Request, index: ExportIndex) -> list[Finding]:
+    """The requester's recordings when the ticket lists no devices at all: not one can be
+    checked against the requester's devices."""
+    recs = [r for r in index.recordings if not is_foreign_recording(r, request)]
+    refs = referenced_members(index)
+    loose = [m.path for m in index.audio_members if m.path not in refs]
+    if not recs and not loose:
+        return []
+    serials = sorted({serial_of(r) for r in recs if serial_of(r)})
+    return [
+        Finding(
+            code=CODE,
+            severity=Severity.WARNING,
+            title="The ticket lists no devices: the recordings' devices are unchecked",
+            detail=(
+                f"The ticket has no devices field, so {plural(len(recs) + len(loose), 'recording')}"
+                f" from {plural(len(serials), 'device')} ({listing(serials) or 'none named'}) "
+                "cannot be checked against the devices the requester registered. Find out "
+                "which devices are theirs before delivery."
+            ),
+            members=tuple(recording_members(recs)) + tuple(loose),
+        )
+    ]
 
 
 SERIAL_KEYS = frozenset({"serial", "deviceserial", "serialnumber", "devicesn", "dsn"})
