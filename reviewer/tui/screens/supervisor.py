@@ -26,7 +26,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.message import Message
-from textual.widgets import DataTable, Header, Input, Select, Static
+from textual.widgets import DataTable, Header, Select, Static
 
 from reviewer.domain.text import printable
 from reviewer.tui.base import ReviewerScreen
@@ -341,34 +341,16 @@ class SupervisorScreen(ReviewerScreen):
 
     # ------------------------------------------------------------------ filters
 
-    def _read_filters(self) -> HistoryFilter | None:
-        try:
-            filters = self.query_one(HistoryFilters).read()
-        except ValueError as exc:
-            self._say(str(exc), error=True)
-            return None
+    @on(HistoryFilters.Changed)
+    def _filters_changed(self, message: HistoryFilters.Changed) -> None:
         self._say("")
-        return filters
+        if message.filters != self.filters:
+            self.filters = message.filters
+            self._load_history(message.filters)
 
-    def _apply_filters(self) -> None:
-        filters = self._read_filters()
-        if filters is not None and filters != self.filters:
-            self.filters = filters
-            self._load_history(filters)
-
-    @on(Select.Changed)
-    def _select_changed(self) -> None:
-        self._apply_filters()
-
-    @on(Input.Submitted, "#filter-since, #filter-until")
-    def _date_submitted(self) -> None:
-        self._apply_filters()
-
-    @on(Input.Changed, "#filter-since, #filter-until")
-    def _date_changed(self, event: Input.Changed) -> None:
-        text = event.value.strip()
-        if not text or len(text) == 10:  # a whole date, or cleared
-            self._apply_filters()
+    @on(HistoryFilters.Invalid)
+    def _filters_invalid(self, message: HistoryFilters.Invalid) -> None:
+        self._say(message.why, error=True)
 
     # ------------------------------------------------------------------ actions
 
@@ -395,9 +377,10 @@ class SupervisorScreen(ReviewerScreen):
         self.query_one("#filter-reviewer", Select).focus()
 
     def action_clear_filters(self) -> None:
-        self.query_one(HistoryFilters).clear()
+        filters = self.query_one(HistoryFilters)
+        filters.clear()
         self.query_one(SignOffHistory).focus()
-        self._apply_filters()
+        filters.changed()
 
     def action_policy(self) -> None:
         self._load_policy()

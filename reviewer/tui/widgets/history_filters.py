@@ -4,8 +4,9 @@
     filters.read()          # HistoryFilter(reviewer="alice", ...), or ValueError saying why not
     filters.set_people(["alice", "bob"])
 
-The fields' own Changed and Submitted messages bubble to the screen, which reads the filters
-then: dates count once they are whole (YYYY-MM-DD, both ends included) or cleared.
+When a choice changes, or a date is whole (YYYY-MM-DD, both ends included), cleared or
+submitted, the widget posts `HistoryFilters.Changed` with the filters as set, or
+`HistoryFilters.Invalid` saying which field is wrong and why.
 """
 
 from __future__ import annotations
@@ -15,8 +16,10 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal
+from textual.message import Message
 from textual.widgets import Input, Select
 
 DECISIONS = (("approved", "approve"), ("rejected", "reject"))
@@ -71,6 +74,18 @@ class HistoryFilters(Horizontal):
     """Reviewer (`#filter-reviewer`), decision (`#filter-decision`), from (`#filter-since`) and
     to (`#filter-until`)."""
 
+    @dataclass
+    class Changed(Message):
+        """The filters as now set (maybe the same as before)."""
+
+        filters: HistoryFilter
+
+    @dataclass
+    class Invalid(Message):
+        """A date that is none, or a backwards range: which field, and why."""
+
+        why: str
+
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self._people: list[str] = []
@@ -100,6 +115,24 @@ class HistoryFilters(Horizontal):
             since=since,
             until=until,
         )
+
+    def changed(self) -> None:
+        """Post the filters as set (`Changed`), or why they cannot be read (`Invalid`)."""
+        try:
+            self.post_message(self.Changed(self.read()))
+        except ValueError as exc:
+            self.post_message(self.Invalid(str(exc)))
+
+    @on(Select.Changed)
+    @on(Input.Submitted)
+    def _field_done(self) -> None:
+        self.changed()
+
+    @on(Input.Changed)
+    def _date_typed(self, event: Input.Changed) -> None:
+        text = event.value.strip()
+        if not text or len(text) == 10:  # a whole date, or cleared
+            self.changed()
 
     def raw_text(self) -> str:
         """What is typed in the date fields, whole or not."""
