@@ -210,3 +210,43 @@ def test_recordings_dated_after_the_export_was_made(
         [f] = review.report.findings
         assert "2031-05-01" in f.detail and "2018-07-30" in f.detail
         assert f.members == ("Alexa/VoiceHistory.csv", f"Alexa/Audio/{rows[0][0]}.wav")
+
+
+@pytest.mark.parametrize(
+    ("member", "text", "found"),
+    [
+        (
+            "Alexa/Reminders.csv",
+            "customer_id,reminder_id,date,reminder\n"
+            "A1QH7RZ3N8VW2E,R1,2018-12-01T09:00:00Z,put the bins out\n",
+            [],
+        ),
+        (
+            "Alexa/Calendar.csv",
+            "customer_id,date,created_at,title\n"
+            "A1QH7RZ3N8VW2E,2018-09-03T09:30:00Z,2018-07-01T10:00:00Z,Dentist\n",
+            [],
+        ),
+        (
+            "Alexa/Calendar.csv",
+            "customer_id,date,created_at,title\n"
+            "A1QH7RZ3N8VW2E,2018-09-03T09:30:00Z,2018-09-01T10:00:00Z,Dentist\n",
+            ["after-export"],
+        ),
+        (
+            "Retail/Wishlist.csv",
+            "customer_id,date,item\nA1QH7RZ3N8VW2E,2018-12-01,Garden hose\n",
+            ["after-export"],
+        ),
+    ],
+    ids=["a reminder due later", "an event made before", "an event made after", "a wish list"],
+)
+def test_what_is_planned_ahead_counts_by_the_day_it_was_made(
+    tmp_path: Path, member: str, text: str, found: list[str]
+) -> None:
+    """A reminder or a calendar event may be due after the export (2018-07-30) was made; the
+    day it was made may not be, nor any other record's day."""
+    from cleancopy import review_changed
+
+    review = review_changed(tmp_path, {member: text})
+    assert [f.code for f in review.report.findings] == found

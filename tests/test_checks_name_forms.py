@@ -116,3 +116,29 @@ def test_another_name_in_another_script_still_blocks(tmp_path: Path, profile_nam
     assert review.report.verdict is Verdict.BLOCK
     [f] = [f for f in review.report.findings if f.code == "foreign-identifier"]
     assert profile_name in f.detail
+
+
+@pytest.mark.parametrize(
+    "profile_name",
+    [
+        "Mrs Eleanor Whitfield",
+        "Eleanor Jane Whitfield",
+        "E. Whitfield",
+        "Whitfield, E.",
+        "Ελεανόρ Ουίτφιλντ",
+    ],
+)
+def test_a_form_of_address_a_middle_name_an_initial_or_greek_letters_pass(
+    tmp_path: Path, profile_name: str
+) -> None:
+    review = review_changed(tmp_path, {"Account/Profile.json": _profile(profile_name)})
+    assert review.report.verdict is Verdict.PASS, review.report.findings
+
+
+@pytest.mark.parametrize(
+    "profile_name", ["Mrs Eleanor Brandt", "Edward Jane Whitfield", "L. Whitfield", "Eleanor B."]
+)
+def test_another_first_or_last_name_still_blocks(tmp_path: Path, profile_name: str) -> None:
+    review = review_changed(tmp_path, {"Account/Profile.json": _profile(profile_name)})
+    assert review.report.verdict is Verdict.BLOCK
+    assert [f.code for f in review.report.findings] == ["foreign-identifier"]

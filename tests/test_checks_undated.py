@@ -61,3 +61,55 @@ def test_a_recording_dated_before_the_device_is_still_a_previous_owners(tmp_path
 def test_dated_recordings_raise_nothing(tmp_path: Path) -> None:
     review = review_changed(tmp_path, {"Alexa/Transcripts.pdf": None})
     assert review.report.verdict is Verdict.PASS
+
+
+def _local(stamp: str, day_first: bool = True) -> str:
+    """An ISO time of the clean sample as a locale writes it: 14/03/2018 07:12:40."""
+    day, clock = stamp.rstrip("Z").split("T")
+    y, m, d = day.split("-")
+    return f"{d}/{m}/{y} {clock}" if day_first else f"{m}/{d}/{y} {clock}"
+
+
+def _catalogue(rows: list[list[str]]) -> bytes:
+    from fpdf import FPDF
+
+    pdf = FPDF(format="A4", unit="mm")
+    pdf.add_page()
+    pdf.set_font("Helvetica", "", 10)
+    for uid, stamp, _cid, serial, _type, _audio, text in rows:
+        pdf.cell(0, 5, f"{stamp}  {serial}  {uid}", new_x="LMARGIN", new_y="NEXT")
+        pdf.cell(0, 5, text, new_x="LMARGIN", new_y="NEXT")
+    return bytes(pdf.output())
+
+
+@pytest.mark.parametrize("day_first", [True, False], ids=["14/03/2018", "03/14/2018"])
+def test_a_voice_history_and_catalogue_in_one_locales_order_pass(
+    tmp_path: Path, day_first: bool
+) -> None:
+    """10/06/2018 alone could be either; in a column (or catalogue) whose other dates show the
+    order (14/03/2018), it is read in that order and agrees with the other side."""
+    rows = voice_history_rows()
+    for row in rows:
+        row[1] = _local(row[1], day_first)
+    review = review_changed(
+        tmp_path,
+        {
+            "Alexa/VoiceHistory.csv": voice_history_text(rows),
+            "Alexa/Transcripts.pdf": _catalogue(rows),
+        },
+    )
+    assert review.report.verdict is Verdict.PASS, review.report.findings
+
+
+def test_a_date_read_in_its_columns_order_before_the_device_is_a_previous_owners(
+    tmp_path: Path,
+) -> None:
+    rows = voice_history_rows()
+    for row in rows:
+        row[1] = _local(row[1])
+    rows[0][1] = "03/02/2017 07:12:40"  # the third of February, before 2017-03-02
+    review = review_changed(
+        tmp_path,
+        {"Alexa/VoiceHistory.csv": voice_history_text(rows), "Alexa/Transcripts.pdf": None},
+    )
+    assert [f.code for f in review.report.findings] == ["previous-owner"]

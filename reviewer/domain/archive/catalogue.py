@@ -11,15 +11,16 @@ from __future__ import annotations
 import re
 import sys
 
-from reviewer.domain.archive.tabular import parse_export_time
+from reviewer.domain.archive.tabular import day_order, parse_export_time
 from reviewer.domain.model import TranscriptEntry
 
 TRANSCRIPTS_PDF = "Alexa/Transcripts.pdf"
 
 # "<timestamp>  <device_serial>  <utterance_id>"
+# (the time in ISO 8601, or with the day, month and year in a locale's order: 14/11/2016 07:12)
 HEADER = re.compile(
-    r"^\s*(\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?\s?(?:Z|UTC|[+-]\d{2}:?\d{2})?)"
-    r"\s+(\S+)\s+(\S+)\s*$"
+    r"^\s*((?:\d{4}-\d{2}-\d{2}|\d{1,2}([./-])\d{1,2}\2\d{4})[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?"
+    r"\s?(?:Z|UTC|GMT|[+-]\d{2}:?\d{2})?)\s+(\S+)\s+(\S+)\s*$"
 )
 PAGE_FOOTER = re.compile(r"^\s*(?:page\s+)?\d+\s*(?:(?:/|of)\s*\d+)?\s*$", re.IGNORECASE)
 
@@ -49,6 +50,8 @@ def parse_catalogue(pages: list[str]) -> list[TranscriptEntry]:
     """
     split = [[ln.strip() for ln in page.splitlines() if ln.strip()] for page in pages]
     running = _running_lines(split)
+    stamps = (m[1] for lines in split for ln in lines if (m := HEADER.match(ln)) is not None)
+    day_first = day_order(stamps)
     entries: list[TranscriptEntry] = []
     current: TranscriptEntry | None = None
     lines: list[str] = []
@@ -63,10 +66,10 @@ def parse_catalogue(pages: list[str]) -> list[TranscriptEntry]:
             match = HEADER.match(line)
             if match:
                 close()
-                stamp, serial, uid = match.groups()
+                stamp, _sep, serial, uid = match.groups()
                 stamp = stamp.strip()
                 current = TranscriptEntry(
-                    timestamp=parse_export_time(stamp),
+                    timestamp=parse_export_time(stamp, day_first),
                     timestamp_text=stamp,
                     device_serial=sys.intern(serial),  # shared with the voice history's cells
                     utterance_id=sys.intern(uid),

@@ -14,7 +14,7 @@ import json
 import re
 import sys
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from functools import lru_cache
@@ -424,16 +424,17 @@ _LOCAL_DATE = re.compile(
 _MAIL_DATE = re.compile(r"\A(?:[A-Za-z]{3},\s*)?\d{1,2}\s+[A-Za-z]{3}\s+\d{4}\s+\d{1,2}:\d{2}")
 
 
-def _local_date(text: str) -> datetime | None:
+def _local_date(text: str, day_first: bool | None = None) -> datetime | None:
     """A time written with the day, month and year in a locale's order (see `_LOCAL_DATE`),
-    or None when it is not one or the order cannot be told."""
+    or None when it is not one or the order cannot be told (by the date itself, or by
+    `day_first`: what the other times of its column or document say)."""
     m = _LOCAL_DATE.match(text)
     if m is None:
         return None
     a, sep, b, year = int(m[1]), m[2], int(m[3]), int(m[4])
-    if sep == "." or a > 12:
+    if sep == "." or a > 12 or (day_first is True and b <= 12):
         day, month = a, b
-    elif b > 12:
+    elif b > 12 or day_first is False:
         month, day = a, b
     else:
         return None  # 03/04/2016: the third of April or the fourth of March
@@ -444,13 +445,29 @@ def _local_date(text: str) -> datetime | None:
     return parse_datetime(iso)
 
 
-def parse_export_time(value: str) -> datetime | None:
+def day_order(values: Iterable[str]) -> bool | None:
+    """Whether the times of one column or document write the day first (14/11/2016: True) or
+    the month first (11/14/2016: False), as one of them shows by a number over 12; None when
+    none shows it, or they disagree. One writer writes one order: with it, 03/04/2016 in the
+    same column is read too."""
+    first = second = False
+    for value in values:
+        m = _LOCAL_DATE.match(value.strip())
+        if m is None or m[2] == ".":
+            continue
+        first = first or int(m[1]) > 12
+        second = second or int(m[3]) > 12
+    return first if first != second else None
+
+
+def parse_export_time(value: str, day_first: bool | None = None) -> datetime | None:
     """A time as exports write it (tables and the transcript catalogue alike): ISO 8601 (a
     trailing Z or "UTC", with or without a space before it, allowed; eight digits are
     its basic date form), Unix epoch seconds (9 to 11 digits) or milliseconds (12 to 14),
     which would otherwise be misread as a date ("1541106000000" is no year 1541), a locale's
     day, month and year where their order is certain (`_LOCAL_DATE`), or an e-mail's date
-    (RFC 2822, read by the standard library). None when it is none of them."""
+    (RFC 2822, read by the standard library). None when it is none of them. `day_first`:
+    the order of day and month its column or document shows (`day_order`)."""
     text = value.strip()
     if _EPOCH.match(text):
         number = float(text)
@@ -465,7 +482,7 @@ def parse_export_time(value: str) -> datetime | None:
         text = text[:-3].rstrip() + "Z"
     found = parse_datetime(text)
     if found is None and text[:1].isdigit():
-        found = _local_date(text)
+        found = _local_date(text, day_first)
     if found is None and _MAIL_DATE.match(text):
         try:
             found = parsedate_to_datetime(text)
@@ -481,6 +498,8 @@ def recordings_from(table: Table, members: set[str]) -> list[Recording]:
     prefix = table.member.rsplit("!", 1)[0] + "!" if "!" in table.member else ""
     out: list[Recording] = []
     where = {fld: table.col(col) for fld, col in mapping.items()}
+    at = where.get("timestamp")
+    day_first = day_order(row[at] for row in table.rows) if at is not None else None
     for row in table.rows:
 
         def get(fld: str, row: tuple[str, ...] = row) -> str:
@@ -498,7 +517,7 @@ def recordings_from(table: Table, members: set[str]) -> list[Recording]:
         out.append(
             Recording(
                 utterance_id=uid,
-                timestamp=parse_export_time(ts),
+                timestamp=parse_export_time(ts, day_first),
                 customer_id=get("customer_id"),
                 device_serial=serial,
                 device_type=device_type,

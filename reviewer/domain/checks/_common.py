@@ -375,22 +375,55 @@ def _known_names(names: tuple[str, ...]) -> tuple[frozenset[str], frozenset[str]
     return frozenset(full), frozenset(tokens)
 
 
+# Forms of address written before a name ("Mrs Eleanor Whitfield", "Dr. Weber", "Frau Keller")
+_TITLES = frozenset(
+    {"mr", "mrs", "ms", "miss", "mx", "dr", "prof", "sir", "dame", "lady", "lord"}
+    | {"frau", "herr", "mme", "mlle", "sr", "sra", "srta", "sig", "dott"}
+)
+
+
+def _untitled(name: str) -> str:
+    """`name` (case-folded) without the forms of address before it."""
+    words = name.split()
+    while len(words) > 1 and words[0].rstrip(".") in _TITLES:
+        words = words[1:]
+    return " ".join(words)
+
+
+def _same_ends(words: list[str], known: list[str]) -> bool:
+    """Whether a name of two to four words is a known full name by its first and last words,
+    with a middle name the ticket does not give ("Eleanor Jane Whitfield"), one of the two
+    perhaps as its initial ("E. Whitfield", "Whitfield, E."). What the known name has between
+    them stays ("Lotte Berg" is not "Lotte van der Berg")."""
+    if not 2 <= len(words) <= 4 or len(known) < 2:
+        return False
+    if " ".join(known[1:-1]) not in " ".join(words[1:-1]):
+        return False
+    ends = ((words[0], known[0]), (words[-1], known[-1]))
+    whole = [w == k for w, k in ends]
+    initial = [_INITIAL.match(w) is not None and w[0] == k[0] for w, k in ends]
+    return any(whole) and all(a or b for a, b in zip(whole, initial, strict=True))
+
+
 def is_known_person(candidate: str, request: Request) -> bool:
     """Whether `candidate` (a name as written) is the requester or someone of the household.
 
     A full name must match a known full name; a single word must be a known first or last
     name ("Anna", "Mrs. Weber"). "Anna Schmidt" is not "Anna Weber". Accents, umlauts spelled
-    out, a middle initial (`name_forms`) and the surname first, with its particles ("van der
-    Berg, Lotte"), make no other person; nor does another script ("Дмитрий Иванов" for "Dmitri
-    Ivanov", `reviewer.domain.checks._script`).
+    out, a middle initial (`name_forms`), a middle name or the first name as an initial
+    (`_same_ends`), a form of address before it ("Mrs") and the surname first, with its
+    particles ("van der Berg, Lotte"), make no other person; nor does another script
+    ("Дмитрий Иванов" for "Dmitri Ivanov", `reviewer.domain.checks._script`).
     """
     names = (request.requester.name, *(h.name for h in request.requester.household))
     full, tokens = _known_names(names)
-    n = norm_text(candidate.replace(",", " "))
+    n = _untitled(norm_text(candidate.replace(",", " ")))
     if not n:
         return True
     forms = name_forms(n)
     if not forms.isdisjoint(full):
+        return True
+    if any(_same_ends(f.split(), k.split()) for f in forms for k in full):
         return True
     if other_script(n) or any(other_script(name) for name in names if name):
         # one of them in Cyrillic or Greek letters: the same consonants, name by name

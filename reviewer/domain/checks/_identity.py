@@ -11,6 +11,7 @@ from typing import Any
 from urllib.parse import unquote
 
 from reviewer.domain.checks._common import norm_id, norm_key
+from reviewer.domain.checks._known_ids import AMAZON_MAIL_DOMAIN, AMAZON_SERVICE_LOCALS
 from reviewer.domain.model import ExportIndex, Request
 
 EMAIL = re.compile(
@@ -407,8 +408,11 @@ def exporter_emails(index: ExportIndex) -> set[str]:
 
 
 def allowed_address(address: str, exporter: set[str]) -> bool:
-    """The exporter's own role mailbox, or no mail at all (an image named "logo@2x.png")."""
+    """The exporter's own role mailbox, Amazon's own service mailboxes (`AMAZON_SERVICE_LOCALS`),
+    or no mail at all (an image named "logo@2x.png")."""
     if is_file_name(address):
         return True
     local, _, domain = address.partition("@")
+    if local in AMAZON_SERVICE_LOCALS and AMAZON_MAIL_DOMAIN.match(domain):
+        return True
     return local in ROLE_LOCALS and any(e.endswith("@" + domain) for e in exporter)

@@ -1,8 +1,10 @@
 """Amazon's own ids that share the customer id's shape and are nobody's account: its
 marketplace ids and its device type codes. The identity checks pass over them wherever they
-are written."""
+are written; likewise Amazon's own service mailboxes, which are no other person's e-mail."""
 
 from __future__ import annotations
+
+import re
 
 # Amazon's marketplace ids, published for its sellers' APIs: shaped like a customer id, and
 # written into profiles, tags and document properties ("marketplaceId": A1F83G8C2ARO7P, UK)
@@ -63,4 +65,35 @@ ECHO_DEVICE_TYPES = frozenset(
         "A3HF4YRA2L7XGC",  # Fire TV Cube
         "A3C9PE6TNYLTCH",  # a speaker group
     }
+)
+
+
+# Amazon's own service mailboxes, as its order mails, invoices and account pages write them
+# ("auto-confirm@amazon.co.uk", "cs-reply@amazon.de"): nobody's account. Only these local
+# parts, and only at Amazon's own domains: a person's address there is still someone else's.
+AMAZON_SERVICE_LOCALS = frozenset(
+    {
+        "auto-confirm",
+        "ship-confirm",
+        "shipment-tracking",
+        "order-update",
+        "cs-reply",
+        "digital-no-reply",
+        "no-reply",
+        "noreply",
+        "account-update",
+        "payments-messages",
+        "return",
+        "returns",
+        "store-news",
+        "alexa-noreply",
+        "privacy",
+        "dpo",
+        "data-protection",
+        "gdpr",
+    }
+)
+AMAZON_MAIL_DOMAIN = re.compile(
+    r"\A(?:[a-z0-9-]+\.)*amazon\.(?:com|ca|de|fr|it|es|nl|se|pl|eu|lu|in|sg|ae|sa|eg|cn"
+    r"|co\.uk|co\.jp|com\.au|com\.be|com\.br|com\.mx|com\.tr)\Z"
 )

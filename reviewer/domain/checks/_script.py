@@ -39,6 +39,11 @@ def skeleton(name: str) -> str:
     plain = unicodedata.normalize("NFKD", plain.translate(_TABLE))  # Greek with accents
     plain = "".join(c for c in plain if not unicodedata.combining(c))
     plain = plain.replace("x", "ks").replace("ph", "f").replace("c", "k").replace("q", "k")
+    # Greek writes d, b and g as "ντ", "μπ", "γκ" ("Ουίτφιλντ" for "Whitfield"), which stand for
+    # nd, mb and ng inside a word too: each pair is one sound in every script
+    plain = re.sub(r"n[dt]", "d", plain)
+    plain = re.sub(r"m[bp]", "b", plain)
+    plain = re.sub(r"n[gk]|g[gk]", "g", plain)
     words = []
     for word in re.split(r"[\s,\-]+", plain):
         kept = re.sub(r"(.)\1+", r"\1", _SILENT.sub("", re.sub(r"[^a-z]", "", word)))

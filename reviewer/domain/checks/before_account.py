@@ -7,7 +7,8 @@ cannot be the requester's: a previous holder of the id, a recycled account, or r
 from elsewhere. A warning: the identity side's creation date may itself be wrong, so a
 reviewer looks before anything is delivered. Records dated more than a day after the day the
 manifest says the export was generated cannot be in it honestly either: another export's
-records, or a clock gone wrong (a warning too).
+records, or a clock gone wrong (a warning too); what is planned ahead (a reminder, a calendar
+event) counts by the day it was made.
 """
 
 from __future__ import annotations
@@ -34,6 +35,11 @@ AFTER_CODE = "after-export"
 DATE_KEYS = frozenset(
     {"timestamp", "date", "time", "datetime", "orderdate", "createdat", "searchedat", "at"}
 )
+# When a record was made, where a table says so beside the day it is about
+CREATED_KEYS = frozenset({"createdat", "created", "createdon", "creationdate", "creationtime"})
+# Tables of what is planned ahead (an Alexa reminder, an alarm, a calendar event, a delivery):
+# their days may lie after the export; only the day each was made (`CREATED_KEYS`) may not
+_PLANNED = re.compile(r"remind|alarm|timer|calendar|event|appointment|schedul|deliver", re.I)
 _ISO_DAY = re.compile(r"\A\d{4}-\d{2}-\d{2}")
 SLACK = timedelta(days=1)  # time zones apart
 
@@ -61,7 +67,7 @@ def check(request: Request, index: ExportIndex) -> list[Finding]:
     generated = _generated_at(index)
     if generated is not None:
         after = (generated + SLACK).isoformat()
-        rows, recs, days = _dated(request, index, lambda day: day > after)
+        rows, recs, days = _dated(request, index, lambda day: day > after, made=True)
         if rows or recs:
             findings.append(
                 Finding(
@@ -81,14 +87,21 @@ def check(request: Request, index: ExportIndex) -> list[Finding]:
 
 
 def _dated(
-    request: Request, index: ExportIndex, outside: Callable[[str], bool]
+    request: Request, index: ExportIndex, outside: Callable[[str], bool], made: bool = False
 ) -> tuple[dict[str, int], list[Recording], list[str]]:
     """The requester's records whose ISO day is `outside`: rows per table (in tables that
-    say whose each row is), recordings that are not another account's, and their days."""
+    say whose each row is), recordings that are not another account's, and their days.
+    `made`: the day each record was made, not the day it is about (see `_PLANNED`)."""
     rows_by_table: dict[str, int] = {}
     days: list[str] = []
     for path, table in all_tables(index):
         date_col = next((c for c in table.columns if norm_key(c) in DATE_KEYS), None)
+        if made:
+            created = next((c for c in table.columns if norm_key(c) in CREATED_KEYS), None)
+            if created is not None:
+                date_col = created
+            elif _PLANNED.search(path):
+                continue
         owner = customer_column(table)
         if (
             date_col is None
