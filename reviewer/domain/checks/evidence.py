@@ -46,6 +46,7 @@ from reviewer.domain.checks._common import (
     plural,
     unique,
 )
+from reviewer.domain.checks._contacts import contacts_finding, is_address_book
 from reviewer.domain.checks._identity import (
     MARKUP_EXT,
     SEPARATOR,
@@ -90,10 +91,16 @@ class _Evidence:
         default_factory=lambda: defaultdict(set)
     )
     searched: list[str] = field(default_factory=list)
+    # other people's names and addresses in the requester's address book: member -> values
+    contacts: defaultdict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
 
     def foreign_hit(self, kind: str, value: str, member: str) -> None:
         key = value.casefold() if kind != "customer id" else norm_id(value)
-        if (member, key) not in self.covered:
+        if (member, key) in self.covered:
+            return
+        if kind != "customer id" and is_address_book(member):
+            self.contacts[member].add(value)
+        else:
             self.foreign[(kind, value)].add(member)
 
 
@@ -109,6 +116,8 @@ def check(request: Request, index: ExportIndex) -> list[Finding]:
     findings = []
     if ev.foreign:
         findings.append(_foreign_identifier(ev.foreign, request))
+    if ev.contacts:
+        findings.append(contacts_finding(ev.contacts))
     seen = {kind: members for kind, members in ev.requester_seen.items() if members}
     if not seen and not att.wrong_customer:
         findings.append(_unattributable_archive(ev.searched, matcher))

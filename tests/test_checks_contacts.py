@@ -1,0 +1,58 @@
+"""The requester's address book: other people's names and e-mail addresses in it are the
+requester's data (a warning to look at), not another account's; another account's customer
+id in it, and the same addresses anywhere else, still block.
+
+Each test rewrites the clean sample's export.zip and reviews it as the app does.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from cleancopy import review_changed
+
+from reviewer.domain.model import Severity, Verdict
+
+CONTACTS_CSV = (
+    "name,phone,email\n"
+    "Sarah Jones,+44 7700 900123,sarah.jones@example.com\n"
+    "Dr. Amir Patel,+44 20 7946 0999,reception@cranleysurgery.example.co.uk\n"
+)
+CONTACTS_JSON = json.dumps(
+    {"contacts": [{"name": "Sarah Jones", "email": "sarah.jones@example.com"}]}
+)
+
+
+@pytest.mark.parametrize(
+    ("name", "text"),
+    [
+        ("Alexa/Contacts.csv", CONTACTS_CSV),
+        ("Alexa/Communications/contacts.json", CONTACTS_JSON),
+        (
+            "Alexa/AddressBook.vcf",
+            "BEGIN:VCARD\nFN:Sarah Jones\nEMAIL:sarah.jones@example.com\nEND:VCARD\n",
+        ),
+    ],
+)
+def test_the_requesters_contacts_are_a_warning(tmp_path: Path, name: str, text: str) -> None:
+    review = review_changed(tmp_path, {name: text})
+    assert review.report.verdict is Verdict.REVIEW, [
+        (f.code, f.detail) for f in review.report.findings
+    ]
+    [f] = [f for f in review.report.findings if f.severity is not Severity.INFO]
+    assert (f.code, f.severity, f.members) == ("third-party-names", Severity.WARNING, (name,))
+    assert "sarah.jones@example.com" in f.detail
+
+
+def test_the_same_addresses_elsewhere_still_block(tmp_path: Path) -> None:
+    review = review_changed(tmp_path, {"Retail/Recipients.csv": CONTACTS_CSV})
+    assert review.report.verdict is Verdict.BLOCK
+    assert "foreign-identifier" in [f.code for f in review.report.findings]
+
+
+def test_another_accounts_id_in_contacts_still_blocks(tmp_path: Path) -> None:
+    text = "customer_id,name,email\nA2MZ8T4KQ9XR3P,Lukas Brandt,lukas.brandt@example.de\n"
+    review = review_changed(tmp_path, {"Alexa/Contacts.csv": text})
+    assert review.report.verdict is Verdict.BLOCK
