@@ -227,3 +227,43 @@ def test_a_tables_header_after_a_title_or_comment_is_found(tmp_path: Path, head:
     assert review.report.verdict is Verdict.BLOCK
     [f] = [f for f in review.report.findings if f.code == "foreign-records"]
     assert THEIRS in f.detail
+
+
+LINKED_JSON = json.dumps(
+    {
+        "customer_id": REQ_ID,
+        "linkedServices": [
+            {"service": "Spotify", "accountId": "31kx7q2m9zf4h", "linkedAt": "2017-04-01"},
+            {"service": "Audible", "accountId": "026-1187234-99", "linkedAt": "2017-05-01"},
+        ],
+    }
+)
+LINKED_XML = (
+    f"<Account><CustomerId>{REQ_ID}</CustomerId><LinkedServices>"
+    '<Service name="Spotify" accountId="31kx7q2m9zf4h"/>'
+    "<Service name='Audible'><AccountId>026-1187234-99</AccountId></Service>"
+    "</LinkedServices></Account>"
+)
+
+
+@pytest.mark.parametrize(
+    ("name", "text"),
+    [("Account/LinkedServices.json", LINKED_JSON), ("Account/LinkedServices.xml", LINKED_XML)],
+)
+def test_linked_services_account_ids_are_no_other_customer(
+    tmp_path: Path, name: str, text: str
+) -> None:
+    review = review_changed(tmp_path, {name: text})
+    assert review.report.verdict is Verdict.PASS, [
+        (f.code, f.detail) for f in review.report.findings
+    ]
+
+
+def test_another_customer_beside_a_service_column_still_blocks(tmp_path: Path) -> None:
+    """Only a generic account key beside a service is the service's: a customer column is
+    the exporter's customer whatever stands beside it."""
+    text = f"customer_id,service,order_id\n{REQ_ID},Kindle,D01-1\n{THEIRS},Kindle,D01-2\n"
+    review = review_changed(tmp_path, {"Digital/Orders.csv": text})
+    assert review.report.verdict is Verdict.BLOCK
+    [f] = [f for f in review.report.findings if f.code == "foreign-records"]
+    assert THEIRS in f.detail

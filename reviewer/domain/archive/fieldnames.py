@@ -4,6 +4,7 @@ customer column) and the checks."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from functools import lru_cache
 
 # Column or JSON key names (lower-case, letters and digits only) that hold an account id.
@@ -37,3 +38,33 @@ CUSTOMER_KEYS = frozenset(
 def norm_key(key: str) -> str:
     """`Customer_ID`, `customerId`, `customer-id` -> `customerid`."""
     return "".join(ch for ch in key.lower() if ch.isalnum())
+
+
+# Names of an account that any service has, not only the exporter: beside a field that names
+# the service ("service": "Spotify", "accountId": "31kx7q2m9zf4h") such an id is that service's
+# account, linked to the requester's, not another customer of the exporter.
+GENERIC_ACCOUNT_KEYS = frozenset({"accountid", "account", "accountnumber", "userid", "ownerid"})
+SERVICE_KEYS = frozenset(
+    {
+        "service",
+        "servicename",
+        "provider",
+        "providername",
+        "partner",
+        "partnername",
+        "skill",
+        "skillname",
+        "app",
+        "appname",
+        "platform",
+        "vendor",
+        "linkedservice",
+    }
+)
+
+
+def is_linked_account(key: str, siblings: Iterable[str]) -> bool:
+    """Whether a field (`key`, compared as `norm_key` gives it) holds a linked service's
+    account id: a generic account key beside a field that names the service (`siblings`: the
+    names of the fields beside it, or a table's columns)."""
+    return key in GENERIC_ACCOUNT_KEYS and any(norm_key(s) in SERVICE_KEYS for s in siblings)

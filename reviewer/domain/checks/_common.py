@@ -17,6 +17,7 @@ from functools import lru_cache
 from typing import Any, TypeVar, cast
 
 from reviewer.domain.archive.fieldnames import CUSTOMER_KEYS as CUSTOMER_KEYS
+from reviewer.domain.archive.fieldnames import is_linked_account
 from reviewer.domain.archive.fieldnames import norm_key as norm_key
 from reviewer.domain.archive.tabular import json_view
 from reviewer.domain.checks._script import other_script, skeleton
@@ -101,7 +102,8 @@ def customer_column(table: Table) -> str | None:
 @lru_cache(maxsize=4096)  # thousands of small tables share a few headers
 def _customer_column(columns: tuple[str, ...]) -> str | None:
     for col in columns:
-        if norm_key(col) in CUSTOMER_KEYS:
+        key = norm_key(col)
+        if key in CUSTOMER_KEYS and not is_linked_account(key, columns):
             return col
     return None
 
@@ -304,7 +306,7 @@ def record_customer(doc: object) -> str:
         return ""
     for key, value in doc.items():
         k = norm_key(str(key))
-        if k in CUSTOMER_KEYS:
+        if k in CUSTOMER_KEYS and not is_linked_account(k, map(str, doc)):
             if _is_id_value(value):
                 return norm_id(value)
             if isinstance(value, dict):

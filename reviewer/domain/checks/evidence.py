@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
+from reviewer.domain.archive.fieldnames import is_linked_account
 from reviewer.domain.archive.tabular import DEVICE_TYPE_KEYS
 from reviewer.domain.checks._common import (
     CUSTOMER_KEYS,
@@ -317,7 +318,9 @@ def _scan_fields(ev: _Evidence, request: Request, index: ExportIndex) -> None:
             doc = {k: v for k, v in doc.items() if k != "files"}
         is_profile = doc is index.profile
         for key, parent, value, obj in walk_json(doc, FIELD_KEYS):
-            is_id = key in CUSTOMER_KEYS or (key == "id" and parent in ACCOUNTISH_PARENTS)
+            is_id = (key in CUSTOMER_KEYS and not is_linked_account(key, map(str, obj))) or (
+                key == "id" and parent in ACCOUNTISH_PARENTS
+            )
             is_name = not is_id and _is_name_field(key, parent, obj, is_profile)
             _field(ev, request, path, value, is_id, is_name)
     for path, text in index.texts.items():
@@ -331,8 +334,9 @@ def _scan_fields(ev: _Evidence, request: Request, index: ExportIndex) -> None:
 
 # Labels of an account id in a text: the customer keys but the words texts use for much
 # else: "customer" and "account" ("Account: Prime", "Customer: Household"), "account number"
-# (a bank account's, beside its sort code), "user id" (a linked service's login).
-TEXT_ID_KEYS = CUSTOMER_KEYS - {"customer", "account", "accountnumber", "userid"}
+# (a bank account's, beside its sort code), "user id" and "account id" (a linked service's
+# login: a text does not say whose, where a JSON field beside it would, `is_linked_account`).
+TEXT_ID_KEYS = CUSTOMER_KEYS - {"customer", "account", "accountnumber", "userid", "accountid"}
 # Labels of the holder's name in a text: not "full name" (a contact's, a recipient's) nor
 # "account name" (what the household calls the account: "Whitfield Household").
 TEXT_NAME_KEYS = HOLDER_NAME_KEYS - {"fullname", "accountname"}
