@@ -71,3 +71,22 @@ def test_properties_naming_the_requester_or_no_person_pass(
 ) -> None:
     review = review_changed(tmp_path, {PDF: _catalogue(**properties)})
     assert review.report.verdict is Verdict.PASS, review.report.findings
+
+
+def _notice(author: str) -> bytes:
+    pdf = FPDF(format="A4", unit="mm")
+    pdf.set_author(author)
+    pdf.add_page()
+    pdf.set_font("Helvetica", "", 10)
+    pdf.cell(0, 5, "How we handle your personal data", new_x="LMARGIN", new_y="NEXT")
+    return bytes(pdf.output())
+
+
+@pytest.mark.parametrize("author", ["Hans Weber", "Hans Weber, Data Protection Officer"])
+def test_a_notice_authored_by_the_exporters_staff_names_no_third_party(
+    tmp_path: Path, author: str
+) -> None:
+    """Only the transcript catalogue's properties are the requester's data: a privacy
+    notice or an invoice is authored by someone of the exporter's."""
+    review = review_changed(tmp_path, {"Legal/PrivacyNotice.pdf": _notice(author)})
+    assert review.report.verdict is Verdict.PASS, review.report.findings

@@ -202,10 +202,13 @@ def _tag_candidates(text: str, request: Request) -> list[tuple[str, ...]]:
 
 
 def _document_properties(index: ExportIndex, request: Request) -> dict[str, tuple[str, ...]]:
-    """The names each PDF's document properties may give (see `_property_names`)."""
+    """The names the transcript catalogue's document properties may give (see
+    `_property_names`). Other PDFs (an invoice, the exporter's privacy notice) are authored
+    by the exporter's staff: their names are no one the requester's data names."""
     found: dict[str, tuple[str, ...]] = {}
     for m in index.members:
-        text = index.texts.get(m.path) if m.kind is MemberKind.PDF else None
+        catalogue = m.kind is MemberKind.PDF and m.path == index.transcript_member
+        text = index.texts.get(m.path) if catalogue else None
         names = [
             n
             for key, value in _PROPERTY_LINE.findall(text or "")
