@@ -56,3 +56,19 @@ def test_another_accounts_id_in_contacts_still_blocks(tmp_path: Path) -> None:
     text = "customer_id,name,email\nA2MZ8T4KQ9XR3P,Lukas Brandt,lukas.brandt@example.de\n"
     review = review_changed(tmp_path, {"Alexa/Contacts.csv": text})
     assert review.report.verdict is Verdict.BLOCK
+
+
+def test_a_household_members_own_address_is_no_strangers(tmp_path: Path) -> None:
+    """The clean sample's household lists Tom Whitfield: his address in a record that names
+    him is his; the same list with a stranger's record still blocks."""
+    tom = {"name": "Tom Whitfield", "email": "tom.whitfield@example.co.uk"}
+    doc = {"household": [tom]}
+    review = review_changed(tmp_path, {"Account/Household.json": json.dumps(doc)})
+    assert review.report.verdict is Verdict.PASS, review.report.findings
+
+    doc["household"].append({"name": "Lukas Brandt", "email": "lukas.brandt@example.de"})
+    (tmp_path / "stranger").mkdir()
+    review = review_changed(tmp_path / "stranger", {"Account/Household.json": json.dumps(doc)})
+    assert review.report.verdict is Verdict.BLOCK
+    [f] = [f for f in review.report.findings if f.code == "foreign-identifier"]
+    assert "lukas.brandt@example.de" in f.detail and "tom.whitfield" not in f.detail

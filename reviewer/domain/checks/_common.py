@@ -418,6 +418,12 @@ def is_known_person(candidate: str, request: Request) -> bool:
     ("Дмитрий Иванов" for "Dmitri Ivanov", `reviewer.domain.checks._script`).
     """
     names = (request.requester.name, *(h.name for h in request.requester.household))
+    return is_one_of(candidate, names)
+
+
+def is_one_of(candidate: str, names: tuple[str, ...]) -> bool:
+    """Whether `candidate` (a name as written) is one of the people `names` gives, however an
+    export writes it (see `is_known_person`)."""
     full, tokens = _known_names(names)
     n = _untitled(norm_text(candidate.replace(",", " ")))
     if not n:

@@ -2,15 +2,27 @@
 messaging contacts, an exported address book). The people in it are other people, but their
 names and addresses there are the requester's data, not another account's: they are a
 warning to look at (should the export carry them? GDPR Art. 15(4)), never a wrong export.
-Another account's customer id in such a member is still one.
+Another account's customer id in such a member is still one. Likewise the e-mail address of
+someone of the household in a record or row that names them: theirs, not a stranger's
+(`household_addresses`). (The requester's own records with another address are still caught.)
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
-from reviewer.domain.checks._common import listing, plural, unique
-from reviewer.domain.model import Finding, Severity
+from reviewer.domain.checks._common import (
+    EMAIL_KEYS,
+    all_tables,
+    is_one_of,
+    listing,
+    norm_key,
+    plural,
+    unique,
+)
+from reviewer.domain.checks._identity import walk_json
+from reviewer.domain.model import ExportIndex, Finding, Request, Severity
 
 CODE = "third-party-names"
 # a member named as contacts or an address book, in a few languages, or a vCard file
@@ -42,4 +54,43 @@ def contacts_finding(contacts: dict[str, set[str]]) -> Finding:
             "before delivery."
         ),
         members=members,
+    )
+
+
+# the fields of a record that give its person's name
+PERSON_NAME_KEYS = frozenset({"name", "fullname", "displayname", "customername", "accountholder"})
+
+
+def household_addresses(request: Request, index: ExportIndex) -> set[tuple[str, str]]:
+    """(member, address case-folded) for every e-mail address in a JSON record or a table row
+    whose name field names someone of the household ("Tom Whitfield",
+    "tom.whitfield@example.co.uk" in a household list)."""
+    household = tuple(h.name for h in request.requester.household)
+    if not household:
+        return set()
+    found: set[tuple[str, str]] = set()
+    for path, doc in index.json_docs.items():
+        for key, _parent, value, obj in walk_json(doc, EMAIL_KEYS):
+            if key in EMAIL_KEYS and _names_one_of(obj.items(), household):
+                found.add((path, value.strip().casefold()))
+    for path, table in all_tables(index):
+        keys = [norm_key(c) for c in table.columns]
+        mail = [i for i, k in enumerate(keys) if k in EMAIL_KEYS]
+        named = [i for i, k in enumerate(keys) if k in PERSON_NAME_KEYS]
+        if not mail or not named:
+            continue
+        for row in table.rows:
+            if any(row[i].strip() and is_one_of(row[i], household) for i in named):
+                found.update((path, row[i].strip().casefold()) for i in mail if row[i].strip())
+    return found
+
+
+def _names_one_of(fields: Iterable[tuple[object, object]], names: tuple[str, ...]) -> bool:
+    """Whether one of a record's name fields names one of `names`."""
+    return any(
+        norm_key(str(k)) in PERSON_NAME_KEYS
+        and isinstance(v, str)
+        and bool(v.strip())
+        and is_one_of(v, names)
+        for k, v in fields
     )

@@ -47,7 +47,11 @@ from reviewer.domain.checks._common import (
     plural,
     unique,
 )
-from reviewer.domain.checks._contacts import contacts_finding, is_address_book
+from reviewer.domain.checks._contacts import (
+    contacts_finding,
+    household_addresses,
+    is_address_book,
+)
 from reviewer.domain.checks._identity import (
     MARKUP_EXT,
     SEPARATOR,
@@ -109,7 +113,8 @@ def check(request: Request, index: ExportIndex) -> list[Finding]:
     req = request.requester
     matcher = RequesterMatcher.for_request(request)
     att = attribute(request, index)
-    ev = _Evidence(_covered(att, index, norm_id(req.customer_id)), *_device_facts(request, index))
+    covered = _covered(att, index, norm_id(req.customer_id)) | household_addresses(request, index)
+    ev = _Evidence(covered, *_device_facts(request, index))
     _scan_texts(ev, request, index, matcher)
     _scan_fields(ev, request, index)
     _scan_tables(ev, request, index, att)
