@@ -108,17 +108,26 @@ class _Evidence:
         else:
             self.foreign[(kind, value)].add(member)
 
+    def not_foreign(self, pairs: set[tuple[str, str]]) -> None:
+        """Take back the e-mail hits that are (member, address case-folded) in `pairs`."""
+        for (kind, value), members in list(self.foreign.items()):
+            if kind == "e-mail":
+                members -= {m for m in members if (m, value.casefold()) in pairs}
+                if not members:
+                    del self.foreign[(kind, value)]
+
 
 def check(request: Request, index: ExportIndex) -> list[Finding]:
     req = request.requester
     matcher = RequesterMatcher.for_request(request)
     att = attribute(request, index)
-    covered = _covered(att, index, norm_id(req.customer_id)) | household_addresses(request, index)
-    ev = _Evidence(covered, *_device_facts(request, index))
+    ev = _Evidence(_covered(att, index, norm_id(req.customer_id)), *_device_facts(request, index))
     _scan_texts(ev, request, index, matcher)
     _scan_fields(ev, request, index)
     _scan_tables(ev, request, index, att)
 
+    if any(kind == "e-mail" for kind, _value in ev.foreign):
+        ev.not_foreign(household_addresses(request, index))  # looked for only when needed
     findings = []
     if ev.foreign:
         findings.append(_foreign_identifier(ev.foreign, request))
