@@ -17,12 +17,12 @@ from typing import Any
 from reviewer.domain.checks import run_checks
 from reviewer.domain.checks._common import (
     attribute,
-    is_known_person,
     listing,
     norm_key,
     referenced_members,
 )
 from reviewer.domain.checks._identity import RequesterMatcher, id_shape, shaped_ids
+from reviewer.domain.checks._people import is_known_person
 from reviewer.domain.model import (
     AudioInfo,
     ExportIndex,

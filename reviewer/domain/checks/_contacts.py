@@ -15,13 +15,13 @@ from collections.abc import Iterable
 from reviewer.domain.checks._common import (
     EMAIL_KEYS,
     all_tables,
-    is_one_of,
     listing,
     norm_key,
     plural,
     unique,
 )
 from reviewer.domain.checks._identity import walk_json
+from reviewer.domain.checks._people import is_one_of
 from reviewer.domain.model import ExportIndex, Finding, Request, Severity
 
 CODE = "third-party-names"

@@ -7,8 +7,11 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from reviewer.domain.checks._common import is_known_person, norm_text
+from reviewer.domain.checks._common import (
+    norm_text,
+)
 from reviewer.domain.checks._name_words import LOWER_STOP, STOP
+from reviewer.domain.checks._people import is_known_person
 from reviewer.domain.model import Request
 
 _WORD = r"[A-ZÄÖÜ][a-zäöüßéèáàíóú'’]+(?:-[A-ZÄÖÜ][a-zäöüßéèáàíóú]+)?"

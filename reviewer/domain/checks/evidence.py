@@ -40,7 +40,6 @@ from reviewer.domain.checks._common import (
     all_tables,
     attribute,
     customer_column,
-    is_known_person,
     listing,
     norm_id,
     norm_key,
@@ -69,6 +68,7 @@ from reviewer.domain.checks._identity import (
     walk_json,
 )
 from reviewer.domain.checks._known_ids import ECHO_DEVICE_TYPES, MARKETPLACE_IDS
+from reviewer.domain.checks._people import is_known_person
 from reviewer.domain.devices import serial_key, serial_of
 from reviewer.domain.model import ExportIndex, Finding, Request, Severity
 

@@ -20,13 +20,13 @@ from collections import defaultdict
 
 from reviewer.domain.checks._common import (
     is_foreign_recording,
-    is_known_person,
     listing,
     norm_text,
     plural,
     unique,
 )
 from reviewer.domain.checks._names import addressed, candidates, is_known
+from reviewer.domain.checks._people import is_known_person
 from reviewer.domain.checks._tag_words import NOT_A_PERSON, PARTICLES
 from reviewer.domain.model import ExportIndex, Finding, MemberKind, Request, Severity
 

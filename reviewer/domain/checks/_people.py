@@ -1,0 +1,125 @@
+"""Who a name is: the requester, someone of the household, or one of a list of people,
+however an export writes the name (`is_known_person`, `is_one_of`, `name_forms`)."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+from reviewer.domain.checks._common import norm_text
+from reviewer.domain.checks._script import other_script, skeleton
+from reviewer.domain.model import Request
+
+# Letters that NFKD does not take apart, as they are written without their marks
+_PLAIN_LETTERS = str.maketrans(
+    {"ß": "ss", "æ": "ae", "œ": "oe", "ø": "o", "ł": "l", "đ": "d", "þ": "th"}
+)
+# German umlauts as written where they cannot be typed ("Müller", "Mueller")
+_UMLAUTS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue"})
+_INITIAL = re.compile(r"\A\w\.?\Z")
+
+
+def _without_marks(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text.translate(_PLAIN_LETTERS))
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def name_forms(name: str) -> frozenset[str]:
+    """A name (case-folded, see `norm_text`) as exports write it: as given, without its
+    accents ("Éléonore" as "Eleonore"), its umlauts spelled out ("Jürgen Weiß" as "Juergen
+    Weiss"), and without a middle initial ("Eleanor J. Whitfield")."""
+    words = name.split()
+    if len(words) > 2:
+        kept = [w for w in words if not _INITIAL.match(w)]
+        if len(kept) >= 2:
+            name = " ".join(kept)
+    return frozenset(
+        {
+            name,
+            _without_marks(name),
+            _without_marks(unicodedata.normalize("NFC", name).translate(_UMLAUTS)),
+        }
+    )
+
+
+@lru_cache(maxsize=64)  # one request's names, asked for every name a check reads
+def _known_names(names: tuple[str, ...]) -> tuple[frozenset[str], frozenset[str]]:
+    full: set[str] = set()
+    tokens: set[str] = set()
+    for name in names:
+        n = norm_text(name.replace(",", " "))
+        if not n:
+            continue
+        for form in name_forms(n):
+            words = form.split()
+            full.add(form)
+            full.add(" ".join(reversed(words)))
+            # surname first with its particles ("van der Berg, Lotte", "Berg, Lotte van der")
+            full.update(" ".join(words[k:] + words[:k]) for k in range(1, len(words)))
+            tokens.update(t for t in re.split(r"[\s\-]+", form) if len(t) > 1)
+    return frozenset(full), frozenset(tokens)
+
+
+# Forms of address written before a name ("Mrs Eleanor Whitfield", "Dr. Weber", "Frau Keller")
+_TITLES = frozenset(
+    {"mr", "mrs", "ms", "miss", "mx", "dr", "prof", "sir", "dame", "lady", "lord"}
+    | {"frau", "herr", "mme", "mlle", "sr", "sra", "srta", "sig", "dott"}
+)
+
+
+def _untitled(name: str) -> str:
+    """`name` (case-folded) without the forms of address before it."""
+    words = name.split()
+    while len(words) > 1 and words[0].rstrip(".") in _TITLES:
+        words = words[1:]
+    return " ".join(words)
+
+
+def _same_ends(words: list[str], known: list[str]) -> bool:
+    """Whether a name of two to four words is a known full name by its first and last words,
+    with a middle name the ticket does not give ("Eleanor Jane Whitfield"), one of the two
+    perhaps as its initial ("E. Whitfield", "Whitfield, E."). What the known name has between
+    them stays ("Lotte Berg" is not "Lotte van der Berg")."""
+    if not 2 <= len(words) <= 4 or len(known) < 2:
+        return False
+    if " ".join(known[1:-1]) not in " ".join(words[1:-1]):
+        return False
+    ends = ((words[0], known[0]), (words[-1], known[-1]))
+    whole = [w == k for w, k in ends]
+    initial = [_INITIAL.match(w) is not None and w[0] == k[0] for w, k in ends]
+    return any(whole) and all(a or b for a, b in zip(whole, initial, strict=True))
+
+
+def is_known_person(candidate: str, request: Request) -> bool:
+    """Whether `candidate` (a name as written) is the requester or someone of the household.
+
+    A full name must match a known full name; a single word must be a known first or last
+    name ("Anna", "Mrs. Weber"). "Anna Schmidt" is not "Anna Weber". Accents, umlauts spelled
+    out, a middle initial (`name_forms`), a middle name or the first name as an initial
+    (`_same_ends`), a form of address before it ("Mrs") and the surname first, with its
+    particles ("van der Berg, Lotte"), make no other person; nor does another script
+    ("Дмитрий Иванов" for "Dmitri Ivanov", `reviewer.domain.checks._script`).
+    """
+    names = (request.requester.name, *(h.name for h in request.requester.household))
+    return is_one_of(candidate, names)
+
+
+def is_one_of(candidate: str, names: tuple[str, ...]) -> bool:
+    """Whether `candidate` (a name as written) is one of the people `names` gives, however an
+    export writes it (see `is_known_person`)."""
+    full, tokens = _known_names(names)
+    n = _untitled(norm_text(candidate.replace(",", " ")))
+    if not n:
+        return True
+    forms = name_forms(n)
+    if not forms.isdisjoint(full):
+        return True
+    if any(_same_ends(f.split(), k.split()) for f in forms for k in full):
+        return True
+    if other_script(n) or any(other_script(name) for name in names if name):
+        # one of them in Cyrillic or Greek letters: the same consonants, name by name
+        key = skeleton(n)
+        if " " in key and any(skeleton(f) == key for f in full):
+            return True
+    return any(len(f.split()) == 1 and f in tokens for f in forms)
