@@ -516,7 +516,8 @@ def test_export_times_in_epoch_seconds_or_milliseconds_are_read(value: str, iso:
     """ISO 8601's basic form would take a run of digits for a date ("1541106000000" as a day
     in the 16th century): a previous owner's recordings were then missed, and the requester's
     own called a previous owner's."""
-    from reviewer.domain.archive.tabular import parse_export_time, recordings_from
+    from reviewer.domain.archive.tabular import recordings_from
+    from reviewer.domain.archive.times import parse_export_time
     from reviewer.domain.model import Table
 
     stamp = parse_export_time(value)
@@ -532,6 +533,6 @@ def test_export_times_in_epoch_seconds_or_milliseconds_are_read(value: str, iso:
 
 @pytest.mark.parametrize("value", ["12345", "123456789012345", "not a time", ""])
 def test_digits_that_are_no_epoch_time_are_no_time(value: str) -> None:
-    from reviewer.domain.archive.tabular import parse_export_time
+    from reviewer.domain.archive.times import parse_export_time
 
     assert parse_export_time(value) is None

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import sys
 
-from reviewer.domain.archive.tabular import day_order, parse_export_time
+from reviewer.domain.archive.times import day_order, parse_export_time
 from reviewer.domain.model import TranscriptEntry
 
 TRANSCRIPTS_PDF = "Alexa/Transcripts.pdf"

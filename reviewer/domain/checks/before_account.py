@@ -17,7 +17,7 @@ import re
 from collections.abc import Callable
 from datetime import date, timedelta
 
-from reviewer.domain.archive.tabular import parse_export_time
+from reviewer.domain.archive.times import parse_export_time
 from reviewer.domain.checks._common import (
     all_tables,
     customer_column,

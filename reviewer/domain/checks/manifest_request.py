@@ -13,7 +13,7 @@ import re
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from reviewer.domain.archive.tabular import parse_export_time
+from reviewer.domain.archive.times import parse_export_time
 from reviewer.domain.checks._common import norm_key
 from reviewer.domain.model import ExportIndex, Finding, Request, Severity
 
