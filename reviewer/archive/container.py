@@ -21,10 +21,12 @@ from typing import Any
 
 from reviewer.archive.directory import (
     END_TAIL,
+    EOCD,
     Entry,
     decode_name,
     find_end_record,
     read_directory,
+    split_part,
     unicode_path,
 )
 from reviewer.domain.archive.errors import ArchiveError
@@ -196,11 +198,19 @@ def open_failure(src: Source) -> tuple[str, str]:
     head = bytes(src.read(0, 4))
     if not head:
         return "zip-unreadable", "the file is empty"
+    tail = bytes(src.read(max(0, src.size - END_TAIL), END_TAIL))
+    at = find_end_record(tail)
+    if at is not None and at + EOCD.size <= len(tail):
+        disk = EOCD.unpack_from(tail, at)[1]
+        if split_part(disk):
+            return "zip-truncated", (
+                f"the file is the last part of a split archive (part {disk + 1}); the parts "
+                "before it, with the members they hold, are not here"
+            )
     damaged = "the archive's central directory is missing or damaged (cut off?)"
     if head in (LOCAL_SIG, b"PK\x05\x06", b"PK\x07\x08"):
         return "zip-truncated", damaged
-    tail = bytes(src.read(max(0, src.size - END_TAIL), END_TAIL))
-    if find_end_record(tail) is not None or archive_start(src) is not None:
+    if at is not None or archive_start(src) is not None:
         return "zip-truncated", damaged
     return "zip-unreadable", "the file is not a ZIP archive"
 

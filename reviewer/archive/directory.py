@@ -92,6 +92,13 @@ def find_end_record(tail: bytes) -> int | None:
     return fallback if fallback >= 0 else None
 
 
+def split_part(disk: int) -> bool:
+    """Whether an end record's disk number says its archive is one part of a split (multi-disk)
+    archive: the parts before it, with the members they hold, are other files. (0xFFFF stands
+    for a number the ZIP64 end record gives.)"""
+    return 0 < disk < 0xFFFF
+
+
 def read_directory(read: Reader, size: int, limit: int) -> Directory:
     """The central directory of the archive whose bytes `read(offset, n)` returns (up to n
     bytes from offset)."""
@@ -103,7 +110,9 @@ def read_directory(read: Reader, size: int, limit: int) -> Directory:
     if at is None:
         raise DirectoryError("no end of central directory record")
     eocd_pos = tail_start + at
-    _sig, _disk, _cd_disk, _n_disk, count, cd_size, cd_offset, comment = EOCD.unpack_from(tail, at)
+    _sig, disk, _cd_disk, _n_disk, count, cd_size, cd_offset, comment = EOCD.unpack_from(tail, at)
+    if split_part(disk):
+        raise DirectoryError(f"the last part of a split archive (part {disk + 1})")
     outside: list[tuple[int, str]] = []
     after = size - (eocd_pos + EOCD.size + comment)
     if after > 0:

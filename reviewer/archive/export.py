@@ -129,10 +129,11 @@ def _read_level(
         what = f"nested archive {container!r}: " if container else ""
         if code == "zip-truncated":
             level = Level(src, None, prefix, depth, room)
-            why += (
-                f"; the {len(level.entries)} members before the damage are listed from "
-                "their own headers"
-            )
+            if level.entries:
+                why += (
+                    f"; the {len(level.entries)} members before the damage are listed from "
+                    "their own headers"
+                )
         ctx.hazards.add(code, container or EXPORT_ITSELF, f"{what}{why}")
         if code != "zip-truncated":
             return
