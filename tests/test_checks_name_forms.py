@@ -13,6 +13,7 @@ import pytest
 from cleancopy import clean_ticket, review_changed
 
 from reviewer.domain.model import Verdict
+from reviewer.domain.review import Review
 
 REQ_ID = "A1QH7RZ3N8VW2E"
 
@@ -26,6 +27,14 @@ def _profile(name: str) -> str:
             "locale": "en-GB",
         }
     )
+
+
+def _review(tmp_path: Path, ticket_name: str, profile_name: str) -> Review:
+    """The clean export reviewed for a requester of `ticket_name` whose profile names
+    `profile_name`."""
+    ticket = clean_ticket()
+    ticket["requester"]["name"] = ticket_name
+    return review_changed(tmp_path, {"Account/Profile.json": _profile(profile_name)}, ticket)
 
 
 @pytest.mark.parametrize(
@@ -42,9 +51,7 @@ def _profile(name: str) -> str:
 def test_the_requesters_name_written_otherwise_passes(
     tmp_path: Path, ticket_name: str, profile_name: str
 ) -> None:
-    ticket = clean_ticket()
-    ticket["requester"]["name"] = ticket_name
-    review = review_changed(tmp_path, {"Account/Profile.json": _profile(profile_name)}, ticket)
+    review = _review(tmp_path, ticket_name, profile_name)
     assert review.report.verdict is Verdict.PASS, [
         (f.code, f.detail) for f in review.report.findings
     ]
@@ -69,9 +76,7 @@ def test_another_name_in_the_profile_still_blocks(tmp_path: Path, profile_name: 
 def test_a_name_with_particles_written_surname_first_passes(
     tmp_path: Path, ticket_name: str, profile_name: str
 ) -> None:
-    ticket = clean_ticket()
-    ticket["requester"]["name"] = ticket_name
-    review = review_changed(tmp_path, {"Account/Profile.json": _profile(profile_name)}, ticket)
+    review = _review(tmp_path, ticket_name, profile_name)
     assert review.report.verdict is Verdict.PASS, [
         (f.code, f.detail) for f in review.report.findings
     ]
@@ -79,9 +84,7 @@ def test_a_name_with_particles_written_surname_first_passes(
 
 @pytest.mark.parametrize("profile_name", ["van der Berg, Pieter", "Lotte Berg", "Berg, Lotte"])
 def test_another_name_with_particles_still_blocks(tmp_path: Path, profile_name: str) -> None:
-    ticket = clean_ticket()
-    ticket["requester"]["name"] = "Lotte van der Berg"
-    review = review_changed(tmp_path, {"Account/Profile.json": _profile(profile_name)}, ticket)
+    review = _review(tmp_path, "Lotte van der Berg", profile_name)
     assert review.report.verdict is Verdict.BLOCK
     [f] = [f for f in review.report.findings if f.code == "foreign-identifier"]
     assert profile_name in f.detail
@@ -100,9 +103,7 @@ def test_another_name_with_particles_still_blocks(tmp_path: Path, profile_name: 
 def test_the_requesters_name_in_another_script_passes(
     tmp_path: Path, ticket_name: str, profile_name: str
 ) -> None:
-    ticket = clean_ticket()
-    ticket["requester"]["name"] = ticket_name
-    review = review_changed(tmp_path, {"Account/Profile.json": _profile(profile_name)}, ticket)
+    review = _review(tmp_path, ticket_name, profile_name)
     assert review.report.verdict is Verdict.PASS, [
         (f.code, f.detail) for f in review.report.findings
     ]
@@ -110,9 +111,7 @@ def test_the_requesters_name_in_another_script_passes(
 
 @pytest.mark.parametrize("profile_name", ["Сергей Петров", "Дмитрий Петров", "Νίκος Ιβάνοφ"])
 def test_another_name_in_another_script_still_blocks(tmp_path: Path, profile_name: str) -> None:
-    ticket = clean_ticket()
-    ticket["requester"]["name"] = "Dmitri Ivanov"
-    review = review_changed(tmp_path, {"Account/Profile.json": _profile(profile_name)}, ticket)
+    review = _review(tmp_path, "Dmitri Ivanov", profile_name)
     assert review.report.verdict is Verdict.BLOCK
     [f] = [f for f in review.report.findings if f.code == "foreign-identifier"]
     assert profile_name in f.detail

@@ -11,7 +11,7 @@ import re
 from collections.abc import Container, Mapping
 
 from reviewer.domain.archive.fieldnames import CUSTOMER_KEYS, norm_key
-from reviewer.domain.archive.tabular import json_lines, parse_csv, table_from_json
+from reviewer.domain.archive.tabular import json_records_table, parse_csv
 from reviewer.domain.model import Table
 
 JSON_LINES_EXT = (".jsonl", ".ndjson", ".json")
@@ -36,8 +36,7 @@ def text_tables(
             continue
         table: Table | None = None
         if path.lower().endswith(JSON_LINES_EXT) or text.lstrip("\ufeff \t\r\n")[:1] == "{":
-            records = json_lines(text)
-            table = table_from_json(path, records) if records is not None else None
+            table = json_records_table(path, text)
         else:
             start = _customer_header(text)
             table = parse_csv(path, text[start:]) if start is not None else None

@@ -70,8 +70,8 @@ def household_addresses(request: Request, index: ExportIndex) -> set[tuple[str, 
         return set()
     found: set[tuple[str, str]] = set()
     for path, doc in index.json_docs.items():
-        for key, _parent, value, obj in walk_json(doc, EMAIL_KEYS):
-            if key in EMAIL_KEYS and _names_one_of(obj.items(), household):
+        for _key, _parent, value, obj in walk_json(doc, EMAIL_KEYS):
+            if _names_one_of(obj.items(), household):
                 found.add((path, value.strip().casefold()))
     for path, table in all_tables(index):
         keys = [norm_key(c) for c in table.columns]

@@ -40,6 +40,7 @@ from reviewer.domain.checks._common import (
     all_tables,
     attribute,
     customer_column,
+    is_requester_id,
     listing,
     norm_id,
     norm_key,
@@ -372,12 +373,6 @@ def _text_id(value: str) -> str:
     return m.group(0)
 
 
-@lru_cache(maxsize=64)
-def _account_key(customer_id: str) -> str:
-    """The requester's customer id as `account_id` compares it."""
-    return account_id(customer_id) or norm_id(customer_id)
-
-
 def _field(
     ev: _Evidence, request: Request, path: str, value: str, is_id: bool, is_name: bool
 ) -> None:
@@ -385,18 +380,12 @@ def _field(
     v = value.strip()
     if not v:
         return
-    req = request.requester
-    req_id = norm_id(req.customer_id)
     if is_id:
-        if v == req_id or norm_id(v) == req_id:
+        if is_requester_id(v, request):  # also grouped or in lower case
             ev.requester_seen["customer id"].add(path)
-            return
-        key = account_id(v)  # grouped or in lower case; or no account id at all
-        if key == _account_key(req.customer_id):
-            ev.requester_seen["customer id"].add(path)
-        elif key and norm_id(v) not in ev.not_ids:
+        elif account_id(v) and norm_id(v) not in ev.not_ids:  # "" for no account id at all
             ev.foreign_hit("customer id", norm_id(v), path)
-    elif is_name and req.name:
+    elif is_name and request.requester.name:
         if is_known_person(v, request):
             ev.requester_seen["name"].add(path)
         elif any(ch.isalpha() for ch in v):

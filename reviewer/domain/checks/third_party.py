@@ -28,7 +28,7 @@ from reviewer.domain.checks._common import (
 from reviewer.domain.checks._names import addressed, candidates, is_known
 from reviewer.domain.checks._people import is_known_person
 from reviewer.domain.checks._tag_words import NOT_A_PERSON, PARTICLES
-from reviewer.domain.model import ExportIndex, Finding, MemberKind, Request, Severity
+from reviewer.domain.model import ExportIndex, Finding, Request, Severity
 
 CODE = "third-party-names"
 MAX_NAMES_SPELLED = 25  # names quoted in the detail (the app highlights the quoted ones)
@@ -205,18 +205,14 @@ def _document_properties(index: ExportIndex, request: Request) -> dict[str, tupl
     """The names the transcript catalogue's document properties may give (see
     `_property_names`). Other PDFs (an invoice, the exporter's privacy notice) are authored
     by the exporter's staff: their names are no one the requester's data names."""
-    found: dict[str, tuple[str, ...]] = {}
-    for m in index.members:
-        catalogue = m.kind is MemberKind.PDF and m.path == index.transcript_member
-        text = index.texts.get(m.path) if catalogue else None
-        names = [
-            n
-            for key, value in _PROPERTY_LINE.findall(text or "")
-            for n in _property_names(key, value, request)
-        ]
-        if names:
-            found.setdefault(m.path, tuple(dict.fromkeys(names)))
-    return found
+    path = index.transcript_member
+    text = index.texts.get(path) if path is not None else None
+    names = [
+        n
+        for key, value in _PROPERTY_LINE.findall(text or "")
+        for n in _property_names(key, value, request)
+    ]
+    return {path: tuple(dict.fromkeys(names))} if path is not None and names else {}
 
 
 def _property_names(key: str, value: str, request: Request) -> tuple[str, ...]:
