@@ -82,6 +82,49 @@ def test_a_name_with_particles_written_surname_first_passes(
     ]
 
 
+@pytest.mark.parametrize(
+    ("ticket_name", "profile_name"),
+    [
+        ("Lotte van der Berg", "Lotte Vanderberg"),  # the particles joined to the surname
+        ("Lotte van der Berg", "VANDERBERG, Lotte"),
+        ("Lotte van der Berg", "Lotte Van-der-Berg"),
+        ("Jean-Luc Picard", "Jean Luc Picard"),  # a hyphen left out
+        ("Seán O'Brien", "Sean OBrien"),  # an apostrophe left out
+        ("Mary Ann Keller", "Maryann Keller"),
+        ("Whitfield", "Eleanor Whitfield"),  # a ticket that names the requester by one word
+        ("Eleanor", "Mrs Eleanor Whitfield"),
+    ],
+)
+def test_a_name_written_joined_or_apart_or_in_full_passes(
+    tmp_path: Path, ticket_name: str, profile_name: str
+) -> None:
+    review = _review(tmp_path, ticket_name, profile_name)
+    assert review.report.verdict is Verdict.PASS, [
+        (f.code, f.detail) for f in review.report.findings
+    ]
+
+
+@pytest.mark.parametrize(
+    "profile_name",
+    ["van der Berg, Pieter", "Lotte Berg", "Berg, Lotte", "Pieter Vanderberg", "Lotte Vandenberg"],
+)
+def test_a_name_with_particles_written_another_way_still_blocks(
+    tmp_path: Path, profile_name: str
+) -> None:
+    review = _review(tmp_path, "Lotte van der Berg", profile_name)
+    assert review.report.verdict is Verdict.BLOCK
+    [f] = [f for f in review.report.findings if f.code == "foreign-identifier"]
+    assert profile_name in f.detail
+
+
+@pytest.mark.parametrize("profile_name", ["Gary Hollis", "Whitfield Eleanor-Jones Smith"])
+def test_a_one_word_ticket_name_does_not_cover_other_names(
+    tmp_path: Path, profile_name: str
+) -> None:
+    review = _review(tmp_path, "Eleanor", profile_name)
+    assert review.report.verdict is Verdict.BLOCK, profile_name
+
+
 @pytest.mark.parametrize("profile_name", ["van der Berg, Pieter", "Lotte Berg", "Berg, Lotte"])
 def test_another_name_with_particles_still_blocks(tmp_path: Path, profile_name: str) -> None:
     review = _review(tmp_path, "Lotte van der Berg", profile_name)

@@ -18,6 +18,13 @@ _PLAIN_LETTERS = str.maketrans(
 # German umlauts as written where they cannot be typed ("Müller", "Mueller")
 _UMLAUTS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue"})
 _INITIAL = re.compile(r"\A\w\.?\Z")
+_NOT_LETTERS = re.compile(r"[\W\d_]+")
+
+
+def _joined(name: str) -> str:
+    """`name`'s letters alone: how a name with particles, a hyphen or an apostrophe is also
+    written ("Lotte Vanderberg", "Jean Luc Picard", "OBrien")."""
+    return _NOT_LETTERS.sub("", name)
 
 
 def _without_marks(text: str) -> str:
@@ -44,9 +51,14 @@ def name_forms(name: str) -> frozenset[str]:
 
 
 @lru_cache(maxsize=64)  # one request's names, asked for every name a check reads
-def _known_names(names: tuple[str, ...]) -> tuple[frozenset[str], frozenset[str]]:
+def _known_names(
+    names: tuple[str, ...],
+) -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
+    """The known full names in every form and order, their words, and both of those as
+    letters alone (`_joined`)."""
     full: set[str] = set()
     tokens: set[str] = set()
+    surnames: set[str] = set()
     for name in names:
         n = norm_text(name.replace(",", " "))
         if not n:
@@ -58,7 +70,11 @@ def _known_names(names: tuple[str, ...]) -> tuple[frozenset[str], frozenset[str]
             # surname first with its particles ("van der Berg, Lotte", "Berg, Lotte van der")
             full.update(" ".join(words[k:] + words[:k]) for k in range(1, len(words)))
             tokens.update(t for t in re.split(r"[\s\-]+", form) if len(t) > 1)
-    return frozenset(full), frozenset(tokens)
+            # the surname with its particles, as one word ("Vanderberg")
+            surnames.update(_joined(" ".join(words[k:])) for k in range(1, len(words)))
+    joined = {_joined(f) for f in full | tokens} | surnames
+    joined.discard("")
+    return frozenset(full), frozenset(tokens), frozenset(joined)
 
 
 # Forms of address written before a name ("Mrs Eleanor Whitfield", "Dr. Weber", "Frau Keller")
@@ -98,22 +114,36 @@ def is_known_person(candidate: str, request: Request) -> bool:
     name ("Anna", "Mrs. Weber"). "Anna Schmidt" is not "Anna Weber". Accents, umlauts spelled
     out, a middle initial (`name_forms`), a middle name or the first name as an initial
     (`_same_ends`), a form of address before it ("Mrs") and the surname first, with its
-    particles ("van der Berg, Lotte"), make no other person; nor does another script
-    ("Дмитрий Иванов" for "Dmitri Ivanov", `reviewer.domain.checks._script`).
+    particles ("van der Berg, Lotte"), the particles joined to it or a hyphen or apostrophe
+    left out or put in ("Lotte Vanderberg", "Jean Luc Picard", "O'Brien" as "OBrien": the
+    same letters in the same order), make no other person; nor does another script
+    ("Дмитрий Иванов" for "Dmitri Ivanov", `reviewer.domain.checks._script`). A requester
+    the ticket names by one word only ("Cher") is the person of any full name holding it (not
+    so for the household, whose members the ticket may name by their first names alone).
     """
     names = (request.requester.name, *(h.name for h in request.requester.household))
-    return is_one_of(candidate, names)
+    return is_one_of(candidate, names) or _holds_single_name(candidate, request.requester.name)
+
+
+def _holds_single_name(candidate: str, name: str) -> bool:
+    single = norm_text(name.replace(",", " "))
+    if not single or " " in single:
+        return False
+    forms = name_forms(_untitled(norm_text(candidate.replace(",", " "))))
+    return any(single_form in f.split() for f in forms for single_form in name_forms(single))
 
 
 def is_one_of(candidate: str, names: tuple[str, ...]) -> bool:
     """Whether `candidate` (a name as written) is one of the people `names` gives, however an
     export writes it (see `is_known_person`)."""
-    full, tokens = _known_names(names)
+    full, tokens, joined = _known_names(names)
     n = _untitled(norm_text(candidate.replace(",", " ")))
     if not n:
         return True
     forms = name_forms(n)
     if not forms.isdisjoint(full):
+        return True
+    if any(_joined(f) in joined for f in forms):
         return True
     if any(_same_ends(f.split(), k.split()) for f in forms for k in full):
         return True
