@@ -83,6 +83,27 @@ def test_another_accounts_rows_in_a_table_under_another_name_block(
     assert THEIRS in f.detail and f.members == (name,)
 
 
+ALIGNED = (
+    "Order report\n\nCUSTOMER ID       ORDER               SHIP CITY\n"
+    "----------------  ------------------  ---------\n"
+    f"{REQ_ID}    202-4417309-5518734 London\n"
+)
+
+
+def test_another_accounts_row_in_a_table_of_aligned_columns_blocks(tmp_path: Path) -> None:
+    text = ALIGNED + f"{THEIRS:<18}202-1               Leeds\n\nPrinted 2018-07-01\n"
+    review = review_changed(tmp_path, {"Retail/Report.txt": text})
+    assert review.report.verdict is Verdict.BLOCK
+    [f] = [f for f in review.report.findings if f.code == "foreign-records"]
+    assert THEIRS in f.detail and f.members == ("Retail/Report.txt",)
+
+
+def test_the_requesters_table_of_aligned_columns_passes(tmp_path: Path) -> None:
+    text = ALIGNED + "\nTotal: 1 order  Printed 2018-07-01\n"
+    review = review_changed(tmp_path, {"Retail/Report.txt": text})
+    assert review.report.verdict is Verdict.PASS, [f.code for f in review.report.findings]
+
+
 def test_the_requesters_own_table_in_a_text_member_passes(tmp_path: Path) -> None:
     review = review_changed(tmp_path, {"Retail/Returns.txt": MINE_CSV})
     assert review.report.verdict is Verdict.PASS, [f.code for f in review.report.findings]
@@ -119,6 +140,11 @@ def test_the_requesters_own_table_in_a_text_member_passes(tmp_path: Path) -> Non
         ("Account/Legacy.log", f'2018-07-01 12:00:00 session {{"customerId":{THEIRS}}}\n'),
         ("Account/Legacy.txt", f"Customer ID\uff1a {THEIRS}\n"),
         ("Account/Legacy.txt", f"Customer ID: {THEIRS} (closed), Account holder: Gary Hollis\n"),
+        ("Account/Legacy.txt", f"Customer #: {THEIRS}\n"),  # "#" for number
+        ("Account/Legacy.yaml", f"account:\n  customer_id:\n    '{THEIRS}'\n"),  # next line
+        ("Account/Legacy.txt", f"Dear customer, your customer number is {THEIRS}.\n"),
+        ("Account/Legacy.txt", f"Customer No {THEIRS}\n"),
+        ("Account/Legacy.txt", f"Ihre Kundennummer {THEIRS}\n"),
     ],
 )
 def test_a_labelled_account_id_or_holder_in_text_blocks(
@@ -144,6 +170,8 @@ def test_a_labelled_account_id_or_holder_in_text_blocks(
         "Full name: John Smith\nPhone: +44 20 7946 0999\n",
         "Account name: Whitfield Household\n",
         f"Customer ID: {REQ_ID} (verified)\nCustomer number: {REQ_ID}.\n",
+        f"Your customer number is {REQ_ID}. Customer # {REQ_ID.lower()}\nCustomer no 12\n",
+        "Customer ID:\n  - see the profile\nOAuth client id 1234567890abcdef\n",
     ],
     ids=[
         "the requester's",
@@ -156,6 +184,8 @@ def test_a_labelled_account_id_or_holder_in_text_blocks(
         "a contact",
         "the household's name for the account",
         "remarks and addresses",
+        "the requester's in a sentence, a short number",
+        "a list under a label, a linked app's client id",
     ],
 )
 def test_labelled_values_that_are_no_other_account_pass(tmp_path: Path, text: str) -> None:

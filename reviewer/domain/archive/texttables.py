@@ -1,5 +1,5 @@
-"""Tables written as text: JSON Lines (one JSON object a line) and delimited tables that are
-not named as CSV (a `.txt`, a `.log`, a file without an extension, a recording's name on a
+"""Tables written as text: JSON Lines (one JSON object a line) delimited tables and tables of
+aligned columns (a printed report) that are not named as CSV (a `.txt`, a `.log`, a file without an extension, a recording's name on a
 table's bytes). The reader keeps each as text for the identity scan and adds its table, so
 another account's rows in it are found by their customer column whatever the shape of its
 ids, and a voice history written so gives its recordings.
@@ -39,7 +39,10 @@ def text_tables(
             table = json_records_table(path, text)
         else:
             start = _customer_header(text)
-            table = parse_csv(path, text[start:]) if start is not None else None
+            if start is not None:
+                table = parse_csv(path, text[start:])
+            else:
+                table = fixed_width_table(path, text)
         if table is not None and table.rows:
             found[path] = table
     return found
@@ -71,3 +74,38 @@ def _is_header(line: str) -> bool:
         ):
             return True
     return False
+
+
+# Cells of a line of aligned columns: runs of text with single spaces inside, two or more
+# spaces (or a tab) between them
+_ALIGNED_CELL = re.compile(r"\S+(?: \S+)*")
+_RULE = re.compile(r"[\s=+|-]*")  # a line under a header: "-----  --------"
+
+
+def fixed_width_table(member: str, text: str) -> Table | None:
+    """The table of aligned columns in `text` (a report printed with spaces), when one of its
+    first lines is a header of two or more columns, one of them a customer key: each row cut
+    where the header's columns start, up to the first blank line after the rows."""
+    lines = text.expandtabs(8).splitlines()
+    for at, line in enumerate(lines[:HEADER_LINES]):
+        cells = list(_ALIGNED_CELL.finditer(line))
+        if (
+            len(cells) < 2
+            or not any(norm_key(c.group()) in CUSTOMER_KEYS for c in cells)
+            or not all(_COLUMN_NAME.fullmatch(c.group()) for c in cells)
+        ):
+            continue
+        starts = [c.start() for c in cells]
+        bounds = list(zip(starts, [*starts[1:], None], strict=True))
+        rows: list[tuple[str, ...]] = []
+        for row in lines[at + 1 :]:
+            if not row.strip():
+                if rows:
+                    break
+                continue
+            if _RULE.fullmatch(row):
+                continue
+            rows.append(tuple(row[a:b].strip() for a, b in bounds))
+        columns = tuple(c.group() for c in cells)
+        return Table(member=member, columns=columns, rows=rows) if rows else None
+    return None

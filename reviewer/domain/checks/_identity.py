@@ -302,9 +302,23 @@ _ATTRIBUTE = re.compile(
     r"(?:\"([^\"<>\n]{1,200})\"|'([^'<>\n]{1,200})')"
 )
 _LINE = re.compile(
-    r"^[ \t>*#-]*[\"']?([A-Za-z][A-Za-z0-9_-]*(?:[ .][A-Za-z0-9_-]+){0,3}\.?)[\"']?[ \t]*"
-    r"[:=\uff1a][ \t]*[\"']?([^\n\"'<>]{1,200}?)[\"']?[ \t]*[,;]?[ \t]*\r?$",
+    r"^[ \t>*#-]*[\"']?([A-Za-z][A-Za-z0-9_-]*(?:[ .][A-Za-z0-9_-]+){0,3}(?:\.|[ \t]?[#\u2116])?)"
+    r"[\"']?[ \t]*[:=\uff1a][ \t]*[\"']?([^\n\"'<>]{1,200}?)[\"']?[ \t]*[,;]?[ \t]*\r?$",
     re.MULTILINE,
+)
+# A YAML key whose value stands on the next line, indented ("customer_id:\n  40817734")
+_NEXT_LINE = re.compile(
+    r"^[ \t-]*[\"']?([A-Za-z][A-Za-z0-9_-]*(?:[ .][A-Za-z0-9_-]+){0,3})[\"']?[ \t]*:[ \t]*\r?\n"
+    r"[ \t]+[\"']?([^\n\"'<>:#]{1,200}?)[\"']?[ \t]*\r?$",
+    re.MULTILINE,
+)
+# A customer number in a sentence, without a colon: "your customer number is 40817734",
+# "Customer No 40817734", "Kundennummer 40817734" (the label as one of the customer keys,
+# the value one token holding a digit)
+_IN_PROSE = re.compile(
+    r"\b((?:customer|client|kunden)[ -]?(?:number|no\.?|nr\.?|id|#|\u2116)|kundennummer)"
+    r"[ \t]+(?:is[ \t]+|was[ \t]+)?([A-Za-z0-9-]*\d[A-Za-z0-9-]*)\b",
+    re.IGNORECASE,
 )
 _CDATA = re.compile(r"<!\[CDATA\[(.{0,200}?)\]\]>", re.S)
 # A label cell and its value cell (<th>Customer ID</th><td>...</td>, <dt>...</dt><dd>...</dd>):
@@ -333,6 +347,11 @@ def labelled_values(text: str, *, markup: bool = False) -> Iterator[tuple[str, s
     else:
         for m in _LINE.finditer(text):
             yield m.group(1), m.group(2)
+        if ":\n" in text or ":\r\n" in text or ": \n" in text:
+            for m in _NEXT_LINE.finditer(text):
+                yield m.group(1), m.group(2)
+    for m in _IN_PROSE.finditer(text):
+        yield m.group(1), m.group(2)
     if '":' in text or '" :' in text:
         for m in _JSON_PAIR.finditer(text):
             yield m.group(1), m.group(2) if m.group(2) is not None else m.group(3)

@@ -340,7 +340,7 @@ def _scan_fields(ev: _Evidence, request: Request, index: ExportIndex) -> None:
             _field(ev, request, path, value, is_id, is_name)
     for path, text in index.texts.items():
         for label, value in labelled_values(text, markup=path.lower().endswith(MARKUP_EXT)):
-            key = norm_key(label)
+            key = norm_key(label.replace("#", " number").replace("\u2116", " number"))
             if key in TEXT_ID_KEYS:
                 _field(ev, request, path, _text_id(value), True, False)
             elif key in TEXT_NAME_KEYS:
