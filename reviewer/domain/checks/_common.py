@@ -220,12 +220,32 @@ _ID_CHARS = re.compile(r"\A[A-Z0-9_]+\Z")
 PROSE_WORD = 5
 
 
+# Letters of other scripts that look like Latin ones, as they turn up in an id typed or
+# pasted from elsewhere (a Cyrillic "А" in "А5RT8XK2M9QW4N")
+_LOOKALIKES = str.maketrans(
+    "АВЕКМНОРСТХУІЈЅаеорсхуіјѕΑΒΕΖΗΙΚΜΝΟΡΤΥΧ", "ABEKMHOPCTXYIJSaeopcxyijsABEZHIKMNOPTYX"
+)
+_INVISIBLE = re.compile("[\u00ad\u200b-\u200f\u2060-\u2064\ufeff]")  # zero-width, soft hyphen
+# An id grouped by dots, slashes or colons ("A5RT.8XK2.M9QW.4N"): short groups of letters and
+# digits, not digits alone and not short (not a date, a time or a version number)
+_MARK_GROUPED = re.compile(r"\A[A-Za-z0-9]{2,6}(?:[./:][A-Za-z0-9]{1,6}){2,}\Z")
+_GROUP_MARKS = re.compile(r"[./:]")
+MARK_GROUPED_MIN = 8  # characters of an id grouped so
+
+
 def account_id(cell: str) -> str:
     """The account id a customer column's cell holds, as compared (upper case, without the
-    spaces or dashes that group it: "a2mz 8t4k q9xr 3p"), or "" when it holds none: words
-    ("Prime Household", "Generated 2018-08-02 by export v2"), a masked number ("****4821"),
-    an Amazon-scoped pseudonym such as a skill's user id ("amzn1.ask.account..."), or no
-    digit at all."""
+    spaces or dashes that group it: "a2mz 8t4k q9xr 3p"; also grouped by dots, slashes or
+    colons, in full-width characters, with a zero-width space or another script's look-alike
+    letter inside), or "" when it holds none: words ("Prime Household", "Generated 2018-08-02
+    by export v2"), a masked number ("****4821"), an Amazon-scoped pseudonym such as a
+    skill's user id ("amzn1.ask.account..."), or no digit at all."""
+    if not cell.isascii():
+        cell = unicodedata.normalize("NFKC", _INVISIBLE.sub("", cell)).translate(_LOOKALIKES)
+    if _MARK_GROUPED.match(cell):
+        joined = _GROUP_MARKS.sub("", cell)
+        if len(joined) >= MARK_GROUPED_MIN and not joined.isdigit():
+            cell = joined
     words = [w for w in _GROUPING.split(cell) if w.isalpha()]
     if len(words) >= 2 and max(map(len, words)) >= PROSE_WORD:
         return ""  # words, not a grouped id: a note or a footer in the column
@@ -247,15 +267,21 @@ def attribute(request: Request, index: ExportIndex) -> Attribution:
 def _attribute(request: Request, index: ExportIndex) -> Attribution:
     req = norm_id(request.requester.customer_id)
     att = Attribution(requester_id=req)
+
+    def whose(value: object) -> str:
+        """The account a manifest's or profile's id names: the requester's as the ticket
+        writes it when it is theirs, however grouped or cased."""
+        return req if is_requester_id(str(value), request) else norm_id(value)
+
     if isinstance(index.manifest, dict):
         for key, value in index.manifest.items():
             if norm_key(str(key)) in CUSTOMER_KEYS and _is_id_value(value):
-                att.manifest_id = norm_id(value)
+                att.manifest_id = whose(value)
                 break
     if isinstance(index.profile, dict):
         for key, value in index.profile.items():
             if norm_key(str(key)) in CUSTOMER_KEYS and _is_id_value(value):
-                att.profile_id = norm_id(value)
+                att.profile_id = whose(value)
                 break
         att.profile_member = profile_member(index)
     normed: dict[str, str] = {}  # cell -> its id (most rows repeat a few accounts)
@@ -289,7 +315,7 @@ def _attribute(request: Request, index: ExportIndex) -> Attribution:
         value = record_customer(doc)
         if not value:
             continue
-        if value == req:
+        if value == req or is_requester_id(value, request):
             att.requester_rows += 1
             att.requester_by_table[path] = 1
         else:

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import unquote
 
-from reviewer.domain.checks._common import norm_id, norm_key
+from reviewer.domain.checks._common import account_id, norm_id, norm_key
 from reviewer.domain.checks._known_ids import AMAZON_MAIL_DOMAIN, AMAZON_SERVICE_LOCALS
 from reviewer.domain.model import ExportIndex, Request
 
@@ -88,6 +88,9 @@ class _Phone:
         return True
 
 
+GROUPED_ID_MIN = 8  # characters of an id that is also looked for grouped
+
+
 @dataclass(frozen=True)
 class RequesterMatcher:
     """Which of the requester's identifiers a text holds."""
@@ -99,7 +102,13 @@ class RequesterMatcher:
         req = request.requester
         pats: list[tuple[str, _Needle | _Phone]] = []
         cid = req.customer_id.strip()
-        if cid:
+        compact = account_id(cid)
+        if len(compact) >= GROUPED_ID_MIN:
+            # also grouped by spaces or dashes, or not, whichever way the ticket writes it
+            # ("A1QH 7RZ3 N8VW 2E" is A1QH7RZ3N8VW2E); the needle: its first two characters
+            grouped = r"[ \t-]?".join(re.escape(c) for c in compact)
+            pats.append(("customer id", _Needle(compact[:2], _bounded(grouped))))
+        elif cid:
             pats.append(("customer id", _Needle(cid, _bounded(re.escape(cid)))))
         email = req.email.strip()
         if email:

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections import defaultdict
 
 from reviewer.domain.checks._common import (
+    account_id,
     attribute,
     is_foreign_recording,
     listing,
@@ -27,7 +28,8 @@ def check(request: Request, index: ExportIndex) -> list[Finding]:
     recordings: dict[str, list[Recording]] = defaultdict(list)
     for rec in index.recordings:
         if is_foreign_recording(rec, request):
-            recordings[norm_id(rec.customer_id)].append(rec)
+            # keyed as the rows' accounts are ("A5RT 8XK2 M9QW 4N" is A5RT8XK2M9QW4N)
+            recordings[account_id(rec.customer_id) or norm_id(rec.customer_id)].append(rec)
     findings = []
     for foreign_id, total in att.foreign_rows.most_common():
         per_table = [

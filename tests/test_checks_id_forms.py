@@ -1,0 +1,104 @@
+"""Account ids as other systems write them: grouped by dots, slashes or colons, in full-width
+characters, with a zero-width space or another script's look-alike letter inside. Another
+account's id so written is still another account's (and its recordings are named with its
+rows); the requester's own id so written, or grouped by spaces, is still theirs.
+
+Each test rewrites the clean sample's export.zip and reviews it as the app does.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from cleancopy import clean_members, clean_ticket, review_changed, voice_history_rows
+
+from reviewer.domain.model import Verdict
+
+REQ_ID = "A1QH7RZ3N8VW2E"
+THEIRS = "A5RT8XK2M9QW4N"
+FULL_WIDTH = "".join(chr(ord(c) + 0xFEE0) for c in THEIRS)
+
+
+def _voice_history(rows: list[list[str]]) -> str:
+    header = clean_members()["Alexa/VoiceHistory.csv"].decode().splitlines()[0]
+    return "\n".join([header, *(",".join(r) for r in rows)]) + "\n"
+
+
+def _one_row_of(customer: str) -> tuple[str, str]:
+    """The clean voice history with its first row's account set to `customer`: (its text,
+    that row's audio member)."""
+    rows = voice_history_rows()
+    rows[0][2] = customer
+    return _voice_history(rows), rows[0][5]
+
+
+@pytest.mark.parametrize(
+    "written",
+    [
+        "A5RT.8XK2.M9QW.4N",
+        "A5RT/8XK2/M9QW/4N",
+        "A5RT:8XK2:M9QW:4N",
+        "A5RT 8XK2 M9QW 4N",
+        FULL_WIDTH,
+        THEIRS[:4] + "\u200b" + THEIRS[4:],
+        "\u0410" + THEIRS[1:],  # a Cyrillic capital A
+    ],
+    ids=["dots", "slashes", "colons", "spaces", "full-width", "zero-width space", "cyrillic"],
+)
+def test_another_accounts_recording_row_however_its_id_is_written_blocks(
+    tmp_path: Path, written: str
+) -> None:
+    text, audio = _one_row_of(written)
+    review = review_changed(tmp_path, {"Alexa/VoiceHistory.csv": text})
+    assert review.report.verdict is Verdict.BLOCK
+    [f] = [f for f in review.report.findings if f.code == "foreign-records"]
+    assert f.subjects == (THEIRS,)
+    # the row and its recording, so removing what the finding names removes the audio too
+    assert set(f.members) == {"Alexa/VoiceHistory.csv", audio}, f.members
+    assert "1 recording among them" in f.detail
+
+
+@pytest.mark.parametrize(
+    "written",
+    ["A1QH.7RZ3.N8VW.2E", "a1qh-7rz3-n8vw-2e", "A1QH 7RZ3 N8VW 2E", "\u0410" + REQ_ID[1:]],
+)
+def test_the_requesters_recording_row_however_its_id_is_written_passes(
+    tmp_path: Path, written: str
+) -> None:
+    text, _audio = _one_row_of(written)
+    review = review_changed(tmp_path, {"Alexa/VoiceHistory.csv": text})
+    assert review.report.verdict is Verdict.PASS, [
+        (f.code, f.detail) for f in review.report.findings
+    ]
+
+
+@pytest.mark.parametrize("written", ["2018/07/01", "12:30:00", "v2.1.3"])
+def test_dates_times_and_versions_in_a_customer_column_are_no_account(
+    tmp_path: Path, written: str
+) -> None:
+    orders = f"customer_id,order_id\n{REQ_ID},202-4417309-5518734\n{written},202-1\n"
+    review = review_changed(tmp_path, {"Retail/Orders.csv": orders})
+    assert not [f for f in review.report.findings if f.code == "foreign-records"]
+
+
+@pytest.mark.parametrize("grouped", ["A1QH 7RZ3 N8VW 2E", "A1QH-7RZ3-N8VW-2E"])
+@pytest.mark.parametrize("where", ["profile", "manifest", "ticket"])
+def test_the_requesters_id_grouped_in_the_profile_manifest_or_ticket_passes(
+    tmp_path: Path, grouped: str, where: str
+) -> None:
+    members = clean_members()
+    ticket = clean_ticket()
+    changes: dict[str, str] = {}
+    if where == "ticket":
+        ticket["requester"]["customer_id"] = grouped
+    else:
+        name = "Account/Profile.json" if where == "profile" else "manifest.json"
+        doc = json.loads(members[name])
+        doc["customer_id"] = grouped
+        changes[name] = json.dumps(doc)
+    review = review_changed(tmp_path, changes, ticket)
+    assert review.report.verdict is Verdict.PASS, [
+        (f.code, f.detail) for f in review.report.findings
+    ]
