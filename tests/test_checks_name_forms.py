@@ -91,6 +91,9 @@ def test_a_name_with_particles_written_surname_first_passes(
         ("Jean-Luc Picard", "Jean Luc Picard"),  # a hyphen left out
         ("Seán O'Brien", "Sean OBrien"),  # an apostrophe left out
         ("Mary Ann Keller", "Maryann Keller"),
+        ("Eleanor Jane Whitfield", "Eleanor Whitfield"),  # the ticket's middle name left out
+        ("Eleanor Jane Whitfield", "Whitfield, Eleanor"),
+        ("Sofía García Romero", "Sofía García"),  # the second surname left out
         ("Whitfield", "Eleanor Whitfield"),  # a ticket that names the requester by one word
         ("Eleanor", "Mrs Eleanor Whitfield"),
     ],
@@ -115,6 +118,12 @@ def test_a_name_with_particles_written_another_way_still_blocks(
     assert review.report.verdict is Verdict.BLOCK
     [f] = [f for f in review.report.findings if f.code == "foreign-identifier"]
     assert profile_name in f.detail
+
+
+@pytest.mark.parametrize("profile_name", ["Eleanor Whitman", "Jane Hollis", "Eleanor Hollis"])
+def test_a_fuller_ticket_name_does_not_cover_other_names(tmp_path: Path, profile_name: str) -> None:
+    review = _review(tmp_path, "Eleanor Jane Whitfield", profile_name)
+    assert review.report.verdict is Verdict.BLOCK, profile_name
 
 
 @pytest.mark.parametrize("profile_name", ["Gary Hollis", "Whitfield Eleanor-Jones Smith"])

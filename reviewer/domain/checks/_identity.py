@@ -11,7 +11,11 @@ from typing import Any
 from urllib.parse import unquote
 
 from reviewer.domain.checks._common import account_id, norm_id, norm_key
-from reviewer.domain.checks._known_ids import AMAZON_MAIL_DOMAIN, AMAZON_SERVICE_LOCALS
+from reviewer.domain.checks._known_ids import (
+    AMAZON_MAIL_DOMAIN,
+    AMAZON_RELAY_DOMAIN,
+    AMAZON_SERVICE_LOCALS,
+)
 from reviewer.domain.model import ExportIndex, Request
 
 EMAIL = re.compile(
@@ -435,12 +439,28 @@ def exporter_emails(index: ExportIndex) -> set[str]:
     return found
 
 
+_GMAIL = frozenset({"gmail.com", "googlemail.com"})
+
+
+def mailbox_key(address: str) -> str:
+    """The mailbox an address delivers to, as compared: case-folded, without a "+tag" after
+    its name ("eleanor+amazon@example.co.uk" is eleanor@example.co.uk's), and at Gmail
+    without the dots it ignores."""
+    local, _, domain = address.strip().casefold().partition("@")
+    local = local.split("+", 1)[0]
+    if domain in _GMAIL:
+        local, domain = local.replace(".", ""), "gmail.com"
+    return f"{local}@{domain}"
+
+
 def allowed_address(address: str, exporter: set[str]) -> bool:
-    """The exporter's own role mailbox, Amazon's own service mailboxes (`AMAZON_SERVICE_LOCALS`),
-    or no mail at all (an image named "logo@2x.png")."""
+    """The exporter's own role mailbox, Amazon's own service mailboxes (`AMAZON_SERVICE_LOCALS`)
+    and its marketplace's relay addresses, or no mail at all (an image named "logo@2x.png")."""
     if is_file_name(address):
         return True
     local, _, domain = address.partition("@")
-    if local in AMAZON_SERVICE_LOCALS and AMAZON_MAIL_DOMAIN.match(domain):
+    if (local in AMAZON_SERVICE_LOCALS and AMAZON_MAIL_DOMAIN.match(domain)) or (
+        AMAZON_RELAY_DOMAIN.match(domain)
+    ):
         return True
     return local in ROLE_LOCALS and any(e.endswith("@" + domain) for e in exporter)

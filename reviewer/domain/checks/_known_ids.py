@@ -90,10 +90,26 @@ AMAZON_SERVICE_LOCALS = frozenset(
         "privacy",
         "dpo",
         "data-protection",
+        "dataprotection",
+        "datenschutz",
         "gdpr",
+        "do-not-reply",
+        "donotreply",
+        "marketplace-messages",
+        "seller-notification",
+        "delivery-notification",
+        "alexa-notifications",
+        "primevideo-noreply",
     }
 )
-AMAZON_MAIL_DOMAIN = re.compile(
-    r"\A(?:[a-z0-9-]+\.)*amazon\.(?:com|ca|de|fr|it|es|nl|se|pl|eu|lu|in|sg|ae|sa|eg|cn"
-    r"|co\.uk|co\.jp|com\.au|com\.be|com\.br|com\.mx|com\.tr)\Z"
+_AMAZON_SUFFIXES = (
+    r"\.(?:com|ca|de|fr|it|es|nl|se|pl|eu|lu|in|sg|ae|sa|eg|cn"
+    r"|co\.uk|co\.jp|com\.au|com\.be|com\.br|com\.mx|com\.tr)"
 )
+# Amazon's own mail domains: its shops' and its services' (Prime Video, Audible)
+AMAZON_MAIL_DOMAIN = re.compile(
+    rf"\A(?:[a-z0-9-]+\.)*(?:amazon{_AMAZON_SUFFIXES}|audible{_AMAZON_SUFFIXES}|primevideo\.com)\Z"
+)
+# The marketplace's relay between buyers and sellers ("9kqz2x1vbd7n3fp@marketplace.amazon.co.uk"):
+# an address Amazon makes for one conversation, whose owner only Amazon knows
+AMAZON_RELAY_DOMAIN = re.compile(rf"\Amarketplace\.amazon{_AMAZON_SUFFIXES}\Z")

@@ -107,6 +107,32 @@ def _same_ends(words: list[str], known: list[str]) -> bool:
     return any(whole) and all(a or b for a, b in zip(whole, initial, strict=True))
 
 
+# Words that join a surname ("van der Berg", "de la Cruz"): never left out of one
+_PARTICLES = frozenset(
+    {"van", "von", "der", "den", "de", "da", "di", "del", "della", "dos", "das", "du", "la", "le"}
+    | {"ten", "ter", "zu", "bin", "ibn", "al", "el", "y", "st", "st."}
+)
+
+
+def _shortened(words: list[str], known: list[str]) -> bool:
+    """Whether a name of two or more words is a known full name with some of its words left
+    out, in order, from the first word on: a middle name ("Eleanor Whitfield" for the ticket's
+    "Eleanor Jane Whitfield"), a second surname ("Sofía García" for "Sofía García Romero").
+    A particle of a surname is never left out ("Lotte Berg" is not "Lotte van der Berg")."""
+    if len(words) < 2 or len(words) >= len(known) or words[0] != known[0]:
+        return False
+    at = 1
+    for word in words[1:]:
+        while at < len(known) and known[at] != word:
+            if known[at] in _PARTICLES:
+                return False
+            at += 1
+        if at == len(known):
+            return False
+        at += 1
+    return not any(w in _PARTICLES for w in known[at:])
+
+
 def is_known_person(candidate: str, request: Request) -> bool:
     """Whether `candidate` (a name as written) is the requester or someone of the household.
 
@@ -117,7 +143,9 @@ def is_known_person(candidate: str, request: Request) -> bool:
     particles ("van der Berg, Lotte"), the particles joined to it or a hyphen or apostrophe
     left out or put in ("Lotte Vanderberg", "Jean Luc Picard", "O'Brien" as "OBrien": the
     same letters in the same order), make no other person; nor does another script
-    ("Дмитрий Иванов" for "Dmitri Ivanov", `reviewer.domain.checks._script`). A requester
+    ("Дмитрий Иванов" for "Dmitri Ivanov", `reviewer.domain.checks._script`); nor does a
+    name with a middle name or a second surname of the known one left out (`_shortened`). A
+    requester
     the ticket names by one word only ("Cher") is the person of any full name holding it (not
     so for the household, whose members the ticket may name by their first names alone).
     """
@@ -146,6 +174,8 @@ def is_one_of(candidate: str, names: tuple[str, ...]) -> bool:
     if any(_joined(f) in joined for f in forms):
         return True
     if any(_same_ends(f.split(), k.split()) for f in forms for k in full):
+        return True
+    if any(_shortened(f.split(), k.split()) for f in forms for k in full):
         return True
     if other_script(n) or any(other_script(name) for name in names if name):
         # one of them in Cyrillic or Greek letters: the same consonants, name by name

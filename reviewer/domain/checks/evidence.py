@@ -65,6 +65,7 @@ from reviewer.domain.checks._identity import (
     find_emails,
     id_shape,
     labelled_values,
+    mailbox_key,
     markup_text,
     walk_json,
 )
@@ -117,6 +118,13 @@ class _Evidence:
                 if not members:
                     del self.foreign[(kind, value)]
 
+    def not_foreign_mailboxes(self, mailboxes: set[str]) -> None:
+        """Take back the e-mail hits of addresses delivering to one of `mailboxes`
+        (`mailbox_key`)."""
+        for kind, value in list(self.foreign):
+            if kind == "e-mail" and mailbox_key(value) in mailboxes:
+                del self.foreign[(kind, value)]
+
 
 def check(request: Request, index: ExportIndex) -> list[Finding]:
     req = request.requester
@@ -128,7 +136,9 @@ def check(request: Request, index: ExportIndex) -> list[Finding]:
     _scan_tables(ev, request, index, att)
 
     if any(kind == "e-mail" for kind, _value in ev.foreign):
-        ev.not_foreign(household_addresses(request, index))  # looked for only when needed
+        # looked for only when needed
+        ev.not_foreign_mailboxes(_requester_mailboxes(request, index, att))
+        ev.not_foreign(household_addresses(request, index))
     findings = []
     if ev.foreign:
         findings.append(_foreign_identifier(ev.foreign, request))
@@ -141,6 +151,16 @@ def check(request: Request, index: ExportIndex) -> list[Finding]:
         # No manifest to say whose export this is: show what the attribution rests on.
         findings.append(_identity_evidence(seen))
     return findings
+
+
+def _requester_mailboxes(request: Request, index: ExportIndex, att: Attribution) -> set[str]:
+    """The requester's mailbox (`mailbox_key`: also written with a "+tag"): the ticket's
+    e-mail; for a ticket that gives none, the e-mail of a profile that is their account."""
+    given = request.requester.email.strip()
+    found = [given] if given else []
+    if not given and att.profile_id and att.profile_id == att.requester_id:
+        found = [str(v) for k, _p, v, _o in walk_json(index.profile or {}) if k in EMAIL_KEYS]
+    return {mailbox_key(e) for e in found if "@" in e}
 
 
 def _covered(att: Attribution, index: ExportIndex, req_id: str) -> set[tuple[str, str]]:
