@@ -81,3 +81,14 @@ def parse_catalogue(pages: list[str]) -> list[TranscriptEntry]:
                 lines.append(line)
     close()
     return entries
+
+
+_ANY_HEADER = re.compile(HEADER.pattern, re.MULTILINE)  # any line, not the first only
+
+
+def entries_in_text(text: str) -> list[TranscriptEntry]:
+    """Catalogue entries written in any text (a second catalogue, a catalogue's text saved
+    as a .txt): none, at once, when no line is an entry's header."""
+    if _ANY_HEADER.search(text) is None:
+        return []
+    return parse_catalogue([text])

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
+from reviewer.domain.archive.catalogue import entries_in_text
 from reviewer.domain.checks._common import (
     all_tables,
     customer_column,
@@ -90,8 +91,41 @@ def check(request: Request, index: ExportIndex) -> list[Finding]:
                     members=tuple(loose),
                 )
             )
+    findings.extend(_other_catalogues(index, known, owned))
     findings.extend(_listed(request, index, known, {_listed_key(s) for s in unknown}))
     return findings
+
+
+def _other_catalogues(index: ExportIndex, known: set[str], owned: str) -> list[Finding]:
+    """Transcript catalogue entries outside the catalogue (a second catalogue PDF, one's text
+    saved as a .txt, one in a nested archive) from devices the requester never registered:
+    another account's transcripts, as in the incident, whatever the file is called."""
+    unknown: dict[str, list[str]] = defaultdict(list)  # member -> serials as written
+    counts: dict[str, int] = defaultdict(int)
+    for path, text in index.texts.items():
+        if path == index.transcript_member:
+            continue
+        for entry in entries_in_text(text):
+            key = serial_key(entry.device_serial)
+            if key not in known:
+                counts[path] += 1
+                if entry.device_serial not in unknown[path]:
+                    unknown[path].append(entry.device_serial)
+    return [
+        Finding(
+            code=CODE,
+            severity=Severity.CRITICAL,
+            title=f"Transcripts from a device the requester never registered in {path}",
+            detail=(
+                f"{path} holds {plural(counts[path], 'transcript entry', 'transcript entries')} in the catalogue's "
+                f"form from {plural(len(serials), 'device')} ({listing(serials)}). {owned}. "
+                "They are not the requester's transcripts unless the device is proven to be "
+                "theirs."
+            ),
+            members=(path,),
+        )
+        for path, serials in sorted(unknown.items())
+    ]
 
 
 def _unlisted(request: Request, index: ExportIndex) -> list[Finding]:
