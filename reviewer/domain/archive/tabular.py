@@ -18,6 +18,7 @@ from collections.abc import Iterator, Sequence
 from functools import lru_cache
 from typing import Any, overload
 
+from reviewer.domain.archive.fieldnames import CUSTOMER_KEYS
 from reviewer.domain.archive.sniff import utf16_codec
 from reviewer.domain.archive.times import day_order, parse_export_time
 from reviewer.domain.model import Recording, Table
@@ -41,12 +42,29 @@ _ALIASES: dict[str, tuple[str, ...]] = {
         "creationtime",
         "when",
     ),
-    "customer_id": ("customerid", "customer", "accountid", "account", "ownerid"),
+    # the names an account's column goes by (`CUSTOMER_KEYS`), the usual ones first
+    "customer_id": (
+        "customerid",
+        "customer",
+        "accountid",
+        "account",
+        "ownerid",
+        *sorted(CUSTOMER_KEYS - {"customerid", "customer", "accountid", "account", "ownerid"}),
+    ),
     "device_serial": (
         "deviceserial",
         "serial",
         "serialnumber",
         "deviceserialnumber",
+        "deviceserialno",
+        "serialno",
+        "dsn",
+        "devicesn",
+        "seriennummer",  # German, French, Spanish, Italian, Dutch
+        "seriennr",
+        "numerodeserie",
+        "numerodiserie",
+        "serienummer",
         "device",
         "deviceid",
     ),

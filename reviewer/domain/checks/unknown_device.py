@@ -153,7 +153,10 @@ def _unlisted(request: Request, index: ExportIndex) -> list[Finding]:
     ]
 
 
-SERIAL_KEYS = frozenset({"serial", "deviceserial", "serialnumber", "devicesn", "dsn"})
+SERIAL_KEYS = frozenset(
+    {"serial", "deviceserial", "serialnumber", "devicesn", "dsn", "deviceserialno", "serialno"}
+    | {"seriennummer", "seriennr", "numerodeserie", "numerodiserie", "serienummer"}
+)
 
 
 def _listed_key(cell: str) -> str:
