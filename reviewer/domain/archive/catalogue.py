@@ -17,10 +17,19 @@ from reviewer.domain.model import TranscriptEntry
 TRANSCRIPTS_PDF = "Alexa/Transcripts.pdf"
 
 # "<timestamp>  <device_serial>  <utterance_id>"
-# (the time in ISO 8601, or with the day, month and year in a locale's order: 14/11/2016 07:12)
+# The time in ISO 8601, or with the day, month and year in a locale's order (14/11/2016 07:12),
+# perhaps without its seconds or its time of day; as seconds since 1970 (1521011560, or in
+# milliseconds); or with the month's name, as mail writes it (Wed, 14 Mar 2018 07:12:40 +0000).
+_ZONE = r"(?:\s?(?:Z|UTC|GMT|[+-]\d{2}:?\d{2}))?"
+_CLOCK = r"\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?"
 HEADER = re.compile(
-    r"^\s*((?:\d{4}-\d{2}-\d{2}|\d{1,2}([./-])\d{1,2}\2\d{4})[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?"
-    r"\s?(?:Z|UTC|GMT|[+-]\d{2}:?\d{2})?)\s+(\S+)\s+(\S+)\s*$"
+    r"^\s*((?:(?:\d{4}-\d{2}-\d{2}|\d{1,2}([./-])\d{1,2}\2\d{4})(?:[T ]" + _CLOCK + ")?"
+    r"|\d{10}(?:\d{3})?(?:\.\d+)?"
+    r"|(?:[A-Z][a-z]{2},?\s+)?\d{1,2}\s+[A-Z][a-z]{2,8}\.?\s+\d{4}(?:\s+"
+    + _CLOCK
+    + ")?)"
+    + _ZONE
+    + r")\s+([^\s|;,]+)\s+([^\s|;,]+)\s*$"  # two tokens, not a log's cells
 )
 PAGE_FOOTER = re.compile(r"^\s*(?:page\s+)?\d+\s*(?:(?:/|of)\s*\d+)?\s*$", re.IGNORECASE)
 
@@ -88,7 +97,16 @@ _ANY_HEADER = re.compile(HEADER.pattern, re.MULTILINE)  # any line, not the firs
 
 def entries_in_text(text: str) -> list[TranscriptEntry]:
     """Catalogue entries written in any text (a second catalogue, a catalogue's text saved
-    as a .txt): none, at once, when no line is an entry's header."""
+    as a .txt): none, at once, when no line is an entry's header. Outside the catalogue an
+    entry's serial and utterance id must look like ids (letters and digits, a digit among
+    them), so a line of prose that happens to start with a date is none."""
     if _ANY_HEADER.search(text) is None:
         return []
-    return parse_catalogue([text])
+    return [
+        e
+        for e in parse_catalogue([text])
+        if _ID_LIKE.match(e.device_serial) and _ID_LIKE.match(e.utterance_id)
+    ]
+
+
+_ID_LIKE = re.compile(r"\A(?=[^\d]*\d)[A-Za-z0-9][\w.-]{5,}\Z")

@@ -221,15 +221,23 @@ def _lead(what: str, found: list[tuple[str, Pair]]) -> str:
     )
 
 
+_SECONDS = re.compile(r"\d:\d{2}:\d{2}|\A\s*\d{10}")  # a clock with seconds, or epoch seconds
+_MINUTES = re.compile(r"\d:\d{2}")
+
+
 def _time_differs(e: TranscriptEntry, rec: Recording) -> bool:
+    """Whether the two times differ to the precision the catalogue prints: the second (the
+    history may keep milliseconds), the minute, or the day when it prints no time of day."""
     if e.timestamp is None and rec.timestamp is None:
         return False
     if e.timestamp is None or rec.timestamp is None:
         return True
-    # to the second: a catalogue prints whole seconds where the history may keep milliseconds
-    return as_utc_naive(e.timestamp).replace(microsecond=0) != as_utc_naive(rec.timestamp).replace(
-        microsecond=0
-    )
+    printed, kept = as_utc_naive(e.timestamp), as_utc_naive(rec.timestamp)
+    if _SECONDS.search(e.timestamp_text):
+        return printed.replace(microsecond=0) != kept.replace(microsecond=0)
+    if _MINUTES.search(e.timestamp_text):
+        return printed.replace(second=0, microsecond=0) != kept.replace(second=0, microsecond=0)
+    return printed.date() != kept.date()
 
 
 # how a catalogue entry and a voice-history row differ in text, in device, in time
