@@ -15,6 +15,7 @@ import pytest
 from cleancopy import clean_members, clean_ticket, review_changed, voice_history_rows
 
 from reviewer.domain.model import Verdict
+from reviewer.domain.review import Review
 
 REQ_ID = "A1QH7RZ3N8VW2E"
 THEIRS = "A5RT8XK2M9QW4N"
@@ -99,6 +100,48 @@ def test_the_requesters_id_grouped_in_the_profile_manifest_or_ticket_passes(
         doc["customer_id"] = grouped
         changes[name] = json.dumps(doc)
     review = review_changed(tmp_path, changes, ticket)
+    assert review.report.verdict is Verdict.PASS, [
+        (f.code, f.detail) for f in review.report.findings
+    ]
+
+
+NUMBER = "40817734"  # a requester whose account is a number
+
+
+def _numeric(tmp_path: Path, changes: dict[str, str]) -> Review:
+    """The clean export for a requester whose account id is `NUMBER`, with `changes`."""
+    members = {
+        p: b.decode().replace(REQ_ID, NUMBER)
+        for p, b in clean_members().items()
+        if p.endswith((".csv", ".json"))
+    }
+    ticket = clean_ticket()
+    ticket["requester"]["customer_id"] = NUMBER
+    review = review_changed(tmp_path, {**members, **changes}, ticket)
+    return review
+
+
+def test_another_number_under_a_client_id_column_blocks(tmp_path: Path) -> None:
+    returns = f"Client ID,order_id,item\n{NUMBER},202-1,Kettle\n59102288,302-7,Drill\n"
+    review = _numeric(tmp_path, {"Retail/Returns.csv": returns})
+    assert review.report.verdict is Verdict.BLOCK
+    [f] = [f for f in review.report.findings if f.code == "foreign-records"]
+    assert f.subjects == ("59102288",) and f.members == ("Retail/Returns.csv",)
+
+
+def test_an_apps_client_id_beside_its_name_is_no_account(tmp_path: Path) -> None:
+    skills = (
+        f"customer_id,skill_name,client_id\n{NUMBER},Spotify,9f86d081884c7d659a2feaa0c55ad015\n"
+    )
+    review = _numeric(tmp_path, {"Alexa/Skills.csv": skills})
+    assert review.report.verdict is Verdict.PASS, [
+        (f.code, f.detail) for f in review.report.findings
+    ]
+
+
+def test_the_requesters_number_padded_with_zeros_passes(tmp_path: Path) -> None:
+    orders = f"customer_id,order_id\n00{NUMBER},202-1\n{NUMBER},202-2\n"
+    review = _numeric(tmp_path, {"Retail/Orders.csv": orders})
     assert review.report.verdict is Verdict.PASS, [
         (f.code, f.detail) for f in review.report.findings
     ]

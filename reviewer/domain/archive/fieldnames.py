@@ -20,6 +20,9 @@ CUSTOMER_KEYS = frozenset(
         "accountnumber",
         "ownerid",
         "userid",
+        "clientid",
+        "clientnumber",
+        "clientno",
         # other languages' exports: German, French, Spanish, Italian, Dutch
         "kundennummer",
         "kundennr",
@@ -40,10 +43,12 @@ def norm_key(key: str) -> str:
     return "".join(ch for ch in key.lower() if ch.isalnum())
 
 
-# Names of an account that any service has, not only the exporter: beside a field that names
-# the service ("service": "Spotify", "accountId": "31kx7q2m9zf4h") such an id is that service's
+# Names of an account that any service has, not only the exporter (and an app's OAuth client
+# id): beside a field that names the service ("service": "Spotify", "accountId": "31kx7q2m9zf4h") such an id is that service's
 # account, linked to the requester's, not another customer of the exporter.
-GENERIC_ACCOUNT_KEYS = frozenset({"accountid", "account", "accountnumber", "userid", "ownerid"})
+GENERIC_ACCOUNT_KEYS = frozenset(
+    {"accountid", "account", "accountnumber", "userid", "ownerid", "clientid"}
+)
 SERVICE_KEYS = frozenset(
     {
         "service",

@@ -239,7 +239,8 @@ def account_id(cell: str) -> str:
     colons, in full-width characters, with a zero-width space or another script's look-alike
     letter inside), or "" when it holds none: words ("Prime Household", "Generated 2018-08-02
     by export v2"), a masked number ("****4821"), an Amazon-scoped pseudonym such as a
-    skill's user id ("amzn1.ask.account..."), or no digit at all."""
+    skill's user id ("amzn1.ask.account..."), or no digit at all. A number is compared
+    without the zeros that pad it."""
     if not cell.isascii():
         cell = unicodedata.normalize("NFKC", _INVISIBLE.sub("", cell)).translate(_LOOKALIKES)
     if _MARK_GROUPED.match(cell):
@@ -252,6 +253,8 @@ def account_id(cell: str) -> str:
     value = _GROUPING.sub("", cell).upper()
     if not value or not _ID_CHARS.match(value) or not any(c.isdigit() for c in value):
         return ""
+    if value.isdigit():  # a number padded with zeros is the same number ("0040817734")
+        return value.lstrip("0") or "0"
     return value
 
 

@@ -371,7 +371,14 @@ def _scan_fields(ev: _Evidence, request: Request, index: ExportIndex) -> None:
 # else: "customer" and "account" ("Account: Prime", "Customer: Household"), "account number"
 # (a bank account's, beside its sort code), "user id" and "account id" (a linked service's
 # login: a text does not say whose, where a JSON field beside it would, `is_linked_account`).
-TEXT_ID_KEYS = CUSTOMER_KEYS - {"customer", "account", "accountnumber", "userid", "accountid"}
+TEXT_ID_KEYS = CUSTOMER_KEYS - {
+    "customer",
+    "account",
+    "accountnumber",
+    "userid",
+    "accountid",
+    "clientid",  # an app's OAuth client, in a log
+}
 # Labels of the holder's name in a text: not "full name" (a contact's, a recipient's) nor
 # "account name" (what the household calls the account: "Whitfield Household").
 TEXT_NAME_KEYS = HOLDER_NAME_KEYS - {"fullname", "accountname"}
