@@ -359,13 +359,14 @@ def test_email_finder_agrees_with_the_address_pattern() -> None:
         "Mail: Jonas.Weber@Example.DE, cc max_m+dsar@mail.example.co.uk; "
         "not@an address, @handle, x@y, user@host.c, "
         + "a" * 70
-        + "@long.example.com and (anna@example.org)."
+        + "@long.example.com and (anna@example.org), jürgen.weiß@bücher.example.de."
     )
     assert emails(text) == {m.casefold() for m in EMAIL.findall(text)}
     assert emails(text) == {
         "jonas.weber@example.de",
         "max_m+dsar@mail.example.co.uk",
         "anna@example.org",
+        "jürgen.weiss@bücher.example.de",  # case-folded: "ß" is "ss"
     }
 
 

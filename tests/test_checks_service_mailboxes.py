@@ -111,7 +111,13 @@ def test_a_ticket_without_an_email_takes_the_requesters_profiles(tmp_path: Path)
 
 
 @pytest.mark.parametrize(
-    "profile_email", ["eleanor.whitfield2@example.co.uk", "eleanor.whitfield@example.com"]
+    "profile_email",
+    [
+        "eleanor.whitfield2@example.co.uk",
+        "eleanor.whitfield@example.com",
+        "eleanor.whitfi\u0435ld@example.co.uk",  # a Cyrillic "е": another mailbox
+        "jürgen.weiß@beispiel.de",  # an internationalised address
+    ],
 )
 def test_another_mailbox_like_the_requesters_still_blocks(
     tmp_path: Path, profile_email: str
@@ -119,4 +125,4 @@ def test_another_mailbox_like_the_requesters_still_blocks(
     review = review_changed(tmp_path, {"Account/Profile.json": _profile(profile_email)})
     assert review.report.verdict is Verdict.BLOCK
     [f] = [f for f in review.report.findings if f.code == "foreign-identifier"]
-    assert profile_email in f.detail
+    assert profile_email.casefold() in f.detail

@@ -19,7 +19,7 @@ from reviewer.domain.checks._known_ids import (
 from reviewer.domain.model import ExportIndex, Request
 
 EMAIL = re.compile(
-    r"(?<![\w.+-])[A-Za-z0-9][A-Za-z0-9._%+-]{0,63}@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,24}(?![\w-])"
+    r"(?<![\w.+-])[^\W_][\w.%+-]{0,63}@[^\W_][\w-]*(?:\.[^\W_][\w-]*)*\.[^\W\d_]{2,24}(?![\w-])"
 )
 # Local parts of addresses that are a mailbox of the exporter, not of a person.
 ROLE_LOCALS = frozenset(
@@ -230,8 +230,10 @@ def shaped_ids(pattern: re.Pattern[str], text: str) -> set[str]:
     return {t for t in found if any(c.isdigit() for c in t)}
 
 
-_LOCAL = re.compile(r"(?<![\w.+-])[A-Za-z0-9][A-Za-z0-9._%+-]{0,63}\Z")
-_DOMAIN = re.compile(r"[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,24}(?![\w-])")
+# Letters of any script count (an internationalised address, or a look-alike of the
+# requester's with a Cyrillic "е" in it, is an address too, and not theirs)
+_LOCAL = re.compile(r"(?<![\w.+-])[^\W_][\w.%+-]{0,63}\Z")
+_DOMAIN = re.compile(r"[^\W_][\w-]*(?:\.[^\W_][\w-]*)*\.[^\W\d_]{2,24}(?![\w-])")
 
 
 def find_emails(text: str) -> Iterator[tuple[str, int]]:
