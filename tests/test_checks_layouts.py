@@ -145,6 +145,12 @@ def test_the_requesters_own_table_in_a_text_member_passes(tmp_path: Path) -> Non
         ("Account/Legacy.txt", f"Dear customer, your customer number is {THEIRS}.\n"),
         ("Account/Legacy.txt", f"Customer No {THEIRS}\n"),
         ("Account/Legacy.txt", f"Ihre Kundennummer {THEIRS}\n"),
+        ("README.md", f"# Export\n\nCustomer: {THEIRS}\n"),
+        (
+            "Retail/Wishlist.html",
+            f"<table><tr><th>Customer</th><td>{THEIRS}</td></tr>"
+            "<tr><th>Account holder</th><td>Gary Hollis</td></tr></table>",
+        ),
     ],
 )
 def test_a_labelled_account_id_or_holder_in_text_blocks(
@@ -161,7 +167,8 @@ def test_a_labelled_account_id_or_holder_in_text_blocks(
     [
         f"<account><customerId>{REQ_ID.lower()}</customerId>"
         "<accountHolder>Eleanor Whitfield</accountHolder></account>",
-        "Account: Prime\nCustomer: Household\nOrder ID: 202-4417309-5518734\n",
+        "Account: Prime\nCustomer: Household\nOrder ID: 202-4417309-5518734\n"
+        "Customer: since 2015, Prime member\nCustomer: 2 orders\n",
         "Account number: ****4821\nUser ID: amzn1.ask.account.AFXYZ123\n",
         "Linked service: Spotify\nUser ID: 31ybcqzq7xk2h4ldn6aa5xyz\n",
         "Payment: Visa\nAccount number: ending in 4821\n",

@@ -368,11 +368,10 @@ def _scan_fields(ev: _Evidence, request: Request, index: ExportIndex) -> None:
 
 
 # Labels of an account id in a text: the customer keys but the words texts use for much
-# else: "customer" and "account" ("Account: Prime", "Customer: Household"), "account number"
+# else: "account" ("Account: Prime", "Account: 12345678" of a bank), "account number"
 # (a bank account's, beside its sort code), "user id" and "account id" (a linked service's
 # login: a text does not say whose, where a JSON field beside it would, `is_linked_account`).
 TEXT_ID_KEYS = CUSTOMER_KEYS - {
-    "customer",
     "account",
     "accountnumber",
     "userid",
@@ -395,9 +394,13 @@ def _text_id(value: str) -> str:
     """The account id a labelled value in a text holds, or "" when it holds none
     ("ending in 4821", "amzn1.ask.account...", "0")."""
     m = _TEXT_ID.match(value.strip())
-    if m is None or len(re.sub(r"[\s-]", "", m.group(0))) < TEXT_ID_MIN:
+    if m is None:
         return ""
-    return m.group(0)
+    found = m.group(0)
+    groups = re.split(r"[ -]", found)
+    if any(len(g) > 4 and not any(c.isdigit() for c in g) for g in groups[1:]):
+        found = groups[0]  # a number and words ("2 orders"), not an id written grouped
+    return found if len(re.sub(r"[\s-]", "", found)) >= TEXT_ID_MIN else ""
 
 
 def _field(
