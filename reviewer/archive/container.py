@@ -17,17 +17,19 @@ import struct
 import threading
 import zipfile
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from reviewer.archive.directory import (
     END_TAIL,
     EOCD,
+    DirectoryError,
     Entry,
     decode_name,
     find_end_record,
-    read_directory,
+    inspect_directory,
     split_part,
     unicode_path,
+    zip64_values,
 )
 from reviewer.domain.archive.errors import ArchiveError
 
@@ -109,11 +111,12 @@ class Level:
         self._zf_lock = threading.Lock()
         # bytes after the central directory that belong to no record: (how many, where)
         self.outside: list[tuple[int, str]] = []
+        self.conflicts: list[str] = []  # why tools would list other members (`inspect_directory`)
         if fileobj is None:
             self.entries = salvage(src, limit)
             self.declared, self.start_dir = len(self.entries), src.size
         else:
-            found = read_directory(src.read, src.size, limit)
+            found, self.conflicts = inspect_directory(src.read, src.size, limit)
             self.entries, self.declared, self.start_dir = found.entries, found.declared, found.start
             self.outside = found.outside
 
@@ -127,13 +130,15 @@ class Level:
         level._zf_lock = threading.Lock()
         level.entries, level.declared, level.start_dir = [], 0, src.size
         level.outside = []
+        level.conflicts = []
         return level
 
     def zipfile_member(self, entry: Entry) -> tuple[zipfile.ZipFile, zipfile.ZipInfo]:
-        """zipfile's view of one member, for the methods zipfile inflates (bzip2, LZMA)."""
+        """zipfile's view of one member (the reader inflates every method itself; this
+        gives what zipfile would read of it, to compare with)."""
         if self.fileobj is None:
             raise NotImplementedError(
-                "bzip2 and LZMA members are read through the archive's directory, which is lost"
+                "zipfile reads members through the archive's directory, which is lost"
             )
         # One ZipFile for every reading thread, made under a lock: its reads share the file
         # object under the ZipFile's own lock, but two ZipFiles made at once would move that
@@ -225,11 +230,24 @@ def open_level(src: Source, fileobj: Any, prefix: str, depth: int) -> Level:
         ) from None
 
 
-def local_range(level: Level, info: Entry) -> tuple[int, int, str, str | None] | str:
-    """(data start, data end, local name, local stored name), or why the local header is
-    unusable. The local name is read as the directory's is (`Entry.name`): a Unicode Path
-    field's when the local header has one, and then its stored name is the fourth item (else
-    None); unzip warns when the two headers name a member differently, and so does this."""
+class Local(NamedTuple):
+    """A member's local header, as `local_range` reads it."""
+
+    start: int  # where its data starts in the archive ...
+    end: int  # ... and ends, by the central directory's compressed size
+    name: str  # its name, read as the directory's is (`Entry.name`)
+    stored: str | None  # its stored name, when a Unicode Path field gives `name`
+    mismatch: str | None  # how it disagrees with the central directory on the data, or None
+    crc: int | None  # its CRC-32, unless a data descriptor gives it (judged when it is read)
+
+
+def local_range(level: Level, info: Entry) -> Local | str:
+    """The member's local header (`Local`), or why it is unusable. The local name is read as
+    the directory's is (`Entry.name`): a Unicode Path field's when the local header has one,
+    and then its stored name is kept beside it (else None); unzip warns when the two headers
+    name a member differently, and so does this. Its method and sizes are compared with the
+    directory's, as unzip and streaming readers take them from the local header; its CRC-32
+    is kept, to be judged once the member is read (`Local.crc`)."""
     off = info.header_offset
     size = level.src.size
     if off < 0 or off + LOCAL_HEADER.size > size:
@@ -247,16 +265,45 @@ def local_range(level: Level, info: Entry) -> tuple[int, int, str, str | None] |
     if end > size:
         return "its data runs past the end of the archive"
     local = decode_name(name, info.flags, info.system)
-    if n_extra:  # a Unicode Path field here names the member for unzip too
+    extra = b""
+    if n_extra:
         at = LOCAL_HEADER.size + n_name
         extra = bytes(head[at : at + n_extra])
         if len(extra) < n_extra:
             extra = bytes(level.src.read(off + at, n_extra))
-        if b"up" in extra:  # the field's tag, 0x7075, as stored
-            unicode_name = unicode_path(extra, name)
-            if unicode_name is not None and unicode_name != local:
-                return start, end, unicode_name, local
-    return start, end, local, None
+    mismatch = _disagreement(fields, extra, info)
+    crc = None if fields[2] & 0x8 else fields[6]
+    if b"up" in extra:  # the tag of a Unicode Path field, 0x7075, which names it for unzip too
+        unicode_name = unicode_path(extra, name)
+        if unicode_name is not None and unicode_name != local:
+            return Local(start, end, unicode_name, local, mismatch, crc)
+    return Local(start, end, local, None, mismatch, crc)
+
+
+def _disagreement(fields: tuple[Any, ...], extra: bytes, info: Entry) -> str | None:
+    """How a local header (`fields`, its `extra` field) disagrees with the member's central
+    record on its data: the method; and, unless a data descriptor follows the data (flag bit
+    3), the sizes (ZIP64 sizes from its extra field, unless it has none). unzip inflates by
+    the local header's method and compressed size."""
+    flags, method, csize, size = fields[2], fields[3], fields[7], fields[8]
+    if method != info.method:
+        return f"compression method {method} (the central directory says {info.method})"
+    if flags & 0x8:
+        return None  # the values follow the data, in the data descriptor
+    differ: list[str] = []
+    sized = True
+    if 0xFFFFFFFF in (csize, size):
+        try:
+            size, csize, _ = zip64_values(extra, size, csize, 0)
+        except DirectoryError:
+            sized = False  # no ZIP64 sizes to compare
+    if sized and csize != info.compress_size:
+        differ.append(f"{csize:,} compressed bytes ({info.compress_size:,})")
+    if sized and size != info.file_size:
+        differ.append(f"{size:,} bytes ({info.file_size:,})")
+    if not differ:
+        return None
+    return ", ".join(differ) + " (the central directory says what is in parentheses)"
 
 
 def descriptor_size(src: Source, entry: Entry, at: int, room: int) -> int:

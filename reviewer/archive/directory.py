@@ -9,6 +9,13 @@ A ZIP64 locator counts only when a sound ZIP64 end record stands where it points
 judges it: a member name or comment may end in the locator's signature. Bytes after the
 directory that are no record of it (nor the end record's comment) are reported, not skipped.
 
+Where the records let tools read different members, the conflict is reported
+(`inspect_directory`): a second end record inside the first one's comment (or holding it in
+its own) that leads to another directory (zipfile and unzip take the last signature in the
+file, the reader the record whose comment reaches the end); a ZIP64 end record right before
+the locator that is not the one the locator points to (zipfile reads the first, unzip the
+second); an entry count in the end record that is not the number of records in the directory.
+
 Names are read as Info-ZIP's unzip reads them: UTF-8 when flagged; else, from a system that
 writes names in its own bytes (Unix, macOS: UTF-8 in practice), UTF-8 when they are valid
 UTF-8; else cp437, the code page of MS-DOS and Windows archivers. A Unicode Path extra field
@@ -102,6 +109,12 @@ def split_part(disk: int) -> bool:
 def read_directory(read: Reader, size: int, limit: int) -> Directory:
     """The central directory of the archive whose bytes `read(offset, n)` returns (up to n
     bytes from offset)."""
+    return inspect_directory(read, size, limit)[0]
+
+
+def inspect_directory(read: Reader, size: int, limit: int) -> tuple[Directory, list[str]]:
+    """The central directory (as `read_directory`), and why tools would read other members
+    than it lists (see the module's docstring)."""
     if size < EOCD.size:
         raise DirectoryError("too short to be a ZIP archive")
     tail_start = max(0, size - END_TAIL)
@@ -109,21 +122,40 @@ def read_directory(read: Reader, size: int, limit: int) -> Directory:
     at = find_end_record(tail)
     if at is None:
         raise DirectoryError("no end of central directory record")
+    found, conflicts = _directory(read, size, tail_start, tail, at, limit)
+    rival = _rival_end(read, size, tail_start, tail, at, found)
+    if rival is not None:
+        conflicts.append(rival)
+    return found, conflicts
+
+
+def _directory(
+    read: Reader, size: int, tail_start: int, tail: bytes, at: int, limit: int
+) -> tuple[Directory, list[str]]:
+    """The directory the end record at `at` in `tail` (the archive's last bytes, from
+    `tail_start`) leads to, its first `limit` entries read, and its conflicts."""
     eocd_pos = tail_start + at
-    _sig, disk, _cd_disk, _n_disk, count, cd_size, cd_offset, comment = EOCD.unpack_from(tail, at)
+    _sig, disk, _cd_disk, n_disk, count, cd_size, cd_offset, comment = EOCD.unpack_from(tail, at)
     if split_part(disk):
         raise DirectoryError(f"the last part of a split archive (part {disk + 1})")
     outside: list[tuple[int, str]] = []
+    conflicts: list[str] = []
     after = size - (eocd_pos + EOCD.size + comment)
     if after > 0:
         outside.append((after, "after the end of the archive"))
+    counts = {count, n_disk}  # 16-bit counts, unless the ZIP64 end record gives them
     # a ZIP64 end record and its locator sit before the end record; the locator's signature
     # alone proves nothing (a name or comment may end in it): the record must be there too
     loc_at = at - ZIP64_LOCATOR.size
     if loc_at >= 0 and tail[loc_at : loc_at + 4] == ZIP64_LOCATOR_SIG:
-        found = _zip64_end(read, tail_start + loc_at, ZIP64_LOCATOR.unpack_from(tail, loc_at))
+        found, conflict = _zip64_end(
+            read, tail_start + loc_at, ZIP64_LOCATOR.unpack_from(tail, loc_at)
+        )
+        if conflict:
+            conflicts.append(conflict)
         if found is not None:
             rec_at, rec_end, count, cd_size, cd_offset = found
+            counts = {count}
             if rec_end < tail_start + loc_at:
                 outside.append(
                     (tail_start + loc_at - rec_end, "between the ZIP64 end record and its locator")
@@ -138,9 +170,33 @@ def read_directory(read: Reader, size: int, limit: int) -> Directory:
     start = cd_offset + concat
     if start + cd_size > size:
         raise DirectoryError("the central directory runs past the end of the file")
+    entries, whole = _entries(read, start, start + cd_size, concat, limit)
+    if whole and not _counts_fit(counts, len(entries)):
+        said = " and ".join(f"{n:,}" for n in sorted(counts))
+        conflicts.append(
+            f"the end record counts {said} members, but the central directory holds "
+            f"{len(entries):,}: tools that trust the count list other members"
+        )
+    return Directory(entries, count, start, outside), conflicts
+
+
+def _counts_fit(counts: set[int], found: int) -> bool:
+    """Whether the end record's entry counts fit the records found: equal, or (a 16-bit count
+    of an archive of 65,535 members or more, from a writer that writes no ZIP64 records) the
+    number cut to 16 bits or held at 0xFFFF."""
+    return all(
+        n == found or (found >= 0xFFFF and n <= 0xFFFF and n in (found & 0xFFFF, 0xFFFF))
+        for n in counts
+    )
+
+
+def _entries(
+    read: Reader, start: int, end: int, concat: int, limit: int
+) -> tuple[list[Entry], bool]:
+    """The directory's records in bytes [start, end), up to `limit` of them, and whether they
+    were read to its end."""
     entries: list[Entry] = []
     pos = start
-    end = start + cd_size
     block = b""
     block_at = 0
     while pos < end and len(entries) < limit:
@@ -169,7 +225,7 @@ def read_directory(read: Reader, size: int, limit: int) -> Directory:
         if n_extra:
             extra = block[name_at + n_name : name_at + n_name + n_extra]
             if 0xFFFFFFFF in (csize, usize, offset):
-                usize, csize, offset = _zip64(extra, usize, csize, offset)
+                usize, csize, offset = zip64_values(extra, usize, csize, offset)
             if _UNICODE_PATH_TAG in extra:
                 unicode_name = unicode_path(extra, raw)
                 if unicode_name is not None and unicode_name != name:
@@ -180,39 +236,113 @@ def read_directory(read: Reader, size: int, limit: int) -> Directory:
             Entry(name, flags, method, crc, csize, usize, offset + concat, ext_attr, system, stored)
         )
         pos += CENTRAL.size + var
-    return Directory(entries, count, start, outside)
+    return entries, pos >= end
+
+
+RIVALS_READ = 8  # other end records whose directories are read, at most
+RIVAL_ENTRIES = 16  # entries read of each
+
+
+def _rival_end(
+    read: Reader, size: int, tail_start: int, tail: bytes, at: int, found: Directory
+) -> str | None:
+    """Why tools would read another directory than `found` (that of the end record at `at`),
+    or None: another whole end record lies inside its comment, or holds it in its own, and
+    leads to a readable directory of other members. zipfile and unzip take the last
+    signature in the file; the reader the record whose comment reaches the end."""
+    comment_end = at + EOCD.size + struct.unpack_from("<H", tail, at + 20)[0]
+    tried = 0
+    other = tail.rfind(EOCD_SIG)
+    while other >= 0 and tried < RIVALS_READ:
+        here = other
+        other = tail.rfind(EOCD_SIG, 0, here)
+        if here == at or here + EOCD.size > len(tail):
+            continue
+        fields = EOCD.unpack_from(tail, here)
+        # in the comment of the record read, or the record read in its comment
+        nested = here < comment_end if here > at else here + EOCD.size + fields[7] > at
+        if not nested or fields[1] or fields[2] or fields[3] != fields[4] or not fields[4]:
+            continue  # no end record of one disk with members, or none that rivals this one
+        tried += 1
+        try:
+            rival = _directory(read, size, tail_start, tail, here, RIVAL_ENTRIES)[0]
+        except Exception:  # noqa: BLE001 - bytes that look like an end record, leading nowhere
+            continue
+        if not rival.entries:
+            continue
+        n = min(len(rival.entries), len(found.entries))  # `found` may be cut at its limit
+        ours = [(e.name, e.header_offset) for e in found.entries[:n]]
+        theirs = [(e.name, e.header_offset) for e in rival.entries[:n]]
+        if (rival.start, rival.declared, theirs) == (found.start, found.declared, ours):
+            continue  # the same directory
+        where = "inside the comment of" if here > at else "whose comment holds"
+        first = rival.entries[0].name
+        return (
+            f"another end record at byte {tail_start + here:,}, {where} the one read at byte "
+            f"{tail_start + at:,}, leads to a central directory of {_members(rival.declared)} "
+            f"(the first {first!r}); zipfile and unzip read the last one in the file, "
+            "so tools disagree on what the archive holds"
+        )
+    return None
 
 
 def _zip64_end(
     read: Reader, loc_pos: int, locator: tuple[bytes, int, int, int]
-) -> tuple[int, int, int, int, int] | None:
+) -> tuple[tuple[int, int, int, int, int] | None, str | None]:
     """(where the ZIP64 end record starts and ends, its entry count, directory size and
     offset) when a sound one stands where the locator at `loc_pos` points (its offset field
     as written, or just before the locator when a prefix shifted the archive); None when
-    none does, and the locator's signature was only bytes that look like one."""
+    none does, and the locator's signature was only bytes that look like one. Second, why
+    tools disagree when both places hold sound records of different directories (zipfile
+    reads the one before the locator, unzip the one it points to), else None."""
     _sig, disk, rel_offset, _disks = locator
     if disk != 0:
+        return None, None
+    sound = [
+        found
+        for rec_at in dict.fromkeys((rel_offset, loc_pos - ZIP64_EOCD.size))
+        if (found := _zip64_record(read, loc_pos, rec_at)) is not None
+    ]
+    if not sound:
+        return None, None
+    if len(sound) == 2:
+        # the directory each leads to ends where its record starts
+        (a_at, _, a_count, a_size, _), (b_at, _, b_count, b_size, _) = sound
+        if (a_at - a_size, a_size, a_count) != (b_at - b_size, b_size, b_count):
+            return sound[0], (
+                f"the ZIP64 locator points to a ZIP64 end record at byte {a_at:,} "
+                f"({_members(a_count)}), but another one stands right before the locator, at "
+                f"byte {b_at:,} ({_members(b_count)}): zipfile reads that one, unzip the "
+                "other, so tools disagree on what the archive holds"
+            )
+    return sound[0], None
+
+
+def _members(n: int) -> str:
+    return f"{n:,} member" if n == 1 else f"{n:,} members"
+
+
+def _zip64_record(read: Reader, loc_pos: int, rec_at: int) -> tuple[int, int, int, int, int] | None:
+    """The sound ZIP64 end record at `rec_at`, before the locator at `loc_pos`, or None."""
+    if rec_at < 0 or rec_at + ZIP64_EOCD.size > loc_pos:
         return None
-    for rec_at in dict.fromkeys((rel_offset, loc_pos - ZIP64_EOCD.size)):
-        if rec_at < 0 or rec_at + ZIP64_EOCD.size > loc_pos:
-            continue
-        rec = bytes(read(rec_at, ZIP64_EOCD.size))
-        if len(rec) != ZIP64_EOCD.size:
-            continue
-        sig, rec_size, _made, _need, this_disk, cd_disk, n_disk, count, cd_size, cd_offset = (
-            ZIP64_EOCD.unpack(rec)
-        )
-        rec_end = rec_at + 12 + rec_size
-        if (
-            sig == ZIP64_EOCD_SIG
-            and rec_size >= ZIP64_EOCD.size - 12
-            and rec_end <= loc_pos
-            and this_disk == cd_disk == 0
-            and n_disk == count
-            and count * CENTRAL.size <= cd_size
-            and cd_offset + cd_size <= rec_at
-        ):
-            return rec_at, rec_end, count, cd_size, cd_offset
+    rec = bytes(read(rec_at, ZIP64_EOCD.size))
+    if len(rec) != ZIP64_EOCD.size:
+        return None
+    sig, rec_size, _made, _need, this_disk, cd_disk, n_disk, count, cd_size, cd_offset = (
+        ZIP64_EOCD.unpack(rec)
+    )
+    rec_end = rec_at + 12 + rec_size
+    if (
+        sig == ZIP64_EOCD_SIG
+        and rec_size >= ZIP64_EOCD.size - 12
+        and rec_end <= loc_pos
+        and this_disk == cd_disk == 0
+        and n_disk == count
+        and count * CENTRAL.size <= cd_size
+        and cd_offset + cd_size <= rec_at
+    ):
+        return rec_at, rec_end, count, cd_size, cd_offset
     return None
 
 
@@ -254,7 +384,11 @@ def unicode_path(extra: bytes | memoryview, raw: bytes | memoryview) -> str | No
     return None
 
 
-def _zip64(extra: bytes | memoryview, usize: int, csize: int, offset: int) -> tuple[int, int, int]:
+def zip64_values(
+    extra: bytes | memoryview, usize: int, csize: int, offset: int
+) -> tuple[int, int, int]:
+    """The sizes and offset that are 0xFFFFFFFF in a header, from its ZIP64 extra field (in
+    that order, each only when it is 0xFFFFFFFF); `DirectoryError` when it has none."""
     for tag, data in extra_fields(extra):
         if tag == ZIP64_EXTRA:
             values = [struct.unpack_from("<Q", data, j)[0] for j in range(0, len(data) - 7, 8)]

@@ -40,7 +40,14 @@ from reviewer.archive.nesting import Shape, shape
 from reviewer.archive.pdfservice import PdfService
 from reviewer.archive.planner import DIGESTERS, Job, keep_cap, plan
 from reviewer.archive.progress import Meter, ProgressCallback, Tally
-from reviewer.archive.streams import READ_FAILURES, chunks, crc32, read_failure, small_member
+from reviewer.archive.streams import (
+    READ_FAILURES,
+    chunks,
+    crc32,
+    left_over,
+    read_failure,
+    small_member,
+)
 from reviewer.domain.archive.errors import ArchiveError
 from reviewer.domain.archive.sniff import extension, sniff
 from reviewer.domain.archive.wav import ChunkScout
@@ -302,6 +309,9 @@ def _read_job(ctx: Context, level: Level, job: Job, watch: Tally | None = None) 
         member.read_bytes = declared if count == declared else count  # one int object, not two
     if not complete:
         return
+    after = left_over(level, job, used)
+    if after is not None:
+        hz.add("zip-unlisted-bytes", path, after)
     box = [b"".join(kept) if len(kept) != 1 else kept[0]]
     kept.clear()
     laid_out = scout.layout(count, kept_n) if scout is not None else None
@@ -361,8 +371,10 @@ def _digest(
     bytes, laid out by `ChunkScout` (its compact header and the size that stands for)."""
     hz, member, name, declared = ctx.hazards, job.member, job.name, job.size
     path = member.path
-    if count == 0:
-        member.kind, member.type_label, _ = sniff(name, b"")
+    if count == 0:  # a recording is judged empty too, as any bytes that are none
+        member.kind, member.type_label, audio = sniff(name, b"")
+        if audio:
+            member.audio = AudioInfo(format=audio)
         if member.kind is MemberKind.TEXT and extension(name) not in (".txt", ""):
             member.type_label = "empty file"
     member.sha256 = sys.intern(sha256)
@@ -378,6 +390,13 @@ def _digest(
             f"{name!r} inflates to bytes whose CRC-32 is {crc:08x}, not the recorded {job.crc:08x}",
         )
         return
+    if job.local_crc is not None and job.local_crc != crc:
+        hz.add(
+            "zip-header-mismatch",
+            path,
+            f"{name!r}: its local header says CRC-32 {job.local_crc:08x}, the central directory "
+            f"{job.crc:08x} (that of its bytes); unzip checks the local one and fails",
+        )
     member.readable = True
     # an archive starts with a local header or ends with an end record, whose signature
     # holds the byte 6 (no text does); a member named as an archive is judged as one

@@ -14,11 +14,21 @@ would get, naming it.
   headers, behind a prefix too.
 - ``zip-unlisted-bytes``: bytes that belong to no member (before the first member, between one
   member's data, with its data descriptor, and the next, between the last and the central
-  directory, or after the end record and its comment): they would be delivered unchecked.
+  directory, or after the end record and its comment; or after the end of a member's
+  compressed stream but inside its recorded compressed size): they would be delivered
+  unchecked.
+- ``zip-directory-conflict``: the archive's directory records disagree, so tools list
+  different members: a second end record, inside the first one's comment (or holding it in
+  its own), that leads to another central directory (zipfile and unzip take the last one in
+  the file); two sound ZIP64 end records of different directories, one where the locator
+  points and one right before it (unzip reads the first, zipfile the second); an end
+  record whose entry count is not the number of records in the central directory.
 - ``zip-corrupt``: a member's compressed data is invalid and cannot be inflated.
 - ``zip-bad-crc``: a member inflates to bytes whose CRC-32 differs from the recorded one.
 - ``zip-size-mismatch``: a member's real inflated size differs from the size its header declares.
-- ``zip-header-mismatch``: a member's local header disagrees with the central directory.
+- ``zip-header-mismatch``: a member's local header disagrees with the central directory: on
+  its name, its compression method, or (unless a data descriptor follows its data) its
+  CRC-32 or sizes; unzip takes those from the local header.
 - ``zip-traversal``: a member name climbs out of the archive (``..`` components). Every name
   a tool may write is judged: the stored one and a Unicode Path extra field's (the one unzip
   writes), so a name cannot hide behind the other.
@@ -30,7 +40,9 @@ would get, naming it.
   differ only in empty or ``.`` components or in the kind of slash (``./a``, ``a//b``,
   ``a/./b``, ``a\\b``); which one a tool reads is arbitrary.
 - ``zip-folder-with-data``: a folder entry (a name ending in ``/``) that holds bytes: unzip
-  makes a folder, other tools read the bytes, and nothing would have checked them.
+  makes a folder, other tools read the bytes, and nothing would have checked them. Its
+  compressed bytes, whatever the size it declares, must be none or one stream that inflates
+  to nothing.
 - ``zip-encrypted``: a member is encrypted; it cannot be checked, so it cannot be delivered.
 - ``zip-unsupported-compression``: a member uses a compression method the reader does not inflate.
 - ``zip-overlapping``: members share bytes in the file (an overlapping-entry zip bomb).
@@ -82,6 +94,10 @@ HAZARDS: dict[str, tuple[Severity, str]] = {
     "zip-unreadable": (CRITICAL, "The export or a nested archive is not a readable ZIP archive"),
     "zip-truncated": (CRITICAL, "The archive or a member is truncated"),
     "zip-unlisted-bytes": (CRITICAL, "The archive holds bytes outside any member"),
+    "zip-directory-conflict": (
+        CRITICAL,
+        "The archive's directory records disagree: tools list different members",
+    ),
     "zip-corrupt": (CRITICAL, "Member data is corrupt"),
     "zip-bad-crc": (CRITICAL, "Member fails its CRC check"),
     "zip-size-mismatch": (CRITICAL, "Member header lies about its size"),

@@ -3,11 +3,11 @@ how much of each member is kept for its digester.
 
 `plan` lists every member in the index from the central directory alone, records the hazards
 that need no reading (hostile names, duplicates, symlinks, encryption, unknown methods,
-declared bombs, local headers that disagree, overlapping members, bytes that belong to no
-member), and returns the members that are safe to read as `Job`s: PDFs first (the PDF child
-parses them while the rest is inflated), then large structured members, then the others in
-directory order. `keep_cap` says how many of a member's bytes its digester needs once its
-first bytes have told what it is.
+declared bombs, local headers that disagree, directory records that disagree, overlapping
+members, bytes that belong to no member), and returns the members that are safe to read as
+`Job`s: PDFs first (the PDF child parses them while the rest is inflated), then large
+structured members, then the others in directory order. `keep_cap` says how many of a
+member's bytes its digester needs once its first bytes have told what it is.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ import unicodedata
 from dataclasses import dataclass
 from operator import itemgetter
 
-from reviewer.archive.container import Level, descriptor_size, local_range
+from reviewer.archive.container import Level, Local, descriptor_size, local_range
 from reviewer.archive.context import Context
 from reviewer.archive.digest import Digester
 from reviewer.archive.digest.audio import digest_audio
@@ -29,7 +29,7 @@ from reviewer.archive.directory import Entry
 from reviewer.archive.hazards import MAX_DETAILS, Hazards
 from reviewer.archive.limits import Limits
 from reviewer.archive.nesting import ARCHIVE_NAMES
-from reviewer.archive.streams import DEFLATED, STORED, VIA_ZIPFILE
+from reviewer.archive.streams import DEFLATED, STORED, VIA_ZIPFILE, holds_nothing
 from reviewer.domain.archive.sniff import extension
 from reviewer.domain.model import EXPORT_ITSELF, Member, MemberKind
 
@@ -37,9 +37,6 @@ S_IFMT, S_IFLNK = 0o170000, 0o120000
 EARLY_TEXT_BYTES = 1 << 20  # structured members this big are read before the small ones
 _EARLY_EXT = (".json", ".csv")
 _METHODS = frozenset((STORED, DEFLATED, *VIA_ZIPFILE))
-# the most compressed bytes that inflate to nothing (2 for deflate, 5 as one stored block);
-# a folder entry's bzip2 or LZMA stream of nothing is longer, and judged by its size alone
-EMPTY_STREAM_MAX = 5
 AUDIO_HEAD = 1 << 20  # bytes kept from the start of a recording to lay out its chunks
 _DRIVE = re.compile(r"^[A-Za-z]:")
 
@@ -64,8 +61,9 @@ class Job:
     end: int
     size: int  # declared sizes
     csize: int
-    entry: Entry | None  # kept only for methods inflated through zipfile
+    entry: Entry | None  # kept only for bzip2 and LZMA members (their flags and name)
     rank: int = 2  # reading order: PDFs (0), large structured members (1), the rest (2)
+    local_crc: int | None = None  # the local header's CRC-32, when it gives one
 
 
 def name_hazards(hz: Hazards, path: str, name: str) -> None:
@@ -171,8 +169,10 @@ def plan(ctx: Context, level: Level) -> list[Job]:
             spans.append((info.header_offset, job.end, info, member))
         else:
             where = local_range(level, info)
+            if not isinstance(where, str):
+                _local_mismatch(hz, info, path, where)
             spans.append(
-                (info.header_offset, None if isinstance(where, str) else where[1], info, member)
+                (info.header_offset, None if isinstance(where, str) else where.end, info, member)
             )
     # the level's bytes, member by member in file order: members that share bytes are not
     # read; bytes that belong to no member are a finding (they would be delivered unchecked)
@@ -182,6 +182,9 @@ def plan(ctx: Context, level: Level) -> list[Job]:
     outside += level.outside
     if outside and level.fileobj is not None and not cut:
         _unlisted(hz, level, holder, outside)
+    if level.conflicts:
+        what = f"nested archive {holder!r}: " if level.prefix else ""
+        hz.add("zip-directory-conflict", holder, what + "; ".join(level.conflicts))
     with ctx.lock:
         ctx.blocks[level.prefix] = members
         ctx.index.members.extend(members)
@@ -266,9 +269,7 @@ def _admit(ctx: Context, level: Level, info: Entry, member: Member, ext: str) ->
         hz.add("zip-symlink", path, f"{name!r} is a symbolic link; it is not followed")
         return None
     if kind is MemberKind.DIRECTORY:
-        if info.file_size or (
-            info.method in (STORED, DEFLATED) and info.compress_size > EMPTY_STREAM_MAX
-        ):
+        if info.file_size or not _empty_folder(level, info):
             held = info.file_size or info.compress_size
             hz.add(
                 "zip-folder-with-data",
@@ -308,7 +309,8 @@ def _admit(ctx: Context, level: Level, info: Entry, member: Member, ext: str) ->
         code = "zip-truncated" if "end of the archive" in where else "zip-header-mismatch"
         hz.add(code, path, f"{name!r}: {where}")
         return None
-    start, end, local_name, local_stored = where
+    _local_mismatch(hz, info, path, where)
+    start, end, local_name, local_stored = where.start, where.end, where.name, where.stored
     if local_name != name or (local_stored or local_name) != (info.stored or name):
         hz.add(
             "zip-header-mismatch",
@@ -333,7 +335,30 @@ def _admit(ctx: Context, level: Level, info: Entry, member: Member, ext: str) ->
         else 1
         if ext in _EARLY_EXT and info.file_size >= EARLY_TEXT_BYTES
         else 2,
+        where.crc,
     )
+
+
+def _empty_folder(level: Level, info: Entry) -> bool:
+    """Whether a folder entry that declares no bytes holds none either: no compressed bytes,
+    or exactly one stream that inflates to nothing (what is inflated decides, not the
+    declared size: zipfile reads the stream whatever the folder declares)."""
+    if not info.compress_size:
+        return True
+    where = local_range(level, info)
+    if isinstance(where, str):
+        return False  # it declares compressed bytes that cannot be looked at
+    return holds_nothing(level.src, where.start, where.end, info.method, info.flags)
+
+
+def _local_mismatch(hz: Hazards, info: Entry, path: str, where: Local) -> None:
+    if where.mismatch is not None:
+        hz.add(
+            "zip-header-mismatch",
+            path,
+            f"{info.name!r}: its local header says {where.mismatch}; tools that read the "
+            "local header (unzip) read other data than the central directory describes",
+        )
 
 
 # a member's place in the file: (local header offset, end of its data or None when its local
