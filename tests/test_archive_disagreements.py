@@ -366,7 +366,8 @@ class _Pipe(io.RawIOBase):
 
 
 def zipfile_writes(method: int, force_zip64: bool, streamed: bool) -> bytes:
-    out: io.RawIOBase | io.BytesIO = _Pipe() if streamed else io.BytesIO()
+    pipe, buf = _Pipe(), io.BytesIO()
+    out: io.RawIOBase | io.BytesIO = pipe if streamed else buf
     with zipfile.ZipFile(out, "w", method) as zf:
         if not streamed:
             zf.writestr(zipfile.ZipInfo("Alexa/"), b"", compress_type=method)
@@ -374,7 +375,7 @@ def zipfile_writes(method: int, force_zip64: bool, streamed: bool) -> bytes:
         for i in range(3):
             with zf.open(f"Alexa/part{i}.csv", "w", force_zip64=force_zip64) as fh:
                 fh.write(b"customer_id,query\nA1,tea\n" * (i * 300 + 1))
-    return bytes(out.data) if isinstance(out, _Pipe) else out.getvalue()
+    return bytes(pipe.data) if streamed else buf.getvalue()
 
 
 NEW_CODES = {"zip-directory-conflict", "zip-header-mismatch", "zip-folder-with-data"}
