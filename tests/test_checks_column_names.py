@@ -59,3 +59,59 @@ def test_another_accounts_recording_under_another_account_column_name_blocks(
     assert review.report.verdict is Verdict.BLOCK
     [f] = [f for f in review.report.findings if f.code == "foreign-records"]
     assert set(f.members) == {"Alexa/VoiceHistory.csv", rows[0][5]}
+
+
+LOCALISED = {
+    "de": [
+        "Äußerungs-ID",
+        "Zeitstempel",
+        "Kundennummer",
+        "Seriennummer des Geräts",
+        "Gerätetyp",
+        "Audiodatei",
+        "Transkript",
+    ],
+    "fr": [
+        "ID d'énoncé",
+        "Horodatage",
+        "Numéro de client",
+        "Numéro de série",
+        "Type d'appareil",
+        "Fichier audio",
+        "Transcription",
+    ],
+    "es": [
+        "ID de enunciado",
+        "Marca de tiempo",
+        "ID de cliente",
+        "Número de serie",
+        "Tipo de dispositivo",
+        "Archivo de audio",
+        "Transcripción",
+    ],
+}
+
+
+@pytest.mark.parametrize("language", sorted(LOCALISED))
+def test_a_voice_history_with_localised_headers_is_read(tmp_path: Path, language: str) -> None:
+    text = _voice_history(LOCALISED[language], voice_history_rows())
+    review = review_changed(tmp_path, {"Alexa/VoiceHistory.csv": text})
+    assert review.report.verdict is Verdict.PASS, [
+        (f.code, f.detail) for f in review.report.findings
+    ]
+    assert review.report.stats.recordings == len(voice_history_rows())
+
+
+@pytest.mark.parametrize("language", sorted(LOCALISED))
+def test_a_previous_owners_recording_under_localised_headers_blocks(
+    tmp_path: Path, language: str
+) -> None:
+    rows = voice_history_rows()
+    at = VOICE_HISTORY_FIELDS.index("timestamp")
+    early = next(r for r in rows if r[SERIAL_AT] == "G090LF0964130QAB")
+    early[at] = "2016-11-14T07:12:40Z"  # the device was registered on 2017-03-02
+    text = _voice_history(LOCALISED[language], rows)
+    review = review_changed(tmp_path, {"Alexa/VoiceHistory.csv": text})
+    assert review.report.verdict is Verdict.BLOCK
+    [f] = [f for f in review.report.findings if f.code == "previous-owner"]
+    assert early[0] in f.detail and "2016-11-14" in f.detail

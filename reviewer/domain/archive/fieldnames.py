@@ -4,6 +4,7 @@ customer column) and the checks."""
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterable
 from functools import lru_cache
 
@@ -33,14 +34,27 @@ CUSTOMER_KEYS = frozenset(
         "numerocliente",
         "codicecliente",
         "klantnummer",
+        "numerodeclient",
+        "iddeclient",
+        "iddecliente",
+        "numerodecliente",
     }
 )
 
 
 @lru_cache(maxsize=4096)
 def norm_key(key: str) -> str:
-    """`Customer_ID`, `customerId`, `customer-id` -> `customerid`."""
-    return "".join(ch for ch in key.lower() if ch.isalnum())
+    """`Customer_ID`, `customerId`, `customer-id` -> `customerid`; without accents, "ß" as
+    "ss" (`Numéro de client` -> `numerodeclient`, `Seriennummer des Geräts` ->
+    `seriennummerdesgerats`)."""
+    lowered = key.lower()
+    if not lowered.isascii():
+        lowered = "".join(
+            ch
+            for ch in unicodedata.normalize("NFKD", lowered.replace("ß", "ss"))
+            if not unicodedata.combining(ch)
+        )
+    return "".join(ch for ch in lowered if ch.isalnum())
 
 
 # Names of an account that any service has, not only the exporter (and an app's OAuth client

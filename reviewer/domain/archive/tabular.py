@@ -11,14 +11,13 @@ from __future__ import annotations
 
 import csv
 import json
-import re
 import sys
 import threading
 from collections.abc import Iterator, Sequence
 from functools import lru_cache
 from typing import Any, overload
 
-from reviewer.domain.archive.fieldnames import CUSTOMER_KEYS
+from reviewer.domain.archive.fieldnames import CUSTOMER_KEYS, norm_key
 from reviewer.domain.archive.sniff import utf16_codec
 from reviewer.domain.archive.times import day_order, parse_export_time
 from reviewer.domain.model import Recording, Table
@@ -31,7 +30,20 @@ _intern = sys.intern
 
 # normalised column name (lower case, letters and digits only) -> recording field
 _ALIASES: dict[str, tuple[str, ...]] = {
-    "utterance_id": ("utteranceid", "utterance", "recordingid", "interactionid", "voiceid", "id"),
+    "utterance_id": (
+        "utteranceid",
+        "utterance",
+        "recordingid",
+        "interactionid",
+        "voiceid",
+        # German, French, Spanish, Italian, Dutch
+        "ausserungsid",
+        "iddenonce",
+        "iddeenunciado",
+        "iddellenunciato",
+        "uitingid",
+        "id",
+    ),
     "timestamp": (
         "timestamp",
         "time",
@@ -40,7 +52,20 @@ _ALIASES: dict[str, tuple[str, ...]] = {
         "createdat",
         "recordedat",
         "creationtime",
+        "creationtimestamp",  # Alexa's own
+        "createdtimestamp",
+        "eventtimestamp",
         "when",
+        "zeitstempel",
+        "zeitpunkt",
+        "datum",
+        "horodatage",
+        "dateetheure",
+        "marcadetiempo",
+        "fechayhora",
+        "fecha",
+        "dataeora",
+        "tijdstempel",
     ),
     # the names an account's column goes by (`CUSTOMER_KEYS`), the usual ones first
     "customer_id": (
@@ -61,14 +86,28 @@ _ALIASES: dict[str, tuple[str, ...]] = {
         "dsn",
         "devicesn",
         "seriennummer",  # German, French, Spanish, Italian, Dutch
+        "seriennummerdesgerats",
+        "geratenummer",
         "seriennr",
+        "numerodeseriedelappareil",
+        "numerodeseriedeldispositivo",
         "numerodeserie",
         "numerodiserie",
         "serienummer",
         "device",
         "deviceid",
     ),
-    "device_type": ("devicetype", "devicemodel", "devicefamily", "model"),
+    "device_type": (
+        "devicetype",
+        "devicemodel",
+        "devicefamily",
+        "model",
+        "geratetyp",
+        "typedappareil",
+        "tipodedispositivo",
+        "tipodidispositivo",
+        "apparaattype",
+    ),
     "audio_member": (
         "audiofile",
         "audio",
@@ -78,8 +117,23 @@ _ALIASES: dict[str, tuple[str, ...]] = {
         "recordingfile",
         "file",
         "wav",
+        "audiodatei",
+        "fichieraudio",
+        "archivodeaudio",
+        "fileaudio",
+        "audiobestand",
     ),
-    "transcript": ("transcript", "transcription", "utterancetext", "text", "asrtext"),
+    "transcript": (
+        "transcript",
+        "transcription",
+        "utterancetext",
+        "text",
+        "asrtext",
+        "transkript",
+        "transcripcion",
+        "trascrizione",
+        "transcriptie",
+    ),
 }
 
 
@@ -342,8 +396,7 @@ def json_records_table(member: str, text: str) -> Table | None:
     return table
 
 
-def _norm(column: str) -> str:
-    return re.sub(r"[^a-z0-9]", "", column.lower())
+_norm = norm_key  # a column's name as compared with the aliases
 
 
 def recording_columns(table: Table) -> dict[str, str] | None:
