@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from datetime import time
 
 from reviewer.domain.archive.catalogue import TRANSCRIPTS_PDF
 from reviewer.domain.checks._common import as_utc_naive, listing, plural, unique
@@ -226,16 +227,23 @@ _MINUTES = re.compile(r"\d:\d{2}")
 
 
 def _time_differs(e: TranscriptEntry, rec: Recording) -> bool:
-    """Whether the two times differ to the precision the catalogue prints: the second (the
-    history may keep milliseconds), the minute, or the day when it prints no time of day."""
+    """Whether the two times differ to the precision both give: the second (the history may
+    keep milliseconds), the minute, or the day, when the catalogue prints no more or the
+    history's time has no seconds (or no time of day) to compare."""
     if e.timestamp is None and rec.timestamp is None:
         return False
     if e.timestamp is None or rec.timestamp is None:
         return True
     printed, kept = as_utc_naive(e.timestamp), as_utc_naive(rec.timestamp)
-    if _SECONDS.search(e.timestamp_text):
+    local = rec.timestamp.replace(tzinfo=None)
+    history = 0 if local.time() == time() else 1 if local.second == local.microsecond == 0 else 2
+    catalogue = (
+        2 if _SECONDS.search(e.timestamp_text) else 1 if _MINUTES.search(e.timestamp_text) else 0
+    )
+    precision = min(history, catalogue)
+    if precision == 2:
         return printed.replace(microsecond=0) != kept.replace(microsecond=0)
-    if _MINUTES.search(e.timestamp_text):
+    if precision == 1:
         return printed.replace(second=0, microsecond=0) != kept.replace(second=0, microsecond=0)
     return printed.date() != kept.date()
 
