@@ -372,14 +372,55 @@ def labelled_values(text: str, *, markup: bool = False) -> Iterator[tuple[str, s
             yield m.group(1), m.group(2) if m.group(2) is not None else m.group(3)
 
 
-_BREAKS = re.compile(r"</(?:si|p|w:p|a:p|row|c|td|th|tr|li|div|h\d)>|<br\s*/?>|<w:br\s*/?>", re.I)
+_BREAKS = re.compile(
+    r"</(?:si|p|w:p|a:p|row|c|td|th|tr|li|div|h\d|text:p|text:h|table:table-cell|table:table-row)>"
+    r"|<(?:br|w:br|text:line-break|text:tab|w:tab)\s*/?>",
+    re.I,
+)
 _TAGS = re.compile(r"<[^>]{0,2000}>")
+
+
+_TAG_RUN = re.compile(r"(?:<[^>]{0,2000}>)+")
+_TAG_NAME = re.compile(r"<(/?)([\w:.-]+)")
+# Elements that hold a run of one string's text (Word's and Excel's runs and their text,
+# OpenDocument's and HTML's spans and emphasis): the text on either side of a boundary
+# between two of them is one string, written in pieces
+_RUN_TEXT = frozenset(
+    {"t", "r", "w:t", "w:r", "a:t", "a:r", "text:span", "span", "b", "i", "u", "em", "strong"}
+    | {"font", "sub", "sup", "small", "mark"}
+)
+
+
+def _between(tags: re.Match[str]) -> str:
+    """What stands for a run of tags in the text a reader sees: a line break when a block,
+    a cell or a shared string ends among them; nothing between two runs of one string (an id
+    or an address split over two runs joins up); else a space (two fields side by side)."""
+    run = tags.group(0)
+    if _BREAKS.search(run):
+        return "\n"
+    names = _TAG_NAME.findall(run)
+    first, last = names[0], names[-1]
+    if first[0] == "/" and first[1] in _RUN_TEXT and not last[0] and last[1] in _RUN_TEXT:
+        return ""
+    return " "
 
 
 def markup_text(text: str) -> str:
     """The text of XML or HTML as a reader sees it: a line break where a block, a cell or a
-    shared string ends, and every other tag taken out, so runs of one string join up."""
-    return _TAGS.sub("", _BREAKS.sub("\n", text))
+    shared string ends, runs of one string joined up, other elements' texts apart."""
+    return _TAG_RUN.sub(_between, text)
+
+
+def spaced_text(text: str) -> str:
+    """The text of XML or HTML with a space for every tag: each element's text on its own."""
+    return _TAGS.sub(" ", text)
+
+
+def joined_across_tags(found: str, spaced: set[str]) -> bool:
+    """Whether `found`, an address read in `markup_text`, runs on past the end of a whole
+    address read in the spaced text: two spans' texts side by side ("eleanor.whitfield@
+    example.co.ukeleanor"), not an address split over runs (whose spaced reading ends it)."""
+    return any(value != found and value in found and not found.endswith(value) for value in spaced)
 
 
 # "logo@2x.png": an image at twice the resolution, named the way designers name them

@@ -64,9 +64,11 @@ from reviewer.domain.checks._identity import (
     exporter_emails,
     find_emails,
     id_shape,
+    joined_across_tags,
     labelled_values,
     mailbox_key,
     markup_text,
+    spaced_text,
     walk_json,
 )
 from reviewer.domain.checks._known_ids import ECHO_DEVICE_TYPES, MARKETPLACE_IDS
@@ -326,7 +328,10 @@ def _scan_plain_texts(
         seen = disguised if disguised is not None else flat
         assert seen is not None
         plain = emails(text)
+        spaced = emails(spaced_text(text)) if flat is not None else set()
         for address in emails(seen) - plain:
+            if joined_across_tags(address, spaced):
+                continue  # the text of two fields run together, not an address
             if address != req_email and not allowed_address(address, exporter):
                 ev.foreign_hit("e-mail", address, path)
         if shape is not None and flat is not None:
