@@ -1,6 +1,7 @@
-"""The requester's address book: other people's names and e-mail addresses in it are the
-requester's data (a warning to look at), not another account's; another account's customer
-id in it, and the same addresses anywhere else, still block.
+"""The requester's address book and calendar: other people's names and e-mail addresses in
+them are the requester's data (a warning to look at), not another account's; another
+account's customer id in them, and the same addresses anywhere else, still block. A household
+member's own address beside his name (in any of the fields that give it) is his.
 
 Each test rewrites the clean sample's export.zip and reviews it as the app does.
 """
@@ -33,6 +34,13 @@ CONTACTS_JSON = json.dumps(
         (
             "Alexa/AddressBook.vcf",
             "BEGIN:VCARD\nFN:Sarah Jones\nEMAIL:sarah.jones@example.com\nEND:VCARD\n",
+        ),
+        (
+            "Alexa/Calendar.ics",
+            "BEGIN:VCALENDAR\nBEGIN:VEVENT\nSUMMARY:Dinner\nDTSTART:20180512T190000Z\n"
+            "ORGANIZER;CN=Eleanor Whitfield:mailto:eleanor.whitfield@example.co.uk\n"
+            "ATTENDEE;CN=Sarah Jones:mailto:sarah.jones@example.com\nEND:VEVENT\n"
+            "END:VCALENDAR\n",
         ),
     ],
 )
@@ -72,3 +80,29 @@ def test_a_household_members_own_address_is_no_strangers(tmp_path: Path) -> None
     assert review.report.verdict is Verdict.BLOCK
     [f] = [f for f in review.report.findings if f.code == "foreign-identifier"]
     assert "lukas.brandt@example.de" in f.detail and "tom.whitfield" not in f.detail
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {"profile_name": "Tom Whitfield"},
+        {"profileName": "Tom Whitfield"},
+        {"first_name": "Tom", "last_name": "Whitfield"},
+        {"given_name": "Tom", "family_name": "Whitfield"},
+    ],
+    ids=["profile_name", "profileName", "first and last", "given and family"],
+)
+def test_a_household_members_address_beside_his_name_in_other_fields_passes(
+    tmp_path: Path, fields: dict[str, str]
+) -> None:
+    record = {"customer_id": "A1QH7RZ3N8VW2E", "email": "tom.whitfield@example.co.uk", **fields}
+    review = review_changed(tmp_path, {"Account/Profiles/Tom.json": json.dumps(record)})
+    assert review.report.verdict is Verdict.PASS, review.report.findings
+
+
+def test_a_strangers_address_beside_a_household_first_name_still_blocks(tmp_path: Path) -> None:
+    record = {"email": "tom.brandt@example.de", "first_name": "Tom", "last_name": "Brandt"}
+    review = review_changed(tmp_path, {"Account/Profiles/Tom.json": json.dumps(record)})
+    assert review.report.verdict is Verdict.BLOCK
+    [f] = [f for f in review.report.findings if f.code == "foreign-identifier"]
+    assert "tom.brandt@example.de" in f.detail

@@ -1,5 +1,6 @@
-"""The requester's address book: members that hold their contacts (Alexa's calling and
-messaging contacts, an exported address book). The people in it are other people, but their
+"""The requester's address book and calendar: members that hold their contacts (Alexa's
+calling and messaging contacts, an exported address book) and the people of their calendar's
+events (the organiser and attendees of an .ics). The people in it are other people, but their
 names and addresses there are the requester's data, not another account's: they are a
 warning to look at (should the export carry them? GDPR Art. 15(4)), never a wrong export.
 Another account's customer id in such a member is still one. Likewise the e-mail address of
@@ -25,15 +26,18 @@ from reviewer.domain.checks._people import is_one_of
 from reviewer.domain.model import ExportIndex, Finding, Request, Severity
 
 CODE = "third-party-names"
-# a member named as contacts or an address book, in a few languages, or a vCard file
+# a member named as contacts, an address book or a calendar, in a few languages, or a vCard
+# or iCalendar file (the people the requester invites or meets)
 _ADDRESS_BOOK = re.compile(
-    r"(?:contact|address[ _-]?book|adressbuch|kontakt|carnet|rubrica|agenda)[^/!]*\Z|\.vcf\Z",
+    r"(?:contact|address[ _-]?book|adressbuch|kontakt|carnet|rubrica|agenda"
+    r"|calendar|kalender|calendrier|calendario)[^/!]*\Z|\.(?:vcf|ics)\Z",
     re.I,
 )
 
 
 def is_address_book(member: str) -> bool:
-    """Whether `member`'s own name (not its folder's) says it holds the requester's contacts."""
+    """Whether `member`'s own name (not its folder's) says it holds the requester's contacts
+    or calendar."""
     return _ADDRESS_BOOK.search(member.rsplit("/", 1)[-1]) is not None
 
 
@@ -45,12 +49,12 @@ def contacts_finding(contacts: dict[str, set[str]]) -> Finding:
     return Finding(
         code=CODE,
         severity=Severity.WARNING,
-        title="The requester's contacts hold other people's details",
+        title="The requester's contacts or calendar hold other people's details",
         detail=(
             f"{listing(members, 3)} {'holds' if len(members) == 1 else 'hold'} "
             f"{plural(len(people), 'name or e-mail address', 'names or e-mail addresses')} of "
-            f"other people ({listing(people, 5)}): the requester's address book, not another "
-            "account's data. Decide whether the export should carry them (GDPR Art. 15(4)) "
+            f"other people ({listing(people, 5)}): the requester's own contacts or calendar, not "
+            "another account's data. Decide whether the export should carry them (GDPR Art. 15(4)) "
             "before delivery."
         ),
         members=members,
@@ -58,7 +62,13 @@ def contacts_finding(contacts: dict[str, set[str]]) -> Finding:
 
 
 # the fields of a record that give its person's name
-PERSON_NAME_KEYS = frozenset({"name", "fullname", "displayname", "customername", "accountholder"})
+PERSON_NAME_KEYS = frozenset(
+    {"name", "fullname", "displayname", "customername", "accountholder", "profilename"}
+    | {"membername", "personname", "contactname"}
+)
+# a name given in two fields: the first name's and the family name's
+FIRST_NAME_KEYS = frozenset({"firstname", "givenname", "forename", "vorname", "prenom"})
+LAST_NAME_KEYS = frozenset({"lastname", "familyname", "surname", "nachname", "nom"})
 
 
 def household_addresses(request: Request, index: ExportIndex) -> set[tuple[str, str]]:
@@ -76,21 +86,26 @@ def household_addresses(request: Request, index: ExportIndex) -> set[tuple[str, 
     for path, table in all_tables(index):
         keys = [norm_key(c) for c in table.columns]
         mail = [i for i, k in enumerate(keys) if k in EMAIL_KEYS]
-        named = [i for i, k in enumerate(keys) if k in PERSON_NAME_KEYS]
-        if not mail or not named:
+        if not mail or not any(k in PERSON_NAME_KEYS | FIRST_NAME_KEYS for k in keys):
             continue
         for row in table.rows:
-            if any(row[i].strip() and is_one_of(row[i], household) for i in named):
+            if _names_one_of(zip(keys, row, strict=True), household):
                 found.update((path, row[i].strip().casefold()) for i in mail if row[i].strip())
     return found
 
 
 def _names_one_of(fields: Iterable[tuple[object, object]], names: tuple[str, ...]) -> bool:
-    """Whether one of a record's name fields names one of `names`."""
-    return any(
-        norm_key(str(k)) in PERSON_NAME_KEYS
-        and isinstance(v, str)
-        and bool(v.strip())
-        and is_one_of(v, names)
-        for k, v in fields
-    )
+    """Whether a record's name field, or its first and last name fields together, name one
+    of `names`."""
+    first = last = ""
+    for k, v in fields:
+        if not isinstance(v, str) or not v.strip():
+            continue
+        key = norm_key(str(k))
+        if key in PERSON_NAME_KEYS and is_one_of(v, names):
+            return True
+        if key in FIRST_NAME_KEYS:
+            first = v.strip()
+        elif key in LAST_NAME_KEYS:
+            last = v.strip()
+    return bool(first and last) and is_one_of(f"{first} {last}", names)
