@@ -80,3 +80,29 @@ def test_another_persons_address_in_markup_still_blocks(tmp_path: Path, xml: str
     [f] = [f for f in review.report.findings if f.code == "foreign-identifier"]
     assert "oliver.barnes@example.com" in f.detail
     assert "oliver.barnes@example.comoliver" not in f.detail
+
+
+def _gpx(user: str, domain: str) -> str:
+    return (
+        '<?xml version="1.0"?><gpx version="1.1" creator="Amazon" '
+        'xmlns="http://www.topografix.com/GPX/1/1"><metadata><author>'
+        f'<email id="{user}" domain="{domain}"/></author></metadata>'
+        '<trk><trkseg><trkpt lat="53.48" lon="-2.24"><time>2018-05-01T08:00:00Z</time>'
+        "</trkpt></trkseg></trk></gpx>"
+    )
+
+
+def test_an_address_written_in_two_attributes_is_read(tmp_path: Path) -> None:
+    """GPX writes its author's address as <email id="..." domain="..."/>."""
+    review = review_changed(
+        tmp_path, {"Location/history.gpx": _gpx("oliver.barnes", "example.com")}
+    )
+    assert review.report.verdict is Verdict.BLOCK
+    [f] = [f for f in review.report.findings if f.code == "foreign-identifier"]
+    assert "oliver.barnes@example.com" in f.detail
+
+    (tmp_path / "mine").mkdir()
+    mine = review_changed(
+        tmp_path / "mine", {"Location/history.gpx": _gpx("eleanor.whitfield", "example.co.uk")}
+    )
+    assert mine.report.verdict is Verdict.PASS, mine.report.findings

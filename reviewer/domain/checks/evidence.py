@@ -308,6 +308,13 @@ def _foreign_in(
     return plain
 
 
+# An e-mail address as GPX writes it: <email id="oliver.barnes" domain="example.com"/>
+_SPLIT_ADDRESS = re.compile(
+    r"<(?:[\w.-]+:)?email\s[^<>]*?\bid=[\"']([^\"'<>@\s]{1,64})[\"'][^<>]*?"
+    r"\bdomain=[\"']([^\"'<>@\s]{1,255}\.[^\"'<>@\s]{2,24})[\"']"
+)
+
+
 def _scan_plain_texts(
     ev: _Evidence,
     index: ExportIndex,
@@ -321,6 +328,11 @@ def _scan_plain_texts(
     com", "&#64;"), and markup whose tags split an id or an address (an .xlsx cell in two
     rich-text runs, <t>A2MZ8T4K</t></r><r><t>Q9XR3P</t>), read with the tags taken out."""
     for path, text in index.texts.items():
+        if "domain=" in text:  # GPX writes an author's address in two attributes
+            for m in _SPLIT_ADDRESS.finditer(text):
+                address = f"{m[1]}@{m[2]}".casefold()
+                if address != req_email and not allowed_address(address, exporter):
+                    ev.foreign_hit("e-mail", address, path)
         flat = markup_text(text) if path.lower().endswith(MARKUP_EXT) else None
         disguised = deobfuscated(flat if flat is not None else text)
         if flat is None and disguised is None:
