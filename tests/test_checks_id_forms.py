@@ -145,3 +145,25 @@ def test_the_requesters_number_padded_with_zeros_passes(tmp_path: Path) -> None:
     assert review.report.verdict is Verdict.PASS, [
         (f.code, f.detail) for f in review.report.findings
     ]
+
+
+def test_a_recording_row_whose_account_is_a_persons_name_is_pointed_out(tmp_path: Path) -> None:
+    """No account id in the account column, only a stranger's name: nothing says whose the
+    row and its recording are, so a reviewer is told (a warning naming both)."""
+    text, audio = _one_row_of("Lukas Brandt")
+    review = review_changed(tmp_path, {"Alexa/VoiceHistory.csv": text})
+    assert review.report.verdict is Verdict.REVIEW
+    [f] = [f for f in review.report.findings if "names no account" in f.title]
+    assert f.code == "unattributed-member" and "'Lukas Brandt'" in f.detail
+    assert set(f.members) == {"Alexa/VoiceHistory.csv", audio}
+
+
+@pytest.mark.parametrize("cell", ["Eleanor Whitfield", "n/a", "Generated 2018-08-02 by export v2"])
+def test_the_requesters_name_or_a_placeholder_in_the_account_column_passes(
+    tmp_path: Path, cell: str
+) -> None:
+    orders = f"customer_id,order_id\n{REQ_ID},202-4417309-5518734\n{cell},202-1\n"
+    review = review_changed(tmp_path, {"Retail/Orders.csv": orders})
+    assert review.report.verdict is Verdict.PASS, [
+        (f.code, f.detail) for f in review.report.findings
+    ]

@@ -398,7 +398,9 @@ def _between(tags: re.Match[str]) -> str:
     run = tags.group(0)
     if _BREAKS.search(run):
         return "\n"
-    names = _TAG_NAME.findall(run)
+    names = _TAG_NAME.findall(run)  # (none in "<?xml ...?>", "<!-- -->")
+    if not names:
+        return " "
     first, last = names[0], names[-1]
     if first[0] == "/" and first[1] in _RUN_TEXT and not last[0] and last[1] in _RUN_TEXT:
         return ""

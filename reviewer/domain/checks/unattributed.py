@@ -13,15 +13,20 @@ are reported as that account's, never as the requester's.
 
 from __future__ import annotations
 
+import re
+
 from reviewer.domain.checks._common import (
+    account_id,
     all_tables,
     customer_column,
+    is_requester_id,
     listing,
     plural,
     referenced_members,
 )
 from reviewer.domain.checks._identity import RequesterMatcher, emails, id_shape, shaped_ids
 from reviewer.domain.checks._links import Link, follow_keys
+from reviewer.domain.checks._people import is_known_person
 from reviewer.domain.model import ExportIndex, Finding, MemberKind, Request, Severity
 
 CODE = "unattributed-member"
@@ -76,6 +81,7 @@ def check(request: Request, index: ExportIndex) -> list[Finding]:
         )
     if links.foreign:
         findings.append(_linked_elsewhere(links.foreign))
+    findings.extend(_unread_accounts(request, index))
     opaque = [m.path for m in index.members if m.kind is MemberKind.OTHER and m.path not in flagged]
     if opaque:
         findings.append(
@@ -138,3 +144,70 @@ def _linked_elsewhere(foreign: dict[str, Link]) -> Finding:
         ),
         members=tuple(paths),
     )
+
+
+# What an account column holds when a row has no account: no one's, not another person's
+_NO_ACCOUNT = frozenset(
+    {"n/a", "na", "none", "null", "nil", "unknown", "-", "--", "guest", "anonymous", "0"}
+)
+MAX_SHOWN = 5  # values of an account column quoted in a finding
+# A name in an account column: one to four words of letters (a footer line of the table,
+# "Generated 2018-08-02 by export v2", is none)
+_NAME_LIKE = re.compile(r"[^\W\d_][^\W\d_'’.-]*(?:[ '’.-]+[^\W\d_]+){0,3}\.?")
+
+
+def _unread_accounts(request: Request, index: ExportIndex) -> list[Finding]:
+    """Rows whose account column holds a name that is no account id and not the requester
+    ("Lukas Brandt", "Prime Household"): whose rows they are nobody can say,
+    and no other check counts them (nor their recordings) as anyone's."""
+    found: dict[str, list[str]] = {}
+    rows: dict[str, int] = {}
+    for path, table in all_tables(index):
+        col = customer_column(table)
+        if col is None:
+            continue
+        seen: dict[str, bool] = {}
+        for cell in table.values(col):
+            odd = seen.get(cell)
+            if odd is None:
+                v = cell.strip()
+                odd = seen[cell] = bool(
+                    _NAME_LIKE.fullmatch(v)
+                    and v.casefold() not in _NO_ACCOUNT
+                    and not account_id(v)
+                    and not is_requester_id(v, request)
+                    and not is_known_person(v, request)
+                )
+            if odd:
+                rows[path] = rows.get(path, 0) + 1
+                values = found.setdefault(path, [])
+                if cell.strip() not in values and len(values) < MAX_SHOWN:
+                    values.append(cell.strip())
+    if not found:
+        return []
+    paths = sorted(found)
+    audio = [
+        r.audio_member
+        for r in index.recordings
+        if r.source_member in found
+        and r.audio_member
+        and r.customer_id.strip() in found[r.source_member]
+    ]
+    return [
+        Finding(
+            code=CODE,
+            severity=Severity.WARNING,
+            title=f"{plural(sum(rows.values()), 'row')} whose account column names no account",
+            detail=(
+                listing(
+                    f"{p} ({plural(rows[p], 'row')}: {listing(repr(v) for v in found[p])})"
+                    for p in paths
+                )
+                + ": the account column holds no account id and not the requester, so "
+                "nothing says whose these rows"
+                + (f" and their {plural(len(audio), 'recording')}" if audio else "")
+                + " are. Find out before delivery."
+            ),
+            members=tuple(paths) + tuple(audio),
+        )
+    ]
