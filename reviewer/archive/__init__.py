@@ -15,8 +15,9 @@ export and runs the checks on it.
 
 Inside: `container` (the file's bytes, an archive level, local headers), `directory` (the
 central directory), `streams` (inflating), `planner` (what is read, in what order, by which
-digester), `nesting` (which members are archives), `digest` (one digester per kind of
-member), `export` (reading the whole export), `member` (reading one member), `pdfservice`
+digester), `nesting` (which members are archives), `inner` with `gzipped`, `tarred` and
+`sqlitedb` (gzip, tar and SQLite members read as containers), `digest` (one digester per
+kind of member), `export` (reading the whole export), `member` (reading one member), `pdfservice`
 and `_pdfchild` (pypdf in a child process), `hazards`, `limits` and `progress`.
 """
 

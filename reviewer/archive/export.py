@@ -38,7 +38,7 @@ from reviewer.archive.finish import finish
 from reviewer.archive.limits import Limits
 from reviewer.archive.nesting import Shape, shape
 from reviewer.archive.pdfservice import PdfService
-from reviewer.archive.planner import DIGESTERS, Job, keep_cap, plan
+from reviewer.archive.planner import DIGESTERS, Job, digester_for, keep_cap, plan
 from reviewer.archive.progress import Meter, ProgressCallback, Tally
 from reviewer.archive.streams import (
     READ_FAILURES,
@@ -257,7 +257,7 @@ def _read_job(ctx: Context, level: Level, job: Job, watch: Tally | None = None) 
                 member.kind, member.type_label = kind, label
                 if audio:
                     member.audio = AudioInfo(format=audio)
-                cap = keep_cap(limits, level.depth, kind, audio)
+                cap = keep_cap(limits, level.depth, kind, audio, label)
                 tail = bytes(chunk[-END_TAIL:])  # a small member's chunk itself, not a copy
                 if audio == "wav":
                     scout = ChunkScout(bytes(chunk[:12]))
@@ -340,7 +340,7 @@ def _read_small(ctx: Context, level: Level, job: Job, named: bool) -> bool:
         member.kind, member.type_label = kind, label
         if audio:
             member.audio = AudioInfo(format=audio)
-        cap = keep_cap(ctx.limits, level.depth, kind, audio)
+        cap = keep_cap(ctx.limits, level.depth, kind, audio, label)
         ctx.add_total(count, member.path)  # may stop the reading, as in the loop
     kept = out if count <= cap else out[:cap]
     tail = out[-END_TAIL:]  # the member itself when it is that small, not a copy
@@ -405,7 +405,7 @@ def _digest(
         return
     if wav_head is not None and member.kind is MemberKind.AUDIO:
         box[0], count = wav_head
-    digester = DIGESTERS.get(member.kind)
+    digester = digester_for(member)
     if digester is not None:
         digester(ctx, member, box, count, tail)
 

@@ -36,6 +36,8 @@ would get, naming it.
 - ``zip-absolute-path``: a member name is absolute (``/x``, ``\\x``) or carries a drive letter (``C:``).
 - ``zip-backslash``: a member name uses backslashes as separators (Windows paths in disguise).
 - ``zip-symlink``: a member is a symbolic link (Unix mode 0o120000); it is listed, never followed.
+- ``zip-special-file``: a tar member that is a device, a named pipe or another special file
+  (tar would create it); it is listed, never read.
 - ``zip-duplicate-name``: two or more members land on one file: the same name, or names that
   differ only in empty or ``.`` components or in the kind of slash (``./a``, ``a//b``,
   ``a/./b``, ``a\\b``); which one a tool reads is arbitrary.
@@ -107,6 +109,7 @@ HAZARDS: dict[str, tuple[Severity, str]] = {
     "zip-absolute-path": (CRITICAL, "Member name is an absolute path"),
     "zip-backslash": (CRITICAL, "Member name uses backslashes"),
     "zip-symlink": (CRITICAL, "Member is a symbolic link"),
+    "zip-special-file": (CRITICAL, "Member is a device or other special file"),
     "zip-duplicate-name": (CRITICAL, "Several members share one name"),
     "zip-folder-with-data": (CRITICAL, "Folder entry holds data"),
     "zip-encrypted": (CRITICAL, "Member is encrypted"),

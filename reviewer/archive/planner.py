@@ -22,6 +22,7 @@ from reviewer.archive.container import Level, Local, descriptor_size, local_rang
 from reviewer.archive.context import Context
 from reviewer.archive.digest import Digester
 from reviewer.archive.digest.audio import digest_audio
+from reviewer.archive.digest.containers import digest_container
 from reviewer.archive.digest.pdf import digest_pdf
 from reviewer.archive.digest.tables import digest_table
 from reviewer.archive.digest.text import digest_text
@@ -30,7 +31,7 @@ from reviewer.archive.hazards import MAX_DETAILS, Hazards
 from reviewer.archive.limits import Limits
 from reviewer.archive.nesting import ARCHIVE_NAMES
 from reviewer.archive.streams import DEFLATED, STORED, VIA_ZIPFILE, holds_nothing
-from reviewer.domain.archive.sniff import extension
+from reviewer.domain.archive.sniff import CONTAINER_LABELS, extension
 from reviewer.domain.model import EXPORT_ITSELF, Member, MemberKind
 
 S_IFMT, S_IFLNK = 0o170000, 0o120000
@@ -41,7 +42,8 @@ AUDIO_HEAD = 1 << 20  # bytes kept from the start of a recording to lay out its 
 _DRIVE = re.compile(r"^[A-Za-z]:")
 
 # which digester a fully read member goes to, by what its first bytes say it is; nested
-# archives are read as archive levels in their own right, other kinds are only listed
+# archives are read as archive levels in their own right, gzip, tar and SQLite members as
+# containers (`digester_for`), other kinds are only listed
 DIGESTERS: dict[MemberKind, Digester] = {
     MemberKind.AUDIO: digest_audio,
     MemberKind.PDF: digest_pdf,
@@ -49,6 +51,14 @@ DIGESTERS: dict[MemberKind, Digester] = {
     MemberKind.JSON: digest_table,
     MemberKind.TEXT: digest_text,
 }
+
+
+def digester_for(member: Member) -> Digester | None:
+    """The digester of a fully read member: by its kind, or, for a gzip stream, a tar
+    archive or an SQLite database (listed as other data until opened), the containers'."""
+    if member.kind is MemberKind.OTHER:
+        return digest_container if member.type_label in CONTAINER_LABELS else None
+    return DIGESTERS.get(member.kind)
 
 
 @dataclass(slots=True)
@@ -110,6 +120,11 @@ _KIND_BY_EXT = {
     ".json": (MemberKind.JSON, "JSON document"),
     **{ext: (MemberKind.ARCHIVE, "ZIP archive") for ext in ARCHIVE_NAMES},
     ".txt": (MemberKind.TEXT, "plain text"),
+    ".gz": (MemberKind.OTHER, "gzip data"),
+    ".tgz": (MemberKind.OTHER, "gzip data"),
+    ".tar": (MemberKind.OTHER, "tar archive"),
+    ".sqlite": (MemberKind.OTHER, "SQLite database"),
+    ".db": (MemberKind.OTHER, "SQLite database"),
 }
 
 
@@ -441,10 +456,13 @@ def _bytes(n: int) -> str:
     return f"{n:,} byte" if n == 1 else f"{n:,} bytes"
 
 
-def keep_cap(limits: Limits, depth: int, kind: MemberKind, audio: str | None) -> int:
+def keep_cap(
+    limits: Limits, depth: int, kind: MemberKind, audio: str | None, label: str = ""
+) -> int:
     """How many of a member's first bytes its digester needs, by what its first bytes say it
-    is: the text of text members (capped), a PDF or a nested archive whole (one byte over
-    its limit tells it is too large), the head of a recording; nothing of the rest. (A
+    is (`label`: their type label): the text of text members (capped), a PDF or a nested
+    archive whole (one byte over its limit tells it is too large), a gzip stream, a tar or a
+    database too, the head of a recording; nothing of the rest. (A
     member found to be an archive only at its end is read again to be opened, so no member
     is kept whole on the chance that it is one.)"""
     if kind is MemberKind.JSON:
@@ -453,8 +471,8 @@ def keep_cap(limits: Limits, depth: int, kind: MemberKind, audio: str | None) ->
         return limits.max_text_bytes
     if kind is MemberKind.PDF:
         return limits.max_pdf_bytes + 1
-    if kind is MemberKind.ARCHIVE:
+    if kind is MemberKind.ARCHIVE or label in CONTAINER_LABELS:
         return limits.max_nested_bytes + 1 if depth < limits.max_depth else 0
-    if audio in ("wav", "mp3", "ogg"):
+    if audio in ("wav", "mp3", "ogg", "flac"):  # (a FLAC's head holds its tags)
         return AUDIO_HEAD
     return 0

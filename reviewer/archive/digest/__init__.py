@@ -1,7 +1,8 @@
 """Digesters: a fully read member's kept bytes turned into what the index holds, one module
-per kind (`audio`, `pdf`, `tables`, `text`). Each takes the bytes in a one-item list that it
-empties, so a large member's bytes can go as soon as they are decoded; the planner
-(`reviewer.archive.planner`) says which digester a member goes to."""
+per kind (`audio`, `pdf`, `tables`, `text` with `mail`, and `containers` for gzip, tar and
+SQLite members). Each takes the bytes in a one-item list that it empties, so a large
+member's bytes can go as soon as they are decoded; the planner (`reviewer.archive.planner`)
+says which digester a member goes to."""
 
 from __future__ import annotations
 

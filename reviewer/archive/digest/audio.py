@@ -1,7 +1,8 @@
 """Recordings: format, duration, rate and channels from the head of the stream (and, for
 OGG, its last bytes). A WAV the parser does not lay out is asked of libsndfile; one that
-neither can read is a finding. A WAV's LIST/INFO tags are kept as its text, for the identity
-scan; so is the whole of a member named as a recording whose bytes are text (a table or a
+neither can read is a finding. A WAV's LIST/INFO tags, an MP3's ID3 tags and the Vorbis
+comments of an Ogg or FLAC recording (`reviewer.domain.archive.tags`) are kept as its text,
+for the identity scan; so is the whole of a member named as a recording whose bytes are text (a table or a
 document saved under a recording's name), which is read like any text member."""
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from reviewer.domain.archive.audio import mp3_info, ogg_info
 from reviewer.domain.archive.errors import WavError
 from reviewer.domain.archive.sniff import looks_like_text, utf16_text
 from reviewer.domain.archive.tabular import decode_text
+from reviewer.domain.archive.tags import audio_tags
 from reviewer.domain.archive.wav import parse_wav, wav_tags
 from reviewer.domain.model import Member
 
@@ -25,8 +27,13 @@ def digest_audio(ctx: Context, member: Member, box: list[bytes], total: int, tai
     if audio is None:
         return
     head = data[:TEXT_SNIFF]
-    if looks_like_text(head) or utf16_text(head) is not None:  # no recording's bytes are text
+    # no recording's bytes are text (a format whose head is not kept has none to look at)
+    if head and (looks_like_text(head) or utf16_text(head) is not None):
         keep_text(ctx, member.path, decode_text(data), len(data) < total)
+    if audio.format in ("mp3", "ogg", "flac") and head:
+        found = audio_tags(audio.format, data, tail, len(data) >= total)
+        if found.lines or found.cut:  # names, ids and addresses a tagger wrote into the file
+            keep_text(ctx, member.path, found.text, found.cut)
     if audio.format == "ogg":
         member.audio = ogg_info(data, tail)
     elif audio.format == "wav":

@@ -1,9 +1,10 @@
 """Text members: decoded, capped per member and across the archive, kept for the identity
-scan."""
+scan. An e-mail message keeps its decoded text (`mail`)."""
 
 from __future__ import annotations
 
 from reviewer.archive.context import Context
+from reviewer.archive.digest.mail import decoded_mail, is_mail
 from reviewer.domain.archive.tabular import decode_text
 from reviewer.domain.model import Member
 
@@ -11,6 +12,12 @@ from reviewer.domain.model import Member
 def digest_text(ctx: Context, member: Member, box: list[bytes], total: int, tail: bytes) -> None:
     data = box.pop()
     cut = total > len(data)
+    if is_mail(member.path, data[:4096]):
+        found = decoded_mail(ctx, member.path, data)
+        if found is not None:
+            del data
+            keep_text(ctx, member.path, found[0], cut or found[1])
+            return
     text = decode_text(data)
     del data
     keep_text(ctx, member.path, text, cut)

@@ -24,6 +24,10 @@ _MAGIC: tuple[tuple[bytes, MemberKind, str, str | None], ...] = (
     (b"SQLite format 3\x00", MemberKind.OTHER, "SQLite database", None),
 )
 
+# containers other than ZIP archives, read as levels of their own (`reviewer.archive.inner`)
+GZIP_LABEL, TAR_LABEL, SQLITE_LABEL = "gzip data", "tar archive", "SQLite database"
+CONTAINER_LABELS = frozenset((GZIP_LABEL, TAR_LABEL, SQLITE_LABEL))
+
 _BY_FIRST_BYTE: dict[bytes, list[tuple[bytes, MemberKind, str, str | None]]] = {}
 for _entry in _MAGIC:
     _BY_FIRST_BYTE.setdefault(_entry[0][:1], []).append(_entry)
@@ -40,6 +44,10 @@ _TEXT_EXT = {
     ".yaml": "YAML text",
     ".yml": "YAML text",
     ".ini": "settings text",
+    ".eml": "e-mail message",
+    ".mbox": "mailbox",
+    ".mht": "web archive (MIME)",
+    ".mhtml": "web archive (MIME)",
 }
 # document formats that are ZIP archives by definition (the reader opens them as nested
 # archives when their bytes are one)
@@ -156,6 +164,8 @@ def sniff(name: str, head: bytes) -> tuple[MemberKind, str, str | None]:
             if kind is MemberKind.ARCHIVE and (package := _PACKAGE_EXT.get(extension(name))):
                 label = f"{package} (ZIP archive)"
             return kind, label, audio
+    if head[257:262] == b"ustar":  # a POSIX or GNU tar header's magic
+        return MemberKind.OTHER, TAR_LABEL, None
     if head[4:8] == b"ftyp":
         if head[8:11] == b"M4A":
             return MemberKind.AUDIO, "M4A audio", "m4a"

@@ -66,6 +66,8 @@ def _iso(year: int, month: int, day: int, clock: tuple[str | None, ...]) -> date
     z = (zone or "").upper()
     iso += "+00:00" if z in ("Z", "UTC", "GMT") else (z[:3] + ":" + z[-2:] if z else "")
     return parse_datetime(iso)
+
+
 # "Mon, 14 Nov 2016 07:12:40 +0000", as e-mail and HTTP write it (RFC 2822)
 _MAIL_DATE = re.compile(r"\A(?:[A-Za-z]{3},\s*)?\d{1,2}\s+[A-Za-z]{3}\s+\d{4}\s+\d{1,2}:\d{2}")
 
