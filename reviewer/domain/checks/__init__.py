@@ -11,7 +11,8 @@ critical  wrong-customer, foreign-records, previous-owner, unknown-device,
           foreign-identifier, unattributable-archive
 warning   manifest-other-request (generated before the request arrived), unknown-device (a
           device table listing a device the requester never registered, or a ticket listing
-          no devices), before-account, after-export,
+          no devices), manifest-unverified (digests of a kind not computed: sizes only),
+          before-account, after-export,
           previous-owner-unchecked, missing-recording, third-party-names, unattributed-member,
           locale-mismatch
 info      manifest-absent, identity-evidence

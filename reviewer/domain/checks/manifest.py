@@ -1,34 +1,19 @@
 """Integrity against manifest.json: members missing, changed or not listed.
 
 `manifest-missing-member`: listed but not in the archive. `manifest-changed-member`: in the
-archive with other bytes (SHA-256 or size) than listed. `manifest-unlisted-member`: in the
-archive but not listed. An archive without a manifest gets an informational note: its
-integrity cannot be verified, and the identity-evidence scan carries the weight.
+archive with other bytes (SHA-256 or size) than listed, by any of its entries.
+`manifest-unlisted-member`: in the archive but not listed. `manifest-unverified` (a warning):
+the manifest's digests are of a kind the reader does not compute (MD5, SHA-1), so only sizes
+were compared. The file list is read in the forms pipelines write it (`_manifest`). An archive
+without a manifest gets an informational note: its integrity cannot be verified, and the
+identity-evidence scan carries the weight.
 """
 
 from __future__ import annotations
 
-from typing import Any
-
 from reviewer.domain.checks._common import listing, plural
+from reviewer.domain.checks._manifest import Listed, listed_files, path_key
 from reviewer.domain.model import ExportIndex, Finding, Member, MemberKind, Request, Severity
-
-
-def _entries(manifest: dict[str, Any]) -> list[dict[str, Any]] | None:
-    files = manifest.get("files")
-    if not isinstance(files, list):
-        return None
-    return [f for f in files if isinstance(f, dict) and isinstance(f.get("path"), str)]
-
-
-def _int(value: Any) -> int | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value
-    if isinstance(value, str) and value.strip().isdigit():
-        return int(value.strip())
-    return None
 
 
 def check(request: Request, index: ExportIndex) -> list[Finding]:
@@ -46,7 +31,7 @@ def check(request: Request, index: ExportIndex) -> list[Finding]:
             ]
         return [_manifest_absent()]
     manifest_path = index.manifest_member or "manifest.json"
-    entries = _entries(index.manifest) if isinstance(index.manifest, dict) else None
+    entries = listed_files(index.manifest)
     if entries is None:
         return [
             _manifest_invalid(
@@ -55,30 +40,42 @@ def check(request: Request, index: ExportIndex) -> list[Finding]:
                 f'{manifest_path} has no usable "files" list; no member can be verified.',
             )
         ]
+    # Members by the path extraction gives them; a nested archive's members only for the
+    # entries that name them (an outer archive's entry covers them otherwise).
     present: dict[str, Member] = {}
+    nested: dict[str, Member] = {}
     for m in index.members:
-        # Members of nested archives are covered by their outer archive's entry.
-        if m.kind is MemberKind.DIRECTORY or m.path.endswith("/") or "!" in m.path:
+        if m.kind is MemberKind.DIRECTORY or m.path.endswith("/"):
             continue
-        present.setdefault(m.path, m)
-    listed: dict[str, dict[str, Any]] = {}
+        (nested if "!" in m.path else present).setdefault(path_key(m.path), m)
+    by_key: dict[str, list[Listed]] = {}
     for e in entries:
-        listed.setdefault(e["path"], e)
+        if e.key != path_key(manifest_path):  # a manifest cannot list its own digest
+            by_key.setdefault(e.key, []).append(e)
 
-    missing = [p for p in listed if p not in present]
+    missing: list[str] = []
     changed: list[tuple[str, str]] = []
-    for path, entry in listed.items():
-        have = present.get(path)
+    unverified: dict[str, list[str]] = {}
+    for key, listed in by_key.items():
+        have = present.get(key) or nested.get(key)
         if have is None:
+            missing.append(listed[0].path)
             continue
-        why = _difference(entry, have)
+        # every entry for the path must hold (a path listed twice with two digests: one lies)
+        why = next((w for e in listed if (w := _difference(e, have))), "")
         if why:
-            changed.append((path, why))
-    unlisted = [p for p in present if p not in listed and p != manifest_path]
+            changed.append((have.path, why))
+        for e in listed:
+            if e.other_digest:
+                unverified.setdefault(e.other_digest, []).append(have.path)
+    unlisted = [
+        m.path for k, m in present.items() if k not in by_key and k != path_key(manifest_path)
+    ]
     found = (
         _manifest_missing_member(missing),
         _manifest_changed_member(changed),
         _manifest_unlisted_member(unlisted),
+        _manifest_unverified(manifest_path, unverified),
     )
     return [f for f in found if f is not None]
 
@@ -156,20 +153,33 @@ def _manifest_unlisted_member(unlisted: list[str]) -> Finding | None:
     )
 
 
-def _difference(entry: dict[str, Any], m: Member) -> str:
-    want_sha = entry.get("sha256")
-    if (
-        isinstance(want_sha, str)
-        and m.sha256 is not None
-        and want_sha != m.sha256  # the common case: the same lower-case hex, at once
-        and want_sha.strip()
-        and want_sha.strip().lower() != m.sha256.lower()
-    ):
+def _difference(entry: Listed, m: Member) -> str:
+    if entry.sha256 is not None and m.sha256 is not None and entry.sha256 != m.sha256.lower():
         return "SHA-256 differs"
-    want_bytes = _int(entry.get("bytes"))
     # A member read only in part (a limit, a corrupt stream) is judged by its header size.
     fully_read = m.sha256 is not None and m.read_bytes is not None
     have_bytes = m.read_bytes if fully_read and m.read_bytes is not None else m.declared_size
-    if want_bytes is not None and want_bytes != have_bytes:
-        return f"{have_bytes:,} bytes, manifest says {want_bytes:,}"
+    if entry.size is not None and entry.size != have_bytes:
+        return f"{have_bytes:,} bytes, manifest says {entry.size:,}"
     return ""
+
+
+def _manifest_unverified(path: str, unverified: dict[str, list[str]]) -> Finding | None:
+    """Members the manifest vouches for with a digest of a kind the reader does not compute:
+    only their sizes could be compared."""
+    if not unverified:
+        return None
+    kinds = sorted(unverified)
+    members = sorted({p for paths in unverified.values() for p in paths})
+    return Finding(
+        code="manifest-unverified",
+        severity=Severity.WARNING,
+        title=f"The manifest's {listing(kinds)} digests cannot be verified",
+        detail=(
+            f"{path} gives {listing(kinds)} digests for {plural(len(members), 'member')}; the "
+            "reviewer computes SHA-256, so only their sizes were compared with the manifest. A "
+            "member changed without changing its size would not show: ask for a manifest with "
+            "SHA-256 digests, or compare the members by hand."
+        ),
+        members=(path,),
+    )

@@ -15,19 +15,16 @@ from collections import defaultdict
 from typing import Any
 
 from reviewer.domain.checks._common import listing, plural, unique
+from reviewer.domain.checks._manifest import listed_files
 from reviewer.domain.model import ExportIndex, Finding, Recording, Request, Severity
 
 CODE = "missing-recording"
 
 
 def _listed(manifest: Any) -> set[str]:
-    if not isinstance(manifest, dict) or not isinstance(manifest.get("files"), list):
-        return set()
-    return {
-        f["path"]
-        for f in manifest["files"]
-        if isinstance(f, dict) and isinstance(f.get("path"), str)
-    }
+    """The paths the manifest lists, as written and as extraction resolves them."""
+    entries = listed_files(manifest) or []
+    return {e.path for e in entries} | {e.key for e in entries}
 
 
 def check(request: Request, index: ExportIndex) -> list[Finding]:
