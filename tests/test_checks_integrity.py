@@ -134,7 +134,7 @@ def test_a_catalogue_without_entries_is_critical_and_names_the_pdf() -> None:
     [f] = catalogue.check(make_request(), index)
     assert (f.code, f.severity) == ("catalogue-empty", Severity.CRITICAL)
     assert f.members == ("Alexa/Transcripts.pdf", "Alexa/VoiceHistory.csv")
-    assert "Alexa/Transcripts.pdf" in f.detail and "holds no entry" in f.detail
+    assert "Alexa/Transcripts.pdf" in f.detail and "no entry in it can be read" in f.detail
     assert f"lists {len(index.recordings)} recordings" in f.detail
 
 

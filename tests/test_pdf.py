@@ -118,6 +118,24 @@ def test_header_line_variants() -> None:
     assert entries[1].timestamp is not None and entries[1].timestamp.utcoffset() is not None
 
 
+def test_lines_that_only_start_with_a_date_are_no_entries() -> None:
+    """A running head or footer dated like an entry, a transcript wrapped so a line starts
+    with a date: no entry, since their "ids" are words; a footer that gives the page's number
+    is no transcript's text."""
+    pages = [
+        "2018-07-30  Eleanor Whitfield\n"
+        "2018-03-02 19:04:11  G070  U1\nremind me on\n11/20/2018 at nine\n"
+        "2018-07-30 06:00 UTC  Page  1/2\n",
+        "2018-07-30  Eleanor Whitfield\n"
+        "2018-03-02 19:05:11  G070  U2\nplay jazz\n2018-07-30 06:00 UTC  Page  2/2\n",
+    ]
+    entries = parse_catalogue(pages)
+    assert [(e.utterance_id, e.text) for e in entries] == [
+        ("U1", "remind me on 11/20/2018 at nine"),
+        ("U2", "play jazz"),
+    ]
+
+
 def test_catalogue_times_are_read_as_the_tables_read_them() -> None:
     """One reading of export times: "UTC" with or without a space, as in the tables."""
     from datetime import UTC, datetime

@@ -31,25 +31,61 @@ HEADER = re.compile(
     + _ZONE
     + r")\s+([^\s|;,]+)\s+([^\s|;,]+)\s*$"  # two tokens, not a log's cells
 )
+# An entry's device serial and utterance id: ids, with a digit in each (a running head
+# "2018-07-30  Eleanor Whitfield", a footer "... Page 1/3", a transcript's wrapped line
+# "11/20/2018 at nine" are no entry); an unknown device may be written as a placeholder
+_ID_TOKEN = re.compile(r"\A(?=\D*\d)\S+\Z")
+_NO_SERIAL = frozenset({"-", "\u2014", "unknown", "n/a", "none"})
+
+
+def header(line: str) -> re.Match[str] | None:
+    """The entry header `line` is, if it is one (`HEADER`, its two ids looking like ids)."""
+    m = HEADER.match(line)
+    if m is None or not _ID_TOKEN.match(m[4]):
+        return None
+    if not _ID_TOKEN.match(m[3]) and m[3].casefold() not in _NO_SERIAL:
+        return None
+    return m
+
+
 PAGE_FOOTER = re.compile(r"^\s*(?:page\s+)?\d+\s*(?:(?:/|of)\s*\d+)?\s*$", re.IGNORECASE)
 
 
 def _running_lines(pages: list[list[str]]) -> set[str]:
     """Titles and running heads: lines above the first entry, and the top or bottom line of
-    many pages. (Transcripts repeat too, so only those positions count.)"""
+    many pages, alike but for their numbers (a page number, a date). (Transcripts repeat
+    too, so only those positions count.)"""
     running: set[str] = set()
     for lines in pages[:1]:
         for line in lines:
-            if HEADER.match(line):
+            if header(line):
                 break
             running.add(line)
     if len(pages) >= 2:
+        # the same line at the top or bottom of many pages; or one alike but for its numbers
+        # that gives each page's number ("Page 1/3", "EXP-2018-0398-1  p.2")
         seen: dict[str, int] = {}
-        for lines in pages:
-            for line in {*lines[:1], *lines[-1:]}:  # only a page's top and bottom lines
-                seen[line] = seen.get(line, 0) + 1
-        running |= {line for line, n in seen.items() if n >= max(2, len(pages) // 2)}
+        for no, lines in enumerate(pages, start=1):
+            for key in {_key(ln, no) for ln in (*lines[:1], *lines[-1:])}:
+                seen[key] = seen.get(key, 0) + 1
+        many = max(2, len(pages) // 2)
+        running |= {
+            line
+            for no, lines in enumerate(pages, start=1)
+            for line in (*lines[:1], *lines[-1:])
+            if seen.get(_key(line, no), 0) >= many
+        }
     return running
+
+
+def _key(line: str, page_no: int) -> str:
+    """A page's top or bottom line as compared across pages: with its numbers masked when
+    one of them is the page's number, else as it is."""
+    numbers = _DIGITS.findall(line)
+    return _DIGITS.sub("#", line) if str(page_no) in numbers else line
+
+
+_DIGITS = re.compile(r"\d+")
 
 
 def parse_catalogue(pages: list[str]) -> list[TranscriptEntry]:
@@ -59,7 +95,7 @@ def parse_catalogue(pages: list[str]) -> list[TranscriptEntry]:
     """
     split = [[ln.strip() for ln in page.splitlines() if ln.strip()] for page in pages]
     running = _running_lines(split)
-    stamps = (m[1] for lines in split for ln in lines if (m := HEADER.match(ln)) is not None)
+    stamps = (m[1] for lines in split for ln in lines if (m := header(ln)) is not None)
     day_first = day_order(stamps)
     entries: list[TranscriptEntry] = []
     current: TranscriptEntry | None = None
@@ -72,7 +108,7 @@ def parse_catalogue(pages: list[str]) -> list[TranscriptEntry]:
 
     for page_no, page in enumerate(split, start=1):
         for line in page:
-            match = HEADER.match(line)
+            match = header(line) if line not in running else None
             if match:
                 close()
                 stamp, _sep, serial, uid = match.groups()

@@ -140,14 +140,18 @@ def _empty(index: ExportIndex) -> list[Finding]:
     elif not member.readable:
         why = "it could not be read"
     else:
-        why = "it holds no entry (no line `<timestamp>  <device serial>  <utterance id>`)"
+        why = (
+            "no entry in it can be read: no line gives `<timestamp>  <device serial>  "
+            "<utterance id>` (a catalogue laid out another way, as a table or with labelled "
+            "fields, or an image, cannot be checked)"
+        )
     n = len(index.recordings)
     sources = sorted({r.source_member for r in index.recordings if r.source_member})
     return [
         Finding(
             code=EMPTY,
             severity=Severity.CRITICAL,
-            title="The transcript catalogue lists no entry",
+            title="No entry of the transcript catalogue can be read",
             detail=f"{path} stands where the transcript catalogue should be, but {why}, while "
             f"the voice history lists {plural(n, 'recording')}: not one can be checked "
             "against the catalogue. Is it the right document?",
