@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from cleancopy import clean_members, review_changed
+from cleancopy import clean_members, review_changed, voice_history_rows, voice_history_text
 
 from reviewer.domain.model import Severity, Verdict
 
@@ -37,3 +37,18 @@ def test_distinct_recordings_and_an_unreferenced_copy_raise_no_copy_finding(
     assert review_changed(tmp_path / "a", {}).report.verdict is Verdict.PASS
     review = review_changed(tmp_path / "b", {"Alexa/Audio/old/copy.wav": clean_members()[FIRST]})
     assert [f.code for f in review.report.findings] == ["unattributed-member"]
+
+
+def test_one_recording_named_by_two_utterances_rows_is_a_warning(tmp_path: Path) -> None:
+    """Two utterances' rows pointing at one audio file: one of them has no recording of its
+    own here."""
+    rows = voice_history_rows()
+    first = next(r for r in rows if r[5] == FIRST)
+    second = next(r for r in rows if r[5] == SECOND)
+    second[5] = FIRST
+    review = review_changed(
+        tmp_path, {"Alexa/VoiceHistory.csv": voice_history_text(rows), SECOND: None}
+    )
+    [f] = [f for f in review.report.findings if f.code == "missing-recording"]
+    assert f.severity is Severity.WARNING
+    assert first[0] in f.detail and second[0] in f.detail and FIRST in f.members

@@ -240,6 +240,28 @@ def test_another_accounts_utterance_does_not_make_its_recording_the_requesters(
     assert OTHER_ID in f.title
 
 
+def test_a_value_every_record_shares_links_nothing(tmp_path: Path) -> None:
+    """An export's id, a batch number, a day or a status that every row of the requester's
+    table carries is no key of one record: a table of strangers carrying it too stays
+    unattributed."""
+    for column, shared in (
+        ("export_id", "EXP-2018-0398-1"),
+        ("batch_no", "20180730"),
+        ("ref", "2018-07-30T06:00:00Z"),
+        ("status_id", "ACTIVE1"),
+    ):
+        mine = _csv(
+            ["customer_id", "order_id", column],
+            [[REQ_ID, oid, shared] for oid in MINE],
+        )
+        gifts = _csv(["to", "message", column], [["Lena Brandt", "Alles Gute", shared]])
+        folder = tmp_path / column
+        folder.mkdir()
+        review = _export(folder, {"Retail/Orders.csv": mine, "Retail/Gifts.csv": gifts})
+        [f] = _unattributed(review)
+        assert f.members == ("Retail/Gifts.csv",), column
+
+
 def test_what_counts_as_a_key() -> None:
     assert all(
         is_key_field(name)
@@ -257,6 +279,8 @@ def test_what_counts_as_a_key() -> None:
         ""
     ] * 5
     assert key_value("12345678") == key_value(12345678) == "12345678"
+    # days and times are no keys
+    assert [key_value(v) for v in ("20180730", "2018-07-30", "2018-07-30T06:00:00Z")] == [""] * 3
 
 
 def test_thirty_five_thousand_orders_are_linked_in_linear_time() -> None:

@@ -12,7 +12,8 @@ carries a key of another account's record is that account's, whatever else it ca
 key found in records of two accounts links nothing to the requester. A key is the value of a
 field whose name says it is one (``order_id``, ``OrderId``, ``utteranceID``, ``id``,
 ``invoice number``) and that looks like one: at least six characters with a digit, no spaces
-(a number alone needs eight digits). Keys of things many accounts share (products, sellers,
+(a number alone needs eight digits), no day or time. A column that holds one value in every
+row of an attributed table (an export's or a batch's id, a status) keys no record. Keys of things many accounts share (products, sellers,
 skills, devices) and of people (customer, account, user) link nothing: people are attributed
 by their own ids, and a device changes hands.
 
@@ -23,7 +24,7 @@ pairwise comparison).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -60,6 +61,7 @@ MAX_KEY = 128
 MAX_DEPTH = 32
 _WORDS = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|[0-9]+")
 _KEY = re.compile(rf"(?=\S*[0-9])\S{{{MIN_KEY},{MAX_KEY}}}")
+_DATED = re.compile(r"\A(?:19|20)\d\d[-./]?[01]\d[-./]?[0-3]\d(?:[T ]|\Z)")
 
 
 @lru_cache(maxsize=4096)
@@ -84,6 +86,8 @@ def key_value(cell: object) -> str:
     v = cell.strip()
     if _KEY.fullmatch(v) is None or (v.isdigit() and len(v) < MIN_DIGITS_KEY):
         return ""
+    if _DATED.match(v):
+        return ""  # a day or a time ("20180730", "2018-07-30T06:00:00Z"): many records' at once
     return v.upper()
 
 
@@ -238,6 +242,16 @@ class _Graph:
         return reach
 
 
+def _constant(rows: Sequence[tuple[str, ...]], i: int) -> bool:
+    """Whether column `i` holds one value in every row of a table of several rows: an
+    export's or a batch's id, a status, which every record of the export may carry; not a
+    key of one record."""
+    if len(rows) < 2:
+        return False
+    first = rows[0][i]
+    return all(row[i] == first for row in rows)
+
+
 class _Seeds:
     """The keys and the members named of attributed records, the requester's and others',
     each with its first link; kept only where they reach a candidate (no other can link)."""
@@ -266,7 +280,7 @@ class _Seeds:
                 continue
             at = table.col(col) if col is not None else -1
             keys, files = _plan(table.columns)
-            keys = tuple(i for i in keys if i != at)
+            keys = tuple(i for i in keys if i != at and not _constant(table.rows, i))
             if files:
                 for row in table.rows:
                     who = row[at].strip().upper() if at >= 0 else owner

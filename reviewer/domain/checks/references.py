@@ -58,12 +58,14 @@ def check(request: Request, index: ExportIndex) -> list[Finding]:
 
 
 def _copies(index: ExportIndex) -> list[Finding]:
-    """Recordings of distinct utterances whose audio members hold the same bytes."""
+    """Recordings of distinct utterances whose audio members hold the same bytes (one member
+    named by two utterances' rows among them)."""
     digest = {m.path: m.sha256 for m in index.audio_members if m.sha256}
-    groups: defaultdict[str, dict[str, Recording]] = defaultdict(dict)  # bytes -> member -> rec
+    # bytes -> utterance -> its recording
+    groups: defaultdict[str, dict[str, Recording]] = defaultdict(dict)
     for r in index.recordings:
         if r.audio_member in digest:
-            groups[digest[r.audio_member]].setdefault(r.audio_member, r)
+            groups[digest[r.audio_member]].setdefault(r.utterance_id, r)
     copies = [list(g.values()) for g in groups.values() if len(g) > 1]
     if not copies:
         return []
