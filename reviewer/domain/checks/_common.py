@@ -64,7 +64,9 @@ def shared_results() -> Iterator[None]:
         _memo.reset(token)
 
 
-def _shared(name: str, request: object, index: object, make: Callable[[], T]) -> T:
+def shared(name: str, request: object, index: object, make: Callable[[], T]) -> T:
+    """`make()`, worked out once per run of the checks (`shared_results`) for this request
+    and index."""
     memo = _memo.get()
     if memo is None:
         return make()
@@ -88,7 +90,7 @@ def all_tables(index: ExportIndex) -> Iterator[tuple[str, Table]]:
     path = index.manifest_member
     if path is not None and path not in index.tables and index.manifest is not None:
         manifest = index.manifest
-        view = _shared("manifest-view", manifest, index, lambda: json_view(path, manifest))
+        view = shared("manifest-view", manifest, index, lambda: json_view(path, manifest))
         if view is not None:
             yield path, view
 
@@ -264,7 +266,7 @@ def _is_id_value(value: object) -> bool:
 
 def attribute(request: Request, index: ExportIndex) -> Attribution:
     """Whose rows the export holds (worked out once per run of the checks)."""
-    return _shared("attribution", request, index, lambda: _attribute(request, index))
+    return shared("attribution", request, index, lambda: _attribute(request, index))
 
 
 def _attribute(request: Request, index: ExportIndex) -> Attribution:

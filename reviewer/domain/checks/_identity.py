@@ -107,9 +107,9 @@ class RequesterMatcher:
         pats: list[tuple[str, _Needle | _Phone]] = []
         cid = req.customer_id.strip()
         compact = account_id(cid)
-        if len(compact) >= GROUPED_ID_MIN:
-            # also grouped by spaces or dashes, or not, whichever way the ticket writes it
-            # ("A1QH 7RZ3 N8VW 2E" is A1QH7RZ3N8VW2E); the needle: its first two characters
+        if len(compact) >= GROUPED_ID_MIN and compact != cid.upper():
+            # a ticket that writes the id grouped ("A1QH 7RZ3 N8VW 2E"): the id grouped any
+            # way, or not; the needle: its first two characters
             grouped = r"[ \t-]?".join(re.escape(c) for c in compact)
             pats.append(("customer id", _Needle(compact[:2], _bounded(grouped))))
         elif cid:

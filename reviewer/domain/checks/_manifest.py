@@ -17,6 +17,7 @@ import base64
 import binascii
 import re
 import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import unquote
@@ -34,7 +35,7 @@ _PREFIX = re.compile(r"\A([A-Za-z0-9-]{2,10})[:=](.+)\Z", re.S)
 _HEX = re.compile(r"\A[0-9a-fA-F]+\Z")
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)  # (not frozen: a manifest lists 100,000 files, each made at once)
 class Listed:
     """One file the manifest lists."""
 
@@ -48,6 +49,8 @@ class Listed:
 def path_key(path: str) -> str:
     """A member path as extraction tools resolve it: "/" between its parts, no "./" or "/"
     before it, URL-encoding undone, Unicode in one normal form (NFC)."""
+    if plain_paths(path):
+        return path  # the common case, at once
     p = path.replace("\\", "/")
     if "%" in p:
         p = unquote(p)
@@ -55,6 +58,21 @@ def path_key(path: str) -> str:
         p = p[2:] if p.startswith("./") else p[1:]
     p = re.sub(r"/(?:\./)+", "/", re.sub(r"/{2,}", "/", p))
     return unicodedata.normalize("NFC", p)
+
+
+def plain_paths(joined: str) -> bool:
+    """Whether the paths in `joined` (one, or many joined by newlines) are each their own
+    `path_key`: ASCII, with nothing extraction would resolve. One pass over all of them
+    spares a call per path for the 100,000 an export may list."""
+    return (
+        joined.isascii()
+        and "\\" not in joined
+        and "%" not in joined
+        and "./" not in joined
+        and "//" not in joined
+        and not joined.startswith("/")
+        and "\n/" not in joined
+    )
 
 
 def _size(value: Any) -> int | None:
@@ -111,30 +129,53 @@ def _entry(path: str, fields: dict[str, Any]) -> Listed:
     return Listed(path, path_key(path), size, sha256, other if sha256 is None else None)
 
 
-def listed_files(manifest: object) -> list[Listed] | None:
-    """The files a manifest lists, or None when it has no file list it can be read from.
-    Folder entries ("Alexa/Audio/") are left out: a folder holds no bytes to check."""
+def listed_files(manifest: object) -> Iterator[Listed] | None:
+    """The files `manifest` lists, one by one (a manifest may list 100,000: none is kept), or
+    None when it has no file list it can be read from. Folder entries ("Alexa/Audio/") are
+    left out: a folder holds no bytes to check."""
     if not isinstance(manifest, dict):
         return None
     files = manifest.get("files")
-    found: list[Listed] = []
     if isinstance(files, list):
-        for item in files:
-            if isinstance(item, str) and item.strip():
-                found.append(_entry(item, {}))
-            elif isinstance(item, dict):
-                fields = {norm_key(str(k)): v for k, v in item.items()}
-                path = next((fields[k] for k in PATH_KEYS if isinstance(fields.get(k), str)), None)
-                if path is not None and path.strip():
-                    found.append(_entry(path, item))
-    elif isinstance(files, dict) and files:
-        for path, value in files.items():
-            if isinstance(value, dict):
-                found.append(_entry(str(path), value))
-            elif isinstance(value, str):
-                found.append(_entry(str(path), {"digest": value}))
-            else:
-                found.append(_entry(str(path), {"bytes": value}))
-    else:
-        return None
-    return [e for e in found if e.key and not e.key.endswith("/")]
+        return _kept(_from_list(files))
+    if isinstance(files, dict) and files:
+        return _kept(_from_map(files))
+    return None
+
+
+def _kept(entries: Iterator[Listed]) -> Iterator[Listed]:
+    return (e for e in entries if e.key and not e.key.endswith("/"))
+
+
+def _from_list(files: list[Any]) -> Iterator[Listed]:
+    for item in files:
+        if isinstance(item, str) and item.strip():
+            yield _entry(item, {})
+        elif isinstance(item, dict):
+            # the common entry at once: {"path": ..., "bytes": n, "sha256": 64 hex digits}
+            # (what is not hex differs from every digest, as it should)
+            path, sha, size = item.get("path"), item.get("sha256"), item.get("bytes")
+            if (
+                len(item) == 3
+                and type(path) is str
+                and type(size) is int
+                and type(sha) is str
+                and len(sha) == 64
+            ):
+                lowered = sha if sha.islower() or sha.isdigit() else sha.lower()
+                yield Listed(path, path_key(path), size, lowered, None)
+                continue
+            fields = {norm_key(str(k)): v for k, v in item.items()}
+            path = next((fields[k] for k in PATH_KEYS if isinstance(fields.get(k), str)), None)
+            if path is not None and path.strip():
+                yield _entry(path, item)
+
+
+def _from_map(files: dict[Any, Any]) -> Iterator[Listed]:
+    for path, value in files.items():
+        if isinstance(value, dict):
+            yield _entry(str(path), value)
+        elif isinstance(value, str):
+            yield _entry(str(path), {"digest": value})
+        else:
+            yield _entry(str(path), {"bytes": value})

@@ -12,7 +12,7 @@ identity-evidence scan carries the weight.
 from __future__ import annotations
 
 from reviewer.domain.checks._common import listing, plural
-from reviewer.domain.checks._manifest import Listed, listed_files, path_key
+from reviewer.domain.checks._manifest import Listed, listed_files, path_key, plain_paths
 from reviewer.domain.model import ExportIndex, Finding, Member, MemberKind, Request, Severity
 
 
@@ -44,36 +44,38 @@ def check(request: Request, index: ExportIndex) -> list[Finding]:
     # entries that name them (an outer archive's entry covers them otherwise).
     present: dict[str, Member] = {}
     nested: dict[str, Member] = {}
+    plain = plain_paths("\n".join(m.path for m in index.members))
+    directory = MemberKind.DIRECTORY
     for m in index.members:
-        if m.kind is MemberKind.DIRECTORY or m.path.endswith("/"):
+        p = m.path
+        if m.kind is directory or p.endswith("/"):
             continue
-        (nested if "!" in m.path else present).setdefault(path_key(m.path), m)
-    by_key: dict[str, list[Listed]] = {}
-    for e in entries:
-        if e.key != path_key(manifest_path):  # a manifest cannot list its own digest
-            by_key.setdefault(e.key, []).append(e)
-
+        (nested if "!" in p else present).setdefault(p if plain else path_key(p), m)
+    own = path_key(manifest_path)
+    seen: set[str] = set()
     missing: list[str] = []
-    changed: list[tuple[str, str]] = []
-    unverified: dict[str, list[str]] = {}
-    for key, listed in by_key.items():
+    changed: dict[str, str] = {}  # member -> how it differs from an entry of it
+    unverified: dict[str, set[str]] = {}
+    for e in entries:
+        key = e.key
+        if key == own:
+            continue  # a manifest cannot list its own digest
+        again = key in seen
+        seen.add(key)
         have = present.get(key) or nested.get(key)
         if have is None:
-            missing.append(listed[0].path)
+            if not again:
+                missing.append(e.path)
             continue
-        # every entry for the path must hold (a path listed twice with two digests: one lies)
-        why = next((w for e in listed if (w := _difference(e, have))), "")
-        if why:
-            changed.append((have.path, why))
-        for e in listed:
-            if e.other_digest:
-                unverified.setdefault(e.other_digest, []).append(have.path)
-    unlisted = [
-        m.path for k, m in present.items() if k not in by_key and k != path_key(manifest_path)
-    ]
+        # every entry of a path must hold (a path listed twice with two digests: one lies)
+        if have.path not in changed and (why := _difference(e, have)):
+            changed[have.path] = why
+        if e.other_digest:
+            unverified.setdefault(e.other_digest, set()).add(have.path)
+    unlisted = [m.path for k, m in present.items() if k not in seen and k != own]
     found = (
         _manifest_missing_member(missing),
-        _manifest_changed_member(changed),
+        _manifest_changed_member(list(changed.items())),
         _manifest_unlisted_member(unlisted),
         _manifest_unverified(manifest_path, unverified),
     )
@@ -164,7 +166,7 @@ def _difference(entry: Listed, m: Member) -> str:
     return ""
 
 
-def _manifest_unverified(path: str, unverified: dict[str, list[str]]) -> Finding | None:
+def _manifest_unverified(path: str, unverified: dict[str, set[str]]) -> Finding | None:
     """Members the manifest vouches for with a digest of a kind the reader does not compute:
     only their sizes could be compared."""
     if not unverified:

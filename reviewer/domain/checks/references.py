@@ -12,7 +12,6 @@ audio not its own (another utterance's copied over it, or another account's).
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import Any
 
 from reviewer.domain.checks._common import listing, plural, unique
 from reviewer.domain.checks._manifest import listed_files
@@ -21,20 +20,19 @@ from reviewer.domain.model import ExportIndex, Finding, Recording, Request, Seve
 CODE = "missing-recording"
 
 
-def _listed(manifest: Any) -> set[str]:
+def _listed(manifest: object) -> set[str]:
     """The paths the manifest lists, as written and as extraction resolves them."""
-    entries = listed_files(manifest) or []
-    return {e.path for e in entries} | {e.key for e in entries}
+    paths: set[str] = set()
+    for e in listed_files(manifest) or ():
+        paths.update((e.path, e.key))
+    return paths
 
 
 def check(request: Request, index: ExportIndex) -> list[Finding]:
     present = {m.path for m in index.members}
-    listed = _listed(index.manifest)
-    missing = [
-        r
-        for r in index.recordings
-        if r.audio_member and r.audio_member not in present and r.audio_member not in listed
-    ]
+    absent = [r for r in index.recordings if r.audio_member and r.audio_member not in present]
+    listed = _listed(index.manifest) if absent else set()
+    missing = [r for r in absent if r.audio_member not in listed]
     findings = _copies(index)
     if not missing:
         return findings

@@ -106,8 +106,8 @@ def _bare_tables(request: Request, index: ExportIndex) -> list[tuple[str, int]]:
     shape = id_shape(request.requester.customer_id)
     bare = []
     for path, table in all_tables(index):
-        if customer_column(table) is not None or not table.rows:
-            continue
+        if customer_column(table) is not None or not table.rows or path == index.manifest_member:
+            continue  # (the manifest lists the export's members: it is no one's record)
         if any(
             matcher.found_in(text)
             or emails(text)
@@ -162,23 +162,30 @@ def _unread_accounts(request: Request, index: ExportIndex) -> list[Finding]:
     and no other check counts them (nor their recordings) as anyone's."""
     found: dict[str, list[str]] = {}
     rows: dict[str, int] = {}
+    seen: dict[str, bool] = {}  # cell -> whether it is such a name (tables repeat a few)
+
+    def is_odd(cell: str) -> bool:
+        odd = seen.get(cell)
+        if odd is None:
+            v = cell.strip()
+            odd = seen[cell] = bool(
+                _NAME_LIKE.fullmatch(v)
+                and v.casefold() not in _NO_ACCOUNT
+                and not account_id(v)
+                and not is_requester_id(v, request)
+                and not is_known_person(v, request)
+            )
+        return odd
+
     for path, table in all_tables(index):
         col = customer_column(table)
         if col is None:
             continue
-        seen: dict[str, bool] = {}
+        odd = {cell for cell in set(table.values(col)) if is_odd(cell)}
+        if not odd:  # (the common case: one or two accounts' ids, row after row)
+            continue
         for cell in table.values(col):
-            odd = seen.get(cell)
-            if odd is None:
-                v = cell.strip()
-                odd = seen[cell] = bool(
-                    _NAME_LIKE.fullmatch(v)
-                    and v.casefold() not in _NO_ACCOUNT
-                    and not account_id(v)
-                    and not is_requester_id(v, request)
-                    and not is_known_person(v, request)
-                )
-            if odd:
+            if cell in odd:
                 rows[path] = rows.get(path, 0) + 1
                 values = found.setdefault(path, [])
                 if cell.strip() not in values and len(values) < MAX_SHOWN:
