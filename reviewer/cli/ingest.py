@@ -63,6 +63,16 @@ def request_folders(paths: tuple[Path, ...]) -> tuple[list[Path], list[tuple[Pat
     return folders, skipped
 
 
+def _utf8(path: Path) -> bool:
+    """Whether `path` is text the store can keep (a name of bytes that are not UTF-8 is read
+    by Python with escapes no database takes)."""
+    try:
+        str(path).encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 class _Ahead:
     """One request folder reviewed in a thread of its own; `result` waits for it.
 
@@ -156,6 +166,11 @@ def ingest(ctx: click.Context, paths: tuple[Path, ...], as_json: bool) -> None:
     ):
         for folder in folders:
             interrupt.check()  # between requests: a Ctrl-C stops here at the latest
+            if not _utf8(folder):
+                # the store keeps the export's path as text, to read it again on release
+                skipped.append((folder, "its path is not UTF-8 text: rename the folder"))
+                bar.request_done()
+                continue
             try:
                 if first is not None and folder is first.folder:
                     review = first.result(bar.reading(folder.name))

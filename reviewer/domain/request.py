@@ -16,7 +16,9 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import re
+import stat
 from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
@@ -32,8 +34,12 @@ MAX_ID_CHARS = 128  # request ids name folders and appear in one-line messages
 REQUEST_ID_RE = re.compile(rf"\A[A-Za-z0-9][A-Za-z0-9._-]{{0,{MAX_ID_CHARS - 1}}}\Z")
 MAX_INT_DIGITS = 4000  # below Python's int-conversion limit (4300), far above any real field
 SHOWN_CHARS = 40  # of a bad value, in a message
+# The years a ticket's dates may fall in: a request, an account or a device outside them is
+# a typing error (and the statutory clock's arithmetic would run out of years at 0001 or 9999)
+FIRST_YEAR, LAST_YEAR = 1970, 2199
 
 T = TypeVar("T")
+D = TypeVar("D", bound=date)  # a date, or a date-time
 
 
 def parse_datetime(value: Any) -> datetime | None:
@@ -131,8 +137,13 @@ class _Fields:
         return value.strip()
 
     def _stamp(
-        self, obj: dict[str, Any], key: str, field: str, parse: Callable[[Any], T], what: str
-    ) -> T | None:
+        self,
+        obj: dict[str, Any],
+        key: str,
+        field: str,
+        parse: Callable[[Any], D | None],
+        what: str,
+    ) -> D | None:
         value = obj.get(key)
         if value is None or (isinstance(value, str) and not value.strip()):
             return None
@@ -142,6 +153,9 @@ class _Fields:
         parsed = parse(value)
         if parsed is None:
             self.bad(f"{field} {_shown(value)} is not {what}")
+        elif not FIRST_YEAR <= parsed.year <= LAST_YEAR:
+            self.bad(f"{field} {_shown(value)} is not a date between {FIRST_YEAR} and {LAST_YEAR}")
+            return None
         return parsed
 
     def day(self, obj: dict[str, Any], key: str, field: str) -> date | None:
@@ -234,6 +248,8 @@ def request_from_dict(data: Any, *, strict: bool = True) -> Request:
         serial = fields.text(d, "serial", f"{field}.serial")
         if not serial:
             fields.bad(f"{field} has no serial")
+        elif strict and not serial.strip().isprintable():
+            fields.bad(f"{field}.serial {_shown(serial.strip())} holds control characters")
             continue
         devices.append(
             Device(
@@ -289,17 +305,23 @@ def load_request(path: Path) -> Request:
     """Read `path` (a request folder or its request.json)."""
     file = path / "request.json" if path.is_dir() else path
     try:
-        size = file.stat().st_size
+        mode = file.stat().st_mode
+        # read no more than a ticket may hold, from a regular file only (a FIFO or a device
+        # would block, or never end)
+        if not stat.S_ISREG(mode):
+            raise RequestError(f"{file}: not a regular file")
+        with open(file, "rb") as fh:
+            if not stat.S_ISREG(os.fstat(fh.fileno()).st_mode):  # swapped since the stat
+                raise RequestError(f"{file}: not a regular file")
+            raw = fh.read(MAX_REQUEST_BYTES + 1)
     except FileNotFoundError:
         raise RequestError(f"{file}: no such file") from None
     except OSError as exc:
         raise RequestError(f"{file}: {exc.strerror or exc}") from None
-    if size > MAX_REQUEST_BYTES:
-        raise RequestError(f"{file}: {size} bytes is too large for a request ticket")
-    try:
-        raw = file.read_bytes()
-    except OSError as exc:
-        raise RequestError(f"{file}: {exc.strerror or exc}") from None
+    if len(raw) > MAX_REQUEST_BYTES:
+        raise RequestError(
+            f"{file}: too large for a request ticket (over {MAX_REQUEST_BYTES:,} bytes)"
+        )
     try:
         data = json.loads(raw.decode("utf-8-sig"), parse_int=_parse_int)
     except UnicodeDecodeError:
@@ -307,4 +329,34 @@ def load_request(path: Path) -> Request:
     except (json.JSONDecodeError, RecursionError) as exc:
         msg = exc.msg if isinstance(exc, json.JSONDecodeError) else "nested too deeply"
         raise RequestError(f"{file}: not valid JSON ({msg})") from None
+    try:
+        where = _half_character(data)
+    except RecursionError:
+        raise RequestError(f"{file}: not valid JSON (nested too deeply)") from None
+    if where is not None:
+        # "\ud800" is valid JSON but no character: nothing could store or print it
+        raise RequestError(f"{file}: {where} holds an escaped half of a character (\\ud800)")
     return request_from_dict(data)
+
+
+def _half_character(value: Any, where: str = "") -> str | None:
+    """The field (a key path) whose key or text holds a lone surrogate, or None."""
+    if isinstance(value, str):
+        return (where or "the ticket") if _SURROGATE.search(value) else None
+    if isinstance(value, dict):
+        for key, item in value.items():
+            path = f"{where}.{key}" if where else str(key)
+            if _SURROGATE.search(str(key)):
+                return path
+            found = _half_character(item, path)
+            if found is not None:
+                return found
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            found = _half_character(item, f"{where}[{i}]")
+            if found is not None:
+                return found
+    return None
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")

@@ -36,7 +36,9 @@ def open_request(request_dir: Path) -> tuple[Request, Path]:
     request = load_request(request_dir)
     archive = request_dir / EXPORT_NAME
     if not archive.is_file():
-        raise RequestError(f"{request_dir}: no {EXPORT_NAME}")
+        there = archive.exists() or archive.is_symlink()
+        what = f"{EXPORT_NAME} is not a regular file" if there else f"no {EXPORT_NAME}"
+        raise RequestError(f"{request_dir}: {what}")
     return request, archive
 
 

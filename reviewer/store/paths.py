@@ -63,6 +63,9 @@ def resolve_url(url: str | None) -> str:
     StoreUrlError (one line naming the accepted forms) for any other database, a URL that does
     not parse, or an in-memory SQLite store.
     """
+    if url is not None and not url.strip():
+        # an empty --db (a script's unset variable): never the default store in its stead
+        raise StoreUrlError(f"the store URL is empty: use {URL_FORMS}")
     url = url or os.environ.get("REVIEWER_DB") or default_url()
     if "://" not in url:
         url = f"sqlite:///{Path(url).expanduser().resolve()}"
@@ -78,6 +81,12 @@ def resolve_url(url: str | None) -> str:
     if parsed.drivername.startswith("sqlite") and parsed.database in (None, "", ":memory:"):
         raise StoreUrlError(
             f"{scheme}:// without a file is an in-memory store that keeps nothing: use {URL_FORMS}"
+        )
+    if parsed.drivername.startswith("sqlite") and parsed.query:
+        # ("mode=ro" and the like would be ignored, the store written all the same)
+        raise StoreUrlError(
+            f"a SQLite store URL takes no options ({', '.join(sorted(parsed.query))}): use "
+            f"{URL_FORMS}"
         )
     return url
 
