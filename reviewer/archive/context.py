@@ -60,6 +60,29 @@ class Context:
         if over:
             raise Stop
 
+    def beyond_nesting(self, path: str, depth: int, size: int, what: str = "") -> bool:
+        """Whether an archive within the export at `path` (`what` it is, "tar archive", if
+        not a ZIP), whose own members would be `depth` deep, holding `size` bytes, is past
+        the limits for nested archives; if so the finding is recorded and it is not opened."""
+        limits, name = self.limits, f"{path} ({what})" if what else f"nested archive {path}"
+        if depth > limits.max_depth:
+            self.hazards.add(
+                "zip-nested-too-deep",
+                path,
+                f"{path}{f' ({what})' if what else ''} is nested {depth} deep; archives are "
+                f"opened {limits.max_depth} deep at most",
+            )
+            return True
+        if size > limits.max_nested_bytes:
+            self.hazards.add(
+                "zip-bomb-size",
+                path,
+                f"{name} is larger than the {limits.max_nested_bytes:,}-byte limit for nested "
+                "archives",
+            )
+            return True
+        return False
+
     def take_text(self, n: int) -> int:
         with self.lock:
             granted = max(0, min(n, self.text_left))

@@ -446,24 +446,14 @@ def _read_nested(
             why = "the file is not a ZIP archive"
             hz.add("zip-unreadable", path, f"nested archive {path!r}: {why}")
             return
-        hz.add(
-            "zip-nested-too-deep",
-            path,
-            f"{path} is nested {level.depth + 1} deep; "
-            f"archives are opened {limits.max_depth} deep at most",
-        )
+        ctx.beyond_nesting(path, level.depth + 1, total)
         return
     if total > limits.max_nested_bytes:
         if found is None:
             why = "the file is not a ZIP archive (no end of central directory record)"
             hz.add("zip-unreadable", path, f"nested archive {path!r}: {why}")
             return
-        hz.add(
-            "zip-bomb-size",
-            path,
-            f"nested archive {path} is larger than the "
-            f"{limits.max_nested_bytes:,}-byte limit for nested archives",
-        )
+        ctx.beyond_nesting(path, level.depth + 1, total)
         return
     if data is None:
         data = _read_again(ctx, level, job, total)

@@ -146,21 +146,8 @@ def open_zip(ctx: Context, member: Member, data: bytes, count: int, depth: int) 
     """A ZIP archive inside a container, opened as nested archives are (`export`)."""
     from reviewer.archive.export import _read_level
 
-    limits, hz, path = ctx.limits, ctx.hazards, member.path
-    if depth >= limits.max_depth:
-        hz.add(
-            "zip-nested-too-deep",
-            path,
-            f"{path} is nested {depth + 1} deep; archives are opened {limits.max_depth} deep at most",
-        )
-        return
-    if count > limits.max_nested_bytes or len(data) != count:
-        hz.add(
-            "zip-bomb-size",
-            path,
-            f"nested archive {path} is larger than the "
-            f"{limits.max_nested_bytes:,}-byte limit for nested archives",
-        )
+    hz, path = ctx.hazards, member.path
+    if ctx.beyond_nesting(path, depth + 1, max(count, len(data))):
         return
     hz.add(
         "zip-nested",

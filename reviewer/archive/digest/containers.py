@@ -32,24 +32,12 @@ def digest_container(
     if label not in CONTAINER_LABELS:
         return
     data = box.pop()
-    limits, hz, path = ctx.limits, ctx.hazards, member.path
+    hz, path = ctx.hazards, member.path
     depth = depth_of(ctx, path) + 1  # the container's own level
     what = _WHAT[label]
-    if depth > limits.max_depth:
-        hz.add(
-            "zip-nested-too-deep",
-            path,
-            f"{path} ({what}) is nested {depth} deep; "
-            f"archives are opened {limits.max_depth} deep at most",
-        )
-        return
-    if total > limits.max_nested_bytes or len(data) != total:
-        hz.add(
-            "zip-bomb-size",
-            path,
-            f"{path} ({what}) is larger than the {limits.max_nested_bytes:,}-byte limit "
-            "for nested archives",
-        )
+    if len(data) != total:  # (kept whole up to the limit, and no more)
+        total = max(total, ctx.limits.max_nested_bytes + 1)
+    if ctx.beyond_nesting(path, depth, total, what):
         return
     member.kind = MemberKind.ARCHIVE
     hz.add(
