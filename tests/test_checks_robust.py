@@ -91,7 +91,8 @@ def indexes(draw: st.DrawFn) -> ExportIndex:
     devices=st.lists(
         st.fixed_dictionaries(
             {
-                "serial": TEXT.filter(str.strip),
+                # (a ticket's serial holds no control character: the ticket is refused)
+                "serial": TEXT.filter(lambda s: s.strip() and s.strip().isprintable()),
                 "registered_at": st.sampled_from(["", "2017-01-01", None]),
             }
         ),
