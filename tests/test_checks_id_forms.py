@@ -158,7 +158,9 @@ def test_a_recording_row_whose_account_is_a_persons_name_is_pointed_out(tmp_path
     assert set(f.members) == {"Alexa/VoiceHistory.csv", audio}
 
 
-@pytest.mark.parametrize("cell", ["Eleanor Whitfield", "n/a", "Generated 2018-08-02 by export v2"])
+@pytest.mark.parametrize(
+    "cell", ["Eleanor Whitfield", "n/a", "Generated 2018-08-02 by export v2", "Household", "Teen"]
+)
 def test_the_requesters_name_or_a_placeholder_in_the_account_column_passes(
     tmp_path: Path, cell: str
 ) -> None:

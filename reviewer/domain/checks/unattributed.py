@@ -151,14 +151,16 @@ _NO_ACCOUNT = frozenset(
     {"n/a", "na", "none", "null", "nil", "unknown", "-", "--", "guest", "anonymous", "0"}
 )
 MAX_SHOWN = 5  # values of an account column quoted in a finding
-# A name in an account column: one to four words of letters (a footer line of the table,
-# "Generated 2018-08-02 by export v2", is none)
-_NAME_LIKE = re.compile(r"[^\W\d_][^\W\d_'’.-]*(?:[ '’.-]+[^\W\d_]+){0,3}\.?")
+# A person's name in an account column: two to four words of letters (one word is a role or a
+# type, "Household", "Teen"; a footer line of the table, "Generated 2018-08-02 by export v2",
+# is none)
+_NAME_WORD = r"[^\W\d_]+(?:['’.-][^\W\d_]+)*\.?"  # "Jean-Luc", "O'Brien", "Dr."
+_NAME_LIKE = re.compile(rf"{_NAME_WORD}(?:\s+{_NAME_WORD}){{1,3}}")
 
 
 def _unread_accounts(request: Request, index: ExportIndex) -> list[Finding]:
-    """Rows whose account column holds a name that is no account id and not the requester
-    ("Lukas Brandt", "Prime Household"): whose rows they are nobody can say,
+    """Rows whose account column holds a person's name that is no account id and not the
+    requester ("Lukas Brandt"): whose rows they are nobody can say,
     and no other check counts them (nor their recordings) as anyone's."""
     found: dict[str, list[str]] = {}
     rows: dict[str, int] = {}
