@@ -96,6 +96,22 @@ def test_the_requesters_own_mail_with_their_voice_history_passes(tmp_path: Path)
     assert report.verdict is Verdict.PASS, [(f.code, f.detail) for f in report.findings]
 
 
+def test_the_ids_mail_systems_write_are_no_ones_address(tmp_path: Path) -> None:
+    """A message id, the ids it answers and the bounce address look like addresses and are
+    none; a stranger in a header people read still blocks."""
+    msg = message("Thank you for your order 202-4417309-5518734.", cte="base64")
+    msg["Message-ID"] = "<20180315091200.A1B2C3@amazon.co.uk>"
+    msg["In-Reply-To"] = "<0100016a2b3c4d5e-abc@email.amazonses.com>"
+    msg["Return-Path"] = "<bounces+123@bounces.amazon.co.uk>"
+    report = review_changed(tmp_path, {MAIL: bytes(msg)}).report
+    assert report.verdict is Verdict.PASS, [(f.code, f.detail) for f in report.findings]
+    msg["Cc"] = "Lukas Brandt <lukas.brandt@example.de>"
+    (tmp_path / "cc").mkdir()
+    report = review_changed(tmp_path / "cc", {MAIL: bytes(msg)}).report
+    [f] = only(report, "foreign-identifier")
+    assert "lukas.brandt@example.de" in f.detail and "amazon" not in f.detail
+
+
 def test_a_malformed_message_falls_back_to_its_raw_text(tmp_path: Path) -> None:
     raw = (
         'MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary="b"\r\n\r\n'

@@ -159,7 +159,16 @@ def test_a_recording_row_whose_account_is_a_persons_name_is_pointed_out(tmp_path
 
 
 @pytest.mark.parametrize(
-    "cell", ["Eleanor Whitfield", "n/a", "Generated 2018-08-02 by export v2", "Household", "Teen"]
+    "cell",
+    [
+        "Eleanor Whitfield",
+        "n/a",
+        "Generated 2018-08-02 by export v2",
+        "Household",
+        "Teen",
+        "Prime Member",
+        "Business Account",
+    ],
 )
 def test_the_requesters_name_or_a_placeholder_in_the_account_column_passes(
     tmp_path: Path, cell: str

@@ -72,6 +72,9 @@ def _sha(d: bytes) -> bytes:
 FORMS: dict[str, Callable[[dict[str, bytes]], Any]] = {
     "base64": _listing(lambda p, d: {"path": p, "sha256": base64.b64encode(_sha(d)).decode()}),
     "prefixed": _listing(lambda p, d: {"path": p, "sha256": "sha256:" + _sha(d).hex()}),
+    "base64url": _listing(
+        lambda p, d: {"path": p, "sha256": base64.urlsafe_b64encode(_sha(d)).decode().rstrip("=")}
+    ),
     "checksum": _listing(lambda p, d: {"path": p, "checksum": _sha(d).hex().upper()}),
     "file and size": _listing(lambda p, d: {"file": p, "size": len(d), "digest": _sha(d).hex()}),
     "name and length": _listing(lambda p, d: {"name": p, "length": str(len(d))}),

@@ -49,6 +49,7 @@ HONEST: dict[str, bytes | str] = {
         f"<Email>{MINE}</Email><Name>Eleanor Whitfield</Name></Profile>"
     ),
     "Account/Page.html": f"<p><span>{MINE}</span><span>Eleanor</span></p>",
+    "Account/Card.html": f"<p><b>{MINE}</b><i>A1QH7RZ3N8VW2E</i><span>202-4417309</span></p>",
     "Account/Sheet.ods": _odf(_cells("A1QH7RZ3N8VW2E", MINE, "Eleanor Whitfield", "en-GB")),
     "Account/Letter.odt": _odf(
         "<office:text><text:p>Your e-mail: <text:span>"

@@ -3,7 +3,8 @@
 A message's body and attachments travel MIME-encoded (base64, quoted-printable with soft line
 breaks that split words, RFC 2047 encoded headers), so its raw text hides what the requester
 would read: a customer id cut by a soft line break, a CSV attachment in base64. `mail_text`
-parses the message with Python's `email` package and gives its headers (decoded) followed by
+parses the message with Python's `email` package and gives its headers (decoded; not those mail
+systems write for themselves, `MACHINE_HEADERS`: a message id is no one's address) followed by
 every part that decodes to text: the text parts in their own charsets, and attachments whose
 bytes are text (a CSV, a JSON document, a plain text). Binary parts (images, recordings) are
 left out. A message the parser finds defects in (base64 that does not decode, a boundary
@@ -74,9 +75,36 @@ def _pieces(msg: Message) -> list[str]:
     return out
 
 
+# Headers that mail systems write for themselves, whose "addresses" are no one's mailbox: a
+# message's id and the ids it answers, the bounce address, the route and its signatures
+MACHINE_HEADERS = frozenset(
+    {
+        "message-id",
+        "in-reply-to",
+        "references",
+        "resent-message-id",
+        "content-id",
+        "return-path",
+        "received",
+        "received-spf",
+        "dkim-signature",
+        "domainkey-signature",
+        "arc-seal",
+        "arc-message-signature",
+        "arc-authentication-results",
+        "authentication-results",
+        "list-unsubscribe",
+        "list-id",
+        "feedback-id",
+    }
+)
+
+
 def _headers(part: Message) -> list[str]:
     lines = []
     for key in dict.fromkeys(part.keys()):
+        if key.lower() in MACHINE_HEADERS:
+            continue
         for value in part.get_all(key) or ():
             try:
                 shown = str(value)

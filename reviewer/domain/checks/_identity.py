@@ -419,10 +419,16 @@ def spaced_text(text: str) -> str:
 
 
 def joined_across_tags(found: str, spaced: set[str]) -> bool:
-    """Whether `found`, an address read in `markup_text`, runs on past the end of a whole
-    address read in the spaced text: two spans' texts side by side ("eleanor.whitfield@
-    example.co.ukeleanor"), not an address split over runs (whose spaced reading ends it)."""
-    return any(value != found and value in found and not found.endswith(value) for value in spaced)
+    """Whether `found`, an address read in `markup_text`, is the text of two spans side by
+    side, not an address split over runs (whose spaced reading ends it): it runs on past the
+    end of a whole address read in the spaced text ("eleanor.whitfield@example.co.ukeleanor"),
+    or stops short of one's end where digits followed it ("...@example.co" of
+    "...@example.co.uk" then "A1QH7RZ3N8VW2E")."""
+    return any(
+        value != found
+        and ((value in found and not found.endswith(value)) or value.startswith(found))
+        for value in spaced
+    )
 
 
 # "logo@2x.png": an image at twice the resolution, named the way designers name them

@@ -97,8 +97,11 @@ def digest_of(value: str) -> tuple[str, str] | None:
     if _HEX.match(text) and len(text) % 2 == 0:
         raw = bytes.fromhex(text)
     else:
+        padded = text + "=" * (-len(text) % 4)
+        if "-" in text or "_" in text:  # base64url, as JSON Web tools write digests
+            padded = padded.replace("-", "+").replace("_", "/")
         try:
-            raw = base64.b64decode(text + "=" * (-len(text) % 4), validate=True)
+            raw = base64.b64decode(padded, validate=True)
         except (binascii.Error, ValueError):
             return None
     kind = _BY_LENGTH.get(len(raw))

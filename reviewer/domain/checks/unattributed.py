@@ -151,6 +151,13 @@ _NO_ACCOUNT = frozenset(
     {"n/a", "na", "none", "null", "nil", "unknown", "-", "--", "guest", "anonymous", "0"}
 )
 MAX_SHOWN = 5  # values of an account column quoted in a finding
+# Words of an account's type or a member's role, not of a person's name ("Prime Member",
+# "Business Account", "Amazon Household")
+_ACCOUNT_WORDS = frozenset(
+    {"account", "member", "membership", "prime", "business", "household", "primary", "main"}
+    | {"secondary", "family", "teen", "child", "adult", "guest", "amazon", "shared", "personal"}
+    | {"student", "customer", "owner", "holder", "user", "admin", "default", "kids", "joint"}
+)
 # A person's name in an account column: two to four words of letters (one word is a role or a
 # type, "Household", "Teen"; a footer line of the table, "Generated 2018-08-02 by export v2",
 # is none)
@@ -173,6 +180,7 @@ def _unread_accounts(request: Request, index: ExportIndex) -> list[Finding]:
             odd = seen[cell] = bool(
                 _NAME_LIKE.fullmatch(v)
                 and v.casefold() not in _NO_ACCOUNT
+                and _ACCOUNT_WORDS.isdisjoint(v.casefold().split())
                 and not account_id(v)
                 and not is_requester_id(v, request)
                 and not is_known_person(v, request)
