@@ -106,3 +106,27 @@ def test_a_strangers_address_beside_a_household_first_name_still_blocks(tmp_path
     assert review.report.verdict is Verdict.BLOCK
     [f] = [f for f in review.report.findings if f.code == "foreign-identifier"]
     assert "tom.brandt@example.de" in f.detail
+
+
+def test_a_calendars_event_id_and_a_household_attendee_are_no_strangers(tmp_path: Path) -> None:
+    """An event's UID is shaped like an address and is no one's; Tom Whitfield of the
+    household, named beside his address, is no stranger; another attendee still is named."""
+    ics = (
+        "BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\n"
+        "UID:7f3c2a10-1b2c-4d5e-8f90-a1b2c3d4e5f6@alexa.amazon.co.uk\r\n"
+        "DTSTART:20180520T090000Z\r\nSUMMARY:Swimming\r\n"
+        "ORGANIZER;CN=Eleanor Whitfield:mailto:eleanor.whitfield@example.co.uk\r\n"
+        "ATTENDEE;CN=Tom Whitfield:mailto:tom.whitfield@example.co.uk\r\n"
+        "END:VEVENT\r\nEND:VCALENDAR\r\n"
+    )
+    review = review_changed(tmp_path, {"Alexa/Calendar.ics": ics})
+    assert review.report.verdict is Verdict.PASS, review.report.findings
+
+    other = ics.replace(
+        "END:VEVENT", "ATTENDEE;CN=Sarah Jones:mailto:sarah.jones@example.com\r\nEND:VEVENT"
+    )
+    (tmp_path / "other").mkdir()
+    review = review_changed(tmp_path / "other", {"Alexa/Calendar.ics": other})
+    [f] = [f for f in review.report.findings if f.code == "third-party-names"]
+    assert "sarah.jones@example.com" in f.detail
+    assert "tom.whitfield" not in f.detail and "alexa.amazon" not in f.detail

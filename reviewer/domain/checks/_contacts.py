@@ -72,13 +72,19 @@ LAST_NAME_KEYS = frozenset({"lastname", "familyname", "surname", "nachname", "no
 
 
 def household_addresses(request: Request, index: ExportIndex) -> set[tuple[str, str]]:
-    """(member, address case-folded) for every e-mail address in a JSON record or a table row
-    whose name field names someone of the household ("Tom Whitfield",
-    "tom.whitfield@example.co.uk" in a household list)."""
+    """(member, address case-folded) for every e-mail address in a JSON record, a table row or
+    a calendar's organiser or attendee whose name names someone of the household ("Tom
+    Whitfield", "tom.whitfield@example.co.uk" in a household list); and a calendar's event ids,
+    which are shaped like addresses and are no one's."""
+    found = _calendar_ids(index)
     household = tuple(h.name for h in request.requester.household)
     if not household:
-        return set()
-    found: set[tuple[str, str]] = set()
+        return found
+    for path, text in index.texts.items():
+        if is_address_book(path) and "CN=" in text:  # "ATTENDEE;CN=Tom Whitfield:mailto:..."
+            for m in _CN_MAILTO.finditer(text):
+                if is_one_of(m[1].strip('"'), household):
+                    found.add((path, m[2].casefold()))
     for path, doc in index.json_docs.items():
         for _key, _parent, value, obj in walk_json(doc, EMAIL_KEYS):
             if _names_one_of(obj.items(), household):
@@ -92,6 +98,22 @@ def household_addresses(request: Request, index: ExportIndex) -> set[tuple[str, 
             if _names_one_of(zip(keys, row, strict=True), household):
                 found.update((path, row[i].strip().casefold()) for i in mail if row[i].strip())
     return found
+
+
+# A calendar's person: the name and the address of an organiser or attendee (RFC 5545)
+_CN_MAILTO = re.compile(r"CN=(\"[^\"\n]{1,200}\"|[^:;\n]{1,200})[^\n]*?mailto:([^\s;>]+)", re.I)
+# A calendar event's id ("UID:7f3c...@alexa.amazon.co.uk"): shaped like an address, no one's
+_UID_LINE = re.compile(r"^UID:\s*(\S+@\S+)\s*$", re.M | re.I)
+
+
+def _calendar_ids(index: ExportIndex) -> set[tuple[str, str]]:
+    """(member, id case-folded) for every event id of a calendar among the address books."""
+    return {
+        (path, m[1].casefold())
+        for path, text in index.texts.items()
+        if is_address_book(path) and "UID:" in text.upper()
+        for m in _UID_LINE.finditer(text)
+    }
 
 
 def _names_one_of(fields: Iterable[tuple[object, object]], names: tuple[str, ...]) -> bool:

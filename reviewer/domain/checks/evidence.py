@@ -113,12 +113,17 @@ class _Evidence:
             self.foreign[(kind, value)].add(member)
 
     def not_foreign(self, pairs: set[tuple[str, str]]) -> None:
-        """Take back the e-mail hits that are (member, address case-folded) in `pairs`."""
+        """Take back the e-mail hits that are (member, address case-folded) in `pairs`, in the
+        export and in the requester's contacts."""
         for (kind, value), members in list(self.foreign.items()):
             if kind == "e-mail":
                 members -= {m for m in members if (m, value.casefold()) in pairs}
                 if not members:
                     del self.foreign[(kind, value)]
+        for member, values in list(self.contacts.items()):
+            values -= {v for v in values if (member, v.casefold()) in pairs}
+            if not values:
+                del self.contacts[member]
 
     def not_foreign_mailboxes(self, mailboxes: set[str]) -> None:
         """Take back the e-mail hits of addresses delivering to one of `mailboxes`
@@ -137,7 +142,7 @@ def check(request: Request, index: ExportIndex) -> list[Finding]:
     _scan_fields(ev, request, index)
     _scan_tables(ev, request, index, att)
 
-    if any(kind == "e-mail" for kind, _value in ev.foreign):
+    if ev.contacts or any(kind == "e-mail" for kind, _value in ev.foreign):
         # looked for only when needed
         ev.not_foreign_mailboxes(_requester_mailboxes(request, index, att))
         ev.not_foreign(household_addresses(request, index))
