@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 import zipcraft
-from zipcraft import STORED, Entry
+from zipcraft import STORED, Entry, Pipe
 
 from reviewer.archive import Limits, read_export
 from reviewer.archive.streams import READ_ERRORS, inflater, read_failure
@@ -149,22 +149,8 @@ def unlisted(index: ExportIndex) -> Finding:
     return found[0]
 
 
-class _Pipe(io.RawIOBase):
-    """A write-only stream that cannot seek: zipfile then writes data descriptors."""
-
-    def __init__(self) -> None:
-        self.data = bytearray()
-
-    def writable(self) -> bool:
-        return True
-
-    def write(self, b: bytes) -> int:  # type: ignore[override]
-        self.data += b
-        return len(b)
-
-
 def zipfile_streamed(method: int, force_zip64: bool) -> bytes:
-    out = _Pipe()
+    out = Pipe()
     with zipfile.ZipFile(out, "w", method) as zf:
         for i in range(3):
             with zf.open(f"part{i}.csv", "w", force_zip64=force_zip64) as fh:

@@ -26,7 +26,7 @@ from pathlib import Path
 import pytest
 import zipcraft
 from cleancopy import CLEAN, clean_members, clean_ticket, review_changed
-from zipcraft import Entry
+from zipcraft import Entry, Pipe
 
 from reviewer.archive import Limits, read_export
 from reviewer.archive.review import review_request
@@ -351,23 +351,9 @@ def test_an_empty_recording_is_malformed_like_garbage(tmp_path: Path) -> None:
 # ------------------------------------------------------- what zipfile and Info-ZIP write
 
 
-class _Pipe(io.RawIOBase):
-    """A stream that cannot seek: zipfile then writes data descriptors."""
-
-    def __init__(self) -> None:
-        self.data = bytearray()
-
-    def writable(self) -> bool:
-        return True
-
-    def write(self, b: bytes) -> int:  # type: ignore[override]
-        self.data += b
-        return len(b)
-
-
 def zipfile_writes(method: int, force_zip64: bool, streamed: bool) -> bytes:
-    pipe, buf = _Pipe(), io.BytesIO()
-    out: io.RawIOBase | io.BytesIO = pipe if streamed else buf
+    pipe, buf = Pipe(), io.BytesIO()
+    out: Pipe | io.BytesIO = pipe if streamed else buf
     with zipfile.ZipFile(out, "w", method) as zf:
         if not streamed:
             zf.writestr(zipfile.ZipInfo("Alexa/"), b"", compress_type=method)

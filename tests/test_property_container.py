@@ -21,6 +21,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, assume, event, example, given, settings
 from hypothesis import strategies as st
+from zipcraft import Pipe
 
 from reviewer.archive import Limits, read_export
 from reviewer.archive.nesting import ARCHIVE_NAMES
@@ -68,20 +69,6 @@ names = st.lists(
     max_size=4,
 ).map("".join)
 contents = st.binary(max_size=300) | st.sampled_from([b"", b"customer_id,query\nA1,lamp\n" * 30])
-
-
-class Pipe(io.RawIOBase):
-    """A write-only stream that cannot seek: zipfile writes data descriptors to it."""
-
-    def __init__(self) -> None:
-        self.data = bytearray()
-
-    def writable(self) -> bool:
-        return True
-
-    def write(self, b: bytes) -> int:  # type: ignore[override]
-        self.data += b
-        return len(b)
 
 
 @st.composite

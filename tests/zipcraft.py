@@ -23,6 +23,20 @@ def deflate(data: bytes, level: int = 9) -> bytes:
     return c.compress(data) + c.flush()
 
 
+class Pipe(io.RawIOBase):
+    """A write-only stream that cannot seek: zipfile then writes data descriptors."""
+
+    def __init__(self) -> None:
+        self.data = bytearray()
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, b: bytes) -> int:  # type: ignore[override]
+        self.data += b
+        return len(b)
+
+
 @dataclass
 class Entry:
     name: str | bytes
