@@ -77,6 +77,14 @@ def review_changed(
         if p != "manifest.json"
     ]
     members["manifest.json"] = json.dumps(manifest, indent=2).encode()
+    return review_members(tmp_path, members, ticket)
+
+
+def review_members(
+    tmp_path: Path, members: Mapping[str, bytes], ticket: dict[str, Any] | None = None
+) -> Review:
+    """Review an export of exactly `members` (in their order, deflated) for `ticket` (the
+    clean sample's by default), its folder made in `tmp_path`."""
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
         for path, data in members.items():

@@ -13,18 +13,15 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import io
 import json
 import unicodedata
-import zipfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
-from cleancopy import clean_members, clean_ticket
+from cleancopy import clean_members, review_members
 
-from reviewer.archive.review import review_request
 from reviewer.domain.model import Severity, Verdict
 from reviewer.domain.review import Review
 
@@ -49,16 +46,7 @@ def _review(
     doc = json.loads(members.pop("manifest.json"))
     doc["files"] = files(members)
     change(members)
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
-        z.writestr("manifest.json", json.dumps(doc))
-        for path, data in members.items():
-            z.writestr(path, data)
-    folder = tmp_path / "DSAR-2018-0398"
-    folder.mkdir()
-    (folder / "export.zip").write_bytes(buf.getvalue())
-    (folder / "request.json").write_text(json.dumps(clean_ticket()))
-    return review_request(folder)
+    return review_members(tmp_path, {"manifest.json": json.dumps(doc).encode(), **members})
 
 
 def _listing(entry: Entry) -> Callable[[dict[str, bytes]], Any]:

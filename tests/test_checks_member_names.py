@@ -7,15 +7,11 @@ Each test writes a real export.zip (the clean sample's members, no manifest) and
 
 from __future__ import annotations
 
-import io
-import json
-import zipfile
 from pathlib import Path
 
 import pytest
-from cleancopy import clean_members, clean_ticket
+from cleancopy import clean_members, review_members
 
-from reviewer.archive.review import review_request
 from reviewer.domain.model import Verdict
 from reviewer.domain.review import Review
 
@@ -28,15 +24,7 @@ def _review(tmp_path: Path, renames: dict[str, str], extra: dict[str, bytes]) ->
     for old, new in renames.items():
         members[new] = members.pop(old)
     members.update(extra)
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
-        for path, data in members.items():
-            z.writestr(path, data)
-    folder = tmp_path / "DSAR-2018-0398"
-    folder.mkdir()
-    (folder / "export.zip").write_bytes(buf.getvalue())
-    (folder / "request.json").write_text(json.dumps(clean_ticket()))
-    return review_request(folder)
+    return review_members(tmp_path, members)
 
 
 @pytest.mark.parametrize(
