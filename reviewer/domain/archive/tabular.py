@@ -396,9 +396,6 @@ def json_records_table(member: str, text: str) -> Table | None:
     return table
 
 
-_norm = norm_key  # a column's name as compared with the aliases
-
-
 def recording_columns(table: Table) -> dict[str, str] | None:
     """Map recording fields to the table's columns, or None when it holds no recordings."""
     mapping = _recording_columns(table.columns, table.member.endswith(VOICE_HISTORY))
@@ -409,7 +406,7 @@ def recording_columns(table: Table) -> dict[str, str] | None:
 def _recording_columns(
     columns: tuple[str, ...], voice_history: bool
 ) -> tuple[tuple[str, str], ...] | None:
-    normalised = {_norm(c): c for c in columns}
+    normalised = {norm_key(c): c for c in columns}
     mapping: dict[str, str] = {}
     for fld, aliases in _ALIASES.items():
         for alias in aliases:
@@ -418,7 +415,7 @@ def _recording_columns(
                 break
     if "utterance_id" not in mapping:
         return None
-    if voice_history or _norm(mapping["utterance_id"]) != "id":
+    if voice_history or norm_key(mapping["utterance_id"]) != "id":
         return tuple(mapping.items())
     # a bare "id" column only counts beside something only a voice history has
     if {"audio_member", "transcript", "device_serial"} & set(mapping):
@@ -462,7 +459,7 @@ def _device_object(text: str) -> tuple[str | None, str]:
         return None, ""
     if not isinstance(doc, dict):
         return None, ""
-    fields = {_norm(str(k)): v for k, v in doc.items()}
+    fields = {norm_key(str(k)): v for k, v in doc.items()}
 
     def first(keys: tuple[str, ...]) -> str:
         for key in keys:

@@ -345,9 +345,11 @@ def _scan_plain_texts(
         seen = disguised if disguised is not None else flat
         assert seen is not None
         plain = emails(text)
-        spaced = emails(spaced_text(text)) if flat is not None else set()
+        spaced: set[str] | None = None  # the markup's addresses element by element, if needed
         for address in emails(seen) - plain:
-            if joined_across_tags(address, spaced):
+            if flat is not None and spaced is None:
+                spaced = emails(spaced_text(text))
+            if spaced is not None and joined_across_tags(address, spaced):
                 continue  # the text of two fields run together, not an address
             if address != req_email and not allowed_address(address, exporter):
                 ev.foreign_hit("e-mail", address, path)
