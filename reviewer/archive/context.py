@@ -60,10 +60,13 @@ class Context:
         if over:
             raise Stop
 
-    def beyond_nesting(self, path: str, depth: int, size: int, what: str = "") -> bool:
+    def beyond_nesting(
+        self, path: str, depth: int, size: int, what: str = "", whole: bool = True
+    ) -> bool:
         """Whether an archive within the export at `path` (`what` it is, "tar archive", if
-        not a ZIP), whose own members would be `depth` deep, holding `size` bytes, is past
-        the limits for nested archives; if so the finding is recorded and it is not opened."""
+        not a ZIP), whose own members would be `depth` deep, holding `size` bytes (`whole`:
+        all of them were kept, which happens only within the size limit), is past the limits
+        for nested archives; if so the finding is recorded and it is not opened."""
         limits, name = self.limits, f"{path} ({what})" if what else f"nested archive {path}"
         if depth > limits.max_depth:
             self.hazards.add(
@@ -73,7 +76,7 @@ class Context:
                 f"opened {limits.max_depth} deep at most",
             )
             return True
-        if size > limits.max_nested_bytes:
+        if size > limits.max_nested_bytes or not whole:
             self.hazards.add(
                 "zip-bomb-size",
                 path,

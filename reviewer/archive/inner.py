@@ -147,7 +147,7 @@ def open_zip(ctx: Context, member: Member, data: bytes, count: int, depth: int) 
     from reviewer.archive.export import _read_level
 
     hz, path = ctx.hazards, member.path
-    if ctx.beyond_nesting(path, depth + 1, max(count, len(data))):
+    if ctx.beyond_nesting(path, depth + 1, count, whole=len(data) == count):
         return
     hz.add(
         "zip-nested",

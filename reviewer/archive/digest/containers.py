@@ -35,9 +35,7 @@ def digest_container(
     hz, path = ctx.hazards, member.path
     depth = depth_of(ctx, path) + 1  # the container's own level
     what = _WHAT[label]
-    if len(data) != total:  # (kept whole up to the limit, and no more)
-        total = max(total, ctx.limits.max_nested_bytes + 1)
-    if ctx.beyond_nesting(path, depth, total, what):
+    if ctx.beyond_nesting(path, depth, total, what, whole=len(data) == total):
         return
     member.kind = MemberKind.ARCHIVE
     hz.add(
