@@ -43,6 +43,7 @@ def add_demo_people(svc: ReviewService) -> None:
 
 def build_demo(directory: Path, samples: Path = SAMPLES, *, quiet: bool = False) -> int:
     """Build the demo store in `directory`; returns how many sample folders were skipped."""
+    from reviewer.archive.pdfservice import keep_warm
     from reviewer.archive.review import review_request
     from reviewer.cli.ingest import request_folders
     from reviewer.domain.private import make_private_dir
@@ -50,6 +51,7 @@ def build_demo(directory: Path, samples: Path = SAMPLES, *, quiet: bool = False)
     from reviewer.store.service import ReviewService
 
     make_private_dir(directory)  # 0700 when made here, as the store makes its own folder
+    keep_warm()  # one PDF child for all the samples
     url = f"sqlite:///{directory.resolve() / 'reviewer.db'}"
     skipped = 0
     with ReviewService.open(url) as svc:

@@ -506,6 +506,11 @@ def pytest_configure(config: pytest.Config) -> None:
     processor time in full collections (some 200 ms each) walking what lives for the whole
     run. Cycles are still collected, in larger batches."""
     gc.set_threshold(50_000, 20, 20)
+    # A worker reads hundreds of exports, as an inbox's ingest does: its PDF child is kept
+    # warm between them (`tests/test_pdf.py` turns this off where it follows one child).
+    from reviewer.archive import pdfservice
+
+    pdfservice.keep_warm()
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:

@@ -9,6 +9,7 @@ import re
 import signal
 import time
 import zlib
+from collections.abc import Iterator
 from pathlib import Path
 
 import pdfcraft
@@ -24,6 +25,18 @@ from reviewer.cli.early import command_of
 from reviewer.domain.archive.catalogue import parse_catalogue
 from reviewer.domain.checks import run_checks
 from reviewer.domain.model import ExportIndex, Severity
+
+
+@pytest.fixture(autouse=True)
+def cold_children() -> Iterator[None]:
+    """These tests follow one child from its start to its end: none is kept warm between
+    exports (`pdfservice.keep_warm`, on in the test workers), but where a test turns it on."""
+    was = pdfservice.keep_warm(False)
+    try:
+        yield
+    finally:
+        pdfservice.keep_warm(was)
+
 
 ENTRIES = [  # deliberately unsorted, as the pipeline writes it
     ("2018-03-02T19:04:11Z", "G070VM1A83120045", "U0002", "Alexa, play some jazz"),
@@ -68,6 +81,7 @@ OK_CSV = Entry("Retail/SearchHistory.csv", b"customer_id,query\nA3KX9ZQ2M7T1LB,d
 
 
 def read(tmp_path: Path, entries: list[Entry], limits: Limits | None = None) -> ExportIndex:
+    tmp_path.mkdir(exist_ok=True)
     archive = tmp_path / "export.zip"
     archive.write_bytes(zipcraft.build([*entries, OK_CSV]))
     index = read_export(archive, limits or Limits())
@@ -494,6 +508,50 @@ def test_the_reader_releases_the_child_once_the_catalogue_is_read(tmp_path: Path
     finally:
         PdfService.release = real  # type: ignore[method-assign]
     assert len(index.transcripts) == 3 and len(released) == 1
+
+
+def test_a_warm_child_reads_one_export_after_another_and_none_is_left_over(
+    tmp_path: Path,
+) -> None:
+    """A process that reads many exports keeps one child between them: the second export's
+    catalogue is read by the child that read the first, and turning it off ends that child."""
+    before = _children()
+    pdfservice.keep_warm()
+    first = read(tmp_path / "a", [Entry("Alexa/Transcripts.pdf", catalogue_pdf(ENTRIES))])
+    spare = pdfservice._spare
+    assert spare is not None and spare.poll() is None and spare.pid in _children()
+    second = read(tmp_path / "b", [Entry("Alexa/Transcripts.pdf", catalogue_pdf(ENTRIES[:1]))])
+    assert pdfservice._spare is spare and spare.poll() is None  # the same child, back again
+    assert [len(first.transcripts), len(second.transcripts)] == [3, 1]
+    pdfservice.keep_warm(False)
+    assert pdfservice._spare is None and spare.poll() is not None
+    assert _no_new_children(before)
+
+
+def test_a_child_that_read_a_hostile_pdf_is_not_kept_warm(tmp_path: Path) -> None:
+    """Only a child that answered every PDF of an export without an error waits for the next
+    export: after a PDF the parser refused, the next export gets a fresh child."""
+    pdfservice.keep_warm()
+    read(tmp_path / "a", [Entry("Alexa/Transcripts.pdf", catalogue_pdf(ENTRIES))])
+    honest = pdfservice._spare
+    assert honest is not None
+    index = read(tmp_path / "b", [Entry("Alexa/Transcripts.pdf", b"%PDF-1.7\n" + bytes(2000))])
+    assert "pdf-unreadable" in {f.code for f in index.read_findings}
+    assert honest.poll() is not None and pdfservice._spare is None
+    after = read(tmp_path / "c", [Entry("Alexa/Transcripts.pdf", catalogue_pdf(ENTRIES))])
+    assert len(after.transcripts) == 3 and pdfservice._spare not in (None, honest)
+
+
+def test_a_warm_child_started_for_other_limits_is_not_used(tmp_path: Path) -> None:
+    pdfservice.keep_warm()
+    read(tmp_path / "a", [Entry("Alexa/Transcripts.pdf", catalogue_pdf(ENTRIES))])
+    warm = pdfservice._spare
+    assert warm is not None
+    archive = tmp_path / "export.zip"
+    archive.write_bytes(zipcraft.zip_of({"Alexa/Transcripts.pdf": catalogue_pdf(ENTRIES)}))
+    index = read_export(archive, Limits(pdf_step_cpu_s=3.0))
+    assert len(index.transcripts) == 3 and warm.poll() is not None
+    assert pdfservice._spare is not None and pdfservice._spare.args[-1] == "3.0"
 
 
 def test_a_pdfs_title_and_embedded_files_are_read_with_its_pages(tmp_path: Path) -> None:

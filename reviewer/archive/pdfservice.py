@@ -7,6 +7,8 @@ inflates the remaining members. Its start-up (an interpreter importing pypdf) is
 reading's path: a command about to read an export starts one early (`start_spare`, taken by
 the next `PdfService`), else the reader starts it before looking inside a big export or as
 soon as the planner meets a PDF (`prestart`), and at the latest with the first PDF submitted.
+A process that reads many exports (an inbox, the app, the demo) keeps its child warm between
+them (`keep_warm`): a child that answered every PDF of one export waits for the next.
 
 Time is the child's processor time, so a busy machine does not make an honest PDF look
 hostile. Each PDF gets time in proportion to its pages and bytes (`Limits.pdf_cpu_*`), and
@@ -83,6 +85,7 @@ class PdfService:
         self._thread: threading.Thread | None = None  # once it runs, it owns the child
         self._proc: subprocess.Popen[bytes] | None = None
         self._closed = False
+        self._failed = False  # a PDF got an error: the child is not kept warm (`keep_warm`)
 
     def take_spare(self) -> None:
         """Make the child started by `start_spare` this service's, when it was started with
@@ -130,7 +133,7 @@ class PdfService:
         if thread is not None:
             self._queue.put(_RELEASE)
         elif proc is not None:
-            _end(proc, kill=True)
+            _done_with(proc, self.limits, clean=True, used=False)
 
     def results(self) -> list[PdfResult]:
         """Wait for every submitted PDF and stop the child (also one started early for PDFs
@@ -142,7 +145,7 @@ class PdfService:
             self._queue.put(None)
             thread.join()
         else:
-            self._stop(kill=True)
+            self._stop(kill=False, used=False)  # it parsed nothing: kept warm, or stopped
         return self._results
 
     # ---------------------------------------------------------------- the background thread
@@ -153,10 +156,14 @@ class PdfService:
     def _spawn(self) -> subprocess.Popen[bytes]:
         return _popen(self._argv())
 
-    def _stop(self, kill: bool) -> None:
+    def _stop(self, kill: bool, used: bool = True) -> None:
         proc, self._proc = self._proc, None
-        if proc is not None:
-            _end(proc, kill, self.limits.pdf_step_cpu_s)
+        if proc is None:
+            return
+        if kill:
+            _end(proc, kill=True)
+        else:
+            _done_with(proc, self.limits, clean=not self._failed, used=used)
 
     def _run(self) -> None:
         try:
@@ -174,6 +181,8 @@ class PdfService:
                 except Exception as exc:  # noqa: BLE001 - the reader must get an answer per PDF
                     self._stop(kill=True)
                     result = PdfResult(member, error="crash", detail=f"{type(exc).__name__}: {exc}")
+                if result.error is not None:
+                    self._failed = True
                 self._results.append(result)
         finally:
             self._stop(kill=False)
@@ -182,7 +191,7 @@ class PdfService:
         if self._proc is None or self._proc.poll() is not None:
             self._stop(kill=True)
             try:
-                self._proc = self._spawn()
+                self._proc = _pop_spare(self._argv()) or self._spawn()
             except OSError as exc:
                 return PdfResult(
                     member, error="corrupt", detail=f"the PDF reader cannot start: {exc}"
@@ -378,6 +387,59 @@ def _end(proc: subprocess.Popen[bytes], kill: bool, timeout: float | None = None
 _spare_lock = threading.Lock()
 _spare: subprocess.Popen[bytes] | None = None
 _spare_atexit = False
+_warm = False  # see `keep_warm`
+# a child whose memory has grown past this is not kept warm (a large catalogue's pages)
+WARM_RSS_MAX = 96 << 20
+
+
+def keep_warm(on: bool = True) -> bool:
+    """Keep the PDF child between exports, for a process that reads many (an inbox, the
+    app, the demo): once a reading is done, a child that answered every PDF without an error
+    waits as the spare (`start_spare`) for the next export read with the same limits, so its
+    start-up is paid once per process rather than once per export. A child that failed, was
+    killed or has grown large is stopped as before. Off: the spare is stopped. Returns the
+    setting it replaces."""
+    global _warm
+    with _spare_lock:
+        was, _warm = _warm, on
+    if not on:
+        _drop_spare()
+    return was
+
+
+def _done_with(proc: subprocess.Popen[bytes], limits: Limits, clean: bool, used: bool) -> None:
+    """A service is done with its child: kept warm as the spare when `keep_warm` is on and the
+    child is `clean` (no PDF it read got an error), alive, small and free to take; else ended:
+    one that read PDFs by closing its input (it ends by itself, killed when it does not
+    within a step's time), one never `used` (perhaps still starting) killed at once."""
+    if clean and _warm and proc.poll() is None and _small(proc.pid) and _offer_spare(proc):
+        return
+    if used:
+        _end(proc, kill=False, timeout=limits.pdf_step_cpu_s)
+    else:
+        _end(proc, kill=True)
+
+
+def _small(pid: int) -> bool:
+    """Whether a child's resident memory is within `WARM_RSS_MAX` (False when unknown)."""
+    try:
+        resident = int(Path(f"/proc/{pid}/statm").read_text().split()[1])
+    except (OSError, ValueError, IndexError):
+        return False
+    return resident * os.sysconf("SC_PAGE_SIZE") <= WARM_RSS_MAX
+
+
+def _offer_spare(proc: subprocess.Popen[bytes]) -> bool:
+    """Make `proc` the spare if there is none; False when there is one already."""
+    global _spare, _spare_atexit
+    with _spare_lock:
+        if _spare is not None or not _warm:
+            return False
+        _spare = proc
+        if not _spare_atexit:
+            _spare_atexit = True
+            atexit.register(_drop_spare)
+    return True
 
 
 def start_spare(limits: Limits) -> None:
@@ -402,10 +464,21 @@ def start_spare(limits: Limits) -> None:
             atexit.register(_drop_spare)
 
 
-def _pop_spare() -> subprocess.Popen[bytes] | None:
+def _pop_spare(argv: list[str] | None = None) -> subprocess.Popen[bytes] | None:
+    """The spare, taken; with `argv`, only a live one started with it (else None: one
+    started otherwise stays, a dead one is cleared away)."""
     global _spare
+    dead = None
     with _spare_lock:
-        proc, _spare = _spare, None
+        proc = _spare
+        if argv is not None and proc is not None:
+            if proc.poll() is not None:
+                dead, proc = proc, None
+            elif proc.args != argv:
+                return None
+        _spare = None
+    if dead is not None:
+        _end(dead, kill=True)
     return proc
 
 

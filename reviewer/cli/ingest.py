@@ -154,6 +154,10 @@ def ingest(ctx: click.Context, paths: tuple[Path, ...], as_json: bool) -> None:
     from reviewer.domain.review import EXPORT_NAME
 
     folders, skipped = request_folders(paths)
+    if len(folders) > 1:
+        from reviewer.archive.pdfservice import keep_warm
+
+        keep_warm()  # one PDF child for the whole inbox
     actor = cli_actor()
     lines: list[str] = []
     stored: list[dict[str, object]] = []

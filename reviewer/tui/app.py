@@ -179,8 +179,10 @@ def default_outbox(service: ReviewService) -> Path:
 
 def run_app(db_url: str | None) -> None:
     """Open the store at `db_url` (or the configured default) and run the app on it."""
+    from reviewer.archive.pdfservice import keep_warm
     from reviewer.store.service import ReviewService
 
+    keep_warm()  # the app proves one corrected copy after another
     service = ReviewService.open(db_url)
     try:
         ReviewerApp(service).run()

@@ -147,12 +147,17 @@ def profile_member(index: ExportIndex) -> str | None:
 
 def is_requester_id(value: str, request: Request) -> bool:
     """`value` is the requester's customer id, in any case, grouped or not ("a4ws-6nb3 ...")."""
+    return _is_id_of(value, request.requester.customer_id)
+
+
+@lru_cache(maxsize=1 << 14)  # a table repeats its owner's id on every row
+def _is_id_of(value: str, customer_id: str) -> bool:
     v = norm_id(value)
-    req = norm_id(request.requester.customer_id)
+    req = norm_id(customer_id)
     if v == req:
         return True
     key = account_id(value)
-    return bool(key) and key == (account_id(request.requester.customer_id) or req)
+    return bool(key) and key == (account_id(customer_id) or req)
 
 
 def is_foreign_id(value: str, request: Request) -> bool:
