@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from cleancopy import clean_members, clean_ticket, review_changed, voice_history_rows
 
-from reviewer.domain.model import Verdict
+from reviewer.domain.model import Severity, Verdict
 from reviewer.domain.review import Review
 
 REQ_ID = "A1QH7RZ3N8VW2E"
@@ -178,3 +178,44 @@ def test_the_requesters_name_or_a_placeholder_in_the_account_column_passes(
     assert review.report.verdict is Verdict.PASS, [
         (f.code, f.detail) for f in review.report.findings
     ]
+
+
+@pytest.mark.parametrize(
+    "cell",
+    [
+        "eleanor.whitfield@example.co.uk",
+        "Eleanor Whitfield",
+        f"{REQ_ID} (Eleanor Whitfield)",
+        "Lukas Brandt",
+    ],
+    ids=["requester's e-mail", "requester's name", "id and name", "a stranger's name"],
+)
+def test_recordings_whose_account_cell_holds_no_id_are_still_checked_by_device_and_date(
+    tmp_path: Path, cell: str
+) -> None:
+    """An account column that holds an e-mail address or a name instead of an id names no
+    other account: its recordings are judged as the requester's, so one from a device the
+    requester never registered and one made before their device was registered block."""
+    rows = voice_history_rows()
+    for row in rows:
+        row[2] = cell
+    unregistered, early = list(rows[0]), list(rows[1])
+    unregistered[0], unregistered[3] = "U0AAA0000000001", "G0A0UQ0458810E1R"
+    unregistered[5] = "Alexa/Audio/U0AAA0000000001.wav"
+    early[0], early[1], early[3] = "U0AAA0000000002", "2017-11-01T10:00:00Z", "G000RA1103770K5V"
+    early[5] = "Alexa/Audio/U0AAA0000000002.wav"
+    wav = clean_members()[rows[0][5]]
+    review = review_changed(
+        tmp_path,
+        {
+            "Alexa/VoiceHistory.csv": _voice_history([*rows, unregistered, early]),
+            unregistered[5]: wav,
+            early[5]: wav,
+            "Alexa/Transcripts.pdf": None,  # the device checks on their own
+        },
+    )
+    codes = {f.code for f in review.report.findings if f.severity is Severity.CRITICAL}
+    assert {"unknown-device", "previous-owner"} <= codes, [
+        (f.code, f.title) for f in review.report.findings
+    ]
+    assert review.report.verdict is Verdict.BLOCK

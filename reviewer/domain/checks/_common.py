@@ -165,7 +165,12 @@ def is_foreign_id(value: str, request: Request) -> bool:
 
 
 def is_foreign_recording(rec: Recording, request: Request) -> bool:
-    return is_foreign_id(rec.customer_id, request)
+    """Whether a recording is another account's: its account cell holds an account id that
+    is not the requester's. A cell holding none (the requester's e-mail or name, a
+    stranger's name, words) says nothing of whose it is, and another account's id only
+    `foreign-records` reports: such a recording is checked as the requester's (its device,
+    its date), never passed over."""
+    return is_foreign_id(rec.customer_id, request) and bool(account_id(rec.customer_id))
 
 
 # --------------------------------------------------------------------------- attribution
