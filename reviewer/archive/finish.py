@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from reviewer.archive.context import Context
 from reviewer.archive.digest.pdf import collect_pdfs
 from reviewer.archive.digest.tables import MANIFEST
+from reviewer.domain.archive.catalogue import TRANSCRIPTS_PDF
 from reviewer.domain.archive.spreadsheet import worksheet_tables
 from reviewer.domain.archive.tabular import recordings_from
 from reviewer.domain.archive.texttables import text_tables
@@ -20,7 +22,8 @@ def finish(ctx: Context) -> None:
     as tables, members whose text was read only in part, directory order, the manifest and
     profile, and the recordings the tables list."""
     index = ctx.index
-    collect_pdfs(ctx)
+    root = export_root(m.path for m in index.members)
+    collect_pdfs(ctx, root + TRANSCRIPTS_PDF)
     # a workbook's sheets are tables (its parts were read as a nested archive's texts): kept
     # parsed, like a CSV member, their text is rendered from the table
     for path, table in worksheet_tables(index.texts, set(index.texts_truncated)).items():
@@ -32,10 +35,12 @@ def finish(ctx: Context) -> None:
     index.tables.update(text_tables(index.texts, known, set(index.texts_truncated)))
     _unchecked_texts(ctx)
     _in_order(ctx)
-    doc = index.json_docs.get(MANIFEST)
+    doc = index.json_docs.get(root + MANIFEST)
     if isinstance(doc, dict):
-        index.manifest, index.manifest_member = doc, MANIFEST
-    profile = index.json_docs.get(PROFILE)
+        index.manifest, index.manifest_member = doc, root + MANIFEST
+        if root:  # the digester made a table of it, not knowing it for the manifest
+            index.tables.pop(root + MANIFEST, None)
+    profile = index.json_docs.get(root + PROFILE)
     if isinstance(profile, dict):
         index.profile = profile
     else:
@@ -49,7 +54,40 @@ def finish(ctx: Context) -> None:
     )
     for table in ordered:
         index.recordings.extend(recordings_from(table, paths))
+    if root:  # audio files named from the export's folder, as its tables name them
+        for rec in index.recordings:
+            audio = rec.audio_member
+            if audio and audio not in paths and root + audio in paths:
+                rec.audio_member = root + audio
     index.texts_truncated.sort()
+
+
+def export_root(paths: Iterable[str]) -> str:
+    """The folder the export's layout starts in: "" when its members lie at the top; else
+    the one folder all of them lie in, as an export compressed as a folder has it
+    ("DSAR-2018-0398/"), or "./" as bsdtar writes names (folders within folders, too).
+    Folder entries and the Finder's "__MACOSX/" copies do not count; a nested archive's
+    members neither."""
+    tops: set[str] = set()
+    files: list[str] = []
+    for path in paths:
+        if "!" in path or path.startswith("__MACOSX/"):
+            continue
+        files.append(path)
+        top, slash, _rest = path.partition("/")
+        tops.add(top + slash if slash else path)
+        if len(tops) > 1:
+            return ""
+    root = ""
+    while len(tops) == 1:
+        top = next(iter(tops))
+        inside = [p[len(top) :] for p in files if p.startswith(top)]
+        if not top.endswith("/") or not any(p and not p.endswith("/") for p in inside):
+            break
+        root += top
+        files = [p for p in inside if p]
+        tops = {p.partition("/")[0] + "/" if "/" in p else p for p in files}
+    return root
 
 
 def _unchecked_texts(ctx: Context) -> None:

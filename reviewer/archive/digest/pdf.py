@@ -24,9 +24,10 @@ def digest_pdf(ctx: Context, member: Member, box: list[bytes], total: int, tail:
     ctx.pdf.submit(member.path, data)
 
 
-def collect_pdfs(ctx: Context) -> None:
+def collect_pdfs(ctx: Context, catalogue: str = TRANSCRIPTS_PDF) -> None:
     """Wait for the PDF child's answers: each PDF's text, or a finding saying why there is
-    none; the catalogue is `Alexa/Transcripts.pdf`'s, else the largest one found elsewhere.
+    none; the catalogue is `catalogue`'s (`Alexa/Transcripts.pdf` in the export's folder),
+    else the largest one found elsewhere.
 
     A PDF too large to read in the time allowed keeps the text of the pages read (for the
     identity scan, marked truncated), but no catalogue is taken from part of one."""
@@ -35,7 +36,7 @@ def collect_pdfs(ctx: Context) -> None:
         if result.too_large:
             what = (
                 "the transcript catalogue"
-                if result.member == TRANSCRIPTS_PDF
+                if result.member == catalogue
                 else "its text, and any transcript catalogue in it,"
             )
             hz.add(
@@ -55,11 +56,8 @@ def collect_pdfs(ctx: Context) -> None:
         keep_text(ctx, result.member, f"{text}\n{result.extra}" if result.extra else text, False)
         entries = parse_catalogue(result.pages)
         if entries and (
-            result.member == TRANSCRIPTS_PDF
-            or (
-                index.transcript_member not in (TRANSCRIPTS_PDF,)
-                and len(entries) > len(index.transcripts)
-            )
+            result.member == catalogue
+            or (index.transcript_member != catalogue and len(entries) > len(index.transcripts))
         ):
             index.transcripts = entries
             index.transcript_member = result.member

@@ -52,12 +52,17 @@ def check(request: Request, index: ExportIndex) -> list[Finding]:
             continue
         (nested if "!" in p else present).setdefault(p if plain else path_key(p), m)
     own = path_key(manifest_path)
+    # an export compressed as a folder ("DSAR-2018-0398/manifest.json"): its manifest lists
+    # the members from that folder, or with the folder in front
+    base = own.rpartition("/")[0] + "/" if "/" in own else ""
     seen: set[str] = set()
     missing: list[str] = []
     changed: dict[str, str] = {}  # member -> how it differs from an entry of it
     unverified: dict[str, set[str]] = {}
     for e in entries:
-        key = e.key
+        key, path = e.key, e.path
+        if base and not key.startswith(base):
+            key, path = base + key, base + path
         if key == own:
             continue  # a manifest cannot list its own digest
         again = key in seen
@@ -65,7 +70,7 @@ def check(request: Request, index: ExportIndex) -> list[Finding]:
         have = present.get(key) or nested.get(key)
         if have is None:
             if not again:
-                missing.append(e.path)
+                missing.append(path)
             continue
         # every entry of a path must hold (a path listed twice with two digests: one lies)
         if have.path not in changed and (why := _difference(e, have)):

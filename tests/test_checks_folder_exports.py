@@ -1,0 +1,103 @@
+"""An export compressed as a folder: every member under one top folder ("Compress" on macOS
+and Windows: "DSAR-2018-0398/manifest.json"), or named "./manifest.json" as bsdtar writes
+a folder it is given as ".". Its manifest, profile and catalogue are found in that folder,
+the manifest's paths read from it, and the voice history's audio files too: tampering is
+caught as at the top, and the honest export passes.
+
+Each test writes the clean sample's members (the manifest made to fit when asked) under a
+prefix and reviews the archive as the app does.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+import pytest
+from cleancopy import clean_members, review_members
+
+from reviewer.domain.model import Severity, Verdict
+from reviewer.domain.review import Review
+
+PREFIXES = ["DSAR-2018-0398/", "./", "./DSAR-2018-0398/", "export/DSAR-2018-0398/"]
+
+
+def _fitted(members: dict[str, bytes], listed_with_prefix: str = "") -> dict[str, bytes]:
+    """`members` with a manifest that lists them as they are (paths with `listed_with_prefix`
+    in front)."""
+    manifest = json.loads(members["manifest.json"])
+    manifest["files"] = [
+        {
+            "path": listed_with_prefix + p,
+            "bytes": len(b),
+            "sha256": hashlib.sha256(b).hexdigest(),
+        }
+        for p, b in sorted(members.items())
+        if p != "manifest.json"
+    ]
+    return {**members, "manifest.json": json.dumps(manifest, indent=2).encode()}
+
+
+def _review(tmp_path: Path, prefix: str, members: dict[str, bytes]) -> Review:
+    return review_members(tmp_path, {prefix + p: b for p, b in members.items()})
+
+
+def _problems(review: Review) -> list[tuple[str, str]]:
+    return [(f.code, f.detail) for f in review.report.findings if f.severity is not Severity.INFO]
+
+
+@pytest.mark.parametrize("prefix", PREFIXES)
+def test_the_honest_export_in_a_folder_passes(tmp_path: Path, prefix: str) -> None:
+    review = _review(tmp_path, prefix, clean_members())
+    assert review.report.verdict is Verdict.PASS, _problems(review)
+    assert review.index.manifest_member == prefix + "manifest.json"
+    assert review.index.profile is not None
+    recordings = review.index.recordings
+    heard = [r.audio_member for r in recordings if r.audio_member]
+    assert heard and all(a.startswith(prefix) for a in heard)
+    assert review.index.transcript_member == prefix + "Alexa/Transcripts.pdf"
+
+
+@pytest.mark.parametrize("prefix", PREFIXES)
+def test_a_changed_and_an_added_member_in_a_folder_export_block(
+    tmp_path: Path, prefix: str
+) -> None:
+    members = clean_members()
+    members["Retail/OrderHistory.csv"] += (
+        b"A1QH7RZ3N8VW2E,202-0000000-0000001,2018-07-01,1,9.99,GBP,London\n"
+    )
+    members["Retail/Wishlist.csv"] = b"customer_id,item\nA1QH7RZ3N8VW2E,kettle\n"
+    review = _review(tmp_path, prefix, members)
+    by_code = {f.code: f for f in review.report.findings}
+    assert review.report.verdict is Verdict.BLOCK
+    assert by_code["manifest-changed-member"].members == (prefix + "Retail/OrderHistory.csv",)
+    assert by_code["manifest-unlisted-member"].members == (prefix + "Retail/Wishlist.csv",)
+    assert "manifest-absent" not in by_code
+
+
+def test_a_member_missing_from_a_folder_export_is_named_where_it_belongs(
+    tmp_path: Path,
+) -> None:
+    members = clean_members()
+    gone = next(p for p in members if p.endswith(".wav"))
+    del members[gone]
+    review = _review(tmp_path, "DSAR-2018-0398/", members)
+    by_code = {f.code: f for f in review.report.findings}
+    assert by_code["manifest-missing-member"].members == ("DSAR-2018-0398/" + gone,)
+
+
+def test_a_folder_exports_manifest_may_list_the_folder_too(tmp_path: Path) -> None:
+    prefix = "DSAR-2018-0398/"
+    review = _review(tmp_path, prefix, _fitted(clean_members(), listed_with_prefix=prefix))
+    assert review.report.verdict is Verdict.PASS, _problems(review)
+
+
+def test_a_member_beside_the_folder_is_not_listed(tmp_path: Path) -> None:
+    """Only the folder all members lie in is the export's: a file beside it leaves the
+    manifest at the folder's level unread as the manifest, and says so."""
+    members = {"DSAR-2018-0398/" + p: b for p, b in clean_members().items()}
+    members["notes.txt"] = b"delivered by the pipeline\n"
+    review = review_members(tmp_path, members)
+    assert review.index.manifest_member is None
+    assert "manifest-absent" in {f.code for f in review.report.findings}
