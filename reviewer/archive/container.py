@@ -112,6 +112,7 @@ class Level:
         # bytes after the central directory that belong to no record: (how many, where)
         self.outside: list[tuple[int, str]] = []
         self.conflicts: list[str] = []  # why tools would list other members (`inspect_directory`)
+        self.comment = b""  # the archive's comment
         if fileobj is None:
             self.entries = salvage(src, limit)
             self.declared, self.start_dir = len(self.entries), src.size
@@ -119,6 +120,7 @@ class Level:
             found, self.conflicts = inspect_directory(src.read, src.size, limit)
             self.entries, self.declared, self.start_dir = found.entries, found.declared, found.start
             self.outside = found.outside
+            self.comment = found.comment
 
     @classmethod
     def planned(cls, src: Source, fileobj: Any, prefix: str, depth: int) -> Level:
@@ -131,6 +133,7 @@ class Level:
         level.entries, level.declared, level.start_dir = [], 0, src.size
         level.outside = []
         level.conflicts = []
+        level.comment = b""
         return level
 
     def zipfile_member(self, entry: Entry) -> tuple[zipfile.ZipFile, zipfile.ZipInfo]:

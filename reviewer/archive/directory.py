@@ -65,6 +65,7 @@ class Entry:
     external_attr: int
     system: int = 0  # the system that made it ("version made by"), which decides the encoding
     stored: str | None = None  # the stored name, when the Unicode Path field gives another
+    comment: bytes = b""  # the member's comment (zipinfo and 7-Zip show it)
 
 
 Reader = Callable[[int, int], "bytes | memoryview"]
@@ -77,6 +78,7 @@ class Directory(NamedTuple):
     # bytes after the central directory that are neither the ZIP64 end record, its locator,
     # the end record nor its comment: (how many, where)
     outside: list[tuple[int, str]]
+    comment: bytes = b""  # the archive's comment (unzip prints it before every listing)
 
 
 def find_end_record(tail: bytes) -> int | None:
@@ -177,7 +179,8 @@ def _directory(
             f"the end record counts {said} members, but the central directory holds "
             f"{len(entries):,}: tools that trust the count list other members"
         )
-    return Directory(entries, count, start, outside), conflicts
+    remark = tail[at + EOCD.size : at + EOCD.size + comment]
+    return Directory(entries, count, start, outside, remark), conflicts
 
 
 def _counts_fit(counts: set[int], found: int) -> bool:
@@ -232,9 +235,13 @@ def _entries(
                     name, stored = unicode_name, name
         elif 0xFFFFFFFF in (csize, usize, offset):
             raise DirectoryError("a ZIP64 size is missing its extra field")
-        entries.append(
-            Entry(name, flags, method, crc, csize, usize, offset + concat, ext_attr, system, stored)
+        entry = Entry(
+            name, flags, method, crc, csize, usize, offset + concat, ext_attr, system, stored
         )
+        if n_comment:
+            at_comment = name_at + n_name + n_extra
+            entry.comment = bytes(block[at_comment : at_comment + n_comment])
+        entries.append(entry)
         pos += CENTRAL.size + var
     return entries, pos >= end
 
@@ -360,6 +367,15 @@ def decode_name(raw: bytes, flags: int, system: int = 0) -> str:
         except UnicodeDecodeError:
             pass
     return raw.decode("cp437")
+
+
+def comment_text(raw: bytes) -> str:
+    """An archive's or a member's comment as text: UTF-8 when it is valid UTF-8, else cp437
+    (what unzip shows)."""
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return raw.decode("cp437")
 
 
 def extra_fields(extra: bytes | memoryview) -> Iterator[tuple[int, bytes | memoryview]]:

@@ -26,7 +26,7 @@ from reviewer.archive.digest.containers import digest_container
 from reviewer.archive.digest.pdf import digest_pdf
 from reviewer.archive.digest.tables import digest_table
 from reviewer.archive.digest.text import digest_text
-from reviewer.archive.directory import Entry
+from reviewer.archive.directory import Entry, comment_text
 from reviewer.archive.hazards import MAX_DETAILS, Hazards
 from reviewer.archive.limits import Limits
 from reviewer.archive.nesting import ARCHIVE_NAMES
@@ -166,6 +166,7 @@ def plan(ctx: Context, level: Level) -> list[Job]:
     spans: list[Span] = []
     members: list[Member] = []
     prefix, intern = level.prefix, sys.intern
+    comments = {holder: level.comment} if level.comment else {}
     for info in infos:
         name = info.name
         path = intern(prefix + name)
@@ -178,6 +179,8 @@ def plan(ctx: Context, level: Level) -> list[Job]:
             name_hazards(hz, path, info.stored)
         if same is not None and name in same:
             hz.add("zip-duplicate-name", path, same[name])
+        if info.comment:
+            comments[path] = info.comment
         job = _admit(ctx, level, info, member, ext)
         if job is not None:
             jobs.append(job)
@@ -203,6 +206,8 @@ def plan(ctx: Context, level: Level) -> list[Job]:
     with ctx.lock:
         ctx.blocks[level.prefix] = members
         ctx.index.members.extend(members)
+        for where, said in comments.items():  # delivered with the archive: scanned as text
+            ctx.index.comments[where] = comment_text(said)
     # PDFs first, so the PDF child works while the rest is inflated; then large structured
     # members (a manifest listing every member), whose text and parsed form are both held
     # for a moment, so that moment comes while the index is still small

@@ -275,11 +275,15 @@ class ExportIndex:
     texts: dict[str, str] = field(default_factory=dict)
     # Members whose text was only partly kept because of the cap.
     texts_truncated: list[str] = field(default_factory=list)
+    # Comments delivered with the archive: its own (under `EXPORT_ITSELF`, a nested archive's
+    # under its path) and its members' (under theirs); scanned with the texts.
+    comments: dict[str, str] = field(default_factory=dict)
 
     def scan_texts(self) -> Iterator[tuple[str, str]]:
         """(member, text) for every member with readable text, in member order: the kept
         texts, and the text of each parsed JSON document or table, made when asked for (a
-        large JSON list in pieces of whole records, so it is never rendered at once)."""
+        large JSON list in pieces of whole records, so it is never rendered at once); then
+        the archive's comments (`comments`)."""
         seen: set[str] = set()
         texts, docs, tables = self.texts, self.json_docs, self.tables
         dumps = _Dumps()
@@ -300,6 +304,7 @@ class ExportIndex:
                         yield path, piece
             elif path in tables:
                 yield path, tables[path].text()
+        yield from self.comments.items()
 
     def member_text(self, path: str) -> Iterator[str]:
         """The readable text of one member, in one or more pieces (none when it has none)."""
