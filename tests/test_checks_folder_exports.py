@@ -1,6 +1,7 @@
 """An export compressed as a folder: every member under one top folder ("Compress" on macOS
 and Windows: "DSAR-2018-0398/manifest.json"), or named "./manifest.json" as bsdtar writes
-a folder it is given as ".". Its manifest, profile and catalogue are found in that folder,
+a folder it is given as "."; or zipped once more, the export.zip holding nothing but the
+archive of the export ("DSAR-2018-0398.zip!manifest.json"). Its manifest, profile and catalogue are found in that folder,
 the manifest's paths read from it, and the voice history's audio files too: tampering is
 caught as at the top, and the honest export passes.
 
@@ -11,7 +12,9 @@ prefix and reviews the archive as the app does.
 from __future__ import annotations
 
 import hashlib
+import io
 import json
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -20,7 +23,14 @@ from cleancopy import clean_members, review_members
 from reviewer.domain.model import Severity, Verdict
 from reviewer.domain.review import Review
 
-PREFIXES = ["DSAR-2018-0398/", "./", "./DSAR-2018-0398/", "export/DSAR-2018-0398/"]
+PREFIXES = [
+    "DSAR-2018-0398/",
+    "./",
+    "./DSAR-2018-0398/",
+    "export/DSAR-2018-0398/",
+    "DSAR-2018-0398.zip!",
+    "DSAR-2018-0398.zip!DSAR-2018-0398/",
+]
 
 
 def _fitted(members: dict[str, bytes], listed_with_prefix: str = "") -> dict[str, bytes]:
@@ -40,6 +50,15 @@ def _fitted(members: dict[str, bytes], listed_with_prefix: str = "") -> dict[str
 
 
 def _review(tmp_path: Path, prefix: str, members: dict[str, bytes]) -> Review:
+    """Review `members` under `prefix`: a folder ("DSAR-2018-0398/"), or an archive of their
+    own that the export holds alone ("DSAR-2018-0398.zip!", written as a real nested ZIP)."""
+    if "!" in prefix:
+        outer, _, inner = prefix.partition("!")
+        buf = io.BytesIO()
+        with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+            for path, data in members.items():
+                z.writestr(inner + path, data)
+        return review_members(tmp_path, {outer: buf.getvalue()})
     return review_members(tmp_path, {prefix + p: b for p, b in members.items()})
 
 

@@ -63,30 +63,36 @@ def finish(ctx: Context) -> None:
 
 
 def export_root(paths: Iterable[str]) -> str:
-    """The folder the export's layout starts in: "" when its members lie at the top; else
-    the one folder all of them lie in, as an export compressed as a folder has it
-    ("DSAR-2018-0398/"), or "./" as bsdtar writes names (folders within folders, too).
-    Folder entries and the Finder's "__MACOSX/" copies do not count; a nested archive's
-    members neither."""
-    tops: set[str] = set()
-    files: list[str] = []
-    for path in paths:
-        if "!" in path or path.startswith("__MACOSX/"):
-            continue
-        files.append(path)
-        top, slash, _rest = path.partition("/")
-        tops.add(top + slash if slash else path)
-        if len(tops) > 1:
-            return ""
+    """Where the export's layout starts: "" when its members lie at the top; else the one
+    folder all of them lie in, as an export compressed as a folder has it
+    ("DSAR-2018-0398/"), or "./" as bsdtar writes names (folders within folders, too); and
+    when that holds nothing but one archive, inside it ("DSAR-2018-0398.zip!"). Folder
+    entries and the Finder's "__MACOSX/" copies do not count."""
+    everything = list(paths)
+    files = [p for p in everything if "!" not in p and not p.startswith("__MACOSX/")]
+    root = _folder(files)
+    inside = [p for p in files if p.startswith(root) and not p.endswith("/")]
+    if len(inside) == 1:  # a wrapper archive whose members were read: the export is in it
+        inner = inside[0] + "!"
+        nested = [p[len(inner) :] for p in everything if p.startswith(inner)]
+        if nested:
+            return inner + export_root(nested)
+    return root
+
+
+def _folder(files: list[str]) -> str:
+    """The one folder all of `files` lie in (within one another: "./DSAR-2018-0398/"), or ""."""
     root = ""
-    while len(tops) == 1:
-        top = next(iter(tops))
-        inside = [p[len(top) :] for p in files if p.startswith(top)]
-        if not top.endswith("/") or not any(p and not p.endswith("/") for p in inside):
+    while files:
+        top, slash, _rest = files[0].partition("/")
+        top += slash
+        if not slash or any(not p.startswith(top) for p in files):
+            break
+        inside = [p[len(top) :] for p in files]
+        if not any(p and not p.endswith("/") for p in inside):
             break
         root += top
         files = [p for p in inside if p]
-        tops = {p.partition("/")[0] + "/" if "/" in p else p for p in files}
     return root
 
 

@@ -40,6 +40,12 @@ def check(request: Request, index: ExportIndex) -> list[Finding]:
                 f'{manifest_path} has no usable "files" list; no member can be verified.',
             )
         ]
+    own = path_key(manifest_path)
+    # an export compressed as a folder ("DSAR-2018-0398/manifest.json") or inside an archive
+    # of its own ("DSAR-2018-0398.zip!manifest.json"): its manifest lists the members from
+    # there, or with the folder in front
+    base = own[: max(own.rfind("/"), own.rfind("!")) + 1]
+    level = base[: base.rfind("!") + 1]  # the archive it lies in ("" for the export)
     # Members by the path extraction gives them; a nested archive's members only for the
     # entries that name them (an outer archive's entry covers them otherwise).
     present: dict[str, Member] = {}
@@ -50,11 +56,8 @@ def check(request: Request, index: ExportIndex) -> list[Finding]:
         p = m.path
         if m.kind is directory or p.endswith("/"):
             continue
-        (nested if "!" in p else present).setdefault(p if plain else path_key(p), m)
-    own = path_key(manifest_path)
-    # an export compressed as a folder ("DSAR-2018-0398/manifest.json"): its manifest lists
-    # the members from that folder, or with the folder in front
-    base = own.rpartition("/")[0] + "/" if "/" in own else ""
+        ours = p.startswith(level) and "!" not in p[len(level) :]
+        (present if ours else nested).setdefault(p if plain else path_key(p), m)
     seen: set[str] = set()
     missing: list[str] = []
     changed: dict[str, str] = {}  # member -> how it differs from an entry of it
