@@ -18,6 +18,7 @@ import pytest
 from cleancopy import review_changed, voice_history_rows
 
 from reviewer.domain.model import Severity, Verdict
+from reviewer.domain.review import Review
 
 STRANGERS = [
     ("2017-11-02T19:04:11Z", "G090LF1173430QK7", "UX9Q2M4K7T1B8C0D", "ruf Lena an"),
@@ -68,4 +69,59 @@ def test_a_strangers_transcripts_under_another_name_block(
 def test_a_copy_of_the_requesters_own_catalogue_passes(tmp_path: Path) -> None:
     own = [(r[1], r[3], r[0], r[6]) for r in voice_history_rows()]
     review = review_changed(tmp_path, {"Alexa/Archive/Transcripts_2018.pdf": _catalogue(own)})
+    assert review.report.verdict is Verdict.PASS, review.report.findings
+
+
+def _own() -> list[pdfcraft.Entry]:
+    return [(r[1], r[3], r[0], r[6]) for r in voice_history_rows()]
+
+
+def _mismatches(review: Review, member: str) -> list[str]:
+    findings = review.report.findings
+    return [f.title for f in findings if f.code == "catalogue-mismatch" and member in f.members]
+
+
+@pytest.mark.parametrize(
+    ("member", "as_text", "main_removed"),
+    [
+        ("Alexa/Archive/Transcripts_2018.pdf", False, False),
+        ("Alexa/Transcripts.txt", True, True),
+        ("Alexa/Transcripts.txt", True, False),
+    ],
+    ids=["second pdf", "text instead of the pdf", "text beside the pdf"],
+)
+def test_another_catalogue_that_disagrees_with_the_voice_history_blocks(
+    tmp_path: Path, member: str, as_text: bool, main_removed: bool
+) -> None:
+    """Every catalogue in the export is compared with the voice history, not only
+    Alexa/Transcripts.pdf: another one saying something else of the same utterance is a
+    disagreement, wherever it is."""
+    own = _own()
+    stamp, serial, uid, _text = own[0]
+    own[0] = (stamp, serial, uid, "order ninety bottles of wine")
+    data: bytes | str = _as_text(own) if as_text else _catalogue(own)
+    changes: dict[str, bytes | str | None] = {member: data}
+    if main_removed:
+        changes["Alexa/Transcripts.pdf"] = None
+    review = review_changed(tmp_path, changes)
+    assert review.report.verdict is Verdict.BLOCK
+    titles = _mismatches(review, member)
+    assert titles == ["1 transcript differs between catalogue and voice history"], titles
+
+
+def test_another_catalogues_entry_the_voice_history_lacks_blocks(tmp_path: Path) -> None:
+    """A second catalogue holding a transcript of a registered device from before the
+    requester registered it (a previous owner's), which no voice-history row describes."""
+    early = ("2017-11-01T10:00:00Z", "G000RA1103770K5V", "UQ7T1B8C0D2M4K9X", "wer bin ich")
+    review = review_changed(
+        tmp_path, {"Alexa/Archive/Transcripts_old.pdf": _catalogue([*_own()[:2], early])}
+    )
+    assert review.report.verdict is Verdict.BLOCK
+    [title] = _mismatches(review, "Alexa/Archive/Transcripts_old.pdf")
+    assert title == "1 catalogue entry not in the voice history"
+
+
+def test_an_excerpt_of_the_requesters_catalogue_passes(tmp_path: Path) -> None:
+    """A second catalogue need not list every recording: an excerpt that agrees passes."""
+    review = review_changed(tmp_path, {"Alexa/Archive/Highlights.pdf": _catalogue(_own()[:3])})
     assert review.report.verdict is Verdict.PASS, review.report.findings

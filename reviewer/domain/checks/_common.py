@@ -16,11 +16,12 @@ from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any, TypeVar, cast
 
+from reviewer.domain.archive.catalogue import entries_in_text
 from reviewer.domain.archive.fieldnames import CUSTOMER_KEYS as CUSTOMER_KEYS
 from reviewer.domain.archive.fieldnames import is_linked_account
 from reviewer.domain.archive.fieldnames import norm_key as norm_key
 from reviewer.domain.archive.tabular import json_view
-from reviewer.domain.model import ExportIndex, Recording, Request, Table
+from reviewer.domain.model import ExportIndex, Recording, Request, Table, TranscriptEntry
 
 T = TypeVar("T")
 
@@ -171,6 +172,20 @@ def is_foreign_recording(rec: Recording, request: Request) -> bool:
     `foreign-records` reports: such a recording is checked as the requester's (its device,
     its date), never passed over."""
     return is_foreign_id(rec.customer_id, request) and bool(account_id(rec.customer_id))
+
+
+def other_catalogues(index: ExportIndex) -> list[tuple[str, list[TranscriptEntry]]]:
+    """Catalogue entries outside the catalogue, per member: a second catalogue PDF, one's text
+    saved as a .txt, one in a nested archive (worked out once per run of the checks)."""
+
+    def find() -> list[tuple[str, list[TranscriptEntry]]]:
+        found = []
+        for path, text in index.texts.items():
+            if path != index.transcript_member and (entries := entries_in_text(text)):
+                found.append((path, entries))
+        return found
+
+    return shared("other-catalogues", index, index, find)
 
 
 # --------------------------------------------------------------------------- attribution

@@ -18,7 +18,13 @@ from collections.abc import Callable
 from datetime import time
 
 from reviewer.domain.archive.catalogue import TRANSCRIPTS_PDF
-from reviewer.domain.checks._common import as_utc_naive, listing, plural, unique
+from reviewer.domain.checks._common import (
+    as_utc_naive,
+    listing,
+    other_catalogues,
+    plural,
+    unique,
+)
 from reviewer.domain.devices import serial_key, serial_of
 from reviewer.domain.model import (
     ExportIndex,
@@ -43,22 +49,37 @@ def _text_key(text: str) -> str:
 def check(request: Request, index: ExportIndex) -> list[Finding]:
     if not index.recordings:
         return []
-    if not index.transcripts:
-        return _empty(index)
-    catalogue = index.transcript_member
-    if catalogue is None:
-        return []
     # An utterance listed twice on one side keeps every reading: each must agree with the
     # other side (a second entry with another text or device is a disagreement too).
     history: dict[str, list[Recording]] = {}
     for rec in index.recordings:
         history.setdefault(rec.utterance_id.strip(), []).append(rec)
-    entries: dict[str, list[TranscriptEntry]] = {}
-    for e in index.transcripts:
-        entries.setdefault(e.utterance_id.strip(), []).append(e)
     sources = sorted({r.source_member for r in index.recordings if r.source_member})
+    catalogue = index.transcript_member
+    if not index.transcripts or catalogue is None:
+        findings = _empty(index)
+    else:
+        findings = _compare(catalogue, index.transcripts, history, sources, whole=True)
+    for path, entries in other_catalogues(index):
+        findings.extend(_compare(path, entries, history, sources, whole=False))
+    return findings
 
-    not_in_catalogue = [u for u in history if u not in entries]
+
+def _compare(
+    catalogue: str,
+    listed: list[TranscriptEntry],
+    history: dict[str, list[Recording]],
+    sources: list[str],
+    whole: bool,
+) -> list[Finding]:
+    """`catalogue`'s entries against the voice history: each entry one of its utterances,
+    agreeing in text, device and time; and, for the `whole` catalogue, every utterance in it
+    (a second catalogue may be an excerpt)."""
+    entries: dict[str, list[TranscriptEntry]] = {}
+    for e in listed:
+        entries.setdefault(e.utterance_id.strip(), []).append(e)
+
+    not_in_catalogue = [u for u in history if u not in entries] if whole else []
     not_in_history = [u for u in entries if u not in history]
     text, device, time = _differences(entries, history)
 

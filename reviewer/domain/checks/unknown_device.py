@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from reviewer.domain.archive.catalogue import entries_in_text
 from reviewer.domain.checks._common import (
     all_tables,
     customer_column,
@@ -22,6 +21,7 @@ from reviewer.domain.checks._common import (
     is_requester_id,
     listing,
     norm_key,
+    other_catalogues,
     plural,
     recording_members,
     referenced_members,
@@ -102,10 +102,8 @@ def _other_catalogues(index: ExportIndex, known: set[str], owned: str) -> list[F
     another account's transcripts, as in the incident, whatever the file is called."""
     unknown: dict[str, list[str]] = defaultdict(list)  # member -> serials as written
     counts: dict[str, int] = defaultdict(int)
-    for path, text in index.texts.items():
-        if path == index.transcript_member:
-            continue
-        for entry in entries_in_text(text):
+    for path, entries in other_catalogues(index):
+        for entry in entries:
             key = serial_key(entry.device_serial)
             if key not in known:
                 counts[path] += 1
