@@ -17,6 +17,7 @@ import json
 import zipfile
 from pathlib import Path
 
+import pdfcraft
 import pytest
 from cleancopy import clean_members, review_members
 
@@ -120,3 +121,17 @@ def test_a_member_beside_the_folder_is_not_listed(tmp_path: Path) -> None:
     review = review_members(tmp_path, members)
     assert review.index.manifest_member is None
     assert "manifest-absent" in {f.code for f in review.report.findings}
+
+
+@pytest.mark.parametrize("prefix", ["DSAR-2018-0398/", "DSAR-2018-0398.zip!"])
+def test_an_ordinary_document_as_a_folder_exports_catalogue_is_named(
+    tmp_path: Path, prefix: str
+) -> None:
+    members = clean_members()
+    members["Alexa/Transcripts.pdf"] = pdfcraft.build(
+        [b"BT /F1 12 Tf 72 720 Td (Minutes of the meeting) Tj ET"]
+    )
+    review = _review(tmp_path, prefix, _fitted(members))
+    [f] = [f for f in review.report.findings if f.code == "catalogue-empty"]
+    assert f.members[0] == prefix + "Alexa/Transcripts.pdf"
+    assert review.report.verdict is Verdict.BLOCK

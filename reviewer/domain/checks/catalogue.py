@@ -18,6 +18,7 @@ from collections.abc import Callable
 from datetime import time
 
 from reviewer.domain.archive.catalogue import TRANSCRIPTS_PDF
+from reviewer.domain.archive.layout import export_root
 from reviewer.domain.checks._common import (
     as_utc_naive,
     listing,
@@ -147,7 +148,9 @@ def _compare(
 
 def _empty(index: ExportIndex) -> list[Finding]:
     """A catalogue that yields no entry while the voice history lists recordings."""
-    path = index.transcript_member or TRANSCRIPTS_PDF
+    path = index.transcript_member
+    if path is None:  # where the catalogue stands in the export's layout
+        path = export_root(m.path for m in index.members) + TRANSCRIPTS_PDF
     member = index.member(path)
     if member is None:
         return []  # no catalogue in this export's layout
