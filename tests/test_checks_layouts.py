@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 import pytest
-from cleancopy import review_changed
+from cleancopy import clean_members, review_changed, voice_history_rows
 
 from reviewer.domain.archive.tabular import parse_csv
 from reviewer.domain.model import Verdict
@@ -304,3 +304,64 @@ def test_another_customer_beside_a_service_column_still_blocks(tmp_path: Path) -
     assert review.report.verdict is Verdict.BLOCK
     [f] = [f for f in review.report.findings if f.code == "foreign-records"]
     assert THEIRS in f.detail
+
+
+def _xml_voice_history(rows: list[list[str]]) -> str:
+    """The voice history as XML: one <Utterance> a row, its fields as attributes and its
+    transcript as a child element, in a namespace."""
+    items = "".join(
+        f'  <v:Utterance id="{u}" timestamp="{t}" customerId="{c}" deviceSerial="{s}" '
+        f'deviceType="{d}" audioFile="{a}"><v:Transcript>{tr}</v:Transcript></v:Utterance>\n'
+        for u, t, c, s, d, a, tr in rows
+    )
+    return (
+        "<?xml version='1.0' encoding='UTF-8'?>\n"
+        f'<v:VoiceHistory xmlns:v="urn:example:alexa">\n{items}</v:VoiceHistory>\n'
+    )
+
+
+def test_a_voice_history_in_xml_gives_its_recordings(tmp_path: Path) -> None:
+    """An XML voice history's rows are recordings like a CSV's: the requester's own pass,
+    and one from a device the requester never registered blocks, naming the device."""
+    rows = voice_history_rows()
+    (tmp_path / "honest").mkdir()
+    (tmp_path / "stranger").mkdir()
+    honest = review_changed(
+        tmp_path / "honest",
+        {"Alexa/VoiceHistory.csv": None, "Alexa/VoiceHistory.xml": _xml_voice_history(rows)},
+    )
+    assert honest.report.verdict is Verdict.PASS, [
+        (f.code, f.detail) for f in honest.report.findings
+    ]
+    assert len(honest.index.recordings) == len(rows)
+    stranger = list(rows[0])
+    stranger[0], stranger[3] = "UABCF2613F1B3AD9", "G0A0UQ0458810E1R"
+    stranger[5] = "Alexa/Audio/UABCF2613F1B3AD9.wav"
+    wav = clean_members()[rows[0][5]]
+    review = review_changed(
+        tmp_path / "stranger",
+        {
+            "Alexa/VoiceHistory.csv": None,
+            "Alexa/VoiceHistory.xml": _xml_voice_history([*rows, stranger]),
+            stranger[5]: wav,
+        },
+    )
+    assert review.report.verdict is Verdict.BLOCK
+    [f] = [f for f in review.report.findings if f.code == "unknown-device"]
+    assert "G0A0UQ0458810E1R" in f.title and stranger[5] in f.members
+
+
+def test_another_accounts_records_in_xml_block_and_settings_stay_text(tmp_path: Path) -> None:
+    orders = (
+        "<Orders>"
+        f'<Order customerId="{REQ_ID}" orderId="202-1"/>'
+        f'<Order customerId="{THEIRS}" orderId="202-2"><ShipCity>Leeds</ShipCity></Order>'
+        "</Orders>"
+    )
+    settings = (
+        "<Settings><Setting name='wake'>Alexa</Setting><Setting name='lang'>en</Setting></Settings>"
+    )
+    review = review_changed(tmp_path, {"Retail/Orders.xml": orders, "Alexa/Settings.xml": settings})
+    by_code = {f.code: f for f in review.report.findings}
+    assert by_code["foreign-records"].members == ("Retail/Orders.xml",)
+    assert "Alexa/Settings.xml" not in review.index.tables

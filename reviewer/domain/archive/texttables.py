@@ -8,10 +8,11 @@ ids, and a voice history written so gives its recordings.
 from __future__ import annotations
 
 import re
+import xml.etree.ElementTree as ET  # noqa: N817 - the name the standard library's docs use
 from collections.abc import Container, Mapping
 
-from reviewer.domain.archive.fieldnames import CUSTOMER_KEYS, norm_key
-from reviewer.domain.archive.tabular import json_records_table, parse_csv
+from reviewer.domain.archive.fieldnames import CUSTOMER_KEYS, SERVICE_KEYS, norm_key
+from reviewer.domain.archive.tabular import json_records_table, parse_csv, recording_columns
 from reviewer.domain.model import Table
 
 JSON_LINES_EXT = (".jsonl", ".ndjson", ".json")
@@ -37,6 +38,8 @@ def text_tables(
         table: Table | None = None
         if path.lower().endswith(JSON_LINES_EXT) or text.lstrip("\ufeff \t\r\n")[:1] == "{":
             table = json_records_table(path, text)
+        elif path.lower().endswith(".xml") and not _office_part(path):
+            table = xml_records_table(path, text)
         else:
             start = _customer_header(text)
             if start is not None:
@@ -46,6 +49,64 @@ def text_tables(
         if table is not None and table.rows:
             found[path] = table
     return found
+
+
+def _office_part(path: str) -> bool:
+    """A part of an Office or OpenDocument package (a workbook's sheets are read as tables
+    by `worksheet_tables`, and its other parts are no records)."""
+    container = path.rpartition("!")[0].lower()
+    return container.endswith(OFFICE_EXT)
+
+
+OFFICE_EXT = (".docx", ".docm", ".xlsx", ".xlsm", ".pptx", ".pptm", ".odt", ".ods", ".odp")
+XML_RECORDS_MIN = 2  # elements of one name under one parent that make a table
+
+
+def xml_records_table(member: str, text: str) -> Table | None:
+    """The records of an XML document as a table, when they are an account's rows or a voice
+    history: the element that repeats most under one parent (`<Utterance>` in
+    `<VoiceHistory>`), each a row of its attributes and its childless child elements' texts,
+    columns named without namespaces. Records with no customer field that describe no
+    recordings stay text (settings, a page's markup). A document declaring a DOCTYPE or
+    entities is never expanded: it stays text."""
+    if "<!DOCTYPE" in text or "<!ENTITY" in text:
+        return None
+    try:
+        root = ET.fromstring(text.lstrip("\ufeff"))
+    except (ET.ParseError, ValueError):
+        return None
+    best: list[ET.Element] = []
+    for parent in root.iter():
+        groups: dict[str, list[ET.Element]] = {}
+        for child in parent:
+            groups.setdefault(child.tag, []).append(child)
+        for group in groups.values():
+            if len(group) > len(best):
+                best = group
+    if len(best) < XML_RECORDS_MIN:
+        return None
+    records: list[dict[str, str]] = []
+    columns: dict[str, None] = {}
+    tag = _local(best[0].tag)
+    service = norm_key(tag) in SERVICE_KEYS  # <Service name="Spotify">: its name is the service
+    for element in best:
+        record = {_local(k): v.strip() for k, v in element.attrib.items()}
+        if service and "name" in record:
+            record[tag] = record.pop("name")
+        for child in element:
+            if len(child) == 0:
+                record.setdefault(_local(child.tag), (child.text or "").strip())
+        records.append(record)
+        columns.update(dict.fromkeys(record))
+    table = Table.from_records(member, columns, records)
+    keys = {norm_key(c) for c in table.columns}
+    if keys & CUSTOMER_KEYS or recording_columns(table) is not None:
+        return table
+    return None
+
+
+def _local(tag: str) -> str:
+    return tag.rpartition("}")[2]
 
 
 def _customer_header(text: str) -> int | None:
