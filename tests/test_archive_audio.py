@@ -4,6 +4,7 @@ their duration where the bytes tell it; and every WAV variant libsndfile reads."
 from __future__ import annotations
 
 import io
+import random
 import shutil
 import struct
 import subprocess
@@ -19,7 +20,7 @@ import zipcraft
 
 from reviewer.archive import Limits, read_export
 from reviewer.archive.planner import AUDIO_HEAD
-from reviewer.domain.archive.audio import mp3_info, ogg_info
+from reviewer.domain.archive.audio import OGG_TAIL, hear, mp3_info, ogg_info
 from reviewer.domain.model import AudioInfo, MemberKind, Severity
 
 # MPEG-1 layer III, 128 kbit/s, 44.1 kHz, stereo, no padding: 417-byte frames of 1,152 samples
@@ -39,10 +40,33 @@ def test_cbr_mp3_duration_from_bit_rate() -> None:
     assert info.duration_s == pytest.approx(200 * 1152 / 44100, rel=0.01)
 
 
+# the same at 64 kbit/s: 208-byte frames
+SLOW_FRAME = b"\xff\xfb\x50\x00" + b"\x00" * (208 - 4)
+
+
+def xing_frame(frames: int, stream: int | None = None) -> bytes:
+    flags, fields = (1, struct.pack(">I", frames))
+    if stream is not None:
+        flags, fields = 3, fields + struct.pack(">I", stream)
+    xing = FRAME_HEADER + b"\x00" * 32 + b"Xing" + struct.pack(">I", flags) + fields
+    return xing + b"\x00" * (417 - len(xing))
+
+
 def test_vbr_mp3_duration_from_xing_frame_count() -> None:
-    xing = FRAME_HEADER + b"\x00" * 32 + b"Xing" + struct.pack(">II", 1, 1000)
-    data = xing + b"\x00" * (417 - len(xing)) + FRAME * 10  # claims 1,000 frames
+    # a 128 kbit/s header frame, then 999 frames at 64 kbit/s: the bit rate of the first
+    # frame would say 13 s; the count says 26
+    data = xing_frame(1000) + SLOW_FRAME * 999
     assert mp3_info(data, len(data)).duration_s == pytest.approx(1000 * 1152 / 44100, abs=1e-3)
+
+
+def test_a_cut_vbr_mp3_is_not_given_the_duration_its_header_counts() -> None:
+    """A Xing header's count is what the whole file held: a file cut to 10 of its frames holds
+    0.26 s, not 26; with the stream's bytes in the header, its share of them, else unknown."""
+    cut = xing_frame(1000) + SLOW_FRAME * 9
+    assert mp3_info(cut, len(cut)).duration_s is None
+    whole = 417 + 999 * 208
+    cut = xing_frame(1000, whole) + SLOW_FRAME * 99  # a tenth of the stream's bytes
+    assert mp3_info(cut, len(cut)).duration_s == pytest.approx(2.612, abs=0.05)
 
 
 def test_garbage_after_an_id3_tag_has_no_duration() -> None:
@@ -298,3 +322,108 @@ def test_what_nothing_can_read_is_still_malformed_and_read_at_once(tmp_path: Pat
         member = index.member(f"Audio/{name}")
         assert member is not None and member.kind is MemberKind.AUDIO
         assert member.audio is None or member.audio.duration_s is None
+
+
+# ------------------------------------------------------ FLAC, and what is no MP3, Ogg or FLAC
+
+
+def test_a_flac_recording_gets_its_facts_from_its_streaminfo(tmp_path: Path) -> None:
+    """A FLAC recording's duration, rate, channels and bits, as its STREAMINFO block says
+    (also behind an ID3 tag): a sampled one shorter than 2 s can count as played to its end."""
+    short = wavcraft.written(1.25, 16000, 1, "FLAC", "PCM_16")
+    wide = wavcraft.written(3.5, 48000, 2, "FLAC", "PCM_24")
+    archive = tmp_path / "export.zip"
+    recordings = {"Audio/short.flac": short, "Audio/wide.flac": id3(40) + wide}
+    archive.write_bytes(zipcraft.zip_of(recordings))
+    index = read_export(archive, Limits())
+    facts = {m.path: m.audio for m in index.audio_members}
+    assert facts["Audio/short.flac"] == AudioInfo("flac", 1.25, 16000, 1, 16)
+    assert facts["Audio/wide.flac"] == AudioInfo("flac", 3.5, 48000, 2, 24)
+    assert index.recording_seconds == pytest.approx(4.75, abs=1e-3)
+    assert not [f for f in index.read_findings if f.code == "audio-malformed"]
+
+
+def test_a_long_flac_keeps_its_duration_though_only_its_head_is_kept(tmp_path: Path) -> None:
+    data = wavcraft.written(60.0, 44100, 2, "FLAC", "PCM_16")
+    assert len(data) > AUDIO_HEAD
+    archive = tmp_path / "export.zip"
+    archive.write_bytes(zipcraft.zip_of({"Audio/long.flac": data}, zipfile.ZIP_STORED))
+    index = read_export(archive, Limits())
+    (member,) = index.audio_members
+    assert member.audio is not None and member.audio.duration_s == 60.0
+    assert not [f for f in index.read_findings if f.code == "audio-malformed"]
+
+
+def compressed() -> dict[str, bytes]:
+    return {
+        "mp3": wavcraft.written(1.0, 16000, 1, "MP3", "MPEG_LAYER_III"),
+        "ogg": wavcraft.written(1.0, 16000, 1, "OGG", "VORBIS"),
+        "flac": wavcraft.written(1.0, 16000, 1, "FLAC", "PCM_16"),
+    }
+
+
+def test_what_is_no_mp3_ogg_or_flac_is_malformed(tmp_path: Path) -> None:
+    """Bytes named as an MP3, Ogg or FLAC recording that are not one (random bytes, an empty
+    file), or one cut before any duration can be known (inside its first frame, its headers or
+    its metadata), are malformed as such a WAV is, and get no duration; the honest ones read."""
+    real = compressed()
+    junk = random.Random(7).randbytes(20000)
+    broken = {
+        "junk.mp3": junk,
+        "junk.ogg": junk,
+        "junk.flac": junk,
+        "empty.mp3": b"",
+        "cut.mp3": id3(20) + real["mp3"][:100],
+        "cut.ogg": real["ogg"][:200],
+        "cut.flac": real["flac"][:42],
+    }
+    archive = tmp_path / "export.zip"
+    honest = {f"Audio/ok.{ext}": data for ext, data in real.items()}
+    archive.write_bytes(zipcraft.zip_of({**honest, **{f"Audio/{n}": d for n, d in broken.items()}}))
+    index = read_export(archive, Limits())
+    (malformed,) = [f for f in index.read_findings if f.code == "audio-malformed"]
+    assert sorted(malformed.members) == sorted(f"Audio/{n}" for n in broken)
+    assert malformed.severity is Severity.WARNING
+    for name in broken:
+        member = index.member(f"Audio/{name}")
+        assert member is not None and member.kind is MemberKind.AUDIO
+        assert member.audio is not None and member.audio.duration_s is None, name
+    for path in honest:
+        member = index.member(path)
+        assert member is not None and member.audio is not None
+        assert member.audio.duration_s == pytest.approx(1.0, abs=0.1), path
+    assert index.recording_seconds == pytest.approx(3.0, abs=0.2)
+
+
+MALFORMED = [
+    ("junk.mp3", b"no frames here " * 100, "not an MP3 file: no MPEG audio frame"),
+    ("empty.mp3", b"", "empty: no MPEG audio frame"),
+    ("cut.mp3", FRAME[:100], "cut short: its first MPEG frame needs 417 bytes, 100 are there"),
+    ("tag.mp3", id3(300)[:200], "cut inside its ID3 tag"),
+    ("info.mp3", xing_frame(1000), "cut short: no MPEG frame of sound after its Info header"),
+    ("junk.ogg", bytes(300), "not an Ogg file: no OggS page at its start"),
+    ("junk.flac", bytes(300), "not a FLAC file: no fLaC marker at its start"),
+]
+
+
+@pytest.mark.parametrize(("name", "data", "why"), MALFORMED, ids=[c[0] for c in MALFORMED])
+def test_a_malformed_recording_says_why(tmp_path: Path, name: str, data: bytes, why: str) -> None:
+    archive = tmp_path / "export.zip"
+    archive.write_bytes(zipcraft.zip_of({f"Audio/{name}": data}))
+    (malformed,) = [
+        f for f in read_export(archive, Limits()).read_findings if f.code == "audio-malformed"
+    ]
+    assert malformed.detail == f"Audio/{name}: {why}"
+
+
+def test_the_bytes_of_a_cut_recording_give_its_duration() -> None:
+    """A recording cut short lasts what its bytes hold: an MP3 by its frames' bit rate, an
+    Ogg by its last page; never what its header says the whole file held."""
+    whole = compressed()
+    mp3 = hear("mp3", whole["mp3"][:600], b"", 600).info  # a quarter of it
+    assert mp3.duration_s == pytest.approx(0.26, abs=0.03)
+    ogg = wavcraft.written(8.0, 16000, 1, "OGG", "VORBIS")
+    cut = ogg[: len(ogg) // 2]
+    heard = hear("ogg", cut, cut[-OGG_TAIL:], len(cut))
+    assert heard.problem is None and heard.info.duration_s is not None
+    assert 2.0 < heard.info.duration_s < 6.0

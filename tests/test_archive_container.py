@@ -266,9 +266,68 @@ def test_bytes_between_members_and_before_the_directory(tmp_path: Path) -> None:
 
 
 def test_bytes_after_the_end_of_the_archive(tmp_path: Path) -> None:
-    data = zipfile_written(zipfile.ZIP_DEFLATED, False) + b"\x00" * 30
+    data = zipfile_written(zipfile.ZIP_DEFLATED, False) + b"\x00" * 29 + b"x"
     f = unlisted(read(tmp_path, data))
     assert f.detail.startswith("30 bytes after the end of the archive")
+
+
+def padded(data: bytes, block: int = 10240) -> bytes:
+    """`data` padded with zero bytes to whole blocks, as bsdtar writes an archive to a pipe."""
+    return data + bytes(-len(data) % block)
+
+
+def test_zero_padding_after_the_end_of_the_archive_is_no_finding(tmp_path: Path) -> None:
+    archive = zipfile_written(zipfile.ZIP_DEFLATED, False)
+    data = padded(archive)
+    pad = len(data) - len(archive)
+    assert pad > 5000 and zipfile_accepts(data)
+    index = read(tmp_path, data)
+    assert zip_findings(index) == []
+    assert [m.path for m in index.members if m.path.endswith(".csv")] == [
+        f"folder/part{i}.csv" for i in range(3)
+    ]
+    # one byte that is not zero, anywhere in the padding, is still unlisted (all of it)
+    at = len(archive) + pad // 2
+    marked = data[:at] + b"\x01" + data[at + 1 :]
+    f = unlisted(read(tmp_path, marked))
+    assert f.detail.startswith(f"{pad:,} bytes after the end of the archive")
+
+
+def test_zeros_past_the_end_record_window_are_read_in_chunks(tmp_path: Path) -> None:
+    from reviewer.archive.directory import END_TAIL, ZERO_CHUNK, read_directory
+
+    archive = zipfile_written(zipfile.ZIP_DEFLATED, False)
+    data = padded(archive, 4 << 20)  # 4 MB blocks: the end record far before the last byte
+    assert len(data) - len(archive) > 3 * ZERO_CHUNK
+    reads: list[int] = []
+
+    def at(offset: int, n: int) -> bytes:
+        reads.append(n)
+        return data[offset : offset + n]
+
+    found = read_directory(at, len(data), 100)
+    assert [e.name for e in found.entries][-1] == "folder/part2.csv" and found.outside == []
+    assert max(reads) <= max(ZERO_CHUNK, END_TAIL)  # never the zeros at once
+    assert zip_findings(read(tmp_path, data)) == []
+
+
+@pytest.mark.skipif(shutil.which("bsdtar") is None, reason="bsdtar is not installed")
+def test_an_archive_bsdtar_wrote_to_a_pipe(tmp_path: Path) -> None:
+    src = tmp_path / "src"
+    (src / "Alexa").mkdir(parents=True)
+    (src / "Alexa" / "history.csv").write_bytes(TEXT)
+    (src / "manifest.json").write_text('{"files": ["Alexa/history.csv"]}')
+    piped = subprocess.run(
+        "bsdtar --format zip -cf - manifest.json Alexa | cat",
+        shell=True,
+        cwd=src,
+        capture_output=True,
+        check=True,
+    ).stdout
+    assert len(piped) % 10240 == 0 and piped.endswith(bytes(100))
+    index = read(tmp_path, piped)
+    assert zip_findings(index) == []
+    assert {m.path for m in index.members} >= {"manifest.json", "Alexa/history.csv"}
 
 
 def descriptor(data: bytes, packed: bytes, *, signed: bool = True, wide: bool = False) -> bytes:

@@ -312,3 +312,22 @@ def test_many_hazards_at_once_name_every_member(sandbox: Callable[..., ExportInd
     f = finding(index, "zip-traversal")
     assert len(f.members) == 30
     assert sum(1 for g in index.read_findings if g.code == "zip-traversal") == 1
+
+
+@pytest.mark.parametrize(
+    ("method", "named"),
+    [
+        (9, "9 (Deflate64)"),
+        (98, "98 (PPMd)"),
+        (6, "6 (Implode)"),
+        (97, "97 (WavPack)"),
+        (200, "200 (no method APPNOTE defines)"),
+    ],
+)
+def test_an_unsupported_compression_method_is_named(
+    sandbox: Callable[..., ExportIndex], method: int, named: str
+) -> None:
+    entries = [Entry("Alexa/odd.bin", b"data", compressed=b"????", method=method), ok()]
+    f = finding(sandbox(zipcraft.build(entries)), "zip-unsupported-compression")
+    assert f.detail == f"'Alexa/odd.bin' uses compression method {named}"
+    assert f.members == ("Alexa/odd.bin",)

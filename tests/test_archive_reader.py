@@ -12,6 +12,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
+import wavcraft
 import zipcraft
 from test_checks_common import make_request
 from zipcraft import STORED, Entry
@@ -144,7 +145,7 @@ def test_other_layout_json_histories_and_nested_archive(tmp_path: Path) -> None:
     inner = zipcraft.zip_of(
         {
             "history/voice.json": json.dumps(history).encode(),
-            "audio/V1.ogg": b"OggS\x00\x02" + b"\x00" * 100,
+            "audio/V1.ogg": wavcraft.written(0.5, 16000, 1, "OGG", "VORBIS"),
             "user_profile.json": json.dumps({"customerId": CUSTOMER, "name": "Jonas"}).encode(),
         }
     )

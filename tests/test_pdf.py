@@ -330,6 +330,50 @@ def test_an_ordinary_document_where_the_catalogue_should_be_is_critical(tmp_path
     ]
 
 
+def encrypted(pdf: bytes, algorithm: str, user_password: str = "") -> bytes:
+    """`pdf` encrypted as Acrobat's "restrict editing" does: an owner password, and a user
+    password every viewer opens the document with (empty, unless given)."""
+    import io
+
+    from pypdf import PdfReader, PdfWriter
+
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(pdf)))
+    writer.encrypt(user_password=user_password, owner_password="owner", algorithm=algorithm)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("algorithm", ["AES-256", "AES-256-R5", "AES-128", "RC4-128"])
+def test_a_catalogue_encrypted_with_an_empty_password_is_read(
+    tmp_path: Path, algorithm: str
+) -> None:
+    """Decrypted with the empty user password as every viewer opens it, AES as RC4; a child
+    kept warm reads a plain PDF after it, and the next export, as before."""
+    pdf = encrypted(catalogue_pdf(ENTRIES), algorithm)
+    assert b"/Encrypt" in pdf and b"Anna Weber" not in pdf
+    plain = catalogue_pdf([("2019-01-01T10:00:00Z", "G070VM1A83120045", "U9", "good night")])
+    was = pdfservice.keep_warm(True)
+    try:
+        for _ in range(2):
+            entries = [Entry("Alexa/Transcripts.pdf", pdf), Entry("Other/plain.pdf", plain)]
+            index = read(tmp_path, entries)
+            assert not [f.code for f in index.read_findings if f.code.startswith("pdf-")]
+            assert [e.utterance_id for e in index.transcripts] == ["U0002", "U0001", "U0003"]
+            assert "Anna Weber" in index.texts["Alexa/Transcripts.pdf"]
+            assert "good night" in index.texts["Other/plain.pdf"]
+    finally:
+        pdfservice.keep_warm(was)
+
+
+def test_a_pdf_that_needs_a_password_is_still_unreadable(tmp_path: Path) -> None:
+    pdf = encrypted(catalogue_pdf(ENTRIES), "AES-256", user_password="secret")
+    index = read(tmp_path, [Entry("Alexa/Transcripts.pdf", pdf)])
+    (finding,) = [f for f in index.read_findings if f.code.startswith("pdf-")]
+    assert finding.code == "pdf-unreadable" and finding.members == ("Alexa/Transcripts.pdf",)
+    assert "Anna Weber" not in index.texts.get("Alexa/Transcripts.pdf", "")
+
+
 @pytest.mark.parametrize("size", [0, 1])
 def test_empty_and_tiny_pdfs(tmp_path: Path, size: int) -> None:
     index = read(tmp_path, [Entry("x.pdf", b"%" * size)])

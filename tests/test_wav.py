@@ -253,6 +253,8 @@ def test_recordings_in_an_archive(tmp_path: Path) -> None:
     good = simple_wav(16000, 1.5, 1, 16, extensible=True)
     stereo = simple_wav(22050, 0.5, 2, 16, extra=chunk(b"LIST", b"INFOxxxx"))
     broken = riff(fmt_chunk(0, 1, 16), chunk(b"data", b"\x00" * 100))
+    mp3 = wavcraft.written(1.0, 16000, 1, "MP3", "MPEG_LAYER_III")
+    ogg = wavcraft.written(0.25, 16000, 1, "OGG", "VORBIS")
     archive = tmp_path / "export.zip"
     archive.write_bytes(
         zipcraft.build(
@@ -260,8 +262,8 @@ def test_recordings_in_an_archive(tmp_path: Path) -> None:
                 Entry("Alexa/Audio/U1.wav", good),
                 Entry("Alexa/Audio/U2.wav", stereo, method=STORED),
                 Entry("Alexa/Audio/U3.wav", broken),
-                Entry("Alexa/Audio/U4.mp3", b"ID3\x03\x00\x00\x00\x00\x00\x00" + b"\x00" * 64),
-                Entry("Other/clip.ogg", b"OggS\x00\x02" + b"\x00" * 64),
+                Entry("Alexa/Audio/U4.mp3", b"ID3\x03\x00\x00\x00\x00\x00\x00" + mp3),
+                Entry("Other/clip.ogg", ogg),
             ]
         )
     )
@@ -276,7 +278,11 @@ def test_recordings_in_an_archive(tmp_path: Path) -> None:
     assert "0 Hz" in malformed[0].detail
     formats = {m.path: m.audio.format for m in index.audio_members if m.audio}
     assert formats["Alexa/Audio/U4.mp3"] == "mp3" and formats["Other/clip.ogg"] == "ogg"
-    assert index.recording_seconds == pytest.approx(2.0, abs=1e-3)
+    durations = {m.path: m.audio.duration_s for m in index.audio_members if m.audio}
+    mp3_s = durations["Alexa/Audio/U4.mp3"]
+    assert mp3_s == pytest.approx(1.0, abs=0.1)
+    assert durations["Other/clip.ogg"] == pytest.approx(0.25, abs=1e-3)
+    assert index.recording_seconds == pytest.approx(2.0 + (mp3_s or 0) + 0.25, abs=1e-3)
     # the app plays one recording straight from the archive
     info, pcm = decode_wav(read_member(archive, "Alexa/Audio/U1.wav", 10 << 20))
     assert info.rate == 16000 and len(pcm) == 16000 * 2 * 3 // 2

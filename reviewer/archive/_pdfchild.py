@@ -483,6 +483,29 @@ def _beside_pages(reader: Any) -> str:
     return "\n".join(lines)[:EXTRA_MAX]
 
 
+def _decrypting() -> None:
+    """Let pypdf decrypt AES as well as RC4: `cryptography`, kept from being imported at
+    start-up, is made importable again and pypdf's crypt provider chosen anew (it picks one
+    when it is imported, the pure-Python fallback, which reads no AES, when `cryptography`
+    is missing). Only an encrypted PDF pays for the import, once per child."""
+    if "cryptography" not in sys.modules or sys.modules["cryptography"] is not None:
+        return  # importable already (or imported): pypdf chose it
+    del sys.modules["cryptography"]
+    import importlib
+
+    import pypdf
+    import pypdf._crypt_providers as providers
+    import pypdf._encryption as encryption
+
+    importlib.reload(providers)
+    # _encryption bound the names at import: rebound, not reloaded (a reload would make new
+    # classes, PasswordType among them, that the reader's own references are not)
+    for name in providers.__all__:
+        if hasattr(encryption, name):
+            setattr(encryption, name, getattr(providers, name))
+    pypdf.crypt_provider = providers.crypt_provider
+
+
 def _answer(data: bytes, limits: list[float], out: Any) -> dict[str, object]:
     import pypdf
     from pypdf.errors import LimitReachedError
@@ -491,6 +514,8 @@ def _answer(data: bytes, limits: list[float], out: Any) -> dict[str, object]:
     clock = _Clock(step)
     clock.next_step()
     try:
+        if b"/Encrypt" in data:  # decrypted with the empty password, as every viewer does
+            _decrypting()
         reader = pypdf.PdfReader(io.BytesIO(data))
         total = len(reader.pages)
         clock.budget = min(ceiling, base + per_page * total + per_mb * len(data) / 1e6)
@@ -526,8 +551,8 @@ def main() -> None:
     if memory > 0:
         _limit_memory(memory)
     logging.disable(logging.CRITICAL)  # pypdf warns through logging; answers carry the errors
-    # pypdf needs `cryptography` only to decrypt; an encrypted export PDF is a finding anyway,
-    # and not importing it saves start-up time
+    # pypdf needs `cryptography` only to decrypt AES; not importing it saves start-up time,
+    # and an encrypted PDF makes it importable again (`_decrypting`)
     sys.modules["cryptography"] = None  # type: ignore[assignment]
     import pypdf  # noqa: F401 - imported before the first request, while the parent reads
 

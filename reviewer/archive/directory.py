@@ -7,7 +7,11 @@ archive) into slotted `Entry` objects holding only what the reader uses. It foll
 APPNOTE.TXT as `zipfile` does, and raises `DirectoryError` where `zipfile` raises BadZipFile.
 A ZIP64 locator counts only when a sound ZIP64 end record stands where it points, as Info-ZIP
 judges it: a member name or comment may end in the locator's signature. Bytes after the
-directory that are no record of it (nor the end record's comment) are reported, not skipped.
+directory that are no record of it (nor the end record's comment) are reported, not skipped;
+zero bytes after the end record are no such bytes: they carry nothing, and bsdtar writing to
+a pipe pads its archive with them to whole 10,240-byte blocks (a tape block, with `-b`, any
+size), so the end record is also looked for before a run of zeros longer than the window
+it is searched in. Zeros are read a chunk at a time, never held at once.
 
 Where the records let tools read different members, the conflict is reported
 (`inspect_directory`): a second end record inside the first one's comment (or holding it in
@@ -41,6 +45,7 @@ CENTRAL = struct.Struct("<4sBBBBHHHHIIIHHHHHII")
 CENTRAL_SIG = b"PK\x01\x02"
 MAX_COMMENT = 0xFFFF
 END_TAIL = EOCD.size + MAX_COMMENT  # the bytes at the end of an archive that hold its end record
+ZERO_CHUNK = 1 << 20  # bytes of trailing padding read at a time
 ZIP64_EXTRA = 0x0001
 UNICODE_PATH_EXTRA = 0x7075  # Info-ZIP's Unicode Path: version 1, CRC-32 of the stored name, UTF-8
 _UNICODE_PATH_TAG = struct.pack("<H", UNICODE_PATH_EXTRA)
@@ -122,6 +127,11 @@ def inspect_directory(read: Reader, size: int, limit: int) -> tuple[Directory, l
     tail_start = max(0, size - END_TAIL)
     tail = bytes(read(tail_start, size - tail_start))
     at = find_end_record(tail)
+    if at is None and tail.endswith(b"\x00"):  # padded with zeros past the window: look before
+        stop = min(size, _zeros_start(read, size) + EOCD.size)  # (the record ends in 18 of them)
+        tail_start = max(0, stop - END_TAIL)
+        tail = bytes(read(tail_start, stop - tail_start))
+        at = find_end_record(tail)
     if at is None:
         raise DirectoryError("no end of central directory record")
     found, conflicts = _directory(read, size, tail_start, tail, at, limit)
@@ -142,9 +152,9 @@ def _directory(
         raise DirectoryError(f"the last part of a split archive (part {disk + 1})")
     outside: list[tuple[int, str]] = []
     conflicts: list[str] = []
-    after = size - (eocd_pos + EOCD.size + comment)
-    if after > 0:
-        outside.append((after, "after the end of the archive"))
+    end = eocd_pos + EOCD.size + comment
+    if end < size and not _zeros(read, end, size):  # (zeros are padding to a block)
+        outside.append((size - end, "after the end of the archive"))
     counts = {count, n_disk}  # 16-bit counts, unless the ZIP64 end record gives them
     # a ZIP64 end record and its locator sit before the end record; the locator's signature
     # alone proves nothing (a name or comment may end in it): the record must be there too
@@ -181,6 +191,28 @@ def _directory(
         )
     remark = tail[at + EOCD.size : at + EOCD.size + comment]
     return Directory(entries, count, start, outside, remark), conflicts
+
+
+def _zeros(read: Reader, start: int, end: int) -> bool:
+    """Whether the file's bytes [start, end) are all zero, read a chunk at a time."""
+    for at in range(start, end, ZERO_CHUNK):
+        chunk = bytes(read(at, min(ZERO_CHUNK, end - at)))
+        if chunk.count(0) != len(chunk):
+            return False
+    return True
+
+
+def _zeros_start(read: Reader, size: int) -> int:
+    """Where the run of zero bytes that ends the file starts (`size` when its last byte is
+    not zero), read back from the end a chunk at a time."""
+    end = size
+    while end > 0:
+        at = max(0, end - ZERO_CHUNK)
+        kept = len(bytes(read(at, end - at)).rstrip(b"\x00"))
+        if kept:
+            return at + kept
+        end = at
+    return 0
 
 
 def _counts_fit(counts: set[int], found: int) -> bool:

@@ -16,7 +16,9 @@ would get, naming it.
   member's data, with its data descriptor, and the next, between the last and the central
   directory, or after the end record and its comment; or after the end of a member's
   compressed stream but inside its recorded compressed size): they would be delivered
-  unchecked.
+  unchecked. Zero bytes after the end record are none: they carry nothing (bsdtar pads an
+  archive it writes to a pipe with them to whole blocks); one byte that is not zero makes
+  them all unlisted.
 - ``zip-directory-conflict``: the archive's directory records disagree, so tools list
   different members: a second end record, inside the first one's comment (or holding it in
   its own), that leads to another central directory (zipfile and unzip take the last one in
@@ -62,7 +64,11 @@ Member readers:
 
 - ``audio-malformed`` (WARNING): a WAV recording that neither the WAV parser nor libsndfile
   can read (not RIFF, no fmt chunk, unknown encoding), or whose header states absurd values
-  (0 Hz, a rate outside 1 to 384 kHz, no channels or more than 8). A fmt or data chunk past
+  (0 Hz, a rate outside 1 to 384 kHz, no channels or more than 8); an MP3, Ogg or FLAC
+  recording whose bytes are not that format (no MPEG frame that another one follows, no OggS
+  page with a Vorbis, Opus, FLAC or Speex header, no fLaC marker and STREAMINFO block), or
+  that is cut before any duration can be known (inside its first frame, its headers or its
+  metadata), or empty. A fmt or data chunk past
   the bytes kept of a recording (behind a large tag chunk) is found as the bytes stream past
   (`reviewer.domain.archive.wav.ChunkScout`); a block align that disagrees with the bits is
   read as libsndfile reads it.

@@ -38,6 +38,42 @@ S_IFMT, S_IFLNK = 0o170000, 0o120000
 EARLY_TEXT_BYTES = 1 << 20  # structured members this big are read before the small ones
 _EARLY_EXT = (".json", ".csv")
 _METHODS = frozenset((STORED, DEFLATED, *VIA_ZIPFILE))
+# compression methods by their number in APPNOTE.TXT (4.4.5), to name one the reader refuses
+METHOD_NAMES = {
+    0: "stored",
+    1: "Shrink",
+    2: "Reduce, factor 1",
+    3: "Reduce, factor 2",
+    4: "Reduce, factor 3",
+    5: "Reduce, factor 4",
+    6: "Implode",
+    7: "Tokenize",
+    8: "Deflate",
+    9: "Deflate64",
+    10: "PKWARE DCL Implode",
+    12: "BZIP2",
+    14: "LZMA",
+    16: "IBM z/OS CMPSC",
+    18: "IBM TERSE",
+    19: "IBM LZ77 z Architecture",
+    20: "Zstandard, deprecated number",
+    93: "Zstandard",
+    94: "MP3",
+    95: "XZ",
+    96: "JPEG variant",
+    97: "WavPack",
+    98: "PPMd",
+    99: "WinZip AES encryption",
+}
+
+
+def method_name(method: int) -> str:
+    """A compression method's number and name ("9 (Deflate64)"), or its number alone when
+    APPNOTE gives it none."""
+    name = METHOD_NAMES.get(method)
+    return f"{method} ({name})" if name else f"{method} (no method APPNOTE defines)"
+
+
 AUDIO_HEAD = 1 << 20  # bytes kept from the start of a recording to lay out its chunks
 _DRIVE = re.compile(r"^[A-Za-z]:")
 
@@ -305,7 +341,11 @@ def _admit(ctx: Context, level: Level, info: Entry, member: Member, ext: str) ->
         return None
     method = info.method
     if method not in _METHODS:
-        hz.add("zip-unsupported-compression", path, f"{name!r} uses compression method {method}")
+        hz.add(
+            "zip-unsupported-compression",
+            path,
+            f"{name!r} uses compression method {method_name(method)}",
+        )
         return None
     if info.file_size > limits.max_member_bytes:
         hz.add(

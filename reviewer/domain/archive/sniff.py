@@ -155,12 +155,24 @@ def looks_like_text(head: bytes) -> bool:
     return control == 0  # latin-1 text
 
 
+def _flac_behind_id3(name: str, head: bytes) -> bool:
+    """Whether bytes that start with an ID3 tag are a FLAC file behind it (some taggers put
+    one there): its fLaC marker follows the tag, or the tag runs past `head` in a member
+    named .flac."""
+    if len(head) < 10:
+        return extension(name) == ".flac"
+    end = 10 + sum((b & 0x7F) << (7 * (3 - i)) for i, b in enumerate(head[6:10]))
+    return head[end : end + 4] == b"fLaC" or (end + 4 > len(head) and extension(name) == ".flac")
+
+
 def sniff(name: str, head: bytes) -> tuple[MemberKind, str, str | None]:
     """(kind, type label, audio format or None) for a member named `name` starting with `head`."""
     if head[:4] in (b"RIFF", b"RIFX", b"RF64") and head[8:12] == b"WAVE":
         return MemberKind.AUDIO, "WAV audio", "wav"
     for magic, kind, label, audio in _BY_FIRST_BYTE.get(head[:1], ()):
         if head.startswith(magic):
+            if audio == "mp3" and _flac_behind_id3(name, head):
+                return MemberKind.AUDIO, "FLAC audio", "flac"
             if kind is MemberKind.ARCHIVE and (package := _PACKAGE_EXT.get(extension(name))):
                 label = f"{package} (ZIP archive)"
             return kind, label, audio
