@@ -781,6 +781,40 @@ def test_a_linked_folder_above_the_outbox_cannot_carry_a_redelivery_elsewhere(
     assert list((second / "outbox").iterdir()) == []
 
 
+def test_a_folder_replaced_by_a_link_cannot_carry_a_redelivery_elsewhere(
+    store_url: str, tmp_path: Path
+) -> None:
+    """Released to share/dept/outbox, all real folders; later `share` is replaced by a link
+    to another folder. The same --outbox now leads elsewhere: the re-delivery is refused and
+    nothing is written there."""
+    rid = approved_clean_request(store_url, tmp_path)
+    share, elsewhere = tmp_path / "share", tmp_path / "elsewhere"
+    (share / "dept" / "outbox").mkdir(parents=True)
+    (elsewhere / "dept" / "outbox").mkdir(parents=True)
+
+    def release(*extra: str) -> Result:
+        return cli(
+            store_url,
+            "release",
+            rid,
+            "--outbox",
+            str(share / "dept" / "outbox"),
+            "--as",
+            "bob",
+            "--passphrase-stdin",
+            *extra,
+            input="bob-demo-passphrase\n",
+        )
+
+    assert release().exit_code == 0
+    shutil.rmtree(share)
+    share.symlink_to(elsewhere)
+    moved = release("--redeliver", "--reason", "the requester lost it")
+    assert moved.exit_code == 1, moved.output
+    assert "already released" in moved.output
+    assert list((elsewhere / "dept" / "outbox").iterdir()) == []
+
+
 def test_a_passphrase_hash_swapped_in_sql_shows_in_audit_verify(
     svc: ReviewService, make_review: MakeReview, tmp_path: Path
 ) -> None:

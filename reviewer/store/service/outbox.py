@@ -113,11 +113,11 @@ def make_dirs(path: Path) -> list[Path]:
 
 
 def same_place(recorded: str, final: Path) -> bool:
-    """Is the recorded destination `final`? (A recorded relative path is taken from here.)"""
-    try:
-        return Path(recorded).resolve() == final.resolve()
-    except (OSError, RuntimeError):
-        return os.path.abspath(recorded) == str(final)
+    """Is the recorded destination `final`, the folders above it as they truly are now? The
+    recorded path is compared as written (the release recorded its real folders), never
+    through today's links: a folder replaced by a link since leads elsewhere, and is not the
+    same place. (A recorded relative path is taken from here.)"""
+    return os.path.abspath(recorded) == os.path.abspath(final)
 
 
 def tidy(outbox: Path, created: list[Path] | None = None) -> None:
