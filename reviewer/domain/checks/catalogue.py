@@ -15,9 +15,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from datetime import time
+from datetime import date, time
 
 from reviewer.domain.archive.catalogue import TRANSCRIPTS_PDF
+from reviewer.domain.archive.tabular import recording_columns
 from reviewer.domain.checks._common import as_utc_naive, listing, plural, unique
 from reviewer.domain.devices import serial_key, serial_of
 from reviewer.domain.model import (
@@ -57,6 +58,7 @@ def check(request: Request, index: ExportIndex) -> list[Finding]:
     for e in index.transcripts:
         entries.setdefault(e.utterance_id.strip(), []).append(e)
     sources = sorted({r.source_member for r in index.recordings if r.source_member})
+    _pair_unnamed(index, history, entries)
 
     not_in_catalogue = [u for u in history if u not in entries]
     not_in_history = [u for u in entries if u not in history]
@@ -122,6 +124,57 @@ def check(request: Request, index: ExportIndex) -> list[Finding]:
             f"{rec_ts.isoformat() if rec_ts else '(none)'}.",
         )
     return findings
+
+
+def _unnamed_sources(index: ExportIndex, sources: set[str]) -> set[str]:
+    """The voice histories among `sources` that have no utterance-id column: their
+    recordings are known by their audio files' names or their rows (`recordings_from`)."""
+    found = set()
+    for path in sources:
+        table = index.tables.get(path)
+        mapping = recording_columns(table) if table is not None else None
+        if mapping is not None and "utterance_id" not in mapping:
+            found.add(path)
+    return found
+
+
+def _pair_unnamed(
+    index: ExportIndex,
+    history: dict[str, list[Recording]],
+    entries: dict[str, list[TranscriptEntry]],
+) -> None:
+    """A recording of a voice history with no utterance-id column that no catalogue entry
+    names is that entry the catalogue lists on its device at its time, when exactly one
+    entry the history does not name is (re-keyed in `history` under the entry's id, its text
+    still compared)."""
+    sources = {u: recs for u, recs in history.items() if u not in entries}
+    if not sources:
+        return
+    unnamed = _unnamed_sources(index, {r.source_member for rs in sources.values() for r in rs})
+    if not unnamed:
+        return
+    free: dict[tuple[str, date], list[str]] = {}
+    for uid, es in entries.items():
+        if uid in history:
+            continue
+        for e in es:
+            if e.timestamp is not None:
+                key = (serial_key(e.device_serial), as_utc_naive(e.timestamp).date())
+                free.setdefault(key, []).append(uid)
+    taken: set[str] = set()
+    for uid, recs in sources.items():
+        rec, when = recs[0], recs[0].timestamp
+        if len(recs) != 1 or rec.source_member not in unnamed or when is None:
+            continue
+        key = (serial_key(serial_of(rec)), as_utc_naive(when).date())
+        found = [
+            u
+            for u in free.get(key, ())
+            if u not in taken and not any(_time_differs(e, rec) for e in entries[u])
+        ]
+        if len(set(found)) == 1:
+            taken.add(found[0])
+            history[found[0]] = history.pop(uid)
 
 
 def _empty(index: ExportIndex) -> list[Finding]:
