@@ -110,6 +110,11 @@ _ALIASES: dict[str, tuple[str, ...]] = {
         "serienummer",
         "device",
         "deviceid",
+        # Alexa's activity history: a list of device objects
+        "sourcedeviceids",
+        "sourcedeviceid",
+        "sourcedevice",
+        "devices",
     ),
     "device_type": (
         "devicetype",
@@ -441,7 +446,7 @@ def _recording_columns(
 
 # column names too general to make a table a voice history by themselves ("device" may be
 # a model's name, "text" and "file" any note or attachment)
-_GENERAL_NAMES = frozenset({"device", "deviceid", "text", "file"})
+_GENERAL_NAMES = frozenset({"device", "deviceid", "devices", "text", "file"})
 
 
 def _plainly_voice_history(mapping: dict[str, str], voice_history: bool) -> bool:
@@ -479,10 +484,11 @@ def split_device(serial: str, device_type: str = "") -> tuple[str, str]:
 
     Some layouts give the device as an object (JSON ``"device": {"serial": ..., "type": ...}``,
     whose cell is that object's JSON text): it yields its serial, and its type when the row has
-    no type of its own; an object naming no serial yields no serial. A device given as a string
-    stays as it is.
+    no type of its own; an object naming no serial yields no serial. A list of device objects
+    (Alexa's ``"sourceDeviceIds": [{"serialNumber": ..., "deviceType": ...}]``) or of serials
+    yields its first device's. A device given as a string stays as it is.
     """
-    if not serial.lstrip().startswith("{"):
+    if not serial.lstrip().startswith(("{", "[")):
         return serial, device_type
     parse = _device_object_cached if len(serial) <= DEVICE_CACHED else _device_object
     found, kind = parse(serial)
@@ -500,6 +506,11 @@ def _device_object(text: str) -> tuple[str | None, str]:
         doc = json.loads(text)
     except (ValueError, RecursionError):
         return None, ""
+    if isinstance(doc, list):  # a list of devices: its first (an empty list names none)
+        first_device = next((d for d in doc if d not in (None, "", {})), None)
+        if isinstance(first_device, str | int):
+            return _share(str(first_device).strip()), ""
+        doc = first_device if isinstance(first_device, dict) else {}
     if not isinstance(doc, dict):
         return None, ""
     fields = {norm_key(str(k)): v for k, v in doc.items()}
