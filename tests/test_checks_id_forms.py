@@ -178,3 +178,69 @@ def test_the_requesters_name_or_a_placeholder_in_the_account_column_passes(
     assert review.report.verdict is Verdict.PASS, [
         (f.code, f.detail) for f in review.report.findings
     ]
+
+
+SELLER = "A2MZ8T4KQ9XR3P"  # a marketplace seller's id, shaped like a customer id
+ORDERS = "Retail/OrderHistory.csv"
+
+
+def _orders_with(column: str, cell: str) -> str:
+    """The clean order history with one more column, `cell` in every row."""
+    head, *rows = clean_members()[ORDERS].decode().splitlines()
+    return "\n".join([f"{head},{column}", *(f"{r},{cell}" for r in rows)]) + "\n"
+
+
+SELLER_FORMS = {
+    "seller_id column": {ORDERS: _orders_with("seller_id", SELLER)},
+    "Merchant ID column": {ORDERS: _orders_with("Merchant ID", SELLER)},
+    "Verkäufer-ID column": {ORDERS: _orders_with("Verkäufer-ID", SELLER)},
+    "link ?m=": {
+        ORDERS: _orders_with("product_url", f"https://www.amazon.co.uk/dp/B07PGL2N7J?m={SELLER}")
+    },
+    "link &smid=": {
+        ORDERS: _orders_with("link", f"https://www.amazon.de/dp/B07PGL2N7J?th=1&smid={SELLER}")
+    },
+    "JSON sellerId": {
+        "Retail/Offers.json": json.dumps([{"asin": "B07PGL2N7J", "sellerId": SELLER}])
+    },
+    "JSON soldBy object": {
+        "Retail/Order-1.json": json.dumps(
+            {
+                "customerId": REQ_ID,
+                "items": [{"asin": "B07PGL2N7J", "soldBy": {"name": "Kettle Co", "id": SELLER}}],
+            }
+        )
+    },
+    "Amazon's own, in a note": {
+        "Retail/Note.txt": "Dispatched from and sold by Amazon (A3P5ROKL5A1OLE).\n"
+    },
+    "Amazon's own, amazon.de": {ORDERS: _orders_with("Sold by", "A3JWKAKR8XB7XF")},
+}
+
+
+@pytest.mark.parametrize("form", sorted(SELLER_FORMS))
+def test_a_sellers_id_is_no_customers(tmp_path: Path, form: str) -> None:
+    """An honest order history names who sold each item: a seller's id, shaped like a
+    customer id, is nobody's account in this export."""
+    review = review_changed(tmp_path, SELLER_FORMS[form])
+    assert review.report.verdict is Verdict.PASS, [
+        (f.code, f.detail) for f in review.report.findings
+    ]
+
+
+def test_a_sellers_id_excuses_the_same_id_nowhere_else(tmp_path: Path) -> None:
+    """A value in a seller column is a seller's there; written unlabelled in another member,
+    or in a customer field, it is still another account's id."""
+    review = review_changed(
+        tmp_path,
+        {
+            ORDERS: _orders_with("seller_id", SELLER),
+            "Notes.txt": f"Records merged from {SELLER} on 2018-07-01.\n",
+            "Account/Linked.json": json.dumps({"customerId": SELLER}),
+        },
+    )
+    assert review.report.verdict is Verdict.BLOCK
+    by_code = {f.code: f for f in review.report.findings}
+    assert SELLER in by_code["foreign-identifier"].detail
+    assert by_code["foreign-identifier"].members == ("Notes.txt",)
+    assert by_code["foreign-records"].members == ("Account/Linked.json",)
