@@ -244,3 +244,57 @@ def test_a_sellers_id_excuses_the_same_id_nowhere_else(tmp_path: Path) -> None:
     assert SELLER in by_code["foreign-identifier"].detail
     assert by_code["foreign-identifier"].members == ("Notes.txt",)
     assert by_code["foreign-records"].members == ("Account/Linked.json",)
+
+
+DISGUISED = {
+    "dashes": "A5RT-8XK2-M9QW-4N",
+    "spaces": "A5RT 8XK2 M9QW 4N",
+    "dots in threes": "A5R.T8X.K2M.9QW.4N",
+    "zero-width space": THEIRS[:8] + "\u200b" + THEIRS[8:],
+    "full-width": FULL_WIDTH,
+    "cyrillic": "\u0410" + THEIRS[1:],
+    "full-width, dashed": "-".join(
+        [FULL_WIDTH[:4], FULL_WIDTH[4:8], FULL_WIDTH[8:12], FULL_WIDTH[12:]]
+    ),
+}
+# what honest texts hold beside: an order number, a phone number, dates, a tracking number,
+# a letterhead, the requester's own id grouped or in full-width
+HONEST_NOTE = (
+    "Order 123-4567890-1234567 of 2018-07-01 (01.07.2018), call +44 20 7946 0321, tracking "
+    "AB 1234 5678 9GB, AMAZON EU SARL 38 AVENUE JOHN F. KENNEDY, account A1QH-7RZ3-N8VW-2E "
+    "or " + "".join(chr(ord(c) + 0xFEE0) for c in REQ_ID) + ". "
+)
+
+
+def _in_place(place: str, written: str) -> tuple[str, str]:
+    """(member, text) that holds `written` where no field name says it is an account."""
+    if place == "json":
+        doc = {"customerId": REQ_ID, "secondaryCustomerId": written, "note": HONEST_NOTE}
+        return "Account/Linked.json", json.dumps(doc, ensure_ascii=False)
+    if place == "csv":
+        return "Retail/Gifts.csv", f"customer_id,linked_customer,item\n{REQ_ID},{written},Teapot\n"
+    return "Notes.txt", f"{HONEST_NOTE}Records merged from {written} on 2018-07-01.\n"
+
+
+@pytest.mark.parametrize("place", ["json", "csv", "txt"])
+@pytest.mark.parametrize("form", sorted(DISGUISED))
+def test_another_accounts_id_grouped_or_disguised_anywhere_blocks(
+    tmp_path: Path, form: str, place: str
+) -> None:
+    member, text = _in_place(place, DISGUISED[form])
+    review = review_changed(tmp_path, {member: text})
+    assert review.report.verdict is Verdict.BLOCK
+    [f] = [f for f in review.report.findings if f.code == "foreign-identifier"]
+    # read as the plain id; nothing else the texts hold is taken for one
+    assert f.detail.startswith(f"1 customer id that is not the requester's: {THEIRS} (in {member})")
+    assert f.members == (member,)
+
+
+def test_numbers_dates_and_the_requesters_own_id_grouped_are_no_other_account(
+    tmp_path: Path,
+) -> None:
+    """(A guard for the scan above: it passes without it too.)"""
+    review = review_changed(tmp_path, {"Notes.txt": HONEST_NOTE + "\n"})
+    assert review.report.verdict is Verdict.PASS, [
+        (f.code, f.detail) for f in review.report.findings
+    ]

@@ -58,6 +58,7 @@ from reviewer.domain.checks._identity import (
     MARKUP_EXT,
     SEPARATOR,
     Batch,
+    DisguisedShape,
     RequesterMatcher,
     allowed_address,
     batches,
@@ -308,16 +309,19 @@ def _scan_texts(
     req_id = norm_id(req.customer_id)
     req_email = req.email.strip().casefold()
     shape = id_shape(req.customer_id)
+    disguised = DisguisedShape.of(req.customer_id)
     exporter = exporter_emails(index)
     not_ids = ev.not_ids
     for batch in batches(index.scan_texts(), ev.searched):
         matcher.collect(batch, ev.requester_seen)
         plain = _foreign_in(ev, batch, req_email, req_id, shape, exporter)
-        disguised = deobfuscated(batch.text, written=False)
-        # "%40" in a link, "&#64;" in a cell or value: the members are still SEPARATOR-split
         if disguised is not None:
-            seps = [m.start() for m in re.finditer(SEPARATOR, disguised)]
-            for address, start in find_emails(disguised):
+            _disguised_in(ev, batch, req_id, disguised)
+        unmasked = deobfuscated(batch.text, written=False)
+        # "%40" in a link, "&#64;" in a cell or value: the members are still SEPARATOR-split
+        if unmasked is not None:
+            seps = [m.start() for m in re.finditer(SEPARATOR, unmasked)]
+            for address, start in find_emails(unmasked):
                 if (
                     address not in plain
                     and address != req_email
@@ -328,6 +332,8 @@ def _scan_texts(
     # "lukas.brandt@example.de.txt"), which without a manifest no text spells out.
     for batch in batches((m.path, m.path) for m in index.members):
         _foreign_in(ev, batch, req_email, req_id, shape, exporter)
+        if disguised is not None:
+            _disguised_in(ev, batch, req_id, disguised)
     _scan_plain_texts(ev, index, req_email, req_id, shape, exporter, not_ids)
 
 
@@ -364,6 +370,20 @@ def _foreign_in(
             ) and not _is_seller_id(ev, token, member, batch.text, hit.start()):
                 ev.foreign_hit("customer id", token, member)
     return plain
+
+
+def _disguised_in(ev: _Evidence, batch: Batch, req_id: str, disguised: DisguisedShape) -> None:
+    """Ids shaped like the requester's written grouped or disguised in one batch
+    ("A5RT-8XK2-M9QW-4N", with a zero-width space, in full-width characters, with a
+    Cyrillic "А"), judged as the plain id is."""
+    for token, start in disguised.find(batch.text):
+        if token == req_id or token in ev.not_ids:
+            continue
+        member = batch.member_at(start)
+        if not _is_device_type(ev, token, member, batch.text, start) and not _is_seller_id(
+            ev, token, member, batch.text, start
+        ):
+            ev.foreign_hit("customer id", token, member)
 
 
 # An e-mail address as GPX writes it: <email id="oliver.barnes" domain="example.com"/>
