@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 
+import pytest
 import zipcraft
+from cleancopy import review_changed, voice_history_rows
 from test_checks_common import (
     OTHER_ID,
     OTHER_SERIAL,
@@ -171,6 +175,73 @@ def test_a_device_object_in_a_json_history_cannot_hide_a_foreign_device(tmp_path
         f.detail
     )
     assert "spot1, spot2" in f.detail and "own1" not in f.detail and "{" not in f.detail
+
+
+# how Alexa's activity history (and other pipelines) list a recording's device: a list of
+# device objects, or of serials
+DEVICE_LISTS: dict[str, Callable[[str], dict[str, object]]] = {
+    "sourceDeviceIds": lambda s: {
+        "sourceDeviceIds": [{"deviceType": "A3S5BH2HU6VAYF", "serialNumber": s}]
+    },
+    "device list": lambda s: {"device": [{"deviceType": "A3S5BH2HU6VAYF", "serialNumber": s}]},
+    "serial list": lambda s: {"sourceDeviceIds": [s]},
+}
+
+
+def _activities(device: Callable[[str], dict[str, object]], stranger: bool) -> str:
+    """The clean sample's voice history as Alexa's activity JSON; with `stranger`, its first
+    activity on a device the requester never registered."""
+    acts = []
+    for i, (uid, ts, cid, serial, _, audio, text) in enumerate(voice_history_rows()):
+        when = datetime.fromisoformat(ts.replace("Z", "+00:00"))
+        acts.append(
+            {
+                "utteranceId": uid,
+                "creationTimestamp": int(when.timestamp() * 1000),
+                "customerId": cid,
+                "description": json.dumps({"summary": text}),
+                "audioFile": audio,
+                **device("G0A0UQ0458810E1R" if stranger and i == 0 else serial),
+            }
+        )
+    return json.dumps({"activities": acts}, indent=1)
+
+
+@pytest.mark.parametrize("shape", sorted(DEVICE_LISTS))
+def test_an_alexa_activity_history_listing_the_requesters_devices_passes(
+    tmp_path: Path, shape: str
+) -> None:
+    history = _activities(DEVICE_LISTS[shape], stranger=False)
+    review = review_changed(
+        tmp_path,
+        {
+            "Alexa/VoiceHistory.csv": None,
+            "Alexa/Transcripts.pdf": None,
+            "Alexa/VoiceHistory.json": history,
+        },
+    )
+    assert review.report.verdict is Verdict.PASS, [
+        (f.code, f.detail) for f in review.report.findings
+    ]
+
+
+@pytest.mark.parametrize("shape", sorted(DEVICE_LISTS))
+def test_a_strangers_device_in_an_alexa_activity_history_blocks_by_its_serial(
+    tmp_path: Path, shape: str
+) -> None:
+    history = _activities(DEVICE_LISTS[shape], stranger=True)
+    review = review_changed(
+        tmp_path,
+        {
+            "Alexa/VoiceHistory.csv": None,
+            "Alexa/Transcripts.pdf": None,
+            "Alexa/VoiceHistory.json": history,
+        },
+    )
+    assert review.report.verdict is Verdict.BLOCK
+    [f] = [f for f in review.report.findings if f.code == "unknown-device"]
+    assert f.title.endswith("(G0A0UQ0458810E1R)") and "[" not in f.detail
+    assert f.members == ("Alexa/VoiceHistory.json", voice_history_rows()[0][5])
 
 
 def test_a_device_list_naming_an_unregistered_device_under_the_requester_is_a_warning() -> None:

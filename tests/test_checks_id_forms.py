@@ -219,3 +219,123 @@ def test_recordings_whose_account_cell_holds_no_id_are_still_checked_by_device_a
         (f.code, f.title) for f in review.report.findings
     ]
     assert review.report.verdict is Verdict.BLOCK
+
+
+SELLER = "A2MZ8T4KQ9XR3P"  # a marketplace seller's id, shaped like a customer id
+ORDERS = "Retail/OrderHistory.csv"
+
+
+def _orders_with(column: str, cell: str) -> str:
+    """The clean order history with one more column, `cell` in every row."""
+    head, *rows = clean_members()[ORDERS].decode().splitlines()
+    return "\n".join([f"{head},{column}", *(f"{r},{cell}" for r in rows)]) + "\n"
+
+
+SELLER_FORMS = {
+    "seller_id column": {ORDERS: _orders_with("seller_id", SELLER)},
+    "Merchant ID column": {ORDERS: _orders_with("Merchant ID", SELLER)},
+    "Verkäufer-ID column": {ORDERS: _orders_with("Verkäufer-ID", SELLER)},
+    "link ?m=": {
+        ORDERS: _orders_with("product_url", f"https://www.amazon.co.uk/dp/B07PGL2N7J?m={SELLER}")
+    },
+    "link &smid=": {
+        ORDERS: _orders_with("link", f"https://www.amazon.de/dp/B07PGL2N7J?th=1&smid={SELLER}")
+    },
+    "JSON sellerId": {
+        "Retail/Offers.json": json.dumps([{"asin": "B07PGL2N7J", "sellerId": SELLER}])
+    },
+    "JSON soldBy object": {
+        "Retail/Order-1.json": json.dumps(
+            {
+                "customerId": REQ_ID,
+                "items": [{"asin": "B07PGL2N7J", "soldBy": {"name": "Kettle Co", "id": SELLER}}],
+            }
+        )
+    },
+    "Amazon's own, in a note": {
+        "Retail/Note.txt": "Dispatched from and sold by Amazon (A3P5ROKL5A1OLE).\n"
+    },
+    "Amazon's own, amazon.de": {ORDERS: _orders_with("Sold by", "A3JWKAKR8XB7XF")},
+}
+
+
+@pytest.mark.parametrize("form", sorted(SELLER_FORMS))
+def test_a_sellers_id_is_no_customers(tmp_path: Path, form: str) -> None:
+    """An honest order history names who sold each item: a seller's id, shaped like a
+    customer id, is nobody's account in this export."""
+    review = review_changed(tmp_path, SELLER_FORMS[form])
+    assert review.report.verdict is Verdict.PASS, [
+        (f.code, f.detail) for f in review.report.findings
+    ]
+
+
+def test_a_sellers_id_excuses_the_same_id_nowhere_else(tmp_path: Path) -> None:
+    """A value in a seller column is a seller's there; written unlabelled in another member,
+    or in a customer field, it is still another account's id."""
+    review = review_changed(
+        tmp_path,
+        {
+            ORDERS: _orders_with("seller_id", SELLER),
+            "Notes.txt": f"Records merged from {SELLER} on 2018-07-01.\n",
+            "Account/Linked.json": json.dumps({"customerId": SELLER}),
+        },
+    )
+    assert review.report.verdict is Verdict.BLOCK
+    by_code = {f.code: f for f in review.report.findings}
+    assert SELLER in by_code["foreign-identifier"].detail
+    assert by_code["foreign-identifier"].members == ("Notes.txt",)
+    assert by_code["foreign-records"].members == ("Account/Linked.json",)
+
+
+DISGUISED = {
+    "dashes": "A5RT-8XK2-M9QW-4N",
+    "spaces": "A5RT 8XK2 M9QW 4N",
+    "dots in threes": "A5R.T8X.K2M.9QW.4N",
+    "zero-width space": THEIRS[:8] + "\u200b" + THEIRS[8:],
+    "full-width": FULL_WIDTH,
+    "cyrillic": "\u0410" + THEIRS[1:],
+    "full-width, dashed": "-".join(
+        [FULL_WIDTH[:4], FULL_WIDTH[4:8], FULL_WIDTH[8:12], FULL_WIDTH[12:]]
+    ),
+}
+# what honest texts hold beside: an order number, a phone number, dates, a tracking number,
+# a letterhead, the requester's own id grouped or in full-width
+HONEST_NOTE = (
+    "Order 123-4567890-1234567 of 2018-07-01 (01.07.2018), call +44 20 7946 0321, tracking "
+    "AB 1234 5678 9GB, AMAZON EU SARL 38 AVENUE JOHN F. KENNEDY, account A1QH-7RZ3-N8VW-2E "
+    "or " + "".join(chr(ord(c) + 0xFEE0) for c in REQ_ID) + ". "
+)
+
+
+def _in_place(place: str, written: str) -> tuple[str, str]:
+    """(member, text) that holds `written` where no field name says it is an account."""
+    if place == "json":
+        doc = {"customerId": REQ_ID, "secondaryCustomerId": written, "note": HONEST_NOTE}
+        return "Account/Linked.json", json.dumps(doc, ensure_ascii=False)
+    if place == "csv":
+        return "Retail/Gifts.csv", f"customer_id,linked_customer,item\n{REQ_ID},{written},Teapot\n"
+    return "Notes.txt", f"{HONEST_NOTE}Records merged from {written} on 2018-07-01.\n"
+
+
+@pytest.mark.parametrize("place", ["json", "csv", "txt"])
+@pytest.mark.parametrize("form", sorted(DISGUISED))
+def test_another_accounts_id_grouped_or_disguised_anywhere_blocks(
+    tmp_path: Path, form: str, place: str
+) -> None:
+    member, text = _in_place(place, DISGUISED[form])
+    review = review_changed(tmp_path, {member: text})
+    assert review.report.verdict is Verdict.BLOCK
+    [f] = [f for f in review.report.findings if f.code == "foreign-identifier"]
+    # read as the plain id; nothing else the texts hold is taken for one
+    assert f.detail.startswith(f"1 customer id that is not the requester's: {THEIRS} (in {member})")
+    assert f.members == (member,)
+
+
+def test_numbers_dates_and_the_requesters_own_id_grouped_are_no_other_account(
+    tmp_path: Path,
+) -> None:
+    """(A guard for the scan above: it passes without it too.)"""
+    review = review_changed(tmp_path, {"Notes.txt": HONEST_NOTE + "\n"})
+    assert review.report.verdict is Verdict.PASS, [
+        (f.code, f.detail) for f in review.report.findings
+    ]

@@ -36,12 +36,26 @@ _ALIASES: dict[str, tuple[str, ...]] = {
         "recordingid",
         "interactionid",
         "voiceid",
-        # German, French, Spanish, Italian, Dutch
+        # German, French, Spanish, Italian, Dutch ("ID de l'énoncé", "ID del enunciado")
         "ausserungsid",
+        "ausserungskennung",
+        "idderausserung",
         "iddenonce",
+        "iddelenonce",
+        "idenonce",
+        "identifiantdenonce",
+        "identifiantdelenonce",
         "iddeenunciado",
+        "iddelenunciado",
+        "idenunciado",
+        "identificadordeenunciado",
+        "identificadordelenunciado",
         "iddellenunciato",
+        "idenunciato",
+        "identificativodellenunciato",
         "uitingid",
+        "iduiting",
+        "idvandeuiting",
         "id",
     ),
     "timestamp": (
@@ -96,6 +110,11 @@ _ALIASES: dict[str, tuple[str, ...]] = {
         "serienummer",
         "device",
         "deviceid",
+        # Alexa's activity history: a list of device objects
+        "sourcedeviceids",
+        "sourcedeviceid",
+        "sourcedevice",
+        "devices",
     ),
     "device_type": (
         "devicetype",
@@ -414,13 +433,42 @@ def _recording_columns(
                 mapping[fld] = normalised[alias]
                 break
     if "utterance_id" not in mapping:
-        return None
+        # no utterance-id column (or one under a name not known): a table that is plainly a
+        # voice history still lists recordings, each known by its audio file or its row
+        return tuple(mapping.items()) if _plainly_voice_history(mapping, voice_history) else None
     if voice_history or norm_key(mapping["utterance_id"]) != "id":
         return tuple(mapping.items())
     # a bare "id" column only counts beside something only a voice history has
     if {"audio_member", "transcript", "device_serial"} & set(mapping):
         return tuple(mapping.items())
     return None
+
+
+# column names too general to make a table a voice history by themselves ("device" may be
+# a model's name, "text" and "file" any note or attachment)
+_GENERAL_NAMES = frozenset({"device", "deviceid", "devices", "text", "file"})
+
+
+def _plainly_voice_history(mapping: dict[str, str], voice_history: bool) -> bool:
+    """Whether a table with no utterance-id column is plainly a voice history: a device
+    serial column, a timestamp column and an audio-file or transcript column (under names
+    that say so, unless the member is the voice history itself)."""
+    if "device_serial" not in mapping or "timestamp" not in mapping:
+        return False
+
+    def named(fld: str) -> bool:
+        col = mapping.get(fld)
+        return col is not None and (voice_history or norm_key(col) not in _GENERAL_NAMES)
+
+    return named("device_serial") and (named("audio_member") or named("transcript"))
+
+
+def _unnamed_id(audio: str, row: int, member: str) -> str:
+    """The id of a recording its table gives none: its audio file's name (the utterance's id
+    where the pipeline names files by it), else its row."""
+    name = audio.replace("\\", "/").rsplit("/", 1)[-1].rsplit("!", 1)[-1]
+    stem = name.rsplit(".", 1)[0] if "." in name.lstrip(".") else name
+    return stem.strip() or f"{member.rsplit('/', 1)[-1]} row {row}"
 
 
 # keys of a device given as an object (``{"serial": ..., "type": ...}``), normalised, by
@@ -436,10 +484,11 @@ def split_device(serial: str, device_type: str = "") -> tuple[str, str]:
 
     Some layouts give the device as an object (JSON ``"device": {"serial": ..., "type": ...}``,
     whose cell is that object's JSON text): it yields its serial, and its type when the row has
-    no type of its own; an object naming no serial yields no serial. A device given as a string
-    stays as it is.
+    no type of its own; an object naming no serial yields no serial. A list of device objects
+    (Alexa's ``"sourceDeviceIds": [{"serialNumber": ..., "deviceType": ...}]``) or of serials
+    yields its first device's. A device given as a string stays as it is.
     """
-    if not serial.lstrip().startswith("{"):
+    if not serial.lstrip().startswith(("{", "[")):
         return serial, device_type
     parse = _device_object_cached if len(serial) <= DEVICE_CACHED else _device_object
     found, kind = parse(serial)
@@ -457,6 +506,11 @@ def _device_object(text: str) -> tuple[str | None, str]:
         doc = json.loads(text)
     except (ValueError, RecursionError):
         return None, ""
+    if isinstance(doc, list):  # a list of devices: its first (an empty list names none)
+        first_device = next((d for d in doc if d not in (None, "", {})), None)
+        if isinstance(first_device, str | int):
+            return _share(str(first_device).strip()), ""
+        doc = first_device if isinstance(first_device, dict) else {}
     if not isinstance(doc, dict):
         return None, ""
     fields = {norm_key(str(k)): v for k, v in doc.items()}
@@ -485,16 +539,17 @@ def recordings_from(table: Table, members: set[str]) -> list[Recording]:
     where = {fld: table.col(col) for fld, col in mapping.items()}
     at = where.get("timestamp")
     day_first = day_order(row[at] for row in table.rows) if at is not None else None
-    for row in table.rows:
+    named = "utterance_id" in where
+    for n, row in enumerate(table.rows, 1):
 
         def get(fld: str, row: tuple[str, ...] = row) -> str:
             i = where.get(fld)
             return row[i].strip() if i is not None else ""
 
-        uid = get("utterance_id")
+        audio = get("audio_member")
+        uid = get("utterance_id") if named else _unnamed_id(audio, n, table.member)
         if not uid:
             continue
-        audio = get("audio_member")
         if audio and audio not in members and prefix + audio in members:
             audio = prefix + audio
         ts = get("timestamp")

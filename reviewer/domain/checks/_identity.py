@@ -224,6 +224,122 @@ def id_shape(customer_id: str) -> re.Pattern[str] | None:
     return re.compile(rf"(?<![A-Za-z0-9])[0-9]{tail}")
 
 
+# Characters another account's id may be written with, beside plain capitals and digits:
+# zero-width ones inside it, full-width capitals and digits, capitals of another script that
+# look like Latin ones (as `account_id` reads them)
+_INVISIBLE = "\u00ad\u200b-\u200f\u2060-\u2064\ufeff"
+_WIDE = "\uff10-\uff19\uff21-\uff3a"
+_LOOKALIKE = (
+    "\u0410\u0412\u0415\u041a\u041c\u041d\u041e\u0420\u0421\u0422\u0425\u0423\u0406\u0408\u0405"
+)
+_LOOKALIKE += "\u0391\u0392\u0395\u0396\u0397\u0399\u039a\u039c\u039d\u039f\u03a1\u03a4\u03a5\u03a7"
+_UNUSUAL = re.compile(f"[{_INVISIBLE}{_WIDE}{_LOOKALIKE}]")
+_CHAR = f"[A-Z0-9{_WIDE}{_LOOKALIKE}][{_INVISIBLE}]*"
+# A run of such characters, its groups perhaps set apart by one mark (a dash, a space or a
+# dot) throughout: "A5RT-8XK2-M9QW-4N", "Ａ５ＲＴ８ＸＫ２...", "A5RT8XK2\u200bM9QW4N"
+_UNUSUAL_RUN = re.compile(
+    rf"(?<![\w{_INVISIBLE}])[{_INVISIBLE}]*(?:{_CHAR})+(?:([-. ])(?:{_CHAR})+)?"
+    rf"(?:\1(?:{_CHAR})+)*(?!\w)"
+)
+_GROUP_MIN, _GROUP_MAX = 2, 6  # characters of a group of a grouped id
+_INVISIBLES = re.compile(f"[{_INVISIBLE}]")
+
+
+_WINDOW = 160  # characters each side of an unusual character searched for its run
+
+
+def _unusual_runs(text: str) -> Iterator[re.Match[str]]:
+    """The runs of `_UNUSUAL_RUN` in `text` that hold an unusual character, looked for only
+    around each (most texts hold none; a long one is not searched whole)."""
+    pos = done = 0
+    end = len(text)
+    while (hit := _UNUSUAL.search(text, pos)) is not None:
+        lo, hi = max(0, hit.start() - _WINDOW), min(end, hit.start() + _WINDOW)
+        for run in _UNUSUAL_RUN.finditer(text, lo, hi):
+            if run.start() < done or (run.end() == hi < end):
+                continue  # seen already, or cut short by the window
+            if _UNUSUAL.search(run.group(0)) is not None:
+                done = run.end()
+                yield run
+        pos = hi
+
+
+@dataclass(frozen=True, slots=True)
+class DisguisedShape:
+    """Ids shaped like the requester's (`id_shape`) written grouped or disguised: groups of 2
+    to 6 characters set apart by one dash, space or dot ("A5RT-8XK2-M9QW-4N", all groups but
+    the last the same length, as ids are grouped), with zero-width characters inside, in
+    full-width characters or with another script's look-alike capitals. Each is read as
+    `account_id` reads it and given as the plain id."""
+
+    shape: re.Pattern[str]
+    length: int
+    grouped: re.Pattern[str]  # a grouped run of plain capitals and digits
+
+    @classmethod
+    def of(cls, customer_id: str) -> DisguisedShape | None:
+        shape = id_shape(customer_id)
+        if shape is None:
+            return None
+        cid = norm_id(customer_id)
+        head = re.escape(cid[0]) if cid[0].isalpha() else "[0-9]"
+        lead = f"{head}(?<![\\w.-]{head})" if cid[0].isalpha() else f"(?<![\\w.-]){head}"
+        grouped = re.compile(
+            rf"{lead}[A-Z0-9]{{{_GROUP_MIN - 1},{_GROUP_MAX - 1}}}([-. ])"
+            rf"[A-Z0-9]{{1,{_GROUP_MAX}}}(?:\1[A-Z0-9]{{1,{_GROUP_MAX}}})*(?!\w)"
+        )
+        return cls(shape, len(cid), grouped)
+
+    def find(self, text: str) -> Iterator[tuple[str, int]]:
+        """(the id, plain, and where it starts) of each id of the shape in `text` written
+        grouped or disguised; the plain form (`id_shape` finds it) is not given."""
+        runs = list(self.grouped.finditer(text))
+        if not text.isascii():
+            runs.extend(_unusual_runs(text))
+        for run in runs:
+            yield from self._ids_in(run.group(0), run.start(), run.group(1))
+
+    def _ids_in(self, run: str, start: int, mark: str | None) -> Iterator[tuple[str, int]]:
+        groups = run.split(mark) if mark else [run]
+        sizes = [len(_INVISIBLES.sub("", g)) for g in groups]
+        offsets = [0]
+        for g in groups:
+            offsets.append(offsets[-1] + len(g) + 1)
+        for i in range(len(groups)):
+            total = 0
+            for j in range(i, len(groups)):
+                total += sizes[j]
+                if total >= self.length:
+                    break
+            if total != self.length or not self._evenly(sizes[i : j + 1]):
+                continue
+            written = (mark or "").join(groups[i : j + 1])
+            if not mark and not _UNUSUAL.search(written):
+                continue  # the plain form
+            token = account_id(written)
+            if (
+                token
+                and self.shape.fullmatch(token)
+                and any(c.isdigit() for c in token)
+                and any(c.isalpha() for c in token)
+            ):
+                yield token, start + offsets[i]
+                return  # one id a run
+
+    @staticmethod
+    def _evenly(sizes: list[int]) -> bool:
+        """Groups as an id is grouped: one group, or all but the last of one length (2 to
+        6) and the last no longer."""
+        if len(sizes) == 1:
+            return True
+        first = sizes[0]
+        return (
+            _GROUP_MIN <= first <= _GROUP_MAX
+            and all(n == first for n in sizes[1:-1])
+            and 1 <= sizes[-1] <= first
+        )
+
+
 def shaped_ids(pattern: re.Pattern[str], text: str) -> set[str]:
     """Tokens of the shape that hold at least one digit (all-capital words are not ids)."""
     found = set(pattern.findall(text))

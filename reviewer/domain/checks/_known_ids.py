@@ -35,6 +35,25 @@ MARKETPLACE_IDS = frozenset(
 )
 
 
+# Amazon's own seller ids, one per shop: an order "sold by Amazon" names it as its seller
+# ("seller_id": A3P5ROKL5A1OLE, a product link's "?m=A3P5ROKL5A1OLE"). As public listings of
+# them agree (sellers' and price trackers' tools); Italy's is given by one as its marketplace id.
+AMAZON_SELLER_IDS = frozenset(
+    {
+        "ATVPDKIKX0DER",  # amazon.com (also its marketplace id)
+        "A3P5ROKL5A1OLE",  # amazon.co.uk
+        "A3JWKAKR8XB7XF",  # amazon.de
+        "A1X6FK5RDHNB96",  # amazon.fr
+        "A11IL2PNWYJU7H",  # amazon.it
+        "A1AT7YVPFBWXBL",  # amazon.es
+        "A3DWYIK6Y9EEQB",  # amazon.ca
+        "AN1VRQENFRJN5",  # amazon.co.jp
+        "AVDBXBAVVSXLQ",  # amazon.com.mx
+        "A1ZZFT5FULY4LN",  # amazon.com.br
+    }
+)
+
+
 # Amazon's device type codes of its own devices (Echo, Echo Dot, Echo Show, Echo Spot,
 # Echo Studio, Fire TV, speaker groups), as exports and the Alexa app write them in a
 # device's "deviceType". They share the customer id's shape; none is anybody's account.

@@ -15,10 +15,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from datetime import time
+from datetime import date, time
 
 from reviewer.domain.archive.catalogue import TRANSCRIPTS_PDF
 from reviewer.domain.archive.layout import export_root
+from reviewer.domain.archive.tabular import recording_columns
 from reviewer.domain.checks._common import (
     as_utc_naive,
     listing,
@@ -60,9 +61,9 @@ def check(request: Request, index: ExportIndex) -> list[Finding]:
     if not index.transcripts or catalogue is None:
         findings = _empty(index)
     else:
-        findings = _compare(catalogue, index.transcripts, history, sources, whole=True)
+        findings = _compare(catalogue, index.transcripts, history, sources, whole=index)
     for path, entries in other_catalogues(index):
-        findings.extend(_compare(path, entries, history, sources, whole=False))
+        findings.extend(_compare(path, entries, history, sources, whole=None))
     return findings
 
 
@@ -71,14 +72,17 @@ def _compare(
     listed: list[TranscriptEntry],
     history: dict[str, list[Recording]],
     sources: list[str],
-    whole: bool,
+    whole: ExportIndex | None,
 ) -> list[Finding]:
     """`catalogue`'s entries against the voice history: each entry one of its utterances,
-    agreeing in text, device and time; and, for the `whole` catalogue, every utterance in it
-    (a second catalogue may be an excerpt)."""
+    agreeing in text, device and time; and, for the export's catalogue (`whole`: its index),
+    every utterance in it, a recording with no id paired with its entry (`_pair_unnamed`).
+    A second catalogue may be an excerpt."""
     entries: dict[str, list[TranscriptEntry]] = {}
     for e in listed:
         entries.setdefault(e.utterance_id.strip(), []).append(e)
+    if whole is not None:
+        _pair_unnamed(whole, history, entries)
 
     not_in_catalogue = [u for u in history if u not in entries] if whole else []
     not_in_history = [u for u in entries if u not in history]
@@ -144,6 +148,57 @@ def _compare(
             f"{rec_ts.isoformat() if rec_ts else '(none)'}.",
         )
     return findings
+
+
+def _unnamed_sources(index: ExportIndex, sources: set[str]) -> set[str]:
+    """The voice histories among `sources` that have no utterance-id column: their
+    recordings are known by their audio files' names or their rows (`recordings_from`)."""
+    found = set()
+    for path in sources:
+        table = index.tables.get(path)
+        mapping = recording_columns(table) if table is not None else None
+        if mapping is not None and "utterance_id" not in mapping:
+            found.add(path)
+    return found
+
+
+def _pair_unnamed(
+    index: ExportIndex,
+    history: dict[str, list[Recording]],
+    entries: dict[str, list[TranscriptEntry]],
+) -> None:
+    """A recording of a voice history with no utterance-id column that no catalogue entry
+    names is that entry the catalogue lists on its device at its time, when exactly one
+    entry the history does not name is (re-keyed in `history` under the entry's id, its text
+    still compared)."""
+    sources = {u: recs for u, recs in history.items() if u not in entries}
+    if not sources:
+        return
+    unnamed = _unnamed_sources(index, {r.source_member for rs in sources.values() for r in rs})
+    if not unnamed:
+        return
+    free: dict[tuple[str, date], list[str]] = {}
+    for uid, es in entries.items():
+        if uid in history:
+            continue
+        for e in es:
+            if e.timestamp is not None:
+                key = (serial_key(e.device_serial), as_utc_naive(e.timestamp).date())
+                free.setdefault(key, []).append(uid)
+    taken: set[str] = set()
+    for uid, recs in sources.items():
+        rec, when = recs[0], recs[0].timestamp
+        if len(recs) != 1 or rec.source_member not in unnamed or when is None:
+            continue
+        key = (serial_key(serial_of(rec)), as_utc_naive(when).date())
+        found = [
+            u
+            for u in free.get(key, ())
+            if u not in taken and not any(_time_differs(e, rec) for e in entries[u])
+        ]
+        if len(set(found)) == 1:
+            taken.add(found[0])
+            history[found[0]] = history.pop(uid)
 
 
 def _empty(index: ExportIndex) -> list[Finding]:

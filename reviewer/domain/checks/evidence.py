@@ -7,11 +7,13 @@ an e-mail address that is not theirs, or another person's name in a name field o
 record. `unattributable-archive` (critical): no trace of the requester at all (customer id,
 e-mail, phone or name); an archive nobody can attribute is not a pass.
 
-Serials, utterance ids and marketplace ids are no customer ids; nor are Amazon's device
-type codes (an Echo Dot's A3S5BH2HU6VAYF, shaped like a customer id): the well-known ones
-anywhere, and a code a device-type field gives (a device table's type column, the voice
-history's device_type, the ticket's devices) in the member that gives it or where a text
-labels it ("device type ...", a recording's product tag). The same value in a customer column
+Serials, utterance ids and marketplace ids are no customer ids; nor are Amazon's own seller
+ids, nor a seller's or merchant's id where the member gives it as one (a seller or merchant
+column's value, a field or link parameter so labelled: "sellerId", "?m=A3P5ROKL5A1OLE"); nor
+are Amazon's device type codes (an Echo Dot's A3S5BH2HU6VAYF, shaped like a customer id): the
+well-known ones anywhere, and a code a device-type field gives (a device table's type column,
+the voice history's device_type, the ticket's devices) in the member that gives it or where a
+text labels it ("device type ...", a recording's product tag). The same value in a customer column
 or field, or unlabelled elsewhere, is still judged as an id.
 
 What the specific checks already report is not repeated: the ids in customer columns of tables
@@ -56,6 +58,7 @@ from reviewer.domain.checks._identity import (
     MARKUP_EXT,
     SEPARATOR,
     Batch,
+    DisguisedShape,
     RequesterMatcher,
     allowed_address,
     batches,
@@ -71,7 +74,11 @@ from reviewer.domain.checks._identity import (
     spaced_text,
     walk_json,
 )
-from reviewer.domain.checks._known_ids import ECHO_DEVICE_TYPES, MARKETPLACE_IDS
+from reviewer.domain.checks._known_ids import (
+    AMAZON_SELLER_IDS,
+    ECHO_DEVICE_TYPES,
+    MARKETPLACE_IDS,
+)
 from reviewer.domain.checks._people import is_known_person
 from reviewer.domain.devices import serial_key, serial_of
 from reviewer.domain.model import ExportIndex, Finding, Request, Severity
@@ -90,11 +97,13 @@ class _Evidence:
     (kind, value) -> members), and every text member searched. `covered`: (member, identifier)
     pairs the specific checks already report; `not_ids`: serials and utterance ids, which are
     not customer ids whatever their shape; `device_types`: what device-type fields hold,
-    value -> the members holding it there ("" for the ticket's), see `_is_device_type`."""
+    value -> the members holding it there ("" for the ticket's), see `_is_device_type`;
+    `sellers`: what seller or merchant columns hold, value -> the members holding it there."""
 
     covered: set[tuple[str, str]]
     not_ids: set[str]
     device_types: dict[str, set[str]]
+    sellers: dict[str, set[str]]
     requester_seen: defaultdict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
     foreign: defaultdict[tuple[str, str], set[str]] = field(
         default_factory=lambda: defaultdict(set)
@@ -193,17 +202,22 @@ def _covered(att: Attribution, index: ExportIndex, req_id: str) -> set[tuple[str
     return covered
 
 
-def _device_facts(request: Request, index: ExportIndex) -> tuple[set[str], dict[str, set[str]]]:
+def _device_facts(
+    request: Request, index: ExportIndex
+) -> tuple[set[str], dict[str, set[str]], dict[str, set[str]]]:
     """In one pass over the tables: what is no customer id whatever its shape (serials,
     utterance ids, Amazon's marketplace ids, the values of device columns), and what
     device-type fields hold, value -> the members that hold it there: the ticket's device
     types (member ""), the recordings' (a voice history's device_type column, in any
     layout), and the type or model column of a table of devices (one with a serial or device
-    column: Devices.csv's "type")."""
-    not_ids = {serial_key(d.serial) for d in request.requester.devices} | MARKETPLACE_IDS
+    column: Devices.csv's "type"); and what seller or merchant columns hold, value -> the
+    members that hold it there (a seller's id, no customer's, in that member)."""
+    not_ids = {serial_key(d.serial) for d in request.requester.devices}
+    not_ids |= MARKETPLACE_IDS | AMAZON_SELLER_IDS
     not_ids |= {serial_key(serial_of(r)) for r in index.recordings}
     not_ids |= {norm_id(r.utterance_id) for r in index.recordings}
     types: defaultdict[str, set[str]] = defaultdict(set)
+    sellers: defaultdict[str, set[str]] = defaultdict(set)
     for d in request.requester.devices:
         types[norm_id(d.type)].add("")
     for r in index.recordings:
@@ -214,12 +228,50 @@ def _device_facts(request: Request, index: ExportIndex) -> tuple[set[str], dict[
         for c, k in device:
             if k not in DEVICE_TYPE_KEYS:
                 not_ids.update(norm_id(cell) for cell in table.values(c))
+        for c, k in keys:  # a seller's or merchant's id is no customer's
+            if _is_seller_key(k):
+                for cell in table.values(c):
+                    sellers[norm_id(cell)].add(path)
         for c, k in keys if device else ():  # a table of devices: its type columns
             if k in DEVICE_TYPE_KEYS:
                 for cell in table.values(c):
                     types[norm_id(cell)].add(path)
     types.pop("", None)
-    return not_ids, dict(types)
+    sellers.pop("", None)
+    return not_ids, dict(types), dict(sellers)
+
+
+# Words of a field's name (`norm_key`) that say it names a seller or merchant: "seller_id",
+# "merchantId", "Sold By", "Verkäufer-ID", "ID du vendeur"
+_SELLER_WORDS = ("seller", "merchant", "soldby", "verkaufer", "vendeur", "vendedor", "venditore")
+
+
+@lru_cache(maxsize=4096)
+def _is_seller_key(key: str) -> bool:
+    return key not in CUSTOMER_KEYS and any(w in key for w in _SELLER_WORDS)
+
+
+# A value a text labels as a seller's: a link's seller parameter ("?m=", "&me=", "&smid=",
+# "seller=", "pf_rd_m="), a seller or merchant field ("sellerId": "...", "Merchant ID: ...",
+# "soldBy": {"name": "Amazon", "id": "..."}) (the label ends where the value starts)
+_SELLER_LABEL = re.compile(
+    r"(?:(?:[?&;]|&amp;)(?:m|me|smid|seller|sellerid|merchant|merchantid|pf_rd_m)="
+    r"|(?:seller|merchant|sold[ _-]?by|verk[äa]ufer|vendeur|vendedor|venditore)"
+    r"(?:[ _-]?(?:id|identifier|number|no))?[\"']?\s*[:=]\s*[\"']?"
+    r"|(?:seller|merchant|sold[ _-]?by)[\"']?\s*:\s*\{[^{}]{0,80}?"
+    r"[\"'](?:id|seller_?id|merchant_?id)[\"']\s*:\s*[\"']?)\Z",
+    re.I,
+)
+_SELLER_REACH = 120  # characters before a value looked at for its seller label
+
+
+def _is_seller_id(ev: _Evidence, token: str, member: str, text: str, start: int) -> bool:
+    """Whether `token`, at `start` of `text` in `member`, is a seller's or merchant's id: one
+    a seller column of that member holds, or one the text labels so. (The same value in a
+    customer field, or unlabelled in another member, is still judged as an id.)"""
+    return member in ev.sellers.get(token, ()) or (
+        _SELLER_LABEL.search(text, max(0, start - _SELLER_REACH), start) is not None
+    )
 
 
 # A value a text labels as a device type: "device type A3S5BH2HU6VAYF", "deviceType=...",
@@ -257,16 +309,19 @@ def _scan_texts(
     req_id = norm_id(req.customer_id)
     req_email = req.email.strip().casefold()
     shape = id_shape(req.customer_id)
+    disguised = DisguisedShape.of(req.customer_id)
     exporter = exporter_emails(index)
     not_ids = ev.not_ids
     for batch in batches(index.scan_texts(), ev.searched):
         matcher.collect(batch, ev.requester_seen)
         plain = _foreign_in(ev, batch, req_email, req_id, shape, exporter)
-        disguised = deobfuscated(batch.text, written=False)
-        # "%40" in a link, "&#64;" in a cell or value: the members are still SEPARATOR-split
         if disguised is not None:
-            seps = [m.start() for m in re.finditer(SEPARATOR, disguised)]
-            for address, start in find_emails(disguised):
+            _disguised_in(ev, batch, req_id, disguised)
+        unmasked = deobfuscated(batch.text, written=False)
+        # "%40" in a link, "&#64;" in a cell or value: the members are still SEPARATOR-split
+        if unmasked is not None:
+            seps = [m.start() for m in re.finditer(SEPARATOR, unmasked)]
+            for address, start in find_emails(unmasked):
                 if (
                     address not in plain
                     and address != req_email
@@ -277,6 +332,8 @@ def _scan_texts(
     # "lukas.brandt@example.de.txt"), which without a manifest no text spells out.
     for batch in batches((m.path, m.path) for m in index.members):
         _foreign_in(ev, batch, req_email, req_id, shape, exporter)
+        if disguised is not None:
+            _disguised_in(ev, batch, req_id, disguised)
     _scan_plain_texts(ev, index, req_email, req_id, shape, exporter, not_ids)
 
 
@@ -308,9 +365,25 @@ def _foreign_in(
             if token == req_id or token in not_ids or not any(c.isdigit() for c in token):
                 continue
             member = batch.member_at(hit.start())
-            if not _is_device_type(ev, token, member, batch.text, hit.start()):
+            if not _is_device_type(
+                ev, token, member, batch.text, hit.start()
+            ) and not _is_seller_id(ev, token, member, batch.text, hit.start()):
                 ev.foreign_hit("customer id", token, member)
     return plain
+
+
+def _disguised_in(ev: _Evidence, batch: Batch, req_id: str, disguised: DisguisedShape) -> None:
+    """Ids shaped like the requester's written grouped or disguised in one batch
+    ("A5RT-8XK2-M9QW-4N", with a zero-width space, in full-width characters, with a
+    Cyrillic "А"), judged as the plain id is."""
+    for token, start in disguised.find(batch.text):
+        if token == req_id or token in ev.not_ids:
+            continue
+        member = batch.member_at(start)
+        if not _is_device_type(ev, token, member, batch.text, start) and not _is_seller_id(
+            ev, token, member, batch.text, start
+        ):
+            ev.foreign_hit("customer id", token, member)
 
 
 # An e-mail address as GPX writes it: <email id="oliver.barnes" domain="example.com"/>
@@ -363,6 +436,7 @@ def _scan_plain_texts(
                     and token not in not_ids
                     and any(c.isdigit() for c in token)
                     and not _is_device_type(ev, token, path, flat, hit.start())
+                    and not _is_seller_id(ev, token, path, flat, hit.start())
                 ):
                     ev.foreign_hit("customer id", token, path)
 
