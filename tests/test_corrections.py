@@ -419,6 +419,25 @@ def test_a_mark_after_both_approvals_stops_the_release(svc: ReviewService, tmp_p
     assert not status.ok and "mark" in status.message and "no mark row" in status.message
 
 
+def test_a_foreign_mark_withdrawn_in_sql_still_holds_the_release(
+    svc: ReviewService, tmp_path: Path
+) -> None:
+    """An insider marks the withdrawal of a reviewer's "not the requester's" mark in the table
+    only: the signers no longer see it, but the release asks the audit trail, where the mark
+    stands, and refuses before anything is written."""
+    folder = case(tmp_path, "clean")
+    review = review_request(folder)
+    vid = svc.ingest(review, folder / "export.zip", actor="test").version_id
+    member = next(m.path for m in svc.version_detail(vid).index.audio_members)
+    svc.mark(signed_in(svc, "alice"), vid, "recording", member, "foreign")
+    insider_sql(svc.url, ["UPDATE marks SET withdrawn_at = '2026-01-01 00:00:00'"])
+    inspect_and_approve(svc, "alice", vid)
+    inspect_and_approve(svc, "bob", vid)
+    with pytest.raises(ReleaseError, match="mark by alice"):
+        svc.release(signed_in(svc, "bob"), review.request.request_id, tmp_path / "out")
+    assert not (tmp_path / "out" / review.request.request_id).exists()
+
+
 # ---------------------------------------------------------------------------------------------
 # The command line
 

@@ -11,7 +11,9 @@ can insert such rows. So before an export leaves, the release asks the chain, no
   each), by the people and at the stages the rows name, on these bytes;
 - each signer's inspection events show every sampled recording played and its transcript
   viewed, as the gate requires;
-- the second sign-off's event is younger than the unlock period.
+- the second sign-off's event is younger than the unlock period;
+- no foreign mark stands on the version by the chain: a "not the requester's" mark event with
+  no withdrawal event of its own (a mark row withdrawn in SQL holds the release still).
 
 `release_problem` returns why the chain does not carry the release, in words, or None.
 """
@@ -27,6 +29,7 @@ from typing import Any
 from sqlmodel import Session
 
 from reviewer.domain.audit import ChainedEvent
+from reviewer.domain.corrections.marks import MarkKind
 from reviewer.domain.report import Report
 from reviewer.domain.sampling import (
     DEFAULT_CONFIDENCE,
@@ -109,7 +112,27 @@ def release_problem(
                 f"the audit trail shows {signer.name} did not play and read {missing} of the "
                 f"{sample.size} sampled recordings before signing"
             )
+    marked = _standing_foreign_marks(events, vid)
+    if marked:
+        return (
+            f"the audit trail holds a mark by {marked[0]} that part of this export is not the "
+            "requester's, never withdrawn: correct it (withhold what was marked) or reject it"
+        )
     return None
+
+
+def _standing_foreign_marks(events: Sequence[ChainedEvent], vid: int) -> list[str]:
+    """Who made the foreign marks on the version that the chain holds and never withdrew."""
+    marks: dict[object, str] = {}
+    for e in events:
+        p = _payload(e)
+        if p.get("version_id") != vid:
+            continue
+        if e.action == "mark" and p.get("kind") == MarkKind.FOREIGN.value:
+            marks[p.get("mark_id")] = e.actor
+        elif e.action == "mark-withdrawn":
+            marks.pop(p.get("mark_id"), None)
+    return list(marks.values())
 
 
 def _payload(event: ChainedEvent) -> dict[str, Any]:
