@@ -469,6 +469,21 @@ def test_redact_from_the_command_line(store_url: str, tmp_path: Path) -> None:
     ]
     unknown = run(store_url, *base, "--withhold", "No/such.csv", input="alice-fix-passphrase\n")
     assert unknown.exit_code == 2 and "no member No/such.csv" in unknown.stderr
+    # Redacting the other account's id, however written, would leave its records in,
+    # no longer showing whose they are: refused, here and by the service itself.
+    theirs = foreign.subjects[0]
+    grouped = " ".join(theirs[i : i + 4] for i in range(0, len(theirs), 4)).lower()
+    for text in (theirs, f"customer {grouped}"):
+        hidden = run(store_url, *base, "--text", text, input="alice-fix-passphrase\n")
+        assert hidden.exit_code == 2 and "withhold its records instead" in hidden.stderr
+    with ReviewService.open(store_url, hasher=FAST) as s:
+        vid = s.request_detail(rid).version_id
+        with pytest.raises(UserError, match="withhold its records instead"):
+            s.propose_correction(
+                signed_in(s, "alice", "alice-fix-passphrase"),
+                vid,
+                Correction(CorrectionKind.REDACT_TEXT, theirs, Reason.NOT_REQUESTERS, "rows"),
+            )
     wrong = run(
         store_url, *base, "--withhold-records", foreign.subjects[0], input="not-her-passphrase\n"
     )

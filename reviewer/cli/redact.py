@@ -138,7 +138,7 @@ def redact(
         except NotFound as exc:
             raise click.UsageError(str(exc)) from None
         for c in wanted:  # every correction checked before any is proposed
-            problem = correction_problem(c, detail.index)
+            problem = correction_problem(c, detail.index, detail.report.findings)
             if problem is not None:
                 raise click.UsageError(problem)
         with acting(

@@ -3,12 +3,15 @@ plain words, and why it cannot apply to an export."""
 
 from __future__ import annotations
 
+import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
+from reviewer.domain.checks._common import account_id
 from reviewer.domain.corrections.redaction import MIN_REDACT_CHARS, fold
-from reviewer.domain.model import ExportIndex, MemberKind
+from reviewer.domain.model import ExportIndex, Finding, MemberKind
 from reviewer.domain.text import MAX_TEXT_CHARS
 
 MAX_NOTE_CHARS = MAX_TEXT_CHARS  # a mark's or a correction's note: what a person types
@@ -101,13 +104,52 @@ class Correction:
         return f"silence {self.target} from {self.start_s:.2f} s to {self.end_s:.2f} s"
 
 
+def _hides_foreign_records(target: str, findings: Sequence[Finding]) -> str | None:
+    """A text to redact that holds the id of another account whose records are mixed in
+    (`foreign-records`): redacting it would take away whose the records are and leave them
+    in the export, where the checks could no longer see them."""
+    foreign = {
+        account_id(s) or s.upper()
+        for f in findings
+        if f.code == FOREIGN_RECORDS
+        for s in f.subjects
+    }
+    if not foreign:
+        return None
+    tokens = _TOKEN.findall(target)
+    # the whole text, and each run of up to `_GROUPS` of its words (an id written grouped,
+    # "a5rt 8xk2 m9qw 4n", among others)
+    runs = [target] + [
+        " ".join(tokens[i:j])
+        for i in range(len(tokens))
+        for j in range(i + 1, min(len(tokens), i + _GROUPS) + 1)
+    ]
+    for run in runs:
+        key = account_id(run)
+        if key and key in foreign:
+            return (
+                f"{key} is the account of records mixed into this export (foreign-records): "
+                "redacting its id would leave its records in, no longer showing whose they "
+                "are; withhold its records instead"
+            )
+    return None
+
+
+FOREIGN_RECORDS = "foreign-records"
+_TOKEN = re.compile(r"[\w.:/-]+")
+_GROUPS = 6  # words an id may be grouped into
+
+
 def _float(value: Any) -> float | None:
     return None if value is None else float(value)
 
 
-def correction_problem(c: Correction, index: ExportIndex) -> str | None:
+def correction_problem(
+    c: Correction, index: ExportIndex, findings: Sequence[Finding] = ()
+) -> str | None:
     """Why `c` cannot be applied to this export (unknown member or utterance, a span outside
-    the recording, a text too short to redact), or None."""
+    the recording, a text too short to redact, the id of another account whose records the
+    `findings` say are mixed in), or None."""
     if len(c.note) > MAX_NOTE_CHARS:
         return f"a note is at most {MAX_NOTE_CHARS} characters"
     members = {m.path: m for m in index.members}
@@ -133,7 +175,7 @@ def correction_problem(c: Correction, index: ExportIndex) -> str | None:
     if c.kind is CorrectionKind.REDACT_TEXT:
         if len(fold(c.target).strip()) < MIN_REDACT_CHARS:
             return f"a text to redact has at least {MIN_REDACT_CHARS} letters"
-        return None
+        return _hides_foreign_records(c.target, findings)
     member = members.get(c.target)
     if member is None or member.kind is not MemberKind.AUDIO:
         return f"no recording {c.target} in this export"

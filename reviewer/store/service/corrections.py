@@ -173,8 +173,8 @@ class Corrections:
         self, session: SignedIn, version_id: int, correction: Correction
     ) -> CorrectionView:
         """Propose one correction on a version (checked against its export)."""
-        index = self._reviews.version_detail(version_id).index
-        problem = correction_problem(correction, index)
+        detail = self._reviews.version_detail(version_id)
+        problem = correction_problem(correction, detail.index, detail.report.findings)
         if problem is not None:
             raise UserError(problem)
         return self._uow.transact(self._propose, session, version_id, correction)
@@ -361,7 +361,7 @@ def _plan_of(detail: RequestDetail) -> CorrectionPlan:
         raise UserError("no corrections are proposed on this version")
     wanted = [c.correction for c in detail.corrections]
     for c in wanted:
-        problem = correction_problem(c, detail.index)
+        problem = correction_problem(c, detail.index, detail.report.findings)
         if problem is not None:
             raise UserError(problem)
     the_plan = plan(wanted, detail.index)
