@@ -371,8 +371,21 @@ def build_review(
     (folder / "request.json").write_text(json.dumps(ticket))
     archive = folder / "export.zip"
     members, recs, entries = [], [], []
+    history = ["utterance_id,timestamp,customer_id,device_serial,device_type,audio_file,transcript"]
     with zipfile.ZipFile(archive, "w") as z:
         z.writestr("seed.txt", str(seed))
+        # what the requester's own export holds beside the recordings, so the checks pass it
+        # when the release reads it again
+        z.writestr(
+            "Account/Profile.json",
+            json.dumps(
+                {
+                    "customer_id": "A1B2C3D4E5F6G7",
+                    "name": "Jonas Weber",
+                    "email": "jonas@example.de",
+                }
+            ),
+        )
         for i in range(recordings):
             path = f"Alexa/Audio/u{i:04d}.wav"
             data = wav(1.5, i + seed)
@@ -407,6 +420,10 @@ def build_review(
             entries.append(
                 TranscriptEntry(when, when.isoformat(), device, f"u{i:04d}", f"alexa play {i}", 1)
             )
+            history.append(
+                f"u{i:04d},{when.isoformat()},A1B2C3D4E5F6G7,{device},Echo,{path},alexa play {i}"
+            )
+        z.writestr("Alexa/VoiceHistory.csv", "\n".join(history) + "\n")
     sha = hashlib.sha256(archive.read_bytes()).hexdigest()
     index = ExportIndex(
         str(archive),

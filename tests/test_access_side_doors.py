@@ -815,6 +815,129 @@ def test_a_folder_replaced_by_a_link_cannot_carry_a_redelivery_elsewhere(
     assert list((elsewhere / "dept" / "outbox").iterdir()) == []
 
 
+def _forge_a_pass(url: str, rid: str) -> None:
+    """What a database administrator with no signing key can write: the version of `rid`
+    made to pass (its critical findings taken out, the sample drawn again as for a clean
+    export) and its ingest event rewritten to say so, the event's hash computed anew, before
+    any checkpoint signs it (every trigger off)."""
+    from reviewer.domain.audit import make_event
+    from reviewer.domain.report import Report
+    from reviewer.domain.sampling import candidates_from_index, draw_sample
+    from reviewer.store.codec import index_from_json
+
+    with ReviewService.open(url) as svc:
+        vid = svc.request_detail(rid).version_id
+        with svc.engine.connect() as conn:
+            ev = conn.execute(
+                sa.text(
+                    "SELECT seq, at, actor, action, subject, payload, prev_hash FROM audit_event "
+                    "WHERE action = 'ingest' ORDER BY seq DESC LIMIT 1"
+                )
+            ).one()
+            v = conn.execute(
+                sa.text(
+                    "SELECT report, index_summary, archive_sha256 FROM export_versions WHERE id = :i"
+                ),
+                {"i": vid},
+            ).one()
+    report = v.report if isinstance(v.report, dict) else json.loads(v.report)
+    report["findings"] = [f for f in report["findings"] if f["severity"] == "info"]
+    report["verdict"] = "pass"
+    summary = v.index_summary if isinstance(v.index_summary, dict) else json.loads(v.index_summary)
+    index = index_from_json(summary)
+    sample = draw_sample(
+        candidates_from_index(index, Report.from_dict(report).findings),
+        v.archive_sha256,
+        without_audio=index.without_audio,
+    )
+    payload = json.loads(ev.payload)
+    payload.update(verdict="pass", critical=0, warnings=0, sample=sample.size)
+    forged = make_event(ev.seq - 1, ev.prev_hash, ev.actor, ev.action, ev.subject, payload, ev.at)
+    insider_sql(
+        url,
+        [
+            (
+                "UPDATE export_versions SET report = ?, verdict = 'pass', critical = 0, "
+                "warnings = 0, blocked = ?, sample = ?, sampling_statement = ? WHERE id = ?",
+                (json.dumps(report), False, json.dumps(sample.to_dict()), sample.plan(), vid),
+            ),
+            (
+                "UPDATE audit_event SET payload = ?, hash = ? WHERE seq = ?",
+                (forged.payload, forged.hash, ev.seq),
+            ),
+        ],
+        bypass=True,
+    )
+
+
+def test_a_blocked_export_made_to_pass_in_sql_is_checked_again_as_it_leaves(
+    store_url: str, tmp_path: Path
+) -> None:
+    """The incident's export, blocked at ingest, is made to pass in the database (its version
+    row and its not yet signed ingest event rewritten). Two people review what the store now
+    shows and approve it; the release reads the signed bytes once more, finds another
+    customer's export, and refuses: nothing leaves."""
+    from test_cli_store import approve_both, request_id
+
+    folder = tmp_path / "inbox" / "wrong-customer"
+    shutil.copytree(SAMPLES / "wrong-customer", folder)
+    rid = request_id(folder)
+    with ReviewService.open(store_url) as s:
+        add_people(
+            s,
+            [
+                ("carol", "supervisor", "carol-demo-passphrase"),
+                ("alice", "reviewer", "alice-demo-passphrase"),
+                ("bob", "approver", "bob-demo-passphrase"),
+            ],
+        )
+    assert cli(store_url, "ingest", str(folder)).exit_code == 0
+    _forge_a_pass(store_url, rid)
+    approve_both(store_url, rid)
+    out = tmp_path / "outbox"
+    released = cli(
+        store_url,
+        "release",
+        rid,
+        "--outbox",
+        str(out),
+        "--as",
+        "bob",
+        "--passphrase-stdin",
+        input="bob-demo-passphrase\n",
+    )
+    assert released.exit_code == 1, released.output
+    assert "checked again as it leaves" in released.output and "wrong-customer" in released.output
+    assert not (out / rid).exists()
+
+
+def test_a_ticket_changed_beside_an_approved_export_holds_its_release(
+    store_url: str, tmp_path: Path
+) -> None:
+    """The inbox's ticket is replaced after both sign-offs (another requester's, say): the
+    export was checked and signed against the old one, so it does not leave until it is
+    ingested again and reviewed."""
+    rid = approved_clean_request(store_url, tmp_path)
+    ticket = tmp_path / "inbox" / "clean" / "request.json"
+    doc = json.loads(ticket.read_text())
+    doc["requester"]["email"] = "someone.else@example.com"
+    ticket.write_text(json.dumps(doc))
+    out = tmp_path / "outbox"
+    released = cli(
+        store_url,
+        "release",
+        rid,
+        "--outbox",
+        str(out),
+        "--as",
+        "bob",
+        "--passphrase-stdin",
+        input="bob-demo-passphrase\n",
+    )
+    assert released.exit_code == 1 and "ingest it again" in released.output
+    assert not (out / rid).exists()
+
+
 def test_a_passphrase_hash_swapped_in_sql_shows_in_audit_verify(
     svc: ReviewService, make_review: MakeReview, tmp_path: Path
 ) -> None:

@@ -6,11 +6,13 @@ from __future__ import annotations
 
 import csv
 import dataclasses
+import hashlib
 import json
 import os
 import signal
 import subprocess
 import sys
+import zipfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -67,13 +69,37 @@ def person(review: Review, n: int) -> tuple[Review, dict[str, str]]:
     transcripts = [
         dataclasses.replace(t, text=f"call {who['name']} now") for t in index.transcripts
     ]
+    sha = _as_theirs(Path(index.archive_path), ticket, who)
     index = dataclasses.replace(
         index,
+        archive_sha256=sha,
         recordings=recordings,
         transcripts=transcripts,
         profile={"customer_id": who["customer_id"], "name": who["name"], "email": who["email"]},
     )
-    return dataclasses.replace(review, request=request_from_dict(ticket), index=index), who
+    report = dataclasses.replace(review.report, archive_sha256=sha)
+    request = request_from_dict(ticket)
+    return dataclasses.replace(review, request=request, index=index, report=report), who
+
+
+def _as_theirs(archive: Path, ticket: dict[str, Any], who: dict[str, str]) -> str:
+    """The request folder made the new requester's, as the pipeline would have written it:
+    its ticket, and the export's profile and voice history under their name and id (the
+    release reads both again). The archive's new SHA-256."""
+    (archive.parent / "request.json").write_text(json.dumps(ticket))
+    with zipfile.ZipFile(archive) as z:
+        members = {i.filename: z.read(i) for i in z.infolist()}
+    for path in ("Account/Profile.json", "Alexa/VoiceHistory.csv"):
+        members[path] = (
+            members[path]
+            .replace(b"A1B2C3D4E5F6G7", who["customer_id"].encode())
+            .replace(b"Jonas Weber", who["name"].encode())
+            .replace(b"jonas@example.de", who["email"].encode())
+        )
+    with zipfile.ZipFile(archive, "w") as z:
+        for path, data in members.items():
+            z.writestr(path, data)
+    return hashlib.sha256(archive.read_bytes()).hexdigest()
 
 
 def released_and_rejected(

@@ -1,5 +1,6 @@
-"""Release: re-hash the archive, check both sign-offs, record the release with a signed audit
-checkpoint, and publish OUTBOX/REQUEST_ID (export.zip, release.json) atomically."""
+"""Release: re-hash the archive, check both sign-offs, check the staged copy again as it
+leaves, record the release with a signed audit checkpoint, and publish OUTBOX/REQUEST_ID
+(export.zip, release.json) atomically."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from sqlmodel import Session, select
 
 from reviewer.domain.access import ROLES, Action, permission
 from reviewer.domain.errors import first_line
+from reviewer.domain.model import Severity
 from reviewer.domain.request import REQUEST_ID_RE
 from reviewer.domain.states import Decision, Role, Stage
 from reviewer.store import trail
@@ -88,6 +90,7 @@ class Releases:
         final = outbox / request_id
         detail = self._reviews.request_detail(request_id)
         with self._uow.read() as s:
+            signed_ticket = rows.version(s, detail.version_id).ticket_sha256
             existing = s.execute(
                 select(ReleaseRow).where(ReleaseRow.version_id == detail.version_id)
             ).scalar_one_or_none()
@@ -149,7 +152,9 @@ class Releases:
             self._refuse(actor.name, detail, f"{final} already exists; nothing was written")
 
         record = functools.partial(self._record_or_refuse, actor.name, detail, final)
-        return self._deliver(detail, outbox, final, actor, record, "delivery", "")
+        return self._deliver(
+            detail, outbox, final, actor, record, "delivery", "", recheck=signed_ticket or ""
+        )
 
     def _record_or_refuse(self, actor: str, detail: RequestDetail, final: Path) -> dict[str, Any]:
         """Record the release (its receipt); a refusal, the database's included, audited."""
@@ -336,11 +341,13 @@ class Releases:
         receipt: Callable[[], dict[str, Any]],
         kind: str,
         reason: str,
+        recheck: str | None = None,
     ) -> ReleaseReceipt:
         """Stage the re-hashed archive, then publish it with `receipt()` (which records the
         release, or gives the one recorded before) and record the delivery (`kind`: delivery
         or redelivery, with its `reason`); a failure leaves nothing in the outbox, and no
-        outbox at all when this call created it."""
+        outbox at all when this call created it. `recheck`: a release, whose staged copy is
+        checked again first against the ticket whose SHA-256 this is (`recheck_problem`)."""
         try:
             created = outbox_files.make_dirs(outbox)
         except OSError as exc:
@@ -360,6 +367,10 @@ class Releases:
                 outbox,
             )
             try:
+                if recheck is not None:
+                    problem = recheck_problem(detail, tmp / "export.zip", recheck)
+                    if problem is not None:
+                        self._refuse(actor.name, detail, f"{problem}; nothing was written")
                 data = receipt()
                 self._refused_as_audited(actor.name, detail, outbox_files.check_staged, tmp, sha)
                 outbox_files.write_files(tmp, self._record_files(detail, data))
@@ -386,6 +397,48 @@ class Releases:
             return fn(*args, **kwargs)
         except outbox_files.Refused as exc:
             self._refuse(actor, detail, str(exc))
+
+
+def recheck_problem(detail: RequestDetail, staged: Path, signed_ticket: str) -> str | None:
+    """The staged copy (the signed bytes) checked again as it leaves: what the store says of
+    it (its findings, its verdict) is rows an insider can rewrite, so the release reads the
+    bytes once more, against the ticket beside the ingested export (its inbox folder's
+    request.json, from the identity side) when it is there, else the stored one. A ticket
+    there that is not the one signed (`signed_ticket`, its SHA-256) refuses it, and so does
+    any critical finding now."""
+    from reviewer.archive.export import read_export
+    from reviewer.archive.limits import Limits
+    from reviewer.domain.errors import ReviewerError
+    from reviewer.domain.request import load_request
+    from reviewer.domain.review import review_index
+
+    request = detail.request
+    beside = detail.archive_path.parent / TICKET_NAME
+    if detail.corrected_from is None and signed_ticket and beside.is_file():
+        try:
+            request = load_request(beside)
+        except ReviewerError as exc:
+            return f"the ticket beside the export cannot be read now ({exc})"
+        if ticket_sha256(request.raw) != signed_ticket:
+            return (
+                f"the ticket beside the export ({beside}) is not the one it was checked and "
+                "signed against: ingest it again and review it"
+            )
+    index = read_export(staged, Limits())
+    if index.archive_sha256 != detail.archive_sha256:
+        return "the staged copy is not the archive both signed"
+    findings = review_index(request, index).report.findings
+    critical = sorted({f.code for f in findings if f.severity is Severity.CRITICAL})
+    if critical:
+        return (
+            f"checked again as it leaves, the export has critical findings "
+            f"({', '.join(critical)}), which the store did not show: it is never released (the "
+            "store's findings were changed, or the checks find more than when it was ingested)"
+        )
+    return None
+
+
+TICKET_NAME = "request.json"
 
 
 def _iso(value: datetime | None) -> str | None:
