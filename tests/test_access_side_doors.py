@@ -621,6 +621,18 @@ def test_a_sign_off_by_a_new_or_re_enabled_account_is_flagged(
         ("DSAR-S-0011", "bob"): False,
         ("DSAR-S-0010", "dave"): True,
     }
+    # A passphrase the supervisor set a moment ago: whoever knows it could have signed
+    svc.reset_passphrase(signed_in(svc, "carol", fresh=True), "bob", "bob-reset-passphrase")
+    third, folder3 = make_review("DSAR-S-0012", seed=2)
+    v3 = svc.ingest(third, folder3 / "export.zip", actor="test").version_id
+    me = signed_in(svc, "bob", "bob-reset-passphrase", fresh=True)
+    for item in svc.version_detail(v3).sample.items:
+        svc.record_inspection(me, v3, "played", item.member, item.duration_s or 2.0)
+        svc.record_inspection(me, v3, "viewed_transcript", item.member)
+    svc.sign_off(
+        "bob", "bob-reset-passphrase", v3, "approve", "ok", dict.fromkeys(CHECKLIST_KEYS, True), {}
+    )
+    assert signer_flags()[("DSAR-S-0012", "bob")] is True
     svc.set_policy(signed_in(svc, "carol"), new_account_days=0)  # the supervisor turns it off
     assert not any(signer_flags().values())
 

@@ -182,7 +182,7 @@ class Accounts:
 
     def reset_passphrase(self, by: SignedIn, name: str, passphrase: str) -> UserRow:
         """Give an account a new passphrase (the supervisor hands it over; open sessions of the
-        account are closed)."""
+        account are closed; its sign-offs are flagged as a new account's, as after enabling)."""
         problem = passphrase_problem(passphrase)
         if problem:
             raise UserError(problem)
@@ -190,6 +190,9 @@ class Accounts:
 
         def reset(s: Session, r: ReviewerRow, now: datetime) -> dict[str, object] | None:
             r.passphrase_hash = hashed
+            # its sign-offs are flagged as a new account's for the policy's period: the
+            # supervisor who set the passphrase could have signed with it
+            r.active_since = now
             s.add(r)
             _end_sessions(s, r, now)
             return {"key": passphrase_mark(hashed)}
