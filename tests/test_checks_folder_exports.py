@@ -135,3 +135,33 @@ def test_an_ordinary_document_as_a_folder_exports_catalogue_is_named(
     [f] = [f for f in review.report.findings if f.code == "catalogue-empty"]
     assert f.members[0] == prefix + "Alexa/Transcripts.pdf"
     assert review.report.verdict is Verdict.BLOCK
+
+
+@pytest.mark.parametrize("beside", ["notes.txt", "__MACOSX/._DSAR-2018-0398.zip", "Wish!list.csv"])
+def test_a_member_beside_a_wrapped_export_is_unlisted(tmp_path: Path, beside: str) -> None:
+    """The export zipped once more holds its archive and something else: what lies outside
+    the archive the manifest is in is listed nowhere, and blocks like any unlisted member."""
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        for path, data in clean_members().items():
+            z.writestr(path, data)
+    members = {
+        "DSAR-2018-0398.zip": buf.getvalue(),
+        beside: b"Lukas Brandt, Elbchaussee 12, Hamburg\n",
+    }
+    review = review_members(tmp_path, members)
+    by_code = {f.code: f for f in review.report.findings}
+    assert review.index.manifest_member == "DSAR-2018-0398.zip!manifest.json"
+    assert by_code["manifest-unlisted-member"].members == (beside,)
+    assert review.report.verdict is Verdict.BLOCK
+
+
+def test_a_name_holding_an_exclamation_mark_is_a_member_of_the_export(tmp_path: Path) -> None:
+    """ "!" separates a nested archive's members in the reviewer's paths; a member named with
+    one ("Wish!list.csv") is still the export's own, and unlisted when the manifest does not
+    list it."""
+    members = clean_members()
+    members["Retail/Wish!list.csv"] = b"customer_id,item\nA1QH7RZ3N8VW2E,kettle\n"
+    review = review_members(tmp_path, members)
+    by_code = {f.code: f for f in review.report.findings}
+    assert by_code["manifest-unlisted-member"].members == ("Retail/Wish!list.csv",)

@@ -125,3 +125,25 @@ def test_an_excerpt_of_the_requesters_catalogue_passes(tmp_path: Path) -> None:
     """A second catalogue need not list every recording: an excerpt that agrees passes."""
     review = review_changed(tmp_path, {"Alexa/Archive/Highlights.pdf": _catalogue(_own()[:3])})
     assert review.report.verdict is Verdict.PASS, review.report.findings
+
+
+def test_a_copy_of_the_catalogue_pdf_with_its_document_properties_passes(tmp_path: Path) -> None:
+    """The catalogue PDF as the pipeline writes it (a title and a creator in its properties)
+    copied under another name: its properties are no part of its last entry's transcript."""
+    from cleancopy import clean_members
+
+    pdf = clean_members()["Alexa/Transcripts.pdf"]
+    review = review_changed(tmp_path, {"Alexa/Archive/Transcripts_copy.pdf": pdf})
+    assert "Title:" in review.index.texts["Alexa/Archive/Transcripts_copy.pdf"]
+    assert review.report.verdict is Verdict.PASS, review.report.findings
+
+
+def test_a_log_whose_lines_look_like_catalogue_headers_is_no_catalogue(tmp_path: Path) -> None:
+    """A firmware log of the requester's own devices: a time, a serial and an update id a
+    line, no transcript; it is not compared with the voice history."""
+    rows = voice_history_rows()
+    log = "".join(
+        f"2018-03-0{i + 1} 09:00:00  {r[3]}  fw-64354122{i}\n" for i, r in enumerate(rows[:4])
+    )
+    review = review_changed(tmp_path, {"Devices/FirmwareLog.txt": log})
+    assert review.report.verdict is Verdict.PASS, review.report.findings

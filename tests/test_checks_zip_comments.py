@@ -93,3 +93,25 @@ def test_the_pipelines_own_comments_pass(tmp_path: Path) -> None:
         (f.code, f.detail) for f in review.report.findings
     ]
     assert review.index.comments[EXPORT_ITSELF].startswith("Export DSAR-2018-0398")
+
+
+def test_a_nested_archives_comment_keeps_its_members_comment_in_the_outer_one(
+    tmp_path: Path,
+) -> None:
+    """The comment the outer archive gives its member extras.zip and the comment extras.zip
+    gives itself stand under one name: both are scanned."""
+    members = clean_members()
+    inner = _zip({"notes.txt": b"delivery notes\n"}, comment=b"written by export v2")
+    members["Extras/extras.zip"] = inner
+    manifest = json.loads(members["manifest.json"])
+    manifest["files"].append(
+        {
+            "path": "Extras/extras.zip",
+            "bytes": len(inner),
+            "sha256": hashlib.sha256(inner).hexdigest(),
+        }
+    )
+    members["manifest.json"] = json.dumps(manifest).encode()
+    review = _review(tmp_path, _zip(members, comments={"Extras/extras.zip": STRANGER.encode()}))
+    assert review.report.verdict is Verdict.BLOCK
+    assert _foreign(review) == ("Extras/extras.zip",)

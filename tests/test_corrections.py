@@ -473,7 +473,7 @@ def test_redact_from_the_command_line(store_url: str, tmp_path: Path) -> None:
     # no longer showing whose they are: refused, here and by the service itself.
     theirs = foreign.subjects[0]
     grouped = " ".join(theirs[i : i + 4] for i in range(0, len(theirs), 4)).lower()
-    for text in (theirs, f"customer {grouped}"):
+    for text in (theirs, f"customer {grouped}", "\u00c1" + theirs[1:]):  # Á: one accent
         hidden = run(store_url, *base, "--text", text, input="alice-fix-passphrase\n")
         assert hidden.exit_code == 2 and "withhold its records instead" in hidden.stderr
     with ReviewService.open(store_url, hasher=FAST) as s:

@@ -242,8 +242,12 @@ def plan(ctx: Context, level: Level) -> list[Job]:
     with ctx.lock:
         ctx.blocks[level.prefix] = members
         ctx.index.members.extend(members)
+        kept = ctx.index.comments
         for where, said in comments.items():  # delivered with the archive: scanned as text
-            ctx.index.comments[where] = comment_text(said)
+            text = comment_text(said)
+            # a nested archive's own comment and its member's comment in the archive holding
+            # it stand under one name: both are kept
+            kept[where] = f"{kept[where]}\n{text}" if where in kept else text
     # PDFs first, so the PDF child works while the rest is inflated; then large structured
     # members (a manifest listing every member), whose text and parsed form are both held
     # for a moment, so that moment comes while the index is still small

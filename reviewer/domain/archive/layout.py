@@ -8,7 +8,7 @@ there, and the checks name what should stand there.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Container, Iterable
 
 
 def export_root(paths: Iterable[str]) -> str:
@@ -18,15 +18,41 @@ def export_root(paths: Iterable[str]) -> str:
     when that holds nothing but one archive, inside it ("DSAR-2018-0398.zip!"). Folder
     entries and the Finder's "__MACOSX/" copies do not count."""
     everything = list(paths)
-    files = [p for p in everything if "!" not in p and not p.startswith("__MACOSX/")]
+    known = set(everything)
+    files = [
+        p
+        for p in everything
+        if not p.startswith("__MACOSX/") and ("!" not in p or archive_of(p, known) is None)
+    ]
     root = _folder(files)
     inside = [p for p in files if p.startswith(root) and not p.endswith("/")]
-    if len(inside) == 1:  # a wrapper archive whose members were read: the export is in it
-        inner = inside[0] + "!"
-        nested = [p[len(inner) :] for p in everything if p.startswith(inner)]
-        if nested:
-            return inner + export_root(nested)
+    # an archive whose members were read, holding the export: the only file there, or the
+    # one whose manifest stands where none does outside it (what else lies beside it is then
+    # outside the export's layout, and the manifest check says so)
+    holding = {p[: p.index("!")] for p in everything if "!" in p}  # (a name's "!" too)
+    wrappers = [p for p in inside if p in holding]
+    if len(wrappers) == 1:
+        wrapper = wrappers[0]
+        nested = [q[len(wrapper) + 1 :] for q in everything if q.startswith(wrapper + "!")]
+        inner = wrapper + "!" + export_root(nested)
+        if len(inside) == 1 or (root + MANIFEST not in known and inner + MANIFEST in known):
+            return inner
     return root
+
+
+MANIFEST = "manifest.json"
+
+
+def archive_of(path: str, paths: Container[str]) -> str | None:
+    """The nested archive a member lies in (its member path: "old.zip" for
+    "old.zip!a.csv"), or None for a member of the export itself. A name may hold "!"
+    ("Wish!list.csv"): only a part before one that is itself a member is an archive."""
+    i = path.rfind("!")
+    while i > 0:
+        if path[:i] in paths:
+            return path[:i]
+        i = path.rfind("!", 0, i)
+    return None
 
 
 def _folder(files: list[str]) -> str:

@@ -11,6 +11,7 @@ identity-evidence scan carries the weight.
 
 from __future__ import annotations
 
+from reviewer.domain.archive.layout import archive_of
 from reviewer.domain.checks._common import listing, plural
 from reviewer.domain.checks._manifest import Listed, listed_files, path_key, plain_paths
 from reviewer.domain.model import ExportIndex, Finding, Member, MemberKind, Request, Severity
@@ -47,16 +48,28 @@ def check(request: Request, index: ExportIndex) -> list[Finding]:
     base = own[: max(own.rfind("/"), own.rfind("!")) + 1]
     level = base[: base.rfind("!") + 1]  # the archive it lies in ("" for the export)
     # Members by the path extraction gives them; a nested archive's members only for the
-    # entries that name them (an outer archive's entry covers them otherwise).
+    # entries that name them (an outer archive's entry covers them otherwise). Beside an
+    # export zipped once more, whatever lies outside its archive is no member it lists.
     present: dict[str, Member] = {}
     nested: dict[str, Member] = {}
-    plain = plain_paths("\n".join(m.path for m in index.members))
+    outside: list[str] = []
+    paths = {m.path for m in index.members}
+    wrappers = {level[:i] for i, ch in enumerate(level) if ch == "!"}
+    plain = plain_paths("\n".join(paths))
     directory = MemberKind.DIRECTORY
     for m in index.members:
         p = m.path
         if m.kind is directory or p.endswith("/"):
             continue
-        ours = p.startswith(level) and "!" not in p[len(level) :]
+        if not p.startswith(level):
+            if p not in wrappers:
+                outside.append(p)
+            continue
+        ours = (
+            "!" not in p[len(level) :]
+            or archive_of(p, paths) == level[:-1]
+            or (not level and archive_of(p, paths) is None)
+        )
         (present if ours else nested).setdefault(p if plain else path_key(p), m)
     seen: set[str] = set()
     missing: list[str] = []
@@ -80,7 +93,7 @@ def check(request: Request, index: ExportIndex) -> list[Finding]:
             changed[have.path] = why
         if e.other_digest:
             unverified.setdefault(e.other_digest, set()).add(have.path)
-    unlisted = [m.path for k, m in present.items() if k not in seen and k != own]
+    unlisted = [m.path for k, m in present.items() if k not in seen and k != own] + outside
     found = (
         _manifest_missing_member(missing),
         _manifest_changed_member(list(changed.items())),
