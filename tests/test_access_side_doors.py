@@ -495,13 +495,13 @@ def test_policy_bounds_hold_in_the_service_and_in_the_database(svc: ReviewServic
 # 8. The outbox
 
 
-def approved_clean_request(store_url: str, tmp_path: Path) -> str:
-    """The clean sample ingested and approved by both stages (alice, bob) through the CLI,
-    ready to release; its request id."""
-    from test_cli_store import approve_both, request_id
+def ingested_sample(store_url: str, tmp_path: Path, sample: str) -> str:
+    """A sample request copied to an inbox and ingested through the CLI, with the demo's
+    people (carol, alice, bob) in the store; its request id."""
+    from test_cli_store import request_id
 
-    folder = tmp_path / "inbox" / "clean"
-    shutil.copytree(SAMPLES / "clean", folder)
+    folder = tmp_path / "inbox" / sample
+    shutil.copytree(SAMPLES / sample, folder)
     rid = request_id(folder)
     with ReviewService.open(store_url) as s:
         add_people(
@@ -513,8 +513,33 @@ def approved_clean_request(store_url: str, tmp_path: Path) -> str:
             ],
         )
     assert cli(store_url, "ingest", str(folder)).exit_code == 0
+    return rid
+
+
+def approved_clean_request(store_url: str, tmp_path: Path) -> str:
+    """The clean sample ingested and approved by both stages (alice, bob) through the CLI,
+    ready to release; its request id."""
+    from test_cli_store import approve_both
+
+    rid = ingested_sample(store_url, tmp_path, "clean")
     approve_both(store_url, rid)
     return rid
+
+
+def release_as_bob(store_url: str, rid: str, outbox: Path, *extra: str) -> Result:
+    """`reviewer release RID --outbox OUTBOX --as bob` (and `extra`), his passphrase on stdin."""
+    return cli(
+        store_url,
+        "release",
+        rid,
+        "--outbox",
+        str(outbox),
+        "--as",
+        "bob",
+        "--passphrase-stdin",
+        *extra,
+        input="bob-demo-passphrase\n",
+    )
 
 
 def test_a_redelivery_is_deliberate_and_a_linked_outbox_is_refused(
@@ -523,18 +548,7 @@ def test_a_redelivery_is_deliberate_and_a_linked_outbox_is_refused(
     rid = approved_clean_request(store_url, tmp_path)
 
     def release(outbox: Path, *extra: str) -> Result:
-        return cli(
-            store_url,
-            "release",
-            rid,
-            "--outbox",
-            str(outbox),
-            "--as",
-            "bob",
-            "--passphrase-stdin",
-            *extra,
-            input="bob-demo-passphrase\n",
-        )
+        return release_as_bob(store_url, rid, outbox, *extra)
 
     elsewhere = tmp_path / "somewhere-else"
     elsewhere.mkdir()
@@ -804,24 +818,13 @@ def test_a_folder_replaced_by_a_link_cannot_carry_a_redelivery_elsewhere(
     (share / "dept" / "outbox").mkdir(parents=True)
     (elsewhere / "dept" / "outbox").mkdir(parents=True)
 
-    def release(*extra: str) -> Result:
-        return cli(
-            store_url,
-            "release",
-            rid,
-            "--outbox",
-            str(share / "dept" / "outbox"),
-            "--as",
-            "bob",
-            "--passphrase-stdin",
-            *extra,
-            input="bob-demo-passphrase\n",
-        )
-
-    assert release().exit_code == 0
+    outbox = share / "dept" / "outbox"
+    assert release_as_bob(store_url, rid, outbox).exit_code == 0
     shutil.rmtree(share)
     share.symlink_to(elsewhere)
-    moved = release("--redeliver", "--reason", "the requester lost it")
+    moved = release_as_bob(
+        store_url, rid, outbox, "--redeliver", "--reason", "the requester lost it"
+    )
     assert moved.exit_code == 1, moved.output
     assert "already released" in moved.output
     assert list((elsewhere / "dept" / "outbox").iterdir()) == []
@@ -889,35 +892,13 @@ def test_a_blocked_export_made_to_pass_in_sql_is_checked_again_as_it_leaves(
     row and its not yet signed ingest event rewritten). Two people review what the store now
     shows and approve it; the release reads the signed bytes once more, finds another
     customer's export, and refuses: nothing leaves."""
-    from test_cli_store import approve_both, request_id
+    from test_cli_store import approve_both
 
-    folder = tmp_path / "inbox" / "wrong-customer"
-    shutil.copytree(SAMPLES / "wrong-customer", folder)
-    rid = request_id(folder)
-    with ReviewService.open(store_url) as s:
-        add_people(
-            s,
-            [
-                ("carol", "supervisor", "carol-demo-passphrase"),
-                ("alice", "reviewer", "alice-demo-passphrase"),
-                ("bob", "approver", "bob-demo-passphrase"),
-            ],
-        )
-    assert cli(store_url, "ingest", str(folder)).exit_code == 0
+    rid = ingested_sample(store_url, tmp_path, "wrong-customer")
     _forge_a_pass(store_url, rid)
     approve_both(store_url, rid)
     out = tmp_path / "outbox"
-    released = cli(
-        store_url,
-        "release",
-        rid,
-        "--outbox",
-        str(out),
-        "--as",
-        "bob",
-        "--passphrase-stdin",
-        input="bob-demo-passphrase\n",
-    )
+    released = release_as_bob(store_url, rid, out)
     assert released.exit_code == 1, released.output
     assert "checked again as it leaves" in released.output and "wrong-customer" in released.output
     assert not (out / rid).exists()
@@ -935,17 +916,7 @@ def test_a_ticket_changed_beside_an_approved_export_holds_its_release(
     doc["requester"]["email"] = "someone.else@example.com"
     ticket.write_text(json.dumps(doc))
     out = tmp_path / "outbox"
-    released = cli(
-        store_url,
-        "release",
-        rid,
-        "--outbox",
-        str(out),
-        "--as",
-        "bob",
-        "--passphrase-stdin",
-        input="bob-demo-passphrase\n",
-    )
+    released = release_as_bob(store_url, rid, out)
     assert released.exit_code == 1 and "ingest it again" in released.output
     assert not (out / rid).exists()
 

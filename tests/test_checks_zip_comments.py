@@ -44,6 +44,22 @@ def _review(tmp_path: Path, data: bytes) -> Review:
     return review_request(folder)
 
 
+def _with_extras(inner: bytes) -> dict[str, bytes]:
+    """The clean export's members with the archive `inner` as Extras/extras.zip, listed."""
+    members = clean_members()
+    members["Extras/extras.zip"] = inner
+    manifest = json.loads(members["manifest.json"])
+    manifest["files"].append(
+        {
+            "path": "Extras/extras.zip",
+            "bytes": len(inner),
+            "sha256": hashlib.sha256(inner).hexdigest(),
+        }
+    )
+    members["manifest.json"] = json.dumps(manifest).encode()
+    return members
+
+
 def _foreign(review: Review) -> tuple[str, ...]:
     [f] = [f for f in review.report.findings if f.code == "foreign-identifier"]
     assert "A5RT8XK2M9QW4N" in f.detail and "john.foreign@example.com" in f.detail
@@ -65,18 +81,8 @@ def test_another_accounts_ids_in_a_members_comment_block(tmp_path: Path, encodin
 
 
 def test_another_accounts_ids_in_a_nested_archives_comment_block(tmp_path: Path) -> None:
-    members = clean_members()
     inner = _zip({"notes.txt": b"delivery notes\n"}, comment=STRANGER.encode())
-    members["Extras/extras.zip"] = inner
-    manifest = json.loads(members["manifest.json"])
-    manifest["files"].append(
-        {
-            "path": "Extras/extras.zip",
-            "bytes": len(inner),
-            "sha256": hashlib.sha256(inner).hexdigest(),
-        }
-    )
-    members["manifest.json"] = json.dumps(manifest).encode()
+    members = _with_extras(inner)
     review = _review(tmp_path, _zip(members))
     assert review.report.verdict is Verdict.BLOCK
     assert _foreign(review) == ("Extras/extras.zip",)
@@ -100,18 +106,8 @@ def test_a_nested_archives_comment_keeps_its_members_comment_in_the_outer_one(
 ) -> None:
     """The comment the outer archive gives its member extras.zip and the comment extras.zip
     gives itself stand under one name: both are scanned."""
-    members = clean_members()
     inner = _zip({"notes.txt": b"delivery notes\n"}, comment=b"written by export v2")
-    members["Extras/extras.zip"] = inner
-    manifest = json.loads(members["manifest.json"])
-    manifest["files"].append(
-        {
-            "path": "Extras/extras.zip",
-            "bytes": len(inner),
-            "sha256": hashlib.sha256(inner).hexdigest(),
-        }
-    )
-    members["manifest.json"] = json.dumps(manifest).encode()
+    members = _with_extras(inner)
     review = _review(tmp_path, _zip(members, comments={"Extras/extras.zip": STRANGER.encode()}))
     assert review.report.verdict is Verdict.BLOCK
     assert _foreign(review) == ("Extras/extras.zip",)
