@@ -165,3 +165,93 @@ def test_a_name_holding_an_exclamation_mark_is_a_member_of_the_export(tmp_path: 
     review = review_members(tmp_path, members)
     by_code = {f.code: f for f in review.report.findings}
     assert by_code["manifest-unlisted-member"].members == ("Retail/Wish!list.csv",)
+
+
+def _swapped_and_wrapped(name: str) -> bytes:
+    """The clean export with one recording's bytes swapped after its manifest was written
+    (another account's, same name), zipped as `name`."""
+    members = clean_members()
+    wav = next(p for p in members if p.endswith(".wav"))
+    members[wav] = members[wav][:44] + bytes(reversed(members[wav][44:]))
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        for path, data in members.items():
+            z.writestr(path, data)
+    return buf.getvalue()
+
+
+def _listing(members: dict[str, bytes]) -> bytes:
+    return json.dumps(
+        {
+            "customer_id": "A1QH7RZ3N8VW2E",
+            "files": [
+                {"path": p, "bytes": len(b), "sha256": hashlib.sha256(b).hexdigest()}
+                for p, b in members.items()
+            ],
+        }
+    ).encode()
+
+
+@pytest.mark.parametrize(
+    "beside",
+    ["a manifest listing the archive", "another archive", "the archive's name holds !"],
+)
+def test_a_changed_member_inside_a_wrapped_export_is_found_by_its_own_manifest(
+    tmp_path: Path, beside: str
+) -> None:
+    """However the wrapper is dressed (a manifest at the top that lists only it, a second
+    archive beside it, a name holding "!"), the manifest inside it vouches for its members."""
+    name = "DSAR-2018-0398!final.zip" if "!" in beside else "DSAR-2018-0398.zip"
+    top = {name: _swapped_and_wrapped(name)}
+    if beside == "another archive":
+        buf = io.BytesIO()
+        with zipfile.ZipFile(buf, "w") as z:
+            z.writestr("Help/index.txt", "How to read your data\n")
+        top["Help.zip"] = buf.getvalue()
+    if beside == "a manifest listing the archive":
+        top["manifest.json"] = _listing(top)
+    review = review_members(tmp_path, top)
+    by_code = {f.code: f for f in review.report.findings}
+    assert "manifest-changed-member" in by_code, [
+        (f.code, f.detail) for f in review.report.findings
+    ]
+    assert by_code["manifest-changed-member"].members[0].startswith(name + "!Alexa/Audio/")
+    assert review.report.verdict is Verdict.BLOCK
+
+
+def test_an_archive_with_a_manifest_of_its_own_in_a_folder_is_part_of_the_export(
+    tmp_path: Path,
+) -> None:
+    """A retail archive with its own manifest, in the folders of an export that has none:
+    the export's layout still starts at the top (its members are not all unlisted), and the
+    archive's members agree with its manifest."""
+    inner = {"orders.csv": b"customer_id,order_id\nA1QH7RZ3N8VW2E,202-1\n"}
+    inner["manifest.json"] = _listing(inner)
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        for path, data in inner.items():
+            z.writestr(path, data)
+    members = clean_members()
+    del members["manifest.json"]  # an export of another pipeline, with no manifest of its own
+    members["Retail/compras-2018.zip"] = buf.getvalue()
+    review = review_members(tmp_path, members)
+    assert review.index.manifest_member is None
+    assert review.report.verdict is Verdict.PASS, _problems(review)
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "Retail/OrderHistory.csv!DeliveryNotes.txt",
+        "Alexa/Audio/U0ABA3654614515C.wav!U08DC7A44E3C9BE7.wav",
+    ],
+)
+def test_a_name_that_reads_as_a_nested_member_blocks(tmp_path: Path, name: str) -> None:
+    """A member named as the reviewer names a nested archive's members ("X!Y" beside a
+    member X): it could pass for one, so it is a finding of its own."""
+    members = clean_members()
+    members[name] = b"Lukas Brandt, Elbchaussee 12, Hamburg\n"
+    review = review_members(tmp_path, _fitted(members))
+    [f] = [f for f in review.report.findings if f.code == "zip-ambiguous-name"]
+    assert f.members == (name,) and f.severity is Severity.CRITICAL
+    assert review.report.verdict is Verdict.BLOCK

@@ -147,3 +147,36 @@ def test_a_log_whose_lines_look_like_catalogue_headers_is_no_catalogue(tmp_path:
     )
     review = review_changed(tmp_path, {"Devices/FirmwareLog.txt": log})
     assert review.report.verdict is Verdict.PASS, review.report.findings
+
+
+@pytest.mark.parametrize("member", ["Retail/notes.txt", "Retail/Receipt.pdf"])
+def test_a_previous_owners_catalogue_under_a_neutral_name_blocks(
+    tmp_path: Path, member: str
+) -> None:
+    """Transcripts on the requester's own Echo Show from before she registered it, saved
+    under a name that says nothing of transcripts: compared all the same."""
+    early = [
+        ("2017-11-01T10:00:00Z", "G000RA1103770K5V", "UQ7T1B8C0D2M4K9X", "wer bin ich"),
+        ("2017-11-02T10:00:00Z", "G000RA1103770K5V", "UQ7T1B8C0D2M4K9Y", "spiel musik"),
+    ]
+    data: bytes | str = _as_text(early) if member.endswith(".txt") else _catalogue(early)
+    review = review_changed(tmp_path, {member: data})
+    assert review.report.verdict is Verdict.BLOCK
+    assert _mismatches(review, member) == ["2 catalogue entries not in the voice history"]
+
+
+def test_a_strangers_catalogue_attached_to_the_catalogue_pdf_blocks(tmp_path: Path) -> None:
+    """The export's own catalogue PDF carrying another account's transcripts as an embedded
+    file: its pages agree with the voice history, the attachment's entries do not."""
+    import pypdf
+    from cleancopy import clean_members
+
+    writer = pypdf.PdfWriter()
+    writer.append(pypdf.PdfReader(io.BytesIO(clean_members()["Alexa/Transcripts.pdf"])))
+    writer.add_attachment("old.txt", _as_text(STRANGERS).encode())
+    out = io.BytesIO()
+    writer.write(out)
+    review = review_changed(tmp_path, {"Alexa/Transcripts.pdf": out.getvalue()})
+    assert review.report.verdict is Verdict.BLOCK
+    [f] = [f for f in review.report.findings if f.code == "unknown-device"]
+    assert f.members == ("Alexa/Transcripts.pdf",) and "G090LF1173430QK7" in f.detail

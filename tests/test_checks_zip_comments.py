@@ -111,3 +111,11 @@ def test_a_nested_archives_comment_keeps_its_members_comment_in_the_outer_one(
     review = _review(tmp_path, _zip(members, comments={"Extras/extras.zip": STRANGER.encode()}))
     assert review.report.verdict is Verdict.BLOCK
     assert _foreign(review) == ("Extras/extras.zip",)
+
+
+def test_a_member_named_as_the_archive_itself_keeps_the_archives_comment(tmp_path: Path) -> None:
+    members = {**clean_members(), EXPORT_ITSELF: b"notes\n"}
+    data = _zip(members, comment=STRANGER.encode(), comments={EXPORT_ITSELF: b"nothing here"})
+    review = _review(tmp_path, data)
+    assert review.report.verdict is Verdict.BLOCK
+    assert EXPORT_ITSELF in _foreign(review)

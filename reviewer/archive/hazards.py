@@ -40,6 +40,9 @@ would get, naming it.
 - ``zip-symlink``: a member is a symbolic link (Unix mode 0o120000); it is listed, never followed.
 - ``zip-special-file``: a tar member that is a device, a named pipe or another special file
   (tar would create it); it is listed, never read.
+- ``zip-ambiguous-name``: a name holding "!" whose part before it is another member's name
+  ("Retail/Orders.csv!notes.txt", "old.zip!a.wav" beside old.zip): the reviewer writes a
+  nested archive's members so, and would take it for one (unlisted, or standing in for one).
 - ``zip-duplicate-name``: two or more members land on one file: the same name, or names that
   differ only in empty or ``.`` components or in the kind of slash (``./a``, ``a//b``,
   ``a/./b``, ``a\\b``); which one a tool reads is arbitrary.
@@ -117,6 +120,7 @@ HAZARDS: dict[str, tuple[Severity, str]] = {
     "zip-symlink": (CRITICAL, "Member is a symbolic link"),
     "zip-special-file": (CRITICAL, "Member is a device or other special file"),
     "zip-duplicate-name": (CRITICAL, "Several members share one name"),
+    "zip-ambiguous-name": (CRITICAL, "A member's name reads as a nested archive's member"),
     "zip-folder-with-data": (CRITICAL, "Folder entry holds data"),
     "zip-encrypted": (CRITICAL, "Member is encrypted"),
     "zip-unsupported-compression": (CRITICAL, "Member uses an unsupported compression method"),

@@ -215,8 +215,10 @@ def plan(ctx: Context, level: Level) -> list[Job]:
             name_hazards(hz, path, info.stored)
         if same is not None and name in same:
             hz.add("zip-duplicate-name", path, same[name])
-        if info.comment:
-            comments[path] = info.comment
+        if info.comment:  # (a member may be named as the archive's own comment is kept)
+            comments[path] = (
+                comments[path] + b"\n" + info.comment if path in comments else info.comment
+            )
         job = _admit(ctx, level, info, member, ext)
         if job is not None:
             jobs.append(job)
@@ -228,6 +230,7 @@ def plan(ctx: Context, level: Level) -> list[Job]:
             spans.append(
                 (info.header_offset, None if isinstance(where, str) else where.end, info, member)
             )
+    _ambiguous(hz, prefix, members)
     # the level's bytes, member by member in file order: members that share bytes are not
     # read; bytes that belong to no member are a finding (they would be delivered unchecked)
     overlapping, outside = _layout(hz, level, spans)
@@ -317,6 +320,25 @@ def same_file(infos: list[Entry]) -> dict[str, str] | None:
 
 def _rank(job: Job) -> int:
     return job.rank
+
+
+def _ambiguous(hz: Hazards, prefix: str, members: list[Member]) -> None:
+    """Names holding "!" whose part before it is another member of the level: the reviewer
+    writes a nested archive's members "outer.zip!inner", and would read these as such."""
+    bangs = [m.path for m in members if "!" in m.path[len(prefix) :]]
+    if not bangs:
+        return
+    here = {m.path for m in members}
+    for path in bangs:
+        name = path[len(prefix) :]
+        cut = next((i for i, ch in enumerate(name) if ch == "!" and prefix + name[:i] in here), -1)
+        if cut > 0:
+            hz.add(
+                "zip-ambiguous-name",
+                path,
+                f"{name!r} reads as the member {name[cut + 1 :]!r} of {prefix + name[:cut]!r}, "
+                "which the archive also holds: the reviewer's paths could not tell them apart",
+            )
 
 
 def _admit(ctx: Context, level: Level, info: Entry, member: Member, ext: str) -> Job | None:

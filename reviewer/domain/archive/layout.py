@@ -29,8 +29,10 @@ def export_root(paths: Iterable[str]) -> str:
     # an archive whose members were read, holding the export: the only file there, or the
     # one whose manifest stands where none does outside it (what else lies beside it is then
     # outside the export's layout, and the manifest check says so)
-    holding = {p[: p.index("!")] for p in everything if "!" in p}  # (a name's "!" too)
-    wrappers = [p for p in inside if p in holding]
+    holding = {_outermost(p, known) for p in everything if "!" in p}
+    # an archive standing where the layout starts, not one in its folders (a retail archive
+    # with a manifest of its own is part of the export, not the export)
+    wrappers = [p for p in inside if p in holding and "/" not in p[len(root) :]]
     if len(wrappers) == 1:
         wrapper = wrappers[0]
         nested = [q[len(wrapper) + 1 :] for q in everything if q.startswith(wrapper + "!")]
@@ -52,6 +54,17 @@ def archive_of(path: str, paths: Container[str]) -> str | None:
         if path[:i] in paths:
             return path[:i]
         i = path.rfind("!", 0, i)
+    return None
+
+
+def _outermost(path: str, paths: Container[str]) -> str | None:
+    """The archive of the export itself that `path` lies in, however deep (its member path),
+    or None; as `archive_of`, only a part before a "!" that is a member is an archive."""
+    i = path.find("!")
+    while i > 0:
+        if path[:i] in paths:
+            return path[:i]
+        i = path.find("!", i + 1)
     return None
 
 

@@ -63,27 +63,17 @@ def check(request: Request, index: ExportIndex) -> list[Finding]:
     else:
         findings = _compare(catalogue, index.transcripts, history, sources, whole=index)
     for path, entries in other_catalogues(index):
-        if _reads_as_catalogue(path, entries, history):
+        if _reads_as_catalogue(entries):
             findings.extend(_compare(path, entries, history, sources, whole=None))
     return findings
 
 
-# a file named as transcripts ("Transcripts_2017.pdf", "voice-history.txt", "Katalog.txt")
-_CATALOGUE_NAME = re.compile(r"transcri|catalog|katalog|utteranc|voice", re.IGNORECASE)
-
-
-def _reads_as_catalogue(
-    path: str, entries: list[TranscriptEntry], history: dict[str, list[Recording]]
-) -> bool:
+def _reads_as_catalogue(entries: list[TranscriptEntry]) -> bool:
     """Whether a text other than the catalogue, whose lines have an entry's shape, is a
-    catalogue to compare with the voice history: most of its entries carry a transcript (a
-    log's lines of a time, a serial and an id carry none), and it names utterances of the
-    voice history or is named as transcripts. (Its entries from unregistered devices are
-    `unknown-device` whatever it is.)"""
-    if 2 * sum(1 for e in entries if e.text.strip()) < len(entries):
-        return False
-    named = _CATALOGUE_NAME.search(path.rsplit("/", 1)[-1].rsplit("!", 1)[-1]) is not None
-    return named or any(e.utterance_id.strip() in history for e in entries)
+    catalogue to compare with the voice history, whatever it is called: most of its entries
+    carry a transcript (a log's lines of a time, a serial and an id carry none). (Its
+    entries from unregistered devices are `unknown-device` whatever it is.)"""
+    return 2 * sum(1 for e in entries if e.text.strip()) >= len(entries)
 
 
 def _compare(

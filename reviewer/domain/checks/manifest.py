@@ -11,13 +11,23 @@ identity-evidence scan carries the weight.
 
 from __future__ import annotations
 
-from reviewer.domain.archive.layout import archive_of
+from reviewer.domain.archive.layout import MANIFEST, archive_of, export_root
 from reviewer.domain.checks._common import listing, plural
 from reviewer.domain.checks._manifest import Listed, listed_files, path_key, plain_paths
 from reviewer.domain.model import ExportIndex, Finding, Member, MemberKind, Request, Severity
 
 
 def check(request: Request, index: ExportIndex) -> list[Finding]:
+    paths = {m.path for m in index.members}
+    findings = _export_manifest(index, paths)
+    # a nested archive carrying a manifest of its own (a wrapper beside which a decoy
+    # manifest stands, a retail archive): it vouches for that archive's members too
+    for path, doc in _nested_manifests(index, paths):
+        findings.extend(_against(index, paths, doc, path, wrapped=False))
+    return findings
+
+
+def _export_manifest(index: ExportIndex, paths: set[str]) -> list[Finding]:
     if index.manifest is None:
         if not index.members:
             return []  # nothing was listed at all: the reader's finding says why
@@ -31,8 +41,32 @@ def check(request: Request, index: ExportIndex) -> list[Finding]:
                 )
             ]
         return [_manifest_absent()]
-    manifest_path = index.manifest_member or "manifest.json"
-    entries = listed_files(index.manifest)
+    return _against(index, paths, index.manifest, index.manifest_member or MANIFEST, wrapped=True)
+
+
+def _nested_manifests(index: ExportIndex, paths: set[str]) -> list[tuple[str, object]]:
+    """The manifests standing where a nested archive's own layout starts (`export_root` of
+    its members), other than the export's."""
+    found: list[tuple[str, object]] = []
+    for path, doc in index.json_docs.items():
+        if "!" not in path or path == index.manifest_member or not path.endswith(MANIFEST):
+            continue
+        archive = archive_of(path, paths)
+        if archive is None or not isinstance(doc, dict):
+            continue
+        inner = [p[len(archive) + 1 :] for p in paths if p.startswith(archive + "!")]
+        if path == f"{archive}!{export_root(inner)}{MANIFEST}":
+            found.append((path, doc))
+    return found
+
+
+def _against(
+    index: ExportIndex, paths: set[str], manifest: object, manifest_path: str, wrapped: bool
+) -> list[Finding]:
+    """The members of the archive `manifest_path` lies in against its file list. `wrapped`:
+    it is the export's, and whatever lies outside its archive (beside an export zipped once
+    more) is listed nowhere."""
+    entries = listed_files(manifest)
     if entries is None:
         return [
             _manifest_invalid(
@@ -48,12 +82,10 @@ def check(request: Request, index: ExportIndex) -> list[Finding]:
     base = own[: max(own.rfind("/"), own.rfind("!")) + 1]
     level = base[: base.rfind("!") + 1]  # the archive it lies in ("" for the export)
     # Members by the path extraction gives them; a nested archive's members only for the
-    # entries that name them (an outer archive's entry covers them otherwise). Beside an
-    # export zipped once more, whatever lies outside its archive is no member it lists.
+    # entries that name them (an outer archive's entry covers them otherwise).
     present: dict[str, Member] = {}
     nested: dict[str, Member] = {}
     outside: list[str] = []
-    paths = {m.path for m in index.members}
     wrappers = {level[:i] for i, ch in enumerate(level) if ch == "!"}
     plain = plain_paths("\n".join(paths))
     directory = MemberKind.DIRECTORY
@@ -62,7 +94,7 @@ def check(request: Request, index: ExportIndex) -> list[Finding]:
         if m.kind is directory or p.endswith("/"):
             continue
         if not p.startswith(level):
-            if p not in wrappers:
+            if wrapped and p not in wrappers:
                 outside.append(p)
             continue
         ours = (
