@@ -244,14 +244,65 @@ def test_an_archive_with_a_manifest_of_its_own_in_a_folder_is_part_of_the_export
     [
         "Retail/OrderHistory.csv!DeliveryNotes.txt",
         "Alexa/Audio/U0ABA3654614515C.wav!U08DC7A44E3C9BE7.wav",
+        "Docs/Alexa!notes",
     ],
 )
-def test_a_name_that_reads_as_a_nested_member_blocks(tmp_path: Path, name: str) -> None:
-    """A member named as the reviewer names a nested archive's members ("X!Y" beside a
-    member X): it could pass for one, so it is a finding of its own."""
+def test_a_name_holding_an_exclamation_mark_after_a_file_is_the_exports_own(
+    tmp_path: Path, name: str
+) -> None:
+    """ "!" after the name of a member that is no archive: the name is the export's own
+    member (the reviewer lists no members of a CSV or a recording), unlisted when the
+    manifest does not list it, and no ambiguous name."""
     members = clean_members()
+    members["Docs/Alexa"] = b"notes\n"
     members[name] = b"Lukas Brandt, Elbchaussee 12, Hamburg\n"
+    review = review_members(tmp_path, members)
+    codes = {f.code for f in review.report.findings}
+    by_code = {f.code: f for f in review.report.findings}
+    assert "zip-ambiguous-name" not in codes
+    assert name in by_code["manifest-unlisted-member"].members
+    assert review.report.verdict is Verdict.BLOCK
+
+
+def test_a_name_that_reads_as_a_nested_archives_member_blocks(tmp_path: Path) -> None:
+    """A member named as the reviewer names a nested archive's member ("extras.zip!x"
+    beside extras.zip): it could pass for one, so it is a finding of its own."""
+    members = clean_members()
+    members["Extras/extras.zip"] = _zipped({"notes.txt": b"delivery notes\n"})
+    members["Extras/extras.zip!other.txt"] = b"Lukas Brandt, Elbchaussee 12, Hamburg\n"
     review = review_members(tmp_path, _fitted(members))
     [f] = [f for f in review.report.findings if f.code == "zip-ambiguous-name"]
-    assert f.members == (name,) and f.severity is Severity.CRITICAL
+    assert f.members == ("Extras/extras.zip!other.txt",) and f.severity is Severity.CRITICAL
     assert review.report.verdict is Verdict.BLOCK
+
+
+def _zipped(members: dict[str, bytes]) -> bytes:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        for path, data in members.items():
+            z.writestr(path, data)
+    return buf.getvalue()
+
+
+@pytest.mark.parametrize(
+    "inner",
+    [
+        {"manifest.json": b'{"manifest_version": 3, "name": "Alexa helper"}', "bg.js": b"x"},
+        {"manifest.json": b'{"files": ["dist/a.js"]}', "README.md": b"read me", "dist/a.js": b"x"},
+        {
+            "manifest.json": b'{"export_id": "old", "files": [{"path": "DSAR-2017-0001/N.txt"}]}',
+            "N.txt": b"notes",
+        },
+    ],
+    ids=["browser extension", "package", "older export"],
+)
+def test_an_archive_in_the_exports_folders_with_a_manifest_of_its_own_passes(
+    tmp_path: Path, inner: dict[str, bytes]
+) -> None:
+    """An archive the export's own manifest vouches for, in its folders, holding a
+    manifest.json of some other kind or an older export's: read for what it holds, its
+    own manifest no concern."""
+    members = clean_members()
+    members["Documents/backup.zip"] = _zipped(inner)
+    review = review_members(tmp_path, _fitted(members))
+    assert review.report.verdict is not Verdict.BLOCK, _problems(review)

@@ -41,10 +41,17 @@ def test_missing_changed_and_unlisted_members() -> None:
 
 
 def test_a_clean_manifest_has_no_findings_and_nested_members_are_not_unlisted() -> None:
-    index = clean_export().build()
+    import hashlib
+
     from test_checks_common import _member
 
-    index.members.append(_member("Alexa/VoiceHistory.csv!inner.txt", b"x"))
+    index = clean_export().build()
+    archive = _member("Alexa/old.zip", b"PK archive bytes")
+    archive.kind = MemberKind.ARCHIVE  # read as a nested archive: its members are written so
+    index.members += [archive, _member("Alexa/old.zip!inner.txt", b"x")]
+    assert index.manifest is not None
+    sha = hashlib.sha256(b"PK archive bytes").hexdigest()
+    index.manifest["files"].append({"path": "Alexa/old.zip", "bytes": 16, "sha256": sha})
     assert manifest.check(make_request(), index) == []
 
 

@@ -180,3 +180,40 @@ def test_a_strangers_catalogue_attached_to_the_catalogue_pdf_blocks(tmp_path: Pa
     assert review.report.verdict is Verdict.BLOCK
     [f] = [f for f in review.report.findings if f.code == "unknown-device"]
     assert f.members == ("Alexa/Transcripts.pdf",) and "G090LF1173430QK7" in f.detail
+
+
+@pytest.mark.parametrize(
+    ("member", "text"),
+    [
+        ("Alexa/Reminders.txt", "2018-03-02T19:04:11Z  G090LF0964130QAB  R12345678\nbuy milk\n"),
+        (
+            "Devices/EventLog.txt",
+            "2018-04-02 17:45:19  G090LF0964130QAB  EVT1042\nWi-Fi reconnected\n"
+            "2018-04-03 08:00:00  G090LF0964130QAB  EVT1043\nvolume set to 4\n",
+        ),
+        ("Alexa/ShoppingList.txt", "14/03/2018 18:03  G090LF0964130QAB  item-00017\noat milk\n"),
+    ],
+    ids=["reminders", "event log", "shopping list"],
+)
+def test_lists_and_logs_shaped_like_catalogue_entries_are_no_catalogue(
+    tmp_path: Path, member: str, text: str
+) -> None:
+    """A time, the requester's own device and an id of another shape, then a line of text:
+    a reminder, an event, a list item, not a transcript of the voice history."""
+    review = review_changed(tmp_path, {member: text})
+    assert review.report.verdict is Verdict.PASS, review.report.findings
+
+
+def test_a_copy_of_the_catalogue_in_local_time_without_its_zone_passes(tmp_path: Path) -> None:
+    """The requester's catalogue saved again on a computer in London: times written without a
+    zone, an hour ahead of UTC in summer. The same moments, in another zone."""
+    from datetime import datetime, timedelta
+
+    lines = []
+    for stamp, serial, uid, text in _own():
+        utc = datetime.fromisoformat(stamp.replace("Z", "+00:00"))
+        summer = 3 < utc.month < 11
+        local = utc + timedelta(hours=1 if summer else 0)
+        lines.append(f"{local:%d/%m/%Y %H:%M:%S}  {serial}  {uid}\n{text}\n")
+    review = review_changed(tmp_path, {"Documents/alexa-copy.txt": "".join(lines)})
+    assert review.report.verdict is Verdict.PASS, review.report.findings

@@ -8,7 +8,7 @@ from reviewer.archive.context import Context
 from reviewer.archive.digest.pdf import collect_pdfs
 from reviewer.archive.digest.tables import MANIFEST
 from reviewer.domain.archive.catalogue import TRANSCRIPTS_PDF
-from reviewer.domain.archive.layout import export_root
+from reviewer.domain.archive.layout import archives_of, export_root
 from reviewer.domain.archive.spreadsheet import worksheet_tables
 from reviewer.domain.archive.tabular import recordings_from
 from reviewer.domain.archive.texttables import text_tables
@@ -22,7 +22,7 @@ def finish(ctx: Context) -> None:
     as tables, members whose text was read only in part, directory order, the manifest and
     profile, and the recordings the tables list."""
     index = ctx.index
-    root = export_root(m.path for m in index.members)
+    root = export_root((m.path for m in index.members), archives_of(index.members))
     collect_pdfs(ctx, root + TRANSCRIPTS_PDF)
     # a workbook's sheets are tables (its parts were read as a nested archive's texts): kept
     # parsed, like a CSV member, their text is rendered from the table

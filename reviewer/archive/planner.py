@@ -323,12 +323,15 @@ def _rank(job: Job) -> int:
 
 
 def _ambiguous(hz: Hazards, prefix: str, members: list[Member]) -> None:
-    """Names holding "!" whose part before it is another member of the level: the reviewer
-    writes a nested archive's members "outer.zip!inner", and would read these as such."""
+    """Names holding "!" whose part before it is another member of the level, an archive
+    by its name: the reviewer writes a nested archive's members "outer.zip!inner", and would
+    read these as such."""
     bangs = [m.path for m in members if "!" in m.path[len(prefix) :]]
     if not bangs:
         return
-    here = {m.path for m in members}
+    here = {
+        m.path for m in members if m.kind is MemberKind.ARCHIVE or m.type_label in CONTAINER_LABELS
+    }
     for path in bangs:
         name = path[len(prefix) :]
         cut = next((i for i, ch in enumerate(name) if ch == "!" and prefix + name[:i] in here), -1)

@@ -15,10 +15,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from datetime import date, time
+from dataclasses import replace
+from datetime import date, time, timedelta
 
 from reviewer.domain.archive.catalogue import TRANSCRIPTS_PDF
-from reviewer.domain.archive.layout import export_root
+from reviewer.domain.archive.layout import archives_of, export_root
 from reviewer.domain.archive.tabular import recording_columns
 from reviewer.domain.checks._common import (
     as_utc_naive,
@@ -63,17 +64,34 @@ def check(request: Request, index: ExportIndex) -> list[Finding]:
     else:
         findings = _compare(catalogue, index.transcripts, history, sources, whole=index)
     for path, entries in other_catalogues(index):
-        if _reads_as_catalogue(entries):
+        if _reads_as_catalogue(path, entries, history):
             findings.extend(_compare(path, entries, history, sources, whole=None))
     return findings
 
 
-def _reads_as_catalogue(entries: list[TranscriptEntry]) -> bool:
+# a file named as transcripts ("Transcripts_2017.pdf", "voice-history.txt", "Katalog.txt")
+_CATALOGUE_NAME = re.compile(r"transcri|catalog|katalog|utteranc|voice", re.IGNORECASE)
+
+
+def _reads_as_catalogue(
+    path: str, entries: list[TranscriptEntry], history: dict[str, list[Recording]]
+) -> bool:
     """Whether a text other than the catalogue, whose lines have an entry's shape, is a
-    catalogue to compare with the voice history, whatever it is called: most of its entries
-    carry a transcript (a log's lines of a time, a serial and an id carry none). (Its
-    entries from unregistered devices are `unknown-device` whatever it is.)"""
-    return 2 * sum(1 for e in entries if e.text.strip()) >= len(entries)
+    catalogue to compare with the voice history: most of its entries carry a transcript (a
+    log's lines of a time, a serial and an id carry none), and it names the voice history's
+    utterances, or its ids are shaped like them (their length and first letter: a previous
+    owner's), or it is named as transcripts. Reminders, lists and device logs, their ids of
+    other shapes, are none. (Its entries from unregistered devices are `unknown-device`
+    whatever it is.)"""
+    if 2 * sum(1 for e in entries if e.text.strip()) < len(entries):
+        return False
+    if _CATALOGUE_NAME.search(path.rsplit("/", 1)[-1].rsplit("!", 1)[-1]):
+        return True
+    ids = [e.utterance_id.strip() for e in entries]
+    if any(u in history for u in ids):
+        return True
+    shapes = {(len(u), u[:1]) for u in history if u.isalnum()}
+    return 2 * sum(1 for u in ids if u.isalnum() and (len(u), u[:1]) in shapes) > len(ids)
 
 
 def _compare(
@@ -95,7 +113,7 @@ def _compare(
 
     not_in_catalogue = [u for u in history if u not in entries] if whole else []
     not_in_history = [u for u in entries if u not in history]
-    text, device, time = _differences(entries, history)
+    text, device, time = _differences(entries, history, local_times=whole is None)
 
     findings = []
 
@@ -214,7 +232,8 @@ def _empty(index: ExportIndex) -> list[Finding]:
     """A catalogue that yields no entry while the voice history lists recordings."""
     path = index.transcript_member
     if path is None:  # where the catalogue stands in the export's layout
-        path = export_root(m.path for m in index.members) + TRANSCRIPTS_PDF
+        root = export_root((m.path for m in index.members), archives_of(index.members))
+        path = root + TRANSCRIPTS_PDF
     member = index.member(path)
     if member is None:
         return []  # no catalogue in this export's layout
@@ -252,11 +271,17 @@ Pair = tuple[TranscriptEntry, Recording]
 
 
 def _differences(
-    entries: dict[str, list[TranscriptEntry]], history: dict[str, list[Recording]]
+    entries: dict[str, list[TranscriptEntry]],
+    history: dict[str, list[Recording]],
+    local_times: bool = False,
 ) -> tuple[list[tuple[str, Pair]], list[tuple[str, Pair]], list[tuple[str, Pair]]]:
     """The utterances on both sides whose text, device or time differ, in catalogue order,
     each with a catalogue entry and a voice-history row that disagree. An utterance listed
-    more than once differs when any of its readings on one side has no equal on the other."""
+    more than once differs when any of its readings on one side has no equal on the other.
+    `local_times`: a time written without its zone may be the history's in some zone
+    (`_local_time_differs`), as a copy saved on someone's computer writes it."""
+    time_differs = _local_time_differs if local_times else _time_differs
+    aspects = (_text_differs, _device_differs, time_differs)
     text: list[tuple[str, Pair]] = []
     device: list[tuple[str, Pair]] = []
     time: list[tuple[str, Pair]] = []
@@ -270,10 +295,10 @@ def _differences(
                 text.append((uid, (e, rec)))
             if serial_key(e.device_serial) != serial_key(serial_of(rec)):
                 device.append((uid, (e, rec)))
-            if _time_differs(e, rec):
+            if time_differs(e, rec):
                 time.append((uid, (e, rec)))
             continue
-        for found, differs in zip((text, device, time), _ASPECTS, strict=True):
+        for found, differs in zip((text, device, time), aspects, strict=True):
             pair = _disagreeing(es, recs, differs)
             if pair is not None:
                 found.append((uid, pair))
@@ -340,12 +365,24 @@ def _time_differs(e: TranscriptEntry, rec: Recording) -> bool:
     return printed.date() != kept.date()
 
 
-# how a catalogue entry and a voice-history row differ in text, in device, in time
-_ASPECTS: tuple[Callable[[TranscriptEntry, Recording], bool], ...] = (
-    _text_differs,
-    _device_differs,
-    _time_differs,
-)
+# a time that says its zone: "Z", "+02:00", "-0500", "UTC", "GMT"
+_ZONED = re.compile(r"\d(?:Z\b|[+-]\d{2}:?\d{2}\b)|\b(?:UTC|GMT)\b")
+_QUARTER = timedelta(minutes=15)
+_FARTHEST_ZONE = timedelta(hours=14)
+
+
+def _local_time_differs(e: TranscriptEntry, rec: Recording) -> bool:
+    """`_time_differs`, but a time written without its zone agrees with the history's when
+    it is that time in some zone (whole quarter hours away, at most 14 hours)."""
+    if not _time_differs(e, rec):
+        return False
+    if e.timestamp is None or rec.timestamp is None or _ZONED.search(e.timestamp_text):
+        return True
+    offset = as_utc_naive(e.timestamp) - as_utc_naive(rec.timestamp)
+    shift = round(offset / _QUARTER) * _QUARTER
+    if shift == timedelta(0) or abs(shift) > _FARTHEST_ZONE:
+        return True
+    return _time_differs(replace(e, timestamp=e.timestamp - shift), rec)
 
 
 def _short(text: str, limit: int = 80) -> str:

@@ -11,7 +11,7 @@ identity-evidence scan carries the weight.
 
 from __future__ import annotations
 
-from reviewer.domain.archive.layout import MANIFEST, archive_of, export_root
+from reviewer.domain.archive.layout import MANIFEST, archive_of, archives_of, export_root, within
 from reviewer.domain.checks._common import listing, plural
 from reviewer.domain.checks._manifest import Listed, listed_files, path_key, plain_paths
 from reviewer.domain.model import ExportIndex, Finding, Member, MemberKind, Request, Severity
@@ -19,15 +19,16 @@ from reviewer.domain.model import ExportIndex, Finding, Member, MemberKind, Requ
 
 def check(request: Request, index: ExportIndex) -> list[Finding]:
     paths = {m.path for m in index.members}
-    findings = _export_manifest(index, paths)
+    archives = archives_of(index.members)
+    findings = _export_manifest(index, archives)
     # a nested archive carrying a manifest of its own (a wrapper beside which a decoy
     # manifest stands, a retail archive): it vouches for that archive's members too
-    for path, doc in _nested_manifests(index, paths):
-        findings.extend(_against(index, paths, doc, path, wrapped=False))
+    for path, doc in _nested_manifests(index, paths, archives):
+        findings.extend(_against(index, archives, doc, path, wrapped=False))
     return findings
 
 
-def _export_manifest(index: ExportIndex, paths: set[str]) -> list[Finding]:
+def _export_manifest(index: ExportIndex, archives: set[str]) -> list[Finding]:
     if index.manifest is None:
         if not index.members:
             return []  # nothing was listed at all: the reader's finding says why
@@ -41,27 +42,50 @@ def _export_manifest(index: ExportIndex, paths: set[str]) -> list[Finding]:
                 )
             ]
         return [_manifest_absent()]
-    return _against(index, paths, index.manifest, index.manifest_member or MANIFEST, wrapped=True)
+    manifest_path = index.manifest_member or MANIFEST
+    return _against(index, archives, index.manifest, manifest_path, wrapped=True)
 
 
-def _nested_manifests(index: ExportIndex, paths: set[str]) -> list[tuple[str, object]]:
-    """The manifests standing where a nested archive's own layout starts (`export_root` of
-    its members), other than the export's."""
+def _nested_manifests(
+    index: ExportIndex, paths: set[str], archives: set[str]
+) -> list[tuple[str, object]]:
+    """Other exports' manifests (`_export_shaped`) where the layout of an archive standing
+    where the export's own layout starts begins (`export_root` of its members): an export
+    zipped once more beside something else. (An archive in the export's folders, a web app,
+    a browser extension or an older export kept as a backup, is vouched for by the export's
+    own manifest and read for what it holds; its own manifest is no concern.)"""
+    root = export_root(paths, archives)
+    level = root[: root.rfind("!") + 1]
     found: list[tuple[str, object]] = []
     for path, doc in index.json_docs.items():
         if "!" not in path or path == index.manifest_member or not path.endswith(MANIFEST):
             continue
-        archive = archive_of(path, paths)
-        if archive is None or not isinstance(doc, dict):
+        archive = archive_of(path, archives)
+        if archive is None or not _export_shaped(doc):
+            continue
+        if (
+            not archive.startswith(level)
+            or "/" in archive[len(root) :]
+            or "!" in archive[len(level) :]
+        ):
             continue
         inner = [p[len(archive) + 1 :] for p in paths if p.startswith(archive + "!")]
-        if path == f"{archive}!{export_root(inner)}{MANIFEST}":
+        if path == f"{archive}!{export_root(inner, within(archives, archive))}{MANIFEST}":
             found.append((path, doc))
     return found
 
 
+def _export_shaped(doc: object) -> bool:
+    """An export's manifest: a file list beside the export's or the customer's id."""
+    return (
+        isinstance(doc, dict)
+        and isinstance(doc.get("files"), list | dict)
+        and any(k in doc for k in ("customer_id", "export_id", "request_id", "generated_at"))
+    )
+
+
 def _against(
-    index: ExportIndex, paths: set[str], manifest: object, manifest_path: str, wrapped: bool
+    index: ExportIndex, archives: set[str], manifest: object, manifest_path: str, wrapped: bool
 ) -> list[Finding]:
     """The members of the archive `manifest_path` lies in against its file list. `wrapped`:
     it is the export's, and whatever lies outside its archive (beside an export zipped once
@@ -87,7 +111,7 @@ def _against(
     nested: dict[str, Member] = {}
     outside: list[str] = []
     wrappers = {level[:i] for i, ch in enumerate(level) if ch == "!"}
-    plain = plain_paths("\n".join(paths))
+    plain = plain_paths("\n".join(m.path for m in index.members))
     directory = MemberKind.DIRECTORY
     for m in index.members:
         p = m.path
@@ -99,8 +123,8 @@ def _against(
             continue
         ours = (
             "!" not in p[len(level) :]
-            or archive_of(p, paths) == level[:-1]
-            or (not level and archive_of(p, paths) is None)
+            or archive_of(p, archives) == level[:-1]
+            or (not level and archive_of(p, archives) is None)
         )
         (present if ours else nested).setdefault(p if plain else path_key(p), m)
     seen: set[str] = set()

@@ -59,7 +59,10 @@ def stage(archive: Path, sha256: str, request_id: str, outbox: Path) -> Path:
             os.fsync(dst.fileno())
     except OSError as exc:
         shutil.rmtree(tmp, ignore_errors=True)
-        raise Refused(f"cannot read the archive {archive}: {exc.strerror or exc}") from None
+        raise Refused(
+            f"cannot read the archive {archive}: {exc.strerror or exc} (a release sends the "
+            "bytes from where they were ingested: put the request folder back there)"
+        ) from None
     if h.hexdigest() != sha256:
         shutil.rmtree(tmp, ignore_errors=True)
         raise Refused(
