@@ -134,7 +134,7 @@ def test_a_copy_of_the_catalogue_pdf_with_its_document_properties_passes(tmp_pat
 
     pdf = clean_members()["Alexa/Transcripts.pdf"]
     review = review_changed(tmp_path, {"Alexa/Archive/Transcripts_copy.pdf": pdf})
-    assert "Title:" in review.index.texts["Alexa/Archive/Transcripts_copy.pdf"]
+    assert "Title:" in review.index.attached["Alexa/Archive/Transcripts_copy.pdf"]
     assert review.report.verdict is Verdict.PASS, review.report.findings
 
 

@@ -617,7 +617,7 @@ def test_a_pdfs_title_and_embedded_files_are_read_with_its_pages(tmp_path: Path)
     archive = tmp_path / "export.zip"
     archive.write_bytes(zipcraft.zip_of({"Docs/History.pdf": out.getvalue()}))
     index = read_export(archive, Limits())
-    text = index.texts["Docs/History.pdf"]
+    text = index.attached["Docs/History.pdf"]  # beside its pages, scanned with them
     assert "Title: Alexa voice history of Lukas Brandt" in text
     assert "Embedded file: voicehistory.csv" in text
     assert "A2MZ8T4KQ9XR3P,lukas.brandt@example.de" in text

@@ -278,12 +278,16 @@ class ExportIndex:
     # Comments delivered with the archive: its own (under `EXPORT_ITSELF`, a nested archive's
     # under its path) and its members' (under theirs); scanned with the texts.
     comments: dict[str, str] = field(default_factory=dict)
+    # What a PDF carries beside its pages, per member: its document properties (title,
+    # author ...) and its embedded files, as text; scanned with the texts.
+    attached: dict[str, str] = field(default_factory=dict)
 
     def scan_texts(self) -> Iterator[tuple[str, str]]:
         """(member, text) for every member with readable text, in member order: the kept
         texts, and the text of each parsed JSON document or table, made when asked for (a
         large JSON list in pieces of whole records, so it is never rendered at once); then
-        the archive's comments (`comments`)."""
+        what PDFs carry beside their pages (`attached`) and the archive's comments
+        (`comments`)."""
         seen: set[str] = set()
         texts, docs, tables = self.texts, self.json_docs, self.tables
         dumps = _Dumps()
@@ -304,6 +308,7 @@ class ExportIndex:
                         yield path, piece
             elif path in tables:
                 yield path, tables[path].text()
+        yield from self.attached.items()
         yield from self.comments.items()
 
     def member_text(self, path: str) -> Iterator[str]:

@@ -52,9 +52,9 @@ def collect_pdfs(ctx: Context, catalogue: str = TRANSCRIPTS_PDF) -> None:
             hz.add(code, result.member, f"{result.member}: {result.detail or result.error}")
             continue
         text = result.text
-        # its title, author and embedded files are delivered with it: scanned with its pages,
-        # and written before them, so no catalogue entry read from the text runs into them
-        keep_text(ctx, result.member, f"{result.extra}\n{text}" if result.extra else text, False)
+        keep_text(ctx, result.member, text, False)
+        if result.extra:  # its title, author and embedded files are delivered with it
+            index.attached[result.member] = result.extra
         entries = parse_catalogue(result.pages)
         if entries and (
             result.member == catalogue

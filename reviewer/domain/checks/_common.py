@@ -183,27 +183,14 @@ def other_catalogues(index: ExportIndex) -> list[tuple[str, list[TranscriptEntry
     def find() -> list[tuple[str, list[TranscriptEntry]]]:
         found = []
         for path, text in index.texts.items():
-            if path != index.transcript_member:
-                entries = entries_in_text(text)
-            elif text.startswith(PDF_PROPERTIES):  # what the PDF carries beside its pages
-                own = {_entry_key(e) for e in index.transcripts}
-                entries = [e for e in entries_in_text(text) if _entry_key(e) not in own]
-            else:
-                continue
-            if entries:
+            if path != index.transcript_member and (entries := entries_in_text(text)):
+                found.append((path, entries))
+        for path, text in index.attached.items():  # a PDF's properties and embedded files
+            if entries := entries_in_text(text):
                 found.append((path, entries))
         return found
 
     return shared("other-catalogues", index, index, find)
-
-
-# the lines a PDF's text starts with when it carries properties or embedded files (the reader
-# writes them before its pages)
-PDF_PROPERTIES = ("Title: ", "Author: ", "Subject: ", "Keywords: ", "Creator: ", "Embedded file: ")
-
-
-def _entry_key(e: TranscriptEntry) -> tuple[str, str, str]:
-    return e.utterance_id.strip(), e.device_serial.strip(), e.timestamp_text.strip()
 
 
 # --------------------------------------------------------------------------- attribution

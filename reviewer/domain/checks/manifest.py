@@ -18,12 +18,11 @@ from reviewer.domain.model import ExportIndex, Finding, Member, MemberKind, Requ
 
 
 def check(request: Request, index: ExportIndex) -> list[Finding]:
-    paths = {m.path for m in index.members}
     archives = archives_of(index.members)
     findings = _export_manifest(index, archives)
-    # a nested archive carrying a manifest of its own (a wrapper beside which a decoy
-    # manifest stands, a retail archive): it vouches for that archive's members too
-    for path, doc in _nested_manifests(index, paths, archives):
+    # another export's manifest in an archive where the layout starts (a wrapper beside which
+    # a decoy manifest or a second archive stands): it vouches for that archive's members too
+    for path, doc in _nested_manifests(index, archives):
         findings.extend(_against(index, archives, doc, path, wrapped=False))
     return findings
 
@@ -46,20 +45,24 @@ def _export_manifest(index: ExportIndex, archives: set[str]) -> list[Finding]:
     return _against(index, archives, index.manifest, manifest_path, wrapped=True)
 
 
-def _nested_manifests(
-    index: ExportIndex, paths: set[str], archives: set[str]
-) -> list[tuple[str, object]]:
+def _nested_manifests(index: ExportIndex, archives: set[str]) -> list[tuple[str, object]]:
     """Other exports' manifests (`_export_shaped`) where the layout of an archive standing
     where the export's own layout starts begins (`export_root` of its members): an export
     zipped once more beside something else. (An archive in the export's folders, a web app,
     a browser extension or an older export kept as a backup, is vouched for by the export's
     own manifest and read for what it holds; its own manifest is no concern.)"""
+    candidates = [
+        (path, doc)
+        for path, doc in index.json_docs.items()
+        if path.endswith(MANIFEST) and "!" in path and path != index.manifest_member
+    ]
+    if not candidates:
+        return []
+    paths = {m.path for m in index.members}
     root = export_root(paths, archives)
     level = root[: root.rfind("!") + 1]
     found: list[tuple[str, object]] = []
-    for path, doc in index.json_docs.items():
-        if "!" not in path or path == index.manifest_member or not path.endswith(MANIFEST):
-            continue
+    for path, doc in candidates:
         archive = archive_of(path, archives)
         if archive is None or not _export_shaped(doc):
             continue

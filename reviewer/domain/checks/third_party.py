@@ -206,7 +206,7 @@ def _document_properties(index: ExportIndex, request: Request) -> dict[str, tupl
     `_property_names`). Other PDFs (an invoice, the exporter's privacy notice) are authored
     by the exporter's staff: their names are no one the requester's data names."""
     path = index.transcript_member
-    text = index.texts.get(path) if path is not None else None
+    text = index.attached.get(path) if path is not None else None
     names = [
         n
         for key, value in _PROPERTY_LINE.findall(text or "")
