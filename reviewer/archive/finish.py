@@ -6,9 +6,8 @@ from typing import Any
 
 from reviewer.archive.context import Context
 from reviewer.archive.digest.pdf import collect_pdfs
-from reviewer.archive.digest.tables import MANIFEST
 from reviewer.domain.archive.catalogue import TRANSCRIPTS_PDF
-from reviewer.domain.archive.layout import archives_of, export_root
+from reviewer.domain.archive.layout import MANIFEST, archives_of, export_root
 from reviewer.domain.archive.spreadsheet import worksheet_tables
 from reviewer.domain.archive.tabular import recordings_from
 from reviewer.domain.archive.texttables import text_tables
@@ -53,12 +52,7 @@ def finish(ctx: Context) -> None:
         index.tables.values(), key=lambda t: not t.member.endswith("Alexa/VoiceHistory.csv")
     )
     for table in ordered:
-        index.recordings.extend(recordings_from(table, paths))
-    if root:  # audio files named from the export's folder, as its tables name them
-        for rec in index.recordings:
-            audio = rec.audio_member
-            if audio and audio not in paths and root + audio in paths:
-                rec.audio_member = root + audio
+        index.recordings.extend(recordings_from(table, paths, root))
     index.texts_truncated.sort()
 
 

@@ -31,6 +31,7 @@ from reviewer.archive.hazards import MAX_DETAILS, Hazards
 from reviewer.archive.limits import Limits
 from reviewer.archive.nesting import ARCHIVE_NAMES
 from reviewer.archive.streams import DEFLATED, STORED, VIA_ZIPFILE, holds_nothing
+from reviewer.domain.archive.layout import archive_of, archives_of
 from reviewer.domain.archive.sniff import CONTAINER_LABELS, extension
 from reviewer.domain.model import EXPORT_ITSELF, Member, MemberKind
 
@@ -202,7 +203,8 @@ def plan(ctx: Context, level: Level) -> list[Job]:
     spans: list[Span] = []
     members: list[Member] = []
     prefix, intern = level.prefix, sys.intern
-    comments = {holder: level.comment} if level.comment else {}
+    # (where, comment): the archive's own and its members'; kept with the members below
+    comments = [(holder, level.comment)] if level.comment else []
     for info in infos:
         name = info.name
         path = intern(prefix + name)
@@ -215,10 +217,8 @@ def plan(ctx: Context, level: Level) -> list[Job]:
             name_hazards(hz, path, info.stored)
         if same is not None and name in same:
             hz.add("zip-duplicate-name", path, same[name])
-        if info.comment:  # (a member may be named as the archive's own comment is kept)
-            comments[path] = (
-                comments[path] + b"\n" + info.comment if path in comments else info.comment
-            )
+        if info.comment:
+            comments.append((path, info.comment))
         job = _admit(ctx, level, info, member, ext)
         if job is not None:
             jobs.append(job)
@@ -246,10 +246,10 @@ def plan(ctx: Context, level: Level) -> list[Job]:
         ctx.blocks[level.prefix] = members
         ctx.index.members.extend(members)
         kept = ctx.index.comments
-        for where, said in comments.items():  # delivered with the archive: scanned as text
+        for where, said in comments:  # delivered with the archive: scanned as text
             text = comment_text(said)
-            # a nested archive's own comment and its member's comment in the archive holding
-            # it stand under one name: both are kept
+            # two may stand under one name (a nested archive's own and its member comment in
+            # the archive holding it, a member named as the archive itself): both are kept
             kept[where] = f"{kept[where]}\n{text}" if where in kept else text
     # PDFs first, so the PDF child works while the rest is inflated; then large structured
     # members (a manifest listing every member), whose text and parsed form are both held
@@ -329,18 +329,16 @@ def _ambiguous(hz: Hazards, prefix: str, members: list[Member]) -> None:
     bangs = [m.path for m in members if "!" in m.path[len(prefix) :]]
     if not bangs:
         return
-    here = {
-        m.path for m in members if m.kind is MemberKind.ARCHIVE or m.type_label in CONTAINER_LABELS
-    }
+    here = archives_of(members)
     for path in bangs:
-        name = path[len(prefix) :]
-        cut = next((i for i, ch in enumerate(name) if ch == "!" and prefix + name[:i] in here), -1)
-        if cut > 0:
+        archive = archive_of(path, here, outermost=True)
+        if archive is not None:
             hz.add(
                 "zip-ambiguous-name",
                 path,
-                f"{name!r} reads as the member {name[cut + 1 :]!r} of {prefix + name[:cut]!r}, "
-                "which the archive also holds: the reviewer's paths could not tell them apart",
+                f"{path[len(prefix) :]!r} reads as the member {path[len(archive) + 1 :]!r} of "
+                f"{archive!r}, which the archive also holds: the reviewer's paths could not "
+                "tell them apart",
             )
 
 

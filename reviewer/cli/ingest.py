@@ -34,6 +34,9 @@ def request_folders(paths: tuple[Path, ...]) -> tuple[list[Path], list[tuple[Pat
     are passed over silently (an inbox may hold a README or the pipeline's own scripts, and
     `__pycache__/` beside them); a link to a folder is reported, never followed.
     """
+    from reviewer.domain.request import TICKET_NAME
+    from reviewer.domain.review import EXPORT_NAME
+
     folders: list[Path] = []
     skipped: list[tuple[Path, str]] = []
     for path in paths:
@@ -43,7 +46,7 @@ def request_folders(paths: tuple[Path, ...]) -> tuple[list[Path], list[tuple[Pat
             skipped.append((path, "no such file or folder"))
         elif not path.is_dir():
             skipped.append((path, "not a request folder or an inbox"))
-        elif (path / "request.json").exists() or (path / "export.zip").exists():
+        elif (path / TICKET_NAME).exists() or (path / EXPORT_NAME).exists():
             folders.append(path)
         else:
             try:

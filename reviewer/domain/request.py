@@ -301,9 +301,12 @@ def request_from_dict(data: Any, *, strict: bool = True) -> Request:
     )
 
 
+TICKET_NAME = "request.json"  # the ticket in a request folder, beside its export
+
+
 def load_request(path: Path) -> Request:
     """Read `path` (a request folder or its request.json)."""
-    file = path / "request.json" if path.is_dir() else path
+    file = path / TICKET_NAME if path.is_dir() else path
     try:
         mode = file.stat().st_mode
         # read no more than a ticket may hold, from a regular file only (a FIFO or a device

@@ -5,10 +5,9 @@ from __future__ import annotations
 
 from reviewer.archive.context import Context
 from reviewer.archive.digest.text import keep_text
+from reviewer.domain.archive.layout import MANIFEST
 from reviewer.domain.archive.tabular import decode_text, parse_csv, parse_json, table_from_json
 from reviewer.domain.model import Member, MemberKind
-
-MANIFEST = "manifest.json"
 
 
 def digest_table(ctx: Context, member: Member, box: list[bytes], total: int, tail: bytes) -> None:

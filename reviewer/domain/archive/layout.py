@@ -33,7 +33,7 @@ def export_root(paths: Iterable[str], archives: Collection[str]) -> str:
     # an archive whose members were read, holding the export: the only file there, or the
     # one whose manifest stands where none does outside it (what else lies beside it is then
     # outside the export's layout, and the manifest check says so)
-    holding = {_outermost(p, archives) for p in everything if "!" in p}
+    holding = {archive_of(p, archives, outermost=True) for p in everything if "!" in p}
     # an archive standing where the layout starts, not one in its folders (a retail archive
     # with a manifest of its own is part of the export, not the export)
     wrappers = [p for p in inside if p in holding and "/" not in p[len(root) :]]
@@ -63,27 +63,16 @@ def within(archives: Iterable[str], archive: str) -> set[str]:
     return {a[len(inner) :] for a in archives if a.startswith(inner)}
 
 
-def archive_of(path: str, paths: Container[str]) -> str | None:
+def archive_of(path: str, paths: Container[str], outermost: bool = False) -> str | None:
     """The nested archive a member lies in (its member path: "old.zip" for
     "old.zip!a.csv"), or None for a member of the export itself; `paths`: the archives
     (`archives_of`). A name may hold "!" ("Wish!list.csv", "Orders.csv!notes.txt"): only a
-    part before one that is an archive is one."""
-    i = path.rfind("!")
-    while i > 0:
+    part before one that is an archive is one. `outermost`: the archive of the export itself
+    it lies in, however deep, rather than the one holding it."""
+    cuts = [i for i, ch in enumerate(path) if ch == "!" and i > 0]
+    for i in cuts if outermost else reversed(cuts):
         if path[:i] in paths:
             return path[:i]
-        i = path.rfind("!", 0, i)
-    return None
-
-
-def _outermost(path: str, paths: Container[str]) -> str | None:
-    """The archive of the export itself that `path` lies in, however deep (its member path),
-    or None; as `archive_of`, only a part before a "!" that is a member is an archive."""
-    i = path.find("!")
-    while i > 0:
-        if path[:i] in paths:
-            return path[:i]
-        i = path.find("!", i + 1)
     return None
 
 

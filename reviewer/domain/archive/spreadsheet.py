@@ -99,20 +99,20 @@ def _is_date_format(code: str) -> bool:
 
 def _date_formats(text: str | None) -> frozenset[int]:
     """The cell formats (indices into ``cellXfs``) whose number format is a date or a time."""
-    root = None if text is None else _parse(text)
+    root = None if text is None else parse_xml(text)
     if root is None:
         return frozenset()
     custom: dict[int, str] = {}
     xfs: list[ET.Element] = []
     for child in root:
-        name = _local(child.tag)
+        name = local_name(child.tag)
         if name == "numFmts":
             for fmt in child:
                 number = _int(fmt.get("numFmtId"))
-                if _local(fmt.tag) == "numFmt" and number is not None:
+                if local_name(fmt.tag) == "numFmt" and number is not None:
                     custom[number] = fmt.get("formatCode", "")
         elif name == "cellXfs":
-            xfs.extend(xf for xf in child if _local(xf.tag) == "xf")
+            xfs.extend(xf for xf in child if local_name(xf.tag) == "xf")
     dates: set[int] = set()
     for at, xf in enumerate(xfs):
         number = _int(xf.get("numFmtId", "0"))
@@ -126,11 +126,11 @@ def _date_formats(text: str | None) -> frozenset[int]:
 
 def _epoch(text: str | None) -> datetime | None:
     """Serial 0 of the workbook's date system, None when its workbook part does not read."""
-    root = None if text is None else _parse(text)
+    root = None if text is None else parse_xml(text)
     if root is None:
         return None
     for child in root:
-        if _local(child.tag) == "workbookPr":
+        if local_name(child.tag) == "workbookPr":
             flag = child.get("date1904", "").strip().lower()
             return EPOCH_1904 if flag in ("1", "true") else EPOCH_1900
     return EPOCH_1900
@@ -157,7 +157,9 @@ def _iso(serial: str, epoch: datetime) -> str | None:
     return moment.isoformat(timespec="seconds")
 
 
-def _parse(text: str) -> ET.Element | None:
+def parse_xml(text: str) -> ET.Element | None:
+    """The document's root element, or None when it does not parse or declares a DOCTYPE or
+    entities (never expanded: a billion laughs stays text)."""
     if "<!DOCTYPE" in text or "<!ENTITY" in text:  # a workbook part declares none
         return None
     try:
@@ -166,7 +168,7 @@ def _parse(text: str) -> ET.Element | None:
         return None
 
 
-def _local(tag: str) -> str:
+def local_name(tag: str) -> str:
     """A tag without its namespace (transitional and strict OOXML name them differently)."""
     return tag.rpartition("}")[2]
 
@@ -176,11 +178,11 @@ def _string_item(item: ET.Element) -> str:
     left out)."""
     parts: list[str] = []
     for child in item:
-        name = _local(child.tag)
+        name = local_name(child.tag)
         if name == "t":
             parts.append(child.text or "")
         elif name == "r":
-            parts.extend(t.text or "" for t in child if _local(t.tag) == "t")
+            parts.extend(t.text or "" for t in child if local_name(t.tag) == "t")
     return "".join(parts)
 
 
@@ -188,10 +190,10 @@ def _shared_strings(text: str | None) -> list[str] | None:
     """The workbook's shared strings ([] when it has none), or None when they do not read."""
     if text is None:
         return []
-    root = _parse(text)
+    root = parse_xml(text)
     if root is None:
         return None
-    return [_string_item(si) for si in root if _local(si.tag) == "si"]
+    return [_string_item(si) for si in root if local_name(si.tag) == "si"]
 
 
 def _column(ref: str) -> int | None:
@@ -221,8 +223,8 @@ def _cell(c: ET.Element, book: _Book) -> str:
     the number as stored."""
     kind = c.get("t", "n")
     if kind == "inlineStr":
-        return "".join(_string_item(i) for i in c if _local(i.tag) == "is")
-    value = next((v.text or "" for v in c if _local(v.tag) == "v"), "")
+        return "".join(_string_item(i) for i in c if local_name(i.tag) == "is")
+    value = next((v.text or "" for v in c if local_name(v.tag) == "v"), "")
     if kind == "s":
         try:
             return book.strings[int(value)]
@@ -239,18 +241,18 @@ def _cell(c: ET.Element, book: _Book) -> str:
 
 
 def _worksheet(path: str, text: str, book: _Book) -> Table | None:
-    root = _parse(text)
+    root = parse_xml(text)
     if root is None:
         return None
     rows: list[dict[int, str]] = []
     used: set[int] = set()
     for row in root.iter():
-        if _local(row.tag) != "row":
+        if local_name(row.tag) != "row":
             continue
         cells: dict[int, str] = {}
         at = 0
         for c in row:
-            if _local(c.tag) != "c":
+            if local_name(c.tag) != "c":
                 continue
             col = _column(c.get("r", ""))
             at = col if col is not None else at

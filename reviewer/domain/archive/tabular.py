@@ -530,7 +530,10 @@ def _device_object(text: str) -> tuple[str | None, str]:
 _device_object_cached = lru_cache(maxsize=1024)(_device_object)
 
 
-def recordings_from(table: Table, members: set[str]) -> list[Recording]:
+def recordings_from(table: Table, members: set[str], root: str = "") -> list[Recording]:
+    """The recordings a table describes; their audio files named from the table's archive,
+    or from where the export's layout starts (`root`: an export compressed as a folder),
+    when not from the top."""
     mapping = recording_columns(table)
     if mapping is None:
         return []
@@ -550,8 +553,8 @@ def recordings_from(table: Table, members: set[str]) -> list[Recording]:
         uid = get("utterance_id") if named else _unnamed_id(audio, n, table.member)
         if not uid:
             continue
-        if audio and audio not in members and prefix + audio in members:
-            audio = prefix + audio
+        if audio and audio not in members:
+            audio = next((b + audio for b in (prefix, root) if b + audio in members), audio)
         ts = get("timestamp")
         serial, device_type = split_device(get("device_serial"), get("device_type"))
         out.append(

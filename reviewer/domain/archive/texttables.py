@@ -12,6 +12,7 @@ import xml.etree.ElementTree as ET  # noqa: N817 - the name the standard library
 from collections.abc import Container, Mapping
 
 from reviewer.domain.archive.fieldnames import CUSTOMER_KEYS, SERVICE_KEYS, norm_key
+from reviewer.domain.archive.spreadsheet import local_name, parse_xml
 from reviewer.domain.archive.tabular import json_records_table, parse_csv, recording_columns
 from reviewer.domain.model import Table
 
@@ -69,11 +70,8 @@ def xml_records_table(member: str, text: str) -> Table | None:
     columns named without namespaces. Records with no customer field that describe no
     recordings stay text (settings, a page's markup). A document declaring a DOCTYPE or
     entities is never expanded: it stays text."""
-    if "<!DOCTYPE" in text or "<!ENTITY" in text:
-        return None
-    try:
-        root = ET.fromstring(text.lstrip("\ufeff"))
-    except (ET.ParseError, ValueError):
+    root = parse_xml(text.lstrip("\ufeff"))
+    if root is None:
         return None
     best: list[ET.Element] = []
     for parent in root.iter():
@@ -87,15 +85,15 @@ def xml_records_table(member: str, text: str) -> Table | None:
         return None
     records: list[dict[str, str]] = []
     columns: dict[str, None] = {}
-    tag = _local(best[0].tag)
+    tag = local_name(best[0].tag)
     service = norm_key(tag) in SERVICE_KEYS  # <Service name="Spotify">: its name is the service
     for element in best:
-        record = {_local(k): v.strip() for k, v in element.attrib.items()}
+        record = {local_name(k): v.strip() for k, v in element.attrib.items()}
         if service and "name" in record:
             record[tag] = record.pop("name")
         for child in element:
             if len(child) == 0:
-                record.setdefault(_local(child.tag), (child.text or "").strip())
+                record.setdefault(local_name(child.tag), (child.text or "").strip())
         records.append(record)
         columns.update(dict.fromkeys(record))
     table = Table.from_records(member, columns, records)
@@ -103,10 +101,6 @@ def xml_records_table(member: str, text: str) -> Table | None:
     if keys & CUSTOMER_KEYS or recording_columns(table) is not None:
         return table
     return None
-
-
-def _local(tag: str) -> str:
-    return tag.rpartition("}")[2]
 
 
 def _customer_header(text: str) -> int | None:

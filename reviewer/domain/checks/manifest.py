@@ -124,11 +124,8 @@ def _against(
             if wrapped and p not in wrappers:
                 outside.append(p)
             continue
-        ours = (
-            "!" not in p[len(level) :]
-            or archive_of(p, archives) == level[:-1]
-            or (not level and archive_of(p, archives) is None)
-        )
+        # the manifest's own archive's member (a name may hold "!": `archive_of`)
+        ours = "!" not in p[len(level) :] or archive_of(p, archives) == (level[:-1] or None)
         (present if ours else nested).setdefault(p if plain else path_key(p), m)
     seen: set[str] = set()
     missing: list[str] = []

@@ -409,7 +409,7 @@ def recheck_problem(detail: RequestDetail, staged: Path, signed_ticket: str) -> 
     from reviewer.archive.export import read_export
     from reviewer.archive.limits import Limits
     from reviewer.domain.errors import ReviewerError
-    from reviewer.domain.request import load_request
+    from reviewer.domain.request import TICKET_NAME, load_request
     from reviewer.domain.review import review_index
 
     request = detail.request
@@ -436,9 +436,6 @@ def recheck_problem(detail: RequestDetail, staged: Path, signed_ticket: str) -> 
             "store's findings were changed, or the checks find more than when it was ingested)"
         )
     return None
-
-
-TICKET_NAME = "request.json"
 
 
 def _iso(value: datetime | None) -> str | None:
