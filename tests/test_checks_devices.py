@@ -24,6 +24,7 @@ from reviewer.archive import Limits, read_export
 from reviewer.domain.checks import previous_owner, run_checks, unattributed, unknown_device
 from reviewer.domain.model import Severity, Verdict
 from reviewer.domain.report import verdict_for
+from reviewer.domain.review import Review
 
 
 def test_recordings_before_registration_are_a_previous_owners() -> None:
@@ -207,19 +208,21 @@ def _activities(device: Callable[[str], dict[str, object]], stranger: bool) -> s
     return json.dumps({"activities": acts}, indent=1)
 
 
+def _review_activities(tmp_path: Path, history: str) -> Review:
+    """The clean export with its voice history and catalogue replaced by `history`."""
+    changes: dict[str, bytes | str | None] = {
+        "Alexa/VoiceHistory.csv": None,
+        "Alexa/Transcripts.pdf": None,
+        "Alexa/VoiceHistory.json": history,
+    }
+    return review_changed(tmp_path, changes)
+
+
 @pytest.mark.parametrize("shape", sorted(DEVICE_LISTS))
 def test_an_alexa_activity_history_listing_the_requesters_devices_passes(
     tmp_path: Path, shape: str
 ) -> None:
-    history = _activities(DEVICE_LISTS[shape], stranger=False)
-    review = review_changed(
-        tmp_path,
-        {
-            "Alexa/VoiceHistory.csv": None,
-            "Alexa/Transcripts.pdf": None,
-            "Alexa/VoiceHistory.json": history,
-        },
-    )
+    review = _review_activities(tmp_path, _activities(DEVICE_LISTS[shape], stranger=False))
     assert review.report.verdict is Verdict.PASS, [
         (f.code, f.detail) for f in review.report.findings
     ]
@@ -229,15 +232,7 @@ def test_an_alexa_activity_history_listing_the_requesters_devices_passes(
 def test_a_strangers_device_in_an_alexa_activity_history_blocks_by_its_serial(
     tmp_path: Path, shape: str
 ) -> None:
-    history = _activities(DEVICE_LISTS[shape], stranger=True)
-    review = review_changed(
-        tmp_path,
-        {
-            "Alexa/VoiceHistory.csv": None,
-            "Alexa/Transcripts.pdf": None,
-            "Alexa/VoiceHistory.json": history,
-        },
-    )
+    review = _review_activities(tmp_path, _activities(DEVICE_LISTS[shape], stranger=True))
     assert review.report.verdict is Verdict.BLOCK
     [f] = [f for f in review.report.findings if f.code == "unknown-device"]
     assert f.title.endswith("(G0A0UQ0458810E1R)") and "[" not in f.detail
