@@ -17,6 +17,11 @@ class SignInError(StoreError):
     """Sign-in refused (unknown name, wrong passphrase, disabled or locked out)."""
 
 
+class KeyNotCertified(SignInError):
+    """The passphrase verified against the store's hash but does not unlock the personal key
+    the audit trail certified for the account: the account was changed in the store."""
+
+
 class PermissionDenied(StoreError):
     """The signed-in person's role does not allow this."""
 

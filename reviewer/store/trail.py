@@ -4,6 +4,10 @@ Every action the service takes calls `append` inside the same transaction as the
 records, so the change and its event commit or vanish together. Events and checkpoints carry
 the time the service stamps the change with (`at`: the server's clock on PostgreSQL, the
 service's on SQLite), taken once the chain's head is held (`hold_head`).
+
+Decisions carry their maker's personal signature (`reviewer.domain.audit.personal`): the
+service names whose key signs in a transaction with `sign_as` (`People.acting` does it for the
+session it answers for), and `append` signs every event of that person in it.
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import Engine
 from sqlmodel import Session
 
@@ -19,6 +24,15 @@ from reviewer.domain.audit import format_at
 from reviewer.store import audit_log
 from reviewer.store.engine import READONLY
 from reviewer.store.views import AuditStatus
+
+_SIGNER = "reviewer.personal_signer"
+
+
+def sign_as(session: Session, name: str, key: Ed25519PrivateKey | None) -> None:
+    """Sign `name`'s events in this transaction with `key` (their personal key; None: the
+    session holds none, and their events go unsigned, which verify and the release refuse)."""
+    if key is not None:
+        session.info[_SIGNER] = (name, key)
 
 
 def append(
@@ -30,7 +44,9 @@ def append(
     *,
     at: datetime,
 ) -> None:
-    audit_log.append(session, actor, action, subject, payload, at=format_at(at))
+    who = session.info.get(_SIGNER)
+    signer = who[1] if who is not None and who[0] == actor else None
+    audit_log.append(session, actor, action, subject, payload, at=format_at(at), signer=signer)
 
 
 def hold_head(session: Session) -> None:

@@ -7,6 +7,8 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
 from reviewer.domain.access import Actor, Hold
 from reviewer.domain.corrections import Correction, MarkKind, MarkTarget
 from reviewer.domain.deadline import Clock
@@ -32,6 +34,9 @@ class SignedIn:
     at: datetime
     account_id: int = 0
     token: str = field(default="", repr=False)
+    # The personal key the passphrase unlocked at sign-in (`reviewer.domain.audit.personal`):
+    # held here only, never stored; it signs this person's decisions.
+    signing_key: Ed25519PrivateKey | None = field(default=None, repr=False, compare=False)
 
     @property
     def actor(self) -> Actor:

@@ -6,9 +6,14 @@ from __future__ import annotations
 # The marker is the first event of the era in which that holds: a store made or upgraded by
 # this version records it once, signed.
 DECISIONS_SIGNED_MARKER = "audit-decisions-signed"
+# The first event of the era in which every decision carries its maker's personal signature
+# (`reviewer.domain.audit.personal`).
+PERSONAL_KEYS_MARKER = "personal-keys"
 DECISION_ACTIONS = frozenset(
     {
         DECISIONS_SIGNED_MARKER,
+        PERSONAL_KEYS_MARKER,
+        "key-enrolled",
         "sign-off",
         "rejection",
         "release",

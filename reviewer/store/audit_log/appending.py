@@ -23,6 +23,7 @@ from reviewer.domain.audit import (
     make_event,
     sign_checkpoint,
 )
+from reviewer.domain.audit.personal import SIGNATURE, sign
 from reviewer.domain.audit.sealed import new_salt, seal
 from reviewer.store.audit_log.checkpoint_lines import after_commit_write, checkpoint_line
 from reviewer.store.audit_log.places import (
@@ -76,6 +77,7 @@ def append(
     key_dir: Path | None = None,
     checkpoint_every: int = CHECKPOINT_EVERY,
     at: str | None = None,
+    signer: Ed25519PrivateKey | None = None,
 ) -> ChainedEvent:
     """Record one event at the head of the chain; returns it as recorded. `at` is the event's
     time in the chain's format (`reviewer.domain.audit.format_at`); the store passes its
@@ -83,7 +85,10 @@ def append(
 
     The texts people typed (`reviewer.domain.audit.sealed.SEALED_FIELDS`) are sealed: the
     event records their digest, and the texts go beside it in ``audit_text`` with their salt
-    and the request the event is about, in the same transaction."""
+    and the request the event is about, in the same transaction.
+
+    `signer` is the actor's personal key (`reviewer.domain.audit.personal`): the recorded
+    payload (its texts sealed) gets the actor's signature."""
     hold_head(session)
     last = session.execute(
         sa.text(f"SELECT seq, hash, at FROM {EVENT_TABLE} ORDER BY seq DESC LIMIT 1")
@@ -93,6 +98,10 @@ def append(
     )
     salt = new_salt()
     recorded, texts = seal(action, payload, salt)
+    if signer is not None:
+        if at is None:
+            raise AuditError("a personally signed event needs its time")
+        recorded = {**recorded, SIGNATURE: sign(signer, actor, action, subject, at, recorded)}
     event = make_event(size, prev, actor, action, subject, recorded, at)
     if event.at < prev_at:
         raise AuditError(

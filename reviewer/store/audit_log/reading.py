@@ -176,6 +176,18 @@ def find_events(
     return [ChainedEvent(*row) for row in rows]
 
 
+def last_event_about(session: Session, subject: str, actions: Sequence[str]) -> ChainedEvent | None:
+    """The latest event about `subject` whose action is one of `actions`."""
+    row = session.execute(
+        sa.text(
+            f"{SELECT_EVENTS} WHERE subject = :subject AND action IN :actions "
+            "ORDER BY seq DESC LIMIT 1"
+        ).bindparams(sa.bindparam("actions", expanding=True)),
+        {"subject": subject, "actions": list(actions)},
+    ).first()
+    return None if row is None else ChainedEvent(*row)
+
+
 def last_event_before(session: Session, action: str, seq: int) -> ChainedEvent | None:
     """The latest `action` event before event `seq`."""
     row = session.execute(

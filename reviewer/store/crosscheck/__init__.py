@@ -24,7 +24,10 @@ and the supervisor's audit status compare, after the chain verifies:
   emptied them);
 - the texts kept beside the chain (`reviewer.domain.audit.sealed`): each is the one its
   event sealed (same digest, same request), each sealing event keeps its texts unless its
-  request was purged, and no texts stand beside an event that sealed none.
+  request was purged, and no texts stand beside an event that sealed none;
+- every decision carries the personal signature of the person who made it, by the key the
+  trail certified for them (`personal`: an event written at a terminal in someone else's
+  name, without their passphrase, does not).
 
 `cross_check(session)` returns the first disagreement in words, naming the row and the event,
 or None. It compares what came after the store's signed `audit-decisions-signed` marker: the
@@ -48,6 +51,7 @@ from sqlalchemy.orm import Session
 from reviewer.store.crosscheck.comparison import ACTIONS, Comparison, Marker
 from reviewer.store.crosscheck.kinds import CLAIM_ENDS, KINDS, STAGES
 from reviewer.store.crosscheck.passphrases import PASSPHRASE_EVENTS, passphrase_mark
+from reviewer.store.crosscheck.personal import keys_in_force, personal_problem
 from reviewer.store.crosscheck.state import DEFAULT_POLICY
 
 __all__ = [
@@ -58,6 +62,7 @@ __all__ = [
     "PASSPHRASE_EVENTS",
     "STAGES",
     "cross_check",
+    "keys_in_force",
     "passphrase_mark",
 ]
 
@@ -76,4 +81,4 @@ def cross_check(session: Session) -> str | None:
     if disabled is not None:  # told before any other disagreement
         return disabled
     comparison.read_rows()
-    return comparison.problem()
+    return comparison.problem() or personal_problem(session)

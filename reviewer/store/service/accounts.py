@@ -10,10 +10,12 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import datetime
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from reviewer.domain.access import Action
+from reviewer.domain.audit.personal import BOOTSTRAP, PUBLIC_KEY, public_text
 from reviewer.domain.signoff import passphrase_problem
 from reviewer.domain.states import Role
 from reviewer.store import trail
@@ -84,13 +86,20 @@ class Accounts:
         if problem:
             raise UserError(problem)
         hashed = self._uow.hasher.hash(passphrase)
+        key = self._people.unlock(name, passphrase)
         try:
-            return self._uow.transact(self._add_account, by, name, role, hashed)
+            return self._uow.transact(self._add_account, by, name, role, hashed, key)
         except IntegrityError:
             raise UserError(f"the name {name} is taken (names are never reused)") from None
 
     def _add_account(
-        self, s: Session, by: SignedIn | None, name: str, role: Role, hashed: str
+        self,
+        s: Session,
+        by: SignedIn | None,
+        name: str,
+        role: Role,
+        hashed: str,
+        key: Ed25519PrivateKey | None,
     ) -> UserRow:
         now = self._uow.stamp(s)
         if by is None:
@@ -118,20 +127,20 @@ class Accounts:
         )
         s.add(row)
         s.flush()
-        actor = "bootstrap" if creator is None else creator.name
-        trail.append(
-            s,
-            actor,
-            "user-add",
-            f"reviewer:{name}",
-            {
-                "role": role.value,
-                "account_id": row.id,
-                "bootstrap": creator is None,
-                "key": passphrase_mark(hashed),
-            },
-            at=now,
-        )
+        actor = BOOTSTRAP if creator is None else creator.name
+        payload: dict[str, object] = {
+            "role": role.value,
+            "account_id": row.id,
+            "bootstrap": creator is None,
+            "key": passphrase_mark(hashed),
+        }
+        if key is not None:
+            # The trail certifies the new account's personal key: signed by the supervisor
+            # who adds it (`acting` above), the store's first account by its own key.
+            payload[PUBLIC_KEY] = public_text(key)
+            if creator is None:
+                trail.sign_as(s, BOOTSTRAP, key)
+        trail.append(s, actor, "user-add", f"reviewer:{name}", payload, at=now)
         return _user(row, None if creator is None else creator.name)
 
     def list_users(self) -> list[UserRow]:
@@ -187,6 +196,7 @@ class Accounts:
         if problem:
             raise UserError(problem)
         hashed = self._uow.hasher.hash(passphrase)
+        key = self._people.unlock(name, passphrase)
 
         def reset(s: Session, r: ReviewerRow, now: datetime) -> dict[str, object] | None:
             r.passphrase_hash = hashed
@@ -195,7 +205,8 @@ class Accounts:
             r.active_since = now
             s.add(r)
             _end_sessions(s, r, now)
-            return {"key": passphrase_mark(hashed)}
+            certifies = {} if key is None else {PUBLIC_KEY: public_text(key)}
+            return {"key": passphrase_mark(hashed), **certifies}
 
         return self._change_account(by, name, "user-reset-passphrase", reset)
 

@@ -274,7 +274,9 @@ class Corrections:
             Review(detail.request, index, report),
             built.path,
             actor=self._corrector(session, version_id),  # still allowed once it is built
-            corrected=Corrected(version_id, tuple(c.id for c in pending), correction),
+            corrected=Corrected(
+                version_id, tuple(c.id for c in pending), correction, session.signing_key
+            ),
         )
         return CorrectedVersion(
             request_id=detail.request.request_id,

@@ -7,10 +7,11 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import select as columns
 from sqlalchemy import update
 from sqlmodel import Session, col
@@ -52,6 +53,8 @@ class Corrected:
     base_version_id: int
     correction_ids: tuple[int, ...]
     correction: dict[str, Any]
+    # the corrector's personal key (their session's): the application is their decision
+    key: Ed25519PrivateKey | None = field(default=None, repr=False)
 
 
 def _corrected_from(versions: Sequence[Any], current: Any, sha: str) -> bool:
@@ -250,7 +253,8 @@ class Ingest:
             },
             at=now,
         )
-        if corrected is not None:  # a decision: signed in this transaction
+        if corrected is not None:  # a decision: signed in this transaction, and by its maker
+            trail.sign_as(s, actor, corrected.key)
             trail.append(
                 s,
                 actor,

@@ -13,6 +13,10 @@
   the service acts only for an open session of an account that may act.
 - **Who acts.** `acting` is the one answer to "may this session do that now", asked by
   every collaborator. (The accounts themselves are `accounts.Accounts`'.)
+- **Personal keys** (`reviewer.domain.audit.personal`). The passphrase also unlocks the
+  person's own key (`unlock`); `hold_key` checks it is the one the trail certified for the
+  account (an account from before personal keys enrolls it) and has the transaction's events
+  of that person signed with it. A session holds the key; `acting` signs with it.
 """
 
 from __future__ import annotations
@@ -20,20 +24,32 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+from collections.abc import Callable
 from datetime import datetime, timedelta
+from typing import TypeVar
 
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlmodel import Session, select
 
 from reviewer.domain.access import Action, Actor, permission
+from reviewer.domain.audit.personal import (
+    CERTIFYING_ACTIONS,
+    KEY_ENROLLED,
+    PUBLIC_KEY,
+    derive_key,
+    payload_of,
+    public_text,
+)
 from reviewer.domain.signoff import (
     LOCKOUT,
     MAX_FAILED_SIGN_INS,
 )
 from reviewer.domain.states import Role, State
-from reviewer.store import trail
+from reviewer.store import audit_log, trail
 from reviewer.store.crosscheck import passphrase_mark
 from reviewer.store.errors import (
+    KeyNotCertified,
     PermissionDenied,
     SignInError,
 )
@@ -50,6 +66,7 @@ from reviewer.store.views import (
     SignedIn,
 )
 
+T = TypeVar("T")
 DIGEST_KEY = "name_digest_key"
 SESSION_HOURS = 12  # a session older than this is closed: sign in again
 REFUSED = "unknown reviewer or wrong passphrase"
@@ -78,10 +95,16 @@ class People:
         """Check a passphrase and open a session. Every refusal is audited; the answer to a
         wrong passphrase and to an unknown name is the same."""
         row, was = self.verify(name, passphrase, purpose="sign-in")
-        return self._uow.transact(self._open_session, row, secrets.token_urlsafe(32), was)
+        key = self.unlock(name, passphrase)
+        return self.refusing_uncertified(
+            name, "sign-in", self._open_session, row, secrets.token_urlsafe(32), was, key
+        )
 
-    def _open_session(self, s: Session, row: ReviewerRow, token: str, was: str) -> SignedIn:
+    def _open_session(
+        self, s: Session, row: ReviewerRow, token: str, was: str, key: Ed25519PrivateKey | None
+    ) -> SignedIn:
         now = self._uow.stamp(s)  # on PostgreSQL the server's: the clock that judges its age
+        self.hold_key(s, row, key, now)
         s.add(
             SessionRow(
                 token_sha256=_token_digest(token), reviewer_id=int(row.id or 0), started_at=now
@@ -93,7 +116,57 @@ class People:
         trail.append(
             s, row.name, "sign-in", f"reviewer:{row.name}", {"role": row.role, **marks}, at=now
         )
-        return SignedIn(row.name, Role(row.role), now, int(row.id or 0), token)
+        return SignedIn(row.name, Role(row.role), now, int(row.id or 0), token, key)
+
+    # ------------------------------------------------------------------ personal keys
+
+    def unlock(self, name: str, passphrase: str) -> Ed25519PrivateKey | None:
+        """The personal key `passphrase` unlocks for `name` (None in a store from before
+        personal keys that was never opened by this version)."""
+        recipe = self._uow.recipe()
+        return None if recipe is None else derive_key(passphrase, name, recipe)
+
+    def hold_key(
+        self, s: Session, row: ReviewerRow, key: Ed25519PrivateKey | None, now: datetime
+    ) -> None:
+        """Sign `row`'s events in this transaction with `key`, once it is the key the trail
+        certified for the account; an account that has none yet (made before personal keys)
+        enrolls it here. KeyNotCertified when the trail certified another key."""
+        if key is None:
+            return
+        public = public_text(key)
+        certified = certified_key(s, row.name)
+        trail.sign_as(s, row.name, key)
+        if certified is None:
+            trail.append(
+                s,
+                row.name,
+                KEY_ENROLLED,
+                f"reviewer:{row.name}",
+                {PUBLIC_KEY: public, "account_id": row.id},
+                at=now,
+            )
+        elif certified != public:
+            raise KeyNotCertified(
+                f"{REFUSED}: this passphrase does not unlock the key the audit trail certified "
+                f"for {row.name} (the account was changed in the store); a supervisor resets "
+                "the passphrase"
+            )
+
+    def refusing_uncertified(
+        self, name: str, purpose: str, fn: Callable[..., T], *args: object
+    ) -> T:
+        """`transact(fn, ...)`; a KeyNotCertified refusal is audited, then raised."""
+        try:
+            return self._uow.transact(fn, *args)
+        except KeyNotCertified as exc:
+            self._uow.audit(
+                name,
+                "sign-in-refused",
+                f"reviewer:{name}",
+                {"purpose": purpose, "reason": "passphrase does not unlock the certified key"},
+            )
+            raise SignInError(str(exc)) from None
 
     def sign_out(self, session: SignedIn) -> None:
         """Close the session (its token no longer acts); closing a closed one does nothing."""
@@ -150,6 +223,7 @@ class People:
         allowed = permission(account_actor(account), action, state, already_signed=already_signed)
         if not allowed:
             raise PermissionDenied(allowed.reason)
+        trail.sign_as(s, account.name, session.signing_key)
         return account
 
     # ------------------------------------------------------------------ passphrases
@@ -335,6 +409,13 @@ class People:
             start = aware(t.window_start)
             failures = t.failures if start is not None and now < start + LOCKOUT else 0
             return failures, locked if locked is not None and locked > now else None
+
+
+def certified_key(s: Session, name: str) -> str | None:
+    """The public key the trail last certified for the account `name`, if any."""
+    event = audit_log.last_event_about(s, f"reviewer:{name}", sorted(CERTIFYING_ACTIONS))
+    public = None if event is None else payload_of(event).get(PUBLIC_KEY)
+    return public if isinstance(public, str) else None
 
 
 def account_actor(r: ReviewerRow) -> Actor:

@@ -8,7 +8,9 @@ can insert such rows. So before an export leaves, the release asks the chain, no
   force at ingest (the last policy change before it in the chain), must be the stored one and
   as large as the ingest event says (an emptied sample is caught);
 - both sign-offs of the current round have their events, signed when made (a checkpoint at
-  each), by the people and at the stages the rows name, on these bytes;
+  each), by the people and at the stages the rows name, on these bytes; each event made since
+  personal keys carries its signer's personal signature, by the key the chain certified for
+  them (`reviewer.domain.audit.personal`);
 - each signer's inspection events show every sampled recording played and its transcript
   viewed, as the gate requires;
 - the second sign-off's event is younger than the unlock period;
@@ -42,6 +44,7 @@ from reviewer.domain.signoff import InspectionKind, played_enough
 from reviewer.domain.states import Decision, Stage
 from reviewer.store import audit_log
 from reviewer.store.codec import index_from_json
+from reviewer.store.crosscheck import keys_in_force
 from reviewer.store.tables import ExportVersionRow
 from reviewer.store.views import Signer
 
@@ -97,6 +100,15 @@ def release_problem(
                 "trail: it was not made through the reviewer"
             )
         signoff_events[stage] = match[-1]
+    keys = keys_in_force(s, through=max(e.seq for e in signoff_events.values()))
+    if keys.found is not None:
+        return f"the audit trail's personal signatures do not hold: {keys.found}"
+    for stage, event in signoff_events.items():
+        if keys.began and event.seq > keys.began_at and not keys.signed(event):
+            return (
+                f"the {stage.value} sign-off's event (event {event.seq}) does not carry "
+                f"{event.actor}'s personal signature: it was not made with their passphrase"
+            )
     signed = audit_log.signed_sizes(s, [e.seq for e in signoff_events.values()])
     for stage, event in signoff_events.items():
         if event.seq not in signed:

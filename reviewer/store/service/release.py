@@ -12,6 +12,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, NoReturn, ParamSpec, TypeVar
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session, select
 
@@ -102,6 +103,7 @@ class Releases:
                 is not None
             )
             action = Action.RELEASE if existing is None else Action.REDELIVER
+            key = session.signing_key  # signs the release and the delivery
             try:
                 actor = self._people.acting(s, session, action, detail.state)
             except PermissionDenied as exc:
@@ -144,22 +146,24 @@ class Releases:
             recorded = existing.receipt
             kind = "redelivery" if delivered else "delivery"
             return self._deliver(
-                detail, outbox, final, actor, lambda: recorded, kind, reason.strip()
+                detail, outbox, final, actor, key, lambda: recorded, kind, reason.strip()
             )
         if redeliver:
             self._refuse(actor.name, detail, "only a released export can be delivered again")
         if final.exists():
             self._refuse(actor.name, detail, f"{final} already exists; nothing was written")
 
-        record = functools.partial(self._record_or_refuse, actor.name, detail, final)
+        record = functools.partial(self._record_or_refuse, actor.name, key, detail, final)
         return self._deliver(
-            detail, outbox, final, actor, record, "delivery", "", recheck=signed_ticket or ""
+            detail, outbox, final, actor, key, record, "delivery", "", recheck=signed_ticket or ""
         )
 
-    def _record_or_refuse(self, actor: str, detail: RequestDetail, final: Path) -> dict[str, Any]:
+    def _record_or_refuse(
+        self, actor: str, key: Ed25519PrivateKey | None, detail: RequestDetail, final: Path
+    ) -> dict[str, Any]:
         """Record the release (its receipt); a refusal, the database's included, audited."""
         try:
-            return self._uow.transact(self._record_release, actor, detail, final)
+            return self._uow.transact(self._record_release, actor, key, detail, final)
         except ReleaseError as exc:  # the state or the ticket changed since it was read
             why = str(exc)
         except DBAPIError as exc:  # a database rule refused it (the service's own agreed)
@@ -182,9 +186,15 @@ class Releases:
         raise error(reason)
 
     def _record_release(
-        self, s: Session, actor: str, detail: RequestDetail, final: Path
+        self,
+        s: Session,
+        actor: str,
+        key: Ed25519PrivateKey | None,
+        detail: RequestDetail,
+        final: Path,
     ) -> dict[str, Any]:
         now = self._uow.stamp(s)
+        trail.sign_as(s, actor, key)  # the session's key: the release is the releaser's
         v = rows.lock_version(s, detail.version_id)
         vid = int(v.id or 0)
         state, signers, round_, _exp = rows.state(s, v, now)
@@ -297,11 +307,13 @@ class Releases:
         s: Session,
         detail: RequestDetail,
         actor: ReviewerRow,
+        key: Ed25519PrivateKey | None,
         final: Path,
         kind: str,
         reason: str,
     ) -> None:
         now = self._uow.stamp(s)
+        trail.sign_as(s, actor.name, key)
         release_id = s.execute(
             select(ReleaseRow.id).where(ReleaseRow.version_id == detail.version_id)
         ).scalar_one()
@@ -338,6 +350,7 @@ class Releases:
         outbox: Path,
         final: Path,
         actor: ReviewerRow,
+        key: Ed25519PrivateKey | None,
         receipt: Callable[[], dict[str, Any]],
         kind: str,
         reason: str,
@@ -376,7 +389,7 @@ class Releases:
                 outbox_files.write_files(tmp, self._record_files(detail, data))
                 outbox_files.publish(tmp, data, final)
                 done = True
-                self._uow.transact(self._record_delivery, detail, actor, final, kind, reason)
+                self._uow.transact(self._record_delivery, detail, actor, key, final, kind, reason)
             except BaseException:
                 shutil.rmtree(tmp, ignore_errors=True)
                 raise

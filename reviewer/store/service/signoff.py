@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlmodel import Session, select
 
 from reviewer.domain.access import Actor
@@ -31,6 +32,7 @@ from reviewer.domain.states import Decision, Role, Stage
 from reviewer.store import trail
 from reviewer.store.crosscheck import passphrase_mark
 from reviewer.store.errors import (
+    KeyNotCertified,
     NotFound,
     SignInError,
     SignOffError,
@@ -140,19 +142,30 @@ class SignOffs:
             raise SignOffError([f"unknown decision {decision!r} (approve or reject)"]) from None
         acks = {str(k): str(v) for k, v in (acknowledgements or {}).items()}
         marks = self._check_signer(name, passphrase)
+        key = self._people.unlock(name, passphrase)  # signs the sign-off's event
         # Another sign-off taking this stage at the same moment: re-evaluate, which refuses
         # with the reason now that it is committed.
-        return self._uow.transact_or_refuse(
-            lambda exc: SignOffError([f"the store refused this sign-off: {first_line(exc)}"]),
-            self._sign,
-            name,
-            version_id,
-            decision,
-            note,
-            checklist or {},
-            acks,
-            marks,
-        )
+        try:
+            return self._uow.transact_or_refuse(
+                lambda exc: SignOffError([f"the store refused this sign-off: {first_line(exc)}"]),
+                self._sign,
+                name,
+                version_id,
+                decision,
+                note,
+                checklist or {},
+                acks,
+                marks,
+                key,
+            )
+        except KeyNotCertified as exc:
+            self._uow.audit(
+                name,
+                "sign-in-refused",
+                f"reviewer:{name}",
+                {"purpose": "sign-off", "reason": "passphrase does not unlock the certified key"},
+            )
+            raise SignInError(f"{exc}: {NOT_RECORDED}.") from None
 
     def _sign(
         self,
@@ -164,11 +177,13 @@ class SignOffs:
         checklist: dict[str, bool],
         acks: dict[str, str],
         marks: dict[str, str],
+        key: Ed25519PrivateKey | None,
     ) -> SignOffRow:
         now = self._uow.stamp(s)
         v = rows.lock_version(s, version_id)
         r = rows.reviewer(s, name)
         assert r is not None
+        self._people.hold_key(s, r, key, now)
         gate, round_, current = self._gate(s, v, r)
         answers = {k: bool(checklist.get(k, False)) for k, _ in gate.checklist}
         try:

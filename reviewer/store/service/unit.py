@@ -22,6 +22,8 @@ from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlmodel import Session, select
 
 from reviewer.domain.audit import DECISIONS_SIGNED_MARKER
+from reviewer.domain.audit.decisions import PERSONAL_KEYS_MARKER
+from reviewer.domain.audit.personal import KeyRecipe
 from reviewer.domain.errors import first_line
 from reviewer.store import trail
 from reviewer.store.engine import READONLY, make_engine
@@ -29,12 +31,13 @@ from reviewer.store.errors import StoreError
 from reviewer.store.migrate import current_revision, upgrade
 from reviewer.store.paths import NoStore, key_dir, resolve_url, sqlite_file
 from reviewer.store.service.rows import is_postgres, legacy_rows, safe_url
-from reviewer.store.tables import StoreMetaRow
+from reviewer.store.tables import ReviewerRow, StoreMetaRow
 
 T = TypeVar("T")
 P = ParamSpec("P")
 RETRIES = 8
 SIGNED_DECISIONS_KEY = "decisions_signed"
+PERSONAL_KEYS_KEY = "personal_keys"
 
 
 def utcnow() -> datetime:
@@ -62,6 +65,7 @@ class UnitOfWork:
         self.now: Callable[[], datetime] = clock or utcnow
         self.hasher = hasher or default_hasher()
         self._ro = engine.execution_options(**READONLY)
+        self._recipe: KeyRecipe | None = None
 
     # ------------------------------------------------------------------ opening
 
@@ -102,6 +106,7 @@ class UnitOfWork:
         unit = cls(engine, resolved, clock, hasher)
         try:
             unit.mark_signed_decisions()
+            unit.mark_personal_keys()
         except BaseException:
             engine.dispose()
             raise
@@ -122,6 +127,34 @@ class UnitOfWork:
         now = self.stamp(s)
         trail.append(s, "system", DECISIONS_SIGNED_MARKER, "audit", legacy_rows(s), at=now)
         s.add(StoreMetaRow(key=SIGNED_DECISIONS_KEY, value={"at": now.isoformat()}))
+
+    def mark_personal_keys(self) -> None:
+        """Record once, signed, that from here on every decision carries its maker's personal
+        signature (`reviewer.domain.audit.personal`), with the store's key recipe (a fresh salt,
+        the passphrase hasher's cost) and the accounts that hold no key yet: they enroll theirs
+        at their next sign-in. A store made by this version has it before any account."""
+        if self.recipe() is None:
+            self.transact(self._mark_personal_keys)
+
+    def _mark_personal_keys(self, s: Session) -> None:
+        if s.get(StoreMetaRow, PERSONAL_KEYS_KEY) is not None:
+            return
+        now = self.stamp(s)
+        h = self.hasher
+        recipe = KeyRecipe.new(h.time_cost, h.memory_cost, h.parallelism).to_dict()
+        accounts = sorted(str(n) for n in s.execute(select(ReviewerRow.name)).scalars())
+        payload = {"recipe": recipe, "without_key": accounts}
+        trail.append(s, "system", PERSONAL_KEYS_MARKER, "audit", payload, at=now)
+        s.add(StoreMetaRow(key=PERSONAL_KEYS_KEY, value=recipe))
+
+    def recipe(self) -> KeyRecipe | None:
+        """How a passphrase becomes a personal key in this store (None before the era)."""
+        if self._recipe is None:
+            with self.read() as s:
+                row = s.get(StoreMetaRow, PERSONAL_KEYS_KEY)
+            if row is not None:
+                self._recipe = KeyRecipe.from_dict(row.value)
+        return self._recipe
 
     def close(self) -> None:
         self.engine.dispose()

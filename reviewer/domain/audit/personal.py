@@ -1,0 +1,260 @@
+"""Personal keys: every decision in the trail is signed by the person who made it.
+
+A checkpoint is signed with the terminal's key, so it proves the chain was not rewritten, not
+who decided: anyone who runs the package on a terminal (its database role and its key) could
+record a sign-off in another person's name. So each person has a key of their own that only
+their passphrase unlocks, and each decision event carries that person's signature.
+
+- **The key.** An Ed25519 key whose 32-byte seed is Argon2id of the passphrase, salted with
+  the store's salt and the account's name, at the cost the store fixed when this era began
+  (`KeyRecipe`, recorded in the era's marker event, so the recipe is itself in the chain).
+  Nothing stores the private key: it is derived at sign-in and held by the session only.
+- **Certified in the chain.** The event that sets a passphrase records the public key of the
+  key it unlocks: ``user-add`` (signed by the supervisor who adds the account; the store's
+  first account, the bootstrap, signs its own) and ``user-reset-passphrase`` (signed by the
+  supervisor). An account made before this era enrolls its key at its first sign-in after it
+  (``key-enrolled``, signed by that key); only accounts the marker lists may.
+- **Signed decisions.** Every `PERSONAL_ACTIONS` event after the marker carries ``signature``:
+  Ed25519 over ``PERSONAL_CONTEXT || canonical({"actor","action","subject","at","payload"})``,
+  the payload without the signature itself (its typed texts sealed: their digests are signed).
+
+`KeysInForce` follows the trail's events and names the first event that breaks these rules;
+`audit verify` runs it over the whole trail and the release over the trail up to the
+sign-offs it rests on.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import json
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from argon2.low_level import Type, hash_secret_raw
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+
+from reviewer.domain.audit.chain import ChainedEvent, canonical
+from reviewer.domain.audit.decisions import (
+    DECISION_ACTIONS,
+    DECISIONS_SIGNED_MARKER,
+    PERSONAL_KEYS_MARKER,
+)
+
+PERSONAL_CONTEXT = b"dsar-reviewer personal signature v1\x00"
+KEY_ENROLLED = "key-enrolled"
+BOOTSTRAP = "bootstrap"  # the actor of the store's first account, added by nobody
+SIGNATURE = "signature"
+PUBLIC_KEY = "public_key"
+# The events that must carry their actor's signature: every decision a person makes (the
+# lockout is the store's, recorded under the typed name), and a legacy account's enrollment.
+PERSONAL_ACTIONS = DECISION_ACTIONS - {DECISIONS_SIGNED_MARKER, PERSONAL_KEYS_MARKER, "lockout"}
+# The events that certify a key for an account (the account is the event's subject).
+CERTIFYING_ACTIONS = frozenset({"user-add", "user-reset-passphrase", KEY_ENROLLED})
+
+
+@dataclass(frozen=True, slots=True)
+class KeyRecipe:
+    """How a passphrase becomes a person's key in one store."""
+
+    salt: bytes
+    time_cost: int
+    memory_cost: int  # KiB
+    parallelism: int
+
+    @classmethod
+    def new(cls, time_cost: int, memory_cost: int, parallelism: int) -> KeyRecipe:
+        return cls(secrets.token_bytes(16), time_cost, memory_cost, parallelism)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "salt": self.salt.hex(),
+            "time_cost": self.time_cost,
+            "memory_cost": self.memory_cost,
+            "parallelism": self.parallelism,
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> KeyRecipe:
+        return cls(
+            bytes.fromhex(str(data["salt"])),
+            int(data["time_cost"]),
+            int(data["memory_cost"]),
+            int(data["parallelism"]),
+        )
+
+
+def derive_key(passphrase: str, name: str, recipe: KeyRecipe) -> Ed25519PrivateKey:
+    """The key `passphrase` unlocks for the account `name` in the store of `recipe`."""
+    salt = hashlib.sha256(recipe.salt + b"\x00" + name.encode("utf-8")).digest()[:16]
+    seed = hash_secret_raw(
+        passphrase.encode("utf-8", "surrogatepass"),
+        salt,
+        time_cost=recipe.time_cost,
+        memory_cost=recipe.memory_cost,
+        parallelism=recipe.parallelism,
+        hash_len=32,
+        type=Type.ID,
+    )
+    return Ed25519PrivateKey.from_private_bytes(seed)
+
+
+def public_text(key: Ed25519PrivateKey) -> str:
+    """The public half of `key` as the trail records it: base64 of its 32 raw bytes."""
+    raw = key.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
+    return base64.b64encode(raw).decode("ascii")
+
+
+def signed_bytes(
+    actor: str, action: str, subject: str, at: str, payload: Mapping[str, Any]
+) -> bytes:
+    """What a personal signature covers: the event without its seq and chain hashes (the
+    chain and the checkpoints prove those), its payload without the signature."""
+    body = {k: v for k, v in payload.items() if k != SIGNATURE}
+    event = {"actor": actor, "action": action, "subject": subject, "at": at, "payload": body}
+    return PERSONAL_CONTEXT + canonical(event)
+
+
+def sign(
+    key: Ed25519PrivateKey,
+    actor: str,
+    action: str,
+    subject: str,
+    at: str,
+    payload: Mapping[str, Any],
+) -> str:
+    signature = key.sign(signed_bytes(actor, action, subject, at, payload))
+    return base64.b64encode(signature).decode("ascii")
+
+
+def signature_ok(public: str, event: ChainedEvent, payload: Mapping[str, Any]) -> bool:
+    """Whether `event` carries a signature by the key whose public half is `public`."""
+    try:
+        key = Ed25519PublicKey.from_public_bytes(base64.b64decode(public, validate=True))
+        signature = base64.b64decode(str(payload.get(SIGNATURE, "")), validate=True)
+        key.verify(
+            signature,
+            signed_bytes(event.actor, event.action, event.subject, event.at, payload),
+        )
+    except (InvalidSignature, ValueError, binascii.Error):
+        return False
+    return True
+
+
+def payload_of(event: ChainedEvent) -> dict[str, Any]:
+    try:
+        data = json.loads(event.payload)
+    except ValueError:
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+class KeysInForce:
+    """Each account's certified key, followed through the trail's events in order; the first
+    event that breaks the rules of personal signatures (the module's docstring) is `found`.
+
+    Events before the era's marker are passed over (the accounts they made, and whether the
+    trail gave them a key, are remembered)."""
+
+    def __init__(self) -> None:
+        self.keys: dict[str, str] = {}  # account -> public key in force
+        self.accounts: set[str] = set()  # accounts the trail added
+        self.recipe: KeyRecipe | None = None  # set by the marker: the era began
+        self.began_at = 0  # the marker's seq
+        self.may_enroll: set[str] = set()  # accounts made before the era, not yet enrolled
+        self.found: str | None = None
+
+    @property
+    def began(self) -> bool:
+        return self.recipe is not None
+
+    def event(self, e: ChainedEvent) -> None:
+        if self.found is not None:
+            return
+        p = payload_of(e)
+        if e.action == PERSONAL_KEYS_MARKER:
+            self._marker(e, p)
+            return
+        account = e.subject.removeprefix("reviewer:")
+        if not self.began:
+            if e.action == "user-add":
+                self.accounts.add(account)
+            return
+        if e.action not in PERSONAL_ACTIONS:
+            return
+        problem = self._judge(e, p, account)
+        if problem is not None:
+            self.found = f"event {e.seq} ({e.action} by {e.actor}): {problem}"
+
+    def _marker(self, e: ChainedEvent, p: Mapping[str, Any]) -> None:
+        if self.began:
+            self.found = f"event {e.seq}: a second {PERSONAL_KEYS_MARKER} marker"
+            return
+        try:
+            self.recipe = KeyRecipe.from_dict(p.get("recipe") or {})
+        except (KeyError, TypeError, ValueError):
+            self.found = f"event {e.seq}: the {PERSONAL_KEYS_MARKER} marker has no key recipe"
+            return
+        self.began_at = e.seq
+        # The accounts the store held when the era began (their user-add events came before)
+        self.may_enroll = {str(n) for n in p.get("without_key") or []}
+        self.accounts |= self.may_enroll
+
+    def signed(self, e: ChainedEvent) -> bool:
+        """Whether `e`, an event this follower has judged, stands on its maker's personal
+        signature: made after the era began and carrying one (judged good, or `found`)."""
+        return self.began and e.seq > self.began_at and SIGNATURE in payload_of(e)
+
+    def _judge(self, e: ChainedEvent, p: Mapping[str, Any], account: str) -> str | None:
+        new_key = p.get(PUBLIC_KEY)
+        if e.action in CERTIFYING_ACTIONS and not isinstance(new_key, str):
+            return "it certifies no key for the account"
+        if e.action == KEY_ENROLLED:
+            if e.actor != account or account not in self.may_enroll:
+                return (
+                    f"only an account made before personal keys enrolls its own key, once "
+                    f"({account} may not)"
+                )
+            assert isinstance(new_key, str)
+            if not signature_ok(new_key, e, p):
+                return "not signed by the key it enrolls"
+            self.may_enroll.discard(account)
+            self.keys[account] = new_key
+            return None
+        if e.action == "user-add" and e.actor == BOOTSTRAP:
+            if self.accounts:
+                return "only a store's first account is added by nobody"
+            assert isinstance(new_key, str)
+            if not signature_ok(new_key, e, p):
+                return "the first account's key does not sign its own addition"
+            self._certify(account, new_key)
+            return None
+        public = self.keys.get(e.actor)
+        if public is None:
+            if e.actor in self.may_enroll:
+                # an account from before the era that has not signed in since: its decisions
+                # stand on the terminal's checkpoints alone (the release asks for more)
+                if e.action in ("user-add", "user-reset-passphrase"):
+                    assert isinstance(new_key, str)
+                    self._certify(account, new_key)
+                return None
+            return f"{e.actor} has no key certified in the audit trail: it was not made by them"
+        if not signature_ok(public, e, p):
+            return (
+                f"it does not carry {e.actor}'s signature (the key the audit trail certified "
+                "for them): it was not made by them"
+            )
+        if e.action in ("user-add", "user-reset-passphrase"):
+            assert isinstance(new_key, str)
+            self._certify(account, new_key)
+        return None
+
+    def _certify(self, account: str, public: str) -> None:
+        self.accounts.add(account)
+        self.keys[account] = public
+        self.may_enroll.discard(account)
