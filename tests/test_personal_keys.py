@@ -37,6 +37,7 @@ from reviewer.domain.audit.personal import (
 )
 from reviewer.store import audit_log
 from reviewer.store.crosscheck import keys_in_force
+from reviewer.store.errors import UserError
 from reviewer.store.service import ReviewService
 from reviewer.store.service.unit import UnitOfWork
 
@@ -144,13 +145,22 @@ def test_a_sign_off_recorded_without_its_signers_passphrase_releases_nothing(
     assert "(sign-off by alice)" in message and "does not carry alice's signature" in message
 
 
-def test_a_key_certified_by_an_event_written_in_a_supervisors_name_is_refused(
-    store_url: str, tmp_path: Path
+@pytest.mark.parametrize(
+    ("by", "signed_with", "refusal"),
+    [
+        ("carol", None, "does not carry carol's signature"),
+        ("bob", "bob-demo-passphrase", "bob is not an active supervisor"),
+    ],
+    ids=["in-the-supervisors-name", "by-an-approver-with-his-own-key"],
+)
+def test_a_key_certified_by_anyone_but_an_active_supervisor_is_refused(
+    store_url: str, tmp_path: Path, by: str, signed_with: str | None, refusal: str
 ) -> None:
-    """The insider appends a passphrase reset of alice in carol's name, certifying a key of
-    their own, and gives alice a hash of their passphrase. They can now sign in as alice and
-    sign with the key they certified, but carol never signed that reset: the release and
-    `audit verify` refuse everything that rests on it."""
+    """The insider appends a passphrase reset of alice certifying a key of their own, and
+    gives alice a hash of their passphrase: in carol's name without her key, or as bob (an
+    approver) signed with his own. They can now sign in as alice and sign with the key they
+    certified, but no active supervisor certified it: the release and `audit verify` refuse
+    everything that rests on it."""
     rid = ingested_sample(store_url, tmp_path, "clean")
     as_insider(
         store_url,
@@ -160,13 +170,15 @@ def test_a_key_certified_by_an_event_written_in_a_supervisors_name_is_refused(
     from reviewer.store.crosscheck import passphrase_mark
     from reviewer.store.service import ReviewService, rows
 
-    url = sys.argv[1]
+    url, by, signed_with = sys.argv[1], sys.argv[2], sys.argv[3]
     insider = "an-insider-passphrase"
     with ReviewService.open(url) as svc:
         uow = svc.sign_in.__self__._uow
 
         def reset(s):
             now = uow.stamp(s)
+            if signed_with:
+                trail.sign_as(s, by, derive_key(signed_with, by, uow.recipe()))
             alice = rows.reviewer(s, "alice", lock=True)
             alice.passphrase_hash = uow.hasher.hash(insider)
             s.add(alice)
@@ -176,10 +188,12 @@ def test_a_key_certified_by_an_event_written_in_a_supervisors_name_is_refused(
                 PUBLIC_KEY: key,
                 "account_id": alice.id,
             }
-            trail.append(s, "carol", "user-reset-passphrase", "reviewer:alice", payload, at=now)
+            trail.append(s, by, "user-reset-passphrase", "reviewer:alice", payload, at=now)
 
         uow.transact(reset)
     """,
+        by,
+        signed_with or "",
     )
     with ReviewService.open(store_url) as svc:
         from conftest import signed_in
@@ -196,12 +210,27 @@ def test_a_key_certified_by_an_event_written_in_a_supervisors_name_is_refused(
     released = release_as_bob(store_url, rid, tmp_path / "outbox")
     assert released.exit_code == 1
     assert "personal signatures do not hold" in released.stderr
-    assert "(user-reset-passphrase by carol)" in released.stderr
+    assert f"(user-reset-passphrase by {by})" in released.stderr
     verify = cli(store_url, "audit", "verify", "--json")
     assert verify.exit_code == 1
     message = json.loads(verify.stdout)["reason"]
-    assert "(user-reset-passphrase by carol)" in message
-    assert "does not carry carol's signature" in message
+    assert f"(user-reset-passphrase by {by})" in message and refusal in message
+
+
+def test_the_trails_own_actors_are_no_account_names(tmp_path: Path) -> None:
+    """An account named after one of the trail's own actors (the first account's adder, the
+    system, an unknown name) would be taken for it: such names are refused, the first
+    account's too."""
+    from conftest import FAST, add_people, signed_in
+
+    with ReviewService.open(f"sqlite:///{tmp_path / 'reviewer.db'}", hasher=FAST) as svc:
+        with pytest.raises(UserError, match="names the store itself"):
+            svc.add_user(None, "bootstrap", "supervisor", "a-long-enough-passphrase")
+        add_people(svc, [("carol", "supervisor", PASSPHRASE["carol"])])
+        carol = signed_in(svc, "carol")
+        for name in ("bootstrap", "system", "unknown"):
+            with pytest.raises(UserError, match="names the store itself"):
+                svc.add_user(carol, name, "supervisor", "a-long-enough-passphrase")
 
 
 def test_every_decision_carries_its_makers_signature(store_url: str, tmp_path: Path) -> None:
@@ -305,10 +334,12 @@ def _event(  # type: ignore[no-untyped-def]
 
 
 def test_the_rules_of_certification() -> None:
-    """Only the store's first account is added by nobody; only an account the marker lists
-    enrolls its own key, once; a certified account's decisions need its signature."""
+    """Only the store's first account, a supervisor, is added by nobody; only an active
+    supervisor certifies another account's key; only an account the marker lists enrolls its
+    own key, once, and until then certifies nothing; a certified account's decisions need its
+    signature."""
     recipe = KeyRecipe.new(1, 8, 1)
-    keys = {n: derive_key(f"{n}-pass", n, recipe) for n in ("sam", "ann", "eve")}
+    keys = {n: derive_key(f"{n}-pass", n, recipe) for n in ("sam", "ann", "eve", "old")}
     pub = {n: public_text(k) for n, k in keys.items()}
     marker = {"recipe": recipe.to_dict(), "without_key": []}
 
@@ -320,39 +351,60 @@ def test_the_rules_of_certification() -> None:
             prev = e.hash
         return follower.found
 
+    def add(by: str, name: str, role: str, key: str | None = None) -> tuple:  # type: ignore[type-arg]
+        payload = {"role": role, "bootstrap": by == "bootstrap", PUBLIC_KEY: pub[name]}
+        return (by, "user-add", f"reviewer:{name}", payload, keys[key or by])
+
+    def reset(by: str, name: str, to: str) -> tuple:  # type: ignore[type-arg]
+        return (by, "user-reset-passphrase", f"reviewer:{name}", {PUBLIC_KEY: pub[to]}, keys[by])
+
     era = ("system", "personal-keys", "audit", marker, None)
-    boot = ("bootstrap", "user-add", "reviewer:sam", {PUBLIC_KEY: pub["sam"]}, keys["sam"])
-    add_ann = ("sam", "user-add", "reviewer:ann", {PUBLIC_KEY: pub["ann"]}, keys["sam"])
+    boot = add("bootstrap", "sam", "supervisor", "sam")
+    add_ann = add("sam", "ann", "reviewer")
     assert judged(era, boot, add_ann) is None
-    # a second account added by nobody, even signed by its own key
-    assert "first account" in str(
-        judged(
-            era,
-            boot,
-            ("bootstrap", "user-add", "reviewer:eve", {PUBLIC_KEY: pub["eve"]}, keys["eve"]),
-        )
-    )
+    # a second account added by nobody, even signed by its own key; a first one not a supervisor
+    assert "first account" in str(judged(era, boot, add("bootstrap", "eve", "supervisor", "eve")))
+    assert "first account" in str(judged(era, add("bootstrap", "eve", "reviewer", "eve")))
+    # an account that calls itself the bootstrap is an account like any other
+    named = ("bootstrap", "user-add", "reviewer:eve", {"role": "reviewer", PUBLIC_KEY: pub["eve"]})
+    assert "bootstrap has no key" in str(judged(era, boot, (*named, keys["eve"])))
     # eve signs ann's addition in sam's name
     assert "does not carry sam's signature" in str(
-        judged(
-            era, boot, ("sam", "user-add", "reviewer:ann", {PUBLIC_KEY: pub["ann"]}, keys["eve"])
-        )
+        judged(era, boot, add("sam", "ann", "reviewer", "eve"))
+    )
+    # ann, a reviewer, certifies a key of her own for sam, signed by her own key
+    assert "not an active supervisor" in str(judged(era, boot, add_ann, reset("ann", "sam", "eve")))
+    # a disabled supervisor certifies nothing
+    add_eve = add("sam", "eve", "supervisor")
+    disable_sam: tuple = ("eve", "user-disable", "reviewer:sam", {}, keys["eve"])  # type: ignore[type-arg]
+    assert judged(era, boot, add_eve, reset("eve", "sam", "sam")) is None
+    assert "not an active supervisor" in str(
+        judged(era, boot, add_eve, disable_sam, reset("sam", "eve", "ann"))
     )
     # an account the marker does not list enrolls a key
-    assert "may not" in str(
-        judged(
-            era, boot, ("eve", KEY_ENROLLED, "reviewer:eve", {PUBLIC_KEY: pub["eve"]}, keys["eve"])
-        )
+    enroll_eve = ("eve", KEY_ENROLLED, "reviewer:eve", {PUBLIC_KEY: pub["eve"]}, keys["eve"])
+    assert "may not" in str(judged(era, boot, enroll_eve))
+    # in a store that had accounts when the era began, each enrolls once; nobody is added by
+    # nobody there; an account not yet enrolled certifies nothing, signed or not
+    old_era = (
+        "system",
+        "personal-keys",
+        "audit",
+        {
+            **marker,
+            "without_key": ["old", "ann"],
+            "roles": {"old": "supervisor", "ann": "reviewer"},
+        },
+        None,
     )
-    # in a store that had an account when the era began, that one enrolls, once; nobody
-    # is added by nobody there
-    old_era = ("system", "personal-keys", "audit", {**marker, "without_key": ["old"]}, None)
-    old = derive_key("old-pass", "old", recipe)
-    enroll = ("old", KEY_ENROLLED, "reviewer:old", {PUBLIC_KEY: public_text(old)}, old)
+    enroll = ("old", KEY_ENROLLED, "reviewer:old", {PUBLIC_KEY: pub["old"]}, keys["old"])
     assert judged(old_era, enroll) is None
+    assert judged(old_era, enroll, reset("old", "ann", "ann")) is None
     again = ("old", KEY_ENROLLED, "reviewer:old", {PUBLIC_KEY: pub["eve"]}, keys["eve"])
     assert "may not" in str(judged(old_era, enroll, again))
     assert "first account" in str(judged(old_era, boot))
+    unkeyed = ("old", "user-reset-passphrase", "reviewer:ann", {PUBLIC_KEY: pub["eve"]}, None)
+    assert "old has no key" in str(judged(old_era, unkeyed))
     # ann's sign-off unsigned, and signed by another key
     signoff = ("ann", "sign-off", "request:R", {"stage": "first"}, None)
     assert "does not carry ann's signature" in str(judged(era, boot, add_ann, signoff))

@@ -155,15 +155,24 @@ def payload_of(event: ChainedEvent) -> dict[str, Any]:
 
 
 class KeysInForce:
-    """Each account's certified key, followed through the trail's events in order; the first
-    event that breaks the rules of personal signatures (the module's docstring) is `found`.
+    """Each account's certified key, role and standing, followed through the trail's events in
+    order; the first event that breaks the rules of personal signatures (the module's
+    docstring) is `found`:
 
-    Events before the era's marker are passed over (the accounts they made, and whether the
-    trail gave them a key, are remembered)."""
+    - every `PERSONAL_ACTIONS` event after the marker carries its actor's signature, by the
+      key in force for them;
+    - a key is certified for an account only by an active supervisor (`user-add`,
+      `user-reset-passphrase`, signed by them), by the store's first account for itself (its
+      addition, recorded as the bootstrap's), or enrolled once by an account the marker lists
+      as holding none.
+
+    Before the marker only the accounts' roles and standing are followed; the marker also
+    records them as they were (`roles`, `disabled`), for accounts older than the trail."""
 
     def __init__(self) -> None:
         self.keys: dict[str, str] = {}  # account -> public key in force
-        self.accounts: set[str] = set()  # accounts the trail added
+        self.roles: dict[str, str] = {}  # account -> role (it never changes)
+        self.disabled: set[str] = set()
         self.recipe: KeyRecipe | None = None  # set by the marker: the era began
         self.began_at = 0  # the marker's seq
         self.may_enroll: set[str] = set()  # accounts made before the era, not yet enrolled
@@ -180,16 +189,26 @@ class KeysInForce:
         if e.action == PERSONAL_KEYS_MARKER:
             self._marker(e, p)
             return
-        account = e.subject.removeprefix("reviewer:")
         if not self.began:
-            if e.action == "user-add":
-                self.accounts.add(account)
+            self._standing(e, p)
             return
         if e.action not in PERSONAL_ACTIONS:
             return
-        problem = self._judge(e, p, account)
+        problem = self._judge(e, p, e.subject.removeprefix("reviewer:"))
         if problem is not None:
             self.found = f"event {e.seq} ({e.action} by {e.actor}): {problem}"
+            return
+        self._standing(e, p)
+
+    def _standing(self, e: ChainedEvent, p: Mapping[str, Any]) -> None:
+        """An account's role (its addition) and whether it is disabled."""
+        account = e.subject.removeprefix("reviewer:")
+        if e.action == "user-add":
+            self.roles[account] = str(p.get("role", ""))
+        elif e.action == "user-disable":
+            self.disabled.add(account)
+        elif e.action == "user-enable":
+            self.disabled.discard(account)
 
     def _marker(self, e: ChainedEvent, p: Mapping[str, Any]) -> None:
         if self.began:
@@ -201,9 +220,14 @@ class KeysInForce:
             self.found = f"event {e.seq}: the {PERSONAL_KEYS_MARKER} marker has no key recipe"
             return
         self.began_at = e.seq
-        # The accounts the store held when the era began (their user-add events came before)
+        # The accounts the store held when the era began, as the store had them then.
         self.may_enroll = {str(n) for n in p.get("without_key") or []}
-        self.accounts |= self.may_enroll
+        roles = p.get("roles")
+        if isinstance(roles, Mapping):
+            self.roles.update({str(k): str(v) for k, v in roles.items()})
+        self.disabled |= {str(n) for n in p.get("disabled") or []}
+        for name in self.may_enroll:
+            self.roles.setdefault(name, "")
 
     def signed(self, e: ChainedEvent) -> bool:
         """Whether `e`, an event this follower has judged, stands on its maker's personal
@@ -226,23 +250,16 @@ class KeysInForce:
             self.may_enroll.discard(account)
             self.keys[account] = new_key
             return None
-        if e.action == "user-add" and e.actor == BOOTSTRAP:
-            if self.accounts:
-                return "only a store's first account is added by nobody"
+        if e.action == "user-add" and p.get("bootstrap") is True:
+            if e.actor != BOOTSTRAP or self.roles or p.get("role") != "supervisor":
+                return "only a store's first account, a supervisor, is added by nobody"
             assert isinstance(new_key, str)
             if not signature_ok(new_key, e, p):
                 return "the first account's key does not sign its own addition"
-            self._certify(account, new_key)
+            self.keys[account] = new_key
             return None
         public = self.keys.get(e.actor)
         if public is None:
-            if e.actor in self.may_enroll:
-                # an account from before the era that has not signed in since: its decisions
-                # stand on the terminal's checkpoints alone (the release asks for more)
-                if e.action in ("user-add", "user-reset-passphrase"):
-                    assert isinstance(new_key, str)
-                    self._certify(account, new_key)
-                return None
             return f"{e.actor} has no key certified in the audit trail: it was not made by them"
         if not signature_ok(public, e, p):
             return (
@@ -250,11 +267,12 @@ class KeysInForce:
                 "for them): it was not made by them"
             )
         if e.action in ("user-add", "user-reset-passphrase"):
+            if self.roles.get(e.actor) != "supervisor" or e.actor in self.disabled:
+                return (
+                    f"{e.actor} is not an active supervisor: only a supervisor certifies "
+                    f"{account}'s key"
+                )
             assert isinstance(new_key, str)
-            self._certify(account, new_key)
+            self.keys[account] = new_key
+            self.may_enroll.discard(account)
         return None
-
-    def _certify(self, account: str, public: str) -> None:
-        self.accounts.add(account)
-        self.keys[account] = public
-        self.may_enroll.discard(account)

@@ -22,13 +22,15 @@ from reviewer.store import trail
 from reviewer.store.crosscheck import passphrase_mark
 from reviewer.store.errors import NotFound, PermissionDenied, UserError
 from reviewer.store.service import rows
-from reviewer.store.service.people import People
+from reviewer.store.service.people import UNKNOWN_ACTOR, People
 from reviewer.store.service.rows import aware
 from reviewer.store.service.unit import UnitOfWork
 from reviewer.store.tables import ReviewerRow, SessionRow, SignInThrottleRow, StoreMetaRow
 from reviewer.store.views import SignedIn, UserRow
 
 NAME_RE = re.compile(r"\A[a-z][a-z0-9._-]{0,63}\Z")
+# The trail's actors that are no person: an account of that name would be taken for them.
+RESERVED_NAMES = frozenset({BOOTSTRAP, "system", UNKNOWN_ACTOR})
 DEMO_KEY = "demo"
 
 # An account change: the payload of its audit event, or None when there was nothing to change.
@@ -78,6 +80,8 @@ class Accounts:
                 "a reviewer name is 1 to 64 lower-case letters, digits, '.', '_' or '-', "
                 "starting with a letter"
             )
+        if name in RESERVED_NAMES:
+            raise UserError(f"{name!r} names the store itself in the audit trail: choose another")
         try:
             role = Role(role)
         except ValueError:

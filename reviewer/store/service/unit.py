@@ -131,8 +131,8 @@ class UnitOfWork:
     def mark_personal_keys(self) -> None:
         """Record once, signed, that from here on every decision carries its maker's personal
         signature (`reviewer.domain.audit.personal`), with the store's key recipe (a fresh salt,
-        the passphrase hasher's cost) and the accounts that hold no key yet: they enroll theirs
-        at their next sign-in. A store made by this version has it before any account."""
+        the passphrase hasher's cost) and the accounts that hold no key yet (with their roles
+        and whether they are disabled): they enroll theirs at their next sign-in. A store made by this version has it before any account."""
         if self.recipe() is None:
             self.transact(self._mark_personal_keys)
 
@@ -142,8 +142,14 @@ class UnitOfWork:
         now = self.stamp(s)
         h = self.hasher
         recipe = KeyRecipe.new(h.time_cost, h.memory_cost, h.parallelism).to_dict()
-        accounts = sorted(str(n) for n in s.execute(select(ReviewerRow.name)).scalars())
-        payload = {"recipe": recipe, "without_key": accounts}
+        accounts = s.execute(select(ReviewerRow.name, ReviewerRow.role, ReviewerRow.disabled))
+        held = sorted((str(n), str(r), bool(d)) for n, r, d in accounts)
+        payload = {
+            "recipe": recipe,
+            "without_key": [n for n, _, _ in held],
+            "roles": {n: r for n, r, _ in held},
+            "disabled": [n for n, _, d in held if d],
+        }
         trail.append(s, "system", PERSONAL_KEYS_MARKER, "audit", payload, at=now)
         s.add(StoreMetaRow(key=PERSONAL_KEYS_KEY, value=recipe))
 
