@@ -112,6 +112,13 @@ class _Evidence:
     # other people's names and addresses in the requester's address book: member -> values
     contacts: defaultdict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
 
+    def known_foreign(self, token: str, member: str) -> bool:
+        """Whether the customer id `token` is already someone else's in `member`, found here
+        or reported by a specific check."""
+        return member in self.foreign.get(("customer id", token), ()) or (
+            (member, norm_id(token)) in self.covered
+        )
+
     def foreign_hit(self, kind: str, value: str, member: str) -> None:
         key = value.casefold() if kind != "customer id" else norm_id(value)
         if (member, key) in self.covered:
@@ -365,6 +372,8 @@ def _foreign_in(
             if token == req_id or token in not_ids or not any(c.isdigit() for c in token):
                 continue
             member = batch.member_at(hit.start())
+            if ev.known_foreign(token, member):
+                continue  # nothing more to learn from this one: skip its label checks
             if not _is_device_type(
                 ev, token, member, batch.text, hit.start()
             ) and not _is_seller_id(ev, token, member, batch.text, hit.start()):
