@@ -39,6 +39,7 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
+from reviewer.domain.access import ROLES, Action
 from reviewer.domain.audit.chain import ChainedEvent, canonical
 from reviewer.domain.audit.decisions import (
     DECISION_ACTIONS,
@@ -220,14 +221,16 @@ class KeysInForce:
             self.found = f"event {e.seq}: the {PERSONAL_KEYS_MARKER} marker has no key recipe"
             return
         self.began_at = e.seq
-        # The accounts the store held when the era began, as the store had them then.
-        self.may_enroll = {str(n) for n in p.get("without_key") or []}
+        # The accounts the store held when the era began, as its rows had them then: they
+        # tell the roles of accounts older than the trail only (the trail's own additions
+        # say what they are: rows can be changed in SQL before the marker is written), and
+        # they can only add to who is disabled.
         roles = p.get("roles")
         if isinstance(roles, Mapping):
-            self.roles.update({str(k): str(v) for k, v in roles.items()})
+            for name, role in roles.items():
+                self.roles.setdefault(str(name), str(role))
         self.disabled |= {str(n) for n in p.get("disabled") or []}
-        for name in self.may_enroll:
-            self.roles.setdefault(name, "")
+        self.may_enroll = {str(n) for n in p.get("without_key") or [] if str(n) in self.roles}
 
     def signed(self, e: ChainedEvent) -> bool:
         """Whether `e`, an event this follower has judged, stands on its maker's personal
@@ -266,13 +269,50 @@ class KeysInForce:
                 f"it does not carry {e.actor}'s signature (the key the audit trail certified "
                 "for them): it was not made by them"
             )
+        if e.actor in self.disabled:
+            return f"{e.actor}'s account was disabled: it makes no decision"
+        allowed = _allowed_roles(e.action, p)
+        role = self.roles.get(e.actor) or "unknown"
+        if allowed is not None and role not in allowed:
+            return (
+                f"{e.actor}'s role ({role}) does not allow it (only {', '.join(sorted(allowed))})"
+            )
         if e.action in ("user-add", "user-reset-passphrase"):
-            if self.roles.get(e.actor) != "supervisor" or e.actor in self.disabled:
-                return (
-                    f"{e.actor} is not an active supervisor: only a supervisor certifies "
-                    f"{account}'s key"
-                )
             assert isinstance(new_key, str)
             self.keys[account] = new_key
             self.may_enroll.discard(account)
         return None
+
+
+# Who may make each decision, by the access rule (`reviewer.domain.access.ROLES`): a decision
+# signed by its maker's own key still fails when their role does not allow it.
+_DECIDED_AS: dict[str, Action] = {
+    "user-add": Action.ADMINISTER_ACCOUNTS,
+    "user-reset-passphrase": Action.ADMINISTER_ACCOUNTS,
+    "user-disable": Action.ADMINISTER_ACCOUNTS,
+    "user-enable": Action.ADMINISTER_ACCOUNTS,
+    "user-unlock": Action.ADMINISTER_ACCOUNTS,
+    "policy-change": Action.CHANGE_POLICY,
+    "purge": Action.PURGE,
+    "release": Action.RELEASE,
+    "delivery": Action.RELEASE,
+    "redelivery": Action.REDELIVER,
+    "rejection": Action.REJECT,
+    "mark": Action.MARK,
+    "mark-withdrawn": Action.MARK,
+    "correction-proposed": Action.CORRECT,
+    "correction-withdrawn": Action.CORRECT,
+    "corrections-applied": Action.CORRECT,
+}
+
+
+def _allowed_roles(action: str, payload: Mapping[str, Any]) -> frozenset[str] | None:
+    """The roles that may make a decision `action` (None: the rule says nothing of it)."""
+    if action == "sign-off":
+        stage = payload.get("stage")
+        decided = Action.SIGN_SECOND if stage == "second" else Action.SIGN_FIRST
+    elif action in _DECIDED_AS:
+        decided = _DECIDED_AS[action]
+    else:
+        return None
+    return frozenset(r.value for r in ROLES[decided])
