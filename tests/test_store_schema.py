@@ -143,6 +143,35 @@ def test_the_migrated_schema_matches_the_table_models(store_url: str) -> None:
     svc.close()
 
 
+def test_a_store_a_later_version_migrated_is_not_opened(store_url: str) -> None:
+    """A store at a revision this version does not know (a later version of the reviewer
+    migrated it, perhaps to rules this one would break) is not opened, with a line that says
+    so, from the CLI too; nothing is written to it. A store migrated to personal signatures
+    (0017) is refused this way by every earlier version, which would write decisions
+    without them."""
+    from click.testing import CliRunner
+
+    from reviewer.cli import main
+    from reviewer.store.errors import StoreError
+
+    svc = ReviewService.open(store_url)
+    with svc.engine.begin() as c:
+        c.execute(text("UPDATE alembic_version SET version_num = '0099'"))
+        events = c.execute(text("SELECT COUNT(*) FROM audit_event")).scalar_one()
+    svc.close()
+    with pytest.raises(StoreError, match="revision 0099, newer than this version"):
+        ReviewService.open(store_url)
+    result = CliRunner().invoke(main, ["--db", store_url, "status"])
+    assert result.exit_code == 2
+    assert "upgrade the reviewer on this terminal" in result.stderr
+    assert "Traceback" not in result.output + result.stderr
+    engine = make_engine(store_url)
+    with engine.connect() as c:
+        assert c.execute(text("SELECT COUNT(*) FROM audit_event")).scalar_one() == events
+        assert c.execute(text("SELECT version_num FROM alembic_version")).scalar_one() == "0099"
+    engine.dispose()
+
+
 def test_opening_twice_is_harmless(store_url: str) -> None:
     ReviewService.open(store_url).close()
     svc = ReviewService.open(store_url)

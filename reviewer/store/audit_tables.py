@@ -38,7 +38,11 @@ APPEND_ONLY_TABLES = (EVENT_TABLE, CHECKPOINT_TABLE)
 
 class AuditEvent(SQLModel, table=True):
     __tablename__ = EVENT_TABLE
-    __table_args__ = (sa.CheckConstraint("seq >= 1", name="ck_audit_event_seq"),)
+    __table_args__ = (
+        sa.CheckConstraint("seq >= 1", name="ck_audit_event_seq"),
+        # an account's certified personal key, looked up at every sign-in (migration 0017)
+        sa.Index("ix_audit_event_subject_action", "subject", "action"),
+    )
 
     # INTEGER on SQLite makes seq the rowid itself (the table is stored in seq order).
     seq: int = Field(

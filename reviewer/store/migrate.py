@@ -11,6 +11,8 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine, inspect, text
 
+from reviewer.store.errors import StoreError
+
 if TYPE_CHECKING:
     from alembic.config import Config
 
@@ -60,6 +62,19 @@ def declared_head() -> str | None:
     return heads.pop() if len(heads) == 1 and downs <= revisions else None
 
 
+@functools.cache
+def known_revisions() -> frozenset[str]:
+    """Every revision the migration files declare (read as text, as `declared_head` does)."""
+    found: set[str] = set()
+    for path in (MIGRATIONS / "versions").glob("[!_]*.py"):
+        found.update(_REVISION.findall(path.read_text(encoding="utf-8")))
+    return frozenset(found)
+
+
+class NewerStore(StoreError):
+    """The store was migrated by a later version of the reviewer than this one."""
+
+
 def current_revision(engine: Engine) -> str | None:
     """The store's schema revision; None when it has none (a new, empty database)."""
     with engine.connect() as conn:
@@ -85,6 +100,14 @@ def upgrade(
         current = current_revision(engine)
         if current is not None and current == (declared_head() or head_revision()):
             return
+        if current is not None and current not in known_revisions():
+            # A later version of the reviewer migrated it (personal signatures began at
+            # 0017): this one would write what that one refuses.
+            raise NewerStore(
+                f"the store's schema is at revision {current}, newer than this version of the "
+                f"reviewer knows (up to {declared_head() or head_revision()}): upgrade the "
+                "reviewer on this terminal"
+            )
     from alembic import command
 
     cfg = _config()

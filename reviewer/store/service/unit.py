@@ -28,7 +28,7 @@ from reviewer.domain.errors import first_line
 from reviewer.store import trail
 from reviewer.store.engine import READONLY, make_engine
 from reviewer.store.errors import StoreError
-from reviewer.store.migrate import current_revision, upgrade
+from reviewer.store.migrate import NewerStore, current_revision, upgrade
 from reviewer.store.paths import NoStore, key_dir, resolve_url, sqlite_file
 from reviewer.store.service.rows import is_postgres, legacy_rows, safe_url
 from reviewer.store.tables import ReviewerRow, StoreMetaRow
@@ -92,7 +92,7 @@ class UnitOfWork:
             if not create and current_revision(engine) is None:
                 raise NoStore(str(file.absolute()) if file is not None else safe_url(resolved))
             upgrade(engine, clock=clock)
-        except (DBAPIError, OSError) as exc:
+        except (DBAPIError, OSError, NewerStore) as exc:
             if engine is not None:
                 engine.dispose()
             reason = first_line(exc)
