@@ -222,7 +222,9 @@ class UnitOfWork:
             try:
                 return fn()
             except OperationalError as exc:
-                if attempt == RETRIES - 1 or not _is_retryable(exc):
+                if not _is_retryable(exc):  # a full disk, a file size limit, a lost server
+                    raise StoreError(f"the store cannot be written: {first_line(exc)}") from None
+                if attempt == RETRIES - 1:
                     raise StoreError(f"the store is busy: {first_line(exc)}") from None
             time.sleep(delay)
             delay = min(delay * 2, 0.5)
