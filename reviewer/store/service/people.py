@@ -96,8 +96,9 @@ class People:
         wrong passphrase and to an unknown name is the same."""
         row, was = self.verify(name, passphrase, purpose="sign-in")
         key = self.unlock(name, passphrase)
+        token = secrets.token_urlsafe(32)
         return self.refusing_uncertified(
-            name, "sign-in", self._open_session, row, secrets.token_urlsafe(32), was, key
+            name, "sign-in", lambda: self._uow.transact(self._open_session, row, token, was, key)
         )
 
     def _open_session(
@@ -154,11 +155,12 @@ class People:
             )
 
     def refusing_uncertified(
-        self, name: str, purpose: str, fn: Callable[..., T], *args: object
+        self, name: str, purpose: str, run: Callable[[], T], *, then: str = ""
     ) -> T:
-        """`transact(fn, ...)`; a KeyNotCertified refusal is audited, then raised."""
+        """`run()` (the transaction that holds `name`'s key); a KeyNotCertified refusal is
+        audited, then raised as SignInError (its text, and `then`)."""
         try:
-            return self._uow.transact(fn, *args)
+            return run()
         except KeyNotCertified as exc:
             self._uow.audit(
                 name,
@@ -166,7 +168,7 @@ class People:
                 f"reviewer:{name}",
                 {"purpose": purpose, "reason": "passphrase does not unlock the certified key"},
             )
-            raise SignInError(str(exc)) from None
+            raise SignInError(f"{exc}{then}") from None
 
     def sign_out(self, session: SignedIn) -> None:
         """Close the session (its token no longer acts); closing a closed one does nothing."""

@@ -32,7 +32,6 @@ from reviewer.domain.states import Decision, Role, Stage
 from reviewer.store import trail
 from reviewer.store.crosscheck import passphrase_mark
 from reviewer.store.errors import (
-    KeyNotCertified,
     NotFound,
     SignInError,
     SignOffError,
@@ -145,8 +144,10 @@ class SignOffs:
         key = self._people.unlock(name, passphrase)  # signs the sign-off's event
         # Another sign-off taking this stage at the same moment: re-evaluate, which refuses
         # with the reason now that it is committed.
-        try:
-            return self._uow.transact_or_refuse(
+        return self._people.refusing_uncertified(
+            name,
+            "sign-off",
+            lambda: self._uow.transact_or_refuse(
                 lambda exc: SignOffError([f"the store refused this sign-off: {first_line(exc)}"]),
                 self._sign,
                 name,
@@ -157,15 +158,9 @@ class SignOffs:
                 acks,
                 marks,
                 key,
-            )
-        except KeyNotCertified as exc:
-            self._uow.audit(
-                name,
-                "sign-in-refused",
-                f"reviewer:{name}",
-                {"purpose": "sign-off", "reason": "passphrase does not unlock the certified key"},
-            )
-            raise SignInError(f"{exc}: {NOT_RECORDED}.") from None
+            ),
+            then=f": {NOT_RECORDED}.",
+        )
 
     def _sign(
         self,
