@@ -329,7 +329,7 @@ def _event(  # type: ignore[no-untyped-def]
 ):
     at = f"2026-12-06T10:00:{seq:02d}.000000Z"
     if key is not None:
-        payload = {**payload, SIGNATURE: sign(key, actor, action, subject, at, payload)}
+        payload = {**payload, SIGNATURE: sign(key, seq, prev, actor, action, subject, at, payload)}
     return make_event(seq - 1, prev, actor, action, subject, payload, at)
 
 
@@ -449,3 +449,131 @@ def test_the_rules_of_certification() -> None:
         follower.event(x)
     follower.event(dataclasses.replace(e, payload=json.dumps(tampered)))
     assert "does not carry ann's signature" in str(follower.found)
+
+
+def test_signed_events_stand_where_they_were_made() -> None:
+    """A signed event copied to another place in the chain (replayed later) no longer carries
+    its maker's signature; a mark is withdrawn only by its maker; a delivery finishes its
+    release with the release's key, whatever became of the account while files were written."""
+    recipe = KeyRecipe.new(1, 8, 1)
+    keys = {n: derive_key(f"{n}-pass", n, recipe) for n in ("sam", "bob", "eve")}
+    pub = {n: public_text(k) for n, k in keys.items()}
+    era = ("system", "personal-keys", "audit", {"recipe": recipe.to_dict(), "without_key": []})
+
+    def chain(*specs: tuple[Any, ...]) -> list[Any]:
+        events, prev = [], "0" * 64
+        for seq, (actor, action, subject, payload, *key) in enumerate(specs, start=1):
+            e = _event(seq, prev, actor, action, subject, payload, key[0] if key else None)
+            events.append(e)
+            prev = e.hash
+        return events
+
+    def found(events: list[Any]) -> str | None:
+        follower = KeysInForce()
+        for e in events:
+            follower.event(e)
+        return follower.found
+
+    boot = ("bootstrap", "user-add", "reviewer:sam", {"role": "supervisor", "bootstrap": True,
+            PUBLIC_KEY: pub["sam"]}, keys["sam"])  # fmt: skip
+    add_bob = ("sam", "user-add", "reviewer:bob", {"role": "approver", PUBLIC_KEY: pub["bob"]},
+               keys["sam"])  # fmt: skip
+    add_eve = ("sam", "user-add", "reviewer:eve", {"role": "reviewer", PUBLIC_KEY: pub["eve"]},
+               keys["sam"])  # fmt: skip
+    nothing: dict[str, Any] = {}
+    enable = ("sam", "user-enable", "reviewer:eve", nothing, keys["sam"])
+    events = chain(era, boot, add_bob, add_eve, enable)
+    assert found(events) is None
+    # the enable, recorded again later as it was (its signature copied): not sam's any more
+    replayed = make_event(
+        events[-1].seq, events[-1].hash, "sam", "user-enable", "reviewer:eve",
+        json.loads(events[-1].payload), events[-1].at,
+    )  # fmt: skip
+    assert "does not carry sam's signature" in str(found([*events, replayed]))
+    # eve marks; bob, with his own key, withdraws her mark
+    mark = ("eve", "mark", "request:R", {"version_id": 1, "mark_id": 7}, keys["eve"])
+    withdraw = ("bob", "mark-withdrawn", "request:R", {"version_id": 1, "mark_id": 7}, keys["bob"])
+    assert "a mark is withdrawn by the person who made it (mark 7 is eve's)" in str(
+        found(chain(era, boot, add_bob, add_eve, mark, withdraw))
+    )
+    own = ("eve", "mark-withdrawn", "request:R", {"version_id": 1, "mark_id": 7}, keys["eve"])
+    assert found(chain(era, boot, add_bob, add_eve, mark, own)) is None
+    # bob releases, is disabled while the files are written, and the delivery is recorded
+    release = ("bob", "release", "request:R", {"version_id": 1}, keys["bob"])
+    disable = ("sam", "user-disable", "reviewer:bob", nothing, keys["sam"])
+    delivery = ("bob", "delivery", "request:R", {"version_id": 1}, keys["bob"])
+    assert found(chain(era, boot, add_bob, release, disable, delivery)) is None
+    # a redelivery is a decision of its own: not by a disabled account
+    again = ("bob", "redelivery", "request:R", {"version_id": 1}, keys["bob"])
+    assert "bob's account was disabled" in str(
+        found(chain(era, boot, add_bob, release, delivery, disable, again))
+    )
+
+
+@pytest.mark.parametrize("what", ["reset", "disable"])
+def test_a_release_racing_a_reset_or_a_disable_keeps_the_trail_whole(
+    store_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, what: str
+) -> None:
+    """carol, at another terminal, resets bob's passphrase or disables him while his release
+    re-hashes the archive (before it is recorded) or writes its files (before the delivery
+    is recorded). Before it is recorded the release is refused and nothing is delivered; once
+    it is recorded the delivery finishes it. Either way `audit verify` passes."""
+    from test_cli_store import approve_both
+
+    from reviewer.store.errors import ReleaseError
+    from reviewer.store.service.release import Releases
+
+    rid = ingested_sample(store_url, tmp_path, "clean")
+    approve_both(store_url, rid)
+
+    def other_terminal() -> None:
+        with ReviewService.open(store_url) as other:
+            carol = other.sign_in("carol", PASSPHRASE["carol"])
+            if what == "reset":
+                other.reset_passphrase(carol, "bob", "bob-second-passphrase")
+            else:
+                other.disable_user(carol, "bob")
+
+    hook = "_record_release" if what == "reset" else "_record_delivery"
+    recorded = getattr(Releases, hook)
+
+    def raced(self: Releases, *args: Any, **kwargs: Any) -> Any:
+        other_terminal()
+        return recorded(self, *args, **kwargs)
+
+    monkeypatch.setattr(Releases, hook, raced)
+    outbox = tmp_path / "outbox"
+    with ReviewService.open(store_url) as svc:
+        bob = svc.sign_in("bob", PASSPHRASE["bob"])
+        if what == "reset":
+            with pytest.raises(ReleaseError, match="session was closed"):
+                svc.release(bob, rid, outbox)
+            assert not (outbox / rid).exists()
+        else:
+            svc.release(bob, rid, outbox)
+            assert (outbox / rid / "export.zip").is_file()
+    assert cli(store_url, "audit", "verify").exit_code == 0
+
+
+def test_a_deleted_era_row_is_restored_from_the_trail(tmp_path: Path) -> None:
+    """The store's row naming the key recipe deleted in SQL: the next open restores it from
+    the era's marker (no second marker, which would never verify), and everyone signs in
+    with the keys they had."""
+    from conftest import FAST, add_people, insider_sql
+
+    url = f"sqlite:///{tmp_path / 'reviewer.db'}"
+    with ReviewService.open(url, hasher=FAST) as svc:
+        add_people(svc, [("carol", "supervisor", PASSPHRASE["carol"])])
+    insider_sql(url, ["DELETE FROM store_meta WHERE key = 'personal_keys'"])
+    with ReviewService.open(url, hasher=FAST) as svc:
+        svc.sign_in("carol", PASSPHRASE["carol"])
+        markers = [e for e in svc_events(svc) if e.action == "personal-keys"]
+        assert len(markers) == 1
+        assert svc.audit_status().ok
+
+
+def svc_events(svc: ReviewService) -> list[Any]:
+    from sqlmodel import Session
+
+    with svc.engine.connect() as conn:
+        return list(audit_log.iter_events(Session(bind=conn)))

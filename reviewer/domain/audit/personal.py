@@ -15,8 +15,9 @@ their passphrase unlocks, and each decision event carries that person's signatur
   supervisor). An account made before this era enrolls its key at its first sign-in after it
   (``key-enrolled``, signed by that key); only accounts the marker lists may.
 - **Signed decisions.** Every `PERSONAL_ACTIONS` event after the marker carries ``signature``:
-  Ed25519 over ``PERSONAL_CONTEXT || canonical({"actor","action","subject","at","payload"})``,
-  the payload without the signature itself (its typed texts sealed: their digests are signed).
+  Ed25519 over ``PERSONAL_CONTEXT || canonical({"seq","prev_hash","actor","action","subject",
+  "at","payload"})``, the payload without the signature itself (its typed texts sealed: their
+  digests are signed), so a signed event is valid only where it was made in the chain.
 
 `KeysInForce` follows the trail's events and names the first event that breaks these rules;
 `audit verify` runs it over the whole trail and the release over the trail up to the
@@ -112,35 +113,53 @@ def public_text(key: Ed25519PrivateKey) -> str:
 
 
 def signed_bytes(
-    actor: str, action: str, subject: str, at: str, payload: Mapping[str, Any]
+    seq: int,
+    prev_hash: str,
+    actor: str,
+    action: str,
+    subject: str,
+    at: str,
+    payload: Mapping[str, Any],
 ) -> bytes:
-    """What a personal signature covers: the event without its seq and chain hashes (the
-    chain and the checkpoints prove those), its payload without the signature."""
+    """What a personal signature covers: the event where it stands in the chain (its seq and
+    the hash before it: a signed event copied to another place, or replayed later, no longer
+    carries its maker's signature), its payload without the signature."""
     body = {k: v for k, v in payload.items() if k != SIGNATURE}
-    event = {"actor": actor, "action": action, "subject": subject, "at": at, "payload": body}
+    event = {
+        "seq": seq,
+        "prev_hash": prev_hash,
+        "actor": actor,
+        "action": action,
+        "subject": subject,
+        "at": at,
+        "payload": body,
+    }
     return PERSONAL_CONTEXT + canonical(event)
 
 
 def sign(
     key: Ed25519PrivateKey,
+    seq: int,
+    prev_hash: str,
     actor: str,
     action: str,
     subject: str,
     at: str,
     payload: Mapping[str, Any],
 ) -> str:
-    signature = key.sign(signed_bytes(actor, action, subject, at, payload))
-    return base64.b64encode(signature).decode("ascii")
+    message = signed_bytes(seq, prev_hash, actor, action, subject, at, payload)
+    return base64.b64encode(key.sign(message)).decode("ascii")
 
 
 def signature_ok(public: str, event: ChainedEvent, payload: Mapping[str, Any]) -> bool:
     """Whether `event` carries a signature by the key whose public half is `public`."""
+    e = event
     try:
         key = Ed25519PublicKey.from_public_bytes(base64.b64decode(public, validate=True))
         signature = base64.b64decode(str(payload.get(SIGNATURE, "")), validate=True)
         key.verify(
             signature,
-            signed_bytes(event.actor, event.action, event.subject, event.at, payload),
+            signed_bytes(e.seq, e.prev_hash, e.actor, e.action, e.subject, e.at, payload),
         )
     except (InvalidSignature, ValueError, binascii.Error):
         return False
@@ -174,6 +193,8 @@ class KeysInForce:
         self.keys: dict[str, str] = {}  # account -> public key in force
         self.roles: dict[str, str] = {}  # account -> role (it never changes)
         self.disabled: set[str] = set()
+        self.mark_makers: dict[str, str] = {}  # mark id -> who made it
+        self.released: dict[tuple[str, str], str] = {}  # (releaser, version id) -> their key
         self.recipe: KeyRecipe | None = None  # set by the marker: the era began
         self.began_at = 0  # the marker's seq
         self.may_enroll: set[str] = set()  # accounts made before the era, not yet enrolled
@@ -202,9 +223,11 @@ class KeysInForce:
         self._standing(e, p)
 
     def _standing(self, e: ChainedEvent, p: Mapping[str, Any]) -> None:
-        """An account's role (its addition) and whether it is disabled."""
+        """An account's role (its addition) and whether it is disabled; who made each mark."""
         account = e.subject.removeprefix("reviewer:")
-        if e.action == "user-add":
+        if e.action == "mark":
+            self.mark_makers[str(p.get("mark_id"))] = e.actor
+        elif e.action == "user-add":
             self.roles[account] = str(p.get("role", ""))
         elif e.action == "user-disable":
             self.disabled.add(account)
@@ -261,6 +284,13 @@ class KeysInForce:
                 return "the first account's key does not sign its own addition"
             self.keys[account] = new_key
             return None
+        released = self.released.get((e.actor, str(p.get("version_id"))))
+        if e.action == "delivery" and released is not None:
+            # A delivery finishes its release: signed with the key that signed the release,
+            # whatever became of the account while the files were written.
+            if not signature_ok(released, e, p):
+                return f"it does not carry the signature of {e.actor}'s release"
+            return None
         public = self.keys.get(e.actor)
         if public is None:
             return f"{e.actor} has no key certified in the audit trail: it was not made by them"
@@ -277,6 +307,15 @@ class KeysInForce:
             return (
                 f"{e.actor}'s role ({role}) does not allow it (only {', '.join(sorted(allowed))})"
             )
+        if e.action == "mark-withdrawn":
+            maker = self.mark_makers.get(str(p.get("mark_id")))
+            if maker != e.actor:
+                return (
+                    f"a mark is withdrawn by the person who made it (mark {p.get('mark_id')} "
+                    f"is {maker or 'nobody'}'s)"
+                )
+        if e.action == "release":
+            self.released[(e.actor, str(p.get("version_id")))] = public
         if e.action in ("user-add", "user-reset-passphrase"):
             assert isinstance(new_key, str)
             self.keys[account] = new_key

@@ -101,7 +101,8 @@ def append(
     if signer is not None:
         if at is None:
             raise AuditError("a personally signed event needs its time")
-        recorded = {**recorded, SIGNATURE: sign(signer, actor, action, subject, at, recorded)}
+        signature = sign(signer, size + 1, prev, actor, action, subject, at, recorded)
+        recorded = {**recorded, SIGNATURE: signature}
     event = make_event(size, prev, actor, action, subject, recorded, at)
     if event.at < prev_at:
         raise AuditError(

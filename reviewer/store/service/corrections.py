@@ -275,7 +275,10 @@ class Corrections:
             built.path,
             actor=self._corrector(session, version_id),  # still allowed once it is built
             corrected=Corrected(
-                version_id, tuple(c.id for c in pending), correction, session.signing_key
+                version_id,
+                tuple(c.id for c in pending),
+                correction,
+                lambda s: self._confirm_corrector(s, session, version_id),
             ),
         )
         return CorrectedVersion(
@@ -288,6 +291,14 @@ class Corrections:
             proof_ok=proof.ok,
             correction=correction,
         )
+
+    def _confirm_corrector(self, s: Session, session: SignedIn, version_id: int) -> None:
+        """In the transaction that stores the corrected version: its corrector may still
+        correct it (a passphrase reset or a disable while it was built refuses it), and their
+        key signs the application."""
+        v = rows.version(s, version_id)
+        state = rows.state(s, v, self._uow.decision_now(s))[0]
+        self._people.acting(s, session, Action.CORRECT, state)
 
     def _corrector(self, session: SignedIn, version_id: int) -> str:
         """The name of the person correcting the version, once the access rule allows it."""

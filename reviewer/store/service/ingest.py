@@ -6,12 +6,11 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import select as columns
 from sqlalchemy import update
 from sqlmodel import Session, col
@@ -53,8 +52,9 @@ class Corrected:
     base_version_id: int
     correction_ids: tuple[int, ...]
     correction: dict[str, Any]
-    # the corrector's personal key (their session's): the application is their decision
-    key: Ed25519PrivateKey | None = field(default=None, repr=False)
+    # Run first in the transaction that stores it: the corrector may still correct the version
+    # (their session open, their account standing), and their personal key signs what follows.
+    confirm: Callable[[Session], None] | None = field(default=None, repr=False)
 
 
 def _corrected_from(versions: Sequence[Any], current: Any, sha: str) -> bool:
@@ -113,6 +113,8 @@ class Ingest:
         critical = sum(1 for f in report.findings if f.severity is Severity.CRITICAL)
         warnings = sum(1 for f in report.findings if f.severity is Severity.WARNING)
         now = self._uow.stamp(s)
+        if corrected is not None and corrected.confirm is not None:
+            corrected.confirm(s)
         policy = rows.policy_row(s)
         req = s.get(RequestRow, request.request_id, with_for_update=is_postgres(s))
         if req is not None and req.purged_at is not None:
@@ -254,7 +256,6 @@ class Ingest:
             at=now,
         )
         if corrected is not None:  # a decision: signed in this transaction, and by its maker
-            trail.sign_as(s, actor, corrected.key)
             trail.append(
                 s,
                 actor,

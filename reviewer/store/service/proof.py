@@ -100,7 +100,7 @@ def release_problem(
                 "trail: it was not made through the reviewer"
             )
         signoff_events[stage] = match[-1]
-    keys = keys_in_force(s, through=max(e.seq for e in signoff_events.values()))
+    keys = keys_in_force(s)  # the whole trail: a decision after the sign-offs counts too
     if keys.found is not None:
         return f"the audit trail's personal signatures do not hold: {keys.found}"
     for stage, event in signoff_events.items():
@@ -134,7 +134,8 @@ def release_problem(
 
 
 def _standing_foreign_marks(events: Sequence[ChainedEvent], vid: int) -> list[str]:
-    """Who made the foreign marks on the version that the chain holds and never withdrew."""
+    """Who made the foreign marks on the version that the chain holds and their makers never
+    withdrew (a withdrawal by anyone else withdraws nothing)."""
     marks: dict[object, str] = {}
     for e in events:
         p = _payload(e)
@@ -142,8 +143,8 @@ def _standing_foreign_marks(events: Sequence[ChainedEvent], vid: int) -> list[st
             continue
         if e.action == "mark" and p.get("kind") == MarkKind.FOREIGN.value:
             marks[p.get("mark_id")] = e.actor
-        elif e.action == "mark-withdrawn":
-            marks.pop(p.get("mark_id"), None)
+        elif e.action == "mark-withdrawn" and marks.get(p.get("mark_id")) == e.actor:
+            del marks[p.get("mark_id")]
     return list(marks.values())
 
 

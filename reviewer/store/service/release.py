@@ -16,7 +16,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session, select
 
-from reviewer.domain.access import ROLES, Action, permission
+from reviewer.domain.access import ROLES, Action
 from reviewer.domain.errors import first_line
 from reviewer.domain.model import Severity
 from reviewer.domain.request import REQUEST_ID_RE
@@ -30,7 +30,7 @@ from reviewer.store.service import outbox as outbox_files
 from reviewer.store.service import rows
 from reviewer.store.service.claims import end_with_release
 from reviewer.store.service.ingest import ticket_sha256
-from reviewer.store.service.people import People, account_actor
+from reviewer.store.service.people import People
 from reviewer.store.service.proof import release_problem
 from reviewer.store.service.record import RECORD_HTML, RECORD_JSON, Records
 from reviewer.store.service.review import Reviews
@@ -153,18 +153,18 @@ class Releases:
         if final.exists():
             self._refuse(actor.name, detail, f"{final} already exists; nothing was written")
 
-        record = functools.partial(self._record_or_refuse, actor.name, key, detail, final)
+        record = functools.partial(self._record_or_refuse, session, actor.name, detail, final)
         return self._deliver(
             detail, outbox, final, actor, key, record, "delivery", "", recheck=signed_ticket or ""
         )
 
     def _record_or_refuse(
-        self, actor: str, key: Ed25519PrivateKey | None, detail: RequestDetail, final: Path
+        self, session: SignedIn, actor: str, detail: RequestDetail, final: Path
     ) -> dict[str, Any]:
         """Record the release (its receipt); a refusal, the database's included, audited."""
         try:
-            return self._uow.transact(self._record_release, actor, key, detail, final)
-        except ReleaseError as exc:  # the state or the ticket changed since it was read
+            return self._uow.transact(self._record_release, session, detail, final)
+        except (ReleaseError, PermissionDenied) as exc:  # changed since it was read
             why = str(exc)
         except DBAPIError as exc:  # a database rule refused it (the service's own agreed)
             why = f"the store refused the release: {first_line(exc)}"
@@ -186,23 +186,19 @@ class Releases:
         raise error(reason)
 
     def _record_release(
-        self,
-        s: Session,
-        actor: str,
-        key: Ed25519PrivateKey | None,
-        detail: RequestDetail,
-        final: Path,
+        self, s: Session, session: SignedIn, detail: RequestDetail, final: Path
     ) -> dict[str, Any]:
         now = self._uow.stamp(s)
-        trail.sign_as(s, actor, key)  # the session's key: the release is the releaser's
         v = rows.lock_version(s, detail.version_id)
         vid = int(v.id or 0)
         state, signers, round_, _exp = rows.state(s, v, now)
-        account = rows.reviewer(s, actor)
-        assert account is not None
-        allowed = permission(account_actor(account), Action.RELEASE, state)
-        if not allowed:  # the state (or the account) changed since the release began
-            raise ReleaseError(allowed.reason)
+        # Again, now: the state, the session (a passphrase reset or a disable since the
+        # release began closed it) and the account; its key signs the release.
+        try:
+            account = self._people.acting(s, session, Action.RELEASE, state)
+        except PermissionDenied as exc:
+            raise ReleaseError(str(exc)) from None
+        actor = account.name
         # What both signed is the pair (ticket, archive): the version's ticket must be the
         # one stored now, and the one this receipt names (ingest makes a new version when
         # the ticket changes; this holds it).

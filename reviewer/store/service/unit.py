@@ -10,6 +10,7 @@ recorded at comes from `stamp(s)`, taken once the audit chain's head is held.
 from __future__ import annotations
 
 import contextlib
+import json
 import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
@@ -25,7 +26,7 @@ from reviewer.domain.audit import DECISIONS_SIGNED_MARKER
 from reviewer.domain.audit.decisions import PERSONAL_KEYS_MARKER
 from reviewer.domain.audit.personal import KeyRecipe
 from reviewer.domain.errors import first_line
-from reviewer.store import trail
+from reviewer.store import audit_log, trail
 from reviewer.store.engine import READONLY, make_engine
 from reviewer.store.errors import StoreError
 from reviewer.store.migrate import NewerStore, current_revision, upgrade
@@ -140,6 +141,11 @@ class UnitOfWork:
         if s.get(StoreMetaRow, PERSONAL_KEYS_KEY) is not None:
             return
         now = self.stamp(s)
+        marked = audit_log.find_events(s, action=PERSONAL_KEYS_MARKER, limit=1)
+        if marked:  # the row was deleted: the era began once, with the recipe it recorded
+            recipe = json.loads(marked[0].payload).get("recipe")
+            s.add(StoreMetaRow(key=PERSONAL_KEYS_KEY, value=recipe))
+            return
         h = self.hasher
         recipe = KeyRecipe.new(h.time_cost, h.memory_cost, h.parallelism).to_dict()
         accounts = s.execute(select(ReviewerRow.name, ReviewerRow.role, ReviewerRow.disabled))
