@@ -503,6 +503,18 @@ def test_signed_events_stand_where_they_were_made() -> None:
     disable = ("sam", "user-disable", "reviewer:bob", nothing, keys["sam"])
     delivery = ("bob", "delivery", "request:R", {"version_id": 1}, keys["bob"])
     assert found(chain(era, boot, add_bob, release, disable, delivery)) is None
+    # the release's reading judges its own request's events (and the accounts'), and only
+    # follows another request's: a forged sign-off on request A holds up no release of B
+    forged_a = ("bob", "sign-off", "request:A", {"stage": "second"})
+    bob_b = ("bob", "sign-off", "request:B", {"stage": "second"}, keys["bob"])
+    for about, verdict in (("request:B", None), ("request:A", "does not carry bob's signature")):
+        follower = KeysInForce(about)
+        for e in chain(era, boot, add_bob, forged_a, bob_b):
+            follower.event(e)
+        if verdict is None:
+            assert follower.found is None
+        else:
+            assert verdict in str(follower.found)
     # a redelivery is a decision of its own: not by a disabled account
     again = ("bob", "redelivery", "request:R", {"version_id": 1}, keys["bob"])
     assert "bob's account was disabled" in str(

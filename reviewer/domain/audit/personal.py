@@ -189,7 +189,11 @@ class KeysInForce:
     Before the marker only the accounts' roles and standing are followed; the marker also
     records them as they were (`roles`, `disabled`), for accounts older than the trail."""
 
-    def __init__(self) -> None:
+    def __init__(self, about: str | None = None) -> None:
+        # `about` a request ("request:ID"): judge its events and every event not about a
+        # request (accounts, policy), and only follow other requests' (the release's reading:
+        # what it rests on, without checking every other request's decisions again)
+        self.about = about
         self.keys: dict[str, str] = {}  # account -> public key in force
         self.roles: dict[str, str] = {}  # account -> role (it never changes)
         self.disabled: set[str] = set()
@@ -215,6 +219,9 @@ class KeysInForce:
             self._standing(e, p)
             return
         if e.action not in PERSONAL_ACTIONS:
+            return
+        if self.about is not None and e.subject.startswith("request:") and e.subject != self.about:
+            self._standing(e, p)  # another request's decision: followed, not judged again
             return
         problem = self._judge(e, p, e.subject.removeprefix("reviewer:"))
         if problem is not None:

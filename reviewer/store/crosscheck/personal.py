@@ -15,10 +15,13 @@ from reviewer.store.audit_log.places import SELECT_EVENTS
 _ACTIONS = ", ".join(f"'{a}'" for a in sorted(PERSONAL_ACTIONS | {PERSONAL_KEYS_MARKER}))
 
 
-def keys_in_force(session: Session, through: int | None = None) -> KeysInForce:
+def keys_in_force(
+    session: Session, through: int | None = None, about: str | None = None
+) -> KeysInForce:
     """Each account's certified key after following the trail's personal events (up to event
-    `through`); its `found` names the first event that breaks the rules, if any."""
-    keys = KeysInForce()
+    `through`; judging only those about the request `about` and none about another); its
+    `found` names the first event that breaks the rules, if any."""
+    keys = KeysInForce(about)
     upto = "" if through is None else f" AND seq <= {int(through)}"
     for row in _stream(session, f"{SELECT_EVENTS} WHERE action IN ({_ACTIONS}){upto} ORDER BY seq"):
         keys.event(ChainedEvent(*row))

@@ -100,7 +100,9 @@ def release_problem(
                 "trail: it was not made through the reviewer"
             )
         signoff_events[stage] = match[-1]
-    keys = keys_in_force(s)  # the whole trail: a decision after the sign-offs counts too
+    # the whole trail (a decision after the sign-offs counts too), judging this request's
+    # events and those about accounts and the policy
+    keys = keys_in_force(s, about=f"request:{v.request_id}")
     if keys.found is not None:
         return f"the audit trail's personal signatures do not hold: {keys.found}"
     for stage, event in signoff_events.items():
