@@ -34,6 +34,7 @@ from reviewer.domain.audit.personal import (
     derive_key,
     public_text,
     sign,
+    signed_bytes,
 )
 from reviewer.store import audit_log
 from reviewer.store.crosscheck import keys_in_force
@@ -329,7 +330,8 @@ def _event(  # type: ignore[no-untyped-def]
 ):
     at = f"2026-12-06T10:00:{seq:02d}.000000Z"
     if key is not None:
-        payload = {**payload, SIGNATURE: sign(key, seq, prev, actor, action, subject, at, payload)}
+        message = signed_bytes(seq, prev, actor, action, subject, at, payload)
+        payload = {**payload, SIGNATURE: sign(key, message)}
     return make_event(seq - 1, prev, actor, action, subject, payload, at)
 
 

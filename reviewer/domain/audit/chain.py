@@ -39,6 +39,16 @@ def canonical(value: Any) -> bytes:
         raise AuditError("audit payload text is not valid Unicode") from None
 
 
+def json_object(text: str) -> dict[str, Any]:
+    """The JSON object `text` holds, or an empty one when it holds none: a payload that is not
+    an object names nothing."""
+    try:
+        value = json.loads(text)
+    except ValueError:
+        return {}
+    return value if isinstance(value, dict) else {}
+
+
 def now_at() -> str:
     """The current time in the chain's fixed format: UTC, microseconds, ``Z``."""
     return format_at(datetime.now(UTC))
@@ -136,6 +146,10 @@ class ChainedEvent:
     def data(self) -> dict[str, Any]:
         parsed: dict[str, Any] = json.loads(self.payload)
         return parsed
+
+    def payload_object(self) -> dict[str, Any]:
+        """The payload's fields, or none when it is no JSON object (`json_object`)."""
+        return json_object(self.payload)
 
     def to_dict(self) -> dict[str, Any]:
         return {

@@ -29,7 +29,6 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
-import json
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -137,17 +136,8 @@ def signed_bytes(
     return PERSONAL_CONTEXT + canonical(event)
 
 
-def sign(
-    key: Ed25519PrivateKey,
-    seq: int,
-    prev_hash: str,
-    actor: str,
-    action: str,
-    subject: str,
-    at: str,
-    payload: Mapping[str, Any],
-) -> str:
-    message = signed_bytes(seq, prev_hash, actor, action, subject, at, payload)
+def sign(key: Ed25519PrivateKey, message: bytes) -> str:
+    """`key`'s signature of `message` (`signed_bytes`) as the trail records it: base64."""
     return base64.b64encode(key.sign(message)).decode("ascii")
 
 
@@ -166,14 +156,6 @@ def signature_ok(public: str, event: ChainedEvent, payload: Mapping[str, Any]) -
     return True
 
 
-def payload_of(event: ChainedEvent) -> dict[str, Any]:
-    try:
-        data = json.loads(event.payload)
-    except ValueError:
-        return {}
-    return data if isinstance(data, dict) else {}
-
-
 class KeysInForce:
     """Each account's certified key, role and standing, followed through the trail's events in
     order; the first event that breaks the rules of personal signatures (the module's
@@ -184,7 +166,10 @@ class KeysInForce:
     - a key is certified for an account only by an active supervisor (`user-add`,
       `user-reset-passphrase`, signed by them), by the store's first account for itself (its
       addition, recorded as the bootstrap's), or enrolled once by an account the marker lists
-      as holding none.
+      as holding none;
+    - each decision is one its maker's role allows (`reviewer.domain.access.ROLES`), made while
+      their account was not disabled; a mark is withdrawn by its maker only; a delivery that
+      finishes a release carries the key of that release.
 
     Before the marker only the accounts' roles and standing are followed; the marker also
     records them as they were (`roles`, `disabled`), for accounts older than the trail."""
@@ -200,7 +185,6 @@ class KeysInForce:
         self.mark_makers: dict[str, str] = {}  # mark id -> who made it
         self.released: dict[tuple[str, str], str] = {}  # (releaser, version id) -> their key
         self.recipe: KeyRecipe | None = None  # set by the marker: the era began
-        self.began_at = 0  # the marker's seq
         self.may_enroll: set[str] = set()  # accounts made before the era, not yet enrolled
         self.found: str | None = None
 
@@ -211,7 +195,7 @@ class KeysInForce:
     def event(self, e: ChainedEvent) -> None:
         if self.found is not None:
             return
-        p = payload_of(e)
+        p = e.payload_object()
         if e.action == PERSONAL_KEYS_MARKER:
             self._marker(e, p)
             return
@@ -250,7 +234,6 @@ class KeysInForce:
         except (KeyError, TypeError, ValueError):
             self.found = f"event {e.seq}: the {PERSONAL_KEYS_MARKER} marker has no key recipe"
             return
-        self.began_at = e.seq
         # The accounts the store held when the era began, as its rows had them then: they
         # tell the roles of accounts older than the trail only (the trail's own additions
         # say what they are: rows can be changed in SQL before the marker is written), and
@@ -261,11 +244,6 @@ class KeysInForce:
                 self.roles.setdefault(str(name), str(role))
         self.disabled |= {str(n) for n in p.get("disabled") or []}
         self.may_enroll = {str(n) for n in p.get("without_key") or [] if str(n) in self.roles}
-
-    def signed(self, e: ChainedEvent) -> bool:
-        """Whether `e`, an event this follower has judged, stands on its maker's personal
-        signature: made after the era began and carrying one (judged good, or `found`)."""
-        return self.began and e.seq > self.began_at and SIGNATURE in payload_of(e)
 
     def _judge(self, e: ChainedEvent, p: Mapping[str, Any], account: str) -> str | None:
         new_key = p.get(PUBLIC_KEY)
@@ -293,8 +271,8 @@ class KeysInForce:
             return None
         released = self.released.get((e.actor, str(p.get("version_id"))))
         if e.action == "delivery" and released is not None:
-            # A delivery finishes its release: signed with the key that signed the release,
-            # whatever became of the account while the files were written.
+            # A delivery finishes its release (the releaser's own, of the same version): signed
+            # with the key that signed it, whatever became of the account since.
             if not signature_ok(released, e, p):
                 return f"it does not carry the signature of {e.actor}'s release"
             return None

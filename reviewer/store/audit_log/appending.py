@@ -23,7 +23,7 @@ from reviewer.domain.audit import (
     make_event,
     sign_checkpoint,
 )
-from reviewer.domain.audit.personal import SIGNATURE, sign
+from reviewer.domain.audit.personal import SIGNATURE, sign, signed_bytes
 from reviewer.domain.audit.sealed import new_salt, seal
 from reviewer.store.audit_log.checkpoint_lines import after_commit_write, checkpoint_line
 from reviewer.store.audit_log.places import (
@@ -101,7 +101,8 @@ def append(
     if signer is not None:
         if at is None:
             raise AuditError("a personally signed event needs its time")
-        signature = sign(signer, size + 1, prev, actor, action, subject, at, recorded)
+        message = signed_bytes(size + 1, prev, actor, action, subject, at, recorded)
+        signature = sign(signer, message)
         recorded = {**recorded, SIGNATURE: signature}
     event = make_event(size, prev, actor, action, subject, recorded, at)
     if event.at < prev_at:

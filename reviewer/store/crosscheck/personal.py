@@ -1,6 +1,6 @@
 """The personal signatures of the trail's decisions (`reviewer.domain.audit.personal`), read
-from the store: `audit verify` follows them over the whole trail, the release up to the
-sign-offs it rests on."""
+from the store: `audit verify` judges the whole trail, a release its own request's events and
+those about accounts and the policy."""
 
 from __future__ import annotations
 
@@ -15,15 +15,12 @@ from reviewer.store.audit_log.places import SELECT_EVENTS
 _ACTIONS = ", ".join(f"'{a}'" for a in sorted(PERSONAL_ACTIONS | {PERSONAL_KEYS_MARKER}))
 
 
-def keys_in_force(
-    session: Session, through: int | None = None, about: str | None = None
-) -> KeysInForce:
-    """Each account's certified key after following the trail's personal events (up to event
-    `through`; judging only those about the request `about` and none about another); its
-    `found` names the first event that breaks the rules, if any."""
+def keys_in_force(session: Session, about: str | None = None) -> KeysInForce:
+    """Each account's certified key after following the trail's personal events (judging only
+    those about the request `about` and none about another, when given); its `found` names
+    the first event that breaks the rules, if any."""
     keys = KeysInForce(about)
-    upto = "" if through is None else f" AND seq <= {int(through)}"
-    for row in _stream(session, f"{SELECT_EVENTS} WHERE action IN ({_ACTIONS}){upto} ORDER BY seq"):
+    for row in _stream(session, f"{SELECT_EVENTS} WHERE action IN ({_ACTIONS}) ORDER BY seq"):
         keys.event(ChainedEvent(*row))
         if keys.found is not None:
             break

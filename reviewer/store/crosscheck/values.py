@@ -3,16 +3,10 @@
 from __future__ import annotations
 
 import json
-from typing import Any
 
+from reviewer.domain.audit.chain import json_object as loads
 
-def loads(payload: str) -> dict[str, Any]:
-    """A JSON object, or empty (a payload that is not one names nothing to compare)."""
-    try:
-        value = json.loads(payload)
-    except ValueError:
-        return {}
-    return value if isinstance(value, dict) else {}
+__all__ = ["loads", "seconds", "typed"]
 
 
 def typed(value: object, gone: bool) -> str | None:

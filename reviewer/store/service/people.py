@@ -38,7 +38,6 @@ from reviewer.domain.audit.personal import (
     KEY_ENROLLED,
     PUBLIC_KEY,
     derive_key,
-    payload_of,
     public_text,
 )
 from reviewer.domain.signoff import (
@@ -416,7 +415,7 @@ class People:
 def certified_key(s: Session, name: str) -> str | None:
     """The public key the trail last certified for the account `name`, if any."""
     event = audit_log.last_event_about(s, f"reviewer:{name}", sorted(CERTIFYING_ACTIONS))
-    public = None if event is None else payload_of(event).get(PUBLIC_KEY)
+    public = None if event is None else event.payload_object().get(PUBLIC_KEY)
     return public if isinstance(public, str) else None
 
 

@@ -10,7 +10,6 @@ recorded at comes from `stamp(s)`, taken once the audit chain's head is held.
 from __future__ import annotations
 
 import contextlib
-import json
 import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
@@ -133,7 +132,8 @@ class UnitOfWork:
         """Record once, signed, that from here on every decision carries its maker's personal
         signature (`reviewer.domain.audit.personal`), with the store's key recipe (a fresh salt,
         the passphrase hasher's cost) and the accounts that hold no key yet (with their roles
-        and whether they are disabled): they enroll theirs at their next sign-in. A store made by this version has it before any account."""
+        and whether they are disabled): they enroll theirs at their next sign-in. A store made
+        by this version has it before any account."""
         if self.recipe() is None:
             self.transact(self._mark_personal_keys)
 
@@ -143,8 +143,8 @@ class UnitOfWork:
         now = self.stamp(s)
         marked = audit_log.find_events(s, action=PERSONAL_KEYS_MARKER, limit=1)
         if marked:  # the row was deleted: the era began once, with the recipe it recorded
-            recipe = json.loads(marked[0].payload).get("recipe")
-            s.add(StoreMetaRow(key=PERSONAL_KEYS_KEY, value=recipe))
+            kept = marked[0].payload_object().get("recipe")
+            s.add(StoreMetaRow(key=PERSONAL_KEYS_KEY, value=kept if isinstance(kept, dict) else {}))
             return
         h = self.hasher
         recipe = KeyRecipe.new(h.time_cost, h.memory_cost, h.parallelism).to_dict()
