@@ -29,10 +29,12 @@ kept beside it (`Entry.stored`), since other tools write that one and both are c
 
 from __future__ import annotations
 
+import os
 import struct
 import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import NamedTuple
 
 EOCD = struct.Struct("<4sHHHHIIH")  # end of central directory record
@@ -104,6 +106,24 @@ def find_end_record(tail: bytes) -> int | None:
                 fallback = at
         at = tail.rfind(EOCD_SIG, 0, at)
     return fallback if fallback >= 0 else None
+
+
+def listed_count(path: Path) -> int | None:
+    """How many members the end record of the archive at `path` says its central directory
+    lists, read from its last bytes alone; None when there is no end record, it defers to a
+    ZIP64 one, or the file cannot be read. A hint for planning work, never a finding."""
+    try:
+        with open(path, "rb") as f:
+            size = f.seek(0, os.SEEK_END)
+            f.seek(max(0, size - END_TAIL))
+            tail = f.read()
+    except OSError:
+        return None
+    at = find_end_record(tail)
+    if at is None:
+        return None
+    total = EOCD.unpack_from(tail, at)[4]
+    return None if total == 0xFFFF else int(total)
 
 
 def split_part(disk: int) -> bool:

@@ -29,7 +29,22 @@ DB_HELP = (
 
 
 class ReviewerGroup(click.Group):
-    """Turns every error into one line on stderr and a documented exit code."""
+    """Turns every error into one line on stderr and a documented exit code; loads each
+    subcommand from `COMMANDS` when it is asked for."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*COMMANDS, *super().list_commands(ctx)})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        where = COMMANDS.get(cmd_name)
+        if where is None:
+            return super().get_command(ctx, cmd_name)
+        import importlib
+
+        module, attribute = where
+        command = getattr(importlib.import_module(module), attribute)
+        assert isinstance(command, click.Command)
+        return command
 
     def main(self, *args: Any, **kwargs: Any) -> Any:
         kwargs["standalone_mode"] = False  # every outcome is decided here, in one place
@@ -115,37 +130,24 @@ def main(ctx: click.Context, db_url: str | None) -> None:
         open_app(db_url)
 
 
-def _register() -> None:
-    from reviewer.cli.audit import audit
-    from reviewer.cli.check import check
-    from reviewer.cli.claims import assign, claim, handover, unclaim
-    from reviewer.cli.clock import extend, notice, pause, resume
-    from reviewer.cli.ingest import ingest
-    from reviewer.cli.purge import purge
-    from reviewer.cli.record import record
-    from reviewer.cli.redact import redact
-    from reviewer.cli.release import release
-    from reviewer.cli.status import status
-    from reviewer.cli.users import users
-
-    main.add_command(check)
-    main.add_command(audit)
-    for command in (
-        users,
-        ingest,
-        status,
-        release,
-        redact,
-        record,
-        extend,
-        pause,
-        resume,
-        notice,
-        purge,
-    ):
-        main.add_command(command)
-    for command in (claim, unclaim, assign, handover):
-        main.add_command(command)
-
-
-_register()
+# Each subcommand's module is imported only when that command runs (or help lists them all):
+# `reviewer ingest` need not import what `reviewer redact` needs. Name -> (module, attribute).
+COMMANDS: dict[str, tuple[str, str]] = {
+    "check": ("reviewer.cli.check", "check"),
+    "audit": ("reviewer.cli.audit", "audit"),
+    "users": ("reviewer.cli.users", "users"),
+    "ingest": ("reviewer.cli.ingest", "ingest"),
+    "status": ("reviewer.cli.status", "status"),
+    "release": ("reviewer.cli.release", "release"),
+    "redact": ("reviewer.cli.redact", "redact"),
+    "record": ("reviewer.cli.record", "record"),
+    "extend": ("reviewer.cli.clock", "extend"),
+    "pause": ("reviewer.cli.clock", "pause"),
+    "resume": ("reviewer.cli.clock", "resume"),
+    "notice": ("reviewer.cli.clock", "notice"),
+    "purge": ("reviewer.cli.purge", "purge"),
+    "claim": ("reviewer.cli.claims", "claim"),
+    "unclaim": ("reviewer.cli.claims", "unclaim"),
+    "assign": ("reviewer.cli.claims", "assign"),
+    "handover": ("reviewer.cli.claims", "handover"),
+}

@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 import sys
-import threading
-from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import click
 
@@ -14,11 +11,6 @@ from reviewer.cli import interrupt
 from reviewer.cli.acting import cli_actor, open_service
 from reviewer.domain.model import Severity
 from reviewer.domain.text import printable
-
-if TYPE_CHECKING:
-    from reviewer.archive.progress import Progress, ProgressCallback
-    from reviewer.domain.review import Review
-
 
 # Folders an inbox may hold that are never requests: Python's bytecode caches of the scripts
 # beside the requests.
@@ -76,56 +68,6 @@ def _utf8(path: Path) -> bool:
     return True
 
 
-class _Ahead:
-    """One request folder reviewed in a thread of its own; `result` waits for it.
-
-    With `watched`, the reading's progress is held until `result` names where to show it
-    (the bar starts only once the store is open, which may ask for a passphrase): the last
-    report is shown then, and every later one as it comes."""
-
-    def __init__(
-        self,
-        folder: Path,
-        review: Callable[..., Review],
-        watched: bool,
-    ) -> None:
-        self.folder = folder
-        self._review = review
-        self._done = threading.Event()
-        self._out: Review | None = None
-        self._exc: BaseException | None = None
-        self._lock = threading.Lock()
-        self._show: ProgressCallback | None = None
-        self._last: Progress | None = None
-        progress = self._forward if watched else None
-        threading.Thread(target=self._run, args=(progress,), daemon=True).start()
-
-    def _run(self, progress: ProgressCallback | None) -> None:
-        try:
-            self._out = self._review(self.folder, progress=progress)
-        except BaseException as exc:  # noqa: BLE001 - raised again where the result is taken
-            self._exc = exc
-        finally:
-            self._done.set()
-
-    def _forward(self, p: Progress) -> None:
-        with self._lock:
-            self._last = p
-            if self._show is not None:
-                self._show(p)
-
-    def result(self, show: ProgressCallback | None) -> Review:
-        with self._lock:
-            self._show = show
-            if show is not None and self._last is not None:
-                show(self._last)
-        self._done.wait()
-        if self._exc is not None:
-            raise self._exc
-        assert self._out is not None
-        return self._out
-
-
 @click.command(short_help="Check request folders and store them for review.")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option(
@@ -151,22 +93,22 @@ def ingest(ctx: click.Context, paths: tuple[Path, ...], as_json: bool) -> None:
       1  something was skipped (each one named on stderr)
       2  bad usage, or the store cannot be opened
     """
-    from reviewer.archive.review import review_request
+    from reviewer.cli.ahead import ReadAhead, review_folder
     from reviewer.cli.progress import ReadingBar, shown
     from reviewer.domain.errors import ReviewerError
     from reviewer.domain.review import EXPORT_NAME
 
     folders, skipped = request_folders(paths)
-    if len(folders) > 1:
-        from reviewer.archive.pdfservice import keep_warm
-
-        keep_warm()  # one PDF child for the whole inbox
     actor = cli_actor()
     lines: list[str] = []
     stored: list[dict[str, object]] = []
-    # The first request is read while the store opens (its imports alone take longer than
-    # reading an export on another core).
-    first = _Ahead(folders[0], review_request, shown(as_json)) if folders else None
+    # The first request is read while the store opens (its imports alone take as long as
+    # reading an export), in a child process where it can (`reviewer.cli.ahead`).
+    first = ReadAhead(folders[0], shown(as_json)) if folders else None
+    if len(folders) > 1:
+        from reviewer.archive.pdfservice import keep_warm
+
+        keep_warm()  # one PDF child for the rest of the inbox
     with (
         open_service(ctx, create=True) as svc,
         ReadingBar(shown(as_json), requests=len(folders)) as bar,
@@ -182,7 +124,7 @@ def ingest(ctx: click.Context, paths: tuple[Path, ...], as_json: bool) -> None:
                 if first is not None and folder is first.folder:
                     review = first.result(bar.reading(folder.name))
                 else:
-                    review = review_request(folder, progress=bar.reading(folder.name))
+                    review = review_folder(folder, progress=bar.reading(folder.name))
                 result = svc.ingest(review, folder / EXPORT_NAME, actor=actor)
             except ReviewerError as exc:
                 skipped.append((folder, str(exc)))

@@ -1,0 +1,164 @@
+"""`reviewer ingest` reads its first request while the store opens: in a forked child for an
+export of up to `FORK_MEMBERS_MAX` members, in a thread beyond. Each script runs in a process
+of its own, as the command does (no threads of the test runner around the fork)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from reviewer.cli.ahead import FORK_MEMBERS_MAX
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLES = ROOT / "sample_archives"
+
+
+def run(script: str, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(script), *args],
+        capture_output=True,
+        text=True,
+        env=dict(os.environ, PYTHONPATH=str(ROOT)),
+        timeout=120,
+        check=False,
+    )
+
+
+def test_a_request_read_in_a_child_comes_back_as_it_reads_here() -> None:
+    proc = run(
+        """
+        import sys
+        from pathlib import Path
+        from reviewer.archive.review import review_request
+        from reviewer.cli.ahead import ReadAhead
+        from reviewer.store.codec import index_to_json
+
+        folder = Path(sys.argv[1])
+        reports = []
+        ahead = ReadAhead(folder, watched=True)
+        assert ahead.pid is not None, "not read in a child"
+        got = ahead.result(reports.append)
+        here = review_request(folder)
+        assert got.report == here.report
+        assert got.request == here.request
+        assert index_to_json(got.index) == index_to_json(here.index)
+        last = reports[-1]
+        assert last.members_done == last.members_total > 0, last
+        print(len(here.report.findings), "findings")
+        """,
+        str(SAMPLES / "wrong-customer"),
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert "findings" in proc.stdout and not proc.stdout.startswith("0 ")
+
+
+def test_a_folder_that_cannot_be_reviewed_says_so_the_same_from_the_child(
+    tmp_path: Path,
+) -> None:
+    folder = tmp_path / "req"
+    folder.mkdir()
+    (folder / "export.zip").write_bytes((SAMPLES / "clean" / "export.zip").read_bytes())
+    (folder / "request.json").write_text("{not json")
+    proc = run(
+        """
+        import sys
+        from pathlib import Path
+        from reviewer.archive.review import review_request
+        from reviewer.cli.ahead import ReadAhead
+        from reviewer.domain.errors import ReviewerError
+
+        folder = Path(sys.argv[1])
+        ahead = ReadAhead(folder, watched=False)
+        assert ahead.pid is not None, "not read in a child"
+        try:
+            ahead.result(None)
+        except ReviewerError as exc:
+            from_child = exc
+        try:
+            review_request(folder)
+        except ReviewerError as exc:
+            here = exc
+        assert type(from_child) is type(here), (from_child, here)
+        assert str(from_child) == str(here)
+        print(from_child)
+        """,
+        str(folder),
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert "not valid JSON" in proc.stdout
+
+
+def test_a_reading_child_that_is_killed_is_a_reason_not_a_hang(tmp_path: Path) -> None:
+    """The child is stopped as soon as it exists (tried again should it ever finish first),
+    then killed: the result names the signal."""
+    folder = tmp_path / "req"
+    folder.mkdir()
+    (folder / "request.json").write_bytes((SAMPLES / "clean" / "request.json").read_bytes())
+    with zipfile.ZipFile(folder / "export.zip", "w", zipfile.ZIP_STORED) as z:
+        z.writestr("Retail/blob.bin", os.urandom(32 << 20))  # read for a while
+    proc = run(
+        """
+        import os, signal, sys, time
+        from pathlib import Path
+        from reviewer.cli.ahead import ReadAhead, ReadingFailed
+
+        def state(pid):  # 'T' once the stop has landed, 'Z' or 'gone' once it has finished
+            try:
+                return Path(f"/proc/{pid}/stat").read_text().split(")")[-1].split()[0]
+            except OSError:
+                return "gone"
+
+        folder = Path(sys.argv[1])
+        for attempt in range(5):
+            ahead = ReadAhead(folder, watched=False)
+            os.kill(ahead.pid, signal.SIGSTOP)
+            while state(ahead.pid) not in ("T", "Z", "gone"):
+                time.sleep(0.001)  # a signal lands a moment after it is sent
+            if state(ahead.pid) == "T":
+                break
+            ahead.result(None)  # it answered first: try again
+        else:
+            sys.exit("the child always finished first")
+        os.kill(ahead.pid, signal.SIGKILL)
+        try:
+            ahead.result(None)
+        except ReadingFailed as exc:
+            print(exc)
+        """,
+        str(folder),
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == (
+        "the reading process was stopped by SIGKILL before it answered"
+    ), proc.stdout
+
+
+@pytest.mark.parametrize("members", [FORK_MEMBERS_MAX, FORK_MEMBERS_MAX + 1])
+def test_an_export_of_many_members_is_read_in_a_thread(tmp_path: Path, members: int) -> None:
+    folder = tmp_path / "req"
+    folder.mkdir()
+    (folder / "request.json").write_bytes((SAMPLES / "clean" / "request.json").read_bytes())
+    with zipfile.ZipFile(folder / "export.zip", "w", zipfile.ZIP_STORED) as z:
+        for i in range(members):
+            z.writestr(f"Retail/n{i}.txt", b"")
+    proc = run(
+        """
+        import sys
+        from pathlib import Path
+        from reviewer.cli.ahead import ReadAhead
+
+        ahead = ReadAhead(Path(sys.argv[1]), watched=False)
+        review = ahead.result(None)
+        print("child" if ahead.pid else "thread", len(review.index.members))
+        """,
+        str(folder),
+    )
+    assert proc.returncode == 0, proc.stderr
+    where = "child" if members <= FORK_MEMBERS_MAX else "thread"
+    assert proc.stdout.split() == [where, str(members)]
