@@ -12,6 +12,7 @@ else raises `WavError` with a one-line reason.
 
 from __future__ import annotations
 
+import re
 import struct
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -60,8 +61,12 @@ class WavLayout:
         return self.data_bytes < self.declared_bytes
 
 
+_CHUNK_ID = re.compile(rb"[\x20-\x7e]{4}")
+
+
 def _chunk_id_ok(raw: bytes) -> bool:
-    return len(raw) == 4 and all(32 <= b < 127 for b in raw)
+    """Four printable ASCII characters, as every chunk id is."""
+    return _CHUNK_ID.fullmatch(raw) is not None
 
 
 def _chunks(buf: bytes, order: str) -> Iterator[tuple[bytes, int, int]]:
@@ -323,8 +328,10 @@ def wav_tags(head: bytes | memoryview) -> str:
     """The text tags of a WAV's LIST/INFO chunks in `head` (its first bytes), one
     "ID: value" line each ("INAM: ...", "ICMT: ..."): recorders and pipelines write names,
     account ids and e-mail addresses there, which the identity scan reads like any text."""
-    buf = bytes(head)
-    if buf[:4] not in (b"RIFF", b"RIFX", b"RF64") or buf[8:12] != b"WAVE" or b"LIST" not in buf:
+    buf = head if isinstance(head, bytes) else bytes(head)
+    # the chunk headers are walked, never the samples searched: a recording of a minute
+    # holds megabytes in which "LIST" means nothing
+    if buf[:4] not in (b"RIFF", b"RIFX", b"RF64") or buf[8:12] != b"WAVE":
         return ""
     order = ">" if buf[:4] == b"RIFX" else "<"
     lines: list[str] = []
