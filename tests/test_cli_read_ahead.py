@@ -5,9 +5,11 @@ of its own, as the command does (no threads of the test runner around the fork).
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 import textwrap
+import time
 import zipfile
 from pathlib import Path
 
@@ -94,49 +96,105 @@ def test_a_folder_that_cannot_be_reviewed_says_so_the_same_from_the_child(
     assert "not valid JSON" in proc.stdout
 
 
-def test_a_reading_child_that_is_killed_is_a_reason_not_a_hang(tmp_path: Path) -> None:
-    """The child is stopped as soon as it exists (tried again should it ever finish first),
-    then killed: the result names the signal."""
+def slow_request(tmp_path: Path) -> Path:
+    """A request whose export takes a while to read (32 MB to hash)."""
     folder = tmp_path / "req"
     folder.mkdir()
     (folder / "request.json").write_bytes((SAMPLES / "clean" / "request.json").read_bytes())
     with zipfile.ZipFile(folder / "export.zip", "w", zipfile.ZIP_STORED) as z:
-        z.writestr("Retail/blob.bin", os.urandom(32 << 20))  # read for a while
+        z.writestr("Retail/blob.bin", os.urandom(32 << 20))
+    return folder
+
+
+# The reading child, stopped as soon as it exists (tried again should it ever finish first):
+# what happens next is then up to the test, not to the machine's speed.
+STOPPED_CHILD = """
+import os, signal, sys, time
+from pathlib import Path
+from reviewer.cli.ahead import ReadAhead, ReadingFailed
+
+def state(pid):  # 'T' once the stop has landed, 'Z' or 'gone' once it has finished
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().split(")")[-1].split()[0]
+    except OSError:
+        return "gone"
+
+folder = Path(sys.argv[1])
+for attempt in range(5):
+    ahead = ReadAhead(folder, watched=False)
+    os.kill(ahead.pid, signal.SIGSTOP)
+    while state(ahead.pid) not in ("T", "Z", "gone"):
+        time.sleep(0.001)  # a signal lands a moment after it is sent
+    if state(ahead.pid) == "T":
+        break
+    ahead.result(None)  # it answered first: try again
+else:
+    sys.exit("the child always finished first")
+"""
+
+
+def test_a_reading_child_that_is_killed_is_a_reason_not_a_hang(tmp_path: Path) -> None:
     proc = run(
-        """
-        import os, signal, sys, time
-        from pathlib import Path
-        from reviewer.cli.ahead import ReadAhead, ReadingFailed
-
-        def state(pid):  # 'T' once the stop has landed, 'Z' or 'gone' once it has finished
-            try:
-                return Path(f"/proc/{pid}/stat").read_text().split(")")[-1].split()[0]
-            except OSError:
-                return "gone"
-
-        folder = Path(sys.argv[1])
-        for attempt in range(5):
-            ahead = ReadAhead(folder, watched=False)
-            os.kill(ahead.pid, signal.SIGSTOP)
-            while state(ahead.pid) not in ("T", "Z", "gone"):
-                time.sleep(0.001)  # a signal lands a moment after it is sent
-            if state(ahead.pid) == "T":
-                break
-            ahead.result(None)  # it answered first: try again
-        else:
-            sys.exit("the child always finished first")
-        os.kill(ahead.pid, signal.SIGKILL)
-        try:
-            ahead.result(None)
-        except ReadingFailed as exc:
-            print(exc)
-        """,
-        str(folder),
+        STOPPED_CHILD
+        + """
+os.kill(ahead.pid, signal.SIGKILL)
+try:
+    ahead.result(None)
+except ReadingFailed as exc:
+    print(exc)
+""",
+        str(slow_request(tmp_path)),
     )
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip() == (
         "the reading process was stopped by SIGKILL before it answered"
     ), proc.stdout
+
+
+def test_a_reading_the_command_gives_up_on_is_stopped_and_reaped(tmp_path: Path) -> None:
+    """`close` (what ingest does when the store cannot be opened, or on Ctrl-C): the child
+    is killed and reaped at once, not left reading or as a zombie."""
+    proc = run(
+        STOPPED_CHILD
+        + """
+pid = ahead.pid
+ahead.close()
+print(state(pid))
+try:
+    ahead.result(None)
+except ReadingFailed as exc:
+    print(exc)
+""",
+        str(slow_request(tmp_path)),
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.splitlines() == [
+        "gone",
+        "the reading process was stopped by SIGKILL before it answered",
+    ], proc.stdout
+
+
+def test_a_reading_child_ends_with_its_parent(tmp_path: Path) -> None:
+    """A parent killed outright (no `close`, no exit handlers) takes its reading child with
+    it, even a stopped one that would otherwise never end."""
+    proc = run(
+        STOPPED_CHILD
+        + """
+print(ahead.pid, flush=True)
+os._exit(0)
+""",
+        str(slow_request(tmp_path)),
+    )
+    assert proc.returncode == 0, proc.stderr
+    pid = int(proc.stdout.strip())
+    stat = Path(f"/proc/{pid}/stat")
+    for _ in range(500):  # the kernel delivers the signal as the parent exits
+        if not stat.exists() or stat.read_text().split(")")[-1].split()[0] == "Z":
+            break
+        time.sleep(0.01)
+    else:
+        os.kill(pid, signal.SIGKILL)
+        pytest.fail("the reading child outlived its parent")
 
 
 @pytest.mark.parametrize("members", [FORK_MEMBERS_MAX, FORK_MEMBERS_MAX + 1])

@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from reviewer.domain.review import Review
 
 FORK_MEMBERS_MAX = 20_000
+PR_SET_PDEATHSIG = 1  # prctl(2): the signal a process gets when its parent dies
 
 
 def review_folder(folder: Path, progress: ProgressCallback | None = None) -> Review:
@@ -82,10 +83,11 @@ class ReadAhead:
 
     def _start_child(self, progress: ProgressCallback | None) -> None:
         r, w = os.pipe()
+        parent = os.getpid()
         pid = os.fork()
         if pid == 0:  # the child: never returns
             os.close(r)
-            _child(self.folder, w, watched=progress is not None)
+            _child(self.folder, w, parent, watched=progress is not None)
         os.close(w)
         self.pid = pid
         threading.Thread(
@@ -121,6 +123,16 @@ class ReadAhead:
             if self._show is not None:
                 self._show(p)
 
+    def close(self) -> None:
+        """Stop a reading child whose review will not be taken (the store could not be
+        opened, the command was interrupted): it is killed and reaped, not left reading."""
+        pid = self.pid
+        if pid is None or self._done.is_set():
+            return
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
+        self._done.wait()  # the receiving thread reaps it
+
     def result(self, show: ProgressCallback | None) -> Review:
         with self._lock:
             self._show = show
@@ -144,14 +156,16 @@ def _forks(folder: Path) -> bool:
     return listed is not None and listed <= FORK_MEMBERS_MAX
 
 
-def _child(folder: Path, fd: int, *, watched: bool) -> None:
+def _child(folder: Path, fd: int, parent: int, *, watched: bool) -> None:
     """The forked child's whole life: review `folder`, send ("progress", report)... then
     ("review", review) or ("error", exception) down `fd`, and exit without running the
-    parent's exit handlers or flushing its buffers a second time."""
+    parent's exit handlers or flushing its buffers a second time. It ends with its parent,
+    however that ends (`_end_with_parent`)."""
     code = 0
     try:
         # Ctrl-C reaches the parent too, which reports it; the child just stops
         signal.signal(signal.SIGINT, signal.SIG_DFL)
+        _end_with_parent(parent)
         with os.fdopen(fd, "wb") as pipe:
 
             def send(kind: str, value: object) -> None:
@@ -171,6 +185,20 @@ def _child(folder: Path, fd: int, *, watched: bool) -> None:
         code = 1
     finally:
         os._exit(code)
+
+
+def _end_with_parent(parent: int) -> None:
+    """Have the kernel kill this process when its parent dies (Linux's PR_SET_PDEATHSIG), so
+    a parent killed outright leaves no reading behind; where that cannot be asked for, a
+    parent that is gone shows as a closed pipe at the next report or at the answer."""
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        with contextlib.suppress(OSError, AttributeError):
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    if os.getppid() != parent:  # it died before the request took effect
+        os._exit(1)
 
 
 def _portable(exc: Exception) -> Exception:

@@ -104,51 +104,55 @@ def ingest(ctx: click.Context, paths: tuple[Path, ...], as_json: bool) -> None:
     stored: list[dict[str, object]] = []
     # The first request is read while the store opens (its imports alone take as long as
     # reading an export), in a child process where it can (`reviewer.cli.ahead`).
-    first = ReadAhead(folders[0], shown(as_json)) if folders else None
+    first = ReadAhead(folders[0], shown(as_json)) if folders and _utf8(folders[0]) else None
     if len(folders) > 1:
         from reviewer.archive.pdfservice import keep_warm
 
         keep_warm()  # one PDF child for the rest of the inbox
-    with (
-        open_service(ctx, create=True) as svc,
-        ReadingBar(shown(as_json), requests=len(folders)) as bar,
-    ):
-        for folder in folders:
-            interrupt.check()  # between requests: a Ctrl-C stops here at the latest
-            if not _utf8(folder):
-                # the store keeps the export's path as text, to read it again on release
-                skipped.append((folder, "its path is not UTF-8 text: rename the folder"))
-                bar.request_done()
-                continue
-            try:
-                if first is not None and folder is first.folder:
-                    review = first.result(bar.reading(folder.name))
+    try:
+        with (
+            open_service(ctx, create=True) as svc,
+            ReadingBar(shown(as_json), requests=len(folders)) as bar,
+        ):
+            for folder in folders:
+                interrupt.check()  # between requests: a Ctrl-C stops here at the latest
+                if not _utf8(folder):
+                    # the store keeps the export's path as text, to read it again on release
+                    skipped.append((folder, "its path is not UTF-8 text: rename the folder"))
+                    bar.request_done()
+                    continue
+                try:
+                    if first is not None and folder is first.folder:
+                        review = first.result(bar.reading(folder.name))
+                    else:
+                        review = review_folder(folder, progress=bar.reading(folder.name))
+                    result = svc.ingest(review, folder / EXPORT_NAME, actor=actor)
+                except ReviewerError as exc:
+                    skipped.append((folder, str(exc)))
+                except Exception as exc:  # noqa: BLE001 - one bad folder never aborts the rest
+                    skipped.append((folder, f"{type(exc).__name__}: {exc}"))
                 else:
-                    review = review_folder(folder, progress=bar.reading(folder.name))
-                result = svc.ingest(review, folder / EXPORT_NAME, actor=actor)
-            except ReviewerError as exc:
-                skipped.append((folder, str(exc)))
-            except Exception as exc:  # noqa: BLE001 - one bad folder never aborts the rest
-                skipped.append((folder, f"{type(exc).__name__}: {exc}"))
-            else:
-                crit = sum(1 for f in result.findings if f.severity is Severity.CRITICAL)
-                warn = sum(1 for f in result.findings if f.severity is Severity.WARNING)
-                stored.append(
-                    {
-                        "request_id": result.request_id,
-                        "folder": str(folder),
-                        "outcome": result.outcome,
-                        "version": result.version_number,
-                        "verdict": result.verdict.value,
-                        "critical": crit,
-                        "warnings": warn,
-                    }
-                )
-                lines.append(
-                    f"{result.request_id:<24} {result.outcome:<12} v{result.version_number} "
-                    f"{result.verdict.value:<7} {crit} critical, {warn} warnings"
-                )
-            bar.request_done()
+                    crit = sum(1 for f in result.findings if f.severity is Severity.CRITICAL)
+                    warn = sum(1 for f in result.findings if f.severity is Severity.WARNING)
+                    stored.append(
+                        {
+                            "request_id": result.request_id,
+                            "folder": str(folder),
+                            "outcome": result.outcome,
+                            "version": result.version_number,
+                            "verdict": result.verdict.value,
+                            "critical": crit,
+                            "warnings": warn,
+                        }
+                    )
+                    lines.append(
+                        f"{result.request_id:<24} {result.outcome:<12} v{result.version_number} "
+                        f"{result.verdict.value:<7} {crit} critical, {warn} warnings"
+                    )
+                bar.request_done()
+    finally:
+        if first is not None:
+            first.close()  # a reading the store never took is stopped, not left behind
     if as_json:
         import json
 
