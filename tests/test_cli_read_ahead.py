@@ -5,7 +5,9 @@ of its own, as the command does (no threads of the test runner around the fork).
 from __future__ import annotations
 
 import os
+import shutil
 import signal
+import struct
 import subprocess
 import sys
 import textwrap
@@ -106,8 +108,8 @@ def slow_request(tmp_path: Path) -> Path:
     return folder
 
 
-# The reading child, stopped as soon as it exists (tried again should it ever finish first):
-# what happens next is then up to the test, not to the machine's speed.
+# The reading child, stopped once it is reading the export (tried again should it ever
+# finish first): what happens next is then up to the test, not to the machine's speed.
 STOPPED_CHILD = """
 import os, signal, sys, time
 from pathlib import Path
@@ -119,9 +121,18 @@ def state(pid):  # 'T' once the stop has landed, 'Z' or 'gone' once it has finis
     except OSError:
         return "gone"
 
+def read_so_far(pid):  # bytes the child has read (its set-up done, the export under way)
+    try:
+        io = Path(f"/proc/{pid}/io").read_text()
+    except OSError:
+        return 1 << 62
+    return int(io.split("rchar:")[1].split()[0])
+
 folder = Path(sys.argv[1])
 for attempt in range(5):
     ahead = ReadAhead(folder, watched=False)
+    while read_so_far(ahead.pid) < (1 << 20):
+        time.sleep(0.001)
     os.kill(ahead.pid, signal.SIGSTOP)
     while state(ahead.pid) not in ("T", "Z", "gone"):
         time.sleep(0.001)  # a signal lands a moment after it is sent
@@ -197,26 +208,110 @@ os._exit(0)
         pytest.fail("the reading child outlived its parent")
 
 
-@pytest.mark.parametrize("members", [FORK_MEMBERS_MAX, FORK_MEMBERS_MAX + 1])
-def test_an_export_of_many_members_is_read_in_a_thread(tmp_path: Path, members: int) -> None:
+def request_of(tmp_path: Path, members: int, *, count: int | None = None) -> Path:
+    """A request whose export holds `members` empty text members; `count`: the member count
+    its end record claims instead of the true one."""
     folder = tmp_path / "req"
     folder.mkdir()
     (folder / "request.json").write_bytes((SAMPLES / "clean" / "request.json").read_bytes())
     with zipfile.ZipFile(folder / "export.zip", "w", zipfile.ZIP_STORED) as z:
         for i in range(members):
             z.writestr(f"Retail/n{i}.txt", b"")
+    if count is not None:
+        data = bytearray((folder / "export.zip").read_bytes())
+        end = data.rfind(b"PK\x05\x06")
+        data[end + 8 : end + 12] = struct.pack("<HH", count, count)
+        (folder / "export.zip").write_bytes(bytes(data))
+    return folder
+
+
+READ_WHERE = """
+import sys
+from pathlib import Path
+from reviewer.cli.ahead import ReadAhead
+
+ahead = ReadAhead(Path(sys.argv[1]), watched=False)
+review = ahead.result(None)
+print("child" if ahead.pid else "thread", len(review.index.members))
+"""
+
+
+@pytest.mark.parametrize(
+    ("members", "count", "where"),
+    [
+        (1_000, None, "child"),
+        (FORK_MEMBERS_MAX + 1, None, "thread"),
+        # an end record that claims 7 members: its directory's size says it holds more
+        (FORK_MEMBERS_MAX + 1, 7, "thread"),
+    ],
+)
+def test_an_export_of_many_members_is_read_in_a_thread(
+    tmp_path: Path, members: int, count: int | None, where: str
+) -> None:
+    folder = request_of(tmp_path, members, count=count)
+    proc = run(READ_WHERE, str(folder))
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.split()[0] == where, proc.stdout
+
+
+def test_a_review_the_child_cannot_hand_back_is_read_again_here(tmp_path: Path) -> None:
+    """A document nested too deeply to pickle: the request is read again in the command's
+    own process, with the outcome `check` gives."""
+    folder = tmp_path / "req"
+    shutil.copytree(SAMPLES / "clean", folder)
+    deep = "[" * 700 + "1" + "]" * 700
+    with zipfile.ZipFile(folder / "export.zip", "a", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("Retail/Deep.json", '[{"order_id": "A1", "detail": ' + deep + "}]")
     proc = run(
         """
         import sys
         from pathlib import Path
+        from reviewer.archive.review import review_request
         from reviewer.cli.ahead import ReadAhead
 
-        ahead = ReadAhead(Path(sys.argv[1]), watched=False)
-        review = ahead.result(None)
-        print("child" if ahead.pid else "thread", len(review.index.members))
+        folder = Path(sys.argv[1])
+        ahead = ReadAhead(folder, watched=False)
+        got = ahead.result(None)
+        assert ahead.pid is not None and ahead.read_again
+        here = review_request(folder)
+        assert got.report == here.report
+        print(len(here.index.json_docs["Retail/Deep.json"]))
         """,
         str(folder),
     )
     assert proc.returncode == 0, proc.stderr
-    where = "child" if members <= FORK_MEMBERS_MAX else "thread"
-    assert proc.stdout.split() == [where, str(members)]
+    assert proc.stdout.strip() == "1"
+
+
+@pytest.mark.parametrize("export", ["fifo", "device"])
+def test_an_export_that_is_no_file_never_holds_up_the_inbox(tmp_path: Path, export: str) -> None:
+    """The first folder's export.zip a FIFO or a link to an endless device: skipped with its
+    reason, the rest of the inbox stored, nothing waits on it."""
+    inbox = tmp_path / "inbox"
+    bad = inbox / "000-bad"
+    bad.mkdir(parents=True)
+    (bad / "request.json").write_bytes((SAMPLES / "clean" / "request.json").read_bytes())
+    if export == "fifo":
+        os.mkfifo(bad / "export.zip")
+    else:
+        (bad / "export.zip").symlink_to("/dev/zero")
+    shutil.copytree(SAMPLES / "third-party", inbox / "third-party")
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "reviewer",
+            "--db",
+            f"sqlite:///{tmp_path / 's.db'}",
+            "ingest",
+            str(inbox),
+        ],
+        capture_output=True,
+        text=True,
+        env=dict(os.environ, PYTHONPATH=str(ROOT)),
+        timeout=120,
+        check=False,
+    )
+    assert proc.returncode == 1, proc.stderr
+    assert f"skipped {bad}: {bad}: export.zip is not a regular file" in proc.stderr
+    assert "DSAR-" in proc.stdout and " new " in proc.stdout

@@ -30,6 +30,7 @@ kept beside it (`Entry.stored`), since other tools write that one and both are c
 from __future__ import annotations
 
 import os
+import stat
 import struct
 import zlib
 from collections.abc import Callable, Iterator
@@ -108,22 +109,32 @@ def find_end_record(tail: bytes) -> int | None:
     return fallback if fallback >= 0 else None
 
 
-def listed_count(path: Path) -> int | None:
-    """How many members the end record of the archive at `path` says its central directory
-    lists, read from its last bytes alone; None when there is no end record, it defers to a
-    ZIP64 one, or the file cannot be read. A hint for planning work, never a finding."""
+def members_at_most(path: Path) -> int | None:
+    """How many members the archive at `path` can list, by its end record alone (its last
+    bytes, read without following the directory): the larger of the count it gives and what
+    a directory of the size it gives could hold, so a record that understates its count does
+    not pass for a small archive. None when the file is not a regular one, cannot be read,
+    has no end record, or defers to a ZIP64 one. A hint for planning work, never a finding."""
     try:
-        with open(path, "rb") as f:
-            size = f.seek(0, os.SEEK_END)
-            f.seek(max(0, size - END_TAIL))
-            tail = f.read()
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)  # a FIFO must not block the open
     except OSError:
         return None
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            return None
+        tail = os.pread(fd, END_TAIL, max(0, st.st_size - END_TAIL))
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
     at = find_end_record(tail)
     if at is None:
         return None
-    total = EOCD.unpack_from(tail, at)[4]
-    return None if total == 0xFFFF else int(total)
+    total, cd_size = EOCD.unpack_from(tail, at)[4:6]
+    if total == 0xFFFF or cd_size == 0xFFFFFFFF:
+        return None
+    return max(int(total), int(cd_size) // CENTRAL.size)
 
 
 def split_part(disk: int) -> bool:

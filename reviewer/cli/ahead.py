@@ -4,14 +4,18 @@ Opening the store imports its stack (SQLAlchemy, SQLModel, the tables: about 0.5
 processor time), as long as reading an incident-sized export. In a thread of the same
 interpreter the two take turns; in a forked child process they run on two cores, and the
 child hands the review back pickled, with its progress reports before it. Pickling costs
-about 15 µs per member, so an export whose central directory lists more than
-`FORK_MEMBERS_MAX` members (or a ZIP64 count) is read in a thread instead, where its review
-needs no copying: there the imports are a small part of the reading. Where the platform
-cannot fork safely, or a thread is already running, the thread too.
+about 15 µs per member, so an export whose end record allows more than `FORK_MEMBERS_MAX`
+members (by its count or its directory's size; or a ZIP64 one) is read in a thread instead,
+where its review needs no copying: there the imports are a small part of the reading. Where
+the platform cannot fork safely, or a thread is already running, the thread too.
+
+What the child cannot hand back (a review holding a document nested too deeply to pickle)
+it says so, and the request is read again here: the outcome never depends on the way it was
+read. The child ends with the command: killed when the command gives up on it (`close`), and
+by the kernel when the command's process dies.
 
 The pipe carries pickles only from a child forked from this process and running its code
-over the export's bytes: nothing in the export can choose what is unpickled.
-"""
+over the export's bytes: nothing in the export can choose what is unpickled."""
 
 from __future__ import annotations
 
@@ -23,6 +27,8 @@ import sys
 import threading
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+from reviewer.domain.errors import ReviewerError
 
 if TYPE_CHECKING:
     from reviewer.archive.progress import Progress, ProgressCallback
@@ -40,9 +46,9 @@ def review_folder(folder: Path, progress: ProgressCallback | None = None) -> Rev
     return review_request(folder, progress=progress)
 
 
-class ReadingFailed(Exception):
-    """The child reading a request failed with an exception that could not be handed back
-    as itself; its text names the original's type and message."""
+class ReadingFailed(ReviewerError):
+    """The child reading a request ended before it answered, or failed with an exception
+    that could not be handed back as itself (its text names the original's type)."""
 
 
 class ReadAhead:
@@ -62,6 +68,8 @@ class ReadAhead:
         self._last: Progress | None = None
         progress = self._forward if watched else None
         self.pid: int | None = None  # the reading child's, when it is read in one
+        # the child read it but could not hand the review back: read again here, in `result`
+        self.read_again = False
         if _forks(folder):
             self._start_child(progress)
         else:
@@ -105,6 +113,8 @@ class ReadAhead:
                             progress(value)
                     elif kind == "review":
                         self._out, answered = value, True
+                    elif kind == "unportable":
+                        self.read_again, answered = True, True
                     else:
                         self._exc, answered = value, True
         except (EOFError, OSError, pickle.UnpicklingError):
@@ -139,6 +149,8 @@ class ReadAhead:
             if show is not None and self._last is not None:
                 show(self._last)
         self._done.wait()
+        if self.read_again:
+            return review_folder(self.folder, show)
         if self._exc is not None:
             raise self._exc
         assert self._out is not None
@@ -149,10 +161,10 @@ def _forks(folder: Path) -> bool:
     """Whether to read `folder` in a forked child (see the module's docstring)."""
     if not hasattr(os, "fork") or sys.platform == "darwin" or threading.active_count() > 1:
         return False
-    from reviewer.archive.directory import listed_count
+    from reviewer.archive.directory import members_at_most
     from reviewer.domain.review import EXPORT_NAME
 
-    listed = listed_count(folder / EXPORT_NAME)
+    listed = members_at_most(folder / EXPORT_NAME)
     return listed is not None and listed <= FORK_MEMBERS_MAX
 
 
@@ -169,7 +181,11 @@ def _child(folder: Path, fd: int, parent: int, *, watched: bool) -> None:
         with os.fdopen(fd, "wb") as pipe:
 
             def send(kind: str, value: object) -> None:
-                pickle.dump((kind, value), pipe, protocol=pickle.HIGHEST_PROTOCOL)
+                try:  # whole, or nothing written: a failure halfway leaves no half message
+                    data = pickle.dumps((kind, value), protocol=pickle.HIGHEST_PROTOCOL)
+                except Exception:  # noqa: BLE001 - e.g. a document nested too deeply
+                    data = pickle.dumps(("unportable", None))
+                pipe.write(data)
                 pipe.flush()
 
             def report(p: Progress) -> None:
