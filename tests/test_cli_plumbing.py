@@ -570,6 +570,10 @@ def test_usage_errors_are_one_line(tmp_path: Path) -> None:
     assert error_line(run(tmp_path, "frobnicate")) == (
         "reviewer: no such command 'frobnicate' (see reviewer --help)"
     )
+    # commands are loaded when run, yet a near miss is still offered the names it is near
+    assert error_line(run(tmp_path, "chek")) == (
+        "reviewer: no such command 'chek'. Did you mean 'check'? (see reviewer --help)"
+    )
 
 
 # ---------------------------------------------------------------- 5. inboxes
