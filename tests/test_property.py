@@ -180,3 +180,40 @@ def test_a_csv_without_quotes_splits_as_the_csv_module_reads_it(text: str) -> No
         rows.append(tuple((raw + [""] * width)[:width]))
     assert list(got.rows) == rows
     assert got.columns == tuple(h.strip() or f"column{i + 1}" for i, h in enumerate(header))
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.text(alphabet=st.sampled_from(list("ab,;\t| \n\r\x0b\x1c\u2028xé")), min_size=1, max_size=60)
+)
+def test_a_large_csv_without_quotes_splits_as_the_csv_module_reads_it(text: str) -> None:
+    """A quote-less table beyond csv's field limit in all, but with short lines, is split by
+    hand too, as the csv module reads it."""
+    import csv
+
+    from reviewer.domain.archive import tabular
+
+    big = "h1,h2,h3\n" + text * (tabular.PLAIN_CSV_MAX // len(text) + 1)
+    got = tabular.parse_csv("t.csv", big)
+    reader = csv.reader(big.splitlines(), delimiter=",")
+    header = next(reader)
+    try:
+        rows = [tuple((raw + [""] * 3)[:3]) for raw in reader if raw and "".join(raw).strip()]
+    except csv.Error:  # a line (with no break in the text) longer than the field limit
+        assert got is None
+        return
+    assert got is not None
+    assert got.columns == tuple(header)
+    assert [tuple(c[: tabular.MAX_CELL] for c in row) for row in rows] == list(got.rows)
+
+
+def test_a_csv_cell_beyond_the_field_limit_is_no_table() -> None:
+    """A line longer than csv's field limit may hold a cell csv refuses: read by csv, it is no
+    table, as before (a long line with no delimiter is one cell)."""
+    from reviewer.domain.archive import tabular
+
+    long_line = "x" * (tabular.PLAIN_CSV_MAX + 1)
+    assert tabular.parse_csv("t.csv", f"a,b\n{long_line}\n") is None
+    fits = "x" * tabular.PLAIN_CSV_MAX
+    table = tabular.parse_csv("t.csv", f"a,b\n{fits}\n" + "c,d\n" * 20000)
+    assert table is not None and table.rows[0] == (fits[: tabular.MAX_CELL], "")

@@ -186,7 +186,8 @@ def _delimiter(first_line: str) -> str:
 
 _delimiter_cached = lru_cache(maxsize=1024)(_delimiter)
 HEADER_CACHED = 1024  # header lines up to this long are remembered (small tables share a few)
-# tables up to this long with no quote are split by hand (no cell can pass csv's field limit)
+# tables with no quote and no line longer than this (csv's field limit, so no cell can pass
+# it) are split by hand
 PLAIN_CSV_MAX = 1 << 17
 
 
@@ -211,14 +212,19 @@ def parse_csv(member: str, text: str) -> Table | None:
         cached = len(first) <= HEADER_CACHED
         delimiter = _delimiter_cached(first) if cached else _delimiter(first)
         lines = text.splitlines()
-        reader: Iterator[list[str]]
-        if len(text) <= PLAIN_CSV_MAX and '"' not in text and "\x00" not in text:
-            # no quote anywhere: every line is its cells between delimiters, as csv reads
-            # it (an empty line no cells), without the csv module's per-line machinery
-            reader = (line.split(delimiter) if line else [] for line in lines)
+        # no quote anywhere: every line is its cells between delimiters, as csv reads it (an
+        # empty line no cells), without the csv module's per-line machinery
+        plain = (
+            '"' not in text
+            and "\x00" not in text
+            and (len(text) <= PLAIN_CSV_MAX or max(map(len, lines)) <= PLAIN_CSV_MAX)
+        )
+        reader: Iterator[list[str]] | None = None
+        if plain:
+            header = lines[0].split(delimiter) if lines and lines[0] else None
         else:
             reader = csv.reader(lines, delimiter=delimiter)
-        header = next(reader, None)
+            header = next(reader, None)
         if not header:
             return None
         columns = (
@@ -230,20 +236,41 @@ def parse_csv(member: str, text: str) -> Table | None:
         )
         rows: list[tuple[str, ...]] = []
         width = len(columns)
-        for raw in reader:
-            if not raw or not "".join(raw).strip():
-                continue
-            if len(raw) < width:
-                raw.extend([""] * (width - len(raw)))
-            elif len(raw) > width:
-                del raw[width:]
-            if max(map(len, raw)) <= SHARE_MAX:
-                rows.append(tuple(map(_intern, raw)))
-            else:
-                rows.append(tuple([_share(c) for c in raw]))
+        if reader is None:
+            # (a line no longer than SHARE_MAX has no longer cell: its cells are all shared)
+            for line in lines[1:]:
+                if not line:
+                    continue
+                raw = line.split(delimiter)
+                if not "".join(raw).strip():
+                    continue
+                if len(raw) != width:
+                    _fit(raw, width)
+                if len(line) <= SHARE_MAX or max(map(len, raw)) <= SHARE_MAX:
+                    rows.append(tuple(map(_intern, raw)))
+                else:
+                    rows.append(tuple([_share(c) for c in raw]))
+        else:
+            for raw in reader:
+                if not raw or not "".join(raw).strip():
+                    continue
+                if len(raw) != width:
+                    _fit(raw, width)
+                if max(map(len, raw)) <= SHARE_MAX:
+                    rows.append(tuple(map(_intern, raw)))
+                else:
+                    rows.append(tuple([_share(c) for c in raw]))
     except csv.Error:
         return None
     return Table(member=member, columns=columns, rows=rows)
+
+
+def _fit(raw: list[str], width: int) -> None:
+    """A row's cells made as many as the header's: missing ones empty, extra ones dropped."""
+    if len(raw) < width:
+        raw.extend([""] * (width - len(raw)))
+    else:
+        del raw[width:]
 
 
 _COLUMNS: dict[tuple[str, ...], tuple[str, ...]] = {}
