@@ -16,7 +16,7 @@ from reviewer.domain.archive.errors import WavError
 from reviewer.domain.archive.sniff import looks_like_text, utf16_text
 from reviewer.domain.archive.tabular import decode_text
 from reviewer.domain.archive.tags import audio_tags
-from reviewer.domain.archive.wav import parse_wav, wav_tags
+from reviewer.domain.archive.wav import wav_info, wav_tags
 from reviewer.domain.model import Member
 
 TEXT_SNIFF = 4096  # first bytes that tell text from a recording
@@ -45,7 +45,7 @@ def digest_audio(ctx: Context, member: Member, box: list[bytes], total: int, tai
         if tags:  # names, ids and addresses a recorder or pipeline wrote into the file
             keep_text(ctx, member.path, tags, False)
         try:
-            member.audio = parse_wav(data, total).info
+            member.audio = wav_info(data, total)
         except WavError as exc:
             try:
                 member.audio = sndfile_info(data, total)

@@ -104,7 +104,8 @@ def utf16_codec(head: bytes) -> tuple[str, int] | None:
         return "utf-16-be", 2
     sample = head[:512]
     sample = sample[: len(sample) // 2 * 2]
-    if len(sample) < 8 or b"\x00" not in sample:  # (most members: at once)
+    # (most members at once: two bytes that are not NUL to start with, or no NUL at all)
+    if len(sample) < 8 or (sample[0] and sample[1]) or b"\x00" not in sample:
         return None
     even, odd = sample[0::2], sample[1::2]
     if odd.count(0) == len(odd) and 0 not in even:

@@ -88,8 +88,18 @@ def _chunks(buf: bytes, order: str) -> Iterator[tuple[bytes, int, int]]:
         pos += 8 + size + (size & 1)
 
 
+# a WavHeader's fields in order, as `_walk_fields` gives them
+_HeaderFields = tuple[str, int, int, int, int, int, int, int, int, int]
+
+
 def _walk(buf: bytes) -> WavHeader:
     """The header of a file whose first 12 bytes are a RIFF, RIFX or RF64 WAVE signature."""
+    return WavHeader(*_walk_fields(buf))
+
+
+def _walk_fields(buf: bytes) -> _HeaderFields:
+    """`_walk`'s header as a plain tuple of its fields (the reader lays out thousands of
+    recordings, and a frozen dataclass is slow to make)."""
     variant = buf[:4].decode("ascii")
     order = ">" if variant == "RIFX" else "<"
     fmt: tuple[int, int, int, int, int, int, int] | None = None
@@ -127,7 +137,7 @@ def _walk(buf: bytes) -> WavHeader:
     if variant == "RF64" and declared == OPEN_SIZE and ds64_data is not None:
         declared = ds64_data
     tag, channels, rate, byte_rate, align, bits, valid = fmt
-    return WavHeader(variant, tag, channels, rate, byte_rate, align, bits, valid, offset, declared)
+    return variant, tag, channels, rate, byte_rate, align, bits, valid, offset, declared
 
 
 def wav_header(head: bytes | memoryview) -> WavHeader:
@@ -141,9 +151,9 @@ def wav_header(head: bytes | memoryview) -> WavHeader:
     return _walk(buf)
 
 
-def _sample_bytes(header: WavHeader) -> int:
-    """Bytes per sample of a little-endian PCM or float header, or `WavError` with why not."""
-    tag, channels, bits, align = header.encoding, header.channels, header.bits, header.align
+def _sample_bytes(tag: int, channels: int, bits: int, align: int) -> int:
+    """Bytes per sample of a little-endian PCM or float header (its format tag, channels,
+    bits per sample and block align), or `WavError` with why not."""
     if tag == WAVE_FORMAT_IEEE_FLOAT:
         if bits != 32:
             raise WavError(f"unsupported float sample size {bits} bit")
@@ -167,37 +177,7 @@ def parse_wav(head: bytes | memoryview, total_bytes: int | None = None) -> WavLa
 
     `head` may be only a prefix of the file, as long as it reaches the start of the data chunk.
     """
-    buf = bytes(head)
-    total = len(buf) if total_bytes is None else total_bytes
-    if len(buf) < 12:
-        raise WavError("too short to be a WAV file")
-    if buf[:4] != b"RIFF" or buf[8:12] != b"WAVE":
-        if buf[:4] in _VARIANTS and buf[8:12] == b"WAVE":
-            raise WavError(f"unsupported RIFF variant {buf[:4].decode()}")
-        raise WavError("not a RIFF/WAVE file")
-    header = _walk(buf)
-    tag, channels, rate = header.encoding, header.channels, header.rate
-    if tag not in (WAVE_FORMAT_PCM, WAVE_FORMAT_IEEE_FLOAT):
-        raise WavError(f"unsupported encoding 0x{tag:04x} (only PCM and float are read)")
-    if not 1 <= channels <= MAX_CHANNELS:
-        raise WavError(f"absurd channel count {channels}")
-    if not MIN_RATE <= rate <= MAX_RATE:
-        raise WavError(f"absurd sample rate {rate} Hz")
-    width = _sample_bytes(header)
-    frame = channels * width
-    offset, declared = header.data_offset, header.declared_bytes
-    present = max(0, total - offset)
-    if declared in (0, OPEN_SIZE):  # streaming writers leave the size open
-        declared = present
-    usable = min(declared, present)
-    usable -= usable % frame
-    info = AudioInfo(
-        format="wav",
-        duration_s=round(usable / frame / rate, 3),
-        rate=rate,
-        channels=channels,
-        bits=header.valid_bits if tag == WAVE_FORMAT_PCM else header.bits,
-    )
+    info, offset, usable, declared, tag, width, frame = _lay_out(head, total_bytes)
     return WavLayout(
         info=info,
         data_offset=offset,
@@ -209,9 +189,46 @@ def parse_wav(head: bytes | memoryview, total_bytes: int | None = None) -> WavLa
     )
 
 
+def _lay_out(
+    head: bytes | memoryview, total_bytes: int | None
+) -> tuple[AudioInfo, int, int, int, int, int, int]:
+    """`parse_wav`'s layout as a plain tuple of its fields, in `WavLayout`'s order."""
+    buf = bytes(head)
+    total = len(buf) if total_bytes is None else total_bytes
+    if len(buf) < 12:
+        raise WavError("too short to be a WAV file")
+    if buf[:4] != b"RIFF" or buf[8:12] != b"WAVE":
+        if buf[:4] in _VARIANTS and buf[8:12] == b"WAVE":
+            raise WavError(f"unsupported RIFF variant {buf[:4].decode()}")
+        raise WavError("not a RIFF/WAVE file")
+    fields = _walk_fields(buf)
+    _variant, tag, channels, rate, _byte_rate, align, bits, valid, offset, declared = fields
+    if tag not in (WAVE_FORMAT_PCM, WAVE_FORMAT_IEEE_FLOAT):
+        raise WavError(f"unsupported encoding 0x{tag:04x} (only PCM and float are read)")
+    if not 1 <= channels <= MAX_CHANNELS:
+        raise WavError(f"absurd channel count {channels}")
+    if not MIN_RATE <= rate <= MAX_RATE:
+        raise WavError(f"absurd sample rate {rate} Hz")
+    width = _sample_bytes(tag, channels, bits, align)
+    frame = channels * width
+    present = max(0, total - offset)
+    if declared in (0, OPEN_SIZE):  # streaming writers leave the size open
+        declared = present
+    usable = min(declared, present)
+    usable -= usable % frame
+    info = AudioInfo(
+        format="wav",
+        duration_s=round(usable / frame / rate, 3),
+        rate=rate,
+        channels=channels,
+        bits=valid if tag == WAVE_FORMAT_PCM else bits,
+    )
+    return info, offset, usable, declared, tag, width, frame
+
+
 def wav_info(head: bytes | memoryview, total_bytes: int | None = None) -> AudioInfo:
     """Duration, rate, channels and bits of a WAV (see `parse_wav`)."""
-    return parse_wav(head, total_bytes).info
+    return _lay_out(head, total_bytes)[0]
 
 
 def decode_wav(data: bytes) -> tuple[AudioInfo, bytes]:
