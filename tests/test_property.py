@@ -217,3 +217,20 @@ def test_a_csv_cell_beyond_the_field_limit_is_no_table() -> None:
     fits = "x" * tabular.PLAIN_CSV_MAX
     table = tabular.parse_csv("t.csv", f"a,b\n{fits}\n" + "c,d\n" * 20000)
     assert table is not None and table.rows[0] == (fits[: tabular.MAX_CELL], "")
+
+
+def _extension_by_search(name: str) -> str:
+    """The extension as first written: the last dot, after the last "/" or "!" before it."""
+    dot = name.rfind(".")
+    if dot <= 0 or "/" in name[dot:] or "!" in name[dot:]:
+        return ""
+    cut = max(name.rfind("/", 0, dot), name.rfind("!", 0, dot))
+    return name[dot:].lower() if dot > cut + 1 else ""
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("aB./!\\ xÉ")), max_size=12))
+def test_an_extension_is_the_last_parts_after_its_last_dot(name: str) -> None:
+    from reviewer.domain.archive.sniff import extension
+
+    assert extension(name) == _extension_by_search(name)

@@ -272,11 +272,29 @@ def _entries(
         rel = pos - block_at
         if rel + CENTRAL.size > len(block):
             raise DirectoryError("the central directory is cut short")
-        f = CENTRAL.unpack_from(block, rel)
-        if f[0] != CENTRAL_SIG:
+        (
+            sig,
+            _made_by,
+            system,
+            _needed,
+            _needed_system,
+            flags,
+            method,
+            _time,
+            _date,
+            crc,
+            csize,
+            usize,
+            n_name,
+            n_extra,
+            n_comment,
+            _disk,
+            _internal_attr,
+            ext_attr,
+            offset,
+        ) = CENTRAL.unpack_from(block, rel)
+        if sig != CENTRAL_SIG:
             raise DirectoryError("bad central directory record")
-        system, flags, method, crc, csize, usize = f[2], f[5], f[6], f[9], f[10], f[11]
-        n_name, n_extra, n_comment, ext_attr, offset = f[12], f[13], f[14], f[17], f[18]
         var = n_name + n_extra + n_comment
         if rel + CENTRAL.size + var > len(block):
             block_at = pos
@@ -286,7 +304,7 @@ def _entries(
                 raise DirectoryError("the central directory is cut short")
         name_at = rel + CENTRAL.size
         raw = block[name_at : name_at + n_name]
-        name = decode_name(raw, flags, system)
+        name = raw.decode("ascii") if raw.isascii() else decode_name(raw, flags, system)
         stored = None
         if n_extra:
             extra = block[name_at + n_name : name_at + n_name + n_extra]

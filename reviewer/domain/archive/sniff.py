@@ -77,10 +77,11 @@ _AUDIO_EXT = {
 def extension(name: str) -> str:
     """The lower-case extension of the last path part (".csv"), or ""."""
     dot = name.rfind(".")
-    if dot <= 0 or "/" in name[dot:] or "!" in name[dot:]:
+    # a dot that starts the part (".profile", "a/.env") begins no extension
+    if dot <= 0 or name[dot - 1] in "/!":
         return ""
-    cut = max(name.rfind("/", 0, dot), name.rfind("!", 0, dot))
-    return name[dot:].lower() if dot > cut + 1 else ""
+    ext = name[dot:]
+    return "" if "/" in ext or "!" in ext else ext.lower()
 
 
 def _is_mpeg_sync(head: bytes) -> bool:
