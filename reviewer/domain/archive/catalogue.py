@@ -93,10 +93,11 @@ def parse_catalogue(pages: list[str]) -> list[TranscriptEntry]:
 
     Page titles and running heads are left out of the text; page numbers too.
     """
-    split = [[ln.strip() for ln in page.splitlines() if ln.strip()] for page in pages]
+    split = [[s for ln in page.splitlines() if (s := ln.strip())] for page in pages]
     running = _running_lines(split)
-    stamps = (m[1] for lines in split for ln in lines if (m := header(ln)) is not None)
-    day_first = day_order(stamps)
+    # each line's header match, once: the dates' order is judged from all of them first
+    found = [[header(ln) for ln in lines] for lines in split]
+    day_first = day_order(m[1] for matches in found for m in matches if m is not None)
     entries: list[TranscriptEntry] = []
     current: TranscriptEntry | None = None
     lines: list[str] = []
@@ -106,9 +107,10 @@ def parse_catalogue(pages: list[str]) -> list[TranscriptEntry]:
             current.text = " ".join(lines).strip()
             entries.append(current)
 
-    for page_no, page in enumerate(split, start=1):
-        for line in page:
-            match = header(line) if line not in running else None
+    for page_no, (page, matches) in enumerate(zip(split, found, strict=True), start=1):
+        for line, match in zip(page, matches, strict=True):
+            if line in running:
+                match = None
             if match:
                 close()
                 stamp, _sep, serial, uid = match.groups()

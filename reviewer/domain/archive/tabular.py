@@ -569,30 +569,32 @@ def recordings_from(table: Table, members: set[str], root: str = "") -> list[Rec
     where = {fld: table.col(col) for fld, col in mapping.items()}
     at = where.get("timestamp")
     day_first = day_order(row[at] for row in table.rows) if at is not None else None
-    named = "utterance_id" in where
+    # each field's cell, stripped, or "" where the table has no such column (its position
+    # looked up once, not per row)
+    audio_at, uid_at = where.get("audio_member"), where.get("utterance_id")
+    serial_at, type_at = where.get("device_serial"), where.get("device_type")
+    customer_at, transcript_at = where.get("customer_id"), where.get("transcript")
     for n, row in enumerate(table.rows, 1):
-
-        def get(fld: str, row: tuple[str, ...] = row) -> str:
-            i = where.get(fld)
-            return row[i].strip() if i is not None else ""
-
-        audio = get("audio_member")
-        uid = get("utterance_id") if named else _unnamed_id(audio, n, table.member)
+        audio = row[audio_at].strip() if audio_at is not None else ""
+        uid = row[uid_at].strip() if uid_at is not None else _unnamed_id(audio, n, table.member)
         if not uid:
             continue
         if audio and audio not in members:
             audio = next((b + audio for b in (prefix, root) if b + audio in members), audio)
-        ts = get("timestamp")
-        serial, device_type = split_device(get("device_serial"), get("device_type"))
+        ts = row[at].strip() if at is not None else ""
+        serial, device_type = split_device(
+            row[serial_at].strip() if serial_at is not None else "",
+            row[type_at].strip() if type_at is not None else "",
+        )
         out.append(
             Recording(
                 utterance_id=uid,
                 timestamp=parse_export_time(ts, day_first),
-                customer_id=get("customer_id"),
+                customer_id=row[customer_at].strip() if customer_at is not None else "",
                 device_serial=serial,
                 device_type=device_type,
                 audio_member=audio,
-                transcript=get("transcript"),
+                transcript=row[transcript_at].strip() if transcript_at is not None else "",
                 source_member=table.member,
             )
         )
