@@ -14,6 +14,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import lru_cache
+from itertools import chain
 from typing import Any, TypeVar, cast
 
 from reviewer.domain.archive.catalogue import entries_in_text
@@ -425,7 +426,15 @@ def referenced_members(index: ExportIndex) -> set[str]:
     a table of orders costs a glance, not a scan.
     """
     names = MemberNames(index)
-    resolved: dict[str, list[str]] = {}  # cell -> the members it names (cells repeat)
+    # the manifest lists members; it describes none
+    tables = [table for table in index.tables.values() if table.rows]
+    # The cells of the first rows of every table, each resolved once (cells repeat, and
+    # thousands of small tables are then judged by one set operation each).
+    probed: set[str] = set()
+    for table in tables:
+        probed.update(chain.from_iterable(table.rows[:PROBE_ROWS]))
+    resolved = {cell: names.resolve(cell) for cell in probed}  # cell -> the members it names
+    naming = {cell for cell, found in resolved.items() if found}
 
     def resolve(cell: str) -> list[str]:
         found = resolved.get(cell)
@@ -434,18 +443,21 @@ def referenced_members(index: ExportIndex) -> set[str]:
         return found
 
     refs = {r.audio_member for r in index.recordings if r.audio_member}
-    for table in index.tables.values():  # the manifest lists members; it describes none
-        if not table.rows:
-            continue
-        cols = {c for c in table.columns if is_file_column(c)}
-        for row in table.rows[:PROBE_ROWS]:
-            for col, cell in zip(table.columns, row, strict=True):
-                if col not in cols and resolve(cell):
-                    cols.add(col)
+    for table in tables:
+        cols = _file_columns(table.columns)
+        head = table.rows[:PROBE_ROWS]
+        if not naming.isdisjoint(chain.from_iterable(head)):  # a column naming a member
+            by_column = zip(table.columns, zip(*head, strict=True), strict=True)
+            cols = cols | {col for col, cells in by_column if not naming.isdisjoint(cells)}
         for col in cols:
-            for cell in table.values(col):
+            for cell in set(table.values(col)):
                 refs.update(resolve(cell))
     return refs
+
+
+@lru_cache(maxsize=4096)
+def _file_columns(columns: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(c for c in columns if is_file_column(c))
 
 
 def recording_members(recs: Iterable[Recording]) -> list[str]:
