@@ -326,9 +326,11 @@ def _attribute(request: Request, index: ExportIndex) -> Attribution:
         col = customer_column(table)
         if col is None:
             continue
-        foreign: Counter[str] = Counter()
+        foreign: Counter[str] | None = None  # made for the first foreign row (most have none)
         mine = 0
-        for cell in table.values(col):
+        at = table.col(col)
+        for row in table.rows:
+            cell = row[at]
             value = normed.get(cell)
             if value is None:
                 plain = norm_id(cell)
@@ -337,6 +339,8 @@ def _attribute(request: Request, index: ExportIndex) -> Attribution:
                 continue
             if value in (req, req_key):
                 mine += 1
+            elif foreign is None:
+                foreign = Counter({value: 1})
             else:
                 foreign[value] += 1
         att.requester_rows += mine
@@ -365,16 +369,25 @@ def record_customer(doc: object) -> str:
     ``{"customer_id": ...}`` or ``{"customer": {"id": ...}}``."""
     if not isinstance(doc, dict):
         return ""
-    for key, value in doc.items():
-        k = norm_key(str(key))
-        if k in CUSTOMER_KEYS and not is_linked_account(k, map(str, doc)):
-            if _is_id_value(value):
-                return norm_id(value)
-            if isinstance(value, dict):
-                inner = value.get("id")
-                if _is_id_value(inner):
-                    return norm_id(inner)
+    for key in _customer_keys(tuple(doc)):
+        value = doc[key]
+        if _is_id_value(value):
+            return norm_id(value)
+        if isinstance(value, dict):
+            inner = value.get("id")
+            if _is_id_value(inner):
+                return norm_id(inner)
     return ""
+
+
+@lru_cache(maxsize=4096)  # thousands of records share a few sets of keys
+def _customer_keys(keys: tuple[Any, ...]) -> tuple[Any, ...]:
+    """The keys of a record's top level that name its account, in order."""
+    return tuple(
+        key
+        for key in keys
+        if (k := norm_key(str(key))) in CUSTOMER_KEYS and not is_linked_account(k, map(str, keys))
+    )
 
 
 @lru_cache(maxsize=4096)
