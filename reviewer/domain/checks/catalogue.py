@@ -285,17 +285,27 @@ def _differences(
     text: list[tuple[str, Pair]] = []
     device: list[tuple[str, Pair]] = []
     time: list[tuple[str, Pair]] = []
+    # serials as compared, per serial as written (a few devices, thousands of utterances)
+    listed_serials: dict[str, str] = {}
+    kept_serials: dict[str, str] = {}
     for uid, es in entries.items():
         recs = history.get(uid)
         if recs is None:
             continue
         if len(es) == 1 and len(recs) == 1:  # the common case: listed once on each side
             e, rec = es[0], recs[0]
-            if _text_key(e.text) != _text_key(rec.transcript):
+            # the same text, or the same time, agrees at once (as the keys would say)
+            if e.text != rec.transcript and _text_key(e.text) != _text_key(rec.transcript):
                 text.append((uid, (e, rec)))
-            if serial_key(e.device_serial) != serial_key(serial_of(rec)):
+            listed = listed_serials.get(e.device_serial)
+            if listed is None:
+                listed = listed_serials[e.device_serial] = serial_key(e.device_serial)
+            kept = kept_serials.get(rec.device_serial)
+            if kept is None:
+                kept = kept_serials[rec.device_serial] = serial_key(serial_of(rec))
+            if listed != kept:
                 device.append((uid, (e, rec)))
-            if time_differs(e, rec):
+            if e.timestamp != rec.timestamp and time_differs(e, rec):
                 time.append((uid, (e, rec)))
             continue
         for found, differs in zip((text, device, time), aspects, strict=True):
