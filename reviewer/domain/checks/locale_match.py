@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter
+from functools import lru_cache
 
 from reviewer.domain.checks._address import CITY_KEYS, agrees, profile_addresses, written
 from reviewer.domain.checks._common import (
@@ -237,28 +238,33 @@ def _profile_address(request: Request, index: ExportIndex) -> Finding | None:
 
 def _ship_cities(request: Request, index: ExportIndex, cities: set[str]) -> list[Finding]:
     findings = []
+    # city cell -> its city when none of the requester's, else "" (orders repeat a few)
+    outside: dict[str, str] = {}
     for path, table in all_tables(index):
-        city_cols = [
-            c
-            for c in table.columns
-            if norm_key(c) in {"shipcity", "shippingcity", "deliverycity", "city", "shipto"}
-        ]
-        if not city_cols:
+        city_col, order_col = _order_columns(table.columns)
+        if city_col is None:
             continue
         cust = customer_column(table)
-        order_col = next(
-            (c for c in table.columns if norm_key(c) in {"orderid", "order", "ordernumber"}), None
-        )
         other: Counter[str] = Counter()
         orders: list[str] = []
         cust_i = table.col(cust) if cust is not None else None
-        city_i = table.col(city_cols[0])
+        # another account's rows are reported as foreign records
+        foreign = (
+            {c for c in set(table.values(cust)) if is_foreign_id(c, request)}
+            if cust is not None
+            else set()
+        )
+        city_i = table.col(city_col)
         order_i = table.col(order_col) if order_col else None
         for row in table.rows:
-            if cust_i is not None and is_foreign_id(row[cust_i], request):
-                continue  # another account's rows are reported as foreign records
-            city = _city(row[city_i].strip())
-            if city and norm_text(city) not in cities:
+            if cust_i is not None and row[cust_i] in foreign:
+                continue
+            cell = row[city_i]
+            city = outside.get(cell)
+            if city is None:
+                found = _city(cell.strip())
+                city = outside[cell] = found if found and norm_text(found) not in cities else ""
+            if city:
                 other[city] += 1
                 if order_i is not None:
                     orders.append(row[order_i].strip())
@@ -281,6 +287,21 @@ def _ship_cities(request: Request, index: ExportIndex, cities: set[str]) -> list
             )
         )
     return findings
+
+
+@lru_cache(maxsize=4096)  # thousands of small tables share a few headers
+def _order_columns(columns: tuple[str, ...]) -> tuple[str | None, str | None]:
+    """A table's first city column (where an order was shipped) and its order column."""
+    city = next(
+        (
+            c
+            for c in columns
+            if norm_key(c) in {"shipcity", "shippingcity", "deliverycity", "city", "shipto"}
+        ),
+        None,
+    )
+    order = next((c for c in columns if norm_key(c) in {"orderid", "order", "ordernumber"}), None)
+    return city, order
 
 
 _NO_CITY = frozenset({"true", "false", "null", "none", "n/a", "na", "-"})
@@ -313,12 +334,12 @@ def _language_hint(request: Request, index: ExportIndex) -> Finding | None:
     texts = [r.transcript for r in index.recordings if not is_foreign_id(r.customer_id, request)]
     if not index.recordings:  # a catalogue without a voice history: judge the catalogue
         texts = [e.text for e in index.transcripts]
-    for text in texts:
+    for text, times in Counter(texts).items():  # each text once ("stopp", "gute Nacht")
         for w in _WORDS.findall(text.casefold()):
-            total += 1
+            total += times
             for lang, words in FUNCTION_WORDS.items():
                 if w in words:
-                    counts[lang] += 1
+                    counts[lang] += times
     if total < MIN_WORDS or not counts:
         return None
     top, n = counts.most_common(1)[0]
