@@ -572,14 +572,15 @@ def walk_json(
     Iterative (a stack, not recursion), so deep or wide documents cost no generator chains.
     """
     stack: list[tuple[Any, str, int]] = [(doc, "", 0)]
+    nested = (dict, list)  # (a tuple: `isinstance` takes it faster than `dict | list`)
     while stack:
         node, parent, depth = stack.pop()
         if depth > MAX_DEPTH:
             continue
         if isinstance(node, dict):
             for key, value in node.items():
-                k = norm_key(str(key))
-                if isinstance(value, dict | list):
+                k = norm_key(key if type(key) is str else str(key))
+                if isinstance(value, nested):
                     stack.append((value, k, depth + 1))
                 elif keys is not None and k not in keys:
                     continue
@@ -588,9 +589,7 @@ def walk_json(
                 elif isinstance(value, int) and not isinstance(value, bool):
                     yield k, parent, str(value), node
         elif isinstance(node, list):
-            stack.extend(
-                (item, parent, depth + 1) for item in node if isinstance(item, dict | list)
-            )
+            stack.extend((item, parent, depth + 1) for item in node if isinstance(item, nested))
 
 
 def exporter_emails(index: ExportIndex) -> set[str]:

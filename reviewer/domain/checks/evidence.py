@@ -221,31 +221,46 @@ def _device_facts(
     members that hold it there (a seller's id, no customer's, in that member)."""
     not_ids = {serial_key(d.serial) for d in request.requester.devices}
     not_ids |= MARKETPLACE_IDS | AMAZON_SELLER_IDS
-    not_ids |= {serial_key(serial_of(r)) for r in index.recordings}
-    not_ids |= {norm_id(r.utterance_id) for r in index.recordings}
+    # each serial, and each device type in each table, as written once (thousands of
+    # recordings share a few devices)
+    recs = index.recordings
+    not_ids |= {serial_key(serial_of(r)) for r in {r.device_serial: r for r in recs}.values()}
+    not_ids |= {norm_id(r.utterance_id) for r in recs}
     types: defaultdict[str, set[str]] = defaultdict(set)
     sellers: defaultdict[str, set[str]] = defaultdict(set)
     for d in request.requester.devices:
         types[norm_id(d.type)].add("")
-    for r in index.recordings:
-        types[norm_id(r.device_type)].add(r.source_member)
+    for device_type, source in {(r.device_type, r.source_member): None for r in recs}:
+        types[norm_id(device_type)].add(source)
     for path, table in all_tables(index):
-        keys = [(c, norm_key(c)) for c in table.columns]
-        device = [(c, k) for c, k in keys if "serial" in k or "device" in k]
-        for c, k in device:
-            if k not in DEVICE_TYPE_KEYS:
-                not_ids.update(norm_id(cell) for cell in table.values(c))
-        for c, k in keys:  # a seller's or merchant's id is no customer's
-            if _is_seller_key(k):
-                for cell in table.values(c):
-                    sellers[norm_id(cell)].add(path)
-        for c, k in keys if device else ():  # a table of devices: its type columns
-            if k in DEVICE_TYPE_KEYS:
-                for cell in table.values(c):
-                    types[norm_id(cell)].add(path)
+        device_cols, seller_cols, type_cols = _device_columns(table.columns)
+        for c in device_cols:
+            not_ids.update(norm_id(cell) for cell in set(table.values(c)))
+        for c in seller_cols:  # a seller's or merchant's id is no customer's
+            for cell in table.values(c):
+                sellers[norm_id(cell)].add(path)
+        for c in type_cols:
+            for cell in table.values(c):
+                types[norm_id(cell)].add(path)
     types.pop("", None)
     sellers.pop("", None)
     return not_ids, dict(types), dict(sellers)
+
+
+@lru_cache(maxsize=4096)  # thousands of small tables share a few headers
+def _device_columns(
+    columns: tuple[str, ...],
+) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
+    """A table's columns of serials and devices (no customer ids), its seller or merchant
+    columns, and, in a table of devices (one with a serial or device column), its type
+    columns."""
+    keys = [(c, norm_key(c)) for c in columns]
+    device = [(c, k) for c, k in keys if "serial" in k or "device" in k]
+    return (
+        tuple(c for c, k in device if k not in DEVICE_TYPE_KEYS),
+        tuple(c for c, k in keys if _is_seller_key(k)),
+        tuple(c for c, k in keys if k in DEVICE_TYPE_KEYS) if device else (),
+    )
 
 
 # Words of a field's name (`norm_key`) that say it names a seller or merchant: "seller_id",
@@ -463,8 +478,8 @@ def _scan_fields(ev: _Evidence, request: Request, index: ExportIndex) -> None:
             is_id = (key in CUSTOMER_KEYS and not is_linked_account(key, map(str, obj))) or (
                 key == "id" and parent in ACCOUNTISH_PARENTS
             )
-            is_name = not is_id and _is_name_field(key, parent, obj, is_profile)
-            _field(ev, request, path, value, is_id, is_name)
+            if is_id or _is_name_field(key, parent, obj, is_profile):
+                _field(ev, request, path, value, is_id, not is_id)
     for path, text in index.texts.items():
         for label, value in labelled_values(text, markup=path.lower().endswith(MARKUP_EXT)):
             key = norm_key(label.replace("#", " number").replace("\u2116", " number"))
@@ -536,7 +551,7 @@ def _scan_tables(ev: _Evidence, request: Request, index: ExportIndex, att: Attri
         col = customer_column(table)
         if col is not None and att.requester_by_table.get(path):
             ev.requester_seen["customer id"].add(path)
-        name_cols = [c for c in table.columns if _is_holder_column(c)]
+        name_cols = _holder_columns(table.columns)
         if path in index.json_docs or not name_cols or not req.name:
             continue
         at = [table.col(c) for c in name_cols]
@@ -621,9 +636,9 @@ def _identity_evidence(seen: dict[str, set[str]]) -> Finding:
     )
 
 
-@lru_cache(maxsize=4096)
-def _is_holder_column(column: str) -> bool:
-    return norm_key(column) in HOLDER_NAME_KEYS
+@lru_cache(maxsize=4096)  # thousands of small tables share a few headers
+def _holder_columns(columns: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(c for c in columns if norm_key(c) in HOLDER_NAME_KEYS)
 
 
 def _is_name_field(key: str, parent: str, obj: dict[str, Any], is_profile: bool) -> bool:
@@ -635,4 +650,9 @@ def _is_name_field(key: str, parent: str, obj: dict[str, Any], is_profile: bool)
     # a device called "Kitchen")
     if (is_profile and parent == "") or parent in ACCOUNTISH_PARENTS:
         return True
-    return any(norm_key(str(k)) in EMAIL_KEYS for k in obj)
+    return _has_email_key(tuple(obj))
+
+
+@lru_cache(maxsize=4096)  # thousands of records share a few sets of keys
+def _has_email_key(keys: tuple[Any, ...]) -> bool:
+    return any(norm_key(str(k)) in EMAIL_KEYS for k in keys)
