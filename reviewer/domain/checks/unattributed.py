@@ -171,27 +171,33 @@ def _unread_accounts(request: Request, index: ExportIndex) -> list[Finding]:
     and no other check counts them (nor their recordings) as anyone's."""
     found: dict[str, list[str]] = {}
     rows: dict[str, int] = {}
-    seen: dict[str, bool] = {}  # cell -> whether it is such a name (tables repeat a few)
+    # The cells judged, and those that are such a name: tables repeat a few accounts, so
+    # each cell is judged once and a table is then one set operation.
+    judged: set[str] = set()
+    names: set[str] = set()
 
     def is_odd(cell: str) -> bool:
-        odd = seen.get(cell)
-        if odd is None:
-            v = cell.strip()
-            odd = seen[cell] = bool(
-                _NAME_LIKE.fullmatch(v)
-                and v.casefold() not in _NO_ACCOUNT
-                and _ACCOUNT_WORDS.isdisjoint(v.casefold().split())
-                and not account_id(v)
-                and not is_requester_id(v, request)
-                and not is_known_person(v, request)
-            )
-        return odd
+        v = cell.strip()
+        return bool(
+            _NAME_LIKE.fullmatch(v)
+            and v.casefold() not in _NO_ACCOUNT
+            and _ACCOUNT_WORDS.isdisjoint(v.casefold().split())
+            and not account_id(v)
+            and not is_requester_id(v, request)
+            and not is_known_person(v, request)
+        )
 
     for path, table in all_tables(index):
         col = customer_column(table)
         if col is None:
             continue
-        odd = {cell for cell in set(table.values(col)) if is_odd(cell)}
+        at = table.col(col)
+        cells = {row[at] for row in table.rows}
+        if not cells <= judged:
+            fresh = cells - judged
+            names.update(cell for cell in fresh if is_odd(cell))
+            judged |= fresh
+        odd = cells & names
         if not odd:  # (the common case: one or two accounts' ids, row after row)
             continue
         for cell in table.values(col):
