@@ -313,5 +313,5 @@ def test_an_export_that_is_no_file_never_holds_up_the_inbox(tmp_path: Path, expo
         check=False,
     )
     assert proc.returncode == 1, proc.stderr
-    assert f"skipped {bad}: {bad}: export.zip is not a regular file" in proc.stderr
+    assert f"reviewer: skipped {bad}: export.zip is not a regular file\n" in proc.stderr
     assert "DSAR-" in proc.stdout and " new " in proc.stdout

@@ -68,6 +68,7 @@ class ReadAhead:
         self._last: Progress | None = None
         progress = self._forward if watched else None
         self.pid: int | None = None  # the reading child's, when it is read in one
+        self._pidfd: int | None = None
         # the child read it but could not hand the review back: read again here, in `result`
         self.read_again = False
         if _forks(folder):
@@ -98,6 +99,8 @@ class ReadAhead:
             _child(self.folder, w, parent, watched=progress is not None)
         os.close(w)
         self.pid = pid
+        # a handle on this very process: `close` can never signal another that took its id
+        self._pidfd = _pidfd(pid)
         threading.Thread(
             target=self._receive, args=(pid, r, progress), name="read-ahead", daemon=True
         ).start()
@@ -123,6 +126,10 @@ class ReadAhead:
             status = _reap(pid)
             if not answered:
                 self._exc = ReadingFailed(_how_it_ended(status))
+            with self._lock:  # not while `close` signals through it
+                if self._pidfd is not None:
+                    os.close(self._pidfd)
+                    self._pidfd = None
             self._done.set()
 
     # -- both --------------------------------------------------------------------------------
@@ -139,8 +146,11 @@ class ReadAhead:
         pid = self.pid
         if pid is None or self._done.is_set():
             return
-        with contextlib.suppress(ProcessLookupError):
-            os.kill(pid, signal.SIGKILL)
+        with self._lock, contextlib.suppress(ProcessLookupError):  # it has ended meanwhile
+            if self._pidfd is not None:
+                signal.pidfd_send_signal(self._pidfd, signal.SIGKILL)
+            elif not self._done.is_set():  # (without a pidfd: a moment's window remains)
+                os.kill(pid, signal.SIGKILL)
         self._done.wait()  # the receiving thread reaps it
 
     def result(self, show: ProgressCallback | None) -> Review:
@@ -150,7 +160,7 @@ class ReadAhead:
                 show(self._last)
         self._done.wait()
         if self.read_again:
-            return review_folder(self.folder, show)
+            return _in_a_thread(self.folder, show)
         if self._exc is not None:
             raise self._exc
         assert self._out is not None
@@ -225,11 +235,38 @@ def _portable(exc: Exception) -> Exception:
     return ReadingFailed(f"{type(exc).__name__}: {exc}")
 
 
+def _in_a_thread(folder: Path, progress: ProgressCallback | None) -> Review:
+    """`review_folder` on a thread of its own, so the reading starts on a fresh stack, as the
+    child's did: how deeply nested a document it can parse does not depend on the caller."""
+    out: list[Review] = []
+    failed: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            out.append(review_folder(folder, progress))
+        except BaseException as exc:  # noqa: BLE001 - raised again below
+            failed.append(exc)
+
+    thread = threading.Thread(target=run, name="read-again", daemon=True)
+    thread.start()
+    thread.join()
+    if failed:
+        raise failed[0]
+    return out[0]
+
+
 def _how_it_ended(status: int | None) -> str:
     if status is not None and os.WIFSIGNALED(status):
         name = signal.Signals(os.WTERMSIG(status)).name
         return f"the reading process was stopped by {name} before it answered"
     return "the reading process ended before it answered"
+
+
+def _pidfd(pid: int) -> int | None:
+    """A pidfd for `pid` (Linux 5.3 and later), or None where there is none."""
+    with contextlib.suppress(AttributeError, OSError):
+        return os.pidfd_open(pid)
+    return None
 
 
 def _reap(pid: int) -> int | None:

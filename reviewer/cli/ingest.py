@@ -128,7 +128,8 @@ def ingest(ctx: click.Context, paths: tuple[Path, ...], as_json: bool) -> None:
                         review = review_folder(folder, progress=bar.reading(folder.name))
                     result = svc.ingest(review, folder / EXPORT_NAME, actor=actor)
                 except ReviewerError as exc:
-                    skipped.append((folder, str(exc)))
+                    # the reason, without the folder its line already names
+                    skipped.append((folder, str(exc).removeprefix(f"{folder}: ")))
                 except Exception as exc:  # noqa: BLE001 - one bad folder never aborts the rest
                     skipped.append((folder, f"{type(exc).__name__}: {exc}"))
                 else:
