@@ -121,6 +121,12 @@ def state(pid):  # 'T' once the stop has landed, 'Z' or 'gone' once it has finis
     except OSError:
         return "gone"
 
+def said(ahead):  # the reason its result is refused with
+    try:
+        ahead.result(None)
+    except ReadingFailed as exc:
+        return str(exc)
+
 def read_so_far(pid):  # bytes the child has read (its set-up done, the export under way)
     try:
         io = Path(f"/proc/{pid}/io").read_text()
@@ -149,10 +155,7 @@ def test_a_reading_child_that_is_killed_is_a_reason_not_a_hang(tmp_path: Path) -
         STOPPED_CHILD
         + """
 os.kill(ahead.pid, signal.SIGKILL)
-try:
-    ahead.result(None)
-except ReadingFailed as exc:
-    print(exc)
+print(said(ahead))
 """,
         str(slow_request(tmp_path)),
     )
@@ -171,10 +174,7 @@ def test_a_reading_the_command_gives_up_on_is_stopped_and_reaped(tmp_path: Path)
 pid = ahead.pid
 ahead.close()
 print(state(pid))
-try:
-    ahead.result(None)
-except ReadingFailed as exc:
-    print(exc)
+print(said(ahead))
 """,
         str(slow_request(tmp_path)),
     )

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from reviewer.archive.directory import (
+    CENTRAL,
     END_TAIL,
     EOCD,
     DirectoryError,
@@ -326,10 +327,39 @@ def descriptor_size(src: Source, entry: Entry, at: int, room: int) -> int:
 
 def open_regular(path: Path) -> io.BufferedReader:
     """The file opened for reading, refused unless it is a regular file (a FIFO or a device
-    would block or never end)."""
+    would block or never end). What is judged is the file opened, not what the path named a
+    moment before; the open itself does not wait (O_NONBLOCK) for a FIFO's writer."""
     try:
-        if not stat.S_ISREG(os.stat(path).st_mode):
-            raise ArchiveError(f"{path}: not a regular file")
-        return open(path, "rb")  # noqa: SIM115 - the caller closes it
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
     except OSError as exc:
         raise ArchiveError(f"{path}: cannot open ({exc.strerror or exc})") from None
+    try:
+        regular = stat.S_ISREG(os.fstat(fd).st_mode)
+    except OSError as exc:
+        os.close(fd)
+        raise ArchiveError(f"{path}: cannot open ({exc.strerror or exc})") from None
+    if not regular:
+        os.close(fd)
+        raise ArchiveError(f"{path}: not a regular file")
+    return open(fd, "rb")  # noqa: SIM115 - the caller closes it
+
+
+def members_at_most(path: Path) -> int | None:
+    """How many members the archive at `path` can list, by its end record alone (its last
+    bytes, read without following the directory): the larger of the count it gives and what
+    a directory of the size it gives could hold, so a record that understates its count does
+    not pass for a small archive. None when the file is not a regular one, cannot be read,
+    has no end record, or defers to a ZIP64 one. A hint for planning work, never a finding."""
+    try:
+        with open_regular(path) as fh:
+            size = os.fstat(fh.fileno()).st_size
+            tail = os.pread(fh.fileno(), END_TAIL, max(0, size - END_TAIL))
+    except (ArchiveError, OSError):
+        return None
+    at = find_end_record(tail)
+    if at is None:
+        return None
+    total, cd_size = EOCD.unpack_from(tail, at)[4:6]
+    if total == 0xFFFF or cd_size == 0xFFFFFFFF:
+        return None
+    return max(int(total), int(cd_size) // CENTRAL.size)

@@ -29,13 +29,10 @@ kept beside it (`Entry.stored`), since other tools write that one and both are c
 
 from __future__ import annotations
 
-import os
-import stat
 import struct
 import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from pathlib import Path
 from typing import NamedTuple
 
 EOCD = struct.Struct("<4sHHHHIIH")  # end of central directory record
@@ -107,34 +104,6 @@ def find_end_record(tail: bytes) -> int | None:
                 fallback = at
         at = tail.rfind(EOCD_SIG, 0, at)
     return fallback if fallback >= 0 else None
-
-
-def members_at_most(path: Path) -> int | None:
-    """How many members the archive at `path` can list, by its end record alone (its last
-    bytes, read without following the directory): the larger of the count it gives and what
-    a directory of the size it gives could hold, so a record that understates its count does
-    not pass for a small archive. None when the file is not a regular one, cannot be read,
-    has no end record, or defers to a ZIP64 one. A hint for planning work, never a finding."""
-    try:
-        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)  # a FIFO must not block the open
-    except OSError:
-        return None
-    try:
-        st = os.fstat(fd)
-        if not stat.S_ISREG(st.st_mode):
-            return None
-        tail = os.pread(fd, END_TAIL, max(0, st.st_size - END_TAIL))
-    except OSError:
-        return None
-    finally:
-        os.close(fd)
-    at = find_end_record(tail)
-    if at is None:
-        return None
-    total, cd_size = EOCD.unpack_from(tail, at)[4:6]
-    if total == 0xFFFF or cd_size == 0xFFFFFFFF:
-        return None
-    return max(int(total), int(cd_size) // CENTRAL.size)
 
 
 def split_part(disk: int) -> bool:

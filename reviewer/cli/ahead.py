@@ -69,7 +69,7 @@ class ReadAhead:
         progress = self._forward if watched else None
         self.pid: int | None = None  # the reading child's, when it is read in one
         self._pidfd: int | None = None
-        # the child read it but could not hand the review back: read again here, in `result`
+        # the child read it but could not hand the review back: `result` reads it again
         self.read_again = False
         if _forks(folder):
             self._start_child(progress)
@@ -160,7 +160,11 @@ class ReadAhead:
                 show(self._last)
         self._done.wait()
         if self.read_again:
-            return _in_a_thread(self.folder, show)
+            # read again on a fresh stack, as the child did (how deeply nested a document
+            # parses does not depend on the caller's depth)
+            again = threading.Thread(target=self._in_thread, args=(show,), name="read-again")
+            again.start()
+            again.join()
         if self._exc is not None:
             raise self._exc
         assert self._out is not None
@@ -171,7 +175,7 @@ def _forks(folder: Path) -> bool:
     """Whether to read `folder` in a forked child (see the module's docstring)."""
     if not hasattr(os, "fork") or sys.platform == "darwin" or threading.active_count() > 1:
         return False
-    from reviewer.archive.directory import members_at_most
+    from reviewer.archive.container import members_at_most
     from reviewer.domain.review import EXPORT_NAME
 
     listed = members_at_most(folder / EXPORT_NAME)
@@ -233,26 +237,6 @@ def _portable(exc: Exception) -> Exception:
         pickle.loads(pickle.dumps(exc))
         return exc
     return ReadingFailed(f"{type(exc).__name__}: {exc}")
-
-
-def _in_a_thread(folder: Path, progress: ProgressCallback | None) -> Review:
-    """`review_folder` on a thread of its own, so the reading starts on a fresh stack, as the
-    child's did: how deeply nested a document it can parse does not depend on the caller."""
-    out: list[Review] = []
-    failed: list[BaseException] = []
-
-    def run() -> None:
-        try:
-            out.append(review_folder(folder, progress))
-        except BaseException as exc:  # noqa: BLE001 - raised again below
-            failed.append(exc)
-
-    thread = threading.Thread(target=run, name="read-again", daemon=True)
-    thread.start()
-    thread.join()
-    if failed:
-        raise failed[0]
-    return out[0]
 
 
 def _how_it_ended(status: int | None) -> str:
