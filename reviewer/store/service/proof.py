@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 
 from sqlmodel import Session
@@ -85,15 +85,18 @@ def release_problem(
         return "two approving sign-offs by two people are needed"
     signoff_events: dict[Stage, ChainedEvent] = {}
     for stage, signer in by_stage.items():
+        wanted = {
+            "version_id": vid,
+            "stage": stage.value,
+            "decision": Decision.APPROVE.value,
+            "archive_sha256": v.archive_sha256,
+        }
         match = [
             e
             for e in events
             if e.action == "sign-off"
             and e.actor == signer.name
-            and e.payload_object().get("version_id") == vid
-            and e.payload_object().get("stage") == stage.value
-            and e.payload_object().get("decision") == Decision.APPROVE.value
-            and e.payload_object().get("archive_sha256") == v.archive_sha256
+            and _holds(e.payload_object(), wanted)  # each payload parsed once
         ]
         if not match:
             return (
@@ -130,6 +133,11 @@ def release_problem(
             "requester's, never withdrawn: correct it (withhold what was marked) or reject it"
         )
     return None
+
+
+def _holds(payload: Mapping[str, object], wanted: Mapping[str, object]) -> bool:
+    """Whether `payload` has each of `wanted`'s fields with its value."""
+    return all(payload.get(k) == value for k, value in wanted.items())
 
 
 def _standing_foreign_marks(events: Sequence[ChainedEvent], vid: int) -> list[str]:
