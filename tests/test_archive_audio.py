@@ -290,9 +290,8 @@ BROKEN = {
     # header no recording has
     "zero-hz.wav": rifx_header(1, 0, 16, bytes(1000)),
     "absurd-rate.wav": rifx_header(1, 4_000_000_000, 16, bytes(1000)),
-    "one-hz.wav": rifx_header(1, 1, 16, bytes(1000)),
     "no-channels.wav": rifx_header(0, 8000, 16, bytes(1000)),
-    "thousand-channels.wav": rifx_header(1000, 8000, 16, bytes(4000)),
+    "too-many-channels.wav": rifx_header(1025, 8000, 16, bytes(4100)),
     "65-bit.wav": rifx_header(1, 8000, 65, bytes(1000)),
     "unknown-coding.wav": rifx_header(1, 8000, 16, bytes(1000), tag=0x7777),
     "huge-chunk.wav": b"RIFF\xff\xff\xff\xffWAVE"
@@ -302,6 +301,27 @@ BROKEN = {
     "garbage.wav": b"RIFF" + bytes(2000),
     "text.wav": b"a recording was here " * 50,
 }
+
+
+def test_headers_at_the_edges_of_what_libsndfile_reads_are_facts_not_malformed(
+    tmp_path: Path,
+) -> None:
+    """1 Hz and 1,000 channels are strange, but libsndfile decodes them: the recording gets
+    the facts it reads (only beyond its 1,024 channels, or past 10 MHz, is a header absurd)."""
+    edges = {
+        "one-hz.wav": rifx_header(1, 1, 16, bytes(1000)),
+        "thousand-channels.wav": rifx_header(1000, 8000, 16, bytes(4000)),
+    }
+    archive = tmp_path / "export.zip"
+    archive.write_bytes(zipcraft.zip_of({f"Audio/{n}": d for n, d in edges.items()}))
+    index = read_export(archive, Limits())
+    assert not [f for f in index.read_findings if f.code == "audio-malformed"]
+    for name, data in edges.items():
+        truth = soundfile.info(io.BytesIO(data))
+        member = index.member(f"Audio/{name}")
+        assert member is not None and member.audio is not None, name
+        assert (member.audio.rate, member.audio.channels) == (truth.samplerate, truth.channels)
+        assert member.audio.duration_s == pytest.approx(truth.duration, abs=1e-3), name
 
 
 def test_what_nothing_can_read_is_still_malformed_and_read_at_once(tmp_path: Path) -> None:

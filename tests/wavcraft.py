@@ -104,5 +104,10 @@ def variants() -> list[Variant]:
         Variant("5-bit", stored(0.9, 8000, 5, 5, 1), 0.9, 8000, 5, 5),
         Variant("24-in-4", stored(0.7, 16000, 2, 24, 4), 0.7, 16000, 2, 24),
         Variant("24-in-4-ext", stored(0.7, 16000, 2, 24, 4, extensible=True), 0.7, 16000, 2, 24),
+        # beyond the layouts the reader's own parser takes: many channels, studio rates
+        Variant("16-channels", written(0.5, 48000, 16, "WAV", "PCM_16"), 0.5, 48000, 16, 16),
+        Variant("ext-10-ch", written(0.25, 44100, 10, "WAVEX", "PCM_24"), 0.25, 44100, 10, 24),
+        Variant("768k", written(0.5, 768000, 1, "WAV", "PCM_16"), 0.5, 768000, 1, 16),
+        Variant("500-hz", written(3.0, 500, 1, "WAV", "PCM_16"), 3.0, 500, 1, 16),
     ]
     return out

@@ -67,7 +67,7 @@ Member readers:
 
 - ``audio-malformed`` (WARNING): a WAV recording that neither the WAV parser nor libsndfile
   can read (not RIFF, no fmt chunk, unknown encoding), or whose header states absurd values
-  (0 Hz, a rate outside 1 to 384 kHz, no channels or more than 8); an MP3, Ogg or FLAC
+  (0 Hz or beyond 10 MHz, no channels or more than libsndfile's 1,024); an MP3, Ogg or FLAC
   recording whose bytes are not that format (no MPEG frame that another one follows, no OggS
   page with a Vorbis, Opus, FLAC or Speex header, no fLaC marker and STREAMINFO block), or
   that is cut before any duration can be known (inside its first frame, its headers or its

@@ -7,17 +7,18 @@ member's full length. It takes a recording's length from its header and the file
 a recording longer than the head keeps its true duration (a cut one, the duration of the
 bytes present); reads past the head find nothing, as at the end of a file, so libsndfile
 never walks invented bytes looking for chunks. Only the header is read, nothing is decoded,
-and the facts are judged by the parser's bounds (an absurd header is refused before
-libsndfile sees it), so a hostile header is still malformed.
+and the facts are judged by the bounds any recording keeps (`SOUND_MAX_CHANNELS`, the
+`SOUND_*_RATE`s: an absurd header is refused before libsndfile sees it), so a hostile header is
+still malformed, while 16 channels or 768 kHz, which libsndfile reads, are not.
 """
 
 from __future__ import annotations
 
 from reviewer.domain.archive.errors import WavError
 from reviewer.domain.archive.wav import (
-    MAX_CHANNELS,
-    MAX_RATE,
-    MIN_RATE,
+    SOUND_MAX_CHANNELS,
+    SOUND_MAX_RATE,
+    SOUND_MIN_RATE,
     WAVE_FORMAT_PCM,
     WavHeader,
     wav_header,
@@ -73,9 +74,9 @@ class HeadFile:
 
 
 def _judge(channels: int, rate: int) -> None:
-    if not 1 <= channels <= MAX_CHANNELS:
+    if not 1 <= channels <= SOUND_MAX_CHANNELS:
         raise WavError(f"absurd channel count {channels}")
-    if not MIN_RATE <= rate <= MAX_RATE:
+    if not SOUND_MIN_RATE <= rate <= SOUND_MAX_RATE:
         raise WavError(f"absurd sample rate {rate} Hz")
 
 

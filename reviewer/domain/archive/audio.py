@@ -21,7 +21,7 @@ import re
 import struct
 from typing import NamedTuple
 
-from reviewer.domain.archive.wav import MAX_RATE, MIN_RATE
+from reviewer.domain.archive.wav import SOUND_MAX_CHANNELS, SOUND_MAX_RATE, SOUND_MIN_RATE
 from reviewer.domain.model import AudioInfo
 
 OGG_TAIL = 1 << 16  # bytes kept from the end of an OGG stream to find its last page
@@ -45,10 +45,10 @@ def hear(fmt: str, head: bytes, tail: bytes, total: int) -> Heard:
 
 
 def _judged(info: AudioInfo) -> str | None:
-    """Why a header's rate or channels are absurd, else None (the WAV parser's bounds)."""
-    if not 1 <= (info.channels or 0) <= 255:
+    """Why a header's rate or channels are absurd, else None (the bounds any recording keeps)."""
+    if not 1 <= (info.channels or 0) <= SOUND_MAX_CHANNELS:
         return f"absurd channel count {info.channels or 0}"
-    if not MIN_RATE <= (info.rate or 0) <= MAX_RATE:
+    if not SOUND_MIN_RATE <= (info.rate or 0) <= SOUND_MAX_RATE:
         return f"absurd sample rate {info.rate or 0} Hz"
     return None
 

@@ -23,8 +23,15 @@ from reviewer.domain.model import AudioInfo
 WAVE_FORMAT_PCM = 0x0001
 WAVE_FORMAT_IEEE_FLOAT = 0x0003
 WAVE_FORMAT_EXTENSIBLE = 0xFFFE
+# The layouts this parser reads itself: anything outside them is asked of libsndfile
+# (`reviewer.archive.digest.sndfile`), which reads far more.
 MIN_RATE, MAX_RATE = 1_000, 384_000
 MAX_CHANNELS = 8
+# What any recording may state and still be taken as sound: libsndfile's own channel limit
+# (SF_MAX_CHANNELS), and rates from 1 Hz to 10 MHz (software radio writes WAVs at MHz
+# rates; 768 kHz is a studio rate). Beyond these a header is absurd, whoever reads it.
+SOUND_MAX_CHANNELS = 1024
+SOUND_MIN_RATE, SOUND_MAX_RATE = 1, 10_000_000
 MAX_PCM_BITS = 32
 OPEN_SIZE = 0xFFFFFFFF  # the size a streaming writer (or RF64) leaves in a chunk header
 _VARIANTS = (b"RIFF", b"RIFX", b"RF64")
