@@ -188,3 +188,79 @@ def test_the_requesters_own_recording_passes(tmp_path: Path, ext: str, content: 
     report = review_recording(tmp_path, ext, content())
     assert_passes(report)
     assert not only(report, "text-too-large")
+
+
+def wav_tagged_after(seconds: float, **info: str) -> bytes:
+    """A stereo 48 kHz WAV of `seconds` whose LIST/INFO chunk follows its samples, as some
+    recorders write it (the RIFF size counts it)."""
+    rate = 48000
+    t = np.arange(int(rate * seconds)) / rate
+    tone = (0.3 * np.sin(2 * np.pi * 440 * t)).astype("float32")
+    buf = io.BytesIO()
+    sf.write(buf, np.stack([tone, tone], axis=1), rate, format="WAV", subtype="PCM_16")
+    wav = buf.getvalue()
+    subs = b""
+    for key, value in info.items():
+        raw = value.encode() + b"\0"
+        subs += key.encode() + struct.pack("<I", len(raw)) + raw + b"\0" * (len(raw) & 1)
+    listed = b"LIST" + struct.pack("<I", 4 + len(subs)) + b"INFO" + subs
+    out = wav + listed
+    return out[:4] + struct.pack("<I", len(out) - 8) + out[8:]
+
+
+def test_wav_tags_after_samples_beyond_the_kept_head_are_read(tmp_path: Path) -> None:
+    """A 6 s stereo recording is 1.15 MB, past the 1 MiB the reader keeps: its tags, written
+    after the samples, are still read, and a stranger's address in them blocks as it does in
+    a short recording."""
+    wav = wav_tagged_after(6.0, IART=STRANGER_MAIL, ICMT=f"customer {STRANGER}")
+    assert len(wav) > 1 << 20
+    assert_blocks(review_recording(tmp_path, "wav", wav), "wav")
+
+
+def test_own_wav_tags_after_samples_pass(tmp_path: Path) -> None:
+    wav = wav_tagged_after(6.0, IART=OWN_MAIL, ICMT=f"customer {OWN}")
+    assert_passes(review_recording(tmp_path, "wav", wav))
+
+
+def ape(**items: str) -> bytes:
+    """An APEv2 tag (header, text items, footer), as taggers append it to an MP3."""
+    body = b"".join(
+        struct.pack("<II", len(v.encode()), 0) + k.encode() + b"\0" + v.encode()
+        for k, v in items.items()
+    )
+
+    def block(flags: int) -> bytes:
+        return (
+            b"APETAGEX" + struct.pack("<IIII", 2000, len(body) + 32, len(items), flags) + bytes(8)
+        )
+
+    return block(0xA0000000) + body + block(0x80000000)
+
+
+def id3v24_appended(frames: list[tuple[str, bytes]]) -> bytes:
+    """An ID3v2.4 tag with a footer, which lets it stand after the frames."""
+    body = b"".join(fid.encode() + syncsafe(len(p)) + b"\0\0" + p for fid, p in frames)
+    return (
+        b"ID3\x04\x00\x10" + syncsafe(len(body)) + body + b"3DI\x04\x00\x10" + syncsafe(len(body))
+    )
+
+
+@pytest.mark.parametrize("where", ["ape", "ape+id3v1", "id3v24-footer"])
+def test_mp3_tags_after_the_frames_naming_a_stranger_block(tmp_path: Path, where: str) -> None:
+    audio = sound("MP3", "MPEG_LAYER_III")
+    if where.startswith("ape"):
+        tagged = audio + ape(Artist=STRANGER_MAIL, Comment=f"customer {STRANGER}")
+        if where.endswith("id3v1"):
+            tagged += b"TAG" + b"Voice recording".ljust(30, b"\0") + bytes(95)
+    else:
+        frames = [
+            ("TPE1", b"\x03" + STRANGER_MAIL.encode() + b"\0"),
+            ("COMM", b"\x03eng\x00customer " + STRANGER.encode()),
+        ]
+        tagged = audio + id3v24_appended(frames)
+    assert_blocks(review_recording(tmp_path, "mp3", tagged), "mp3")
+
+
+def test_an_mp3_with_its_own_ape_tag_passes(tmp_path: Path) -> None:
+    tagged = sound("MP3", "MPEG_LAYER_III") + ape(Artist=OWN_MAIL, Comment=f"customer {OWN}")
+    assert_passes(review_recording(tmp_path, "mp3", tagged))

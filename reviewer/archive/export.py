@@ -33,6 +33,7 @@ from reviewer.archive.container import (
     open_regular,
 )
 from reviewer.archive.context import Context, Stop
+from reviewer.archive.digest.text import add_text
 from reviewer.archive.directory import END_TAIL
 from reviewer.archive.finish import finish
 from reviewer.archive.limits import Limits
@@ -260,7 +261,7 @@ def _read_job(ctx: Context, level: Level, job: Job, watch: Tally | None = None) 
                 cap = keep_cap(limits, level.depth, kind, audio, label)
                 tail = bytes(chunk[-END_TAIL:])  # a small member's chunk itself, not a copy
                 if audio == "wav":
-                    scout = ChunkScout(bytes(chunk[:12]))
+                    scout = ChunkScout(bytes(chunk[:12]), cap)
             elif n >= END_TAIL:
                 tail = bytes(chunk[-END_TAIL:])
             else:
@@ -318,6 +319,8 @@ def _read_job(ctx: Context, level: Level, job: Job, watch: Tally | None = None) 
     _digest(
         ctx, level, job, count, crc, digest.hexdigest(), box, tail, named, kept_n == count, laid_out
     )
+    if scout is not None and member.kind is MemberKind.AUDIO and (tags := scout.tags()):
+        add_text(ctx, path, tags)  # tags written beyond the kept head, after the samples
 
 
 def _read_small(ctx: Context, level: Level, job: Job, named: bool) -> bool:

@@ -23,6 +23,22 @@ def digest_text(ctx: Context, member: Member, box: list[bytes], total: int, tail
     keep_text(ctx, member.path, text, cut)
 
 
+def add_text(ctx: Context, path: str, text: str) -> None:
+    """Keep `text` beside what the member's text already is (a recording's tags found beyond
+    its kept head, after those of the head), within the same caps."""
+    kept = ctx.index.texts.get(path)
+    if kept is None:
+        keep_text(ctx, path, text, False)
+        return
+    granted = ctx.take_text(len(text) + 1)
+    if granted > 1:
+        ctx.index.texts[path] = f"{kept}\n{text[: granted - 1]}"
+    if granted < len(text) + 1:
+        with ctx.lock:
+            ctx.text_starved.add(path)
+        ctx.index.texts_truncated.append(path)
+
+
 def keep_text(ctx: Context, path: str, text: str, cut: bool) -> None:
     """Keep `text` as the member's text, within the per-member and whole-archive caps; a
     member whose text is cut (or was read only in part, `cut`) is listed as truncated."""

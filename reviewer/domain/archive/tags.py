@@ -6,8 +6,9 @@ tags (`reviewer.domain.archive.wav.wav_tags`). Each tag is one "ID: value" line.
 - ID3v2 (2.2, 2.3, 2.4) at the start of an MP3 (or a FLAC): its text frames (T***, TXXX),
   links (W***, WXXX), comments and lyrics (COMM, USLT), a picture's description, and any
   other frame whose bytes are text; every ID3 text encoding (ISO-8859-1, UTF-16 with its
-  byte order mark, UTF-16BE, UTF-8); syncsafe sizes and unsynchronisation undone. ID3v1 in
-  the last 128 bytes too.
+  byte order mark, UTF-16BE, UTF-8); syncsafe sizes and unsynchronisation undone. At the end
+  of an MP3: ID3v1 in the last 128 bytes, and an APEv2 tag or an ID3v2.4 tag with a footer
+  after the frames.
 - Vorbis comments: an Ogg stream's comment header (Vorbis, Opus, FLAC in Ogg), a FLAC file's
   VORBIS_COMMENT metadata block. Embedded pictures are left out.
 
@@ -50,9 +51,64 @@ def audio_tags(fmt: str, head: bytes, tail: bytes, whole: bool) -> Tags:
         _flac(head, tags, whole)
     elif fmt == "ogg" or head[:4] == b"OggS":
         _ogg(head, tags, whole)
-    if fmt == "mp3" and len(tail) >= 128 and tail[-128:-125] == b"TAG":
-        _id3v1(tail[-128:], tags)
+    if fmt == "mp3":
+        _tags_at_end(tail, tags)
     return tags
+
+
+_APE_FOOTER = struct.Struct("<8sIIII8x")  # "APETAGEX", version, size, items, flags
+
+
+def _tags_at_end(tail: bytes, tags: Tags) -> None:
+    """The tags an MP3 may carry after its frames, read back from its last bytes `tail`:
+    ID3v1 in the last 128, and before it (or at the very end) an APEv2 tag or an ID3v2.4 tag
+    with a footer, in whichever order they stand. A tag that starts before `tail` is cut."""
+    end = len(tail)
+    if end >= 128 and tail[end - 128 : end - 125] == b"TAG":
+        _id3v1(tail[end - 128 : end], tags)
+        end -= 128
+    for _ in range(2):  # an APEv2 and an appended ID3v2 tag may both stand there
+        if end >= _APE_FOOTER.size and tail[end - 32 : end - 24] == b"APETAGEX":
+            _magic, _version, size, count, _flags = _APE_FOOTER.unpack_from(tail, end - 32)
+            start = end - size  # the items and the footer; a header may stand before them
+            if start < 0:
+                tags.cut = True
+                return
+            _ape_items(tail[start : end - 32], count, tags)
+            header = start >= 32 and tail[start - 32 : start - 24] == b"APETAGEX"
+            end = start - (32 if header else 0)
+        elif end >= 10 and tail[end - 10 : end - 7] == b"3DI":
+            start = end - 20 - _syncsafe(tail[end - 4 : end])
+            if start < 0:
+                tags.cut = True
+                return
+            if tail[start : start + 3] == b"ID3":
+                _id3v2(tail[start:end], tags, True)
+            end = start
+        else:
+            return
+
+
+def _ape_items(body: bytes, count: int, tags: Tags) -> None:
+    """An APEv2 tag's items: value size and flags (little-endian), a NUL-ended key, the value
+    (UTF-8 text unless the flags say binary or external)."""
+    at = 0
+    for _ in range(min(count, 4096)):
+        if at + 9 > len(body):
+            tags.cut = True
+            return
+        size, flags = struct.unpack_from("<II", body, at)
+        key_end = body.find(b"\x00", at + 8)
+        if key_end < 0:
+            tags.cut = True
+            return
+        key = body[at + 8 : key_end].decode("ascii", "replace")
+        value = body[key_end + 1 : key_end + 1 + size]
+        at = key_end + 1 + size
+        if (flags >> 1) & 3 == 0:  # text (binary items are pictures and the like)
+            text = value.decode("utf-8", "replace").replace("\x00", " / ").strip()
+            if text:
+                tags.lines.append(f"APE {key}: {text}")
 
 
 # ------------------------------------------------------------------------------------- ID3v2

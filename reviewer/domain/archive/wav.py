@@ -35,6 +35,7 @@ SOUND_MIN_RATE, SOUND_MAX_RATE = 1, 10_000_000
 MAX_PCM_BITS = 32
 OPEN_SIZE = 0xFFFFFFFF  # the size a streaming writer (or RF64) leaves in a chunk header
 _VARIANTS = (b"RIFF", b"RIFX", b"RF64")
+INFO_TEXT_MAX = 64 << 10  # characters of tags kept from one recording
 
 
 @dataclass(frozen=True, slots=True)
@@ -248,11 +249,14 @@ def decode_wav(data: bytes) -> tuple[AudioInfo, bytes]:
 
 class ChunkScout:
     """Follows a WAV's chunk headers as its bytes stream past (`feed`, in order), keeping only
-    what lays the file out: its fmt (and RF64 ds64) chunk, and where its data chunk starts.
+    what lays the file out: its fmt (and RF64 ds64) chunk, and where its data chunk starts;
+    and the LIST chunks that start beyond the kept head (`head`), wherever they stand: a
+    recorder or pipeline may write its tags after the samples.
 
     The reader keeps only the first bytes of a recording; a file whose fmt or data chunk lies
     beyond them (a large LIST, id3 or JUNK chunk first) is laid out from what the scout saw
-    (`layout`: a compact file of the same header, and the size it stands for).
+    (`layout`: a compact file of the same header, and the size it stands for), and the tags
+    it saw there are read by `tags`.
     """
 
     __slots__ = (
@@ -266,12 +270,16 @@ class ChunkScout:
         "_kind",
         "_kept",
         "_fmt_end",
+        "_head",
+        "_lists",
+        "_room",
         "done",
     )
 
     MAX_KEPT = 64  # bytes of a fmt or ds64 chunk's body that say all the header needs
+    MAX_LISTS = 2 * INFO_TEXT_MAX  # bytes of LIST chunks gathered beyond the head, in all
 
-    def __init__(self, first: bytes) -> None:
+    def __init__(self, first: bytes, head: int = 0) -> None:
         self._variant = bytes(first[:4])
         self._order = ">" if self._variant == b"RIFX" else "<"
         self._at = 12  # where the bytes being gathered start: a chunk header, or a body
@@ -282,6 +290,9 @@ class ChunkScout:
         self._kind = b""  # what is being gathered: b"" a header, else the chunk's id
         self._kept: dict[bytes, bytes] = {}
         self._fmt_end = 0  # where the fmt chunk ends
+        self._head = head  # the bytes the reader keeps itself: their tags are read there
+        self._lists: list[bytes] = []  # LIST bodies that start beyond the head
+        self._room = self.MAX_LISTS
         self.done = self._variant not in _VARIANTS or bytes(first[8:12]) != b"WAVE"
 
     def feed(self, chunk: bytes | memoryview) -> None:
@@ -301,11 +312,14 @@ class ChunkScout:
     def _step(self) -> None:
         got, self._got = self._got, b""
         if self._kind:  # a body gathered: on to the header after its chunk
-            self._kept[self._kind] = got
+            if self._kind == b"LIST":
+                self._lists.append(got)
+                self._room -= len(got)
+            else:
+                self._kept[self._kind] = got
             if self._kind == b"fmt ":
                 self._fmt_end = self._after
             self._kind, self._at, self._want = b"", self._after, 8
-            self.done = b"data" in self._kept and b"fmt " in self._kept
             return
         cid = got[:4]
         if not _chunk_id_ok(cid):
@@ -315,14 +329,25 @@ class ChunkScout:
         body = self._at + 8
         if cid == b"data":
             self._kept[b"data"] = struct.pack("<QQ", body, size)
-            if b"fmt " in self._kept:
+            if size == OPEN_SIZE:  # a streaming writer's or RF64's: nothing follows it here
                 self.done = True
                 return
         self._after = body + size + (size & 1)
         if cid in (b"fmt ", b"ds64") and size:
             self._kind, self._at, self._want = cid, body, min(size, self.MAX_KEPT)
+        elif cid == b"LIST" and size >= 4 and self._at >= self._head and self._room > 0:
+            self._kind, self._at, self._want = cid, body, min(size, self._room)
         else:
             self._at, self._want = self._after, 8
+
+    def tags(self) -> str:
+        """The text tags of the LIST/INFO chunks that start beyond the kept head (`wav_tags`'
+        lines), or ""."""
+        lines: list[str] = []
+        for body in self._lists:
+            if body[:4] == b"INFO":
+                lines.extend(_info_lines(body, 4, len(body), self._order))
+        return "\n".join(lines)[:INFO_TEXT_MAX]
 
     def layout(self, total: int, kept: int) -> tuple[bytes, int] | None:
         """For a file of `total` bytes whose first `kept` the reader holds: (a compact WAV of
@@ -345,9 +370,6 @@ class ChunkScout:
         return head, len(head) + max(0, total - offset)
 
 
-INFO_TEXT_MAX = 64 << 10  # characters of tags kept from one recording
-
-
 def wav_tags(head: bytes | memoryview) -> str:
     """The text tags of a WAV's LIST/INFO chunks in `head` (its first bytes), one
     "ID: value" line each ("INAM: ...", "ICMT: ..."): recorders and pipelines write names,
@@ -361,17 +383,20 @@ def wav_tags(head: bytes | memoryview) -> str:
     lines: list[str] = []
     for cid, body, size in _chunks(buf, order):
         if cid == b"LIST" and buf[body : body + 4] == b"INFO":
-            end = min(body + size, len(buf))
-            at = body + 4
-            while at + 8 <= end:
-                tag = buf[at : at + 4]
-                (n,) = struct.unpack_from(order + "I", buf, at + 4)
-                raw = buf[at + 8 : min(at + 8 + n, end)].split(b"\x00", 1)[0]
-                if _chunk_id_ok(tag) and raw.strip():
-                    try:
-                        value = raw.decode("utf-8")
-                    except UnicodeDecodeError:
-                        value = raw.decode("latin-1")
-                    lines.append(f"{tag.decode('ascii')}: {value.strip()}")
-                at += 8 + n + (n & 1)
+            lines.extend(_info_lines(buf, body + 4, min(body + size, len(buf)), order))
     return "\n".join(lines)[:INFO_TEXT_MAX]
+
+
+def _info_lines(buf: bytes, at: int, end: int, order: str) -> Iterator[str]:
+    """The "ID: value" lines of the INFO sub-chunks in `buf[at:end]`."""
+    while at + 8 <= end:
+        tag = buf[at : at + 4]
+        (n,) = struct.unpack_from(order + "I", buf, at + 4)
+        raw = buf[at + 8 : min(at + 8 + n, end)].split(b"\x00", 1)[0]
+        if _chunk_id_ok(tag) and raw.strip():
+            try:
+                value = raw.decode("utf-8")
+            except UnicodeDecodeError:
+                value = raw.decode("latin-1")
+            yield f"{tag.decode('ascii')}: {value.strip()}"
+        at += 8 + n + (n & 1)
