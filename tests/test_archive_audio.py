@@ -69,6 +69,32 @@ def test_a_cut_vbr_mp3_is_not_given_the_duration_its_header_counts() -> None:
     assert mp3_info(cut, len(cut)).duration_s == pytest.approx(2.612, abs=0.05)
 
 
+def test_a_vbr_mp3_without_a_vbr_header_gets_the_duration_of_its_frames() -> None:
+    """No Xing or VBRI header: the frames are counted as a decoder counts them, not timed by
+    the first frame's bit rate (which would say 3.9 s for these 5.2)."""
+    data = id3(100) + FRAME * 100 + SLOW_FRAME * 100 + b"TAG" + bytes(125)
+    assert mp3_info(data, len(data)).duration_s == pytest.approx(200 * 1152 / 44100, abs=1e-3)
+
+
+def test_a_long_vbr_mp3_without_a_vbr_header_is_timed_by_its_average_frame() -> None:
+    """Longer than the bytes the reader keeps: the frames kept tell the average frame size,
+    and the file's bytes the rest."""
+    data = (FRAME + SLOW_FRAME) * 5000  # 10,000 frames, 3.1 MB
+    head = data[:AUDIO_HEAD]
+    assert mp3_info(head, len(data)).duration_s == pytest.approx(10000 * 1152 / 44100, rel=0.01)
+
+
+def vbri_frame(frames: int, stream: int) -> bytes:
+    vbri = b"VBRI" + struct.pack(">HHHII", 1, 0, 75, stream, frames)
+    head = FRAME_HEADER + b"\x00" * 32 + vbri
+    return head + b"\x00" * (417 - len(head))
+
+
+def test_a_vbri_header_gives_the_frame_count() -> None:
+    data = vbri_frame(1000, 417 + 999 * 208) + SLOW_FRAME * 999
+    assert mp3_info(data, len(data)).duration_s == pytest.approx(1000 * 1152 / 44100, abs=1e-3)
+
+
 def test_garbage_after_an_id3_tag_has_no_duration() -> None:
     data = id3(10) + b"\x00" * 100
     info = mp3_info(data, len(data))

@@ -276,8 +276,46 @@ def read_mp3(head: bytes, total: int) -> Heard:
                 return Heard(info)  # more frames than its bytes can hold: unknown
             info.duration_s = round(frames * frame.samples / frame.rate, 3)
             return Heard(info)
-    info.duration_s = round(held * 8 / (frame.kbps * 1000), 3)
+    vbri = pos + 36  # a Fraunhofer encoder's VBR header: always 32 bytes after the frame's
+    if head[vbri : vbri + 4] == b"VBRI" and len(head) >= vbri + 18:
+        stream, frames = struct.unpack_from(">II", head, vbri + 10)
+        if held > frame.length and frames and frames * _smallest(frame) <= max(held, stream):
+            if total < stream:
+                frames = frames * total // stream
+            info.duration_s = round(frames * frame.samples / frame.rate, 3)
+            return Heard(info)
+    info.duration_s = _walked_duration(head, pos, frame, held, whole)
     return Heard(info)
+
+
+WALK_CBR = 64 << 10  # bytes of frames walked to tell a constant bit rate from a variable one
+
+
+def _walked_duration(head: bytes, pos: int, first: _Frame, held: int, whole: bool) -> float:
+    """The duration of an MP3 with no VBR header, from its frames: counted one by one where
+    the bytes kept hold them all (as a decoder counts them); otherwise the frames' bytes
+    divided by the first frame's bit rate when the first `WALK_CBR` bytes of frames all share
+    it (a constant bit rate), else by the average frame size of the frames kept."""
+    count, at, rates = 0, pos, {first.kbps}
+    samples, limit = first.samples, len(head)
+    while at < limit:
+        frame = _frame(head, at)
+        if frame is None or frame.key != first.key:
+            break
+        if at + frame.length > limit:
+            break  # cut by the bytes kept
+        count += 1
+        rates.add(frame.kbps)
+        at += frame.length
+        if len(rates) == 1 and at - pos >= WALK_CBR:
+            break  # a constant bit rate so far: the bytes tell the rest
+    reached_end = whole and limit - at < 4096  # only a trailing tag (or nothing) is left
+    if count and (reached_end or len(rates) > 1):
+        if reached_end:
+            return round(count * samples / first.rate, 3)
+        frames = held * count / (at - pos)  # the frames the file's bytes hold at this size
+        return round(frames * samples / first.rate, 3)
+    return round(held * 8 / (first.kbps * 1000), 3)
 
 
 def _smallest(frame: _Frame) -> int:
