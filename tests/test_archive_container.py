@@ -97,20 +97,31 @@ def test_bytes_that_look_like_a_zip64_locator_are_no_locator(tmp_path: Path, cas
 
 
 def zip64_tail(
-    entries: list[Entry], prefix: bytes = b"", *, record_offset: int | None = None
+    entries: list[Entry],
+    prefix: bytes = b"",
+    *,
+    record_offset: int | None = None,
+    comment: bytes = b"",
+    extensible: bytes = b"",
+    plain: tuple[int, int, int] | None = None,
 ) -> bytes:
     """`entries` in an archive whose directory is found through a ZIP64 end record and its
-    locator (the end record's fields say 0xFFFF...); the locator points at `record_offset`
-    (default: where the record is, counted from the start of the archive proper)."""
-    plain = zipcraft.build(entries)
-    end_at = plain.rindex(b"PK\x05\x06")
-    cd_offset, cd_size = plain.index(b"PK\x01\x02"), end_at - plain.index(b"PK\x01\x02")
+    locator; the locator points at `record_offset` (default: where the record is, counted
+    from the start of the archive proper). The end record's own count, directory size and
+    offset are `plain` (default: 0xFFFF..., deferring to the ZIP64 record), its comment
+    `comment`; the ZIP64 record carries `extensible` as its extensible data."""
+    built = zipcraft.build(entries)
+    end_at = built.rindex(b"PK\x05\x06")
+    cd_offset, cd_size = built.index(b"PK\x01\x02"), end_at - built.index(b"PK\x01\x02")
     n = len(entries)
-    record = struct.pack("<4sQHHIIQQQQ", b"PK\x06\x06", 44, 45, 45, 0, 0, n, n, cd_size, cd_offset)
+    record = struct.pack(
+        "<4sQHHIIQQQQ", b"PK\x06\x06", 44 + len(extensible), 45, 45, 0, 0, n, n, cd_size, cd_offset
+    )
     at = end_at if record_offset is None else record_offset
     locator = struct.pack("<4sIQI", b"PK\x06\x07", 0, at, 1)
-    end = struct.pack("<4sHHHHIIH", b"PK\x05\x06", 0, 0, 0xFFFF, 0xFFFF, 0xFFFFFFFF, 0xFFFFFFFF, 0)
-    return prefix + plain[:end_at] + record + locator + end
+    count, size, offset = plain or (0xFFFF, 0xFFFFFFFF, 0xFFFFFFFF)
+    end = struct.pack("<4sHHHHIIH", b"PK\x05\x06", 0, 0, count, count, size, offset, len(comment))
+    return prefix + built[:end_at] + record + extensible + locator + end + comment
 
 
 def test_a_real_zip64_end_record_is_still_followed(tmp_path: Path) -> None:
@@ -138,6 +149,101 @@ def test_a_zip64_archive_whose_end_record_is_gone_is_truncated(tmp_path: Path) -
     data[record_at : record_at + 4] = b"XXXX"
     index = read(tmp_path, bytes(data))
     assert "zip-truncated" in {f.code for f in index.read_findings}
+
+
+@pytest.mark.parametrize("length", [65_515, 65_516, 65_535])
+def test_a_zip64_archive_with_the_longest_comments_is_read(tmp_path: Path, length: int) -> None:
+    # the locator stands right before the end record, though a comment of 65,516 bytes or
+    # more puts it before the last bytes the end record is looked for in
+    data = zip64_tail([Entry("a.csv", TEXT), Entry("b.txt", b"hello")], comment=b"c" * length)
+    assert zipfile_accepts(data)
+    if shutil.which("unzip"):
+        assert unzip_accepts(data, tmp_path)
+    index = read(tmp_path, data)
+    assert zip_findings(index) == []
+    assert [m.path for m in index.members] == ["a.csv", "b.txt"]
+    assert all(m.readable for m in index.members)
+
+
+def test_the_zip64_end_record_extensible_data_is_unlisted(tmp_path: Path) -> None:
+    payload = b"customer_id A9ZZZZZZZZZZZZ jane.doe@example.com\n" * 5
+    data = zip64_tail([Entry("a.csv", TEXT)], extensible=payload)
+    if shutil.which("unzip"):  # which reads the record the locator points to
+        assert unzip_accepts(data, tmp_path)
+    index = read(tmp_path, data)
+    f = unlisted(index)
+    assert f.members == (EXPORT_ITSELF,)
+    assert f.detail.startswith(f"{len(payload):,} bytes in the ZIP64 end record's extensible data")
+    assert index.member("a.csv") is not None and index.member("a.csv").readable  # type: ignore[union-attr]
+
+
+def test_end_record_fields_that_fit_the_zip64_record_are_no_conflict(tmp_path: Path) -> None:
+    # zipfile and Info-ZIP write a field's value when it fits, 0xFFFF... when it does not
+    entries = [Entry("a.csv", TEXT), Entry("b.txt", b"hello")]
+    saturated = zip64_tail(entries)
+    end = saturated.rindex(b"PK\x05\x06")
+    size, offset = struct.unpack_from("<QQ", saturated, end - 20 - 16)
+    data = zip64_tail(entries, plain=(2, size, offset))
+    assert zipfile_accepts(data)
+    assert zip_findings(read(tmp_path, data)) == []
+
+
+def test_end_record_fields_that_disagree_with_the_zip64_record_are_a_conflict(
+    tmp_path: Path,
+) -> None:
+    # as DotNetZip writes some archives: the end record's directory size and offset are
+    # not 0xFFFFFFFF, and not the ZIP64 record's; unzip reads them, zipfile the ZIP64 ones
+    entries = [Entry("a.csv", TEXT), Entry("b.txt", b"hello")]
+    saturated = zip64_tail(entries)
+    end = saturated.rindex(b"PK\x05\x06")
+    size, offset = struct.unpack_from("<QQ", saturated, end - 20 - 16)
+    data = zip64_tail(entries, plain=(0xFFFF, size + 8, offset + 8))
+    assert zipfile_accepts(data)
+    if shutil.which("unzip"):
+        assert not unzip_accepts(data, tmp_path)
+    index = read(tmp_path, data)
+    found = zip_findings(index)
+    assert [f.code for f in found] == ["zip-directory-conflict"]
+    assert found[0].members == (EXPORT_ITSELF,)
+    assert f"a directory of {size + 8:,} bytes (the ZIP64 end record: {size:,})" in found[0].detail
+    assert f"the directory at byte {offset + 8:,}" in found[0].detail
+    assert "unzip reads the end record's values" in found[0].detail
+    assert [m.path for m in index.members] == ["a.csv", "b.txt"]  # read on all the same
+    count_only = zip64_tail(entries, plain=(3, 0xFFFFFFFF, 0xFFFFFFFF))
+    found = zip_findings(read(tmp_path, count_only))
+    assert [f.code for f in found] == ["zip-directory-conflict"]
+    assert "the end record gives 3 members (the ZIP64 end record: 2)" in found[0].detail
+
+
+def zipfile_commented(comment: bytes) -> bytes:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("a.csv", TEXT)
+        zf.writestr("dir/b.csv", TEXT)
+        zf.comment = comment
+    return buf.getvalue()
+
+
+@pytest.mark.parametrize("case", ["signature alone", "copy of the end record"])
+def test_an_end_record_signature_in_the_archive_comment_is_a_conflict(
+    tmp_path: Path, case: str
+) -> None:
+    if case == "signature alone":
+        comment = b"PK\x05\x06 this comment mentions the signature"
+    else:
+        plain = zipfile_commented(b"")
+        comment = b"note: " + plain[-22:] + b" end"
+    data = zipfile_commented(comment)
+    assert not zipfile_accepts(data)
+    index = read(tmp_path, data)
+    found = zip_findings(index)
+    assert [f.code for f in found] == ["zip-directory-conflict"]
+    assert found[0].members == (EXPORT_ITSELF,)
+    sig_at = data.rindex(b"PK\x05\x06")
+    assert f"comment holds the end record's signature (PK\\x05\\x06) at byte {sig_at:,}" in (
+        found[0].detail
+    )
+    assert [m.path for m in index.members] == ["a.csv", "dir/b.csv"]
 
 
 # ---------------------------------------------------------------------- 2. unlisted bytes

@@ -38,6 +38,7 @@ STRUCTURAL = {
     "zip-header-mismatch",
     "zip-overlapping",
     "zip-unlisted-bytes",
+    "zip-directory-conflict",
 }
 SIGNATURES = [
     b"PK\x06\x07",  # ZIP64 locator

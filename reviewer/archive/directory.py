@@ -6,8 +6,10 @@ central directory, ZIP64 end record and locator, ZIP64 extra fields, a prefix be
 archive) into slotted `Entry` objects holding only what the reader uses. It follows
 APPNOTE.TXT as `zipfile` does, and raises `DirectoryError` where `zipfile` raises BadZipFile.
 A ZIP64 locator counts only when a sound ZIP64 end record stands where it points, as Info-ZIP
-judges it: a member name or comment may end in the locator's signature. Bytes after the
-directory that are no record of it (nor the end record's comment) are reported, not skipped;
+judges it: a member name or comment may end in the locator's signature. The locator stands
+right before the end record, however long its comment. Bytes after the directory that are
+no record of it (nor the end record's comment) are reported, not skipped, and so is the
+ZIP64 end record's extensible data, which no tool reads;
 zero bytes after the end record are no such bytes: they carry nothing, and bsdtar writing to
 a pipe pads its archive with them to whole 10,240-byte blocks (a tape block, with `-b`, any
 size), so the end record is also looked for before a run of zeros longer than the window
@@ -16,9 +18,12 @@ it is searched in. Zeros are read a chunk at a time, never held at once.
 Where the records let tools read different members, the conflict is reported
 (`inspect_directory`): a second end record inside the first one's comment (or holding it in
 its own) that leads to another directory (zipfile and unzip take the last signature in the
-file, the reader the record whose comment reaches the end); a ZIP64 end record right before
-the locator that is not the one the locator points to (zipfile reads the first, unzip the
-second); an entry count in the end record that is not the number of records in the directory.
+file, the reader the record whose comment reaches the end), or the signature alone in the
+comment (zipfile refuses the archive then); a ZIP64 end record right before the locator that
+is not the one the locator points to (zipfile reads the first, unzip the second); a count,
+directory size or offset in the end record that is not 0xFFFF... and not the ZIP64 end
+record's (unzip reads it, zipfile the ZIP64 one); an entry count in the end record that is
+not the number of records in the directory.
 
 Names are read as Info-ZIP's unzip reads them: UTF-8 when flagged; else, from a system that
 writes names in its own bytes (Unix, macOS: UTF-8 in practice), UTF-8 when they are valid
@@ -136,6 +141,8 @@ def inspect_directory(read: Reader, size: int, limit: int) -> tuple[Directory, l
         raise DirectoryError("no end of central directory record")
     found, conflicts = _directory(read, size, tail_start, tail, at, limit)
     rival = _rival_end(read, size, tail_start, tail, at, found)
+    if rival is None:
+        rival = _signature_in_comment(tail_start, tail, at)
     if rival is not None:
         conflicts.append(rival)
     return found, conflicts
@@ -156,22 +163,36 @@ def _directory(
     if end < size and not _zeros(read, end, size):  # (zeros are padding to a block)
         outside.append((size - end, "after the end of the archive"))
     counts = {count, n_disk}  # 16-bit counts, unless the ZIP64 end record gives them
-    # a ZIP64 end record and its locator sit before the end record; the locator's signature
-    # alone proves nothing (a name or comment may end in it): the record must be there too
+    # a ZIP64 end record and its locator sit right before the end record, wherever a long
+    # comment puts it (before the last bytes read, then); the locator's signature alone
+    # proves nothing (a name or comment may end in it): the record must be there too
+    loc_pos = eocd_pos - ZIP64_LOCATOR.size
     loc_at = at - ZIP64_LOCATOR.size
-    if loc_at >= 0 and tail[loc_at : loc_at + 4] == ZIP64_LOCATOR_SIG:
-        found, conflict = _zip64_end(
-            read, tail_start + loc_at, ZIP64_LOCATOR.unpack_from(tail, loc_at)
-        )
+    if loc_at >= 0:
+        locator = tail[loc_at:at]
+    else:
+        locator = bytes(read(loc_pos, ZIP64_LOCATOR.size)) if loc_pos >= 0 else b""
+    if len(locator) == ZIP64_LOCATOR.size and locator[:4] == ZIP64_LOCATOR_SIG:
+        found, conflict = _zip64_end(read, loc_pos, ZIP64_LOCATOR.unpack(locator))
         if conflict:
             conflicts.append(conflict)
         if found is not None:
-            rec_at, rec_end, count, cd_size, cd_offset = found
+            rec_at, rec_end, count64, size64, offset64 = found
+            plain = _plain_fields((n_disk, count, cd_size, cd_offset), found)
+            if plain:
+                conflicts.append(plain)
+            count, cd_size, cd_offset = count64, size64, offset64
             counts = {count}
-            if rec_end < tail_start + loc_at:
+            if rec_end > rec_at + ZIP64_EOCD.size:  # its extensible data: no tool reads it
                 outside.append(
-                    (tail_start + loc_at - rec_end, "between the ZIP64 end record and its locator")
+                    (
+                        rec_end - rec_at - ZIP64_EOCD.size,
+                        f"in the ZIP64 end record's extensible data (from byte "
+                        f"{rec_at + ZIP64_EOCD.size:,})",
+                    )
                 )
+            if rec_end < loc_pos:
+                outside.append((loc_pos - rec_end, "between the ZIP64 end record and its locator"))
             eocd_pos = rec_at
         elif 0xFFFFFFFF in (cd_size, cd_offset):
             raise DirectoryError("the ZIP64 end record is missing")
@@ -341,6 +362,53 @@ def _rival_end(
             "so tools disagree on what the archive holds"
         )
     return None
+
+
+def _signature_in_comment(tail_start: int, tail: bytes, at: int) -> str | None:
+    """Why tools would not read the end record at `at` when its comment holds the end
+    record's signature (alone, or in bytes that read as another record), else None. zipfile
+    looks for the end record from the end of the file and takes that signature, and so do
+    unzip, 7-Zip or bsdtar when 18 bytes or more follow it: they refuse the archive or read
+    another directory than the one checked."""
+    (comment,) = struct.unpack_from("<H", tail, at + 20)
+    start = at + EOCD.size
+    sig = tail.rfind(EOCD_SIG, start, start + comment)
+    if sig < 0:
+        return None
+    return (
+        f"the archive's comment holds the end record's signature (PK\\x05\\x06) at byte "
+        f"{tail_start + sig:,}, after the end record read at byte {tail_start + at:,}: "
+        "zipfile takes the last one in the file for the end record, and unzip, 7-Zip or "
+        "bsdtar do too when a record's worth of bytes follows it: they refuse the archive or "
+        "read other members than the ones checked"
+    )
+
+
+def _plain_fields(
+    plain: tuple[int, int, int, int], found: tuple[int, int, int, int, int]
+) -> str | None:
+    """How the end record's own counts, directory size and offset (`plain`: entries on this
+    disk, entries, size, offset) disagree with the ZIP64 end record's (`found`, as
+    `_zip64_end` gives it), or None. A field held at 0xFFFF or 0xFFFFFFFF defers to the
+    ZIP64 record; one that is not is what unzip reads, where zipfile reads the ZIP64 one.
+    (A count cut to 16 bits is no disagreement: unzip counts members modulo 65,536.)"""
+    n_disk, count, cd_size, cd_offset = plain
+    _rec_at, _rec_end, count64, size64, offset64 = found
+    differ: list[str] = []
+    counts = {n for n in (n_disk, count) if n != 0xFFFF}
+    if not _counts_fit(counts, count64):
+        said = " and ".join(f"{n:,}" for n in sorted(counts))
+        differ.append(f"{said} members (the ZIP64 end record: {count64:,})")
+    if cd_size not in (0xFFFFFFFF, size64):
+        differ.append(f"a directory of {cd_size:,} bytes (the ZIP64 end record: {size64:,})")
+    if cd_offset not in (0xFFFFFFFF, offset64):
+        differ.append(f"the directory at byte {cd_offset:,} (the ZIP64 end record: {offset64:,})")
+    if not differ:
+        return None
+    return (
+        f"the end record gives {', '.join(differ)}: unzip reads the end record's values, "
+        "zipfile the ZIP64 end record's, so tools read different directories"
+    )
 
 
 def _zip64_end(

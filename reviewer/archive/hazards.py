@@ -15,15 +15,19 @@ would get, naming it.
 - ``zip-unlisted-bytes``: bytes that belong to no member (before the first member, between one
   member's data, with its data descriptor, and the next, between the last and the central
   directory, or after the end record and its comment; or after the end of a member's
-  compressed stream but inside its recorded compressed size): they would be delivered
-  unchecked. Zero bytes after the end record are none: they carry nothing (bsdtar pads an
+  compressed stream but inside its recorded compressed size; or in the ZIP64 end record's
+  extensible data, which no tool reads): they would be delivered unchecked. Zero bytes after the end record are none: they carry nothing (bsdtar pads an
   archive it writes to a pipe with them to whole blocks); one byte that is not zero makes
   them all unlisted.
 - ``zip-directory-conflict``: the archive's directory records disagree, so tools list
   different members: a second end record, inside the first one's comment (or holding it in
   its own), that leads to another central directory (zipfile and unzip take the last one in
-  the file); two sound ZIP64 end records of different directories, one where the locator
-  points and one right before it (unzip reads the first, zipfile the second); an end
+  the file); the end record's signature alone in its comment (zipfile takes the last one
+  for the end record and refuses the archive; unzip, 7-Zip and bsdtar too when a record's
+  worth of bytes follows it); two sound ZIP64 end records of different directories, one
+  where the locator points and one right before it (unzip reads the first, zipfile the
+  second); an end record whose entry count, directory size or offset is not 0xFFFF... and
+  not the ZIP64 end record's (unzip reads the end record's, zipfile the ZIP64 one); an end
   record whose entry count is not the number of records in the central directory.
 - ``zip-corrupt``: a member's compressed data is invalid and cannot be inflated.
 - ``zip-bad-crc``: a member inflates to bytes whose CRC-32 differs from the recorded one.
