@@ -393,10 +393,13 @@ def test_end_record_signature_inside_the_comment(tmp_path: Path) -> None:
     with zipfile.ZipFile(out, "w") as zf:
         zf.writestr("a.txt", b"hello")
         zf.comment = b"PK\x05\x06" + b"\x00" * 30
+    with zipfile.ZipFile(io.BytesIO(out.getvalue())) as zf:
+        assert zf.namelist() == []  # zipfile reads the record in the comment: an empty archive
     archive = tmp_path / "export.zip"
     archive.write_bytes(out.getvalue())
     index = read_export(archive, Limits())
-    assert index.read_findings == []
+    assert [f.code for f in index.read_findings] == ["zip-directory-conflict"]
+    assert "comment holds the end record's signature" in index.read_findings[0].detail
     assert index.texts["a.txt"] == "hello"
 
 
