@@ -414,7 +414,34 @@ def test_zeros_past_the_end_record_window_are_read_in_chunks(tmp_path: Path) -> 
     found = read_directory(at, len(data), 100)
     assert [e.name for e in found.entries][-1] == "folder/part2.csv" and found.outside == []
     assert max(reads) <= max(ZERO_CHUNK, END_TAIL)  # never the zeros at once
-    assert zip_findings(read(tmp_path, data)) == []
+    index = read(tmp_path, data)
+    assert [m.path for m in index.members if m.path.endswith(".csv")] == [
+        f"folder/part{i}.csv" for i in range(3)
+    ]
+
+
+@needs_unzip
+@pytest.mark.parametrize("pad", [65_536, 65_600, 70_000, 73_000, 80_000, 1 << 20])
+def test_padding_that_unzip_and_zipfile_see_no_end_record_behind_is_a_finding(
+    tmp_path: Path, pad: int
+) -> None:
+    # zipfile looks for the end record in the last 65,558 bytes, unzip in the last 66,000
+    # (rounded out to its 8 KiB reads): behind longer zero padding, neither opens the file
+    archive = zipfile_written(zipfile.ZIP_DEFLATED, False)
+    data = archive + bytes(pad)
+    refused = not zipfile_accepts(data) and not unzip_accepts(data, tmp_path)
+    index = read(tmp_path, data)
+    assert [m.path for m in index.members if m.path.endswith(".csv")] == [
+        f"folder/part{i}.csv" for i in range(3)
+    ]
+    found = zip_findings(index)
+    if not refused:
+        assert found == []
+        return
+    assert [f.code for f in found] == ["zip-directory-conflict"]
+    assert found[0].members == (EXPORT_ITSELF,)
+    assert f"behind {pad:,} zero bytes of padding" in found[0].detail
+    assert "neither opens the archive" in found[0].detail
 
 
 @pytest.mark.skipif(shutil.which("bsdtar") is None, reason="bsdtar is not installed")

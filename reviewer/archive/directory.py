@@ -13,7 +13,8 @@ ZIP64 end record's extensible data, which no tool reads;
 zero bytes after the end record are no such bytes: they carry nothing, and bsdtar writing to
 a pipe pads its archive with them to whole 10,240-byte blocks (a tape block, with `-b`, any
 size), so the end record is also looked for before a run of zeros longer than the window
-it is searched in. Zeros are read a chunk at a time, never held at once.
+it is searched in. Zeros are read a chunk at a time, never held at once. Padding longer than
+unzip and zipfile search through is a conflict all the same: they do not open the file.
 
 Where the records let tools read different members, the conflict is reported
 (`inspect_directory`): a second end record inside the first one's comment (or holding it in
@@ -132,14 +133,24 @@ def inspect_directory(read: Reader, size: int, limit: int) -> tuple[Directory, l
     tail_start = max(0, size - END_TAIL)
     tail = bytes(read(tail_start, size - tail_start))
     at = find_end_record(tail)
+    padded = False
     if at is None and tail.endswith(b"\x00"):  # padded with zeros past the window: look before
         stop = min(size, _zeros_start(read, size) + EOCD.size)  # (the record ends in 18 of them)
         tail_start = max(0, stop - END_TAIL)
         tail = bytes(read(tail_start, stop - tail_start))
         at = find_end_record(tail)
+        padded = True
     if at is None:
         raise DirectoryError("no end of central directory record")
     found, conflicts = _directory(read, size, tail_start, tail, at, limit)
+    if padded and _tools_miss(size, tail_start + at):
+        end = tail_start + at + EOCD.size + struct.unpack_from("<H", tail, at + 20)[0]
+        conflicts.append(
+            f"the end record, at byte {tail_start + at:,}, lies behind {size - end:,} zero bytes "
+            "of padding, more than unzip and zipfile search for it: neither opens the "
+            "archive, though its members are listed here; the padding must be trimmed "
+            "before delivery"
+        )
     rival = _rival_end(read, size, tail_start, tail, at, found)
     if rival is None:
         rival = _signature_in_comment(tail_start, tail, at)
@@ -212,6 +223,22 @@ def _directory(
         )
     remark = tail[at + EOCD.size : at + EOCD.size + comment]
     return Directory(entries, count, start, outside, remark), conflicts
+
+
+ZIPFILE_SEARCH = (1 << 16) + EOCD.size  # zipfile looks for the end record in these last bytes
+UNZIP_SEARCH = 66_000  # unzip looks in these last bytes ...
+UNZIP_BLOCK = 8_192  # ... read back from the end in blocks this long, aligned to its start
+
+
+def _tools_miss(size: int, eocd_pos: int) -> bool:
+    """Whether zipfile and unzip both miss the end record at `eocd_pos` of a file of `size`
+    bytes, looking for it only so far back from the end (as Python 3.11's zipfile and
+    Info-ZIP's unzip 6.0 do)."""
+    if eocd_pos >= size - ZIPFILE_SEARCH or size <= UNZIP_BLOCK:
+        return False
+    last = size % UNZIP_BLOCK  # unzip reads this partial block first, then whole ones
+    blocks = (min(size, UNZIP_SEARCH) - last + UNZIP_BLOCK - 1) // UNZIP_BLOCK
+    return eocd_pos < size - last - blocks * UNZIP_BLOCK
 
 
 def _zeros(read: Reader, start: int, end: int) -> bool:

@@ -28,7 +28,9 @@ would get, naming it.
   where the locator points and one right before it (unzip reads the first, zipfile the
   second); an end record whose entry count, directory size or offset is not 0xFFFF... and
   not the ZIP64 end record's (unzip reads the end record's, zipfile the ZIP64 one); an end
-  record whose entry count is not the number of records in the central directory.
+  record whose entry count is not the number of records in the central directory; zero
+  padding after the end record longer than unzip and zipfile search for it (the reader finds
+  the record behind it, they open nothing: the padding must be trimmed before delivery).
 - ``zip-corrupt``: a member's compressed data is invalid and cannot be inflated.
 - ``zip-bad-crc``: a member inflates to bytes whose CRC-32 differs from the recorded one.
 - ``zip-size-mismatch``: a member's real inflated size differs from the size its header declares.
