@@ -506,13 +506,74 @@ def test_unlisted_bytes_in_a_nested_archive_name_it(tmp_path: Path) -> None:
     assert f.detail.startswith("nested archive 'old/inner.zip': 12 bytes between 'x.csv' and")
 
 
-def test_members_past_a_broken_local_header_are_not_called_unlisted(tmp_path: Path) -> None:
-    # a member whose local header is not where the directory says: its hazard, and no
-    # invented count of the bytes around it
+def test_bytes_a_misplaced_local_header_leaves_are_unlisted(tmp_path: Path) -> None:
+    # a member whose local header is not where the directory says: its hazard, and the bytes
+    # where its header really is belong to no member (nothing reads them)
     entries = [Entry("a.txt", b"alpha", offset=3), Entry("b.txt", b"beta")]
-    codes = {f.code for f in read(tmp_path, zipcraft.build(entries)).read_findings}
-    assert "zip-header-mismatch" in codes
-    assert "zip-unlisted-bytes" not in codes
+    index = read(tmp_path, zipcraft.build(entries))
+    (mismatch,) = [f for f in index.read_findings if f.code == "zip-header-mismatch"]
+    assert mismatch.members == ("a.txt",)
+    assert "no local header where the central directory points" in mismatch.detail
+    header = len(zipcraft.local_header(b"a.txt", 8, 0, 0, 0))
+    assert unlisted(index).detail.startswith(
+        f"{header + len(zipcraft.deflate(b'alpha'))} bytes before the first member"
+    )
+
+
+def test_members_past_a_local_header_cut_off_are_not_called_unlisted(tmp_path: Path) -> None:
+    # a member whose data runs past the end of the archive: nobody knows where its bytes
+    # end, so no run after it is counted (the runs before it still are)
+    entries = [
+        Entry("a.txt", b"alpha", after=b"hidden words" * 3),
+        Entry("b.txt", b"beta", csize=1 << 20),
+        Entry("c.txt", b"gamma", after=b"x" * 40),
+    ]
+    index = read(tmp_path, zipcraft.build(entries))
+    (cut,) = [f for f in index.read_findings if f.code == "zip-truncated"]
+    assert cut.members == ("b.txt",) and "runs past the end" in cut.detail
+    assert unlisted(index).detail.startswith(
+        "36 bytes between 'a.txt' and 'b.txt' belong to no member"
+    )
+
+
+HIDDEN = b"HIDDEN: other customer jane.doe@example.com A9ZZZZZZZZZZZZ\n" * 3
+
+
+def hidden_between(*more: Entry) -> bytes:
+    """Another customer's words between two members and before the directory, then `more`."""
+    return zipcraft.build(
+        [
+            Entry("a.txt", TEXT, method=STORED, after=HIDDEN),
+            Entry("b.txt", TEXT, method=STORED, after=HIDDEN),
+            *more,
+        ]
+    )
+
+
+@pytest.mark.parametrize("where", ["junk", "past the end"])
+def test_a_folder_with_no_local_header_does_not_hide_unlisted_bytes(
+    tmp_path: Path, where: str
+) -> None:
+    """A folder entry that points at no local header (unzip: "bad zipfile offset") is a
+    finding of its own, and the bytes outside the members are still counted."""
+    plain = hidden_between()
+    junk = plain.index(HIDDEN)  # another customer's words, where no header is
+    offset = junk if where == "junk" else len(plain) + 1000
+    data = hidden_between(Entry("x/", b"", method=STORED, offset=offset))
+    index = read(tmp_path, data)
+    code, why = (
+        ("zip-header-mismatch", "no local header where the central directory points")
+        if where == "junk"
+        else ("zip-truncated", "its local header lies beyond the end of the archive")
+    )
+    (folder,) = [f for f in index.read_findings if f.code == code]
+    assert folder.members == ("x/",) and why in folder.detail
+    f = unlisted(index)
+    assert f.detail.startswith(f"{len(HIDDEN)} bytes between 'a.txt' and 'b.txt'")
+    assert "between 'b.txt' and the central directory" in f.detail
+    assert f.members == (EXPORT_ITSELF,)
+    if shutil.which("unzip"):
+        assert not unzip_accepts(data, tmp_path)
 
 
 # ---------------------------------------------------------------------- 3. whole archive

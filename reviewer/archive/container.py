@@ -44,6 +44,11 @@ PREFIX_SEARCH = 1 << 20  # bytes searched for the first local header behind a pr
 PREFIX_TRIES = 256  # ... and the signatures tried there
 WINDOW = 1 << 20  # bytes read at once to serve small reads from
 WINDOW_READ_MAX = 64 << 10  # reads up to this size are served from a window
+# why a member's local header is unusable (`local_range`): no header at all where the central
+# directory points (the member owns no bytes there), or a header whose data runs past the end
+BEYOND_END = "its local header lies beyond the end of the archive"
+NO_HEADER = "no local header where the central directory points"
+DATA_PAST_END = "its data runs past the end of the archive"
 
 
 class Source:
@@ -255,11 +260,11 @@ def local_range(level: Level, info: Entry) -> Local | str:
     off = info.header_offset
     size = level.src.size
     if off < 0 or off + LOCAL_HEADER.size > size:
-        return "its local header lies beyond the end of the archive"
+        return BEYOND_END
     head = level.src.read(off, LOCAL_HEADER.size + len(info.name) * 4 + 8)
     fields = LOCAL_HEADER.unpack_from(head, 0)
     if fields[0] != LOCAL_SIG:
-        return "no local header where the central directory points"
+        return NO_HEADER
     n_name, n_extra = fields[9], fields[10]
     start = off + LOCAL_HEADER.size + n_name + n_extra
     name = bytes(head[LOCAL_HEADER.size : LOCAL_HEADER.size + n_name])
@@ -267,7 +272,7 @@ def local_range(level: Level, info: Entry) -> Local | str:
         name = bytes(level.src.read(off + LOCAL_HEADER.size, n_name))
     end = start + info.compress_size
     if end > size:
-        return "its data runs past the end of the archive"
+        return DATA_PAST_END
     local = decode_name(name, info.flags, info.system)
     extra = b""
     if n_extra:

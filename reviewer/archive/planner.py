@@ -18,7 +18,14 @@ import unicodedata
 from dataclasses import dataclass
 from operator import itemgetter
 
-from reviewer.archive.container import Level, Local, descriptor_size, local_range
+from reviewer.archive.container import (
+    BEYOND_END,
+    DATA_PAST_END,
+    Level,
+    Local,
+    descriptor_size,
+    local_range,
+)
 from reviewer.archive.context import Context
 from reviewer.archive.digest import Digester
 from reviewer.archive.digest.audio import digest_audio
@@ -225,11 +232,13 @@ def plan(ctx: Context, level: Level) -> list[Job]:
             spans.append((info.header_offset, job.end, info, member))
         else:
             where = local_range(level, info)
-            if not isinstance(where, str):
+            if isinstance(where, str):
+                _unusable(hz, path, name, where)
+                if where == DATA_PAST_END:  # a header there, its bytes' end unknown
+                    spans.append((info.header_offset, None, info, member))
+            else:
                 _local_mismatch(hz, info, path, where)
-            spans.append(
-                (info.header_offset, None if isinstance(where, str) else where.end, info, member)
-            )
+                spans.append((info.header_offset, where.end, info, member))
     _ambiguous(hz, prefix, members)
     # the level's bytes, member by member in file order: members that share bytes are not
     # read; bytes that belong to no member are a finding (they would be delivered unchecked)
@@ -393,8 +402,7 @@ def _admit(ctx: Context, level: Level, info: Entry, member: Member, ext: str) ->
         return None
     where = local_range(level, info)
     if isinstance(where, str):
-        code = "zip-truncated" if "end of the archive" in where else "zip-header-mismatch"
-        hz.add(code, path, f"{name!r}: {where}")
+        _unusable(hz, path, name, where)
         return None
     _local_mismatch(hz, info, path, where)
     start, end, local_name, local_stored = where.start, where.end, where.name, where.stored
@@ -438,6 +446,13 @@ def _empty_folder(level: Level, info: Entry) -> bool:
     return holds_nothing(level.src, where.start, where.end, info.method, info.flags)
 
 
+def _unusable(hz: Hazards, path: str, name: str, why: str) -> None:
+    """A member whose local header is unusable (`why`, from `local_range`): unzip cannot
+    read it ("bad zipfile offset"), whether or not the reviewer reads it."""
+    code = "zip-truncated" if why in (BEYOND_END, DATA_PAST_END) else "zip-header-mismatch"
+    hz.add(code, path, f"{name!r}: {why}")
+
+
 def _local_mismatch(hz: Hazards, info: Entry, path: str, where: Local) -> None:
     if where.mismatch is not None:
         hz.add(
@@ -448,16 +463,18 @@ def _local_mismatch(hz: Hazards, info: Entry, path: str, where: Local) -> None:
         )
 
 
-# a member's place in the file: (local header offset, end of its data or None when its local
-# header is unusable, its directory entry, its member)
+# a member's place in the file: (local header offset, end of its data or None when its data
+# runs past the end of the archive, its directory entry, its member); a member with no local
+# header where the directory points has none: it owns no bytes (its own hazard)
 Span = tuple[int, int | None, Entry, Member]
 
 
 def _layout(hz: Hazards, level: Level, spans: list[Span]) -> tuple[set[int], list[tuple[int, str]]]:
     """One pass over the members in file order: the ids of the members that share bytes with
     another (their hazards recorded), and the runs of bytes before the central directory
-    that belong to no member: (how many, where). Where a member's local header is unusable
-    (its own hazard) nobody knows where its bytes end, so no run is counted."""
+    that belong to no member: (how many, where). Where a member's data runs past the end of
+    the archive (its own hazard) nobody knows where its bytes end, so no run after its local
+    header is counted; the runs before it still are."""
     dir_start = level.start_dir
     overlapping: set[int] = set()
     outside: list[tuple[int, str]] = []
@@ -504,7 +521,7 @@ def _layout(hz: Hazards, level: Level, spans: list[Span]) -> tuple[set[int], lis
             reach, owner = end, span
     if dir_start > reach and not lost:
         gap_to(dir_start, "the central directory")
-    return overlapping, [] if lost else outside
+    return overlapping, outside
 
 
 def _unlisted(hz: Hazards, level: Level, holder: str, outside: list[tuple[int, str]]) -> None:
