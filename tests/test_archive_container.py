@@ -981,3 +981,75 @@ def test_empty_folder_entries_that_differ_in_case_are_no_duplicates(tmp_path: Pa
     """Two empty folders landing on one lose nothing; two files would."""
     data = zipcraft.build([Entry("alexa/", b""), Entry("Alexa/", b""), Entry("Alexa/a.txt", b"x")])
     assert zip_findings(read(tmp_path, data)) == []
+
+
+# ------------------------------------------------- local headers against the central directory
+
+
+def patch_header(data: bytes, sig: bytes, name: bytes, at: int, value: int, fmt: str) -> bytes:
+    """`value` packed as `fmt` at byte `at` of the header with signature `sig` (local header
+    b"PK\\x03\\x04", name at 30; central record b"PK\\x01\\x02", name at 46) of member `name`."""
+    start = 30 if sig == b"PK\x03\x04" else 46
+    off = data.index(sig)
+    while data[off + start : off + start + len(name)] != name:
+        off = data.index(sig, off + 1)
+    out = bytearray(data)
+    struct.pack_into(fmt, out, off + at, value)
+    return bytes(out)
+
+
+def local_crc(data: bytes, name: bytes, crc: int) -> bytes:
+    return patch_header(data, b"PK\x03\x04", name, 14, crc, "<I")
+
+
+def central_crc(data: bytes, name: bytes, crc: int) -> bytes:
+    return patch_header(data, b"PK\x01\x02", name, 16, crc, "<I")
+
+
+def with_folder() -> bytes:
+    return zipcraft.build([Entry("a.txt", TEXT, method=STORED), Entry("x/", b"", method=STORED)])
+
+
+def test_a_folder_whose_local_header_gives_another_crc_is_a_header_mismatch(
+    tmp_path: Path,
+) -> None:
+    data = local_crc(with_folder(), b"x/", 0x1234)
+    if shutil.which("unzip"):
+        assert not unzip_accepts(data, tmp_path)  # "bad CRC 00000000 (should be 00001234)"
+    (f,) = [f for f in read(tmp_path, data).read_findings if f.code == "zip-header-mismatch"]
+    assert f.members == ("x/",)
+    assert "local header says CRC-32 00001234, the central directory 00000000" in f.detail
+
+
+def test_an_empty_folder_with_a_crc_recorded_fails_its_crc_check(tmp_path: Path) -> None:
+    data = central_crc(with_folder(), b"x/", 0x1234)
+    assert not zipfile_accepts(data)  # zipfile: "Bad CRC-32 for file 'x/'"
+    index = read(tmp_path, data)
+    (f,) = [f for f in index.read_findings if f.code == "zip-bad-crc"]
+    assert f.members == ("x/",)
+    assert "empty folder" in f.detail and "not the recorded 00001234" in f.detail
+    # both headers saying the same wrong CRC-32 is no header mismatch, but still a bad one
+    both = central_crc(local_crc(with_folder(), b"x/", 0x1234), b"x/", 0x1234)
+    codes = {f.code for f in zip_findings(read(tmp_path, both))}
+    assert codes == {"zip-bad-crc"}
+
+
+def test_a_folder_whose_local_header_gives_another_name_is_a_header_mismatch(
+    tmp_path: Path,
+) -> None:
+    data = zipcraft.build(
+        [Entry("a.txt", TEXT), Entry("x/", b"", method=STORED, local_name=b"../../etc/")]
+    )
+    codes = {f.code: f for f in zip_findings(read(tmp_path, data))}
+    assert set(codes) == {"zip-header-mismatch", "zip-traversal"}
+    assert "'x/' is called '../../etc/' in its local header" in codes["zip-header-mismatch"].detail
+    assert codes["zip-traversal"].members == ("x/",)
+
+
+def test_sound_folders_and_unread_members_keep_no_header_finding(tmp_path: Path) -> None:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as zf:
+        zf.mkdir("Alexa")
+        zf.writestr("Alexa/a.txt", TEXT)
+        zf.writestr(zipfile.ZipInfo("Alexa/Audio/"), b"")
+    assert zip_findings(read(tmp_path, out.getvalue())) == []

@@ -238,6 +238,8 @@ def plan(ctx: Context, level: Level) -> list[Job]:
                     spans.append((info.header_offset, None, info, member))
             else:
                 _local_mismatch(hz, info, path, where)
+                _local_name(hz, info, path, where)
+                _unread_crc(hz, info, member, where)
                 spans.append((info.header_offset, where.end, info, member))
     _ambiguous(hz, prefix, members)
     # the level's bytes, member by member in file order: members that share bytes are not
@@ -405,23 +407,14 @@ def _admit(ctx: Context, level: Level, info: Entry, member: Member, ext: str) ->
         _unusable(hz, path, name, where)
         return None
     _local_mismatch(hz, info, path, where)
-    start, end, local_name, local_stored = where.start, where.end, where.name, where.stored
-    if local_name != name or (local_stored or local_name) != (info.stored or name):
-        hz.add(
-            "zip-header-mismatch",
-            path,
-            f"{info.stored or name!r} is called {local_stored or local_name!r} in its local header",
-        )
-    for other in (local_name, local_stored):  # names some tools take from the local header
-        if other is not None and other != name and other != info.stored:
-            name_hazards(hz, path, other)
+    _local_name(hz, info, path, where)
     return Job(
         member,
         name,
         method,
         info.crc,
-        start,
-        end,
+        where.start,
+        where.end,
         info.file_size,
         info.compress_size,
         info if method in VIA_ZIPFILE else None,
@@ -451,6 +444,47 @@ def _unusable(hz: Hazards, path: str, name: str, why: str) -> None:
     read it ("bad zipfile offset"), whether or not the reviewer reads it."""
     code = "zip-truncated" if why in (BEYOND_END, DATA_PAST_END) else "zip-header-mismatch"
     hz.add(code, path, f"{name!r}: {why}")
+
+
+def _local_name(hz: Hazards, info: Entry, path: str, where: Local) -> None:
+    """The name in a member's local header, against its central record's; and judged as a
+    name too, as tools that stream the archive take it from there."""
+    name, local_name, local_stored = info.name, where.name, where.stored
+    if local_name != name or (local_stored or local_name) != (info.stored or name):
+        hz.add(
+            "zip-header-mismatch",
+            path,
+            f"{info.stored or name!r} is called {local_stored or local_name!r} in its local header",
+        )
+    for other in (local_name, local_stored):  # names some tools take from the local header
+        if other is not None and other != name and other != info.stored:
+            name_hazards(hz, path, other)
+
+
+def _unread_crc(hz: Hazards, info: Entry, member: Member, where: Local) -> None:
+    """The CRC-32s of a member that is not read (a read member's are judged against its
+    bytes): an empty folder's bytes are none, whose CRC-32 is 0, as zipfile checks; and the
+    local header's must be the central directory's, as unzip checks the local one."""
+    name, path = info.name, member.path
+    if (
+        info.crc
+        and member.kind is MemberKind.DIRECTORY
+        and not hz.has("zip-folder-with-data", path)
+    ):
+        hz.add(
+            "zip-bad-crc",
+            path,
+            f"{name!r} is an empty folder, whose CRC-32 is 00000000, not the recorded "
+            f"{info.crc:08x}",
+        )
+        return
+    if where.crc is not None and where.crc != info.crc:
+        hz.add(
+            "zip-header-mismatch",
+            path,
+            f"{name!r}: its local header says CRC-32 {where.crc:08x}, the central directory "
+            f"{info.crc:08x}; unzip checks the local one and fails",
+        )
 
 
 def _local_mismatch(hz: Hazards, info: Entry, path: str, where: Local) -> None:
