@@ -186,6 +186,31 @@ def test_hostile_members_are_not_trusted_as_content(sandbox: Callable[..., Expor
     assert index.member("Alexa/link").type_label == "symbolic link"  # type: ignore[union-attr]
 
 
+@pytest.mark.parametrize("method", [STORED, zipcraft.DEFLATED], ids=["stored", "deflated"])
+@pytest.mark.parametrize(
+    ("flag", "code", "words"),
+    [
+        (0x40, "zip-encrypted", "is encrypted (strong encryption, flag bit 6)"),
+        (0x20, "zip-unsupported-compression", "compressed patched data (flag bit 5)"),
+    ],
+    ids=["strong encryption", "patched data"],
+)
+def test_members_whose_flags_say_they_cannot_be_read_as_they_stand_are_not_read(
+    sandbox: Callable[..., ExportIndex], method: int, flag: int, code: str, words: str
+) -> None:
+    """Strongly encrypted or patched data (it needs another file to be rebuilt) is no plain
+    data, even stored or deflated: it cannot be checked."""
+    text = b"customer_id,query\nA9ZZ9ZZ9ZZ9ZZ9,other customer\n"
+    index = sandbox(zipcraft.build([Entry("Retail/x.csv", text, method=method, flags=flag), ok()]))
+    f = finding(index, code)
+    assert f.severity is Severity.CRITICAL and f.members == ("Retail/x.csv",)
+    assert words in f.detail and "cannot be" in f.detail
+    m = index.member("Retail/x.csv")
+    assert m is not None and not m.readable
+    assert "Retail/x.csv" not in dict(index.scan_texts())
+    assert_rest_read(index)
+
+
 def test_overlapping_members(sandbox: Callable[..., ExportIndex]) -> None:
     index = sandbox(zipcraft.overlapping())
     f = finding(index, "zip-overlapping")

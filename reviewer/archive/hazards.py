@@ -56,8 +56,11 @@ would get, naming it.
   makes a folder, other tools read the bytes, and nothing would have checked them. Its
   compressed bytes, whatever the size it declares, must be none or one stream that inflates
   to nothing.
-- ``zip-encrypted``: a member is encrypted; it cannot be checked, so it cannot be delivered.
-- ``zip-unsupported-compression``: a member uses a compression method the reader does not inflate.
+- ``zip-encrypted``: a member is encrypted (flag bit 0, or strong encryption, bit 6); it cannot
+  be checked, so it cannot be delivered.
+- ``zip-unsupported-compression``: a member uses a compression method the reader does not
+  inflate, or holds compressed patched data (flag bit 5: changes against a file the archive
+  does not hold, which cannot be rebuilt).
 - ``zip-overlapping``: members share bytes in the file (an overlapping-entry zip bomb).
 - ``zip-bomb-ratio``: a member inflates far beyond its compressed size (above a size floor).
 - ``zip-bomb-size``: a member, or the archive as a whole, inflates beyond the size limits;

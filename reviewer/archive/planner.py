@@ -373,9 +373,19 @@ def _admit(ctx: Context, level: Level, info: Entry, member: Member, ext: str) ->
                 "other tools read the bytes, and nothing checks them",
             )
         return None
-    if info.flags & 0x1:
-        member.type_label = f"{label} (encrypted)"
-        hz.add("zip-encrypted", path, f"{name!r} is encrypted and cannot be checked")
+    if info.flags & 0x61:  # encrypted (bit 0), strongly (bit 6); patched data (bit 5)
+        if info.flags & 0x41:
+            member.type_label = f"{label} (encrypted)"
+            how = " (strong encryption, flag bit 6)" if info.flags & 0x40 else ""
+            hz.add("zip-encrypted", path, f"{name!r} is encrypted{how} and cannot be checked")
+        else:
+            hz.add(
+                "zip-unsupported-compression",
+                path,
+                f"{name!r} holds compressed patched data (flag bit 5): only the changes "
+                "against another file, which the archive does not hold, so its content "
+                "cannot be rebuilt or checked",
+            )
         return None
     method = info.method
     if method not in _METHODS:
