@@ -1053,3 +1053,46 @@ def test_sound_folders_and_unread_members_keep_no_header_finding(tmp_path: Path)
         zf.writestr("Alexa/a.txt", TEXT)
         zf.writestr(zipfile.ZipInfo("Alexa/Audio/"), b"")
     assert zip_findings(read(tmp_path, out.getvalue())) == []
+
+
+def local_flags(data: bytes, name: bytes, flags: int) -> bytes:
+    return patch_header(data, b"PK\x03\x04", name, 6, flags, "<H")
+
+
+@pytest.mark.parametrize(
+    ("flag", "said"),
+    [
+        (0x1, "flag bit 0 (encrypted) set"),
+        (0x8, "flag bit 3 (a data descriptor follows the data) set"),
+        (0x20, "flag bit 5 (compressed patched data) set"),
+        (0x40, "flag bit 6 (strong encryption) set"),
+    ],
+)
+def test_a_local_header_whose_reading_flags_differ_is_a_header_mismatch(
+    tmp_path: Path, flag: int, said: str
+) -> None:
+    """unzip and streaming readers take the flags from the local header: one that says the
+    member is encrypted, or that a descriptor follows it, reads other data than the directory
+    describes (unzip fails, bsdtar asks for a passphrase)."""
+    plain = zipcraft.build([Entry("a.txt", TEXT), Entry("b.txt", TEXT)])
+    data = local_flags(plain, b"b.txt", flag)
+    (f,) = [f for f in read(tmp_path, data).read_findings if f.code == "zip-header-mismatch"]
+    assert f.members == ("b.txt",)
+    assert said in f.detail and "central directory says the opposite" in f.detail
+    # and the other way round: the central directory alone sets it
+    bare = zipcraft.build([Entry("a.txt", TEXT), Entry("b.txt", TEXT, flags=flag)])
+    index = read(tmp_path, local_flags(bare, b"b.txt", 0))
+    (f,) = [f for f in index.read_findings if f.code == "zip-header-mismatch"]
+    assert f.members == ("b.txt",) and said.replace(" set", " clear") in f.detail
+
+
+def test_the_utf8_flag_differs_only_for_a_name_it_reads_otherwise(tmp_path: Path) -> None:
+    """Flag bit 11 says the name is UTF-8: for an ASCII name it changes nothing, so the
+    headers may disagree on it; for another name they read it differently."""
+    for name, mismatch in (("Retail/a.txt", False), ("Retail/Größe.txt", True)):
+        plain = zipcraft.build([Entry(name, TEXT, flags=0x800)])
+        data = local_flags(plain, name.encode(), 0)
+        codes = {f.code for f in zip_findings(read(tmp_path, data))}
+        assert ("zip-header-mismatch" in codes) is mismatch, name
+        if mismatch and shutil.which("unzip"):
+            assert not unzip_accepts(data, tmp_path) or unzip_names(data, tmp_path) != [name]

@@ -289,14 +289,40 @@ def local_range(level: Level, info: Entry) -> Local | str:
     return Local(start, end, local, None, mismatch, crc)
 
 
+# the general purpose flags that change how a member is read, and what each says when set:
+# unzip, bsdtar and streaming readers take them from the local header
+READING_FLAGS = {
+    0x1: "encrypted",
+    0x8: "a data descriptor follows the data",
+    0x20: "compressed patched data",
+    0x40: "strong encryption",
+    0x800: "the name is UTF-8",
+}
+READING_MASK = sum(READING_FLAGS)
+
+
 def _disagreement(fields: tuple[Any, ...], extra: bytes, info: Entry) -> str | None:
     """How a local header (`fields`, its `extra` field) disagrees with the member's central
-    record on its data: the method; and, unless a data descriptor follows the data (flag bit
-    3), the sizes (ZIP64 sizes from its extra field, unless it has none). unzip inflates by
-    the local header's method and compressed size."""
+    record on its data: the method; the flags that change how it is read (`READING_FLAGS`;
+    the UTF-8 flag only for a name that is not ASCII, which it reads alike either way); and,
+    unless a data descriptor follows the data (flag bit 3), the sizes (ZIP64 sizes from its
+    extra field, unless it has none). unzip inflates by the local header's method, flags and
+    compressed size."""
     flags, method, csize, size = fields[2], fields[3], fields[7], fields[8]
     if method != info.method:
         return f"compression method {method} (the central directory says {info.method})"
+    bits = (flags ^ info.flags) & READING_MASK
+    if bits & 0x800 and (info.stored or info.name).isascii():
+        bits &= ~0x800
+    if bits:
+        return (
+            ", ".join(
+                f"flag bit {bit.bit_length() - 1} ({said}) {'set' if flags & bit else 'clear'}"
+                for bit, said in READING_FLAGS.items()
+                if bits & bit
+            )
+            + " (the central directory says the opposite)"
+        )
     if flags & 0x8:
         return None  # the values follow the data, in the data descriptor
     differ: list[str] = []

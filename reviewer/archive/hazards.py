@@ -35,8 +35,11 @@ would get, naming it.
 - ``zip-bad-crc``: a member inflates to bytes whose CRC-32 differs from the recorded one.
 - ``zip-size-mismatch``: a member's real inflated size differs from the size its header declares.
 - ``zip-header-mismatch``: a member's local header disagrees with the central directory: on
-  its name, its compression method, or (unless a data descriptor follows its data) its
-  CRC-32 or sizes; unzip takes those from the local header.
+  its name, its compression method, the flags that change how it is read (encrypted, data
+  descriptor, patched data, strong encryption; UTF-8 for a name that is not ASCII), or
+  (unless a data descriptor follows its data) its CRC-32 or sizes; unzip takes those from
+  the local header. A folder's local header is compared too; a member with no local header
+  where the directory points is one as well.
 - ``zip-traversal``: a member name climbs out of the archive (``..`` components). Every name
   a tool may write is judged: the stored one and a Unicode Path extra field's (the one unzip
   writes), so a name cannot hide behind the other.
