@@ -356,7 +356,7 @@ def test_bytes_before_the_first_member(tmp_path: Path) -> None:
 def test_bytes_between_members_and_before_the_directory(tmp_path: Path) -> None:
     data = zipcraft.build(
         [
-            Entry("a.txt", b"alpha", after=b"\x00" * 96),
+            Entry("a.txt", b"alpha", after=b"\x00" * 95 + b"\x01"),  # one byte not zero
             Entry("b.txt", b"beta"),
             Entry("c.txt", b"gamma", after=b"hidden words" * 3),
         ]
@@ -369,6 +369,27 @@ def test_bytes_between_members_and_before_the_directory(tmp_path: Path) -> None:
     )
     assert f.members == (EXPORT_ITSELF,)
     assert all(m.readable for m in index.members)  # the members themselves are sound
+
+
+def test_zero_bytes_outside_the_members_are_no_finding(tmp_path: Path) -> None:
+    """Zeros carry nothing, wherever they lie (some writers pad before the directory)."""
+    zeros = b"\x00" * 100
+    data = zipcraft.build(
+        [
+            Entry("a.txt", b"alpha", method=STORED, after=zeros),
+            Entry("b.txt", b"beta", method=STORED, after=zeros),
+        ],
+        prefix=zeros,
+    )
+    assert zipfile_accepts(data)
+    index = read(tmp_path, data)
+    assert zip_findings(index) == []
+    assert [m.path for m in index.members if m.readable] == ["a.txt", "b.txt"]
+    # the same runs with a word in one are counted, that one alone
+    marked = data.replace(b"beta" + zeros, b"beta" + zeros[:50] + b"x" + zeros[51:])
+    assert unlisted(read(tmp_path, marked)).detail.startswith(
+        "100 bytes between 'b.txt' and the central directory belong to no member"
+    )
 
 
 def test_bytes_after_the_end_of_the_archive(tmp_path: Path) -> None:

@@ -16,9 +16,10 @@ would get, naming it.
   member's data, with its data descriptor, and the next, between the last and the central
   directory, or after the end record and its comment; or after the end of a member's
   compressed stream but inside its recorded compressed size; or in the ZIP64 end record's
-  extensible data, which no tool reads): they would be delivered unchecked. Zero bytes after the end record are none: they carry nothing (bsdtar pads an
-  archive it writes to a pipe with them to whole blocks); one byte that is not zero makes
-  them all unlisted.
+  extensible data, which no tool reads): they would be delivered unchecked. Zero bytes are
+  none, wherever they lie: they carry nothing (bsdtar pads an archive it writes to a pipe
+  with them to whole blocks, other writers pad between members or before the directory);
+  one byte that is not zero makes the whole run unlisted.
 - ``zip-directory-conflict``: the archive's directory records disagree, so tools list
   different members: a second end record, inside the first one's comment (or holding it in
   its own), that leads to another central directory (zipfile and unzip take the last one in

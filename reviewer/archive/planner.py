@@ -23,6 +23,7 @@ from reviewer.archive.container import (
     DATA_PAST_END,
     Level,
     Local,
+    Source,
     descriptor_size,
     local_range,
 )
@@ -82,6 +83,7 @@ def method_name(method: int) -> str:
     return f"{method} ({name})" if name else f"{method} (no method APPNOTE defines)"
 
 
+ZERO_CHUNK = 1 << 20  # bytes of a run outside the members read at a time, to tell it is zeros
 AUDIO_HEAD = 1 << 20  # bytes kept from the start of a recording to lay out its chunks
 _DRIVE = re.compile(r"^[A-Za-z]:")
 
@@ -516,7 +518,8 @@ Span = tuple[int, int | None, Entry, Member]
 def _layout(hz: Hazards, level: Level, spans: list[Span]) -> tuple[set[int], list[tuple[int, str]]]:
     """One pass over the members in file order: the ids of the members that share bytes with
     another (their hazards recorded), and the runs of bytes before the central directory
-    that belong to no member: (how many, where). Where a member's data runs past the end of
+    that belong to no member: (how many, where); a run of zero bytes carries nothing and is
+    none (one byte that is not zero makes the whole run count). Where a member's data runs past the end of
     the archive (its own hazard) nobody knows where its bytes end, so no run after its local
     header is counted; the runs before it still are."""
     dir_start = level.start_dir
@@ -531,7 +534,7 @@ def _layout(hz: Hazards, level: Level, spans: list[Span]) -> tuple[set[int], lis
         nonlocal reach
         if owner is not None and owner[2].flags & 0x8:  # a data descriptor follows the data
             reach += descriptor_size(level.src, owner[2], reach, until - reach)
-        if until > reach:
+        if until > reach and not _zeros(level.src, reach, until):  # zeros carry nothing
             before = "before " if owner is None else f"between {owner[2].name!r} and "
             outside.append((until - reach, before + then))
 
@@ -566,6 +569,15 @@ def _layout(hz: Hazards, level: Level, spans: list[Span]) -> tuple[set[int], lis
     if dir_start > reach and not lost:
         gap_to(dir_start, "the central directory")
     return overlapping, outside
+
+
+def _zeros(src: Source, start: int, end: int) -> bool:
+    """Whether the bytes [start, end) of the archive are all zero, read a chunk at a time."""
+    for at in range(start, end, ZERO_CHUNK):
+        chunk = bytes(src.read(at, min(ZERO_CHUNK, end - at)))
+        if chunk.count(0) != len(chunk):
+            return False
+    return True
 
 
 def _unlisted(hz: Hazards, level: Level, holder: str, outside: list[tuple[int, str]]) -> None:
