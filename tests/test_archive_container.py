@@ -392,6 +392,24 @@ def test_zero_bytes_outside_the_members_are_no_finding(tmp_path: Path) -> None:
     )
 
 
+@pytest.mark.parametrize("mark", [b"PK\x07\x08", b"PK00"], ids=["spanning", "temporary"])
+def test_a_split_archive_marker_at_the_start_is_no_unlisted_bytes(
+    tmp_path: Path, mark: bytes
+) -> None:
+    """APPNOTE lets a writer that can split archives open one it wrote whole with a 4-byte
+    marker: it belongs to the archive. Only that marker, only at the start."""
+    entries = [Entry("a.csv", TEXT), Entry("b.csv", TEXT)]
+    data = zipcraft.build(entries, prefix=mark)
+    assert zipfile_accepts(data)
+    index = read(tmp_path, data)
+    assert zip_findings(index) == []
+    assert [m.path for m in index.members if m.readable] == ["a.csv", "b.csv"]
+    more = unlisted(read(tmp_path, zipcraft.build(entries, prefix=mark + b"#")))
+    assert more.detail.startswith("1 byte before the first member belongs to no member")
+    late = unlisted(read(tmp_path, zipcraft.build(entries, prefix=b"#" + mark)))
+    assert late.detail.startswith("5 bytes before the first member")
+
+
 def test_bytes_after_the_end_of_the_archive(tmp_path: Path) -> None:
     data = zipfile_written(zipfile.ZIP_DEFLATED, False) + b"\x00" * 29 + b"x"
     f = unlisted(read(tmp_path, data))

@@ -153,8 +153,11 @@ def test_what_zipfile_and_unzip_accept_has_no_structural_finding(data: bytes) ->
 )
 @given(
     data=archives(),
-    # (zeros carry nothing)
-    prefix=st.binary(min_size=1, max_size=64).filter(any) | st.just(b"#!/bin/sh\n"),
+    # (zeros carry nothing, and a split archive's marker alone at the start is none)
+    prefix=st.binary(min_size=1, max_size=64).filter(
+        lambda b: any(b) and b not in (b"PK\x07\x08", b"PK00")
+    )
+    | st.just(b"#!/bin/sh\n"),
 )
 def test_a_prefix_is_the_one_structural_finding(data: bytes, prefix: bytes) -> None:
     with tempfile.TemporaryDirectory() as tmp:

@@ -19,7 +19,9 @@ would get, naming it.
   extensible data, which no tool reads): they would be delivered unchecked. Zero bytes are
   none, wherever they lie: they carry nothing (bsdtar pads an archive it writes to a pipe
   with them to whole blocks, other writers pad between members or before the directory);
-  one byte that is not zero makes the whole run unlisted.
+  one byte that is not zero makes the whole run unlisted. Nor is
+  the 4-byte split archive marker (``PK\x07\x08`` or ``PK00``) at the very start of the file,
+  which APPNOTE lets a writer that can split archives write when it wrote one piece.
 - ``zip-directory-conflict``: the archive's directory records disagree, so tools list
   different members: a second end record, inside the first one's comment (or holding it in
   its own), that leads to another central directory (zipfile and unzip take the last one in

@@ -83,6 +83,10 @@ def method_name(method: int) -> str:
     return f"{method} ({name})" if name else f"{method} (no method APPNOTE defines)"
 
 
+# the 4 bytes APPNOTE (8.5.3, 8.5.4) lets open a file a writer that can split archives wrote
+# in one piece: the spanning signature, or the temporary "PK00"; they belong to the archive
+SPLIT_MARK, TEMPORARY_SPLIT_MARK = b"PK\x07\x08", b"PK00"
+SPLIT_MARKS = (SPLIT_MARK, TEMPORARY_SPLIT_MARK)
 ZERO_CHUNK = 1 << 20  # bytes of a run outside the members read at a time, to tell it is zeros
 AUDIO_HEAD = 1 << 20  # bytes kept from the start of a recording to lay out its chunks
 _DRIVE = re.compile(r"^[A-Za-z]:")
@@ -526,7 +530,9 @@ def _layout(hz: Hazards, level: Level, spans: list[Span]) -> tuple[set[int], lis
     overlapping: set[int] = set()
     outside: list[tuple[int, str]] = []
     spans.sort(key=itemgetter(0))
-    reach = 0  # every byte before this belongs to a member (or is counted in `outside`)
+    # every byte before `reach` belongs to a member (or is counted in `outside`); a split
+    # archive's marker opens the file, where a writer that could have split it wrote one
+    reach = len(SPLIT_MARK) if bytes(level.src.read(0, len(SPLIT_MARK))) in SPLIT_MARKS else 0
     owner: Span | None = None  # the member whose bytes end at `reach`
     lost = False  # a member's extent is unknown
 
