@@ -137,14 +137,25 @@ def utf16_text(head: bytes) -> str | None:
     return text
 
 
+# control bytes text holds apart from stray NULs: tab, line feed, form feed, carriage return
+_TEXT_CONTROLS = frozenset(b"\t\n\x0c\r")
+
+
 def looks_like_text(head: bytes) -> bool:
+    """Whether `head`, a member's first bytes, are text: UTF-8 (or with a byte order mark)
+    or latin-1 with no control bytes. A few stray NULs (at most one in a hundred bytes, in
+    bytes otherwise text with no other control byte) do not make text binary; more do."""
     if not head:
         return True
     if head.startswith((b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")):
         return True
     sample = head[:4096]
     if b"\x00" in sample:
-        return False
+        if sample.count(0) > 1 + len(sample) // 100:
+            return False
+        sample = sample.replace(b"\x00", b"")
+        if any(b < 32 and b not in _TEXT_CONTROLS for b in sample):
+            return False
     if sample.isascii():  # valid UTF-8 at once, with no text made of it
         return True
     try:

@@ -1,6 +1,6 @@
 """CSV and JSON members: decoding, tables, and the voice history's recordings.
 
-Text is UTF-8 (a byte-order mark is fine), else UTF-16 with its mark, else latin-1. A CSV
+Text is UTF-8 (a byte-order mark is fine), else UTF-16, else Windows-1252. A CSV
 becomes a `Table`; a JSON list of objects, or an object holding exactly one list of objects,
 becomes a `Table` too, so other pipelines' JSON histories are checked like CSV ones. A
 recording's device given as an object (``"device": {"serial": ..., "type": ...}``) yields its
@@ -9,7 +9,9 @@ serial and type (`split_device`).
 
 from __future__ import annotations
 
+import codecs
 import csv
+import io
 import json
 import sys
 import threading
@@ -156,7 +158,15 @@ _ALIASES: dict[str, tuple[str, ...]] = {
 }
 
 
+# Windows-1252, with latin-1's characters for the five bytes it leaves undefined: the
+# Windows text that is not UTF-8 uses 0x80-0x9F for printable characters ("…", "€", "’")
+_CP1252 = "".join(bytes([b]).decode("cp1252", errors="ignore") or chr(b) for b in range(256))
+
+
 def decode_text(data: bytes) -> str:
+    """A member's bytes as text: UTF-8 (a byte order mark is fine), else UTF-16 (with its
+    mark, or Latin text every other byte a NUL), else Windows-1252. Stray NULs in 8-bit text
+    read as spaces (so cells and words around them stay apart)."""
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
     elif (wide := utf16_codec(data[:512])) is not None:
@@ -168,14 +178,21 @@ def decode_text(data: bytes) -> str:
             if exc.start >= len(body) - 4:  # a surrogate pair cut at the end of a capped read
                 return body[: exc.start].decode(codec)
     try:
-        return data.decode("utf-8")
+        text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        if exc.start >= len(data) - 3:  # a character cut at the end of a capped read
-            try:
-                return data[: exc.start].decode("utf-8")
-            except UnicodeDecodeError:
-                pass
-        return data.decode("latin-1")
+        text = _cut_utf8(data, exc.start) or codecs.charmap_decode(data, "strict", _CP1252)[0]
+    return text.replace("\x00", " ") if "\x00" in text else text
+
+
+def _cut_utf8(data: bytes, bad: int) -> str:
+    """`data` as UTF-8 when its only fault, at `bad`, is a character cut at the end of a
+    capped read; else ""."""
+    if bad < len(data) - 3:
+        return ""
+    try:
+        return data[:bad].decode("utf-8")
+    except UnicodeDecodeError:
+        return ""
 
 
 def _delimiter(first_line: str) -> str:
@@ -189,6 +206,25 @@ HEADER_CACHED = 1024  # header lines up to this long are remembered (small table
 # tables with no quote and no line longer than this (csv's field limit, so no cell can pass
 # it) are split by hand
 PLAIN_CSV_MAX = 1 << 17
+
+
+def split_lines(text: str) -> list[str]:
+    """`text`'s lines, broken only where the csv module breaks records (CR LF, LF, CR):
+    not at the other characters `str.splitlines` breaks at (NEL, U+2028, U+2029, vertical
+    tab, form feed, \\x1c-\\x1e), which are characters of a cell. The last line is "" when
+    the text ends with a line break."""
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return text.split("\n")
+
+
+def _first_line(text: str) -> str:
+    end = len(text)
+    for brk in ("\n", "\r"):
+        at = text.find(brk, 0, end)
+        if at >= 0:
+            end = at
+    return text[:end]
 
 
 @lru_cache(maxsize=1024)
@@ -206,24 +242,23 @@ def parse_csv(member: str, text: str) -> Table | None:
         records = json_records_table(member, text)
         if records is not None:
             return records
-    end = text.find("\n")
-    first = text if end < 0 else text[:end]
+    first = _first_line(text)
     try:
         cached = len(first) <= HEADER_CACHED
         delimiter = _delimiter_cached(first) if cached else _delimiter(first)
-        lines = text.splitlines()
         # no quote anywhere: every line is its cells between delimiters, as csv reads it (an
-        # empty line no cells), without the csv module's per-line machinery
-        plain = (
-            '"' not in text
-            and "\x00" not in text
-            and (len(text) <= PLAIN_CSV_MAX or max(map(len, lines)) <= PLAIN_CSV_MAX)
-        )
+        # empty line no cells), without the csv module's per-line machinery; else (a quoted
+        # cell may hold a delimiter or a line break) the csv module reads the text
+        lines: list[str] = []
+        if '"' not in text and "\x00" not in text:
+            lines = split_lines(text)
+            if len(text) > PLAIN_CSV_MAX and max(map(len, lines)) > PLAIN_CSV_MAX:
+                lines = []
         reader: Iterator[list[str]] | None = None
-        if plain:
-            header = lines[0].split(delimiter) if lines and lines[0] else None
+        if lines:
+            header = lines[0].split(delimiter) if lines[0] else None
         else:
-            reader = csv.reader(lines, delimiter=delimiter)
+            reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
             header = next(reader, None)
         if not header:
             return None
@@ -411,7 +446,8 @@ def json_lines(text: str) -> list[dict[str, Any]] | None:
     """The objects of JSON Lines text (one JSON object a line, blank lines aside), or None
     when any line is something else."""
     records: list[dict[str, Any]] = []
-    for line in text.splitlines():
+    # (a JSON string may hold U+2028 and the other characters `str.splitlines` breaks at)
+    for line in split_lines(text):
         line = line.strip()
         if not line:
             continue
