@@ -119,3 +119,65 @@ def test_a_quoted_csv_reads_as_the_csv_module_reads_it() -> None:
     next(reader)
     assert table is not None
     assert list(table.rows) == [tuple(r) for r in reader if r]
+
+
+# ------------------------------------------------------------------ JSON keys named twice
+
+PROFILE = "Account/Profile.json"
+OWN_PROFILE = (
+    '"customer_id": "A1QH7RZ3N8VW2E", "name": "Eleanor Whitfield", '
+    '"email": "eleanor.whitfield@example.co.uk", "locale": "en-GB"'
+)
+
+
+def test_another_persons_address_under_a_key_named_twice_blocks(tmp_path: Path) -> None:
+    """The parse keeps the last "email"; a program that takes the first shows a stranger's."""
+    text = f'{{"email": "{THEIR_MAIL}", "name": "Harold Jenkins", {OWN_PROFILE}}}'
+    review = review_changed(tmp_path, {PROFILE: text})
+    assert review.report.verdict is Verdict.BLOCK
+    by_code = {f.code: f for f in review.report.findings}
+    assert THEIR_MAIL in by_code["foreign-identifier"].detail
+    twice = by_code["json-duplicate-key"]
+    assert twice.members == (PROFILE,) and '"email"' in twice.detail and '"name"' in twice.detail
+
+
+def test_a_customer_id_named_twice_is_shown_with_both_values_checked(tmp_path: Path) -> None:
+    text = f'{{"customer_id": "{THEIRS}", {OWN_PROFILE}}}'
+    review = review_changed(tmp_path, {PROFILE: text})
+    assert review.report.verdict is Verdict.BLOCK
+    by_code = {f.code: f for f in review.report.findings}
+    assert THEIRS in by_code["foreign-identifier"].detail
+    assert '"customer_id"' in by_code["json-duplicate-key"].detail
+
+
+def test_a_key_repeated_with_its_own_value_passes(tmp_path: Path) -> None:
+    text = f'{{"locale": "en-GB", {OWN_PROFILE}}}'
+    review = review_changed(tmp_path, {PROFILE: text})
+    assert review.report.verdict is Verdict.PASS, _codes(review)
+
+
+def test_a_key_named_twice_in_json_records_of_a_csv_member_is_shown(tmp_path: Path) -> None:
+    mine = '"customer_id": "A1QH7RZ3N8VW2E", "order_id": "202-1", "ship_city": "London"'
+    text = f'[{{"ship_city": "Leeds", {mine}}}]'
+    review = review_changed(tmp_path, {"Retail/Returns.csv": text})
+    [twice] = [f for f in review.report.findings if f.code == "json-duplicate-key"]
+    assert twice.members == ("Retail/Returns.csv",) and '"ship_city"' in twice.detail
+
+
+# ------------------------------------------------------------------ long numbers
+
+
+def test_a_json_integer_longer_than_python_converts_is_read(tmp_path: Path) -> None:
+    text = f'{{"loyalty_points": {"9" * 5000}, {OWN_PROFILE}}}'
+    review = review_changed(tmp_path, {PROFILE: text})
+    assert "json-malformed" not in _codes(review)
+    assert review.report.verdict is Verdict.PASS, _codes(review)
+    assert review.index.json_docs[PROFILE]["loyalty_points"] == "9" * 5000
+
+
+def test_a_malformed_json_with_a_long_integer_says_where_in_words(tmp_path: Path) -> None:
+    text = f'{{"loyalty_points": {"9" * 5000}, {OWN_PROFILE},}}'
+    review = review_changed(tmp_path, {PROFILE: text})
+    [bad] = [f for f in review.report.findings if f.code == "json-malformed"]
+    assert bad.members == (PROFILE,) and "line 1 column" in bad.detail
+    assert "sys." not in bad.detail and "int" not in bad.detail

@@ -91,6 +91,10 @@ Member readers:
   (`reviewer.domain.archive.wav.ChunkScout`); a block align that disagrees with the bits is
   read as libsndfile reads it.
 - ``json-malformed`` (WARNING): a JSON member that does not parse.
+- ``json-duplicate-key`` (WARNING): a JSON object (a JSON member, or JSON records in a CSV
+  member) names a key twice with different values. Programs differ in which value they take,
+  so the member's text, every value in it, is scanned for another person's data as well as
+  its parsed form; the reviewer opens it and keeps one value of each key.
 - ``pdf-unreadable`` (WARNING): a PDF that pypdf cannot read (corrupt, encrypted, not a PDF).
 - ``pdf-hostile``: a PDF that got the parser stuck (opening it or one page took longer than
   `Limits.pdf_step_cpu_s` of processor time, or it went silent), blew the memory limit, hit
@@ -147,6 +151,7 @@ HAZARDS: dict[str, tuple[Severity, str]] = {
     "zip-nested": (INFO, "Nested archive opened"),
     "audio-malformed": (WARNING, "Recording cannot be read"),
     "json-malformed": (WARNING, "JSON member does not parse"),
+    "json-duplicate-key": (WARNING, "JSON object names a key twice"),
     "pdf-unreadable": (WARNING, "PDF cannot be read"),
     "pdf-hostile": (CRITICAL, "PDF looks built to harm the reader"),
     "pdf-too-large": (CRITICAL, "PDF too large to check in the time allowed"),

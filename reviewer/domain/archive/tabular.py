@@ -16,6 +16,7 @@ import json
 import sys
 import threading
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from functools import lru_cache
 from typing import Any, overload
 
@@ -326,12 +327,44 @@ def _share(cell: str) -> str:
 
 
 def _shared_object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    return {
+    obj = {
         _intern(k): _intern(v) if type(v) is str and len(v) <= SHARE_MAX else v for k, v in pairs
     }
+    if len(obj) != len(pairs):  # a key named twice: the dict keeps its last value only
+        _note_duplicates(pairs)
+    return obj
 
 
 _DECODERS = threading.local()
+
+
+def _note_duplicates(pairs: list[tuple[str, Any]]) -> None:
+    """Add the keys `pairs` name twice with different values to this thread's list of them
+    (`duplicate_keys`), when one is being kept."""
+    found: list[str] | None = getattr(_DECODERS, "duplicates", None)
+    if found is None:
+        return
+    first: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in first:
+            if key not in found and first[key] != value:
+                found.append(key)
+        else:
+            first[key] = value
+
+
+@contextmanager
+def duplicate_keys() -> Iterator[list[str]]:
+    """While open, the keys JSON parsed on this thread names twice in one object with
+    different values: programs differ in the value they take (the parse keeps the last), so
+    the document's text holds data its parsed form does not."""
+    found: list[str] = []
+    outer = getattr(_DECODERS, "duplicates", None)
+    _DECODERS.duplicates = found
+    try:
+        yield found
+    finally:
+        _DECODERS.duplicates = outer
 
 
 def _decoder() -> json.JSONDecoder:
@@ -349,13 +382,32 @@ def parse_json(text: str) -> Any:
     thousands of documents, and the index keeps them all.
     """
     try:
-        if text.startswith("\ufeff"):  # json.loads names this error
-            return json.loads(text, object_pairs_hook=_shared_object)
-        return _decoder().decode(text)
+        try:
+            if text.startswith("\ufeff"):  # json.loads names this error
+                return json.loads(text, object_pairs_hook=_shared_object)
+            return _decoder().decode(text)
+        except json.JSONDecodeError:
+            raise
+        except ValueError:  # an integer too long for Python to convert: kept as its digits
+            return _long_numbers_decoder().decode(text)
     except RecursionError:
         raise ValueError("nested too deeply") from None
     except json.JSONDecodeError as exc:
         raise ValueError(f"line {exc.lineno} column {exc.colno}: {exc.msg}") from None
+    except ValueError:
+        raise ValueError("holds a number that cannot be read") from None
+
+
+def _long_numbers_decoder() -> json.JSONDecoder:
+    """A decoder that keeps an integer of more digits than Python converts as its text."""
+    return json.JSONDecoder(object_pairs_hook=_shared_object, parse_int=_int_or_digits)
+
+
+def _int_or_digits(digits: str) -> int | str:
+    try:
+        return int(digits)
+    except ValueError:
+        return digits
 
 
 def _cell(value: Any) -> str:
