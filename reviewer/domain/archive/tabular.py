@@ -219,6 +219,18 @@ def split_lines(text: str) -> list[str]:
     return text.split("\n")
 
 
+# the characters other than CR and LF that `str.splitlines` breaks at
+_OTHER_BREAKS = ("\x0b", "\x0c", "\x1c", "\x1d", "\x1e", "\x85", "\u2028", "\u2029")
+
+
+def _csv_lines(text: str) -> Iterator[str] | list[str]:
+    """`text` as the csv module reads a file opened with newline="": lines with their line
+    breaks (CR LF, LF or CR), which a quoted cell keeps."""
+    if any(brk in text for brk in _OTHER_BREAKS):
+        return io.StringIO(text, newline="")
+    return text.splitlines(keepends=True)  # the same lines, at once
+
+
 def _first_line(text: str) -> str:
     end = len(text)
     for brk in ("\n", "\r"):
@@ -259,7 +271,7 @@ def parse_csv(member: str, text: str) -> Table | None:
         if lines:
             header = lines[0].split(delimiter) if lines[0] else None
         else:
-            reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+            reader = csv.reader(_csv_lines(text), delimiter=delimiter)
             header = next(reader, None)
         if not header:
             return None
