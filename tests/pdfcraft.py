@@ -59,9 +59,16 @@ def _wrap(text: str) -> list[str]:
     return textwrap.wrap(text, WRAP) or [""]
 
 
-def catalogue_pages(items: Iterable[Entry], max_pages: int | None = None) -> list[bytes]:
+CELLS = (0.0, 127.56, 240.95)  # points right of the margin: the header's cells, in a table
+
+
+def catalogue_pages(
+    items: Iterable[Entry], max_pages: int | None = None, cells: bool = False
+) -> list[bytes]:
     """The page content streams of a catalogue listing `items` (those that fit on
-    `max_pages` pages), a title on the first page."""
+    `max_pages` pages), a title on the first page. `cells`: each header's timestamp, device
+    serial and utterance id in a cell of its own on the line (a text object each, as fpdf2
+    writes a table row), not one line of text."""
     pages: list[bytes] = []
     out = [
         b"2 J\n0.57 w\nBT /F2 13.00 Tf ET\n",
@@ -76,9 +83,13 @@ def catalogue_pages(items: Iterable[Entry], max_pages: int | None = None) -> lis
             pages.append(b"".join(out))
             out, y = [b"2 J\n0.57 w\n"], TOP
         out.append(b"BT /F1 8.00 Tf ET\n")
-        out.append(
-            b"BT %.2f %.2f Td (%s) Tj ET\n" % (LEFT, y, _escape(f"{stamp}  {serial}  {uid}"))
-        )
+        if cells:
+            for x, field in zip(CELLS, (stamp, serial, uid), strict=True):
+                out.append(b"BT %.2f %.2f Td (%s) Tj ET\n" % (LEFT + x, y, _escape(field)))
+        else:
+            out.append(
+                b"BT %.2f %.2f Td (%s) Tj ET\n" % (LEFT, y, _escape(f"{stamp}  {serial}  {uid}"))
+            )
         out.append(b"BT /F2 10.00 Tf ET\n")
         y -= 14.06
         for i, line in enumerate(lines):

@@ -648,3 +648,35 @@ def test_a_pdf_over_the_size_limit_is_not_checked_and_blocks(tmp_path: Path) -> 
         ("Alexa/Lists/Notes.pdf",),
     )
     assert "was not parsed: its text could not be checked" in unchecked.detail
+
+
+def test_a_catalogue_laid_out_as_a_table_of_cells_is_read(tmp_path: Path) -> None:
+    """fpdf2's table idiom: each header field in a cell of its own on the line (a text object
+    each, in a core font). Its entries are read as pypdf reads them, not lost."""
+    pdf = FPDF()
+    pdf.add_page()
+    pdf.set_font("Helvetica", size=13)
+    pdf.cell(0, 8, "Alexa voice history: transcripts", new_x="LMARGIN", new_y="NEXT")
+    for stamp, serial, uid, text in ENTRIES:
+        pdf.set_font("Courier", size=8)
+        pdf.cell(45, 6, stamp)
+        pdf.cell(40, 6, serial)
+        pdf.cell(30, 6, uid, new_x="LMARGIN", new_y="NEXT")
+        pdf.set_font("Helvetica", size=10)
+        pdf.multi_cell(0, 6, text, new_x="LMARGIN", new_y="NEXT")
+    history = "utterance_id,timestamp,customer_id,device_serial,device_type,audio_file,transcript\n"
+    for stamp, serial, uid, text in ENTRIES:
+        history += f'{uid},{stamp},A3KX9ZQ2M7T1LB,{serial},Echo,,"{text}"\n'
+    index = read(
+        tmp_path,
+        [
+            Entry("Alexa/Transcripts.pdf", bytes(pdf.output())),
+            Entry("Alexa/VoiceHistory.csv", history.encode()),
+        ],
+    )
+    assert [(e.timestamp_text, e.device_serial, e.utterance_id) for e in index.transcripts] == [
+        entry[:3] for entry in ENTRIES
+    ]
+    assert "Anna Weber" in index.transcripts[2].text
+    codes = {f.code for f in run_checks(make_request(), index)}
+    assert not {c for c in codes if c.startswith(("catalogue", "pdf"))}

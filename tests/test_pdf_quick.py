@@ -22,6 +22,7 @@ pypdf = pytest.importorskip("pypdf")
 from pypdf.generic import ContentStream, DecodedStreamObject  # noqa: E402
 
 from reviewer.archive import _pdfchild  # noqa: E402
+from reviewer.domain.archive.catalogue import parse_catalogue  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).parent))
 import pdfcraft  # noqa: E402
@@ -180,3 +181,59 @@ def test_a_crafted_catalogue_reads_the_same_quickly() -> None:
 
 def test_there_are_sample_catalogues() -> None:
     assert any(name.endswith("Transcripts.pdf") for name, _ in SAMPLES)
+
+
+def _entries(pages: list[str]) -> list[tuple[str, str, str, str]]:
+    return [
+        (e.timestamp_text, e.device_serial, e.utterance_id, e.text) for e in parse_catalogue(pages)
+    ]
+
+
+def _entries_both_ways(pdf: bytes) -> tuple[list[Any] | None, list[Any]]:
+    """The catalogue's entries from the quick text (None when a page is not plain enough for
+    it) and from pypdf's extract_text."""
+    reader = pypdf.PdfReader(io.BytesIO(pdf))
+    quick = [_pdfchild._fast_text(page, reader) for page in reader.pages]
+    slow = [page.extract_text() or "" for page in reader.pages]
+    if any(text is None for text in quick):
+        return None, _entries(slow)
+    return _entries([text or "" for text in quick]), _entries(slow)
+
+
+@pytest.mark.parametrize("name,pdf", SAMPLES, ids=[n for n, _ in SAMPLES])
+def test_every_sample_catalogue_gives_pypdfs_entries_quickly(name: str, pdf: bytes) -> None:
+    quick, slow = _entries_both_ways(pdf)
+    assert quick == slow
+
+
+@pytest.mark.parametrize("cells", [False, True], ids=["lines", "cells"])
+def test_a_catalogue_laid_out_in_cells_gives_pypdfs_entries_quickly(cells: bool) -> None:
+    """A header's timestamp, serial and utterance id each in a cell of its own on one line
+    (fpdf2's table idiom) read as one line, as pypdf reads it: every entry is found."""
+    items = list(pdfcraft.entries(30))
+    pdf = pdfcraft.build(pdfcraft.catalogue_pages(items, cells=cells))
+    quick, slow = _entries_both_ways(pdf)
+    assert quick == slow
+    assert quick is not None and [e[:3] for e in quick] == [e[:3] for e in items]
+
+
+LINES = [  # pages whose lines pypdf's extract_text breaks as the text moves
+    b"BT /F1 8 Tf 1 0 0 1 45 700 Tm (2018-01-01) Tj 1 0 0 1 160 700 Tm (G1) Tj ET",
+    b"BT /F1 8 Tf 45 700 Td (a) Tj 100 0 Td (b) Tj 0 -14 Td (c) Tj ET",
+    b"BT /F1 8 Tf 14 TL 45 700 Td (a) Tj T* (b) Tj (c) ' ET",
+    b"BT /F1 8 Tf 45 700 Td (a) Tj 0 -12 TD (b) Tj T* (c) Tj ET",
+    b"q 1 0 0 1 0 -100 cm BT /F1 8 Tf 45 700 Td (a) Tj ET Q BT /F1 8 Tf 60 600 Td (b) Tj ET",
+    b"BT /F1 8 Tf 45 700 Td (a) Tj ET BT /F1 8 Tf 90 700.5 Td (b) Tj ET",
+    b"BT /F1 8 Tf 45 700 Td (a ) Tj ET BT 90 700 Td ( b) Tj ET BT 45 600 Td (c) Tj ET",
+]
+
+
+@pytest.mark.parametrize("data", LINES)
+def test_lines_break_where_pypdfs_break(data: bytes) -> None:
+    """Moves along one baseline continue the line (after a space); a move to another
+    baseline, T*, ' start a new one; the graphics matrix (cm, q, Q) counts."""
+    reader = pypdf.PdfReader(io.BytesIO(pdfcraft.build([data])))
+    (page,) = reader.pages
+    quick = _pdfchild._fast_text(page, reader)
+    assert quick is not None
+    assert quick.splitlines() == (page.extract_text() or "").splitlines()

@@ -123,7 +123,6 @@ def _read_exact(stream: io.BufferedReader, n: int) -> bytes:
 # Fonts whose string bytes map to text by a known single-byte code page, with no glyph
 # remapping: their strings can be read straight from the content stream.
 _SIMPLE_ENCODINGS = {"/WinAnsiEncoding": "cp1252"}
-_NEW_LINE_OPS = {b"Td", b"TD", b"T*", b"Tm", b"ET", b"'", b'"'}
 _DATED_LINE = re.compile(r"^\s*\d{4}-\d{2}-\d{2}", re.MULTILINE)
 _TJ_SPACE = -250  # a TJ adjustment wider than a quarter em reads as a space
 
@@ -372,57 +371,200 @@ def _fast_text(page: Any, reader: Any) -> str | None:
 def _operators_text(
     ops: list[tuple[Any, bytes]], codecs: dict[str, str], quick: bool
 ) -> str | None:
-    """The text of the text operators in `ops`, a line break on `_NEW_LINE_OPS`; None when a
-    font is not one of `codecs`. `quick`: the operands are `_quick_ops`' plain values, and
-    one pypdf would make differently (a string where a name belongs, say) raises `_Slow`."""
-    lines: list[str] = []
-    line: list[str] = []
+    """The text of the text operators in `ops`; None when a font is not one of `codecs`, an
+    operand that places text is not a number, or text is not set upright (pypdf then reads
+    the page). `quick`: the operands are `_quick_ops`' plain values, and one pypdf would make
+    differently (a string where a name belongs, say) raises `_Slow`.
+
+    Lines break where pypdf's extract_text breaks them: text set on another baseline (farther
+    than 0.8 of the font's size from the line's) starts a new line; text set farther along
+    the same baseline after a move (the next cell of a table row, each cell in its own text
+    object) continues the line after a space."""
+    text = _Text()
     codec: str | None = None
-    for operands, op in ops:
-        if op == b"Tf":
-            if quick and operands and type(operands[0]) is not str:
-                raise _Slow
-            codec = codecs.get(str(operands[0])) if operands else None
-            if codec is None:
-                return None
-        elif op in (b"Tj", b"'", b'"'):
-            if op != b"Tj" and line:
-                lines.append("".join(line))
-                line = []
-            if codec is None or not operands:
-                return None
-            if quick and type(operands[-1]) is not bytes:
-                raise _Slow
-            line.append(_string_bytes(operands[-1]).decode(codec, "replace"))
-        elif op == b"TJ":
-            if codec is None or not operands:
-                return None
-            items = operands[0]
-            if quick and type(items) is not list:
-                raise _Slow
-            for item in items:
-                if quick:
-                    if type(item) is bytes:
-                        line.append(item.decode(codec, "replace"))
-                    elif type(item) is int or type(item) is float:
-                        if float(item) < _TJ_SPACE:
-                            line.append(" ")
-                    else:
+    try:
+        for operands, op in ops:
+            if op == b"Tf":
+                if quick and operands and type(operands[0]) is not str:
+                    raise _Slow
+                codec = codecs.get(str(operands[0])) if operands else None
+                if codec is None:
+                    return None
+                text.size = _number(operands[1], quick) if len(operands) > 1 else 0.0
+            elif op in _PLACES:
+                text.place(op, operands, quick)
+                if op in (b"'", b'"'):
+                    if codec is None or not operands:
+                        return None
+                    if quick and type(operands[-1]) is not bytes:
                         raise _Slow
-                elif isinstance(item, (int, float)) or type(item).__name__ in (
-                    "NumberObject",
-                    "FloatObject",
-                ):
-                    if float(item) < _TJ_SPACE:
-                        line.append(" ")
-                else:
-                    line.append(_string_bytes(item).decode(codec, "replace"))
-        elif op in _NEW_LINE_OPS and line:
-            lines.append("".join(line))
-            line = []
-    if line:
-        lines.append("".join(line))
-    return "\n".join(lines)
+                    text.show(_string_bytes(operands[-1]).decode(codec, "replace"))
+            elif op == b"Tj":
+                if codec is None or not operands:
+                    return None
+                if quick and type(operands[-1]) is not bytes:
+                    raise _Slow
+                text.show(_string_bytes(operands[-1]).decode(codec, "replace"))
+            elif op == b"TJ":
+                if codec is None or not operands:
+                    return None
+                items = operands[0]
+                if quick and type(items) is not list:
+                    raise _Slow
+                for item in items:
+                    if quick:
+                        if type(item) is bytes:
+                            text.show(item.decode(codec, "replace"))
+                        elif type(item) is int or type(item) is float:
+                            if float(item) < _TJ_SPACE:
+                                text.space()
+                        else:
+                            raise _Slow
+                    elif isinstance(item, (int, float)) or type(item).__name__ in (
+                        "NumberObject",
+                        "FloatObject",
+                    ):
+                        if float(item) < _TJ_SPACE:
+                            text.space()
+                    else:
+                        text.show(_string_bytes(item).decode(codec, "replace"))
+    except _NotPlain:
+        return None
+    return text.done()
+
+
+# operators that place text: set the text or graphics matrix, the leading, or move to the
+# next line (' and " then show text)
+_PLACES = {b"BT", b"Td", b"TD", b"T*", b"Tm", b"TL", b"q", b"Q", b"cm", b"'", b'"'}
+_Matrix = tuple[float, float, float, float, float, float]
+_IDENTITY: _Matrix = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
+
+
+class _NotPlain(Exception):
+    """An operand that places text is not a number: pypdf reads the page."""
+
+
+def _number(value: Any, quick: bool) -> float:
+    """A numeric operand as a float; `_Slow` (quick) or `_NotPlain` when it is none."""
+    if type(value) is int or type(value) is float:
+        return float(value)
+    if quick:
+        raise _Slow
+    if isinstance(value, (int, float)):  # pypdf's NumberObject and FloatObject
+        return float(value)
+    raise _NotPlain
+
+
+def _times(m: _Matrix, n: _Matrix) -> _Matrix:
+    """The matrix product m x n, in the PDF's row-vector convention."""
+    a, b, c, d, e, f = m
+    a2, b2, c2, d2, e2, f2 = n
+    return (
+        a * a2 + b * c2,
+        a * b2 + b * d2,
+        c * a2 + d * c2,
+        c * b2 + d * d2,
+        e * a2 + f * c2 + e2,
+        e * b2 + f * d2 + f2,
+    )
+
+
+class _Text:
+    """A page's lines as its text is shown, and where it is shown: the text line matrix,
+    the graphics state's matrix (cm, q, Q), the leading and the font's size."""
+
+    __slots__ = (
+        "ctm",
+        "high",
+        "leading",
+        "line",
+        "lines",
+        "low",
+        "matrix",
+        "moved",
+        "saved",
+        "size",
+    )
+
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+        self.line: list[str] = []
+        self.matrix = _IDENTITY
+        self.ctm = _IDENTITY
+        self.saved: list[_Matrix] = []
+        self.leading = 0.0
+        self.size = 0.0
+        self.low = self.high = 0.0  # the baselines the current line's text was set on
+        self.moved = False  # the text position was set since the last text shown
+
+    def place(self, op: bytes, operands: list[Any], quick: bool) -> None:
+        """Follow an operator of `_PLACES`; `_NotPlain` (or `_Slow`) when its operands are
+        not numbers."""
+        if op in (b"Td", b"TD"):
+            if len(operands) < 2:
+                raise _NotPlain
+            tx, ty = _number(operands[-2], quick), _number(operands[-1], quick)
+            if op == b"TD":
+                self.leading = -ty
+            self.matrix = _times((1.0, 0.0, 0.0, 1.0, tx, ty), self.matrix)
+        elif op in (b"T*", b"'", b'"'):
+            self.matrix = _times((1.0, 0.0, 0.0, 1.0, 0.0, -self.leading), self.matrix)
+        elif op == b"Tm" or op == b"cm":
+            if len(operands) < 6:
+                raise _NotPlain
+            a, b, c, d, e, f = (_number(v, quick) for v in operands[-6:])
+            if op == b"cm":
+                self.ctm = _times((a, b, c, d, e, f), self.ctm)
+                return
+            self.matrix = (a, b, c, d, e, f)
+        elif op == b"BT":
+            self.matrix = _IDENTITY
+        elif op == b"TL":
+            if not operands:
+                raise _NotPlain
+            self.leading = _number(operands[-1], quick)
+            return
+        elif op == b"q":
+            self.saved.append(self.ctm)
+            return
+        elif op == b"Q":
+            if self.saved:
+                self.ctm = self.saved.pop()
+            return
+        self.moved = True
+
+    def show(self, text: str) -> None:
+        """`text` shown where the text position is."""
+        if self.ctm is _IDENTITY:  # no cm: the text matrix places it on the page
+            a, b, c, d, _e, y = self.matrix
+        else:
+            a, b, c, d, _e, y = _times(self.matrix, self.ctm)
+        if not (a > 0 and d > 0 and abs(b) <= 1e-6 * a and abs(c) <= 1e-6 * d):
+            raise _NotPlain  # turned or mirrored: pypdf reads text by its orientation
+        if self.line:
+            distance = (
+                0.0 if self.low <= y <= self.high else min(abs(y - self.low), abs(y - self.high))
+            )
+            if distance > 0.8 * abs(self.size) * d:
+                self.lines.append("".join(self.line))
+                self.line = []
+            elif self.moved and text[:1] != " " and self.line[-1][-1:] != " ":
+                self.line.append(" ")
+        if not self.line:
+            self.low = self.high = y
+        else:
+            self.low, self.high = min(self.low, y), max(self.high, y)
+        self.moved = False
+        if text:
+            self.line.append(text)
+
+    def space(self) -> None:
+        self.line.append(" ")
+
+    def done(self) -> str:
+        if self.line:
+            self.lines.append("".join(self.line))
+        return "\n".join(self.lines)
 
 
 def _page_texts(reader: Any, progress: _Progress) -> list[str]:
