@@ -372,6 +372,10 @@ def test_a_pdf_that_needs_a_password_is_still_unreadable(tmp_path: Path) -> None
     (finding,) = [f for f in index.read_findings if f.code.startswith("pdf-")]
     assert finding.code == "pdf-unreadable" and finding.members == ("Alexa/Transcripts.pdf",)
     assert "Anna Weber" not in index.texts.get("Alexa/Transcripts.pdf", "")
+    # said in words, not as the parser's exception
+    assert "protected by a password" in finding.detail
+    assert "text cannot be read or checked" in finding.detail
+    assert "Error" not in finding.detail
 
 
 @pytest.mark.parametrize("size", [0, 1])

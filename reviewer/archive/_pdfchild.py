@@ -648,9 +648,12 @@ def _decrypting() -> None:
     pypdf.crypt_provider = providers.crypt_provider
 
 
+PASSWORD = "the PDF is protected by a password, so its text cannot be read or checked"
+
+
 def _answer(data: bytes, limits: list[float], out: Any) -> dict[str, object]:
     import pypdf
-    from pypdf.errors import LimitReachedError
+    from pypdf.errors import FileNotDecryptedError, LimitReachedError
 
     base, per_page, per_mb, ceiling, step = limits
     clock = _Clock(step)
@@ -676,6 +679,8 @@ def _answer(data: bytes, limits: list[float], out: Any) -> dict[str, object]:
             "budget": round(clock.budget, 3),
             "pages": stop.pages,
         }
+    except FileNotDecryptedError:
+        return {"error": "corrupt", "detail": PASSWORD}
     except MemoryError:
         return {"error": "memory", "detail": "the parser ran out of its memory limit"}
     except LimitReachedError as exc:

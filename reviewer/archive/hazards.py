@@ -95,7 +95,8 @@ Member readers:
   member) names a key twice with different values. Programs differ in which value they take,
   so the member's text, every value in it, is scanned for another person's data as well as
   its parsed form; the reviewer opens it and keeps one value of each key.
-- ``pdf-unreadable`` (WARNING): a PDF that pypdf cannot read (corrupt, encrypted, not a PDF).
+- ``pdf-unreadable`` (WARNING): a PDF that pypdf cannot read (corrupt, protected by a password,
+  not a PDF).
 - ``pdf-hostile``: a PDF that got the parser stuck (opening it or one page took longer than
   `Limits.pdf_step_cpu_s` of processor time, or it went silent), blew the memory limit, hit
   pypdf's decompression limits or crashed the parser.
