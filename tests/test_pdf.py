@@ -197,12 +197,17 @@ def test_pdf_over_the_memory_limit_is_hostile_and_the_child_carries_on() -> None
     assert ok.error is None and "play some jazz" in ok.text
 
 
+# A page that keeps the parser busy for longer than a step, standing for a parser stuck: its
+# content is large, so these limits give a page no more time for its size (per_mb 0)
+STUCK = Limits(pdf_step_cpu_s=1.0, pdf_cpu_per_mb_s=0.0)
+
+
 def test_pdf_that_hangs_the_parser_is_killed(tmp_path: Path) -> None:
     slow = pdf_with_stream(b"BT /F1 12 Tf 72 700 Td (hello world) Tj ET\n" * 400_000)
     index = read(
         tmp_path,
         [Entry("Alexa/Transcripts.pdf", slow), Entry("Alexa/After.pdf", catalogue_pdf(ENTRIES))],
-        Limits(pdf_step_cpu_s=1.0),
+        STUCK,
     )
     hostile = [f for f in index.read_findings if f.code == "pdf-hostile"]
     assert hostile and hostile[0].members == ("Alexa/Transcripts.pdf",)
@@ -218,7 +223,7 @@ def test_pdf_that_hangs_the_parser_is_killed(tmp_path: Path) -> None:
 
 
 def test_the_time_limit_is_processor_time() -> None:
-    service = PdfService(Limits(pdf_step_cpu_s=1.0))
+    service = PdfService(STUCK)
     service.submit("slow.pdf", pdf_with_stream(b"BT (x) Tj ET\n" * 2_000_000))
     (result,) = service.results()
     assert result.hostile and result.error == "timeout"
@@ -232,7 +237,7 @@ def test_a_page_that_gets_the_parser_stuck_after_honest_pages_is_hostile(
     pages = pdfcraft.catalogue_pages(pdfcraft.entries(60))
     stuck = b"BT /F2 10 Tf 72 700 Td (hello world) Tj ET\n" * 400_000
     pdf = pdfcraft.build([*pages, stuck])
-    index = read(tmp_path, [Entry("Alexa/Transcripts.pdf", pdf)], Limits(pdf_step_cpu_s=1.0))
+    index = read(tmp_path, [Entry("Alexa/Transcripts.pdf", pdf)], STUCK)
     [hostile] = [f for f in index.read_findings if f.code.startswith("pdf-")]
     assert hostile.code == "pdf-hostile"
     assert f"of {len(pages) + 1} pages)" in hostile.detail
@@ -684,3 +689,40 @@ def test_a_catalogue_laid_out_as_a_table_of_cells_is_read(tmp_path: Path) -> Non
     assert "Anna Weber" in index.transcripts[2].text
     codes = {f.code for f in run_checks(make_request(), index)}
     assert not {c for c in codes if c.startswith(("catalogue", "pdf"))}
+
+
+# 300,000 line segments on one page and its title, as a CAD export draws a site plan: 2.1
+# million tokens, beyond pypdf's 2 million for one content stream
+DRAWING = b"BT /F1 8 Tf 45 800 Td (Site plan) Tj ET\n" + b"10 10 m 20 20 l S\n" * 300_000
+
+
+@pytest.mark.parametrize("fonts", ["core", "other"])
+def test_a_drawing_beyond_pypdfs_limits_is_too_complex_not_hostile(
+    tmp_path: Path, fonts: str
+) -> None:
+    """pypdf stops at its limit on the tokens of one page: the PDF is too complex to read in
+    full, which blocks (its text could not be checked) but is no attack. Its page is given
+    time for its size to get there (here 1 s a step, and 2 s a MB of its content)."""
+    pdf = pdfcraft.build([DRAWING]) if fonts == "core" else pdf_with_stream(DRAWING)
+    index = read(
+        tmp_path,
+        [Entry("Documents/site-plan.pdf", pdf), Entry("Alexa/Other.pdf", catalogue_pdf(ENTRIES))],
+        Limits(pdf_step_cpu_s=1.0),
+    )
+    [finding] = [f for f in index.read_findings if f.code.startswith("pdf-")]
+    assert finding.code == "pdf-too-complex" and finding.severity is Severity.CRITICAL
+    assert finding.members == ("Documents/site-plan.pdf",)
+    assert "too complex to read in full" in finding.detail and "tokens" in finding.detail
+    assert "could not be checked" in finding.detail
+    assert "hostile" not in f"{finding.title} {finding.detail}".lower()
+    assert {e.utterance_id for e in index.transcripts} == {"U0001", "U0002", "U0003"}
+
+
+def test_a_catalogue_beyond_pypdfs_limits_blocks_as_too_complex(tmp_path: Path) -> None:
+    """An array longer than pypdf reads (100,000 elements) where the catalogue should be:
+    too complex, and the catalogue could not be checked."""
+    page = b"BT /F1 8 Tf 45 700 Td [" + b"(a) 1 " * 60_000 + b"] TJ ET"
+    index = read(tmp_path, [Entry("Alexa/Transcripts.pdf", pdfcraft.build([page]))])
+    [finding] = [f for f in index.read_findings if f.code.startswith("pdf-")]
+    assert finding.code == "pdf-too-complex" and finding.severity is Severity.CRITICAL
+    assert "the transcript catalogue could not be checked" in finding.detail

@@ -225,6 +225,7 @@ LINES = [  # pages whose lines pypdf's extract_text breaks as the text moves
     b"q 1 0 0 1 0 -100 cm BT /F1 8 Tf 45 700 Td (a) Tj ET Q BT /F1 8 Tf 60 600 Td (b) Tj ET",
     b"BT /F1 8 Tf 45 700 Td (a) Tj ET BT /F1 8 Tf 90 700.5 Td (b) Tj ET",
     b"BT /F1 8 Tf 45 700 Td (a ) Tj ET BT 90 700 Td ( b) Tj ET BT 45 600 Td (c) Tj ET",
+    b"10 10 m 20 20 l S 1 0 0 1 0 0 cm",  # a figure, no text
 ]
 
 

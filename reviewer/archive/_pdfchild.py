@@ -6,14 +6,18 @@ little-endian length followed by that many PDF bytes. Each PDF gets processor ti
 proportion to its size, ``min(CEILING, BASE + PER_PAGE * pages + PER_MB * megabytes)``,
 checked after every page; opening the PDF and each page may take at most STEP seconds of
 processor time (RLIMIT_CPU: the kernel ends the process with SIGXCPU when one step takes
-longer, which is the parser stuck, not a large document).
+longer, which is the parser stuck, not a large document), and a page whose content is large
+PER_MB seconds a megabyte of it more (at most CEILING): its size, not the parser, is why it
+takes long.
 
 While it reads, the child writes progress lines ``{"progress": pages_done, "of": pages,
-"budget": seconds}`` (at most about ten a second, and always the first and the last); its
-answer is one last JSON line: ``{"pages": [text, ...]}``, or
-``{"error": "too-large", "done": n, "of": pages, "cpu": seconds, "pages": [the text of the
-pages read]}`` when the time ran out while pages were being read one after another, or
-``{"error": "corrupt"|"memory"|"limit", "detail": "..."}``. It writes nothing else anywhere.
+"budget": seconds, "step": seconds}`` (at most about ten a second, always the first and the
+last, and before a page given more time for its size); its answer is one last JSON line:
+``{"pages": [text, ...]}``, or ``{"error": "too-large", "done": n, "of": pages, "cpu":
+seconds, "pages": [the text of the pages read]}`` when the time ran out while pages were being
+read one after another, or ``{"error": "corrupt"|"complex"|"memory"|"limit", "detail":
+"..."}`` ("complex": it holds more than pypdf reads of one document, `_SIZE_LIMITS`). It
+writes nothing else anywhere.
 """
 
 from __future__ import annotations
@@ -41,8 +45,11 @@ def _limit_memory(limit: int) -> None:
 class _Clock:
     """The processor time of one PDF: its budget, and the kernel's limit on each step."""
 
-    def __init__(self, step: float) -> None:
+    def __init__(self, step: float, per_mb: float = 0.0, ceiling: float = math.inf) -> None:
         self.step = step
+        self.per_mb = per_mb  # more time for a step, a megabyte of a page's content
+        self.ceiling = ceiling
+        self.allowed = step  # the time allowed for the step under way
         self.start = time.process_time()
         self.budget = math.inf
         self._soft = -1
@@ -50,12 +57,13 @@ class _Clock:
     def used(self) -> float:
         return time.process_time() - self.start
 
-    def next_step(self) -> None:
-        """Allow one more step (opening the PDF, one page) `step` seconds of processor time
-        from now; RLIMIT_CPU counts whole seconds of the process's life."""
+    def next_step(self, extra: float = 0.0) -> None:
+        """Allow one more step (opening the PDF, one page) `step` (and `extra`) seconds of
+        processor time from now; RLIMIT_CPU counts whole seconds of the process's life."""
         if self.step <= 0:
             return
-        soft = math.ceil(time.process_time() + self.step)
+        self.allowed = self.step + extra
+        soft = math.ceil(time.process_time() + self.allowed)
         if soft == self._soft:
             return
         self._soft = soft
@@ -91,20 +99,44 @@ class _Progress:
         self.total = total
         self.out = out
         self._next = 0.0
+        self._done = 0  # as last reported
 
     def page_done(self, done: int, pages: list[str], counted: bool = True) -> None:
         """One more page read; `counted` is False while its text may yet be read again."""
         if self.clock.used() > self.clock.budget and done < self.total:
             raise TooLarge(done, self.total, pages)
-        self.report(done if counted else 0)
         self.clock.next_step()
+        self.report(done if counted else 0)
+
+    def page_size(self, contents: Any) -> None:
+        """The next page's content is `contents` (pypdf's stream, or None): when it is large,
+        its step gets `per_mb` seconds a megabyte more (at most `ceiling`), and the parent
+        is told. A stream pypdf cannot decode changes nothing: reading it says why."""
+        clock = self.clock
+        if clock.step <= 0 or clock.per_mb <= 0 or contents is None:
+            return
+        try:
+            size = len(contents.get_data())
+        except Exception:  # noqa: BLE001 - the page's own reading raises it again
+            return
+        extra = min(clock.ceiling, clock.per_mb * size / 1e6)
+        if extra >= 1.0:
+            clock.next_step(extra)
+            self.report(self._done, first=True)
 
     def report(self, done: int, first: bool = False) -> None:
         now = time.monotonic()
         if not first and done < self.total and now < self._next:
             return
         self._next = now + self.EVERY_S
-        line = {"progress": done, "of": self.total, "budget": round(self.clock.budget, 3)}
+        self._done = done
+        clock = self.clock
+        line = {
+            "progress": done,
+            "of": self.total,
+            "budget": round(clock.budget, 3),
+            "step": round(clock.allowed, 3),
+        }
         self.out.write(json.dumps(line).encode("ascii") + b"\n")
         self.out.flush()
 
@@ -348,9 +380,20 @@ class _Slow(Exception):
     with pypdf's parser."""
 
 
-def _fast_text(page: Any, reader: Any) -> str | None:
+def _has_text_operator(data: bytes) -> bool:
+    """Whether a content stream holds an operator that shows text, as pypdf's extract_text
+    judges it (True when that pypdf has no such judgement)."""
+    try:
+        from pypdf._text_extraction import _has_text_operator as has_text
+    except ImportError:
+        return True
+    return bool(has_text(data))
+
+
+def _fast_text(page: Any, reader: Any, progress: _Progress | None = None) -> str | None:
     """The page's text read from its content stream's text operators, or None when the page
-    is not plain enough for that (then pypdf's extract_text reads it)."""
+    is not plain enough for that (then pypdf's extract_text reads it). `progress` is told
+    the size of its content before it is parsed."""
     from pypdf.generic import ContentStream
 
     codecs = _simple_fonts(page)
@@ -359,7 +402,12 @@ def _fast_text(page: Any, reader: Any) -> str | None:
     contents = page.get_contents()
     if contents is None:
         return ""
-    quick = _quick_ops(contents.get_data())
+    data = contents.get_data()
+    if not _has_text_operator(data):
+        return ""  # a figure: pypdf's extract_text does not parse it either
+    if progress is not None and len(data) > QUICK_MAX_BYTES:
+        progress.page_size(contents)
+    quick = _quick_ops(data)
     if quick is not None:
         try:
             return _operators_text(quick, codecs, True)
@@ -574,7 +622,7 @@ def _page_texts(reader: Any, progress: _Progress) -> list[str]:
     pages: list[str] = []
     dated = False
     for page in reader.pages:
-        text = _fast_text(page, reader)
+        text = _fast_text(page, reader, progress)
         if text is None:
             break
         pages.append(text)
@@ -585,6 +633,7 @@ def _page_texts(reader: Any, progress: _Progress) -> list[str]:
             return pages
     pages = []
     for page in reader.pages:
+        progress.page_size(page.get_contents())
         pages.append(page.extract_text() or "")
         progress.page_done(len(pages), pages)
     return pages
@@ -651,12 +700,22 @@ def _decrypting() -> None:
 PASSWORD = "the PDF is protected by a password, so its text cannot be read or checked"
 
 
+# pypdf's limits on how much one document holds (tokens of a content stream, elements of an
+# array, entries of a dictionary, of its page tree, outline or names, form fields): an honest
+# document can hold that much (a drawing of 350,000 lines). Its other limits (decompression,
+# loops, depth) stop documents built to harm the reader.
+_SIZE_LIMITS = re.compile(
+    r"number of tokens|element count|number of dictionary entries|entry limit|number of fields",
+    re.IGNORECASE,
+)
+
+
 def _answer(data: bytes, limits: list[float], out: Any) -> dict[str, object]:
     import pypdf
     from pypdf.errors import FileNotDecryptedError, LimitReachedError
 
     base, per_page, per_mb, ceiling, step = limits
-    clock = _Clock(step)
+    clock = _Clock(step, per_mb, ceiling)
     clock.next_step()
     try:
         if b"/Encrypt" in data:  # decrypted with the empty password, as every viewer does
@@ -684,6 +743,8 @@ def _answer(data: bytes, limits: list[float], out: Any) -> dict[str, object]:
     except MemoryError:
         return {"error": "memory", "detail": "the parser ran out of its memory limit"}
     except LimitReachedError as exc:
+        if _SIZE_LIMITS.search(str(exc)):
+            return {"error": "complex", "detail": f"pypdf reads no more of it: {exc}"[:300]}
         return {"error": "limit", "detail": f"pypdf refused it: {exc}"[:300]}
     except RecursionError:
         return {"error": "limit", "detail": "objects nested without end"}

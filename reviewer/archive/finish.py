@@ -64,7 +64,9 @@ def _unchecked_texts(ctx: Context) -> None:
     by_path = {m.path: m for m in index.members} if index.texts_truncated else {}
     for path in index.texts_truncated:
         member = by_path.get(path)
-        if member is None or hz.has("pdf-too-large", path) or hz.has("pdf-hostile", path):
+        if member is None or any(
+            hz.has(code, path) for code in ("pdf-too-large", "pdf-too-complex", "pdf-hostile")
+        ):
             continue
         size = member.read_bytes if member.read_bytes is not None else member.declared_size
         kept = len(index.texts.get(path, ""))

@@ -98,8 +98,13 @@ Member readers:
 - ``pdf-unreadable`` (WARNING): a PDF that pypdf cannot read (corrupt, protected by a password,
   not a PDF).
 - ``pdf-hostile``: a PDF that got the parser stuck (opening it or one page took longer than
-  `Limits.pdf_step_cpu_s` of processor time, or it went silent), blew the memory limit, hit
-  pypdf's decompression limits or crashed the parser.
+  `Limits.pdf_step_cpu_s` of processor time, more for a page whose content is large, or it
+  went silent), blew the memory limit, hit pypdf's decompression, loop or depth limits or
+  crashed the parser.
+- ``pdf-too-complex``: a PDF that holds more than pypdf reads of one document (tokens of a page's
+  content, elements of an array, entries of a dictionary or of its page tree, form fields):
+  an honest drawing can. Its text, a transcript catalogue above all, could not be checked, so
+  it blocks; nothing says it is an attack.
 - ``pdf-too-large``: a PDF read page after page until the processor time allowed for its size
   ran out (`Limits.pdf_cpu_*`): how many of its pages were read in how long. Its text, a
   transcript catalogue above all, could not be checked, so it blocks; nothing says it is an
@@ -156,6 +161,7 @@ HAZARDS: dict[str, tuple[Severity, str]] = {
     "pdf-unreadable": (WARNING, "PDF cannot be read"),
     "pdf-hostile": (CRITICAL, "PDF looks built to harm the reader"),
     "pdf-too-large": (CRITICAL, "PDF too large to check in the time allowed"),
+    "pdf-too-complex": (CRITICAL, "PDF too complex to read in full"),
     "text-too-large": (CRITICAL, "Member not checked in full"),
 }
 

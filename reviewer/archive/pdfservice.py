@@ -14,9 +14,12 @@ Time is the child's processor time, so a busy machine does not make an honest PD
 hostile. Each PDF gets time in proportion to its pages and bytes (`Limits.pdf_cpu_*`), and
 the child reports the pages it has read as it goes (`on_pages`). A PDF still read page after page when its
 time runs out is too large to check in time (`PdfResult.too_large`); opening it or one page
-taking longer than `Limits.pdf_step_cpu_s` gets the child killed by the kernel, the parser
-stuck (hostile), and a fresh child parses the next PDF. The wall clock is only a backstop, for
-a child that says nothing for a long while or outlives many times its processor time.
+taking longer than `Limits.pdf_step_cpu_s` (and, for a page whose content is large,
+`Limits.pdf_cpu_per_mb_s` a megabyte of it) gets the child killed by the kernel, the parser
+stuck (hostile), and a fresh child parses the next PDF. A PDF that holds more than pypdf reads
+of one document (tokens, elements, entries: an honest drawing can) is too complex to read in
+full (`PdfResult.too_complex`), not hostile. The wall clock is only a backstop, for a child
+that says nothing for a long while or outlives many times its processor time.
 """
 
 from __future__ import annotations
@@ -50,8 +53,9 @@ _RELEASE = ("", b"")  # queued by `release`: end the child once the queue is dra
 class PdfResult:
     member: str
     pages: list[str] = field(default_factory=list)
-    # None, "corrupt", "too-large", or what a hostile PDF gets: "memory", "limit",
-    # "timeout" (the parser stuck), "crash"
+    # None, "corrupt", "too-large", "complex" (beyond pypdf's limits on how much one
+    # document holds), or what a hostile PDF gets: "memory", "limit", "timeout" (the parser
+    # stuck), "crash"
     error: str | None = None
     detail: str = ""
     done: int = 0  # pages read (all of them when there is no error)
@@ -66,6 +70,10 @@ class PdfResult:
     @property
     def too_large(self) -> bool:
         return self.error == "too-large"
+
+    @property
+    def too_complex(self) -> bool:
+        return self.error == "complex"
 
     @property
     def text(self) -> str:
@@ -86,6 +94,7 @@ class PdfService:
         self._proc: subprocess.Popen[bytes] | None = None
         self._closed = False
         self._failed = False  # a PDF got an error: the child is not kept warm (`keep_warm`)
+        self._step = limits.pdf_step_cpu_s  # the step under way may take this long (`_await`)
 
     def take_spare(self) -> None:
         """Make the child started by `start_spare` this service's, when it was started with
@@ -213,7 +222,8 @@ class PdfService:
         assert proc.stdout is not None
         lim = self.limits
         start = time.monotonic()
-        silence = WALL_FACTOR * (lim.pdf_step_cpu_s + 1)  # the child reports every step
+        self._step = lim.pdf_step_cpu_s
+        silence = WALL_FACTOR * (self._step + 1)  # the child reports every step
         heard = start
         deadline = math.inf  # known once the child has counted the pages
         state = PdfResult(member)
@@ -255,7 +265,13 @@ class PdfService:
                     return self._answered(state, answer)
                 state.done, state.of = _int(answer["progress"]), _int(answer.get("of"))
                 budget = _float(answer.get("budget"), lim.pdf_cpu_max_s)
-                deadline = start + WALL_FACTOR * (budget + lim.pdf_step_cpu_s)
+                # a page whose content is large may take longer (the child says how long)
+                step = _float(answer.get("step"), 0.0)
+                self._step = min(
+                    max(lim.pdf_step_cpu_s, step), lim.pdf_step_cpu_s + lim.pdf_cpu_max_s
+                )
+                silence = WALL_FACTOR * (self._step + 1)
+                deadline = start + WALL_FACTOR * (budget + self._step)
                 if self.on_pages is not None:
                     self.on_pages(member, state.done, state.of)
             scan = len(buf)
@@ -319,7 +335,7 @@ class PdfService:
         self._stop(kill=True)
         member = state.member
         if code == -signal.SIGXCPU:
-            step = self.limits.pdf_step_cpu_s
+            step = self._step
             return PdfResult(
                 member,
                 error="timeout",

@@ -47,6 +47,19 @@ def collect_pdfs(ctx: Context, catalogue: str = TRANSCRIPTS_PDF) -> None:
             )
             keep_text(ctx, result.member, result.text, True)
             continue
+        if result.too_complex:
+            what = (
+                "the transcript catalogue"
+                if result.member == catalogue
+                else "its text, and any transcript catalogue in it,"
+            )
+            hz.add(
+                "pdf-too-complex",
+                result.member,
+                f"{result.member}: too complex to read in full ({result.detail}); {what} "
+                "could not be checked",
+            )
+            continue
         if result.error is not None:
             code = "pdf-hostile" if result.hostile else "pdf-unreadable"
             hz.add(code, result.member, f"{result.member}: {result.detail or result.error}")
