@@ -108,15 +108,16 @@ class _Progress:
         self.clock.next_step()
         self.report(done if counted else 0)
 
-    def page_size(self, contents: Any) -> None:
-        """The next page's content is `contents` (pypdf's stream, or None): when it is large,
-        its step gets `per_mb` seconds a megabyte more (at most `ceiling`), and the parent
-        is told. A stream pypdf cannot decode changes nothing: reading it says why."""
+    def page_size(self, page: Any) -> None:
+        """The next page to read: when its content is large, its step gets `per_mb` seconds
+        a megabyte of it more (at most `ceiling`), and the parent is told. Content pypdf
+        cannot decode changes nothing: reading the page says why."""
         clock = self.clock
-        if clock.step <= 0 or clock.per_mb <= 0 or contents is None:
+        if clock.step <= 0 or clock.per_mb <= 0:
             return
         try:
-            size = len(contents.get_data())
+            contents = page.get_contents()
+            size = len(contents.get_data()) if contents is not None else 0
         except Exception:  # noqa: BLE001 - the page's own reading raises it again
             return
         extra = min(clock.ceiling, clock.per_mb * size / 1e6)
@@ -406,7 +407,7 @@ def _fast_text(page: Any, reader: Any, progress: _Progress | None = None) -> str
     if not _has_text_operator(data):
         return ""  # a figure: pypdf's extract_text does not parse it either
     if progress is not None and len(data) > QUICK_MAX_BYTES:
-        progress.page_size(contents)
+        progress.page_size(page)
     quick = _quick_ops(data)
     if quick is not None:
         try:
@@ -633,7 +634,7 @@ def _page_texts(reader: Any, progress: _Progress) -> list[str]:
             return pages
     pages = []
     for page in reader.pages:
-        progress.page_size(page.get_contents())
+        progress.page_size(page)
         pages.append(page.extract_text() or "")
         progress.page_done(len(pages), pages)
     return pages
