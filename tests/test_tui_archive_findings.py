@@ -54,7 +54,7 @@ def requests(where: Path) -> list[Path]:
     export.write_bytes(b"#!/bin/sh\nexit 0\n" + export.read_bytes())
     nested = Path(shutil.copytree(SAMPLES / "clean", where / "nested"))
     export = nested / "export.zip"
-    inner = zipcraft.build([Entry("notes.txt", b"old notes", after=b"\x00" * 40)])
+    inner = zipcraft.build([Entry("notes.txt", b"old notes", after=b"old draft " * 4)])
     with zipfile.ZipFile(export, "a") as zf:
         zf.writestr(zipfile.ZipInfo(INNER), inner, compress_type=STORED)
     ticket = json.loads((nested / "request.json").read_text())
