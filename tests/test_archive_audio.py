@@ -8,7 +8,6 @@ import random
 import shutil
 import struct
 import subprocess
-import time
 import tracemalloc
 import zipfile
 from pathlib import Path
@@ -351,14 +350,14 @@ def test_headers_at_the_edges_of_what_libsndfile_reads_are_facts_not_malformed(
 
 
 def test_what_nothing_can_read_is_still_malformed_and_read_at_once(tmp_path: Path) -> None:
+    """Read from their bytes alone: no header's claims (a 4 GiB chunk, a thousand channels)
+    make the reader allocate or walk what is not there."""
     archive = tmp_path / "export.zip"
     archive.write_bytes(zipcraft.zip_of({f"Audio/{n}": d for n, d in BROKEN.items()}))
-    started = time.perf_counter()
     tracemalloc.start()
     index = read_export(archive, Limits())
     peak = tracemalloc.get_traced_memory()[1]
     tracemalloc.stop()
-    assert time.perf_counter() - started < 10
     assert peak < 32 << 20
     malformed = [f for f in index.read_findings if f.code == "audio-malformed"]
     assert len(malformed) == 1
