@@ -509,7 +509,8 @@ def _local_mismatch(hz: Hazards, info: Entry, path: str, where: Local) -> None:
             "zip-header-mismatch",
             path,
             f"{info.name!r}: its local header says {where.mismatch}; tools that read the "
-            "local header (unzip) read other data than the central directory describes",
+            "local header (unzip, and any reader that streams the archive, as bsdtar does from "
+            "a pipe) read other data than the central directory describes",
         )
 
 
