@@ -178,3 +178,60 @@ def test_not_json_is_refused_in_one_line(tmp_path: Path) -> None:
     (tmp_path / "request.json").write_bytes(b"{ nope")
     with pytest.raises(RequestError, match="not valid JSON"):
         load_request(tmp_path)
+
+
+@pytest.mark.parametrize(
+    ("text", "key"),
+    [
+        # the second customer id would win in one program and the first in another
+        ('{"request_id": "R-1", "requester": {"customer_id": "B9ZZ", "customer_id": "A1QH"}}', "customer_id"),
+        ('{"request_id": "R-1", "request_id": "R-2", "requester": {"customer_id": "A1QH"}}', "request_id"),
+        ('{"request_id": "R-1", "requester": {"customer_id": "B9"}, "requester": {"customer_id": "A1"}}', "requester"),
+    ],
+)  # fmt: skip
+def test_a_key_given_twice_is_refused_naming_it(tmp_path: Path, text: str, key: str) -> None:
+    (tmp_path / "request.json").write_text(text)
+    with pytest.raises(RequestError, match=f"the key '{key}' is given twice in one object"):
+        load_request(tmp_path)
+
+
+def test_a_nul_anywhere_in_the_ticket_is_refused_naming_its_field(tmp_path: Path) -> None:
+    """No store's text field (PostgreSQL's) can hold a NUL: refused in words, not in SQL."""
+    write(tmp_path, {"request_id": "R-1", "requester": {"customer_id": "A1", "name": "Eve\x00"}})
+    with pytest.raises(RequestError, match=r"requester\.name holds a NUL character"):
+        load_request(tmp_path)
+    write(tmp_path, {"request_id": "R-1", "requester": {"customer_id": "A1", "na\x00me": "Eve"}})
+    with pytest.raises(RequestError, match="holds a NUL character"):
+        load_request(tmp_path)
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "said"),
+    [
+        ("email", "eleanor.whitfield@example.co.uk\u200b", "holds control or invisible characters"),
+        ("phone", "+44 20\x1b[2J 7946 0958", "holds control or invisible characters"),
+        ("customer_id", "A" * 129, "is longer than 128 characters"),
+        ("name", "Eleanor " * 60, "is longer than 400 characters"),
+    ],
+)
+def test_identifiers_that_could_not_be_the_requesters_are_refused(
+    tmp_path: Path, field: str, value: str, said: str
+) -> None:
+    """An invisible character after the requester's own e-mail would make every copy of it in
+    the export look like someone else's; an id or name of hundreds of characters is no id or
+    name at all."""
+    requester = {"customer_id": "A1QH7RZ3N8VW2E", field: value}
+    with pytest.raises(RequestError, match=f"requester.{field} .*{said}"):
+        load_request(write(tmp_path, {"request_id": "R-1", "requester": requester}))
+
+
+def test_a_name_with_accents_and_a_no_break_space_is_read(tmp_path: Path) -> None:
+    requester = {"customer_id": "A1", "name": "Zoë\u00a0Ó Dálaigh", "email": "zoe@example.ie"}
+    req = load_request(write(tmp_path, {"request_id": "R-1", "requester": requester}))
+    assert req.requester.name == "Zoë\u00a0Ó Dálaigh"
+
+
+def test_a_phone_number_with_no_break_spaces_is_read(tmp_path: Path) -> None:
+    requester = {"customer_id": "A1", "phone": "+44\u00a020\u00a07946\u00a00958"}
+    req = load_request(write(tmp_path, {"request_id": "R-1", "requester": requester}))
+    assert req.requester.phone == "+44\u00a020\u00a07946\u00a00958"

@@ -19,6 +19,7 @@ import math
 import os
 import re
 import stat
+import unicodedata
 from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
@@ -33,6 +34,13 @@ MAX_ID_CHARS = 128  # request ids name folders and appear in one-line messages
 # with a letter or digit (so never '.', '..', a path or a hidden name).
 REQUEST_ID_RE = re.compile(rf"\A[A-Za-z0-9][A-Za-z0-9._-]{{0,{MAX_ID_CHARS - 1}}}\Z")
 MAX_INT_DIGITS = 4000  # below Python's int-conversion limit (4300), far above any real field
+# A customer id is a short code and a name a person's name: a ticket holding more is a pipeline
+# fault, refused in words rather than left for a store column to refuse in SQL.
+MAX_CUSTOMER_ID_CHARS = 128
+MAX_NAME_CHARS = 400
+# The requester's identifiers are compared character by character: an invisible character in
+# one (a zero-width space after an e-mail address) would make their own data look foreign.
+IDENTIFIER_FIELDS = ("email", "phone")
 SHOWN_CHARS = 40  # of a bad value, in a message
 # The years a ticket's dates may fall in: a request, an account or a device outside them is
 # a typing error (and the statutory clock's arithmetic would run out of years at 0001 or 9999)
@@ -242,6 +250,23 @@ def request_from_dict(data: Any, *, strict: bool = True) -> Request:
         raise RequestError(
             f"{where}: requester.customer_id {_shown(customer_id.strip())} holds control characters"
         )
+    if strict and len(customer_id.strip()) > MAX_CUSTOMER_ID_CHARS:
+        raise RequestError(
+            f"{where}: requester.customer_id {_shown(customer_id.strip())} is longer than "
+            f"{MAX_CUSTOMER_ID_CHARS} characters: no customer id is"
+        )
+    for key in IDENTIFIER_FIELDS:
+        value = req.get(key)
+        if strict and isinstance(value, str) and _hidden(value.strip()):
+            raise RequestError(
+                f"{where}: requester.{key} {_shown(value.strip())} holds control or invisible "
+                "characters, which would make the requester's own data look foreign"
+            )
+    name = req.get("name")
+    if strict and isinstance(name, str) and len(name.strip()) > MAX_NAME_CHARS:
+        raise RequestError(
+            f"{where}: requester.name is longer than {MAX_NAME_CHARS} characters: no name is"
+        )
     verification = fields.obj(data, "identity_verification", "identity_verification")
     devices = []
     for field, d in fields.entries(req, "devices", "requester.devices"):
@@ -326,9 +351,16 @@ def load_request(path: Path) -> Request:
             f"{file}: too large for a request ticket (over {MAX_REQUEST_BYTES:,} bytes)"
         )
     try:
-        data = json.loads(raw.decode("utf-8-sig"), parse_int=_parse_int)
+        data = json.loads(raw.decode("utf-8-sig"), parse_int=_parse_int, object_pairs_hook=_object)
     except UnicodeDecodeError:
         raise RequestError(f"{file}: not UTF-8 text") from None
+    except _TwiceGiven as exc:
+        # which of two values counts differs from one program to the next: a ticket that
+        # names the requester twice names nobody for certain
+        raise RequestError(
+            f"{file}: the key {_shown(exc.key)} is given twice in one object, so which value "
+            "counts is ambiguous: fix the ticket"
+        ) from None
     except (json.JSONDecodeError, RecursionError) as exc:
         msg = exc.msg if isinstance(exc, json.JSONDecodeError) else "nested too deeply"
         raise RequestError(f"{file}: not valid JSON ({msg})") from None
@@ -339,7 +371,57 @@ def load_request(path: Path) -> Request:
     if where is not None:
         # "\ud800" is valid JSON but no character: nothing could store or print it
         raise RequestError(f"{file}: {where} holds an escaped half of a character (\\ud800)")
+    where = _nul_at(data)
+    if where is not None:
+        # "\u0000" is valid JSON, but no text field of a store (PostgreSQL's) can hold it
+        raise RequestError(f"{file}: {where} holds a NUL character (\\u0000)")
     return request_from_dict(data)
+
+
+_HIDDEN = frozenset(("Cc", "Cf", "Zl", "Zp"))  # controls, format marks, line breaks
+
+
+def _hidden(value: str) -> bool:
+    """Whether `value` holds a character no one sees (a control, a zero-width or direction
+    mark); a no-break space is a space, as a phone number copied from a page may hold."""
+    return not value.isprintable() and any(unicodedata.category(c) in _HIDDEN for c in value)
+
+
+class _TwiceGiven(ValueError):
+    def __init__(self, key: str) -> None:
+        super().__init__(key)
+        self.key = key
+
+
+def _object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """A JSON object of the ticket; `_TwiceGiven` when it names a key twice."""
+    obj = dict(pairs)
+    if len(obj) != len(pairs):
+        seen: set[str] = set()
+        for key, _value in pairs:
+            if key in seen:
+                raise _TwiceGiven(key)
+            seen.add(key)
+    return obj
+
+
+def _nul_at(data: Any) -> str | None:
+    """The field (a key path) whose key or text holds a NUL, or None (iterative)."""
+    stack: list[tuple[str, Any]] = [("", data)]
+    while stack:
+        path, value = stack.pop()
+        if isinstance(value, str):
+            if "\x00" in value:
+                return path or "the ticket"
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                where = _key_path(path, str(key))
+                if "\x00" in str(key):
+                    return where
+                stack.append((where, item))
+        elif isinstance(value, list):
+            stack.extend((f"{path}[{i}]", item) for i, item in enumerate(value))
+    return None
 
 
 def _half_character(value: Any, where: str = "") -> str | None:
