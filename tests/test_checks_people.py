@@ -191,3 +191,17 @@ def test_a_profile_with_another_phone_number_is_a_warning() -> None:
     index.profile["phone"] = "040 5550187"
     (f,) = [f for f in locale_match.check(request, index) if "phone" in f.title]
     assert f.code == "locale-mismatch" and "040 5550187" in f.detail
+
+
+def test_a_known_persons_possessive_is_their_name_a_strangers_is_flagged_without_it() -> None:
+    b = clean_export()
+    b.record("p1", text="add Jonas Weber's dentist appointment to my calendar")  # requester
+    b.record("p2", text="call Anna Weber’s mobile")  # household, curly apostrophe
+    b.record("p3", text="remind Anna Weber's school")
+    assert third_party.check(make_request(), b.build()) == []
+    b.record("p4", text="add Lukas Brandt's dentist appointment to my calendar")
+    b.record("p5", text="call Klaus Becker’s mobile")
+    [f] = third_party.check(make_request(), b.build())
+    assert f.members[-2:] == ("Alexa/Audio/p4.wav", "Alexa/Audio/p5.wav")
+    assert '"Lukas Brandt" (p4)' in f.detail and '"Klaus Becker" (p5)' in f.detail
+    assert "'s" not in f.detail and "’s" not in f.detail

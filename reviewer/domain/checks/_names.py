@@ -30,6 +30,8 @@ CALL_LOWER = re.compile(
     r"\b(?:call|phone|ring|text|message|dial|ruf|rufe)\s+([a-zäöüßéèáàíóú'’-]+)"
     r"(?:\s+([a-zäöüßéèáàíóú'’-]+))?"
 )
+# A word's possessive ending ("Eleanor Whitfield's", "Thomas'") is no part of a name
+_POSSESSIVE = re.compile(r"(?<=[^\W\d_])(?:['’]s|(?<=s)['’])(?![^\W\d_])")
 # Asking for media names artists and titles, not acquaintances: no bare name pairs there.
 MEDIA = re.compile(
     r"\b(?:play|spiel|spiele|abspielen|listen|hör|höre|song|songs|album|music|musik|lied|"
@@ -40,7 +42,9 @@ MEDIA = re.compile(
 
 @lru_cache(maxsize=8192)
 def candidates(text: str) -> tuple[str, ...]:
-    """Name candidates in one transcript (cached: voice histories repeat the same phrases)."""
+    """Name candidates in one transcript (cached: voice histories repeat the same phrases),
+    without their possessive endings ("Lukas Brandt's" -> "Lukas Brandt")."""
+    text = without_possessives(text)
     found = list(_addressed(text))
     for m in () if MEDIA.search(text) else PAIR.finditer(text):
         first, last = m.group(1), m.group(2)
@@ -53,7 +57,13 @@ def candidates(text: str) -> tuple[str, ...]:
 def addressed(text: str) -> tuple[str, ...]:
     """Only the names a title or a call gives ("Dr. Schmidt", "call Peter Lange"): for text
     written in Title Case, where capitalised pairs say nothing (a recording's title tag)."""
-    return _longest(_addressed(text))
+    return _longest(_addressed(without_possessives(text)))
+
+
+def without_possessives(text: str) -> str:
+    """`text` with its words' possessive endings left out ("Tom Whitfield's mobile" ->
+    "Tom Whitfield mobile")."""
+    return _POSSESSIVE.sub("", text) if "'" in text or "’" in text else text
 
 
 def _longest(found: list[str]) -> tuple[str, ...]:

@@ -19,6 +19,8 @@ _PLAIN_LETTERS = str.maketrans(
 _UMLAUTS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue"})
 _INITIAL = re.compile(r"\A\w\.?\Z")
 _NOT_LETTERS = re.compile(r"[\W\d_]+")
+# A word's possessive ending ("Whitfield's", "Thomas'"): no part of the name
+_POSSESSIVE = re.compile(r"(?<=[^\W\d_])(?:['’]s|(?<=s)['’])(?![^\W\d_])")
 
 
 def _joined(name: str) -> str:
@@ -165,7 +167,7 @@ def is_one_of(candidate: str, names: tuple[str, ...]) -> bool:
     """Whether `candidate` (a name as written) is one of the people `names` gives, however an
     export writes it (see `is_known_person`)."""
     full, tokens, joined = _known_names(names)
-    n = _untitled(norm_text(candidate.replace(",", " ")))
+    n = _untitled(norm_text(_POSSESSIVE.sub("", candidate.replace(",", " "))))
     if not n:
         return True
     forms = name_forms(n)
