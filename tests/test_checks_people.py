@@ -205,3 +205,17 @@ def test_a_known_persons_possessive_is_their_name_a_strangers_is_flagged_without
     assert f.members[-2:] == ("Alexa/Audio/p4.wav", "Alexa/Audio/p5.wav")
     assert '"Lukas Brandt" (p4)' in f.detail and '"Klaus Becker" (p5)' in f.detail
     assert "'s" not in f.detail and "’s" not in f.detail
+
+
+def test_a_hyphenated_household_name_written_with_a_space_is_the_same_person() -> None:
+    household = [
+        {"name": "Anna Weber", "relation": "partner"},
+        {"name": "Mary-Kate Weber", "relation": "daughter"},
+    ]
+    b = clean_export()
+    b.record("h1", text="remind Mary Kate to pack her swimming kit")
+    b.record("h2", text="call Mary Kate Weber")
+    assert third_party.check(make_request(household=household), b.build()) == []
+    b.record("h3", text="remind Mary Jane to pack her swimming kit")
+    [f] = third_party.check(make_request(household=household), b.build())
+    assert f.members[-1] == "Alexa/Audio/h3.wav" and '"Mary Jane" (h3)' in f.detail

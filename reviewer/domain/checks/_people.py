@@ -37,19 +37,21 @@ def _without_marks(text: str) -> str:
 def name_forms(name: str) -> frozenset[str]:
     """A name (case-folded, see `norm_text`) as exports write it: as given, without its
     accents ("Éléonore" as "Eleonore"), its umlauts spelled out ("Jürgen Weiß" as "Juergen
-    Weiss"), and without a middle initial ("Eleanor J. Whitfield")."""
+    Weiss"), without a middle initial ("Eleanor J. Whitfield"), and with a space for its
+    hyphens, as speech recognisers write them ("Mary-Kate" as "Mary Kate")."""
     words = name.split()
     if len(words) > 2:
         kept = [w for w in words if not _INITIAL.match(w)]
         if len(kept) >= 2:
             name = " ".join(kept)
-    return frozenset(
-        {
-            name,
-            _without_marks(name),
-            _without_marks(unicodedata.normalize("NFC", name).translate(_UMLAUTS)),
-        }
-    )
+    forms = {
+        name,
+        _without_marks(name),
+        _without_marks(unicodedata.normalize("NFC", name).translate(_UMLAUTS)),
+    }
+    if "-" in name:
+        forms |= {" ".join(f.replace("-", " ").split()) for f in forms}
+    return frozenset(forms)
 
 
 @lru_cache(maxsize=64)  # one request's names, asked for every name a check reads
