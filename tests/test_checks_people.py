@@ -219,3 +219,19 @@ def test_a_hyphenated_household_name_written_with_a_space_is_the_same_person() -
     b.record("h3", text="remind Mary Jane to pack her swimming kit")
     [f] = third_party.check(make_request(household=household), b.build())
     assert f.members[-1] == "Alexa/Audio/h3.wav" and '"Mary Jane" (h3)' in f.detail
+
+
+def test_the_requesters_street_without_its_number_is_a_place() -> None:
+    addresses = [
+        {"street": "27 Cranley Gardens", "postcode": "N10 3AP", "city": "London", "country": "GB"},
+        {"street": "Flat 2, 9 Muswell Road", "postcode": "N10 2BJ", "city": "London"},
+    ]
+    b = clean_export()
+    b.record("s1", text="order a taxi to Cranley Gardens")
+    b.record("s2", text="how long to drive to Muswell Road")
+    b.record("s3", text="what's the weather like in London")
+    request = make_request(addresses=addresses)
+    assert third_party.check(request, b.build()) == []
+    b.record("s4", text="order a taxi for Cranley Brandt")
+    [f] = third_party.check(request, b.build())
+    assert f.members[-1] == "Alexa/Audio/s4.wav" and '"Cranley Brandt" (s4)' in f.detail

@@ -49,6 +49,7 @@ _PEOPLE_SPLIT = re.compile(r"\s*(?:[;&/+]|\band\b|\bund\b)\s*", re.I)
 _COPYRIGHT = re.compile(r"^(?:copyright|\(c\)|©|℗)?\s*(?:\d{4}(?:\s*-\s*\d{4})?)?[\s,]*", re.I)
 _NAME_WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
 _INITIAL = re.compile(r"^[^\W\d_]\.$")
+_DIGIT = re.compile(r"\d")
 # around a name in a person tag: "recorded by ...", a year, a role in brackets
 _BY = re.compile(r"^(?:(?:recorded|spoken|voiced|read|performed|made)\s+)?by\s+", re.I)
 _AFTER = re.compile(r"(?:[\s,]+(?:\d{4}|\([^)]*\)|\[[^\]]*\]))+\s*$")
@@ -61,6 +62,7 @@ def check(request: Request, index: ExportIndex) -> list[Finding]:
     req = request.requester
     places = {norm_text(a.city) for a in req.addresses if a.city}
     places |= {norm_text(a.street) for a in req.addresses if a.street}
+    places |= {n for a in req.addresses if a.street for n in _street_names(a.street)}
     places |= {norm_text(d.name) for d in req.devices if d.name}
     places |= {norm_text(d.type) for d in req.devices if d.type}
 
@@ -167,6 +169,14 @@ def check(request: Request, index: ExportIndex) -> list[Finding]:
             subjects=tuple(sorted(names, key=lambda n: (-len(names[n]), n))),
         )
     ]
+
+
+def _street_names(street: str) -> set[str]:
+    """An address's street line (case-folded) without its house number, part by part
+    ("27 Cranley Gardens", "Lister Meile 12", "Flat 3, 27 Cranley Gardens": "cranley
+    gardens")."""
+    parts = (" ".join(w for w in p.split() if not _DIGIT.search(w)) for p in street.split(","))
+    return {norm_text(p) for p in parts if p}
 
 
 def _recording_tags(
