@@ -235,3 +235,16 @@ def test_the_requesters_street_without_its_number_is_a_place() -> None:
     b.record("s4", text="order a taxi for Cranley Brandt")
     [f] = third_party.check(request, b.build())
     assert f.members[-1] == "Alexa/Audio/s4.wav" and '"Cranley Brandt" (s4)' in f.detail
+
+
+def test_the_requesters_name_spelled_out_and_the_word_after_it_name_nobody_else() -> None:
+    household = [{"name": "Anna Weber"}, {"name": "Sofía García"}]
+    request = make_request(name="Jürgen Müller", household=household)
+    b = clean_export()
+    b.record("j1", text="sag Juergen Mueller Bescheid")
+    b.record("j2", text="sag Jürgen Müller Bescheid")
+    b.record("j3", text="Termin mit Sofia Garcia")
+    assert third_party.check(request, b.build()) == []
+    b.record("j4", text="sag Klaus Becker Bescheid")
+    [f] = third_party.check(request, b.build())
+    assert f.members[-1] == "Alexa/Audio/j4.wav" and '"Klaus Becker" (j4)' in f.detail

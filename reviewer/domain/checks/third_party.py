@@ -25,7 +25,12 @@ from reviewer.domain.checks._common import (
     plural,
     unique,
 )
-from reviewer.domain.checks._names import addressed, candidates, is_known
+from reviewer.domain.checks._names import (
+    addressed,
+    candidates,
+    is_known,
+    without_possessives,
+)
 from reviewer.domain.checks._people import is_known_person
 from reviewer.domain.checks._tag_words import NOT_A_PERSON, PARTICLES
 from reviewer.domain.model import ExportIndex, Finding, Request, Severity
@@ -99,15 +104,19 @@ def check(request: Request, index: ExportIndex) -> list[Finding]:
     in_props: set[str] = set()  # PDFs whose properties name someone
     for uid in dict.fromkeys([*texts, *tags, *props]):
         seen: set[str] = set()
-        found = [(candidates(t), in_text) for t in dict.fromkeys(texts.get(uid, ()))]
+        found = [
+            (candidates(t), in_text, without_possessives(t))
+            for t in dict.fromkeys(texts.get(uid, ()))
+        ]
         if uid in tags:
-            found += [(c, in_tags) for c in _tag_candidates(index.texts[tags[uid]], request)]
+            found += [(c, in_tags, "") for c in _tag_candidates(index.texts[tags[uid]], request)]
         if uid in props:
-            found.append((props[uid], in_props))
-        for names_in_text, named_in in found:
+            found.append((props[uid], in_props, ""))
+        for names_in_text, named_in, text in found:
+            known = [c for c in names_in_text if is_known(c, request, places)]
             for cand in names_in_text:
                 key = norm_text(cand)
-                if key in seen or is_known(cand, request, places):
+                if key in seen or cand in known or _beside_known(cand, known, text):
                     continue
                 seen.add(key)
                 named_in.add(uid)
@@ -169,6 +178,21 @@ def check(request: Request, index: ExportIndex) -> list[Finding]:
             subjects=tuple(sorted(names, key=lambda n: (-len(names[n]), n))),
         )
     ]
+
+
+def _beside_known(cand: str, known: list[str], text: str) -> bool:
+    """Whether a pair of capitalised words shares a word with a known name next to it in
+    `text`: "Müller Bescheid" of "sag Jürgen Müller Bescheid" is the requester's surname
+    and the word after it, not another person."""
+    words = cand.split()
+    if len(words) != 2 or not text:
+        return False
+    first, last = words
+    return any(
+        (k.endswith(f" {first}") and f"{k} {last}" in text)
+        or (k.startswith(f"{last} ") and f"{first} {k}" in text)
+        for k in known
+    )
 
 
 def _street_names(street: str) -> set[str]:
