@@ -647,3 +647,20 @@ def test_status_never_cuts_or_wraps_a_request_id(
     starts = [line.split()[0] for line in proc.stdout.splitlines()[1:] if line[:1].strip()]
     assert starts == ids
     assert "…" not in "".join(line[: len(ids[0])] for line in proc.stdout.splitlines())
+
+
+@pytest.mark.parametrize(("sample", "code"), [("clean", 0), ("wrong-customer", 1)])
+def test_a_reader_that_goes_away_leaves_the_verdicts_exit_code(sample: str, code: int) -> None:
+    """`reviewer check DIR | head -1`: the reader closes the pipe after the first line, and the
+    exit code is still the verdict's (0 pass, 1 block), never a block for a pass."""
+    proc = subprocess.Popen(
+        [str(REVIEWER), "check", str(SAMPLES / sample)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert proc.stdout is not None and proc.stderr is not None
+    first = proc.stdout.readline()
+    proc.stdout.close()  # as head does once it has its line
+    assert proc.wait(timeout=120) == code
+    assert (b"PASS" if code == 0 else b"BLOCK") in first
+    assert proc.stderr.read() == b""

@@ -40,11 +40,25 @@ def _wrapped(console: Console, text: str, indent: int, style: str = "") -> None:
             console.print(Text(pad + line, style=style), soft_wrap=True)
 
 
+class StdoutConsole(Console):
+    """A console on standard output whose reader may go away (`reviewer check | head`): the
+    rest of the output goes nowhere and the command ends with its own exit code (rich's own
+    answer is to exit with 1, which for `check` means a blocked export)."""
+
+    def on_broken_pipe(self) -> None:
+        import os
+        import sys
+
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+
+
 def render_report(
     review: Review, console: Console | None = None, *, ascii_only: bool = False
 ) -> None:
     """Print the report; `ascii_only` for a terminal that cannot show the marks."""
-    console = console or Console(highlight=False)
+    console = console or StdoutConsole(highlight=False)
     marks = ASCII_MARK if ascii_only else SEVERITY_MARK
     more = "..." if ascii_only else "…"
     report = review.report

@@ -82,10 +82,10 @@ def status(ctx: click.Context, as_json: bool) -> None:
     if not rows:
         click.echo("no requests in the store: reviewer ingest INBOX")
         return
-    from rich.console import Console
     from rich.table import Table
     from rich.text import Text
 
+    from reviewer.cli.render import StdoutConsole
     from reviewer.domain.text import printable
 
     table = Table(box=None, pad_edge=False)
@@ -114,10 +114,10 @@ def status(ctx: click.Context, as_json: bool) -> None:
             Text(printable(r.held_by or "-")),
         )
     _keep_whole(table, ("request", "state", "verdict", "due", "days left"))
-    console = Console(highlight=False)
+    console = StdoutConsole(highlight=False)
     narrowest = _narrowest(console, table)
     if narrowest > console.width:
-        console = Console(highlight=False, width=narrowest)
+        console = StdoutConsole(highlight=False, width=narrowest)
     console.print(table)
 
 
