@@ -527,8 +527,11 @@ def test_no_passphrase_on_a_closed_stdin_is_one_line_and_exit_2(store: str, tmp_
 
 def test_ctrl_c_during_ingest_exits_130(tmp_path: Path) -> None:
     inbox = tmp_path / "inbox"
-    for i in range(40):
-        shutil.copytree(SAMPLES / "clean", inbox / f"r{i:02d}")
+    for i in range(40):  # forty requests (one folder each: a request in two is skipped)
+        folder = Path(shutil.copytree(SAMPLES / "clean", inbox / f"r{i:02d}"))
+        ticket = json.loads((folder / "request.json").read_text())
+        ticket["request_id"] = f"DSAR-2018-{i:04d}"
+        (folder / "request.json").write_text(json.dumps(ticket))
     db = tmp_path / "store.db"
     proc = subprocess.Popen(
         [str(REVIEWER), "--db", url_of(db), "ingest", str(inbox)],
@@ -593,6 +596,61 @@ def test_an_inbox_with_stray_files_ingests_cleanly(tmp_path: Path) -> None:
     doc = json.loads(proc.stdout)
     assert len(doc["stored"]) == 2 and doc["skipped"] == []
     assert proc.stderr == ""
+
+
+def test_a_stray_export_at_the_top_of_an_inbox_hides_none_of_its_requests(tmp_path: Path) -> None:
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    for name in ("clean", "hostile"):
+        shutil.copytree(SAMPLES / name, inbox / name)
+    (inbox / "export.zip").write_bytes(b"left here by hand")
+    proc = run(tmp_path, "--db", url_of(tmp_path / "s.db"), "ingest", inbox, "--json")
+    doc = json.loads(proc.stdout)
+    assert len(doc["stored"]) == 2  # both requests, not one bad "request" at the top
+    [skip] = doc["skipped"]
+    assert skip["path"] == str(inbox / "export.zip")
+    assert "beside request folders in an inbox, not a request" in skip["reason"]
+    assert proc.returncode == 1  # something was skipped, and said so
+
+
+def test_two_folders_naming_one_request_are_both_skipped(tmp_path: Path) -> None:
+    """Which would be stored last, voiding the other's version, would depend on the folders'
+    names: neither is stored, and each names the other."""
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    shutil.copytree(SAMPLES / "clean", inbox / "a_first")
+    shutil.copytree(SAMPLES / "clean", inbox / "b_second")
+    shutil.copyfile(SAMPLES / "wrong-customer" / "export.zip", inbox / "b_second" / "export.zip")
+    shutil.copytree(SAMPLES / "hostile", inbox / "other")
+    proc = run(tmp_path, "--db", url_of(tmp_path / "s.db"), "ingest", inbox, "--json")
+    assert proc.returncode == 1
+    doc = json.loads(proc.stdout)
+    assert [s["folder"] for s in doc["stored"]] == [str(inbox / "other")]
+    reasons = {Path(s["path"]).name: s["reason"] for s in doc["skipped"]}
+    assert set(reasons) == {"a_first", "b_second"}
+    assert f"is also in {inbox / 'b_second'}: keep one folder per request" in reasons["a_first"]
+
+
+def test_a_linked_export_or_ticket_is_not_followed(tmp_path: Path) -> None:
+    """The store keeps the export's path to read it again on release; a link may lead out of
+    the inbox, to a file that changes."""
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    elsewhere = Path(shutil.copytree(SAMPLES / "clean", tmp_path / "elsewhere"))
+    for name in ("export.zip", "request.json"):
+        folder = inbox / f"linked-{name.split('.')[0]}"
+        shutil.copytree(SAMPLES / "clean", folder)
+        (folder / name).unlink()
+        (folder / name).symlink_to(elsewhere / name)
+    proc = run(tmp_path, "--db", url_of(tmp_path / "s.db"), "ingest", inbox, "--json")
+    assert proc.returncode == 1
+    doc = json.loads(proc.stdout)
+    assert doc["stored"] == []
+    reasons = sorted(s["reason"] for s in doc["skipped"])
+    assert reasons == [
+        f"{name} is a link, not followed: put the file itself in the request folder"
+        for name in ("export.zip", "request.json")
+    ]
 
 
 @pytest.fixture(scope="session")

@@ -24,7 +24,9 @@ def request_folders(paths: tuple[Path, ...]) -> tuple[list[Path], list[tuple[Pat
     inbox every folder is taken as a request (one without request.json is reported when it is
     read); plain files, hidden entries and Python's bytecode caches there are not requests and
     are passed over silently (an inbox may hold a README or the pipeline's own scripts, and
-    `__pycache__/` beside them); a link to a folder is reported, never followed.
+    `__pycache__/` beside them); a link to a folder is reported, never followed. A folder
+    holding a request.json or an export.zip is a request folder, unless folders in it hold
+    tickets: then it is an inbox, and the file at its top is reported, not taken for a request.
     """
     from reviewer.domain.request import TICKET_NAME
     from reviewer.domain.review import EXPORT_NAME
@@ -38,7 +40,7 @@ def request_folders(paths: tuple[Path, ...]) -> tuple[list[Path], list[tuple[Pat
             skipped.append((path, "no such file or folder"))
         elif not path.is_dir():
             skipped.append((path, "not a request folder or an inbox"))
-        elif (path / TICKET_NAME).exists() or (path / EXPORT_NAME).exists():
+        elif _own_request(path, TICKET_NAME, EXPORT_NAME):
             folders.append(path)
         else:
             try:
@@ -46,6 +48,9 @@ def request_folders(paths: tuple[Path, ...]) -> tuple[list[Path], list[tuple[Pat
             except OSError as exc:
                 skipped.append((path, exc.strerror or str(exc)))
                 continue
+            for name in (TICKET_NAME, EXPORT_NAME):  # left at the top of an inbox
+                if (path / name).exists() or (path / name).is_symlink():
+                    skipped.append((path / name, STRAY))
             for entry in entries:
                 if entry.name.startswith(".") or entry.name in NOT_REQUESTS:
                     continue
@@ -56,6 +61,76 @@ def request_folders(paths: tuple[Path, ...]) -> tuple[list[Path], list[tuple[Pat
                 else:
                     folders.append(entry)
     return folders, skipped
+
+
+STRAY = (
+    "beside request folders in an inbox, not a request: a request is a folder holding "
+    "request.json and export.zip"
+)
+LINKED = "{name} is a link, not followed: put the file itself in the request folder"
+
+
+def _own_request(path: Path, ticket: str, export: str) -> bool:
+    """Whether `path` is a request folder: it holds a ticket or an export, and no folder in it
+    holds a ticket (else it is an inbox with a stray file at its top, which must not hide the
+    requests in it)."""
+    if not ((path / ticket).exists() or (path / export).exists()):
+        return False
+    try:
+        return not any(
+            e.is_dir() and not e.is_symlink() and (e / ticket).exists() for e in path.iterdir()
+        )
+    except OSError:
+        return True  # read as a request: its own error says what is wrong
+
+
+def unlinked(folders: list[Path]) -> tuple[list[Path], list[tuple[Path, str]]]:
+    """The folders whose ticket and export are files of their own, and the others with why: the
+    store keeps the export's path to read it again on release, and a link may lead anywhere
+    (out of the inbox, to a file that changes)."""
+    from reviewer.domain.request import TICKET_NAME
+    from reviewer.domain.review import EXPORT_NAME
+
+    kept: list[Path] = []
+    skipped: list[tuple[Path, str]] = []
+    for folder in folders:
+        linked = [n for n in (TICKET_NAME, EXPORT_NAME) if (folder / n).is_symlink()]
+        if linked:
+            skipped.append((folder, LINKED.format(name=" and ".join(linked))))
+        else:
+            kept.append(folder)
+    return kept, skipped
+
+
+def one_folder_per_request(folders: list[Path]) -> tuple[list[Path], list[tuple[Path, str]]]:
+    """The folders, but those whose tickets name the same request as another's, with why: which
+    of them would be stored last, voiding the other's version, would depend on their names.
+    A ticket that cannot be read is left for the reading to report."""
+    from reviewer.domain.errors import ReviewerError
+    from reviewer.domain.request import load_request
+
+    ids: dict[Path, str] = {}
+    for folder in folders:
+        try:
+            ids[folder] = load_request(folder).request_id
+        except ReviewerError:
+            continue
+    by_id: dict[str, list[Path]] = {}
+    for folder, rid in ids.items():
+        by_id.setdefault(rid, []).append(folder)
+    kept: list[Path] = []
+    skipped: list[tuple[Path, str]] = []
+    for folder in folders:
+        same = by_id.get(ids.get(folder, ""), [folder])
+        if len(same) > 1:
+            rest = [str(f) for f in same if f != folder]
+            others = ", ".join(rest[:2]) + (f" and {len(rest) - 2} more" if len(rest) > 2 else "")
+            skipped.append(
+                (folder, f"request {ids[folder]} is also in {others}: keep one folder per request")
+            )
+        else:
+            kept.append(folder)
+    return kept, skipped
 
 
 def _utf8(path: Path) -> bool:
@@ -84,8 +159,10 @@ def ingest(ctx: click.Context, paths: tuple[Path, ...], as_json: bool) -> None:
     files in an inbox are passed over. A request whose ticket and archive are both stored
     unchanged is left alone; a changed archive or a changed ticket for a known request
     becomes a new version, checked again, and voids the earlier sign-offs. Anything
-    unreadable is reported and skipped. On a terminal, a progress bar on stderr shows the
-    requests and each export's reading (not with --json).
+    unreadable is reported and skipped, and so are: two folders whose tickets name the same
+    request (both: keep one), a request.json or export.zip that is a link, and one left at
+    the top of an inbox beside its request folders. On a terminal, a progress bar on stderr
+    shows the requests and each export's reading (not with --json).
 
     \b
     Exit codes:
@@ -99,6 +176,9 @@ def ingest(ctx: click.Context, paths: tuple[Path, ...], as_json: bool) -> None:
     from reviewer.domain.review import EXPORT_NAME
 
     folders, skipped = request_folders(paths)
+    for rule in (unlinked, one_folder_per_request):
+        folders, refused = rule(folders)
+        skipped.extend(refused)
     actor = cli_actor()
     lines: list[str] = []
     stored: list[dict[str, object]] = []
