@@ -34,11 +34,13 @@ def _without_marks(text: str) -> str:
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
-def name_forms(name: str) -> frozenset[str]:
+def name_forms(name: str, hyphens: bool = False) -> frozenset[str]:
     """A name (case-folded, see `norm_text`) as exports write it: as given, without its
     accents ("Éléonore" as "Eleonore"), its umlauts spelled out ("Jürgen Weiß" as "Juergen
-    Weiss"), without a middle initial ("Eleanor J. Whitfield"), and with a space for its
-    hyphens, as speech recognisers write them ("Mary-Kate" as "Mary Kate")."""
+    Weiss"), without a middle initial ("Eleanor J. Whitfield"), and, for a known name
+    (`hyphens`), with a space for its hyphens, as speech recognisers write them ("Mary-Kate"
+    as "Mary Kate"). Never for a name read in the export: its "Eleanor-Jones" is not two
+    names, one of which could be a one-word ticket name."""
     words = name.split()
     if len(words) > 2:
         kept = [w for w in words if not _INITIAL.match(w)]
@@ -49,7 +51,7 @@ def name_forms(name: str) -> frozenset[str]:
         _without_marks(name),
         _without_marks(unicodedata.normalize("NFC", name).translate(_UMLAUTS)),
     }
-    if "-" in name:
+    if hyphens and "-" in name:
         forms |= {" ".join(f.replace("-", " ").split()) for f in forms}
     return frozenset(forms)
 
@@ -67,7 +69,7 @@ def _known_names(
         n = norm_text(name.replace(",", " "))
         if not n:
             continue
-        for form in name_forms(n):
+        for form in name_forms(n, hyphens=True):
             words = form.split()
             full.add(form)
             full.add(" ".join(reversed(words)))
