@@ -180,3 +180,58 @@ def test_another_address_in_the_profile_is_a_warning(
     assert f.title == "The account profile has another address"
     assert f.members == ("Account/Profile.json",)
     assert ticket["street"] in f.detail
+
+
+ORDERS = "Retail/OrderHistory.csv"
+
+
+def _ship_city_findings(ticket_city: str, ship_city: str) -> list[Finding]:
+    """The ship-city findings for a clean export whose one order ships to `ship_city`, for
+    a requester living in `ticket_city`."""
+    b = clean_export()
+    b.tables[ORDERS][1].clear()
+    b.rows(ORDERS, {"customer_id": b.customer_id, "order_id": "302-5", "ship_city": ship_city})
+    request = make_request(addresses=[{**DE, "city": ticket_city}])
+    return [f for f in locale_match.check(request, b.build()) if f.members == (ORDERS,)]
+
+
+OWN_CITY = {
+    "exonym_munich": ("München", "Munich"),
+    "transliterated_muenchen": ("München", "Muenchen"),
+    "accent_dropped_munchen": ("München", "Munchen"),
+    "exonym_cologne": ("Köln", "Cologne"),
+    "transliterated_koeln": ("Köln", "Koeln"),
+    "exonym_hanover": ("Hannover", "Hanover"),
+    "exonym_milan": ("Milano", "Milan"),
+    "ticket_in_english": ("Vienna", "Wien"),
+    "the_hague": ("Den Haag", "The Hague"),
+    "kobenhavn": ("København", "Copenhagen"),
+    "postcode_in_cell": ("Hannover", "30161 Hannover"),
+    "country_prefixed_postcode": ("Hannover", "D-30161 Hannover"),
+    "postal_district": ("London", "London N10"),
+    "full_postcode": ("London", "LONDON N10 3AP"),
+    "leading_words": ("Frankfurt am Main", "Frankfurt"),
+    "leading_words_reversed": ("Frankfurt", "Frankfurt am Main"),
+}
+OTHER_CITY = {
+    "brighton_for_london": ("London", "Brighton"),
+    "new_york_for_york": ("York", "New York"),
+    "cologne_for_munich": ("München", "Cologne"),
+    "other_frankfurt": ("Frankfurt am Main", "Frankfurt (Oder)"),
+    "other_city_with_postcode": ("Hannover", "10435 Berlin"),
+    "exonym_of_another_city": ("Wien", "Prague"),
+}
+
+
+@pytest.mark.parametrize("ticket_city, ship_city", OWN_CITY.values(), ids=OWN_CITY.keys())
+def test_orders_to_the_requesters_city_written_another_way_are_no_finding(
+    ticket_city: str, ship_city: str
+) -> None:
+    assert _ship_city_findings(ticket_city, ship_city) == []
+
+
+@pytest.mark.parametrize("ticket_city, ship_city", OTHER_CITY.values(), ids=OTHER_CITY.keys())
+def test_orders_to_another_city_are_still_a_warning(ticket_city: str, ship_city: str) -> None:
+    (f,) = _ship_city_findings(ticket_city, ship_city)
+    assert (f.code, f.severity) == ("locale-mismatch", Severity.WARNING)
+    assert f"{ship_city} (1)" in f.detail and "302-5" in f.detail

@@ -13,6 +13,7 @@ from collections import Counter
 from functools import lru_cache
 
 from reviewer.domain.checks._address import CITY_KEYS, agrees, profile_addresses, written
+from reviewer.domain.checks._cities import same_city
 from reviewer.domain.checks._common import (
     all_tables,
     customer_column,
@@ -168,7 +169,7 @@ def check(request: Request, index: ExportIndex) -> list[Finding]:
     address = _profile_address(request, index)
     if address is not None:
         findings.append(address)
-    cities = {norm_text(a.city) for a in req.addresses if a.city}
+    cities = [a.city for a in req.addresses if a.city.strip()]
     if cities:
         findings.extend(_ship_cities(request, index, cities))
     if req.locale:
@@ -236,7 +237,10 @@ def _profile_address(request: Request, index: ExportIndex) -> Finding | None:
     )
 
 
-def _ship_cities(request: Request, index: ExportIndex, cities: set[str]) -> list[Finding]:
+def _ship_cities(request: Request, index: ExportIndex, cities: list[str]) -> list[Finding]:
+    """Orders shipped to none of the requester's `cities`. The requester's own city written
+    another way is no other city ("Munich" or "Muenchen" for "München", "30161 Hannover",
+    "London N10", "Frankfurt" for "Frankfurt am Main"): `_cities.same_city`."""
     findings = []
     # city cell -> its city when none of the requester's, else "" (orders repeat a few)
     outside: dict[str, str] = {}
@@ -263,7 +267,9 @@ def _ship_cities(request: Request, index: ExportIndex, cities: set[str]) -> list
             city = outside.get(cell)
             if city is None:
                 found = _city(cell.strip())
-                city = outside[cell] = found if found and norm_text(found) not in cities else ""
+                city = outside[cell] = (
+                    found if found and not any(same_city(found, c) for c in cities) else ""
+                )
             if city:
                 other[city] += 1
                 if order_i is not None:
@@ -279,7 +285,7 @@ def _ship_cities(request: Request, index: ExportIndex, cities: set[str]) -> list
                 detail=(
                     f"In {path}, {plural(total, 'row')} ship to "
                     + listing(f"{c} ({n})" for c, n in other.most_common())
-                    + f", none of the requester's addresses ({listing(sorted(cities))})"
+                    + f", none of the requester's addresses ({listing(sorted({norm_text(c) for c in cities}))})"
                     + (f"; orders {listing([o for o in orders if o])}" if any(orders) else "")
                     + ". Possibly another household's orders: check before delivery."
                 ),
