@@ -657,10 +657,42 @@ def _device_object(text: str) -> tuple[str | None, str]:
 _device_object_cached = lru_cache(maxsize=1024)(_device_object)
 
 
+class _Names:
+    """An archive's members by the path an audio cell may give another way: as it lands when
+    extracted ("./Alexa/Audio/U1.wav", "Alexa\\Audio\\U1.wav", "/Alexa/Audio/U1.wav"), or by
+    its bare file name ("U1.wav") when exactly one member of the table's archive has it."""
+
+    __slots__ = ("_members", "_prefix", "_bare")
+
+    def __init__(self, members: set[str], prefix: str) -> None:
+        self._members = members
+        self._prefix = prefix
+        self._bare: dict[str, str] | None = None  # file name -> its one member, "" for two
+
+    def member(self, cell: str, bases: tuple[str, str]) -> str:
+        """The member `cell` names, or `cell` when none (or two) may be it."""
+        parts = [p for p in cell.replace("\\", "/").split("/") if p not in ("", ".")]
+        path = "/".join(parts)
+        if not path:
+            return cell
+        for base in ("", *bases):
+            if base + path in self._members:
+                return base + path
+        if len(parts) > 1:
+            return cell
+        if self._bare is None:
+            self._bare = {}
+            for m in self._members:
+                if m.startswith(self._prefix) and "!" not in m[len(self._prefix) :]:
+                    name = m.rsplit("/", 1)[-1]
+                    self._bare[name] = "" if name in self._bare else m
+        return self._bare.get(path) or cell
+
+
 def recordings_from(table: Table, members: set[str], root: str = "") -> list[Recording]:
     """The recordings a table describes; their audio files named from the table's archive,
     or from where the export's layout starts (`root`: an export compressed as a folder),
-    when not from the top."""
+    when not from the top; a cell written another way is the member it names (`_Names`)."""
     mapping = recording_columns(table)
     if mapping is None:
         return []
@@ -674,6 +706,7 @@ def recordings_from(table: Table, members: set[str], root: str = "") -> list[Rec
     audio_at, uid_at = where.get("audio_member"), where.get("utterance_id")
     serial_at, type_at = where.get("device_serial"), where.get("device_type")
     customer_at, transcript_at = where.get("customer_id"), where.get("transcript")
+    by_name: _Names | None = None  # made when a cell first names no member as written
     for n, row in enumerate(table.rows, 1):
         audio = row[audio_at].strip() if audio_at is not None else ""
         uid = row[uid_at].strip() if uid_at is not None else _unnamed_id(audio, n, table.member)
@@ -681,6 +714,10 @@ def recordings_from(table: Table, members: set[str], root: str = "") -> list[Rec
             continue
         if audio and audio not in members:
             audio = next((b + audio for b in (prefix, root) if b + audio in members), audio)
+            if audio not in members:
+                if by_name is None:
+                    by_name = _Names(members, prefix)
+                audio = by_name.member(audio, (prefix, root))
         ts = row[at].strip() if at is not None else ""
         serial, device_type = split_device(
             row[serial_at].strip() if serial_at is not None else "",
