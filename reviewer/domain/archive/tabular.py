@@ -441,14 +441,45 @@ def _is_records(v: Any) -> bool:
     return isinstance(v, list) and bool(v) and all(isinstance(x, dict) for x in v)
 
 
+# How deep in wrapping objects a document's one list of records is looked for:
+# {"data": {"customer": {...}, "items": [records]}} is two levels.
+RECORDS_DEPTH = 4
+
+
 def _records(doc: Any) -> list[dict[str, Any]] | None:
+    """A document's records: the document itself, its one list of records under a key, or,
+    when no key holds one, the one list of records in objects within it (`RECORDS_DEPTH`
+    levels). Two lists of records at those depths are not told apart: None."""
     if _is_records(doc):
         return list(doc)
     if isinstance(doc, dict):
         lists = [v for v in doc.values() if isinstance(v, list) and _is_records(v)]
         if len(lists) == 1:
             return list(lists[0])
+        if not lists:
+            return _nested_records(doc)
     return None
+
+
+def _nested_records(doc: dict[str, Any]) -> list[dict[str, Any]] | None:
+    """The one list of records in the objects within `doc` (its own values have none), down
+    to `RECORDS_DEPTH` levels; None when there is none, or more than one."""
+    found: list[dict[str, Any]] | None = None
+    level = [v for v in doc.values() if isinstance(v, dict)]
+    for _ in range(RECORDS_DEPTH - 1):
+        inner: list[dict[str, Any]] = []
+        for obj in level:
+            for v in obj.values():
+                if isinstance(v, dict):
+                    inner.append(v)
+                elif isinstance(v, list) and _is_records(v):
+                    if found is not None:
+                        return None
+                    found = v
+        if not inner:
+            break
+        level = inner
+    return list(found) if found is not None else None
 
 
 class _RecordRows(Sequence[tuple[str, ...]]):
