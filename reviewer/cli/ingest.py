@@ -209,7 +209,8 @@ def ingest(ctx: click.Context, paths: tuple[Path, ...], as_json: bool) -> None:
                     result = svc.ingest(review, folder / EXPORT_NAME, actor=actor)
                 except ReviewerError as exc:
                     # the reason, without the folder its line already names
-                    skipped.append((folder, str(exc).removeprefix(f"{folder}: ")))
+                    reason = str(exc).removeprefix(f"{folder}: ").removeprefix(f"{folder}/")
+                    skipped.append((folder, reason))
                 except Exception as exc:  # noqa: BLE001 - one bad folder never aborts the rest
                     skipped.append((folder, f"{type(exc).__name__}: {exc}"))
                 else:
