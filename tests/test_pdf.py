@@ -701,13 +701,16 @@ def test_a_drawing_beyond_pypdfs_limits_is_too_complex_not_hostile(
     tmp_path: Path, fonts: str
 ) -> None:
     """pypdf stops at its limit on the tokens of one page: the PDF is too complex to read in
-    full, which blocks (its text could not be checked) but is no attack. Its page is given
-    time for its size to get there (here 1 s a step, and 2 s a MB of its content)."""
+    full, which blocks (its text could not be checked) but is no attack. pypdf takes seconds
+    of processor time to get there (11 s on the slowest machine seen), so the test gives the
+    page and the document time enough for any machine: what is judged is the limit pypdf
+    reports, never how fast it got there."""
     pdf = pdfcraft.build([DRAWING]) if fonts == "core" else pdf_with_stream(DRAWING)
+    roomy = Limits(pdf_step_cpu_s=120.0, pdf_cpu_base_s=240.0, pdf_cpu_max_s=600.0)
     index = read(
         tmp_path,
         [Entry("Documents/site-plan.pdf", pdf), Entry("Alexa/Other.pdf", catalogue_pdf(ENTRIES))],
-        Limits(pdf_step_cpu_s=1.0),
+        roomy,
     )
     [finding] = [f for f in index.read_findings if f.code.startswith("pdf-")]
     assert finding.code == "pdf-too-complex" and finding.severity is Severity.CRITICAL
