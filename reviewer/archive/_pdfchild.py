@@ -440,20 +440,15 @@ def _operators_text(
                 if codec is None:
                     return None
                 text.size = _number(operands[1], quick) if len(operands) > 1 else 0.0
-            elif op in _PLACES:
-                text.place(op, operands, quick)
-                if op in (b"'", b'"'):
+            elif op in _PLACES or op == b"Tj":
+                if op != b"Tj":
+                    text.place(op, operands, quick)
+                if op in _SHOWS:  # Tj, and ' and " after the move to the next line
                     if codec is None or not operands:
                         return None
                     if quick and type(operands[-1]) is not bytes:
                         raise _Slow
                     text.show(_string_bytes(operands[-1]).decode(codec, "replace"))
-            elif op == b"Tj":
-                if codec is None or not operands:
-                    return None
-                if quick and type(operands[-1]) is not bytes:
-                    raise _Slow
-                text.show(_string_bytes(operands[-1]).decode(codec, "replace"))
             elif op == b"TJ":
                 if codec is None or not operands:
                     return None
@@ -484,6 +479,7 @@ def _operators_text(
 
 # operators that place text: set the text or graphics matrix, the leading, or move to the
 # next line (' and " then show text)
+_SHOWS = {b"Tj", b"'", b'"'}  # operators that show one string (TJ shows an array)
 _PLACES = {b"BT", b"Td", b"TD", b"T*", b"Tm", b"TL", b"q", b"Q", b"cm", b"'", b'"'}
 _Matrix = tuple[float, float, float, float, float, float]
 _IDENTITY: _Matrix = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
