@@ -10,8 +10,9 @@ leading words of a longer name ("Frankfurt" for "Frankfurt am Main").
 from __future__ import annotations
 
 import re
-import unicodedata
 from functools import lru_cache
+
+from reviewer.domain.checks._people import UMLAUTS, without_marks
 
 # Each line one city: its names in the languages an export or a ticket may use. Folded as
 # `city_words` folds, so "Muenchen", "Munchen" and "MÜNCHEN" need no line of their own.
@@ -72,11 +73,6 @@ EXONYMS: tuple[tuple[str, ...], ...] = (
     ("London", "Londres", "Londra"),
 )
 
-# Letters Unicode does not split into a letter and an accent, and the German umlauts
-# (which become "ae", "oe", "ue"; `city_words` then treats "ue" and "u" alike).
-_LETTERS = str.maketrans(
-    {"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss", "ø": "oe", "æ": "ae", "œ": "oe", "ł": "l"}
-)
 _TWO_LETTER_VOWELS = re.compile(r"(?<=[aou])e")
 # A country prefix before a postcode ("D-30161").
 _COUNTRY_PREFIX = re.compile(r"\b[a-z]{1,2}\s*-\s*(?=\d)")
@@ -85,8 +81,9 @@ _COUNTRY_PREFIX = re.compile(r"\b[a-z]{1,2}\s*-\s*(?=\d)")
 def fold(name: str) -> tuple[str, ...]:
     """A name's words, case, accents and the German transliterations aside ("München",
     "Muenchen" and "Munchen" alike)."""
-    text = unicodedata.normalize("NFKD", name.casefold().translate(_LETTERS))
-    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    # the umlauts spelled out, then the letters and accents people leave out, as names are
+    # compared (`_people`); "ue" and "u" then alike
+    text = without_marks(name.casefold().translate(UMLAUTS))
     return tuple(_TWO_LETTER_VOWELS.sub("", w) for w in re.findall(r"[^\W_]+", text))
 
 

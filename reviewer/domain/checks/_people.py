@@ -16,7 +16,7 @@ _PLAIN_LETTERS = str.maketrans(
     {"ß": "ss", "æ": "ae", "œ": "oe", "ø": "o", "ł": "l", "đ": "d", "þ": "th"}
 )
 # German umlauts as written where they cannot be typed ("Müller", "Mueller")
-_UMLAUTS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue"})
+UMLAUTS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue"})
 _INITIAL = re.compile(r"\A\w\.?\Z")
 _NOT_LETTERS = re.compile(r"[\W\d_]+")
 # A word's possessive ending ("Whitfield's", "Thomas'"): no part of the name
@@ -29,7 +29,7 @@ def _joined(name: str) -> str:
     return _NOT_LETTERS.sub("", name)
 
 
-def _without_marks(text: str) -> str:
+def without_marks(text: str) -> str:
     decomposed = unicodedata.normalize("NFKD", text.translate(_PLAIN_LETTERS))
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
@@ -48,8 +48,8 @@ def name_forms(name: str, hyphens: bool = False) -> frozenset[str]:
             name = " ".join(kept)
     forms = {
         name,
-        _without_marks(name),
-        _without_marks(unicodedata.normalize("NFC", name).translate(_UMLAUTS)),
+        without_marks(name),
+        without_marks(unicodedata.normalize("NFC", name).translate(UMLAUTS)),
     }
     if hyphens and "-" in name:
         forms |= {" ".join(f.replace("-", " ").split()) for f in forms}
