@@ -171,7 +171,7 @@ def _directory(
     outside: list[tuple[int, str]] = []
     conflicts: list[str] = []
     end = eocd_pos + EOCD.size + comment
-    if end < size and not _zeros(read, end, size):  # (zeros are padding to a block)
+    if end < size and not zeros(read, end, size):  # (zeros are padding to a block)
         outside.append((size - end, "after the end of the archive"))
     counts = {count, n_disk}  # 16-bit counts, unless the ZIP64 end record gives them
     # a ZIP64 end record and its locator sit right before the end record, wherever a long
@@ -241,7 +241,7 @@ def _tools_miss(size: int, eocd_pos: int) -> bool:
     return eocd_pos < size - last - blocks * UNZIP_BLOCK
 
 
-def _zeros(read: Reader, start: int, end: int) -> bool:
+def zeros(read: Reader, start: int, end: int) -> bool:
     """Whether the file's bytes [start, end) are all zero, read a chunk at a time."""
     for at in range(start, end, ZERO_CHUNK):
         chunk = bytes(read(at, min(ZERO_CHUNK, end - at)))

@@ -23,7 +23,6 @@ from reviewer.archive.container import (
     DATA_PAST_END,
     Level,
     Local,
-    Source,
     descriptor_size,
     local_range,
 )
@@ -34,7 +33,7 @@ from reviewer.archive.digest.containers import digest_container
 from reviewer.archive.digest.pdf import digest_pdf
 from reviewer.archive.digest.tables import digest_table
 from reviewer.archive.digest.text import digest_text
-from reviewer.archive.directory import Entry, comment_text
+from reviewer.archive.directory import Entry, comment_text, zeros
 from reviewer.archive.hazards import MAX_DETAILS, Hazards
 from reviewer.archive.limits import Limits
 from reviewer.archive.nesting import ARCHIVE_NAMES
@@ -87,7 +86,6 @@ def method_name(method: int) -> str:
 # in one piece: the spanning signature, or the temporary "PK00"; they belong to the archive
 SPLIT_MARK, TEMPORARY_SPLIT_MARK = b"PK\x07\x08", b"PK00"
 SPLIT_MARKS = (SPLIT_MARK, TEMPORARY_SPLIT_MARK)
-ZERO_CHUNK = 1 << 20  # bytes of a run outside the members read at a time, to tell it is zeros
 AUDIO_HEAD = 1 << 20  # bytes kept from the start of a recording to lay out its chunks
 _DRIVE = re.compile(r"^[A-Za-z]:")
 
@@ -541,7 +539,7 @@ def _layout(hz: Hazards, level: Level, spans: list[Span]) -> tuple[set[int], lis
         nonlocal reach
         if owner is not None and owner[2].flags & 0x8:  # a data descriptor follows the data
             reach += descriptor_size(level.src, owner[2], reach, until - reach)
-        if until > reach and not _zeros(level.src, reach, until):  # zeros carry nothing
+        if until > reach and not zeros(level.src.read, reach, until):  # zeros carry nothing
             before = "before " if owner is None else f"between {owner[2].name!r} and "
             outside.append((until - reach, before + then))
 
@@ -576,15 +574,6 @@ def _layout(hz: Hazards, level: Level, spans: list[Span]) -> tuple[set[int], lis
     if dir_start > reach and not lost:
         gap_to(dir_start, "the central directory")
     return overlapping, outside
-
-
-def _zeros(src: Source, start: int, end: int) -> bool:
-    """Whether the bytes [start, end) of the archive are all zero, read a chunk at a time."""
-    for at in range(start, end, ZERO_CHUNK):
-        chunk = bytes(src.read(at, min(ZERO_CHUNK, end - at)))
-        if chunk.count(0) != len(chunk):
-            return False
-    return True
 
 
 def _unlisted(hz: Hazards, level: Level, holder: str, outside: list[tuple[int, str]]) -> None:
