@@ -40,6 +40,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import sqlalchemy as sa
+from installed import as_installed
 from sqlalchemy.orm import Session
 
 HERE = Path(__file__).resolve().parent
@@ -239,6 +240,7 @@ def time_verify(
 
 
 def main() -> None:
+    as_installed()
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--events", type=int, default=1_000_000)
     parser.add_argument("--runs", type=int, default=3)

@@ -35,6 +35,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from installed import as_installed
+
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 DEFAULT_OUT = HERE / "out"
@@ -377,6 +379,7 @@ def print_imports(label: str, prof: dict[str, Any]) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    as_installed()
     parser = argparse.ArgumentParser(
         description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter
     )

@@ -37,6 +37,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 from bench_check import DEFAULT_OUT, ensure_export  # noqa: E402
+from installed import as_installed  # noqa: E402
 
 RATIO_TARGET = 3.0
 REVIEWER = HERE.parent / ".venv" / "bin" / "reviewer"
@@ -53,6 +54,7 @@ def _sha256(path: Path) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
+    as_installed()
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT)

@@ -21,6 +21,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from installed import as_installed
+
 ROOT = Path(__file__).resolve().parent.parent
 TARGET = 1.2
 
@@ -38,6 +40,7 @@ def timed(argv: list[str], env: dict[str, str], ok: tuple[int, ...] = (0,)) -> f
 
 
 def main(argv: list[str] | None = None) -> int:
+    as_installed()
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("request", type=Path, help="a request folder (request.json + export.zip)")
     parser.add_argument("--runs", type=int, default=7, help="timed pairs (default 7)")

@@ -28,6 +28,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from installed import as_installed
+
 if TYPE_CHECKING:
     from reviewer.domain.review import Review
 
@@ -161,6 +163,7 @@ def bench_ingest(url: str, folder: Path, review: Review, check_s: float) -> dict
 
 
 def main() -> int:
+    as_installed()
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )

@@ -29,6 +29,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from installed import as_installed
+
 if TYPE_CHECKING:
     from textual.pilot import Pilot
     from textual.strip import Strip
@@ -248,6 +250,7 @@ def report(results: dict[str, list[float]]) -> None:
 
 
 def main() -> int:
+    as_installed()
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )

@@ -33,6 +33,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from installed import as_installed
+
 _T0 = time.perf_counter()
 
 
@@ -125,6 +127,7 @@ def index_sizes(index: Any) -> list[tuple[str, int, int]]:
 
 
 def main(argv: list[str] | None = None) -> int:
+    as_installed()
     parser = argparse.ArgumentParser(
         description=__doc__.split("\n\n")[0],
         epilog=__doc__.split("\n\n", 1)[1],
