@@ -1,8 +1,8 @@
 """How fast and how big is `reviewer check`, next to `unzip -t` on the same archive.
 
 For each benchmark export (built by gen_export.py into benchmarks/out/ when missing) this runs
-`reviewer check --json` and `unzip -t` alternately, N times each, and prints both medians, their
-ratio and the peak resident memory of `reviewer check`, beside the targets:
+`reviewer check --json`, `unzip -t` and `floor.py` alternately, N times each, and prints the
+medians, the ratio and the peak resident memory of `reviewer check`, beside the targets:
 
 - incident export (1,700 recordings, ~100 MB): check time at most 0.8 x `unzip -t` on a quiet
   machine, 1.0 x at load about 4; the same archive at 1 GB (17,000 recordings): at most 1.0 x
@@ -12,6 +12,9 @@ Peak RSS is read from the kernel's accounting of each finished child (`wait4`), 
 the child and every process it waited for; the figure is the largest single process. One
 extra run samples /proc and also reports the largest sum over the whole process tree at any
 moment ("tree MB": what several worker processes hold together).
+
+`floor.py` is a bare Python loop that inflates, digests and parses every member and checks
+nothing: its ratio to `unzip -t` is the least any reader written in Python reaches.
 
 It also times the start-up of `reviewer check --help` and lists the slowest imports
 (`python -X importtime`).
@@ -92,6 +95,11 @@ class KindResult:
     findings: int | None = None
     check_runs: list[Run] = field(default_factory=list)
     unzip_runs: list[Run] = field(default_factory=list)
+    # the floor (floor.py): a bare Python loop that only inflates, digests and parses each
+    # member, the least any Python reader must do; its ratio to unzip bounds what one reaches
+    floor_runs: list[Run] = field(default_factory=list)
+    floor_median_s: float | None = None
+    floor_ratio: float | None = None
     check_median_s: float | None = None
     unzip_median_s: float | None = None
     ratio: float | None = None
@@ -194,6 +202,7 @@ def bench_kind(
     res.loadavg_before = os.getloadavg()[0]
     check_argv = [reviewer, "check", "--json", str(request_dir)]
     unzip_argv = ["unzip", "-tqq", str(archive)]
+    floor_argv = [str(PYTHON), str(HERE / "floor.py"), str(archive)]
     with tempfile.TemporaryDirectory(prefix="bench-check-") as tmp:
         report_path = Path(tmp) / "report.json"
         for i in range(warmup + runs):
@@ -206,9 +215,14 @@ def bench_kind(
             if u.returncode != 0:
                 res.error = f"unzip -t exited {u.returncode} (the archive itself is not sound)"
                 return res
+            f, _ = run_child(floor_argv)
+            if f.returncode != 0:
+                res.error = f"floor.py exited {f.returncode}"
+                return res
             if i >= warmup:
                 res.check_runs.append(c)
                 res.unzip_runs.append(u)
+                res.floor_runs.append(f)
         try:
             report = json.loads(report_path.read_text())
             res.members = report.get("stats", {}).get("members")
@@ -218,6 +232,9 @@ def bench_kind(
             res.error = f"reviewer check --json printed no readable JSON: {exc}"
     res.check_median_s = statistics.median(r.wall_s for r in res.check_runs)
     res.unzip_median_s = statistics.median(r.wall_s for r in res.unzip_runs)
+    res.floor_median_s = statistics.median(r.wall_s for r in res.floor_runs)
+    if res.unzip_median_s:
+        res.floor_ratio = res.floor_median_s / res.unzip_median_s
     res.check_cpu_median_s = statistics.median(r.cpu_s for r in res.check_runs)
     res.ratio = res.check_median_s / res.unzip_median_s if res.unzip_median_s else None
     res.unzip_cpu_median_s = statistics.median(r.cpu_s for r in res.unzip_runs)
@@ -350,6 +367,11 @@ def print_table(results: list[KindResult], startup: dict[str, object] | None) ->
                 f"{(r.check_cpu_median_s or 0) / (r.check_median_s or 1):.2f}; "
                 f"load average {fmt(r.loadavg_before, '.1f')} -> {fmt(r.loadavg_after, '.1f')}"
                 f" on {os.cpu_count()} CPUs"
+            )
+            print(
+                f"  {r.kind}: floor (floor.py: inflate, CRC, SHA-256 and parse each member, "
+                f"nothing checked) {fmt(r.floor_median_s, '.3f')} s = "
+                f"{fmt(r.floor_ratio, '.2f')} x unzip -t"
             )
     cpus = os.cpu_count() or 1
     busiest = max((r.loadavg_before or 0) for r in results) if results else 0.0
