@@ -759,6 +759,9 @@ def main() -> None:
     # pypdf needs `cryptography` only to decrypt AES; not importing it saves start-up time,
     # and an encrypted PDF makes it importable again (`_decrypting`)
     sys.modules["cryptography"] = None  # type: ignore[assignment]
+    # Pillow is kept out too: pypdf needs it only to extract images (never done here), and
+    # imported it only for its version string (2 MiB of the child's memory)
+    sys.modules["PIL"] = None  # type: ignore[assignment]
     import pypdf  # noqa: F401 - imported before the first request, while the parent reads
 
     stdin = sys.stdin.buffer
