@@ -86,6 +86,7 @@ def _key(line: str, page_no: int) -> str:
 
 
 _DIGITS = re.compile(r"\d+")
+SHARED_TEXT = 128  # transcripts up to this long are interned, as the voice history's cells are
 
 
 def parse_catalogue(pages: list[str]) -> list[TranscriptEntry]:
@@ -104,7 +105,9 @@ def parse_catalogue(pages: list[str]) -> list[TranscriptEntry]:
 
     def close() -> None:
         if current is not None:
-            current.text = " ".join(lines).strip()
+            text = " ".join(lines).strip()
+            # a short text shared with the voice history's cell (and the entries that repeat it)
+            current.text = sys.intern(text) if len(text) <= SHARED_TEXT else text
             entries.append(current)
 
     for page_no, (page, matches) in enumerate(zip(split, found, strict=True), start=1):
