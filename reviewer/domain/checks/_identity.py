@@ -62,16 +62,33 @@ class _Needle:
     def __init__(self, needle: str, pattern: re.Pattern[str]) -> None:
         self.needle = needle.casefold()
         self.pattern = pattern
+        # The needle's characters no case changes, ASCII marks and digits ("@" and "." of an
+        # address): a text that holds the needle in any case holds each of them as it is, and
+        # one test of each spares folding a text without them (most texts hold no "@").
+        self.marks = tuple(sorted({c for c in needle if c.isascii() and not c.isalpha()}))
+
+    def _marked(self, text: str) -> bool:
+        return all(c in text for c in self.marks)
+
+    def folds(self, text: str) -> bool:
+        """Whether `maybe_in` needs `text` case-folded."""
+        return self._marked(text)
 
     def search(self, text: str) -> bool:
-        return contains_folded(text, self.needle) and self.pattern.search(text) is not None
+        return (
+            self._marked(text)
+            and contains_folded(text, self.needle)
+            and self.pattern.search(text) is not None
+        )
 
     def finditer(self, text: str) -> Iterator[re.Match[str]]:
-        if contains_folded(text, self.needle):
+        if self._marked(text) and contains_folded(text, self.needle):
             yield from self.pattern.finditer(text)
 
     def maybe_in(self, text: str, folded: str | None) -> bool:
         """Whether `text` may hold it (`folded`: `text` case-folded, when the caller has it)."""
+        if not self._marked(text):
+            return False
         return self.needle in folded if folded is not None else contains_folded(text, self.needle)
 
 
@@ -90,6 +107,9 @@ class _Phone:
 
     def maybe_in(self, text: str, folded: str | None) -> bool:
         return True
+
+    def folds(self, text: str) -> bool:
+        return False
 
 
 GROUPED_ID_MIN = 8  # characters of an id that is also looked for grouped
@@ -139,7 +159,7 @@ class RequesterMatcher:
             members = seen.setdefault(kind, set())
             if len(members) >= cap:
                 continue
-            if folded is None and len(text) <= FOLD_CHUNK:
+            if folded is None and len(text) <= FOLD_CHUNK and pat.folds(text):
                 folded = text.casefold()
             if not pat.maybe_in(text, folded):
                 continue
