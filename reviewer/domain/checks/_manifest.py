@@ -140,7 +140,7 @@ def listed_files(manifest: object) -> Iterator[Listed] | None:
         return None
     files = manifest.get("files")
     if isinstance(files, list):
-        return _kept(_from_list(files))
+        return _from_list(files)  # (keeps what `_kept` keeps, itself)
     if isinstance(files, dict) and files:
         return _kept(_from_map(files))
     return None
@@ -151,9 +151,14 @@ def _kept(entries: Iterator[Listed]) -> Iterator[Listed]:
 
 
 def _from_list(files: list[Any]) -> Iterator[Listed]:
+    """The entries of a file list, as `_kept` keeps them."""
+    # whether the common entries' paths are all their own `path_key` (one test of them all)
+    plain = plain_paths(
+        "\n".join([p for i in files if isinstance(i, dict) and type(p := i.get("path")) is str])
+    )
     for item in files:
         if isinstance(item, str) and item.strip():
-            yield _entry(item, {})
+            entry = _entry(item, {})
         elif isinstance(item, dict):
             # the common entry at once: {"path": ..., "bytes": n, "sha256": 64 hex digits}
             # (what is not hex differs from every digest, as it should)
@@ -166,12 +171,19 @@ def _from_list(files: list[Any]) -> Iterator[Listed]:
                 and len(sha) == 64
             ):
                 lowered = sha if sha.islower() or sha.isdigit() else sha.lower()
-                yield Listed(path, path_key(path), size, lowered, None)
+                key = path if plain else path_key(path)
+                if key and not key.endswith("/"):
+                    yield Listed(path, key, size, lowered, None)
                 continue
             fields = {norm_key(str(k)): v for k, v in item.items()}
             path = next((fields[k] for k in PATH_KEYS if isinstance(fields.get(k), str)), None)
-            if path is not None and path.strip():
-                yield _entry(path, item)
+            if path is None or not path.strip():
+                continue
+            entry = _entry(path, item)
+        else:
+            continue
+        if entry.key and not entry.key.endswith("/"):
+            yield entry
 
 
 def _from_map(files: dict[Any, Any]) -> Iterator[Listed]:

@@ -114,7 +114,7 @@ def _against(
     nested: dict[str, Member] = {}
     outside: list[str] = []
     wrappers = {level[:i] for i, ch in enumerate(level) if ch == "!"}
-    plain = plain_paths("\n".join(m.path for m in index.members))
+    plain = plain_paths("\n".join([m.path for m in index.members]))
     directory = MemberKind.DIRECTORY
     for m in index.members:
         p = m.path
@@ -144,12 +144,20 @@ def _against(
             if not again:
                 missing.append(path)
             continue
-        # every entry of a path must hold (a path listed twice with two digests: one lies)
-        if have.path not in changed and (why := _difference(e, have)):
+        # every entry of a path must hold (a path listed twice with two digests: one lies);
+        # the common entry, the member's digest and read size, at once (`_difference`)
+        if (
+            e.sha256 is None
+            or e.sha256 != have.sha256
+            or (e.size is not None and e.size != have.read_bytes)
+        ) and (have.path not in changed and (why := _difference(e, have))):
             changed[have.path] = why
         if e.other_digest:
             unverified.setdefault(e.other_digest, set()).add(have.path)
-    unlisted = [m.path for k, m in present.items() if k not in seen and k != own] + outside
+    extra = present.keys() - seen  # (one set operation: most exports list every member)
+    extra.discard(own)
+    unlisted = [m.path for k, m in present.items() if k in extra] if extra else []
+    unlisted += outside
     found = (
         _manifest_missing_member(missing),
         _manifest_changed_member(list(changed.items())),
