@@ -288,26 +288,35 @@ class ExportIndex:
         large JSON list in pieces of whole records, so it is never rendered at once); then
         what PDFs carry beside their pages (`attached`) and the archive's comments
         (`comments`)."""
-        seen: set[str] = set()
         texts, docs, tables = self.texts, self.json_docs, self.tables
-        dumps = _Dumps()
-        for m in self.members:
-            path = m.path
-            if path in seen:  # a duplicated name has one text
-                continue
-            seen.add(path)
+        # one C encoder for all the small documents (JSONEncoder.encode makes one a call, half
+        # the cost of a small document), called here: the same text as `_dumps`
+        encode = _c_encoder()
+        absent = _ABSENT
+        # a duplicated name has one text: each path once, where it is first listed
+        for path in dict.fromkeys([m.path for m in self.members]):
             text = texts.get(path)
             if text is not None:
                 yield path, text
-            elif path in docs:
-                doc = docs[path]
-                if type(doc) is dict and not _has_long_list(doc):
-                    yield path, dumps(doc)  # the common case, as _json_pieces gives it
+                continue
+            doc = docs.get(path, absent)
+            if doc is absent:
+                table = tables.get(path)
+                if table is not None:
+                    yield path, table.text()
+            elif type(doc) is dict and not _has_long_list(doc):
+                # the common case, as _json_pieces gives it
+                if encode is None:
+                    text = _dumps(doc)
                 else:
-                    for piece in _json_pieces(doc):
-                        yield path, piece
-            elif path in tables:
-                yield path, tables[path].text()
+                    try:
+                        text = "".join(encode(doc, 0))
+                    except Exception:  # noqa: BLE001 - _dumps says what is wrong, as before
+                        text = _dumps(doc)
+                yield path, text
+            else:
+                for piece in _json_pieces(doc):
+                    yield path, piece
         yield from self.attached.items()
         yield from self.comments.items()
 
@@ -349,27 +358,9 @@ class ExportIndex:
 
 
 JSON_PIECE = 2000  # records of a large JSON list rendered together
+_ABSENT: Any = object()  # no parsed document under a path (a document may be null)
 _ENCODER = json.JSONEncoder(ensure_ascii=False)
 _dumps = _ENCODER.encode  # as json.dumps(v, ensure_ascii=False)
-
-
-class _Dumps:
-    """`_dumps` for many small documents in a row: one C encoder made once (JSONEncoder
-    makes one per call, half the cost of a small document). The same text; whatever
-    `_dumps` would raise (a value JSON cannot hold) it raises, by calling it."""
-
-    __slots__ = ("_encode",)
-
-    def __init__(self) -> None:
-        self._encode = _c_encoder()
-
-    def __call__(self, doc: Any) -> str:
-        if self._encode is not None:
-            try:
-                return "".join(self._encode(doc, 0))
-            except Exception:  # noqa: BLE001 - _dumps says what is wrong, as before
-                self._encode = _c_encoder()  # its circular-reference markers may be left over
-        return _dumps(doc)
 
 
 def _c_encoder() -> Any:
