@@ -471,6 +471,21 @@ _IN_PROSE = re.compile(
     r"[ \t]+(?:is[ \t]+|was[ \t]+)?([A-Za-z0-9-]*\d[A-Za-z0-9-]*)\b",
     re.IGNORECASE,
 )
+# The letters `re.IGNORECASE` takes for an ASCII letter beside its two cases (a long "s", a
+# dotted and a dotless "i", the Kelvin sign), for tests written without it (`_letters`)
+IGNORECASE_EXTRA = {"s": "\u017f", "i": "\u0130\u0131", "k": "\u212a"}
+
+
+def _letters(word: str) -> str:
+    """A pattern of `word` matching what `re.IGNORECASE` matches of it, letter by letter."""
+    return "".join(f"[{c}{c.upper()}{IGNORECASE_EXTRA.get(c, '')}]" for c in word)
+
+
+# What every `_IN_PROSE` label holds, found without IGNORECASE: a search that skips from one
+# "c" or "k" to the next (an IGNORECASE search tries its pattern at every position)
+_PROSE_HINT = re.compile(
+    f"[cCkK\u212a](?:{_letters('ustom')}|{_letters('lient')}|{_letters('unden')})"
+)
 _CDATA = re.compile(r"<!\[CDATA\[(.{0,200}?)\]\]>", re.S)
 # A label cell and its value cell (<th>Customer ID</th><td>...</td>, <dt>...</dt><dd>...</dd>):
 # read as the line "Customer ID: ..."
@@ -501,8 +516,9 @@ def labelled_values(text: str, *, markup: bool = False) -> Iterator[tuple[str, s
         if ":\n" in text or ":\r\n" in text or ": \n" in text:
             for m in _NEXT_LINE.finditer(text):
                 yield m.group(1), m.group(2)
-    for m in _IN_PROSE.finditer(text):
-        yield m.group(1), m.group(2)
+    if _PROSE_HINT.search(text) is not None:
+        for m in _IN_PROSE.finditer(text):
+            yield m.group(1), m.group(2)
     if '":' in text or '" :' in text:
         for m in _JSON_PAIR.finditer(text):
             yield m.group(1), m.group(2) if m.group(2) is not None else m.group(3)
