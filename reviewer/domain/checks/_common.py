@@ -172,7 +172,14 @@ def is_foreign_recording(rec: Recording, request: Request) -> bool:
     stranger's name, words) says nothing of whose it is, and another account's id only
     `foreign-records` reports: such a recording is checked as the requester's (its device,
     its date), never passed over."""
-    return is_foreign_id(rec.customer_id, request) and bool(account_id(rec.customer_id))
+    return _is_foreign_account(rec.customer_id, request.requester.customer_id)
+
+
+@lru_cache(maxsize=1 << 14, typed=True)  # thousands of recordings share a few accounts
+def _is_foreign_account(value: str, customer_id: str) -> bool:
+    """`is_foreign_recording` of a recording whose account cell is `value`, for the
+    requester `customer_id`."""
+    return bool(norm_id(value)) and not _is_id_of(value, customer_id) and bool(account_id(value))
 
 
 def other_catalogues(index: ExportIndex) -> list[tuple[str, list[TranscriptEntry]]]:

@@ -39,10 +39,13 @@ def check(request: Request, index: ExportIndex) -> list[Finding]:
     known = {serial_key(d.serial) for d in req.devices}
     unknown: dict[str, list[Recording]] = defaultdict(list)  # serial as first written -> recs
     written: dict[str, str] = {}
+    keys: dict[str, str] = {}  # serial cell -> its serial_key (recordings share a few devices)
     for rec in index.recordings:
         if is_foreign_recording(rec, request):
             continue
-        key = serial_key(serial_of(rec))
+        key = keys.get(rec.device_serial)
+        if key is None:
+            key = keys[rec.device_serial] = serial_key(serial_of(rec))
         if key not in known:
             unknown[written.setdefault(key, serial_of(rec))].append(rec)
     owned = (
