@@ -170,10 +170,9 @@ def _from_list(files: list[Any]) -> Iterator[Listed]:
                 and type(sha) is str
                 and len(sha) == 64
             ):
-                lowered = sha if sha.islower() or sha.isdigit() else sha.lower()
                 key = path if plain else path_key(path)
                 if key and not key.endswith("/"):
-                    yield Listed(path, key, size, lowered, None)
+                    yield Listed(path, key, size, sha.lower(), None)
                 continue
             fields = {norm_key(str(k)): v for k, v in item.items()}
             path = next((fields[k] for k in PATH_KEYS if isinstance(fields.get(k), str)), None)
