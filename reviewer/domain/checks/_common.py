@@ -22,7 +22,14 @@ from reviewer.domain.archive.fieldnames import CUSTOMER_KEYS as CUSTOMER_KEYS
 from reviewer.domain.archive.fieldnames import is_linked_account
 from reviewer.domain.archive.fieldnames import norm_key as norm_key
 from reviewer.domain.archive.tabular import json_view
-from reviewer.domain.model import ExportIndex, Recording, Request, Table, TranscriptEntry
+from reviewer.domain.model import (
+    ExportIndex,
+    Member,
+    Recording,
+    Request,
+    Table,
+    TranscriptEntry,
+)
 
 T = TypeVar("T")
 
@@ -95,6 +102,12 @@ def all_tables(index: ExportIndex) -> Iterator[tuple[str, Table]]:
         view = shared("manifest-view", manifest, index, lambda: json_view(path, manifest))
         if view is not None:
             yield path, view
+
+
+def audio_members(index: ExportIndex) -> list[Member]:
+    """`index.audio_members`, listed once per run of the checks (several checks ask for it,
+    and it walks every member)."""
+    return shared("audio-members", index, index, lambda: index.audio_members)
 
 
 def customer_column(table: Table) -> str | None:
@@ -447,12 +460,13 @@ def referenced_members(index: ExportIndex) -> set[str]:
     """
     names = MemberNames(index)
     # the manifest lists members; it describes none
-    tables = [table for table in index.tables.values() if table.rows]
+    # (each table with its first rows)
+    tables = [(table, table.rows[:PROBE_ROWS]) for table in index.tables.values() if table.rows]
     # The cells of the first rows of every table, each resolved once (cells repeat, and
     # thousands of small tables are then judged by one set operation each).
     probed: set[str] = set()
-    for table in tables:
-        probed.update(chain.from_iterable(table.rows[:PROBE_ROWS]))
+    for _table, head in tables:
+        probed.update(chain.from_iterable(head))
     resolved = {cell: names.resolve(cell) for cell in probed}  # cell -> the members it names
     naming = {cell for cell, found in resolved.items() if found}
 
@@ -463,9 +477,8 @@ def referenced_members(index: ExportIndex) -> set[str]:
         return found
 
     refs = {r.audio_member for r in index.recordings if r.audio_member}
-    for table in tables:
+    for table, head in tables:
         cols = _file_columns(table.columns)
-        head = table.rows[:PROBE_ROWS]
         if not naming.isdisjoint(chain.from_iterable(head)):  # a column naming a member
             by_column = zip(table.columns, zip(*head, strict=True), strict=True)
             cols = cols | {col for col, cells in by_column if not naming.isdisjoint(cells)}

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from reviewer.domain.checks._common import listing, plural, unique
+from reviewer.domain.checks._common import audio_members, listing, plural, unique
 from reviewer.domain.checks._manifest import listed_files
 from reviewer.domain.model import ExportIndex, Finding, Recording, Request, Severity
 
@@ -58,7 +58,7 @@ def check(request: Request, index: ExportIndex) -> list[Finding]:
 def _copies(index: ExportIndex) -> list[Finding]:
     """Recordings of distinct utterances whose audio members hold the same bytes (one member
     named by two utterances' rows among them)."""
-    digest = {m.path: m.sha256 for m in index.audio_members if m.sha256}
+    digest = {m.path: m.sha256 for m in audio_members(index) if m.sha256}
     # bytes -> utterance -> its recording
     groups: defaultdict[str, dict[str, Recording]] = defaultdict(dict)
     for r in index.recordings:

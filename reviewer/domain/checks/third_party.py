@@ -19,6 +19,7 @@ import re
 from collections import defaultdict
 
 from reviewer.domain.checks._common import (
+    audio_members,
     is_foreign_recording,
     listing,
     norm_text,
@@ -210,7 +211,7 @@ def _recording_tags(
     utterance (by their own path when no row describes them) -> the audio member; another
     account's recordings are left to the critical findings."""
     found: dict[str, str] = {}
-    for m in index.audio_members:
+    for m in audio_members(index):
         if m.path not in index.texts:
             continue
         key = uid_of.get(m.path, m.path)

@@ -18,6 +18,7 @@ import re
 from reviewer.domain.checks._common import (
     account_id,
     all_tables,
+    audio_members,
     customer_column,
     is_requester_id,
     listing,
@@ -41,7 +42,7 @@ def check(request: Request, index: ExportIndex) -> list[Finding]:
     if request.requester.devices:
         refs = referenced_members(index)
         loose = [
-            m.path for m in index.audio_members if m.path not in refs and m.path not in flagged
+            m.path for m in audio_members(index) if m.path not in refs and m.path not in flagged
         ]
     bare_tables = _bare_tables(request, index)
     links = follow_keys(request, index, [*loose, *(p for p, _ in bare_tables)])
@@ -82,7 +83,8 @@ def check(request: Request, index: ExportIndex) -> list[Finding]:
     if links.foreign:
         findings.append(_linked_elsewhere(links.foreign))
     findings.extend(_unread_accounts(request, index))
-    opaque = [m.path for m in index.members if m.kind is MemberKind.OTHER and m.path not in flagged]
+    other = MemberKind.OTHER
+    opaque = [m.path for m in index.members if m.kind is other and m.path not in flagged]
     if opaque:
         findings.append(
             Finding(

@@ -15,6 +15,7 @@ from collections import defaultdict
 
 from reviewer.domain.checks._common import (
     all_tables,
+    audio_members,
     customer_column,
     date_range,
     is_foreign_recording,
@@ -79,7 +80,7 @@ def check(request: Request, index: ExportIndex) -> list[Finding]:
         )
     if not known:
         refs = referenced_members(index)
-        loose = [m.path for m in index.audio_members if m.path not in refs]
+        loose = [m.path for m in audio_members(index) if m.path not in refs]
         if loose:
             findings.append(
                 Finding(
@@ -134,7 +135,7 @@ def _unlisted(request: Request, index: ExportIndex) -> list[Finding]:
     checked against the requester's devices."""
     recs = [r for r in index.recordings if not is_foreign_recording(r, request)]
     refs = referenced_members(index)
-    loose = [m.path for m in index.audio_members if m.path not in refs]
+    loose = [m.path for m in audio_members(index) if m.path not in refs]
     if not recs and not loose:
         return []
     serials = sorted({serial_of(r) for r in recs if serial_of(r)})
