@@ -304,8 +304,10 @@ class DisguisedShape:
         cid = norm_id(customer_id)
         head = re.escape(cid[0]) if cid[0].isalpha() else "[0-9]"
         lead = f"{head}(?<![\\w.-]{head})" if cid[0].isalpha() else f"(?<![\\w.-]){head}"
+        # (the first group possessive: giving back a letter or digit cannot find the mark,
+        # which is neither; a failed try ends at once)
         grouped = re.compile(
-            rf"{lead}[A-Z0-9]{{{_GROUP_MIN - 1},{_GROUP_MAX - 1}}}([-. ])"
+            rf"{lead}[A-Z0-9]{{{_GROUP_MIN - 1},{_GROUP_MAX - 1}}}+([-. ])"
             rf"[A-Z0-9]{{1,{_GROUP_MAX}}}(?:\1[A-Z0-9]{{1,{_GROUP_MAX}}})*(?!\w)"
         )
         return cls(shape, len(cid), grouped)
