@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import click
@@ -171,6 +170,7 @@ def ingest(ctx: click.Context, paths: tuple[Path, ...], as_json: bool) -> None:
       2  bad usage, or the store cannot be opened
     """
     from reviewer.cli.ahead import ReadAhead, review_folder
+    from reviewer.cli.exiting import finish
     from reviewer.cli.progress import ReadingBar, shown
     from reviewer.domain.errors import ReviewerError
     from reviewer.domain.review import EXPORT_NAME
@@ -185,10 +185,11 @@ def ingest(ctx: click.Context, paths: tuple[Path, ...], as_json: bool) -> None:
     # The first request is read while the store opens (its imports alone take as long as
     # reading an export), in a child process where it can (`reviewer.cli.ahead`).
     first = ReadAhead(folders[0], shown(as_json)) if folders and _utf8(folders[0]) else None
+    warm: bool | None = None  # the PDF child's keep-warm setting before this inbox's
     if len(folders) > 1:
         from reviewer.archive.pdfservice import keep_warm
 
-        keep_warm()  # one PDF child for the rest of the inbox
+        warm = keep_warm()  # one PDF child for the rest of the inbox
     try:
         with (
             open_service(ctx, create=True) as svc,
@@ -235,6 +236,8 @@ def ingest(ctx: click.Context, paths: tuple[Path, ...], as_json: bool) -> None:
     finally:
         if first is not None:
             first.close()  # a reading the store never took is stopped, not left behind
+        if warm is not None:
+            keep_warm(warm)  # (off: the inbox's PDF child is stopped now, not at the exit)
     if as_json:
         import json
 
@@ -248,4 +251,6 @@ def ingest(ctx: click.Context, paths: tuple[Path, ...], as_json: bool) -> None:
             click.echo(printable(line))
     for path, reason in skipped:
         click.echo(f"reviewer: skipped {printable(str(path))}: {printable(reason)}", err=True)
-    sys.exit(1 if skipped else 0)
+    # The store is closed; what the command still holds (the reviews read, the store's
+    # stack) is given back with the process, not freed object by object (`exiting`).
+    finish(1 if skipped else 0)
