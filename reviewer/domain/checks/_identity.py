@@ -43,14 +43,31 @@ _SEP = r"[\s\-./()]{0,3}"
 FOLD_CHUNK = 1 << 20
 
 
+# `re.IGNORECASE` takes the dotted capital İ and the dotless ı for "i" (and "I"), where
+# `str.casefold` makes İ "i" and a combining dot and keeps ı: the substring test folds them to
+# "i" too, so a text the pattern matches ("YILDIZ" for "Yıldız", "SMİTH" for "Smith") is
+# never passed over (`fold`).
+_DOTTED_I = "i\u0307"
+_DOTLESS = str.maketrans({"\u0131": "i"})
+
+
+def fold(text: str) -> str:
+    """`text` case-folded as the substring tests compare it: `str.casefold`, with the Turkish
+    i's that `re.IGNORECASE` takes for "i" made "i"."""
+    folded = text.casefold()
+    if "\u0307" in folded or "\u0131" in folded:
+        folded = folded.replace(_DOTTED_I, "i").translate(_DOTLESS)
+    return folded
+
+
 def contains_folded(text: str, needle: str) -> bool:
-    """`needle` (case-folded) in `text` case-folded, a megabyte at a time, so a large text is
+    """`needle` (folded, `fold`) in `text` folded, a megabyte at a time, so a large text is
     never copied whole."""
     if len(text) <= FOLD_CHUNK:
-        return needle in text.casefold()
-    overlap = len(needle)
+        return needle in fold(text)
+    overlap = 2 * len(needle)  # (folding may make two characters one: i and a combining dot)
     for start in range(0, len(text), FOLD_CHUNK):
-        if needle in text[max(0, start - overlap) : start + FOLD_CHUNK].casefold():
+        if needle in fold(text[max(0, start - overlap) : start + FOLD_CHUNK]):
             return True
     return False
 
@@ -60,7 +77,7 @@ class _Needle:
     the identifier at all, and `in` is far faster than a case-insensitive regex scan."""
 
     def __init__(self, needle: str, pattern: re.Pattern[str]) -> None:
-        self.needle = needle.casefold()
+        self.needle = fold(needle)
         self.pattern = pattern
         # The needle's characters no case changes, ASCII marks and digits ("@" and "." of an
         # address): a text that holds the needle in any case holds each of them as it is, and
@@ -160,7 +177,7 @@ class RequesterMatcher:
             if len(members) >= cap:
                 continue
             if folded is None and len(text) <= FOLD_CHUNK and pat.folds(text):
-                folded = text.casefold()
+                folded = fold(text)
             if not pat.maybe_in(text, folded):
                 continue
             # one hit per member is enough: after a hit, go on from the next member's start
