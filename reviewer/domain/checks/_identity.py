@@ -420,8 +420,12 @@ _AT_FORMS = re.compile(
     re.I,
 )
 _DOT_FORMS = re.compile(r"\s?[\[({<]\s?dot\s?[\])}>]\s?", re.I)
-_ENCODED_HINTS = ("%40", "%25", "&#", "&commat", "&amp;")
-_WRITTEN_HINTS = ("at]", "at)", "at}", "at>", "AT]", "AT)", "At]", "At)")
+# An encoded "@" (or "%" or "&" encoded, a value escaped twice); with a plain "@", any
+# encoding may hide a "." or a letter of the address ("...@example%2Ede", "&period;")
+_ENCODED_HINTS = ("@", "%40", "%25", "&#", "&commat", "&amp;")
+# What every `_AT_FORMS` match holds, in any case and with its space: "at", then the bracket
+# that closes it ("[ at ]", "{AT}" as "[at]")
+_WRITTEN_HINT = re.compile(r"[aA][tT]\s?[\]})>]")
 
 
 def _decoded(text: str) -> str:
@@ -450,7 +454,7 @@ def deobfuscated(text: str, *, written: bool = True) -> str | None:
     # one pass for each of "%" and "&" (memchr) settles the common case, no hint at all
     if ("%" in text or "&" in text) and any(hint in text for hint in _ENCODED_HINTS):
         out = _decoded(text)
-    if written and any(hint in out for hint in _WRITTEN_HINTS):
+    if written and _WRITTEN_HINT.search(out) is not None:
         out = _DOT_FORMS.sub(".", _AT_FORMS.sub("@", out))
     return out if out != text else None
 

@@ -1,0 +1,59 @@
+"""The cheap tests the identity scan runs before a full pattern (a substring hint, a gate on a
+character) take every text the pattern would take: a stranger's address or id written so
+that the hint missed it was passed over, and a wrong export could read as clean."""
+
+from __future__ import annotations
+
+import re
+
+from test_checks_common import codes, make_request
+from test_checks_evidence import _clean_with_text
+
+from reviewer.domain.checks import evidence
+from reviewer.domain.checks._identity import _AT_FORMS, _WRITTEN_HINT, deobfuscated
+
+SPACES = "".join(chr(c) for c in range(0x3000 + 1) if re.fullmatch(r"\s", chr(c)))
+
+
+def _foreign(path: str, text: str) -> str:
+    findings = evidence.check(make_request(), _clean_with_text(path, text))
+    found = [f for f in findings if f.code == "foreign-identifier"]
+    assert codes(found) == ["foreign-identifier"], (text, codes(findings))
+    return found[0].detail
+
+
+def test_every_written_at_passes_the_hint() -> None:
+    # `_AT_FORMS` is case-insensitive and takes a space inside the brackets: "[ at ]",
+    # "{AT}", "(aT)" must pass the hint as "[at]" does
+    for a in "aA":
+        for t in "tT":
+            for space in ("", *SPACES):
+                for opener, closer in ("[]", "{}", "<>"):
+                    text = f"x{opener}{space}{a}{t}{space}{closer}y"
+                    assert _AT_FORMS.search(text) is not None, text
+                    assert _WRITTEN_HINT.search(text) is not None, text
+                text = f"x ({space}{a}{t}{space}) example (dot) de"
+                assert _AT_FORMS.search(text) is not None, text
+                assert _WRITTEN_HINT.search(text) is not None, text
+
+
+def test_an_address_written_at_with_spaces_or_in_capitals_is_found() -> None:
+    for text in (
+        "Please forward to lukas.brandt [ at ] example [ dot ] de thanks",
+        "Please forward to lukas.brandt [aT] example [dot] de thanks",
+        "Please forward to lukas.brandt {AT} example {DOT} de thanks",
+        "Please forward to lukas.brandt ( at ) example ( dot ) de thanks",
+    ):
+        assert deobfuscated(text) is not None, text
+        assert "lukas.brandt@example.de" in _foreign("Notes/note.txt", text)
+
+
+def test_an_address_with_a_plain_at_and_an_encoded_dot_is_found() -> None:
+    # the "@" is plain, so no encoded "@" hints at it; the domain's "." or a letter of it is
+    # encoded, so the plain scan finds no address either
+    for path, text in (
+        ("Notes/link.txt", "mailto:lukas.brandt@example%2Ede"),
+        ("Notes/link.txt", "mailto:lukas.brandt@exampl%65.de"),
+        ("Notes/page.html", "<p>lukas.brandt@example&period;de</p>"),
+    ):
+        assert "lukas.brandt@example.de" in _foreign(path, text), text
