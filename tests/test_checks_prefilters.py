@@ -10,7 +10,13 @@ from test_checks_common import codes, make_request
 from test_checks_evidence import _clean_with_text
 
 from reviewer.domain.checks import evidence
-from reviewer.domain.checks._identity import _AT_FORMS, _WRITTEN_HINT, deobfuscated
+from reviewer.domain.checks._identity import (
+    _AT_FORMS,
+    _WRITTEN_HINT,
+    EMAIL,
+    deobfuscated,
+    find_emails,
+)
 
 SPACES = "".join(chr(c) for c in range(0x3000 + 1) if re.fullmatch(r"\s", chr(c)))
 
@@ -57,3 +63,15 @@ def test_an_address_with_a_plain_at_and_an_encoded_dot_is_found() -> None:
         ("Notes/page.html", "<p>lukas.brandt@example&period;de</p>"),
     ):
         assert "lukas.brandt@example.de" in _foreign(path, text), text
+
+
+def test_find_emails_finds_what_the_pattern_finds_whatever_the_local_part_s_length() -> None:
+    # `find_emails` looks back from each "@" in a window: it must hold the character before
+    # the longest local part `EMAIL` takes (64), or a 64-character one was passed over
+    for n in range(1, 70):
+        for before in ("", "x ", "x.", "<", "\n"):
+            text = f"{before}{'a' * n}@example.de and b@example.com"
+            assert sorted(a for a, _ in find_emails(text)) == sorted(
+                m.casefold() for m in EMAIL.findall(text)
+            ), (n, before)
+    assert "a" * 64 + "@example.de" in _foreign("Notes/note.txt", f"x {'a' * 64}@example.de")

@@ -387,6 +387,7 @@ def shaped_ids(pattern: re.Pattern[str], text: str) -> set[str]:
 
 # Letters of any script count (an internationalised address, or a look-alike of the
 # requester's with a Cyrillic "е" in it, is an address too, and not theirs)
+_LOCAL_MAX = 64  # characters of a local part (RFC 5321), as `EMAIL` takes it
 _LOCAL = re.compile(r"(?<![\w.+-])[^\W_][\w.%+-]{0,63}\Z")
 _DOMAIN = re.compile(r"[^\W_][\w-]*(?:\.[^\W_][\w-]*)*\.[^\W\d_]{2,24}(?![\w-])")
 
@@ -399,7 +400,9 @@ def find_emails(text: str) -> Iterator[tuple[str, int]]:
     """
     at = text.find("@")
     while at != -1:
-        window_start = max(0, at - 64)
+        # the longest local part and the character before it, so that one as long as `EMAIL`
+        # takes starts inside the window, not cut by it
+        window_start = max(0, at - _LOCAL_MAX - 1)
         local = _LOCAL.search(text, window_start, at)
         domain = _DOMAIN.match(text, at + 1, at + 1 + 256) if local else None
         if local and domain and (local.start() > window_start or window_start == 0):
