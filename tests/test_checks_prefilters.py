@@ -75,3 +75,17 @@ def test_find_emails_finds_what_the_pattern_finds_whatever_the_local_part_s_leng
                 m.casefold() for m in EMAIL.findall(text)
             ), (n, before)
     assert "a" * 64 + "@example.de" in _foreign("Notes/note.txt", f"x {'a' * 64}@example.de")
+
+
+def test_an_address_with_unseen_characters_or_wide_marks_is_found() -> None:
+    # a reader sees "lukas.brandt@example.de" in each; the scan saw no address at all
+    for path, text in (
+        ("Notes/note.txt", "forward to lukas.brandt@exa\u200bmple.de thanks"),
+        ("Notes/note.txt", "forward to lukas.brandt@exam\u00adple.de thanks"),
+        ("Notes/note.txt", "forward to lukas.brandt\u200b@example.de thanks"),
+        ("Notes/note.txt", "forward to lukas.brandt\ufeff@\u2060example.de thanks"),
+        ("Notes/note.txt", "\u9023\u7d61\u5148 lukas.brandt\uff20example.de"),
+        ("Notes/note.txt", "forward to lukas.brandt\ufe6bexample.de thanks"),
+        ("Notes/note.txt", "forward to lukas.brandt@example\uff0ede thanks"),
+    ):
+        assert "lukas.brandt@example.de" in _foreign(path, text), text

@@ -426,6 +426,11 @@ _DOT_FORMS = re.compile(r"\s?[\[({<]\s?dot\s?[\])}>]\s?", re.I)
 # An encoded "@" (or "%" or "&" encoded, a value escaped twice); with a plain "@", any
 # encoding may hide a "." or a letter of the address ("...@example%2Ede", "&period;")
 _ENCODED_HINTS = ("@", "%40", "%25", "&#", "&commat", "&amp;")
+# What a reader does not see, or sees as "@" and ".", in an address: zero-width characters
+# and a soft hyphen, a full-width or small "@" and "." ("lukas.brandt＠example.de", as
+# addresses are written in Japanese to keep them from harvesters)
+_AS_MARKS = str.maketrans({"\uff20": "@", "\ufe6b": "@", "\uff0e": ".", "\ufe52": "."})
+_UNSEEN_MARKS = re.compile(f"[{_INVISIBLE}\uff20\ufe6b\uff0e\ufe52]")
 # What every `_AT_FORMS` match holds, in any case and with its space: "at", then the bracket
 # that closes it ("[ at ]", "{AT}" as "[at]")
 _WRITTEN_HINT = re.compile(r"[aA][tT]\s?[\]})>]")
@@ -449,14 +454,16 @@ def _decoded(text: str) -> str:
 def deobfuscated(text: str, *, written: bool = True) -> str | None:
     """`text` with its disguised "@" and "." written plainly, or None when it has none (the
     common case, found with a few substring tests). `written=False`: only the encoded forms
-    (URL encoding and HTML character references, undone by the standard library's decoders),
-    which a CSV cell or a JSON string holds as it was exported (one test over the rendered
-    JSON and tables); the forms people write ("[at]", "(dot)") are looked for in plain texts
-    only."""
+    (URL encoding and HTML character references, undone by the standard library's decoders)
+    and the characters a reader does not see or sees as "@" and "." (`_UNSEEN_MARKS`), which
+    a CSV cell or a JSON string holds as it was exported (one test over the rendered JSON and
+    tables); the forms people write ("[at]", "(dot)") are looked for in plain texts only."""
     out = text
     # one pass for each of "%" and "&" (memchr) settles the common case, no hint at all
     if ("%" in text or "&" in text) and any(hint in text for hint in _ENCODED_HINTS):
         out = _decoded(text)
+    if not out.isascii() and _UNSEEN_MARKS.search(out) is not None:
+        out = _INVISIBLES.sub("", out).translate(_AS_MARKS)
     if written and _WRITTEN_HINT.search(out) is not None:
         out = _DOT_FORMS.sub(".", _AT_FORMS.sub("@", out))
     return out if out != text else None
