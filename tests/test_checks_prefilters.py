@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 
-from test_checks_common import codes, make_request
+from test_checks_common import OTHER_ID, codes, make_request
 from test_checks_evidence import _clean_with_text
 
 from reviewer.domain.checks import evidence
@@ -89,3 +89,17 @@ def test_an_address_with_unseen_characters_or_wide_marks_is_found() -> None:
         ("Notes/note.txt", "forward to lukas.brandt@example\uff0ede thanks"),
     ):
         assert "lukas.brandt@example.de" in _foreign(path, text), text
+
+
+def test_an_id_grouped_with_unicode_spaces_or_dashes_is_found() -> None:
+    # "A1B2 C3D4 E5F6 G7" reads the same with a no-break space, a thin space or a dash of
+    # another width between its groups; only ASCII marks were taken for a grouped id's
+    for mark in ("\u00a0", "\u202f", "\u2009", "\u3000", "\u2010", "\u2011", "\u2013", "\u2212"):
+        text = f"Account {mark.join(('A1B2', 'C3D4', 'E5F6', 'G7'))} (closed)"
+        assert OTHER_ID in _foreign("Notes/note.txt", text), repr(mark)
+    # words and prices set apart so are no id
+    clean = evidence.check(
+        make_request(),
+        _clean_with_text("Notes/note.txt", "Prix\u00a0: 100\u00a0\u20ac \u2013 ABCD\u00a0EFGH"),
+    )
+    assert "foreign-identifier" not in codes(clean)

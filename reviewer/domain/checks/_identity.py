@@ -270,12 +270,15 @@ _LOOKALIKE = (
     "\u0410\u0412\u0415\u041a\u041c\u041d\u041e\u0420\u0421\u0422\u0425\u0423\u0406\u0408\u0405"
 )
 _LOOKALIKE += "\u0391\u0392\u0395\u0396\u0397\u0399\u039a\u039c\u039d\u039f\u03a1\u03a4\u03a5\u03a7"
-_UNUSUAL = re.compile(f"[{_INVISIBLE}{_WIDE}{_LOOKALIKE}]")
+# Marks between the groups that a reader takes for a space or a dash: a no-break, thin or
+# ideographic space, a hyphen, a dash of another width, a minus ("A5RT\u00a08XK2\u00a0...")
+_MARK = "\u00a0\u2000-\u200a\u202f\u205f\u3000\u2010-\u2013\u2212\uff0d"
+_UNUSUAL = re.compile(f"[{_INVISIBLE}{_WIDE}{_LOOKALIKE}{_MARK}]")
 _CHAR = f"[A-Z0-9{_WIDE}{_LOOKALIKE}][{_INVISIBLE}]*"
 # A run of such characters, its groups perhaps set apart by one mark (a dash, a space or a
 # dot) throughout: "A5RT-8XK2-M9QW-4N", "Ａ５ＲＴ８ＸＫ２...", "A5RT8XK2\u200bM9QW4N"
 _UNUSUAL_RUN = re.compile(
-    rf"(?<![\w{_INVISIBLE}])[{_INVISIBLE}]*(?:{_CHAR})+(?:([-. ])(?:{_CHAR})+)?"
+    rf"(?<![\w{_INVISIBLE}])[{_INVISIBLE}]*(?:{_CHAR})+(?:([-. {_MARK}])(?:{_CHAR})+)?"
     rf"(?:\1(?:{_CHAR})+)*(?!\w)"
 )
 _GROUP_MIN, _GROUP_MAX = 2, 6  # characters of a group of a grouped id
@@ -304,10 +307,10 @@ def _unusual_runs(text: str) -> Iterator[re.Match[str]]:
 @dataclass(frozen=True, slots=True)
 class DisguisedShape:
     """Ids shaped like the requester's (`id_shape`) written grouped or disguised: groups of 2
-    to 6 characters set apart by one dash, space or dot ("A5RT-8XK2-M9QW-4N", all groups but
-    the last the same length, as ids are grouped), with zero-width characters inside, in
-    full-width characters or with another script's look-alike capitals. Each is read as
-    `account_id` reads it and given as the plain id."""
+    to 6 characters set apart by one dash, space or dot, or one of another width (`_MARK`)
+    ("A5RT-8XK2-M9QW-4N", all groups but the last the same length, as ids are grouped), with
+    zero-width characters inside, in full-width characters or with another script's
+    look-alike capitals. Each is read as `account_id` reads it and given as the plain id."""
 
     shape: re.Pattern[str]
     length: int
@@ -352,7 +355,9 @@ class DisguisedShape:
                     break
             if total != self.length or not self._evenly(sizes[i : j + 1]):
                 continue
-            written = (mark or "").join(groups[i : j + 1])
+            # (another mark as a space: `account_id` reads ids grouped with ASCII ones)
+            joiner = "" if mark is None else mark if mark.isascii() else " "
+            written = joiner.join(groups[i : j + 1])
             if not mark and not _UNUSUAL.search(written):
                 continue  # the plain form
             token = account_id(written)
