@@ -103,3 +103,19 @@ def test_an_id_grouped_with_unicode_spaces_or_dashes_is_found() -> None:
         _clean_with_text("Notes/note.txt", "Prix\u00a0: 100\u00a0\u20ac \u2013 ABCD\u00a0EFGH"),
     )
     assert "foreign-identifier" not in codes(clean)
+
+
+def test_a_labelled_id_written_with_unicode_look_alikes_is_found() -> None:
+    # a reader sees the plain text in each; the labels and values were read in ASCII only
+    plain = _foreign("Notes/note.txt", "Customer ID: 40817735")
+    assert "40817735" in plain
+    for text in (
+        "Customer\u00a0ID: 40817735",
+        "Customer ID: 4081\u200b7735",
+        "Customer ID: \uff14\uff10\uff18\uff11\uff17\uff17\uff13\uff15",
+        "Cu\u017ftomer ID: 40817735",
+    ):
+        assert _foreign("Notes/note.txt", text) == plain, text
+    assert "40817735" in _foreign("Notes/note.txt", "\u212aundennummer: 40817735")
+    xml = _foreign("Notes/a.xml", "<r><customerId>4081 7735</customerId></r>")
+    assert _foreign("Notes/a.xml", "<r><customerId>4081\u00a07735</customerId></r>") == xml

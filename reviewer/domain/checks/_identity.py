@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import re
+import unicodedata
 from bisect import bisect_right
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -472,6 +473,19 @@ def deobfuscated(text: str, *, written: bool = True) -> str | None:
     if written and _WRITTEN_HINT.search(out) is not None:
         out = _DOT_FORMS.sub(".", _AT_FORMS.sub("@", out))
     return out if out != text else None
+
+
+def as_seen(text: str) -> str | None:
+    """`text` as a reader sees it, when that differs: without the characters nobody sees
+    (zero-width ones, soft hyphens), with the look-alikes of plain letters, digits, spaces
+    and marks made those (NFKC: a full-width "４", a no-break space, the Kelvin sign's "K", a
+    long "s"); None for a text that is so already (the common case, ASCII)."""
+    if text.isascii():
+        return None
+    if _INVISIBLES.search(text) is None and unicodedata.is_normalized("NFKC", text):
+        return None
+    seen = unicodedata.normalize("NFKC", _INVISIBLES.sub("", text))
+    return seen if seen != text else None
 
 
 MARKUP_EXT = (".xml", ".html", ".htm", ".xhtml", ".rels")

@@ -27,6 +27,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -61,6 +62,7 @@ from reviewer.domain.checks._identity import (
     DisguisedShape,
     RequesterMatcher,
     allowed_address,
+    as_seen,
     batches,
     deobfuscated,
     emails,
@@ -481,12 +483,21 @@ def _scan_fields(ev: _Evidence, request: Request, index: ExportIndex) -> None:
             if is_id or _is_name_field(key, parent, obj, is_profile):
                 _field(ev, request, path, value, is_id, not is_id)
     for path, text in index.texts.items():
-        for label, value in labelled_values(text, markup=path.lower().endswith(MARKUP_EXT)):
+        for label, value in _labelled(text, path.lower().endswith(MARKUP_EXT)):
             key = norm_key(label.replace("#", " number").replace("\u2116", " number"))
             if key in TEXT_ID_KEYS:
                 _field(ev, request, path, _text_id(value), True, False)
             elif key in TEXT_NAME_KEYS:
                 _field(ev, request, path, value, False, True)
+
+
+def _labelled(text: str, markup: bool) -> Iterator[tuple[str, str]]:
+    """`labelled_values` of `text`, and of `text` as a reader sees it where that differs
+    (`as_seen`: "Customer\u00a0ID: ４０８１７７３５" is "Customer ID: 40817735" to a reader)."""
+    yield from labelled_values(text, markup=markup)
+    seen = as_seen(text)
+    if seen is not None:
+        yield from labelled_values(seen, markup=markup)
 
 
 # Labels of an account id in a text: the customer keys but the words texts use for much
