@@ -119,3 +119,18 @@ def test_a_labelled_id_written_with_unicode_look_alikes_is_found() -> None:
     assert "40817735" in _foreign("Notes/note.txt", "\u212aundennummer: 40817735")
     xml = _foreign("Notes/a.xml", "<r><customerId>4081 7735</customerId></r>")
     assert _foreign("Notes/a.xml", "<r><customerId>4081\u00a07735</customerId></r>") == xml
+
+
+# Characters nobody sees (Unicode's default-ignorable code points, a sample of each range)
+UNSEEN = (
+    "\u00ad\u034f\u061c\u115f\u17b4\u180b\u180e\u200b\u200e\u202a\u202c\u202e\u2060\u2064"
+    "\u2066\u2069\u206a\u206f\u3164\ufe00\ufe0f\ufeff\uffa0\U0001d173\U000e0001\U000e0020"
+)
+
+
+def test_an_id_or_an_address_with_any_unseen_character_inside_is_found() -> None:
+    for ch in UNSEEN:
+        text = f"Account A1B2C3D4{ch}E5F6G7, write to lukas.brandt@exa{ch}mple.de"
+        detail = _foreign("Notes/note.txt", text)
+        assert OTHER_ID in detail, repr(ch)
+        assert "lukas.brandt@example.de" in detail, repr(ch)

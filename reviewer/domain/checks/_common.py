@@ -278,7 +278,15 @@ PROSE_WORD = 5
 _LOOKALIKES = str.maketrans(
     "АВЕКМНОРСТХУІЈЅаеорсхуіјѕΑΒΕΖΗΙΚΜΝΟΡΤΥΧ", "ABEKMHOPCTXYIJSaeopcxyijsABEZHIKMNOPTYX"
 )
-_INVISIBLE = re.compile("[\u00ad\u200b-\u200f\u2060-\u2064\ufeff]")  # zero-width, soft hyphen
+# Characters nobody sees, as a class's ranges: Unicode's default-ignorable code points (a soft
+# hyphen, zero-width spaces and joiners, direction marks, embeddings and isolates, the
+# combining grapheme joiner, variation selectors, fillers, tags)
+INVISIBLE_CHARS = (
+    "\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b-\u200f\u202a-\u202e"
+    "\u2060-\u206f\u3164\ufe00-\ufe0f\ufeff\uffa0\U0001bca0-\U0001bca3\U0001d173-\U0001d17a"
+    "\U000e0000-\U000e0fff"
+)
+_INVISIBLE = re.compile(f"[{INVISIBLE_CHARS}]")
 # An id grouped by dots, slashes or colons ("A5RT.8XK2.M9QW.4N"): short groups of letters and
 # digits, not digits alone and not short (not a date, a time or a version number)
 _MARK_GROUPED = re.compile(r"\A[A-Za-z0-9]{2,6}(?:[./:][A-Za-z0-9]{1,6}){2,}\Z")

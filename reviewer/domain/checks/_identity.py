@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import unquote
 
-from reviewer.domain.checks._common import account_id, norm_id, norm_key
+from reviewer.domain.checks._common import INVISIBLE_CHARS, account_id, norm_id, norm_key
 from reviewer.domain.checks._known_ids import (
     AMAZON_MAIL_DOMAIN,
     AMAZON_RELAY_DOMAIN,
@@ -265,7 +265,7 @@ def id_shape(customer_id: str) -> re.Pattern[str] | None:
 # Characters another account's id may be written with, beside plain capitals and digits:
 # zero-width ones inside it, full-width capitals and digits, capitals of another script that
 # look like Latin ones (as `account_id` reads them)
-_INVISIBLE = "\u00ad\u200b-\u200f\u2060-\u2064\ufeff"
+_INVISIBLE = INVISIBLE_CHARS
 _WIDE = "\uff10-\uff19\uff21-\uff3a"
 _LOOKALIKE = (
     "\u0410\u0412\u0415\u041a\u041c\u041d\u041e\u0420\u0421\u0422\u0425\u0423\u0406\u0408\u0405"
