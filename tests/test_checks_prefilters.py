@@ -134,3 +134,11 @@ def test_an_id_or_an_address_with_any_unseen_character_inside_is_found() -> None
         detail = _foreign("Notes/note.txt", text)
         assert OTHER_ID in detail, repr(ch)
         assert "lukas.brandt@example.de" in detail, repr(ch)
+
+
+def test_an_address_split_over_tags_is_found_whatever_the_member_is_named() -> None:
+    # markup is read as a reader sees it by what it holds, not by its name: an e-mail's HTML
+    # body, a page saved as .txt or without an extension
+    page = "<html><p>write to <span>lukas.brandt</span><span>@example.de</span></p></html>"
+    for path in ("Notes/page.html", "Notes/page.txt", "Notes/page", "Mail/body.mht"):
+        assert "lukas.brandt@example.de" in _foreign(path, page), path

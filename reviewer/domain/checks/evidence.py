@@ -437,7 +437,10 @@ def _scan_plain_texts(
                 address = f"{m[1]}@{m[2]}".casefold()
                 if address != req_email and not allowed_address(address, exporter):
                     ev.foreign_hit("e-mail", address, path)
-        flat = markup_text(text) if path.lower().endswith(MARKUP_EXT) else None
+        # markup by its name, or by a closing tag in it (an e-mail's HTML body, a page saved
+        # as .txt): an address split over its runs is one to a reader
+        markup = path.lower().endswith(MARKUP_EXT) or "</" in text
+        flat = markup_text(text) if markup else None
         disguised = deobfuscated(flat if flat is not None else text)
         if flat is None and disguised is None:
             continue
