@@ -278,13 +278,14 @@ PROSE_WORD = 5
 _LOOKALIKES = str.maketrans(
     "АВЕКМНОРСТХУІЈЅаеорсхуіјѕΑΒΕΖΗΙΚΜΝΟΡΤΥΧ", "ABEKMHOPCTXYIJSaeopcxyijsABEZHIKMNOPTYX"
 )
-# Characters nobody sees, as a class's ranges: Unicode's default-ignorable code points (a soft
-# hyphen, zero-width spaces and joiners, direction marks, embeddings and isolates, the
-# combining grapheme joiner, variation selectors, fillers, tags)
+# Characters nobody sees, as a class's ranges: Unicode's default-ignorable code points of the
+# Basic Multilingual Plane (a soft hyphen, zero-width spaces and joiners, direction marks,
+# embeddings and isolates, the combining grapheme joiner, variation selectors, fillers); the
+# few beyond it (tags) are left out: one of them in the class makes every search of it about
+# twice as slow
 INVISIBLE_CHARS = (
     "\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b-\u200f\u202a-\u202e"
-    "\u2060-\u206f\u3164\ufe00-\ufe0f\ufeff\uffa0\U0001bca0-\U0001bca3\U0001d173-\U0001d17a"
-    "\U000e0000-\U000e0fff"
+    "\u2060-\u206f\u3164\ufe00-\ufe0f\ufeff\uffa0"
 )
 _INVISIBLE = re.compile(f"[{INVISIBLE_CHARS}]")
 # An id grouped by dots, slashes or colons ("A5RT.8XK2.M9QW.4N"): short groups of letters and

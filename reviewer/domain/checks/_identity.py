@@ -442,6 +442,17 @@ _UNSEEN_MARKS = re.compile(f"[{_INVISIBLE}\uff20\ufe6b\uff0e\ufe52]")
 _WRITTEN_HINT = re.compile(r"[aA][tT]\s?[\]})>]")
 
 
+def _at_sign(text: str) -> bool:
+    """Whether `text` holds an "@", plain or as `_AS_MARKS` reads one (an address does)."""
+    return "@" in text or "\uff20" in text or "\ufe6b" in text
+
+
+def _closed(text: str) -> bool:
+    """Whether `text` holds a bracket that closes an "at" of `_AT_FORMS` (a few memchr
+    passes, before the search for the hint)."""
+    return "]" in text or ")" in text or "}" in text or ">" in text
+
+
 def _decoded(text: str) -> str:
     """`text` with HTML character references and URL encoding undone, twice over (a value
     escaped twice); a member separator it would spell ("%00") stays a space, so the members
@@ -468,9 +479,9 @@ def deobfuscated(text: str, *, written: bool = True) -> str | None:
     # one pass for each of "%" and "&" (memchr) settles the common case, no hint at all
     if ("%" in text or "&" in text) and any(hint in text for hint in _ENCODED_HINTS):
         out = _decoded(text)
-    if not out.isascii() and _UNSEEN_MARKS.search(out) is not None:
+    if not out.isascii() and _at_sign(out) and _UNSEEN_MARKS.search(out) is not None:
         out = _INVISIBLES.sub("", out).translate(_AS_MARKS)
-    if written and _WRITTEN_HINT.search(out) is not None:
+    if written and _closed(out) and _WRITTEN_HINT.search(out) is not None:
         out = _DOT_FORMS.sub(".", _AT_FORMS.sub("@", out))
     return out if out != text else None
 
