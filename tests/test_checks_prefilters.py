@@ -12,10 +12,15 @@ from test_checks_evidence import _clean_with_text
 from reviewer.domain.checks import evidence
 from reviewer.domain.checks._identity import (
     _AT_FORMS,
+    _JSON_HINT,
+    _JSON_PAIR,
+    _NEXT_LINE,
+    _NEXT_LINE_HINT,
     _WRITTEN_HINT,
     EMAIL,
     deobfuscated,
     find_emails,
+    labelled_values,
 )
 
 SPACES = "".join(chr(c) for c in range(0x3000 + 1) if re.fullmatch(r"\s", chr(c)))
@@ -142,3 +147,31 @@ def test_an_address_split_over_tags_is_found_whatever_the_member_is_named() -> N
     page = "<html><p>write to <span>lukas.brandt</span><span>@example.de</span></p></html>"
     for path in ("Notes/page.html", "Notes/page.txt", "Notes/page", "Mail/body.mht"):
         assert "lukas.brandt@example.de" in _foreign(path, page), path
+
+
+def test_every_yaml_key_and_json_pair_passes_its_hint() -> None:
+    # the tests before `_NEXT_LINE` and `_JSON_PAIR` were a few spellings of the colon and
+    # its spaces; each pattern takes any number of spaces or tabs there ("customer_id:  " with
+    # a trailing space or two, '"customer_id"  :' aligned in a log)
+    pads = ["", *(" \t\r\n\u00a0\u2003")]
+    pads += [a + b for a in pads[1:] for b in pads[1:]]
+    for pad in pads:
+        yaml = f"customer_id:{pad}\n  40817735\n"
+        if _NEXT_LINE.search(yaml) is not None:
+            assert _NEXT_LINE_HINT.search(yaml) is not None, repr(yaml)
+            assert ("customer_id", "40817735") in set(labelled_values(yaml)), repr(yaml)
+        pair = f'x {{"customer_id"{pad}:{pad}"40817735"'
+        assert _JSON_PAIR.search(pair) is not None, repr(pair)
+        assert _JSON_HINT.search(pair) is not None, repr(pair)
+        assert ("customer_id", "40817735") in set(labelled_values(pair)), repr(pair)
+
+
+def test_a_yaml_key_with_trailing_spaces_or_an_aligned_json_pair_is_found() -> None:
+    for path, text in (
+        ("Notes/c.yaml", "customer_id:  \n  40817735\n"),
+        ("Notes/c.yaml", "customer_id:\t\n  40817735\n"),
+        ("Notes/c.yaml", "customer_id: \t\r\n  40817735\r\n"),
+        ("Notes/app.log", 'INFO req {"customer_id"  : "40817735", x'),
+        ("Notes/app.log", 'INFO req {"customer_id"\t: "40817735", x'),
+    ):
+        assert "40817735" in _foreign(path, text), repr(text)

@@ -556,6 +556,11 @@ _CELL_PAIR = re.compile(r"</(th|dt)\s*>\s*<(?:td|dd)(?:\s[^<>]{0,500})?>", re.I)
 # A key and its value written as JSON in a text that is no JSON document (one that failed to
 # parse, a log line holding an object): "customer_id": "40817734", "customerId":40817734
 _JSON_PAIR = re.compile(r'"([A-Za-z_][\w .-]{0,63})"\s*:\s*(?:"([^"\n]{1,200})"|(-?\d{1,30}))')
+# What every match of `_NEXT_LINE` and of `_JSON_PAIR` holds, searched for before it: a colon
+# that ends a line after any spaces or tabs ("customer_id:  "), a quote that any spaces
+# before a colon follow ('"customer_id"  :')
+_NEXT_LINE_HINT = re.compile(r":[ \t]*\r?\n")
+_JSON_HINT = re.compile(r'"\s*:')
 
 
 def labelled_values(text: str, *, markup: bool = False) -> Iterator[tuple[str, str]]:
@@ -576,13 +581,13 @@ def labelled_values(text: str, *, markup: bool = False) -> Iterator[tuple[str, s
     else:
         for m in _LINE.finditer(text):
             yield m.group(1), m.group(2)
-        if ":\n" in text or ":\r\n" in text or ": \n" in text:
+        if _NEXT_LINE_HINT.search(text) is not None:
             for m in _NEXT_LINE.finditer(text):
                 yield m.group(1), m.group(2)
     if _PROSE_HINT.search(text) is not None:
         for m in _IN_PROSE.finditer(text):
             yield m.group(1), m.group(2)
-    if '":' in text or '" :' in text:
+    if _JSON_HINT.search(text) is not None:
         for m in _JSON_PAIR.finditer(text):
             yield m.group(1), m.group(2) if m.group(2) is not None else m.group(3)
 
