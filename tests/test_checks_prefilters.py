@@ -8,8 +8,10 @@ import re
 
 from test_checks_common import OTHER_ID, codes, make_request
 from test_checks_evidence import _clean_with_text
+from test_checks_ignorecase_hints import EVERY_CHARACTER
 
 from reviewer.domain.checks import evidence
+from reviewer.domain.checks._contacts import _CN_CASES, _CN_MAILTO, household_addresses
 from reviewer.domain.checks._identity import (
     _AT_FORMS,
     _JSON_HINT,
@@ -175,3 +177,21 @@ def test_a_yaml_key_with_trailing_spaces_or_an_aligned_json_pair_is_found() -> N
         ("Notes/app.log", 'INFO req {"customer_id"\t: "40817735", x'),
     ):
         assert "40817735" in _foreign(path, text), repr(text)
+
+
+def test_a_household_attendee_is_theirs_whatever_the_case_of_cn() -> None:
+    # iCalendar's parameter names are case-insensitive, as `_CN_MAILTO` reads them: the test
+    # before it took only "CN=", and the spouse's address read as a stranger's contact
+    c_like = re.findall("c", EVERY_CHARACTER, re.IGNORECASE)
+    n_like = re.findall("n", EVERY_CHARACTER, re.IGNORECASE)
+    assert {f"{c}{n}=" for c in c_like for n in n_like} == set(_CN_CASES)
+    assert _CN_MAILTO.flags & re.IGNORECASE and _CN_MAILTO.pattern.startswith("CN=")
+    request = make_request(
+        name="Eleanor Whitfield", household=[{"name": "Tom Whitfield", "relation": "spouse"}]
+    )
+    for cn in _CN_CASES:
+        ics = f"BEGIN:VEVENT\nATTENDEE;{cn}Tom Whitfield:mailto:tom.whitfield@example.co.uk\n"
+        index = _clean_with_text("Alexa/Calendar/events.ics", ics)
+        assert ("Alexa/Calendar/events.ics", "tom.whitfield@example.co.uk") in (
+            household_addresses(request, index)
+        ), cn

@@ -81,7 +81,8 @@ def household_addresses(request: Request, index: ExportIndex) -> set[tuple[str, 
     if not household:
         return found
     for path, text in index.texts.items():
-        if is_address_book(path) and "CN=" in text:  # "ATTENDEE;CN=Tom Whitfield:mailto:..."
+        # "ATTENDEE;CN=Tom Whitfield:mailto:...", the parameter's name in any case (RFC 5545)
+        if is_address_book(path) and any(cn in text for cn in _CN_CASES):
             for m in _CN_MAILTO.finditer(text):
                 if is_one_of(m[1].strip('"'), household):
                     found.add((path, m[2].casefold()))
@@ -100,6 +101,7 @@ def household_addresses(request: Request, index: ExportIndex) -> set[tuple[str, 
     return found
 
 
+_CN_CASES = ("CN=", "cn=", "Cn=", "cN=")  # what `_CN_MAILTO` (IGNORECASE) takes for "CN="
 # A calendar's person: the name and the address of an organiser or attendee (RFC 5545)
 _CN_MAILTO = re.compile(r"CN=(\"[^\"\n]{1,200}\"|[^:;\n]{1,200})[^\n]*?mailto:([^\s;>]+)", re.I)
 # A calendar event's id ("UID:7f3c...@alexa.amazon.co.uk"): shaped like an address, no one's
