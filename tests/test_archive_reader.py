@@ -454,13 +454,14 @@ def test_special_files_are_refused_without_blocking(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("marked", [True, False], ids=["with a mark", "without a mark"])
-@pytest.mark.parametrize("codec", ["utf-16-le", "utf-16-be"])
-def test_utf16_text_is_read_as_text(codec: str, marked: bool, tmp_path: Path) -> None:
-    """What PowerShell and Excel's "Unicode text" write, and exporters that write UTF-16
-    without a byte order mark: another customer's rows in it are read, never passed over as
-    binary. The little-endian mark, FF FE, is also an MPEG frame sync: ``FF FE 7B 00``
-    (``{``) is a JSON document, not an MP3."""
-    bom = (b"\xff\xfe" if codec == "utf-16-le" else b"\xfe\xff") if marked else b""
+@pytest.mark.parametrize("codec", ["utf-16-le", "utf-16-be", "utf-32-le", "utf-32-be"])
+def test_wide_text_is_read_as_text(codec: str, marked: bool, tmp_path: Path) -> None:
+    """What PowerShell and Excel's "Unicode text" write, and exporters that write UTF-16 or
+    UTF-32 without a byte order mark: another customer's rows in it are read, never passed
+    over as binary or as text with a NUL between its letters. The little-endian mark, FF FE,
+    is also an MPEG frame sync: ``FF FE 7B 00`` (``{``) is a JSON document, not an MP3; and
+    UTF-32's little-endian mark starts with UTF-16's."""
+    bom = "\ufeff".encode(codec) if marked else b""
     profile = {"customer_id": CUSTOMER, "name": "Eleanor Whitfield", "locale": "en-GB"}
     table = "customer_id,email\r\nA9ZZ9ZZ9ZZ9ZZ9,mallory.other@example.com\r\n"
     archive = tmp_path / "export.zip"

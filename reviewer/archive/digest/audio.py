@@ -13,7 +13,7 @@ from reviewer.archive.digest.sndfile import sndfile_info
 from reviewer.archive.digest.text import keep_text
 from reviewer.domain.archive.audio import hear
 from reviewer.domain.archive.errors import WavError
-from reviewer.domain.archive.sniff import looks_like_text, utf16_text
+from reviewer.domain.archive.sniff import looks_like_text, wide_text
 from reviewer.domain.archive.tabular import decode_text
 from reviewer.domain.archive.tags import audio_tags
 from reviewer.domain.archive.wav import wav_info, wav_tags
@@ -29,7 +29,7 @@ def digest_audio(ctx: Context, member: Member, box: list[bytes], total: int, tai
         return
     head = data[:TEXT_SNIFF]
     # no recording's bytes are text (a format whose head is not kept has none to look at)
-    if head and (looks_like_text(head) or utf16_text(head) is not None):
+    if head and (looks_like_text(head) or wide_text(head) is not None):
         keep_text(ctx, member.path, decode_text(data), len(data) < total)
     if audio.format in ("mp3", "ogg", "flac") and head:
         found = audio_tags(audio.format, data, tail, len(data) >= total)

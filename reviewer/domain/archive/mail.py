@@ -19,7 +19,7 @@ import email.policy
 import re
 from email.message import Message
 
-from reviewer.domain.archive.sniff import looks_like_text, utf16_text
+from reviewer.domain.archive.sniff import looks_like_text, wide_text
 from reviewer.domain.archive.tabular import decode_text
 
 MAIL_EXT = frozenset((".eml", ".mht", ".mhtml", ".mbox", ".mbx", ".msg822"))
@@ -128,6 +128,6 @@ def _part_text(part: Message) -> str | None:
                 pass
         return decode_text(payload)
     head = payload[:4096]
-    if utf16_text(head) is not None or (b"\x00" not in head and looks_like_text(head)):
+    if wide_text(head) is not None or (b"\x00" not in head and looks_like_text(head)):
         return decode_text(payload)
     return None

@@ -94,20 +94,29 @@ def _is_mpeg_sync(head: bytes) -> bool:
     return version != 1 and layer != 0 and bitrate not in (0, 15) and rate != 3
 
 
-def utf16_codec(head: bytes) -> tuple[str, int] | None:
-    """(codec, bytes of its byte order mark) when `head` starts UTF-16 text: with a byte
-    order mark (what PowerShell and Excel's "Unicode text" write), or without one when its
-    first characters are Latin text, every other byte a NUL (what some exporters write):
-    NULs in the high bytes and none in the low ones."""
+def wide_codec(head: bytes) -> tuple[str, int] | None:
+    """(codec, bytes of its byte order mark) when `head` starts text in wide code units:
+    UTF-32 or UTF-16, with a byte order mark (what PowerShell and Excel's "Unicode text"
+    write), or without one when its first characters are Latin text, the other bytes of each
+    code unit NULs (what some exporters write)."""
+    if head[:4] == b"\xff\xfe\x00\x00":  # (before UTF-16's mark, which it starts with)
+        return "utf-32-le", 4
+    if head[:4] == b"\x00\x00\xfe\xff":
+        return "utf-32-be", 4
     if head[:2] == b"\xff\xfe":
         return "utf-16-le", 2
     if head[:2] == b"\xfe\xff":
         return "utf-16-be", 2
     sample = head[:512]
-    sample = sample[: len(sample) // 2 * 2]
+    sample = sample[: len(sample) // 4 * 4]
     # (most members at once: two bytes that are not NUL to start with, or no NUL at all)
     if len(sample) < 8 or (sample[0] and sample[1]) or b"\x00" not in sample:
         return None
+    units = [sample[i::4] for i in range(4)]
+    if 0 not in units[0] and all(u.count(0) == len(u) for u in units[1:]):
+        return "utf-32-le", 0
+    if 0 not in units[3] and all(u.count(0) == len(u) for u in units[:3]):
+        return "utf-32-be", 0
     even, odd = sample[0::2], sample[1::2]
     if odd.count(0) == len(odd) and 0 not in even:
         return "utf-16-le", 0
@@ -116,20 +125,26 @@ def utf16_codec(head: bytes) -> tuple[str, int] | None:
     return None
 
 
-def utf16_text(head: bytes) -> str | None:
-    """The start of `head` as text when it is UTF-16 text (see `utf16_codec`), else None.
-    The little-endian mark, FF FE, is also an MPEG frame sync: such bytes are text when they
-    decode to text, tabs and line breaks."""
-    found = utf16_codec(head)
+def code_unit(codec: str) -> int:
+    """Bytes per code unit of a `wide_codec` codec."""
+    return 4 if codec.startswith("utf-32") else 2
+
+
+def wide_text(head: bytes) -> str | None:
+    """The start of `head` as text when it is UTF-32 or UTF-16 text (see `wide_codec`), else
+    None. The little-endian mark, FF FE, is also an MPEG frame sync: such bytes are text when
+    they decode to text, tabs and line breaks."""
+    found = wide_codec(head)
     if found is None:
         return None
     codec, mark = found
+    unit = code_unit(codec)
     sample = head[mark : mark + 4096]
-    sample = sample[: len(sample) // 2 * 2]
+    sample = sample[: len(sample) // unit * unit]
     try:
         text = sample.decode(codec)
     except UnicodeDecodeError as exc:
-        if exc.start < len(sample) - 4:  # not just a surrogate pair cut at the sample's end
+        if exc.start < len(sample) - 4:  # not just a character cut at the sample's end
             return None
         text = sample[: exc.start].decode(codec)
     if any(ch < " " and ch not in "\t\n\r" for ch in text):
@@ -195,7 +210,7 @@ def sniff(name: str, head: bytes) -> tuple[MemberKind, str, str | None]:
         if head[8:11] == b"M4A":
             return MemberKind.AUDIO, "M4A audio", "m4a"
         return MemberKind.OTHER, "MP4 media", None
-    wide = utf16_text(head)
+    wide = wide_text(head)
     if wide is None and _is_mpeg_sync(head):
         return MemberKind.AUDIO, "MP3 audio", "mp3"
     ext = extension(name)

@@ -20,7 +20,7 @@ from functools import lru_cache
 from typing import Any, overload
 
 from reviewer.domain.archive.fieldnames import CUSTOMER_KEYS, norm_key
-from reviewer.domain.archive.sniff import utf16_codec
+from reviewer.domain.archive.sniff import code_unit, wide_codec
 from reviewer.domain.archive.times import day_order, parse_export_time
 from reviewer.domain.model import Recording, Table
 
@@ -164,14 +164,16 @@ _CP1252 = "".join(bytes([b]).decode("cp1252", errors="ignore") or chr(b) for b i
 
 
 def decode_text(data: bytes) -> str:
-    """A member's bytes as text: UTF-8 (a byte order mark is fine), else UTF-16 (with its
-    mark, or Latin text every other byte a NUL), else Windows-1252. Stray NULs in 8-bit text
+    """A member's bytes as text: UTF-8 (a byte order mark is fine), else UTF-32 or UTF-16
+    (with its mark, or Latin text whose code units' other bytes are NULs: `wide_codec`), else
+    Windows-1252. Stray NULs in 8-bit text
     read as spaces (so cells and words around them stay apart)."""
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
-    elif (wide := utf16_codec(data[:512])) is not None:
+    elif (wide := wide_codec(data[:512])) is not None:
         codec, mark = wide
-        body = data[mark : mark + (len(data) - mark) // 2 * 2]
+        unit = code_unit(codec)
+        body = data[mark : mark + (len(data) - mark) // unit * unit]
         try:
             return body.decode(codec)
         except UnicodeDecodeError as exc:
