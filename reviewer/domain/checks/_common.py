@@ -287,7 +287,16 @@ INVISIBLE_CHARS = (
     "\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b-\u200f\u202a-\u202e"
     "\u2060-\u206f\u3164\ufe00-\ufe0f\ufeff\uffa0"
 )
-_INVISIBLE = re.compile(f"[{INVISIBLE_CHARS}]")
+INVISIBLE = re.compile(f"[{INVISIBLE_CHARS}]")
+
+
+def seen_form(text: str) -> str:
+    """`text` as a reader sees it: without the characters nobody sees (`INVISIBLE`), and with
+    the compatibility forms of letters, digits, spaces and marks made those (NFKC: a
+    full-width "４", a no-break space, the Kelvin sign's "K", a long "s")."""
+    return unicodedata.normalize("NFKC", INVISIBLE.sub("", text))
+
+
 # An id grouped by dots, slashes or colons ("A5RT.8XK2.M9QW.4N"): short groups of letters and
 # digits, not digits alone and not short (not a date, a time or a version number)
 _MARK_GROUPED = re.compile(r"\A[A-Za-z0-9]{2,6}(?:[./:][A-Za-z0-9]{1,6}){2,}\Z")
@@ -304,7 +313,7 @@ def account_id(cell: str) -> str:
     skill's user id ("amzn1.ask.account..."), or no digit at all. A number is compared
     without the zeros that pad it."""
     if not cell.isascii():
-        cell = unicodedata.normalize("NFKC", _INVISIBLE.sub("", cell)).translate(_LOOKALIKES)
+        cell = seen_form(cell).translate(_LOOKALIKES)
     if _MARK_GROUPED.match(cell):
         joined = _GROUP_MARKS.sub("", cell)
         if len(joined) >= MARK_GROUPED_MIN and not joined.isdigit():

@@ -11,7 +11,14 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import unquote
 
-from reviewer.domain.checks._common import INVISIBLE_CHARS, account_id, norm_id, norm_key
+from reviewer.domain.checks._common import (
+    INVISIBLE,
+    INVISIBLE_CHARS,
+    account_id,
+    norm_id,
+    norm_key,
+    seen_form,
+)
 from reviewer.domain.checks._known_ids import (
     AMAZON_MAIL_DOMAIN,
     AMAZON_RELAY_DOMAIN,
@@ -283,7 +290,6 @@ _UNUSUAL_RUN = re.compile(
     rf"(?:\1(?:{_CHAR})+)*(?!\w)"
 )
 _GROUP_MIN, _GROUP_MAX = 2, 6  # characters of a group of a grouped id
-_INVISIBLES = re.compile(f"[{_INVISIBLE}]")
 
 
 _WINDOW = 160  # characters each side of an unusual character searched for its run
@@ -344,7 +350,7 @@ class DisguisedShape:
 
     def _ids_in(self, run: str, start: int, mark: str | None) -> Iterator[tuple[str, int]]:
         groups = run.split(mark) if mark else [run]
-        sizes = [len(_INVISIBLES.sub("", g)) for g in groups]
+        sizes = [len(INVISIBLE.sub("", g)) for g in groups]
         offsets = [0]
         for g in groups:
             offsets.append(offsets[-1] + len(g) + 1)
@@ -480,22 +486,20 @@ def deobfuscated(text: str, *, written: bool = True) -> str | None:
     if ("%" in text or "&" in text) and any(hint in text for hint in _ENCODED_HINTS):
         out = _decoded(text)
     if not out.isascii() and _at_sign(out) and _UNSEEN_MARKS.search(out) is not None:
-        out = _INVISIBLES.sub("", out).translate(_AS_MARKS)
+        out = INVISIBLE.sub("", out).translate(_AS_MARKS)
     if written and _closed(out) and _WRITTEN_HINT.search(out) is not None:
         out = _DOT_FORMS.sub(".", _AT_FORMS.sub("@", out))
     return out if out != text else None
 
 
 def as_seen(text: str) -> str | None:
-    """`text` as a reader sees it, when that differs: without the characters nobody sees
-    (zero-width ones, soft hyphens), with the look-alikes of plain letters, digits, spaces
-    and marks made those (NFKC: a full-width "４", a no-break space, the Kelvin sign's "K", a
-    long "s"); None for a text that is so already (the common case, ASCII)."""
+    """`text` as a reader sees it (`seen_form`), when that differs; None for a text that is
+    so already (the common case, ASCII)."""
     if text.isascii():
         return None
-    if _INVISIBLES.search(text) is None and unicodedata.is_normalized("NFKC", text):
+    if INVISIBLE.search(text) is None and unicodedata.is_normalized("NFKC", text):
         return None
-    seen = unicodedata.normalize("NFKC", _INVISIBLES.sub("", text))
+    seen = seen_form(text)
     return seen if seen != text else None
 
 
