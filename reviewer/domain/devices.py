@@ -15,6 +15,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 
 from reviewer.domain.archive.tabular import split_device
 from reviewer.domain.model import Recording, Requester
@@ -28,13 +29,32 @@ def serial_key(value: object) -> str:
     dots, slashes, underscores ("g070-vm1a.8312_0045" is G070VM1A83120045)."""
     if value is None:
         return ""
-    return _GROUPING.sub("", unicodedata.normalize("NFKC", str(value))).upper()
+    return _serial_key(str(value))
+
+
+SERIALS_CACHED = 4096  # thousands of recordings and entries share a few devices
+
+
+@lru_cache(maxsize=SERIALS_CACHED)
+def _serial_key(text: str) -> str:
+    return _GROUPING.sub("", unicodedata.normalize("NFKC", text)).upper()
 
 
 def serial_of(rec: Recording) -> str:
     """The recording's device serial; a device given as an object (``{"serial": ...}``, as
     some layouts nest it) yields its serial, read as the reader reads it (`split_device`)."""
     return split_device(rec.device_serial)[0].strip()
+
+
+def recording_serial(rec: Recording) -> str:
+    """`serial_key(serial_of(rec))`: the recording's device serial as compared, worked out
+    once per serial cell as written."""
+    return _cell_serial(rec.device_serial)
+
+
+@lru_cache(maxsize=SERIALS_CACHED)
+def _cell_serial(cell: str) -> str:
+    return serial_key(split_device(cell)[0].strip())
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,7 +69,7 @@ class DeviceFloors:
     undated: frozenset[str]  # the requester's devices with no registration date
 
     def of(self, rec: Recording) -> Floor | None:
-        return self.floors.get(serial_key(serial_of(rec)))
+        return self.floors.get(recording_serial(rec))
 
     def is_early(self, rec: Recording) -> bool:
         """Made on one of the requester's devices before its floor (a previous owner's)."""

@@ -28,7 +28,7 @@ from reviewer.domain.checks._common import (
     plural,
     unique,
 )
-from reviewer.domain.devices import serial_key, serial_of
+from reviewer.domain.devices import recording_serial, serial_key, serial_of
 from reviewer.domain.model import (
     ExportIndex,
     Finding,
@@ -217,7 +217,7 @@ def _pair_unnamed(
         rec, when = recs[0], recs[0].timestamp
         if len(recs) != 1 or rec.source_member not in unnamed or when is None:
             continue
-        key = (serial_key(serial_of(rec)), as_utc_naive(when).date())
+        key = (recording_serial(rec), as_utc_naive(when).date())
         found = [
             u
             for u in free.get(key, ())
@@ -285,9 +285,6 @@ def _differences(
     text: list[tuple[str, Pair]] = []
     device: list[tuple[str, Pair]] = []
     time: list[tuple[str, Pair]] = []
-    # serials as compared, per serial as written (a few devices, thousands of utterances)
-    listed_serials: dict[str, str] = {}
-    kept_serials: dict[str, str] = {}
     for uid, es in entries.items():
         recs = history.get(uid)
         if recs is None:
@@ -297,13 +294,7 @@ def _differences(
             # the same text, or the same time, agrees at once (as the keys would say)
             if e.text != rec.transcript and _text_key(e.text) != _text_key(rec.transcript):
                 text.append((uid, (e, rec)))
-            listed = listed_serials.get(e.device_serial)
-            if listed is None:
-                listed = listed_serials[e.device_serial] = serial_key(e.device_serial)
-            kept = kept_serials.get(rec.device_serial)
-            if kept is None:
-                kept = kept_serials[rec.device_serial] = serial_key(serial_of(rec))
-            if listed != kept:
+            if serial_key(e.device_serial) != recording_serial(rec):
                 device.append((uid, (e, rec)))
             if e.timestamp != rec.timestamp and time_differs(e, rec):
                 time.append((uid, (e, rec)))
@@ -320,7 +311,7 @@ def _text_differs(e: TranscriptEntry, rec: Recording) -> bool:
 
 
 def _device_differs(e: TranscriptEntry, rec: Recording) -> bool:
-    return serial_key(e.device_serial) != serial_key(serial_of(rec))
+    return serial_key(e.device_serial) != recording_serial(rec)
 
 
 def _disagreeing(

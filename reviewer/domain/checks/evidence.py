@@ -82,7 +82,7 @@ from reviewer.domain.checks._known_ids import (
     MARKETPLACE_IDS,
 )
 from reviewer.domain.checks._people import is_known_person
-from reviewer.domain.devices import serial_key, serial_of
+from reviewer.domain.devices import recording_serial, serial_key
 from reviewer.domain.model import ExportIndex, Finding, Request, Severity
 
 ACCOUNTISH_PARENTS = frozenset(
@@ -226,7 +226,7 @@ def _device_facts(
     # each serial, and each device type in each table, as written once (thousands of
     # recordings share a few devices)
     recs = index.recordings
-    not_ids |= {serial_key(serial_of(r)) for r in {r.device_serial: r for r in recs}.values()}
+    not_ids |= {recording_serial(r) for r in {r.device_serial: r for r in recs}.values()}
     not_ids |= {norm_id(r.utterance_id) for r in recs}
     types: defaultdict[str, set[str]] = defaultdict(set)
     sellers: defaultdict[str, set[str]] = defaultdict(set)

@@ -18,7 +18,7 @@ from reviewer.domain.checks._common import (
     plural,
     recording_members,
 )
-from reviewer.domain.devices import Floor, device_floors, serial_key, serial_of
+from reviewer.domain.devices import Floor, device_floors, recording_serial, serial_key
 from reviewer.domain.model import Device, ExportIndex, Finding, Recording, Request, Severity
 
 CODE = "previous-owner"
@@ -39,13 +39,10 @@ def check(request: Request, index: ExportIndex) -> list[Finding]:
     unchecked: dict[str, list[Recording]] = defaultdict(list)
     # recordings on a dated device whose own time is missing or not read as a time
     undatable: dict[str, list[Recording]] = defaultdict(list)
-    keys: dict[str, str] = {}  # serial cell -> its serial_key (recordings share a few devices)
     for rec in index.recordings:
         if is_foreign_recording(rec, request):
             continue
-        serial = keys.get(rec.device_serial)
-        if serial is None:
-            serial = keys[rec.device_serial] = serial_key(serial_of(rec))
+        serial = recording_serial(rec)
         if found.is_early(rec):
             early[serial].append(rec)
         elif serial in undated:

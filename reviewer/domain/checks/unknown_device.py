@@ -27,7 +27,7 @@ from reviewer.domain.checks._common import (
     recording_members,
     referenced_members,
 )
-from reviewer.domain.devices import serial_key, serial_of
+from reviewer.domain.devices import recording_serial, serial_key, serial_of
 from reviewer.domain.model import ExportIndex, Finding, Recording, Request, Severity
 
 CODE = "unknown-device"
@@ -40,13 +40,10 @@ def check(request: Request, index: ExportIndex) -> list[Finding]:
     known = {serial_key(d.serial) for d in req.devices}
     unknown: dict[str, list[Recording]] = defaultdict(list)  # serial as first written -> recs
     written: dict[str, str] = {}
-    keys: dict[str, str] = {}  # serial cell -> its serial_key (recordings share a few devices)
     for rec in index.recordings:
         if is_foreign_recording(rec, request):
             continue
-        key = keys.get(rec.device_serial)
-        if key is None:
-            key = keys[rec.device_serial] = serial_key(serial_of(rec))
+        key = recording_serial(rec)
         if key not in known:
             unknown[written.setdefault(key, serial_of(rec))].append(rec)
     owned = (

@@ -26,7 +26,7 @@ from textual.geometry import Size
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from reviewer.domain.devices import device_floors, serial_key, serial_of
+from reviewer.domain.devices import device_floors, recording_serial, serial_key, serial_of
 from reviewer.domain.model import Recording, Requester
 from reviewer.domain.text import printable
 
@@ -93,7 +93,7 @@ def build_timeline(recordings: Sequence[Recording], requester: Requester | None)
         )
     months: list[int] = []
     for rec in recordings:
-        key = serial_key(serial_of(rec))
+        key = recording_serial(rec)
         row = rows.get(key)
         if row is None:
             kind = rec.device_type or "unknown device"
