@@ -11,7 +11,7 @@ from reviewer.domain.checks._common import (
     norm_text,
 )
 from reviewer.domain.checks._name_words import LOWER_STOP, STOP
-from reviewer.domain.checks._people import is_known_person
+from reviewer.domain.checks._people import is_known_person, without_possessives
 from reviewer.domain.model import Request
 
 _WORD = r"[A-ZÄÖÜ][a-zäöüßéèáàíóú'’]+(?:-[A-ZÄÖÜ][a-zäöüßéèáàíóú]+)?"
@@ -30,8 +30,6 @@ CALL_LOWER = re.compile(
     r"\b(?:call|phone|ring|text|message|dial|ruf|rufe)\s+([a-zäöüßéèáàíóú'’-]+)"
     r"(?:\s+([a-zäöüßéèáàíóú'’-]+))?"
 )
-# A word's possessive ending ("Eleanor Whitfield's", "Thomas'") is no part of a name
-_POSSESSIVE = re.compile(r"(?<=[^\W\d_])(?:['’]s|(?<=s)['’])(?![^\W\d_])")
 # Asking for media names artists and titles, not acquaintances: no bare name pairs there.
 MEDIA = re.compile(
     r"\b(?:play|spiel|spiele|abspielen|listen|hör|höre|song|songs|album|music|musik|lied|"
@@ -58,12 +56,6 @@ def addressed(text: str) -> tuple[str, ...]:
     """Only the names a title or a call gives ("Dr. Schmidt", "call Peter Lange"): for text
     written in Title Case, where capitalised pairs say nothing (a recording's title tag)."""
     return _longest(_addressed(without_possessives(text)))
-
-
-def without_possessives(text: str) -> str:
-    """`text` with its words' possessive endings left out ("Tom Whitfield's mobile" ->
-    "Tom Whitfield mobile")."""
-    return _POSSESSIVE.sub("", text) if "'" in text or "’" in text else text
 
 
 def _longest(found: list[str]) -> tuple[str, ...]:

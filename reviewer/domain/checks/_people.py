@@ -23,6 +23,12 @@ _NOT_LETTERS = re.compile(r"[\W\d_]+")
 _POSSESSIVE = re.compile(r"(?<=[^\W\d_])(?:['’]s|(?<=s)['’])(?![^\W\d_])")
 
 
+def without_possessives(text: str) -> str:
+    """`text` with its words' possessive endings left out ("Tom Whitfield's mobile" ->
+    "Tom Whitfield mobile")."""
+    return _POSSESSIVE.sub("", text) if "'" in text or "’" in text else text
+
+
 def _joined(name: str) -> str:
     """`name`'s letters alone: how a name with particles, a hyphen or an apostrophe is also
     written ("Lotte Vanderberg", "Jean Luc Picard", "OBrien")."""
@@ -171,7 +177,7 @@ def is_one_of(candidate: str, names: tuple[str, ...]) -> bool:
     """Whether `candidate` (a name as written) is one of the people `names` gives, however an
     export writes it (see `is_known_person`)."""
     full, tokens, joined = _known_names(names)
-    n = _untitled(norm_text(_POSSESSIVE.sub("", candidate.replace(",", " "))))
+    n = _untitled(norm_text(without_possessives(candidate.replace(",", " "))))
     if not n:
         return True
     forms = name_forms(n)

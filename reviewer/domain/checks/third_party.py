@@ -26,13 +26,8 @@ from reviewer.domain.checks._common import (
     plural,
     unique,
 )
-from reviewer.domain.checks._names import (
-    addressed,
-    candidates,
-    is_known,
-    without_possessives,
-)
-from reviewer.domain.checks._people import is_known_person
+from reviewer.domain.checks._names import addressed, candidates, is_known
+from reviewer.domain.checks._people import is_known_person, without_possessives
 from reviewer.domain.checks._tag_words import NOT_A_PERSON, PARTICLES
 from reviewer.domain.model import ExportIndex, Finding, Request, Severity
 
