@@ -176,7 +176,12 @@ def _is_id_of(value: str, customer_id: str) -> bool:
 
 
 def is_foreign_id(value: str, request: Request) -> bool:
-    return bool(norm_id(value)) and not is_requester_id(value, request)
+    return _is_other_id(value, request.requester.customer_id)
+
+
+def _is_other_id(value: str, customer_id: str) -> bool:
+    """`value` holds an id, and not that of the requester `customer_id`."""
+    return bool(norm_id(value)) and not _is_id_of(value, customer_id)
 
 
 def is_foreign_recording(rec: Recording, request: Request) -> bool:
@@ -192,7 +197,7 @@ def is_foreign_recording(rec: Recording, request: Request) -> bool:
 def _is_foreign_account(value: str, customer_id: str) -> bool:
     """`is_foreign_recording` of a recording whose account cell is `value`, for the
     requester `customer_id`."""
-    return bool(norm_id(value)) and not _is_id_of(value, customer_id) and bool(account_id(value))
+    return _is_other_id(value, customer_id) and bool(account_id(value))
 
 
 def other_catalogues(index: ExportIndex) -> list[tuple[str, list[TranscriptEntry]]]:
