@@ -37,9 +37,17 @@ T = TypeVar("T")
 NAME_KEYS = frozenset(
     {"name", "fullname", "customername", "accountname", "accountholder", "holder", "displayname"}
 )
-# Keys that are unambiguously the account holder's name, wherever they appear.
+# Keys that are unambiguously the account holder's name, wherever they appear; also in the
+# languages whose customer-number keys `CUSTOMER_KEYS` knows ("Kontoinhaber", "Titular de la
+# cuenta", "Nom du client"). Not a bare "holder" or "titular": a card's holder is no account's.
 HOLDER_NAME_KEYS = frozenset(
     {"customername", "accountname", "accountholder", "accountholdername", "fullname"}
+    # German, French, Spanish, Italian, Dutch
+    | {"kontoinhaber", "kontoinhaberin", "kundenname", "namedeskunden"}
+    | {"titulaireducompte", "titulairedecompte", "nomduclient", "nomclient"}
+    | {"titulardelacuenta", "titulardecuenta", "nombredelcliente", "nombrecliente"}
+    | {"titolaredelconto", "intestatariodelconto", "nomedelcliente", "nomecliente"}
+    | {"rekeninghouder", "accounthouder", "klantnaam", "naamvandeklant"}
 )
 EMAIL_KEYS = frozenset({"email", "emailaddress", "mail", "customeremail", "accountemail"})
 
