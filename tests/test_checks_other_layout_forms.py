@@ -74,3 +74,43 @@ def test_the_requester_as_holder_under_a_label_in_another_language_passes(
 ) -> None:
     review = _review(tmp_path, {"account/perfil.txt": f"Titular de la cuenta: {holder}\n"})
     assert review.report.verdict is Verdict.PASS, review.report.findings
+
+
+MERGED_UTTERANCE = "UE187AAE700D60A4"  # "llama a Javier", 2018-12-02, on the requester's Echo Dot
+
+
+def _history_with_one_row_merged_from_elsewhere(time: str | None = None) -> bytes:
+    """The voice history with one row written as another source writes it: "createdAt" for
+    "time", the serial under "deviceSerialNumber" instead of a "device" object."""
+    rows = json.loads(_members()["alexa/voice-history.json"])
+    merged = []
+    for row in rows:
+        if row["id"] == MERGED_UTTERANCE:
+            device = row.pop("device")
+            row["createdAt"] = time or row.pop("time")
+            row.pop("time", None)
+            row["deviceSerialNumber"] = device["serial"]
+            row["deviceType"] = device["type"]
+        merged.append(row)
+    return json.dumps(merged, indent=2).encode()
+
+
+def test_a_row_merged_from_a_source_naming_its_fields_otherwise_is_read(tmp_path: Path) -> None:
+    """One row of the requester's own voice history names its time and device otherwise than
+    the rest: each row is read by the names it uses, so the others keep their devices."""
+    history = _history_with_one_row_merged_from_elsewhere()
+    review = _review(tmp_path, {"alexa/voice-history.json": history})
+    assert review.report.verdict is Verdict.PASS, review.report.findings
+    [rec] = [r for r in review.index.recordings if r.utterance_id == MERGED_UTTERANCE]
+    assert rec.device_serial == "G090LF1203380H2N" and rec.timestamp is not None
+
+
+def test_a_previous_owners_row_merged_under_other_field_names_blocks(tmp_path: Path) -> None:
+    """A recording dated before the device was registered, in a row that writes its time as
+    "createdAt" among rows writing "time", is a previous owner's, not an undated one."""
+    history = _history_with_one_row_merged_from_elsewhere("2018-09-26T20:05:12Z")
+    review = _review(tmp_path, {"alexa/voice-history.json": history, "alexa/transcripts.pdf": None})
+    assert review.report.verdict is Verdict.BLOCK
+    assert _critical(review) == ["previous-owner"]
+    [f] = [f for f in review.report.findings if f.code == "previous-owner"]
+    assert f"alexa/recordings/{MERGED_UTTERANCE}.ogg" in f.members

@@ -19,7 +19,7 @@ from collections.abc import Iterator, Sequence
 from functools import lru_cache
 from typing import Any, overload
 
-from reviewer.domain.archive.fieldnames import CUSTOMER_KEYS, norm_key
+from reviewer.domain.archive.fieldnames import CUSTOMER_KEYS, is_linked_account, norm_key
 from reviewer.domain.archive.sniff import code_unit, wide_codec
 from reviewer.domain.archive.times import day_order, parse_export_time
 from reviewer.domain.model import Recording, Table
@@ -608,6 +608,35 @@ def _recording_columns(
     return None
 
 
+def other_recording_columns(table: Table, mapping: dict[str, str]) -> dict[str, tuple[str, ...]]:
+    """For each recording field of `mapping`, the table's other columns under a name of that
+    field, by preference: where a row leaves its field's column empty, its value is in one of
+    these (records merged from two sources, one writing "time" and "device": {...}, the
+    other "createdAt" and "deviceSerialNumber")."""
+    return dict(_other_columns(table.columns, tuple(mapping.items())))
+
+
+@lru_cache(maxsize=4096)
+def _other_columns(
+    columns: tuple[str, ...], mapping: tuple[tuple[str, str], ...]
+) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    normalised = {norm_key(c): c for c in columns}
+    used = {col for _fld, col in mapping}
+    out = []
+    for fld, _col in mapping:
+        others = tuple(
+            normalised[a]
+            for a in _ALIASES[fld]
+            if a in normalised
+            and normalised[a] not in used
+            # a linked service's account ("app": ..., "userId": ...) is no account of a row
+            and not (fld == "customer_id" and is_linked_account(a, columns))
+        )
+        if others:
+            out.append((fld, others))
+    return tuple(out)
+
+
 # column names too general to make a table a voice history by themselves ("device" may be
 # a model's name, "text" and "file" any note or attachment)
 _GENERAL_NAMES = frozenset({"device", "deviceid", "devices", "text", "file"})
@@ -726,6 +755,24 @@ class _Names:
         return self._bare.get(path) or cell
 
 
+def _filled(
+    row: Sequence[str], where: dict[str, int], others: dict[str, list[int]]
+) -> Sequence[str]:
+    """`row` with each recording field's empty cell taken from the first of that field's
+    other columns (`other_recording_columns`) that holds a value in this row."""
+    filled: list[str] | None = None
+    for fld, alternatives in others.items():
+        at = where[fld]
+        if row[at].strip():
+            continue
+        value = next((row[i] for i in alternatives if row[i].strip()), "")
+        if value:
+            if filled is None:
+                filled = list(row)
+            filled[at] = value
+    return row if filled is None else filled
+
+
 def recordings_from(table: Table, members: set[str], root: str = "") -> list[Recording]:
     """The recordings a table describes; their audio files named from the table's archive,
     or from where the export's layout starts (`root`: an export compressed as a folder),
@@ -738,13 +785,21 @@ def recordings_from(table: Table, members: set[str], root: str = "") -> list[Rec
     where = {fld: table.col(col) for fld, col in mapping.items()}
     at = where.get("timestamp")
     day_first = day_order(row[at] for row in table.rows) if at is not None else None
+    # where a row leaves a field's column empty, the other columns of that field, and the
+    # day order each of the other time columns shows
+    others = {
+        fld: [table.col(c) for c in cols]
+        for fld, cols in other_recording_columns(table, mapping).items()
+    }
+    orders: dict[int, bool | None] = {}  # made when a row's time first comes from one
     # each field's cell, stripped, or "" where the table has no such column (its position
     # looked up once, not per row)
     audio_at, uid_at = where.get("audio_member"), where.get("utterance_id")
     serial_at, type_at = where.get("device_serial"), where.get("device_type")
     customer_at, transcript_at = where.get("customer_id"), where.get("transcript")
     by_name: _Names | None = None  # made when a cell first names no member as written
-    for n, row in enumerate(table.rows, 1):
+    for n, given in enumerate(table.rows, 1):
+        row = _filled(given, where, others) if others else given
         audio = row[audio_at].strip() if audio_at is not None else ""
         uid = row[uid_at].strip() if uid_at is not None else _unnamed_id(audio, n, table.member)
         if not uid:
@@ -756,6 +811,13 @@ def recordings_from(table: Table, members: set[str], root: str = "") -> list[Rec
                     by_name = _Names(members, prefix)
                 audio = by_name.member(audio, (prefix, root))
         ts = row[at].strip() if at is not None else ""
+        order = day_first
+        if ts and at is not None and not given[at].strip():
+            # the time came from another time column: read in the order that column shows
+            i = next(i for i in others["timestamp"] if given[i].strip())
+            if i not in orders:
+                orders[i] = day_order(r[i] for r in table.rows)
+            order = orders[i]
         serial, device_type = split_device(
             row[serial_at].strip() if serial_at is not None else "",
             row[type_at].strip() if type_at is not None else "",
@@ -763,7 +825,7 @@ def recordings_from(table: Table, members: set[str], root: str = "") -> list[Rec
         out.append(
             Recording(
                 utterance_id=uid,
-                timestamp=parse_export_time(ts, day_first),
+                timestamp=parse_export_time(ts, order),
                 customer_id=row[customer_at].strip() if customer_at is not None else "",
                 device_serial=serial,
                 device_type=device_type,
