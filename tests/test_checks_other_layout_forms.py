@@ -37,6 +37,7 @@ def _review(tmp_path: Path, changes: Mapping[str, bytes | str | None]) -> Review
             members.pop(path, None)
         else:
             members[path] = data.encode() if isinstance(data, str) else data
+    tmp_path.mkdir(exist_ok=True)
     return review_members(tmp_path, members, _ticket())
 
 
@@ -114,3 +115,32 @@ def test_a_previous_owners_row_merged_under_other_field_names_blocks(tmp_path: P
     assert _critical(review) == ["previous-owner"]
     [f] = [f for f in review.report.findings if f.code == "previous-owner"]
     assert f"alexa/recordings/{MERGED_UTTERANCE}.ogg" in f.members
+
+
+def _history_renamed(time_key: str, serial_key: str, early: bool = False) -> bytes:
+    """The voice history with every row's time under `time_key` and its serial, flat, under
+    `serial_key`; `early`: the merged utterance dated before the device was registered."""
+    rows = []
+    for row in json.loads(_members()["alexa/voice-history.json"]):
+        device = row.pop("device")
+        time = "2018-09-26T20:05:12Z" if early and row["id"] == MERGED_UTTERANCE else row["time"]
+        del row["time"]
+        rows.append({**row, time_key: time, serial_key: device["serial"]})
+    return json.dumps(rows, indent=2).encode()
+
+
+@pytest.mark.parametrize(
+    ("time_key", "serial_key"), [("timestampUtc", "serial"), ("time", "numeroSerie")]
+)
+def test_time_and_serial_under_the_names_other_pipelines_give_them(
+    tmp_path: Path, time_key: str, serial_key: str
+) -> None:
+    """ "timestampUtc" is the recording's time, "numeroSerie" its device's serial: the
+    requester's history passes, and a previous owner's recording in it blocks."""
+    right = _history_renamed(time_key, serial_key)
+    review = _review(tmp_path / "right", {"alexa/voice-history.json": right})
+    assert review.report.verdict is Verdict.PASS, review.report.findings
+    early = _history_renamed(time_key, serial_key, early=True)
+    changes = {"alexa/voice-history.json": early, "alexa/transcripts.pdf": None}
+    review = _review(tmp_path / "early", changes)
+    assert _critical(review) == ["previous-owner"]

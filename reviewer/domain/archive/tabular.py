@@ -71,6 +71,10 @@ _ALIASES: dict[str, tuple[str, ...]] = {
         "creationtimestamp",  # Alexa's own
         "createdtimestamp",
         "eventtimestamp",
+        "timestamputc",  # the zone in the name
+        "utctimestamp",
+        "timeutc",
+        "utctime",
         "when",
         "zeitstempel",
         "zeitpunkt",
@@ -109,6 +113,7 @@ _ALIASES: dict[str, tuple[str, ...]] = {
         "numerodeseriedeldispositivo",
         "numerodeserie",
         "numerodiserie",
+        "numeroserie",  # "numeroSerie", "número serie"
         "serienummer",
         "device",
         "deviceid",

@@ -154,7 +154,7 @@ def _unlisted(request: Request, index: ExportIndex) -> list[Finding]:
 
 SERIAL_KEYS = frozenset(
     {"serial", "deviceserial", "serialnumber", "devicesn", "dsn", "deviceserialno", "serialno"}
-    | {"seriennummer", "seriennr", "numerodeserie", "numerodiserie", "serienummer"}
+    | {"seriennummer", "seriennr", "numerodeserie", "numerodiserie", "numeroserie", "serienummer"}
 )
 
 
