@@ -73,6 +73,7 @@ def person(review: Review, n: int) -> tuple[Review, dict[str, str]]:
     index = dataclasses.replace(
         index,
         archive_sha256=sha,
+        archive_bytes=Path(index.archive_path).stat().st_size,  # as the reader gives it
         recordings=recordings,
         transcripts=transcripts,
         profile={"customer_id": who["customer_id"], "name": who["name"], "email": who["email"]},

@@ -19,6 +19,9 @@ and the supervisor's audit status compare, after the chain verifies:
 - who holds each request: every claim, assignment and hand-over (request, holder, by whom,
   the note)
   and how each ended (released, reassigned, handed over; by whom);
+- the export versions (`versions`): every ingest event has its version row (request, number,
+  archive), a version a later ingest voided is voided in the store, and no release event
+  releases a version the trail had rejected or superseded before it;
 - purged requests (request, by whom): every purged request has its purge event, and each
   purge event its purged request (a purged request's typed texts are not compared: the purge
   emptied them);

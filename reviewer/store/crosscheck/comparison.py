@@ -21,12 +21,14 @@ from reviewer.store.crosscheck.passphrases import PASSPHRASE_EVENTS, Passphrases
 from reviewer.store.crosscheck.sealed import Sealed
 from reviewer.store.crosscheck.state import STATE_ACTIONS, State
 from reviewer.store.crosscheck.values import loads
+from reviewer.store.crosscheck.versions import VERSION_ACTIONS, Versions
 
 # The decisions' actions read in the one pass over the trail (with `PASSPHRASE_EVENTS`):
 # those of every kind not read apart (`Kind.in_step`), the accounts' state and the policy.
 ACTIONS = (
     *dict.fromkeys(a for kind in KINDS if not kind.in_step for a in kind.actions),
     *STATE_ACTIONS,
+    *VERSION_ACTIONS,
 )
 
 
@@ -76,6 +78,7 @@ class Comparison:
         self.sealed = Sealed(session, tables)
         self.state = State(marker.before, marker.since)
         self.passphrases = Passphrases()
+        self.versions = Versions()
 
     def has(self, need: str) -> bool:
         """Whether the store has a table, or a "table.column"."""
@@ -100,6 +103,8 @@ class Comparison:
             if action in PASSPHRASE_EVENTS:
                 self.passphrases.event(e)
             self.state.event(e)
+            if action in VERSION_ACTIONS:
+                self.versions.event(e)
             for kind, pairing in by_action.get(action, ()):
                 for key in kind.event_keys(e):
                     pairing.event(key, seq)
@@ -130,6 +135,9 @@ class Comparison:
         policy = self.state.policy_problem(self.session)
         if policy is not None:
             found.append(policy)
+        versions = self.versions.problem(self.session)
+        if versions is not None:
+            found.append(versions)
         sealed = self.sealed.problem(self.purged)
         if sealed is not None:  # first: at the same event it says more than a pairing does
             found.insert(0, sealed)

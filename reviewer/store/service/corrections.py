@@ -40,6 +40,7 @@ from reviewer.store.errors import NotFound, PermissionDenied, StoreError, UserEr
 from reviewer.store.paths import corrected_dir
 from reviewer.store.service import rows
 from reviewer.store.service.ingest import Corrected, Ingest
+from reviewer.store.service.outbox import NotRegular, open_regular
 from reviewer.store.service.people import People
 from reviewer.store.service.review import Reviews
 from reviewer.store.service.unit import UnitOfWork
@@ -311,7 +312,7 @@ class Corrections:
         """The corrected archive, built while the original is hashed (hashing lets go of the
         GIL); a copy of an archive that is no longer the one checked is not used."""
         with ThreadPoolExecutor(max_workers=1) as pool:
-            original = pool.submit(_sha256, detail.archive_path)
+            original = pool.submit(_sha256, detail.archive_path, detail.index.archive_bytes)
             try:
                 built = build_corrected(
                     detail.archive_path,
@@ -412,12 +413,19 @@ def _report_of(detail: RequestDetail, index: ExportIndex, built: Built, proof: P
     )
 
 
-def _sha256(path: Path) -> str:
+def _sha256(path: Path, size: int) -> str:
+    """The SHA-256 of the file at `path`, read up to one byte past `size` (the archive as it
+    was checked): a file grown, or a pipe or device put in its place, ends at once as a hash
+    that is not the checked one (StoreError when it is no regular file or cannot be read)."""
     h = hashlib.sha256()
     try:
-        with path.open("rb") as fh:
-            for chunk in iter(lambda: fh.read(1 << 20), b""):
+        with open_regular(path) as fh:
+            left = size + 1
+            while left > 0 and (chunk := fh.read(min(1 << 20, left))):
+                left -= len(chunk)
                 h.update(chunk)
+    except NotRegular as exc:
+        raise StoreError(f"the archive {path} is no longer a regular file ({exc})") from None
     except OSError as exc:
         raise StoreError(f"cannot read the archive {path}: {exc.strerror or exc}") from None
     return h.hexdigest()

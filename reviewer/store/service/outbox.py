@@ -10,9 +10,10 @@ import hashlib
 import json
 import os
 import shutil
+import stat
 import tempfile
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from reviewer.store.errors import ReleaseError
 
@@ -33,10 +34,11 @@ def symbolic_link_in_the_way(outbox: Path, final: Path) -> Path | None:
     return None
 
 
-def stage(archive: Path, sha256: str, request_id: str, outbox: Path) -> Path:
-    """Copy the archive into a private folder of the outbox, hashing the copy; the folder.
-    ReleaseError when the outbox cannot be written, Refused when the archive cannot be read
-    or is not the one signed (nothing is left behind)."""
+def stage(archive: Path, sha256: str, size: int, request_id: str, outbox: Path) -> Path:
+    """Copy the archive (`size` bytes when it is the one signed) into a private folder of
+    the outbox, hashing the copy; the folder. ReleaseError when the outbox cannot be
+    written, Refused when the archive cannot be read, is no regular file (a pipe or a device
+    put in its place) or is not the one signed (nothing is left behind)."""
     try:
         parking = outbox / OUTBOX_TMP
         for attempt in range(3):  # another release may tidy the folder away meanwhile
@@ -51,25 +53,68 @@ def stage(archive: Path, sha256: str, request_id: str, outbox: Path) -> Path:
         raise ReleaseError(f"cannot write to the outbox {outbox}: {exc.strerror or exc}") from None
     h = hashlib.sha256()
     try:
-        with archive.open("rb") as src, (tmp / "export.zip").open("wb") as dst:
-            while chunk := src.read(HASH_CHUNK):
+        with open_regular(archive) as src, (tmp / "export.zip").open("wb") as dst:
+            # never more than the signed size and one byte: a file grown, or a device put in
+            # its place, is refused at once rather than copied without end into the outbox
+            left = size + 1
+            while left > 0 and (chunk := src.read(min(HASH_CHUNK, left))):
+                left -= len(chunk)
                 h.update(chunk)
                 dst.write(chunk)
             dst.flush()
             os.fsync(dst.fileno())
+    except NotRegular as exc:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise Refused(
+            f"the archive {archive} is no longer a regular file ({exc}): it is not the file "
+            "that was signed; nothing was written"
+        ) from None
     except OSError as exc:
         shutil.rmtree(tmp, ignore_errors=True)
         raise Refused(
             f"cannot read the archive {archive}: {exc.strerror or exc} (a release sends the "
             "bytes from where they were ingested: put the request folder back there)"
         ) from None
-    if h.hexdigest() != sha256:
+    if left <= 0 or h.hexdigest() != sha256:
         shutil.rmtree(tmp, ignore_errors=True)
+        now = (
+            f"more than the {size:,} bytes signed"
+            if left <= 0
+            else f"sha256 now {h.hexdigest()[:12]}…"
+        )
         raise Refused(
-            f"the archive {archive} changed since it was signed "
-            f"(sha256 now {h.hexdigest()[:12]}…, signed {sha256[:12]}…)"
+            f"the archive {archive} changed since it was signed ({now}, signed {sha256[:12]}…)"
         )
     return tmp
+
+
+class NotRegular(OSError):
+    """The archive's path leads to something other than a regular file."""
+
+
+def open_regular(path: Path) -> BinaryIO:
+    """`path` opened for reading, once it is a regular file: opened without waiting (a pipe
+    would wait for a writer for ever), then its kind asked of the open file itself."""
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    try:
+        kind = os.fstat(fd).st_mode
+        if not stat.S_ISREG(kind):
+            raise NotRegular(_kind_words(kind))
+        os.set_blocking(fd, True)
+        return os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise
+
+
+def _kind_words(mode: int) -> str:
+    if stat.S_ISFIFO(mode):
+        return "a pipe"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    return "a folder" if stat.S_ISDIR(mode) else "not a file"
 
 
 def check_staged(tmp: Path, sha256: str) -> None:

@@ -4,6 +4,8 @@ The rows of the store say a version is approved; an insider with write access to
 can insert such rows. So before an export leaves, the release asks the chain, not the rows:
 
 - the version's ingest event: the archive's SHA-256 and no critical finding;
+- no rejection event of the version, and no ingest event of a newer version of the request
+  after it (a rejection row deleted or a voided version revived in SQL releases nothing);
 - the sample, drawn again from the stored index with the archive's SHA-256 and the policy in
   force at ingest (the last policy change before it in the chain), must be the stored one and
   as large as the ingest event says (an emptied sample is caught);
@@ -61,6 +63,9 @@ def release_problem(
     ingest = ingests[-1].payload_object()
     if ingest.get("archive_sha256") != v.archive_sha256:
         return "the archive is not the one the audit trail recorded at ingest"
+    ended = _ended_by_the_trail(events, vid, ingests[-1].seq)
+    if ended is not None:
+        return ended
     report = Report.from_dict(v.report)
     if (
         ingest.get("critical") != 0
@@ -132,6 +137,25 @@ def release_problem(
             f"the audit trail holds a mark by {marked[0]} that part of this export is not the "
             "requester's, never withdrawn: correct it (withhold what was marked) or reject it"
         )
+    return None
+
+
+def _ended_by_the_trail(events: Sequence[ChainedEvent], vid: int, ingest_seq: int) -> str | None:
+    """Why the chain says the version can never be released, whatever its rows say now: a
+    rejection of it (final: no later round undoes one), or a newer version of the request
+    ingested after it (every ingest voids the versions before it)."""
+    for e in events:
+        if e.action == "rejection" and e.payload_object().get("version_id") == vid:
+            return (
+                f"the audit trail holds {e.actor}'s rejection of this version (event {e.seq}): "
+                "a rejected export is never released"
+            )
+        if e.action == "ingest" and e.seq > ingest_seq:
+            newer = e.payload_object().get("version")
+            return (
+                f"the audit trail shows this version superseded by version {newer} (event "
+                f"{e.seq}): only the request's newest version can be released"
+            )
     return None
 
 

@@ -372,6 +372,7 @@ class Releases:
                 outbox_files.stage,
                 detail.archive_path,
                 sha,
+                detail.index.archive_bytes,
                 detail.request.request_id,
                 outbox,
             )
