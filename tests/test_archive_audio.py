@@ -196,6 +196,30 @@ def test_a_wrong_block_align_gives_the_duration_libsndfile_reads(
     assert (audio.duration_s, audio.rate, audio.bits) == (1.5, 16000, 16)
 
 
+@pytest.mark.parametrize(
+    ("rate", "header"),
+    [(24000, b"\xff\xf3\x14\xc0"), (48000, b"\xff\xfb\x14\xc0")],
+    ids=["mpeg2-8kbit", "mpeg1-32kbit"],
+)
+def test_mp3_in_a_wav_at_a_low_bit_rate_is_a_recording(
+    rate: int, header: bytes, tmp_path: Path
+) -> None:
+    """A WAV holding MPEG layer III (format 0x0055, as converters write it) at the lowest bit
+    rates: 24 and 12 frames of sound a byte, more than any other coding packs. libsndfile
+    decodes it, so it gets libsndfile's facts, not an "absurd frame count"."""
+    length = 24 if rate == 24000 else 96  # 576 or 1,152 samples of silence a frame, mono
+    stream = (header + bytes(length - 4)) * 100
+    fmt = struct.pack("<HHIIHH", 0x55, 1, rate, 1000, 1, 0)
+    fmt += struct.pack("<HHIHHH", 12, 1, 2, length, 1, 0)  # MPEGLAYER3WAVEFORMAT's tail
+    body = b"WAVE" + _chunk(b"fmt ", fmt) + _chunk(b"data", stream)
+    data = b"RIFF" + struct.pack("<I", len(body)) + body
+    truth = soundfile.info(io.BytesIO(data))
+    assert truth.subtype == "MPEG_LAYER_III" and truth.frames > 8 * len(data)
+    audio = _read_one_recording(tmp_path, data)
+    assert (audio.rate, audio.channels) == (rate, 1)
+    assert audio.duration_s == pytest.approx(truth.duration, abs=1e-3)
+
+
 def _chunk(cid: bytes, body: bytes) -> bytes:
     return cid + struct.pack("<I", len(body)) + body + b"\x00" * (len(body) & 1)
 

@@ -38,7 +38,12 @@ _SUBTYPE_BITS = {
     "ALAW": 8,
 }
 _WAV_FORMATS = ("WAV", "WAVEX", "RF64", "W64")
-MAX_FRAMES_PER_BYTE = 8  # no coding libsndfile reads packs more sound into a byte
+MAX_FRAMES_PER_BYTE = 8  # no coding libsndfile reads packs more sound into a byte but MPEG:
+# MPEG audio in a WAV (format 0x0055, as some recorders and converters write it) at its lowest
+# bit rate, 8 kbit/s at 24 kHz, holds 24 frames a byte, and libsndfile times such a stream by
+# the file's size
+MPEG_FRAMES_PER_BYTE = 32
+_MPEG = frozenset(("MPEG_LAYER_I", "MPEG_LAYER_II", "MPEG_LAYER_III"))
 
 
 class HeadFile:
@@ -102,7 +107,8 @@ def sndfile_info(head: bytes, total: int) -> AudioInfo:
         lines = str(getattr(exc, "error_string", "") or exc).strip().splitlines()
         raise WavError(f"libsndfile: {lines[0].rstrip('.') if lines else 'unreadable'}") from None
     _judge(channels, rate)
-    if not 0 <= frames <= MAX_FRAMES_PER_BYTE * total:
+    most = MPEG_FRAMES_PER_BYTE if subtype in _MPEG else MAX_FRAMES_PER_BYTE
+    if not 0 <= frames <= most * total:
         raise WavError(f"its header claims {frames:,} frames in {total:,} bytes")
     bits = _SUBTYPE_BITS.get(subtype)
     if header is not None:
