@@ -174,6 +174,39 @@ def test_corrupt_pdf_is_a_warning_and_reading_goes_on(tmp_path: Path) -> None:
     assert not [f for f in index.read_findings if f.code == "pdf-hostile"]
 
 
+@pytest.mark.parametrize(
+    ("fonts", "content"),
+    [
+        # a number where a font belongs (unused; qpdf's test files carry one)
+        (b"<< /F1 5 0 R /F2 6 0 R >>", b"BT /F1 12 Tf 72 681 Td (%s) Tj ET"),
+        # a number where TJ's array belongs, before the text
+        (b"<< /F1 5 0 R >>", b"BT /F1 12 Tf 72 681 Td 5 TJ (%s) Tj ET"),
+    ],
+    ids=["number-as-font", "number-as-tj-array"],
+)
+def test_a_damaged_page_that_pypdf_reads_past_leaves_the_text_readable(
+    fonts: bytes, content: bytes, tmp_path: Path
+) -> None:
+    """What the quick reading of a page's text operators does not expect, pypdf's
+    extract_text reads past: the reviewer reads the text as pypdf does, rather than calling
+    the PDF unreadable."""
+    content %= b"Eleanor Whitfield, 27 Cranley Gardens"
+    pdf = pdfcraft.assemble(
+        [
+            b"<< /Type /Catalog /Pages 2 0 R >>",
+            b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
+            b"/Resources << /Font %s >> >>" % fonts,
+            b"<< /Length %d >>\nstream\n" % len(content) + content + b"\nendstream",
+            b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>",
+            b"19",
+        ]
+    )
+    index = read(tmp_path, [Entry("Other/letter.pdf", pdf)])
+    assert not [f for f in index.read_findings if f.code.startswith("pdf-")]
+    assert "Eleanor Whitfield, 27 Cranley Gardens" in index.texts["Other/letter.pdf"]
+
+
 def test_decompression_bomb_pdf_is_hostile(tmp_path: Path) -> None:
     bomb = pdf_with_stream(b"q Q " * 30_000_000)  # 120 MB of page content in ~120 KB
     assert len(bomb) < 200_000

@@ -614,12 +614,20 @@ class _Text:
 
 def _page_texts(reader: Any, progress: _Progress) -> list[str]:
     """Every page's text: from the text operators when all pages use simple fonts and that
-    finds a dated line (a catalogue entry's header), else by pypdf's extract_text. Pages
-    read by the text operators count as read once a dated line is found."""
+    finds a dated line (a catalogue entry's header), else by pypdf's extract_text (also when
+    the text operators' reading fails on what it does not expect). Pages read by the text
+    operators count as read once a dated line is found."""
+    from pypdf.errors import LimitReachedError
+
     pages: list[str] = []
     dated = False
     for page in reader.pages:
-        text = _fast_text(page, reader, progress)
+        try:
+            text = _fast_text(page, reader, progress)
+        except (TooLarge, LimitReachedError, MemoryError, RecursionError):
+            raise
+        except Exception:  # noqa: BLE001 - what the quick reading does not expect (a number
+            text = None  # where a font or a TJ array belongs), pypdf's extract_text judges
         if text is None:
             break
         pages.append(text)
