@@ -12,6 +12,7 @@ import tracemalloc
 import zipfile
 from pathlib import Path
 
+import numpy as np
 import pytest
 import soundfile
 import wavcraft
@@ -492,7 +493,59 @@ def test_the_bytes_of_a_cut_recording_give_its_duration() -> None:
     mp3 = hear("mp3", whole["mp3"][:600], b"", 600).info  # a quarter of it
     assert mp3.duration_s == pytest.approx(0.26, abs=0.03)
     ogg = wavcraft.written(8.0, 16000, 1, "OGG", "VORBIS")
-    cut = ogg[: len(ogg) // 2]
+    start, end = _ogg_pages(ogg)[-1]
+    cut = ogg[: start + (end - start) // 2]  # the pages before the last one's are whole
     heard = hear("ogg", cut, cut[-OGG_TAIL:], len(cut))
     assert heard.problem is None and heard.info.duration_s is not None
     assert 2.0 < heard.info.duration_s < 6.0
+
+
+def _ogg_pages(data: bytes) -> list[tuple[int, int]]:
+    """(start, end) of each Ogg page of `data`."""
+    pages, at = [], 0
+    while at + 27 <= len(data):
+        table = at + 27 + data[at + 26]
+        end = table + sum(data[at + 27 : table])
+        pages.append((at, end))
+        at = end
+    return pages
+
+
+@pytest.mark.parametrize(("subtype", "rate"), [("VORBIS", 16000), ("OPUS", 48000)])
+def test_a_cut_ogg_lasts_what_its_whole_pages_hold(subtype: str, rate: int) -> None:
+    """An Ogg recording cut inside a page: the cut page's granule position counts samples
+    whose bytes are not there (a decoder drops the page), so the duration is the last whole
+    page's, as libsndfile reads it."""
+    ogg = wavcraft.written(8.0, rate, 1, "OGG", subtype)
+    start, end = _ogg_pages(ogg)[-1]
+    cut = ogg[: start + (end - start) // 2]
+    truth = soundfile.info(io.BytesIO(cut)).duration
+    assert 1.0 < truth < 7.9
+    heard = hear("ogg", cut, cut[-OGG_TAIL:], len(cut))
+    assert heard.problem is None
+    assert heard.info.duration_s == pytest.approx(truth, abs=1e-3)
+
+
+def test_an_ogg_cut_inside_its_first_page_of_sound_is_cut_short() -> None:
+    ogg = wavcraft.written(8.0, 16000, 1, "OGG", "VORBIS")
+    start, end = next(p for p in _ogg_pages(ogg) if struct.unpack_from("<q", ogg, p[0] + 6)[0])
+    cut = ogg[: start + (end - start) // 2]
+    heard = hear("ogg", cut, cut[-OGG_TAIL:], len(cut))
+    assert heard.problem == "cut short: no Ogg page of sound after its headers"
+    assert heard.info.duration_s is None
+
+
+def test_an_ogg_that_ends_after_its_headers_is_a_recording_of_no_sound(tmp_path: Path) -> None:
+    """Headers, then a page that ends the stream (what libsndfile writes for no samples, as
+    tinytag's no_audio.ogg): libsndfile reads it, 0 frames; not malformed."""
+    buf = io.BytesIO()
+    soundfile.write(buf, np.zeros((0, 2)), 8000, format="OGG", subtype="VORBIS")
+    data = buf.getvalue()
+    assert soundfile.info(io.BytesIO(data)).frames == 0
+    archive = tmp_path / "export.zip"
+    archive.write_bytes(zipcraft.zip_of({"voice/empty.ogg": data}))
+    index = read_export(archive, Limits())
+    assert not index.read_findings
+    member = index.member("voice/empty.ogg")
+    assert member is not None and member.audio is not None
+    assert (member.audio.duration_s, member.audio.rate, member.audio.channels) == (0.0, 8000, 2)

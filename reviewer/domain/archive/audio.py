@@ -4,7 +4,8 @@ from their bytes, and why bytes named as one are none.
 MP3: the first frame header that another frame header follows (or that ends the file) gives
 the rate and bit rate; a Xing/Info header gives the frame count, else the bit rate and size
 give what the bytes hold. Ogg: the first page's identification header gives the sample rate
-and channels; the last page's granule position gives the samples played. FLAC: its
+and channels; the last whole page's granule position gives the samples played (a stream that
+ends, its end-of-stream flag set, after its headers alone plays none). FLAC: its
 STREAMINFO block (rate, channels, bits, total samples), after its fLaC marker.
 
 `hear` also says why a recording is malformed: bytes that are not its format (no MPEG frame
@@ -107,13 +108,32 @@ def read_ogg(head: bytes, tail: bytes, total: int) -> Heard:
     if absurd:
         return Heard(AudioInfo(format="ogg"), absurd)
     last = tail.rfind(b"OggS")
+    ended = False  # a whole last page says the stream ends (its end-of-stream flag)
     while last >= 0 and last + 14 <= len(tail):
-        (granule,) = struct.unpack_from("<q", tail, last + 6)
-        if granule > 0:
-            info.duration_s = round(max(0, granule - preskip) / rate, 3)
-            return Heard(info)
+        # only a whole page counts: the granule of one the end of the file cuts counts
+        # samples whose bytes are not there (a decoder drops the page)
+        if _page_end(tail, last) <= len(tail):
+            (granule,) = struct.unpack_from("<q", tail, last + 6)
+            if granule > 0:
+                info.duration_s = round(max(0, granule - preskip) / rate, 3)
+                return Heard(info)
+            ended = ended or (granule == 0 and tail[last + 5] & 4 != 0)
         last = tail.rfind(b"OggS", 0, last)
+    if ended:  # headers, then the end of the stream: a recording of no sound, not a cut one
+        info.duration_s = 0.0
+        return Heard(info)
     return Heard(info, "cut short: no Ogg page of sound after its headers")
+
+
+def _page_end(buf: bytes, at: int) -> int:
+    """Where the Ogg page whose header starts at `at` in `buf` ends (past the end of `buf`
+    when the page is cut)."""
+    if at + 27 > len(buf):
+        return len(buf) + 1
+    table = at + 27 + buf[at + 26]
+    if table > len(buf):
+        return len(buf) + 1
+    return table + sum(buf[at + 27 : table])
 
 
 # ------------------------------------------------------------------------------------ FLAC
