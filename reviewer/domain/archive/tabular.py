@@ -4,7 +4,9 @@ Text is UTF-8 (a byte-order mark is fine), else UTF-16, else Windows-1252. A CSV
 becomes a `Table`; a JSON list of objects, or an object holding exactly one list of objects,
 becomes a `Table` too, so other pipelines' JSON histories are checked like CSV ones. A
 recording's device given as an object (``"device": {"serial": ..., "type": ...}``) yields its
-serial and type (`split_device`).
+serial and type (`split_device`). Recordings grouped under a parent (under their device's
+serial, their account's id or their day as a key, or in an object naming their device) are
+read as if each carried its group's field (`_grouped`, `_with_parents`).
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import codecs
 import csv
 import io
 import json
+import re
 import sys
 import threading
 from collections.abc import Iterator, Sequence
@@ -161,6 +164,10 @@ _ALIASES: dict[str, tuple[str, ...]] = {
         "transcriptie",
     ),
 }
+
+
+# each recording field's names, normalised
+_FIELD_NAMES = {fld: frozenset(names) for fld, names in _ALIASES.items()}
 
 
 # Windows-1252, with latin-1's characters for the five bytes it leaves undefined: the
@@ -460,13 +467,18 @@ RECORDS_DEPTH = 4
 def _records(doc: Any) -> list[dict[str, Any]] | None:
     """A document's records: the document itself, its one list of records under a key, or,
     when no key holds one, the one list of records in objects within it (`RECORDS_DEPTH`
-    levels). Two lists of records at those depths are not told apart: None."""
+    levels). Two lists of records at those depths are not told apart: None, unless they are
+    the lists of one grouping object (`_grouped`). Recordings grouped under a parent are read
+    as if each carried the field its parent gives the group (`_grouped`, `_with_parents`)."""
     if _is_records(doc):
-        return list(doc)
+        return _with_parents(doc, None)
     if isinstance(doc, dict):
+        grouped = _grouped("", doc)
+        if grouped is not None:
+            return grouped
         lists = [v for v in doc.values() if isinstance(v, list) and _is_records(v)]
         if len(lists) == 1:
-            return list(lists[0])
+            return _with_parents(lists[0], doc)
         if not lists:
             return _nested_records(doc)
     return None
@@ -474,23 +486,248 @@ def _records(doc: Any) -> list[dict[str, Any]] | None:
 
 def _nested_records(doc: dict[str, Any]) -> list[dict[str, Any]] | None:
     """The one list of records in the objects within `doc` (its own values have none), down
-    to `RECORDS_DEPTH` levels; None when there is none, or more than one."""
+    to `RECORDS_DEPTH` levels; None when there is none, or more than one (the lists of one
+    grouping object are one)."""
     found: list[dict[str, Any]] | None = None
-    level = [v for v in doc.values() if isinstance(v, dict)]
+    level = [(str(k), v) for k, v in doc.items() if isinstance(v, dict)]
     for _ in range(RECORDS_DEPTH - 1):
-        inner: list[dict[str, Any]] = []
-        for obj in level:
-            for v in obj.values():
+        inner: list[tuple[str, dict[str, Any]]] = []
+        for name, obj in level:
+            grouped = _grouped(name, obj)
+            if grouped is not None:
+                if found is not None:
+                    return None
+                found = grouped
+                continue
+            for k, v in obj.items():
                 if isinstance(v, dict):
-                    inner.append(v)
+                    inner.append((str(k), v))
                 elif isinstance(v, list) and _is_records(v):
                     if found is not None:
                         return None
-                    found = v
+                    found = _with_parents(v, obj)
         if not inner:
             break
         level = inner
     return list(found) if found is not None else None
+
+
+# Recordings grouped under a parent that carries a field they lack: under a key that is a
+# device serial, an account id or a date ({"devices": {"G090LF1203380H2N": [records]}}), or
+# in a parent object that names the device, the account or the day
+# ({"devices": [{"serialNumber": ..., "type": ..., "utterances": [records]}]}). Each record
+# is read as if it carried its group's field, under these names, where it has none itself.
+_INHERITED = {
+    "device_serial": "deviceSerial",
+    "device_type": "deviceType",
+    "customer_id": "customerId",
+    "timestamp": "date",
+}
+# a serial as written: letters and digits, in groups split by a space, dot, slash, dash or
+# underscore (as `serial_key` compares them)
+_SERIAL_FORM = re.compile(r"[A-Za-z0-9]+(?:[ ._/-][A-Za-z0-9]+)*")
+_SERIAL_GROUPING = re.compile(r"[ ._/-]")
+_ACCOUNT_FORM = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{3,63}")
+# a day as a group's key: year, month and day, in either order
+_DAY_FORM = re.compile(r"\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.]\d{4}")
+
+
+def _is_day(key: str) -> bool:
+    key = key.strip()
+    return _DAY_FORM.fullmatch(key) is not None and parse_export_time(key) is not None
+
+
+def _serial_shaped(key: str, *, by_shape_alone: bool = False) -> bool:
+    """Whether a key or a parent's field has a device serial's shape: letters and digits
+    (as the device checks know a serial: a digit in it), 6 to 40 of them, at least two
+    digits, and no date. A key under a name that says nothing of devices must look like one
+    more plainly (`by_shape_alone`): written in capitals, at least 10 characters, letters
+    and digits both (G090LF1203380H2N)."""
+    key = key.strip()
+    if _SERIAL_FORM.fullmatch(key) is None or _is_day(key):
+        return False
+    compact = _SERIAL_GROUPING.sub("", key)
+    digits = sum(c.isdigit() for c in compact)
+    if not 6 <= len(compact) <= 40 or digits < 2:
+        return False
+    if by_shape_alone:
+        return len(compact) >= 10 and digits < len(compact) and key == key.upper()
+    return True
+
+
+def _account_shaped(key: str) -> bool:
+    key = key.strip()
+    return _ACCOUNT_FORM.fullmatch(key) is not None and any(c.isdigit() for c in key)
+
+
+def _group_field(name: str) -> str | None:
+    """The field a grouping object's keys are, as its name (`norm_key`) says: "devices",
+    "byDevice", "serials" (a serial); "customers", "accounts" (an account id); "days",
+    "dates", "byDate" (a day). None when it says none of them."""
+    for base in (name, name.removeprefix("by"), name.removeprefix("per")):
+        for cand in (base, base.removesuffix("s")):
+            if cand in _FIELD_NAMES["device_serial"]:
+                return "device_serial"
+            if cand in CUSTOMER_KEYS:
+                return "customer_id"
+            if cand in _FIELD_NAMES["timestamp"] or cand == "day":
+                return "timestamp"
+    return None
+
+
+def _recording_fields(records: list[dict[str, Any]]) -> frozenset[str] | None:
+    """The recording fields a list of records has, or None when it holds no recordings."""
+    mapping = _recording_columns(_json_columns(records), False)
+    return frozenset(f for f, _c in mapping) if mapping is not None else None
+
+
+def _carries(rec: dict[str, Any], fld: str) -> bool:
+    """Whether a record gives a field itself: a cell under one of its names (a device
+    given by a name too general to be a serial, "device": "Kitchen", gives none; one given
+    as an object gives its serial)."""
+    names = _FIELD_NAMES[fld]
+    for k, v in rec.items():
+        key = norm_key(str(k))
+        if key not in names or v is None:
+            continue
+        if fld == "customer_id" and is_linked_account(key, rec):
+            continue  # a linked service's account
+        if fld == "device_serial":
+            if key in _GENERAL_NAMES and not isinstance(v, dict | list):
+                continue
+            if split_device(_cell(v).strip())[0].strip():
+                return True
+        elif _cell(v).strip():
+            return True
+    return False
+
+
+def _inherit(
+    records: list[dict[str, Any]], given: dict[str, str], out: list[dict[str, Any]]
+) -> None:
+    """Append `records` to `out`, each with the fields of `given` it does not carry."""
+    for rec in records:
+        missing = {_INHERITED[f]: v for f, v in given.items() if not _carries(rec, f)}
+        out.append({**rec, **missing} if missing else rec)
+
+
+def _grouped(name: str, obj: dict[str, Any]) -> list[dict[str, Any]] | None:
+    """The recordings of a grouping object (`name`: the key it sits under, "" for the
+    document): every value a list of records, all of them recordings of the same fields,
+    under keys that are all device serials, all account ids or all days, as the object's name
+    says (and the keys' shape shows), or as their shape alone shows (days, or serials when
+    the records lack one). Each record carries its key where it has no such field; None when
+    `obj` is no such object."""
+    if not obj or not all(isinstance(v, list) for v in obj.values()):
+        return None
+    groups = [(str(k), v) for k, v in obj.items() if v]
+    if not groups or not all(isinstance(r, dict) for _k, v in groups for r in v):
+        return None
+    shapes = {_recording_fields(v) for _k, v in groups}
+    if len(shapes) != 1 or None in shapes:
+        return None
+    keys = [k for k, _v in groups]
+    fld = _group_field(norm_key(name)) if name else None
+    if fld == "device_serial":
+        fits = all(_serial_shaped(k) for k in keys)
+    elif fld == "customer_id":
+        fits = all(_account_shaped(k) for k in keys)
+    elif fld == "timestamp":
+        fits = all(_is_day(k) for k in keys)
+    elif all(_is_day(k) for k in keys):
+        fld, fits = "timestamp", True
+    else:
+        fld = "device_serial"
+        fits = all(_serial_shaped(k, by_shape_alone=True) for k in keys) and not all(
+            _carries(r, fld) for _k, v in groups for r in v
+        )
+    if not fits:
+        return None
+    out: list[dict[str, Any]] = []
+    for key, records in groups:
+        _inherit(records, {fld: _intern(key.strip())}, out)
+    return out
+
+
+def _parent_fields(parent: dict[str, Any], *, days: bool) -> dict[str, str]:
+    """The fields a parent object gives the recordings within it: its device serial
+    (a serial's shape under a serial's name, or a device object's), the device's type
+    (beside a serial), its account id, and, with `days`, its day."""
+    found: dict[str, str] = {}
+    kind = ""
+    for k, v in parent.items():
+        key = norm_key(str(k))
+        if isinstance(v, dict) and key in ("device", "sourcedevice"):
+            serial, device_type = _device_object(json.dumps(v, ensure_ascii=False))
+            if serial and _serial_shaped(serial):
+                found.setdefault("device_serial", serial)
+                kind = kind or device_type
+            continue
+        if not isinstance(v, str | int) or isinstance(v, bool):
+            continue
+        cell = _cell(v).strip()
+        if not cell:
+            continue
+        if key in _FIELD_NAMES["device_serial"] and key not in _GENERAL_NAMES:
+            if _serial_shaped(cell):
+                found.setdefault("device_serial", cell)
+        elif key in _FIELD_NAMES["device_type"] or key in DEVICE_TYPE_KEYS:
+            kind = kind or cell
+        elif key in CUSTOMER_KEYS and not is_linked_account(key, parent):
+            if _account_shaped(cell):
+                found.setdefault("customer_id", cell)
+        elif days and key in _FIELD_NAMES["timestamp"] and _is_day(cell.split("T")[0]):
+            found.setdefault("timestamp", cell)
+    if kind and "device_serial" in found:
+        found["device_type"] = kind
+    return found
+
+
+def _with_parents(
+    records: list[dict[str, Any]], holder: dict[str, Any] | None
+) -> list[dict[str, Any]]:
+    """`records`, the list found in `holder` (the object it is the value of; None for the
+    document), read as grouped recordings where they are: a list of parent objects each
+    holding one list of recordings under the same name (their children, each carrying its
+    parent's fields: `_parent_fields`), or recordings in an object that names their device or
+    account. Any other list as it is."""
+    children = _children(records)
+    if children is not None:
+        return children
+    if holder is not None:
+        given = _parent_fields(holder, days=False)
+        if given and _recording_fields(records) is not None:
+            out: list[dict[str, Any]] = []
+            _inherit(records, given, out)
+            return out
+    return records
+
+
+def _children(parents: list[dict[str, Any]]) -> list[dict[str, Any]] | None:
+    """The recordings of a list of parent objects that are no recordings themselves, each
+    holding its recordings as one list under the same name, with the fields each parent
+    gives them; None when the list is no such thing."""
+    name: str | None = None
+    for parent in parents:
+        held = [k for k, v in parent.items() if _is_records(v)]
+        if len(held) > 1 or (held and name is not None and held[0] != name):
+            return None
+        if held:
+            name = held[0]
+    if name is None or _recording_fields(parents) is not None:
+        return None
+    lists = [p[name] for p in parents if isinstance(p.get(name), list) and p[name]]
+    if not all(_is_records(v) for v in lists):
+        return None
+    shapes = {_recording_fields(v) for v in lists}
+    if len(shapes) != 1 or None in shapes:
+        return None
+    out: list[dict[str, Any]] = []
+    for parent, records in zip(
+        (p for p in parents if isinstance(p.get(name), list) and p[name]), lists, strict=True
+    ):
+        _inherit(records, _parent_fields(parent, days=True), out)
+    return out
 
 
 class _RecordRows(Sequence[tuple[str, ...]]):
