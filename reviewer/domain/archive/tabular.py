@@ -618,8 +618,11 @@ def _grouped(name: str, obj: dict[str, Any]) -> list[dict[str, Any]] | None:
     says (and the keys' shape shows), or as their shape alone shows (days, or serials when
     the records lack one). Each record carries its key where it has no such field; None when
     `obj` is no such object."""
-    if not obj or not all(isinstance(v, list) for v in obj.values()):
+    if not obj:
         return None
+    for v in obj.values():  # (a loop, not all(): every object of every document asks)
+        if not isinstance(v, list):
+            return None
     groups = [(str(k), v) for k, v in obj.items() if v]
     if not groups or not all(isinstance(r, dict) for _k, v in groups for r in v):
         return None
@@ -709,7 +712,7 @@ def _children(parents: list[dict[str, Any]]) -> list[dict[str, Any]] | None:
     gives them; None when the list is no such thing."""
     name: str | None = None
     for parent in parents:
-        held = [k for k, v in parent.items() if _is_records(v)]
+        held = [k for k, v in parent.items() if isinstance(v, list) and _is_records(v)]
         if len(held) > 1 or (held and name is not None and held[0] != name):
             return None
         if held:
