@@ -13,8 +13,8 @@ warning   manifest-other-request (generated before the request arrived), unknown
           device table listing a device the requester never registered, or a ticket listing
           no devices), manifest-unverified (digests of a kind not computed: sizes only),
           before-account, after-export,
-          previous-owner-unchecked, missing-recording, third-party-names, unattributed-member,
-          locale-mismatch
+          previous-owner-unchecked, missing-recording, third-party-names, other-person-details,
+          unattributed-member, locale-mismatch
 info      manifest-absent, identity-evidence
 """
 

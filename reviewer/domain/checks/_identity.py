@@ -597,7 +597,7 @@ def labelled_values(text: str, *, markup: bool = False) -> Iterator[tuple[str, s
 
 
 _BREAKS = re.compile(
-    r"</(?:si|p|w:p|a:p|row|c|td|th|tr|li|div|h\d|text:p|text:h|table:table-cell|table:table-row)>"
+    r"</(?:si|p|w:p|a:p|row|c|td|th|tr|li|dt|dd|div|h\d|text:p|text:h|table:table-cell|table:table-row)>"
     r"|<(?:br|w:br|text:line-break|text:tab|w:tab)\s*/?>",
     re.I,
 )

@@ -4,8 +4,12 @@
 without a manifest that is otherwise clean.
 `foreign-identifier` (critical): a customer id shaped like the requester's but not theirs,
 an e-mail address that is not theirs, or another person's name in a name field of an account
-record. `unattributable-archive` (critical): no trace of the requester at all (customer id,
-e-mail, phone or name); an archive nobody can attribute is not a pass.
+record (also of a member named as an account's profile, `_profiles`, and after a text's
+"Cliente:"). `other-person-details` (warning): another phone number in a member named as a
+profile, or someone else's name with their phone number or address in another record (not a
+contact's, a recipient's, a seller's, a device's). `unattributable-archive` (critical): no
+trace of the requester at all (customer id, e-mail, phone or name); an archive nobody can
+attribute is not a pass.
 
 Serials, utterance ids and marketplace ids are no customer ids; nor are Amazon's own seller
 ids, nor a seller's or merchant's id where the member gives it as one (a seller or merchant
@@ -81,9 +85,23 @@ from reviewer.domain.checks._known_ids import (
     ECHO_DEVICE_TYPES,
     MARKETPLACE_IDS,
 )
-from reviewer.domain.checks._people import is_known_person
+from reviewer.domain.checks._people import is_known_person, is_one_of
+from reviewer.domain.checks._profiles import (
+    FIRST_NAME_KEYS,
+    LAST_NAME_KEYS,
+    PHONE_KEYS,
+    PROFILE_NAME_KEYS,
+    contact_records,
+    full_name,
+    is_other_phone,
+    is_profile_member,
+    names_others,
+    phones,
+    profile_names,
+    profile_objects,
+)
 from reviewer.domain.devices import recording_serial, serial_key
-from reviewer.domain.model import ExportIndex, Finding, Request, Severity
+from reviewer.domain.model import ExportIndex, Finding, Request, Severity, Table
 
 ACCOUNTISH_PARENTS = frozenset(
     {"customer", "account", "profile", "user", "holder", "owner", "requester", "accountholder"}
@@ -113,6 +131,9 @@ class _Evidence:
     searched: list[str] = field(default_factory=list)
     # other people's names and addresses in the requester's address book: member -> values
     contacts: defaultdict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+    # other people's names with their contact details, and other phone numbers, in records
+    # that may be another account's (a looser sign): member -> what they give
+    details: defaultdict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
 
     def known_foreign(self, token: str, member: str) -> bool:
         """Whether the customer id `token` is already someone else's in `member`, found here
@@ -169,6 +190,11 @@ def check(request: Request, index: ExportIndex) -> list[Finding]:
         findings.append(_foreign_identifier(ev.foreign, request))
     if ev.contacts:
         findings.append(contacts_finding(ev.contacts))
+    # (a member naming another account's holder is reported as that)
+    named = {m for (kind, _v), ms in ev.foreign.items() if kind == "name" for m in ms}
+    details = {m: v for m, v in ev.details.items() if v and m not in named}
+    if details:
+        findings.append(_other_person_details(details, request))
     seen = {kind: members for kind, members in ev.requester_seen.items() if members}
     if not seen and not att.wrong_customer:
         findings.append(_unattributable_archive(ev.searched, matcher))
@@ -485,13 +511,65 @@ def _scan_fields(ev: _Evidence, request: Request, index: ExportIndex) -> None:
             )
             if is_id or _is_name_field(key, parent, obj, is_profile):
                 _field(ev, request, path, value, is_id, not is_id)
+        _profile_records(ev, request, index, path, doc)
+    household = tuple(h.name for h in request.requester.household)
     for path, text in index.texts.items():
+        profile = is_profile_member(path)
+        other_phones: list[str] = []
+        household_named = False
         for label, value in _labelled(text, path.lower().endswith(MARKUP_EXT)):
             key = norm_key(label.replace("#", " number").replace("\u2116", " number"))
             if key in TEXT_ID_KEYS:
                 _field(ev, request, path, _text_id(value), True, False)
             elif key in TEXT_NAME_KEYS:
                 _field(ev, request, path, value, False, True)
+            if key in CUSTOMER_LABELS and not _text_id(value) and (name := full_name(value)):
+                # "Cliente: Carlos Pérez Molina": the customer named, not numbered
+                _field(ev, request, path, name, False, True)
+            elif profile and key in PROFILE_NAME_KEYS and (name := full_name(value)):
+                _field(ev, request, path, name, False, True)
+                household_named = household_named or is_one_of(name, household)
+            elif profile and key in PHONE_KEYS and is_other_phone(value, request):
+                other_phones.append(f"phone {value.strip()}")
+        if other_phones and not household_named and not is_address_book(path):
+            ev.details[path].update(other_phones)  # (a household member's profile: theirs)
+
+
+# Labels a text gives the customer under by a name ("Cliente: Sofía García Romero"), as
+# well as by a number ("Customer: 40817734"). Not "client", in English a program as often.
+CUSTOMER_LABELS = frozenset({"customer", "cliente", "kunde", "kundin", "klant"})
+
+
+def _profile_records(
+    ev: _Evidence, request: Request, index: ExportIndex, path: str, doc: object
+) -> None:
+    """A JSON document's account profiles (`profile_objects`): the full names they give
+    their holder (another person's is another account's); in a member that is a profile by
+    its name, another phone number. Elsewhere, a record giving another person's name with
+    their phone number or postal address (`contact_records`): a looser sign. The requester's
+    address book is theirs (`is_address_book`)."""
+    if is_address_book(path):
+        return
+    judged: set[int] = set()
+    household = tuple(h.name for h in request.requester.household)
+    for obj in profile_objects(doc, path):
+        judged.add(id(obj))
+        names = list(profile_names(obj))
+        for name in names:
+            _field(ev, request, path, name, False, True)
+        # another number in a profile of the requester's, or of nobody named; a household
+        # member's profile gives theirs (the requester's own profile: `locale-mismatch`)
+        if (
+            obj is doc
+            and doc is not index.profile
+            and not any(is_one_of(n, household) for n in names)
+        ):
+            ev.details[path].update(f"phone {p}" for p in phones(obj) if is_other_phone(p, request))
+    if names_others(path):
+        return
+    for obj, name in contact_records(doc):
+        if id(obj) not in judged and not is_known_person(name, request):
+            ev.details[path].add(f"{name} with contact details")
 
 
 def _labelled(text: str, markup: bool) -> Iterator[tuple[str, str]]:
@@ -566,7 +644,11 @@ def _scan_tables(ev: _Evidence, request: Request, index: ExportIndex, att: Attri
         if col is not None and att.requester_by_table.get(path):
             ev.requester_seen["customer id"].add(path)
         name_cols = _holder_columns(table.columns)
-        if path in index.json_docs or not name_cols or not req.name:
+        if path in index.json_docs or not req.name:
+            continue
+        if is_profile_member(path) and not is_address_book(path):
+            _profile_rows(ev, request, path, table)
+        if not name_cols:
             continue
         at = [table.col(c) for c in name_cols]
         for row in table.rows:
@@ -574,6 +656,22 @@ def _scan_tables(ev: _Evidence, request: Request, index: ExportIndex, att: Attri
                 v = row[i].strip()
                 if v and not is_known_person(v, request):
                     ev.foreign_hit("name", v, path)
+
+
+def _profile_rows(ev: _Evidence, request: Request, path: str, table: Table) -> None:
+    """A table that is an account's profile by its member's name ("account/perfil.csv"): the
+    full names its name columns, or its first and last name columns, give."""
+    keys = [norm_key(c) for c in table.columns]
+    names = [i for i, k in enumerate(keys) if k in PROFILE_NAME_KEYS and k not in HOLDER_NAME_KEYS]
+    first = [i for i, k in enumerate(keys) if k in FIRST_NAME_KEYS]
+    last = [i for i, k in enumerate(keys) if k in LAST_NAME_KEYS]
+    for row in table.rows:
+        given = [row[i] for i in names]
+        if first and last:
+            given.append(f"{row[first[0]].strip()} {row[last[0]].strip()}")
+        for value in given:
+            if name := full_name(value):
+                _field(ev, request, path, name, False, True)
 
 
 def _foreign_identifier(foreign: dict[tuple[str, str], set[str]], request: Request) -> Finding:
@@ -610,6 +708,44 @@ def _foreign_identifier(foreign: dict[tuple[str, str], set[str]], request: Reque
             + ". Find out whose data these members hold before anything is delivered."
         ),
         members=unique(all_members),
+    )
+
+
+DETAILS_CODE = "other-person-details"
+
+
+def _other_person_details(details: dict[str, set[str]], request: Request) -> Finding:
+    """The warning for records that give someone else's name with their contact details, or
+    another phone number in a profile (member -> what they give: "phone ...", "<name> with
+    contact details")."""
+    members = sorted(details)
+    given = listing((f"{m} ({listing(sorted(details[m]), 3)})" for m in members), 5)
+    values = {v for vs in details.values() for v in vs}
+    phones_only = all(v.startswith("phone ") for v in values)
+    names_only = not any(v.startswith("phone ") for v in values)
+    what = []
+    if not phones_only:
+        what.append(
+            "the name of someone who is neither the requester nor of the household, with a "
+            "phone number or postal address"
+        )
+    if not names_only:
+        theirs = request.requester.phone.strip()
+        what.append(
+            "a phone number that is not the requester's"
+            + (f" ({theirs})" if theirs else "")
+            + " in a member named as an account's profile"
+        )
+    return Finding(
+        code=DETAILS_CODE,
+        severity=Severity.WARNING,
+        title="Someone else's contact details in a record like an account's",
+        detail=(
+            f"{given}: {'; '.join(what)}. It may be another account's profile merged into "
+            "the export, or someone the requester deals with: find out whose record it is "
+            "before delivery."
+        ),
+        members=tuple(members),
     )
 
 
