@@ -672,10 +672,15 @@ MAX_DEPTH = 32  # levels of a JSON document walked
 
 
 def walk_json(
-    doc: Any, keys: frozenset[str] | None = None
+    doc: Any,
+    keys: frozenset[str] | None = None,
+    *,
+    holders: frozenset[str] = frozenset(),
+    held: list[dict[str, Any]] | None = None,
 ) -> Iterator[tuple[str, str, str, dict[str, Any]]]:
     """(normalised key, parent key, string value, the object) for every scalar in a JSON doc
-    (only under `keys`, when given).
+    (only under `keys`, when given). On the way, each object that is the value of a key in
+    `holders` is appended to `held` (one walk serves both).
 
     Iterative (a stack, not recursion), so deep or wide documents cost no generator chains.
     """
@@ -689,6 +694,8 @@ def walk_json(
             for key, value in node.items():
                 k = norm_key(key if type(key) is str else str(key))
                 if isinstance(value, nested):
+                    if held is not None and k in holders and isinstance(value, dict):
+                        held.append(value)
                     stack.append((value, k, depth + 1))
                 elif keys is not None and k not in keys:
                     continue

@@ -120,12 +120,20 @@ def _names_a_profile(name: str) -> bool | None:
     return True if words & PROFILE_WORDS else None
 
 
+# Any profile word within a text (one search settles most members: an ASCII name without
+# one is no profile's, whatever its words)
+_ANY_PROFILE_WORD = re.compile("|".join(sorted(PROFILE_WORDS, key=len, reverse=True)))
+
+
 @lru_cache(maxsize=4096)
 def is_profile_member(member: str) -> bool:
     """Whether `member` is an account's profile by its name: a file named by profile words
     ("account/perfil-2.json", "customer.json", "Mi-Cuenta.html"), or one named by neutral
     words in a folder so named ("account/info.json")."""
     parts = member.replace("!", "/").split("/")
+    tail = "/".join(parts[-2:])
+    if tail.isascii() and _ANY_PROFILE_WORD.search(tail.lower()) is None:
+        return False
     verdict = _names_a_profile(parts[-1])
     if verdict is None and len(parts) > 1:
         verdict = _names_a_profile(parts[-2])
@@ -174,25 +182,16 @@ def holder_name(obj: dict[str, Any]) -> str:
     return f"{first} {last}" if first and last else ""
 
 
-def profile_objects(doc: object, member: str) -> Iterator[dict[str, Any]]:
+def profile_objects(
+    doc: object, member: str, held: list[dict[str, Any]]
+) -> Iterator[dict[str, Any]]:
     """The objects of a JSON document that are an account's profile: the document itself,
-    when it is one object and its member is a profile by name (`is_profile_member`), and any
-    object under a key that names an account or its holder (`ACCOUNT_PARENTS`), at any depth."""
+    when it is one object and its member is a profile by name (`is_profile_member`), and the
+    objects under a key that names an account or its holder (`ACCOUNT_PARENTS`), at any
+    depth: `held`, found by the walk over the document's fields (`walk_json`'s `holders`)."""
     if isinstance(doc, dict) and is_profile_member(member):
         yield doc
-    stack: list[tuple[object, int]] = [(doc, 0)]
-    while stack:
-        node, depth = stack.pop()
-        if depth > 32:
-            continue
-        if isinstance(node, dict):
-            for key, value in node.items():
-                if isinstance(value, dict) and norm_key(str(key)) in ACCOUNT_PARENTS:
-                    yield value
-                if isinstance(value, dict | list):
-                    stack.append((value, depth + 1))
-        elif isinstance(node, list):
-            stack.extend((item, depth + 1) for item in node if isinstance(item, dict | list))
+    yield from held
 
 
 def profile_names(obj: dict[str, Any]) -> Iterator[str]:
@@ -222,13 +221,20 @@ def is_other_phone(value: str, request: Request) -> bool:
     return len(want) >= 7 and len(have) >= 7 and have != want
 
 
-@lru_cache(maxsize=4096)
 def names_others(member: str) -> bool:
     """Whether `member`'s file or folder names say it holds people the requester deals with
     or what they order ("Account/Addresses.json", "shopping/pedidos.json", "Contacts/",
-    "Devices.json"): a name and an address there are a recipient's, a contact's."""
-    words = [w for part in member.replace("!", "/").split("/") for w in _name_words(part)]
-    return any(_OTHERS_PARENT.search(w) or _OTHERS_RECORD.search(w) for w in words)
+    "Devices.json"): a name and an address there are a recipient's, a contact's. (Asked of
+    each part, folders first: a folder's answer is cached for all its files.)"""
+    parts = member.replace("!", "/").split("/")
+    return any(_part_names_others(part) for part in reversed(parts[:-1])) or (
+        _part_names_others(parts[-1])
+    )
+
+
+@lru_cache(maxsize=4096)
+def _part_names_others(part: str) -> bool:
+    return any(_OTHERS_PARENT.search(w) or _OTHERS_RECORD.search(w) for w in _name_words(part))
 
 
 def contact_records(doc: object) -> Iterator[tuple[dict[str, Any], str]]:

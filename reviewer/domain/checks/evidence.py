@@ -87,6 +87,7 @@ from reviewer.domain.checks._known_ids import (
 )
 from reviewer.domain.checks._people import is_known_person, is_one_of
 from reviewer.domain.checks._profiles import (
+    ACCOUNT_PARENTS,
     FIRST_NAME_KEYS,
     LAST_NAME_KEYS,
     PHONE_KEYS,
@@ -505,13 +506,17 @@ def _scan_fields(ev: _Evidence, request: Request, index: ExportIndex) -> None:
             # The file list holds paths and hashes only; the integrity check reads it.
             doc = {k: v for k, v in doc.items() if k != "files"}
         is_profile = doc is index.profile
-        for key, parent, value, obj in walk_json(doc, FIELD_KEYS):
+        # the objects under a key that names an account or its holder, found on the way
+        held: list[dict[str, Any]] = []
+        for key, parent, value, obj in walk_json(
+            doc, FIELD_KEYS, holders=ACCOUNT_PARENTS, held=held
+        ):
             is_id = (key in CUSTOMER_KEYS and not is_linked_account(key, map(str, obj))) or (
                 key == "id" and parent in ACCOUNTISH_PARENTS
             )
             if is_id or _is_name_field(key, parent, obj, is_profile):
                 _field(ev, request, path, value, is_id, not is_id)
-        _profile_records(ev, request, index, path, doc)
+        _profile_records(ev, request, index, path, doc, held)
     household = tuple(h.name for h in request.requester.household)
     for path, text in index.texts.items():
         profile = is_profile_member(path)
@@ -541,18 +546,23 @@ CUSTOMER_LABELS = frozenset({"customer", "cliente", "kunde", "kundin", "klant"})
 
 
 def _profile_records(
-    ev: _Evidence, request: Request, index: ExportIndex, path: str, doc: object
+    ev: _Evidence,
+    request: Request,
+    index: ExportIndex,
+    path: str,
+    doc: object,
+    held: list[dict[str, Any]],
 ) -> None:
     """A JSON document's account profiles (`profile_objects`): the full names they give
     their holder (another person's is another account's); in a member that is a profile by
     its name, another phone number. Elsewhere, a record giving another person's name with
     their phone number or postal address (`contact_records`): a looser sign. The requester's
     address book is theirs (`is_address_book`)."""
-    if is_address_book(path):
-        return
+    if is_address_book(path) or (not held and names_others(path) and not is_profile_member(path)):
+        return  # (most documents: an order's, a device list's, with no account object in it)
     judged: set[int] = set()
     household = tuple(h.name for h in request.requester.household)
-    for obj in profile_objects(doc, path):
+    for obj in profile_objects(doc, path, held):
         judged.add(id(obj))
         names = list(profile_names(obj))
         for name in names:
