@@ -19,17 +19,28 @@ from typing import Any
 from reviewer.archive.review import review_request
 from reviewer.domain.review import Review
 
-CLEAN = Path(__file__).resolve().parents[1] / "sample_archives" / "clean"
+SAMPLES = Path(__file__).resolve().parents[1] / "sample_archives"
+CLEAN = SAMPLES / "clean"
 
 
-def clean_members() -> dict[str, bytes]:
-    with zipfile.ZipFile(CLEAN / "export.zip") as z:
+def sample_members(sample: str) -> dict[str, bytes]:
+    """The members of `sample_archives/<sample>/export.zip`, name -> bytes."""
+    with zipfile.ZipFile(SAMPLES / sample / "export.zip") as z:
         return {info.filename: z.read(info) for info in z.infolist()}
 
 
-def clean_ticket() -> dict[str, Any]:
-    ticket: dict[str, Any] = json.loads((CLEAN / "request.json").read_text())
+def sample_ticket(sample: str) -> dict[str, Any]:
+    """The parsed `sample_archives/<sample>/request.json`."""
+    ticket: dict[str, Any] = json.loads((SAMPLES / sample / "request.json").read_text())
     return ticket
+
+
+def clean_members() -> dict[str, bytes]:
+    return sample_members("clean")
+
+
+def clean_ticket() -> dict[str, Any]:
+    return sample_ticket("clean")
 
 
 VOICE_HISTORY_FIELDS = (

@@ -12,19 +12,18 @@ their device as an object) and reviews the export.
 from __future__ import annotations
 
 import json
-import zipfile
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 import pytest
-from cleancopy import review_members
+from cleancopy import review_members, sample_members, sample_ticket
 
 from reviewer.domain.archive.tabular import table_from_json
 from reviewer.domain.model import Finding, Severity, Verdict
 from reviewer.domain.review import Review
 
-OTHER_LAYOUT = Path(__file__).resolve().parents[1] / "sample_archives" / "other-layout"
+OTHER_LAYOUT = "other-layout"
 HISTORY = "alexa/voice-history.json"
 SERIAL = "G090LF1203380H2N"  # the requester's Echo Dot, registered 2018-10-31
 OWN_ID = "A5YB8NC3TK7W1D"
@@ -32,27 +31,17 @@ STRANGER_SERIAL = "G0A0UQ0458810E1R"
 STRANGER_ID = "A8RW3KD6PX2M9N"
 
 
-def _members() -> dict[str, bytes]:
-    with zipfile.ZipFile(OTHER_LAYOUT / "export.zip") as z:
-        return {info.filename: z.read(info) for info in z.infolist()}
-
-
-def _ticket() -> dict[str, Any]:
-    ticket: dict[str, Any] = json.loads((OTHER_LAYOUT / "request.json").read_text())
-    return ticket
-
-
 def _records(*drop: str) -> list[dict[str, Any]]:
     """The sample's voice-history records without their device (and the fields `drop`)."""
-    records: list[dict[str, Any]] = json.loads(_members()[HISTORY])
+    records: list[dict[str, Any]] = json.loads(sample_members(OTHER_LAYOUT)[HISTORY])
     assert all(r["device"]["serial"] == SERIAL for r in records)
     return [{k: v for k, v in r.items() if k not in ("device", *drop)} for r in records]
 
 
 def _review(tmp_path: Path, history: Any) -> Review:
-    members = _members()
+    members = sample_members(OTHER_LAYOUT)
     members[HISTORY] = json.dumps(history, ensure_ascii=False, indent=2).encode()
-    return review_members(tmp_path, members, _ticket())
+    return review_members(tmp_path, members, sample_ticket(OTHER_LAYOUT))
 
 
 def _findings(review: Review, code: str) -> list[Finding]:
@@ -206,6 +195,6 @@ def test_a_list_of_parents_that_are_no_recordings_holders_is_left_as_it_is() -> 
 
 def test_the_flat_history_reads_as_before() -> None:
     """A history whose records carry their device is read as it is, fields added to none."""
-    recs: list[Mapping[str, Any]] = json.loads(_members()[HISTORY])
+    recs: list[Mapping[str, Any]] = json.loads(sample_members(OTHER_LAYOUT)[HISTORY])
     table = table_from_json(HISTORY, {"deviceSerialNumber": SERIAL, "utterances": recs})
     assert table is not None and "deviceSerial" not in table.columns

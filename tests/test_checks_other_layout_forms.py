@@ -4,41 +4,29 @@ pipeline writes them: judged as the reference layout's forms are."""
 from __future__ import annotations
 
 import json
-import zipfile
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
 
 import pytest
-from cleancopy import review_members
+from cleancopy import review_members, sample_members, sample_ticket
 
 from reviewer.domain.model import Severity, Verdict
 from reviewer.domain.review import Review
 
-OTHER_LAYOUT = Path(__file__).resolve().parents[1] / "sample_archives" / "other-layout"
+OTHER_LAYOUT = "other-layout"
 STRANGER = "Carlos Pérez Molina"
-
-
-def _members() -> dict[str, bytes]:
-    with zipfile.ZipFile(OTHER_LAYOUT / "export.zip") as z:
-        return {info.filename: z.read(info) for info in z.infolist()}
-
-
-def _ticket() -> dict[str, Any]:
-    ticket: dict[str, Any] = json.loads((OTHER_LAYOUT / "request.json").read_text())
-    return ticket
 
 
 def _review(tmp_path: Path, changes: Mapping[str, bytes | str | None]) -> Review:
     """The other-layout export with `changes` (member -> new bytes or text, None: removed)."""
-    members = _members()
+    members = sample_members(OTHER_LAYOUT)
     for path, data in changes.items():
         if data is None:
             members.pop(path, None)
         else:
             members[path] = data.encode() if isinstance(data, str) else data
     tmp_path.mkdir(exist_ok=True)
-    return review_members(tmp_path, members, _ticket())
+    return review_members(tmp_path, members, sample_ticket(OTHER_LAYOUT))
 
 
 def _critical(review: Review) -> list[str]:
@@ -83,7 +71,7 @@ MERGED_UTTERANCE = "UE187AAE700D60A4"  # "llama a Javier", 2018-12-02, on the re
 def _history_with_one_row_merged_from_elsewhere(time: str | None = None) -> bytes:
     """The voice history with one row written as another source writes it: "createdAt" for
     "time", the serial under "deviceSerialNumber" instead of a "device" object."""
-    rows = json.loads(_members()["alexa/voice-history.json"])
+    rows = json.loads(sample_members(OTHER_LAYOUT)["alexa/voice-history.json"])
     merged = []
     for row in rows:
         if row["id"] == MERGED_UTTERANCE:
@@ -121,7 +109,7 @@ def _history_renamed(time_key: str, serial_key: str, early: bool = False) -> byt
     """The voice history with every row's time under `time_key` and its serial, flat, under
     `serial_key`; `early`: the merged utterance dated before the device was registered."""
     rows = []
-    for row in json.loads(_members()["alexa/voice-history.json"]):
+    for row in json.loads(sample_members(OTHER_LAYOUT)["alexa/voice-history.json"]):
         device = row.pop("device")
         time = "2018-09-26T20:05:12Z" if early and row["id"] == MERGED_UTTERANCE else row["time"]
         del row["time"]

@@ -14,18 +14,16 @@ household: Javier Ruiz) and reviews it as the app does.
 from __future__ import annotations
 
 import json
-import zipfile
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
 
 import pytest
-from cleancopy import review_members
+from cleancopy import review_members, sample_members, sample_ticket
 
 from reviewer.domain.model import Severity, Verdict
 from reviewer.domain.review import Review
 
-OTHER_LAYOUT = Path(__file__).resolve().parents[1] / "sample_archives" / "other-layout"
+OTHER_LAYOUT = "other-layout"
 STRANGER = "Carlos Pérez Molina"
 STRANGER_PHONE = "+34 93 555 0777"
 REQUESTER = "Sofía García Romero"
@@ -33,20 +31,10 @@ ME = "A5YB8NC3TK7W1D"
 PARTNER = "Javier Ruiz"  # the ticket's household
 
 
-def _members() -> dict[str, bytes]:
-    with zipfile.ZipFile(OTHER_LAYOUT / "export.zip") as z:
-        return {info.filename: z.read(info) for info in z.infolist()}
-
-
-def _ticket() -> dict[str, Any]:
-    ticket: dict[str, Any] = json.loads((OTHER_LAYOUT / "request.json").read_text())
-    return ticket
-
-
 def _review(tmp_path: Path, changes: Mapping[str, bytes | str | None], keep: bool = True) -> Review:
     """The other-layout export with `changes` (member -> new bytes or text, None: removed);
     `keep=False`: only the recordings of it, with `changes`."""
-    members = _members()
+    members = sample_members(OTHER_LAYOUT)
     if not keep:
         members = {p: b for p, b in members.items() if p.endswith(".ogg")}
     for path, data in changes.items():
@@ -55,7 +43,7 @@ def _review(tmp_path: Path, changes: Mapping[str, bytes | str | None], keep: boo
         else:
             members[path] = data.encode() if isinstance(data, str) else data
     tmp_path.mkdir(exist_ok=True)
-    return review_members(tmp_path, members, _ticket())
+    return review_members(tmp_path, members, sample_ticket(OTHER_LAYOUT))
 
 
 def _not_info(review: Review) -> list[tuple[str, str]]:
@@ -118,7 +106,7 @@ def test_a_second_cover_letter_naming_another_customer_blocks(tmp_path: Path) ->
 def _history(account_key: str | None) -> str:
     """The voice history with its account under `account_key` as a number no check knows
     for an account's (None: no account at all)."""
-    rows = json.loads(_members()["alexa/voice-history.json"])
+    rows = json.loads(sample_members(OTHER_LAYOUT)["alexa/voice-history.json"])
     for row in rows:
         del row["customerId"]
         if account_key is not None:
@@ -257,7 +245,7 @@ def test_a_right_export_naming_others_with_their_details_passes(
 
 
 def test_a_device_named_after_someone_passes(tmp_path: Path) -> None:
-    devices = json.loads(_members()["alexa/devices.json"])
+    devices = json.loads(sample_members(OTHER_LAYOUT)["alexa/devices.json"])
     devices[0]["name"] = "Echo de Carlos"
     devices[0]["owner"] = {"name": REQUESTER, "phone": "+34 91 555 0198"}
     review = _review(tmp_path, {"alexa/devices.json": _dumps(devices)})
