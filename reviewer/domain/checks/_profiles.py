@@ -120,24 +120,28 @@ def _names_a_profile(name: str) -> bool | None:
     return True if words & PROFILE_WORDS else None
 
 
-# Any profile word within a text (one search settles most members: an ASCII name without
-# one is no profile's, whatever its words)
+# Any profile word within a text (one search settles most members: an ASCII file name
+# without one, in a folder that is no profile's, is no profile's, whatever its words)
 _ANY_PROFILE_WORD = re.compile("|".join(sorted(PROFILE_WORDS, key=len, reverse=True)))
 
 
 @lru_cache(maxsize=4096)
+def _folder_is_profile(folder: str) -> bool:
+    return bool(_names_a_profile(folder))
+
+
 def is_profile_member(member: str) -> bool:
     """Whether `member` is an account's profile by its name: a file named by profile words
     ("account/perfil-2.json", "customer.json", "Mi-Cuenta.html"), or one named by neutral
-    words in a folder so named ("account/info.json")."""
+    words in a folder so named ("account/info.json"). (The folder's answer is cached for
+    all its files.)"""
     parts = member.replace("!", "/").split("/")
-    tail = "/".join(parts[-2:])
-    if tail.isascii() and _ANY_PROFILE_WORD.search(tail.lower()) is None:
+    name = parts[-1]
+    in_profile_folder = len(parts) > 1 and _folder_is_profile(parts[-2])
+    if not in_profile_folder and name.isascii() and not _ANY_PROFILE_WORD.search(name.lower()):
         return False
-    verdict = _names_a_profile(parts[-1])
-    if verdict is None and len(parts) > 1:
-        verdict = _names_a_profile(parts[-2])
-    return bool(verdict)
+    verdict = _names_a_profile(name)
+    return in_profile_folder if verdict is None else verdict
 
 
 # A person's full name: two to five words of letters ("Carlos Pérez Molina", "O'Brien",

@@ -558,8 +558,8 @@ def _profile_records(
     its name, another phone number. Elsewhere, a record giving another person's name with
     their phone number or postal address (`contact_records`): a looser sign. The requester's
     address book is theirs (`is_address_book`)."""
-    if is_address_book(path) or (not held and names_others(path) and not is_profile_member(path)):
-        return  # (most documents: an order's, a device list's, with no account object in it)
+    if (not held and names_others(path) and not is_profile_member(path)) or is_address_book(path):
+        return  # (most documents first: an order's, a device list's, with no account object)
     judged: set[int] = set()
     household = tuple(h.name for h in request.requester.household)
     for obj in profile_objects(doc, path, held):
