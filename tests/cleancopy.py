@@ -69,18 +69,25 @@ def voice_history_rows() -> list[list[str]]:
     return [line.split(",", 6) for line in text.splitlines()[1:]]
 
 
+def changed(
+    members: dict[str, bytes], changes: Mapping[str, bytes | str | None]
+) -> dict[str, bytes]:
+    """`members` with `changes` made (member -> new bytes or text, None: removed)."""
+    for path, data in changes.items():
+        if data is None:
+            members.pop(path, None)
+        else:
+            members[path] = data.encode() if isinstance(data, str) else data
+    return members
+
+
 def review_changed(
     tmp_path: Path,
     changes: Mapping[str, bytes | str | None],
     ticket: dict[str, Any] | None = None,
 ) -> Review:
     """Review the clean export with `changes` (member -> new bytes or text, None: removed)."""
-    members = clean_members()
-    for path, data in changes.items():
-        if data is None:
-            members.pop(path, None)
-        else:
-            members[path] = data.encode() if isinstance(data, str) else data
+    members = changed(clean_members(), changes)
     manifest = json.loads(members["manifest.json"])
     manifest["files"] = [
         {"path": p, "bytes": len(b), "sha256": hashlib.sha256(b).hexdigest()}

@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 import pytest
-from cleancopy import review_members, sample_members, sample_ticket
+from cleancopy import changed, review_members, sample_members, sample_ticket
 
 from reviewer.domain.model import Severity, Verdict
 from reviewer.domain.review import Review
@@ -19,12 +19,7 @@ STRANGER = "Carlos Pérez Molina"
 
 def _review(tmp_path: Path, changes: Mapping[str, bytes | str | None]) -> Review:
     """The other-layout export with `changes` (member -> new bytes or text, None: removed)."""
-    members = sample_members(OTHER_LAYOUT)
-    for path, data in changes.items():
-        if data is None:
-            members.pop(path, None)
-        else:
-            members[path] = data.encode() if isinstance(data, str) else data
+    members = changed(sample_members(OTHER_LAYOUT), changes)
     tmp_path.mkdir(exist_ok=True)
     return review_members(tmp_path, members, sample_ticket(OTHER_LAYOUT))
 

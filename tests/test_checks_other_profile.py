@@ -18,7 +18,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 import pytest
-from cleancopy import review_members, sample_members, sample_ticket
+from cleancopy import changed, review_members, sample_members, sample_ticket
 
 from reviewer.domain.model import Severity, Verdict
 from reviewer.domain.review import Review
@@ -37,11 +37,7 @@ def _review(tmp_path: Path, changes: Mapping[str, bytes | str | None], keep: boo
     members = sample_members(OTHER_LAYOUT)
     if not keep:
         members = {p: b for p, b in members.items() if p.endswith(".ogg")}
-    for path, data in changes.items():
-        if data is None:
-            members.pop(path, None)
-        else:
-            members[path] = data.encode() if isinstance(data, str) else data
+    members = changed(members, changes)
     tmp_path.mkdir(exist_ok=True)
     return review_members(tmp_path, members, sample_ticket(OTHER_LAYOUT))
 
