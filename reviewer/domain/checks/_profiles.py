@@ -17,7 +17,10 @@ from collections.abc import Iterator
 from functools import lru_cache
 from typing import Any
 
+from reviewer.domain.checks._address import POSTCODE_KEYS
 from reviewer.domain.checks._common import HOLDER_NAME_KEYS, norm_key
+from reviewer.domain.checks._contacts import FIRST_NAME_KEYS as FIRST_NAMES_KNOWN
+from reviewer.domain.checks._contacts import LAST_NAME_KEYS as LAST_NAMES_KNOWN
 from reviewer.domain.checks._tag_words import NOT_A_PERSON
 from reviewer.domain.model import Request
 
@@ -53,31 +56,53 @@ PROFILE_NAME_KEYS = HOLDER_NAME_KEYS | frozenset(
 )
 # A name given in two fields: the first name's and the family name's. A Spanish "nombre"
 # beside "apellidos" is the first name.
-FIRST_NAME_KEYS = frozenset(
-    {"firstname", "givenname", "forename", "vorname", "prenom", "voornaam", "nombredepila"}
-)
-LAST_NAME_KEYS = frozenset(
-    {"lastname", "familyname", "surname", "nachname", "apellidos", "apellido", "achternaam"}
-    | {"cognome", "nom", "nomdefamille", "primerapellido"}
+# (the address book's, `_contacts`, and those of the other languages profiles are written in)
+FIRST_NAME_KEYS = FIRST_NAMES_KNOWN | {"voornaam", "nombredepila"}
+LAST_NAME_KEYS = LAST_NAMES_KNOWN | {
+    "apellidos",
+    "apellido",
+    "achternaam",
+    "cognome",
+    "nomdefamille",
+    "primerapellido",
+}
+# English keys of objects that are an account's or its holder's (whose "id" is the account's
+# id, whose "name" its holder's name: `evidence`)
+ACCOUNTISH_PARENTS = frozenset(
+    {"customer", "account", "profile", "user", "holder", "owner", "requester", "accountholder"}
 )
 # Objects whose own name is the account's holder wherever they stand: under these keys
-ACCOUNT_PARENTS = frozenset(
-    {"customer", "account", "profile", "user", "holder", "owner", "requester", "accountholder"}
-    | {"perfil", "cuenta", "cliente", "titular", "profil", "konto", "kunde", "compte", "client"}
-    | {"kontoinhaber", "titulaire", "titolare", "klant"}
+ACCOUNT_PARENTS = ACCOUNTISH_PARENTS | {
+    "perfil",
+    "cuenta",
+    "cliente",
+    "titular",
+    "profil",
+    "konto",
+    "kunde",
+    "compte",
+    "client",
+    "kontoinhaber",
+    "titulaire",
+    "titolare",
+    "klant",
+}
+# The phone fields of the requester's own profile (`locale_match` compares its number), and
+# those of the other languages a profile is written in
+PROFILE_PHONE_KEYS = frozenset(
+    {"phone", "phonenumber", "mobile", "mobilephone", "telephone", "tel"}
 )
-PHONE_KEYS = frozenset(
-    {"phone", "phonenumber", "mobile", "mobilephone", "mobilenumber", "telephone", "tel"}
-    | {"telefono", "telefon", "telefonnummer", "telephone", "numerodetelephone", "movil"}
+PHONE_KEYS = PROFILE_PHONE_KEYS | frozenset(
+    {"mobilenumber", "telefono", "telefon", "telefonnummer", "numerodetelephone", "movil"}
     | {"celular", "handy", "mobil", "portable", "cellulare", "telefoonnummer", "mobiel"}
     | {"numerotelefono", "numerodetelefono", "phoneno", "contactnumber"}
 )
 # Keys of a postal address in a record (its street or postcode: a city alone is no address)
-ADDRESS_KEYS = frozenset(
-    {"address", "streetaddress", "street", "address1", "addressline1", "line1", "postcode"}
-    | {"postalcode", "zip", "zipcode", "plz", "postleitzahl", "codigopostal", "codepostal"}
-    | {"cap", "direccion", "domicilio", "calle", "adresse", "anschrift", "strasse", "rue"}
-    | {"indirizzo", "via", "adres", "straat", "postalcodes", "homeaddress"}
+ADDRESS_KEYS = POSTCODE_KEYS | frozenset(
+    {"address", "streetaddress", "street", "address1", "addressline1", "line1"}
+    | {"codigopostal", "codepostal", "cap", "direccion", "domicilio", "calle", "adresse"}
+    | {"anschrift", "strasse", "rue", "indirizzo", "via", "adres", "straat", "postalcodes"}
+    | {"homeaddress"}
 )
 # Words of a key (`norm_key`) under which a record names somebody the requester deals with,
 # not an account's holder: an order's recipient and its shipping or billing details, a

@@ -88,6 +88,7 @@ from reviewer.domain.checks._known_ids import (
 from reviewer.domain.checks._people import is_known_person, is_one_of
 from reviewer.domain.checks._profiles import (
     ACCOUNT_PARENTS,
+    ACCOUNTISH_PARENTS,
     FIRST_NAME_KEYS,
     LAST_NAME_KEYS,
     PHONE_KEYS,
@@ -104,9 +105,6 @@ from reviewer.domain.checks._profiles import (
 from reviewer.domain.devices import recording_serial, serial_key
 from reviewer.domain.model import ExportIndex, Finding, Request, Severity, Table
 
-ACCOUNTISH_PARENTS = frozenset(
-    {"customer", "account", "profile", "user", "holder", "owner", "requester", "accountholder"}
-)
 NAME_FIELD_KEYS = HOLDER_NAME_KEYS | {"name", "displayname"}
 FIELD_KEYS = CUSTOMER_KEYS | NAME_FIELD_KEYS | {"id"}
 

@@ -24,6 +24,7 @@ from reviewer.domain.checks._common import (
     plural,
     profile_member,
 )
+from reviewer.domain.checks._profiles import PROFILE_PHONE_KEYS, is_other_phone
 from reviewer.domain.model import ExportIndex, Finding, Request, Severity
 
 CODE = "locale-mismatch"
@@ -179,21 +180,16 @@ def check(request: Request, index: ExportIndex) -> list[Finding]:
     return findings
 
 
-PHONE_KEYS = frozenset({"phone", "phonenumber", "mobile", "mobilephone", "telephone", "tel"})
-
-
 def _profile_phone(request: Request, index: ExportIndex) -> Finding | None:
     """The profile's own phone number against the requester's, by their last eight digits
     (so "+49 511 5550199" and "0511 555 01 99" agree): another number there is a sign of
     someone else's details merged into the requester's account."""
-    want = re.sub(r"\D", "", request.requester.phone)[-8:]
-    if len(want) < 7 or not isinstance(index.profile, dict):
+    if not isinstance(index.profile, dict):
         return None
     for key, value in index.profile.items():
-        if norm_key(str(key)) not in PHONE_KEYS or not isinstance(value, str | int):
+        if norm_key(str(key)) not in PROFILE_PHONE_KEYS or not isinstance(value, str | int):
             continue
-        have = re.sub(r"\D", "", str(value))[-8:]
-        if len(have) >= 7 and have != want:
+        if is_other_phone(str(value), request):
             member = profile_member(index)
             return Finding(
                 code=CODE,
