@@ -661,7 +661,7 @@ def _parent_fields(parent: dict[str, Any], *, days: bool) -> dict[str, str]:
     for k, v in parent.items():
         key = norm_key(str(k))
         if isinstance(v, dict) and key in ("device", "sourcedevice"):
-            serial, device_type = _device_object(json.dumps(v, ensure_ascii=False))
+            serial, device_type = _device_fields(v)
             if serial and _serial_shaped(serial):
                 found.setdefault("device_serial", serial)
                 kind = kind or device_type
@@ -944,6 +944,12 @@ def _device_object(text: str) -> tuple[str | None, str]:
         doc = json.loads(text)
     except (ValueError, RecursionError):
         return None, ""
+    return _device_fields(doc)
+
+
+def _device_fields(doc: Any) -> tuple[str | None, str]:
+    """(serial, type) of a device object as parsed (a list of devices: its first); serial
+    None when it is no object."""
     if isinstance(doc, list):  # a list of devices: its first (an empty list names none)
         first_device = next((d for d in doc if d not in (None, "", {})), None)
         if isinstance(first_device, str | int):
