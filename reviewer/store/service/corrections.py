@@ -40,7 +40,7 @@ from reviewer.store.errors import NotFound, PermissionDenied, StoreError, UserEr
 from reviewer.store.paths import corrected_dir
 from reviewer.store.service import rows
 from reviewer.store.service.ingest import Corrected, Ingest
-from reviewer.store.service.outbox import NotRegular, open_regular
+from reviewer.store.service.outbox import NotRegular, open_regular, signed_chunks
 from reviewer.store.service.people import People
 from reviewer.store.service.review import Reviews
 from reviewer.store.service.unit import UnitOfWork
@@ -420,9 +420,7 @@ def _sha256(path: Path, size: int) -> str:
     h = hashlib.sha256()
     try:
         with open_regular(path) as fh:
-            left = size + 1
-            while left > 0 and (chunk := fh.read(min(1 << 20, left))):
-                left -= len(chunk)
+            for chunk in signed_chunks(fh, size):
                 h.update(chunk)
     except NotRegular as exc:
         raise StoreError(f"the archive {path} is no longer a regular file ({exc})") from None

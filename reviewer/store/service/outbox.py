@@ -12,6 +12,7 @@ import os
 import shutil
 import stat
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -54,11 +55,9 @@ def stage(archive: Path, sha256: str, size: int, request_id: str, outbox: Path) 
     h = hashlib.sha256()
     try:
         with open_regular(archive) as src, (tmp / "export.zip").open("wb") as dst:
-            # never more than the signed size and one byte: a file grown, or a device put in
-            # its place, is refused at once rather than copied without end into the outbox
-            left = size + 1
-            while left > 0 and (chunk := src.read(min(HASH_CHUNK, left))):
-                left -= len(chunk)
+            copied = 0
+            for chunk in signed_chunks(src, size):
+                copied += len(chunk)
                 h.update(chunk)
                 dst.write(chunk)
             dst.flush()
@@ -75,17 +74,27 @@ def stage(archive: Path, sha256: str, size: int, request_id: str, outbox: Path) 
             f"cannot read the archive {archive}: {exc.strerror or exc} (a release sends the "
             "bytes from where they were ingested: put the request folder back there)"
         ) from None
-    if left <= 0 or h.hexdigest() != sha256:
+    if copied > size or h.hexdigest() != sha256:
         shutil.rmtree(tmp, ignore_errors=True)
         now = (
             f"more than the {size:,} bytes signed"
-            if left <= 0
+            if copied > size
             else f"sha256 now {h.hexdigest()[:12]}…"
         )
         raise Refused(
             f"the archive {archive} changed since it was signed ({now}, signed {sha256[:12]}…)"
         )
     return tmp
+
+
+def signed_chunks(fh: BinaryIO, size: int) -> Iterator[bytes]:
+    """`fh`'s bytes in chunks, never more than the signed `size` and one byte: a file grown,
+    or a device put in its place, ends at once (one byte past `size` says it is not the file
+    signed) rather than being read without end."""
+    left = size + 1
+    while left > 0 and (chunk := fh.read(min(HASH_CHUNK, left))):
+        left -= len(chunk)
+        yield chunk
 
 
 class NotRegular(OSError):
